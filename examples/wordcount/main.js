@@ -1,0 +1,22 @@
+// The example application: counts the words of a few lines of text, then reports the most
+// frequent ones. Its pipeline API (env.fromCollection, flatMap, keyBy, sum, collect) is the
+// user API Flotilla's cluster runtime executes.
+const TEXT = [
+  'to be or not to be that is the question',
+  'whether tis nobler in the mind to suffer',
+  'the slings and arrows of outrageous fortune',
+];
+
+export async function main(env, args) {
+  const top = Number(args[0] ?? 3);
+  const counts = await env
+    .fromCollection(TEXT)
+    .flatMap((line) => line.split(/\s+/).filter((word) => word.length > 0))
+    .map((word) => [word, 1])
+    .keyBy((pair) => pair[0])
+    .sum(1)
+    .collect('wordcount');
+  const final = new Map(counts.map(([word, count]) => [word, count]));
+  const ranked = [...final.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, top);
+  for (const [word, count] of ranked) console.log(`${word}\t${count}`);
+}

@@ -1,0 +1,181 @@
+/**
+ * A small declarative command-line parser. Flotilla's flags follow Flink's, which no general
+ * parser handles well: multi-letter single-dash aliases (`-Dhm`), `-Dkey=value` properties, and
+ * program arguments after the bundle that must reach main() untouched. Each command declares its
+ * options once; parsing, validation and `--help` all come from that declaration.
+ */
+
+/** The kinds of option values. */
+export type OptionType = 'string' | 'number' | 'boolean';
+
+/** One option of a command. */
+export interface OptionSpec {
+  /** The long name without dashes, such as "listen"; also the key in the parsed result. */
+  name: string;
+  /** Other exact spellings, such as "-l" or "-Dhm". */
+  aliases?: readonly string[];
+  /** The value's kind; booleans take no value. */
+  type: OptionType;
+  /** The placeholder shown in help, such as "HOST:PORT". */
+  valueName?: string;
+  /** One sentence for the help. */
+  description: string;
+  /** The value when the option and its environment variable are absent. */
+  default?: string | number | boolean;
+  /** An environment variable that supplies the value when the option is absent. */
+  env?: string;
+}
+
+/** One positional argument of a command. */
+export interface PositionalSpec {
+  /** The placeholder, such as "PATH". */
+  name: string;
+  /** One sentence for the help. */
+  description: string;
+  /** Whether it must be given. */
+  required?: boolean;
+  /** Whether it takes every remaining token, options included (program arguments). */
+  rest?: boolean;
+}
+
+/** A command: its name, what it does and what it takes. */
+export interface CommandSpec {
+  /** The verb, such as "upload". */
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** A longer explanation shown in the command's help. */
+  description?: string;
+  /** Its options. */
+  options: readonly OptionSpec[];
+  /** Its positional arguments, in order. */
+  positionals: readonly PositionalSpec[];
+}
+
+/** The parsed command line. */
+export interface ParsedCommandLine {
+  /** Option values by name, defaults and environment applied. */
+  options: Record<string, string | number | boolean | undefined>;
+  /** Positional values, rest ones included. */
+  positionals: string[];
+  /** Whether help was asked for. */
+  help: boolean;
+}
+
+/** A command line that does not fit its command; the message says what to change. */
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+/** Parses `argv` (the tokens after the verb) against `spec`. */
+export function parseCommandLine(spec: CommandSpec, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ParsedCommandLine {
+  const byToken = new Map<string, OptionSpec>();
+  for (const option of spec.options) {
+    byToken.set(`--${option.name}`, option);
+    for (const alias of option.aliases ?? []) byToken.set(alias, option);
+  }
+  const values: ParsedCommandLine['options'] = {};
+  const positionals: string[] = [];
+  const restStartsAt = spec.positionals.findIndex((positional) => positional.rest);
+  let help = false;
+
+  for (let index = 0; index < argv.length; index++) {
+    const token = argv[index];
+    if (restStartsAt >= 0 && positionals.length >= Math.max(restStartsAt, 1)) {
+      // Program arguments: everything after the bundle belongs to main(), options included.
+      positionals.push(...argv.slice(index));
+      break;
+    }
+    if (token === '--') {
+      positionals.push(...argv.slice(index + 1));
+      break;
+    }
+    if (token === '--help' || token === '-h') {
+      help = true;
+      continue;
+    }
+    if (!token.startsWith('-') || token === '-') {
+      positionals.push(token);
+      continue;
+    }
+    const equals = token.indexOf('=');
+    const name = equals > 0 && token.startsWith('--') ? token.slice(0, equals) : token;
+    const option = byToken.get(name);
+    if (!option) throw new UsageError(`unknown option ${name} for "flotilla ${spec.name}"; see "flotilla ${spec.name} --help"`);
+    if (option.type === 'boolean') {
+      if (name !== token) throw new UsageError(`${name} takes no value`);
+      values[option.name] = true;
+      continue;
+    }
+    let raw: string | undefined;
+    if (name !== token) raw = token.slice(equals + 1);
+    else {
+      raw = argv[index + 1];
+      index++;
+      if (raw === undefined) throw new UsageError(`${name} needs a value (${option.valueName ?? option.type})`);
+    }
+    values[option.name] = convert(option, raw, name);
+  }
+
+  if (!help) {
+    for (const option of spec.options) {
+      if (values[option.name] !== undefined) continue;
+      const fromEnv = option.env ? env[option.env] : undefined;
+      if (fromEnv !== undefined && fromEnv !== '') values[option.name] = convert(option, fromEnv, option.env!);
+      else values[option.name] = option.default;
+    }
+    const required = spec.positionals.filter((positional) => positional.required && !positional.rest);
+    if (positionals.length < required.length) {
+      throw new UsageError(`missing ${required[positionals.length].name}; usage: ${usageLine(spec)}`);
+    }
+    if (restStartsAt < 0 && positionals.length > spec.positionals.length) {
+      throw new UsageError(`unexpected argument "${positionals[spec.positionals.length]}"; usage: ${usageLine(spec)}`);
+    }
+  }
+  return { options: values, positionals, help };
+}
+
+function convert(option: OptionSpec, raw: string, source: string): string | number | boolean {
+  if (option.type === 'string') return raw;
+  if (option.type === 'number') {
+    const value = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(value)) throw new UsageError(`${source} expects a number, got "${raw}"`);
+    return value;
+  }
+  if (/^(true|1|yes)$/i.test(raw)) return true;
+  if (/^(false|0|no)$/i.test(raw)) return false;
+  throw new UsageError(`${source} expects true or false, got "${raw}"`);
+}
+
+/** The one-line usage of a command. */
+export function usageLine(spec: CommandSpec): string {
+  const positionals = spec.positionals.map((p) => (p.rest ? `[${p.name}...]` : p.required ? p.name : `[${p.name}]`));
+  return ['flotilla', spec.name, spec.options.length > 0 ? '[options]' : '', ...positionals].filter(Boolean).join(' ');
+}
+
+/** The full help of a command. */
+export function formatCommandHelp(spec: CommandSpec): string {
+  const lines = [`Usage: ${usageLine(spec)}`, '', spec.summary];
+  if (spec.description) lines.push('', spec.description);
+  if (spec.positionals.length > 0) {
+    lines.push('', 'Arguments:');
+    for (const positional of spec.positionals) lines.push(formatRow(positional.name, positional.description));
+  }
+  lines.push('', 'Options:');
+  for (const option of spec.options) {
+    const spellings = [`--${option.name}`, ...(option.aliases ?? [])].join(', ');
+    const left = option.type === 'boolean' ? spellings : `${spellings} ${option.valueName ?? option.type.toUpperCase()}`;
+    const notes = [
+      option.default !== undefined && option.default !== false ? `default: ${option.default}` : '',
+      option.env ? `env: ${option.env}` : '',
+    ].filter(Boolean);
+    lines.push(formatRow(left, notes.length > 0 ? `${option.description} (${notes.join('; ')})` : option.description));
+  }
+  lines.push(formatRow('--help, -h', 'Show this help.'));
+  return lines.join('\n');
+}
+
+function formatRow(left: string, right: string): string {
+  const padded = `  ${left}`.padEnd(34);
+  return padded.length > 34 ? `  ${left}\n${''.padEnd(34)}${right}` : `${padded}${right}`;
+}

@@ -1,0 +1,34 @@
+/**
+ * Client-side errors: every failed call to the control plane is rethrown as one of the domain
+ * error classes (see `src/common/errors.ts`), chosen from its status code in one place.
+ */
+import { ClientError, Status } from 'nice-grpc-common';
+import { FlotillaError } from '../common/errors.js';
+import { errorClassOf } from '../rpc/statusMapping.js';
+
+/** The control plane could not be reached at all (nothing listens, or the network is down). */
+export class ControlPlaneUnreachableError extends FlotillaError {
+  override name = 'ControlPlaneUnreachableError';
+
+  constructor(readonly address: string, detail: string) {
+    super(
+      `cannot reach the control plane at ${address} (${detail}); start one with "flotilla controlplane", ` +
+        'or point --controlplane / FLOTILLA_CONTROLPLANE at a running one',
+    );
+  }
+}
+
+/** Rethrows a failed call's error as the matching domain error; other errors pass unchanged. */
+export function rethrowGrpcError(error: unknown, address: string): never {
+  if (!(error instanceof ClientError)) throw error;
+  if (error.code === Status.UNAVAILABLE && /No connection established|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|connect/i.test(error.details)) {
+    throw new ControlPlaneUnreachableError(address, shortReason(error.details));
+  }
+  const ErrorClass = errorClassOf(error.code) ?? FlotillaError;
+  throw new ErrorClass(error.details);
+}
+
+function shortReason(details: string): string {
+  const code = /\b(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT)\b/.exec(details)?.[1];
+  return code === 'ECONNREFUSED' ? 'connection refused' : code ? code : 'no connection';
+}

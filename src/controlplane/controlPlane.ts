@@ -1,0 +1,55 @@
+/**
+ * The control plane process: opens its state (SQLite database and artifact store under the state
+ * dir) and serves ClusterClientService with reflection and health.
+ */
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HostPort } from '../common/address.js';
+import type { Logger } from '../common/logger.js';
+import { startServerHost, type ServerHost } from '../rpc/serverHost.js';
+import { ArtifactStore } from './artifactStore.js';
+import { clusterClientService } from './clusterClientService.js';
+import { openStateDatabase } from './store/stateDatabase.js';
+
+/** Options of {@link startControlPlane}. */
+export interface ControlPlaneOptions {
+  /** Where to listen. */
+  listen: HostPort;
+  /** The folder with the database and the artifacts; created if missing. */
+  stateDir: string;
+  /** The largest bundle accepted, in bytes. */
+  maxArtifactBytes: number;
+  /** The process's logger. */
+  logger: Logger;
+}
+
+/** The defaults of the control plane's settings. */
+export const CONTROL_PLANE_DEFAULTS = {
+  listen: '127.0.0.1:6180',
+  maxArtifactBytes: 512 * 1024 * 1024,
+} as const;
+
+/** Starts the control plane; resolves once it listens. */
+export async function startControlPlane(options: ControlPlaneOptions): Promise<ServerHost> {
+  mkdirSync(options.stateDir, { recursive: true });
+  const db = openStateDatabase(join(options.stateDir, 'state.db'));
+  try {
+    const artifacts = new ArtifactStore(join(options.stateDir, 'artifacts'), db, { maxArtifactBytes: options.maxArtifactBytes });
+    const host = await startServerHost({
+      listen: options.listen,
+      logger: options.logger,
+      services: [clusterClientService({ artifacts })],
+    });
+    options.logger.info({ address: host.address, stateDir: options.stateDir }, 'control plane started');
+    return {
+      address: host.address,
+      async shutdown() {
+        await host.shutdown();
+        db.close();
+      },
+    };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
