@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { formatCommandHelp, parseCommandLine, UsageError, type CommandSpec } from './args.js';
+
+const run: CommandSpec = {
+  name: 'run',
+  summary: 'Run an application.',
+  positionals: [
+    { name: 'BUNDLE', description: 'The bundle.', required: true },
+    { name: 'ARGS', description: 'Arguments of main().', rest: true },
+  ],
+  options: [
+    { name: 'controlplane', type: 'string', description: 'Control plane.', default: '127.0.0.1:6180', env: 'FLOTILLA_CONTROLPLANE' },
+    { name: 'driver', aliases: ['-D'], type: 'boolean', description: 'Driver mode.' },
+    { name: 'driver-heap-memory', aliases: ['-Dhm', '--driverheapmemory'], type: 'number', description: 'Heap MB.' },
+    { name: 'parallelism', aliases: ['-p'], type: 'number', description: 'Parallelism.' },
+  ],
+};
+
+describe('parseCommandLine', () => {
+  it('reads long, aliased and = forms, and leaves program arguments untouched', () => {
+    const parsed = parseCommandLine(run, ['-D', '-Dhm', '64', '--parallelism=3', 'bundle.tgz', '--top', '5', '-p', '9'], {});
+    expect(parsed.options).toMatchObject({ driver: true, 'driver-heap-memory': 64, parallelism: 3, controlplane: '127.0.0.1:6180' });
+    expect(parsed.positionals).toEqual(['bundle.tgz', '--top', '5', '-p', '9']);
+  });
+
+  it('takes a value from the environment when the option is absent, and prefers the option', () => {
+    expect(parseCommandLine(run, ['b'], { FLOTILLA_CONTROLPLANE: '10.0.0.1:1' }).options.controlplane).toBe('10.0.0.1:1');
+    expect(parseCommandLine(run, ['--controlplane', 'h:2', 'b'], { FLOTILLA_CONTROLPLANE: '10.0.0.1:1' }).options.controlplane).toBe('h:2');
+  });
+
+  it('refuses unknown options, missing values, bad numbers and missing positionals with a usage message', () => {
+    expect(() => parseCommandLine(run, ['--nope', 'b'], {})).toThrow(/unknown option --nope for "flotilla run"/);
+    expect(() => parseCommandLine(run, ['b', '-p'], {})).not.toThrow();
+    expect(() => parseCommandLine(run, ['-p'], {})).toThrow(/-p needs a value/);
+    expect(() => parseCommandLine(run, ['-p', 'many', 'b'], {})).toThrow(/-p expects a number, got "many"/);
+    expect(() => parseCommandLine(run, [], {})).toThrow(UsageError);
+    expect(() => parseCommandLine(run, [], {})).toThrow(/missing BUNDLE/);
+    expect(() => parseCommandLine(run, ['--driver=yes', 'b'], {})).toThrow(/--driver takes no value/);
+  });
+
+  it('treats -- as the end of options', () => {
+    expect(parseCommandLine(run, ['--', '-weird-name.tgz', 'x'], {}).positionals).toEqual(['-weird-name.tgz', 'x']);
+  });
+
+  it('refuses extra positionals when the command takes no rest', () => {
+    const upload: CommandSpec = { name: 'upload', summary: 's', options: [], positionals: [{ name: 'PATH', description: 'p', required: true }] };
+    expect(() => parseCommandLine(upload, ['a', 'b'], {})).toThrow(/unexpected argument "b"/);
+  });
+
+  it('notices --help anywhere before the program arguments without demanding the rest', () => {
+    expect(parseCommandLine(run, ['--help'], {}).help).toBe(true);
+  });
+});
+
+describe('formatCommandHelp', () => {
+  it('lists every spelling, default and environment variable', () => {
+    const help = formatCommandHelp(run);
+    expect(help).toContain('Usage: flotilla run [options] BUNDLE [ARGS...]');
+    expect(help).toContain('--driver-heap-memory, -Dhm, --driverheapmemory NUMBER');
+    expect(help).toContain('default: 127.0.0.1:6180; env: FLOTILLA_CONTROLPLANE');
+  });
+});

@@ -1,0 +1,107 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/support/tempDir.js';
+import { InvalidArgumentError, NotFoundError, ResourceExhaustedError } from '../common/errors.js';
+import { ArtifactStore } from './artifactStore.js';
+import { openStateDatabase } from './store/stateDatabase.js';
+
+function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+async function* chunks(bytes: Buffer, size = 7): AsyncGenerator<Uint8Array> {
+  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+}
+
+function newStore(maxArtifactBytes = 1024) {
+  const dir = tempDir();
+  const db = openStateDatabase(join(dir, 'state.db'));
+  return { dir, db, store: new ArtifactStore(join(dir, 'artifacts'), db, { maxArtifactBytes }) };
+}
+
+/** Every file below `folder`, relative. */
+function filesBelow(folder: string): string[] {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(folder.length + 1));
+}
+
+describe('ArtifactStore', () => {
+  const bytes = Buffer.from('a bundle, or something standing in for one');
+  const declaration = { sha256: sha256(bytes), sizeBytes: bytes.length, fileName: 'b.tgz' };
+
+  it('stores bytes under their sha256 and finds them again', async () => {
+    const { store } = newStore();
+    const { artifact, alreadyStored } = await store.put(declaration, chunks(bytes));
+    expect(alreadyStored).toBe(false);
+    expect(artifact).toMatchObject({ id: declaration.sha256, sizeBytes: bytes.length, fileName: 'b.tgz' });
+    expect(store.get(declaration.sha256).id).toBe(declaration.sha256);
+    expect(existsSync(store.pathOf(declaration.sha256))).toBe(true);
+  });
+
+  it('does not read the bytes of an artifact it already has', async () => {
+    const { store } = newStore();
+    await store.put(declaration, chunks(bytes));
+    let read = 0;
+    async function* counting() {
+      for await (const chunk of chunks(bytes)) {
+        read += chunk.byteLength;
+        yield chunk;
+      }
+    }
+    const second = await store.put(declaration, counting());
+    expect(second.alreadyStored).toBe(true);
+    expect(read).toBe(0);
+  });
+
+  it('refuses bytes that do not match the declared sha256 and leaves nothing behind', async () => {
+    const { store, dir } = newStore();
+    const wrong = { ...declaration, sha256: sha256(Buffer.from('something else')) };
+    await expect(store.put(wrong, chunks(bytes))).rejects.toThrow(InvalidArgumentError);
+    await expect(store.put(wrong, chunks(bytes))).rejects.toThrow(/not the declared/);
+    expect(() => store.get(wrong.sha256)).toThrow(NotFoundError);
+    expect(filesBelow(join(dir, 'artifacts'))).toEqual([]);
+  });
+
+  it('refuses more or fewer bytes than declared', async () => {
+    const { store } = newStore();
+    await expect(store.put({ ...declaration, sizeBytes: bytes.length - 1 }, chunks(bytes))).rejects.toThrow(/more than the declared/);
+    await expect(store.put({ ...declaration, sizeBytes: bytes.length + 1 }, chunks(bytes))).rejects.toThrow(/were declared/);
+  });
+
+  it('refuses an artifact over the size limit before reading it, naming the limit', async () => {
+    const { store } = newStore(10);
+    await expect(store.put(declaration, chunks(bytes))).rejects.toThrow(ResourceExhaustedError);
+    await expect(store.put(declaration, chunks(bytes))).rejects.toThrow(/at most 10 \(--max-artifact-bytes\)/);
+  });
+
+  it('refuses malformed ids and file names', async () => {
+    const { store } = newStore();
+    expect(() => store.get('../../etc/passwd')).toThrow(/not a lowercase hex sha256/);
+    await expect(store.put({ ...declaration, fileName: 'a\nb' }, chunks(bytes))).rejects.toThrow(/printable/);
+  });
+
+  it('leaves nothing of an upload whose stream breaks', async () => {
+    const { store, dir } = newStore();
+    async function* broken() {
+      yield bytes.subarray(0, 5);
+      throw new Error('client went away');
+    }
+    await expect(store.put(declaration, broken())).rejects.toThrow('client went away');
+    expect(filesBelow(join(dir, 'artifacts'))).toEqual([]);
+    expect(store.find(declaration.sha256)).toBeUndefined();
+  });
+
+  it('after a crash, drops half-written uploads and records files renamed into place', async () => {
+    const { dir, db } = newStore();
+    const root = join(dir, 'artifacts');
+    writeFileSync(join(root, 'incoming', 'killed.part'), 'half');
+    mkdirSync(join(root, 'sha256', declaration.sha256.slice(0, 2)), { recursive: true });
+    writeFileSync(join(root, 'sha256', declaration.sha256.slice(0, 2), declaration.sha256), bytes);
+    const store = new ArtifactStore(root, db, { maxArtifactBytes: 1024 });
+    expect(readdirSync(join(root, 'incoming'))).toEqual([]);
+    expect(store.get(declaration.sha256).sizeBytes).toBe(bytes.length);
+  });
+});

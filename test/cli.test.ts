@@ -1,0 +1,60 @@
+/** The CLI shell: help that lists the verbs, usage errors, and a clear line when the control plane is down. */
+import { createServer } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { runCli, ROOT } from './support/processes.js';
+
+/** A loopback port nothing listens on. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('flotilla CLI', () => {
+  it('--help lists every verb', async () => {
+    const { code, stdout } = await runCli(['--help']);
+    expect(code).toBe(0);
+    for (const verb of ['upload', 'controlplane', 'jobmanager', 'taskexecutor']) expect(stdout).toMatch(new RegExp(`^  ${verb} `, 'm'));
+  });
+
+  it('each verb has --help with its options', async () => {
+    const { code, stdout } = await runCli(['controlplane', '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toContain('--listen HOST:PORT');
+    expect(stdout).toContain('--state-dir DIR');
+    expect(stdout).toContain('--log-level LEVEL');
+    expect(stdout).toContain('--max-artifact-bytes BYTES');
+  });
+
+  it('prints one line naming the address and how to start a control plane when none answers', async () => {
+    const port = await closedPort();
+    const { code, stdout, stderr } = await runCli(['upload', `${ROOT}examples/wordcount`, '--controlplane', `127.0.0.1:${port}`]);
+    expect(code).toBe(3);
+    expect(stdout).toBe('');
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain(`cannot reach the control plane at 127.0.0.1:${port}`);
+    expect(stderr).toContain('flotilla controlplane');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('takes the control plane address from FLOTILLA_CONTROLPLANE', async () => {
+    const port = await closedPort();
+    const { stderr } = await runCli(['upload', `${ROOT}examples/wordcount`], { FLOTILLA_CONTROLPLANE: `127.0.0.1:${port}` });
+    expect(stderr).toContain(`127.0.0.1:${port}`);
+  });
+
+  it('refuses bad usage with exit code 2 and a message that says what to change', async () => {
+    expect(await runCli(['nosuchverb'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "nosuchverb"') });
+    expect(await runCli(['upload'])).toMatchObject({ code: 2, stderr: expect.stringContaining('missing PATH') });
+    expect(await runCli(['taskexecutor'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--jobmanager HOST:PORT is required') });
+    expect(await runCli(['controlplane', '--listen', 'nowhere'])).toMatchObject({ code: 1, stderr: expect.stringContaining('is not HOST:PORT') });
+  });
+
+  it('refuses a path that is not a bundle before contacting anything', async () => {
+    const { code, stderr } = await runCli(['upload', ROOT + 'proto', '--controlplane', '127.0.0.1:1']);
+    expect(code).toBe(1);
+    expect(stderr).toContain('has no package.json');
+  });
+});

@@ -1,0 +1,87 @@
+/**
+ * Starts real Flotilla processes for tests, from the compiled CLI (npm run build), and stops them.
+ * Every process started here is killed when the test file ends, even if a test forgot to.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import { afterAll } from 'vitest';
+
+/** The repository root. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The CLI entry, as users run it. */
+export const FLOTILLA_BIN = `${ROOT}bin/flotilla.js`;
+
+/** A server process started by {@link startServer}. */
+export interface ServerProcess {
+  /** The address from its `listening on` line. */
+  address: string;
+  /** The child process. */
+  child: ChildProcess;
+  /** Everything it wrote to stderr so far (its logs). */
+  stderr(): string;
+  /** Sends `signal` (default SIGTERM) and resolves with the exit code once it has exited. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const started = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+});
+
+/** Starts `flotilla <verb> --listen 127.0.0.1:0 ...args` and waits for its `listening on` line. */
+export async function startServer(verb: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [FLOTILLA_BIN, verb, '--listen', '127.0.0.1:0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FLOTILLA_LOG_FORMAT: 'json', ...env },
+  });
+  started.add(child);
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const address = await new Promise<string>((resolve, reject) => {
+    let stdout = '';
+    const onData = (text: string) => {
+      stdout += text;
+      const match = /^listening on (\S+)\n/.exec(stdout);
+      if (match) {
+        child.stdout!.off('data', onData);
+        resolve(match[1]);
+      }
+    };
+    child.stdout!.setEncoding('utf8').on('data', onData);
+    child.once('exit', (code) => reject(new Error(`flotilla ${verb} exited with ${code} before listening:\n${stderr}`)));
+  });
+  return {
+    address,
+    child,
+    stderr: () => stderr,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      const exited = once(child, 'exit');
+      child.kill(signal);
+      const [code] = (await exited) as [number | null];
+      return code;
+    },
+  };
+}
+
+/** The outcome of a CLI run. */
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `flotilla ...args` to completion. */
+export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, [FLOTILLA_BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FLOTILLA_LOG_FORMAT: 'json', ...env },
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const [code] = (await once(child, 'exit')) as [number | null];
+  return { code, stdout, stderr };
+}

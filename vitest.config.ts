@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+// Integration tests start real processes on loopback; give them room on a 2-core machine.
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts', 'src/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
