@@ -1,6 +1,7 @@
-// The example application: counts the words of a few lines of text, then reports the most
-// frequent ones. Its pipeline API (env.fromCollection, flatMap, keyBy, sum, collect) is the
-// user API Flotilla's cluster runtime executes.
+// The example application: counts the words of a few lines of text, then prints the most
+// frequent ones. It is written against Flotilla's pipeline API (env.fromCollection, flatMap,
+// keyBy, sum, collect), which arrives with the cluster runtime; this build stores the bundle
+// (flotilla upload) but cannot run it yet.
 const TEXT = [
   'to be or not to be that is the question',
   'whether tis nobler in the mind to suffer',
