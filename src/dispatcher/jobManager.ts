@@ -8,6 +8,8 @@ import { dispatcherService } from './dispatcherService.js';
 export interface JobManagerOptions {
   /** Where to listen. */
   listen: HostPort;
+  /** The folder for files the process writes (bundles, scratch); created when first needed. */
+  stateDir: string;
   /** The process's logger. */
   logger: Logger;
 }

@@ -16,6 +16,8 @@ export interface TaskExecutorOptions {
   cpus: number;
   /** The memory it offers in all, in mebibytes, divided between its slots. */
   memoryMb: number;
+  /** The folder for files the process writes (bundles, scratch); created when first needed. */
+  stateDir: string;
   /** The process's logger. */
   logger: Logger;
 }

@@ -1,10 +1,9 @@
 /** `flotilla controlplane`: runs the control plane. */
-import { join } from 'node:path';
 import { parseHostPort } from '../../common/address.js';
 import { createLogger } from '../../common/logger.js';
 import { CONTROL_PLANE_DEFAULTS, startControlPlane } from '../../controlplane/controlPlane.js';
 import type { CommandSpec, ParsedCommandLine } from '../args.js';
-import { LOG_LEVEL_OPTION, listenOption, stateDirOption } from '../commonOptions.js';
+import { DEFAULT_STATE_DIR, LOG_LEVEL_OPTION, listenOption, stateDirOption } from '../commonOptions.js';
 import { serveUntilSignalled } from '../serveUntilSignalled.js';
 
 export const controlplaneCommand: CommandSpec = {
@@ -14,7 +13,7 @@ export const controlplaneCommand: CommandSpec = {
   positionals: [],
   options: [
     listenOption(CONTROL_PLANE_DEFAULTS.listen),
-    stateDirOption('the database and the stored bundles'),
+    stateDirOption('the database and the stored bundles', DEFAULT_STATE_DIR, 'FLOTILLA_STATE_DIR'),
     {
       name: 'max-artifact-bytes',
       type: 'number',
@@ -28,10 +27,9 @@ export const controlplaneCommand: CommandSpec = {
 
 export async function runControlplane(args: ParsedCommandLine): Promise<number> {
   const logger = createLogger({ name: 'controlplane', level: args.options['log-level'] as string });
-  const stateDir = args.options['state-dir'] as string;
   const host = await startControlPlane({
     listen: parseHostPort(args.options.listen as string, '--listen'),
-    stateDir: join(stateDir),
+    stateDir: args.options['state-dir'] as string,
     maxArtifactBytes: args.options['max-artifact-bytes'] as number,
     logger,
   });

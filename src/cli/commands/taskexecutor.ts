@@ -4,7 +4,7 @@ import { parseHostPort } from '../../common/address.js';
 import { createLogger } from '../../common/logger.js';
 import { startTaskExecutor } from '../../taskexecutor/taskExecutor.js';
 import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
-import { LOG_LEVEL_OPTION, listenOption } from '../commonOptions.js';
+import { LOG_LEVEL_OPTION, listenOption, scratchDir, stateDirOption } from '../commonOptions.js';
 import { serveUntilSignalled } from '../serveUntilSignalled.js';
 
 export const taskexecutorCommand: CommandSpec = {
@@ -25,6 +25,7 @@ export const taskexecutorCommand: CommandSpec = {
       description: 'Memory offered in all, in MiB, divided between the slots.',
       default: Math.floor(totalmem() / 1024 / 1024 / 4),
     },
+    stateDirOption("unpacked bundles and task scratch files"),
     LOG_LEVEL_OPTION,
   ],
 };
@@ -37,6 +38,7 @@ export async function runTaskexecutor(args: ParsedCommandLine): Promise<number> 
   const logger = createLogger({ name: 'taskexecutor', level: args.options['log-level'] as string });
   const host = await startTaskExecutor({
     listen: parseHostPort(args.options.listen as string, '--listen'),
+    stateDir: (args.options['state-dir'] as string | undefined) ?? scratchDir('taskexecutor'),
     jobmanager: parseHostPort(jobmanager, '--jobmanager'),
     slots,
     cpus: args.options.cpus as number,
