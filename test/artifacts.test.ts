@@ -112,6 +112,26 @@ describe('artifact store over gRPC', () => {
     await expect(client.getArtifact({ artifactId: '../../etc/passwd' })).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
   });
 
+  it('leaves nothing that counts as present when the control plane is killed mid-upload', async () => {
+    const bytes = Buffer.alloc(1024 * 1024, 3);
+    const id = sha256(bytes);
+    const upload = countedUpload(bytes, { sha256: id, size: bytes.length }, 50);
+    const outcome = client.uploadArtifact(upload.messages).then(
+      () => 'completed',
+      (error: unknown) => error,
+    );
+    await expect.poll(() => upload.counter.chunksSent).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => readdirSync(join(stateDir, 'artifacts', 'incoming')).length).toBe(1);
+    await controlplane.stop('SIGKILL');
+    expect(await outcome).toMatchObject({ code: Status.UNAVAILABLE });
+
+    controlplane = await startServer('controlplane', ['--state-dir', stateDir]);
+    client = createClient(ClusterClientServiceDefinition, createChannel(controlplane.address));
+    await expect(client.getArtifact({ artifactId: id })).rejects.toMatchObject({ code: Status.NOT_FOUND });
+    expect(readdirSync(join(stateDir, 'artifacts', 'incoming'))).toEqual([]);
+    expect(storedFiles(stateDir)).not.toContain(id);
+  });
+
   it('keeps stored artifacts across a restart on the same state dir', async () => {
     const bytes = Buffer.from('kept across restarts');
     await client.uploadArtifact(countedUpload(bytes, { sha256: sha256(bytes), size: bytes.length }).messages);
