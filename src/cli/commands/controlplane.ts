@@ -27,11 +27,15 @@ export const controlplaneCommand: CommandSpec = {
 
 export async function runControlplane(args: ParsedCommandLine): Promise<number> {
   const logger = createLogger({ name: 'controlplane', level: args.options['log-level'] as string });
-  const host = await startControlPlane({
-    listen: parseHostPort(args.options.listen as string, '--listen'),
-    stateDir: args.options['state-dir'] as string,
-    maxArtifactBytes: args.options['max-artifact-bytes'] as number,
+  const listen = parseHostPort(args.options.listen as string, '--listen');
+  return serveUntilSignalled(
+    () =>
+      startControlPlane({
+        listen,
+        stateDir: args.options['state-dir'] as string,
+        maxArtifactBytes: args.options['max-artifact-bytes'] as number,
+        logger,
+      }),
     logger,
-  });
-  return serveUntilSignalled(host, logger);
+  );
 }

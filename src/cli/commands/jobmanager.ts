@@ -1,8 +1,9 @@
 /** `flotilla jobmanager`: runs the job manager of a session cluster. */
 import { parseHostPort } from '../../common/address.js';
 import { createLogger } from '../../common/logger.js';
-import { startJobManager } from '../../dispatcher/jobManager.js';
-import type { CommandSpec, ParsedCommandLine } from '../args.js';
+import { JOB_MANAGER_DEFAULTS, startJobManager } from '../../dispatcher/jobManager.js';
+import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
+import { positiveInteger } from '../optionValues.js';
 import { LOG_LEVEL_OPTION, listenOption, scratchDir, stateDirOption } from '../commonOptions.js';
 import { serveUntilSignalled } from '../serveUntilSignalled.js';
 
@@ -10,17 +11,54 @@ export const jobmanagerCommand: CommandSpec = {
   name: 'jobmanager',
   summary: 'Run the job manager of a session cluster: serves flotilla.v1.DispatcherService.',
   description:
-    'This build serves the DispatcherService contract with reflection and health; its RPCs answer UNIMPLEMENTED until the cluster runtime lands.',
+    'Task executors register and heartbeat with it; it tracks their slots (RequestClusterOverview). Job submission and execution answer UNIMPLEMENTED until the rest of the cluster runtime lands.',
   positionals: [],
-  options: [listenOption('127.0.0.1:0'), stateDirOption("the blob server's bundles and job scratch files"), LOG_LEVEL_OPTION],
+  options: [
+    listenOption('127.0.0.1:0'),
+    stateDirOption("the blob server's bundles and job scratch files"),
+    {
+      name: 'heartbeat-interval',
+      type: 'number',
+      valueName: 'MS',
+      description: 'How often task executors send heartbeats, in milliseconds.',
+      default: JOB_MANAGER_DEFAULTS.heartbeatIntervalMs,
+    },
+    {
+      name: 'heartbeat-timeout',
+      type: 'number',
+      valueName: 'MS',
+      description: 'How long without a heartbeat before a task executor is declared lost and its tasks fail, in milliseconds.',
+      default: JOB_MANAGER_DEFAULTS.heartbeatTimeoutMs,
+    },
+    {
+      name: 'slot-request-timeout',
+      type: 'number',
+      valueName: 'MS',
+      description: 'How long a slot request waits for a fitting free slot before it fails with RESOURCE_EXHAUSTED, in milliseconds.',
+      default: JOB_MANAGER_DEFAULTS.slotRequestTimeoutMs,
+    },
+    LOG_LEVEL_OPTION,
+  ],
 };
 
 export async function runJobmanager(args: ParsedCommandLine): Promise<number> {
   const logger = createLogger({ name: 'jobmanager', level: args.options['log-level'] as string });
-  const host = await startJobManager({
-    listen: parseHostPort(args.options.listen as string, '--listen'),
-    stateDir: (args.options['state-dir'] as string | undefined) ?? scratchDir('jobmanager'),
+  const listen = parseHostPort(args.options.listen as string, '--listen');
+  const heartbeatIntervalMs = positiveInteger(args, 'heartbeat-interval');
+  const heartbeatTimeoutMs = positiveInteger(args, 'heartbeat-timeout');
+  if (heartbeatTimeoutMs <= heartbeatIntervalMs) {
+    throw new UsageError(`--heartbeat-timeout (${heartbeatTimeoutMs}) must be longer than --heartbeat-interval (${heartbeatIntervalMs})`);
+  }
+  return serveUntilSignalled(
+    () =>
+      startJobManager({
+        listen,
+        stateDir: (args.options['state-dir'] as string | undefined) ?? scratchDir('jobmanager'),
+        heartbeatIntervalMs,
+        heartbeatTimeoutMs,
+        slotRequestTimeoutMs: positiveInteger(args, 'slot-request-timeout'),
+        logger,
+      }),
     logger,
-  });
-  return serveUntilSignalled(host, logger);
+  );
 }

@@ -4,6 +4,7 @@ import { parseHostPort } from '../../common/address.js';
 import { createLogger } from '../../common/logger.js';
 import { startTaskExecutor } from '../../taskexecutor/taskExecutor.js';
 import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
+import { positiveInteger } from '../optionValues.js';
 import { LOG_LEVEL_OPTION, listenOption, scratchDir, stateDirOption } from '../commonOptions.js';
 import { serveUntilSignalled } from '../serveUntilSignalled.js';
 
@@ -11,7 +12,7 @@ export const taskexecutorCommand: CommandSpec = {
   name: 'taskexecutor',
   summary: 'Run a task executor (worker) of a session cluster: serves flotilla.v1.TaskExecutorService.',
   description:
-    'This build serves the TaskExecutorService contract with reflection and health; registration with --jobmanager and task execution land with the cluster runtime.',
+    'It registers with --jobmanager, offers its slots and heartbeats; it exits when the job manager has been unreachable for --jobmanager-timeout. Task deployment and data exchange answer UNIMPLEMENTED until the rest of the cluster runtime lands.',
   positionals: [],
   options: [
     listenOption('127.0.0.1:0'),
@@ -25,7 +26,14 @@ export const taskexecutorCommand: CommandSpec = {
       description: 'Memory offered in all, in MiB, divided between the slots.',
       default: Math.floor(totalmem() / 1024 / 1024 / 4),
     },
-    stateDirOption("unpacked bundles and task scratch files"),
+    stateDirOption('unpacked bundles and task scratch files'),
+    {
+      name: 'jobmanager-timeout',
+      type: 'number',
+      valueName: 'MS',
+      description: 'How long the job manager may be unreachable before this task executor exits, in milliseconds.',
+      default: 10_000,
+    },
     LOG_LEVEL_OPTION,
   ],
 };
@@ -33,17 +41,24 @@ export const taskexecutorCommand: CommandSpec = {
 export async function runTaskexecutor(args: ParsedCommandLine): Promise<number> {
   const jobmanager = args.options.jobmanager as string | undefined;
   if (!jobmanager) throw new UsageError('--jobmanager HOST:PORT is required: the job manager of the cluster to join');
-  const slots = args.options.slots as number;
-  if (!Number.isInteger(slots) || slots < 1) throw new UsageError(`--slots must be a whole number of at least 1, got ${slots}`);
+  const slots = positiveInteger(args, 'slots');
   const logger = createLogger({ name: 'taskexecutor', level: args.options['log-level'] as string });
-  const host = await startTaskExecutor({
-    listen: parseHostPort(args.options.listen as string, '--listen'),
-    stateDir: (args.options['state-dir'] as string | undefined) ?? scratchDir('taskexecutor'),
-    jobmanager: parseHostPort(jobmanager, '--jobmanager'),
-    slots,
-    cpus: args.options.cpus as number,
-    memoryMb: args.options.memory as number,
+  const listen = parseHostPort(args.options.listen as string, '--listen');
+  const jobmanagerAddress = parseHostPort(jobmanager, '--jobmanager');
+  const jobManagerTimeoutMs = positiveInteger(args, 'jobmanager-timeout');
+  return serveUntilSignalled(
+    (stop) =>
+      startTaskExecutor({
+        listen,
+        stateDir: (args.options['state-dir'] as string | undefined) ?? scratchDir('taskexecutor'),
+        jobmanager: jobmanagerAddress,
+        slots,
+        cpus: args.options.cpus as number,
+        memoryMb: args.options.memory as number,
+        jobManagerTimeoutMs,
+        onStop: stop,
+        logger,
+      }),
     logger,
-  });
-  return serveUntilSignalled(host, logger);
+  );
 }

@@ -1,0 +1,18 @@
+/**
+ * How the job manager reaches one task executor. The resource manager and job masters use this
+ * interface; a gRPC client implements it for real clusters (src/rpc), direct calls in a MiniCluster.
+ */
+import type { ResourceProfile } from '../jobgraph/jobGraph.js';
+import type { SlotStatus } from './SlotStatus.js';
+
+/** The task executor's side of slot allocation and liveness. */
+export interface TaskExecutorGateway {
+  /** Allocates slot `slotIndex` to a job under `allocationId`. */
+  requestSlot(request: { slotIndex: number; jobId: string; allocationId: string; resources: ResourceProfile }): Promise<SlotStatus>;
+  /** Releases an allocation, cancelling what runs in it. */
+  freeSlot(allocationId: string, reason: string): Promise<void>;
+  /** Asks the task executor to exit. */
+  shutDown(reason: string): Promise<void>;
+  /** Closes the connection. */
+  close(): void;
+}

@@ -1,0 +1,25 @@
+/** {@link TaskExecutorGateway} over gRPC: the job manager's client of one task executor. */
+import { createChannel, createClient } from 'nice-grpc';
+import { TaskExecutorServiceDefinition } from '../../../generated/flotilla/v1/task_executor_service.js';
+import type { TaskExecutorGateway } from '../../resourcemanager/TaskExecutorGateway.js';
+import { resourceProfileToMessage, slotFromMessage } from '../convert/slots.js';
+
+/** Connects to the TaskExecutorService at `address`; each call gives up after `callTimeoutMs`. */
+export function grpcTaskExecutorGateway(address: string, callTimeoutMs = 5000): TaskExecutorGateway {
+  const channel = createChannel(address);
+  const client = createClient(TaskExecutorServiceDefinition, channel);
+  const signal = () => ({ signal: AbortSignal.timeout(callTimeoutMs) });
+  return {
+    async requestSlot(request) {
+      const { slot } = await client.requestSlot({ ...request, resources: resourceProfileToMessage(request.resources) }, signal());
+      return slotFromMessage(slot!);
+    },
+    async freeSlot(allocationId, reason) {
+      await client.freeSlot({ allocationId, reason }, signal());
+    },
+    async shutDown(reason) {
+      await client.shutDown({ reason }, signal());
+    },
+    close: () => channel.close(),
+  };
+}
