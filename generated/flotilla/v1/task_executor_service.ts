@@ -82,6 +82,8 @@ export interface InputGateDescriptor {
   shipStrategy: ShipStrategy;
   /** One channel per producer subtask. */
   channels: InputChannelDescriptor[];
+  /** For HASH edges, the function that extracts a record's key, which keyed operators of the task use. */
+  keySelector: UserFunction | undefined;
 }
 
 /** ResultPartitionDescriptor describes one output of a task: one edge of the job graph. */
@@ -828,7 +830,7 @@ export const InputChannelDescriptor: MessageFns<InputChannelDescriptor> = {
 };
 
 function createBaseInputGateDescriptor(): InputGateDescriptor {
-  return { sourceVertexId: "", shipStrategy: 0, channels: [] };
+  return { sourceVertexId: "", shipStrategy: 0, channels: [], keySelector: undefined };
 }
 
 export const InputGateDescriptor: MessageFns<InputGateDescriptor> = {
@@ -841,6 +843,9 @@ export const InputGateDescriptor: MessageFns<InputGateDescriptor> = {
     }
     for (const v of message.channels) {
       InputChannelDescriptor.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.keySelector !== undefined) {
+      UserFunction.encode(message.keySelector, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -882,6 +887,14 @@ export const InputGateDescriptor: MessageFns<InputGateDescriptor> = {
             message.channels.push(InputChannelDescriptor.decode(reader, reader.uint32()));
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.keySelector = UserFunction.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -909,6 +922,11 @@ export const InputGateDescriptor: MessageFns<InputGateDescriptor> = {
       channels: globalThis.Array.isArray(object?.channels)
         ? object.channels.map((e: any) => InputChannelDescriptor.fromJSON(e))
         : [],
+      keySelector: isSet(object.keySelector)
+        ? UserFunction.fromJSON(object.keySelector)
+        : isSet(object.key_selector)
+        ? UserFunction.fromJSON(object.key_selector)
+        : undefined,
     };
   },
 
@@ -923,6 +941,9 @@ export const InputGateDescriptor: MessageFns<InputGateDescriptor> = {
     if (message.channels?.length) {
       obj.channels = message.channels.map((e) => InputChannelDescriptor.toJSON(e));
     }
+    if (message.keySelector !== undefined) {
+      obj.keySelector = UserFunction.toJSON(message.keySelector);
+    }
     return obj;
   },
 
@@ -934,6 +955,9 @@ export const InputGateDescriptor: MessageFns<InputGateDescriptor> = {
     message.sourceVertexId = object.sourceVertexId ?? "";
     message.shipStrategy = object.shipStrategy ?? 0;
     message.channels = object.channels?.map((e) => InputChannelDescriptor.fromPartial(e)) || [];
+    message.keySelector = (object.keySelector !== undefined && object.keySelector !== null)
+      ? UserFunction.fromPartial(object.keySelector)
+      : undefined;
     return message;
   },
 };

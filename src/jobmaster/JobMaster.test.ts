@@ -1,0 +1,138 @@
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import type { JobStatus } from '../common/status.js';
+import type { JobGraph } from '../jobgraph/jobGraph.js';
+import type { SlotAssignment } from '../resourcemanager/ResourceManager.js';
+import { JobMaster } from './JobMaster.js';
+import type { TaskDeploymentDescriptor } from './TaskDeploymentDescriptor.js';
+
+const fn = { source: 'x => x', module: 'main.js', line: 1, boundValuesJson: '{}' };
+
+/** Source (parallelism 2) -> hash -> keyed sum + print (parallelism 2) -> forward is implied inside vertices. */
+function wordCountGraph(restartStrategy: JobGraph['restartStrategy'] = { kind: 'fixedDelay', maxAttempts: 1, delayMs: 10 }): JobGraph {
+  return {
+    name: 'word count',
+    defaultParallelism: 2,
+    properties: {},
+    restartStrategy,
+    vertices: [
+      { id: 'vertex-1', name: 'Source: Sequence -> Map', parallelism: 2, operators: [{ name: 'Source', kind: 'sequenceSource', from: 1, to: 10 }] },
+      { id: 'vertex-2', name: 'Keyed Aggregation -> Sink: Print', parallelism: 2, operators: [{ name: 'Sum', kind: 'sum', field: '1' }] },
+    ],
+    edges: [{ sourceVertexId: 'vertex-1', targetVertexId: 'vertex-2', shipStrategy: 'hash', keySelector: fn }],
+  };
+}
+
+/**
+ * A cluster of two task executors with two slots each, simulated in memory: deployed tasks report
+ * INITIALIZING, RUNNING and then whatever `behaviour` decides.
+ */
+function harness(graph: JobGraph, behaviour: (task: TaskDeploymentDescriptor) => 'finish' | 'fail' | 'hang' = () => 'finish') {
+  const statuses: JobStatus[] = [];
+  const deployed: TaskDeploymentDescriptor[] = [];
+  const freed: string[] = [];
+  const requested: SlotAssignment[] = [];
+  let next = 0;
+  const master: JobMaster = new JobMaster({
+    jobId: 'job-1',
+    jobGraph: graph,
+    applicationId: '',
+    jobmanagerAddress: 'jm:1',
+    logger: pino({ level: 'silent' }),
+    cancellationTimeoutMs: 500,
+    listener: { jobStatusChanged: (status) => statuses.push(status), taskStateChanged: () => undefined },
+    slots: {
+      requestSlot: async (jobId) => {
+        const index = next++;
+        const slot = { allocationId: `alloc-${index}`, taskExecutorId: `te-${index % 2}`, address: `te-${index % 2}:1`, slotIndex: index, jobId };
+        requested.push(slot);
+        return slot;
+      },
+      freeSlot: async (slot) => void freed.push(slot.allocationId),
+    },
+    deployer: {
+      submitTask: async (_te, task) => {
+        deployed.push(task);
+        setTimeout(() => {
+          master.updateTaskExecutionState(task.executionAttemptId, 'INITIALIZING');
+          master.updateTaskExecutionState(task.executionAttemptId, 'RUNNING');
+          const outcome = behaviour(task);
+          if (outcome === 'finish') master.updateTaskExecutionState(task.executionAttemptId, 'FINISHED');
+          if (outcome === 'fail') master.updateTaskExecutionState(task.executionAttemptId, 'FAILED', { name: 'Error', message: 'boom in user code', stack: 'Error: boom\n at main.js:3' });
+        }, 5);
+      },
+      cancelTask: async (_te, attemptId) => {
+        setTimeout(() => master.updateTaskExecutionState(attemptId, 'CANCELED'), 5);
+      },
+    },
+  });
+  return { master, statuses, deployed, freed, requested };
+}
+
+describe('JobMaster', () => {
+  it('takes one slot per subtask index (slot sharing), wires hash inputs to every producer, and finishes', async () => {
+    const { master, statuses, deployed, freed, requested } = harness(wordCountGraph());
+    master.start();
+    const result = await master.result;
+    expect(result.status).toBe('FINISHED');
+    expect(statuses).toEqual(['RUNNING', 'FINISHED']);
+    expect(requested).toHaveLength(2);
+    expect(deployed).toHaveLength(4);
+    const consumer = deployed.find((task) => task.vertexId === 'vertex-2' && task.subtaskIndex === 1)!;
+    const producers = deployed.filter((task) => task.vertexId === 'vertex-1');
+    expect(consumer.inputs[0].channels.map((channel) => channel.partitionId).sort()).toEqual(producers.map((p) => `${p.executionAttemptId}/vertex-2`).sort());
+    expect(consumer.inputs[0].channels.every((channel) => channel.subpartitionIndex === 1)).toBe(true);
+    expect(consumer.inputs[0].keySelector).toEqual(fn);
+    expect(producers[0].outputs[0]).toMatchObject({ subpartitions: 2, shipStrategy: 'hash' });
+    // Subtask i of every vertex shares slot i.
+    expect(consumer.allocationId).toBe(producers.find((p) => p.subtaskIndex === 1)!.allocationId);
+    expect(freed.sort()).toEqual(['alloc-0', 'alloc-1']);
+    expect(master.getExecutions().every((execution) => execution.state === 'FINISHED')).toBe(true);
+  });
+
+  it('restarts every task with a new attempt after a failure, following the restart strategy', async () => {
+    let failures = 0;
+    const { master, statuses, deployed } = harness(wordCountGraph(), (task) => (task.attemptNumber === 0 && task.vertexId === 'vertex-2' && failures++ === 0 ? 'fail' : 'finish'));
+    master.start();
+    expect((await master.result).status).toBe('FINISHED');
+    expect(statuses).toEqual(['RUNNING', 'FAILING', 'RESTARTING', 'RUNNING', 'FINISHED']);
+    expect(deployed.filter((task) => task.attemptNumber === 1)).toHaveLength(4);
+    expect(master.restarts).toBe(1);
+  });
+
+  it('fails with the user error once the restart strategy gives up', async () => {
+    const { master, statuses, freed } = harness(wordCountGraph(), (task) => (task.vertexId === 'vertex-2' ? 'fail' : 'finish'));
+    master.start();
+    const result = await master.result;
+    expect(result.status).toBe('FAILED');
+    expect(result.failure).toMatchObject({ message: 'boom in user code', stack: expect.stringContaining('main.js:3') });
+    expect(statuses.filter((status) => status === 'RESTARTING')).toHaveLength(1);
+    expect(freed).toHaveLength(2);
+  });
+
+  it('cancels every task and frees every slot', async () => {
+    const { master, statuses, freed } = harness(wordCountGraph(), () => 'hang');
+    master.start();
+    await expect.poll(() => master.getExecutions().filter((execution) => execution.state === 'RUNNING').length).toBe(4);
+    const result = await master.cancel();
+    expect(result.status).toBe('CANCELED');
+    expect(statuses).toEqual(['RUNNING', 'CANCELLING', 'CANCELED']);
+    expect(master.getExecutions().every((execution) => execution.state === 'CANCELED')).toBe(true);
+    expect(freed).toHaveLength(2);
+  });
+
+  it('fails the tasks of a lost task executor and redeploys on a replacement slot', async () => {
+    const { master, requested, deployed } = harness(wordCountGraph(), (task) => (task.attemptNumber === 0 ? 'hang' : 'finish'));
+    master.start();
+    await expect.poll(() => master.getExecutions().filter((execution) => execution.state === 'RUNNING').length).toBe(4);
+    master.taskExecutorLost('te-1', 'no heartbeat');
+    expect((await master.result).status).toBe('FINISHED');
+    expect(requested).toHaveLength(3);
+    expect(deployed.filter((task) => task.attemptNumber === 1).every((task) => task.allocationId !== 'alloc-1')).toBe(true);
+  });
+
+  it('ignores reports of stale attempts', async () => {
+    const { master } = harness(wordCountGraph());
+    expect(master.updateTaskExecutionState('attempt-unknown', 'RUNNING')).toBe(false);
+  });
+});

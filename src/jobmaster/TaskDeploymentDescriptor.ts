@@ -1,0 +1,54 @@
+/**
+ * Everything a task executor needs to run one execution attempt of one subtask: its operators,
+ * where its inputs come from and where its outputs go. Mirrors `flotilla.v1.TaskDeploymentDescriptor`.
+ */
+import type { BundleReference, OperatorSpec, ResourceProfile, ShipStrategy, UserFunctionSpec } from '../jobgraph/jobGraph.js';
+
+/** One input channel: a producer subtask's subpartition. */
+export interface InputChannelDescriptor {
+  producerAddress: string;
+  partitionId: string;
+  subpartitionIndex: number;
+}
+
+/** One input of a task: one incoming edge, one channel per producer subtask. */
+export interface InputGateDescriptor {
+  sourceVertexId: string;
+  shipStrategy: ShipStrategy;
+  keySelector?: UserFunctionSpec;
+  channels: InputChannelDescriptor[];
+}
+
+/** One output of a task: one outgoing edge, one subpartition per consumer subtask. */
+export interface ResultPartitionDescriptor {
+  partitionId: string;
+  targetVertexId: string;
+  shipStrategy: ShipStrategy;
+  subpartitions: number;
+  keySelector?: UserFunctionSpec;
+}
+
+/** One execution attempt to deploy. */
+export interface TaskDeploymentDescriptor {
+  jobId: string;
+  jobName: string;
+  vertexId: string;
+  vertexName: string;
+  subtaskIndex: number;
+  parallelism: number;
+  attemptNumber: number;
+  executionAttemptId: string;
+  allocationId: string;
+  operators: OperatorSpec[];
+  inputs: InputGateDescriptor[];
+  outputs: ResultPartitionDescriptor[];
+  bundle?: BundleReference;
+  resources: ResourceProfile;
+  applicationId: string;
+  jobmanagerAddress: string;
+}
+
+/** The id of the partition an attempt produces for one consumer vertex. */
+export function partitionIdOf(executionAttemptId: string, targetVertexId: string): string {
+  return `${executionAttemptId}/${targetVertexId}`;
+}
