@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobGraph } from '../../jobgraph/jobGraph.js';
+import type { ShipStrategy } from '../../../generated/flotilla/v1/job_graph.js';
 import { jobGraphFromMessage, jobGraphToMessage } from './jobGraph.js';
 
 const fn = (source: string) => ({ source, module: 'main.js', line: 3, boundValuesJson: '{}' });
@@ -60,7 +61,7 @@ describe('job graph conversion', () => {
     keyless.edges[0].keySelector = undefined;
     expect(() => jobGraphFromMessage(keyless)).toThrow('key_selector: a function (source) is required');
     const unknownStrategy = message();
-    unknownStrategy.edges[0].shipStrategy = 99;
+    unknownStrategy.edges[0].shipStrategy = 99 as ShipStrategy;
     expect(() => jobGraphFromMessage(unknownStrategy)).toThrow('ship_strategy must be FORWARD, HASH, REBALANCE or BROADCAST');
     const backwards = message();
     backwards.edges[0] = { ...backwards.edges[0], sourceVertexId: 'vertex-2', targetVertexId: 'vertex-1' };

@@ -1,0 +1,26 @@
+/**
+ * What `print()` and `writeAsText()` return (Flink's DataStreamSink): the end of a pipeline,
+ * which can still be renamed or given its own parallelism until the job is executed.
+ */
+import { requireNonEmptyString, requireParallelism } from './argumentChecks.js';
+import type { OperatorTransformation } from './Transformation.js';
+
+/** A declared sink of records of type `T`. */
+export class DataStreamSink<T> {
+  /** @internal Made by {@link DataStream}'s sink methods. */
+  constructor(readonly transformation: OperatorTransformation) {}
+
+  /** Sets how many subtasks write; by default the environment's parallelism. */
+  setParallelism(parallelism: number): this {
+    requireParallelism('DataStreamSink.setParallelism()', parallelism);
+    this.transformation.parallelism = parallelism;
+    return this;
+  }
+
+  /** Sets the sink's name as shown in the job's vertex names. */
+  name(name: string): this {
+    requireNonEmptyString('DataStreamSink.name()', name, 'a name');
+    this.transformation.name = name;
+    return this;
+  }
+}

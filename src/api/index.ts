@@ -1,0 +1,16 @@
+/** The user API a bundle's `main(env, args)` imports. */
+export { DataStream, type WriteAsTextOptions } from './DataStream.js';
+export { DataStreamSink } from './DataStreamSink.js';
+export { DEFAULT_JOB_NAME, ExecutionEnvironment } from './ExecutionEnvironment.js';
+export {
+  compileExecutionEnvironmentOptions,
+  type CompiledExecutionEnvironmentOptions,
+  type ExecutionEnvironmentOptions,
+} from './ExecutionEnvironmentOptions.js';
+export type { FunctionCapturer } from './FunctionCapturer.js';
+export type { FunctionOptions } from './FunctionOptions.js';
+export { JobClient } from './JobClient.js';
+export { JobExecutionError, type JobExecutionErrorDetails } from './JobExecutionError.js';
+export { JobExecutionResult } from './JobExecutionResult.js';
+export type { JobResultWithRecords, JobSubmitter, SubmittedJob } from './JobSubmitter.js';
+export { KeyedStream } from './KeyedStream.js';
