@@ -1,0 +1,98 @@
+/**
+ * The operator of `KeyedStream.sum(field)` (Flink's `SumAggregator`): a running sum of one field
+ * per key. As in Flink, it emits for every record a copy of the key's first record with the field
+ * replaced by the sum so far; the other fields keep the first record's values.
+ */
+import { InvalidArgumentError } from '../../common/errors.js';
+import { canonicalKey } from './canonicalKey.js';
+import { checkSynchronous } from './checkSynchronous.js';
+import type { UserFunction } from './FunctionLoader.js';
+import type { StreamOperator } from './StreamOperator.js';
+
+type Summand = number | bigint;
+
+/** Sums a field of the records of each key. */
+export class SumOperator implements StreamOperator {
+  private readonly state = new Map<string, { first: unknown; sum: Summand }>();
+  private readonly index: number | undefined;
+
+  /**
+   * @param keySelector The loaded key selector of the hash edge that feeds this operator.
+   * @param field `""` sums the records themselves (numbers); a non-negative integer such as `"1"`
+   *   is an index into tuple-like array records; anything else is a property name. Records that
+   *   are not arrays are always read by property, so `"1"` names property `1` of an object.
+   */
+  constructor(
+    readonly name: string,
+    private readonly keySelector: UserFunction,
+    private readonly field: string,
+  ) {
+    this.index = /^(0|[1-9]\d*)$/.test(field) ? Number(field) : undefined;
+  }
+
+  /**
+   * For every record, the key's first record with the field set to the running sum (a new array
+   * or object each time; the number itself when `field` is `""`).
+   *
+   * @throws InvalidArgumentError when the field of a record is not a number (or a bigint), or
+   *   numbers and bigints are mixed within one key.
+   */
+  processBatch(records: unknown[]): unknown[] {
+    const out = new Array<unknown>(records.length);
+    for (let i = 0; i < records.length; i++) {
+      const record = records[i];
+      const key = canonicalKey(checkSynchronous(this.keySelector(record), `the key selector of "${this.name}"`));
+      const value = this.read(record);
+      let entry = this.state.get(key);
+      if (entry === undefined) {
+        entry = { first: record, sum: value };
+        this.state.set(key, entry);
+      } else {
+        if (typeof value !== typeof entry.sum) throw this.mixed();
+        entry.sum = (entry.sum as number) + (value as number);
+      }
+      out[i] = this.write(entry.first, entry.sum);
+    }
+    return out;
+  }
+
+  private read(record: unknown): Summand {
+    let value: unknown;
+    if (this.field === '') value = record;
+    else if (this.index !== undefined && Array.isArray(record)) value = record[this.index];
+    else if (record !== null && typeof record === 'object') value = (record as Record<string, unknown>)[this.field];
+    if (typeof value === 'number' || typeof value === 'bigint') return value;
+    const where = this.field === '' ? 'records' : `field "${this.field}"`;
+    throw new InvalidArgumentError(`"${this.name}" sums ${where}, but a record has ${describe(value)} there: ${preview(record)}`);
+  }
+
+  private write(first: unknown, sum: Summand): unknown {
+    if (this.field === '') return sum;
+    if (this.index !== undefined && Array.isArray(first)) {
+      const copy = first.slice();
+      copy[this.index] = sum;
+      return copy;
+    }
+    return { ...(first as object), [this.field]: sum };
+  }
+
+  private mixed(): InvalidArgumentError {
+    return new InvalidArgumentError(`"${this.name}" cannot add numbers and bigints in the same sum`);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  return `a ${typeof value}`;
+}
+
+function preview(record: unknown): string {
+  let text: string;
+  try {
+    text = typeof record === 'string' ? JSON.stringify(record) : (JSON.stringify(record) ?? String(record));
+  } catch {
+    text = String(record);
+  }
+  return text.length > 200 ? `${text.slice(0, 200)}...` : text;
+}

@@ -1,0 +1,25 @@
+/** The operators a task runs: sources, chained operators, sinks, partitioning and the pipeline that wires them. */
+export { canonicalKey } from './canonicalKey.js';
+export { CollectSinkWriter, type RecordCollector } from './CollectSinkWriter.js';
+export { CountOperator } from './CountOperator.js';
+export { createSinkWriter, isSinkSpec, type SinkOptions, type SinkSpec } from './createSinkWriter.js';
+export { createSource, DEFAULT_BATCH_SIZE, DEFAULT_READ_CHUNK_SIZE, isSourceSpec, type SourceOptions, type SourceSpec } from './createSource.js';
+export { createStreamOperators, isKeyedSpec, isTransformSpec, type TransformSpec } from './createStreamOperators.js';
+export { FilterOperator } from './FilterOperator.js';
+export { FlatMapOperator } from './FlatMapOperator.js';
+export { formatRecord } from './formatRecord.js';
+export type { FunctionLoader, UserFunction } from './FunctionLoader.js';
+export { MapOperator } from './MapOperator.js';
+export { OperatorChain, type OperatorChainOptions } from './OperatorChain.js';
+export { PrintSinkWriter, printPrefix } from './PrintSinkWriter.js';
+export { RecordPartitioner, type RecordPartitionerOptions, type RecordPartitionerSpecOptions } from './RecordPartitioner.js';
+export type { RecordWriter } from './RecordWriter.js';
+export { ReduceOperator } from './ReduceOperator.js';
+export { runTaskPipeline, type TaskPipelineOptions, type TaskPipelineResult } from './runTaskPipeline.js';
+export { selectChannel } from './selectChannel.js';
+export type { SinkWriter } from './SinkWriter.js';
+export { stableHash32 } from './stableHash32.js';
+export type { StreamOperator } from './StreamOperator.js';
+export { SumOperator } from './SumOperator.js';
+export { checkTaskContext, type TaskContext } from './TaskContext.js';
+export { DEFAULT_WRITE_BUFFER_SIZE, TextFileSinkWriter } from './TextFileSinkWriter.js';
