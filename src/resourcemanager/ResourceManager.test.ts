@@ -66,6 +66,24 @@ describe('ResourceManager', () => {
     expect((await joining).taskExecutorId).toBe('te-2');
   });
 
+  it('retries a slot a task executor refused, and still times out cleanly when every one refuses', async () => {
+    let refusals = 0;
+    const manager = newManager({
+      heartbeatTimeoutMs: 10_000,
+      connect: () => ({
+        ...acceptingGateway(),
+        requestSlot: async () => {
+          refusals++;
+          throw new Error('slot taken by someone else');
+        },
+      }),
+    });
+    manager.register({ taskExecutorId: 'te-1', address: 'a:1', slots: slots(1, 1), pid: 1, hostname: 'h' });
+    await expect(manager.requestSlot('job-1', profile(1))).rejects.toThrow(ResourceExhaustedError);
+    expect(refusals).toBeGreaterThan(1);
+    expect(manager.slotCounts()).toEqual({ total: 1, available: 1 });
+  });
+
   it('declares a task executor lost when its heartbeats stop, and forgets its slots', async () => {
     const manager = newManager();
     const lost: string[] = [];

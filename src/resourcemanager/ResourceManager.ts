@@ -49,6 +49,8 @@ export interface ResourceManagerOptions {
 
 interface PendingRequest {
   jobId: string;
+  /** When the request gives up (epoch ms); retries after a refusal keep it. */
+  deadline: number;
   resources: ResourceProfile;
   resolve(assignment: SlotAssignment): void;
   reject(error: Error): void;
@@ -70,11 +72,12 @@ export class ResourceManager extends EventEmitter {
   /** Admits a task executor; a task executor registering again replaces its earlier registration. */
   register(registration: TaskExecutorRegistration): { clusterId: string; heartbeatIntervalMs: number; heartbeatTimeoutMs: number } {
     const previous = this.executors.get(registration.taskExecutorId);
-    if (previous) previous.gateway.close();
+    const sameAddress = previous?.address === registration.address;
+    if (previous && !sameAddress) previous.gateway.close();
     this.executors.set(registration.taskExecutorId, {
       ...registration,
       lastHeartbeatAt: Date.now(),
-      gateway: previous?.address === registration.address ? previous.gateway : this.options.connect(registration.address),
+      gateway: sameAddress ? previous.gateway : this.options.connect(registration.address),
     });
     this.options.logger.info(
       { taskExecutorId: registration.taskExecutorId, address: registration.address, slots: registration.slots.length },
@@ -131,25 +134,29 @@ export class ResourceManager extends EventEmitter {
    */
   requestSlot(jobId: string, resources: ResourceProfile): Promise<SlotAssignment> {
     return new Promise((resolve, reject) => {
-      const request: PendingRequest = {
-        jobId,
-        resources,
-        resolve,
-        reject,
-        timer: setTimeout(() => {
-          this.pending.splice(this.pending.indexOf(request), 1);
-          const { total, available } = this.slotCounts();
-          reject(
-            new ResourceExhaustedError(
-              `no slot with ${describeProfile(resources)} became free within ${this.options.slotRequestTimeoutMs} ms ` +
-                `(${available} of ${total} slots free); add task executors or lower the job's parallelism or resources`,
-            ),
-          );
-        }, this.options.slotRequestTimeoutMs),
-      };
-      this.pending.push(request);
+      this.enqueue({ jobId, resources, resolve, reject, deadline: Date.now() + this.options.slotRequestTimeoutMs });
       this.servePending();
     });
+  }
+
+  /** Queues a request with its own timeout, which takes it out of the queue and refuses it. */
+  private enqueue(request: Omit<PendingRequest, 'timer'>): void {
+    const pending: PendingRequest = {
+      ...request,
+      timer: setTimeout(() => {
+        const index = this.pending.indexOf(pending);
+        if (index < 0) return;
+        this.pending.splice(index, 1);
+        const { total, available } = this.slotCounts();
+        request.reject(
+          new ResourceExhaustedError(
+            `no slot with ${describeProfile(request.resources)} became free within ${this.options.slotRequestTimeoutMs} ms ` +
+              `(${available} of ${total} slots free); add task executors or lower the job's parallelism or resources`,
+          ),
+        );
+      }, Math.max(0, request.deadline - Date.now())),
+    };
+    this.pending.push(pending);
   }
 
   /** Releases an allocation in the resource manager's view and on its task executor. */
@@ -191,7 +198,7 @@ export class ResourceManager extends EventEmitter {
           slot.allocationId = '';
           slot.jobId = '';
           this.options.logger.warn({ err: error, taskExecutorId: executor.taskExecutorId }, 'slot request refused by task executor');
-          this.pending.push({ ...request, timer: setTimeout(() => request.reject(error as Error), this.options.slotRequestTimeoutMs) });
+          this.enqueue(request);
           setTimeout(() => this.servePending(), 100).unref();
         },
       );
