@@ -136,3 +136,31 @@ describe('JobMaster', () => {
     expect(master.updateTaskExecutionState('attempt-unknown', 'RUNNING')).toBe(false);
   });
 });
+
+describe('JobMaster slot accounting', () => {
+  it('returns slots that arrive after the job was cancelled', async () => {
+    const freed: string[] = [];
+    let grant: (() => void) | undefined;
+    const master = new JobMaster({
+      jobId: 'job-1',
+      jobGraph: wordCountGraph(),
+      applicationId: '',
+      jobmanagerAddress: 'jm:1',
+      logger: pino({ level: 'silent' }),
+      listener: { jobStatusChanged: () => undefined, taskStateChanged: () => undefined },
+      slots: {
+        requestSlot: (jobId) =>
+          new Promise((resolve) => {
+            const index = freed.length;
+            grant = () => resolve({ allocationId: `late-${index}`, taskExecutorId: 'te-0', address: 'te-0:1', slotIndex: 0, jobId });
+          }),
+        freeSlot: async (slot) => void freed.push(slot.allocationId),
+      },
+      deployer: { submitTask: async () => undefined, cancelTask: async () => undefined },
+    });
+    master.start();
+    expect((await master.cancel()).status).toBe('CANCELED');
+    grant!();
+    await expect.poll(() => freed).toEqual(['late-0']);
+  });
+});

@@ -126,7 +126,11 @@ export class JobMaster {
     try {
       await Promise.all(
         Array.from({ length: parallelism }, async (_, index) => {
-          this.slotsBySubtask[index] ??= await this.options.slots.requestSlot(this.options.jobId, resources);
+          if (this.slotsBySubtask[index]) return;
+          const slot = await this.options.slots.requestSlot(this.options.jobId, resources);
+          // A slot that arrives after the job ended goes straight back.
+          if (isTerminalJobStatus(this.status)) await this.options.slots.freeSlot(slot, `job ${this.options.jobId} ${this.status}`);
+          else this.slotsBySubtask[index] = slot;
         }),
       );
     } catch (error) {
