@@ -14,6 +14,8 @@ function acceptingGateway(freed: string[] = []): TaskExecutorGateway {
   return {
     requestSlot: async (request) => ({ slotIndex: request.slotIndex, resources: request.resources, allocationId: request.allocationId, jobId: request.jobId }),
     freeSlot: async (allocationId) => void freed.push(allocationId),
+    submitTask: async () => undefined,
+    cancelTask: async () => undefined,
     shutDown: async () => undefined,
     close: () => undefined,
   };

@@ -1,26 +1,38 @@
 /** {@link JobManagerGateway} over gRPC: a task executor's client of its job manager's DispatcherService. */
 import { createChannel, createClient } from 'nice-grpc';
+import { LogStream } from '../../../generated/flotilla/v1/common.js';
 import { DispatcherServiceDefinition } from '../../../generated/flotilla/v1/dispatcher_service.js';
 import type { JobManagerGateway } from '../../taskexecutor/JobManagerGateway.js';
+import { encodeRecords } from '../convert/records.js';
 import { slotToMessage } from '../convert/slots.js';
+import { executionStateToMessage, serializedErrorToMessage } from '../convert/status.js';
 
 /** Connects to the DispatcherService at `address`; each call gives up after `callTimeoutMs`. */
 export function grpcJobManagerGateway(address: string, callTimeoutMs = 5000): JobManagerGateway {
   const channel = createChannel(address);
   const client = createClient(DispatcherServiceDefinition, channel);
+  const signal = () => ({ signal: AbortSignal.timeout(callTimeoutMs) });
   return {
     async registerTaskExecutor(registration) {
-      return client.registerTaskExecutor(
-        { ...registration, slots: registration.slots.map(slotToMessage) },
-        { signal: AbortSignal.timeout(callTimeoutMs) },
-      );
+      return client.registerTaskExecutor({ ...registration, slots: registration.slots.map(slotToMessage) }, signal());
     },
     async heartbeat(taskExecutorId, slots, runningExecutionAttemptIds) {
-      const answer = await client.heartbeatFromTaskExecutor(
-        { taskExecutorId, slots: slots.map(slotToMessage), runningExecutionAttemptIds },
-        { signal: AbortSignal.timeout(callTimeoutMs) },
-      );
+      const answer = await client.heartbeatFromTaskExecutor({ taskExecutorId, slots: slots.map(slotToMessage), runningExecutionAttemptIds }, signal());
       return { registered: answer.registered };
+    },
+    async updateTaskExecutionState(report) {
+      const answer = await client.updateTaskExecutionState(
+        { ...report, state: executionStateToMessage(report.state), failure: report.failure && serializedErrorToMessage(report.failure) },
+        signal(),
+      );
+      return answer.accepted;
+    },
+    async reportCollectedRecords(jobId, executionAttemptId, records) {
+      const answer = await client.reportCollectedRecords({ jobId, executionAttemptId, records: encodeRecords(records) }, signal());
+      return answer.accepted;
+    },
+    async reportTaskOutput(jobId, executionAttemptId, stream, data) {
+      await client.reportTaskOutput({ jobId, executionAttemptId, stream: stream === 'stdout' ? LogStream.STDOUT : LogStream.STDERR, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) }, signal());
     },
     close: () => channel.close(),
   };

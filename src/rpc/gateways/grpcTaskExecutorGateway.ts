@@ -3,6 +3,7 @@ import { createChannel, createClient } from 'nice-grpc';
 import { TaskExecutorServiceDefinition } from '../../../generated/flotilla/v1/task_executor_service.js';
 import type { TaskExecutorGateway } from '../../resourcemanager/TaskExecutorGateway.js';
 import { resourceProfileToMessage, slotFromMessage } from '../convert/slots.js';
+import { taskDeploymentToMessage } from '../convert/taskDeployment.js';
 
 /** Connects to the TaskExecutorService at `address`; each call gives up after `callTimeoutMs`. */
 export function grpcTaskExecutorGateway(address: string, callTimeoutMs = 5000): TaskExecutorGateway {
@@ -16,6 +17,12 @@ export function grpcTaskExecutorGateway(address: string, callTimeoutMs = 5000): 
     },
     async freeSlot(allocationId, reason) {
       await client.freeSlot({ allocationId, reason }, signal());
+    },
+    async submitTask(descriptor) {
+      await client.submitTask({ task: taskDeploymentToMessage(descriptor) }, signal());
+    },
+    async cancelTask(executionAttemptId) {
+      await client.cancelTask({ executionAttemptId }, signal());
     },
     async shutDown(reason) {
       await client.shutDown({ reason }, signal());
