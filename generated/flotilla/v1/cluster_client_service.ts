@@ -9,6 +9,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { CallContext, CallOptions } from "nice-grpc-common";
 import {
   ArtifactHeader,
+  CollectedRecords,
   LogStream,
   logStreamFromJSON,
   logStreamToJSON,
@@ -300,11 +301,14 @@ export interface RequestJobResultResponse {
   /** Records or the result. */
   part:
     | //
-    /** Records the job's collect() sinks produced, in the order they arrived. */
+    /** Not sent by this version: it cannot say which sink the records belong to; see collected. */
     { $case: "records"; records: RecordBatch }
     | //
     /** The job's result; it is the last message of the stream. */
     { $case: "result"; result: JobResult }
+    | //
+    /** Records one collect() sink produced, from the attempt that finished, in subtask order. */
+    { $case: "collected"; collected: CollectedRecords }
     | undefined;
 }
 
@@ -3054,6 +3058,9 @@ export const RequestJobResultResponse: MessageFns<RequestJobResultResponse> = {
       case "result":
         JobResult.encode(message.part.result, writer.uint32(18).fork()).join();
         break;
+      case "collected":
+        CollectedRecords.encode(message.part.collected, writer.uint32(26).fork()).join();
+        break;
     }
     return writer;
   },
@@ -3087,6 +3094,14 @@ export const RequestJobResultResponse: MessageFns<RequestJobResultResponse> = {
             message.part = { $case: "result", result: JobResult.decode(reader, reader.uint32()) };
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.part = { $case: "collected", collected: CollectedRecords.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3105,6 +3120,8 @@ export const RequestJobResultResponse: MessageFns<RequestJobResultResponse> = {
         ? { $case: "records", records: RecordBatch.fromJSON(object.records) }
         : isSet(object.result)
         ? { $case: "result", result: JobResult.fromJSON(object.result) }
+        : isSet(object.collected)
+        ? { $case: "collected", collected: CollectedRecords.fromJSON(object.collected) }
         : undefined,
     };
   },
@@ -3115,6 +3132,8 @@ export const RequestJobResultResponse: MessageFns<RequestJobResultResponse> = {
       obj.records = RecordBatch.toJSON(message.part.records);
     } else if (message.part?.$case === "result") {
       obj.result = JobResult.toJSON(message.part.result);
+    } else if (message.part?.$case === "collected") {
+      obj.collected = CollectedRecords.toJSON(message.part.collected);
     }
     return obj;
   },
@@ -3134,6 +3153,12 @@ export const RequestJobResultResponse: MessageFns<RequestJobResultResponse> = {
       case "result": {
         if (object.part?.result !== undefined && object.part?.result !== null) {
           message.part = { $case: "result", result: JobResult.fromPartial(object.part.result) };
+        }
+        break;
+      }
+      case "collected": {
+        if (object.part?.collected !== undefined && object.part?.collected !== null) {
+          message.part = { $case: "collected", collected: CollectedRecords.fromPartial(object.part.collected) };
         }
         break;
       }

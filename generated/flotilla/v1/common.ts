@@ -148,6 +148,14 @@ export interface ArtifactHeader {
   fileName: string;
 }
 
+/** CollectedRecords is a batch of records of one collect() sink of a job. */
+export interface CollectedRecords {
+  /** The id of the job vertex whose chain ends in the sink. */
+  vertexId: string;
+  /** The records. */
+  records: RecordBatch | undefined;
+}
+
 function createBaseSerializedError(): SerializedError {
   return { name: "", message: "", stack: "", cause: undefined };
 }
@@ -605,6 +613,97 @@ export const ArtifactHeader: MessageFns<ArtifactHeader> = {
     message.sha256 = object.sha256 ?? "";
     message.sizeBytes = (object.sizeBytes !== undefined && object.sizeBytes !== null) ? BigInt(object.sizeBytes) : 0n;
     message.fileName = object.fileName ?? "";
+    return message;
+  },
+};
+
+function createBaseCollectedRecords(): CollectedRecords {
+  return { vertexId: "", records: undefined };
+}
+
+export const CollectedRecords: MessageFns<CollectedRecords> = {
+  encode(message: CollectedRecords, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.vertexId !== "") {
+      writer.uint32(10).string(message.vertexId);
+    }
+    if (message.records !== undefined) {
+      RecordBatch.encode(message.records, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CollectedRecords {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCollectedRecords();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.vertexId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.records = RecordBatch.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CollectedRecords {
+    return {
+      vertexId: isSet(object.vertexId)
+        ? globalThis.String(object.vertexId)
+        : isSet(object.vertex_id)
+        ? globalThis.String(object.vertex_id)
+        : "",
+      records: isSet(object.records) ? RecordBatch.fromJSON(object.records) : undefined,
+    };
+  },
+
+  toJSON(message: CollectedRecords): unknown {
+    const obj: any = {};
+    if (message.vertexId !== "") {
+      obj.vertexId = message.vertexId;
+    }
+    if (message.records !== undefined) {
+      obj.records = RecordBatch.toJSON(message.records);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CollectedRecords>): CollectedRecords {
+    return CollectedRecords.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CollectedRecords>): CollectedRecords {
+    const message = createBaseCollectedRecords();
+    message.vertexId = object.vertexId ?? "";
+    message.records = (object.records !== undefined && object.records !== null)
+      ? RecordBatch.fromPartial(object.records)
+      : undefined;
     return message;
   },
 };

@@ -9,6 +9,7 @@ import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import type { CallContext, CallOptions } from "nice-grpc-common";
 import {
   ArtifactHeader,
+  CollectedRecords,
   LogStream,
   logStreamFromJSON,
   logStreamToJSON,
@@ -102,11 +103,14 @@ export interface DispatcherServiceRequestJobResultResponse {
   /** Records or the result. */
   part:
     | //
-    /** Records the job's collect() sinks produced, from the attempt that finished. */
+    /** Not sent by this version: it cannot say which sink the records belong to; see collected. */
     { $case: "records"; records: RecordBatch }
     | //
     /** The job's result; it is the last message of the stream. */
     { $case: "result"; result: JobResult }
+    | //
+    /** Records one collect() sink produced, from the attempt that finished, in subtask order. */
+    { $case: "collected"; collected: CollectedRecords }
     | undefined;
 }
 
@@ -1102,6 +1106,9 @@ export const DispatcherServiceRequestJobResultResponse: MessageFns<DispatcherSer
       case "result":
         JobResult.encode(message.part.result, writer.uint32(18).fork()).join();
         break;
+      case "collected":
+        CollectedRecords.encode(message.part.collected, writer.uint32(26).fork()).join();
+        break;
     }
     return writer;
   },
@@ -1135,6 +1142,14 @@ export const DispatcherServiceRequestJobResultResponse: MessageFns<DispatcherSer
             message.part = { $case: "result", result: JobResult.decode(reader, reader.uint32()) };
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.part = { $case: "collected", collected: CollectedRecords.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1153,6 +1168,8 @@ export const DispatcherServiceRequestJobResultResponse: MessageFns<DispatcherSer
         ? { $case: "records", records: RecordBatch.fromJSON(object.records) }
         : isSet(object.result)
         ? { $case: "result", result: JobResult.fromJSON(object.result) }
+        : isSet(object.collected)
+        ? { $case: "collected", collected: CollectedRecords.fromJSON(object.collected) }
         : undefined,
     };
   },
@@ -1163,6 +1180,8 @@ export const DispatcherServiceRequestJobResultResponse: MessageFns<DispatcherSer
       obj.records = RecordBatch.toJSON(message.part.records);
     } else if (message.part?.$case === "result") {
       obj.result = JobResult.toJSON(message.part.result);
+    } else if (message.part?.$case === "collected") {
+      obj.collected = CollectedRecords.toJSON(message.part.collected);
     }
     return obj;
   },
@@ -1184,6 +1203,12 @@ export const DispatcherServiceRequestJobResultResponse: MessageFns<DispatcherSer
       case "result": {
         if (object.part?.result !== undefined && object.part?.result !== null) {
           message.part = { $case: "result", result: JobResult.fromPartial(object.part.result) };
+        }
+        break;
+      }
+      case "collected": {
+        if (object.part?.collected !== undefined && object.part?.collected !== null) {
+          message.part = { $case: "collected", collected: CollectedRecords.fromPartial(object.part.collected) };
         }
         break;
       }
