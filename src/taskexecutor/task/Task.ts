@@ -1,0 +1,249 @@
+/**
+ * One execution attempt on a task executor (Flink's `Task`): it loads the bundle, sets up the
+ * attempt's result partitions and input, starts a worker thread that runs the operators, and
+ * reports every state change to the job master: INITIALIZING while it prepares, RUNNING once the
+ * worker runs, then FINISHED, FAILED or CANCELED. Cancellation asks the worker to stop; a worker
+ * that has not stopped after the grace period is terminated. An attempt that does not finish
+ * releases its partitions, so nothing it produced reaches a consumer afterwards.
+ */
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '../../common/logger.js';
+import { serializeError, type ExecutionState, type SerializedError } from '../../common/status.js';
+import type { InputGateDescriptor, TaskDeploymentDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
+import { ownBuffer } from './serializeBatch.js';
+import { taskNameOf } from './taskName.js';
+import { taskWorkerEntry } from './taskWorkerEntry.js';
+import type { FromWorker, TaskWorkerData, ToWorker } from './workerProtocol.js';
+
+/** A serialized batch on the data path. */
+export interface TaskBatch {
+  count: number;
+  payload: Uint8Array;
+}
+
+/** One output of the attempt, as the network layer holds it. */
+export interface TaskResultPartition {
+  /** Resolves once the subpartition took the batch (it waits while the subpartition is full). */
+  emit(subpartition: number, batch: TaskBatch): Promise<void>;
+  /** Marks the end of the data of every subpartition. */
+  finish(): void;
+  /** Drops the data; consumers see a failure. */
+  release(reason: string): void;
+}
+
+/** The input of the attempt, as the network layer delivers it. */
+export interface TaskInputGate {
+  /** The next batch from any channel, or undefined once every channel ended. */
+  next(): Promise<{ channelIndex: number; batch: TaskBatch } | undefined>;
+  /** The task is done with one batch of `channelIndex`. */
+  recycle(channelIndex: number): void;
+  /** Stops reading. */
+  close(): void;
+}
+
+/** What a task needs from its task executor. */
+export interface TaskServices {
+  /** The folder the bundle of `descriptor.bundle` is unpacked in (undefined when there is none). */
+  resolveBundle(descriptor: TaskDeploymentDescriptor): Promise<string | undefined>;
+  /** Registers the partition an output writes to. */
+  createResultPartition(partitionId: string, subpartitions: number): TaskResultPartition;
+  /** Opens the input of a consumer task. */
+  openInputGate(gate: InputGateDescriptor, consumerExecutionAttemptId: string): TaskInputGate;
+  /** Tells the job master about a state change; resolves false when the attempt is no longer wanted. */
+  reportState(state: ExecutionState, failure?: SerializedError): Promise<boolean>;
+  /** Hands collect sink records to the job manager; resolves false when they will not count. */
+  collect(records: unknown[]): Promise<boolean>;
+  /** Takes what a print sink wrote. */
+  print(text: string): void;
+}
+
+/** Options of a {@link Task}. */
+export interface TaskOptions {
+  descriptor: TaskDeploymentDescriptor;
+  services: TaskServices;
+  logger: Logger;
+  /** How long a cancelled worker may take to stop before it is terminated, in milliseconds. */
+  cancellationGraceMs: number;
+  /** Records per source batch; the sources' default when unset. */
+  batchSize?: number;
+}
+
+/** A running execution attempt. */
+export class Task {
+  private state: ExecutionState = 'CREATED';
+  private worker: Worker | undefined;
+  private partitions: TaskResultPartition[] = [];
+  private gate: TaskInputGate | undefined;
+  private cancelRequested = false;
+  private graceTimer: NodeJS.Timeout | undefined;
+  private reports: Promise<unknown> = Promise.resolve();
+  private settle!: (state: ExecutionState) => void;
+  private readonly logger: Logger;
+  /** Resolves with the final state once the attempt has ended and the end was reported. */
+  readonly terminated: Promise<ExecutionState> = new Promise((resolve) => (this.settle = resolve));
+  /** The readable name, `Map -> Sink (2/4)`. */
+  readonly name: string;
+
+  constructor(private readonly options: TaskOptions) {
+    this.name = taskNameOf(options.descriptor);
+    this.logger = options.logger.child({ task: this.name, executionAttemptId: options.descriptor.executionAttemptId });
+  }
+
+  get executionAttemptId(): string {
+    return this.options.descriptor.executionAttemptId;
+  }
+
+  get descriptor(): TaskDeploymentDescriptor {
+    return this.options.descriptor;
+  }
+
+  /** Whether the attempt has ended. */
+  get isTerminal(): boolean {
+    return this.state === 'FINISHED' || this.state === 'FAILED' || this.state === 'CANCELED';
+  }
+
+  /** Prepares and starts the attempt; failures are reported as FAILED, never thrown. */
+  start(): void {
+    void this.run().catch((error: unknown) => this.end('FAILED', serializeError(error)));
+  }
+
+  /** Asks the attempt to stop; resolves once it has ended. */
+  cancel(): Promise<ExecutionState> {
+    if (this.isTerminal || this.cancelRequested) return this.terminated;
+    this.cancelRequested = true;
+    if (!this.worker) {
+      void this.end('CANCELED');
+      return this.terminated;
+    }
+    this.post({ type: 'cancel' });
+    this.gate?.close();
+    this.graceTimer = setTimeout(() => {
+      this.logger.warn({ graceMs: this.options.cancellationGraceMs }, 'the task did not stop after cancellation; terminating its worker');
+      void this.end('CANCELED');
+    }, this.options.cancellationGraceMs);
+    return this.terminated;
+  }
+
+  private async run(): Promise<void> {
+    const { descriptor, services } = this.options;
+    this.transition('INITIALIZING');
+    const bundleRoot = await services.resolveBundle(descriptor);
+    if (this.cancelRequested || this.isTerminal) return;
+    this.partitions = descriptor.outputs.map((output) => services.createResultPartition(output.partitionId, output.subpartitions));
+    if (descriptor.inputs.length > 0) this.gate = services.openInputGate(descriptor.inputs[0], descriptor.executionAttemptId);
+    const heapMb = descriptor.resources.heapMemoryMb;
+    const workerData: TaskWorkerData = { descriptor, bundleRoot, batchSize: this.options.batchSize };
+    const worker = new Worker(taskWorkerEntry(), {
+      workerData,
+      name: this.name,
+      resourceLimits: heapMb > 0 ? { maxOldGenerationSizeMb: heapMb } : undefined,
+    });
+    this.worker = worker;
+    worker.on('message', (message: FromWorker) => this.onWorkerMessage(message));
+    worker.on('error', (error) => {
+      const limit = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' && heapMb > 0 ? ` (the task's heap is limited to ${heapMb} MiB)` : '';
+      void this.end('FAILED', serializeError(limit ? Object.assign(new Error(`${error.message}${limit}`), { name: error.name }) : error));
+    });
+    worker.on('exit', (code) => {
+      if (!this.isTerminal) void this.end(this.cancelRequested ? 'CANCELED' : 'FAILED', { name: 'Error', message: `the worker thread of task ${this.name} exited with code ${code}`, stack: '' });
+    });
+    if (this.gate) void this.pumpInput(this.gate);
+  }
+
+  /** Moves input batches from the gate to the worker; credits come back as the worker recycles them. */
+  private async pumpInput(gate: TaskInputGate): Promise<void> {
+    try {
+      for (;;) {
+        const next = await gate.next();
+        if (this.isTerminal) return;
+        if (next === undefined) {
+          this.post({ type: 'inputEnd' });
+          return;
+        }
+        const payload = ownBuffer(next.batch.payload);
+        this.post({ type: 'input', channel: next.channelIndex, count: next.batch.count, payload }, [payload]);
+      }
+    } catch (error) {
+      if (!this.isTerminal && !this.cancelRequested) this.post({ type: 'inputFailed', error: serializeError(error) });
+    }
+  }
+
+  private onWorkerMessage(message: FromWorker): void {
+    const { services } = this.options;
+    switch (message.type) {
+      case 'started':
+        if (!this.cancelRequested) this.transition('RUNNING');
+        break;
+      case 'emit':
+        this.acknowledge(message.id, this.partitions[message.output].emit(message.channel, { count: message.count, payload: new Uint8Array(message.payload) }));
+        break;
+      case 'finishOutput':
+        this.acknowledge(message.id, Promise.resolve().then(() => this.partitions[message.output].finish()));
+        break;
+      case 'collect':
+        this.acknowledge(
+          message.id,
+          services.collect(message.records).then((accepted) => {
+            if (!accepted) throw new Error(`the job manager no longer accepts records from attempt ${this.executionAttemptId}`);
+          }),
+        );
+        break;
+      case 'print':
+        services.print(message.text);
+        break;
+      case 'recycle':
+        this.gate?.recycle(message.channel);
+        break;
+      case 'finished':
+        this.logger.debug({ numRecordsIn: message.numRecordsIn, numRecordsOut: message.numRecordsOut }, 'task finished');
+        void this.end('FINISHED');
+        break;
+      case 'failed':
+        void this.end(this.cancelRequested ? 'CANCELED' : 'FAILED', message.error);
+        break;
+      case 'canceled':
+        void this.end('CANCELED');
+        break;
+    }
+  }
+
+  private acknowledge(id: number, work: Promise<unknown>): void {
+    work.then(
+      () => this.post({ type: 'ack', id }),
+      (error: unknown) => this.post({ type: 'ack', id, error: serializeError(error) }),
+    );
+  }
+
+  private post(message: ToWorker, transfer: ArrayBuffer[] = []): void {
+    if (this.worker && !this.isTerminal) this.worker.postMessage(message, transfer);
+  }
+
+  private async end(state: 'FINISHED' | 'FAILED' | 'CANCELED', failure?: SerializedError): Promise<void> {
+    if (this.isTerminal) return;
+    clearTimeout(this.graceTimer);
+    if (state !== 'FINISHED') for (const partition of this.partitions) partition.release(`task ${this.name} ${state}`);
+    this.gate?.close();
+    const worker = this.worker;
+    this.transition(state, failure);
+    if (state === 'FAILED') this.logger.warn({ failure: failure?.message }, 'task failed');
+    else this.logger.info(`task ${state}`);
+    await worker?.terminate();
+    await this.reports;
+    this.settle(state);
+  }
+
+  /** Records the state and reports it; reports go out in order, one at a time. */
+  private transition(state: ExecutionState, failure?: SerializedError): void {
+    this.state = state;
+    this.reports = this.reports.then(async () => {
+      const accepted = await this.options.services.reportState(state, failure).catch((error: unknown) => {
+        this.logger.warn({ state, error: (error as Error).message }, 'could not report the task state to the job manager');
+        return true;
+      });
+      if (!accepted && !this.isTerminal) {
+        this.logger.info('the job manager no longer knows this attempt; cancelling it');
+        void this.cancel();
+      }
+    });
+  }
+}

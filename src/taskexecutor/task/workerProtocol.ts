@@ -1,0 +1,48 @@
+/**
+ * The messages between a task's worker thread, which runs the user's operators, and the task
+ * executor's main thread, which owns the network, the job manager connection and the process's
+ * output. Record batches cross as v8-serialized bytes whose buffer is transferred, not copied.
+ */
+import type { SerializedError } from '../../common/status.js';
+import type { TaskDeploymentDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
+
+/** What a worker starts with (its `workerData`). */
+export interface TaskWorkerData {
+  descriptor: TaskDeploymentDescriptor;
+  /** The unpacked bundle the user functions are loaded from; undefined for local absolute modules. */
+  bundleRoot: string | undefined;
+  /** Records per batch a source emits. */
+  batchSize?: number;
+}
+
+/** From the main thread to the worker. */
+export type ToWorker =
+  /** One batch of the task's network input. */
+  | { type: 'input'; channel: number; count: number; payload: ArrayBuffer }
+  /** Every channel of the input has ended. */
+  | { type: 'inputEnd' }
+  /** The input failed (a producer was lost); the task fails with this error. */
+  | { type: 'inputFailed'; error: SerializedError }
+  /** The main thread took a request (`emit`, `finishOutput`, `collect`) with this id. */
+  | { type: 'ack'; id: number; error?: SerializedError }
+  /** Stop as soon as possible. */
+  | { type: 'cancel' };
+
+/** From the worker to the main thread. */
+export type FromWorker =
+  /** The worker loaded and is about to open the operators. */
+  | { type: 'started' }
+  /** One batch for subpartition `channel` of output `output`; acknowledged once the partition took it. */
+  | { type: 'emit'; id: number; output: number; channel: number; count: number; payload: ArrayBuffer }
+  /** Output `output` has had its last batch; acknowledged once its partition finished. */
+  | { type: 'finishOutput'; id: number; output: number }
+  /** Records of a collect sink; acknowledged once the job manager took them. */
+  | { type: 'collect'; id: number; records: unknown[] }
+  /** Lines a print sink wrote, newline-terminated. */
+  | { type: 'print'; text: string }
+  /** The worker consumed one input batch of `channel`; its producer gets one credit back. */
+  | { type: 'recycle'; channel: number }
+  /** The run ended. */
+  | { type: 'finished'; numRecordsIn: number; numRecordsOut: number }
+  | { type: 'failed'; error: SerializedError }
+  | { type: 'canceled' };
