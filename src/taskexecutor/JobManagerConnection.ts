@@ -22,6 +22,8 @@ export interface JobManagerConnectionOptions {
   slots(): SlotStatus[];
   /** The execution attempts running now. */
   runningAttempts(): string[];
+  /** Called with attempts this task executor runs that the job manager does not know (they should stop). */
+  onUnknownAttempts(executionAttemptIds: string[]): void;
   /** Called once when the job manager has been unreachable for too long. */
   onJobManagerLost(reason: string): void;
   logger: Logger;
@@ -56,8 +58,13 @@ export class JobManagerConnection {
     try {
       if (!this.registered) await this.register();
       else {
-        const { registered } = await this.options.gateway.heartbeat(this.options.taskExecutorId, this.options.slots(), this.options.runningAttempts());
+        const { registered, unknownExecutionAttemptIds } = await this.options.gateway.heartbeat(
+          this.options.taskExecutorId,
+          this.options.slots(),
+          this.options.runningAttempts(),
+        );
         this.lastContactAt = Date.now();
+        if (unknownExecutionAttemptIds.length > 0) this.options.onUnknownAttempts(unknownExecutionAttemptIds);
         if (!registered) {
           this.options.logger.warn('the job manager no longer knows this task executor; registering again');
           this.registered = false;

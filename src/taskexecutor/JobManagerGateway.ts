@@ -13,8 +13,15 @@ export type TaskOutputStream = 'stdout' | 'stderr';
 export interface JobManagerGateway {
   /** Registers; resolves with the cluster id and the heartbeat settings to follow. */
   registerTaskExecutor(registration: TaskExecutorRegistration): Promise<{ clusterId: string; heartbeatIntervalMs: number; heartbeatTimeoutMs: number }>;
-  /** Sends a heartbeat; resolves false when the job manager does not know this task executor any more. */
-  heartbeat(taskExecutorId: string, slots: SlotStatus[], runningExecutionAttemptIds: string[]): Promise<{ registered: boolean }>;
+  /**
+   * Sends a heartbeat. `registered` is false when the job manager does not know this task executor
+   * any more; `unknownExecutionAttemptIds` are running attempts no job master wants (stale ones).
+   */
+  heartbeat(
+    taskExecutorId: string,
+    slots: SlotStatus[],
+    runningExecutionAttemptIds: string[],
+  ): Promise<{ registered: boolean; unknownExecutionAttemptIds: string[] }>;
   /**
    * Reports a task's new state; resolves false when the job master does not know the attempt any
    * more (it was cancelled or replaced), in which case the task should stop.

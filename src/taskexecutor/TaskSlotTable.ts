@@ -47,6 +47,11 @@ export class TaskSlotTable {
     return { ...slot };
   }
 
+  /** Whether a slot holds `allocationId` for `jobId`. */
+  isAllocatedTo(allocationId: string, jobId: string): boolean {
+    return this.slots.some((slot) => slot.allocationId === allocationId && slot.jobId === jobId);
+  }
+
   /** Frees an allocation; false when no slot holds it. */
   free(allocationId: string): boolean {
     const slot = this.slots.find((candidate) => candidate.allocationId === allocationId);

@@ -3,6 +3,7 @@
  */
 export { BoundValueError } from './BoundValueError.js';
 export { CapturedVariableError, type CapturedVariable, type CapturedVariableKind } from './CapturedVariableError.js';
+export { bundleFunctionCapturer } from './bundleFunctionCapturer.js';
 export { captureUserFunction, type CaptureOptions } from './captureUserFunction.js';
 export { findCallSite, type CallSite } from './findCallSite.js';
 export { clearUserFunctionCache, loadUserFunction, type LoadOptions } from './loadUserFunction.js';

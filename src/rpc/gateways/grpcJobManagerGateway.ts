@@ -18,7 +18,7 @@ export function grpcJobManagerGateway(address: string, callTimeoutMs = 5000): Jo
     },
     async heartbeat(taskExecutorId, slots, runningExecutionAttemptIds) {
       const answer = await client.heartbeatFromTaskExecutor({ taskExecutorId, slots: slots.map(slotToMessage), runningExecutionAttemptIds }, signal());
-      return { registered: answer.registered };
+      return { registered: answer.registered, unknownExecutionAttemptIds: answer.unknownExecutionAttemptIds };
     },
     async updateTaskExecutionState(report) {
       const answer = await client.updateTaskExecutionState(

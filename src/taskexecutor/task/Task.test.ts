@@ -12,7 +12,7 @@ import { Task, type TaskBatch, type TaskInputGate, type TaskServices } from './T
 const bundleRoot = tempDir();
 writeFileSync(join(bundleRoot, 'fns.mjs'), '// functions of the task tests are self-contained\n');
 const fn = (source: string): UserFunctionSpec => ({ source, module: 'fns.mjs', line: 1, boundValuesJson: '{}' });
-const logger = createLogger({ level: 'silent' });
+const logger = createLogger({ name: 'test', level: 'silent' });
 
 function descriptor(operators: OperatorSpec[], extra: Partial<TaskDeploymentDescriptor> = {}): TaskDeploymentDescriptor {
   return {

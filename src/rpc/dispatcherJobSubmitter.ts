@@ -1,0 +1,98 @@
+/**
+ * A {@link JobSubmitter} over gRPC to a cluster's Dispatcher: what an environment uses when its
+ * jobs go to a session cluster directly (a driver inside the cluster, tests, a mini cluster).
+ * Failed calls come back as domain errors, so `main()` sees the same errors whatever the transport.
+ */
+import { createChannel, createClient, type Channel } from 'nice-grpc';
+import { ClientError, Status } from 'nice-grpc-common';
+import { DispatcherServiceDefinition, type DispatcherServiceClient } from '../../generated/flotilla/v1/dispatcher_service.js';
+import { FlotillaError, UnavailableError } from '../common/errors.js';
+import type { LivingPriority } from '../common/status.js';
+import type { JobResultWithRecords, JobSubmitter, SubmittedJob } from '../api/JobSubmitter.js';
+import type { JobGraph } from '../jobgraph/jobGraph.js';
+import { jobGraphToMessage } from './convert/jobGraph.js';
+import { decodeRecords } from './convert/records.js';
+import { jobStatusFromMessage, livingPriorityToMessage, serializedErrorFromMessage } from './convert/status.js';
+import { toSafeNumber } from './longs.js';
+import { errorClassOf } from './statusMapping.js';
+
+/** Options of {@link DispatcherJobSubmitter}. */
+export interface DispatcherJobSubmitterOptions {
+  /** The job manager's address, HOST:PORT. */
+  address: string;
+  /** The application the jobs belong to; empty for none. */
+  applicationId?: string;
+  /** The priority the jobs get (FLIP-40); NORMAL by default. */
+  livingPriority?: LivingPriority;
+}
+
+/** Submits jobs to one Dispatcher. */
+export class DispatcherJobSubmitter implements JobSubmitter {
+  private readonly channel: Channel;
+  private readonly client: DispatcherServiceClient;
+
+  constructor(private readonly options: DispatcherJobSubmitterOptions) {
+    this.channel = createChannel(options.address);
+    this.client = createClient(DispatcherServiceDefinition, this.channel);
+  }
+
+  async submit(graph: JobGraph): Promise<SubmittedJob> {
+    const { jobId } = await this.call(() =>
+      this.client.submitJob({
+        jobGraph: jobGraphToMessage(graph),
+        livingPriority: livingPriorityToMessage(this.options.livingPriority ?? 'NORMAL'),
+        applicationId: this.options.applicationId ?? '',
+        requestId: '',
+      }),
+    );
+    return {
+      jobId,
+      getJobStatus: async () => {
+        const { job } = await this.call(() => this.client.getJob({ jobId }));
+        return jobStatusFromMessage(job!.status, 'job.status');
+      },
+      cancel: async () => {
+        await this.call(() => this.client.cancelJob({ jobId }));
+      },
+      getJobResult: () => this.call(() => this.requestJobResult(jobId)),
+    };
+  }
+
+  /** Closes the connection. */
+  close(): void {
+    this.channel.close();
+  }
+
+  private async requestJobResult(jobId: string): Promise<JobResultWithRecords> {
+    const collected = new Map<string, unknown[]>();
+    for await (const part of this.client.requestJobResult({ jobId })) {
+      const content = part.part;
+      if (content?.$case === 'collected') {
+        const records = collected.get(content.collected.vertexId) ?? [];
+        for (const record of decodeRecords(content.collected.records)) records.push(record);
+        collected.set(content.collected.vertexId, records);
+      } else if (content?.$case === 'result') {
+        const { result } = content;
+        return {
+          jobId,
+          status: jobStatusFromMessage(result.status, 'result.status'),
+          failure: serializedErrorFromMessage(result.failure),
+          durationMs: toSafeNumber(result.durationMs, 'result.duration_ms'),
+          collected,
+        };
+      }
+    }
+    throw new UnavailableError(`the job manager at ${this.options.address} ended the result stream of job ${jobId} without a result`);
+  }
+
+  private async call<T>(invoke: () => Promise<T>): Promise<T> {
+    try {
+      return await invoke();
+    } catch (error) {
+      if (!(error instanceof ClientError)) throw error;
+      if (error.code === Status.UNAVAILABLE) throw new UnavailableError(`cannot reach the job manager at ${this.options.address}: ${error.details}`);
+      const ErrorClass = errorClassOf(error.code) ?? FlotillaError;
+      throw new ErrorClass(error.details);
+    }
+  }
+}
