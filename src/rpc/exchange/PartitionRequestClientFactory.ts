@@ -1,0 +1,84 @@
+/**
+ * The gRPC connections of a task executor's consumers to producer task executors (Flink's
+ * `PartitionRequestClientFactory`): one channel per producer address, shared by every remote input
+ * channel reading from that address and closed when the last of them is done. All subpartition
+ * streams to one producer thus multiplex over one HTTP/2 connection.
+ */
+import { ChannelCredentials, createChannel, createClient, type Channel } from 'nice-grpc';
+import { TaskExecutorServiceDefinition, type TaskExecutorServiceClient } from '../../../generated/flotilla/v1/task_executor_service.js';
+import type { InputChannelDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
+import type { InputChannel, InputChannelOptions, RemoteInputChannelFactory } from '../../taskexecutor/network/InputChannel.js';
+import { RemoteInputChannel } from './RemoteInputChannel.js';
+
+/** The largest batch message a consumer accepts, unless configured; the same as the server's default. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/** Options of a {@link PartitionRequestClientFactory}. */
+export interface PartitionRequestClientFactoryOptions {
+  /** The largest message accepted, in bytes; defaults to {@link DEFAULT_MAX_MESSAGE_BYTES}. */
+  maxMessageBytes?: number;
+}
+
+/** A lease on the client of one producer address; release it when the stream is over. */
+export interface PartitionRequestClient {
+  /** The TaskExecutorService client of the producer. */
+  readonly client: TaskExecutorServiceClient;
+  /** Gives the lease back; the connection closes when no lease is left. Idempotent. */
+  release(): void;
+}
+
+type Connection = { channel: Channel; client: TaskExecutorServiceClient; leases: number };
+
+/** Hands out shared connections to producer task executors and creates remote input channels on them. */
+export class PartitionRequestClientFactory {
+  private readonly connections = new Map<string, Connection>();
+  private readonly maxMessageBytes: number;
+
+  /** A factory with no connection open yet. */
+  constructor(options: PartitionRequestClientFactoryOptions = {}) {
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+  }
+
+  /** The number of producer addresses with an open connection. */
+  get openConnections(): number {
+    return this.connections.size;
+  }
+
+  /** The {@link RemoteInputChannelFactory} to pass to `createInputGate` as `connectRemote`. */
+  readonly connectRemote: RemoteInputChannelFactory = (descriptor: InputChannelDescriptor, options: InputChannelOptions): InputChannel =>
+    new RemoteInputChannel(descriptor, this, options);
+
+  /** Leases the client of `address` (`host:port`), connecting on first use. */
+  acquire(address: string): PartitionRequestClient {
+    let connection = this.connections.get(address);
+    if (!connection) {
+      const channel = createChannel(address, ChannelCredentials.createInsecure(), {
+        'grpc.max_receive_message_length': this.maxMessageBytes,
+        'grpc.max_send_message_length': this.maxMessageBytes,
+      });
+      connection = { channel, client: createClient(TaskExecutorServiceDefinition, channel), leases: 0 };
+      this.connections.set(address, connection);
+    }
+    connection.leases += 1;
+    const leased = connection;
+    let released = false;
+    return {
+      client: leased.client,
+      release: () => {
+        if (released) return;
+        released = true;
+        leased.leases -= 1;
+        if (leased.leases === 0 && this.connections.get(address) === leased) {
+          this.connections.delete(address);
+          leased.channel.close();
+        }
+      },
+    };
+  }
+
+  /** Closes every connection (the task executor shuts down); close the input gates using them first. */
+  close(): void {
+    for (const connection of this.connections.values()) connection.channel.close();
+    this.connections.clear();
+  }
+}
