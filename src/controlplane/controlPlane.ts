@@ -4,10 +4,10 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ArtifactStore } from '../blob/ArtifactStore.js';
 import type { HostPort } from '../common/address.js';
 import type { Logger } from '../common/logger.js';
 import { startServerHost, type ServerHost } from '../rpc/serverHost.js';
-import { ArtifactStore } from './artifactStore.js';
 import { clusterClientService } from './clusterClientService.js';
 import { openStateDatabase } from './store/stateDatabase.js';
 

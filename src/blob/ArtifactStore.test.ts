@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/support/tempDir.js';
 import { InvalidArgumentError, NotFoundError, ResourceExhaustedError } from '../common/errors.js';
-import { ArtifactStore } from './artifactStore.js';
-import { openStateDatabase } from './store/stateDatabase.js';
+import { openStateDatabase } from '../controlplane/store/stateDatabase.js';
+import { ArtifactStore } from './ArtifactStore.js';
+import { MemoryArtifactIndex } from './MemoryArtifactIndex.js';
+import { openBlobServerStore } from './openBlobServerStore.js';
 
 function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -103,5 +105,37 @@ describe('ArtifactStore', () => {
     const store = new ArtifactStore(root, db, { maxArtifactBytes: 1024 });
     expect(readdirSync(join(root, 'incoming'))).toEqual([]);
     expect(store.get(declaration.sha256).sizeBytes).toBe(bytes.length);
+  });
+
+  it('reads a stored artifact back in chunks of the size asked for', async () => {
+    const { store } = newStore();
+    await store.put(declaration, chunks(bytes));
+    const read: Buffer[] = [];
+    for await (const chunk of store.read(declaration.sha256, { chunkBytes: 8 })) read.push(chunk);
+    expect(read.every((chunk) => chunk.length <= 8)).toBe(true);
+    expect(Buffer.concat(read)).toEqual(bytes);
+  });
+});
+
+describe('ArtifactStore with records in memory (the job manager\'s blob server)', () => {
+  const bytes = Buffer.from('bundle bytes held by a job manager');
+  const declaration = { sha256: sha256(bytes), sizeBytes: bytes.length, fileName: 'jm.tgz' };
+
+  it('names the job manager in its limit message', async () => {
+    const store = new ArtifactStore(tempDir(), new MemoryArtifactIndex(), { maxArtifactBytes: 4, holder: 'job manager' });
+    await expect(store.put(declaration, chunks(bytes))).rejects.toThrow(/this job manager accepts at most 4/);
+  });
+
+  it('finds its files again after a restart, without a database', async () => {
+    const stateDir = tempDir();
+    const first = openBlobServerStore(stateDir);
+    expect((await first.put(declaration, chunks(bytes))).artifact.fileName).toBe('jm.tgz');
+    expect(first.pathOf(declaration.sha256).startsWith(join(stateDir, 'blobs'))).toBe(true);
+    writeFileSync(join(stateDir, 'blobs', 'incoming', 'killed.part'), 'half');
+
+    const again = openBlobServerStore(stateDir);
+    expect(again.get(declaration.sha256)).toMatchObject({ id: declaration.sha256, sizeBytes: bytes.length, fileName: '' });
+    expect(readdirSync(join(stateDir, 'blobs', 'incoming'))).toEqual([]);
+    expect((await again.put(declaration, chunks(bytes))).alreadyStored).toBe(true);
   });
 });

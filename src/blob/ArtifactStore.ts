@@ -1,0 +1,172 @@
+/**
+ * Bundles stored by the sha256 of their bytes under a root folder (the control plane's
+ * `<state-dir>/artifacts`, a job manager's blob folder). An upload is written to a private
+ * temporary file while it is hashed, checked against the size and sha256 the client declared,
+ * flushed to disk and only then renamed into place and recorded; so a killed or corrupt upload
+ * never leaves anything that counts as present, and the same bytes are stored once.
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import type Database from 'better-sqlite3';
+import { InvalidArgumentError, NotFoundError, ResourceExhaustedError } from '../common/errors.js';
+import type { Artifact, ArtifactDeclaration } from './Artifact.js';
+import { checkArtifactId, isArtifactId } from './artifactId.js';
+import type { ArtifactIndex } from './ArtifactIndex.js';
+import { SqliteArtifactIndex } from './SqliteArtifactIndex.js';
+import { writeVerifiedFile } from './writeVerifiedFile.js';
+
+export type { Artifact, ArtifactDeclaration } from './Artifact.js';
+
+/** Options of {@link ArtifactStore}. */
+export interface ArtifactStoreOptions {
+  /** The largest artifact accepted, in bytes. */
+  maxArtifactBytes: number;
+  /** What holds the store, as messages name it: "control plane" (the default) or "job manager". */
+  holder?: string;
+}
+
+/**
+ * Where a store records what it holds: an {@link ArtifactIndex}, or a better-sqlite3 database with
+ * the control plane's `artifacts` table (used through a {@link SqliteArtifactIndex}).
+ */
+export type ArtifactRecords = ArtifactIndex | Database.Database;
+
+/** Options of {@link ArtifactStore.read}. */
+export interface ReadArtifactOptions {
+  /** The size of the chunks read, in bytes; 256 KiB when not given. */
+  chunkBytes?: number;
+  /** Stops reading (the iteration throws an AbortError) when aborted. */
+  signal?: AbortSignal;
+}
+
+const FILE_NAME_MAX = 255;
+const DEFAULT_CHUNK_BYTES = 256 * 1024;
+
+/** The content-addressed artifact store. */
+export class ArtifactStore {
+  private readonly objects: string;
+  private readonly incoming: string;
+  private readonly index: ArtifactIndex;
+
+  constructor(
+    root: string,
+    records: ArtifactRecords,
+    private readonly options: ArtifactStoreOptions,
+  ) {
+    this.index = 'prepare' in records ? new SqliteArtifactIndex(records) : records;
+    this.objects = join(root, 'sha256');
+    this.incoming = join(root, 'incoming');
+    mkdirSync(this.objects, { recursive: true });
+    mkdirSync(this.incoming, { recursive: true });
+    this.recover();
+  }
+
+  /** The largest artifact accepted, in bytes. */
+  get maxArtifactBytes(): number {
+    return this.options.maxArtifactBytes;
+  }
+
+  /** What holds the store, as messages name it ("control plane", "job manager"). */
+  get holder(): string {
+    return this.options.holder ?? 'control plane';
+  }
+
+  /** Returns the artifact, or throws {@link NotFoundError}. */
+  get(id: string): Artifact {
+    checkArtifactId(id);
+    const artifact = this.index.find(id);
+    if (!artifact) throw new NotFoundError(`artifact ${id} is not stored; upload it first (flotilla upload)`);
+    return artifact;
+  }
+
+  /** Returns the artifact, or undefined when it is not stored. */
+  find(id: string): Artifact | undefined {
+    return this.index.find(id);
+  }
+
+  /** The path of a stored artifact's bytes. */
+  pathOf(id: string): string {
+    checkArtifactId(id);
+    return join(this.objects, id.slice(0, 2), id);
+  }
+
+  /** The bytes of a stored artifact, in chunks. */
+  read(id: string, options: ReadArtifactOptions = {}): AsyncIterable<Buffer> {
+    return createReadStream(this.pathOf(id), { highWaterMark: options.chunkBytes ?? DEFAULT_CHUNK_BYTES, signal: options.signal });
+  }
+
+  /**
+   * Validates a declaration before any byte is read: a malformed sha256 or file name is
+   * INVALID_ARGUMENT, a size over the limit RESOURCE_EXHAUSTED.
+   */
+  checkDeclaration(declaration: ArtifactDeclaration): void {
+    checkArtifactId(declaration.sha256, 'declared sha256');
+    if (!Number.isSafeInteger(declaration.sizeBytes) || declaration.sizeBytes < 0) {
+      throw new InvalidArgumentError(`declared size ${declaration.sizeBytes} is not a byte count`);
+    }
+    if (declaration.sizeBytes > this.options.maxArtifactBytes) {
+      throw new ResourceExhaustedError(
+        `the bundle is ${declaration.sizeBytes} bytes; this ${this.holder} accepts at most ${this.options.maxArtifactBytes} (--max-artifact-bytes)`,
+      );
+    }
+    if (declaration.fileName.length > FILE_NAME_MAX || /[\u0000-\u001f]/.test(declaration.fileName)) {
+      throw new InvalidArgumentError(`file name must be at most ${FILE_NAME_MAX} printable characters`);
+    }
+  }
+
+  /**
+   * Stores the bytes of `chunks` under the declared sha256. Resolves to the artifact and whether it
+   * was already stored (then `chunks` is not read at all). Throws INVALID_ARGUMENT when the bytes do
+   * not match the declaration; nothing is left behind then.
+   */
+  async put(declaration: ArtifactDeclaration, chunks: AsyncIterable<Uint8Array>): Promise<{ artifact: Artifact; alreadyStored: boolean }> {
+    this.checkDeclaration(declaration);
+    const existing = this.find(declaration.sha256);
+    if (existing) return { artifact: existing, alreadyStored: true };
+
+    const temporary = join(this.incoming, `${declaration.sha256}.${randomBytes(6).toString('hex')}.part`);
+    try {
+      await writeVerifiedFile(
+        temporary,
+        chunks,
+        { sha256: declaration.sha256, sizeBytes: declaration.sizeBytes },
+        { sync: true, explain: (problem) => `${problem}; nothing was stored` },
+      );
+      const folder = join(this.objects, declaration.sha256.slice(0, 2));
+      mkdirSync(folder, { recursive: true });
+      await rename(temporary, this.pathOf(declaration.sha256));
+      await syncDirectory(folder);
+      return { artifact: this.index.record(declaration.sha256, declaration.sizeBytes, declaration.fileName), alreadyStored: false };
+    } finally {
+      await unlink(temporary).catch(() => undefined);
+    }
+  }
+
+  /**
+   * Brings files and records back in step after a crash or restart: half-written uploads are
+   * removed, records whose file is gone are dropped, and a file without a record gets one.
+   */
+  private recover(): void {
+    for (const name of readdirSync(this.incoming)) rmSync(join(this.incoming, name), { force: true });
+    const known = new Set(this.index.ids());
+    for (const id of known) {
+      if (!existsSync(this.pathOf(id))) this.index.forget(id);
+    }
+    for (const prefix of readdirSync(this.objects)) {
+      for (const id of readdirSync(join(this.objects, prefix))) {
+        if (isArtifactId(id) && !known.has(id)) this.index.record(id, statSync(this.pathOf(id)).size, '');
+      }
+    }
+  }
+}
+
+async function syncDirectory(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
