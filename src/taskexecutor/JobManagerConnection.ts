@@ -22,6 +22,8 @@ export interface JobManagerConnectionOptions {
   slots(): SlotStatus[];
   /** The execution attempts running now. */
   runningAttempts(): string[];
+  /** Called after every successful registration. */
+  onRegistered?(): void;
   /** Called with attempts this task executor runs that the job manager does not know (they should stop). */
   onUnknownAttempts(executionAttemptIds: string[]): void;
   /** Called once when the job manager has been unreachable for too long. */
@@ -97,6 +99,7 @@ export class JobManagerConnection {
     this.registered = true;
     this.clusterId = answer.clusterId;
     this.intervalMs = answer.heartbeatIntervalMs;
+    this.options.onRegistered?.();
     this.options.logger.info({ clusterId: answer.clusterId, jobManager: this.options.jobManagerAddress }, 'registered with the job manager');
   }
 }

@@ -21,6 +21,8 @@ export interface TaskRegistryOptions {
 /** The running tasks. */
 export class TaskRegistry {
   private readonly tasks = new Map<string, Task>();
+  /** Every attempt deployed into each allocation since it was given, ended or not (their partitions may outlive them). */
+  private readonly attemptsByAllocation = new Map<string, Set<string>>();
 
   constructor(private readonly options: TaskRegistryOptions) {}
 
@@ -43,6 +45,8 @@ export class TaskRegistry {
     }
     const task = this.options.createTask(descriptor);
     this.tasks.set(descriptor.executionAttemptId, task);
+    const attempts = this.attemptsByAllocation.get(descriptor.allocationId) ?? new Set<string>();
+    this.attemptsByAllocation.set(descriptor.allocationId, attempts.add(descriptor.executionAttemptId));
     void task.terminated.then(() => {
       this.tasks.delete(descriptor.executionAttemptId);
       this.options.onTaskEnded?.(task);
@@ -58,6 +62,13 @@ export class TaskRegistry {
   /** Cancels every attempt in an allocation; resolves once they ended. */
   async cancelAllocation(allocationId: string): Promise<void> {
     await Promise.all([...this.tasks.values()].filter((task) => task.descriptor.allocationId === allocationId).map((task) => task.cancel()));
+  }
+
+  /** Every attempt deployed into `allocationId`, and forgets them: call it when the allocation is freed. */
+  takeAttemptsOfAllocation(allocationId: string): string[] {
+    const attempts = [...(this.attemptsByAllocation.get(allocationId) ?? [])];
+    this.attemptsByAllocation.delete(allocationId);
+    return attempts;
   }
 
   /** The attempts running now. */

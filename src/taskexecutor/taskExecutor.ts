@@ -1,14 +1,24 @@
 /**
- * The task executor process: offers its slots, registers with its job manager and heartbeats, and
+ * The task executor process: offers its slots, registers with its job manager and heartbeats,
+ * runs the tasks it is given in worker threads, serves their result partitions to consumers, and
  * exits when the job manager has been unreachable longer than its timeout or asks it to shut down.
  */
+import { join } from 'node:path';
 import type { HostPort } from '../common/address.js';
 import { formatHostPort } from '../common/address.js';
 import { newId } from '../common/ids.js';
 import type { Logger } from '../common/logger.js';
+import type { TaskDeploymentDescriptor } from '../jobmaster/TaskDeploymentDescriptor.js';
+import { exchangeDataHandler, PartitionRequestClientFactory } from '../rpc/exchange/index.js';
+import { grpcBlobGateway } from '../rpc/gateways/grpcBlobGateway.js';
 import { grpcJobManagerGateway } from '../rpc/gateways/grpcJobManagerGateway.js';
 import { startServerHost, type ServerHost } from '../rpc/serverHost.js';
+import { BundleCache } from './bundles/BundleCache.js';
 import { JobManagerConnection } from './JobManagerConnection.js';
+import { createInputGate, ResultPartitionManager } from './network/index.js';
+import { Task } from './task/Task.js';
+import { TaskOutputForwarder } from './TaskOutputForwarder.js';
+import { TaskRegistry } from './TaskRegistry.js';
 import { TaskSlotTable } from './TaskSlotTable.js';
 import { taskExecutorService } from './taskExecutorService.js';
 
@@ -28,15 +38,24 @@ export interface TaskExecutorOptions {
   memoryMb: number;
   /** How long the job manager may be unreachable before this process exits, in milliseconds. */
   jobManagerTimeoutMs: number;
+  /** How long a cancelled task may take to stop before its worker is terminated, in milliseconds. */
+  taskCancellationTimeoutMs?: number;
   /** Called when the task executor decides to stop (job manager lost or shutdown requested), with the exit code. */
   onStop(reason: string, exitCode: number): void;
+  /** Where print sinks write; the process's stdout by default. */
+  printOutput?: (text: string) => void;
   /** The process's logger. */
   logger: Logger;
 }
 
+/** The default of {@link TaskExecutorOptions.taskCancellationTimeoutMs}. */
+export const DEFAULT_TASK_CANCELLATION_TIMEOUT_MS = 5000;
+
 /** A running task executor. */
 export interface TaskExecutor extends ServerHost {
   readonly taskExecutorId: string;
+  /** Resolves once the task executor first registered with its job manager. */
+  readonly registered: Promise<void>;
 }
 
 /** Starts the task executor; resolves once it listens (registration continues in the background). */
@@ -44,21 +63,65 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
   const taskExecutorId = newId('te');
   const logger = options.logger.child({ taskExecutorId });
   const slots = new TaskSlotTable(options.slots, { cpus: options.cpus, memoryMb: options.memoryMb });
-  const runningAttempts = () => [];
+  const jobManagerAddress = formatHostPort(options.jobmanager);
+  const jobManager = grpcJobManagerGateway(jobManagerAddress);
+  const blobs = grpcBlobGateway(jobManagerAddress);
+  const bundles = new BundleCache({ stateDir: options.stateDir, source: blobs });
+  const partitions = new ResultPartitionManager();
+  const partitionClients = new PartitionRequestClientFactory();
+  const output = new TaskOutputForwarder(jobManager, options.printOutput ?? ((text) => process.stdout.write(text)), logger);
+  let address = '';
+
+  const createTask = (descriptor: TaskDeploymentDescriptor): Task =>
+    new Task({
+      descriptor,
+      logger,
+      cancellationGraceMs: options.taskCancellationTimeoutMs ?? DEFAULT_TASK_CANCELLATION_TIMEOUT_MS,
+      services: {
+        resolveBundle: async ({ bundle }) => (bundle === undefined ? undefined : bundles.resolve(bundle)),
+        createResultPartition: (partitionId, subpartitions) => partitions.register(partitionId, subpartitions),
+        openInputGate: (gate, consumerAttemptId) =>
+          createInputGate({ channels: gate.channels, localAddress: address, partitions, connectRemote: partitionClients.connectRemote, consumerAttemptId }),
+        reportState: (state, failure) =>
+          jobManager.updateTaskExecutionState({ taskExecutorId, jobId: descriptor.jobId, executionAttemptId: descriptor.executionAttemptId, state, failure }),
+        collect: (records) => jobManager.reportCollectedRecords(descriptor.jobId, descriptor.executionAttemptId, records),
+        print: (text) => output.print(descriptor, text),
+      },
+    });
+  const tasks = new TaskRegistry({ slots, createTask, logger });
+
   const host = await startServerHost({
     listen: options.listen,
     logger,
-    services: [taskExecutorService({ taskExecutorId, slots, runningAttempts, onShutDown: (reason) => options.onStop(reason, 0) })],
+    services: [
+      taskExecutorService({
+        taskExecutorId,
+        slots,
+        tasks,
+        exchangeData: exchangeDataHandler(partitions, { logger }),
+        onAllocationFreed: (allocationId) => {
+          for (const attempt of tasks.takeAttemptsOfAllocation(allocationId)) partitions.releaseAttempt(attempt, `slot ${allocationId} was freed`);
+        },
+        onShutDown: (reason) => options.onStop(reason, 0),
+      }),
+    ],
   });
-  const jobManagerAddress = formatHostPort(options.jobmanager);
+  address = host.address;
+  let markRegistered!: () => void;
+  const registered = new Promise<void>((resolve) => (markRegistered = resolve));
   const connection = new JobManagerConnection({
     taskExecutorId,
     address: host.address,
     jobManagerAddress,
-    gateway: grpcJobManagerGateway(jobManagerAddress),
+    gateway: jobManager,
     unreachableTimeoutMs: options.jobManagerTimeoutMs,
     slots: () => slots.report(),
-    runningAttempts,
+    runningAttempts: () => tasks.runningAttempts(),
+    onRegistered: markRegistered,
+    onUnknownAttempts: (attempts) => {
+      logger.info({ attempts }, 'the job manager does not know these attempts any more; cancelling them');
+      for (const attempt of attempts) tasks.cancel(attempt);
+    },
     onJobManagerLost: (reason) => {
       logger.error({ jobManager: jobManagerAddress }, `giving up: ${reason}`);
       options.onStop(reason, 1);
@@ -66,12 +129,18 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
     logger,
   });
   connection.start();
-  logger.info({ address: host.address, slots: options.slots, cpus: options.cpus, memoryMb: options.memoryMb, jobManager: jobManagerAddress }, 'task executor started');
+  logger.info({ address: host.address, slots: options.slots, cpus: options.cpus, memoryMb: options.memoryMb, jobManager: jobManagerAddress, stateDir: join(options.stateDir) }, 'task executor started');
   return {
     taskExecutorId,
     address: host.address,
+    registered,
     async shutdown() {
       connection.stop();
+      await tasks.close();
+      partitions.close('the task executor is shutting down');
+      partitionClients.close();
+      bundles.close();
+      blobs.close();
       await host.shutdown();
     },
   };

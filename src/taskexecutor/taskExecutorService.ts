@@ -1,24 +1,29 @@
 /**
- * The gRPC adapter of a task executor: maps TaskExecutorService messages to its slot table and
- * lifecycle. Task deployment and data exchange arrive with the rest of the cluster runtime; until
- * then those RPCs answer UNIMPLEMENTED with a message that says so.
+ * The gRPC adapter of a task executor: maps TaskExecutorService messages to its slot table, its
+ * tasks, its result partitions (ExchangeData) and its lifecycle.
  */
 import type { CallContext } from 'nice-grpc-common';
 import {
   TaskExecutorServiceDefinition,
   type TaskExecutorServiceImplementation,
 } from '../../generated/flotilla/v1/task_executor_service.js';
+import { InvalidArgumentError } from '../common/errors.js';
 import { resourceProfileFromMessage, slotToMessage } from '../rpc/convert/slots.js';
+import { taskDeploymentFromMessage } from '../rpc/convert/taskDeployment.js';
 import type { HostedService } from '../rpc/serverHost.js';
 import { withUnimplemented } from '../rpc/unimplemented.js';
+import type { TaskRegistry } from './TaskRegistry.js';
 import type { TaskSlotTable } from './TaskSlotTable.js';
 
 /** What the adapter needs from the task executor. */
 export interface TaskExecutorServiceDependencies {
   taskExecutorId: string;
   slots: TaskSlotTable;
-  /** The execution attempts running now. */
-  runningAttempts(): string[];
+  tasks: TaskRegistry;
+  /** Serves this task executor's result partitions to consumers. */
+  exchangeData: TaskExecutorServiceImplementation<CallContext>['exchangeData'];
+  /** Called when an allocation is freed, after its tasks were cancelled (drops its partitions). */
+  onAllocationFreed(allocationId: string): void;
   /** Called after a ShutDown request was answered. */
   onShutDown(reason: string): void;
 }
@@ -30,15 +35,28 @@ export function taskExecutorService(deps: TaskExecutorServiceDependencies): Host
       return { taskExecutorId: deps.taskExecutorId, slots: deps.slots.report().map(slotToMessage) };
     },
     async requestSlot(request) {
+      if (!request.jobId || !request.allocationId) throw new InvalidArgumentError('job_id and allocation_id are required');
       const slot = deps.slots.allocate({ ...request, resources: resourceProfileFromMessage(request.resources) });
       return { slot: slotToMessage(slot) };
     },
     async freeSlot(request) {
+      await deps.tasks.cancelAllocation(request.allocationId);
       deps.slots.free(request.allocationId);
+      deps.onAllocationFreed(request.allocationId);
       return {};
     },
+    async submitTask(request) {
+      deps.tasks.submit(taskDeploymentFromMessage(request.task));
+      return {};
+    },
+    async cancelTask(request) {
+      if (!request.executionAttemptId) throw new InvalidArgumentError('execution_attempt_id is required');
+      deps.tasks.cancel(request.executionAttemptId);
+      return {};
+    },
+    exchangeData: deps.exchangeData,
     async heartbeat() {
-      return { taskExecutorId: deps.taskExecutorId, slots: deps.slots.report().map(slotToMessage), runningExecutionAttemptIds: deps.runningAttempts() };
+      return { taskExecutorId: deps.taskExecutorId, slots: deps.slots.report().map(slotToMessage), runningExecutionAttemptIds: deps.tasks.runningAttempts() };
     },
     async shutDown(request) {
       setImmediate(() => deps.onShutDown(request.reason || 'asked to shut down'));

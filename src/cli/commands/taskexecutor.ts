@@ -2,7 +2,7 @@
 import { availableParallelism, totalmem } from 'node:os';
 import { parseHostPort } from '../../common/address.js';
 import { createLogger } from '../../common/logger.js';
-import { startTaskExecutor } from '../../taskexecutor/taskExecutor.js';
+import { DEFAULT_TASK_CANCELLATION_TIMEOUT_MS, startTaskExecutor } from '../../taskexecutor/taskExecutor.js';
 import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
 import { positiveInteger } from '../optionValues.js';
 import { LOG_LEVEL_OPTION, listenOption, scratchDir, stateDirOption } from '../commonOptions.js';
@@ -12,7 +12,7 @@ export const taskexecutorCommand: CommandSpec = {
   name: 'taskexecutor',
   summary: 'Run a task executor (worker) of a session cluster: serves flotilla.v1.TaskExecutorService.',
   description:
-    'It registers with --jobmanager, offers its slots and heartbeats; it exits when the job manager has been unreachable for --jobmanager-timeout. Task deployment and data exchange answer UNIMPLEMENTED until the rest of the cluster runtime lands.',
+    'It registers with --jobmanager, offers its slots and heartbeats, runs each task it is given in a worker thread, and serves the tasks\' results to their consumers. Print sinks write to its stdout. It exits when the job manager has been unreachable for --jobmanager-timeout.',
   positionals: [],
   options: [
     listenOption('127.0.0.1:0'),
@@ -33,6 +33,13 @@ export const taskexecutorCommand: CommandSpec = {
       valueName: 'MS',
       description: 'How long the job manager may be unreachable before this task executor exits, in milliseconds.',
       default: 10_000,
+    },
+    {
+      name: 'task-cancellation-timeout',
+      type: 'number',
+      valueName: 'MS',
+      description: 'How long a cancelled task may take to stop before its worker thread is terminated, in milliseconds.',
+      default: DEFAULT_TASK_CANCELLATION_TIMEOUT_MS,
     },
     LOG_LEVEL_OPTION,
   ],
@@ -56,6 +63,7 @@ export async function runTaskexecutor(args: ParsedCommandLine): Promise<number> 
         cpus: args.options.cpus as number,
         memoryMb: args.options.memory as number,
         jobManagerTimeoutMs,
+        taskCancellationTimeoutMs: positiveInteger(args, 'task-cancellation-timeout'),
         onStop: stop,
         logger,
       }),
