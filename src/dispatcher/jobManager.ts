@@ -1,13 +1,18 @@
 /**
- * The job manager process of a session cluster: the resource manager (task executors, slots,
- * heartbeats) behind DispatcherService, with reflection and health.
+ * The job manager process of a session cluster: the Dispatcher (jobs, their job masters, results,
+ * events and output) and the resource manager (task executors, slots, heartbeats) behind
+ * DispatcherService, with reflection and health.
  */
 import type { HostPort } from '../common/address.js';
 import { newId } from '../common/ids.js';
 import type { Logger } from '../common/logger.js';
 import { ResourceManager } from '../resourcemanager/ResourceManager.js';
 import { grpcTaskExecutorGateway } from '../rpc/gateways/grpcTaskExecutorGateway.js';
+import { openBlobServerStore } from '../blob/openBlobServerStore.js';
+import { downloadArtifactHandler, uploadArtifactHandler } from '../rpc/blob/index.js';
 import { startServerHost, type ServerHost } from '../rpc/serverHost.js';
+import { Dispatcher } from './Dispatcher.js';
+import type { DispatcherOptions } from './DispatcherOptions.js';
 import { dispatcherService } from './dispatcherService.js';
 
 /** Options of {@link startJobManager}. */
@@ -26,6 +31,13 @@ export interface JobManagerOptions {
   slotRequestTimeoutMs: number;
   /** The process's logger. */
   logger: Logger;
+  /**
+   * Called once ShutDownCluster has cancelled every job and stopped the task executors: the process
+   * should shut the job manager down and exit. Without it, the job manager shuts its server down itself.
+   */
+  onShutDown?: (reason: string) => void;
+  /** The Dispatcher's memory bounds; defaults in DISPATCHER_DEFAULTS. */
+  limits?: Pick<DispatcherOptions, 'maxCollectedBytesPerJob' | 'maxRetainedEvents' | 'maxOutputBytesPerJob' | 'maxRetainedEndedJobs'>;
 }
 
 /** The defaults of the job manager's settings. */
@@ -46,17 +58,47 @@ export async function startJobManager(options: JobManagerOptions): Promise<Serve
     connect: (address) => grpcTaskExecutorGateway(address),
     logger: options.logger,
   });
-  const host = await startServerHost({
-    listen: options.listen,
+  const blobs = openBlobServerStore(options.stateDir);
+  let address = '';
+  const dispatcher = new Dispatcher({
+    ...options.limits,
+    clusterId,
+    jobmanagerAddress: () => address,
+    resources: resourceManager,
     logger: options.logger,
-    services: [dispatcherService({ clusterId, resourceManager })],
+    onShutDown: (reason) => {
+      if (options.onShutDown) options.onShutDown(reason);
+      else void jobManager.shutdown().catch((error: unknown) => options.logger.error({ err: error }, 'shutdown failed'));
+    },
   });
-  options.logger.info({ address: host.address, clusterId }, 'job manager started');
-  return {
-    address: host.address,
+  let host: ServerHost;
+  try {
+    host = await startServerHost({
+      listen: options.listen,
+      logger: options.logger,
+      services: [
+        dispatcherService({
+          clusterId,
+          resourceManager,
+          dispatcher,
+          blobServer: { uploadArtifact: uploadArtifactHandler(blobs), downloadArtifact: downloadArtifactHandler(blobs) },
+        }),
+      ],
+    });
+  } catch (error) {
+    dispatcher.close();
+    resourceManager.close();
+    throw error;
+  }
+  address = host.address;
+  options.logger.info({ address, clusterId }, 'job manager started');
+  const jobManager: ServerHost = {
+    address,
     async shutdown() {
+      dispatcher.close();
       resourceManager.close();
       await host.shutdown();
     },
   };
+  return jobManager;
 }

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { JobStatus } from '../common/status.js';
 import type { JobGraph } from '../jobgraph/jobGraph.js';
 import type { SlotAssignment } from '../resourcemanager/ResourceManager.js';
+import type { Execution } from './Execution.js';
 import { JobMaster } from './JobMaster.js';
 import type { TaskDeploymentDescriptor } from './TaskDeploymentDescriptor.js';
 
@@ -27,8 +28,9 @@ function wordCountGraph(restartStrategy: JobGraph['restartStrategy'] = { kind: '
  * A cluster of two task executors with two slots each, simulated in memory: deployed tasks report
  * INITIALIZING, RUNNING and then whatever `behaviour` decides.
  */
-function harness(graph: JobGraph, behaviour: (task: TaskDeploymentDescriptor) => 'finish' | 'fail' | 'hang' = () => 'finish') {
+function harness(graph: JobGraph, behaviour: (task: TaskDeploymentDescriptor) => 'finish' | 'fail' | 'hang' | 'cancel' = () => 'finish') {
   const statuses: JobStatus[] = [];
+  const taskEvents: Execution[] = [];
   const deployed: TaskDeploymentDescriptor[] = [];
   const freed: string[] = [];
   const requested: SlotAssignment[] = [];
@@ -40,7 +42,7 @@ function harness(graph: JobGraph, behaviour: (task: TaskDeploymentDescriptor) =>
     jobmanagerAddress: 'jm:1',
     logger: pino({ level: 'silent' }),
     cancellationTimeoutMs: 500,
-    listener: { jobStatusChanged: (status) => statuses.push(status), taskStateChanged: () => undefined },
+    listener: { jobStatusChanged: (status) => statuses.push(status), taskStateChanged: (execution) => void taskEvents.push(execution) },
     slots: {
       requestSlot: async (jobId) => {
         const index = next++;
@@ -59,6 +61,7 @@ function harness(graph: JobGraph, behaviour: (task: TaskDeploymentDescriptor) =>
           const outcome = behaviour(task);
           if (outcome === 'finish') master.updateTaskExecutionState(task.executionAttemptId, 'FINISHED');
           if (outcome === 'fail') master.updateTaskExecutionState(task.executionAttemptId, 'FAILED', { name: 'Error', message: 'boom in user code', stack: 'Error: boom\n at main.js:3' });
+          if (outcome === 'cancel') master.updateTaskExecutionState(task.executionAttemptId, 'CANCELED');
         }, 5);
       },
       cancelTask: async (_te, attemptId) => {
@@ -66,7 +69,7 @@ function harness(graph: JobGraph, behaviour: (task: TaskDeploymentDescriptor) =>
       },
     },
   });
-  return { master, statuses, deployed, freed, requested };
+  return { master, statuses, deployed, freed, requested, taskEvents };
 }
 
 describe('JobMaster', () => {
@@ -162,5 +165,95 @@ describe('JobMaster slot accounting', () => {
     expect((await master.cancel()).status).toBe('CANCELED');
     grant!();
     await expect.poll(() => freed).toEqual(['late-0']);
+  });
+});
+
+describe('JobMaster failures and reports', () => {
+  it('fails for good on fail(), whatever the restart strategy still allows', async () => {
+    const { master, statuses, freed } = harness(wordCountGraph({ kind: 'fixedDelay', maxAttempts: 5, delayMs: 1 }), () => 'hang');
+    master.start();
+    await expect.poll(() => master.getTaskCounts()).toEqual({ RUNNING: 4 });
+    const cause = { name: 'CollectLimitExceededError', message: 'too many records', stack: '' };
+    const result = await master.fail(cause);
+    expect(result).toMatchObject({ status: 'FAILED', failure: cause });
+    expect(statuses).toEqual(['RUNNING', 'FAILING', 'FAILED']);
+    expect(master.getFailure()).toEqual(cause);
+    expect(master.restarts).toBe(0);
+    expect(master.getTaskCounts()).toEqual({ CANCELED: 4 });
+    expect(freed).toHaveLength(2);
+  });
+
+  it('treats a task that its task executor cancelled unasked as a failure, and restarts', async () => {
+    const { master, statuses } = harness(wordCountGraph(), (task) => (task.attemptNumber === 0 && task.vertexId === 'vertex-1' && task.subtaskIndex === 0 ? 'cancel' : 'finish'));
+    master.start();
+    expect((await master.result).status).toBe('FINISHED');
+    expect(statuses).toEqual(['RUNNING', 'FAILING', 'RESTARTING', 'RUNNING', 'FINISHED']);
+  });
+
+  it('ignores repeated reports and refuses a report that would bring a cancelling task back', async () => {
+    const { master, taskEvents } = harness(wordCountGraph(), () => 'hang');
+    master.start();
+    await expect.poll(() => master.getTaskCounts()).toEqual({ RUNNING: 4 });
+    const [attempt] = master.getExecutions();
+    const eventsBefore = taskEvents.length;
+    expect(master.updateTaskExecutionState(attempt.executionAttemptId, 'RUNNING')).toBe(true);
+    expect(master.updateTaskExecutionState(attempt.executionAttemptId, 'INITIALIZING')).toBe(true);
+    expect(taskEvents).toHaveLength(eventsBefore);
+    const cancelled = master.cancel();
+    expect(master.updateTaskExecutionState(attempt.executionAttemptId, 'RUNNING')).toBe(false);
+    expect(master.getExecution(attempt.executionAttemptId)!.state).toBe('CANCELING');
+    expect((await cancelled).status).toBe('CANCELED');
+  });
+
+  it('asks again for the slots of a task executor lost while the other slots were still coming', async () => {
+    const grants: Array<(taskExecutorId: string) => void> = [];
+    const deployed: TaskDeploymentDescriptor[] = [];
+    const master: JobMaster = new JobMaster({
+      jobId: 'job-1',
+      jobGraph: wordCountGraph(),
+      applicationId: '',
+      jobmanagerAddress: 'jm:1',
+      logger: pino({ level: 'silent' }),
+      listener: { jobStatusChanged: () => undefined, taskStateChanged: () => undefined },
+      slots: {
+        requestSlot: (jobId) =>
+          new Promise((resolve) => {
+            const index = grants.length;
+            grants.push((taskExecutorId) => resolve({ allocationId: `alloc-${index}`, taskExecutorId, address: `${taskExecutorId}:1`, slotIndex: 0, jobId }));
+          }),
+        freeSlot: async () => undefined,
+      },
+      deployer: {
+        submitTask: async (_te, task) => {
+          deployed.push(task);
+          setTimeout(() => master.updateTaskExecutionState(task.executionAttemptId, 'FINISHED'), 1);
+        },
+        cancelTask: async () => undefined,
+      },
+    });
+    master.start();
+    expect(grants).toHaveLength(2);
+    grants[0]('te-lost');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    master.taskExecutorLost('te-lost', 'no heartbeat');
+    grants[1]('te-1');
+    await expect.poll(() => grants.length).toBe(3);
+    grants[2]('te-2');
+    expect((await master.result).status).toBe('FINISHED');
+    expect(deployed).toHaveLength(4);
+    expect(new Set(deployed.map((task) => task.allocationId))).toEqual(new Set(['alloc-1', 'alloc-2']));
+  });
+
+  it('reports the current attempt by id, task counts, and its start and end times', async () => {
+    const { master } = harness(wordCountGraph());
+    expect(master.getTaskCounts()).toEqual({ CREATED: 4 });
+    master.start();
+    await master.result;
+    const [attempt] = master.getExecutions();
+    expect(master.getExecution(attempt.executionAttemptId)).toMatchObject({ state: 'FINISHED', vertexId: attempt.vertexId });
+    expect(master.getExecution('attempt-unknown')).toBeUndefined();
+    expect(master.getTaskCounts()).toEqual({ FINISHED: 4 });
+    expect(master.getEndTime()!.getTime()).toBeGreaterThanOrEqual(master.getStartTime().getTime());
+    expect(master.getFailure()).toBeUndefined();
   });
 });

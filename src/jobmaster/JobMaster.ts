@@ -1,7 +1,7 @@
 /**
- * Runs one job: asks for slots (slot sharing, as in Flink: one slot holds at most one subtask of
- * each vertex, so a job of maximum parallelism P takes P slots), deploys every subtask, tracks each
- * execution state, and drives the job's status. A failed task, or a task executor that is lost,
+ * Runs one job: gets its slots through its {@link SlotPool} (slot sharing, as in Flink: one slot
+ * holds at most one subtask of each vertex), deploys every subtask, tracks each execution state,
+ * and drives the job's status. A failed task, or a task executor that is lost,
  * fails the attempt: every task is cancelled and, if the restart strategy allows, the whole job is
  * redeployed after the backoff on the slots that remain (plus replacements). Cancel stops every
  * task and frees every slot.
@@ -9,18 +9,22 @@
 import { newId } from '../common/ids.js';
 import type { Logger } from '../common/logger.js';
 import { isTerminalExecutionState, isTerminalJobStatus, serializeError, type ExecutionState, type JobStatus, type SerializedError } from '../common/status.js';
-import type { JobGraph, JobVertex, ResourceProfile } from '../jobgraph/jobGraph.js';
-import type { SlotAssignment } from '../resourcemanager/ResourceManager.js';
+import type { JobGraph } from '../jobgraph/jobGraph.js';
 import { ANY_RESOURCES } from '../resourcemanager/SlotStatus.js';
+import { createTaskDeploymentDescriptor } from './createTaskDeploymentDescriptor.js';
 import type { Execution } from './Execution.js';
 import { createRestartStrategy, type RestartBackoffTimeStrategy } from './RestartBackoffTimeStrategy.js';
+import { SlotPool, type SlotProvider } from './SlotPool.js';
 import type { TaskDeployer } from './TaskDeployer.js';
-import { partitionIdOf, type TaskDeploymentDescriptor } from './TaskDeploymentDescriptor.js';
 
-/** Where the job master gets slots. */
-export interface SlotProvider {
-  requestSlot(jobId: string, resources: ResourceProfile): Promise<SlotAssignment>;
-  freeSlot(assignment: SlotAssignment, reason: string): Promise<void>;
+export type { SlotProvider } from './SlotPool.js';
+
+/** The order in which a task executor moves an attempt through the non-terminal states. */
+const LIFECYCLE: readonly ExecutionState[] = ['CREATED', 'SCHEDULED', 'DEPLOYING', 'INITIALIZING', 'RUNNING'];
+
+/** A task as messages name it, such as "Source: Sequence (subtask 1, attempt 0)". */
+function describeTask(execution: Execution): string {
+  return `${execution.vertexName} (subtask ${execution.subtaskIndex}, attempt ${execution.attemptNumber})`;
 }
 
 /** What the job master reports as it goes. */
@@ -28,6 +32,9 @@ export interface JobMasterListener {
   jobStatusChanged(status: JobStatus, failure?: SerializedError): void;
   taskStateChanged(execution: Execution): void;
 }
+
+/** How many subtasks of the job are in each execution state (states with none are left out). */
+export type TaskCounts = Partial<Record<ExecutionState, number>>;
 
 /** The job's end. */
 export interface JobMasterResult {
@@ -53,11 +60,17 @@ export interface JobMasterOptions {
 /** The master of one job. */
 export class JobMaster {
   private status: JobStatus = 'CREATED';
-  private readonly slotsBySubtask: (SlotAssignment | undefined)[] = [];
+  private readonly slots: SlotPool;
   private executions = new Map<string, Execution>();
   private attemptNumber = 0;
   private readonly restartStrategy: RestartBackoffTimeStrategy;
-  private readonly startedAt = Date.now();
+  private readonly startedAt = new Date();
+  private endedAt: Date | undefined;
+  private failure: SerializedError | undefined;
+  /** Set by {@link fail}: the failure ends the job whatever the restart strategy allows. */
+  private suppressRestarts = false;
+  /** Ends the restart backoff early, while one is under way. */
+  private endRestartWait: (() => void) | undefined;
   private settle!: (result: JobMasterResult) => void;
   private terminalWaiters: Array<() => void> = [];
   /** Resolves when the job reaches a terminal status. */
@@ -67,6 +80,13 @@ export class JobMaster {
 
   constructor(private readonly options: JobMasterOptions) {
     this.restartStrategy = createRestartStrategy(options.jobGraph.restartStrategy);
+    this.slots = new SlotPool({
+      jobId: options.jobId,
+      provider: options.slots,
+      resources: options.jobGraph.vertices.find((vertex) => vertex.resources)?.resources ?? ANY_RESOURCES,
+      wanted: () => !isTerminalJobStatus(this.status),
+      reason: () => `job ${options.jobId} ${this.status}`,
+    });
   }
 
   /** The job's status now. */
@@ -79,19 +99,68 @@ export class JobMaster {
     return [...this.executions.values()];
   }
 
+  /** A current attempt by id (a copy); undefined for attempts of earlier restarts or unknown ids. */
+  getExecution(executionAttemptId: string): Execution | undefined {
+    const execution = this.executions.get(executionAttemptId);
+    return execution && { ...execution };
+  }
+
+  /**
+   * How many subtasks are in each execution state: those of the current attempts, or every subtask
+   * as CREATED while the first attempt waits for its slots.
+   */
+  getTaskCounts(): TaskCounts {
+    const counts: TaskCounts = {};
+    if (this.executions.size === 0) {
+      const subtasks = this.options.jobGraph.vertices.reduce((sum, vertex) => sum + vertex.parallelism, 0);
+      if (subtasks > 0) counts.CREATED = subtasks;
+      return counts;
+    }
+    for (const execution of this.executions.values()) counts[execution.state] = (counts[execution.state] ?? 0) + 1;
+    return counts;
+  }
+
+  /** When the job master was created (the job's submission). */
+  getStartTime(): Date {
+    return this.startedAt;
+  }
+
+  /** When the job reached its terminal status, once it has. */
+  getEndTime(): Date | undefined {
+    return this.endedAt;
+  }
+
+  /** Why the job failed, once it is FAILED. */
+  getFailure(): SerializedError | undefined {
+    return this.failure;
+  }
+
   /** Starts scheduling: slots first, then every task. */
   start(): void {
     this.transition('RUNNING');
     void this.scheduleAttempt();
   }
 
-  /** Applies a task's state report; false when the attempt is unknown or stale (it should stop). */
+  /**
+   * Applies a task's state report; false when the attempt is unknown or stale, or is being
+   * cancelled (the task should stop). A report that does not move the attempt forward (a repeated
+   * or reordered one) changes nothing.
+   */
   updateTaskExecutionState(executionAttemptId: string, state: ExecutionState, failure?: SerializedError): boolean {
     const execution = this.executions.get(executionAttemptId);
     if (!execution || isTerminalExecutionState(execution.state)) return false;
+    if (!isTerminalExecutionState(state)) {
+      if (execution.state === 'CANCELING') return false;
+      // Only the job master starts a cancellation; a reported CANCELING waits for the CANCELED that follows.
+      if (!LIFECYCLE.includes(state) || LIFECYCLE.indexOf(state) <= LIFECYCLE.indexOf(execution.state)) return true;
+    }
+    const unexpectedCancel = state === 'CANCELED' && execution.state !== 'CANCELING';
     this.setState(execution, state, failure);
-    if (state === 'FAILED') this.handleFailure(failure ?? { name: 'Error', message: `task ${execution.vertexName} (${execution.subtaskIndex + 1}) failed`, stack: '' });
-    else if (state === 'FINISHED' && this.status === 'RUNNING' && this.getExecutions().every((e) => e.state === 'FINISHED')) void this.finish('FINISHED');
+    if (state === 'FAILED') this.handleFailure(failure ?? { name: 'Error', message: `task ${describeTask(execution)} failed`, stack: '' });
+    else if (unexpectedCancel) {
+      // A task that stops without being asked to cannot finish its part: the attempt has failed.
+      this.handleFailure({ name: 'TaskCanceledError', message: `task ${describeTask(execution)} was cancelled by its task executor without being asked to`, stack: '' });
+    } else if (state === 'FINISHED' && this.status === 'RUNNING' && this.getExecutions().every((e) => e.state === 'FINISHED')) void this.finish('FINISHED');
     this.notifyIfAllTerminal();
     return true;
   }
@@ -100,7 +169,7 @@ export class JobMaster {
   taskExecutorLost(taskExecutorId: string, reason: string): void {
     const cause: SerializedError = { name: 'TaskExecutorLostError', message: `task executor ${taskExecutorId} was lost: ${reason}`, stack: '' };
     let affected = false;
-    for (const [index, slot] of this.slotsBySubtask.entries()) if (slot?.taskExecutorId === taskExecutorId) this.slotsBySubtask[index] = undefined;
+    this.slots.forgetTaskExecutor(taskExecutorId);
     for (const execution of this.executions.values()) {
       if (execution.slot.taskExecutorId !== taskExecutorId || isTerminalExecutionState(execution.state)) continue;
       this.setState(execution, 'FAILED', cause);
@@ -108,6 +177,21 @@ export class JobMaster {
     }
     if (affected) this.handleFailure(cause);
     this.notifyIfAllTerminal();
+  }
+
+  /**
+   * Fails the job for good, whatever its restart strategy allows (Flink's SuppressRestartsException):
+   * for a failure that a restart would only repeat, such as a result over its size limit. Resolves
+   * once it is FAILED (or had already ended, or is being cancelled).
+   */
+  async fail(cause: SerializedError): Promise<JobMasterResult> {
+    if (!isTerminalJobStatus(this.status) && this.status !== 'CANCELLING' && !this.suppressRestarts) {
+      this.suppressRestarts = true;
+      if (this.status !== 'FAILING') this.transition('FAILING', cause);
+      await this.cancelAllTasks();
+      await this.finish('FAILED', cause);
+    }
+    return this.result;
   }
 
   /** Cancels the job; resolves once it is CANCELED (or had already ended). */
@@ -122,17 +206,8 @@ export class JobMaster {
 
   private async scheduleAttempt(): Promise<void> {
     const parallelism = Math.max(...this.options.jobGraph.vertices.map((vertex) => vertex.parallelism));
-    const resources = this.options.jobGraph.vertices.find((vertex) => vertex.resources)?.resources ?? ANY_RESOURCES;
     try {
-      await Promise.all(
-        Array.from({ length: parallelism }, async (_, index) => {
-          if (this.slotsBySubtask[index]) return;
-          const slot = await this.options.slots.requestSlot(this.options.jobId, resources);
-          // A slot that arrives after the job ended goes straight back.
-          if (isTerminalJobStatus(this.status)) await this.options.slots.freeSlot(slot, `job ${this.options.jobId} ${this.status}`);
-          else this.slotsBySubtask[index] = slot;
-        }),
-      );
+      await this.slots.acquire(parallelism, () => this.status === 'RUNNING');
     } catch (error) {
       if (this.status === 'RUNNING') this.handleFailure(serializeError(error));
       return;
@@ -155,7 +230,7 @@ export class JobMaster {
           subtaskIndex,
           attemptNumber: this.attemptNumber,
           state: 'CREATED' as ExecutionState,
-          slot: this.slotsBySubtask[subtaskIndex]!,
+          slot: this.slots.slotOf(subtaskIndex)!,
         })),
       );
     }
@@ -163,9 +238,11 @@ export class JobMaster {
       this.executions.set(execution.executionAttemptId, execution);
       this.setState(execution, 'SCHEDULED');
     }
+    const { jobId, applicationId, jobmanagerAddress } = this.options;
+    const context = { jobId, graph, applicationId, jobmanagerAddress, attempts };
     for (const vertex of graph.vertices) {
       for (const execution of attempts.get(vertex.id)!) {
-        const descriptor = this.describe(vertex, execution, attempts);
+        const descriptor = createTaskDeploymentDescriptor(context, vertex, execution);
         this.setState(execution, 'DEPLOYING');
         this.options.deployer.submitTask(execution.slot.taskExecutorId, descriptor).catch((error: unknown) => {
           this.updateTaskExecutionState(execution.executionAttemptId, 'FAILED', serializeError(error));
@@ -174,57 +251,12 @@ export class JobMaster {
     }
   }
 
-  private describe(vertex: JobVertex, execution: Execution, attempts: Map<string, Execution[]>): TaskDeploymentDescriptor {
-    const graph = this.options.jobGraph;
-    const inputs = graph.edges
-      .filter((edge) => edge.targetVertexId === vertex.id)
-      .map((edge) => ({
-        sourceVertexId: edge.sourceVertexId,
-        shipStrategy: edge.shipStrategy,
-        keySelector: edge.keySelector,
-        channels: (edge.shipStrategy === 'forward' ? [attempts.get(edge.sourceVertexId)![execution.subtaskIndex]] : attempts.get(edge.sourceVertexId)!).map(
-          (producer) => ({
-            producerAddress: producer.slot.address,
-            partitionId: partitionIdOf(producer.executionAttemptId, vertex.id),
-            subpartitionIndex: edge.shipStrategy === 'forward' ? 0 : execution.subtaskIndex,
-          }),
-        ),
-      }));
-    const outputs = graph.edges
-      .filter((edge) => edge.sourceVertexId === vertex.id)
-      .map((edge) => ({
-        partitionId: partitionIdOf(execution.executionAttemptId, edge.targetVertexId),
-        targetVertexId: edge.targetVertexId,
-        shipStrategy: edge.shipStrategy,
-        subpartitions: edge.shipStrategy === 'forward' ? 1 : graph.vertices.find((v) => v.id === edge.targetVertexId)!.parallelism,
-        keySelector: edge.keySelector,
-      }));
-    return {
-      jobId: this.options.jobId,
-      jobName: graph.name,
-      vertexId: vertex.id,
-      vertexName: vertex.name,
-      subtaskIndex: execution.subtaskIndex,
-      parallelism: vertex.parallelism,
-      attemptNumber: execution.attemptNumber,
-      executionAttemptId: execution.executionAttemptId,
-      allocationId: execution.slot.allocationId,
-      operators: vertex.operators,
-      inputs,
-      outputs,
-      bundle: graph.bundle,
-      resources: vertex.resources ?? ANY_RESOURCES,
-      applicationId: this.options.applicationId,
-      jobmanagerAddress: this.options.jobmanagerAddress,
-    };
-  }
-
   private handleFailure(cause: SerializedError): void {
     if (this.status !== 'RUNNING') return;
     this.transition('FAILING', cause);
     void (async () => {
       await this.cancelAllTasks();
-      if (this.status !== 'FAILING') return;
+      if (this.status !== 'FAILING' || this.suppressRestarts) return;
       this.restartStrategy.notifyFailure();
       if (!this.restartStrategy.canRestart()) {
         this.options.logger.warn({ jobId: this.options.jobId, cause: cause.message }, `job failed; ${this.restartStrategy.describe()} allows no more restarts`);
@@ -234,13 +266,27 @@ export class JobMaster {
       const backoffMs = this.restartStrategy.getBackoffTimeMs();
       this.transition('RESTARTING', cause);
       this.options.logger.info({ jobId: this.options.jobId, backoffMs, cause: cause.message }, 'restarting job');
-      await new Promise((resolve) => setTimeout(resolve, backoffMs));
+      await this.waitBeforeRestart(backoffMs);
       if ((this.status as JobStatus) !== 'RESTARTING') return;
       this.attemptNumber++;
       this.restarts++;
       this.transition('RUNNING');
       await this.scheduleAttempt();
     })();
+  }
+
+  /** Waits out the restart backoff; the wait ends early when the job ends meanwhile (cancel, fail). */
+  private waitBeforeRestart(backoffMs: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.endRestartWait = undefined;
+        resolve();
+      };
+      // The server keeps the process alive; a job waiting to restart must not keep a stopping one alive.
+      const timer = setTimeout(done, backoffMs).unref();
+      this.endRestartWait = done;
+    });
   }
 
   private async cancelAllTasks(): Promise<void> {
@@ -262,7 +308,7 @@ export class JobMaster {
       const timer = setTimeout(() => {
         for (const execution of this.getExecutions()) if (!isTerminalExecutionState(execution.state)) this.setState(execution, 'CANCELED');
         resolve();
-      }, timeoutMs);
+      }, timeoutMs).unref();
       this.terminalWaiters.push(() => {
         clearTimeout(timer);
         resolve();
@@ -277,10 +323,12 @@ export class JobMaster {
 
   private async finish(status: JobStatus, failure?: SerializedError): Promise<void> {
     if (isTerminalJobStatus(this.status)) return;
+    this.endRestartWait?.();
+    this.endedAt = new Date();
+    if (status === 'FAILED') this.failure = failure;
     this.transition(status, failure);
-    const slots = this.slotsBySubtask.splice(0).filter((slot): slot is SlotAssignment => slot !== undefined);
-    await Promise.all(slots.map((slot) => this.options.slots.freeSlot(slot, `job ${this.options.jobId} ${status}`)));
-    this.settle({ status, failure, durationMs: Date.now() - this.startedAt });
+    await this.slots.releaseAll(`job ${this.options.jobId} ${status}`);
+    this.settle({ status, failure, durationMs: this.endedAt.getTime() - this.startedAt.getTime() });
   }
 
   private transition(status: JobStatus, failure?: SerializedError): void {

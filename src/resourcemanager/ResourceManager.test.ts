@@ -49,7 +49,8 @@ describe('ResourceManager', () => {
   });
 
   it('refuses a request nothing fits with RESOURCE_EXHAUSTED after the timeout, naming the profile', async () => {
-    const manager = newManager();
+    // A heartbeat timeout equal to the request timeout would race it (the task executor lost first).
+    const manager = newManager({ heartbeatTimeoutMs: 10_000 });
     manager.register({ taskExecutorId: 'te-1', address: 'a:1', slots: slots(1, 1), pid: 1, hostname: 'h' });
     const request = manager.requestSlot('job-1', profile(4));
     await expect(request).rejects.toThrow(ResourceExhaustedError);
@@ -95,5 +96,13 @@ describe('ResourceManager', () => {
     expect(lost[0]).toMatch(/^te-1: no heartbeat for \d+ ms \(heartbeat timeout 300 ms\)$/);
     expect(manager.slotCounts()).toEqual({ total: 0, available: 0 });
     expect(manager.heartbeat('te-1', [])).toBe(false);
+  });
+
+  it('refuses slot requests at once after it was closed', async () => {
+    const manager = newManager({ slotRequestTimeoutMs: 60_000 });
+    const waiting = manager.requestSlot('job-1', profile(1));
+    manager.close();
+    await expect(waiting).rejects.toThrow('the resource manager is shutting down');
+    await expect(manager.requestSlot('job-2', profile(1))).rejects.toThrow(ResourceExhaustedError);
   });
 });

@@ -62,6 +62,7 @@ export class ResourceManager extends EventEmitter {
   private readonly executors = new Map<string, RegisteredTaskExecutor>();
   private readonly pending: PendingRequest[] = [];
   private readonly monitor: NodeJS.Timeout;
+  private closed = false;
 
   constructor(private readonly options: ResourceManagerOptions) {
     super();
@@ -133,6 +134,7 @@ export class ResourceManager extends EventEmitter {
    * slot request timeout, then fails with RESOURCE_EXHAUSTED naming what was asked for.
    */
   requestSlot(jobId: string, resources: ResourceProfile): Promise<SlotAssignment> {
+    if (this.closed) return Promise.reject(new ResourceExhaustedError('the resource manager is shutting down'));
     return new Promise((resolve, reject) => {
       this.enqueue({ jobId, resources, resolve, reject, deadline: Date.now() + this.options.slotRequestTimeoutMs });
       this.servePending();
@@ -154,7 +156,7 @@ export class ResourceManager extends EventEmitter {
               `(${available} of ${total} slots free); add task executors or lower the job's parallelism or resources`,
           ),
         );
-      }, Math.max(0, request.deadline - Date.now())),
+      }, Math.max(0, request.deadline - Date.now())).unref(),
     };
     this.pending.push(pending);
   }
@@ -171,8 +173,9 @@ export class ResourceManager extends EventEmitter {
     this.servePending();
   }
 
-  /** Stops the heartbeat monitor and refuses waiting requests. */
+  /** Stops the heartbeat monitor and refuses waiting requests and any made later. */
   close(): void {
+    this.closed = true;
     clearInterval(this.monitor);
     for (const request of this.pending.splice(0)) {
       clearTimeout(request.timer);
@@ -198,6 +201,10 @@ export class ResourceManager extends EventEmitter {
           slot.allocationId = '';
           slot.jobId = '';
           this.options.logger.warn({ err: error, taskExecutorId: executor.taskExecutorId }, 'slot request refused by task executor');
+          if (this.closed) {
+            request.reject(new ResourceExhaustedError('the resource manager is shutting down'));
+            return;
+          }
           this.enqueue(request);
           setTimeout(() => this.servePending(), 100).unref();
         },

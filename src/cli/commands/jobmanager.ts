@@ -11,7 +11,7 @@ export const jobmanagerCommand: CommandSpec = {
   name: 'jobmanager',
   summary: 'Run the job manager of a session cluster: serves flotilla.v1.DispatcherService.',
   description:
-    'Task executors register and heartbeat with it; it tracks their slots (RequestClusterOverview). Job submission and execution answer UNIMPLEMENTED until the rest of the cluster runtime lands.',
+    'Task executors register and heartbeat with it and offer their slots. It accepts jobs (SubmitJob), runs each with a job master that deploys its tasks into slots and restarts it on failures, streams job events (WatchJobEvents) and results (RequestJobResult), and serves bundles to task executors (UploadArtifact, DownloadArtifact).',
   positionals: [],
   options: [
     listenOption('127.0.0.1:0'),
@@ -50,13 +50,14 @@ export async function runJobmanager(args: ParsedCommandLine): Promise<number> {
     throw new UsageError(`--heartbeat-timeout (${heartbeatTimeoutMs}) must be longer than --heartbeat-interval (${heartbeatIntervalMs})`);
   }
   return serveUntilSignalled(
-    () =>
+    (stop) =>
       startJobManager({
         listen,
         stateDir: (args.options['state-dir'] as string | undefined) ?? scratchDir('jobmanager'),
         heartbeatIntervalMs,
         heartbeatTimeoutMs,
         slotRequestTimeoutMs: positiveInteger(args, 'slot-request-timeout'),
+        onShutDown: (reason) => stop(reason, 0),
         logger,
       }),
     logger,

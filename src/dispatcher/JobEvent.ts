@@ -1,0 +1,50 @@
+/**
+ * The entries of a cluster's job event log, as the Dispatcher records them: every job status change
+ * and every task state change, numbered across the cluster and within the job, so that a watcher
+ * can resume exactly where it stopped. Mirrors `flotilla.v1.JobEvent`; `src/rpc/convert` converts.
+ */
+import type { ExecutionState, JobStatus, LivingPriority, SerializedError } from '../common/status.js';
+
+/** A job moved to a new status (Flink's JobStatus). */
+export interface JobStatusChanged {
+  type: 'jobStatusChanged';
+  jobId: string;
+  jobName: string;
+  status: JobStatus;
+  /** Why the job fails, restarts or failed, when it does. */
+  failure?: SerializedError;
+  livingPriority: LivingPriority;
+}
+
+/** One execution attempt of one subtask moved to a new state (Flink's ExecutionState). */
+export interface TaskStateChanged {
+  type: 'taskStateChanged';
+  jobId: string;
+  vertexId: string;
+  vertexName: string;
+  subtaskIndex: number;
+  attemptNumber: number;
+  state: ExecutionState;
+  /** Why the attempt failed, when it did. */
+  failure?: SerializedError;
+  /** The task executor whose slot the attempt runs in; empty before it has one. */
+  taskExecutorId: string;
+}
+
+/** What happened. */
+export type JobEventKind = JobStatusChanged | TaskStateChanged;
+
+/** One entry of the job event log. */
+export interface JobEvent {
+  /** Strictly increasing across the cluster, from 1, without gaps. */
+  sequence: number;
+  /** Strictly increasing among the events of the job, from 1, without gaps. */
+  jobSequence: number;
+  /** When it happened. */
+  time: Date;
+  /** The application the job belongs to; empty when none. */
+  applicationId: string;
+  /** The job it belongs to. */
+  jobId: string;
+  kind: JobEventKind;
+}
