@@ -20,6 +20,8 @@ export interface ServerProcess {
   child: ChildProcess;
   /** Everything it wrote to stderr so far (its logs). */
   stderr(): string;
+  /** Everything it wrote to stdout so far, after its `listening on` line (print sinks of a task executor). */
+  stdout(): string;
   /** Sends `signal` (default SIGTERM) and resolves with the exit code once it has exited. */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
@@ -38,23 +40,27 @@ export async function startServer(verb: string, args: readonly string[] = [], en
   started.add(child);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  // stdout is read to the end, so a process that prints a lot never blocks on a full pipe.
+  let stdout = '';
+  let listening: string | undefined;
   const address = await new Promise<string>((resolve, reject) => {
-    let stdout = '';
-    const onData = (text: string) => {
+    child.stdout!.setEncoding('utf8').on('data', (text: string) => {
       stdout += text;
+      if (listening !== undefined) return;
       const match = /^listening on (\S+)\n/.exec(stdout);
       if (match) {
-        child.stdout!.off('data', onData);
-        resolve(match[1]);
+        listening = match[1];
+        stdout = stdout.slice(match[0].length);
+        resolve(listening);
       }
-    };
-    child.stdout!.setEncoding('utf8').on('data', onData);
+    });
     child.once('exit', (code) => reject(new Error(`flotilla ${verb} exited with ${code} before listening:\n${stderr}`)));
   });
   return {
     address,
     child,
     stderr: () => stderr,
+    stdout: () => stdout,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
       const exited = once(child, 'exit');

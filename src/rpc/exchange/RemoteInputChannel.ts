@@ -68,7 +68,8 @@ export class RemoteInputChannel implements InputChannel {
           if (this.unusedCredit <= 0) throw new FlotillaError('the producer sent a batch without credit (protocol violation)');
           if (encoding !== RecordEncoding.V8) throw new FlotillaError(`the producer sent a batch with encoding ${RecordEncoding[encoding] ?? encoding}; the data path uses V8`);
           this.unusedCredit -= 1;
-          listener.onBatch({ count, payload });
+          // A copy: the decoded payload is a view into a buffer of the gRPC stack, which may hold or reuse it.
+          listener.onBatch({ count, payload: new Uint8Array(payload) });
         } else if (message?.$case === 'endOfPartition') {
           this.finished = true;
           requests.end();

@@ -1,0 +1,74 @@
+/**
+ * A session cluster of real processes for tests: one `flotilla jobmanager` and task executors, the
+ * test pipelines' bundle uploaded to it, and environments whose jobs go to its Dispatcher.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExecutionEnvironment } from '../../src/api/ExecutionEnvironment.js';
+import type { ExecutionEnvironmentOptions } from '../../src/api/ExecutionEnvironmentOptions.js';
+import { bundleFunctionCapturer } from '../../src/api/functions/bundleFunctionCapturer.js';
+import { packBundle } from '../../src/client/bundlePacker.js';
+import { DispatcherJobSubmitter } from '../../src/rpc/dispatcherJobSubmitter.js';
+import { grpcBlobGateway } from '../../src/rpc/gateways/grpcBlobGateway.js';
+import { ROOT, startServer, type ServerProcess } from './processes.js';
+
+/** The bundle of test pipelines (test/cluster/fixtures/pipelines). */
+export const PIPELINES_BUNDLE = join(ROOT, 'test/cluster/fixtures/pipelines');
+
+/** A running test cluster. */
+export interface TestCluster {
+  jobManager: ServerProcess;
+  taskExecutors: ServerProcess[];
+  /** Starts one more task executor in the cluster. */
+  addTaskExecutor(): Promise<ServerProcess>;
+  /** An environment whose jobs run here, with the pipelines bundle. */
+  environment(options?: Partial<ExecutionEnvironmentOptions>): ExecutionEnvironment;
+  /** Stops every process. */
+  stop(): Promise<void>;
+}
+
+/** Starts a job manager and `taskExecutors` task executors of `slots` slots each; uploads the pipelines bundle. */
+export async function startTestCluster(options: { taskExecutors: number; slots: number; jobManagerArgs?: string[]; taskExecutorArgs?: string[] }): Promise<TestCluster> {
+  const jobManager = await startServer('jobmanager', options.jobManagerArgs ?? []);
+  const taskExecutors: ServerProcess[] = [];
+  const addTaskExecutor = async () => {
+    const taskExecutor = await startServer('taskexecutor', ['--jobmanager', jobManager.address, '--slots', String(options.slots), ...(options.taskExecutorArgs ?? [])]);
+    taskExecutors.push(taskExecutor);
+    return taskExecutor;
+  };
+  await Promise.all(Array.from({ length: options.taskExecutors }, addTaskExecutor));
+  const packed = await packBundle(PIPELINES_BUNDLE);
+  const blobs = grpcBlobGateway(jobManager.address);
+  const { artifactId } = await blobs.upload({ file: packed.file, fileName: packed.fileName });
+  blobs.close();
+  packed.cleanup();
+  const submitters: DispatcherJobSubmitter[] = [];
+  return {
+    jobManager,
+    taskExecutors,
+    addTaskExecutor,
+    environment(overrides = {}) {
+      const submitter = new DispatcherJobSubmitter({ address: jobManager.address });
+      submitters.push(submitter);
+      return new ExecutionEnvironment({
+        submitter,
+        captureFunction: bundleFunctionCapturer(PIPELINES_BUNDLE),
+        bundle: { artifactId },
+        ...overrides,
+      });
+    },
+    async stop() {
+      for (const submitter of submitters) submitter.close();
+      await Promise.all(taskExecutors.map((taskExecutor) => taskExecutor.stop('SIGKILL')));
+      await jobManager.stop();
+    },
+  };
+}
+
+/** The lines of every part file a text sink wrote into `folder`. */
+export function readSinkLines(folder: string): string[] {
+  return readdirSync(folder)
+    .filter((name) => !name.startsWith('.'))
+    .sort()
+    .flatMap((name) => readFileSync(join(folder, name), 'utf8').split('\n').filter((line) => line !== ''));
+}
