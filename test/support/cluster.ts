@@ -3,6 +3,11 @@
  * test pipelines' bundle uploaded to it, and environments whose jobs go to its Dispatcher.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { createChannel, createClient, type Channel } from 'nice-grpc';
+import { afterAll } from 'vitest';
+import { DispatcherServiceDefinition, type DispatcherServiceClient } from '../../generated/flotilla/v1/dispatcher_service.js';
+import type { JobEvent } from '../../generated/flotilla/v1/events.js';
+import { JobStatus } from '../../generated/flotilla/v1/status.js';
 import { join } from 'node:path';
 import { ExecutionEnvironment } from '../../src/api/ExecutionEnvironment.js';
 import type { ExecutionEnvironmentOptions } from '../../src/api/ExecutionEnvironmentOptions.js';
@@ -71,4 +76,28 @@ export function readSinkLines(folder: string): string[] {
     .filter((name) => !name.startsWith('.'))
     .sort()
     .flatMap((name) => readFileSync(join(folder, name), 'utf8').split('\n').filter((line) => line !== ''));
+}
+
+/** A DispatcherService client of the job manager at `address`, closed when the test file ends. */
+export function dispatcherClient(address: string): DispatcherServiceClient {
+  const channel = createChannel(address);
+  openChannels.push(channel);
+  return createClient(DispatcherServiceDefinition, channel);
+}
+
+const openChannels: Channel[] = [];
+afterAll(() => {
+  for (const channel of openChannels.splice(0)) channel.close();
+});
+
+/** Every event of one job so far, in order. */
+export async function jobEvents(client: DispatcherServiceClient, jobId: string): Promise<JobEvent[]> {
+  const events: JobEvent[] = [];
+  for await (const { event } of client.watchJobEvents({ afterSequence: 0n, jobId, follow: false })) if (event) events.push(event);
+  return events;
+}
+
+/** The job statuses among `events`, in order, as names. */
+export function jobStatusesOf(events: JobEvent[]): string[] {
+  return events.flatMap((event) => (event.kind?.$case === 'jobStatusChanged' ? [JobStatus[event.kind.jobStatusChanged.status]] : []));
 }
