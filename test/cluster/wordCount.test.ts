@@ -8,12 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../generated/flotilla/v1/events.js';
 import { ExecutionState } from '../../generated/flotilla/v1/status.js';
 import { finalCounts, writeWordText } from '../support/wordText.js';
-import { dispatcherClient, jobEvents, jobStatusesOf, readSinkLines, startTestCluster, type TestCluster } from '../support/cluster.js';
+import { dispatcherClient, jobEvents, jobStatusesOf, readSinkLines, startTestCluster, type TestCluster, importPipelines } from '../support/cluster.js';
 import { tempDir } from '../support/tempDir.js';
-// @ts-expect-error -- a plain JavaScript bundle without type declarations
-import { wordCount } from './fixtures/pipelines/pipelines.mjs';
 
 const work = tempDir();
+const { wordCount } = await importPipelines();
 const input = join(work, 'input.txt');
 let reference: Map<string, number>;
 let cluster: TestCluster;

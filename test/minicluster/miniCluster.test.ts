@@ -5,13 +5,12 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MiniCluster } from '../../src/minicluster/MiniCluster.js';
-import { readSinkLines } from '../support/cluster.js';
+import { readSinkLines, importPipelines } from '../support/cluster.js';
 import { tempDir } from '../support/tempDir.js';
 import { finalCounts, writeWordText } from '../support/wordText.js';
-// @ts-expect-error -- a plain JavaScript bundle without type declarations
-import { failing, squares, wordCount } from '../cluster/fixtures/pipelines/pipelines.mjs';
 
 const work = tempDir();
+const { failing, squares, wordCount } = await importPipelines();
 let cluster: MiniCluster;
 
 beforeAll(async () => {

@@ -9,6 +9,7 @@ import { DispatcherServiceDefinition, type DispatcherServiceClient } from '../..
 import type { JobEvent } from '../../generated/flotilla/v1/events.js';
 import { JobStatus } from '../../generated/flotilla/v1/status.js';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { ExecutionEnvironment } from '../../src/api/ExecutionEnvironment.js';
 import type { ExecutionEnvironmentOptions } from '../../src/api/ExecutionEnvironmentOptions.js';
 import { bundleFunctionCapturer } from '../../src/api/functions/bundleFunctionCapturer.js';
@@ -100,4 +101,17 @@ export async function jobEvents(client: DispatcherServiceClient, jobId: string):
 /** The job statuses among `events`, in order, as names. */
 export function jobStatusesOf(events: JobEvent[]): string[] {
   return events.flatMap((event) => (event.kind?.$case === 'jobStatusChanged' ? [JobStatus[event.kind.jobStatusChanged.status]] : []));
+}
+
+/** The test pipelines' exports, each taking an environment and its parameters. */
+export type Pipelines = Record<'wordCount' | 'slowSink' | 'failing' | 'capturesLocal' | 'squares', (env: ExecutionEnvironment, ...args: any[]) => any>;
+
+/**
+ * Loads the pipelines bundle with Node's own loader, as a driver imports a bundle. A static
+ * import would go through vitest's transform, which rewrites the module's imports into variables
+ * that a captured function would then (rightly) be refused for using.
+ */
+export async function importPipelines(): Promise<Pipelines> {
+  // Node's require() of an ES module (Node >= 20.19) is not intercepted by vitest.
+  return createRequire(import.meta.url)(join(PIPELINES_BUNDLE, 'pipelines.mjs')) as Pipelines;
 }
