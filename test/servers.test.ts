@@ -46,21 +46,21 @@ describe('flotilla servers', () => {
     expect(JSON.parse(stdout)).toEqual({ status: 'SERVING' });
   });
 
-  it('answers RPCs of later milestones with UNIMPLEMENTED and a message that says so', async () => {
+  it('answers requests for things that do not exist, or malformed streams, with a status that says so', async () => {
     const jobmanager = await startServer('jobmanager');
     const taskexecutor = await startServer('taskexecutor', ['--jobmanager', jobmanager.address]);
     servers.push(jobmanager, taskexecutor);
     const dispatcher = createClient(DispatcherServiceDefinition, createChannel(jobmanager.address));
     const error = await dispatcher.getJob({ jobId: 'job-1' }).catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ClientError);
-    expect((error as ClientError).code).toBe(Status.UNIMPLEMENTED);
-    expect((error as ClientError).details).toBe('flotilla.v1.DispatcherService/GetJob is not implemented in this version of Flotilla yet');
+    expect((error as ClientError).code).toBe(Status.NOT_FOUND);
+    expect((error as ClientError).details).toMatch(/job-1/);
 
     const worker = createClient(TaskExecutorServiceDefinition, createChannel(taskexecutor.address));
     const streamed = (async () => {
       for await (const message of worker.exchangeData((async function* () {})())) void message;
     })();
-    await expect(streamed).rejects.toMatchObject({ code: Status.UNIMPLEMENTED });
+    await expect(streamed).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
   });
 
   it('on SIGTERM ends open streams with UNAVAILABLE and exits 0 within 2 s', async () => {
