@@ -1,7 +1,22 @@
 /** The CLI shell: help that lists the verbs, usage errors, and a clear line when the control plane is down. */
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { runCli, ROOT } from './support/processes.js';
+import { createChannel, createClient, Status } from 'nice-grpc';
+import { ClusterClientServiceDefinition } from '../generated/flotilla/v1/cluster_client_service.js';
+import { packBundle } from '../src/client/bundlePacker.js';
+import { sha256OfFile } from '../src/client/uploadBundle.js';
+import { runCli, ROOT, startServer } from './support/processes.js';
+import { tempDir } from './support/tempDir.js';
+
+/** The artifact id the CLI would upload `path` as. */
+async function packAndHash(path: string): Promise<{ artifactId: string }> {
+  const packed = await packBundle(path);
+  try {
+    return { artifactId: await sha256OfFile(packed.file) };
+  } finally {
+    packed.cleanup();
+  }
+}
 
 /** A loopback port nothing listens on. */
 async function closedPort(): Promise<number> {
@@ -16,7 +31,9 @@ describe('flotilla CLI', () => {
   it('--help lists every verb', async () => {
     const { code, stdout } = await runCli(['--help']);
     expect(code).toBe(0);
-    for (const verb of ['upload', 'controlplane', 'jobmanager', 'taskexecutor']) expect(stdout).toMatch(new RegExp(`^  ${verb} `, 'm'));
+    for (const verb of ['run', 'watch', 'list', 'cancel', 'upload', 'cluster start', 'cluster list', 'cluster stop', 'controlplane', 'jobmanager', 'taskexecutor']) {
+      expect(stdout).toMatch(new RegExp(`^  ${verb} `, 'm'));
+    }
   });
 
   it('each verb has --help with its options', async () => {
@@ -50,6 +67,30 @@ describe('flotilla CLI', () => {
     expect(await runCli(['upload'])).toMatchObject({ code: 2, stderr: expect.stringContaining('missing PATH') });
     expect(await runCli(['taskexecutor'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--jobmanager HOST:PORT is required') });
     expect(await runCli(['controlplane', '--listen', 'nowhere'])).toMatchObject({ code: 1, stderr: expect.stringContaining('is not HOST:PORT') });
+  });
+
+  it('refuses -d with -D before uploading anything, saying why', async () => {
+    const controlplane = await startServer('controlplane', ['--state-dir', tempDir()]);
+    try {
+      const { code, stdout, stderr } = await runCli(['run', '-D', '-d', `${ROOT}examples/wordcount`, '--controlplane', controlplane.address]);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      expect(stderr).toContain('-d (detached) cannot be combined with -D');
+      const client = createClient(ClusterClientServiceDefinition, createChannel(controlplane.address));
+      const { artifactId } = await packAndHash(`${ROOT}examples/wordcount`);
+      await expect(client.getArtifact({ artifactId })).rejects.toMatchObject({ code: Status.NOT_FOUND });
+    } finally {
+      await controlplane.stop();
+    }
+  });
+
+  it('accepts FLIP-40 spellings of the driver options and -Dkey=value properties, and lists them in --help', async () => {
+    const { code, stdout } = await runCli(['run', '--help']);
+    expect(code).toBe(0);
+    for (const spelling of ['-Dhm', '--driverheapmemory', '-Ddm', '-Dnm', '-Dc', '-DKEY=VALUE']) expect(stdout).toContain(spelling);
+    const port = await closedPort();
+    const refused = await runCli(['run', '-D', '-Dhm', '64', '-Dpipeline.name=x', '--class', 'main.js#main', `${ROOT}examples/wordcount`, '--controlplane', `127.0.0.1:${port}`]);
+    expect(refused.code).toBe(3);
   });
 
   it('refuses a path that is not a bundle before contacting anything', async () => {

@@ -13,6 +13,7 @@ const run: CommandSpec = {
     { name: 'driver', aliases: ['-D'], type: 'boolean', description: 'Driver mode.' },
     { name: 'driver-heap-memory', aliases: ['-Dhm', '--driverheapmemory'], type: 'number', description: 'Heap MB.' },
     { name: 'parallelism', aliases: ['-p'], type: 'number', description: 'Parallelism.' },
+    { name: 'property', type: 'properties', prefix: '-D', description: 'A dynamic property.' },
   ],
 };
 
@@ -36,6 +37,13 @@ describe('parseCommandLine', () => {
     expect(() => parseCommandLine(run, [], {})).toThrow(UsageError);
     expect(() => parseCommandLine(run, [], {})).toThrow(/missing BUNDLE/);
     expect(() => parseCommandLine(run, ['--driver=yes', 'b'], {})).toThrow(/--driver takes no value/);
+  });
+
+  it('tells -D (driver mode), -Dhm (an alias) and -Dkey=value (a property) apart', () => {
+    const parsed = parseCommandLine(run, ['-D', '-Dhm=64', '-Dstate.backend=memory', '-Dx=a=b', 'b'], {});
+    expect(parsed.options).toMatchObject({ driver: true, 'driver-heap-memory': 64, property: { 'state.backend': 'memory', x: 'a=b' } });
+    expect(() => parseCommandLine(run, ['-D=1', 'b'], {})).toThrow(/-D takes no value/);
+    expect(() => parseCommandLine(run, ['-D=x', 'b'], {})).toThrow(UsageError);
   });
 
   it('treats -- as the end of options', () => {

@@ -5,8 +5,8 @@
  * options once; parsing, validation and `--help` all come from that declaration.
  */
 
-/** The kinds of option values. */
-export type OptionType = 'string' | 'number' | 'boolean';
+/** The kinds of option values; `properties` collects repeated `<prefix>key=value` tokens (Flink's `-Dkey=value`). */
+export type OptionType = 'string' | 'number' | 'boolean' | 'properties';
 
 /** One option of a command. */
 export interface OptionSpec {
@@ -24,6 +24,8 @@ export interface OptionSpec {
   default?: string | number | boolean;
   /** An environment variable that supplies the value when the option is absent. */
   env?: string;
+  /** For `properties`: the prefix of its tokens, such as "-D" for `-Dkey=value`. */
+  prefix?: string;
 }
 
 /** One positional argument of a command. */
@@ -54,8 +56,8 @@ export interface CommandSpec {
 
 /** The parsed command line. */
 export interface ParsedCommandLine {
-  /** Option values by name, defaults and environment applied. */
-  options: Record<string, string | number | boolean | undefined>;
+  /** Option values by name, defaults and environment applied; `properties` options hold a record. */
+  options: Record<string, string | number | boolean | Record<string, string> | undefined>;
   /** Positional values, rest ones included. */
   positionals: string[];
   /** Whether help was asked for. */
@@ -99,8 +101,17 @@ export function parseCommandLine(spec: CommandSpec, argv: readonly string[], env
       continue;
     }
     const equals = token.indexOf('=');
-    const name = equals > 0 && token.startsWith('--') ? token.slice(0, equals) : token;
+    const head = equals > 0 ? token.slice(0, equals) : token;
+    const name = equals > 0 && (token.startsWith('--') || byToken.has(head)) ? head : token;
     const option = byToken.get(name);
+    const properties = option ? undefined : spec.options.find((candidate) => candidate.type === 'properties' && candidate.prefix && token.startsWith(candidate.prefix) && equals > 0);
+    if (properties) {
+      const key = token.slice(properties.prefix!.length, equals);
+      if (key === '') throw new UsageError(`${token}: a property needs a key, as in ${properties.prefix}key=value`);
+      const record = (values[properties.name] ??= {}) as Record<string, string>;
+      record[key] = token.slice(equals + 1);
+      continue;
+    }
     if (!option) throw new UsageError(`unknown option ${name} for "flotilla ${spec.name}"; see "flotilla ${spec.name} --help"`);
     if (option.type === 'boolean') {
       if (name !== token) throw new UsageError(`${name} takes no value`);
@@ -137,6 +148,7 @@ export function parseCommandLine(spec: CommandSpec, argv: readonly string[], env
 
 function convert(option: OptionSpec, raw: string, source: string): string | number | boolean {
   if (option.type === 'string') return raw;
+  if (option.type === 'properties') throw new UsageError(`${source}: write properties as ${option.prefix ?? ''}key=value`);
   if (option.type === 'number') {
     const value = Number(raw);
     if (raw.trim() === '' || !Number.isFinite(value)) throw new UsageError(`${source} expects a number, got "${raw}"`);
@@ -164,7 +176,12 @@ export function formatCommandHelp(spec: CommandSpec): string {
   lines.push('', 'Options:');
   for (const option of spec.options) {
     const spellings = [`--${option.name}`, ...(option.aliases ?? [])].join(', ');
-    const left = option.type === 'boolean' ? spellings : `${spellings} ${option.valueName ?? option.type.toUpperCase()}`;
+    const left =
+      option.type === 'properties'
+        ? `${option.prefix ?? ''}KEY=VALUE`
+        : option.type === 'boolean'
+          ? spellings
+          : `${spellings} ${option.valueName ?? option.type.toUpperCase()}`;
     const notes = [
       option.default !== undefined && option.default !== false ? `default: ${option.default}` : '',
       option.env ? `env: ${option.env}` : '',

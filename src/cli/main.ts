@@ -11,6 +11,10 @@ import { controlplaneCommand, runControlplane } from './commands/controlplane.js
 import { jobmanagerCommand, runJobmanager } from './commands/jobmanager.js';
 import { runTaskexecutor, taskexecutorCommand } from './commands/taskexecutor.js';
 import { runUpload, uploadCommand } from './commands/upload.js';
+import { cancelCommand, listCommand, runCancel, runList } from './commands/applications.js';
+import { clusterListCommand, clusterStartCommand, clusterStopCommand, runClusterList, runClusterStart, runClusterStop } from './commands/cluster.js';
+import { runCommand, runRun } from './commands/run.js';
+import { runWatch, watchCommand } from './commands/watch.js';
 
 interface Verb {
   spec: CommandSpec;
@@ -18,7 +22,14 @@ interface Verb {
 }
 
 const VERBS: readonly Verb[] = [
+  { spec: runCommand, run: runRun },
+  { spec: watchCommand, run: runWatch },
+  { spec: listCommand, run: runList },
+  { spec: cancelCommand, run: runCancel },
   { spec: uploadCommand, run: runUpload },
+  { spec: clusterStartCommand, run: runClusterStart },
+  { spec: clusterListCommand, run: runClusterList },
+  { spec: clusterStopCommand, run: runClusterStop },
   { spec: controlplaneCommand, run: runControlplane },
   { spec: jobmanagerCommand, run: runJobmanager },
   { spec: taskexecutorCommand, run: runTaskexecutor },
@@ -52,9 +63,11 @@ function mainHelp(): string {
 
 /** Runs the CLI with `argv` (without node and the script) and resolves to the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  // Two-word verbs ("cluster start") are looked up first.
+  const twoWords = argv.length >= 2 ? `${argv[0]} ${argv[1]}` : undefined;
+  const [name, ...rest] = VERBS.some((verb) => verb.spec.name === twoWords) ? [twoWords!, ...argv.slice(2)] : argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const topic = name === 'help' ? VERBS.find((verb) => verb.spec.name === rest[0]) : undefined;
+    const topic = name === 'help' ? VERBS.find((verb) => verb.spec.name === rest.join(' ')) : undefined;
     process.stdout.write(`${topic ? formatCommandHelp(topic.spec) : mainHelp()}\n`);
     return name === undefined ? 2 : 0;
   }
@@ -63,6 +76,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const verb = VERBS.find((candidate) => candidate.spec.name === name);
+  if (!verb && VERBS.some((candidate) => candidate.spec.name.startsWith(`${name} `))) {
+    const actions = VERBS.filter((candidate) => candidate.spec.name.startsWith(`${name} `)).map((candidate) => candidate.spec.name.split(' ')[1]);
+    process.stderr.write(`flotilla ${name}: expected one of ${actions.join(', ')}; run "flotilla ${name} ${actions[0]} --help"\n`);
+    return 2;
+  }
   if (!verb) {
     process.stderr.write(`flotilla: unknown command "${name}"; run "flotilla --help" for the list\n`);
     return 2;

@@ -1,0 +1,113 @@
+/** `flotilla cluster start|list|stop`: shared session clusters, deployed and stopped by the control plane. */
+import { randomUUID } from 'node:crypto';
+import type { Cluster } from '../../../generated/flotilla/v1/resources.js';
+import { ClusterStatus } from '../../../generated/flotilla/v1/status.js';
+import { connectControlPlane, type ControlPlaneConnection } from '../../client/controlPlaneClient.js';
+import { FlotillaError } from '../../common/errors.js';
+import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
+import { CONTROL_PLANE_OPTION } from '../commonOptions.js';
+import { formatTable } from '../formatTable.js';
+
+export const clusterStartCommand: CommandSpec = {
+  name: 'cluster start',
+  summary: 'Deploy a shared session cluster; print its id once it runs.',
+  description:
+    'Applications run on it with "flotilla run -D --cluster ID"; it stays up until "flotilla cluster stop ID", whatever its applications do. Progress goes to stderr while it deploys.',
+  positionals: [],
+  options: [
+    { name: 'name', type: 'string', valueName: 'NAME', description: 'A name to recognise it by.', default: '' },
+    { name: 'task-executors', type: 'number', valueName: 'N', description: 'Task executor processes.', default: 1 },
+    { name: 'slots', type: 'number', valueName: 'N', description: 'Slots per task executor.', default: 4 },
+    { name: 'no-wait', type: 'boolean', description: 'Print the id at once instead of waiting until the cluster runs.' },
+    CONTROL_PLANE_OPTION,
+  ],
+};
+
+export async function runClusterStart(args: ParsedCommandLine): Promise<number> {
+  const taskExecutors = args.options['task-executors'] as number;
+  const slots = args.options.slots as number;
+  for (const [flag, value] of [['--task-executors', taskExecutors], ['--slots', slots]] as const) {
+    if (!Number.isInteger(value) || value < 1) throw new UsageError(`${flag} must be a whole number of at least 1, got ${value}`);
+  }
+  const connection = connectControlPlane(args.options.controlplane as string);
+  try {
+    const { cluster } = await connection.call((client) =>
+      client.deployCluster({
+        name: args.options.name as string,
+        spec: { taskExecutors, slotsPerTaskExecutor: slots, taskExecutorResources: undefined, properties: {} },
+        requestId: randomUUID(),
+      }),
+    );
+    const id = cluster!.id;
+    if (args.options['no-wait'] !== true) await waitUntilRunning(connection, id);
+    process.stdout.write(`${id}\n`);
+    return 0;
+  } finally {
+    connection.close();
+  }
+}
+
+async function waitUntilRunning(connection: ControlPlaneConnection, clusterId: string): Promise<void> {
+  const started = Date.now();
+  let shown = '';
+  for (;;) {
+    const { cluster } = await connection.call((client) => client.getCluster({ clusterId }));
+    const status = cluster!.status;
+    const line = `cluster ${clusterId} ${ClusterStatus[status]} (${cluster!.registeredTaskExecutors}/${cluster!.spec?.taskExecutors ?? '?'} task executors, ${((Date.now() - started) / 1000).toFixed(1)} s)`;
+    if (line.replace(/, [\d.]+ s\)$/, '') !== shown) process.stderr.write(`${line}\n`);
+    shown = line.replace(/, [\d.]+ s\)$/, '');
+    if (status === ClusterStatus.RUNNING) return;
+    if (status === ClusterStatus.FAILED || status === ClusterStatus.STOPPED || status === ClusterStatus.STOPPING) {
+      throw new FlotillaError(`cluster ${clusterId} did not start: ${cluster!.failure?.message ?? ClusterStatus[status]}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+export const clusterListCommand: CommandSpec = {
+  name: 'cluster list',
+  summary: 'List clusters the control plane deployed (shared and owned), newest first.',
+  positionals: [],
+  options: [CONTROL_PLANE_OPTION],
+};
+
+export async function runClusterList(args: ParsedCommandLine): Promise<number> {
+  const connection = connectControlPlane(args.options.controlplane as string);
+  try {
+    const { clusters } = await connection.call((client) => client.listClusters({ pageSize: 100, pageToken: '', statuses: [] }));
+    process.stdout.write(
+      formatTable(
+        ['ID', 'NAME', 'STATUS', 'JOB MANAGER', 'TASK EXECUTORS', 'OWNER'],
+        clusters.map((cluster: Cluster) => [
+          cluster.id,
+          cluster.name,
+          ClusterStatus[cluster.status] ?? '',
+          cluster.jobmanagerAddress,
+          `${cluster.registeredTaskExecutors}/${cluster.spec?.taskExecutors ?? 0}`,
+          cluster.ownerApplicationId || 'shared',
+        ]),
+      ),
+    );
+    return 0;
+  } finally {
+    connection.close();
+  }
+}
+
+export const clusterStopCommand: CommandSpec = {
+  name: 'cluster stop',
+  summary: 'Stop a shared cluster and every process of it.',
+  positionals: [{ name: 'ID', description: 'The cluster id.', required: true }],
+  options: [CONTROL_PLANE_OPTION],
+};
+
+export async function runClusterStop(args: ParsedCommandLine): Promise<number> {
+  const connection = connectControlPlane(args.options.controlplane as string);
+  try {
+    const { cluster } = await connection.call((client) => client.shutDownCluster({ clusterId: args.positionals[0] }));
+    process.stderr.write(`cluster ${args.positionals[0]} is ${ClusterStatus[cluster!.status] ?? 'stopping'}\n`);
+    return 0;
+  } finally {
+    connection.close();
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * One human line per application event, for `flotilla run --follow` and `flotilla watch`. Task
+ * events are summarised: only failures are shown, since a job's status already says how it goes.
+ */
+import type { ApplicationEvent } from '../../generated/flotilla/v1/events.js';
+import { ApplicationStatus, ClusterStatus, ExecutionState, JobStatus } from '../../generated/flotilla/v1/status.js';
+
+/** The line for `event`, or undefined when it is not worth a line. */
+export function describeEvent(event: ApplicationEvent): string | undefined {
+  const kind = event.kind;
+  switch (kind?.$case) {
+    case 'applicationStatusChanged': {
+      const { status, failure, message } = kind.applicationStatusChanged;
+      const cause = failure ? `: ${failure.name}: ${failure.message}` : message ? `: ${message}` : '';
+      return `application ${ApplicationStatus[status]}${cause}`;
+    }
+    case 'clusterStatusChanged': {
+      const { clusterId, status, jobmanagerAddress, message } = kind.clusterStatusChanged;
+      const where = status === ClusterStatus.RUNNING && jobmanagerAddress ? ` at ${jobmanagerAddress}` : '';
+      return `cluster ${clusterId} ${ClusterStatus[status]}${where}${message ? ` (${message})` : ''}`;
+    }
+    case 'jobStatusChanged': {
+      const { jobId, jobName, status, failure } = kind.jobStatusChanged;
+      return `job "${jobName}" (${jobId}) ${JobStatus[status]}${failure && status === JobStatus.FAILED ? `: ${failure.message}` : ''}`;
+    }
+    case 'taskStateChanged': {
+      const task = kind.taskStateChanged;
+      if (task.state !== ExecutionState.FAILED) return undefined;
+      return `task ${task.vertexName} (${task.subtaskIndex + 1}) of job ${task.jobId} FAILED: ${task.failure?.message ?? 'no cause given'}`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Whether `event` is the application's last: it reached FINISHED, FAILED or CANCELED. */
+export function terminalStatusOf(event: ApplicationEvent): ApplicationStatus | undefined {
+  if (event.kind?.$case !== 'applicationStatusChanged') return undefined;
+  const { status } = event.kind.applicationStatusChanged;
+  return status === ApplicationStatus.FINISHED || status === ApplicationStatus.FAILED || status === ApplicationStatus.CANCELED ? status : undefined;
+}

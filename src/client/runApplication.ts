@@ -1,0 +1,110 @@
+/**
+ * Submits an application: uploads its bundle unless the control plane has it, then asks the
+ * control plane to run it. The request carries an id made once per invocation; a call that fails
+ * because the control plane could not be reached is retried with the same id, so a retry never
+ * starts the application twice.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { Application } from '../../generated/flotilla/v1/resources.js';
+import { SubmissionMode } from '../../generated/flotilla/v1/status.js';
+import type { ControlPlaneConnection } from './controlPlaneClient.js';
+import { ControlPlaneUnreachableError } from './errors.js';
+import { uploadBundle } from './uploadBundle.js';
+
+/** Where the application runs. */
+export type ClusterChoice =
+  /** An owned cluster deployed for the application; 0 leaves a size to the control plane's default. */
+  | { kind: 'deploy'; taskExecutors: number; slotsPerTaskExecutor: number }
+  | { kind: 'cluster'; clusterId: string }
+  | { kind: 'jobmanager'; address: string };
+
+/** An application to run in driver mode. */
+export interface DriverApplicationRequest {
+  /** The bundle folder or .tgz. */
+  bundlePath: string;
+  /** The application's name; the bundle's package name by default. */
+  name?: string;
+  /** `module#export`, Flink's `-c`; the bundle's main module and its `main` export by default. */
+  entry: string;
+  args: string[];
+  cluster: ClusterChoice;
+  driver: { heapMemoryMb: number; directMemoryMb: number; nativeMemoryMb: number; cpus: number };
+  /** The default parallelism of the application's jobs; 0 for the cluster's default. */
+  parallelism: number;
+  properties: Record<string, string>;
+  /** Makes a repeated submission idempotent; a new one per call by default. */
+  requestId?: string;
+}
+
+/** Options of {@link runApplication}. */
+export interface RunOptions {
+  onUploadProgress?: (sent: number, total: number) => void;
+  /** Called when the bundle is stored, with whether it had to be sent. */
+  onUploaded?: (artifactId: string, alreadyStored: boolean) => void;
+  /** How many times an unreachable control plane is retried. */
+  retries?: number;
+}
+
+/** Uploads and runs; resolves with the accepted application. */
+export async function runApplication(connection: ControlPlaneConnection, request: DriverApplicationRequest, options: RunOptions = {}): Promise<{ application: Application; deduplicated: boolean }> {
+  const uploaded = await uploadBundle(connection, request.bundlePath, { onProgress: options.onUploadProgress });
+  options.onUploaded?.(uploaded.artifactId, uploaded.alreadyStored);
+  const requestId = request.requestId ?? randomUUID();
+  const message = {
+    requestId,
+    name: request.name ?? applicationNameOf(request.bundlePath),
+    bundle: { source: { $case: 'artifactId' as const, artifactId: uploaded.artifactId } },
+    entry: request.entry,
+    args: request.args,
+    mode: SubmissionMode.DRIVER,
+    detached: false,
+    cluster: clusterTargetOf(request.cluster),
+    driverResources: request.driver,
+    parallelism: request.parallelism,
+    savepoint: undefined,
+    properties: request.properties,
+  };
+  const retries = options.retries ?? 3;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const response = await connection.call((client) => client.runApplication(message));
+      return { application: response.application!, deduplicated: response.deduplicated };
+    } catch (error) {
+      if (!(error instanceof ControlPlaneUnreachableError) || attempt >= retries) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
+    }
+  }
+}
+
+function clusterTargetOf(choice: ClusterChoice) {
+  switch (choice.kind) {
+    case 'deploy':
+      if (choice.taskExecutors === 0 && choice.slotsPerTaskExecutor === 0) return undefined;
+      return {
+        target: {
+          $case: 'deploy' as const,
+          deploy: { taskExecutors: choice.taskExecutors, slotsPerTaskExecutor: choice.slotsPerTaskExecutor, taskExecutorResources: undefined, properties: {} },
+        },
+      };
+    case 'cluster':
+      return { target: { $case: 'clusterId' as const, clusterId: choice.clusterId } };
+    case 'jobmanager':
+      return { target: { $case: 'jobmanagerAddress' as const, jobmanagerAddress: choice.address } };
+  }
+}
+
+/** The bundle's package name, else its file or folder name. */
+export function applicationNameOf(bundlePath: string): string {
+  const manifest = join(bundlePath, 'package.json');
+  if (existsSync(bundlePath) && statSync(bundlePath).isDirectory() && existsSync(manifest)) {
+    try {
+      const name = (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name;
+      if (typeof name === 'string' && name.trim() !== '') return name;
+    } catch {
+      // An unreadable manifest is the upload's problem to report; fall back to the folder name.
+    }
+  }
+  return basename(bundlePath).replace(/\.(tgz|tar\.gz)$/, '');
+}
