@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createChannel, createClient, Status } from 'nice-grpc';
 import { ClusterClientServiceDefinition } from '../generated/flotilla/v1/cluster_client_service.js';
 import { packBundle } from '../src/client/bundlePacker.js';
-import { sha256OfFile } from '../src/client/uploadBundle.js';
+import { sha256OfFile } from '../src/blob/sha256.js';
 import { runCli, ROOT, startServer } from './support/processes.js';
 import { tempDir } from './support/tempDir.js';
 

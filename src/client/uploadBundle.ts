@@ -2,8 +2,8 @@
  * Uploads a bundle to the control plane unless it already has it: the sha256 is computed locally,
  * GetArtifact asks whether the store holds it, and only if not are the bytes streamed.
  */
-import { createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
+import { sha256OfFile } from '../blob/sha256.js';
 import { NotFoundError } from '../common/errors.js';
 import type { ControlPlaneConnection } from './controlPlaneClient.js';
 import { packBundle } from './bundlePacker.js';
@@ -60,11 +60,4 @@ async function isStored(connection: ControlPlaneConnection, artifactId: string):
     if (error instanceof NotFoundError) return false;
     throw error;
   }
-}
-
-/** The lowercase hex sha256 of a file's bytes. */
-export async function sha256OfFile(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(file, { highWaterMark: CHUNK_BYTES })) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
