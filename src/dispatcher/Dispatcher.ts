@@ -1,17 +1,21 @@
 /**
  * The Dispatcher of a session cluster (Flink's Dispatcher): accepts jobs, runs a job master for
  * each on the resource manager's slots and task executors, answers for the jobs it knows (summaries,
- * results with collected records, task output), keeps the cluster's job event log, and shuts the
- * cluster down when asked. It holds everything in memory, each kind of data within a bound
- * ({@link DISPATCHER_DEFAULTS}). It knows nothing of gRPC: `dispatcherService.ts` adapts it.
+ * results with collected records, task output), keeps the cluster's job event log, ends driver-mode
+ * applications by FLIP-40's rules ({@link DriverApplications}), and shuts the cluster down when
+ * asked. It holds everything in memory, each kind of data within a bound ({@link DISPATCHER_DEFAULTS}).
+ * It knows nothing of gRPC: `dispatcherService.ts` adapts it.
  */
 import { AlreadyExistsError, NotFoundError, UnavailableError } from '../common/errors.js';
 import { newId } from '../common/ids.js';
 import type { Logger } from '../common/logger.js';
-import { isTerminalJobStatus, type LivingPriority } from '../common/status.js';
-import type { JobGraph } from '../jobgraph/jobGraph.js';
+import { isTerminalJobStatus } from '../common/status.js';
 import { compileDispatcherOptions, type CompiledDispatcherOptions, type DispatcherOptions } from './DispatcherOptions.js';
 import { DispatcherJob, type TaskExecutionStateReport } from './DispatcherJob.js';
+import type { JobCounts, JobPage, JobSubmission, WatchJobEventsRequest } from './DispatcherRequests.js';
+import type { ApplicationSummary } from './DriverApplication.js';
+import { DriverApplications } from './DriverApplications.js';
+import { EndedJobs } from './EndedJobs.js';
 import type { JobEvent } from './JobEvent.js';
 import { JobEventLog } from './JobEventLog.js';
 import type { OutputChunk, OutputStream } from './JobOutputLog.js';
@@ -21,45 +25,8 @@ import type { JobSummary } from './JobSummary.js';
 import { submissionFingerprint } from './submissionFingerprint.js';
 
 export type { TaskExecutionStateReport } from './DispatcherJob.js';
-
-/** A job to submit. */
-export interface JobSubmission {
-  graph: JobGraph;
-  livingPriority: LivingPriority;
-  /** Empty when the job belongs to no application. */
-  applicationId: string;
-  /** The submitter's id for this submission: the same id again returns the first job (idempotent retries). */
-  requestId?: string;
-}
-
-/** A page of {@link Dispatcher.listJobs}. */
-export interface JobPage {
-  /** Newest first. */
-  jobs: JobSummary[];
-  /** The token of the next page; empty on the last page. */
-  nextPageToken: string;
-}
-
-/** How many of the kept jobs are in which group of statuses (for RequestClusterOverview). */
-export interface JobCounts {
-  /** Not yet in a terminal status. */
-  running: number;
-  finished: number;
-  cancelled: number;
-  failed: number;
-}
-
-/** What {@link Dispatcher.watchJobEvents} asks for. */
-export interface WatchJobEventsRequest {
-  /** Events after this cluster-wide sequence; 0 for all kept events. */
-  afterSequence: number;
-  /** Only this job's events, when set; a followed watch of one job ends after the job's terminal status. */
-  jobId?: string;
-  /** Keep yielding new events after the recorded ones. */
-  follow: boolean;
-  /** The caller's signal: aborting it releases the watch. */
-  signal?: AbortSignal;
-}
+export type { ApplicationSummary } from './DriverApplication.js';
+export type { JobCounts, JobPage, JobSubmission, WatchJobEventsRequest } from './DispatcherRequests.js';
 
 /** Page sizes of ListJobs: the default for 0, and the cap. */
 export const LIST_JOBS_PAGE_SIZE = { default: 50, max: 1000 } as const;
@@ -71,9 +38,9 @@ export class Dispatcher {
   /** In submission order. */
   private readonly jobs = new Map<string, DispatcherJob>();
   private readonly requests = new Map<string, { jobId: string; fingerprint: string }>();
-  /** Ids of ended jobs, in the order they ended, for forgetting the oldest. */
-  private readonly endedJobIds: string[] = [];
+  private readonly endedJobs: EndedJobs;
   private readonly events: JobEventLog;
+  private readonly applications: DriverApplications;
   private nextOrdinal = 1;
   private shuttingDown: Promise<void> | undefined;
   private readonly onTaskExecutorLost = (taskExecutorId: string, reason: string) => {
@@ -84,13 +51,22 @@ export class Dispatcher {
     this.options = compileDispatcherOptions(options);
     this.logger = this.options.logger;
     this.events = new JobEventLog(this.options.maxRetainedEvents);
+    this.endedJobs = new EndedJobs(this.options.maxRetainedEndedJobs);
+    this.applications = new DriverApplications({
+      cancelJob: (jobId) => this.job(jobId).master.cancel(),
+      record: (application, change) => this.events.append(application.driverJobId, application.applicationId, change),
+      onEnded: () => this.forgetEndedJobs(),
+      logger: this.logger,
+    });
     this.options.resources.on('taskExecutorLost', this.onTaskExecutorLost);
   }
 
   /**
    * Accepts a job and starts scheduling it; resolves with its id. A request id seen before returns
    * the first job's id when the submission is the same, and is ALREADY_EXISTS when it differs.
-   * UNAVAILABLE once the cluster is shutting down.
+   * UNAVAILABLE once the cluster is shutting down. A DRIVER job starts its application here (it
+   * needs an application id, INVALID_ARGUMENT otherwise); a second DRIVER job of an application, or
+   * any job of an application that is ending or over, is FAILED_PRECONDITION.
    */
   async submitJob({ graph, livingPriority, applicationId, requestId }: JobSubmission): Promise<string> {
     if (this.shuttingDown) throw new UnavailableError('the cluster is shutting down and accepts no more jobs');
@@ -104,6 +80,7 @@ export class Dispatcher {
         );
       }
     }
+    this.applications.admit(applicationId, livingPriority);
     const jobId = newId('job');
     const job = new DispatcherJob({
       jobId,
@@ -114,9 +91,16 @@ export class Dispatcher {
       dispatcher: this.options,
       events: this.events,
       onEnded: (ended) => this.jobEnded(ended),
+      onStatusChanged: (changed, status, failure) => this.applications.jobStatusChanged(changed, status, failure),
+      onTaskStateChanged: (changed, execution) => {
+        if (execution.state === 'RUNNING') this.applications.taskRunning(changed, execution.slot.taskExecutorId);
+      },
     });
+    const earlierJobs = () =>
+      [...this.jobs.values()].filter((other) => other !== job && other.applicationId === applicationId).map((other) => ({ jobId: other.jobId, livingPriority: other.livingPriority, status: other.status }));
     this.jobs.set(jobId, job);
     if (requestId) this.requests.set(requestId, { jobId, fingerprint });
+    this.applications.jobSubmitted(job, earlierJobs);
     job.start();
     return jobId;
   }
@@ -140,14 +124,37 @@ export class Dispatcher {
 
   /**
    * Starts cancelling a job (CANCELLING, then CANCELED once its tasks stopped) and returns it; a job
-   * that already ended is returned unchanged.
+   * that already ended is returned unchanged. Cancelling the driver job of an application that has
+   * not ended cancels the application ({@link cancelApplication}), even when `main()` has returned.
    */
   cancelJob(jobId: string): JobSummary {
     const job = this.job(jobId);
+    const application = this.applications.ofDriverJob(jobId, job.applicationId);
+    if (application && !application.isOver) {
+      application.cancel();
+      return job.summary();
+    }
     if (!job.ended && job.status !== 'CANCELLING') {
       job.master.cancel().catch((error: unknown) => this.logger.error({ err: error, jobId }, 'cancelling the job failed'));
     }
     return job.summary();
+  }
+
+  /**
+   * Starts cancelling an application with a driver job here (FLIP-40): the application is CANCELING,
+   * every job of it is cancelled (the driver's too, even after `main()` returned), and once they
+   * have ended it is CANCELED. An application that is ending or over is returned unchanged;
+   * NOT_FOUND for an application without a driver job here.
+   */
+  cancelApplication(applicationId: string): ApplicationSummary {
+    const application = this.applications.get(applicationId);
+    application.cancel();
+    return application.summary();
+  }
+
+  /** An application with a driver job here; NOT_FOUND otherwise. */
+  getApplication(applicationId: string): ApplicationSummary {
+    return this.applications.get(applicationId).summary();
   }
 
   /** Resolves when the job has ended, with its status, failure, duration and collected records. */
@@ -188,11 +195,14 @@ export class Dispatcher {
   /**
    * The cluster's job events after a sequence, then, when following, live ones: in order, each
    * once, without gaps. NOT_FOUND at once for an unknown job; a sequence no longer kept is
-   * OUT_OF_RANGE when iterating, naming the oldest kept sequence.
+   * OUT_OF_RANGE when iterating, naming the oldest kept sequence. A driver job's events include
+   * its application's status changes, so a followed watch of a driver job lasts until the
+   * application has ended, not only the job.
    */
   watchJobEvents({ afterSequence, jobId, follow, signal }: WatchJobEventsRequest): AsyncIterable<JobEvent> {
     const job = jobId === undefined ? undefined : this.job(jobId);
-    return this.events.watch({ afterSequence, jobId, follow, signal, until: job && (() => job.ended) });
+    const until = job && (() => job.ended && this.applications.ofDriverJob(job.jobId, job.applicationId)?.isOver !== false);
+    return this.events.watch({ afterSequence, jobId, follow, signal, until });
   }
 
   /** Of the attempts a task executor runs, those no job master wants running (it should cancel them). */
@@ -256,12 +266,22 @@ export class Dispatcher {
 
   /** Remembers the order in which jobs end, and forgets the oldest ended jobs past the limit. */
   private jobEnded(job: DispatcherJob): void {
-    this.endedJobIds.push(job.jobId);
-    while (this.endedJobIds.length > this.options.maxRetainedEndedJobs) {
-      const forgotten = this.endedJobIds.shift()!;
-      this.jobs.delete(forgotten);
-      this.events.forgetJob(forgotten);
-      for (const [requestId, request] of this.requests) if (request.jobId === forgotten) this.requests.delete(requestId);
+    this.endedJobs.add(job.jobId);
+    this.forgetEndedJobs();
+  }
+
+  /** Forgets the oldest ended jobs past the limit, but not the driver job of an application that runs on. */
+  private forgetEndedJobs(): void {
+    const runsOn = (jobId: string) => {
+      const job = this.jobs.get(jobId)!;
+      return this.applications.ofDriverJob(jobId, job.applicationId)?.isOver === false;
+    };
+    for (const jobId of this.endedJobs.takeForgettable(runsOn)) {
+      const job = this.jobs.get(jobId)!;
+      this.jobs.delete(jobId);
+      this.events.forgetJob(jobId);
+      this.applications.forgetDriverJob(jobId, job.applicationId);
+      for (const [requestId, request] of this.requests) if (request.jobId === jobId) this.requests.delete(requestId);
     }
   }
 }

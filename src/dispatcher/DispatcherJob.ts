@@ -39,6 +39,10 @@ export interface DispatcherJobOptions {
   events: JobEventLog;
   /** Called once, when the job reaches a terminal status. */
   onEnded(job: DispatcherJob): void;
+  /** Told of every status change after it was recorded (the application rules follow jobs here). */
+  onStatusChanged?(job: DispatcherJob, status: JobStatus, failure?: SerializedError): void;
+  /** Told of every task state change after it was recorded. */
+  onTaskStateChanged?(job: DispatcherJob, execution: Execution): void;
 }
 
 /** Execution states in Flink's lifecycle order, the order of task counts in summaries. */
@@ -179,10 +183,12 @@ export class DispatcherJob {
           this.output.close();
           this.options.onEnded(this);
         }
+        this.options.onStatusChanged?.(this, status, failure);
       },
       taskStateChanged: (execution) => {
         if (execution.state === 'FAILED' || execution.state === 'CANCELED') this.results.discardAttempt(execution.executionAttemptId);
         this.recordTask(execution);
+        this.options.onTaskStateChanged?.(this, execution);
       },
     };
   }

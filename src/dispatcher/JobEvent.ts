@@ -1,9 +1,11 @@
 /**
- * The entries of a cluster's job event log, as the Dispatcher records them: every job status change
- * and every task state change, numbered across the cluster and within the job, so that a watcher
- * can resume exactly where it stopped. Mirrors `flotilla.v1.JobEvent`; `src/rpc/convert` converts.
+ * The entries of a cluster's job event log, as the Dispatcher records them: every job status change,
+ * every task state change and every status change of a driver-mode application, numbered across
+ * the cluster and within the job, so that a watcher can resume exactly where it stopped. Mirrors
+ * `flotilla.v1.JobEvent`; `src/rpc/convert` converts.
  */
 import type { ExecutionState, JobStatus, LivingPriority, SerializedError } from '../common/status.js';
+import type { ApplicationStatus } from './ApplicationStatus.js';
 
 /** A job moved to a new status (Flink's JobStatus). */
 export interface JobStatusChanged {
@@ -31,8 +33,21 @@ export interface TaskStateChanged {
   taskExecutorId: string;
 }
 
+/**
+ * A driver-mode application moved to a new status under the FLIP-40 rules. It is recorded as an
+ * event of the application's driver job (its `jobId` and `jobSequence` are the driver job's).
+ */
+export interface ApplicationStatusChanged {
+  type: 'applicationStatusChanged';
+  status: ApplicationStatus;
+  /** Why the application fails or failed (FAILING, FAILED). */
+  failure?: SerializedError;
+  /** A short reason for the change, for people. */
+  message: string;
+}
+
 /** What happened. */
-export type JobEventKind = JobStatusChanged | TaskStateChanged;
+export type JobEventKind = JobStatusChanged | TaskStateChanged | ApplicationStatusChanged;
 
 /** One entry of the job event log. */
 export interface JobEvent {
@@ -44,7 +59,7 @@ export interface JobEvent {
   time: Date;
   /** The application the job belongs to; empty when none. */
   applicationId: string;
-  /** The job it belongs to. */
+  /** The job it belongs to; for an application's status, its driver job. */
   jobId: string;
   kind: JobEventKind;
 }

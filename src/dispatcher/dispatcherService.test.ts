@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LogStream } from '../../generated/flotilla/v1/common.js';
 import { DispatcherServiceDefinition, type DispatcherServiceClient } from '../../generated/flotilla/v1/dispatcher_service.js';
 import type { JobEvent } from '../../generated/flotilla/v1/events.js';
-import { ExecutionState, JobStatus, LivingPriority } from '../../generated/flotilla/v1/status.js';
+import { ApplicationStatus, ExecutionState, JobStatus, LivingPriority } from '../../generated/flotilla/v1/status.js';
 import type { TaskDeploymentDescriptor } from '../jobmaster/TaskDeploymentDescriptor.js';
 import { ResourceManager } from '../resourcemanager/ResourceManager.js';
 import type { TaskExecutorGateway } from '../resourcemanager/TaskExecutorGateway.js';
@@ -18,7 +18,7 @@ import { decodeRecords, encodeRecords } from '../rpc/convert/records.js';
 import { startServerHost, type ServerHost } from '../rpc/serverHost.js';
 import { Dispatcher } from './Dispatcher.js';
 import { COLLECTED_BATCH_LIMITS, dispatcherService, encodeInBatches } from './dispatcherService.js';
-import { collectGraph, SINK } from './testing/testDispatcher.js';
+import { collectGraph, driverGraph, SINK } from './testing/testDispatcher.js';
 
 const logger = pino({ level: 'silent' });
 const cleanups: Array<() => unknown> = [];
@@ -126,6 +126,21 @@ describe('DispatcherService', () => {
       code: Status.INVALID_ARGUMENT,
     });
     await expect(client.reportTaskOutput({ jobId, executionAttemptId: 'a', stream: LogStream.UNSPECIFIED, data: Buffer.from('x\n') })).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
+  });
+
+  it('runs a driver job as an application: every event carries the application id, the application’s status among them', async () => {
+    const { client } = await startCluster();
+    const submit = (livingPriority: LivingPriority, applicationId: string) =>
+      client.submitJob({ jobGraph: jobGraphToMessage(driverGraph('app-9')), livingPriority, applicationId, requestId: '' });
+    await expect(submit(LivingPriority.DRIVER, '')).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
+    const { jobId } = await submit(LivingPriority.DRIVER, 'app-9');
+    const events: JobEvent[] = [];
+    for await (const { event } of client.watchJobEvents({ afterSequence: 0n, jobId, follow: true })) events.push(event!);
+    expect(events.every((event) => event.applicationId === 'app-9')).toBe(true);
+    const changes = events.flatMap((event) => (event.kind?.$case === 'applicationStatusChanged' ? [event.kind.applicationStatusChanged] : []));
+    expect(changes.map((change) => change.status)).toEqual([ApplicationStatus.RUNNING, ApplicationStatus.FINISHED]);
+    expect(changes[1]).toEqual({ status: ApplicationStatus.FINISHED, failure: undefined, message: 'main() returned and every job of the application ended (it submitted no jobs)' });
+    await expect(submit(LivingPriority.NORMAL, 'app-9')).rejects.toMatchObject({ code: Status.FAILED_PRECONDITION, details: 'application app-9 is FINISHED and accepts no more jobs' });
   });
 
   it('releases a followed watch when its client goes away, and shuts the cluster down', async () => {

@@ -77,6 +77,8 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
       descriptor,
       logger,
       cancellationGraceMs: options.taskCancellationTimeoutMs ?? DEFAULT_TASK_CANCELLATION_TIMEOUT_MS,
+      // A driver's output goes through this task executor's connection to its job manager.
+      connectOutputReporter: () => ({ reportTaskOutput: (...report) => jobManager.reportTaskOutput(...report), close() {} }),
       services: {
         resolveBundle: async ({ bundle }) => (bundle === undefined ? undefined : bundles.resolve(bundle)),
         createResultPartition: (partitionId, subpartitions) => partitions.register(partitionId, subpartitions),

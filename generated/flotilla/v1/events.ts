@@ -140,7 +140,10 @@ export interface JobEvent {
     /** A task changed state. */
     { $case: "taskStateChanged"; taskStateChanged: TaskStateChanged }
     | //
-    /** The application this cluster was deployed for reached a final status under the FLIP-40 rules. */
+    /**
+     * An application whose driver runs in this cluster changed status under the FLIP-40 rules: RUNNING,
+     * FAILING, CANCELING, or its final FINISHED, FAILED or CANCELED, which follows every job's end.
+     */
     { $case: "applicationStatusChanged"; applicationStatusChanged: ApplicationStatusChanged }
     | undefined;
 }

@@ -54,6 +54,8 @@ export class FakeCluster extends EventEmitter implements ClusterResources {
   private readonly gateways = new Map<string, TaskExecutorGateway>();
   private readonly slots: FakeSlot[] = [];
   private readonly waiting: Array<{ jobId: string; resolve: (slot: SlotAssignment) => void }> = [];
+  /** The task executor each deployed attempt runs on. */
+  private readonly hosts = new Map<string, string>();
   private nextAllocation = 0;
 
   constructor(private readonly options: FakeClusterOptions = {}) {
@@ -93,6 +95,25 @@ export class FakeCluster extends EventEmitter implements ClusterResources {
     return [...this.gateways].map(([taskExecutorId, gateway]) => ({ taskExecutorId, gateway }));
   }
 
+  /**
+   * Ends every attempt of `jobId` deployed so far (those that hang, or run): FINISHED, or FAILED
+   * with `failure`. Reports of attempts that already ended are refused by the Dispatcher, as from
+   * a real task executor.
+   */
+  complete(jobId: string, outcome: 'finish' | 'fail', failure = { name: 'Error', message: `boom in job ${jobId}`, stack: 'Error: boom\n    at main.js:3' }): void {
+    for (const task of this.deployed.filter((candidate) => candidate.jobId === jobId)) {
+      const taskExecutorId = this.hosts.get(task.executionAttemptId)!;
+      if (outcome === 'finish') this.report(taskExecutorId, task, 'FINISHED');
+      else this.report(taskExecutorId, task, 'FAILED', failure);
+    }
+  }
+
+  /** The task executor that runs (or ran) the attempts of `jobId`. */
+  hostOf(jobId: string): string | undefined {
+    const task = this.deployed.find((candidate) => candidate.jobId === jobId);
+    return task && this.hosts.get(task.executionAttemptId);
+  }
+
   /** Declares a task executor lost, as the resource manager does when its heartbeats stop. */
   lose(taskExecutorId: string, reason: string): void {
     this.unregister(taskExecutorId);
@@ -118,6 +139,7 @@ export class FakeCluster extends EventEmitter implements ClusterResources {
       freeSlot: async () => undefined,
       submitTask: async (task) => {
         this.deployed.push(task);
+        this.hosts.set(task.executionAttemptId, taskExecutorId);
         void this.run(taskExecutorId, task);
       },
       cancelTask: async (executionAttemptId) => {

@@ -35,6 +35,28 @@ export function collectGraph(name: string, { parallelism = 2, restartStrategy, s
   return graph;
 }
 
+/** The driver job graph of an application, as the control plane submits it (its task runs `main()`). */
+export function driverGraph(applicationId: string, applicationName = 'etl'): JobGraph {
+  const resources = { cpus: 1, heapMemoryMb: 64, directMemoryMb: 0, nativeMemoryMb: 0 };
+  return {
+    name: `${applicationName}: driver`,
+    vertices: [
+      {
+        id: 'driver',
+        name: 'Driver',
+        parallelism: 1,
+        operators: [{ kind: 'driver', name: 'Driver', applicationId, applicationName, entry: 'main.js#main', args: [], resources, defaultParallelism: 1, properties: {} }],
+        resources,
+      },
+    ],
+    edges: [],
+    bundle: { artifactId: 'sha256:0000000000000000000000000000000000000000000000000000000000000000' },
+    restartStrategy: { kind: 'none' },
+    defaultParallelism: 1,
+    properties: {},
+  };
+}
+
 /** A Dispatcher on a new fake cluster; `shutDowns` records what onShutDown was called with. */
 export function testDispatcher(overrides: Partial<DispatcherOptions> = {}, clusterOptions: FakeClusterOptions = {}) {
   const cluster = new FakeCluster(clusterOptions);

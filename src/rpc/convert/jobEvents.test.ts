@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JobEvent as JobEventMessage } from '../../../generated/flotilla/v1/events.js';
-import { ExecutionState, JobStatus, LivingPriority } from '../../../generated/flotilla/v1/status.js';
-import { jobEventToMessage } from './jobEvents.js';
+import { ApplicationStatus, ExecutionState, JobStatus, LivingPriority } from '../../../generated/flotilla/v1/status.js';
+import { applicationStatusToMessage, jobEventToMessage } from './jobEvents.js';
 
 const time = new Date('2024-05-01T10:00:00.123Z');
 
@@ -40,5 +40,42 @@ describe('job event conversion', () => {
       $case: 'taskStateChanged',
       taskStateChanged: { jobId: 'job-1', vertexId: 'v2', vertexName: 'Map -> Sink: collect', subtaskIndex: 1, attemptNumber: 2, state: ExecutionState.RUNNING, failure: undefined, taskExecutorId: 'te-1' },
     });
+  });
+
+  it('converts an application status change with its failure and cause, under its application id', () => {
+    const message = jobEventToMessage({
+      sequence: 40,
+      jobSequence: 9,
+      time,
+      applicationId: 'app-3',
+      jobId: 'job-driver',
+      kind: {
+        type: 'applicationStatusChanged',
+        status: 'FAILED',
+        failure: { name: 'DriverLostError', message: 'the driver was lost: task executor te-1 was lost', stack: '', cause: { name: 'TaskExecutorLostError', message: 'task executor te-1 was lost', stack: '' } },
+        message: 'the driver was lost: task executor te-1 was lost',
+      },
+    });
+    const decoded = JobEventMessage.decode(JobEventMessage.encode(message).finish());
+    expect(decoded.applicationId).toBe('app-3');
+    expect(decoded.jobSequence).toBe(9n);
+    expect(decoded.kind).toEqual({
+      $case: 'applicationStatusChanged',
+      applicationStatusChanged: {
+        status: ApplicationStatus.FAILED,
+        failure: {
+          name: 'DriverLostError',
+          message: 'the driver was lost: task executor te-1 was lost',
+          stack: '',
+          cause: { name: 'TaskExecutorLostError', message: 'task executor te-1 was lost', stack: '', cause: undefined },
+        },
+        message: 'the driver was lost: task executor te-1 was lost',
+      },
+    });
+  });
+
+  it('maps every application status to its own proto value', () => {
+    const statuses = ['CREATED', 'DEPLOYING', 'RUNNING', 'FAILING', 'FAILED', 'CANCELING', 'CANCELED', 'FINISHED'] as const;
+    expect(statuses.map((status) => ApplicationStatus[applicationStatusToMessage(status)])).toEqual(statuses);
   });
 });

@@ -115,7 +115,6 @@ export function operatorFromMessage(message: OperatorMessage, where: string): Op
       return { name, kind: 'collectSink' };
     case 'driver': {
       const driver = operator.driver;
-      if (!driver.entry) throw new InvalidArgumentError(`${where}: a driver needs an entry`);
       return {
         name,
         kind: 'driver',

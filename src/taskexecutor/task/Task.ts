@@ -4,15 +4,22 @@
  * reports every state change to the job master: INITIALIZING while it prepares, RUNNING once the
  * worker runs, then FINISHED, FAILED or CANCELED. Cancellation asks the worker to stop; a worker
  * that has not stopped after the grace period is terminated. An attempt that does not finish
- * releases its partitions, so nothing it produced reaches a consumer afterwards.
+ * releases its partitions, so nothing it produced reaches a consumer afterwards. A driver job's
+ * task runs `main()` in the same way, with the driver's heap limit on its worker, and its worker's
+ * stdout and stderr forwarded to the job manager before its end is reported.
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../common/logger.js';
 import { serializeError, type ExecutionState, type SerializedError } from '../../common/status.js';
+import { driverOperatorOf, driverResources } from '../../driver/driverOperatorOf.js';
+import { driverOutOfHeapFailure } from '../../driver/driverOutOfHeapFailure.js';
 import type { InputGateDescriptor, TaskDeploymentDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
+import { grpcJobManagerGateway } from '../../rpc/gateways/grpcJobManagerGateway.js';
+import type { TaskOutputStream } from '../JobManagerGateway.js';
 import { ownBuffer } from './serializeBatch.js';
 import { taskNameOf } from './taskName.js';
 import { taskWorkerEntry } from './taskWorkerEntry.js';
+import { WorkerOutputForwarder, type TaskOutputReporter } from './WorkerOutputForwarder.js';
 import type { FromWorker, TaskWorkerData, ToWorker } from './workerProtocol.js';
 
 /** A serialized batch on the data path. */
@@ -66,6 +73,13 @@ export interface TaskOptions {
   cancellationGraceMs: number;
   /** Records per source batch; the sources' default when unset. */
   batchSize?: number;
+  /**
+   * Connects a driver task to its job manager for its stdout and stderr; by default a gRPC client
+   * of the descriptor's job manager (the one the driver's environment submits to), closed at the end.
+   */
+  connectOutputReporter?: (jobmanagerAddress: string) => TaskOutputReporter & { close(): void };
+  /** Writes a driver's output in this process; to its stdout and stderr by default. */
+  writeLocalOutput?: (stream: TaskOutputStream, data: Uint8Array) => void;
 }
 
 /** A running execution attempt. */
@@ -75,6 +89,10 @@ export class Task {
   private partitions: TaskResultPartition[] = [];
   private gate: TaskInputGate | undefined;
   private cancelRequested = false;
+  /** Set once the attempt started to end (a driver's output may still be on its way). */
+  private ending = false;
+  /** Stops taking a driver's output and resolves once it reached the job manager. */
+  private closeOutput: (() => Promise<void>) | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
   private reports: Promise<unknown> = Promise.resolve();
   private settle!: (state: ExecutionState) => void;
@@ -109,7 +127,7 @@ export class Task {
 
   /** Asks the attempt to stop; resolves once it has ended. */
   cancel(): Promise<ExecutionState> {
-    if (this.isTerminal || this.cancelRequested) return this.terminated;
+    if (this.isTerminal || this.ending || this.cancelRequested) return this.terminated;
     this.cancelRequested = true;
     if (!this.worker) {
       void this.end('CANCELED');
@@ -131,16 +149,22 @@ export class Task {
     if (this.cancelRequested || this.isTerminal) return;
     this.partitions = descriptor.outputs.map((output) => services.createResultPartition(output.partitionId, output.subpartitions));
     if (descriptor.inputs.length > 0) this.gate = services.openInputGate(descriptor.inputs[0], descriptor.executionAttemptId);
-    const heapMb = descriptor.resources.heapMemoryMb;
+    const driver = driverOperatorOf(descriptor);
+    const heapMb = driver ? driverResources(driver, descriptor).heapMemoryMb : descriptor.resources.heapMemoryMb;
     const workerData: TaskWorkerData = { descriptor, bundleRoot, batchSize: this.options.batchSize };
     const worker = new Worker(taskWorkerEntry(), {
       workerData,
       name: this.name,
       resourceLimits: heapMb > 0 ? { maxOldGenerationSizeMb: heapMb } : undefined,
+      // A driver's console is its application's output: captured here, forwarded by forwardOutput().
+      stdout: driver !== undefined,
+      stderr: driver !== undefined,
     });
     this.worker = worker;
+    if (driver) this.forwardOutput(worker);
     worker.on('message', (message: FromWorker) => this.onWorkerMessage(message));
     worker.on('error', (error) => {
+      if (driver && (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') return void this.end('FAILED', driverOutOfHeapFailure(heapMb, error));
       const limit = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' && heapMb > 0 ? ` (the task's heap is limited to ${heapMb} MiB)` : '';
       void this.end('FAILED', serializeError(limit ? Object.assign(new Error(`${error.message}${limit}`), { name: error.name }) : error));
     });
@@ -148,6 +172,19 @@ export class Task {
       if (!this.isTerminal) void this.end(this.cancelRequested ? 'CANCELED' : 'FAILED', { name: 'Error', message: `the worker thread of task ${this.name} exited with code ${code}`, stack: '' });
     });
     if (this.gate) void this.pumpInput(this.gate);
+  }
+
+  /** Sends what a driver's worker writes to this process's stdout/stderr and to the job manager, in order. */
+  private forwardOutput(worker: Worker): void {
+    const { descriptor, connectOutputReporter = grpcJobManagerGateway, writeLocalOutput = writeToProcess } = this.options;
+    const reporter = connectOutputReporter(descriptor.jobmanagerAddress);
+    const output = new WorkerOutputForwarder({ jobId: descriptor.jobId, executionAttemptId: descriptor.executionAttemptId, reporter, writeLocal: writeLocalOutput, logger: this.logger });
+    worker.stdout.on('data', (chunk: Buffer) => output.write('stdout', chunk));
+    worker.stderr.on('data', (chunk: Buffer) => output.write('stderr', chunk));
+    this.closeOutput = async () => {
+      await output.close();
+      reporter.close();
+    };
   }
 
   /** Moves input batches from the gate to the worker; credits come back as the worker recycles them. */
@@ -172,7 +209,7 @@ export class Task {
     const { services } = this.options;
     switch (message.type) {
       case 'started':
-        if (!this.cancelRequested) this.transition('RUNNING');
+        if (!this.cancelRequested && !this.ending) this.transition('RUNNING');
         break;
       case 'emit':
         this.acknowledge(message.id, this.partitions[message.output].emit(message.channel, { count: message.count, payload: new Uint8Array(message.payload) }));
@@ -219,11 +256,14 @@ export class Task {
   }
 
   private async end(state: 'FINISHED' | 'FAILED' | 'CANCELED', failure?: SerializedError): Promise<void> {
-    if (this.isTerminal) return;
+    if (this.isTerminal || this.ending) return;
+    this.ending = true;
     clearTimeout(this.graceTimer);
     if (state !== 'FINISHED') for (const partition of this.partitions) partition.release(`task ${this.name} ${state}`);
     this.gate?.close();
     const worker = this.worker;
+    // A driver's last lines reach the job manager before its end does (the job's output closes then).
+    if (this.closeOutput) await this.closeOutput();
     this.transition(state, failure);
     if (state === 'FAILED') this.logger.warn({ failure: failure?.message }, 'task failed');
     else this.logger.info(`task ${state}`);
@@ -246,4 +286,8 @@ export class Task {
       }
     });
   }
+}
+
+function writeToProcess(stream: TaskOutputStream, data: Uint8Array): void {
+  process[stream].write(data);
 }

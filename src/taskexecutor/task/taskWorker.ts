@@ -1,6 +1,7 @@
 /**
  * The entry of a task's worker thread: rebuilds the user's functions from the bundle and runs the
- * subtask's pipeline, talking to the main thread only through messages (see workerProtocol.ts).
+ * subtask's pipeline, or, for a driver job's task, the application's `main(env, args)`
+ * (src/driver), talking to the main thread only through messages (see workerProtocol.ts).
  * User code runs here, so a busy or blocking function never delays the task executor's RPCs and
  * heartbeats, and a task that ignores cancellation can be terminated without taking the process.
  */
@@ -8,9 +9,11 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { isAbortError } from 'abort-controller-x';
 import { serializeError } from '../../common/status.js';
 import { loadUserFunction } from '../../api/functions/loadUserFunction.js';
+import { driverOperatorOf } from '../../driver/driverOperatorOf.js';
 import type { FunctionLoader, UserFunction } from '../operators/FunctionLoader.js';
 import { RecordPartitioner } from '../operators/RecordPartitioner.js';
 import { runTaskPipeline } from '../operators/runTaskPipeline.js';
+import { flushWorkerStdio } from './flushWorkerStdio.js';
 import { taskNameOf } from './taskName.js';
 import { WorkerChannel } from './WorkerChannel.js';
 import { WorkerInput } from './WorkerInput.js';
@@ -101,4 +104,21 @@ async function run(): Promise<void> {
   }
 }
 
-void run();
+/** Runs a driver's `main()`; its console output reaches the main thread before its end is reported. */
+async function runDriverTask(): Promise<void> {
+  channel.post({ type: 'started' });
+  try {
+    // Loaded here, not above: pipeline tasks never pay for the driver's gRPC client and user API.
+    const { runDriver } = await import('../../driver/runDriver.js');
+    await runDriver({ descriptor, bundleRoot, signal: aborter.signal });
+    await flushWorkerStdio();
+    channel.post({ type: 'finished', numRecordsIn: 0, numRecordsOut: 0 });
+  } catch (error) {
+    await flushWorkerStdio();
+    // Only a cancellation cancels a driver: an AbortError of the user's own fails it like any error.
+    if (aborter.signal.aborted) channel.post({ type: 'canceled' });
+    else channel.post({ type: 'failed', error: serializeError(error) });
+  }
+}
+
+void (driverOperatorOf(descriptor) ? runDriverTask() : run());

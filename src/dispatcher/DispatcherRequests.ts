@@ -1,0 +1,49 @@
+/**
+ * What a Dispatcher is asked and what it answers, beside the domain objects (jobs, summaries,
+ * events, results) that have files of their own.
+ */
+import type { LivingPriority } from '../common/status.js';
+import type { JobGraph } from '../jobgraph/jobGraph.js';
+import type { JobSummary } from './JobSummary.js';
+
+/** A job to submit. */
+export interface JobSubmission {
+  graph: JobGraph;
+  livingPriority: LivingPriority;
+  /** Empty when the job belongs to no application. */
+  applicationId: string;
+  /** The submitter's id for this submission: the same id again returns the first job (idempotent retries). */
+  requestId?: string;
+}
+
+/** A page of `Dispatcher.listJobs`. */
+export interface JobPage {
+  /** Newest first. */
+  jobs: JobSummary[];
+  /** The token of the next page; empty on the last page. */
+  nextPageToken: string;
+}
+
+/** How many of the kept jobs are in which group of statuses (for RequestClusterOverview). */
+export interface JobCounts {
+  /** Not yet in a terminal status. */
+  running: number;
+  finished: number;
+  cancelled: number;
+  failed: number;
+}
+
+/** What `Dispatcher.watchJobEvents` asks for. */
+export interface WatchJobEventsRequest {
+  /** Events after this cluster-wide sequence; 0 for all kept events. */
+  afterSequence: number;
+  /**
+   * Only this job's events, when set; a followed watch of one job ends after the job's terminal
+   * status (of a driver job: after its application's terminal status, which is among its events).
+   */
+  jobId?: string;
+  /** Keep yielding new events after the recorded ones. */
+  follow: boolean;
+  /** The caller's signal: aborting it releases the watch. */
+  signal?: AbortSignal;
+}

@@ -1,0 +1,113 @@
+/**
+ * The driver-mode applications of one cluster (FLIP-40's DriverDispatcher, kept beside the
+ * Dispatcher rather than as a kind of it, so that the same cluster runs plain jobs, several
+ * applications, or both). An application exists here from the submission of its DRIVER job; jobs
+ * with the same application id are routed to it, whether submitted before the driver, by the
+ * driver's `main()`, or by anyone else. Each application's rules apply to its own jobs only, so
+ * applications on a shared cluster never end each other.
+ */
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '../common/errors.js';
+import type { Logger } from '../common/logger.js';
+import type { JobStatus, LivingPriority, SerializedError } from '../common/status.js';
+import { DriverApplication, type ApplicationJob } from './DriverApplication.js';
+import type { ApplicationStatusChanged } from './JobEvent.js';
+
+/** A job as the registry is told about it. */
+export interface ApplicationJobRef {
+  jobId: string;
+  applicationId: string;
+  livingPriority: LivingPriority;
+}
+
+/** What the applications do to the cluster. */
+export interface DriverApplicationsOptions {
+  /** Cancels a job; resolves once it has ended. */
+  cancelJob(jobId: string): Promise<unknown>;
+  /** Records a status change of `application` in the cluster's event log. */
+  record(application: DriverApplication, change: ApplicationStatusChanged): void;
+  /** Called once an application reached its terminal status. */
+  onEnded(application: DriverApplication): void;
+  logger: Logger;
+}
+
+/** The applications of a cluster that have a driver job. */
+export class DriverApplications {
+  private readonly applications = new Map<string, DriverApplication>();
+
+  constructor(private readonly options: DriverApplicationsOptions) {}
+
+  /**
+   * Checks that a job may be submitted: a DRIVER job needs an application id and must be its
+   * application's first; a job of an application that is ending or over is refused.
+   *
+   * @throws InvalidArgumentError for a DRIVER job without an application id.
+   * @throws FailedPreconditionError for a second DRIVER job, or a job of an application that ends.
+   */
+  admit(applicationId: string, livingPriority: LivingPriority): void {
+    if (livingPriority === 'DRIVER' && applicationId === '') {
+      throw new InvalidArgumentError('a DRIVER job needs an application_id: the application whose main() it runs');
+    }
+    const application = this.applications.get(applicationId);
+    if (!application) return;
+    if (livingPriority === 'DRIVER') {
+      throw new FailedPreconditionError(`application ${applicationId} already has a driver job (${application.driverJobId}); an application runs one driver`);
+    }
+    if (!application.acceptsJobs) {
+      throw new FailedPreconditionError(`application ${applicationId} is ${application.status} and accepts no more jobs`);
+    }
+  }
+
+  /**
+   * Tracks a submitted job. A DRIVER job creates its application, which also tracks `earlierJobs`:
+   * the jobs of the same application id submitted before it.
+   */
+  jobSubmitted(job: ApplicationJobRef, earlierJobs: () => Iterable<ApplicationJob> = () => []): void {
+    if (job.applicationId === '') return;
+    if (job.livingPriority !== 'DRIVER') {
+      this.applications.get(job.applicationId)?.jobSubmitted({ jobId: job.jobId, livingPriority: job.livingPriority, status: 'CREATED' });
+      return;
+    }
+    const application: DriverApplication = new DriverApplication({
+      applicationId: job.applicationId,
+      driverJobId: job.jobId,
+      cancelJob: this.options.cancelJob,
+      record: (change) => this.options.record(application, change),
+      onEnded: this.options.onEnded,
+      logger: this.options.logger,
+    });
+    for (const earlier of earlierJobs()) application.jobSubmitted(earlier);
+    application.jobSubmitted({ jobId: job.jobId, livingPriority: 'DRIVER', status: 'CREATED' });
+    this.applications.set(job.applicationId, application);
+  }
+
+  /** Applies a job's new status to its application's rules. */
+  jobStatusChanged(job: ApplicationJobRef, status: JobStatus, failure?: SerializedError): void {
+    if (job.applicationId !== '') this.applications.get(job.applicationId)?.jobStatusChanged(job.jobId, status, failure);
+  }
+
+  /** Notes that a task of a job runs: the driver's task running makes its application RUNNING. */
+  taskRunning(job: ApplicationJobRef, taskExecutorId: string): void {
+    const application = this.ofDriverJob(job.jobId, job.applicationId);
+    application?.driverRunning(taskExecutorId);
+  }
+
+  /** An application; NOT_FOUND when no driver job of it was submitted here (or it was forgotten). */
+  get(applicationId: string): DriverApplication {
+    const application = this.applications.get(applicationId);
+    if (!application) {
+      throw new NotFoundError(`application ${JSON.stringify(applicationId)} has no driver job in this cluster (it never ran here in driver mode, or ended long enough ago to be forgotten)`);
+    }
+    return application;
+  }
+
+  /** The application whose driver job `jobId` is, if it is one. */
+  ofDriverJob(jobId: string, applicationId: string): DriverApplication | undefined {
+    const application = this.applications.get(applicationId);
+    return application?.driverJobId === jobId ? application : undefined;
+  }
+
+  /** Forgets the application of a driver job that is being forgotten. */
+  forgetDriverJob(jobId: string, applicationId: string): void {
+    if (this.ofDriverJob(jobId, applicationId)?.isOver) this.applications.delete(applicationId);
+  }
+}
