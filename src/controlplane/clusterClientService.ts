@@ -1,7 +1,7 @@
 /**
  * The gRPC adapter of the control plane: maps ClusterClientService messages to the domain
- * (artifact store, and later applications, clusters and events) and back. It holds no state and
- * no logic of its own; RPCs of later milestones answer UNIMPLEMENTED until they land.
+ * (artifact store, applications, clusters and their events) and back. It holds no state and no
+ * logic of its own; RPCs of later milestones answer UNIMPLEMENTED until they land.
  */
 import type { CallContext } from 'nice-grpc-common';
 import {
@@ -13,10 +13,16 @@ import { toArtifactMessage } from '../rpc/blob/artifactMessages.js';
 import { uploadArtifactHandler } from '../rpc/blob/uploadArtifactHandler.js';
 import type { HostedService } from '../rpc/serverHost.js';
 import { withUnimplemented } from '../rpc/unimplemented.js';
+import type { ApplicationManager } from './applications/ApplicationManager.js';
+import type { ClusterManager } from './clusters/ClusterManager.js';
+import { applicationHandlers } from './service/applicationHandlers.js';
+import { clusterHandlers } from './service/clusterHandlers.js';
 
 /** What the adapter needs from the control plane. */
 export interface ClusterClientServiceDependencies {
   artifacts: ArtifactStore;
+  applications: ApplicationManager;
+  clusters: ClusterManager;
 }
 
 /** Creates the ClusterClientService implementation. */
@@ -27,6 +33,9 @@ export function clusterClientService(deps: ClusterClientServiceDependencies): Ho
     async getArtifact(request) {
       return { artifact: toArtifactMessage(deps.artifacts.get(request.artifactId)) };
     },
+
+    ...applicationHandlers(deps.applications),
+    ...clusterHandlers(deps.clusters),
   };
   return {
     definition: ClusterClientServiceDefinition,

@@ -1,6 +1,8 @@
 /**
  * The control plane process: opens its state (SQLite database and artifact store under the state
- * dir) and serves ClusterClientService with reflection and health.
+ * dir), assembles the domain (applications, clusters, their events), picks up what a restart
+ * interrupted, and serves ClusterClientService with reflection and health. On shutdown it stops
+ * following clusters but leaves them running: they outlive the control plane.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,13 +11,15 @@ import type { HostPort } from '../common/address.js';
 import type { Logger } from '../common/logger.js';
 import { startServerHost, type ServerHost } from '../rpc/serverHost.js';
 import { clusterClientService } from './clusterClientService.js';
+import { createControlPlaneDomain, type ControlPlaneDomain } from './controlPlaneDomain.js';
+import { grpcDispatcherGateway } from './gateways/grpcDispatcherGateway.js';
 import { openStateDatabase } from './store/stateDatabase.js';
 
 /** Options of {@link startControlPlane}. */
 export interface ControlPlaneOptions {
   /** Where to listen. */
   listen: HostPort;
-  /** The folder with the database and the artifacts; created if missing. */
+  /** The folder with the database, the artifacts and the clusters' folders; created if missing. */
   stateDir: string;
   /** The largest bundle accepted, in bytes. */
   maxArtifactBytes: number;
@@ -33,22 +37,29 @@ export const CONTROL_PLANE_DEFAULTS = {
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ServerHost> {
   mkdirSync(options.stateDir, { recursive: true });
   const db = openStateDatabase(join(options.stateDir, 'state.db'));
+  const { logger } = options;
+  let domain: ControlPlaneDomain | undefined;
   try {
     const artifacts = new ArtifactStore(join(options.stateDir, 'artifacts'), db, { maxArtifactBytes: options.maxArtifactBytes });
+    domain = createControlPlaneDomain({ db, artifacts, stateDir: options.stateDir, connect: grpcDispatcherGateway, logger });
+    await domain.recover();
     const host = await startServerHost({
       listen: options.listen,
-      logger: options.logger,
-      services: [clusterClientService({ artifacts })],
+      logger,
+      services: [clusterClientService({ artifacts, applications: domain.applications, clusters: domain.clusters })],
     });
-    options.logger.info({ address: host.address, stateDir: options.stateDir }, 'control plane started');
+    logger.info({ address: host.address, stateDir: options.stateDir }, 'control plane started');
+    const started = domain;
     return {
       address: host.address,
       async shutdown() {
         await host.shutdown();
+        await started.close();
         db.close();
       },
     };
   } catch (error) {
+    await domain?.close();
     db.close();
     throw error;
   }

@@ -27,4 +27,80 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 2,
+    description: 'applications, their event logs, and the clusters they run on',
+    sql: `
+      CREATE TABLE applications (
+        ordinal              INTEGER PRIMARY KEY AUTOINCREMENT,
+        id                   TEXT NOT NULL UNIQUE,
+        name                 TEXT NOT NULL,
+        status               TEXT NOT NULL CHECK (status IN ('CREATED', 'DEPLOYING', 'RUNNING', 'FAILING', 'FAILED', 'CANCELING', 'CANCELED', 'FINISHED')),
+        mode                 TEXT NOT NULL CHECK (mode IN ('SESSION', 'PER_JOB', 'APPLICATION', 'DRIVER')),
+        detached             INTEGER NOT NULL CHECK (detached IN (0, 1)),
+        bundle_json          TEXT NOT NULL,
+        entry                TEXT NOT NULL,
+        args_json            TEXT NOT NULL,
+        driver_resources_json TEXT NOT NULL,
+        parallelism          INTEGER NOT NULL CHECK (parallelism >= 1),
+        properties_json      TEXT NOT NULL,
+        savepoint_json       TEXT,
+        target_json          TEXT NOT NULL,
+        cluster_id           TEXT REFERENCES clusters (id),
+        owns_cluster         INTEGER NOT NULL DEFAULT 0 CHECK (owns_cluster IN (0, 1)),
+        driver_job_id        TEXT NOT NULL DEFAULT '',
+        job_ids_json         TEXT NOT NULL DEFAULT '[]',
+        failure_json         TEXT,
+        last_event_sequence  INTEGER NOT NULL DEFAULT 0,
+        request_id           TEXT,
+        request_fingerprint  TEXT NOT NULL DEFAULT '',
+        created_at           INTEGER NOT NULL,
+        ended_at             INTEGER
+      ) STRICT;
+      CREATE UNIQUE INDEX applications_by_request_id ON applications (request_id) WHERE request_id IS NOT NULL;
+      CREATE INDEX applications_by_status ON applications (status);
+      CREATE INDEX applications_by_cluster ON applications (cluster_id);
+
+      CREATE TABLE application_events (
+        application_id  TEXT NOT NULL REFERENCES applications (id),
+        sequence        INTEGER NOT NULL CHECK (sequence >= 1),
+        time            INTEGER NOT NULL,
+        type            TEXT NOT NULL,
+        event_json      TEXT NOT NULL,
+        PRIMARY KEY (application_id, sequence)
+      ) STRICT, WITHOUT ROWID;
+
+      CREATE TABLE clusters (
+        ordinal                   INTEGER PRIMARY KEY AUTOINCREMENT,
+        id                        TEXT NOT NULL UNIQUE,
+        name                      TEXT NOT NULL,
+        status                    TEXT NOT NULL CHECK (status IN ('DEPLOYING', 'RUNNING', 'STOPPING', 'STOPPED', 'FAILED')),
+        deployment_target         TEXT NOT NULL,
+        owner_application_id      TEXT REFERENCES applications (id),
+        jobmanager_address        TEXT NOT NULL DEFAULT '',
+        spec_json                 TEXT NOT NULL,
+        folder                    TEXT NOT NULL DEFAULT '',
+        registered_task_executors INTEGER NOT NULL DEFAULT 0,
+        last_job_event_sequence   INTEGER NOT NULL DEFAULT 0,
+        request_id                TEXT,
+        request_fingerprint       TEXT NOT NULL DEFAULT '',
+        created_at                INTEGER NOT NULL,
+        ended_at                  INTEGER,
+        failure_json              TEXT
+      ) STRICT;
+      CREATE UNIQUE INDEX clusters_by_request_id ON clusters (request_id) WHERE request_id IS NOT NULL;
+      CREATE INDEX clusters_by_status ON clusters (status);
+
+      CREATE TABLE cluster_processes (
+        cluster_id   TEXT NOT NULL REFERENCES clusters (id),
+        role         TEXT NOT NULL CHECK (role IN ('jobmanager', 'taskexecutor')),
+        idx          INTEGER NOT NULL,
+        pid          INTEGER NOT NULL,
+        stdout_file  TEXT NOT NULL,
+        log_file     TEXT NOT NULL,
+        started_at   INTEGER NOT NULL,
+        PRIMARY KEY (cluster_id, role, idx)
+      ) STRICT;
+    `,
+  },
 ];

@@ -1,0 +1,70 @@
+/**
+ * What the control plane knows of an application's jobs from the events it relayed, and the final
+ * status they imply. The cluster's Dispatcher reports an application's final status itself
+ * (FLIP-40); this is the fallback for when it cannot: a job manager that exits before the report
+ * reached the control plane, or one of a version that does not send it. The driver decides the
+ * outcome, and only once it and every other DRIVER or NORMAL job has ended (daemon jobs never
+ * keep an application alive).
+ */
+import { isTerminalJobStatus, type JobStatus, type LivingPriority, type SerializedError } from '../../common/status.js';
+import type { JobStatusChanged } from '../model/ApplicationEvent.js';
+
+/** One job as last seen. */
+export interface TrackedJob {
+  jobId: string;
+  jobName: string;
+  status: JobStatus;
+  livingPriority: LivingPriority;
+  failure?: SerializedError;
+}
+
+/** The final status the jobs imply. */
+export interface ImpliedOutcome {
+  status: 'FINISHED' | 'FAILED' | 'CANCELED';
+  failure?: SerializedError;
+  message: string;
+}
+
+/** The jobs of one application. */
+export class ApplicationJobs {
+  private readonly jobs = new Map<string, TrackedJob>();
+
+  /** Takes in a job status change. */
+  observe(event: JobStatusChanged): void {
+    const known = this.jobs.get(event.jobId);
+    // A terminal status is final; an out-of-date event must not revive the job.
+    if (known && isTerminalJobStatus(known.status)) return;
+    this.jobs.set(event.jobId, {
+      jobId: event.jobId,
+      jobName: event.jobName,
+      status: event.status,
+      livingPriority: event.livingPriority,
+      failure: event.failure,
+    });
+  }
+
+  /** The driver job, once seen. */
+  get driver(): TrackedJob | undefined {
+    return [...this.jobs.values()].find((job) => job.livingPriority === 'DRIVER');
+  }
+
+  /** The outcome the jobs imply, or undefined while the driver or another DRIVER/NORMAL job has not ended. */
+  impliedOutcome(): ImpliedOutcome | undefined {
+    const driver = this.driver;
+    if (!driver || !isTerminalJobStatus(driver.status)) return undefined;
+    const pending = [...this.jobs.values()].filter((job) => job.livingPriority !== 'DAEMON' && !isTerminalJobStatus(job.status));
+    if (pending.length > 0) return undefined;
+    switch (driver.status) {
+      case 'FINISHED':
+        return { status: 'FINISHED', message: `the driver job ${driver.jobId} finished and every job of the application ended` };
+      case 'CANCELED':
+        return { status: 'CANCELED', message: `the driver job ${driver.jobId} was cancelled` };
+      default:
+        return {
+          status: 'FAILED',
+          failure: driver.failure ?? { name: 'DriverFailedError', message: `the driver job ${driver.jobId} failed`, stack: '' },
+          message: `the driver job ${driver.jobId} failed${driver.failure ? `: ${driver.failure.message}` : ''}`,
+        };
+    }
+  }
+}

@@ -1,0 +1,175 @@
+/**
+ * The applications of the control plane: accepts a submission (stored, with its first event,
+ * before it is answered), launches it in the background, answers for it, cancels it, streams its
+ * events, and resumes what a restart interrupted. It knows nothing of gRPC.
+ */
+import type { ArtifactStore } from '../../blob/ArtifactStore.js';
+import { AlreadyExistsError } from '../../common/errors.js';
+import { newId } from '../../common/ids.js';
+import type { Logger } from '../../common/logger.js';
+import type { ClusterManager } from '../clusters/ClusterManager.js';
+import type { ApplicationEventLog, ApplicationEventWatch } from '../events/ApplicationEventLog.js';
+import type { Application, ApplicationSubmission } from '../model/Application.js';
+import type { ApplicationEvent } from '../model/ApplicationEvent.js';
+import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
+import { isTerminalClusterStatus } from '../model/Cluster.js';
+import type { ApplicationListRequest, ApplicationPage, ApplicationStore } from '../store/ApplicationStore.js';
+import type { StateDatabase } from '../store/stateDatabase.js';
+import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
+import type { ClusterEventRouter } from './ClusterEventRouter.js';
+import { compileSubmission } from './compileSubmission.js';
+import type { DriverLauncher } from './DriverLauncher.js';
+import { requestFingerprint } from './requestFingerprint.js';
+import type { RunApplicationInput } from './RunApplicationInput.js';
+
+/** What the application manager needs. */
+export interface ApplicationManagerOptions {
+  db: StateDatabase;
+  applications: ApplicationStore;
+  log: ApplicationEventLog;
+  artifacts: ArtifactStore;
+  clusters: ClusterManager;
+  lifecycle: ApplicationLifecycle;
+  router: ClusterEventRouter;
+  launcher: DriverLauncher;
+  logger: Logger;
+}
+
+/** The outcome of {@link ApplicationManager.run}. */
+export interface RunApplicationResult {
+  application: Application;
+  /** True when the request id was seen before with the same request: this is the first application. */
+  deduplicated: boolean;
+}
+
+/** Runs and answers for applications. */
+export class ApplicationManager {
+  constructor(private readonly options: ApplicationManagerOptions) {}
+
+  /**
+   * Accepts an application: validates it, stores it DEPLOYING with its first event, and launches it
+   * in the background. A request id seen before answers the first application when the request is
+   * the same (deduplicated) and is ALREADY_EXISTS when it differs. NOT_FOUND for a bundle that is
+   * not stored or a cluster id that is not known.
+   */
+  run(input: RunApplicationInput): RunApplicationResult {
+    const submission = compileSubmission(input);
+    const fingerprint = requestFingerprint(submission);
+    const { db, applications, artifacts, clusters, log } = this.options;
+    const result = db.transaction((): RunApplicationResult => {
+      if (input.requestId) {
+        const earlier = applications.findByRequestId(input.requestId);
+        if (earlier && earlier.requestFingerprint === fingerprint) return { application: earlier, deduplicated: true };
+        if (earlier) {
+          throw new AlreadyExistsError(
+            `request id "${input.requestId}" was already used for application ${earlier.id} with a different request; use a new request id for a new application`,
+          );
+        }
+      }
+      const artifactId = (submission.bundle as { artifactId: string }).artifactId;
+      const artifact = artifacts.get(artifactId);
+      if (submission.target.kind === 'cluster') clusters.get(submission.target.clusterId);
+      const application: Application = {
+        ...submission,
+        name: submission.name || defaultName(artifact.fileName, artifactId, submission.entry),
+        id: newId('app'),
+        status: 'DEPLOYING',
+        clusterId: '',
+        ownsCluster: false,
+        driverJobId: '',
+        jobIds: [],
+        createTime: new Date(),
+        lastEventSequence: 0,
+        requestId: input.requestId,
+        requestFingerprint: fingerprint,
+      };
+      applications.insert(application);
+      log.append(application.id, { type: 'applicationStatusChanged', status: 'DEPLOYING', message: `accepted; ${describeTarget(submission)}` });
+      return { application: applications.get(application.id), deduplicated: false };
+    })();
+    if (!result.deduplicated) {
+      this.options.logger.info({ applicationId: result.application.id, name: result.application.name }, 'application accepted');
+      this.options.launcher.launch(result.application.id);
+    }
+    return result;
+  }
+
+  /** One application; NOT_FOUND naming the id when unknown. */
+  get(applicationId: string): Application {
+    return this.options.applications.get(applicationId);
+  }
+
+  /** A page of applications, newest first. */
+  list(request: ApplicationListRequest): ApplicationPage {
+    return this.options.applications.list(request);
+  }
+
+  /**
+   * Starts cancelling an application and returns it (CANCELING, or already ended and unchanged).
+   * A launch under way is stopped and what it deployed torn down; a running driver job is cancelled
+   * on its cluster, whose report ends the application CANCELED.
+   */
+  cancel(applicationId: string): Application {
+    const { applications, lifecycle, launcher } = this.options;
+    const application = applications.get(applicationId);
+    if (isTerminalApplicationStatus(application.status)) return application;
+    lifecycle.changeStatus(applicationId, 'CANCELING', { message: 'cancellation requested' });
+    // A deployment or upload under way stops; a launch past them cancels the driver it submitted.
+    launcher.abort(applicationId);
+    const cancelling = applications.get(applicationId);
+    if (cancelling.driverJobId && cancelling.clusterId) void launcher.cancelDriver(cancelling);
+    else if (!launcher.launching(applicationId)) lifecycle.changeStatus(applicationId, 'CANCELED', { message: 'cancelled before its driver started' });
+    return applications.get(applicationId);
+  }
+
+  /** The application's events after a sequence, then (when following) live ones until it ends. */
+  watch(watch: ApplicationEventWatch): AsyncIterable<ApplicationEvent> {
+    return this.options.log.watch(watch);
+  }
+
+  /** What follows an application's end: its owned cluster is torn down, an external one let go. */
+  applicationEnded(application: Application): void {
+    this.options.router.forget(application.id);
+    if (!application.clusterId) return;
+    if (application.ownsCluster) void this.options.clusters.tearDownOwned(application.clusterId, `application ${application.id} ended ${application.status}`);
+    else this.options.clusters.releaseExternal(application.clusterId);
+  }
+
+  /**
+   * Resumes the applications a restart interrupted (after the clusters were recovered): launches
+   * are resumed (their steps can be repeated safely), and running applications whose cluster has
+   * ended are ended; the others are followed through their clusters.
+   */
+  recover(): void {
+    const { applications, clusters, launcher, lifecycle, router } = this.options;
+    for (const application of applications.active()) {
+      if (application.status === 'DEPLOYING' || application.status === 'CREATED') {
+        launcher.launch(application.id);
+        continue;
+      }
+      if (application.status === 'CANCELING' && !application.driverJobId) {
+        lifecycle.changeStatus(application.id, 'CANCELED', { message: 'cancelled before its driver started' });
+        continue;
+      }
+      const cluster = application.clusterId ? clusters.get(application.clusterId) : undefined;
+      if (!cluster || isTerminalClusterStatus(cluster.status)) {
+        router.endWithCluster(application, application.clusterId || '(none)', { lost: true, reason: `it ended while the control plane was down (${cluster?.status ?? 'unknown'})` });
+      } else {
+        router.considerImpliedOutcome(application.id);
+      }
+    }
+  }
+}
+
+/** A name made from the bundle's file name and, unless it is the default, the entry. */
+function defaultName(fileName: string, artifactId: string, entry: string): string {
+  const stem = fileName.replace(/\.(tgz|tar\.gz)$/, '') || `bundle-${artifactId.slice(0, 12)}`;
+  return entry === '#main' ? stem : `${stem} ${entry}`;
+}
+
+function describeTarget(submission: ApplicationSubmission): string {
+  const target = submission.target;
+  if (target.kind === 'deploy') return `deploying a cluster of ${target.spec.taskExecutors} task executor(s) with ${target.spec.slotsPerTaskExecutor} slot(s) each for it`;
+  if (target.kind === 'cluster') return `it runs on cluster ${target.clusterId}`;
+  return `it runs on the job manager at ${target.address}`;
+}

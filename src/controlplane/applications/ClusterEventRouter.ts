@@ -1,0 +1,143 @@
+/**
+ * Turns what happens on clusters into applications' events and statuses: job and task events of
+ * an application's jobs are relayed into its log, the Dispatcher's verdict on an application
+ * (FLIP-40's ApplicationStatusChanged) becomes its status, an owned cluster's progress appears in
+ * its application's log, and applications on a cluster that is gone are ended. When the cluster
+ * does not report a final status, the one the jobs imply is applied after a grace period.
+ */
+import type { Logger } from '../../common/logger.js';
+import type { ClusterObserver } from '../clusters/ClusterObserver.js';
+import type { Application } from '../model/Application.js';
+import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
+import type { Cluster } from '../model/Cluster.js';
+import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
+import type { ApplicationEventStore } from '../store/ApplicationEventStore.js';
+import type { ApplicationChanges, ApplicationStore } from '../store/ApplicationStore.js';
+import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
+import { ApplicationJobs } from './ApplicationJobs.js';
+
+/** What the router needs. */
+export interface ClusterEventRouterOptions {
+  applications: ApplicationStore;
+  events: ApplicationEventStore;
+  lifecycle: ApplicationLifecycle;
+  logger: Logger;
+  /** How long to wait for the cluster's own final status once the jobs imply one, in milliseconds. */
+  statusGraceMs: number;
+}
+
+/** Routes cluster events to applications. */
+export class ClusterEventRouter implements ClusterObserver {
+  private readonly jobs = new Map<string, ApplicationJobs>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly options: ClusterEventRouterOptions) {}
+
+  onJobEvent(cluster: Cluster, event: ClusterJobEvent): void {
+    const { kind } = event;
+    if (!kind || !event.applicationId) return;
+    const application = this.options.applications.find(event.applicationId);
+    // Jobs of applications of another control plane, or that moved on, are not this control plane's to relay.
+    if (!application || application.clusterId !== cluster.id || isTerminalApplicationStatus(application.status)) return;
+    const { lifecycle } = this.options;
+    switch (kind.type) {
+      case 'applicationStatusChanged':
+        lifecycle.changeStatus(application.id, kind.status, { message: kind.message || `cluster ${cluster.id} reported ${kind.status}`, failure: kind.failure });
+        return;
+      case 'taskStateChanged':
+        lifecycle.record(application.id, kind);
+        return;
+      case 'jobStatusChanged': {
+        const changes: ApplicationChanges = {};
+        if (kind.livingPriority === 'DRIVER') {
+          if (!application.driverJobId) changes.driverJobId = kind.jobId;
+          if (application.status === 'DEPLOYING') {
+            lifecycle.changeStatus(application.id, 'RUNNING', { message: `driver job ${kind.jobId} accepted by cluster ${cluster.id} (${cluster.jobmanagerAddress})` });
+          }
+        } else if (!application.jobIds.includes(kind.jobId)) {
+          changes.jobIds = [...application.jobIds, kind.jobId];
+        }
+        lifecycle.record(application.id, kind, changes);
+        this.jobsOf(application.id).observe(kind);
+        this.considerImpliedOutcome(application.id);
+        return;
+      }
+    }
+  }
+
+  onClusterStatus(cluster: Cluster, message: string): void {
+    if (!cluster.ownerApplicationId) return;
+    this.options.lifecycle.record(cluster.ownerApplicationId, {
+      type: 'clusterStatusChanged',
+      clusterId: cluster.id,
+      status: cluster.status,
+      message,
+      jobmanagerAddress: cluster.jobmanagerAddress,
+    });
+  }
+
+  onClusterGone(cluster: Cluster, ending: { lost: boolean; reason: string }): void {
+    for (const application of this.options.applications.activeOnCluster(cluster.id)) this.endWithCluster(application, cluster.id, ending);
+  }
+
+  /**
+   * Ends an application whose cluster is gone: with the outcome its jobs imply when they all ended,
+   * CANCELED when the cluster was shut down or a cancellation was under way, FAILED otherwise.
+   */
+  endWithCluster(application: Application, clusterId: string, { lost, reason }: { lost: boolean; reason: string }): void {
+    const outcome = this.jobsOf(application.id).impliedOutcome();
+    const gone = `cluster ${clusterId} ${lost ? 'was lost' : 'was shut down'}: ${reason}`;
+    const { lifecycle } = this.options;
+    if (outcome) {
+      lifecycle.changeStatus(application.id, outcome.status, { message: `${outcome.message}; then ${gone}`, failure: outcome.failure });
+    } else if (!lost || application.status === 'CANCELING') {
+      lifecycle.changeStatus(application.id, 'CANCELED', { message: `${application.status === 'CANCELING' ? 'cancelled' : 'stopped'}: ${gone}` });
+    } else {
+      const message = `the application's ${gone}`;
+      lifecycle.changeStatus(application.id, 'FAILED', { message, failure: { name: 'ClusterLostError', message, stack: '' } });
+    }
+  }
+
+  /** Applies the outcome the jobs imply after the grace period, unless the cluster reports one first. */
+  considerImpliedOutcome(applicationId: string): void {
+    if (this.timers.has(applicationId) || !this.jobsOf(applicationId).impliedOutcome()) return;
+    const { statusGraceMs, lifecycle, logger } = this.options;
+    const timer = setTimeout(() => {
+      this.timers.delete(applicationId);
+      try {
+        const outcome = this.jobsOf(applicationId).impliedOutcome();
+        if (!outcome) return;
+        const message = `${outcome.message} (the cluster reported no final status for the application within ${statusGraceMs} ms)`;
+        lifecycle.changeStatus(applicationId, outcome.status, { message, failure: outcome.failure });
+      } catch (error) {
+        logger.error({ err: error, applicationId }, 'could not apply the status the jobs imply');
+      }
+    }, statusGraceMs);
+    timer.unref();
+    this.timers.set(applicationId, timer);
+  }
+
+  /** Forgets an application that ended. */
+  forget(applicationId: string): void {
+    clearTimeout(this.timers.get(applicationId));
+    this.timers.delete(applicationId);
+    this.jobs.delete(applicationId);
+  }
+
+  /** Stops every timer. */
+  close(): void {
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  /** The application's jobs, rebuilt from its stored events the first time (after a restart). */
+  private jobsOf(applicationId: string): ApplicationJobs {
+    let jobs = this.jobs.get(applicationId);
+    if (!jobs) {
+      jobs = new ApplicationJobs();
+      for (const event of this.options.events.readOfType(applicationId, 'jobStatusChanged')) jobs.observe(event);
+      this.jobs.set(applicationId, jobs);
+    }
+    return jobs;
+  }
+}

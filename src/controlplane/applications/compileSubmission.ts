@@ -1,0 +1,133 @@
+/**
+ * Validates a RunApplication request and fills in its defaults, before anything is stored or
+ * deployed. Every problem is INVALID_ARGUMENT naming the field; modes and features of later
+ * milestones are UNIMPLEMENTED with a message saying so. What needs the control plane's state
+ * (is the bundle stored? is the cluster known?) is checked by the caller.
+ */
+import { InvalidArgumentError, NotImplementedError } from '../../common/errors.js';
+import { isArtifactId } from '../../blob/artifactId.js';
+import { parseHostPort } from '../../common/address.js';
+import { compileClusterSpec } from '../clusters/compileClusterSpec.js';
+import type { ApplicationSubmission, ClusterTarget, DriverResources } from '../model/Application.js';
+import { checkProperties, checkResourceAmount, checkText } from './checks.js';
+import type { RunApplicationInput } from './RunApplicationInput.js';
+
+/** The largest default parallelism an application may ask for (as a job vertex's). */
+export const MAX_PARALLELISM = 1024;
+const MAX_ARGS = 1000;
+const MAX_ARG_CHARACTERS = 64 * 1024;
+const MAX_ARGS_CHARACTERS = 1024 * 1024;
+const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+
+/** Checks a request id: empty (none) or at most 200 printable characters. */
+export function checkRequestId(requestId: string): string {
+  return checkText(requestId, 'request_id', 200);
+}
+
+/** The validated submission with defaults; throws on the first problem. */
+export function compileSubmission(input: RunApplicationInput): ApplicationSubmission {
+  const mode = input.mode;
+  if (mode === undefined) {
+    throw new InvalidArgumentError('mode is required: DRIVER runs main() as a driver job in the cluster (flotilla run -D); SESSION, PER_JOB and APPLICATION follow later');
+  }
+  if (mode !== 'DRIVER') {
+    throw new NotImplementedError(
+      `${mode} mode arrives in a later version of Flotilla; this control plane runs applications in DRIVER mode (flotilla run -D), which deploys a cluster on demand or uses one you name`,
+    );
+  }
+  if (input.detached) {
+    throw new InvalidArgumentError(
+      'detached cannot be combined with DRIVER mode: a driver-mode application always runs detached from the client (the CLI returns once the driver is accepted); use --follow to watch it instead of -d',
+    );
+  }
+  checkRequestId(input.requestId);
+  const parallelism = input.parallelism === 0 ? 1 : input.parallelism;
+  if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > MAX_PARALLELISM) {
+    throw new InvalidArgumentError(`parallelism must be 0 (the default, 1) to ${MAX_PARALLELISM}, got ${input.parallelism}`);
+  }
+  const submission: ApplicationSubmission = {
+    name: checkText(input.name.trim(), 'name', 200),
+    mode,
+    // A driver runs in the cluster: the client never waits for the jobs.
+    detached: true,
+    bundle: checkBundle(input.bundle),
+    entry: normalizeEntry(input.entry),
+    args: checkArgs(input.args),
+    target: compileTarget(input.target, parallelism),
+    driverResources: checkDriverResources(input.driverResources),
+    parallelism,
+    properties: checkProperties(input.properties, 'properties'),
+  };
+  if (input.savepoint && input.savepoint.path !== '') {
+    throw new NotImplementedError('restoring from a savepoint (savepoint.path, -s) arrives in a later version of Flotilla');
+  }
+  return submission;
+}
+
+function checkBundle(bundle: RunApplicationInput['bundle']): ApplicationSubmission['bundle'] {
+  if (!bundle) throw new InvalidArgumentError('bundle is required: the artifact id that flotilla upload printed');
+  if ('uri' in bundle) {
+    throw new NotImplementedError('bundles named by a URI (bundle.uri) arrive in a later version of Flotilla; upload the bundle (flotilla upload) and name its artifact id');
+  }
+  if (!isArtifactId(bundle.artifactId)) {
+    throw new InvalidArgumentError(`bundle.artifact_id "${bundle.artifactId.slice(0, 80)}" is not a lowercase hex sha256 (64 characters), as flotilla upload prints it`);
+  }
+  return { artifactId: bundle.artifactId };
+}
+
+/**
+ * The entry as `module#export`: the export defaults to `main`, and an empty module means the
+ * bundle's package main. A module path may not leave the bundle.
+ */
+export function normalizeEntry(entry: string): string {
+  checkText(entry, 'entry', 1024);
+  const parts = entry.trim().split('#');
+  if (parts.length > 2) throw new InvalidArgumentError(`entry "${entry}" has more than one "#"; write module#export, such as main.js#run`);
+  const [module, exportName = ''] = parts;
+  if (exportName !== '' && !IDENTIFIER.test(exportName)) {
+    throw new InvalidArgumentError(`entry "${entry}": the export "${exportName}" is not a JavaScript identifier`);
+  }
+  if (module.startsWith('/') || module.split(/[\\/]/).includes('..')) {
+    throw new InvalidArgumentError(`entry "${entry}": the module must be a path inside the bundle (relative, without "..")`);
+  }
+  return `${module}#${exportName || 'main'}`;
+}
+
+function checkArgs(args: string[]): string[] {
+  if (args.length > MAX_ARGS) throw new InvalidArgumentError(`args may hold at most ${MAX_ARGS} arguments, got ${args.length}`);
+  let total = 0;
+  args.forEach((arg, index) => {
+    if (arg.length > MAX_ARG_CHARACTERS) throw new InvalidArgumentError(`args[${index}] must be at most ${MAX_ARG_CHARACTERS} characters, got ${arg.length}`);
+    if (arg.includes('\u0000')) throw new InvalidArgumentError(`args[${index}] must not contain NUL characters`);
+    total += arg.length;
+  });
+  if (total > MAX_ARGS_CHARACTERS) throw new InvalidArgumentError(`args must hold at most ${MAX_ARGS_CHARACTERS} characters in all, got ${total}`);
+  return [...args];
+}
+
+function checkDriverResources(resources: DriverResources): DriverResources {
+  return {
+    cpus: checkResourceAmount(resources.cpus, 'driver_resources.cpus', 'cpus'),
+    heapMemoryMb: checkResourceAmount(resources.heapMemoryMb, 'driver_resources.heap_memory_mb', 'memory'),
+    directMemoryMb: checkResourceAmount(resources.directMemoryMb, 'driver_resources.direct_memory_mb', 'memory'),
+    nativeMemoryMb: checkResourceAmount(resources.nativeMemoryMb, 'driver_resources.native_memory_mb', 'memory'),
+  };
+}
+
+/** The cluster target; none means an owned cluster of the default size: 1 task executor with parallelism + 1 slots (the driver and a job fit). */
+function compileTarget(target: RunApplicationInput['target'], parallelism: number): ClusterTarget {
+  const defaultSlots = parallelism + 1;
+  if (!target) return { kind: 'deploy', spec: compileClusterSpec({ taskExecutors: 0, slotsPerTaskExecutor: 0, properties: {} }, defaultSlots, 'cluster.deploy') };
+  switch (target.kind) {
+    case 'deploy':
+      return { kind: 'deploy', spec: compileClusterSpec(target.spec, defaultSlots, 'cluster.deploy') };
+    case 'cluster':
+      if (target.clusterId === '') throw new InvalidArgumentError('cluster.cluster_id is empty: name a cluster (flotilla clusters lists them)');
+      return { kind: 'cluster', clusterId: checkText(target.clusterId, 'cluster.cluster_id', 200) };
+    case 'jobmanager': {
+      const address = parseHostPort(target.address, 'cluster.jobmanager_address');
+      if (address.port === 0) throw new InvalidArgumentError(`cluster.jobmanager_address "${target.address}" needs the job manager's port, not 0`);
+      return { kind: 'jobmanager', address: target.address.trim() };
+    }
+  }
+}

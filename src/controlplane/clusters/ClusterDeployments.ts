@@ -1,0 +1,95 @@
+/**
+ * Deploys recorded clusters through the deployment target: every process is recorded as it starts,
+ * progress is reported (DEPLOYING notes, then RUNNING), and a deployment that fails is recorded
+ * FAILED with why, one that is aborted STOPPED; either way the target has stopped what it started.
+ */
+import { serializeError } from '../../common/status.js';
+import type { DeploymentTarget } from '../../deployment/DeploymentTarget.js';
+import type { Cluster, ClusterSpec } from '../model/Cluster.js';
+import type { ClusterLinks } from './ClusterLinks.js';
+import type { ClusterRecorder } from './ClusterRecorder.js';
+
+/** What deployments need. */
+export interface ClusterDeploymentsOptions {
+  target: DeploymentTarget;
+  recorder: ClusterRecorder;
+  links: ClusterLinks;
+  /** Called with a cluster that has just become RUNNING. */
+  onRunning(cluster: Cluster): void;
+  /** True once the control plane is shutting down: nothing more is recorded then. */
+  closing(): boolean;
+}
+
+interface Deployment {
+  controller: AbortController;
+  done: Promise<Cluster>;
+}
+
+/** The deployments under way. */
+export class ClusterDeployments {
+  private readonly running = new Map<string, Deployment>();
+
+  constructor(private readonly options: ClusterDeploymentsOptions) {}
+
+  /** Deploys a recorded cluster; resolves with it RUNNING, rejects when it failed or `signal` aborted it. */
+  deploy(cluster: Cluster, signal: AbortSignal): Promise<Cluster> {
+    const controller = new AbortController();
+    const done = this.run(cluster, AbortSignal.any([signal, controller.signal]));
+    this.running.set(cluster.id, { controller, done });
+    return done.finally(() => this.running.delete(cluster.id));
+  }
+
+  /** Stops the deployment of a cluster, if one is under way, and resolves once it has stopped what it started. */
+  async abort(clusterId: string): Promise<boolean> {
+    const deployment = this.running.get(clusterId);
+    if (!deployment) return false;
+    deployment.controller.abort();
+    await deployment.done.catch(() => undefined);
+    return true;
+  }
+
+  /** Stops every deployment under way (at shutdown); each stops what it started, and the next start records them FAILED. */
+  close(): void {
+    for (const deployment of this.running.values()) deployment.controller.abort();
+  }
+
+  private async run(cluster: Cluster, signal: AbortSignal): Promise<Cluster> {
+    const { target, recorder, links } = this.options;
+    const { taskExecutors, slotsPerTaskExecutor } = cluster.spec;
+    const id = cluster.id;
+    recorder.change(id, {}, `deploying a job manager and ${taskExecutors} task executor(s) with ${slotsPerTaskExecutor} slot(s) each (${target.name})`);
+    try {
+      const handle = await target.deploy(
+        { clusterId: id, folder: cluster.folder, taskExecutors, slotsPerTaskExecutor, taskExecutorResources: this.sizing(cluster.spec) },
+        {
+          onProcessStarted: (process) => recorder.clusters.addProcess(id, process),
+          onJobManagerListening: (address) =>
+            recorder.change(id, { jobmanagerAddress: address }, `job manager listening on ${address}; waiting for ${taskExecutors} task executor(s) to register`),
+        },
+        signal,
+      );
+      links.keep(id, handle);
+      recorder.change(id, { status: 'RUNNING', registeredTaskExecutors: taskExecutors }, `${taskExecutors} of ${taskExecutors} task executors registered`);
+      const running = recorder.get(id);
+      this.options.onRunning(running);
+      return running;
+    } catch (error) {
+      if (this.options.closing()) throw error;
+      if (signal.aborted) {
+        recorder.change(id, { status: 'STOPPED', endTime: new Date() }, 'deployment cancelled; every process it started was stopped');
+      } else {
+        recorder.change(id, { status: 'FAILED', endTime: new Date(), failure: serializeError(error) }, `deployment failed: ${(error as Error).message}`);
+      }
+      throw error;
+    }
+  }
+
+  /** What each task executor offers: as the spec says, the target's default where it says nothing. */
+  private sizing(spec: ClusterSpec): { cpus: number; memoryMb: number } | undefined {
+    const resources = spec.taskExecutorResources;
+    if (!resources) return undefined;
+    const defaults = this.options.target.taskExecutorDefaults;
+    const memoryMb = Math.max(resources.heapMemoryMb, resources.directMemoryMb, resources.nativeMemoryMb);
+    return { cpus: resources.cpus || defaults.cpus, memoryMb: memoryMb || defaults.memoryMb };
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * The control plane's live links to its clusters, held in memory: a handle from the deployment
+ * target (process liveness, teardown), one Dispatcher connection per cluster, and one follower of
+ * each cluster's job events. After a restart, handles are made again from the recorded processes.
+ */
+import type { Logger } from '../../common/logger.js';
+import type { ClusterHandle, DeploymentTarget } from '../../deployment/DeploymentTarget.js';
+import { FailedPreconditionError } from '../../common/errors.js';
+import type { Cluster } from '../model/Cluster.js';
+import { ClusterFollower } from './ClusterFollower.js';
+import type { ClusterRecorder } from './ClusterRecorder.js';
+import type { ConnectDispatcher, DispatcherGateway } from './DispatcherGateway.js';
+
+/** What the links need. */
+export interface ClusterLinksOptions {
+  recorder: ClusterRecorder;
+  target: DeploymentTarget;
+  connect: ConnectDispatcher;
+  logger: Logger;
+  /** How long a job manager may be unreachable before its cluster counts as lost. */
+  lossTimeoutMs?: number;
+}
+
+/** Handles, connections and followers of clusters. */
+export class ClusterLinks {
+  private readonly handles = new Map<string, ClusterHandle>();
+  private readonly gateways = new Map<string, DispatcherGateway>();
+  private readonly followers = new Map<string, ClusterFollower>();
+  private closed = false;
+
+  constructor(private readonly options: ClusterLinksOptions) {}
+
+  /** The Dispatcher of a cluster, over one connection per cluster. */
+  gateway(clusterId: string): DispatcherGateway {
+    let gateway = this.gateways.get(clusterId);
+    if (!gateway) {
+      const cluster = this.options.recorder.get(clusterId);
+      if (!cluster.jobmanagerAddress) throw new FailedPreconditionError(`cluster ${clusterId} has no job manager address yet`);
+      gateway = this.options.connect(cluster.jobmanagerAddress);
+      this.gateways.set(clusterId, gateway);
+    }
+    return gateway;
+  }
+
+  /** Keeps the handle of a cluster just deployed. */
+  keep(clusterId: string, handle: ClusterHandle): void {
+    this.handles.set(clusterId, handle);
+  }
+
+  /** The handle of a cluster the target deployed: the one kept, or one attached to its recorded processes. */
+  handle(cluster: Cluster): ClusterHandle {
+    let handle = this.handles.get(cluster.id);
+    if (!handle) {
+      const { id: clusterId, folder, jobmanagerAddress, processes } = cluster;
+      handle = this.options.target.attach({ clusterId, folder, jobmanagerAddress, processes });
+      this.handles.set(cluster.id, handle);
+    }
+    return handle;
+  }
+
+  /** Follows the cluster's job events from the last one consumed (once); `onGone` when its job manager is gone for good. */
+  follow(cluster: Cluster, onGone: (reason: string) => void): void {
+    if (this.followers.has(cluster.id) || this.closed) return;
+    const { recorder, logger } = this.options;
+    const handle = cluster.deploymentTarget === 'local' ? this.handle(cluster) : undefined;
+    const follower = new ClusterFollower({
+      clusterId: cluster.id,
+      gateway: this.gateway(cluster.id),
+      afterSequence: cluster.lastJobEventSequence,
+      handle: (event) => recorder.consume(cluster, event),
+      jobManagerExit: () => handle?.jobManagerExit(),
+      onGone: (reason) => {
+        this.followers.delete(cluster.id);
+        onGone(reason);
+      },
+      logger: logger.child({ clusterId: cluster.id }),
+      lossTimeoutMs: this.options.lossTimeoutMs,
+    });
+    this.followers.set(cluster.id, follower);
+    follower.start();
+  }
+
+  /** Stops following a cluster; resolves once its event stream is closed. */
+  async unfollow(clusterId: string): Promise<void> {
+    const follower = this.followers.get(clusterId);
+    if (!follower) return;
+    this.followers.delete(clusterId);
+    await follower.stop();
+  }
+
+  /** Drops the handle and closes the connection of a cluster that has ended. */
+  forget(clusterId: string): void {
+    this.handles.delete(clusterId);
+    this.gateways.get(clusterId)?.close();
+    this.gateways.delete(clusterId);
+  }
+
+  /** Stops every follower and closes every connection; clusters keep running. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.followers.keys()].map((clusterId) => this.unfollow(clusterId)));
+    for (const gateway of this.gateways.values()) gateway.close();
+    this.gateways.clear();
+  }
+}

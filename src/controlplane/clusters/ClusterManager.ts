@@ -1,0 +1,317 @@
+/**
+ * The clusters of the control plane: deploys them through the deployment target (shared ones for
+ * DeployCluster, owned ones for an application), follows each live cluster's job events, tears
+ * clusters down, notices when one is lost, and picks all of that up again after a restart. Every
+ * change is recorded before it is reported to the {@link ClusterObserver} (the applications).
+ */
+import { join } from 'node:path';
+import { AlreadyExistsError, FailedPreconditionError, UnavailableError } from '../../common/errors.js';
+import { newId } from '../../common/ids.js';
+import type { Logger } from '../../common/logger.js';
+import { serializeError } from '../../common/status.js';
+import type { DeploymentTarget, TaskExecutorDefaults } from '../../deployment/DeploymentTarget.js';
+import { requestFingerprint } from '../applications/requestFingerprint.js';
+import type { Application } from '../model/Application.js';
+import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
+import { isTerminalClusterStatus, type Cluster, type ClusterSpec, type ClusterStatus } from '../model/Cluster.js';
+import type { ApplicationStore } from '../store/ApplicationStore.js';
+import type { ClusterPage, ClusterStore } from '../store/ClusterStore.js';
+import type { StateDatabase } from '../store/stateDatabase.js';
+import { ClusterDeployments } from './ClusterDeployments.js';
+import { ClusterLinks } from './ClusterLinks.js';
+import type { ClusterObserver } from './ClusterObserver.js';
+import { ClusterRecorder } from './ClusterRecorder.js';
+import type { ConnectDispatcher, DispatcherGateway } from './DispatcherGateway.js';
+
+export type { ClusterObserver } from './ClusterObserver.js';
+
+/** What the cluster manager needs. */
+export interface ClusterManagerOptions {
+  db: StateDatabase;
+  clusters: ClusterStore;
+  applications: ApplicationStore;
+  target: DeploymentTarget;
+  connect: ConnectDispatcher;
+  observer: ClusterObserver;
+  /** The folder under which each deployed cluster gets its own (`<state-dir>/clusters`). */
+  clustersDir: string;
+  logger: Logger;
+  /** How long a job manager may be unreachable before its cluster counts as lost (default 10 s). */
+  lossTimeoutMs?: number;
+}
+
+/** A shared cluster to deploy. */
+export interface SharedClusterRequest {
+  name: string;
+  spec: ClusterSpec;
+  requestId: string;
+}
+
+/** Deploys, follows and stops clusters. */
+export class ClusterManager {
+  private readonly recorder: ClusterRecorder;
+  private readonly links: ClusterLinks;
+  private readonly deployments: ClusterDeployments;
+  private readonly teardowns = new Map<string, Promise<void>>();
+  private closing = false;
+
+  constructor(private readonly options: ClusterManagerOptions) {
+    const { db, clusters, observer, target, connect, logger, lossTimeoutMs } = options;
+    this.recorder = new ClusterRecorder(db, clusters, observer);
+    this.links = new ClusterLinks({ recorder: this.recorder, target, connect, logger, lossTimeoutMs });
+    this.deployments = new ClusterDeployments({
+      target,
+      recorder: this.recorder,
+      links: this.links,
+      onRunning: (cluster) => this.follow(cluster),
+      closing: () => this.closing,
+    });
+  }
+
+  /** What one task executor of a deployed cluster offers by default. */
+  get taskExecutorDefaults(): TaskExecutorDefaults {
+    return this.options.target.taskExecutorDefaults;
+  }
+
+  /** One cluster; NOT_FOUND naming the id when unknown. */
+  get(clusterId: string): Cluster {
+    return this.options.clusters.get(clusterId);
+  }
+
+  /** A page of clusters, newest first. */
+  list(request: { pageSize: number; pageToken: string; statuses: readonly ClusterStatus[] }): ClusterPage {
+    return this.options.clusters.list(request);
+  }
+
+  /** The Dispatcher of a cluster. */
+  gateway(clusterId: string): DispatcherGateway {
+    return this.links.gateway(clusterId);
+  }
+
+  /**
+   * Records a shared cluster (DEPLOYING) and deploys it in the background. A request id seen before
+   * returns the first cluster when the request is the same, and is ALREADY_EXISTS when it differs.
+   */
+  deployShared(request: SharedClusterRequest): { cluster: Cluster; deduplicated: boolean } {
+    const fingerprint = requestFingerprint({ name: request.name, spec: request.spec });
+    if (request.requestId) {
+      const earlier = this.options.clusters.findByRequestId(request.requestId);
+      if (earlier && earlier.requestFingerprint === fingerprint) return { cluster: earlier, deduplicated: true };
+      if (earlier) {
+        throw new AlreadyExistsError(
+          `request id "${request.requestId}" was already used for cluster ${earlier.id} with a different name or spec; use a new request id for a new cluster`,
+        );
+      }
+    }
+    const id = newId('cluster');
+    this.options.clusters.insert(this.newCluster({ id, name: request.name || id, spec: request.spec, requestId: request.requestId, requestFingerprint: fingerprint }));
+    this.deployments.deploy(this.get(id), new AbortController().signal).catch(() => undefined);
+    return { cluster: this.get(id), deduplicated: false };
+  }
+
+  /**
+   * Records a cluster owned by `application` (and the application's link to it, in the same
+   * transaction), deploys it and resolves once it runs. Rejects when the deployment fails (recorded
+   * FAILED) or `signal` aborts it (recorded STOPPED, every process it started stopped).
+   */
+  async deployOwned(application: Application, spec: ClusterSpec, signal: AbortSignal): Promise<Cluster> {
+    const cluster = this.newCluster({ id: newId('cluster'), name: application.name, spec, ownerApplicationId: application.id });
+    this.options.db.transaction(() => {
+      this.options.clusters.insert(cluster);
+      this.options.applications.update(application.id, { clusterId: cluster.id, ownsCluster: true });
+    })();
+    return this.deployments.deploy(cluster, signal);
+  }
+
+  /** A shared cluster an application may run on: FAILED_PRECONDITION unless it is RUNNING and owned by no application. */
+  useShared(clusterId: string): Cluster {
+    const cluster = this.get(clusterId);
+    if (cluster.ownerApplicationId) {
+      throw new FailedPreconditionError(
+        `cluster ${cluster.id} was deployed for application ${cluster.ownerApplicationId} and ends with it; name a shared cluster (flotilla cluster deploy) instead`,
+      );
+    }
+    if (cluster.status !== 'RUNNING') throw new FailedPreconditionError(`cluster ${cluster.id} is ${cluster.status}, not RUNNING; it cannot take applications`);
+    return cluster;
+  }
+
+  /**
+   * The cluster of a job manager the user started (`-m HOST:PORT`): recorded once per address (as
+   * deployment target "external"), checked to answer, and followed. UNAVAILABLE when it does not answer.
+   */
+  async useExternal(address: string, signal: AbortSignal): Promise<Cluster> {
+    const known = this.options.clusters.findLiveExternal(address);
+    // A job manager that does not answer is not recorded at all.
+    const probe = known ? this.links.gateway(known.id) : this.options.connect(address);
+    let taskExecutors: number;
+    try {
+      taskExecutors = (await probe.overview({ timeoutMs: 5000, signal })).taskExecutors;
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw new UnavailableError(`cannot reach the job manager at ${address}: ${(error as Error).message}`);
+    } finally {
+      if (!known) probe.close();
+    }
+    const id = known?.id ?? newId('cluster');
+    if (known) this.options.clusters.update(id, { registeredTaskExecutors: taskExecutors });
+    else this.options.clusters.insert(this.newCluster({ id, name: address, status: 'RUNNING', deploymentTarget: 'external', jobmanagerAddress: address, folder: '', registeredTaskExecutors: taskExecutors }));
+    this.follow(this.get(id));
+    return this.get(id);
+  }
+
+  /** Stops following an external cluster once no application runs on it any more. */
+  releaseExternal(clusterId: string): void {
+    const cluster = this.options.clusters.find(clusterId);
+    if (cluster?.deploymentTarget !== 'external' || this.options.applications.activeOnCluster(clusterId).length > 0) return;
+    void this.links.unfollow(clusterId);
+  }
+
+  /**
+   * Starts stopping a cluster (ShutDownCluster) and returns it, usually STOPPING. An ended cluster is
+   * returned unchanged. FAILED_PRECONDITION for a cluster an application owns and still runs on,
+   * and for a cluster this control plane did not deploy.
+   */
+  shutDown(clusterId: string): Cluster {
+    const cluster = this.get(clusterId);
+    if (isTerminalClusterStatus(cluster.status)) return cluster;
+    if (cluster.deploymentTarget === 'external') {
+      throw new FailedPreconditionError(`cluster ${cluster.id} (job manager at ${cluster.jobmanagerAddress}) was not deployed by this control plane; stop it where it was started`);
+    }
+    const owner = cluster.ownerApplicationId ? this.options.applications.find(cluster.ownerApplicationId) : undefined;
+    if (owner && !isTerminalApplicationStatus(owner.status)) {
+      throw new FailedPreconditionError(
+        `cluster ${cluster.id} is owned by application ${owner.id}, which is ${owner.status}; cancel the application (flotilla cancel ${owner.id}) and its cluster stops with it`,
+      );
+    }
+    void this.tearDown(cluster.id, 'ShutDownCluster was called');
+    return this.get(clusterId);
+  }
+
+  /** Tears down a cluster whose owner application ended; resolves once every process is gone (or the attempt failed). */
+  tearDownOwned(clusterId: string, reason: string): Promise<void> {
+    return this.tearDown(clusterId, reason);
+  }
+
+  /**
+   * Picks up after a restart: clusters that were deploying are stopped and recorded FAILED (a
+   * deployment cannot be resumed; an application waiting for one deploys anew), running ones are followed again from the last consumed event,
+   * and interrupted teardowns are finished.
+   */
+  async recover(): Promise<void> {
+    const { clusters, applications, logger } = this.options;
+    for (const cluster of clusters.active()) {
+      if (cluster.deploymentTarget === 'external') {
+        if (applications.activeOnCluster(cluster.id).length > 0) this.follow(cluster);
+      } else if (cluster.status === 'DEPLOYING') {
+        await this.links
+          .handle(cluster)
+          .kill()
+          .catch((error: unknown) => logger.error({ err: error, clusterId: cluster.id }, 'processes of an interrupted deployment survived SIGKILL'));
+        this.links.forget(cluster.id);
+        // Its application (still DEPLOYING) deploys a new one when its launch is resumed.
+        const reason = 'the control plane stopped while it was deploying the cluster';
+        this.recorder.change(cluster.id, { status: 'FAILED', endTime: new Date(), failure: { name: 'DeploymentError', message: reason, stack: '' } }, reason);
+      } else if (cluster.status === 'RUNNING') {
+        this.follow(cluster);
+      } else {
+        void this.tearDown(cluster.id, 'finishing a teardown a control-plane restart interrupted');
+      }
+    }
+  }
+
+  /**
+   * Stops following every cluster; clusters keep running (they outlive the control plane). A
+   * deployment still under way is abandoned (its processes stopped), as the next start would.
+   */
+  async close(): Promise<void> {
+    this.closing = true;
+    this.deployments.close();
+    await this.links.close();
+  }
+
+  private newCluster(fields: Partial<Cluster> & Pick<Cluster, 'id' | 'name'>): Cluster {
+    return {
+      status: 'DEPLOYING',
+      deploymentTarget: 'local',
+      ownerApplicationId: '',
+      jobmanagerAddress: '',
+      spec: { taskExecutors: 0, slotsPerTaskExecutor: 0, properties: {} },
+      folder: join(this.options.clustersDir, fields.id),
+      processes: [],
+      registeredTaskExecutors: 0,
+      lastJobEventSequence: 0,
+      requestId: '',
+      requestFingerprint: '',
+      createTime: new Date(),
+      ...fields,
+    };
+  }
+
+  private follow(cluster: Cluster): void {
+    this.links.follow(cluster, (reason) => this.jobManagerGone(cluster.id, reason));
+  }
+
+  private tearDown(clusterId: string, reason: string): Promise<void> {
+    let teardown = this.teardowns.get(clusterId);
+    if (!teardown) {
+      teardown = this.runTeardown(clusterId, reason)
+        .catch((error: unknown) => {
+          if (!this.closing) this.options.logger.error({ err: error, clusterId }, 'tearing the cluster down failed');
+        })
+        .finally(() => this.teardowns.delete(clusterId));
+      this.teardowns.set(clusterId, teardown);
+    }
+    return teardown;
+  }
+
+  /**
+   * Stops a cluster: STOPPING, then (a deployment under way is simply aborted) every process is
+   * stopped within the target's bound, then STOPPED, or FAILED naming what survived. Applications
+   * still on a shared cluster are told it is gone once it is.
+   */
+  private async runTeardown(clusterId: string, reason: string): Promise<void> {
+    const cluster = this.get(clusterId);
+    if (isTerminalClusterStatus(cluster.status)) return;
+    this.recorder.change(clusterId, { status: 'STOPPING' }, `stopping: ${reason}`);
+    if (await this.deployments.abort(clusterId)) return;
+    // An owned cluster's application has ended: there is nothing more to relay.
+    if (cluster.ownerApplicationId) await this.links.unfollow(clusterId);
+    let problem: Error | undefined;
+    await this.links
+      .handle(cluster)
+      .tearDown(reason)
+      .catch((error: Error) => (problem = error));
+    await this.links.unfollow(clusterId);
+    this.links.forget(clusterId);
+    if (problem) {
+      this.recorder.change(clusterId, { status: 'FAILED', endTime: new Date(), failure: serializeError(problem) }, `could not stop every process: ${problem.message}`);
+    } else {
+      this.recorder.change(clusterId, { status: 'STOPPED', endTime: new Date() }, 'every process of the cluster has exited');
+    }
+    this.options.observer.onClusterGone(this.get(clusterId), { lost: false, reason });
+  }
+
+  /**
+   * A follower found the job manager gone. During a teardown that is expected; for an owned cluster
+   * whose application already ended it is the cluster ending itself (FLIP-40), so the rest is
+   * stopped; otherwise the cluster was lost: it is recorded FAILED, the applications on it are told,
+   * and whatever is left of its processes is stopped.
+   */
+  private jobManagerGone(clusterId: string, reason: string): void {
+    if (this.closing) return;
+    const cluster = this.get(clusterId);
+    if (isTerminalClusterStatus(cluster.status) || cluster.status === 'STOPPING' || this.teardowns.has(clusterId)) return;
+    const owner = cluster.ownerApplicationId ? this.options.applications.find(cluster.ownerApplicationId) : undefined;
+    if (owner && isTerminalApplicationStatus(owner.status)) {
+      void this.tearDown(clusterId, `application ${owner.id} ended and ${reason}`);
+      return;
+    }
+    this.options.logger.warn({ clusterId, reason }, 'cluster lost');
+    const failure = { name: 'ClusterLostError', message: `cluster ${clusterId} was lost: ${reason}`, stack: '' };
+    this.recorder.change(clusterId, { status: 'FAILED', endTime: new Date(), failure }, `lost: ${reason}`);
+    this.options.observer.onClusterGone(this.get(clusterId), { lost: true, reason });
+    const leftovers = cluster.deploymentTarget === 'local' ? this.links.handle(cluster) : undefined;
+    this.links.forget(clusterId);
+    leftovers?.tearDown(`cluster lost: ${reason}`).catch((error: unknown) => this.options.logger.error({ err: error, clusterId }, 'could not stop what was left of a lost cluster'));
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * Records a cluster's changes and tells the cluster observer (the applications) in the same
+ * transaction, so that an owned cluster's progress and its application's events never disagree.
+ */
+import type { Cluster } from '../model/Cluster.js';
+import type { ClusterChanges, ClusterStore } from '../store/ClusterStore.js';
+import type { StateDatabase } from '../store/stateDatabase.js';
+import type { ClusterObserver } from './ClusterObserver.js';
+
+/** Writes cluster changes and reports them. */
+export class ClusterRecorder {
+  constructor(
+    private readonly db: StateDatabase,
+    readonly clusters: ClusterStore,
+    readonly observer: ClusterObserver,
+  ) {}
+
+  /** The cluster as recorded now; NOT_FOUND naming the id when unknown. */
+  get(clusterId: string): Cluster {
+    return this.clusters.get(clusterId);
+  }
+
+  /** Records `changes` (none for a progress note) and reports the cluster with `message`. */
+  change(clusterId: string, changes: ClusterChanges, message: string): void {
+    this.db.transaction(() => {
+      this.clusters.update(clusterId, changes);
+      this.observer.onClusterStatus(this.clusters.get(clusterId), message);
+    })();
+  }
+
+  /** Records a job event of the cluster as consumed, together with what the observer makes of it. */
+  consume(cluster: Cluster, event: Parameters<ClusterObserver['onJobEvent']>[1]): void {
+    this.db.transaction(() => {
+      this.observer.onJobEvent(cluster, event);
+      this.clusters.setLastJobEventSequence(cluster.id, event.sequence);
+    })();
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * A cluster's Dispatcher as the control plane's domain sees it: bundles go up, driver jobs are
+ * submitted and cancelled, the cluster's job events are followed, and the cluster is asked how it
+ * is and told to stop. The gRPC implementation lives in `gateways/`; failures come back as domain
+ * errors (an unreachable job manager as UnavailableError).
+ */
+import type { LivingPriority } from '../../common/status.js';
+import type { JobManagerAdmin } from '../../deployment/DeploymentTarget.js';
+import type { JobGraph } from '../../jobgraph/jobGraph.js';
+import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
+
+/** A job to submit. */
+export interface JobSubmission {
+  graph: JobGraph;
+  livingPriority: LivingPriority;
+  applicationId: string;
+  /** The same id again returns the first job, so a retried submission runs once. */
+  requestId: string;
+}
+
+/** One cluster's Dispatcher. */
+export interface DispatcherGateway extends JobManagerAdmin {
+  /** The job manager's HOST:PORT. */
+  readonly address: string;
+  /** Uploads a bundle file to the cluster's blob server unless it has it. */
+  uploadBundle(file: string, fileName: string, signal?: AbortSignal): Promise<void>;
+  /** Submits a job; resolves with its id. */
+  submitJob(submission: JobSubmission, signal?: AbortSignal): Promise<string>;
+  /** Starts cancelling a job. */
+  cancelJob(jobId: string): Promise<void>;
+  /** The cluster's job events after a cluster-wide sequence, then live ones, until `signal` aborts or the stream breaks. */
+  watchJobEvents(afterSequence: number, signal: AbortSignal): AsyncIterable<ClusterJobEvent>;
+}
+
+/** Connects to the Dispatcher at HOST:PORT. */
+export type ConnectDispatcher = (address: string) => DispatcherGateway;

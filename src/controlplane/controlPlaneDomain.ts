@@ -1,0 +1,94 @@
+/**
+ * Puts the control plane's domain together over its state database: the stores, the event log,
+ * the `local` deployment target, the cluster and application managers, and how they hear of each
+ * other. Nothing here serves gRPC; the Dispatcher is reached through the gateway it is given.
+ */
+import { join } from 'node:path';
+import type { ArtifactStore } from '../blob/ArtifactStore.js';
+import type { Logger } from '../common/logger.js';
+import type { DeploymentTarget } from '../deployment/DeploymentTarget.js';
+import { LocalDeploymentTarget } from '../deployment/local/LocalDeploymentTarget.js';
+import { ApplicationLifecycle } from './applications/ApplicationLifecycle.js';
+import { ApplicationManager } from './applications/ApplicationManager.js';
+import { ClusterEventRouter } from './applications/ClusterEventRouter.js';
+import { DriverLauncher } from './applications/DriverLauncher.js';
+import { ClusterManager } from './clusters/ClusterManager.js';
+import type { ConnectDispatcher } from './clusters/DispatcherGateway.js';
+import { ApplicationEventLog } from './events/ApplicationEventLog.js';
+import { ApplicationEventStore } from './store/ApplicationEventStore.js';
+import { ApplicationStore } from './store/ApplicationStore.js';
+import { ClusterStore } from './store/ClusterStore.js';
+import type { StateDatabase } from './store/stateDatabase.js';
+
+/** Settings of the domain; the defaults suit production. */
+export interface ControlPlaneDomainOptions {
+  db: StateDatabase;
+  artifacts: ArtifactStore;
+  /** The control plane's state dir; clusters get folders under `clusters/`. */
+  stateDir: string;
+  connect: ConnectDispatcher;
+  logger: Logger;
+  /** Where clusters are deployed; the `local` target unless given. */
+  target?: DeploymentTarget;
+  /** How long to wait for a cluster's own final status once an application's jobs imply one (default 5 s). */
+  statusGraceMs?: number;
+  /** How long a job manager may be unreachable before its cluster counts as lost (default 10 s). */
+  clusterLossTimeoutMs?: number;
+}
+
+/** The assembled domain. */
+export interface ControlPlaneDomain {
+  applications: ApplicationManager;
+  clusters: ClusterManager;
+  /** Picks up clusters and applications a restart interrupted. */
+  recover(): Promise<void>;
+  /** Stops following clusters and every timer; clusters keep running. */
+  close(): Promise<void>;
+}
+
+/** Builds the domain. */
+export function createControlPlaneDomain(options: ControlPlaneDomainOptions): ControlPlaneDomain {
+  const { db, logger } = options;
+  const applicationStore = new ApplicationStore(db);
+  const eventStore = new ApplicationEventStore(db);
+  const log = new ApplicationEventLog(eventStore, applicationStore);
+  let closing = false;
+  let applications: ApplicationManager | undefined;
+  const lifecycle = new ApplicationLifecycle({
+    db,
+    applications: applicationStore,
+    log,
+    logger,
+    onEnded: (application) => applications?.applicationEnded(application),
+  });
+  const router = new ClusterEventRouter({ applications: applicationStore, events: eventStore, lifecycle, logger, statusGraceMs: options.statusGraceMs ?? 5000 });
+  const clustersDir = join(options.stateDir, 'clusters');
+  const clusters = new ClusterManager({
+    db,
+    clusters: new ClusterStore(db),
+    applications: applicationStore,
+    target: options.target ?? new LocalDeploymentTarget({ connect: options.connect, logger: logger.child({ component: 'deployment' }) }),
+    connect: options.connect,
+    observer: router,
+    clustersDir,
+    logger: logger.child({ component: 'clusters' }),
+    lossTimeoutMs: options.clusterLossTimeoutMs,
+  });
+  const launcher = new DriverLauncher({ applications: applicationStore, clusters, artifacts: options.artifacts, lifecycle, logger, closing: () => closing });
+  applications = new ApplicationManager({ db, applications: applicationStore, log, artifacts: options.artifacts, clusters, lifecycle, router, launcher, logger });
+  const manager = applications;
+  return {
+    applications: manager,
+    clusters,
+    async recover() {
+      await clusters.recover();
+      manager.recover();
+    },
+    async close() {
+      closing = true;
+      await clusters.close();
+      launcher.close();
+      router.close();
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * Applications' event logs: an event is stored (SQLite, fsynced) before any watcher is woken, and
+ * watchers read by cursor from the store, never from a queue of their own. So a watch that replays
+ * stored events and then follows live ones sees every event once, in order, without gaps, also
+ * across the switch from replay to live, and a slow watcher costs no memory.
+ */
+import { throwIfAborted } from 'abort-controller-x';
+import { OutOfRangeError } from '../../common/errors.js';
+import type { ApplicationEvent, ApplicationEventKind } from '../model/ApplicationEvent.js';
+import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
+import type { ApplicationEventStore } from '../store/ApplicationEventStore.js';
+import type { ApplicationStore } from '../store/ApplicationStore.js';
+import { KeyedNotifier } from './KeyedNotifier.js';
+
+/** What a watch asks for. */
+export interface ApplicationEventWatch {
+  applicationId: string;
+  /** Yield events with a greater sequence; 0 yields from the first. */
+  afterSequence: number;
+  /** Keep yielding new events until the application has ended (true), or stop after the stored ones (false). */
+  follow: boolean;
+  /** Aborting it ends the watch with an AbortError. */
+  signal?: AbortSignal;
+}
+
+const READ_BATCH = 256;
+
+/** Appends to and watches the event logs of all applications. */
+export class ApplicationEventLog {
+  private readonly notifier = new KeyedNotifier();
+
+  constructor(
+    private readonly events: ApplicationEventStore,
+    private readonly applications: ApplicationStore,
+  ) {}
+
+  /** Stores the event as the application's next one, then wakes its watchers; returns it with its sequence. */
+  append(applicationId: string, kind: ApplicationEventKind, time = new Date()): ApplicationEvent {
+    const event = this.events.append(applicationId, kind, time);
+    this.notifier.notify(applicationId);
+    return event;
+  }
+
+  /** How many watchers of the application wait for new events now. */
+  waitingWatchers(applicationId: string): number {
+    return this.notifier.waiting(applicationId);
+  }
+
+  /**
+   * Yields the application's stored events after the cursor, then, when following, each new one
+   * until the application's terminal event was yielded. NOT_FOUND for an unknown application and
+   * OUT_OF_RANGE for a cursor past its newest event, both before the first event.
+   */
+  watch(watch: ApplicationEventWatch): AsyncIterable<ApplicationEvent> {
+    const application = this.applications.get(watch.applicationId);
+    if (watch.afterSequence > application.lastEventSequence) {
+      throw new OutOfRangeError(
+        `after_sequence ${watch.afterSequence} is past the newest event of application ${application.id} (${application.lastEventSequence})`,
+      );
+    }
+    return this.read(watch);
+  }
+
+  private async *read({ applicationId, afterSequence, follow, signal }: ApplicationEventWatch): AsyncGenerator<ApplicationEvent, void, undefined> {
+    let cursor = afterSequence;
+    for (;;) {
+      if (signal) throwIfAborted(signal);
+      const batch = this.events.read(applicationId, cursor, READ_BATCH);
+      if (batch.length > 0) {
+        for (const event of batch) {
+          yield event;
+          cursor = event.sequence;
+        }
+        continue;
+      }
+      // Nothing after the cursor at this instant; the status read and the wait below happen in the
+      // same turn as that read, so no event can slip in between unseen.
+      if (!follow || isTerminalApplicationStatus(this.applications.get(applicationId).status)) return;
+      await this.notifier.wait(applicationId, signal);
+    }
+  }
+}

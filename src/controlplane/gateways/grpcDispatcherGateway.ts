@@ -1,0 +1,98 @@
+/**
+ * The {@link DispatcherGateway} over gRPC: a nice-grpc client of one job manager's
+ * DispatcherService. Bundles go up through the blob gateway's upload; failed calls come back as
+ * domain errors naming the job manager, an unreachable one as UnavailableError.
+ */
+import { isAbortError } from 'abort-controller-x';
+import { ClientError, createChannel, createClient, Status, type Channel } from 'nice-grpc';
+import { DispatcherServiceDefinition, type DispatcherServiceClient } from '../../../generated/flotilla/v1/dispatcher_service.js';
+import { FlotillaError, UnavailableError } from '../../common/errors.js';
+import { jobGraphToMessage } from '../../rpc/convert/jobGraph.js';
+import { livingPriorityToMessage } from '../../rpc/convert/status.js';
+import { uploadArtifact } from '../../rpc/gateways/grpcBlobGateway.js';
+import { errorClassOf } from '../../rpc/statusMapping.js';
+import type { DispatcherGateway, JobSubmission } from '../clusters/DispatcherGateway.js';
+import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
+import { jobEventFromMessage } from './jobEventFromMessage.js';
+
+/** Connects to the DispatcherService at `address` (HOST:PORT); the channel connects lazily. */
+export function grpcDispatcherGateway(address: string): DispatcherGateway {
+  const channel: Channel = createChannel(address);
+  const client: DispatcherServiceClient = createClient(DispatcherServiceDefinition, channel);
+  /**
+   * Runs a unary call bounded by `timeoutMs` (nice-grpc has no deadlines without a middleware, so a
+   * timed-out signal stands in); a call that times out is UnavailableError, one the caller aborted an AbortError.
+   */
+  const call = async <T>(invoke: (signal: AbortSignal | undefined) => Promise<T>, timeoutMs?: number, signal?: AbortSignal): Promise<T> => {
+    const timeout = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
+    const signals = [signal, timeout].filter((item): item is AbortSignal => item !== undefined);
+    try {
+      return await invoke(signals.length === 0 ? undefined : AbortSignal.any(signals));
+    } catch (error) {
+      if (isAbortError(error) && timeout?.aborted && !signal?.aborted) {
+        throw new UnavailableError(`the job manager at ${address} did not answer within ${timeoutMs} ms`);
+      }
+      throw toDomainError(error, address);
+    }
+  };
+
+  return {
+    address,
+
+    async uploadBundle(file, fileName, signal) {
+      await uploadArtifact(client, address, { file, fileName }, { signal });
+    },
+
+    async submitJob(submission: JobSubmission, signal) {
+      const { jobId } = await call((bounded) =>
+        client.submitJob(
+          {
+            jobGraph: jobGraphToMessage(submission.graph),
+            livingPriority: livingPriorityToMessage(submission.livingPriority),
+            applicationId: submission.applicationId,
+            requestId: submission.requestId,
+          },
+          { signal: bounded },
+        ),
+        30_000,
+        signal,
+      );
+      return jobId;
+    },
+
+    async cancelJob(jobId) {
+      await call((signal) => client.cancelJob({ jobId }, { signal }), 5000);
+    },
+
+    async *watchJobEvents(afterSequence, signal): AsyncGenerator<ClusterJobEvent> {
+      try {
+        for await (const { event } of client.watchJobEvents({ afterSequence: BigInt(afterSequence), jobId: '', follow: true }, { signal })) {
+          if (event) yield jobEventFromMessage(event);
+        }
+      } catch (error) {
+        throw toDomainError(error, address);
+      }
+    },
+
+    async overview(options = {}) {
+      const response = await call((signal) => client.requestClusterOverview({}, { signal }), options.timeoutMs ?? 5000, options.signal);
+      return { taskExecutors: response.taskExecutors, taskExecutorPids: response.taskExecutorInfos.map((info) => info.pid) };
+    },
+
+    async shutDownCluster(reason, options = {}) {
+      await call((signal) => client.shutDownCluster({ reason }, { signal }), options.timeoutMs ?? 5000);
+    },
+
+    close: () => channel.close(),
+  };
+}
+
+/** A failed call as the domain error of its status, naming the job manager; aborts and other errors pass. */
+function toDomainError(error: unknown, address: string): unknown {
+  if (isAbortError(error) || !(error instanceof ClientError)) return error;
+  if (error.code === Status.UNAVAILABLE || error.code === Status.DEADLINE_EXCEEDED) {
+    return new UnavailableError(`cannot reach the job manager at ${address}: ${error.details}`);
+  }
+  const ErrorClass = errorClassOf(error.code) ?? FlotillaError;
+  return new ErrorClass(`job manager at ${address}: ${error.details}`);
+}

@@ -1,0 +1,69 @@
+/** Applications as the control plane records them: what was submitted, where it runs and how it ended. */
+import type { SerializedError } from '../../common/status.js';
+import type { ApplicationStatus } from './ApplicationStatus.js';
+import type { ClusterSpec } from './Cluster.js';
+
+/** Where `main()` runs and which cluster the jobs use. */
+export type SubmissionMode = 'SESSION' | 'PER_JOB' | 'APPLICATION' | 'DRIVER';
+
+/** The limits of a driver's worker; zero picks the default. */
+export interface DriverResources {
+  cpus: number;
+  heapMemoryMb: number;
+  directMemoryMb: number;
+  nativeMemoryMb: number;
+}
+
+/** Where the bundle comes from. */
+export type ApplicationBundle = { artifactId: string } | { uri: string };
+
+/** Which cluster the application runs on. */
+export type ClusterTarget =
+  /** A new cluster deployed for the application and torn down at its end (also when no target is given). */
+  | { kind: 'deploy'; spec: ClusterSpec }
+  /** A shared cluster this control plane deployed (DeployCluster), used as it is. */
+  | { kind: 'cluster'; clusterId: string }
+  /** A job manager the user started (`-m HOST:PORT`), used as it is. */
+  | { kind: 'jobmanager'; address: string };
+
+/** A savepoint to restore from. */
+export interface SavepointSettings {
+  path: string;
+  allowNonRestoredState: boolean;
+}
+
+/** What a client asks to run, validated and with defaults filled in. */
+export interface ApplicationSubmission {
+  name: string;
+  mode: SubmissionMode;
+  detached: boolean;
+  bundle: ApplicationBundle;
+  /** `module#export`; an empty module means the package's main. */
+  entry: string;
+  args: string[];
+  target: ClusterTarget;
+  driverResources: DriverResources;
+  /** At least 1. */
+  parallelism: number;
+  savepoint?: SavepointSettings;
+  properties: Record<string, string>;
+}
+
+/** An application known to the control plane. */
+export interface Application extends ApplicationSubmission {
+  id: string;
+  status: ApplicationStatus;
+  /** The cluster it runs on, once there is one; empty before. */
+  clusterId: string;
+  ownsCluster: boolean;
+  /** The driver job, once it was submitted; empty before. */
+  driverJobId: string;
+  /** The jobs its `main()` submitted (not the driver job), in the order the control plane first saw them. */
+  jobIds: string[];
+  createTime: Date;
+  endTime?: Date;
+  failure?: SerializedError;
+  lastEventSequence: number;
+  requestId: string;
+  requestFingerprint: string;
+}

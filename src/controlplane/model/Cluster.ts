@@ -1,0 +1,67 @@
+/**
+ * Session clusters as the control plane records them: who deployed them and for whom, where their
+ * job manager listens, which processes they consist of, and how far their job events were consumed.
+ */
+import type { SerializedError } from '../../common/status.js';
+import type { ClusterProcess } from '../../deployment/DeploymentTarget.js';
+
+/** The status of a cluster as the control plane sees it. */
+export type ClusterStatus = 'DEPLOYING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'FAILED';
+
+/** Every cluster status. */
+export const CLUSTER_STATUSES: readonly ClusterStatus[] = ['DEPLOYING', 'RUNNING', 'STOPPING', 'STOPPED', 'FAILED'];
+
+/** Whether a cluster in this status has ended for good. */
+export function isTerminalClusterStatus(status: ClusterStatus): boolean {
+  return status === 'STOPPED' || status === 'FAILED';
+}
+
+/** The resources of one task executor, divided evenly between its slots; zero picks the default. */
+export interface TaskExecutorResources {
+  cpus: number;
+  heapMemoryMb: number;
+  directMemoryMb: number;
+  nativeMemoryMb: number;
+}
+
+/** The size of a cluster, with every default filled in. */
+export interface ClusterSpec {
+  taskExecutors: number;
+  slotsPerTaskExecutor: number;
+  /** Unset: the deployment target's default per task executor. */
+  taskExecutorResources?: TaskExecutorResources;
+  properties: Record<string, string>;
+}
+
+/**
+ * How the cluster came to be: deployed by this control plane (`local`), or started by the user and
+ * named by its address (`external`: used as it is, never deployed or torn down here).
+ */
+export type DeploymentTargetName = 'local' | 'external';
+
+/** One process of a cluster (as the deployment target reports it). */
+export type { ClusterProcess };
+
+/** A cluster known to the control plane. */
+export interface Cluster {
+  id: string;
+  name: string;
+  status: ClusterStatus;
+  deploymentTarget: DeploymentTargetName;
+  /** The application it was deployed for and is torn down with; empty for shared and external clusters. */
+  ownerApplicationId: string;
+  /** HOST:PORT of the job manager; empty until it listens. */
+  jobmanagerAddress: string;
+  spec: ClusterSpec;
+  /** The folder with its processes' logs and state, under the control plane's state dir; empty for external clusters. */
+  folder: string;
+  processes: ClusterProcess[];
+  registeredTaskExecutors: number;
+  /** The cluster-wide sequence of the last job event the control plane consumed from its Dispatcher. */
+  lastJobEventSequence: number;
+  requestId: string;
+  requestFingerprint: string;
+  createTime: Date;
+  endTime?: Date;
+  failure?: SerializedError;
+}

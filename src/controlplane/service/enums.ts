@@ -1,0 +1,46 @@
+/**
+ * Converts the control plane's status and mode enums between proto and domain. The domain's names
+ * are the proto value names without their prefix, so one table per enum serves both directions;
+ * UNSPECIFIED and values this build does not know are INVALID_ARGUMENT naming the field.
+ */
+import {
+  ApplicationStatus as ApplicationStatusMessage,
+  ClusterStatus as ClusterStatusMessage,
+  SubmissionMode as SubmissionModeMessage,
+} from '../../../generated/flotilla/v1/status.js';
+import { InvalidArgumentError } from '../../common/errors.js';
+import type { SubmissionMode } from '../model/Application.js';
+import { APPLICATION_STATUSES, type ApplicationStatus } from '../model/ApplicationStatus.js';
+import { CLUSTER_STATUSES, type ClusterStatus } from '../model/Cluster.js';
+
+function converter<D extends string, M extends number>(names: readonly D[], enumObject: Record<string, string | number>, typeName: string) {
+  return {
+    toMessage: (value: D): M => enumObject[value] as M,
+    fromMessage(value: M, field: string): D {
+      const name = enumObject[value];
+      if (typeof name !== 'string' || !names.includes(name as D)) {
+        throw new InvalidArgumentError(`${field} must be one of ${names.join(', ')} (a ${typeName}), got ${value}`);
+      }
+      return name as D;
+    },
+  };
+}
+
+const applicationStatus = converter<ApplicationStatus, ApplicationStatusMessage>(APPLICATION_STATUSES, ApplicationStatusMessage, 'ApplicationStatus');
+const clusterStatus = converter<ClusterStatus, ClusterStatusMessage>(CLUSTER_STATUSES, ClusterStatusMessage, 'ClusterStatus');
+const submissionMode = converter<SubmissionMode, SubmissionModeMessage>(['SESSION', 'PER_JOB', 'APPLICATION', 'DRIVER'], SubmissionModeMessage, 'SubmissionMode');
+
+/** A domain application status as its proto enum. */
+export const applicationStatusToMessage = applicationStatus.toMessage;
+/** A proto application status as the domain's; unknown values are INVALID_ARGUMENT naming `field`. */
+export const applicationStatusFromMessage = applicationStatus.fromMessage;
+/** A domain cluster status as its proto enum. */
+export const clusterStatusToMessage = clusterStatus.toMessage;
+/** A proto cluster status as the domain's; unknown values are INVALID_ARGUMENT naming `field`. */
+export const clusterStatusFromMessage = clusterStatus.fromMessage;
+/** A domain submission mode as its proto enum. */
+export const submissionModeToMessage = submissionMode.toMessage;
+/** A proto submission mode as the domain's; UNSPECIFIED is undefined, unknown values INVALID_ARGUMENT naming `field`. */
+export function submissionModeFromMessage(value: SubmissionModeMessage, field: string): SubmissionMode | undefined {
+  return value === SubmissionModeMessage.UNSPECIFIED ? undefined : submissionMode.fromMessage(value, field);
+}

@@ -1,0 +1,200 @@
+/**
+ * The `applications` table: one row per accepted application, written before the submission is
+ * answered. A request id is unique, so a retried submission finds the first application.
+ */
+import { NotFoundError } from '../../common/errors.js';
+import type { SerializedError } from '../../common/status.js';
+import type { Application } from '../model/Application.js';
+import type { ApplicationStatus } from '../model/ApplicationStatus.js';
+import { decodePageToken, effectivePageSize, encodePageToken } from './pageToken.js';
+import type { StateDatabase } from './stateDatabase.js';
+
+interface ApplicationRow {
+  ordinal: number;
+  id: string;
+  name: string;
+  status: ApplicationStatus;
+  mode: Application['mode'];
+  detached: number;
+  bundle_json: string;
+  entry: string;
+  args_json: string;
+  driver_resources_json: string;
+  parallelism: number;
+  properties_json: string;
+  savepoint_json: string | null;
+  target_json: string;
+  cluster_id: string | null;
+  owns_cluster: number;
+  driver_job_id: string;
+  job_ids_json: string;
+  failure_json: string | null;
+  last_event_sequence: number;
+  request_id: string | null;
+  request_fingerprint: string;
+  created_at: number;
+  ended_at: number | null;
+}
+
+/** What may change in an application after it was accepted. */
+export type ApplicationChanges = Partial<Pick<Application, 'status' | 'clusterId' | 'ownsCluster' | 'driverJobId' | 'jobIds' | 'failure' | 'endTime'>>;
+
+/** A page of applications. */
+export interface ApplicationPage {
+  /** Newest first. */
+  applications: Application[];
+  /** Empty on the last page. */
+  nextPageToken: string;
+}
+
+/** What {@link ApplicationStore.list} asks for. */
+export interface ApplicationListRequest {
+  pageSize: number;
+  pageToken: string;
+  /** Only these statuses; empty for every status. */
+  statuses: readonly ApplicationStatus[];
+}
+
+const TERMINAL_SQL = "('FAILED', 'CANCELED', 'FINISHED')";
+
+/** Applications in the state database. */
+export class ApplicationStore {
+  constructor(private readonly db: StateDatabase) {}
+
+  /** Records a new application (its event log starts empty). */
+  insert(application: Application): void {
+    this.db
+      .prepare(
+        `INSERT INTO applications (id, name, status, mode, detached, bundle_json, entry, args_json, driver_resources_json, parallelism,
+           properties_json, savepoint_json, target_json, cluster_id, owns_cluster, driver_job_id, job_ids_json, failure_json,
+           last_event_sequence, request_id, request_fingerprint, created_at, ended_at)
+         VALUES (@id, @name, @status, @mode, @detached, @bundle_json, @entry, @args_json, @driver_resources_json, @parallelism,
+           @properties_json, @savepoint_json, @target_json, @cluster_id, @owns_cluster, @driver_job_id, @job_ids_json, @failure_json,
+           0, @request_id, @request_fingerprint, @created_at, @ended_at)`,
+      )
+      .run(toRow(application));
+  }
+
+  /** The application, or undefined. */
+  find(id: string): Application | undefined {
+    const row = this.db.prepare('SELECT * FROM applications WHERE id = ?').get(id) as ApplicationRow | undefined;
+    return row && fromRow(row);
+  }
+
+  /** The application; NOT_FOUND naming the id when there is none. */
+  get(id: string): Application {
+    const application = this.find(id);
+    if (!application) throw new NotFoundError(`application ${JSON.stringify(id)} is not known to this control plane`);
+    return application;
+  }
+
+  /** The application submitted with this request id, if any. */
+  findByRequestId(requestId: string): Application | undefined {
+    const row = this.db.prepare('SELECT * FROM applications WHERE request_id = ?').get(requestId) as ApplicationRow | undefined;
+    return row && fromRow(row);
+  }
+
+  /** Applies `changes` to the application. */
+  update(id: string, changes: ApplicationChanges): void {
+    const assignments: string[] = [];
+    const values: Record<string, unknown> = { id };
+    const set = (column: string, value: unknown) => {
+      assignments.push(`${column} = @${column}`);
+      values[column] = value;
+    };
+    if (changes.status !== undefined) set('status', changes.status);
+    if (changes.clusterId !== undefined) set('cluster_id', changes.clusterId || null);
+    if (changes.ownsCluster !== undefined) set('owns_cluster', changes.ownsCluster ? 1 : 0);
+    if (changes.driverJobId !== undefined) set('driver_job_id', changes.driverJobId);
+    if (changes.jobIds !== undefined) set('job_ids_json', JSON.stringify(changes.jobIds));
+    if ('failure' in changes) set('failure_json', changes.failure ? JSON.stringify(changes.failure) : null);
+    if (changes.endTime !== undefined) set('ended_at', changes.endTime.getTime());
+    if (assignments.length === 0) return;
+    this.db.prepare(`UPDATE applications SET ${assignments.join(', ')} WHERE id = @id`).run(values);
+  }
+
+  /** A page of applications, newest first. */
+  list({ pageSize, pageToken, statuses }: ApplicationListRequest): ApplicationPage {
+    const before = decodePageToken('applications', pageToken);
+    const size = effectivePageSize(pageSize);
+    const filter = statuses.length > 0 ? `AND status IN (${statuses.map(() => '?').join(', ')})` : '';
+    const rows = this.db
+      .prepare(`SELECT * FROM applications WHERE ordinal < ? ${filter} ORDER BY ordinal DESC LIMIT ?`)
+      .all(Number.isFinite(before) ? before : Number.MAX_SAFE_INTEGER, ...statuses, size + 1) as ApplicationRow[];
+    const page = rows.slice(0, size);
+    return {
+      applications: page.map(fromRow),
+      nextPageToken: rows.length > size ? encodePageToken('applications', page[page.length - 1].ordinal) : '',
+    };
+  }
+
+  /** Every application that has not ended, oldest first. */
+  active(): Application[] {
+    const rows = this.db.prepare(`SELECT * FROM applications WHERE status NOT IN ${TERMINAL_SQL} ORDER BY ordinal`).all() as ApplicationRow[];
+    return rows.map(fromRow);
+  }
+
+  /** The applications on a cluster that have not ended, oldest first. */
+  activeOnCluster(clusterId: string): Application[] {
+    const rows = this.db
+      .prepare(`SELECT * FROM applications WHERE cluster_id = ? AND status NOT IN ${TERMINAL_SQL} ORDER BY ordinal`)
+      .all(clusterId) as ApplicationRow[];
+    return rows.map(fromRow);
+  }
+}
+
+function toRow(application: Application): Omit<ApplicationRow, 'ordinal' | 'last_event_sequence'> {
+  return {
+    id: application.id,
+    name: application.name,
+    status: application.status,
+    mode: application.mode,
+    detached: application.detached ? 1 : 0,
+    bundle_json: JSON.stringify(application.bundle),
+    entry: application.entry,
+    args_json: JSON.stringify(application.args),
+    driver_resources_json: JSON.stringify(application.driverResources),
+    parallelism: application.parallelism,
+    properties_json: JSON.stringify(application.properties),
+    savepoint_json: application.savepoint ? JSON.stringify(application.savepoint) : null,
+    target_json: JSON.stringify(application.target),
+    cluster_id: application.clusterId || null,
+    owns_cluster: application.ownsCluster ? 1 : 0,
+    driver_job_id: application.driverJobId,
+    job_ids_json: JSON.stringify(application.jobIds),
+    failure_json: application.failure ? JSON.stringify(application.failure) : null,
+    request_id: application.requestId || null,
+    request_fingerprint: application.requestFingerprint,
+    created_at: application.createTime.getTime(),
+    ended_at: application.endTime ? application.endTime.getTime() : null,
+  };
+}
+
+function fromRow(row: ApplicationRow): Application {
+  const application: Application = {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    mode: row.mode,
+    detached: row.detached === 1,
+    bundle: JSON.parse(row.bundle_json),
+    entry: row.entry,
+    args: JSON.parse(row.args_json),
+    target: JSON.parse(row.target_json),
+    driverResources: JSON.parse(row.driver_resources_json),
+    parallelism: row.parallelism,
+    properties: JSON.parse(row.properties_json),
+    clusterId: row.cluster_id ?? '',
+    ownsCluster: row.owns_cluster === 1,
+    driverJobId: row.driver_job_id,
+    jobIds: JSON.parse(row.job_ids_json),
+    createTime: new Date(row.created_at),
+    lastEventSequence: row.last_event_sequence,
+    requestId: row.request_id ?? '',
+    requestFingerprint: row.request_fingerprint,
+  };
+  if (row.savepoint_json) application.savepoint = JSON.parse(row.savepoint_json);
+  if (row.ended_at !== null) application.endTime = new Date(row.ended_at);
+  if (row.failure_json) application.failure = JSON.parse(row.failure_json) as SerializedError;
+  return application;
+}

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { testCluster, testState } from '../testing/testState.js';
+
+describe('ClusterStore', () => {
+  it('stores a cluster with its processes and reads it back unchanged', () => {
+    const { clusters } = testState();
+    const cluster = testCluster({
+      processes: [{ role: 'jobmanager', index: 0, pid: 11, stdoutFile: '/c/jobmanager.out', logFile: '/c/jobmanager.log' }],
+      spec: { taskExecutors: 2, slotsPerTaskExecutor: 3, taskExecutorResources: { cpus: 2, heapMemoryMb: 512, directMemoryMb: 0, nativeMemoryMb: 0 }, properties: { k: 'v' } },
+      requestId: 'r',
+    });
+    clusters.insert(cluster);
+    expect(clusters.get(cluster.id)).toEqual(cluster);
+    expect(clusters.findByRequestId('r')?.id).toBe(cluster.id);
+    expect(() => clusters.get('cluster-nope')).toThrow(/cluster "cluster-nope" is not known/);
+  });
+
+  it('records processes as they start, changes, and the last consumed job event', () => {
+    const { clusters } = testState();
+    const cluster = testCluster({ status: 'DEPLOYING', jobmanagerAddress: '' });
+    clusters.insert(cluster);
+    clusters.addProcess(cluster.id, { role: 'taskexecutor', index: 1, pid: 23, stdoutFile: 'b.out', logFile: 'b.log' });
+    clusters.addProcess(cluster.id, { role: 'taskexecutor', index: 0, pid: 22, stdoutFile: 'a.out', logFile: 'a.log' });
+    clusters.addProcess(cluster.id, { role: 'jobmanager', index: 0, pid: 21, stdoutFile: 'j.out', logFile: 'j.log' });
+    clusters.update(cluster.id, { status: 'RUNNING', jobmanagerAddress: '127.0.0.1:7', registeredTaskExecutors: 2 });
+    clusters.setLastJobEventSequence(cluster.id, 42);
+    const stored = clusters.get(cluster.id);
+    expect(stored.processes.map((process) => process.pid)).toEqual([21, 22, 23]);
+    expect(stored).toMatchObject({ status: 'RUNNING', jobmanagerAddress: '127.0.0.1:7', registeredTaskExecutors: 2, lastJobEventSequence: 42 });
+    clusters.update(cluster.id, { status: 'FAILED', failure: { name: 'ClusterLostError', message: 'gone', stack: '' }, endTime: new Date(5) });
+    expect(clusters.get(cluster.id)).toMatchObject({ status: 'FAILED', failure: { name: 'ClusterLostError' }, endTime: new Date(5) });
+    expect(clusters.active()).toEqual([]);
+  });
+
+  it('lists newest first with a status filter, and finds a live external cluster by address', () => {
+    const { clusters } = testState();
+    const external = testCluster({ deploymentTarget: 'external', jobmanagerAddress: '127.0.0.1:9000' });
+    const stopped = testCluster({ deploymentTarget: 'external', jobmanagerAddress: '127.0.0.1:9001', status: 'STOPPED' });
+    const local = testCluster();
+    for (const cluster of [external, stopped, local]) clusters.insert(cluster);
+    expect(clusters.list({ pageSize: 0, pageToken: '', statuses: [] }).clusters.map((cluster) => cluster.id)).toEqual([local.id, stopped.id, external.id]);
+    const page = clusters.list({ pageSize: 1, pageToken: '', statuses: ['RUNNING'] });
+    expect(page.clusters.map((cluster) => cluster.id)).toEqual([local.id]);
+    expect(clusters.list({ pageSize: 1, pageToken: page.nextPageToken, statuses: ['RUNNING'] }).clusters.map((cluster) => cluster.id)).toEqual([external.id]);
+    expect(clusters.findLiveExternal('127.0.0.1:9000')?.id).toBe(external.id);
+    expect(clusters.findLiveExternal('127.0.0.1:9001')).toBeUndefined();
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * The `clusters` and `cluster_processes` tables: every cluster the control plane deployed or was
+ * pointed at, its processes (recorded as each one starts, so a crash mid-deployment leaves nothing
+ * unaccounted for), and the last job event consumed from its Dispatcher.
+ */
+import { NotFoundError } from '../../common/errors.js';
+import type { SerializedError } from '../../common/status.js';
+import type { Cluster, ClusterProcess, ClusterStatus, DeploymentTargetName } from '../model/Cluster.js';
+import { decodePageToken, effectivePageSize, encodePageToken } from './pageToken.js';
+import type { StateDatabase } from './stateDatabase.js';
+
+interface ClusterRow {
+  ordinal: number;
+  id: string;
+  name: string;
+  status: ClusterStatus;
+  deployment_target: DeploymentTargetName;
+  owner_application_id: string | null;
+  jobmanager_address: string;
+  spec_json: string;
+  folder: string;
+  registered_task_executors: number;
+  last_job_event_sequence: number;
+  request_id: string | null;
+  request_fingerprint: string;
+  created_at: number;
+  ended_at: number | null;
+  failure_json: string | null;
+}
+
+interface ProcessRow {
+  role: ClusterProcess['role'];
+  idx: number;
+  pid: number;
+  stdout_file: string;
+  log_file: string;
+}
+
+/** What may change in a cluster after it was recorded. */
+export type ClusterChanges = Partial<Pick<Cluster, 'status' | 'jobmanagerAddress' | 'registeredTaskExecutors' | 'failure' | 'endTime'>>;
+
+/** A page of clusters. */
+export interface ClusterPage {
+  /** Newest first. */
+  clusters: Cluster[];
+  /** Empty on the last page. */
+  nextPageToken: string;
+}
+
+/** Clusters in the state database. */
+export class ClusterStore {
+  constructor(private readonly db: StateDatabase) {}
+
+  /** Records a new cluster (without processes). */
+  insert(cluster: Cluster): void {
+    this.db
+      .prepare(
+        `INSERT INTO clusters (id, name, status, deployment_target, owner_application_id, jobmanager_address, spec_json, folder,
+           registered_task_executors, last_job_event_sequence, request_id, request_fingerprint, created_at, ended_at, failure_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        cluster.id,
+        cluster.name,
+        cluster.status,
+        cluster.deploymentTarget,
+        cluster.ownerApplicationId || null,
+        cluster.jobmanagerAddress,
+        JSON.stringify(cluster.spec),
+        cluster.folder,
+        cluster.registeredTaskExecutors,
+        cluster.lastJobEventSequence,
+        cluster.requestId || null,
+        cluster.requestFingerprint,
+        cluster.createTime.getTime(),
+        cluster.endTime ? cluster.endTime.getTime() : null,
+        cluster.failure ? JSON.stringify(cluster.failure) : null,
+      );
+    for (const process of cluster.processes) this.addProcess(cluster.id, process);
+  }
+
+  /** The cluster, or undefined. */
+  find(id: string): Cluster | undefined {
+    const row = this.db.prepare('SELECT * FROM clusters WHERE id = ?').get(id) as ClusterRow | undefined;
+    return row && this.fromRow(row);
+  }
+
+  /** The cluster; NOT_FOUND naming the id when there is none. */
+  get(id: string): Cluster {
+    const cluster = this.find(id);
+    if (!cluster) throw new NotFoundError(`cluster ${JSON.stringify(id)} is not known to this control plane (flotilla clusters lists them)`);
+    return cluster;
+  }
+
+  /** The cluster deployed with this request id, if any. */
+  findByRequestId(requestId: string): Cluster | undefined {
+    const row = this.db.prepare('SELECT * FROM clusters WHERE request_id = ?').get(requestId) as ClusterRow | undefined;
+    return row && this.fromRow(row);
+  }
+
+  /** The newest external cluster at this address that has not ended, if any. */
+  findLiveExternal(address: string): Cluster | undefined {
+    const row = this.db
+      .prepare("SELECT * FROM clusters WHERE deployment_target = 'external' AND jobmanager_address = ? AND status NOT IN ('STOPPED', 'FAILED') ORDER BY ordinal DESC")
+      .get(address) as ClusterRow | undefined;
+    return row && this.fromRow(row);
+  }
+
+  /** Applies `changes` to the cluster. */
+  update(id: string, changes: ClusterChanges): void {
+    const assignments: string[] = [];
+    const values: Record<string, unknown> = { id };
+    const set = (column: string, value: unknown) => {
+      assignments.push(`${column} = @${column}`);
+      values[column] = value;
+    };
+    if (changes.status !== undefined) set('status', changes.status);
+    if (changes.jobmanagerAddress !== undefined) set('jobmanager_address', changes.jobmanagerAddress);
+    if (changes.registeredTaskExecutors !== undefined) set('registered_task_executors', changes.registeredTaskExecutors);
+    if ('failure' in changes) set('failure_json', changes.failure ? JSON.stringify(changes.failure) : null);
+    if (changes.endTime !== undefined) set('ended_at', changes.endTime.getTime());
+    if (assignments.length === 0) return;
+    this.db.prepare(`UPDATE clusters SET ${assignments.join(', ')} WHERE id = @id`).run(values);
+  }
+
+  /** Records one more process of the cluster. */
+  addProcess(clusterId: string, process: ClusterProcess): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO cluster_processes (cluster_id, role, idx, pid, stdout_file, log_file, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(clusterId, process.role, process.index, process.pid, process.stdoutFile, process.logFile, Date.now());
+  }
+
+  /** Records that the cluster's job events up to `sequence` were consumed. */
+  setLastJobEventSequence(clusterId: string, sequence: number): void {
+    this.db.prepare('UPDATE clusters SET last_job_event_sequence = ? WHERE id = ?').run(sequence, clusterId);
+  }
+
+  /** A page of clusters, newest first, optionally of some statuses only. */
+  list({ pageSize, pageToken, statuses }: { pageSize: number; pageToken: string; statuses: readonly ClusterStatus[] }): ClusterPage {
+    const before = decodePageToken('clusters', pageToken);
+    const size = effectivePageSize(pageSize);
+    const filter = statuses.length > 0 ? `AND status IN (${statuses.map(() => '?').join(', ')})` : '';
+    const rows = this.db
+      .prepare(`SELECT * FROM clusters WHERE ordinal < ? ${filter} ORDER BY ordinal DESC LIMIT ?`)
+      .all(Number.isFinite(before) ? before : Number.MAX_SAFE_INTEGER, ...statuses, size + 1) as ClusterRow[];
+    const page = rows.slice(0, size);
+    return {
+      clusters: page.map((row) => this.fromRow(row)),
+      nextPageToken: rows.length > size ? encodePageToken('clusters', page[page.length - 1].ordinal) : '',
+    };
+  }
+
+  /** Every cluster that has not ended, oldest first. */
+  active(): Cluster[] {
+    const rows = this.db.prepare("SELECT * FROM clusters WHERE status NOT IN ('STOPPED', 'FAILED') ORDER BY ordinal").all() as ClusterRow[];
+    return rows.map((row) => this.fromRow(row));
+  }
+
+  private fromRow(row: ClusterRow): Cluster {
+    const processes = this.db
+      .prepare("SELECT * FROM cluster_processes WHERE cluster_id = ? ORDER BY CASE role WHEN 'jobmanager' THEN 0 ELSE 1 END, idx")
+      .all(row.id) as ProcessRow[];
+    const cluster: Cluster = {
+      id: row.id,
+      name: row.name,
+      status: row.status,
+      deploymentTarget: row.deployment_target,
+      ownerApplicationId: row.owner_application_id ?? '',
+      jobmanagerAddress: row.jobmanager_address,
+      spec: JSON.parse(row.spec_json),
+      folder: row.folder,
+      processes: processes.map((process) => ({
+        role: process.role,
+        index: process.idx,
+        pid: process.pid,
+        stdoutFile: process.stdout_file,
+        logFile: process.log_file,
+      })),
+      registeredTaskExecutors: row.registered_task_executors,
+      lastJobEventSequence: row.last_job_event_sequence,
+      requestId: row.request_id ?? '',
+      requestFingerprint: row.request_fingerprint,
+      createTime: new Date(row.created_at),
+    };
+    if (row.ended_at !== null) cluster.endTime = new Date(row.ended_at);
+    if (row.failure_json) cluster.failure = JSON.parse(row.failure_json) as SerializedError;
+    return cluster;
+  }
+}

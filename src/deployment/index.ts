@@ -1,0 +1,13 @@
+export type {
+  ClusterDeploymentRequest,
+  ClusterHandle,
+  ClusterProcess,
+  ConnectJobManager,
+  DeployedClusterRecord,
+  DeploymentProgress,
+  DeploymentTarget,
+  JobManagerAdmin,
+  TaskExecutorDefaults,
+} from './DeploymentTarget.js';
+export { DeploymentError } from './DeploymentError.js';
+export { LocalDeploymentTarget, type LocalDeploymentOptions } from './local/LocalDeploymentTarget.js';

@@ -1,0 +1,121 @@
+/**
+ * The `local` deployment target: a session cluster as real child processes of this package on this
+ * machine, one `flotilla jobmanager` and N `flotilla taskexecutor`, each in its own process group
+ * with its output in files under the cluster's folder, so that the cluster outlives the control
+ * plane that started it.
+ */
+import { mkdirSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
+import { join } from 'node:path';
+import type { Logger } from '../../common/logger.js';
+import type {
+  ClusterDeploymentRequest,
+  ClusterHandle,
+  ConnectJobManager,
+  DeployedClusterRecord,
+  DeploymentProgress,
+  DeploymentTarget,
+  TaskExecutorDefaults,
+} from '../DeploymentTarget.js';
+import { findFlotillaBin } from './flotillaBin.js';
+import { LocalCluster } from './LocalCluster.js';
+import { LocalProcess, processName } from './LocalProcess.js';
+import { killProcesses, type TerminationSchedule } from './terminateProcesses.js';
+import { waitForListening } from './waitForListening.js';
+import { waitForTaskExecutors } from './waitForTaskExecutors.js';
+
+/** Options of {@link LocalDeploymentTarget}. */
+export interface LocalDeploymentOptions {
+  /** Reaches a job manager (overview, shutdown). */
+  connect: ConnectJobManager;
+  logger: Logger;
+  /** `bin/flotilla.js` of this package unless given. */
+  flotillaBin?: string;
+  /** How long the job manager may take to listen, in milliseconds (default 15 s). */
+  listenTimeoutMs?: number;
+  /** How long the task executors may take to register, in milliseconds (default 30 s). */
+  registrationTimeoutMs?: number;
+  /** The job manager's heartbeat settings, in milliseconds (defaults 500 and 3000). */
+  heartbeatIntervalMs?: number;
+  heartbeatTimeoutMs?: number;
+  /** When stragglers are terminated and killed at teardown. */
+  schedule?: TerminationSchedule;
+  /** Environment variables added to the processes' environment. */
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Deploys clusters as local processes. */
+export class LocalDeploymentTarget implements DeploymentTarget {
+  readonly name = 'local';
+  readonly taskExecutorDefaults: TaskExecutorDefaults = {
+    // The same defaults `flotilla taskexecutor` takes when given no --cpus / --memory.
+    cpus: availableParallelism(),
+    memoryMb: Math.floor(totalmem() / 1024 / 1024 / 4),
+  };
+  private readonly bin: string;
+
+  constructor(private readonly options: LocalDeploymentOptions) {
+    this.bin = options.flotillaBin ?? findFlotillaBin();
+  }
+
+  async deploy(request: ClusterDeploymentRequest, progress: DeploymentProgress, signal: AbortSignal): Promise<ClusterHandle> {
+    const folder = request.folder;
+    mkdirSync(folder, { recursive: true });
+    const started: LocalProcess[] = [];
+    const start = (role: 'jobmanager' | 'taskexecutor', index: number, args: string[]) => {
+      const name = processName({ role, index });
+      const child = LocalProcess.spawn({
+        role,
+        index,
+        // The same Node binary as the control plane, running the same build.
+        command: process.execPath,
+        args: [this.bin, role, '--listen', '127.0.0.1:0', '--state-dir', join(folder, name), ...args],
+        stdoutFile: join(folder, `${name}.out`),
+        logFile: join(folder, `${name}.log`),
+        env: { ...process.env, FLOTILLA_LOG_FORMAT: 'json', ...this.options.env },
+        cwd: folder,
+      });
+      started.push(child);
+      progress.onProcessStarted(child.info);
+      return child;
+    };
+    try {
+      signal.throwIfAborted();
+      const jobManager = start('jobmanager', 0, [
+        '--heartbeat-interval',
+        String(this.options.heartbeatIntervalMs ?? 500),
+        '--heartbeat-timeout',
+        String(this.options.heartbeatTimeoutMs ?? 3000),
+      ]);
+      const address = await waitForListening(jobManager, this.options.listenTimeoutMs ?? 15_000, signal);
+      progress.onJobManagerListening(address);
+      const resources = request.taskExecutorResources;
+      const sizing = resources ? ['--cpus', String(resources.cpus), '--memory', String(resources.memoryMb)] : [];
+      const taskExecutors = Array.from({ length: request.taskExecutors }, (_, index) =>
+        start('taskexecutor', index, ['--jobmanager', address, '--slots', String(request.slotsPerTaskExecutor), ...sizing]),
+      );
+      const admin = this.options.connect(address);
+      try {
+        await waitForTaskExecutors(admin, jobManager, taskExecutors, this.options.registrationTimeoutMs ?? 30_000, signal);
+      } finally {
+        admin.close();
+      }
+      return this.cluster(request.clusterId, folder, address, started);
+    } catch (error) {
+      await killProcesses(started).catch((killError: unknown) =>
+        this.options.logger.error({ err: killError, clusterId: request.clusterId }, 'processes of a failed deployment survived SIGKILL'),
+      );
+      throw error;
+    }
+  }
+
+  attach(record: DeployedClusterRecord): ClusterHandle {
+    return this.cluster(record.clusterId, record.folder, record.jobmanagerAddress, record.processes.map((info) => LocalProcess.adopt(info)));
+  }
+
+  private cluster(clusterId: string, folder: string, jobmanagerAddress: string, processes: LocalProcess[]): LocalCluster {
+    const { connect, logger, schedule } = this.options;
+    return new LocalCluster({ clusterId, folder, jobmanagerAddress, processes, connect, logger, schedule });
+  }
+}
+

@@ -1,0 +1,158 @@
+/**
+ * Helpers of the control-plane tests: a real control plane process with a client, what its state
+ * database recorded about a cluster's processes, whether a pid still runs, and event streams.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { createChannel, createClient, type Channel } from 'nice-grpc';
+import { afterAll, expect } from 'vitest';
+import {
+  ClusterClientServiceDefinition,
+  type ClusterClientServiceClient,
+  type RunApplicationRequest,
+} from '../../generated/flotilla/v1/cluster_client_service.js';
+import type { ApplicationEvent } from '../../generated/flotilla/v1/events.js';
+import type { Application, Cluster } from '../../generated/flotilla/v1/resources.js';
+import { ApplicationStatus, ClusterStatus, SubmissionMode } from '../../generated/flotilla/v1/status.js';
+import { uploadBundle } from '../../src/client/uploadBundle.js';
+import { connectControlPlane } from '../../src/client/controlPlaneClient.js';
+import { ROOT, startServer, type ServerProcess } from '../support/processes.js';
+import { tempDir } from '../support/tempDir.js';
+
+/** The test application bundle (test/controlplane/fixtures/driver-app). */
+export const DRIVER_APP = join(ROOT, 'test/controlplane/fixtures/driver-app');
+
+/** A control plane process and a client of it. */
+export interface TestControlPlane {
+  process: ServerProcess;
+  client: ClusterClientServiceClient;
+  stateDir: string;
+  /** Stops the process (SIGTERM unless told otherwise). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+const channels: Channel[] = [];
+const strayPids = new Set<number>();
+afterAll(() => {
+  for (const channel of channels.splice(0)) channel.close();
+  // Clusters outlive their control plane by design: a test that killed one leaves them to clean up here.
+  for (const pid of strayPids) killGroup(pid);
+});
+
+/** Starts `flotilla controlplane` on a new (or the given) state dir. */
+export async function startTestControlPlane(stateDir = tempDir()): Promise<TestControlPlane> {
+  const process = await startServer('controlplane', ['--state-dir', stateDir]);
+  const channel = createChannel(process.address);
+  channels.push(channel);
+  return { process, client: createClient(ClusterClientServiceDefinition, channel), stateDir, stop: (signal) => process.stop(signal) };
+}
+
+/** Uploads the test application bundle; resolves with its artifact id. */
+export async function uploadDriverApp(address: string): Promise<string> {
+  const connection = connectControlPlane(address);
+  try {
+    return (await uploadBundle(connection, DRIVER_APP)).artifactId;
+  } finally {
+    connection.close();
+  }
+}
+
+/** A driver-mode RunApplication request for `artifactId` with `changes`. */
+export function driverRequest(artifactId: string, changes: Partial<RunApplicationRequest> = {}): RunApplicationRequest {
+  return {
+    requestId: '',
+    name: '',
+    bundle: { source: { $case: 'artifactId', artifactId } },
+    entry: '',
+    args: [],
+    mode: SubmissionMode.DRIVER,
+    detached: false,
+    cluster: undefined,
+    driverResources: undefined,
+    parallelism: 0,
+    savepoint: undefined,
+    properties: {},
+    ...changes,
+  };
+}
+
+/** The processes the control plane recorded for a cluster, read from its state database. */
+export function recordedProcesses(stateDir: string, clusterId: string): { role: string; idx: number; pid: number; log_file: string }[] {
+  const db = new Database(join(stateDir, 'state.db'), { readonly: true, fileMustExist: true });
+  try {
+    return db.prepare('SELECT role, idx, pid, log_file FROM cluster_processes WHERE cluster_id = ? ORDER BY role, idx').all(clusterId) as never;
+  } finally {
+    db.close();
+  }
+}
+
+/** Remembers pids to kill when the test file ends, in case the test does not get to. */
+export function killAtEnd(pids: readonly number[]): void {
+  for (const pid of pids) strayPids.add(pid);
+}
+
+/** Whether a pid names a running process; a zombie (ended, not reaped) counts as ended. */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true;
+  }
+}
+
+/** SIGKILLs a process's group (cluster processes lead their own), or the process. */
+export function killGroup(pid: number): void {
+  for (const target of [-pid, pid]) {
+    try {
+      process.kill(target, 'SIGKILL');
+      return;
+    } catch {
+      // Not there.
+    }
+  }
+}
+
+/** Polls GetCluster until the cluster is in `status`; resolves with it. */
+export async function clusterInStatus(client: ClusterClientServiceClient, clusterId: string, status: ClusterStatus, timeout = 30_000): Promise<Cluster> {
+  await expect.poll(async () => ClusterStatus[(await client.getCluster({ clusterId })).cluster!.status], { timeout, interval: 100 }).toBe(ClusterStatus[status]);
+  return (await client.getCluster({ clusterId })).cluster!;
+}
+
+const TERMINAL = new Set([ApplicationStatus.FINISHED, ApplicationStatus.FAILED, ApplicationStatus.CANCELED]);
+
+/** Polls GetApplication until it has ended; resolves with it. */
+export async function endedApplication(client: ClusterClientServiceClient, applicationId: string, timeout = 60_000): Promise<Application> {
+  await expect.poll(async () => TERMINAL.has((await client.getApplication({ applicationId })).application!.status), { timeout, interval: 100 }).toBe(true);
+  return (await client.getApplication({ applicationId })).application!;
+}
+
+/** Every event a watch yields until it ends. */
+export async function watchAll(client: ClusterClientServiceClient, applicationId: string, afterSequence: number, follow: boolean): Promise<ApplicationEvent[]> {
+  const events: ApplicationEvent[] = [];
+  for await (const { event } of client.watchApplication({ applicationId, afterSequence: BigInt(afterSequence), follow })) if (event) events.push(event);
+  return events;
+}
+
+/** An event as a short readable line, for comparing sequences of events. */
+export function describeEvent(event: ApplicationEvent): string {
+  const kind = event.kind;
+  switch (kind?.$case) {
+    case 'applicationStatusChanged':
+      return `application ${ApplicationStatus[kind.applicationStatusChanged.status]}`;
+    case 'clusterStatusChanged':
+      return `cluster ${ClusterStatus[kind.clusterStatusChanged.status]}`;
+    case 'jobStatusChanged':
+      return `job ${kind.jobStatusChanged.jobId}`;
+    case 'taskStateChanged':
+      return `task ${kind.taskStateChanged.jobId}`;
+    default:
+      return 'unknown';
+  }
+}

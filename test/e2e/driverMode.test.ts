@@ -1,0 +1,186 @@
+/**
+ * Driver mode end to end, through the CLI, on real processes: `flotilla run -D` against a control
+ * plane that deploys session clusters as child processes, runs main() as a driver job and tears the
+ * cluster down when the application ends.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createChannel, createClient } from 'nice-grpc';
+import { describe, expect, it } from 'vitest';
+import { DispatcherServiceDefinition } from '../../generated/flotilla/v1/dispatcher_service.js';
+import type { ApplicationEvent } from '../../generated/flotilla/v1/events.js';
+import { ApplicationStatus, ClusterStatus, ExecutionState, JobStatus } from '../../generated/flotilla/v1/status.js';
+import { applicationEvents, clusterProcesses, startControlPlane } from '../support/controlPlane.js';
+import { FLOTILLA_BIN, ROOT, runCli } from '../support/processes.js';
+import { tempDir } from '../support/tempDir.js';
+
+const EXAMPLE = join(ROOT, 'examples/wordcount');
+const FIXTURES = join(ROOT, 'test/e2e/fixtures');
+
+/** The final application status in `events`, if it ended. */
+function finalStatus(events: ApplicationEvent[]): ApplicationStatus | undefined {
+  const statuses = events.flatMap((event) => (event.kind?.$case === 'applicationStatusChanged' ? [event.kind.applicationStatusChanged] : []));
+  return statuses.at(-1)?.status;
+}
+
+/** The last status of each job, by job name. */
+function jobStatuses(events: ApplicationEvent[]): Map<string, JobStatus> {
+  const statuses = new Map<string, JobStatus>();
+  for (const event of events) if (event.kind?.$case === 'jobStatusChanged') statuses.set(event.kind.jobStatusChanged.jobName, event.kind.jobStatusChanged.status);
+  return statuses;
+}
+
+/** The lines of every part file in `folder`. */
+function partLines(folder: string): string[] {
+  return readdirSync(folder)
+    .filter((name) => name.startsWith('part-'))
+    .sort()
+    .flatMap((name) => readFileSync(join(folder, name), 'utf8').split('\n').filter(Boolean));
+}
+
+describe('flotilla run -D', () => {
+  it('deploys a cluster, runs both jobs of the example to FINISHED, and leaves no process of the cluster', async () => {
+    const controlPlane = await startControlPlane();
+    const output = join(tempDir(), 'ranking');
+    const { code, stdout, stderr } = await runCli(['run', '-D', '--follow', EXAMPLE, '4', output], controlPlane.env);
+    expect(stderr).toContain('application FINISHED');
+    expect(code).toBe(0);
+    const applicationId = stdout.trim();
+    expect(applicationId).toMatch(/^\S+$/);
+    expect(partLines(output)).toEqual(['to 6', 'the 3', 'and 2', 'be 2']);
+    const events = await applicationEvents(controlPlane.client, applicationId);
+    const jobs = jobStatuses(events);
+    expect(jobs.get('wordcount-example: count words')).toBe(JobStatus.FINISHED);
+    expect(jobs.get('wordcount-example: write ranking')).toBe(JobStatus.FINISHED);
+    await expect.poll(() => clusterProcesses(controlPlane.stateDir), { timeout: 5000, interval: 100 }).toEqual([]);
+  }, 120_000);
+
+  it('exits while the application runs; killing the CLI\'s process group changes nothing; watch sees it FINISHED', async () => {
+    const controlPlane = await startControlPlane();
+    const cli = spawn(process.execPath, [FLOTILLA_BIN, 'run', '-D', join(FIXTURES, 'slow'), '600', join(tempDir(), 'out')], {
+      env: { ...process.env, ...controlPlane.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    });
+    let stdout = '';
+    cli.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    const [code] = (await once(cli, 'exit')) as [number];
+    try {
+      process.kill(-cli.pid!, 'SIGKILL');
+    } catch {
+      // the group has no process left, which is the point
+    }
+    expect(code).toBe(0);
+    const applicationId = stdout.trim();
+    const { application } = await controlPlane.client.getApplication({ applicationId });
+    expect([ApplicationStatus.DEPLOYING, ApplicationStatus.RUNNING]).toContain(application!.status);
+    const watched = await runCli(['watch', applicationId], controlPlane.env);
+    expect(watched.stderr).toContain('application FINISHED');
+    expect(watched.code).toBe(0);
+    await expect.poll(() => clusterProcesses(controlPlane.stateDir), { timeout: 5000, interval: 100 }).toEqual([]);
+  }, 120_000);
+
+  it('ends FAILED with the thrown message when main() throws after starting a long job, which is cancelled', async () => {
+    const controlPlane = await startControlPlane();
+    const { code, stdout, stderr } = await runCli(['run', '-D', '--follow', join(FIXTURES, 'throws')], controlPlane.env);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/application FAILED.*main\(\) gave up on purpose/);
+    const events = await applicationEvents(controlPlane.client, stdout.trim());
+    expect(finalStatus(events)).toBe(ApplicationStatus.FAILED);
+    expect(jobStatuses(events).get('e2e-throws: long job')).toBe(JobStatus.CANCELED);
+    const { application } = await controlPlane.client.getApplication({ applicationId: stdout.trim() });
+    expect(application!.failure?.message).toBe('main() gave up on purpose');
+    await expect.poll(() => clusterProcesses(controlPlane.stateDir), { timeout: 5000, interval: 100 }).toEqual([]);
+  }, 120_000);
+
+  it('ends FAILED saying the driver was lost when its task executor is killed; the other job is cancelled', async () => {
+    const controlPlane = await startControlPlane();
+    const run = await runCli(['run', '-D', '--task-executors', '2', '--slots', '2', join(FIXTURES, 'slow'), '100000', join(tempDir(), 'out')], controlPlane.env);
+    expect(run.code).toBe(0);
+    const applicationId = run.stdout.trim();
+    let jobmanager = '';
+    let driverHost = '';
+    await expect
+      .poll(
+        async () => {
+          const events = await applicationEvents(controlPlane.client, applicationId);
+          for (const event of events) {
+            if (event.kind?.$case === 'clusterStatusChanged' && event.kind.clusterStatusChanged.status === ClusterStatus.RUNNING) jobmanager = event.kind.clusterStatusChanged.jobmanagerAddress;
+            if (event.kind?.$case === 'taskStateChanged' && event.kind.taskStateChanged.vertexId === 'driver' && event.kind.taskStateChanged.state === ExecutionState.RUNNING) {
+              driverHost = event.kind.taskStateChanged.taskExecutorId;
+            }
+          }
+          return jobStatuses(events).get('e2e-slow: slow job') === JobStatus.RUNNING && driverHost !== '' && jobmanager !== '';
+        },
+        { timeout: 60_000, interval: 200 },
+      )
+      .toBe(true);
+    const dispatcher = createClient(DispatcherServiceDefinition, createChannel(jobmanager));
+    const overview = await dispatcher.requestClusterOverview({});
+    const pid = overview.taskExecutorInfos.find((info) => info.id === driverHost)?.pid;
+    expect(pid).toBeGreaterThan(0);
+    process.kill(pid!, 'SIGKILL');
+    const events = await applicationEvents(controlPlane.client, applicationId, true);
+    expect(finalStatus(events)).toBe(ApplicationStatus.FAILED);
+    const { application } = await controlPlane.client.getApplication({ applicationId });
+    expect(application!.failure?.name).toBe('DriverLostError');
+    expect(application!.failure?.message).toMatch(/driver was lost/);
+    expect(jobStatuses(events).get('e2e-slow: slow job')).toBe(JobStatus.CANCELED);
+    await expect.poll(() => clusterProcesses(controlPlane.stateDir), { timeout: 5000, interval: 100 }).toEqual([]);
+  }, 120_000);
+
+  it('fails a driver that allocates past --driver-heap-memory with a message naming the limit', async () => {
+    const controlPlane = await startControlPlane();
+    const { code, stderr } = await runCli(['run', '-D', '-Dhm', '64', '--follow', join(FIXTURES, 'heaphog')], controlPlane.env);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/application FAILED.*64 MiB/);
+    await expect.poll(() => clusterProcesses(controlPlane.stateDir), { timeout: 5000, interval: 100 }).toEqual([]);
+  }, 120_000);
+
+  it('runs two applications on one shared cluster, named by -m and by --cluster, and leaves the cluster running', async () => {
+    const controlPlane = await startControlPlane();
+    const started = await runCli(['cluster', 'start', '--task-executors', '1', '--slots', '4'], controlPlane.env);
+    expect(started.code).toBe(0);
+    const clusterId = started.stdout.trim();
+    const { cluster } = await controlPlane.client.getCluster({ clusterId });
+    const [first, second] = await Promise.all([
+      runCli(['run', '-D', '--follow', '-m', cluster!.jobmanagerAddress, EXAMPLE, '2', join(tempDir(), 'a')], controlPlane.env),
+      runCli(['run', '-D', '--follow', '--cluster', clusterId, EXAMPLE, '3', join(tempDir(), 'b')], controlPlane.env),
+    ]);
+    expect(first.stderr).toContain('application FINISHED');
+    expect(second.stderr).toContain('application FINISHED');
+    expect([first.code, second.code]).toEqual([0, 0]);
+    const after = await controlPlane.client.getCluster({ clusterId });
+    expect(after.cluster!.status).toBe(ClusterStatus.RUNNING);
+    expect(clusterProcesses(controlPlane.stateDir).length).toBe(2);
+    const listed = await runCli(['cluster', 'list'], controlPlane.env);
+    expect(listed.stdout).toMatch(new RegExp(`${clusterId}.*RUNNING`));
+    expect((await runCli(['cluster', 'stop', clusterId], controlPlane.env)).code).toBe(0);
+    await expect.poll(() => clusterProcesses(controlPlane.stateDir), { timeout: 5000, interval: 100 }).toEqual([]);
+  }, 180_000);
+
+  it('gives a watcher that disconnects and resumes from its last sequence every event exactly once', async () => {
+    const controlPlane = await startControlPlane();
+    const run = await runCli(['run', '-D', join(FIXTURES, 'slow'), '400', join(tempDir(), 'out')], controlPlane.env);
+    const applicationId = run.stdout.trim();
+    const uninterrupted = applicationEvents(controlPlane.client, applicationId, true);
+    const resumed: ApplicationEvent[] = [];
+    const abort = new AbortController();
+    try {
+      for await (const { event } of controlPlane.client.watchApplication({ applicationId, afterSequence: 0n, follow: true }, { signal: abort.signal })) {
+        resumed.push(event!);
+        if (resumed.length === 3) abort.abort();
+      }
+    } catch (error) {
+      expect((error as Error).name).toBe('AbortError');
+    }
+    resumed.push(...(await applicationEvents(controlPlane.client, applicationId, true, Number(resumed.at(-1)!.sequence))));
+    const all = await uninterrupted;
+    expect(resumed.map((event) => event.sequence)).toEqual(all.map((event) => event.sequence));
+    expect(resumed).toEqual(all);
+    expect(all.map((event) => Number(event.sequence))).toEqual(all.map((_, index) => index + 1));
+    expect(finalStatus(all)).toBe(ApplicationStatus.FINISHED);
+  }, 120_000);
+});
