@@ -1,13 +1,17 @@
 // The README's demo on the embedded defaults: starts a control plane on a free loopback port with
-// its state in .flotilla-demo/, uploads the example bundle twice (the second time nothing is sent),
-// asks the control plane about it through gRPC reflection with buf curl, and stops it again.
+// its state in .flotilla-demo/, runs the example application in driver mode (the control plane
+// deploys a local session cluster, runs main() in it as a driver job and tears the cluster down at
+// the end), shows what the control plane recorded, and stops the control plane again.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const flotilla = [process.execPath, `${root}bin/flotilla.js`];
 const stateDir = `${root}.flotilla-demo`;
+const output = join(stateDir, 'wordcount-output');
 const step = (text) => process.stdout.write(`\n== ${text}\n`);
 
 step(`flotilla controlplane --listen 127.0.0.1:0 --state-dir ${stateDir}`);
@@ -18,23 +22,34 @@ const [line] = await once(controlplane.stdout.setEncoding('utf8'), 'data');
 const address = /listening on (\S+)/.exec(line)[1];
 process.stdout.write(line);
 
+let failed = false;
 try {
-  const cli = (...args) => execFileSync(flotilla[0], [flotilla[1], ...args, '--controlplane', address], { stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim();
-  step('flotilla upload examples/wordcount');
-  const id = cli('upload', `${root}examples/wordcount`);
-  process.stdout.write(`${id}\n`);
-  step('flotilla upload examples/wordcount   (again: the control plane has it, nothing is sent)');
-  process.stdout.write(`${cli('upload', `${root}examples/wordcount`)}\n`);
+  const env = { ...process.env, FLOTILLA_CONTROLPLANE: address };
+  const cli = (...args) => execFileSync(flotilla[0], [flotilla[1], ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim();
+
+  step(`flotilla run -D --follow examples/wordcount 5 ${output}`);
+  const id = cli('run', '-D', '--follow', `${root}examples/wordcount`, '5', output);
+  process.stdout.write(`application id: ${id}\n`);
+  for (const file of readdirSync(output).filter((name) => name.startsWith('part-')).sort()) {
+    process.stdout.write(`${file}:\n${readFileSync(join(output, file), 'utf8')}`);
+  }
+
+  step('flotilla list');
+  process.stdout.write(`${cli('list')}\n`);
+  step('flotilla cluster list   (the cluster deployed for the application is gone)');
+  process.stdout.write(`${cli('cluster', 'list')}\n`);
 
   const curl = (...args) =>
     execFileSync(`${root}node_modules/.bin/buf`, ['curl', '--protocol', 'grpc', '--http2-prior-knowledge', ...args], { stdio: ['ignore', 'pipe', 'inherit'] }).toString();
-  step(`buf curl --list-services http://${address}`);
-  process.stdout.write(curl('--list-services', `http://${address}`));
-  step(`buf curl -d '{"artifact_id":"${id.slice(0, 12)}…"}' …/flotilla.v1.ClusterClientService/GetArtifact`);
-  process.stdout.write(curl('-d', JSON.stringify({ artifact_id: id }), `http://${address}/flotilla.v1.ClusterClientService/GetArtifact`));
+  step(`buf curl -d '{"application_id":"${id}"}' http://${address}/flotilla.v1.ClusterClientService/GetApplication`);
+  process.stdout.write(curl('-d', JSON.stringify({ application_id: id }), `http://${address}/flotilla.v1.ClusterClientService/GetApplication`));
+} catch (error) {
+  failed = true;
+  process.stderr.write(`demo failed: ${error.message}\n`);
 } finally {
   step('stopping the control plane (SIGTERM)');
   controlplane.kill('SIGTERM');
   const [code] = await once(controlplane, 'exit');
   process.stdout.write(`control plane exited with ${code}\n`);
 }
+process.exitCode = failed ? 1 : 0;
