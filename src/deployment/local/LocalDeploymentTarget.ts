@@ -35,7 +35,7 @@ export interface LocalDeploymentOptions {
   listenTimeoutMs?: number;
   /** How long the task executors may take to register, in milliseconds (default 30 s). */
   registrationTimeoutMs?: number;
-  /** The job manager's heartbeat settings, in milliseconds (defaults 500 and 3000). */
+  /** The job manager's heartbeat settings, in milliseconds (defaults 1000 and 6000: a lost task executor is noticed within seconds, a busy one is not declared lost). */
   heartbeatIntervalMs?: number;
   heartbeatTimeoutMs?: number;
   /** When stragglers are terminated and killed at teardown. */
@@ -83,9 +83,9 @@ export class LocalDeploymentTarget implements DeploymentTarget {
       signal.throwIfAborted();
       const jobManager = start('jobmanager', 0, [
         '--heartbeat-interval',
-        String(this.options.heartbeatIntervalMs ?? 500),
+        String(this.options.heartbeatIntervalMs ?? 1000),
         '--heartbeat-timeout',
-        String(this.options.heartbeatTimeoutMs ?? 3000),
+        String(this.options.heartbeatTimeoutMs ?? 6000),
       ]);
       const address = await waitForListening(jobManager, this.options.listenTimeoutMs ?? 15_000, signal);
       progress.onJobManagerListening(address);
