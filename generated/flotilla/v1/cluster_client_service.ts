@@ -3903,7 +3903,7 @@ export const ClusterClientServiceDefinition = {
       responseStream: false,
       options: {},
     },
-    /** CancelApplication cancels an application's jobs and its driver; FAILED_PRECONDITION if it already ended. */
+    /** CancelApplication cancels an application's jobs and its driver; an application that already ended is returned unchanged. */
     cancelApplication: {
       name: "CancelApplication",
       requestType: CancelApplicationRequest as typeof CancelApplicationRequest,
@@ -3969,7 +3969,7 @@ export const ClusterClientServiceDefinition = {
       responseStream: false,
       options: {},
     },
-    /** CancelJob cancels one job; FAILED_PRECONDITION if it already ended. */
+    /** CancelJob cancels one job; a job that already ended is returned unchanged. */
     cancelJob: {
       name: "CancelJob",
       requestType: CancelJobRequest as typeof CancelJobRequest,
@@ -4059,7 +4059,7 @@ export interface ClusterClientServiceImplementation<CallContextExt = {}> {
     request: ListApplicationsRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ListApplicationsResponse>>;
-  /** CancelApplication cancels an application's jobs and its driver; FAILED_PRECONDITION if it already ended. */
+  /** CancelApplication cancels an application's jobs and its driver; an application that already ended is returned unchanged. */
   cancelApplication(
     request: CancelApplicationRequest,
     context: CallContext & CallContextExt,
@@ -4088,7 +4088,7 @@ export interface ClusterClientServiceImplementation<CallContextExt = {}> {
   getJob(request: GetJobRequest, context: CallContext & CallContextExt): Promise<DeepPartial<GetJobResponse>>;
   /** ListJobs returns jobs, optionally of one application or one cluster, one page at a time. */
   listJobs(request: ListJobsRequest, context: CallContext & CallContextExt): Promise<DeepPartial<ListJobsResponse>>;
-  /** CancelJob cancels one job; FAILED_PRECONDITION if it already ended. */
+  /** CancelJob cancels one job; a job that already ended is returned unchanged. */
   cancelJob(request: CancelJobRequest, context: CallContext & CallContextExt): Promise<DeepPartial<CancelJobResponse>>;
   /** RequestJobResult waits for a job to end, streaming the records of its collect() sinks as they come, then its result. */
   requestJobResult(
@@ -4150,7 +4150,7 @@ export interface ClusterClientServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ListApplicationsRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<ListApplicationsResponse>;
-  /** CancelApplication cancels an application's jobs and its driver; FAILED_PRECONDITION if it already ended. */
+  /** CancelApplication cancels an application's jobs and its driver; an application that already ended is returned unchanged. */
   cancelApplication(
     request: DeepPartial<CancelApplicationRequest>,
     options?: CallOptions & CallOptionsExt,
@@ -4179,7 +4179,7 @@ export interface ClusterClientServiceClient<CallOptionsExt = {}> {
   getJob(request: DeepPartial<GetJobRequest>, options?: CallOptions & CallOptionsExt): Promise<GetJobResponse>;
   /** ListJobs returns jobs, optionally of one application or one cluster, one page at a time. */
   listJobs(request: DeepPartial<ListJobsRequest>, options?: CallOptions & CallOptionsExt): Promise<ListJobsResponse>;
-  /** CancelJob cancels one job; FAILED_PRECONDITION if it already ended. */
+  /** CancelJob cancels one job; a job that already ended is returned unchanged. */
   cancelJob(request: DeepPartial<CancelJobRequest>, options?: CallOptions & CallOptionsExt): Promise<CancelJobResponse>;
   /** RequestJobResult waits for a job to end, streaming the records of its collect() sinks as they come, then its result. */
   requestJobResult(

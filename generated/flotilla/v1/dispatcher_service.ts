@@ -3750,7 +3750,7 @@ export const DispatcherServiceDefinition = {
       responseStream: false,
       options: {},
     },
-    /** CancelJob cancels one job; FAILED_PRECONDITION if it already ended. */
+    /** CancelJob cancels one job; a job that already ended is returned unchanged. */
     cancelJob: {
       name: "CancelJob",
       requestType: DispatcherServiceCancelJobRequest as typeof DispatcherServiceCancelJobRequest,
@@ -3895,7 +3895,7 @@ export interface DispatcherServiceImplementation<CallContextExt = {}> {
     request: DispatcherServiceListJobsRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<DispatcherServiceListJobsResponse>>;
-  /** CancelJob cancels one job; FAILED_PRECONDITION if it already ended. */
+  /** CancelJob cancels one job; a job that already ended is returned unchanged. */
   cancelJob(
     request: DispatcherServiceCancelJobRequest,
     context: CallContext & CallContextExt,
@@ -3983,7 +3983,7 @@ export interface DispatcherServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<DispatcherServiceListJobsRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<DispatcherServiceListJobsResponse>;
-  /** CancelJob cancels one job; FAILED_PRECONDITION if it already ended. */
+  /** CancelJob cancels one job; a job that already ended is returned unchanged. */
   cancelJob(
     request: DeepPartial<DispatcherServiceCancelJobRequest>,
     options?: CallOptions & CallOptionsExt,
