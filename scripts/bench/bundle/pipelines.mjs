@@ -1,0 +1,21 @@
+// The benchmarks' pipelines. They live in the bundle, as users' pipelines do, so task executors
+// load their functions from the unpacked bundle exactly as in production.
+
+/** Word count (the cluster tests' pipeline): running counts per word of the text at `input`, written to `output`. */
+export function wordCount(env, input, output) {
+  env
+    .readTextFile(input)
+    .flatMap((line) => line.split(' ').filter((word) => word.length > 0))
+    .map((word) => [word, 1])
+    .keyBy((pair) => pair[0])
+    .sum(1)
+    .writeAsText(output, { overwrite: true });
+}
+
+/** A job of one chained vertex (source, map, sink): at parallelism 4 it has 4 subtasks. */
+export function fourSubtasks(env, output) {
+  env
+    .generateSequence(1, 4000)
+    .map((n) => n * 2)
+    .writeAsText(output, { overwrite: true });
+}
