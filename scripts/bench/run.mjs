@@ -43,7 +43,7 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 
 const begin = performance.now();
 const stamp = () => `${((performance.now() - begin) / 1000).toFixed(1).padStart(6)} s`;
-const machine = describeMachine();
+const machine = { ...describeMachine(ROOT), builtByRun: process.env.npm_lifecycle_event === 'bench' };
 process.stderr.write(`${stamp()} benchmarks (${values.smoke ? 'smoke' : 'full'}) on ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB, Node ${machine.node}; report: ${out}\n`);
 
 const results = [];

@@ -56,7 +56,8 @@ export async function run({ smoke, log, profile = true }) {
       const cpuMs = pids.map(cpuTimeMs).reduce((sum, after, index) => sum + after - cpuBefore[index], 0);
       return { ms, netMs: result.getNetRuntime(), cpuMs };
     };
-    // Warm-up on a small file: the task executor downloads and unpacks the bundle, the JIT warms.
+    // Warm-up on a small file: the task executor downloads and unpacks the bundle (each task starts a
+    // worker thread of its own, so nothing else carries over from one job to the next).
     const small = join(work, 'warm-up.txt');
     writeWordText(small, 1024 * 1024, 7);
     await runEngine(small, join(work, 'warm-up-out'));

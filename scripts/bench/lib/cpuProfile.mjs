@@ -96,7 +96,7 @@ function describeThread(profile) {
   if (profile.thread === 0) return 'main thread';
   const { files } = profile.summary;
   const ran = [];
-  if (files.has('textFileSource.js')) ran.push('Source: Text File');
+  if (files.has('textFileSource.js') || files.has('readLinesInRange.js')) ran.push('Source: Text File');
   if (files.has('FlatMapOperator.js')) ran.push('Flat Map');
   if (files.has('SumOperator.js')) ran.push('Keyed Aggregation (sum)');
   if (files.has('TextFileSinkWriter.js')) ran.push('Sink: Text File');

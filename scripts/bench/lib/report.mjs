@@ -98,6 +98,7 @@ export function renderReport({ machine, mode, command, results, durationMs, load
     `| load average at start (1, 5, 15 min) | ${machine.loadAverage.map((load) => load.toFixed(2)).join(', ')} |`,
     ...(loadAtEnd ? [`| load average at end (1, 5, 15 min) | ${loadAtEnd.map((load) => load.toFixed(2)).join(', ')} |`] : []),
     `| date | ${machine.date} |`,
+    `| code | commit ${machine.commit}; dist/ ${machine.builtByRun ? 'built by `npm run build` at the start of the run' : 'as built before the run'} |`,
     '',
     '## Summary',
     '',
