@@ -27,11 +27,21 @@ export type ExecutionState =
   | 'CANCELED'
   | 'FAILED';
 
+/**
+ * The status of an application: Flink 2.x's ApplicationState plus DEPLOYING, the time the control
+ * plane deploys a cluster or submits a driver.
+ */
+export type ApplicationStatus = 'CREATED' | 'DEPLOYING' | 'RUNNING' | 'FAILING' | 'FAILED' | 'CANCELING' | 'CANCELED' | 'FINISHED';
+
+/** Every application status, in lifecycle order. */
+export const APPLICATION_STATUSES: readonly ApplicationStatus[] = ['CREATED', 'DEPLOYING', 'RUNNING', 'FAILING', 'FAILED', 'CANCELING', 'CANCELED', 'FINISHED'];
+
 /** Which jobs keep a cluster deployed for one application alive (FLIP-40). */
 export type LivingPriority = 'DRIVER' | 'NORMAL' | 'DAEMON';
 
 const TERMINAL_JOB_STATUSES: ReadonlySet<JobStatus> = new Set(['FAILED', 'CANCELED', 'FINISHED']);
 const TERMINAL_EXECUTION_STATES: ReadonlySet<ExecutionState> = new Set(['FINISHED', 'CANCELED', 'FAILED']);
+const TERMINAL_APPLICATION_STATUSES: ReadonlySet<ApplicationStatus> = new Set(['FAILED', 'CANCELED', 'FINISHED']);
 
 /** Whether a job in this status has ended for good (Flink's `isGloballyTerminalState`). */
 export function isTerminalJobStatus(status: JobStatus): boolean {
@@ -41,6 +51,11 @@ export function isTerminalJobStatus(status: JobStatus): boolean {
 /** Whether a task in this state has stopped. */
 export function isTerminalExecutionState(state: ExecutionState): boolean {
   return TERMINAL_EXECUTION_STATES.has(state);
+}
+
+/** Whether an application in this status has ended for good. */
+export function isTerminalApplicationStatus(status: ApplicationStatus): boolean {
+  return TERMINAL_APPLICATION_STATUSES.has(status);
 }
 
 /** An error carried across processes: name, message and stack, rebuilt on the other side. */

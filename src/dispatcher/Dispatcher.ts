@@ -22,7 +22,7 @@ import type { OutputChunk, OutputStream } from './JobOutputLog.js';
 import { decodeJobPageToken, encodeJobPageToken } from './jobPageToken.js';
 import type { JobResult } from './JobResult.js';
 import type { JobSummary } from './JobSummary.js';
-import { submissionFingerprint } from './submissionFingerprint.js';
+import { requestFingerprint } from '../common/requestFingerprint.js';
 
 export type { TaskExecutionStateReport } from './DispatcherJob.js';
 export type { ApplicationSummary } from './DriverApplication.js';
@@ -70,7 +70,7 @@ export class Dispatcher {
    */
   async submitJob({ graph, livingPriority, applicationId, requestId }: JobSubmission): Promise<string> {
     if (this.shuttingDown) throw new UnavailableError('the cluster is shutting down and accepts no more jobs');
-    const fingerprint = requestId ? submissionFingerprint(graph, livingPriority, applicationId) : '';
+    const fingerprint = requestId ? requestFingerprint({ graph, livingPriority, applicationId }) : '';
     if (requestId) {
       const earlier = this.requests.get(requestId);
       if (earlier && earlier.fingerprint === fingerprint) return earlier.jobId;

@@ -5,7 +5,7 @@
  * `flotilla.v1.JobEvent`; `src/rpc/convert` converts.
  */
 import type { ExecutionState, JobStatus, LivingPriority, SerializedError } from '../common/status.js';
-import type { ApplicationStatus } from './ApplicationStatus.js';
+import type { ApplicationStatus } from '../common/status.js';
 
 /** A job moved to a new status (Flink's JobStatus). */
 export interface JobStatusChanged {

@@ -3,7 +3,6 @@
  * runs the tasks it is given in worker threads, serves their result partitions to consumers, and
  * exits when the job manager has been unreachable longer than its timeout or asks it to shut down.
  */
-import { join } from 'node:path';
 import type { HostPort } from '../common/address.js';
 import { formatHostPort } from '../common/address.js';
 import { newId } from '../common/ids.js';
@@ -131,7 +130,7 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
     logger,
   });
   connection.start();
-  logger.info({ address: host.address, slots: options.slots, cpus: options.cpus, memoryMb: options.memoryMb, jobManager: jobManagerAddress, stateDir: join(options.stateDir) }, 'task executor started');
+  logger.info({ address: host.address, slots: options.slots, cpus: options.cpus, memoryMb: options.memoryMb, jobManager: jobManagerAddress, stateDir: options.stateDir }, 'task executor started');
   return {
     taskExecutorId,
     address: host.address,

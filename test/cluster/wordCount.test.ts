@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../generated/flotilla/v1/events.js';
 import { ExecutionState } from '../../generated/flotilla/v1/status.js';
-import { finalCounts, writeWordText } from '../support/wordText.js';
-import { dispatcherClient, jobEvents, jobStatusesOf, readSinkLines, startTestCluster, type TestCluster, importPipelines } from '../support/cluster.js';
+import { finalCountsOfFolder, writeWordText } from '../../scripts/bench/lib/wordText.mjs';
+import { dispatcherClient, jobEvents, jobStatusesOf, startTestCluster, type TestCluster, importPipelines } from '../support/cluster.js';
 import { tempDir } from '../support/tempDir.js';
 
 const work = tempDir();
@@ -42,7 +42,7 @@ describe('word count on a cluster of processes', () => {
     wordCount(env, input, output);
     const result = await env.execute('word count');
     expect(result.getNetRuntime()).toBeGreaterThan(0);
-    expect(finalCounts(readSinkLines(output))).toEqual(reference);
+    expect(finalCountsOfFolder(output)).toEqual(reference);
   }, 300_000);
 
   it('survives kill -9 of a task executor mid-job: RESTARTING, then the same counts', async () => {
@@ -65,7 +65,7 @@ describe('word count on a cluster of processes', () => {
     await cluster.addTaskExecutor();
     const result = await client.getJobExecutionResult();
     expect(result.getJobID()).toBe(client.getJobID());
-    expect(finalCounts(readSinkLines(output))).toEqual(reference);
+    expect(finalCountsOfFolder(output)).toEqual(reference);
     const statuses = jobStatusesOf(await jobEvents(dispatcher, client.getJobID()));
     expect(statuses).toContain('RESTARTING');
     expect(statuses.at(-1)).toBe('FINISHED');

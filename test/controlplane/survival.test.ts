@@ -8,6 +8,7 @@ import { createChannel, createClient } from 'nice-grpc';
 import { describe, expect, it } from 'vitest';
 import { DispatcherServiceDefinition } from '../../generated/flotilla/v1/dispatcher_service.js';
 import { ApplicationStatus, ClusterStatus } from '../../generated/flotilla/v1/status.js';
+import { LOCAL_CLUSTER_HEARTBEATS } from '../../src/deployment/local/LocalDeploymentTarget.js';
 import { tempDir } from '../support/tempDir.js';
 import {
   clusterInStatus,
@@ -47,8 +48,8 @@ describe('clusters outlive the control plane', () => {
     // So does a control plane that is killed outright.
     await second.stop('SIGKILL');
     const dispatcher = createClient(DispatcherServiceDefinition, createChannel(cluster.jobmanagerAddress));
-    // Well past the job manager's heartbeat timeout: the task executor is still registered and the driver still runs.
-    await new Promise((resolve) => setTimeout(resolve, 4000));
+    // Past the job manager's heartbeat timeout: the task executor is still registered and the driver still runs.
+    await new Promise((resolve) => setTimeout(resolve, LOCAL_CLUSTER_HEARTBEATS.timeoutMs + 1000));
     for (const pid of pids) expect(isRunning(pid)).toBe(true);
     const overview = await dispatcher.requestClusterOverview({});
     expect(overview).toMatchObject({ taskExecutors: 1, jobsRunning: 1 });

@@ -17,7 +17,9 @@ import { FLOTILLA_BIN, ROOT, runCli } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
 
 const EXAMPLE = join(ROOT, 'examples/wordcount');
-const FIXTURES = join(ROOT, 'test/e2e/fixtures');
+/** One bundle of test applications; `app(name)` runs `<name>.js#main` under the name `e2e-<name>`. */
+const APPS = join(ROOT, 'test/e2e/fixtures/apps');
+const app = (name: string) => ['--name', `e2e-${name}`, '-c', `${name}.js#main`, APPS];
 
 /** The final application status in `events`, if it ended. */
 function finalStatus(events: ApplicationEvent[]): ApplicationStatus | undefined {
@@ -59,7 +61,7 @@ describe('flotilla run -D', () => {
 
   it('exits while the application runs; killing the CLI\'s process group changes nothing; watch sees it FINISHED', async () => {
     const controlPlane = await startControlPlane();
-    const cli = spawn(process.execPath, [FLOTILLA_BIN, 'run', '-D', join(FIXTURES, 'slow'), '600', join(tempDir(), 'out')], {
+    const cli = spawn(process.execPath, [FLOTILLA_BIN, 'run', '-D', ...app('slow'), '600', join(tempDir(), 'out')], {
       env: { ...process.env, ...controlPlane.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
@@ -84,7 +86,7 @@ describe('flotilla run -D', () => {
 
   it('ends FAILED with the thrown message when main() throws after starting a long job, which is cancelled', async () => {
     const controlPlane = await startControlPlane();
-    const { code, stdout, stderr } = await runCli(['run', '-D', '--follow', join(FIXTURES, 'throws')], controlPlane.env);
+    const { code, stdout, stderr } = await runCli(['run', '-D', '--follow', ...app('throws')], controlPlane.env);
     expect(code).toBe(1);
     expect(stderr).toMatch(/application FAILED.*main\(\) gave up on purpose/);
     const events = await applicationEvents(controlPlane.client, stdout.trim());
@@ -97,7 +99,7 @@ describe('flotilla run -D', () => {
 
   it('ends FAILED saying the driver was lost when its task executor is killed; the other job is cancelled', async () => {
     const controlPlane = await startControlPlane();
-    const run = await runCli(['run', '-D', '--task-executors', '2', '--slots', '2', join(FIXTURES, 'slow'), '100000', join(tempDir(), 'out')], controlPlane.env);
+    const run = await runCli(['run', '-D', '--task-executors', '2', '--slots', '2', ...app('slow'), '100000', join(tempDir(), 'out')], controlPlane.env);
     expect(run.code).toBe(0);
     const applicationId = run.stdout.trim();
     let jobmanager = '';
@@ -133,7 +135,7 @@ describe('flotilla run -D', () => {
 
   it('fails a driver that allocates past --driver-heap-memory with a message naming the limit', async () => {
     const controlPlane = await startControlPlane();
-    const { code, stderr } = await runCli(['run', '-D', '-Dhm', '64', '--follow', join(FIXTURES, 'heaphog')], controlPlane.env);
+    const { code, stderr } = await runCli(['run', '-D', '-Dhm', '64', '--follow', ...app('heaphog')], controlPlane.env);
     expect(code).toBe(1);
     expect(stderr).toMatch(/application FAILED.*64 MiB/);
     await expect.poll(() => clusterProcesses(controlPlane.stateDir), { timeout: 5000, interval: 100 }).toEqual([]);
@@ -163,7 +165,7 @@ describe('flotilla run -D', () => {
 
   it('gives a watcher that disconnects and resumes from its last sequence every event exactly once', async () => {
     const controlPlane = await startControlPlane();
-    const run = await runCli(['run', '-D', join(FIXTURES, 'slow'), '400', join(tempDir(), 'out')], controlPlane.env);
+    const run = await runCli(['run', '-D', ...app('slow'), '400', join(tempDir(), 'out')], controlPlane.env);
     const applicationId = run.stdout.trim();
     const uninterrupted = applicationEvents(controlPlane.client, applicationId, true);
     const resumed: ApplicationEvent[] = [];

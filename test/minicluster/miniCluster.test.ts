@@ -5,9 +5,9 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MiniCluster } from '../../src/minicluster/MiniCluster.js';
-import { readSinkLines, importPipelines } from '../support/cluster.js';
+import { importPipelines } from '../support/cluster.js';
 import { tempDir } from '../support/tempDir.js';
-import { finalCounts, writeWordText } from '../support/wordText.js';
+import { finalCountsOfFolder, writeWordText } from '../../scripts/bench/lib/wordText.mjs';
 
 const work = tempDir();
 const { failing, squares, wordCount } = await importPipelines();
@@ -29,7 +29,7 @@ describe('MiniCluster', () => {
     const output = join(work, 'counts');
     wordCount(env, input, output);
     await env.execute('word count');
-    expect(finalCounts(readSinkLines(output))).toEqual(reference);
+    expect(finalCountsOfFolder(output)).toEqual(reference);
   });
 
   it('collects records back to the submitter', async () => {

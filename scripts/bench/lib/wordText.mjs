@@ -1,6 +1,6 @@
-// Generated text for the word-count benchmark, ported from test/support/wordText.ts so the
-// benchmarks need no TypeScript: lines of 8 to 15 words drawn from a fixed vocabulary with a
-// skewed (Zipf-like) distribution by a seeded generator, and the counts it wrote.
+// Generated text for the word-count benchmark and the word-count tests, in plain JavaScript so the
+// benchmarks need no TypeScript (types: wordText.d.mts): lines of 8 to 15 words drawn from a fixed
+// vocabulary with a skewed (Zipf-like) distribution by a seeded generator, and the counts it wrote.
 import { closeSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -32,7 +32,6 @@ function vocabulary(size, next) {
 
 /**
  * Writes at least `bytes` bytes of text to `path` and returns how often each word occurs.
- * Same seed, same bytes as test/support/wordText.ts.
  */
 export function writeWordText(path, bytes, seed = 42, vocabularySize = 5000) {
   const next = random(seed);

@@ -1,7 +1,7 @@
 /** `flotilla taskexecutor`: runs a worker of a session cluster. */
-import { availableParallelism, totalmem } from 'node:os';
 import { parseHostPort } from '../../common/address.js';
 import { createLogger } from '../../common/logger.js';
+import { TASK_EXECUTOR_RESOURCE_DEFAULTS } from '../../taskexecutor/resourceDefaults.js';
 import { DEFAULT_TASK_CANCELLATION_TIMEOUT_MS, startTaskExecutor } from '../../taskexecutor/taskExecutor.js';
 import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
 import { positiveInteger } from '../optionValues.js';
@@ -18,13 +18,13 @@ export const taskexecutorCommand: CommandSpec = {
     listenOption('127.0.0.1:0'),
     { name: 'jobmanager', type: 'string', valueName: 'HOST:PORT', description: 'Job manager of the cluster this task executor joins (required).' },
     { name: 'slots', type: 'number', valueName: 'N', description: 'Number of task slots offered.', default: 2 },
-    { name: 'cpus', type: 'number', valueName: 'C', description: 'CPU cores offered in all, divided between the slots.', default: availableParallelism() },
+    { name: 'cpus', type: 'number', valueName: 'C', description: 'CPU cores offered in all, divided between the slots.', default: TASK_EXECUTOR_RESOURCE_DEFAULTS.cpus },
     {
       name: 'memory',
       type: 'number',
       valueName: 'MB',
       description: 'Memory offered in all, in MiB, divided between the slots.',
-      default: Math.floor(totalmem() / 1024 / 1024 / 4),
+      default: TASK_EXECUTOR_RESOURCE_DEFAULTS.memoryMb,
     },
     stateDirOption('unpacked bundles and task scratch files'),
     {

@@ -19,7 +19,7 @@ import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
 import type { ClusterEventRouter } from './ClusterEventRouter.js';
 import { compileSubmission } from './compileSubmission.js';
 import type { DriverLauncher } from './DriverLauncher.js';
-import { requestFingerprint } from './requestFingerprint.js';
+import { requestFingerprint } from '../../common/requestFingerprint.js';
 import type { RunApplicationInput } from './RunApplicationInput.js';
 
 /** What the application manager needs. */

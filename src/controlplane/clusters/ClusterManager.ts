@@ -10,7 +10,7 @@ import { newId } from '../../common/ids.js';
 import type { Logger } from '../../common/logger.js';
 import { serializeError } from '../../common/status.js';
 import type { DeploymentTarget, TaskExecutorDefaults } from '../../deployment/DeploymentTarget.js';
-import { requestFingerprint } from '../applications/requestFingerprint.js';
+import { requestFingerprint } from '../../common/requestFingerprint.js';
 import type { Application } from '../model/Application.js';
 import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
 import { isTerminalClusterStatus, type Cluster, type ClusterSpec, type ClusterStatus } from '../model/Cluster.js';

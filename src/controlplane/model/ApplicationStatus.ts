@@ -1,16 +1,10 @@
 /**
- * Application statuses as the control plane's domain uses them (Flink 2.x's ApplicationState plus
- * DEPLOYING), which changes between them are allowed, and which are terminal. The proto enum
- * mirrors them; `service/` converts.
+ * Which changes between application statuses (src/common/status.ts) the control plane allows.
  */
 
-/** The status of an application. */
-export type ApplicationStatus = 'CREATED' | 'DEPLOYING' | 'RUNNING' | 'FAILING' | 'FAILED' | 'CANCELING' | 'CANCELED' | 'FINISHED';
+import type { ApplicationStatus } from '../../common/status.js';
 
-/** Every status, in lifecycle order. */
-export const APPLICATION_STATUSES: readonly ApplicationStatus[] = ['CREATED', 'DEPLOYING', 'RUNNING', 'FAILING', 'FAILED', 'CANCELING', 'CANCELED', 'FINISHED'];
-
-const TERMINAL: ReadonlySet<ApplicationStatus> = new Set(['FAILED', 'CANCELED', 'FINISHED']);
+export { APPLICATION_STATUSES, isTerminalApplicationStatus, type ApplicationStatus } from '../../common/status.js';
 
 /**
  * The changes an application may make. A terminal status never changes again; a cancellation
@@ -26,11 +20,6 @@ const NEXT: Readonly<Record<ApplicationStatus, readonly ApplicationStatus[]>> = 
   CANCELED: [],
   FINISHED: [],
 };
-
-/** Whether an application in this status has ended for good. */
-export function isTerminalApplicationStatus(status: ApplicationStatus): boolean {
-  return TERMINAL.has(status);
-}
 
 /** Whether an application may move from `from` to `to` (a move to the same status is not a change). */
 export function canChangeApplicationStatus(from: ApplicationStatus, to: ApplicationStatus): boolean {

@@ -1,16 +1,11 @@
 /**
- * Converts the control plane's status and mode enums between proto and domain. The domain's names
+ * Converts the control plane's cluster status and submission mode enums between proto and domain. The domain's names
  * are the proto value names without their prefix, so one table per enum serves both directions;
  * UNSPECIFIED and values this build does not know are INVALID_ARGUMENT naming the field.
  */
-import {
-  ApplicationStatus as ApplicationStatusMessage,
-  ClusterStatus as ClusterStatusMessage,
-  SubmissionMode as SubmissionModeMessage,
-} from '../../../generated/flotilla/v1/status.js';
+import { ClusterStatus as ClusterStatusMessage, SubmissionMode as SubmissionModeMessage } from '../../../generated/flotilla/v1/status.js';
 import { InvalidArgumentError } from '../../common/errors.js';
 import type { SubmissionMode } from '../model/Application.js';
-import { APPLICATION_STATUSES, type ApplicationStatus } from '../model/ApplicationStatus.js';
 import { CLUSTER_STATUSES, type ClusterStatus } from '../model/Cluster.js';
 
 function converter<D extends string, M extends number>(names: readonly D[], enumObject: Record<string, string | number>, typeName: string) {
@@ -26,14 +21,11 @@ function converter<D extends string, M extends number>(names: readonly D[], enum
   };
 }
 
-const applicationStatus = converter<ApplicationStatus, ApplicationStatusMessage>(APPLICATION_STATUSES, ApplicationStatusMessage, 'ApplicationStatus');
 const clusterStatus = converter<ClusterStatus, ClusterStatusMessage>(CLUSTER_STATUSES, ClusterStatusMessage, 'ClusterStatus');
 const submissionMode = converter<SubmissionMode, SubmissionModeMessage>(['SESSION', 'PER_JOB', 'APPLICATION', 'DRIVER'], SubmissionModeMessage, 'SubmissionMode');
 
-/** A domain application status as its proto enum. */
-export const applicationStatusToMessage = applicationStatus.toMessage;
-/** A proto application status as the domain's; unknown values are INVALID_ARGUMENT naming `field`. */
-export const applicationStatusFromMessage = applicationStatus.fromMessage;
+/** Application statuses convert as the Dispatcher's do. */
+export { applicationStatusFromMessage, applicationStatusToMessage } from '../../rpc/convert/status.js';
 /** A domain cluster status as its proto enum. */
 export const clusterStatusToMessage = clusterStatus.toMessage;
 /** A proto cluster status as the domain's; unknown values are INVALID_ARGUMENT naming `field`. */

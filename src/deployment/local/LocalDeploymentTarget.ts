@@ -5,9 +5,9 @@
  * plane that started it.
  */
 import { mkdirSync } from 'node:fs';
-import { availableParallelism, totalmem } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from '../../common/logger.js';
+import { TASK_EXECUTOR_RESOURCE_DEFAULTS } from '../../taskexecutor/resourceDefaults.js';
 import type {
   ClusterDeploymentRequest,
   ClusterHandle,
@@ -35,7 +35,7 @@ export interface LocalDeploymentOptions {
   listenTimeoutMs?: number;
   /** How long the task executors may take to register, in milliseconds (default 30 s). */
   registrationTimeoutMs?: number;
-  /** The job manager's heartbeat settings, in milliseconds (defaults 1000 and 6000: a lost task executor is noticed within seconds, a busy one is not declared lost). */
+  /** The job manager's heartbeat settings, in milliseconds (default {@link LOCAL_CLUSTER_HEARTBEATS}). */
   heartbeatIntervalMs?: number;
   heartbeatTimeoutMs?: number;
   /** When stragglers are terminated and killed at teardown. */
@@ -44,14 +44,17 @@ export interface LocalDeploymentOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/**
+ * The heartbeats of clusters deployed here: a lost task executor is noticed within seconds, and a
+ * task executor that is only busy on a loaded machine is not declared lost.
+ */
+export const LOCAL_CLUSTER_HEARTBEATS = { intervalMs: 1000, timeoutMs: 6000 } as const;
+
 /** Deploys clusters as local processes. */
 export class LocalDeploymentTarget implements DeploymentTarget {
   readonly name = 'local';
-  readonly taskExecutorDefaults: TaskExecutorDefaults = {
-    // The same defaults `flotilla taskexecutor` takes when given no --cpus / --memory.
-    cpus: availableParallelism(),
-    memoryMb: Math.floor(totalmem() / 1024 / 1024 / 4),
-  };
+  /** What `flotilla taskexecutor` offers when given no --cpus / --memory. */
+  readonly taskExecutorDefaults: TaskExecutorDefaults = TASK_EXECUTOR_RESOURCE_DEFAULTS;
   private readonly bin: string;
 
   constructor(private readonly options: LocalDeploymentOptions) {
@@ -83,9 +86,9 @@ export class LocalDeploymentTarget implements DeploymentTarget {
       signal.throwIfAborted();
       const jobManager = start('jobmanager', 0, [
         '--heartbeat-interval',
-        String(this.options.heartbeatIntervalMs ?? 1000),
+        String(this.options.heartbeatIntervalMs ?? LOCAL_CLUSTER_HEARTBEATS.intervalMs),
         '--heartbeat-timeout',
-        String(this.options.heartbeatTimeoutMs ?? 6000),
+        String(this.options.heartbeatTimeoutMs ?? LOCAL_CLUSTER_HEARTBEATS.timeoutMs),
       ]);
       const address = await waitForListening(jobManager, this.options.listenTimeoutMs ?? 15_000, signal);
       progress.onJobManagerListening(address);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { JobEvent as JobEventMessage } from '../../../generated/flotilla/v1/events.js';
 import { ApplicationStatus, ExecutionState, JobStatus, LivingPriority } from '../../../generated/flotilla/v1/status.js';
-import { applicationStatusToMessage, jobEventToMessage } from './jobEvents.js';
+import { jobEventToMessage } from './jobEvents.js';
+import { applicationStatusToMessage } from './status.js';
 
 const time = new Date('2024-05-01T10:00:00.123Z');
 

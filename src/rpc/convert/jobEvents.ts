@@ -1,25 +1,12 @@
 /** Converts the Dispatcher's job events to `flotilla.v1.JobEvent` (the job manager only sends them). */
-import type { JobEvent as JobEventMessage } from '../../../generated/flotilla/v1/events.js';
-import { ApplicationStatus as ApplicationStatusMessage } from '../../../generated/flotilla/v1/status.js';
-import type { ApplicationStatus } from '../../dispatcher/ApplicationStatus.js';
-import type { JobEvent, JobEventKind } from '../../dispatcher/JobEvent.js';
-import { executionStateToMessage, jobStatusToMessage, livingPriorityToMessage, serializedErrorToMessage } from './status.js';
-
-const APPLICATION_STATUSES: Record<ApplicationStatus, ApplicationStatusMessage> = {
-  CREATED: ApplicationStatusMessage.CREATED,
-  DEPLOYING: ApplicationStatusMessage.DEPLOYING,
-  RUNNING: ApplicationStatusMessage.RUNNING,
-  FAILING: ApplicationStatusMessage.FAILING,
-  FAILED: ApplicationStatusMessage.FAILED,
-  CANCELING: ApplicationStatusMessage.CANCELING,
-  CANCELED: ApplicationStatusMessage.CANCELED,
-  FINISHED: ApplicationStatusMessage.FINISHED,
-};
-
-/** A domain application status as its proto enum. */
-export function applicationStatusToMessage(status: ApplicationStatus): ApplicationStatusMessage {
-  return APPLICATION_STATUSES[status];
-}
+import type {
+  ApplicationStatusChanged as ApplicationStatusChangedMessage,
+  JobEvent as JobEventMessage,
+  JobStatusChanged as JobStatusChangedMessage,
+  TaskStateChanged as TaskStateChangedMessage,
+} from '../../../generated/flotilla/v1/events.js';
+import type { ApplicationStatusChanged, JobEvent, JobEventKind, JobStatusChanged, TaskStateChanged } from '../../dispatcher/JobEvent.js';
+import { applicationStatusToMessage, executionStateToMessage, jobStatusToMessage, livingPriorityToMessage, serializedErrorToMessage } from './status.js';
 
 /** A domain job event as its proto message. */
 export function jobEventToMessage(event: JobEvent): JobEventMessage {
@@ -32,38 +19,43 @@ export function jobEventToMessage(event: JobEvent): JobEventMessage {
   };
 }
 
+/** A job status change as its proto message (the control plane relays the same events). */
+export function jobStatusChangedToMessage(kind: JobStatusChanged): JobStatusChangedMessage {
+  return {
+    jobId: kind.jobId,
+    jobName: kind.jobName,
+    status: jobStatusToMessage(kind.status),
+    failure: kind.failure && serializedErrorToMessage(kind.failure),
+    livingPriority: livingPriorityToMessage(kind.livingPriority),
+  };
+}
+
+/** A task state change as its proto message (the control plane relays the same events). */
+export function taskStateChangedToMessage(kind: TaskStateChanged): TaskStateChangedMessage {
+  return {
+    jobId: kind.jobId,
+    vertexId: kind.vertexId,
+    vertexName: kind.vertexName,
+    subtaskIndex: kind.subtaskIndex,
+    attemptNumber: kind.attemptNumber,
+    state: executionStateToMessage(kind.state),
+    failure: kind.failure && serializedErrorToMessage(kind.failure),
+    taskExecutorId: kind.taskExecutorId,
+  };
+}
+
+/** An application status change as its proto message. */
+export function applicationStatusChangedToMessage(kind: ApplicationStatusChanged): ApplicationStatusChangedMessage {
+  return { status: applicationStatusToMessage(kind.status), failure: kind.failure && serializedErrorToMessage(kind.failure), message: kind.message };
+}
+
 function kindToMessage(kind: JobEventKind): JobEventMessage['kind'] {
-  const failure = kind.failure && serializedErrorToMessage(kind.failure);
   switch (kind.type) {
     case 'jobStatusChanged':
-      return {
-        $case: 'jobStatusChanged',
-        jobStatusChanged: {
-          jobId: kind.jobId,
-          jobName: kind.jobName,
-          status: jobStatusToMessage(kind.status),
-          failure,
-          livingPriority: livingPriorityToMessage(kind.livingPriority),
-        },
-      };
+      return { $case: 'jobStatusChanged', jobStatusChanged: jobStatusChangedToMessage(kind) };
     case 'taskStateChanged':
-      return {
-        $case: 'taskStateChanged',
-        taskStateChanged: {
-          jobId: kind.jobId,
-          vertexId: kind.vertexId,
-          vertexName: kind.vertexName,
-          subtaskIndex: kind.subtaskIndex,
-          attemptNumber: kind.attemptNumber,
-          state: executionStateToMessage(kind.state),
-          failure,
-          taskExecutorId: kind.taskExecutorId,
-        },
-      };
+      return { $case: 'taskStateChanged', taskStateChanged: taskStateChangedToMessage(kind) };
     case 'applicationStatusChanged':
-      return {
-        $case: 'applicationStatusChanged',
-        applicationStatusChanged: { status: applicationStatusToMessage(kind.status), failure, message: kind.message },
-      };
+      return { $case: 'applicationStatusChanged', applicationStatusChanged: applicationStatusChangedToMessage(kind) };
   }
 }

@@ -1,12 +1,17 @@
 /**
- * Converts job statuses, execution states, living priorities and errors between the proto enums
+ * Converts job statuses, execution states, application statuses, living priorities and errors between the proto enums
  * and the domain's string unions. Values a client sends that the domain does not know (UNSPECIFIED,
  * or a number from a newer schema) are refused with INVALID_ARGUMENT naming the field.
  */
 import type { SerializedError as SerializedErrorMessage } from '../../../generated/flotilla/v1/common.js';
-import { ExecutionState as ExecutionStateMessage, JobStatus as JobStatusMessage, LivingPriority as LivingPriorityMessage } from '../../../generated/flotilla/v1/status.js';
+import {
+  ApplicationStatus as ApplicationStatusMessage,
+  ExecutionState as ExecutionStateMessage,
+  JobStatus as JobStatusMessage,
+  LivingPriority as LivingPriorityMessage,
+} from '../../../generated/flotilla/v1/status.js';
 import { InvalidArgumentError } from '../../common/errors.js';
-import type { ExecutionState, JobStatus, LivingPriority, SerializedError } from '../../common/status.js';
+import type { ApplicationStatus, ExecutionState, JobStatus, LivingPriority, SerializedError } from '../../common/status.js';
 
 function enumConverter<D extends string, M extends number>(table: Record<D, M>, typeName: string) {
   const reverse = new Map<number, D>(Object.entries(table).map(([name, value]) => [value as number, name as D]));
@@ -50,6 +55,20 @@ const executionState = enumConverter<ExecutionState, ExecutionStateMessage>(
   'ExecutionState',
 );
 
+const applicationStatus = enumConverter<ApplicationStatus, ApplicationStatusMessage>(
+  {
+    CREATED: ApplicationStatusMessage.CREATED,
+    DEPLOYING: ApplicationStatusMessage.DEPLOYING,
+    RUNNING: ApplicationStatusMessage.RUNNING,
+    FAILING: ApplicationStatusMessage.FAILING,
+    FAILED: ApplicationStatusMessage.FAILED,
+    CANCELING: ApplicationStatusMessage.CANCELING,
+    CANCELED: ApplicationStatusMessage.CANCELED,
+    FINISHED: ApplicationStatusMessage.FINISHED,
+  },
+  'ApplicationStatus',
+);
+
 const livingPriority = enumConverter<LivingPriority, LivingPriorityMessage>(
   { DRIVER: LivingPriorityMessage.DRIVER, NORMAL: LivingPriorityMessage.NORMAL, DAEMON: LivingPriorityMessage.DAEMON },
   'LivingPriority',
@@ -63,6 +82,10 @@ export const jobStatusFromMessage = jobStatus.fromMessage;
 export const executionStateToMessage = executionState.toMessage;
 /** A proto execution state as the domain's; unknown values are INVALID_ARGUMENT naming `field`. */
 export const executionStateFromMessage = executionState.fromMessage;
+/** A domain application status as its proto enum. */
+export const applicationStatusToMessage = applicationStatus.toMessage;
+/** A proto application status as the domain's; unknown values are INVALID_ARGUMENT naming `field`. */
+export const applicationStatusFromMessage = applicationStatus.fromMessage;
 /** A domain living priority as its proto enum. */
 export const livingPriorityToMessage = livingPriority.toMessage;
 /** A proto living priority as the domain's; unknown values are INVALID_ARGUMENT naming `field`. */

@@ -7,8 +7,11 @@ import type { MessagePort } from 'node:worker_threads';
 import { deserializeError } from '../../common/status.js';
 import type { FromWorker, ToWorker } from './workerProtocol.js';
 
+/** `T` without its `id`, member by member of a union. */
+type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+
 /** Requests that the main thread acknowledges, without their id. */
-type AcknowledgedRequest = Extract<FromWorker, { id: number }> extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+type AcknowledgedRequest = WithoutId<Extract<FromWorker, { id: number }>>;
 
 /** Sends requests to the main thread and waits for their acknowledgements. */
 export class WorkerChannel {

@@ -1,6 +1,6 @@
 /**
- * A digest of a validated submission, so that a retried request with the same request id can be
- * told apart from a different request that reuses the id by mistake.
+ * A digest of a submission (an application, a cluster, a job), so that a retried request with the
+ * same request id can be told apart from a different request that reuses the id by mistake.
  */
 import { createHash } from 'node:crypto';
 
