@@ -103,4 +103,55 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    description: 'jobs of applications, and the end of a client-side main()',
+    sql: `
+      CREATE TABLE jobs (
+        ordinal          INTEGER PRIMARY KEY AUTOINCREMENT,
+        id               TEXT NOT NULL UNIQUE,
+        application_id   TEXT NOT NULL REFERENCES applications (id),
+        cluster_id       TEXT NOT NULL REFERENCES clusters (id),
+        name             TEXT NOT NULL,
+        living_priority  TEXT NOT NULL CHECK (living_priority IN ('DRIVER', 'NORMAL', 'DAEMON')),
+        status           TEXT NOT NULL,
+        request_id       TEXT,
+        created_at       INTEGER NOT NULL,
+        ended_at         INTEGER,
+        failure_json     TEXT
+      ) STRICT;
+      CREATE INDEX jobs_by_application ON jobs (application_id);
+      CREATE INDEX jobs_by_cluster ON jobs (cluster_id);
+      CREATE UNIQUE INDEX jobs_by_request_id ON jobs (application_id, request_id) WHERE request_id IS NOT NULL;
+
+      ALTER TABLE applications ADD COLUMN client_main_ended_at INTEGER;
+      ALTER TABLE applications ADD COLUMN client_main_failure_json TEXT;
+    `,
+  },
+  {
+    version: 4,
+    description: "driver logs: what an application's main() wrote, by byte offset",
+    sql: `
+      CREATE TABLE driver_log (
+        application_id  TEXT NOT NULL REFERENCES applications (id),
+        offset          INTEGER NOT NULL CHECK (offset >= 0),
+        stream          TEXT NOT NULL CHECK (stream IN ('STDOUT', 'STDERR')),
+        time            INTEGER NOT NULL,
+        data            BLOB NOT NULL,
+        PRIMARY KEY (application_id, offset)
+      ) STRICT, WITHOUT ROWID;
+
+      -- Where the control plane's copy of the driver's output has got to on the cluster.
+      ALTER TABLE applications ADD COLUMN driver_log_source_offset INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
+  {
+    version: 5,
+    description: 'retention: the oldest event each application still keeps',
+    sql: `
+      ALTER TABLE applications ADD COLUMN first_kept_sequence INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE applications ADD COLUMN compacted_at INTEGER;
+      CREATE INDEX applications_by_end ON applications (ended_at) WHERE ended_at IS NOT NULL;
+    `,
+  },
 ];
