@@ -14,10 +14,11 @@ import {
   logStreamFromJSON,
   logStreamToJSON,
   RecordBatch,
+  ResourceProfile,
   SerializedError,
 } from "./common.js";
 import { JobEvent } from "./events.js";
-import { JobGraph, JobResult } from "./job_graph.js";
+import { BundleReference, JobGraph, JobResult } from "./job_graph.js";
 import { Artifact, JobSummary, SlotStatus } from "./resources.js";
 import {
   ExecutionState,
@@ -348,6 +349,43 @@ export interface DispatcherServiceUploadArtifactResponse {
     | undefined;
   /** Whether the blob server already held the artifact. */
   alreadyStored: boolean;
+}
+
+/** RunApplicationMainRequest names an application and the main() of its bundle to run in the job manager. */
+export interface RunApplicationMainRequest {
+  /** The application's id; the main job and every job main() submits carry it. */
+  applicationId: string;
+  /** The application's name, the prefix of its jobs' names. */
+  applicationName: string;
+  /** The bundle main() comes from; a bundle named by artifact id must be in this cluster's blob server (UploadArtifact). */
+  bundle:
+    | BundleReference
+    | undefined;
+  /** The entry point, module#export (Flink's -c); an empty module means the bundle's main module, an empty export main. */
+  entry: string;
+  /** The arguments main() receives. */
+  args: string[];
+  /** The parallelism of the jobs main() submits, where they set none; zero means 1. */
+  defaultParallelism: number;
+  /** Dynamic properties (-Dkey=value) every job of the application carries. */
+  properties: { [key: string]: string };
+  /** The limits of main()'s worker thread: heap, direct and native memory; zero means none. Cpus are not reserved. */
+  resources:
+    | ResourceProfile
+    | undefined;
+  /** An id the caller chose; the same id again returns the first main job instead of running main() twice. */
+  requestId: string;
+}
+
+export interface RunApplicationMainRequest_PropertiesEntry {
+  key: string;
+  value: string;
+}
+
+/** RunApplicationMainResponse returns the job that stands for main(). */
+export interface RunApplicationMainResponse {
+  /** The main job's id (living priority DRIVER, no tasks); cancelling it cancels the application. */
+  jobId: string;
 }
 
 function createBaseDispatcherServiceSubmitJobRequest(): DispatcherServiceSubmitJobRequest {
@@ -3713,6 +3751,423 @@ export const DispatcherServiceUploadArtifactResponse: MessageFns<DispatcherServi
   },
 };
 
+function createBaseRunApplicationMainRequest(): RunApplicationMainRequest {
+  return {
+    applicationId: "",
+    applicationName: "",
+    bundle: undefined,
+    entry: "",
+    args: [],
+    defaultParallelism: 0,
+    properties: {},
+    resources: undefined,
+    requestId: "",
+  };
+}
+
+export const RunApplicationMainRequest: MessageFns<RunApplicationMainRequest> = {
+  encode(message: RunApplicationMainRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.applicationId !== "") {
+      writer.uint32(10).string(message.applicationId);
+    }
+    if (message.applicationName !== "") {
+      writer.uint32(18).string(message.applicationName);
+    }
+    if (message.bundle !== undefined) {
+      BundleReference.encode(message.bundle, writer.uint32(26).fork()).join();
+    }
+    if (message.entry !== "") {
+      writer.uint32(34).string(message.entry);
+    }
+    for (const v of message.args) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.defaultParallelism !== 0) {
+      writer.uint32(48).uint32(message.defaultParallelism);
+    }
+    globalThis.Object.entries(message.properties).forEach(([key, value]: [string, string]) => {
+      RunApplicationMainRequest_PropertiesEntry.encode({ key: key as any, value }, writer.uint32(58).fork()).join();
+    });
+    if (message.resources !== undefined) {
+      ResourceProfile.encode(message.resources, writer.uint32(66).fork()).join();
+    }
+    if (message.requestId !== "") {
+      writer.uint32(74).string(message.requestId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RunApplicationMainRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRunApplicationMainRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.applicationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.applicationName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.bundle = BundleReference.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.entry = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.args.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.defaultParallelism = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            const entry7 = RunApplicationMainRequest_PropertiesEntry.decode(reader, reader.uint32());
+            if (entry7.value !== undefined) {
+              message.properties[entry7.key] = entry7.value;
+            }
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.resources = ResourceProfile.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.requestId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RunApplicationMainRequest {
+    return {
+      applicationId: isSet(object.applicationId)
+        ? globalThis.String(object.applicationId)
+        : isSet(object.application_id)
+        ? globalThis.String(object.application_id)
+        : "",
+      applicationName: isSet(object.applicationName)
+        ? globalThis.String(object.applicationName)
+        : isSet(object.application_name)
+        ? globalThis.String(object.application_name)
+        : "",
+      bundle: isSet(object.bundle) ? BundleReference.fromJSON(object.bundle) : undefined,
+      entry: isSet(object.entry) ? globalThis.String(object.entry) : "",
+      args: globalThis.Array.isArray(object?.args) ? object.args.map((e: any) => globalThis.String(e)) : [],
+      defaultParallelism: isSet(object.defaultParallelism)
+        ? globalThis.Number(object.defaultParallelism)
+        : isSet(object.default_parallelism)
+        ? globalThis.Number(object.default_parallelism)
+        : 0,
+      properties: isObject(object.properties)
+        ? (globalThis.Object.entries(object.properties) as [string, any][]).reduce(
+          (acc: { [key: string]: string }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.String(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      resources: isSet(object.resources) ? ResourceProfile.fromJSON(object.resources) : undefined,
+      requestId: isSet(object.requestId)
+        ? globalThis.String(object.requestId)
+        : isSet(object.request_id)
+        ? globalThis.String(object.request_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RunApplicationMainRequest): unknown {
+    const obj: any = {};
+    if (message.applicationId !== "") {
+      obj.applicationId = message.applicationId;
+    }
+    if (message.applicationName !== "") {
+      obj.applicationName = message.applicationName;
+    }
+    if (message.bundle !== undefined) {
+      obj.bundle = BundleReference.toJSON(message.bundle);
+    }
+    if (message.entry !== "") {
+      obj.entry = message.entry;
+    }
+    if (message.args?.length) {
+      obj.args = message.args;
+    }
+    if (message.defaultParallelism !== 0) {
+      obj.defaultParallelism = Math.round(message.defaultParallelism);
+    }
+    if (message.properties) {
+      const entries = globalThis.Object.entries(message.properties) as [string, string][];
+      if (entries.length > 0) {
+        obj.properties = {};
+        entries.forEach(([k, v]) => {
+          obj.properties[k] = v;
+        });
+      }
+    }
+    if (message.resources !== undefined) {
+      obj.resources = ResourceProfile.toJSON(message.resources);
+    }
+    if (message.requestId !== "") {
+      obj.requestId = message.requestId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RunApplicationMainRequest>): RunApplicationMainRequest {
+    return RunApplicationMainRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RunApplicationMainRequest>): RunApplicationMainRequest {
+    const message = createBaseRunApplicationMainRequest();
+    message.applicationId = object.applicationId ?? "";
+    message.applicationName = object.applicationName ?? "";
+    message.bundle = (object.bundle !== undefined && object.bundle !== null)
+      ? BundleReference.fromPartial(object.bundle)
+      : undefined;
+    message.entry = object.entry ?? "";
+    message.args = object.args?.map((e) => e) || [];
+    message.defaultParallelism = object.defaultParallelism ?? 0;
+    message.properties = (globalThis.Object.entries(object.properties ?? {}) as [string, string][]).reduce(
+      (acc: { [key: string]: string }, [key, value]: [string, string]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.String(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.resources = (object.resources !== undefined && object.resources !== null)
+      ? ResourceProfile.fromPartial(object.resources)
+      : undefined;
+    message.requestId = object.requestId ?? "";
+    return message;
+  },
+};
+
+function createBaseRunApplicationMainRequest_PropertiesEntry(): RunApplicationMainRequest_PropertiesEntry {
+  return { key: "", value: "" };
+}
+
+export const RunApplicationMainRequest_PropertiesEntry: MessageFns<RunApplicationMainRequest_PropertiesEntry> = {
+  encode(message: RunApplicationMainRequest_PropertiesEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== "") {
+      writer.uint32(18).string(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RunApplicationMainRequest_PropertiesEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRunApplicationMainRequest_PropertiesEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.value = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RunApplicationMainRequest_PropertiesEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.String(object.value) : "",
+    };
+  },
+
+  toJSON(message: RunApplicationMainRequest_PropertiesEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== "") {
+      obj.value = message.value;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RunApplicationMainRequest_PropertiesEntry>): RunApplicationMainRequest_PropertiesEntry {
+    return RunApplicationMainRequest_PropertiesEntry.fromPartial(base ?? {});
+  },
+  fromPartial(
+    object: DeepPartial<RunApplicationMainRequest_PropertiesEntry>,
+  ): RunApplicationMainRequest_PropertiesEntry {
+    const message = createBaseRunApplicationMainRequest_PropertiesEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseRunApplicationMainResponse(): RunApplicationMainResponse {
+  return { jobId: "" };
+}
+
+export const RunApplicationMainResponse: MessageFns<RunApplicationMainResponse> = {
+  encode(message: RunApplicationMainResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RunApplicationMainResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRunApplicationMainResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RunApplicationMainResponse {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+    };
+  },
+
+  toJSON(message: RunApplicationMainResponse): unknown {
+    const obj: any = {};
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RunApplicationMainResponse>): RunApplicationMainResponse {
+    return RunApplicationMainResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RunApplicationMainResponse>): RunApplicationMainResponse {
+    const message = createBaseRunApplicationMainResponse();
+    message.jobId = object.jobId ?? "";
+    return message;
+  },
+};
+
 /**
  * DispatcherService is a cluster's job manager: it accepts jobs, runs a job master for each, manages the
  * cluster's task executors and slots (the resource manager), serves the bundles its tasks load (the blob
@@ -3792,6 +4247,19 @@ export const DispatcherServiceDefinition = {
       requestType: DispatcherServiceShutDownClusterRequest as typeof DispatcherServiceShutDownClusterRequest,
       requestStream: false,
       responseType: DispatcherServiceShutDownClusterResponse as typeof DispatcherServiceShutDownClusterResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * RunApplicationMain runs an application's main(env, args) in this job manager's own process (application mode),
+     * in a worker thread and without a slot. A job of living priority DRIVER and without tasks, the main job,
+     * stands for main(): it ends FINISHED, FAILED or CANCELED with main(), so FLIP-40's rules end the application.
+     */
+    runApplicationMain: {
+      name: "RunApplicationMain",
+      requestType: RunApplicationMainRequest as typeof RunApplicationMainRequest,
+      requestStream: false,
+      responseType: RunApplicationMainResponse as typeof RunApplicationMainResponse,
       responseStream: false,
       options: {},
     },
@@ -3920,6 +4388,15 @@ export interface DispatcherServiceImplementation<CallContextExt = {}> {
     request: DispatcherServiceShutDownClusterRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<DispatcherServiceShutDownClusterResponse>>;
+  /**
+   * RunApplicationMain runs an application's main(env, args) in this job manager's own process (application mode),
+   * in a worker thread and without a slot. A job of living priority DRIVER and without tasks, the main job,
+   * stands for main(): it ends FINISHED, FAILED or CANCELED with main(), so FLIP-40's rules end the application.
+   */
+  runApplicationMain(
+    request: RunApplicationMainRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<RunApplicationMainResponse>>;
   /** RegisterTaskExecutor admits a task executor into the cluster with its slots. */
   registerTaskExecutor(
     request: RegisterTaskExecutorRequest,
@@ -4008,6 +4485,15 @@ export interface DispatcherServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<DispatcherServiceShutDownClusterRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<DispatcherServiceShutDownClusterResponse>;
+  /**
+   * RunApplicationMain runs an application's main(env, args) in this job manager's own process (application mode),
+   * in a worker thread and without a slot. A job of living priority DRIVER and without tasks, the main job,
+   * stands for main(): it ends FINISHED, FAILED or CANCELED with main(), so FLIP-40's rules end the application.
+   */
+  runApplicationMain(
+    request: DeepPartial<RunApplicationMainRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<RunApplicationMainResponse>;
   /** RegisterTaskExecutor admits a task executor into the cluster with its slots. */
   registerTaskExecutor(
     request: DeepPartial<RegisterTaskExecutorRequest>,
@@ -4071,6 +4557,10 @@ export type DeepPartial<T> = T extends bigint ? string | number | bigint
   : T extends { $case: string } ? { [K in keyof Omit<T, "$case">]?: DeepPartial<T[K]> } & { $case: T["$case"] }
   : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
   : Partial<T>;
+
+function isObject(value: any): boolean {
+  return typeof value === "object" && value !== null;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;
