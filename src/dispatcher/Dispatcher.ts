@@ -2,17 +2,21 @@
  * The Dispatcher of a session cluster (Flink's Dispatcher): accepts jobs, runs a job master for
  * each on the resource manager's slots and task executors, answers for the jobs it knows (summaries,
  * results with collected records, task output), keeps the cluster's job event log, ends driver-mode
- * applications by FLIP-40's rules ({@link DriverApplications}), and shuts the cluster down when
- * asked. It holds everything in memory, each kind of data within a bound ({@link DISPATCHER_DEFAULTS}).
+ * applications by FLIP-40's rules ({@link DriverApplications}), runs applications' `main()` in
+ * this process in application mode (as main jobs, {@link ApplicationMainRunner}), and shuts the
+ * cluster down when asked. It holds everything in memory, each kind of data within a bound ({@link DISPATCHER_DEFAULTS}).
  * It knows nothing of gRPC: `dispatcherService.ts` adapts it.
  */
-import { AlreadyExistsError, NotFoundError, UnavailableError } from '../common/errors.js';
+import { AlreadyExistsError, FailedPreconditionError, NotFoundError, UnavailableError } from '../common/errors.js';
 import { newId } from '../common/ids.js';
 import type { Logger } from '../common/logger.js';
-import { isTerminalJobStatus } from '../common/status.js';
+import { isTerminalJobStatus, type LivingPriority } from '../common/status.js';
+import type { JobGraph } from '../jobgraph/jobGraph.js';
+import { applicationMainDeployment, applicationMainJobGraph } from './applicationMainJob.js';
+import { ApplicationMainRunner } from './ApplicationMainRunner.js';
 import { compileDispatcherOptions, type CompiledDispatcherOptions, type DispatcherOptions } from './DispatcherOptions.js';
-import { DispatcherJob, type TaskExecutionStateReport } from './DispatcherJob.js';
-import type { JobCounts, JobPage, JobSubmission, WatchJobEventsRequest } from './DispatcherRequests.js';
+import { DispatcherJob, type DispatcherJobOptions, type TaskExecutionStateReport } from './DispatcherJob.js';
+import type { ApplicationMainSubmission, JobCounts, JobPage, JobSubmission, WatchJobEventsRequest } from './DispatcherRequests.js';
 import type { ApplicationSummary } from './DriverApplication.js';
 import { DriverApplications } from './DriverApplications.js';
 import { EndedJobs } from './EndedJobs.js';
@@ -26,7 +30,7 @@ import { requestFingerprint } from '../common/requestFingerprint.js';
 
 export type { TaskExecutionStateReport } from './DispatcherJob.js';
 export type { ApplicationSummary } from './DriverApplication.js';
-export type { JobCounts, JobPage, JobSubmission, WatchJobEventsRequest } from './DispatcherRequests.js';
+export type { ApplicationMainSubmission, JobCounts, JobPage, JobSubmission, WatchJobEventsRequest } from './DispatcherRequests.js';
 
 /** Page sizes of ListJobs: the default for 0, and the cap. */
 export const LIST_JOBS_PAGE_SIZE = { default: 50, max: 1000 } as const;
@@ -71,15 +75,60 @@ export class Dispatcher {
   async submitJob({ graph, livingPriority, applicationId, requestId }: JobSubmission): Promise<string> {
     if (this.shuttingDown) throw new UnavailableError('the cluster is shutting down and accepts no more jobs');
     const fingerprint = requestId ? requestFingerprint({ graph, livingPriority, applicationId }) : '';
-    if (requestId) {
-      const earlier = this.requests.get(requestId);
-      if (earlier && earlier.fingerprint === fingerprint) return earlier.jobId;
-      if (earlier) {
-        throw new AlreadyExistsError(
-          `request id "${requestId}" was already used for job ${earlier.jobId} with a different job graph, priority or application; use a new request id for a new job`,
-        );
-      }
+    const earlier = this.earlierJobOf(requestId, fingerprint, 'job graph, priority or application');
+    if (earlier) return earlier;
+    return this.addJob({ graph, livingPriority, applicationId }, requestId, fingerprint);
+  }
+
+  /**
+   * Runs an application's `main()` in this process (application mode) and resolves with the id of
+   * its main job: a DRIVER job without tasks whose status follows `main()`, so FLIP-40's rules end
+   * the application as in driver mode. What `main()` writes is the main job's output; cancelling
+   * the main job or the application stops `main()`. A request id seen before returns the first
+   * main job (ALREADY_EXISTS for a different submission). FAILED_PRECONDITION when this job manager
+   * runs no `main()` or the application already has a driver or main job; NOT_FOUND for a bundle
+   * the blob server does not hold; UNAVAILABLE once the cluster is shutting down.
+   */
+  async runApplicationMain(submission: ApplicationMainSubmission): Promise<string> {
+    if (this.shuttingDown) throw new UnavailableError('the cluster is shutting down and runs no more applications');
+    const host = this.options.mainHost;
+    if (!host) throw new FailedPreconditionError('this job manager was started without a place to run main() (application mode); submit a driver job instead');
+    const { requestId, ...request } = submission;
+    const fingerprint = requestId ? requestFingerprint({ main: request }) : '';
+    const earlier = this.earlierJobOf(requestId, fingerprint, 'application main()');
+    if (earlier) return earlier;
+    const { bundle, applicationId } = submission;
+    if ('artifactId' in bundle && !host.hasBundle(bundle.artifactId)) {
+      throw new NotFoundError(`bundle ${bundle.artifactId} is not in this cluster's blob server; upload it (UploadArtifact) before running its main()`);
     }
+    return this.addJob({ graph: applicationMainJobGraph(submission), livingPriority: 'DRIVER', applicationId }, requestId, fingerprint, (job, listener, logger) =>
+      new ApplicationMainRunner({
+        deployment: applicationMainDeployment(submission, job.jobId, this.options.jobmanagerAddress()),
+        host,
+        listener,
+        logger,
+        onMainRunning: () => this.applications.mainRunning(job, host.location),
+        onOutput: (stream, data) => job.output.append(stream, data),
+      }),
+    );
+  }
+
+  /** The job an earlier submission with `requestId` created, when it was the same; ALREADY_EXISTS when it differed. */
+  private earlierJobOf(requestId: string | undefined, fingerprint: string, what: string): string | undefined {
+    if (!requestId) return undefined;
+    const earlier = this.requests.get(requestId);
+    if (earlier && earlier.fingerprint === fingerprint) return earlier.jobId;
+    if (earlier) throw new AlreadyExistsError(`request id "${requestId}" was already used for job ${earlier.jobId} with a different ${what}; use a new request id for a new job`);
+    return undefined;
+  }
+
+  /** Admits, records and starts a job; `createMaster` gives it a master other than a JobMaster (a main job). */
+  private addJob(
+    { graph, livingPriority, applicationId }: { graph: JobGraph; livingPriority: LivingPriority; applicationId: string },
+    requestId: string | undefined,
+    fingerprint: string,
+    createMaster?: DispatcherJobOptions['createMaster'],
+  ): string {
     this.applications.admit(applicationId, livingPriority);
     const jobId = newId('job');
     const job = new DispatcherJob({
@@ -95,6 +144,8 @@ export class Dispatcher {
       onTaskStateChanged: (changed, execution) => {
         if (execution.state === 'RUNNING') this.applications.taskRunning(changed, execution.slot.taskExecutorId);
       },
+      createMaster,
+      mainInJobManager: createMaster !== undefined,
     });
     const earlierJobs = () =>
       [...this.jobs.values()].filter((other) => other !== job && other.applicationId === applicationId).map((other) => ({ jobId: other.jobId, livingPriority: other.livingPriority, status: other.status }));

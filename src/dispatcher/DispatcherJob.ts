@@ -9,6 +9,7 @@ import { isTerminalExecutionState, isTerminalJobStatus, type ExecutionState, typ
 import type { JobGraph } from '../jobgraph/jobGraph.js';
 import type { Execution } from '../jobmaster/Execution.js';
 import { JobMaster, type JobMasterListener } from '../jobmaster/JobMaster.js';
+import type { JobMasterService } from '../jobmaster/JobMasterService.js';
 import { CollectLimitExceededError } from './CollectLimitExceededError.js';
 import { CollectSinkResults } from './CollectSinkResults.js';
 import type { CompiledDispatcherOptions } from './DispatcherOptions.js';
@@ -43,6 +44,13 @@ export interface DispatcherJobOptions {
   onStatusChanged?(job: DispatcherJob, status: JobStatus, failure?: SerializedError): void;
   /** Told of every task state change after it was recorded. */
   onTaskStateChanged?(job: DispatcherJob, execution: Execution): void;
+  /**
+   * Creates the job's master when it is not a dataflow run in slots by a {@link JobMaster} (the main
+   * job of application mode); called from the constructor, once the job's output log exists.
+   */
+  createMaster?(job: DispatcherJob, listener: JobMasterListener, logger: Logger): JobMasterService;
+  /** True for an application's main job, whose `main()` runs in the job manager process. */
+  mainInJobManager?: boolean;
 }
 
 /** Execution states in Flink's lifecycle order, the order of task counts in summaries. */
@@ -55,7 +63,9 @@ export class DispatcherJob {
   readonly applicationId: string;
   readonly livingPriority: LivingPriority;
   readonly ordinal: number;
-  readonly master: JobMaster;
+  readonly master: JobMasterService;
+  /** Whether the job stands for an application's `main()` running in the job manager process. */
+  readonly mainInJobManager: boolean;
   readonly output: JobOutputLog;
   private readonly results: CollectSinkResults;
   private collected = new Map<string, unknown[]>();
@@ -68,10 +78,11 @@ export class DispatcherJob {
     this.applicationId = options.applicationId;
     this.livingPriority = options.livingPriority;
     this.ordinal = options.ordinal;
+    this.mainInJobManager = options.mainInJobManager === true;
     this.logger = dispatcher.logger.child({ jobId, jobName: this.name, ...(this.applicationId ? { applicationId: this.applicationId } : {}) });
     this.results = new CollectSinkResults(graph, dispatcher.maxCollectedBytesPerJob);
     this.output = new JobOutputLog(jobId, dispatcher.maxOutputBytesPerJob);
-    this.master = new JobMaster({
+    this.master = options.createMaster?.(this, this.listener(), this.logger) ?? new JobMaster({
       jobId,
       jobGraph: graph,
       applicationId: this.applicationId,

@@ -3,6 +3,7 @@
  * Dispatcher keeps lives in the job manager's memory, so every kind of kept data has a limit.
  */
 import type { Logger } from '../common/logger.js';
+import type { ApplicationMainHost } from './ApplicationMainHost.js';
 import type { ClusterResources } from './ClusterResources.js';
 
 /** Options of a Dispatcher; the limits are optional and default to {@link DISPATCHER_DEFAULTS}. */
@@ -26,6 +27,8 @@ export interface DispatcherOptions {
   maxRetainedEndedJobs?: number;
   /** How long a job master waits for cancelled tasks to confirm, in milliseconds. */
   cancellationTimeoutMs?: number;
+  /** Where applications' `main()` runs in this process (application mode); without it RunApplicationMain is refused. */
+  mainHost?: ApplicationMainHost;
 }
 
 /** The default limits. */
@@ -42,8 +45,8 @@ export const DISPATCHER_DEFAULTS = {
   cancellationTimeoutMs: 10_000,
 } as const;
 
-/** Options with every default filled in. */
-export type CompiledDispatcherOptions = Required<DispatcherOptions>;
+/** Options with every default filled in (the main host stays optional). */
+export type CompiledDispatcherOptions = Required<Omit<DispatcherOptions, 'mainHost'>> & Pick<DispatcherOptions, 'mainHost'>;
 
 /** Fills in the defaults and checks the limits. */
 export function compileDispatcherOptions(options: DispatcherOptions): CompiledDispatcherOptions {

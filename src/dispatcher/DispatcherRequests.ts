@@ -3,7 +3,7 @@
  * events, results) that have files of their own.
  */
 import type { LivingPriority } from '../common/status.js';
-import type { JobGraph } from '../jobgraph/jobGraph.js';
+import type { BundleReference, JobGraph, ResourceProfile } from '../jobgraph/jobGraph.js';
 import type { JobSummary } from './JobSummary.js';
 
 /** A job to submit. */
@@ -46,4 +46,22 @@ export interface WatchJobEventsRequest {
   follow: boolean;
   /** The caller's signal: aborting it releases the watch. */
   signal?: AbortSignal;
+}
+
+/** An application's `main()` to run in the job manager's own process (application mode). */
+export interface ApplicationMainSubmission {
+  applicationId: string;
+  /** The prefix of the names of the jobs `main()` submits. */
+  applicationName: string;
+  bundle: BundleReference;
+  /** `module#export`; an empty module means the bundle's main module. */
+  entry: string;
+  args: string[];
+  /** The parallelism of jobs that set none; at least 1. */
+  defaultParallelism: number;
+  properties: Record<string, string>;
+  /** The limits of `main()`'s worker thread (heap, direct, native memory; 0 for none); cpus are not reserved. */
+  resources: ResourceProfile;
+  /** The submitter's id for this submission: the same id again returns the first main job. */
+  requestId?: string;
 }

@@ -12,7 +12,10 @@
  * 5. when the DRIVER job is cancelled, or the application is, every other job is cancelled and the
  *    application is CANCELED.
  *
- * Each change is recorded as an event: RUNNING once the driver's task runs, FAILING or CANCELING
+ * In application mode the DRIVER job is the application's main job, whose `main()` runs in the job
+ * manager process instead of a task; the same rules apply to it.
+ *
+ * Each change is recorded as an event: RUNNING once `main()` runs, FAILING or CANCELING
  * when the end begins, and the terminal status only after every cancelled job has ended. An
  * application that is ending or over accepts no more jobs, so none escapes the cancellation.
  */
@@ -51,6 +54,8 @@ export interface DriverApplicationOptions {
   record(change: ApplicationStatusChanged): void;
   /** Called once, after the terminal status was recorded. */
   onEnded(application: DriverApplication): void;
+  /** True when `main()` runs in the job manager process (application mode) rather than in a driver job's task. */
+  mainInJobManager?: boolean;
   logger: Logger;
 }
 
@@ -101,10 +106,10 @@ export class DriverApplication {
     this.jobs.set(job.jobId, { ...job });
   }
 
-  /** The driver's task runs `main()` now: the application is RUNNING. */
-  driverRunning(taskExecutorId: string): void {
+  /** `main()` runs now, `where` ("task executor te-1", "the job manager (pid 12)"): the application is RUNNING. */
+  driverRunning(where: string): void {
     if (this.current !== 'CREATED' || this.ending) return;
-    this.transition('RUNNING', `main() is running in task executor ${taskExecutorId}`);
+    this.transition('RUNNING', `main() is running in ${where}`);
   }
 
   /** Applies a job's new status to the rules. */
@@ -115,9 +120,10 @@ export class DriverApplication {
     if (this.ending) return;
     if (jobId === this.driverJobId && status === 'FAILED') {
       const cause = applicationFailureOf(failure);
-      void this.end('FAILED', cause.name === DRIVER_LOST_ERROR ? cause.message : `the driver failed: ${cause.name}: ${cause.message}`, cause);
+      const failed = this.options.mainInJobManager ? 'main() failed in the job manager' : 'the driver failed';
+      void this.end('FAILED', cause.name === DRIVER_LOST_ERROR ? cause.message : `${failed}: ${cause.name}: ${cause.message}`, cause);
     } else if (jobId === this.driverJobId && status === 'CANCELED') {
-      void this.end('CANCELED', 'the driver job was cancelled');
+      void this.end('CANCELED', this.options.mainInJobManager ? 'the main job was cancelled' : 'the driver job was cancelled');
     } else if (!this.hasLivingJobs()) {
       void this.end('FINISHED', 'main() returned and every job of the application ended');
     }

@@ -17,6 +17,8 @@ export interface ApplicationJobRef {
   jobId: string;
   applicationId: string;
   livingPriority: LivingPriority;
+  /** True for a DRIVER job that stands for `main()` running in the job manager process (application mode). */
+  mainInJobManager?: boolean;
 }
 
 /** What the applications do to the cluster. */
@@ -73,6 +75,7 @@ export class DriverApplications {
       cancelJob: this.options.cancelJob,
       record: (change) => this.options.record(application, change),
       onEnded: this.options.onEnded,
+      mainInJobManager: job.mainInJobManager,
       logger: this.options.logger,
     });
     for (const earlier of earlierJobs()) application.jobSubmitted(earlier);
@@ -88,7 +91,12 @@ export class DriverApplications {
   /** Notes that a task of a job runs: the driver's task running makes its application RUNNING. */
   taskRunning(job: ApplicationJobRef, taskExecutorId: string): void {
     const application = this.ofDriverJob(job.jobId, job.applicationId);
-    application?.driverRunning(taskExecutorId);
+    application?.driverRunning(`task executor ${taskExecutorId}`);
+  }
+
+  /** Notes that the `main()` a main job stands for runs in the job manager: its application is RUNNING. */
+  mainRunning(job: ApplicationJobRef, where: string): void {
+    this.ofDriverJob(job.jobId, job.applicationId)?.driverRunning(where);
   }
 
   /** An application; NOT_FOUND when no driver job of it was submitted here (or it was forgotten). */

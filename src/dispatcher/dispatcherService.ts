@@ -15,6 +15,7 @@ import {
 import { LivingPriority } from '../../generated/flotilla/v1/status.js';
 import { InvalidArgumentError } from '../common/errors.js';
 import type { ResourceManager } from '../resourcemanager/ResourceManager.js';
+import { applicationMainFromMessage } from '../rpc/convert/applicationMain.js';
 import { jobEventToMessage } from '../rpc/convert/jobEvents.js';
 import { jobGraphFromMessage } from '../rpc/convert/jobGraph.js';
 import { jobSummaryToMessage } from '../rpc/convert/jobSummary.js';
@@ -55,6 +56,10 @@ export function dispatcherService({ clusterId, resourceManager, dispatcher, blob
       const livingPriority = request.livingPriority === LivingPriority.UNSPECIFIED ? 'NORMAL' : livingPriorityFromMessage(request.livingPriority, 'living_priority');
       const jobId = await dispatcher.submitJob({ graph, livingPriority, applicationId: request.applicationId, requestId: request.requestId || undefined });
       return { jobId };
+    },
+
+    async runApplicationMain(request) {
+      return { jobId: await dispatcher.runApplicationMain(applicationMainFromMessage(request)) };
     },
 
     async getJob(request) {

@@ -1,7 +1,8 @@
 /**
  * The job manager process of a session cluster: the Dispatcher (jobs, their job masters, results,
  * events and output) and the resource manager (task executors, slots, heartbeats) behind
- * DispatcherService, with reflection and health.
+ * DispatcherService, with reflection and health; applications' `main()` in application mode runs
+ * here too, in worker threads ({@link taskWorkerMainHost}).
  */
 import type { HostPort } from '../common/address.js';
 import { newId } from '../common/ids.js';
@@ -14,6 +15,7 @@ import { startServerHost, type ServerHost } from '../rpc/serverHost.js';
 import { Dispatcher } from './Dispatcher.js';
 import type { DispatcherOptions } from './DispatcherOptions.js';
 import { dispatcherService } from './dispatcherService.js';
+import { taskWorkerMainHost } from './taskWorkerMainHost.js';
 
 /** Options of {@link startJobManager}. */
 export interface JobManagerOptions {
@@ -59,6 +61,7 @@ export async function startJobManager(options: JobManagerOptions): Promise<Serve
     logger: options.logger,
   });
   const blobs = openBlobServerStore(options.stateDir);
+  const mainHost = taskWorkerMainHost({ blobs, stateDir: options.stateDir, logger: options.logger });
   let address = '';
   const dispatcher = new Dispatcher({
     ...options.limits,
@@ -66,6 +69,7 @@ export async function startJobManager(options: JobManagerOptions): Promise<Serve
     jobmanagerAddress: () => address,
     resources: resourceManager,
     logger: options.logger,
+    mainHost,
     onShutDown: (reason) => {
       if (options.onShutDown) options.onShutDown(reason);
       else void jobManager.shutdown().catch((error: unknown) => options.logger.error({ err: error }, 'shutdown failed'));
@@ -88,6 +92,7 @@ export async function startJobManager(options: JobManagerOptions): Promise<Serve
   } catch (error) {
     dispatcher.close();
     resourceManager.close();
+    await mainHost.close();
     throw error;
   }
   address = host.address;
@@ -97,6 +102,8 @@ export async function startJobManager(options: JobManagerOptions): Promise<Serve
     async shutdown() {
       dispatcher.close();
       resourceManager.close();
+      // A main() still running would keep the process alive: it stops with the job manager.
+      await mainHost.close();
       await host.shutdown();
     },
   };

@@ -1,0 +1,34 @@
+/**
+ * What the Dispatcher drives a job through (Flink's JobMasterService): its status, its current
+ * attempts, its end, and the requests that change it. {@link JobMaster} runs a dataflow's tasks in
+ * slots; the main job of an application in application mode is run by another implementation
+ * (`src/dispatcher/ApplicationMainRunner.ts`), which has no tasks at all.
+ */
+import type { SerializedError, ExecutionState, JobStatus } from '../common/status.js';
+import type { Execution } from './Execution.js';
+import type { JobMasterResult, TaskCounts } from './JobMaster.js';
+
+/** A running or ended job as the Dispatcher sees it. */
+export interface JobMasterService {
+  /** Resolves when the job reaches a terminal status. */
+  readonly result: Promise<JobMasterResult>;
+  /** How many times the job restarted. */
+  readonly restarts: number;
+  getStatus(): JobStatus;
+  getExecutions(): Execution[];
+  getExecution(executionAttemptId: string): Execution | undefined;
+  getTaskCounts(): TaskCounts;
+  getStartTime(): Date;
+  getEndTime(): Date | undefined;
+  getFailure(): SerializedError | undefined;
+  /** Starts the job (RUNNING). */
+  start(): void;
+  /** Applies a task's state report; false for an unknown or stale attempt. */
+  updateTaskExecutionState(executionAttemptId: string, state: ExecutionState, failure?: SerializedError): boolean;
+  /** Fails what ran on a lost task executor. */
+  taskExecutorLost(taskExecutorId: string, reason: string): void;
+  /** Fails the job for good; resolves once it ended. */
+  fail(cause: SerializedError): Promise<JobMasterResult>;
+  /** Cancels the job; resolves once it ended. */
+  cancel(): Promise<JobMasterResult>;
+}
