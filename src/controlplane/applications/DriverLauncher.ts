@@ -2,7 +2,8 @@
  * Starts driver-mode applications in the background, after RunApplication has answered: finds or
  * deploys the application's cluster, uploads its bundle to the cluster's blob server and submits
  * the driver job (under a request id derived from the application, so that resuming after a
- * restart cannot start a second driver). A cancellation stops a deployment or upload under way;
+ * restart cannot start a second driver), or in application mode starts main() in the cluster's
+ * job manager instead ({@link launchMain}). A cancellation stops a deployment or upload under way;
  * a submission is let finish and its job then cancelled, so that no driver is left behind.
  */
 import type { ArtifactStore } from '../../blob/ArtifactStore.js';
@@ -15,7 +16,7 @@ import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
 import { isTerminalClusterStatus, type Cluster } from '../model/Cluster.js';
 import type { ApplicationStore } from '../store/ApplicationStore.js';
 import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
-import { driverJobGraph } from './driverJobGraph.js';
+import { launchMain, mainSlotResources } from './launchMain.js';
 import { ownedClusterSpec } from './ownedClusterSpec.js';
 
 /** What the launcher needs. */
@@ -73,7 +74,7 @@ export class DriverLauncher {
       await gateway.uploadBundle(artifacts.pathOf(artifact.id), artifact.fileName || `${artifact.id}.tgz`, signal);
       signal.throwIfAborted();
       // Not aborted by a cancellation: a submission cut off halfway could leave a driver running unseen.
-      const jobId = await gateway.submitJob({ graph: driverJobGraph(application), livingPriority: 'DRIVER', applicationId, requestId: `${applicationId}/driver` });
+      const jobId = await launchMain(gateway, application);
       if (!applications.get(applicationId).driverJobId) applications.update(applicationId, { driverJobId: jobId });
       lifecycle.changeStatus(applicationId, 'RUNNING', { message: `driver job ${jobId} accepted by cluster ${cluster.id} (${cluster.jobmanagerAddress})` });
       if (applications.get(applicationId).status === 'CANCELING') await this.cancelDriver(applications.get(applicationId));
@@ -105,7 +106,7 @@ export class DriverLauncher {
     const target = application.target;
     switch (target.kind) {
       case 'deploy':
-        return clusters.deployOwned(application, ownedClusterSpec(target.spec, application.driverResources, clusters.taskExecutorDefaults), signal);
+        return clusters.deployOwned(application, ownedClusterSpec(target.spec, mainSlotResources(application), clusters.taskExecutorDefaults), signal);
       case 'cluster': {
         const cluster = clusters.useShared(target.clusterId);
         applications.update(application.id, { clusterId: cluster.id });

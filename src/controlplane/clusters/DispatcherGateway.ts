@@ -7,6 +7,7 @@
 import type { LivingPriority } from '../../common/status.js';
 import type { JobManagerAdmin } from '../../deployment/DeploymentTarget.js';
 import type { JobGraph } from '../../jobgraph/jobGraph.js';
+import type { ApplicationMainSubmission } from '../../dispatcher/DispatcherRequests.js';
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
 
 /** A job to submit. */
@@ -28,6 +29,8 @@ export interface DispatcherGateway extends JobManagerAdmin {
   submitJob(submission: JobSubmission, signal?: AbortSignal): Promise<string>;
   /** Starts cancelling a job. */
   cancelJob(jobId: string): Promise<void>;
+  /** Runs an application's main() in the job manager process (application mode); resolves with the id of its main job. */
+  runApplicationMain(submission: ApplicationMainSubmission, signal?: AbortSignal): Promise<string>;
   /** The cluster's job events after a cluster-wide sequence, then live ones, until `signal` aborts or the stream breaks. */
   watchJobEvents(afterSequence: number, signal: AbortSignal): AsyncIterable<ClusterJobEvent>;
 }

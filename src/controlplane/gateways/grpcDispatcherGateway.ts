@@ -7,6 +7,7 @@ import { isAbortError } from 'abort-controller-x';
 import { ClientError, createChannel, createClient, Status, type Channel } from 'nice-grpc';
 import { DispatcherServiceDefinition, type DispatcherServiceClient } from '../../../generated/flotilla/v1/dispatcher_service.js';
 import { FlotillaError, UnavailableError } from '../../common/errors.js';
+import { applicationMainToMessage } from '../../rpc/convert/applicationMain.js';
 import { jobGraphToMessage } from '../../rpc/convert/jobGraph.js';
 import { livingPriorityToMessage } from '../../rpc/convert/status.js';
 import { uploadArtifact } from '../../rpc/gateways/grpcBlobGateway.js';
@@ -62,6 +63,11 @@ export function grpcDispatcherGateway(address: string): DispatcherGateway {
 
     async cancelJob(jobId) {
       await call((signal) => client.cancelJob({ jobId }, { signal }), 5000);
+    },
+
+    async runApplicationMain(submission, signal) {
+      const { jobId } = await call((bounded) => client.runApplicationMain(applicationMainToMessage(submission), { signal: bounded }), 30_000, signal);
+      return jobId;
     },
 
     async *watchJobEvents(afterSequence, signal): AsyncGenerator<ClusterJobEvent> {
