@@ -40,9 +40,9 @@ afterAll(() => {
   for (const pid of strayPids) killGroup(pid);
 });
 
-/** Starts `flotilla controlplane` on a new (or the given) state dir. */
-export async function startTestControlPlane(stateDir = tempDir()): Promise<TestControlPlane> {
-  const process = await startServer('controlplane', ['--state-dir', stateDir]);
+/** Starts `flotilla controlplane` on a new (or the given) state dir; `listen` (HOST:PORT) restarts one at the address it had. */
+export async function startTestControlPlane(stateDir = tempDir(), listen?: string): Promise<TestControlPlane> {
+  const process = await startServer('controlplane', ['--state-dir', stateDir, ...(listen ? ['--listen', listen] : [])]);
   const channel = createChannel(process.address);
   channels.push(channel);
   return { process, client: createClient(ClusterClientServiceDefinition, channel), stateDir, stop: (signal) => process.stop(signal) };
@@ -137,6 +137,13 @@ export async function endedApplication(client: ClusterClientServiceClient, appli
 export async function watchAll(client: ClusterClientServiceClient, applicationId: string, afterSequence: number, follow: boolean): Promise<ApplicationEvent[]> {
   const events: ApplicationEvent[] = [];
   for await (const { event } of client.watchApplication({ applicationId, afterSequence: BigInt(afterSequence), follow })) if (event) events.push(event);
+  return events;
+}
+
+/** Every stored event of an application, checked to be numbered 1..N without a gap or a repeat. */
+export async function wholeLog(client: ClusterClientServiceClient, applicationId: string): Promise<ApplicationEvent[]> {
+  const events = await watchAll(client, applicationId, 0, false);
+  expect(events.map((event) => event.sequence)).toEqual(events.map((_, index) => BigInt(index + 1)));
   return events;
 }
 

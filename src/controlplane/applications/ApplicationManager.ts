@@ -155,6 +155,8 @@ export class ApplicationManager {
       if (!cluster || isTerminalClusterStatus(cluster.status)) {
         router.endWithCluster(application, application.clusterId || '(none)', { lost: true, reason: `it ended while the control plane was down (${cluster?.status ?? 'unknown'})` });
       } else {
+        // A cancellation answered just before the control plane stopped may never have reached the cluster.
+        if (application.status === 'CANCELING' && application.driverJobId) void launcher.cancelDriver(application);
         router.considerImpliedOutcome(application.id);
       }
     }

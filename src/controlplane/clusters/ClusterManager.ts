@@ -194,8 +194,8 @@ export class ClusterManager {
 
   /**
    * Picks up after a restart: clusters that were deploying are stopped and recorded FAILED (a
-   * deployment cannot be resumed; an application waiting for one deploys anew), running ones are followed again from the last consumed event,
-   * and interrupted teardowns are finished.
+   * deployment cannot be resumed; an application waiting for one deploys anew), running ones are followed again from the last consumed event
+   * (one whose job manager ended meanwhile is lost, with that cause, and what is left of it stopped), and interrupted teardowns are finished.
    */
   async recover(): Promise<void> {
     const { clusters, applications, logger } = this.options;
@@ -212,7 +212,16 @@ export class ClusterManager {
         const reason = 'the control plane stopped while it was deploying the cluster';
         this.recorder.change(cluster.id, { status: 'FAILED', endTime: new Date(), failure: { name: 'DeploymentError', message: reason, stack: '' } }, reason);
       } else if (cluster.status === 'RUNNING') {
-        this.follow(cluster);
+        const owner = cluster.ownerApplicationId ? applications.find(cluster.ownerApplicationId) : undefined;
+        // Its application ended, but the control plane stopped before it began the teardown.
+        if (owner && isTerminalApplicationStatus(owner.status)) {
+          void this.tearDown(cluster.id, `application ${owner.id} ended ${owner.status} just before the control plane stopped`);
+          continue;
+        }
+        // A job manager that ended while no control plane watched it took its unread events with it.
+        const exit = this.links.handle(cluster).jobManagerExit();
+        if (exit === undefined) this.follow(cluster);
+        else this.jobManagerGone(cluster.id, `it ended while the control plane was down (its job manager at ${cluster.jobmanagerAddress} ${exit})`);
       } else {
         void this.tearDown(cluster.id, 'finishing a teardown a control-plane restart interrupted');
       }
