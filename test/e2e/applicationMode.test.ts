@@ -4,13 +4,14 @@
  * that cluster's job manager process (no slot, no task) and tears the cluster down when the
  * application ends.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createChannel, createClient } from 'nice-grpc';
 import { describe, expect, it } from 'vitest';
 import { DispatcherServiceDefinition } from '../../generated/flotilla/v1/dispatcher_service.js';
 import type { ApplicationEvent } from '../../generated/flotilla/v1/events.js';
 import { ApplicationStatus, ClusterStatus, JobStatus, LivingPriority } from '../../generated/flotilla/v1/status.js';
+import { jobStatuses, partLines } from '../support/applicationOutcome.js';
 import { applicationEvents, clusterProcesses, startControlPlane, type TestControlPlane } from '../support/controlPlane.js';
 import { ROOT, runCli } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
@@ -22,21 +23,6 @@ const app = (name: string) => ['--name', `e2e-${name}`, '-c', `${name}.js#main`,
 /** The application status changes among `events`: status and message. */
 function applicationChanges(events: ApplicationEvent[]): Array<{ status: ApplicationStatus; message: string }> {
   return events.flatMap((event) => (event.kind?.$case === 'applicationStatusChanged' ? [event.kind.applicationStatusChanged] : []));
-}
-
-/** The last status of each job, by job name. */
-function jobStatuses(events: ApplicationEvent[]): Map<string, JobStatus> {
-  const statuses = new Map<string, JobStatus>();
-  for (const event of events) if (event.kind?.$case === 'jobStatusChanged') statuses.set(event.kind.jobStatusChanged.jobName, event.kind.jobStatusChanged.status);
-  return statuses;
-}
-
-/** The lines of every part file in `folder`. */
-function partLines(folder: string): string[] {
-  return readdirSync(folder)
-    .filter((name) => name.startsWith('part-'))
-    .sort()
-    .flatMap((name) => readFileSync(join(folder, name), 'utf8').split('\n').filter(Boolean));
 }
 
 /** What a process of the application's cluster wrote to stdout (`jobmanager`, `taskexecutor-0`): its `.out` file, kept after teardown. */

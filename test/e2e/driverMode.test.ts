@@ -5,13 +5,13 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createChannel, createClient } from 'nice-grpc';
 import { describe, expect, it } from 'vitest';
 import { DispatcherServiceDefinition } from '../../generated/flotilla/v1/dispatcher_service.js';
 import type { ApplicationEvent } from '../../generated/flotilla/v1/events.js';
 import { ApplicationStatus, ClusterStatus, ExecutionState, JobStatus } from '../../generated/flotilla/v1/status.js';
+import { finalStatus, jobStatuses, partLines } from '../support/applicationOutcome.js';
 import { applicationEvents, clusterProcesses, startControlPlane } from '../support/controlPlane.js';
 import { FLOTILLA_BIN, ROOT, runCli } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
@@ -20,27 +20,6 @@ const EXAMPLE = join(ROOT, 'examples/wordcount');
 /** One bundle of test applications; `app(name)` runs `<name>.js#main` under the name `e2e-<name>`. */
 const APPS = join(ROOT, 'test/e2e/fixtures/apps');
 const app = (name: string) => ['--name', `e2e-${name}`, '-c', `${name}.js#main`, APPS];
-
-/** The final application status in `events`, if it ended. */
-function finalStatus(events: ApplicationEvent[]): ApplicationStatus | undefined {
-  const statuses = events.flatMap((event) => (event.kind?.$case === 'applicationStatusChanged' ? [event.kind.applicationStatusChanged] : []));
-  return statuses.at(-1)?.status;
-}
-
-/** The last status of each job, by job name. */
-function jobStatuses(events: ApplicationEvent[]): Map<string, JobStatus> {
-  const statuses = new Map<string, JobStatus>();
-  for (const event of events) if (event.kind?.$case === 'jobStatusChanged') statuses.set(event.kind.jobStatusChanged.jobName, event.kind.jobStatusChanged.status);
-  return statuses;
-}
-
-/** The lines of every part file in `folder`. */
-function partLines(folder: string): string[] {
-  return readdirSync(folder)
-    .filter((name) => name.startsWith('part-'))
-    .sort()
-    .flatMap((name) => readFileSync(join(folder, name), 'utf8').split('\n').filter(Boolean));
-}
 
 describe('flotilla run -D', () => {
   it('deploys a cluster, runs both jobs of the example to FINISHED, and leaves no process of the cluster', async () => {
