@@ -15,6 +15,7 @@ import { cancelCommand, listCommand, runCancel, runList } from './commands/appli
 import { clusterListCommand, clusterStartCommand, clusterStopCommand, runClusterList, runClusterStart, runClusterStop } from './commands/cluster.js';
 import { runCommand, runRun } from './commands/run.js';
 import { runWatch, watchCommand } from './commands/watch.js';
+import { logsCommand, runLogs } from './commands/logs.js';
 
 interface Verb {
   spec: CommandSpec;
@@ -24,6 +25,7 @@ interface Verb {
 const VERBS: readonly Verb[] = [
   { spec: runCommand, run: runRun },
   { spec: watchCommand, run: runWatch },
+  { spec: logsCommand, run: runLogs },
   { spec: listCommand, run: runList },
   { spec: cancelCommand, run: runCancel },
   { spec: uploadCommand, run: runUpload },

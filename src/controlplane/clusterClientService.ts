@@ -17,12 +17,15 @@ import type { ApplicationManager } from './applications/ApplicationManager.js';
 import type { ClusterManager } from './clusters/ClusterManager.js';
 import { applicationHandlers } from './service/applicationHandlers.js';
 import { clusterHandlers } from './service/clusterHandlers.js';
+import { logHandlers } from './service/logHandlers.js';
+import type { DriverLogs } from './logs/DriverLogs.js';
 
 /** What the adapter needs from the control plane. */
 export interface ClusterClientServiceDependencies {
   artifacts: ArtifactStore;
   applications: ApplicationManager;
   clusters: ClusterManager;
+  driverLogs: DriverLogs;
 }
 
 /** Creates the ClusterClientService implementation. */
@@ -36,6 +39,7 @@ export function clusterClientService(deps: ClusterClientServiceDependencies): Ho
 
     ...applicationHandlers(deps.applications),
     ...clusterHandlers(deps.clusters),
+    ...logHandlers(deps.driverLogs),
   };
   return {
     definition: ClusterClientServiceDefinition,

@@ -13,6 +13,7 @@ import { startServerHost, type ServerHost } from '../rpc/serverHost.js';
 import { clusterClientService } from './clusterClientService.js';
 import { createControlPlaneDomain, type ControlPlaneDomain } from './controlPlaneDomain.js';
 import { grpcDispatcherGateway } from './gateways/grpcDispatcherGateway.js';
+import type { RetentionPolicy } from './retention/RetentionPolicy.js';
 import { openStateDatabase } from './store/stateDatabase.js';
 
 /** Options of {@link startControlPlane}. */
@@ -25,6 +26,8 @@ export interface ControlPlaneOptions {
   maxArtifactBytes: number;
   /** The process's logger. */
   logger: Logger;
+  /** How long finished applications are kept whole; the defaults unless given. */
+  retention?: Partial<RetentionPolicy>;
 }
 
 /** The defaults of the control plane's settings. */
@@ -41,12 +44,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
   let domain: ControlPlaneDomain | undefined;
   try {
     const artifacts = new ArtifactStore(join(options.stateDir, 'artifacts'), db, { maxArtifactBytes: options.maxArtifactBytes });
-    domain = createControlPlaneDomain({ db, artifacts, stateDir: options.stateDir, connect: grpcDispatcherGateway, logger });
+    domain = createControlPlaneDomain({ db, artifacts, stateDir: options.stateDir, connect: grpcDispatcherGateway, logger, retention: options.retention });
     await domain.recover();
     const host = await startServerHost({
       listen: options.listen,
       logger,
-      services: [clusterClientService({ artifacts, applications: domain.applications, clusters: domain.clusters })],
+      services: [clusterClientService({ artifacts, applications: domain.applications, clusters: domain.clusters, driverLogs: domain.driverLogs })],
     });
     logger.info({ address: host.address, stateDir: options.stateDir }, 'control plane started');
     const started = domain;

@@ -15,6 +15,11 @@ import { DriverLauncher } from './applications/DriverLauncher.js';
 import { ClusterManager } from './clusters/ClusterManager.js';
 import type { ConnectDispatcher } from './clusters/DispatcherGateway.js';
 import { ApplicationEventLog } from './events/ApplicationEventLog.js';
+import { DriverLogs } from './logs/DriverLogs.js';
+import { ApplicationCompactor } from './retention/ApplicationCompactor.js';
+import { compileRetentionPolicy, type RetentionPolicy } from './retention/RetentionPolicy.js';
+import { DriverLogStore } from './store/DriverLogStore.js';
+import { RetentionStore } from './store/RetentionStore.js';
 import { ApplicationEventStore } from './store/ApplicationEventStore.js';
 import { ApplicationStore } from './store/ApplicationStore.js';
 import { ClusterStore } from './store/ClusterStore.js';
@@ -34,12 +39,16 @@ export interface ControlPlaneDomainOptions {
   statusGraceMs?: number;
   /** How long a job manager may be unreachable before its cluster counts as lost (default 10 s). */
   clusterLossTimeoutMs?: number;
+  /** How long finished applications are kept whole (RETENTION_DEFAULTS unless given). */
+  retention?: Partial<RetentionPolicy>;
 }
 
 /** The assembled domain. */
 export interface ControlPlaneDomain {
   applications: ApplicationManager;
   clusters: ClusterManager;
+  /** What applications' drivers wrote, copied from their clusters: ReadDriverLog. */
+  driverLogs: DriverLogs;
   /** Picks up clusters and applications a restart interrupted. */
   recover(): Promise<void>;
   /** Stops following clusters and every timer; clusters keep running. */
@@ -52,6 +61,14 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
   const applicationStore = new ApplicationStore(db);
   const eventStore = new ApplicationEventStore(db);
   const log = new ApplicationEventLog(eventStore, applicationStore);
+  const driverLogs = new DriverLogs({
+    store: new DriverLogStore(db),
+    applications: applicationStore,
+    clusters: { get: (clusterId) => clusters.get(clusterId), gateway: (clusterId) => clusters.gateway(clusterId) },
+    logger: logger.child({ component: 'driver-logs' }),
+  });
+  log.onAppended((event) => driverLogs.applicationEvent(event));
+  const compactor = new ApplicationCompactor({ store: new RetentionStore(db), policy: compileRetentionPolicy(options.retention), logger: logger.child({ component: 'retention' }) });
   let closing = false;
   let applications: ApplicationManager | undefined;
   const lifecycle = new ApplicationLifecycle({
@@ -59,7 +76,8 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     applications: applicationStore,
     log,
     logger,
-    onEnded: (application) => applications?.applicationEnded(application),
+    // An owned cluster is torn down only once its driver's last output has been copied.
+    onEnded: (application) => driverLogs.afterCopied(application.id, () => applications?.applicationEnded(application)),
   });
   const router = new ClusterEventRouter({ applications: applicationStore, events: eventStore, lifecycle, logger, statusGraceMs: options.statusGraceMs ?? 5000 });
   const clustersDir = join(options.stateDir, 'clusters');
@@ -80,12 +98,17 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
   return {
     applications: manager,
     clusters,
+    driverLogs,
     async recover() {
       await clusters.recover();
       manager.recover();
+      driverLogs.recover();
+      compactor.start();
     },
     async close() {
       closing = true;
+      compactor.close();
+      await driverLogs.close();
       await clusters.close();
       launcher.close();
       router.close();

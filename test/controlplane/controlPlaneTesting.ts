@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createChannel, createClient, type Channel } from 'nice-grpc';
-import { afterAll, expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import {
   ClusterClientServiceDefinition,
   type ClusterClientServiceClient,
@@ -46,6 +46,19 @@ export async function startTestControlPlane(stateDir = tempDir(), listen?: strin
   const channel = createChannel(process.address);
   channels.push(channel);
   return { process, client: createClient(ClusterClientServiceDefinition, channel), stateDir, stop: (signal) => process.stop(signal) };
+}
+
+/** A control plane with the test application bundle uploaded, started before the file's tests and stopped after them. */
+export function controlPlaneForFile(): { readonly controlPlane: TestControlPlane; readonly artifactId: string } {
+  const state = {} as { controlPlane: TestControlPlane; artifactId: string };
+  beforeAll(async () => {
+    state.controlPlane = await startTestControlPlane();
+    state.artifactId = await uploadDriverApp(state.controlPlane.process.address);
+  });
+  afterAll(async () => {
+    await state.controlPlane?.stop();
+  });
+  return state;
 }
 
 /** Uploads the test application bundle; resolves with its artifact id. */

@@ -2,14 +2,17 @@
 import { parseHostPort } from '../../common/address.js';
 import { createLogger } from '../../common/logger.js';
 import { CONTROL_PLANE_DEFAULTS, startControlPlane } from '../../controlplane/controlPlane.js';
-import type { CommandSpec, ParsedCommandLine } from '../args.js';
+import { RETENTION_DEFAULTS, type RetentionPolicy } from '../../controlplane/retention/RetentionPolicy.js';
+import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
 import { DEFAULT_STATE_DIR, LOG_LEVEL_OPTION, listenOption, stateDirOption } from '../commonOptions.js';
+import { formatDuration, parseDuration } from '../duration.js';
 import { serveUntilSignalled } from '../serveUntilSignalled.js';
 
 export const controlplaneCommand: CommandSpec = {
   name: 'controlplane',
   summary: 'Run the control plane: stores bundles and serves flotilla.v1.ClusterClientService.',
-  description: 'State (a SQLite database and the artifact store) lives under --state-dir and survives restarts.',
+  description:
+    'State (a SQLite database and the artifact store) lives under --state-dir and survives restarts. Finished applications are compacted after --retention-time or past --retention-count, whichever comes first; a compacted application still answers GetApplication, and a watch or log read from before what was kept answers OUT_OF_RANGE naming the oldest event or offset still available.',
   positionals: [],
   options: [
     listenOption(CONTROL_PLANE_DEFAULTS.listen),
@@ -21,6 +24,35 @@ export const controlplaneCommand: CommandSpec = {
       description: 'Largest bundle the control plane accepts; larger uploads are refused with RESOURCE_EXHAUSTED.',
       default: CONTROL_PLANE_DEFAULTS.maxArtifactBytes,
     },
+    {
+      name: 'retention-time',
+      type: 'string',
+      valueName: 'DURATION',
+      description:
+        'Finished applications are kept whole this long (7d, 12h, 30m; 0 for no age limit), then compacted: their record, final status event and the end of their driver log stay, other events and output go.',
+      default: formatDuration(RETENTION_DEFAULTS.maxAgeMs),
+    },
+    {
+      name: 'retention-count',
+      type: 'number',
+      valueName: 'N',
+      description: 'The N most recently finished applications are kept whole; older ones are compacted (0 for no count limit).',
+      default: RETENTION_DEFAULTS.maxCount,
+    },
+    {
+      name: 'retention-log-tail',
+      type: 'number',
+      valueName: 'BYTES',
+      description: 'How much of the end of a compacted application\'s driver log is kept (whole pieces of output, at most this many bytes).',
+      default: RETENTION_DEFAULTS.logTailBytes,
+    },
+    {
+      name: 'retention-interval',
+      type: 'string',
+      valueName: 'DURATION',
+      description: 'How often finished applications are checked against --retention-time and --retention-count (also at start).',
+      default: formatDuration(RETENTION_DEFAULTS.intervalMs),
+    },
     LOG_LEVEL_OPTION,
   ],
 };
@@ -28,6 +60,7 @@ export const controlplaneCommand: CommandSpec = {
 export async function runControlplane(args: ParsedCommandLine): Promise<number> {
   const logger = createLogger({ name: 'controlplane', level: args.options['log-level'] as string });
   const listen = parseHostPort(args.options.listen as string, '--listen');
+  const retention = retentionOptions(args);
   return serveUntilSignalled(
     () =>
       startControlPlane({
@@ -35,7 +68,19 @@ export async function runControlplane(args: ParsedCommandLine): Promise<number> 
         stateDir: args.options['state-dir'] as string,
         maxArtifactBytes: args.options['max-artifact-bytes'] as number,
         logger,
+        retention,
       }),
     logger,
   );
+}
+
+/** The retention settings from the command line. */
+function retentionOptions(args: ParsedCommandLine): RetentionPolicy {
+  const count = args.options['retention-count'] as number;
+  const tail = args.options['retention-log-tail'] as number;
+  if (!Number.isSafeInteger(count) || count < 0) throw new UsageError(`--retention-count must be a whole number of at least 0, got ${count}`);
+  if (!Number.isSafeInteger(tail) || tail < 0) throw new UsageError(`--retention-log-tail must be a whole number of bytes, at least 0, got ${tail}`);
+  const intervalMs = parseDuration(args.options['retention-interval'] as string, '--retention-interval');
+  if (intervalMs < 1) throw new UsageError('--retention-interval must be longer than 0');
+  return { maxAgeMs: parseDuration(args.options['retention-time'] as string, '--retention-time'), maxCount: count, logTailBytes: tail, intervalMs };
 }

@@ -4,6 +4,7 @@
  * is and told to stop. The gRPC implementation lives in `gateways/`; failures come back as domain
  * errors (an unreachable job manager as UnavailableError).
  */
+import { OutOfRangeError } from '../../common/errors.js';
 import type { LivingPriority } from '../../common/status.js';
 import type { JobManagerAdmin } from '../../deployment/DeploymentTarget.js';
 import type { JobGraph } from '../../jobgraph/jobGraph.js';
@@ -17,6 +18,30 @@ export interface JobSubmission {
   applicationId: string;
   /** The same id again returns the first job, so a retried submission runs once. */
   requestId: string;
+}
+
+/** Which stream a piece of a job's output was written to (the proto's LogStream names). */
+export type JobOutputStream = 'STDOUT' | 'STDERR' | 'LOGGER';
+
+/** A piece of a job's output as the Dispatcher keeps it: whole lines, at a byte offset of the job's output. */
+export interface JobOutputChunk {
+  offset: number;
+  data: Uint8Array;
+  stream: JobOutputStream;
+  /** The offset to read from for what follows `data`. */
+  nextOffset: number;
+}
+
+/** The Dispatcher no longer keeps the job's output from the offset asked for; `oldestOffset` is the oldest it keeps. */
+export class JobOutputNotKeptError extends OutOfRangeError {
+  override name = 'JobOutputNotKeptError';
+
+  constructor(
+    message: string,
+    readonly oldestOffset: number,
+  ) {
+    super(message);
+  }
 }
 
 /** One cluster's Dispatcher. */
@@ -33,6 +58,12 @@ export interface DispatcherGateway extends JobManagerAdmin {
   runApplicationMain(submission: ApplicationMainSubmission, signal?: AbortSignal): Promise<string>;
   /** The cluster's job events after a cluster-wide sequence, then live ones, until `signal` aborts or the stream breaks. */
   watchJobEvents(afterSequence: number, signal: AbortSignal): AsyncIterable<ClusterJobEvent>;
+  /**
+   * What a job's tasks wrote, from a byte offset, then (when following) new output until the job has
+   * ended and everything was read. NotFoundError for a job the Dispatcher does not know,
+   * JobOutputNotKeptError for an offset older than what it keeps.
+   */
+  readJobOutput(jobId: string, offset: number, follow: boolean, signal: AbortSignal): AsyncIterable<JobOutputChunk>;
 }
 
 /** Connects to the Dispatcher at HOST:PORT. */

@@ -28,6 +28,7 @@ const READ_BATCH = 256;
 /** Appends to and watches the event logs of all applications. */
 export class ApplicationEventLog {
   private readonly notifier = new KeyedNotifier();
+  private readonly listeners: Array<(event: ApplicationEvent) => void> = [];
 
   constructor(
     private readonly events: ApplicationEventStore,
@@ -38,7 +39,16 @@ export class ApplicationEventLog {
   append(applicationId: string, kind: ApplicationEventKind, time = new Date()): ApplicationEvent {
     const event = this.events.append(applicationId, kind, time);
     this.notifier.notify(applicationId);
+    for (const listener of this.listeners) listener(event);
     return event;
+  }
+
+  /**
+   * Calls `listener` with every event once it is stored, possibly inside the transaction that
+   * stores it: a listener must not throw, and defers work that reads the store until after it.
+   */
+  onAppended(listener: (event: ApplicationEvent) => void): void {
+    this.listeners.push(listener);
   }
 
   /** How many watchers of the application wait for new events now. */
@@ -49,7 +59,9 @@ export class ApplicationEventLog {
   /**
    * Yields the application's stored events after the cursor, then, when following, each new one
    * until the application's terminal event was yielded. NOT_FOUND for an unknown application and
-   * OUT_OF_RANGE for a cursor past its newest event, both before the first event.
+   * OUT_OF_RANGE for a cursor past its newest event or older than what retention kept (naming the
+   * oldest event still available), both before the first event; OUT_OF_RANGE also when retention
+   * drops the events a watch was about to read.
    */
   watch(watch: ApplicationEventWatch): AsyncIterable<ApplicationEvent> {
     const application = this.applications.get(watch.applicationId);
@@ -58,7 +70,19 @@ export class ApplicationEventLog {
         `after_sequence ${watch.afterSequence} is past the newest event of application ${application.id} (${application.lastEventSequence})`,
       );
     }
+    this.throwIfNotKept(watch.applicationId, watch.afterSequence);
     return this.read(watch);
+  }
+
+  /** OUT_OF_RANGE when the event after `afterSequence` is older than the oldest one retention kept. */
+  private throwIfNotKept(applicationId: string, afterSequence: number): void {
+    const { firstKeptSequence, compactedAt } = this.events.kept(applicationId);
+    if (afterSequence + 1 >= firstKeptSequence) return;
+    const when = compactedAt ? ` on ${compactedAt.toISOString()}` : '';
+    throw new OutOfRangeError(
+      `after_sequence ${afterSequence} is older than what application ${applicationId} keeps: retention compacted its events${when}; ` +
+        `the oldest event still available is ${firstKeptSequence} (watch with after_sequence ${firstKeptSequence - 1} or more)`,
+    );
   }
 
   private async *read({ applicationId, afterSequence, follow, signal }: ApplicationEventWatch): AsyncGenerator<ApplicationEvent, void, undefined> {
@@ -67,6 +91,8 @@ export class ApplicationEventLog {
       if (signal) throwIfAborted(signal);
       const batch = this.events.read(applicationId, cursor, READ_BATCH);
       if (batch.length > 0) {
+        // Retention dropped events after the cursor while this watch was reading.
+        if (batch[0].sequence > cursor + 1) this.throwIfNotKept(applicationId, cursor);
         for (const event of batch) {
           yield event;
           cursor = event.sequence;

@@ -6,13 +6,14 @@
 import { isAbortError } from 'abort-controller-x';
 import { ClientError, createChannel, createClient, Status, type Channel } from 'nice-grpc';
 import { DispatcherServiceDefinition, type DispatcherServiceClient } from '../../../generated/flotilla/v1/dispatcher_service.js';
-import { FlotillaError, UnavailableError } from '../../common/errors.js';
+import { LogStream } from '../../../generated/flotilla/v1/common.js';
+import { FlotillaError, OutOfRangeError, UnavailableError } from '../../common/errors.js';
 import { applicationMainToMessage } from '../../rpc/convert/applicationMain.js';
 import { jobGraphToMessage } from '../../rpc/convert/jobGraph.js';
 import { livingPriorityToMessage } from '../../rpc/convert/status.js';
 import { uploadArtifact } from '../../rpc/gateways/grpcBlobGateway.js';
 import { errorClassOf } from '../../rpc/statusMapping.js';
-import type { DispatcherGateway, JobSubmission } from '../clusters/DispatcherGateway.js';
+import { JobOutputNotKeptError, type DispatcherGateway, type JobOutputChunk, type JobOutputStream, type JobSubmission } from '../clusters/DispatcherGateway.js';
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
 import { jobEventFromMessage } from './jobEventFromMessage.js';
 
@@ -80,6 +81,17 @@ export function grpcDispatcherGateway(address: string): DispatcherGateway {
       }
     },
 
+    async *readJobOutput(jobId, offset, follow, signal): AsyncGenerator<JobOutputChunk> {
+      try {
+        for await (const chunk of client.readJobOutput({ jobId, offset: BigInt(offset), follow }, { signal })) {
+          // Copied: the decoded bytes are a view into a buffer the transport may reuse.
+          yield { offset: Number(chunk.offset), data: Buffer.from(chunk.data), stream: jobOutputStreamOf(chunk.stream), nextOffset: Number(chunk.nextOffset) };
+        }
+      } catch (error) {
+        throw jobOutputError(toDomainError(error, address));
+      }
+    },
+
     async overview(options = {}) {
       const response = await call((signal) => client.requestClusterOverview({}, { signal }), options.timeoutMs ?? 5000, options.signal);
       return { taskExecutors: response.taskExecutors, taskExecutorPids: response.taskExecutorInfos.map((info) => info.pid) };
@@ -91,6 +103,20 @@ export function grpcDispatcherGateway(address: string): DispatcherGateway {
 
     close: () => channel.close(),
   };
+}
+
+/** The domain's name of a LogStream; output of a stream this build does not know counts as the SDK logger's. */
+function jobOutputStreamOf(stream: LogStream): JobOutputStream {
+  if (stream === LogStream.STDOUT) return 'STDOUT';
+  if (stream === LogStream.STDERR) return 'STDERR';
+  return 'LOGGER';
+}
+
+/** An OUT_OF_RANGE of ReadJobOutput as JobOutputNotKeptError, with the oldest kept offset its message names. */
+function jobOutputError(error: unknown): unknown {
+  if (!(error instanceof OutOfRangeError)) return error;
+  const oldest = /oldest kept offset is (\d+)/.exec(error.message);
+  return oldest ? new JobOutputNotKeptError(error.message, Number(oldest[1])) : error;
 }
 
 /** A failed call as the domain error of its status, naming the job manager; aborts and other errors pass. */

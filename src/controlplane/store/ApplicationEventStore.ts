@@ -44,6 +44,15 @@ export class ApplicationEventStore {
     }));
   }
 
+  /** The oldest sequence the application still keeps (1 until retention compacts it), and when it was compacted. */
+  kept(applicationId: string): { firstKeptSequence: number; compactedAt?: Date } {
+    const row = this.db.prepare('SELECT first_kept_sequence, compacted_at FROM applications WHERE id = ?').get(applicationId) as
+      | { first_kept_sequence: number; compacted_at: number | null }
+      | undefined;
+    if (!row) return { firstKeptSequence: 1 };
+    return row.compacted_at === null ? { firstKeptSequence: row.first_kept_sequence } : { firstKeptSequence: row.first_kept_sequence, compactedAt: new Date(row.compacted_at) };
+  }
+
   /** Every event of one type of the application, in order (for rebuilding what the control plane knows after a restart). */
   readOfType<T extends ApplicationEventKind['type']>(applicationId: string, type: T): Extract<ApplicationEventKind, { type: T }>[] {
     const rows = this.db

@@ -115,6 +115,7 @@ export const MIGRATIONS: readonly Migration[] = [
         name             TEXT NOT NULL,
         living_priority  TEXT NOT NULL CHECK (living_priority IN ('DRIVER', 'NORMAL', 'DAEMON')),
         status           TEXT NOT NULL,
+        restarts         INTEGER NOT NULL DEFAULT 0,
         request_id       TEXT,
         created_at       INTEGER NOT NULL,
         ended_at         INTEGER,
@@ -135,21 +136,26 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE driver_log (
         application_id  TEXT NOT NULL REFERENCES applications (id),
         offset          INTEGER NOT NULL CHECK (offset >= 0),
-        stream          TEXT NOT NULL CHECK (stream IN ('STDOUT', 'STDERR')),
+        stream          TEXT NOT NULL CHECK (stream IN ('STDOUT', 'STDERR', 'LOGGER')),
         time            INTEGER NOT NULL,
         data            BLOB NOT NULL,
         PRIMARY KEY (application_id, offset)
       ) STRICT, WITHOUT ROWID;
 
-      -- Where the control plane's copy of the driver's output has got to on the cluster.
+      -- Where the control plane's copy of the driver's output has got to on the cluster (an offset of the driver job's output).
       ALTER TABLE applications ADD COLUMN driver_log_source_offset INTEGER NOT NULL DEFAULT 0;
+      -- The offset just past the newest byte of the application's own log (it runs ahead of the source after a note of lost output).
+      ALTER TABLE applications ADD COLUMN driver_log_end_offset INTEGER NOT NULL DEFAULT 0;
+      -- When the copy ended (the driver job's output was drained, or its cluster or job was gone); NULL while it goes on.
+      ALTER TABLE applications ADD COLUMN driver_log_completed_at INTEGER;
     `,
   },
   {
     version: 5,
-    description: 'retention: the oldest event each application still keeps',
+    description: 'retention: the oldest event and driver log offset each application still keeps',
     sql: `
       ALTER TABLE applications ADD COLUMN first_kept_sequence INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE applications ADD COLUMN driver_log_first_kept_offset INTEGER NOT NULL DEFAULT 0;
       ALTER TABLE applications ADD COLUMN compacted_at INTEGER;
       CREATE INDEX applications_by_end ON applications (ended_at) WHERE ended_at IS NOT NULL;
     `,

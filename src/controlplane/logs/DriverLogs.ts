@@ -1,0 +1,189 @@
+/**
+ * The driver logs of the control plane: what each application's `main()` wrote in its driver job,
+ * copied from the cluster into the store (one {@link copyDriverLog} per application, from the
+ * moment its driver job is known until the job's output is drained, resumed after a restart) and
+ * read back by byte offset. Readers read from the store, never from the cluster, so a log stays
+ * readable after its application and its cluster are gone; a following reader is woken by each
+ * stored batch and ends once the application has ended and the copy is complete.
+ */
+import { throwIfAborted } from 'abort-controller-x';
+import { OutOfRangeError } from '../../common/errors.js';
+import type { Logger } from '../../common/logger.js';
+import { KeyedNotifier } from '../events/KeyedNotifier.js';
+import type { ApplicationEvent } from '../model/ApplicationEvent.js';
+import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
+import type { ApplicationStore } from '../store/ApplicationStore.js';
+import type { DriverLogPiece, DriverLogPosition, DriverLogStore } from '../store/DriverLogStore.js';
+import { copyDriverLog, type DriverLogClusters } from './DriverLogCopier.js';
+
+/** What the driver logs need. */
+export interface DriverLogsOptions {
+  store: DriverLogStore;
+  applications: ApplicationStore;
+  clusters: DriverLogClusters;
+  logger: Logger;
+  /** How long the work after an application's end waits for its copy to drain (default 3 s). */
+  drainTimeoutMs?: number;
+  /** The first wait before a copy tries a failed read again (default 250 ms). */
+  retryDelayMs?: number;
+}
+
+/** What a reader asks for. */
+export interface DriverLogRead {
+  applicationId: string;
+  /** The byte offset to start from; 0 is the beginning. */
+  offset: number;
+  /** Keep yielding new output until the application has ended and all of it was yielded. */
+  follow: boolean;
+  /** Aborting it ends the read with an AbortError. */
+  signal?: AbortSignal;
+}
+
+const READ_BATCH = 64;
+
+/** Copies and serves the driver logs of all applications. */
+export class DriverLogs {
+  private readonly notifier = new KeyedNotifier();
+  private readonly copies = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private closed = false;
+
+  constructor(private readonly options: DriverLogsOptions) {}
+
+  /**
+   * Follows what happens to applications (called for each stored event, possibly inside the
+   * transaction that stores it): a copy starts once the driver job is known, readers are woken
+   * when the application's status changes.
+   */
+  applicationEvent(event: ApplicationEvent): void {
+    const { type } = event.kind;
+    if (type !== 'applicationStatusChanged' && type !== 'jobStatusChanged') return;
+    queueMicrotask(() => {
+      this.consider(event.applicationId);
+      this.notifier.notify(event.applicationId);
+    });
+  }
+
+  /** Starts copying the application's driver log unless it is copied already, complete, or its driver job is not known yet. */
+  consider(applicationId: string): void {
+    const { store, applications, clusters, logger } = this.options;
+    if (this.closed || this.copies.has(applicationId)) return;
+    const application = applications.find(applicationId);
+    if (!application?.driverJobId || !application.clusterId || store.position(applicationId).completedAt) return;
+    const controller = new AbortController();
+    const copy = {
+      applicationId,
+      jobId: application.driverJobId,
+      clusterId: application.clusterId,
+      store,
+      clusters,
+      onAppended: () => this.notifier.notify(applicationId),
+      logger,
+      retryDelayMs: this.options.retryDelayMs,
+    };
+    const done = copyDriverLog(copy, controller.signal)
+      .catch((error: unknown) => logger.error({ err: error, applicationId }, 'copying the driver log failed; it is resumed at the next start'))
+      .finally(() => {
+        this.copies.delete(applicationId);
+        this.notifier.notify(applicationId);
+      });
+    this.copies.set(applicationId, { controller, done });
+  }
+
+  /** Resumes the copies a restart interrupted (after the clusters were recovered). */
+  recover(): void {
+    for (const applicationId of this.options.store.incompleteCopies()) this.consider(applicationId);
+  }
+
+  /**
+   * Runs `then` once the application's copy has ended, or after the drain timeout: what follows
+   * an application's end (tearing its cluster down) must not cut off the end of its driver's output.
+   */
+  afterCopied(applicationId: string, then: () => void): void {
+    const run = () => {
+      try {
+        then();
+      } catch (error) {
+        this.options.logger.error({ err: error, applicationId }, 'work after the application ended failed');
+      }
+    };
+    const copy = this.copies.get(applicationId);
+    if (!copy) {
+      run();
+      return;
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, this.options.drainTimeoutMs ?? 3000);
+      timer.unref();
+    });
+    void Promise.race([copy.done, timeout]).then(() => {
+      clearTimeout(timer);
+      run();
+    });
+  }
+
+  /** How many readers wait for new output of the application now. */
+  waitingReaders(applicationId: string): number {
+    return this.notifier.waiting(applicationId);
+  }
+
+  /**
+   * Yields the application's stored driver output from `offset`, then, when following, new output
+   * as it is stored until the application has ended and its copy is complete. NOT_FOUND for an
+   * unknown application; OUT_OF_RANGE, before the first piece, for an offset past the end or older
+   * than what retention kept (naming the oldest offset kept), and while reading when retention
+   * drops what the reader was about to read.
+   */
+  read(read: DriverLogRead): AsyncIterable<DriverLogPiece> {
+    const { applications, store } = this.options;
+    applications.get(read.applicationId);
+    const position = store.position(read.applicationId);
+    if (read.offset > position.endOffset) {
+      throw new OutOfRangeError(
+        `offset ${read.offset} is past the end of the driver log of application ${read.applicationId} (${position.endOffset} bytes so far)`,
+      );
+    }
+    if (read.offset < position.firstKeptOffset) throw notKept(read.applicationId, read.offset, position);
+    return this.follow(read);
+  }
+
+  /** Stops every copy (they resume at the next start) and waits for them. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const copies = [...this.copies.values()];
+    for (const copy of copies) copy.controller.abort();
+    await Promise.all(copies.map((copy) => copy.done));
+  }
+
+  private async *follow({ applicationId, offset, follow, signal }: DriverLogRead): AsyncGenerator<DriverLogPiece, void, undefined> {
+    const { store, applications } = this.options;
+    let cursor = offset;
+    for (;;) {
+      if (signal) throwIfAborted(signal);
+      const pieces = store.read(applicationId, cursor, READ_BATCH);
+      for (const piece of pieces) {
+        if (piece.offset > cursor) throw notKept(applicationId, cursor, store.position(applicationId));
+        yield piece;
+        cursor = piece.nextOffset;
+      }
+      if (pieces.length > 0) continue;
+      // Nothing after the cursor at this instant; the checks and the wait below happen in the same
+      // turn as that read, so no batch can be stored in between unseen.
+      const position = store.position(applicationId);
+      if (cursor < position.firstKeptOffset) throw notKept(applicationId, cursor, position);
+      if (!follow) return;
+      const application = applications.get(applicationId);
+      if (isTerminalApplicationStatus(application.status) && (position.completedAt || !application.driverJobId)) return;
+      await this.notifier.wait(applicationId, signal);
+    }
+  }
+}
+
+/** OUT_OF_RANGE for an offset retention no longer keeps, naming the oldest offset kept. */
+function notKept(applicationId: string, offset: number, position: DriverLogPosition): OutOfRangeError {
+  const when = position.compactedAt ? ` on ${position.compactedAt.toISOString()}` : '';
+  return new OutOfRangeError(
+    `offset ${offset} of the driver log of application ${applicationId} is no longer kept: retention compacted the log${when}; ` +
+      `the oldest offset kept is ${position.firstKeptOffset}, read from there or later`,
+  );
+}
