@@ -82,6 +82,18 @@ describe('flotilla logs', () => {
     expect(unknown.stderr).toMatch(/flotilla logs: application "app-nope" is not known/);
   }, 120_000);
 
+  it('stops quietly, exit 0, when its reader goes away (flotilla logs APP | head)', async () => {
+    const controlPlane = await startControlPlane();
+    // Lines alternate between streams, so the log is many pieces and many writes.
+    const run = await runCli(['run', '-D', '--follow', '-c', 'talk.mjs#main', DRIVER_APP, '3000', '0'], controlPlane.env);
+    expect(run.code).toBe(0);
+    const logs = startLogs([run.stdout.trim()], controlPlane.env);
+    logs.child.stdout!.once('data', () => logs.child.stdout!.destroy());
+    const [code] = (await once(logs.child, 'exit')) as [number];
+    expect(logs.stderr()).not.toMatch(/EPIPE|Error/);
+    expect(code).toBe(0);
+  }, 120_000);
+
   it('a follow resumes after the control plane restarts, without repeating or skipping a byte', async () => {
     const controlPlane = await startControlPlane();
     const { logs, openGate } = await talkAndFollow(controlPlane.env, 30);

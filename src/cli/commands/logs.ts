@@ -29,15 +29,27 @@ export async function runLogs(args: ParsedCommandLine): Promise<number> {
   const offset = args.options.offset as number;
   if (!Number.isSafeInteger(offset) || offset < 0) throw new UsageError(`--offset must be a whole number of at least 0, got ${offset}`);
   const connection = connectControlPlane(args.options.controlplane as string);
+  // A reader that went away (`flotilla logs APP | head`) ends the read quietly.
+  const readerGone = new AbortController();
+  const onError = (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') readerGone.abort();
+  };
+  process.stdout.on('error', onError);
+  process.stderr.on('error', onError);
   try {
     const pieces = readDriverLog(connection, args.positionals[0], {
       offset,
       follow: args.options.follow === true,
       onReconnect: (at) => process.stderr.write(`flotilla logs: connection to the control plane lost; resuming at offset ${at}\n`),
+      signal: readerGone.signal,
     });
     for await (const piece of pieces) await write(piece.stream === LogStream.STDOUT ? process.stdout : process.stderr, piece.data);
     return 0;
+  } catch (error) {
+    if (readerGone.signal.aborted || (error as NodeJS.ErrnoException).code === 'EPIPE') return 0;
+    throw error;
   } finally {
+    // The listeners stay: an EPIPE can still be reported after the last write.
     connection.close();
   }
 }
