@@ -37,7 +37,11 @@ export interface DriverLogCopy {
 }
 
 /** The most bytes stored in one transaction. */
-export const MAX_BATCH_BYTES = 1024 * 1024;
+export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/** How long a batch waits for the next piece before it is stored. */
+export const GATHER_MS = 10;
+/** How long a batch gathers pieces at most: one fsync per this much time under a flood of output. */
+export const MAX_GATHER_MS = 100;
 /** The longest wait between two attempts to reach the Dispatcher. */
 export const MAX_RETRY_DELAY_MS = 4000;
 
@@ -97,8 +101,15 @@ export async function copyDriverLog(copy: DriverLogCopy, signal: AbortSignal): P
   }
 }
 
-/** Resolves with `undefined` at the next turn of the event loop, after what is already there was handled. */
-const nextTurn = () => new Promise<undefined>((resolve) => setImmediate(() => resolve(undefined)));
+/** `next`, or undefined when it has not settled within `ms`. */
+async function within<T>(next: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([next, new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms, undefined)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /** Reads the driver job's output from `sourceOffset`, following, and stores it batch by batch until it ends. */
 async function copyFrom(copy: DriverLogCopy, sourceOffset: number, signal: AbortSignal): Promise<void> {
@@ -115,10 +126,12 @@ async function copyFrom(copy: DriverLogCopy, sourceOffset: number, signal: Abort
       let bytes = first.value.data.byteLength;
       let drained = false;
       next = iterator.next();
-      // Take what has arrived already into the same transaction; what arrived before a failure is kept.
+      // Pieces that follow closely go into the same transaction (one fsync), up to a bound of bytes
+      // and time; what arrived before a failure is kept.
       let failure: { error: unknown } | undefined;
-      while (bytes < MAX_BATCH_BYTES) {
-        const ready = await Promise.race([next, nextTurn()]).catch((error: unknown) => {
+      const gatherUntil = Date.now() + MAX_GATHER_MS;
+      while (bytes < MAX_BATCH_BYTES && Date.now() < gatherUntil) {
+        const ready = await within(next, Math.min(GATHER_MS, gatherUntil - Date.now())).catch((error: unknown) => {
           failure = { error };
           return undefined;
         });
