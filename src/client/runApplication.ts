@@ -36,6 +36,10 @@ export interface DriverApplicationRequest {
   properties: Record<string, string>;
   /** Makes a repeated submission idempotent; a new one per call by default. */
   requestId?: string;
+  /** Where main() runs; driver mode by default. */
+  mode?: SubmissionMode;
+  /** Session and per-job modes: the client leaves the jobs main() did not wait for. */
+  detached?: boolean;
 }
 
 /** Options of {@link runApplication}. */
@@ -58,8 +62,8 @@ export async function runApplication(connection: ControlPlaneConnection, request
     bundle: { source: { $case: 'artifactId' as const, artifactId: uploaded.artifactId } },
     entry: request.entry,
     args: request.args,
-    mode: SubmissionMode.DRIVER,
-    detached: false,
+    mode: request.mode ?? SubmissionMode.DRIVER,
+    detached: request.detached ?? false,
     cluster: clusterTargetOf(request.cluster),
     driverResources: request.driver,
     parallelism: request.parallelism,

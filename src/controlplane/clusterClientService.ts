@@ -19,6 +19,9 @@ import { applicationHandlers } from './service/applicationHandlers.js';
 import { clusterHandlers } from './service/clusterHandlers.js';
 import { logHandlers } from './service/logHandlers.js';
 import type { DriverLogs } from './logs/DriverLogs.js';
+import { jobHandlers } from './service/jobHandlers.js';
+import type { JobDirectory } from './jobs/JobDirectory.js';
+import type { JobSubmissions } from './jobs/JobSubmissions.js';
 
 /** What the adapter needs from the control plane. */
 export interface ClusterClientServiceDependencies {
@@ -26,6 +29,8 @@ export interface ClusterClientServiceDependencies {
   applications: ApplicationManager;
   clusters: ClusterManager;
   driverLogs: DriverLogs;
+  jobs: JobDirectory;
+  submissions: JobSubmissions;
 }
 
 /** Creates the ClusterClientService implementation. */
@@ -40,6 +45,7 @@ export function clusterClientService(deps: ClusterClientServiceDependencies): Ho
     ...applicationHandlers(deps.applications),
     ...clusterHandlers(deps.clusters),
     ...logHandlers(deps.driverLogs),
+    ...jobHandlers(deps.jobs, deps.submissions, deps.applications),
   };
   return {
     definition: ClusterClientServiceDefinition,

@@ -49,7 +49,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
     const host = await startServerHost({
       listen: options.listen,
       logger,
-      services: [clusterClientService({ artifacts, applications: domain.applications, clusters: domain.clusters, driverLogs: domain.driverLogs })],
+      services: [clusterClientService({ artifacts, applications: domain.applications, clusters: domain.clusters, driverLogs: domain.driverLogs, jobs: domain.jobs, submissions: domain.submissions })],
     });
     logger.info({ address: host.address, stateDir: options.stateDir }, 'control plane started');
     const started = domain;

@@ -20,6 +20,10 @@ import { ApplicationCompactor } from './retention/ApplicationCompactor.js';
 import { compileRetentionPolicy, type RetentionPolicy } from './retention/RetentionPolicy.js';
 import { DriverLogStore } from './store/DriverLogStore.js';
 import { RetentionStore } from './store/RetentionStore.js';
+import { JobDirectory } from './jobs/JobDirectory.js';
+import { JobSubmissions } from './jobs/JobSubmissions.js';
+import { PerJobClusters } from './jobs/PerJobClusters.js';
+import { JobStore } from './store/JobStore.js';
 import { ApplicationEventStore } from './store/ApplicationEventStore.js';
 import { ApplicationStore } from './store/ApplicationStore.js';
 import { ClusterStore } from './store/ClusterStore.js';
@@ -49,6 +53,10 @@ export interface ControlPlaneDomain {
   clusters: ClusterManager;
   /** What applications' drivers wrote, copied from their clusters: ReadDriverLog. */
   driverLogs: DriverLogs;
+  /** The jobs of applications: GetJob, ListJobs, CancelJob, RequestJobResult. */
+  jobs: JobDirectory;
+  /** SubmitJob of client-side main()s (session and per-job modes). */
+  submissions: JobSubmissions;
   /** Picks up clusters and applications a restart interrupted. */
   recover(): Promise<void>;
   /** Stops following clusters and every timer; clusters keep running. */
@@ -79,7 +87,17 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     // An owned cluster is torn down only once its driver's last output has been copied.
     onEnded: (application) => driverLogs.afterCopied(application.id, () => applications?.applicationEnded(application)),
   });
-  const router = new ClusterEventRouter({ applications: applicationStore, events: eventStore, lifecycle, logger, statusGraceMs: options.statusGraceMs ?? 5000 });
+  const jobStore = new JobStore(db);
+  let perJob: PerJobClusters | undefined;
+  const router = new ClusterEventRouter({
+    applications: applicationStore,
+    events: eventStore,
+    lifecycle,
+    jobs: jobStore,
+    logger,
+    statusGraceMs: options.statusGraceMs ?? 5000,
+    onJobEnded: (_applicationId, jobId) => perJob?.jobEnded(jobId),
+  });
   const clustersDir = join(options.stateDir, 'clusters');
   const clusters = new ClusterManager({
     db,
@@ -93,12 +111,30 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     lossTimeoutMs: options.clusterLossTimeoutMs,
   });
   const launcher = new DriverLauncher({ applications: applicationStore, clusters, artifacts: options.artifacts, lifecycle, logger, closing: () => closing });
-  applications = new ApplicationManager({ db, applications: applicationStore, log, artifacts: options.artifacts, clusters, lifecycle, router, launcher, logger });
+  perJob = new PerJobClusters({ applications: applicationStore, jobs: jobStore, clusters, logger });
+  const perJobClusters = perJob;
+  applications = new ApplicationManager({
+    db,
+    applications: applicationStore,
+    log,
+    artifacts: options.artifacts,
+    clusters,
+    lifecycle,
+    router,
+    launcher,
+    jobs: jobStore,
+    perJob: perJobClusters,
+    logger,
+  });
   const manager = applications;
+  const jobs = new JobDirectory({ jobs: jobStore, clusters, onResultDelivered: (jobId) => perJobClusters.resultDelivered(jobId) });
+  const submissions = new JobSubmissions({ applications: applicationStore, jobs: jobStore, clusters, artifacts: options.artifacts, logger });
   return {
     applications: manager,
     clusters,
     driverLogs,
+    jobs,
+    submissions,
     async recover() {
       await clusters.recover();
       manager.recover();
@@ -109,6 +145,7 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
       closing = true;
       compactor.close();
       await driverLogs.close();
+      submissions.close();
       await clusters.close();
       launcher.close();
       router.close();

@@ -11,9 +11,8 @@ import type { LivingPriority } from '../common/status.js';
 import type { JobResultWithRecords, JobSubmitter, SubmittedJob } from '../api/JobSubmitter.js';
 import type { JobGraph } from '../jobgraph/jobGraph.js';
 import { jobGraphToMessage } from './convert/jobGraph.js';
-import { decodeRecords } from './convert/records.js';
-import { jobStatusFromMessage, livingPriorityToMessage, serializedErrorFromMessage } from './convert/status.js';
-import { toSafeNumber } from './longs.js';
+import { readJobResultStream } from './convert/jobResultStream.js';
+import { jobStatusFromMessage, livingPriorityToMessage } from './convert/status.js';
 import { errorClassOf } from './statusMapping.js';
 
 /** Options of {@link DispatcherJobSubmitter}. */
@@ -63,26 +62,8 @@ export class DispatcherJobSubmitter implements JobSubmitter {
     this.channel.close();
   }
 
-  private async requestJobResult(jobId: string): Promise<JobResultWithRecords> {
-    const collected = new Map<string, unknown[]>();
-    for await (const part of this.client.requestJobResult({ jobId })) {
-      const content = part.part;
-      if (content?.$case === 'collected') {
-        const records = collected.get(content.collected.vertexId) ?? [];
-        for (const record of decodeRecords(content.collected.records)) records.push(record);
-        collected.set(content.collected.vertexId, records);
-      } else if (content?.$case === 'result') {
-        const { result } = content;
-        return {
-          jobId,
-          status: jobStatusFromMessage(result.status, 'result.status'),
-          failure: serializedErrorFromMessage(result.failure),
-          durationMs: toSafeNumber(result.durationMs, 'result.duration_ms'),
-          collected,
-        };
-      }
-    }
-    throw new UnavailableError(`the job manager at ${this.options.address} ended the result stream of job ${jobId} without a result`);
+  private requestJobResult(jobId: string): Promise<JobResultWithRecords> {
+    return readJobResultStream(this.client.requestJobResult({ jobId }), jobId, `the job manager at ${this.options.address}`);
   }
 
   private async call<T>(invoke: () => Promise<T>): Promise<T> {

@@ -44,12 +44,15 @@ describe('applications', () => {
       code: Status.INVALID_ARGUMENT,
       details: expect.stringMatching(/driver-mode application always runs detached.*--follow/),
     });
-    for (const mode of [SubmissionMode.SESSION, SubmissionMode.PER_JOB, SubmissionMode.APPLICATION]) {
-      await expect(client.runApplication(driverRequest(artifactId, { mode }))).rejects.toMatchObject({
-        code: Status.UNIMPLEMENTED,
-        details: expect.stringContaining('arrives in a later version'),
-      });
-    }
+    // Each mode's own rules for clusters (session: one you name; application: one of its own).
+    await expect(client.runApplication(driverRequest(artifactId, { mode: SubmissionMode.SESSION }))).rejects.toMatchObject({
+      code: Status.INVALID_ARGUMENT,
+      details: expect.stringContaining('SESSION mode runs the jobs on a cluster you name'),
+    });
+    await expect(client.runApplication(driverRequest(artifactId, { mode: SubmissionMode.APPLICATION, cluster: { target: { $case: 'jobmanagerAddress', jobmanagerAddress: 'localhost:6123' } } }))).rejects.toMatchObject({
+      code: Status.INVALID_ARGUMENT,
+      details: expect.stringContaining('APPLICATION mode'),
+    });
     await expect(client.runApplication(driverRequest(artifactId, { mode: SubmissionMode.UNSPECIFIED }))).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT, details: expect.stringContaining('mode is required') });
     await expect(client.runApplication(driverRequest(artifactId, { parallelism: 2000 }))).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT, details: expect.stringContaining('parallelism') });
     await expect(

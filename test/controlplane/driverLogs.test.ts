@@ -11,7 +11,7 @@ import { Status } from 'nice-grpc';
 import { describe, expect, it } from 'vitest';
 import type { ClusterClientServiceClient, ReadDriverLogResponse } from '../../generated/flotilla/v1/cluster_client_service.js';
 import { LogStream } from '../../generated/flotilla/v1/common.js';
-import { ApplicationStatus, ClusterStatus } from '../../generated/flotilla/v1/status.js';
+import { ApplicationStatus, ClusterStatus, SubmissionMode } from '../../generated/flotilla/v1/status.js';
 import { tempDir } from '../support/tempDir.js';
 import {
   clusterInStatus,
@@ -91,6 +91,13 @@ describe('driver logs', () => {
     await clusterInStatus(client, ended.clusterId, ClusterStatus.STOPPED);
     expect(textOf(await readAll(client, ended.id, 0, true))).toBe(talk(4).map((line) => line.text).join(''));
     await expect(readAll(client, 'app-nope', 0, false)).rejects.toMatchObject({ code: Status.NOT_FOUND });
+  });
+
+  it('keeps the output of main() in application mode (in the job manager) the same way', async () => {
+    const { client } = shared.controlPlane;
+    const { application } = await client.runApplication(driverRequest(shared.artifactId, { mode: SubmissionMode.APPLICATION, entry: 'talk.mjs#main', args: ['5', '0'] }));
+    expect(textOf(await readAll(client, application!.id, 0, true))).toBe(talk(5).map((line) => line.text).join(''));
+    expect((await client.getApplication({ applicationId: application!.id })).application!.status).toBe(ApplicationStatus.FINISHED);
   });
 
   it('a control plane killed while it copies a log resumes the copy after its restart, repeating and losing nothing', async () => {

@@ -4,7 +4,10 @@
  * events, and resumes what a restart interrupted. It knows nothing of gRPC.
  */
 import type { ArtifactStore } from '../../blob/ArtifactStore.js';
-import { AlreadyExistsError } from '../../common/errors.js';
+import { AlreadyExistsError, FailedPreconditionError } from '../../common/errors.js';
+import { isTerminalJobStatus, type SerializedError } from '../../common/status.js';
+import type { PerJobClusters } from '../jobs/PerJobClusters.js';
+import type { JobStore } from '../store/JobStore.js';
 import { newId } from '../../common/ids.js';
 import type { Logger } from '../../common/logger.js';
 import type { ClusterManager } from '../clusters/ClusterManager.js';
@@ -32,6 +35,8 @@ export interface ApplicationManagerOptions {
   lifecycle: ApplicationLifecycle;
   router: ClusterEventRouter;
   launcher: DriverLauncher;
+  jobs: JobStore;
+  perJob: PerJobClusters;
   logger: Logger;
 }
 
@@ -114,12 +119,55 @@ export class ApplicationManager {
     const application = applications.get(applicationId);
     if (isTerminalApplicationStatus(application.status)) return application;
     lifecycle.changeStatus(applicationId, 'CANCELING', { message: 'cancellation requested' });
+    if (isClientSide(application)) {
+      launcher.abort(applicationId);
+      this.cancelJobs(applicationId, 'the application is cancelled');
+      this.options.router.settle(applicationId);
+      return applications.get(applicationId);
+    }
     // A deployment or upload under way stops; a launch past them cancels the driver it submitted.
     launcher.abort(applicationId);
     const cancelling = applications.get(applicationId);
     if (cancelling.driverJobId && cancelling.clusterId) void launcher.cancelDriver(cancelling);
     else if (!launcher.launching(applicationId)) lifecycle.changeStatus(applicationId, 'CANCELED', { message: 'cancelled before its driver started' });
     return applications.get(applicationId);
+  }
+
+  /**
+   * Takes in the end of a session or per-job application's client-side main(): it returned, or
+   * threw `failure`. A failure cancels the application's other jobs (FLIP-40's rule for a failed
+   * driver); either way the application ends once its jobs have. Reporting again changes nothing.
+   * FAILED_PRECONDITION for an application whose main() runs in the cluster.
+   */
+  completeClientMain(applicationId: string, failure: SerializedError | undefined): Application {
+    const { applications, lifecycle, router } = this.options;
+    const application = applications.get(applicationId);
+    if (!isClientSide(application)) {
+      throw new FailedPreconditionError(
+        `application ${applicationId} runs in ${application.mode} mode: its main() runs in the cluster, which reports its end; CompleteClientMain is for SESSION and PER_JOB applications`,
+      );
+    }
+    if (isTerminalApplicationStatus(application.status) || application.clientMainEndTime) return application;
+    applications.update(applicationId, { clientMainEndTime: new Date(), clientMainFailure: failure });
+    this.options.logger.info({ applicationId, failed: failure !== undefined }, 'client main() ended');
+    if (failure) {
+      lifecycle.changeStatus(applicationId, 'FAILING', { message: `main() in the client failed: ${failure.message}`, failure });
+      this.cancelJobs(applicationId, 'main() in the client failed');
+    }
+    this.options.perJob.clientMainEnded(applicationId);
+    router.clientMainEnded(applicationId, failure);
+    return applications.get(applicationId);
+  }
+
+  /** Asks the clusters to cancel the application's jobs that have not ended (all, or only DAEMON ones). */
+  private cancelJobs(applicationId: string, reason: string, only?: 'DAEMON'): void {
+    for (const job of this.options.jobs.ofApplication(applicationId)) {
+      if (isTerminalJobStatus(job.status) || (only && job.livingPriority !== only)) continue;
+      this.options.clusters
+        .gateway(job.clusterId)
+        .cancelJob(job.id)
+        .catch((error: unknown) => this.options.logger.warn({ err: error, applicationId, jobId: job.id, reason }, 'could not cancel a job of the application'));
+    }
   }
 
   /** The application's events after a sequence, then (when following) live ones until it ends. */
@@ -130,6 +178,11 @@ export class ApplicationManager {
   /** What follows an application's end: its owned cluster is torn down, an external one let go. */
   applicationEnded(application: Application): void {
     this.options.router.forget(application.id);
+    // Per-job clusters, and daemon jobs a client-side main() left on a shared cluster, end with the application.
+    for (const cluster of this.options.clusters.activeOwnedBy(application.id)) {
+      if (cluster.id !== application.clusterId) void this.options.clusters.tearDownOwned(cluster.id, `application ${application.id} ended ${application.status}`);
+    }
+    if (isClientSide(application)) this.cancelJobs(application.id, `application ended ${application.status}`);
     if (!application.clusterId) return;
     if (application.ownsCluster) void this.options.clusters.tearDownOwned(application.clusterId, `application ${application.id} ended ${application.status}`);
     else this.options.clusters.releaseExternal(application.clusterId);
@@ -147,7 +200,11 @@ export class ApplicationManager {
         launcher.launch(application.id);
         continue;
       }
-      if (application.status === 'CANCELING' && !application.driverJobId) {
+      if (isClientSide(application) && !application.clusterId) {
+        router.settle(application.id);
+        continue;
+      }
+      if (application.status === 'CANCELING' && !application.driverJobId && !isClientSide(application)) {
         lifecycle.changeStatus(application.id, 'CANCELED', { message: 'cancelled before its driver started' });
         continue;
       }
@@ -163,6 +220,11 @@ export class ApplicationManager {
   }
 }
 
+/** Whether the application's main() runs in the client (session and per-job modes). */
+function isClientSide(application: Application): boolean {
+  return application.mode === 'SESSION' || application.mode === 'PER_JOB';
+}
+
 /** A name made from the bundle's file name and, unless it is the default, the entry. */
 function defaultName(fileName: string, artifactId: string, entry: string): string {
   const stem = fileName.replace(/\.(tgz|tar\.gz)$/, '') || `bundle-${artifactId.slice(0, 12)}`;
@@ -171,7 +233,9 @@ function defaultName(fileName: string, artifactId: string, entry: string): strin
 
 function describeTarget(submission: ApplicationSubmission): string {
   const target = submission.target;
-  if (target.kind === 'deploy') return `deploying a cluster of ${target.spec.taskExecutors} task executor(s) with ${target.spec.slotsPerTaskExecutor} slot(s) each for it`;
+  const size = target.kind === 'deploy' ? `${target.spec.taskExecutors} task executor(s) with ${target.spec.slotsPerTaskExecutor} slot(s) each` : '';
+  if (submission.mode === 'PER_JOB') return `main() runs in the client; each job it submits gets a new cluster of ${size} (or more slots when the job needs them)`;
+  if (target.kind === 'deploy') return `deploying a cluster of ${size} for it`;
   if (target.kind === 'cluster') return `it runs on cluster ${target.clusterId}`;
   return `it runs on the job manager at ${target.address}`;
 }

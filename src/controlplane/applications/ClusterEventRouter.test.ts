@@ -1,14 +1,24 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
 import { silentLogger, testApplication, testCluster, testState } from '../testing/testState.js';
+import type { Application } from '../model/Application.js';
 import { ApplicationLifecycle } from './ApplicationLifecycle.js';
 import { ClusterEventRouter } from './ClusterEventRouter.js';
 
-function setUp(statusGraceMs = 1000) {
+function setUp(statusGraceMs = 1000, overrides: Partial<Application> = {}) {
   const state = testState();
   const lifecycle = new ApplicationLifecycle({ db: state.db, applications: state.applications, log: state.log, logger: silentLogger, onEnded: () => undefined });
-  const router = new ClusterEventRouter({ applications: state.applications, events: state.events, lifecycle, logger: silentLogger, statusGraceMs });
-  const application = testApplication();
+  const endedJobs: string[] = [];
+  const router = new ClusterEventRouter({
+    applications: state.applications,
+    events: state.events,
+    lifecycle,
+    jobs: state.jobs,
+    logger: silentLogger,
+    statusGraceMs,
+    onJobEnded: (_applicationId, jobId) => endedJobs.push(jobId),
+  });
+  const application = testApplication(overrides);
   state.applications.insert(application);
   const cluster = testCluster({ ownerApplicationId: application.id });
   state.clusters.insert(cluster);
@@ -17,8 +27,17 @@ function setUp(statusGraceMs = 1000) {
   const event = (kind: ClusterJobEvent['kind'], applicationId = application.id): ClusterJobEvent => ({ sequence: ++sequence, time: new Date(), applicationId, kind });
   const kinds = () => state.events.read(application.id, 0, 100).map((stored) => stored.kind);
   const status = () => state.applications.get(application.id).status;
-  return { ...state, router, application, cluster, event, kinds, status };
+  return { ...state, router, application, cluster, event, kinds, status, endedJobs };
 }
+
+/** A session application (main() in the client) RUNNING on a shared cluster. */
+function setUpSession() {
+  const state = setUp(60_000, { mode: 'SESSION', detached: false, status: 'RUNNING', target: { kind: 'jobmanager', address: 'localhost:6123' } });
+  return state;
+}
+
+const normalJob = (jobId: string, status: 'CREATED' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED') =>
+  ({ type: 'jobStatusChanged', jobId, jobName: `app: ${jobId}`, status, livingPriority: 'NORMAL' }) as const;
 
 const driverJob = (status: 'CREATED' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED') =>
   ({ type: 'jobStatusChanged', jobId: 'job-driver', jobName: 'app: driver', status, livingPriority: 'DRIVER' }) as const;
@@ -102,5 +121,59 @@ describe('ClusterEventRouter', () => {
     router.onJobEvent(cluster, event(driverJob('FINISHED')));
     router.onClusterGone(cluster, { lost: true, reason: 'its job manager exited with code 0' });
     expect(status()).toBe('FINISHED');
+  });
+
+  it('records each job with its cluster, last status, failure and restarts', () => {
+    const { router, cluster, event, jobs, endedJobs, application } = setUp();
+    router.onJobEvent(cluster, event(normalJob('job-1', 'CREATED')));
+    router.onJobEvent(cluster, event({ ...normalJob('job-1', 'RUNNING') }));
+    router.onJobEvent(cluster, event({ type: 'jobStatusChanged', jobId: 'job-1', jobName: 'app: job-1', status: 'RESTARTING', livingPriority: 'NORMAL' }));
+    const failure = { name: 'RangeError', message: 'bad record', stack: '' };
+    router.onJobEvent(cluster, event({ ...normalJob('job-1', 'FAILED'), failure }));
+    router.onJobEvent(cluster, event(normalJob('job-1', 'RUNNING')));
+    expect(jobs.get('job-1')).toMatchObject({ applicationId: application.id, clusterId: cluster.id, name: 'app: job-1', status: 'FAILED', restarts: 1, failure });
+    expect(endedJobs).toEqual(['job-1']);
+  });
+
+  it('ends a session application as soon as its client main() ended and its jobs did, with the outcome main() decides', () => {
+    const { router, cluster, event, status, applications, application } = setUpSession();
+    router.onJobEvent(cluster, event(normalJob('job-1', 'CREATED')));
+    router.onJobEvent(cluster, event(normalJob('job-1', 'FINISHED')));
+    router.onJobEvent(cluster, event(normalJob('job-2', 'RUNNING')));
+    expect(status()).toBe('RUNNING');
+    applications.update(application.id, { clientMainEndTime: new Date() });
+    router.clientMainEnded(application.id, undefined);
+    expect(status()).toBe('RUNNING');
+    router.onJobEvent(cluster, event(normalJob('job-2', 'FAILED')));
+    expect(status()).toBe('FINISHED');
+    expect(applications.get(application.id).failure).toBeUndefined();
+
+    const failing = setUpSession();
+    const thrown = { name: 'Error', message: 'main() threw', stack: '' };
+    failing.router.clientMainEnded(failing.application.id, thrown);
+    expect(failing.status()).toBe('FAILED');
+    expect(failing.applications.get(failing.application.id).failure).toEqual(thrown);
+  });
+
+  it('ends a cancelled session application CANCELED once its jobs ended', () => {
+    const { router, cluster, event, status, applications, application } = setUpSession();
+    router.onJobEvent(cluster, event(normalJob('job-1', 'RUNNING')));
+    applications.update(application.id, { status: 'CANCELING' });
+    router.settle(application.id);
+    expect(status()).toBe('CANCELING');
+    router.onJobEvent(cluster, event(normalJob('job-1', 'CANCELED')));
+    expect(status()).toBe('CANCELED');
+  });
+
+  it('fails only the job of a lost per-job cluster; the application goes on', () => {
+    const state = setUp(60_000, { mode: 'PER_JOB', detached: false, status: 'RUNNING' });
+    const { router, event, status, applications, application, clusters, jobs } = state;
+    applications.update(application.id, { clusterId: '', ownsCluster: false });
+    const jobCluster = testCluster({ ownerApplicationId: application.id });
+    clusters.insert(jobCluster);
+    router.onJobEvent(jobCluster, event(normalJob('job-1', 'RUNNING')));
+    router.onClusterGone(jobCluster, { lost: true, reason: 'its job manager exited with code 137' });
+    expect(jobs.get('job-1')).toMatchObject({ status: 'FAILED', failure: { name: 'ClusterLostError' } });
+    expect(status()).toBe('RUNNING');
   });
 });

@@ -3,7 +3,12 @@
  * an application's jobs are relayed into its log, the Dispatcher's verdict on an application
  * (FLIP-40's ApplicationStatusChanged) becomes its status, an owned cluster's progress appears in
  * its application's log, and applications on a cluster that is gone are ended. When the cluster
- * does not report a final status, the one the jobs imply is applied after a grace period.
+ * does not report a final status, the one the jobs imply is applied after a grace period. Every
+ * job status change also updates the job's record (GetJob, ListJobs).
+ *
+ * Session and per-job applications have no driver job: their `main()` runs in the client and
+ * reports its end (CompleteClientMain), which then decides the outcome as the driver job would.
+ * No cluster sees such an application whole, so the outcome the jobs imply applies at once.
  */
 import type { Logger } from '../../common/logger.js';
 import type { ClusterObserver } from '../clusters/ClusterObserver.js';
@@ -12,8 +17,12 @@ import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
 import type { Cluster } from '../model/Cluster.js';
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
 import type { ApplicationEventStore } from '../store/ApplicationEventStore.js';
+import type { JobStatusChanged } from '../model/ApplicationEvent.js';
+import { isTerminalJobStatus } from '../../common/status.js';
 import type { ApplicationChanges, ApplicationStore } from '../store/ApplicationStore.js';
+import type { JobStore } from '../store/JobStore.js';
 import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
+import type { SerializedError } from '../../common/status.js';
 import { ApplicationJobs } from './ApplicationJobs.js';
 
 /** What the router needs. */
@@ -21,7 +30,10 @@ export interface ClusterEventRouterOptions {
   applications: ApplicationStore;
   events: ApplicationEventStore;
   lifecycle: ApplicationLifecycle;
+  jobs: JobStore;
   logger: Logger;
+  /** Called after a job of an application reached a terminal status. */
+  onJobEnded(applicationId: string, jobId: string): void;
   /** How long to wait for the cluster's own final status once the jobs imply one, in milliseconds. */
   statusGraceMs: number;
 }
@@ -38,7 +50,8 @@ export class ClusterEventRouter implements ClusterObserver {
     if (!kind || !event.applicationId) return;
     const application = this.options.applications.find(event.applicationId);
     // Jobs of applications of another control plane, or that moved on, are not this control plane's to relay.
-    if (!application || application.clusterId !== cluster.id || isTerminalApplicationStatus(application.status)) return;
+    if (!application || isTerminalApplicationStatus(application.status)) return;
+    if (application.clusterId !== cluster.id && cluster.ownerApplicationId !== application.id) return;
     const { lifecycle } = this.options;
     switch (kind.type) {
       case 'applicationStatusChanged':
@@ -58,8 +71,19 @@ export class ClusterEventRouter implements ClusterObserver {
           changes.jobIds = [...application.jobIds, kind.jobId];
         }
         lifecycle.record(application.id, kind, changes);
-        this.jobsOf(application.id).observe(kind);
-        this.considerImpliedOutcome(application.id);
+        this.options.jobs.insert({
+          id: kind.jobId,
+          applicationId: application.id,
+          clusterId: cluster.id,
+          name: kind.jobName,
+          livingPriority: kind.livingPriority,
+          status: kind.status,
+          restarts: 0,
+          requestId: '',
+          createTime: event.time,
+        });
+        this.options.jobs.updateStatus(kind.jobId, kind.status, kind.failure, event.time);
+        this.jobObserved(application.id, kind);
         return;
       }
     }
@@ -78,6 +102,61 @@ export class ClusterEventRouter implements ClusterObserver {
 
   onClusterGone(cluster: Cluster, ending: { lost: boolean; reason: string }): void {
     for (const application of this.options.applications.activeOnCluster(cluster.id)) this.endWithCluster(application, cluster.id, ending);
+    // A per-job cluster takes only its own job with it; the application goes on.
+    for (const job of this.options.jobs.activeOnCluster(cluster.id)) {
+      const application = this.options.applications.find(job.applicationId);
+      if (!application || application.clusterId === cluster.id || isTerminalApplicationStatus(application.status)) continue;
+      const message = `cluster ${cluster.id} ${ending.lost ? 'was lost' : 'was shut down'}: ${ending.reason}`;
+      const kind = {
+        type: 'jobStatusChanged' as const,
+        jobId: job.id,
+        jobName: job.name,
+        status: ending.lost ? ('FAILED' as const) : ('CANCELED' as const),
+        failure: ending.lost ? { name: 'ClusterLostError', message, stack: '' } : undefined,
+        livingPriority: job.livingPriority,
+      };
+      this.options.lifecycle.record(application.id, kind);
+      this.options.jobs.updateStatus(job.id, kind.status, kind.failure);
+      this.jobObserved(application.id, kind);
+    }
+  }
+
+  /** A client-side main() reported its end: it decides the application's outcome as a driver job would. */
+  clientMainEnded(applicationId: string, failure: SerializedError | undefined): void {
+    this.jobsOf(applicationId).clientMainEnded(failure);
+    this.settle(applicationId);
+  }
+
+  /** The jobs of the application that have not ended, as last relayed. */
+  activeJobs(applicationId: string): { jobId: string; livingPriority: string }[] {
+    return this.jobsOf(applicationId).active;
+  }
+
+  /** Takes in a job's status change and what may follow from it. */
+  private jobObserved(applicationId: string, kind: JobStatusChanged): void {
+    this.jobsOf(applicationId).observe(kind);
+    if (isTerminalJobStatus(kind.status)) this.options.onJobEnded(applicationId, kind.jobId);
+    this.settle(applicationId);
+  }
+
+  /**
+   * Applies what the jobs imply: for a client-side application at once (a cancelled one ends
+   * CANCELED once its jobs ended), for one with a driver after the grace period.
+   */
+  settle(applicationId: string): void {
+    const application = this.options.applications.get(applicationId);
+    if (isTerminalApplicationStatus(application.status)) return;
+    if (application.mode !== 'SESSION' && application.mode !== 'PER_JOB') {
+      this.considerImpliedOutcome(applicationId);
+      return;
+    }
+    const jobs = this.jobsOf(applicationId);
+    if (application.status === 'CANCELING') {
+      if (jobs.active.length === 0) this.options.lifecycle.changeStatus(applicationId, 'CANCELED', { message: 'cancelled; every job of the application ended' });
+      return;
+    }
+    const outcome = jobs.impliedOutcome();
+    if (outcome) this.options.lifecycle.changeStatus(applicationId, outcome.status, { message: outcome.message, failure: outcome.failure });
   }
 
   /**
@@ -136,6 +215,8 @@ export class ClusterEventRouter implements ClusterObserver {
     if (!jobs) {
       jobs = new ApplicationJobs();
       for (const event of this.options.events.readOfType(applicationId, 'jobStatusChanged')) jobs.observe(event);
+      const application = this.options.applications.find(applicationId);
+      if (application?.clientMainEndTime) jobs.clientMainEnded(application.clientMainFailure);
       this.jobs.set(applicationId, jobs);
     }
     return jobs;

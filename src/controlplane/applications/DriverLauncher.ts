@@ -17,6 +17,7 @@ import { isTerminalClusterStatus, type Cluster } from '../model/Cluster.js';
 import type { ApplicationStore } from '../store/ApplicationStore.js';
 import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
 import { launchMain, mainSlotResources } from './launchMain.js';
+import { uploadApplicationBundle } from './uploadApplicationBundle.js';
 import { ownedClusterSpec } from './ownedClusterSpec.js';
 
 /** What the launcher needs. */
@@ -66,13 +67,20 @@ export class DriverLauncher {
   private async run(applicationId: string, signal: AbortSignal): Promise<void> {
     const { applications, clusters, artifacts, lifecycle } = this.options;
     try {
+      if (applications.get(applicationId).mode === 'PER_JOB') {
+        lifecycle.changeStatus(applicationId, 'RUNNING', { message: 'main() runs in the client; every job it submits gets a cluster of its own' });
+        return;
+      }
       const cluster = await this.clusterFor(applications.get(applicationId), signal);
       const gateway = clusters.gateway(cluster.id);
       const application = applications.get(applicationId);
-      if (!('artifactId' in application.bundle)) throw new FailedPreconditionError('the application names no stored bundle');
-      const artifact = artifacts.get(application.bundle.artifactId);
-      await gateway.uploadBundle(artifacts.pathOf(artifact.id), artifact.fileName || `${artifact.id}.tgz`, signal);
+      await uploadApplicationBundle(artifacts, gateway, application, signal);
       signal.throwIfAborted();
+      if (application.mode === 'SESSION') {
+        const message = `cluster ${cluster.id} (${cluster.jobmanagerAddress}) has the bundle; main() runs in the client and submits its jobs there`;
+        lifecycle.changeStatus(applicationId, 'RUNNING', { message });
+        return;
+      }
       // Not aborted by a cancellation: a submission cut off halfway could leave a driver running unseen.
       const jobId = await launchMain(gateway, application);
       if (!applications.get(applicationId).driverJobId) applications.update(applicationId, { driverJobId: jobId });

@@ -37,10 +37,29 @@ describe('compileSubmission', () => {
     });
   });
 
-  it('answers modes of later milestones UNIMPLEMENTED and a missing mode INVALID_ARGUMENT', () => {
-    expect(withInput({ mode: 'SESSION' })).toThrow(expect.objectContaining({ name: 'NotImplementedError', message: expect.stringContaining('SESSION mode arrives in a later version') }));
-    expect(withInput({ mode: 'APPLICATION' })).toThrow(/APPLICATION mode arrives in a later version/);
+  it('answers a missing mode INVALID_ARGUMENT', () => {
     expect(withInput({ mode: undefined })).toThrow(expect.objectContaining({ name: 'InvalidArgumentError', message: expect.stringContaining('mode is required') }));
+  });
+
+  it('runs SESSION mode on a named cluster only, attached or detached', () => {
+    expect(withInput({ mode: 'SESSION' })).toThrow(expect.objectContaining({ name: 'InvalidArgumentError', message: expect.stringContaining('SESSION mode runs the jobs on a cluster you name') }));
+    const session = compileSubmission({ ...valid, mode: 'SESSION', detached: true, target: { kind: 'jobmanager', address: 'localhost:6123' } });
+    expect(session).toMatchObject({ mode: 'SESSION', detached: true, target: { kind: 'jobmanager', address: 'localhost:6123' } });
+  });
+
+  it('deploys a cluster per job in PER_JOB mode and refuses a named cluster', () => {
+    expect(withInput({ mode: 'PER_JOB', target: { kind: 'cluster', clusterId: 'cluster-1' } })).toThrow(/PER_JOB mode deploys a new cluster for every job/);
+    const perJob = compileSubmission({ ...valid, mode: 'PER_JOB', parallelism: 3 });
+    expect(perJob).toMatchObject({ mode: 'PER_JOB', detached: false, target: { kind: 'deploy', spec: { taskExecutors: 1, slotsPerTaskExecutor: 3 } } });
+  });
+
+  it('runs APPLICATION mode on a cluster of its own, sized for the jobs only (main() takes no slot), detached from the client', () => {
+    for (const target of [{ kind: 'cluster', clusterId: 'cluster-1' }, { kind: 'jobmanager', address: 'localhost:6123' }] as const) {
+      expect(withInput({ mode: 'APPLICATION', target })).toThrow(expect.objectContaining({ name: 'InvalidArgumentError', message: expect.stringContaining('APPLICATION mode always runs on a cluster of its own') }));
+    }
+    const application = compileSubmission({ ...valid, mode: 'APPLICATION', detached: true, parallelism: 3 });
+    expect(application).toMatchObject({ mode: 'APPLICATION', detached: true, target: { kind: 'deploy', spec: { taskExecutors: 1, slotsPerTaskExecutor: 3 } } });
+    expect(compileSubmission({ ...valid, mode: 'APPLICATION', detached: false })).toMatchObject({ detached: true });
   });
 
   it('refuses detached together with DRIVER, pointing at --follow', () => {

@@ -28,14 +28,11 @@ export function checkRequestId(requestId: string): string {
 export function compileSubmission(input: RunApplicationInput): ApplicationSubmission {
   const mode = input.mode;
   if (mode === undefined) {
-    throw new InvalidArgumentError('mode is required: DRIVER runs main() as a driver job in the cluster (flotilla run -D); SESSION, PER_JOB and APPLICATION follow later');
-  }
-  if (mode !== 'DRIVER') {
-    throw new NotImplementedError(
-      `${mode} mode arrives in a later version of Flotilla; this control plane runs applications in DRIVER mode (flotilla run -D), which deploys a cluster on demand or uses one you name`,
+    throw new InvalidArgumentError(
+      'mode is required: DRIVER runs main() as a driver job in the cluster (flotilla run -D), SESSION and PER_JOB run it in the client (flotilla run -m ADDR, --target per-job), APPLICATION in the job manager',
     );
   }
-  if (input.detached) {
+  if (mode === 'DRIVER' && input.detached) {
     throw new InvalidArgumentError(
       'detached cannot be combined with DRIVER mode: a driver-mode application always runs detached from the client (the CLI returns once the driver is accepted); use --follow to watch it instead of -d',
     );
@@ -49,11 +46,11 @@ export function compileSubmission(input: RunApplicationInput): ApplicationSubmis
     name: checkText(input.name.trim(), 'name', 200),
     mode,
     // A driver runs in the cluster: the client never waits for the jobs.
-    detached: true,
+    detached: mode === 'DRIVER' || mode === 'APPLICATION' ? true : input.detached,
     bundle: checkBundle(input.bundle),
     entry: normalizeEntry(input.entry),
     args: checkArgs(input.args),
-    target: compileTarget(input.target, parallelism),
+    target: checkModeTarget(mode, compileTarget(input.target, mode === 'PER_JOB' || mode === 'APPLICATION' ? parallelism : parallelism + 1)),
     driverResources: checkDriverResources(input.driverResources),
     parallelism,
     properties: checkProperties(input.properties, 'properties'),
@@ -114,9 +111,11 @@ function checkDriverResources(resources: DriverResources): DriverResources {
   };
 }
 
-/** The cluster target; none means an owned cluster of the default size: 1 task executor with parallelism + 1 slots (the driver and a job fit). */
-function compileTarget(target: RunApplicationInput['target'], parallelism: number): ClusterTarget {
-  const defaultSlots = parallelism + 1;
+/**
+ * The cluster target; none means an owned cluster of the default size: 1 task executor with
+ * `defaultSlots` slots (parallelism + 1 in driver mode, so the driver and a job fit).
+ */
+function compileTarget(target: RunApplicationInput['target'], defaultSlots: number): ClusterTarget {
   if (!target) return { kind: 'deploy', spec: compileClusterSpec({ taskExecutors: 0, slotsPerTaskExecutor: 0, properties: {} }, defaultSlots, 'cluster.deploy') };
   switch (target.kind) {
     case 'deploy':
@@ -130,4 +129,28 @@ function compileTarget(target: RunApplicationInput['target'], parallelism: numbe
       return { kind: 'jobmanager', address: target.address.trim() };
     }
   }
+}
+
+/**
+ * Which targets a mode takes: session mode runs on a cluster the user names (Flink's -m), and
+ * per-job mode deploys a new cluster for every job, so it cannot take a named one; nor can
+ * application mode, whose main() runs in the job manager of a cluster deployed for it (as in Flink).
+ */
+function checkModeTarget(mode: ApplicationSubmission['mode'], target: ClusterTarget): ClusterTarget {
+  if (mode === 'SESSION' && target.kind === 'deploy') {
+    throw new InvalidArgumentError(
+      'SESSION mode runs the jobs on a cluster you name: set cluster.jobmanager_address (-m HOST:PORT) or cluster.cluster_id (--cluster ID); for a cluster deployed on demand use PER_JOB (--target per-job) or DRIVER (-D) mode',
+    );
+  }
+  if (mode === 'APPLICATION' && target.kind !== 'deploy') {
+    throw new InvalidArgumentError(
+      'APPLICATION mode always runs on a cluster of its own, deployed for the application and torn down at its end (main() runs in its job manager); drop -m/--cluster (cluster.deploy may set its size), or use DRIVER mode (-D) to run main() on that cluster',
+    );
+  }
+  if (mode === 'PER_JOB' && target.kind !== 'deploy') {
+    throw new InvalidArgumentError(
+      'PER_JOB mode deploys a new cluster for every job and cannot use a named cluster; drop -m/--cluster (cluster.deploy may set the size of each job\'s cluster), or use SESSION mode to run on that cluster',
+    );
+  }
+  return target;
 }

@@ -123,6 +123,22 @@ export class ClusterManager {
     return this.deployments.deploy(cluster, signal);
   }
 
+  /**
+   * Records a cluster owned by a per-job application for one of its jobs, deploys it and resolves
+   * once it runs. The application is not linked to it (it has one cluster per job), so the cluster
+   * ending does not end the application.
+   */
+  async deployForJob(application: Application, spec: ClusterSpec, signal: AbortSignal): Promise<Cluster> {
+    const cluster = this.newCluster({ id: newId('cluster'), name: `${application.name} (job cluster)`, spec, ownerApplicationId: application.id });
+    this.options.clusters.insert(cluster);
+    return this.deployments.deploy(cluster, signal);
+  }
+
+  /** The clusters deployed for an application that have not ended. */
+  activeOwnedBy(applicationId: string): Cluster[] {
+    return this.options.clusters.activeOwnedBy(applicationId);
+  }
+
   /** A shared cluster an application may run on: FAILED_PRECONDITION unless it is RUNNING and owned by no application. */
   useShared(clusterId: string): Cluster {
     const cluster = this.get(clusterId);
@@ -138,8 +154,13 @@ export class ClusterManager {
   /**
    * The cluster of a job manager the user started (`-m HOST:PORT`): recorded once per address (as
    * deployment target "external"), checked to answer, and followed. UNAVAILABLE when it does not answer.
+   * The address of a running cluster this control plane deployed names that cluster (a shared one
+   * only, as with useShared).
    */
   async useExternal(address: string, signal: AbortSignal): Promise<Cluster> {
+    // A job manager this control plane deployed is that cluster, not an external one.
+    const deployed = this.options.clusters.findLiveDeployed(address);
+    if (deployed) return this.useShared(deployed.id);
     const known = this.options.clusters.findLiveExternal(address);
     // A job manager that does not answer is not recorded at all.
     const probe = known ? this.links.gateway(known.id) : this.options.connect(address);

@@ -10,6 +10,14 @@ import type { JobManagerAdmin } from '../../deployment/DeploymentTarget.js';
 import type { JobGraph } from '../../jobgraph/jobGraph.js';
 import type { ApplicationMainSubmission } from '../../dispatcher/DispatcherRequests.js';
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
+import type { CollectedRecords } from '../../../generated/flotilla/v1/common.js';
+import type { JobResult } from '../../../generated/flotilla/v1/job_graph.js';
+
+/**
+ * A part of a job's result stream, passed through as the cluster sent it: the records of one
+ * collect() sink (still encoded: the control plane relays them without reading them), or last the result.
+ */
+export type JobResultPart = { $case: 'collected'; collected: CollectedRecords } | { $case: 'result'; result: JobResult };
 
 /** A job to submit. */
 export interface JobSubmission {
@@ -56,6 +64,8 @@ export interface DispatcherGateway extends JobManagerAdmin {
   cancelJob(jobId: string): Promise<void>;
   /** Runs an application's main() in the job manager process (application mode); resolves with the id of its main job. */
   runApplicationMain(submission: ApplicationMainSubmission, signal?: AbortSignal): Promise<string>;
+  /** Waits for a job to end: the records of its collect() sinks, then its result, last. */
+  requestJobResult(jobId: string, signal?: AbortSignal): AsyncIterable<JobResultPart>;
   /** The cluster's job events after a cluster-wide sequence, then live ones, until `signal` aborts or the stream breaks. */
   watchJobEvents(afterSequence: number, signal: AbortSignal): AsyncIterable<ClusterJobEvent>;
   /**

@@ -71,6 +71,16 @@ export function grpcDispatcherGateway(address: string): DispatcherGateway {
       return jobId;
     },
 
+    async *requestJobResult(jobId, signal) {
+      try {
+        for await (const { part } of client.requestJobResult({ jobId }, { signal })) {
+          if (part?.$case === 'collected' || part?.$case === 'result') yield part;
+        }
+      } catch (error) {
+        throw toDomainError(error, address);
+      }
+    },
+
     async *watchJobEvents(afterSequence, signal): AsyncGenerator<ClusterJobEvent> {
       try {
         for await (const { event } of client.watchJobEvents({ afterSequence: BigInt(afterSequence), jobId: '', follow: true }, { signal })) {

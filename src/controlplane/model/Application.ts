@@ -63,6 +63,10 @@ export interface Application extends ApplicationSubmission {
   createTime: Date;
   endTime?: Date;
   failure?: SerializedError;
+  /** When a client-side `main()` (session and per-job modes) reported its end (CompleteClientMain). */
+  clientMainEndTime?: Date;
+  /** What a client-side `main()` threw, when it did. */
+  clientMainFailure?: SerializedError;
   lastEventSequence: number;
   requestId: string;
   requestFingerprint: string;

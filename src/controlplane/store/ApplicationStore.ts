@@ -34,10 +34,12 @@ interface ApplicationRow {
   request_fingerprint: string;
   created_at: number;
   ended_at: number | null;
+  client_main_ended_at: number | null;
+  client_main_failure_json: string | null;
 }
 
 /** What may change in an application after it was accepted. */
-export type ApplicationChanges = Partial<Pick<Application, 'status' | 'clusterId' | 'ownsCluster' | 'driverJobId' | 'jobIds' | 'failure' | 'endTime'>>;
+export type ApplicationChanges = Partial<Pick<Application, 'status' | 'clusterId' | 'ownsCluster' | 'driverJobId' | 'jobIds' | 'failure' | 'endTime' | 'clientMainEndTime' | 'clientMainFailure'>>;
 
 /** A page of applications. */
 export interface ApplicationPage {
@@ -109,6 +111,8 @@ export class ApplicationStore {
     if (changes.jobIds !== undefined) set('job_ids_json', JSON.stringify(changes.jobIds));
     if ('failure' in changes) set('failure_json', changes.failure ? JSON.stringify(changes.failure) : null);
     if (changes.endTime !== undefined) set('ended_at', changes.endTime.getTime());
+    if (changes.clientMainEndTime !== undefined) set('client_main_ended_at', changes.clientMainEndTime.getTime());
+    if ('clientMainFailure' in changes) set('client_main_failure_json', changes.clientMainFailure ? JSON.stringify(changes.clientMainFailure) : null);
     if (assignments.length === 0) return;
     this.db.prepare(`UPDATE applications SET ${assignments.join(', ')} WHERE id = @id`).run(values);
   }
@@ -143,7 +147,7 @@ export class ApplicationStore {
   }
 }
 
-function toRow(application: Application): Omit<ApplicationRow, 'ordinal' | 'last_event_sequence'> {
+function toRow(application: Application): Omit<ApplicationRow, 'ordinal' | 'last_event_sequence' | 'client_main_ended_at' | 'client_main_failure_json'> {
   return {
     id: application.id,
     name: application.name,
@@ -196,5 +200,7 @@ function fromRow(row: ApplicationRow): Application {
   if (row.savepoint_json) application.savepoint = JSON.parse(row.savepoint_json);
   if (row.ended_at !== null) application.endTime = new Date(row.ended_at);
   if (row.failure_json) application.failure = JSON.parse(row.failure_json) as SerializedError;
+  if (row.client_main_ended_at !== null) application.clientMainEndTime = new Date(row.client_main_ended_at);
+  if (row.client_main_failure_json) application.clientMainFailure = JSON.parse(row.client_main_failure_json) as SerializedError;
   return application;
 }

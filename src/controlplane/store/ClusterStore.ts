@@ -106,6 +106,14 @@ export class ClusterStore {
     return row && this.fromRow(row);
   }
 
+  /** The newest cluster this control plane deployed whose job manager listens at this address and that has not ended, if any. */
+  findLiveDeployed(address: string): Cluster | undefined {
+    const row = this.db
+      .prepare("SELECT * FROM clusters WHERE deployment_target != 'external' AND jobmanager_address = ? AND status = 'RUNNING' ORDER BY ordinal DESC")
+      .get(address) as ClusterRow | undefined;
+    return row && this.fromRow(row);
+  }
+
   /** Applies `changes` to the cluster. */
   update(id: string, changes: ClusterChanges): void {
     const assignments: string[] = [];
@@ -148,6 +156,14 @@ export class ClusterStore {
       clusters: page.map((row) => this.fromRow(row)),
       nextPageToken: rows.length > size ? encodePageToken('clusters', page[page.length - 1].ordinal) : '',
     };
+  }
+
+  /** The clusters deployed for an application that have not ended, oldest first. */
+  activeOwnedBy(applicationId: string): Cluster[] {
+    const rows = this.db
+      .prepare("SELECT * FROM clusters WHERE owner_application_id = ? AND status NOT IN ('STOPPED', 'FAILED') ORDER BY ordinal")
+      .all(applicationId) as ClusterRow[];
+    return rows.map((row) => this.fromRow(row));
   }
 
   /** Every cluster that has not ended, oldest first. */

@@ -8,6 +8,7 @@ import type { Cluster } from '../model/Cluster.js';
 import { ApplicationEventStore } from '../store/ApplicationEventStore.js';
 import { ApplicationStore } from '../store/ApplicationStore.js';
 import { ClusterStore } from '../store/ClusterStore.js';
+import { JobStore } from '../store/JobStore.js';
 import { openStateDatabase, type StateDatabase } from '../store/stateDatabase.js';
 
 /** The stores over one new database. */
@@ -16,6 +17,7 @@ export interface TestState {
   applications: ApplicationStore;
   events: ApplicationEventStore;
   clusters: ClusterStore;
+  jobs: JobStore;
   log: ApplicationEventLog;
 }
 
@@ -24,7 +26,7 @@ export function testState(): TestState {
   const db = openStateDatabase(join(tempDir(), 'state.db'));
   const applications = new ApplicationStore(db);
   const events = new ApplicationEventStore(db);
-  return { db, applications, events, clusters: new ClusterStore(db), log: new ApplicationEventLog(events, applications) };
+  return { db, applications, events, clusters: new ClusterStore(db), jobs: new JobStore(db), log: new ApplicationEventLog(events, applications) };
 }
 
 let counter = 0;

@@ -1,0 +1,42 @@
+/** What `flotilla run` sends the control plane, from its command line: the same fields in every mode. */
+import type { SubmissionMode } from '../../generated/flotilla/v1/status.js';
+import type { ClusterChoice, DriverApplicationRequest, RunOptions } from '../client/runApplication.js';
+import type { ParsedCommandLine } from './args.js';
+import { progressReporter } from './progress.js';
+
+/** The RunApplication request of `run`'s options and positionals (BUNDLE, then main()'s arguments). */
+export function applicationRequestOf(args: ParsedCommandLine, cluster: ClusterChoice, mode: SubmissionMode, detached = false): DriverApplicationRequest {
+  const options = args.options;
+  const [bundlePath, ...programArgs] = args.positionals;
+  return {
+    bundlePath,
+    name: options.name as string | undefined,
+    entry: options.class as string,
+    args: programArgs,
+    cluster,
+    driver: {
+      heapMemoryMb: options['driver-heap-memory'] as number,
+      directMemoryMb: options['driver-direct-memory'] as number,
+      nativeMemoryMb: options['driver-native-memory'] as number,
+      cpus: options['driver-cpus'] as number,
+    },
+    parallelism: options.parallelism as number,
+    properties: (options.property as Record<string, string> | undefined) ?? {},
+    requestId: options['request-id'] as string | undefined,
+    mode,
+    detached,
+  };
+}
+
+/** Upload progress on stderr, then a line saying whether the bundle had to be sent; `onStored` gets its artifact id. */
+export function uploadProgress(onStored: (artifactId: string) => void = () => undefined): RunOptions {
+  const progress = progressReporter('uploading');
+  return {
+    onUploadProgress: progress.update,
+    onUploaded: (artifactId, alreadyStored) => {
+      onStored(artifactId);
+      progress.done();
+      process.stderr.write(`bundle ${artifactId.slice(0, 12)} ${alreadyStored ? 'already stored' : 'uploaded'}\n`);
+    },
+  };
+}

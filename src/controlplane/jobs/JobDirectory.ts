@@ -1,0 +1,80 @@
+/**
+ * The jobs of the control plane's applications, whatever submitted them (a driver in the cluster,
+ * or a client-side main() through SubmitJob): GetJob and ListJobs answer from the store, CancelJob
+ * and RequestJobResult go to the cluster that runs the job. A job whose cluster is gone still
+ * answers its result from the store (without records, which lived on that cluster).
+ */
+import { UnavailableError } from '../../common/errors.js';
+import { isTerminalJobStatus } from '../../common/status.js';
+import type { ClusterManager } from '../clusters/ClusterManager.js';
+import type { JobResultPart } from '../clusters/DispatcherGateway.js';
+import { isTerminalClusterStatus } from '../model/Cluster.js';
+import type { Job } from '../model/Job.js';
+import type { JobListRequest, JobPage, JobStore } from '../store/JobStore.js';
+import { jobStatusToMessage, serializedErrorToMessage } from '../../rpc/convert/status.js';
+
+/** What the directory needs. */
+export interface JobDirectoryOptions {
+  jobs: JobStore;
+  clusters: ClusterManager;
+  /** Called when a job's result was sent to a client. */
+  onResultDelivered(jobId: string): void;
+}
+
+/** Answers for jobs. */
+export class JobDirectory {
+  constructor(private readonly options: JobDirectoryOptions) {}
+
+  /** One job; NOT_FOUND naming the id when unknown. */
+  get(jobId: string): Job {
+    return this.options.jobs.get(jobId);
+  }
+
+  /** A page of jobs, newest first. */
+  list(request: JobListRequest): JobPage {
+    return this.options.jobs.list(request);
+  }
+
+  /** Starts cancelling a job and returns it; a job that ended is returned unchanged. UNAVAILABLE when its cluster cannot be reached. */
+  async cancel(jobId: string): Promise<Job> {
+    const job = this.get(jobId);
+    if (isTerminalJobStatus(job.status)) return job;
+    await this.options.clusters.gateway(job.clusterId).cancelJob(jobId);
+    return this.get(jobId);
+  }
+
+  /**
+   * The job's collected records and then its result, as its cluster sends them once it ended. When
+   * the cluster is gone and the job has ended, the stored result (without records).
+   */
+  async *result(jobId: string, signal?: AbortSignal): AsyncGenerator<JobResultPart> {
+    const job = this.get(jobId);
+    const cluster = this.options.clusters.get(job.clusterId);
+    if (!isTerminalClusterStatus(cluster.status)) {
+      try {
+        for await (const part of this.options.clusters.gateway(job.clusterId).requestJobResult(jobId, signal)) {
+          if (part.$case === 'result') this.options.onResultDelivered(jobId);
+          yield part;
+          if (part.$case === 'result') return;
+        }
+      } catch (error) {
+        if (!(error instanceof UnavailableError) || !isTerminalJobStatus(this.get(jobId).status)) throw error;
+      }
+    }
+    const stored = this.get(jobId);
+    if (!isTerminalJobStatus(stored.status)) {
+      throw new UnavailableError(`job ${jobId} has not ended and its cluster ${job.clusterId} is ${this.options.clusters.get(job.clusterId).status}; its result cannot be known`);
+    }
+    yield { $case: 'result', result: storedResult(stored) };
+  }
+}
+
+function storedResult(job: Job) {
+  return {
+    jobId: job.id,
+    status: jobStatusToMessage(job.status),
+    failure: job.failure && serializedErrorToMessage(job.failure),
+    durationMs: BigInt(Math.max(0, (job.endTime ?? job.createTime).getTime() - job.createTime.getTime())),
+    collectedRecords: 0n,
+  };
+}

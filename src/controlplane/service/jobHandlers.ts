@@ -1,0 +1,77 @@
+/**
+ * The job RPCs of ClusterClientService (SubmitJob, GetJob, ListJobs, CancelJob, RequestJobResult)
+ * and CompleteClientMain: what a client-side main() (session and per-job modes) calls, and how
+ * anyone looks at the jobs of any application. Proto in, domain call, proto out.
+ */
+import type { CallContext } from 'nice-grpc-common';
+import type { ClusterClientServiceImplementation } from '../../../generated/flotilla/v1/cluster_client_service.js';
+import type { JobSummary as JobSummaryMessage } from '../../../generated/flotilla/v1/resources.js';
+import { InvalidArgumentError } from '../../common/errors.js';
+import { jobGraphFromMessage } from '../../rpc/convert/jobGraph.js';
+import { jobSummaryToMessage } from '../../rpc/convert/jobSummary.js';
+import { serializedErrorFromMessage } from '../../rpc/convert/status.js';
+import type { ApplicationManager } from '../applications/ApplicationManager.js';
+import type { JobDirectory } from '../jobs/JobDirectory.js';
+import type { JobSubmissions } from '../jobs/JobSubmissions.js';
+import type { Job } from '../model/Job.js';
+import { applicationToMessage } from './applicationMessages.js';
+
+type JobRpcs = Pick<
+  ClusterClientServiceImplementation<CallContext>,
+  'submitJob' | 'getJob' | 'listJobs' | 'cancelJob' | 'requestJobResult' | 'completeClientMain'
+>;
+
+/** The job RPCs over the domain. */
+export function jobHandlers(jobs: JobDirectory, submissions: JobSubmissions, applications: ApplicationManager): JobRpcs {
+  return {
+    async submitJob(request) {
+      if (!request.jobGraph) throw new InvalidArgumentError('job_graph is required: the job to run, as the SDK builds it');
+      const graph = jobGraphFromMessage(request.jobGraph);
+      return submissions.submit({ applicationId: required(request.applicationId, 'application_id'), graph, requestId: request.requestId });
+    },
+
+    async getJob(request) {
+      return { job: jobToMessage(jobs.get(required(request.jobId, 'job_id'))) };
+    },
+
+    async listJobs(request) {
+      const page = jobs.list({ pageSize: request.pageSize, pageToken: request.pageToken, applicationId: request.applicationId, clusterId: request.clusterId });
+      return { jobs: page.jobs.map(jobToMessage), nextPageToken: page.nextPageToken };
+    },
+
+    async cancelJob(request) {
+      return { job: jobToMessage(await jobs.cancel(required(request.jobId, 'job_id'))) };
+    },
+
+    async *requestJobResult(request, context) {
+      for await (const part of jobs.result(required(request.jobId, 'job_id'), context.signal)) yield { part };
+    },
+
+    async completeClientMain(request) {
+      const application = applications.completeClientMain(required(request.applicationId, 'application_id'), serializedErrorFromMessage(request.failure));
+      return { application: applicationToMessage(application) };
+    },
+  };
+}
+
+/** A job as `flotilla.v1.JobSummary`; the control plane does not count task states (GetJob of the cluster's Dispatcher does). */
+function jobToMessage(job: Job): JobSummaryMessage {
+  return jobSummaryToMessage({
+    id: job.id,
+    name: job.name,
+    status: job.status,
+    livingPriority: job.livingPriority,
+    applicationId: job.applicationId,
+    clusterId: job.clusterId,
+    submitTime: job.createTime,
+    endTime: job.endTime,
+    failure: job.failure,
+    restarts: job.restarts,
+    taskCounts: [],
+  });
+}
+
+function required(value: string, field: string): string {
+  if (!value) throw new InvalidArgumentError(`${field} is required`);
+  return value;
+}
