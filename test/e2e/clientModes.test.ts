@@ -68,6 +68,13 @@ describe('session mode (main() in the CLI, jobs on a named cluster)', () => {
     expect(application!.status).toBe(ApplicationStatus.RUNNING);
     expect(await endedStatus(controlPlane, applicationId)).toBe(ApplicationStatus.FINISHED);
     expect(partLines(output)).toHaveLength(600);
+
+    // The multi-job example waits for both its jobs, so detached it ends with them.
+    const ranking = join(tempDir(), 'ranking');
+    const example = await runCli(['run', '-d', '--cluster', clusterId, EXAMPLE, '4', ranking], controlPlane.env);
+    expect(example.code).toBe(0);
+    expect(partLines(ranking)).toEqual(RANKING);
+    expect(await endedStatus(controlPlane, example.stdout.split('\n')[0])).toBe(ApplicationStatus.FINISHED);
   }, 120_000);
 
   it('ends the application FAILED with the thrown message when main() throws, and the CLI exits 1', async () => {
