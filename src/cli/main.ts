@@ -7,34 +7,30 @@ import { readFileSync } from 'node:fs';
 import { ControlPlaneUnreachableError } from '../client/errors.js';
 import { FlotillaError } from '../common/errors.js';
 import { formatCommandHelp, parseCommandLine, UsageError, type CommandSpec, type ParsedCommandLine } from './args.js';
-import { controlplaneCommand, runControlplane } from './commands/controlplane.js';
-import { jobmanagerCommand, runJobmanager } from './commands/jobmanager.js';
-import { runTaskexecutor, taskexecutorCommand } from './commands/taskexecutor.js';
-import { runUpload, uploadCommand } from './commands/upload.js';
-import { cancelCommand, listCommand, runCancel, runList } from './commands/applications.js';
-import { clusterListCommand, clusterStartCommand, clusterStopCommand, runClusterList, runClusterStart, runClusterStop } from './commands/cluster.js';
-import { runCommand, runRun } from './commands/run.js';
-import { runWatch, watchCommand } from './commands/watch.js';
-import { logsCommand, runLogs } from './commands/logs.js';
 
+/** A verb as loaded: its spec and what runs it. */
 interface Verb {
   spec: CommandSpec;
   run(args: ParsedCommandLine): Promise<number>;
 }
 
-const VERBS: readonly Verb[] = [
-  { spec: runCommand, run: runRun },
-  { spec: watchCommand, run: runWatch },
-  { spec: logsCommand, run: runLogs },
-  { spec: listCommand, run: runList },
-  { spec: cancelCommand, run: runCancel },
-  { spec: uploadCommand, run: runUpload },
-  { spec: clusterStartCommand, run: runClusterStart },
-  { spec: clusterListCommand, run: runClusterList },
-  { spec: clusterStopCommand, run: runClusterStop },
-  { spec: controlplaneCommand, run: runControlplane },
-  { spec: jobmanagerCommand, run: runJobmanager },
-  { spec: taskexecutorCommand, run: runTaskexecutor },
+/**
+ * Every verb, by name, with the module that implements it. A module is imported only when its
+ * verb runs (or for the command list), so a client verb does not load the servers' code.
+ */
+const VERBS: readonly { name: string; load(): Promise<Verb> }[] = [
+  { name: 'run', load: async () => ((m) => ({ spec: m.runCommand, run: m.runRun }))(await import('./commands/run.js')) },
+  { name: 'watch', load: async () => ((m) => ({ spec: m.watchCommand, run: m.runWatch }))(await import('./commands/watch.js')) },
+  { name: 'logs', load: async () => ((m) => ({ spec: m.logsCommand, run: m.runLogs }))(await import('./commands/logs.js')) },
+  { name: 'list', load: async () => ((m) => ({ spec: m.listCommand, run: m.runList }))(await import('./commands/applications.js')) },
+  { name: 'cancel', load: async () => ((m) => ({ spec: m.cancelCommand, run: m.runCancel }))(await import('./commands/applications.js')) },
+  { name: 'upload', load: async () => ((m) => ({ spec: m.uploadCommand, run: m.runUpload }))(await import('./commands/upload.js')) },
+  { name: 'cluster start', load: async () => ((m) => ({ spec: m.clusterStartCommand, run: m.runClusterStart }))(await import('./commands/cluster.js')) },
+  { name: 'cluster list', load: async () => ((m) => ({ spec: m.clusterListCommand, run: m.runClusterList }))(await import('./commands/cluster.js')) },
+  { name: 'cluster stop', load: async () => ((m) => ({ spec: m.clusterStopCommand, run: m.runClusterStop }))(await import('./commands/cluster.js')) },
+  { name: 'controlplane', load: async () => ((m) => ({ spec: m.controlplaneCommand, run: m.runControlplane }))(await import('./commands/controlplane.js')) },
+  { name: 'jobmanager', load: async () => ((m) => ({ spec: m.jobmanagerCommand, run: m.runJobmanager }))(await import('./commands/jobmanager.js')) },
+  { name: 'taskexecutor', load: async () => ((m) => ({ spec: m.taskexecutorCommand, run: m.runTaskexecutor }))(await import('./commands/taskexecutor.js')) },
 ];
 
 function version(): string {
@@ -42,22 +38,20 @@ function version(): string {
   return pkg.version;
 }
 
-function mainHelp(): string {
-  const width = Math.max(...VERBS.map((verb) => verb.spec.name.length)) + 4;
+async function mainHelp(): Promise<string> {
+  const verbs = await Promise.all(VERBS.map((verb) => verb.load()));
+  const width = Math.max(...verbs.map((verb) => verb.spec.name.length)) + 4;
+  const isClient = (verb: Verb) => verb.spec.options.some((option) => option.name === 'controlplane');
   return [
     'Usage: flotilla <command> [options]',
     '',
     'Flotilla runs multi-job data applications on session clusters through a long-running control plane.',
     '',
     'Client commands (talk to the control plane at --controlplane / FLOTILLA_CONTROLPLANE, default 127.0.0.1:6180):',
-    ...VERBS.filter((verb) => verb.spec.options.some((option) => option.name === 'controlplane')).map(
-      (verb) => `  ${verb.spec.name.padEnd(width)}${verb.spec.summary}`,
-    ),
+    ...verbs.filter(isClient).map((verb) => `  ${verb.spec.name.padEnd(width)}${verb.spec.summary}`),
     '',
     'Processes:',
-    ...VERBS.filter((verb) => !verb.spec.options.some((option) => option.name === 'controlplane')).map(
-      (verb) => `  ${verb.spec.name.padEnd(width)}${verb.spec.summary}`,
-    ),
+    ...verbs.filter((verb) => !isClient(verb)).map((verb) => `  ${verb.spec.name.padEnd(width)}${verb.spec.summary}`),
     '',
     'Run "flotilla <command> --help" for the options of a command; "flotilla --version" prints the version.',
   ].join('\n');
@@ -67,27 +61,28 @@ function mainHelp(): string {
 export async function main(argv: readonly string[]): Promise<number> {
   // Two-word verbs ("cluster start") are looked up first.
   const twoWords = argv.length >= 2 ? `${argv[0]} ${argv[1]}` : undefined;
-  const [name, ...rest] = VERBS.some((verb) => verb.spec.name === twoWords) ? [twoWords!, ...argv.slice(2)] : argv;
+  const [name, ...rest] = VERBS.some((verb) => verb.name === twoWords) ? [twoWords!, ...argv.slice(2)] : argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const topic = name === 'help' ? VERBS.find((verb) => verb.spec.name === rest.join(' ')) : undefined;
-    process.stdout.write(`${topic ? formatCommandHelp(topic.spec) : mainHelp()}\n`);
+    const topic = name === 'help' ? VERBS.find((verb) => verb.name === rest.join(' ')) : undefined;
+    process.stdout.write(`${topic ? formatCommandHelp((await topic.load()).spec) : await mainHelp()}\n`);
     return name === undefined ? 2 : 0;
   }
   if (name === '--version' || name === '-V') {
     process.stdout.write(`${version()}\n`);
     return 0;
   }
-  const verb = VERBS.find((candidate) => candidate.spec.name === name);
-  if (!verb && VERBS.some((candidate) => candidate.spec.name.startsWith(`${name} `))) {
-    const actions = VERBS.filter((candidate) => candidate.spec.name.startsWith(`${name} `)).map((candidate) => candidate.spec.name.split(' ')[1]);
+  const entry = VERBS.find((candidate) => candidate.name === name);
+  if (!entry && VERBS.some((candidate) => candidate.name.startsWith(`${name} `))) {
+    const actions = VERBS.filter((candidate) => candidate.name.startsWith(`${name} `)).map((candidate) => candidate.name.split(' ')[1]);
     process.stderr.write(`flotilla ${name}: expected one of ${actions.join(', ')}; run "flotilla ${name} ${actions[0]} --help"\n`);
     return 2;
   }
-  if (!verb) {
+  if (!entry) {
     process.stderr.write(`flotilla: unknown command "${name}"; run "flotilla --help" for the list\n`);
     return 2;
   }
   try {
+    const verb = await entry.load();
     const args = parseCommandLine(verb.spec, rest);
     if (args.help) {
       process.stdout.write(`${formatCommandHelp(verb.spec)}\n`);

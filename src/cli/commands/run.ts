@@ -10,7 +10,6 @@ import { UsageError, type CommandSpec, type OptionSpec, type ParsedCommandLine }
 import { CONTROL_PLANE_OPTION } from '../commonOptions.js';
 import { followApplication } from '../followApplication.js';
 import { applicationRequestOf, uploadProgress } from '../applicationRequest.js';
-import { runInClient } from '../runInClient.js';
 
 const number = (name: string, aliases: string[], valueName: string, description: string, fallback?: number): OptionSpec => ({
   name,
@@ -79,7 +78,11 @@ export async function runRun(args: ParsedCommandLine): Promise<number> {
     const value = options[name] as number;
     if (value < 0 || (name !== 'driver-cpus' && !Number.isInteger(value))) throw new UsageError(`--${name} must be a whole number of at least 0, got ${value}`);
   }
-  if (!driver && !applicationMode) return runInClient(args, target === 'per-job' ? 'per-job' : 'session');
+  if (!driver && !applicationMode) {
+    // Loaded only here: running main() in this process needs the SDK, which the other modes do not.
+    const { runInClient } = await import('../runInClient.js');
+    return runInClient(args, target === 'per-job' ? 'per-job' : 'session');
+  }
   const cluster: ClusterChoice =
     options.jobmanager !== undefined
       ? { kind: 'jobmanager', address: options.jobmanager as string }
