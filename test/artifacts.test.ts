@@ -12,10 +12,21 @@ import {
   type ClusterClientServiceClient,
   type UploadArtifactRequest,
 } from '../generated/flotilla/v1/cluster_client_service.js';
+import { tarball } from '../src/taskexecutor/bundles/testing/tarball.js';
 import { ROOT, runCli, startServer, type ServerProcess } from './support/processes.js';
 import { tempDir } from './support/tempDir.js';
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+
+/** A bundle (a package.json and `padding` bytes that do not compress) as the bytes of its .tgz. */
+function bundleBytes(padding: number, seed: number): Buffer {
+  const noise = Buffer.alloc(padding);
+  for (let i = 0, x = seed; i < padding; i++) noise[i] = (x = (x * 1103515245 + 12345) >>> 0) >>> 24;
+  return tarball([
+    { path: 'package.json', content: JSON.stringify({ name: `bundle-${seed}`, type: 'module' }) },
+    { path: 'padding.bin', content: noise },
+  ]);
+}
 
 function storedFiles(stateDir: string): string[] {
   return readdirSync(join(stateDir, 'artifacts'), { recursive: true, withFileTypes: true })
@@ -68,11 +79,11 @@ describe('artifact store over gRPC', () => {
   });
 
   it('answers an upload of stored bytes without pulling its chunks', async () => {
-    const bytes = Buffer.alloc(512 * 1024, 7);
+    const bytes = bundleBytes(512 * 1024, 7);
     const declared = { sha256: sha256(bytes), size: bytes.length };
     const first = countedUpload(bytes, declared);
     expect((await client.uploadArtifact(first.messages)).alreadyStored).toBe(false);
-    expect(first.counter.chunksSent).toBe(8);
+    expect(first.counter.chunksSent).toBe(Math.ceil(bytes.length / (64 * 1024)));
 
     // Chunks trickle out slowly, so the test sees whether the call ends before they are all sent.
     const again = countedUpload(bytes, declared, 100);
@@ -133,7 +144,7 @@ describe('artifact store over gRPC', () => {
   });
 
   it('keeps stored artifacts across a restart on the same state dir', async () => {
-    const bytes = Buffer.from('kept across restarts');
+    const bytes = bundleBytes(100, 8);
     await client.uploadArtifact(countedUpload(bytes, { sha256: sha256(bytes), size: bytes.length }).messages);
     await controlplane.stop();
     controlplane = await startServer('controlplane', ['--state-dir', stateDir]);

@@ -25,6 +25,11 @@ export interface ArtifactStoreOptions {
   maxArtifactBytes: number;
   /** What holds the store, as messages name it: "control plane" (the default) or "job manager". */
   holder?: string;
+  /**
+   * Looks at a verified upload before it counts as stored (a bundle's entries, say); what it
+   * throws refuses the upload, and nothing of it is kept.
+   */
+  inspect?: (file: string) => Promise<void>;
 }
 
 /**
@@ -134,6 +139,7 @@ export class ArtifactStore {
         { sha256: declaration.sha256, sizeBytes: declaration.sizeBytes },
         { sync: true, explain: (problem) => `${problem}; nothing was stored` },
       );
+      await this.options.inspect?.(temporary);
       const folder = join(this.objects, declaration.sha256.slice(0, 2));
       mkdirSync(folder, { recursive: true });
       await rename(temporary, this.pathOf(declaration.sha256));

@@ -7,6 +7,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArtifactStore } from '../blob/ArtifactStore.js';
+import { BUNDLE_CACHE_DEFAULTS } from '../taskexecutor/bundles/BundleCacheOptions.js';
+import type { BundleLimits } from '../taskexecutor/bundles/BundleEntryChecker.js';
+import { checkUploadedBundle } from './bundles/checkUploadedBundle.js';
 import type { HostPort } from '../common/address.js';
 import type { Logger } from '../common/logger.js';
 import { startServerHost, type ServerHost } from '../rpc/serverHost.js';
@@ -24,6 +27,8 @@ export interface ControlPlaneOptions {
   stateDir: string;
   /** The largest bundle accepted, in bytes. */
   maxArtifactBytes: number;
+  /** Limits on a bundle's entries and unpacked bytes, checked at upload (the task executors' defaults when not given). */
+  bundleLimits?: BundleLimits;
   /** The process's logger. */
   logger: Logger;
   /** How long finished applications are kept whole; the defaults unless given. */
@@ -43,7 +48,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
   const { logger } = options;
   let domain: ControlPlaneDomain | undefined;
   try {
-    const artifacts = new ArtifactStore(join(options.stateDir, 'artifacts'), db, { maxArtifactBytes: options.maxArtifactBytes });
+    const artifacts = new ArtifactStore(join(options.stateDir, 'artifacts'), db, {
+      maxArtifactBytes: options.maxArtifactBytes,
+      // A bundle is checked once, here, as every task executor will check it before unpacking.
+      inspect: (file) => checkUploadedBundle(file, options.bundleLimits ?? BUNDLE_CACHE_DEFAULTS),
+    });
     domain = createControlPlaneDomain({ db, artifacts, stateDir: options.stateDir, connect: grpcDispatcherGateway, logger, retention: options.retention });
     await domain.recover();
     const host = await startServerHost({

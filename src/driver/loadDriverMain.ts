@@ -49,10 +49,18 @@ export async function loadDriverMain(bundleRoot: string, entry: string): Promise
 /** The bundle's main module: package.json `main`, else `index.js`, with where that came from. */
 function bundleMainModule(bundleRoot: string): { module: string; source: string } {
   const packageFile = join(bundleRoot, 'package.json');
-  if (existsSync(packageFile)) {
+  return mainModuleOf(existsSync(packageFile) ? readFileSync(packageFile, 'utf8') : undefined);
+}
+
+/**
+ * The module a bundle runs when its entry names none: package.json `main` (given its text, or
+ * undefined without one), else `index.js`, with where that came from.
+ */
+export function mainModuleOf(packageJson: string | undefined): { module: string; source: string } {
+  if (packageJson !== undefined) {
     let main: unknown;
     try {
-      main = (JSON.parse(readFileSync(packageFile, 'utf8')) as { main?: unknown }).main;
+      main = (JSON.parse(packageJson) as { main?: unknown }).main;
     } catch (error) {
       throw new DriverEntryError(`the bundle's package.json cannot be read: ${(error as Error).message}`, { cause: error });
     }

@@ -17,12 +17,25 @@ Prints one JSON object on stdout (the summary) and exits 0 only if every check p
 import argparse
 import hashlib
 import json
+import io
 import os
+import tarfile
 import sys
 import traceback
 
 SERVICE = 'flotilla.v1.ClusterClientService'
 CHUNK_BYTES = 1000  # small, so the upload is several messages
+
+
+def bundle_bytes():
+    """A bundle as the control plane accepts it: a gzipped tar with a package.json (and random bytes, so it is new)."""
+    archive = io.BytesIO()
+    with tarfile.open(fileobj=archive, mode='w:gz') as tar:
+        for name, content in (('package.json', b'{"name": "python-client", "type": "module"}'), ('noise.bin', os.urandom(2500))):
+            info = tarfile.TarInfo(name)
+            info.size = len(content)
+            tar.addfile(info, io.BytesIO(content))
+    return archive.getvalue()
 
 
 def main():
@@ -87,9 +100,9 @@ def run(args, summary):
             ccs.GetArtifactRequest(artifact_id='NOT-a-sha256'), timeout=args.timeout))
         expect('get_malformed_invalid_argument', summary['malformed_status'], grpc.StatusCode.INVALID_ARGUMENT.name)
 
-        data = b'flotilla cross-language test\n' + os.urandom(2500)
+        data = bundle_bytes()
         sha256 = hashlib.sha256(data).hexdigest()
-        file_name = 'python-client.bin'
+        file_name = 'python-client.tgz'
 
         def requests():
             yield ccs.UploadArtifactRequest(header=common_pb2.ArtifactHeader(

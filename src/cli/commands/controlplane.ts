@@ -4,6 +4,8 @@ import { createLogger } from '../../common/logger.js';
 import { CONTROL_PLANE_DEFAULTS, startControlPlane } from '../../controlplane/controlPlane.js';
 import { RETENTION_DEFAULTS, type RetentionPolicy } from '../../controlplane/retention/RetentionPolicy.js';
 import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
+import { BUNDLE_CACHE_DEFAULTS } from '../../taskexecutor/bundles/BundleCacheOptions.js';
+import { positiveInteger } from '../optionValues.js';
 import { DEFAULT_STATE_DIR, LOG_LEVEL_OPTION, listenOption, stateDirOption } from '../commonOptions.js';
 import { formatDuration, parseDuration } from '../duration.js';
 import { serveUntilSignalled } from '../serveUntilSignalled.js';
@@ -23,6 +25,20 @@ export const controlplaneCommand: CommandSpec = {
       valueName: 'BYTES',
       description: 'Largest bundle the control plane accepts; larger uploads are refused with RESOURCE_EXHAUSTED.',
       default: CONTROL_PLANE_DEFAULTS.maxArtifactBytes,
+    },
+    {
+      name: 'max-bundle-entries',
+      type: 'number',
+      valueName: 'N',
+      description: 'Most files, folders and links a bundle may hold; an upload with more is refused with INVALID_ARGUMENT.',
+      default: BUNDLE_CACHE_DEFAULTS.maxEntries,
+    },
+    {
+      name: 'max-bundle-unpacked-bytes',
+      type: 'number',
+      valueName: 'BYTES',
+      description: 'Most bytes a bundle\'s files may hold once unpacked; an upload with more is refused with INVALID_ARGUMENT.',
+      default: BUNDLE_CACHE_DEFAULTS.maxUnpackedBytes,
     },
     {
       name: 'retention-time',
@@ -67,6 +83,10 @@ export async function runControlplane(args: ParsedCommandLine): Promise<number> 
         listen,
         stateDir: args.options['state-dir'] as string,
         maxArtifactBytes: args.options['max-artifact-bytes'] as number,
+        bundleLimits: {
+          maxEntries: positiveInteger(args, 'max-bundle-entries'),
+          maxUnpackedBytes: positiveInteger(args, 'max-bundle-unpacked-bytes'),
+        },
         logger,
         retention,
       }),

@@ -20,6 +20,7 @@ import type { ApplicationListRequest, ApplicationPage, ApplicationStore } from '
 import type { StateDatabase } from '../store/stateDatabase.js';
 import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
 import type { ClusterEventRouter } from './ClusterEventRouter.js';
+import { checkBundleEntry } from '../bundles/checkBundleEntry.js';
 import { compileSubmission } from './compileSubmission.js';
 import type { DriverLauncher } from './DriverLauncher.js';
 import { requestFingerprint } from '../../common/requestFingerprint.js';
@@ -55,12 +56,16 @@ export class ApplicationManager {
    * Accepts an application: validates it, stores it DEPLOYING with its first event, and launches it
    * in the background. A request id seen before answers the first application when the request is
    * the same (deduplicated) and is ALREADY_EXISTS when it differs. NOT_FOUND for a bundle that is
-   * not stored or a cluster id that is not known.
+   * not stored or a cluster id that is not known; INVALID_ARGUMENT for an entry the bundle lacks.
    */
-  run(input: RunApplicationInput): RunApplicationResult {
+  async run(input: RunApplicationInput): Promise<RunApplicationResult> {
     const submission = compileSubmission(input);
     const fingerprint = requestFingerprint(submission);
     const { db, applications, artifacts, clusters, log } = this.options;
+    const earlier = input.requestId ? applications.findByRequestId(input.requestId) : undefined;
+    const artifactId = (submission.bundle as { artifactId: string }).artifactId;
+    // Read from the stored archive, not run; a retried request skips it (the transaction below decides).
+    if (!earlier && artifacts.find(artifactId)) await checkBundleEntry(artifacts.pathOf(artifactId), submission.entry);
     const result = db.transaction((): RunApplicationResult => {
       if (input.requestId) {
         const earlier = applications.findByRequestId(input.requestId);
@@ -71,7 +76,6 @@ export class ApplicationManager {
           );
         }
       }
-      const artifactId = (submission.bundle as { artifactId: string }).artifactId;
       const artifact = artifacts.get(artifactId);
       if (submission.target.kind === 'cluster') clusters.get(submission.target.clusterId);
       const application: Application = {

@@ -20,7 +20,7 @@ type ApplicationRpcs = Pick<
 export function applicationHandlers(applications: ApplicationManager): ApplicationRpcs {
   return {
     async runApplication(request) {
-      const { application, deduplicated } = applications.run(runApplicationInputFromMessage(request));
+      const { application, deduplicated } = await applications.run(runApplicationInputFromMessage(request));
       return { application: applicationToMessage(application), deduplicated };
     },
 

@@ -54,6 +54,11 @@ export class BundleEntryChecker {
 
   constructor(private readonly limits: BundleLimits) {}
 
+  /** The paths of the regular files seen so far, normalized (`a/b.js`). */
+  get filePaths(): ReadonlySet<string> {
+    return this.files;
+  }
+
   /** Checks the next entry. */
   add(entry: BundleEntry): void {
     this.entries++;

@@ -8,8 +8,11 @@ import { Parser } from 'tar';
 import { FlotillaError, InvalidArgumentError } from '../../common/errors.js';
 import { BundleEntryChecker, type BundleLimits } from './BundleEntryChecker.js';
 
-/** Resolves when every entry of the archive at `file` passes; throws {@link InvalidArgumentError} otherwise. */
-export async function checkBundleArchive(file: string, limits: BundleLimits): Promise<void> {
+/**
+ * Resolves, with the paths of the bundle's regular files, when every entry of the archive at `file`
+ * passes; throws {@link InvalidArgumentError} otherwise.
+ */
+export async function checkBundleArchive(file: string, limits: BundleLimits): Promise<ReadonlySet<string>> {
   const checker = new BundleEntryChecker(limits);
   let failure: unknown;
   const parser = new Parser({
@@ -39,7 +42,10 @@ export async function checkBundleArchive(file: string, limits: BundleLimits): Pr
     parser.end();
     await ended;
   }
-  if (failure === undefined) checker.finish();
-  else if (failure instanceof FlotillaError) throw failure;
-  else throw new InvalidArgumentError(`the bundle is not a well-formed gzipped tar (${(failure as Error).message ?? String(failure)}); it was refused`);
+  if (failure === undefined) {
+    checker.finish();
+    return checker.filePaths;
+  }
+  if (failure instanceof FlotillaError) throw failure;
+  throw new InvalidArgumentError(`the bundle is not a well-formed gzipped tar (${(failure as Error).message ?? String(failure)}); it was refused`);
 }
