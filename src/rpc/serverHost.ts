@@ -11,6 +11,7 @@ import type { Logger } from '../common/logger.js';
 import { loadDescriptorSet } from './descriptors.js';
 import { errorMiddleware } from './errorMiddleware.js';
 import { Terminator } from './terminator.js';
+import { refuseUndecodableRequests, withTolerantDecoding, type TsProtoServiceDefinition } from './undecodableRequests.js';
 
 /** One service to serve: its definition (with its full name) and its implementation. */
 export interface HostedService {
@@ -53,11 +54,16 @@ export async function startServerHost(options: ServerHostOptions): Promise<Serve
     'grpc.max_send_message_length': maxMessageBytes,
   })
     .use(terminator.middleware)
-    .use(errorMiddleware(logger));
+    .use(errorMiddleware(logger))
+    .use(refuseUndecodableRequests);
 
   const health = HealthState();
   const names = options.services.map((service) => service.definition.fullName);
-  for (const service of options.services) server.add(service.definition, service.implementation);
+  // Request bytes that do not decode answer INVALID_ARGUMENT instead of grpc-js's INTERNAL.
+  for (const service of options.services) {
+    const definition = 'methods' in service.definition ? withTolerantDecoding(service.definition as TsProtoServiceDefinition) : service.definition;
+    server.add(definition as HostedService['definition'], service.implementation);
+  }
   server.add(HealthDefinition, HealthServiceImpl(health));
   server.add(ServerReflectionService, ServerReflection(loadDescriptorSet(), [...names, HEALTH_SERVICE, REFLECTION_SERVICE]));
 
