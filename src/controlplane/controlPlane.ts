@@ -15,7 +15,10 @@ import type { Logger } from '../common/logger.js';
 import { startServerHost, type ServerHost } from '../rpc/serverHost.js';
 import { clusterClientService } from './clusterClientService.js';
 import { createControlPlaneDomain, type ControlPlaneDomain } from './controlPlaneDomain.js';
+import { SimulatedDeploymentTarget } from '../deployment/simulated/SimulatedDeploymentTarget.js';
+import type { SimulationScript } from '../deployment/simulated/SimulationScript.js';
 import { grpcDispatcherGateway } from './gateways/grpcDispatcherGateway.js';
+import { simulatedDispatchers } from './gateways/simulatedDispatcherGateway.js';
 import type { RetentionPolicy } from './retention/RetentionPolicy.js';
 import { openStateDatabase } from './store/stateDatabase.js';
 
@@ -33,6 +36,13 @@ export interface ControlPlaneOptions {
   logger: Logger;
   /** How long finished applications are kept whole; the defaults unless given. */
   retention?: Partial<RetentionPolicy>;
+  /**
+   * Where clusters are deployed: `local` processes (the default), or `simulated` clusters that exist
+   * only in this process's memory and play `simulation` (benchmarks and demos without processes).
+   */
+  deploymentTarget?: 'local' | 'simulated';
+  /** What simulated clusters play; the defaults unless given. */
+  simulation?: Partial<SimulationScript>;
 }
 
 /** The defaults of the control plane's settings. */
@@ -53,14 +63,16 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       // A bundle is checked once, here, as every task executor will check it before unpacking.
       inspect: (file) => checkUploadedBundle(file, options.bundleLimits ?? BUNDLE_CACHE_DEFAULTS),
     });
-    domain = createControlPlaneDomain({ db, artifacts, stateDir: options.stateDir, connect: grpcDispatcherGateway, logger, retention: options.retention });
+    const simulated = options.deploymentTarget === 'simulated' ? new SimulatedDeploymentTarget(options.simulation) : undefined;
+    const connect = simulated ? simulatedDispatchers(simulated, grpcDispatcherGateway) : grpcDispatcherGateway;
+    domain = createControlPlaneDomain({ db, artifacts, stateDir: options.stateDir, connect, target: simulated, logger, retention: options.retention });
     await domain.recover();
     const host = await startServerHost({
       listen: options.listen,
       logger,
       services: [clusterClientService({ artifacts, applications: domain.applications, clusters: domain.clusters, driverLogs: domain.driverLogs, jobs: domain.jobs, submissions: domain.submissions })],
     });
-    logger.info({ address: host.address, stateDir: options.stateDir }, 'control plane started');
+    logger.info({ address: host.address, stateDir: options.stateDir, deploymentTarget: simulated?.name ?? 'local', simulation: simulated?.script }, 'control plane started');
     const started = domain;
     return {
       address: host.address,

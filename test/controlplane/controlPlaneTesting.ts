@@ -40,9 +40,9 @@ afterAll(() => {
   for (const pid of strayPids) killGroup(pid);
 });
 
-/** Starts `flotilla controlplane` on a new (or the given) state dir; `listen` (HOST:PORT) restarts one at the address it had. */
-export async function startTestControlPlane(stateDir = tempDir(), listen?: string): Promise<TestControlPlane> {
-  const process = await startServer('controlplane', ['--state-dir', stateDir, ...(listen ? ['--listen', listen] : [])]);
+/** Starts `flotilla controlplane` on a new (or the given) state dir; `listen` (HOST:PORT) restarts one at the address it had; `args` are added. */
+export async function startTestControlPlane(stateDir = tempDir(), listen?: string, args: readonly string[] = []): Promise<TestControlPlane> {
+  const process = await startServer('controlplane', ['--state-dir', stateDir, ...(listen ? ['--listen', listen] : []), ...args]);
   const channel = createChannel(process.address);
   channels.push(channel);
   return { process, client: createClient(ClusterClientServiceDefinition, channel), stateDir, stop: (signal) => process.stop(signal) };

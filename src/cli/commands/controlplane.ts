@@ -1,8 +1,9 @@
 /** `flotilla controlplane`: runs the control plane. */
 import { parseHostPort } from '../../common/address.js';
 import { createLogger } from '../../common/logger.js';
-import { CONTROL_PLANE_DEFAULTS, startControlPlane } from '../../controlplane/controlPlane.js';
+import { CONTROL_PLANE_DEFAULTS, startControlPlane, type ControlPlaneOptions } from '../../controlplane/controlPlane.js';
 import { RETENTION_DEFAULTS, type RetentionPolicy } from '../../controlplane/retention/RetentionPolicy.js';
+import { compileSimulationScript, SIMULATION_DEFAULTS } from '../../deployment/simulated/SimulationScript.js';
 import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
 import { BUNDLE_CACHE_DEFAULTS } from '../../taskexecutor/bundles/BundleCacheOptions.js';
 import { positiveInteger } from '../optionValues.js';
@@ -69,6 +70,35 @@ export const controlplaneCommand: CommandSpec = {
       description: 'How often finished applications are checked against --retention-time and --retention-count (also at start).',
       default: formatDuration(RETENTION_DEFAULTS.intervalMs),
     },
+    {
+      name: 'deployment-target',
+      type: 'string',
+      valueName: 'TARGET',
+      description:
+        'Where clusters are deployed: "local" runs each as a job manager and task executor processes on this machine; "simulated" is for benchmarks and demos without processes: clusters exist only in the control plane\'s memory, deploy at once, run no code, and play a scripted driver-mode application (its driver job, --simulated-jobs jobs and the application\'s end) through the real control plane; they end with the control plane process.',
+      default: 'local',
+    },
+    {
+      name: 'simulated-jobs',
+      type: 'number',
+      valueName: 'N',
+      description: 'With --deployment-target simulated: how many jobs each simulated driver submits, one after the other (each adds 3 + 5 x --simulated-tasks events).',
+      default: SIMULATION_DEFAULTS.jobsPerApplication,
+    },
+    {
+      name: 'simulated-tasks',
+      type: 'number',
+      valueName: 'N',
+      description: 'With --deployment-target simulated: how many tasks each simulated job has.',
+      default: SIMULATION_DEFAULTS.tasksPerJob,
+    },
+    {
+      name: 'simulated-event-interval',
+      type: 'number',
+      valueName: 'MS',
+      description: 'With --deployment-target simulated: the pause between two events of a simulated cluster, in milliseconds (0: as fast as possible).',
+      default: SIMULATION_DEFAULTS.eventIntervalMs,
+    },
     LOG_LEVEL_OPTION,
   ],
 };
@@ -77,6 +107,7 @@ export async function runControlplane(args: ParsedCommandLine): Promise<number> 
   const logger = createLogger({ name: 'controlplane', level: args.options['log-level'] as string });
   const listen = parseHostPort(args.options.listen as string, '--listen');
   const retention = retentionOptions(args);
+  const deployment = deploymentOptions(args);
   return serveUntilSignalled(
     () =>
       startControlPlane({
@@ -89,6 +120,7 @@ export async function runControlplane(args: ParsedCommandLine): Promise<number> 
         },
         logger,
         retention,
+        ...deployment,
       }),
     logger,
   );
@@ -103,4 +135,21 @@ function retentionOptions(args: ParsedCommandLine): RetentionPolicy {
   const intervalMs = parseDuration(args.options['retention-interval'] as string, '--retention-interval');
   if (intervalMs < 1) throw new UsageError('--retention-interval must be longer than 0');
   return { maxAgeMs: parseDuration(args.options['retention-time'] as string, '--retention-time'), maxCount: count, logTailBytes: tail, intervalMs };
+}
+
+/** The deployment target from the command line, with what simulated clusters play. */
+function deploymentOptions(args: ParsedCommandLine): Pick<ControlPlaneOptions, 'deploymentTarget' | 'simulation'> {
+  const target = args.options['deployment-target'] as string;
+  if (target !== 'local' && target !== 'simulated') throw new UsageError(`--deployment-target must be "local" or "simulated", got "${target}"`);
+  const simulation = {
+    jobsPerApplication: args.options['simulated-jobs'] as number,
+    tasksPerJob: args.options['simulated-tasks'] as number,
+    eventIntervalMs: args.options['simulated-event-interval'] as number,
+  };
+  try {
+    compileSimulationScript(simulation);
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message} (--simulated-jobs, --simulated-tasks, --simulated-event-interval)`);
+  }
+  return { deploymentTarget: target, simulation };
 }

@@ -62,7 +62,7 @@ export class ClusterLinks {
   follow(cluster: Cluster, onGone: (reason: string) => void): void {
     if (this.followers.has(cluster.id) || this.closed) return;
     const { recorder, logger } = this.options;
-    const handle = cluster.deploymentTarget === 'local' ? this.handle(cluster) : undefined;
+    const handle = cluster.deploymentTarget !== 'external' ? this.handle(cluster) : undefined;
     const follower = new ClusterFollower({
       clusterId: cluster.id,
       gateway: this.gateway(cluster.id),

@@ -262,7 +262,8 @@ export class ClusterManager {
   private newCluster(fields: Partial<Cluster> & Pick<Cluster, 'id' | 'name'>): Cluster {
     return {
       status: 'DEPLOYING',
-      deploymentTarget: 'local',
+      // The target's name is one of the deployed kinds ("local", "simulated").
+      deploymentTarget: this.options.target.name as Cluster['deploymentTarget'],
       ownerApplicationId: '',
       jobmanagerAddress: '',
       spec: { taskExecutors: 0, slotsPerTaskExecutor: 0, properties: {} },

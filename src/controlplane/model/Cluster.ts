@@ -34,10 +34,11 @@ export interface ClusterSpec {
 }
 
 /**
- * How the cluster came to be: deployed by this control plane (`local`), or started by the user and
- * named by its address (`external`: used as it is, never deployed or torn down here).
+ * How the cluster came to be: deployed by this control plane (`local` processes, or `simulated` in
+ * its memory), or started by the user and named by its address (`external`: used as it is, never
+ * deployed or torn down here).
  */
-export type DeploymentTargetName = 'local' | 'external';
+export type DeploymentTargetName = 'local' | 'simulated' | 'external';
 
 /** One process of a cluster (as the deployment target reports it). */
 export type { ClusterProcess };
