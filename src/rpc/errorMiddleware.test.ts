@@ -18,6 +18,10 @@ describe('the error middleware', () => {
       cancelTask: async ({ executionAttemptId }) => {
         throw new InvalidArgumentError(`execution attempt ${executionAttemptId} is not one of this task executor's`);
       },
+      // One that quotes the start of a field, cutting a character made of two UTF-16 units in half.
+      freeSlot: async ({ allocationId }) => {
+        throw new InvalidArgumentError(`allocation ${allocationId.slice(0, 5)}… is unknown`);
+      },
       offerSlots: async () => ({ taskExecutorId: 'te-1', slots: [] }),
     });
     host = await startServerHost({
@@ -40,6 +44,14 @@ describe('the error middleware', () => {
       details: expect.stringMatching(/^execution attempt 名前🚀.*… \(\d+ more characters\)$/s),
     });
     expect((await client.offerSlots({}, { signal: AbortSignal.timeout(5000) })).taskExecutorId).toBe('te-1');
+  });
+
+  it('replaces half a character by U+FFFD instead of crashing the server on it', async () => {
+    await expect(client.freeSlot({ allocationId: 'abcd🚀', reason: '' }, { signal: AbortSignal.timeout(5000) })).rejects.toMatchObject({
+      code: Status.INVALID_ARGUMENT,
+      details: 'allocation abcd\uFFFD… is unknown',
+    });
+    expect((await client.offerSlots({})).taskExecutorId).toBe('te-1');
   });
 
   it('keeps a message of ordinary length whole', async () => {

@@ -1,9 +1,12 @@
 /**
  * Server middleware that turns whatever a handler throws into a proper status. Domain errors keep
  * their message; anything unexpected is logged with its stack and answered INTERNAL with a generic
- * message, so no internal detail leaks to callers and no request can crash the server. A message
- * longer than {@link MAX_STATUS_MESSAGE_CHARS} is cut: it travels in an HTTP/2 trailer, and one that
- * quotes a huge request field would not fit, leaving the call (and its connection) without a status.
+ * message, so no internal detail leaks to callers and no request can crash the server. Messages
+ * travel percent-encoded in an HTTP/2 trailer, so two kinds are repaired first: one longer than
+ * {@link MAX_STATUS_MESSAGE_CHARS} is cut (quoting a huge request field, it would not fit, leaving
+ * the call and its connection without a status), and a lone UTF-16 surrogate (a quoted field cut in
+ * the middle of a character) becomes U+FFFD (grpc-js's encodeURI throws on it, an uncaught
+ * exception that ends the process).
  */
 import { isAbortError } from 'abort-controller-x';
 import { ServerError, Status, type CallContext, type ServerMiddleware } from 'nice-grpc';
@@ -20,8 +23,8 @@ export function errorMiddleware(logger: Logger): ServerMiddleware {
     try {
       return yield* call.next(call.request, context);
     } catch (error) {
-      if (error instanceof ServerError) throw error.details.length > MAX_STATUS_MESSAGE_CHARS ? new ServerError(error.code, bounded(error.details)) : error;
-      if (error instanceof FlotillaError) throw new ServerError(statusOf(error), bounded(error.message));
+      if (error instanceof ServerError) throw sendable(error.details) === error.details ? error : new ServerError(error.code, sendable(error.details));
+      if (error instanceof FlotillaError) throw new ServerError(statusOf(error), sendable(error.message));
       if (isAbortError(error) && context.signal.aborted) throw error;
       logger.error({ err: error, method: call.method.path }, 'unexpected error in a request handler');
       throw new ServerError(Status.INTERNAL, `internal error in ${call.method.path}; the server log has the details`);
@@ -29,8 +32,11 @@ export function errorMiddleware(logger: Logger): ServerMiddleware {
   };
 }
 
-/** `message`, cut to {@link MAX_STATUS_MESSAGE_CHARS} characters with a note of how much was left out. */
-function bounded(message: string): string {
-  if (message.length <= MAX_STATUS_MESSAGE_CHARS) return message;
-  return `${message.slice(0, MAX_STATUS_MESSAGE_CHARS)}… (${message.length - MAX_STATUS_MESSAGE_CHARS} more characters)`;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/** `message` as it can be sent: cut to {@link MAX_STATUS_MESSAGE_CHARS} characters (saying how many were left out) and well-formed. */
+function sendable(message: string): string {
+  const cut =
+    message.length <= MAX_STATUS_MESSAGE_CHARS ? message : `${message.slice(0, MAX_STATUS_MESSAGE_CHARS)}… (${message.length - MAX_STATUS_MESSAGE_CHARS} more characters)`;
+  return cut.replace(LONE_SURROGATE, '\uFFFD');
 }
