@@ -41,7 +41,21 @@ export interface ClientMainRequest {
 /** Runs main() to its end and reports it; resolves with what main() threw, or undefined when it returned. */
 export async function runClientMain(request: ClientMainRequest): Promise<SerializedError | undefined> {
   const { connection, application } = request;
-  await untilRunning(connection, application.id);
+  const heartbeat = startHeartbeat(connection, application.id);
+  let failure: SerializedError | undefined;
+  try {
+    await untilRunning(connection, application.id);
+    failure = await runMain(request);
+    await completeClientMain(connection, application.id, failure);
+  } finally {
+    heartbeat.stop();
+  }
+  return failure;
+}
+
+/** Loads and runs main(); resolves with what it threw, or undefined. */
+async function runMain(request: ClientMainRequest): Promise<SerializedError | undefined> {
+  const { connection, application } = request;
   const bundle = await openBundle(request.bundlePath);
   let failure: SerializedError | undefined;
   try {
@@ -61,8 +75,33 @@ export async function runClientMain(request: ClientMainRequest): Promise<Seriali
   } finally {
     bundle.close();
   }
-  await completeClientMain(connection, application.id, failure);
   return failure;
+}
+
+/**
+ * Tells the control plane this client is alive (Flink's client heartbeat) until stopped, every
+ * quarter of the timeout it answers with; a missed beat is simply sent again at the next one.
+ */
+function startHeartbeat(connection: ControlPlaneConnection, applicationId: string): { stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  const beat = async () => {
+    let next = 5000;
+    try {
+      const { timeoutMs } = await connection.call((client) => client.reportClientHeartbeat({ applicationId }));
+      next = Math.max(100, Number(timeoutMs) / 4);
+    } catch {
+      // The control plane may be restarting; it gives every client a whole timeout after it starts.
+    }
+    if (!stopped) timer = setTimeout(() => void beat(), next);
+  };
+  void beat();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
 }
 
 /** Waits for the application to be RUNNING; FAILED_PRECONDITION naming its end when it ends first. */

@@ -10,6 +10,7 @@ import { ArtifactStore } from '../blob/ArtifactStore.js';
 import { BUNDLE_CACHE_DEFAULTS } from '../taskexecutor/bundles/BundleCacheOptions.js';
 import type { BundleLimits } from '../taskexecutor/bundles/BundleEntryChecker.js';
 import { checkUploadedBundle } from './bundles/checkUploadedBundle.js';
+import { DEFAULT_CLIENT_HEARTBEAT_TIMEOUT_MS } from './applications/ClientHeartbeats.js';
 import type { HostPort } from '../common/address.js';
 import type { Logger } from '../common/logger.js';
 import { startServerHost, type ServerHost } from '../rpc/serverHost.js';
@@ -36,6 +37,8 @@ export interface ControlPlaneOptions {
   logger: Logger;
   /** How long finished applications are kept whole; the defaults unless given. */
   retention?: Partial<RetentionPolicy>;
+  /** How long the client of a session or per-job main() may go without a heartbeat; the default unless given. */
+  clientHeartbeatTimeoutMs?: number;
   /**
    * Where clusters are deployed: `local` processes (the default), or `simulated` clusters that exist
    * only in this process's memory and play `simulation` (benchmarks and demos without processes).
@@ -49,6 +52,7 @@ export interface ControlPlaneOptions {
 export const CONTROL_PLANE_DEFAULTS = {
   listen: '127.0.0.1:6180',
   maxArtifactBytes: 512 * 1024 * 1024,
+  clientHeartbeatTimeoutMs: DEFAULT_CLIENT_HEARTBEAT_TIMEOUT_MS,
 } as const;
 
 /** Starts the control plane; resolves once it listens. */
@@ -65,7 +69,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
     });
     const simulated = options.deploymentTarget === 'simulated' ? new SimulatedDeploymentTarget(options.simulation) : undefined;
     const connect = simulated ? simulatedDispatchers(simulated, grpcDispatcherGateway) : grpcDispatcherGateway;
-    domain = createControlPlaneDomain({ db, artifacts, stateDir: options.stateDir, connect, target: simulated, logger, retention: options.retention });
+    domain = createControlPlaneDomain({ db, artifacts, stateDir: options.stateDir, connect, target: simulated, logger, retention: options.retention, clientHeartbeatTimeoutMs: options.clientHeartbeatTimeoutMs });
     await domain.recover();
     const host = await startServerHost({
       listen: options.listen,

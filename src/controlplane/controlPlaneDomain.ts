@@ -23,6 +23,7 @@ import { RetentionStore } from './store/RetentionStore.js';
 import { JobDirectory } from './jobs/JobDirectory.js';
 import { JobSubmissions } from './jobs/JobSubmissions.js';
 import { PerJobClusters } from './jobs/PerJobClusters.js';
+import { ClientHeartbeats, DEFAULT_CLIENT_HEARTBEAT_TIMEOUT_MS } from './applications/ClientHeartbeats.js';
 import { JobStore } from './store/JobStore.js';
 import { ApplicationEventStore } from './store/ApplicationEventStore.js';
 import { ApplicationStore } from './store/ApplicationStore.js';
@@ -45,6 +46,8 @@ export interface ControlPlaneDomainOptions {
   clusterLossTimeoutMs?: number;
   /** How long finished applications are kept whole (RETENTION_DEFAULTS unless given). */
   retention?: Partial<RetentionPolicy>;
+  /** How long the client running a session or per-job main() may go without a heartbeat (default 60 s). */
+  clientHeartbeatTimeoutMs?: number;
 }
 
 /** The assembled domain. */
@@ -113,6 +116,12 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
   const launcher = new DriverLauncher({ applications: applicationStore, clusters, artifacts: options.artifacts, lifecycle, logger, closing: () => closing });
   perJob = new PerJobClusters({ applications: applicationStore, jobs: jobStore, clusters, logger });
   const perJobClusters = perJob;
+  const heartbeats = new ClientHeartbeats({
+    applications: applicationStore,
+    timeoutMs: options.clientHeartbeatTimeoutMs ?? DEFAULT_CLIENT_HEARTBEAT_TIMEOUT_MS,
+    onLost: (applicationId, failure) => applications?.completeClientMain(applicationId, failure),
+    logger,
+  });
   applications = new ApplicationManager({
     db,
     applications: applicationStore,
@@ -124,6 +133,7 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     launcher,
     jobs: jobStore,
     perJob: perJobClusters,
+    heartbeats,
     logger,
   });
   const manager = applications;
@@ -140,9 +150,11 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
       manager.recover();
       driverLogs.recover();
       compactor.start();
+      heartbeats.start();
     },
     async close() {
       closing = true;
+      heartbeats.close();
       compactor.close();
       await driverLogs.close();
       submissions.close();

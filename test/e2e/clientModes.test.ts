@@ -5,11 +5,12 @@
  * detached ones leave once main() returned.
  */
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
+import { describe, expect, it, vi } from 'vitest';
 import { ApplicationStatus, ClusterStatus, JobStatus, SubmissionMode } from '../../generated/flotilla/v1/status.js';
 import { finalStatus, jobStatuses, partLines } from '../support/applicationOutcome.js';
 import { applicationEvents, clusterProcesses, startControlPlane, type TestControlPlane } from '../support/controlPlane.js';
-import { ROOT, runCli } from '../support/processes.js';
+import { FLOTILLA_BIN, ROOT, runCli } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
 
 const EXAMPLE = join(ROOT, 'examples/wordcount');
@@ -90,6 +91,35 @@ describe('session mode (main() in the CLI, jobs on a named cluster)', () => {
     // FLIP-40's rule for a failed driver: the job main() left running is cancelled.
     const { jobs } = await controlPlane.client.listJobs({ applicationId, pageSize: 0, pageToken: '', clusterId: '' });
     expect(jobs.map((job) => [job.name, job.status])).toEqual([['e2e-apps: long job', JobStatus.CANCELED]]);
+  }, 120_000);
+});
+
+describe('a client that dies while its main() runs', () => {
+  it('is taken as lost after the client heartbeat timeout: its job is cancelled and the application ends FAILED with ClientLostError', async () => {
+    const controlPlane = await startControlPlane(['--client-heartbeat-timeout', '2s']);
+    const { address } = await sharedCluster(controlPlane);
+    const cli = spawn(process.execPath, [FLOTILLA_BIN, 'run', '-m', address, '-c', 'slow.js#main', APPS, '100000', join(tempDir(), 'out')], {
+      env: { ...process.env, ...controlPlane.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    cli.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+    const applicationId = await vi.waitFor(() => {
+      const id = stdout.split('\n')[0];
+      if (!id) throw new Error('no application id yet');
+      return id;
+    }, { timeout: 30_000 });
+    // The job runs (100000 records at 5 ms each): then the client dies without a word.
+    await expect
+      .poll(async () => (await controlPlane.client.listJobs({ applicationId, pageSize: 0, pageToken: '', clusterId: '' })).jobs.map((job) => job.status), { timeout: 30_000 })
+      .toEqual([JobStatus.RUNNING]);
+    cli.kill('SIGKILL');
+    expect(await endedStatus(controlPlane, applicationId)).toBe(ApplicationStatus.FAILED);
+    const { application } = await controlPlane.client.getApplication({ applicationId });
+    expect(application!.failure).toMatchObject({ name: 'ClientLostError', message: expect.stringContaining('sent no heartbeat') });
+    await expect
+      .poll(async () => (await controlPlane.client.listJobs({ applicationId, pageSize: 0, pageToken: '', clusterId: '' })).jobs.map((job) => job.status), { timeout: 30_000 })
+      .toEqual([JobStatus.CANCELED]);
   }, 120_000);
 });
 

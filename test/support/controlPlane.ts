@@ -34,10 +34,10 @@ afterAll(async () => {
   }
 });
 
-/** Starts `flotilla controlplane` on a fresh state dir. */
-export async function startControlPlane(): Promise<TestControlPlane> {
+/** Starts `flotilla controlplane` on a fresh state dir, with `args` added to its command line. */
+export async function startControlPlane(args: readonly string[] = []): Promise<TestControlPlane> {
   const stateDir = tempDir('flotilla-cp-');
-  const process = await startServer('controlplane', ['--state-dir', stateDir]);
+  const process = await startServer('controlplane', ['--state-dir', stateDir, ...args]);
   const client = createClient(ClusterClientServiceDefinition, createChannel(process.address));
   const controlPlane = { process, address: process.address, stateDir, client, env: { FLOTILLA_CONTROLPLANE: process.address } };
   started.push(controlPlane);

@@ -182,6 +182,20 @@ export interface CompleteClientMainRequest {
   failure: SerializedError | undefined;
 }
 
+/** ReportClientHeartbeatRequest names the application whose main() the caller runs. */
+export interface ReportClientHeartbeatRequest {
+  /** The application's id. */
+  applicationId: string;
+}
+
+/** ReportClientHeartbeatResponse says how long the control plane waits for the next heartbeat. */
+export interface ReportClientHeartbeatResponse {
+  /** Milliseconds after which a client without a heartbeat counts as lost; send one well within this. */
+  timeoutMs: bigint;
+  /** The application's status; a client whose application ended can stop running main(). */
+  status: ApplicationStatus;
+}
+
 /** CompleteClientMainResponse returns the application after the report. */
 export interface CompleteClientMainResponse {
   /** The application. */
@@ -1769,6 +1783,171 @@ export const CompleteClientMainRequest: MessageFns<CompleteClientMainRequest> = 
     message.failure = (object.failure !== undefined && object.failure !== null)
       ? SerializedError.fromPartial(object.failure)
       : undefined;
+    return message;
+  },
+};
+
+function createBaseReportClientHeartbeatRequest(): ReportClientHeartbeatRequest {
+  return { applicationId: "" };
+}
+
+export const ReportClientHeartbeatRequest: MessageFns<ReportClientHeartbeatRequest> = {
+  encode(message: ReportClientHeartbeatRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.applicationId !== "") {
+      writer.uint32(10).string(message.applicationId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReportClientHeartbeatRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReportClientHeartbeatRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.applicationId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReportClientHeartbeatRequest {
+    return {
+      applicationId: isSet(object.applicationId)
+        ? globalThis.String(object.applicationId)
+        : isSet(object.application_id)
+        ? globalThis.String(object.application_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ReportClientHeartbeatRequest): unknown {
+    const obj: any = {};
+    if (message.applicationId !== "") {
+      obj.applicationId = message.applicationId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReportClientHeartbeatRequest>): ReportClientHeartbeatRequest {
+    return ReportClientHeartbeatRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReportClientHeartbeatRequest>): ReportClientHeartbeatRequest {
+    const message = createBaseReportClientHeartbeatRequest();
+    message.applicationId = object.applicationId ?? "";
+    return message;
+  },
+};
+
+function createBaseReportClientHeartbeatResponse(): ReportClientHeartbeatResponse {
+  return { timeoutMs: 0n, status: 0 };
+}
+
+export const ReportClientHeartbeatResponse: MessageFns<ReportClientHeartbeatResponse> = {
+  encode(message: ReportClientHeartbeatResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.timeoutMs !== 0n) {
+      if (BigInt.asUintN(64, message.timeoutMs) !== message.timeoutMs) {
+        throw new globalThis.Error("value provided for field message.timeoutMs of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.timeoutMs);
+    }
+    if (message.status !== 0) {
+      writer.uint32(16).int32(message.status);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReportClientHeartbeatResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReportClientHeartbeatResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.timeoutMs = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.status = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReportClientHeartbeatResponse {
+    return {
+      timeoutMs: isSet(object.timeoutMs)
+        ? BigInt(object.timeoutMs)
+        : isSet(object.timeout_ms)
+        ? BigInt(object.timeout_ms)
+        : 0n,
+      status: isSet(object.status) ? applicationStatusFromJSON(object.status) : 0,
+    };
+  },
+
+  toJSON(message: ReportClientHeartbeatResponse): unknown {
+    const obj: any = {};
+    if (message.timeoutMs !== 0n) {
+      obj.timeoutMs = message.timeoutMs.toString();
+    }
+    if (message.status !== 0) {
+      obj.status = applicationStatusToJSON(message.status);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReportClientHeartbeatResponse>): ReportClientHeartbeatResponse {
+    return ReportClientHeartbeatResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReportClientHeartbeatResponse>): ReportClientHeartbeatResponse {
+    const message = createBaseReportClientHeartbeatResponse();
+    message.timeoutMs = (object.timeoutMs !== undefined && object.timeoutMs !== null) ? BigInt(object.timeoutMs) : 0n;
+    message.status = object.status ?? 0;
     return message;
   },
 };
@@ -3922,6 +4101,18 @@ export const ClusterClientServiceDefinition = {
       options: {},
     },
     /**
+     * ReportClientHeartbeat tells that the client running a session or per-job application's main() is alive. A client
+     * that sends none for the control plane's client heartbeat timeout is taken as lost, as if its main() had failed.
+     */
+    reportClientHeartbeat: {
+      name: "ReportClientHeartbeat",
+      requestType: ReportClientHeartbeatRequest as typeof ReportClientHeartbeatRequest,
+      requestStream: false,
+      responseType: ReportClientHeartbeatResponse as typeof ReportClientHeartbeatResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
      * WatchApplication streams an application's events after a sequence number: first the stored ones, then live
      * ones, until the application ends or the caller stops. OUT_OF_RANGE if the sequence is older than retention.
      */
@@ -4070,6 +4261,14 @@ export interface ClusterClientServiceImplementation<CallContextExt = {}> {
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<CompleteClientMainResponse>>;
   /**
+   * ReportClientHeartbeat tells that the client running a session or per-job application's main() is alive. A client
+   * that sends none for the control plane's client heartbeat timeout is taken as lost, as if its main() had failed.
+   */
+  reportClientHeartbeat(
+    request: ReportClientHeartbeatRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ReportClientHeartbeatResponse>>;
+  /**
    * WatchApplication streams an application's events after a sequence number: first the stored ones, then live
    * ones, until the application ends or the caller stops. OUT_OF_RANGE if the sequence is older than retention.
    */
@@ -4160,6 +4359,14 @@ export interface ClusterClientServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<CompleteClientMainRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<CompleteClientMainResponse>;
+  /**
+   * ReportClientHeartbeat tells that the client running a session or per-job application's main() is alive. A client
+   * that sends none for the control plane's client heartbeat timeout is taken as lost, as if its main() had failed.
+   */
+  reportClientHeartbeat(
+    request: DeepPartial<ReportClientHeartbeatRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ReportClientHeartbeatResponse>;
   /**
    * WatchApplication streams an application's events after a sequence number: first the stored ones, then live
    * ones, until the application ends or the caller stops. OUT_OF_RANGE if the sequence is older than retention.

@@ -71,6 +71,14 @@ export const controlplaneCommand: CommandSpec = {
       default: formatDuration(RETENTION_DEFAULTS.intervalMs),
     },
     {
+      name: 'client-heartbeat-timeout',
+      type: 'string',
+      valueName: 'DURATION',
+      description:
+        'How long the client running a session or per-job main() (flotilla run -m / --target per-job) may go without a heartbeat before it counts as lost: its jobs are cancelled and the application ends FAILED (ClientLostError). The CLI beats every quarter of this.',
+      default: formatDuration(CONTROL_PLANE_DEFAULTS.clientHeartbeatTimeoutMs),
+    },
+    {
       name: 'deployment-target',
       type: 'string',
       valueName: 'TARGET',
@@ -120,10 +128,18 @@ export async function runControlplane(args: ParsedCommandLine): Promise<number> 
         },
         logger,
         retention,
+        clientHeartbeatTimeoutMs: positiveDuration(args, 'client-heartbeat-timeout'),
         ...deployment,
       }),
     logger,
   );
+}
+
+/** A duration option that must be longer than 0, in milliseconds. */
+function positiveDuration(args: ParsedCommandLine, name: string): number {
+  const ms = parseDuration(args.options[name] as string, `--${name}`);
+  if (ms < 1) throw new UsageError(`--${name} must be longer than 0`);
+  return ms;
 }
 
 /** The retention settings from the command line. */

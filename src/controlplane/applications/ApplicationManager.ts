@@ -7,6 +7,7 @@ import type { ArtifactStore } from '../../blob/ArtifactStore.js';
 import { AlreadyExistsError, FailedPreconditionError } from '../../common/errors.js';
 import { isTerminalJobStatus, type SerializedError } from '../../common/status.js';
 import type { PerJobClusters } from '../jobs/PerJobClusters.js';
+import type { ClientHeartbeats } from './ClientHeartbeats.js';
 import type { JobStore } from '../store/JobStore.js';
 import { newId } from '../../common/ids.js';
 import type { Logger } from '../../common/logger.js';
@@ -38,6 +39,7 @@ export interface ApplicationManagerOptions {
   launcher: DriverLauncher;
   jobs: JobStore;
   perJob: PerJobClusters;
+  heartbeats: ClientHeartbeats;
   logger: Logger;
 }
 
@@ -97,6 +99,7 @@ export class ApplicationManager {
       return { application: applications.get(application.id), deduplicated: false };
     })();
     if (!result.deduplicated) {
+      if (isClientSide(result.application)) this.options.heartbeats.seen(result.application.id);
       this.options.logger.info({ applicationId: result.application.id, name: result.application.name }, 'application accepted');
       this.options.launcher.launch(result.application.id);
     }
@@ -161,6 +164,20 @@ export class ApplicationManager {
     this.options.perJob.clientMainEnded(applicationId);
     router.clientMainEnded(applicationId, failure);
     return applications.get(applicationId);
+  }
+
+  /**
+   * Records a heartbeat of the client running a session or per-job application's main(); returns
+   * the timeout the client must beat within, and the application's status. FAILED_PRECONDITION for
+   * an application whose main() runs in the cluster.
+   */
+  clientHeartbeat(applicationId: string): { timeoutMs: number; application: Application } {
+    const application = this.options.applications.get(applicationId);
+    if (!isClientSide(application)) {
+      throw new FailedPreconditionError(`application ${applicationId} runs in ${application.mode} mode: its main() runs in the cluster, and no client heartbeat is expected`);
+    }
+    this.options.heartbeats.seen(applicationId);
+    return { timeoutMs: this.options.heartbeats.timeoutMs, application };
   }
 
   /** Asks the clusters to cancel the application's jobs that have not ended (all, or only DAEMON ones). */

@@ -1,6 +1,6 @@
 /**
- * The job RPCs of ClusterClientService (SubmitJob, GetJob, ListJobs, CancelJob, RequestJobResult)
- * and CompleteClientMain: what a client-side main() (session and per-job modes) calls, and how
+ * The job RPCs of ClusterClientService (SubmitJob, GetJob, ListJobs, CancelJob, RequestJobResult),
+ * CompleteClientMain and ReportClientHeartbeat: what a client-side main() (session and per-job modes) calls, and how
  * anyone looks at the jobs of any application. Proto in, domain call, proto out.
  */
 import type { CallContext } from 'nice-grpc-common';
@@ -18,7 +18,7 @@ import { applicationToMessage } from './applicationMessages.js';
 
 type JobRpcs = Pick<
   ClusterClientServiceImplementation<CallContext>,
-  'submitJob' | 'getJob' | 'listJobs' | 'cancelJob' | 'requestJobResult' | 'completeClientMain'
+  'submitJob' | 'getJob' | 'listJobs' | 'cancelJob' | 'requestJobResult' | 'completeClientMain' | 'reportClientHeartbeat'
 >;
 
 /** The job RPCs over the domain. */
@@ -45,6 +45,11 @@ export function jobHandlers(jobs: JobDirectory, submissions: JobSubmissions, app
 
     async *requestJobResult(request, context) {
       for await (const part of jobs.result(required(request.jobId, 'job_id'), context.signal)) yield { part };
+    },
+
+    async reportClientHeartbeat(request) {
+      const { timeoutMs, application } = applications.clientHeartbeat(required(request.applicationId, 'application_id'));
+      return { timeoutMs: BigInt(timeoutMs), status: applicationToMessage(application).status };
     },
 
     async completeClientMain(request) {
