@@ -98,6 +98,25 @@ describe('ResourceManager', () => {
     expect(manager.heartbeat('te-1', [])).toBe(false);
   });
 
+  it('frees on a lost task executor that registers again the allocations it still holds, and keeps those it was given', async () => {
+    const freed: string[] = [];
+    const manager = newManager({ heartbeatTimeoutMs: 10_000, connect: () => acceptingGateway(freed) });
+    manager.register({ taskExecutorId: 'te-1', address: 'a:1', slots: slots(2, 1), pid: 1, hostname: 'h' });
+    const lostWith = await manager.requestSlot('job-1', profile(1));
+    manager.lose('te-1', 'hung');
+    // It comes back (it only hung) still holding the allocation its job has forgotten.
+    const held = slots(2, 1).map((slot) => (slot.slotIndex === lostWith.slotIndex ? { ...slot, allocationId: lostWith.allocationId, jobId: 'job-1' } : slot));
+    manager.register({ taskExecutorId: 'te-1', address: 'a:1', slots: held, pid: 1, hostname: 'h' });
+    expect(freed).toEqual([lostWith.allocationId]);
+    expect(manager.slotCounts()).toEqual({ total: 2, available: 2 });
+    // An allocation given out since is kept whatever a heartbeat reports.
+    const current = await manager.requestSlot('job-2', profile(1));
+    const reported = slots(2, 1).map((slot) => (slot.slotIndex === current.slotIndex ? { ...slot, allocationId: current.allocationId, jobId: 'job-2' } : slot));
+    expect(manager.heartbeat('te-1', reported)).toBe(true);
+    expect(freed).toEqual([lostWith.allocationId]);
+    expect(manager.slotCounts()).toEqual({ total: 2, available: 1 });
+  });
+
   it('refuses slot requests at once after it was closed', async () => {
     const manager = newManager({ slotRequestTimeoutMs: 60_000 });
     const waiting = manager.requestSlot('job-1', profile(1));

@@ -3,6 +3,8 @@
  * slot requests are matched by resource profile and, when nothing fits, wait until a slot frees or
  * a task executor joins, and are refused with RESOURCE_EXHAUSTED after the request timeout. A task
  * executor whose heartbeats stop for the heartbeat timeout is declared lost and its slots vanish.
+ * A lost task executor that comes back (it only hung) registers again with the slots it still
+ * holds for allocations nobody owns any more; those are freed on it, so its slots serve again.
  */
 import { EventEmitter } from 'node:events';
 import { ResourceExhaustedError } from '../common/errors.js';
@@ -61,6 +63,8 @@ interface PendingRequest {
 export class ResourceManager extends EventEmitter {
   private readonly executors = new Map<string, RegisteredTaskExecutor>();
   private readonly pending: PendingRequest[] = [];
+  /** The allocations given out and not freed, with their task executor; a slot holding any other is stale. */
+  private readonly allocations = new Map<string, string>();
   private readonly monitor: NodeJS.Timeout;
   private closed = false;
 
@@ -75,15 +79,17 @@ export class ResourceManager extends EventEmitter {
     const previous = this.executors.get(registration.taskExecutorId);
     const sameAddress = previous?.address === registration.address;
     if (previous && !sameAddress) previous.gateway.close();
-    this.executors.set(registration.taskExecutorId, {
+    const executor: RegisteredTaskExecutor = {
       ...registration,
       lastHeartbeatAt: Date.now(),
       gateway: sameAddress ? previous.gateway : this.options.connect(registration.address),
-    });
+    };
+    this.executors.set(registration.taskExecutorId, executor);
     this.options.logger.info(
       { taskExecutorId: registration.taskExecutorId, address: registration.address, slots: registration.slots.length },
       'task executor registered',
     );
+    this.freeStaleAllocations(executor);
     this.emit('taskExecutorRegistered', registration.taskExecutorId);
     this.servePending();
     return {
@@ -99,8 +105,25 @@ export class ResourceManager extends EventEmitter {
     if (!executor) return false;
     executor.lastHeartbeatAt = Date.now();
     executor.slots = slots;
+    this.freeStaleAllocations(executor);
     this.servePending();
     return true;
+  }
+
+  /**
+   * Frees, on the task executor and in this view, the slots it reports for allocations that were
+   * not given out here or were freed since: those of a task executor that was declared lost while
+   * it hung, whose jobs have forgotten them. Without this they would stay taken for good.
+   */
+  private freeStaleAllocations(executor: RegisteredTaskExecutor): void {
+    for (const slot of executor.slots) {
+      const { allocationId } = slot;
+      if (allocationId === '' || this.allocations.get(allocationId) === executor.taskExecutorId) continue;
+      this.options.logger.info({ taskExecutorId: executor.taskExecutorId, allocationId, jobId: slot.jobId }, 'freeing a slot allocation that no job holds any more');
+      slot.allocationId = '';
+      slot.jobId = '';
+      executor.gateway.freeSlot(allocationId, 'no job holds this allocation any more (the task executor was lost meanwhile)').catch(() => undefined);
+    }
   }
 
   /** Replaces the view of a task executor's slots; false when it is unknown. */
@@ -163,6 +186,7 @@ export class ResourceManager extends EventEmitter {
 
   /** Releases an allocation in the resource manager's view and on its task executor. */
   async freeSlot(assignment: SlotAssignment, reason: string): Promise<void> {
+    this.allocations.delete(assignment.allocationId);
     const executor = this.executors.get(assignment.taskExecutorId);
     const slot = executor?.slots.find((candidate) => candidate.allocationId === assignment.allocationId);
     if (slot) {
@@ -192,12 +216,14 @@ export class ResourceManager extends EventEmitter {
       const allocationId = newId('alloc');
       slot.allocationId = allocationId;
       slot.jobId = request.jobId;
+      this.allocations.set(allocationId, executor.taskExecutorId);
       this.pending.splice(this.pending.indexOf(request), 1);
       clearTimeout(request.timer);
       executor.gateway.requestSlot({ slotIndex: slot.slotIndex, jobId: request.jobId, allocationId, resources: request.resources }).then(
         () => request.resolve({ allocationId, taskExecutorId: executor.taskExecutorId, address: executor.address, slotIndex: slot.slotIndex, jobId: request.jobId }),
         (error: unknown) => {
           // The task executor refused or is gone: forget the allocation and try again elsewhere.
+          this.allocations.delete(allocationId);
           slot.allocationId = '';
           slot.jobId = '';
           this.options.logger.warn({ err: error, taskExecutorId: executor.taskExecutorId }, 'slot request refused by task executor');
@@ -239,6 +265,8 @@ export class ResourceManager extends EventEmitter {
     const executor = this.executors.get(taskExecutorId);
     if (!executor) return;
     this.executors.delete(taskExecutorId);
+    // Its jobs forget its slots; should it come back, it is told to free them.
+    for (const [allocationId, owner] of this.allocations) if (owner === taskExecutorId) this.allocations.delete(allocationId);
     executor.gateway.close();
     this.options.logger.warn({ taskExecutorId, address: executor.address, reason }, 'task executor lost');
     this.emit('taskExecutorLost', taskExecutorId, reason);

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createChannel, createClient, type Channel } from 'nice-grpc';
 import { afterAll } from 'vitest';
 import { DispatcherServiceDefinition, type DispatcherServiceClient } from '../../generated/flotilla/v1/dispatcher_service.js';
+import { TaskExecutorServiceDefinition, type TaskExecutorServiceClient } from '../../generated/flotilla/v1/task_executor_service.js';
 import type { JobEvent } from '../../generated/flotilla/v1/events.js';
 import { JobStatus } from '../../generated/flotilla/v1/status.js';
 import { join } from 'node:path';
@@ -84,6 +85,13 @@ export function dispatcherClient(address: string): DispatcherServiceClient {
   const channel = createChannel(address);
   openChannels.push(channel);
   return createClient(DispatcherServiceDefinition, channel);
+}
+
+/** A TaskExecutorService client of the task executor at `address`, closed when the test file ends. */
+export function taskExecutorClient(address: string): TaskExecutorServiceClient {
+  const channel = createChannel(address);
+  openChannels.push(channel);
+  return createClient(TaskExecutorServiceDefinition, channel);
 }
 
 const openChannels: Channel[] = [];
