@@ -22,6 +22,7 @@ import type { DriverLogs } from './logs/DriverLogs.js';
 import { jobHandlers } from './service/jobHandlers.js';
 import type { JobDirectory } from './jobs/JobDirectory.js';
 import type { JobSubmissions } from './jobs/JobSubmissions.js';
+import { withStateWriteErrors } from './service/withStateWriteErrors.js';
 
 /** What the adapter needs from the control plane. */
 export interface ClusterClientServiceDependencies {
@@ -31,6 +32,8 @@ export interface ClusterClientServiceDependencies {
   driverLogs: DriverLogs;
   jobs: JobDirectory;
   submissions: JobSubmissions;
+  /** The control plane's state dir, named when its disk takes no more writes. */
+  stateDir?: string;
 }
 
 /** Creates the ClusterClientService implementation. */
@@ -47,8 +50,9 @@ export function clusterClientService(deps: ClusterClientServiceDependencies): Ho
     ...logHandlers(deps.driverLogs),
     ...jobHandlers(deps.jobs, deps.submissions, deps.applications),
   };
+  const implementation = withUnimplemented(ClusterClientServiceDefinition, implemented);
   return {
     definition: ClusterClientServiceDefinition,
-    implementation: withUnimplemented(ClusterClientServiceDefinition, implemented),
+    implementation: deps.stateDir === undefined ? implementation : withStateWriteErrors(ClusterClientServiceDefinition, implementation, deps.stateDir),
   } as HostedService;
 }

@@ -74,7 +74,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
     const host = await startServerHost({
       listen: options.listen,
       logger,
-      services: [clusterClientService({ artifacts, applications: domain.applications, clusters: domain.clusters, driverLogs: domain.driverLogs, jobs: domain.jobs, submissions: domain.submissions })],
+      services: [clusterClientService({ artifacts, applications: domain.applications, clusters: domain.clusters, driverLogs: domain.driverLogs, jobs: domain.jobs, submissions: domain.submissions, stateDir: options.stateDir })],
     });
     logger.info({ address: host.address, stateDir: options.stateDir, deploymentTarget: simulated?.name ?? 'local', simulation: simulated?.script }, 'control plane started');
     const started = domain;
