@@ -20,7 +20,10 @@ export async function main(env, args) {
   const top = Number(args[0] ?? 3);
   const output = args[1] ?? join(tmpdir(), 'flotilla-wordcount');
 
-  // Job 1: running counts per word; the last count of a word is its total.
+  // Job 1: counts per word. The job reads a bounded collection, so by default (runtime mode
+  // AUTOMATIC, i.e. BATCH here) sum() emits each word once with its total; in STREAMING mode
+  // (env.setRuntimeMode('STREAMING') or -Dexecution.runtime-mode=STREAMING) it emits a running
+  // count per word, whose largest is the total. Taking the largest works in both.
   const counts = await env
     .fromCollection(TEXT)
     .flatMap((line) => line.split(/\s+/).filter((word) => word.length > 0))

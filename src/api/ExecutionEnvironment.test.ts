@@ -156,6 +156,8 @@ describe('compileExecutionEnvironmentOptions', () => {
       captureFunction: testCapturer,
       defaultParallelism: 1,
       properties: {},
+      runtimeMode: 'AUTOMATIC',
+      preAggregation: true,
     });
     expect(compileExecutionEnvironmentOptions({ submitter, captureFunction: testCapturer, jobNamePrefix: '' })).not.toHaveProperty(
       'jobNamePrefix',

@@ -6,6 +6,7 @@
  */
 import { FailedPreconditionError, InvalidArgumentError } from '../common/errors.js';
 import type { OperatorSpec } from '../jobgraph/jobGraph.js';
+import { parseRuntimeExecutionMode, type RuntimeExecutionMode, type RuntimeExecutionModeName } from '../jobgraph/RuntimeExecutionMode.js';
 import {
   describeValue,
   requireFunction,
@@ -34,6 +35,7 @@ export const DEFAULT_JOB_NAME = 'Flotilla Streaming Job';
 export class ExecutionEnvironment {
   private readonly options: CompiledExecutionEnvironmentOptions;
   private parallelism: number;
+  private runtimeMode: RuntimeExecutionMode;
   private sinks: OperatorTransformation[] = [];
   private lastTransformationId = 0;
   private readonly context: StreamContext;
@@ -41,6 +43,7 @@ export class ExecutionEnvironment {
   constructor(options: ExecutionEnvironmentOptions) {
     this.options = compileExecutionEnvironmentOptions(options);
     this.parallelism = this.options.defaultParallelism;
+    this.runtimeMode = this.options.runtimeMode;
     this.context = {
       nextTransformationId: () => ++this.lastTransformationId,
       capture: (method, fn, functionOptions) => {
@@ -105,6 +108,22 @@ export class ExecutionEnvironment {
   }
 
   /**
+   * Sets how jobs executed from now on run (Flink's `setRuntimeMode`), overriding the
+   * `execution.runtime-mode` property: `'STREAMING'` (keyed aggregations emit a running value per
+   * record), `'BATCH'` (one final value per key when the input ends, with a pre-aggregation
+   * before the exchange) or `'AUTOMATIC'` (BATCH when every source is bounded), in any letter case.
+   */
+  setRuntimeMode(mode: RuntimeExecutionModeName): this {
+    this.runtimeMode = parseRuntimeExecutionMode(mode, 'ExecutionEnvironment.setRuntimeMode()');
+    return this;
+  }
+
+  /** The runtime mode jobs are built with, as set (AUTOMATIC is resolved per job, from its sources). */
+  getRuntimeMode(): RuntimeExecutionMode {
+    return this.runtimeMode;
+  }
+
+  /**
    * Executes every sink declared since the last execution as one job and waits for it to end.
    * Rejects with a JobExecutionError, whose cause is the user's error, when the job fails.
    */
@@ -139,6 +158,8 @@ export class ExecutionEnvironment {
       bundle: this.options.bundle,
       restartStrategy: this.options.restartStrategy,
       properties: this.options.properties,
+      runtimeMode: this.runtimeMode,
+      preAggregation: this.options.preAggregation,
     });
     this.sinks = [];
     const job = await this.options.submitter.submit(translation.graph);

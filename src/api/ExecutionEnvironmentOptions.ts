@@ -6,6 +6,12 @@
  */
 import { InvalidArgumentError } from '../common/errors.js';
 import type { BundleReference, RestartStrategy } from '../jobgraph/jobGraph.js';
+import {
+  parseRuntimeExecutionMode,
+  RUNTIME_MODE_PROPERTY,
+  type RuntimeExecutionMode,
+  type RuntimeExecutionModeName,
+} from '../jobgraph/RuntimeExecutionMode.js';
 import { describeValue, requireFunction, requireParallelism } from './argumentChecks.js';
 import type { FunctionCapturer } from './FunctionCapturer.js';
 import type { JobSubmitter } from './JobSubmitter.js';
@@ -26,7 +32,28 @@ export interface ExecutionEnvironmentOptions {
   restartStrategy?: RestartStrategy;
   /** Dynamic properties (`-Dkey=value`) every job carries. */
   properties?: Record<string, string>;
+  /**
+   * How jobs run: STREAMING (running values per record), BATCH (final values per key) or
+   * AUTOMATIC (BATCH when every source is bounded). When unset, the `execution.runtime-mode`
+   * property, else {@link DEFAULT_RUNTIME_MODE}.
+   */
+  runtimeMode?: RuntimeExecutionModeName;
 }
+
+/**
+ * The mode of an environment nobody set one for. Flink's default is STREAMING, because its jobs
+ * mostly read unbounded streams; every source here is bounded, and what a user of a bounded job
+ * expects (as in Spark, Beam or Flink's own batch mode) is one result per key, not a running
+ * value per record. AUTOMATIC gives that, and will keep giving streaming semantics to jobs that
+ * read unbounded sources once there are some.
+ */
+export const DEFAULT_RUNTIME_MODE: RuntimeExecutionMode = 'AUTOMATIC';
+
+/**
+ * The property that turns the BATCH pre-aggregation (combiner) off: `false` sends every record
+ * through the exchange, for reduce functions that break Flink's contract of being associative.
+ */
+export const PRE_AGGREGATION_PROPERTY = 'execution.batch.pre-aggregation';
 
 /** The options with defaults filled in. */
 export interface CompiledExecutionEnvironmentOptions {
@@ -38,6 +65,9 @@ export interface CompiledExecutionEnvironmentOptions {
   bundle?: BundleReference;
   restartStrategy?: RestartStrategy;
   properties: Record<string, string>;
+  runtimeMode: RuntimeExecutionMode;
+  /** Whether BATCH jobs pre-aggregate before keyed aggregations ({@link PRE_AGGREGATION_PROPERTY}). */
+  preAggregation: boolean;
 }
 
 /** Fills defaults and checks the options; throws InvalidArgumentError for anything unusable. */
@@ -56,9 +86,27 @@ export function compileExecutionEnvironmentOptions(options: ExecutionEnvironment
       throw new InvalidArgumentError(`ExecutionEnvironment expects property "${key}" as a string, got ${describeValue(value)}`);
     }
   }
-  const compiled: CompiledExecutionEnvironmentOptions = { submitter, captureFunction, defaultParallelism, properties: { ...properties } };
+  const runtimeMode =
+    options.runtimeMode !== undefined
+      ? parseRuntimeExecutionMode(options.runtimeMode, 'ExecutionEnvironment option runtimeMode')
+      : parseRuntimeExecutionMode(properties[RUNTIME_MODE_PROPERTY] ?? DEFAULT_RUNTIME_MODE, `the property ${RUNTIME_MODE_PROPERTY}`);
+  const preAggregation = parseBoolean(properties[PRE_AGGREGATION_PROPERTY] ?? 'true', `the property ${PRE_AGGREGATION_PROPERTY}`);
+  const compiled: CompiledExecutionEnvironmentOptions = {
+    submitter,
+    captureFunction,
+    defaultParallelism,
+    properties: { ...properties },
+    runtimeMode,
+    preAggregation,
+  };
   if (jobNamePrefix !== undefined && jobNamePrefix.trim() !== '') compiled.jobNamePrefix = jobNamePrefix;
   if (bundle !== undefined) compiled.bundle = bundle;
   if (restartStrategy !== undefined) compiled.restartStrategy = restartStrategy;
   return compiled;
+}
+
+function parseBoolean(value: string, where: string): boolean {
+  const normalized = value.trim().toLowerCase();
+  if (normalized === 'true' || normalized === 'false') return normalized === 'true';
+  throw new InvalidArgumentError(`${where} expects true or false, got ${JSON.stringify(value)}`);
 }

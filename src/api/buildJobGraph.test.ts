@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobGraph } from '../jobgraph/jobGraph.js';
+import { RuntimeExecutionMode } from '../jobgraph/RuntimeExecutionMode.js';
 import { ExecutionEnvironment } from './ExecutionEnvironment.js';
 import { FakeJobSubmitter } from './testing/FakeJobSubmitter.js';
 import { testCapturer } from './testing/testCapturer.js';
@@ -22,6 +23,7 @@ function shapeOf(graph: JobGraph) {
 describe('buildJobGraph', () => {
   it('translates word count into a chained source vertex and a keyed aggregation vertex joined by a hash edge', async () => {
     const { env, submitter } = setUp();
+    env.setRuntimeMode('STREAMING');
     const lines = ['to be or not to be', 'that is the question'];
     const split = (line: string) => line.split(' ');
     const pair = (word: string): [string, number] => [word, 1];
@@ -33,6 +35,7 @@ describe('buildJobGraph', () => {
       name: 'word count',
       defaultParallelism: 1,
       properties: {},
+      runtimeMode: 'STREAMING',
       vertices: [
         {
           id: 'vertex-1',
@@ -242,5 +245,88 @@ describe('buildJobGraph', () => {
       ['vertex-1', 'vertex-3'],
       ['vertex-3', 'vertex-4'],
     ]);
+  });
+});
+
+describe('runtime modes', () => {
+  /** Word count over a collection, keyed by word: the edge into the sum is the one a combiner may sit on. */
+  function wordCount(env: ExecutionEnvironment) {
+    env
+      .fromCollection(['a b', 'b'])
+      .flatMap((line) => line.split(' '))
+      .map((word): [string, number] => [word, 1])
+      .keyBy((pair) => pair[0])
+      .sum(1)
+      .print();
+  }
+
+  it('runs bounded jobs in BATCH by default (AUTOMATIC), with a pre-aggregated edge into the keyed aggregation', async () => {
+    const { env, submitter } = setUp();
+    expect(env.getRuntimeMode()).toBe('AUTOMATIC');
+    wordCount(env);
+    await env.execute();
+    expect(submitter.onlyGraph.runtimeMode).toBe('BATCH');
+    expect(submitter.onlyGraph.edges).toEqual([expect.objectContaining({ shipStrategy: 'hash', preAggregate: true })]);
+  });
+
+  it('keeps STREAMING exactly as before when asked for: no pre-aggregation', async () => {
+    const { env, submitter } = setUp();
+    env.setRuntimeMode('STREAMING');
+    wordCount(env);
+    await env.execute();
+    expect(submitter.onlyGraph.runtimeMode).toBe('STREAMING');
+    expect(submitter.onlyGraph.edges[0]).not.toHaveProperty('preAggregate');
+  });
+
+  it('pre-aggregates only hash edges into keyed aggregations, not rebalance or forward edges', async () => {
+    const { env, submitter } = setUp(2);
+    env.setRuntimeMode('batch');
+    env
+      .generateSequence(1, 10)
+      .rebalance()
+      .map((n) => n)
+      .keyBy((n) => n % 3)
+      .reduce((a, b) => a + b)
+      .print();
+    await env.execute();
+    expect(shapeOf(submitter.onlyGraph).edges).toEqual([
+      'Source: Sequence =rebalance=> Map',
+      'Map =hash=> Keyed Reduce -> Sink: Print',
+    ]);
+    expect(submitter.onlyGraph.edges.map((edge) => edge.preAggregate ?? false)).toEqual([false, true]);
+  });
+
+  it('reads the mode from the execution.runtime-mode property, setRuntimeMode() winning over it', async () => {
+    const submitter = new FakeJobSubmitter();
+    const env = new ExecutionEnvironment({ submitter, captureFunction: testCapturer, properties: { 'execution.runtime-mode': 'Streaming' } });
+    expect(env.getRuntimeMode()).toBe('STREAMING');
+    wordCount(env);
+    await env.execute('from the property');
+    env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+    wordCount(env);
+    await env.execute('set in code');
+    expect(submitter.submitted.map((graph) => graph.runtimeMode)).toEqual(['STREAMING', 'BATCH']);
+  });
+
+  it('turns the pre-aggregation off with execution.batch.pre-aggregation=false, keeping BATCH', async () => {
+    const submitter = new FakeJobSubmitter();
+    const env = new ExecutionEnvironment({ submitter, captureFunction: testCapturer, properties: { 'execution.batch.pre-aggregation': 'false' } });
+    wordCount(env);
+    await env.execute();
+    expect(submitter.onlyGraph.runtimeMode).toBe('BATCH');
+    expect(submitter.onlyGraph.edges[0]).not.toHaveProperty('preAggregate');
+  });
+
+  it('refuses modes and switches it does not know, naming where they came from', () => {
+    const { env } = setUp();
+    expect(() => env.setRuntimeMode('FAST' as never)).toThrow(/setRuntimeMode\(\) expects a runtime mode of STREAMING, BATCH or AUTOMATIC, got "FAST"/);
+    const submitter = new FakeJobSubmitter();
+    expect(() => new ExecutionEnvironment({ submitter, captureFunction: testCapturer, properties: { 'execution.runtime-mode': 'bounded' } })).toThrow(
+      /the property execution.runtime-mode expects a runtime mode of STREAMING, BATCH or AUTOMATIC, got "bounded"/,
+    );
+    expect(() => new ExecutionEnvironment({ submitter, captureFunction: testCapturer, runtimeMode: 7 as never })).toThrow(/option runtimeMode .* got a number/);
+    expect(() => new ExecutionEnvironment({ submitter, captureFunction: testCapturer, properties: { 'execution.batch.pre-aggregation': 'yes' } })).toThrow(
+      /execution.batch.pre-aggregation expects true or false, got "yes"/,
+    );
   });
 });

@@ -22,6 +22,8 @@ import type {
   ShipStrategy,
   UserFunctionSpec,
 } from '../jobgraph/jobGraph.js';
+import { isKeyedAggregation } from '../jobgraph/keyedAggregation.js';
+import { resolveRuntimeMode, type RuntimeExecutionMode } from '../jobgraph/RuntimeExecutionMode.js';
 import type { OperatorTransformation, PartitionTransformation } from './Transformation.js';
 
 /** The job-wide settings the graph is built with. */
@@ -33,6 +35,10 @@ export interface JobGraphSettings {
   bundle?: BundleReference;
   restartStrategy?: RestartStrategy;
   properties: Record<string, string>;
+  /** The mode asked for; AUTOMATIC is resolved here from the job's sources. STREAMING when unset. */
+  runtimeMode?: RuntimeExecutionMode;
+  /** Whether a BATCH job pre-aggregates before its keyed aggregations; true when unset. */
+  preAggregation?: boolean;
 }
 
 /** The graph, and where each sink ended up. */
@@ -93,8 +99,11 @@ export function buildJobGraph(sinks: readonly OperatorTransformation[], settings
   const vertexIdOf = (chain: Chain): string => vertexIds.get(chain) as string;
 
   const vertices: JobVertex[] = ordered.map((chain) => toVertex(chain, vertexIdOf(chain)));
+  const sources = ordered.filter((chain) => !chain.input).map((chain) => chain.operators[0].operator);
+  const runtimeMode = resolveRuntimeMode(settings.runtimeMode ?? 'STREAMING', sources);
+  const preAggregate = runtimeMode === 'BATCH' && settings.preAggregation !== false;
   const edges: JobEdge[] = ordered.flatMap((chain) =>
-    chain.input ? [toEdge(chain.input, vertexIdOf(chainOf.get(chain.input.from) as Chain), vertexIdOf(chain))] : [],
+    chain.input ? [toEdge(chain.input, vertexIdOf(chainOf.get(chain.input.from) as Chain), vertexIdOf(chain), preAggregate && preAggregates(chain))] : [],
   );
   const sinkVertexIds = new Map(sinks.map((sink) => [sink, vertexIdOf(chainOf.get(sink) as Chain)]));
 
@@ -104,6 +113,7 @@ export function buildJobGraph(sinks: readonly OperatorTransformation[], settings
     edges,
     defaultParallelism: settings.defaultParallelism,
     properties: { ...settings.properties },
+    runtimeMode,
   };
   if (settings.bundle) graph.bundle = settings.bundle;
   if (settings.restartStrategy) graph.restartStrategy = settings.restartStrategy;
@@ -149,8 +159,19 @@ function toVertex(chain: Chain, id: string): JobVertex {
   };
 }
 
-function toEdge(input: OperatorInput, sourceVertexId: string, targetVertexId: string): JobEdge {
+/**
+ * Whether the producers of `chain` may fold their records with its keyed aggregation before the
+ * exchange (a combiner): in BATCH mode a keyed reduce, sum or count fed by a hash edge only emits
+ * final values, and folding partials gives the same result because reduce functions are
+ * associative (Flink's contract for them), as sums and counts are.
+ */
+function preAggregates(chain: Chain): boolean {
+  return chain.input?.shipStrategy === 'hash' && isKeyedAggregation(chain.operators[0].operator);
+}
+
+function toEdge(input: OperatorInput, sourceVertexId: string, targetVertexId: string, preAggregate: boolean): JobEdge {
   const edge: JobEdge = { sourceVertexId, targetVertexId, shipStrategy: input.shipStrategy };
   if (input.keySelector) edge.keySelector = input.keySelector;
+  if (preAggregate) edge.preAggregate = true;
   return edge;
 }

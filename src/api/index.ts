@@ -4,6 +4,8 @@ export { DataStreamSink } from './DataStreamSink.js';
 export { DEFAULT_JOB_NAME, ExecutionEnvironment } from './ExecutionEnvironment.js';
 export {
   compileExecutionEnvironmentOptions,
+  DEFAULT_RUNTIME_MODE,
+  PRE_AGGREGATION_PROPERTY,
   type CompiledExecutionEnvironmentOptions,
   type ExecutionEnvironmentOptions,
 } from './ExecutionEnvironmentOptions.js';
@@ -14,3 +16,4 @@ export { JobExecutionError, type JobExecutionErrorDetails } from './JobExecution
 export { JobExecutionResult } from './JobExecutionResult.js';
 export type { JobResultWithRecords, JobSubmitter, SubmittedJob } from './JobSubmitter.js';
 export { KeyedStream } from './KeyedStream.js';
+export { RUNTIME_MODE_PROPERTY, RuntimeExecutionMode, type RuntimeExecutionModeName } from '../jobgraph/RuntimeExecutionMode.js';

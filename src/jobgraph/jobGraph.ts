@@ -3,6 +3,7 @@
  * `flotilla.v1.JobGraph` (proto/flotilla/v1/job_graph.proto) in plain TypeScript, so that the API,
  * the job master and the task executor never import generated code; `src/rpc` converts.
  */
+import type { ResolvedRuntimeMode } from './RuntimeExecutionMode.js';
 
 /** How records travel along an edge from producer subtasks to consumer subtasks. */
 export type ShipStrategy = 'forward' | 'hash' | 'rebalance' | 'broadcast';
@@ -72,6 +73,11 @@ export interface JobEdge {
   shipStrategy: ShipStrategy;
   /** For hash edges: the key selector. */
   keySelector?: UserFunctionSpec;
+  /**
+   * For hash edges into a keyed reduce, sum or count of a BATCH job: the producers fold their
+   * records by key with that aggregation and send partials (a combiner) instead of every record.
+   */
+  preAggregate?: boolean;
 }
 
 /** What a job does when a task fails. */
@@ -92,4 +98,6 @@ export interface JobGraph {
   restartStrategy?: RestartStrategy;
   defaultParallelism: number;
   properties: Record<string, string>;
+  /** How the job runs (see RuntimeExecutionMode.ts); absent means STREAMING, as before modes existed. */
+  runtimeMode?: ResolvedRuntimeMode;
 }

@@ -93,6 +93,28 @@ describe('JobMaster', () => {
     expect(master.getExecutions().every((execution) => execution.state === 'FINISHED')).toBe(true);
   });
 
+  it('hands a BATCH job’s mode to every task, and a pre-aggregated edge’s aggregation to its producers', async () => {
+    const graph: JobGraph = { ...wordCountGraph(), runtimeMode: 'BATCH' };
+    graph.edges = [{ ...graph.edges[0], preAggregate: true }];
+    const { master, deployed } = harness(graph);
+    master.start();
+    expect((await master.result).status).toBe('FINISHED');
+    expect(deployed.every((task) => task.runtimeMode === 'BATCH')).toBe(true);
+    const producer = deployed.find((task) => task.vertexId === 'vertex-1')!;
+    const consumer = deployed.find((task) => task.vertexId === 'vertex-2')!;
+    expect(producer.outputs[0].preAggregation).toEqual({ name: 'Sum', kind: 'sum', field: '1' });
+    expect(consumer.inputs[0].preAggregated).toBe(true);
+  });
+
+  it('deploys a graph without a mode as STREAMING, without pre-aggregation', async () => {
+    const { master, deployed } = harness(wordCountGraph());
+    master.start();
+    expect((await master.result).status).toBe('FINISHED');
+    expect(deployed.every((task) => task.runtimeMode === 'STREAMING')).toBe(true);
+    expect(deployed.flatMap((task) => task.outputs).some((output) => output.preAggregation !== undefined)).toBe(false);
+    expect(deployed.flatMap((task) => task.inputs).some((input) => input.preAggregated)).toBe(false);
+  });
+
   it('restarts every task with a new attempt after a failure, following the restart strategy', async () => {
     let failures = 0;
     const { master, statuses, deployed } = harness(wordCountGraph(), (task) => (task.attemptNumber === 0 && task.vertexId === 'vertex-2' && failures++ === 0 ? 'fail' : 'finish'));

@@ -3,6 +3,8 @@
  * where its inputs come from and where its outputs go. Mirrors `flotilla.v1.TaskDeploymentDescriptor`.
  */
 import type { BundleReference, OperatorSpec, ResourceProfile, ShipStrategy, UserFunctionSpec } from '../jobgraph/jobGraph.js';
+import type { KeyedAggregationSpec } from '../jobgraph/keyedAggregation.js';
+import type { ResolvedRuntimeMode } from '../jobgraph/RuntimeExecutionMode.js';
 
 /** One input channel: a producer subtask's subpartition. */
 export interface InputChannelDescriptor {
@@ -17,6 +19,8 @@ export interface InputGateDescriptor {
   shipStrategy: ShipStrategy;
   keySelector?: UserFunctionSpec;
   channels: InputChannelDescriptor[];
+  /** Whether the producers pre-aggregated by key, so records are partial aggregates (JobEdge.preAggregate). */
+  preAggregated?: boolean;
 }
 
 /** One output of a task: one outgoing edge, one subpartition per consumer subtask. */
@@ -26,6 +30,8 @@ export interface ResultPartitionDescriptor {
   shipStrategy: ShipStrategy;
   subpartitions: number;
   keySelector?: UserFunctionSpec;
+  /** For a pre-aggregated edge: the consumer's keyed aggregation, which this task applies per key before sending. */
+  preAggregation?: KeyedAggregationSpec;
 }
 
 /** One execution attempt to deploy. */
@@ -46,6 +52,8 @@ export interface TaskDeploymentDescriptor {
   resources: ResourceProfile;
   applicationId: string;
   jobmanagerAddress: string;
+  /** The job's runtime mode; absent means STREAMING. */
+  runtimeMode?: ResolvedRuntimeMode;
 }
 
 /** The id of the partition an attempt produces for one consumer vertex. */

@@ -4,6 +4,7 @@
  * the same subtask index, every other edge reads every producer) and what each output partition is.
  */
 import type { JobGraph, JobVertex } from '../jobgraph/jobGraph.js';
+import { isKeyedAggregation } from '../jobgraph/keyedAggregation.js';
 import { ANY_RESOURCES } from '../resourcemanager/SlotStatus.js';
 import type { Execution } from './Execution.js';
 import { partitionIdOf, type TaskDeploymentDescriptor } from './TaskDeploymentDescriptor.js';
@@ -27,6 +28,7 @@ export function createTaskDeploymentDescriptor(context: DeploymentContext, verte
       sourceVertexId: edge.sourceVertexId,
       shipStrategy: edge.shipStrategy,
       keySelector: edge.keySelector,
+      ...(edge.preAggregate ? { preAggregated: true } : {}),
       channels: (edge.shipStrategy === 'forward' ? [attempts.get(edge.sourceVertexId)![execution.subtaskIndex]] : attempts.get(edge.sourceVertexId)!).map((producer) => ({
         producerAddress: producer.slot.address,
         partitionId: partitionIdOf(producer.executionAttemptId, vertex.id),
@@ -35,13 +37,19 @@ export function createTaskDeploymentDescriptor(context: DeploymentContext, verte
     }));
   const outputs = graph.edges
     .filter((edge) => edge.sourceVertexId === vertex.id)
-    .map((edge) => ({
-      partitionId: partitionIdOf(execution.executionAttemptId, edge.targetVertexId),
-      targetVertexId: edge.targetVertexId,
-      shipStrategy: edge.shipStrategy,
-      subpartitions: edge.shipStrategy === 'forward' ? 1 : graph.vertices.find((v) => v.id === edge.targetVertexId)!.parallelism,
-      keySelector: edge.keySelector,
-    }));
+    .map((edge) => {
+      const target = graph.vertices.find((v) => v.id === edge.targetVertexId)!;
+      const head = target.operators[0];
+      return {
+        partitionId: partitionIdOf(execution.executionAttemptId, edge.targetVertexId),
+        targetVertexId: edge.targetVertexId,
+        shipStrategy: edge.shipStrategy,
+        subpartitions: edge.shipStrategy === 'forward' ? 1 : target.parallelism,
+        keySelector: edge.keySelector,
+        // The graph was validated: a pre-aggregated edge leads to a keyed aggregation.
+        ...(edge.preAggregate && isKeyedAggregation(head) ? { preAggregation: head } : {}),
+      };
+    });
   return {
     jobId: context.jobId,
     jobName: graph.name,
@@ -59,5 +67,6 @@ export function createTaskDeploymentDescriptor(context: DeploymentContext, verte
     resources: vertex.resources ?? ANY_RESOURCES,
     applicationId: context.applicationId,
     jobmanagerAddress: context.jobmanagerAddress,
+    runtimeMode: graph.runtimeMode ?? 'STREAMING',
   };
 }

@@ -10,7 +10,7 @@ import { RecordEncoding } from '../../generated/flotilla/v1/common.js';
 import { DispatcherServiceDefinition, type DispatcherServiceClient } from '../../generated/flotilla/v1/dispatcher_service.js';
 import type { JobEvent } from '../../generated/flotilla/v1/events.js';
 import type { JobGraph, RestartStrategy } from '../../generated/flotilla/v1/job_graph.js';
-import { ShipStrategy } from '../../generated/flotilla/v1/job_graph.js';
+import { RuntimeExecutionMode, ShipStrategy } from '../../generated/flotilla/v1/job_graph.js';
 import { ExecutionState, JobStatus, LivingPriority } from '../../generated/flotilla/v1/status.js';
 import { startServer, type ServerProcess } from '../support/processes.js';
 
@@ -29,12 +29,13 @@ function graph(name: string, restartStrategy: RestartStrategy): JobGraph {
       },
       { id: 'sink', name: 'Sink: collect', parallelism: 2, resources, operators: [{ name: 'Sink: collect', operator: { $case: 'collectSink', collectSink: {} } }] },
     ],
-    edges: [{ sourceVertexId: 'source', targetVertexId: 'sink', shipStrategy: ShipStrategy.REBALANCE, keySelector: undefined }],
+    edges: [{ sourceVertexId: 'source', targetVertexId: 'sink', shipStrategy: ShipStrategy.REBALANCE, keySelector: undefined, preAggregate: false }],
     bundle: undefined,
     restartStrategy,
     defaultParallelism: 2,
     properties: {},
     savepoint: undefined,
+    runtimeMode: RuntimeExecutionMode.STREAMING,
   };
 }
 

@@ -13,6 +13,49 @@ export const protobufPackage = "flotilla.v1";
 
 export const protobufFileName = "flotilla/v1/job_graph.proto";
 
+/** RuntimeExecutionMode is how a job processes its input; AUTOMATIC is resolved by whoever builds the graph. */
+export enum RuntimeExecutionMode {
+  /** UNSPECIFIED - Not set: the job runs in STREAMING mode, as graphs did before this field existed. */
+  UNSPECIFIED = 0,
+  /** STREAMING - Keyed aggregations emit the key's new running value for every record. */
+  STREAMING = 1,
+  /** BATCH - Every source is bounded; keyed aggregations emit one final value per key when their input ends. */
+  BATCH = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function runtimeExecutionModeFromJSON(object: any): RuntimeExecutionMode {
+  switch (object) {
+    case 0:
+    case "RUNTIME_EXECUTION_MODE_UNSPECIFIED":
+      return RuntimeExecutionMode.UNSPECIFIED;
+    case 1:
+    case "RUNTIME_EXECUTION_MODE_STREAMING":
+      return RuntimeExecutionMode.STREAMING;
+    case 2:
+    case "RUNTIME_EXECUTION_MODE_BATCH":
+      return RuntimeExecutionMode.BATCH;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return RuntimeExecutionMode.UNRECOGNIZED;
+  }
+}
+
+export function runtimeExecutionModeToJSON(object: RuntimeExecutionMode): string {
+  switch (object) {
+    case RuntimeExecutionMode.UNSPECIFIED:
+      return "RUNTIME_EXECUTION_MODE_UNSPECIFIED";
+    case RuntimeExecutionMode.STREAMING:
+      return "RUNTIME_EXECUTION_MODE_STREAMING";
+    case RuntimeExecutionMode.BATCH:
+      return "RUNTIME_EXECUTION_MODE_BATCH";
+    case RuntimeExecutionMode.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** ShipStrategy says how records travel along an edge from producer subtasks to consumer subtasks. */
 export enum ShipStrategy {
   /** UNSPECIFIED - The strategy is not set; an edge without one is refused. */
@@ -91,7 +134,11 @@ export interface JobGraph {
   /** Settings for the job given as dynamic properties (-Dkey=value). */
   properties: { [key: string]: string };
   /** The savepoint to restore the job's state from, when one is given. */
-  savepoint: SavepointRestoreSettings | undefined;
+  savepoint:
+    | SavepointRestoreSettings
+    | undefined;
+  /** How the job runs (Flink's execution.runtime-mode), as resolved when the graph was built; UNSPECIFIED means STREAMING. */
+  runtimeMode: RuntimeExecutionMode;
 }
 
 export interface JobGraph_PropertiesEntry {
@@ -183,7 +230,11 @@ export interface JobEdge {
   /** How records are distributed over the consumer's subtasks. */
   shipStrategy: ShipStrategy;
   /** For HASH edges, the function that extracts a record's key. */
-  keySelector: UserFunction | undefined;
+  keySelector:
+    | UserFunction
+    | undefined;
+  /** For HASH edges into a keyed reduce, sum or count of a BATCH job: each producer subtask folds its records by key with that aggregation and sends one partial per key (a combiner). */
+  preAggregate: boolean;
 }
 
 /** UserFunction is a function written in the user's main(), shipped as source text and evaluated on the worker. */
@@ -369,6 +420,7 @@ function createBaseJobGraph(): JobGraph {
     defaultParallelism: 0,
     properties: {},
     savepoint: undefined,
+    runtimeMode: 0,
   };
 }
 
@@ -397,6 +449,9 @@ export const JobGraph: MessageFns<JobGraph> = {
     });
     if (message.savepoint !== undefined) {
       SavepointRestoreSettings.encode(message.savepoint, writer.uint32(66).fork()).join();
+    }
+    if (message.runtimeMode !== 0) {
+      writer.uint32(72).int32(message.runtimeMode);
     }
     return writer;
   },
@@ -481,6 +536,14 @@ export const JobGraph: MessageFns<JobGraph> = {
             message.savepoint = SavepointRestoreSettings.decode(reader, reader.uint32());
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.runtimeMode = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -526,6 +589,11 @@ export const JobGraph: MessageFns<JobGraph> = {
         )
         : {},
       savepoint: isSet(object.savepoint) ? SavepointRestoreSettings.fromJSON(object.savepoint) : undefined,
+      runtimeMode: isSet(object.runtimeMode)
+        ? runtimeExecutionModeFromJSON(object.runtimeMode)
+        : isSet(object.runtime_mode)
+        ? runtimeExecutionModeFromJSON(object.runtime_mode)
+        : 0,
     };
   },
 
@@ -561,6 +629,9 @@ export const JobGraph: MessageFns<JobGraph> = {
     if (message.savepoint !== undefined) {
       obj.savepoint = SavepointRestoreSettings.toJSON(message.savepoint);
     }
+    if (message.runtimeMode !== 0) {
+      obj.runtimeMode = runtimeExecutionModeToJSON(message.runtimeMode);
+    }
     return obj;
   },
 
@@ -591,6 +662,7 @@ export const JobGraph: MessageFns<JobGraph> = {
     message.savepoint = (object.savepoint !== undefined && object.savepoint !== null)
       ? SavepointRestoreSettings.fromPartial(object.savepoint)
       : undefined;
+    message.runtimeMode = object.runtimeMode ?? 0;
     return message;
   },
 };
@@ -1421,7 +1493,7 @@ export const JobVertex: MessageFns<JobVertex> = {
 };
 
 function createBaseJobEdge(): JobEdge {
-  return { sourceVertexId: "", targetVertexId: "", shipStrategy: 0, keySelector: undefined };
+  return { sourceVertexId: "", targetVertexId: "", shipStrategy: 0, keySelector: undefined, preAggregate: false };
 }
 
 export const JobEdge: MessageFns<JobEdge> = {
@@ -1437,6 +1509,9 @@ export const JobEdge: MessageFns<JobEdge> = {
     }
     if (message.keySelector !== undefined) {
       UserFunction.encode(message.keySelector, writer.uint32(34).fork()).join();
+    }
+    if (message.preAggregate !== false) {
+      writer.uint32(40).bool(message.preAggregate);
     }
     return writer;
   },
@@ -1486,6 +1561,14 @@ export const JobEdge: MessageFns<JobEdge> = {
             message.keySelector = UserFunction.decode(reader, reader.uint32());
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.preAggregate = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1520,6 +1603,11 @@ export const JobEdge: MessageFns<JobEdge> = {
         : isSet(object.key_selector)
         ? UserFunction.fromJSON(object.key_selector)
         : undefined,
+      preAggregate: isSet(object.preAggregate)
+        ? globalThis.Boolean(object.preAggregate)
+        : isSet(object.pre_aggregate)
+        ? globalThis.Boolean(object.pre_aggregate)
+        : false,
     };
   },
 
@@ -1537,6 +1625,9 @@ export const JobEdge: MessageFns<JobEdge> = {
     if (message.keySelector !== undefined) {
       obj.keySelector = UserFunction.toJSON(message.keySelector);
     }
+    if (message.preAggregate !== false) {
+      obj.preAggregate = message.preAggregate;
+    }
     return obj;
   },
 
@@ -1551,6 +1642,7 @@ export const JobEdge: MessageFns<JobEdge> = {
     message.keySelector = (object.keySelector !== undefined && object.keySelector !== null)
       ? UserFunction.fromPartial(object.keySelector)
       : undefined;
+    message.preAggregate = object.preAggregate ?? false;
     return message;
   },
 };

@@ -11,6 +11,9 @@ import { RecordBatch, ResourceProfile } from "./common.js";
 import {
   BundleReference,
   OperatorSpec,
+  RuntimeExecutionMode,
+  runtimeExecutionModeFromJSON,
+  runtimeExecutionModeToJSON,
   ShipStrategy,
   shipStrategyFromJSON,
   shipStrategyToJSON,
@@ -83,7 +86,11 @@ export interface InputGateDescriptor {
   /** One channel per producer subtask. */
   channels: InputChannelDescriptor[];
   /** For HASH edges, the function that extracts a record's key, which keyed operators of the task use. */
-  keySelector: UserFunction | undefined;
+  keySelector:
+    | UserFunction
+    | undefined;
+  /** Whether the producers pre-aggregated their records by key, so the records are partial aggregates (JobEdge.pre_aggregate). */
+  preAggregated: boolean;
 }
 
 /** ResultPartitionDescriptor describes one output of a task: one edge of the job graph. */
@@ -97,7 +104,11 @@ export interface ResultPartitionDescriptor {
   /** How many subpartitions (consumer subtasks) the partition has. */
   subpartitions: number;
   /** For HASH edges, the function that extracts a record's key. */
-  keySelector: UserFunction | undefined;
+  keySelector:
+    | UserFunction
+    | undefined;
+  /** For pre-aggregated edges (JobEdge.pre_aggregate), the consumer's keyed aggregation (reduce, sum or count) that this task applies per key before sending. */
+  preAggregation: OperatorSpec | undefined;
 }
 
 /** TaskDeploymentDescriptor is everything a task executor needs to run one execution attempt. */
@@ -138,6 +149,8 @@ export interface TaskDeploymentDescriptor {
   applicationId: string;
   /** The address of the job manager, for reports and, in a driver, for submitting jobs. */
   jobmanagerAddress: string;
+  /** The job's runtime mode (JobGraph.runtime_mode), which decides when keyed aggregations emit. */
+  runtimeMode: RuntimeExecutionMode;
 }
 
 /** SubmitTaskRequest deploys a task. */
@@ -830,7 +843,7 @@ export const InputChannelDescriptor: MessageFns<InputChannelDescriptor> = {
 };
 
 function createBaseInputGateDescriptor(): InputGateDescriptor {
-  return { sourceVertexId: "", shipStrategy: 0, channels: [], keySelector: undefined };
+  return { sourceVertexId: "", shipStrategy: 0, channels: [], keySelector: undefined, preAggregated: false };
 }
 
 export const InputGateDescriptor: MessageFns<InputGateDescriptor> = {
@@ -846,6 +859,9 @@ export const InputGateDescriptor: MessageFns<InputGateDescriptor> = {
     }
     if (message.keySelector !== undefined) {
       UserFunction.encode(message.keySelector, writer.uint32(34).fork()).join();
+    }
+    if (message.preAggregated !== false) {
+      writer.uint32(40).bool(message.preAggregated);
     }
     return writer;
   },
@@ -895,6 +911,14 @@ export const InputGateDescriptor: MessageFns<InputGateDescriptor> = {
             message.keySelector = UserFunction.decode(reader, reader.uint32());
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.preAggregated = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -927,6 +951,11 @@ export const InputGateDescriptor: MessageFns<InputGateDescriptor> = {
         : isSet(object.key_selector)
         ? UserFunction.fromJSON(object.key_selector)
         : undefined,
+      preAggregated: isSet(object.preAggregated)
+        ? globalThis.Boolean(object.preAggregated)
+        : isSet(object.pre_aggregated)
+        ? globalThis.Boolean(object.pre_aggregated)
+        : false,
     };
   },
 
@@ -944,6 +973,9 @@ export const InputGateDescriptor: MessageFns<InputGateDescriptor> = {
     if (message.keySelector !== undefined) {
       obj.keySelector = UserFunction.toJSON(message.keySelector);
     }
+    if (message.preAggregated !== false) {
+      obj.preAggregated = message.preAggregated;
+    }
     return obj;
   },
 
@@ -958,12 +990,20 @@ export const InputGateDescriptor: MessageFns<InputGateDescriptor> = {
     message.keySelector = (object.keySelector !== undefined && object.keySelector !== null)
       ? UserFunction.fromPartial(object.keySelector)
       : undefined;
+    message.preAggregated = object.preAggregated ?? false;
     return message;
   },
 };
 
 function createBaseResultPartitionDescriptor(): ResultPartitionDescriptor {
-  return { partitionId: "", targetVertexId: "", shipStrategy: 0, subpartitions: 0, keySelector: undefined };
+  return {
+    partitionId: "",
+    targetVertexId: "",
+    shipStrategy: 0,
+    subpartitions: 0,
+    keySelector: undefined,
+    preAggregation: undefined,
+  };
 }
 
 export const ResultPartitionDescriptor: MessageFns<ResultPartitionDescriptor> = {
@@ -982,6 +1022,9 @@ export const ResultPartitionDescriptor: MessageFns<ResultPartitionDescriptor> = 
     }
     if (message.keySelector !== undefined) {
       UserFunction.encode(message.keySelector, writer.uint32(42).fork()).join();
+    }
+    if (message.preAggregation !== undefined) {
+      OperatorSpec.encode(message.preAggregation, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -1039,6 +1082,14 @@ export const ResultPartitionDescriptor: MessageFns<ResultPartitionDescriptor> = 
             message.keySelector = UserFunction.decode(reader, reader.uint32());
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.preAggregation = OperatorSpec.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1074,6 +1125,11 @@ export const ResultPartitionDescriptor: MessageFns<ResultPartitionDescriptor> = 
         : isSet(object.key_selector)
         ? UserFunction.fromJSON(object.key_selector)
         : undefined,
+      preAggregation: isSet(object.preAggregation)
+        ? OperatorSpec.fromJSON(object.preAggregation)
+        : isSet(object.pre_aggregation)
+        ? OperatorSpec.fromJSON(object.pre_aggregation)
+        : undefined,
     };
   },
 
@@ -1094,6 +1150,9 @@ export const ResultPartitionDescriptor: MessageFns<ResultPartitionDescriptor> = 
     if (message.keySelector !== undefined) {
       obj.keySelector = UserFunction.toJSON(message.keySelector);
     }
+    if (message.preAggregation !== undefined) {
+      obj.preAggregation = OperatorSpec.toJSON(message.preAggregation);
+    }
     return obj;
   },
 
@@ -1108,6 +1167,9 @@ export const ResultPartitionDescriptor: MessageFns<ResultPartitionDescriptor> = 
     message.subpartitions = object.subpartitions ?? 0;
     message.keySelector = (object.keySelector !== undefined && object.keySelector !== null)
       ? UserFunction.fromPartial(object.keySelector)
+      : undefined;
+    message.preAggregation = (object.preAggregation !== undefined && object.preAggregation !== null)
+      ? OperatorSpec.fromPartial(object.preAggregation)
       : undefined;
     return message;
   },
@@ -1131,6 +1193,7 @@ function createBaseTaskDeploymentDescriptor(): TaskDeploymentDescriptor {
     resources: undefined,
     applicationId: "",
     jobmanagerAddress: "",
+    runtimeMode: 0,
   };
 }
 
@@ -1183,6 +1246,9 @@ export const TaskDeploymentDescriptor: MessageFns<TaskDeploymentDescriptor> = {
     }
     if (message.jobmanagerAddress !== "") {
       writer.uint32(130).string(message.jobmanagerAddress);
+    }
+    if (message.runtimeMode !== 0) {
+      writer.uint32(136).int32(message.runtimeMode);
     }
     return writer;
   },
@@ -1328,6 +1394,14 @@ export const TaskDeploymentDescriptor: MessageFns<TaskDeploymentDescriptor> = {
             message.jobmanagerAddress = reader.string();
             continue;
           }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.runtimeMode = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1404,6 +1478,11 @@ export const TaskDeploymentDescriptor: MessageFns<TaskDeploymentDescriptor> = {
         : isSet(object.jobmanager_address)
         ? globalThis.String(object.jobmanager_address)
         : "",
+      runtimeMode: isSet(object.runtimeMode)
+        ? runtimeExecutionModeFromJSON(object.runtimeMode)
+        : isSet(object.runtime_mode)
+        ? runtimeExecutionModeFromJSON(object.runtime_mode)
+        : 0,
     };
   },
 
@@ -1457,6 +1536,9 @@ export const TaskDeploymentDescriptor: MessageFns<TaskDeploymentDescriptor> = {
     if (message.jobmanagerAddress !== "") {
       obj.jobmanagerAddress = message.jobmanagerAddress;
     }
+    if (message.runtimeMode !== 0) {
+      obj.runtimeMode = runtimeExecutionModeToJSON(message.runtimeMode);
+    }
     return obj;
   },
 
@@ -1485,6 +1567,7 @@ export const TaskDeploymentDescriptor: MessageFns<TaskDeploymentDescriptor> = {
       : undefined;
     message.applicationId = object.applicationId ?? "";
     message.jobmanagerAddress = object.jobmanagerAddress ?? "";
+    message.runtimeMode = object.runtimeMode ?? 0;
     return message;
   },
 };

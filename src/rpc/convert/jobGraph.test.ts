@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobGraph } from '../../jobgraph/jobGraph.js';
-import type { ShipStrategy } from '../../../generated/flotilla/v1/job_graph.js';
+import { RuntimeExecutionMode, type ShipStrategy } from '../../../generated/flotilla/v1/job_graph.js';
 import { jobGraphFromMessage, jobGraphToMessage } from './jobGraph.js';
 
 const fn = (source: string) => ({ source, module: 'main.js', line: 3, boundValuesJson: '{}' });
@@ -33,12 +33,30 @@ const graph: JobGraph = {
       resources: { cpus: 0.5, heapMemoryMb: 128, directMemoryMb: 0, nativeMemoryMb: 0 },
     },
   ],
-  edges: [{ sourceVertexId: 'vertex-1', targetVertexId: 'vertex-2', shipStrategy: 'hash', keySelector: fn('(pair) => pair[0]') }],
+  edges: [{ sourceVertexId: 'vertex-1', targetVertexId: 'vertex-2', shipStrategy: 'hash', keySelector: fn('(pair) => pair[0]'), preAggregate: true }],
+  runtimeMode: 'BATCH',
 };
 
 describe('job graph conversion', () => {
   it('round-trips every part of a graph', () => {
     expect(jobGraphFromMessage(jobGraphToMessage(graph))).toEqual({ ...graph, edges: [{ ...graph.edges[0] }] });
+  });
+
+  it('reads a graph without a runtime mode (from before modes existed) as STREAMING', () => {
+    const message = jobGraphToMessage({ ...graph, runtimeMode: undefined, edges: [{ ...graph.edges[0], preAggregate: undefined }] });
+    expect(jobGraphToMessage({ ...graph, runtimeMode: undefined }).runtimeMode).toBe(RuntimeExecutionMode.STREAMING);
+    expect(jobGraphFromMessage({ ...message, runtimeMode: RuntimeExecutionMode.UNSPECIFIED }).runtimeMode).toBe('STREAMING');
+    expect(() => jobGraphFromMessage({ ...message, runtimeMode: 7 as RuntimeExecutionMode })).toThrow(
+      'job_graph: runtime_mode must be STREAMING or BATCH (AUTOMATIC is resolved when the graph is built)',
+    );
+  });
+
+  it('refuses a pre-aggregation outside a BATCH job or on an edge that does not lead into a keyed aggregation', () => {
+    const streaming = { ...jobGraphToMessage(graph), runtimeMode: RuntimeExecutionMode.STREAMING };
+    expect(() => jobGraphFromMessage(streaming)).toThrow('edge 0 (vertex-1 -> vertex-2): pre_aggregate needs a BATCH job and a HASH edge into a keyed reduce, sum or count');
+    const intoSink = jobGraphToMessage(graph);
+    intoSink.vertices[1].operators.shift();
+    expect(() => jobGraphFromMessage(intoSink)).toThrow('pre_aggregate needs a BATCH job and a HASH edge');
   });
 
   it('refuses graphs that cannot run, naming the vertex or edge', () => {
@@ -64,7 +82,7 @@ describe('job graph conversion', () => {
     unknownStrategy.edges[0].shipStrategy = 99 as ShipStrategy;
     expect(() => jobGraphFromMessage(unknownStrategy)).toThrow('ship_strategy must be FORWARD, HASH, REBALANCE or BROADCAST');
     const backwards = message();
-    backwards.edges[0] = { ...backwards.edges[0], sourceVertexId: 'vertex-2', targetVertexId: 'vertex-1' };
+    backwards.edges[0] = { ...backwards.edges[0], preAggregate: false, sourceVertexId: 'vertex-2', targetVertexId: 'vertex-1' };
     expect(() => jobGraphFromMessage(backwards)).toThrow('topological order');
     const empty = message();
     empty.vertices[0].operators[0].operator = undefined;

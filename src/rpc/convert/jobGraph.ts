@@ -10,9 +10,11 @@ import type {
   RestartStrategy as RestartMessage,
   UserFunction,
 } from '../../../generated/flotilla/v1/job_graph.js';
-import { ShipStrategy as ShipStrategyMessage } from '../../../generated/flotilla/v1/job_graph.js';
+import { RuntimeExecutionMode as RuntimeModeMessage, ShipStrategy as ShipStrategyMessage } from '../../../generated/flotilla/v1/job_graph.js';
 import { InvalidArgumentError } from '../../common/errors.js';
 import type { BundleReference, JobGraph, OperatorSpec, RestartStrategy, ShipStrategy, UserFunctionSpec } from '../../jobgraph/jobGraph.js';
+import { isKeyedAggregation } from '../../jobgraph/keyedAggregation.js';
+import type { ResolvedRuntimeMode } from '../../jobgraph/RuntimeExecutionMode.js';
 import { decodeRecords, encodeRecords } from './records.js';
 import { resourceProfileFromMessage, resourceProfileToMessage } from './slots.js';
 
@@ -33,6 +35,18 @@ export function shipStrategyFromMessage(value: ShipStrategyMessage, where: strin
   const found = (Object.keys(SHIP_STRATEGIES) as ShipStrategy[]).find((key) => SHIP_STRATEGIES[key] === value);
   if (!found) throw new InvalidArgumentError(`${where}: ship_strategy must be FORWARD, HASH, REBALANCE or BROADCAST`);
   return found;
+}
+
+/** A domain runtime mode (absent: STREAMING) as its proto enum. */
+export function runtimeModeToMessage(mode: ResolvedRuntimeMode | undefined): RuntimeModeMessage {
+  return mode === 'BATCH' ? RuntimeModeMessage.BATCH : RuntimeModeMessage.STREAMING;
+}
+
+/** A proto runtime mode as the domain's: UNSPECIFIED is STREAMING (graphs from before modes existed); unknown values are refused. */
+export function runtimeModeFromMessage(value: RuntimeModeMessage, where: string): ResolvedRuntimeMode {
+  if (value === RuntimeModeMessage.BATCH) return 'BATCH';
+  if (value === RuntimeModeMessage.STREAMING || value === RuntimeModeMessage.UNSPECIFIED) return 'STREAMING';
+  throw new InvalidArgumentError(`${where}: runtime_mode must be STREAMING or BATCH (AUTOMATIC is resolved when the graph is built)`);
 }
 
 /** A proto user function as the domain's. */
@@ -177,12 +191,14 @@ export function jobGraphToMessage(graph: JobGraph): JobGraphMessage {
       targetVertexId: edge.targetVertexId,
       shipStrategy: shipStrategyToMessage(edge.shipStrategy),
       keySelector: edge.keySelector,
+      preAggregate: edge.preAggregate === true,
     })),
     bundle: bundleToMessage(graph.bundle),
     restartStrategy: restartToMessage(graph.restartStrategy),
     defaultParallelism: graph.defaultParallelism,
     properties: graph.properties,
     savepoint: undefined,
+    runtimeMode: runtimeModeToMessage(graph.runtimeMode),
   };
 }
 
@@ -193,6 +209,7 @@ export const MAX_PARALLELISM = 1024;
 export function jobGraphFromMessage(message: JobGraphMessage | undefined): JobGraph {
   if (!message) throw new InvalidArgumentError('job_graph is required');
   if (message.vertices.length === 0) throw new InvalidArgumentError('job_graph has no vertices');
+  const runtimeMode = runtimeModeFromMessage(message.runtimeMode, 'job_graph');
   const ids = new Set<string>();
   const parallelismOf = new Map<string, number>();
   const vertices = message.vertices.map((vertex, index) => {
@@ -219,7 +236,12 @@ export function jobGraphFromMessage(message: JobGraphMessage | undefined): JobGr
       throw new InvalidArgumentError(`${where}: a FORWARD edge needs equal parallelism on both ends`);
     }
     const keySelector = shipStrategy === 'hash' ? userFunctionFromMessage(edge.keySelector, `${where} key_selector`) : undefined;
-    return { sourceVertexId: edge.sourceVertexId, targetVertexId: edge.targetVertexId, shipStrategy, keySelector };
+    if (!edge.preAggregate) return { sourceVertexId: edge.sourceVertexId, targetVertexId: edge.targetVertexId, shipStrategy, keySelector };
+    const target = vertices.find((vertex) => vertex.id === edge.targetVertexId);
+    if (runtimeMode !== 'BATCH' || shipStrategy !== 'hash' || !isKeyedAggregation(target?.operators[0])) {
+      throw new InvalidArgumentError(`${where}: pre_aggregate needs a BATCH job and a HASH edge into a keyed reduce, sum or count`);
+    }
+    return { sourceVertexId: edge.sourceVertexId, targetVertexId: edge.targetVertexId, shipStrategy, keySelector, preAggregate: true };
   });
   const order = vertices.map((vertex) => vertex.id);
   for (const edge of edges) {
@@ -235,5 +257,6 @@ export function jobGraphFromMessage(message: JobGraphMessage | undefined): JobGr
     restartStrategy: restartFromMessage(message.restartStrategy),
     defaultParallelism: message.defaultParallelism,
     properties: message.properties,
+    runtimeMode,
   };
 }

@@ -20,17 +20,22 @@ const descriptor: TaskDeploymentDescriptor = {
       sourceVertexId: 'v1',
       shipStrategy: 'hash',
       keySelector,
+      preAggregated: true,
       channels: [
         { producerAddress: '127.0.0.1:4000', partitionId: 'attempt-1/v2', subpartitionIndex: 1 },
         { producerAddress: '127.0.0.1:4001', partitionId: 'attempt-2/v2', subpartitionIndex: 1 },
       ],
     },
   ],
-  outputs: [{ partitionId: 'attempt-9/v3', targetVertexId: 'v3', shipStrategy: 'rebalance', subpartitions: 4, keySelector: undefined }],
+  outputs: [
+    { partitionId: 'attempt-9/v3', targetVertexId: 'v3', shipStrategy: 'rebalance', subpartitions: 4, keySelector: undefined },
+    { partitionId: 'attempt-9/v4', targetVertexId: 'v4', shipStrategy: 'hash', subpartitions: 2, keySelector, preAggregation: { kind: 'count', name: 'Keyed Aggregation' } },
+  ],
   bundle: { artifactId: 'a'.repeat(64) },
   resources: { cpus: 1, heapMemoryMb: 256, directMemoryMb: 0, nativeMemoryMb: 0 },
   applicationId: 'app-1',
   jobmanagerAddress: '127.0.0.1:3999',
+  runtimeMode: 'BATCH',
 };
 
 describe('task deployment conversion', () => {
@@ -47,6 +52,12 @@ describe('task deployment conversion', () => {
     const message = taskDeploymentToMessage(descriptor);
     message.inputs[0].keySelector = undefined;
     expect(() => taskDeploymentFromMessage(message)).toThrow(/input 0 key_selector: a function \(source\) is required/);
+  });
+
+  it('refuses a pre-aggregation that is not a keyed aggregation on a hash output', () => {
+    const message = taskDeploymentToMessage(descriptor);
+    message.outputs[1].preAggregation = message.operators[1];
+    expect(() => taskDeploymentFromMessage(message)).toThrow(/output 1: pre_aggregation must be a keyed reduce, sum or count on a HASH output/);
   });
 
   it('refuses a subtask index outside the parallelism', () => {

@@ -6,7 +6,18 @@
 import type { TaskDeploymentDescriptor as DescriptorMessage } from '../../../generated/flotilla/v1/task_executor_service.js';
 import { InvalidArgumentError } from '../../common/errors.js';
 import type { TaskDeploymentDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
-import { bundleFromMessage, bundleToMessage, operatorFromMessage, operatorToMessage, shipStrategyFromMessage, shipStrategyToMessage, userFunctionFromMessage } from './jobGraph.js';
+import { isKeyedAggregation } from '../../jobgraph/keyedAggregation.js';
+import {
+  bundleFromMessage,
+  bundleToMessage,
+  operatorFromMessage,
+  operatorToMessage,
+  runtimeModeFromMessage,
+  runtimeModeToMessage,
+  shipStrategyFromMessage,
+  shipStrategyToMessage,
+  userFunctionFromMessage,
+} from './jobGraph.js';
 import { resourceProfileFromMessage, resourceProfileToMessage } from './slots.js';
 
 /** A domain descriptor as its proto message. */
@@ -19,6 +30,7 @@ export function taskDeploymentToMessage(descriptor: TaskDeploymentDescriptor): D
       shipStrategy: shipStrategyToMessage(gate.shipStrategy),
       channels: gate.channels,
       keySelector: gate.keySelector,
+      preAggregated: gate.preAggregated === true,
     })),
     outputs: descriptor.outputs.map((partition) => ({
       partitionId: partition.partitionId,
@@ -26,9 +38,11 @@ export function taskDeploymentToMessage(descriptor: TaskDeploymentDescriptor): D
       shipStrategy: shipStrategyToMessage(partition.shipStrategy),
       subpartitions: partition.subpartitions,
       keySelector: partition.keySelector,
+      preAggregation: partition.preAggregation && operatorToMessage(partition.preAggregation),
     })),
     bundle: bundleToMessage(descriptor.bundle),
     resources: resourceProfileToMessage(descriptor.resources),
+    runtimeMode: runtimeModeToMessage(descriptor.runtimeMode),
   };
 }
 
@@ -60,24 +74,31 @@ export function taskDeploymentFromMessage(message: DescriptorMessage | undefined
       const at = `${where} input ${index}`;
       const shipStrategy = shipStrategyFromMessage(gate.shipStrategy, at);
       if (gate.channels.length === 0) throw new InvalidArgumentError(`${at}: it has no channels`);
-      return { sourceVertexId: gate.sourceVertexId, shipStrategy, channels: gate.channels, keySelector: hashKey(shipStrategy, gate.keySelector, at) };
+      const keySelector = hashKey(shipStrategy, gate.keySelector, at);
+      return { sourceVertexId: gate.sourceVertexId, shipStrategy, channels: gate.channels, keySelector, ...(gate.preAggregated ? { preAggregated: true } : {}) };
     }),
     outputs: message.outputs.map((partition, index) => {
       const at = `${where} output ${index}`;
       const shipStrategy = shipStrategyFromMessage(partition.shipStrategy, at);
       if (!partition.partitionId) throw new InvalidArgumentError(`${at}: partition_id is required`);
       if (partition.subpartitions < 1) throw new InvalidArgumentError(`${at}: subpartitions must be at least 1`);
+      const preAggregation = partition.preAggregation && operatorFromMessage(partition.preAggregation, `${at} pre_aggregation`);
+      if (preAggregation && (shipStrategy !== 'hash' || !isKeyedAggregation(preAggregation))) {
+        throw new InvalidArgumentError(`${at}: pre_aggregation must be a keyed reduce, sum or count on a HASH output`);
+      }
       return {
         partitionId: partition.partitionId,
         targetVertexId: partition.targetVertexId,
         shipStrategy,
         subpartitions: partition.subpartitions,
         keySelector: hashKey(shipStrategy, partition.keySelector, at),
+        ...(preAggregation ? { preAggregation } : {}),
       };
     }),
     bundle: bundleFromMessage(message.bundle),
     resources: resourceProfileFromMessage(message.resources),
     applicationId: message.applicationId,
     jobmanagerAddress: message.jobmanagerAddress,
+    runtimeMode: runtimeModeFromMessage(message.runtimeMode, where),
   };
 }

@@ -1,36 +1,76 @@
 /**
- * The operator of `KeyedStream.count()`: a running count per key, emitted as `[key, count]` for
- * every record (streaming semantics), so the last pair emitted for a key holds its total.
+ * The operator of `KeyedStream.count()`: a count per key, emitted as `[key, count]`. With streaming
+ * semantics it emits the running count for every record, so the last pair emitted for a key holds
+ * its total; in BATCH mode only that last pair, when its input ends. A pre-aggregated input holds
+ * `[key, n]` partials of producers that counted first; their `n`s are added up.
  */
-import { canonicalKey } from './canonicalKey.js';
+import { InvalidArgumentError } from '../../common/errors.js';
 import { checkSynchronous } from './checkSynchronous.js';
 import type { UserFunction } from './FunctionLoader.js';
+import { STREAMING_AGGREGATION, type KeyedAggregationMode } from './KeyedAggregationMode.js';
+import { KeyedState } from './KeyedState.js';
 import type { StreamOperator } from './StreamOperator.js';
+
+const NOTHING: unknown[] = [];
 
 /** Counts the records of each key. */
 export class CountOperator implements StreamOperator {
-  private readonly state = new Map<string, { key: unknown; count: number }>();
+  private readonly state = new KeyedState<{ key: unknown; count: number }>();
+  private readonly batch: boolean;
+  private readonly preAggregated: boolean;
 
   /** @param keySelector The loaded key selector of the hash edge that feeds this operator. */
   constructor(
     readonly name: string,
     private readonly keySelector: UserFunction,
-  ) {}
+    mode: KeyedAggregationMode = STREAMING_AGGREGATION,
+  ) {
+    this.batch = mode.runtimeMode === 'BATCH';
+    this.preAggregated = mode.preAggregated;
+  }
 
-  /** `[key, count so far]` for every record; the key is the one its first record gave. */
+  /** How many keys have a count. */
+  get keyCount(): number {
+    return this.state.size;
+  }
+
+  /**
+   * Counts each record (or adds each partial's count) for its key; returns `[key, count so far]`
+   * for every record in STREAMING mode, nothing in BATCH mode. The key is the one its first
+   * record gave.
+   */
   processBatch(records: unknown[]): unknown[] {
-    const out = new Array<unknown>(records.length);
+    const out = this.batch ? NOTHING : new Array<unknown>(records.length);
     for (let i = 0; i < records.length; i++) {
-      const key = checkSynchronous(this.keySelector(records[i]), `the key selector of "${this.name}"`);
-      const canonical = canonicalKey(key);
-      let entry = this.state.get(canonical);
+      let key: unknown;
+      let count = 1;
+      if (this.preAggregated) {
+        const partial = records[i];
+        if (!Array.isArray(partial) || partial.length !== 2 || typeof partial[1] !== 'number') {
+          throw new InvalidArgumentError(`"${this.name}" expects partial counts [key, n] from its pre-aggregating producers`);
+        }
+        key = partial[0];
+        count = partial[1] as number;
+      } else {
+        key = checkSynchronous(this.keySelector(records[i]), `the key selector of "${this.name}"`);
+      }
+      let entry = this.state.get(key);
       if (entry === undefined) {
         entry = { key, count: 0 };
-        this.state.set(canonical, entry);
+        this.state.set(key, entry);
       }
-      entry.count++;
-      out[i] = [entry.key, entry.count];
+      entry.count += count;
+      if (!this.batch) out[i] = [entry.key, entry.count];
     }
+    return out;
+  }
+
+  /** In BATCH mode, `[key, total]` for each key, and the state is cleared; nothing in STREAMING mode. */
+  endInput(): unknown[] {
+    if (!this.batch) return NOTHING;
+    const out: unknown[] = [];
+    for (const entry of this.state.values()) out.push([entry.key, entry.count]);
+    this.state.clear();
     return out;
   }
 }

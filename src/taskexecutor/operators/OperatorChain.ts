@@ -9,6 +9,7 @@ import type { OperatorSpec, UserFunctionSpec } from '../../jobgraph/jobGraph.js'
 import { createSinkWriter, isSinkSpec, type SinkOptions } from './createSinkWriter.js';
 import { createStreamOperators, isTransformSpec } from './createStreamOperators.js';
 import type { FunctionLoader } from './FunctionLoader.js';
+import type { KeyedAggregationMode } from './KeyedAggregationMode.js';
 import type { RecordWriter } from './RecordWriter.js';
 import type { SinkWriter } from './SinkWriter.js';
 import type { StreamOperator } from './StreamOperator.js';
@@ -22,6 +23,8 @@ export interface OperatorChainOptions {
   loader: FunctionLoader;
   /** The key selector of the chain's input edge, used by keyed operators (reduce, sum, count). */
   keySelector?: UserFunctionSpec;
+  /** How keyed operators run: the job's runtime mode, and whether the input is pre-aggregated. STREAMING on records when unset. */
+  keyedMode?: KeyedAggregationMode;
   /** The network output; required exactly when the last operator is not a sink. */
   output?: RecordWriter;
   /** Where the chain's sink writes, when it ends in one. */
@@ -72,7 +75,7 @@ export class OperatorChain {
   /** Loads the user functions and opens the sink. */
   async open(): Promise<void> {
     if (this.state !== 'created') throw new FailedPreconditionError(`task ${this.options.context.taskName}: the operator chain was opened already`);
-    this.operators = await createStreamOperators(this.specs, this.options.loader, this.options.keySelector);
+    this.operators = await createStreamOperators(this.specs, this.options.loader, this.options.keySelector, this.options.keyedMode);
     await this.sink?.open();
     this.state = 'open';
   }

@@ -7,6 +7,7 @@ import { InvalidArgumentError } from '../../common/errors.js';
 import type { ShipStrategy, UserFunctionSpec } from '../../jobgraph/jobGraph.js';
 import { checkSynchronous } from './checkSynchronous.js';
 import type { FunctionLoader, UserFunction } from './FunctionLoader.js';
+import type { OutputPartitioner } from './OutputPartitioner.js';
 import { selectChannel } from './selectChannel.js';
 
 const SHIP_STRATEGIES: ReadonlySet<string> = new Set<ShipStrategy>(['forward', 'hash', 'rebalance', 'broadcast']);
@@ -32,7 +33,7 @@ export interface RecordPartitionerSpecOptions extends Omit<RecordPartitionerOpti
 }
 
 /** Routes records of one producer subtask to the consumer subtasks of one edge. */
-export class RecordPartitioner {
+export class RecordPartitioner implements OutputPartitioner {
   private readonly shipStrategy: ShipStrategy;
   private readonly numberOfChannels: number;
   private readonly keySelector: UserFunction | undefined;
@@ -104,5 +105,10 @@ export class RecordPartitioner {
       }
     }
     return channels;
+  }
+
+  /** Nothing: every record was routed as it came. */
+  flush(): unknown[][] {
+    return [];
   }
 }

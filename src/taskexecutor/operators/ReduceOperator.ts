@@ -1,16 +1,22 @@
 /**
- * The operator of `KeyedStream.reduce()` (Flink's `StreamGroupedReduceOperator`): it keeps one
- * accumulated value per key and, with streaming semantics, emits the key's new value for every
- * record, so the last value emitted for a key is the reduction of all its records.
+ * The operator of `KeyedStream.reduce()` (Flink's `StreamGroupedReduceOperator` and, in BATCH mode,
+ * `BatchGroupedReduceOperator`): it keeps one accumulated value per key. With streaming semantics
+ * it emits the key's new value for every record, so the last value emitted for a key is the
+ * reduction of all its records; in BATCH mode it emits only that last value, when its input ends.
+ * Partials of a pre-aggregation are values of the same type, reduced like records.
  */
-import { canonicalKey } from './canonicalKey.js';
 import { checkSynchronous } from './checkSynchronous.js';
 import type { UserFunction } from './FunctionLoader.js';
+import { STREAMING_AGGREGATION, type KeyedAggregationMode } from './KeyedAggregationMode.js';
+import { KeyedState } from './KeyedState.js';
 import type { StreamOperator } from './StreamOperator.js';
+
+const NOTHING: unknown[] = [];
 
 /** Reduces the records of each key with the user's function. */
 export class ReduceOperator implements StreamOperator {
-  private readonly state = new Map<string, unknown>();
+  private readonly state = new KeyedState<{ value: unknown }>();
+  private readonly batch: boolean;
 
   /**
    * @param keySelector The loaded key selector of the hash edge that feeds this operator.
@@ -20,23 +26,43 @@ export class ReduceOperator implements StreamOperator {
     readonly name: string,
     private readonly keySelector: UserFunction,
     private readonly fn: UserFunction,
-  ) {}
+    mode: KeyedAggregationMode = STREAMING_AGGREGATION,
+  ) {
+    this.batch = mode.runtimeMode === 'BATCH';
+  }
+
+  /** How many keys hold a value. */
+  get keyCount(): number {
+    return this.state.size;
+  }
 
   /**
-   * For each record, the key's new accumulated value: the record itself for the key's first
-   * record, `fn(accumulated, record)` after that.
+   * Folds each record into its key's value: the record itself for the key's first record,
+   * `fn(accumulated, record)` after that. Returns every new value in STREAMING mode, none in BATCH.
    */
   processBatch(records: unknown[]): unknown[] {
-    const out = new Array<unknown>(records.length);
+    const out = this.batch ? NOTHING : new Array<unknown>(records.length);
     for (let i = 0; i < records.length; i++) {
       const record = records[i];
-      const key = canonicalKey(checkSynchronous(this.keySelector(record), `the key selector of "${this.name}"`));
-      const value = this.state.has(key)
-        ? checkSynchronous(this.fn(this.state.get(key), record), `the reduce function of "${this.name}"`)
-        : record;
-      this.state.set(key, value);
-      out[i] = value;
+      const key = checkSynchronous(this.keySelector(record), `the key selector of "${this.name}"`);
+      let entry = this.state.get(key);
+      if (entry === undefined) {
+        entry = { value: record };
+        this.state.set(key, entry);
+      } else {
+        entry.value = checkSynchronous(this.fn(entry.value, record), `the reduce function of "${this.name}"`);
+      }
+      if (!this.batch) out[i] = entry.value;
     }
+    return out;
+  }
+
+  /** In BATCH mode, each key's final value, and the state is cleared; nothing in STREAMING mode. */
+  endInput(): unknown[] {
+    if (!this.batch) return NOTHING;
+    const out: unknown[] = [];
+    for (const entry of this.state.values()) out.push(entry.value);
+    this.state.clear();
     return out;
   }
 }

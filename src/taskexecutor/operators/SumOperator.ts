@@ -1,20 +1,27 @@
 /**
- * The operator of `KeyedStream.sum(field)` (Flink's `SumAggregator`): a running sum of one field
- * per key. As in Flink, it emits for every record a copy of the key's first record with the field
- * replaced by the sum so far; the other fields keep the first record's values.
+ * The operator of `KeyedStream.sum(field)` (Flink's `SumAggregator`): a sum of one field per key.
+ * As in Flink, it emits a copy of the key's first record with the field replaced by the sum; the
+ * other fields keep the first record's values. With streaming semantics it emits the running sum
+ * for every record; in BATCH mode the final sum of each key once, when its input ends. Partials of
+ * a pre-aggregation are records of the same shape (a producer's first record with its sum), so
+ * summing them gives the total; the other fields then come from the first partial to arrive.
  */
 import { InvalidArgumentError } from '../../common/errors.js';
-import { canonicalKey } from './canonicalKey.js';
 import { checkSynchronous } from './checkSynchronous.js';
 import type { UserFunction } from './FunctionLoader.js';
+import { STREAMING_AGGREGATION, type KeyedAggregationMode } from './KeyedAggregationMode.js';
+import { KeyedState } from './KeyedState.js';
 import type { StreamOperator } from './StreamOperator.js';
 
 type Summand = number | bigint;
 
+const NOTHING: unknown[] = [];
+
 /** Sums a field of the records of each key. */
 export class SumOperator implements StreamOperator {
-  private readonly state = new Map<string, { first: unknown; sum: Summand }>();
+  private readonly state = new KeyedState<{ first: unknown; sum: Summand }>();
   private readonly index: number | undefined;
+  private readonly batch: boolean;
 
   /**
    * @param keySelector The loaded key selector of the hash edge that feeds this operator.
@@ -26,24 +33,32 @@ export class SumOperator implements StreamOperator {
     readonly name: string,
     private readonly keySelector: UserFunction,
     private readonly field: string,
+    mode: KeyedAggregationMode = STREAMING_AGGREGATION,
   ) {
     this.index = /^(0|[1-9]\d*)$/.test(field) ? Number(field) : undefined;
+    this.batch = mode.runtimeMode === 'BATCH';
+  }
+
+  /** How many keys have a sum. */
+  get keyCount(): number {
+    return this.state.size;
   }
 
   /**
-   * For every record, the key's first record with the field set to the running sum (a new array
-   * or object each time; the number itself when `field` is `""`).
+   * Adds each record's field to its key's sum. In STREAMING mode returns, for every record, the
+   * key's first record with the field set to the running sum (a new array or object each time;
+   * the number itself when `field` is `""`); in BATCH mode returns nothing.
    *
    * @throws InvalidArgumentError when the field of a record is not a number (or a bigint), or
    *   numbers and bigints are mixed within one key.
    */
   processBatch(records: unknown[]): unknown[] {
-    const out = new Array<unknown>(records.length);
+    const out = this.batch ? NOTHING : new Array<unknown>(records.length);
     for (let i = 0; i < records.length; i++) {
       const record = records[i];
-      const key = canonicalKey(checkSynchronous(this.keySelector(record), `the key selector of "${this.name}"`));
-      const value = this.read(record);
+      const key = checkSynchronous(this.keySelector(record), `the key selector of "${this.name}"`);
       let entry = this.state.get(key);
+      const value = this.read(record);
       if (entry === undefined) {
         entry = { first: record, sum: value };
         this.state.set(key, entry);
@@ -51,8 +66,17 @@ export class SumOperator implements StreamOperator {
         if (typeof value !== typeof entry.sum) throw this.mixed();
         entry.sum = (entry.sum as number) + (value as number);
       }
-      out[i] = this.write(entry.first, entry.sum);
+      if (!this.batch) out[i] = this.write(entry.first, entry.sum);
     }
+    return out;
+  }
+
+  /** In BATCH mode, each key's first record with its final sum, and the state is cleared; nothing in STREAMING mode. */
+  endInput(): unknown[] {
+    if (!this.batch) return NOTHING;
+    const out: unknown[] = [];
+    for (const entry of this.state.values()) out.push(this.write(entry.first, entry.sum));
+    this.state.clear();
     return out;
   }
 

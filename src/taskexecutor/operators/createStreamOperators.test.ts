@@ -1,13 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { OperatorSpec } from '../../jobgraph/jobGraph.js';
 import { createStreamOperators } from './createStreamOperators.js';
+import type { KeyedAggregationMode } from './KeyedAggregationMode.js';
 import type { StreamOperator } from './StreamOperator.js';
 import { functionSpec, testFunctionLoader } from './testing/testFunctionLoader.js';
 
-async function single(spec: OperatorSpec, keySelector?: (record: never) => unknown): Promise<StreamOperator> {
-  const operators = await createStreamOperators([spec], testFunctionLoader, keySelector && functionSpec(keySelector));
+async function single(spec: OperatorSpec, keySelector?: (record: never) => unknown, mode?: KeyedAggregationMode): Promise<StreamOperator> {
+  const operators = await createStreamOperators([spec], testFunctionLoader, keySelector && functionSpec(keySelector), mode);
   return operators[0];
 }
+
+const BATCH: KeyedAggregationMode = { runtimeMode: 'BATCH', preAggregated: false };
 
 describe('stateless operators', () => {
   it('map emits one result per record', async () => {
@@ -139,5 +142,42 @@ describe('keyed operators', () => {
     await expect(createStreamOperators([{ kind: 'printSink', name: 'Print', prefix: '' }], testFunctionLoader)).rejects.toThrow(
       /"Print" of kind printSink cannot run inside a chain/,
     );
+  });
+});
+
+describe('keyed operators in BATCH mode', () => {
+  it('reduce folds silently and emits each key’s final value at the end of input, keys in order of arrival', async () => {
+    const reduce = await single({ kind: 'reduce', name: 'Keyed Reduce', fn: functionSpec((a: number, b: number) => a + b) }, (n: number) => n % 3, BATCH);
+    expect(reduce.processBatch([1, 2, 3, 4])).toEqual([]);
+    expect(reduce.processBatch([5, 6])).toEqual([]);
+    expect(reduce.endInput?.()).toEqual([5, 7, 9]);
+  });
+
+  it('sum emits the first record of each key with its total', async () => {
+    const sum = await single({ kind: 'sum', name: 'Keyed Aggregation', field: '1' }, (t: unknown[]) => t[0], BATCH);
+    expect(sum.processBatch([['a', 1, 'first'], ['b', 5, 'b'], ['a', 2, 'second']])).toEqual([]);
+    expect(sum.endInput?.()).toEqual([['a', 3, 'first'], ['b', 5, 'b']]);
+  });
+
+  it('count emits [key, total], and adds up [key, n] partials when its input is pre-aggregated', async () => {
+    const count = await single({ kind: 'count', name: 'Count' }, (word: string) => word, BATCH);
+    expect(count.processBatch(['x', 'y', 'x'])).toEqual([]);
+    expect(count.endInput?.()).toEqual([['x', 2], ['y', 1]]);
+    const partials = await single({ kind: 'count', name: 'Count' }, (word: string) => word, { runtimeMode: 'BATCH', preAggregated: true });
+    expect(partials.processBatch([['x', 2], ['y', 1], ['x', 5]])).toEqual([]);
+    expect(partials.endInput?.()).toEqual([['x', 7], ['y', 1]]);
+    expect(() => partials.processBatch(['x'])).toThrow(/"Count" expects partial counts \[key, n\] from its pre-aggregating producers/);
+  });
+
+  it('keys strings and other values apart, as streaming mode does: "1" is not 1', async () => {
+    const count = await single({ kind: 'count', name: 'Count' }, (key: unknown) => key, BATCH);
+    count.processBatch(['1', 1, '1', { a: 1, b: 2 }, { b: 2, a: 1 }, 1]);
+    expect(count.endInput?.()).toEqual([['1', 2], [1, 2], [{ a: 1, b: 2 }, 2]]);
+  });
+
+  it('emits nothing at the end in STREAMING mode, which emitted as it went', async () => {
+    const count = await single({ kind: 'count', name: 'Count' }, (word: string) => word);
+    expect(count.processBatch(['x'])).toEqual([['x', 1]]);
+    expect(count.endInput?.()).toEqual([]);
   });
 });

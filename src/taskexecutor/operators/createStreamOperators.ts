@@ -5,14 +5,13 @@
  */
 import { InvalidArgumentError } from '../../common/errors.js';
 import type { OperatorSpec, UserFunctionSpec } from '../../jobgraph/jobGraph.js';
-import { CountOperator } from './CountOperator.js';
+import { createKeyedAggregation } from './createKeyedAggregation.js';
 import { FilterOperator } from './FilterOperator.js';
 import { FlatMapOperator } from './FlatMapOperator.js';
 import type { FunctionLoader, UserFunction } from './FunctionLoader.js';
+import { STREAMING_AGGREGATION, type KeyedAggregationMode } from './KeyedAggregationMode.js';
 import { MapOperator } from './MapOperator.js';
-import { ReduceOperator } from './ReduceOperator.js';
 import type { StreamOperator } from './StreamOperator.js';
-import { SumOperator } from './SumOperator.js';
 
 /** The operators that transform records inside a chain (neither sources nor sinks). */
 export type TransformSpec = Extract<OperatorSpec, { kind: 'map' | 'flatMap' | 'filter' | 'reduce' | 'sum' | 'count' }>;
@@ -32,12 +31,18 @@ export function isKeyedSpec(spec: OperatorSpec): boolean {
 
 /**
  * The operators for `specs`, in order, with their functions loaded by `loader`. Keyed operators
- * (reduce, sum, count) all use `keySelector`, the key selector of the chain's input edge, loaded once.
+ * (reduce, sum, count) all use `keySelector`, the key selector of the chain's input edge, loaded
+ * once, and run as `mode` says (STREAMING on records unless given).
  *
  * @throws InvalidArgumentError when a spec is not a transformation, or a keyed operator has no key selector.
  * @throws whatever `loader` rejects with when a function cannot be loaded.
  */
-export async function createStreamOperators(specs: OperatorSpec[], loader: FunctionLoader, keySelector?: UserFunctionSpec): Promise<StreamOperator[]> {
+export async function createStreamOperators(
+  specs: OperatorSpec[],
+  loader: FunctionLoader,
+  keySelector?: UserFunctionSpec,
+  mode: KeyedAggregationMode = STREAMING_AGGREGATION,
+): Promise<StreamOperator[]> {
   let loadedKeySelector: UserFunction | undefined;
   const keySelectorFor = async (spec: OperatorSpec): Promise<UserFunction> => {
     if (!keySelector) {
@@ -59,13 +64,9 @@ export async function createStreamOperators(specs: OperatorSpec[], loader: Funct
         operators.push(new FilterOperator(spec.name, await loader(spec.fn)));
         break;
       case 'reduce':
-        operators.push(new ReduceOperator(spec.name, await keySelectorFor(spec), await loader(spec.fn)));
-        break;
       case 'sum':
-        operators.push(new SumOperator(spec.name, await keySelectorFor(spec), spec.field));
-        break;
       case 'count':
-        operators.push(new CountOperator(spec.name, await keySelectorFor(spec)));
+        operators.push(await createKeyedAggregation(spec, await keySelectorFor(spec), loader, mode));
         break;
       default:
         throw new InvalidArgumentError(`operator "${spec.name}" of kind ${spec.kind} cannot run inside a chain`);

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { isAbortError } from 'abort-controller-x';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { OperatorSpec } from '../../jobgraph/jobGraph.js';
+import { createOutputPartitioner } from './createOutputPartitioner.js';
+import type { OutputPartitioner } from './OutputPartitioner.js';
 import { RecordPartitioner } from './RecordPartitioner.js';
 import type { RecordWriter } from './RecordWriter.js';
 import { runTaskPipeline } from './runTaskPipeline.js';
@@ -23,15 +25,45 @@ const TEXT = [
   'To sleep, perchance to dream—ay, there’s the rub:',
 ];
 
-/** A network output that routes batches with a partitioner into per-channel queues, as the data exchange will. */
-function partitioningOutput(partitioner: RecordPartitioner, channels: unknown[][][]): RecordWriter {
+/** Writes TEXT 30 times into `dir`; returns the file's path. */
+function writeHamlet(dir: string): string {
+  const input = join(dir, 'hamlet.txt');
+  writeFileSync(input, `${Array.from({ length: 30 }, () => TEXT.join('\n')).join('\n')}\n`);
+  return input;
+}
+
+/** The words of TEXT, lower case. */
+const hamletWords = (text: string) => text.toLowerCase().split(/[^\p{L}]+/u).filter((word) => word !== '');
+
+/** The counts of the words of the file writeHamlet() writes. */
+function hamletCounts(): Map<string, number> {
+  const reference = new Map<string, number>();
+  for (const word of hamletWords(TEXT.join('\n'))) reference.set(word, (reference.get(word) ?? 0) + 30);
+  return reference;
+}
+
+/** Source, split into words, pair each with 1: word count's producer chain. */
+function tokenizeSpecs(input: string): OperatorSpec[] {
+  return [
+    { kind: 'textFileSource', name: 'Source: Text File', path: input },
+    { kind: 'flatMap', name: 'Flat Map', fn: functionSpec((line: string) => line.toLowerCase().split(/[^\p{L}]+/u).filter((word) => word !== '')) },
+    { kind: 'map', name: 'Map', fn: functionSpec((word: string) => [word, 1]) },
+  ];
+}
+
+/** A network output that routes batches with a partitioner into per-channel queues, as the data exchange does (WorkerOutput). */
+function partitioningOutput(partitioner: OutputPartitioner, channels: unknown[][][]): RecordWriter {
+  const send = (batches: unknown[][]) =>
+    batches.forEach((batch, channel) => {
+      if (batch.length > 0) channels[channel].push(batch);
+    });
   return {
     async emit(records) {
-      partitioner.partition(records).forEach((batch, channel) => {
-        if (batch.length > 0) channels[channel].push(batch);
-      });
+      send(partitioner.partition(records));
     },
-    async finish() {},
+    async finish() {
+      send(partitioner.flush());
+    },
   };
 }
 
@@ -50,17 +82,12 @@ describe('runTaskPipeline', () => {
   });
 
   it('counts words over several subtasks like a plain computation does', async () => {
-    const input = join(dir, 'hamlet.txt');
-    writeFileSync(input, `${Array.from({ length: 30 }, () => TEXT.join('\n')).join('\n')}\n`);
+    const input = writeHamlet(dir);
     const output = join(dir, 'counts');
     const producers = 3;
     const consumers = 4;
     const keySelector = functionSpec((pair: [string, number]) => pair[0]);
-    const tokenize: OperatorSpec[] = [
-      { kind: 'textFileSource', name: 'Source: Text File', path: input },
-      { kind: 'flatMap', name: 'Flat Map', fn: functionSpec((line: string) => line.toLowerCase().split(/[^\p{L}]+/u).filter((word) => word !== '')) },
-      { kind: 'map', name: 'Map', fn: functionSpec((word: string) => [word, 1]) },
-    ];
+    const tokenize = tokenizeSpecs(input);
     const channels: unknown[][][] = Array.from({ length: consumers }, () => []);
     let wordsRead = 0;
     for (let i = 0; i < producers; i++) {
@@ -78,8 +105,7 @@ describe('runTaskPipeline', () => {
       await runTaskPipeline({ operators: sum, context, loader: testFunctionLoader, keySelector, input: fromBatches(channels[i]) });
     }
 
-    const reference = new Map<string, number>();
-    for (const word of TEXT.join('\n').toLowerCase().split(/[^\p{L}]+/u).filter((w) => w !== '')) reference.set(word, (reference.get(word) ?? 0) + 30);
+    const reference = hamletCounts();
     expect(wordsRead).toBe([...reference.values()].reduce((a, b) => a + b, 0));
     expect(readdirSync(output).filter((name) => !name.startsWith('.')).sort()).toEqual(['part-0', 'part-1', 'part-2', 'part-3']);
     const finalCounts = new Map<string, number>();
@@ -93,6 +119,40 @@ describe('runTaskPipeline', () => {
       }
     }
     expect(finalCounts).toEqual(reference);
+  });
+
+  it('counts words in BATCH mode with a pre-aggregation: one final line per word, and only partials cross the exchange', async () => {
+    const input = writeHamlet(dir);
+    const output = join(dir, 'counts');
+    const producers = 3;
+    const consumers = 2;
+    const keySelector = functionSpec((pair: [string, number]) => pair[0]);
+    const sumSpec = { kind: 'sum', name: 'Keyed Aggregation', field: '1' } as const;
+    const tokenize = tokenizeSpecs(input);
+    const channels: unknown[][][] = Array.from({ length: consumers }, () => []);
+    for (let i = 0; i < producers; i++) {
+      const partitioner = await createOutputPartitioner({ shipStrategy: 'hash', numberOfChannels: consumers, subtaskIndex: i, keySelector, preAggregation: sumSpec, loader: testFunctionLoader });
+      await runTaskPipeline({ operators: tokenize, context: testTaskContext(i, producers), loader: testFunctionLoader, output: partitioningOutput(partitioner, channels), batchSize: 16, readChunkSize: 100 });
+    }
+    const reference = hamletCounts();
+    const partials = channels.flat(2);
+    expect(partials.length).toBeLessThanOrEqual(producers * reference.size);
+    let linesOut = 0;
+    for (let i = 0; i < consumers; i++) {
+      const result = await runTaskPipeline({
+        operators: [sumSpec, { kind: 'textFileSink', name: 'Sink: Text File', path: output, overwrite: false }],
+        context: testTaskContext(i, consumers),
+        loader: testFunctionLoader,
+        keySelector,
+        keyedMode: { runtimeMode: 'BATCH', preAggregated: true },
+        input: fromBatches(channels[i]),
+      });
+      linesOut += result.numRecordsOut;
+    }
+    const lines = ['part-0', 'part-1'].flatMap((part) => readFileSync(join(output, part), 'utf8').split('\n').filter((line) => line !== ''));
+    expect(linesOut).toBe(reference.size);
+    expect(new Map(lines.map((line) => JSON.parse(line) as [string, number]))).toEqual(reference);
+    expect(lines).toHaveLength(reference.size);
   });
 
   it('runs a source into a sink and reports the records in and out', async () => {

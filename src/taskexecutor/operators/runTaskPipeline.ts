@@ -10,6 +10,7 @@ import type { OperatorSpec, UserFunctionSpec } from '../../jobgraph/jobGraph.js'
 import { createSource, isSourceSpec, type SourceOptions } from './createSource.js';
 import type { SinkOptions } from './createSinkWriter.js';
 import type { FunctionLoader } from './FunctionLoader.js';
+import type { KeyedAggregationMode } from './KeyedAggregationMode.js';
 import { OperatorChain } from './OperatorChain.js';
 import type { RecordWriter } from './RecordWriter.js';
 import { checkTaskContext, type TaskContext } from './TaskContext.js';
@@ -24,6 +25,8 @@ export interface TaskPipelineOptions extends SourceOptions {
   input?: AsyncIterable<unknown[]>;
   /** The key selector of the input edge, for keyed operators. */
   keySelector?: UserFunctionSpec;
+  /** How keyed operators run (the job's runtime mode, a pre-aggregated input); STREAMING on records when unset. */
+  keyedMode?: KeyedAggregationMode;
   /** The network output, for a vertex that does not end in a sink. */
   output?: RecordWriter;
   /** Where the sink writes. */
@@ -70,6 +73,7 @@ export async function runTaskPipeline(options: TaskPipelineOptions): Promise<Tas
     context,
     loader: options.loader,
     keySelector: options.keySelector,
+    keyedMode: options.keyedMode,
     output: options.output,
     sinks: options.sinks,
   });

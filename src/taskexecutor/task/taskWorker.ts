@@ -11,7 +11,7 @@ import { serializeError } from '../../common/status.js';
 import { loadUserFunction } from '../../api/functions/loadUserFunction.js';
 import { driverOperatorOf } from '../../driver/driverOperatorOf.js';
 import type { FunctionLoader, UserFunction } from '../operators/FunctionLoader.js';
-import { RecordPartitioner } from '../operators/RecordPartitioner.js';
+import { createOutputPartitioner } from '../operators/createOutputPartitioner.js';
 import { runTaskPipeline } from '../operators/runTaskPipeline.js';
 import { flushWorkerStdio } from './flushWorkerStdio.js';
 import { taskNameOf } from './taskName.js';
@@ -81,11 +81,12 @@ async function run(): Promise<void> {
     if (descriptor.inputs.length > 1) throw new Error(`task ${taskNameOf(descriptor)} has ${descriptor.inputs.length} inputs; this version runs tasks with at most one`);
     const partitioners = await Promise.all(
       descriptor.outputs.map((output) =>
-        RecordPartitioner.create({
+        createOutputPartitioner({
           shipStrategy: output.shipStrategy,
           numberOfChannels: output.subpartitions,
           subtaskIndex: descriptor.subtaskIndex,
           keySelector: output.keySelector,
+          preAggregation: output.preAggregation,
           loader,
         }),
       ),
@@ -105,6 +106,7 @@ async function run(): Promise<void> {
       batchSize,
       input,
       keySelector: descriptor.inputs[0]?.keySelector,
+      keyedMode: { runtimeMode: descriptor.runtimeMode ?? 'STREAMING', preAggregated: descriptor.inputs[0]?.preAggregated === true },
       output: partitioners.length > 0 ? new WorkerOutput(channel, partitioners) : undefined,
       sinks: { printLine, collect: (records) => channel.request({ type: 'collect', records }) },
       signal: aborter.signal,
