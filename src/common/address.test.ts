@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatHostPort, parseHostPort } from './address.js';
+import { checkDialAddress, formatHostPort, parseHostPort } from './address.js';
 
 describe('parseHostPort', () => {
   it('reads host:port, [ipv6]:port and :port', () => {
@@ -12,5 +12,23 @@ describe('parseHostPort', () => {
   it('names the flag when the text is not an address', () => {
     expect(() => parseHostPort('localhost', '--listen')).toThrow(/--listen "localhost" is not HOST:PORT/);
     expect(() => parseHostPort('h:70000', '--listen')).toThrow(/is not HOST:PORT/);
+  });
+});
+
+describe('checkDialAddress', () => {
+  it('takes HOST:PORT with a host name or an IP address', () => {
+    expect(checkDialAddress(' worker-1.example:6123 ', 'address')).toBe('worker-1.example:6123');
+    expect(checkDialAddress('[::1]:5000', 'address')).toBe('[::1]:5000');
+  });
+
+  it('refuses what gRPC cannot dial, naming the field', () => {
+    expect(() => checkDialAddress(':7000', 'address')).toThrow(/address ":7000" does not name a host/);
+    expect(() => checkDialAddress('../../etc/passwd:1', 'address')).toThrow(/does not name a host/);
+    expect(() => checkDialAddress('名前:1', 'address')).toThrow(/does not name a host/);
+    expect(() => checkDialAddress('127.0.0.1:0', 'address')).toThrow(/needs the port to dial, not 0/);
+    // grpc-js looks schemes up with `in`, so these would throw out of its channel's constructor.
+    for (const host of ['constructor', 'toString', 'unix', 'dns']) {
+      expect(() => checkDialAddress(`${host}:1`, 'producer_address')).toThrow(`producer_address "${host}:1": gRPC reads the host "${host}" as a URI scheme`);
+    }
   });
 });

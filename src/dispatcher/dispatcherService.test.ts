@@ -64,7 +64,7 @@ async function startCluster({ recordsPerSink = 0 } = {}) {
     heartbeatIntervalMs: 1000,
     heartbeatTimeoutMs: 60_000,
     slotRequestTimeoutMs: 5000,
-    connect: (address) => reportingGateway(address, () => client!, recordsPerSink, teShutDowns),
+    connect: () => reportingGateway('te-1', () => client!, recordsPerSink, teShutDowns),
     logger,
   });
   let address = '';
@@ -75,7 +75,7 @@ async function startCluster({ recordsPerSink = 0 } = {}) {
   client = createClient(DispatcherServiceDefinition, channel);
   cleanups.push(() => host.shutdown(), () => resourceManager.close(), () => channel.close());
   const slot = (slotIndex: number) => ({ slotIndex, resources: { cpus: 1, heapMemoryMb: 512, directMemoryMb: 0, nativeMemoryMb: 0 }, allocationId: '', jobId: '' });
-  await client.registerTaskExecutor({ taskExecutorId: 'te-1', address: 'te-1', slots: [slot(0), slot(1)], pid: 1, hostname: 'localhost' });
+  await client.registerTaskExecutor({ taskExecutorId: 'te-1', address: 'te-1.test:6121', slots: [slot(0), slot(1)], pid: 1, hostname: 'localhost' });
   return { client, dispatcher, teShutDowns, onShutDown };
 }
 

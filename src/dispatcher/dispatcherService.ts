@@ -13,6 +13,7 @@ import {
   type DispatcherServiceImplementation,
 } from '../../generated/flotilla/v1/dispatcher_service.js';
 import { LivingPriority } from '../../generated/flotilla/v1/status.js';
+import { checkDialAddress } from '../common/address.js';
 import { InvalidArgumentError } from '../common/errors.js';
 import type { ResourceManager } from '../resourcemanager/ResourceManager.js';
 import { applicationMainFromMessage } from '../rpc/convert/applicationMain.js';
@@ -146,7 +147,7 @@ export function dispatcherService({ clusterId, resourceManager, dispatcher, blob
       if (!request.address) throw new InvalidArgumentError('address is required: where the job manager reaches the task executor');
       return resourceManager.register({
         taskExecutorId: request.taskExecutorId,
-        address: request.address,
+        address: checkDialAddress(request.address, 'address'),
         slots: request.slots.map(slotFromMessage),
         pid: request.pid,
         hostname: request.hostname,

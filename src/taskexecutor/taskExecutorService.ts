@@ -7,7 +7,9 @@ import {
   TaskExecutorServiceDefinition,
   type TaskExecutorServiceImplementation,
 } from '../../generated/flotilla/v1/task_executor_service.js';
+import { checkDialAddress } from '../common/address.js';
 import { InvalidArgumentError } from '../common/errors.js';
+import type { TaskDeploymentDescriptor } from '../jobmaster/TaskDeploymentDescriptor.js';
 import { resourceProfileFromMessage, slotToMessage } from '../rpc/convert/slots.js';
 import { taskDeploymentFromMessage } from '../rpc/convert/taskDeployment.js';
 import type { HostedService } from '../rpc/serverHost.js';
@@ -46,7 +48,7 @@ export function taskExecutorService(deps: TaskExecutorServiceDependencies): Host
       return {};
     },
     async submitTask(request) {
-      deps.tasks.submit(taskDeploymentFromMessage(request.task));
+      deps.tasks.submit(checkDialedAddresses(taskDeploymentFromMessage(request.task)));
       return {};
     },
     async cancelTask(request) {
@@ -67,4 +69,13 @@ export function taskExecutorService(deps: TaskExecutorServiceDependencies): Host
     definition: TaskExecutorServiceDefinition,
     implementation: withUnimplemented(TaskExecutorServiceDefinition, implemented),
   } as HostedService;
+}
+
+/** The descriptor, once the addresses its task will dial (producers, the job manager) are ones gRPC can dial. */
+function checkDialedAddresses(descriptor: TaskDeploymentDescriptor): TaskDeploymentDescriptor {
+  if (descriptor.jobmanagerAddress) checkDialAddress(descriptor.jobmanagerAddress, 'task.jobmanager_address');
+  descriptor.inputs.forEach((gate, index) =>
+    gate.channels.forEach((channel, at) => checkDialAddress(channel.producerAddress, `task.inputs[${index}].channels[${at}].producer_address`)),
+  );
+  return descriptor;
 }
