@@ -22,6 +22,8 @@ import { grpcDispatcherGateway } from './gateways/grpcDispatcherGateway.js';
 import { simulatedDispatchers } from './gateways/simulatedDispatcherGateway.js';
 import type { RetentionPolicy } from './retention/RetentionPolicy.js';
 import { openStateDatabase } from './store/stateDatabase.js';
+import { GroupCommit } from './store/GroupCommit.js';
+import { withDurableService } from './service/withDurableAnswers.js';
 
 /** Options of {@link startControlPlane}. */
 export interface ControlPlaneOptions {
@@ -59,6 +61,9 @@ export const CONTROL_PLANE_DEFAULTS = {
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ServerHost> {
   mkdirSync(options.stateDir, { recursive: true });
   const db = openStateDatabase(join(options.stateDir, 'state.db'));
+  // One fsync per burst of commits; answers and events wait for it (store/GroupCommit.ts).
+  const groupCommit = new GroupCommit(db, join(options.stateDir, 'state.db'));
+  const durable = () => groupCommit.durable();
   const { logger } = options;
   let domain: ControlPlaneDomain | undefined;
   try {
@@ -69,12 +74,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
     });
     const simulated = options.deploymentTarget === 'simulated' ? new SimulatedDeploymentTarget(options.simulation) : undefined;
     const connect = simulated ? simulatedDispatchers(simulated, grpcDispatcherGateway) : grpcDispatcherGateway;
-    domain = createControlPlaneDomain({ db, artifacts, stateDir: options.stateDir, connect, target: simulated, logger, retention: options.retention, clientHeartbeatTimeoutMs: options.clientHeartbeatTimeoutMs });
+    domain = createControlPlaneDomain({ db, durable, artifacts, stateDir: options.stateDir, connect, target: simulated, logger, retention: options.retention, clientHeartbeatTimeoutMs: options.clientHeartbeatTimeoutMs });
     await domain.recover();
     const host = await startServerHost({
       listen: options.listen,
       logger,
-      services: [clusterClientService({ artifacts, applications: domain.applications, clusters: domain.clusters, driverLogs: domain.driverLogs, jobs: domain.jobs, submissions: domain.submissions, stateDir: options.stateDir })],
+      services: [withDurableService(clusterClientService({ artifacts, applications: domain.applications, clusters: domain.clusters, driverLogs: domain.driverLogs, jobs: domain.jobs, submissions: domain.submissions, stateDir: options.stateDir }), durable)],
     });
     logger.info({ address: host.address, stateDir: options.stateDir, deploymentTarget: simulated?.name ?? 'local', simulation: simulated?.script }, 'control plane started');
     const started = domain;
@@ -84,11 +89,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
         await host.shutdown();
         await started.close();
         db.close();
+        groupCommit.close();
       },
     };
   } catch (error) {
     await domain?.close();
     db.close();
+    groupCommit.close();
     throw error;
   }
 }

@@ -48,6 +48,8 @@ export interface ControlPlaneDomainOptions {
   retention?: Partial<RetentionPolicy>;
   /** How long the client running a session or per-job main() may go without a heartbeat (default 60 s). */
   clientHeartbeatTimeoutMs?: number;
+  /** Resolves once every committed transaction is on disk, with group commit: events and log pieces are sent only then. */
+  durable?: () => Promise<void>;
 }
 
 /** The assembled domain. */
@@ -71,12 +73,13 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
   const { db, logger } = options;
   const applicationStore = new ApplicationStore(db);
   const eventStore = new ApplicationEventStore(db);
-  const log = new ApplicationEventLog(eventStore, applicationStore);
+  const log = new ApplicationEventLog(eventStore, applicationStore, options.durable);
   const driverLogs = new DriverLogs({
     store: new DriverLogStore(db),
     applications: applicationStore,
     clusters: { get: (clusterId) => clusters.get(clusterId), gateway: (clusterId) => clusters.gateway(clusterId) },
     logger: logger.child({ component: 'driver-logs' }),
+    durable: options.durable,
   });
   log.onAppended((event) => driverLogs.applicationEvent(event));
   const compactor = new ApplicationCompactor({ store: new RetentionStore(db), policy: compileRetentionPolicy(options.retention), logger: logger.child({ component: 'retention' }) });

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ApplicationEvent, ApplicationEventKind } from '../model/ApplicationEvent.js';
 import { testApplication, testState } from '../testing/testState.js';
+import { ApplicationEventLog } from './ApplicationEventLog.js';
 
 const note = (message: string): ApplicationEventKind => ({ type: 'clusterStatusChanged', clusterId: 'c', status: 'DEPLOYING', message, jobmanagerAddress: '' });
 
@@ -92,5 +93,54 @@ describe('ApplicationEventLog', () => {
     controller.abort();
     await expect(watching).rejects.toMatchObject({ name: 'AbortError' });
     expect(state.log.waitingWatchers(application.id)).toBe(0);
+  });
+
+  it('with group commit, sends a batch only once what was committed is durable', async () => {
+    const state = testState();
+    const application = testApplication();
+    state.applications.insert(application);
+    let release: () => void = () => undefined;
+    let asked = 0;
+    const log = new ApplicationEventLog(state.events, state.applications, () => {
+      asked++;
+      return new Promise<void>((resolve) => (release = resolve));
+    });
+    log.append(application.id, note('n1'));
+    const seen: number[] = [];
+    const watching = (async () => {
+      for await (const event of log.watch({ applicationId: application.id, afterSequence: 0, follow: false })) seen.push(event.sequence);
+    })();
+    await expect.poll(() => asked).toBe(1);
+    expect(seen).toEqual([]);
+    release();
+    await watching;
+    expect(seen).toEqual([1]);
+  });
+
+  it('lets the followers of one application share each store read', async () => {
+    const state = testState();
+    const application = testApplication();
+    state.applications.insert(application);
+    let reads = 0;
+    const counting = Object.create(state.events) as typeof state.events;
+    counting.read = (...args) => {
+      reads++;
+      return state.events.read(...args);
+    };
+    const log = new ApplicationEventLog(counting, state.applications);
+    log.append(application.id, note('n1'));
+    const followers = Array.from({ length: 50 }, () => collect(log.watch({ applicationId: application.id, afterSequence: 0, follow: true })));
+    // Each follower reads n1 and finds nothing after it; then they all wait.
+    await expect.poll(() => log.waitingWatchers(application.id)).toBe(50);
+    const before = reads;
+    for (let i = 2; i <= 5; i++) {
+      log.append(application.id, note(`n${i}`));
+      await expect.poll(() => log.waitingWatchers(application.id)).toBe(50);
+    }
+    // Per appended event: one read of it and one read finding nothing after it, for all 50 together.
+    expect(reads - before).toBeLessThanOrEqual(4 * 2);
+    end(Object.assign({}, state, { log }), application.id);
+    const seen = await Promise.all(followers);
+    for (const events of seen) expect(events.map((event) => event.sequence)).toEqual([1, 2, 3, 4, 5, 6]);
   });
 });

@@ -26,6 +26,8 @@ export interface DriverLogsOptions {
   drainTimeoutMs?: number;
   /** The first wait before a copy tries a failed read again (default 250 ms). */
   retryDelayMs?: number;
+  /** Resolves once every committed transaction is on disk (group commit): a read piece is sent only then. */
+  durable?: () => Promise<void>;
 }
 
 /** What a reader asks for. */
@@ -161,6 +163,7 @@ export class DriverLogs {
     for (;;) {
       if (signal) throwIfAborted(signal);
       const pieces = store.read(applicationId, cursor, READ_BATCH);
+      if (pieces.length > 0) await this.options.durable?.();
       for (const piece of pieces) {
         if (piece.offset > cursor) throw notKept(applicationId, cursor, store.position(applicationId));
         yield piece;
