@@ -7,7 +7,9 @@
 //                                         only when a figure's script breaks, never because of a time
 //   --out FILE                            write the report there instead
 //   --only 1,3                            run only these figures (the report then goes to a temp file unless --out)
-//   --no-profile                          skip the --cpu-prof run of figure 4
+//   --only 5 --merge                      run only these figures and put their rows and sections into the existing
+//                                         report (docs/benchmarks.md, or --out), with a note saying when they were measured
+//   --no-profile                          skip the --cpu-prof runs of the figures that profile their misses
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,7 +17,8 @@ import { performance } from 'node:perf_hooks';
 import { killLeftoverClusters } from './lib/controlPlane.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { ROOT } from './lib/paths.mjs';
-import { renderReport, writeReport } from './lib/report.mjs';
+import { existsSync, readFileSync } from 'node:fs';
+import { mergeReport, renderReport, writeReport } from './lib/report.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -23,14 +26,19 @@ const { values } = parseArgs({
     out: { type: 'string' },
     only: { type: 'string' },
     'no-profile': { type: 'boolean', default: false },
+    merge: { type: 'boolean', default: false },
   },
 });
+if (values.merge && (values.only === undefined || values.smoke)) {
+  process.stderr.write('--merge needs --only (the figures to replace) and full sizes (no --smoke)\n');
+  process.exit(2);
+}
 
 const FIGURES = ['submission', 'ownedCluster', 'warmCluster', 'wordCount', 'scale', 'teardown'];
 const only = values.only?.split(',').map((id) => id.trim());
 const partial = only !== undefined;
-const out = values.out ?? (values.smoke || partial ? join(tmpdir(), `flotilla-benchmarks-${values.smoke ? 'smoke-' : ''}${process.pid}.md`) : join(ROOT, 'docs/benchmarks.md'));
-const command = values.smoke ? 'npm run bench:smoke' : partial ? `node scripts/bench/run.mjs --only ${values.only}` : 'npm run bench';
+const out = values.out ?? ((values.smoke || partial) && !values.merge ? join(tmpdir(), `flotilla-benchmarks-${values.smoke ? 'smoke-' : ''}${process.pid}.md`) : join(ROOT, 'docs/benchmarks.md'));
+const command = values.smoke ? 'npm run bench:smoke' : partial ? `node scripts/bench/run.mjs --only ${values.only}${values.merge ? ' --merge' : ''}` : 'npm run bench';
 
 // An interrupted run leaves no cluster behind: the control planes' clusters are detached processes
 // (direct children are killed by lib/processes.mjs on exit).
@@ -68,7 +76,8 @@ for (const name of FIGURES) {
 }
 
 const durationMs = performance.now() - begin;
-writeReport(out, renderReport({ machine, mode: values.smoke ? 'smoke' : 'full', command, results, durationMs, loadAtEnd: loadavg() }));
+const report = renderReport({ machine, mode: values.smoke ? 'smoke' : 'full', command, results, durationMs, loadAtEnd: loadavg() });
+writeReport(out, values.merge && existsSync(out) ? mergeReport(readFileSync(out, 'utf8'), report, { ids: only, command, machine }) : report);
 process.stderr.write(`${stamp()} wrote ${out}${failed ? '; a figure\'s script failed' : ''}\n`);
 // Open gRPC channels and timers of the figures must not keep the process alive.
 process.exit(failed ? 1 : 0);

@@ -1,27 +1,392 @@
-// Figure 5: the control plane alone at scale. It needs a deployment target that only simulates
-// clusters (a fake job manager answering the control plane's Dispatcher calls and emitting the
-// events of a driver job), so that 10,000 applications cost no processes. The control plane has
-// no such target yet (src/deployment has only "local"), so this figure reports itself as not
-// measured instead of measuring something else under its name.
+// Figure 5: the control plane alone at scale. It runs as a real process, `flotilla controlplane
+// --deployment-target simulated` (its real SQLite file, real gRPC sockets), whose clusters exist
+// only in its memory and play a scripted driver-mode application (src/deployment/simulated), so that
+// 10,000 applications start no cluster process and what is measured is the control plane's own
+// work: storing submissions and events, relaying the clusters' job events, answering watchers,
+// tearing clusters down. The load comes from separate client processes (lib/scaleClient.mjs).
+//
+// - Submissions: RunApplication (driver mode, default owned cluster) of N applications (1k, 10k)
+//   with 64 calls in flight; the rate per time window while every application also runs its ~20
+//   events to FINISHED. Floor: GetApplication with the same clients and concurrency on the same
+//   control plane (the transport and one store read, no write).
+// - Fan-out: W WatchApplication(follow) streams (1k, 10k) on one running application; each event's
+//   delivery latency is its arrival at a watcher minus the time the control plane stored it,
+//   counted for the events stored after every stream was attached. Floor: one watcher alone.
+// - Memory: VmRSS of the control plane (/proc/PID/status) after the N applications ended. Floor:
+//   the same process idle before them (after a warm-up of 100 applications).
+// The growth rows compare 10k with 1k: per-submission time, p99 latency per watcher, RSS added per
+// application; each is "× linear" (1 = grows in proportion, below 1 = better).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { ApplicationStatus, startBenchControlPlane } from '../lib/controlPlane.mjs';
+import { profilesToMarkdown, readProfiles } from '../lib/cpuProfile.mjs';
+import { cpuTimeMs, memoryOf, runClientProcess, wallClockMs } from '../lib/processes.mjs';
+import { formatNumber, median, percentile } from '../lib/stats.mjs';
+
+const CLIENT = fileURLToPath(new URL('../lib/scaleClient.mjs', import.meta.url));
 
 export const figure = {
   id: '5',
-  title: 'Control plane alone at scale, with a deployment target that only simulates clusters',
+  title: 'Control plane alone at scale, on clusters it only simulates (`flotilla controlplane --deployment-target simulated`)',
   target: '>= 1,000 submissions/s; p99 <= 50 ms; <= 300 MB; growth no worse than linear',
 };
 
-const REASON = 'needs a simulated deployment target (src/deployment)';
+/** Calls in flight while submitting, over all client processes. */
+const CONCURRENCY = 64;
+/** gRPC channels (connections) per client process. */
+const CHANNELS = 4;
+/** Applications submitted and ended before anything is measured (JIT, page cache, the first statements). */
+const WARM_UP = 100;
+/** The pause between two events of a simulated cluster while submitting: an application lasts about 170 ms. */
+const SUBMISSION_EVENT_INTERVAL_MS = 10;
+/** For the fan-out, slower and longer applications (4 jobs: about 45 events, 250 ms apart), so that most events come after every watcher is attached. */
+const FANOUT_SCRIPT = { eventIntervalMs: 250, jobs: 4 };
+/** Retention off: every application keeps its events (the default would compact all but the newest 1,000 after a minute). */
+const NO_RETENTION = ['--retention-count', '0', '--retention-time', '0'];
 
-export async function run() {
-  return {
-    rows: [
-      { label: 'sustained submissions/s (1k and 10k applications)', target: '>= 1,000 submissions/s', notMeasured: REASON },
-      { label: 'event fan-out to 1,000 concurrent watchers: p99 delivery latency', target: 'p99 <= 50 ms', notMeasured: REASON },
-      { label: 'RSS after 10,000 applications of 20 events each (and 1k)', target: '<= 300 MB; growth no worse than linear', notMeasured: REASON },
-    ],
-    notes: [
-      'Not measured: the control plane can only deploy real local clusters (src/deployment/local), one job manager and N task executor processes per application, so 1,000 or 10,000 applications cannot run on this machine and any number measured here would not be the control plane alone.',
-      'What it needs (src/, not built here): (1) a `DeploymentTarget` "simulated" (src/deployment/simulated/) whose deploy() resolves at once with a ClusterHandle that owns no process (a made-up job manager address, `processes: []`, tearDown() and kill() resolving at once) and whose attach() works after a restart; (2) a `ConnectDispatcher` that returns, for those addresses, an in-memory `DispatcherGateway`: uploadBundle a no-op, submitJob answering a job id and then playing a scripted driver job on watchJobEvents (job CREATED/RUNNING, task SCHEDULED/DEPLOYING/INITIALIZING/RUNNING/FINISHED, job FINISHED, the application\'s ApplicationStatusChanged RUNNING and FINISHED: about 20 events per application, the count and pace configurable), cancelJob, overview and shutDownCluster; (3) a way to select both in the real process: `createControlPlaneDomain()` already takes `target` and `connect`, but `startControlPlane()` (src/controlplane/controlPlane.ts) passes neither and `flotilla controlplane` has no option, so a `--deployment-target simulated` option (with e.g. `--simulated-events-per-application`) on the controlplane command, passed through ControlPlaneOptions. The figure then starts `flotilla controlplane --deployment-target simulated`, submits 1k and 10k applications over gRPC (submissions/s), opens 1,000 WatchApplication streams and measures event delivery latency from the event times, and reads VmRSS from /proc/PID/status after 1k and 10k applications.',
-    ],
+const MB = 1_000_000;
+
+/** A whole number as a label shows it: 10,000. */
+const count = (value) => value.toLocaleString('en-US');
+
+const simulatedArgs = ({ eventIntervalMs, jobs = 1 }) => [
+  '--deployment-target',
+  'simulated',
+  '--simulated-event-interval',
+  String(eventIntervalMs),
+  '--simulated-jobs',
+  String(jobs),
+  ...NO_RETENTION,
+];
+
+export async function run({ smoke, log, profile = true }) {
+  const sizes = smoke
+    ? { applications: [40, 200], watchers: [20, 100], submitProcesses: 1, watchProcesses: 2, warmUp: 10, fanOutScript: { ...FANOUT_SCRIPT, eventIntervalMs: 100 } }
+    : { applications: [1000, 10_000], watchers: [1000, 10_000], submitProcesses: 1, watchProcesses: 2, warmUp: WARM_UP, fanOutScript: FANOUT_SCRIPT };
+  const submissions = [];
+  for (const count of sizes.applications) submissions.push(await measureSubmissions({ count, processes: sizes.submitProcesses, warmUp: sizes.warmUp, log }));
+  const fanOuts = [];
+  for (const watchers of sizes.watchers) fanOuts.push(await measureFanOut({ watchers, processes: sizes.watchProcesses, script: sizes.fanOutScript, log }));
+  const [small, large] = submissions;
+  const [fewer, more] = fanOuts;
+
+  const missed =
+    submissions.some((result) => median(result.windowRates) < 1000) ||
+    fanOuts.some((result) => percentile(result.latencies, 99) > 50) ||
+    submissions.some((result) => median(result.rssAfter) > 300);
+  let extra = '';
+  if (profile && missed) extra = await profileSubmissions({ count: sizes.applications[0], processes: sizes.submitProcesses, warmUp: sizes.warmUp, log });
+
+  const growth = {
+    submission: small.overallRate / large.overallRate,
+    latency: percentile(more.latencies, 99) / percentile(fewer.latencies, 99) / (more.watchers / fewer.watchers),
+    rss: (median(large.rssAfter) - median(large.rssIdle)) / (median(small.rssAfter) - median(small.rssIdle)) / (large.count / small.count),
   };
+  const submissionCommand = (result) =>
+    `node bin/flotilla.js controlplane ${simulatedArgs({ eventIntervalMs: SUBMISSION_EVENT_INTERVAL_MS }).join(' ')}; ${result.processes} × node scripts/bench/lib/scaleClient.mjs (submit ${result.count}, ${CONCURRENCY} calls in flight, ${CHANNELS} channels each)`;
+  const fanOutCommand = (result) =>
+    `node bin/flotilla.js controlplane ${simulatedArgs(sizes.fanOutScript).join(' ')}; ${result.processes} × node scripts/bench/lib/scaleClient.mjs (watch: ${result.watchers / result.processes} WatchApplication(follow) streams each, ${CHANNELS} channels)`;
+  const rows = [
+    ...submissions.map((result) => ({
+      label: `submissions/s, ${count(result.count)} applications`,
+      subjectLabel: `RunApplication answers per ${formatNumber(result.windowMs)} ms window (from the first answer), as a rate`,
+      unit: 'submissions/s',
+      subject: result.windowRates,
+      floors: [{ label: `GetApplication, same clients and concurrency`, samples: result.floorWindowRates, unit: 'calls/s', command: 'scaleClient.mjs read: GetApplication of one application' }],
+      breakdown: [
+        { label: `whole run: ${result.count} submissions / (first sent → last answered)`, samples: [result.overallRate] },
+        { label: 'applications ended per second (first sent → every application ended)', samples: [result.endedRate] },
+        { label: 'RunApplication latency (sent → answered)', samples: result.latencies, unit: 'ms' },
+        { label: 'control plane CPU while submitting and draining, % of one core', samples: [result.serverCpuShare * 100], unit: '%' },
+        { label: 'control plane CPU time per application (its submission, ~20 events, log copy, teardown)', samples: [result.serverCpuMs / result.count], unit: 'ms' },
+        { label: 'client processes\' CPU while submitting, % of one core (the load\'s own cost)', samples: [result.clientCpuShare * 100], unit: '%' },
+        { label: 'events per application (last_event_sequence; all ended FINISHED)', samples: [result.eventsPerApplication], unit: 'events' },
+      ],
+      target: '>= 1,000 submissions/s',
+      goal: { of: 'median', min: 1000 },
+      command: submissionCommand(result),
+    })),
+    ...fanOuts.map((result) => ({
+      label: `event delivery to ${count(result.watchers)} concurrent watchers`,
+      subjectLabel: 'stored → arrived at a watcher, every event × watcher after all were attached',
+      unit: 'ms',
+      subject: result.latencies,
+      floors: [{ label: 'one watcher alone', samples: result.floorLatencies, command: 'scaleClient.mjs watch: 1 stream' }],
+      breakdown: [
+        { label: 'time to attach every watcher (first submitted → last stream got its first event)', samples: [result.attachMs], unit: 'ms' },
+        { label: 'events delivered live per watcher', samples: [result.liveEventsPerWatcher], unit: 'events' },
+        { label: 'control plane CPU while delivering, % of one core', samples: [result.serverCpuShare * 100], unit: '%' },
+        { label: 'watcher processes\' CPU while delivering, % of one core', samples: [result.clientCpuShare * 100], unit: '%' },
+      ],
+      target: 'p99 <= 50 ms',
+      goal: { of: 'p99', max: 50 },
+      command: fanOutCommand(result),
+    })),
+    ...submissions.map((result) => ({
+      label: `RSS after ${count(result.count)} applications of ${Math.round(result.eventsPerApplication)} events`,
+      subjectLabel: 'VmRSS once every application ended (5 readings, 200 ms apart)',
+      unit: 'MB',
+      subject: result.rssAfter,
+      floors: [{ label: `the same process idle, after ${sizes.warmUp} warm-up applications`, samples: result.rssIdle }],
+      breakdown: [{ label: 'VmHWM (peak RSS) of the run', samples: [result.peakMB] }],
+      target: '<= 300 MB',
+      goal: { of: 'median', max: 300 },
+      command: submissionCommand(result),
+    })),
+    {
+      label: `growth ${count(small.count)} → ${count(large.count)} applications: time per submission`,
+      unit: '× linear',
+      subject: [growth.submission],
+      target: '<= 1 (no worse than linear)',
+      goal: { of: 'median', max: 1 },
+      command: 'whole-run submission rate at the smaller size / at the larger size',
+    },
+    {
+      label: `growth ${count(fewer.watchers)} → ${count(more.watchers)} watchers: p99 delivery latency per watcher`,
+      unit: '× linear',
+      subject: [growth.latency],
+      target: '<= 1 (no worse than linear)',
+      goal: { of: 'median', max: 1 },
+      command: `(p99 at ${more.watchers} / p99 at ${fewer.watchers}) / ${more.watchers / fewer.watchers}`,
+    },
+    {
+      label: `growth ${count(small.count)} → ${count(large.count)} applications: RSS added per application`,
+      unit: '× linear',
+      subject: [growth.rss],
+      target: '<= 1 (no worse than linear)',
+      goal: { of: 'median', max: 1 },
+      command: `((RSS after − idle) at ${large.count} / (RSS after − idle) at ${small.count}) / ${large.count / small.count}`,
+    },
+  ];
+  const notes = [
+    `The control plane is one real process on this machine, started as in the commands above; clusters are simulated inside it (no job manager or task executor process), each playing a driver-mode application: the driver job and its task, ${'`--simulated-jobs`'} jobs of one task, then FINISHED; the control plane stores and relays every event (one SQLite transaction each, as for real clusters), copies the driver's one line of output, and tears the cluster down. Not measured here: decoding the clusters' job events from gRPC (in-process here).`,
+    `Retention is switched off (${NO_RETENTION.join(' ')}), so every application keeps all its events in the database; by default all but the newest 1,000 finished applications would be compacted after a minute.`,
+    `Submissions come from ${sizes.submitProcesses} client process(es) with ${CONCURRENCY} calls in flight in total; watchers from ${sizes.watchProcesses} processes. Window rates: answers counted per window from the first answer, the last partial window left out. ${sizes.warmUp} warm-up applications ran to their end first on each control plane.`,
+    ...submissions.map((result) => `${count(result.count)} applications: submitting took ${formatNumber(result.submitMs / 1000)} s (${formatNumber(result.overallRate)}/s), every application had ended ${formatNumber(result.drainMs / 1000)} s after the first submission; control plane CPU ${formatNumber(result.serverCpuMs / 1000)} s (${formatNumber(result.serverCpuMs / (result.count))} ms per application), client CPU ${formatNumber(result.clientCpuMs / 1000)} s over ${formatNumber(result.submitMs / 1000)} s of submitting.`),
+    ...fanOuts.map(
+      (result) =>
+        `${count(result.watchers)} watchers: ${formatNumber(result.latencies.length)} deliveries measured (${formatNumber(result.liveEventsPerWatcher)} live events × ${count(result.watchers)} streams); every stream received the application's ${result.eventsPerStream.join('–')} events in order without gap or repeat${result.problems.length ? ` except: ${result.problems.join('; ')}` : ''}.`,
+    ),
+  ];
+  return { rows, notes, extra };
+}
+
+/** The applications that have not ended. */
+const ACTIVE = [ApplicationStatus.CREATED, ApplicationStatus.DEPLOYING, ApplicationStatus.RUNNING, ApplicationStatus.FAILING, ApplicationStatus.CANCELING];
+
+/** Resolves once no application of the control plane is active; with the wall-clock time it noticed. */
+async function drained(controlPlane, timeoutMs) {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const { applications } = await controlPlane.client.listApplications({ pageSize: 1, pageToken: '', statuses: ACTIVE });
+    if (applications.length === 0) return wallClockMs();
+    if (performance.now() > deadline) throw new Error(`applications still active after ${timeoutMs} ms, such as ${applications[0].id} (${ApplicationStatus[applications[0].status]})`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** Every application: how many there are per status, and their events. */
+async function census(controlPlane) {
+  const statuses = {};
+  let events = 0;
+  let count = 0;
+  let pageToken = '';
+  do {
+    const page = await controlPlane.client.listApplications({ pageSize: 1000, pageToken, statuses: [] });
+    for (const application of page.applications) {
+      statuses[ApplicationStatus[application.status]] = (statuses[ApplicationStatus[application.status]] ?? 0) + 1;
+      events += Number(application.lastEventSequence);
+      count++;
+    }
+    pageToken = page.nextPageToken;
+  } while (pageToken);
+  return { statuses, count, eventsPerApplication: events / count };
+}
+
+/**
+ * Rates of `times` (epoch ms) per window of `windowMs` from the first of them; the last, partial
+ * window is left out. When they span less than one window: `whole`, the rate of the whole run.
+ */
+function windowRates(times, windowMs, whole) {
+  const start = Math.min(...times);
+  const end = Math.max(...times);
+  if (end - start < windowMs) return [whole];
+  const windows = Math.floor((end - start) / windowMs);
+  const counts = new Array(windows).fill(0);
+  for (const time of times) {
+    const index = Math.floor((time - start) / windowMs);
+    if (index < windows) counts[index]++;
+  }
+  return counts.map((count) => count / (windowMs / 1000));
+}
+
+/** Runs `processes` client processes of `mode`, splitting `count` and the concurrency between them. */
+async function clientsRun(mode, processes, task) {
+  const results = await Promise.all(
+    Array.from({ length: processes }, (_, index) => {
+      const count = Math.floor(task.count / processes) + (index < task.count % processes ? 1 : 0);
+      return runClientProcess(CLIENT, { mode, channels: CHANNELS, ...task, count, concurrency: Math.max(1, Math.floor(CONCURRENCY / processes)) }).done;
+    }),
+  );
+  return { sent: results.flatMap((result) => result.sent), answered: results.flatMap((result) => result.answered), cpuMs: results.reduce((sum, result) => sum + result.cpuMs, 0) };
+}
+
+/** VmRSS in MB, `count` readings `intervalMs` apart. */
+async function rssReadings(pid, count = 5, intervalMs = 200) {
+  const readings = [];
+  for (let index = 0; index < count; index++) {
+    if (index > 0) await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    readings.push((memoryOf(pid).rssMiB * 1024 * 1024) / MB);
+  }
+  return readings;
+}
+
+async function measureSubmissions({ count, processes, warmUp, log, nodeArgs = [] }) {
+  const controlPlane = await startBenchControlPlane({ args: simulatedArgs({ eventIntervalMs: SUBMISSION_EVENT_INTERVAL_MS }), nodeArgs });
+  try {
+    const { address, artifactId, pid } = controlPlane;
+    await clientsRun('submit', 1, { address, artifactId, count: warmUp });
+    await drained(controlPlane, 120_000);
+    const [someApplication] = (await controlPlane.client.listApplications({ pageSize: 1, pageToken: '', statuses: [] })).applications;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const rssIdle = await rssReadings(pid);
+
+    // The floor first, on the idle control plane: as many reads as there will be submissions (at most 5,000).
+    const floorBegin = wallClockMs();
+    const floor = await clientsRun('read', processes, { address, applicationId: someApplication.id, count: Math.min(count, 5000) });
+    const floorMs = Math.max(...floor.answered) - floorBegin;
+
+    const cpuBefore = cpuTimeMs(pid);
+    const begin = wallClockMs();
+    const submitted = await clientsRun('submit', processes, { address, artifactId, count });
+    const submitMs = Math.max(...submitted.answered) - begin;
+    const endedAt = await drained(controlPlane, 30 * 60_000);
+    const serverCpuMs = cpuTimeMs(pid) - cpuBefore;
+    const { peakMiB } = memoryOf(pid);
+    const { statuses, count: total, eventsPerApplication } = await census(controlPlane);
+    if (statuses.FINISHED !== total) throw new Error(`not every application ended FINISHED: ${JSON.stringify(statuses)}`);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const rssAfter = await rssReadings(pid);
+
+    const windowMs = Math.max(1000, submitMs / 50);
+    const result = {
+      count,
+      processes,
+      windowMs,
+      windowRates: windowRates(submitted.answered, windowMs, count / (submitMs / 1000)),
+      floorWindowRates: windowRates(floor.answered, Math.max(1000, floorMs / 50), floor.answered.length / (floorMs / 1000)),
+      overallRate: count / (submitMs / 1000),
+      endedRate: count / ((endedAt - begin) / 1000),
+      latencies: submitted.answered.map((answered, index) => answered - submitted.sent[index]),
+      submitMs,
+      drainMs: endedAt - begin,
+      serverCpuMs,
+      serverCpuShare: serverCpuMs / (endedAt - begin),
+      clientCpuMs: submitted.cpuMs,
+      clientCpuShare: submitted.cpuMs / submitMs,
+      eventsPerApplication,
+      rssIdle,
+      rssAfter,
+      peakMB: (peakMiB * 1024 * 1024) / MB,
+    };
+    log(
+      `${count} applications: ${Math.round(result.overallRate)} submissions/s (median window ${Math.round(median(result.windowRates))}/s, floor ${Math.round(median(result.floorWindowRates))} reads/s), all ended after ${(result.drainMs / 1000).toFixed(1)} s, ` +
+        `${eventsPerApplication.toFixed(1)} events each, RSS ${median(rssIdle).toFixed(0)} → ${median(rssAfter).toFixed(0)} MB (peak ${result.peakMB.toFixed(0)})`,
+    );
+    return result;
+  } finally {
+    await controlPlane.close();
+  }
+}
+
+/** Watchers of `applicationId` in `processes` processes; resolves once every stream ended, with when all were attached. */
+async function watchersRun({ address, applicationId, watchers, processes }) {
+  const attached = [];
+  const results = await Promise.all(
+    Array.from({ length: processes }, (_, index) => {
+      const share = Math.floor(watchers / processes) + (index < watchers % processes ? 1 : 0);
+      return runClientProcess(CLIENT, { mode: 'watch', address, applicationId, watchers: share, channels: CHANNELS }, (message) => {
+        if (message.type === 'attached') attached.push(message.at);
+      }).done;
+    }),
+  );
+  const attachedAt = Math.max(...results.map((result) => result.attachedAt));
+  // Events stored after every stream was attached were delivered live to every watcher.
+  const latencies = [];
+  let live = 0;
+  for (const result of results) {
+    for (const times of result.samples) {
+      let liveHere = 0;
+      for (let index = 0; index < times.length; index += 2) {
+        if (times[index] <= attachedAt) continue;
+        latencies.push(times[index + 1] - times[index]);
+        liveHere++;
+      }
+      live = Math.max(live, liveHere);
+    }
+  }
+  return {
+    attachedAt,
+    latencies,
+    live,
+    eventsPerStream: [Math.min(...results.map((result) => result.eventsPerStream[0])), Math.max(...results.map((result) => result.eventsPerStream[1]))],
+    problems: results.flatMap((result) => result.problems),
+    cpuMs: results.reduce((sum, result) => sum + result.cpuMs, 0),
+  };
+}
+
+async function measureFanOut({ watchers, processes, script, log }) {
+  const controlPlane = await startBenchControlPlane({ args: simulatedArgs(script) });
+  try {
+    const { address, pid } = controlPlane;
+    const submit = () => controlPlane.runApplication();
+    // The floor: one watcher alone, on an application of its own.
+    const alone = await watchersRun({ address, applicationId: await submit(), watchers: 1, processes: 1 });
+    const cpuBefore = cpuTimeMs(pid);
+    const begin = wallClockMs();
+    const watched = await watchersRun({ address, applicationId: await submit(), watchers, processes });
+    const ended = wallClockMs();
+    const serverCpuMs = cpuTimeMs(pid) - cpuBefore;
+    const result = {
+      watchers,
+      processes,
+      latencies: watched.latencies,
+      floorLatencies: alone.latencies,
+      attachMs: watched.attachedAt - begin,
+      liveEventsPerWatcher: watched.live,
+      eventsPerStream: watched.eventsPerStream,
+      problems: watched.problems,
+      serverCpuShare: serverCpuMs / (ended - begin),
+      clientCpuShare: watched.cpuMs / (ended - begin),
+    };
+    if (result.latencies.length === 0) throw new Error(`no event was stored after all ${watchers} watchers were attached (${result.attachMs.toFixed(0)} ms): make the simulated application longer`);
+    log(
+      `${watchers} watchers: p99 ${percentile(result.latencies, 99).toFixed(1)} ms, median ${median(result.latencies).toFixed(1)} ms over ${result.latencies.length} deliveries (one watcher alone: p99 ${percentile(alone.latencies, 99).toFixed(1)} ms); attached in ${(result.attachMs / 1000).toFixed(1)} s`,
+    );
+    return result;
+  } finally {
+    await controlPlane.close();
+  }
+}
+
+/** One more submission run with the control plane under --cpu-prof; Markdown of where its time goes. */
+async function profileSubmissions({ count, processes, warmUp, log }) {
+  const folder = mkdtempSync(join(tmpdir(), 'flotilla-bench-cp-prof-'));
+  try {
+    const result = await measureSubmissions({ count, processes, warmUp, log, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', folder] });
+    const profiles = readProfiles(folder).map((profile) => ({ ...profile, label: profile.thread === 0 ? 'control plane, main thread' : undefined }));
+    return [
+      '#### Where the control plane\'s time goes (one extra submission run under `--cpu-prof`)',
+      '',
+      `${count.toLocaleString('en-US')} applications (after ${warmUp} warm-up ones) with the control plane started as \`node --cpu-prof bin/flotilla.js controlplane ${simulatedArgs({ eventIntervalMs: SUBMISSION_EVENT_INTERVAL_MS }).join(' ')}\`: ` +
+        `${formatNumber(result.overallRate)} submissions/s (profiling slows it down); the profile covers the whole process life, warm-up and floor included.`,
+      '',
+      profilesToMarkdown(profiles),
+    ].join('\n');
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
 }

@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { createChannel, createClient } from 'nice-grpc';
 import { BENCH_BUNDLE, FLOTILLA_BIN, importDist } from './paths.mjs';
 import { clusterProcesses, killPids, runChecked, startServer, waitUntilGone } from './processes.mjs';
+import { driverRunRequest } from './runRequest.mjs';
 
 const { ClusterClientServiceDefinition } = await importDist('dist/generated/flotilla/v1/cluster_client_service.js');
-const { ApplicationStatus, ClusterStatus, ExecutionState, SubmissionMode } = await importDist('dist/generated/flotilla/v1/status.js');
+const { ApplicationStatus, ClusterStatus, ExecutionState } = await importDist('dist/generated/flotilla/v1/status.js');
 
 export { ApplicationStatus, ClusterStatus, ExecutionState };
 
@@ -33,11 +34,14 @@ export function isTerminalEvent(event) {
   return TERMINAL.has(applicationStatusOf(event));
 }
 
-/** Starts `flotilla controlplane` on a fresh state dir and uploads the benchmark bundle to it. */
-export async function startBenchControlPlane() {
+/**
+ * Starts `flotilla controlplane` on a fresh state dir and uploads the benchmark bundle to it;
+ * `args` are added to its command line and `nodeArgs` to node's (such as --cpu-prof).
+ */
+export async function startBenchControlPlane({ args = [], nodeArgs = [] } = {}) {
   const stateDir = mkdtempSync(join(tmpdir(), 'flotilla-bench-cp-'));
   running.add(stateDir);
-  const server = await startServer('controlplane', ['--state-dir', stateDir]);
+  const server = await startServer('controlplane', ['--state-dir', stateDir, ...args], { nodeArgs });
   const channel = createChannel(server.address);
   const client = createClient(ClusterClientServiceDefinition, channel);
   const env = { FLOTILLA_CONTROLPLANE: server.address };
@@ -46,6 +50,7 @@ export async function startBenchControlPlane() {
 
   return {
     address: server.address,
+    pid: server.pid,
     stateDir,
     client,
     env,
@@ -53,23 +58,12 @@ export async function startBenchControlPlane() {
 
     /** Submits the benchmark bundle in driver mode on an owned cluster of `taskExecutors` task executors; resolves with its id. */
     async runApplication({ args = [], taskExecutors = 0, slots = 0 } = {}) {
-      const { application } = await client.runApplication({
-        requestId: '',
-        name: 'bench',
-        bundle: { source: { $case: 'artifactId', artifactId } },
-        entry: '',
-        args,
-        mode: SubmissionMode.DRIVER,
-        detached: false,
-        cluster:
-          taskExecutors === 0 && slots === 0
-            ? undefined
-            : { target: { $case: 'deploy', deploy: { taskExecutors, slotsPerTaskExecutor: slots, taskExecutorResources: undefined, properties: {} } } },
-        driverResources: { heapMemoryMb: 512, directMemoryMb: 0, nativeMemoryMb: 0, cpus: 0 },
-        parallelism: 0,
-        savepoint: undefined,
-        properties: {},
-      });
+      const cluster =
+        taskExecutors === 0 && slots === 0
+          ? undefined
+          : { target: { $case: 'deploy', deploy: { taskExecutors, slotsPerTaskExecutor: slots, taskExecutorResources: undefined, properties: {} } } };
+      const driverResources = { heapMemoryMb: 512, directMemoryMb: 0, nativeMemoryMb: 0, cpus: 0 };
+      const { application } = await client.runApplication(driverRunRequest({ artifactId, args, cluster, driverResources }));
       return application.id;
     },
 

@@ -1,7 +1,7 @@
 // Spawning and timing processes for the benchmarks: Flotilla servers started from the compiled
 // CLI, bare `node` processes for the floors, and the /proc polling that tells when a cluster's
 // processes are gone. Every child started here is killed when the benchmark process exits.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, fork, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -183,4 +183,41 @@ export function killPids(pids) {
       // already gone
     }
   }
+}
+
+/**
+ * Forks `script` (a client of figure 5, lib/scaleClient.mjs), sends it `task` and resolves with the
+ * result it sends back; `onMessage` sees its other messages (such as "attached"). It is killed when
+ * the benchmark process exits.
+ */
+export function runClientProcess(script, task, onMessage = () => {}) {
+  const child = fork(script, [], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'] });
+  started.add(child);
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (text) => (stderr = (stderr + text).slice(-16 * 1024)));
+  const done = new Promise((resolve, reject) => {
+    let settled = false;
+    child.on('message', (message) => {
+      if (message.type === 'result') {
+        settled = true;
+        resolve(message.result);
+      } else if (message.type === 'error') {
+        settled = true;
+        reject(new Error(`client process ${child.pid} failed: ${message.error}`));
+      } else onMessage(message);
+    });
+    child.once('exit', (code, signal) => {
+      started.delete(child);
+      if (!settled) reject(new Error(`client process ${child.pid} exited (${code ?? signal}) without a result:\n${stderr}`));
+    });
+  });
+  child.send(task);
+  return { pid: child.pid, done };
+}
+
+/** VmRSS and VmHWM (peak) of process `pid` in MiB, from /proc/PID/status. */
+export function memoryOf(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? Number.NaN) / 1024;
+  return { rssMiB: field('VmRSS'), peakMiB: field('VmHWM') };
 }

@@ -16,14 +16,14 @@ function formatValue(value, unit) {
 }
 
 /**
- * Whether a row meets its goal, and by how much it misses: `goal` is `{ of: 'median' | 'ratio',
- * max }` (at most) or `{ of, min }` (at least).
+ * Whether a row meets its goal, and by how much it misses: `goal` is `{ of: 'median' | 'p99' |
+ * 'ratio', max }` (at most) or `{ of, min }` (at least).
  */
 function meetsText(row) {
   if (row.notMeasured) return 'not measured';
   if (row.subject.length === 0) return 'no samples';
   const { of, max, min } = row.goal;
-  const value = of === 'ratio' ? ratioOf(row) : summarize(row.subject).median;
+  const value = of === 'ratio' ? ratioOf(row) : of === 'p99' ? summarize(row.subject).p99 : summarize(row.subject).median;
   if (max !== undefined) return value <= max ? '**yes**' : `**no**: ${formatNumber(value / max)}× the target`;
   return value >= min ? '**yes**' : `**no**: ${formatNumber(value / min)}× the target`;
 }
@@ -127,4 +127,54 @@ export function renderReport({ machine, mode, command, results, durationMs, load
 /** Writes the report to `path`. */
 export function writeReport(path, report) {
   writeFileSync(path, report);
+}
+
+/** The lines of `markdown` from the one starting with `### <id>. ` up to the next section heading (### or ##). */
+function sectionRange(lines, id) {
+  const start = lines.findIndex((line) => line.startsWith(`### ${id}. `));
+  if (start < 0) return undefined;
+  let end = start + 1;
+  while (end < lines.length && !/^##+ /.test(lines[end])) end++;
+  return [start, end];
+}
+
+/**
+ * The report `existing` (a whole run's) with the figures `ids` taken from `partial` (a run of
+ * `--only` those figures): their summary rows and their sections are replaced, and a note under the
+ * header says which figures were measured when, by which command, so that no number passes for
+ * part of a run it was not part of.
+ */
+export function mergeReport(existing, partial, { ids, command, machine }) {
+  const lines = existing.split('\n');
+  const fresh = partial.split('\n');
+  const isRowOf = (line, id) => line.startsWith(`| ${id} |`);
+  for (const id of ids) {
+    // Summary rows: the new ones where the old ones were (or after the last row of a lower figure).
+    const newRows = fresh.filter((line) => isRowOf(line, id));
+    const at = lines.findIndex((line) => isRowOf(line, id));
+    const kept = lines.filter((line) => !isRowOf(line, id));
+    let insertAt = at;
+    if (insertAt < 0) {
+      const header = kept.findIndex((line) => line.startsWith('| # | figure |'));
+      insertAt = header + 2;
+      while (insertAt < kept.length && kept[insertAt].startsWith('| ') && Number(kept[insertAt].split('|')[1]) < Number(id)) insertAt++;
+    }
+    kept.splice(insertAt, 0, ...newRows);
+    lines.splice(0, lines.length, ...kept);
+    // The figure's section.
+    const newRange = sectionRange(fresh, id);
+    const oldRange = sectionRange(lines, id);
+    const section = newRange ? fresh.slice(newRange[0], newRange[1]) : [];
+    if (oldRange) lines.splice(oldRange[0], oldRange[1] - oldRange[0], ...section);
+    else lines.splice(lines.indexOf('## Reproducing'), 0, ...section);
+  }
+  // One note per merged run, replacing an earlier note about the same figures.
+  const marker = `<!-- merged: ${ids.join(',')} -->`;
+  const noteAt = lines.findIndex((line) => line === marker);
+  if (noteAt >= 0) lines.splice(noteAt, 3);
+  const figures = ids.length === 1 ? `Figure ${ids[0]} was` : `Figures ${ids.join(', ')} were`;
+  const note = `> ${figures} measured afterwards, by \`${command}\` on ${machine.date} (commit ${machine.commit}; load average ${machine.loadAverage.map((load) => load.toFixed(2)).join(', ')} at its start), on the same machine; the other figures come from the run above.`;
+  const machineAt = lines.indexOf('## Machine');
+  lines.splice(machineAt, 0, marker, note, '');
+  return lines.join('\n');
 }

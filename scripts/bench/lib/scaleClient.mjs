@@ -1,0 +1,99 @@
+// A client process of figure 5 (the control plane at scale), forked by figures/scale.mjs so that
+// the load comes from processes other than the benchmark's own and, when one client process is the
+// bottleneck, from several. It talks to the control plane over real gRPC channels and reports back
+// over the fork's IPC channel. Modes (the first message from the parent says which):
+//
+//   submit  RunApplication (driver mode, default owned cluster) `count` times with `concurrency`
+//           calls in flight over `channels` channels; reports each call's send and answer times.
+//   read    GetApplication of one application `count` times, the same way (the floor of submit:
+//           the transport and one store read, no write).
+//   watch   opens `watchers` WatchApplication(follow) streams on one application over `channels`
+//           channels; says "attached" once every stream has received its first event, then
+//           records for every event each stream receives its stored time and the time it arrived,
+//           until every stream has ended (the application's last event); checks that each stream
+//           got the sequences 1..N without a gap or a repeat.
+//
+// Times are epoch milliseconds of this machine's clock (performance.timeOrigin + now()); event
+// times are the control plane's, stored with millisecond resolution.
+import { performance } from 'node:perf_hooks';
+import { createChannel, createClient } from 'nice-grpc';
+import { ClusterClientServiceDefinition } from '../../../dist/generated/flotilla/v1/cluster_client_service.js';
+import { driverRunRequest } from './runRequest.mjs';
+
+const now = () => performance.timeOrigin + performance.now();
+
+function clients(address, count) {
+  const channels = Array.from({ length: Math.max(1, count) }, () => createChannel(address));
+  return { clients: channels.map((channel) => createClient(ClusterClientServiceDefinition, channel)), close: () => channels.forEach((channel) => channel.close()) };
+}
+
+/** Runs `count` calls of `call(client, index)` with `concurrency` in flight; resolves with [sent, answered] per call. */
+async function callMany({ address, count, concurrency, channels }, call) {
+  const { clients: pool, close } = clients(address, channels);
+  const sent = new Float64Array(count);
+  const answered = new Float64Array(count);
+  let next = 0;
+  const cpuBefore = process.cpuUsage();
+  const loop = async (lane) => {
+    for (;;) {
+      const index = next++;
+      if (index >= count) return;
+      sent[index] = now();
+      await call(pool[(lane + index) % pool.length], index);
+      answered[index] = now();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, (_, lane) => loop(lane)));
+  const cpu = process.cpuUsage(cpuBefore);
+  close();
+  return { sent: Array.from(sent), answered: Array.from(answered), cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+async function watch({ address, applicationId, watchers, channels }) {
+  const { clients: pool, close } = clients(address, channels);
+  const cpuBefore = process.cpuUsage();
+  // Per stream: the event times and arrival times, flattened [stored, arrived, stored, arrived, …].
+  const samples = [];
+  let attached = 0;
+  let attachedAt;
+  const problems = [];
+  const streams = Array.from({ length: watchers }, async (_, index) => {
+    const times = [];
+    let expected = 1n;
+    for await (const { event } of pool[index % pool.length].watchApplication({ applicationId, afterSequence: 0n, follow: true })) {
+      const arrived = now();
+      if (!event) continue;
+      if (event.sequence !== expected) problems.push(`stream ${index}: sequence ${event.sequence} after ${expected - 1n}`);
+      expected = event.sequence + 1n;
+      times.push(event.time.getTime(), arrived);
+      if (expected === 2n && ++attached === watchers) {
+        attachedAt = now();
+        process.send({ type: 'attached', at: attachedAt });
+      }
+    }
+    samples.push(times);
+    return Number(expected - 1n);
+  });
+  const counts = await Promise.all(streams);
+  const cpu = process.cpuUsage(cpuBefore);
+  close();
+  return { samples, attachedAt, eventsPerStream: [Math.min(...counts), Math.max(...counts)], problems: problems.slice(0, 10), cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
+process.once('message', async (task) => {
+  try {
+    let result;
+    if (task.mode === 'submit') {
+      result = await callMany(task, (client, index) => client.runApplication(driverRunRequest({ artifactId: task.artifactId, name: `scale-${process.pid}-${index}` })));
+    } else if (task.mode === 'read') {
+      result = await callMany(task, (client) => client.getApplication({ applicationId: task.applicationId }));
+    } else if (task.mode === 'watch') {
+      result = await watch(task);
+    } else {
+      throw new Error(`unknown mode ${task.mode}`);
+    }
+    process.send({ type: 'result', result }, () => process.exit(0));
+  } catch (error) {
+    process.send({ type: 'error', error: String(error?.stack ?? error) }, () => process.exit(1));
+  }
+});
