@@ -16,6 +16,9 @@
 //   the same process idle before them (after a warm-up of 100 applications).
 // The growth rows compare 10k with 1k: per-submission time, p99 latency per watcher, RSS added per
 // application; each is "× linear" (1 = grows in proportion, below 1 = better).
+//
+// FLOTILLA_BENCH_SCALE_SIZE=1000 runs one size only (applications and watchers), without growth
+// rows: for comparing two builds quickly (the before and after of a change).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -63,9 +66,10 @@ const simulatedArgs = ({ eventIntervalMs, jobs = 1 }) => [
 ];
 
 export async function run({ smoke, log, profile = true }) {
+  const only = Number(process.env.FLOTILLA_BENCH_SCALE_SIZE) || undefined;
   const sizes = smoke
     ? { applications: [40, 200], watchers: [20, 100], submitProcesses: 1, watchProcesses: 2, warmUp: 10, fanOutScript: { ...FANOUT_SCRIPT, eventIntervalMs: 100 } }
-    : { applications: [1000, 10_000], watchers: [1000, 10_000], submitProcesses: 1, watchProcesses: 2, warmUp: WARM_UP, fanOutScript: FANOUT_SCRIPT };
+    : { applications: only ? [only] : [1000, 10_000], watchers: only ? [only] : [1000, 10_000], submitProcesses: 1, watchProcesses: 2, warmUp: WARM_UP, fanOutScript: FANOUT_SCRIPT };
   const submissions = [];
   for (const count of sizes.applications) submissions.push(await measureSubmissions({ count, processes: sizes.submitProcesses, warmUp: sizes.warmUp, log }));
   const fanOuts = [];
@@ -80,7 +84,7 @@ export async function run({ smoke, log, profile = true }) {
   let extra = '';
   if (profile && missed) extra = await profileSubmissions({ count: sizes.applications[0], processes: sizes.submitProcesses, warmUp: sizes.warmUp, log });
 
-  const growth = {
+  const growth = large && more && {
     submission: small.overallRate / large.overallRate,
     latency: percentile(more.latencies, 99) / percentile(fewer.latencies, 99) / (more.watchers / fewer.watchers),
     rss: (median(large.rssAfter) - median(large.rssIdle)) / (median(small.rssAfter) - median(small.rssIdle)) / (large.count / small.count),
@@ -136,30 +140,7 @@ export async function run({ smoke, log, profile = true }) {
       goal: { of: 'median', max: 300 },
       command: submissionCommand(result),
     })),
-    {
-      label: `growth ${count(small.count)} → ${count(large.count)} applications: time per submission`,
-      unit: '× linear',
-      subject: [growth.submission],
-      target: '<= 1 (no worse than linear)',
-      goal: { of: 'median', max: 1 },
-      command: 'whole-run submission rate at the smaller size / at the larger size',
-    },
-    {
-      label: `growth ${count(fewer.watchers)} → ${count(more.watchers)} watchers: p99 delivery latency per watcher`,
-      unit: '× linear',
-      subject: [growth.latency],
-      target: '<= 1 (no worse than linear)',
-      goal: { of: 'median', max: 1 },
-      command: `(p99 at ${more.watchers} / p99 at ${fewer.watchers}) / ${more.watchers / fewer.watchers}`,
-    },
-    {
-      label: `growth ${count(small.count)} → ${count(large.count)} applications: RSS added per application`,
-      unit: '× linear',
-      subject: [growth.rss],
-      target: '<= 1 (no worse than linear)',
-      goal: { of: 'median', max: 1 },
-      command: `((RSS after − idle) at ${large.count} / (RSS after − idle) at ${small.count}) / ${large.count / small.count}`,
-    },
+    ...(growth ? growthRows({ growth, small, large, fewer, more }) : []),
   ];
   const notes = [
     `The control plane is one real process on this machine, started as in the commands above; clusters are simulated inside it (no job manager or task executor process), each playing a driver-mode application: the driver job and its task, ${'`--simulated-jobs`'} jobs of one task, then FINISHED; the control plane stores and relays every event (one SQLite transaction each, as for real clusters), copies the driver's one line of output, and tears the cluster down. Not measured here: decoding the clusters' job events from gRPC (in-process here).`,
@@ -389,4 +370,34 @@ async function profileSubmissions({ count, processes, warmUp, log }) {
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
+}
+
+/** The rows of how the three quantities grow from the smaller size to the larger one. */
+function growthRows({ growth, small, large, fewer, more }) {
+  return [
+    {
+      label: `growth ${count(small.count)} → ${count(large.count)} applications: time per submission`,
+      unit: '× linear',
+      subject: [growth.submission],
+      target: '<= 1 (no worse than linear)',
+      goal: { of: 'median', max: 1 },
+      command: 'whole-run submission rate at the smaller size / at the larger size',
+    },
+    {
+      label: `growth ${count(fewer.watchers)} → ${count(more.watchers)} watchers: p99 delivery latency per watcher`,
+      unit: '× linear',
+      subject: [growth.latency],
+      target: '<= 1 (no worse than linear)',
+      goal: { of: 'median', max: 1 },
+      command: `(p99 at ${more.watchers} / p99 at ${fewer.watchers}) / ${more.watchers / fewer.watchers}`,
+    },
+    {
+      label: `growth ${count(small.count)} → ${count(large.count)} applications: RSS added per application`,
+      unit: '× linear',
+      subject: [growth.rss],
+      target: '<= 1 (no worse than linear)',
+      goal: { of: 'median', max: 1 },
+      command: `((RSS after − idle) at ${large.count} / (RSS after − idle) at ${small.count}) / ${large.count / small.count}`,
+    },
+  ];
 }
