@@ -58,3 +58,24 @@ export const CONTROL_PLANE_OPTION: OptionSpec = {
   default: DEFAULT_CONTROL_PLANE_ADDRESS,
   env: 'FLOTILLA_CONTROLPLANE',
 };
+
+/** `--tls-ca FILE`, for every client verb: the control plane speaks TLS, signed by this CA. */
+export const TLS_CA_OPTION: OptionSpec = {
+  name: 'tls-ca',
+  type: 'string',
+  valueName: 'FILE',
+  description: 'Talk TLS to the control plane, trusting the CA certificate(s) in this PEM file (a control plane started with --tls-cert).',
+  env: 'FLOTILLA_TLS_CA',
+};
+
+/** `--token TOKEN`, for every client verb: the bearer token a control plane with --auth-config asks for. */
+export const TOKEN_OPTION: OptionSpec = {
+  name: 'token',
+  type: 'string',
+  valueName: 'TOKEN',
+  description: 'Bearer token for a control plane started with --auth-config; it names your tenant. Prefer the environment variable: a flag shows in the process list.',
+  env: 'FLOTILLA_TOKEN',
+};
+
+/** The options of every client verb: where the control plane is and how to reach it securely. */
+export const CLIENT_OPTIONS: readonly OptionSpec[] = [CONTROL_PLANE_OPTION, TLS_CA_OPTION, TOKEN_OPTION];

@@ -7,7 +7,7 @@
  * main() did not wait for running; `flotilla watch APP` follows them.
  */
 import { SubmissionMode } from '../../generated/flotilla/v1/status.js';
-import { connectControlPlane } from '../client/controlPlaneClient.js';
+import { connectFromOptions } from './controlPlaneConnection.js';
 import { runApplication, type ClusterChoice } from '../client/runApplication.js';
 import { runClientMain } from '../client/runClientMain.js';
 import { UsageError, type ParsedCommandLine } from './args.js';
@@ -21,7 +21,7 @@ export async function runInClient(args: ParsedCommandLine, mode: 'session' | 'pe
   if (detached && options.follow === true) throw new UsageError('-d (detached) and --follow contradict each other: attached runs (without -d) already follow the application');
   const cluster = clusterOf(options, mode);
   const [bundlePath, ...programArgs] = args.positionals;
-  const connection = connectControlPlane(options.controlplane as string);
+  const connection = connectFromOptions(options);
   const write = (line: string) => process.stderr.write(`${line}\n`);
   try {
     let artifactId = '';

@@ -2,11 +2,12 @@
  * A typed client of ClusterClientService: the only way the CLI talks to Flotilla. Every method
  * rethrows failures as domain errors (see {@link rethrowGrpcError}).
  */
-import { createChannel, createClient, type Channel } from 'nice-grpc';
 import {
   ClusterClientServiceDefinition,
   type ClusterClientServiceClient,
 } from '../../generated/flotilla/v1/cluster_client_service.js';
+import { connectClient } from '../rpc/security/channelCredentials.js';
+import type { ClientSecurity } from '../rpc/security/ClientSecurity.js';
 import { rethrowGrpcError } from './errors.js';
 
 /** The address clients dial when neither --controlplane nor FLOTILLA_CONTROLPLANE is given. */
@@ -24,10 +25,12 @@ export interface ControlPlaneConnection {
   close(): void;
 }
 
-/** Opens a channel to the control plane at `address` (HOST:PORT). */
-export function connectControlPlane(address: string): ControlPlaneConnection {
-  const channel: Channel = createChannel(address);
-  const client = createClient(ClusterClientServiceDefinition, channel);
+/**
+ * Opens a channel to the control plane at `address` (HOST:PORT); with `security`, over TLS trusting
+ * its CA and with its bearer token on every call (`--tls-ca`, `--token`).
+ */
+export function connectControlPlane(address: string, security?: ClientSecurity): ControlPlaneConnection {
+  const { channel, client } = connectClient(ClusterClientServiceDefinition, address, security);
   return {
     address,
     client,

@@ -29,6 +29,9 @@ export function rethrowGrpcError(error: unknown, address: string): never {
 }
 
 function shortReason(details: string): string {
+  const tls = /(?:Error: |^)([^.:]*(?:certificate|self[- ]signed|SSL|TLS|handshake)[^.]*)/i.exec(details)?.[1];
+  if (tls) return `TLS: ${tls.trim()}; pass the CA that signed its certificate with --tls-ca or FLOTILLA_TLS_CA`;
+  if (/Failed to connect/.test(details)) return 'the connection failed; if it serves TLS, pass its CA with --tls-ca or FLOTILLA_TLS_CA';
   const code = /\b(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT)\b/.exec(details)?.[1];
   return code === 'ECONNREFUSED' ? 'connection refused' : code ? code : 'no connection';
 }

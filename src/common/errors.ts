@@ -43,6 +43,11 @@ export class OutOfRangeError extends FlotillaError {
   override name = 'OutOfRangeError';
 }
 
+/** The caller did not prove who it is: no credentials, or unknown ones (UNAUTHENTICATED). */
+export class UnauthenticatedError extends FlotillaError {
+  override name = 'UnauthenticatedError';
+}
+
 /** The feature exists in the contract but not yet in this build (UNIMPLEMENTED). */
 export class NotImplementedError extends FlotillaError {
   override name = 'NotImplementedError';

@@ -13,25 +13,18 @@ import { toArtifactMessage } from '../rpc/blob/artifactMessages.js';
 import { uploadArtifactHandler } from '../rpc/blob/uploadArtifactHandler.js';
 import type { HostedService } from '../rpc/serverHost.js';
 import { withUnimplemented } from '../rpc/unimplemented.js';
-import type { ApplicationManager } from './applications/ApplicationManager.js';
-import type { ClusterManager } from './clusters/ClusterManager.js';
 import { applicationHandlers } from './service/applicationHandlers.js';
 import { clusterHandlers } from './service/clusterHandlers.js';
 import { logHandlers } from './service/logHandlers.js';
-import type { DriverLogs } from './logs/DriverLogs.js';
 import { jobHandlers } from './service/jobHandlers.js';
-import type { JobDirectory } from './jobs/JobDirectory.js';
-import type { JobSubmissions } from './jobs/JobSubmissions.js';
+import type { TenantViews } from './tenants/TenantView.js';
 import { withStateWriteErrors } from './service/withStateWriteErrors.js';
 
 /** What the adapter needs from the control plane. */
 export interface ClusterClientServiceDependencies {
   artifacts: ArtifactStore;
-  applications: ApplicationManager;
-  clusters: ClusterManager;
-  driverLogs: DriverLogs;
-  jobs: JobDirectory;
-  submissions: JobSubmissions;
+  /** The domain as the tenant of a call sees it (the caller's tenant comes from the call's credentials). */
+  views: TenantViews;
   /** The control plane's state dir, named when its disk takes no more writes. */
   stateDir?: string;
 }
@@ -45,10 +38,10 @@ export function clusterClientService(deps: ClusterClientServiceDependencies): Ho
       return { artifact: toArtifactMessage(deps.artifacts.get(request.artifactId)) };
     },
 
-    ...applicationHandlers(deps.applications),
-    ...clusterHandlers(deps.clusters),
-    ...logHandlers(deps.driverLogs),
-    ...jobHandlers(deps.jobs, deps.submissions, deps.applications),
+    ...applicationHandlers(deps.views),
+    ...clusterHandlers(deps.views),
+    ...logHandlers(deps.views),
+    ...jobHandlers(deps.views),
   };
   const implementation = withUnimplemented(ClusterClientServiceDefinition, implemented);
   return {

@@ -18,9 +18,14 @@ import { clusterClientService } from './clusterClientService.js';
 import { createControlPlaneDomain, type ControlPlaneDomain } from './controlPlaneDomain.js';
 import { SimulatedDeploymentTarget } from '../deployment/simulated/SimulatedDeploymentTarget.js';
 import type { SimulationScript } from '../deployment/simulated/SimulationScript.js';
+import type { ConnectDispatcher } from './clusters/DispatcherGateway.js';
 import { grpcDispatcherGateway } from './gateways/grpcDispatcherGateway.js';
 import { simulatedDispatchers } from './gateways/simulatedDispatcherGateway.js';
 import type { RetentionPolicy } from './retention/RetentionPolicy.js';
+import type { LocalClusterTls } from '../deployment/local/LocalDeploymentTarget.js';
+import type { ClientTls } from '../rpc/security/ClientSecurity.js';
+import type { ServerSecurity } from '../rpc/security/ServerSecurity.js';
+import { TenantDirectory } from './tenants/TenantDirectory.js';
 import { openStateDatabase } from './store/stateDatabase.js';
 import { GroupCommit } from './store/GroupCommit.js';
 import { withDurableService } from './service/withDurableAnswers.js';
@@ -48,6 +53,22 @@ export interface ControlPlaneOptions {
   deploymentTarget?: 'local' | 'simulated';
   /** What simulated clusters play; the defaults unless given. */
   simulation?: Partial<SimulationScript>;
+  /** TLS, bearer-token authentication, and whether to listen beyond loopback unsecured; plaintext, open and loopback-only when not given. */
+  security?: ServerSecurity;
+  /** The tenants, their tokens and limits; the single tenant '' without a limit when not given. */
+  tenants?: TenantDirectory;
+  /**
+   * TLS towards job managers: clusters this control plane deploys get `localClusterTls` (its own
+   * certificate, key and CA) and are called over TLS trusting `clusterTls`; plaintext when not given.
+   */
+  clusterTls?: ClientTls;
+  localClusterTls?: LocalClusterTls;
+  /** The secret presented to job managers named by address (`-m`); none when not given. */
+  externalClusterSecret?: string;
+  /** The largest message taken or sent, in bytes (the server's default when not given). */
+  maxMessageBytes?: number;
+  /** The most streams one caller (tenant, or client host without tokens) may hold open; no limit when not given. */
+  maxStreamsPerCaller?: number;
 }
 
 /** The defaults of the control plane's settings. */
@@ -73,13 +94,31 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       inspect: (file) => checkUploadedBundle(file, options.bundleLimits ?? BUNDLE_CACHE_DEFAULTS),
     });
     const simulated = options.deploymentTarget === 'simulated' ? new SimulatedDeploymentTarget(options.simulation) : undefined;
-    const connect = simulated ? simulatedDispatchers(simulated, grpcDispatcherGateway) : grpcDispatcherGateway;
-    domain = createControlPlaneDomain({ db, durable, artifacts, stateDir: options.stateDir, connect, target: simulated, logger, retention: options.retention, clientHeartbeatTimeoutMs: options.clientHeartbeatTimeoutMs });
+    const tenants = options.tenants ?? new TenantDirectory(undefined);
+    const connectGrpc: ConnectDispatcher = (address, clusterSecret) => grpcDispatcherGateway(address, { tls: options.clusterTls, clusterSecret });
+    const connect = simulated ? simulatedDispatchers(simulated, connectGrpc) : connectGrpc;
+    domain = createControlPlaneDomain({
+      db,
+      durable,
+      artifacts,
+      stateDir: options.stateDir,
+      connect,
+      target: simulated,
+      logger,
+      retention: options.retention,
+      clientHeartbeatTimeoutMs: options.clientHeartbeatTimeoutMs,
+      localClusterTls: options.localClusterTls,
+      externalClusterSecret: options.externalClusterSecret,
+      applicationLimit: (tenant) => tenants.applicationLimit(tenant),
+    });
     await domain.recover();
     const host = await startServerHost({
       listen: options.listen,
       logger,
-      services: [withDurableService(clusterClientService({ artifacts, applications: domain.applications, clusters: domain.clusters, driverLogs: domain.driverLogs, jobs: domain.jobs, submissions: domain.submissions, stateDir: options.stateDir }), durable)],
+      security: options.security,
+      maxMessageBytes: options.maxMessageBytes,
+      maxStreamsPerCaller: options.maxStreamsPerCaller,
+      services: [withDurableService(clusterClientService({ artifacts, views: domain.views, stateDir: options.stateDir }), durable)],
     });
     logger.info({ address: host.address, stateDir: options.stateDir, deploymentTarget: simulated?.name ?? 'local', simulation: simulated?.script }, 'control plane started');
     const started = domain;

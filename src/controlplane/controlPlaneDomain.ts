@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import type { ArtifactStore } from '../blob/ArtifactStore.js';
 import type { Logger } from '../common/logger.js';
 import type { DeploymentTarget } from '../deployment/DeploymentTarget.js';
-import { LocalDeploymentTarget } from '../deployment/local/LocalDeploymentTarget.js';
+import { LocalDeploymentTarget, type LocalClusterTls } from '../deployment/local/LocalDeploymentTarget.js';
 import { ApplicationLifecycle } from './applications/ApplicationLifecycle.js';
-import { ApplicationManager } from './applications/ApplicationManager.js';
+import { ApplicationManager, type ApplicationLimit } from './applications/ApplicationManager.js';
 import { ClusterEventRouter } from './applications/ClusterEventRouter.js';
 import { DriverLauncher } from './applications/DriverLauncher.js';
 import { ClusterManager } from './clusters/ClusterManager.js';
@@ -29,6 +29,7 @@ import { ApplicationEventStore } from './store/ApplicationEventStore.js';
 import { ApplicationStore } from './store/ApplicationStore.js';
 import { ClusterStore } from './store/ClusterStore.js';
 import type { StateDatabase } from './store/stateDatabase.js';
+import { TenantView, type TenantViews } from './tenants/TenantView.js';
 
 /** Settings of the domain; the defaults suit production. */
 export interface ControlPlaneDomainOptions {
@@ -50,6 +51,12 @@ export interface ControlPlaneDomainOptions {
   clientHeartbeatTimeoutMs?: number;
   /** Resolves once every committed transaction is on disk, with group commit: events and log pieces are sent only then. */
   durable?: () => Promise<void>;
+  /** The TLS files local clusters get, so they speak TLS when the control plane does; plaintext clusters when not given. */
+  localClusterTls?: LocalClusterTls;
+  /** The secret presented to job managers named by address (`-m`); none when not given. */
+  externalClusterSecret?: string;
+  /** How many applications a tenant may run at once; no limit when not given. */
+  applicationLimit?: (tenant: string) => ApplicationLimit | undefined;
 }
 
 /** The assembled domain. */
@@ -62,6 +69,8 @@ export interface ControlPlaneDomain {
   jobs: JobDirectory;
   /** SubmitJob of client-side main()s (session and per-job modes). */
   submissions: JobSubmissions;
+  /** The domain as one tenant sees it: what the gRPC adapter calls. */
+  views: TenantViews;
   /** Picks up clusters and applications a restart interrupted. */
   recover(): Promise<void>;
   /** Stops following clusters and every timer; clusters keep running. */
@@ -109,12 +118,13 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     db,
     clusters: new ClusterStore(db),
     applications: applicationStore,
-    target: options.target ?? new LocalDeploymentTarget({ connect: options.connect, logger: logger.child({ component: 'deployment' }) }),
+    target: options.target ?? new LocalDeploymentTarget({ connect: options.connect, logger: logger.child({ component: 'deployment' }), tls: options.localClusterTls }),
     connect: options.connect,
     observer: router,
     clustersDir,
     logger: logger.child({ component: 'clusters' }),
     lossTimeoutMs: options.clusterLossTimeoutMs,
+    externalClusterSecret: options.externalClusterSecret,
   });
   const launcher = new DriverLauncher({ applications: applicationStore, clusters, artifacts: options.artifacts, lifecycle, logger, closing: () => closing });
   perJob = new PerJobClusters({ applications: applicationStore, jobs: jobStore, clusters, logger });
@@ -138,16 +148,15 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     perJob: perJobClusters,
     heartbeats,
     logger,
+    applicationLimit: options.applicationLimit,
   });
   const manager = applications;
   const jobs = new JobDirectory({ jobs: jobStore, clusters, onResultDelivered: (jobId) => perJobClusters.resultDelivered(jobId) });
   const submissions = new JobSubmissions({ applications: applicationStore, jobs: jobStore, clusters, artifacts: options.artifacts, logger });
+  const scoped = { applications: manager, clusters, driverLogs, jobs, submissions };
   return {
-    applications: manager,
-    clusters,
-    driverLogs,
-    jobs,
-    submissions,
+    ...scoped,
+    views: (tenant) => new TenantView(scoped, tenant),
     async recover() {
       await clusters.recover();
       manager.recover();

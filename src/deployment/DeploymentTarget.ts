@@ -28,6 +28,8 @@ export interface ClusterDeploymentRequest {
   slotsPerTaskExecutor: number;
   /** The resources of each task executor, divided between its slots; unset takes the target's default. */
   taskExecutorResources?: { cpus: number; memoryMb: number };
+  /** The secret the cluster's processes accept calls with and present to each other; none when not given. */
+  clusterSecret?: string;
 }
 
 /** Progress a deployment reports while it runs, so that the caller can record it at once. */
@@ -44,6 +46,8 @@ export interface DeployedClusterRecord {
   folder: string;
   jobmanagerAddress: string;
   processes: readonly ClusterProcess[];
+  /** The secret it was deployed with, if any. */
+  clusterSecret?: string;
 }
 
 /** A deployed cluster. */
@@ -95,5 +99,5 @@ export interface JobManagerAdmin {
   close(): void;
 }
 
-/** Connects to the job manager at HOST:PORT. */
-export type ConnectJobManager = (address: string) => JobManagerAdmin;
+/** Connects to the job manager at HOST:PORT, presenting the cluster's secret when it has one. */
+export type ConnectJobManager = (address: string, clusterSecret?: string) => JobManagerAdmin;

@@ -11,6 +11,8 @@ import { ResourceManager } from '../resourcemanager/ResourceManager.js';
 import { grpcTaskExecutorGateway } from '../rpc/gateways/grpcTaskExecutorGateway.js';
 import { openBlobServerStore } from '../blob/openBlobServerStore.js';
 import { downloadArtifactHandler, uploadArtifactHandler } from '../rpc/blob/index.js';
+import type { ClientSecurity } from '../rpc/security/ClientSecurity.js';
+import type { ServerSecurity } from '../rpc/security/ServerSecurity.js';
 import { startServerHost, type ServerHost } from '../rpc/serverHost.js';
 import { Dispatcher } from './Dispatcher.js';
 import type { DispatcherOptions } from './DispatcherOptions.js';
@@ -38,6 +40,14 @@ export interface JobManagerOptions {
    * should shut the job manager down and exit. Without it, the job manager shuts its server down itself.
    */
   onShutDown?: (reason: string) => void;
+  /** TLS and the cluster secret callers must present; plaintext, open and loopback-only when not given. */
+  security?: ServerSecurity;
+  /** What this process's own calls (to task executors, and a main()'s to this job manager) use: TLS, the cluster secret. */
+  clientSecurity?: ClientSecurity;
+  /** The largest message taken or sent, in bytes (the server's default when not given). */
+  maxMessageBytes?: number;
+  /** The most streams one caller may hold open (no limit when not given). */
+  maxStreamsPerCaller?: number;
   /** The Dispatcher's memory bounds; defaults in DISPATCHER_DEFAULTS. */
   limits?: Pick<DispatcherOptions, 'maxCollectedBytesPerJob' | 'maxRetainedEvents' | 'maxOutputBytesPerJob' | 'maxRetainedEndedJobs'>;
 }
@@ -57,11 +67,11 @@ export async function startJobManager(options: JobManagerOptions): Promise<Serve
     heartbeatIntervalMs: options.heartbeatIntervalMs,
     heartbeatTimeoutMs: options.heartbeatTimeoutMs,
     slotRequestTimeoutMs: options.slotRequestTimeoutMs,
-    connect: (address) => grpcTaskExecutorGateway(address),
+    connect: (address) => grpcTaskExecutorGateway(address, undefined, options.clientSecurity),
     logger: options.logger,
   });
   const blobs = openBlobServerStore(options.stateDir);
-  const mainHost = taskWorkerMainHost({ blobs, stateDir: options.stateDir, logger: options.logger });
+  const mainHost = taskWorkerMainHost({ blobs, stateDir: options.stateDir, logger: options.logger, clientSecurity: options.clientSecurity });
   let address = '';
   const dispatcher = new Dispatcher({
     ...options.limits,
@@ -80,6 +90,9 @@ export async function startJobManager(options: JobManagerOptions): Promise<Serve
     host = await startServerHost({
       listen: options.listen,
       logger: options.logger,
+      security: options.security,
+      maxMessageBytes: options.maxMessageBytes,
+      maxStreamsPerCaller: options.maxStreamsPerCaller,
       services: [
         dispatcherService({
           clusterId,

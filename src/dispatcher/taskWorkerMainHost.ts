@@ -15,6 +15,7 @@ import { BundleCache } from '../taskexecutor/bundles/BundleCache.js';
 import type { BlobSource } from '../taskexecutor/bundles/BlobSource.js';
 import type { TaskOutputStream } from '../taskexecutor/JobManagerGateway.js';
 import { Task } from '../taskexecutor/task/Task.js';
+import type { ClientSecurity } from '../rpc/security/ClientSecurity.js';
 import type { ApplicationMainHost } from './ApplicationMainHost.js';
 
 /** Options of {@link taskWorkerMainHost}. */
@@ -28,6 +29,8 @@ export interface TaskWorkerMainHostOptions {
   cancellationGraceMs?: number;
   /** Writes `main()`'s console in this process; to its stdout and stderr by default. */
   writeLocalOutput?: (stream: TaskOutputStream, data: Uint8Array) => void;
+  /** How `main()` reaches this job manager (TLS, the cluster's secret); plaintext without credentials when not given. */
+  clientSecurity?: ClientSecurity;
 }
 
 /** The default grace of a cancelled `main()`, in milliseconds. */
@@ -51,6 +54,7 @@ export function taskWorkerMainHost(options: TaskWorkerMainHostOptions): Applicat
         // main()'s output goes straight into the job's output log: no call to make, nothing to close.
         connectOutputReporter: () => ({ reportTaskOutput: async (_jobId, _attemptId, stream, data) => reports.output(stream, data), close: () => undefined }),
         writeLocalOutput: options.writeLocalOutput,
+        clientSecurity: options.clientSecurity,
         services: {
           resolveBundle: async (descriptor) => (descriptor.bundle ? bundles.resolve(descriptor.bundle) : undefined),
           createResultPartition: () => {

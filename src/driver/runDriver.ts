@@ -11,6 +11,7 @@ import { ExecutionEnvironment } from '../api/ExecutionEnvironment.js';
 import { bundleFunctionCapturer } from '../api/functions/bundleFunctionCapturer.js';
 import type { TaskDeploymentDescriptor } from '../jobmaster/TaskDeploymentDescriptor.js';
 import { DispatcherJobSubmitter } from '../rpc/dispatcherJobSubmitter.js';
+import type { ClientSecurity } from '../rpc/security/ClientSecurity.js';
 import { DriverEntryError } from './DriverEntryError.js';
 import { DriverMemoryWatch } from './DriverMemoryWatch.js';
 import { driverOperatorOf, driverResources } from './driverOperatorOf.js';
@@ -24,6 +25,8 @@ export interface RunDriverOptions {
   bundleRoot: string | undefined;
   /** Aborted when the driver task is cancelled. */
   signal: AbortSignal;
+  /** How the environment reaches the job manager (TLS, the cluster's secret); plaintext without credentials when not given. */
+  clientSecurity?: ClientSecurity;
 }
 
 /**
@@ -31,13 +34,13 @@ export interface RunDriverOptions {
  * rejects with the user's error when it threw, with a DriverMemoryLimitError when the driver
  * passed its direct or native memory, with an AbortError when cancelled.
  */
-export async function runDriver({ descriptor, bundleRoot, signal }: RunDriverOptions): Promise<void> {
+export async function runDriver({ descriptor, bundleRoot, signal, clientSecurity }: RunDriverOptions): Promise<void> {
   const driver = driverOperatorOf(descriptor);
   if (!driver) throw new DriverEntryError(`task ${descriptor.vertexName} of job ${descriptor.jobId} has no driver operator`);
   if (bundleRoot === undefined) throw new DriverEntryError(`the driver job ${descriptor.jobId} has no bundle to load its entry "${driver.entry}" from`);
   const main = await abortable(signal, loadDriverMain(bundleRoot, driver.entry));
   const limits = driverResources(driver, descriptor);
-  const submitter = new DispatcherJobSubmitter({ address: descriptor.jobmanagerAddress, applicationId: driver.applicationId, livingPriority: 'NORMAL' });
+  const submitter = new DispatcherJobSubmitter({ address: descriptor.jobmanagerAddress, applicationId: driver.applicationId, livingPriority: 'NORMAL', security: clientSecurity });
   let watch: DriverMemoryWatch | undefined;
   const exceeded = new Promise<never>((_, reject) => {
     watch = new DriverMemoryWatch({ directMemoryMb: limits.directMemoryMb, nativeMemoryMb: limits.nativeMemoryMb, onExceeded: reject });

@@ -3,7 +3,7 @@
  * jobs go to a session cluster directly (a driver inside the cluster, tests, a mini cluster).
  * Failed calls come back as domain errors, so `main()` sees the same errors whatever the transport.
  */
-import { createChannel, createClient, type Channel } from 'nice-grpc';
+import type { Channel } from 'nice-grpc';
 import { ClientError, Status } from 'nice-grpc-common';
 import { DispatcherServiceDefinition, type DispatcherServiceClient } from '../../generated/flotilla/v1/dispatcher_service.js';
 import { FlotillaError, UnavailableError } from '../common/errors.js';
@@ -13,6 +13,8 @@ import type { JobGraph } from '../jobgraph/jobGraph.js';
 import { jobGraphToMessage } from './convert/jobGraph.js';
 import { readJobResultStream } from './convert/jobResultStream.js';
 import { jobStatusFromMessage, livingPriorityToMessage } from './convert/status.js';
+import { connectClient } from './security/channelCredentials.js';
+import type { ClientSecurity } from './security/ClientSecurity.js';
 import { errorClassOf } from './statusMapping.js';
 
 /** Options of {@link DispatcherJobSubmitter}. */
@@ -23,6 +25,8 @@ export interface DispatcherJobSubmitterOptions {
   applicationId?: string;
   /** The priority the jobs get (FLIP-40); NORMAL by default. */
   livingPriority?: LivingPriority;
+  /** TLS and the cluster's secret, to reach a secured job manager; plaintext without credentials when not given. */
+  security?: ClientSecurity;
 }
 
 /** Submits jobs to one Dispatcher. */
@@ -31,8 +35,7 @@ export class DispatcherJobSubmitter implements JobSubmitter {
   private readonly client: DispatcherServiceClient;
 
   constructor(private readonly options: DispatcherJobSubmitterOptions) {
-    this.channel = createChannel(options.address);
-    this.client = createClient(DispatcherServiceDefinition, this.channel);
+    ({ channel: this.channel, client: this.client } = connectClient(DispatcherServiceDefinition, options.address, options.security));
   }
 
   async submit(graph: JobGraph): Promise<SubmittedJob> {

@@ -3,13 +3,16 @@
  * reflection and grpc.health.v1, error mapping and a terminator, listening on `--listen`.
  * {@link ServerHost.shutdown} ends open streams with UNAVAILABLE and stops within a bound.
  */
-import { createServer, type CompatServiceDefinition, type ServiceImplementation } from 'nice-grpc';
+import { createServer, type CompatServiceDefinition, type ServerMiddleware, type ServiceImplementation } from 'nice-grpc';
 import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
 import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
 import { formatHostPort, isLoopback, type HostPort } from '../common/address.js';
 import type { Logger } from '../common/logger.js';
 import { loadDescriptorSet } from './descriptors.js';
 import { errorMiddleware } from './errorMiddleware.js';
+import { authenticationMiddleware } from './security/authenticationMiddleware.js';
+import { checkBindSecurity, isSecured, serverCredentials, type ServerSecurity } from './security/ServerSecurity.js';
+import { streamLimitMiddleware } from './security/streamLimitMiddleware.js';
 import { Terminator } from './terminator.js';
 import { refuseUndecodableRequests, withTolerantDecoding, type TsProtoServiceDefinition } from './undecodableRequests.js';
 
@@ -31,6 +34,10 @@ export interface ServerHostOptions {
   maxMessageBytes?: number;
   /** How long shutdown waits for calls to end before it cuts them off, in milliseconds. */
   shutdownGraceMs?: number;
+  /** TLS, caller authentication and whether to listen beyond loopback unsecured; plaintext, open and loopback-only when not given. */
+  security?: ServerSecurity;
+  /** The most streaming calls one caller may hold open at once; no limit when not given or 0. */
+  maxStreamsPerCaller?: number;
 }
 
 /** A running server. */
@@ -46,7 +53,8 @@ const HEALTH_SERVICE = 'grpc.health.v1.Health';
 
 /** Starts serving; resolves once the listener is bound. */
 export async function startServerHost(options: ServerHostOptions): Promise<ServerHost> {
-  const { logger } = options;
+  const { logger, security } = options;
+  checkBindSecurity(options.listen.host, security);
   const maxMessageBytes = options.maxMessageBytes ?? 16 * 1024 * 1024;
   const terminator = new Terminator();
   const server = createServer({
@@ -55,6 +63,8 @@ export async function startServerHost(options: ServerHostOptions): Promise<Serve
   })
     .use(terminator.middleware)
     .use(errorMiddleware(logger))
+    .use(security?.authentication ? authenticationMiddleware(security.authentication) : passThrough)
+    .use(options.maxStreamsPerCaller ? streamLimitMiddleware(options.maxStreamsPerCaller) : passThrough)
     .use(refuseUndecodableRequests);
 
   const health = HealthState();
@@ -67,12 +77,10 @@ export async function startServerHost(options: ServerHostOptions): Promise<Serve
   server.add(HealthDefinition, HealthServiceImpl(health));
   server.add(ServerReflectionService, ServerReflection(loadDescriptorSet(), [...names, HEALTH_SERVICE, REFLECTION_SERVICE]));
 
-  const port = await server.listen(formatHostPort(options.listen));
+  const port = await server.listen(formatHostPort(options.listen), serverCredentials(security));
   const address = formatHostPort({ host: options.listen.host, port });
   for (const name of names) health.setStatus('healthy', name);
-  if (!isLoopback(options.listen.host)) {
-    logger.warn({ address }, 'listening on a non-loopback address without TLS or authentication; anyone who can reach it can call it');
-  }
+  logSecurity(logger, address, options.listen.host, security);
 
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
@@ -94,4 +102,26 @@ export async function startServerHost(options: ServerHostOptions): Promise<Serve
     })());
 
   return { address, shutdown };
+}
+
+/** A middleware that changes nothing, standing for one that is switched off. */
+const passThrough: ServerMiddleware = (call, context) => call.next(call.request, context);
+
+/** Says at start how the server is protected, loudly when it is reachable beyond this machine without protection. */
+function logSecurity(logger: Logger, address: string, host: string, security: ServerSecurity | undefined): void {
+  const tls = security?.tls !== undefined;
+  const authentication = security?.authentication?.describe;
+  if (isSecured(security)) {
+    logger.info({ address, tls, authentication }, `serving TLS; every call but health and reflection must carry ${authentication}`);
+  } else if (isLoopback(host)) {
+    logger.info(
+      { address, tls, authentication: authentication ?? 'none' },
+      `listening on loopback only: without TLS and ${authentication ?? 'authentication'} this server takes calls only from this machine`,
+    );
+  } else {
+    logger.warn(
+      { address, tls, authentication: authentication ?? 'none' },
+      `INSECURE: listening on ${host} without ${tls ? 'authentication' : authentication ? 'TLS' : 'TLS or authentication'} (--insecure-bind); anyone who can reach it can call it`,
+    );
+  }
 }

@@ -12,6 +12,7 @@ import {
   NotImplementedError,
   OutOfRangeError,
   ResourceExhaustedError,
+  UnauthenticatedError,
   UnavailableError,
 } from '../common/errors.js';
 
@@ -26,6 +27,7 @@ const CODES: ReadonlyArray<readonly [ErrorClass, Status]> = [
   [UnavailableError, Status.UNAVAILABLE],
   [OutOfRangeError, Status.OUT_OF_RANGE],
   [NotImplementedError, Status.UNIMPLEMENTED],
+  [UnauthenticatedError, Status.UNAUTHENTICATED],
 ];
 
 /** The status a domain error is sent as; INTERNAL for anything unexpected. */

@@ -11,6 +11,8 @@ import type { TaskDeploymentDescriptor } from '../jobmaster/TaskDeploymentDescri
 import { exchangeDataHandler, PartitionRequestClientFactory } from '../rpc/exchange/index.js';
 import { grpcBlobGateway } from '../rpc/gateways/grpcBlobGateway.js';
 import { grpcJobManagerGateway } from '../rpc/gateways/grpcJobManagerGateway.js';
+import type { ClientSecurity } from '../rpc/security/ClientSecurity.js';
+import type { ServerSecurity } from '../rpc/security/ServerSecurity.js';
 import { startServerHost, type ServerHost } from '../rpc/serverHost.js';
 import { BundleCache } from './bundles/BundleCache.js';
 import { JobManagerConnection } from './JobManagerConnection.js';
@@ -48,6 +50,14 @@ export interface TaskExecutorOptions {
   printOutput?: (text: string) => void;
   /** The process's logger. */
   logger: Logger;
+  /** TLS and the cluster secret callers must present; plaintext, open and loopback-only when not given. */
+  security?: ServerSecurity;
+  /** What this process's own calls (to the job manager, to other task executors, a driver's) use: TLS, the cluster secret. */
+  clientSecurity?: ClientSecurity;
+  /** The largest message taken or sent, in bytes, by the server and the data exchange's clients (16 MiB when not given). */
+  maxMessageBytes?: number;
+  /** The most streams one caller may hold open (no limit when not given). */
+  maxStreamsPerCaller?: number;
 }
 
 /** The default of {@link TaskExecutorOptions.taskCancellationTimeoutMs}. */
@@ -66,11 +76,11 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
   const logger = options.logger.child({ taskExecutorId });
   const slots = new TaskSlotTable(options.slots, { cpus: options.cpus, memoryMb: options.memoryMb });
   const jobManagerAddress = formatHostPort(options.jobmanager);
-  const jobManager = grpcJobManagerGateway(jobManagerAddress);
-  const blobs = grpcBlobGateway(jobManagerAddress);
+  const jobManager = grpcJobManagerGateway(jobManagerAddress, undefined, options.clientSecurity);
+  const blobs = grpcBlobGateway(jobManagerAddress, { security: options.clientSecurity });
   const bundles = new BundleCache({ stateDir: options.stateDir, source: blobs });
   const partitions = new ResultPartitionManager();
-  const partitionClients = new PartitionRequestClientFactory();
+  const partitionClients = new PartitionRequestClientFactory({ maxMessageBytes: options.maxMessageBytes, security: options.clientSecurity });
   const output = new TaskOutputForwarder(jobManager, options.printOutput ?? ((text) => process.stdout.write(text)), logger);
   let address = '';
   // Pipeline tasks ask for no heap limit of their own (a driver does, and starts its worker fresh).
@@ -81,6 +91,7 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
       descriptor,
       logger,
       cancellationGraceMs: options.taskCancellationTimeoutMs ?? DEFAULT_TASK_CANCELLATION_TIMEOUT_MS,
+      clientSecurity: options.clientSecurity,
       // A driver's output goes through this task executor's connection to its job manager.
       connectOutputReporter: () => ({ reportTaskOutput: (...report) => jobManager.reportTaskOutput(...report), close() {} }),
       services: {
@@ -100,6 +111,9 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
   const host = await startServerHost({
     listen: options.listen,
     logger,
+    security: options.security,
+    maxMessageBytes: options.maxMessageBytes,
+    maxStreamsPerCaller: options.maxStreamsPerCaller,
     services: [
       taskExecutorService({
         taskExecutorId,

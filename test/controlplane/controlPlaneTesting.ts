@@ -100,6 +100,16 @@ export function recordedProcesses(stateDir: string, clusterId: string): { role: 
   }
 }
 
+/** The secret the control plane issued to a cluster it deployed (its job manager and task executors take calls only with it). */
+export function recordedClusterSecret(stateDir: string, clusterId: string): string {
+  const db = new Database(join(stateDir, 'state.db'), { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT cluster_secret FROM clusters WHERE id = ?').get(clusterId) as { cluster_secret: string }).cluster_secret;
+  } finally {
+    db.close();
+  }
+}
+
 /** Remembers pids to kill when the test file ends, in case the test does not get to. */
 export function killAtEnd(pids: readonly number[]): void {
   for (const pid of pids) strayPids.add(pid);

@@ -10,13 +10,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createChannel, createClient } from 'nice-grpc';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DispatcherServiceDefinition } from '../../generated/flotilla/v1/dispatcher_service.js';
 import type { ApplicationEvent, JobStatusChanged } from '../../generated/flotilla/v1/events.js';
 import { ApplicationStatus, ClusterStatus, JobStatus, LivingPriority } from '../../generated/flotilla/v1/status.js';
 import { connectControlPlane } from '../../src/client/controlPlaneClient.js';
 import { watchApplication } from '../../src/client/watchApplication.js';
+import { connectClient } from '../../src/rpc/security/channelCredentials.js';
 import { clusterProcesses } from '../support/controlPlane.js';
 import { tempDir } from '../support/tempDir.js';
 import {
@@ -27,6 +27,7 @@ import {
   isRunning,
   killAtEnd,
   killGroup,
+  recordedClusterSecret,
   recordedProcesses,
   startTestControlPlane,
   uploadDriverApp,
@@ -42,10 +43,10 @@ function userJobs(events: readonly ApplicationEvent[]): JobStatusChanged[] {
 }
 
 /** How many of main()'s jobs have finished, as a job manager itself counts them. */
-async function jobsFinishedOnCluster(jobmanagerAddress: string): Promise<number> {
-  const channel = createChannel(jobmanagerAddress);
+async function jobsFinishedOnCluster(jobmanagerAddress: string, clusterSecret: string): Promise<number> {
+  const { channel, client } = connectClient(DispatcherServiceDefinition, jobmanagerAddress, { clusterSecret });
   try {
-    return (await createClient(DispatcherServiceDefinition, channel).requestClusterOverview({})).jobsFinished;
+    return (await client.requestClusterOverview({})).jobsFinished;
   } finally {
     channel.close();
   }
@@ -114,7 +115,7 @@ describe('a control plane that can die', () => {
     // Owned clusters do not die with their control plane; their applications go on without it.
     for (const pid of pids) expect(isRunning(pid)).toBe(true);
     writeFileSync(firstGate, '');
-    for (const cluster of clusters) await expect.poll(() => jobsFinishedOnCluster(cluster.jobmanagerAddress), POLL).toBe(2);
+    for (const cluster of clusters) await expect.poll(() => jobsFinishedOnCluster(cluster.jobmanagerAddress, recordedClusterSecret(stateDir, cluster.id)), POLL).toBe(2);
 
     const second = await startTestControlPlane(stateDir, first.process.address);
     writeFileSync(secondGate, '');

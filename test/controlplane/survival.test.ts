@@ -4,11 +4,11 @@
  * same state dir picks the application up where it was, follows it, and tears its cluster down
  * when it ends.
  */
-import { createChannel, createClient } from 'nice-grpc';
 import { describe, expect, it } from 'vitest';
 import { DispatcherServiceDefinition } from '../../generated/flotilla/v1/dispatcher_service.js';
 import { ApplicationStatus, ClusterStatus } from '../../generated/flotilla/v1/status.js';
 import { LOCAL_CLUSTER_HEARTBEATS } from '../../src/deployment/local/LocalDeploymentTarget.js';
+import { connectClient } from '../../src/rpc/security/channelCredentials.js';
 import { tempDir } from '../support/tempDir.js';
 import {
   clusterInStatus,
@@ -17,6 +17,7 @@ import {
   endedApplication,
   isRunning,
   killAtEnd,
+  recordedClusterSecret,
   recordedProcesses,
   startTestControlPlane,
   uploadDriverApp,
@@ -47,7 +48,7 @@ describe('clusters outlive the control plane', () => {
 
     // So does a control plane that is killed outright.
     await second.stop('SIGKILL');
-    const dispatcher = createClient(DispatcherServiceDefinition, createChannel(cluster.jobmanagerAddress));
+    const { client: dispatcher } = connectClient(DispatcherServiceDefinition, cluster.jobmanagerAddress, { clusterSecret: recordedClusterSecret(stateDir, clusterId) });
     // Past the job manager's heartbeat timeout: the task executor is still registered and the driver still runs.
     await new Promise((resolve) => setTimeout(resolve, LOCAL_CLUSTER_HEARTBEATS.timeoutMs + 1000));
     for (const pid of pids) expect(isRunning(pid)).toBe(true);

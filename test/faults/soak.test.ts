@@ -20,6 +20,7 @@ import {
   driverRequest,
   endedApplication,
   killGroup,
+  recordedClusterSecret,
   startTestControlPlane,
   uploadDriverApp,
   wholeLog,
@@ -36,7 +37,7 @@ const KILL_INTERVAL_MS = 1500;
 
 let controlPlane: TestControlPlane;
 let artifactId: string;
-const clusters: { id: string; address: string }[] = [];
+const clusters: { id: string; address: string; secret: string }[] = [];
 
 beforeAll(async () => {
   controlPlane = await startTestControlPlane();
@@ -59,14 +60,14 @@ async function deployClusters(): Promise<void> {
   );
   for (const { cluster } of deployed) {
     const running = await clusterInStatus(client, cluster!.id, ClusterStatus.RUNNING, 60_000);
-    clusters.push({ id: running.id, address: running.jobmanagerAddress });
+    clusters.push({ id: running.id, address: running.jobmanagerAddress, secret: recordedClusterSecret(controlPlane.stateDir, running.id) });
   }
 }
 
 /** Kills a random task executor of a random cluster and starts a replacement in that cluster; resolves with what it killed. */
 async function killAndReplace(replacementIndex: number): Promise<string> {
   const cluster = clusters[Math.floor(Math.random() * clusters.length)];
-  const { taskExecutorInfos } = await dispatcherClient(cluster.address).requestClusterOverview({});
+  const { taskExecutorInfos } = await dispatcherClient(cluster.address, cluster.secret).requestClusterOverview({});
   const victim = taskExecutorInfos[Math.floor(Math.random() * taskExecutorInfos.length)];
   if (victim) {
     try {
@@ -77,7 +78,8 @@ async function killAndReplace(replacementIndex: number): Promise<string> {
   }
   // Under the control plane's state dir, so that the check for processes left behind sees it too.
   const stateDir = join(controlPlane.stateDir, 'replacements', `taskexecutor-${replacementIndex}`);
-  await startServer('taskexecutor', ['--jobmanager', cluster.address, '--slots', String(SLOTS), '--state-dir', stateDir]);
+  // A replacement joins with the cluster's secret, as the deployment target's own task executors do.
+  await startServer('taskexecutor', ['--jobmanager', cluster.address, '--slots', String(SLOTS), '--state-dir', stateDir], { FLOTILLA_CLUSTER_SECRET: cluster.secret });
   return `${victim?.id ?? 'nothing'} of ${cluster.id}`;
 }
 

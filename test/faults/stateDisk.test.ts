@@ -22,7 +22,7 @@ import { dispatcherClient } from '../support/cluster.js';
 import { clusterProcesses } from '../support/controlPlane.js';
 import { ROOT } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
-import { driverRequest, endedApplication, killGroup, startTestControlPlane, uploadDriverApp, watchAll, wholeLog, type TestControlPlane } from '../controlplane/controlPlaneTesting.js';
+import { driverRequest, endedApplication, killGroup, recordedClusterSecret, startTestControlPlane, uploadDriverApp, watchAll, wholeLog, type TestControlPlane } from '../controlplane/controlPlaneTesting.js';
 
 /** Sets the largest file `pid` may write (its soft RLIMIT_FSIZE); 'unlimited' lifts it. */
 function limitFileWrites(pid: number, bytes: number | 'unlimited'): void {
@@ -74,7 +74,7 @@ describe('the state dir’s disk stops taking writes', () => {
       writeFileSync(go, '');
       const { clusterId } = (await client.getApplication({ applicationId: running.id })).application!;
       const { jobmanagerAddress } = (await client.getCluster({ clusterId })).cluster!;
-      const dispatcher = dispatcherClient(jobmanagerAddress);
+      const dispatcher = dispatcherClient(jobmanagerAddress, recordedClusterSecret(controlPlane.stateDir, clusterId));
       await expect.poll(async () => (({ jobsRunning, jobsFinished }) => ({ jobsRunning, jobsFinished }))(await dispatcher.requestClusterOverview({})), { timeout: 60_000, interval: 200 }).toEqual({ jobsRunning: 0, jobsFinished: 3 });
       expect((await client.getApplication({ applicationId: running.id })).application!.status).toBe(ApplicationStatus.RUNNING);
       expect(controlPlane.process.child.exitCode).toBeNull();

@@ -17,6 +17,7 @@ import { bundleFunctionCapturer } from '../../src/api/functions/bundleFunctionCa
 import { packBundle } from '../../src/client/bundlePacker.js';
 import { DispatcherJobSubmitter } from '../../src/rpc/dispatcherJobSubmitter.js';
 import { grpcBlobGateway } from '../../src/rpc/gateways/grpcBlobGateway.js';
+import { connectClient } from '../../src/rpc/security/channelCredentials.js';
 import { ROOT, startServer, type ServerProcess } from './processes.js';
 
 /** The bundle of test pipelines (test/cluster/fixtures/pipelines). */
@@ -80,11 +81,11 @@ export function readSinkLines(folder: string): string[] {
     .flatMap((name) => readFileSync(join(folder, name), 'utf8').split('\n').filter((line) => line !== ''));
 }
 
-/** A DispatcherService client of the job manager at `address`, closed when the test file ends. */
-export function dispatcherClient(address: string): DispatcherServiceClient {
-  const channel = createChannel(address);
+/** A DispatcherService client of the job manager at `address` (presenting its cluster's secret, if it has one), closed when the test file ends. */
+export function dispatcherClient(address: string, clusterSecret?: string): DispatcherServiceClient {
+  const { channel, client } = connectClient(DispatcherServiceDefinition, address, { clusterSecret });
   openChannels.push(channel);
-  return createClient(DispatcherServiceDefinition, channel);
+  return client;
 }
 
 /** A TaskExecutorService client of the task executor at `address`, closed when the test file ends. */

@@ -1,20 +1,20 @@
 /** `flotilla list` and `flotilla cancel APP`: the applications the control plane knows. */
 import { ApplicationStatus, SubmissionMode } from '../../../generated/flotilla/v1/status.js';
 import type { Application } from '../../../generated/flotilla/v1/resources.js';
-import { connectControlPlane } from '../../client/controlPlaneClient.js';
+import { connectFromOptions } from '../controlPlaneConnection.js';
 import type { CommandSpec, ParsedCommandLine } from '../args.js';
-import { CONTROL_PLANE_OPTION } from '../commonOptions.js';
+import { CLIENT_OPTIONS } from '../commonOptions.js';
 import { formatTable } from '../formatTable.js';
 
 export const listCommand: CommandSpec = {
   name: 'list',
   summary: 'List applications, newest first.',
   positionals: [],
-  options: [{ name: 'limit', type: 'number', valueName: 'N', description: 'Show at most N applications.', default: 50 }, CONTROL_PLANE_OPTION],
+  options: [{ name: 'limit', type: 'number', valueName: 'N', description: 'Show at most N applications.', default: 50 }, ...CLIENT_OPTIONS],
 };
 
 export async function runList(args: ParsedCommandLine): Promise<number> {
-  const connection = connectControlPlane(args.options.controlplane as string);
+  const connection = connectFromOptions(args.options);
   try {
     const { applications } = await connection.call((client) => client.listApplications({ pageSize: args.options.limit as number, pageToken: '', statuses: [] }));
     process.stdout.write(
@@ -40,11 +40,11 @@ export const cancelCommand: CommandSpec = {
   name: 'cancel',
   summary: 'Cancel an application: its jobs are cancelled, and a cluster deployed for it is torn down.',
   positionals: [{ name: 'APP', description: 'The application id.', required: true }],
-  options: [CONTROL_PLANE_OPTION],
+  options: [...CLIENT_OPTIONS],
 };
 
 export async function runCancel(args: ParsedCommandLine): Promise<number> {
-  const connection = connectControlPlane(args.options.controlplane as string);
+  const connection = connectFromOptions(args.options);
   try {
     const { application } = await connection.call((client) => client.cancelApplication({ applicationId: args.positionals[0] }));
     process.stderr.write(`application ${args.positionals[0]} is ${statusOf(application)}\n`);

@@ -2,10 +2,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster } from '../../../generated/flotilla/v1/resources.js';
 import { ClusterStatus } from '../../../generated/flotilla/v1/status.js';
-import { connectControlPlane, type ControlPlaneConnection } from '../../client/controlPlaneClient.js';
+import type { ControlPlaneConnection } from '../../client/controlPlaneClient.js';
+import { connectFromOptions } from '../controlPlaneConnection.js';
 import { FlotillaError } from '../../common/errors.js';
 import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
-import { CONTROL_PLANE_OPTION } from '../commonOptions.js';
+import { CLIENT_OPTIONS } from '../commonOptions.js';
 import { formatTable } from '../formatTable.js';
 
 export const clusterStartCommand: CommandSpec = {
@@ -19,7 +20,7 @@ export const clusterStartCommand: CommandSpec = {
     { name: 'task-executors', type: 'number', valueName: 'N', description: 'Task executor processes.', default: 1 },
     { name: 'slots', type: 'number', valueName: 'N', description: 'Slots per task executor.', default: 4 },
     { name: 'no-wait', type: 'boolean', description: 'Print the id at once instead of waiting until the cluster runs.' },
-    CONTROL_PLANE_OPTION,
+    ...CLIENT_OPTIONS,
   ],
 };
 
@@ -29,7 +30,7 @@ export async function runClusterStart(args: ParsedCommandLine): Promise<number> 
   for (const [flag, value] of [['--task-executors', taskExecutors], ['--slots', slots]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new UsageError(`${flag} must be a whole number of at least 1, got ${value}`);
   }
-  const connection = connectControlPlane(args.options.controlplane as string);
+  const connection = connectFromOptions(args.options);
   try {
     const { cluster } = await connection.call((client) =>
       client.deployCluster({
@@ -68,11 +69,11 @@ export const clusterListCommand: CommandSpec = {
   name: 'cluster list',
   summary: 'List clusters the control plane deployed (shared and owned), newest first.',
   positionals: [],
-  options: [CONTROL_PLANE_OPTION],
+  options: [...CLIENT_OPTIONS],
 };
 
 export async function runClusterList(args: ParsedCommandLine): Promise<number> {
-  const connection = connectControlPlane(args.options.controlplane as string);
+  const connection = connectFromOptions(args.options);
   try {
     const { clusters } = await connection.call((client) => client.listClusters({ pageSize: 100, pageToken: '', statuses: [] }));
     process.stdout.write(
@@ -98,11 +99,11 @@ export const clusterStopCommand: CommandSpec = {
   name: 'cluster stop',
   summary: 'Stop a shared cluster and every process of it.',
   positionals: [{ name: 'ID', description: 'The cluster id.', required: true }],
-  options: [CONTROL_PLANE_OPTION],
+  options: [...CLIENT_OPTIONS],
 };
 
 export async function runClusterStop(args: ParsedCommandLine): Promise<number> {
-  const connection = connectControlPlane(args.options.controlplane as string);
+  const connection = connectFromOptions(args.options);
   try {
     const { cluster } = await connection.call((client) => client.shutDownCluster({ clusterId: args.positionals[0] }));
     process.stderr.write(`cluster ${args.positionals[0]} is ${ClusterStatus[cluster!.status] ?? 'stopping'}\n`);

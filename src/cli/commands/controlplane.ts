@@ -1,5 +1,7 @@
 /** `flotilla controlplane`: runs the control plane. */
+import { resolve } from 'node:path';
 import { parseHostPort } from '../../common/address.js';
+import type { LocalClusterTls } from '../../deployment/local/LocalDeploymentTarget.js';
 import { createLogger } from '../../common/logger.js';
 import { CONTROL_PLANE_DEFAULTS, startControlPlane, type ControlPlaneOptions } from '../../controlplane/controlPlane.js';
 import { RETENTION_DEFAULTS, type RetentionPolicy } from '../../controlplane/retention/RetentionPolicy.js';
@@ -10,6 +12,11 @@ import { positiveInteger } from '../optionValues.js';
 import { DEFAULT_STATE_DIR, LOG_LEVEL_OPTION, listenOption, stateDirOption } from '../commonOptions.js';
 import { formatDuration, parseDuration } from '../duration.js';
 import { serveUntilSignalled } from '../serveUntilSignalled.js';
+import { authOptions, AUTH_OPTIONS } from '../authOptions.js';
+import { clusterSecretOf, internalClientSecurityOf, serverLimitsOf, serverSecurityOf, serverSecurityOptions, serverTlsOf } from '../serverSecurityOptions.js';
+
+/** The default of the control plane's --max-streams-per-caller. */
+const CONTROL_PLANE_DEFAULT_MAX_STREAMS = 1000;
 
 export const controlplaneCommand: CommandSpec = {
   name: 'controlplane',
@@ -107,6 +114,8 @@ export const controlplaneCommand: CommandSpec = {
       description: 'With --deployment-target simulated: the pause between two events of a simulated cluster, in milliseconds (0: as fast as possible).',
       default: SIMULATION_DEFAULTS.eventIntervalMs,
     },
+    ...AUTH_OPTIONS,
+    ...serverSecurityOptions(CONTROL_PLANE_DEFAULT_MAX_STREAMS),
     LOG_LEVEL_OPTION,
   ],
 };
@@ -116,6 +125,10 @@ export async function runControlplane(args: ParsedCommandLine): Promise<number> 
   const listen = parseHostPort(args.options.listen as string, '--listen');
   const retention = retentionOptions(args);
   const deployment = deploymentOptions(args);
+  const tls = serverTlsOf(args);
+  const { tenants, authentication } = authOptions(args);
+  const security = serverSecurityOf(args, listen, tls, authentication, '--tls-cert, --tls-key and --auth-config');
+  const clusterTls = internalClientSecurityOf(args, tls).tls;
   return serveUntilSignalled(
     () =>
       startControlPlane({
@@ -130,9 +143,24 @@ export async function runControlplane(args: ParsedCommandLine): Promise<number> 
         retention,
         clientHeartbeatTimeoutMs: positiveDuration(args, 'client-heartbeat-timeout'),
         ...deployment,
+        security,
+        tenants,
+        clusterTls,
+        localClusterTls: localClusterTlsOf(args),
+        externalClusterSecret: clusterSecretOf(args),
+        ...serverLimitsOf(args),
       }),
     logger,
   );
+}
+
+/** The TLS files local clusters get: the control plane's own certificate, key and CA, as absolute paths (the processes run in other folders). */
+function localClusterTlsOf(args: ParsedCommandLine): LocalClusterTls | undefined {
+  const cert = args.options['tls-cert'] as string | undefined;
+  const key = args.options['tls-key'] as string | undefined;
+  const ca = args.options['tls-ca'] as string | undefined;
+  if (!cert || !key) return undefined;
+  return { certFile: resolve(cert), keyFile: resolve(key), caFile: ca ? resolve(ca) : undefined };
 }
 
 /** A duration option that must be longer than 0, in milliseconds. */

@@ -6,6 +6,7 @@ import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js
 import { positiveInteger } from '../optionValues.js';
 import { LOG_LEVEL_OPTION, listenOption, scratchDir, stateDirOption } from '../commonOptions.js';
 import { serveUntilSignalled } from '../serveUntilSignalled.js';
+import { CLUSTER_SECRET_FILE_OPTION, clusterMemberSettingsOf, serverSecurityOptions } from '../serverSecurityOptions.js';
 
 export const jobmanagerCommand: CommandSpec = {
   name: 'jobmanager',
@@ -37,6 +38,8 @@ export const jobmanagerCommand: CommandSpec = {
       description: 'How long a slot request waits for a fitting free slot before it fails with RESOURCE_EXHAUSTED, in milliseconds.',
       default: JOB_MANAGER_DEFAULTS.slotRequestTimeoutMs,
     },
+    CLUSTER_SECRET_FILE_OPTION,
+    ...serverSecurityOptions(0),
     LOG_LEVEL_OPTION,
   ],
 };
@@ -49,6 +52,7 @@ export async function runJobmanager(args: ParsedCommandLine): Promise<number> {
   if (heartbeatTimeoutMs <= heartbeatIntervalMs) {
     throw new UsageError(`--heartbeat-timeout (${heartbeatTimeoutMs}) must be longer than --heartbeat-interval (${heartbeatIntervalMs})`);
   }
+  const settings = clusterMemberSettingsOf(args, listen, 'job manager');
   return serveUntilSignalled(
     (stop) =>
       startJobManager({
@@ -59,6 +63,7 @@ export async function runJobmanager(args: ParsedCommandLine): Promise<number> {
         slotRequestTimeoutMs: positiveInteger(args, 'slot-request-timeout'),
         onShutDown: (reason) => stop(reason, 0),
         logger,
+        ...settings,
       }),
     logger,
   );

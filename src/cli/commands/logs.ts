@@ -1,9 +1,9 @@
 /** `flotilla logs APP`: prints what an application's driver wrote, optionally following it. */
 import { LogStream } from '../../../generated/flotilla/v1/common.js';
-import { connectControlPlane } from '../../client/controlPlaneClient.js';
+import { connectFromOptions } from '../controlPlaneConnection.js';
 import { readDriverLog } from '../../client/readDriverLog.js';
 import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
-import { CONTROL_PLANE_OPTION } from '../commonOptions.js';
+import { CLIENT_OPTIONS } from '../commonOptions.js';
 
 export const logsCommand: CommandSpec = {
   name: 'logs',
@@ -21,14 +21,14 @@ export const logsCommand: CommandSpec = {
   options: [
     { name: 'follow', aliases: ['-f'], type: 'boolean', description: 'Keep printing new output as the driver writes it, until the application has ended.' },
     { name: 'offset', type: 'number', valueName: 'N', description: 'Start at this byte offset of the log (0 is the beginning).', default: 0 },
-    CONTROL_PLANE_OPTION,
+    ...CLIENT_OPTIONS,
   ],
 };
 
 export async function runLogs(args: ParsedCommandLine): Promise<number> {
   const offset = args.options.offset as number;
   if (!Number.isSafeInteger(offset) || offset < 0) throw new UsageError(`--offset must be a whole number of at least 0, got ${offset}`);
-  const connection = connectControlPlane(args.options.controlplane as string);
+  const connection = connectFromOptions(args.options);
   // A reader that went away (`flotilla logs APP | head`) ends the read quietly.
   const readerGone = new AbortController();
   const onError = (error: NodeJS.ErrnoException) => {

@@ -4,10 +4,10 @@
  * the control plane has accepted the application.
  */
 import { SubmissionMode } from '../../../generated/flotilla/v1/status.js';
-import { connectControlPlane } from '../../client/controlPlaneClient.js';
+import { connectFromOptions } from '../controlPlaneConnection.js';
 import { runApplication, type ClusterChoice } from '../../client/runApplication.js';
 import { UsageError, type CommandSpec, type OptionSpec, type ParsedCommandLine } from '../args.js';
-import { CONTROL_PLANE_OPTION } from '../commonOptions.js';
+import { CLIENT_OPTIONS } from '../commonOptions.js';
 import { followApplication } from '../followApplication.js';
 import { applicationRequestOf, uploadProgress } from '../applicationRequest.js';
 
@@ -51,7 +51,7 @@ export const runCommand: CommandSpec = {
     number('driver-cpus', ['-Dc', '--drivercpus'], 'C', 'CPU cores the driver\'s slot must offer.', 0),
     { name: 'property', type: 'properties', prefix: '-D', description: 'A dynamic property every job carries (repeatable).' },
     { name: 'request-id', type: 'string', valueName: 'ID', description: 'Makes the submission idempotent: the same id submitted again gives the same application. Default: a new id per invocation.' },
-    CONTROL_PLANE_OPTION,
+    ...CLIENT_OPTIONS,
   ],
 };
 
@@ -89,7 +89,7 @@ export async function runRun(args: ParsedCommandLine): Promise<number> {
       : options.cluster !== undefined
         ? { kind: 'cluster', clusterId: options.cluster as string }
         : { kind: 'deploy', taskExecutors: options['task-executors'] as number, slotsPerTaskExecutor: options.slots as number };
-  const connection = connectControlPlane(options.controlplane as string);
+  const connection = connectFromOptions(options);
   try {
     const request = applicationRequestOf(args, cluster, applicationMode ? SubmissionMode.APPLICATION : SubmissionMode.DRIVER);
     const { application, deduplicated } = await runApplication(connection, request, uploadProgress());

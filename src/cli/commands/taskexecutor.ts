@@ -7,6 +7,7 @@ import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js
 import { positiveInteger } from '../optionValues.js';
 import { LOG_LEVEL_OPTION, listenOption, scratchDir, stateDirOption } from '../commonOptions.js';
 import { serveUntilSignalled } from '../serveUntilSignalled.js';
+import { CLUSTER_SECRET_FILE_OPTION, clusterMemberSettingsOf, serverSecurityOptions } from '../serverSecurityOptions.js';
 
 export const taskexecutorCommand: CommandSpec = {
   name: 'taskexecutor',
@@ -41,6 +42,8 @@ export const taskexecutorCommand: CommandSpec = {
       description: 'How long a cancelled task may take to stop before its worker thread is terminated, in milliseconds.',
       default: DEFAULT_TASK_CANCELLATION_TIMEOUT_MS,
     },
+    CLUSTER_SECRET_FILE_OPTION,
+    ...serverSecurityOptions(0),
     LOG_LEVEL_OPTION,
   ],
 };
@@ -53,6 +56,7 @@ export async function runTaskexecutor(args: ParsedCommandLine): Promise<number> 
   const listen = parseHostPort(args.options.listen as string, '--listen');
   const jobmanagerAddress = parseHostPort(jobmanager, '--jobmanager');
   const jobManagerTimeoutMs = positiveInteger(args, 'jobmanager-timeout');
+  const settings = clusterMemberSettingsOf(args, listen, 'task executor');
   return serveUntilSignalled(
     (stop) =>
       startTaskExecutor({
@@ -66,6 +70,7 @@ export async function runTaskexecutor(args: ParsedCommandLine): Promise<number> 
         taskCancellationTimeoutMs: positiveInteger(args, 'task-cancellation-timeout'),
         onStop: stop,
         logger,
+        ...settings,
       }),
     logger,
   );

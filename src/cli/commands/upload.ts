@@ -1,8 +1,8 @@
 /** `flotilla upload PATH`: stores a bundle in the control plane and prints its id. */
-import { connectControlPlane } from '../../client/controlPlaneClient.js';
+import { connectFromOptions } from '../controlPlaneConnection.js';
 import { uploadBundle } from '../../client/uploadBundle.js';
 import type { CommandSpec, ParsedCommandLine } from '../args.js';
-import { CONTROL_PLANE_OPTION } from '../commonOptions.js';
+import { CLIENT_OPTIONS } from '../commonOptions.js';
 import { progressReporter } from '../progress.js';
 
 export const uploadCommand: CommandSpec = {
@@ -11,11 +11,11 @@ export const uploadCommand: CommandSpec = {
   description:
     'A folder is packed into a reproducible .tgz, so an unchanged folder has the same id and is not sent again. The id (sha256) goes to stdout; messages go to stderr.',
   positionals: [{ name: 'PATH', description: 'Bundle folder or .tgz file.', required: true }],
-  options: [CONTROL_PLANE_OPTION],
+  options: [...CLIENT_OPTIONS],
 };
 
 export async function runUpload(args: ParsedCommandLine): Promise<number> {
-  const connection = connectControlPlane(args.options.controlplane as string);
+  const connection = connectFromOptions(args.options);
   try {
     const progress = progressReporter('uploading');
     const result = await uploadBundle(connection, args.positionals[0], { onProgress: progress.update });

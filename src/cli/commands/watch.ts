@@ -1,7 +1,7 @@
 /** `flotilla watch APP`: follows an application's events until it ends. */
-import { connectControlPlane } from '../../client/controlPlaneClient.js';
+import { connectFromOptions } from '../controlPlaneConnection.js';
 import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
-import { CONTROL_PLANE_OPTION } from '../commonOptions.js';
+import { CLIENT_OPTIONS } from '../commonOptions.js';
 import { followApplication } from '../followApplication.js';
 
 export const watchCommand: CommandSpec = {
@@ -10,13 +10,13 @@ export const watchCommand: CommandSpec = {
   description:
     'Events go to stderr, one line each. The watch resumes by itself after a lost connection without repeating or skipping an event; --after N starts after event N (0 replays them all).',
   positionals: [{ name: 'APP', description: 'The application id that flotilla run printed.', required: true }],
-  options: [{ name: 'after', type: 'number', valueName: 'N', description: 'Start after this event sequence number.', default: 0 }, CONTROL_PLANE_OPTION],
+  options: [{ name: 'after', type: 'number', valueName: 'N', description: 'Start after this event sequence number.', default: 0 }, ...CLIENT_OPTIONS],
 };
 
 export async function runWatch(args: ParsedCommandLine): Promise<number> {
   const after = args.options.after as number;
   if (!Number.isInteger(after) || after < 0) throw new UsageError(`--after must be a whole number of at least 0, got ${after}`);
-  const connection = connectControlPlane(args.options.controlplane as string);
+  const connection = connectFromOptions(args.options);
   try {
     return await followApplication(connection, args.positionals[0], after);
   } finally {

@@ -4,7 +4,7 @@
  * events, and resumes what a restart interrupted. It knows nothing of gRPC.
  */
 import type { ArtifactStore } from '../../blob/ArtifactStore.js';
-import { AlreadyExistsError, FailedPreconditionError } from '../../common/errors.js';
+import { AlreadyExistsError, FailedPreconditionError, ResourceExhaustedError } from '../../common/errors.js';
 import { isTerminalJobStatus, type SerializedError } from '../../common/status.js';
 import type { PerJobClusters } from '../jobs/PerJobClusters.js';
 import type { ClientHeartbeats } from './ClientHeartbeats.js';
@@ -41,6 +41,16 @@ export interface ApplicationManagerOptions {
   perJob: PerJobClusters;
   heartbeats: ClientHeartbeats;
   logger: Logger;
+  /** How many applications a tenant may have running at once, and the setting that says so; no limit when it answers undefined. */
+  applicationLimit?: (tenant: string) => ApplicationLimit | undefined;
+}
+
+/** A limit on a tenant's running applications. */
+export interface ApplicationLimit {
+  /** The most applications that may not have ended at once. */
+  max: number;
+  /** The setting that sets it, for the refusal's message, such as "--max-applications-per-tenant". */
+  setting: string;
 }
 
 /** The outcome of {@link ApplicationManager.run}. */
@@ -58,19 +68,21 @@ export class ApplicationManager {
    * Accepts an application: validates it, stores it DEPLOYING with its first event, and launches it
    * in the background. A request id seen before answers the first application when the request is
    * the same (deduplicated) and is ALREADY_EXISTS when it differs. NOT_FOUND for a bundle that is
-   * not stored or a cluster id that is not known; INVALID_ARGUMENT for an entry the bundle lacks.
+   * not stored or a cluster id that is not known (or is another tenant's); INVALID_ARGUMENT for an
+   * entry the bundle lacks; RESOURCE_EXHAUSTED when `tenant` already runs as many applications as
+   * its limit allows. The application is `tenant`'s: only that tenant sees it.
    */
-  async run(input: RunApplicationInput): Promise<RunApplicationResult> {
+  async run(input: RunApplicationInput, tenant: string): Promise<RunApplicationResult> {
     const submission = compileSubmission(input);
     const fingerprint = requestFingerprint(submission);
     const { db, applications, artifacts, clusters, log } = this.options;
-    const earlier = input.requestId ? applications.findByRequestId(input.requestId) : undefined;
+    const earlier = input.requestId ? applications.findByRequestId(input.requestId, tenant) : undefined;
     const artifactId = (submission.bundle as { artifactId: string }).artifactId;
     // Read from the stored archive, not run; a retried request skips it (the transaction below decides).
     if (!earlier && artifacts.find(artifactId)) await checkBundleEntry(artifacts.pathOf(artifactId), submission.entry);
     const result = db.transaction((): RunApplicationResult => {
       if (input.requestId) {
-        const earlier = applications.findByRequestId(input.requestId);
+        const earlier = applications.findByRequestId(input.requestId, tenant);
         if (earlier && earlier.requestFingerprint === fingerprint) return { application: earlier, deduplicated: true };
         if (earlier) {
           throw new AlreadyExistsError(
@@ -79,9 +91,11 @@ export class ApplicationManager {
         }
       }
       const artifact = artifacts.get(artifactId);
-      if (submission.target.kind === 'cluster') clusters.get(submission.target.clusterId);
+      if (submission.target.kind === 'cluster') clusters.get(submission.target.clusterId, tenant);
+      this.checkApplicationLimit(tenant);
       const application: Application = {
         ...submission,
+        tenant,
         name: submission.name || defaultName(artifact.fileName, artifactId, submission.entry),
         id: newId('app'),
         status: 'DEPLOYING',
@@ -106,12 +120,24 @@ export class ApplicationManager {
     return result;
   }
 
-  /** One application; NOT_FOUND naming the id when unknown. */
-  get(applicationId: string): Application {
-    return this.options.applications.get(applicationId);
+  /** One application; NOT_FOUND naming the id when unknown or (given `tenant`) another tenant's. */
+  get(applicationId: string, tenant?: string): Application {
+    return this.options.applications.get(applicationId, tenant);
   }
 
-  /** A page of applications, newest first. */
+  /** RESOURCE_EXHAUSTED naming the limit when `tenant` already runs as many applications as it may. */
+  private checkApplicationLimit(tenant: string): void {
+    const limit = this.options.applicationLimit?.(tenant);
+    if (!limit) return;
+    const running = this.options.applications.countActive(tenant);
+    if (running < limit.max) return;
+    const who = tenant ? `tenant ${tenant}` : 'this control plane';
+    throw new ResourceExhaustedError(
+      `${who} already runs ${running} application(s), the most it may (${limit.setting}: ${limit.max}); wait for one to end or cancel one (flotilla cancel APP)`,
+    );
+  }
+
+  /** A page of a tenant's applications, newest first. */
   list(request: ApplicationListRequest): ApplicationPage {
     return this.options.applications.list(request);
   }

@@ -116,12 +116,12 @@ export class DriverLauncher {
       case 'deploy':
         return clusters.deployOwned(application, ownedClusterSpec(target.spec, mainSlotResources(application), clusters.taskExecutorDefaults), signal);
       case 'cluster': {
-        const cluster = clusters.useShared(target.clusterId);
+        const cluster = clusters.useShared(target.clusterId, application.tenant);
         applications.update(application.id, { clusterId: cluster.id });
         return cluster;
       }
       case 'jobmanager': {
-        const cluster = await clusters.useExternal(target.address, signal);
+        const cluster = await clusters.useExternal(target.address, application.tenant, signal);
         applications.update(application.id, { clusterId: cluster.id });
         return cluster;
       }

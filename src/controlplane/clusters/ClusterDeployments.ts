@@ -60,7 +60,14 @@ export class ClusterDeployments {
     recorder.change(id, {}, `deploying a job manager and ${taskExecutors} task executor(s) with ${slotsPerTaskExecutor} slot(s) each (${target.name})`);
     try {
       const handle = await target.deploy(
-        { clusterId: id, folder: cluster.folder, taskExecutors, slotsPerTaskExecutor, taskExecutorResources: this.sizing(cluster.spec) },
+        {
+          clusterId: id,
+          folder: cluster.folder,
+          taskExecutors,
+          slotsPerTaskExecutor,
+          taskExecutorResources: this.sizing(cluster.spec),
+          clusterSecret: cluster.clusterSecret || undefined,
+        },
         {
           onProcessStarted: (process) => recorder.clusters.addProcess(id, process),
           onJobManagerListening: (address) =>

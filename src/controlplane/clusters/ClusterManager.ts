@@ -4,6 +4,7 @@
  * clusters down, notices when one is lost, and picks all of that up again after a restart. Every
  * change is recorded before it is reported to the {@link ClusterObserver} (the applications).
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { AlreadyExistsError, FailedPreconditionError, UnavailableError } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
@@ -15,7 +16,7 @@ import type { Application } from '../model/Application.js';
 import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
 import { isTerminalClusterStatus, type Cluster, type ClusterSpec, type ClusterStatus } from '../model/Cluster.js';
 import type { ApplicationStore } from '../store/ApplicationStore.js';
-import type { ClusterPage, ClusterStore } from '../store/ClusterStore.js';
+import type { ClusterListRequest, ClusterPage, ClusterStore } from '../store/ClusterStore.js';
 import type { StateDatabase } from '../store/stateDatabase.js';
 import { ClusterDeployments } from './ClusterDeployments.js';
 import { ClusterLinks } from './ClusterLinks.js';
@@ -38,6 +39,8 @@ export interface ClusterManagerOptions {
   logger: Logger;
   /** How long a job manager may be unreachable before its cluster counts as lost (default 10 s). */
   lossTimeoutMs?: number;
+  /** The secret presented to job managers named by address (`-m HOST:PORT`); none when not given. */
+  externalClusterSecret?: string;
 }
 
 /** A shared cluster to deploy. */
@@ -45,6 +48,8 @@ export interface SharedClusterRequest {
   name: string;
   spec: ClusterSpec;
   requestId: string;
+  /** The tenant deploying it; only that tenant sees and uses it. */
+  tenant: string;
 }
 
 /** Deploys, follows and stops clusters. */
@@ -73,13 +78,13 @@ export class ClusterManager {
     return this.options.target.taskExecutorDefaults;
   }
 
-  /** One cluster; NOT_FOUND naming the id when unknown. */
-  get(clusterId: string): Cluster {
-    return this.options.clusters.get(clusterId);
+  /** One cluster; NOT_FOUND naming the id when unknown or (given `tenant`) another tenant's. */
+  get(clusterId: string, tenant?: string): Cluster {
+    return this.options.clusters.get(clusterId, tenant);
   }
 
-  /** A page of clusters, newest first. */
-  list(request: { pageSize: number; pageToken: string; statuses: readonly ClusterStatus[] }): ClusterPage {
+  /** A page of a tenant's clusters, newest first. */
+  list(request: ClusterListRequest): ClusterPage {
     return this.options.clusters.list(request);
   }
 
@@ -95,7 +100,7 @@ export class ClusterManager {
   deployShared(request: SharedClusterRequest): { cluster: Cluster; deduplicated: boolean } {
     const fingerprint = requestFingerprint({ name: request.name, spec: request.spec });
     if (request.requestId) {
-      const earlier = this.options.clusters.findByRequestId(request.requestId);
+      const earlier = this.options.clusters.findByRequestId(request.requestId, request.tenant);
       if (earlier && earlier.requestFingerprint === fingerprint) return { cluster: earlier, deduplicated: true };
       if (earlier) {
         throw new AlreadyExistsError(
@@ -104,7 +109,9 @@ export class ClusterManager {
       }
     }
     const id = newId('cluster');
-    this.options.clusters.insert(this.newCluster({ id, name: request.name || id, spec: request.spec, requestId: request.requestId, requestFingerprint: fingerprint }));
+    this.options.clusters.insert(
+      this.newCluster({ id, tenant: request.tenant, name: request.name || id, spec: request.spec, requestId: request.requestId, requestFingerprint: fingerprint }),
+    );
     this.deployments.deploy(this.get(id), new AbortController().signal).catch(() => undefined);
     return { cluster: this.get(id), deduplicated: false };
   }
@@ -115,7 +122,7 @@ export class ClusterManager {
    * FAILED) or `signal` aborts it (recorded STOPPED, every process it started stopped).
    */
   async deployOwned(application: Application, spec: ClusterSpec, signal: AbortSignal): Promise<Cluster> {
-    const cluster = this.newCluster({ id: newId('cluster'), name: application.name, spec, ownerApplicationId: application.id });
+    const cluster = this.newCluster({ id: newId('cluster'), tenant: application.tenant, name: application.name, spec, ownerApplicationId: application.id });
     this.options.db.transaction(() => {
       this.options.clusters.insert(cluster);
       this.options.applications.update(application.id, { clusterId: cluster.id, ownsCluster: true });
@@ -129,7 +136,7 @@ export class ClusterManager {
    * ending does not end the application.
    */
   async deployForJob(application: Application, spec: ClusterSpec, signal: AbortSignal): Promise<Cluster> {
-    const cluster = this.newCluster({ id: newId('cluster'), name: `${application.name} (job cluster)`, spec, ownerApplicationId: application.id });
+    const cluster = this.newCluster({ id: newId('cluster'), tenant: application.tenant, name: `${application.name} (job cluster)`, spec, ownerApplicationId: application.id });
     this.options.clusters.insert(cluster);
     return this.deployments.deploy(cluster, signal);
   }
@@ -139,9 +146,12 @@ export class ClusterManager {
     return this.options.clusters.activeOwnedBy(applicationId);
   }
 
-  /** A shared cluster an application may run on: FAILED_PRECONDITION unless it is RUNNING and owned by no application. */
-  useShared(clusterId: string): Cluster {
-    const cluster = this.get(clusterId);
+  /**
+   * A shared cluster an application of `tenant` may run on: NOT_FOUND when it is another tenant's,
+   * FAILED_PRECONDITION unless it is RUNNING and owned by no application.
+   */
+  useShared(clusterId: string, tenant: string): Cluster {
+    const cluster = this.get(clusterId, tenant);
     if (cluster.ownerApplicationId) {
       throw new FailedPreconditionError(
         `cluster ${cluster.id} was deployed for application ${cluster.ownerApplicationId} and ends with it; name a shared cluster (flotilla cluster deploy) instead`,
@@ -154,16 +164,16 @@ export class ClusterManager {
   /**
    * The cluster of a job manager the user started (`-m HOST:PORT`): recorded once per address (as
    * deployment target "external"), checked to answer, and followed. UNAVAILABLE when it does not answer.
-   * The address of a running cluster this control plane deployed names that cluster (a shared one
-   * only, as with useShared).
+   * The address of a running cluster this control plane deployed for `tenant` names that cluster (a
+   * shared one only, as with useShared). External clusters are recorded per tenant.
    */
-  async useExternal(address: string, signal: AbortSignal): Promise<Cluster> {
+  async useExternal(address: string, tenant: string, signal: AbortSignal): Promise<Cluster> {
     // A job manager this control plane deployed is that cluster, not an external one.
-    const deployed = this.options.clusters.findLiveDeployed(address);
-    if (deployed) return this.useShared(deployed.id);
-    const known = this.options.clusters.findLiveExternal(address);
+    const deployed = this.options.clusters.findLiveDeployed(address, tenant);
+    if (deployed) return this.useShared(deployed.id, tenant);
+    const known = this.options.clusters.findLiveExternal(address, tenant);
     // A job manager that does not answer is not recorded at all.
-    const probe = known ? this.links.gateway(known.id) : this.options.connect(address);
+    const probe = known ? this.links.gateway(known.id) : this.options.connect(address, this.options.externalClusterSecret);
     let taskExecutors: number;
     try {
       taskExecutors = (await probe.overview({ timeoutMs: 5000, signal })).taskExecutors;
@@ -175,7 +185,10 @@ export class ClusterManager {
     }
     const id = known?.id ?? newId('cluster');
     if (known) this.options.clusters.update(id, { registeredTaskExecutors: taskExecutors });
-    else this.options.clusters.insert(this.newCluster({ id, name: address, status: 'RUNNING', deploymentTarget: 'external', jobmanagerAddress: address, folder: '', registeredTaskExecutors: taskExecutors }));
+    else {
+      const external = { status: 'RUNNING' as const, deploymentTarget: 'external' as const, jobmanagerAddress: address, folder: '', registeredTaskExecutors: taskExecutors };
+      this.options.clusters.insert(this.newCluster({ id, tenant, clusterSecret: this.options.externalClusterSecret ?? '', name: address, ...external }));
+    }
     this.follow(this.get(id));
     return this.get(id);
   }
@@ -259,8 +272,10 @@ export class ClusterManager {
     await this.links.close();
   }
 
-  private newCluster(fields: Partial<Cluster> & Pick<Cluster, 'id' | 'name'>): Cluster {
+  private newCluster(fields: Partial<Cluster> & Pick<Cluster, 'id' | 'name' | 'tenant'>): Cluster {
     return {
+      // A new secret for every cluster deployed here: its processes take calls only from each other and from this control plane.
+      clusterSecret: randomBytes(32).toString('base64url'),
       status: 'DEPLOYING',
       // The target's name is one of the deployed kinds ("local", "simulated").
       deploymentTarget: this.options.target.name as Cluster['deploymentTarget'],

@@ -76,5 +76,5 @@ export interface DispatcherGateway extends JobManagerAdmin {
   readJobOutput(jobId: string, offset: number, follow: boolean, signal: AbortSignal): AsyncIterable<JobOutputChunk>;
 }
 
-/** Connects to the Dispatcher at HOST:PORT. */
-export type ConnectDispatcher = (address: string) => DispatcherGateway;
+/** Connects to the Dispatcher at HOST:PORT, presenting the cluster's secret when it has one. */
+export type ConnectDispatcher = (address: string, clusterSecret?: string) => DispatcherGateway;

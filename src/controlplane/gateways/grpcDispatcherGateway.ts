@@ -4,7 +4,7 @@
  * domain errors naming the job manager, an unreachable one as UnavailableError.
  */
 import { isAbortError } from 'abort-controller-x';
-import { ClientError, createChannel, createClient, Status, type Channel } from 'nice-grpc';
+import { ClientError, Status } from 'nice-grpc';
 import { DispatcherServiceDefinition, type DispatcherServiceClient } from '../../../generated/flotilla/v1/dispatcher_service.js';
 import { LogStream } from '../../../generated/flotilla/v1/common.js';
 import { FlotillaError, OutOfRangeError, UnavailableError } from '../../common/errors.js';
@@ -12,15 +12,16 @@ import { applicationMainToMessage } from '../../rpc/convert/applicationMain.js';
 import { jobGraphToMessage } from '../../rpc/convert/jobGraph.js';
 import { livingPriorityToMessage } from '../../rpc/convert/status.js';
 import { uploadArtifact } from '../../rpc/gateways/grpcBlobGateway.js';
+import { connectClient } from '../../rpc/security/channelCredentials.js';
+import type { ClientSecurity } from '../../rpc/security/ClientSecurity.js';
 import { errorClassOf } from '../../rpc/statusMapping.js';
 import { JobOutputNotKeptError, type DispatcherGateway, type JobOutputChunk, type JobOutputStream, type JobSubmission } from '../clusters/DispatcherGateway.js';
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
 import { jobEventFromMessage } from './jobEventFromMessage.js';
 
-/** Connects to the DispatcherService at `address` (HOST:PORT); the channel connects lazily. */
-export function grpcDispatcherGateway(address: string): DispatcherGateway {
-  const channel: Channel = createChannel(address);
-  const client: DispatcherServiceClient = createClient(DispatcherServiceDefinition, channel);
+/** Connects to the DispatcherService at `address` (HOST:PORT) with `security` (TLS, the cluster's secret); the channel connects lazily. */
+export function grpcDispatcherGateway(address: string, security?: ClientSecurity): DispatcherGateway {
+  const { channel, client } = connectClient(DispatcherServiceDefinition, address, security);
   /**
    * Runs a unary call bounded by `timeoutMs` (nice-grpc has no deadlines without a middleware, so a
    * timed-out signal stands in); a call that times out is UnavailableError, one the caller aborted an AbortError.

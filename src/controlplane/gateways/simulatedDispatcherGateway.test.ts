@@ -79,7 +79,7 @@ function statusesOf(events: readonly ApplicationEvent[]): string[] {
 describe('the control plane on simulated clusters', () => {
   it('deploys an owned cluster at once, relays its scripted events, ends the application FINISHED and tears the cluster down', async () => {
     const { domain, target, artifactId, otherAddresses } = await simulatedDomain({ jobsPerApplication: 1, tasksPerJob: 1 });
-    const { application } = await domain.applications.run(runInput(artifactId));
+    const { application } = await domain.applications.run(runInput(artifactId), '');
     const events = await followToEnd(domain, application.id);
 
     expect(statusesOf(events)).toEqual(['DEPLOYING', 'RUNNING', 'FINISHED']);
@@ -110,7 +110,7 @@ describe('the control plane on simulated clusters', () => {
 
   it('cancels an application whose driver runs on a simulated cluster', async () => {
     const { domain, artifactId } = await simulatedDomain({ eventIntervalMs: 60_000 });
-    const { application } = await domain.applications.run(runInput(artifactId));
+    const { application } = await domain.applications.run(runInput(artifactId), '');
     await expect.poll(() => domain.applications.get(application.id).status).toBe('RUNNING');
     domain.applications.cancel(application.id);
     const events = await followToEnd(domain, application.id);
@@ -120,7 +120,7 @@ describe('the control plane on simulated clusters', () => {
 
   it('runs many applications side by side, each on its own simulated cluster', async () => {
     const { domain, target, artifactId } = await simulatedDomain({ eventIntervalMs: 0 });
-    const ids = await Promise.all(Array.from({ length: 20 }, async () => (await domain.applications.run(runInput(artifactId))).application.id));
+    const ids = await Promise.all(Array.from({ length: 20 }, async () => (await domain.applications.run(runInput(artifactId), '')).application.id));
     const finals = await Promise.all(ids.map(async (id) => statusesOf(await followToEnd(domain, id)).at(-1)));
     expect(finals).toEqual(ids.map(() => 'FINISHED'));
     await expect.poll(() => target.size).toBe(0);

@@ -15,7 +15,7 @@ import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
 
 /** Connects to simulated clusters in memory, and to any other address with `otherwise`. */
 export function simulatedDispatchers(target: SimulatedDeploymentTarget, otherwise: ConnectDispatcher): ConnectDispatcher {
-  return (address) => (isSimulatedJobManagerAddress(address) ? simulatedDispatcherGateway(address, target) : otherwise(address));
+  return (address, clusterSecret) => (isSimulatedJobManagerAddress(address) ? simulatedDispatcherGateway(address, target) : otherwise(address, clusterSecret));
 }
 
 const STREAMS: Record<string, JobOutputStream> = { stdout: 'STDOUT', stderr: 'STDERR', logger: 'LOGGER' };

@@ -25,12 +25,12 @@ export interface JobDirectoryOptions {
 export class JobDirectory {
   constructor(private readonly options: JobDirectoryOptions) {}
 
-  /** One job; NOT_FOUND naming the id when unknown. */
-  get(jobId: string): Job {
-    return this.options.jobs.get(jobId);
+  /** One job; NOT_FOUND naming the id when unknown or (given `tenant`) of another tenant's application. */
+  get(jobId: string, tenant?: string): Job {
+    return this.options.jobs.get(jobId, tenant);
   }
 
-  /** A page of jobs, newest first. */
+  /** A page of a tenant's jobs, newest first. */
   list(request: JobListRequest): JobPage {
     return this.options.jobs.list(request);
   }

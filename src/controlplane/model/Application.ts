@@ -52,6 +52,8 @@ export interface ApplicationSubmission {
 /** An application known to the control plane. */
 export interface Application extends ApplicationSubmission {
   id: string;
+  /** The tenant that submitted it (its bearer token's); '' on a control plane without tokens. Only that tenant sees it. */
+  tenant: string;
   status: ApplicationStatus;
   /** The cluster it runs on, once there is one; empty before. */
   clusterId: string;

@@ -46,6 +46,14 @@ export type { ClusterProcess };
 /** A cluster known to the control plane. */
 export interface Cluster {
   id: string;
+  /** The tenant that deployed it, or whose application it was deployed for or named it; '' on a control plane without tokens. Only that tenant sees it. */
+  tenant: string;
+  /**
+   * What the control plane and the cluster's members present to its job manager and task executors
+   * (issued when it was deployed; the --cluster-secret-file of the control plane for an external
+   * one); '' for none. Never logged, never sent to clients.
+   */
+  clusterSecret: string;
   name: string;
   status: ClusterStatus;
   deploymentTarget: DeploymentTargetName;

@@ -1,12 +1,14 @@
 /**
- * The application RPCs of ClusterClientService: proto in, domain call, proto out. Statuses come
- * from the domain errors the application manager throws (mapped by the server's middleware).
+ * The application RPCs of ClusterClientService: proto in, domain call (through the view of the
+ * caller's tenant), proto out. Statuses come from the domain errors the application manager throws
+ * (mapped by the server's middleware).
  */
 import type { CallContext } from 'nice-grpc-common';
 import type { ClusterClientServiceImplementation } from '../../../generated/flotilla/v1/cluster_client_service.js';
 import { InvalidArgumentError } from '../../common/errors.js';
 import { toSafeNumber } from '../../rpc/longs.js';
-import type { ApplicationManager } from '../applications/ApplicationManager.js';
+import { callerOf } from '../../rpc/security/Caller.js';
+import type { TenantViews } from '../tenants/TenantView.js';
 import { applicationToMessage, runApplicationInputFromMessage } from './applicationMessages.js';
 import { applicationStatusFromMessage } from './enums.js';
 import { applicationEventToMessage } from './eventMessages.js';
@@ -16,30 +18,30 @@ type ApplicationRpcs = Pick<
   'runApplication' | 'getApplication' | 'listApplications' | 'cancelApplication' | 'watchApplication'
 >;
 
-/** The application RPCs over `applications`. */
-export function applicationHandlers(applications: ApplicationManager): ApplicationRpcs {
+/** The application RPCs over the caller's tenant's view. */
+export function applicationHandlers(views: TenantViews): ApplicationRpcs {
   return {
-    async runApplication(request) {
-      const { application, deduplicated } = await applications.run(runApplicationInputFromMessage(request));
+    async runApplication(request, context) {
+      const { application, deduplicated } = await views(callerOf(context).tenant).runApplication(runApplicationInputFromMessage(request));
       return { application: applicationToMessage(application), deduplicated };
     },
 
-    async getApplication(request) {
-      return { application: applicationToMessage(applications.get(requireApplicationId(request.applicationId))) };
+    async getApplication(request, context) {
+      return { application: applicationToMessage(views(callerOf(context).tenant).getApplication(requireApplicationId(request.applicationId))) };
     },
 
-    async listApplications(request) {
+    async listApplications(request, context) {
       const statuses = request.statuses.map((status, index) => applicationStatusFromMessage(status, `statuses[${index}]`));
-      const page = applications.list({ pageSize: request.pageSize, pageToken: request.pageToken, statuses });
+      const page = views(callerOf(context).tenant).listApplications({ pageSize: request.pageSize, pageToken: request.pageToken, statuses });
       return { applications: page.applications.map(applicationToMessage), nextPageToken: page.nextPageToken };
     },
 
-    async cancelApplication(request) {
-      return { application: applicationToMessage(applications.cancel(requireApplicationId(request.applicationId))) };
+    async cancelApplication(request, context) {
+      return { application: applicationToMessage(views(callerOf(context).tenant).cancelApplication(requireApplicationId(request.applicationId))) };
     },
 
     async *watchApplication(request, context) {
-      const events = applications.watch({
+      const events = views(callerOf(context).tenant).watchApplication({
         applicationId: requireApplicationId(request.applicationId),
         afterSequence: toSafeNumber(request.afterSequence, 'after_sequence'),
         follow: request.follow,

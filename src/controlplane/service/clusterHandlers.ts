@@ -1,10 +1,11 @@
-/** The cluster RPCs of ClusterClientService: proto in, domain call, proto out. */
+/** The cluster RPCs of ClusterClientService: proto in, domain call (through the view of the caller's tenant), proto out. */
 import type { CallContext } from 'nice-grpc-common';
 import type { ClusterClientServiceImplementation } from '../../../generated/flotilla/v1/cluster_client_service.js';
 import { InvalidArgumentError } from '../../common/errors.js';
 import { checkText } from '../applications/checks.js';
 import { checkRequestId } from '../applications/compileSubmission.js';
-import type { ClusterManager } from '../clusters/ClusterManager.js';
+import { callerOf } from '../../rpc/security/Caller.js';
+import type { TenantViews } from '../tenants/TenantView.js';
 import { compileClusterSpec } from '../clusters/compileClusterSpec.js';
 import { clusterSpecInputFromMessage, clusterToMessage } from './clusterMessages.js';
 import { clusterStatusFromMessage } from './enums.js';
@@ -14,11 +15,11 @@ type ClusterRpcs = Pick<ClusterClientServiceImplementation<CallContext>, 'deploy
 /** Slots per task executor of a shared cluster when the request does not say (as `flotilla taskexecutor`). */
 export const SHARED_CLUSTER_DEFAULT_SLOTS = 2;
 
-/** The cluster RPCs over `clusters`. */
-export function clusterHandlers(clusters: ClusterManager): ClusterRpcs {
+/** The cluster RPCs over the caller's tenant's view. */
+export function clusterHandlers(views: TenantViews): ClusterRpcs {
   return {
-    async deployCluster(request) {
-      const { cluster } = clusters.deployShared({
+    async deployCluster(request, context) {
+      const { cluster } = views(callerOf(context).tenant).deployCluster({
         name: checkText(request.name.trim(), 'name', 200),
         spec: compileClusterSpec(clusterSpecInputFromMessage(request.spec), SHARED_CLUSTER_DEFAULT_SLOTS, 'spec'),
         requestId: checkRequestId(request.requestId),
@@ -26,18 +27,18 @@ export function clusterHandlers(clusters: ClusterManager): ClusterRpcs {
       return { cluster: clusterToMessage(cluster) };
     },
 
-    async getCluster(request) {
-      return { cluster: clusterToMessage(clusters.get(requireClusterId(request.clusterId))) };
+    async getCluster(request, context) {
+      return { cluster: clusterToMessage(views(callerOf(context).tenant).getCluster(requireClusterId(request.clusterId))) };
     },
 
-    async listClusters(request) {
+    async listClusters(request, context) {
       const statuses = request.statuses.map((status, index) => clusterStatusFromMessage(status, `statuses[${index}]`));
-      const page = clusters.list({ pageSize: request.pageSize, pageToken: request.pageToken, statuses });
+      const page = views(callerOf(context).tenant).listClusters({ pageSize: request.pageSize, pageToken: request.pageToken, statuses });
       return { clusters: page.clusters.map(clusterToMessage), nextPageToken: page.nextPageToken };
     },
 
-    async shutDownCluster(request) {
-      return { cluster: clusterToMessage(clusters.shutDown(requireClusterId(request.clusterId))) };
+    async shutDownCluster(request, context) {
+      return { cluster: clusterToMessage(views(callerOf(context).tenant).shutDownCluster(requireClusterId(request.clusterId))) };
     },
   };
 }

@@ -10,9 +10,8 @@ import { InvalidArgumentError } from '../../common/errors.js';
 import { jobGraphFromMessage } from '../../rpc/convert/jobGraph.js';
 import { jobSummaryToMessage } from '../../rpc/convert/jobSummary.js';
 import { serializedErrorFromMessage } from '../../rpc/convert/status.js';
-import type { ApplicationManager } from '../applications/ApplicationManager.js';
-import type { JobDirectory } from '../jobs/JobDirectory.js';
-import type { JobSubmissions } from '../jobs/JobSubmissions.js';
+import { callerOf } from '../../rpc/security/Caller.js';
+import type { TenantViews } from '../tenants/TenantView.js';
 import type { Job } from '../model/Job.js';
 import { applicationToMessage } from './applicationMessages.js';
 
@@ -21,39 +20,39 @@ type JobRpcs = Pick<
   'submitJob' | 'getJob' | 'listJobs' | 'cancelJob' | 'requestJobResult' | 'completeClientMain' | 'reportClientHeartbeat'
 >;
 
-/** The job RPCs over the domain. */
-export function jobHandlers(jobs: JobDirectory, submissions: JobSubmissions, applications: ApplicationManager): JobRpcs {
+/** The job RPCs over the caller's tenant's view. */
+export function jobHandlers(views: TenantViews): JobRpcs {
   return {
-    async submitJob(request) {
+    async submitJob(request, context) {
       if (!request.jobGraph) throw new InvalidArgumentError('job_graph is required: the job to run, as the SDK builds it');
       const graph = jobGraphFromMessage(request.jobGraph);
-      return submissions.submit({ applicationId: required(request.applicationId, 'application_id'), graph, requestId: request.requestId });
+      return views(callerOf(context).tenant).submitJob({ applicationId: required(request.applicationId, 'application_id'), graph, requestId: request.requestId });
     },
 
-    async getJob(request) {
-      return { job: jobToMessage(jobs.get(required(request.jobId, 'job_id'))) };
+    async getJob(request, context) {
+      return { job: jobToMessage(views(callerOf(context).tenant).getJob(required(request.jobId, 'job_id'))) };
     },
 
-    async listJobs(request) {
-      const page = jobs.list({ pageSize: request.pageSize, pageToken: request.pageToken, applicationId: request.applicationId, clusterId: request.clusterId });
+    async listJobs(request, context) {
+      const page = views(callerOf(context).tenant).listJobs({ pageSize: request.pageSize, pageToken: request.pageToken, applicationId: request.applicationId, clusterId: request.clusterId });
       return { jobs: page.jobs.map(jobToMessage), nextPageToken: page.nextPageToken };
     },
 
-    async cancelJob(request) {
-      return { job: jobToMessage(await jobs.cancel(required(request.jobId, 'job_id'))) };
+    async cancelJob(request, context) {
+      return { job: jobToMessage(await views(callerOf(context).tenant).cancelJob(required(request.jobId, 'job_id'))) };
     },
 
     async *requestJobResult(request, context) {
-      for await (const part of jobs.result(required(request.jobId, 'job_id'), context.signal)) yield { part };
+      for await (const part of views(callerOf(context).tenant).jobResult(required(request.jobId, 'job_id'), context.signal)) yield { part };
     },
 
-    async reportClientHeartbeat(request) {
-      const { timeoutMs, application } = applications.clientHeartbeat(required(request.applicationId, 'application_id'));
+    async reportClientHeartbeat(request, context) {
+      const { timeoutMs, application } = views(callerOf(context).tenant).clientHeartbeat(required(request.applicationId, 'application_id'));
       return { timeoutMs: BigInt(timeoutMs), status: applicationToMessage(application).status };
     },
 
-    async completeClientMain(request) {
-      const application = applications.completeClientMain(required(request.applicationId, 'application_id'), serializedErrorFromMessage(request.failure));
+    async completeClientMain(request, context) {
+      const application = views(callerOf(context).tenant).completeClientMain(required(request.applicationId, 'application_id'), serializedErrorFromMessage(request.failure));
       return { application: applicationToMessage(application) };
     },
   };

@@ -8,19 +8,20 @@ import type { ClusterClientServiceImplementation } from '../../../generated/flot
 import { LogStream } from '../../../generated/flotilla/v1/common.js';
 import { InvalidArgumentError } from '../../common/errors.js';
 import { toSafeNumber } from '../../rpc/longs.js';
-import type { DriverLogs } from '../logs/DriverLogs.js';
+import { callerOf } from '../../rpc/security/Caller.js';
+import type { TenantViews } from '../tenants/TenantView.js';
 import type { DriverLogStream } from '../store/DriverLogStore.js';
 
 type LogRpcs = Pick<ClusterClientServiceImplementation<CallContext>, 'readDriverLog'>;
 
 const STREAMS: Record<DriverLogStream, LogStream> = { STDOUT: LogStream.STDOUT, STDERR: LogStream.STDERR, LOGGER: LogStream.LOGGER };
 
-/** The driver log RPCs over `driverLogs`. */
-export function logHandlers(driverLogs: DriverLogs): LogRpcs {
+/** The driver log RPCs over the caller's tenant's view. */
+export function logHandlers(views: TenantViews): LogRpcs {
   return {
     async *readDriverLog(request, context) {
       if (!request.applicationId) throw new InvalidArgumentError('application_id is required');
-      const pieces = driverLogs.read({
+      const pieces = views(callerOf(context).tenant).readDriverLog({
         applicationId: request.applicationId,
         offset: toSafeNumber(request.offset, 'offset'),
         follow: request.follow,

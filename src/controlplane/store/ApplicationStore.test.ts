@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NotFoundError } from '../../common/errors.js';
 import { testApplication, testCluster, testState } from '../testing/testState.js';
 
 describe('ApplicationStore', () => {
@@ -7,8 +8,8 @@ describe('ApplicationStore', () => {
     const application = testApplication({ properties: { b: '2', a: '1' }, savepoint: { path: '/sp', allowNonRestoredState: true }, requestId: 'r-1', requestFingerprint: 'f' });
     applications.insert(application);
     expect(applications.get(application.id)).toEqual(application);
-    expect(applications.findByRequestId('r-1')?.id).toBe(application.id);
-    expect(applications.findByRequestId('r-2')).toBeUndefined();
+    expect(applications.findByRequestId('r-1', '')?.id).toBe(application.id);
+    expect(applications.findByRequestId('r-2', '')).toBeUndefined();
   });
 
   it('is NOT_FOUND, naming the id, for an unknown application', () => {
@@ -54,16 +55,32 @@ describe('ApplicationStore', () => {
     const { applications } = testState();
     const made = Array.from({ length: 5 }, (_, index) => testApplication({ status: index % 2 === 0 ? 'RUNNING' : 'FINISHED' }));
     for (const application of made) applications.insert(application);
-    const first = applications.list({ pageSize: 2, pageToken: '', statuses: [] });
+    const first = applications.list({ pageSize: 2, pageToken: '', statuses: [], tenant: '' });
     expect(first.applications.map((application) => application.id)).toEqual([made[4].id, made[3].id]);
-    const second = applications.list({ pageSize: 2, pageToken: first.nextPageToken, statuses: [] });
+    const second = applications.list({ pageSize: 2, pageToken: first.nextPageToken, statuses: [], tenant: '' });
     expect(second.applications.map((application) => application.id)).toEqual([made[2].id, made[1].id]);
-    const last = applications.list({ pageSize: 2, pageToken: second.nextPageToken, statuses: [] });
+    const last = applications.list({ pageSize: 2, pageToken: second.nextPageToken, statuses: [], tenant: '' });
     expect(last.applications.map((application) => application.id)).toEqual([made[0].id]);
     expect(last.nextPageToken).toBe('');
-    const running = applications.list({ pageSize: 0, pageToken: '', statuses: ['RUNNING'] });
+    const running = applications.list({ pageSize: 0, pageToken: '', statuses: ['RUNNING'], tenant: '' });
     expect(running.applications.map((application) => application.id)).toEqual([made[4].id, made[2].id, made[0].id]);
-    expect(() => applications.list({ pageSize: 2, pageToken: 'garbage', statuses: [] })).toThrow(/page_token is not one this control plane issued/);
+    expect(() => applications.list({ pageSize: 2, pageToken: 'garbage', statuses: [], tenant: '' })).toThrow(/page_token is not one this control plane issued/);
+  });
+
+  it("keeps tenants apart: list, get with a tenant, and the count of a tenant's running applications", () => {
+    const { applications } = testState();
+    const mine = testApplication({ tenant: 'team-a', status: 'RUNNING' });
+    const ended = testApplication({ tenant: 'team-a', status: 'FINISHED' });
+    const theirs = testApplication({ tenant: 'team-b', status: 'RUNNING' });
+    for (const application of [mine, ended, theirs]) applications.insert(application);
+    expect(applications.list({ pageSize: 0, pageToken: '', statuses: [], tenant: 'team-a' }).applications.map((application) => application.id)).toEqual([ended.id, mine.id]);
+    expect(applications.list({ pageSize: 0, pageToken: '', statuses: [], tenant: '' }).applications).toEqual([]);
+    expect(applications.get(mine.id, 'team-a').id).toBe(mine.id);
+    const unknown = () => applications.get('app-none', 'team-a');
+    expect(unknown).toThrow(NotFoundError);
+    expect(() => applications.get(theirs.id, 'team-a')).toThrow(new NotFoundError(`application ${JSON.stringify(theirs.id)} is not known to this control plane`));
+    expect(applications.countActive('team-a')).toBe(1);
+    expect(applications.countActive('team-c')).toBe(0);
   });
 
   it('finds the applications that have not ended, all or on one cluster', () => {

@@ -12,6 +12,7 @@ import type { StateDatabase } from './stateDatabase.js';
 interface ApplicationRow {
   ordinal: number;
   id: string;
+  tenant: string;
   name: string;
   status: ApplicationStatus;
   mode: Application['mode'];
@@ -55,6 +56,8 @@ export interface ApplicationListRequest {
   pageToken: string;
   /** Only these statuses; empty for every status. */
   statuses: readonly ApplicationStatus[];
+  /** Only this tenant's applications. */
+  tenant: string;
 }
 
 const TERMINAL_SQL = "('FAILED', 'CANCELED', 'FINISHED')";
@@ -67,10 +70,10 @@ export class ApplicationStore {
   insert(application: Application): void {
     this.db
       .prepare(
-        `INSERT INTO applications (id, name, status, mode, detached, bundle_json, entry, args_json, driver_resources_json, parallelism,
+        `INSERT INTO applications (id, tenant, name, status, mode, detached, bundle_json, entry, args_json, driver_resources_json, parallelism,
            properties_json, savepoint_json, target_json, cluster_id, owns_cluster, driver_job_id, job_ids_json, failure_json,
            last_event_sequence, request_id, request_fingerprint, created_at, ended_at)
-         VALUES (@id, @name, @status, @mode, @detached, @bundle_json, @entry, @args_json, @driver_resources_json, @parallelism,
+         VALUES (@id, @tenant, @name, @status, @mode, @detached, @bundle_json, @entry, @args_json, @driver_resources_json, @parallelism,
            @properties_json, @savepoint_json, @target_json, @cluster_id, @owns_cluster, @driver_job_id, @job_ids_json, @failure_json,
            0, @request_id, @request_fingerprint, @created_at, @ended_at)`,
       )
@@ -83,16 +86,19 @@ export class ApplicationStore {
     return row && fromRow(row);
   }
 
-  /** The application; NOT_FOUND naming the id when there is none. */
-  get(id: string): Application {
+  /**
+   * The application; NOT_FOUND naming the id when there is none, or (given `tenant`) when it is
+   * another tenant's: the answer is the same, so an id reveals nothing of other tenants.
+   */
+  get(id: string, tenant?: string): Application {
     const application = this.find(id);
-    if (!application) throw new NotFoundError(`application ${JSON.stringify(id)} is not known to this control plane`);
+    if (!application || (tenant !== undefined && application.tenant !== tenant)) throw new NotFoundError(`application ${JSON.stringify(id)} is not known to this control plane`);
     return application;
   }
 
-  /** The application submitted with this request id, if any. */
-  findByRequestId(requestId: string): Application | undefined {
-    const row = this.db.prepare('SELECT * FROM applications WHERE request_id = ?').get(requestId) as ApplicationRow | undefined;
+  /** The tenant's application submitted with this request id, if any. */
+  findByRequestId(requestId: string, tenant: string): Application | undefined {
+    const row = this.db.prepare('SELECT * FROM applications WHERE request_id = ? AND tenant = ?').get(requestId, tenant) as ApplicationRow | undefined;
     return row && fromRow(row);
   }
 
@@ -117,19 +123,25 @@ export class ApplicationStore {
     this.db.prepare(`UPDATE applications SET ${assignments.join(', ')} WHERE id = @id`).run(values);
   }
 
-  /** A page of applications, newest first. */
-  list({ pageSize, pageToken, statuses }: ApplicationListRequest): ApplicationPage {
+  /** A page of a tenant's applications, newest first. */
+  list({ pageSize, pageToken, statuses, tenant }: ApplicationListRequest): ApplicationPage {
     const before = decodePageToken('applications', pageToken);
     const size = effectivePageSize(pageSize);
     const filter = statuses.length > 0 ? `AND status IN (${statuses.map(() => '?').join(', ')})` : '';
     const rows = this.db
-      .prepare(`SELECT * FROM applications WHERE ordinal < ? ${filter} ORDER BY ordinal DESC LIMIT ?`)
-      .all(Number.isFinite(before) ? before : Number.MAX_SAFE_INTEGER, ...statuses, size + 1) as ApplicationRow[];
+      .prepare(`SELECT * FROM applications WHERE tenant = ? AND ordinal < ? ${filter} ORDER BY ordinal DESC LIMIT ?`)
+      .all(tenant, Number.isFinite(before) ? before : Number.MAX_SAFE_INTEGER, ...statuses, size + 1) as ApplicationRow[];
     const page = rows.slice(0, size);
     return {
       applications: page.map(fromRow),
       nextPageToken: rows.length > size ? encodePageToken('applications', page[page.length - 1].ordinal) : '',
     };
+  }
+
+  /** How many of a tenant's applications have not ended. */
+  countActive(tenant: string): number {
+    const row = this.db.prepare(`SELECT COUNT(*) AS count FROM applications WHERE tenant = ? AND status NOT IN ${TERMINAL_SQL}`).get(tenant) as { count: number };
+    return row.count;
   }
 
   /** Every application that has not ended, oldest first. */
@@ -150,6 +162,7 @@ export class ApplicationStore {
 function toRow(application: Application): Omit<ApplicationRow, 'ordinal' | 'last_event_sequence' | 'client_main_ended_at' | 'client_main_failure_json'> {
   return {
     id: application.id,
+    tenant: application.tenant,
     name: application.name,
     status: application.status,
     mode: application.mode,
@@ -177,6 +190,7 @@ function toRow(application: Application): Omit<ApplicationRow, 'ordinal' | 'last
 function fromRow(row: ApplicationRow): Application {
   const application: Application = {
     id: row.id,
+    tenant: row.tenant,
     name: row.name,
     status: row.status,
     mode: row.mode,

@@ -11,7 +11,7 @@ describe('ClusterStore', () => {
     });
     clusters.insert(cluster);
     expect(clusters.get(cluster.id)).toEqual(cluster);
-    expect(clusters.findByRequestId('r')?.id).toBe(cluster.id);
+    expect(clusters.findByRequestId('r', '')?.id).toBe(cluster.id);
     expect(() => clusters.get('cluster-nope')).toThrow(/cluster "cluster-nope" is not known/);
   });
 
@@ -38,11 +38,24 @@ describe('ClusterStore', () => {
     const stopped = testCluster({ deploymentTarget: 'external', jobmanagerAddress: '127.0.0.1:9001', status: 'STOPPED' });
     const local = testCluster();
     for (const cluster of [external, stopped, local]) clusters.insert(cluster);
-    expect(clusters.list({ pageSize: 0, pageToken: '', statuses: [] }).clusters.map((cluster) => cluster.id)).toEqual([local.id, stopped.id, external.id]);
-    const page = clusters.list({ pageSize: 1, pageToken: '', statuses: ['RUNNING'] });
+    expect(clusters.list({ pageSize: 0, pageToken: '', statuses: [], tenant: '' }).clusters.map((cluster) => cluster.id)).toEqual([local.id, stopped.id, external.id]);
+    const page = clusters.list({ pageSize: 1, pageToken: '', statuses: ['RUNNING'], tenant: '' });
     expect(page.clusters.map((cluster) => cluster.id)).toEqual([local.id]);
-    expect(clusters.list({ pageSize: 1, pageToken: page.nextPageToken, statuses: ['RUNNING'] }).clusters.map((cluster) => cluster.id)).toEqual([external.id]);
-    expect(clusters.findLiveExternal('127.0.0.1:9000')?.id).toBe(external.id);
-    expect(clusters.findLiveExternal('127.0.0.1:9001')).toBeUndefined();
+    expect(clusters.list({ pageSize: 1, pageToken: page.nextPageToken, statuses: ['RUNNING'], tenant: '' }).clusters.map((cluster) => cluster.id)).toEqual([external.id]);
+    expect(clusters.findLiveExternal('127.0.0.1:9000', '')?.id).toBe(external.id);
+    expect(clusters.findLiveExternal('127.0.0.1:9001', '')).toBeUndefined();
+  });
+
+  it("keeps tenants apart and keeps each cluster's secret", () => {
+    const { clusters } = testState();
+    const mine = testCluster({ tenant: 'team-a', clusterSecret: 's'.repeat(43), deploymentTarget: 'external', jobmanagerAddress: '127.0.0.1:9002' });
+    const theirs = testCluster({ tenant: 'team-b', jobmanagerAddress: '127.0.0.1:9003' });
+    for (const cluster of [mine, theirs]) clusters.insert(cluster);
+    expect(clusters.get(mine.id).clusterSecret).toBe('s'.repeat(43));
+    expect(clusters.list({ pageSize: 0, pageToken: '', statuses: [], tenant: 'team-a' }).clusters.map((cluster) => cluster.id)).toEqual([mine.id]);
+    expect(() => clusters.get(theirs.id, 'team-a')).toThrow(`cluster ${JSON.stringify(theirs.id)} is not known to this control plane`);
+    expect(clusters.findLiveExternal('127.0.0.1:9002', 'team-b')).toBeUndefined();
+    expect(clusters.findLiveDeployed('127.0.0.1:9003', 'team-a')).toBeUndefined();
+    expect(clusters.findLiveDeployed('127.0.0.1:9003', 'team-b')?.id).toBe(theirs.id);
   });
 });

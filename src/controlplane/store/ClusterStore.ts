@@ -12,6 +12,8 @@ import type { StateDatabase } from './stateDatabase.js';
 interface ClusterRow {
   ordinal: number;
   id: string;
+  tenant: string;
+  cluster_secret: string;
   name: string;
   status: ClusterStatus;
   deployment_target: DeploymentTargetName;
@@ -47,6 +49,16 @@ export interface ClusterPage {
   nextPageToken: string;
 }
 
+/** What {@link ClusterStore.list} asks for. */
+export interface ClusterListRequest {
+  pageSize: number;
+  pageToken: string;
+  /** Only these statuses; empty for every status. */
+  statuses: readonly ClusterStatus[];
+  /** Only this tenant's clusters. */
+  tenant: string;
+}
+
 /** Clusters in the state database. */
 export class ClusterStore {
   constructor(private readonly db: StateDatabase) {}
@@ -56,8 +68,8 @@ export class ClusterStore {
     this.db
       .prepare(
         `INSERT INTO clusters (id, name, status, deployment_target, owner_application_id, jobmanager_address, spec_json, folder,
-           registered_task_executors, last_job_event_sequence, request_id, request_fingerprint, created_at, ended_at, failure_json)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           registered_task_executors, last_job_event_sequence, request_id, request_fingerprint, created_at, ended_at, failure_json, tenant, cluster_secret)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         cluster.id,
@@ -75,6 +87,8 @@ export class ClusterStore {
         cluster.createTime.getTime(),
         cluster.endTime ? cluster.endTime.getTime() : null,
         cluster.failure ? JSON.stringify(cluster.failure) : null,
+        cluster.tenant,
+        cluster.clusterSecret,
       );
     for (const process of cluster.processes) this.addProcess(cluster.id, process);
   }
@@ -85,32 +99,32 @@ export class ClusterStore {
     return row && this.fromRow(row);
   }
 
-  /** The cluster; NOT_FOUND naming the id when there is none. */
-  get(id: string): Cluster {
+  /** The cluster; NOT_FOUND naming the id when there is none, or (given `tenant`) when it is another tenant's, with the same answer. */
+  get(id: string, tenant?: string): Cluster {
     const cluster = this.find(id);
-    if (!cluster) throw new NotFoundError(`cluster ${JSON.stringify(id)} is not known to this control plane (flotilla clusters lists them)`);
+    if (!cluster || (tenant !== undefined && cluster.tenant !== tenant)) throw new NotFoundError(`cluster ${JSON.stringify(id)} is not known to this control plane (flotilla clusters lists them)`);
     return cluster;
   }
 
-  /** The cluster deployed with this request id, if any. */
-  findByRequestId(requestId: string): Cluster | undefined {
-    const row = this.db.prepare('SELECT * FROM clusters WHERE request_id = ?').get(requestId) as ClusterRow | undefined;
+  /** The tenant's cluster deployed with this request id, if any. */
+  findByRequestId(requestId: string, tenant: string): Cluster | undefined {
+    const row = this.db.prepare('SELECT * FROM clusters WHERE request_id = ? AND tenant = ?').get(requestId, tenant) as ClusterRow | undefined;
     return row && this.fromRow(row);
   }
 
-  /** The newest external cluster at this address that has not ended, if any. */
-  findLiveExternal(address: string): Cluster | undefined {
+  /** The tenant's newest external cluster at this address that has not ended, if any. */
+  findLiveExternal(address: string, tenant: string): Cluster | undefined {
     const row = this.db
-      .prepare("SELECT * FROM clusters WHERE deployment_target = 'external' AND jobmanager_address = ? AND status NOT IN ('STOPPED', 'FAILED') ORDER BY ordinal DESC")
-      .get(address) as ClusterRow | undefined;
+      .prepare("SELECT * FROM clusters WHERE deployment_target = 'external' AND jobmanager_address = ? AND tenant = ? AND status NOT IN ('STOPPED', 'FAILED') ORDER BY ordinal DESC")
+      .get(address, tenant) as ClusterRow | undefined;
     return row && this.fromRow(row);
   }
 
-  /** The newest cluster this control plane deployed whose job manager listens at this address and that has not ended, if any. */
-  findLiveDeployed(address: string): Cluster | undefined {
+  /** The tenant's newest running cluster this control plane deployed whose job manager listens at this address, if any. */
+  findLiveDeployed(address: string, tenant: string): Cluster | undefined {
     const row = this.db
-      .prepare("SELECT * FROM clusters WHERE deployment_target != 'external' AND jobmanager_address = ? AND status = 'RUNNING' ORDER BY ordinal DESC")
-      .get(address) as ClusterRow | undefined;
+      .prepare("SELECT * FROM clusters WHERE deployment_target != 'external' AND jobmanager_address = ? AND tenant = ? AND status = 'RUNNING' ORDER BY ordinal DESC")
+      .get(address, tenant) as ClusterRow | undefined;
     return row && this.fromRow(row);
   }
 
@@ -143,14 +157,14 @@ export class ClusterStore {
     this.db.prepare('UPDATE clusters SET last_job_event_sequence = ? WHERE id = ?').run(sequence, clusterId);
   }
 
-  /** A page of clusters, newest first, optionally of some statuses only. */
-  list({ pageSize, pageToken, statuses }: { pageSize: number; pageToken: string; statuses: readonly ClusterStatus[] }): ClusterPage {
+  /** A page of a tenant's clusters, newest first, optionally of some statuses only. */
+  list({ pageSize, pageToken, statuses, tenant }: ClusterListRequest): ClusterPage {
     const before = decodePageToken('clusters', pageToken);
     const size = effectivePageSize(pageSize);
     const filter = statuses.length > 0 ? `AND status IN (${statuses.map(() => '?').join(', ')})` : '';
     const rows = this.db
-      .prepare(`SELECT * FROM clusters WHERE ordinal < ? ${filter} ORDER BY ordinal DESC LIMIT ?`)
-      .all(Number.isFinite(before) ? before : Number.MAX_SAFE_INTEGER, ...statuses, size + 1) as ClusterRow[];
+      .prepare(`SELECT * FROM clusters WHERE tenant = ? AND ordinal < ? ${filter} ORDER BY ordinal DESC LIMIT ?`)
+      .all(tenant, Number.isFinite(before) ? before : Number.MAX_SAFE_INTEGER, ...statuses, size + 1) as ClusterRow[];
     const page = rows.slice(0, size);
     return {
       clusters: page.map((row) => this.fromRow(row)),
@@ -178,6 +192,8 @@ export class ClusterStore {
       .all(row.id) as ProcessRow[];
     const cluster: Cluster = {
       id: row.id,
+      tenant: row.tenant,
+      clusterSecret: row.cluster_secret,
       name: row.name,
       status: row.status,
       deploymentTarget: row.deployment_target,

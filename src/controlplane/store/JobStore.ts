@@ -39,6 +39,8 @@ export interface JobListRequest {
   pageToken: string;
   applicationId: string;
   clusterId: string;
+  /** Only jobs of this tenant's applications. */
+  tenant: string;
 }
 
 /** Jobs in the state database. */
@@ -86,11 +88,19 @@ export class JobStore {
     return row && fromRow(row);
   }
 
-  /** The job; NOT_FOUND naming the id when there is none. */
-  get(jobId: string): Job {
-    const job = this.find(jobId);
+  /** The job; NOT_FOUND naming the id when there is none, or (given `tenant`) when its application is another tenant's, with the same answer. */
+  get(jobId: string, tenant?: string): Job {
+    const job = tenant === undefined ? this.find(jobId) : this.findOfTenant(jobId, tenant);
     if (!job) throw new NotFoundError(`job ${JSON.stringify(jobId)} is not known to this control plane`);
     return job;
+  }
+
+  /** The job, if it belongs to an application of `tenant`. */
+  private findOfTenant(jobId: string, tenant: string): Job | undefined {
+    const row = this.db
+      .prepare('SELECT jobs.* FROM jobs JOIN applications ON applications.id = jobs.application_id WHERE jobs.id = ? AND applications.tenant = ?')
+      .get(jobId, tenant) as JobRow | undefined;
+    return row && fromRow(row);
   }
 
   /** The job an application's client submitted with this request id, if any. */
@@ -111,16 +121,17 @@ export class JobStore {
     ).map(fromRow);
   }
 
-  /** A page of jobs, newest first. */
-  list({ pageSize, pageToken, applicationId, clusterId }: JobListRequest): JobPage {
+  /** A page of a tenant's jobs, newest first. */
+  list({ pageSize, pageToken, applicationId, clusterId, tenant }: JobListRequest): JobPage {
     const before = decodePageToken('jobs', pageToken);
     const size = effectivePageSize(pageSize);
     const rows = this.db
       .prepare(
-        `SELECT * FROM jobs WHERE ordinal < ? AND (? = '' OR application_id = ?) AND (? = '' OR cluster_id = ?)
-         ORDER BY ordinal DESC LIMIT ?`,
+        `SELECT jobs.* FROM jobs JOIN applications ON applications.id = jobs.application_id
+         WHERE applications.tenant = ? AND jobs.ordinal < ? AND (? = '' OR jobs.application_id = ?) AND (? = '' OR jobs.cluster_id = ?)
+         ORDER BY jobs.ordinal DESC LIMIT ?`,
       )
-      .all(Number.isFinite(before) ? before : Number.MAX_SAFE_INTEGER, applicationId, applicationId, clusterId, clusterId, size + 1) as JobRow[];
+      .all(tenant, Number.isFinite(before) ? before : Number.MAX_SAFE_INTEGER, applicationId, applicationId, clusterId, clusterId, size + 1) as JobRow[];
     const page = rows.slice(0, size);
     return { jobs: page.map(fromRow), nextPageToken: rows.length > size ? encodePageToken('jobs', page[page.length - 1].ordinal) : '' };
   }

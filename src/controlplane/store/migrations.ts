@@ -160,4 +160,22 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX applications_by_end ON applications (ended_at) WHERE ended_at IS NOT NULL;
     `,
   },
+  {
+    version: 6,
+    description: "tenants of applications and clusters, and each deployed cluster's secret",
+    sql: `
+      -- The tenant (auth config) that submitted the application or deployed the cluster; '' is the single tenant of a control plane without tokens.
+      ALTER TABLE applications ADD COLUMN tenant TEXT NOT NULL DEFAULT '';
+      ALTER TABLE clusters ADD COLUMN tenant TEXT NOT NULL DEFAULT '';
+      -- What the cluster's members and the control plane present to its job manager and task executors; '' for clusters deployed without one.
+      ALTER TABLE clusters ADD COLUMN cluster_secret TEXT NOT NULL DEFAULT '';
+      CREATE INDEX applications_by_tenant ON applications (tenant, ordinal);
+      CREATE INDEX clusters_by_tenant ON clusters (tenant, ordinal);
+      -- Request ids are each tenant's own: the same id from two tenants names two submissions.
+      DROP INDEX applications_by_request_id;
+      CREATE UNIQUE INDEX applications_by_request_id ON applications (tenant, request_id) WHERE request_id IS NOT NULL;
+      DROP INDEX clusters_by_request_id;
+      CREATE UNIQUE INDEX clusters_by_request_id ON clusters (tenant, request_id) WHERE request_id IS NOT NULL;
+    `,
+  },
 ];

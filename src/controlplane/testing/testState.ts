@@ -36,6 +36,7 @@ export function testApplication(overrides: Partial<Application> = {}): Applicati
   counter++;
   return {
     id: `app-${counter}`,
+    tenant: '',
     name: `application ${counter}`,
     status: 'DEPLOYING',
     mode: 'DRIVER',
@@ -64,6 +65,8 @@ export function testCluster(overrides: Partial<Cluster> = {}): Cluster {
   counter++;
   return {
     id: `cluster-${counter}`,
+    tenant: '',
+    clusterSecret: '',
     name: `cluster ${counter}`,
     status: 'RUNNING',
     deploymentTarget: 'local',

@@ -19,6 +19,8 @@ export interface LocalClusterOptions {
   /** The job manager first, then the task executors. */
   processes: readonly LocalProcess[];
   connect: ConnectJobManager;
+  /** The cluster's secret, presented to its job manager; none when not given. */
+  clusterSecret?: string;
   logger: Logger;
   schedule?: TerminationSchedule;
 }
@@ -58,7 +60,7 @@ export class LocalCluster implements ClusterHandle {
     const startedAt = Date.now();
     const { logger, processes } = this.options;
     if (processes.some((process) => process.running()) && this.jobManagerExit() === undefined) {
-      const admin = this.options.connect(this.options.jobmanagerAddress);
+      const admin = this.options.connect(this.options.jobmanagerAddress, this.options.clusterSecret);
       // Not awaited: the schedule below bounds the teardown whatever the job manager does.
       void admin
         .shutDownCluster(reason, { timeoutMs: 1500 })

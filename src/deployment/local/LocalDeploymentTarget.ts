@@ -42,7 +42,20 @@ export interface LocalDeploymentOptions {
   schedule?: TerminationSchedule;
   /** Environment variables added to the processes' environment. */
   env?: NodeJS.ProcessEnv;
+  /** TLS for every process: the files of its certificate chain, key and the CA it trusts (the control plane's own); plaintext when not given. */
+  tls?: LocalClusterTls;
 }
+
+/** The TLS files handed to a local cluster's processes (absolute paths). */
+export interface LocalClusterTls {
+  certFile: string;
+  keyFile: string;
+  /** The CA the processes trust when they call each other; the system's roots when not given. */
+  caFile?: string;
+}
+
+/** The environment variable through which a deployed process gets its cluster's secret (never on its command line, which others can read). */
+export const CLUSTER_SECRET_ENV = 'FLOTILLA_CLUSTER_SECRET';
 
 /**
  * The heartbeats of clusters deployed here: a lost task executor is noticed within seconds, and a
@@ -72,10 +85,10 @@ export class LocalDeploymentTarget implements DeploymentTarget {
         index,
         // The same Node binary as the control plane, running the same build.
         command: process.execPath,
-        args: [this.bin, role, '--listen', '127.0.0.1:0', '--state-dir', join(folder, name), ...args],
+        args: [this.bin, role, '--listen', '127.0.0.1:0', '--state-dir', join(folder, name), ...this.tlsArgs(), ...args],
         stdoutFile: join(folder, `${name}.out`),
         logFile: join(folder, `${name}.log`),
-        env: { ...process.env, FLOTILLA_LOG_FORMAT: 'json', ...this.options.env },
+        env: { ...process.env, FLOTILLA_LOG_FORMAT: 'json', ...this.options.env, [CLUSTER_SECRET_ENV]: request.clusterSecret ?? '' },
         cwd: folder,
       });
       started.push(child);
@@ -97,13 +110,13 @@ export class LocalDeploymentTarget implements DeploymentTarget {
       const taskExecutors = Array.from({ length: request.taskExecutors }, (_, index) =>
         start('taskexecutor', index, ['--jobmanager', address, '--slots', String(request.slotsPerTaskExecutor), ...sizing]),
       );
-      const admin = this.options.connect(address);
+      const admin = this.options.connect(address, request.clusterSecret);
       try {
         await waitForTaskExecutors(admin, jobManager, taskExecutors, this.options.registrationTimeoutMs ?? 30_000, signal);
       } finally {
         admin.close();
       }
-      return this.cluster(request.clusterId, folder, address, started);
+      return this.cluster(request.clusterId, folder, address, started, request.clusterSecret);
     } catch (error) {
       await killProcesses(started).catch((killError: unknown) =>
         this.options.logger.error({ err: killError, clusterId: request.clusterId }, 'processes of a failed deployment survived SIGKILL'),
@@ -113,12 +126,19 @@ export class LocalDeploymentTarget implements DeploymentTarget {
   }
 
   attach(record: DeployedClusterRecord): ClusterHandle {
-    return this.cluster(record.clusterId, record.folder, record.jobmanagerAddress, record.processes.map((info) => LocalProcess.adopt(info)));
+    return this.cluster(record.clusterId, record.folder, record.jobmanagerAddress, record.processes.map((info) => LocalProcess.adopt(info)), record.clusterSecret);
   }
 
-  private cluster(clusterId: string, folder: string, jobmanagerAddress: string, processes: LocalProcess[]): LocalCluster {
+  private cluster(clusterId: string, folder: string, jobmanagerAddress: string, processes: LocalProcess[], clusterSecret: string | undefined): LocalCluster {
     const { connect, logger, schedule } = this.options;
-    return new LocalCluster({ clusterId, folder, jobmanagerAddress, processes, connect, logger, schedule });
+    return new LocalCluster({ clusterId, folder, jobmanagerAddress, processes, connect, clusterSecret, logger, schedule });
+  }
+
+  /** The TLS flags of every process: the control plane's certificate, key and CA, so the cluster speaks TLS when it does. */
+  private tlsArgs(): string[] {
+    const tls = this.options.tls;
+    if (!tls) return [];
+    return ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile, ...(tls.caFile ? ['--tls-ca', tls.caFile] : [])];
   }
 }
 

@@ -4,10 +4,12 @@
  * channel reading from that address and closed when the last of them is done. All subpartition
  * streams to one producer thus multiplex over one HTTP/2 connection.
  */
-import { ChannelCredentials, createChannel, createClient, type Channel } from 'nice-grpc';
+import type { Channel } from 'nice-grpc';
 import { TaskExecutorServiceDefinition, type TaskExecutorServiceClient } from '../../../generated/flotilla/v1/task_executor_service.js';
 import type { InputChannelDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
 import type { InputChannel, InputChannelOptions, RemoteInputChannelFactory } from '../../taskexecutor/network/InputChannel.js';
+import { connectClient } from '../security/channelCredentials.js';
+import type { ClientSecurity } from '../security/ClientSecurity.js';
 import { RemoteInputChannel } from './RemoteInputChannel.js';
 
 /** The largest batch message a consumer accepts, unless configured; the same as the server's default. */
@@ -17,6 +19,8 @@ export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 export interface PartitionRequestClientFactoryOptions {
   /** The largest message accepted, in bytes; defaults to {@link DEFAULT_MAX_MESSAGE_BYTES}. */
   maxMessageBytes?: number;
+  /** TLS and the cluster's secret, to reach producers of a secured cluster; plaintext without credentials when not given. */
+  security?: ClientSecurity;
 }
 
 /** A lease on the client of one producer address; release it when the stream is over. */
@@ -33,10 +37,12 @@ type Connection = { channel: Channel; client: TaskExecutorServiceClient; leases:
 export class PartitionRequestClientFactory {
   private readonly connections = new Map<string, Connection>();
   private readonly maxMessageBytes: number;
+  private readonly security: ClientSecurity | undefined;
 
   /** A factory with no connection open yet. */
   constructor(options: PartitionRequestClientFactoryOptions = {}) {
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.security = options.security;
   }
 
   /** The number of producer addresses with an open connection. */
@@ -52,11 +58,11 @@ export class PartitionRequestClientFactory {
   acquire(address: string): PartitionRequestClient {
     let connection = this.connections.get(address);
     if (!connection) {
-      const channel = createChannel(address, ChannelCredentials.createInsecure(), {
+      const { channel, client } = connectClient(TaskExecutorServiceDefinition, address, this.security, {
         'grpc.max_receive_message_length': this.maxMessageBytes,
         'grpc.max_send_message_length': this.maxMessageBytes,
       });
-      connection = { channel, client: createClient(TaskExecutorServiceDefinition, channel), leases: 0 };
+      connection = { channel, client, leases: 0 };
       this.connections.set(address, connection);
     }
     connection.leases += 1;

@@ -5,7 +5,7 @@
  */
 import { createReadStream, statSync } from 'node:fs';
 import { basename } from 'node:path';
-import { ClientError, createChannel, createClient } from 'nice-grpc';
+import { ClientError } from 'nice-grpc';
 import {
   DispatcherServiceDefinition,
   type DispatcherServiceClient,
@@ -16,6 +16,8 @@ import { sha256OfBytes, sha256OfFile } from '../../blob/sha256.js';
 import { FlotillaError } from '../../common/errors.js';
 import type { BlobSource } from '../../taskexecutor/bundles/BlobSource.js';
 import { toSafeNumber } from '../longs.js';
+import { connectClient } from '../security/channelCredentials.js';
+import type { ClientSecurity } from '../security/ClientSecurity.js';
 import { errorClassOf } from '../statusMapping.js';
 
 /** A bundle to upload: a local `.tgz` file, or its bytes. */
@@ -49,14 +51,15 @@ export interface BlobGateway extends BlobSource {
 export interface GrpcBlobGatewayOptions {
   /** The size of the chunks uploaded, in bytes; 256 KiB when not given. */
   chunkBytes?: number;
+  /** TLS and the cluster's secret; a plaintext client without credentials when not given. */
+  security?: ClientSecurity;
 }
 
 const DEFAULT_CHUNK_BYTES = 256 * 1024;
 
 /** Connects to the DispatcherService at `address` (HOST:PORT). */
 export function grpcBlobGateway(address: string, options: GrpcBlobGatewayOptions = {}): BlobGateway {
-  const channel = createChannel(address);
-  const client = createClient(DispatcherServiceDefinition, channel);
+  const { channel, client } = connectClient(DispatcherServiceDefinition, address, options.security);
   const chunkBytes = options.chunkBytes ?? DEFAULT_CHUNK_BYTES;
   return {
     download: (artifactId, signal) => downloadArtifact(client, address, artifactId, signal),

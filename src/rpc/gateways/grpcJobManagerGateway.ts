@@ -1,16 +1,16 @@
 /** {@link JobManagerGateway} over gRPC: a task executor's client of its job manager's DispatcherService. */
-import { createChannel, createClient } from 'nice-grpc';
 import { LogStream } from '../../../generated/flotilla/v1/common.js';
 import { DispatcherServiceDefinition } from '../../../generated/flotilla/v1/dispatcher_service.js';
 import type { JobManagerGateway } from '../../taskexecutor/JobManagerGateway.js';
 import { encodeRecords } from '../convert/records.js';
 import { slotToMessage } from '../convert/slots.js';
 import { executionStateToMessage, serializedErrorToMessage } from '../convert/status.js';
+import { connectClient } from '../security/channelCredentials.js';
+import type { ClientSecurity } from '../security/ClientSecurity.js';
 
-/** Connects to the DispatcherService at `address`; each call gives up after `callTimeoutMs`. */
-export function grpcJobManagerGateway(address: string, callTimeoutMs = 5000): JobManagerGateway {
-  const channel = createChannel(address);
-  const client = createClient(DispatcherServiceDefinition, channel);
+/** Connects to the DispatcherService at `address` with `security` (TLS, the cluster's secret); each call gives up after `callTimeoutMs`. */
+export function grpcJobManagerGateway(address: string, callTimeoutMs = 5000, security?: ClientSecurity): JobManagerGateway {
+  const { channel, client } = connectClient(DispatcherServiceDefinition, address, security);
   const signal = () => ({ signal: AbortSignal.timeout(callTimeoutMs) });
   return {
     async registerTaskExecutor(registration) {

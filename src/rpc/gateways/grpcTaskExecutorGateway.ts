@@ -1,14 +1,14 @@
 /** {@link TaskExecutorGateway} over gRPC: the job manager's client of one task executor. */
-import { createChannel, createClient } from 'nice-grpc';
 import { TaskExecutorServiceDefinition } from '../../../generated/flotilla/v1/task_executor_service.js';
 import type { TaskExecutorGateway } from '../../resourcemanager/TaskExecutorGateway.js';
 import { resourceProfileToMessage, slotFromMessage } from '../convert/slots.js';
 import { taskDeploymentToMessage } from '../convert/taskDeployment.js';
+import { connectClient } from '../security/channelCredentials.js';
+import type { ClientSecurity } from '../security/ClientSecurity.js';
 
-/** Connects to the TaskExecutorService at `address`; each call gives up after `callTimeoutMs`. */
-export function grpcTaskExecutorGateway(address: string, callTimeoutMs = 5000): TaskExecutorGateway {
-  const channel = createChannel(address);
-  const client = createClient(TaskExecutorServiceDefinition, channel);
+/** Connects to the TaskExecutorService at `address` with `security` (TLS, the cluster's secret); each call gives up after `callTimeoutMs`. */
+export function grpcTaskExecutorGateway(address: string, callTimeoutMs = 5000, security?: ClientSecurity): TaskExecutorGateway {
+  const { channel, client } = connectClient(TaskExecutorServiceDefinition, address, security);
   const signal = () => ({ signal: AbortSignal.timeout(callTimeoutMs) });
   return {
     async requestSlot(request) {

@@ -15,6 +15,7 @@ import { driverOperatorOf, driverResources } from '../../driver/driverOperatorOf
 import { driverOutOfHeapFailure } from '../../driver/driverOutOfHeapFailure.js';
 import type { InputGateDescriptor, TaskDeploymentDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
 import { grpcJobManagerGateway } from '../../rpc/gateways/grpcJobManagerGateway.js';
+import type { ClientSecurity } from '../../rpc/security/ClientSecurity.js';
 import type { TaskOutputStream } from '../JobManagerGateway.js';
 import { ownBuffer } from './serializeBatch.js';
 import { taskNameOf } from './taskName.js';
@@ -80,6 +81,8 @@ export interface TaskOptions {
    * of the descriptor's job manager (the one the driver's environment submits to), closed at the end.
    */
   connectOutputReporter?: (jobmanagerAddress: string) => TaskOutputReporter & { close(): void };
+  /** How a driver's `main()` reaches its job manager (TLS, the cluster's secret); plaintext without credentials when not given. */
+  clientSecurity?: ClientSecurity;
   /** Writes a driver's output in this process; to its stdout and stderr by default. */
   writeLocalOutput?: (stream: TaskOutputStream, data: Uint8Array) => void;
 }
@@ -153,7 +156,7 @@ export class Task {
     if (descriptor.inputs.length > 0) this.gate = services.openInputGate(descriptor.inputs[0], descriptor.executionAttemptId);
     const driver = driverOperatorOf(descriptor);
     const heapMb = driver ? driverResources(driver, descriptor).heapMemoryMb : descriptor.resources.heapMemoryMb;
-    const workerData: TaskWorkerData = { descriptor, bundleRoot, batchSize: this.options.batchSize };
+    const workerData: TaskWorkerData = { descriptor, bundleRoot, batchSize: this.options.batchSize, clientSecurity: driver ? this.options.clientSecurity : undefined };
     const warm = driver ? undefined : services.takeWarmWorker?.(heapMb);
     warm?.postMessage({ type: 'start', data: workerData } satisfies ToWorker);
     const worker =

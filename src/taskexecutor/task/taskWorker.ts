@@ -35,7 +35,7 @@ port.on('message', (message: ToWorker) => {
 });
 const given = workerData as Partial<TaskWorkerData> | undefined;
 if (!given?.descriptor) port.postMessage({ type: 'warm' } satisfies FromWorker);
-const { descriptor, bundleRoot, batchSize } = given?.descriptor ? (given as TaskWorkerData) : await new Promise<TaskWorkerData>((resolve) => (started = resolve));
+const { descriptor, bundleRoot, batchSize, clientSecurity } = given?.descriptor ? (given as TaskWorkerData) : await new Promise<TaskWorkerData>((resolve) => (started = resolve));
 const channel = new WorkerChannel(port);
 const aborter = new AbortController();
 const input = descriptor.inputs.length > 0 ? new WorkerInput((from) => channel.post({ type: 'recycle', channel: from })) : undefined;
@@ -126,7 +126,7 @@ async function runDriverTask(): Promise<void> {
   try {
     // Loaded here, not above: pipeline tasks never pay for the driver's gRPC client and user API.
     const { runDriver } = await import('../../driver/runDriver.js');
-    await runDriver({ descriptor, bundleRoot, signal: aborter.signal });
+    await runDriver({ descriptor, bundleRoot, signal: aborter.signal, clientSecurity });
     await flushWorkerStdio();
     channel.post({ type: 'finished', numRecordsIn: 0, numRecordsOut: 0 });
   } catch (error) {

@@ -5,6 +5,7 @@
  */
 import type { SerializedError } from '../../common/status.js';
 import type { TaskDeploymentDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
+import type { ClientSecurity } from '../../rpc/security/ClientSecurity.js';
 
 /** What a worker starts with (its `workerData`). */
 export interface TaskWorkerData {
@@ -13,6 +14,8 @@ export interface TaskWorkerData {
   bundleRoot: string | undefined;
   /** Records per batch a source emits. */
   batchSize?: number;
+  /** How a driver's `main()` reaches its job manager (TLS, the cluster's secret); plaintext without credentials when not given. */
+  clientSecurity?: ClientSecurity;
 }
 
 /** From the main thread to the worker. */

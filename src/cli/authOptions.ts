@@ -1,0 +1,63 @@
+/**
+ * The control plane's authentication options: `--auth-config FILE` (tenants and their bearer
+ * tokens), `--max-applications-per-tenant`, and `--cluster-secret-file` (the secret of job managers
+ * named with -m), and what they become: the tenant directory and the bearer-token authentication.
+ */
+import { readFileSync } from 'node:fs';
+import { InvalidArgumentError } from '../common/errors.js';
+import { parseAuthConfig, type AuthConfig } from '../controlplane/tenants/AuthConfig.js';
+import { TenantDirectory } from '../controlplane/tenants/TenantDirectory.js';
+import type { CallerAuthentication } from '../rpc/security/authenticationMiddleware.js';
+import { bearerTokenAuthentication } from '../rpc/security/bearerTokenAuthentication.js';
+import { UsageError, type OptionSpec, type ParsedCommandLine } from './args.js';
+import { CLUSTER_SECRET_ENV } from './serverSecurityOptions.js';
+
+/** The control plane's options about tenants and secrets. */
+export const AUTH_OPTIONS: readonly OptionSpec[] = [
+  {
+    name: 'auth-config',
+    type: 'string',
+    valueName: 'FILE',
+    description:
+      'Ask every caller for a bearer token and keep tenants apart. FILE is JSON: {"tenants": [{"name": "team-a", "tokens": ["<16+ characters>"], "max_running_applications": 10}]}. ' +
+      'A tenant sees, watches, reads the logs of and cancels only its own applications and clusters; those of others answer NOT_FOUND. Health and reflection stay open. Keep the file readable only by the control plane.',
+  },
+  {
+    name: 'max-applications-per-tenant',
+    type: 'number',
+    valueName: 'N',
+    description: 'Most applications a tenant (or, without --auth-config, all callers) may have running at once; one more is RESOURCE_EXHAUSTED. A tenant\'s max_running_applications overrides it. 0: no limit.',
+    default: 0,
+  },
+  {
+    name: 'cluster-secret-file',
+    type: 'string',
+    valueName: 'FILE',
+    description: `The secret of job managers you name with "flotilla run -m HOST:PORT" (started with --cluster-secret-file), sent on every call to them; or set ${CLUSTER_SECRET_ENV}. Clusters this control plane deploys get secrets of their own.`,
+  },
+];
+
+/** The tenant directory and, with --auth-config, the bearer-token authentication. */
+export function authOptions(args: ParsedCommandLine): { tenants: TenantDirectory; authentication: CallerAuthentication | undefined } {
+  const file = args.options['auth-config'] as string | undefined;
+  const max = args.options['max-applications-per-tenant'] as number;
+  if (!Number.isSafeInteger(max) || max < 0) throw new UsageError(`--max-applications-per-tenant must be a whole number of at least 0 (0: no limit), got ${max}`);
+  const config = file ? readAuthConfig(file) : undefined;
+  const tenants = new TenantDirectory(config, max);
+  return { tenants, authentication: config ? bearerTokenAuthentication((token) => tenants.tenantOf(token)) : undefined };
+}
+
+function readAuthConfig(file: string): AuthConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--auth-config ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+  try {
+    return parseAuthConfig(text, `--auth-config ${file}`);
+  } catch (error) {
+    if (error instanceof InvalidArgumentError) throw new UsageError(error.message);
+    throw error;
+  }
+}

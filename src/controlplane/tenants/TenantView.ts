@@ -1,0 +1,114 @@
+/**
+ * What one tenant sees of the control plane: every operation a client may ask for, scoped to the
+ * tenant. An application, cluster or job of another tenant is NOT_FOUND with the same answer as an
+ * unknown id (so ids reveal nothing), lists hold only the tenant's own, and what the tenant creates
+ * is recorded as its own. The gRPC adapter reaches the domain only through this view, made for the
+ * tenant each call's credentials name. Bundles are shared: they are named by their sha256, which
+ * only someone who has the bundle knows.
+ */
+import type { SerializedError } from '../../common/status.js';
+import type { ApplicationManager, RunApplicationResult } from '../applications/ApplicationManager.js';
+import type { RunApplicationInput } from '../applications/RunApplicationInput.js';
+import type { ClusterManager } from '../clusters/ClusterManager.js';
+import type { JobResultPart } from '../clusters/DispatcherGateway.js';
+import type { ApplicationEventWatch } from '../events/ApplicationEventLog.js';
+import type { ClientJobSubmission, JobSubmissions, SubmittedClientJob } from '../jobs/JobSubmissions.js';
+import type { JobDirectory } from '../jobs/JobDirectory.js';
+import type { DriverLogRead, DriverLogs } from '../logs/DriverLogs.js';
+import type { Application } from '../model/Application.js';
+import type { ApplicationEvent } from '../model/ApplicationEvent.js';
+import type { Cluster, ClusterSpec } from '../model/Cluster.js';
+import type { Job } from '../model/Job.js';
+import type { DriverLogPiece } from '../store/DriverLogStore.js';
+import type { ApplicationListRequest, ApplicationPage } from '../store/ApplicationStore.js';
+import type { ClusterListRequest, ClusterPage } from '../store/ClusterStore.js';
+import type { JobListRequest, JobPage } from '../store/JobStore.js';
+
+/** The domain a view scopes. */
+export interface TenantViewDomain {
+  applications: ApplicationManager;
+  clusters: ClusterManager;
+  driverLogs: DriverLogs;
+  jobs: JobDirectory;
+  submissions: JobSubmissions;
+}
+
+/** Makes the view of the tenant a call acts for. */
+export type TenantViews = (tenant: string) => TenantView;
+
+/** The control plane as one tenant sees it. */
+export class TenantView {
+  constructor(
+    private readonly domain: TenantViewDomain,
+    /** The tenant; '' is the single tenant of a control plane without tokens. */
+    readonly tenant: string,
+  ) {}
+
+  runApplication(input: RunApplicationInput): Promise<RunApplicationResult> {
+    return this.domain.applications.run(input, this.tenant);
+  }
+
+  getApplication(applicationId: string): Application {
+    return this.domain.applications.get(applicationId, this.tenant);
+  }
+
+  listApplications(request: Omit<ApplicationListRequest, 'tenant'>): ApplicationPage {
+    return this.domain.applications.list({ ...request, tenant: this.tenant });
+  }
+
+  cancelApplication(applicationId: string): Application {
+    return this.domain.applications.cancel(this.getApplication(applicationId).id);
+  }
+
+  watchApplication(watch: ApplicationEventWatch): AsyncIterable<ApplicationEvent> {
+    return this.domain.applications.watch({ ...watch, applicationId: this.getApplication(watch.applicationId).id });
+  }
+
+  readDriverLog(read: DriverLogRead): AsyncIterable<DriverLogPiece> {
+    return this.domain.driverLogs.read({ ...read, applicationId: this.getApplication(read.applicationId).id });
+  }
+
+  completeClientMain(applicationId: string, failure: SerializedError | undefined): Application {
+    return this.domain.applications.completeClientMain(this.getApplication(applicationId).id, failure);
+  }
+
+  clientHeartbeat(applicationId: string): { timeoutMs: number; application: Application } {
+    return this.domain.applications.clientHeartbeat(this.getApplication(applicationId).id);
+  }
+
+  deployCluster(request: { name: string; spec: ClusterSpec; requestId: string }): { cluster: Cluster; deduplicated: boolean } {
+    return this.domain.clusters.deployShared({ ...request, tenant: this.tenant });
+  }
+
+  getCluster(clusterId: string): Cluster {
+    return this.domain.clusters.get(clusterId, this.tenant);
+  }
+
+  listClusters(request: Omit<ClusterListRequest, 'tenant'>): ClusterPage {
+    return this.domain.clusters.list({ ...request, tenant: this.tenant });
+  }
+
+  shutDownCluster(clusterId: string): Cluster {
+    return this.domain.clusters.shutDown(this.getCluster(clusterId).id);
+  }
+
+  submitJob(submission: ClientJobSubmission): Promise<SubmittedClientJob> {
+    return this.domain.submissions.submit({ ...submission, applicationId: this.getApplication(submission.applicationId).id });
+  }
+
+  getJob(jobId: string): Job {
+    return this.domain.jobs.get(jobId, this.tenant);
+  }
+
+  listJobs(request: Omit<JobListRequest, 'tenant'>): JobPage {
+    return this.domain.jobs.list({ ...request, tenant: this.tenant });
+  }
+
+  cancelJob(jobId: string): Promise<Job> {
+    return this.domain.jobs.cancel(this.getJob(jobId).id);
+  }
+
+  jobResult(jobId: string, signal?: AbortSignal): AsyncIterable<JobResultPart> {
+    return this.domain.jobs.result(this.getJob(jobId).id, signal);
+  }
+}
