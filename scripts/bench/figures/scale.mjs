@@ -68,7 +68,7 @@ const simulatedArgs = ({ eventIntervalMs, jobs = 1 }) => [
 export async function run({ smoke, log, profile = true }) {
   const only = Number(process.env.FLOTILLA_BENCH_SCALE_SIZE) || undefined;
   const sizes = smoke
-    ? { applications: [40, 200], watchers: [20, 100], submitProcesses: 1, watchProcesses: 2, warmUp: 10, fanOutScript: { ...FANOUT_SCRIPT, eventIntervalMs: 100 } }
+    ? { applications: [20, 60], watchers: [10, 40], submitProcesses: 1, watchProcesses: 2, warmUp: 5, fanOutScript: { ...FANOUT_SCRIPT, eventIntervalMs: 50 } }
     : { applications: only ? [only] : [1000, 10_000], watchers: only ? [only] : [1000, 10_000], submitProcesses: 1, watchProcesses: 2, warmUp: WARM_UP, fanOutScript: FANOUT_SCRIPT };
   const submissions = [];
   for (const count of sizes.applications) submissions.push(await measureSubmissions({ count, processes: sizes.submitProcesses, warmUp: sizes.warmUp, log }));
