@@ -81,7 +81,8 @@ describe('compileSubmission', () => {
     expect(withInput({ requestId: 'r\n' })).toThrow(/request_id must not contain control characters/);
     expect(withInput({ target: { kind: 'cluster', clusterId: '' } })).toThrow(/cluster.cluster_id is empty/);
     expect(withInput({ target: { kind: 'jobmanager', address: 'localhost' } })).toThrow(/cluster.jobmanager_address "localhost" is not HOST:PORT/);
-    expect(withInput({ target: { kind: 'jobmanager', address: '127.0.0.1:0' } })).toThrow(/needs the job manager's port/);
+    expect(withInput({ target: { kind: 'jobmanager', address: '127.0.0.1:0' } })).toThrow(/needs the port to dial, not 0/);
+    expect(withInput({ target: { kind: 'jobmanager', address: 'constructor:1' } })).toThrow(/gRPC reads the host "constructor" as a URI scheme/);
     expect(withInput({ target: { kind: 'deploy', spec: { taskExecutors: 65, slotsPerTaskExecutor: 0, properties: {} } } })).toThrow(/cluster.deploy.task_executors must be 0 \(the default, 1\) to 64/);
     expect(
       withInput({ target: { kind: 'deploy', spec: { taskExecutors: 1, slotsPerTaskExecutor: 1, taskExecutorResources: { cpus: -2, heapMemoryMb: 0, directMemoryMb: 0, nativeMemoryMb: 0 }, properties: {} } } }),

@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError, NotImplementedError } from '../../common/errors.js';
 import { isArtifactId } from '../../blob/artifactId.js';
-import { parseHostPort } from '../../common/address.js';
+import { checkDialAddress } from '../../common/address.js';
 import { compileClusterSpec } from '../clusters/compileClusterSpec.js';
 import type { ApplicationSubmission, ClusterTarget, DriverResources } from '../model/Application.js';
 import { checkProperties, checkResourceAmount, checkText } from './checks.js';
@@ -123,11 +123,8 @@ function compileTarget(target: RunApplicationInput['target'], defaultSlots: numb
     case 'cluster':
       if (target.clusterId === '') throw new InvalidArgumentError('cluster.cluster_id is empty: name a cluster (flotilla clusters lists them)');
       return { kind: 'cluster', clusterId: checkText(target.clusterId, 'cluster.cluster_id', 200) };
-    case 'jobmanager': {
-      const address = parseHostPort(target.address, 'cluster.jobmanager_address');
-      if (address.port === 0) throw new InvalidArgumentError(`cluster.jobmanager_address "${target.address}" needs the job manager's port, not 0`);
-      return { kind: 'jobmanager', address: target.address.trim() };
-    }
+    case 'jobmanager':
+      return { kind: 'jobmanager', address: checkDialAddress(target.address, 'cluster.jobmanager_address') };
   }
 }
 
