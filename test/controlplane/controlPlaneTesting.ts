@@ -20,6 +20,8 @@ import { connectControlPlane } from '../../src/client/controlPlaneClient.js';
 import { ROOT, startServer, type ServerProcess } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
 
+export { recordedClusterSecret } from '../support/controlPlane.js';
+
 /** The test application bundle (test/controlplane/fixtures/driver-app). */
 export const DRIVER_APP = join(ROOT, 'test/controlplane/fixtures/driver-app');
 
@@ -95,16 +97,6 @@ export function recordedProcesses(stateDir: string, clusterId: string): { role: 
   const db = new Database(join(stateDir, 'state.db'), { readonly: true, fileMustExist: true });
   try {
     return db.prepare('SELECT role, idx, pid, log_file FROM cluster_processes WHERE cluster_id = ? ORDER BY role, idx').all(clusterId) as never;
-  } finally {
-    db.close();
-  }
-}
-
-/** The secret the control plane issued to a cluster it deployed (its job manager and task executors take calls only with it). */
-export function recordedClusterSecret(stateDir: string, clusterId: string): string {
-  const db = new Database(join(stateDir, 'state.db'), { readonly: true, fileMustExist: true });
-  try {
-    return (db.prepare('SELECT cluster_secret FROM clusters WHERE id = ?').get(clusterId) as { cluster_secret: string }).cluster_secret;
   } finally {
     db.close();
   }

@@ -6,13 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createChannel, createClient } from 'nice-grpc';
 import { describe, expect, it } from 'vitest';
 import { DispatcherServiceDefinition } from '../../generated/flotilla/v1/dispatcher_service.js';
 import type { ApplicationEvent } from '../../generated/flotilla/v1/events.js';
 import { ApplicationStatus, ClusterStatus, JobStatus, LivingPriority } from '../../generated/flotilla/v1/status.js';
 import { jobStatuses, partLines } from '../support/applicationOutcome.js';
-import { applicationEvents, clusterProcesses, startControlPlane, type TestControlPlane } from '../support/controlPlane.js';
+import { connectClient } from '../../src/rpc/security/channelCredentials.js';
+import { applicationEvents, clusterProcesses, recordedClusterSecret, startControlPlane, type TestControlPlane } from '../support/controlPlane.js';
 import { ROOT, runCli } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
 
@@ -111,7 +111,7 @@ describe('flotilla run --target application', () => {
       )
       .toBe(true);
     const { application } = await controlPlane.client.getApplication({ applicationId });
-    const dispatcher = createClient(DispatcherServiceDefinition, createChannel(jobmanager));
+    const { client: dispatcher } = connectClient(DispatcherServiceDefinition, jobmanager, { clusterSecret: recordedClusterSecret(controlPlane.stateDir, application!.clusterId) });
     let mainOutput = '';
     for await (const chunk of dispatcher.readJobOutput({ jobId: application!.driverJobId, offset: 0n, follow: false })) mainOutput += Buffer.from(chunk.data).toString();
     expect(mainOutput).toBe('counting to 100000 slowly\n');

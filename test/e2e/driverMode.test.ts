@@ -6,13 +6,13 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { createChannel, createClient } from 'nice-grpc';
 import { describe, expect, it } from 'vitest';
 import { DispatcherServiceDefinition } from '../../generated/flotilla/v1/dispatcher_service.js';
 import type { ApplicationEvent } from '../../generated/flotilla/v1/events.js';
 import { ApplicationStatus, ClusterStatus, ExecutionState, JobStatus } from '../../generated/flotilla/v1/status.js';
 import { finalStatus, jobStatuses, partLines } from '../support/applicationOutcome.js';
-import { applicationEvents, clusterProcesses, startControlPlane } from '../support/controlPlane.js';
+import { connectClient } from '../../src/rpc/security/channelCredentials.js';
+import { applicationEvents, clusterProcesses, recordedClusterSecret, startControlPlane } from '../support/controlPlane.js';
 import { FLOTILLA_BIN, ROOT, runCli } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
 
@@ -98,7 +98,8 @@ describe('flotilla run -D', () => {
         { timeout: 60_000, interval: 200 },
       )
       .toBe(true);
-    const dispatcher = createClient(DispatcherServiceDefinition, createChannel(jobmanager));
+    const { clusterId } = (await controlPlane.client.getApplication({ applicationId })).application!;
+    const { client: dispatcher } = connectClient(DispatcherServiceDefinition, jobmanager, { clusterSecret: recordedClusterSecret(controlPlane.stateDir, clusterId) });
     const overview = await dispatcher.requestClusterOverview({});
     const pid = overview.taskExecutorInfos.find((info) => info.id === driverHost)?.pid;
     expect(pid).toBeGreaterThan(0);

@@ -3,6 +3,8 @@
  * to see which cluster processes it left running.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { createChannel, createClient } from 'nice-grpc';
 import { afterAll } from 'vitest';
 import { ClusterClientServiceDefinition, type ClusterClientServiceClient } from '../../generated/flotilla/v1/cluster_client_service.js';
@@ -58,6 +60,16 @@ export function clusterProcesses(stateDir: string): number[] {
     }
   }
   return pids;
+}
+
+/** The secret the control plane issued to a cluster it deployed (its job manager and task executors take calls only with it). */
+export function recordedClusterSecret(stateDir: string, clusterId: string): string {
+  const db = new Database(join(stateDir, 'state.db'), { readonly: true, fileMustExist: true });
+  try {
+    return (db.prepare('SELECT cluster_secret FROM clusters WHERE id = ?').get(clusterId) as { cluster_secret: string }).cluster_secret;
+  } finally {
+    db.close();
+  }
 }
 
 /** Every event of an application so far (follow = false), or until it ends (follow = true). */
