@@ -47,7 +47,7 @@ afterAll(async () => {
 let applications = 0;
 
 /** Submits an application's driver job, exactly as the control plane builds it; resolves with the ids. */
-async function submitDriver(entry: string, args: string[], heapMemoryMb = 256) {
+async function submitDriver(entry: string, args: string[], heapMemoryMb = 256, properties: Record<string, string> = {}) {
   const applicationId = `app-driver-test-${++applications}`;
   const applicationName = `daily report ${applications}`;
   const resources = { cpus: 1, heapMemoryMb, directMemoryMb: 64, nativeMemoryMb: 64 };
@@ -58,7 +58,7 @@ async function submitDriver(entry: string, args: string[], heapMemoryMb = 256) {
         id: 'driver',
         name: 'Driver',
         parallelism: 1,
-        operators: [{ kind: 'driver', name: 'Driver', applicationId, applicationName, entry, args, resources, defaultParallelism: 2, properties: {} }],
+        operators: [{ kind: 'driver', name: 'Driver', applicationId, applicationName, entry, args, resources, defaultParallelism: 2, properties }],
         resources,
       },
     ],
@@ -190,6 +190,15 @@ describe('driver mode', () => {
     expect(changes[2].message).toBe(`the driver failed: Error: ${message}`);
     expect(changes[2].sequence).toBeGreaterThan(sequenceOf(events, waits.id, JobStatus.CANCELED));
     expect(await outputOf(driver.id, 'STDOUT')).toBe(`started ${waits.id}\n`);
+  }, 180_000);
+
+  it('gives main()’s environment the runtime mode of -Dexecution.runtime-mode; without it, bounded jobs run in BATCH', async () => {
+    const streaming = await submitDriver('main.mjs#countsInMode', [], 256, { 'execution.runtime-mode': 'streaming' });
+    await streaming.ended;
+    expect(await outputOf(streaming.driverJobId, 'STDOUT')).toBe('mode STREAMING: [["a",1],["a",2],["a",3],["b",1]]\n');
+    const automatic = await submitDriver('main.mjs#countsInMode', []);
+    await automatic.ended;
+    expect(await outputOf(automatic.driverJobId, 'STDOUT')).toBe('mode AUTOMATIC: [["a",3],["b",1]]\n');
   }, 180_000);
 
   it('fails a driver that allocates past its heap limit, naming the limit', async () => {

@@ -17,6 +17,8 @@ const NOTHING: unknown[] = [];
 export class CountOperator implements StreamOperator {
   private readonly state = new KeyedState<{ key: unknown; count: number }>();
   private readonly batch: boolean;
+  /** Names the key selector in errors; made once, not per record. */
+  private readonly keySelectorWhat: string;
   private readonly preAggregated: boolean;
 
   /** @param keySelector The loaded key selector of the hash edge that feeds this operator. */
@@ -26,6 +28,7 @@ export class CountOperator implements StreamOperator {
     mode: KeyedAggregationMode = STREAMING_AGGREGATION,
   ) {
     this.batch = mode.runtimeMode === 'BATCH';
+    this.keySelectorWhat = `the key selector of "${name}"`;
     this.preAggregated = mode.preAggregated;
   }
 
@@ -52,7 +55,7 @@ export class CountOperator implements StreamOperator {
         key = partial[0];
         count = partial[1] as number;
       } else {
-        key = checkSynchronous(this.keySelector(records[i]), `the key selector of "${this.name}"`);
+        key = checkSynchronous(this.keySelector(records[i]), this.keySelectorWhat);
       }
       let entry = this.state.get(key);
       if (entry === undefined) {

@@ -10,11 +10,16 @@ import type { StreamOperator } from './StreamOperator.js';
 
 /** Emits every element of what the user's flatMap function returns for each record. */
 export class FlatMapOperator implements StreamOperator {
+  /** Names the function in errors; made once, not per record. */
+  private readonly what: string;
+
   /** @param fn The loaded flatMap function `(record) => Iterable<result>`. */
   constructor(
     readonly name: string,
     private readonly fn: UserFunction,
-  ) {}
+  ) {
+    this.what = `the flatMap function of "${name}"`;
+  }
 
   /**
    * The elements of `fn(record)` for every record, in order. `null` or `undefined` count as no
@@ -26,7 +31,7 @@ export class FlatMapOperator implements StreamOperator {
   processBatch(records: unknown[]): unknown[] {
     const out: unknown[] = [];
     for (const record of records) {
-      const result: unknown = checkSynchronous(this.fn(record), `the flatMap function of "${this.name}"`);
+      const result: unknown = checkSynchronous(this.fn(record), this.what);
       if (Array.isArray(result)) {
         for (let i = 0; i < result.length; i++) out.push(result[i]);
       } else if (result === null || result === undefined) {

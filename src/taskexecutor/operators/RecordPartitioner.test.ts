@@ -24,6 +24,19 @@ describe('RecordPartitioner', () => {
     expect(partitioner.partition(records)).toEqual([records, records, records]);
   });
 
+  it('sends a string key to the channel selectChannel gives it, also once it has seen more keys than it remembers', () => {
+    const partitioner = new RecordPartitioner({ shipStrategy: 'hash', numberOfChannels: 5, subtaskIndex: 0, keySelector: (word: string) => word });
+    const words = Array.from({ length: 70_000 }, (_, i) => `w${i}`);
+    const misrouted: string[] = [];
+    for (const batch of [words, words.slice(0, 1000), words.slice(-1000)]) {
+      partitioner.partition(batch).forEach((channel, index) => {
+        for (const word of channel as string[]) if (selectChannel(word, 5) !== index) misrouted.push(word);
+      });
+    }
+    expect(misrouted).toEqual([]);
+    expect(partitioner.partition(['1', 1] as unknown[]).flat()).toHaveLength(2);
+  });
+
   it('hashes each record by the key its selector returns, keeping the order within a channel', async () => {
     const partitioner = await RecordPartitioner.create({
       shipStrategy: 'hash',

@@ -12,6 +12,9 @@ import { selectChannel } from './selectChannel.js';
 
 const SHIP_STRATEGIES: ReadonlySet<string> = new Set<ShipStrategy>(['forward', 'hash', 'rebalance', 'broadcast']);
 
+/** How many string keys a hash partitioner remembers the channel of before it starts over. */
+const CHANNEL_CACHE_KEYS = 65_536;
+
 /** What a {@link RecordPartitioner} needs. */
 export interface RecordPartitionerOptions {
   /** The edge's ship strategy. */
@@ -39,6 +42,8 @@ export class RecordPartitioner implements OutputPartitioner {
   private readonly keySelector: UserFunction | undefined;
   private readonly forwardChannel: number;
   private nextChannel: number;
+  /** The channel of string keys seen lately: a key's channel never changes, and finding it costs a canonical string and a hash. */
+  private readonly channelOfString = new Map<string, number>();
 
   /**
    * @throws InvalidArgumentError when `numberOfChannels` is not a positive integer, the strategy is
@@ -99,12 +104,22 @@ export class RecordPartitioner implements OutputPartitioner {
         const keySelector = this.keySelector as UserFunction;
         for (const record of records) {
           const key = checkSynchronous(keySelector(record), 'the key selector');
-          channels[selectChannel(key, this.numberOfChannels)].push(record);
+          channels[typeof key === 'string' ? this.channelOfStringKey(key) : selectChannel(key, this.numberOfChannels)].push(record);
         }
         break;
       }
     }
     return channels;
+  }
+
+  private channelOfStringKey(key: string): number {
+    let channel = this.channelOfString.get(key);
+    if (channel === undefined) {
+      channel = selectChannel(key, this.numberOfChannels);
+      if (this.channelOfString.size >= CHANNEL_CACHE_KEYS) this.channelOfString.clear();
+      this.channelOfString.set(key, channel);
+    }
+    return channel;
   }
 
   /** Nothing: every record was routed as it came. */

@@ -17,6 +17,9 @@ const NOTHING: unknown[] = [];
 export class ReduceOperator implements StreamOperator {
   private readonly state = new KeyedState<{ value: unknown }>();
   private readonly batch: boolean;
+  /** Names the key selector in errors; made once, not per record. */
+  private readonly keySelectorWhat: string;
+  private readonly reduceWhat: string;
 
   /**
    * @param keySelector The loaded key selector of the hash edge that feeds this operator.
@@ -29,6 +32,8 @@ export class ReduceOperator implements StreamOperator {
     mode: KeyedAggregationMode = STREAMING_AGGREGATION,
   ) {
     this.batch = mode.runtimeMode === 'BATCH';
+    this.keySelectorWhat = `the key selector of "${name}"`;
+    this.reduceWhat = `the reduce function of "${name}"`;
   }
 
   /** How many keys hold a value. */
@@ -44,13 +49,13 @@ export class ReduceOperator implements StreamOperator {
     const out = this.batch ? NOTHING : new Array<unknown>(records.length);
     for (let i = 0; i < records.length; i++) {
       const record = records[i];
-      const key = checkSynchronous(this.keySelector(record), `the key selector of "${this.name}"`);
+      const key = checkSynchronous(this.keySelector(record), this.keySelectorWhat);
       let entry = this.state.get(key);
       if (entry === undefined) {
         entry = { value: record };
         this.state.set(key, entry);
       } else {
-        entry.value = checkSynchronous(this.fn(entry.value, record), `the reduce function of "${this.name}"`);
+        entry.value = checkSynchronous(this.fn(entry.value, record), this.reduceWhat);
       }
       if (!this.batch) out[i] = entry.value;
     }

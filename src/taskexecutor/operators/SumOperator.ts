@@ -22,6 +22,8 @@ export class SumOperator implements StreamOperator {
   private readonly state = new KeyedState<{ first: unknown; sum: Summand }>();
   private readonly index: number | undefined;
   private readonly batch: boolean;
+  /** Names the key selector in errors; made once, not per record. */
+  private readonly keySelectorWhat: string;
 
   /**
    * @param keySelector The loaded key selector of the hash edge that feeds this operator.
@@ -37,6 +39,7 @@ export class SumOperator implements StreamOperator {
   ) {
     this.index = /^(0|[1-9]\d*)$/.test(field) ? Number(field) : undefined;
     this.batch = mode.runtimeMode === 'BATCH';
+    this.keySelectorWhat = `the key selector of "${name}"`;
   }
 
   /** How many keys have a sum. */
@@ -56,7 +59,7 @@ export class SumOperator implements StreamOperator {
     const out = this.batch ? NOTHING : new Array<unknown>(records.length);
     for (let i = 0; i < records.length; i++) {
       const record = records[i];
-      const key = checkSynchronous(this.keySelector(record), `the key selector of "${this.name}"`);
+      const key = checkSynchronous(this.keySelector(record), this.keySelectorWhat);
       let entry = this.state.get(key);
       const value = this.read(record);
       if (entry === undefined) {

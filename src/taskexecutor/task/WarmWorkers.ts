@@ -3,7 +3,10 @@
  * its start loading the runtime's modules (the user-function loader, the operators); a warm
  * worker has done that already and waits for its task (a `start` message, see taskWorker.ts), so
  * deploying a task costs a message instead of a thread start. Each warm worker serves one task
- * and is replaced in the background once taken. Only pipeline tasks of the slots' default heap
+ * and is replaced in the background once its task's worker has exited: loading a worker keeps a
+ * processor busy for a few hundred milliseconds, which, done at once, competes with the tasks of
+ * the job that just took the workers (in the word-count benchmark, 0.3 to 0.6 s per refill, on a
+ * machine of 2 cores whose 2 counting threads were busy). Only pipeline tasks of the slots' default heap
  * use them: a driver's worker needs its own heap limit and captured console, so it starts fresh.
  */
 import { Worker } from 'node:worker_threads';
@@ -54,7 +57,10 @@ export class WarmWorkers {
     this.idle.push(worker);
   }
 
-  /** A warm worker for a task of heap limit `heapMb`, or undefined (start a fresh one); the pool refills. */
+  /**
+   * A warm worker for a task of heap limit `heapMb`, or undefined (start a fresh one); the pool
+   * refills once the worker taken has exited.
+   */
   take(heapMb: number): Worker | undefined {
     if (heapMb !== this.options.heapMb) return undefined;
     const worker = this.idle.shift();
@@ -63,9 +69,9 @@ export class WarmWorkers {
       worker.removeAllListeners('exit');
       worker.removeAllListeners('message');
       worker.ref();
+      worker.once('exit', () => this.fill());
       if (this.warming === worker) this.warming = undefined;
     }
-    setImmediate(() => this.fill());
     return worker;
   }
 
