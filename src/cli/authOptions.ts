@@ -10,7 +10,7 @@ import { TenantDirectory } from '../controlplane/tenants/TenantDirectory.js';
 import type { CallerAuthentication } from '../rpc/security/authenticationMiddleware.js';
 import { bearerTokenAuthentication } from '../rpc/security/bearerTokenAuthentication.js';
 import { UsageError, type OptionSpec, type ParsedCommandLine } from './args.js';
-import { CLUSTER_SECRET_ENV } from './serverSecurityOptions.js';
+import { CLUSTER_SECRET_ENV } from '../rpc/security/ClientSecurity.js';
 
 /** The control plane's options about tenants and secrets. */
 export const AUTH_OPTIONS: readonly OptionSpec[] = [

@@ -8,15 +8,13 @@ import { readFileSync } from 'node:fs';
 import type { HostPort } from '../common/address.js';
 import type { CallerAuthentication } from '../rpc/security/authenticationMiddleware.js';
 import { clusterSecretAuthentication } from '../rpc/security/clusterSecretAuthentication.js';
-import type { ClientSecurity } from '../rpc/security/ClientSecurity.js';
+import { CLUSTER_SECRET_ENV, type ClientSecurity } from '../rpc/security/ClientSecurity.js';
 import { checkBindSecurity, InsecureBindError, type ServerSecurity, type ServerTls } from '../rpc/security/ServerSecurity.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../rpc/exchange/PartitionRequestClientFactory.js';
 import { UsageError, type OptionSpec, type ParsedCommandLine } from './args.js';
 import { readPemFile } from './controlPlaneConnection.js';
 
 
-/** The environment variable that holds a cluster's secret itself (the local deployment target sets it). */
-export const CLUSTER_SECRET_ENV = 'FLOTILLA_CLUSTER_SECRET';
 
 /** The shortest cluster secret accepted. */
 export const MIN_CLUSTER_SECRET_LENGTH = 16;

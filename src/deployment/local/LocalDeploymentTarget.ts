@@ -17,6 +17,7 @@ import type {
   DeploymentTarget,
   TaskExecutorDefaults,
 } from '../DeploymentTarget.js';
+import { CLUSTER_SECRET_ENV } from '../../rpc/security/ClientSecurity.js';
 import { findFlotillaBin } from './flotillaBin.js';
 import { LocalCluster } from './LocalCluster.js';
 import { LocalProcess, processName } from './LocalProcess.js';
@@ -54,8 +55,6 @@ export interface LocalClusterTls {
   caFile?: string;
 }
 
-/** The environment variable through which a deployed process gets its cluster's secret (never on its command line, which others can read). */
-export const CLUSTER_SECRET_ENV = 'FLOTILLA_CLUSTER_SECRET';
 
 /**
  * The heartbeats of clusters deployed here: a lost task executor is noticed within seconds, and a
@@ -88,7 +87,7 @@ export class LocalDeploymentTarget implements DeploymentTarget {
         args: [this.bin, role, '--listen', '127.0.0.1:0', '--state-dir', join(folder, name), ...this.tlsArgs(), ...args],
         stdoutFile: join(folder, `${name}.out`),
         logFile: join(folder, `${name}.log`),
-        env: { ...process.env, FLOTILLA_LOG_FORMAT: 'json', ...this.options.env, [CLUSTER_SECRET_ENV]: request.clusterSecret ?? '' },
+        env: clusterProcessEnv({ ...process.env, FLOTILLA_LOG_FORMAT: 'json', ...this.options.env, [CLUSTER_SECRET_ENV]: request.clusterSecret ?? '' }),
         cwd: folder,
       });
       started.push(child);
@@ -142,3 +141,13 @@ export class LocalDeploymentTarget implements DeploymentTarget {
   }
 }
 
+
+/**
+ * The environment of a cluster process: the control plane's, without the credentials of a client
+ * that may be set there (a CLI user's token or CA), which the application's code running in the
+ * cluster has no business reading.
+ */
+function clusterProcessEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const { FLOTILLA_TOKEN: _token, FLOTILLA_TLS_CA: _ca, ...rest } = env;
+  return rest;
+}

@@ -21,6 +21,9 @@ export interface ClientSecurity {
   bearerToken?: string;
 }
 
+/** The environment variable that hands a cluster's secret to its processes (never their command line, which others can read). */
+export const CLUSTER_SECRET_ENV = 'FLOTILLA_CLUSTER_SECRET';
+
 /** The metadata key that carries a cluster's secret. */
 export const CLUSTER_SECRET_METADATA = 'flotilla-cluster-secret';
 
