@@ -182,6 +182,15 @@ export class ApplicationManager {
     }
     if (isTerminalApplicationStatus(application.status) || application.clientMainEndTime) return application;
     applications.update(applicationId, { clientMainEndTime: new Date(), clientMainFailure: failure });
+    if (application.status === 'CREATED' || application.status === 'DEPLOYING') {
+      // main() ended before it could submit a job (SubmitJob waits for RUNNING): nothing runs, so it decides alone.
+      this.options.launcher.abort(applicationId);
+      const message = failure
+        ? `main() in the client failed before the application was RUNNING: ${failure.message}`
+        : 'main() in the client returned before the application was RUNNING, without a job';
+      lifecycle.changeStatus(applicationId, failure ? 'FAILED' : 'FINISHED', { message, failure });
+      return applications.get(applicationId);
+    }
     this.options.logger.info({ applicationId, failed: failure !== undefined }, 'client main() ended');
     if (failure) {
       lifecycle.changeStatus(applicationId, 'FAILING', { message: `main() in the client failed: ${failure.message}`, failure });

@@ -12,7 +12,7 @@ describe('application statuses', () => {
   it('follows the driver-mode lifecycle', () => {
     expect(canChangeApplicationStatus('DEPLOYING', 'RUNNING')).toBe(true);
     expect(canChangeApplicationStatus('DEPLOYING', 'CANCELING')).toBe(true);
-    expect(canChangeApplicationStatus('DEPLOYING', 'FINISHED')).toBe(false);
+    expect(canChangeApplicationStatus('DEPLOYING', 'FAILING')).toBe(false);
     expect(canChangeApplicationStatus('RUNNING', 'FINISHED')).toBe(true);
     expect(canChangeApplicationStatus('RUNNING', 'DEPLOYING')).toBe(false);
     // A cancellation can be overtaken by the driver's own end, but never turns back into running.

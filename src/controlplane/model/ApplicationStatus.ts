@@ -12,7 +12,8 @@ export { APPLICATION_STATUSES, isTerminalApplicationStatus, type ApplicationStat
  */
 const NEXT: Readonly<Record<ApplicationStatus, readonly ApplicationStatus[]>> = {
   CREATED: ['DEPLOYING', 'RUNNING', 'CANCELING', 'FAILED', 'CANCELED'],
-  DEPLOYING: ['RUNNING', 'CANCELING', 'FAILED', 'CANCELED'],
+  // FINISHED: a client-side main() that returned before its application was RUNNING.
+  DEPLOYING: ['RUNNING', 'CANCELING', 'FAILED', 'CANCELED', 'FINISHED'],
   RUNNING: ['FAILING', 'CANCELING', 'FAILED', 'CANCELED', 'FINISHED'],
   FAILING: ['FAILED', 'CANCELED'],
   CANCELING: ['CANCELED', 'FAILED', 'FINISHED'],
