@@ -27,6 +27,8 @@ export const PIPELINES_BUNDLE = join(ROOT, 'test/cluster/fixtures/pipelines');
 export interface TestCluster {
   jobManager: ServerProcess;
   taskExecutors: ServerProcess[];
+  /** The artifact id of the pipelines bundle in the job manager's blob server. */
+  artifactId: string;
   /** Starts one more task executor in the cluster. */
   addTaskExecutor(): Promise<ServerProcess>;
   /** An environment whose jobs run here, with the pipelines bundle. */
@@ -54,6 +56,7 @@ export async function startTestCluster(options: { taskExecutors: number; slots: 
   return {
     jobManager,
     taskExecutors,
+    artifactId,
     addTaskExecutor,
     environment(overrides = {}) {
       const submitter = new DispatcherJobSubmitter({ address: jobManager.address });
