@@ -26,7 +26,8 @@ import type { LocalClusterTls } from '../deployment/local/LocalDeploymentTarget.
 import type { ClientTls } from '../rpc/security/ClientSecurity.js';
 import type { ServerSecurity } from '../rpc/security/ServerSecurity.js';
 import { TenantDirectory } from './tenants/TenantDirectory.js';
-import { openStateDatabase } from './store/stateDatabase.js';
+import { openStateDatabase, type StateDatabase } from './store/stateDatabase.js';
+import { stateWriteErrorOf } from './store/stateWriteError.js';
 import { GroupCommit } from './store/GroupCommit.js';
 import { withDurableService } from './service/withDurableAnswers.js';
 
@@ -80,8 +81,14 @@ export const CONTROL_PLANE_DEFAULTS = {
 
 /** Starts the control plane; resolves once it listens. */
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ServerHost> {
-  mkdirSync(options.stateDir, { recursive: true });
-  const db = openStateDatabase(join(options.stateDir, 'state.db'));
+  let db: StateDatabase;
+  try {
+    mkdirSync(options.stateDir, { recursive: true });
+    db = openStateDatabase(join(options.stateDir, 'state.db'));
+  } catch (error) {
+    // A state dir that cannot be written is the operator's to fix: say so, without a stack.
+    throw stateWriteErrorOf(error, options.stateDir) ?? error;
+  }
   // One fsync per burst of commits; answers and events wait for it (store/GroupCommit.ts).
   const groupCommit = new GroupCommit(db, join(options.stateDir, 'state.db'));
   const durable = () => groupCommit.durable();
