@@ -1,13 +1,13 @@
 /**
  * The operator of `KeyedStream.count()`: a count per key, emitted as `[key, count]`. With streaming
  * semantics it emits the running count for every record, so the last pair emitted for a key holds
- * its total; in BATCH mode only that last pair, when its input ends. A pre-aggregated input holds
+ * its total; in BATCH mode only that last pair, when its input ends. A pre-aggregated input brings
  * `[key, n]` partials of producers that counted first; their `n`s are added up.
  */
 import { InvalidArgumentError } from '../../common/errors.js';
 import { checkSynchronous } from './checkSynchronous.js';
 import type { UserFunction } from './FunctionLoader.js';
-import { STREAMING_AGGREGATION, type KeyedAggregationMode } from './KeyedAggregationMode.js';
+import { partialOf, STREAMING_AGGREGATION, type KeyedAggregationMode, type KeyedPartial } from './KeyedAggregationMode.js';
 import { KeyedState } from './KeyedState.js';
 import type { StreamOperator } from './StreamOperator.js';
 
@@ -17,9 +17,9 @@ const NOTHING: unknown[] = [];
 export class CountOperator implements StreamOperator {
   private readonly state = new KeyedState<{ key: unknown; count: number }>();
   private readonly batch: boolean;
+  private readonly preAggregated: boolean;
   /** Names the key selector in errors; made once, not per record. */
   private readonly keySelectorWhat: string;
-  private readonly preAggregated: boolean;
 
   /** @param keySelector The loaded key selector of the hash edge that feeds this operator. */
   constructor(
@@ -28,8 +28,8 @@ export class CountOperator implements StreamOperator {
     mode: KeyedAggregationMode = STREAMING_AGGREGATION,
   ) {
     this.batch = mode.runtimeMode === 'BATCH';
-    this.keySelectorWhat = `the key selector of "${name}"`;
     this.preAggregated = mode.preAggregated;
+    this.keySelectorWhat = `the key selector of "${name}"`;
   }
 
   /** How many keys have a count. */
@@ -48,12 +48,10 @@ export class CountOperator implements StreamOperator {
       let key: unknown;
       let count = 1;
       if (this.preAggregated) {
-        const partial = records[i];
-        if (!Array.isArray(partial) || partial.length !== 2 || typeof partial[1] !== 'number') {
-          throw new InvalidArgumentError(`"${this.name}" expects partial counts [key, n] from its pre-aggregating producers`);
-        }
-        key = partial[0];
-        count = partial[1] as number;
+        let n: unknown;
+        [key, n] = partialOf(records[i], this.name);
+        if (typeof n !== 'number') throw new InvalidArgumentError(`"${this.name}" expects partial counts [key, n] from its pre-aggregating producers`);
+        count = n;
       } else {
         key = checkSynchronous(this.keySelector(records[i]), this.keySelectorWhat);
       }
@@ -70,8 +68,12 @@ export class CountOperator implements StreamOperator {
 
   /** In BATCH mode, `[key, total]` for each key, and the state is cleared; nothing in STREAMING mode. */
   endInput(): unknown[] {
-    if (!this.batch) return NOTHING;
-    const out: unknown[] = [];
+    return this.batch ? this.drainPartials() : NOTHING;
+  }
+
+  /** Each key's count so far as a partial `[key, n]`, and the state is cleared. */
+  drainPartials(): KeyedPartial[] {
+    const out: KeyedPartial[] = [];
     for (const entry of this.state.values()) out.push([entry.key, entry.count]);
     this.state.clear();
     return out;

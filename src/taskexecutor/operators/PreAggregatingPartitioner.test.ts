@@ -15,19 +15,19 @@ function create(aggregation: KeyedAggregationSpec, numberOfChannels: number, max
 }
 
 describe('PreAggregatingPartitioner', () => {
-  it('sends nothing while folding, then one partial per key on the channel its records would have gone to', async () => {
+  it('sends nothing while folding, then one partial [key, value] per key on the channel its records would have gone to', async () => {
     const partitioner = await create(SUM, 3);
     expect(partitioner.partition(pairs('to be or not to be'))).toEqual([]);
     expect(partitioner.partition(pairs('to die'))).toEqual([]);
     const channels = partitioner.flush();
-    expect(channels.flat().sort()).toEqual([['be', 2], ['die', 1], ['not', 1], ['or', 1], ['to', 3]]);
+    expect(channels.flat().sort()).toEqual([['be', ['be', 2]], ['die', ['die', 1]], ['not', ['not', 1]], ['or', ['or', 1]], ['to', ['to', 3]]]);
     channels.forEach((batch, channel) => {
-      for (const [word] of batch as [string, number][]) expect(selectChannel(word, 3)).toBe(channel);
+      for (const [word] of batch as [string, unknown][]) expect(selectChannel(word, 3)).toBe(channel);
     });
     expect(partitioner.flush()).toEqual([]);
   });
 
-  it('routes count partials [key, n] by their key, not by the user key selector', async () => {
+  it('counts into [key, n] partials', async () => {
     const partitioner = await create({ kind: 'count', name: 'Keyed Aggregation' }, 2);
     partitioner.partition(pairs('a b a c a'));
     const channels = partitioner.flush();
@@ -37,20 +37,24 @@ describe('PreAggregatingPartitioner', () => {
     });
   });
 
-  it('reduces with the user’s function', async () => {
+  it('reduces with the user’s function, and routes by the key even when the reduced value no longer holds it', async () => {
     const partitioner = await PreAggregatingPartitioner.create({
-      aggregation: { kind: 'reduce', name: 'Keyed Reduce', fn: functionSpec((a: number, b: number) => Math.max(a, b)) },
-      keySelector: functionSpec((n: number) => n % 2),
+      aggregation: { kind: 'reduce', name: 'Keyed Reduce', fn: functionSpec((a: { n: number }, b: { n: number }) => ({ n: Math.max(a.n, b.n) })) },
+      keySelector: functionSpec((record: { parity: number }) => record.parity),
       loader: testFunctionLoader,
-      numberOfChannels: 1,
+      numberOfChannels: 2,
       subtaskIndex: 0,
     });
-    partitioner.partition([3, 8, 5, 2, 9, 4]);
-    expect(partitioner.flush()).toEqual([[9, 8]]);
+    partitioner.partition([3, 8, 5, 2, 9, 4].map((n) => ({ parity: n % 2, n })));
+    const channels = partitioner.flush();
+    expect(channels.flat()).toEqual(expect.arrayContaining([[1, { n: 9 }], [0, { n: 8 }]]));
+    channels.forEach((batch, channel) => {
+      for (const [parity] of batch as [number, unknown][]) expect(selectChannel(parity, 2)).toBe(channel);
+    });
   });
 
   it('sends what it holds once it holds maxKeys keys, so memory stays bounded, and the totals stay right', async () => {
-    const partitioner = await create(SUM, 1, 2);
+    const partitioner = await create({ kind: 'count', name: 'Keyed Aggregation' }, 1, 2);
     expect(partitioner.partition(pairs('a a'))).toEqual([]);
     expect(partitioner.partition(pairs('b a'))).toEqual([[['a', 3], ['b', 1]]]);
     expect(partitioner.partition(pairs('b'))).toEqual([]);

@@ -1,8 +1,8 @@
 /**
  * The pre-aggregation (combiner) of a BATCH job, in front of a hash exchange into a keyed reduce,
  * sum or count: each producer subtask folds its records by key with the consumer's own aggregation
- * and sends one partial per key when its input ends, instead of every record. The consumer then
- * aggregates the partials. This is valid because the aggregations are associative: sums and counts
+ * and sends one partial `[key, value]` per key when its input ends, instead of every record,
+ * routed by the key it already computed. The consumer then aggregates the partials. This is valid because the aggregations are associative: sums and counts
  * are, and Flink's contract for a `ReduceFunction` is that it be associative too, since Flink
  * itself combines before shuffles in batch jobs. A reduce function that is not associative would
  * give results that depend on how records were split; `-Dexecution.batch.pre-aggregation=false`
@@ -15,6 +15,7 @@ import type { UserFunctionSpec } from '../../jobgraph/jobGraph.js';
 import type { KeyedAggregationSpec } from '../../jobgraph/keyedAggregation.js';
 import { createKeyedAggregation, type KeyedAggregationOperator } from './createKeyedAggregation.js';
 import type { FunctionLoader, UserFunction } from './FunctionLoader.js';
+import type { KeyedPartial } from './KeyedAggregationMode.js';
 import type { OutputPartitioner } from './OutputPartitioner.js';
 import { RecordPartitioner } from './RecordPartitioner.js';
 
@@ -36,13 +37,13 @@ export interface PreAggregatingPartitionerOptions {
   maxKeys?: number;
 }
 
-/** The partial of a count is `[key, n]`: it is routed by its key, not by the user's key selector. */
-const countKey = (partial: [unknown, number]): unknown => partial[0];
+/** A partial `[key, value]` is routed by the key its producer computed. */
+const keyOfPartial = (partial: KeyedPartial): unknown => partial[0];
 
 /** Folds records by key and routes the partials by key. */
 export class PreAggregatingPartitioner implements OutputPartitioner {
   /**
-   * @param aggregation The consumer's aggregation in BATCH mode on records: its final values are the partials.
+   * @param aggregation The consumer's aggregation in BATCH mode on records, which folds them.
    * @param partitioner A hash partitioner that routes partials by their key.
    */
   constructor(
@@ -56,8 +57,7 @@ export class PreAggregatingPartitioner implements OutputPartitioner {
     const { aggregation, loader, numberOfChannels, subtaskIndex } = options;
     const keySelector: UserFunction = await loader(options.keySelector);
     const operator = await createKeyedAggregation(aggregation, keySelector, loader, { runtimeMode: 'BATCH', preAggregated: false });
-    const routeBy = aggregation.kind === 'count' ? countKey : keySelector;
-    const partitioner = new RecordPartitioner({ shipStrategy: 'hash', numberOfChannels, subtaskIndex, keySelector: routeBy });
+    const partitioner = new RecordPartitioner({ shipStrategy: 'hash', numberOfChannels, subtaskIndex, keySelector: keyOfPartial });
     return new PreAggregatingPartitioner(operator, partitioner, options.maxKeys);
   }
 
@@ -69,7 +69,7 @@ export class PreAggregatingPartitioner implements OutputPartitioner {
 
   /** The partials of every key held, by channel, and the fold starts over. */
   flush(): unknown[][] {
-    const partials = this.aggregation.endInput();
+    const partials = this.aggregation.drainPartials();
     return partials.length === 0 ? [] : this.partitioner.partition(partials);
   }
 }

@@ -2,14 +2,14 @@
  * The operator of `KeyedStream.sum(field)` (Flink's `SumAggregator`): a sum of one field per key.
  * As in Flink, it emits a copy of the key's first record with the field replaced by the sum; the
  * other fields keep the first record's values. With streaming semantics it emits the running sum
- * for every record; in BATCH mode the final sum of each key once, when its input ends. Partials of
- * a pre-aggregation are records of the same shape (a producer's first record with its sum), so
- * summing them gives the total; the other fields then come from the first partial to arrive.
+ * for every record; in BATCH mode the final sum of each key once, when its input ends. A
+ * pre-aggregated input brings each producer's first record of a key with its sum, which are summed
+ * again; the other fields then come from the first partial to arrive.
  */
 import { InvalidArgumentError } from '../../common/errors.js';
 import { checkSynchronous } from './checkSynchronous.js';
 import type { UserFunction } from './FunctionLoader.js';
-import { STREAMING_AGGREGATION, type KeyedAggregationMode } from './KeyedAggregationMode.js';
+import { partialOf, STREAMING_AGGREGATION, type KeyedAggregationMode, type KeyedPartial } from './KeyedAggregationMode.js';
 import { KeyedState } from './KeyedState.js';
 import type { StreamOperator } from './StreamOperator.js';
 
@@ -19,9 +19,10 @@ const NOTHING: unknown[] = [];
 
 /** Sums a field of the records of each key. */
 export class SumOperator implements StreamOperator {
-  private readonly state = new KeyedState<{ first: unknown; sum: Summand }>();
+  private readonly state = new KeyedState<{ key: unknown; first: unknown; sum: Summand }>();
   private readonly index: number | undefined;
   private readonly batch: boolean;
+  private readonly preAggregated: boolean;
   /** Names the key selector in errors; made once, not per record. */
   private readonly keySelectorWhat: string;
 
@@ -39,6 +40,7 @@ export class SumOperator implements StreamOperator {
   ) {
     this.index = /^(0|[1-9]\d*)$/.test(field) ? Number(field) : undefined;
     this.batch = mode.runtimeMode === 'BATCH';
+    this.preAggregated = mode.preAggregated;
     this.keySelectorWhat = `the key selector of "${name}"`;
   }
 
@@ -58,12 +60,18 @@ export class SumOperator implements StreamOperator {
   processBatch(records: unknown[]): unknown[] {
     const out = this.batch ? NOTHING : new Array<unknown>(records.length);
     for (let i = 0; i < records.length; i++) {
-      const record = records[i];
-      const key = checkSynchronous(this.keySelector(record), this.keySelectorWhat);
+      let key: unknown;
+      let record: unknown;
+      if (this.preAggregated) {
+        [key, record] = partialOf(records[i], this.name);
+      } else {
+        record = records[i];
+        key = checkSynchronous(this.keySelector(record), this.keySelectorWhat);
+      }
       let entry = this.state.get(key);
       const value = this.read(record);
       if (entry === undefined) {
-        entry = { first: record, sum: value };
+        entry = { key, first: record, sum: value };
         this.state.set(key, entry);
       } else {
         if (typeof value !== typeof entry.sum) throw this.mixed();
@@ -79,6 +87,14 @@ export class SumOperator implements StreamOperator {
     if (!this.batch) return NOTHING;
     const out: unknown[] = [];
     for (const entry of this.state.values()) out.push(this.write(entry.first, entry.sum));
+    this.state.clear();
+    return out;
+  }
+
+  /** Each key's first record with its sum so far as a partial `[key, record]`, and the state is cleared. */
+  drainPartials(): KeyedPartial[] {
+    const out: KeyedPartial[] = [];
+    for (const entry of this.state.values()) out.push([entry.key, this.write(entry.first, entry.sum)]);
     this.state.clear();
     return out;
   }

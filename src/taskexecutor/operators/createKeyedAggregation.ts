@@ -10,7 +10,7 @@ import type { KeyedAggregationMode } from './KeyedAggregationMode.js';
 import { ReduceOperator } from './ReduceOperator.js';
 import { SumOperator } from './SumOperator.js';
 
-/** A keyed aggregation operator: it also says how many keys it holds. */
+/** A keyed aggregation operator: it also says how many keys it holds and hands over what it folded as partials. */
 export type KeyedAggregationOperator = ReduceOperator | SumOperator | CountOperator;
 
 /**

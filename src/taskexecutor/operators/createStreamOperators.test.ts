@@ -166,7 +166,23 @@ describe('keyed operators in BATCH mode', () => {
     const partials = await single({ kind: 'count', name: 'Count' }, (word: string) => word, { runtimeMode: 'BATCH', preAggregated: true });
     expect(partials.processBatch([['x', 2], ['y', 1], ['x', 5]])).toEqual([]);
     expect(partials.endInput?.()).toEqual([['x', 7], ['y', 1]]);
-    expect(() => partials.processBatch(['x'])).toThrow(/"Count" expects partial counts \[key, n\] from its pre-aggregating producers/);
+    expect(() => partials.processBatch(['x'])).toThrow(/"Count" expects partials \[key, value\] from its pre-aggregating producers/);
+    expect(() => partials.processBatch([['x', 'two']])).toThrow(/"Count" expects partial counts \[key, n\]/);
+  });
+
+  it('reduce and sum take pre-aggregated [key, value] partials by the key their producers computed, whatever the value holds', async () => {
+    const PARTIALS: KeyedAggregationMode = { runtimeMode: 'BATCH', preAggregated: true };
+    // The reduce function drops the user field its key selector reads: only the partial's key knows it.
+    const reduce = await single(
+      { kind: 'reduce', name: 'Keyed Reduce', fn: functionSpec((a: { total: number }, b: { total: number }) => ({ total: a.total + b.total })) },
+      (order: { user: string }) => order.user,
+      PARTIALS,
+    );
+    reduce.processBatch([['ann', { total: 5 }], ['bob', { total: 1 }], ['ann', { total: 7 }]]);
+    expect(reduce.endInput?.()).toEqual([{ total: 12 }, { total: 1 }]);
+    const sum = await single({ kind: 'sum', name: 'Keyed Aggregation', field: '1' }, (t: unknown[]) => t[0], PARTIALS);
+    sum.processBatch([['a', ['a', 3, 'first']], ['a', ['a', 4, 'other']]]);
+    expect(sum.endInput?.()).toEqual([['a', 7, 'first']]);
   });
 
   it('keys strings and other values apart, as streaming mode does: "1" is not 1', async () => {
