@@ -1,7 +1,7 @@
 // The benchmarks' pipelines. They live in the bundle, as users' pipelines do, so task executors
 // load their functions from the unpacked bundle exactly as in production.
 
-/** Word count (the cluster tests' pipeline): running counts per word of the text at `input`, written to `output`. */
+/** Word count (the cluster tests' pipeline): counts per word of the text at `input`, written to `output` (final counts in BATCH mode, running counts in STREAMING). */
 export function wordCount(env, input, output) {
   env
     .readTextFile(input)
