@@ -20,7 +20,7 @@
 //
 // FLOTILLA_BENCH_SCALE_SIZE=1000 runs one size only (applications and watchers), without growth
 // rows: for comparing two builds quickly (the before and after of a change).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,6 +31,8 @@ import { cpuTimeMs, memoryOf, runClientProcess, wallClockMs } from '../lib/proce
 import { formatNumber, median, percentile } from '../lib/stats.mjs';
 
 const CLIENT = fileURLToPath(new URL('../lib/scaleClient.mjs', import.meta.url));
+/** The before and after of the fixes this figure led to: earlier runs of this script on two builds, written down with their commands. */
+const HISTORY = fileURLToPath(new URL('./scale.history.md', import.meta.url));
 
 export const figure = {
   id: '5',
@@ -47,16 +49,18 @@ const WARM_UP = 100;
 /** The pause between two events of a simulated cluster while submitting: an application lasts about 170 ms. */
 const SUBMISSION_EVENT_INTERVAL_MS = 10;
 /** For the fan-out, slower and longer applications (4 jobs: about 45 events, 250 ms apart), so that most events come after every watcher is attached. */
-const FANOUT_SCRIPT = { eventIntervalMs: 250, jobs: 4 };
+const FANOUT_SCRIPT = { eventIntervalMs: 250, jobs: 4, watchers: true };
 /** Retention off: every application keeps its events (the default would compact all but the newest 1,000 after a minute). */
 const NO_RETENTION = ['--retention-count', '0', '--retention-time', '0'];
+/** No limit on streams per caller: every watcher comes from 127.0.0.1, and by default one caller may hold 1,000. */
+const UNLIMITED_STREAMS = ['--max-streams-per-caller', '0'];
 
 const MB = 1_000_000;
 
 /** A whole number as a label shows it: 10,000. */
 const count = (value) => value.toLocaleString('en-US');
 
-const simulatedArgs = ({ eventIntervalMs, jobs = 1 }) => [
+const simulatedArgs = ({ eventIntervalMs, jobs = 1, watchers = false }) => [
   '--deployment-target',
   'simulated',
   '--simulated-event-interval',
@@ -64,6 +68,7 @@ const simulatedArgs = ({ eventIntervalMs, jobs = 1 }) => [
   '--simulated-jobs',
   String(jobs),
   ...NO_RETENTION,
+  ...(watchers ? UNLIMITED_STREAMS : []),
 ];
 
 export async function run({ smoke, log, profile = true }) {
@@ -149,6 +154,7 @@ export async function run({ smoke, log, profile = true }) {
   const notes = [
     `The control plane is one real process on this machine, started as in the commands above; clusters are simulated inside it (no job manager or task executor process), each playing a driver-mode application: the driver job and its task, ${'`--simulated-jobs`'} jobs of one task, then FINISHED; the control plane stores and relays every event (one SQLite transaction each, as for real clusters), copies the driver's one line of output, and tears the cluster down. Not measured here: decoding the clusters' job events from gRPC (in-process here).`,
     `Retention is switched off (${NO_RETENTION.join(' ')}), so every application keeps all its events in the database; by default all but the newest 1,000 finished applications would be compacted after a minute.`,
+    `The fan-out's control plane runs with ${UNLIMITED_STREAMS.join(' ')}: by default one caller (a tenant, or a client host when there are no tokens) may hold 1,000 streams, and every watcher here comes from 127.0.0.1, so the 1,001st would be refused with RESOURCE_EXHAUSTED.`,
     `Submissions come from ${sizes.submitProcesses} client process(es) with ${CONCURRENCY} calls in flight in total; watchers from ${sizes.watchProcesses} processes. Window rates: answers counted per window from the first answer, the last partial window left out. ${sizes.warmUp} warm-up applications ran to their end first on each control plane.`,
     ...submissions.map((result) => `${count(result.count)} applications: submitting took ${formatNumber(result.submitMs / 1000)} s (${formatNumber(result.overallRate)}/s), every application had ended ${formatNumber(result.drainMs / 1000)} s after the first submission; control plane CPU ${formatNumber(result.serverCpuMs / 1000)} s (${formatNumber(result.serverCpuMs / (result.count))} ms per application), client CPU ${formatNumber(result.clientCpuMs / 1000)} s over ${formatNumber(result.submitMs / 1000)} s of submitting.`),
     ...fanOuts.map(
@@ -156,6 +162,7 @@ export async function run({ smoke, log, profile = true }) {
         `${count(result.watchers)} watchers: ${formatNumber(result.latencies.length)} deliveries measured (${formatNumber(result.liveEventsPerWatcher)} live events × ${count(result.watchers)} streams); every stream received the application's ${result.eventsPerStream.join('–')} events in order without gap or repeat${result.problems.length ? ` except: ${result.problems.join('; ')}` : ''}.`,
     ),
   ];
+  if (existsSync(HISTORY)) extra = [extra, readFileSync(HISTORY, 'utf8').trim()].filter(Boolean).join('\n\n');
   return { rows, notes, extra };
 }
 
