@@ -63,8 +63,6 @@ export interface MethodFuzzOptions {
   validRequests?: () => Uint8Array[];
   /** Runs after every call, for instance to cancel a job the call started. */
   afterCall?: (outcome: CallOutcome) => Promise<void>;
-  /** A unary RPC that may wait on another process and so rightly end with DEADLINE_EXCEEDED. */
-  mayWait?: boolean;
 }
 
 /** How the calls of one RPC ended: status name to count. */
@@ -82,12 +80,12 @@ export async function fuzzMethod(target: FuzzTarget, methodName: string, options
 
   const check = async (request: RawRequest) => {
     let outcome = await callRaw(target.client, raw, request, deadlineMs);
-    if (raw.kind === 'unary' && outcome.code === Status.DEADLINE_EXCEEDED && !options.mayWait) {
+    if (raw.kind === 'unary' && outcome.code === Status.DEADLINE_EXCEEDED) {
       outcome = await callRaw(target.client, raw, request, PATIENT_DEADLINE_MS);
     }
     const name = statusName(outcome.code);
     tally[name] = (tally[name] ?? 0) + 1;
-    let problem = judge(outcome, method, options.mayWait === true);
+    let problem = judge(outcome, method);
     try {
       await options.afterCall?.(outcome);
     } catch (error) {
@@ -142,11 +140,11 @@ function saveRequest(method: RawMethod, request: RawRequest): string {
 }
 
 /** What is wrong with an outcome, or undefined when it is a proper answer. */
-function judge(outcome: CallOutcome, method: DescMethod, mayWait: boolean): string | undefined {
+function judge(outcome: CallOutcome, method: DescMethod): string | undefined {
   const name = statusName(outcome.code);
   if (outcome.code === -1) return `hung: ${outcome.details}`;
   if (!ACCEPTABLE_STATUSES.has(outcome.code)) return `ended ${name}: ${outcome.details}`;
-  if (method.methodKind === 'unary' && outcome.code === Status.DEADLINE_EXCEEDED && !mayWait) {
+  if (method.methodKind === 'unary' && outcome.code === Status.DEADLINE_EXCEEDED) {
     return `did not answer within ${UNARY_DEADLINE_MS} ms, nor on a second try within ${PATIENT_DEADLINE_MS} ms`;
   }
   const quiet = outcome.code === Status.OK || outcome.code === Status.DEADLINE_EXCEEDED || outcome.code === Status.CANCELLED;
