@@ -74,7 +74,7 @@ export async function startServerHost(options: ServerHostOptions): Promise<Serve
     const definition = 'methods' in service.definition ? withTolerantDecoding(service.definition as TsProtoServiceDefinition) : service.definition;
     server.add(definition as HostedService['definition'], service.implementation);
   }
-  server.add(HealthDefinition, HealthServiceImpl(health));
+  server.add(withTolerantDecoding(HealthDefinition as unknown as TsProtoServiceDefinition) as unknown as typeof HealthDefinition, HealthServiceImpl(health));
   server.add(ServerReflectionService, ServerReflection(loadDescriptorSet(), [...names, HEALTH_SERVICE, REFLECTION_SERVICE]));
 
   const port = await server.listen(formatHostPort(options.listen), serverCredentials(security));
