@@ -48,8 +48,14 @@ const CHANNELS = 4;
 const WARM_UP = 100;
 /** The pause between two events of a simulated cluster while submitting: an application lasts about 170 ms. */
 const SUBMISSION_EVENT_INTERVAL_MS = 10;
-/** For the fan-out, slower and longer applications (4 jobs: about 45 events, 250 ms apart), so that most events come after every watcher is attached. */
-const FANOUT_SCRIPT = { eventIntervalMs: 250, jobs: 4, watchers: true };
+/**
+ * For the fan-out, slower and longer applications (4 jobs: about 45 events), so that most events
+ * come after every watcher is attached: 250 ms apart, and at least 1 ms per 10 watchers (1 s at
+ * 10,000), so that one event has reached every watcher before the next is stored (measured: about
+ * 35 µs of the control plane's CPU per delivery) and the figure shows the latency of a fan-out, not
+ * of a queue that grows.
+ */
+const fanOutScript = (watchers) => ({ eventIntervalMs: Math.max(250, Math.ceil(watchers / 10)), jobs: 4, watchers: true });
 /** Retention off: every application keeps its events (the default would compact all but the newest 1,000 after a minute). */
 const NO_RETENTION = ['--retention-count', '0', '--retention-time', '0'];
 /** No limit on streams per caller: every watcher comes from 127.0.0.1, and by default one caller may hold 1,000. */
@@ -74,12 +80,12 @@ const simulatedArgs = ({ eventIntervalMs, jobs = 1, watchers = false }) => [
 export async function run({ smoke, log, profile = true }) {
   const only = Number(process.env.FLOTILLA_BENCH_SCALE_SIZE) || undefined;
   const sizes = smoke
-    ? { applications: [20, 60], watchers: [10, 40], submitProcesses: 1, watchProcesses: 2, warmUp: 5, fanOutScript: { ...FANOUT_SCRIPT, eventIntervalMs: 50 } }
-    : { applications: only ? [only] : [1000, 10_000], watchers: only ? [only] : [1000, 10_000], submitProcesses: 1, watchProcesses: 2, warmUp: WARM_UP, fanOutScript: FANOUT_SCRIPT };
+    ? { applications: [20, 60], watchers: [10, 40], submitProcesses: 1, watchProcesses: 2, warmUp: 5, fanOutScript: () => ({ ...fanOutScript(0), eventIntervalMs: 50 }) }
+    : { applications: only ? [only] : [1000, 10_000], watchers: only ? [only] : [1000, 10_000], submitProcesses: 1, watchProcesses: 2, warmUp: WARM_UP, fanOutScript };
   const submissions = [];
   for (const count of sizes.applications) submissions.push(await measureSubmissions({ count, processes: sizes.submitProcesses, warmUp: sizes.warmUp, log }));
   const fanOuts = [];
-  for (const watchers of sizes.watchers) fanOuts.push(await measureFanOut({ watchers, processes: sizes.watchProcesses, script: sizes.fanOutScript, log }));
+  for (const watchers of sizes.watchers) fanOuts.push(await measureFanOut({ watchers, processes: sizes.watchProcesses, script: sizes.fanOutScript(watchers), log }));
   const [small, large] = submissions;
   const [fewer, more] = fanOuts;
 
@@ -98,7 +104,7 @@ export async function run({ smoke, log, profile = true }) {
   const submissionCommand = (result) =>
     `node bin/flotilla.js controlplane ${simulatedArgs({ eventIntervalMs: SUBMISSION_EVENT_INTERVAL_MS }).join(' ')}; ${result.processes} × node scripts/bench/lib/scaleClient.mjs (submit ${result.count}, ${CONCURRENCY} calls in flight, ${CHANNELS} channels each)`;
   const fanOutCommand = (result) =>
-    `node bin/flotilla.js controlplane ${simulatedArgs(sizes.fanOutScript).join(' ')}; ${result.processes} × node scripts/bench/lib/scaleClient.mjs (watch: ${result.watchers / result.processes} WatchApplication(follow) streams each, ${CHANNELS} channels)`;
+    `node bin/flotilla.js controlplane ${simulatedArgs(sizes.fanOutScript(result.watchers)).join(' ')}; ${result.processes} × node scripts/bench/lib/scaleClient.mjs (watch: ${result.watchers / result.processes} WatchApplication(follow) streams each, ${CHANNELS} channels)`;
   const rows = [
     ...submissions.map((result) => ({
       label: `submissions/s, ${count(result.count)} applications`,
