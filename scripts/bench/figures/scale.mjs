@@ -209,8 +209,8 @@ async function census(controlPlane) {
  * window is left out. When they span less than one window: `whole`, the rate of the whole run.
  */
 function windowRates(times, windowMs, whole) {
-  const start = Math.min(...times);
-  const end = Math.max(...times);
+  const start = times.reduce((least, time) => Math.min(least, time));
+  const end = times.reduce((most, time) => Math.max(most, time));
   if (end - start < windowMs) return [whole];
   const windows = Math.floor((end - start) / windowMs);
   const counts = new Array(windows).fill(0);
@@ -255,12 +255,12 @@ async function measureSubmissions({ count, processes, warmUp, log, nodeArgs = []
     // The floor first, on the idle control plane: as many reads as there will be submissions (at most 5,000).
     const floorBegin = wallClockMs();
     const floor = await clientsRun('read', processes, { address, applicationId: someApplication.id, count: Math.min(count, 5000) });
-    const floorMs = Math.max(...floor.answered) - floorBegin;
+    const floorMs = floor.answered.reduce((most, time) => Math.max(most, time)) - floorBegin;
 
     const cpuBefore = cpuTimeMs(pid);
     const begin = wallClockMs();
     const submitted = await clientsRun('submit', processes, { address, artifactId, count });
-    const submitMs = Math.max(...submitted.answered) - begin;
+    const submitMs = submitted.answered.reduce((most, time) => Math.max(most, time)) - begin;
     const endedAt = await drained(controlPlane, 30 * 60_000);
     const serverCpuMs = cpuTimeMs(pid) - cpuBefore;
     const { peakMiB } = memoryOf(pid);

@@ -22,14 +22,14 @@ export function median(samples) {
   return ordered.length % 2 === 1 ? ordered[middle] : (ordered[middle - 1] + ordered[middle]) / 2;
 }
 
-/** n, min, median, p99 and max of `samples`. */
+/** n, min, median, p99 and max of `samples` (any number of them: no spreading into arguments). */
 export function summarize(samples) {
   return {
     n: samples.length,
-    min: samples.length ? Math.min(...samples) : Number.NaN,
+    min: samples.length ? samples.reduce((least, sample) => Math.min(least, sample)) : Number.NaN,
     median: median(samples),
     p99: percentile(samples, 99),
-    max: samples.length ? Math.max(...samples) : Number.NaN,
+    max: samples.length ? samples.reduce((most, sample) => Math.max(most, sample)) : Number.NaN,
   };
 }
 
