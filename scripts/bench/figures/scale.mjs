@@ -49,13 +49,14 @@ const WARM_UP = 100;
 /** The pause between two events of a simulated cluster while submitting: an application lasts about 170 ms. */
 const SUBMISSION_EVENT_INTERVAL_MS = 10;
 /**
- * For the fan-out, slower and longer applications (4 jobs: about 45 events), so that most events
- * come after every watcher is attached: 250 ms apart, and at least 1 ms per 10 watchers (1 s at
- * 10,000), so that one event has reached every watcher before the next is stored (measured: about
- * 35 µs of the control plane's CPU per delivery) and the figure shows the latency of a fan-out, not
- * of a queue that grows.
+ * For the fan-out, slower and longer applications, so that most events come after every watcher
+ * is attached, and far enough apart that one event has reached every watcher before the next is
+ * stored: 250 ms, and at least 0.3 ms per watcher (3 s at 10,000; measured: 35 to 80 µs of the
+ * control plane's CPU per delivery, 0.8 s per event at 10,000, and the watchers' own share). The
+ * figure then shows the latency of a fan-out, not of a queue that grows. 4 jobs (about 45 events),
+ * 2 at 5,000 watchers or more (about 30, which still outlast their attaching).
  */
-const fanOutScript = (watchers) => ({ eventIntervalMs: Math.max(250, Math.ceil(watchers / 10)), jobs: 4, watchers: true });
+const fanOutScript = (watchers) => ({ eventIntervalMs: Math.max(250, Math.ceil(watchers * 0.3)), jobs: watchers >= 5000 ? 2 : 4, watchers: true });
 /** Retention off: every application keeps its events (the default would compact all but the newest 1,000 after a minute). */
 const NO_RETENTION = ['--retention-count', '0', '--retention-time', '0'];
 /** No limit on streams per caller: every watcher comes from 127.0.0.1, and by default one caller may hold 1,000. */

@@ -129,12 +129,12 @@ export function writeReport(path, report) {
   writeFileSync(path, report);
 }
 
-/** The lines of `markdown` from the one starting with `### <id>. ` up to the next section heading (### or ##). */
+/** The lines of `markdown` from the one starting with `### <id>. ` up to the next figure or chapter heading (### or ##; #### is inside a figure). */
 function sectionRange(lines, id) {
   const start = lines.findIndex((line) => line.startsWith(`### ${id}. `));
   if (start < 0) return undefined;
   let end = start + 1;
-  while (end < lines.length && !/^##+ /.test(lines[end])) end++;
+  while (end < lines.length && !/^#{2,3} /.test(lines[end])) end++;
   return [start, end];
 }
 
