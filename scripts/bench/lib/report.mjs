@@ -2,7 +2,7 @@
 // one row per measured quantity (median and p99 of the subject, the floor measured in the same
 // run, their ratio, the target and whether it is met), then each figure's details: the exact
 // commands, every statistic, breakdowns and notes.
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { formatNumber, summarize } from './stats.mjs';
 
 /** The ratio of a row: subject over floor for latencies ("x times the floor"), subject over floor for throughputs too (engine / loop). */
@@ -72,6 +72,9 @@ function figureSection(result) {
   for (const note of result.notes ?? []) lines.push(`- ${note}`);
   if (result.notes?.length) lines.push('');
   if (result.extra) lines.push(result.extra, '');
+  // What earlier runs of a figure led to (profile, fix, before and after), written down once with their commands.
+  const history = new URL(`../history/figure-${figure.id}.md`, import.meta.url);
+  if (existsSync(history)) lines.push(readFileSync(history, 'utf8').trim(), '');
   return lines.join('\n');
 }
 
