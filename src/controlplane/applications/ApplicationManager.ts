@@ -21,7 +21,7 @@ import type { ApplicationListRequest, ApplicationPage, ApplicationStore } from '
 import type { StateDatabase } from '../store/stateDatabase.js';
 import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
 import type { ClusterEventRouter } from './ClusterEventRouter.js';
-import { checkBundleEntry } from '../bundles/checkBundleEntry.js';
+import { bundleEntryChecker } from '../bundles/checkBundleEntry.js';
 import { compileSubmission } from './compileSubmission.js';
 import type { DriverLauncher } from './DriverLauncher.js';
 import { requestFingerprint } from '../../common/requestFingerprint.js';
@@ -62,6 +62,8 @@ export interface RunApplicationResult {
 
 /** Runs and answers for applications. */
 export class ApplicationManager {
+  private readonly checkBundleEntry = bundleEntryChecker();
+
   constructor(private readonly options: ApplicationManagerOptions) {}
 
   /**
@@ -79,7 +81,7 @@ export class ApplicationManager {
     const earlier = input.requestId ? applications.findByRequestId(input.requestId, tenant) : undefined;
     const artifactId = (submission.bundle as { artifactId: string }).artifactId;
     // Read from the stored archive, not run; a retried request skips it (the transaction below decides).
-    if (!earlier && artifacts.find(artifactId)) await checkBundleEntry(artifacts.pathOf(artifactId), submission.entry);
+    if (!earlier && artifacts.find(artifactId)) await this.checkBundleEntry(artifactId, artifacts.pathOf(artifactId), submission.entry);
     const result = db.transaction((): RunApplicationResult => {
       if (input.requestId) {
         const earlier = applications.findByRequestId(input.requestId, tenant);

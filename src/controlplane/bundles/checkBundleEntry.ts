@@ -43,6 +43,26 @@ export async function checkBundleEntry(file: string, entry: string): Promise<voi
   );
 }
 
+/** The most (artifact, entry) pairs a {@link bundleEntryChecker} remembers; past it, it starts again. */
+const MAX_REMEMBERED_ENTRIES = 10_000;
+
+/**
+ * {@link checkBundleEntry} for stored bundles, remembering each (artifact, entry) found: an artifact
+ * is named by the sha256 of its bytes and never changes, so an entry found once is there for good,
+ * and submissions of the same bundle do not read and parse its archive again. Refusals are not
+ * remembered (they are rare, and read again).
+ */
+export function bundleEntryChecker(): (artifactId: string, file: string, entry: string) => Promise<void> {
+  const found = new Set<string>();
+  return async (artifactId, file, entry) => {
+    const key = `${artifactId}/${entry}`;
+    if (found.has(key)) return;
+    await checkBundleEntry(file, entry);
+    if (found.size >= MAX_REMEMBERED_ENTRIES) found.clear();
+    found.add(key);
+  };
+}
+
 /** Whether Node loads the module as an ES module: `.mjs`, or `.js` in a package of type "module". */
 function isEsModule(path: string, packageText: string | undefined): boolean {
   if (path.endsWith('.mjs')) return true;
