@@ -29,12 +29,14 @@ describe('ClientHeartbeats', () => {
     expect(lost).toHaveLength(1);
   });
 
-  it('gives every client a whole timeout after a restart, and forgets a main() that reported its end', () => {
+  it('gives every client a whole timeout after a restart, and forgets a main() that reported its end or an application that ended', () => {
     const { applications, heartbeats, lost } = setUp();
     const resumed = testApplication({ mode: 'SESSION', status: 'RUNNING', detached: false });
     const ended = testApplication({ mode: 'SESSION', status: 'RUNNING', detached: false, clientMainEndTime: new Date() });
+    const finished = testApplication({ mode: 'PER_JOB', status: 'FINISHED', detached: false });
     applications.insert(resumed);
     applications.insert(ended);
+    applications.insert(finished);
     applications.update(ended.id, { clientMainEndTime: new Date() });
     const start = Date.now();
     heartbeats.sweep(start);

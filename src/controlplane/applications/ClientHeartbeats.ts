@@ -8,7 +8,6 @@
  */
 import type { Logger } from '../../common/logger.js';
 import type { SerializedError } from '../../common/status.js';
-import type { Application } from '../model/Application.js';
 import type { ApplicationStore } from '../store/ApplicationStore.js';
 
 /** How long a client may stay silent unless configured otherwise (a minute). */
@@ -49,25 +48,25 @@ export class ClientHeartbeats {
 
   /** Ends the applications whose client has been silent for longer than the timeout. */
   sweep(now = Date.now()): void {
-    const active = this.options.applications.active().filter(waitsForClient);
-    const waiting = new Set(active.map((application) => application.id));
+    const awaiting = this.options.applications.awaitingClientMain();
+    const waiting = new Set(awaiting);
     for (const id of this.lastSeen.keys()) if (!waiting.has(id)) this.lastSeen.delete(id);
-    for (const application of active) {
-      const last = this.lastSeen.get(application.id);
+    for (const applicationId of awaiting) {
+      const last = this.lastSeen.get(applicationId);
       // First seen by this process (a restart): the client gets a whole timeout from now.
       if (last === undefined) {
-        this.lastSeen.set(application.id, now);
+        this.lastSeen.set(applicationId, now);
         continue;
       }
       const silentMs = now - last;
       if (silentMs <= this.options.timeoutMs) continue;
-      this.lastSeen.delete(application.id);
-      const message = `the client running main() of application ${application.id} sent no heartbeat for ${Math.round(silentMs / 1000)} s (--client-heartbeat-timeout ${Math.round(this.options.timeoutMs / 1000)} s); it is taken as lost`;
-      this.options.logger.warn({ applicationId: application.id, silentMs }, 'client lost');
+      this.lastSeen.delete(applicationId);
+      const message = `the client running main() of application ${applicationId} sent no heartbeat for ${Math.round(silentMs / 1000)} s (--client-heartbeat-timeout ${Math.round(this.options.timeoutMs / 1000)} s); it is taken as lost`;
+      this.options.logger.warn({ applicationId, silentMs }, 'client lost');
       try {
-        this.options.onLost(application.id, { name: 'ClientLostError', message, stack: '' });
+        this.options.onLost(applicationId, { name: 'ClientLostError', message, stack: '' });
       } catch (error) {
-        this.options.logger.error({ err: error, applicationId: application.id }, 'could not end the application of a lost client');
+        this.options.logger.error({ err: error, applicationId }, 'could not end the application of a lost client');
       }
     }
   }
@@ -77,9 +76,4 @@ export class ClientHeartbeats {
     clearInterval(this.timer);
     this.timer = undefined;
   }
-}
-
-/** Whether the application's main() runs in a client that has not reported its end. */
-function waitsForClient(application: Application): boolean {
-  return (application.mode === 'SESSION' || application.mode === 'PER_JOB') && !application.clientMainEndTime;
 }

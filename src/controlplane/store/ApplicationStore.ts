@@ -5,7 +5,7 @@
 import { NotFoundError } from '../../common/errors.js';
 import type { SerializedError } from '../../common/status.js';
 import type { Application } from '../model/Application.js';
-import type { ApplicationStatus } from '../model/ApplicationStatus.js';
+import { APPLICATION_STATUSES, isTerminalApplicationStatus, type ApplicationStatus } from '../model/ApplicationStatus.js';
 import { decodePageToken, effectivePageSize, encodePageToken } from './pageToken.js';
 import type { StateDatabase } from './stateDatabase.js';
 
@@ -61,6 +61,8 @@ export interface ApplicationListRequest {
 }
 
 const TERMINAL_SQL = "('FAILED', 'CANCELED', 'FINISHED')";
+/** The statuses of applications that have not ended, listed so that a query can use the status index. */
+const ACTIVE_SQL = `(${APPLICATION_STATUSES.filter((status) => !isTerminalApplicationStatus(status)).map((status) => `'${status}'`).join(', ')})`;
 
 /** Applications in the state database. */
 export class ApplicationStore {
@@ -148,6 +150,14 @@ export class ApplicationStore {
   active(): Application[] {
     const rows = this.db.prepare(`SELECT * FROM applications WHERE status NOT IN ${TERMINAL_SQL} ORDER BY ordinal`).all() as ApplicationRow[];
     return rows.map(fromRow);
+  }
+
+  /** The ids of the session and per-job applications that have not ended and whose client-side main() has not reported its end, oldest first. */
+  awaitingClientMain(): string[] {
+    const rows = this.db
+      .prepare(`SELECT id FROM applications WHERE status IN ${ACTIVE_SQL} AND mode IN ('SESSION', 'PER_JOB') AND client_main_ended_at IS NULL ORDER BY ordinal`)
+      .all() as { id: string }[];
+    return rows.map((row) => row.id);
   }
 
   /** The applications on a cluster that have not ended, oldest first. */
