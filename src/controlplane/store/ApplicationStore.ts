@@ -6,7 +6,7 @@ import { NotFoundError } from '../../common/errors.js';
 import type { SerializedError } from '../../common/status.js';
 import type { Application } from '../model/Application.js';
 import { APPLICATION_STATUSES, isTerminalApplicationStatus, type ApplicationStatus } from '../model/ApplicationStatus.js';
-import { decodePageToken, effectivePageSize, encodePageToken } from './pageToken.js';
+import { readPage } from './pageToken.js';
 import type { StateDatabase } from './stateDatabase.js';
 
 interface ApplicationRow {
@@ -126,18 +126,16 @@ export class ApplicationStore {
   }
 
   /** A page of a tenant's applications, newest first. */
-  list({ pageSize, pageToken, statuses, tenant }: ApplicationListRequest): ApplicationPage {
-    const before = decodePageToken('applications', pageToken);
-    const size = effectivePageSize(pageSize);
+  list(request: ApplicationListRequest): ApplicationPage {
+    const { statuses, tenant } = request;
     const filter = statuses.length > 0 ? `AND status IN (${statuses.map(() => '?').join(', ')})` : '';
-    const rows = this.db
-      .prepare(`SELECT * FROM applications WHERE tenant = ? AND ordinal < ? ${filter} ORDER BY ordinal DESC LIMIT ?`)
-      .all(tenant, Number.isFinite(before) ? before : Number.MAX_SAFE_INTEGER, ...statuses, size + 1) as ApplicationRow[];
-    const page = rows.slice(0, size);
-    return {
-      applications: page.map(fromRow),
-      nextPageToken: rows.length > size ? encodePageToken('applications', page[page.length - 1].ordinal) : '',
-    };
+    const { rows, nextPageToken } = readPage(
+      'applications',
+      request,
+      (before, limit) =>
+        this.db.prepare(`SELECT * FROM applications WHERE tenant = ? AND ordinal < ? ${filter} ORDER BY ordinal DESC LIMIT ?`).all(tenant, before, ...statuses, limit) as ApplicationRow[],
+    );
+    return { applications: rows.map(fromRow), nextPageToken };
   }
 
   /** How many of a tenant's applications have not ended. */

@@ -6,7 +6,7 @@
 import { NotFoundError } from '../../common/errors.js';
 import type { SerializedError } from '../../common/status.js';
 import type { Cluster, ClusterProcess, ClusterStatus, DeploymentTargetName } from '../model/Cluster.js';
-import { decodePageToken, effectivePageSize, encodePageToken } from './pageToken.js';
+import { readPage } from './pageToken.js';
 import type { StateDatabase } from './stateDatabase.js';
 
 interface ClusterRow {
@@ -158,18 +158,16 @@ export class ClusterStore {
   }
 
   /** A page of a tenant's clusters, newest first, optionally of some statuses only. */
-  list({ pageSize, pageToken, statuses, tenant }: ClusterListRequest): ClusterPage {
-    const before = decodePageToken('clusters', pageToken);
-    const size = effectivePageSize(pageSize);
+  list(request: ClusterListRequest): ClusterPage {
+    const { statuses, tenant } = request;
     const filter = statuses.length > 0 ? `AND status IN (${statuses.map(() => '?').join(', ')})` : '';
-    const rows = this.db
-      .prepare(`SELECT * FROM clusters WHERE tenant = ? AND ordinal < ? ${filter} ORDER BY ordinal DESC LIMIT ?`)
-      .all(tenant, Number.isFinite(before) ? before : Number.MAX_SAFE_INTEGER, ...statuses, size + 1) as ClusterRow[];
-    const page = rows.slice(0, size);
-    return {
-      clusters: page.map((row) => this.fromRow(row)),
-      nextPageToken: rows.length > size ? encodePageToken('clusters', page[page.length - 1].ordinal) : '',
-    };
+    const { rows, nextPageToken } = readPage(
+      'clusters',
+      request,
+      (before, limit) =>
+        this.db.prepare(`SELECT * FROM clusters WHERE tenant = ? AND ordinal < ? ${filter} ORDER BY ordinal DESC LIMIT ?`).all(tenant, before, ...statuses, limit) as ClusterRow[],
+    );
+    return { clusters: rows.map((row) => this.fromRow(row)), nextPageToken };
   }
 
   /** The clusters deployed for an application that have not ended, oldest first. */

@@ -7,7 +7,7 @@
 import { NotFoundError } from '../../common/errors.js';
 import { isTerminalJobStatus, type JobStatus, type SerializedError } from '../../common/status.js';
 import type { Job } from '../model/Job.js';
-import { decodePageToken, effectivePageSize, encodePageToken } from './pageToken.js';
+import { readPage } from './pageToken.js';
 import type { StateDatabase } from './stateDatabase.js';
 
 interface JobRow {
@@ -122,18 +122,21 @@ export class JobStore {
   }
 
   /** A page of a tenant's jobs, newest first. */
-  list({ pageSize, pageToken, applicationId, clusterId, tenant }: JobListRequest): JobPage {
-    const before = decodePageToken('jobs', pageToken);
-    const size = effectivePageSize(pageSize);
-    const rows = this.db
-      .prepare(
-        `SELECT jobs.* FROM jobs JOIN applications ON applications.id = jobs.application_id
-         WHERE applications.tenant = ? AND jobs.ordinal < ? AND (? = '' OR jobs.application_id = ?) AND (? = '' OR jobs.cluster_id = ?)
-         ORDER BY jobs.ordinal DESC LIMIT ?`,
-      )
-      .all(tenant, Number.isFinite(before) ? before : Number.MAX_SAFE_INTEGER, applicationId, applicationId, clusterId, clusterId, size + 1) as JobRow[];
-    const page = rows.slice(0, size);
-    return { jobs: page.map(fromRow), nextPageToken: rows.length > size ? encodePageToken('jobs', page[page.length - 1].ordinal) : '' };
+  list(request: JobListRequest): JobPage {
+    const { applicationId, clusterId, tenant } = request;
+    const { rows, nextPageToken } = readPage(
+      'jobs',
+      request,
+      (before, limit) =>
+        this.db
+          .prepare(
+            `SELECT jobs.* FROM jobs JOIN applications ON applications.id = jobs.application_id
+             WHERE applications.tenant = ? AND jobs.ordinal < ? AND (? = '' OR jobs.application_id = ?) AND (? = '' OR jobs.cluster_id = ?)
+             ORDER BY jobs.ordinal DESC LIMIT ?`,
+          )
+          .all(tenant, before, applicationId, applicationId, clusterId, clusterId, limit) as JobRow[],
+    );
+    return { jobs: rows.map(fromRow), nextPageToken };
   }
 }
 
