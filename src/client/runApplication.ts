@@ -11,6 +11,7 @@ import type { Application } from '../../generated/flotilla/v1/resources.js';
 import { SubmissionMode } from '../../generated/flotilla/v1/status.js';
 import type { ControlPlaneConnection } from './controlPlaneClient.js';
 import { ControlPlaneUnreachableError } from './errors.js';
+import { retryTransient } from './retryTransient.js';
 import { uploadBundle } from './uploadBundle.js';
 
 /** Where the application runs. */
@@ -47,9 +48,10 @@ export interface RunOptions {
   onUploadProgress?: (sent: number, total: number) => void;
   /** Called when the bundle is stored, with whether it had to be sent. */
   onUploaded?: (artifactId: string, alreadyStored: boolean) => void;
-  /** How many times an unreachable control plane is retried. */
-  retries?: number;
 }
+
+/** How long RunApplication is retried while the control plane cannot be reached, in milliseconds. */
+const UNREACHABLE_RETRY_MS = 2000;
 
 /** Uploads and runs; resolves with the accepted application. */
 export async function runApplication(connection: ControlPlaneConnection, request: DriverApplicationRequest, options: RunOptions = {}): Promise<{ application: Application; deduplicated: boolean }> {
@@ -70,16 +72,14 @@ export async function runApplication(connection: ControlPlaneConnection, request
     savepoint: undefined,
     properties: request.properties,
   };
-  const retries = options.retries ?? 3;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const response = await connection.call((client) => client.runApplication(message));
-      return { application: response.application!, deduplicated: response.deduplicated };
-    } catch (error) {
-      if (!(error instanceof ControlPlaneUnreachableError) || attempt >= retries) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 250 * 2 ** attempt));
-    }
-  }
+  // Only an unreachable control plane is retried: UNAVAILABLE here means the job manager named with
+  // -m does not answer, which the user should hear about at once.
+  const response = await retryTransient(
+    () => connection.call((client) => client.runApplication(message)),
+    UNREACHABLE_RETRY_MS,
+    (error) => error instanceof ControlPlaneUnreachableError,
+  );
+  return { application: response.application!, deduplicated: response.deduplicated };
 }
 
 function clusterTargetOf(choice: ClusterChoice) {
