@@ -19,18 +19,18 @@ interface Verb {
  * verb runs (or for the command list), so a client verb does not load the servers' code.
  */
 const VERBS: readonly { name: string; load(): Promise<Verb> }[] = [
-  { name: 'run', load: async () => ((m) => ({ spec: m.runCommand, run: m.runRun }))(await import('./commands/run.js')) },
-  { name: 'watch', load: async () => ((m) => ({ spec: m.watchCommand, run: m.runWatch }))(await import('./commands/watch.js')) },
-  { name: 'logs', load: async () => ((m) => ({ spec: m.logsCommand, run: m.runLogs }))(await import('./commands/logs.js')) },
-  { name: 'list', load: async () => ((m) => ({ spec: m.listCommand, run: m.runList }))(await import('./commands/applications.js')) },
-  { name: 'cancel', load: async () => ((m) => ({ spec: m.cancelCommand, run: m.runCancel }))(await import('./commands/applications.js')) },
-  { name: 'upload', load: async () => ((m) => ({ spec: m.uploadCommand, run: m.runUpload }))(await import('./commands/upload.js')) },
-  { name: 'cluster start', load: async () => ((m) => ({ spec: m.clusterStartCommand, run: m.runClusterStart }))(await import('./commands/cluster.js')) },
-  { name: 'cluster list', load: async () => ((m) => ({ spec: m.clusterListCommand, run: m.runClusterList }))(await import('./commands/cluster.js')) },
-  { name: 'cluster stop', load: async () => ((m) => ({ spec: m.clusterStopCommand, run: m.runClusterStop }))(await import('./commands/cluster.js')) },
-  { name: 'controlplane', load: async () => ((m) => ({ spec: m.controlplaneCommand, run: m.runControlplane }))(await import('./commands/controlplane.js')) },
-  { name: 'jobmanager', load: async () => ((m) => ({ spec: m.jobmanagerCommand, run: m.runJobmanager }))(await import('./commands/jobmanager.js')) },
-  { name: 'taskexecutor', load: async () => ((m) => ({ spec: m.taskexecutorCommand, run: m.runTaskexecutor }))(await import('./commands/taskexecutor.js')) },
+  { name: 'run', load: () => import('./commands/run.js').then((m) => ({ spec: m.runCommand, run: m.runRun })) },
+  { name: 'watch', load: () => import('./commands/watch.js').then((m) => ({ spec: m.watchCommand, run: m.runWatch })) },
+  { name: 'logs', load: () => import('./commands/logs.js').then((m) => ({ spec: m.logsCommand, run: m.runLogs })) },
+  { name: 'list', load: () => import('./commands/applications.js').then((m) => ({ spec: m.listCommand, run: m.runList })) },
+  { name: 'cancel', load: () => import('./commands/applications.js').then((m) => ({ spec: m.cancelCommand, run: m.runCancel })) },
+  { name: 'upload', load: () => import('./commands/upload.js').then((m) => ({ spec: m.uploadCommand, run: m.runUpload })) },
+  { name: 'cluster start', load: () => import('./commands/cluster.js').then((m) => ({ spec: m.clusterStartCommand, run: m.runClusterStart })) },
+  { name: 'cluster list', load: () => import('./commands/cluster.js').then((m) => ({ spec: m.clusterListCommand, run: m.runClusterList })) },
+  { name: 'cluster stop', load: () => import('./commands/cluster.js').then((m) => ({ spec: m.clusterStopCommand, run: m.runClusterStop })) },
+  { name: 'controlplane', load: () => import('./commands/controlplane.js').then((m) => ({ spec: m.controlplaneCommand, run: m.runControlplane })) },
+  { name: 'jobmanager', load: () => import('./commands/jobmanager.js').then((m) => ({ spec: m.jobmanagerCommand, run: m.runJobmanager })) },
+  { name: 'taskexecutor', load: () => import('./commands/taskexecutor.js').then((m) => ({ spec: m.taskexecutorCommand, run: m.runTaskexecutor })) },
 ];
 
 function version(): string {
