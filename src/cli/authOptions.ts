@@ -3,13 +3,13 @@
  * tokens), `--max-applications-per-tenant`, and `--cluster-secret-file` (the secret of job managers
  * named with -m), and what they become: the tenant directory and the bearer-token authentication.
  */
-import { readFileSync } from 'node:fs';
 import { InvalidArgumentError } from '../common/errors.js';
 import { parseAuthConfig, type AuthConfig } from '../controlplane/tenants/AuthConfig.js';
 import { TenantDirectory } from '../controlplane/tenants/TenantDirectory.js';
 import type { CallerAuthentication } from '../rpc/security/authenticationMiddleware.js';
 import { bearerTokenAuthentication } from '../rpc/security/bearerTokenAuthentication.js';
 import { UsageError, type OptionSpec, type ParsedCommandLine } from './args.js';
+import { nonNegativeInteger, readOptionFile } from './optionValues.js';
 import { CLUSTER_SECRET_ENV } from '../rpc/security/ClientSecurity.js';
 
 /** The control plane's options about tenants and secrets. */
@@ -40,20 +40,14 @@ export const AUTH_OPTIONS: readonly OptionSpec[] = [
 /** The tenant directory and, with --auth-config, the bearer-token authentication. */
 export function authOptions(args: ParsedCommandLine): { tenants: TenantDirectory; authentication: CallerAuthentication | undefined } {
   const file = args.options['auth-config'] as string | undefined;
-  const max = args.options['max-applications-per-tenant'] as number;
-  if (!Number.isSafeInteger(max) || max < 0) throw new UsageError(`--max-applications-per-tenant must be a whole number of at least 0 (0: no limit), got ${max}`);
+  const max = nonNegativeInteger(args, 'max-applications-per-tenant', 'no limit');
   const config = file ? readAuthConfig(file) : undefined;
   const tenants = new TenantDirectory(config, max);
   return { tenants, authentication: config ? bearerTokenAuthentication((token) => tenants.tenantOf(token)) : undefined };
 }
 
 function readAuthConfig(file: string): AuthConfig {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--auth-config ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-  }
+  const text = readOptionFile(file, '--auth-config');
   try {
     return parseAuthConfig(text, `--auth-config ${file}`);
   } catch (error) {

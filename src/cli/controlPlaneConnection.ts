@@ -3,10 +3,10 @@
  * `--tls-ca` / `--token` (or FLOTILLA_TLS_CA / FLOTILLA_TOKEN) for a control plane that speaks TLS
  * and asks for a bearer token.
  */
-import { readFileSync } from 'node:fs';
 import { connectControlPlane, type ControlPlaneConnection } from '../client/controlPlaneClient.js';
 import type { ClientSecurity } from '../rpc/security/ClientSecurity.js';
 import { UsageError, type ParsedCommandLine } from './args.js';
+import { readOptionFile } from './optionValues.js';
 
 /** Connects to the control plane the verb's options name, with their TLS CA and token. */
 export function connectFromOptions(options: ParsedCommandLine['options']): ControlPlaneConnection {
@@ -25,12 +25,7 @@ export function clientSecurityOf(options: ParsedCommandLine['options']): ClientS
 
 /** The text of a PEM file named by `flag`; a usage error naming the flag when it cannot be read or holds no PEM. */
 export function readPemFile(file: string, flag: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`${flag} ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-  }
+  const text = readOptionFile(file, flag);
   if (!/-----BEGIN [A-Z0-9 ]+-----/.test(text)) throw new UsageError(`${flag} ${file} holds no PEM block ("-----BEGIN ...-----")`);
   return text;
 }

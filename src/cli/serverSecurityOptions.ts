@@ -4,7 +4,6 @@
  * managers and task executors, and how they become a {@link ServerSecurity} and the settings of the
  * process's own clients. A server refuses to listen beyond loopback unsecured (a usage error).
  */
-import { readFileSync } from 'node:fs';
 import type { HostPort } from '../common/address.js';
 import type { CallerAuthentication } from '../rpc/security/authenticationMiddleware.js';
 import { clusterSecretAuthentication } from '../rpc/security/clusterSecretAuthentication.js';
@@ -13,8 +12,7 @@ import { checkBindSecurity, InsecureBindError, type ServerSecurity, type ServerT
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../rpc/exchange/PartitionRequestClientFactory.js';
 import { UsageError, type OptionSpec, type ParsedCommandLine } from './args.js';
 import { readPemFile } from './controlPlaneConnection.js';
-
-
+import { nonNegativeInteger, readOptionFile } from './optionValues.js';
 
 /** The shortest cluster secret accepted. */
 export const MIN_CLUSTER_SECRET_LENGTH = 16;
@@ -74,16 +72,7 @@ export function serverTlsOf(args: ParsedCommandLine): ServerTls | undefined {
 /** The cluster secret from --cluster-secret-file or FLOTILLA_CLUSTER_SECRET, if any. */
 export function clusterSecretOf(args: ParsedCommandLine, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const file = args.options['cluster-secret-file'] as string | undefined;
-  let secret: string | undefined;
-  if (file) {
-    try {
-      secret = readFileSync(file, 'utf8').trim();
-    } catch (error) {
-      throw new UsageError(`--cluster-secret-file ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-    }
-  } else {
-    secret = env[CLUSTER_SECRET_ENV]?.trim() || undefined;
-  }
+  const secret = file ? readOptionFile(file, '--cluster-secret-file').trim() : env[CLUSTER_SECRET_ENV]?.trim() || undefined;
   if (secret !== undefined && (secret.length < MIN_CLUSTER_SECRET_LENGTH || /\s/.test(secret))) {
     throw new UsageError(`the cluster secret (${file ? `--cluster-secret-file ${file}` : CLUSTER_SECRET_ENV}) must be at least ${MIN_CLUSTER_SECRET_LENGTH} characters without spaces`);
   }
@@ -121,9 +110,8 @@ export function serverSecurityOf(
 /** The limits of --max-message-bytes and --max-streams-per-caller. */
 export function serverLimitsOf(args: ParsedCommandLine): { maxMessageBytes: number; maxStreamsPerCaller: number } {
   const maxMessageBytes = args.options['max-message-bytes'] as number;
-  const maxStreamsPerCaller = args.options['max-streams-per-caller'] as number;
   if (!Number.isSafeInteger(maxMessageBytes) || maxMessageBytes < 1024) throw new UsageError(`--max-message-bytes must be a whole number of at least 1024, got ${maxMessageBytes}`);
-  if (!Number.isSafeInteger(maxStreamsPerCaller) || maxStreamsPerCaller < 0) throw new UsageError(`--max-streams-per-caller must be a whole number of at least 0 (0: no limit), got ${maxStreamsPerCaller}`);
+  const maxStreamsPerCaller = nonNegativeInteger(args, 'max-streams-per-caller', 'no limit');
   return { maxMessageBytes, maxStreamsPerCaller };
 }
 

@@ -5,9 +5,10 @@ import { ClusterStatus } from '../../../generated/flotilla/v1/status.js';
 import type { ControlPlaneConnection } from '../../client/controlPlaneClient.js';
 import { connectFromOptions } from '../controlPlaneConnection.js';
 import { FlotillaError } from '../../common/errors.js';
-import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
+import type { CommandSpec, ParsedCommandLine } from '../args.js';
 import { CLIENT_OPTIONS } from '../commonOptions.js';
 import { formatTable } from '../formatTable.js';
+import { positiveInteger } from '../optionValues.js';
 
 export const clusterStartCommand: CommandSpec = {
   name: 'cluster start',
@@ -25,11 +26,8 @@ export const clusterStartCommand: CommandSpec = {
 };
 
 export async function runClusterStart(args: ParsedCommandLine): Promise<number> {
-  const taskExecutors = args.options['task-executors'] as number;
-  const slots = args.options.slots as number;
-  for (const [flag, value] of [['--task-executors', taskExecutors], ['--slots', slots]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new UsageError(`${flag} must be a whole number of at least 1, got ${value}`);
-  }
+  const taskExecutors = positiveInteger(args, 'task-executors');
+  const slots = positiveInteger(args, 'slots');
   const connection = connectFromOptions(args.options);
   try {
     const { cluster } = await connection.call((client) =>

@@ -8,7 +8,7 @@ import { RETENTION_DEFAULTS, type RetentionPolicy } from '../../controlplane/ret
 import { compileSimulationScript, SIMULATION_DEFAULTS } from '../../deployment/simulated/SimulationScript.js';
 import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
 import { BUNDLE_CACHE_DEFAULTS } from '../../taskexecutor/bundles/BundleCacheOptions.js';
-import { positiveInteger } from '../optionValues.js';
+import { nonNegativeInteger, positiveInteger } from '../optionValues.js';
 import { DEFAULT_STATE_DIR, LOG_LEVEL_OPTION, listenOption, stateDirOption } from '../commonOptions.js';
 import { formatDuration, parseDuration } from '../duration.js';
 import { serveUntilSignalled } from '../serveUntilSignalled.js';
@@ -172,10 +172,8 @@ function positiveDuration(args: ParsedCommandLine, name: string): number {
 
 /** The retention settings from the command line. */
 function retentionOptions(args: ParsedCommandLine): RetentionPolicy {
-  const count = args.options['retention-count'] as number;
-  const tail = args.options['retention-log-tail'] as number;
-  if (!Number.isSafeInteger(count) || count < 0) throw new UsageError(`--retention-count must be a whole number of at least 0, got ${count}`);
-  if (!Number.isSafeInteger(tail) || tail < 0) throw new UsageError(`--retention-log-tail must be a whole number of bytes, at least 0, got ${tail}`);
+  const count = nonNegativeInteger(args, 'retention-count');
+  const tail = nonNegativeInteger(args, 'retention-log-tail');
   const intervalMs = parseDuration(args.options['retention-interval'] as string, '--retention-interval');
   if (intervalMs < 1) throw new UsageError('--retention-interval must be longer than 0');
   return { maxAgeMs: parseDuration(args.options['retention-time'] as string, '--retention-time'), maxCount: count, logTailBytes: tail, intervalMs };

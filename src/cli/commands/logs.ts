@@ -2,8 +2,9 @@
 import { LogStream } from '../../../generated/flotilla/v1/common.js';
 import { connectFromOptions } from '../controlPlaneConnection.js';
 import { readDriverLog } from '../../client/readDriverLog.js';
-import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
+import type { CommandSpec, ParsedCommandLine } from '../args.js';
 import { CLIENT_OPTIONS } from '../commonOptions.js';
+import { nonNegativeInteger } from '../optionValues.js';
 
 export const logsCommand: CommandSpec = {
   name: 'logs',
@@ -26,8 +27,7 @@ export const logsCommand: CommandSpec = {
 };
 
 export async function runLogs(args: ParsedCommandLine): Promise<number> {
-  const offset = args.options.offset as number;
-  if (!Number.isSafeInteger(offset) || offset < 0) throw new UsageError(`--offset must be a whole number of at least 0, got ${offset}`);
+  const offset = nonNegativeInteger(args, 'offset');
   const connection = connectFromOptions(args.options);
   // A reader that went away (`flotilla logs APP | head`) ends the read quietly.
   const readerGone = new AbortController();

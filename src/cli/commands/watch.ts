@@ -1,8 +1,9 @@
 /** `flotilla watch APP`: follows an application's events until it ends. */
 import { connectFromOptions } from '../controlPlaneConnection.js';
-import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
+import type { CommandSpec, ParsedCommandLine } from '../args.js';
 import { CLIENT_OPTIONS } from '../commonOptions.js';
 import { followApplication } from '../followApplication.js';
+import { nonNegativeInteger } from '../optionValues.js';
 
 export const watchCommand: CommandSpec = {
   name: 'watch',
@@ -14,8 +15,7 @@ export const watchCommand: CommandSpec = {
 };
 
 export async function runWatch(args: ParsedCommandLine): Promise<number> {
-  const after = args.options.after as number;
-  if (!Number.isInteger(after) || after < 0) throw new UsageError(`--after must be a whole number of at least 0, got ${after}`);
+  const after = nonNegativeInteger(args, 'after');
   const connection = connectFromOptions(args.options);
   try {
     return await followApplication(connection, args.positionals[0], after);
