@@ -9,7 +9,7 @@ import type { CallerAuthentication } from '../rpc/security/authenticationMiddlew
 import { clusterSecretAuthentication } from '../rpc/security/clusterSecretAuthentication.js';
 import { CLUSTER_SECRET_ENV, type ClientSecurity } from '../rpc/security/ClientSecurity.js';
 import { checkBindSecurity, InsecureBindError, type ServerSecurity, type ServerTls } from '../rpc/security/ServerSecurity.js';
-import { DEFAULT_MAX_MESSAGE_BYTES } from '../rpc/exchange/PartitionRequestClientFactory.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../rpc/serverHost.js';
 import { UsageError, type OptionSpec, type ParsedCommandLine } from './args.js';
 import { readPemFile } from './controlPlaneConnection.js';
 import { nonNegativeInteger, readOptionFile } from './optionValues.js';

@@ -30,7 +30,7 @@ export interface ServerHostOptions {
   services: HostedService[];
   /** The process's logger. */
   logger: Logger;
-  /** The largest message the server accepts or sends, in bytes. */
+  /** The largest message the server accepts or sends, in bytes; {@link DEFAULT_MAX_MESSAGE_BYTES} when not given. */
   maxMessageBytes?: number;
   /** How long shutdown waits for calls to end before it cuts them off, in milliseconds. */
   shutdownGraceMs?: number;
@@ -39,6 +39,9 @@ export interface ServerHostOptions {
   /** The most streaming calls one caller may hold open at once; no limit when not given or 0. */
   maxStreamsPerCaller?: number;
 }
+
+/** The largest message a server accepts or sends, and a data-exchange client accepts, unless configured. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 /** A running server. */
 export interface ServerHost {
@@ -55,7 +58,7 @@ const HEALTH_SERVICE = 'grpc.health.v1.Health';
 export async function startServerHost(options: ServerHostOptions): Promise<ServerHost> {
   const { logger, security } = options;
   checkBindSecurity(options.listen.host, security);
-  const maxMessageBytes = options.maxMessageBytes ?? 16 * 1024 * 1024;
+  const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const terminator = new Terminator();
   const server = createServer({
     'grpc.max_receive_message_length': maxMessageBytes,

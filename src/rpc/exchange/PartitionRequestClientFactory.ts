@@ -10,10 +10,8 @@ import type { InputChannelDescriptor } from '../../jobmaster/TaskDeploymentDescr
 import type { InputChannel, InputChannelOptions, RemoteInputChannelFactory } from '../../taskexecutor/network/InputChannel.js';
 import { connectClient } from '../security/channelCredentials.js';
 import type { ClientSecurity } from '../security/ClientSecurity.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../serverHost.js';
 import { RemoteInputChannel } from './RemoteInputChannel.js';
-
-/** The largest batch message a consumer accepts, unless configured; the same as the server's default. */
-export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 /** Options of a {@link PartitionRequestClientFactory}. */
 export interface PartitionRequestClientFactoryOptions {
