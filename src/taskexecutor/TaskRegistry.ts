@@ -13,8 +13,6 @@ export interface TaskRegistryOptions {
   slots: TaskSlotTable;
   /** Makes the task for a deployment (not started). */
   createTask(descriptor: TaskDeploymentDescriptor): Task;
-  /** Called once a task has ended (its partitions may still be read). */
-  onTaskEnded?(task: Task): void;
   logger: Logger;
 }
 
@@ -47,10 +45,7 @@ export class TaskRegistry {
     this.tasks.set(descriptor.executionAttemptId, task);
     const attempts = this.attemptsByAllocation.get(descriptor.allocationId) ?? new Set<string>();
     this.attemptsByAllocation.set(descriptor.allocationId, attempts.add(descriptor.executionAttemptId));
-    void task.terminated.then(() => {
-      this.tasks.delete(descriptor.executionAttemptId);
-      this.options.onTaskEnded?.(task);
-    });
+    void task.terminated.then(() => this.tasks.delete(descriptor.executionAttemptId));
     task.start();
   }
 
