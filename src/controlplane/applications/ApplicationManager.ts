@@ -13,7 +13,7 @@ import { newId } from '../../common/ids.js';
 import type { Logger } from '../../common/logger.js';
 import type { ClusterManager } from '../clusters/ClusterManager.js';
 import type { ApplicationEventLog, ApplicationEventWatch } from '../events/ApplicationEventLog.js';
-import type { Application, ApplicationSubmission } from '../model/Application.js';
+import { isClientSide, type Application, type ApplicationSubmission } from '../model/Application.js';
 import type { ApplicationEvent } from '../model/ApplicationEvent.js';
 import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
 import { isTerminalClusterStatus } from '../model/Cluster.js';
@@ -276,11 +276,6 @@ export class ApplicationManager {
       }
     }
   }
-}
-
-/** Whether the application's main() runs in the client (session and per-job modes). */
-function isClientSide(application: Application): boolean {
-  return application.mode === 'SESSION' || application.mode === 'PER_JOB';
 }
 
 /** A name made from the bundle's file name and, unless it is the default, the entry. */

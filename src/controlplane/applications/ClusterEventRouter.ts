@@ -12,7 +12,7 @@
  */
 import type { Logger } from '../../common/logger.js';
 import type { ClusterObserver } from '../clusters/ClusterObserver.js';
-import type { Application } from '../model/Application.js';
+import { isClientSide, type Application } from '../model/Application.js';
 import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
 import type { Cluster } from '../model/Cluster.js';
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
@@ -146,7 +146,7 @@ export class ClusterEventRouter implements ClusterObserver {
   settle(applicationId: string): void {
     const application = this.options.applications.get(applicationId);
     if (isTerminalApplicationStatus(application.status)) return;
-    if (application.mode !== 'SESSION' && application.mode !== 'PER_JOB') {
+    if (!isClientSide(application)) {
       this.considerImpliedOutcome(applicationId);
       return;
     }

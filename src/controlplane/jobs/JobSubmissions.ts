@@ -13,7 +13,7 @@ import type { JobGraph } from '../../jobgraph/jobGraph.js';
 import { checkRequestId } from '../applications/compileSubmission.js';
 import { uploadApplicationBundle } from '../applications/uploadApplicationBundle.js';
 import type { ClusterManager } from '../clusters/ClusterManager.js';
-import type { Application } from '../model/Application.js';
+import { isClientSide, type Application } from '../model/Application.js';
 import type { ClusterSpec } from '../model/Cluster.js';
 import type { ApplicationStore } from '../store/ApplicationStore.js';
 import type { JobStore } from '../store/JobStore.js';
@@ -91,7 +91,7 @@ export class JobSubmissions {
   }
 
   private check(application: Application, graph: JobGraph): void {
-    if (application.mode !== 'SESSION' && application.mode !== 'PER_JOB') {
+    if (!isClientSide(application)) {
       throw new FailedPreconditionError(
         `application ${application.id} runs in ${application.mode} mode: its main() submits its jobs inside the cluster; SubmitJob is for SESSION and PER_JOB applications`,
       );

@@ -6,6 +6,11 @@ import type { ClusterSpec } from './Cluster.js';
 /** Where `main()` runs and which cluster the jobs use. */
 export type SubmissionMode = 'SESSION' | 'PER_JOB' | 'APPLICATION' | 'DRIVER';
 
+/** Whether an application's `main()` runs in the client (session and per-job modes), which submits its jobs and reports its end. */
+export function isClientSide(application: { mode: SubmissionMode }): boolean {
+  return application.mode === 'SESSION' || application.mode === 'PER_JOB';
+}
+
 /** The limits of a driver's worker; zero picks the default. */
 export interface DriverResources {
   cpus: number;
