@@ -1,30 +1,9 @@
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../../../test/support/tempDir.js';
-import { LocalProcess } from './LocalProcess.js';
+import { killSpawned, spawnNode } from './testing/spawnNode.js';
 import { waitForListening } from './waitForListening.js';
 import { waitForTaskExecutors } from './waitForTaskExecutors.js';
 
-const started: LocalProcess[] = [];
-afterAll(() => {
-  for (const process of started) process.signal('SIGKILL');
-});
-
-function spawnNode(script: string, role: 'jobmanager' | 'taskexecutor' = 'jobmanager'): LocalProcess {
-  const folder = tempDir();
-  const process = LocalProcess.spawn({
-    role,
-    index: 0,
-    command: globalThis.process.execPath,
-    args: ['-e', script],
-    stdoutFile: join(folder, 'out'),
-    logFile: join(folder, 'log'),
-    env: globalThis.process.env,
-    cwd: folder,
-  });
-  started.push(process);
-  return process;
-}
+afterAll(killSpawned);
 
 describe('starting cluster processes', () => {
   it('reads the address from the first stdout line in the output file', async () => {

@@ -1,0 +1,33 @@
+/**
+ * Plain node processes for the tests of local cluster processes: started as a cluster process is
+ * (LocalProcess.spawn, detached, output in files of a temporary folder), and killed by
+ * {@link killSpawned}, which a test file runs after its tests.
+ */
+import { join } from 'node:path';
+import { tempDir } from '../../../../test/support/tempDir.js';
+import type { ClusterProcess } from '../../DeploymentTarget.js';
+import { LocalProcess } from '../LocalProcess.js';
+
+const started: LocalProcess[] = [];
+
+/** A detached node process running `script` as cluster process `role` number `index`, with its output in files. */
+export function spawnNode(script: string, role: ClusterProcess['role'] = 'jobmanager', index = 0): LocalProcess {
+  const folder = tempDir();
+  const process = LocalProcess.spawn({
+    role,
+    index,
+    command: globalThis.process.execPath,
+    args: ['-e', script],
+    stdoutFile: join(folder, 'out'),
+    logFile: join(folder, 'log'),
+    env: globalThis.process.env,
+    cwd: folder,
+  });
+  started.push(process);
+  return process;
+}
+
+/** Kills every process {@link spawnNode} started. */
+export function killSpawned(): void {
+  for (const process of started.splice(0)) process.signal('SIGKILL');
+}
