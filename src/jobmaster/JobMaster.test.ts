@@ -4,7 +4,7 @@ import type { JobStatus } from '../common/status.js';
 import type { JobGraph } from '../jobgraph/jobGraph.js';
 import type { SlotAssignment } from '../resourcemanager/ResourceManager.js';
 import type { Execution } from './Execution.js';
-import { JobMaster } from './JobMaster.js';
+import { JobMaster, type JobMasterOptions } from './JobMaster.js';
 import type { TaskDeploymentDescriptor } from './TaskDeploymentDescriptor.js';
 
 const fn = { source: 'x => x', module: 'main.js', line: 1, boundValuesJson: '{}' };
@@ -24,6 +24,19 @@ function wordCountGraph(restartStrategy: JobGraph['restartStrategy'] = { kind: '
   };
 }
 
+/** A job master of job-1 (the word count graph unless given) that logs nothing and reports to no one unless told. */
+function jobMaster(options: Pick<JobMasterOptions, 'slots' | 'deployer'> & Partial<JobMasterOptions>): JobMaster {
+  return new JobMaster({
+    jobId: 'job-1',
+    jobGraph: wordCountGraph(),
+    applicationId: '',
+    jobmanagerAddress: 'jm:1',
+    logger: pino({ level: 'silent' }),
+    listener: { jobStatusChanged: () => undefined, taskStateChanged: () => undefined },
+    ...options,
+  });
+}
+
 /**
  * A cluster of two task executors with two slots each, simulated in memory: deployed tasks report
  * INITIALIZING, RUNNING and then whatever `behaviour` decides.
@@ -35,12 +48,8 @@ function harness(graph: JobGraph, behaviour: (task: TaskDeploymentDescriptor) =>
   const freed: string[] = [];
   const requested: SlotAssignment[] = [];
   let next = 0;
-  const master: JobMaster = new JobMaster({
-    jobId: 'job-1',
+  const master: JobMaster = jobMaster({
     jobGraph: graph,
-    applicationId: '',
-    jobmanagerAddress: 'jm:1',
-    logger: pino({ level: 'silent' }),
     cancellationTimeoutMs: 500,
     listener: { jobStatusChanged: (status) => statuses.push(status), taskStateChanged: (execution) => void taskEvents.push(execution) },
     slots: {
@@ -166,13 +175,7 @@ describe('JobMaster slot accounting', () => {
   it('returns slots that arrive after the job was cancelled', async () => {
     const freed: string[] = [];
     let grant: (() => void) | undefined;
-    const master = new JobMaster({
-      jobId: 'job-1',
-      jobGraph: wordCountGraph(),
-      applicationId: '',
-      jobmanagerAddress: 'jm:1',
-      logger: pino({ level: 'silent' }),
-      listener: { jobStatusChanged: () => undefined, taskStateChanged: () => undefined },
+    const master = jobMaster({
       slots: {
         requestSlot: (jobId) =>
           new Promise((resolve) => {
@@ -230,13 +233,7 @@ describe('JobMaster failures and reports', () => {
   it('asks again for the slots of a task executor lost while the other slots were still coming', async () => {
     const grants: Array<(taskExecutorId: string) => void> = [];
     const deployed: TaskDeploymentDescriptor[] = [];
-    const master: JobMaster = new JobMaster({
-      jobId: 'job-1',
-      jobGraph: wordCountGraph(),
-      applicationId: '',
-      jobmanagerAddress: 'jm:1',
-      logger: pino({ level: 'silent' }),
-      listener: { jobStatusChanged: () => undefined, taskStateChanged: () => undefined },
+    const master: JobMaster = jobMaster({
       slots: {
         requestSlot: (jobId) =>
           new Promise((resolve) => {
