@@ -16,13 +16,31 @@ export function checkText(value: string, field: string, max: number): string {
 }
 
 /** A non-negative amount of cpus or MiB within its limit; zero means "the default". */
-export function checkResourceAmount(value: number, field: string, kind: 'cpus' | 'memory'): number {
+function checkResourceAmount(value: number, field: string, kind: 'cpus' | 'memory'): number {
   const max = kind === 'cpus' ? MAX_CPUS : MAX_MEMORY_MB;
   if (!Number.isFinite(value) || value < 0 || value > max) {
     throw new InvalidArgumentError(`${field} must be a number from 0 (the default) to ${max}${kind === 'memory' ? ' (MiB)' : ''}, got ${value}`);
   }
   if (kind === 'memory' && !Number.isInteger(value)) throw new InvalidArgumentError(`${field} must be a whole number of MiB, got ${value}`);
   return value;
+}
+
+/** Cpus and memory (MiB) of a driver or a task executor; zero means "the default". */
+export interface ResourceAmounts {
+  cpus: number;
+  heapMemoryMb: number;
+  directMemoryMb: number;
+  nativeMemoryMb: number;
+}
+
+/** Each amount checked by {@link checkResourceAmount}, named `field`.cpus, `field`.heap_memory_mb and so on. */
+export function checkResources(resources: ResourceAmounts, field: string): ResourceAmounts {
+  return {
+    cpus: checkResourceAmount(resources.cpus, `${field}.cpus`, 'cpus'),
+    heapMemoryMb: checkResourceAmount(resources.heapMemoryMb, `${field}.heap_memory_mb`, 'memory'),
+    directMemoryMb: checkResourceAmount(resources.directMemoryMb, `${field}.direct_memory_mb`, 'memory'),
+    nativeMemoryMb: checkResourceAmount(resources.nativeMemoryMb, `${field}.native_memory_mb`, 'memory'),
+  };
 }
 
 /** Dynamic properties: at most 1000, keys of 1 to 256 printable characters, values of at most 4096. */

@@ -8,8 +8,8 @@ import { InvalidArgumentError, NotImplementedError } from '../../common/errors.j
 import { isArtifactId } from '../../blob/artifactId.js';
 import { checkDialAddress } from '../../common/address.js';
 import { compileClusterSpec } from '../clusters/compileClusterSpec.js';
-import type { ApplicationSubmission, ClusterTarget, DriverResources } from '../model/Application.js';
-import { checkProperties, checkResourceAmount, checkText } from './checks.js';
+import type { ApplicationSubmission, ClusterTarget } from '../model/Application.js';
+import { checkProperties, checkResources, checkText } from './checks.js';
 import type { RunApplicationInput } from './RunApplicationInput.js';
 
 /** The largest default parallelism an application may ask for (as a job vertex's). */
@@ -51,7 +51,7 @@ export function compileSubmission(input: RunApplicationInput): ApplicationSubmis
     entry: normalizeEntry(input.entry),
     args: checkArgs(input.args),
     target: checkModeTarget(mode, compileTarget(input.target, mode === 'PER_JOB' || mode === 'APPLICATION' ? parallelism : parallelism + 1)),
-    driverResources: checkDriverResources(input.driverResources),
+    driverResources: checkResources(input.driverResources, 'driver_resources'),
     parallelism,
     properties: checkProperties(input.properties, 'properties'),
   };
@@ -100,15 +100,6 @@ function checkArgs(args: string[]): string[] {
   });
   if (total > MAX_ARGS_CHARACTERS) throw new InvalidArgumentError(`args must hold at most ${MAX_ARGS_CHARACTERS} characters in all, got ${total}`);
   return [...args];
-}
-
-function checkDriverResources(resources: DriverResources): DriverResources {
-  return {
-    cpus: checkResourceAmount(resources.cpus, 'driver_resources.cpus', 'cpus'),
-    heapMemoryMb: checkResourceAmount(resources.heapMemoryMb, 'driver_resources.heap_memory_mb', 'memory'),
-    directMemoryMb: checkResourceAmount(resources.directMemoryMb, 'driver_resources.direct_memory_mb', 'memory'),
-    nativeMemoryMb: checkResourceAmount(resources.nativeMemoryMb, 'driver_resources.native_memory_mb', 'memory'),
-  };
 }
 
 /**

@@ -3,7 +3,7 @@
  * INVALID_ARGUMENT naming the field, so a client learns what to change.
  */
 import { InvalidArgumentError } from '../../common/errors.js';
-import { checkProperties, checkResourceAmount } from '../applications/checks.js';
+import { checkProperties, checkResources } from '../applications/checks.js';
 import type { ClusterSpec, TaskExecutorResources } from '../model/Cluster.js';
 
 /** A cluster size as a client asked for it; zeros mean "the default". */
@@ -34,15 +34,6 @@ export function compileClusterSpec(input: ClusterSpecInput, defaultSlots: number
     slotsPerTaskExecutor: input.slotsPerTaskExecutor || defaultSlots,
     properties: checkProperties(input.properties, `${field}.properties`),
   };
-  const resources = input.taskExecutorResources;
-  if (resources) {
-    const where = `${field}.task_executor_resources`;
-    spec.taskExecutorResources = {
-      cpus: checkResourceAmount(resources.cpus, `${where}.cpus`, 'cpus'),
-      heapMemoryMb: checkResourceAmount(resources.heapMemoryMb, `${where}.heap_memory_mb`, 'memory'),
-      directMemoryMb: checkResourceAmount(resources.directMemoryMb, `${where}.direct_memory_mb`, 'memory'),
-      nativeMemoryMb: checkResourceAmount(resources.nativeMemoryMb, `${where}.native_memory_mb`, 'memory'),
-    };
-  }
+  if (input.taskExecutorResources) spec.taskExecutorResources = checkResources(input.taskExecutorResources, `${field}.task_executor_resources`);
   return spec;
 }
