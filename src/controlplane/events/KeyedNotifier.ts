@@ -1,47 +1,35 @@
 /**
  * Wakes the readers waiting on one key (an application's event log) when something new arrives
- * for it. Readers pass their call's signal, so a reader whose client went away holds nothing.
+ * for it: a {@link ChangeNotifier} per key that has readers waiting, dropped once none is left.
+ * Readers pass their call's signal, so a reader whose client went away holds nothing.
  */
-import { AbortError } from 'abort-controller-x';
+import { ChangeNotifier } from '../../dispatcher/ChangeNotifier.js';
 
 /** One-shot wake-ups per key, renewed at each wait. */
 export class KeyedNotifier {
-  private readonly waiters = new Map<string, Set<() => void>>();
+  private readonly notifiers = new Map<string, ChangeNotifier>();
 
   /** How many readers wait on `key` now. */
   waiting(key: string): number {
-    return this.waiters.get(key)?.size ?? 0;
+    return this.notifiers.get(key)?.waiting ?? 0;
   }
 
   /** Wakes every reader that waits on `key` now. */
   notify(key: string): void {
-    const woken = this.waiters.get(key);
-    if (!woken) return;
-    this.waiters.delete(key);
-    for (const wake of woken) wake();
+    const notifier = this.notifiers.get(key);
+    if (!notifier) return;
+    this.notifiers.delete(key);
+    notifier.notify();
   }
 
   /** Resolves at the next {@link notify} of `key`; rejects with an AbortError once `signal` aborts. */
-  wait(key: string, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (signal?.aborted) {
-        reject(new AbortError());
-        return;
-      }
-      let set = this.waiters.get(key);
-      if (!set) this.waiters.set(key, (set = new Set()));
-      const waiters = set;
-      const onAbort = () => {
-        waiters.delete(wake);
-        if (waiters.size === 0 && this.waiters.get(key) === waiters) this.waiters.delete(key);
-        reject(new AbortError());
-      };
-      const wake = () => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      };
-      waiters.add(wake);
-      signal?.addEventListener('abort', onAbort, { once: true });
-    });
+  async wait(key: string, signal?: AbortSignal): Promise<void> {
+    let notifier = this.notifiers.get(key);
+    if (!notifier) this.notifiers.set(key, (notifier = new ChangeNotifier()));
+    try {
+      await notifier.wait(signal);
+    } finally {
+      if (notifier.waiting === 0 && this.notifiers.get(key) === notifier) this.notifiers.delete(key);
+    }
   }
 }
