@@ -111,7 +111,7 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     jobs: jobStore,
     logger,
     statusGraceMs: options.statusGraceMs ?? 5000,
-    onJobEnded: (_applicationId, jobId) => perJob?.jobEnded(jobId),
+    onJobEnded: (jobId) => perJob?.jobEnded(jobId),
   });
   const clustersDir = join(options.stateDir, 'clusters');
   const clusters = new ClusterManager({

@@ -16,7 +16,7 @@ function setUp(statusGraceMs = 1000, overrides: Partial<Application> = {}) {
     jobs: state.jobs,
     logger: silentLogger,
     statusGraceMs,
-    onJobEnded: (_applicationId, jobId) => endedJobs.push(jobId),
+    onJobEnded: (jobId) => endedJobs.push(jobId),
   });
   const application = testApplication(overrides);
   state.applications.insert(application);

@@ -33,7 +33,7 @@ export interface ClusterEventRouterOptions {
   jobs: JobStore;
   logger: Logger;
   /** Called after a job of an application reached a terminal status. */
-  onJobEnded(applicationId: string, jobId: string): void;
+  onJobEnded(jobId: string): void;
   /** How long to wait for the cluster's own final status once the jobs imply one, in milliseconds. */
   statusGraceMs: number;
 }
@@ -135,7 +135,7 @@ export class ClusterEventRouter implements ClusterObserver {
   /** Takes in a job's status change and what may follow from it. */
   private jobObserved(applicationId: string, kind: JobStatusChanged): void {
     this.jobsOf(applicationId).observe(kind);
-    if (isTerminalJobStatus(kind.status)) this.options.onJobEnded(applicationId, kind.jobId);
+    if (isTerminalJobStatus(kind.status)) this.options.onJobEnded(kind.jobId);
     this.settle(applicationId);
   }
 
