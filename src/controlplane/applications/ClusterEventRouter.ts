@@ -127,11 +127,6 @@ export class ClusterEventRouter implements ClusterObserver {
     this.settle(applicationId);
   }
 
-  /** The jobs of the application that have not ended, as last relayed. */
-  activeJobs(applicationId: string): { jobId: string; livingPriority: string }[] {
-    return this.jobsOf(applicationId).active;
-  }
-
   /** Takes in a job's status change and what may follow from it. */
   private jobObserved(applicationId: string, kind: JobStatusChanged): void {
     this.jobsOf(applicationId).observe(kind);
