@@ -18,7 +18,6 @@ import { BundleCache } from './bundles/BundleCache.js';
 import { JobManagerConnection } from './JobManagerConnection.js';
 import { createInputGate, ResultPartitionManager } from './network/index.js';
 import { Task } from './task/Task.js';
-import { WarmWorkers } from './task/WarmWorkers.js';
 import { TaskOutputForwarder } from './TaskOutputForwarder.js';
 import { TaskRegistry } from './TaskRegistry.js';
 import { TaskSlotTable } from './TaskSlotTable.js';
@@ -42,8 +41,6 @@ export interface TaskExecutorOptions {
   jobManagerTimeoutMs: number;
   /** How long a cancelled task may take to stop before its worker is terminated, in milliseconds. */
   taskCancellationTimeoutMs?: number;
-  /** How many task worker threads to keep started ahead of their tasks (default: one per slot; 0 for none). */
-  warmWorkers?: number;
   /** Called when the task executor decides to stop (job manager lost or shutdown requested), with the exit code. */
   onStop(reason: string, exitCode: number): void;
   /** Where print sinks write; the process's stdout by default. */
@@ -83,8 +80,6 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
   const partitionClients = new PartitionRequestClientFactory({ maxMessageBytes: options.maxMessageBytes, security: options.clientSecurity });
   const output = new TaskOutputForwarder(jobManager, options.printOutput ?? ((text) => process.stdout.write(text)), logger);
   let address = '';
-  // Pipeline tasks ask for no heap limit of their own (a driver does, and starts its worker fresh).
-  const warmWorkers = new WarmWorkers({ size: options.warmWorkers ?? options.slots, heapMb: 0 });
 
   const createTask = (descriptor: TaskDeploymentDescriptor): Task =>
     new Task({
@@ -103,7 +98,6 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
           jobManager.updateTaskExecutionState({ taskExecutorId, jobId: descriptor.jobId, executionAttemptId: descriptor.executionAttemptId, state, failure }),
         collect: (records) => jobManager.reportCollectedRecords(descriptor.jobId, descriptor.executionAttemptId, records),
         print: (text) => output.print(descriptor, text),
-        takeWarmWorker: (heapMb) => warmWorkers.take(heapMb),
       },
     });
   const tasks = new TaskRegistry({ slots, createTask, logger });
@@ -150,8 +144,6 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
     logger,
   });
   connection.start();
-  // Warming up waits for registration, so it never slows a task executor joining its cluster.
-  void registered.then(() => warmWorkers.fill());
   logger.info({ address: host.address, slots: options.slots, cpus: options.cpus, memoryMb: options.memoryMb, jobManager: jobManagerAddress, stateDir: options.stateDir }, 'task executor started');
   return {
     taskExecutorId,
@@ -159,7 +151,6 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
     registered,
     async shutdown() {
       connection.stop();
-      await warmWorkers.close();
       await tasks.close();
       partitions.close('the task executor is shutting down');
       partitionClients.close();

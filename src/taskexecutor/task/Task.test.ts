@@ -8,7 +8,6 @@ import type { OperatorSpec, UserFunctionSpec } from '../../jobgraph/jobGraph.js'
 import type { TaskDeploymentDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
 import { deserializeBatch, serializeBatch } from './serializeBatch.js';
 import { Task, type TaskBatch, type TaskInputGate, type TaskServices } from './Task.js';
-import { WarmWorkers } from './WarmWorkers.js';
 
 const bundleRoot = tempDir();
 writeFileSync(join(bundleRoot, 'fns.mjs'), '// functions of the task tests are self-contained\n');
@@ -103,32 +102,6 @@ describe('Task', () => {
     expect(await task.terminated).toBe('FINISHED');
     expect(recorded.states.map((s) => s.state)).toEqual(['INITIALIZING', 'RUNNING', 'FINISHED']);
     expect(recorded.collected).toEqual([10, 20, 30, 40, 50]);
-  });
-
-  it('runs the same in a warm worker, taken whether it has loaded yet or not, with input sent right after the start', async () => {
-    const warm = new WarmWorkers({ size: 2, heapMb: 0 });
-    warm.fill();
-    try {
-      // The first is taken at once (still loading); the second once it says it is warm.
-      for (const wait of [false, true]) {
-        if (wait) await new Promise((resolve) => setTimeout(resolve, 1500));
-        const input = scriptedGate([[['a', 1], ['b', 1]], [['a', 1]]]);
-        const recorded = recordingServices(input.gate);
-        let taken = 0;
-        const task = startTask({
-          descriptor: descriptor([{ kind: 'collectSink', name: 'Collect' }], { inputs: [{ sourceVertexId: 'v0', shipStrategy: 'rebalance', keySelector: undefined, channels: [{ producerAddress: 'x', partitionId: 'p', subpartitionIndex: 0 }] }] }),
-          services: { ...recorded.services, takeWarmWorker: (heapMb) => (taken++, warm.take(heapMb)) },
-          logger,
-          cancellationGraceMs: 1000,
-        });
-        expect(await task.terminated).toBe('FINISHED');
-        expect(taken).toBe(1);
-        expect(recorded.collected).toEqual([['a', 1], ['b', 1], ['a', 1]]);
-      }
-      expect(warm.take(512)).toBeUndefined();
-    } finally {
-      await warm.close();
-    }
   });
 
   it('reads its network input, recycles every batch, and writes its output partitioned by key', async () => {

@@ -63,8 +63,6 @@ export interface TaskServices {
   collect(records: unknown[]): Promise<boolean>;
   /** Takes what a print sink wrote. */
   print(text: string): void;
-  /** A started worker waiting for a task of this heap limit (see WarmWorkers), if one is at hand. */
-  takeWarmWorker?(heapMb: number): Worker | undefined;
 }
 
 /** Options of a {@link Task}. */
@@ -157,18 +155,14 @@ export class Task {
     const driver = driverOperatorOf(descriptor);
     const heapMb = driver ? driverResources(driver, descriptor).heapMemoryMb : descriptor.resources.heapMemoryMb;
     const workerData: TaskWorkerData = { descriptor, bundleRoot, batchSize: this.options.batchSize, clientSecurity: driver ? this.options.clientSecurity : undefined };
-    const warm = driver ? undefined : services.takeWarmWorker?.(heapMb);
-    warm?.postMessage({ type: 'start', data: workerData } satisfies ToWorker);
-    const worker =
-      warm ??
-      new Worker(taskWorkerEntry(), {
-        workerData,
-        name: this.name,
-        resourceLimits: heapMb > 0 ? { maxOldGenerationSizeMb: heapMb } : undefined,
-        // A driver's console is its application's output: captured here, forwarded by forwardOutput().
-        stdout: driver !== undefined,
-        stderr: driver !== undefined,
-      });
+    const worker = new Worker(taskWorkerEntry(), {
+      workerData,
+      name: this.name,
+      resourceLimits: heapMb > 0 ? { maxOldGenerationSizeMb: heapMb } : undefined,
+      // A driver's console is its application's output: captured here, forwarded by forwardOutput().
+      stdout: driver !== undefined,
+      stderr: driver !== undefined,
+    });
     this.worker = worker;
     if (driver) this.forwardOutput(worker);
     worker.on('message', (message: FromWorker) => this.onWorkerMessage(message));
@@ -217,9 +211,6 @@ export class Task {
   private onWorkerMessage(message: FromWorker): void {
     const { services } = this.options;
     switch (message.type) {
-      case 'warm':
-        // A warm worker taken before it had loaded says so late; its task starts all the same.
-        break;
       case 'started':
         if (!this.cancelRequested && !this.ending) this.transition('RUNNING');
         break;

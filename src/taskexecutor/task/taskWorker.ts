@@ -18,29 +18,16 @@ import { taskNameOf } from './taskName.js';
 import { WorkerChannel } from './WorkerChannel.js';
 import { WorkerInput } from './WorkerInput.js';
 import { WorkerOutput } from './WorkerOutput.js';
-import type { FromWorker, TaskWorkerData, ToWorker } from './workerProtocol.js';
+import type { TaskWorkerData, ToWorker } from './workerProtocol.js';
 
 const port = parentPort;
 if (!port) throw new Error('taskWorker.js runs inside a worker thread started by a task executor');
-
-// A warm worker (WarmWorkers) starts without its task: it has loaded the modules above and waits for
-// a `start` message; messages the task sends right after it are kept until the task is set up.
-const early: ToWorker[] = [];
-let handle: ((message: ToWorker) => void) | undefined;
-let started: ((data: TaskWorkerData) => void) | undefined;
-port.on('message', (message: ToWorker) => {
-  if (message.type === 'start') started?.(message.data);
-  else if (handle) handle(message);
-  else early.push(message);
-});
-const given = workerData as Partial<TaskWorkerData> | undefined;
-if (!given?.descriptor) port.postMessage({ type: 'warm' } satisfies FromWorker);
-const { descriptor, bundleRoot, batchSize, clientSecurity } = given?.descriptor ? (given as TaskWorkerData) : await new Promise<TaskWorkerData>((resolve) => (started = resolve));
+const { descriptor, bundleRoot, batchSize, clientSecurity } = workerData as TaskWorkerData;
 const channel = new WorkerChannel(port);
 const aborter = new AbortController();
 const input = descriptor.inputs.length > 0 ? new WorkerInput((from) => channel.post({ type: 'recycle', channel: from })) : undefined;
 
-handle = (message: ToWorker) => {
+port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'input':
       input?.push({ channel: message.channel, payload: message.payload });
@@ -59,8 +46,7 @@ handle = (message: ToWorker) => {
       channel.rejectAll(new Error('the task was cancelled'));
       break;
   }
-};
-for (const message of early.splice(0)) handle(message);
+});
 
 /** Print sink lines, sent to the main thread once per turn of the event loop instead of per line. */
 let printed: string[] = [];

@@ -20,8 +20,6 @@ export interface TaskWorkerData {
 
 /** From the main thread to the worker. */
 export type ToWorker =
-  /** A warm worker's task (sent once, first; a worker started for its task gets it as workerData). */
-  | { type: 'start'; data: TaskWorkerData }
   /** One batch of the task's network input. */
   | { type: 'input'; channel: number; count: number; payload: ArrayBuffer }
   /** Every channel of the input has ended. */
@@ -35,8 +33,6 @@ export type ToWorker =
 
 /** From the worker to the main thread. */
 export type FromWorker =
-  /** A warm worker loaded its modules and waits for its task. */
-  | { type: 'warm' }
   /** The worker loaded and is about to open the operators. */
   | { type: 'started' }
   /** One batch for subpartition `channel` of output `output`; acknowledged once the partition took it. */
