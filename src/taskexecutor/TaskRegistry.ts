@@ -3,7 +3,6 @@
  * allocated to its job, each attempt runs once, and freeing a slot cancels what runs in it.
  */
 import { AlreadyExistsError, FailedPreconditionError } from '../common/errors.js';
-import type { Logger } from '../common/logger.js';
 import type { TaskDeploymentDescriptor } from '../jobmaster/TaskDeploymentDescriptor.js';
 import type { Task } from './task/Task.js';
 import type { TaskSlotTable } from './TaskSlotTable.js';
@@ -13,7 +12,6 @@ export interface TaskRegistryOptions {
   slots: TaskSlotTable;
   /** Makes the task for a deployment (not started). */
   createTask(descriptor: TaskDeploymentDescriptor): Task;
-  logger: Logger;
 }
 
 /** The running tasks. */

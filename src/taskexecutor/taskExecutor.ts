@@ -100,7 +100,7 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
         print: (text) => output.print(descriptor, text),
       },
     });
-  const tasks = new TaskRegistry({ slots, createTask, logger });
+  const tasks = new TaskRegistry({ slots, createTask });
 
   const host = await startServerHost({
     listen: options.listen,
