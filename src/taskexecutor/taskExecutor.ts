@@ -43,8 +43,6 @@ export interface TaskExecutorOptions {
   taskCancellationTimeoutMs?: number;
   /** Called when the task executor decides to stop (job manager lost or shutdown requested), with the exit code. */
   onStop(reason: string, exitCode: number): void;
-  /** Where print sinks write; the process's stdout by default. */
-  printOutput?: (text: string) => void;
   /** The process's logger. */
   logger: Logger;
   /** TLS and the cluster secret callers must present; plaintext, open and loopback-only when not given. */
@@ -78,7 +76,7 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
   const bundles = new BundleCache({ stateDir: options.stateDir, source: blobs });
   const partitions = new ResultPartitionManager();
   const partitionClients = new PartitionRequestClientFactory({ maxMessageBytes: options.maxMessageBytes, security: options.clientSecurity });
-  const output = new TaskOutputForwarder(jobManager, options.printOutput ?? ((text) => process.stdout.write(text)), logger);
+  const output = new TaskOutputForwarder(jobManager, (text) => process.stdout.write(text), logger);
   let address = '';
 
   const createTask = (descriptor: TaskDeploymentDescriptor): Task =>
