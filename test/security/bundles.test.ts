@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { createChannel, createClient, Status } from 'nice-grpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterClientServiceDefinition, type ClusterClientServiceClient, type UploadArtifactRequest } from '../../generated/flotilla/v1/cluster_client_service.js';
-import { SubmissionMode } from '../../generated/flotilla/v1/status.js';
 import { tarball, type TarballEntry } from '../../src/taskexecutor/bundles/testing/tarball.js';
+import { driverRequest } from '../controlplane/controlPlaneTesting.js';
 import { startServer, type ServerProcess } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
 
@@ -89,20 +89,7 @@ describe('hostile bundles', () => {
   it('refuses at RunApplication an entry whose module or export the bundle lacks, naming what it has', async () => {
     const bytes = tarball([PACKAGE, MAIN, { path: 'other.mjs', content: 'export const helper = 1;\nexport default function () {}\n' }]);
     const { artifact } = await upload(client, bytes);
-    const request = (entry: string) => ({
-      requestId: '',
-      name: '',
-      bundle: { source: { $case: 'artifactId' as const, artifactId: artifact!.id } },
-      entry,
-      args: [],
-      mode: SubmissionMode.DRIVER,
-      detached: false,
-      cluster: undefined,
-      driverResources: undefined,
-      parallelism: 0,
-      savepoint: undefined,
-      properties: {},
-    });
+    const request = (entry: string) => driverRequest(artifact!.id, { entry });
     await expect(client.runApplication(request('other.mjs#main'))).rejects.toMatchObject({
       code: Status.INVALID_ARGUMENT,
       details: expect.stringContaining('the module "other.mjs" does not export "main"; its exports: helper, default'),
