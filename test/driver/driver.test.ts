@@ -14,7 +14,8 @@ import { packBundle } from '../../src/client/bundlePacker.js';
 import type { JobGraph } from '../../src/jobgraph/jobGraph.js';
 import { jobGraphToMessage } from '../../src/rpc/convert/jobGraph.js';
 import { grpcBlobGateway } from '../../src/rpc/gateways/grpcBlobGateway.js';
-import { dispatcherClient, readSinkLines } from '../support/cluster.js';
+import { partLines } from '../support/applicationOutcome.js';
+import { dispatcherClient } from '../support/cluster.js';
 import { ROOT, startServer, type ServerProcess } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
 
@@ -168,7 +169,7 @@ describe('driver mode', () => {
       new Set(jobs.map((job) => job.id)),
     );
 
-    expect(readSinkLines(output).sort()).toEqual(Array.from({ length: 100 }, (_, index) => `line ${index + 1}`).sort());
+    expect(partLines(output).sort()).toEqual(Array.from({ length: 100 }, (_, index) => `line ${index + 1}`).sort());
     const squares = 'squares: 1 4 9 16 25 36 49 64 81 100\n';
     expect(await outputOf(app.driverJobId, 'STDOUT')).toBe(`main() of 2 arguments starts\n${squares}`);
     expect(await outputOf(app.driverJobId, 'STDERR')).toBe(`submitted ${lines}; main() returns\n`);

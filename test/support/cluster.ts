@@ -2,7 +2,6 @@
  * A session cluster of real processes for tests: one `flotilla jobmanager` and task executors, the
  * test pipelines' bundle uploaded to it, and environments whose jobs go to its Dispatcher.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { createChannel, createClient, type Channel } from 'nice-grpc';
 import { afterAll } from 'vitest';
 import { DispatcherServiceDefinition, type DispatcherServiceClient } from '../../generated/flotilla/v1/dispatcher_service.js';
@@ -74,14 +73,6 @@ export async function startTestCluster(options: { taskExecutors: number; slots: 
       await jobManager.stop();
     },
   };
-}
-
-/** The lines of every part file a text sink wrote into `folder`. */
-export function readSinkLines(folder: string): string[] {
-  return readdirSync(folder)
-    .filter((name) => !name.startsWith('.'))
-    .sort()
-    .flatMap((name) => readFileSync(join(folder, name), 'utf8').split('\n').filter((line) => line !== ''));
 }
 
 /** A DispatcherService client of the job manager at `address` (presenting its cluster's secret, if it has one), closed when the test file ends. */
