@@ -5,37 +5,25 @@
  * tears down what was started; applications never tear down clusters they do not own.
  */
 import { Status } from 'nice-grpc';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApplicationStatus, ClusterStatus, SubmissionMode } from '../../generated/flotilla/v1/status.js';
 import { startServer } from '../support/processes.js';
 import {
   clusterInStatus,
+  controlPlaneForFile,
   describeEvent,
   driverRequest,
   endedApplication,
   isRunning,
-  killAtEnd,
   recordedProcesses,
-  startTestControlPlane,
-  uploadDriverApp,
   watchAll,
-  type TestControlPlane,
 } from './controlPlaneTesting.js';
 
 describe('applications', () => {
-  let controlPlane: TestControlPlane;
-  let artifactId: string;
-
-  beforeAll(async () => {
-    controlPlane = await startTestControlPlane();
-    artifactId = await uploadDriverApp(controlPlane.process.address);
-  });
-  afterAll(async () => {
-    await controlPlane.stop();
-  });
+  const shared = controlPlaneForFile();
 
   it('refuses what it cannot run, naming the field, before anything is stored', async () => {
-    const { client } = controlPlane;
+    const { controlPlane: { client }, artifactId } = shared;
     await expect(client.runApplication(driverRequest('b'.repeat(64)))).rejects.toMatchObject({
       code: Status.NOT_FOUND,
       details: expect.stringContaining('upload it first (flotilla upload)'),
@@ -67,7 +55,7 @@ describe('applications', () => {
   });
 
   it('answers at once with the stored application, DEPLOYING; a retry with its request id gets the same one, a different request ALREADY_EXISTS', async () => {
-    const { client } = controlPlane;
+    const { controlPlane: { client }, artifactId } = shared;
     const request = driverRequest(artifactId, { requestId: 'run-1', args: ['sleep', '60000'], parallelism: 2 });
     const { application, deduplicated } = await client.runApplication(request);
     expect(deduplicated).toBe(false);
@@ -92,7 +80,7 @@ describe('applications', () => {
   });
 
   it('cancelling while the cluster deploys ends the application CANCELED and stops every process started for it', async () => {
-    const { client, stateDir } = controlPlane;
+    const { controlPlane: { client, stateDir }, artifactId } = shared;
     const { application } = await client.runApplication(driverRequest(artifactId, { args: ['sleep', '60000'] }));
     const { application: cancelling } = await client.cancelApplication({ applicationId: application!.id });
     expect([ApplicationStatus.CANCELING, ApplicationStatus.CANCELED]).toContain(cancelling!.status);
@@ -111,7 +99,7 @@ describe('applications', () => {
   });
 
   it('streams an application’s events in order without gaps, replayed and followed, ending after the terminal event; its owned cluster is torn down', async () => {
-    const { client, stateDir } = controlPlane;
+    const { controlPlane: { client, stateDir }, artifactId } = shared;
     const { application } = await client.runApplication(driverRequest(artifactId, { args: ['squares', '5'] }));
     const id = application!.id;
     const followedFromStart = watchAll(client, id, 0, true);
@@ -153,11 +141,10 @@ describe('applications', () => {
   });
 
   it('runs on a shared cluster and on a job manager named by address, and tears neither down', async () => {
-    const { client, stateDir } = controlPlane;
+    const { controlPlane: { client, stateDir }, artifactId } = shared;
     const { cluster } = await client.deployCluster({ name: 'shared', spec: { taskExecutors: 1, slotsPerTaskExecutor: 3, taskExecutorResources: undefined, properties: {} }, requestId: '' });
     await clusterInStatus(client, cluster!.id, ClusterStatus.RUNNING);
     const sharedProcesses = recordedProcesses(stateDir, cluster!.id);
-    killAtEnd(sharedProcesses.map((process) => process.pid));
 
     const onShared = (await client.runApplication(driverRequest(artifactId, { cluster: { target: { $case: 'clusterId', clusterId: cluster!.id } } }))).application!;
     const endedOnShared = await endedApplication(client, onShared.id);
@@ -193,7 +180,7 @@ describe('applications', () => {
   });
 
   it('refuses to shut down a cluster its running application owns, naming the application', async () => {
-    const { client } = controlPlane;
+    const { controlPlane: { client }, artifactId } = shared;
     const { application } = await client.runApplication(driverRequest(artifactId, { args: ['sleep', '60000'] }));
     await expect.poll(async () => (await client.getApplication({ applicationId: application!.id })).application!.clusterId, { timeout: 10_000 }).not.toBe('');
     const { clusterId } = (await client.getApplication({ applicationId: application!.id })).application!;
@@ -207,7 +194,7 @@ describe('applications', () => {
   });
 
   it('lists applications newest first, page by page and by status', async () => {
-    const { client } = controlPlane;
+    const { controlPlane: { client } } = shared;
     const all = (await client.listApplications({ pageSize: 0, pageToken: '', statuses: [] })).applications;
     expect(all.length).toBeGreaterThanOrEqual(5);
     expect(all.map((application) => application.createTime!.getTime())).toEqual(all.map((application) => application.createTime!.getTime()).sort((a, b) => b - a));

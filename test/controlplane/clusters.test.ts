@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Status } from 'nice-grpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterStatus } from '../../generated/flotilla/v1/status.js';
-import { clusterInStatus, isRunning, killAtEnd, killGroup, recordedProcesses, startTestControlPlane, type TestControlPlane } from './controlPlaneTesting.js';
+import { clusterInStatus, isRunning, killGroup, recordedProcesses, startTestControlPlane, type TestControlPlane } from './controlPlaneTesting.js';
 
 describe('clusters', () => {
   let controlPlane: TestControlPlane;
@@ -30,7 +30,6 @@ describe('clusters', () => {
     expect(running.registeredTaskExecutors).toBe(2);
     expect(running.spec).toMatchObject({ taskExecutors: 2, slotsPerTaskExecutor: 3 });
     const processes = recordedProcesses(stateDir, cluster!.id);
-    killAtEnd(processes.map((process) => process.pid));
     expect(processes.map((process) => `${process.role}-${process.idx}`)).toEqual(['jobmanager-0', 'taskexecutor-0', 'taskexecutor-1']);
     for (const process of processes) {
       expect(isRunning(process.pid)).toBe(true);
@@ -56,7 +55,6 @@ describe('clusters', () => {
     const { cluster } = await client.deployCluster({ name: 'doomed', spec: { taskExecutors: 1, slotsPerTaskExecutor: 1, taskExecutorResources: undefined, properties: {} }, requestId: '' });
     await clusterInStatus(client, cluster!.id, ClusterStatus.RUNNING);
     const processes = recordedProcesses(stateDir, cluster!.id);
-    killAtEnd(processes.map((process) => process.pid));
     killGroup(processes.find((process) => process.role === 'jobmanager')!.pid);
 
     const failed = await clusterInStatus(client, cluster!.id, ClusterStatus.FAILED);

@@ -1,64 +1,41 @@
 /**
- * Helpers of the control-plane tests: a real control plane process with a client, what its state
- * database recorded about a cluster's processes, whether a pid still runs, and event streams.
+ * Helpers of the control-plane tests: a real control plane process with a client (restartable on
+ * its state dir and address), what its state database recorded about a cluster's processes,
+ * whether a pid still runs, and event streams.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createChannel, createClient, type Channel } from 'nice-grpc';
-import { afterAll, beforeAll, expect } from 'vitest';
-import {
-  ClusterClientServiceDefinition,
-  type ClusterClientServiceClient,
-  type RunApplicationRequest,
-} from '../../generated/flotilla/v1/cluster_client_service.js';
+import { beforeAll, expect } from 'vitest';
+import type { ClusterClientServiceClient, RunApplicationRequest } from '../../generated/flotilla/v1/cluster_client_service.js';
 import type { ApplicationEvent } from '../../generated/flotilla/v1/events.js';
 import type { Application, Cluster } from '../../generated/flotilla/v1/resources.js';
 import { ApplicationStatus, ClusterStatus, SubmissionMode } from '../../generated/flotilla/v1/status.js';
 import { uploadBundle } from '../../src/client/uploadBundle.js';
 import { connectControlPlane } from '../../src/client/controlPlaneClient.js';
-import { ROOT, startServer, type ServerProcess } from '../support/processes.js';
+import { startControlPlane, watchAll, type TestControlPlane } from '../support/controlPlane.js';
+import { ROOT } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
 
-export { recordedClusterSecret } from '../support/controlPlane.js';
+export { recordedClusterSecret, watchAll, type TestControlPlane } from '../support/controlPlane.js';
 
 /** The test application bundle (test/controlplane/fixtures/driver-app). */
 export const DRIVER_APP = join(ROOT, 'test/controlplane/fixtures/driver-app');
 
-/** A control plane process and a client of it. */
-export interface TestControlPlane {
-  process: ServerProcess;
-  client: ClusterClientServiceClient;
-  stateDir: string;
-  /** Stops the process (SIGTERM unless told otherwise). */
-  stop(signal?: NodeJS.Signals): Promise<number | null>;
+/**
+ * Starts `flotilla controlplane` (see startControlPlane) on a new (or the given) state dir; `listen`
+ * (HOST:PORT) restarts one at the address it had; `args` are added.
+ */
+export function startTestControlPlane(stateDir = tempDir(), listen?: string, args: readonly string[] = []): Promise<TestControlPlane> {
+  return startControlPlane([...(listen ? ['--listen', listen] : []), ...args], stateDir);
 }
 
-const channels: Channel[] = [];
-const strayPids = new Set<number>();
-afterAll(() => {
-  for (const channel of channels.splice(0)) channel.close();
-  // Clusters outlive their control plane by design: a test that killed one leaves them to clean up here.
-  for (const pid of strayPids) killGroup(pid);
-});
-
-/** Starts `flotilla controlplane` on a new (or the given) state dir; `listen` (HOST:PORT) restarts one at the address it had; `args` are added. */
-export async function startTestControlPlane(stateDir = tempDir(), listen?: string, args: readonly string[] = []): Promise<TestControlPlane> {
-  const process = await startServer('controlplane', ['--state-dir', stateDir, ...(listen ? ['--listen', listen] : []), ...args]);
-  const channel = createChannel(process.address);
-  channels.push(channel);
-  return { process, client: createClient(ClusterClientServiceDefinition, channel), stateDir, stop: (signal) => process.stop(signal) };
-}
-
-/** A control plane with the test application bundle uploaded, started before the file's tests and stopped after them. */
+/** A control plane with the test application bundle uploaded, started before the file's tests (and stopped when the file ends, as every one is). */
 export function controlPlaneForFile(): { readonly controlPlane: TestControlPlane; readonly artifactId: string } {
   const state = {} as { controlPlane: TestControlPlane; artifactId: string };
   beforeAll(async () => {
     state.controlPlane = await startTestControlPlane();
     state.artifactId = await uploadDriverApp(state.controlPlane.process.address);
-  });
-  afterAll(async () => {
-    await state.controlPlane?.stop();
   });
   return state;
 }
@@ -102,11 +79,6 @@ export function recordedProcesses(stateDir: string, clusterId: string): { role: 
   }
 }
 
-/** Remembers pids to kill when the test file ends, in case the test does not get to. */
-export function killAtEnd(pids: readonly number[]): void {
-  for (const pid of pids) strayPids.add(pid);
-}
-
 /** Whether a pid names a running process; a zombie (ended, not reaped) counts as ended. */
 export function isRunning(pid: number): boolean {
   try {
@@ -146,13 +118,6 @@ const TERMINAL = new Set([ApplicationStatus.FINISHED, ApplicationStatus.FAILED, 
 export async function endedApplication(client: ClusterClientServiceClient, applicationId: string, timeout = 60_000): Promise<Application> {
   await expect.poll(async () => TERMINAL.has((await client.getApplication({ applicationId })).application!.status), { timeout, interval: 100 }).toBe(true);
   return (await client.getApplication({ applicationId })).application!;
-}
-
-/** Every event a watch yields until it ends. */
-export async function watchAll(client: ClusterClientServiceClient, applicationId: string, afterSequence: number, follow: boolean): Promise<ApplicationEvent[]> {
-  const events: ApplicationEvent[] = [];
-  for await (const { event } of client.watchApplication({ applicationId, afterSequence: BigInt(afterSequence), follow })) if (event) events.push(event);
-  return events;
 }
 
 /** Every stored event of an application, checked to be numbered 1..N without a gap or a repeat. */

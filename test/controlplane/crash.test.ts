@@ -10,14 +10,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DispatcherServiceDefinition } from '../../generated/flotilla/v1/dispatcher_service.js';
 import type { ApplicationEvent, JobStatusChanged } from '../../generated/flotilla/v1/events.js';
 import { ApplicationStatus, ClusterStatus, JobStatus, LivingPriority } from '../../generated/flotilla/v1/status.js';
 import { connectControlPlane } from '../../src/client/controlPlaneClient.js';
 import { watchApplication } from '../../src/client/watchApplication.js';
 import { connectClient } from '../../src/rpc/security/channelCredentials.js';
-import { clusterProcesses } from '../support/controlPlane.js';
 import { tempDir } from '../support/tempDir.js';
 import {
   clusterInStatus,
@@ -25,7 +24,6 @@ import {
   driverRequest,
   endedApplication,
   isRunning,
-  killAtEnd,
   killGroup,
   recordedClusterSecret,
   recordedProcesses,
@@ -52,31 +50,16 @@ async function jobsFinishedOnCluster(jobmanagerAddress: string, clusterSecret: s
   }
 }
 
-/** Every pid recorded for the clusters, remembered for cleanup. */
+/** Every pid recorded for the clusters. */
 function clusterPids(stateDir: string, clusterIds: readonly string[]): number[] {
-  const pids = clusterIds.flatMap((clusterId) => recordedProcesses(stateDir, clusterId).map((process) => process.pid));
-  killAtEnd(pids);
-  return pids;
+  return clusterIds.flatMap((clusterId) => recordedProcesses(stateDir, clusterId).map((process) => process.pid));
 }
 
 const POLL = { timeout: 60_000, interval: 250 };
 
-const stateDirs: string[] = [];
-afterAll(() => {
-  // Also the processes of clusters a test did not get to record, when it failed part way.
-  for (const stateDir of stateDirs) for (const pid of clusterProcesses(stateDir)) killGroup(pid);
-});
-
-/** A state dir whose cluster processes are all killed when the file ends. */
-function newStateDir(): string {
-  const folder = tempDir();
-  stateDirs.push(folder);
-  return folder;
-}
-
 describe('a control plane that can die', () => {
   it('three applications survive kill -9 of the control plane: each ends right, a resumed watcher sees every event once, none is lost', { timeout: 110_000 }, async () => {
-    const stateDir = newStateDir();
+    const stateDir = tempDir();
     const gates = tempDir();
     const [firstGate, secondGate] = [join(gates, 'first'), join(gates, 'second')];
     const first = await startTestControlPlane(stateDir);
@@ -157,7 +140,7 @@ describe('a control plane that can die', () => {
   });
 
   it('a cluster killed while the control plane was down ends its application FAILED saying so, and an application accepted just before the kill is launched after the restart', { timeout: 110_000 }, async () => {
-    const stateDir = newStateDir();
+    const stateDir = tempDir();
     const first = await startTestControlPlane(stateDir);
     const artifactId = await uploadDriverApp(first.process.address);
     const { application: sleeper } = await first.client.runApplication(driverRequest(artifactId, { name: 'sleeper', args: ['sleep', '600000'] }));
@@ -167,7 +150,6 @@ describe('a control plane that can die', () => {
     const [jobManager, ...taskExecutors] = recordedProcesses(stateDir, sleeperClusterId);
     expect(jobManager!.role).toBe('jobmanager');
     expect(taskExecutors).toHaveLength(1);
-    killAtEnd([jobManager!.pid, ...taskExecutors.map((process) => process.pid)]);
 
     // Accepted, and killed right after the answer: its cluster cannot be up yet.
     const { application: late } = await first.client.runApplication(driverRequest(artifactId, { name: 'late', args: ['squares', '12'] }));
@@ -208,7 +190,7 @@ describe('a control plane that can die', () => {
   });
 
   it('a cancellation answered just before the kill is carried out after the restart', { timeout: 110_000 }, async () => {
-    const stateDir = newStateDir();
+    const stateDir = tempDir();
     const first = await startTestControlPlane(stateDir);
     const artifactId = await uploadDriverApp(first.process.address);
     const { application } = await first.client.runApplication(driverRequest(artifactId, { name: 'cancelled', args: ['sleep', '600000'] }));

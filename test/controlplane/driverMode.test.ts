@@ -5,37 +5,25 @@
  * running driver ends CANCELED. These need the driver side of the job manager and task executor
  * (src/driver, the DriverDispatcher rules).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApplicationStatus, ClusterStatus, JobStatus, LivingPriority } from '../../generated/flotilla/v1/status.js';
 import {
   clusterInStatus,
+  controlPlaneForFile,
   describeEvent,
   driverRequest,
   endedApplication,
   isRunning,
-  killAtEnd,
   killGroup,
   recordedProcesses,
-  startTestControlPlane,
-  uploadDriverApp,
   watchAll,
-  type TestControlPlane,
 } from './controlPlaneTesting.js';
 
 describe('driver mode', () => {
-  let controlPlane: TestControlPlane;
-  let artifactId: string;
-
-  beforeAll(async () => {
-    controlPlane = await startTestControlPlane();
-    artifactId = await uploadDriverApp(controlPlane.process.address);
-  });
-  afterAll(async () => {
-    await controlPlane.stop();
-  });
+  const shared = controlPlaneForFile();
 
   it('runs main() as a driver that runs a job, ends FINISHED, and its owned cluster is gone afterwards', async () => {
-    const { client, stateDir } = controlPlane;
+    const { controlPlane: { client, stateDir }, artifactId } = shared;
     const { application } = await client.runApplication(driverRequest(artifactId, { name: 'squares', args: ['squares', '100'], parallelism: 2 }));
     const events = await watchAll(client, application!.id, 0, true);
     const ended = (await client.getApplication({ applicationId: application!.id })).application!;
@@ -56,7 +44,7 @@ describe('driver mode', () => {
   });
 
   it('ends FAILED with the user’s error when main() throws', async () => {
-    const { client } = controlPlane;
+    const { controlPlane: { client }, artifactId } = shared;
     const { application } = await client.runApplication(driverRequest(artifactId, { args: ['throw'] }));
     const ended = await endedApplication(client, application!.id);
     expect(ended.status).toBe(ApplicationStatus.FAILED);
@@ -65,7 +53,7 @@ describe('driver mode', () => {
   });
 
   it('cancelling a running driver ends the application CANCELED and stops its cluster', async () => {
-    const { client, stateDir } = controlPlane;
+    const { controlPlane: { client, stateDir }, artifactId } = shared;
     const { application } = await client.runApplication(driverRequest(artifactId, { args: ['sleep', '120000'] }));
     await expect.poll(async () => (await client.getApplication({ applicationId: application!.id })).application!.status, { timeout: 30_000 }).toBe(ApplicationStatus.RUNNING);
     await client.cancelApplication({ applicationId: application!.id });
@@ -76,12 +64,11 @@ describe('driver mode', () => {
   });
 
   it('ends a running application FAILED, saying its cluster was lost, when the job manager dies', async () => {
-    const { client, stateDir } = controlPlane;
+    const { controlPlane: { client, stateDir }, artifactId } = shared;
     const { application } = await client.runApplication(driverRequest(artifactId, { args: ['sleep', '120000'] }));
     await expect.poll(async () => (await client.getApplication({ applicationId: application!.id })).application!.status, { timeout: 30_000 }).toBe(ApplicationStatus.RUNNING);
     const { clusterId } = (await client.getApplication({ applicationId: application!.id })).application!;
     const processes = recordedProcesses(stateDir, clusterId);
-    killAtEnd(processes.map((process) => process.pid));
     killGroup(processes.find((process) => process.role === 'jobmanager')!.pid);
 
     const ended = await endedApplication(client, application!.id);

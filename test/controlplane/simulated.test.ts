@@ -5,22 +5,15 @@
  * options are checked; and a restart finds the simulated clusters gone, as it would find a dead
  * local cluster.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApplicationStatus, ClusterStatus } from '../../generated/flotilla/v1/status.js';
 import { runCli } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
 import { clusterProcesses } from '../support/controlPlane.js';
 import { describeEvent, driverRequest, endedApplication, startTestControlPlane, uploadDriverApp, watchAll, wholeLog, type TestControlPlane } from './controlPlaneTesting.js';
 
-const running: TestControlPlane[] = [];
-afterAll(async () => {
-  for (const controlPlane of running.splice(0)) await controlPlane.stop();
-});
-
-async function simulatedControlPlane(stateDir = tempDir(), args: readonly string[] = []): Promise<TestControlPlane> {
-  const controlPlane = await startTestControlPlane(stateDir, undefined, ['--deployment-target', 'simulated', ...args]);
-  running.push(controlPlane);
-  return controlPlane;
+function simulatedControlPlane(stateDir = tempDir(), args: readonly string[] = []): Promise<TestControlPlane> {
+  return startTestControlPlane(stateDir, undefined, ['--deployment-target', 'simulated', ...args]);
 }
 
 describe('the simulated deployment target', () => {

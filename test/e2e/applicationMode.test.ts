@@ -12,7 +12,7 @@ import type { ApplicationEvent } from '../../generated/flotilla/v1/events.js';
 import { ApplicationStatus, ClusterStatus, JobStatus, LivingPriority } from '../../generated/flotilla/v1/status.js';
 import { jobStatuses, partLines } from '../support/applicationOutcome.js';
 import { connectClient } from '../../src/rpc/security/channelCredentials.js';
-import { applicationEvents, clusterProcesses, recordedClusterSecret, startControlPlane, type TestControlPlane } from '../support/controlPlane.js';
+import { clusterProcesses, recordedClusterSecret, startControlPlane, watchAll, type TestControlPlane } from '../support/controlPlane.js';
 import { ROOT, runCli } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
 
@@ -49,7 +49,7 @@ describe('flotilla run --target application', () => {
     expect(partLines(output)).toEqual(['to 6', 'the 3', 'and 2', 'be 2']);
 
     const { application } = await controlPlane.client.getApplication({ applicationId });
-    const events = await applicationEvents(controlPlane.client, applicationId);
+    const events = await watchAll(controlPlane.client, applicationId, 0, false);
     const jobs = jobStatuses(events);
     expect(jobs.get('wordcount-example: main')).toBe(JobStatus.FINISHED);
     expect(jobs.get('wordcount-example: count words')).toBe(JobStatus.FINISHED);
@@ -81,7 +81,7 @@ describe('flotilla run --target application', () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(/application FAILED.*main\(\) gave up on purpose/);
     const applicationId = stdout.trim();
-    const events = await applicationEvents(controlPlane.client, applicationId);
+    const events = await watchAll(controlPlane.client, applicationId, 0, false);
     expect(applicationChanges(events).at(-1)).toMatchObject({ status: ApplicationStatus.FAILED, message: 'main() failed in the job manager: Error: main() gave up on purpose' });
     expect(jobStatuses(events).get('e2e-throws: long job')).toBe(JobStatus.CANCELED);
     expect(jobStatuses(events).get('e2e-throws: main')).toBe(JobStatus.FAILED);
@@ -101,7 +101,7 @@ describe('flotilla run --target application', () => {
     await expect
       .poll(
         async () => {
-          const events = await applicationEvents(controlPlane.client, applicationId);
+          const events = await watchAll(controlPlane.client, applicationId, 0, false);
           for (const event of events) {
             if (event.kind?.$case === 'clusterStatusChanged' && event.kind.clusterStatusChanged.status === ClusterStatus.RUNNING) jobmanager = event.kind.clusterStatusChanged.jobmanagerAddress;
           }
@@ -126,7 +126,7 @@ describe('flotilla run --target application', () => {
 
     const cancelled = await runCli(['cancel', applicationId], controlPlane.env);
     expect(cancelled.code).toBe(0);
-    const events = await applicationEvents(controlPlane.client, applicationId, true);
+    const events = await watchAll(controlPlane.client, applicationId, 0, true);
     expect(applicationChanges(events).at(-1)?.status).toBe(ApplicationStatus.CANCELED);
     expect(jobStatuses(events).get('e2e-slow: main')).toBe(JobStatus.CANCELED);
     expect(jobStatuses(events).get('e2e-slow: slow job')).toBe(JobStatus.CANCELED);

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { describe, expect, it, vi } from 'vitest';
 import { ApplicationStatus, ClusterStatus, JobStatus, SubmissionMode } from '../../generated/flotilla/v1/status.js';
 import { finalStatus, jobStatuses, partLines } from '../support/applicationOutcome.js';
-import { applicationEvents, clusterProcesses, startControlPlane, type TestControlPlane } from '../support/controlPlane.js';
+import { clusterProcesses, startControlPlane, watchAll, type TestControlPlane } from '../support/controlPlane.js';
 import { FLOTILLA_BIN, ROOT, runCli } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
 
@@ -28,7 +28,7 @@ async function sharedCluster(controlPlane: TestControlPlane): Promise<{ clusterI
 
 /** The application's final status, once it ended. */
 async function endedStatus(controlPlane: TestControlPlane, applicationId: string): Promise<ApplicationStatus | undefined> {
-  return finalStatus(await applicationEvents(controlPlane.client, applicationId, true));
+  return finalStatus(await watchAll(controlPlane.client, applicationId, 0, true));
 }
 
 describe('session mode (main() in the CLI, jobs on a named cluster)', () => {
@@ -134,7 +134,7 @@ describe('per-job mode (main() in the CLI, a cluster per job)', () => {
       expect(partLines(output)).toEqual(RANKING);
       const applicationId = stdout.split('\n')[0];
       expect(await endedStatus(controlPlane, applicationId)).toBe(ApplicationStatus.FINISHED);
-      const events = await applicationEvents(controlPlane.client, applicationId);
+      const events = await watchAll(controlPlane.client, applicationId, 0, false);
       expect(jobStatuses(events).get('wordcount-example: count words')).toBe(JobStatus.FINISHED);
       const { jobs } = await controlPlane.client.listJobs({ applicationId, pageSize: 0, pageToken: '', clusterId: '' });
       expect(jobs).toHaveLength(2);

@@ -12,7 +12,7 @@ import type { ApplicationEvent } from '../../generated/flotilla/v1/events.js';
 import { ApplicationStatus, ClusterStatus, ExecutionState, JobStatus } from '../../generated/flotilla/v1/status.js';
 import { finalStatus, jobStatuses, partLines } from '../support/applicationOutcome.js';
 import { connectClient } from '../../src/rpc/security/channelCredentials.js';
-import { applicationEvents, clusterProcesses, recordedClusterSecret, startControlPlane } from '../support/controlPlane.js';
+import { clusterProcesses, recordedClusterSecret, startControlPlane, watchAll } from '../support/controlPlane.js';
 import { FLOTILLA_BIN, ROOT, runCli } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
 
@@ -31,7 +31,7 @@ describe('flotilla run -D', () => {
     const applicationId = stdout.trim();
     expect(applicationId).toMatch(/^\S+$/);
     expect(partLines(output)).toEqual(['to 6', 'the 3', 'and 2', 'be 2']);
-    const events = await applicationEvents(controlPlane.client, applicationId);
+    const events = await watchAll(controlPlane.client, applicationId, 0, false);
     const jobs = jobStatuses(events);
     expect(jobs.get('wordcount-example: count words')).toBe(JobStatus.FINISHED);
     expect(jobs.get('wordcount-example: write ranking')).toBe(JobStatus.FINISHED);
@@ -68,7 +68,7 @@ describe('flotilla run -D', () => {
     const { code, stdout, stderr } = await runCli(['run', '-D', '--follow', ...app('throws')], controlPlane.env);
     expect(code).toBe(1);
     expect(stderr).toMatch(/application FAILED.*main\(\) gave up on purpose/);
-    const events = await applicationEvents(controlPlane.client, stdout.trim());
+    const events = await watchAll(controlPlane.client, stdout.trim(), 0, false);
     expect(finalStatus(events)).toBe(ApplicationStatus.FAILED);
     expect(jobStatuses(events).get('e2e-throws: long job')).toBe(JobStatus.CANCELED);
     const { application } = await controlPlane.client.getApplication({ applicationId: stdout.trim() });
@@ -86,7 +86,7 @@ describe('flotilla run -D', () => {
     await expect
       .poll(
         async () => {
-          const events = await applicationEvents(controlPlane.client, applicationId);
+          const events = await watchAll(controlPlane.client, applicationId, 0, false);
           for (const event of events) {
             if (event.kind?.$case === 'clusterStatusChanged' && event.kind.clusterStatusChanged.status === ClusterStatus.RUNNING) jobmanager = event.kind.clusterStatusChanged.jobmanagerAddress;
             if (event.kind?.$case === 'taskStateChanged' && event.kind.taskStateChanged.vertexId === 'driver' && event.kind.taskStateChanged.state === ExecutionState.RUNNING) {
@@ -104,7 +104,7 @@ describe('flotilla run -D', () => {
     const pid = overview.taskExecutorInfos.find((info) => info.id === driverHost)?.pid;
     expect(pid).toBeGreaterThan(0);
     process.kill(pid!, 'SIGKILL');
-    const events = await applicationEvents(controlPlane.client, applicationId, true);
+    const events = await watchAll(controlPlane.client, applicationId, 0, true);
     expect(finalStatus(events)).toBe(ApplicationStatus.FAILED);
     const { application } = await controlPlane.client.getApplication({ applicationId });
     expect(application!.failure?.name).toBe('DriverLostError');
@@ -147,7 +147,7 @@ describe('flotilla run -D', () => {
     const controlPlane = await startControlPlane();
     const run = await runCli(['run', '-D', ...app('slow'), '400', join(tempDir(), 'out')], controlPlane.env);
     const applicationId = run.stdout.trim();
-    const uninterrupted = applicationEvents(controlPlane.client, applicationId, true);
+    const uninterrupted = watchAll(controlPlane.client, applicationId, 0, true);
     const resumed: ApplicationEvent[] = [];
     const abort = new AbortController();
     try {
@@ -158,7 +158,7 @@ describe('flotilla run -D', () => {
     } catch (error) {
       expect((error as Error).name).toBe('AbortError');
     }
-    resumed.push(...(await applicationEvents(controlPlane.client, applicationId, true, Number(resumed.at(-1)!.sequence))));
+    resumed.push(...(await watchAll(controlPlane.client, applicationId, Number(resumed.at(-1)!.sequence), true)));
     const all = await uninterrupted;
     expect(resumed.map((event) => event.sequence)).toEqual(all.map((event) => event.sequence));
     expect(resumed).toEqual(all);

@@ -20,7 +20,6 @@ import {
   driverRequest,
   endedApplication,
   isRunning,
-  killAtEnd,
   recordedProcesses,
   startTestControlPlane,
   watchAll,
@@ -78,7 +77,6 @@ async function applicationWithRunningJob(): Promise<{ applicationId: string; clu
     .toBe(true);
   const { clusterId } = (await client.getApplication({ applicationId })).application!;
   const processes = recordedProcesses(stateDir, clusterId);
-  killAtEnd(processes.map((process) => process.pid));
   const taskExecutors = processes.filter((process) => process.role === 'taskexecutor');
   expect(taskExecutors).toHaveLength(2);
   for (const process of processes) expect(isRunning(process.pid)).toBe(true);

@@ -9,7 +9,7 @@
  * of theirs is left, replacements included.
  */
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Application } from '../../generated/flotilla/v1/resources.js';
 import { ApplicationStatus, ClusterStatus } from '../../generated/flotilla/v1/status.js';
 import { dispatcherClient } from '../support/cluster.js';
@@ -17,14 +17,11 @@ import { clusterProcesses } from '../support/controlPlane.js';
 import { startServer } from '../support/processes.js';
 import {
   clusterInStatus,
+  controlPlaneForFile,
   driverRequest,
   endedApplication,
-  killGroup,
   recordedClusterSecret,
-  startTestControlPlane,
-  uploadDriverApp,
   wholeLog,
-  type TestControlPlane,
 } from '../controlplane/controlPlaneTesting.js';
 
 const APPLICATIONS = 50;
@@ -35,24 +32,12 @@ const SLOTS = 4;
 const KILLS = 10;
 const KILL_INTERVAL_MS = 1500;
 
-let controlPlane: TestControlPlane;
-let artifactId: string;
+const shared = controlPlaneForFile();
 const clusters: { id: string; address: string; secret: string }[] = [];
-
-beforeAll(async () => {
-  controlPlane = await startTestControlPlane();
-  artifactId = await uploadDriverApp(controlPlane.process.address);
-});
-
-afterAll(async () => {
-  await controlPlane?.stop();
-  // Shared clusters outlive their control plane: a test stopped half-way leaves them running.
-  for (const pid of controlPlane ? clusterProcesses(controlPlane.stateDir) : []) killGroup(pid);
-});
 
 /** Deploys the shared clusters and waits until each runs. */
 async function deployClusters(): Promise<void> {
-  const { client } = controlPlane;
+  const { client, stateDir } = shared.controlPlane;
   const deployed = await Promise.all(
     Array.from({ length: CLUSTERS }, (_, index) =>
       client.deployCluster({ name: `soak-${index}`, requestId: '', spec: { taskExecutors: TASK_EXECUTORS, slotsPerTaskExecutor: SLOTS, taskExecutorResources: undefined, properties: {} } }),
@@ -60,7 +45,7 @@ async function deployClusters(): Promise<void> {
   );
   for (const { cluster } of deployed) {
     const running = await clusterInStatus(client, cluster!.id, ClusterStatus.RUNNING, 60_000);
-    clusters.push({ id: running.id, address: running.jobmanagerAddress, secret: recordedClusterSecret(controlPlane.stateDir, running.id) });
+    clusters.push({ id: running.id, address: running.jobmanagerAddress, secret: recordedClusterSecret(stateDir, running.id) });
   }
 }
 
@@ -77,7 +62,7 @@ async function killAndReplace(replacementIndex: number): Promise<string> {
     }
   }
   // Under the control plane's state dir, so that the check for processes left behind sees it too.
-  const stateDir = join(controlPlane.stateDir, 'replacements', `taskexecutor-${replacementIndex}`);
+  const stateDir = join(shared.controlPlane.stateDir, 'replacements', `taskexecutor-${replacementIndex}`);
   // A replacement joins with the cluster's secret, as the deployment target's own task executors do.
   await startServer('taskexecutor', ['--jobmanager', cluster.address, '--slots', String(SLOTS), '--state-dir', stateDir], { FLOTILLA_CLUSTER_SECRET: cluster.secret });
   return `${victim?.id ?? 'nothing'} of ${cluster.id}`;
@@ -85,6 +70,7 @@ async function killAndReplace(replacementIndex: number): Promise<string> {
 
 describe('soak: 50 applications on shared clusters while task executors are killed', () => {
   it('ends every application, with gapless event logs, and leaves no process behind', async () => {
+    const { controlPlane, artifactId } = shared;
     const { client, stateDir } = controlPlane;
     await deployClusters();
     const submitted = await Promise.all(

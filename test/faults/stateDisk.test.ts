@@ -22,7 +22,7 @@ import { dispatcherClient } from '../support/cluster.js';
 import { clusterProcesses } from '../support/controlPlane.js';
 import { ROOT } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
-import { driverRequest, endedApplication, killGroup, recordedClusterSecret, startTestControlPlane, uploadDriverApp, watchAll, wholeLog, type TestControlPlane } from '../controlplane/controlPlaneTesting.js';
+import { driverRequest, endedApplication, recordedClusterSecret, startTestControlPlane, uploadDriverApp, watchAll, wholeLog, type TestControlPlane } from '../controlplane/controlPlaneTesting.js';
 
 /** Sets the largest file `pid` may write (its soft RLIMIT_FSIZE); 'unlimited' lifts it. */
 function limitFileWrites(pid: number, bytes: number | 'unlimited'): void {
@@ -36,8 +36,6 @@ let controlPlane: TestControlPlane | undefined;
 afterAll(async () => {
   if (controlPlane?.process.child.exitCode === null) limitFileWrites(controlPlane.process.child.pid!, 'unlimited');
   await controlPlane?.stop();
-  // Clusters outlive their control plane: a test stopped half-way leaves them running.
-  for (const pid of controlPlane ? clusterProcesses(controlPlane.stateDir) : []) killGroup(pid);
 });
 
 describe('the state dir’s disk stops taking writes', () => {

@@ -13,7 +13,7 @@ import type { ClusterClientServiceClient } from '../../generated/flotilla/v1/clu
 import type { Application, Cluster } from '../../generated/flotilla/v1/resources.js';
 import { ApplicationStatus, ClusterStatus } from '../../generated/flotilla/v1/status.js';
 import { uploadBundle } from '../../src/client/uploadBundle.js';
-import { clusterInStatus, DRIVER_APP, driverRequest, endedApplication, killAtEnd, recordedProcesses } from '../controlplane/controlPlaneTesting.js';
+import { clusterInStatus, DRIVER_APP, driverRequest, endedApplication } from '../controlplane/controlPlaneTesting.js';
 import { startControlPlane, type TestControlPlane } from '../support/controlPlane.js';
 import { ROOT, runCli } from '../support/processes.js';
 import { securedClient, securedConnection, TOKEN_A, TOKEN_B, writeAuthConfig } from './securityTesting.js';
@@ -48,7 +48,6 @@ describe('tenants of a control plane with --auth-config', () => {
   it('lets tenant A deploy a shared cluster and run an application on it', async () => {
     const deployed = await a.deployCluster({ name: 'team-a shared', spec: { taskExecutors: 1, slotsPerTaskExecutor: 2, taskExecutorResources: undefined, properties: {} }, requestId: '' });
     cluster = await clusterInStatus(a, deployed.cluster!.id, ClusterStatus.RUNNING);
-    killAtEnd(recordedProcesses(controlPlane.stateDir, cluster.id).map((process) => process.pid));
     const run = await a.runApplication(
       driverRequest(artifactId, { args: ['sleep', '600000'], requestId: 'same-request-id', cluster: { target: { $case: 'clusterId', clusterId: cluster.id } } }),
     );

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { createChannel, createClient } from 'nice-grpc';
+import { createChannel, createClient, type Channel } from 'nice-grpc';
 import { afterAll } from 'vitest';
 import { ClusterClientServiceDefinition, type ClusterClientServiceClient } from '../../generated/flotilla/v1/cluster_client_service.js';
 import type { ApplicationEvent } from '../../generated/flotilla/v1/events.js';
@@ -20,11 +20,15 @@ export interface TestControlPlane {
   client: ClusterClientServiceClient;
   /** Environment variables that point the CLI at this control plane. */
   env: NodeJS.ProcessEnv;
+  /** Stops the process (SIGTERM unless told otherwise); resolves with its exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-const started: TestControlPlane[] = [];
+const started: { controlPlane: TestControlPlane; channel: Channel }[] = [];
 afterAll(async () => {
-  for (const controlPlane of started.splice(0)) {
+  for (const { controlPlane, channel } of started.splice(0)) {
+    channel.close();
+    // Clusters outlive their control plane by design: whatever a test left running ends here.
     for (const pid of clusterProcesses(controlPlane.stateDir)) {
       try {
         process.kill(pid, 'SIGKILL');
@@ -32,17 +36,21 @@ afterAll(async () => {
         // already gone
       }
     }
-    await controlPlane.process.stop();
+    await controlPlane.stop();
   }
 });
 
-/** Starts `flotilla controlplane` on a fresh state dir, with `args` added to its command line. */
-export async function startControlPlane(args: readonly string[] = []): Promise<TestControlPlane> {
-  const stateDir = tempDir('flotilla-cp-');
+/**
+ * Starts `flotilla controlplane` on a fresh (or the given) state dir, with `args` added to its
+ * command line. When the test file ends it is stopped and every cluster process of its state dir
+ * is killed.
+ */
+export async function startControlPlane(args: readonly string[] = [], stateDir = tempDir('flotilla-cp-')): Promise<TestControlPlane> {
   const process = await startServer('controlplane', ['--state-dir', stateDir, ...args]);
-  const client = createClient(ClusterClientServiceDefinition, createChannel(process.address));
-  const controlPlane = { process, address: process.address, stateDir, client, env: { FLOTILLA_CONTROLPLANE: process.address } };
-  started.push(controlPlane);
+  const channel = createChannel(process.address);
+  const client = createClient(ClusterClientServiceDefinition, channel);
+  const controlPlane = { process, address: process.address, stateDir, client, env: { FLOTILLA_CONTROLPLANE: process.address }, stop: (signal?: NodeJS.Signals) => process.stop(signal) };
+  started.push({ controlPlane, channel });
   return controlPlane;
 }
 
@@ -72,8 +80,8 @@ export function recordedClusterSecret(stateDir: string, clusterId: string): stri
   }
 }
 
-/** Every event of an application so far (follow = false), or until it ends (follow = true). */
-export async function applicationEvents(client: ClusterClientServiceClient, applicationId: string, follow = false, afterSequence = 0): Promise<ApplicationEvent[]> {
+/** Every event a watch of an application yields until it ends: the stored ones after `afterSequence` (follow = false), or all until the application ends (follow = true). */
+export async function watchAll(client: ClusterClientServiceClient, applicationId: string, afterSequence: number, follow: boolean): Promise<ApplicationEvent[]> {
   const events: ApplicationEvent[] = [];
   for await (const { event } of client.watchApplication({ applicationId, afterSequence: BigInt(afterSequence), follow })) if (event) events.push(event);
   return events;
