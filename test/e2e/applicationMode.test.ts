@@ -8,9 +8,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DispatcherServiceDefinition } from '../../generated/flotilla/v1/dispatcher_service.js';
-import type { ApplicationEvent } from '../../generated/flotilla/v1/events.js';
 import { ApplicationStatus, ClusterStatus, JobStatus, LivingPriority } from '../../generated/flotilla/v1/status.js';
-import { jobStatuses, partLines } from '../support/applicationOutcome.js';
+import { applicationChanges, jobStatuses, partLines } from '../support/applicationOutcome.js';
 import { connectClient } from '../../src/rpc/security/channelCredentials.js';
 import { clusterProcesses, recordedClusterSecret, startControlPlane, watchAll, type TestControlPlane } from '../support/controlPlane.js';
 import { ROOT, runCli } from '../support/processes.js';
@@ -19,11 +18,6 @@ import { tempDir } from '../support/tempDir.js';
 const EXAMPLE = join(ROOT, 'examples/wordcount');
 const APPS = join(ROOT, 'test/e2e/fixtures/apps');
 const app = (name: string) => ['--name', `e2e-${name}`, '-c', `${name}.js#main`, APPS];
-
-/** The application status changes among `events`: status and message. */
-function applicationChanges(events: ApplicationEvent[]): Array<{ status: ApplicationStatus; message: string }> {
-  return events.flatMap((event) => (event.kind?.$case === 'applicationStatusChanged' ? [event.kind.applicationStatusChanged] : []));
-}
 
 /** What a process of the application's cluster wrote to stdout (`jobmanager`, `taskexecutor-0`): its `.out` file, kept after teardown. */
 function processOutput(controlPlane: TestControlPlane, clusterId: string, process: string): string {

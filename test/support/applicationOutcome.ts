@@ -1,13 +1,17 @@
 /** What an end-to-end test reads from an application's events and its output files. */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ApplicationEvent } from '../../generated/flotilla/v1/events.js';
+import type { ApplicationEvent, ApplicationStatusChanged } from '../../generated/flotilla/v1/events.js';
 import type { ApplicationStatus, JobStatus } from '../../generated/flotilla/v1/status.js';
+
+/** The application status changes among `events`, in order. */
+export function applicationChanges(events: ApplicationEvent[]): ApplicationStatusChanged[] {
+  return events.flatMap((event) => (event.kind?.$case === 'applicationStatusChanged' ? [event.kind.applicationStatusChanged] : []));
+}
 
 /** The final application status in `events`, if it ended. */
 export function finalStatus(events: ApplicationEvent[]): ApplicationStatus | undefined {
-  const statuses = events.flatMap((event) => (event.kind?.$case === 'applicationStatusChanged' ? [event.kind.applicationStatusChanged] : []));
-  return statuses.at(-1)?.status;
+  return applicationChanges(events).at(-1)?.status;
 }
 
 /** The last status of each job, by job name. */
