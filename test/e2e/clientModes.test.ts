@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { describe, expect, it, vi } from 'vitest';
 import { ApplicationStatus, ClusterStatus, JobStatus, SubmissionMode } from '../../generated/flotilla/v1/status.js';
+import { clusterInStatus } from '../controlplane/controlPlaneTesting.js';
 import { finalStatus, jobStatuses, partLines } from '../support/applicationOutcome.js';
 import { clusterProcesses, startControlPlane, watchAll, type TestControlPlane } from '../support/controlPlane.js';
 import { FLOTILLA_BIN, ROOT, runCli } from '../support/processes.js';
@@ -22,8 +23,7 @@ async function sharedCluster(controlPlane: TestControlPlane): Promise<{ clusterI
   const started = await runCli(['cluster', 'start', '--task-executors', '1', '--slots', '4'], controlPlane.env);
   expect(started.code).toBe(0);
   const clusterId = started.stdout.trim();
-  await expect.poll(async () => (await controlPlane.client.getCluster({ clusterId })).cluster!.status, { timeout: 30_000 }).toBe(ClusterStatus.RUNNING);
-  return { clusterId, address: (await controlPlane.client.getCluster({ clusterId })).cluster!.jobmanagerAddress };
+  return { clusterId, address: (await clusterInStatus(controlPlane.client, clusterId, ClusterStatus.RUNNING)).jobmanagerAddress };
 }
 
 /** The application's final status, once it ended. */
