@@ -40,11 +40,11 @@ export function controlPlaneForFile(): { readonly controlPlane: TestControlPlane
   return state;
 }
 
-/** Uploads the test application bundle; resolves with its artifact id. */
-export async function uploadDriverApp(address: string): Promise<string> {
+/** Uploads the test application bundle (or the bundle at `bundle`); resolves with its artifact id. */
+export async function uploadDriverApp(address: string, bundle = DRIVER_APP): Promise<string> {
   const connection = connectControlPlane(address);
   try {
-    return (await uploadBundle(connection, DRIVER_APP)).artifactId;
+    return (await uploadBundle(connection, bundle)).artifactId;
   } finally {
     connection.close();
   }

@@ -10,8 +10,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationStatus, ClusterStatus, JobStatus, LivingPriority } from '../../generated/flotilla/v1/status.js';
-import { connectControlPlane } from '../../src/client/controlPlaneClient.js';
-import { uploadBundle } from '../../src/client/uploadBundle.js';
 import { clusterProcesses } from '../support/controlPlane.js';
 import { ROOT } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
@@ -22,6 +20,7 @@ import {
   isRunning,
   recordedProcesses,
   startTestControlPlane,
+  uploadDriverApp,
   watchAll,
   type TestControlPlane,
 } from '../controlplane/controlPlaneTesting.js';
@@ -38,12 +37,7 @@ let artifactId: string;
 
 beforeAll(async () => {
   controlPlane = await startTestControlPlane();
-  const connection = connectControlPlane(controlPlane.process.address);
-  try {
-    artifactId = (await uploadBundle(connection, APPS)).artifactId;
-  } finally {
-    connection.close();
-  }
+  artifactId = await uploadDriverApp(controlPlane.process.address, APPS);
 });
 afterAll(async () => {
   controlPlane.process.child.kill('SIGCONT');

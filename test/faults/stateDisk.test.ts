@@ -16,8 +16,6 @@ import Database from 'better-sqlite3';
 import { Status } from 'nice-grpc';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ApplicationStatus } from '../../generated/flotilla/v1/status.js';
-import { connectControlPlane } from '../../src/client/controlPlaneClient.js';
-import { uploadBundle } from '../../src/client/uploadBundle.js';
 import { dispatcherClient } from '../support/cluster.js';
 import { clusterProcesses } from '../support/controlPlane.js';
 import { ROOT } from '../support/processes.js';
@@ -59,12 +57,7 @@ describe('the state dir’s disk stops taking writes', () => {
         details: expect.stringMatching(CANNOT_WRITE),
       });
       await expect(client.deployCluster({ name: 'refused', spec: undefined, requestId: '' })).rejects.toMatchObject({ details: expect.stringMatching(CANNOT_WRITE) });
-      const connection = connectControlPlane(controlPlane.process.address);
-      try {
-        await expect(uploadBundle(connection, join(ROOT, 'test/e2e/fixtures/apps'))).rejects.toThrow(CANNOT_WRITE);
-      } finally {
-        connection.close();
-      }
+      await expect(uploadDriverApp(controlPlane.process.address, join(ROOT, 'test/e2e/fixtures/apps'))).rejects.toThrow(CANNOT_WRITE);
       // Reads answer from what is stored.
       expect((await client.getApplication({ applicationId: earlier.id })).application!.status).toBe(ApplicationStatus.FINISHED);
       expect(await watchAll(client, earlier.id, 0, false)).toEqual(earlierEvents);
