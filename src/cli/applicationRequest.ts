@@ -40,3 +40,15 @@ export function uploadProgress(onStored: (artifactId: string) => void = () => un
     },
   };
 }
+
+/** The cluster named with -m or --cluster, if one is. */
+export function namedCluster(options: ParsedCommandLine['options']): ClusterChoice | undefined {
+  if (options.jobmanager !== undefined) return { kind: 'jobmanager', address: options.jobmanager as string };
+  if (options.cluster !== undefined) return { kind: 'cluster', clusterId: options.cluster as string };
+  return undefined;
+}
+
+/** A cluster deployed for the application (per job in per-job mode), sized by --task-executors and --slots. */
+export function deployedCluster(options: ParsedCommandLine['options']): ClusterChoice {
+  return { kind: 'deploy', taskExecutors: options['task-executors'] as number, slotsPerTaskExecutor: options.slots as number };
+}

@@ -12,7 +12,7 @@ import { runApplication, type ClusterChoice } from '../client/runApplication.js'
 import { runClientMain } from '../client/runClientMain.js';
 import { UsageError, type ParsedCommandLine } from './args.js';
 import { followApplication } from './followApplication.js';
-import { applicationRequestOf, uploadProgress } from './applicationRequest.js';
+import { applicationRequestOf, deployedCluster, namedCluster, uploadProgress } from './applicationRequest.js';
 
 /** Runs the client-side modes; resolves with the exit code. */
 export async function runInClient(args: ParsedCommandLine, mode: 'session' | 'per-job'): Promise<number> {
@@ -59,13 +59,12 @@ export async function runInClient(args: ParsedCommandLine, mode: 'session' | 'pe
 
 /** The cluster of the mode: session mode needs one named, per-job mode deploys one per job. */
 function clusterOf(options: ParsedCommandLine['options'], mode: 'session' | 'per-job'): ClusterChoice {
-  const named = options.jobmanager !== undefined || options.cluster !== undefined;
+  const named = namedCluster(options);
   if (mode === 'per-job') {
     if (named) throw new UsageError('--target per-job deploys a new cluster for every job and cannot use -m/--cluster; drop them, or leave out --target per-job to run on that cluster (session mode)');
-    return { kind: 'deploy', taskExecutors: options['task-executors'] as number, slotsPerTaskExecutor: options.slots as number };
+    return deployedCluster(options);
   }
-  if (options.jobmanager !== undefined) return { kind: 'jobmanager', address: options.jobmanager as string };
-  if (options.cluster !== undefined) return { kind: 'cluster', clusterId: options.cluster as string };
+  if (named) return named;
   throw new UsageError(
     'session mode runs the jobs on a cluster you name: give -m HOST:PORT (a job manager) or --cluster ID (flotilla cluster list); or use -D (driver mode) or --target per-job, which deploy a cluster for you',
   );

@@ -4,7 +4,7 @@
  */
 import { ClientError, Status } from 'nice-grpc-common';
 import { FlotillaError } from '../common/errors.js';
-import { errorClassOf } from '../rpc/statusMapping.js';
+import { domainErrorOf } from '../rpc/statusMapping.js';
 
 /** The control plane could not be reached at all (nothing listens, or the network is down). */
 export class ControlPlaneUnreachableError extends FlotillaError {
@@ -24,8 +24,7 @@ export function rethrowGrpcError(error: unknown, address: string): never {
   if (error.code === Status.UNAVAILABLE && /No connection established|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|connect/i.test(error.details)) {
     throw new ControlPlaneUnreachableError(address, shortReason(error.details));
   }
-  const ErrorClass = errorClassOf(error.code) ?? FlotillaError;
-  throw new ErrorClass(error.details);
+  throw domainErrorOf(error.code, error.details);
 }
 
 function shortReason(details: string): string {

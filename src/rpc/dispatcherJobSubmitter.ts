@@ -6,7 +6,7 @@
 import type { Channel } from 'nice-grpc';
 import { ClientError, Status } from 'nice-grpc-common';
 import { DispatcherServiceDefinition, type DispatcherServiceClient } from '../../generated/flotilla/v1/dispatcher_service.js';
-import { FlotillaError, UnavailableError } from '../common/errors.js';
+import { UnavailableError } from '../common/errors.js';
 import type { LivingPriority } from '../common/status.js';
 import type { JobResultWithRecords, JobSubmitter, SubmittedJob } from '../api/JobSubmitter.js';
 import type { JobGraph } from '../jobgraph/jobGraph.js';
@@ -15,7 +15,7 @@ import { readJobResultStream } from './convert/jobResultStream.js';
 import { jobStatusFromMessage, livingPriorityToMessage } from './convert/status.js';
 import { connectClient } from './security/channelCredentials.js';
 import type { ClientSecurity } from './security/ClientSecurity.js';
-import { errorClassOf } from './statusMapping.js';
+import { domainErrorOf } from './statusMapping.js';
 
 /** Options of {@link DispatcherJobSubmitter}. */
 export interface DispatcherJobSubmitterOptions {
@@ -75,8 +75,7 @@ export class DispatcherJobSubmitter implements JobSubmitter {
     } catch (error) {
       if (!(error instanceof ClientError)) throw error;
       if (error.code === Status.UNAVAILABLE) throw new UnavailableError(`cannot reach the job manager at ${this.options.address}: ${error.details}`);
-      const ErrorClass = errorClassOf(error.code) ?? FlotillaError;
-      throw new ErrorClass(error.details);
+      throw domainErrorOf(error.code, error.details);
     }
   }
 }

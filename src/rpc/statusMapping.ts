@@ -35,7 +35,8 @@ export function statusOf(error: FlotillaError): Status {
   return CODES.find(([type]) => error instanceof type)?.[1] ?? Status.INTERNAL;
 }
 
-/** The domain error a status is received as, or undefined for codes without one. */
-export function errorClassOf(code: Status): ErrorClass | undefined {
-  return CODES.find(([, status]) => status === code)?.[0];
+/** The domain error a received status stands for, with `message` (a FlotillaError for codes without a class of their own). */
+export function domainErrorOf(code: Status, message: string): FlotillaError {
+  const ErrorClass = CODES.find(([, status]) => status === code)?.[0] ?? FlotillaError;
+  return new ErrorClass(message);
 }

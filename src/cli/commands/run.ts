@@ -5,11 +5,11 @@
  */
 import { SubmissionMode } from '../../../generated/flotilla/v1/status.js';
 import { connectFromOptions } from '../controlPlaneConnection.js';
-import { runApplication, type ClusterChoice } from '../../client/runApplication.js';
+import { runApplication } from '../../client/runApplication.js';
 import { UsageError, type CommandSpec, type OptionSpec, type ParsedCommandLine } from '../args.js';
 import { CLIENT_OPTIONS } from '../commonOptions.js';
 import { followApplication } from '../followApplication.js';
-import { applicationRequestOf, uploadProgress } from '../applicationRequest.js';
+import { applicationRequestOf, deployedCluster, namedCluster, uploadProgress } from '../applicationRequest.js';
 
 const number = (name: string, aliases: string[], valueName: string, description: string, fallback?: number): OptionSpec => ({
   name,
@@ -83,12 +83,7 @@ export async function runRun(args: ParsedCommandLine): Promise<number> {
     const { runInClient } = await import('../runInClient.js');
     return runInClient(args, target === 'per-job' ? 'per-job' : 'session');
   }
-  const cluster: ClusterChoice =
-    options.jobmanager !== undefined
-      ? { kind: 'jobmanager', address: options.jobmanager as string }
-      : options.cluster !== undefined
-        ? { kind: 'cluster', clusterId: options.cluster as string }
-        : { kind: 'deploy', taskExecutors: options['task-executors'] as number, slotsPerTaskExecutor: options.slots as number };
+  const cluster = namedCluster(options) ?? deployedCluster(options);
   const connection = connectFromOptions(options);
   try {
     const request = applicationRequestOf(args, cluster, applicationMode ? SubmissionMode.APPLICATION : SubmissionMode.DRIVER);

@@ -7,14 +7,14 @@ import { isAbortError } from 'abort-controller-x';
 import { ClientError, Status } from 'nice-grpc';
 import { DispatcherServiceDefinition, type DispatcherServiceClient } from '../../../generated/flotilla/v1/dispatcher_service.js';
 import { LogStream } from '../../../generated/flotilla/v1/common.js';
-import { FlotillaError, OutOfRangeError, UnavailableError } from '../../common/errors.js';
+import { OutOfRangeError, UnavailableError } from '../../common/errors.js';
 import { applicationMainToMessage } from '../../rpc/convert/applicationMain.js';
 import { jobGraphToMessage } from '../../rpc/convert/jobGraph.js';
 import { livingPriorityToMessage } from '../../rpc/convert/status.js';
 import { uploadArtifact } from '../../rpc/gateways/grpcBlobGateway.js';
 import { connectClient } from '../../rpc/security/channelCredentials.js';
 import type { ClientSecurity } from '../../rpc/security/ClientSecurity.js';
-import { errorClassOf } from '../../rpc/statusMapping.js';
+import { domainErrorOf } from '../../rpc/statusMapping.js';
 import { JobOutputNotKeptError, type DispatcherGateway, type JobOutputChunk, type JobOutputStream, type JobSubmission } from '../clusters/DispatcherGateway.js';
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
 import { jobEventFromMessage } from './jobEventFromMessage.js';
@@ -136,6 +136,5 @@ function toDomainError(error: unknown, address: string): unknown {
   if (error.code === Status.UNAVAILABLE || error.code === Status.DEADLINE_EXCEEDED) {
     return new UnavailableError(`cannot reach the job manager at ${address}: ${error.details}`);
   }
-  const ErrorClass = errorClassOf(error.code) ?? FlotillaError;
-  return new ErrorClass(`job manager at ${address}: ${error.details}`);
+  return domainErrorOf(error.code, `job manager at ${address}: ${error.details}`);
 }

@@ -9,7 +9,7 @@ import { RecordEncoding } from '../../../generated/flotilla/v1/common.js';
 import { FlotillaError, UnavailableError } from '../../common/errors.js';
 import type { InputChannelDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
 import type { InputChannel, InputChannelListener, InputChannelOptions } from '../../taskexecutor/network/InputChannel.js';
-import { errorClassOf } from '../statusMapping.js';
+import { domainErrorOf } from '../statusMapping.js';
 import { ExchangeRequestStream } from './ExchangeRequestStream.js';
 import type { PartitionRequestClient, PartitionRequestClientFactory } from './PartitionRequestClientFactory.js';
 
@@ -94,9 +94,8 @@ export class RemoteInputChannel implements InputChannel {
 function fromGrpcError(error: unknown): Error {
   if (!(error instanceof ClientError)) return error instanceof Error ? error : new Error(String(error));
   const status = Status[error.code] ?? String(error.code);
-  const ErrorClass = errorClassOf(error.code) ?? FlotillaError;
   if (error.code === Status.UNAVAILABLE) {
-    return new ErrorClass(`the producer's task executor is unreachable or went away (${status}: ${error.details})`);
+    return domainErrorOf(error.code, `the producer's task executor is unreachable or went away (${status}: ${error.details})`);
   }
-  return new ErrorClass(`${error.details} (${status})`);
+  return domainErrorOf(error.code, `${error.details} (${status})`);
 }

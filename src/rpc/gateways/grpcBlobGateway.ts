@@ -18,7 +18,7 @@ import type { BlobSource } from '../../taskexecutor/bundles/BlobSource.js';
 import { toSafeNumber } from '../longs.js';
 import { connectClient } from '../security/channelCredentials.js';
 import type { ClientSecurity } from '../security/ClientSecurity.js';
-import { errorClassOf } from '../statusMapping.js';
+import { domainErrorOf } from '../statusMapping.js';
 
 /** A bundle to upload: a local `.tgz` file, or its bytes. */
 export type LocalBundle = { file: string; fileName?: string } | { bytes: Uint8Array; fileName: string };
@@ -147,6 +147,5 @@ function* slices(bytes: Uint8Array, size: number): Generator<Buffer> {
 /** A failed call as the domain error of its status, naming the job manager; other errors pass. */
 function toDomainError(error: unknown, address: string): unknown {
   if (!(error instanceof ClientError)) return error;
-  const ErrorClass = errorClassOf(error.code) ?? FlotillaError;
-  return new ErrorClass(`job manager at ${address}: ${error.details}`);
+  return domainErrorOf(error.code, `job manager at ${address}: ${error.details}`);
 }
