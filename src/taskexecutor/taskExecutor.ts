@@ -5,19 +5,23 @@
  */
 import type { HostPort } from '../common/address.js';
 import { formatHostPort } from '../common/address.js';
+import { FailedPreconditionError } from '../common/errors.js';
 import { newId } from '../common/ids.js';
 import type { Logger } from '../common/logger.js';
 import type { TaskDeploymentDescriptor } from '../jobmaster/TaskDeploymentDescriptor.js';
 import { exchangeDataHandler, PartitionRequestClientFactory } from '../rpc/exchange/index.js';
-import { grpcBlobGateway } from '../rpc/gateways/grpcBlobGateway.js';
+import { grpcBlobGateway, type BlobGateway } from '../rpc/gateways/grpcBlobGateway.js';
 import { grpcJobManagerGateway } from '../rpc/gateways/grpcJobManagerGateway.js';
 import type { ClientSecurity } from '../rpc/security/ClientSecurity.js';
 import type { ServerSecurity } from '../rpc/security/ServerSecurity.js';
 import { startServerHost, type ServerHost } from '../rpc/serverHost.js';
 import { BundleCache } from './bundles/BundleCache.js';
 import { JobManagerConnection } from './JobManagerConnection.js';
+import type { JobManagerGateway } from './JobManagerGateway.js';
+import { isJobManagerRetrieval, type JobManagerRetrieval } from './JobManagerRetrieval.js';
 import { createInputGate, ResultPartitionManager } from './network/index.js';
 import { Task } from './task/Task.js';
+import { TaskWorkerLibraryCache } from './task/TaskWorkerLibraryCache.js';
 import { TaskOutputForwarder } from './TaskOutputForwarder.js';
 import { TaskRegistry } from './TaskRegistry.js';
 import { TaskSlotTable } from './TaskSlotTable.js';
@@ -29,8 +33,8 @@ export interface TaskExecutorOptions {
   listen: HostPort;
   /** The folder for files the process writes (bundles, scratch); created when first needed. */
   stateDir: string;
-  /** The job manager this task executor belongs to. */
-  jobmanager: HostPort;
+  /** The job manager this task executor belongs to, or where to learn its address while this task executor starts. */
+  jobmanager: HostPort | JobManagerRetrieval;
   /** How many slots it offers. */
   slots: number;
   /** The cpus it offers in all, divided between its slots. */
@@ -70,21 +74,31 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
   const taskExecutorId = newId('te');
   const logger = options.logger.child({ taskExecutorId });
   const slots = new TaskSlotTable(options.slots, { cpus: options.cpus, memoryMb: options.memoryMb });
-  const jobManagerAddress = formatHostPort(options.jobmanager);
-  const jobManager = grpcJobManagerGateway(jobManagerAddress, undefined, options.clientSecurity);
-  const blobs = grpcBlobGateway(jobManagerAddress, { security: options.clientSecurity });
-  const bundles = new BundleCache({ stateDir: options.stateDir, source: blobs });
+  // What reaches the job manager is made once its address is known: at once, or when its retrieval
+  // resolves (joinJobManager below). Tasks come from the job manager, so only after that.
+  const retrieval = isJobManagerRetrieval(options.jobmanager) ? options.jobmanager : undefined;
+  let jobManagerAddress = retrieval ? retrieval.description : formatHostPort(options.jobmanager as HostPort);
+  let jobManager: JobManagerGateway | undefined;
+  let blobs: BlobGateway | undefined;
+  let bundles: BundleCache | undefined;
+  let output: TaskOutputForwarder | undefined;
   const partitions = new ResultPartitionManager();
   const partitionClients = new PartitionRequestClientFactory({ maxMessageBytes: options.maxMessageBytes, security: options.clientSecurity });
-  const output = new TaskOutputForwarder(jobManager, (text) => process.stdout.write(text), logger);
   let address = '';
+  // Workers of tasks that finished cleanly wait for the next task of their bundle, one per slot at most.
+  const workerCache = new TaskWorkerLibraryCache({ maxIdle: options.slots });
 
-  const createTask = (descriptor: TaskDeploymentDescriptor): Task =>
+  const createTask = (descriptor: TaskDeploymentDescriptor): Task => {
+    if (!jobManager || !bundles || !output) throw new FailedPreconditionError(`this task executor has not joined its job manager yet (${jobManagerAddress})`);
+    return newTask(descriptor, jobManager, bundles, output);
+  };
+  const newTask = (descriptor: TaskDeploymentDescriptor, jobManager: JobManagerGateway, bundles: BundleCache, output: TaskOutputForwarder): Task =>
     new Task({
       descriptor,
       logger,
       cancellationGraceMs: options.taskCancellationTimeoutMs ?? DEFAULT_TASK_CANCELLATION_TIMEOUT_MS,
       clientSecurity: options.clientSecurity,
+      workerCache,
       // A driver's output goes through this task executor's connection to its job manager.
       connectOutputReporter: () => ({ reportTaskOutput: (...report) => jobManager.reportTaskOutput(...report), close() {} }),
       services: {
@@ -122,38 +136,64 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
   address = host.address;
   let markRegistered!: () => void;
   const registered = new Promise<void>((resolve) => (markRegistered = resolve));
-  const connection = new JobManagerConnection({
-    taskExecutorId,
-    address: host.address,
-    jobManagerAddress,
-    gateway: jobManager,
-    unreachableTimeoutMs: options.jobManagerTimeoutMs,
-    slots: () => slots.report(),
-    runningAttempts: () => tasks.runningAttempts(),
-    onRegistered: markRegistered,
-    onUnknownAttempts: (attempts) => {
-      logger.info({ attempts }, 'the job manager does not know these attempts any more; cancelling them');
-      for (const attempt of attempts) tasks.cancel(attempt);
-    },
-    onJobManagerLost: (reason) => {
-      logger.error({ jobManager: jobManagerAddress }, `giving up: ${reason}`);
-      options.onStop(reason, 1);
-    },
-    logger,
-  });
-  connection.start();
+  let connection: JobManagerConnection | undefined;
+  const joinJobManager = (jobManagerHostPort: HostPort) => {
+    jobManagerAddress = formatHostPort(jobManagerHostPort);
+    jobManager = grpcJobManagerGateway(jobManagerAddress, undefined, options.clientSecurity);
+    blobs = grpcBlobGateway(jobManagerAddress, { security: options.clientSecurity });
+    bundles = new BundleCache({ stateDir: options.stateDir, source: blobs });
+    output = new TaskOutputForwarder(jobManager, (text) => process.stdout.write(text), logger);
+    connection = new JobManagerConnection({
+      taskExecutorId,
+      address: host.address,
+      jobManagerAddress,
+      gateway: jobManager,
+      unreachableTimeoutMs: options.jobManagerTimeoutMs,
+      slots: () => slots.report(),
+      runningAttempts: () => tasks.runningAttempts(),
+      onRegistered: markRegistered,
+      onUnknownAttempts: (attempts) => {
+        logger.info({ attempts }, 'the job manager does not know these attempts any more; cancelling them');
+        for (const attempt of attempts) tasks.cancel(attempt);
+      },
+      onJobManagerLost: (reason) => {
+        logger.error({ jobManager: jobManagerAddress }, `giving up: ${reason}`);
+        options.onStop(reason, 1);
+      },
+      logger,
+    });
+    connection.start();
+  };
+  // Aborted at shutdown, so a task executor still waiting for its job manager's address stops waiting.
+  const stopRetrieval = new AbortController();
+  if (!retrieval) joinJobManager(options.jobmanager as HostPort);
+  else {
+    retrieval.retrieve(stopRetrieval.signal).then(
+      (jobManagerHostPort) => {
+        if (!stopRetrieval.signal.aborted) joinJobManager(jobManagerHostPort);
+      },
+      (error: unknown) => {
+        if (stopRetrieval.signal.aborted) return;
+        const reason = `cannot learn the job manager's address from ${retrieval.description}: ${(error as Error).message}`;
+        logger.error(`giving up: ${reason}`);
+        options.onStop(reason, 1);
+      },
+    );
+  }
   logger.info({ address: host.address, slots: options.slots, cpus: options.cpus, memoryMb: options.memoryMb, jobManager: jobManagerAddress, stateDir: options.stateDir }, 'task executor started');
   return {
     taskExecutorId,
     address: host.address,
     registered,
     async shutdown() {
-      connection.stop();
+      stopRetrieval.abort();
+      connection?.stop();
       await tasks.close();
+      await workerCache.close();
       partitions.close('the task executor is shutting down');
       partitionClients.close();
-      bundles.close();
-      blobs.close();
+      bundles?.close();
+      blobs?.close();
       await host.shutdown();
     },
   };

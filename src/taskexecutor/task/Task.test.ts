@@ -8,9 +8,12 @@ import type { OperatorSpec, UserFunctionSpec } from '../../jobgraph/jobGraph.js'
 import type { TaskDeploymentDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
 import { deserializeBatch, serializeBatch } from './serializeBatch.js';
 import { Task, type TaskBatch, type TaskInputGate, type TaskServices } from './Task.js';
+import { TaskWorkerLibraryCache } from './TaskWorkerLibraryCache.js';
 
 const bundleRoot = tempDir();
-writeFileSync(join(bundleRoot, 'fns.mjs'), '// functions of the task tests are self-contained\n');
+writeFileSync(join(bundleRoot, 'fns.mjs'), "import { next } from './counter.mjs';\n");
+// Module-level state of the bundle: shared by the tasks that run in one worker, as Flink's static fields in one class loader.
+writeFileSync(join(bundleRoot, 'counter.mjs'), 'let calls = 0;\nexport function next() { return ++calls; }\n');
 const fn = (source: string): UserFunctionSpec => ({ source, module: 'fns.mjs', line: 1, boundValuesJson: '{}' });
 const logger = createLogger({ name: 'test', level: 'silent' });
 
@@ -193,5 +196,78 @@ describe('Task', () => {
     });
     expect(await task.terminated).toBe('FINISHED');
     expect(recorded.printed()).toBe('x\ny\n');
+  });
+});
+
+describe('Task in a kept worker', () => {
+  const bundle = { artifactId: 'b'.repeat(64) };
+  const counting = (extra: Partial<TaskDeploymentDescriptor> = {}) =>
+    descriptor(
+      [
+        { kind: 'sequenceSource', name: 'Source', from: 1, to: 2 },
+        { kind: 'map', name: 'Count', fn: fn('(x) => next()') },
+        { kind: 'collectSink', name: 'Collect' },
+      ],
+      { bundle, ...extra },
+    );
+  const caches: TaskWorkerLibraryCache[] = [];
+  const cacheOf = (maxIdle = 2) => (caches.push(new TaskWorkerLibraryCache({ maxIdle })), caches.at(-1) as TaskWorkerLibraryCache);
+  afterEach(async () => {
+    await Promise.all(caches.splice(0).map((cache) => cache.close()));
+  });
+
+  /** Runs a task to its end with its own recording services; what it collected and how it ended. */
+  async function runTask(workerCache: TaskWorkerLibraryCache, taskDescriptor: TaskDeploymentDescriptor) {
+    const recorded = recordingServices();
+    const task = startTask({ descriptor: taskDescriptor, services: recorded.services, logger, cancellationGraceMs: 1000, workerCache });
+    return { state: await task.terminated, collected: recorded.collected, states: recorded.states.map((s) => s.state) };
+  }
+
+  it('runs the next task of the same bundle in the worker of one that finished, with the bundle\'s modules loaded', async () => {
+    const workerCache = cacheOf();
+    const first = await runTask(workerCache, counting());
+    expect(first).toMatchObject({ state: 'FINISHED', collected: [1, 2], states: ['INITIALIZING', 'RUNNING', 'FINISHED'] });
+    expect(workerCache.idleCount).toBe(1);
+    const second = await runTask(workerCache, counting());
+    // Its own operators and sinks (it collected only its records), the module's counter went on.
+    expect(second).toMatchObject({ state: 'FINISHED', collected: [3, 4], states: ['INITIALIZING', 'RUNNING', 'FINISHED'] });
+    expect(workerCache.idleCount).toBe(1);
+  });
+
+  it('gives a task of another heap limit or another bundle a fresh worker', async () => {
+    const workerCache = cacheOf();
+    await runTask(workerCache, counting());
+    const otherHeap = await runTask(workerCache, counting({ resources: { cpus: 0, heapMemoryMb: 64, directMemoryMb: 0, nativeMemoryMb: 0 } }));
+    const otherBundle = await runTask(workerCache, counting({ bundle: { artifactId: 'c'.repeat(64) } }));
+    expect([otherHeap.collected, otherBundle.collected]).toEqual([[1, 2], [1, 2]]);
+    expect(workerCache.idleCount).toBe(2);
+  });
+
+  it('never keeps the worker of a task that failed or was cancelled, so the next attempt starts fresh', async () => {
+    const workerCache = cacheOf();
+    await runTask(workerCache, counting());
+    const failing = counting();
+    failing.operators[1] = { kind: 'map', name: 'Fail', fn: fn("(x) => { if (next() > 0) throw new Error('no'); }") };
+    expect((await runTask(workerCache, failing)).state).toBe('FAILED');
+    expect(workerCache.idleCount).toBe(0);
+    expect((await runTask(workerCache, counting())).collected).toEqual([1, 2]);
+
+    const input = scriptedGate([], true);
+    const recorded = recordingServices(input.gate);
+    const waiting = startTask({
+      descriptor: descriptor([{ kind: 'printSink', name: 'Print', prefix: '' }], {
+        bundle,
+        inputs: [{ sourceVertexId: 'v0', shipStrategy: 'rebalance', keySelector: undefined, channels: [{ producerAddress: 'x', partitionId: 'p', subpartitionIndex: 0 }] }],
+      }),
+      services: recorded.services,
+      logger,
+      cancellationGraceMs: 60_000,
+      workerCache,
+    });
+    await expect.poll(() => recorded.states.map((s) => s.state)).toContain('RUNNING');
+    expect(workerCache.idleCount).toBe(0);
+    expect(await waiting.cancel()).toBe('CANCELED');
+    expect(workerCache.idleCount).toBe(0);
+    expect((await runTask(workerCache, counting())).collected).toEqual([1, 2]);
   });
 });

@@ -6,7 +6,10 @@
  * that has not stopped after the grace period is terminated. An attempt that does not finish
  * releases its partitions, so nothing it produced reaches a consumer afterwards. A driver job's
  * task runs `main()` in the same way, with the driver's heap limit on its worker, and its worker's
- * stdout and stderr forwarded to the job manager before its end is reported.
+ * stdout and stderr forwarded to the job manager before its end is reported. A pipeline task of a
+ * stored bundle may run in a worker kept from an earlier task of that bundle, and its worker is
+ * kept in turn when it FINISHED cleanly (TaskWorkerLibraryCache); any other end terminates it, so
+ * a failed or cancelled attempt's next try starts in a fresh isolate.
  */
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../common/logger.js';
@@ -19,7 +22,9 @@ import type { ClientSecurity } from '../../rpc/security/ClientSecurity.js';
 import type { TaskOutputStream } from '../JobManagerGateway.js';
 import { ownBuffer } from './serializeBatch.js';
 import { taskNameOf } from './taskName.js';
+import type { TaskWorkerLibraryCache } from './TaskWorkerLibraryCache.js';
 import { taskWorkerEntry } from './taskWorkerEntry.js';
+import { workerReuseKey } from './workerReuseKey.js';
 import { WorkerOutputForwarder, type TaskOutputReporter } from './WorkerOutputForwarder.js';
 import type { FromWorker, TaskWorkerData, ToWorker } from './workerProtocol.js';
 
@@ -83,12 +88,20 @@ export interface TaskOptions {
   clientSecurity?: ClientSecurity;
   /** Writes a driver's output in this process; to its stdout and stderr by default. */
   writeLocalOutput?: (stream: TaskOutputStream, data: Uint8Array) => void;
+  /** Where a worker is taken from and kept for the next task of its bundle; every task starts a fresh worker when not given. */
+  workerCache?: TaskWorkerLibraryCache;
 }
 
 /** A running execution attempt. */
 export class Task {
   private state: ExecutionState = 'CREATED';
   private worker: Worker | undefined;
+  /** Removes this attempt's listeners from its worker (before the worker is kept for another task). */
+  private detachWorker: (() => void) | undefined;
+  /** Under which key the worker may be kept once the attempt finished cleanly; undefined when it may not. */
+  private reuseKey: string | undefined;
+  /** Whether the worker said it can take another task (see the `finished` message). */
+  private workerReusable = false;
   private partitions: TaskResultPartition[] = [];
   private gate: TaskInputGate | undefined;
   private cancelRequested = false;
@@ -154,26 +167,33 @@ export class Task {
     if (descriptor.inputs.length > 0) this.gate = services.openInputGate(descriptor.inputs[0], descriptor.executionAttemptId);
     const driver = driverOperatorOf(descriptor);
     const heapMb = driver ? driverResources(driver, descriptor).heapMemoryMb : descriptor.resources.heapMemoryMb;
-    const workerData: TaskWorkerData = { descriptor, bundleRoot, batchSize: this.options.batchSize, clientSecurity: driver ? this.options.clientSecurity : undefined };
-    const worker = new Worker(taskWorkerEntry(), {
-      workerData,
-      name: this.name,
-      resourceLimits: heapMb > 0 ? { maxOldGenerationSizeMb: heapMb } : undefined,
-      // A driver's console is its application's output: captured here, forwarded by forwardOutput().
-      stdout: driver !== undefined,
-      stderr: driver !== undefined,
-    });
+    const task: TaskWorkerData = { descriptor, bundleRoot, batchSize: this.options.batchSize, clientSecurity: driver ? this.options.clientSecurity : undefined };
+    this.reuseKey = this.options.workerCache ? workerReuseKey(descriptor, heapMb) : undefined;
+    const kept = this.reuseKey === undefined ? undefined : this.options.workerCache?.take(this.reuseKey);
+    const worker =
+      kept ??
+      new Worker(taskWorkerEntry(), {
+        name: this.name,
+        resourceLimits: heapMb > 0 ? { maxOldGenerationSizeMb: heapMb } : undefined,
+        // A driver's console is its application's output: captured here, forwarded by forwardOutput().
+        stdout: driver !== undefined,
+        stderr: driver !== undefined,
+      });
+    if (kept) this.logger.debug('the task runs in a worker kept from an earlier task of its bundle');
     this.worker = worker;
     if (driver) this.forwardOutput(worker);
-    worker.on('message', (message: FromWorker) => this.onWorkerMessage(message));
-    worker.on('error', (error) => {
+    const onMessage = (message: FromWorker) => this.onWorkerMessage(message);
+    const onError = (error: Error) => {
       if (driver && (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') return void this.end('FAILED', driverOutOfHeapFailure(heapMb, error));
       const limit = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' && heapMb > 0 ? ` (the task's heap is limited to ${heapMb} MiB)` : '';
       void this.end('FAILED', serializeError(limit ? Object.assign(new Error(`${error.message}${limit}`), { name: error.name }) : error));
-    });
-    worker.on('exit', (code) => {
+    };
+    const onExit = (code: number) => {
       if (!this.isTerminal) void this.end(this.cancelRequested ? 'CANCELED' : 'FAILED', { name: 'Error', message: `the worker thread of task ${this.name} exited with code ${code}`, stack: '' });
-    });
+    };
+    worker.on('message', onMessage).on('error', onError).on('exit', onExit);
+    this.detachWorker = () => void worker.off('message', onMessage).off('error', onError).off('exit', onExit);
+    worker.postMessage({ type: 'run', task } satisfies ToWorker);
     if (this.gate) void this.pumpInput(this.gate);
   }
 
@@ -236,6 +256,7 @@ export class Task {
         break;
       case 'finished':
         this.logger.debug({ numRecordsIn: message.numRecordsIn, numRecordsOut: message.numRecordsOut }, 'task finished');
+        this.workerReusable = message.reusable;
         void this.end('FINISHED');
         break;
       case 'failed':
@@ -270,9 +291,25 @@ export class Task {
     this.transition(state, failure);
     if (state === 'FAILED') this.logger.warn({ failure: failure?.message }, 'task failed');
     else this.logger.info(`task ${state}`);
-    await worker?.terminate();
+    if (worker) await this.releaseWorker(worker, state);
     await this.reports;
     this.settle(state);
+  }
+
+  /**
+   * Keeps the worker for the next task of its bundle when this attempt FINISHED cleanly (not
+   * cancelled, the worker's heap has room, the task may share its worker), else terminates it.
+   */
+  private async releaseWorker(worker: Worker, state: ExecutionState): Promise<void> {
+    this.detachWorker?.();
+    const { workerCache } = this.options;
+    if (state === 'FINISHED' && !this.cancelRequested && this.workerReusable && this.reuseKey !== undefined && workerCache) {
+      workerCache.keep(this.reuseKey, worker);
+      return;
+    }
+    // Terminating can still report an error of the worker; its task has ended and does not care.
+    worker.on('error', () => undefined);
+    await worker.terminate();
   }
 
   /** Records the state and reports it; reports go out in order, one at a time. */

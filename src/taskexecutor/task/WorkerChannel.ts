@@ -17,16 +17,18 @@ type AcknowledgedRequest = WithoutId<Extract<FromWorker, { id: number }>>;
 export class WorkerChannel {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: () => void; reject: (error: Error) => void }>();
+  private closed = false;
 
   constructor(private readonly port: MessagePort) {}
 
   /** Posts a message that needs no answer, transferring `transfer`. */
   post(message: FromWorker, transfer: ArrayBuffer[] = []): void {
-    this.port.postMessage(message, transfer);
+    if (!this.closed) this.port.postMessage(message, transfer);
   }
 
   /** Posts a request and resolves when the main thread acknowledges it (rejects with its error). */
   request(message: AcknowledgedRequest, transfer: ArrayBuffer[] = []): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('the task has ended'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
@@ -41,6 +43,16 @@ export class WorkerChannel {
     this.pending.delete(message.id);
     if (message.error) waiter.reject(deserializeError(message.error));
     else waiter.resolve();
+  }
+
+  /**
+   * Posts the run's last message and nothing after it: a worker kept for another task never sends
+   * that task anything left over from this one (a late print or request of the user's code).
+   */
+  close(last: FromWorker): void {
+    this.post(last);
+    this.closed = true;
+    this.rejectAll(new Error('the task has ended'));
   }
 
   /** Rejects every request still waiting (the task is being cancelled). */

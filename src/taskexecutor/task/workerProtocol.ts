@@ -2,12 +2,14 @@
  * The messages between a task's worker thread, which runs the user's operators, and the task
  * executor's main thread, which owns the network, the job manager connection and the process's
  * output. Record batches cross as v8-serialized bytes whose buffer is transferred, not copied.
+ * A worker runs one task at a time; each task arrives as a `run` message, and a worker kept after
+ * a clean end (TaskWorkerLibraryCache) gets the next task of its bundle the same way.
  */
 import type { SerializedError } from '../../common/status.js';
 import type { TaskDeploymentDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
 import type { ClientSecurity } from '../../rpc/security/ClientSecurity.js';
 
-/** What a worker starts with (its `workerData`). */
+/** What a worker needs to run one task (the `run` message). */
 export interface TaskWorkerData {
   descriptor: TaskDeploymentDescriptor;
   /** The unpacked bundle the user functions are loaded from; undefined for local absolute modules. */
@@ -20,6 +22,8 @@ export interface TaskWorkerData {
 
 /** From the main thread to the worker. */
 export type ToWorker =
+  /** Run this task (the first message of a new worker, and of a kept one each time it is reused). */
+  | { type: 'run'; task: TaskWorkerData }
   /** One batch of the task's network input. */
   | { type: 'input'; channel: number; count: number; payload: ArrayBuffer }
   /** Every channel of the input has ended. */
@@ -45,7 +49,10 @@ export type FromWorker =
   | { type: 'print'; text: string }
   /** The worker consumed one input batch of `channel`; its producer gets one credit back. */
   | { type: 'recycle'; channel: number }
-  /** The run ended. */
-  | { type: 'finished'; numRecordsIn: number; numRecordsOut: number }
+  /**
+   * The run ended; `reusable` says whether the worker may take another task of its bundle (its
+   * heap is well below its limit and nothing of the run is left waiting).
+   */
+  | { type: 'finished'; numRecordsIn: number; numRecordsOut: number; reusable: boolean }
   | { type: 'failed'; error: SerializedError }
   | { type: 'canceled' };
