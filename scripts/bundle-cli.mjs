@@ -1,0 +1,54 @@
+// Bundles the compiled CLI (dist/src/cli/main.js) with the client libraries it loads (gRPC, the
+// generated messages, tar) into dist/bundle/cli/, which bin/flotilla.js loads for the client verbs.
+// Loading a few files instead of several hundred is most of what a client command costs: `flotilla
+// run -D` went from about 270 to about 170 ms (docs/benchmarks.md, figure 1).
+//
+// What stays out of the bundle, and why:
+// - the processes' verbs (controlplane, jobmanager, taskexecutor): bin/flotilla.js starts them from
+//   dist/src, since task worker threads and the driver load their modules as files;
+// - running main() in this process (session and per-job modes): the user's code imports the SDK as
+//   files, so it must meet the same module instances. In the bundle, run hands such a command line to
+//   the compiled CLI (dist/src/cli/main.js) before doing anything else;
+// - native and worker-thread packages (better-sqlite3, pino's transports), loaded from node_modules.
+//
+// The bundle sits two folders below dist/ like the compiled modules, so the paths they compute from
+// import.meta.url (the descriptor set, package.json) point at the same files.
+import { build } from 'esbuild';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const COMPILED_MAIN = '../../src/cli/main.js'; // from dist/bundle/cli/
+
+/** Replaces the session/per-job path (runInClient) with a hand-over to the compiled CLI. */
+const handOverClientMain = {
+  name: 'hand-over-client-main',
+  setup(build) {
+    build.onResolve({ filter: /\/runInClient\.js$/ }, () => ({ path: 'runInClient', namespace: 'hand-over' }));
+    build.onResolve({ filter: /^\.\.\/\.\.\/src\/cli\/main\.js$/, namespace: 'hand-over' }, ({ path }) => ({ path, external: true }));
+    build.onLoad({ filter: /.*/, namespace: 'hand-over' }, () => ({
+      contents: `export async function runInClient() {
+  const { main } = await import(${JSON.stringify(COMPILED_MAIN)});
+  return main(process.argv.slice(2));
+}`,
+      loader: 'js',
+    }));
+  },
+};
+
+// Chunk names carry content hashes: clear the previous build's.
+rmSync(`${root}dist/bundle/cli`, { recursive: true, force: true });
+await build({
+  entryPoints: [`${root}dist/src/cli/main.js`],
+  outdir: `${root}dist/bundle/cli`,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  external: ['better-sqlite3', 'pino', 'pino-pretty'],
+  // The CommonJS packages inside (grpc-js) call require() for Node's modules.
+  banner: { js: "import { createRequire as __flotillaCreateRequire } from 'node:module'; const require = __flotillaCreateRequire(import.meta.url);" },
+  plugins: [handOverClientMain],
+  logLevel: 'warning',
+});
