@@ -1,9 +1,11 @@
 // Figure 1: `flotilla run -D BUNDLE` without --follow against a warm control plane that already
 // stores the bundle, timed from spawn() to the CLI's exit. Floors, measured just before it in each
 // iteration: `node -e 0`, and a compiled script making one nice-grpc call (GetArtifact) to the
-// same control plane. Each run is a new application whose owned cluster the control plane deploys
+// same control plane, both as compiled modules and bundled with esbuild as the CLI's client verbs
+// are (scripts/bundle-cli.mjs). Each run is a new application whose owned cluster the control plane deploys
 // in the background; the iteration waits until it ended and every process of its cluster is gone,
 // so no run starts beside a deploying or dying cluster.
+import { build } from 'esbuild';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +17,21 @@ import { runChecked } from '../lib/processes.mjs';
 import { median } from '../lib/stats.mjs';
 
 const ONE_GRPC_CALL = fileURLToPath(new URL('../lib/oneGrpcCall.mjs', import.meta.url));
+const BUNDLED_GRPC_CALL = `${ROOT}dist/bundle/bench/oneGrpcCall.mjs`;
+
+/** The one-call floor bundled as bin/flotilla.js's client verbs are: one file with nice-grpc and the generated client. */
+async function bundleOneGrpcCall() {
+  await build({
+    entryPoints: [ONE_GRPC_CALL],
+    outfile: BUNDLED_GRPC_CALL,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+}
 const relative = (path) => path.replace(ROOT, '');
 
 export const figure = {
@@ -25,11 +42,13 @@ export const figure = {
 
 export async function run({ smoke, log, profile = true }) {
   const runs = smoke ? 2 : 20;
+  await bundleOneGrpcCall();
   const controlPlane = await startBenchControlPlane();
   const cli = [FLOTILLA_BIN, 'run', '-D', BENCH_BUNDLE];
   const subject = [];
   const nodeFloor = [];
   const grpcFloor = [];
+  const bundledGrpcFloor = [];
   const listParts = [];
   const uploadParts = [];
   const importAll = [];
@@ -49,11 +68,12 @@ export async function run({ smoke, log, profile = true }) {
       const floors = [
         async () => nodeFloor.push((await runChecked(process.execPath, ['-e', '0'])).ms),
         async () => grpcFloor.push((await runChecked(process.execPath, [ONE_GRPC_CALL, controlPlane.address, controlPlane.artifactId])).ms),
+        async () => bundledGrpcFloor.push((await runChecked(process.execPath, [BUNDLED_GRPC_CALL, controlPlane.address, controlPlane.artifactId])).ms),
       ];
       const importOnly = (module) => ['--input-type=module', '-e', `await import(${JSON.stringify(`${ROOT}${module}`)})`];
       const parts = [
-        // Only importing what the CLI imports (every verb, servers included), and only what `run` needs.
-        async () => importAll.push((await runChecked(process.execPath, importOnly('dist/src/cli/main.js'))).ms),
+        // Only importing what bin/flotilla.js loads for a client verb (the bundle's entry), and the compiled modules `run` needs.
+        async () => importAll.push((await runChecked(process.execPath, importOnly('dist/bundle/cli/main.js'))).ms),
         async () => importRun.push((await runChecked(process.execPath, importOnly('dist/src/cli/commands/run.js'))).ms),
         // The CLI's start-up and one unary RPC (ListApplications).
         async () => listParts.push((await runChecked(process.execPath, [FLOTILLA_BIN, 'list'], { env: controlPlane.env })).ms),
@@ -78,10 +98,15 @@ export async function run({ smoke, log, profile = true }) {
         floors: [
           { label: '`node -e 0`', samples: nodeFloor, command: `${process.execPath} -e 0` },
           { label: 'one nice-grpc call (GetArtifact)', samples: grpcFloor, command: `node ${relative(ONE_GRPC_CALL)} CONTROLPLANE_ADDRESS ARTIFACT_ID` },
+          {
+            label: 'the same call bundled with esbuild (one file)',
+            samples: bundledGrpcFloor,
+            command: `node ${relative(BUNDLED_GRPC_CALL)} CONTROLPLANE_ADDRESS ARTIFACT_ID (bundled from ${relative(ONE_GRPC_CALL)})`,
+          },
         ],
         breakdown: [
-          { label: 'a process that only imports dist/src/cli/main.js (what bin/flotilla.js loads: every verb)', samples: importAll },
-          { label: 'a process that only imports dist/src/cli/commands/run.js (what `run` needs)', samples: importRun },
+          { label: 'a process that only imports dist/bundle/cli/main.js (what bin/flotilla.js loads for a client verb)', samples: importAll },
+          { label: 'a process that only imports the compiled dist/src/cli/commands/run.js (what `run` loaded before the bundle)', samples: importRun },
           { label: '`flotilla list` (CLI start-up + one unary RPC)', samples: listParts },
           { label: '`flotilla upload BUNDLE`, already stored (start-up + pack + hash + GetArtifact)', samples: uploadParts },
         ],
@@ -93,7 +118,7 @@ export async function run({ smoke, log, profile = true }) {
     notes: [
       `${runs} runs after one warm-up run; each run's application (a main() that returns at once) is followed to FINISHED and its owned cluster (1 task executor) is gone before the next run starts.`,
       'The CLI packs the bundle folder (reproducible .tgz) and hashes it, asks GetArtifact (already stored, no upload), then RunApplication, and exits; the control plane deploys the cluster after answering.',
-      `Ratio vs the gRPC-call floor: ${(median(subject) / median(grpcFloor)).toFixed(2)}×.`,
+      `Ratio vs the gRPC-call floor: ${(median(subject) / median(grpcFloor)).toFixed(2)}×; vs the bundled one: ${(median(subject) / median(bundledGrpcFloor)).toFixed(2)}×.`,
     ],
     extra: profileMarkdown,
   };
