@@ -1,5 +1,6 @@
 /** `flotilla jobmanager`: runs the job manager of a session cluster. */
 import { parseHostPort } from '../../common/address.js';
+import { writeAddressFile } from '../../common/addressFile.js';
 import { createLogger } from '../../common/logger.js';
 import { JOB_MANAGER_DEFAULTS, startJobManager } from '../../dispatcher/jobManager.js';
 import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
@@ -38,6 +39,13 @@ export const jobmanagerCommand: CommandSpec = {
       description: 'How long a slot request waits for a fitting free slot before it fails with RESOURCE_EXHAUSTED, in milliseconds.',
       default: JOB_MANAGER_DEFAULTS.slotRequestTimeoutMs,
     },
+    {
+      name: 'address-file',
+      type: 'string',
+      valueName: 'FILE',
+      description:
+        'Once listening, write HOST:PORT to FILE (atomically), for task executors started with --jobmanager-address-file FILE before this job manager listens.',
+    },
     CLUSTER_SECRET_FILE_OPTION,
     ...serverSecurityOptions(0),
     LOG_LEVEL_OPTION,
@@ -53,9 +61,10 @@ export async function runJobmanager(args: ParsedCommandLine): Promise<number> {
     throw new UsageError(`--heartbeat-timeout (${heartbeatTimeoutMs}) must be longer than --heartbeat-interval (${heartbeatIntervalMs})`);
   }
   const settings = clusterMemberSettingsOf(args, listen, 'job manager');
+  const addressFile = args.options['address-file'] as string | undefined;
   return serveUntilSignalled(
-    (stop) =>
-      startJobManager({
+    async (stop) => {
+      const host = await startJobManager({
         listen,
         stateDir: (args.options['state-dir'] as string | undefined) ?? scratchDir('jobmanager'),
         heartbeatIntervalMs,
@@ -64,7 +73,10 @@ export async function runJobmanager(args: ParsedCommandLine): Promise<number> {
         onShutDown: (reason) => stop(reason, 0),
         logger,
         ...settings,
-      }),
+      });
+      if (addressFile) writeAddressFile(addressFile, host.address);
+      return host;
+    },
     logger,
   );
 }

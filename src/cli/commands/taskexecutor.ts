@@ -1,6 +1,7 @@
 /** `flotilla taskexecutor`: runs a worker of a session cluster. */
 import { parseHostPort } from '../../common/address.js';
 import { createLogger } from '../../common/logger.js';
+import { addressFileRetrieval } from '../../taskexecutor/JobManagerRetrieval.js';
 import { TASK_EXECUTOR_RESOURCE_DEFAULTS } from '../../taskexecutor/resourceDefaults.js';
 import { DEFAULT_TASK_CANCELLATION_TIMEOUT_MS, startTaskExecutor } from '../../taskexecutor/taskExecutor.js';
 import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
@@ -17,7 +18,14 @@ export const taskexecutorCommand: CommandSpec = {
   positionals: [],
   options: [
     listenOption('127.0.0.1:0'),
-    { name: 'jobmanager', type: 'string', valueName: 'HOST:PORT', description: 'Job manager of the cluster this task executor joins (required).' },
+    { name: 'jobmanager', type: 'string', valueName: 'HOST:PORT', description: 'Job manager of the cluster this task executor joins (this or --jobmanager-address-file is required).' },
+    {
+      name: 'jobmanager-address-file',
+      type: 'string',
+      valueName: 'FILE',
+      description:
+        'Instead of --jobmanager: read the job manager\'s HOST:PORT from FILE, which `flotilla jobmanager --address-file FILE` writes once it listens, waiting for it at most --jobmanager-timeout. The task executor starts (and listens) meanwhile, so it can be started together with its job manager.',
+    },
     { name: 'slots', type: 'number', valueName: 'N', description: 'Number of task slots offered.', default: 2 },
     { name: 'cpus', type: 'number', valueName: 'C', description: 'CPU cores offered in all, divided between the slots.', default: TASK_EXECUTOR_RESOURCE_DEFAULTS.cpus },
     {
@@ -50,12 +58,14 @@ export const taskexecutorCommand: CommandSpec = {
 
 export async function runTaskexecutor(args: ParsedCommandLine): Promise<number> {
   const jobmanager = args.options.jobmanager as string | undefined;
-  if (!jobmanager) throw new UsageError('--jobmanager HOST:PORT is required: the job manager of the cluster to join');
+  const addressFile = args.options['jobmanager-address-file'] as string | undefined;
+  if (jobmanager && addressFile) throw new UsageError('give --jobmanager or --jobmanager-address-file, not both');
+  if (!jobmanager && !addressFile) throw new UsageError('--jobmanager HOST:PORT (or --jobmanager-address-file FILE) is required: the job manager of the cluster to join');
   const slots = positiveInteger(args, 'slots');
   const logger = createLogger({ name: 'taskexecutor', level: args.options['log-level'] as string });
   const listen = parseHostPort(args.options.listen as string, '--listen');
-  const jobmanagerAddress = parseHostPort(jobmanager, '--jobmanager');
   const jobManagerTimeoutMs = positiveInteger(args, 'jobmanager-timeout');
+  const jobmanagerAddress = jobmanager ? parseHostPort(jobmanager, '--jobmanager') : addressFileRetrieval(addressFile!, jobManagerTimeoutMs);
   const settings = clusterMemberSettingsOf(args, listen, 'task executor');
   return serveUntilSignalled(
     (stop) =>

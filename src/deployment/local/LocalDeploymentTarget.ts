@@ -2,9 +2,11 @@
  * The `local` deployment target: a session cluster as real child processes of this package on this
  * machine, one `flotilla jobmanager` and N `flotilla taskexecutor`, each in its own process group
  * with its output in files under the cluster's folder, so that the cluster outlives the control
- * plane that started it.
+ * plane that started it. The task executors start together with the job manager and learn its
+ * address from the address file it writes once it listens (`jobmanager.address` in the cluster's
+ * folder), so their start-up overlaps the job manager's instead of following it.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../common/logger.js';
 import { TASK_EXECUTOR_RESOURCE_DEFAULTS } from '../../taskexecutor/resourceDefaults.js';
@@ -62,6 +64,9 @@ export interface LocalClusterTls {
  */
 export const LOCAL_CLUSTER_HEARTBEATS = { intervalMs: 1000, timeoutMs: 6000 } as const;
 
+/** The file in a cluster's folder where its job manager writes its address for the task executors. */
+export const JOB_MANAGER_ADDRESS_FILE = 'jobmanager.address';
+
 /** Deploys clusters as local processes. */
 export class LocalDeploymentTarget implements DeploymentTarget {
   readonly name = 'local';
@@ -96,19 +101,24 @@ export class LocalDeploymentTarget implements DeploymentTarget {
     };
     try {
       signal.throwIfAborted();
+      // Written by this job manager once it listens; a file left by an earlier one would send the task executors astray.
+      const addressFile = join(folder, JOB_MANAGER_ADDRESS_FILE);
+      rmSync(addressFile, { force: true });
       const jobManager = start('jobmanager', 0, [
         '--heartbeat-interval',
         String(this.options.heartbeatIntervalMs ?? LOCAL_CLUSTER_HEARTBEATS.intervalMs),
         '--heartbeat-timeout',
         String(this.options.heartbeatTimeoutMs ?? LOCAL_CLUSTER_HEARTBEATS.timeoutMs),
+        '--address-file',
+        addressFile,
       ]);
-      const address = await waitForListening(jobManager, this.options.listenTimeoutMs ?? 15_000, signal);
-      progress.onJobManagerListening(address);
       const resources = request.taskExecutorResources;
       const sizing = resources ? ['--cpus', String(resources.cpus), '--memory', String(resources.memoryMb)] : [];
       const taskExecutors = Array.from({ length: request.taskExecutors }, (_, index) =>
-        start('taskexecutor', index, ['--jobmanager', address, '--slots', String(request.slotsPerTaskExecutor), ...sizing]),
+        start('taskexecutor', index, ['--jobmanager-address-file', addressFile, '--slots', String(request.slotsPerTaskExecutor), ...sizing]),
       );
+      const address = await waitForListening(jobManager, this.options.listenTimeoutMs ?? 15_000, signal);
+      progress.onJobManagerListening(address);
       const admin = this.options.connect(address, request.clusterSecret);
       try {
         await waitForTaskExecutors(admin, jobManager, taskExecutors, this.options.registrationTimeoutMs ?? 30_000, signal);

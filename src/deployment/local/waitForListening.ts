@@ -9,7 +9,8 @@ import { DeploymentError } from '../DeploymentError.js';
 import type { LocalProcess } from './LocalProcess.js';
 import { logTail } from './logTail.js';
 
-const POLL_MS = 50;
+// Reading the small stdout file of a starting process costs little; the address is on the critical path of a deployment.
+const POLL_MS = 20;
 const LISTENING = /^listening on (\S+)\n/;
 
 /** Resolves with HOST:PORT once `process` has printed its `listening on` line. */

@@ -10,7 +10,8 @@ import type { JobManagerAdmin } from '../DeploymentTarget.js';
 import type { LocalProcess } from './LocalProcess.js';
 import { logTail } from './logTail.js';
 
-const POLL_MS = 200;
+// Often enough that a cluster is seen RUNNING soon after its last task executor registered; one overview is a small unary call.
+const POLL_MS = 50;
 
 /** Resolves once the job manager counts every one of `taskExecutors` as registered. */
 export async function waitForTaskExecutors(
