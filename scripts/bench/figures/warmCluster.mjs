@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { ExecutionState } from '../lib/controlPlane.mjs';
 import { importBenchPipelines, startBenchCluster } from '../lib/cluster.mjs';
-import { mergeSummaries, profilesToMarkdown, readProfiles } from '../lib/cpuProfile.mjs';
+import { mergeSummaries, monotonicNowUs, profilesToMarkdown, readProfiles } from '../lib/cpuProfile.mjs';
 import { wallClockMs } from '../lib/processes.mjs';
 import { formatNumber } from '../lib/stats.mjs';
 
@@ -142,42 +142,41 @@ export async function run({ smoke, log, profile = true }) {
 
 /**
  * A new cluster whose task executors run under --cpu-prof: one warm-up job, then `jobs` jobs like
- * the measured ones; Markdown of where the warm jobs' worker threads (one per task) and the task
- * executors' main threads spent their time, summed.
+ * the measured ones; Markdown of where the task executors' worker threads and main threads spent
+ * their time during the warm jobs (the profiles are cut at the warm-up job's end), summed.
  */
 async function profileWarmJobs({ work, fourSubtasks, log, jobs = 3 }) {
   const folder = join(work, 'cpu-profiles');
   const cluster = await startBenchCluster({ taskExecutors: 2, slots: 2, taskExecutorNodeArgs: ['--cpu-prof', '--cpu-prof-dir', folder] });
+  let sinceUs;
   try {
     const env = cluster.environment(SUBTASKS);
     for (let i = 0; i <= jobs; i++) {
       fourSubtasks(env, join(work, `profiled-${i}`));
       await (await env.executeAsync('four subtasks, profiled')).getJobExecutionResult();
+      sinceUs ??= monotonicNowUs();
     }
   } finally {
     await cluster.stop();
   }
-  const profiles = readProfiles(folder);
-  // Worker threads are numbered in order per process; each job starts 2 on each task executor, so
-  // the first 2 of each process belong to the warm-up job.
-  const workers = [];
-  for (const pid of new Set(profiles.map((profile) => profile.pid))) {
-    workers.push(...profiles.filter((profile) => profile.pid === pid && profile.thread !== 0).sort((a, b) => a.thread - b.thread).slice(2));
-  }
+  const profiles = readProfiles(folder, { sinceUs });
+  // A worker kept from an earlier task runs the next task of the bundle, so the warm jobs' tasks run
+  // in workers started for the warm-up job or later; a worker that ended before the cut has no samples.
+  const workers = profiles.filter((profile) => profile.thread !== 0 && profile.summary.totalMs > 0);
   const mains = profiles.filter((profile) => profile.thread === 0);
   const merged = mergeSummaries(workers.map((profile) => profile.summary));
   log(`profiled ${jobs} warm jobs: ${workers.length} worker thread profiles`);
-  const perWorker = (ms) => formatNumber(ms / Math.max(1, workers.length));
+  const perTask = (ms) => formatNumber(ms / (jobs * SUBTASKS));
   return [
     '#### Where the time goes (a separate cluster, task executors under `--cpu-prof`)',
     '',
-    `${jobs} jobs like the measured ones after one warm-up job. Every task runs in a worker thread of its own, started for it; the`,
-    `${workers.length} worker threads of the warm jobs were busy ${perWorker(merged.totalMs - merged.idleMs)} ms each on average, of which`,
-    `${perWorker(merged.loadingMs)} ms loading modules and ${perWorker(merged.gcMs)} ms in garbage collection.`,
+    `${jobs} jobs like the measured ones after one warm-up job, profiles cut at the warm-up job's end. The ${jobs * SUBTASKS} tasks of the`,
+    `warm jobs ran in ${workers.length} worker threads (a worker is kept after a clean end for the next task of its bundle); per task, the`,
+    `workers were busy ${perTask(merged.totalMs - merged.idleMs)} ms on average, of which ${perTask(merged.loadingMs)} ms loading modules and ${perTask(merged.gcMs)} ms in garbage collection.`,
     '',
     profilesToMarkdown([
-      { label: `all ${workers.length} worker threads of the ${jobs} warm jobs, summed`, summary: merged },
-      { label: 'both task executors\' main threads, summed (whole run, warm-up included)', summary: mergeSummaries(mains.map((profile) => profile.summary)) },
+      { label: `all ${workers.length} worker threads during the ${jobs} warm jobs, summed`, summary: merged },
+      { label: 'both task executors\' main threads during the warm jobs, summed', summary: mergeSummaries(mains.map((profile) => profile.summary)) },
     ]),
   ].join('\n');
 }

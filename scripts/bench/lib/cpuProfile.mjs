@@ -80,15 +80,45 @@ export function mergeSummaries(summaries) {
 
 const top = (map, count) => [...map].sort((a, b) => b[1] - a[1]).slice(0, count);
 
-/** Reads every profile in `folder`: [{ file, thread, summary }], the main thread first. */
-export function readProfiles(folder) {
+/**
+ * Reads every profile in `folder`: [{ file, thread, summary }], the main thread first. With
+ * `sinceUs`, only the samples taken from then on count (see {@link monotonicNowUs}).
+ */
+export function readProfiles(folder, { sinceUs } = {}) {
   return readdirSync(folder)
     .filter((name) => name.endsWith('.cpuprofile'))
     .map((file) => {
       const [, pid, tid] = /\.(\d+)\.(\d+)\.\d+\.cpuprofile$/.exec(file) ?? [];
-      return { file, pid: Number(pid), thread: Number(tid), summary: summarizeProfile(JSON.parse(readFileSync(join(folder, file), 'utf8'))) };
+      const profile = JSON.parse(readFileSync(join(folder, file), 'utf8'));
+      return { file, pid: Number(pid), thread: Number(tid), summary: summarizeProfile(sinceUs === undefined ? profile : profileSince(profile, sinceUs)) };
     })
     .sort((a, b) => a.pid - b.pid || a.thread - b.thread);
+}
+
+/**
+ * Now on the clock of the profiles' timestamps (V8's TimeTicks, CLOCK_MONOTONIC in microseconds on
+ * Linux, which `process.hrtime` reads too): a moment of the benchmark's process at which profiles of
+ * other processes can be cut.
+ */
+export function monotonicNowUs() {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/** The profile from `sinceUs` on (all of it when it started later). */
+function profileSince(profile, sinceUs) {
+  if (sinceUs <= profile.startTime) return profile;
+  const samples = [];
+  const timeDeltas = [];
+  let at = profile.startTime;
+  let last = sinceUs;
+  for (let i = 0; i < profile.samples.length; i++) {
+    at += profile.timeDeltas[i] ?? 0;
+    if (at < sinceUs) continue;
+    samples.push(profile.samples[i]);
+    timeDeltas.push(at - last);
+    last = at;
+  }
+  return { ...profile, startTime: Math.min(sinceUs, profile.endTime), samples, timeDeltas };
 }
 
 /** A thread's name from the code it ran: the task executor's main thread, or which task a worker ran. */
