@@ -29,6 +29,7 @@ import { ApplicationEventStore } from './store/ApplicationEventStore.js';
 import { ApplicationStore } from './store/ApplicationStore.js';
 import { ClusterStore } from './store/ClusterStore.js';
 import type { StateDatabase } from './store/stateDatabase.js';
+import { TransactionBatch } from './store/TransactionBatch.js';
 import { TenantView, type TenantViews } from './tenants/TenantView.js';
 
 /** Settings of the domain; the defaults suit production. */
@@ -80,6 +81,8 @@ export interface ControlPlaneDomain {
 /** Builds the domain. */
 export function createControlPlaneDomain(options: ControlPlaneDomainOptions): ControlPlaneDomain {
   const { db, logger } = options;
+  // Relayed job events and submissions share one transaction per turn of the event loop.
+  const batch = new TransactionBatch(db);
   const applicationStore = new ApplicationStore(db);
   const eventStore = new ApplicationEventStore(db);
   const log = new ApplicationEventLog(eventStore, applicationStore, options.durable);
@@ -125,6 +128,7 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     logger: logger.child({ component: 'clusters' }),
     lossTimeoutMs: options.clusterLossTimeoutMs,
     externalClusterSecret: options.externalClusterSecret,
+    batch,
   });
   const launcher = new DriverLauncher({ applications: applicationStore, clusters, artifacts: options.artifacts, lifecycle, logger, closing: () => closing });
   perJob = new PerJobClusters({ applications: applicationStore, jobs: jobStore, clusters, logger });
@@ -136,7 +140,7 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     logger,
   });
   applications = new ApplicationManager({
-    db,
+    batch,
     applications: applicationStore,
     log,
     artifacts: options.artifacts,

@@ -40,6 +40,8 @@ export class ApplicationLifecycle {
    */
   changeStatus(applicationId: string, status: ApplicationStatus, change: StatusChange): boolean {
     const { db, applications, log } = this.options;
+    // A change that is not allowed (often: to the status it already has) writes nothing and costs no transaction.
+    if (!canChangeApplicationStatus(applications.get(applicationId).status, status)) return false;
     const changed = db.transaction(() => {
       const application = applications.get(applicationId);
       if (!canChangeApplicationStatus(application.status, status)) return false;

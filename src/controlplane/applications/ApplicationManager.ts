@@ -18,7 +18,7 @@ import type { ApplicationEvent } from '../model/ApplicationEvent.js';
 import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
 import { isTerminalClusterStatus } from '../model/Cluster.js';
 import type { ApplicationListRequest, ApplicationPage, ApplicationStore } from '../store/ApplicationStore.js';
-import type { StateDatabase } from '../store/stateDatabase.js';
+import type { TransactionBatch } from '../store/TransactionBatch.js';
 import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
 import type { ClusterEventRouter } from './ClusterEventRouter.js';
 import { bundleEntryChecker } from '../bundles/checkBundleEntry.js';
@@ -29,7 +29,8 @@ import type { RunApplicationInput } from './RunApplicationInput.js';
 
 /** What the application manager needs. */
 export interface ApplicationManagerOptions {
-  db: StateDatabase;
+  /** Submissions are stored in the shared transactions of the turn they arrive in: many at once share a commit. */
+  batch: TransactionBatch;
   applications: ApplicationStore;
   log: ApplicationEventLog;
   artifacts: ArtifactStore;
@@ -77,12 +78,12 @@ export class ApplicationManager {
   async run(input: RunApplicationInput, tenant: string): Promise<RunApplicationResult> {
     const submission = compileSubmission(input);
     const fingerprint = requestFingerprint(submission);
-    const { db, applications, artifacts, clusters, log } = this.options;
+    const { batch, applications, artifacts, clusters, log } = this.options;
     const earlier = input.requestId ? applications.findByRequestId(input.requestId, tenant) : undefined;
     const artifactId = (submission.bundle as { artifactId: string }).artifactId;
     // Read from the stored archive, not run; a retried request skips it (the transaction below decides).
     if (!earlier && artifacts.find(artifactId)) await this.checkBundleEntry(artifactId, artifacts.pathOf(artifactId), submission.entry);
-    const result = db.transaction((): RunApplicationResult => {
+    const result = await batch.run((): RunApplicationResult => {
       if (input.requestId) {
         const earlier = applications.findByRequestId(input.requestId, tenant);
         if (earlier && earlier.requestFingerprint === fingerprint) return { application: earlier, deduplicated: true };
@@ -113,7 +114,7 @@ export class ApplicationManager {
       applications.insert(application);
       log.append(application.id, { type: 'applicationStatusChanged', status: 'DEPLOYING', message: `accepted; ${describeTarget(submission)}` });
       return { application: applications.get(application.id), deduplicated: false };
-    })();
+    });
     if (!result.deduplicated) {
       if (isClientSide(result.application)) this.options.heartbeats.seen(result.application.id);
       this.options.logger.info({ applicationId: result.application.id, name: result.application.name }, 'application accepted');

@@ -57,7 +57,7 @@ export class ClusterDeployments {
     const { target, recorder, links } = this.options;
     const { taskExecutors, slotsPerTaskExecutor } = cluster.spec;
     const id = cluster.id;
-    recorder.change(id, {}, `deploying a job manager and ${taskExecutors} task executor(s) with ${slotsPerTaskExecutor} slot(s) each (${target.name})`);
+    await recorder.changeSoon(id, {}, `deploying a job manager and ${taskExecutors} task executor(s) with ${slotsPerTaskExecutor} slot(s) each (${target.name})`);
     try {
       const handle = await target.deploy(
         {
@@ -76,7 +76,7 @@ export class ClusterDeployments {
         signal,
       );
       links.keep(id, handle);
-      recorder.change(id, { status: 'RUNNING', registeredTaskExecutors: taskExecutors }, `${taskExecutors} of ${taskExecutors} task executors registered`);
+      await recorder.changeSoon(id, { status: 'RUNNING', registeredTaskExecutors: taskExecutors }, `${taskExecutors} of ${taskExecutors} task executors registered`);
       const running = recorder.get(id);
       this.options.onRunning(running);
       return running;

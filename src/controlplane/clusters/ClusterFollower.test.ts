@@ -48,7 +48,7 @@ describe('ClusterFollower', () => {
       ],
       () => true,
     );
-    const follower = new ClusterFollower({ clusterId: 'c', gateway, afterSequence: 3, handle: (received) => handled.push(received.sequence), jobManagerExit: () => undefined, onGone: () => undefined, logger: silentLogger, retryDelayMs: 1 });
+    const follower = new ClusterFollower({ clusterId: 'c', gateway, afterSequence: 3, handle: (received) => void handled.push(received.sequence), jobManagerExit: () => undefined, onGone: () => undefined, logger: silentLogger, retryDelayMs: 1 });
     follower.start();
     await expect.poll(() => handled).toEqual([4, 5, 6]);
     await follower.stop();
@@ -91,7 +91,7 @@ describe('ClusterFollower', () => {
       ],
       () => true,
     );
-    const follower = new ClusterFollower({ clusterId: 'c', gateway, afterSequence: 2, handle: (received) => handled.push(received.sequence), jobManagerExit: () => undefined, onGone: () => undefined, logger: silentLogger });
+    const follower = new ClusterFollower({ clusterId: 'c', gateway, afterSequence: 2, handle: (received) => void handled.push(received.sequence), jobManagerExit: () => undefined, onGone: () => undefined, logger: silentLogger });
     follower.start();
     await expect.poll(() => handled).toEqual([10]);
     await follower.stop();

@@ -1,7 +1,8 @@
 /**
  * Consumes one cluster's job events (Dispatcher WatchJobEvents) from the last sequence the control
- * plane consumed, hands each to a synchronous handler that records it (together with the new
- * cursor, in one transaction), and reconnects where it left off when the stream breaks. When the
+ * plane consumed, hands each to a handler that records it (together with the new cursor, in one
+ * transaction) and moves on once it is recorded, and reconnects where it left off when the stream
+ * breaks or the handler fails. When the
  * job manager is gone for good (its process exited, or it stayed unreachable for the loss timeout)
  * it reports the cluster gone, once, and stops.
  */
@@ -17,8 +18,11 @@ export interface ClusterFollowerOptions {
   gateway: DispatcherGateway;
   /** The cluster-wide sequence of the last event already consumed. */
   afterSequence: number;
-  /** Records one event and its sequence as consumed; synchronous, so an event is never half handled. */
-  handle(event: ClusterJobEvent): void;
+  /**
+   * Records one event and its sequence as consumed, in one transaction, so an event is never half
+   * handled; the follower takes the next event once the returned promise (if any) has resolved.
+   */
+  handle(event: ClusterJobEvent): void | Promise<void>;
   /** How the job manager process ended, or undefined while it runs (or when that cannot be known). */
   jobManagerExit(): string | undefined;
   /** Called once when the job manager is gone for good; the follower stops. */
@@ -68,7 +72,7 @@ export class ClusterFollower {
       try {
         for await (const event of gateway.watchJobEvents(this.cursor, signal)) {
           if (event.sequence <= this.cursor) continue;
-          this.options.handle(event);
+          await this.options.handle(event);
           this.cursor = event.sequence;
           unreachableSince = undefined;
         }

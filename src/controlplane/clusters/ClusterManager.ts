@@ -18,6 +18,7 @@ import { isTerminalClusterStatus, type Cluster, type ClusterSpec, type ClusterSt
 import type { ApplicationStore } from '../store/ApplicationStore.js';
 import type { ClusterListRequest, ClusterPage, ClusterStore } from '../store/ClusterStore.js';
 import type { StateDatabase } from '../store/stateDatabase.js';
+import { TransactionBatch } from '../store/TransactionBatch.js';
 import { ClusterDeployments } from './ClusterDeployments.js';
 import { ClusterLinks } from './ClusterLinks.js';
 import type { ClusterObserver } from './ClusterObserver.js';
@@ -41,6 +42,8 @@ export interface ClusterManagerOptions {
   lossTimeoutMs?: number;
   /** The secret presented to job managers named by address (`-m HOST:PORT`); none when not given. */
   externalClusterSecret?: string;
+  /** The shared transactions relayed job events are recorded in; one of its own over `db` when not given. */
+  batch?: TransactionBatch;
 }
 
 /** A shared cluster to deploy. */
@@ -55,6 +58,7 @@ export interface SharedClusterRequest {
 /** Deploys, follows and stops clusters. */
 export class ClusterManager {
   private readonly recorder: ClusterRecorder;
+  private readonly batch: TransactionBatch;
   private readonly links: ClusterLinks;
   private readonly deployments: ClusterDeployments;
   private readonly teardowns = new Map<string, Promise<void>>();
@@ -62,7 +66,8 @@ export class ClusterManager {
 
   constructor(private readonly options: ClusterManagerOptions) {
     const { db, clusters, observer, target, connect, logger, lossTimeoutMs } = options;
-    this.recorder = new ClusterRecorder(db, clusters, observer);
+    this.batch = options.batch ?? new TransactionBatch(db);
+    this.recorder = new ClusterRecorder(db, clusters, observer, this.batch);
     this.links = new ClusterLinks({ recorder: this.recorder, target, connect, logger, lossTimeoutMs });
     this.deployments = new ClusterDeployments({
       target,
@@ -123,10 +128,10 @@ export class ClusterManager {
    */
   async deployOwned(application: Application, spec: ClusterSpec, signal: AbortSignal): Promise<Cluster> {
     const cluster = this.newCluster({ id: newId('cluster'), tenant: application.tenant, name: application.name, spec, ownerApplicationId: application.id });
-    this.options.db.transaction(() => {
+    await this.batch.run(() => {
       this.options.clusters.insert(cluster);
       this.options.applications.update(application.id, { clusterId: cluster.id, ownsCluster: true });
-    })();
+    });
     return this.deployments.deploy(cluster, signal);
   }
 
@@ -318,7 +323,7 @@ export class ClusterManager {
   private async runTeardown(clusterId: string, reason: string): Promise<void> {
     const cluster = this.get(clusterId);
     if (isTerminalClusterStatus(cluster.status)) return;
-    this.recorder.change(clusterId, { status: 'STOPPING' }, `stopping: ${reason}`);
+    await this.recorder.changeSoon(clusterId, { status: 'STOPPING' }, `stopping: ${reason}`);
     if (await this.deployments.abort(clusterId)) return;
     // An owned cluster's application has ended: there is nothing more to relay.
     if (cluster.ownerApplicationId) await this.links.unfollow(clusterId);
@@ -332,7 +337,7 @@ export class ClusterManager {
     if (problem) {
       this.recorder.change(clusterId, { status: 'FAILED', endTime: new Date(), failure: serializeError(problem) }, `could not stop every process: ${problem.message}`);
     } else {
-      this.recorder.change(clusterId, { status: 'STOPPED', endTime: new Date() }, 'every process of the cluster has exited');
+      await this.recorder.changeSoon(clusterId, { status: 'STOPPED', endTime: new Date() }, 'every process of the cluster has exited');
     }
     this.options.observer.onClusterGone(this.get(clusterId), { lost: false, reason });
   }

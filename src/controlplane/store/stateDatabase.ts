@@ -24,6 +24,7 @@ export function openStateDatabase(file: string, migrations: readonly Migration[]
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   reuseStatements(db);
+  lightTransactions(db);
   migrate(db, migrations);
   return db;
 }
@@ -48,6 +49,37 @@ function reuseStatements(db: StateDatabase): void {
     }
     return statement;
   }) as StateDatabase['prepare'];
+}
+
+/**
+ * Makes `db.transaction(fn)` cheap to call once per use, as the control plane does: better-sqlite3
+ * builds four wrapper functions with their properties at every call (measured: 7 % of the control
+ * plane's busy time under load). This one builds a single wrapper over statements prepared once,
+ * with the same behaviour: BEGIN … COMMIT at the top, a savepoint when nested, and a rollback of
+ * its own part when `fn` throws. Its `deferred`, `immediate` and `exclusive` variants are not
+ * provided (nothing here uses them).
+ */
+function lightTransactions(db: StateDatabase): void {
+  const [begin, commit, rollback, savepoint, release, rollbackTo] = ['BEGIN', 'COMMIT', 'ROLLBACK', 'SAVEPOINT nested', 'RELEASE nested', 'ROLLBACK TO nested'].map((sql) =>
+    db.prepare(sql),
+  );
+  db.transaction = ((fn: (...args: unknown[]) => unknown) =>
+    function lightTransaction(this: unknown, ...args: unknown[]) {
+      const nested = db.inTransaction;
+      (nested ? savepoint : begin).run();
+      try {
+        const result = fn.apply(this, args);
+        if (result && typeof (result as Promise<unknown>).then === 'function') throw new TypeError('Transaction function cannot return a promise');
+        (nested ? release : commit).run();
+        return result;
+      } catch (error) {
+        if (db.inTransaction) {
+          (nested ? rollbackTo : rollback).run();
+          if (nested) release.run();
+        }
+        throw error;
+      }
+    }) as unknown as StateDatabase['transaction'];
 }
 
 /** The schema version the database is at (0 when new). */
