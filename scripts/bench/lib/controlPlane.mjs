@@ -36,12 +36,12 @@ export function isTerminalEvent(event) {
 
 /**
  * Starts `flotilla controlplane` on a fresh state dir and uploads the benchmark bundle to it;
- * `args` are added to its command line and `nodeArgs` to node's (such as --cpu-prof).
+ * `args` are added to its command line, `nodeArgs` to node's (such as --cpu-prof) and `env` to its environment.
  */
-export async function startBenchControlPlane({ args = [], nodeArgs = [] } = {}) {
+export async function startBenchControlPlane({ args = [], nodeArgs = [], env: serverEnv = {} } = {}) {
   const stateDir = mkdtempSync(join(tmpdir(), 'flotilla-bench-cp-'));
   running.add(stateDir);
-  const server = await startServer('controlplane', ['--state-dir', stateDir, ...args], { nodeArgs });
+  const server = await startServer('controlplane', ['--state-dir', stateDir, ...args], { nodeArgs, env: serverEnv });
   const channel = createChannel(server.address);
   const client = createClient(ClusterClientServiceDefinition, channel);
   const env = { FLOTILLA_CONTROLPLANE: server.address };

@@ -45,6 +45,8 @@ export interface LocalDeploymentOptions {
   schedule?: TerminationSchedule;
   /** Environment variables added to the processes' environment. */
   env?: NodeJS.ProcessEnv;
+  /** Node options of every process, before the script (such as `--cpu-prof`); {@link NODE_OPTS_ENV} of this process unless given. */
+  nodeArgs?: readonly string[];
   /** TLS for every process: the files of its certificate chain, key and the CA it trusts (the control plane's own); plaintext when not given. */
   tls?: LocalClusterTls;
 }
@@ -64,6 +66,12 @@ export interface LocalClusterTls {
  */
 export const LOCAL_CLUSTER_HEARTBEATS = { intervalMs: 1000, timeoutMs: 6000 } as const;
 
+/**
+ * Node options for every process of a local cluster, split at spaces, as Flink's FLINK_ENV_JAVA_OPTS
+ * (`env.java.opts.all`): unlike NODE_OPTIONS it takes any flag, such as `--cpu-prof --cpu-prof-dir DIR`.
+ */
+export const NODE_OPTS_ENV = 'FLOTILLA_ENV_NODE_OPTS';
+
 /** The file in a cluster's folder where its job manager writes its address for the task executors. */
 export const JOB_MANAGER_ADDRESS_FILE = 'jobmanager.address';
 
@@ -73,9 +81,11 @@ export class LocalDeploymentTarget implements DeploymentTarget {
   /** What `flotilla taskexecutor` offers when given no --cpus / --memory. */
   readonly taskExecutorDefaults: TaskExecutorDefaults = TASK_EXECUTOR_RESOURCE_DEFAULTS;
   private readonly bin: string;
+  private readonly nodeArgs: readonly string[];
 
   constructor(private readonly options: LocalDeploymentOptions) {
     this.bin = options.flotillaBin ?? findFlotillaBin();
+    this.nodeArgs = options.nodeArgs ?? (process.env[NODE_OPTS_ENV] ?? '').split(' ').filter((arg) => arg !== '');
   }
 
   async deploy(request: ClusterDeploymentRequest, progress: DeploymentProgress, signal: AbortSignal): Promise<ClusterHandle> {
@@ -89,7 +99,7 @@ export class LocalDeploymentTarget implements DeploymentTarget {
         index,
         // The same Node binary as the control plane, running the same build.
         command: process.execPath,
-        args: [this.bin, role, '--listen', '127.0.0.1:0', '--state-dir', join(folder, name), ...this.tlsArgs(), ...args],
+        args: [...this.nodeArgs, this.bin, role, '--listen', '127.0.0.1:0', '--state-dir', join(folder, name), ...this.tlsArgs(), ...args],
         stdoutFile: join(folder, `${name}.out`),
         logFile: join(folder, `${name}.log`),
         env: clusterProcessEnv({ ...process.env, FLOTILLA_LOG_FORMAT: 'json', ...this.options.env, [CLUSTER_SECRET_ENV]: request.clusterSecret ?? '' }),
