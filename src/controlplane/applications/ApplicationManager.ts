@@ -9,7 +9,7 @@ import { isTerminalJobStatus, type SerializedError } from '../../common/status.j
 import type { PerJobClusters } from '../jobs/PerJobClusters.js';
 import type { ClientHeartbeats } from './ClientHeartbeats.js';
 import type { JobStore } from '../store/JobStore.js';
-import { newId } from '../../common/ids.js';
+import { newRecordId } from '../model/recordId.js';
 import type { Logger } from '../../common/logger.js';
 import type { ClusterManager } from '../clusters/ClusterManager.js';
 import type { ApplicationEventLog, ApplicationEventWatch } from '../events/ApplicationEventLog.js';
@@ -100,7 +100,7 @@ export class ApplicationManager {
         ...submission,
         tenant,
         name: submission.name || defaultName(artifact.fileName, artifactId, submission.entry),
-        id: newId('app'),
+        id: newRecordId('app'),
         status: 'DEPLOYING',
         clusterId: '',
         ownsCluster: false,

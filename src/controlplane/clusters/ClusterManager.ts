@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { AlreadyExistsError, FailedPreconditionError, UnavailableError } from '../../common/errors.js';
-import { newId } from '../../common/ids.js';
+import { newRecordId } from '../model/recordId.js';
 import type { Logger } from '../../common/logger.js';
 import { serializeError } from '../../common/status.js';
 import type { DeploymentTarget, TaskExecutorDefaults } from '../../deployment/DeploymentTarget.js';
@@ -113,7 +113,7 @@ export class ClusterManager {
         );
       }
     }
-    const id = newId('cluster');
+    const id = newRecordId('cluster');
     this.options.clusters.insert(
       this.newCluster({ id, tenant: request.tenant, name: request.name || id, spec: request.spec, requestId: request.requestId, requestFingerprint: fingerprint }),
     );
@@ -127,7 +127,7 @@ export class ClusterManager {
    * FAILED) or `signal` aborts it (recorded STOPPED, every process it started stopped).
    */
   async deployOwned(application: Application, spec: ClusterSpec, signal: AbortSignal): Promise<Cluster> {
-    const cluster = this.newCluster({ id: newId('cluster'), tenant: application.tenant, name: application.name, spec, ownerApplicationId: application.id });
+    const cluster = this.newCluster({ id: newRecordId('cluster'), tenant: application.tenant, name: application.name, spec, ownerApplicationId: application.id });
     await this.batch.run(() => {
       this.options.clusters.insert(cluster);
       this.options.applications.update(application.id, { clusterId: cluster.id, ownsCluster: true });
@@ -141,7 +141,7 @@ export class ClusterManager {
    * ending does not end the application.
    */
   async deployForJob(application: Application, spec: ClusterSpec, signal: AbortSignal): Promise<Cluster> {
-    const cluster = this.newCluster({ id: newId('cluster'), tenant: application.tenant, name: `${application.name} (job cluster)`, spec, ownerApplicationId: application.id });
+    const cluster = this.newCluster({ id: newRecordId('cluster'), tenant: application.tenant, name: `${application.name} (job cluster)`, spec, ownerApplicationId: application.id });
     this.options.clusters.insert(cluster);
     return this.deployments.deploy(cluster, signal);
   }
@@ -188,7 +188,7 @@ export class ClusterManager {
     } finally {
       if (!known) probe.close();
     }
-    const id = known?.id ?? newId('cluster');
+    const id = known?.id ?? newRecordId('cluster');
     if (known) this.options.clusters.update(id, { registeredTaskExecutors: taskExecutors });
     else {
       const external = { status: 'RUNNING' as const, deploymentTarget: 'external' as const, jobmanagerAddress: address, folder: '', registeredTaskExecutors: taskExecutors };

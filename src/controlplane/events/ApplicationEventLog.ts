@@ -54,6 +54,7 @@ export class ApplicationEventLog {
   /** Stores the event as the application's next one, then wakes its watchers; returns it with its sequence. */
   append(applicationId: string, kind: ApplicationEventKind, time = new Date()): ApplicationEvent {
     const event = this.events.append(applicationId, kind, time);
+    this.applications.eventAppended(applicationId, event.sequence);
     this.lastReads.delete(applicationId);
     this.notifier.notify(applicationId);
     for (const listener of this.listeners) listener(event);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../common/errors.js';
 import { testApplication, testCluster, testState } from '../testing/testState.js';
+import { ApplicationStore } from './ApplicationStore.js';
 
 describe('ApplicationStore', () => {
   it('stores an application and reads it back unchanged', () => {
@@ -93,5 +94,34 @@ describe('ApplicationStore', () => {
     for (const application of [onCluster, elsewhere, ended]) applications.insert(application);
     expect(applications.active().map((application) => application.id)).toEqual([onCluster.id, elsewhere.id]);
     expect(applications.activeOnCluster(cluster.id).map((application) => application.id)).toEqual([onCluster.id]);
+  });
+
+  it('answers from the rows it keeps exactly what the database holds, through updates, event appends and rollbacks', () => {
+    const { db, applications, log, clusters } = testState();
+    const application = testApplication();
+    applications.insert(application);
+    const cluster = testCluster({ ownerApplicationId: application.id });
+    clusters.insert(cluster);
+    // What a new store over the same database reads, with nothing kept.
+    const stored = () => new ApplicationStore(db).get(application.id);
+    applications.get(application.id);
+    applications.update(application.id, { status: 'RUNNING', clusterId: cluster.id, ownsCluster: true, jobIds: ['job-1'], failure: undefined });
+    log.append(application.id, { type: 'applicationStatusChanged', status: 'RUNNING', message: 'running' });
+    expect(applications.get(application.id)).toEqual(stored());
+    applications.update(application.id, { status: 'FAILED', endTime: new Date(), failure: { name: 'E', message: 'm', stack: '' }, clientMainEndTime: new Date(), clientMainFailure: undefined });
+    expect(applications.get(application.id)).toEqual(stored());
+    applications.update(application.id, { failure: undefined, clusterId: '' });
+    expect(applications.get(application.id)).toEqual(stored());
+    const before = applications.get(application.id);
+    // A transaction that fails after changing the application leaves nothing of it, also in what the store answers.
+    expect(() =>
+      db.transaction(() => {
+        applications.update(application.id, { status: 'CANCELED', driverJobId: 'job-9' });
+        log.append(application.id, { type: 'applicationStatusChanged', status: 'CANCELED', message: 'never' });
+        throw new Error('rolled back');
+      })(),
+    ).toThrow('rolled back');
+    expect(applications.get(application.id)).toEqual(before);
+    expect(applications.get(application.id)).toEqual(stored());
   });
 });

@@ -46,6 +46,11 @@ export class GroupCommit {
     // The log exists once the database has been written to (opening it migrates at least once).
     this.fd = openSync(`${file}-wal`, 'r');
     db.pragma('synchronous = NORMAL');
+    // A checkpoint copies every page changed since the last one into the database file (and fsyncs
+    // it), on the event loop, inside the commit that crosses the limit. Every 10,000 pages (40 MB of
+    // log) instead of SQLite's 1,000, a page changed by many commits in between is copied once: 30 %
+    // fewer bytes written per application in figure 5, and a tenth of the stalls.
+    db.pragma('wal_autocheckpoint = 10000');
     fdatasyncSync(this.fd);
     this.durableChanges = this.changes();
   }

@@ -77,9 +77,22 @@ function lightTransactions(db: StateDatabase): void {
           (nested ? rollbackTo : rollback).run();
           if (nested) release.run();
         }
+        for (const listener of rollbackListeners.get(db) ?? []) listener();
         throw error;
       }
     }) as unknown as StateDatabase['transaction'];
+}
+
+const rollbackListeners = new WeakMap<StateDatabase, Array<() => void>>();
+
+/**
+ * Calls `listener` whenever a transaction of `db` (or a nested one) is rolled back, its commit
+ * included: what a store keeps in memory of rows it wrote may then be ahead of the database.
+ */
+export function onRollback(db: StateDatabase, listener: () => void): void {
+  const listeners = rollbackListeners.get(db) ?? [];
+  listeners.push(listener);
+  rollbackListeners.set(db, listeners);
 }
 
 /** The schema version the database is at (0 when new). */
