@@ -19,6 +19,7 @@ import { logHandlers } from './service/logHandlers.js';
 import { jobHandlers } from './service/jobHandlers.js';
 import type { TenantViews } from './tenants/TenantView.js';
 import { withStateWriteErrors } from './service/withStateWriteErrors.js';
+import { withSharedResponses } from './service/sharedResponses.js';
 
 /** What the adapter needs from the control plane. */
 export interface ClusterClientServiceDependencies {
@@ -45,7 +46,8 @@ export function clusterClientService(deps: ClusterClientServiceDependencies): Ho
   };
   const implementation = withUnimplemented(ClusterClientServiceDefinition, implemented);
   return {
-    definition: ClusterClientServiceDefinition,
+    // An application's events are encoded once for all of its watchers.
+    definition: withSharedResponses(ClusterClientServiceDefinition, ['watchApplication']),
     implementation: deps.stateDir === undefined ? implementation : withStateWriteErrors(ClusterClientServiceDefinition, implementation, deps.stateDir),
   } as HostedService;
 }

@@ -12,7 +12,10 @@
 // - Fan-out: W WatchApplication(follow) streams (1k, 10k) on one running application; each event's
 //   delivery latency is its arrival at a watcher minus the time the control plane stored it,
 //   counted for the events stored once every stream was attached and had replayed what was stored
-//   before (the steady state: every new event goes to all W at once). Floor: one watcher alone.
+//   before (the steady state: every new event goes to all W at once). Floors: a bare nice-grpc
+//   server of the same WatchApplication contract (lib/scaleClient.mjs serve: no store, no
+//   middleware) pushing events as far apart to as many streams of the same watcher processes, the
+//   least gRPC in Node costs on this machine; and one watcher alone.
 // - Memory: VmRSS of the control plane (/proc/PID/status) after the N applications ended. Floor:
 //   the same process idle before them (after a warm-up of 100 applications).
 // The growth rows compare 10k with 1k: per-submission time, p99 latency per watcher, RSS added per
@@ -131,7 +134,14 @@ export async function run({ smoke, log, profile = true }) {
       subjectLabel: 'stored → arrived at a watcher, for every event stored once all watchers were attached and caught up, × every watcher',
       unit: 'ms',
       subject: result.latencies,
-      floors: [{ label: 'one watcher alone', samples: result.floorLatencies, command: 'scaleClient.mjs watch: 1 stream' }],
+      floors: [
+        {
+          label: `bare nice-grpc server, same ${count(result.watchers)} streams and watcher processes`,
+          samples: result.bare.latencies,
+          command: `node scripts/bench/lib/scaleClient.mjs (serve: ${result.bare.events} events ${result.bare.intervalMs} ms apart to ${count(result.watchers)} WatchApplication streams); the same watcher processes`,
+        },
+        { label: 'one watcher alone', samples: result.floorLatencies, command: 'scaleClient.mjs watch: 1 stream' },
+      ],
       breakdown: [
         { label: 'time to attach every watcher (first submitted → last stream got its first event)', samples: [result.attachMs], unit: 'ms' },
         { label: 'then until every stream had replayed the events stored before (not counted above)', samples: [result.settleMs], unit: 'ms' },
@@ -139,6 +149,7 @@ export async function run({ smoke, log, profile = true }) {
         { label: 'control plane CPU while attaching, replaying and delivering, % of one core', samples: [result.serverCpuShare * 100], unit: '%' },
         { label: `control plane CPU per live event, sent to all ${count(result.watchers)} watchers (the least its p99 can be on one core)`, samples: [result.liveCpuPerEventMs], unit: 'ms' },
         { label: 'control plane CPU per delivery (live phase)', samples: [result.liveCpuPerDeliveryUs], unit: 'µs' },
+        { label: 'bare nice-grpc server\'s CPU per delivery (its floor)', samples: [result.bare.cpuPerDeliveryUs], unit: 'µs' },
         { label: 'watcher processes\' CPU while delivering, % of one core', samples: [result.clientCpuShare * 100], unit: '%' },
       ],
       target: 'p99 <= 50 ms',
@@ -381,13 +392,32 @@ async function measureFanOut({ watchers, processes, script, log }) {
       liveCpuPerDeliveryUs: (liveCpuMs * 1000) / Math.max(1, watched.latencies.length),
     };
     if (result.latencies.length === 0) throw new Error(`no event was stored after all ${watchers} watchers were attached (${result.attachMs.toFixed(0)} ms): make the simulated application longer`);
+    result.bare = await bareFanOut({ watchers, processes, intervalMs: script.eventIntervalMs, events: watchers >= 5000 ? 5 : 10 });
     log(
-      `${watchers} watchers: p99 ${percentile(result.latencies, 99).toFixed(1)} ms, median ${median(result.latencies).toFixed(1)} ms over ${result.latencies.length} deliveries (one watcher alone: p99 ${percentile(alone.latencies, 99).toFixed(1)} ms); attached in ${(result.attachMs / 1000).toFixed(1)} s`,
+      `${watchers} watchers: p99 ${percentile(result.latencies, 99).toFixed(1)} ms, median ${median(result.latencies).toFixed(1)} ms over ${result.latencies.length} deliveries (bare nice-grpc server: p99 ${percentile(result.bare.latencies, 99).toFixed(1)} ms; one watcher alone: p99 ${percentile(alone.latencies, 99).toFixed(1)} ms); attached in ${(result.attachMs / 1000).toFixed(1)} s`,
     );
     return result;
   } finally {
     await controlPlane.close();
   }
+}
+
+/**
+ * The fan-out's floor: a bare nice-grpc server (lib/scaleClient.mjs serve) that sends `events`
+ * events `intervalMs` apart to `watchers` streams of `processes` watcher processes, measured as the
+ * control plane is; with its CPU time per delivery.
+ */
+async function bareFanOut({ watchers, processes, intervalMs, events }) {
+  let listening;
+  const address = new Promise((resolve) => (listening = resolve));
+  const server = runClientProcess(CLIENT, { mode: 'serve', watchers, events, intervalMs }, (message) => message.type === 'listening' && listening(message.address));
+  // Undefined when the server ended (or failed; its error comes from server.done below) before it listened.
+  const bound = await Promise.race([address, server.done.then(() => undefined).catch(() => undefined)]);
+  if (bound === undefined) await server.done.then(() => Promise.reject(new Error('the bare fan-out server ended before it listened')));
+  const watched = await watchersRun({ address: bound, applicationId: 'floor', watchers, processes });
+  const { cpuMs } = await server.done;
+  if (watched.problems.length > 0) throw new Error(`the bare fan-out server's streams: ${watched.problems.join('; ')}`);
+  return { latencies: watched.latencies, cpuPerDeliveryUs: (cpuMs * 1000) / Math.max(1, watched.latencies.length), events, intervalMs };
 }
 
 /** One more submission run with the control plane under --cpu-prof; Markdown of where its time goes. */

@@ -12,12 +12,20 @@
 //           records for every event each stream receives its stored time and the time it arrived,
 //           until every stream has ended (the application's last event); checks that each stream
 //           got the sequences 1..N without a gap or a repeat.
+//   serve   the fan-out's floor, a server instead of a client: a bare nice-grpc server of the same
+//           WatchApplication contract, nothing else (no store, no middleware), that answers each
+//           stream with a first event at once and, once `watchers` streams are open, sends `events`
+//           more to every stream `intervalMs` apart (each event's time: when its sending began),
+//           then ends every stream. The same watch clients measure it as they measure the control
+//           plane, so the difference is the control plane's own work per delivery. Says
+//           "listening" with its address, and reports its CPU time once every stream has ended.
 //
 // Times are epoch milliseconds of this machine's clock (performance.timeOrigin + now()); event
 // times are the control plane's, stored with millisecond resolution.
 import { performance } from 'node:perf_hooks';
-import { createChannel, createClient } from 'nice-grpc';
+import { createChannel, createClient, createServer, ServerError, Status } from 'nice-grpc';
 import { ClusterClientServiceDefinition } from '../../../dist/generated/flotilla/v1/cluster_client_service.js';
+import { ApplicationStatus, JobStatus, LivingPriority } from '../../../dist/generated/flotilla/v1/status.js';
 import { driverRunRequest } from './runRequest.mjs';
 
 const now = () => performance.timeOrigin + performance.now();
@@ -80,6 +88,61 @@ async function watch({ address, applicationId, watchers, channels }) {
   return { samples, attachedAt, eventsPerStream: [Math.min(...counts), Math.max(...counts)], problems: problems.slice(0, 10), cpuMs: (cpu.user + cpu.system) / 1000 };
 }
 
+/** The floor of the fan-out: a bare server pushing the same events to every stream (see the header). */
+async function serve({ watchers, events, intervalMs }) {
+  const event = (sequence, last) => ({
+    event: {
+      applicationId: 'floor',
+      sequence: BigInt(sequence),
+      time: new Date(),
+      kind: last
+        ? { $case: 'applicationStatusChanged', applicationStatusChanged: { status: ApplicationStatus.FINISHED, message: 'floor done', failure: undefined } }
+        : { $case: 'jobStatusChanged', jobStatusChanged: { jobId: 'job-floor', jobName: 'floor', status: JobStatus.RUNNING, failure: undefined, livingPriority: LivingPriority.NORMAL } },
+    },
+  });
+  // The events as a chain every stream follows: each link resolves `next` with the one after it.
+  const link = (response) => {
+    const node = { response };
+    node.next = new Promise((resolve) => (node.resolveNext = resolve));
+    return node;
+  };
+  let newest = link(event(1, false));
+  let opened = 0;
+  let allOpen;
+  const everyStreamOpen = new Promise((resolve) => (allOpen = resolve));
+  const server = createServer();
+  // Every other RPC of the contract answers UNIMPLEMENTED (nice-grpc wants a handler for each).
+  const unimplemented = Object.fromEntries(
+    Object.keys(ClusterClientServiceDefinition.methods).map((key) => [key, async () => { throw new ServerError(Status.UNIMPLEMENTED, 'the fan-out floor serves WatchApplication only'); }]),
+  );
+  server.add(ClusterClientServiceDefinition, {
+    ...unimplemented,
+    async *watchApplication() {
+      let node = newest;
+      yield node.response;
+      if (++opened === watchers) allOpen();
+      while (node.response.event.kind.$case !== 'applicationStatusChanged') {
+        node = await node.next;
+        yield node.response;
+      }
+    },
+  });
+  const port = await server.listen('127.0.0.1:0');
+  process.send({ type: 'listening', address: `127.0.0.1:${port}` });
+  await everyStreamOpen;
+  const cpuBefore = process.cpuUsage();
+  for (let sequence = 2; sequence <= events + 2; sequence++) {
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    const previous = newest;
+    newest = link(event(sequence, sequence === events + 2));
+    previous.resolveNext(newest);
+  }
+  // Every stream ends after the last event: the shutdown waits for that.
+  await server.shutdown();
+  const cpu = process.cpuUsage(cpuBefore);
+  return { cpuMs: (cpu.user + cpu.system) / 1000 };
+}
+
 process.once('message', async (task) => {
   try {
     let result;
@@ -89,6 +152,8 @@ process.once('message', async (task) => {
       result = await callMany(task, (client) => client.getApplication({ applicationId: task.applicationId }));
     } else if (task.mode === 'watch') {
       result = await watch(task);
+    } else if (task.mode === 'serve') {
+      result = await serve(task);
     } else {
       throw new Error(`unknown mode ${task.mode}`);
     }

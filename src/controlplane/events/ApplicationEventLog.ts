@@ -29,11 +29,13 @@ export interface ApplicationEventWatch {
 
 const READ_BATCH = 256;
 
-/** A store read of one application's events after `after`, and (once asked) whether it had ended then. */
+/** A store read of one application's events after `after`, (once asked) whether it had ended then, and the wait until it is on disk. */
 interface SharedRead {
   after: number;
   events: ApplicationEvent[];
   ended?: boolean;
+  /** Group commit's fsync that covers the read, asked for by its first reader and awaited by all (dropped if it fails, so a later reader asks again). */
+  durable?: Promise<void>;
 }
 
 /** Appends to and watches the event logs of all applications. */
@@ -129,6 +131,15 @@ export class ApplicationEventLog {
     return read;
   }
 
+  /** Resolves once what `read` holds is on disk; one wait for all the readers that share it. */
+  private durableRead(read: SharedRead, durable: () => Promise<void>): Promise<void> {
+    read.durable ??= durable().catch((error: unknown) => {
+      read.durable = undefined;
+      throw error;
+    });
+    return read.durable;
+  }
+
   private async *readFrom(applicationId: string, afterSequence: number, follow: boolean, signal: AbortSignal | undefined): AsyncGenerator<ApplicationEvent, void, undefined> {
     let cursor = afterSequence;
     for (;;) {
@@ -138,7 +149,7 @@ export class ApplicationEventLog {
       if (batch.length > 0) {
         // Retention dropped events after the cursor while this watch was reading.
         if (batch[0].sequence > cursor + 1) this.throwIfNotKept(applicationId, cursor);
-        await this.durable?.();
+        if (this.durable) await this.durableRead(read, this.durable);
         for (const event of batch) {
           yield event;
           cursor = event.sequence;

@@ -11,7 +11,7 @@ import { callerOf } from '../../rpc/security/Caller.js';
 import type { TenantViews } from '../tenants/TenantView.js';
 import { applicationToMessage, runApplicationInputFromMessage } from './applicationMessages.js';
 import { applicationStatusFromMessage } from './enums.js';
-import { applicationEventToMessage } from './eventMessages.js';
+import { watchResponseOf } from './sharedResponses.js';
 
 type ApplicationRpcs = Pick<
   ClusterClientServiceImplementation<CallContext>,
@@ -47,7 +47,8 @@ export function applicationHandlers(views: TenantViews): ApplicationRpcs {
         follow: request.follow,
         signal: context.signal,
       });
-      for await (const event of events) yield { event: applicationEventToMessage(event) };
+      // The same response (and bytes) for every watcher of the event.
+      for await (const event of events) yield watchResponseOf(event);
     },
   };
 }
