@@ -1,5 +1,6 @@
 /**
- * Where the worker thread's entry module is. Built code finds `taskWorker.js` beside this module;
+ * Where the worker thread's entry module is. Built code finds `taskWorker.js` beside this module, and
+ * the CLI's bundle finds the compiled one in `dist/src` (a worker has its own module instances anyway);
  * tests that run the TypeScript sources directly (vitest) use the compiled copy in `dist/`, since a
  * worker thread cannot load TypeScript, so `npm run build` must have run (`npm test` does).
  */
@@ -11,6 +12,9 @@ import { FailedPreconditionError } from '../../common/errors.js';
 export function taskWorkerEntry(): URL {
   const beside = new URL('./taskWorker.js', import.meta.url);
   if (existsSync(fileURLToPath(beside))) return beside;
+  // From the CLI's bundle (dist/bundle/cli, see scripts/bundle-cli.mjs): the worker runs the compiled modules.
+  const fromBundle = new URL('../../src/taskexecutor/task/taskWorker.js', import.meta.url);
+  if (existsSync(fileURLToPath(fromBundle))) return fromBundle;
   const here = fileURLToPath(import.meta.url);
   const marker = `${'/'}src${'/'}taskexecutor${'/'}task${'/'}`;
   const at = here.lastIndexOf(marker);
