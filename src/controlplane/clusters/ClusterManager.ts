@@ -323,7 +323,8 @@ export class ClusterManager {
   private async runTeardown(clusterId: string, reason: string): Promise<void> {
     const cluster = this.get(clusterId);
     if (isTerminalClusterStatus(cluster.status)) return;
-    await this.recorder.changeSoon(clusterId, { status: 'STOPPING' }, `stopping: ${reason}`);
+    // At once, not in the turn's shared transaction: ShutDownCluster answers with the cluster STOPPING.
+    this.recorder.change(clusterId, { status: 'STOPPING' }, `stopping: ${reason}`);
     if (await this.deployments.abort(clusterId)) return;
     // An owned cluster's application has ended: there is nothing more to relay.
     if (cluster.ownerApplicationId) await this.links.unfollow(clusterId);
