@@ -26,15 +26,17 @@ export class ClusterRecorder {
 
   /** Records `changes` (none for a progress note) and reports the cluster with `message`. */
   change(clusterId: string, changes: ClusterChanges, message: string): void {
-    this.db.transaction(() => {
-      this.clusters.update(clusterId, changes);
-      this.observer.onClusterStatus(this.clusters.get(clusterId), message);
-    })();
+    this.db.transaction(() => this.write(clusterId, changes, message))();
   }
 
-  /** As {@link change}, in the shared transaction of this turn of the event loop; resolves once committed. */
+  /** As {@link change}, in the shared transaction of this turn of the event loop (whose savepoint makes it one unit); resolves once committed. */
   changeSoon(clusterId: string, changes: ClusterChanges, message: string): Promise<void> {
-    return this.batch.run(() => this.change(clusterId, changes, message));
+    return this.batch.run(() => this.write(clusterId, changes, message));
+  }
+
+  private write(clusterId: string, changes: ClusterChanges, message: string): void {
+    this.clusters.update(clusterId, changes);
+    this.observer.onClusterStatus(this.clusters.get(clusterId), message);
   }
 
   /** Records a job event of the cluster as consumed, together with what the observer makes of it; resolves once committed. */

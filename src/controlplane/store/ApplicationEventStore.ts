@@ -17,18 +17,25 @@ interface EventRow {
 export class ApplicationEventStore {
   constructor(private readonly db: StateDatabase) {}
 
-  /** Stores an event as the next one of its application and returns it with its sequence. */
+  /**
+   * Stores an event as the next one of its application and returns it with its sequence. Its two
+   * statements are one transaction; inside the caller's transaction they add no savepoint of their
+   * own (a relayed event's third, about 1 µs of SQLite each): an error leaves this method, and the
+   * caller's transaction or savepoint, rolled back as a whole, takes the sequence back with it.
+   */
   append(applicationId: string, kind: ApplicationEventKind, time = new Date()): ApplicationEvent {
-    return this.db.transaction(() => {
-      const row = this.db
-        .prepare('UPDATE applications SET last_event_sequence = last_event_sequence + 1 WHERE id = ? RETURNING last_event_sequence AS sequence')
-        .get(applicationId) as { sequence: number } | undefined;
-      if (!row) throw new Error(`cannot append an event to unknown application ${applicationId}`);
-      this.db
-        .prepare('INSERT INTO application_events (application_id, sequence, time, type, event_json) VALUES (?, ?, ?, ?, ?)')
-        .run(applicationId, row.sequence, time.getTime(), kind.type, JSON.stringify(kind));
-      return { applicationId, sequence: row.sequence, time, kind };
-    })();
+    return this.db.inTransaction ? this.write(applicationId, kind, time) : this.db.transaction(() => this.write(applicationId, kind, time))();
+  }
+
+  private write(applicationId: string, kind: ApplicationEventKind, time: Date): ApplicationEvent {
+    const row = this.db
+      .prepare('UPDATE applications SET last_event_sequence = last_event_sequence + 1 WHERE id = ? RETURNING last_event_sequence AS sequence')
+      .get(applicationId) as { sequence: number } | undefined;
+    if (!row) throw new Error(`cannot append an event to unknown application ${applicationId}`);
+    this.db
+      .prepare('INSERT INTO application_events (application_id, sequence, time, type, event_json) VALUES (?, ?, ?, ?, ?)')
+      .run(applicationId, row.sequence, time.getTime(), kind.type, JSON.stringify(kind));
+    return { applicationId, sequence: row.sequence, time, kind };
   }
 
   /** Up to `limit` events of the application with a sequence greater than `afterSequence`, in order. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { testCluster, testState } from '../testing/testState.js';
+import { testApplication, testCluster, testState } from '../testing/testState.js';
+import { ClusterStore } from './ClusterStore.js';
 
 describe('ClusterStore', () => {
   it('stores a cluster with its processes and reads it back unchanged', () => {
@@ -57,5 +58,49 @@ describe('ClusterStore', () => {
     expect(clusters.findLiveExternal('127.0.0.1:9002', 'team-b')).toBeUndefined();
     expect(clusters.findLiveDeployed('127.0.0.1:9003', 'team-a')).toBeUndefined();
     expect(clusters.findLiveDeployed('127.0.0.1:9003', 'team-b')?.id).toBe(theirs.id);
+  });
+
+  it('answers from the clusters it keeps exactly what the database holds, through updates, processes, cursors and rollbacks', () => {
+    const { db, clusters } = testState();
+    const cluster = testCluster({ status: 'DEPLOYING', jobmanagerAddress: '' });
+    clusters.insert(cluster);
+    // What a new store over the same database reads, with nothing kept.
+    const stored = () => new ClusterStore(db).get(cluster.id);
+    expect(clusters.get(cluster.id)).toEqual(stored());
+    clusters.addProcess(cluster.id, { role: 'taskexecutor', index: 0, pid: 22, stdoutFile: 'a.out', logFile: 'a.log' });
+    clusters.addProcess(cluster.id, { role: 'jobmanager', index: 0, pid: 21, stdoutFile: 'j.out', logFile: 'j.log' });
+    expect(clusters.get(cluster.id)).toEqual(stored());
+    clusters.update(cluster.id, { status: 'RUNNING', jobmanagerAddress: '127.0.0.1:7', registeredTaskExecutors: 1 });
+    clusters.setLastJobEventSequence(cluster.id, 7);
+    expect(clusters.get(cluster.id)).toEqual(stored());
+    clusters.update(cluster.id, { status: 'FAILED', failure: { name: 'ClusterLostError', message: 'gone', stack: '' }, endTime: new Date(5) });
+    expect(clusters.get(cluster.id)).toEqual(stored());
+    clusters.update(cluster.id, { failure: undefined });
+    expect(clusters.get(cluster.id)).toEqual(stored());
+    const before = clusters.get(cluster.id);
+    // A transaction that fails after changing the cluster leaves nothing of it, also in what the store answers.
+    expect(() =>
+      db.transaction(() => {
+        clusters.update(cluster.id, { status: 'STOPPED' });
+        clusters.setLastJobEventSequence(cluster.id, 9);
+        throw new Error('rolled back');
+      })(),
+    ).toThrow('rolled back');
+    expect(clusters.get(cluster.id)).toEqual(before);
+    expect(clusters.get(cluster.id)).toEqual(stored());
+  });
+
+  it("finds an application's own clusters through an index, not a scan of every cluster", () => {
+    const { db, clusters, applications } = testState();
+    const owner = testApplication();
+    applications.insert(owner);
+    const owned = testCluster({ ownerApplicationId: owner.id });
+    clusters.insert(owned);
+    clusters.insert(testCluster());
+    expect(clusters.activeOwnedBy(owner.id).map((cluster) => cluster.id)).toEqual([owned.id]);
+    const plan = db
+      .prepare("EXPLAIN QUERY PLAN SELECT * FROM clusters WHERE owner_application_id = ? AND status NOT IN ('STOPPED', 'FAILED') ORDER BY ordinal")
+      .all(owner.id) as { detail: string }[];
+    expect(plan.map((step) => step.detail).join('; ')).toMatch(/USING INDEX clusters_by_owner/);
   });
 });

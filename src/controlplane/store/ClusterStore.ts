@@ -2,12 +2,19 @@
  * The `clusters` and `cluster_processes` tables: every cluster the control plane deployed or was
  * pointed at, its processes (recorded as each one starts, so a crash mid-deployment leaves nothing
  * unaccounted for), and the last job event consumed from its Dispatcher.
+ *
+ * Clusters read are kept in memory (the newest {@link MAX_KEPT_CLUSTERS}) and kept up to date by
+ * the writes made here, as {@link ApplicationStore} does with applications: the control plane reads
+ * a cluster several times per application it runs (its status changes, its gateway, its teardown),
+ * and each read was a query of the cluster and one of its processes with their decoding. Every write
+ * to these tables goes through this class, and any rollback drops the kept clusters. A cluster read
+ * is shared, never changed in place: a write replaces it.
  */
 import { NotFoundError } from '../../common/errors.js';
 import type { SerializedError } from '../../common/status.js';
 import type { Cluster, ClusterProcess, ClusterStatus, DeploymentTargetName } from '../model/Cluster.js';
 import { readPage } from './pageToken.js';
-import type { StateDatabase } from './stateDatabase.js';
+import { onRollback, type StateDatabase } from './stateDatabase.js';
 
 interface ClusterRow {
   ordinal: number;
@@ -59,9 +66,17 @@ export interface ClusterListRequest {
   tenant: string;
 }
 
+/** The most clusters kept in memory; past it the oldest kept is dropped. */
+const MAX_KEPT_CLUSTERS = 10_000;
+
 /** Clusters in the state database. */
 export class ClusterStore {
-  constructor(private readonly db: StateDatabase) {}
+  /** Clusters as this process last read or wrote them, oldest first. */
+  private readonly kept = new Map<string, Cluster>();
+
+  constructor(private readonly db: StateDatabase) {
+    onRollback(db, () => this.kept.clear());
+  }
 
   /** Records a new cluster (without processes). */
   insert(cluster: Cluster): void {
@@ -95,6 +110,8 @@ export class ClusterStore {
 
   /** The cluster, or undefined. */
   find(id: string): Cluster | undefined {
+    const kept = this.kept.get(id);
+    if (kept) return kept;
     const row = this.db.prepare('SELECT * FROM clusters WHERE id = ?').get(id) as ClusterRow | undefined;
     return row && this.fromRow(row);
   }
@@ -143,6 +160,8 @@ export class ClusterStore {
     if (changes.endTime !== undefined) set('ended_at', changes.endTime.getTime());
     if (assignments.length === 0) return;
     this.db.prepare(`UPDATE clusters SET ${assignments.join(', ')} WHERE id = @id`).run(values);
+    const kept = this.kept.get(id);
+    if (kept) this.kept.set(id, withChanges(kept, changes));
   }
 
   /** Records one more process of the cluster. */
@@ -150,11 +169,15 @@ export class ClusterStore {
     this.db
       .prepare('INSERT OR REPLACE INTO cluster_processes (cluster_id, role, idx, pid, stdout_file, log_file, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
       .run(clusterId, process.role, process.index, process.pid, process.stdoutFile, process.logFile, Date.now());
+    // Read again with its processes in their order the next time.
+    this.kept.delete(clusterId);
   }
 
   /** Records that the cluster's job events up to `sequence` were consumed. */
   setLastJobEventSequence(clusterId: string, sequence: number): void {
     this.db.prepare('UPDATE clusters SET last_job_event_sequence = ? WHERE id = ?').run(sequence, clusterId);
+    const kept = this.kept.get(clusterId);
+    if (kept) this.kept.set(clusterId, { ...kept, lastJobEventSequence: sequence });
   }
 
   /** A page of a tenant's clusters, newest first, optionally of some statuses only. */
@@ -184,7 +207,17 @@ export class ClusterStore {
     return rows.map((row) => this.fromRow(row));
   }
 
+  /** The kept cluster of the row (the same, since every write goes through here), or the row decoded and kept. */
   private fromRow(row: ClusterRow): Cluster {
+    const kept = this.kept.get(row.id);
+    if (kept) return kept;
+    const cluster = this.decode(row);
+    if (this.kept.size >= MAX_KEPT_CLUSTERS) this.kept.delete(this.kept.keys().next().value as string);
+    this.kept.set(cluster.id, cluster);
+    return cluster;
+  }
+
+  private decode(row: ClusterRow): Cluster {
     const processes = this.db
       .prepare("SELECT * FROM cluster_processes WHERE cluster_id = ? ORDER BY CASE role WHEN 'jobmanager' THEN 0 ELSE 1 END, idx")
       .all(row.id) as ProcessRow[];
@@ -216,4 +249,18 @@ export class ClusterStore {
     if (row.failure_json) cluster.failure = JSON.parse(row.failure_json) as SerializedError;
     return cluster;
   }
+}
+
+/** The cluster with `changes` applied, as {@link ClusterStore.update} writes them. */
+function withChanges(cluster: Cluster, changes: ClusterChanges): Cluster {
+  const changed: Cluster = { ...cluster };
+  if (changes.status !== undefined) changed.status = changes.status;
+  if (changes.jobmanagerAddress !== undefined) changed.jobmanagerAddress = changes.jobmanagerAddress;
+  if (changes.registeredTaskExecutors !== undefined) changed.registeredTaskExecutors = changes.registeredTaskExecutors;
+  if ('failure' in changes) {
+    if (changes.failure) changed.failure = changes.failure;
+    else delete changed.failure;
+  }
+  if (changes.endTime !== undefined) changed.endTime = changes.endTime;
+  return changed;
 }

@@ -178,4 +178,12 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE UNIQUE INDEX clusters_by_request_id ON clusters (tenant, request_id) WHERE request_id IS NOT NULL;
     `,
   },
+  {
+    version: 7,
+    description: 'clusters by the application that owns them',
+    sql: `
+      -- Tearing down an application's own clusters looked them up with a scan of every cluster ever recorded.
+      CREATE INDEX clusters_by_owner ON clusters (owner_application_id) WHERE owner_application_id IS NOT NULL;
+    `,
+  },
 ];
