@@ -65,7 +65,7 @@ describe('flotilla CLI', () => {
   it('refuses bad usage with exit code 2 and a message that says what to change', async () => {
     expect(await runCli(['nosuchverb'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "nosuchverb"') });
     expect(await runCli(['upload'])).toMatchObject({ code: 2, stderr: expect.stringContaining('missing PATH') });
-    expect(await runCli(['taskexecutor'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--jobmanager HOST:PORT is required') });
+    expect(await runCli(['taskexecutor'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--jobmanager HOST:PORT (or --jobmanager-address-file FILE) is required') });
     expect(await runCli(['controlplane', '--listen', 'nowhere'])).toMatchObject({ code: 1, stderr: expect.stringContaining('is not HOST:PORT') });
   });
 

@@ -38,6 +38,18 @@ async function readAll(client: ClusterClientServiceClient, applicationId: string
 
 const textOf = (pieces: ReadDriverLogResponse[]) => Buffer.concat(pieces.map((piece) => piece.data)).toString();
 
+/**
+ * Each stream of the log is exactly what was written to it. The order between the two is not promised:
+ * a worker thread's stdout and stderr are two streams, and a write waiting on one can be passed by a
+ * write to the other.
+ */
+function expectStreams(pieces: ReadDriverLogResponse[], written: { stream: LogStream; text: string }[]): void {
+  for (const stream of [LogStream.STDOUT, LogStream.STDERR]) {
+    const expected = written.filter((line) => line.stream === stream).map((line) => line.text);
+    expect(textOf(pieces.filter((piece) => piece.stream === stream))).toBe(expected.join(''));
+  }
+}
+
 describe('driver logs', () => {
   const shared = controlPlaneForFile();
 
@@ -58,7 +70,7 @@ describe('driver logs', () => {
     await following;
 
     const expected = talk(7);
-    expect(textOf(pieces)).toBe(expected.map((line) => line.text).join(''));
+    expectStreams(pieces, expected);
     expect((await client.getApplication({ applicationId })).application!.status).toBe(ApplicationStatus.FINISHED);
     // Pieces are contiguous, each with the stream it was written to.
     let offset = 0n;
@@ -87,7 +99,7 @@ describe('driver logs', () => {
     const ended = await endedApplication(client, application!.id);
     expect(ended.status).toBe(ApplicationStatus.FINISHED);
     await clusterInStatus(client, ended.clusterId, ClusterStatus.STOPPED);
-    expect(textOf(await readAll(client, ended.id, 0, true))).toBe(talk(4).map((line) => line.text).join(''));
+    expectStreams(await readAll(client, ended.id, 0, true), talk(4));
     await expect(readAll(client, 'app-nope', 0, false)).rejects.toMatchObject({ code: Status.NOT_FOUND });
   });
 
