@@ -124,4 +124,18 @@ describe('ApplicationStore', () => {
     expect(applications.get(application.id)).toEqual(before);
     expect(applications.get(application.id)).toEqual(stored());
   });
+
+  it('keeps in memory only applications that have not ended: an ended one is read from the database each time', () => {
+    const { applications } = testState();
+    const application = testApplication();
+    applications.insert(application);
+    applications.update(application.id, { status: 'RUNNING' });
+    // A kept row is shared: the same object each time.
+    expect(applications.get(application.id)).toBe(applications.get(application.id));
+    applications.update(application.id, { status: 'FINISHED', endTime: new Date() });
+    const ended = applications.get(application.id);
+    expect(ended.status).toBe('FINISHED');
+    expect(applications.get(application.id)).not.toBe(ended);
+    expect(applications.get(application.id)).toEqual(ended);
+  });
 });

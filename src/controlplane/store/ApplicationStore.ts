@@ -2,7 +2,8 @@
  * The `applications` table: one row per accepted application, written before the submission is
  * answered. A request id is unique, so a retried submission finds the first application.
  *
- * Rows read are kept in memory (the newest {@link MAX_KEPT_ROWS}) and kept up to date by the
+ * Rows of applications that have not ended, once read, are kept in memory (the newest
+ * {@link MAX_KEPT_ROWS}; an application that ends leaves) and kept up to date by the
  * writes made here, so that reading an application costs no query: the control plane reads its
  * applications about 35 times each while relaying their events, and a query with its decoding
  * costs about 20 µs. This process is the only writer of its database; every write to an
@@ -117,6 +118,7 @@ export class ApplicationStore {
   }
 
   private keep(application: Application): void {
+    if (isTerminalApplicationStatus(application.status)) return;
     if (this.kept.size >= MAX_KEPT_ROWS) this.kept.delete(this.kept.keys().next().value as string);
     this.kept.set(application.id, application);
   }
@@ -157,7 +159,10 @@ export class ApplicationStore {
     if (assignments.length === 0) return;
     this.db.prepare(`UPDATE applications SET ${assignments.join(', ')} WHERE id = @id`).run(values);
     const kept = this.kept.get(id);
-    if (kept) this.kept.set(id, withChanges(kept, changes));
+    if (!kept) return;
+    // An application that ended is read rarely: it leaves memory, which then holds the running ones.
+    if (changes.status !== undefined && isTerminalApplicationStatus(changes.status)) this.kept.delete(id);
+    else this.kept.set(id, withChanges(kept, changes));
   }
 
   /** A page of a tenant's applications, newest first. */

@@ -90,6 +90,19 @@ describe('ClusterStore', () => {
     expect(clusters.get(cluster.id)).toEqual(stored());
   });
 
+  it('keeps in memory only clusters that have not ended: an ended one is read from the database each time', () => {
+    const { clusters } = testState();
+    const cluster = testCluster({ status: 'RUNNING' });
+    clusters.insert(cluster);
+    // A kept cluster is shared: the same object each time.
+    expect(clusters.get(cluster.id)).toBe(clusters.get(cluster.id));
+    clusters.update(cluster.id, { status: 'STOPPED', endTime: new Date(5) });
+    const ended = clusters.get(cluster.id);
+    expect(ended.status).toBe('STOPPED');
+    expect(clusters.get(cluster.id)).not.toBe(ended);
+    expect(clusters.get(cluster.id)).toEqual(ended);
+  });
+
   it("finds an application's own clusters through an index, not a scan of every cluster", () => {
     const { db, clusters, applications } = testState();
     const owner = testApplication();

@@ -3,8 +3,8 @@
  * pointed at, its processes (recorded as each one starts, so a crash mid-deployment leaves nothing
  * unaccounted for), and the last job event consumed from its Dispatcher.
  *
- * Clusters read are kept in memory (the newest {@link MAX_KEPT_CLUSTERS}) and kept up to date by
- * the writes made here, as {@link ApplicationStore} does with applications: the control plane reads
+ * Clusters that have not ended, once read, are kept in memory (the newest {@link MAX_KEPT_CLUSTERS};
+ * a cluster that ends leaves) and kept up to date by the writes made here, as {@link ApplicationStore} does with applications: the control plane reads
  * a cluster several times per application it runs (its status changes, its gateway, its teardown),
  * and each read was a query of the cluster and one of its processes with their decoding. Every write
  * to these tables goes through this class, and any rollback drops the kept clusters. A cluster read
@@ -12,7 +12,7 @@
  */
 import { NotFoundError } from '../../common/errors.js';
 import type { SerializedError } from '../../common/status.js';
-import type { Cluster, ClusterProcess, ClusterStatus, DeploymentTargetName } from '../model/Cluster.js';
+import { isTerminalClusterStatus, type Cluster, type ClusterProcess, type ClusterStatus, type DeploymentTargetName } from '../model/Cluster.js';
 import { readPage } from './pageToken.js';
 import { onRollback, type StateDatabase } from './stateDatabase.js';
 
@@ -161,7 +161,10 @@ export class ClusterStore {
     if (assignments.length === 0) return;
     this.db.prepare(`UPDATE clusters SET ${assignments.join(', ')} WHERE id = @id`).run(values);
     const kept = this.kept.get(id);
-    if (kept) this.kept.set(id, withChanges(kept, changes));
+    if (!kept) return;
+    // A cluster that ended is read rarely: it leaves memory, which then holds the active ones.
+    if (changes.status !== undefined && isTerminalClusterStatus(changes.status)) this.kept.delete(id);
+    else this.kept.set(id, withChanges(kept, changes));
   }
 
   /** Records one more process of the cluster. */
@@ -212,6 +215,7 @@ export class ClusterStore {
     const kept = this.kept.get(row.id);
     if (kept) return kept;
     const cluster = this.decode(row);
+    if (isTerminalClusterStatus(cluster.status)) return cluster;
     if (this.kept.size >= MAX_KEPT_CLUSTERS) this.kept.delete(this.kept.keys().next().value as string);
     this.kept.set(cluster.id, cluster);
     return cluster;
