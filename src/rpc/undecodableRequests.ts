@@ -65,14 +65,23 @@ export function withTolerantDecoding<D extends TsProtoServiceDefinition>(definit
   return { ...definition, methods } as D;
 }
 
-/** The middleware that answers undecodable requests with INVALID_ARGUMENT. */
-export const refuseUndecodableRequests: ServerMiddleware = async function* refuseUndecodable(call, context: CallContext) {
+/**
+ * The middleware that answers undecodable requests with INVALID_ARGUMENT. It adds no generator of
+ * its own around a call with a single request: it checks the request and hands back the inner
+ * call's generator, so the messages of a response stream are not re-yielded once more per stream.
+ */
+export const refuseUndecodableRequests: ServerMiddleware = function refuseUndecodable(call, context: CallContext) {
   if (!call.requestStream) {
-    if (call.request instanceof UndecodableRequest) throw call.request.toServerError();
-    return yield* call.next(call.request, context);
+    if (call.request instanceof UndecodableRequest) return refused(call.request.toServerError());
+    return call.next(call.request, context);
   }
-  return yield* call.next(checkedStream(call.request as AsyncIterable<unknown>) as never, context);
+  return call.next(checkedStream(call.request as AsyncIterable<unknown>) as never, context);
 };
+
+/** A call that ends with `error` at its first step, as a generator middleware's throw would. */
+async function* refused(error: ServerError): AsyncGenerator<never, never, undefined> {
+  throw error;
+}
 
 async function* checkedStream(requests: AsyncIterable<unknown>): AsyncGenerator<unknown, void> {
   for await (const request of requests) {

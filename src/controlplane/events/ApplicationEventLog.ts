@@ -14,7 +14,7 @@ import type { ApplicationEvent, ApplicationEventKind } from '../model/Applicatio
 import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
 import type { ApplicationEventStore } from '../store/ApplicationEventStore.js';
 import type { ApplicationStore } from '../store/ApplicationStore.js';
-import { KeyedNotifier } from './KeyedNotifier.js';
+import { KeyedNotifier, type KeyedSubscription } from './KeyedNotifier.js';
 
 /** What a watch asks for. */
 export interface ApplicationEventWatch {
@@ -105,20 +105,6 @@ export class ApplicationEventLog {
     );
   }
 
-  private async *read({ applicationId, afterSequence, follow, signal }: ApplicationEventWatch): AsyncGenerator<ApplicationEvent, void, undefined> {
-    this.readers.set(applicationId, (this.readers.get(applicationId) ?? 0) + 1);
-    try {
-      yield* this.readFrom(applicationId, afterSequence, follow, signal);
-    } finally {
-      const left = (this.readers.get(applicationId) ?? 1) - 1;
-      if (left > 0) this.readers.set(applicationId, left);
-      else {
-        this.readers.delete(applicationId);
-        this.lastReads.delete(applicationId);
-      }
-    }
-  }
-
   /**
    * The events after `cursor` as the store has them now: the last read of the application when it
    * was from the same cursor (no event was appended since, or it would be gone), else a new one.
@@ -140,32 +126,49 @@ export class ApplicationEventLog {
     return read.durable;
   }
 
-  private async *readFrom(applicationId: string, afterSequence: number, follow: boolean, signal: AbortSignal | undefined): AsyncGenerator<ApplicationEvent, void, undefined> {
-    let cursor = afterSequence;
-    for (;;) {
-      if (signal) throwIfAborted(signal);
-      const read = this.readAfter(applicationId, cursor);
-      const batch = read.events;
-      if (batch.length > 0) {
-        // Retention dropped events after the cursor while this watch was reading.
-        if (batch[0].sequence > cursor + 1) this.throwIfNotKept(applicationId, cursor);
-        if (this.durable) await this.durableRead(read, this.durable);
-        for (const event of batch) {
-          yield event;
-          cursor = event.sequence;
-          // The terminal status event is an application's last (ApplicationLifecycle): a follower
-          // can end here without asking the store, which matters when many watch one application.
-          if (follow && isTerminalStatusEvent(event)) return;
+  /**
+   * One generator for the whole watch (every layer of generators re-yields each event, once per
+   * watcher), with one subscription to the application's wake-ups for its whole life.
+   */
+  private async *read({ applicationId, afterSequence, follow, signal }: ApplicationEventWatch): AsyncGenerator<ApplicationEvent, void, undefined> {
+    this.readers.set(applicationId, (this.readers.get(applicationId) ?? 0) + 1);
+    let wakeUps: KeyedSubscription | undefined;
+    try {
+      let cursor = afterSequence;
+      for (;;) {
+        if (signal) throwIfAborted(signal);
+        const read = this.readAfter(applicationId, cursor);
+        const batch = read.events;
+        if (batch.length > 0) {
+          // Retention dropped events after the cursor while this watch was reading.
+          if (batch[0].sequence > cursor + 1) this.throwIfNotKept(applicationId, cursor);
+          if (this.durable) await this.durableRead(read, this.durable);
+          for (const event of batch) {
+            yield event;
+            cursor = event.sequence;
+            // The terminal status event is an application's last (ApplicationLifecycle): a follower
+            // can end here without asking the store, which matters when many watch one application.
+            if (follow && isTerminalStatusEvent(event)) return;
+          }
+          continue;
         }
-        continue;
+        // Nothing after the cursor at this instant (a shared read is as good as a new one: an append
+        // would have dropped it); the status read and the wait below happen in the same turn, so no
+        // event can slip in between unseen.
+        if (!follow) return;
+        read.ended ??= isTerminalApplicationStatus(this.applications.get(applicationId).status);
+        if (read.ended) return;
+        wakeUps ??= this.notifier.subscribe(applicationId, signal);
+        await wakeUps.next();
       }
-      // Nothing after the cursor at this instant (a shared read is as good as a new one: an append
-      // would have dropped it); the status read and the wait below happen in the same turn, so no
-      // event can slip in between unseen.
-      if (!follow) return;
-      read.ended ??= isTerminalApplicationStatus(this.applications.get(applicationId).status);
-      if (read.ended) return;
-      await this.notifier.wait(applicationId, signal);
+    } finally {
+      wakeUps?.close();
+      const left = (this.readers.get(applicationId) ?? 1) - 1;
+      if (left > 0) this.readers.set(applicationId, left);
+      else {
+        this.readers.delete(applicationId);
+        this.lastReads.delete(applicationId);
+      }
     }
   }
 }
