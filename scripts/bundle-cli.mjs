@@ -17,7 +17,20 @@
 // import.meta.url (the descriptor set, package.json, bin/flotilla.js) point at the same files.
 import { build } from 'esbuild';
 import { rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/**
+ * How Flotilla bundles for Node (also the benchmarks' bundled one-call floor): one ESM file per
+ * chunk, for Node 20; the CommonJS packages inside (grpc-js) call require() for Node's modules.
+ */
+export const NODE_BUNDLE_OPTIONS = {
+  bundle: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  banner: { js: "import { createRequire as __flotillaCreateRequire } from 'node:module'; const require = __flotillaCreateRequire(import.meta.url);" },
+  logLevel: 'warning',
+};
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const COMPILED_MAIN = '../../src/cli/main.js'; // from dist/bundle/cli/
@@ -38,19 +51,19 @@ const handOverClientMain = {
   },
 };
 
-// Chunk names carry content hashes: clear the previous build's.
-rmSync(`${root}dist/bundle/cli`, { recursive: true, force: true });
-await build({
-  entryPoints: [`${root}dist/src/cli/main.js`],
-  outdir: `${root}dist/bundle/cli`,
-  bundle: true,
-  splitting: true,
-  format: 'esm',
-  platform: 'node',
-  target: 'node20',
-  external: ['better-sqlite3', 'pino', 'pino-pretty'],
-  // The CommonJS packages inside (grpc-js) call require() for Node's modules.
-  banner: { js: "import { createRequire as __flotillaCreateRequire } from 'node:module'; const require = __flotillaCreateRequire(import.meta.url);" },
-  plugins: [handOverClientMain],
-  logLevel: 'warning',
-});
+/** Builds dist/bundle/cli from the compiled CLI. */
+export async function bundleCli() {
+  // Chunk names carry content hashes: clear the previous build's.
+  rmSync(`${root}dist/bundle/cli`, { recursive: true, force: true });
+  await build({
+    ...NODE_BUNDLE_OPTIONS,
+    entryPoints: [`${root}dist/src/cli/main.js`],
+    outdir: `${root}dist/bundle/cli`,
+    splitting: true,
+    external: ['better-sqlite3', 'pino', 'pino-pretty'],
+    plugins: [handOverClientMain],
+  });
+}
+
+// Run as a script (npm run build), not when imported for its options.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) await bundleCli();

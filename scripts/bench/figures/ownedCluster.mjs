@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { findEvent, isClusterRunning, isDeploying, isDriverRunning, startBenchControlPlane } from '../lib/controlPlane.mjs';
 import { performance } from 'node:perf_hooks';
 import { mergeSummaries, profilesToMarkdown, readProfiles } from '../lib/cpuProfile.mjs';
-import { clusterProcesses, killChildren, spawnBareNodes, startServer, wallClockMs } from '../lib/processes.mjs';
+import { clusterProcesses, cpuTimeMs, killChildren, spawnBareNodes, startServer, wallClockMs } from '../lib/processes.mjs';
 import { formatNumber } from '../lib/stats.mjs';
 
 export const figure = {
@@ -135,11 +135,10 @@ async function runApplication(controlPlane, taskExecutors, markerFile) {
   };
 }
 
-/** The processor time a process has used (user + system, every thread), in ms; undefined once it is gone. */
+/** The processor time a process has used, in ms ({@link cpuTimeMs}); undefined once it is gone. */
 function cpuMsOf(pid) {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10; // clock ticks of 10 ms (USER_HZ 100)
+    return cpuTimeMs(pid);
   } catch {
     return undefined;
   }

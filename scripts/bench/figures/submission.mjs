@@ -6,6 +6,7 @@
 // in the background; the iteration waits until it ended and every process of its cluster is gone,
 // so no run starts beside a deploying or dying cluster.
 import { build } from 'esbuild';
+import { NODE_BUNDLE_OPTIONS } from '../../bundle-cli.mjs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,17 +22,9 @@ const BUNDLED_GRPC_CALL = `${ROOT}dist/bundle/bench/oneGrpcCall.mjs`;
 
 /** The one-call floor bundled as bin/flotilla.js's client verbs are: one file with nice-grpc and the generated client. */
 async function bundleOneGrpcCall() {
-  await build({
-    entryPoints: [ONE_GRPC_CALL],
-    outfile: BUNDLED_GRPC_CALL,
-    bundle: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
-    logLevel: 'warning',
-  });
+  await build({ ...NODE_BUNDLE_OPTIONS, entryPoints: [ONE_GRPC_CALL], outfile: BUNDLED_GRPC_CALL });
 }
+
 const relative = (path) => path.replace(ROOT, '');
 
 export const figure = {
