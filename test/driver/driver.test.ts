@@ -27,7 +27,7 @@ let artifactId: string;
 let client: DispatcherServiceClient;
 
 beforeAll(async () => {
-  jobManager = await startServer('jobmanager', ['--heartbeat-interval', '500', '--heartbeat-timeout', '5000']);
+  jobManager = await startServer('jobmanager', ['--heartbeat-interval', '500', '--heartbeat-timeout', '10000']);
   const taskExecutorArgs = ['--jobmanager', jobManager.address, '--slots', '2', '--cpus', '4', '--memory', '4096', '--task-cancellation-timeout', '1000'];
   taskExecutors.push(...(await Promise.all([startServer('taskexecutor', taskExecutorArgs), startServer('taskexecutor', taskExecutorArgs)])));
   client = dispatcherClient(jobManager.address);
@@ -236,7 +236,7 @@ describe('driver mode', () => {
     expect(changes.map((change) => ApplicationStatus[change.status])).toEqual(['RUNNING', 'FAILING', 'FAILED']);
     const failure = changes[2].failure!;
     expect(failure.name).toBe('DriverLostError');
-    expect(failure.message).toMatch(/^the driver was lost: task executor te-[0-9a-f]+ was lost: no heartbeat for \d+ ms \(heartbeat timeout 5000 ms\)$/);
+    expect(failure.message).toMatch(/^the driver was lost: task executor te-[0-9a-f]+ was lost: no heartbeat for \d+ ms \(heartbeat timeout 10000 ms\)$/);
     expect(failure.cause).toMatchObject({ name: 'TaskExecutorLostError', message: failure.message.replace('the driver was lost: ', '') });
     expect((await client.getJob({ jobId: waits })).job?.status).toBe(JobStatus.CANCELED);
     expect(changes[2].sequence).toBeGreaterThan(sequenceOf(events, waits, JobStatus.CANCELED));
