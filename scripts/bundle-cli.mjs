@@ -28,7 +28,9 @@ export const NODE_BUNDLE_OPTIONS = {
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  banner: { js: "import { createRequire as __flotillaCreateRequire } from 'node:module'; const require = __flotillaCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __flotillaCreateRequire } from 'node:module'; const require = __flotillaCreateRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 };
 
@@ -40,7 +42,10 @@ const handOverClientMain = {
   name: 'hand-over-client-main',
   setup(build) {
     build.onResolve({ filter: /\/runInClient\.js$/ }, () => ({ path: 'runInClient', namespace: 'hand-over' }));
-    build.onResolve({ filter: /^\.\.\/\.\.\/src\/cli\/main\.js$/, namespace: 'hand-over' }, ({ path }) => ({ path, external: true }));
+    build.onResolve({ filter: /^\.\.\/\.\.\/src\/cli\/main\.js$/, namespace: 'hand-over' }, ({ path }) => ({
+      path,
+      external: true,
+    }));
     build.onLoad({ filter: /.*/, namespace: 'hand-over' }, () => ({
       contents: `export async function runInClient() {
   const { main } = await import(${JSON.stringify(COMPILED_MAIN)});

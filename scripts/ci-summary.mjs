@@ -19,7 +19,8 @@ let file;
 let vitestExitCode;
 for (let i = 0; i < args.length; i++) {
   if (args[i] === '--vitest-exit-code') vitestExitCode = Number(args[++i]);
-  else if (args[i].startsWith('--vitest-exit-code=')) vitestExitCode = Number(args[i].slice('--vitest-exit-code='.length));
+  else if (args[i].startsWith('--vitest-exit-code='))
+    vitestExitCode = Number(args[i].slice('--vitest-exit-code='.length));
   else file ??= args[i];
 }
 
@@ -32,10 +33,13 @@ let report;
 try {
   if (!file) throw new Error('usage: node scripts/ci-summary.mjs RESULTS.json [--vitest-exit-code N]');
   const parsed = JSON.parse(readFileSync(file, 'utf8'));
-  if (!parsed || !Array.isArray(parsed.testResults)) throw new Error(`${file} is not a vitest JSON report (no testResults)`);
+  if (!parsed || !Array.isArray(parsed.testResults))
+    throw new Error(`${file} is not a vitest JSON report (no testResults)`);
   report = parsed;
 } catch (error) {
-  console.log(`no test results: ${error.code === 'ENOENT' ? `${file} does not exist; vitest crashed or did not run` : error.message}`);
+  console.log(
+    `no test results: ${error.code === 'ENOENT' ? `${file} does not exist; vitest crashed or did not run` : error.message}`,
+  );
   finish(0, 1);
 }
 
@@ -67,18 +71,25 @@ function summarize(report) {
       else counts.other++;
     }
     if (suite.status === 'failed' && failedHere === 0) {
-      const firstLine = String(suite.message ?? '').split('\n').find((line) => line.trim()) ?? 'no message';
+      const firstLine =
+        String(suite.message ?? '')
+          .split('\n')
+          .find((line) => line.trim()) ?? 'no message';
       brokenFiles.push(`${name}: ${firstLine.trim().slice(0, 200)}`);
     }
   }
 
   let failed = counts.failed + brokenFiles.length;
   console.log(`test files: ${report.testResults.length} (${brokenFiles.length} failed to load or in a hook)`);
-  console.log(`tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.todo} todo${counts.other ? `, ${counts.other} other` : ''}`);
+  console.log(
+    `tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped, ${counts.todo} todo${counts.other ? `, ${counts.other} other` : ''}`,
+  );
   for (const failure of failures) console.log(`FAILED test: ${failure}`);
   for (const broken of brokenFiles) console.log(`FAILED file: ${broken}`);
   if (vitestExitCode !== undefined && Number.isFinite(vitestExitCode) && vitestExitCode !== 0 && failed === 0) {
-    console.log(`vitest exited with ${vitestExitCode} although no test failed (an unhandled error?); counted as one failure`);
+    console.log(
+      `vitest exited with ${vitestExitCode} although no test failed (an unhandled error?); counted as one failure`,
+    );
     failed++;
   }
   if (counts.passed === 0) console.log('no test passed');

@@ -15,9 +15,13 @@ const output = join(stateDir, 'wordcount-output');
 const step = (text) => process.stdout.write(`\n== ${text}\n`);
 
 step(`flotilla controlplane --listen 127.0.0.1:0 --state-dir ${stateDir}`);
-const controlplane = spawn(flotilla[0], [flotilla[1], 'controlplane', '--listen', '127.0.0.1:0', '--state-dir', stateDir, '--log-level', 'warn'], {
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
+const controlplane = spawn(
+  flotilla[0],
+  [flotilla[1], 'controlplane', '--listen', '127.0.0.1:0', '--state-dir', stateDir, '--log-level', 'warn'],
+  {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  },
+);
 const [line] = await once(controlplane.stdout.setEncoding('utf8'), 'data');
 const address = /listening on (\S+)/.exec(line)[1];
 process.stdout.write(line);
@@ -25,12 +29,17 @@ process.stdout.write(line);
 let failed = false;
 try {
   const env = { ...process.env, FLOTILLA_CONTROLPLANE: address };
-  const cli = (...args) => execFileSync(flotilla[0], [flotilla[1], ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] }).toString().trim();
+  const cli = (...args) =>
+    execFileSync(flotilla[0], [flotilla[1], ...args], { env, stdio: ['ignore', 'pipe', 'inherit'] })
+      .toString()
+      .trim();
 
   step(`flotilla run -D --follow examples/wordcount 5 ${output}`);
   const id = cli('run', '-D', '--follow', `${root}examples/wordcount`, '5', output);
   process.stdout.write(`application id: ${id}\n`);
-  for (const file of readdirSync(output).filter((name) => name.startsWith('part-')).sort()) {
+  for (const file of readdirSync(output)
+    .filter((name) => name.startsWith('part-'))
+    .sort()) {
     process.stdout.write(`${file}:\n${readFileSync(join(output, file), 'utf8')}`);
   }
 
@@ -40,9 +49,17 @@ try {
   process.stdout.write(`${cli('cluster', 'list')}\n`);
 
   const curl = (...args) =>
-    execFileSync(`${root}node_modules/.bin/buf`, ['curl', '--protocol', 'grpc', '--http2-prior-knowledge', ...args], { stdio: ['ignore', 'pipe', 'inherit'] }).toString();
+    execFileSync(`${root}node_modules/.bin/buf`, ['curl', '--protocol', 'grpc', '--http2-prior-knowledge', ...args], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).toString();
   step(`buf curl -d '{"application_id":"${id}"}' http://${address}/flotilla.v1.ClusterClientService/GetApplication`);
-  process.stdout.write(curl('-d', JSON.stringify({ application_id: id }), `http://${address}/flotilla.v1.ClusterClientService/GetApplication`));
+  process.stdout.write(
+    curl(
+      '-d',
+      JSON.stringify({ application_id: id }),
+      `http://${address}/flotilla.v1.ClusterClientService/GetApplication`,
+    ),
+  );
 } catch (error) {
   failed = true;
   process.stderr.write(`demo failed: ${error.message}\n`);

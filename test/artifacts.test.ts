@@ -38,7 +38,12 @@ function storedFiles(stateDir: string): string[] {
 function countedUpload(bytes: Buffer, declared: { sha256: string; size: number }, pauseMs = 0) {
   const counter = { chunksSent: 0 };
   async function* messages(): AsyncGenerator<UploadArtifactRequest> {
-    yield { part: { $case: 'header', header: { sha256: declared.sha256, sizeBytes: BigInt(declared.size), fileName: 'x.tgz' } } };
+    yield {
+      part: {
+        $case: 'header',
+        header: { sha256: declared.sha256, sizeBytes: BigInt(declared.size), fileName: 'x.tgz' },
+      },
+    };
     for (let at = 0; at < bytes.length; at += 64 * 1024) {
       if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
       counter.chunksSent++;
@@ -54,7 +59,12 @@ describe('artifact store over gRPC', () => {
   const stateDir = tempDir();
 
   beforeAll(async () => {
-    controlplane = await startServer('controlplane', ['--state-dir', stateDir, '--max-artifact-bytes', String(4 * 1024 * 1024)]);
+    controlplane = await startServer('controlplane', [
+      '--state-dir',
+      stateDir,
+      '--max-artifact-bytes',
+      String(4 * 1024 * 1024),
+    ]);
     client = createClient(ClusterClientServiceDefinition, createChannel(controlplane.address));
   });
   afterAll(async () => {
@@ -103,7 +113,9 @@ describe('artifact store over gRPC', () => {
       details: expect.stringContaining('not the declared'),
     });
     expect(storedFiles(stateDir)).toEqual(before);
-    await expect(client.getArtifact({ artifactId: sha256(Buffer.from('other bytes')) })).rejects.toMatchObject({ code: Status.NOT_FOUND });
+    await expect(client.getArtifact({ artifactId: sha256(Buffer.from('other bytes')) })).rejects.toMatchObject({
+      code: Status.NOT_FOUND,
+    });
   });
 
   it('refuses an upload over --max-artifact-bytes with RESOURCE_EXHAUSTED naming the limit', async () => {
@@ -119,8 +131,13 @@ describe('artifact store over gRPC', () => {
     async function* headless(): AsyncGenerator<UploadArtifactRequest> {
       yield { part: { $case: 'chunk', chunk: Buffer.from('x') } };
     }
-    await expect(client.uploadArtifact(headless())).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT, details: expect.stringContaining('header') });
-    await expect(client.getArtifact({ artifactId: '../../etc/passwd' })).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
+    await expect(client.uploadArtifact(headless())).rejects.toMatchObject({
+      code: Status.INVALID_ARGUMENT,
+      details: expect.stringContaining('header'),
+    });
+    await expect(client.getArtifact({ artifactId: '../../etc/passwd' })).rejects.toMatchObject({
+      code: Status.INVALID_ARGUMENT,
+    });
   });
 
   it('leaves nothing that counts as present when the control plane is killed mid-upload', async () => {

@@ -31,7 +31,19 @@ describe('flotilla CLI', () => {
   it('--help lists every verb', async () => {
     const { code, stdout } = await runCli(['--help']);
     expect(code).toBe(0);
-    for (const verb of ['run', 'watch', 'list', 'cancel', 'upload', 'cluster start', 'cluster list', 'cluster stop', 'controlplane', 'jobmanager', 'taskexecutor']) {
+    for (const verb of [
+      'run',
+      'watch',
+      'list',
+      'cancel',
+      'upload',
+      'cluster start',
+      'cluster list',
+      'cluster stop',
+      'controlplane',
+      'jobmanager',
+      'taskexecutor',
+    ]) {
       expect(stdout).toMatch(new RegExp(`^  ${verb} `, 'm'));
     }
   });
@@ -47,7 +59,12 @@ describe('flotilla CLI', () => {
 
   it('prints one line naming the address and how to start a control plane when none answers', async () => {
     const port = await closedPort();
-    const { code, stdout, stderr } = await runCli(['upload', `${ROOT}examples/wordcount`, '--controlplane', `127.0.0.1:${port}`]);
+    const { code, stdout, stderr } = await runCli([
+      'upload',
+      `${ROOT}examples/wordcount`,
+      '--controlplane',
+      `127.0.0.1:${port}`,
+    ]);
     expect(code).toBe(3);
     expect(stdout).toBe('');
     expect(stderr.trim().split('\n')).toHaveLength(1);
@@ -58,21 +75,39 @@ describe('flotilla CLI', () => {
 
   it('takes the control plane address from FLOTILLA_CONTROLPLANE', async () => {
     const port = await closedPort();
-    const { stderr } = await runCli(['upload', `${ROOT}examples/wordcount`], { FLOTILLA_CONTROLPLANE: `127.0.0.1:${port}` });
+    const { stderr } = await runCli(['upload', `${ROOT}examples/wordcount`], {
+      FLOTILLA_CONTROLPLANE: `127.0.0.1:${port}`,
+    });
     expect(stderr).toContain(`127.0.0.1:${port}`);
   });
 
   it('refuses bad usage with exit code 2 and a message that says what to change', async () => {
-    expect(await runCli(['nosuchverb'])).toMatchObject({ code: 2, stderr: expect.stringContaining('unknown command "nosuchverb"') });
+    expect(await runCli(['nosuchverb'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('unknown command "nosuchverb"'),
+    });
     expect(await runCli(['upload'])).toMatchObject({ code: 2, stderr: expect.stringContaining('missing PATH') });
-    expect(await runCli(['taskexecutor'])).toMatchObject({ code: 2, stderr: expect.stringContaining('--jobmanager HOST:PORT (or --jobmanager-address-file FILE) is required') });
-    expect(await runCli(['controlplane', '--listen', 'nowhere'])).toMatchObject({ code: 1, stderr: expect.stringContaining('is not HOST:PORT') });
+    expect(await runCli(['taskexecutor'])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--jobmanager HOST:PORT (or --jobmanager-address-file FILE) is required'),
+    });
+    expect(await runCli(['controlplane', '--listen', 'nowhere'])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining('is not HOST:PORT'),
+    });
   });
 
   it('refuses -d with -D before uploading anything, saying why', async () => {
     const controlplane = await startServer('controlplane', ['--state-dir', tempDir()]);
     try {
-      const { code, stdout, stderr } = await runCli(['run', '-D', '-d', `${ROOT}examples/wordcount`, '--controlplane', controlplane.address]);
+      const { code, stdout, stderr } = await runCli([
+        'run',
+        '-D',
+        '-d',
+        `${ROOT}examples/wordcount`,
+        '--controlplane',
+        controlplane.address,
+      ]);
       expect(code).toBe(2);
       expect(stdout).toBe('');
       expect(stderr).toContain('-d (detached) cannot be combined with -D');
@@ -87,9 +122,21 @@ describe('flotilla CLI', () => {
   it('accepts FLIP-40 spellings of the driver options and -Dkey=value properties, and lists them in --help', async () => {
     const { code, stdout } = await runCli(['run', '--help']);
     expect(code).toBe(0);
-    for (const spelling of ['-Dhm', '--driverheapmemory', '-Ddm', '-Dnm', '-Dc', '-DKEY=VALUE']) expect(stdout).toContain(spelling);
+    for (const spelling of ['-Dhm', '--driverheapmemory', '-Ddm', '-Dnm', '-Dc', '-DKEY=VALUE'])
+      expect(stdout).toContain(spelling);
     const port = await closedPort();
-    const refused = await runCli(['run', '-D', '-Dhm', '64', '-Dpipeline.name=x', '--class', 'main.js#main', `${ROOT}examples/wordcount`, '--controlplane', `127.0.0.1:${port}`]);
+    const refused = await runCli([
+      'run',
+      '-D',
+      '-Dhm',
+      '64',
+      '-Dpipeline.name=x',
+      '--class',
+      'main.js#main',
+      `${ROOT}examples/wordcount`,
+      '--controlplane',
+      `127.0.0.1:${port}`,
+    ]);
     expect(refused.code).toBe(3);
   });
 

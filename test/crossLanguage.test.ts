@@ -27,7 +27,10 @@ interface RunResult {
 
 function run(command: string, args: readonly string[], timeoutMs = 60_000): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } });
+    const child = spawn(command, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
@@ -49,10 +52,18 @@ function missingToolchain(): string | undefined {
   const problems: string[] = [];
   if (!existsSync(PYTHON)) problems.push(`${PYTHON} is missing (package python3)`);
   if (!existsSync(PROTOC)) problems.push(`${PROTOC} is missing (package protobuf-compiler)`);
-  if (!existsSync(GRPC_PYTHON_PLUGIN)) problems.push(`${GRPC_PYTHON_PLUGIN} is missing (package protobuf-compiler-grpc)`);
+  if (!existsSync(GRPC_PYTHON_PLUGIN))
+    problems.push(`${GRPC_PYTHON_PLUGIN} is missing (package protobuf-compiler-grpc)`);
   if (existsSync(PYTHON)) {
-    const probe = spawnSync(PYTHON, ['-c', 'import grpc, google.protobuf; print(grpc.__version__, google.protobuf.__version__)'], { encoding: 'utf8' });
-    if (probe.status !== 0) problems.push(`${PYTHON} cannot import grpc/google.protobuf (package python3-grpcio): ${probe.stderr.trim().split('\n').pop()}`);
+    const probe = spawnSync(
+      PYTHON,
+      ['-c', 'import grpc, google.protobuf; print(grpc.__version__, google.protobuf.__version__)'],
+      { encoding: 'utf8' },
+    );
+    if (probe.status !== 0)
+      problems.push(
+        `${PYTHON} cannot import grpc/google.protobuf (package python3-grpcio): ${probe.stderr.trim().split('\n').pop()}`,
+      );
   }
   return problems.length ? `${problems.join('; ')}. To run the cross-language test, ${INSTALL_HINT}` : undefined;
 }
@@ -77,7 +88,17 @@ describe('a Python client generated from proto/', () => {
     if (missing) expect.fail(missing);
 
     const stubs = tempDir('flotilla-python-stubs-');
-    const generated = await run(PYTHON, [join(SCRIPTS, 'generate_stubs.py'), '--repo', ROOT, '--out', stubs, '--protoc', PROTOC, '--grpc-plugin', GRPC_PYTHON_PLUGIN]);
+    const generated = await run(PYTHON, [
+      join(SCRIPTS, 'generate_stubs.py'),
+      '--repo',
+      ROOT,
+      '--out',
+      stubs,
+      '--protoc',
+      PROTOC,
+      '--grpc-plugin',
+      GRPC_PYTHON_PLUGIN,
+    ]);
     expect(generated.code, `generate_stubs.py failed:\n${generated.stderr}${generated.stdout}`).toBe(0);
     const generation = JSON.parse(generated.stdout.trim().split('\n').pop()!) as { protoc: string; modules: string[] };
     expect(generation.modules).toEqual(
@@ -92,7 +113,13 @@ describe('a Python client generated from proto/', () => {
     expect(generation.modules.filter((name) => name.split('.')[0] === 'grpc')).toEqual([]);
     expect(existsSync(join(stubs, 'grpc'))).toBe(false);
 
-    const client = await run(PYTHON, [join(SCRIPTS, 'artifact_client.py'), '--address', server!.address, '--stubs', stubs]);
+    const client = await run(PYTHON, [
+      join(SCRIPTS, 'artifact_client.py'),
+      '--address',
+      server!.address,
+      '--stubs',
+      stubs,
+    ]);
     const context = `artifact_client.py exited with ${client.code}\nstdout:\n${client.stdout}\nstderr:\n${client.stderr}\nserver log:\n${server!.stderr()}`;
     expect(client.code, context).toBe(0);
     const summary = JSON.parse(client.stdout.trim().split('\n').pop()!) as {

@@ -5,7 +5,10 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { createChannel, createClient, ClientError, Status } from 'nice-grpc';
-import { HealthDefinition, HealthCheckResponse_ServingStatus } from 'nice-grpc-server-health/lib/proto/grpc/health/v1/health.js';
+import {
+  HealthDefinition,
+  HealthCheckResponse_ServingStatus,
+} from 'nice-grpc-server-health/lib/proto/grpc/health/v1/health.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DispatcherServiceDefinition } from '../generated/flotilla/v1/dispatcher_service.js';
 import { TaskExecutorServiceDefinition } from '../generated/flotilla/v1/task_executor_service.js';
@@ -15,7 +18,14 @@ import { tempDir } from './support/tempDir.js';
 const run = promisify(execFile);
 
 async function listServices(address: string): Promise<string[]> {
-  const { stdout } = await run(`${ROOT}node_modules/.bin/buf`, ['curl', '--protocol', 'grpc', '--http2-prior-knowledge', '--list-services', `http://${address}`]);
+  const { stdout } = await run(`${ROOT}node_modules/.bin/buf`, [
+    'curl',
+    '--protocol',
+    'grpc',
+    '--http2-prior-knowledge',
+    '--list-services',
+    `http://${address}`,
+  ]);
   return stdout.trim().split('\n').sort();
 }
 
@@ -40,7 +50,12 @@ describe('flotilla servers', () => {
     const controlplane = await startServer('controlplane', ['--state-dir', tempDir()]);
     servers.push(controlplane);
     const { stdout } = await run(`${ROOT}node_modules/.bin/buf`, [
-      'curl', '--protocol', 'grpc', '--http2-prior-knowledge', '-d', '{"service":"flotilla.v1.ClusterClientService"}',
+      'curl',
+      '--protocol',
+      'grpc',
+      '--http2-prior-knowledge',
+      '-d',
+      '{"service":"flotilla.v1.ClusterClientService"}',
       `http://${controlplane.address}/grpc.health.v1.Health/Check`,
     ]);
     expect(JSON.parse(stdout)).toEqual({ status: 'SERVING' });
@@ -68,7 +83,8 @@ describe('flotilla servers', () => {
     const health = createClient(HealthDefinition, createChannel(controlplane.address));
     const statuses: HealthCheckResponse_ServingStatus[] = [];
     const watching = (async () => {
-      for await (const response of health.watch({ service: 'flotilla.v1.ClusterClientService' })) statuses.push(response.status);
+      for await (const response of health.watch({ service: 'flotilla.v1.ClusterClientService' }))
+        statuses.push(response.status);
     })().then(
       () => 'ended without a status',
       (error: unknown) => error,

@@ -37,8 +37,16 @@ if (values.merge && (values.only === undefined || values.smoke)) {
 const FIGURES = ['submission', 'ownedCluster', 'warmCluster', 'wordCount', 'scale', 'teardown'];
 const only = values.only?.split(',').map((id) => id.trim());
 const partial = only !== undefined;
-const out = values.out ?? ((values.smoke || partial) && !values.merge ? join(tmpdir(), `flotilla-benchmarks-${values.smoke ? 'smoke-' : ''}${process.pid}.md`) : join(ROOT, 'docs/benchmarks.md'));
-const command = values.smoke ? 'npm run bench:smoke' : partial ? `node scripts/bench/run.mjs --only ${values.only}${values.merge ? ' --merge' : ''}` : 'npm run bench';
+const out =
+  values.out ??
+  ((values.smoke || partial) && !values.merge
+    ? join(tmpdir(), `flotilla-benchmarks-${values.smoke ? 'smoke-' : ''}${process.pid}.md`)
+    : join(ROOT, 'docs/benchmarks.md'));
+const command = values.smoke
+  ? 'npm run bench:smoke'
+  : partial
+    ? `node scripts/bench/run.mjs --only ${values.only}${values.merge ? ' --merge' : ''}`
+    : 'npm run bench';
 
 // An interrupted run leaves no cluster behind: the control planes' clusters are detached processes
 // (direct children are killed by lib/processes.mjs on exit).
@@ -52,7 +60,9 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
 const begin = performance.now();
 const stamp = () => `${((performance.now() - begin) / 1000).toFixed(1).padStart(6)} s`;
 const machine = { ...describeMachine(ROOT), builtByRun: process.env.npm_lifecycle_event === 'bench' };
-process.stderr.write(`${stamp()} benchmarks (${values.smoke ? 'smoke' : 'full'}) on ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB, Node ${machine.node}; report: ${out}\n`);
+process.stderr.write(
+  `${stamp()} benchmarks (${values.smoke ? 'smoke' : 'full'}) on ${machine.cores} cores, ${machine.memoryGiB.toFixed(1)} GiB, Node ${machine.node}; report: ${out}\n`,
+);
 
 const results = [];
 let failed = false;
@@ -76,8 +86,20 @@ for (const name of FIGURES) {
 }
 
 const durationMs = performance.now() - begin;
-const report = renderReport({ machine, mode: values.smoke ? 'smoke' : 'full', command, results, durationMs, loadAtEnd: loadavg() });
-writeReport(out, values.merge && existsSync(out) ? mergeReport(readFileSync(out, 'utf8'), report, { ids: only, command, machine }) : report);
-process.stderr.write(`${stamp()} wrote ${out}${failed ? '; a figure\'s script failed' : ''}\n`);
+const report = renderReport({
+  machine,
+  mode: values.smoke ? 'smoke' : 'full',
+  command,
+  results,
+  durationMs,
+  loadAtEnd: loadavg(),
+});
+writeReport(
+  out,
+  values.merge && existsSync(out)
+    ? mergeReport(readFileSync(out, 'utf8'), report, { ids: only, command, machine })
+    : report,
+);
+process.stderr.write(`${stamp()} wrote ${out}${failed ? "; a figure's script failed" : ''}\n`);
 // Open gRPC channels and timers of the figures must not keep the process alive.
 process.exit(failed ? 1 : 0);

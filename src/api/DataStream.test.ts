@@ -14,7 +14,10 @@ function collecting(records: (sinkVertexId: string) => unknown[]) {
     return {
       status: 'FINISHED',
       durationMs: 1,
-      collected: new Map([['vertex-99', ['not this sink']], ...sinks.map((sink) => [sink.id, records(sink.id)] as [string, unknown[]])]),
+      collected: new Map([
+        ['vertex-99', ['not this sink']],
+        ...sinks.map((sink) => [sink.id, records(sink.id)] as [string, unknown[]]),
+      ]),
     };
   };
 }
@@ -35,7 +38,11 @@ describe('DataStream', () => {
       'vertex-3 Map (p=2)',
       'vertex-4 Sink: Collect (p=1)',
     ]);
-    expect(graph.edges.at(-1)).toEqual({ sourceVertexId: 'vertex-3', targetVertexId: 'vertex-4', shipStrategy: 'rebalance' });
+    expect(graph.edges.at(-1)).toEqual({
+      sourceVertexId: 'vertex-3',
+      targetVertexId: 'vertex-4',
+      shipStrategy: 'rebalance',
+    });
     expect(records).toEqual(['records of vertex-4']);
     await expect(env.execute()).rejects.toThrow(/no sinks defined/);
   });
@@ -87,23 +94,31 @@ describe('DataStream', () => {
     };
     const env = new ExecutionEnvironment({ submitter: new FakeJobSubmitter(), captureFunction: refusing });
     const stream = env.fromCollection([1]);
-    expect(() => stream.filter((n) => n > 1)).toThrow('the function captures the local variable "threshold" (main.js:12)');
+    expect(() => stream.filter((n) => n > 1)).toThrow(
+      'the function captures the local variable "threshold" (main.js:12)',
+    );
   });
 
   it('refuses a non-function, naming the method', () => {
     const env = new ExecutionEnvironment({ submitter: new FakeJobSubmitter(), captureFunction: testCapturer });
     const stream = env.fromCollection([1]);
-    expect(() => stream.map('x => x' as never)).toThrow(new InvalidArgumentError('DataStream.map() expects a function, got a string'));
+    expect(() => stream.map('x => x' as never)).toThrow(
+      new InvalidArgumentError('DataStream.map() expects a function, got a string'),
+    );
     expect(() => stream.flatMap(undefined as never)).toThrow('DataStream.flatMap() expects a function, got undefined');
     expect(() => stream.filter({} as never)).toThrow('DataStream.filter() expects a function, got an object');
     expect(() => stream.keyBy(null as never)).toThrow('DataStream.keyBy() expects a function, got null');
-    expect(() => stream.keyBy((n) => n).reduce(1 as never)).toThrow('KeyedStream.reduce() expects a function, got a number');
+    expect(() => stream.keyBy((n) => n).reduce(1 as never)).toThrow(
+      'KeyedStream.reduce() expects a function, got a number',
+    );
   });
 
   it('refuses bad options, parallelism, names, fields and paths', () => {
     const env = new ExecutionEnvironment({ submitter: new FakeJobSubmitter(), captureFunction: testCapturer });
     const stream = env.generateSequence(1, 2);
-    expect(() => stream.map((n) => n, { with: [1] as never })).toThrow(/DataStream.map\(\) expects "with" to be an object/);
+    expect(() => stream.map((n) => n, { with: [1] as never })).toThrow(
+      /DataStream.map\(\) expects "with" to be an object/,
+    );
     expect(() => stream.map((n) => n, 'fast' as never)).toThrow(/DataStream.map\(\) expects its options as an object/);
     for (const bad of [0, -2, 2.5, Number.POSITIVE_INFINITY]) {
       expect(() => stream.setParallelism(bad)).toThrow(

@@ -65,7 +65,9 @@ export class DataStream<T> {
     requireParallelism('DataStream.setParallelism()', parallelism);
     const operator = this.operatorFor('setParallelism()');
     if (operator.nonParallel && parallelism !== 1) {
-      throw new InvalidArgumentError(`DataStream.setParallelism(): "${operator.name}" is not a parallel operator; its parallelism is 1`);
+      throw new InvalidArgumentError(
+        `DataStream.setParallelism(): "${operator.name}" is not a parallel operator; its parallelism is 1`,
+      );
     }
     operator.parallelism = parallelism;
     return this;
@@ -83,7 +85,9 @@ export class DataStream<T> {
     requireNonEmptyString('DataStream.writeAsText()', path, 'a path');
     const overwrite = options?.overwrite ?? false;
     if (typeof overwrite !== 'boolean') {
-      throw new InvalidArgumentError(`DataStream.writeAsText() expects "overwrite" to be a boolean, got ${describeValue(overwrite)}`);
+      throw new InvalidArgumentError(
+        `DataStream.writeAsText() expects "overwrite" to be a boolean, got ${describeValue(overwrite)}`,
+      );
     }
     return this.sink('Sink: Text File', { kind: 'textFileSink', name: 'Sink: Text File', path, overwrite });
   }
@@ -125,7 +129,10 @@ export class DataStream<T> {
     return { type: 'operator', id, input: this.transformation, operator, name, nonParallel };
   }
 
-  private partition(shipStrategy: Exclude<ShipStrategy, 'forward'>, keySelector?: UserFunctionSpec): PartitionTransformation {
+  private partition(
+    shipStrategy: Exclude<ShipStrategy, 'forward'>,
+    keySelector?: UserFunctionSpec,
+  ): PartitionTransformation {
     const id = this.context.nextTransformationId();
     return { type: 'partition', id, input: this.transformation, shipStrategy, ...(keySelector ? { keySelector } : {}) };
   }

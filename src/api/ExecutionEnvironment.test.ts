@@ -7,7 +7,10 @@ import { JobExecutionError } from './JobExecutionError.js';
 import { FakeJobSubmitter, type CannedResult } from './testing/FakeJobSubmitter.js';
 import { testCapturer } from './testing/testCapturer.js';
 
-function environment(respond?: ConstructorParameters<typeof FakeJobSubmitter>[0], options: Partial<ExecutionEnvironmentOptions> = {}) {
+function environment(
+  respond?: ConstructorParameters<typeof FakeJobSubmitter>[0],
+  options: Partial<ExecutionEnvironmentOptions> = {},
+) {
   const submitter = new FakeJobSubmitter(respond);
   const env = new ExecutionEnvironment({ submitter, captureFunction: testCapturer, ...options });
   return { env, submitter };
@@ -23,7 +26,9 @@ describe('ExecutionEnvironment', () => {
     const { env, submitter } = environment();
     env.fromCollection([1]).map((x) => x);
     await expect(env.execute()).rejects.toThrow(FailedPreconditionError);
-    await expect(env.executeAsync('x')).rejects.toThrow('no sinks defined; add print(), writeAsText() or collect() before execute()');
+    await expect(env.executeAsync('x')).rejects.toThrow(
+      'no sinks defined; add print(), writeAsText() or collect() before execute()',
+    );
     expect(submitter.submitted).toHaveLength(0);
   });
 
@@ -37,10 +42,9 @@ describe('ExecutionEnvironment', () => {
     numbers.writeAsText('/tmp/second');
     await env.execute('two');
     expect(submitter.submitted.map((graph) => graph.name)).toEqual(['one', 'two']);
-    expect(submitter.submitted[1].vertices.flatMap((vertex) => vertex.operators.map((operator) => operator.kind))).toEqual([
-      'collectionSource',
-      'textFileSink',
-    ]);
+    expect(
+      submitter.submitted[1].vertices.flatMap((vertex) => vertex.operators.map((operator) => operator.kind)),
+    ).toEqual(['collectionSource', 'textFileSink']);
   });
 
   it('names jobs with the prefix when one is set, and gives unnamed jobs the default name', async () => {
@@ -108,7 +112,9 @@ describe('ExecutionEnvironment', () => {
 
     expect(error).toBeInstanceOf(JobExecutionError);
     const failure = error as JobExecutionError;
-    expect(failure.message).toBe(`job "words" (job-1) failed: TypeError: Cannot read properties of undefined (reading 'split')`);
+    expect(failure.message).toBe(
+      `job "words" (job-1) failed: TypeError: Cannot read properties of undefined (reading 'split')`,
+    );
     expect(failure.jobId).toBe('job-1');
     expect(failure.status).toBe('FAILED');
     expect(failure.cause).toBeInstanceOf(Error);
@@ -127,9 +133,13 @@ describe('ExecutionEnvironment', () => {
 
   it('refuses bad source arguments and a bad parallelism at the call', () => {
     const { env } = environment();
-    expect(() => env.fromCollection(42 as never)).toThrow(/fromCollection\(\) expects an array or another iterable, got a number/);
+    expect(() => env.fromCollection(42 as never)).toThrow(
+      /fromCollection\(\) expects an array or another iterable, got a number/,
+    );
     expect(() => env.fromCollection('abc' as never)).toThrow(InvalidArgumentError);
-    expect(() => env.fromCollection([1, () => 2])).toThrow(/fromCollection\(\): element 1 cannot be sent to a task executor/);
+    expect(() => env.fromCollection([1, () => 2])).toThrow(
+      /fromCollection\(\): element 1 cannot be sent to a task executor/,
+    );
     expect(() => env.readTextFile('')).toThrow(/readTextFile\(\) expects a path as a non-empty string/);
     expect(() => env.generateSequence(1.5, 3)).toThrow(/generateSequence\(\) expects "from" as an integer, got 1.5/);
     expect(() => env.generateSequence(5, 1)).toThrow(/"from" <= "to"/);
@@ -159,19 +169,23 @@ describe('compileExecutionEnvironmentOptions', () => {
       runtimeMode: 'AUTOMATIC',
       preAggregation: true,
     });
-    expect(compileExecutionEnvironmentOptions({ submitter, captureFunction: testCapturer, jobNamePrefix: '' })).not.toHaveProperty(
-      'jobNamePrefix',
-    );
+    expect(
+      compileExecutionEnvironmentOptions({ submitter, captureFunction: testCapturer, jobNamePrefix: '' }),
+    ).not.toHaveProperty('jobNamePrefix');
   });
 
   it('refuses options it cannot work with', () => {
-    expect(() => compileExecutionEnvironmentOptions({ submitter: {} as never, captureFunction: testCapturer })).toThrow(/submitter/);
-    expect(() => compileExecutionEnvironmentOptions({ submitter, captureFunction: undefined as never })).toThrow(/captureFunction/);
-    expect(() => compileExecutionEnvironmentOptions({ submitter, captureFunction: testCapturer, defaultParallelism: 0 })).toThrow(
-      /parallelism/,
+    expect(() => compileExecutionEnvironmentOptions({ submitter: {} as never, captureFunction: testCapturer })).toThrow(
+      /submitter/,
     );
-    expect(() => compileExecutionEnvironmentOptions({ submitter, captureFunction: testCapturer, properties: { a: 1 as never } })).toThrow(
-      /property "a" as a string/,
+    expect(() => compileExecutionEnvironmentOptions({ submitter, captureFunction: undefined as never })).toThrow(
+      /captureFunction/,
     );
+    expect(() =>
+      compileExecutionEnvironmentOptions({ submitter, captureFunction: testCapturer, defaultParallelism: 0 }),
+    ).toThrow(/parallelism/);
+    expect(() =>
+      compileExecutionEnvironmentOptions({ submitter, captureFunction: testCapturer, properties: { a: 1 as never } }),
+    ).toThrow(/property "a" as a string/);
   });
 });

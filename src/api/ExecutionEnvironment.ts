@@ -6,7 +6,11 @@
  */
 import { FailedPreconditionError, InvalidArgumentError } from '../common/errors.js';
 import type { OperatorSpec } from '../jobgraph/jobGraph.js';
-import { parseRuntimeExecutionMode, type RuntimeExecutionMode, type RuntimeExecutionModeName } from '../jobgraph/RuntimeExecutionMode.js';
+import {
+  parseRuntimeExecutionMode,
+  type RuntimeExecutionMode,
+  type RuntimeExecutionModeName,
+} from '../jobgraph/RuntimeExecutionMode.js';
 import {
   describeValue,
   requireFunction,
@@ -49,7 +53,10 @@ export class ExecutionEnvironment {
       capture: (method, fn, functionOptions) => {
         requireFunction(method, fn);
         requireFunctionOptions(method, functionOptions);
-        return this.options.captureFunction(fn, functionOptions?.with === undefined ? {} : { bound: functionOptions.with });
+        return this.options.captureFunction(
+          fn,
+          functionOptions?.with === undefined ? {} : { bound: functionOptions.with },
+        );
       },
       addSink: (sink) => {
         this.sinks.push(sink);
@@ -76,7 +83,11 @@ export class ExecutionEnvironment {
     }
     const records = [...items];
     requireSerializableRecords('ExecutionEnvironment.fromCollection()', records);
-    return this.source<T>('Source: Collection', { kind: 'collectionSource', name: 'Source: Collection', records }, true);
+    return this.source<T>(
+      'Source: Collection',
+      { kind: 'collectionSource', name: 'Source: Collection', records },
+      true,
+    );
   }
 
   /** A source that emits the lines of a file (or of the files in a folder), split over its subtasks. */
@@ -90,9 +101,15 @@ export class ExecutionEnvironment {
     requireInteger('ExecutionEnvironment.generateSequence()', from, '"from"');
     requireInteger('ExecutionEnvironment.generateSequence()', to, '"to"');
     if (from > to) {
-      throw new InvalidArgumentError(`ExecutionEnvironment.generateSequence() expects "from" <= "to", got ${from} > ${to}`);
+      throw new InvalidArgumentError(
+        `ExecutionEnvironment.generateSequence() expects "from" <= "to", got ${from} > ${to}`,
+      );
     }
-    return this.source<number>('Source: Sequence', { kind: 'sequenceSource', name: 'Source: Sequence', from, to }, false);
+    return this.source<number>(
+      'Source: Sequence',
+      { kind: 'sequenceSource', name: 'Source: Sequence', from, to },
+      false,
+    );
   }
 
   /** Sets the parallelism of operators that set none; it applies to jobs executed from now on. */

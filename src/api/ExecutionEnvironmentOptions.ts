@@ -71,26 +71,48 @@ export interface CompiledExecutionEnvironmentOptions {
 }
 
 /** Fills defaults and checks the options; throws InvalidArgumentError for anything unusable. */
-export function compileExecutionEnvironmentOptions(options: ExecutionEnvironmentOptions): CompiledExecutionEnvironmentOptions {
-  const { submitter, captureFunction, defaultParallelism = 1, jobNamePrefix, bundle, restartStrategy, properties = {} } = options;
+export function compileExecutionEnvironmentOptions(
+  options: ExecutionEnvironmentOptions,
+): CompiledExecutionEnvironmentOptions {
+  const {
+    submitter,
+    captureFunction,
+    defaultParallelism = 1,
+    jobNamePrefix,
+    bundle,
+    restartStrategy,
+    properties = {},
+  } = options;
   if (typeof submitter?.submit !== 'function') {
-    throw new InvalidArgumentError(`ExecutionEnvironment needs a submitter with a submit(graph) method, got ${describeValue(submitter)}`);
+    throw new InvalidArgumentError(
+      `ExecutionEnvironment needs a submitter with a submit(graph) method, got ${describeValue(submitter)}`,
+    );
   }
   requireFunction('ExecutionEnvironment', captureFunction, 'a captureFunction');
   requireParallelism('ExecutionEnvironment', defaultParallelism);
   if (jobNamePrefix !== undefined && typeof jobNamePrefix !== 'string') {
-    throw new InvalidArgumentError(`ExecutionEnvironment expects jobNamePrefix as a string, got ${describeValue(jobNamePrefix)}`);
+    throw new InvalidArgumentError(
+      `ExecutionEnvironment expects jobNamePrefix as a string, got ${describeValue(jobNamePrefix)}`,
+    );
   }
   for (const [key, value] of Object.entries(properties)) {
     if (typeof value !== 'string') {
-      throw new InvalidArgumentError(`ExecutionEnvironment expects property "${key}" as a string, got ${describeValue(value)}`);
+      throw new InvalidArgumentError(
+        `ExecutionEnvironment expects property "${key}" as a string, got ${describeValue(value)}`,
+      );
     }
   }
   const runtimeMode =
     options.runtimeMode !== undefined
       ? parseRuntimeExecutionMode(options.runtimeMode, 'ExecutionEnvironment option runtimeMode')
-      : parseRuntimeExecutionMode(properties[RUNTIME_MODE_PROPERTY] ?? DEFAULT_RUNTIME_MODE, `the property ${RUNTIME_MODE_PROPERTY}`);
-  const preAggregation = parseBoolean(properties[PRE_AGGREGATION_PROPERTY] ?? 'true', `the property ${PRE_AGGREGATION_PROPERTY}`);
+      : parseRuntimeExecutionMode(
+          properties[RUNTIME_MODE_PROPERTY] ?? DEFAULT_RUNTIME_MODE,
+          `the property ${RUNTIME_MODE_PROPERTY}`,
+        );
+  const preAggregation = parseBoolean(
+    properties[PRE_AGGREGATION_PROPERTY] ?? 'true',
+    `the property ${PRE_AGGREGATION_PROPERTY}`,
+  );
   const compiled: CompiledExecutionEnvironmentOptions = {
     submitter,
     captureFunction,

@@ -52,7 +52,10 @@ function jobEndingWith(result: Omit<JobResultWithRecords, 'jobId'>): SubmittedJo
 
 describe('JobClient', () => {
   it("hands out each collect sink's records by vertex id, empty for a sink that produced none", async () => {
-    const client = new JobClient(jobEndingWith({ status: 'FINISHED', durationMs: 9, collected: new Map([['vertex-1', [1]]]) }), graph);
+    const client = new JobClient(
+      jobEndingWith({ status: 'FINISHED', durationMs: 9, collected: new Map([['vertex-1', [1]]]) }),
+      graph,
+    );
     const result = await client.getJobExecutionResult();
     expect(result.getCollected('vertex-1')).toEqual([1]);
     expect(result.getCollected('vertex-2')).toEqual([]);
@@ -63,7 +66,9 @@ describe('JobClient', () => {
 
   it('rejects a failed job without a reported cause, and a job that ended in another status', async () => {
     const failed = new JobClient(jobEndingWith({ status: 'FAILED', durationMs: 1, collected: new Map() }), graph);
-    await expect(failed.getJobExecutionResult()).rejects.toThrow('job "two collects" (job-7) failed without a reported cause');
+    await expect(failed.getJobExecutionResult()).rejects.toThrow(
+      'job "two collects" (job-7) failed without a reported cause',
+    );
 
     const suspended = new JobClient(jobEndingWith({ status: 'SUSPENDED', durationMs: 1, collected: new Map() }), graph);
     const error = await suspended.getJobExecutionResult().catch((caught: unknown) => caught);
@@ -79,7 +84,10 @@ describe('JobClient', () => {
       stack: '',
       cause: { name: 'SyntaxError', message: 'Unexpected token', stack: '' },
     };
-    const client = new JobClient(jobEndingWith({ status: 'FAILED', failure, durationMs: 1, collected: new Map() }), graph);
+    const client = new JobClient(
+      jobEndingWith({ status: 'FAILED', failure, durationMs: 1, collected: new Map() }),
+      graph,
+    );
     const error = (await client.getJobExecutionResult().catch((caught: unknown) => caught)) as JobExecutionError;
     expect(error.message).toBe('job "two collects" (job-7) failed: parse failed');
     const cause = error.cause as Error;

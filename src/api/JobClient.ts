@@ -58,7 +58,9 @@ export class JobClient {
       });
     }
     const collectSinkIds = new Set(
-      this.graph.vertices.filter((vertex) => vertex.operators.at(-1)?.kind === 'collectSink').map((vertex) => vertex.id),
+      this.graph.vertices
+        .filter((vertex) => vertex.operators.at(-1)?.kind === 'collectSink')
+        .map((vertex) => vertex.id),
     );
     return new JobExecutionResult(result.jobId, result.durationMs, result.collected, collectSinkIds);
   }

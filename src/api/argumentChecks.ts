@@ -16,14 +16,21 @@ export function describeValue(value: unknown): string {
 }
 
 /** Refuses anything but a function. */
-export function requireFunction(method: string, fn: unknown, what = 'a function'): asserts fn is (...args: never[]) => unknown {
+export function requireFunction(
+  method: string,
+  fn: unknown,
+  what = 'a function',
+): asserts fn is (...args: never[]) => unknown {
   if (typeof fn !== 'function') {
     throw new InvalidArgumentError(`${method} expects ${what}, got ${describeValue(fn)}`);
   }
 }
 
 /** Refuses options of a function-taking method that are not `{ with?: {...} }`. */
-export function requireFunctionOptions(method: string, options: unknown): asserts options is FunctionOptions | undefined {
+export function requireFunctionOptions(
+  method: string,
+  options: unknown,
+): asserts options is FunctionOptions | undefined {
   if (options === undefined) return;
   if (!isPlainObject(options)) {
     throw new InvalidArgumentError(
@@ -32,14 +39,18 @@ export function requireFunctionOptions(method: string, options: unknown): assert
   }
   const bound = (options as FunctionOptions).with;
   if (bound !== undefined && !isPlainObject(bound)) {
-    throw new InvalidArgumentError(`${method} expects "with" to be an object of named values, got ${describeValue(bound)}`);
+    throw new InvalidArgumentError(
+      `${method} expects "with" to be an object of named values, got ${describeValue(bound)}`,
+    );
   }
 }
 
 /** Refuses a parallelism that is not an integer of at least 1. */
 export function requireParallelism(method: string, parallelism: unknown): asserts parallelism is number {
   if (typeof parallelism !== 'number' || !Number.isSafeInteger(parallelism) || parallelism < 1) {
-    throw new InvalidArgumentError(`${method} expects a parallelism that is an integer of at least 1, got ${String(parallelism)}`);
+    throw new InvalidArgumentError(
+      `${method} expects a parallelism that is an integer of at least 1, got ${String(parallelism)}`,
+    );
   }
 }
 

@@ -16,7 +16,9 @@ function shapeOf(graph: JobGraph) {
   const nameOf = (id: string) => graph.vertices.find((vertex) => vertex.id === id)?.name;
   return {
     vertices: graph.vertices.map((vertex) => `${vertex.id} ${vertex.name} (p=${vertex.parallelism})`),
-    edges: graph.edges.map((edge) => `${nameOf(edge.sourceVertexId)} =${edge.shipStrategy}=> ${nameOf(edge.targetVertexId)}`),
+    edges: graph.edges.map(
+      (edge) => `${nameOf(edge.sourceVertexId)} =${edge.shipStrategy}=> ${nameOf(edge.targetVertexId)}`,
+    ),
   };
 }
 
@@ -43,8 +45,16 @@ describe('buildJobGraph', () => {
           parallelism: 1,
           operators: [
             { kind: 'collectionSource', name: 'Source: Collection', records: lines },
-            { kind: 'flatMap', name: 'Flat Map', fn: { source: String(split), module: 'test.js', line: 1, boundValuesJson: '{}' } },
-            { kind: 'map', name: 'Map', fn: { source: String(pair), module: 'test.js', line: 1, boundValuesJson: '{}' } },
+            {
+              kind: 'flatMap',
+              name: 'Flat Map',
+              fn: { source: String(split), module: 'test.js', line: 1, boundValuesJson: '{}' },
+            },
+            {
+              kind: 'map',
+              name: 'Map',
+              fn: { source: String(pair), module: 'test.js', line: 1, boundValuesJson: '{}' },
+            },
           ],
         },
         {
@@ -115,7 +125,9 @@ describe('buildJobGraph', () => {
       expect.objectContaining({ kind: 'filter' }),
       { kind: 'textFileSink', name: 'Sink: Text File', path: '/tmp/even', overwrite: true },
     ]);
-    expect(graph.vertices[2].operators).toEqual([{ kind: 'textFileSource', name: 'Source: Text File', path: '/data/in.txt' }]);
+    expect(graph.vertices[2].operators).toEqual([
+      { kind: 'textFileSource', name: 'Source: Text File', path: '/data/in.txt' },
+    ]);
     expect(graph.vertices[4].operators).toEqual([{ kind: 'printSink', name: 'Sink: Print', prefix: 'lines' }]);
   });
 
@@ -144,7 +156,12 @@ describe('buildJobGraph', () => {
       vertices: ['vertex-1 Source: Sequence -> Map (p=2)', 'vertex-2 Keyed Aggregation -> Map -> Sink: Print (p=2)'],
       edges: ['Source: Sequence -> Map =hash=> Keyed Aggregation -> Map -> Sink: Print'],
     });
-    expect(graph.edges[0].keySelector).toEqual({ source: String(byRegion), module: 'test.js', line: 1, boundValuesJson: '{"length":2}' });
+    expect(graph.edges[0].keySelector).toEqual({
+      source: String(byRegion),
+      module: 'test.js',
+      line: 1,
+      boundValuesJson: '{"length":2}',
+    });
     expect(graph.vertices[1].operators[0]).toEqual({ kind: 'sum', name: 'Keyed Aggregation', field: 'amount' });
   });
 
@@ -180,8 +197,15 @@ describe('buildJobGraph', () => {
     await env.execute();
 
     expect(shapeOf(submitter.onlyGraph)).toEqual({
-      vertices: ['vertex-1 Source: Collection -> Map (p=1)', 'vertex-2 Sink: Print (p=1)', 'vertex-3 Filter -> Sink: Text File (p=1)'],
-      edges: ['Source: Collection -> Map =forward=> Sink: Print', 'Source: Collection -> Map =forward=> Filter -> Sink: Text File'],
+      vertices: [
+        'vertex-1 Source: Collection -> Map (p=1)',
+        'vertex-2 Sink: Print (p=1)',
+        'vertex-3 Filter -> Sink: Text File (p=1)',
+      ],
+      edges: [
+        'Source: Collection -> Map =forward=> Sink: Print',
+        'Source: Collection -> Map =forward=> Filter -> Sink: Text File',
+      ],
     });
   });
 
@@ -218,7 +242,11 @@ describe('buildJobGraph', () => {
       vertices: ['vertex-1 Numbers -> Increment -> Console (p=1)', 'vertex-2 Source: Collection -> Sink: Print (p=1)'],
       edges: [],
     });
-    expect(submitter.onlyGraph.vertices[0].operators.map((operator) => operator.kind)).toEqual(['collectionSource', 'map', 'printSink']);
+    expect(submitter.onlyGraph.vertices[0].operators.map((operator) => operator.kind)).toEqual([
+      'collectionSource',
+      'map',
+      'printSink',
+    ]);
   });
 
   it('orders a source created late before the operators of earlier sources', async () => {
@@ -298,7 +326,11 @@ describe('runtime modes', () => {
 
   it('reads the mode from the execution.runtime-mode property, setRuntimeMode() winning over it', async () => {
     const submitter = new FakeJobSubmitter();
-    const env = new ExecutionEnvironment({ submitter, captureFunction: testCapturer, properties: { 'execution.runtime-mode': 'Streaming' } });
+    const env = new ExecutionEnvironment({
+      submitter,
+      captureFunction: testCapturer,
+      properties: { 'execution.runtime-mode': 'Streaming' },
+    });
     expect(env.getRuntimeMode()).toBe('STREAMING');
     wordCount(env);
     await env.execute('from the property');
@@ -310,7 +342,11 @@ describe('runtime modes', () => {
 
   it('turns the pre-aggregation off with execution.batch.pre-aggregation=false, keeping BATCH', async () => {
     const submitter = new FakeJobSubmitter();
-    const env = new ExecutionEnvironment({ submitter, captureFunction: testCapturer, properties: { 'execution.batch.pre-aggregation': 'false' } });
+    const env = new ExecutionEnvironment({
+      submitter,
+      captureFunction: testCapturer,
+      properties: { 'execution.batch.pre-aggregation': 'false' },
+    });
     wordCount(env);
     await env.execute();
     expect(submitter.onlyGraph.runtimeMode).toBe('BATCH');
@@ -319,14 +355,30 @@ describe('runtime modes', () => {
 
   it('refuses modes and switches it does not know, naming where they came from', () => {
     const { env } = setUp();
-    expect(() => env.setRuntimeMode('FAST' as never)).toThrow(/setRuntimeMode\(\) expects a runtime mode of STREAMING, BATCH or AUTOMATIC, got "FAST"/);
+    expect(() => env.setRuntimeMode('FAST' as never)).toThrow(
+      /setRuntimeMode\(\) expects a runtime mode of STREAMING, BATCH or AUTOMATIC, got "FAST"/,
+    );
     const submitter = new FakeJobSubmitter();
-    expect(() => new ExecutionEnvironment({ submitter, captureFunction: testCapturer, properties: { 'execution.runtime-mode': 'bounded' } })).toThrow(
+    expect(
+      () =>
+        new ExecutionEnvironment({
+          submitter,
+          captureFunction: testCapturer,
+          properties: { 'execution.runtime-mode': 'bounded' },
+        }),
+    ).toThrow(
       /the property execution.runtime-mode expects a runtime mode of STREAMING, BATCH or AUTOMATIC, got "bounded"/,
     );
-    expect(() => new ExecutionEnvironment({ submitter, captureFunction: testCapturer, runtimeMode: 7 as never })).toThrow(/option runtimeMode .* got a number/);
-    expect(() => new ExecutionEnvironment({ submitter, captureFunction: testCapturer, properties: { 'execution.batch.pre-aggregation': 'yes' } })).toThrow(
-      /execution.batch.pre-aggregation expects true or false, got "yes"/,
-    );
+    expect(
+      () => new ExecutionEnvironment({ submitter, captureFunction: testCapturer, runtimeMode: 7 as never }),
+    ).toThrow(/option runtimeMode .* got a number/);
+    expect(
+      () =>
+        new ExecutionEnvironment({
+          submitter,
+          captureFunction: testCapturer,
+          properties: { 'execution.batch.pre-aggregation': 'yes' },
+        }),
+    ).toThrow(/execution.batch.pre-aggregation expects true or false, got "yes"/);
   });
 });

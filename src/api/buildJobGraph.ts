@@ -63,7 +63,10 @@ interface Chain {
 }
 
 /** Builds the job graph that runs `sinks` and everything they read from. */
-export function buildJobGraph(sinks: readonly OperatorTransformation[], settings: JobGraphSettings): JobGraphTranslation {
+export function buildJobGraph(
+  sinks: readonly OperatorTransformation[],
+  settings: JobGraphSettings,
+): JobGraphTranslation {
   if (sinks.length === 0) throw new InvalidArgumentError('a job graph needs at least one sink');
   const parallelismOf = (operator: OperatorTransformation): number =>
     operator.parallelism ?? (operator.nonParallel ? 1 : settings.defaultParallelism);
@@ -103,7 +106,16 @@ export function buildJobGraph(sinks: readonly OperatorTransformation[], settings
   const runtimeMode = resolveRuntimeMode(settings.runtimeMode ?? 'STREAMING', sources);
   const preAggregate = runtimeMode === 'BATCH' && settings.preAggregation !== false;
   const edges: JobEdge[] = ordered.flatMap((chain) =>
-    chain.input ? [toEdge(chain.input, vertexIdOf(chainOf.get(chain.input.from) as Chain), vertexIdOf(chain), preAggregate && preAggregates(chain))] : [],
+    chain.input
+      ? [
+          toEdge(
+            chain.input,
+            vertexIdOf(chainOf.get(chain.input.from) as Chain),
+            vertexIdOf(chain),
+            preAggregate && preAggregates(chain),
+          ),
+        ]
+      : [],
   );
   const sinkVertexIds = new Map(sinks.map((sink) => [sink, vertexIdOf(chainOf.get(sink) as Chain)]));
 
@@ -124,7 +136,11 @@ export function buildJobGraph(sinks: readonly OperatorTransformation[], settings
 function reachableOperators(sinks: readonly OperatorTransformation[]): OperatorTransformation[] {
   const seen = new Map<number, OperatorTransformation>();
   for (const sink of sinks) {
-    for (let node = sink as OperatorTransformation | PartitionTransformation | undefined; node !== undefined; node = node.input) {
+    for (
+      let node = sink as OperatorTransformation | PartitionTransformation | undefined;
+      node !== undefined;
+      node = node.input
+    ) {
       if (node.type !== 'operator') continue;
       if (seen.has(node.id)) break;
       seen.set(node.id, node);

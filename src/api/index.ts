@@ -16,4 +16,8 @@ export { JobExecutionError, type JobExecutionErrorDetails } from './JobExecution
 export { JobExecutionResult } from './JobExecutionResult.js';
 export type { JobResultWithRecords, JobSubmitter, SubmittedJob } from './JobSubmitter.js';
 export { KeyedStream } from './KeyedStream.js';
-export { RUNTIME_MODE_PROPERTY, RuntimeExecutionMode, type RuntimeExecutionModeName } from '../jobgraph/RuntimeExecutionMode.js';
+export {
+  RUNTIME_MODE_PROPERTY,
+  RuntimeExecutionMode,
+  type RuntimeExecutionModeName,
+} from '../jobgraph/RuntimeExecutionMode.js';

@@ -69,8 +69,12 @@ describe('ArtifactStore', () => {
 
   it('refuses more or fewer bytes than declared', async () => {
     const { store } = newStore();
-    await expect(store.put({ ...declaration, sizeBytes: bytes.length - 1 }, chunks(bytes))).rejects.toThrow(/more than the declared/);
-    await expect(store.put({ ...declaration, sizeBytes: bytes.length + 1 }, chunks(bytes))).rejects.toThrow(/were declared/);
+    await expect(store.put({ ...declaration, sizeBytes: bytes.length - 1 }, chunks(bytes))).rejects.toThrow(
+      /more than the declared/,
+    );
+    await expect(store.put({ ...declaration, sizeBytes: bytes.length + 1 }, chunks(bytes))).rejects.toThrow(
+      /were declared/,
+    );
   });
 
   it('refuses an artifact over the size limit before reading it, naming the limit', async () => {
@@ -117,12 +121,15 @@ describe('ArtifactStore', () => {
   });
 });
 
-describe('ArtifactStore with records in memory (the job manager\'s blob server)', () => {
+describe("ArtifactStore with records in memory (the job manager's blob server)", () => {
   const bytes = Buffer.from('bundle bytes held by a job manager');
   const declaration = { sha256: sha256(bytes), sizeBytes: bytes.length, fileName: 'jm.tgz' };
 
   it('names the job manager in its limit message', async () => {
-    const store = new ArtifactStore(tempDir(), new MemoryArtifactIndex(), { maxArtifactBytes: 4, holder: 'job manager' });
+    const store = new ArtifactStore(tempDir(), new MemoryArtifactIndex(), {
+      maxArtifactBytes: 4,
+      holder: 'job manager',
+    });
     await expect(store.put(declaration, chunks(bytes))).rejects.toThrow(/this job manager accepts at most 4/);
   });
 
@@ -134,7 +141,11 @@ describe('ArtifactStore with records in memory (the job manager\'s blob server)'
     writeFileSync(join(stateDir, 'blobs', 'incoming', 'killed.part'), 'half');
 
     const again = openBlobServerStore(stateDir);
-    expect(again.get(declaration.sha256)).toMatchObject({ id: declaration.sha256, sizeBytes: bytes.length, fileName: '' });
+    expect(again.get(declaration.sha256)).toMatchObject({
+      id: declaration.sha256,
+      sizeBytes: bytes.length,
+      fileName: '',
+    });
     expect(readdirSync(join(stateDir, 'blobs', 'incoming'))).toEqual([]);
     expect((await again.put(declaration, chunks(bytes))).alreadyStored).toBe(true);
   });

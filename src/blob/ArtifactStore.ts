@@ -99,7 +99,10 @@ export class ArtifactStore {
 
   /** The bytes of a stored artifact, in chunks. */
   read(id: string, options: ReadArtifactOptions = {}): AsyncIterable<Buffer> {
-    return createReadStream(this.pathOf(id), { highWaterMark: options.chunkBytes ?? DEFAULT_CHUNK_BYTES, signal: options.signal });
+    return createReadStream(this.pathOf(id), {
+      highWaterMark: options.chunkBytes ?? DEFAULT_CHUNK_BYTES,
+      signal: options.signal,
+    });
   }
 
   /**
@@ -126,7 +129,10 @@ export class ArtifactStore {
    * was already stored (then `chunks` is not read at all). Throws INVALID_ARGUMENT when the bytes do
    * not match the declaration; nothing is left behind then.
    */
-  async put(declaration: ArtifactDeclaration, chunks: AsyncIterable<Uint8Array>): Promise<{ artifact: Artifact; alreadyStored: boolean }> {
+  async put(
+    declaration: ArtifactDeclaration,
+    chunks: AsyncIterable<Uint8Array>,
+  ): Promise<{ artifact: Artifact; alreadyStored: boolean }> {
     this.checkDeclaration(declaration);
     const existing = this.find(declaration.sha256);
     if (existing) return { artifact: existing, alreadyStored: true };
@@ -144,7 +150,10 @@ export class ArtifactStore {
       mkdirSync(folder, { recursive: true });
       await rename(temporary, this.pathOf(declaration.sha256));
       await syncDirectory(folder);
-      return { artifact: this.index.record(declaration.sha256, declaration.sizeBytes, declaration.fileName), alreadyStored: false };
+      return {
+        artifact: this.index.record(declaration.sha256, declaration.sizeBytes, declaration.fileName),
+        alreadyStored: false,
+      };
     } finally {
       await unlink(temporary).catch(() => undefined);
     }

@@ -19,7 +19,9 @@ export class SqliteArtifactIndex implements ArtifactIndex {
 
   find(id: string): Artifact | undefined {
     const row = this.db.prepare('SELECT * FROM artifacts WHERE id = ?').get(id) as ArtifactRow | undefined;
-    return row && { id: row.id, sizeBytes: row.size_bytes, fileName: row.file_name, createdAt: new Date(row.created_at) };
+    return (
+      row && { id: row.id, sizeBytes: row.size_bytes, fileName: row.file_name, createdAt: new Date(row.created_at) }
+    );
   }
 
   record(id: string, sizeBytes: number, fileName: string): Artifact {

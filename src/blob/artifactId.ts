@@ -13,5 +13,6 @@ export function isArtifactId(id: string): boolean {
 
 /** Throws {@link InvalidArgumentError} naming `what` unless `id` is a lowercase hex sha256. */
 export function checkArtifactId(id: string, what = 'artifact id'): void {
-  if (!isArtifactId(id)) throw new InvalidArgumentError(`${what} "${id.slice(0, 80)}" is not a lowercase hex sha256 (64 characters)`);
+  if (!isArtifactId(id))
+    throw new InvalidArgumentError(`${what} "${id.slice(0, 80)}" is not a lowercase hex sha256 (64 characters)`);
 }

@@ -2,7 +2,12 @@
 export type { Artifact, ArtifactDeclaration } from './Artifact.js';
 export { checkArtifactId, isArtifactId } from './artifactId.js';
 export type { ArtifactIndex } from './ArtifactIndex.js';
-export { ArtifactStore, type ArtifactRecords, type ArtifactStoreOptions, type ReadArtifactOptions } from './ArtifactStore.js';
+export {
+  ArtifactStore,
+  type ArtifactRecords,
+  type ArtifactStoreOptions,
+  type ReadArtifactOptions,
+} from './ArtifactStore.js';
 export { MemoryArtifactIndex } from './MemoryArtifactIndex.js';
 export { BLOB_SERVER_DEFAULTS, openBlobServerStore, type BlobServerStoreOptions } from './openBlobServerStore.js';
 export { sha256OfBytes, sha256OfFile } from './sha256.js';

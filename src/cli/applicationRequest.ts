@@ -5,7 +5,12 @@ import type { ParsedCommandLine } from './args.js';
 import { progressReporter } from './progress.js';
 
 /** The RunApplication request of `run`'s options and positionals (BUNDLE, then main()'s arguments). */
-export function applicationRequestOf(args: ParsedCommandLine, cluster: ClusterChoice, mode: SubmissionMode, detached = false): DriverApplicationRequest {
+export function applicationRequestOf(
+  args: ParsedCommandLine,
+  cluster: ClusterChoice,
+  mode: SubmissionMode,
+  detached = false,
+): DriverApplicationRequest {
   const options = args.options;
   const [bundlePath, ...programArgs] = args.positionals;
   return {
@@ -50,5 +55,9 @@ export function namedCluster(options: ParsedCommandLine['options']): ClusterChoi
 
 /** A cluster deployed for the application (per job in per-job mode), sized by --task-executors and --slots. */
 export function deployedCluster(options: ParsedCommandLine['options']): ClusterChoice {
-  return { kind: 'deploy', taskExecutors: options['task-executors'] as number, slotsPerTaskExecutor: options.slots as number };
+  return {
+    kind: 'deploy',
+    taskExecutors: options['task-executors'] as number,
+    slotsPerTaskExecutor: options.slots as number,
+  };
 }

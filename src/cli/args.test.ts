@@ -9,7 +9,13 @@ const run: CommandSpec = {
     { name: 'ARGS', description: 'Arguments of main().', rest: true },
   ],
   options: [
-    { name: 'controlplane', type: 'string', description: 'Control plane.', default: '127.0.0.1:6180', env: 'FLOTILLA_CONTROLPLANE' },
+    {
+      name: 'controlplane',
+      type: 'string',
+      description: 'Control plane.',
+      default: '127.0.0.1:6180',
+      env: 'FLOTILLA_CONTROLPLANE',
+    },
     { name: 'driver', aliases: ['-D'], type: 'boolean', description: 'Driver mode.' },
     { name: 'driver-heap-memory', aliases: ['-Dhm', '--driverheapmemory'], type: 'number', description: 'Heap MB.' },
     { name: 'parallelism', aliases: ['-p'], type: 'number', description: 'Parallelism.' },
@@ -19,14 +25,28 @@ const run: CommandSpec = {
 
 describe('parseCommandLine', () => {
   it('reads long, aliased and = forms, and leaves program arguments untouched', () => {
-    const parsed = parseCommandLine(run, ['-D', '-Dhm', '64', '--parallelism=3', 'bundle.tgz', '--top', '5', '-p', '9'], {});
-    expect(parsed.options).toMatchObject({ driver: true, 'driver-heap-memory': 64, parallelism: 3, controlplane: '127.0.0.1:6180' });
+    const parsed = parseCommandLine(
+      run,
+      ['-D', '-Dhm', '64', '--parallelism=3', 'bundle.tgz', '--top', '5', '-p', '9'],
+      {},
+    );
+    expect(parsed.options).toMatchObject({
+      driver: true,
+      'driver-heap-memory': 64,
+      parallelism: 3,
+      controlplane: '127.0.0.1:6180',
+    });
     expect(parsed.positionals).toEqual(['bundle.tgz', '--top', '5', '-p', '9']);
   });
 
   it('takes a value from the environment when the option is absent, and prefers the option', () => {
-    expect(parseCommandLine(run, ['b'], { FLOTILLA_CONTROLPLANE: '10.0.0.1:1' }).options.controlplane).toBe('10.0.0.1:1');
-    expect(parseCommandLine(run, ['--controlplane', 'h:2', 'b'], { FLOTILLA_CONTROLPLANE: '10.0.0.1:1' }).options.controlplane).toBe('h:2');
+    expect(parseCommandLine(run, ['b'], { FLOTILLA_CONTROLPLANE: '10.0.0.1:1' }).options.controlplane).toBe(
+      '10.0.0.1:1',
+    );
+    expect(
+      parseCommandLine(run, ['--controlplane', 'h:2', 'b'], { FLOTILLA_CONTROLPLANE: '10.0.0.1:1' }).options
+        .controlplane,
+    ).toBe('h:2');
   });
 
   it('refuses unknown options, missing values, bad numbers and missing positionals with a usage message', () => {
@@ -41,7 +61,11 @@ describe('parseCommandLine', () => {
 
   it('tells -D (driver mode), -Dhm (an alias) and -Dkey=value (a property) apart', () => {
     const parsed = parseCommandLine(run, ['-D', '-Dhm=64', '-Dstate.backend=memory', '-Dx=a=b', 'b'], {});
-    expect(parsed.options).toMatchObject({ driver: true, 'driver-heap-memory': 64, property: { 'state.backend': 'memory', x: 'a=b' } });
+    expect(parsed.options).toMatchObject({
+      driver: true,
+      'driver-heap-memory': 64,
+      property: { 'state.backend': 'memory', x: 'a=b' },
+    });
     expect(() => parseCommandLine(run, ['-D=1', 'b'], {})).toThrow(/-D takes no value/);
     expect(() => parseCommandLine(run, ['-D=x', 'b'], {})).toThrow(UsageError);
   });
@@ -51,7 +75,12 @@ describe('parseCommandLine', () => {
   });
 
   it('refuses extra positionals when the command takes no rest', () => {
-    const upload: CommandSpec = { name: 'upload', summary: 's', options: [], positionals: [{ name: 'PATH', description: 'p', required: true }] };
+    const upload: CommandSpec = {
+      name: 'upload',
+      summary: 's',
+      options: [],
+      positionals: [{ name: 'PATH', description: 'p', required: true }],
+    };
     expect(() => parseCommandLine(upload, ['a', 'b'], {})).toThrow(/unexpected argument "b"/);
   });
 

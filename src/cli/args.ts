@@ -70,7 +70,11 @@ export class UsageError extends Error {
 }
 
 /** Parses `argv` (the tokens after the verb) against `spec`. */
-export function parseCommandLine(spec: CommandSpec, argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ParsedCommandLine {
+export function parseCommandLine(
+  spec: CommandSpec,
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv = process.env,
+): ParsedCommandLine {
   const byToken = new Map<string, OptionSpec>();
   for (const option of spec.options) {
     byToken.set(`--${option.name}`, option);
@@ -104,7 +108,12 @@ export function parseCommandLine(spec: CommandSpec, argv: readonly string[], env
     const head = equals > 0 ? token.slice(0, equals) : token;
     const name = equals > 0 && (token.startsWith('--') || byToken.has(head)) ? head : token;
     const option = byToken.get(name);
-    const properties = option ? undefined : spec.options.find((candidate) => candidate.type === 'properties' && candidate.prefix && token.startsWith(candidate.prefix) && equals > 0);
+    const properties = option
+      ? undefined
+      : spec.options.find(
+          (candidate) =>
+            candidate.type === 'properties' && candidate.prefix && token.startsWith(candidate.prefix) && equals > 0,
+        );
     if (properties) {
       const key = token.slice(properties.prefix!.length, equals);
       if (key === '') throw new UsageError(`${token}: a property needs a key, as in ${properties.prefix}key=value`);
@@ -112,7 +121,8 @@ export function parseCommandLine(spec: CommandSpec, argv: readonly string[], env
       record[key] = token.slice(equals + 1);
       continue;
     }
-    if (!option) throw new UsageError(`unknown option ${name} for "flotilla ${spec.name}"; see "flotilla ${spec.name} --help"`);
+    if (!option)
+      throw new UsageError(`unknown option ${name} for "flotilla ${spec.name}"; see "flotilla ${spec.name} --help"`);
     if (option.type === 'boolean') {
       if (name !== token) throw new UsageError(`${name} takes no value`);
       values[option.name] = true;
@@ -148,7 +158,8 @@ export function parseCommandLine(spec: CommandSpec, argv: readonly string[], env
 
 function convert(option: OptionSpec, raw: string, source: string): string | number | boolean {
   if (option.type === 'string') return raw;
-  if (option.type === 'properties') throw new UsageError(`${source}: write properties as ${option.prefix ?? ''}key=value`);
+  if (option.type === 'properties')
+    throw new UsageError(`${source}: write properties as ${option.prefix ?? ''}key=value`);
   if (option.type === 'number') {
     const value = Number(raw);
     if (raw.trim() === '' || !Number.isFinite(value)) throw new UsageError(`${source} expects a number, got "${raw}"`);

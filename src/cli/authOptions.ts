@@ -26,7 +26,8 @@ export const AUTH_OPTIONS: readonly OptionSpec[] = [
     name: 'max-applications-per-tenant',
     type: 'number',
     valueName: 'N',
-    description: 'Most applications a tenant (or, without --auth-config, all callers) may have running at once; one more is RESOURCE_EXHAUSTED. A tenant\'s max_running_applications overrides it. 0: no limit.',
+    description:
+      "Most applications a tenant (or, without --auth-config, all callers) may have running at once; one more is RESOURCE_EXHAUSTED. A tenant's max_running_applications overrides it. 0: no limit.",
     default: 0,
   },
   {
@@ -38,12 +39,18 @@ export const AUTH_OPTIONS: readonly OptionSpec[] = [
 ];
 
 /** The tenant directory and, with --auth-config, the bearer-token authentication. */
-export function authOptions(args: ParsedCommandLine): { tenants: TenantDirectory; authentication: CallerAuthentication | undefined } {
+export function authOptions(args: ParsedCommandLine): {
+  tenants: TenantDirectory;
+  authentication: CallerAuthentication | undefined;
+} {
   const file = args.options['auth-config'] as string | undefined;
   const max = nonNegativeInteger(args, 'max-applications-per-tenant', 'no limit');
   const config = file ? readAuthConfig(file) : undefined;
   const tenants = new TenantDirectory(config, max);
-  return { tenants, authentication: config ? bearerTokenAuthentication((token) => tenants.tenantOf(token)) : undefined };
+  return {
+    tenants,
+    authentication: config ? bearerTokenAuthentication((token) => tenants.tenantOf(token)) : undefined,
+  };
 }
 
 function readAuthConfig(file: string): AuthConfig {

@@ -64,7 +64,8 @@ export const TLS_CA_OPTION: OptionSpec = {
   name: 'tls-ca',
   type: 'string',
   valueName: 'FILE',
-  description: 'Talk TLS to the control plane, trusting the CA certificate(s) in this PEM file (a control plane started with --tls-cert).',
+  description:
+    'Talk TLS to the control plane, trusting the CA certificate(s) in this PEM file (a control plane started with --tls-cert).',
   env: 'FLOTILLA_TLS_CA',
 };
 
@@ -73,7 +74,8 @@ export const TOKEN_OPTION: OptionSpec = {
   name: 'token',
   type: 'string',
   valueName: 'TOKEN',
-  description: 'Bearer token for a control plane started with --auth-config; it names your tenant. Prefer the environment variable: a flag shows in the process list.',
+  description:
+    'Bearer token for a control plane started with --auth-config; it names your tenant. Prefer the environment variable: a flag shows in the process list.',
   env: 'FLOTILLA_TOKEN',
 };
 

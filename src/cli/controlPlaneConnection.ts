@@ -26,6 +26,7 @@ export function clientSecurityOf(options: ParsedCommandLine['options']): ClientS
 /** The text of a PEM file named by `flag`; a usage error naming the flag when it cannot be read or holds no PEM. */
 export function readPemFile(file: string, flag: string): string {
   const text = readOptionFile(file, flag);
-  if (!/-----BEGIN [A-Z0-9 ]+-----/.test(text)) throw new UsageError(`${flag} ${file} holds no PEM block ("-----BEGIN ...-----")`);
+  if (!/-----BEGIN [A-Z0-9 ]+-----/.test(text))
+    throw new UsageError(`${flag} ${file} holds no PEM block ("-----BEGIN ...-----")`);
   return text;
 }

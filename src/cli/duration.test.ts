@@ -24,6 +24,7 @@ describe('parseDuration', () => {
     expect(formatDuration(60_000)).toBe('1m');
     expect(formatDuration(1500)).toBe('1500ms');
     expect(formatDuration(0)).toBe('0');
-    for (const ms of [0, 1, 999, 1000, 90_000, 86_400_000 * 3]) expect(parseDuration(formatDuration(ms), '--t')).toBe(ms);
+    for (const ms of [0, 1, 999, 1000, 90_000, 86_400_000 * 3])
+      expect(parseDuration(formatDuration(ms), '--t')).toBe(ms);
   });
 });

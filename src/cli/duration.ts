@@ -5,7 +5,14 @@
  */
 import { UsageError } from './args.js';
 
-const UNITS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+const UNITS: Readonly<Record<string, number>> = {
+  ms: 1,
+  s: 1000,
+  m: 60_000,
+  h: 3_600_000,
+  d: 86_400_000,
+  w: 604_800_000,
+};
 
 /** The duration `text` in milliseconds; a UsageError naming `flag` when it is not one. */
 export function parseDuration(text: string, flag: string): number {
@@ -21,6 +28,9 @@ export function parseDuration(text: string, flag: string): number {
 /** A duration in the largest unit up to days that divides it, for help texts: 604800000 → "7d". */
 export function formatDuration(ms: number): string {
   if (ms === 0) return '0';
-  const [unit, size] = Object.entries(UNITS).filter(([unit]) => unit !== 'w').reverse().find(([, size]) => ms % size === 0)!;
+  const [unit, size] = Object.entries(UNITS)
+    .filter(([unit]) => unit !== 'w')
+    .reverse()
+    .find(([, size]) => ms % size === 0)!;
   return `${ms / size}${unit}`;
 }

@@ -8,7 +8,11 @@ import { describeEvent, terminalStatusOf } from '../client/describeEvent.js';
 import { watchApplication } from '../client/watchApplication.js';
 
 /** Follows `applicationId` from `afterSequence`; resolves with the exit code. */
-export async function followApplication(connection: ControlPlaneConnection, applicationId: string, afterSequence = 0): Promise<number> {
+export async function followApplication(
+  connection: ControlPlaneConnection,
+  applicationId: string,
+  afterSequence = 0,
+): Promise<number> {
   const write = (line: string) => process.stderr.write(`${new Date().toISOString().slice(11, 23)} ${line}\n`);
   for await (const event of watchApplication(connection, applicationId, {
     afterSequence,

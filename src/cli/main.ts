@@ -22,19 +22,50 @@ const VERBS: readonly { name: string; load(): Promise<Verb> }[] = [
   { name: 'run', load: () => import('./commands/run.js').then((m) => ({ spec: m.runCommand, run: m.runRun })) },
   { name: 'watch', load: () => import('./commands/watch.js').then((m) => ({ spec: m.watchCommand, run: m.runWatch })) },
   { name: 'logs', load: () => import('./commands/logs.js').then((m) => ({ spec: m.logsCommand, run: m.runLogs })) },
-  { name: 'list', load: () => import('./commands/applications.js').then((m) => ({ spec: m.listCommand, run: m.runList })) },
-  { name: 'cancel', load: () => import('./commands/applications.js').then((m) => ({ spec: m.cancelCommand, run: m.runCancel })) },
-  { name: 'upload', load: () => import('./commands/upload.js').then((m) => ({ spec: m.uploadCommand, run: m.runUpload })) },
-  { name: 'cluster start', load: () => import('./commands/cluster.js').then((m) => ({ spec: m.clusterStartCommand, run: m.runClusterStart })) },
-  { name: 'cluster list', load: () => import('./commands/cluster.js').then((m) => ({ spec: m.clusterListCommand, run: m.runClusterList })) },
-  { name: 'cluster stop', load: () => import('./commands/cluster.js').then((m) => ({ spec: m.clusterStopCommand, run: m.runClusterStop })) },
-  { name: 'controlplane', load: () => import('./commands/controlplane.js').then((m) => ({ spec: m.controlplaneCommand, run: m.runControlplane })) },
-  { name: 'jobmanager', load: () => import('./commands/jobmanager.js').then((m) => ({ spec: m.jobmanagerCommand, run: m.runJobmanager })) },
-  { name: 'taskexecutor', load: () => import('./commands/taskexecutor.js').then((m) => ({ spec: m.taskexecutorCommand, run: m.runTaskexecutor })) },
+  {
+    name: 'list',
+    load: () => import('./commands/applications.js').then((m) => ({ spec: m.listCommand, run: m.runList })),
+  },
+  {
+    name: 'cancel',
+    load: () => import('./commands/applications.js').then((m) => ({ spec: m.cancelCommand, run: m.runCancel })),
+  },
+  {
+    name: 'upload',
+    load: () => import('./commands/upload.js').then((m) => ({ spec: m.uploadCommand, run: m.runUpload })),
+  },
+  {
+    name: 'cluster start',
+    load: () => import('./commands/cluster.js').then((m) => ({ spec: m.clusterStartCommand, run: m.runClusterStart })),
+  },
+  {
+    name: 'cluster list',
+    load: () => import('./commands/cluster.js').then((m) => ({ spec: m.clusterListCommand, run: m.runClusterList })),
+  },
+  {
+    name: 'cluster stop',
+    load: () => import('./commands/cluster.js').then((m) => ({ spec: m.clusterStopCommand, run: m.runClusterStop })),
+  },
+  {
+    name: 'controlplane',
+    load: () =>
+      import('./commands/controlplane.js').then((m) => ({ spec: m.controlplaneCommand, run: m.runControlplane })),
+  },
+  {
+    name: 'jobmanager',
+    load: () => import('./commands/jobmanager.js').then((m) => ({ spec: m.jobmanagerCommand, run: m.runJobmanager })),
+  },
+  {
+    name: 'taskexecutor',
+    load: () =>
+      import('./commands/taskexecutor.js').then((m) => ({ spec: m.taskexecutorCommand, run: m.runTaskexecutor })),
+  },
 ];
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
   return pkg.version;
 }
 
@@ -73,8 +104,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const entry = VERBS.find((candidate) => candidate.name === name);
   if (!entry && VERBS.some((candidate) => candidate.name.startsWith(`${name} `))) {
-    const actions = VERBS.filter((candidate) => candidate.name.startsWith(`${name} `)).map((candidate) => candidate.name.split(' ')[1]);
-    process.stderr.write(`flotilla ${name}: expected one of ${actions.join(', ')}; run "flotilla ${name} ${actions[0]} --help"\n`);
+    const actions = VERBS.filter((candidate) => candidate.name.startsWith(`${name} `)).map(
+      (candidate) => candidate.name.split(' ')[1],
+    );
+    process.stderr.write(
+      `flotilla ${name}: expected one of ${actions.join(', ')}; run "flotilla ${name} ${actions[0]} --help"\n`,
+    );
     return 2;
   }
   if (!entry) {
@@ -112,6 +147,8 @@ function reportFailure(verb: string, error: unknown): number {
     process.stderr.write(`flotilla ${verb}: cannot listen: ${(error as Error).message}\n`);
     return 1;
   }
-  process.stderr.write(`flotilla ${verb}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `flotilla ${verb}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   return 1;
 }

@@ -18,21 +18,37 @@ import { applicationRequestOf, deployedCluster, namedCluster, uploadProgress } f
 export async function runInClient(args: ParsedCommandLine, mode: 'session' | 'per-job'): Promise<number> {
   const options = args.options;
   const detached = options.detached === true;
-  if (detached && options.follow === true) throw new UsageError('-d (detached) and --follow contradict each other: attached runs (without -d) already follow the application');
+  if (detached && options.follow === true)
+    throw new UsageError(
+      '-d (detached) and --follow contradict each other: attached runs (without -d) already follow the application',
+    );
   const cluster = clusterOf(options, mode);
   const [bundlePath, ...programArgs] = args.positionals;
   const connection = connectFromOptions(options);
   const write = (line: string) => process.stderr.write(`${line}\n`);
   try {
     let artifactId = '';
-    const request = applicationRequestOf(args, cluster, mode === 'session' ? SubmissionMode.SESSION : SubmissionMode.PER_JOB, detached);
-    const { application, deduplicated } = await runApplication(connection, request, uploadProgress((id) => (artifactId = id)));
+    const request = applicationRequestOf(
+      args,
+      cluster,
+      mode === 'session' ? SubmissionMode.SESSION : SubmissionMode.PER_JOB,
+      detached,
+    );
+    const { application, deduplicated } = await runApplication(
+      connection,
+      request,
+      uploadProgress((id) => (artifactId = id)),
+    );
     process.stdout.write(`${application.id}\n`);
     if (deduplicated) {
-      write(`request already submitted as application ${application.id}; its main() ran then, so it is not run again: follow it with "flotilla watch ${application.id}"`);
+      write(
+        `request already submitted as application ${application.id}; its main() ran then, so it is not run again: follow it with "flotilla watch ${application.id}"`,
+      );
       return detached ? 0 : await followApplication(connection, application.id);
     }
-    write(`submitted application ${application.id} (${application.name}) in ${mode} mode${detached ? ', detached' : ''}; main() runs in this process`);
+    write(
+      `submitted application ${application.id} (${application.name}) in ${mode} mode${detached ? ', detached' : ''}; main() runs in this process`,
+    );
     // Attached: the application's events are shown while main() runs, and the exit code is its outcome.
     const outcome = detached ? undefined : followApplication(connection, application.id);
     void outcome?.catch(() => undefined);
@@ -42,7 +58,8 @@ export async function runInClient(args: ParsedCommandLine, mode: 'session' | 'pe
       bundlePath,
       artifactId,
       args: programArgs,
-      onJobSubmitted: (jobId, clusterId, jobName) => write(`job ${jobId} (${jobName}) submitted to cluster ${clusterId}`),
+      onJobSubmitted: (jobId, clusterId, jobName) =>
+        write(`job ${jobId} (${jobName}) submitted to cluster ${clusterId}`),
     });
     if (failure) write(`main() failed: ${failure.name}: ${failure.message}`);
     if (outcome) return await outcome;
@@ -61,7 +78,10 @@ export async function runInClient(args: ParsedCommandLine, mode: 'session' | 'pe
 function clusterOf(options: ParsedCommandLine['options'], mode: 'session' | 'per-job'): ClusterChoice {
   const named = namedCluster(options);
   if (mode === 'per-job') {
-    if (named) throw new UsageError('--target per-job deploys a new cluster for every job and cannot use -m/--cluster; drop them, or leave out --target per-job to run on that cluster (session mode)');
+    if (named)
+      throw new UsageError(
+        '--target per-job deploys a new cluster for every job and cannot use -m/--cluster; drop them, or leave out --target per-job to run on that cluster (session mode)',
+      );
     return deployedCluster(options);
   }
   if (named) return named;

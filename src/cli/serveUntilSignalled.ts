@@ -10,7 +10,10 @@ import type { ServerHost } from '../rpc/serverHost.js';
 export type StopProcess = (reason: string, exitCode: number) => void;
 
 /** Starts a server with `start` and keeps the process alive until a signal or the server ends it. */
-export async function serveUntilSignalled(start: (stop: StopProcess) => Promise<ServerHost>, logger: Logger): Promise<number> {
+export async function serveUntilSignalled(
+  start: (stop: StopProcess) => Promise<ServerHost>,
+  logger: Logger,
+): Promise<number> {
   let requestStop: StopProcess = () => undefined;
   const stopped = new Promise<{ reason: string; exitCode: number }>((resolve) => {
     let stopping = false;

@@ -8,7 +8,12 @@ import type { HostPort } from '../common/address.js';
 import type { CallerAuthentication } from '../rpc/security/authenticationMiddleware.js';
 import { clusterSecretAuthentication } from '../rpc/security/clusterSecretAuthentication.js';
 import { CLUSTER_SECRET_ENV, type ClientSecurity } from '../rpc/security/ClientSecurity.js';
-import { checkBindSecurity, InsecureBindError, type ServerSecurity, type ServerTls } from '../rpc/security/ServerSecurity.js';
+import {
+  checkBindSecurity,
+  InsecureBindError,
+  type ServerSecurity,
+  type ServerTls,
+} from '../rpc/security/ServerSecurity.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../rpc/serverHost.js';
 import { UsageError, type OptionSpec, type ParsedCommandLine } from './args.js';
 import { readPemFile } from './controlPlaneConnection.js';
@@ -20,19 +25,26 @@ export const MIN_CLUSTER_SECRET_LENGTH = 16;
 /** The TLS, bind and limit options of a server; `defaultMaxStreams` is its default of --max-streams-per-caller (0: none). */
 export function serverSecurityOptions(defaultMaxStreams: number): OptionSpec[] {
   return [
-    { name: 'tls-cert', type: 'string', valueName: 'FILE', description: 'Serve TLS with this certificate chain (PEM; needs --tls-key).' },
+    {
+      name: 'tls-cert',
+      type: 'string',
+      valueName: 'FILE',
+      description: 'Serve TLS with this certificate chain (PEM; needs --tls-key).',
+    },
     { name: 'tls-key', type: 'string', valueName: 'FILE', description: 'The private key of --tls-cert (PEM).' },
     {
       name: 'tls-ca',
       type: 'string',
       valueName: 'FILE',
       // No environment variable: one meant for the CLI would otherwise reach cluster processes through their environment.
-      description: "CA certificate(s) (PEM) this process trusts when it calls other Flotilla servers over TLS (it does when it serves TLS itself, or is given this); the system's roots when not given.",
+      description:
+        "CA certificate(s) (PEM) this process trusts when it calls other Flotilla servers over TLS (it does when it serves TLS itself, or is given this); the system's roots when not given.",
     },
     {
       name: 'insecure-bind',
       type: 'boolean',
-      description: 'Listen on a non-loopback --listen address even without TLS and authentication (anyone who reaches it can call it). Without it, such a server listens on loopback only.',
+      description:
+        'Listen on a non-loopback --listen address even without TLS and authentication (anyone who reaches it can call it). Without it, such a server listens on loopback only.',
       default: false,
     },
     {
@@ -46,7 +58,8 @@ export function serverSecurityOptions(defaultMaxStreams: number): OptionSpec[] {
       name: 'max-streams-per-caller',
       type: 'number',
       valueName: 'N',
-      description: 'Most streaming calls (watches, log reads, uploads, data exchange) one caller may hold open at once, per tenant with tokens and per client host otherwise; one more is RESOURCE_EXHAUSTED. 0: no limit.',
+      description:
+        'Most streaming calls (watches, log reads, uploads, data exchange) one caller may hold open at once, per tenant with tokens and per client host otherwise; one more is RESOURCE_EXHAUSTED. 0: no limit.',
       default: defaultMaxStreams,
     },
   ];
@@ -65,16 +78,23 @@ export function serverTlsOf(args: ParsedCommandLine): ServerTls | undefined {
   const cert = args.options['tls-cert'] as string | undefined;
   const key = args.options['tls-key'] as string | undefined;
   if (!cert && !key) return undefined;
-  if (!cert || !key) throw new UsageError('--tls-cert and --tls-key go together: the certificate chain and its private key, both PEM files');
+  if (!cert || !key)
+    throw new UsageError(
+      '--tls-cert and --tls-key go together: the certificate chain and its private key, both PEM files',
+    );
   return { certChainPem: readPemFile(cert, '--tls-cert'), privateKeyPem: readPemFile(key, '--tls-key') };
 }
 
 /** The cluster secret from --cluster-secret-file or FLOTILLA_CLUSTER_SECRET, if any. */
 export function clusterSecretOf(args: ParsedCommandLine, env: NodeJS.ProcessEnv = process.env): string | undefined {
   const file = args.options['cluster-secret-file'] as string | undefined;
-  const secret = file ? readOptionFile(file, '--cluster-secret-file').trim() : env[CLUSTER_SECRET_ENV]?.trim() || undefined;
+  const secret = file
+    ? readOptionFile(file, '--cluster-secret-file').trim()
+    : env[CLUSTER_SECRET_ENV]?.trim() || undefined;
   if (secret !== undefined && (secret.length < MIN_CLUSTER_SECRET_LENGTH || /\s/.test(secret))) {
-    throw new UsageError(`the cluster secret (${file ? `--cluster-secret-file ${file}` : CLUSTER_SECRET_ENV}) must be at least ${MIN_CLUSTER_SECRET_LENGTH} characters without spaces`);
+    throw new UsageError(
+      `the cluster secret (${file ? `--cluster-secret-file ${file}` : CLUSTER_SECRET_ENV}) must be at least ${MIN_CLUSTER_SECRET_LENGTH} characters without spaces`,
+    );
   }
   return secret;
 }
@@ -83,7 +103,11 @@ export function clusterSecretOf(args: ParsedCommandLine, env: NodeJS.ProcessEnv 
  * What the process's own calls to other Flotilla servers use: TLS when it serves TLS or was given
  * --tls-ca (trusting that CA, or the system's roots), and the cluster's secret when it has one.
  */
-export function internalClientSecurityOf(args: ParsedCommandLine, tls: ServerTls | undefined, clusterSecret?: string): ClientSecurity {
+export function internalClientSecurityOf(
+  args: ParsedCommandLine,
+  tls: ServerTls | undefined,
+  clusterSecret?: string,
+): ClientSecurity {
   const caFile = args.options['tls-ca'] as string | undefined;
   const caPem = caFile ? readPemFile(caFile, '--tls-ca') : undefined;
   return { tls: tls || caPem ? { caPem } : undefined, clusterSecret };
@@ -97,7 +121,12 @@ export function serverSecurityOf(
   authentication: CallerAuthentication | undefined,
   securingFlags: string,
 ): ServerSecurity {
-  const security: ServerSecurity = { tls, authentication, insecureBind: args.options['insecure-bind'] === true, securingFlags };
+  const security: ServerSecurity = {
+    tls,
+    authentication,
+    insecureBind: args.options['insecure-bind'] === true,
+    securingFlags,
+  };
   try {
     checkBindSecurity(listen.host, security);
   } catch (error) {
@@ -110,7 +139,8 @@ export function serverSecurityOf(
 /** The limits of --max-message-bytes and --max-streams-per-caller. */
 export function serverLimitsOf(args: ParsedCommandLine): { maxMessageBytes: number; maxStreamsPerCaller: number } {
   const maxMessageBytes = args.options['max-message-bytes'] as number;
-  if (!Number.isSafeInteger(maxMessageBytes) || maxMessageBytes < 1024) throw new UsageError(`--max-message-bytes must be a whole number of at least 1024, got ${maxMessageBytes}`);
+  if (!Number.isSafeInteger(maxMessageBytes) || maxMessageBytes < 1024)
+    throw new UsageError(`--max-message-bytes must be a whole number of at least 1024, got ${maxMessageBytes}`);
   const maxStreamsPerCaller = nonNegativeInteger(args, 'max-streams-per-caller', 'no limit');
   return { maxMessageBytes, maxStreamsPerCaller };
 }

@@ -27,13 +27,17 @@ export async function packBundle(path: string): Promise<PackedBundle> {
   const stats = statOrExplain(path);
   if (stats.isFile()) {
     if (!/\.(tgz|tar\.gz)$/.test(path)) {
-      throw new InvalidArgumentError(`${path} is a file but not a .tgz; a bundle is a folder with a package.json, or a .tgz of one`);
+      throw new InvalidArgumentError(
+        `${path} is a file but not a .tgz; a bundle is a folder with a package.json, or a .tgz of one`,
+      );
     }
     return { file: path, fileName: basename(path), cleanup: () => undefined };
   }
   if (!stats.isDirectory()) throw new InvalidArgumentError(`${path} is neither a folder nor a .tgz file`);
   if (!lstatSync(join(path, 'package.json'), { throwIfNoEntry: false })?.isFile()) {
-    throw new InvalidArgumentError(`${path} has no package.json; a bundle is a folder with a package.json (and its node_modules, if it has dependencies)`);
+    throw new InvalidArgumentError(
+      `${path} has no package.json; a bundle is a folder with a package.json (and its node_modules, if it has dependencies)`,
+    );
   }
   const entries = listEntries(path);
   const folder = mkdtempSync(join(tmpdir(), 'flotilla-bundle-'));

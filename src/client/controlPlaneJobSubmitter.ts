@@ -58,7 +58,11 @@ export class ControlPlaneJobSubmitter implements JobSubmitter {
   private async requestJobResult(jobId: string): Promise<JobResultWithRecords> {
     const { connection } = this.options;
     try {
-      return await readJobResultStream(connection.client.requestJobResult({ jobId }), jobId, `the control plane at ${connection.address}`);
+      return await readJobResultStream(
+        connection.client.requestJobResult({ jobId }),
+        jobId,
+        `the control plane at ${connection.address}`,
+      );
     } catch (error) {
       return rethrowGrpcError(error, connection.address);
     }

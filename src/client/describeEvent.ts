@@ -37,5 +37,9 @@ export function describeEvent(event: ApplicationEvent): string | undefined {
 export function terminalStatusOf(event: ApplicationEvent): ApplicationStatus | undefined {
   if (event.kind?.$case !== 'applicationStatusChanged') return undefined;
   const { status } = event.kind.applicationStatusChanged;
-  return status === ApplicationStatus.FINISHED || status === ApplicationStatus.FAILED || status === ApplicationStatus.CANCELED ? status : undefined;
+  return status === ApplicationStatus.FINISHED ||
+    status === ApplicationStatus.FAILED ||
+    status === ApplicationStatus.CANCELED
+    ? status
+    : undefined;
 }

@@ -10,7 +10,10 @@ import { domainErrorOf } from '../rpc/statusMapping.js';
 export class ControlPlaneUnreachableError extends FlotillaError {
   override name = 'ControlPlaneUnreachableError';
 
-  constructor(readonly address: string, detail: string) {
+  constructor(
+    readonly address: string,
+    detail: string,
+  ) {
     super(
       `cannot reach the control plane at ${address} (${detail}); start one with "flotilla controlplane", ` +
         'or point --controlplane / FLOTILLA_CONTROLPLANE at a running one',
@@ -21,7 +24,10 @@ export class ControlPlaneUnreachableError extends FlotillaError {
 /** Rethrows a failed call's error as the matching domain error; other errors pass unchanged. */
 export function rethrowGrpcError(error: unknown, address: string): never {
   if (!(error instanceof ClientError)) throw error;
-  if (error.code === Status.UNAVAILABLE && /No connection established|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|connect/i.test(error.details)) {
+  if (
+    error.code === Status.UNAVAILABLE &&
+    /No connection established|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|connect/i.test(error.details)
+  ) {
     throw new ControlPlaneUnreachableError(address, shortReason(error.details));
   }
   throw domainErrorOf(error.code, error.details);
@@ -30,7 +36,8 @@ export function rethrowGrpcError(error: unknown, address: string): never {
 function shortReason(details: string): string {
   const tls = /(?:Error: |^)([^.:]*(?:certificate|self[- ]signed|SSL|TLS|handshake)[^.]*)/i.exec(details)?.[1];
   if (tls) return `TLS: ${tls.trim()}; pass the CA that signed its certificate with --tls-ca or FLOTILLA_TLS_CA`;
-  if (/Failed to connect/.test(details)) return 'the connection failed; if it serves TLS, pass its CA with --tls-ca or FLOTILLA_TLS_CA';
+  if (/Failed to connect/.test(details))
+    return 'the connection failed; if it serves TLS, pass its CA with --tls-ca or FLOTILLA_TLS_CA';
   const code = /\b(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|ETIMEDOUT)\b/.exec(details)?.[1];
   return code === 'ECONNREFUSED' ? 'connection refused' : code ? code : 'no connection';
 }

@@ -21,13 +21,22 @@ export interface ReadDriverLogOptions {
 }
 
 /** The application's driver output, piece by piece, resuming after connection losses. */
-export async function* readDriverLog(connection: ControlPlaneConnection, applicationId: string, options: ReadDriverLogOptions): AsyncGenerator<ReadDriverLogResponse> {
+export async function* readDriverLog(
+  connection: ControlPlaneConnection,
+  applicationId: string,
+  options: ReadDriverLogOptions,
+): AsyncGenerator<ReadDriverLogResponse> {
   let offset = BigInt(options.offset ?? 0);
-  const pieces = resumingStream(connection, () => connection.client.readDriverLog({ applicationId, offset, follow: options.follow }, { signal: options.signal }), {
-    reconnectForMs: options.reconnectForMs,
-    onReconnect: (error) => options.onReconnect?.(Number(offset), error),
-    signal: options.signal,
-  });
+  const pieces = resumingStream(
+    connection,
+    () =>
+      connection.client.readDriverLog({ applicationId, offset, follow: options.follow }, { signal: options.signal }),
+    {
+      reconnectForMs: options.reconnectForMs,
+      onReconnect: (error) => options.onReconnect?.(Number(offset), error),
+      signal: options.signal,
+    },
+  );
   for await (const piece of pieces) {
     if (piece.nextOffset <= offset) continue;
     // A piece that starts before the offset (which a correct server never sends) is cut to what is new.

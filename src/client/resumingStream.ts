@@ -17,7 +17,11 @@ export interface ResumingStreamOptions {
 }
 
 /** Yields what the streams `open` opens yield, opening another after each lost connection, until one ends. */
-export async function* resumingStream<T>(connection: ControlPlaneConnection, open: () => AsyncIterable<T>, options: ResumingStreamOptions = {}): AsyncGenerator<T> {
+export async function* resumingStream<T>(
+  connection: ControlPlaneConnection,
+  open: () => AsyncIterable<T>,
+  options: ResumingStreamOptions = {},
+): AsyncGenerator<T> {
   let lostSince: number | undefined;
   for (;;) {
     try {
@@ -28,7 +32,11 @@ export async function* resumingStream<T>(connection: ControlPlaneConnection, ope
       return;
     } catch (error) {
       const lost = asDomainError(error, connection.address);
-      if (!(lost instanceof UnavailableError || lost instanceof ControlPlaneUnreachableError) || options.signal?.aborted) throw lost;
+      if (
+        !(lost instanceof UnavailableError || lost instanceof ControlPlaneUnreachableError) ||
+        options.signal?.aborted
+      )
+        throw lost;
       lostSince ??= Date.now();
       if (Date.now() - lostSince > (options.reconnectForMs ?? 60_000)) throw lost;
       options.onReconnect?.(lost);

@@ -15,7 +15,11 @@ function isTransientFailure(error: unknown): boolean {
  * Runs `call`, again after a growing pause (up to 2 s) while it fails with what `isTransient`
  * accepts (by default, either reason above), for up to `retryForMs` (default 60 s).
  */
-export async function retryTransient<T>(call: () => Promise<T>, retryForMs = 60_000, isTransient: (error: unknown) => boolean = isTransientFailure): Promise<T> {
+export async function retryTransient<T>(
+  call: () => Promise<T>,
+  retryForMs = 60_000,
+  isTransient: (error: unknown) => boolean = isTransientFailure,
+): Promise<T> {
   const deadline = Date.now() + retryForMs;
   for (let attempt = 0; ; attempt++) {
     try {

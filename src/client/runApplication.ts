@@ -54,7 +54,11 @@ export interface RunOptions {
 const UNREACHABLE_RETRY_MS = 2000;
 
 /** Uploads and runs; resolves with the accepted application. */
-export async function runApplication(connection: ControlPlaneConnection, request: DriverApplicationRequest, options: RunOptions = {}): Promise<{ application: Application; deduplicated: boolean }> {
+export async function runApplication(
+  connection: ControlPlaneConnection,
+  request: DriverApplicationRequest,
+  options: RunOptions = {},
+): Promise<{ application: Application; deduplicated: boolean }> {
   const uploaded = await uploadBundle(connection, request.bundlePath, { onProgress: options.onUploadProgress });
   options.onUploaded?.(uploaded.artifactId, uploaded.alreadyStored);
   const requestId = request.requestId ?? randomUUID();
@@ -89,7 +93,12 @@ function clusterTargetOf(choice: ClusterChoice) {
       return {
         target: {
           $case: 'deploy' as const,
-          deploy: { taskExecutors: choice.taskExecutors, slotsPerTaskExecutor: choice.slotsPerTaskExecutor, taskExecutorResources: undefined, properties: {} },
+          deploy: {
+            taskExecutors: choice.taskExecutors,
+            slotsPerTaskExecutor: choice.slotsPerTaskExecutor,
+            taskExecutorResources: undefined,
+            properties: {},
+          },
         },
       };
     case 'cluster':

@@ -60,7 +60,11 @@ async function runMain(request: ClientMainRequest): Promise<SerializedError | un
   let failure: SerializedError | undefined;
   try {
     const main = await loadDriverMain(bundle.root, application.entry);
-    const submitter = new ControlPlaneJobSubmitter({ connection, applicationId: application.id, onSubmitted: request.onJobSubmitted });
+    const submitter = new ControlPlaneJobSubmitter({
+      connection,
+      applicationId: application.id,
+      onSubmitted: request.onJobSubmitted,
+    });
     const env = new ExecutionEnvironment({
       submitter,
       captureFunction: bundleFunctionCapturer(bundle.root),
@@ -108,13 +112,21 @@ function startHeartbeat(connection: ControlPlaneConnection, applicationId: strin
 async function untilRunning(connection: ControlPlaneConnection, applicationId: string): Promise<void> {
   for await (const event of watchApplication(connection, applicationId, { follow: true })) {
     const kind = event.kind;
-    if (kind?.$case === 'applicationStatusChanged' && kind.applicationStatusChanged.status === ApplicationStatus.RUNNING) return;
+    if (
+      kind?.$case === 'applicationStatusChanged' &&
+      kind.applicationStatusChanged.status === ApplicationStatus.RUNNING
+    )
+      return;
     if (terminalStatusOf(event) !== undefined) {
       const change = kind?.$case === 'applicationStatusChanged' ? kind.applicationStatusChanged : undefined;
-      throw new FailedPreconditionError(`application ${applicationId} ended before main() could start: ${change?.failure?.message || change?.message || 'no reason given'}`);
+      throw new FailedPreconditionError(
+        `application ${applicationId} ended before main() could start: ${change?.failure?.message || change?.message || 'no reason given'}`,
+      );
     }
   }
-  throw new FailedPreconditionError(`the control plane ended the watch of application ${applicationId} before it was RUNNING`);
+  throw new FailedPreconditionError(
+    `the control plane ended the watch of application ${applicationId} before it was RUNNING`,
+  );
 }
 
 /** The bundle as a folder: the folder itself, or a .tgz unpacked into a temporary one (removed by close). */
@@ -127,6 +139,14 @@ async function openBundle(path: string): Promise<{ root: string; close(): void }
 }
 
 /** Reports main()'s end, retrying while the control plane cannot be reached (the report is idempotent). */
-function completeClientMain(connection: ControlPlaneConnection, applicationId: string, failure: SerializedError | undefined): Promise<unknown> {
-  return retryTransient(() => connection.call((client) => client.completeClientMain({ applicationId, failure: failure && serializedErrorToMessage(failure) })));
+function completeClientMain(
+  connection: ControlPlaneConnection,
+  applicationId: string,
+  failure: SerializedError | undefined,
+): Promise<unknown> {
+  return retryTransient(() =>
+    connection.call((client) =>
+      client.completeClientMain({ applicationId, failure: failure && serializedErrorToMessage(failure) }),
+    ),
+  );
 }

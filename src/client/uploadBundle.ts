@@ -27,7 +27,11 @@ export interface UploadOptions {
 const CHUNK_BYTES = 1024 * 1024;
 
 /** Packs (if needed) and uploads the bundle at `path`. */
-export async function uploadBundle(connection: ControlPlaneConnection, path: string, options: UploadOptions = {}): Promise<UploadResult> {
+export async function uploadBundle(
+  connection: ControlPlaneConnection,
+  path: string,
+  options: UploadOptions = {},
+): Promise<UploadResult> {
   const bundle = await packBundle(path);
   try {
     const sizeBytes = statSync(bundle.file).size;
@@ -36,7 +40,12 @@ export async function uploadBundle(connection: ControlPlaneConnection, path: str
     const response = await connection.call((client) =>
       client.uploadArtifact(
         (async function* () {
-          yield { part: { $case: 'header' as const, header: { sha256: artifactId, sizeBytes: BigInt(sizeBytes), fileName: bundle.fileName } } };
+          yield {
+            part: {
+              $case: 'header' as const,
+              header: { sha256: artifactId, sizeBytes: BigInt(sizeBytes), fileName: bundle.fileName },
+            },
+          };
           let sent = 0;
           for await (const chunk of createReadStream(bundle.file, { highWaterMark: CHUNK_BYTES })) {
             sent += (chunk as Buffer).byteLength;

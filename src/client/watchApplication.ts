@@ -21,13 +21,25 @@ export interface WatchOptions {
 }
 
 /** The application's events, resuming after connection losses. */
-export async function* watchApplication(connection: ControlPlaneConnection, applicationId: string, options: WatchOptions): AsyncGenerator<ApplicationEvent> {
+export async function* watchApplication(
+  connection: ControlPlaneConnection,
+  applicationId: string,
+  options: WatchOptions,
+): AsyncGenerator<ApplicationEvent> {
   let after = BigInt(options.afterSequence ?? 0);
-  const responses = resumingStream(connection, () => connection.client.watchApplication({ applicationId, afterSequence: after, follow: options.follow }, { signal: options.signal }), {
-    reconnectForMs: options.reconnectForMs,
-    onReconnect: (error) => options.onReconnect?.(Number(after), error),
-    signal: options.signal,
-  });
+  const responses = resumingStream(
+    connection,
+    () =>
+      connection.client.watchApplication(
+        { applicationId, afterSequence: after, follow: options.follow },
+        { signal: options.signal },
+      ),
+    {
+      reconnectForMs: options.reconnectForMs,
+      onReconnect: (error) => options.onReconnect?.(Number(after), error),
+      signal: options.signal,
+    },
+  );
   for await (const { event } of responses) {
     if (!event || event.sequence <= after) continue;
     after = event.sequence;

@@ -28,7 +28,9 @@ describe('checkDialAddress', () => {
     expect(() => checkDialAddress('127.0.0.1:0', 'address')).toThrow(/needs the port to dial, not 0/);
     // grpc-js looks schemes up with `in`, so these would throw out of its channel's constructor.
     for (const host of ['constructor', 'toString', 'unix', 'dns']) {
-      expect(() => checkDialAddress(`${host}:1`, 'producer_address')).toThrow(`producer_address "${host}:1": gRPC reads the host "${host}" as a URI scheme`);
+      expect(() => checkDialAddress(`${host}:1`, 'producer_address')).toThrow(
+        `producer_address "${host}:1": gRPC reads the host "${host}" as a URI scheme`,
+      );
     }
   });
 });

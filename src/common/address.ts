@@ -12,7 +12,9 @@ export function parseHostPort(text: string, flag = 'address'): HostPort {
   const match = /^(?:\[([^\]]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text.trim());
   const port = match ? Number(match[3]) : NaN;
   if (!match || port > 65535) {
-    throw new InvalidArgumentError(`${flag} "${text}" is not HOST:PORT (for example 127.0.0.1:6180, or port 0 for any free port)`);
+    throw new InvalidArgumentError(
+      `${flag} "${text}" is not HOST:PORT (for example 127.0.0.1:6180, or port 0 for any free port)`,
+    );
   }
   return { host: match[1] ?? (match[2] || '127.0.0.1'), port };
 }
@@ -22,7 +24,15 @@ export function parseHostPort(text: string, flag = 'address'): HostPort {
  * and the names every object inherits (it looks schemes up with `in`, so `constructor:1` throws a
  * TypeError out of the channel's constructor).
  */
-const SCHEME_LIKE_HOSTS = new Set(['dns', 'ipv4', 'ipv6', 'unix', 'unix-abstract', 'vsock', ...Object.getOwnPropertyNames(Object.prototype)]);
+const SCHEME_LIKE_HOSTS = new Set([
+  'dns',
+  'ipv4',
+  'ipv6',
+  'unix',
+  'unix-abstract',
+  'vsock',
+  ...Object.getOwnPropertyNames(Object.prototype),
+]);
 
 /**
  * Checks an address that a server dials because a caller named it (a task executor registering, a
@@ -35,11 +45,15 @@ export function checkDialAddress(text: string, field: string): string {
   const trimmed = text.trim();
   const bracketed = trimmed.startsWith('[');
   if (trimmed.startsWith(':') || (!bracketed && !/^[A-Za-z0-9._-]+$/.test(host))) {
-    throw new InvalidArgumentError(`${field} "${text}" does not name a host: write HOST:PORT with a host name or an IP address`);
+    throw new InvalidArgumentError(
+      `${field} "${text}" does not name a host: write HOST:PORT with a host name or an IP address`,
+    );
   }
   if (port === 0) throw new InvalidArgumentError(`${field} "${text}" needs the port to dial, not 0`);
   if (SCHEME_LIKE_HOSTS.has(host)) {
-    throw new InvalidArgumentError(`${field} "${text}": gRPC reads the host "${host}" as a URI scheme; name the host by its IP address`);
+    throw new InvalidArgumentError(
+      `${field} "${text}": gRPC reads the host "${host}" as a URI scheme; name the host by its IP address`,
+    );
   }
   return trimmed;
 }

@@ -32,7 +32,9 @@ describe('address file', () => {
 
   it('gives up after its timeout naming the file, and stops when aborted', async () => {
     const file = join(folder, 'never.address');
-    await expect(waitForAddressFile(file, 100)).rejects.toThrow(`no job manager address in ${file} after 100 ms: the job manager did not start listening`);
+    await expect(waitForAddressFile(file, 100)).rejects.toThrow(
+      `no job manager address in ${file} after 100 ms: the job manager did not start listening`,
+    );
     const abort = new AbortController();
     const waiting = waitForAddressFile(file, 30_000, abort.signal);
     abort.abort(new Error('shutting down'));

@@ -55,7 +55,14 @@ export function waitForAddressFile(file: string, timeoutMs: number, signal?: Abo
     };
     const onAbort = () => finish(() => reject(signal?.reason as Error));
     const deadline = setTimeout(
-      () => finish(() => reject(new UnavailableError(`no job manager address in ${file} after ${timeoutMs} ms: the job manager did not start listening`))),
+      () =>
+        finish(() =>
+          reject(
+            new UnavailableError(
+              `no job manager address in ${file} after ${timeoutMs} ms: the job manager did not start listening`,
+            ),
+          ),
+        ),
       timeoutMs,
     );
     if (signal?.aborted) return onAbort();

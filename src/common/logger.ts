@@ -29,8 +29,15 @@ export function createLogger(options: LoggerOptions): Logger {
     throw new Error(`unknown log level "${level}"; use one of ${LOG_LEVELS.join(', ')}`);
   }
   const envFormat = process.env.FLOTILLA_LOG_FORMAT;
-  const format = options.format ?? (envFormat === 'json' || envFormat === 'pretty' ? envFormat : process.stderr.isTTY ? 'pretty' : 'json');
-  const base = { name: options.name, level, base: { name: options.name, pid: process.pid }, formatters: { level: (label: string) => ({ level: label }) } };
+  const format =
+    options.format ??
+    (envFormat === 'json' || envFormat === 'pretty' ? envFormat : process.stderr.isTTY ? 'pretty' : 'json');
+  const base = {
+    name: options.name,
+    level,
+    base: { name: options.name, pid: process.pid },
+    formatters: { level: (label: string) => ({ level: label }) },
+  };
   if (format === 'pretty') {
     // Loaded only here: cluster processes log JSON, and loading pino-pretty costs every process start ~15 ms of CPU.
     const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;

@@ -10,7 +10,8 @@ export function requestFingerprint(value: unknown): string {
 }
 
 function stableJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map((item) => (item === undefined ? 'null' : stableJson(item))).join(',')}]`;
+  if (Array.isArray(value))
+    return `[${value.map((item) => (item === undefined ? 'null' : stableJson(item))).join(',')}]`;
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

@@ -5,36 +5,30 @@
 
 /** The state of a job as a whole. */
 export type JobStatus =
-  | 'CREATED'
-  | 'RUNNING'
-  | 'FAILING'
-  | 'FAILED'
-  | 'CANCELLING'
-  | 'CANCELED'
-  | 'FINISHED'
-  | 'RESTARTING'
-  | 'SUSPENDED';
+  'CREATED' | 'RUNNING' | 'FAILING' | 'FAILED' | 'CANCELLING' | 'CANCELED' | 'FINISHED' | 'RESTARTING' | 'SUSPENDED';
 
 /** The state of one execution attempt of one subtask. */
 export type ExecutionState =
-  | 'CREATED'
-  | 'SCHEDULED'
-  | 'DEPLOYING'
-  | 'INITIALIZING'
-  | 'RUNNING'
-  | 'FINISHED'
-  | 'CANCELING'
-  | 'CANCELED'
-  | 'FAILED';
+  'CREATED' | 'SCHEDULED' | 'DEPLOYING' | 'INITIALIZING' | 'RUNNING' | 'FINISHED' | 'CANCELING' | 'CANCELED' | 'FAILED';
 
 /**
  * The status of an application: Flink 2.x's ApplicationState plus DEPLOYING, the time the control
  * plane deploys a cluster or submits a driver.
  */
-export type ApplicationStatus = 'CREATED' | 'DEPLOYING' | 'RUNNING' | 'FAILING' | 'FAILED' | 'CANCELING' | 'CANCELED' | 'FINISHED';
+export type ApplicationStatus =
+  'CREATED' | 'DEPLOYING' | 'RUNNING' | 'FAILING' | 'FAILED' | 'CANCELING' | 'CANCELED' | 'FINISHED';
 
 /** Every application status, in lifecycle order. */
-export const APPLICATION_STATUSES: readonly ApplicationStatus[] = ['CREATED', 'DEPLOYING', 'RUNNING', 'FAILING', 'FAILED', 'CANCELING', 'CANCELED', 'FINISHED'];
+export const APPLICATION_STATUSES: readonly ApplicationStatus[] = [
+  'CREATED',
+  'DEPLOYING',
+  'RUNNING',
+  'FAILING',
+  'FAILED',
+  'CANCELING',
+  'CANCELED',
+  'FINISHED',
+];
 
 /** Which jobs keep a cluster deployed for one application alive (FLIP-40). */
 export type LivingPriority = 'DRIVER' | 'NORMAL' | 'DAEMON';
@@ -78,7 +72,10 @@ export function serializeError(error: unknown): SerializedError {
 
 /** Rebuilds an Error from a {@link SerializedError}, keeping the original name and stack. */
 export function deserializeError(serialized: SerializedError): Error {
-  const error = new Error(serialized.message, serialized.cause ? { cause: deserializeError(serialized.cause) } : undefined);
+  const error = new Error(
+    serialized.message,
+    serialized.cause ? { cause: deserializeError(serialized.cause) } : undefined,
+  );
   error.name = serialized.name;
   if (serialized.stack) error.stack = serialized.stack;
   return error;

@@ -48,6 +48,9 @@ export function clusterClientService(deps: ClusterClientServiceDependencies): Ho
   return {
     // An application's events are encoded once for all of its watchers.
     definition: withSharedResponses(ClusterClientServiceDefinition, ['watchApplication']),
-    implementation: deps.stateDir === undefined ? implementation : withStateWriteErrors(ClusterClientServiceDefinition, implementation, deps.stateDir),
+    implementation:
+      deps.stateDir === undefined
+        ? implementation
+        : withStateWriteErrors(ClusterClientServiceDefinition, implementation, deps.stateDir),
   } as HostedService;
 }

@@ -100,9 +100,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       // A bundle is checked once, here, as every task executor will check it before unpacking.
       inspect: (file) => checkUploadedBundle(file, options.bundleLimits ?? BUNDLE_CACHE_DEFAULTS),
     });
-    const simulated = options.deploymentTarget === 'simulated' ? new SimulatedDeploymentTarget(options.simulation) : undefined;
+    const simulated =
+      options.deploymentTarget === 'simulated' ? new SimulatedDeploymentTarget(options.simulation) : undefined;
     const tenants = options.tenants ?? new TenantDirectory(undefined);
-    const connectGrpc: ConnectDispatcher = (address, clusterSecret) => grpcDispatcherGateway(address, { tls: options.clusterTls, clusterSecret });
+    const connectGrpc: ConnectDispatcher = (address, clusterSecret) =>
+      grpcDispatcherGateway(address, { tls: options.clusterTls, clusterSecret });
     const connect = simulated ? simulatedDispatchers(simulated, connectGrpc) : connectGrpc;
     domain = createControlPlaneDomain({
       db,
@@ -125,9 +127,22 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       security: options.security,
       maxMessageBytes: options.maxMessageBytes,
       maxStreamsPerCaller: options.maxStreamsPerCaller,
-      services: [withDurableService(clusterClientService({ artifacts, views: domain.views, stateDir: options.stateDir }), durable)],
+      services: [
+        withDurableService(
+          clusterClientService({ artifacts, views: domain.views, stateDir: options.stateDir }),
+          durable,
+        ),
+      ],
     });
-    logger.info({ address: host.address, stateDir: options.stateDir, deploymentTarget: simulated?.name ?? 'local', simulation: simulated?.script }, 'control plane started');
+    logger.info(
+      {
+        address: host.address,
+        stateDir: options.stateDir,
+        deploymentTarget: simulated?.name ?? 'local',
+        simulation: simulated?.script,
+      },
+      'control plane started',
+    );
     const started = domain;
     return {
       address: host.address,

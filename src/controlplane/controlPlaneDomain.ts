@@ -94,7 +94,11 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     durable: options.durable,
   });
   log.onAppended((event) => driverLogs.applicationEvent(event));
-  const compactor = new ApplicationCompactor({ store: new RetentionStore(db), policy: compileRetentionPolicy(options.retention), logger: logger.child({ component: 'retention' }) });
+  const compactor = new ApplicationCompactor({
+    store: new RetentionStore(db),
+    policy: compileRetentionPolicy(options.retention),
+    logger: logger.child({ component: 'retention' }),
+  });
   let closing = false;
   let applications: ApplicationManager | undefined;
   const lifecycle = new ApplicationLifecycle({
@@ -121,7 +125,13 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     db,
     clusters: new ClusterStore(db),
     applications: applicationStore,
-    target: options.target ?? new LocalDeploymentTarget({ connect: options.connect, logger: logger.child({ component: 'deployment' }), tls: options.localClusterTls }),
+    target:
+      options.target ??
+      new LocalDeploymentTarget({
+        connect: options.connect,
+        logger: logger.child({ component: 'deployment' }),
+        tls: options.localClusterTls,
+      }),
     connect: options.connect,
     observer: router,
     clustersDir,
@@ -130,7 +140,14 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     externalClusterSecret: options.externalClusterSecret,
     batch,
   });
-  const launcher = new DriverLauncher({ applications: applicationStore, clusters, artifacts: options.artifacts, lifecycle, logger, closing: () => closing });
+  const launcher = new DriverLauncher({
+    applications: applicationStore,
+    clusters,
+    artifacts: options.artifacts,
+    lifecycle,
+    logger,
+    closing: () => closing,
+  });
   perJob = new PerJobClusters({ applications: applicationStore, jobs: jobStore, clusters, logger });
   const perJobClusters = perJob;
   const heartbeats = new ClientHeartbeats({
@@ -155,8 +172,18 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     applicationLimit: options.applicationLimit,
   });
   const manager = applications;
-  const jobs = new JobDirectory({ jobs: jobStore, clusters, onResultDelivered: (jobId) => perJobClusters.resultDelivered(jobId) });
-  const submissions = new JobSubmissions({ applications: applicationStore, jobs: jobStore, clusters, artifacts: options.artifacts, logger });
+  const jobs = new JobDirectory({
+    jobs: jobStore,
+    clusters,
+    onResultDelivered: (jobId) => perJobClusters.resultDelivered(jobId),
+  });
+  const submissions = new JobSubmissions({
+    applications: applicationStore,
+    jobs: jobStore,
+    clusters,
+    artifacts: options.artifacts,
+    logger,
+  });
   const scoped = { applications: manager, clusters, driverLogs, jobs, submissions };
   return {
     ...scoped,

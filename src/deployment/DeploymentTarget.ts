@@ -92,7 +92,10 @@ export interface DeploymentTarget {
 /** The job manager's administrative calls a deployment needs; the control plane supplies them over gRPC. */
 export interface JobManagerAdmin {
   /** How many task executors are registered, and their process ids. */
-  overview(options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<{ taskExecutors: number; taskExecutorPids: number[] }>;
+  overview(options?: {
+    timeoutMs?: number;
+    signal?: AbortSignal;
+  }): Promise<{ taskExecutors: number; taskExecutorPids: number[] }>;
   /** Asks the cluster to stop: its jobs are cancelled, task executors and the job manager exit. */
   shutDownCluster(reason: string, options?: { timeoutMs?: number }): Promise<void>;
   /** Closes the connection. */

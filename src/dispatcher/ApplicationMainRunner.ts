@@ -128,7 +128,8 @@ export class ApplicationMainRunner implements JobMasterService {
     if (this.status === 'CANCELLING') return this.finish('CANCELED');
     if (this.failing) return this.finish('FAILED', this.failing);
     if (state === 'FINISHED') return this.finish('FINISHED');
-    if (state === 'FAILED') return this.finish('FAILED', failure ?? { name: 'Error', message: 'main() failed without a reason', stack: '' });
+    if (state === 'FAILED')
+      return this.finish('FAILED', failure ?? { name: 'Error', message: 'main() failed without a reason', stack: '' });
     this.finish('FAILED', { name: 'Error', message: 'main() was stopped without being asked to', stack: '' });
   }
 

@@ -83,9 +83,12 @@ export class CollectSinkResults {
   complete(finalAttempts: readonly Execution[]): Map<string, unknown[]> {
     const collected = new Map<string, unknown[]>();
     for (const sink of this.sinks) {
-      const subtasks = finalAttempts.filter((execution) => execution.vertexId === sink.id).sort((a, b) => a.subtaskIndex - b.subtaskIndex);
+      const subtasks = finalAttempts
+        .filter((execution) => execution.vertexId === sink.id)
+        .sort((a, b) => a.subtaskIndex - b.subtaskIndex);
       const records: unknown[] = [];
-      for (const subtask of subtasks) for (const record of this.byAttempt.get(subtask.executionAttemptId)?.records ?? []) records.push(record);
+      for (const subtask of subtasks)
+        for (const record of this.byAttempt.get(subtask.executionAttemptId)?.records ?? []) records.push(record);
       collected.set(sink.id, records);
     }
     this.discardAll();

@@ -28,7 +28,11 @@ function mainOf(applicationId: string, overrides: Partial<ApplicationMainSubmiss
 
 /** The application status changes among `events`. */
 function applicationChanges(events: JobEvent[]) {
-  return events.flatMap((event) => (event.kind.type === 'applicationStatusChanged' ? [{ status: event.kind.status, failure: event.kind.failure, message: event.kind.message }] : []));
+  return events.flatMap((event) =>
+    event.kind.type === 'applicationStatusChanged'
+      ? [{ status: event.kind.status, failure: event.kind.failure, message: event.kind.message }]
+      : [],
+  );
 }
 
 /** Every event of the main job, followed until its application has ended. */
@@ -51,7 +55,17 @@ describe('Dispatcher.runApplicationMain (application mode)', () => {
       allocationId: '',
       bundle: { artifactId: FAKE_MAIN_BUNDLE },
       jobmanagerAddress: 'jm:1',
-      operators: [{ kind: 'driver', applicationId: 'app-1', applicationName: 'etl', entry: 'main.js#main', args: ['--top', '3'], defaultParallelism: 2, properties: { 'pipeline.name': 'etl' } }],
+      operators: [
+        {
+          kind: 'driver',
+          applicationId: 'app-1',
+          applicationName: 'etl',
+          entry: 'main.js#main',
+          args: ['--top', '3'],
+          defaultParallelism: 2,
+          properties: { 'pipeline.name': 'etl' },
+        },
+      ],
       resources: { cpus: 0, heapMemoryMb: 256 },
     });
     const job = await submitJob(dispatcher, 'app-1');
@@ -63,9 +77,19 @@ describe('Dispatcher.runApplicationMain (application mode)', () => {
     cluster.complete(job, 'finish');
     const events = await untilApplicationEnds(dispatcher, main);
 
-    expect(dispatcher.getJob(main)).toMatchObject({ name: 'etl: main', livingPriority: 'DRIVER', applicationId: 'app-1', status: 'FINISHED', taskCounts: [] });
+    expect(dispatcher.getJob(main)).toMatchObject({
+      name: 'etl: main',
+      livingPriority: 'DRIVER',
+      applicationId: 'app-1',
+      status: 'FINISHED',
+      taskCounts: [],
+    });
     expect(events.some((event) => event.kind.type === 'taskStateChanged')).toBe(false);
-    expect(events.flatMap((event) => (event.kind.type === 'jobStatusChanged' ? [event.kind.status] : []))).toEqual(['CREATED', 'RUNNING', 'FINISHED']);
+    expect(events.flatMap((event) => (event.kind.type === 'jobStatusChanged' ? [event.kind.status] : []))).toEqual([
+      'CREATED',
+      'RUNNING',
+      'FINISHED',
+    ]);
     expect(applicationChanges(events).map((change) => [change.status, change.message])).toEqual([
       ['RUNNING', 'main() is running in the fake job manager'],
       ['FINISHED', 'main() returned and every job of the application ended (jobs: 1 FINISHED)'],
@@ -81,7 +105,11 @@ describe('Dispatcher.runApplicationMain (application mode)', () => {
     const job = await submitJob(dispatcher, 'app-1');
     await expect.poll(() => dispatcher.getJob(job).taskCounts).toEqual([{ state: 'RUNNING', count: 2 }]);
 
-    const thrown = { name: 'Error', message: 'main() gave up on purpose', stack: 'Error: main() gave up on purpose\n    at main (main.js:9:9)' };
+    const thrown = {
+      name: 'Error',
+      message: 'main() gave up on purpose',
+      stack: 'Error: main() gave up on purpose\n    at main (main.js:9:9)',
+    };
     mainHost.mains[0].fail(thrown);
     const events = await untilApplicationEnds(dispatcher, main);
 
@@ -89,8 +117,17 @@ describe('Dispatcher.runApplicationMain (application mode)', () => {
     expect(dispatcher.getJob(main)).toMatchObject({ status: 'FAILED', failure: thrown });
     expect(applicationChanges(events)).toEqual([
       { status: 'RUNNING', failure: undefined, message: 'main() is running in the fake job manager' },
-      { status: 'FAILING', failure: thrown, message: 'main() failed in the job manager: Error: main() gave up on purpose; cancelling 1 job of the application' },
-      { status: 'FAILED', failure: thrown, message: 'main() failed in the job manager: Error: main() gave up on purpose' },
+      {
+        status: 'FAILING',
+        failure: thrown,
+        message:
+          'main() failed in the job manager: Error: main() gave up on purpose; cancelling 1 job of the application',
+      },
+      {
+        status: 'FAILED',
+        failure: thrown,
+        message: 'main() failed in the job manager: Error: main() gave up on purpose',
+      },
     ]);
   });
 
@@ -118,7 +155,9 @@ describe('Dispatcher.runApplicationMain (application mode)', () => {
     await expect.poll(() => mainHost.mains[0]?.running).toBe(true);
     await dispatcher.shutDownCluster('test');
     await expect.poll(() => dispatcher.getApplication('app-1').status).toBe('CANCELED');
-    expect(applicationChanges(await untilApplicationEnds(dispatcher, main)).map((change) => [change.status, change.message])).toEqual([
+    expect(
+      applicationChanges(await untilApplicationEnds(dispatcher, main)).map((change) => [change.status, change.message]),
+    ).toEqual([
       ['RUNNING', 'main() is running in the fake job manager'],
       ['CANCELING', 'the main job was cancelled'],
       ['CANCELED', 'the main job was cancelled'],
@@ -148,18 +187,30 @@ describe('Dispatcher.runApplicationMain (application mode)', () => {
     const first = await dispatcher.runApplicationMain(mainOf('app-1', { requestId: 'app-1/main' }));
     expect(await dispatcher.runApplicationMain(mainOf('app-1', { requestId: 'app-1/main' }))).toBe(first);
     expect(mainHost.mains).toHaveLength(1);
-    await expect(dispatcher.runApplicationMain(mainOf('app-1', { requestId: 'app-1/main', args: [] }))).rejects.toThrow(AlreadyExistsError);
+    await expect(dispatcher.runApplicationMain(mainOf('app-1', { requestId: 'app-1/main', args: [] }))).rejects.toThrow(
+      AlreadyExistsError,
+    );
   });
 
   it('refuses an unknown bundle, a second driver or main job of an application, and a job manager without a main host', async () => {
     const { dispatcher, cluster } = mainDispatcher();
     cluster.script = () => ({ outcome: 'hang' });
-    await expect(dispatcher.runApplicationMain(mainOf('app-1', { bundle: { artifactId: 'b'.repeat(64) } }))).rejects.toThrow(
-      new NotFoundError(`bundle ${'b'.repeat(64)} is not in this cluster's blob server; upload it (UploadArtifact) before running its main()`),
+    await expect(
+      dispatcher.runApplicationMain(mainOf('app-1', { bundle: { artifactId: 'b'.repeat(64) } })),
+    ).rejects.toThrow(
+      new NotFoundError(
+        `bundle ${'b'.repeat(64)} is not in this cluster's blob server; upload it (UploadArtifact) before running its main()`,
+      ),
     );
     const main = await dispatcher.runApplicationMain(mainOf('app-1'));
-    await expect(dispatcher.runApplicationMain(mainOf('app-1'))).rejects.toThrow(new FailedPreconditionError(`application app-1 already has a driver job (${main}); an application runs one driver`));
-    await expect(dispatcher.submitJob({ graph: driverGraph('app-1'), livingPriority: 'DRIVER', applicationId: 'app-1' })).rejects.toThrow(FailedPreconditionError);
+    await expect(dispatcher.runApplicationMain(mainOf('app-1'))).rejects.toThrow(
+      new FailedPreconditionError(
+        `application app-1 already has a driver job (${main}); an application runs one driver`,
+      ),
+    );
+    await expect(
+      dispatcher.submitJob({ graph: driverGraph('app-1'), livingPriority: 'DRIVER', applicationId: 'app-1' }),
+    ).rejects.toThrow(FailedPreconditionError);
 
     const { dispatcher: withoutHost } = testDispatcher();
     await expect(withoutHost.runApplicationMain(mainOf('app-1'))).rejects.toThrow(FailedPreconditionError);

@@ -8,14 +8,24 @@ import { collectGraph, drain, driverGraph, testDispatcher } from './testing/test
 function applicationChanges(events: JobEvent[], applicationId: string) {
   return events.flatMap((event) =>
     event.kind.type === 'applicationStatusChanged' && event.applicationId === applicationId
-      ? [{ sequence: event.sequence, status: event.kind.status, failure: event.kind.failure, message: event.kind.message }]
+      ? [
+          {
+            sequence: event.sequence,
+            status: event.kind.status,
+            failure: event.kind.failure,
+            message: event.kind.message,
+          },
+        ]
       : [],
   );
 }
 
 /** The sequence of the event in which `jobId` reached `status`. */
 function sequenceOf(events: JobEvent[], jobId: string, status: string): number {
-  const event = events.find((candidate) => candidate.kind.type === 'jobStatusChanged' && candidate.jobId === jobId && candidate.kind.status === status);
+  const event = events.find(
+    (candidate) =>
+      candidate.kind.type === 'jobStatusChanged' && candidate.jobId === jobId && candidate.kind.status === status,
+  );
   if (!event) throw new Error(`job ${jobId} never was ${status}`);
   return event.sequence;
 }
@@ -29,9 +39,14 @@ async function allEvents(dispatcher: Dispatcher): Promise<JobEvent[]> {
   return drain(dispatcher.watchJobEvents({ afterSequence: 0, follow: false }));
 }
 
-const submitDriver = (dispatcher: Dispatcher, applicationId: string) => dispatcher.submitJob({ graph: driverGraph(applicationId), livingPriority: 'DRIVER', applicationId });
-const submitJob = (dispatcher: Dispatcher, applicationId: string, livingPriority: 'NORMAL' | 'DAEMON', name = 'etl: job') =>
-  dispatcher.submitJob({ graph: collectGraph(name, { parallelism: 1 }), livingPriority, applicationId });
+const submitDriver = (dispatcher: Dispatcher, applicationId: string) =>
+  dispatcher.submitJob({ graph: driverGraph(applicationId), livingPriority: 'DRIVER', applicationId });
+const submitJob = (
+  dispatcher: Dispatcher,
+  applicationId: string,
+  livingPriority: 'NORMAL' | 'DAEMON',
+  name = 'etl: job',
+) => dispatcher.submitJob({ graph: collectGraph(name, { parallelism: 1 }), livingPriority, applicationId });
 
 describe('Dispatcher applications (FLIP-40 DriverDispatcher rules)', () => {
   it('a driver that finishes with no other jobs ends its application FINISHED, after RUNNING', async () => {
@@ -43,14 +58,21 @@ describe('Dispatcher applications (FLIP-40 DriverDispatcher rules)', () => {
     const changes = applicationChanges(events, 'app-1');
     expect(changes.map((change) => change.status)).toEqual(['RUNNING', 'FINISHED']);
     expect(changes[0].message).toBe('main() is running in task executor te-0');
-    expect(changes[1]).toMatchObject({ failure: undefined, message: 'main() returned and every job of the application ended (it submitted no jobs)' });
+    expect(changes[1]).toMatchObject({
+      failure: undefined,
+      message: 'main() returned and every job of the application ended (it submitted no jobs)',
+    });
     const running = events.find((event) => event.kind.type === 'taskStateChanged' && event.kind.state === 'RUNNING')!;
     expect(changes[0].sequence).toBe(running.sequence + 1);
     expect(changes[1].sequence).toBeGreaterThan(sequenceOf(events, driver, 'FINISHED'));
     // Application events are numbered among the driver job's events and carry the application id, as every event does.
     expect(events.map((event) => event.jobSequence)).toEqual(events.map((_, index) => index + 1));
     expect(new Set(events.map((event) => event.applicationId))).toEqual(new Set(['app-1']));
-    expect(dispatcher.getApplication('app-1')).toMatchObject({ status: 'FINISHED', driverJobId: driver, jobs: [{ jobId: driver, livingPriority: 'DRIVER', status: 'FINISHED' }] });
+    expect(dispatcher.getApplication('app-1')).toMatchObject({
+      status: 'FINISHED',
+      driverJobId: driver,
+      jobs: [{ jobId: driver, livingPriority: 'DRIVER', status: 'FINISHED' }],
+    });
   });
 
   it('keeps the application RUNNING after main() returned while a NORMAL job runs, and FINISHED once it ended', async () => {
@@ -66,7 +88,9 @@ describe('Dispatcher applications (FLIP-40 DriverDispatcher rules)', () => {
     // The job master reports FINISHED a few turns after the task did; the application must still run.
     for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
     expect(dispatcher.getApplication('app-1').status).toBe('RUNNING');
-    expect(applicationChanges(await allEvents(dispatcher), 'app-1').map((change) => change.status)).toEqual(['RUNNING']);
+    expect(applicationChanges(await allEvents(dispatcher), 'app-1').map((change) => change.status)).toEqual([
+      'RUNNING',
+    ]);
 
     cluster.complete(normal, 'finish');
     const events = await untilApplicationEnds(dispatcher, driver);
@@ -100,9 +124,15 @@ describe('Dispatcher applications (FLIP-40 DriverDispatcher rules)', () => {
     const driver = await submitDriver(dispatcher, 'app-1');
     const normal = await submitJob(dispatcher, 'app-1', 'NORMAL');
     const daemon = await submitJob(dispatcher, 'app-1', 'DAEMON');
-    await expect.poll(() => [normal, daemon].map((jobId) => dispatcher.getJob(jobId).taskCounts)).toEqual([[{ state: 'RUNNING', count: 2 }], [{ state: 'RUNNING', count: 2 }]]);
+    await expect
+      .poll(() => [normal, daemon].map((jobId) => dispatcher.getJob(jobId).taskCounts))
+      .toEqual([[{ state: 'RUNNING', count: 2 }], [{ state: 'RUNNING', count: 2 }]]);
 
-    const thrown = { name: 'RangeError', message: 'no input for 2024-05-01', stack: 'RangeError: no input for 2024-05-01\n    at main (main.js:7:11)' };
+    const thrown = {
+      name: 'RangeError',
+      message: 'no input for 2024-05-01',
+      stack: 'RangeError: no input for 2024-05-01\n    at main (main.js:7:11)',
+    };
     cluster.complete(driver, 'fail', thrown);
     const events = await untilApplicationEnds(dispatcher, driver);
     const all = await allEvents(dispatcher);
@@ -110,10 +140,18 @@ describe('Dispatcher applications (FLIP-40 DriverDispatcher rules)', () => {
     expect([normal, daemon].map((jobId) => dispatcher.getJob(jobId).status)).toEqual(['CANCELED', 'CANCELED']);
     const changes = applicationChanges(events, 'app-1');
     expect(changes.map((change) => change.status)).toEqual(['RUNNING', 'FAILING', 'FAILED']);
-    expect(changes[1]).toMatchObject({ failure: thrown, message: 'the driver failed: RangeError: no input for 2024-05-01; cancelling 2 jobs of the application' });
-    expect(changes[2]).toMatchObject({ failure: thrown, message: 'the driver failed: RangeError: no input for 2024-05-01' });
+    expect(changes[1]).toMatchObject({
+      failure: thrown,
+      message: 'the driver failed: RangeError: no input for 2024-05-01; cancelling 2 jobs of the application',
+    });
+    expect(changes[2]).toMatchObject({
+      failure: thrown,
+      message: 'the driver failed: RangeError: no input for 2024-05-01',
+    });
     expect(changes[1].sequence).toBeGreaterThan(sequenceOf(all, driver, 'FAILED'));
-    expect(changes[2].sequence).toBeGreaterThan(Math.max(sequenceOf(all, normal, 'CANCELED'), sequenceOf(all, daemon, 'CANCELED')));
+    expect(changes[2].sequence).toBeGreaterThan(
+      Math.max(sequenceOf(all, normal, 'CANCELED'), sequenceOf(all, daemon, 'CANCELED')),
+    );
     expect(dispatcher.getApplication('app-1')).toMatchObject({ status: 'FAILED', failure: thrown });
   });
 
@@ -136,7 +174,11 @@ describe('Dispatcher applications (FLIP-40 DriverDispatcher rules)', () => {
       name: 'DriverLostError',
       message: lost,
       stack: '',
-      cause: { name: 'TaskExecutorLostError', message: `task executor ${cluster.hostOf(driver)} was lost: no heartbeat for 3012 ms (heartbeat timeout 2000 ms)`, stack: '' },
+      cause: {
+        name: 'TaskExecutorLostError',
+        message: `task executor ${cluster.hostOf(driver)} was lost: no heartbeat for 3012 ms (heartbeat timeout 2000 ms)`,
+        stack: '',
+      },
     });
     expect(changes[2].message).toBe(lost);
   });
@@ -157,7 +199,9 @@ describe('Dispatcher applications (FLIP-40 DriverDispatcher rules)', () => {
     expect(changes.map((change) => change.status)).toEqual(['RUNNING', 'CANCELING', 'CANCELED']);
     expect(changes[1].message).toBe('the application was cancelled; cancelling 2 jobs of the application');
     expect(changes[2]).toMatchObject({ failure: undefined, message: 'the application was cancelled' });
-    expect(changes[2].sequence).toBeGreaterThan(Math.max(sequenceOf(all, driver, 'CANCELED'), sequenceOf(all, normal, 'CANCELED')));
+    expect(changes[2].sequence).toBeGreaterThan(
+      Math.max(sequenceOf(all, driver, 'CANCELED'), sequenceOf(all, normal, 'CANCELED')),
+    );
   });
 
   it('cancels an application whose main() returned while its jobs run, by the driver job or by its id', async () => {
@@ -185,7 +229,9 @@ describe('Dispatcher applications (FLIP-40 DriverDispatcher rules)', () => {
     await expect.poll(() => dispatcher.getApplication('app-1').status).toBe('RUNNING');
     await dispatcher.shutDownCluster('test');
     await expect.poll(() => dispatcher.getApplication('app-1').status).toBe('CANCELED');
-    expect(applicationChanges(await allEvents(dispatcher), 'app-1').map((change) => [change.status, change.message])).toEqual([
+    expect(
+      applicationChanges(await allEvents(dispatcher), 'app-1').map((change) => [change.status, change.message]),
+    ).toEqual([
       ['RUNNING', 'main() is running in task executor te-0'],
       ['CANCELING', 'the driver job was cancelled'],
       ['CANCELED', 'the driver job was cancelled'],
@@ -199,7 +245,9 @@ describe('Dispatcher applications (FLIP-40 DriverDispatcher rules)', () => {
     const [driverA, driverB] = [await submitDriver(dispatcher, 'app-a'), await submitDriver(dispatcher, 'app-b')];
     const jobA = await submitJob(dispatcher, 'app-a', 'NORMAL', 'a: job');
     const jobB = await submitJob(dispatcher, 'app-b', 'NORMAL', 'b: job');
-    await expect.poll(() => [jobA, jobB].map((jobId) => dispatcher.getJob(jobId).taskCounts)).toEqual([[{ state: 'RUNNING', count: 2 }], [{ state: 'RUNNING', count: 2 }]]);
+    await expect
+      .poll(() => [jobA, jobB].map((jobId) => dispatcher.getJob(jobId).taskCounts))
+      .toEqual([[{ state: 'RUNNING', count: 2 }], [{ state: 'RUNNING', count: 2 }]]);
 
     cluster.complete(driverA, 'fail');
     await untilApplicationEnds(dispatcher, driverA);
@@ -238,24 +286,36 @@ describe('Dispatcher applications (FLIP-40 DriverDispatcher rules)', () => {
   it('refuses a DRIVER job without an application, a second driver, and jobs of an application that has ended', async () => {
     const { dispatcher, cluster } = testDispatcher();
     cluster.script = () => ({ outcome: 'finish' });
-    await expect(dispatcher.submitJob({ graph: driverGraph(''), livingPriority: 'DRIVER', applicationId: '' })).rejects.toThrow(InvalidArgumentError);
+    await expect(
+      dispatcher.submitJob({ graph: driverGraph(''), livingPriority: 'DRIVER', applicationId: '' }),
+    ).rejects.toThrow(InvalidArgumentError);
     const driver = await submitDriver(dispatcher, 'app-1');
-    await expect(submitDriver(dispatcher, 'app-1')).rejects.toThrow(new FailedPreconditionError(`application app-1 already has a driver job (${driver}); an application runs one driver`));
+    await expect(submitDriver(dispatcher, 'app-1')).rejects.toThrow(
+      new FailedPreconditionError(
+        `application app-1 already has a driver job (${driver}); an application runs one driver`,
+      ),
+    );
     await untilApplicationEnds(dispatcher, driver);
-    await expect(submitJob(dispatcher, 'app-1', 'NORMAL')).rejects.toThrow(new FailedPreconditionError('application app-1 is FINISHED and accepts no more jobs'));
+    await expect(submitJob(dispatcher, 'app-1', 'NORMAL')).rejects.toThrow(
+      new FailedPreconditionError('application app-1 is FINISHED and accepts no more jobs'),
+    );
     expect(() => dispatcher.getApplication('app-2')).toThrow(NotFoundError);
     expect(() => dispatcher.cancelApplication('app-2')).toThrow(NotFoundError);
   });
 
   it('keeps the driver job of a running application while forgetting the oldest ended jobs', async () => {
     const { dispatcher, cluster } = testDispatcher({ maxRetainedEndedJobs: 2 });
-    cluster.script = (task) => (task.jobName.startsWith('etl: driver') || task.jobName === 'etl: long' ? { outcome: 'hang' } : { outcome: 'finish' });
+    cluster.script = (task) =>
+      task.jobName.startsWith('etl: driver') || task.jobName === 'etl: long'
+        ? { outcome: 'hang' }
+        : { outcome: 'finish' };
     const driver = await submitDriver(dispatcher, 'app-1');
     const long = await submitJob(dispatcher, 'app-1', 'NORMAL', 'etl: long');
     await expect.poll(() => dispatcher.getJob(long).taskCounts).toEqual([{ state: 'RUNNING', count: 2 }]);
     cluster.complete(driver, 'finish');
     await expect.poll(() => dispatcher.getJob(driver).status).toBe('FINISHED');
-    for (let index = 0; index < 3; index++) await dispatcher.requestJobResult(await submitJob(dispatcher, '', 'NORMAL', `other ${index}`));
+    for (let index = 0; index < 3; index++)
+      await dispatcher.requestJobResult(await submitJob(dispatcher, '', 'NORMAL', `other ${index}`));
     expect(dispatcher.getJob(driver).status).toBe('FINISHED');
     cluster.complete(long, 'finish');
     await untilApplicationEnds(dispatcher, driver);

@@ -6,7 +6,9 @@ import { JobEventLog } from './JobEventLog.js';
 import { collectGraph, drain, testDispatcher } from './testing/testDispatcher.js';
 
 const statuses = (events: JobEvent[], jobId: string) =>
-  events.flatMap((event) => (event.kind.type === 'jobStatusChanged' && event.jobId === jobId ? [event.kind.status] : []));
+  events.flatMap((event) =>
+    event.kind.type === 'jobStatusChanged' && event.jobId === jobId ? [event.kind.status] : [],
+  );
 
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
 
@@ -14,7 +16,9 @@ describe('Dispatcher job events', () => {
   it('numbers every job status and task state change without gaps, across the cluster and per job', async () => {
     const { dispatcher } = testDispatcher({}, { taskExecutors: 4 });
     const [first, second] = await Promise.all(
-      ['left', 'right'].map((name) => dispatcher.submitJob({ graph: collectGraph(name), livingPriority: 'DAEMON', applicationId: 'app-7' })),
+      ['left', 'right'].map((name) =>
+        dispatcher.submitJob({ graph: collectGraph(name), livingPriority: 'DAEMON', applicationId: 'app-7' }),
+      ),
     );
     await Promise.all([dispatcher.requestJobResult(first), dispatcher.requestJobResult(second)]);
 
@@ -29,15 +33,27 @@ describe('Dispatcher job events', () => {
     }
     expect(new Set(events.map((event) => event.applicationId))).toEqual(new Set(['app-7']));
     const running = events.find((event) => event.kind.type === 'taskStateChanged' && event.kind.state === 'RUNNING')!;
-    expect(running.kind).toMatchObject({ vertexName: expect.any(String), attemptNumber: 0, taskExecutorId: expect.stringMatching(/^te-\d$/) });
+    expect(running.kind).toMatchObject({
+      vertexName: expect.any(String),
+      attemptNumber: 0,
+      taskExecutorId: expect.stringMatching(/^te-\d$/),
+    });
     const created = events.find((event) => event.kind.type === 'jobStatusChanged')!;
     expect(created.kind).toMatchObject({ jobName: expect.any(String), livingPriority: 'DAEMON', status: 'CREATED' });
   });
 
   it('replays exactly the events after a sequence, of one job when asked', async () => {
     const { dispatcher } = testDispatcher({}, { taskExecutors: 4 });
-    const first = await dispatcher.submitJob({ graph: collectGraph('one'), livingPriority: 'NORMAL', applicationId: '' });
-    const second = await dispatcher.submitJob({ graph: collectGraph('two'), livingPriority: 'NORMAL', applicationId: '' });
+    const first = await dispatcher.submitJob({
+      graph: collectGraph('one'),
+      livingPriority: 'NORMAL',
+      applicationId: '',
+    });
+    const second = await dispatcher.submitJob({
+      graph: collectGraph('two'),
+      livingPriority: 'NORMAL',
+      applicationId: '',
+    });
     await Promise.all([dispatcher.requestJobResult(first), dispatcher.requestJobResult(second)]);
     const all = await drain(dispatcher.watchJobEvents({ afterSequence: 0, follow: false }));
 
@@ -51,7 +67,11 @@ describe('Dispatcher job events', () => {
   it('follows live events after the replay; a followed watch of one job ends after its terminal status', async () => {
     const { dispatcher, cluster } = testDispatcher();
     cluster.script = () => ({ outcome: 'hang' });
-    const jobId = await dispatcher.submitJob({ graph: collectGraph('followed'), livingPriority: 'NORMAL', applicationId: '' });
+    const jobId = await dispatcher.submitJob({
+      graph: collectGraph('followed'),
+      livingPriority: 'NORMAL',
+      applicationId: '',
+    });
     const watched = drain(dispatcher.watchJobEvents({ afterSequence: 0, jobId, follow: true }));
     await expect.poll(() => dispatcher.getJob(jobId).taskCounts).toEqual([{ state: 'RUNNING', count: 4 }]);
     dispatcher.cancelJob(jobId);
@@ -67,13 +87,18 @@ describe('Dispatcher job events', () => {
     const seen: JobEvent[] = [];
     let runningAtStart = 0;
     let watching: Promise<void> | undefined;
-    const finishedJobs = () => seen.filter((event) => event.kind.type === 'jobStatusChanged' && event.kind.status === 'FINISHED').length;
+    const finishedJobs = () =>
+      seen.filter((event) => event.kind.type === 'jobStatusChanged' && event.kind.status === 'FINISHED').length;
     // The watch starts while the second job's tasks are being deployed: events exist and many more are coming.
     cluster.script = (task) => {
       if (!watching && dispatcher.jobCounts().running === 3 && task.vertexId === 'sink') {
         runningAtStart = dispatcher.jobCounts().running;
         watching = (async () => {
-          for await (const event of dispatcher.watchJobEvents({ afterSequence: 0, follow: true, signal: controller.signal })) {
+          for await (const event of dispatcher.watchJobEvents({
+            afterSequence: 0,
+            follow: true,
+            signal: controller.signal,
+          })) {
             seen.push(event);
             if (finishedJobs() === 3) return;
           }
@@ -82,7 +107,13 @@ describe('Dispatcher job events', () => {
       return { outcome: 'finish', delayTurns: task.subtaskIndex };
     };
     const jobIds = await Promise.all(
-      ['a', 'b', 'c'].map((name) => dispatcher.submitJob({ graph: collectGraph(name, { parallelism: 2 }), livingPriority: 'NORMAL', applicationId: '' })),
+      ['a', 'b', 'c'].map((name) =>
+        dispatcher.submitJob({
+          graph: collectGraph(name, { parallelism: 2 }),
+          livingPriority: 'NORMAL',
+          applicationId: '',
+        }),
+      ),
     );
     await Promise.all(jobIds.map((jobId) => dispatcher.requestJobResult(jobId)));
     await watching;
@@ -95,7 +126,13 @@ describe('Dispatcher job events', () => {
 
   it('releases a followed watch whose caller went away', async () => {
     const log = new JobEventLog(10);
-    log.append('job-1', '', { type: 'jobStatusChanged', jobId: 'job-1', jobName: 'x', status: 'CREATED', livingPriority: 'NORMAL' });
+    log.append('job-1', '', {
+      type: 'jobStatusChanged',
+      jobId: 'job-1',
+      jobName: 'x',
+      status: 'CREATED',
+      livingPriority: 'NORMAL',
+    });
     const controller = new AbortController();
     const iterator = log.watch({ afterSequence: 0, follow: true, signal: controller.signal })[Symbol.asyncIterator]();
     expect(((await iterator.next()).value as JobEvent).sequence).toBe(1);
@@ -110,18 +147,31 @@ describe('Dispatcher job events', () => {
 
 describe('JobEventLog retention', () => {
   const append = (log: JobEventLog, count: number) => {
-    for (let index = 0; index < count; index++) log.append('job-1', '', { type: 'jobStatusChanged', jobId: 'job-1', jobName: 'x', status: 'RUNNING', livingPriority: 'NORMAL' });
+    for (let index = 0; index < count; index++)
+      log.append('job-1', '', {
+        type: 'jobStatusChanged',
+        jobId: 'job-1',
+        jobName: 'x',
+        status: 'RUNNING',
+        livingPriority: 'NORMAL',
+      });
   };
 
   it('keeps the newest events and refuses a cursor older than them with OUT_OF_RANGE naming the oldest kept', async () => {
     const log = new JobEventLog(5);
     append(log, 12);
     expect(log.oldestSequence).toBe(8);
-    expect((await drain(log.watch({ afterSequence: 7, follow: false }))).map((event) => event.sequence)).toEqual([8, 9, 10, 11, 12]);
+    expect((await drain(log.watch({ afterSequence: 7, follow: false }))).map((event) => event.sequence)).toEqual([
+      8, 9, 10, 11, 12,
+    ]);
     const tooOld = drain(log.watch({ afterSequence: 3, follow: false }));
     await expect(tooOld).rejects.toThrow(OutOfRangeError);
-    await expect(drain(log.watch({ afterSequence: 3, follow: false }))).rejects.toThrow(/the oldest kept event is 8: watch again with after_sequence 7/);
-    await expect(drain(log.watch({ afterSequence: 13, follow: false }))).rejects.toThrow(/after_sequence 13 is past the newest event of this cluster \(12\)/);
+    await expect(drain(log.watch({ afterSequence: 3, follow: false }))).rejects.toThrow(
+      /the oldest kept event is 8: watch again with after_sequence 7/,
+    );
+    await expect(drain(log.watch({ afterSequence: 13, follow: false }))).rejects.toThrow(
+      /after_sequence 13 is past the newest event of this cluster \(12\)/,
+    );
   });
 
   it('tells a watcher that fell behind the kept window instead of skipping events', async () => {
@@ -135,8 +185,19 @@ describe('JobEventLog retention', () => {
 
   it('numbers each job from 1', () => {
     const log = new JobEventLog(10);
-    const kind = (jobId: string) => ({ type: 'jobStatusChanged' as const, jobId, jobName: jobId, status: 'CREATED' as const, livingPriority: 'NORMAL' as const });
-    expect([log.append('a', '', kind('a')), log.append('b', '', kind('b')), log.append('a', '', kind('a'))].map((event) => [event.sequence, event.jobSequence])).toEqual([
+    const kind = (jobId: string) => ({
+      type: 'jobStatusChanged' as const,
+      jobId,
+      jobName: jobId,
+      status: 'CREATED' as const,
+      livingPriority: 'NORMAL' as const,
+    });
+    expect(
+      [log.append('a', '', kind('a')), log.append('b', '', kind('b')), log.append('a', '', kind('a'))].map((event) => [
+        event.sequence,
+        event.jobSequence,
+      ]),
+    ).toEqual([
       [1, 1],
       [2, 1],
       [3, 2],

@@ -7,11 +7,20 @@ describe('Dispatcher jobs', () => {
     const { dispatcher, cluster } = testDispatcher();
     // Subtask 0 of the sink reports last, so arrival order and subtask order differ.
     cluster.script = (task) => {
-      if (task.vertexId === SINK) return { outcome: 'finish', collect: [`${task.subtaskIndex}-a`, `${task.subtaskIndex}-b`], delayTurns: task.subtaskIndex === 0 ? 5 : 0 };
+      if (task.vertexId === SINK)
+        return {
+          outcome: 'finish',
+          collect: [`${task.subtaskIndex}-a`, `${task.subtaskIndex}-b`],
+          delayTurns: task.subtaskIndex === 0 ? 5 : 0,
+        };
       if (task.vertexId === SIDE_SINK) return { outcome: 'finish', collect: [{ side: true }] };
       return { outcome: 'finish' };
     };
-    const jobId = await dispatcher.submitJob({ graph: collectGraph('word count', { sideSink: true }), livingPriority: 'NORMAL', applicationId: 'app-1' });
+    const jobId = await dispatcher.submitJob({
+      graph: collectGraph('word count', { sideSink: true }),
+      livingPriority: 'NORMAL',
+      applicationId: 'app-1',
+    });
 
     const result = await dispatcher.requestJobResult(jobId);
     expect(result).toMatchObject({ jobId, status: 'FINISHED' });
@@ -23,7 +32,15 @@ describe('Dispatcher jobs', () => {
     ]);
 
     const summary = dispatcher.getJob(jobId);
-    expect(summary).toMatchObject({ id: jobId, name: 'word count', status: 'FINISHED', livingPriority: 'NORMAL', applicationId: 'app-1', clusterId: 'cluster-test', restarts: 0 });
+    expect(summary).toMatchObject({
+      id: jobId,
+      name: 'word count',
+      status: 'FINISHED',
+      livingPriority: 'NORMAL',
+      applicationId: 'app-1',
+      clusterId: 'cluster-test',
+      restarts: 0,
+    });
     expect(summary.taskCounts).toEqual([{ state: 'FINISHED', count: 5 }]);
     expect(summary.endTime!.getTime()).toBeGreaterThanOrEqual(summary.submitTime.getTime());
     expect(cluster.allocatedSlots).toBe(0);
@@ -32,10 +49,21 @@ describe('Dispatcher jobs', () => {
   it('shows every subtask as CREATED while the job waits for slots, and live states while it runs', async () => {
     const { dispatcher, cluster } = testDispatcher({}, { taskExecutors: 1, slotsPerTaskExecutor: 2 });
     cluster.script = () => ({ outcome: 'hang' });
-    const blocker = await dispatcher.submitJob({ graph: collectGraph('holds every slot'), livingPriority: 'NORMAL', applicationId: '' });
-    const waiting = await dispatcher.submitJob({ graph: collectGraph('waits'), livingPriority: 'DAEMON', applicationId: '' });
+    const blocker = await dispatcher.submitJob({
+      graph: collectGraph('holds every slot'),
+      livingPriority: 'NORMAL',
+      applicationId: '',
+    });
+    const waiting = await dispatcher.submitJob({
+      graph: collectGraph('waits'),
+      livingPriority: 'DAEMON',
+      applicationId: '',
+    });
     await expect.poll(() => dispatcher.getJob(blocker).taskCounts).toEqual([{ state: 'RUNNING', count: 4 }]);
-    expect(dispatcher.getJob(waiting)).toMatchObject({ status: 'RUNNING', taskCounts: [{ state: 'CREATED', count: 4 }] });
+    expect(dispatcher.getJob(waiting)).toMatchObject({
+      status: 'RUNNING',
+      taskCounts: [{ state: 'CREATED', count: 4 }],
+    });
     expect(dispatcher.jobCounts()).toEqual({ running: 2, finished: 0, cancelled: 0, failed: 0 });
     dispatcher.cancelJob(blocker);
     dispatcher.cancelJob(waiting);
@@ -44,14 +72,34 @@ describe('Dispatcher jobs', () => {
 
   it('returns the same job for a repeated request id, and refuses the id for a different submission', async () => {
     const { dispatcher } = testDispatcher();
-    const first = await dispatcher.submitJob({ graph: collectGraph('etl'), livingPriority: 'NORMAL', applicationId: 'app-1', requestId: 'req-1' });
-    const again = await dispatcher.submitJob({ graph: collectGraph('etl'), livingPriority: 'NORMAL', applicationId: 'app-1', requestId: 'req-1' });
+    const first = await dispatcher.submitJob({
+      graph: collectGraph('etl'),
+      livingPriority: 'NORMAL',
+      applicationId: 'app-1',
+      requestId: 'req-1',
+    });
+    const again = await dispatcher.submitJob({
+      graph: collectGraph('etl'),
+      livingPriority: 'NORMAL',
+      applicationId: 'app-1',
+      requestId: 'req-1',
+    });
     expect(again).toBe(first);
     expect(dispatcher.size).toBe(1);
-    const different = dispatcher.submitJob({ graph: collectGraph('etl', { parallelism: 3 }), livingPriority: 'NORMAL', applicationId: 'app-1', requestId: 'req-1' });
+    const different = dispatcher.submitJob({
+      graph: collectGraph('etl', { parallelism: 3 }),
+      livingPriority: 'NORMAL',
+      applicationId: 'app-1',
+      requestId: 'req-1',
+    });
     await expect(different).rejects.toThrow(AlreadyExistsError);
     await expect(different).rejects.toThrow(`request id "req-1" was already used for job ${first}`);
-    const other = await dispatcher.submitJob({ graph: collectGraph('etl'), livingPriority: 'NORMAL', applicationId: 'app-1', requestId: 'req-2' });
+    const other = await dispatcher.submitJob({
+      graph: collectGraph('etl'),
+      livingPriority: 'NORMAL',
+      applicationId: 'app-1',
+      requestId: 'req-2',
+    });
     expect(other).not.toBe(first);
   });
 
@@ -61,11 +109,17 @@ describe('Dispatcher jobs', () => {
       if (task.vertexId !== SINK) return { outcome: 'finish' };
       if (task.attemptNumber === 0) {
         // Subtask 0 finishes with its records; subtask 1 fails afterwards, so the job restarts.
-        return task.subtaskIndex === 0 ? { outcome: 'finish', collect: ['stale-0'] } : { outcome: 'fail', collect: ['stale-1'], delayTurns: 5 };
+        return task.subtaskIndex === 0
+          ? { outcome: 'finish', collect: ['stale-0'] }
+          : { outcome: 'fail', collect: ['stale-1'], delayTurns: 5 };
       }
       return { outcome: 'finish', collect: [`fresh-${task.subtaskIndex}`] };
     };
-    const jobId = await dispatcher.submitJob({ graph: collectGraph('flaky'), livingPriority: 'NORMAL', applicationId: '' });
+    const jobId = await dispatcher.submitJob({
+      graph: collectGraph('flaky'),
+      livingPriority: 'NORMAL',
+      applicationId: '',
+    });
     const result = await dispatcher.requestJobResult(jobId);
     expect(result.status).toBe('FINISHED');
     expect(result.collected.get(SINK)).toEqual(['fresh-0', 'fresh-1']);
@@ -77,20 +131,35 @@ describe('Dispatcher jobs', () => {
 
   it('fails the job, without restarting, when its collected records pass the limit, naming the limit and the sink', async () => {
     const { dispatcher, cluster } = testDispatcher({ maxCollectedBytesPerJob: 64 });
-    cluster.script = (task) => (task.vertexId === SINK ? { outcome: 'finish', collect: ['x'.repeat(40)] } : { outcome: 'finish' });
-    const jobId = await dispatcher.submitJob({ graph: collectGraph('too big', { restartStrategy: { kind: 'fixedDelay', maxAttempts: 5, delayMs: 1 } }), livingPriority: 'NORMAL', applicationId: '' });
+    cluster.script = (task) =>
+      task.vertexId === SINK ? { outcome: 'finish', collect: ['x'.repeat(40)] } : { outcome: 'finish' };
+    const jobId = await dispatcher.submitJob({
+      graph: collectGraph('too big', { restartStrategy: { kind: 'fixedDelay', maxAttempts: 5, delayMs: 1 } }),
+      livingPriority: 'NORMAL',
+      applicationId: '',
+    });
     const result = await dispatcher.requestJobResult(jobId);
     expect(result.status).toBe('FAILED');
     expect(result.failure!.name).toBe('CollectLimitExceededError');
-    expect(result.failure!.message).toMatch(/more than 64 bytes of records .* sink "Map -> Sink: collect" \(vertex sink, subtask \d\)/);
+    expect(result.failure!.message).toMatch(
+      /more than 64 bytes of records .* sink "Map -> Sink: collect" \(vertex sink, subtask \d\)/,
+    );
     expect(result.collected.size).toBe(0);
-    expect(dispatcher.getJob(jobId)).toMatchObject({ status: 'FAILED', restarts: 0, failure: { name: 'CollectLimitExceededError' } });
+    expect(dispatcher.getJob(jobId)).toMatchObject({
+      status: 'FAILED',
+      restarts: 0,
+      failure: { name: 'CollectLimitExceededError' },
+    });
   });
 
   it('cancels a job (CANCELLING, then CANCELED), and answers a second cancel with the job unchanged', async () => {
     const { dispatcher, cluster } = testDispatcher();
     cluster.script = () => ({ outcome: 'hang' });
-    const jobId = await dispatcher.submitJob({ graph: collectGraph('forever'), livingPriority: 'NORMAL', applicationId: '' });
+    const jobId = await dispatcher.submitJob({
+      graph: collectGraph('forever'),
+      livingPriority: 'NORMAL',
+      applicationId: '',
+    });
     await expect.poll(() => dispatcher.getJob(jobId).taskCounts).toEqual([{ state: 'RUNNING', count: 4 }]);
     expect(dispatcher.cancelJob(jobId).status).toBe('CANCELLING');
     const result = await dispatcher.requestJobResult(jobId);
@@ -110,15 +179,25 @@ describe('Dispatcher jobs', () => {
     await expect(dispatcher.requestJobResult('job-nope')).rejects.toThrow(NotFoundError);
     expect(() => dispatcher.watchJobEvents({ afterSequence: 0, jobId: 'job-nope', follow: false })).toThrow(/job-nope/);
     expect(() => dispatcher.readJobOutput('job-nope', 0, false)).toThrow(NotFoundError);
-    expect(() => dispatcher.reportTaskOutput('job-nope', 'attempt-1', 'stdout', Buffer.from('hi\n'))).toThrow(NotFoundError);
-    expect(dispatcher.updateTaskExecutionState({ taskExecutorId: 'te-0', jobId: 'job-nope', executionAttemptId: 'attempt-1', state: 'RUNNING' })).toBe(false);
+    expect(() => dispatcher.reportTaskOutput('job-nope', 'attempt-1', 'stdout', Buffer.from('hi\n'))).toThrow(
+      NotFoundError,
+    );
+    expect(
+      dispatcher.updateTaskExecutionState({
+        taskExecutorId: 'te-0',
+        jobId: 'job-nope',
+        executionAttemptId: 'attempt-1',
+        state: 'RUNNING',
+      }),
+    ).toBe(false);
     expect(dispatcher.reportCollectedRecords('job-nope', 'attempt-1', [1], 1)).toBe(false);
   });
 
   it('lists jobs newest first, a page at a time, and refuses a page token it did not issue', async () => {
     const { dispatcher } = testDispatcher({}, { taskExecutors: 4 });
     const ids: string[] = [];
-    for (const name of ['first', 'second', 'third']) ids.push(await dispatcher.submitJob({ graph: collectGraph(name), livingPriority: 'NORMAL', applicationId: '' }));
+    for (const name of ['first', 'second', 'third'])
+      ids.push(await dispatcher.submitJob({ graph: collectGraph(name), livingPriority: 'NORMAL', applicationId: '' }));
     const page1 = dispatcher.listJobs({ pageSize: 2, pageToken: '' });
     expect(page1.jobs.map((job) => job.name)).toEqual(['third', 'second']);
     expect(page1.nextPageToken).not.toBe('');
@@ -129,14 +208,20 @@ describe('Dispatcher jobs', () => {
     expect(page2.nextPageToken).toBe('');
     expect(dispatcher.listJobs({ pageSize: 0, pageToken: '' }).jobs).toHaveLength(4);
     expect(() => dispatcher.listJobs({ pageSize: 2, pageToken: 'bm9wZQ' })).toThrow(InvalidArgumentError);
-    expect(() => dispatcher.listJobs({ pageSize: 2, pageToken: '%%%' })).toThrow(/page_token is not one this job manager issued/);
+    expect(() => dispatcher.listJobs({ pageSize: 2, pageToken: '%%%' })).toThrow(
+      /page_token is not one this job manager issued/,
+    );
   });
 
   it('forgets the oldest ended jobs past its limit, but never a running one', async () => {
     const { dispatcher } = testDispatcher({ maxRetainedEndedJobs: 2 }, { taskExecutors: 4 });
     const ids: string[] = [];
     for (const name of ['a', 'b', 'c']) {
-      const jobId = await dispatcher.submitJob({ graph: collectGraph(name), livingPriority: 'NORMAL', applicationId: '' });
+      const jobId = await dispatcher.submitJob({
+        graph: collectGraph(name),
+        livingPriority: 'NORMAL',
+        applicationId: '',
+      });
       await dispatcher.requestJobResult(jobId);
       ids.push(jobId);
     }
@@ -148,11 +233,20 @@ describe('Dispatcher jobs', () => {
 describe('Dispatcher and the task executors', () => {
   it('fails over the tasks of a lost task executor and still finishes', async () => {
     const { dispatcher, cluster } = testDispatcher({}, { taskExecutors: 3, slotsPerTaskExecutor: 1 });
-    cluster.script = (task) => (task.attemptNumber === 0 ? { outcome: 'hang' } : { outcome: 'finish', collect: task.vertexId === SINK ? [task.subtaskIndex] : undefined });
-    const jobId = await dispatcher.submitJob({ graph: collectGraph('survivor'), livingPriority: 'NORMAL', applicationId: '' });
+    cluster.script = (task) =>
+      task.attemptNumber === 0
+        ? { outcome: 'hang' }
+        : { outcome: 'finish', collect: task.vertexId === SINK ? [task.subtaskIndex] : undefined };
+    const jobId = await dispatcher.submitJob({
+      graph: collectGraph('survivor'),
+      livingPriority: 'NORMAL',
+      applicationId: '',
+    });
     await expect.poll(() => dispatcher.getJob(jobId).taskCounts).toEqual([{ state: 'RUNNING', count: 4 }]);
     const running = await drain(dispatcher.watchJobEvents({ afterSequence: 0, jobId, follow: false }));
-    expect(running.some((event) => event.kind.type === 'taskStateChanged' && event.kind.taskExecutorId === 'te-0')).toBe(true);
+    expect(
+      running.some((event) => event.kind.type === 'taskStateChanged' && event.kind.taskExecutorId === 'te-0'),
+    ).toBe(true);
     cluster.lose('te-0', 'no heartbeat for 12000 ms');
     const result = await dispatcher.requestJobResult(jobId);
     expect(result.status).toBe('FINISHED');
@@ -160,7 +254,9 @@ describe('Dispatcher and the task executors', () => {
     const failed = (await drain(dispatcher.watchJobEvents({ afterSequence: 0, jobId, follow: false }))).find(
       (event) => event.kind.type === 'taskStateChanged' && event.kind.state === 'FAILED',
     );
-    expect(failed?.kind).toMatchObject({ failure: { name: 'TaskExecutorLostError', message: expect.stringContaining('no heartbeat for 12000 ms') } });
+    expect(failed?.kind).toMatchObject({
+      failure: { name: 'TaskExecutorLostError', message: expect.stringContaining('no heartbeat for 12000 ms') },
+    });
   });
 
   it('fails a task whose task executor is no longer registered, naming it', async () => {
@@ -172,16 +268,27 @@ describe('Dispatcher and the task executors', () => {
       cluster.unregister('te-0');
       return slot;
     };
-    const jobId = await dispatcher.submitJob({ graph: collectGraph('orphan', { restartStrategy: { kind: 'none' } }), livingPriority: 'NORMAL', applicationId: '' });
+    const jobId = await dispatcher.submitJob({
+      graph: collectGraph('orphan', { restartStrategy: { kind: 'none' } }),
+      livingPriority: 'NORMAL',
+      applicationId: '',
+    });
     const result = await dispatcher.requestJobResult(jobId);
     expect(result.status).toBe('FAILED');
-    expect(result.failure).toMatchObject({ name: 'TaskExecutorNotRegisteredError', message: expect.stringContaining('task executor te-0 is no longer registered') });
+    expect(result.failure).toMatchObject({
+      name: 'TaskExecutorNotRegisteredError',
+      message: expect.stringContaining('task executor te-0 is no longer registered'),
+    });
   });
 
   it('tells a heartbeat which running attempts no job master wants', async () => {
     const { dispatcher, cluster } = testDispatcher();
     cluster.script = () => ({ outcome: 'hang' });
-    const jobId = await dispatcher.submitJob({ graph: collectGraph('watched'), livingPriority: 'NORMAL', applicationId: '' });
+    const jobId = await dispatcher.submitJob({
+      graph: collectGraph('watched'),
+      livingPriority: 'NORMAL',
+      applicationId: '',
+    });
     await expect.poll(() => dispatcher.getJob(jobId).taskCounts).toEqual([{ state: 'RUNNING', count: 4 }]);
     const current = cluster.deployed.map((task) => task.executionAttemptId);
     expect(dispatcher.unknownExecutionAttempts([...current, 'attempt-ghost'])).toEqual(['attempt-ghost']);
@@ -193,10 +300,21 @@ describe('Dispatcher and the task executors', () => {
   it('refuses a state report from a task executor that does not run the attempt', async () => {
     const { dispatcher, cluster } = testDispatcher();
     cluster.script = () => ({ outcome: 'hang' });
-    const jobId = await dispatcher.submitJob({ graph: collectGraph('guarded'), livingPriority: 'NORMAL', applicationId: '' });
+    const jobId = await dispatcher.submitJob({
+      graph: collectGraph('guarded'),
+      livingPriority: 'NORMAL',
+      applicationId: '',
+    });
     await expect.poll(() => dispatcher.getJob(jobId).taskCounts).toEqual([{ state: 'RUNNING', count: 4 }]);
     const task = cluster.deployed[0];
-    expect(dispatcher.updateTaskExecutionState({ taskExecutorId: 'te-elsewhere', jobId, executionAttemptId: task.executionAttemptId, state: 'FINISHED' })).toBe(false);
+    expect(
+      dispatcher.updateTaskExecutionState({
+        taskExecutorId: 'te-elsewhere',
+        jobId,
+        executionAttemptId: task.executionAttemptId,
+        state: 'FINISHED',
+      }),
+    ).toBe(false);
     expect(dispatcher.getJob(jobId).taskCounts).toEqual([{ state: 'RUNNING', count: 4 }]);
     dispatcher.cancelJob(jobId);
     await dispatcher.requestJobResult(jobId);
@@ -205,19 +323,32 @@ describe('Dispatcher and the task executors', () => {
   it('shuts the cluster down: cancels running jobs, stops every task executor, then calls onShutDown', async () => {
     const { dispatcher, cluster, shutDowns } = testDispatcher();
     cluster.script = () => ({ outcome: 'hang' });
-    const jobId = await dispatcher.submitJob({ graph: collectGraph('interrupted'), livingPriority: 'NORMAL', applicationId: '' });
+    const jobId = await dispatcher.submitJob({
+      graph: collectGraph('interrupted'),
+      livingPriority: 'NORMAL',
+      applicationId: '',
+    });
     await expect.poll(() => dispatcher.getJob(jobId).taskCounts).toEqual([{ state: 'RUNNING', count: 4 }]);
     await dispatcher.shutDownCluster('application finished');
     expect(dispatcher.getJob(jobId).status).toBe('CANCELED');
     expect(cluster.shutDowns.sort()).toEqual(['te-0: application finished', 'te-1: application finished']);
     await expect.poll(() => shutDowns).toEqual(['application finished']);
-    await expect(dispatcher.submitJob({ graph: collectGraph('too late'), livingPriority: 'NORMAL', applicationId: '' })).rejects.toThrow(UnavailableError);
+    await expect(
+      dispatcher.submitJob({ graph: collectGraph('too late'), livingPriority: 'NORMAL', applicationId: '' }),
+    ).rejects.toThrow(UnavailableError);
   });
 
   it('keeps task output per job with offsets', async () => {
     const { dispatcher, cluster } = testDispatcher();
-    cluster.script = (task) => ({ outcome: 'finish', stdout: task.vertexId === SOURCE ? `source ${task.subtaskIndex}\n` : undefined });
-    const jobId = await dispatcher.submitJob({ graph: collectGraph('chatty'), livingPriority: 'NORMAL', applicationId: '' });
+    cluster.script = (task) => ({
+      outcome: 'finish',
+      stdout: task.vertexId === SOURCE ? `source ${task.subtaskIndex}\n` : undefined,
+    });
+    const jobId = await dispatcher.submitJob({
+      graph: collectGraph('chatty'),
+      livingPriority: 'NORMAL',
+      applicationId: '',
+    });
     await dispatcher.requestJobResult(jobId);
     const chunks = await drain(dispatcher.readJobOutput(jobId, 0, true));
     expect(chunks.map((chunk) => chunk.data.toString()).sort()).toEqual(['source 0\n', 'source 1\n']);

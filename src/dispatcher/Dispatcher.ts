@@ -14,9 +14,19 @@ import { isTerminalJobStatus, type LivingPriority } from '../common/status.js';
 import type { JobGraph } from '../jobgraph/jobGraph.js';
 import { applicationMainDeployment, applicationMainJobGraph } from './applicationMainJob.js';
 import { ApplicationMainRunner } from './ApplicationMainRunner.js';
-import { compileDispatcherOptions, type CompiledDispatcherOptions, type DispatcherOptions } from './DispatcherOptions.js';
+import {
+  compileDispatcherOptions,
+  type CompiledDispatcherOptions,
+  type DispatcherOptions,
+} from './DispatcherOptions.js';
 import { DispatcherJob, type DispatcherJobOptions, type TaskExecutionStateReport } from './DispatcherJob.js';
-import type { ApplicationMainSubmission, JobCounts, JobPage, JobSubmission, WatchJobEventsRequest } from './DispatcherRequests.js';
+import type {
+  ApplicationMainSubmission,
+  JobCounts,
+  JobPage,
+  JobSubmission,
+  WatchJobEventsRequest,
+} from './DispatcherRequests.js';
 import type { ApplicationSummary } from './DriverApplication.js';
 import { DriverApplications } from './DriverApplications.js';
 import { EndedJobs } from './EndedJobs.js';
@@ -30,7 +40,13 @@ import { requestFingerprint } from '../common/requestFingerprint.js';
 
 export type { TaskExecutionStateReport } from './DispatcherJob.js';
 export type { ApplicationSummary } from './DriverApplication.js';
-export type { ApplicationMainSubmission, JobCounts, JobPage, JobSubmission, WatchJobEventsRequest } from './DispatcherRequests.js';
+export type {
+  ApplicationMainSubmission,
+  JobCounts,
+  JobPage,
+  JobSubmission,
+  WatchJobEventsRequest,
+} from './DispatcherRequests.js';
 
 /** Page sizes of ListJobs: the default for 0, and the cap. */
 export const LIST_JOBS_PAGE_SIZE = { default: 50, max: 1000 } as const;
@@ -92,24 +108,33 @@ export class Dispatcher {
   async runApplicationMain(submission: ApplicationMainSubmission): Promise<string> {
     if (this.shuttingDown) throw new UnavailableError('the cluster is shutting down and runs no more applications');
     const host = this.options.mainHost;
-    if (!host) throw new FailedPreconditionError('this job manager was started without a place to run main() (application mode); submit a driver job instead');
+    if (!host)
+      throw new FailedPreconditionError(
+        'this job manager was started without a place to run main() (application mode); submit a driver job instead',
+      );
     const { requestId, ...request } = submission;
     const fingerprint = requestId ? requestFingerprint({ main: request }) : '';
     const earlier = this.earlierJobOf(requestId, fingerprint, 'application main()');
     if (earlier) return earlier;
     const { bundle, applicationId } = submission;
     if ('artifactId' in bundle && !host.hasBundle(bundle.artifactId)) {
-      throw new NotFoundError(`bundle ${bundle.artifactId} is not in this cluster's blob server; upload it (UploadArtifact) before running its main()`);
+      throw new NotFoundError(
+        `bundle ${bundle.artifactId} is not in this cluster's blob server; upload it (UploadArtifact) before running its main()`,
+      );
     }
-    return this.addJob({ graph: applicationMainJobGraph(submission), livingPriority: 'DRIVER', applicationId }, requestId, fingerprint, (job, listener, logger) =>
-      new ApplicationMainRunner({
-        deployment: applicationMainDeployment(submission, job.jobId, this.options.jobmanagerAddress()),
-        host,
-        listener,
-        logger,
-        onMainRunning: () => this.applications.mainRunning(job, host.location),
-        onOutput: (stream, data) => job.output.append(stream, data),
-      }),
+    return this.addJob(
+      { graph: applicationMainJobGraph(submission), livingPriority: 'DRIVER', applicationId },
+      requestId,
+      fingerprint,
+      (job, listener, logger) =>
+        new ApplicationMainRunner({
+          deployment: applicationMainDeployment(submission, job.jobId, this.options.jobmanagerAddress()),
+          host,
+          listener,
+          logger,
+          onMainRunning: () => this.applications.mainRunning(job, host.location),
+          onOutput: (stream, data) => job.output.append(stream, data),
+        }),
     );
   }
 
@@ -118,13 +143,20 @@ export class Dispatcher {
     if (!requestId) return undefined;
     const earlier = this.requests.get(requestId);
     if (earlier && earlier.fingerprint === fingerprint) return earlier.jobId;
-    if (earlier) throw new AlreadyExistsError(`request id "${requestId}" was already used for job ${earlier.jobId} with a different ${what}; use a new request id for a new job`);
+    if (earlier)
+      throw new AlreadyExistsError(
+        `request id "${requestId}" was already used for job ${earlier.jobId} with a different ${what}; use a new request id for a new job`,
+      );
     return undefined;
   }
 
   /** Admits, records and starts a job; `createMaster` gives it a master other than a JobMaster (a main job). */
   private addJob(
-    { graph, livingPriority, applicationId }: { graph: JobGraph; livingPriority: LivingPriority; applicationId: string },
+    {
+      graph,
+      livingPriority,
+      applicationId,
+    }: { graph: JobGraph; livingPriority: LivingPriority; applicationId: string },
     requestId: string | undefined,
     fingerprint: string,
     createMaster?: DispatcherJobOptions['createMaster'],
@@ -148,7 +180,9 @@ export class Dispatcher {
       mainInJobManager: createMaster !== undefined,
     });
     const earlierJobs = () =>
-      [...this.jobs.values()].filter((other) => other !== job && other.applicationId === applicationId).map((other) => ({ jobId: other.jobId, livingPriority: other.livingPriority, status: other.status }));
+      [...this.jobs.values()]
+        .filter((other) => other !== job && other.applicationId === applicationId)
+        .map((other) => ({ jobId: other.jobId, livingPriority: other.livingPriority, status: other.status }));
     this.jobs.set(jobId, job);
     if (requestId) this.requests.set(requestId, { jobId, fingerprint });
     this.applications.jobSubmitted(job, earlierJobs);
@@ -186,7 +220,9 @@ export class Dispatcher {
       return job.summary();
     }
     if (!job.ended && job.status !== 'CANCELLING') {
-      job.master.cancel().catch((error: unknown) => this.logger.error({ err: error, jobId }, 'cancelling the job failed'));
+      job.master
+        .cancel()
+        .catch((error: unknown) => this.logger.error({ err: error, jobId }, 'cancelling the job failed'));
     }
     return job.summary();
   }
@@ -222,7 +258,12 @@ export class Dispatcher {
    * Keeps records a collect() sink attempt sent (`sizeBytes` is their encoded size, what the limit
    * counts); false when the job or attempt is not current, so the records do not count.
    */
-  reportCollectedRecords(jobId: string, executionAttemptId: string, records: readonly unknown[], sizeBytes: number): boolean {
+  reportCollectedRecords(
+    jobId: string,
+    executionAttemptId: string,
+    records: readonly unknown[],
+    sizeBytes: number,
+  ): boolean {
     return this.jobs.get(jobId)?.reportCollectedRecords(executionAttemptId, records, sizeBytes) ?? false;
   }
 
@@ -252,7 +293,8 @@ export class Dispatcher {
    */
   watchJobEvents({ afterSequence, jobId, follow, signal }: WatchJobEventsRequest): AsyncIterable<JobEvent> {
     const job = jobId === undefined ? undefined : this.job(jobId);
-    const until = job && (() => job.ended && this.applications.ofDriverJob(job.jobId, job.applicationId)?.isOver !== false);
+    const until =
+      job && (() => job.ended && this.applications.ofDriverJob(job.jobId, job.applicationId)?.isOver !== false);
     return this.events.watch({ afterSequence, jobId, follow, signal, until });
   }
 
@@ -295,9 +337,15 @@ export class Dispatcher {
       this.logger.info({ reason }, 'shutting down the cluster');
       await Promise.all([...this.jobs.values()].filter((job) => !job.ended).map((job) => job.master.cancel()));
       await Promise.all(
-        this.options.resources.taskExecutors().map(({ taskExecutorId, gateway }) =>
-          gateway.shutDown(reason).catch((error: unknown) => this.logger.warn({ err: error, taskExecutorId }, 'a task executor did not confirm the shutdown')),
-        ),
+        this.options.resources
+          .taskExecutors()
+          .map(({ taskExecutorId, gateway }) =>
+            gateway
+              .shutDown(reason)
+              .catch((error: unknown) =>
+                this.logger.warn({ err: error, taskExecutorId }, 'a task executor did not confirm the shutdown'),
+              ),
+          ),
       );
       setImmediate(() => this.options.onShutDown(reason));
     })();
@@ -311,7 +359,10 @@ export class Dispatcher {
 
   private job(jobId: string): DispatcherJob {
     const job = this.jobs.get(jobId);
-    if (!job) throw new NotFoundError(`job ${JSON.stringify(jobId)} is not known to this cluster (it never ran here, or ended long enough ago to be forgotten)`);
+    if (!job)
+      throw new NotFoundError(
+        `job ${JSON.stringify(jobId)} is not known to this cluster (it never ran here, or ended long enough ago to be forgotten)`,
+      );
     return job;
   }
 

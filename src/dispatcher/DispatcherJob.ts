@@ -5,7 +5,14 @@
  * this class turns them into events, keeps or drops collected records, and logs under the job's name.
  */
 import type { Logger } from '../common/logger.js';
-import { isTerminalExecutionState, isTerminalJobStatus, type ExecutionState, type JobStatus, type LivingPriority, type SerializedError } from '../common/status.js';
+import {
+  isTerminalExecutionState,
+  isTerminalJobStatus,
+  type ExecutionState,
+  type JobStatus,
+  type LivingPriority,
+  type SerializedError,
+} from '../common/status.js';
 import type { JobGraph } from '../jobgraph/jobGraph.js';
 import type { Execution } from '../jobmaster/Execution.js';
 import { JobMaster, type JobMasterListener } from '../jobmaster/JobMaster.js';
@@ -54,7 +61,17 @@ export interface DispatcherJobOptions {
 }
 
 /** Execution states in Flink's lifecycle order, the order of task counts in summaries. */
-const STATE_ORDER: readonly ExecutionState[] = ['CREATED', 'SCHEDULED', 'DEPLOYING', 'INITIALIZING', 'RUNNING', 'FINISHED', 'CANCELING', 'CANCELED', 'FAILED'];
+const STATE_ORDER: readonly ExecutionState[] = [
+  'CREATED',
+  'SCHEDULED',
+  'DEPLOYING',
+  'INITIALIZING',
+  'RUNNING',
+  'FINISHED',
+  'CANCELING',
+  'CANCELED',
+  'FAILED',
+];
 
 /** A job the Dispatcher runs or ran. */
 export class DispatcherJob {
@@ -79,20 +96,26 @@ export class DispatcherJob {
     this.livingPriority = options.livingPriority;
     this.ordinal = options.ordinal;
     this.mainInJobManager = options.mainInJobManager === true;
-    this.logger = dispatcher.logger.child({ jobId, jobName: this.name, ...(this.applicationId ? { applicationId: this.applicationId } : {}) });
+    this.logger = dispatcher.logger.child({
+      jobId,
+      jobName: this.name,
+      ...(this.applicationId ? { applicationId: this.applicationId } : {}),
+    });
     this.results = new CollectSinkResults(graph, dispatcher.maxCollectedBytesPerJob);
     this.output = new JobOutputLog(jobId, dispatcher.maxOutputBytesPerJob);
-    this.master = options.createMaster?.(this, this.listener(), this.logger) ?? new JobMaster({
-      jobId,
-      jobGraph: graph,
-      applicationId: this.applicationId,
-      jobmanagerAddress: dispatcher.jobmanagerAddress(),
-      slots: dispatcher.resources,
-      deployer: gatewayTaskDeployer(dispatcher.resources),
-      listener: this.listener(),
-      logger: this.logger,
-      cancellationTimeoutMs: dispatcher.cancellationTimeoutMs,
-    });
+    this.master =
+      options.createMaster?.(this, this.listener(), this.logger) ??
+      new JobMaster({
+        jobId,
+        jobGraph: graph,
+        applicationId: this.applicationId,
+        jobmanagerAddress: dispatcher.jobmanagerAddress(),
+        slots: dispatcher.resources,
+        deployer: gatewayTaskDeployer(dispatcher.resources),
+        listener: this.listener(),
+        logger: this.logger,
+        cancellationTimeoutMs: dispatcher.cancellationTimeoutMs,
+      });
   }
 
   /** The job's status now. */
@@ -107,7 +130,10 @@ export class DispatcherJob {
 
   /** Records the job's creation and starts its job master. */
   start(): void {
-    this.logger.info({ livingPriority: this.livingPriority, vertices: this.options.graph.vertices.length }, `job "${this.name}" submitted`);
+    this.logger.info(
+      { livingPriority: this.livingPriority, vertices: this.options.graph.vertices.length },
+      `job "${this.name}" submitted`,
+    );
     this.recordStatus('CREATED');
     this.master.start();
   }
@@ -115,7 +141,10 @@ export class DispatcherJob {
   /** The job as GetJob and ListJobs show it. */
   summary(): JobSummary {
     const counts = this.master.getTaskCounts();
-    const taskCounts: TaskStateCount[] = STATE_ORDER.filter((state) => (counts[state] ?? 0) > 0).map((state) => ({ state, count: counts[state]! }));
+    const taskCounts: TaskStateCount[] = STATE_ORDER.filter((state) => (counts[state] ?? 0) > 0).map((state) => ({
+      state,
+      count: counts[state]!,
+    }));
     const endTime = this.master.getEndTime();
     const failure = this.master.getFailure();
     return {
@@ -156,7 +185,14 @@ export class DispatcherJob {
     const execution = this.master.getExecution(report.executionAttemptId);
     if (!execution) return false;
     if (report.taskExecutorId && execution.slot.taskExecutorId !== report.taskExecutorId) {
-      this.logger.warn({ executionAttemptId: report.executionAttemptId, from: report.taskExecutorId, expected: execution.slot.taskExecutorId }, 'task state report from the wrong task executor ignored');
+      this.logger.warn(
+        {
+          executionAttemptId: report.executionAttemptId,
+          from: report.taskExecutorId,
+          expected: execution.slot.taskExecutorId,
+        },
+        'task state report from the wrong task executor ignored',
+      );
       return false;
     }
     return this.master.updateTaskExecutionState(report.executionAttemptId, report.state, report.failure);
@@ -168,9 +204,18 @@ export class DispatcherJob {
    */
   reportCollectedRecords(executionAttemptId: string, records: readonly unknown[], sizeBytes: number): boolean {
     const execution = this.master.getExecution(executionAttemptId);
-    if (!execution || this.status !== 'RUNNING' || isTerminalExecutionState(execution.state) || execution.state === 'CANCELING') return false;
+    if (
+      !execution ||
+      this.status !== 'RUNNING' ||
+      isTerminalExecutionState(execution.state) ||
+      execution.state === 'CANCELING'
+    )
+      return false;
     if (!this.results.isSink(execution.vertexId)) {
-      this.logger.warn({ executionAttemptId, vertexId: execution.vertexId }, 'collected records from a vertex without a collect() sink refused');
+      this.logger.warn(
+        { executionAttemptId, vertexId: execution.vertexId },
+        'collected records from a vertex without a collect() sink refused',
+      );
       return false;
     }
     try {
@@ -197,7 +242,8 @@ export class DispatcherJob {
         this.options.onStatusChanged?.(this, status, failure);
       },
       taskStateChanged: (execution) => {
-        if (execution.state === 'FAILED' || execution.state === 'CANCELED') this.results.discardAttempt(execution.executionAttemptId);
+        if (execution.state === 'FAILED' || execution.state === 'CANCELED')
+          this.results.discardAttempt(execution.executionAttemptId);
         this.recordTask(execution);
         this.options.onTaskStateChanged?.(this, execution);
       },
@@ -206,8 +252,16 @@ export class DispatcherJob {
 
   private recordStatus(status: JobStatus, failure?: SerializedError): void {
     const { jobId, name: jobName, livingPriority, applicationId } = this;
-    this.options.events.append(jobId, applicationId, { type: 'jobStatusChanged', jobId, jobName, status, ...(failure ? { failure } : {}), livingPriority });
-    if (status === 'FAILED' || status === 'FAILING' || status === 'RESTARTING') this.logger.warn({ status, cause: failure?.message }, `job "${jobName}" is ${status}`);
+    this.options.events.append(jobId, applicationId, {
+      type: 'jobStatusChanged',
+      jobId,
+      jobName,
+      status,
+      ...(failure ? { failure } : {}),
+      livingPriority,
+    });
+    if (status === 'FAILED' || status === 'FAILING' || status === 'RESTARTING')
+      this.logger.warn({ status, cause: failure?.message }, `job "${jobName}" is ${status}`);
     else this.logger.info({ status }, `job "${jobName}" is ${status}`);
   }
 
@@ -225,7 +279,12 @@ export class DispatcherJob {
       ...(failure ? { failure } : {}),
       taskExecutorId,
     });
-    if (state === 'FAILED') this.logger.warn({ executionAttemptId, vertexName, subtaskIndex, attemptNumber, taskExecutorId, cause: failure?.message }, 'task failed');
-    else this.logger.debug({ executionAttemptId, vertexName, subtaskIndex, attemptNumber, state }, 'task state changed');
+    if (state === 'FAILED')
+      this.logger.warn(
+        { executionAttemptId, vertexName, subtaskIndex, attemptNumber, taskExecutorId, cause: failure?.message },
+        'task failed',
+      );
+    else
+      this.logger.debug({ executionAttemptId, vertexName, subtaskIndex, attemptNumber, state }, 'task state changed');
   }
 }

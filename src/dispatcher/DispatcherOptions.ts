@@ -46,14 +46,16 @@ export const DISPATCHER_DEFAULTS = {
 } as const;
 
 /** Options with every default filled in (the main host stays optional). */
-export type CompiledDispatcherOptions = Required<Omit<DispatcherOptions, 'mainHost'>> & Pick<DispatcherOptions, 'mainHost'>;
+export type CompiledDispatcherOptions = Required<Omit<DispatcherOptions, 'mainHost'>> &
+  Pick<DispatcherOptions, 'mainHost'>;
 
 /** Fills in the defaults and checks the limits. */
 export function compileDispatcherOptions(options: DispatcherOptions): CompiledDispatcherOptions {
   const compiled = { ...DISPATCHER_DEFAULTS, ...withoutUndefined(options) } as CompiledDispatcherOptions;
   for (const key of Object.keys(DISPATCHER_DEFAULTS) as (keyof typeof DISPATCHER_DEFAULTS)[]) {
     const value = compiled[key];
-    if (!Number.isSafeInteger(value) || value < 1) throw new RangeError(`${key} must be a positive integer, got ${value}`);
+    if (!Number.isSafeInteger(value) || value < 1)
+      throw new RangeError(`${key} must be a positive integer, got ${value}`);
   }
   return compiled;
 }

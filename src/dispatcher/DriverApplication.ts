@@ -121,9 +121,16 @@ export class DriverApplication {
     if (jobId === this.driverJobId && status === 'FAILED') {
       const cause = applicationFailureOf(failure);
       const failed = this.options.mainInJobManager ? 'main() failed in the job manager' : 'the driver failed';
-      void this.end('FAILED', cause.name === DRIVER_LOST_ERROR ? cause.message : `${failed}: ${cause.name}: ${cause.message}`, cause);
+      void this.end(
+        'FAILED',
+        cause.name === DRIVER_LOST_ERROR ? cause.message : `${failed}: ${cause.name}: ${cause.message}`,
+        cause,
+      );
     } else if (jobId === this.driverJobId && status === 'CANCELED') {
-      void this.end('CANCELED', this.options.mainInJobManager ? 'the main job was cancelled' : 'the driver job was cancelled');
+      void this.end(
+        'CANCELED',
+        this.options.mainInJobManager ? 'the main job was cancelled' : 'the driver job was cancelled',
+      );
     } else if (!this.hasLivingJobs()) {
       void this.end('FINISHED', 'main() returned and every job of the application ended');
     }
@@ -140,15 +147,26 @@ export class DriverApplication {
   }
 
   /** Cancels every job that has not ended, waits for them, then records the terminal status. */
-  private async end(status: 'FINISHED' | 'FAILED' | 'CANCELED', message: string, failure?: SerializedError): Promise<void> {
+  private async end(
+    status: 'FINISHED' | 'FAILED' | 'CANCELED',
+    message: string,
+    failure?: SerializedError,
+  ): Promise<void> {
     this.ending = true;
     const living = [...this.jobs.values()].filter((job) => !isTerminalJobStatus(job.status)).map((job) => job.jobId);
-    const cancelling = living.length === 0 ? '' : `; cancelling ${living.length} ${living.length === 1 ? 'job' : 'jobs'} of the application`;
+    const cancelling =
+      living.length === 0
+        ? ''
+        : `; cancelling ${living.length} ${living.length === 1 ? 'job' : 'jobs'} of the application`;
     if (status === 'FAILED') this.transition('FAILING', `${message}${cancelling}`, failure);
     if (status === 'CANCELED') this.transition('CANCELING', `${message}${cancelling}`);
     await Promise.all(
       living.map((jobId) =>
-        this.options.cancelJob(jobId).catch((error: unknown) => this.logger.error({ err: error, jobId }, 'cancelling a job of the application failed')),
+        this.options
+          .cancelJob(jobId)
+          .catch((error: unknown) =>
+            this.logger.error({ err: error, jobId }, 'cancelling a job of the application failed'),
+          ),
       ),
     );
     this.transition(status, status === 'FINISHED' ? `${message} (${this.describeJobs()})` : message, failure);
@@ -158,12 +176,17 @@ export class DriverApplication {
   /** The application's jobs other than the driver's, by living priority and status: "jobs: 2 FINISHED, 1 FAILED; daemon jobs: 1 CANCELED". */
   private describeJobs(): string {
     const parts: string[] = [];
-    for (const [label, daemon] of [['jobs', false], ['daemon jobs', true]] as const) {
+    for (const [label, daemon] of [
+      ['jobs', false],
+      ['daemon jobs', true],
+    ] as const) {
       const counts = new Map<JobStatus, number>();
       for (const job of this.jobs.values()) {
-        if (job.jobId !== this.driverJobId && (job.livingPriority === 'DAEMON') === daemon) counts.set(job.status, (counts.get(job.status) ?? 0) + 1);
+        if (job.jobId !== this.driverJobId && (job.livingPriority === 'DAEMON') === daemon)
+          counts.set(job.status, (counts.get(job.status) ?? 0) + 1);
       }
-      if (counts.size > 0) parts.push(`${label}: ${[...counts].map(([status, count]) => `${count} ${status}`).join(', ')}`);
+      if (counts.size > 0)
+        parts.push(`${label}: ${[...counts].map(([status, count]) => `${count} ${status}`).join(', ')}`);
     }
     return parts.length === 0 ? 'it submitted no jobs' : parts.join('; ');
   }
@@ -172,7 +195,8 @@ export class DriverApplication {
     this.current = status;
     if (failure) this.failure = failure;
     this.options.record({ type: 'applicationStatusChanged', status, ...(failure ? { failure } : {}), message });
-    if (status === 'FAILED' || status === 'FAILING') this.logger.warn({ status, cause: failure?.message }, `application ${status}: ${message}`);
+    if (status === 'FAILED' || status === 'FAILING')
+      this.logger.warn({ status, cause: failure?.message }, `application ${status}: ${message}`);
     else this.logger.info({ status }, `application ${status}: ${message}`);
   }
 }

@@ -52,10 +52,14 @@ export class DriverApplications {
     const application = this.applications.get(applicationId);
     if (!application) return;
     if (livingPriority === 'DRIVER') {
-      throw new FailedPreconditionError(`application ${applicationId} already has a driver job (${application.driverJobId}); an application runs one driver`);
+      throw new FailedPreconditionError(
+        `application ${applicationId} already has a driver job (${application.driverJobId}); an application runs one driver`,
+      );
     }
     if (!application.acceptsJobs) {
-      throw new FailedPreconditionError(`application ${applicationId} is ${application.status} and accepts no more jobs`);
+      throw new FailedPreconditionError(
+        `application ${applicationId} is ${application.status} and accepts no more jobs`,
+      );
     }
   }
 
@@ -66,7 +70,9 @@ export class DriverApplications {
   jobSubmitted(job: ApplicationJobRef, earlierJobs: () => Iterable<ApplicationJob> = () => []): void {
     if (job.applicationId === '') return;
     if (job.livingPriority !== 'DRIVER') {
-      this.applications.get(job.applicationId)?.jobSubmitted({ jobId: job.jobId, livingPriority: job.livingPriority, status: 'CREATED' });
+      this.applications
+        .get(job.applicationId)
+        ?.jobSubmitted({ jobId: job.jobId, livingPriority: job.livingPriority, status: 'CREATED' });
       return;
     }
     const application: DriverApplication = new DriverApplication({
@@ -85,7 +91,8 @@ export class DriverApplications {
 
   /** Applies a job's new status to its application's rules. */
   jobStatusChanged(job: ApplicationJobRef, status: JobStatus, failure?: SerializedError): void {
-    if (job.applicationId !== '') this.applications.get(job.applicationId)?.jobStatusChanged(job.jobId, status, failure);
+    if (job.applicationId !== '')
+      this.applications.get(job.applicationId)?.jobStatusChanged(job.jobId, status, failure);
   }
 
   /** Notes that a task of a job runs: the driver's task running makes its application RUNNING. */
@@ -103,7 +110,9 @@ export class DriverApplications {
   get(applicationId: string): DriverApplication {
     const application = this.applications.get(applicationId);
     if (!application) {
-      throw new NotFoundError(`application ${JSON.stringify(applicationId)} has no driver job in this cluster (it never ran here in driver mode, or ended long enough ago to be forgotten)`);
+      throw new NotFoundError(
+        `application ${JSON.stringify(applicationId)} has no driver job in this cluster (it never ran here in driver mode, or ended long enough ago to be forgotten)`,
+      );
     }
     return application;
   }

@@ -21,7 +21,7 @@ export class EndedJobs {
   takeForgettable(held: (jobId: string) => boolean): string[] {
     const forgotten: string[] = [];
     let excess = this.order.length - this.limit;
-    for (let index = 0; excess > 0 && index < this.order.length; ) {
+    for (let index = 0; excess > 0 && index < this.order.length;) {
       if (held(this.order[index])) {
         index++;
         continue;

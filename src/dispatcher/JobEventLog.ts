@@ -33,7 +33,8 @@ export class JobEventLog {
 
   /** Keeps the newest `capacity` events. */
   constructor(private readonly capacity: number) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
+    if (!Number.isInteger(capacity) || capacity < 1)
+      throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
     this.events = new Array<JobEvent | undefined>(capacity);
   }
 
@@ -73,9 +74,17 @@ export class JobEventLog {
    * each new one as it is appended. A cursor older than what is kept, or a watcher that falls that
    * far behind, is OUT_OF_RANGE naming the oldest kept sequence; a cursor past the newest event too.
    */
-  async *watch({ afterSequence, jobId, follow, until, signal }: JobEventWatch): AsyncGenerator<JobEvent, void, undefined> {
+  async *watch({
+    afterSequence,
+    jobId,
+    follow,
+    until,
+    signal,
+  }: JobEventWatch): AsyncGenerator<JobEvent, void, undefined> {
     if (afterSequence > this.newest) {
-      throw new OutOfRangeError(`after_sequence ${afterSequence} is past the newest event of this cluster (${this.newest})`);
+      throw new OutOfRangeError(
+        `after_sequence ${afterSequence} is past the newest event of this cluster (${this.newest})`,
+      );
     }
     let cursor = afterSequence;
     for (;;) {

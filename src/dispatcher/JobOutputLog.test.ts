@@ -26,7 +26,9 @@ describe('JobOutputLog', () => {
     expect(Buffer.concat(fromInside.map((chunk) => chunk.data))).toEqual(Buffer.from(whole).subarray(9));
     expect(await drain(log.read(all[1].nextOffset, false))).toEqual([all[2]]);
     expect(await drain(log.read(22, false))).toEqual([]);
-    await expect(drain(log.read(23, false))).rejects.toThrow(/offset 23 is past the end of the output of job job-1 \(22 bytes so far\)/);
+    await expect(drain(log.read(23, false))).rejects.toThrow(
+      /offset 23 is past the end of the output of job job-1 \(22 bytes so far\)/,
+    );
   });
 
   it('drops the oldest output past its limit and refuses an offset that dropped out, naming the oldest kept', async () => {
@@ -35,7 +37,9 @@ describe('JobOutputLog', () => {
     expect(log.oldestOffset).toBe(5);
     expect(text(await drain(log.read(5, false)))).toBe('bbbb\ncccc\n');
     await expect(drain(log.read(0, false))).rejects.toThrow(OutOfRangeError);
-    await expect(drain(log.read(2, false))).rejects.toThrow(/offset 2 of the output of job job-1 is no longer kept .* the oldest kept offset is 5/);
+    await expect(drain(log.read(2, false))).rejects.toThrow(
+      /offset 2 of the output of job job-1 is no longer kept .* the oldest kept offset is 5/,
+    );
     // A piece larger than the limit is kept whole rather than lost.
     log.append('stdout', Buffer.from('a much longer line\n'));
     expect(text(await drain(log.read(log.oldestOffset, false)))).toBe('a much longer line\n');

@@ -61,7 +61,8 @@ export class JobOutputLog {
     this.chunks.push({ offset: this.endOffset, data: copy, stream, nextOffset: this.endOffset + copy.byteLength });
     this.endOffset += copy.byteLength;
     this.keptBytes += copy.byteLength;
-    while (this.keptBytes > this.maxBytes && this.chunks.length > 1) this.keptBytes -= this.chunks.shift()!.data.byteLength;
+    while (this.keptBytes > this.maxBytes && this.chunks.length > 1)
+      this.keptBytes -= this.chunks.shift()!.data.byteLength;
     this.changed.notify();
   }
 
@@ -77,14 +78,21 @@ export class JobOutputLog {
    */
   async *read(offset: number, follow: boolean, signal?: AbortSignal): AsyncGenerator<OutputChunk, void, undefined> {
     if (offset > this.endOffset) {
-      throw new OutOfRangeError(`offset ${offset} is past the end of the output of job ${this.jobId} (${this.endOffset} bytes so far)`);
+      throw new OutOfRangeError(
+        `offset ${offset} is past the end of the output of job ${this.jobId} (${this.endOffset} bytes so far)`,
+      );
     }
     let cursor = offset;
     for (;;) {
       if (signal) throwIfAborted(signal);
       while (cursor < this.endOffset) {
         const chunk = this.chunkAt(cursor);
-        yield { offset: cursor, data: chunk.data.subarray(cursor - chunk.offset), stream: chunk.stream, nextOffset: chunk.nextOffset };
+        yield {
+          offset: cursor,
+          data: chunk.data.subarray(cursor - chunk.offset),
+          stream: chunk.stream,
+          nextOffset: chunk.nextOffset,
+        };
         cursor = chunk.nextOffset;
       }
       if (!follow || this.closed) return;

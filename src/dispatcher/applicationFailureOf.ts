@@ -14,7 +14,13 @@ export const DRIVER_LOST_ERROR = 'DriverLostError';
 
 /** The failure of an application whose driver job failed with `driverFailure`. */
 export function applicationFailureOf(driverFailure: SerializedError | undefined): SerializedError {
-  if (driverFailure === undefined) return { name: 'Error', message: 'the driver job failed without a reason', stack: '' };
+  if (driverFailure === undefined)
+    return { name: 'Error', message: 'the driver job failed without a reason', stack: '' };
   if (driverFailure.name !== TASK_EXECUTOR_LOST) return driverFailure;
-  return { name: DRIVER_LOST_ERROR, message: `the driver was lost: ${driverFailure.message}`, stack: '', cause: driverFailure };
+  return {
+    name: DRIVER_LOST_ERROR,
+    message: `the driver was lost: ${driverFailure.message}`,
+    stack: '',
+    cause: driverFailure,
+  };
 }

@@ -27,7 +27,11 @@ export function applicationMainJobGraph(submission: ApplicationMainSubmission): 
 }
 
 /** How `main()` of `submission` is deployed in the job manager: one driver operator, run as main job `jobId`. */
-export function applicationMainDeployment(submission: ApplicationMainSubmission, jobId: string, jobmanagerAddress: string): TaskDeploymentDescriptor {
+export function applicationMainDeployment(
+  submission: ApplicationMainSubmission,
+  jobId: string,
+  jobmanagerAddress: string,
+): TaskDeploymentDescriptor {
   const resources = { ...submission.resources, cpus: 0 };
   return {
     jobId,

@@ -22,7 +22,13 @@ import { jobGraphFromMessage } from '../rpc/convert/jobGraph.js';
 import { jobSummaryToMessage } from '../rpc/convert/jobSummary.js';
 import { decodeRecords, encodeRecords } from '../rpc/convert/records.js';
 import { slotFromMessage, slotToMessage } from '../rpc/convert/slots.js';
-import { executionStateFromMessage, jobStatusToMessage, livingPriorityFromMessage, serializedErrorFromMessage, serializedErrorToMessage } from '../rpc/convert/status.js';
+import {
+  executionStateFromMessage,
+  jobStatusToMessage,
+  livingPriorityFromMessage,
+  serializedErrorFromMessage,
+  serializedErrorToMessage,
+} from '../rpc/convert/status.js';
 import { toSafeNumber } from '../rpc/longs.js';
 import type { HostedService } from '../rpc/serverHost.js';
 import { withUnimplemented } from '../rpc/unimplemented.js';
@@ -48,14 +54,27 @@ const OUTPUT_STREAMS: ReadonlyArray<readonly [OutputStream, LogStream]> = [
 ];
 
 /** Creates the DispatcherService implementation. */
-export function dispatcherService({ clusterId, resourceManager, dispatcher, blobServer }: DispatcherServiceDependencies): HostedService {
+export function dispatcherService({
+  clusterId,
+  resourceManager,
+  dispatcher,
+  blobServer,
+}: DispatcherServiceDependencies): HostedService {
   const implemented: Partial<DispatcherServiceImplementation<CallContext>> = {
     ...blobServer,
 
     async submitJob(request) {
       const graph = jobGraphFromMessage(request.jobGraph);
-      const livingPriority = request.livingPriority === LivingPriority.UNSPECIFIED ? 'NORMAL' : livingPriorityFromMessage(request.livingPriority, 'living_priority');
-      const jobId = await dispatcher.submitJob({ graph, livingPriority, applicationId: request.applicationId, requestId: request.requestId || undefined });
+      const livingPriority =
+        request.livingPriority === LivingPriority.UNSPECIFIED
+          ? 'NORMAL'
+          : livingPriorityFromMessage(request.livingPriority, 'living_priority');
+      const jobId = await dispatcher.submitJob({
+        graph,
+        livingPriority,
+        applicationId: request.applicationId,
+        requestId: request.requestId || undefined,
+      });
       return { jobId };
     },
 
@@ -81,7 +100,8 @@ export function dispatcherService({ clusterId, resourceManager, dispatcher, blob
       let collectedRecords = 0;
       for (const [vertexId, records] of result.collected) {
         collectedRecords += records.length;
-        for (const batch of encodeInBatches(records)) yield { part: { $case: 'collected', collected: { vertexId, records: batch } } };
+        for (const batch of encodeInBatches(records))
+          yield { part: { $case: 'collected', collected: { vertexId, records: batch } } };
       }
       yield {
         part: {
@@ -108,9 +128,19 @@ export function dispatcherService({ clusterId, resourceManager, dispatcher, blob
     },
 
     async *readJobOutput(request, context) {
-      const chunks = dispatcher.readJobOutput(requireJobId(request.jobId), toSafeNumber(request.offset, 'offset'), request.follow, context.signal);
+      const chunks = dispatcher.readJobOutput(
+        requireJobId(request.jobId),
+        toSafeNumber(request.offset, 'offset'),
+        request.follow,
+        context.signal,
+      );
       for await (const chunk of chunks) {
-        yield { offset: BigInt(chunk.offset), data: chunk.data, stream: logStreamOf(chunk.stream), nextOffset: BigInt(chunk.nextOffset) };
+        yield {
+          offset: BigInt(chunk.offset),
+          data: chunk.data,
+          stream: logStreamOf(chunk.stream),
+          nextOffset: BigInt(chunk.nextOffset),
+        };
       }
     },
 
@@ -144,7 +174,8 @@ export function dispatcherService({ clusterId, resourceManager, dispatcher, blob
 
     async registerTaskExecutor(request) {
       if (!request.taskExecutorId) throw new InvalidArgumentError('task_executor_id is required');
-      if (!request.address) throw new InvalidArgumentError('address is required: where the job manager reaches the task executor');
+      if (!request.address)
+        throw new InvalidArgumentError('address is required: where the job manager reaches the task executor');
       return resourceManager.register({
         taskExecutorId: request.taskExecutorId,
         address: checkDialAddress(request.address, 'address'),
@@ -180,11 +211,23 @@ export function dispatcherService({ clusterId, resourceManager, dispatcher, blob
     async reportCollectedRecords(request) {
       const records = decodeRecords(request.records);
       const sizeBytes = request.records?.payload.byteLength ?? 0;
-      return { accepted: dispatcher.reportCollectedRecords(requireJobId(request.jobId), request.executionAttemptId, records, sizeBytes) };
+      return {
+        accepted: dispatcher.reportCollectedRecords(
+          requireJobId(request.jobId),
+          request.executionAttemptId,
+          records,
+          sizeBytes,
+        ),
+      };
     },
 
     async reportTaskOutput(request) {
-      dispatcher.reportTaskOutput(requireJobId(request.jobId), request.executionAttemptId, outputStreamOf(request.stream), request.data);
+      dispatcher.reportTaskOutput(
+        requireJobId(request.jobId),
+        request.executionAttemptId,
+        outputStreamOf(request.stream),
+        request.data,
+      );
       return {};
     },
   };

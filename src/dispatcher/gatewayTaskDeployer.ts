@@ -24,7 +24,10 @@ export function gatewayTaskDeployer(resources: Pick<ClusterResources, 'gatewayOf
     },
     async cancelTask(taskExecutorId, executionAttemptId) {
       const gateway = resources.gatewayOf(taskExecutorId);
-      if (!gateway) throw new TaskExecutorNotRegisteredError(`cannot cancel ${executionAttemptId}: task executor ${taskExecutorId} is no longer registered`);
+      if (!gateway)
+        throw new TaskExecutorNotRegisteredError(
+          `cannot cancel ${executionAttemptId}: task executor ${taskExecutorId} is no longer registered`,
+        );
       await gateway.cancelTask(executionAttemptId);
     },
   };

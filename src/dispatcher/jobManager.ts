@@ -49,7 +49,10 @@ export interface JobManagerOptions {
   /** The most streams one caller may hold open (no limit when not given). */
   maxStreamsPerCaller?: number;
   /** The Dispatcher's memory bounds; defaults in DISPATCHER_DEFAULTS. */
-  limits?: Pick<DispatcherOptions, 'maxCollectedBytesPerJob' | 'maxRetainedEvents' | 'maxOutputBytesPerJob' | 'maxRetainedEndedJobs'>;
+  limits?: Pick<
+    DispatcherOptions,
+    'maxCollectedBytesPerJob' | 'maxRetainedEvents' | 'maxOutputBytesPerJob' | 'maxRetainedEndedJobs'
+  >;
 }
 
 /** The defaults of the job manager's settings. */
@@ -71,7 +74,12 @@ export async function startJobManager(options: JobManagerOptions): Promise<Serve
     logger: options.logger,
   });
   const blobs = openBlobServerStore(options.stateDir);
-  const mainHost = taskWorkerMainHost({ blobs, stateDir: options.stateDir, logger: options.logger, clientSecurity: options.clientSecurity });
+  const mainHost = taskWorkerMainHost({
+    blobs,
+    stateDir: options.stateDir,
+    logger: options.logger,
+    clientSecurity: options.clientSecurity,
+  });
   let address = '';
   const dispatcher = new Dispatcher({
     ...options.limits,
@@ -82,7 +90,8 @@ export async function startJobManager(options: JobManagerOptions): Promise<Serve
     mainHost,
     onShutDown: (reason) => {
       if (options.onShutDown) options.onShutDown(reason);
-      else void jobManager.shutdown().catch((error: unknown) => options.logger.error({ err: error }, 'shutdown failed'));
+      else
+        void jobManager.shutdown().catch((error: unknown) => options.logger.error({ err: error }, 'shutdown failed'));
     },
   });
   let host: ServerHost;
@@ -98,7 +107,10 @@ export async function startJobManager(options: JobManagerOptions): Promise<Serve
           clusterId,
           resourceManager,
           dispatcher,
-          blobServer: { uploadArtifact: uploadArtifactHandler(blobs), downloadArtifact: downloadArtifactHandler(blobs) },
+          blobServer: {
+            uploadArtifact: uploadArtifactHandler(blobs),
+            downloadArtifact: downloadArtifactHandler(blobs),
+          },
         }),
       ],
     });

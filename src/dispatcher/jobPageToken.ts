@@ -17,7 +17,9 @@ export function decodeJobPageToken(token: string): number {
   const text = Buffer.from(token, 'base64url').toString('utf8');
   const match = /^jobs-before:([1-9]\d{0,15})$/.exec(text);
   if (!match || Buffer.from(text, 'utf8').toString('base64url') !== token) {
-    throw new InvalidArgumentError('page_token is not one this job manager issued: pass the next_page_token of the previous page, or an empty token for the first page');
+    throw new InvalidArgumentError(
+      'page_token is not one this job manager issued: pass the next_page_token of the previous page, or an empty token for the first page',
+    );
   }
   return Number(match[1]);
 }

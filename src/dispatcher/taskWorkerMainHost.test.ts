@@ -50,7 +50,13 @@ async function newHost() {
   const blobs = openBlobServerStore(stateDir);
   await blobs.put({ sha256: artifactId, sizeBytes: bundle.length, fileName: 'app.tgz' }, once(bundle));
   const local: string[] = [];
-  const host = taskWorkerMainHost({ blobs, stateDir, logger, cancellationGraceMs: 2000, writeLocalOutput: (stream, data) => void local.push(`${stream}: ${Buffer.from(data).toString()}`) });
+  const host = taskWorkerMainHost({
+    blobs,
+    stateDir,
+    logger,
+    cancellationGraceMs: 2000,
+    writeLocalOutput: (stream, data) => void local.push(`${stream}: ${Buffer.from(data).toString()}`),
+  });
   hosts.push(host);
   return { host, stateDir, local };
 }
@@ -88,7 +94,13 @@ function run(host: ApplicationMainHost, entry: string, args: string[] = []) {
     },
     output: (stream: OutputStream, data) => void timeline.push(`${stream}: ${Buffer.from(data).toString()}`),
   });
-  return { execution, timeline, states, end, output: () => timeline.filter((entry) => !entry.startsWith('state ')).join('') };
+  return {
+    execution,
+    timeline,
+    states,
+    end,
+    output: () => timeline.filter((entry) => !entry.startsWith('state ')).join(''),
+  };
 }
 
 describe('the job manager’s main host', () => {
@@ -101,7 +113,11 @@ describe('the job manager’s main host', () => {
     const main = run(host, '', ['--top', '3']);
     expect(await main.end).toBe('FINISHED');
     expect(main.states.map((entry) => entry.state)).toEqual(['INITIALIZING', 'RUNNING', 'FINISHED']);
-    expect(main.output()).toMatch(new RegExp(`^stdout: main in thread [1-9]\\d* of pid ${process.pid} with \\["--top","3"\\] parallelism 3\\nstderr: a warning\\n$`));
+    expect(main.output()).toMatch(
+      new RegExp(
+        `^stdout: main in thread [1-9]\\d* of pid ${process.pid} with \\["--top","3"\\] parallelism 3\\nstderr: a warning\\n$`,
+      ),
+    );
     expect(main.timeline.at(-1)).toBe('state FINISHED');
     // The same text went to this process's own stdout and stderr (the job manager's .out and log files).
     expect(local.join('')).toBe(main.output());
@@ -119,12 +135,22 @@ describe('the job manager’s main host', () => {
   it('fails naming the bundle when the blob store does not hold it', async () => {
     const { host } = await newHost();
     const states: { state: ExecutionState; failure?: SerializedError }[] = [];
-    host.run(applicationMainDeployment({ ...submission(''), bundle: { artifactId: 'f'.repeat(64) } }, 'job-main', '127.0.0.1:1'), {
-      state: (state, failure) => void states.push({ state, failure }),
-      output: () => undefined,
-    });
+    host.run(
+      applicationMainDeployment(
+        { ...submission(''), bundle: { artifactId: 'f'.repeat(64) } },
+        'job-main',
+        '127.0.0.1:1',
+      ),
+      {
+        state: (state, failure) => void states.push({ state, failure }),
+        output: () => undefined,
+      },
+    );
     await expect.poll(() => states.at(-1)?.state).toBe('FAILED');
-    expect(states.at(-1)!.failure).toMatchObject({ name: 'NotFoundError', message: `bundle ${'f'.repeat(64)} is not in this job manager's blob server` });
+    expect(states.at(-1)!.failure).toMatchObject({
+      name: 'NotFoundError',
+      message: `bundle ${'f'.repeat(64)} is not in this job manager's blob server`,
+    });
   });
 
   it('cancels a main() that waits, and close() stops the ones still running', async () => {

@@ -52,7 +52,10 @@ export function taskWorkerMainHost(options: TaskWorkerMainHostOptions): Applicat
         logger: logger.child({ jobId: deployment.jobId, applicationId: deployment.applicationId }),
         cancellationGraceMs: options.cancellationGraceMs ?? MAIN_CANCELLATION_GRACE_MS,
         // main()'s output goes straight into the job's output log: no call to make, nothing to close.
-        connectOutputReporter: () => ({ reportTaskOutput: async (_jobId, _attemptId, stream, data) => reports.output(stream, data), close: () => undefined }),
+        connectOutputReporter: () => ({
+          reportTaskOutput: async (_jobId, _attemptId, stream, data) => reports.output(stream, data),
+          close: () => undefined,
+        }),
         writeLocalOutput: options.writeLocalOutput,
         clientSecurity: options.clientSecurity,
         services: {
@@ -88,7 +91,8 @@ export function taskWorkerMainHost(options: TaskWorkerMainHostOptions): Applicat
 function blobStoreSource(blobs: ArtifactStore): BlobSource {
   return {
     download(artifactId, signal) {
-      if (!blobs.find(artifactId)) throw new NotFoundError(`bundle ${artifactId} is not in this job manager's blob server`);
+      if (!blobs.find(artifactId))
+        throw new NotFoundError(`bundle ${artifactId} is not in this job manager's blob server`);
       return blobs.read(artifactId, { signal });
     },
   };

@@ -10,7 +10,9 @@ import type { TaskDeploymentDescriptor } from '../jobmaster/TaskDeploymentDescri
 export type DriverOperatorSpec = Extract<OperatorSpec, { kind: 'driver' }>;
 
 /** The driver operator of a task, or undefined when the task runs a pipeline. */
-export function driverOperatorOf(descriptor: Pick<TaskDeploymentDescriptor, 'operators'>): DriverOperatorSpec | undefined {
+export function driverOperatorOf(
+  descriptor: Pick<TaskDeploymentDescriptor, 'operators'>,
+): DriverOperatorSpec | undefined {
   const first = descriptor.operators[0];
   return first?.kind === 'driver' ? first : undefined;
 }
@@ -19,7 +21,10 @@ export function driverOperatorOf(descriptor: Pick<TaskDeploymentDescriptor, 'ope
  * The limits a driver runs with: the driver operator's own resources, each one that is zero taken
  * from the task's (the slot request's) resources instead. Zero means unlimited.
  */
-export function driverResources(driver: DriverOperatorSpec, descriptor: Pick<TaskDeploymentDescriptor, 'resources'>): ResourceProfile {
+export function driverResources(
+  driver: DriverOperatorSpec,
+  descriptor: Pick<TaskDeploymentDescriptor, 'resources'>,
+): ResourceProfile {
   const own = driver.resources;
   const task = descriptor.resources;
   return {

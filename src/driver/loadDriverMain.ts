@@ -24,14 +24,21 @@ export const DEFAULT_DRIVER_MODULE = 'index.js';
  */
 export async function loadDriverMain(bundleRoot: string, entry: string): Promise<DriverMain> {
   const parsed = parseDriverEntry(entry);
-  const { module, source } = parsed.module === undefined ? bundleMainModule(bundleRoot) : { module: parsed.module, source: `the entry "${entry}"` };
+  const { module, source } =
+    parsed.module === undefined
+      ? bundleMainModule(bundleRoot)
+      : { module: parsed.module, source: `the entry "${entry}"` };
   const file = resolve(bundleRoot, module);
   const inside = relative(bundleRoot, file);
   if (inside.startsWith('..') || isAbsolute(inside)) {
-    throw new DriverEntryError(`the driver's module "${module}" (from ${source}) lies outside the bundle; name a module inside it`);
+    throw new DriverEntryError(
+      `the driver's module "${module}" (from ${source}) lies outside the bundle; name a module inside it`,
+    );
   }
   if (!existsSync(file) || !statSync(file).isFile()) {
-    throw new DriverEntryError(`the driver's module "${module}" (from ${source}) is not in the bundle (looked for ${file})`);
+    throw new DriverEntryError(
+      `the driver's module "${module}" (from ${source}) is not in the bundle (looked for ${file})`,
+    );
   }
   const namespace = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   const main = namespace[parsed.exportName];
@@ -62,7 +69,9 @@ export function mainModuleOf(packageJson: string | undefined): { module: string;
     try {
       main = (JSON.parse(packageJson) as { main?: unknown }).main;
     } catch (error) {
-      throw new DriverEntryError(`the bundle's package.json cannot be read: ${(error as Error).message}`, { cause: error });
+      throw new DriverEntryError(`the bundle's package.json cannot be read: ${(error as Error).message}`, {
+        cause: error,
+      });
     }
     if (typeof main === 'string' && main.trim() !== '') return { module: main.trim(), source: 'package.json "main"' };
   }

@@ -36,14 +36,27 @@ export interface RunDriverOptions {
  */
 export async function runDriver({ descriptor, bundleRoot, signal, clientSecurity }: RunDriverOptions): Promise<void> {
   const driver = driverOperatorOf(descriptor);
-  if (!driver) throw new DriverEntryError(`task ${descriptor.vertexName} of job ${descriptor.jobId} has no driver operator`);
-  if (bundleRoot === undefined) throw new DriverEntryError(`the driver job ${descriptor.jobId} has no bundle to load its entry "${driver.entry}" from`);
+  if (!driver)
+    throw new DriverEntryError(`task ${descriptor.vertexName} of job ${descriptor.jobId} has no driver operator`);
+  if (bundleRoot === undefined)
+    throw new DriverEntryError(
+      `the driver job ${descriptor.jobId} has no bundle to load its entry "${driver.entry}" from`,
+    );
   const main = await abortable(signal, loadDriverMain(bundleRoot, driver.entry));
   const limits = driverResources(driver, descriptor);
-  const submitter = new DispatcherJobSubmitter({ address: descriptor.jobmanagerAddress, applicationId: driver.applicationId, livingPriority: 'NORMAL', security: clientSecurity });
+  const submitter = new DispatcherJobSubmitter({
+    address: descriptor.jobmanagerAddress,
+    applicationId: driver.applicationId,
+    livingPriority: 'NORMAL',
+    security: clientSecurity,
+  });
   let watch: DriverMemoryWatch | undefined;
   const exceeded = new Promise<never>((_, reject) => {
-    watch = new DriverMemoryWatch({ directMemoryMb: limits.directMemoryMb, nativeMemoryMb: limits.nativeMemoryMb, onExceeded: reject });
+    watch = new DriverMemoryWatch({
+      directMemoryMb: limits.directMemoryMb,
+      nativeMemoryMb: limits.nativeMemoryMb,
+      onExceeded: reject,
+    });
   });
   try {
     const env = new ExecutionEnvironment({

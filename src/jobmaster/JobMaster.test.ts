@@ -10,15 +10,27 @@ import type { TaskDeploymentDescriptor } from './TaskDeploymentDescriptor.js';
 const fn = { source: 'x => x', module: 'main.js', line: 1, boundValuesJson: '{}' };
 
 /** Source (parallelism 2) -> hash -> keyed sum + print (parallelism 2) -> forward is implied inside vertices. */
-function wordCountGraph(restartStrategy: JobGraph['restartStrategy'] = { kind: 'fixedDelay', maxAttempts: 1, delayMs: 10 }): JobGraph {
+function wordCountGraph(
+  restartStrategy: JobGraph['restartStrategy'] = { kind: 'fixedDelay', maxAttempts: 1, delayMs: 10 },
+): JobGraph {
   return {
     name: 'word count',
     defaultParallelism: 2,
     properties: {},
     restartStrategy,
     vertices: [
-      { id: 'vertex-1', name: 'Source: Sequence -> Map', parallelism: 2, operators: [{ name: 'Source', kind: 'sequenceSource', from: 1, to: 10 }] },
-      { id: 'vertex-2', name: 'Keyed Aggregation -> Sink: Print', parallelism: 2, operators: [{ name: 'Sum', kind: 'sum', field: '1' }] },
+      {
+        id: 'vertex-1',
+        name: 'Source: Sequence -> Map',
+        parallelism: 2,
+        operators: [{ name: 'Source', kind: 'sequenceSource', from: 1, to: 10 }],
+      },
+      {
+        id: 'vertex-2',
+        name: 'Keyed Aggregation -> Sink: Print',
+        parallelism: 2,
+        operators: [{ name: 'Sum', kind: 'sum', field: '1' }],
+      },
     ],
     edges: [{ sourceVertexId: 'vertex-1', targetVertexId: 'vertex-2', shipStrategy: 'hash', keySelector: fn }],
   };
@@ -41,7 +53,10 @@ function jobMaster(options: Pick<JobMasterOptions, 'slots' | 'deployer'> & Parti
  * A cluster of two task executors with two slots each, simulated in memory: deployed tasks report
  * INITIALIZING, RUNNING and then whatever `behaviour` decides.
  */
-function harness(graph: JobGraph, behaviour: (task: TaskDeploymentDescriptor) => 'finish' | 'fail' | 'hang' | 'cancel' = () => 'finish') {
+function harness(
+  graph: JobGraph,
+  behaviour: (task: TaskDeploymentDescriptor) => 'finish' | 'fail' | 'hang' | 'cancel' = () => 'finish',
+) {
   const statuses: JobStatus[] = [];
   const taskEvents: Execution[] = [];
   const deployed: TaskDeploymentDescriptor[] = [];
@@ -51,11 +66,20 @@ function harness(graph: JobGraph, behaviour: (task: TaskDeploymentDescriptor) =>
   const master: JobMaster = jobMaster({
     jobGraph: graph,
     cancellationTimeoutMs: 500,
-    listener: { jobStatusChanged: (status) => statuses.push(status), taskStateChanged: (execution) => void taskEvents.push(execution) },
+    listener: {
+      jobStatusChanged: (status) => statuses.push(status),
+      taskStateChanged: (execution) => void taskEvents.push(execution),
+    },
     slots: {
       requestSlot: async (jobId) => {
         const index = next++;
-        const slot = { allocationId: `alloc-${index}`, taskExecutorId: `te-${index % 2}`, address: `te-${index % 2}:1`, slotIndex: index, jobId };
+        const slot = {
+          allocationId: `alloc-${index}`,
+          taskExecutorId: `te-${index % 2}`,
+          address: `te-${index % 2}:1`,
+          slotIndex: index,
+          jobId,
+        };
         requested.push(slot);
         return slot;
       },
@@ -69,7 +93,12 @@ function harness(graph: JobGraph, behaviour: (task: TaskDeploymentDescriptor) =>
           master.updateTaskExecutionState(task.executionAttemptId, 'RUNNING');
           const outcome = behaviour(task);
           if (outcome === 'finish') master.updateTaskExecutionState(task.executionAttemptId, 'FINISHED');
-          if (outcome === 'fail') master.updateTaskExecutionState(task.executionAttemptId, 'FAILED', { name: 'Error', message: 'boom in user code', stack: 'Error: boom\n at main.js:3' });
+          if (outcome === 'fail')
+            master.updateTaskExecutionState(task.executionAttemptId, 'FAILED', {
+              name: 'Error',
+              message: 'boom in user code',
+              stack: 'Error: boom\n at main.js:3',
+            });
           if (outcome === 'cancel') master.updateTaskExecutionState(task.executionAttemptId, 'CANCELED');
         }, 5);
       },
@@ -92,7 +121,9 @@ describe('JobMaster', () => {
     expect(deployed).toHaveLength(4);
     const consumer = deployed.find((task) => task.vertexId === 'vertex-2' && task.subtaskIndex === 1)!;
     const producers = deployed.filter((task) => task.vertexId === 'vertex-1');
-    expect(consumer.inputs[0].channels.map((channel) => channel.partitionId).sort()).toEqual(producers.map((p) => `${p.executionAttemptId}/vertex-2`).sort());
+    expect(consumer.inputs[0].channels.map((channel) => channel.partitionId).sort()).toEqual(
+      producers.map((p) => `${p.executionAttemptId}/vertex-2`).sort(),
+    );
     expect(consumer.inputs[0].channels.every((channel) => channel.subpartitionIndex === 1)).toBe(true);
     expect(consumer.inputs[0].keySelector).toEqual(fn);
     expect(producers[0].outputs[0]).toMatchObject({ subpartitions: 2, shipStrategy: 'hash' });
@@ -126,7 +157,9 @@ describe('JobMaster', () => {
 
   it('restarts every task with a new attempt after a failure, following the restart strategy', async () => {
     let failures = 0;
-    const { master, statuses, deployed } = harness(wordCountGraph(), (task) => (task.attemptNumber === 0 && task.vertexId === 'vertex-2' && failures++ === 0 ? 'fail' : 'finish'));
+    const { master, statuses, deployed } = harness(wordCountGraph(), (task) =>
+      task.attemptNumber === 0 && task.vertexId === 'vertex-2' && failures++ === 0 ? 'fail' : 'finish',
+    );
     master.start();
     expect((await master.result).status).toBe('FINISHED');
     expect(statuses).toEqual(['RUNNING', 'FAILING', 'RESTARTING', 'RUNNING', 'FINISHED']);
@@ -135,7 +168,9 @@ describe('JobMaster', () => {
   });
 
   it('fails with the user error once the restart strategy gives up', async () => {
-    const { master, statuses, freed } = harness(wordCountGraph(), (task) => (task.vertexId === 'vertex-2' ? 'fail' : 'finish'));
+    const { master, statuses, freed } = harness(wordCountGraph(), (task) =>
+      task.vertexId === 'vertex-2' ? 'fail' : 'finish',
+    );
     master.start();
     const result = await master.result;
     expect(result.status).toBe('FAILED');
@@ -156,13 +191,17 @@ describe('JobMaster', () => {
   });
 
   it('fails the tasks of a lost task executor and redeploys on a replacement slot', async () => {
-    const { master, requested, deployed } = harness(wordCountGraph(), (task) => (task.attemptNumber === 0 ? 'hang' : 'finish'));
+    const { master, requested, deployed } = harness(wordCountGraph(), (task) =>
+      task.attemptNumber === 0 ? 'hang' : 'finish',
+    );
     master.start();
     await expect.poll(() => master.getExecutions().filter((execution) => execution.state === 'RUNNING').length).toBe(4);
     master.taskExecutorLost('te-1', 'no heartbeat');
     expect((await master.result).status).toBe('FINISHED');
     expect(requested).toHaveLength(3);
-    expect(deployed.filter((task) => task.attemptNumber === 1).every((task) => task.allocationId !== 'alloc-1')).toBe(true);
+    expect(deployed.filter((task) => task.attemptNumber === 1).every((task) => task.allocationId !== 'alloc-1')).toBe(
+      true,
+    );
   });
 
   it('ignores reports of stale attempts', async () => {
@@ -180,7 +219,14 @@ describe('JobMaster slot accounting', () => {
         requestSlot: (jobId) =>
           new Promise((resolve) => {
             const index = freed.length;
-            grant = () => resolve({ allocationId: `late-${index}`, taskExecutorId: 'te-0', address: 'te-0:1', slotIndex: 0, jobId });
+            grant = () =>
+              resolve({
+                allocationId: `late-${index}`,
+                taskExecutorId: 'te-0',
+                address: 'te-0:1',
+                slotIndex: 0,
+                jobId,
+              });
           }),
         freeSlot: async (slot) => void freed.push(slot.allocationId),
       },
@@ -195,7 +241,10 @@ describe('JobMaster slot accounting', () => {
 
 describe('JobMaster failures and reports', () => {
   it('fails for good on fail(), whatever the restart strategy still allows', async () => {
-    const { master, statuses, freed } = harness(wordCountGraph({ kind: 'fixedDelay', maxAttempts: 5, delayMs: 1 }), () => 'hang');
+    const { master, statuses, freed } = harness(
+      wordCountGraph({ kind: 'fixedDelay', maxAttempts: 5, delayMs: 1 }),
+      () => 'hang',
+    );
     master.start();
     await expect.poll(() => master.getTaskCounts()).toEqual({ RUNNING: 4 });
     const cause = { name: 'CollectLimitExceededError', message: 'too many records', stack: '' };
@@ -209,7 +258,9 @@ describe('JobMaster failures and reports', () => {
   });
 
   it('treats a task that its task executor cancelled unasked as a failure, and restarts', async () => {
-    const { master, statuses } = harness(wordCountGraph(), (task) => (task.attemptNumber === 0 && task.vertexId === 'vertex-1' && task.subtaskIndex === 0 ? 'cancel' : 'finish'));
+    const { master, statuses } = harness(wordCountGraph(), (task) =>
+      task.attemptNumber === 0 && task.vertexId === 'vertex-1' && task.subtaskIndex === 0 ? 'cancel' : 'finish',
+    );
     master.start();
     expect((await master.result).status).toBe('FINISHED');
     expect(statuses).toEqual(['RUNNING', 'FAILING', 'RESTARTING', 'RUNNING', 'FINISHED']);
@@ -238,7 +289,15 @@ describe('JobMaster failures and reports', () => {
         requestSlot: (jobId) =>
           new Promise((resolve) => {
             const index = grants.length;
-            grants.push((taskExecutorId) => resolve({ allocationId: `alloc-${index}`, taskExecutorId, address: `${taskExecutorId}:1`, slotIndex: 0, jobId }));
+            grants.push((taskExecutorId) =>
+              resolve({
+                allocationId: `alloc-${index}`,
+                taskExecutorId,
+                address: `${taskExecutorId}:1`,
+                slotIndex: 0,
+                jobId,
+              }),
+            );
           }),
         freeSlot: async () => undefined,
       },
@@ -269,7 +328,10 @@ describe('JobMaster failures and reports', () => {
     master.start();
     await master.result;
     const [attempt] = master.getExecutions();
-    expect(master.getExecution(attempt.executionAttemptId)).toMatchObject({ state: 'FINISHED', vertexId: attempt.vertexId });
+    expect(master.getExecution(attempt.executionAttemptId)).toMatchObject({
+      state: 'FINISHED',
+      vertexId: attempt.vertexId,
+    });
     expect(master.getExecution('attempt-unknown')).toBeUndefined();
     expect(master.getTaskCounts()).toEqual({ FINISHED: 4 });
     expect(master.getEndTime()!.getTime()).toBeGreaterThanOrEqual(master.getStartTime().getTime());

@@ -8,7 +8,14 @@
  */
 import { newId } from '../common/ids.js';
 import type { Logger } from '../common/logger.js';
-import { isTerminalExecutionState, isTerminalJobStatus, serializeError, type ExecutionState, type JobStatus, type SerializedError } from '../common/status.js';
+import {
+  isTerminalExecutionState,
+  isTerminalJobStatus,
+  serializeError,
+  type ExecutionState,
+  type JobStatus,
+  type SerializedError,
+} from '../common/status.js';
 import type { JobGraph } from '../jobgraph/jobGraph.js';
 import { ANY_RESOURCES } from '../resourcemanager/SlotStatus.js';
 import { createTaskDeploymentDescriptor } from './createTaskDeploymentDescriptor.js';
@@ -156,18 +163,32 @@ export class JobMaster {
     }
     const unexpectedCancel = state === 'CANCELED' && execution.state !== 'CANCELING';
     this.setState(execution, state, failure);
-    if (state === 'FAILED') this.handleFailure(failure ?? { name: 'Error', message: `task ${describeTask(execution)} failed`, stack: '' });
+    if (state === 'FAILED')
+      this.handleFailure(failure ?? { name: 'Error', message: `task ${describeTask(execution)} failed`, stack: '' });
     else if (unexpectedCancel) {
       // A task that stops without being asked to cannot finish its part: the attempt has failed.
-      this.handleFailure({ name: 'TaskCanceledError', message: `task ${describeTask(execution)} was cancelled by its task executor without being asked to`, stack: '' });
-    } else if (state === 'FINISHED' && this.status === 'RUNNING' && this.getExecutions().every((e) => e.state === 'FINISHED')) void this.finish('FINISHED');
+      this.handleFailure({
+        name: 'TaskCanceledError',
+        message: `task ${describeTask(execution)} was cancelled by its task executor without being asked to`,
+        stack: '',
+      });
+    } else if (
+      state === 'FINISHED' &&
+      this.status === 'RUNNING' &&
+      this.getExecutions().every((e) => e.state === 'FINISHED')
+    )
+      void this.finish('FINISHED');
     this.notifyIfAllTerminal();
     return true;
   }
 
   /** Fails every task that ran on a lost task executor. */
   taskExecutorLost(taskExecutorId: string, reason: string): void {
-    const cause: SerializedError = { name: 'TaskExecutorLostError', message: `task executor ${taskExecutorId} was lost: ${reason}`, stack: '' };
+    const cause: SerializedError = {
+      name: 'TaskExecutorLostError',
+      message: `task executor ${taskExecutorId} was lost: ${reason}`,
+      stack: '',
+    };
     let affected = false;
     this.slots.forgetTaskExecutor(taskExecutorId);
     for (const execution of this.executions.values()) {
@@ -259,7 +280,10 @@ export class JobMaster {
       if (this.status !== 'FAILING' || this.suppressRestarts) return;
       this.restartStrategy.notifyFailure();
       if (!this.restartStrategy.canRestart()) {
-        this.options.logger.warn({ jobId: this.options.jobId, cause: cause.message }, `job failed; ${this.restartStrategy.describe()} allows no more restarts`);
+        this.options.logger.warn(
+          { jobId: this.options.jobId, cause: cause.message },
+          `job failed; ${this.restartStrategy.describe()} allows no more restarts`,
+        );
         await this.finish('FAILED', cause);
         return;
       }
@@ -306,7 +330,8 @@ export class JobMaster {
     if (this.getExecutions().every((execution) => isTerminalExecutionState(execution.state))) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
-        for (const execution of this.getExecutions()) if (!isTerminalExecutionState(execution.state)) this.setState(execution, 'CANCELED');
+        for (const execution of this.getExecutions())
+          if (!isTerminalExecutionState(execution.state)) this.setState(execution, 'CANCELED');
         resolve();
       }, timeoutMs).unref();
       this.terminalWaiters.push(() => {

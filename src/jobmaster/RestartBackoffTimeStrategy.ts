@@ -20,7 +20,9 @@ export interface RestartBackoffTimeStrategy {
 export const DEFAULT_RESTART_STRATEGY: RestartStrategy = { kind: 'fixedDelay', maxAttempts: 3, delayMs: 1000 };
 
 /** Creates the strategy for a job's settings. */
-export function createRestartStrategy(settings: RestartStrategy = DEFAULT_RESTART_STRATEGY): RestartBackoffTimeStrategy {
+export function createRestartStrategy(
+  settings: RestartStrategy = DEFAULT_RESTART_STRATEGY,
+): RestartBackoffTimeStrategy {
   let failures = 0;
   switch (settings.kind) {
     case 'none':
@@ -42,7 +44,8 @@ export function createRestartStrategy(settings: RestartStrategy = DEFAULT_RESTAR
       return {
         notifyFailure: () => void failures++,
         canRestart: () => settings.maxAttempts === 0 || failures <= settings.maxAttempts,
-        getBackoffTimeMs: () => Math.min(settings.maxDelayMs, settings.initialDelayMs * multiplier ** Math.max(0, failures - 1)),
+        getBackoffTimeMs: () =>
+          Math.min(settings.maxDelayMs, settings.initialDelayMs * multiplier ** Math.max(0, failures - 1)),
         describe: () =>
           `exponential delay (${settings.maxAttempts === 0 ? 'unlimited' : settings.maxAttempts} attempts, ${settings.initialDelayMs}..${settings.maxDelayMs} ms)`,
       };

@@ -17,7 +17,8 @@ function manualProvider() {
         new Promise<SlotAssignment>((resolve, reject) => {
           const allocationId = `alloc-${next++}`;
           pending.push({
-            grant: (taskExecutorId) => resolve({ allocationId, taskExecutorId, address: `${taskExecutorId}:1`, slotIndex: 0, jobId }),
+            grant: (taskExecutorId) =>
+              resolve({ allocationId, taskExecutorId, address: `${taskExecutorId}:1`, slotIndex: 0, jobId }),
             refuse: () => reject(new ResourceExhaustedError('no slot')),
           });
         }),
@@ -29,7 +30,13 @@ function manualProvider() {
 describe('SlotPool', () => {
   it('does not ask twice for an index whose request is still in flight after another one was refused', async () => {
     const { pending, freed, provider } = manualProvider();
-    const pool = new SlotPool({ jobId: 'job-1', provider, resources: ANY_RESOURCES, wanted: () => true, reason: () => 'done' });
+    const pool = new SlotPool({
+      jobId: 'job-1',
+      provider,
+      resources: ANY_RESOURCES,
+      wanted: () => true,
+      reason: () => 'done',
+    });
     const first = pool.acquire(2, () => true);
     expect(pending).toHaveLength(2);
     pending[0].refuse();
@@ -49,7 +56,13 @@ describe('SlotPool', () => {
   it('frees a slot that arrives when the job no longer wants it', async () => {
     const { pending, freed, provider } = manualProvider();
     let wanted = true;
-    const pool = new SlotPool({ jobId: 'job-1', provider, resources: ANY_RESOURCES, wanted: () => wanted, reason: () => 'job CANCELED' });
+    const pool = new SlotPool({
+      jobId: 'job-1',
+      provider,
+      resources: ANY_RESOURCES,
+      wanted: () => wanted,
+      reason: () => 'job CANCELED',
+    });
     const acquiring = pool.acquire(1, () => wanted);
     wanted = false;
     pending[0].grant('te-1');

@@ -50,7 +50,8 @@ export class SlotPool {
 
   /** Forgets the slots of a task executor that is gone (there is nothing to free there). */
   forgetTaskExecutor(taskExecutorId: string): void {
-    for (const [index, slot] of this.slots.entries()) if (slot?.taskExecutorId === taskExecutorId) this.slots[index] = undefined;
+    for (const [index, slot] of this.slots.entries())
+      if (slot?.taskExecutorId === taskExecutorId) this.slots[index] = undefined;
   }
 
   /** Frees every slot the pool holds. */
@@ -66,7 +67,8 @@ export class SlotPool {
     const request = (async () => {
       try {
         const slot = await this.options.provider.requestSlot(this.options.jobId, this.options.resources);
-        if (!this.options.wanted() || this.slots[index]) await this.options.provider.freeSlot(slot, this.options.reason());
+        if (!this.options.wanted() || this.slots[index])
+          await this.options.provider.freeSlot(slot, this.options.reason());
         else this.slots[index] = slot;
       } finally {
         this.requests.delete(index);

@@ -2,7 +2,13 @@
  * Everything a task executor needs to run one execution attempt of one subtask: its operators,
  * where its inputs come from and where its outputs go. Mirrors `flotilla.v1.TaskDeploymentDescriptor`.
  */
-import type { BundleReference, OperatorSpec, ResourceProfile, ShipStrategy, UserFunctionSpec } from '../jobgraph/jobGraph.js';
+import type {
+  BundleReference,
+  OperatorSpec,
+  ResourceProfile,
+  ShipStrategy,
+  UserFunctionSpec,
+} from '../jobgraph/jobGraph.js';
 import type { KeyedAggregationSpec } from '../jobgraph/keyedAggregation.js';
 import type { ResolvedRuntimeMode } from '../jobgraph/RuntimeExecutionMode.js';
 

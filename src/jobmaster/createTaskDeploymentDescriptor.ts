@@ -20,7 +20,11 @@ export interface DeploymentContext {
 }
 
 /** The descriptor of `execution`, a subtask of `vertex`. */
-export function createTaskDeploymentDescriptor(context: DeploymentContext, vertex: JobVertex, execution: Execution): TaskDeploymentDescriptor {
+export function createTaskDeploymentDescriptor(
+  context: DeploymentContext,
+  vertex: JobVertex,
+  execution: Execution,
+): TaskDeploymentDescriptor {
   const { graph, attempts } = context;
   const inputs = graph.edges
     .filter((edge) => edge.targetVertexId === vertex.id)
@@ -29,7 +33,10 @@ export function createTaskDeploymentDescriptor(context: DeploymentContext, verte
       shipStrategy: edge.shipStrategy,
       keySelector: edge.keySelector,
       ...(edge.preAggregate ? { preAggregated: true } : {}),
-      channels: (edge.shipStrategy === 'forward' ? [attempts.get(edge.sourceVertexId)![execution.subtaskIndex]] : attempts.get(edge.sourceVertexId)!).map((producer) => ({
+      channels: (edge.shipStrategy === 'forward'
+        ? [attempts.get(edge.sourceVertexId)![execution.subtaskIndex]]
+        : attempts.get(edge.sourceVertexId)!
+      ).map((producer) => ({
         producerAddress: producer.slot.address,
         partitionId: partitionIdOf(producer.executionAttemptId, vertex.id),
         subpartitionIndex: edge.shipStrategy === 'forward' ? 0 : execution.subtaskIndex,

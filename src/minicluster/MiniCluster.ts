@@ -70,7 +70,13 @@ export class MiniCluster {
         }),
       ),
     );
-    const cluster = new MiniCluster(jobManager.address, jobManager, taskExecutors, stateDir, options.stateDir === undefined);
+    const cluster = new MiniCluster(
+      jobManager.address,
+      jobManager,
+      taskExecutors,
+      stateDir,
+      options.stateDir === undefined,
+    );
     await Promise.all(taskExecutors.map((taskExecutor) => taskExecutor.registered));
     return cluster;
   }

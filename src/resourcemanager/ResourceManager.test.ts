@@ -7,12 +7,22 @@ import type { TaskExecutorGateway } from './TaskExecutorGateway.js';
 
 const profile = (cpus: number, heapMemoryMb = 0) => ({ cpus, heapMemoryMb, directMemoryMb: 0, nativeMemoryMb: 0 });
 const slots = (count: number, cpus: number): SlotStatus[] =>
-  Array.from({ length: count }, (_, slotIndex) => ({ slotIndex, resources: profile(cpus, 512), allocationId: '', jobId: '' }));
+  Array.from({ length: count }, (_, slotIndex) => ({
+    slotIndex,
+    resources: profile(cpus, 512),
+    allocationId: '',
+    jobId: '',
+  }));
 
 /** A task executor that accepts every slot request and records frees. */
 function acceptingGateway(freed: string[] = []): TaskExecutorGateway {
   return {
-    requestSlot: async (request) => ({ slotIndex: request.slotIndex, resources: request.resources, allocationId: request.allocationId, jobId: request.jobId }),
+    requestSlot: async (request) => ({
+      slotIndex: request.slotIndex,
+      resources: request.resources,
+      allocationId: request.allocationId,
+      jobId: request.jobId,
+    }),
     freeSlot: async (allocationId) => void freed.push(allocationId),
     submitTask: async () => undefined,
     cancelTask: async () => undefined,
@@ -105,13 +115,17 @@ describe('ResourceManager', () => {
     const lostWith = await manager.requestSlot('job-1', profile(1));
     manager.lose('te-1', 'hung');
     // It comes back (it only hung) still holding the allocation its job has forgotten.
-    const held = slots(2, 1).map((slot) => (slot.slotIndex === lostWith.slotIndex ? { ...slot, allocationId: lostWith.allocationId, jobId: 'job-1' } : slot));
+    const held = slots(2, 1).map((slot) =>
+      slot.slotIndex === lostWith.slotIndex ? { ...slot, allocationId: lostWith.allocationId, jobId: 'job-1' } : slot,
+    );
     manager.register({ taskExecutorId: 'te-1', address: 'a:1', slots: held, pid: 1, hostname: 'h' });
     expect(freed).toEqual([lostWith.allocationId]);
     expect(manager.slotCounts()).toEqual({ total: 2, available: 2 });
     // An allocation given out since is kept whatever a heartbeat reports.
     const current = await manager.requestSlot('job-2', profile(1));
-    const reported = slots(2, 1).map((slot) => (slot.slotIndex === current.slotIndex ? { ...slot, allocationId: current.allocationId, jobId: 'job-2' } : slot));
+    const reported = slots(2, 1).map((slot) =>
+      slot.slotIndex === current.slotIndex ? { ...slot, allocationId: current.allocationId, jobId: 'job-2' } : slot,
+    );
     expect(manager.heartbeat('te-1', reported)).toBe(true);
     expect(freed).toEqual([lostWith.allocationId]);
     expect(manager.slotCounts()).toEqual({ total: 2, available: 1 });

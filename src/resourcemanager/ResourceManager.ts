@@ -75,7 +75,11 @@ export class ResourceManager extends EventEmitter {
   }
 
   /** Admits a task executor; a task executor registering again replaces its earlier registration. */
-  register(registration: TaskExecutorRegistration): { clusterId: string; heartbeatIntervalMs: number; heartbeatTimeoutMs: number } {
+  register(registration: TaskExecutorRegistration): {
+    clusterId: string;
+    heartbeatIntervalMs: number;
+    heartbeatTimeoutMs: number;
+  } {
     const previous = this.executors.get(registration.taskExecutorId);
     const sameAddress = previous?.address === registration.address;
     if (previous && !sameAddress) previous.gateway.close();
@@ -119,10 +123,15 @@ export class ResourceManager extends EventEmitter {
     for (const slot of executor.slots) {
       const { allocationId } = slot;
       if (allocationId === '' || this.allocations.get(allocationId) === executor.taskExecutorId) continue;
-      this.options.logger.info({ taskExecutorId: executor.taskExecutorId, allocationId, jobId: slot.jobId }, 'freeing a slot allocation that no job holds any more');
+      this.options.logger.info(
+        { taskExecutorId: executor.taskExecutorId, allocationId, jobId: slot.jobId },
+        'freeing a slot allocation that no job holds any more',
+      );
       slot.allocationId = '';
       slot.jobId = '';
-      executor.gateway.freeSlot(allocationId, 'no job holds this allocation any more (the task executor was lost meanwhile)').catch(() => undefined);
+      executor.gateway
+        .freeSlot(allocationId, 'no job holds this allocation any more (the task executor was lost meanwhile)')
+        .catch(() => undefined);
     }
   }
 
@@ -168,18 +177,21 @@ export class ResourceManager extends EventEmitter {
   private enqueue(request: Omit<PendingRequest, 'timer'>): void {
     const pending: PendingRequest = {
       ...request,
-      timer: setTimeout(() => {
-        const index = this.pending.indexOf(pending);
-        if (index < 0) return;
-        this.pending.splice(index, 1);
-        const { total, available } = this.slotCounts();
-        request.reject(
-          new ResourceExhaustedError(
-            `no slot with ${describeProfile(request.resources)} became free within ${this.options.slotRequestTimeoutMs} ms ` +
-              `(${available} of ${total} slots free); add task executors or lower the job's parallelism or resources`,
-          ),
-        );
-      }, Math.max(0, request.deadline - Date.now())).unref(),
+      timer: setTimeout(
+        () => {
+          const index = this.pending.indexOf(pending);
+          if (index < 0) return;
+          this.pending.splice(index, 1);
+          const { total, available } = this.slotCounts();
+          request.reject(
+            new ResourceExhaustedError(
+              `no slot with ${describeProfile(request.resources)} became free within ${this.options.slotRequestTimeoutMs} ms ` +
+                `(${available} of ${total} slots free); add task executors or lower the job's parallelism or resources`,
+            ),
+          );
+        },
+        Math.max(0, request.deadline - Date.now()),
+      ).unref(),
     };
     this.pending.push(pending);
   }
@@ -219,32 +231,47 @@ export class ResourceManager extends EventEmitter {
       this.allocations.set(allocationId, executor.taskExecutorId);
       this.pending.splice(this.pending.indexOf(request), 1);
       clearTimeout(request.timer);
-      executor.gateway.requestSlot({ slotIndex: slot.slotIndex, jobId: request.jobId, allocationId, resources: request.resources }).then(
-        () => request.resolve({ allocationId, taskExecutorId: executor.taskExecutorId, address: executor.address, slotIndex: slot.slotIndex, jobId: request.jobId }),
-        (error: unknown) => {
-          // The task executor refused or is gone: forget the allocation and try again elsewhere.
-          this.allocations.delete(allocationId);
-          slot.allocationId = '';
-          slot.jobId = '';
-          this.options.logger.warn({ err: error, taskExecutorId: executor.taskExecutorId }, 'slot request refused by task executor');
-          if (this.closed) {
-            request.reject(new ResourceExhaustedError('the resource manager is shutting down'));
-            return;
-          }
-          this.enqueue(request);
-          setTimeout(() => this.servePending(), 100).unref();
-        },
-      );
+      executor.gateway
+        .requestSlot({ slotIndex: slot.slotIndex, jobId: request.jobId, allocationId, resources: request.resources })
+        .then(
+          () =>
+            request.resolve({
+              allocationId,
+              taskExecutorId: executor.taskExecutorId,
+              address: executor.address,
+              slotIndex: slot.slotIndex,
+              jobId: request.jobId,
+            }),
+          (error: unknown) => {
+            // The task executor refused or is gone: forget the allocation and try again elsewhere.
+            this.allocations.delete(allocationId);
+            slot.allocationId = '';
+            slot.jobId = '';
+            this.options.logger.warn(
+              { err: error, taskExecutorId: executor.taskExecutorId },
+              'slot request refused by task executor',
+            );
+            if (this.closed) {
+              request.reject(new ResourceExhaustedError('the resource manager is shutting down'));
+              return;
+            }
+            this.enqueue(request);
+            setTimeout(() => this.servePending(), 100).unref();
+          },
+        );
     }
   }
 
   private findFreeSlot(resources: ResourceProfile): [RegisteredTaskExecutor, SlotStatus] | undefined {
     // Spread work: prefer the task executor with the most free slots.
     const candidates = [...this.executors.values()].sort(
-      (a, b) => b.slots.filter((slot) => !slot.allocationId).length - a.slots.filter((slot) => !slot.allocationId).length,
+      (a, b) =>
+        b.slots.filter((slot) => !slot.allocationId).length - a.slots.filter((slot) => !slot.allocationId).length,
     );
     for (const executor of candidates) {
-      const slot = executor.slots.find((candidate) => candidate.allocationId === '' && fits(resources, candidate.resources));
+      const slot = executor.slots.find(
+        (candidate) => candidate.allocationId === '' && fits(resources, candidate.resources),
+      );
       if (slot) return [executor, slot];
     }
     return undefined;
@@ -255,7 +282,10 @@ export class ResourceManager extends EventEmitter {
     for (const executor of [...this.executors.values()]) {
       const silentFor = now - executor.lastHeartbeatAt;
       if (silentFor > this.options.heartbeatTimeoutMs) {
-        this.lose(executor.taskExecutorId, `no heartbeat for ${silentFor} ms (heartbeat timeout ${this.options.heartbeatTimeoutMs} ms)`);
+        this.lose(
+          executor.taskExecutorId,
+          `no heartbeat for ${silentFor} ms (heartbeat timeout ${this.options.heartbeatTimeoutMs} ms)`,
+        );
       }
     }
   }
@@ -266,7 +296,8 @@ export class ResourceManager extends EventEmitter {
     if (!executor) return;
     this.executors.delete(taskExecutorId);
     // Its jobs forget its slots; should it come back, it is told to free them.
-    for (const [allocationId, owner] of this.allocations) if (owner === taskExecutorId) this.allocations.delete(allocationId);
+    for (const [allocationId, owner] of this.allocations)
+      if (owner === taskExecutorId) this.allocations.delete(allocationId);
     executor.gateway.close();
     this.options.logger.warn({ taskExecutorId, address: executor.address, reason }, 'task executor lost');
     this.emit('taskExecutorLost', taskExecutorId, reason);

@@ -9,7 +9,12 @@ import type { SlotStatus } from './SlotStatus.js';
 /** The task executor's side of slot allocation, task deployment and liveness. */
 export interface TaskExecutorGateway {
   /** Allocates slot `slotIndex` to a job under `allocationId`. */
-  requestSlot(request: { slotIndex: number; jobId: string; allocationId: string; resources: ResourceProfile }): Promise<SlotStatus>;
+  requestSlot(request: {
+    slotIndex: number;
+    jobId: string;
+    allocationId: string;
+    resources: ResourceProfile;
+  }): Promise<SlotStatus>;
   /** Releases an allocation, cancelling what runs in it. */
   freeSlot(allocationId: string, reason: string): Promise<void>;
   /** Deploys an execution attempt into its allocated slot; resolves once the task executor accepted it. */

@@ -5,7 +5,10 @@
  */
 import type { Channel } from 'nice-grpc';
 import { ClientError, Status } from 'nice-grpc-common';
-import { DispatcherServiceDefinition, type DispatcherServiceClient } from '../../generated/flotilla/v1/dispatcher_service.js';
+import {
+  DispatcherServiceDefinition,
+  type DispatcherServiceClient,
+} from '../../generated/flotilla/v1/dispatcher_service.js';
 import { UnavailableError } from '../common/errors.js';
 import type { LivingPriority } from '../common/status.js';
 import type { JobResultWithRecords, JobSubmitter, SubmittedJob } from '../api/JobSubmitter.js';
@@ -35,7 +38,11 @@ export class DispatcherJobSubmitter implements JobSubmitter {
   private readonly client: DispatcherServiceClient;
 
   constructor(private readonly options: DispatcherJobSubmitterOptions) {
-    ({ channel: this.channel, client: this.client } = connectClient(DispatcherServiceDefinition, options.address, options.security));
+    ({ channel: this.channel, client: this.client } = connectClient(
+      DispatcherServiceDefinition,
+      options.address,
+      options.security,
+    ));
   }
 
   async submit(graph: JobGraph): Promise<SubmittedJob> {
@@ -66,7 +73,11 @@ export class DispatcherJobSubmitter implements JobSubmitter {
   }
 
   private requestJobResult(jobId: string): Promise<JobResultWithRecords> {
-    return readJobResultStream(this.client.requestJobResult({ jobId }), jobId, `the job manager at ${this.options.address}`);
+    return readJobResultStream(
+      this.client.requestJobResult({ jobId }),
+      jobId,
+      `the job manager at ${this.options.address}`,
+    );
   }
 
   private async call<T>(invoke: () => Promise<T>): Promise<T> {
@@ -74,7 +85,8 @@ export class DispatcherJobSubmitter implements JobSubmitter {
       return await invoke();
     } catch (error) {
       if (!(error instanceof ClientError)) throw error;
-      if (error.code === Status.UNAVAILABLE) throw new UnavailableError(`cannot reach the job manager at ${this.options.address}: ${error.details}`);
+      if (error.code === Status.UNAVAILABLE)
+        throw new UnavailableError(`cannot reach the job manager at ${this.options.address}: ${error.details}`);
       throw domainErrorOf(error.code, error.details);
     }
   }

@@ -1,7 +1,10 @@
 import { createChannel, createClient, Status, type Channel } from 'nice-grpc';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TaskExecutorServiceDefinition, type TaskExecutorServiceClient } from '../../generated/flotilla/v1/task_executor_service.js';
+import {
+  TaskExecutorServiceDefinition,
+  type TaskExecutorServiceClient,
+} from '../../generated/flotilla/v1/task_executor_service.js';
 import { InvalidArgumentError } from '../common/errors.js';
 import { MAX_STATUS_MESSAGE_CHARS } from './errorMiddleware.js';
 import { startServerHost, type ServerHost } from './serverHost.js';
@@ -39,7 +42,9 @@ describe('the error middleware', () => {
 
   it('cuts a message that quotes a huge field, so the status still fits its trailer and the connection keeps working', async () => {
     const huge = '名前🚀'.repeat(50_000);
-    await expect(client.cancelTask({ executionAttemptId: huge }, { signal: AbortSignal.timeout(5000) })).rejects.toMatchObject({
+    await expect(
+      client.cancelTask({ executionAttemptId: huge }, { signal: AbortSignal.timeout(5000) }),
+    ).rejects.toMatchObject({
       code: Status.INVALID_ARGUMENT,
       details: expect.stringMatching(/^execution attempt 名前🚀.*… \(\d+ more characters\)$/s),
     });
@@ -47,7 +52,9 @@ describe('the error middleware', () => {
   });
 
   it('replaces half a character by U+FFFD instead of crashing the server on it', async () => {
-    await expect(client.freeSlot({ allocationId: 'abcd🚀', reason: '' }, { signal: AbortSignal.timeout(5000) })).rejects.toMatchObject({
+    await expect(
+      client.freeSlot({ allocationId: 'abcd🚀', reason: '' }, { signal: AbortSignal.timeout(5000) }),
+    ).rejects.toMatchObject({
       code: Status.INVALID_ARGUMENT,
       details: 'allocation abcd\uFFFD… is unknown',
     });

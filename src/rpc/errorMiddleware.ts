@@ -23,7 +23,8 @@ export function errorMiddleware(logger: Logger): ServerMiddleware {
     try {
       return yield* call.next(call.request, context);
     } catch (error) {
-      if (error instanceof ServerError) throw sendable(error.details) === error.details ? error : new ServerError(error.code, sendable(error.details));
+      if (error instanceof ServerError)
+        throw sendable(error.details) === error.details ? error : new ServerError(error.code, sendable(error.details));
       if (error instanceof FlotillaError) throw new ServerError(statusOf(error), sendable(error.message));
       if (isAbortError(error) && context.signal.aborted) throw error;
       logger.error({ err: error, method: call.method.path }, 'unexpected error in a request handler');
@@ -37,6 +38,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 /** `message` as it can be sent: cut to {@link MAX_STATUS_MESSAGE_CHARS} characters (saying how many were left out) and well-formed. */
 function sendable(message: string): string {
   const cut =
-    message.length <= MAX_STATUS_MESSAGE_CHARS ? message : `${message.slice(0, MAX_STATUS_MESSAGE_CHARS)}… (${message.length - MAX_STATUS_MESSAGE_CHARS} more characters)`;
+    message.length <= MAX_STATUS_MESSAGE_CHARS
+      ? message
+      : `${message.slice(0, MAX_STATUS_MESSAGE_CHARS)}… (${message.length - MAX_STATUS_MESSAGE_CHARS} more characters)`;
   return cut.replace(LONE_SURROGATE, '\uFFFD');
 }

@@ -3,7 +3,12 @@
  * reflection and grpc.health.v1, error mapping and a terminator, listening on `--listen`.
  * {@link ServerHost.shutdown} ends open streams with UNAVAILABLE and stops within a bound.
  */
-import { createServer, type CompatServiceDefinition, type ServerMiddleware, type ServiceImplementation } from 'nice-grpc';
+import {
+  createServer,
+  type CompatServiceDefinition,
+  type ServerMiddleware,
+  type ServiceImplementation,
+} from 'nice-grpc';
 import { HealthDefinition, HealthServiceImpl, HealthState } from 'nice-grpc-server-health';
 import { ServerReflection, ServerReflectionService } from 'nice-grpc-server-reflection';
 import { formatHostPort, isLoopback, type HostPort } from '../common/address.js';
@@ -14,7 +19,11 @@ import { authenticationMiddleware } from './security/authenticationMiddleware.js
 import { checkBindSecurity, isSecured, serverCredentials, type ServerSecurity } from './security/ServerSecurity.js';
 import { streamLimitMiddleware } from './security/streamLimitMiddleware.js';
 import { Terminator } from './terminator.js';
-import { refuseUndecodableRequests, withTolerantDecoding, type TsProtoServiceDefinition } from './undecodableRequests.js';
+import {
+  refuseUndecodableRequests,
+  withTolerantDecoding,
+  type TsProtoServiceDefinition,
+} from './undecodableRequests.js';
 
 /** One service to serve: its definition (with its full name) and its implementation. */
 export interface HostedService {
@@ -74,12 +83,21 @@ export async function startServerHost(options: ServerHostOptions): Promise<Serve
   const names = options.services.map((service) => service.definition.fullName);
   // Request bytes that do not decode answer INVALID_ARGUMENT instead of grpc-js's INTERNAL.
   for (const service of options.services) {
-    const definition = 'methods' in service.definition ? withTolerantDecoding(service.definition as TsProtoServiceDefinition) : service.definition;
+    const definition =
+      'methods' in service.definition
+        ? withTolerantDecoding(service.definition as TsProtoServiceDefinition)
+        : service.definition;
     server.add(definition as HostedService['definition'], service.implementation);
   }
-  server.add(withTolerantDecoding(HealthDefinition as unknown as TsProtoServiceDefinition) as unknown as typeof HealthDefinition, HealthServiceImpl(health));
+  server.add(
+    withTolerantDecoding(HealthDefinition as unknown as TsProtoServiceDefinition) as unknown as typeof HealthDefinition,
+    HealthServiceImpl(health),
+  );
   // Parsing the descriptor set takes about 50 ms of CPU: it is done at the first reflection call, not at every process's start.
-  server.add(ServerReflectionService, lazyServerReflection(() => ServerReflection(loadDescriptorSet(), [...names, HEALTH_SERVICE, REFLECTION_SERVICE])));
+  server.add(
+    ServerReflectionService,
+    lazyServerReflection(() => ServerReflection(loadDescriptorSet(), [...names, HEALTH_SERVICE, REFLECTION_SERVICE])),
+  );
 
   const port = await server.listen(formatHostPort(options.listen), serverCredentials(security));
   const address = formatHostPort({ host: options.listen.host, port });
@@ -96,7 +114,10 @@ export async function startServerHost(options: ServerHostOptions): Promise<Serve
       let timer: NodeJS.Timeout | undefined;
       const cutOff = new Promise<void>((resolve) => {
         timer = setTimeout(() => {
-          logger.warn({ openCalls: terminator.openCalls }, 'calls still open after the shutdown grace period; cutting them off');
+          logger.warn(
+            { openCalls: terminator.openCalls },
+            'calls still open after the shutdown grace period; cutting them off',
+          );
           server.forceShutdown();
           resolve();
         }, grace);
@@ -111,7 +132,9 @@ export async function startServerHost(options: ServerHostOptions): Promise<Serve
 /** Server reflection that is built at its first call. */
 function lazyServerReflection(build: () => ReturnType<typeof ServerReflection>): ReturnType<typeof ServerReflection> {
   let reflection: ReturnType<typeof ServerReflection> | undefined;
-  return { serverReflectionInfo: (requests, context) => (reflection ??= build()).serverReflectionInfo(requests, context) };
+  return {
+    serverReflectionInfo: (requests, context) => (reflection ??= build()).serverReflectionInfo(requests, context),
+  };
 }
 
 /** A middleware that changes nothing, standing for one that is switched off. */
@@ -122,7 +145,10 @@ function logSecurity(logger: Logger, address: string, host: string, security: Se
   const tls = security?.tls !== undefined;
   const authentication = security?.authentication?.describe;
   if (isSecured(security)) {
-    logger.info({ address, tls, authentication }, `serving TLS; every call but health and reflection must carry ${authentication}`);
+    logger.info(
+      { address, tls, authentication },
+      `serving TLS; every call but health and reflection must carry ${authentication}`,
+    );
   } else if (isLoopback(host)) {
     logger.info(
       { address, tls, authentication: authentication ?? 'none' },

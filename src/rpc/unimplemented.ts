@@ -18,7 +18,10 @@ export function withUnimplemented<S extends CompatServiceDefinition>(
   for (const [key, method] of Object.entries(methods)) {
     if (complete[key] !== undefined) continue;
     const error = () =>
-      new ServerError(Status.UNIMPLEMENTED, `${service}/${method.name ?? key} is not implemented in this version of Flotilla yet`);
+      new ServerError(
+        Status.UNIMPLEMENTED,
+        `${service}/${method.name ?? key} is not implemented in this version of Flotilla yet`,
+      );
     complete[key] = method.responseStream
       ? async function* unimplemented(): AsyncGenerator<never, void> {
           throw error();

@@ -84,7 +84,11 @@ export class JobManagerConnection {
       }
       this.options.logger.debug({ err: error, silentFor }, 'job manager did not answer');
     }
-    if (!this.stopped) this.timer = setTimeout(() => void this.tick(), this.registered ? this.intervalMs : Math.min(this.intervalMs, 200));
+    if (!this.stopped)
+      this.timer = setTimeout(
+        () => void this.tick(),
+        this.registered ? this.intervalMs : Math.min(this.intervalMs, 200),
+      );
   }
 
   private async register(): Promise<void> {
@@ -100,6 +104,9 @@ export class JobManagerConnection {
     this.clusterId = answer.clusterId;
     this.intervalMs = answer.heartbeatIntervalMs;
     this.options.onRegistered?.();
-    this.options.logger.info({ clusterId: answer.clusterId, jobManager: this.options.jobManagerAddress }, 'registered with the job manager');
+    this.options.logger.info(
+      { clusterId: answer.clusterId, jobManager: this.options.jobManagerAddress },
+      'registered with the job manager',
+    );
   }
 }

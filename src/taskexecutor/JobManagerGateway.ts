@@ -12,7 +12,9 @@ export type TaskOutputStream = 'stdout' | 'stderr';
 /** The job manager's side of registration, heartbeats and task reports. */
 export interface JobManagerGateway {
   /** Registers; resolves with the cluster id and the heartbeat settings to follow. */
-  registerTaskExecutor(registration: TaskExecutorRegistration): Promise<{ clusterId: string; heartbeatIntervalMs: number; heartbeatTimeoutMs: number }>;
+  registerTaskExecutor(
+    registration: TaskExecutorRegistration,
+  ): Promise<{ clusterId: string; heartbeatIntervalMs: number; heartbeatTimeoutMs: number }>;
   /**
    * Sends a heartbeat. `registered` is false when the job manager does not know this task executor
    * any more; `unknownExecutionAttemptIds` are running attempts no job master wants (stale ones).
@@ -39,7 +41,12 @@ export interface JobManagerGateway {
    */
   reportCollectedRecords(jobId: string, executionAttemptId: string, records: unknown[]): Promise<boolean>;
   /** Forwards what a task wrote to stdout or stderr (print sinks, the driver's console). */
-  reportTaskOutput(jobId: string, executionAttemptId: string, stream: TaskOutputStream, data: Uint8Array): Promise<void>;
+  reportTaskOutput(
+    jobId: string,
+    executionAttemptId: string,
+    stream: TaskOutputStream,
+    data: Uint8Array,
+  ): Promise<void>;
   /** Closes the connection. */
   close(): void;
 }

@@ -26,7 +26,10 @@ export class TaskOutputForwarder {
       this.jobManager.reportTaskOutput(task.jobId, task.executionAttemptId, 'stdout', data).catch((error: unknown) => {
         if (this.warned) return;
         this.warned = true;
-        this.logger.warn({ err: error }, 'could not forward task output to the job manager; it stays in this process\'s stdout');
+        this.logger.warn(
+          { err: error },
+          "could not forward task output to the job manager; it stays in this process's stdout",
+        );
       }),
     );
   }

@@ -32,7 +32,9 @@ export class TaskRegistry {
     const existing = this.tasks.get(descriptor.executionAttemptId);
     if (existing) {
       if (existing.descriptor.allocationId === descriptor.allocationId) return;
-      throw new AlreadyExistsError(`attempt ${descriptor.executionAttemptId} already runs here in allocation ${existing.descriptor.allocationId}`);
+      throw new AlreadyExistsError(
+        `attempt ${descriptor.executionAttemptId} already runs here in allocation ${existing.descriptor.allocationId}`,
+      );
     }
     if (!this.options.slots.isAllocatedTo(descriptor.allocationId, descriptor.jobId)) {
       throw new FailedPreconditionError(
@@ -54,7 +56,11 @@ export class TaskRegistry {
 
   /** Cancels every attempt in an allocation; resolves once they ended. */
   async cancelAllocation(allocationId: string): Promise<void> {
-    await Promise.all([...this.tasks.values()].filter((task) => task.descriptor.allocationId === allocationId).map((task) => task.cancel()));
+    await Promise.all(
+      [...this.tasks.values()]
+        .filter((task) => task.descriptor.allocationId === allocationId)
+        .map((task) => task.cancel()),
+    );
   }
 
   /** Every attempt deployed into `allocationId`, and forgets them: call it when the allocation is freed. */

@@ -18,7 +18,12 @@ export class TaskSlotTable {
       directMemoryMb: Math.floor(total.memoryMb / count),
       nativeMemoryMb: Math.floor(total.memoryMb / count),
     };
-    this.slots = Array.from({ length: count }, (_, slotIndex) => ({ slotIndex, resources: { ...perSlot }, allocationId: '', jobId: '' }));
+    this.slots = Array.from({ length: count }, (_, slotIndex) => ({
+      slotIndex,
+      resources: { ...perSlot },
+      allocationId: '',
+      jobId: '',
+    }));
   }
 
   /** A copy of every slot's status. */
@@ -27,7 +32,12 @@ export class TaskSlotTable {
   }
 
   /** Allocates a slot (a given index, or any free one that fits when the index is negative). */
-  allocate(request: { slotIndex: number; jobId: string; allocationId: string; resources: ResourceProfile }): SlotStatus {
+  allocate(request: {
+    slotIndex: number;
+    jobId: string;
+    allocationId: string;
+    resources: ResourceProfile;
+  }): SlotStatus {
     const existing = this.slots.find((slot) => slot.allocationId === request.allocationId);
     if (existing) return { ...existing };
     const slot =
@@ -35,12 +45,18 @@ export class TaskSlotTable {
         ? this.slots[request.slotIndex]
         : this.slots.find((candidate) => candidate.allocationId === '' && fits(request.resources, candidate.resources));
     if (!slot) {
-      if (request.slotIndex >= this.slots.length) throw new NotFoundError(`slot ${request.slotIndex} does not exist (this task executor has ${this.slots.length})`);
+      if (request.slotIndex >= this.slots.length)
+        throw new NotFoundError(
+          `slot ${request.slotIndex} does not exist (this task executor has ${this.slots.length})`,
+        );
       throw new ResourceExhaustedError(`no free slot offers ${describeProfile(request.resources)}`);
     }
-    if (slot.allocationId !== '') throw new FailedPreconditionError(`slot ${slot.slotIndex} is already allocated to job ${slot.jobId}`);
+    if (slot.allocationId !== '')
+      throw new FailedPreconditionError(`slot ${slot.slotIndex} is already allocated to job ${slot.jobId}`);
     if (!fits(request.resources, slot.resources)) {
-      throw new ResourceExhaustedError(`slot ${slot.slotIndex} offers ${describeProfile(slot.resources)}, less than the requested ${describeProfile(request.resources)}`);
+      throw new ResourceExhaustedError(
+        `slot ${slot.slotIndex} offers ${describeProfile(slot.resources)}, less than the requested ${describeProfile(request.resources)}`,
+      );
     }
     slot.allocationId = request.allocationId;
     slot.jobId = request.jobId;

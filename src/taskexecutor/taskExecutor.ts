@@ -83,16 +83,25 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
   let bundles: BundleCache | undefined;
   let output: TaskOutputForwarder | undefined;
   const partitions = new ResultPartitionManager();
-  const partitionClients = new PartitionRequestClientFactory({ maxMessageBytes: options.maxMessageBytes, security: options.clientSecurity });
+  const partitionClients = new PartitionRequestClientFactory({
+    maxMessageBytes: options.maxMessageBytes,
+    security: options.clientSecurity,
+  });
   let address = '';
   // Workers of tasks that finished cleanly wait for the next task of their bundle, one per slot at most.
   const workerCache = new TaskWorkerLibraryCache({ maxIdle: options.slots });
 
   const createTask = (descriptor: TaskDeploymentDescriptor): Task => {
-    if (!jobManager || !bundles || !output) throw new FailedPreconditionError(`this task executor has not joined its job manager yet (${jobManagerAddress})`);
+    if (!jobManager || !bundles || !output)
+      throw new FailedPreconditionError(`this task executor has not joined its job manager yet (${jobManagerAddress})`);
     return newTask(descriptor, jobManager, bundles, output);
   };
-  const newTask = (descriptor: TaskDeploymentDescriptor, jobManager: JobManagerGateway, bundles: BundleCache, output: TaskOutputForwarder): Task =>
+  const newTask = (
+    descriptor: TaskDeploymentDescriptor,
+    jobManager: JobManagerGateway,
+    bundles: BundleCache,
+    output: TaskOutputForwarder,
+  ): Task =>
     new Task({
       descriptor,
       logger,
@@ -100,15 +109,31 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
       clientSecurity: options.clientSecurity,
       workerCache,
       // A driver's output goes through this task executor's connection to its job manager.
-      connectOutputReporter: () => ({ reportTaskOutput: (...report) => jobManager.reportTaskOutput(...report), close() {} }),
+      connectOutputReporter: () => ({
+        reportTaskOutput: (...report) => jobManager.reportTaskOutput(...report),
+        close() {},
+      }),
       services: {
         resolveBundle: async ({ bundle }) => (bundle === undefined ? undefined : bundles.resolve(bundle)),
         createResultPartition: (partitionId, subpartitions) => partitions.register(partitionId, subpartitions),
         openInputGate: (gate, consumerAttemptId) =>
-          createInputGate({ channels: gate.channels, localAddress: address, partitions, connectRemote: partitionClients.connectRemote, consumerAttemptId }),
+          createInputGate({
+            channels: gate.channels,
+            localAddress: address,
+            partitions,
+            connectRemote: partitionClients.connectRemote,
+            consumerAttemptId,
+          }),
         reportState: (state, failure) =>
-          jobManager.updateTaskExecutionState({ taskExecutorId, jobId: descriptor.jobId, executionAttemptId: descriptor.executionAttemptId, state, failure }),
-        collect: (records) => jobManager.reportCollectedRecords(descriptor.jobId, descriptor.executionAttemptId, records),
+          jobManager.updateTaskExecutionState({
+            taskExecutorId,
+            jobId: descriptor.jobId,
+            executionAttemptId: descriptor.executionAttemptId,
+            state,
+            failure,
+          }),
+        collect: (records) =>
+          jobManager.reportCollectedRecords(descriptor.jobId, descriptor.executionAttemptId, records),
         print: (text) => output.print(descriptor, text),
       },
     });
@@ -127,7 +152,8 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
         tasks,
         exchangeData: exchangeDataHandler(partitions, { logger }),
         onAllocationFreed: (allocationId) => {
-          for (const attempt of tasks.takeAttemptsOfAllocation(allocationId)) partitions.releaseAttempt(attempt, `slot ${allocationId} was freed`);
+          for (const attempt of tasks.takeAttemptsOfAllocation(allocationId))
+            partitions.releaseAttempt(attempt, `slot ${allocationId} was freed`);
         },
         onShutDown: (reason) => options.onStop(reason, 0),
       }),
@@ -180,7 +206,17 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
       },
     );
   }
-  logger.info({ address: host.address, slots: options.slots, cpus: options.cpus, memoryMb: options.memoryMb, jobManager: jobManagerAddress, stateDir: options.stateDir }, 'task executor started');
+  logger.info(
+    {
+      address: host.address,
+      slots: options.slots,
+      cpus: options.cpus,
+      memoryMb: options.memoryMb,
+      jobManager: jobManagerAddress,
+      stateDir: options.stateDir,
+    },
+    'task executor started',
+  );
   return {
     taskExecutorId,
     address: host.address,

@@ -37,7 +37,8 @@ export function taskExecutorService(deps: TaskExecutorServiceDependencies): Host
       return { taskExecutorId: deps.taskExecutorId, slots: deps.slots.report().map(slotToMessage) };
     },
     async requestSlot(request) {
-      if (!request.jobId || !request.allocationId) throw new InvalidArgumentError('job_id and allocation_id are required');
+      if (!request.jobId || !request.allocationId)
+        throw new InvalidArgumentError('job_id and allocation_id are required');
       const slot = deps.slots.allocate({ ...request, resources: resourceProfileFromMessage(request.resources) });
       return { slot: slotToMessage(slot) };
     },
@@ -58,7 +59,11 @@ export function taskExecutorService(deps: TaskExecutorServiceDependencies): Host
     },
     exchangeData: deps.exchangeData,
     async heartbeat() {
-      return { taskExecutorId: deps.taskExecutorId, slots: deps.slots.report().map(slotToMessage), runningExecutionAttemptIds: deps.tasks.runningAttempts() };
+      return {
+        taskExecutorId: deps.taskExecutorId,
+        slots: deps.slots.report().map(slotToMessage),
+        runningExecutionAttemptIds: deps.tasks.runningAttempts(),
+      };
     },
     async shutDown(request) {
       setImmediate(() => deps.onShutDown(request.reason || 'asked to shut down'));
@@ -75,7 +80,9 @@ export function taskExecutorService(deps: TaskExecutorServiceDependencies): Host
 function checkDialedAddresses(descriptor: TaskDeploymentDescriptor): TaskDeploymentDescriptor {
   if (descriptor.jobmanagerAddress) checkDialAddress(descriptor.jobmanagerAddress, 'task.jobmanager_address');
   descriptor.inputs.forEach((gate, index) =>
-    gate.channels.forEach((channel, at) => checkDialAddress(channel.producerAddress, `task.inputs[${index}].channels[${at}].producer_address`)),
+    gate.channels.forEach((channel, at) =>
+      checkDialAddress(channel.producerAddress, `task.inputs[${index}].channels[${at}].producer_address`),
+    ),
   );
   return descriptor;
 }

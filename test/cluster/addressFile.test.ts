@@ -23,7 +23,9 @@ describe('job manager address file', () => {
     expect(readFileSync(file, 'utf8')).toBe(`${jobmanager.address}\n`);
 
     const dispatcher = dispatcherClient(jobmanager.address);
-    await expect.poll(async () => (await dispatcher.requestClusterOverview({})).taskExecutors, { timeout: 15_000 }).toBe(1);
+    await expect
+      .poll(async () => (await dispatcher.requestClusterOverview({})).taskExecutors, { timeout: 15_000 })
+      .toBe(1);
     const overview = await dispatcher.requestClusterOverview({});
     expect(overview.slotsTotal).toBe(3);
     expect(overview.taskExecutorInfos.map((info) => info.address)).toEqual([worker.address]);
@@ -34,14 +36,27 @@ describe('job manager address file', () => {
 
   it('a task executor whose address file never appears exits 1 and says which file it waited for', async () => {
     const file = join(folder, 'never-written.address');
-    const worker = await startServer('taskexecutor', ['--jobmanager-address-file', file, '--jobmanager-timeout', '1000']);
+    const worker = await startServer('taskexecutor', [
+      '--jobmanager-address-file',
+      file,
+      '--jobmanager-timeout',
+      '1000',
+    ]);
     const [code] = (await once(worker.child, 'exit')) as [number];
     expect(code).toBe(1);
-    expect(worker.stderr()).toContain(`giving up: cannot learn the job manager's address from the address file ${file}: no job manager address in ${file} after 1000 ms`);
+    expect(worker.stderr()).toContain(
+      `giving up: cannot learn the job manager's address from the address file ${file}: no job manager address in ${file} after 1000 ms`,
+    );
   });
 
   it('refuses --jobmanager together with --jobmanager-address-file, and neither', async () => {
-    const both = await runCli(['taskexecutor', '--jobmanager', '127.0.0.1:1', '--jobmanager-address-file', join(folder, 'x')]);
+    const both = await runCli([
+      'taskexecutor',
+      '--jobmanager',
+      '127.0.0.1:1',
+      '--jobmanager-address-file',
+      join(folder, 'x'),
+    ]);
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('give --jobmanager or --jobmanager-address-file, not both');
     const neither = await runCli(['taskexecutor']);

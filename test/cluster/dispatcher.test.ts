@@ -7,7 +7,10 @@ import { once } from 'node:events';
 import { createChannel, createClient, Status, type Channel } from 'nice-grpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RecordEncoding } from '../../generated/flotilla/v1/common.js';
-import { DispatcherServiceDefinition, type DispatcherServiceClient } from '../../generated/flotilla/v1/dispatcher_service.js';
+import {
+  DispatcherServiceDefinition,
+  type DispatcherServiceClient,
+} from '../../generated/flotilla/v1/dispatcher_service.js';
 import type { JobEvent } from '../../generated/flotilla/v1/events.js';
 import type { JobGraph, RestartStrategy } from '../../generated/flotilla/v1/job_graph.js';
 import { RuntimeExecutionMode, ShipStrategy } from '../../generated/flotilla/v1/job_graph.js';
@@ -25,11 +28,35 @@ function graph(name: string, restartStrategy: RestartStrategy): JobGraph {
         name: 'Source: Collection',
         parallelism: 2,
         resources,
-        operators: [{ name: 'Source: Collection', operator: { $case: 'collectionSource', collectionSource: { records: { encoding: RecordEncoding.JSON_LINES, count: 2, payload: Buffer.from('1\n2') } } } }],
+        operators: [
+          {
+            name: 'Source: Collection',
+            operator: {
+              $case: 'collectionSource',
+              collectionSource: {
+                records: { encoding: RecordEncoding.JSON_LINES, count: 2, payload: Buffer.from('1\n2') },
+              },
+            },
+          },
+        ],
       },
-      { id: 'sink', name: 'Sink: collect', parallelism: 2, resources, operators: [{ name: 'Sink: collect', operator: { $case: 'collectSink', collectSink: {} } }] },
+      {
+        id: 'sink',
+        name: 'Sink: collect',
+        parallelism: 2,
+        resources,
+        operators: [{ name: 'Sink: collect', operator: { $case: 'collectSink', collectSink: {} } }],
+      },
     ],
-    edges: [{ sourceVertexId: 'source', targetVertexId: 'sink', shipStrategy: ShipStrategy.REBALANCE, keySelector: undefined, preAggregate: false }],
+    edges: [
+      {
+        sourceVertexId: 'source',
+        targetVertexId: 'sink',
+        shipStrategy: ShipStrategy.REBALANCE,
+        keySelector: undefined,
+        preAggregate: false,
+      },
+    ],
     bundle: undefined,
     restartStrategy,
     defaultParallelism: 2,
@@ -41,9 +68,14 @@ function graph(name: string, restartStrategy: RestartStrategy): JobGraph {
 
 const NO_RESTART: RestartStrategy = { strategy: { $case: 'noRestart', noRestart: {} } };
 /** Restarts far apart: the job sits in RESTARTING until it is cancelled. */
-const SLOW_RESTARTS: RestartStrategy = { strategy: { $case: 'fixedDelay', fixedDelay: { maxAttempts: 100, delayMs: 600_000 } } };
+const SLOW_RESTARTS: RestartStrategy = {
+  strategy: { $case: 'fixedDelay', fixedDelay: { maxAttempts: 100, delayMs: 600_000 } },
+};
 
-const submission = (jobGraph: JobGraph, extra: Partial<{ livingPriority: LivingPriority; applicationId: string; requestId: string }> = {}) => ({
+const submission = (
+  jobGraph: JobGraph,
+  extra: Partial<{ livingPriority: LivingPriority; applicationId: string; requestId: string }> = {},
+) => ({
   jobGraph,
   livingPriority: extra.livingPriority ?? LivingPriority.UNSPECIFIED,
   applicationId: extra.applicationId ?? '',
@@ -77,10 +109,14 @@ describe('DispatcherService of a job manager process', () => {
   });
 
   it('fails a job no task executor can run, with a RESOURCE_EXHAUSTED cause naming the resources, and tells it in events, summary and result', async () => {
-    const { jobId } = await client.submitJob(submission(graph('no slots anywhere', NO_RESTART), { applicationId: 'app-42' }));
+    const { jobId } = await client.submitJob(
+      submission(graph('no slots anywhere', NO_RESTART), { applicationId: 'app-42' }),
+    );
     expect(jobId).toMatch(/^job-/);
 
-    const events = (await collect(client.watchJobEvents({ afterSequence: 0n, jobId, follow: true }))).map((response) => response.event);
+    const events = (await collect(client.watchJobEvents({ afterSequence: 0n, jobId, follow: true }))).map(
+      (response) => response.event,
+    );
     expect(jobStatuses(events)).toEqual([JobStatus.CREATED, JobStatus.RUNNING, JobStatus.FAILING, JobStatus.FAILED]);
     expect(events.map((event) => event!.jobSequence)).toEqual([1n, 2n, 3n, 4n]);
     expect(events.map((event) => event!.sequence)).toEqual([1n, 2n, 3n, 4n]);
@@ -90,7 +126,12 @@ describe('DispatcherService of a job manager process', () => {
       jobId,
       jobName: 'no slots anywhere',
       livingPriority: LivingPriority.NORMAL,
-      failure: { name: 'ResourceExhaustedError', message: expect.stringMatching(/^no slot with 2 cpu, 1024 MB heap became free within 300 ms \(0 of 0 slots free\)/) },
+      failure: {
+        name: 'ResourceExhaustedError',
+        message: expect.stringMatching(
+          /^no slot with 2 cpu, 1024 MB heap became free within 300 ms \(0 of 0 slots free\)/,
+        ),
+      },
     });
 
     const replay = await collect(client.watchJobEvents({ afterSequence: 2n, jobId: '', follow: false }));
@@ -100,7 +141,12 @@ describe('DispatcherService of a job manager process', () => {
     expect(parts).toHaveLength(1);
     expect(parts[0].part).toMatchObject({
       $case: 'result',
-      result: { jobId, status: JobStatus.FAILED, collectedRecords: 0n, failure: { name: 'ResourceExhaustedError', message: expect.stringContaining('2 cpu, 1024 MB heap') } },
+      result: {
+        jobId,
+        status: JobStatus.FAILED,
+        collectedRecords: 0n,
+        failure: { name: 'ResourceExhaustedError', message: expect.stringContaining('2 cpu, 1024 MB heap') },
+      },
     });
 
     const { job } = await client.getJob({ jobId });
@@ -120,13 +166,26 @@ describe('DispatcherService of a job manager process', () => {
   });
 
   it('cancels a job waiting to restart, lists jobs newest first, and counts them in the overview', async () => {
-    const { jobId } = await client.submitJob(submission(graph('waiting to restart', SLOW_RESTARTS), { livingPriority: LivingPriority.DAEMON }));
-    await expect.poll(async () => (await client.getJob({ jobId })).job!.status, { timeout: 10_000 }).toBe(JobStatus.RESTARTING);
+    const { jobId } = await client.submitJob(
+      submission(graph('waiting to restart', SLOW_RESTARTS), { livingPriority: LivingPriority.DAEMON }),
+    );
+    await expect
+      .poll(async () => (await client.getJob({ jobId })).job!.status, { timeout: 10_000 })
+      .toBe(JobStatus.RESTARTING);
 
     const { job: cancelling } = await client.cancelJob({ jobId });
     expect(cancelling!.status).toBe(JobStatus.CANCELLING);
-    const events = (await collect(client.watchJobEvents({ afterSequence: 0n, jobId, follow: true }))).map((response) => response.event);
-    expect(jobStatuses(events)).toEqual([JobStatus.CREATED, JobStatus.RUNNING, JobStatus.FAILING, JobStatus.RESTARTING, JobStatus.CANCELLING, JobStatus.CANCELED]);
+    const events = (await collect(client.watchJobEvents({ afterSequence: 0n, jobId, follow: true }))).map(
+      (response) => response.event,
+    );
+    expect(jobStatuses(events)).toEqual([
+      JobStatus.CREATED,
+      JobStatus.RUNNING,
+      JobStatus.FAILING,
+      JobStatus.RESTARTING,
+      JobStatus.CANCELLING,
+      JobStatus.CANCELED,
+    ]);
     const sequences = events.map((event) => event!.sequence);
     expect(sequences).toEqual([...sequences].sort((a, b) => (a < b ? -1 : 1)));
     expect(events.map((event) => event!.jobSequence)).toEqual([1n, 2n, 3n, 4n, 5n, 6n]);
@@ -144,14 +203,22 @@ describe('DispatcherService of a job manager process', () => {
     expect(second.jobs.map((job) => job.name)).toEqual(['no slots anywhere']);
     expect(second.nextPageToken).toBe('');
 
-    expect(await client.requestClusterOverview({})).toMatchObject({ jobsRunning: 0, jobsFailed: 1, jobsCancelled: 1, jobsFinished: 0, taskExecutors: 0 });
+    expect(await client.requestClusterOverview({})).toMatchObject({
+      jobsRunning: 0,
+      jobsFailed: 1,
+      jobsCancelled: 1,
+      jobsFinished: 0,
+      taskExecutors: 0,
+    });
   });
 
   it('answers the same job for a retried request id, and ALREADY_EXISTS when the id is reused for another graph', async () => {
     const first = await client.submitJob(submission(graph('retried', NO_RESTART), { requestId: 'request-1' }));
     const again = await client.submitJob(submission(graph('retried', NO_RESTART), { requestId: 'request-1' }));
     expect(again.jobId).toBe(first.jobId);
-    await expect(client.submitJob(submission(graph('another', NO_RESTART), { requestId: 'request-1' }))).rejects.toMatchObject({
+    await expect(
+      client.submitJob(submission(graph('another', NO_RESTART), { requestId: 'request-1' })),
+    ).rejects.toMatchObject({
       code: Status.ALREADY_EXISTS,
       details: expect.stringContaining(first.jobId),
     });
@@ -163,17 +230,33 @@ describe('DispatcherService of a job manager process', () => {
     await expect(client.getJob({ jobId: 'job-unknown' })).rejects.toMatchObject(notFound);
     await expect(client.cancelJob({ jobId: 'job-unknown' })).rejects.toMatchObject(notFound);
     await expect(collect(client.requestJobResult({ jobId: 'job-unknown' }))).rejects.toMatchObject(notFound);
-    await expect(collect(client.watchJobEvents({ afterSequence: 0n, jobId: 'job-unknown', follow: true }))).rejects.toMatchObject(notFound);
-    await expect(collect(client.readJobOutput({ jobId: 'job-unknown', offset: 0n, follow: false }))).rejects.toMatchObject(notFound);
+    await expect(
+      collect(client.watchJobEvents({ afterSequence: 0n, jobId: 'job-unknown', follow: true })),
+    ).rejects.toMatchObject(notFound);
+    await expect(
+      collect(client.readJobOutput({ jobId: 'job-unknown', offset: 0n, follow: false })),
+    ).rejects.toMatchObject(notFound);
 
     const empty = { ...graph('empty', NO_RESTART), vertices: [], edges: [] };
-    await expect(client.submitJob(submission(empty))).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT, details: 'job_graph has no vertices' });
+    await expect(client.submitJob(submission(empty))).rejects.toMatchObject({
+      code: Status.INVALID_ARGUMENT,
+      details: 'job_graph has no vertices',
+    });
     const zero = graph('zero', NO_RESTART);
     zero.vertices[1].parallelism = 0;
-    await expect(client.submitJob(submission(zero))).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT, details: expect.stringContaining('vertex 1 ("sink"): parallelism must be 1 to') });
-    await expect(client.submitJob({ ...submission(graph('g', NO_RESTART)), jobGraph: undefined })).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
-    await expect(client.listJobs({ pageSize: 5, pageToken: 'not-a-token' })).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
-    await expect(collect(client.watchJobEvents({ afterSequence: 1_000_000n, jobId: '', follow: false }))).rejects.toMatchObject({ code: Status.OUT_OF_RANGE });
+    await expect(client.submitJob(submission(zero))).rejects.toMatchObject({
+      code: Status.INVALID_ARGUMENT,
+      details: expect.stringContaining('vertex 1 ("sink"): parallelism must be 1 to'),
+    });
+    await expect(
+      client.submitJob({ ...submission(graph('g', NO_RESTART)), jobGraph: undefined }),
+    ).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT });
+    await expect(client.listJobs({ pageSize: 5, pageToken: 'not-a-token' })).rejects.toMatchObject({
+      code: Status.INVALID_ARGUMENT,
+    });
+    await expect(
+      collect(client.watchJobEvents({ afterSequence: 1_000_000n, jobId: '', follow: false })),
+    ).rejects.toMatchObject({ code: Status.OUT_OF_RANGE });
   });
 });
 

@@ -8,7 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEvent } from '../../generated/flotilla/v1/events.js';
 import { ExecutionState } from '../../generated/flotilla/v1/status.js';
 import { finalCountsOfFolder, writeWordText } from '../../scripts/bench/lib/wordText.mjs';
-import { dispatcherClient, jobEvents, jobStatusesOf, startTestCluster, type TestCluster, importPipelines } from '../support/cluster.js';
+import {
+  dispatcherClient,
+  jobEvents,
+  jobStatusesOf,
+  startTestCluster,
+  type TestCluster,
+  importPipelines,
+} from '../support/cluster.js';
 import { tempDir } from '../support/tempDir.js';
 
 const work = tempDir();
@@ -32,7 +39,11 @@ afterAll(async () => {
 
 /** Whether `event` says a task of the job started RUNNING on the task executor `taskExecutorId`. */
 function isRunningOn(event: JobEvent, taskExecutorId: string): boolean {
-  return event.kind?.$case === 'taskStateChanged' && event.kind.taskStateChanged.taskExecutorId === taskExecutorId && event.kind.taskStateChanged.state === ExecutionState.RUNNING;
+  return (
+    event.kind?.$case === 'taskStateChanged' &&
+    event.kind.taskStateChanged.taskExecutorId === taskExecutorId &&
+    event.kind.taskStateChanged.state === ExecutionState.RUNNING
+  );
 }
 
 describe('word count on a cluster of processes', () => {
@@ -46,7 +57,9 @@ describe('word count on a cluster of processes', () => {
   }, 300_000);
 
   it('survives kill -9 of a task executor mid-job: RESTARTING, then the same counts', async () => {
-    const env = cluster.environment({ restartStrategy: { kind: 'fixedDelay', maxAttempts: 10, delayMs: 500 } }).setParallelism(4);
+    const env = cluster
+      .environment({ restartStrategy: { kind: 'fixedDelay', maxAttempts: 10, delayMs: 500 } })
+      .setParallelism(4);
     const output = join(work, 'counts-after-kill');
     wordCount(env, input, output);
     const dispatcher = dispatcherClient(cluster.jobManager.address);
@@ -57,7 +70,10 @@ describe('word count on a cluster of processes', () => {
     const client = await env.executeAsync('word count, killed');
     // Kill once the victim runs tasks of the job and before the job can have finished.
     await expect
-      .poll(async () => (await jobEvents(dispatcher, client.getJobID())).some((event) => isRunningOn(event, victimId!)), { timeout: 60_000, interval: 50 })
+      .poll(
+        async () => (await jobEvents(dispatcher, client.getJobID())).some((event) => isRunningOn(event, victimId!)),
+        { timeout: 60_000, interval: 50 },
+      )
       .toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(await client.getJobStatus()).toBe('RUNNING');

@@ -23,7 +23,10 @@ describe('applications', () => {
   const shared = controlPlaneForFile();
 
   it('refuses what it cannot run, naming the field, before anything is stored', async () => {
-    const { controlPlane: { client }, artifactId } = shared;
+    const {
+      controlPlane: { client },
+      artifactId,
+    } = shared;
     await expect(client.runApplication(driverRequest('b'.repeat(64)))).rejects.toMatchObject({
       code: Status.NOT_FOUND,
       details: expect.stringContaining('upload it first (flotilla upload)'),
@@ -33,21 +36,48 @@ describe('applications', () => {
       details: expect.stringMatching(/driver-mode application always runs detached.*--follow/),
     });
     // Each mode's own rules for clusters (session: one you name; application: one of its own).
-    await expect(client.runApplication(driverRequest(artifactId, { mode: SubmissionMode.SESSION }))).rejects.toMatchObject({
+    await expect(
+      client.runApplication(driverRequest(artifactId, { mode: SubmissionMode.SESSION })),
+    ).rejects.toMatchObject({
       code: Status.INVALID_ARGUMENT,
       details: expect.stringContaining('SESSION mode runs the jobs on a cluster you name'),
     });
-    await expect(client.runApplication(driverRequest(artifactId, { mode: SubmissionMode.APPLICATION, cluster: { target: { $case: 'jobmanagerAddress', jobmanagerAddress: 'localhost:6123' } } }))).rejects.toMatchObject({
+    await expect(
+      client.runApplication(
+        driverRequest(artifactId, {
+          mode: SubmissionMode.APPLICATION,
+          cluster: { target: { $case: 'jobmanagerAddress', jobmanagerAddress: 'localhost:6123' } },
+        }),
+      ),
+    ).rejects.toMatchObject({
       code: Status.INVALID_ARGUMENT,
       details: expect.stringContaining('APPLICATION mode'),
     });
-    await expect(client.runApplication(driverRequest(artifactId, { mode: SubmissionMode.UNSPECIFIED }))).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT, details: expect.stringContaining('mode is required') });
-    await expect(client.runApplication(driverRequest(artifactId, { parallelism: 2000 }))).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT, details: expect.stringContaining('parallelism') });
     await expect(
-      client.runApplication(driverRequest(artifactId, { driverResources: { cpus: -1, heapMemoryMb: 0, directMemoryMb: 0, nativeMemoryMb: 0 } })),
-    ).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT, details: expect.stringContaining('driver_resources.cpus') });
-    await expect(client.runApplication(driverRequest(artifactId, { entry: 'main.mjs#no-identifier' }))).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT, details: expect.stringContaining('entry') });
-    await expect(client.runApplication(driverRequest(artifactId, { cluster: { target: { $case: 'clusterId', clusterId: 'cluster-unknown' } } }))).rejects.toMatchObject({
+      client.runApplication(driverRequest(artifactId, { mode: SubmissionMode.UNSPECIFIED })),
+    ).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT, details: expect.stringContaining('mode is required') });
+    await expect(client.runApplication(driverRequest(artifactId, { parallelism: 2000 }))).rejects.toMatchObject({
+      code: Status.INVALID_ARGUMENT,
+      details: expect.stringContaining('parallelism'),
+    });
+    await expect(
+      client.runApplication(
+        driverRequest(artifactId, {
+          driverResources: { cpus: -1, heapMemoryMb: 0, directMemoryMb: 0, nativeMemoryMb: 0 },
+        }),
+      ),
+    ).rejects.toMatchObject({
+      code: Status.INVALID_ARGUMENT,
+      details: expect.stringContaining('driver_resources.cpus'),
+    });
+    await expect(
+      client.runApplication(driverRequest(artifactId, { entry: 'main.mjs#no-identifier' })),
+    ).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT, details: expect.stringContaining('entry') });
+    await expect(
+      client.runApplication(
+        driverRequest(artifactId, { cluster: { target: { $case: 'clusterId', clusterId: 'cluster-unknown' } } }),
+      ),
+    ).rejects.toMatchObject({
       code: Status.NOT_FOUND,
       details: expect.stringContaining('cluster "cluster-unknown" is not known'),
     });
@@ -55,7 +85,10 @@ describe('applications', () => {
   });
 
   it('answers at once with the stored application, DEPLOYING; a retry with its request id gets the same one, a different request ALREADY_EXISTS', async () => {
-    const { controlPlane: { client }, artifactId } = shared;
+    const {
+      controlPlane: { client },
+      artifactId,
+    } = shared;
     const request = driverRequest(artifactId, { requestId: 'run-1', args: ['sleep', '60000'], parallelism: 2 });
     const { application, deduplicated } = await client.runApplication(request);
     expect(deduplicated).toBe(false);
@@ -80,7 +113,10 @@ describe('applications', () => {
   });
 
   it('cancelling while the cluster deploys ends the application CANCELED and stops every process started for it', async () => {
-    const { controlPlane: { client, stateDir }, artifactId } = shared;
+    const {
+      controlPlane: { client, stateDir },
+      artifactId,
+    } = shared;
     const { application } = await client.runApplication(driverRequest(artifactId, { args: ['sleep', '60000'] }));
     const { application: cancelling } = await client.cancelApplication({ applicationId: application!.id });
     expect([ApplicationStatus.CANCELING, ApplicationStatus.CANCELED]).toContain(cancelling!.status);
@@ -95,16 +131,25 @@ describe('applications', () => {
       for (const process of recordedProcesses(stateDir, ended.clusterId)) expect(isRunning(process.pid)).toBe(false);
     }
     // Cancelling an application that ended answers it unchanged.
-    expect((await client.cancelApplication({ applicationId: application!.id })).application!.status).toBe(ApplicationStatus.CANCELED);
+    expect((await client.cancelApplication({ applicationId: application!.id })).application!.status).toBe(
+      ApplicationStatus.CANCELED,
+    );
   });
 
   it('streams an application’s events in order without gaps, replayed and followed, ending after the terminal event; its owned cluster is torn down', async () => {
-    const { controlPlane: { client, stateDir }, artifactId } = shared;
+    const {
+      controlPlane: { client, stateDir },
+      artifactId,
+    } = shared;
     const { application } = await client.runApplication(driverRequest(artifactId, { args: ['squares', '5'] }));
     const id = application!.id;
     const followedFromStart = watchAll(client, id, 0, true);
     // A second watcher joins mid-way, from the third event.
-    await expect.poll(async () => (await client.getApplication({ applicationId: id })).application!.lastEventSequence >= 3n, { timeout: 30_000 }).toBe(true);
+    await expect
+      .poll(async () => (await client.getApplication({ applicationId: id })).application!.lastEventSequence >= 3n, {
+        timeout: 30_000,
+      })
+      .toBe(true);
     const followedFromThird = watchAll(client, id, 2, true);
 
     const ended = await endedApplication(client, id);
@@ -119,16 +164,22 @@ describe('applications', () => {
     const lines = all.map(describeEvent);
     expect(lines[0]).toBe('application DEPLOYING');
     expect(lines.at(-1)).toBe(`application ${ApplicationStatus[ended.status]}`);
-    expect(lines.filter((line) => line.startsWith('application ') && line !== 'application CANCELING').length).toBeGreaterThanOrEqual(2);
+    expect(
+      lines.filter((line) => line.startsWith('application ') && line !== 'application CANCELING').length,
+    ).toBeGreaterThanOrEqual(2);
     // The owned cluster's deployment comes first, then the driver is accepted, then its jobs' events.
     const clusterRunning = lines.indexOf('cluster RUNNING');
     const applicationRunning = lines.indexOf('application RUNNING');
     expect(lines.slice(1, clusterRunning)).toEqual(lines.slice(1, clusterRunning).map(() => 'cluster DEPLOYING'));
     expect(clusterRunning).toBeGreaterThan(0);
     expect(applicationRunning).toBeGreaterThan(clusterRunning);
-    expect(lines.slice(applicationRunning + 1, -1).every((line) => line.startsWith('job ') || line.startsWith('task '))).toBe(true);
+    expect(
+      lines.slice(applicationRunning + 1, -1).every((line) => line.startsWith('job ') || line.startsWith('task ')),
+    ).toBe(true);
     const running = all[clusterRunning].kind;
-    expect(running?.$case === 'clusterStatusChanged' && running.clusterStatusChanged.jobmanagerAddress).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(running?.$case === 'clusterStatusChanged' && running.clusterStatusChanged.jobmanagerAddress).toMatch(
+      /^127\.0\.0\.1:\d+$/,
+    );
     expect(ended.driverJobId).toMatch(/^job-/);
     expect(ended.ownsCluster).toBe(true);
 
@@ -136,17 +187,31 @@ describe('applications', () => {
     await clusterInStatus(client, ended.clusterId, ClusterStatus.STOPPED);
     for (const process of recordedProcesses(stateDir, ended.clusterId)) expect(isRunning(process.pid)).toBe(false);
 
-    await expect(watchAll(client, 'app-unknown', 0, false)).rejects.toMatchObject({ code: Status.NOT_FOUND, details: expect.stringContaining('application "app-unknown" is not known') });
+    await expect(watchAll(client, 'app-unknown', 0, false)).rejects.toMatchObject({
+      code: Status.NOT_FOUND,
+      details: expect.stringContaining('application "app-unknown" is not known'),
+    });
     await expect(watchAll(client, id, all.length + 1, false)).rejects.toMatchObject({ code: Status.OUT_OF_RANGE });
   });
 
   it('runs on a shared cluster and on a job manager named by address, and tears neither down', async () => {
-    const { controlPlane: { client, stateDir }, artifactId } = shared;
-    const { cluster } = await client.deployCluster({ name: 'shared', spec: { taskExecutors: 1, slotsPerTaskExecutor: 3, taskExecutorResources: undefined, properties: {} }, requestId: '' });
+    const {
+      controlPlane: { client, stateDir },
+      artifactId,
+    } = shared;
+    const { cluster } = await client.deployCluster({
+      name: 'shared',
+      spec: { taskExecutors: 1, slotsPerTaskExecutor: 3, taskExecutorResources: undefined, properties: {} },
+      requestId: '',
+    });
     await clusterInStatus(client, cluster!.id, ClusterStatus.RUNNING);
     const sharedProcesses = recordedProcesses(stateDir, cluster!.id);
 
-    const onShared = (await client.runApplication(driverRequest(artifactId, { cluster: { target: { $case: 'clusterId', clusterId: cluster!.id } } }))).application!;
+    const onShared = (
+      await client.runApplication(
+        driverRequest(artifactId, { cluster: { target: { $case: 'clusterId', clusterId: cluster!.id } } }),
+      )
+    ).application!;
     const endedOnShared = await endedApplication(client, onShared.id);
     expect(endedOnShared).toMatchObject({ clusterId: cluster!.id, ownsCluster: false });
     expect((await client.getCluster({ clusterId: cluster!.id })).cluster!.status).toBe(ClusterStatus.RUNNING);
@@ -154,10 +219,20 @@ describe('applications', () => {
 
     const jobmanager = await startServer('jobmanager');
     const taskexecutor = await startServer('taskexecutor', ['--jobmanager', jobmanager.address, '--slots', '2']);
-    const external = (await client.runApplication(driverRequest(artifactId, { cluster: { target: { $case: 'jobmanagerAddress', jobmanagerAddress: jobmanager.address } } }))).application!;
+    const external = (
+      await client.runApplication(
+        driverRequest(artifactId, {
+          cluster: { target: { $case: 'jobmanagerAddress', jobmanagerAddress: jobmanager.address } },
+        }),
+      )
+    ).application!;
     const endedExternal = await endedApplication(client, external.id);
     const externalCluster = (await client.getCluster({ clusterId: endedExternal.clusterId })).cluster!;
-    expect(externalCluster).toMatchObject({ deploymentTarget: 'external', jobmanagerAddress: jobmanager.address, ownerApplicationId: '' });
+    expect(externalCluster).toMatchObject({
+      deploymentTarget: 'external',
+      jobmanagerAddress: jobmanager.address,
+      ownerApplicationId: '',
+    });
     expect(isRunning(jobmanager.child.pid!)).toBe(true);
     await expect(client.shutDownCluster({ clusterId: externalCluster.id })).rejects.toMatchObject({
       code: Status.FAILED_PRECONDITION,
@@ -165,7 +240,13 @@ describe('applications', () => {
     });
 
     // An application on a job manager nobody listens at fails with a message naming the address.
-    const unreachable = (await client.runApplication(driverRequest(artifactId, { cluster: { target: { $case: 'jobmanagerAddress', jobmanagerAddress: '127.0.0.1:9' } } }))).application!;
+    const unreachable = (
+      await client.runApplication(
+        driverRequest(artifactId, {
+          cluster: { target: { $case: 'jobmanagerAddress', jobmanagerAddress: '127.0.0.1:9' } },
+        }),
+      )
+    ).application!;
     const failed = await endedApplication(client, unreachable.id);
     expect(failed.status).toBe(ApplicationStatus.FAILED);
     expect(failed.failure?.message).toContain('cannot reach the job manager at 127.0.0.1:9');
@@ -180,9 +261,16 @@ describe('applications', () => {
   });
 
   it('refuses to shut down a cluster its running application owns, naming the application', async () => {
-    const { controlPlane: { client }, artifactId } = shared;
+    const {
+      controlPlane: { client },
+      artifactId,
+    } = shared;
     const { application } = await client.runApplication(driverRequest(artifactId, { args: ['sleep', '60000'] }));
-    await expect.poll(async () => (await client.getApplication({ applicationId: application!.id })).application!.clusterId, { timeout: 10_000 }).not.toBe('');
+    await expect
+      .poll(async () => (await client.getApplication({ applicationId: application!.id })).application!.clusterId, {
+        timeout: 10_000,
+      })
+      .not.toBe('');
     const { clusterId } = (await client.getApplication({ applicationId: application!.id })).application!;
     await expect(client.shutDownCluster({ clusterId })).rejects.toMatchObject({
       code: Status.FAILED_PRECONDITION,
@@ -194,17 +282,32 @@ describe('applications', () => {
   });
 
   it('lists applications newest first, page by page and by status', async () => {
-    const { controlPlane: { client } } = shared;
+    const {
+      controlPlane: { client },
+    } = shared;
     const all = (await client.listApplications({ pageSize: 0, pageToken: '', statuses: [] })).applications;
     expect(all.length).toBeGreaterThanOrEqual(5);
-    expect(all.map((application) => application.createTime!.getTime())).toEqual(all.map((application) => application.createTime!.getTime()).sort((a, b) => b - a));
+    expect(all.map((application) => application.createTime!.getTime())).toEqual(
+      all.map((application) => application.createTime!.getTime()).sort((a, b) => b - a),
+    );
     const first = await client.listApplications({ pageSize: 2, pageToken: '', statuses: [] });
     const rest = await client.listApplications({ pageSize: 1000, pageToken: first.nextPageToken, statuses: [] });
-    expect([...first.applications, ...rest.applications].map((application) => application.id)).toEqual(all.map((application) => application.id));
-    const cancelled = await client.listApplications({ pageSize: 0, pageToken: '', statuses: [ApplicationStatus.CANCELED] });
+    expect([...first.applications, ...rest.applications].map((application) => application.id)).toEqual(
+      all.map((application) => application.id),
+    );
+    const cancelled = await client.listApplications({
+      pageSize: 0,
+      pageToken: '',
+      statuses: [ApplicationStatus.CANCELED],
+    });
     expect(cancelled.applications.length).toBeGreaterThanOrEqual(2);
     expect(cancelled.applications.every((application) => application.status === ApplicationStatus.CANCELED)).toBe(true);
-    await expect(client.getApplication({ applicationId: 'app-nope' })).rejects.toMatchObject({ code: Status.NOT_FOUND, details: expect.stringContaining('application "app-nope" is not known') });
-    await expect(client.cancelApplication({ applicationId: 'app-nope' })).rejects.toMatchObject({ code: Status.NOT_FOUND });
+    await expect(client.getApplication({ applicationId: 'app-nope' })).rejects.toMatchObject({
+      code: Status.NOT_FOUND,
+      details: expect.stringContaining('application "app-nope" is not known'),
+    });
+    await expect(client.cancelApplication({ applicationId: 'app-nope' })).rejects.toMatchObject({
+      code: Status.NOT_FOUND,
+    });
   });
 });

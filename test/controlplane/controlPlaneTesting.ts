@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, expect } from 'vitest';
-import type { ClusterClientServiceClient, RunApplicationRequest } from '../../generated/flotilla/v1/cluster_client_service.js';
+import type {
+  ClusterClientServiceClient,
+  RunApplicationRequest,
+} from '../../generated/flotilla/v1/cluster_client_service.js';
 import type { ApplicationEvent } from '../../generated/flotilla/v1/events.js';
 import type { Application, Cluster } from '../../generated/flotilla/v1/resources.js';
 import { ApplicationStatus, ClusterStatus, SubmissionMode } from '../../generated/flotilla/v1/status.js';
@@ -26,7 +29,11 @@ export const DRIVER_APP = join(ROOT, 'test/controlplane/fixtures/driver-app');
  * Starts `flotilla controlplane` (see startControlPlane) on a new (or the given) state dir; `listen`
  * (HOST:PORT) restarts one at the address it had; `args` are added.
  */
-export function startTestControlPlane(stateDir = tempDir(), listen?: string, args: readonly string[] = []): Promise<TestControlPlane> {
+export function startTestControlPlane(
+  stateDir = tempDir(),
+  listen?: string,
+  args: readonly string[] = [],
+): Promise<TestControlPlane> {
   return startControlPlane([...(listen ? ['--listen', listen] : []), ...args], stateDir);
 }
 
@@ -70,10 +77,15 @@ export function driverRequest(artifactId: string, changes: Partial<RunApplicatio
 }
 
 /** The processes the control plane recorded for a cluster, read from its state database. */
-export function recordedProcesses(stateDir: string, clusterId: string): { role: string; idx: number; pid: number; log_file: string }[] {
+export function recordedProcesses(
+  stateDir: string,
+  clusterId: string,
+): { role: string; idx: number; pid: number; log_file: string }[] {
   const db = new Database(join(stateDir, 'state.db'), { readonly: true, fileMustExist: true });
   try {
-    return db.prepare('SELECT role, idx, pid, log_file FROM cluster_processes WHERE cluster_id = ? ORDER BY role, idx').all(clusterId) as never;
+    return db
+      .prepare('SELECT role, idx, pid, log_file FROM cluster_processes WHERE cluster_id = ? ORDER BY role, idx')
+      .all(clusterId) as never;
   } finally {
     db.close();
   }
@@ -107,16 +119,35 @@ export function killGroup(pid: number): void {
 }
 
 /** Polls GetCluster until the cluster is in `status`; resolves with it. */
-export async function clusterInStatus(client: ClusterClientServiceClient, clusterId: string, status: ClusterStatus, timeout = 30_000): Promise<Cluster> {
-  await expect.poll(async () => ClusterStatus[(await client.getCluster({ clusterId })).cluster!.status], { timeout, interval: 100 }).toBe(ClusterStatus[status]);
+export async function clusterInStatus(
+  client: ClusterClientServiceClient,
+  clusterId: string,
+  status: ClusterStatus,
+  timeout = 30_000,
+): Promise<Cluster> {
+  await expect
+    .poll(async () => ClusterStatus[(await client.getCluster({ clusterId })).cluster!.status], {
+      timeout,
+      interval: 100,
+    })
+    .toBe(ClusterStatus[status]);
   return (await client.getCluster({ clusterId })).cluster!;
 }
 
 const TERMINAL = new Set([ApplicationStatus.FINISHED, ApplicationStatus.FAILED, ApplicationStatus.CANCELED]);
 
 /** Polls GetApplication until it has ended; resolves with it. */
-export async function endedApplication(client: ClusterClientServiceClient, applicationId: string, timeout = 60_000): Promise<Application> {
-  await expect.poll(async () => TERMINAL.has((await client.getApplication({ applicationId })).application!.status), { timeout, interval: 100 }).toBe(true);
+export async function endedApplication(
+  client: ClusterClientServiceClient,
+  applicationId: string,
+  timeout = 60_000,
+): Promise<Application> {
+  await expect
+    .poll(async () => TERMINAL.has((await client.getApplication({ applicationId })).application!.status), {
+      timeout,
+      interval: 100,
+    })
+    .toBe(true);
   return (await client.getApplication({ applicationId })).application!;
 }
 

@@ -9,7 +9,10 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Status } from 'nice-grpc';
 import { describe, expect, it } from 'vitest';
-import type { ClusterClientServiceClient, ReadDriverLogResponse } from '../../generated/flotilla/v1/cluster_client_service.js';
+import type {
+  ClusterClientServiceClient,
+  ReadDriverLogResponse,
+} from '../../generated/flotilla/v1/cluster_client_service.js';
 import { LogStream } from '../../generated/flotilla/v1/common.js';
 import { ApplicationStatus, ClusterStatus, SubmissionMode } from '../../generated/flotilla/v1/status.js';
 import { tempDir } from '../support/tempDir.js';
@@ -26,11 +29,18 @@ import {
 function talk(count: number): { stream: LogStream; text: string }[] {
   return Array.from({ length: count }, (_, index) => {
     const i = index + 1;
-    return i % 3 === 0 ? { stream: LogStream.STDERR, text: `line ${i} to stderr\n` } : { stream: LogStream.STDOUT, text: `line ${i} to stdout\n` };
+    return i % 3 === 0
+      ? { stream: LogStream.STDERR, text: `line ${i} to stderr\n` }
+      : { stream: LogStream.STDOUT, text: `line ${i} to stdout\n` };
   });
 }
 
-async function readAll(client: ClusterClientServiceClient, applicationId: string, offset: number, follow: boolean): Promise<ReadDriverLogResponse[]> {
+async function readAll(
+  client: ClusterClientServiceClient,
+  applicationId: string,
+  offset: number,
+  follow: boolean,
+): Promise<ReadDriverLogResponse[]> {
   const pieces: ReadDriverLogResponse[] = [];
   for await (const piece of client.readDriverLog({ applicationId, offset: BigInt(offset), follow })) pieces.push(piece);
   return pieces;
@@ -56,7 +66,9 @@ describe('driver logs', () => {
   it('follows the driver’s output as it is written, and serves exactly the rest from any offset once the application has ended', async () => {
     const { client } = shared.controlPlane;
     const gate = join(tempDir(), 'gate');
-    const { application } = await client.runApplication(driverRequest(shared.artifactId, { entry: 'talk.mjs#main', args: ['7', '10', gate] }));
+    const { application } = await client.runApplication(
+      driverRequest(shared.artifactId, { entry: 'talk.mjs#main', args: ['7', '10', gate] }),
+    );
     const applicationId = application!.id;
 
     const pieces: ReadDriverLogResponse[] = [];
@@ -79,7 +91,8 @@ describe('driver logs', () => {
       expect(piece.nextOffset).toBe(offset + BigInt(piece.data.byteLength));
       offset = piece.nextOffset;
       const lines = piece.data.toString().split(/(?<=\n)/);
-      for (const line of lines) expect(expected.find((candidate) => candidate.text === line)?.stream).toBe(piece.stream);
+      for (const line of lines)
+        expect(expected.find((candidate) => candidate.text === line)?.stream).toBe(piece.stream);
     }
 
     // A reader that resumes from any offset gets exactly the rest.
@@ -89,13 +102,17 @@ describe('driver logs', () => {
     }
     await expect(readAll(client, applicationId, whole.byteLength + 1, false)).rejects.toMatchObject({
       code: Status.OUT_OF_RANGE,
-      details: expect.stringContaining(`is past the end of the driver log of application ${applicationId} (${whole.byteLength} bytes so far)`),
+      details: expect.stringContaining(
+        `is past the end of the driver log of application ${applicationId} (${whole.byteLength} bytes so far)`,
+      ),
     });
   });
 
   it('keeps the log of a finished application readable after its cluster is gone; an unknown application is NOT_FOUND', async () => {
     const { client } = shared.controlPlane;
-    const { application } = await client.runApplication(driverRequest(shared.artifactId, { entry: 'talk.mjs#main', args: ['4', '0'] }));
+    const { application } = await client.runApplication(
+      driverRequest(shared.artifactId, { entry: 'talk.mjs#main', args: ['4', '0'] }),
+    );
     const ended = await endedApplication(client, application!.id);
     expect(ended.status).toBe(ApplicationStatus.FINISHED);
     await clusterInStatus(client, ended.clusterId, ClusterStatus.STOPPED);
@@ -105,9 +122,17 @@ describe('driver logs', () => {
 
   it('keeps the output of main() in application mode (in the job manager) the same way', async () => {
     const { client } = shared.controlPlane;
-    const { application } = await client.runApplication(driverRequest(shared.artifactId, { mode: SubmissionMode.APPLICATION, entry: 'talk.mjs#main', args: ['5', '0'] }));
-    expect(textOf(await readAll(client, application!.id, 0, true))).toBe(talk(5).map((line) => line.text).join(''));
-    expect((await client.getApplication({ applicationId: application!.id })).application!.status).toBe(ApplicationStatus.FINISHED);
+    const { application } = await client.runApplication(
+      driverRequest(shared.artifactId, { mode: SubmissionMode.APPLICATION, entry: 'talk.mjs#main', args: ['5', '0'] }),
+    );
+    expect(textOf(await readAll(client, application!.id, 0, true))).toBe(
+      talk(5)
+        .map((line) => line.text)
+        .join(''),
+    );
+    expect((await client.getApplication({ applicationId: application!.id })).application!.status).toBe(
+      ApplicationStatus.FINISHED,
+    );
   });
 
   it('a control plane killed while it copies a log resumes the copy after its restart, repeating and losing nothing', async () => {
@@ -115,21 +140,33 @@ describe('driver logs', () => {
     const first = await startTestControlPlane(stateDir);
     const firstArtifact = await uploadDriverApp(first.process.address);
     const gate = join(tempDir(), 'gate');
-    const { application } = await first.client.runApplication(driverRequest(firstArtifact, { entry: 'talk.mjs#main', args: ['300', '10', gate] }));
+    const { application } = await first.client.runApplication(
+      driverRequest(firstArtifact, { entry: 'talk.mjs#main', args: ['300', '10', gate] }),
+    );
     const applicationId = application!.id;
-    await expect.poll(async () => textOf(await readAll(first.client, applicationId, 0, false)), { timeout: 60_000 }).toBe('line 1 to stdout\n');
+    await expect
+      .poll(async () => textOf(await readAll(first.client, applicationId, 0, false)), { timeout: 60_000 })
+      .toBe('line 1 to stdout\n');
 
     // Let the driver write on, and kill the control plane while it copies.
     writeFileSync(gate, '');
-    await expect.poll(async () => (await readAll(first.client, applicationId, 0, false)).length, { timeout: 60_000 }).toBeGreaterThan(1);
+    await expect
+      .poll(async () => (await readAll(first.client, applicationId, 0, false)).length, { timeout: 60_000 })
+      .toBeGreaterThan(1);
     expect((await first.client.getApplication({ applicationId })).application!.status).toBe(ApplicationStatus.RUNNING);
     await first.stop('SIGKILL');
     expect(existsSync(join(stateDir, 'state.db'))).toBe(true);
 
     const second = await startTestControlPlane(stateDir);
     const pieces = await readAll(second.client, applicationId, 0, true);
-    expect(textOf(pieces)).toBe(talk(300).map((line) => line.text).join(''));
-    expect((await second.client.getApplication({ applicationId })).application!.status).toBe(ApplicationStatus.FINISHED);
+    expect(textOf(pieces)).toBe(
+      talk(300)
+        .map((line) => line.text)
+        .join(''),
+    );
+    expect((await second.client.getApplication({ applicationId })).application!.status).toBe(
+      ApplicationStatus.FINISHED,
+    );
     await second.stop();
   });
 });

@@ -6,7 +6,10 @@
  */
 import { createChannel, createClient, Status, type ClientError } from 'nice-grpc';
 import { describe, expect, it } from 'vitest';
-import { ClusterClientServiceDefinition, type ClusterClientServiceClient } from '../../generated/flotilla/v1/cluster_client_service.js';
+import {
+  ClusterClientServiceDefinition,
+  type ClusterClientServiceClient,
+} from '../../generated/flotilla/v1/cluster_client_service.js';
 import { ApplicationStatus } from '../../generated/flotilla/v1/status.js';
 import { startServer } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
@@ -14,7 +17,8 @@ import { describeEvent, driverRequest, endedApplication, uploadDriverApp, watchA
 
 async function readLog(client: ClusterClientServiceClient, applicationId: string, offset: number): Promise<Buffer> {
   const pieces: Uint8Array[] = [];
-  for await (const piece of client.readDriverLog({ applicationId, offset: BigInt(offset), follow: true })) pieces.push(piece.data);
+  for await (const piece of client.readDriverLog({ applicationId, offset: BigInt(offset), follow: true }))
+    pieces.push(piece.data);
   return Buffer.concat(pieces);
 }
 
@@ -30,15 +34,30 @@ async function failureOf(call: () => Promise<unknown>): Promise<ClientError | un
 
 describe('retention', () => {
   it('compacts finished applications past --retention-count; reading from before what is kept is OUT_OF_RANGE naming the oldest still available', async () => {
-    const server = await startServer('controlplane', ['--state-dir', tempDir(), '--retention-count', '1', '--retention-interval', '200ms', '--retention-log-tail', '40']);
+    const server = await startServer('controlplane', [
+      '--state-dir',
+      tempDir(),
+      '--retention-count',
+      '1',
+      '--retention-interval',
+      '200ms',
+      '--retention-log-tail',
+      '40',
+    ]);
     const channel = createChannel(server.address);
     const client = createClient(ClusterClientServiceDefinition, channel);
     const artifactId = await uploadDriverApp(server.address);
     const run = async () => {
-      const { application } = await client.runApplication(driverRequest(artifactId, { entry: 'talk.mjs#main', args: ['9', '0'] }));
+      const { application } = await client.runApplication(
+        driverRequest(artifactId, { entry: 'talk.mjs#main', args: ['9', '0'] }),
+      );
       const ended = await endedApplication(client, application!.id);
       expect(ended.status).toBe(ApplicationStatus.FINISHED);
-      return { id: ended.id, events: await watchAll(client, ended.id, 0, false), log: await readLog(client, ended.id, 0) };
+      return {
+        id: ended.id,
+        events: await watchAll(client, ended.id, 0, false),
+        log: await readLog(client, ended.id, 0),
+      };
     };
     const older = await run();
     const last = Number(older.events.at(-1)!.sequence);
@@ -47,14 +66,20 @@ describe('retention', () => {
     const newer = await run();
 
     // The older one is compacted at the next pass.
-    await expect.poll(async () => (await failureOf(() => watchAll(client, older.id, 0, true)))?.code, { timeout: 30_000 }).toBe(Status.OUT_OF_RANGE);
+    await expect
+      .poll(async () => (await failureOf(() => watchAll(client, older.id, 0, true)))?.code, { timeout: 30_000 })
+      .toBe(Status.OUT_OF_RANGE);
     const watchFailure = await failureOf(() => watchAll(client, older.id, last - 2, true));
     expect(watchFailure).toMatchObject({
       code: Status.OUT_OF_RANGE,
-      details: expect.stringContaining(`the oldest event still available is ${last} (watch with after_sequence ${last - 1} or more)`),
+      details: expect.stringContaining(
+        `the oldest event still available is ${last} (watch with after_sequence ${last - 1} or more)`,
+      ),
     });
     // It is still known, and a watch from its last event learns how it ended.
-    expect((await client.getApplication({ applicationId: older.id })).application!.status).toBe(ApplicationStatus.FINISHED);
+    expect((await client.getApplication({ applicationId: older.id })).application!.status).toBe(
+      ApplicationStatus.FINISHED,
+    );
     expect((await watchAll(client, older.id, last - 1, true)).map(describeEvent)).toEqual(['application FINISHED']);
 
     // Of its driver log, the tail stays: exactly the end of what it was.
@@ -63,10 +88,14 @@ describe('retention', () => {
     const oldestOffset = Number(/the oldest offset kept is (\d+)/.exec(logFailure!.details)?.[1]);
     expect(oldestOffset).toBeGreaterThan(0);
     expect(older.log.byteLength - oldestOffset).toBeLessThanOrEqual(40);
-    expect((await readLog(client, older.id, oldestOffset)).toString()).toBe(older.log.subarray(oldestOffset).toString());
+    expect((await readLog(client, older.id, oldestOffset)).toString()).toBe(
+      older.log.subarray(oldestOffset).toString(),
+    );
 
     // The newest is kept whole.
-    expect((await watchAll(client, newer.id, 0, true)).map((event) => event.sequence)).toEqual(newer.events.map((event) => event.sequence));
+    expect((await watchAll(client, newer.id, 0, true)).map((event) => event.sequence)).toEqual(
+      newer.events.map((event) => event.sequence),
+    );
     expect((await readLog(client, newer.id, 0)).toString()).toBe(newer.log.toString());
     channel.close();
     await server.stop();

@@ -10,7 +10,16 @@ import { ApplicationStatus, ClusterStatus } from '../../generated/flotilla/v1/st
 import { runCli } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
 import { clusterProcesses } from '../support/controlPlane.js';
-import { describeEvent, driverRequest, endedApplication, startTestControlPlane, uploadDriverApp, watchAll, wholeLog, type TestControlPlane } from './controlPlaneTesting.js';
+import {
+  describeEvent,
+  driverRequest,
+  endedApplication,
+  startTestControlPlane,
+  uploadDriverApp,
+  watchAll,
+  wholeLog,
+  type TestControlPlane,
+} from './controlPlaneTesting.js';
 
 function simulatedControlPlane(stateDir = tempDir(), args: readonly string[] = []): Promise<TestControlPlane> {
   return startTestControlPlane(stateDir, undefined, ['--deployment-target', 'simulated', ...args]);
@@ -18,9 +27,21 @@ function simulatedControlPlane(stateDir = tempDir(), args: readonly string[] = [
 
 describe('the simulated deployment target', () => {
   it('runs driver-mode applications to FINISHED on simulated clusters, without a process', async () => {
-    const controlPlane = await simulatedControlPlane(tempDir(), ['--simulated-jobs', '2', '--simulated-tasks', '3', '--simulated-event-interval', '1']);
+    const controlPlane = await simulatedControlPlane(tempDir(), [
+      '--simulated-jobs',
+      '2',
+      '--simulated-tasks',
+      '3',
+      '--simulated-event-interval',
+      '1',
+    ]);
     const artifactId = await uploadDriverApp(controlPlane.process.address);
-    const ids = await Promise.all(Array.from({ length: 5 }, async () => (await controlPlane.client.runApplication(driverRequest(artifactId))).application!.id));
+    const ids = await Promise.all(
+      Array.from(
+        { length: 5 },
+        async () => (await controlPlane.client.runApplication(driverRequest(artifactId))).application!.id,
+      ),
+    );
     for (const id of ids) {
       // Following from the start ends with the application's final event.
       const followed = await watchAll(controlPlane.client, id, 0, true);
@@ -39,7 +60,18 @@ describe('the simulated deployment target', () => {
       const { cluster } = await controlPlane.client.getCluster({ clusterId: application.clusterId });
       expect(cluster).toMatchObject({ deploymentTarget: 'simulated', jobmanagerAddress: `${cluster!.id}.simulated:1` });
     }
-    await expect.poll(async () => (await controlPlane.client.listClusters({ pageSize: 100, pageToken: '', statuses: [ClusterStatus.RUNNING, ClusterStatus.STOPPING] })).clusters.length).toBe(0);
+    await expect
+      .poll(
+        async () =>
+          (
+            await controlPlane.client.listClusters({
+              pageSize: 100,
+              pageToken: '',
+              statuses: [ClusterStatus.RUNNING, ClusterStatus.STOPPING],
+            })
+          ).clusters.length,
+      )
+      .toBe(0);
     expect(clusterProcesses(controlPlane.stateDir)).toEqual([]);
   });
 
@@ -47,7 +79,15 @@ describe('the simulated deployment target', () => {
     const unknown = await runCli(['controlplane', '--deployment-target', 'kubernetes', '--state-dir', tempDir()]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--deployment-target must be "local" or "simulated", got "kubernetes"');
-    const negative = await runCli(['controlplane', '--deployment-target', 'simulated', '--simulated-tasks', '0', '--state-dir', tempDir()]);
+    const negative = await runCli([
+      'controlplane',
+      '--deployment-target',
+      'simulated',
+      '--simulated-tasks',
+      '0',
+      '--state-dir',
+      tempDir(),
+    ]);
     expect(negative.code).toBe(2);
     expect(negative.stderr).toContain('the simulated tasks per job must be a whole number from 1 to 1000, got 0');
   });
@@ -57,13 +97,17 @@ describe('the simulated deployment target', () => {
     const first = await simulatedControlPlane(stateDir, ['--simulated-event-interval', '60000']);
     const artifactId = await uploadDriverApp(first.process.address);
     const { application } = await first.client.runApplication(driverRequest(artifactId));
-    await expect.poll(async () => (await first.client.getApplication({ applicationId: application!.id })).application!.status).toBe(ApplicationStatus.RUNNING);
+    await expect
+      .poll(async () => (await first.client.getApplication({ applicationId: application!.id })).application!.status)
+      .toBe(ApplicationStatus.RUNNING);
     await first.stop('SIGKILL');
 
     const second = await simulatedControlPlane(stateDir);
     const ended = await endedApplication(second.client, application!.id);
     expect(ended.status).toBe(ApplicationStatus.FAILED);
-    expect(ended.failure?.message).toContain('existed only in the memory of the control-plane process that simulated it');
+    expect(ended.failure?.message).toContain(
+      'existed only in the memory of the control-plane process that simulated it',
+    );
     const { cluster } = await second.client.getCluster({ clusterId: ended.clusterId });
     expect(cluster!.status).toBe(ClusterStatus.FAILED);
   });

@@ -30,7 +30,11 @@ describe('clusters outlive the control plane', () => {
     const artifactId = await uploadDriverApp(first.process.address);
     const { application } = await first.client.runApplication(driverRequest(artifactId, { args: ['sleep', '600000'] }));
     const id = application!.id;
-    await expect.poll(async () => (await first.client.getApplication({ applicationId: id })).application!.status, { timeout: 30_000 }).toBe(ApplicationStatus.RUNNING);
+    await expect
+      .poll(async () => (await first.client.getApplication({ applicationId: id })).application!.status, {
+        timeout: 30_000,
+      })
+      .toBe(ApplicationStatus.RUNNING);
     const { clusterId } = (await first.client.getApplication({ applicationId: id })).application!;
     const cluster = (await first.client.getCluster({ clusterId })).cluster!;
     const pids = recordedProcesses(stateDir, clusterId).map((process) => process.pid);
@@ -41,12 +45,16 @@ describe('clusters outlive the control plane', () => {
     for (const pid of pids) expect(isRunning(pid)).toBe(true);
 
     const second = await startTestControlPlane(stateDir);
-    expect((await second.client.getApplication({ applicationId: id })).application!.status).toBe(ApplicationStatus.RUNNING);
+    expect((await second.client.getApplication({ applicationId: id })).application!.status).toBe(
+      ApplicationStatus.RUNNING,
+    );
     expect((await second.client.getCluster({ clusterId })).cluster!.status).toBe(ClusterStatus.RUNNING);
 
     // So does a control plane that is killed outright.
     await second.stop('SIGKILL');
-    const { client: dispatcher } = connectClient(DispatcherServiceDefinition, cluster.jobmanagerAddress, { clusterSecret: recordedClusterSecret(stateDir, clusterId) });
+    const { client: dispatcher } = connectClient(DispatcherServiceDefinition, cluster.jobmanagerAddress, {
+      clusterSecret: recordedClusterSecret(stateDir, clusterId),
+    });
     // Past the job manager's heartbeat timeout: the task executor is still registered and the driver still runs.
     await new Promise((resolve) => setTimeout(resolve, LOCAL_CLUSTER_HEARTBEATS.timeoutMs + 1000));
     for (const pid of pids) expect(isRunning(pid)).toBe(true);
@@ -55,7 +63,9 @@ describe('clusters outlive the control plane', () => {
 
     // The third control plane follows the application from where the others left off.
     const third = await startTestControlPlane(stateDir);
-    expect((await third.client.getApplication({ applicationId: id })).application!.status).toBe(ApplicationStatus.RUNNING);
+    expect((await third.client.getApplication({ applicationId: id })).application!.status).toBe(
+      ApplicationStatus.RUNNING,
+    );
     await third.client.cancelApplication({ applicationId: id });
     const ended = await endedApplication(third.client, id);
     expect(ended.status).toBe(ApplicationStatus.CANCELED);
@@ -71,7 +81,9 @@ describe('clusters outlive the control plane', () => {
       'application CANCELING',
       'application CANCELED',
     ]);
-    const driverStatuses = events.flatMap((event) => (event.kind?.$case === 'jobStatusChanged' ? [event.kind.jobStatusChanged.status] : []));
+    const driverStatuses = events.flatMap((event) =>
+      event.kind?.$case === 'jobStatusChanged' ? [event.kind.jobStatusChanged.status] : [],
+    );
     expect(new Set(driverStatuses).size).toBe(driverStatuses.length);
     await third.stop();
   });
@@ -82,13 +94,21 @@ describe('clusters outlive the control plane', () => {
     const artifactId = await uploadDriverApp(first.process.address);
     const { application } = await first.client.runApplication(driverRequest(artifactId, { args: ['sleep', '600000'] }));
     const id = application!.id;
-    await expect.poll(async () => (await first.client.getApplication({ applicationId: id })).application!.clusterId, { timeout: 10_000 }).not.toBe('');
+    await expect
+      .poll(async () => (await first.client.getApplication({ applicationId: id })).application!.clusterId, {
+        timeout: 10_000,
+      })
+      .not.toBe('');
     const firstClusterId = (await first.client.getApplication({ applicationId: id })).application!.clusterId;
     expect(await first.stop('SIGTERM')).toBe(0);
     const firstPids = recordedProcesses(stateDir, firstClusterId).map((process) => process.pid);
 
     const second = await startTestControlPlane(stateDir);
-    await expect.poll(async () => (await second.client.getApplication({ applicationId: id })).application!.status, { timeout: 30_000 }).toBe(ApplicationStatus.RUNNING);
+    await expect
+      .poll(async () => (await second.client.getApplication({ applicationId: id })).application!.status, {
+        timeout: 30_000,
+      })
+      .toBe(ApplicationStatus.RUNNING);
     const resumed = (await second.client.getApplication({ applicationId: id })).application!;
     const firstCluster = (await second.client.getCluster({ clusterId: firstClusterId })).cluster!;
     if (resumed.clusterId !== firstClusterId) {

@@ -28,11 +28,28 @@ let client: DispatcherServiceClient;
 
 beforeAll(async () => {
   jobManager = await startServer('jobmanager', ['--heartbeat-interval', '500', '--heartbeat-timeout', '10000']);
-  const taskExecutorArgs = ['--jobmanager', jobManager.address, '--slots', '2', '--cpus', '4', '--memory', '4096', '--task-cancellation-timeout', '1000'];
-  taskExecutors.push(...(await Promise.all([startServer('taskexecutor', taskExecutorArgs), startServer('taskexecutor', taskExecutorArgs)])));
+  const taskExecutorArgs = [
+    '--jobmanager',
+    jobManager.address,
+    '--slots',
+    '2',
+    '--cpus',
+    '4',
+    '--memory',
+    '4096',
+    '--task-cancellation-timeout',
+    '1000',
+  ];
+  taskExecutors.push(
+    ...(await Promise.all([
+      startServer('taskexecutor', taskExecutorArgs),
+      startServer('taskexecutor', taskExecutorArgs),
+    ])),
+  );
   client = dispatcherClient(jobManager.address);
   // Both task executors registered, so the driver can land on either.
-  while ((await client.requestClusterOverview({})).taskExecutors < 2) await new Promise((resolve) => setTimeout(resolve, 100));
+  while ((await client.requestClusterOverview({})).taskExecutors < 2)
+    await new Promise((resolve) => setTimeout(resolve, 100));
   const packed = await packBundle(APP_BUNDLE);
   const blobs = grpcBlobGateway(jobManager.address);
   ({ artifactId } = await blobs.upload({ file: packed.file, fileName: packed.fileName }));
@@ -48,7 +65,12 @@ afterAll(async () => {
 let applications = 0;
 
 /** Submits an application's driver job, exactly as the control plane builds it; resolves with the ids. */
-async function submitDriver(entry: string, args: string[], heapMemoryMb = 256, properties: Record<string, string> = {}) {
+async function submitDriver(
+  entry: string,
+  args: string[],
+  heapMemoryMb = 256,
+  properties: Record<string, string> = {},
+) {
   const applicationId = `app-driver-test-${++applications}`;
   const applicationName = `daily report ${applications}`;
   const resources = { cpus: 1, heapMemoryMb, directMemoryMb: 64, nativeMemoryMb: 64 };
@@ -59,7 +81,19 @@ async function submitDriver(entry: string, args: string[], heapMemoryMb = 256, p
         id: 'driver',
         name: 'Driver',
         parallelism: 1,
-        operators: [{ kind: 'driver', name: 'Driver', applicationId, applicationName, entry, args, resources, defaultParallelism: 2, properties }],
+        operators: [
+          {
+            kind: 'driver',
+            name: 'Driver',
+            applicationId,
+            applicationName,
+            entry,
+            args,
+            resources,
+            defaultParallelism: 2,
+            properties,
+          },
+        ],
         resources,
       },
     ],
@@ -69,30 +103,53 @@ async function submitDriver(entry: string, args: string[], heapMemoryMb = 256, p
     defaultParallelism: 2,
     properties: {},
   };
-  const { jobId } = await client.submitJob({ jobGraph: jobGraphToMessage(graph), livingPriority: LivingPriority.DRIVER, applicationId, requestId: '' });
+  const { jobId } = await client.submitJob({
+    jobGraph: jobGraphToMessage(graph),
+    livingPriority: LivingPriority.DRIVER,
+    applicationId,
+    requestId: '',
+  });
   return { applicationId, applicationName, driverJobId: jobId, ended: applicationEvents(applicationId) };
 }
 
 /** The events of one application, followed cluster-wide (as the control plane follows them) until its terminal status. */
 async function applicationEvents(applicationId: string): Promise<JobEvent[]> {
   const events: JobEvent[] = [];
-  for await (const { event } of client.watchJobEvents({ afterSequence: 0n, jobId: '', follow: true }, { signal: AbortSignal.timeout(120_000) })) {
+  for await (const { event } of client.watchJobEvents(
+    { afterSequence: 0n, jobId: '', follow: true },
+    { signal: AbortSignal.timeout(120_000) },
+  )) {
     if (event?.applicationId !== applicationId) continue;
     events.push(event);
-    const status = event.kind?.$case === 'applicationStatusChanged' ? event.kind.applicationStatusChanged.status : undefined;
-    if (status === ApplicationStatus.FINISHED || status === ApplicationStatus.FAILED || status === ApplicationStatus.CANCELED) return events;
+    const status =
+      event.kind?.$case === 'applicationStatusChanged' ? event.kind.applicationStatusChanged.status : undefined;
+    if (
+      status === ApplicationStatus.FINISHED ||
+      status === ApplicationStatus.FAILED ||
+      status === ApplicationStatus.CANCELED
+    )
+      return events;
   }
   throw new Error(`the event stream ended before application ${applicationId} did`);
 }
 
 /** The application status changes among `events`. */
 function applicationChanges(events: JobEvent[]) {
-  return events.flatMap((event) => (event.kind?.$case === 'applicationStatusChanged' ? [{ sequence: event.sequence, ...event.kind.applicationStatusChanged }] : []));
+  return events.flatMap((event) =>
+    event.kind?.$case === 'applicationStatusChanged'
+      ? [{ sequence: event.sequence, ...event.kind.applicationStatusChanged }]
+      : [],
+  );
 }
 
 /** The sequence of the event in which job `jobId` reached `status`. */
 function sequenceOf(events: JobEvent[], jobId: string, status: JobStatus): bigint {
-  const found = events.find((event) => event.kind?.$case === 'jobStatusChanged' && event.kind.jobStatusChanged.jobId === jobId && event.kind.jobStatusChanged.status === status);
+  const found = events.find(
+    (event) =>
+      event.kind?.$case === 'jobStatusChanged' &&
+      event.kind.jobStatusChanged.jobId === jobId &&
+      event.kind.jobStatusChanged.status === status,
+  );
   if (!found) throw new Error(`job ${jobId} never was ${JobStatus[status]}`);
   return found.sequence;
 }
@@ -122,16 +179,21 @@ async function runningJob(applicationId: string, suffix: string) {
 /** What a job wrote to one stream, read with ReadJobOutput. */
 async function outputOf(jobId: string, stream: 'STDOUT' | 'STDERR'): Promise<string> {
   let text = '';
-  for await (const chunk of client.readJobOutput({ jobId, offset: 0n, follow: true })) if (chunk.stream === (stream === 'STDOUT' ? 1 : 2)) text += chunk.data.toString();
+  for await (const chunk of client.readJobOutput({ jobId, offset: 0n, follow: true }))
+    if (chunk.stream === (stream === 'STDOUT' ? 1 : 2)) text += chunk.data.toString();
   return text;
 }
 
 /** The task executor process that ran the driver job's task. */
 async function driverHost(driverJobId: string): Promise<ServerProcess> {
   const events: JobEvent[] = [];
-  for await (const { event } of client.watchJobEvents({ afterSequence: 0n, jobId: driverJobId, follow: false })) events.push(event!);
-  const running = events.find((event) => event.kind?.$case === 'taskStateChanged' && event.kind.taskStateChanged.state === ExecutionState.RUNNING);
-  const taskExecutorId = running?.kind?.$case === 'taskStateChanged' ? running.kind.taskStateChanged.taskExecutorId : '';
+  for await (const { event } of client.watchJobEvents({ afterSequence: 0n, jobId: driverJobId, follow: false }))
+    events.push(event!);
+  const running = events.find(
+    (event) => event.kind?.$case === 'taskStateChanged' && event.kind.taskStateChanged.state === ExecutionState.RUNNING,
+  );
+  const taskExecutorId =
+    running?.kind?.$case === 'taskStateChanged' ? running.kind.taskStateChanged.taskExecutorId : '';
   const overview = await client.requestClusterOverview({});
   const pid = overview.taskExecutorInfos.find((info) => info.id === taskExecutorId)?.pid;
   const host = taskExecutors.find((taskExecutor) => taskExecutor.child.pid === pid);
@@ -147,14 +209,19 @@ describe('driver mode', () => {
     const lines = await runningJob(app.applicationId, 'lines');
 
     // main() returned (the driver job FINISHED) while "lines" waits: the application stays RUNNING.
-    await expect.poll(async () => (await client.getJob({ jobId: app.driverJobId })).job?.status, { timeout: 60_000 }).toBe(JobStatus.FINISHED);
+    await expect
+      .poll(async () => (await client.getJob({ jobId: app.driverJobId })).job?.status, { timeout: 60_000 })
+      .toBe(JobStatus.FINISHED);
     expect((await client.getJob({ jobId: lines })).job?.status).toBe(JobStatus.RUNNING);
     writeFileSync(release, '');
     const events = await app.ended;
 
     const changes = applicationChanges(events);
     expect(changes.map((change) => ApplicationStatus[change.status])).toEqual(['RUNNING', 'FINISHED']);
-    expect(changes[1]).toMatchObject({ failure: undefined, message: 'main() returned and every job of the application ended (jobs: 2 FINISHED)' });
+    expect(changes[1]).toMatchObject({
+      failure: undefined,
+      message: 'main() returned and every job of the application ended (jobs: 2 FINISHED)',
+    });
     const jobs = await jobsOf(app.applicationId);
     expect(jobs.map((job) => [job.name, LivingPriority[job.livingPriority], JobStatus[job.status]])).toEqual([
       [`${app.applicationName}: driver`, 'DRIVER', 'FINISHED'],
@@ -162,12 +229,22 @@ describe('driver mode', () => {
       [`${app.applicationName}: lines`, 'NORMAL', 'FINISHED'],
     ]);
     // The driver ended before "lines", and the application only after both of its jobs.
-    expect(sequenceOf(events, app.driverJobId, JobStatus.FINISHED)).toBeLessThan(sequenceOf(events, lines, JobStatus.FINISHED));
+    expect(sequenceOf(events, app.driverJobId, JobStatus.FINISHED)).toBeLessThan(
+      sequenceOf(events, lines, JobStatus.FINISHED),
+    );
     for (const job of jobs) expect(changes[1].sequence).toBeGreaterThan(sequenceOf(events, job.id, JobStatus.FINISHED));
     // Every job event of the application's jobs carries its id (the watch above kept only those).
-    expect(new Set(events.map((event) => (event.kind?.$case === 'applicationStatusChanged' ? app.driverJobId : event.kind?.$case === 'jobStatusChanged' ? event.kind.jobStatusChanged.jobId : event.kind?.taskStateChanged.jobId)))).toEqual(
-      new Set(jobs.map((job) => job.id)),
-    );
+    expect(
+      new Set(
+        events.map((event) =>
+          event.kind?.$case === 'applicationStatusChanged'
+            ? app.driverJobId
+            : event.kind?.$case === 'jobStatusChanged'
+              ? event.kind.jobStatusChanged.jobId
+              : event.kind?.taskStateChanged.jobId,
+        ),
+      ),
+    ).toEqual(new Set(jobs.map((job) => job.id)));
 
     expect(partLines(output).sort()).toEqual(Array.from({ length: 100 }, (_, index) => `line ${index + 1}`).sort());
     const squares = 'squares: 1 4 9 16 25 36 49 64 81 100\n';
@@ -206,7 +283,10 @@ describe('driver mode', () => {
     const app = await submitDriver('main.mjs#hogsHeap', [], 64);
     const changes = applicationChanges(await app.ended);
     expect(changes.map((change) => ApplicationStatus[change.status])).toEqual(['RUNNING', 'FAILING', 'FAILED']);
-    expect(changes[2].failure).toMatchObject({ name: 'DriverMemoryLimitError', message: 'the driver ran out of heap memory: its limit is 64 MiB (--driver-heap-memory)' });
+    expect(changes[2].failure).toMatchObject({
+      name: 'DriverMemoryLimitError',
+      message: 'the driver ran out of heap memory: its limit is 64 MiB (--driver-heap-memory)',
+    });
     expect(await outputOf(app.driverJobId, 'STDOUT')).toBe('allocating\n');
   }, 180_000);
 
@@ -236,8 +316,13 @@ describe('driver mode', () => {
     expect(changes.map((change) => ApplicationStatus[change.status])).toEqual(['RUNNING', 'FAILING', 'FAILED']);
     const failure = changes[2].failure!;
     expect(failure.name).toBe('DriverLostError');
-    expect(failure.message).toMatch(/^the driver was lost: task executor te-[0-9a-f]+ was lost: no heartbeat for \d+ ms \(heartbeat timeout 10000 ms\)$/);
-    expect(failure.cause).toMatchObject({ name: 'TaskExecutorLostError', message: failure.message.replace('the driver was lost: ', '') });
+    expect(failure.message).toMatch(
+      /^the driver was lost: task executor te-[0-9a-f]+ was lost: no heartbeat for \d+ ms \(heartbeat timeout 10000 ms\)$/,
+    );
+    expect(failure.cause).toMatchObject({
+      name: 'TaskExecutorLostError',
+      message: failure.message.replace('the driver was lost: ', ''),
+    });
     expect((await client.getJob({ jobId: waits })).job?.status).toBe(JobStatus.CANCELED);
     expect(changes[2].sequence).toBeGreaterThan(sequenceOf(events, waits, JobStatus.CANCELED));
     expect(existsSync(join(work, 'never-released-3'))).toBe(false);

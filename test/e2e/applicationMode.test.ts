@@ -11,7 +11,13 @@ import { DispatcherServiceDefinition } from '../../generated/flotilla/v1/dispatc
 import { ApplicationStatus, ClusterStatus, JobStatus, LivingPriority } from '../../generated/flotilla/v1/status.js';
 import { applicationChanges, jobStatuses, partLines } from '../support/applicationOutcome.js';
 import { connectClient } from '../../src/rpc/security/channelCredentials.js';
-import { clusterProcesses, recordedClusterSecret, startControlPlane, watchAll, type TestControlPlane } from '../support/controlPlane.js';
+import {
+  clusterProcesses,
+  recordedClusterSecret,
+  startControlPlane,
+  watchAll,
+  type TestControlPlane,
+} from '../support/controlPlane.js';
 import { ROOT, runCli } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
 
@@ -26,7 +32,9 @@ function processOutput(controlPlane: TestControlPlane, clusterId: string, proces
 
 /** The pid of the one job manager process of the control plane's clusters. */
 function jobManagerPid(controlPlane: TestControlPlane): number {
-  const pids = clusterProcesses(controlPlane.stateDir).filter((pid) => readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('jobmanager'));
+  const pids = clusterProcesses(controlPlane.stateDir).filter((pid) =>
+    readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('jobmanager'),
+  );
   expect(pids).toHaveLength(1);
   return pids[0];
 }
@@ -35,7 +43,10 @@ describe('flotilla run --target application', () => {
   it('runs main() of the example in the job manager of a cluster of its own, both jobs FINISHED, and leaves no process of the cluster', async () => {
     const controlPlane = await startControlPlane();
     const output = join(tempDir(), 'ranking');
-    const { code, stdout, stderr } = await runCli(['run', '--target', 'application', '--follow', EXAMPLE, '4', output], controlPlane.env);
+    const { code, stdout, stderr } = await runCli(
+      ['run', '--target', 'application', '--follow', EXAMPLE, '4', output],
+      controlPlane.env,
+    );
     expect(stderr).toContain('in application mode; following its events');
     expect(stderr).toContain('application FINISHED');
     expect(code).toBe(0);
@@ -49,10 +60,19 @@ describe('flotilla run --target application', () => {
     expect(jobs.get('wordcount-example: count words')).toBe(JobStatus.FINISHED);
     expect(jobs.get('wordcount-example: write ranking')).toBe(JobStatus.FINISHED);
     // The job that stands for main() is the application's DRIVER job, and it never had a task.
-    const mainJob = events.find((event) => event.kind?.$case === 'jobStatusChanged' && event.kind.jobStatusChanged.jobName === 'wordcount-example: main');
-    expect(mainJob?.kind?.$case === 'jobStatusChanged' && mainJob.kind.jobStatusChanged.livingPriority).toBe(LivingPriority.DRIVER);
-    expect(application!.driverJobId).toBe(mainJob?.kind?.$case === 'jobStatusChanged' ? mainJob.kind.jobStatusChanged.jobId : 'none');
-    const tasks = events.flatMap((event) => (event.kind?.$case === 'taskStateChanged' ? [event.kind.taskStateChanged] : []));
+    const mainJob = events.find(
+      (event) =>
+        event.kind?.$case === 'jobStatusChanged' && event.kind.jobStatusChanged.jobName === 'wordcount-example: main',
+    );
+    expect(mainJob?.kind?.$case === 'jobStatusChanged' && mainJob.kind.jobStatusChanged.livingPriority).toBe(
+      LivingPriority.DRIVER,
+    );
+    expect(application!.driverJobId).toBe(
+      mainJob?.kind?.$case === 'jobStatusChanged' ? mainJob.kind.jobStatusChanged.jobId : 'none',
+    );
+    const tasks = events.flatMap((event) =>
+      event.kind?.$case === 'taskStateChanged' ? [event.kind.taskStateChanged] : [],
+    );
     expect(tasks.length).toBeGreaterThan(0);
     expect(tasks.filter((task) => task.jobId === application!.driverJobId)).toEqual([]);
 
@@ -66,17 +86,25 @@ describe('flotilla run --target application', () => {
     expect(processOutput(controlPlane, cluster!.id, 'taskexecutor-0')).not.toContain('wrote the top');
 
     await expect.poll(() => clusterProcesses(controlPlane.stateDir), { timeout: 5000, interval: 100 }).toEqual([]);
-    expect((await controlPlane.client.getCluster({ clusterId: cluster!.id })).cluster!.status).toBe(ClusterStatus.STOPPED);
+    expect((await controlPlane.client.getCluster({ clusterId: cluster!.id })).cluster!.status).toBe(
+      ClusterStatus.STOPPED,
+    );
   }, 120_000);
 
   it('ends FAILED with the message main() threw, cancels the job it started, and tears the cluster down', async () => {
     const controlPlane = await startControlPlane();
-    const { code, stdout, stderr } = await runCli(['run', '-t', 'application', '--follow', ...app('throws')], controlPlane.env);
+    const { code, stdout, stderr } = await runCli(
+      ['run', '-t', 'application', '--follow', ...app('throws')],
+      controlPlane.env,
+    );
     expect(code).toBe(1);
     expect(stderr).toMatch(/application FAILED.*main\(\) gave up on purpose/);
     const applicationId = stdout.trim();
     const events = await watchAll(controlPlane.client, applicationId, 0, false);
-    expect(applicationChanges(events).at(-1)).toMatchObject({ status: ApplicationStatus.FAILED, message: 'main() failed in the job manager: Error: main() gave up on purpose' });
+    expect(applicationChanges(events).at(-1)).toMatchObject({
+      status: ApplicationStatus.FAILED,
+      message: 'main() failed in the job manager: Error: main() gave up on purpose',
+    });
     expect(jobStatuses(events).get('e2e-throws: long job')).toBe(JobStatus.CANCELED);
     expect(jobStatuses(events).get('e2e-throws: main')).toBe(JobStatus.FAILED);
     const { application } = await controlPlane.client.getApplication({ applicationId });
@@ -87,7 +115,10 @@ describe('flotilla run --target application', () => {
 
   it('keeps what main() writes as the main job’s output in the job manager, and a cancel stops main() and its job: CANCELED, cluster gone', async () => {
     const controlPlane = await startControlPlane();
-    const run = await runCli(['run', '--target', 'application', '-d', ...app('slow'), '100000', join(tempDir(), 'out')], controlPlane.env);
+    const run = await runCli(
+      ['run', '--target', 'application', '-d', ...app('slow'), '100000', join(tempDir(), 'out')],
+      controlPlane.env,
+    );
     expect(run.stderr).toContain('in application mode; watch it with');
     expect(run.code).toBe(0);
     const applicationId = run.stdout.trim();
@@ -97,7 +128,11 @@ describe('flotilla run --target application', () => {
         async () => {
           const events = await watchAll(controlPlane.client, applicationId, 0, false);
           for (const event of events) {
-            if (event.kind?.$case === 'clusterStatusChanged' && event.kind.clusterStatusChanged.status === ClusterStatus.RUNNING) jobmanager = event.kind.clusterStatusChanged.jobmanagerAddress;
+            if (
+              event.kind?.$case === 'clusterStatusChanged' &&
+              event.kind.clusterStatusChanged.status === ClusterStatus.RUNNING
+            )
+              jobmanager = event.kind.clusterStatusChanged.jobmanagerAddress;
           }
           return jobStatuses(events).get('e2e-slow: slow job') === JobStatus.RUNNING && jobmanager !== '';
         },
@@ -105,16 +140,27 @@ describe('flotilla run --target application', () => {
       )
       .toBe(true);
     const { application } = await controlPlane.client.getApplication({ applicationId });
-    const { client: dispatcher } = connectClient(DispatcherServiceDefinition, jobmanager, { clusterSecret: recordedClusterSecret(controlPlane.stateDir, application!.clusterId) });
+    const { client: dispatcher } = connectClient(DispatcherServiceDefinition, jobmanager, {
+      clusterSecret: recordedClusterSecret(controlPlane.stateDir, application!.clusterId),
+    });
     let mainOutput = '';
-    for await (const chunk of dispatcher.readJobOutput({ jobId: application!.driverJobId, offset: 0n, follow: false })) mainOutput += Buffer.from(chunk.data).toString();
+    for await (const chunk of dispatcher.readJobOutput({ jobId: application!.driverJobId, offset: 0n, follow: false }))
+      mainOutput += Buffer.from(chunk.data).toString();
     expect(mainOutput).toBe('counting to 100000 slowly\n');
     const { job } = await dispatcher.getJob({ jobId: application!.driverJobId });
     expect(job).toMatchObject({ name: 'e2e-slow: main', livingPriority: LivingPriority.DRIVER, taskCounts: [] });
     // The Dispatcher says where main() runs: the job manager's own process.
     const running: string[] = [];
-    for await (const { event } of dispatcher.watchJobEvents({ afterSequence: 0n, jobId: application!.driverJobId, follow: false })) {
-      if (event?.kind?.$case === 'applicationStatusChanged' && event.kind.applicationStatusChanged.status === ApplicationStatus.RUNNING) running.push(event.kind.applicationStatusChanged.message);
+    for await (const { event } of dispatcher.watchJobEvents({
+      afterSequence: 0n,
+      jobId: application!.driverJobId,
+      follow: false,
+    })) {
+      if (
+        event?.kind?.$case === 'applicationStatusChanged' &&
+        event.kind.applicationStatusChanged.status === ApplicationStatus.RUNNING
+      )
+        running.push(event.kind.applicationStatusChanged.message);
     }
     expect(running).toEqual([`main() is running in the job manager (pid ${jobManagerPid(controlPlane)})`]);
 
@@ -129,7 +175,10 @@ describe('flotilla run --target application', () => {
 
   it('refuses a named cluster before uploading anything: application mode always gets a cluster of its own', async () => {
     const controlPlane = await startControlPlane();
-    for (const named of [['-m', '127.0.0.1:1'], ['--cluster', 'cluster-1']]) {
+    for (const named of [
+      ['-m', '127.0.0.1:1'],
+      ['--cluster', 'cluster-1'],
+    ]) {
       const { code, stderr } = await runCli(['run', '--target', 'application', ...named, EXAMPLE], controlPlane.env);
       expect(code).toBe(2);
       expect(stderr).toContain('--target application always runs on a cluster deployed for the application');

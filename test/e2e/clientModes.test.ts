@@ -23,11 +23,17 @@ async function sharedCluster(controlPlane: TestControlPlane): Promise<{ clusterI
   const started = await runCli(['cluster', 'start', '--task-executors', '1', '--slots', '4'], controlPlane.env);
   expect(started.code).toBe(0);
   const clusterId = started.stdout.trim();
-  return { clusterId, address: (await clusterInStatus(controlPlane.client, clusterId, ClusterStatus.RUNNING)).jobmanagerAddress };
+  return {
+    clusterId,
+    address: (await clusterInStatus(controlPlane.client, clusterId, ClusterStatus.RUNNING)).jobmanagerAddress,
+  };
 }
 
 /** The application's final status, once it ended. */
-async function endedStatus(controlPlane: TestControlPlane, applicationId: string): Promise<ApplicationStatus | undefined> {
+async function endedStatus(
+  controlPlane: TestControlPlane,
+  applicationId: string,
+): Promise<ApplicationStatus | undefined> {
   return finalStatus(await watchAll(controlPlane.client, applicationId, 0, true));
 }
 
@@ -60,7 +66,10 @@ describe('session mode (main() in the CLI, jobs on a named cluster)', () => {
     const controlPlane = await startControlPlane();
     const { clusterId } = await sharedCluster(controlPlane);
     const output = join(tempDir(), 'left');
-    const { code, stdout, stderr } = await runCli(['run', '-d', '--cluster', clusterId, '-c', 'leaves.js#main', APPS, '600', output], controlPlane.env);
+    const { code, stdout, stderr } = await runCli(
+      ['run', '-d', '--cluster', clusterId, '-c', 'leaves.js#main', APPS, '600', output],
+      controlPlane.env,
+    );
     expect(code).toBe(0);
     expect(stderr).toContain('main() returned; jobs it did not wait for keep running');
     const applicationId = stdout.split('\n')[0];
@@ -81,7 +90,10 @@ describe('session mode (main() in the CLI, jobs on a named cluster)', () => {
   it('ends the application FAILED with the thrown message when main() throws, and the CLI exits 1', async () => {
     const controlPlane = await startControlPlane();
     const { address } = await sharedCluster(controlPlane);
-    const { code, stdout, stderr } = await runCli(['run', '-m', address, '-c', 'throws.js#main', APPS], controlPlane.env);
+    const { code, stdout, stderr } = await runCli(
+      ['run', '-m', address, '-c', 'throws.js#main', APPS],
+      controlPlane.env,
+    );
     expect(code).toBe(1);
     expect(stderr).toContain('main() failed: Error: main() gave up on purpose');
     const applicationId = stdout.split('\n')[0];
@@ -98,27 +110,49 @@ describe('a client that dies while its main() runs', () => {
   it('is taken as lost after the client heartbeat timeout: its job is cancelled and the application ends FAILED with ClientLostError', async () => {
     const controlPlane = await startControlPlane(['--client-heartbeat-timeout', '2s']);
     const { address } = await sharedCluster(controlPlane);
-    const cli = spawn(process.execPath, [FLOTILLA_BIN, 'run', '-m', address, '-c', 'slow.js#main', APPS, '100000', join(tempDir(), 'out')], {
-      env: { ...process.env, ...controlPlane.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const cli = spawn(
+      process.execPath,
+      [FLOTILLA_BIN, 'run', '-m', address, '-c', 'slow.js#main', APPS, '100000', join(tempDir(), 'out')],
+      {
+        env: { ...process.env, ...controlPlane.env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     cli.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    const applicationId = await vi.waitFor(() => {
-      const id = stdout.split('\n')[0];
-      if (!id) throw new Error('no application id yet');
-      return id;
-    }, { timeout: 30_000 });
+    const applicationId = await vi.waitFor(
+      () => {
+        const id = stdout.split('\n')[0];
+        if (!id) throw new Error('no application id yet');
+        return id;
+      },
+      { timeout: 30_000 },
+    );
     // The job runs (100000 records at 5 ms each): then the client dies without a word.
     await expect
-      .poll(async () => (await controlPlane.client.listJobs({ applicationId, pageSize: 0, pageToken: '', clusterId: '' })).jobs.map((job) => job.status), { timeout: 30_000 })
+      .poll(
+        async () =>
+          (await controlPlane.client.listJobs({ applicationId, pageSize: 0, pageToken: '', clusterId: '' })).jobs.map(
+            (job) => job.status,
+          ),
+        { timeout: 30_000 },
+      )
       .toEqual([JobStatus.RUNNING]);
     cli.kill('SIGKILL');
     expect(await endedStatus(controlPlane, applicationId)).toBe(ApplicationStatus.FAILED);
     const { application } = await controlPlane.client.getApplication({ applicationId });
-    expect(application!.failure).toMatchObject({ name: 'ClientLostError', message: expect.stringContaining('sent no heartbeat') });
+    expect(application!.failure).toMatchObject({
+      name: 'ClientLostError',
+      message: expect.stringContaining('sent no heartbeat'),
+    });
     await expect
-      .poll(async () => (await controlPlane.client.listJobs({ applicationId, pageSize: 0, pageToken: '', clusterId: '' })).jobs.map((job) => job.status), { timeout: 30_000 })
+      .poll(
+        async () =>
+          (await controlPlane.client.listJobs({ applicationId, pageSize: 0, pageToken: '', clusterId: '' })).jobs.map(
+            (job) => job.status,
+          ),
+        { timeout: 30_000 },
+      )
       .toEqual([JobStatus.CANCELED]);
   }, 120_000);
 });
@@ -128,7 +162,10 @@ describe('per-job mode (main() in the CLI, a cluster per job)', () => {
     it(`${detached ? 'detached' : 'attached'}: runs the example's two jobs on two clusters, each torn down after its job`, async () => {
       const controlPlane = await startControlPlane();
       const output = join(tempDir(), 'ranking');
-      const { code, stdout, stderr } = await runCli(['run', '--target', 'per-job', ...(detached ? ['-d'] : []), EXAMPLE, '4', output], controlPlane.env);
+      const { code, stdout, stderr } = await runCli(
+        ['run', '--target', 'per-job', ...(detached ? ['-d'] : []), EXAMPLE, '4', output],
+        controlPlane.env,
+      );
       expect(code).toBe(0);
       if (!detached) expect(stderr).toContain('application FINISHED');
       expect(partLines(output)).toEqual(RANKING);
@@ -143,7 +180,13 @@ describe('per-job mode (main() in the CLI, a cluster per job)', () => {
       const owned = clusters.filter((cluster) => cluster.ownerApplicationId === applicationId);
       expect(owned.map((cluster) => cluster.id).sort()).toEqual(jobs.map((job) => job.clusterId).sort());
       await expect
-        .poll(async () => (await controlPlane.client.listClusters({ pageSize: 0, pageToken: '', statuses: [] })).clusters.map((cluster) => cluster.status), { timeout: 10_000 })
+        .poll(
+          async () =>
+            (await controlPlane.client.listClusters({ pageSize: 0, pageToken: '', statuses: [] })).clusters.map(
+              (cluster) => cluster.status,
+            ),
+          { timeout: 10_000 },
+        )
         .toEqual([ClusterStatus.STOPPED, ClusterStatus.STOPPED]);
       await expect.poll(() => clusterProcesses(controlPlane.stateDir), { timeout: 5000, interval: 100 }).toEqual([]);
     }, 120_000);

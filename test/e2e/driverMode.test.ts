@@ -38,7 +38,7 @@ describe('flotilla run -D', () => {
     await expect.poll(() => clusterProcesses(controlPlane.stateDir), { timeout: 5000, interval: 100 }).toEqual([]);
   }, 120_000);
 
-  it('exits while the application runs; killing the CLI\'s process group changes nothing; watch sees it FINISHED', async () => {
+  it("exits while the application runs; killing the CLI's process group changes nothing; watch sees it FINISHED", async () => {
     const controlPlane = await startControlPlane();
     const cli = spawn(process.execPath, [FLOTILLA_BIN, 'run', '-D', ...app('slow'), '600', join(tempDir(), 'out')], {
       env: { ...process.env, ...controlPlane.env },
@@ -78,7 +78,10 @@ describe('flotilla run -D', () => {
 
   it('ends FAILED saying the driver was lost when its task executor is killed; the other job is cancelled', async () => {
     const controlPlane = await startControlPlane();
-    const run = await runCli(['run', '-D', '--task-executors', '2', '--slots', '2', ...app('slow'), '100000', join(tempDir(), 'out')], controlPlane.env);
+    const run = await runCli(
+      ['run', '-D', '--task-executors', '2', '--slots', '2', ...app('slow'), '100000', join(tempDir(), 'out')],
+      controlPlane.env,
+    );
     expect(run.code).toBe(0);
     const applicationId = run.stdout.trim();
     let jobmanager = '';
@@ -88,18 +91,32 @@ describe('flotilla run -D', () => {
         async () => {
           const events = await watchAll(controlPlane.client, applicationId, 0, false);
           for (const event of events) {
-            if (event.kind?.$case === 'clusterStatusChanged' && event.kind.clusterStatusChanged.status === ClusterStatus.RUNNING) jobmanager = event.kind.clusterStatusChanged.jobmanagerAddress;
-            if (event.kind?.$case === 'taskStateChanged' && event.kind.taskStateChanged.vertexId === 'driver' && event.kind.taskStateChanged.state === ExecutionState.RUNNING) {
+            if (
+              event.kind?.$case === 'clusterStatusChanged' &&
+              event.kind.clusterStatusChanged.status === ClusterStatus.RUNNING
+            )
+              jobmanager = event.kind.clusterStatusChanged.jobmanagerAddress;
+            if (
+              event.kind?.$case === 'taskStateChanged' &&
+              event.kind.taskStateChanged.vertexId === 'driver' &&
+              event.kind.taskStateChanged.state === ExecutionState.RUNNING
+            ) {
               driverHost = event.kind.taskStateChanged.taskExecutorId;
             }
           }
-          return jobStatuses(events).get('e2e-slow: slow job') === JobStatus.RUNNING && driverHost !== '' && jobmanager !== '';
+          return (
+            jobStatuses(events).get('e2e-slow: slow job') === JobStatus.RUNNING &&
+            driverHost !== '' &&
+            jobmanager !== ''
+          );
         },
         { timeout: 60_000, interval: 200 },
       )
       .toBe(true);
     const { clusterId } = (await controlPlane.client.getApplication({ applicationId })).application!;
-    const { client: dispatcher } = connectClient(DispatcherServiceDefinition, jobmanager, { clusterSecret: recordedClusterSecret(controlPlane.stateDir, clusterId) });
+    const { client: dispatcher } = connectClient(DispatcherServiceDefinition, jobmanager, {
+      clusterSecret: recordedClusterSecret(controlPlane.stateDir, clusterId),
+    });
     const overview = await dispatcher.requestClusterOverview({});
     const pid = overview.taskExecutorInfos.find((info) => info.id === driverHost)?.pid;
     expect(pid).toBeGreaterThan(0);
@@ -128,7 +145,10 @@ describe('flotilla run -D', () => {
     const clusterId = started.stdout.trim();
     const { cluster } = await controlPlane.client.getCluster({ clusterId });
     const [first, second] = await Promise.all([
-      runCli(['run', '-D', '--follow', '-m', cluster!.jobmanagerAddress, EXAMPLE, '2', join(tempDir(), 'a')], controlPlane.env),
+      runCli(
+        ['run', '-D', '--follow', '-m', cluster!.jobmanagerAddress, EXAMPLE, '2', join(tempDir(), 'a')],
+        controlPlane.env,
+      ),
       runCli(['run', '-D', '--follow', '--cluster', clusterId, EXAMPLE, '3', join(tempDir(), 'b')], controlPlane.env),
     ]);
     expect(first.stderr).toContain('application FINISHED');
@@ -151,7 +171,10 @@ describe('flotilla run -D', () => {
     const resumed: ApplicationEvent[] = [];
     const abort = new AbortController();
     try {
-      for await (const { event } of controlPlane.client.watchApplication({ applicationId, afterSequence: 0n, follow: true }, { signal: abort.signal })) {
+      for await (const { event } of controlPlane.client.watchApplication(
+        { applicationId, afterSequence: 0n, follow: true },
+        { signal: abort.signal },
+      )) {
         resumed.push(event!);
         if (resumed.length === 3) abort.abort();
       }

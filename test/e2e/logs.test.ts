@@ -21,14 +21,26 @@ import { tempDir } from '../support/tempDir.js';
 function talk(count: number): { stdout: string; stderr: string } {
   const lines = Array.from({ length: count }, (_, index) => index + 1);
   return {
-    stdout: lines.filter((i) => i % 3 !== 0).map((i) => `line ${i} to stdout\n`).join(''),
-    stderr: lines.filter((i) => i % 3 === 0).map((i) => `line ${i} to stderr\n`).join(''),
+    stdout: lines
+      .filter((i) => i % 3 !== 0)
+      .map((i) => `line ${i} to stdout\n`)
+      .join(''),
+    stderr: lines
+      .filter((i) => i % 3 === 0)
+      .map((i) => `line ${i} to stderr\n`)
+      .join(''),
   };
 }
 
 /** `flotilla logs ...args` running in the background, with what it printed so far. */
-function startLogs(args: readonly string[], env: NodeJS.ProcessEnv): { child: ChildProcess; stdout: () => string; stderr: () => string } {
-  const child = spawn(process.execPath, [FLOTILLA_BIN, 'logs', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+function startLogs(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): { child: ChildProcess; stdout: () => string; stderr: () => string } {
+  const child = spawn(process.execPath, [FLOTILLA_BIN, 'logs', ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (text: string) => (stdout += text));
@@ -55,7 +67,9 @@ describe('flotilla logs', () => {
   it('--follow prints the output as the driver writes it and ends with the application; --offset N prints exactly the rest', async () => {
     const controlPlane = await startControlPlane();
     const { applicationId, logs, openGate } = await talkAndFollow(controlPlane.env, 8);
-    expect((await controlPlane.client.getApplication({ applicationId })).application!.status).toBe(ApplicationStatus.RUNNING);
+    expect((await controlPlane.client.getApplication({ applicationId })).application!.status).toBe(
+      ApplicationStatus.RUNNING,
+    );
     openGate();
     const [code] = (await once(logs.child, 'exit')) as [number];
     expect(code).toBe(0);
@@ -64,12 +78,21 @@ describe('flotilla logs', () => {
 
     // From an offset, each stream gets exactly its bytes at or past the offset.
     const pieces: ReadDriverLogResponse[] = [];
-    for await (const piece of controlPlane.client.readDriverLog({ applicationId, offset: 0n, follow: false })) pieces.push(piece);
+    for await (const piece of controlPlane.client.readDriverLog({ applicationId, offset: 0n, follow: false }))
+      pieces.push(piece);
     const whole = Buffer.concat(pieces.map((piece) => piece.data));
     const rest = (offset: number, stream: LogStream) =>
-      Buffer.concat(pieces.filter((piece) => piece.stream === stream).map((piece) => piece.data.subarray(Math.max(0, offset - Number(piece.offset))))).toString();
+      Buffer.concat(
+        pieces
+          .filter((piece) => piece.stream === stream)
+          .map((piece) => piece.data.subarray(Math.max(0, offset - Number(piece.offset)))),
+      ).toString();
     for (const offset of [0, 5, 17, 50, whole.byteLength]) {
-      const { code: exit, stdout, stderr } = await runCli(['logs', applicationId, '--offset', String(offset)], controlPlane.env);
+      const {
+        code: exit,
+        stdout,
+        stderr,
+      } = await runCli(['logs', applicationId, '--offset', String(offset)], controlPlane.env);
       expect(exit).toBe(0);
       expect(stdout).toBe(rest(offset, LogStream.STDOUT));
       expect(stderr).toBe(rest(offset, LogStream.STDERR));
@@ -85,7 +108,10 @@ describe('flotilla logs', () => {
   it('stops quietly, exit 0, when its reader goes away (flotilla logs APP | head)', async () => {
     const controlPlane = await startControlPlane();
     // Lines alternate between streams, so the log is many pieces and many writes.
-    const run = await runCli(['run', '-D', '--follow', '-c', 'talk.mjs#main', DRIVER_APP, '3000', '0'], controlPlane.env);
+    const run = await runCli(
+      ['run', '-D', '--follow', '-c', 'talk.mjs#main', DRIVER_APP, '3000', '0'],
+      controlPlane.env,
+    );
     expect(run.code).toBe(0);
     const logs = startLogs([run.stdout.trim()], controlPlane.env);
     logs.child.stdout!.once('data', () => logs.child.stdout!.destroy());
@@ -101,12 +127,16 @@ describe('flotilla logs', () => {
     // The control plane goes away while the driver waits; the application goes on without it.
     await controlPlane.process.stop('SIGTERM');
     openGate();
-    await expect.poll(logs.stderr, { timeout: 30_000 }).toContain('connection to the control plane lost; resuming at offset 17');
+    await expect
+      .poll(logs.stderr, { timeout: 30_000 })
+      .toContain('connection to the control plane lost; resuming at offset 17');
     await startServer('controlplane', ['--state-dir', controlPlane.stateDir, '--listen', controlPlane.address]);
 
     const [code] = (await once(logs.child, 'exit')) as [number];
     expect(code).toBe(0);
     expect(logs.stdout()).toBe(talk(30).stdout);
-    expect(logs.stderr().replace(/^flotilla logs: connection to the control plane lost.*\n/gm, '')).toBe(talk(30).stderr);
+    expect(logs.stderr().replace(/^flotilla logs: connection to the control plane lost.*\n/gm, '')).toBe(
+      talk(30).stderr,
+    );
   }, 120_000);
 });

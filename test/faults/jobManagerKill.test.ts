@@ -48,14 +48,24 @@ afterAll(async () => {
  * Starts the slow application on an owned cluster of two task executors and waits until its job
  * (not only the driver) runs; resolves with the application's id, its cluster and its processes.
  */
-async function applicationWithRunningJob(): Promise<{ applicationId: string; clusterId: string; jobManager: number; taskExecutors: { pid: number; log_file: string }[] }> {
+async function applicationWithRunningJob(): Promise<{
+  applicationId: string;
+  clusterId: string;
+  jobManager: number;
+  taskExecutors: { pid: number; log_file: string }[];
+}> {
   const { client, stateDir } = controlPlane;
   const { application } = await client.runApplication(
     driverRequest(artifactId, {
       name: 'slow',
       entry: 'slow.js#main',
       args: ['100000', join(tempDir(), 'out')],
-      cluster: { target: { $case: 'deploy', deploy: { taskExecutors: 2, slotsPerTaskExecutor: 2, taskExecutorResources: undefined, properties: {} } } },
+      cluster: {
+        target: {
+          $case: 'deploy',
+          deploy: { taskExecutors: 2, slotsPerTaskExecutor: 2, taskExecutorResources: undefined, properties: {} },
+        },
+      },
     }),
   );
   const applicationId = application!.id;
@@ -64,7 +74,9 @@ async function applicationWithRunningJob(): Promise<{ applicationId: string; clu
       async () =>
         (await watchAll(client, applicationId, 0, false)).some(
           (event) =>
-            event.kind?.$case === 'jobStatusChanged' && event.kind.jobStatusChanged.livingPriority !== LivingPriority.DRIVER && event.kind.jobStatusChanged.status === JobStatus.RUNNING,
+            event.kind?.$case === 'jobStatusChanged' &&
+            event.kind.jobStatusChanged.livingPriority !== LivingPriority.DRIVER &&
+            event.kind.jobStatusChanged.status === JobStatus.RUNNING,
         ),
       { timeout: 60_000, interval: 200 },
     )
@@ -74,7 +86,12 @@ async function applicationWithRunningJob(): Promise<{ applicationId: string; clu
   const taskExecutors = processes.filter((process) => process.role === 'taskexecutor');
   expect(taskExecutors).toHaveLength(2);
   for (const process of processes) expect(isRunning(process.pid)).toBe(true);
-  return { applicationId, clusterId, jobManager: processes.find((process) => process.role === 'jobmanager')!.pid, taskExecutors };
+  return {
+    applicationId,
+    clusterId,
+    jobManager: processes.find((process) => process.role === 'jobmanager')!.pid,
+    taskExecutors,
+  };
 }
 
 describe('kill -9 of an owned cluster’s job manager mid-application', () => {
@@ -85,10 +102,18 @@ describe('kill -9 of an owned cluster’s job manager mid-application', () => {
 
     const ended = await endedApplication(client, applicationId, JOBMANAGER_TIMEOUT_MS + SLACK_MS);
     expect(ended.status).toBe(ApplicationStatus.FAILED);
-    expect(ended.failure).toMatchObject({ name: 'ClusterLostError', message: expect.stringContaining(`cluster ${clusterId} was lost`) });
+    expect(ended.failure).toMatchObject({
+      name: 'ClusterLostError',
+      message: expect.stringContaining(`cluster ${clusterId} was lost`),
+    });
     const cluster = await clusterInStatus(client, clusterId, ClusterStatus.FAILED);
     expect(cluster.failure?.name).toBe('ClusterLostError');
-    await expect.poll(() => taskExecutors.filter((process) => isRunning(process.pid)).length, { timeout: JOBMANAGER_TIMEOUT_MS + SLACK_MS, interval: 200 }).toBe(0);
+    await expect
+      .poll(() => taskExecutors.filter((process) => isRunning(process.pid)).length, {
+        timeout: JOBMANAGER_TIMEOUT_MS + SLACK_MS,
+        interval: 200,
+      })
+      .toBe(0);
     expect(clusterProcesses(stateDir)).toEqual([]);
   });
 
@@ -99,19 +124,29 @@ describe('kill -9 of an owned cluster’s job manager mid-application', () => {
     controlPlane.process.child.kill('SIGSTOP');
     try {
       process.kill(jobManager, 'SIGKILL');
-      await expect.poll(() => taskExecutors.filter((process) => isRunning(process.pid)).length, { timeout: JOBMANAGER_TIMEOUT_MS + SLACK_MS, interval: 200 }).toBe(0);
+      await expect
+        .poll(() => taskExecutors.filter((process) => isRunning(process.pid)).length, {
+          timeout: JOBMANAGER_TIMEOUT_MS + SLACK_MS,
+          interval: 200,
+        })
+        .toBe(0);
       expect(clusterProcesses(stateDir)).toEqual([]);
     } finally {
       controlPlane.process.child.kill('SIGCONT');
     }
     for (const { log_file } of taskExecutors) {
-      expect(readFileSync(log_file, 'utf8')).toMatch(new RegExp(`giving up: job manager at \\S+ unreachable for \\d+ ms \\(timeout ${JOBMANAGER_TIMEOUT_MS} ms\\)`));
+      expect(readFileSync(log_file, 'utf8')).toMatch(
+        new RegExp(`giving up: job manager at \\S+ unreachable for \\d+ ms \\(timeout ${JOBMANAGER_TIMEOUT_MS} ms\\)`),
+      );
     }
 
     // Thawed, the control plane finds the job manager gone and ends the application with that cause.
     const ended = await endedApplication(client, applicationId, JOBMANAGER_TIMEOUT_MS + SLACK_MS);
     expect(ended.status).toBe(ApplicationStatus.FAILED);
-    expect(ended.failure).toMatchObject({ name: 'ClusterLostError', message: expect.stringContaining(`cluster ${clusterId} was lost`) });
+    expect(ended.failure).toMatchObject({
+      name: 'ClusterLostError',
+      message: expect.stringContaining(`cluster ${clusterId} was lost`),
+    });
     await clusterInStatus(client, clusterId, ClusterStatus.FAILED);
   });
 });

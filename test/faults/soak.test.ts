@@ -40,12 +40,25 @@ async function deployClusters(): Promise<void> {
   const { client, stateDir } = shared.controlPlane;
   const deployed = await Promise.all(
     Array.from({ length: CLUSTERS }, (_, index) =>
-      client.deployCluster({ name: `soak-${index}`, requestId: '', spec: { taskExecutors: TASK_EXECUTORS, slotsPerTaskExecutor: SLOTS, taskExecutorResources: undefined, properties: {} } }),
+      client.deployCluster({
+        name: `soak-${index}`,
+        requestId: '',
+        spec: {
+          taskExecutors: TASK_EXECUTORS,
+          slotsPerTaskExecutor: SLOTS,
+          taskExecutorResources: undefined,
+          properties: {},
+        },
+      }),
     ),
   );
   for (const { cluster } of deployed) {
     const running = await clusterInStatus(client, cluster!.id, ClusterStatus.RUNNING, 60_000);
-    clusters.push({ id: running.id, address: running.jobmanagerAddress, secret: recordedClusterSecret(stateDir, running.id) });
+    clusters.push({
+      id: running.id,
+      address: running.jobmanagerAddress,
+      secret: recordedClusterSecret(stateDir, running.id),
+    });
   }
 }
 
@@ -64,7 +77,11 @@ async function killAndReplace(replacementIndex: number): Promise<string> {
   // Under the control plane's state dir, so that the check for processes left behind sees it too.
   const stateDir = join(shared.controlPlane.stateDir, 'replacements', `taskexecutor-${replacementIndex}`);
   // A replacement joins with the cluster's secret, as the deployment target's own task executors do.
-  await startServer('taskexecutor', ['--jobmanager', cluster.address, '--slots', String(SLOTS), '--state-dir', stateDir], { FLOTILLA_CLUSTER_SECRET: cluster.secret });
+  await startServer(
+    'taskexecutor',
+    ['--jobmanager', cluster.address, '--slots', String(SLOTS), '--state-dir', stateDir],
+    { FLOTILLA_CLUSTER_SECRET: cluster.secret },
+  );
   return `${victim?.id ?? 'nothing'} of ${cluster.id}`;
 }
 
@@ -76,11 +93,18 @@ describe('soak: 50 applications on shared clusters while task executors are kill
     const submitted = await Promise.all(
       Array.from({ length: APPLICATIONS }, async (_, index) => {
         // Short applications that last a few seconds: half run a job, wait, and run another; half only wait.
-        const args = index % 2 === 0 ? ['squares', String(10 + index), 'sleep', '6000', 'squares', '5'] : ['sleep', '8000'];
+        const args =
+          index % 2 === 0 ? ['squares', String(10 + index), 'sleep', '6000', 'squares', '5'] : ['sleep', '8000'];
         const entry = index % 2 === 0 ? '#steps' : '';
         const cluster = clusters[index % clusters.length];
         const { application } = await client.runApplication(
-          driverRequest(artifactId, { name: `soak-${index}`, requestId: `soak-${index}`, entry, args, cluster: { target: { $case: 'clusterId', clusterId: cluster.id } } }),
+          driverRequest(artifactId, {
+            name: `soak-${index}`,
+            requestId: `soak-${index}`,
+            entry,
+            args,
+            cluster: { target: { $case: 'clusterId', clusterId: cluster.id } },
+          }),
         );
         return application!.id;
       }),
@@ -103,10 +127,13 @@ describe('soak: 50 applications on shared clusters while task executors are kill
       const status = ApplicationStatus[application.status];
       byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
       expect(['FINISHED', 'FAILED']).toContain(status);
-      if (application.status === ApplicationStatus.FAILED) expect(application.failure?.message).not.toMatch(/^$|internal error/);
+      if (application.status === ApplicationStatus.FAILED)
+        expect(application.failure?.message).not.toMatch(/^$|internal error/);
       const events = await wholeLog(client, application.id);
       const last = events.at(-1)?.kind;
-      expect(last?.$case === 'applicationStatusChanged' && last.applicationStatusChanged.status).toBe(application.status);
+      expect(last?.$case === 'applicationStatusChanged' && last.applicationStatusChanged.status).toBe(
+        application.status,
+      );
     }
     expect(byStatus.get('FINISHED') ?? 0).toBeGreaterThan(0);
     expect(controlPlane.process.child.exitCode).toBeNull();

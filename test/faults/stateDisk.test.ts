@@ -20,7 +20,16 @@ import { dispatcherClient } from '../support/cluster.js';
 import { clusterProcesses } from '../support/controlPlane.js';
 import { ROOT } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
-import { driverRequest, endedApplication, recordedClusterSecret, startTestControlPlane, uploadDriverApp, watchAll, wholeLog, type TestControlPlane } from '../controlplane/controlPlaneTesting.js';
+import {
+  driverRequest,
+  endedApplication,
+  recordedClusterSecret,
+  startTestControlPlane,
+  uploadDriverApp,
+  watchAll,
+  wholeLog,
+  type TestControlPlane,
+} from '../controlplane/controlPlaneTesting.js';
 
 /** Sets the largest file `pid` may write (its soft RLIMIT_FSIZE); 'unlimited' lifts it. */
 function limitFileWrites(pid: number, bytes: number | 'unlimited'): void {
@@ -42,13 +51,27 @@ describe('the state dir’s disk stops taking writes', () => {
     const { client, stateDir } = controlPlane;
     const pid = controlPlane.process.child.pid!;
     const artifactId = await uploadDriverApp(controlPlane.process.address);
-    const earlier = (await client.runApplication(driverRequest(artifactId, { name: 'earlier', args: ['squares', '5'] }))).application!;
+    const earlier = (
+      await client.runApplication(driverRequest(artifactId, { name: 'earlier', args: ['squares', '5'] }))
+    ).application!;
     expect((await endedApplication(client, earlier.id)).status).toBe(ApplicationStatus.FINISHED);
     const earlierEvents = await wholeLog(client, earlier.id);
     // An application that waits for a file between two jobs: it runs on while writes fail.
     const go = join(tempDir(), 'go');
-    const running = (await client.runApplication(driverRequest(artifactId, { name: 'running', entry: '#steps', args: ['squares', '3', 'await', go, 'squares', '4'] }))).application!;
-    await expect.poll(async () => (await client.getApplication({ applicationId: running.id })).application!.status, { timeout: 60_000 }).toBe(ApplicationStatus.RUNNING);
+    const running = (
+      await client.runApplication(
+        driverRequest(artifactId, {
+          name: 'running',
+          entry: '#steps',
+          args: ['squares', '3', 'await', go, 'squares', '4'],
+        }),
+      )
+    ).application!;
+    await expect
+      .poll(async () => (await client.getApplication({ applicationId: running.id })).application!.status, {
+        timeout: 60_000,
+      })
+      .toBe(ApplicationStatus.RUNNING);
 
     limitFileWrites(pid, 0);
     try {
@@ -56,18 +79,34 @@ describe('the state dir’s disk stops taking writes', () => {
         code: expect.toBeOneOf([Status.RESOURCE_EXHAUSTED, Status.FAILED_PRECONDITION, Status.UNAVAILABLE]),
         details: expect.stringMatching(CANNOT_WRITE),
       });
-      await expect(client.deployCluster({ name: 'refused', spec: undefined, requestId: '' })).rejects.toMatchObject({ details: expect.stringMatching(CANNOT_WRITE) });
-      await expect(uploadDriverApp(controlPlane.process.address, join(ROOT, 'test/e2e/fixtures/apps'))).rejects.toThrow(CANNOT_WRITE);
+      await expect(client.deployCluster({ name: 'refused', spec: undefined, requestId: '' })).rejects.toMatchObject({
+        details: expect.stringMatching(CANNOT_WRITE),
+      });
+      await expect(uploadDriverApp(controlPlane.process.address, join(ROOT, 'test/e2e/fixtures/apps'))).rejects.toThrow(
+        CANNOT_WRITE,
+      );
       // Reads answer from what is stored.
-      expect((await client.getApplication({ applicationId: earlier.id })).application!.status).toBe(ApplicationStatus.FINISHED);
+      expect((await client.getApplication({ applicationId: earlier.id })).application!.status).toBe(
+        ApplicationStatus.FINISHED,
+      );
       expect(await watchAll(client, earlier.id, 0, false)).toEqual(earlierEvents);
       // The running application goes on to its end on its cluster while its events cannot be stored yet.
       writeFileSync(go, '');
       const { clusterId } = (await client.getApplication({ applicationId: running.id })).application!;
       const { jobmanagerAddress } = (await client.getCluster({ clusterId })).cluster!;
       const dispatcher = dispatcherClient(jobmanagerAddress, recordedClusterSecret(controlPlane.stateDir, clusterId));
-      await expect.poll(async () => (({ jobsRunning, jobsFinished }) => ({ jobsRunning, jobsFinished }))(await dispatcher.requestClusterOverview({})), { timeout: 60_000, interval: 200 }).toEqual({ jobsRunning: 0, jobsFinished: 3 });
-      expect((await client.getApplication({ applicationId: running.id })).application!.status).toBe(ApplicationStatus.RUNNING);
+      await expect
+        .poll(
+          async () =>
+            (({ jobsRunning, jobsFinished }) => ({ jobsRunning, jobsFinished }))(
+              await dispatcher.requestClusterOverview({}),
+            ),
+          { timeout: 60_000, interval: 200 },
+        )
+        .toEqual({ jobsRunning: 0, jobsFinished: 3 });
+      expect((await client.getApplication({ applicationId: running.id })).application!.status).toBe(
+        ApplicationStatus.RUNNING,
+      );
       expect(controlPlane.process.child.exitCode).toBeNull();
     } finally {
       limitFileWrites(pid, 'unlimited');
@@ -78,9 +117,11 @@ describe('the state dir’s disk stops taking writes', () => {
     expect(ended.status).toBe(ApplicationStatus.FINISHED);
     await wholeLog(client, running.id);
     let driverLog = '';
-    for await (const piece of client.readDriverLog({ applicationId: running.id, offset: 0n, follow: true })) driverLog += piece.data.toString();
+    for await (const piece of client.readDriverLog({ applicationId: running.id, offset: 0n, follow: true }))
+      driverLog += piece.data.toString();
     expect(driverLog).toBe('sum of squares: 14\nsum of squares: 30\n');
-    const after = (await client.runApplication(driverRequest(artifactId, { name: 'after', args: ['squares', '6'] }))).application!;
+    const after = (await client.runApplication(driverRequest(artifactId, { name: 'after', args: ['squares', '6'] })))
+      .application!;
     expect((await endedApplication(client, after.id)).status).toBe(ApplicationStatus.FINISHED);
     await wholeLog(client, after.id);
     expect(await watchAll(client, earlier.id, 0, false)).toEqual(earlierEvents);
@@ -92,7 +133,10 @@ describe('the state dir’s disk stops taking writes', () => {
     const db = new Database(join(stateDir, 'state.db'), { readonly: true, fileMustExist: true });
     try {
       expect(db.pragma('integrity_check')).toEqual([{ integrity_check: 'ok' }]);
-      const rows = db.prepare('SELECT id, status FROM applications ORDER BY id').all() as { id: string; status: string }[];
+      const rows = db.prepare('SELECT id, status FROM applications ORDER BY id').all() as {
+        id: string;
+        status: string;
+      }[];
       expect(new Map(rows.map((row) => [row.id, row.status]))).toEqual(
         new Map([
           [earlier.id, 'FINISHED'],

@@ -13,7 +13,15 @@ import type { JobEvent, TaskStateChanged } from '../../generated/flotilla/v1/eve
 import { ExecutionState } from '../../generated/flotilla/v1/status.js';
 import { finalCountsOfFolder, writeWordText } from '../../scripts/bench/lib/wordText.mjs';
 import { encodeRecords } from '../../src/rpc/convert/records.js';
-import { dispatcherClient, importPipelines, jobEvents, jobStatusesOf, startTestCluster, taskExecutorClient, type TestCluster } from '../support/cluster.js';
+import {
+  dispatcherClient,
+  importPipelines,
+  jobEvents,
+  jobStatusesOf,
+  startTestCluster,
+  taskExecutorClient,
+  type TestCluster,
+} from '../support/cluster.js';
 import type { ServerProcess } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
 
@@ -30,7 +38,14 @@ beforeAll(async () => {
   cluster = await startTestCluster({
     taskExecutors: 3,
     slots: 2,
-    jobManagerArgs: ['--heartbeat-interval', '500', '--heartbeat-timeout', String(HEARTBEAT_TIMEOUT_MS), '--slot-request-timeout', '60000'],
+    jobManagerArgs: [
+      '--heartbeat-interval',
+      '500',
+      '--heartbeat-timeout',
+      String(HEARTBEAT_TIMEOUT_MS),
+      '--slot-request-timeout',
+      '60000',
+    ],
   });
 }, 120_000);
 
@@ -53,8 +68,11 @@ describe('a task executor that hangs (SIGSTOP) during a job', () => {
   it('is declared lost, the job restarts elsewhere with the right counts, and its late messages change nothing', async () => {
     const dispatcher = dispatcherClient(cluster.jobManager.address);
     const overview = await dispatcher.requestClusterOverview({});
-    const idOf = (taskExecutor: ServerProcess) => overview.taskExecutorInfos.find((info) => info.address === taskExecutor.address)!.id;
-    const env = cluster.environment({ restartStrategy: { kind: 'fixedDelay', maxAttempts: 10, delayMs: 500 } }).setParallelism(4);
+    const idOf = (taskExecutor: ServerProcess) =>
+      overview.taskExecutorInfos.find((info) => info.address === taskExecutor.address)!.id;
+    const env = cluster
+      .environment({ restartStrategy: { kind: 'fixedDelay', maxAttempts: 10, delayMs: 500 } })
+      .setParallelism(4);
     const output = join(work, 'counts');
     wordCount(env, input, output);
     const client = await env.executeAsync('word count, hung task executor');
@@ -65,7 +83,11 @@ describe('a task executor that hangs (SIGSTOP) during a job', () => {
     await expect
       .poll(
         async () => {
-          const running = new Set(tasks(await jobEvents(dispatcher, jobId)).filter((task) => task.state === ExecutionState.RUNNING).map((task) => task.taskExecutorId));
+          const running = new Set(
+            tasks(await jobEvents(dispatcher, jobId))
+              .filter((task) => task.state === ExecutionState.RUNNING)
+              .map((task) => task.taskExecutorId),
+          );
           victim = cluster.taskExecutors.find((taskExecutor) => running.has(idOf(taskExecutor)));
           return victim !== undefined;
         },
@@ -82,21 +104,37 @@ describe('a task executor that hangs (SIGSTOP) during a job', () => {
       .poll(
         async () => {
           const seen = tasks(await jobEvents(dispatcher, jobId));
-          const lost = seen.some((task) => task.taskExecutorId === victimId && task.state === ExecutionState.FAILED && task.failure?.name === 'TaskExecutorLostError');
+          const lost = seen.some(
+            (task) =>
+              task.taskExecutorId === victimId &&
+              task.state === ExecutionState.FAILED &&
+              task.failure?.name === 'TaskExecutorLostError',
+          );
           return lost && seen.some((task) => task.attemptNumber > 0 && task.state === ExecutionState.RUNNING);
         },
         { timeout: HEARTBEAT_TIMEOUT_MS + 60_000, interval: 200 },
       )
       .toBe(true);
-    const lostAttemptNumber = tasks(await jobEvents(dispatcher, jobId)).find((task) => task.taskExecutorId === victimId)!.attemptNumber;
+    const lostAttemptNumber = tasks(await jobEvents(dispatcher, jobId)).find(
+      (task) => task.taskExecutorId === victimId,
+    )!.attemptNumber;
 
     // Late messages of the old attempts, as the stale task executor would send them, are refused.
     for (const executionAttemptId of staleAttempts) {
       for (const state of [ExecutionState.FINISHED, ExecutionState.FAILED, ExecutionState.CANCELED]) {
-        const answer = await dispatcher.updateTaskExecutionState({ taskExecutorId: victimId, jobId, executionAttemptId, state, failure: undefined });
+        const answer = await dispatcher.updateTaskExecutionState({
+          taskExecutorId: victimId,
+          jobId,
+          executionAttemptId,
+          state,
+          failure: undefined,
+        });
         expect(answer.accepted).toBe(false);
       }
-      expect((await dispatcher.reportCollectedRecords({ jobId, executionAttemptId, records: encodeRecords([['stale', 1]]) })).accepted).toBe(false);
+      expect(
+        (await dispatcher.reportCollectedRecords({ jobId, executionAttemptId, records: encodeRecords([['stale', 1]]) }))
+          .accepted,
+      ).toBe(false);
     }
 
     // And so is whatever the stale task executor really sends once it runs again.
@@ -107,9 +145,21 @@ describe('a task executor that hangs (SIGSTOP) during a job', () => {
     const statuses = jobStatusesOf(atEnd);
     expect(statuses).toContain('RESTARTING');
     expect(statuses.at(-1)).toBe('FINISHED');
-    const lossAt = atEnd.findIndex((event) => event.kind?.$case === 'taskStateChanged' && event.kind.taskStateChanged.taskExecutorId === victimId && event.kind.taskStateChanged.failure?.name === 'TaskExecutorLostError');
+    const lossAt = atEnd.findIndex(
+      (event) =>
+        event.kind?.$case === 'taskStateChanged' &&
+        event.kind.taskStateChanged.taskExecutorId === victimId &&
+        event.kind.taskStateChanged.failure?.name === 'TaskExecutorLostError',
+    );
     const afterLoss = tasks(atEnd.slice(lossAt + 1));
-    expect(afterLoss.filter((task) => task.taskExecutorId === victimId && task.attemptNumber === lostAttemptNumber && task.state !== ExecutionState.FAILED)).toEqual([]);
+    expect(
+      afterLoss.filter(
+        (task) =>
+          task.taskExecutorId === victimId &&
+          task.attemptNumber === lostAttemptNumber &&
+          task.state !== ExecutionState.FAILED,
+      ),
+    ).toEqual([]);
 
     // The stale task executor registers again, its old tasks stop, and every slot of the cluster is free.
     await expect
@@ -135,6 +185,10 @@ describe('a task executor that hangs (SIGSTOP) during a job', () => {
     const records = (await squares(cluster.environment().setParallelism(6), 600)) as number[];
     expect(records.sort((a, b) => a - b)).toEqual(Array.from({ length: 600 }, (_, index) => (index + 1) ** 2));
     const [wideJob] = (await dispatcher.listJobs({ pageSize: 1, pageToken: '' })).jobs;
-    expect(tasks(await jobEvents(dispatcher, wideJob.id)).some((task) => task.taskExecutorId === victimId && task.state === ExecutionState.FINISHED)).toBe(true);
+    expect(
+      tasks(await jobEvents(dispatcher, wideJob.id)).some(
+        (task) => task.taskExecutorId === victimId && task.state === ExecutionState.FINISHED,
+      ),
+    ).toBe(true);
   }, 300_000);
 });

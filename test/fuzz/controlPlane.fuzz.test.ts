@@ -52,7 +52,9 @@ const HOSTILE_NAME = '名前 ../../etc/passwd 🚀 \u202eevil';
  * it refused (savepoints come later) after every other check has run on its hostile values.
  */
 function neverDeploying(init: MessageInit): MessageInit {
-  return init.mode === SubmissionMode.SESSION ? init : { ...init, savepoint: { path: '../../savepoint', allowNonRestoredState: true } };
+  return init.mode === SubmissionMode.SESSION
+    ? init
+    : { ...init, savepoint: { path: '../../savepoint', allowNonRestoredState: true } };
 }
 
 /** A DeployCluster whose request id has a newline is refused after its name and spec were checked. */
@@ -72,7 +74,10 @@ describe('ClusterClientService under fuzzed requests', () => {
   let jobId = '';
 
   beforeAll(async () => {
-    [controlPlane, cluster] = await Promise.all([startControlPlane(), startTestCluster({ taskExecutors: 1, slots: 2 })]);
+    [controlPlane, cluster] = await Promise.all([
+      startControlPlane(),
+      startTestCluster({ taskExecutors: 1, slots: 2 }),
+    ]);
     client = controlPlane.client;
     artifactId = await uploadDriverApp(controlPlane.address);
     // A session application with hostile but valid values, on the session cluster: the fuzzing names it, its cluster and its job.
@@ -93,35 +98,57 @@ describe('ClusterClientService under fuzzed requests', () => {
     expect(application!.name).toBe(HOSTILE_NAME);
     // Running once its session cluster is ready for jobs.
     let current = application!;
-    for (const giveUp = Date.now() + PATIENT_DEADLINE_MS; current.status !== ApplicationStatus.RUNNING && Date.now() < giveUp; ) {
+    for (
+      const giveUp = Date.now() + PATIENT_DEADLINE_MS;
+      current.status !== ApplicationStatus.RUNNING && Date.now() < giveUp;
+    ) {
       await new Promise((resolve) => setTimeout(resolve, 100));
       current = (await client.getApplication({ applicationId })).application!;
     }
     expect(ApplicationStatus[current.status]).toBe('RUNNING');
     clusterId = current.clusterId;
-    ({ jobId } = await client.submitJob(SubmitJobRequest.fromPartial({ applicationId, jobGraph: jobOfTheApplication() }), patiently()));
+    ({ jobId } = await client.submitJob(
+      SubmitJobRequest.fromPartial({ applicationId, jobGraph: jobOfTheApplication() }),
+      patiently(),
+    ));
     ids.add(artifactId, applicationId, clusterId, jobId);
-    target = fuzzTarget(controlPlane.address, SERVICE, ClusterClientServiceDefinition, ids, harmlessJobFields(tempDir('flotilla-fuzz-scratch-')));
+    target = fuzzTarget(
+      controlPlane.address,
+      SERVICE,
+      ClusterClientServiceDefinition,
+      ids,
+      harmlessJobFields(tempDir('flotilla-fuzz-scratch-')),
+    );
   });
   afterAll(async () => {
     await cluster?.stop();
   });
 
   /** A job of the session application: its bundle, two records into a collect sink. */
-  const jobOfTheApplication = () => ({ ...COLLECT_JOB, bundle: { source: { $case: 'artifactId' as const, artifactId } } });
+  const jobOfTheApplication = () => ({
+    ...COLLECT_JOB,
+    bundle: { source: { $case: 'artifactId' as const, artifactId } },
+  });
 
   it('UploadArtifact (client stream)', async () => {
     const content = Buffer.from('a fuzzed artifact');
     await fuzzMethod(target, 'UploadArtifact', {
       validRequests: () => [
-        encodePartial(UploadArtifactRequest, { part: { $case: 'header', header: { sha256: sha256OfBytes(content), sizeBytes: BigInt(content.length), fileName: 'fuzz.tgz' } } }),
+        encodePartial(UploadArtifactRequest, {
+          part: {
+            $case: 'header',
+            header: { sha256: sha256OfBytes(content), sizeBytes: BigInt(content.length), fileName: 'fuzz.tgz' },
+          },
+        }),
         encodePartial(UploadArtifactRequest, { part: { $case: 'chunk', chunk: content } }),
       ],
     });
   });
 
   it('GetArtifact', async () => {
-    await fuzzMethod(target, 'GetArtifact', { validRequests: () => [encodePartial(GetArtifactRequest, { artifactId })] });
+    await fuzzMethod(target, 'GetArtifact', {
+      validRequests: () => [encodePartial(GetArtifactRequest, { artifactId })],
+    });
   });
 
   it('RunApplication, kept from deploying clusters', async () => {
@@ -143,28 +170,44 @@ describe('ClusterClientService under fuzzed requests', () => {
         }),
       ],
       afterCall: async (outcome) => {
-        if (outcome.code === Status.OK) ids.add(...(await client.listApplications({ pageSize: 5, pageToken: '', statuses: [] }, patiently())).applications.map((each) => each.id));
+        if (outcome.code === Status.OK)
+          ids.add(
+            ...(
+              await client.listApplications({ pageSize: 5, pageToken: '', statuses: [] }, patiently())
+            ).applications.map((each) => each.id),
+          );
       },
     });
     expect(clusterProcesses(controlPlane.stateDir)).toEqual([]);
   });
 
   it('GetApplication', async () => {
-    await fuzzMethod(target, 'GetApplication', { validRequests: () => [encodePartial(GetApplicationRequest, { applicationId })] });
+    await fuzzMethod(target, 'GetApplication', {
+      validRequests: () => [encodePartial(GetApplicationRequest, { applicationId })],
+    });
   });
 
   it('ListApplications', async () => {
     await fuzzMethod(target, 'ListApplications', {
-      validRequests: () => [encodePartial(ListApplicationsRequest, { pageSize: 2, statuses: [ApplicationStatus.RUNNING, ApplicationStatus.FAILED] })],
+      validRequests: () => [
+        encodePartial(ListApplicationsRequest, {
+          pageSize: 2,
+          statuses: [ApplicationStatus.RUNNING, ApplicationStatus.FAILED],
+        }),
+      ],
     });
   });
 
   it('WatchApplication (server stream)', async () => {
-    await fuzzMethod(target, 'WatchApplication', { validRequests: () => [encodePartial(WatchApplicationRequest, { applicationId, afterSequence: 1n, follow: true })] });
+    await fuzzMethod(target, 'WatchApplication', {
+      validRequests: () => [encodePartial(WatchApplicationRequest, { applicationId, afterSequence: 1n, follow: true })],
+    });
   });
 
   it('ReadDriverLog (server stream)', async () => {
-    await fuzzMethod(target, 'ReadDriverLog', { validRequests: () => [encodePartial(ReadDriverLogRequest, { applicationId, offset: 0n, follow: true })] });
+    await fuzzMethod(target, 'ReadDriverLog', {
+      validRequests: () => [encodePartial(ReadDriverLogRequest, { applicationId, offset: 0n, follow: true })],
+    });
   });
 
   it('SubmitJob, whose accepted jobs are cancelled at once', async () => {
@@ -185,11 +228,15 @@ describe('ClusterClientService under fuzzed requests', () => {
   });
 
   it('ListJobs', async () => {
-    await fuzzMethod(target, 'ListJobs', { validRequests: () => [encodePartial(ListJobsRequest, { pageSize: 2, applicationId, clusterId })] });
+    await fuzzMethod(target, 'ListJobs', {
+      validRequests: () => [encodePartial(ListJobsRequest, { pageSize: 2, applicationId, clusterId })],
+    });
   });
 
   it('RequestJobResult (server stream)', async () => {
-    await fuzzMethod(target, 'RequestJobResult', { validRequests: () => [encodePartial(RequestJobResultRequest, { jobId })] });
+    await fuzzMethod(target, 'RequestJobResult', {
+      validRequests: () => [encodePartial(RequestJobResultRequest, { jobId })],
+    });
   });
 
   it('CancelJob', async () => {
@@ -201,30 +248,46 @@ describe('ClusterClientService under fuzzed requests', () => {
   });
 
   it('ListClusters', async () => {
-    await fuzzMethod(target, 'ListClusters', { validRequests: () => [encodePartial(ListClustersRequest, { pageSize: 2, statuses: [ClusterStatus.RUNNING] })] });
+    await fuzzMethod(target, 'ListClusters', {
+      validRequests: () => [encodePartial(ListClustersRequest, { pageSize: 2, statuses: [ClusterStatus.RUNNING] })],
+    });
   });
 
   it('ShutDownCluster', async () => {
-    await fuzzMethod(target, 'ShutDownCluster', { validRequests: () => [encodePartial(ShutDownClusterRequest, { clusterId })] });
+    await fuzzMethod(target, 'ShutDownCluster', {
+      validRequests: () => [encodePartial(ShutDownClusterRequest, { clusterId })],
+    });
   });
 
   it('DeployCluster, kept from deploying', async () => {
     await fuzzMethod(target, 'DeployCluster', {
       undecodableBytesOnly: true,
       shape: refusedDeployment,
-      validRequests: () => [encodePartial(DeployClusterRequest, { name: 'fuzzed cluster', spec: { taskExecutors: 1, slotsPerTaskExecutor: 1 } })],
+      validRequests: () => [
+        encodePartial(DeployClusterRequest, {
+          name: 'fuzzed cluster',
+          spec: { taskExecutors: 1, slotsPerTaskExecutor: 1 },
+        }),
+      ],
     });
     expect(clusterProcesses(controlPlane.stateDir)).toEqual([]);
   });
 
   it('CompleteClientMain', async () => {
     await fuzzMethod(target, 'CompleteClientMain', {
-      validRequests: () => [encodePartial(CompleteClientMainRequest, { applicationId, failure: { name: 'Error', message: HOSTILE_NAME, stack: '../../etc/passwd' } })],
+      validRequests: () => [
+        encodePartial(CompleteClientMainRequest, {
+          applicationId,
+          failure: { name: 'Error', message: HOSTILE_NAME, stack: '../../etc/passwd' },
+        }),
+      ],
     });
   });
 
   it('CancelApplication', async () => {
-    await fuzzMethod(target, 'CancelApplication', { validRequests: () => [encodePartial(CancelApplicationRequest, { applicationId })] });
+    await fuzzMethod(target, 'CancelApplication', {
+      validRequests: () => [encodePartial(CancelApplicationRequest, { applicationId })],
+    });
   });
 
   it('is still serving with a clean log', async () => {
@@ -235,7 +298,10 @@ describe('ClusterClientService under fuzzed requests', () => {
   });
 
   it('deploys a cluster with a hostile but valid name and stops it again', async () => {
-    const { cluster: deployed } = await client.deployCluster(DeployClusterRequest.fromPartial({ name: HOSTILE_NAME, spec: { taskExecutors: 1, slotsPerTaskExecutor: 1 } }), patiently());
+    const { cluster: deployed } = await client.deployCluster(
+      DeployClusterRequest.fromPartial({ name: HOSTILE_NAME, spec: { taskExecutors: 1, slotsPerTaskExecutor: 1 } }),
+      patiently(),
+    );
     expect(deployed!.name).toBe(HOSTILE_NAME);
     await clusterInStatus(client, deployed!.id, ClusterStatus.RUNNING);
     await client.shutDownCluster({ clusterId: deployed!.id }, patiently());

@@ -65,12 +65,19 @@ describe('DispatcherService under fuzzed requests', () => {
     const env = cluster.environment();
     (await importPipelines()).slowSink(env, 1_000_000, 8, 200, join(tempDir('flotilla-fuzz-out-'), 'slow'));
     running = await env.executeAsync('slow pipeline');
-    for (let attempts = await runningAttempts(); attempts.length === 0; attempts = await runningAttempts()) await new Promise((resolve) => setTimeout(resolve, 200));
+    for (let attempts = await runningAttempts(); attempts.length === 0; attempts = await runningAttempts())
+      await new Promise((resolve) => setTimeout(resolve, 200));
     const attempts = await runningAttempts();
     attemptId = attempts[0];
     artifactId = cluster.artifactId;
     ids.add(overview.clusterId, taskExecutorId, running.getJobID(), artifactId, ...attempts);
-    target = fuzzTarget(cluster.jobManager.address, SERVICE, DispatcherServiceDefinition, ids, harmlessJobFields(tempDir('flotilla-fuzz-scratch-')));
+    target = fuzzTarget(
+      cluster.jobManager.address,
+      SERVICE,
+      DispatcherServiceDefinition,
+      ids,
+      harmlessJobFields(tempDir('flotilla-fuzz-scratch-')),
+    );
   });
   afterAll(async () => {
     await cluster?.stop();
@@ -80,19 +87,21 @@ describe('DispatcherService under fuzzed requests', () => {
   async function runningAttempts(): Promise<string[]> {
     const channel = createChannel(cluster.taskExecutors[0].address);
     try {
-      return (await createClient(TaskExecutorServiceDefinition, channel).heartbeat({ clusterId: '' })).runningExecutionAttemptIds;
+      return (await createClient(TaskExecutorServiceDefinition, channel).heartbeat({ clusterId: '' }))
+        .runningExecutionAttemptIds;
     } finally {
       channel.close();
     }
   }
 
   /** Cancels a job a fuzzed request started, so it takes no slot and no time. */
-  const cancelStarted = (decodeJobId: (bytes: Uint8Array) => string) => async (outcome: { code: number; responses: Uint8Array[] }) => {
-    if (outcome.code !== Status.OK) return;
-    const jobId = decodeJobId(outcome.responses[0]);
-    ids.add(jobId);
-    await client.cancelJob({ jobId }, patiently());
-  };
+  const cancelStarted =
+    (decodeJobId: (bytes: Uint8Array) => string) => async (outcome: { code: number; responses: Uint8Array[] }) => {
+      if (outcome.code !== Status.OK) return;
+      const jobId = decodeJobId(outcome.responses[0]);
+      ids.add(jobId);
+      await client.cancelJob({ jobId }, patiently());
+    };
 
   const jobIdRequest = () => ({ jobId: running.getJobID() });
 
@@ -100,7 +109,12 @@ describe('DispatcherService under fuzzed requests', () => {
     await fuzzMethod(target, 'SubmitJob', {
       messageRuns: 40,
       validRequests: () => [
-        encodePartial(DispatcherServiceSubmitJobRequest, { jobGraph: COLLECT_JOB, livingPriority: LivingPriority.NORMAL, applicationId: 'app-fuzz', requestId: '' }),
+        encodePartial(DispatcherServiceSubmitJobRequest, {
+          jobGraph: COLLECT_JOB,
+          livingPriority: LivingPriority.NORMAL,
+          applicationId: 'app-fuzz',
+          requestId: '',
+        }),
         encodePartial(DispatcherServiceSubmitJobRequest, {
           jobGraph: { ...COLLECT_JOB, bundle: { source: { $case: 'artifactId', artifactId } } },
           livingPriority: LivingPriority.DAEMON,
@@ -112,20 +126,28 @@ describe('DispatcherService under fuzzed requests', () => {
   });
 
   it('GetJob', async () => {
-    await fuzzMethod(target, 'GetJob', { validRequests: () => [encodePartial(DispatcherServiceGetJobRequest, jobIdRequest())] });
+    await fuzzMethod(target, 'GetJob', {
+      validRequests: () => [encodePartial(DispatcherServiceGetJobRequest, jobIdRequest())],
+    });
   });
 
   it('ListJobs', async () => {
-    await fuzzMethod(target, 'ListJobs', { validRequests: () => [encodePartial(DispatcherServiceListJobsRequest, { pageSize: 2, pageToken: '' })] });
+    await fuzzMethod(target, 'ListJobs', {
+      validRequests: () => [encodePartial(DispatcherServiceListJobsRequest, { pageSize: 2, pageToken: '' })],
+    });
   });
 
   it('RequestJobResult (server stream)', async () => {
-    await fuzzMethod(target, 'RequestJobResult', { validRequests: () => [encodePartial(DispatcherServiceRequestJobResultRequest, jobIdRequest())] });
+    await fuzzMethod(target, 'RequestJobResult', {
+      validRequests: () => [encodePartial(DispatcherServiceRequestJobResultRequest, jobIdRequest())],
+    });
   });
 
   it('WatchJobEvents (server stream)', async () => {
     await fuzzMethod(target, 'WatchJobEvents', {
-      validRequests: () => [encodePartial(WatchJobEventsRequest, { afterSequence: 1n, jobId: running.getJobID(), follow: true })],
+      validRequests: () => [
+        encodePartial(WatchJobEventsRequest, { afterSequence: 1n, jobId: running.getJobID(), follow: true }),
+      ],
     });
   });
 
@@ -158,18 +180,34 @@ describe('DispatcherService under fuzzed requests', () => {
       // Registering the cluster's own task executor again from another address takes it away from the
       // job manager (a non-member doing so is what issue 7's cluster secret stops); the rest of the file needs it.
       shape: (init) => (init.taskExecutorId === taskExecutorId ? { ...init, taskExecutorId: 'te-fuzz' } : init),
-      validRequests: () => [encodePartial(RegisterTaskExecutorRequest, { taskExecutorId: 'te-fuzz', address: '127.0.0.1:1', slots: [slot], pid: 1, hostname: 'fuzz' })],
+      validRequests: () => [
+        encodePartial(RegisterTaskExecutorRequest, {
+          taskExecutorId: 'te-fuzz',
+          address: '127.0.0.1:1',
+          slots: [slot],
+          pid: 1,
+          hostname: 'fuzz',
+        }),
+      ],
     });
   });
 
   it('HeartbeatFromTaskExecutor', async () => {
     await fuzzMethod(target, 'HeartbeatFromTaskExecutor', {
-      validRequests: () => [encodePartial(HeartbeatFromTaskExecutorRequest, { taskExecutorId: 'te-fuzz', slots: [], runningExecutionAttemptIds: [attemptId] })],
+      validRequests: () => [
+        encodePartial(HeartbeatFromTaskExecutorRequest, {
+          taskExecutorId: 'te-fuzz',
+          slots: [],
+          runningExecutionAttemptIds: [attemptId],
+        }),
+      ],
     });
   });
 
   it('ReportSlots', async () => {
-    await fuzzMethod(target, 'ReportSlots', { validRequests: () => [encodePartial(ReportSlotsRequest, { taskExecutorId: 'te-fuzz', slots: [] })] });
+    await fuzzMethod(target, 'ReportSlots', {
+      validRequests: () => [encodePartial(ReportSlotsRequest, { taskExecutorId: 'te-fuzz', slots: [] })],
+    });
   });
 
   it('UpdateTaskExecutionState', async () => {
@@ -201,13 +239,22 @@ describe('DispatcherService under fuzzed requests', () => {
   it('ReportTaskOutput', async () => {
     await fuzzMethod(target, 'ReportTaskOutput', {
       validRequests: () => [
-        encodePartial(ReportTaskOutputRequest, { jobId: running.getJobID(), executionAttemptId: attemptId, stream: LogStream.STDOUT, data: Buffer.from('fuzzed line\n') }),
+        encodePartial(ReportTaskOutputRequest, {
+          jobId: running.getJobID(),
+          executionAttemptId: attemptId,
+          stream: LogStream.STDOUT,
+          data: Buffer.from('fuzzed line\n'),
+        }),
       ],
     });
   });
 
   it('ReadJobOutput (server stream)', async () => {
-    await fuzzMethod(target, 'ReadJobOutput', { validRequests: () => [encodePartial(ReadJobOutputRequest, { jobId: running.getJobID(), offset: 0n, follow: true })] });
+    await fuzzMethod(target, 'ReadJobOutput', {
+      validRequests: () => [
+        encodePartial(ReadJobOutputRequest, { jobId: running.getJobID(), offset: 0n, follow: true }),
+      ],
+    });
   });
 
   it('UploadArtifact (client stream)', async () => {
@@ -215,7 +262,10 @@ describe('DispatcherService under fuzzed requests', () => {
     await fuzzMethod(target, 'UploadArtifact', {
       validRequests: () => [
         encodePartial(DispatcherServiceUploadArtifactRequest, {
-          part: { $case: 'header', header: { sha256: sha256OfBytes(content), sizeBytes: BigInt(content.length), fileName: 'fuzz.tgz' } },
+          part: {
+            $case: 'header',
+            header: { sha256: sha256OfBytes(content), sizeBytes: BigInt(content.length), fileName: 'fuzz.tgz' },
+          },
         }),
         encodePartial(DispatcherServiceUploadArtifactRequest, { part: { $case: 'chunk', chunk: content } }),
       ],
@@ -223,11 +273,15 @@ describe('DispatcherService under fuzzed requests', () => {
   });
 
   it('DownloadArtifact (server stream)', async () => {
-    await fuzzMethod(target, 'DownloadArtifact', { validRequests: () => [encodePartial(DownloadArtifactRequest, { artifactId })] });
+    await fuzzMethod(target, 'DownloadArtifact', {
+      validRequests: () => [encodePartial(DownloadArtifactRequest, { artifactId })],
+    });
   });
 
   it('CancelJob', async () => {
-    await fuzzMethod(target, 'CancelJob', { validRequests: () => [encodePartial(DispatcherServiceCancelJobRequest, { jobId: 'job-missing' })] });
+    await fuzzMethod(target, 'CancelJob', {
+      validRequests: () => [encodePartial(DispatcherServiceCancelJobRequest, { jobId: 'job-missing' })],
+    });
   });
 
   it('is still serving with a clean log, and its task executor too', async () => {
@@ -241,7 +295,9 @@ describe('DispatcherService under fuzzed requests', () => {
   it('ShutDownCluster: undecodable bytes leave it up, a hostile but valid request stops the cluster cleanly', async () => {
     await fuzzMethod(target, 'ShutDownCluster', { undecodableBytesOnly: true, messageRuns: 0 });
     expect(await healthOf(cluster.jobManager, SERVICE)).toBe('SERVING');
-    const exits = [cluster.jobManager, cluster.taskExecutors[0]].map((server) => new Promise<number | null>((resolve) => server.child.once('exit', resolve)));
+    const exits = [cluster.jobManager, cluster.taskExecutors[0]].map(
+      (server) => new Promise<number | null>((resolve) => server.child.once('exit', resolve)),
+    );
     await client.shutDownCluster({ reason: '../../etc/passwd\n名前 🚀 '.repeat(10_000) }, patiently());
     expect(await Promise.all(exits)).toEqual([0, 0]);
     expect(crashSigns(cluster.jobManager.stderr())).toEqual([]);

@@ -14,8 +14,21 @@ import type { Client } from '@grpc/grpc-js';
 import type { DescMethod, DescService } from '@bufbuild/protobuf';
 import fc from 'fast-check';
 import { Status } from 'nice-grpc-common';
-import { FUZZ_VERBOSE, fuzzParameters, PATIENT_DEADLINE_MS, replayHint, STREAM_DEADLINE_MS, UNARY_DEADLINE_MS } from './fuzzSettings.js';
-import { encodeMessage, messageArbitrary, mutatedMessageArbitrary, type MessageFuzzOptions, type MessageInit } from './messageArbitrary.js';
+import {
+  FUZZ_VERBOSE,
+  fuzzParameters,
+  PATIENT_DEADLINE_MS,
+  replayHint,
+  STREAM_DEADLINE_MS,
+  UNARY_DEADLINE_MS,
+} from './fuzzSettings.js';
+import {
+  encodeMessage,
+  messageArbitrary,
+  mutatedMessageArbitrary,
+  type MessageFuzzOptions,
+  type MessageInit,
+} from './messageArbitrary.js';
 import { callRaw, statusName, type CallOutcome, type RawMethod, type RawRequest } from './rawCall.js';
 
 /** The statuses a fuzzed call may end with: each says what went wrong (or that nothing did). */
@@ -69,7 +82,11 @@ export interface MethodFuzzOptions {
 export type StatusTally = Record<string, number>;
 
 /** Fuzzes `methodName` of `target`; throws (with fast-check's counterexample and seed) on the first bad outcome. */
-export async function fuzzMethod(target: FuzzTarget, methodName: string, options: MethodFuzzOptions = {}): Promise<StatusTally> {
+export async function fuzzMethod(
+  target: FuzzTarget,
+  methodName: string,
+  options: MethodFuzzOptions = {},
+): Promise<StatusTally> {
   const method = target.service.methods.find((candidate) => candidate.name === methodName);
   if (!method) throw new Error(`${target.service.typeName} has no method ${methodName}`);
   const raw: RawMethod = { path: `/${target.service.typeName}/${method.name}`, kind: method.methodKind };
@@ -91,20 +108,30 @@ export async function fuzzMethod(target: FuzzTarget, methodName: string, options
     } catch (error) {
       problem ??= `ended ${name}, but the server failed what came after the call: ${(error as Error).message}`;
     }
-    if (problem) throw new Error(`${raw.path} ${problem}\nthe request is saved in ${saveRequest(raw, request)}\n${replayHint()}`);
+    if (problem)
+      throw new Error(`${raw.path} ${problem}\nthe request is saved in ${saveRequest(raw, request)}\n${replayHint()}`);
   };
 
   const randomBytes = fc
-    .oneof({ weight: 5, arbitrary: fc.uint8Array({ maxLength: 48 }) }, { weight: 1, arbitrary: fc.uint8Array({ minLength: 1000, maxLength: 4096 }) })
+    .oneof(
+      { weight: 5, arbitrary: fc.uint8Array({ maxLength: 48 }) },
+      { weight: 1, arbitrary: fc.uint8Array({ minLength: 1000, maxLength: 4096 }) },
+    )
     .filter((bytes) => !options.undecodableBytesOnly || !decodesWith(decode, bytes));
-  await fc.assert(fc.asyncProperty(requests(method, randomBytes, randomBytes), check), fuzzParameters(options.byteRuns ?? 20));
+  await fc.assert(
+    fc.asyncProperty(requests(method, randomBytes, randomBytes), check),
+    fuzzParameters(options.byteRuns ?? 20),
+  );
 
   const messageRuns = options.messageRuns ?? 30;
   if (messageRuns > 0) {
     const shape = options.shape ?? ((init: MessageInit) => init);
     const valid = options.validRequests?.() ?? [];
     const generated = messageArbitrary(method.input, target.messages);
-    const messages = valid.length === 0 ? generated : fc.oneof(generated, mutatedMessageArbitrary(method.input, valid, target.messages));
+    const messages =
+      valid.length === 0
+        ? generated
+        : fc.oneof(generated, mutatedMessageArbitrary(method.input, valid, target.messages));
     const hostile = messages.map((init) => encodeMessage(method.input, shape(init)));
     const followUps = fc.oneof(hostile, randomBytes);
     await fc.assert(fc.asyncProperty(requests(method, hostile, followUps), check), fuzzParameters(messageRuns));
@@ -114,8 +141,13 @@ export async function fuzzMethod(target: FuzzTarget, methodName: string, options
 }
 
 /** The requests of one call: one message, or for a streaming request a first message, follow-ups and whether to close. */
-function requests(method: DescMethod, first: fc.Arbitrary<Uint8Array>, followUps: fc.Arbitrary<Uint8Array>): fc.Arbitrary<RawRequest> {
-  if (method.methodKind === 'unary' || method.methodKind === 'server_streaming') return first.map((payload) => printable({ payloads: [payload], halfClose: true }));
+function requests(
+  method: DescMethod,
+  first: fc.Arbitrary<Uint8Array>,
+  followUps: fc.Arbitrary<Uint8Array>,
+): fc.Arbitrary<RawRequest> {
+  if (method.methodKind === 'unary' || method.methodKind === 'server_streaming')
+    return first.map((payload) => printable({ payloads: [payload], halfClose: true }));
   return fc
     .tuple(first, fc.array(followUps, { maxLength: 3 }), fc.boolean())
     .map(([head, tail, halfClose]) => printable({ payloads: [head, ...tail], halfClose }));
@@ -133,7 +165,11 @@ let saved = 0;
 
 /** Writes a failing request's messages to files (payload-N.bin) under the temp dir; returns the folder. */
 function saveRequest(method: RawMethod, request: RawRequest): string {
-  const folder = join(tmpdir(), 'flotilla-fuzz-failures', `${method.path.slice(1).replace(/\W+/g, '-')}-${process.pid}-${++saved}`);
+  const folder = join(
+    tmpdir(),
+    'flotilla-fuzz-failures',
+    `${method.path.slice(1).replace(/\W+/g, '-')}-${process.pid}-${++saved}`,
+  );
   mkdirSync(folder, { recursive: true });
   request.payloads.forEach((payload, index) => writeFileSync(join(folder, `payload-${index}.bin`), payload));
   return folder;
@@ -147,7 +183,8 @@ function judge(outcome: CallOutcome, method: DescMethod): string | undefined {
   if (method.methodKind === 'unary' && outcome.code === Status.DEADLINE_EXCEEDED) {
     return `did not answer within ${UNARY_DEADLINE_MS} ms, nor on a second try within ${PATIENT_DEADLINE_MS} ms`;
   }
-  const quiet = outcome.code === Status.OK || outcome.code === Status.DEADLINE_EXCEEDED || outcome.code === Status.CANCELLED;
+  const quiet =
+    outcome.code === Status.OK || outcome.code === Status.DEADLINE_EXCEEDED || outcome.code === Status.CANCELLED;
   if (!quiet && outcome.details.trim() === '') return `ended ${name} without a message`;
   return undefined;
 }

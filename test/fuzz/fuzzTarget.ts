@@ -38,7 +38,12 @@ export function fuzzTarget(
 ): FuzzTarget {
   const client = rawClient(address);
   afterAll(() => client.close());
-  return { client, service: contractService(serviceName), definition, messages: { knownIds: ids.list, fieldOverrides } };
+  return {
+    client,
+    service: contractService(serviceName),
+    definition,
+    messages: { knownIds: ids.list, fieldOverrides },
+  };
 }
 
 /** A ts-proto message type, as far as {@link encodePartial} needs it. */
@@ -66,7 +71,15 @@ export const COLLECT_JOB: DeepPartial<JobGraph> = {
       parallelism: 1,
       resources: FUZZ_RESOURCES,
       operators: [
-        { name: 'Source: Collection', operator: { $case: 'collectionSource', collectionSource: { records: { encoding: RecordEncoding.JSON_LINES, count: 2, payload: Buffer.from('1\n"two"') } } } },
+        {
+          name: 'Source: Collection',
+          operator: {
+            $case: 'collectionSource',
+            collectionSource: {
+              records: { encoding: RecordEncoding.JSON_LINES, count: 2, payload: Buffer.from('1\n"two"') },
+            },
+          },
+        },
         { name: 'Sink: collect', operator: { $case: 'collectSink', collectSink: {} } },
       ],
     },
@@ -96,8 +109,20 @@ export function harmlessJobFields(scratch: string): Record<string, fc.Arbitrary<
   const input = join(scratch, 'input.txt');
   writeFileSync(input, 'one line\nsecond line, ünïcödé 🚀\n');
   return {
-    'flotilla.v1.TextFileSink.path': fc.constantFrom('', join(scratch, 'out'), join(scratch, 'nested', 'out 名前 🚀'), join(scratch, 'input.txt'), scratch),
-    'flotilla.v1.TextFileSource.path': fc.constantFrom('', input, join(scratch, 'missing.txt'), scratch, join(scratch, 'nested')),
+    'flotilla.v1.TextFileSink.path': fc.constantFrom(
+      '',
+      join(scratch, 'out'),
+      join(scratch, 'nested', 'out 名前 🚀'),
+      join(scratch, 'input.txt'),
+      scratch,
+    ),
+    'flotilla.v1.TextFileSource.path': fc.constantFrom(
+      '',
+      input,
+      join(scratch, 'missing.txt'),
+      scratch,
+      join(scratch, 'nested'),
+    ),
     'flotilla.v1.UserFunction.source': fc.constantFrom(...FUNCTION_SOURCES),
   };
 }

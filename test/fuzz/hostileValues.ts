@@ -107,7 +107,13 @@ export function hostileBytes(): fc.Arbitrary<Uint8Array> {
     { weight: 2, arbitrary: fc.constant(new Uint8Array()) },
     { weight: 4, arbitrary: fc.uint8Array({ maxLength: 64 }) },
     { weight: 2, arbitrary: hostileString().map((text) => new Uint8Array(Buffer.from(text, 'utf8'))) },
-    { weight: 1, arbitrary: fc.constantFrom(new Uint8Array([0xff, 0x0d, 0x6f, 0x7b, 0x01]), new Uint8Array([0xff, 0x0f, 0x41, 0x03, 0x00])) },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        new Uint8Array([0xff, 0x0d, 0x6f, 0x7b, 0x01]),
+        new Uint8Array([0xff, 0x0f, 0x41, 0x03, 0x00]),
+      ),
+    },
     { weight: 1, arbitrary: fc.constant(new Uint8Array(HUGE_BYTES * 4).fill(0x61)) },
   );
 }
@@ -118,7 +124,10 @@ const I32_MAX = 2 ** 31 - 1;
 
 /** A uint32 over its whole range, edges first (2^32-1 is -1 from a client in another language). */
 export function hostileUint32(): fc.Arbitrary<number> {
-  return fc.oneof(fc.constantFrom(0, 1, 2, 1024, 1025, 65536, I32_MAX, 2 ** 31, U32_MAX - 1, U32_MAX), fc.integer({ min: 0, max: U32_MAX }));
+  return fc.oneof(
+    fc.constantFrom(0, 1, 2, 1024, 1025, 65536, I32_MAX, 2 ** 31, U32_MAX - 1, U32_MAX),
+    fc.integer({ min: 0, max: U32_MAX }),
+  );
 }
 
 /** An int32 over its whole range, negative edges included. */
@@ -133,17 +142,26 @@ const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** A uint64 over its whole range: past 2^53 a JavaScript number loses digits. */
 export function hostileUint64(): fc.Arbitrary<bigint> {
-  return fc.oneof(fc.constantFrom(0n, 1n, SAFE, SAFE + 1n, SAFE + 2n, 2n ** 63n, U64_MAX), fc.bigInt({ min: 0n, max: U64_MAX }));
+  return fc.oneof(
+    fc.constantFrom(0n, 1n, SAFE, SAFE + 1n, SAFE + 2n, 2n ** 63n, U64_MAX),
+    fc.bigInt({ min: 0n, max: U64_MAX }),
+  );
 }
 
 /** An int64 over its whole range. */
 export function hostileInt64(): fc.Arbitrary<bigint> {
-  return fc.oneof(fc.constantFrom(0n, 1n, -1n, SAFE, SAFE + 1n, -SAFE, -SAFE - 1n, I64_MIN, I64_MAX), fc.bigInt({ min: I64_MIN, max: I64_MAX }));
+  return fc.oneof(
+    fc.constantFrom(0n, 1n, -1n, SAFE, SAFE + 1n, -SAFE, -SAFE - 1n, I64_MIN, I64_MAX),
+    fc.bigInt({ min: I64_MIN, max: I64_MAX }),
+  );
 }
 
 /** A double: non-finite, negative zero, tiny, huge, and anything else. */
 export function hostileDouble(): fc.Arbitrary<number> {
-  return fc.oneof(fc.constantFrom(0, -0, -1, 0.5, NaN, Infinity, -Infinity, Number.MAX_VALUE, Number.MIN_VALUE, 2 ** 53 + 2), fc.double());
+  return fc.oneof(
+    fc.constantFrom(0, -0, -1, 0.5, NaN, Infinity, -Infinity, Number.MAX_VALUE, Number.MIN_VALUE, 2 ** 53 + 2),
+    fc.double(),
+  );
 }
 
 /** A float (32-bit): the values a float field can carry. */
@@ -153,5 +171,8 @@ export function hostileFloat(): fc.Arbitrary<number> {
 
 /** An enum value: a known one, UNSPECIFIED, or a number this build does not know. */
 export function hostileEnum(known: readonly number[]): fc.Arbitrary<number> {
-  return fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...known) }, { weight: 2, arbitrary: fc.constantFrom(0, -1, 99, I32_MAX, I32_MIN) });
+  return fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(...known) },
+    { weight: 2, arbitrary: fc.constantFrom(0, -1, 99, I32_MAX, I32_MIN) },
+  );
 }

@@ -6,7 +6,17 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { create, createFileRegistry, fromBinary, ScalarType, toBinary, type DescField, type DescMessage, type DescService, type FileRegistry } from '@bufbuild/protobuf';
+import {
+  create,
+  createFileRegistry,
+  fromBinary,
+  ScalarType,
+  toBinary,
+  type DescField,
+  type DescMessage,
+  type DescService,
+  type FileRegistry,
+} from '@bufbuild/protobuf';
 import { FileDescriptorSetSchema } from '@bufbuild/protobuf/wkt';
 import fc from 'fast-check';
 import { ROOT } from '../support/processes.js';
@@ -46,7 +56,9 @@ let registry: FileRegistry | undefined;
 
 /** The contract's registry, from the descriptor set `npm run generate` writes. */
 export function contractRegistry(): FileRegistry {
-  registry ??= createFileRegistry(fromBinary(FileDescriptorSetSchema, readFileSync(join(ROOT, 'generated/flotilla.binpb'))));
+  registry ??= createFileRegistry(
+    fromBinary(FileDescriptorSetSchema, readFileSync(join(ROOT, 'generated/flotilla.binpb'))),
+  );
   return registry;
 }
 
@@ -72,9 +84,15 @@ export function messageArbitrary(desc: DescMessage, options: MessageFuzzOptions)
  * fields, at any depth, replaced by hostile values: they get past the first checks and reach the
  * code behind them, where a message made of hostile values only would be refused early.
  */
-export function mutatedMessageArbitrary(desc: DescMessage, valid: readonly Uint8Array[], options: MessageFuzzOptions): fc.Arbitrary<MessageInit> {
+export function mutatedMessageArbitrary(
+  desc: DescMessage,
+  valid: readonly Uint8Array[],
+  options: MessageFuzzOptions,
+): fc.Arbitrary<MessageInit> {
   const arbitraries = new MessageArbitraries(options);
-  return fc.oneof(...valid.map((bytes) => arbitraries.mutated(desc, fromBinary(desc, bytes) as unknown as MessageInit, 0)));
+  return fc.oneof(
+    ...valid.map((bytes) => arbitraries.mutated(desc, fromBinary(desc, bytes) as unknown as MessageInit, 0)),
+  );
 }
 
 class MessageArbitraries {
@@ -103,7 +121,13 @@ class MessageArbitraries {
       let kept: fc.Arbitrary<unknown> = fc.constant(value);
       if (depth + 1 < MAX_DEPTH && field.fieldKind === 'message' && value !== undefined) {
         kept = this.mutated(field.message, value as MessageInit, depth + 1);
-      } else if (depth + 1 < MAX_DEPTH && field.fieldKind === 'list' && field.listKind === 'message' && Array.isArray(value) && value.length > 0) {
+      } else if (
+        depth + 1 < MAX_DEPTH &&
+        field.fieldKind === 'list' &&
+        field.listKind === 'message' &&
+        Array.isArray(value) &&
+        value.length > 0
+      ) {
         kept = fc.tuple(...value.map((element) => this.mutated(field.message, element as MessageInit, depth + 1)));
       }
       model[field.localName] = keepOrReplace(kept, this.field(desc, field, depth));
@@ -113,12 +137,22 @@ class MessageArbitraries {
       const field = oneof.fields.find((candidate) => candidate.localName === value?.case);
       let kept: fc.Arbitrary<unknown> = fc.constant(value?.case === undefined ? undefined : value);
       if (field?.fieldKind === 'message' && depth + 1 < MAX_DEPTH) {
-        kept = this.mutated(field.message, value!.value as MessageInit, depth + 1).map((nested) => ({ case: field.localName, value: nested }));
+        kept = this.mutated(field.message, value!.value as MessageInit, depth + 1).map((nested) => ({
+          case: field.localName,
+          value: nested,
+        }));
       }
-      const hostile = fc.oneof(fc.constant(undefined), ...oneof.fields.map((each) => this.single(desc, each, depth, false).map((nested) => ({ case: each.localName, value: nested }))));
+      const hostile = fc.oneof(
+        fc.constant(undefined),
+        ...oneof.fields.map((each) =>
+          this.single(desc, each, depth, false).map((nested) => ({ case: each.localName, value: nested })),
+        ),
+      );
       model[oneof.localName] = keepOrReplace(kept, hostile);
     }
-    return fc.record(model).map((init) => Object.fromEntries(Object.entries(init).filter(([, value]) => value !== undefined)));
+    return fc
+      .record(model)
+      .map((init) => Object.fromEntries(Object.entries(init).filter(([, value]) => value !== undefined)));
   }
 
   private build(desc: DescMessage, depth: number): fc.Arbitrary<MessageInit> {
@@ -128,10 +162,14 @@ class MessageArbitraries {
       model[field.localName] = this.field(desc, field, depth);
     }
     for (const oneof of desc.oneofs) {
-      const cases = oneof.fields.map((field) => this.single(desc, field, depth, false).map((value) => ({ case: field.localName, value })));
+      const cases = oneof.fields.map((field) =>
+        this.single(desc, field, depth, false).map((value) => ({ case: field.localName, value })),
+      );
       model[oneof.localName] = fc.oneof(fc.constant(undefined), ...cases);
     }
-    return fc.record(model, { requiredKeys: [] }).map((init) => Object.fromEntries(Object.entries(init).filter(([, value]) => value !== undefined)));
+    return fc
+      .record(model, { requiredKeys: [] })
+      .map((init) => Object.fromEntries(Object.entries(init).filter(([, value]) => value !== undefined)));
   }
 
   private field(desc: DescMessage, field: DescField, depth: number): fc.Arbitrary<unknown> {
@@ -139,14 +177,26 @@ class MessageArbitraries {
     switch (field.fieldKind) {
       case 'list': {
         const element = override ?? this.single(desc, field, depth, true);
-        return fc.oneof({ weight: 8, arbitrary: fc.array(element, { maxLength: 3 }) }, { weight: 1, arbitrary: fc.constant(manyDefaults(field)) });
+        return fc.oneof(
+          { weight: 8, arbitrary: fc.array(element, { maxLength: 3 }) },
+          { weight: 1, arbitrary: fc.constant(manyDefaults(field)) },
+        );
       }
       case 'map': {
-        if (field.mapKey !== ScalarType.STRING || field.mapKind !== 'scalar' || field.scalar !== ScalarType.STRING) return fc.constant(undefined);
+        if (field.mapKey !== ScalarType.STRING || field.mapKind !== 'scalar' || field.scalar !== ScalarType.STRING)
+          return fc.constant(undefined);
         const value = override ?? hostileString(this.options.knownIds);
         return fc.oneof(
-          { weight: 8, arbitrary: fc.array(fc.tuple(hostileString(), value), { maxLength: 3 }).map((entries) => Object.fromEntries(entries)) },
-          { weight: 1, arbitrary: fc.constant(Object.fromEntries(Array.from({ length: MANY }, (_, index) => [`key${index}`, '']))) },
+          {
+            weight: 8,
+            arbitrary: fc
+              .array(fc.tuple(hostileString(), value), { maxLength: 3 })
+              .map((entries) => Object.fromEntries(entries)),
+          },
+          {
+            weight: 1,
+            arbitrary: fc.constant(Object.fromEntries(Array.from({ length: MANY }, (_, index) => [`key${index}`, '']))),
+          },
         );
       }
       default:
@@ -158,13 +208,17 @@ class MessageArbitraries {
   private single(desc: DescMessage, field: DescField, depth: number, optional: boolean): fc.Arbitrary<unknown> {
     const override = this.options.fieldOverrides?.[`${desc.typeName}.${field.name}`];
     if (override) return override;
-    const message = field.fieldKind === 'message' || (field.fieldKind === 'list' && field.listKind === 'message') ? field.message : undefined;
+    const message =
+      field.fieldKind === 'message' || (field.fieldKind === 'list' && field.listKind === 'message')
+        ? field.message
+        : undefined;
     if (message) {
       if (depth + 1 >= MAX_DEPTH) return optional ? fc.constant(undefined) : fc.constant({});
       const nested = this.message(message, depth + 1);
       return optional ? fc.option(nested, { nil: undefined, freq: 3 }) : nested;
     }
-    const enumDesc = field.fieldKind === 'enum' || (field.fieldKind === 'list' && field.listKind === 'enum') ? field.enum : undefined;
+    const enumDesc =
+      field.fieldKind === 'enum' || (field.fieldKind === 'list' && field.listKind === 'enum') ? field.enum : undefined;
     if (enumDesc) return hostileEnum(enumDesc.values.map((value) => value.number));
     return this.scalar(field);
   }
@@ -219,7 +273,13 @@ function manyDefaults(field: DescField): unknown[] {
             ? new Uint8Array()
             : field.scalar === ScalarType.BOOL
               ? false
-              : [ScalarType.INT64, ScalarType.UINT64, ScalarType.SINT64, ScalarType.FIXED64, ScalarType.SFIXED64].includes(field.scalar)
+              : [
+                    ScalarType.INT64,
+                    ScalarType.UINT64,
+                    ScalarType.SINT64,
+                    ScalarType.FIXED64,
+                    ScalarType.SFIXED64,
+                  ].includes(field.scalar)
                 ? 0n
                 : 0;
   return Array.from({ length: MANY }, () => element);

@@ -4,7 +4,17 @@
  * call has a deadline and reports the status it ended with; a call that reports none well after its
  * deadline is reported as hung instead of hanging the test.
  */
-import { Client, credentials, Metadata, status as GrpcStatus, type ClientDuplexStream, type ClientReadableStream, type ClientWritableStream, type ServiceError, type StatusObject } from '@grpc/grpc-js';
+import {
+  Client,
+  credentials,
+  Metadata,
+  status as GrpcStatus,
+  type ClientDuplexStream,
+  type ClientReadableStream,
+  type ClientWritableStream,
+  type ServiceError,
+  type StatusObject,
+} from '@grpc/grpc-js';
 import { HANG_GRACE_MS } from './fuzzSettings.js';
 
 /** How an RPC streams, as protobuf-es descriptors name it. */
@@ -40,13 +50,19 @@ export function rawClient(address: string): Client {
 }
 
 /** Calls `method` with `request`; resolves with the status it ended with, never rejects. */
-export function callRaw(client: Client, method: RawMethod, request: RawRequest, deadlineMs: number): Promise<CallOutcome> {
+export function callRaw(
+  client: Client,
+  method: RawMethod,
+  request: RawRequest,
+  deadlineMs: number,
+): Promise<CallOutcome> {
   const responses: Uint8Array[] = [];
   const options = { deadline: new Date(Date.now() + deadlineMs) };
   const metadata = new Metadata();
   return new Promise<CallOutcome>((resolve) => {
     let settled = false;
-    let call: ClientReadableStream<Uint8Array> | ClientWritableStream<Uint8Array> | ClientDuplexStream<Uint8Array, Uint8Array>;
+    let call:
+      ClientReadableStream<Uint8Array> | ClientWritableStream<Uint8Array> | ClientDuplexStream<Uint8Array, Uint8Array>;
     const watchdog = setTimeout(() => {
       finish({ code: -1, details: `no status ${HANG_GRACE_MS} ms after the ${deadlineMs} ms deadline` });
       call?.cancel();

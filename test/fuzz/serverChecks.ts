@@ -6,7 +6,10 @@
  * that is not JSON (Node prints a crash's stack as plain text).
  */
 import { createChannel, createClient } from 'nice-grpc';
-import { HealthCheckResponse_ServingStatus, HealthDefinition } from 'nice-grpc-server-health/lib/proto/grpc/health/v1/health.js';
+import {
+  HealthCheckResponse_ServingStatus,
+  HealthDefinition,
+} from 'nice-grpc-server-health/lib/proto/grpc/health/v1/health.js';
 import type { ServerProcess } from '../support/processes.js';
 import { PATIENT_DEADLINE_MS } from './fuzzSettings.js';
 

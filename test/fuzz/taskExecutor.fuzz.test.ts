@@ -47,11 +47,24 @@ function deployment(jobmanagerAddress: string): DeepPartial<TaskDeploymentDescri
     allocationId: 'alloc-fuzz',
     operators: [
       { name: 'collection', operator: { $case: 'collectionSource', collectionSource: { records } } },
-      { name: 'map', operator: { $case: 'map', map: { function: { source: '(x) => x', module: '', line: 1, boundValuesJson: '{}' } } } },
+      {
+        name: 'map',
+        operator: {
+          $case: 'map',
+          map: { function: { source: '(x) => x', module: '', line: 1, boundValuesJson: '{}' } },
+        },
+      },
       { name: 'print', operator: { $case: 'printSink', printSink: { prefix: 'fuzz' } } },
     ],
     inputs: [],
-    outputs: [{ partitionId: 'attempt-fuzz/sink', targetVertexId: 'sink', shipStrategy: ShipStrategy.FORWARD, subpartitions: 1 }],
+    outputs: [
+      {
+        partitionId: 'attempt-fuzz/sink',
+        targetVertexId: 'sink',
+        shipStrategy: ShipStrategy.FORWARD,
+        subpartitions: 1,
+      },
+    ],
     resources: FUZZ_RESOURCES,
     jobmanagerAddress,
   };
@@ -66,14 +79,36 @@ describe('TaskExecutorService under fuzzed requests', () => {
 
   beforeAll(async () => {
     jobManager = await startServer('jobmanager', ['--state-dir', tempDir('flotilla-fuzz-jm-')]);
-    taskExecutor = await startServer('taskexecutor', ['--jobmanager', jobManager.address, '--slots', '2', '--state-dir', tempDir('flotilla-fuzz-te-')]);
+    taskExecutor = await startServer('taskexecutor', [
+      '--jobmanager',
+      jobManager.address,
+      '--slots',
+      '2',
+      '--state-dir',
+      tempDir('flotilla-fuzz-te-'),
+    ]);
     const channel = createChannel(taskExecutor.address);
     client = createClient(TaskExecutorServiceDefinition, channel);
     const offered = await client.offerSlots({});
     ids.add(offered.taskExecutorId, 'job-fuzz', 'attempt-fuzz', 'attempt-fuzz/sink');
     // The slot the valid deployments name; the fuzzing may free it, then they are refused.
-    ids.add((await client.requestSlot({ slotIndex: 1, jobId: 'job-fuzz', allocationId: 'alloc-fuzz', resources: FUZZ_RESOURCES })).slot!.allocationId);
-    target = fuzzTarget(taskExecutor.address, SERVICE, TaskExecutorServiceDefinition, ids, harmlessJobFields(tempDir('flotilla-fuzz-scratch-')));
+    ids.add(
+      (
+        await client.requestSlot({
+          slotIndex: 1,
+          jobId: 'job-fuzz',
+          allocationId: 'alloc-fuzz',
+          resources: FUZZ_RESOURCES,
+        })
+      ).slot!.allocationId,
+    );
+    target = fuzzTarget(
+      taskExecutor.address,
+      SERVICE,
+      TaskExecutorServiceDefinition,
+      ids,
+      harmlessJobFields(tempDir('flotilla-fuzz-scratch-')),
+    );
     return () => channel.close();
   });
 
@@ -81,7 +116,9 @@ describe('TaskExecutorService under fuzzed requests', () => {
   const cancelRunningTasks = async () => {
     const { runningExecutionAttemptIds } = await client.heartbeat({ clusterId: '' }, patiently());
     ids.add(...runningExecutionAttemptIds);
-    await Promise.all(runningExecutionAttemptIds.map((executionAttemptId) => client.cancelTask({ executionAttemptId }, patiently())));
+    await Promise.all(
+      runningExecutionAttemptIds.map((executionAttemptId) => client.cancelTask({ executionAttemptId }, patiently())),
+    );
   };
 
   it('OfferSlots', async () => {
@@ -90,7 +127,14 @@ describe('TaskExecutorService under fuzzed requests', () => {
 
   it('RequestSlot, whose allocations join the ids', async () => {
     await fuzzMethod(target, 'RequestSlot', {
-      validRequests: () => [encodePartial(RequestSlotRequest, { slotIndex: -1, jobId: 'job-other', allocationId: 'alloc-other', resources: FUZZ_RESOURCES })],
+      validRequests: () => [
+        encodePartial(RequestSlotRequest, {
+          slotIndex: -1,
+          jobId: 'job-other',
+          allocationId: 'alloc-other',
+          resources: FUZZ_RESOURCES,
+        }),
+      ],
       afterCall: async (outcome) => {
         if (outcome.code !== Status.OK) return;
         const { slot } = RequestSlotResponse.decode(outcome.responses[0]);
@@ -108,15 +152,24 @@ describe('TaskExecutorService under fuzzed requests', () => {
   });
 
   it('CancelTask', async () => {
-    await fuzzMethod(target, 'CancelTask', { validRequests: () => [encodePartial(CancelTaskRequest, { executionAttemptId: 'attempt-fuzz' })] });
+    await fuzzMethod(target, 'CancelTask', {
+      validRequests: () => [encodePartial(CancelTaskRequest, { executionAttemptId: 'attempt-fuzz' })],
+    });
   });
 
   it('FreeSlot', async () => {
-    await fuzzMethod(target, 'FreeSlot', { validRequests: () => [encodePartial(FreeSlotRequest, { allocationId: 'alloc-other', reason: 'fuzzing' })] });
+    await fuzzMethod(target, 'FreeSlot', {
+      validRequests: () => [encodePartial(FreeSlotRequest, { allocationId: 'alloc-other', reason: 'fuzzing' })],
+    });
   });
 
   it('ExchangeData (bidi stream)', async () => {
-    const partitionRequest = { partitionId: 'attempt-fuzz/sink', subpartitionIndex: 0, consumerExecutionAttemptId: 'attempt-consumer', initialCredit: 2 };
+    const partitionRequest = {
+      partitionId: 'attempt-fuzz/sink',
+      subpartitionIndex: 0,
+      consumerExecutionAttemptId: 'attempt-consumer',
+      initialCredit: 2,
+    };
     await fuzzMethod(target, 'ExchangeData', {
       validRequests: () => [
         encodePartial(ExchangeDataRequest, { message: { $case: 'partitionRequest', partitionRequest } }),
@@ -126,7 +179,9 @@ describe('TaskExecutorService under fuzzed requests', () => {
   });
 
   it('Heartbeat', async () => {
-    await fuzzMethod(target, 'Heartbeat', { validRequests: () => [encodePartial(HeartbeatRequest, { clusterId: 'cluster-fuzz' })] });
+    await fuzzMethod(target, 'Heartbeat', {
+      validRequests: () => [encodePartial(HeartbeatRequest, { clusterId: 'cluster-fuzz' })],
+    });
   });
 
   it('is still serving with a clean log, and its job manager too', async () => {

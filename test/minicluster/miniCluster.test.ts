@@ -10,7 +10,8 @@ import { tempDir } from '../support/tempDir.js';
 import { finalCountsOfFolder, writeWordText } from '../../scripts/bench/lib/wordText.mjs';
 
 const work = tempDir();
-const { failing, squares, wordCount, wordTotals } = (await importPipelines()) as Pipelines & Record<'wordTotals', Pipelines['squares']>;
+const { failing, squares, wordCount, wordTotals } = (await importPipelines()) as Pipelines &
+  Record<'wordTotals', Pipelines['squares']>;
 let cluster: MiniCluster;
 
 beforeAll(async () => {
@@ -51,7 +52,12 @@ describe('MiniCluster', () => {
       const collected = (await wordTotals(env, words, aggregation)) as [string, number][];
       expect(collected).toHaveLength(words.length);
       for (const [word, total] of totals) {
-        expect(collected.filter(([w]) => w === word).map(([, count]) => count).sort((a, b) => a - b)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+        expect(
+          collected
+            .filter(([w]) => w === word)
+            .map(([, count]) => count)
+            .sort((a, b) => a - b),
+        ).toEqual(Array.from({ length: total }, (_, i) => i + 1));
       }
     });
   });
@@ -62,7 +68,7 @@ describe('MiniCluster', () => {
     expect([...collected].sort((a, b) => a - b)).toEqual(Array.from({ length: 1000 }, (_, i) => (i + 1) * (i + 1)));
   });
 
-  it('fails a job whose function throws, after its restart attempts, with the user\'s message', async () => {
+  it("fails a job whose function throws, after its restart attempts, with the user's message", async () => {
     const env = cluster.createEnvironment({ restartStrategy: { kind: 'fixedDelay', maxAttempts: 2, delayMs: 10 } });
     failing(env, 42);
     const error = await env.execute('failing').then(

@@ -21,7 +21,14 @@ describe('limits of a control plane', () => {
   let controlPlane: TestControlPlane;
 
   beforeAll(async () => {
-    controlPlane = await startControlPlane(['--max-message-bytes', '65536', '--max-applications-per-tenant', '1', '--max-artifact-bytes', '16384']);
+    controlPlane = await startControlPlane([
+      '--max-message-bytes',
+      '65536',
+      '--max-applications-per-tenant',
+      '1',
+      '--max-artifact-bytes',
+      '16384',
+    ]);
   });
 
   it('refuses a message larger than --max-message-bytes with RESOURCE_EXHAUSTED naming the limit in bytes', async () => {
@@ -30,7 +37,9 @@ describe('limits of a control plane', () => {
       details: expect.stringMatching(/larger than max \(\d+ vs 65536\)/),
     });
     // The server goes on answering.
-    await expect(controlPlane.client.getApplication({ applicationId: 'app-unknown' })).rejects.toMatchObject({ code: Status.NOT_FOUND });
+    await expect(controlPlane.client.getApplication({ applicationId: 'app-unknown' })).rejects.toMatchObject({
+      code: Status.NOT_FOUND,
+    });
   });
 
   it('refuses a bundle larger than --max-artifact-bytes with RESOURCE_EXHAUSTED naming the limit', async () => {
@@ -49,13 +58,21 @@ describe('limits of a control plane', () => {
     const artifactId = await uploadDriverApp(controlPlane.address);
     // A session application stays RUNNING until its client-side main() reports its end; its cluster is a job manager of its own.
     const jobmanager = await startServer('jobmanager');
-    const session = driverRequest(artifactId, { mode: SubmissionMode.SESSION, cluster: { target: { $case: 'jobmanagerAddress', jobmanagerAddress: jobmanager.address } } });
+    const session = driverRequest(artifactId, {
+      mode: SubmissionMode.SESSION,
+      cluster: { target: { $case: 'jobmanagerAddress', jobmanagerAddress: jobmanager.address } },
+    });
     const { application } = await controlPlane.client.runApplication(session);
     await expect(controlPlane.client.runApplication(driverRequest(artifactId))).rejects.toMatchObject({
       code: Status.RESOURCE_EXHAUSTED,
-      details: expect.stringContaining('this control plane already runs 1 application(s), the most it may (--max-applications-per-tenant: 1)'),
+      details: expect.stringContaining(
+        'this control plane already runs 1 application(s), the most it may (--max-applications-per-tenant: 1)',
+      ),
     });
-    const status = async () => ApplicationStatus[(await controlPlane.client.getApplication({ applicationId: application!.id })).application!.status];
+    const status = async () =>
+      ApplicationStatus[
+        (await controlPlane.client.getApplication({ applicationId: application!.id })).application!.status
+      ];
     await expect.poll(status, { timeout: 30_000, interval: 100 }).toBe('RUNNING');
     await controlPlane.client.completeClientMain({ applicationId: application!.id, failure: undefined });
     await endedApplication(controlPlane.client, application!.id);
@@ -68,17 +85,25 @@ describe('limits of a job manager', () => {
     const jobmanager = await startServer('jobmanager', ['--max-streams-per-caller', '2']);
     const health = clientForTest(HealthDefinition, jobmanager.address);
     const controller = new AbortController();
-    const watch = (signal = controller.signal) => health.watch({ service: '' }, { signal })[Symbol.asyncIterator]().next();
+    const watch = (signal = controller.signal) =>
+      health.watch({ service: '' }, { signal })[Symbol.asyncIterator]().next();
     // Each watch has answered its first status, so both are open.
     expect((await Promise.all([watch(), watch()])).every((first) => !first.done)).toBe(true);
     await expect(watch()).rejects.toMatchObject({
       code: Status.RESOURCE_EXHAUSTED,
-      details: expect.stringContaining('peer 127.0.0.1 already has 2 streams open on this server, the most one caller may (--max-streams-per-caller 2)'),
+      details: expect.stringContaining(
+        'peer 127.0.0.1 already has 2 streams open on this server, the most one caller may (--max-streams-per-caller 2)',
+      ),
     });
     controller.abort();
     // Once they are closed, a new one is taken.
     const later = new AbortController();
-    await expect.poll(async () => !(await watch(later.signal).catch(() => ({ done: true }))).done, { timeout: 10_000, interval: 100 }).toBe(true);
+    await expect
+      .poll(async () => !(await watch(later.signal).catch(() => ({ done: true }))).done, {
+        timeout: 10_000,
+        interval: 100,
+      })
+      .toBe(true);
     later.abort();
     await jobmanager.stop();
   });

@@ -6,7 +6,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client, CompatServiceDefinition } from 'nice-grpc';
 import { afterAll } from 'vitest';
-import { ClusterClientServiceDefinition, type ClusterClientServiceClient } from '../../generated/flotilla/v1/cluster_client_service.js';
+import {
+  ClusterClientServiceDefinition,
+  type ClusterClientServiceClient,
+} from '../../generated/flotilla/v1/cluster_client_service.js';
 import { connectControlPlane, type ControlPlaneConnection } from '../../src/client/controlPlaneClient.js';
 import { connectClient } from '../../src/rpc/security/channelCredentials.js';
 import type { ClientSecurity } from '../../src/rpc/security/ClientSecurity.js';
@@ -39,7 +42,11 @@ export function securedClient(address: string, security: ClientSecurity): Cluste
 }
 
 /** A client of any service with `security` (TLS, a cluster secret or a token); its channel is closed when the file ends. */
-export function clientForTest<Service extends CompatServiceDefinition>(definition: Service, address: string, security: ClientSecurity = {}): Client<Service> {
+export function clientForTest<Service extends CompatServiceDefinition>(
+  definition: Service,
+  address: string,
+  security: ClientSecurity = {},
+): Client<Service> {
   const { channel, client } = connectClient(definition, address, security);
   closers.push(channel);
   return client;

@@ -42,12 +42,18 @@ describe('a control plane serving TLS, and the clusters it deploys', () => {
     });
     expect(run.stderr).toContain('application FINISHED');
     expect(run.code).toBe(0);
-    const ranking = readdirSync(output).map((file) => readFileSync(join(output, file), 'utf8')).join('');
+    const ranking = readdirSync(output)
+      .map((file) => readFileSync(join(output, file), 'utf8'))
+      .join('');
     expect(ranking).toContain('to 6');
 
     // The cluster's processes served TLS and asked for the cluster's secret.
     const db = new Database(join(controlPlane.stateDir, 'state.db'), { readonly: true, fileMustExist: true });
-    const clusters = db.prepare('SELECT id, folder, cluster_secret FROM clusters').all() as { id: string; folder: string; cluster_secret: string }[];
+    const clusters = db.prepare('SELECT id, folder, cluster_secret FROM clusters').all() as {
+      id: string;
+      folder: string;
+      cluster_secret: string;
+    }[];
     db.close();
     expect(clusters).toHaveLength(1);
     const [{ folder, cluster_secret: secret }] = clusters;
@@ -66,10 +72,16 @@ describe('a control plane serving TLS, and the clusters it deploys', () => {
     const plaintext = await runCli(['list'], { ...controlPlane.env, FLOTILLA_TOKEN: TOKEN_A });
     expect(plaintext.code).toBe(3);
     expect(plaintext.stderr).toContain('if it serves TLS, pass its CA with --tls-ca or FLOTILLA_TLS_CA');
-    const untrusted = await runCli(['list', '--tls-ca', certificates.certFile], { ...controlPlane.env, FLOTILLA_TOKEN: TOKEN_A });
+    const untrusted = await runCli(['list', '--tls-ca', certificates.certFile], {
+      ...controlPlane.env,
+      FLOTILLA_TOKEN: TOKEN_A,
+    });
     expect(untrusted.code).toBe(3);
     expect(untrusted.stderr).toMatch(/TLS: .*certificate.*pass the CA that signed its certificate with --tls-ca/);
-    const trusted = await runCli(['list', '--tls-ca', certificates.caFile], { ...controlPlane.env, FLOTILLA_TOKEN: TOKEN_A });
+    const trusted = await runCli(['list', '--tls-ca', certificates.caFile], {
+      ...controlPlane.env,
+      FLOTILLA_TOKEN: TOKEN_A,
+    });
     expect(trusted.code).toBe(0);
     expect(trusted.stderr).not.toContain('DeprecationWarning');
   });

@@ -6,7 +6,9 @@ import type { ApplicationStatus, JobStatus } from '../../generated/flotilla/v1/s
 
 /** The application status changes among `events`, in order. */
 export function applicationChanges(events: ApplicationEvent[]): ApplicationStatusChanged[] {
-  return events.flatMap((event) => (event.kind?.$case === 'applicationStatusChanged' ? [event.kind.applicationStatusChanged] : []));
+  return events.flatMap((event) =>
+    event.kind?.$case === 'applicationStatusChanged' ? [event.kind.applicationStatusChanged] : [],
+  );
 }
 
 /** The final application status in `events`, if it ended. */
@@ -17,7 +19,9 @@ export function finalStatus(events: ApplicationEvent[]): ApplicationStatus | und
 /** The last status of each job, by job name. */
 export function jobStatuses(events: ApplicationEvent[]): Map<string, JobStatus> {
   const statuses = new Map<string, JobStatus>();
-  for (const event of events) if (event.kind?.$case === 'jobStatusChanged') statuses.set(event.kind.jobStatusChanged.jobName, event.kind.jobStatusChanged.status);
+  for (const event of events)
+    if (event.kind?.$case === 'jobStatusChanged')
+      statuses.set(event.kind.jobStatusChanged.jobName, event.kind.jobStatusChanged.status);
   return statuses;
 }
 

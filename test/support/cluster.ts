@@ -4,8 +4,14 @@
  */
 import { createChannel, createClient, type Channel } from 'nice-grpc';
 import { afterAll } from 'vitest';
-import { DispatcherServiceDefinition, type DispatcherServiceClient } from '../../generated/flotilla/v1/dispatcher_service.js';
-import { TaskExecutorServiceDefinition, type TaskExecutorServiceClient } from '../../generated/flotilla/v1/task_executor_service.js';
+import {
+  DispatcherServiceDefinition,
+  type DispatcherServiceClient,
+} from '../../generated/flotilla/v1/dispatcher_service.js';
+import {
+  TaskExecutorServiceDefinition,
+  type TaskExecutorServiceClient,
+} from '../../generated/flotilla/v1/task_executor_service.js';
 import type { JobEvent } from '../../generated/flotilla/v1/events.js';
 import { JobStatus } from '../../generated/flotilla/v1/status.js';
 import { join } from 'node:path';
@@ -37,11 +43,22 @@ export interface TestCluster {
 }
 
 /** Starts a job manager and `taskExecutors` task executors of `slots` slots each; uploads the pipelines bundle. */
-export async function startTestCluster(options: { taskExecutors: number; slots: number; jobManagerArgs?: string[]; taskExecutorArgs?: string[] }): Promise<TestCluster> {
+export async function startTestCluster(options: {
+  taskExecutors: number;
+  slots: number;
+  jobManagerArgs?: string[];
+  taskExecutorArgs?: string[];
+}): Promise<TestCluster> {
   const jobManager = await startServer('jobmanager', options.jobManagerArgs ?? []);
   const taskExecutors: ServerProcess[] = [];
   const addTaskExecutor = async () => {
-    const taskExecutor = await startServer('taskexecutor', ['--jobmanager', jobManager.address, '--slots', String(options.slots), ...(options.taskExecutorArgs ?? [])]);
+    const taskExecutor = await startServer('taskexecutor', [
+      '--jobmanager',
+      jobManager.address,
+      '--slots',
+      String(options.slots),
+      ...(options.taskExecutorArgs ?? []),
+    ]);
     taskExecutors.push(taskExecutor);
     return taskExecutor;
   };
@@ -97,17 +114,23 @@ afterAll(() => {
 /** Every event of one job so far, in order. */
 export async function jobEvents(client: DispatcherServiceClient, jobId: string): Promise<JobEvent[]> {
   const events: JobEvent[] = [];
-  for await (const { event } of client.watchJobEvents({ afterSequence: 0n, jobId, follow: false })) if (event) events.push(event);
+  for await (const { event } of client.watchJobEvents({ afterSequence: 0n, jobId, follow: false }))
+    if (event) events.push(event);
   return events;
 }
 
 /** The job statuses among `events`, in order, as names. */
 export function jobStatusesOf(events: JobEvent[]): string[] {
-  return events.flatMap((event) => (event.kind?.$case === 'jobStatusChanged' ? [JobStatus[event.kind.jobStatusChanged.status]] : []));
+  return events.flatMap((event) =>
+    event.kind?.$case === 'jobStatusChanged' ? [JobStatus[event.kind.jobStatusChanged.status]] : [],
+  );
 }
 
 /** The test pipelines' exports, each taking an environment and its parameters. */
-export type Pipelines = Record<'wordCount' | 'slowSink' | 'failing' | 'capturesLocal' | 'squares', (env: ExecutionEnvironment, ...args: any[]) => any>;
+export type Pipelines = Record<
+  'wordCount' | 'slowSink' | 'failing' | 'capturesLocal' | 'squares',
+  (env: ExecutionEnvironment, ...args: any[]) => any
+>;
 
 /**
  * Loads the pipelines bundle with Node's own loader, as a driver imports a bundle. A static

@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createChannel, createClient, type Channel } from 'nice-grpc';
 import { afterAll } from 'vitest';
-import { ClusterClientServiceDefinition, type ClusterClientServiceClient } from '../../generated/flotilla/v1/cluster_client_service.js';
+import {
+  ClusterClientServiceDefinition,
+  type ClusterClientServiceClient,
+} from '../../generated/flotilla/v1/cluster_client_service.js';
 import type { ApplicationEvent } from '../../generated/flotilla/v1/events.js';
 import { startServer, type ServerProcess } from './processes.js';
 import { tempDir } from './tempDir.js';
@@ -45,11 +48,21 @@ afterAll(async () => {
  * command line. When the test file ends it is stopped and every cluster process of its state dir
  * is killed.
  */
-export async function startControlPlane(args: readonly string[] = [], stateDir = tempDir('flotilla-cp-')): Promise<TestControlPlane> {
+export async function startControlPlane(
+  args: readonly string[] = [],
+  stateDir = tempDir('flotilla-cp-'),
+): Promise<TestControlPlane> {
   const process = await startServer('controlplane', ['--state-dir', stateDir, ...args]);
   const channel = createChannel(process.address);
   const client = createClient(ClusterClientServiceDefinition, channel);
-  const controlPlane = { process, address: process.address, stateDir, client, env: { FLOTILLA_CONTROLPLANE: process.address }, stop: (signal?: NodeJS.Signals) => process.stop(signal) };
+  const controlPlane = {
+    process,
+    address: process.address,
+    stateDir,
+    client,
+    env: { FLOTILLA_CONTROLPLANE: process.address },
+    stop: (signal?: NodeJS.Signals) => process.stop(signal),
+  };
   started.push({ controlPlane, channel });
   return controlPlane;
 }
@@ -62,7 +75,8 @@ export function clusterProcesses(stateDir: string): number[] {
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
       const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0];
-      if (state !== 'Z' && cmdline.includes(stateDir) && /\b(jobmanager|taskexecutor)\b/.test(cmdline)) pids.push(Number(entry));
+      if (state !== 'Z' && cmdline.includes(stateDir) && /\b(jobmanager|taskexecutor)\b/.test(cmdline))
+        pids.push(Number(entry));
     } catch {
       // the process ended while we looked
     }
@@ -74,15 +88,26 @@ export function clusterProcesses(stateDir: string): number[] {
 export function recordedClusterSecret(stateDir: string, clusterId: string): string {
   const db = new Database(join(stateDir, 'state.db'), { readonly: true, fileMustExist: true });
   try {
-    return (db.prepare('SELECT cluster_secret FROM clusters WHERE id = ?').get(clusterId) as { cluster_secret: string }).cluster_secret;
+    return (db.prepare('SELECT cluster_secret FROM clusters WHERE id = ?').get(clusterId) as { cluster_secret: string })
+      .cluster_secret;
   } finally {
     db.close();
   }
 }
 
 /** Every event a watch of an application yields until it ends: the stored ones after `afterSequence` (follow = false), or all until the application ends (follow = true). */
-export async function watchAll(client: ClusterClientServiceClient, applicationId: string, afterSequence: number, follow: boolean): Promise<ApplicationEvent[]> {
+export async function watchAll(
+  client: ClusterClientServiceClient,
+  applicationId: string,
+  afterSequence: number,
+  follow: boolean,
+): Promise<ApplicationEvent[]> {
   const events: ApplicationEvent[] = [];
-  for await (const { event } of client.watchApplication({ applicationId, afterSequence: BigInt(afterSequence), follow })) if (event) events.push(event);
+  for await (const { event } of client.watchApplication({
+    applicationId,
+    afterSequence: BigInt(afterSequence),
+    follow,
+  }))
+    if (event) events.push(event);
   return events;
 }

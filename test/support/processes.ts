@@ -32,7 +32,11 @@ afterAll(() => {
 });
 
 /** Starts `flotilla <verb> --listen 127.0.0.1:0 ...args` and waits for its `listening on` line. */
-export async function startServer(verb: string, args: readonly string[] = [], env: NodeJS.ProcessEnv = {}): Promise<ServerProcess> {
+export async function startServer(
+  verb: string,
+  args: readonly string[] = [],
+  env: NodeJS.ProcessEnv = {},
+): Promise<ServerProcess> {
   const child = spawn(process.execPath, [FLOTILLA_BIN, verb, '--listen', '127.0.0.1:0', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, FLOTILLA_LOG_FORMAT: 'json', ...env },
@@ -54,7 +58,9 @@ export async function startServer(verb: string, args: readonly string[] = [], en
         resolve(listening);
       }
     });
-    child.once('exit', (code) => reject(new Error(`flotilla ${verb} exited with ${code} before listening:\n${stderr}`)));
+    child.once('exit', (code) =>
+      reject(new Error(`flotilla ${verb} exited with ${code} before listening:\n${stderr}`)),
+    );
   });
   return {
     address,

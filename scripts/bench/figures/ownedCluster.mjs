@@ -12,15 +12,28 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findEvent, isClusterRunning, isDeploying, isDriverRunning, startBenchControlPlane } from '../lib/controlPlane.mjs';
+import {
+  findEvent,
+  isClusterRunning,
+  isDeploying,
+  isDriverRunning,
+  startBenchControlPlane,
+} from '../lib/controlPlane.mjs';
 import { performance } from 'node:perf_hooks';
 import { mergeSummaries, profilesToMarkdown, readProfiles } from '../lib/cpuProfile.mjs';
-import { clusterProcesses, cpuTimeMs, killChildren, spawnBareNodes, startServer, wallClockMs } from '../lib/processes.mjs';
+import {
+  clusterProcesses,
+  cpuTimeMs,
+  killChildren,
+  spawnBareNodes,
+  startServer,
+  wallClockMs,
+} from '../lib/processes.mjs';
 import { formatNumber } from '../lib/stats.mjs';
 
 export const figure = {
   id: '2',
-  title: 'Owned cluster on demand: RunApplication request to the driver\'s main() starting',
+  title: "Owned cluster on demand: RunApplication request to the driver's main() starting",
   target: 'median <= 1 s; report how it grows with 1, 2, 4 task executors',
 };
 
@@ -38,7 +51,16 @@ export async function run({ smoke, log, profile = true }) {
     // One warm-up application: the first deployment pays for cold caches.
     await runApplication(controlPlane, 1, join(work, 'warm-up'));
     for (const taskExecutors of sizes) {
-      const series = { jobManagerAlone: [], total: [], request: [], deploy: [], driverSubmit: [], driverStart: [], parallelFloor: [], shapedFloor: [] };
+      const series = {
+        jobManagerAlone: [],
+        total: [],
+        request: [],
+        deploy: [],
+        driverSubmit: [],
+        driverStart: [],
+        parallelFloor: [],
+        shapedFloor: [],
+      };
       for (let i = 0; i < runs; i++) {
         const parallel = await spawnBareNodes([1 + taskExecutors]);
         await killChildren(parallel.children);
@@ -51,9 +73,15 @@ export async function run({ smoke, log, profile = true }) {
         await jobManager.stop('SIGKILL');
         series.parallelFloor.push(parallel.ms);
         series.shapedFloor.push(shaped.ms);
-        const { parts: measured } = await runApplication(controlPlane, taskExecutors, join(work, `main-${taskExecutors}-${i}`));
+        const { parts: measured } = await runApplication(
+          controlPlane,
+          taskExecutors,
+          join(work, `main-${taskExecutors}-${i}`),
+        );
         for (const key of Object.keys(measured)) series[key].push(measured[key]);
-        log(`${taskExecutors} task executor(s), run ${i + 1}/${runs}: ${measured.total.toFixed(0)} ms (cluster ${measured.deploy.toFixed(0)} ms), floor ${parallel.ms.toFixed(0)} ms`);
+        log(
+          `${taskExecutors} task executor(s), run ${i + 1}/${runs}: ${measured.total.toFixed(0)} ms (cluster ${measured.deploy.toFixed(0)} ms), floor ${parallel.ms.toFixed(0)} ms`,
+        );
       }
       const cpu = { jobManager: [], taskExecutor: [], all: [], perCore: [] };
       for (let i = 0; i < watchedRuns; i++) {
@@ -63,7 +91,9 @@ export async function run({ smoke, log, profile = true }) {
         cpu.taskExecutor.push(...used.taskExecutors);
         cpu.all.push(all);
         cpu.perCore.push(all / cores);
-        log(`${taskExecutors} task executor(s), watched run ${i + 1}/${watchedRuns}: the cluster's processes used ${all} ms of CPU until main() started`);
+        log(
+          `${taskExecutors} task executor(s), watched run ${i + 1}/${watchedRuns}: the cluster's processes used ${all} ms of CPU until main() started`,
+        );
       }
       rows.push({
         label: `${taskExecutors} task executor${taskExecutors > 1 ? 's' : ''}`,
@@ -71,7 +101,11 @@ export async function run({ smoke, log, profile = true }) {
         unit: 'ms',
         subject: series.total,
         floors: [
-          { label: `${1 + taskExecutors} bare node processes at once`, samples: series.parallelFloor, command: `${1 + taskExecutors} × node -e "process.stdout.write('up\\n'); …"` },
+          {
+            label: `${1 + taskExecutors} bare node processes at once`,
+            samples: series.parallelFloor,
+            command: `${1 + taskExecutors} × node -e "process.stdout.write('up\\n'); …"`,
+          },
           { label: `1, then ${taskExecutors} bare node processes`, samples: series.shapedFloor },
         ],
         breakdown: [
@@ -79,11 +113,20 @@ export async function run({ smoke, log, profile = true }) {
           { label: 'DEPLOYING → cluster RUNNING (every task executor registered)', samples: series.deploy },
           { label: 'cluster RUNNING → driver task RUNNING', samples: series.driverSubmit },
           { label: 'driver task RUNNING → main() started', samples: series.driverStart },
-          { label: 'for scale: one `flotilla jobmanager` started alone → its "listening on" line', samples: series.jobManagerAlone },
-          { label: `CPU time (user + system, /proc) from spawn to main() started: job manager (${watchedRuns} more runs)`, samples: cpu.jobManager },
+          {
+            label: 'for scale: one `flotilla jobmanager` started alone → its "listening on" line',
+            samples: series.jobManagerAlone,
+          },
+          {
+            label: `CPU time (user + system, /proc) from spawn to main() started: job manager (${watchedRuns} more runs)`,
+            samples: cpu.jobManager,
+          },
           { label: 'CPU time: each task executor (its task threads included)', samples: cpu.taskExecutor },
           { label: `CPU time: all of the cluster's processes`, samples: cpu.all },
-          { label: `CPU time of all, divided by ${cores} cores: the least wall time it can take`, samples: cpu.perCore },
+          {
+            label: `CPU time of all, divided by ${cores} cores: the least wall time it can take`,
+            samples: cpu.perCore,
+          },
         ],
         target: 'median <= 1 s',
         goal: { of: 'median', max: 1000 },
@@ -105,7 +148,7 @@ export async function run({ smoke, log, profile = true }) {
     notes: [
       `${runs} run(s) per size after one warm-up application; each application is followed to FINISHED and its cluster's processes are gone before the next iteration.`,
       'Event times are stamped by the control plane (millisecond resolution); main() start is read from the file the driver writes (sub-millisecond wall clock of the same machine).',
-      'Slots per task executor are the control plane\'s default (parallelism + 1 = 2).',
+      "Slots per task executor are the control plane's default (parallelism + 1 = 2).",
       `CPU time: ${watchedRuns} more application(s) per size, during which the benchmark reads /proc/PID/stat of the cluster's processes every 10 ms until the driver's marker file exists (10 ms ticks); the wall time of those runs is not counted above.`,
     ],
   };
@@ -155,7 +198,13 @@ async function runWatchingCpu(controlPlane, taskExecutors, markerFile) {
     while (!stopped && !existsSync(markerFile)) {
       if (seen.size < 1 + taskExecutors) {
         for (const pid of clusterProcesses(controlPlane.stateDir)) {
-          if (!seen.has(pid)) seen.set(pid, { role: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('taskexecutor') ? 'taskexecutor' : 'jobmanager', cpuMs: 0 });
+          if (!seen.has(pid))
+            seen.set(pid, {
+              role: readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('taskexecutor')
+                ? 'taskexecutor'
+                : 'jobmanager',
+              cpuMs: 0,
+            });
         }
       }
       for (const [pid, entry] of seen) entry.cpuMs = cpuMsOf(pid) ?? entry.cpuMs;
@@ -181,7 +230,9 @@ async function runWatchingCpu(controlPlane, taskExecutors, markerFile) {
  */
 async function profileOwnedCluster({ work, log, taskExecutors, cores }) {
   const folder = join(work, 'cpu-profiles');
-  const controlPlane = await startBenchControlPlane({ env: { FLOTILLA_ENV_NODE_OPTS: `--cpu-prof --cpu-prof-dir ${folder}` } });
+  const controlPlane = await startBenchControlPlane({
+    env: { FLOTILLA_ENV_NODE_OPTS: `--cpu-prof --cpu-prof-dir ${folder}` },
+  });
   let measured;
   try {
     await runApplication(controlPlane, taskExecutors, join(work, 'profiled-warm-up'));
@@ -195,19 +246,27 @@ async function profileOwnedCluster({ work, log, taskExecutors, cores }) {
   const jobManager = mainThreadsOf('jobManager.js');
   const taskExecutorThreads = mainThreadsOf('taskExecutor.js');
   const workers = profiles.filter((profile) => profile.thread !== 0);
-  log(`profiled one application on ${taskExecutors} task executors: ${formatNumber(measured.parts.total)} ms to main() under the profiler`);
+  log(
+    `profiled one application on ${taskExecutors} task executors: ${formatNumber(measured.parts.total)} ms to main() under the profiler`,
+  );
   return [
     '#### Where the time goes (a separate control plane whose cluster processes run under `--cpu-prof`)',
     '',
     `One application on an owned cluster of ${taskExecutors} task executors after a warm-up one (${formatNumber(measured.parts.total)} ms from DEPLOYING to`,
     `main() under the profiler), profiled for the processes' whole lives: start, the driver, teardown. "Busy" is the time a thread was`,
-    'not waiting in its event loop: on a processor, or ready and waiting for one of the machine\'s',
+    "not waiting in its event loop: on a processor, or ready and waiting for one of the machine's",
     `${cores} cores (the CPU-time rows above count only the former).`,
     '',
     profilesToMarkdown([
       { label: 'job manager, main thread', summary: mergeSummaries(jobManager.map((profile) => profile.summary)) },
-      { label: `${taskExecutorThreads.length} task executors' main threads, summed`, summary: mergeSummaries(taskExecutorThreads.map((profile) => profile.summary)) },
-      { label: `the driver's worker thread${workers.length === 1 ? '' : 's'}`, summary: mergeSummaries(workers.map((profile) => profile.summary)) },
+      {
+        label: `${taskExecutorThreads.length} task executors' main threads, summed`,
+        summary: mergeSummaries(taskExecutorThreads.map((profile) => profile.summary)),
+      },
+      {
+        label: `the driver's worker thread${workers.length === 1 ? '' : 's'}`,
+        summary: mergeSummaries(workers.map((profile) => profile.summary)),
+      },
     ]),
   ].join('\n');
 }

@@ -39,7 +39,8 @@ const HISTORY = fileURLToPath(new URL('./scale.history.md', import.meta.url));
 
 export const figure = {
   id: '5',
-  title: 'Control plane alone at scale, on clusters it only simulates (`flotilla controlplane --deployment-target simulated`)',
+  title:
+    'Control plane alone at scale, on clusters it only simulates (`flotilla controlplane --deployment-target simulated`)',
   target: '>= 1,000 submissions/s; p99 <= 50 ms; <= 300 MB; growth no worse than linear',
 };
 
@@ -59,7 +60,11 @@ const SUBMISSION_EVENT_INTERVAL_MS = 10;
  * figure then shows the latency of a fan-out, not of a queue that grows. 4 jobs (about 45 events),
  * 2 at 5,000 watchers or more (about 30, which still outlast their attaching).
  */
-const fanOutScript = (watchers) => ({ eventIntervalMs: Math.max(250, Math.ceil(watchers * 0.3)), jobs: watchers >= 5000 ? 2 : 4, watchers: true });
+const fanOutScript = (watchers) => ({
+  eventIntervalMs: Math.max(250, Math.ceil(watchers * 0.3)),
+  jobs: watchers >= 5000 ? 2 : 4,
+  watchers: true,
+});
 /** Retention off: every application keeps its events (the default would compact all but the newest 1,000 after a minute). */
 const NO_RETENTION = ['--retention-count', '0', '--retention-time', '0'];
 /** No limit on streams per caller: every watcher comes from 127.0.0.1, and by default one caller may hold 1,000. */
@@ -84,12 +89,30 @@ const simulatedArgs = ({ eventIntervalMs, jobs = 1, watchers = false }) => [
 export async function run({ smoke, log, profile = true }) {
   const only = Number(process.env.FLOTILLA_BENCH_SCALE_SIZE) || undefined;
   const sizes = smoke
-    ? { applications: [20, 60], watchers: [10, 40], submitProcesses: 1, watchProcesses: 2, warmUp: 5, fanOutScript: () => ({ ...fanOutScript(0), eventIntervalMs: 50 }) }
-    : { applications: only ? [only] : [1000, 10_000], watchers: only ? [only] : [1000, 10_000], submitProcesses: 1, watchProcesses: 2, warmUp: WARM_UP, fanOutScript };
+    ? {
+        applications: [20, 60],
+        watchers: [10, 40],
+        submitProcesses: 1,
+        watchProcesses: 2,
+        warmUp: 5,
+        fanOutScript: () => ({ ...fanOutScript(0), eventIntervalMs: 50 }),
+      }
+    : {
+        applications: only ? [only] : [1000, 10_000],
+        watchers: only ? [only] : [1000, 10_000],
+        submitProcesses: 1,
+        watchProcesses: 2,
+        warmUp: WARM_UP,
+        fanOutScript,
+      };
   const submissions = [];
-  for (const count of sizes.applications) submissions.push(await measureSubmissions({ count, processes: sizes.submitProcesses, warmUp: sizes.warmUp, log }));
+  for (const count of sizes.applications)
+    submissions.push(await measureSubmissions({ count, processes: sizes.submitProcesses, warmUp: sizes.warmUp, log }));
   const fanOuts = [];
-  for (const watchers of sizes.watchers) fanOuts.push(await measureFanOut({ watchers, processes: sizes.watchProcesses, script: sizes.fanOutScript(watchers), log }));
+  for (const watchers of sizes.watchers)
+    fanOuts.push(
+      await measureFanOut({ watchers, processes: sizes.watchProcesses, script: sizes.fanOutScript(watchers), log }),
+    );
   const [small, large] = submissions;
   const [fewer, more] = fanOuts;
 
@@ -98,13 +121,23 @@ export async function run({ smoke, log, profile = true }) {
     fanOuts.some((result) => percentile(result.latencies, 99) > 50) ||
     submissions.some((result) => median(result.rssAfter) > 300);
   let extra = '';
-  if (profile && missed) extra = await profileSubmissions({ count: sizes.applications[0], processes: sizes.submitProcesses, warmUp: sizes.warmUp, log });
+  if (profile && missed)
+    extra = await profileSubmissions({
+      count: sizes.applications[0],
+      processes: sizes.submitProcesses,
+      warmUp: sizes.warmUp,
+      log,
+    });
 
-  const growth = large && more && {
-    submission: small.overallRate / large.overallRate,
-    latency: percentile(more.latencies, 99) / percentile(fewer.latencies, 99) / (more.watchers / fewer.watchers),
-    rss: (median(large.rssAfter) - median(large.rssIdle)) / (median(small.rssAfter) - median(small.rssIdle)) / (large.count / small.count),
-  };
+  const growth = large &&
+    more && {
+      submission: small.overallRate / large.overallRate,
+      latency: percentile(more.latencies, 99) / percentile(fewer.latencies, 99) / (more.watchers / fewer.watchers),
+      rss:
+        (median(large.rssAfter) - median(large.rssIdle)) /
+        (median(small.rssAfter) - median(small.rssIdle)) /
+        (large.count / small.count),
+    };
   const submissionCommand = (result) =>
     `node bin/flotilla.js controlplane ${simulatedArgs({ eventIntervalMs: SUBMISSION_EVENT_INTERVAL_MS }).join(' ')}; ${result.processes} × node scripts/bench/lib/scaleClient.mjs (submit ${result.count}, ${CONCURRENCY} calls in flight, ${CHANNELS} channels each)`;
   const fanOutCommand = (result) =>
@@ -115,15 +148,41 @@ export async function run({ smoke, log, profile = true }) {
       subjectLabel: `RunApplication answers per ${formatNumber(result.windowMs)} ms window (from the first answer), as a rate`,
       unit: 'submissions/s',
       subject: result.windowRates,
-      floors: [{ label: `GetApplication, same clients and concurrency`, samples: result.floorWindowRates, unit: 'calls/s', command: 'scaleClient.mjs read: GetApplication of one application' }],
+      floors: [
+        {
+          label: `GetApplication, same clients and concurrency`,
+          samples: result.floorWindowRates,
+          unit: 'calls/s',
+          command: 'scaleClient.mjs read: GetApplication of one application',
+        },
+      ],
       breakdown: [
-        { label: `whole run: ${result.count} submissions / (first sent → last answered)`, samples: [result.overallRate] },
+        {
+          label: `whole run: ${result.count} submissions / (first sent → last answered)`,
+          samples: [result.overallRate],
+        },
         { label: 'applications ended per second (first sent → every application ended)', samples: [result.endedRate] },
         { label: 'RunApplication latency (sent → answered)', samples: result.latencies, unit: 'ms' },
-        { label: 'control plane CPU while submitting and draining, % of one core', samples: [result.serverCpuShare * 100], unit: '%' },
-        { label: 'control plane CPU time per application (its submission, ~20 events, log copy, teardown)', samples: [result.serverCpuMs / result.count], unit: 'ms' },
-        { label: 'client processes\' CPU while submitting, % of one core (the load\'s own cost)', samples: [result.clientCpuShare * 100], unit: '%' },
-        { label: 'events per application (last_event_sequence; all ended FINISHED)', samples: [result.eventsPerApplication], unit: 'events' },
+        {
+          label: 'control plane CPU while submitting and draining, % of one core',
+          samples: [result.serverCpuShare * 100],
+          unit: '%',
+        },
+        {
+          label: 'control plane CPU time per application (its submission, ~20 events, log copy, teardown)',
+          samples: [result.serverCpuMs / result.count],
+          unit: 'ms',
+        },
+        {
+          label: "client processes' CPU while submitting, % of one core (the load's own cost)",
+          samples: [result.clientCpuShare * 100],
+          unit: '%',
+        },
+        {
+          label: 'events per application (last_event_sequence; all ended FINISHED)',
+          samples: [result.eventsPerApplication],
+          unit: 'events',
+        },
       ],
       target: '>= 1,000 submissions/s',
       goal: { of: 'median', min: 1000 },
@@ -131,7 +190,8 @@ export async function run({ smoke, log, profile = true }) {
     })),
     ...fanOuts.map((result) => ({
       label: `event delivery to ${count(result.watchers)} concurrent watchers`,
-      subjectLabel: 'stored → arrived at a watcher, for every event stored once all watchers were attached and caught up, × every watcher',
+      subjectLabel:
+        'stored → arrived at a watcher, for every event stored once all watchers were attached and caught up, × every watcher',
       unit: 'ms',
       subject: result.latencies,
       floors: [
@@ -143,14 +203,38 @@ export async function run({ smoke, log, profile = true }) {
         { label: 'one watcher alone', samples: result.floorLatencies, command: 'scaleClient.mjs watch: 1 stream' },
       ],
       breakdown: [
-        { label: 'time to attach every watcher (first submitted → last stream got its first event)', samples: [result.attachMs], unit: 'ms' },
-        { label: 'then until every stream had replayed the events stored before (not counted above)', samples: [result.settleMs], unit: 'ms' },
+        {
+          label: 'time to attach every watcher (first submitted → last stream got its first event)',
+          samples: [result.attachMs],
+          unit: 'ms',
+        },
+        {
+          label: 'then until every stream had replayed the events stored before (not counted above)',
+          samples: [result.settleMs],
+          unit: 'ms',
+        },
         { label: 'events delivered live per watcher', samples: [result.liveEventsPerWatcher], unit: 'events' },
-        { label: 'control plane CPU while attaching, replaying and delivering, % of one core', samples: [result.serverCpuShare * 100], unit: '%' },
-        { label: `control plane CPU per live event, sent to all ${count(result.watchers)} watchers (the least its p99 can be on one core)`, samples: [result.liveCpuPerEventMs], unit: 'ms' },
+        {
+          label: 'control plane CPU while attaching, replaying and delivering, % of one core',
+          samples: [result.serverCpuShare * 100],
+          unit: '%',
+        },
+        {
+          label: `control plane CPU per live event, sent to all ${count(result.watchers)} watchers (the least its p99 can be on one core)`,
+          samples: [result.liveCpuPerEventMs],
+          unit: 'ms',
+        },
         { label: 'control plane CPU per delivery (live phase)', samples: [result.liveCpuPerDeliveryUs], unit: 'µs' },
-        { label: 'bare nice-grpc server\'s CPU per delivery (its floor)', samples: [result.bare.cpuPerDeliveryUs], unit: 'µs' },
-        { label: 'watcher processes\' CPU while delivering, % of one core', samples: [result.clientCpuShare * 100], unit: '%' },
+        {
+          label: "bare nice-grpc server's CPU per delivery (its floor)",
+          samples: [result.bare.cpuPerDeliveryUs],
+          unit: 'µs',
+        },
+        {
+          label: "watcher processes' CPU while delivering, % of one core",
+          samples: [result.clientCpuShare * 100],
+          unit: '%',
+        },
       ],
       target: 'p99 <= 50 ms',
       goal: { of: 'p99', max: 50 },
@@ -174,7 +258,10 @@ export async function run({ smoke, log, profile = true }) {
     `Retention is switched off (${NO_RETENTION.join(' ')}), so every application keeps all its events in the database; by default all but the newest 1,000 finished applications would be compacted after a minute.`,
     `The fan-out's control plane runs with ${UNLIMITED_STREAMS.join(' ')}: by default one caller (a tenant, or a client host when there are no tokens) may hold 1,000 streams, and every watcher here comes from 127.0.0.1, so the 1,001st would be refused with RESOURCE_EXHAUSTED.`,
     `Submissions come from ${sizes.submitProcesses} client process(es) with ${CONCURRENCY} calls in flight in total; watchers from ${sizes.watchProcesses} processes. Window rates: answers counted per window from the first answer, the last partial window left out. ${sizes.warmUp} warm-up applications ran to their end first on each control plane.`,
-    ...submissions.map((result) => `${count(result.count)} applications: submitting took ${formatNumber(result.submitMs / 1000)} s (${formatNumber(result.overallRate)}/s), every application had ended ${formatNumber(result.drainMs / 1000)} s after the first submission; control plane CPU ${formatNumber(result.serverCpuMs / 1000)} s (${formatNumber(result.serverCpuMs / (result.count))} ms per application), client CPU ${formatNumber(result.clientCpuMs / 1000)} s over ${formatNumber(result.submitMs / 1000)} s of submitting.`),
+    ...submissions.map(
+      (result) =>
+        `${count(result.count)} applications: submitting took ${formatNumber(result.submitMs / 1000)} s (${formatNumber(result.overallRate)}/s), every application had ended ${formatNumber(result.drainMs / 1000)} s after the first submission; control plane CPU ${formatNumber(result.serverCpuMs / 1000)} s (${formatNumber(result.serverCpuMs / result.count)} ms per application), client CPU ${formatNumber(result.clientCpuMs / 1000)} s over ${formatNumber(result.submitMs / 1000)} s of submitting.`,
+    ),
     ...fanOuts.map(
       (result) =>
         `${count(result.watchers)} watchers: ${formatNumber(result.latencies.length)} deliveries measured (${formatNumber(result.liveEventsPerWatcher)} live events × ${count(result.watchers)} streams); every stream received the application's ${result.eventsPerStream.join('–')} events in order without gap or repeat${result.problems.length ? ` except: ${result.problems.join('; ')}` : ''}.`,
@@ -185,15 +272,28 @@ export async function run({ smoke, log, profile = true }) {
 }
 
 /** The applications that have not ended. */
-const ACTIVE = [ApplicationStatus.CREATED, ApplicationStatus.DEPLOYING, ApplicationStatus.RUNNING, ApplicationStatus.FAILING, ApplicationStatus.CANCELING];
+const ACTIVE = [
+  ApplicationStatus.CREATED,
+  ApplicationStatus.DEPLOYING,
+  ApplicationStatus.RUNNING,
+  ApplicationStatus.FAILING,
+  ApplicationStatus.CANCELING,
+];
 
 /** Resolves once no application of the control plane is active; with the wall-clock time it noticed. */
 async function drained(controlPlane, timeoutMs) {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
-    const { applications } = await controlPlane.client.listApplications({ pageSize: 1, pageToken: '', statuses: ACTIVE });
+    const { applications } = await controlPlane.client.listApplications({
+      pageSize: 1,
+      pageToken: '',
+      statuses: ACTIVE,
+    });
     if (applications.length === 0) return wallClockMs();
-    if (performance.now() > deadline) throw new Error(`applications still active after ${timeoutMs} ms, such as ${applications[0].id} (${ApplicationStatus[applications[0].status]})`);
+    if (performance.now() > deadline)
+      throw new Error(
+        `applications still active after ${timeoutMs} ms, such as ${applications[0].id} (${ApplicationStatus[applications[0].status]})`,
+      );
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
@@ -238,10 +338,20 @@ async function clientsRun(mode, processes, task) {
   const results = await Promise.all(
     Array.from({ length: processes }, (_, index) => {
       const count = Math.floor(task.count / processes) + (index < task.count % processes ? 1 : 0);
-      return runClientProcess(CLIENT, { mode, channels: CHANNELS, ...task, count, concurrency: Math.max(1, Math.floor(CONCURRENCY / processes)) }).done;
+      return runClientProcess(CLIENT, {
+        mode,
+        channels: CHANNELS,
+        ...task,
+        count,
+        concurrency: Math.max(1, Math.floor(CONCURRENCY / processes)),
+      }).done;
     }),
   );
-  return { sent: results.flatMap((result) => result.sent), answered: results.flatMap((result) => result.answered), cpuMs: results.reduce((sum, result) => sum + result.cpuMs, 0) };
+  return {
+    sent: results.flatMap((result) => result.sent),
+    answered: results.flatMap((result) => result.answered),
+    cpuMs: results.reduce((sum, result) => sum + result.cpuMs, 0),
+  };
 }
 
 /** VmRSS in MB, `count` readings `intervalMs` apart. */
@@ -255,18 +365,26 @@ async function rssReadings(pid, count = 5, intervalMs = 200) {
 }
 
 async function measureSubmissions({ count, processes, warmUp, log, nodeArgs = [] }) {
-  const controlPlane = await startBenchControlPlane({ args: simulatedArgs({ eventIntervalMs: SUBMISSION_EVENT_INTERVAL_MS }), nodeArgs });
+  const controlPlane = await startBenchControlPlane({
+    args: simulatedArgs({ eventIntervalMs: SUBMISSION_EVENT_INTERVAL_MS }),
+    nodeArgs,
+  });
   try {
     const { address, artifactId, pid } = controlPlane;
     await clientsRun('submit', 1, { address, artifactId, count: warmUp });
     await drained(controlPlane, 120_000);
-    const [someApplication] = (await controlPlane.client.listApplications({ pageSize: 1, pageToken: '', statuses: [] })).applications;
+    const [someApplication] = (await controlPlane.client.listApplications({ pageSize: 1, pageToken: '', statuses: [] }))
+      .applications;
     await new Promise((resolve) => setTimeout(resolve, 500));
     const rssIdle = await rssReadings(pid);
 
     // The floor first, on the idle control plane: as many reads as there will be submissions (at most 5,000).
     const floorBegin = wallClockMs();
-    const floor = await clientsRun('read', processes, { address, applicationId: someApplication.id, count: Math.min(count, 5000) });
+    const floor = await clientsRun('read', processes, {
+      address,
+      applicationId: someApplication.id,
+      count: Math.min(count, 5000),
+    });
     const floorMs = floor.answered.reduce((most, time) => Math.max(most, time)) - floorBegin;
 
     const cpuBefore = cpuTimeMs(pid);
@@ -277,7 +395,8 @@ async function measureSubmissions({ count, processes, warmUp, log, nodeArgs = []
     const serverCpuMs = cpuTimeMs(pid) - cpuBefore;
     const { peakMiB } = memoryOf(pid);
     const { statuses, count: total, eventsPerApplication } = await census(controlPlane);
-    if (statuses.FINISHED !== total) throw new Error(`not every application ended FINISHED: ${JSON.stringify(statuses)}`);
+    if (statuses.FINISHED !== total)
+      throw new Error(`not every application ended FINISHED: ${JSON.stringify(statuses)}`);
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const rssAfter = await rssReadings(pid);
 
@@ -287,7 +406,11 @@ async function measureSubmissions({ count, processes, warmUp, log, nodeArgs = []
       processes,
       windowMs,
       windowRates: windowRates(submitted.answered, windowMs, count / (submitMs / 1000)),
-      floorWindowRates: windowRates(floor.answered, Math.max(1000, floorMs / 50), floor.answered.length / (floorMs / 1000)),
+      floorWindowRates: windowRates(
+        floor.answered,
+        Math.max(1000, floorMs / 50),
+        floor.answered.length / (floorMs / 1000),
+      ),
       overallRate: count / (submitMs / 1000),
       endedRate: count / ((endedAt - begin) / 1000),
       latencies: submitted.answered.map((answered, index) => answered - submitted.sent[index]),
@@ -318,9 +441,13 @@ async function watchersRun({ address, applicationId, watchers, processes }) {
   const results = await Promise.all(
     Array.from({ length: processes }, (_, index) => {
       const share = Math.floor(watchers / processes) + (index < watchers % processes ? 1 : 0);
-      return runClientProcess(CLIENT, { mode: 'watch', address, applicationId, watchers: share, channels: CHANNELS }, (message) => {
-        if (message.type === 'attached') attached.push(message.at);
-      }).done;
+      return runClientProcess(
+        CLIENT,
+        { mode: 'watch', address, applicationId, watchers: share, channels: CHANNELS },
+        (message) => {
+          if (message.type === 'attached') attached.push(message.at);
+        },
+      ).done;
     }),
   );
   const attachedAt = Math.max(...results.map((result) => result.attachedAt));
@@ -328,7 +455,9 @@ async function watchersRun({ address, applicationId, watchers, processes }) {
   // replays has arrived (settledAt), what is stored is delivered live to every watcher at once.
   let settledAt = attachedAt;
   for (const result of results) {
-    for (const times of result.samples) for (let index = 0; index < times.length; index += 2) if (times[index] <= attachedAt) settledAt = Math.max(settledAt, times[index + 1]);
+    for (const times of result.samples)
+      for (let index = 0; index < times.length; index += 2)
+        if (times[index] <= attachedAt) settledAt = Math.max(settledAt, times[index + 1]);
   }
   const latencies = [];
   let live = 0;
@@ -348,7 +477,10 @@ async function watchersRun({ address, applicationId, watchers, processes }) {
     settledAt,
     latencies,
     live,
-    eventsPerStream: [Math.min(...results.map((result) => result.eventsPerStream[0])), Math.max(...results.map((result) => result.eventsPerStream[1]))],
+    eventsPerStream: [
+      Math.min(...results.map((result) => result.eventsPerStream[0])),
+      Math.max(...results.map((result) => result.eventsPerStream[1])),
+    ],
     problems: results.flatMap((result) => result.problems),
     cpuMs: results.reduce((sum, result) => sum + result.cpuMs, 0),
   };
@@ -391,8 +523,16 @@ async function measureFanOut({ watchers, processes, script, log }) {
       liveCpuPerEventMs: liveCpuMs / Math.max(1, watched.live),
       liveCpuPerDeliveryUs: (liveCpuMs * 1000) / Math.max(1, watched.latencies.length),
     };
-    if (result.latencies.length === 0) throw new Error(`no event was stored after all ${watchers} watchers were attached (${result.attachMs.toFixed(0)} ms): make the simulated application longer`);
-    result.bare = await bareFanOut({ watchers, processes, intervalMs: script.eventIntervalMs, events: watchers >= 5000 ? 5 : 10 });
+    if (result.latencies.length === 0)
+      throw new Error(
+        `no event was stored after all ${watchers} watchers were attached (${result.attachMs.toFixed(0)} ms): make the simulated application longer`,
+      );
+    result.bare = await bareFanOut({
+      watchers,
+      processes,
+      intervalMs: script.eventIntervalMs,
+      events: watchers >= 5000 ? 5 : 10,
+    });
     log(
       `${watchers} watchers: p99 ${percentile(result.latencies, 99).toFixed(1)} ms, median ${median(result.latencies).toFixed(1)} ms over ${result.latencies.length} deliveries (bare nice-grpc server: p99 ${percentile(result.bare.latencies, 99).toFixed(1)} ms; one watcher alone: p99 ${percentile(alone.latencies, 99).toFixed(1)} ms); attached in ${(result.attachMs / 1000).toFixed(1)} s`,
     );
@@ -410,24 +550,43 @@ async function measureFanOut({ watchers, processes, script, log }) {
 async function bareFanOut({ watchers, processes, intervalMs, events }) {
   let listening;
   const address = new Promise((resolve) => (listening = resolve));
-  const server = runClientProcess(CLIENT, { mode: 'serve', watchers, events, intervalMs }, (message) => message.type === 'listening' && listening(message.address));
+  const server = runClientProcess(
+    CLIENT,
+    { mode: 'serve', watchers, events, intervalMs },
+    (message) => message.type === 'listening' && listening(message.address),
+  );
   // Undefined when the server ended (or failed; its error comes from server.done below) before it listened.
   const bound = await Promise.race([address, server.done.then(() => undefined).catch(() => undefined)]);
-  if (bound === undefined) await server.done.then(() => Promise.reject(new Error('the bare fan-out server ended before it listened')));
+  if (bound === undefined)
+    await server.done.then(() => Promise.reject(new Error('the bare fan-out server ended before it listened')));
   const watched = await watchersRun({ address: bound, applicationId: 'floor', watchers, processes });
   const { cpuMs } = await server.done;
   if (watched.problems.length > 0) throw new Error(`the bare fan-out server's streams: ${watched.problems.join('; ')}`);
-  return { latencies: watched.latencies, cpuPerDeliveryUs: (cpuMs * 1000) / Math.max(1, watched.latencies.length), events, intervalMs };
+  return {
+    latencies: watched.latencies,
+    cpuPerDeliveryUs: (cpuMs * 1000) / Math.max(1, watched.latencies.length),
+    events,
+    intervalMs,
+  };
 }
 
 /** One more submission run with the control plane under --cpu-prof; Markdown of where its time goes. */
 async function profileSubmissions({ count, processes, warmUp, log }) {
   const folder = mkdtempSync(join(tmpdir(), 'flotilla-bench-cp-prof-'));
   try {
-    const result = await measureSubmissions({ count, processes, warmUp, log, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', folder] });
-    const profiles = readProfiles(folder).map((profile) => ({ ...profile, label: profile.thread === 0 ? 'control plane, main thread' : undefined }));
+    const result = await measureSubmissions({
+      count,
+      processes,
+      warmUp,
+      log,
+      nodeArgs: ['--cpu-prof', '--cpu-prof-dir', folder],
+    });
+    const profiles = readProfiles(folder).map((profile) => ({
+      ...profile,
+      label: profile.thread === 0 ? 'control plane, main thread' : undefined,
+    }));
     return [
-      '#### Where the control plane\'s time goes (one extra submission run under `--cpu-prof`)',
+      "#### Where the control plane's time goes (one extra submission run under `--cpu-prof`)",
       '',
       `${count.toLocaleString('en-US')} applications (after ${warmUp} warm-up ones) with the control plane started as \`node --cpu-prof bin/flotilla.js controlplane ${simulatedArgs({ eventIntervalMs: SUBMISSION_EVENT_INTERVAL_MS }).join(' ')}\`: ` +
         `${formatNumber(result.overallRate)} submissions/s (profiling slows it down); the profile covers the whole process life, warm-up and floor included.`,

@@ -60,23 +60,39 @@ export async function run({ smoke, log, profile = true }) {
     for (let i = 0; i < runs; i++) {
       const floors = [
         async () => nodeFloor.push((await runChecked(process.execPath, ['-e', '0'])).ms),
-        async () => grpcFloor.push((await runChecked(process.execPath, [ONE_GRPC_CALL, controlPlane.address, controlPlane.artifactId])).ms),
-        async () => bundledGrpcFloor.push((await runChecked(process.execPath, [BUNDLED_GRPC_CALL, controlPlane.address, controlPlane.artifactId])).ms),
+        async () =>
+          grpcFloor.push(
+            (await runChecked(process.execPath, [ONE_GRPC_CALL, controlPlane.address, controlPlane.artifactId])).ms,
+          ),
+        async () =>
+          bundledGrpcFloor.push(
+            (await runChecked(process.execPath, [BUNDLED_GRPC_CALL, controlPlane.address, controlPlane.artifactId])).ms,
+          ),
       ];
-      const importOnly = (module) => ['--input-type=module', '-e', `await import(${JSON.stringify(`${ROOT}${module}`)})`];
+      const importOnly = (module) => [
+        '--input-type=module',
+        '-e',
+        `await import(${JSON.stringify(`${ROOT}${module}`)})`,
+      ];
       const parts = [
         // Only importing what bin/flotilla.js loads for a client verb (the bundle's entry), and the compiled modules `run` needs.
         async () => importAll.push((await runChecked(process.execPath, importOnly('dist/bundle/cli/main.js'))).ms),
         async () => importRun.push((await runChecked(process.execPath, importOnly('dist/src/cli/commands/run.js'))).ms),
         // The CLI's start-up and one unary RPC (ListApplications).
-        async () => listParts.push((await runChecked(process.execPath, [FLOTILLA_BIN, 'list'], { env: controlPlane.env })).ms),
+        async () =>
+          listParts.push((await runChecked(process.execPath, [FLOTILLA_BIN, 'list'], { env: controlPlane.env })).ms),
         // The CLI's start-up, packing and hashing the bundle, GetArtifact (stored: no upload).
-        async () => uploadParts.push((await runChecked(process.execPath, [FLOTILLA_BIN, 'upload', BENCH_BUNDLE], { env: controlPlane.env })).ms),
+        async () =>
+          uploadParts.push(
+            (await runChecked(process.execPath, [FLOTILLA_BIN, 'upload', BENCH_BUNDLE], { env: controlPlane.env })).ms,
+          ),
       ];
       // Alternate the floors' order; the subject goes last, on a quiet machine (nothing deploys yet).
       for (const step of i % 2 === 0 ? [...floors, ...parts] : [...parts, ...floors].reverse()) await step();
       subject.push(await runOnce());
-      log(`run ${i + 1}/${runs}: run -D ${subject.at(-1).toFixed(0)} ms, node -e 0 ${nodeFloor.at(-1).toFixed(0)} ms, one gRPC call ${grpcFloor.at(-1).toFixed(0)} ms`);
+      log(
+        `run ${i + 1}/${runs}: run -D ${subject.at(-1).toFixed(0)} ms, node -e 0 ${nodeFloor.at(-1).toFixed(0)} ms, one gRPC call ${grpcFloor.at(-1).toFixed(0)} ms`,
+      );
     }
     if (profile) profileMarkdown = await profileOneRun(controlPlane, cli, log);
   } finally {
@@ -90,7 +106,11 @@ export async function run({ smoke, log, profile = true }) {
         subject,
         floors: [
           { label: '`node -e 0`', samples: nodeFloor, command: `${process.execPath} -e 0` },
-          { label: 'one nice-grpc call (GetArtifact)', samples: grpcFloor, command: `node ${relative(ONE_GRPC_CALL)} CONTROLPLANE_ADDRESS ARTIFACT_ID` },
+          {
+            label: 'one nice-grpc call (GetArtifact)',
+            samples: grpcFloor,
+            command: `node ${relative(ONE_GRPC_CALL)} CONTROLPLANE_ADDRESS ARTIFACT_ID`,
+          },
           {
             label: 'the same call bundled with esbuild (one file)',
             samples: bundledGrpcFloor,
@@ -98,10 +118,20 @@ export async function run({ smoke, log, profile = true }) {
           },
         ],
         breakdown: [
-          { label: 'a process that only imports dist/bundle/cli/main.js (what bin/flotilla.js loads for a client verb)', samples: importAll },
-          { label: 'a process that only imports the compiled dist/src/cli/commands/run.js (what `run` loaded before the bundle)', samples: importRun },
+          {
+            label: 'a process that only imports dist/bundle/cli/main.js (what bin/flotilla.js loads for a client verb)',
+            samples: importAll,
+          },
+          {
+            label:
+              'a process that only imports the compiled dist/src/cli/commands/run.js (what `run` loaded before the bundle)',
+            samples: importRun,
+          },
           { label: '`flotilla list` (CLI start-up + one unary RPC)', samples: listParts },
-          { label: '`flotilla upload BUNDLE`, already stored (start-up + pack + hash + GetArtifact)', samples: uploadParts },
+          {
+            label: '`flotilla upload BUNDLE`, already stored (start-up + pack + hash + GetArtifact)',
+            samples: uploadParts,
+          },
         ],
         target: figure.target,
         goal: { of: 'median', max: 200 },
@@ -121,12 +151,14 @@ export async function run({ smoke, log, profile = true }) {
 async function profileOneRun(controlPlane, cli, log) {
   const folder = mkdtempSync(join(tmpdir(), 'flotilla-bench-cli-prof-'));
   try {
-    const { stdout, ms } = await runChecked(process.execPath, ['--cpu-prof', '--cpu-prof-dir', folder, ...cli], { env: controlPlane.env });
+    const { stdout, ms } = await runChecked(process.execPath, ['--cpu-prof', '--cpu-prof-dir', folder, ...cli], {
+      env: controlPlane.env,
+    });
     await controlPlane.followUntilEnd(stdout.trim());
     await controlPlane.waitForNoClusterProcesses();
     log(`profiled run: ${ms.toFixed(0)} ms`);
     return [
-      '#### Where the CLI\'s time goes (one extra run under `--cpu-prof`)',
+      "#### Where the CLI's time goes (one extra run under `--cpu-prof`)",
       '',
       `\`node --cpu-prof bin/flotilla.js run -D ${relative(BENCH_BUNDLE)}\` took ${Math.round(ms)} ms (profiling slows it down).`,
       '',

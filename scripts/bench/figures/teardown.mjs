@@ -44,7 +44,10 @@ export async function run({ smoke, log }) {
           terminalArrivedAt = wallClockMs();
         }
       });
-      if (!processes || processes.pids.length !== 2) throw new Error(`expected 2 cluster processes (job manager, task executor), found ${processes?.pids.length ?? 0}`);
+      if (!processes || processes.pids.length !== 2)
+        throw new Error(
+          `expected 2 cluster processes (job manager, task executor), found ${processes?.pids.length ?? 0}`,
+        );
       const { goneAt, lastSeenAt } = await processes.gone;
       await controlPlane.waitForNoClusterProcesses();
       await new Promise((resolve) => setTimeout(resolve, 200));
@@ -53,7 +56,9 @@ export async function run({ smoke, log }) {
       lowerBound.push(lastSeenAt - terminal);
       arrival.push(terminalArrivedAt - terminal);
       floor.push(bareGone.goneAt - signalled);
-      log(`run ${i}/${runs}: processes gone ${subject.at(-1).toFixed(0)} ms after the end event; bare processes ${floor.at(-1).toFixed(0)} ms after SIGTERM`);
+      log(
+        `run ${i}/${runs}: processes gone ${subject.at(-1).toFixed(0)} ms after the end event; bare processes ${floor.at(-1).toFixed(0)} ms after SIGTERM`,
+      );
     }
   } finally {
     await controlPlane.close();
@@ -62,7 +67,7 @@ export async function run({ smoke, log }) {
   return {
     rows: [
       {
-        label: 'application end → owned cluster\'s processes gone (1 task executor)',
+        label: "application end → owned cluster's processes gone (1 task executor)",
         subjectLabel: 'terminal event time → first poll finding no process',
         unit: 'ms',
         subject,
@@ -73,9 +78,12 @@ export async function run({ smoke, log }) {
         ],
         target: figure.target,
         goal: { of: 'median', max: 1000 },
-        command: 'RunApplication(driver mode, default owned cluster) of scripts/bench/bundle with args [MARKER_FILE, 1000]; WatchApplication(follow); poll /proc/PID/stat every 5 ms',
+        command:
+          'RunApplication(driver mode, default owned cluster) of scripts/bench/bundle with args [MARKER_FILE, 1000]; WatchApplication(follow); poll /proc/PID/stat every 5 ms',
       },
     ],
-    notes: [`${runs} runs after one warm-up application. The issue names no floor for this figure (so no ratio); the reference row shows what the same poll sees for processes that simply exit on SIGTERM.`],
+    notes: [
+      `${runs} runs after one warm-up application. The issue names no floor for this figure (so no ratio); the reference row shows what the same poll sees for processes that simply exit on SIGTERM.`,
+    ],
   };
 }

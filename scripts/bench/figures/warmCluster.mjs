@@ -40,7 +40,10 @@ function followTaskStates(dispatcher) {
   };
   const done = (async () => {
     try {
-      for await (const { event } of dispatcher.watchJobEvents({ afterSequence: 0n, jobId: '', follow: true }, { signal: abort.signal })) {
+      for await (const { event } of dispatcher.watchJobEvents(
+        { afterSequence: 0n, jobId: '', follow: true },
+        { signal: abort.signal },
+      )) {
         const arrivedAt = wallClockMs();
         if (event?.kind?.$case !== 'taskStateChanged') continue;
         const change = event.kind.taskStateChanged;
@@ -80,7 +83,11 @@ export async function run({ smoke, log, profile = true }) {
   const subject = [];
   const byEventTime = [];
   const submitted = [];
-  const lastOfState = { [ExecutionState.SCHEDULED]: [], [ExecutionState.DEPLOYING]: [], [ExecutionState.INITIALIZING]: [] };
+  const lastOfState = {
+    [ExecutionState.SCHEDULED]: [],
+    [ExecutionState.DEPLOYING]: [],
+    [ExecutionState.INITIALIZING]: [],
+  };
   const floor = [];
   try {
     const env = cluster.environment(SUBTASKS);
@@ -98,9 +105,12 @@ export async function run({ smoke, log, profile = true }) {
       floor.push(floorMs);
       subject.push(Math.max(...job.running) - begin);
       byEventTime.push(Math.max(...job.states.get(ExecutionState.RUNNING)) - begin);
-      for (const [state, series] of Object.entries(lastOfState)) series.push(Math.max(...(job.states.get(Number(state)) ?? [Number.NaN])) - begin);
+      for (const [state, series] of Object.entries(lastOfState))
+        series.push(Math.max(...(job.states.get(Number(state)) ?? [Number.NaN])) - begin);
       submitted.push(submittedAt - begin);
-      log(`run ${i - warmUps + 1}/${runs}: all ${SUBTASKS} RUNNING after ${subject.at(-1).toFixed(1)} ms (submitted after ${submitted.at(-1).toFixed(1)} ms), one RPC ${floorMs.toFixed(2)} ms`);
+      log(
+        `run ${i - warmUps + 1}/${runs}: all ${SUBTASKS} RUNNING after ${subject.at(-1).toFixed(1)} ms (submitted after ${submitted.at(-1).toFixed(1)} ms), one RPC ${floorMs.toFixed(2)} ms`,
+      );
     }
   } finally {
     await watch.close();
@@ -119,17 +129,33 @@ export async function run({ smoke, log, profile = true }) {
         subjectLabel: 'executeAsync() called → 4th RUNNING event received',
         unit: 'ms',
         subject,
-        floors: [{ label: 'one Dispatcher RPC (RequestClusterOverview)', samples: floor, command: 'dispatcher.requestClusterOverview({}) on an open channel' }],
+        floors: [
+          {
+            label: 'one Dispatcher RPC (RequestClusterOverview)',
+            samples: floor,
+            command: 'dispatcher.requestClusterOverview({}) on an open channel',
+          },
+        ],
         breakdown: [
           { label: 'executeAsync() called → it returned (SubmitJob answered)', samples: submitted },
-          { label: 'executeAsync() called → last SCHEDULED event time (job manager clock, ms resolution)', samples: lastOfState[ExecutionState.SCHEDULED] },
-          { label: 'executeAsync() called → last DEPLOYING event time', samples: lastOfState[ExecutionState.DEPLOYING] },
-          { label: 'executeAsync() called → last INITIALIZING event time', samples: lastOfState[ExecutionState.INITIALIZING] },
+          {
+            label: 'executeAsync() called → last SCHEDULED event time (job manager clock, ms resolution)',
+            samples: lastOfState[ExecutionState.SCHEDULED],
+          },
+          {
+            label: 'executeAsync() called → last DEPLOYING event time',
+            samples: lastOfState[ExecutionState.DEPLOYING],
+          },
+          {
+            label: 'executeAsync() called → last INITIALIZING event time',
+            samples: lastOfState[ExecutionState.INITIALIZING],
+          },
           { label: 'executeAsync() called → last RUNNING event time', samples: byEventTime },
         ],
         target: figure.target,
         goal: { of: 'median', max: 50 },
-        command: 'fourSubtasks(env.setParallelism(4), OUT) from scripts/bench/bundle/pipelines.mjs; env.executeAsync(); WatchJobEvents(follow) until 4 × TaskStateChanged RUNNING',
+        command:
+          'fourSubtasks(env.setParallelism(4), OUT) from scripts/bench/bundle/pipelines.mjs; env.executeAsync(); WatchJobEvents(follow) until 4 × TaskStateChanged RUNNING',
       },
     ],
     notes: [
@@ -147,7 +173,11 @@ export async function run({ smoke, log, profile = true }) {
  */
 async function profileWarmJobs({ work, fourSubtasks, log, jobs = 3 }) {
   const folder = join(work, 'cpu-profiles');
-  const cluster = await startBenchCluster({ taskExecutors: 2, slots: 2, taskExecutorNodeArgs: ['--cpu-prof', '--cpu-prof-dir', folder] });
+  const cluster = await startBenchCluster({
+    taskExecutors: 2,
+    slots: 2,
+    taskExecutorNodeArgs: ['--cpu-prof', '--cpu-prof-dir', folder],
+  });
   let sinceUs;
   try {
     const env = cluster.environment(SUBTASKS);
@@ -176,7 +206,10 @@ async function profileWarmJobs({ work, fourSubtasks, log, jobs = 3 }) {
     '',
     profilesToMarkdown([
       { label: `all ${workers.length} worker threads during the ${jobs} warm jobs, summed`, summary: merged },
-      { label: 'both task executors\' main threads during the warm jobs, summed', summary: mergeSummaries(mains.map((profile) => profile.summary)) },
+      {
+        label: "both task executors' main threads during the warm jobs, summed",
+        summary: mergeSummaries(mains.map((profile) => profile.summary)),
+      },
     ]),
   ].join('\n');
 }

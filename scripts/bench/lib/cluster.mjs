@@ -27,7 +27,16 @@ export async function startBenchCluster({ taskExecutors, slots, taskExecutorNode
     Array.from({ length: taskExecutors }, (_, index) =>
       startServer(
         'taskexecutor',
-        ['--jobmanager', jobManager.address, '--slots', String(slots), '--cpus', String(slots), '--state-dir', join(stateDir, `taskexecutor-${index}`)],
+        [
+          '--jobmanager',
+          jobManager.address,
+          '--slots',
+          String(slots),
+          '--cpus',
+          String(slots),
+          '--state-dir',
+          join(stateDir, `taskexecutor-${index}`),
+        ],
         { nodeArgs: taskExecutorNodeArgs },
       ),
     ),
@@ -37,7 +46,8 @@ export async function startBenchCluster({ taskExecutors, slots, taskExecutorNode
   for (let waited = 0; ; waited += 50) {
     const overview = await dispatcher.requestClusterOverview({});
     if (overview.taskExecutors === taskExecutors) break;
-    if (waited > 30_000) throw new Error(`only ${overview.taskExecutors} of ${taskExecutors} task executors registered within 30 s`);
+    if (waited > 30_000)
+      throw new Error(`only ${overview.taskExecutors} of ${taskExecutors} task executors registered within 30 s`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const packed = await packBundle(BENCH_BUNDLE);
@@ -56,7 +66,11 @@ export async function startBenchCluster({ taskExecutors, slots, taskExecutorNode
     environment(parallelism) {
       const submitter = new DispatcherJobSubmitter({ address: jobManager.address });
       submitters.push(submitter);
-      const env = new ExecutionEnvironment({ submitter, captureFunction: bundleFunctionCapturer(BENCH_BUNDLE), bundle: { artifactId } });
+      const env = new ExecutionEnvironment({
+        submitter,
+        captureFunction: bundleFunctionCapturer(BENCH_BUNDLE),
+        bundle: { artifactId },
+      });
       return env.setParallelism(parallelism);
     },
     /** Stops every process (task executors with SIGTERM, so a --cpu-prof profile gets written) and removes the state. */

@@ -61,9 +61,21 @@ export async function startBenchControlPlane({ args = [], nodeArgs = [], env: se
       const cluster =
         taskExecutors === 0 && slots === 0
           ? undefined
-          : { target: { $case: 'deploy', deploy: { taskExecutors, slotsPerTaskExecutor: slots, taskExecutorResources: undefined, properties: {} } } };
+          : {
+              target: {
+                $case: 'deploy',
+                deploy: {
+                  taskExecutors,
+                  slotsPerTaskExecutor: slots,
+                  taskExecutorResources: undefined,
+                  properties: {},
+                },
+              },
+            };
       const driverResources = { heapMemoryMb: 512, directMemoryMb: 0, nativeMemoryMb: 0, cpus: 0 };
-      const { application } = await client.runApplication(driverRunRequest({ artifactId, args, cluster, driverResources }));
+      const { application } = await client.runApplication(
+        driverRunRequest({ artifactId, args, cluster, driverResources }),
+      );
       return application.id;
     },
 
@@ -119,12 +131,18 @@ export function findEvent(events, predicate, what) {
 
 /** Whether `event` is the driver task's move to RUNNING. */
 export function isDriverRunning(event) {
-  return event.kind?.$case === 'taskStateChanged' && event.kind.taskStateChanged.vertexId === 'driver' && event.kind.taskStateChanged.state === ExecutionState.RUNNING;
+  return (
+    event.kind?.$case === 'taskStateChanged' &&
+    event.kind.taskStateChanged.vertexId === 'driver' &&
+    event.kind.taskStateChanged.state === ExecutionState.RUNNING
+  );
 }
 
 /** Whether `event` is the owned cluster's move to RUNNING. */
 export function isClusterRunning(event) {
-  return event.kind?.$case === 'clusterStatusChanged' && event.kind.clusterStatusChanged.status === ClusterStatus.RUNNING;
+  return (
+    event.kind?.$case === 'clusterStatusChanged' && event.kind.clusterStatusChanged.status === ClusterStatus.RUNNING
+  );
 }
 
 /** Whether `event` is the application's DEPLOYING (its acceptance). */

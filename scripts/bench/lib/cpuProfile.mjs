@@ -20,7 +20,9 @@ function placeOf(url) {
 
 function shortUrl(url) {
   if (!url) return '';
-  return url.replace(/^file:\/\/.*?\/(dist|node_modules)\//, '$1/').replace(/^file:\/\/.*\/bundles\/[0-9a-f]{64}\//, 'bundle/');
+  return url
+    .replace(/^file:\/\/.*?\/(dist|node_modules)\//, '$1/')
+    .replace(/^file:\/\/.*\/bundles\/[0-9a-f]{64}\//, 'bundle/');
 }
 
 /** Summarizes one profile: total ms, and self ms per function and per place. */
@@ -34,7 +36,9 @@ export function summarizeProfile(profile) {
   }
   const functions = new Map();
   const places = new Map();
-  const files = new Set(profile.nodes.filter((node) => node.callFrame.url).map((node) => node.callFrame.url.replace(/^.*\//, '')));
+  const files = new Set(
+    profile.nodes.filter((node) => node.callFrame.url).map((node) => node.callFrame.url.replace(/^.*\//, '')),
+  );
   // Module loading: samples whose leaf, walking up through Node's own and native frames only, is in
   // Node's module loader (resolving, reading, compiling). Top-level code of the modules runs in
   // their own frames and does not count; neither does code a module loader frame merely calls.
@@ -69,11 +73,20 @@ export function summarizeProfile(profile) {
 
 /** One summary of several (such as every worker thread of a run): times and maps added up. */
 export function mergeSummaries(summaries) {
-  const merged = { totalMs: 0, idleMs: 0, gcMs: 0, loadingMs: 0, files: new Set(), functions: new Map(), places: new Map() };
+  const merged = {
+    totalMs: 0,
+    idleMs: 0,
+    gcMs: 0,
+    loadingMs: 0,
+    files: new Set(),
+    functions: new Map(),
+    places: new Map(),
+  };
   for (const summary of summaries) {
     for (const key of ['totalMs', 'idleMs', 'gcMs', 'loadingMs']) merged[key] += summary[key];
     for (const file of summary.files) merged.files.add(file);
-    for (const key of ['functions', 'places']) for (const [name, ms] of summary[key]) merged[key].set(name, (merged[key].get(name) ?? 0) + ms);
+    for (const key of ['functions', 'places'])
+      for (const [name, ms] of summary[key]) merged[key].set(name, (merged[key].get(name) ?? 0) + ms);
   }
   return merged;
 }
@@ -90,7 +103,12 @@ export function readProfiles(folder, { sinceUs } = {}) {
     .map((file) => {
       const [, pid, tid] = /\.(\d+)\.(\d+)\.\d+\.cpuprofile$/.exec(file) ?? [];
       const profile = JSON.parse(readFileSync(join(folder, file), 'utf8'));
-      return { file, pid: Number(pid), thread: Number(tid), summary: summarizeProfile(sinceUs === undefined ? profile : profileSince(profile, sinceUs)) };
+      return {
+        file,
+        pid: Number(pid),
+        thread: Number(tid),
+        summary: summarizeProfile(sinceUs === undefined ? profile : profileSince(profile, sinceUs)),
+      };
     })
     .sort((a, b) => a.pid - b.pid || a.thread - b.thread);
 }
@@ -150,9 +168,14 @@ export function profilesToMarkdown(profiles) {
       continue;
     }
     lines.push('| self time by place | ms | % of busy |', '| --- | --- | --- |');
-    for (const [place, ms] of topPlaces) if (place !== '(idle)') lines.push(`| ${place} | ${formatNumber(ms)} | ${formatNumber((ms / busyMs) * 100)} |`);
+    for (const [place, ms] of topPlaces)
+      if (place !== '(idle)') lines.push(`| ${place} | ${formatNumber(ms)} | ${formatNumber((ms / busyMs) * 100)} |`);
     lines.push('', '| self time by function | ms | % of busy |', '| --- | --- | --- |');
-    for (const [name, ms] of topFunctions) if (!name.startsWith('(idle)')) lines.push(`| \`${name.replaceAll('|', '\\|')}\` | ${formatNumber(ms)} | ${formatNumber((ms / busyMs) * 100)} |`);
+    for (const [name, ms] of topFunctions)
+      if (!name.startsWith('(idle)'))
+        lines.push(
+          `| \`${name.replaceAll('|', '\\|')}\` | ${formatNumber(ms)} | ${formatNumber((ms / busyMs) * 100)} |`,
+        );
     lines.push('');
   }
   return lines.join('\n');

@@ -6,7 +6,10 @@ import { availableParallelism, cpus, loadavg, totalmem, freemem, release } from 
 /** The commit the benchmarks ran on, and whether the working tree had changes; "unknown" outside a git clone. */
 function describeCommit(root) {
   try {
-    const git = (...args) => execFileSync('git', args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] }).toString().trim();
+    const git = (...args) =>
+      execFileSync('git', args, { cwd: root, stdio: ['ignore', 'pipe', 'ignore'] })
+        .toString()
+        .trim();
     const commit = git('rev-parse', '--short=12', 'HEAD');
     const changed = git('status', '--porcelain', '--untracked-files=no').split('\n').filter(Boolean).length;
     return changed ? `${commit} with ${changed} changed file(s) not committed` : commit;
@@ -19,7 +22,9 @@ function describeCommit(root) {
 export function describeMachine(root) {
   let cpuModel = cpus()[0]?.model ?? 'unknown';
   try {
-    const line = readFileSync('/proc/cpuinfo', 'utf8').split('\n').find((l) => l.startsWith('model name'));
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
     if (line) cpuModel = line.split(':')[1].trim();
   } catch {
     // not Linux: keep what os.cpus() says

@@ -13,6 +13,7 @@ export const BENCH_BUNDLE = fileURLToPath(new URL('../bundle', import.meta.url))
 /** Imports a compiled module of the repository, such as `dist/src/api/index.js`; says what to do when the build is missing. */
 export async function importDist(relativePath) {
   const path = `${ROOT}${relativePath}`;
-  if (!existsSync(path)) throw new Error(`${relativePath} is missing: run "npm run build" first (npm run bench does it)`);
+  if (!existsSync(path))
+    throw new Error(`${relativePath} is missing: run "npm run build" first (npm run bench does it)`);
   return import(path);
 }

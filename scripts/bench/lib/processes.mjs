@@ -22,10 +22,14 @@ export function wallClockMs() {
  * `listening on` line. Logs go to the returned `stderr()`; stdout after that line is read and kept.
  */
 export async function startServer(verb, args = [], { env = {}, nodeArgs = [], logLevel = 'warn' } = {}) {
-  const child = spawn(process.execPath, [...nodeArgs, FLOTILLA_BIN, verb, '--listen', '127.0.0.1:0', '--log-level', logLevel, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, FLOTILLA_LOG_FORMAT: 'json', ...env },
-  });
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, FLOTILLA_BIN, verb, '--listen', '127.0.0.1:0', '--log-level', logLevel, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, FLOTILLA_LOG_FORMAT: 'json', ...env },
+    },
+  );
   started.add(child);
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (text) => {
@@ -43,7 +47,9 @@ export async function startServer(verb, args = [], { env = {}, nodeArgs = [], lo
         resolve(listening);
       }
     });
-    child.once('exit', (code, signal) => reject(new Error(`flotilla ${verb} exited (${code ?? signal}) before listening:\n${stderr}`)));
+    child.once('exit', (code, signal) =>
+      reject(new Error(`flotilla ${verb} exited (${code ?? signal}) before listening:\n${stderr}`)),
+    );
   });
   return {
     address,
@@ -83,7 +89,10 @@ export async function timeProcess(command, args, { env = {} } = {}) {
 /** Runs `command args` to completion; throws with its output when it does not exit 0. */
 export async function runChecked(command, args, options = {}) {
   const result = await timeProcess(command, args, options);
-  if (result.code !== 0) throw new Error(`${[command, ...args].join(' ')} exited with ${result.code ?? result.signal}:\n${result.stderr || result.stdout}`);
+  if (result.code !== 0)
+    throw new Error(
+      `${[command, ...args].join(' ')} exited with ${result.code ?? result.signal}:\n${result.stderr || result.stdout}`,
+    );
   return result;
 }
 
@@ -99,7 +108,9 @@ export async function spawnBareNodes(groups) {
   for (const count of groups) {
     await Promise.all(
       Array.from({ length: count }, async () => {
-        const child = spawn(process.execPath, ['-e', "process.stdout.write('up\\n'); setInterval(() => {}, 60_000);"], { stdio: ['ignore', 'pipe', 'ignore'] });
+        const child = spawn(process.execPath, ['-e', "process.stdout.write('up\\n'); setInterval(() => {}, 60_000);"], {
+          stdio: ['ignore', 'pipe', 'ignore'],
+        });
         started.add(child);
         children.push(child);
         await once(child.stdout, 'data');
@@ -140,7 +151,8 @@ export function clusterProcesses(folder) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
-      if (cmdline.includes(folder) && /\b(jobmanager|taskexecutor)\b/.test(cmdline) && isAlive(Number(entry))) pids.push(Number(entry));
+      if (cmdline.includes(folder) && /\b(jobmanager|taskexecutor)\b/.test(cmdline) && isAlive(Number(entry)))
+        pids.push(Number(entry));
     } catch {
       // the process ended while we looked
     }
@@ -158,7 +170,8 @@ export async function waitUntilGone(pids, { intervalMs = 5, timeoutMs = 30_000 }
   for (;;) {
     const now = wallClockMs();
     if (!pids.some(isAlive)) return { goneAt: now, lastSeenAt: previous };
-    if (performance.now() > deadline) throw new Error(`processes ${pids.filter(isAlive).join(', ')} still run after ${timeoutMs} ms`);
+    if (performance.now() > deadline)
+      throw new Error(`processes ${pids.filter(isAlive).join(', ')} still run after ${timeoutMs} ms`);
     previous = now;
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
@@ -208,7 +221,8 @@ export function runClientProcess(script, task, onMessage = () => {}) {
     });
     child.once('exit', (code, signal) => {
       started.delete(child);
-      if (!settled) reject(new Error(`client process ${child.pid} exited (${code ?? signal}) without a result:\n${stderr}`));
+      if (!settled)
+        reject(new Error(`client process ${child.pid} exited (${code ?? signal}) without a result:\n${stderr}`));
     });
   });
   child.send(task);

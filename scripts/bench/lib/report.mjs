@@ -23,16 +23,20 @@ function meetsText(row) {
   if (row.notMeasured) return 'not measured';
   if (row.subject.length === 0) return 'no samples';
   const { of, max, min } = row.goal;
-  const value = of === 'ratio' ? ratioOf(row) : of === 'p99' ? summarize(row.subject).p99 : summarize(row.subject).median;
+  const value =
+    of === 'ratio' ? ratioOf(row) : of === 'p99' ? summarize(row.subject).p99 : summarize(row.subject).median;
   if (max !== undefined) return value <= max ? '**yes**' : `**no**: ${formatNumber(value / max)}× the target`;
   return value >= min ? '**yes**' : `**no**: ${formatNumber(value / min)}× the target`;
 }
 
 function summaryLine(figure, row) {
-  if (row.notMeasured) return `| ${figure.id} | ${row.label} | — | — | — | — | — | ${row.target} | not measured: ${row.notMeasured} |`;
+  if (row.notMeasured)
+    return `| ${figure.id} | ${row.label} | — | — | — | — | — | ${row.target} | not measured: ${row.notMeasured} |`;
   const subject = summarize(row.subject);
   const floor = row.floors?.length ? summarize(row.floors[0].samples) : undefined;
-  const floorText = floor ? `${formatValue(floor.median, row.floors[0].unit ?? row.unit)} (${row.floors[0].label})` : '—';
+  const floorText = floor
+    ? `${formatValue(floor.median, row.floors[0].unit ?? row.unit)} (${row.floors[0].label})`
+    : '—';
   const ratio = ratioOf(row);
   const ratioText = Number.isNaN(ratio) ? '—' : `${formatNumber(ratio)}×`;
   return `| ${figure.id} | ${row.label} | ${subject.n} | ${formatValue(subject.median, row.unit)} | ${formatValue(subject.p99, row.unit)} | ${floorText} | ${ratioText} | ${row.target} | ${meetsText(row)} |`;
@@ -48,10 +52,20 @@ function figureSection(result) {
   const lines = [`### ${figure.id}. ${figure.title}`, ''];
   if (result.conditions && !result.rows?.every((row) => row.notMeasured)) {
     const { seconds, loadBefore, loadAfter } = result.conditions;
-    lines.push(`Took ${formatNumber(seconds)} s; 1-minute load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after (it counts this benchmark's processes and those of the machine's other users).`, '');
+    lines.push(
+      `Took ${formatNumber(seconds)} s; 1-minute load average ${loadBefore.toFixed(2)} before, ${loadAfter.toFixed(2)} after (it counts this benchmark's processes and those of the machine's other users).`,
+      '',
+    );
   }
   if (result.error) {
-    lines.push(`**The figure's script failed:** \`${result.error.split('\n')[0]}\``, '', '```', result.error, '```', '');
+    lines.push(
+      `**The figure's script failed:** \`${result.error.split('\n')[0]}\``,
+      '',
+      '```',
+      result.error,
+      '```',
+      '',
+    );
     return lines.join('\n');
   }
   for (const row of result.rows) {
@@ -62,10 +76,15 @@ function figureSection(result) {
     lines.push(`**${row.label}** (target: ${row.target}; meets it: ${meetsText(row).replaceAll('*', '')})`, '');
     lines.push('| series | unit | n | min | median | p99 | max |', '| --- | --- | --- | --- | --- | --- | --- |');
     lines.push(statsLine(`subject: ${row.subjectLabel ?? row.label}`, row.subject, row.unit));
-    for (const floor of row.floors ?? []) lines.push(statsLine(`floor: ${floor.label}`, floor.samples, floor.unit ?? row.unit));
-    for (const part of row.breakdown ?? []) lines.push(statsLine(`part: ${part.label}`, part.samples, part.unit ?? row.unit));
+    for (const floor of row.floors ?? [])
+      lines.push(statsLine(`floor: ${floor.label}`, floor.samples, floor.unit ?? row.unit));
+    for (const part of row.breakdown ?? [])
+      lines.push(statsLine(`part: ${part.label}`, part.samples, part.unit ?? row.unit));
     lines.push('');
-    const commands = [['subject', row.command], ...(row.floors ?? []).map((floor) => [`floor (${floor.label})`, floor.command])].filter(([, command]) => command);
+    const commands = [
+      ['subject', row.command],
+      ...(row.floors ?? []).map((floor) => [`floor (${floor.label})`, floor.command]),
+    ].filter(([, command]) => command);
     for (const [what, command] of commands) lines.push(`- ${what}: \`${command}\``);
     lines.push('');
   }
@@ -99,7 +118,9 @@ export function renderReport({ machine, mode, command, results, durationMs, load
     `| Node | ${machine.node} |`,
     `| OS | ${machine.platform} |`,
     `| load average at start (1, 5, 15 min) | ${machine.loadAverage.map((load) => load.toFixed(2)).join(', ')} |`,
-    ...(loadAtEnd ? [`| load average at end (1, 5, 15 min) | ${loadAtEnd.map((load) => load.toFixed(2)).join(', ')} |`] : []),
+    ...(loadAtEnd
+      ? [`| load average at end (1, 5, 15 min) | ${loadAtEnd.map((load) => load.toFixed(2)).join(', ')} |`]
+      : []),
     `| date | ${machine.date} |`,
     `| code | commit ${machine.commit}; dist/ ${machine.builtByRun ? 'built by `npm run build` at the start of the run' : 'as built before the run'} |`,
     '',
@@ -109,7 +130,10 @@ export function renderReport({ machine, mode, command, results, durationMs, load
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const result of results) {
-    if (result.error) lines.push(`| ${result.figure.id} | ${result.figure.title} | — | — | — | — | — | ${result.figure.target} | script failed |`);
+    if (result.error)
+      lines.push(
+        `| ${result.figure.id} | ${result.figure.title} | — | — | — | — | — | ${result.figure.target} | script failed |`,
+      );
     else for (const row of result.rows) lines.push(summaryLine(result.figure, row));
   }
   lines.push('', '## Figures', '');
@@ -160,7 +184,12 @@ export function mergeReport(existing, partial, { ids, command, machine }) {
     if (insertAt < 0) {
       const header = kept.findIndex((line) => line.startsWith('| # | figure |'));
       insertAt = header + 2;
-      while (insertAt < kept.length && kept[insertAt].startsWith('| ') && Number(kept[insertAt].split('|')[1]) < Number(id)) insertAt++;
+      while (
+        insertAt < kept.length &&
+        kept[insertAt].startsWith('| ') &&
+        Number(kept[insertAt].split('|')[1]) < Number(id)
+      )
+        insertAt++;
     }
     kept.splice(insertAt, 0, ...newRows);
     lines.splice(0, lines.length, ...kept);

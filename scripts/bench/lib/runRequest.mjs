@@ -5,7 +5,13 @@ import { importDist } from './paths.mjs';
 const { SubmissionMode } = await importDist('dist/generated/flotilla/v1/status.js');
 
 /** A driver-mode RunApplicationRequest for `artifactId`; an unset cluster is the control plane's default owned one. */
-export function driverRunRequest({ artifactId, name = 'bench', args = [], cluster = undefined, driverResources = undefined }) {
+export function driverRunRequest({
+  artifactId,
+  name = 'bench',
+  args = [],
+  cluster = undefined,
+  driverResources = undefined,
+}) {
   return {
     requestId: '',
     name,

@@ -32,7 +32,10 @@ const now = () => performance.timeOrigin + performance.now();
 
 function clients(address, count) {
   const channels = Array.from({ length: Math.max(1, count) }, () => createChannel(address));
-  return { clients: channels.map((channel) => createClient(ClusterClientServiceDefinition, channel)), close: () => channels.forEach((channel) => channel.close()) };
+  return {
+    clients: channels.map((channel) => createClient(ClusterClientServiceDefinition, channel)),
+    close: () => channels.forEach((channel) => channel.close()),
+  };
 }
 
 /** Runs `count` calls of `call(client, index)` with `concurrency` in flight; resolves with [sent, answered] per call. */
@@ -68,10 +71,15 @@ async function watch({ address, applicationId, watchers, channels }) {
   const streams = Array.from({ length: watchers }, async (_, index) => {
     const times = [];
     let expected = 1n;
-    for await (const { event } of pool[index % pool.length].watchApplication({ applicationId, afterSequence: 0n, follow: true })) {
+    for await (const { event } of pool[index % pool.length].watchApplication({
+      applicationId,
+      afterSequence: 0n,
+      follow: true,
+    })) {
       const arrived = now();
       if (!event) continue;
-      if (event.sequence !== expected) problems.push(`stream ${index}: sequence ${event.sequence} after ${expected - 1n}`);
+      if (event.sequence !== expected)
+        problems.push(`stream ${index}: sequence ${event.sequence} after ${expected - 1n}`);
       expected = event.sequence + 1n;
       times.push(event.time.getTime(), arrived);
       if (expected === 2n && ++attached === watchers) {
@@ -85,7 +93,13 @@ async function watch({ address, applicationId, watchers, channels }) {
   const counts = await Promise.all(streams);
   const cpu = process.cpuUsage(cpuBefore);
   close();
-  return { samples, attachedAt, eventsPerStream: [Math.min(...counts), Math.max(...counts)], problems: problems.slice(0, 10), cpuMs: (cpu.user + cpu.system) / 1000 };
+  return {
+    samples,
+    attachedAt,
+    eventsPerStream: [Math.min(...counts), Math.max(...counts)],
+    problems: problems.slice(0, 10),
+    cpuMs: (cpu.user + cpu.system) / 1000,
+  };
 }
 
 /** The floor of the fan-out: a bare server pushing the same events to every stream (see the header). */
@@ -96,8 +110,20 @@ async function serve({ watchers, events, intervalMs }) {
       sequence: BigInt(sequence),
       time: new Date(),
       kind: last
-        ? { $case: 'applicationStatusChanged', applicationStatusChanged: { status: ApplicationStatus.FINISHED, message: 'floor done', failure: undefined } }
-        : { $case: 'jobStatusChanged', jobStatusChanged: { jobId: 'job-floor', jobName: 'floor', status: JobStatus.RUNNING, failure: undefined, livingPriority: LivingPriority.NORMAL } },
+        ? {
+            $case: 'applicationStatusChanged',
+            applicationStatusChanged: { status: ApplicationStatus.FINISHED, message: 'floor done', failure: undefined },
+          }
+        : {
+            $case: 'jobStatusChanged',
+            jobStatusChanged: {
+              jobId: 'job-floor',
+              jobName: 'floor',
+              status: JobStatus.RUNNING,
+              failure: undefined,
+              livingPriority: LivingPriority.NORMAL,
+            },
+          },
     },
   });
   // The events as a chain every stream follows: each link resolves `next` with the one after it.
@@ -113,7 +139,12 @@ async function serve({ watchers, events, intervalMs }) {
   const server = createServer();
   // Every other RPC of the contract answers UNIMPLEMENTED (nice-grpc wants a handler for each).
   const unimplemented = Object.fromEntries(
-    Object.keys(ClusterClientServiceDefinition.methods).map((key) => [key, async () => { throw new ServerError(Status.UNIMPLEMENTED, 'the fan-out floor serves WatchApplication only'); }]),
+    Object.keys(ClusterClientServiceDefinition.methods).map((key) => [
+      key,
+      async () => {
+        throw new ServerError(Status.UNIMPLEMENTED, 'the fan-out floor serves WatchApplication only');
+      },
+    ]),
   );
   server.add(ClusterClientServiceDefinition, {
     ...unimplemented,
@@ -147,7 +178,9 @@ process.once('message', async (task) => {
   try {
     let result;
     if (task.mode === 'submit') {
-      result = await callMany(task, (client, index) => client.runApplication(driverRunRequest({ artifactId: task.artifactId, name: `scale-${process.pid}-${index}` })));
+      result = await callMany(task, (client, index) =>
+        client.runApplication(driverRunRequest({ artifactId: task.artifactId, name: `scale-${process.pid}-${index}` })),
+      );
     } else if (task.mode === 'read') {
       result = await callMany(task, (client) => client.getApplication({ applicationId: task.applicationId }));
     } else if (task.mode === 'watch') {

@@ -66,7 +66,9 @@ export function writeWordText(path, bytes, seed = 42, vocabularySize = 5000) {
 /** The final count per word in a running-count output folder (lines `["word",n]`): the largest count seen for each word. */
 export function finalCountsOfFolder(folder) {
   const counts = new Map();
-  for (const name of readdirSync(folder).filter((entry) => !entry.startsWith('.')).sort()) {
+  for (const name of readdirSync(folder)
+    .filter((entry) => !entry.startsWith('.'))
+    .sort()) {
     const text = readFileSync(join(folder, name), 'utf8');
     let start = 0;
     while (start < text.length) {
@@ -85,6 +87,7 @@ export function finalCountsOfFolder(folder) {
 /** Whether two count maps are equal; a description of the first difference otherwise. */
 export function compareCounts(expected, actual) {
   if (expected.size !== actual.size) return `${expected.size} distinct words expected, ${actual.size} found`;
-  for (const [word, count] of expected) if (actual.get(word) !== count) return `"${word}": ${count} expected, ${actual.get(word)} found`;
+  for (const [word, count] of expected)
+    if (actual.get(word) !== count) return `"${word}": ${count} expected, ${actual.get(word)} found`;
   return undefined;
 }

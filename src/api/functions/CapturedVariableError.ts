@@ -10,13 +10,7 @@ import { InvalidArgumentError } from '../../common/errors.js';
 
 /** What a captured name is, which decides how the message describes it. */
 export type CapturedVariableKind =
-  | 'local'
-  | 'parameter'
-  | 'catchParameter'
-  | 'moduleVariable'
-  | 'enclosing'
-  | 'undeclared'
-  | 'context';
+  'local' | 'parameter' | 'catchParameter' | 'moduleVariable' | 'enclosing' | 'undeclared' | 'context';
 
 /** One name a function uses that will not exist on a task executor. */
 export interface CapturedVariable {
@@ -68,7 +62,11 @@ function formatMessage({ site, module, operator, variables }: CapturedVariableEr
   const names = variables.filter((variable) => variable.kind !== 'context').map((variable) => variable.name);
   const hintValue = `{ with: { ${names.join(', ')} } }`;
   const hint =
-    names.length === 0 ? '' : operator === undefined ? `, e.g. pass ${hintValue} as its options` : `, e.g. .${operator}(fn, ${hintValue})`;
+    names.length === 0
+      ? ''
+      : operator === undefined
+        ? `, e.g. pass ${hintValue} as its options`
+        : `, e.g. .${operator}(fn, ${hintValue})`;
   return (
     `${target} uses ${joinAnd(uses)}; functions run on task executors and can only use globals, ` +
     `the module's imports and exports, and values passed explicitly${hint}`

@@ -171,7 +171,10 @@ describe('captureUserFunction', () => {
   });
 
   it('reads the call site from the stack when none is given', () => {
-    const spec = main.usesImports((fn: unknown) => captureUserFunction(fn, { bundleRoot: bundle.root })) as { module: string; line: number };
+    const spec = main.usesImports((fn: unknown) => captureUserFunction(fn, { bundleRoot: bundle.root })) as {
+      module: string;
+      line: number;
+    };
     expect(spec).toMatchObject({ module: 'main.mjs', line: bundle.line('usesImports') });
   });
 
@@ -179,7 +182,9 @@ describe('captureUserFunction', () => {
     const callSite = { file: bundle.mainFile, line: 3 };
     const limit = 1;
     const error = refusal(() => captureUserFunction((x: number) => x > limit, { callSite, bundleRoot: bundle.root }));
-    expect(error.message).toContain('the function at main.mjs:3 uses "limit" (main.mjs:3), a variable of an enclosing scope');
+    expect(error.message).toContain(
+      'the function at main.mjs:3 uses "limit" (main.mjs:3), a variable of an enclosing scope',
+    );
     expect(error.message).toContain('e.g. pass { with: { limit } } as its options');
     // FACTOR is exported by main.mjs, and the function is checked against main.mjs's bindings.
     const spec = captureUserFunction((x: number) => x * FACTOR, { callSite, bundleRoot: bundle.root });
@@ -187,7 +192,9 @@ describe('captureUserFunction', () => {
   });
 
   it('keeps the absolute path of a module outside the bundle root or without one', () => {
-    const spec = main.usesImports((fn: unknown) => captureUserFunction(fn, { callSite: { file: bundle.mainFile, line: 1 } })) as { module: string };
+    const spec = main.usesImports((fn: unknown) =>
+      captureUserFunction(fn, { callSite: { file: bundle.mainFile, line: 1 } }),
+    ) as { module: string };
     expect(spec.module).toBe(bundle.mainFile);
   });
 });

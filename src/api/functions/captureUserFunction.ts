@@ -55,16 +55,22 @@ const API_FOLDER = fileURLToPath(new URL('../', import.meta.url));
  * @throws InvalidArgumentError when `fn` is not a function or no call site can be found.
  */
 export function captureUserFunction(fn: unknown, options: CaptureOptions = {}): UserFunctionSpec {
-  if (typeof fn !== 'function') throw new InvalidArgumentError(`expected a function, got ${fn === null ? 'null' : typeof fn}`);
+  if (typeof fn !== 'function')
+    throw new InvalidArgumentError(`expected a function, got ${fn === null ? 'null' : typeof fn}`);
   const callSite = options.callSite ?? findCallSite(API_FOLDER);
   if (callSite === undefined) {
-    throw new InvalidArgumentError('cannot tell which module passed the function: no caller outside the API on the stack; pass options.callSite');
+    throw new InvalidArgumentError(
+      'cannot tell which module passed the function: no caller outside the API on the stack; pass options.callSite',
+    );
   }
   const file = callSite.file.startsWith('file:') ? fileURLToPath(callSite.file) : callSite.file;
   const module = moduleName(file, options.bundleRoot);
   const at = (line: number): string => `${module}:${line}`;
   const operator = options.operator ?? callSite.apiFunction;
-  const describe = operator === undefined ? `the function at ${at(callSite.line)}` : `the function passed to ${operator} at ${at(callSite.line)}`;
+  const describe =
+    operator === undefined
+      ? `the function at ${at(callSite.line)}`
+      : `the function passed to ${operator} at ${at(callSite.line)}`;
 
   const source = Function.prototype.toString.call(fn);
   const parsedFunction = parseFunctionSource(source, describe);
@@ -78,7 +84,13 @@ export function captureUserFunction(fn: unknown, options: CaptureOptions = {}): 
   const scopes = located ? info.scopes() : analyzeScopes(parsedFunction.parsed);
   const line = located?.line ?? callSite.line;
   const moduleLine = located ? (l: number) => l : (l: number) => callSite.line + l - 1 - parsedFunction.lineOffset;
-  const context = { bindings: info.bindings, bound: new Set(Object.keys(options.bound ?? {})), located: located !== undefined, at, moduleLine };
+  const context = {
+    bindings: info.bindings,
+    bound: new Set(Object.keys(options.bound ?? {})),
+    located: located !== undefined,
+    at,
+    moduleLine,
+  };
 
   const captured: CapturedVariable[] = [];
   for (const variable of freeVariables(scopes, node)) {
@@ -89,7 +101,12 @@ export function captureUserFunction(fn: unknown, options: CaptureOptions = {}): 
     captured.push({ name: reference.name, kind: 'context', usedAt: at(moduleLine(reference.line)) });
   }
   if (captured.length > 0) {
-    throw new CapturedVariableError({ site: at(callSite.line), module, ...(operator ? { operator } : {}), variables: captured });
+    throw new CapturedVariableError({
+      site: at(callSite.line),
+      module,
+      ...(operator ? { operator } : {}),
+      variables: captured,
+    });
   }
   return { source, module, line, boundValuesJson };
 }

@@ -32,8 +32,10 @@ export function classifyFreeVariable(variable: FreeVariable, context: ClassifyCo
     const { imports, exports, topLevel } = context.bindings;
     if (imports.has(name) || exports.has(name)) return undefined;
     const declaredLine = topLevel.get(name);
-    if (declaredLine !== undefined) return { name, kind: 'moduleVariable', usedAt, declaredAt: context.at(declaredLine) };
-    if (resolved !== null) return { name, kind: 'moduleVariable', usedAt, ...declaredAt(resolved.defs[0]?.name, context) };
+    if (declaredLine !== undefined)
+      return { name, kind: 'moduleVariable', usedAt, declaredAt: context.at(declaredLine) };
+    if (resolved !== null)
+      return { name, kind: 'moduleVariable', usedAt, ...declaredAt(resolved.defs[0]?.name, context) };
     if (name === 'arguments') return { name, kind: 'context', usedAt };
     if (name in globalThis || variable.onlyTypeof) return undefined;
     return { name, kind: context.located ? 'undeclared' : 'enclosing', usedAt };
@@ -50,7 +52,10 @@ export function classifyFreeVariable(variable: FreeVariable, context: ClassifyCo
   return { name, kind: 'local', ...where };
 }
 
-function declaredAt(identifier: { loc?: { start: { line: number } } | null } | undefined, context: ClassifyContext): { declaredAt?: string } {
+function declaredAt(
+  identifier: { loc?: { start: { line: number } } | null } | undefined,
+  context: ClassifyContext,
+): { declaredAt?: string } {
   const line = identifier?.loc?.start.line;
   return line === undefined ? {} : { declaredAt: context.at(line) };
 }

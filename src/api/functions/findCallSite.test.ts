@@ -50,7 +50,12 @@ describe('findCallSite', () => {
         '    at main (file:///bundle/main.js:30:8)',
       ].join('\n'),
     );
-    expect(callSiteFromFrames(frames, ['/app/src/api/'])).toEqual({ file: '/bundle/main.js', line: 30, column: 8, apiFunction: 'map' });
+    expect(callSiteFromFrames(frames, ['/app/src/api/'])).toEqual({
+      file: '/bundle/main.js',
+      line: 30,
+      column: 8,
+      apiFunction: 'map',
+    });
     expect(callSiteFromFrames(frames, ['/app/', '/bundle/'])).toBeUndefined();
   });
 });

@@ -72,7 +72,12 @@ export function parseStackFrames(stack: string): StackFrame[] {
     const [, functionName, location = '', line = '0', column = '0'] = match;
     const file = toPath(location);
     if (file === undefined) continue;
-    frames.push({ functionName: functionName?.replace(/^new /, '').replace(/ \[as .*\]$/, ''), file, line: Number(line), column: Number(column) });
+    frames.push({
+      functionName: functionName?.replace(/^new /, '').replace(/ \[as .*\]$/, ''),
+      file,
+      line: Number(line),
+      column: Number(column),
+    });
   }
   return frames;
 }

@@ -26,19 +26,32 @@ function contextOfArrowIn(moduleSource: string): string[] {
 
 describe('freeVariables', () => {
   it('binds parameters with destructuring, defaults and rest, but reads the defaults', () => {
-    expect(free('({ a, b: [c = d] = e, ...f }, [g, , h] = i, ...j) => a + c + f + g + h + j + k')).toEqual(['d', 'e', 'i', 'k']);
+    expect(free('({ a, b: [c = d] = e, ...f }, [g, , h] = i, ...j) => a + c + f + g + h + j + k')).toEqual([
+      'd',
+      'e',
+      'i',
+      'k',
+    ]);
   });
 
   it('hoists var and function declarations and scopes let and const to their blocks', () => {
-    expect(free('() => { f(); function f() { return v; } var v = 1; { const q = 1; let r = q; } return q + r; }')).toEqual(['q', 'r']);
+    expect(
+      free('() => { f(); function f() { return v; } var v = 1; { const q = 1; let r = q; } return q + r; }'),
+    ).toEqual(['q', 'r']);
   });
 
   it('binds catch parameters, also destructured, only inside the catch block', () => {
-    expect(free('() => { try { x(); } catch ({ message }) { return message + m; } return message; }')).toEqual(['x', 'm', 'message']);
+    expect(free('() => { try { x(); } catch ({ message }) { return message + m; } return message; }')).toEqual([
+      'x',
+      'm',
+      'message',
+    ]);
   });
 
   it('sees through nested functions, and a named function expression binds its own name', () => {
-    expect(free('function fact(n) { const inner = (k) => k * outer; return n ? n * fact(n - 1) : inner(1); }')).toEqual(['outer']);
+    expect(free('function fact(n) { const inner = (k) => k * outer; return n ? n * fact(n - 1) : inner(1); }')).toEqual(
+      ['outer'],
+    );
   });
 
   it('reads shorthand properties and computed keys but not plain keys or member names', () => {
@@ -47,7 +60,9 @@ describe('freeVariables', () => {
 
   it('ignores labels and reads class heritage, field values and static blocks', () => {
     expect(free('() => { outer: for (;;) { break outer; } }')).toEqual([]);
-    expect(free('() => class A extends B { static s = C; #p = A; m() { return this.#p + D; } static { E; } }')).toEqual(['B', 'C', 'D', 'E']);
+    expect(free('() => class A extends B { static s = C; #p = A; m() { return this.#p + D; } static { E; } }')).toEqual(
+      ['B', 'C', 'D', 'E'],
+    );
   });
 
   it('parses method shorthand, async and generator methods', () => {
@@ -79,7 +94,11 @@ describe('freeVariables', () => {
 
 describe('contextReferences', () => {
   it('finds this, super and new.target of the enclosing scope of an arrow function', () => {
-    expect(contextOfArrowIn('class A { m() { return () => this.x + new.target + super.y; } }')).toEqual(['this', 'new.target', 'super']);
+    expect(contextOfArrowIn('class A { m() { return () => this.x + new.target + super.y; } }')).toEqual([
+      'this',
+      'new.target',
+      'super',
+    ]);
     expect(context('() => [function () { return this; }, class { f = this; [this.key]() {} }]')).toEqual(['this']);
   });
 

@@ -30,13 +30,17 @@ afterEach(() => {
 function capture(helper: string, marker: string, ...args: unknown[]): UserFunctionSpec {
   const callSite = { file: bundle.mainFile, line: bundle.line(marker) };
   return main[helper]!(
-    (fn, bound) => captureUserFunction(fn, { callSite, bundleRoot: bundle.root, operator: 'map', ...(bound ? { bound } : {}) }),
+    (fn, bound) =>
+      captureUserFunction(fn, { callSite, bundleRoot: bundle.root, operator: 'map', ...(bound ? { bound } : {}) }),
     ...args,
   );
 }
 
 /** Loads on a "worker": a fresh copy of the bundle in another folder, with every cache empty. */
-async function loadOnWorker<F extends (...args: never[]) => unknown>(spec: UserFunctionSpec, root = bundle.copy()): Promise<F> {
+async function loadOnWorker<F extends (...args: never[]) => unknown>(
+  spec: UserFunctionSpec,
+  root = bundle.copy(),
+): Promise<F> {
   clearUserFunctionCache();
   clearModuleCache();
   return loadUserFunction<F>(spec, { bundleRoot: root });
@@ -67,9 +71,13 @@ describe('loadUserFunction', () => {
   });
 
   it('binds values passed explicitly, over a local of the same name', async () => {
-    const fn = await loadOnWorker<(x: number) => number>(capture('usesBound', 'usesBound', { factor: 3, names: ['a', 'b'] }));
+    const fn = await loadOnWorker<(x: number) => number>(
+      capture('usesBound', 'usesBound', { factor: 3, names: ['a', 'b'] }),
+    );
     expect(fn(2)).toBe(8);
-    const shadowing = await loadOnWorker<(x: number) => boolean>(capture('shadowsLocalWithBound', 'shadowsLocalWithBound'));
+    const shadowing = await loadOnWorker<(x: number) => boolean>(
+      capture('shadowsLocalWithBound', 'shadowsLocalWithBound'),
+    );
     expect([shadowing(5), shadowing(11)]).toEqual([false, true]);
   });
 
@@ -120,6 +128,8 @@ describe('loadUserFunction', () => {
       new RegExp(`^cannot load the function at main\\.mjs:${bundle.line('usesImports')} on this task executor: `),
     );
     await expect(loadOnWorker({ ...spec, module: '../outside.mjs' })).rejects.toThrow(/lies outside the bundle/);
-    await expect(loadOnWorker({ ...spec, module: 'missing.mjs' })).rejects.toThrow(/missing\.mjs:\d+ on this task executor: ENOENT/);
+    await expect(loadOnWorker({ ...spec, module: 'missing.mjs' })).rejects.toThrow(
+      /missing\.mjs:\d+ on this task executor: ENOENT/,
+    );
   });
 });

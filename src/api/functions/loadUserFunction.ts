@@ -65,7 +65,11 @@ export function clearUserFunctionCache(): void {
   cache.clear();
 }
 
-async function buildFactory(moduleFile: string, spec: UserFunctionSpec, boundNames: ReadonlySet<string>): Promise<Factory> {
+async function buildFactory(
+  moduleFile: string,
+  spec: UserFunctionSpec,
+  boundNames: ReadonlySet<string>,
+): Promise<Factory> {
   const info = readModule(moduleFile);
   const parsed = parseFunctionSource(spec.source, `the function at ${spec.module}:${spec.line}`);
   const names = freeVariables(analyzeScopes(parsed.parsed), parsed.node).map((variable) => variable.name);
@@ -98,10 +102,15 @@ async function buildFactory(moduleFile: string, spec: UserFunctionSpec, boundNam
 async function importBinding(binding: ImportBinding, name: string, moduleFile: string): Promise<unknown> {
   const target = resolveBundleSpecifier(binding.specifier, moduleFile);
   const hasAttributes = Object.keys(binding.attributes).length > 0;
-  const namespace = (await (hasAttributes ? import(target, { with: binding.attributes }) : import(target))) as Record<string, unknown>;
+  const namespace = (await (hasAttributes ? import(target, { with: binding.attributes }) : import(target))) as Record<
+    string,
+    unknown
+  >;
   if (binding.imported === '*') return namespace;
   if (!(binding.imported in namespace)) {
-    throw new Error(`"${binding.specifier}" (imported for "${name}" on line ${binding.line}) has no export "${binding.imported}"`);
+    throw new Error(
+      `"${binding.specifier}" (imported for "${name}" on line ${binding.line}) has no export "${binding.imported}"`,
+    );
   }
   return namespace[binding.imported];
 }
@@ -110,13 +119,15 @@ function moduleFileOf(module: string, bundleRoot: string): string {
   if (isAbsolute(module)) return module;
   const file = resolve(bundleRoot, module);
   const inside = relative(bundleRoot, file);
-  if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) throw new Error(`module ${module} lies outside the bundle ${bundleRoot}`);
+  if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside))
+    throw new Error(`module ${module} lies outside the bundle ${bundleRoot}`);
   return file;
 }
 
 function parseBound(json: string): Record<string, unknown> {
   const value: unknown = JSON.parse(json === '' ? '{}' : json);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('its bound values are not a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new Error('its bound values are not a JSON object');
   return value as Record<string, unknown>;
 }
 

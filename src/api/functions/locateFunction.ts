@@ -26,7 +26,12 @@ const FUNCTION_TYPES = new Set(['ArrowFunctionExpression', 'FunctionExpression',
  * it (a function written earlier and passed by name). Returns `undefined` when the text is not in
  * the module, for instance when the function was defined in another module.
  */
-export function locateFunction(module: ModuleInfo, source: string, kind: FunctionKind, nearLine: number): LocatedFunction | undefined {
+export function locateFunction(
+  module: ModuleInfo,
+  source: string,
+  kind: FunctionKind,
+  nearLine: number,
+): LocatedFunction | undefined {
   const candidates: LocatedFunction[] = [];
   walkNodes(module.parsed.program, (node, parent) => {
     if (!FUNCTION_TYPES.has(node.type) || !module.text.endsWith(source, node.end)) return;
@@ -40,5 +45,8 @@ export function locateFunction(module: ModuleInfo, source: string, kind: Functio
 function isMethodValue(node: Node, parent: Node | undefined): boolean {
   if (parent === undefined || node.type !== 'FunctionExpression') return false;
   const owner = parent as Node & { value?: Node; method?: boolean };
-  return owner.value === node && (parent.type === 'MethodDefinition' || (parent.type === 'Property' && owner.method === true));
+  return (
+    owner.value === node &&
+    (parent.type === 'MethodDefinition' || (parent.type === 'Property' && owner.method === true))
+  );
 }

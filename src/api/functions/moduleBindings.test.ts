@@ -46,6 +46,16 @@ describe('moduleBindings', () => {
   });
 
   it('lists every top-level declaration with its line', () => {
-    expect(Object.fromEntries(bindings.topLevel)).toEqual({ x: 5, y: 5, w: 5, fn: 6, K: 7, hidden: 8, later: 9, internal: 10, main: 14 });
+    expect(Object.fromEntries(bindings.topLevel)).toEqual({
+      x: 5,
+      y: 5,
+      w: 5,
+      fn: 6,
+      K: 7,
+      hidden: 8,
+      later: 9,
+      internal: 10,
+      main: 14,
+    });
   });
 });

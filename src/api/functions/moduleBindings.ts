@@ -40,7 +40,11 @@ export function moduleBindings(program: Program): ModuleBindings {
         );
         for (const item of statement.specifiers) {
           const imported =
-            item.type === 'ImportDefaultSpecifier' ? 'default' : item.type === 'ImportNamespaceSpecifier' ? '*' : nameOf(item.imported);
+            item.type === 'ImportDefaultSpecifier'
+              ? 'default'
+              : item.type === 'ImportNamespaceSpecifier'
+                ? '*'
+                : nameOf(item.imported);
           bindings.imports.set(item.local.name, { specifier, imported, attributes, line: lineOf(statement) });
         }
         break;

@@ -50,16 +50,22 @@ export function parseFunctionSource(source: string, describe: string): ParsedFun
   const asExpression = tryParse(`(\n${source}\n)`);
   const expression = asExpression === undefined ? undefined : singleExpression(asExpression.program);
   if (expression?.type === 'ClassExpression') {
-    throw new UnsupportedFunctionError(`${describe} is a class; pass a function that creates or uses instances instead`);
+    throw new UnsupportedFunctionError(
+      `${describe} is a class; pass a function that creates or uses instances instead`,
+    );
   }
-  if (asExpression !== undefined && (expression?.type === 'ArrowFunctionExpression' || expression?.type === 'FunctionExpression')) {
+  if (
+    asExpression !== undefined &&
+    (expression?.type === 'ArrowFunctionExpression' || expression?.type === 'FunctionExpression')
+  ) {
     const kind = expression.type === 'ArrowFunctionExpression' ? 'arrow' : 'function';
     return { source, kind, parsed: asExpression, node: expression, lineOffset: 1, expression: source };
   }
   const wrapper = `({\n${source}\n})`;
   const asMethod = tryParse(wrapper);
   const object = asMethod === undefined ? undefined : singleExpression(asMethod.program);
-  const property = object?.type === 'ObjectExpression' && object.properties.length === 1 ? object.properties[0] : undefined;
+  const property =
+    object?.type === 'ObjectExpression' && object.properties.length === 1 ? object.properties[0] : undefined;
   if (asMethod !== undefined && property?.type === 'Property' && property.value.type === 'FunctionExpression') {
     if (property.kind !== 'init') {
       throw new UnsupportedFunctionError(`${describe} is a ${property.kind}ter; pass an ordinary function instead`);

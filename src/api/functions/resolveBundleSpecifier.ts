@@ -52,7 +52,9 @@ function resolvePackageImport(specifier: string, moduleFile: string): string {
     if (existsSync(file)) {
       const target = attempt(() => resolveImports(readPackageJson(file), specifier)?.[0]);
       if (target === undefined) throw new Error(`"${specifier}" is not defined by "imports" in ${file}`);
-      return target.startsWith('./') ? pathToFileURL(join(dir, target)).href : resolveBundleSpecifier(target, moduleFile);
+      return target.startsWith('./')
+        ? pathToFileURL(join(dir, target)).href
+        : resolveBundleSpecifier(target, moduleFile);
     }
     if (dirname(dir) === dir) throw new Error(`no package.json above ${moduleFile} defines "${specifier}"`);
   }
@@ -67,7 +69,15 @@ function resolveInPackage(packageDir: string, subpath: string, specifier: string
   }
   if (subpath !== '.') return join(packageDir, subpath);
   const main = pkg.main ?? 'index.js';
-  const candidates = [main, `${main}.js`, `${main}.json`, `${main}.node`, join(main, 'index.js'), join(main, 'index.json'), 'index.js'];
+  const candidates = [
+    main,
+    `${main}.js`,
+    `${main}.json`,
+    `${main}.node`,
+    join(main, 'index.js'),
+    join(main, 'index.json'),
+    'index.js',
+  ];
   for (const candidate of candidates) {
     const file = join(packageDir, candidate);
     if (existsSync(file) && statSync(file).isFile()) return file;

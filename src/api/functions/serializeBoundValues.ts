@@ -19,7 +19,10 @@ export function serializeBoundValues(bound: Record<string, unknown> | undefined,
   if (bound === undefined) return '{}';
   for (const [key, value] of Object.entries(bound)) {
     if (!isBindableName(key)) {
-      throw new BoundValueError(key, `the value passed to ${describe} as "${key}" cannot be bound: "${key}" is not a valid variable name`);
+      throw new BoundValueError(
+        key,
+        `the value passed to ${describe} as "${key}" cannot be bound: "${key}" is not a valid variable name`,
+      );
     }
     const problem = jsonProblem(value, key, new Set());
     if (problem !== undefined) {
@@ -54,7 +57,8 @@ function jsonProblem(value: unknown, path: string, ancestors: Set<object>): stri
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : `${path} is ${value}`;
   if (value === undefined) return `${path} is undefined`;
-  if (typeof value !== 'object') return `${path} is ${typeof value === 'function' ? 'a function' : `a ${typeof value}`}`;
+  if (typeof value !== 'object')
+    return `${path} is ${typeof value === 'function' ? 'a function' : `a ${typeof value}`}`;
   if (ancestors.has(value)) return `${path} refers back to itself`;
   ancestors.add(value);
   try {

@@ -20,13 +20,18 @@ export class FakeJobSubmitter implements JobSubmitter {
   readonly resultRequests = new Map<string, number>();
 
   constructor(
-    private readonly respond: (graph: JobGraph) => CannedResult = () => ({ status: 'FINISHED', durationMs: 5, collected: new Map() }),
+    private readonly respond: (graph: JobGraph) => CannedResult = () => ({
+      status: 'FINISHED',
+      durationMs: 5,
+      collected: new Map(),
+    }),
     private readonly status: JobStatus = 'RUNNING',
   ) {}
 
   /** The only graph submitted; fails the test when there was not exactly one. */
   get onlyGraph(): JobGraph {
-    if (this.submitted.length !== 1) throw new Error(`expected exactly one submitted job, got ${this.submitted.length}`);
+    if (this.submitted.length !== 1)
+      throw new Error(`expected exactly one submitted job, got ${this.submitted.length}`);
     return this.submitted[0];
   }
 

@@ -10,13 +10,18 @@ export const listCommand: CommandSpec = {
   name: 'list',
   summary: 'List applications, newest first.',
   positionals: [],
-  options: [{ name: 'limit', type: 'number', valueName: 'N', description: 'Show at most N applications.', default: 50 }, ...CLIENT_OPTIONS],
+  options: [
+    { name: 'limit', type: 'number', valueName: 'N', description: 'Show at most N applications.', default: 50 },
+    ...CLIENT_OPTIONS,
+  ],
 };
 
 export async function runList(args: ParsedCommandLine): Promise<number> {
   const connection = connectFromOptions(args.options);
   try {
-    const { applications } = await connection.call((client) => client.listApplications({ pageSize: args.options.limit as number, pageToken: '', statuses: [] }));
+    const { applications } = await connection.call((client) =>
+      client.listApplications({ pageSize: args.options.limit as number, pageToken: '', statuses: [] }),
+    );
     process.stdout.write(
       formatTable(
         ['ID', 'NAME', 'MODE', 'STATUS', 'CLUSTER', 'CREATED'],
@@ -46,7 +51,9 @@ export const cancelCommand: CommandSpec = {
 export async function runCancel(args: ParsedCommandLine): Promise<number> {
   const connection = connectFromOptions(args.options);
   try {
-    const { application } = await connection.call((client) => client.cancelApplication({ applicationId: args.positionals[0] }));
+    const { application } = await connection.call((client) =>
+      client.cancelApplication({ applicationId: args.positionals[0] }),
+    );
     process.stderr.write(`application ${args.positionals[0]} is ${statusOf(application)}\n`);
     return 0;
   } finally {

@@ -20,7 +20,11 @@ export const clusterStartCommand: CommandSpec = {
     { name: 'name', type: 'string', valueName: 'NAME', description: 'A name to recognise it by.', default: '' },
     { name: 'task-executors', type: 'number', valueName: 'N', description: 'Task executor processes.', default: 1 },
     { name: 'slots', type: 'number', valueName: 'N', description: 'Slots per task executor.', default: 4 },
-    { name: 'no-wait', type: 'boolean', description: 'Print the id at once instead of waiting until the cluster runs.' },
+    {
+      name: 'no-wait',
+      type: 'boolean',
+      description: 'Print the id at once instead of waiting until the cluster runs.',
+    },
     ...CLIENT_OPTIONS,
   ],
 };
@@ -57,7 +61,9 @@ async function waitUntilRunning(connection: ControlPlaneConnection, clusterId: s
     shown = line.replace(/, [\d.]+ s\)$/, '');
     if (status === ClusterStatus.RUNNING) return;
     if (status === ClusterStatus.FAILED || status === ClusterStatus.STOPPED || status === ClusterStatus.STOPPING) {
-      throw new FlotillaError(`cluster ${clusterId} did not start: ${cluster!.failure?.message ?? ClusterStatus[status]}`);
+      throw new FlotillaError(
+        `cluster ${clusterId} did not start: ${cluster!.failure?.message ?? ClusterStatus[status]}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -73,7 +79,9 @@ export const clusterListCommand: CommandSpec = {
 export async function runClusterList(args: ParsedCommandLine): Promise<number> {
   const connection = connectFromOptions(args.options);
   try {
-    const { clusters } = await connection.call((client) => client.listClusters({ pageSize: 100, pageToken: '', statuses: [] }));
+    const { clusters } = await connection.call((client) =>
+      client.listClusters({ pageSize: 100, pageToken: '', statuses: [] }),
+    );
     process.stdout.write(
       formatTable(
         ['ID', 'NAME', 'STATUS', 'JOB MANAGER', 'TASK EXECUTORS', 'OWNER'],

@@ -3,7 +3,11 @@ import { resolve } from 'node:path';
 import { parseHostPort } from '../../common/address.js';
 import type { LocalClusterTls } from '../../deployment/local/LocalDeploymentTarget.js';
 import { createLogger } from '../../common/logger.js';
-import { CONTROL_PLANE_DEFAULTS, startControlPlane, type ControlPlaneOptions } from '../../controlplane/controlPlane.js';
+import {
+  CONTROL_PLANE_DEFAULTS,
+  startControlPlane,
+  type ControlPlaneOptions,
+} from '../../controlplane/controlPlane.js';
 import { RETENTION_DEFAULTS, type RetentionPolicy } from '../../controlplane/retention/RetentionPolicy.js';
 import { compileSimulationScript, SIMULATION_DEFAULTS } from '../../deployment/simulated/SimulationScript.js';
 import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
@@ -13,7 +17,14 @@ import { DEFAULT_STATE_DIR, LOG_LEVEL_OPTION, listenOption, stateDirOption } fro
 import { formatDuration, parseDuration } from '../duration.js';
 import { serveUntilSignalled } from '../serveUntilSignalled.js';
 import { authOptions, AUTH_OPTIONS } from '../authOptions.js';
-import { clusterSecretOf, internalClientSecurityOf, serverLimitsOf, serverSecurityOf, serverSecurityOptions, serverTlsOf } from '../serverSecurityOptions.js';
+import {
+  clusterSecretOf,
+  internalClientSecurityOf,
+  serverLimitsOf,
+  serverSecurityOf,
+  serverSecurityOptions,
+  serverTlsOf,
+} from '../serverSecurityOptions.js';
 
 /** The default of the control plane's --max-streams-per-caller. */
 const CONTROL_PLANE_DEFAULT_MAX_STREAMS = 1000;
@@ -38,14 +49,16 @@ export const controlplaneCommand: CommandSpec = {
       name: 'max-bundle-entries',
       type: 'number',
       valueName: 'N',
-      description: 'Most files, folders and links a bundle may hold; an upload with more is refused with INVALID_ARGUMENT.',
+      description:
+        'Most files, folders and links a bundle may hold; an upload with more is refused with INVALID_ARGUMENT.',
       default: BUNDLE_CACHE_DEFAULTS.maxEntries,
     },
     {
       name: 'max-bundle-unpacked-bytes',
       type: 'number',
       valueName: 'BYTES',
-      description: 'Most bytes a bundle\'s files may hold once unpacked; an upload with more is refused with INVALID_ARGUMENT.',
+      description:
+        "Most bytes a bundle's files may hold once unpacked; an upload with more is refused with INVALID_ARGUMENT.",
       default: BUNDLE_CACHE_DEFAULTS.maxUnpackedBytes,
     },
     {
@@ -60,21 +73,24 @@ export const controlplaneCommand: CommandSpec = {
       name: 'retention-count',
       type: 'number',
       valueName: 'N',
-      description: 'The N most recently finished applications are kept whole; older ones are compacted (0 for no count limit).',
+      description:
+        'The N most recently finished applications are kept whole; older ones are compacted (0 for no count limit).',
       default: RETENTION_DEFAULTS.maxCount,
     },
     {
       name: 'retention-log-tail',
       type: 'number',
       valueName: 'BYTES',
-      description: 'How much of the end of a compacted application\'s driver log is kept (whole pieces of output, at most this many bytes).',
+      description:
+        "How much of the end of a compacted application's driver log is kept (whole pieces of output, at most this many bytes).",
       default: RETENTION_DEFAULTS.logTailBytes,
     },
     {
       name: 'retention-interval',
       type: 'string',
       valueName: 'DURATION',
-      description: 'How often finished applications are checked against --retention-time and --retention-count (also at start).',
+      description:
+        'How often finished applications are checked against --retention-time and --retention-count (also at start).',
       default: formatDuration(RETENTION_DEFAULTS.intervalMs),
     },
     {
@@ -97,7 +113,8 @@ export const controlplaneCommand: CommandSpec = {
       name: 'simulated-jobs',
       type: 'number',
       valueName: 'N',
-      description: 'With --deployment-target simulated: how many jobs each simulated driver submits, one after the other (each adds 3 + 5 x --simulated-tasks events).',
+      description:
+        'With --deployment-target simulated: how many jobs each simulated driver submits, one after the other (each adds 3 + 5 x --simulated-tasks events).',
       default: SIMULATION_DEFAULTS.jobsPerApplication,
     },
     {
@@ -111,7 +128,8 @@ export const controlplaneCommand: CommandSpec = {
       name: 'simulated-event-interval',
       type: 'number',
       valueName: 'MS',
-      description: 'With --deployment-target simulated: the pause between two events of a simulated cluster, in milliseconds (0: as fast as possible).',
+      description:
+        'With --deployment-target simulated: the pause between two events of a simulated cluster, in milliseconds (0: as fast as possible).',
       default: SIMULATION_DEFAULTS.eventIntervalMs,
     },
     ...AUTH_OPTIONS,
@@ -176,13 +194,19 @@ function retentionOptions(args: ParsedCommandLine): RetentionPolicy {
   const tail = nonNegativeInteger(args, 'retention-log-tail');
   const intervalMs = parseDuration(args.options['retention-interval'] as string, '--retention-interval');
   if (intervalMs < 1) throw new UsageError('--retention-interval must be longer than 0');
-  return { maxAgeMs: parseDuration(args.options['retention-time'] as string, '--retention-time'), maxCount: count, logTailBytes: tail, intervalMs };
+  return {
+    maxAgeMs: parseDuration(args.options['retention-time'] as string, '--retention-time'),
+    maxCount: count,
+    logTailBytes: tail,
+    intervalMs,
+  };
 }
 
 /** The deployment target from the command line, with what simulated clusters play. */
 function deploymentOptions(args: ParsedCommandLine): Pick<ControlPlaneOptions, 'deploymentTarget' | 'simulation'> {
   const target = args.options['deployment-target'] as string;
-  if (target !== 'local' && target !== 'simulated') throw new UsageError(`--deployment-target must be "local" or "simulated", got "${target}"`);
+  if (target !== 'local' && target !== 'simulated')
+    throw new UsageError(`--deployment-target must be "local" or "simulated", got "${target}"`);
   const simulation = {
     jobsPerApplication: args.options['simulated-jobs'] as number,
     tasksPerJob: args.options['simulated-tasks'] as number,
@@ -191,7 +215,9 @@ function deploymentOptions(args: ParsedCommandLine): Pick<ControlPlaneOptions, '
   try {
     compileSimulationScript(simulation);
   } catch (error) {
-    throw new UsageError(`${(error as Error).message} (--simulated-jobs, --simulated-tasks, --simulated-event-interval)`);
+    throw new UsageError(
+      `${(error as Error).message} (--simulated-jobs, --simulated-tasks, --simulated-event-interval)`,
+    );
   }
   return { deploymentTarget: target, simulation };
 }

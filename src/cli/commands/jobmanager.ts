@@ -7,7 +7,11 @@ import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js
 import { positiveInteger } from '../optionValues.js';
 import { LOG_LEVEL_OPTION, listenOption, scratchDir, stateDirOption } from '../commonOptions.js';
 import { serveUntilSignalled } from '../serveUntilSignalled.js';
-import { CLUSTER_SECRET_FILE_OPTION, clusterMemberSettingsOf, serverSecurityOptions } from '../serverSecurityOptions.js';
+import {
+  CLUSTER_SECRET_FILE_OPTION,
+  clusterMemberSettingsOf,
+  serverSecurityOptions,
+} from '../serverSecurityOptions.js';
 
 export const jobmanagerCommand: CommandSpec = {
   name: 'jobmanager',
@@ -29,14 +33,16 @@ export const jobmanagerCommand: CommandSpec = {
       name: 'heartbeat-timeout',
       type: 'number',
       valueName: 'MS',
-      description: 'How long without a heartbeat before a task executor is declared lost and its tasks fail, in milliseconds.',
+      description:
+        'How long without a heartbeat before a task executor is declared lost and its tasks fail, in milliseconds.',
       default: JOB_MANAGER_DEFAULTS.heartbeatTimeoutMs,
     },
     {
       name: 'slot-request-timeout',
       type: 'number',
       valueName: 'MS',
-      description: 'How long a slot request waits for a fitting free slot before it fails with RESOURCE_EXHAUSTED, in milliseconds.',
+      description:
+        'How long a slot request waits for a fitting free slot before it fails with RESOURCE_EXHAUSTED, in milliseconds.',
       default: JOB_MANAGER_DEFAULTS.slotRequestTimeoutMs,
     },
     {
@@ -58,25 +64,24 @@ export async function runJobmanager(args: ParsedCommandLine): Promise<number> {
   const heartbeatIntervalMs = positiveInteger(args, 'heartbeat-interval');
   const heartbeatTimeoutMs = positiveInteger(args, 'heartbeat-timeout');
   if (heartbeatTimeoutMs <= heartbeatIntervalMs) {
-    throw new UsageError(`--heartbeat-timeout (${heartbeatTimeoutMs}) must be longer than --heartbeat-interval (${heartbeatIntervalMs})`);
+    throw new UsageError(
+      `--heartbeat-timeout (${heartbeatTimeoutMs}) must be longer than --heartbeat-interval (${heartbeatIntervalMs})`,
+    );
   }
   const settings = clusterMemberSettingsOf(args, listen, 'job manager');
   const addressFile = args.options['address-file'] as string | undefined;
-  return serveUntilSignalled(
-    async (stop) => {
-      const host = await startJobManager({
-        listen,
-        stateDir: (args.options['state-dir'] as string | undefined) ?? scratchDir('jobmanager'),
-        heartbeatIntervalMs,
-        heartbeatTimeoutMs,
-        slotRequestTimeoutMs: positiveInteger(args, 'slot-request-timeout'),
-        onShutDown: (reason) => stop(reason, 0),
-        logger,
-        ...settings,
-      });
-      if (addressFile) writeAddressFile(addressFile, host.address);
-      return host;
-    },
-    logger,
-  );
+  return serveUntilSignalled(async (stop) => {
+    const host = await startJobManager({
+      listen,
+      stateDir: (args.options['state-dir'] as string | undefined) ?? scratchDir('jobmanager'),
+      heartbeatIntervalMs,
+      heartbeatTimeoutMs,
+      slotRequestTimeoutMs: positiveInteger(args, 'slot-request-timeout'),
+      onShutDown: (reason) => stop(reason, 0),
+      logger,
+      ...settings,
+    });
+    if (addressFile) writeAddressFile(addressFile, host.address);
+    return host;
+  }, logger);
 }

@@ -11,7 +11,13 @@ import { CLIENT_OPTIONS } from '../commonOptions.js';
 import { followApplication } from '../followApplication.js';
 import { applicationRequestOf, deployedCluster, namedCluster, uploadProgress } from '../applicationRequest.js';
 
-const number = (name: string, aliases: string[], valueName: string, description: string, fallback?: number): OptionSpec => ({
+const number = (
+  name: string,
+  aliases: string[],
+  valueName: string,
+  description: string,
+  fallback?: number,
+): OptionSpec => ({
   name,
   aliases,
   type: 'number',
@@ -22,9 +28,9 @@ const number = (name: string, aliases: string[], valueName: string, description:
 
 export const runCommand: CommandSpec = {
   name: 'run',
-  summary: 'Run an application (a bundle\'s main(env, args)) in session, per-job, application or driver mode.',
+  summary: "Run an application (a bundle's main(env, args)) in session, per-job, application or driver mode.",
   description: [
-    'Session mode (-m HOST:PORT or --cluster ID, without -D): main() runs in this process and its jobs go through the control plane to that cluster, recorded as one application; the command prints the application\'s events, waits for every job main() started and exits 0 only for FINISHED. With -d (detached) it exits as soon as main() returned and leaves the jobs main() did not wait for running.',
+    "Session mode (-m HOST:PORT or --cluster ID, without -D): main() runs in this process and its jobs go through the control plane to that cluster, recorded as one application; the command prints the application's events, waits for every job main() started and exits 0 only for FINISHED. With -d (detached) it exits as soon as main() returned and leaves the jobs main() did not wait for running.",
     'Per-job mode (--target per-job): the same, but every job gets a new cluster of its own, deployed for it and torn down when it ended and its result was read.',
     'Application mode (--target application): like driver mode, but main() runs inside the job manager of a cluster deployed for the application (never a named one), which ends with it.',
     'Driver mode (-D): the bundle is uploaded (unless the control plane has it), the control plane deploys a session cluster for it (or uses the one named with -m or --cluster) and runs main() there as a driver job; the application id is printed on stdout and the command exits once the control plane accepted it, so this process may end. --follow instead streams its events to stderr until it ends and exits 0 for FINISHED, 1 otherwise.',
@@ -34,23 +40,110 @@ export const runCommand: CommandSpec = {
     { name: 'ARGS', description: 'Arguments passed to main(); everything after BUNDLE, options included.', rest: true },
   ],
   options: [
-    { name: 'driver', aliases: ['-D'], type: 'boolean', description: 'Driver mode: run main() as a driver job inside the cluster (FLIP-40).' },
-    { name: 'follow', aliases: ['-f'], type: 'boolean', description: 'Stream the application\'s events until it ends; the exit code is 0 only for FINISHED.' },
-    { name: 'detached', aliases: ['-d'], type: 'boolean', description: 'Session and per-job modes: exit once main() returned, leaving the jobs it did not wait for running. Not with -D; changes nothing with --target application.' },
-    { name: 'target', aliases: ['-t'], type: 'string', valueName: 'MODE', description: 'session, per-job, application or driver; -D is the same as --target driver.' },
-    { name: 'jobmanager', aliases: ['-m'], type: 'string', valueName: 'HOST:PORT', description: 'Run on the session cluster whose job manager listens here; it is used as is and never torn down.' },
-    { name: 'cluster', type: 'string', valueName: 'ID', description: 'Run on a shared cluster started with "flotilla cluster start"; never torn down by the application.' },
-    number('task-executors', [], 'N', 'Task executors of the cluster deployed for the application (per-job mode: for each job) (default 1).', 0),
-    number('slots', [], 'N', 'Slots per task executor of the deployed cluster (default: parallelism + 1 in driver mode, for the driver; parallelism in per-job and application modes, and at least what a per-job job needs).', 0),
-    { name: 'class', aliases: ['-c'], type: 'string', valueName: 'MODULE#EXPORT', description: 'Entry point: a module of the bundle and its export; default: the package.json main and its "main" export.', default: '' },
-    number('parallelism', ['-p'], 'N', 'Default parallelism of the application\'s jobs.', 0),
-    { name: 'name', type: 'string', valueName: 'NAME', description: 'Application name; prefixes its jobs\' names. Default: the bundle\'s package name.' },
-    number('driver-heap-memory', ['-Dhm', '--driverheapmemory'], 'MB', 'Heap of the driver (V8 old space), enforced: a driver past it fails.', 512),
-    number('driver-direct-memory', ['-Ddm', '--driverdirectmemory'], 'MB', 'Buffers and ArrayBuffers the driver may hold, enforced; 0 for no limit.', 0),
-    number('driver-native-memory', ['-Dnm', '--drivernativememory'], 'MB', 'Native memory of the driver\'s isolate, enforced; 0 for no limit.', 0),
-    number('driver-cpus', ['-Dc', '--drivercpus'], 'C', 'CPU cores the driver\'s slot must offer.', 0),
-    { name: 'property', type: 'properties', prefix: '-D', description: 'A dynamic property every job carries (repeatable).' },
-    { name: 'request-id', type: 'string', valueName: 'ID', description: 'Makes the submission idempotent: the same id submitted again gives the same application. Default: a new id per invocation.' },
+    {
+      name: 'driver',
+      aliases: ['-D'],
+      type: 'boolean',
+      description: 'Driver mode: run main() as a driver job inside the cluster (FLIP-40).',
+    },
+    {
+      name: 'follow',
+      aliases: ['-f'],
+      type: 'boolean',
+      description: "Stream the application's events until it ends; the exit code is 0 only for FINISHED.",
+    },
+    {
+      name: 'detached',
+      aliases: ['-d'],
+      type: 'boolean',
+      description:
+        'Session and per-job modes: exit once main() returned, leaving the jobs it did not wait for running. Not with -D; changes nothing with --target application.',
+    },
+    {
+      name: 'target',
+      aliases: ['-t'],
+      type: 'string',
+      valueName: 'MODE',
+      description: 'session, per-job, application or driver; -D is the same as --target driver.',
+    },
+    {
+      name: 'jobmanager',
+      aliases: ['-m'],
+      type: 'string',
+      valueName: 'HOST:PORT',
+      description: 'Run on the session cluster whose job manager listens here; it is used as is and never torn down.',
+    },
+    {
+      name: 'cluster',
+      type: 'string',
+      valueName: 'ID',
+      description: 'Run on a shared cluster started with "flotilla cluster start"; never torn down by the application.',
+    },
+    number(
+      'task-executors',
+      [],
+      'N',
+      'Task executors of the cluster deployed for the application (per-job mode: for each job) (default 1).',
+      0,
+    ),
+    number(
+      'slots',
+      [],
+      'N',
+      'Slots per task executor of the deployed cluster (default: parallelism + 1 in driver mode, for the driver; parallelism in per-job and application modes, and at least what a per-job job needs).',
+      0,
+    ),
+    {
+      name: 'class',
+      aliases: ['-c'],
+      type: 'string',
+      valueName: 'MODULE#EXPORT',
+      description:
+        'Entry point: a module of the bundle and its export; default: the package.json main and its "main" export.',
+      default: '',
+    },
+    number('parallelism', ['-p'], 'N', "Default parallelism of the application's jobs.", 0),
+    {
+      name: 'name',
+      type: 'string',
+      valueName: 'NAME',
+      description: "Application name; prefixes its jobs' names. Default: the bundle's package name.",
+    },
+    number(
+      'driver-heap-memory',
+      ['-Dhm', '--driverheapmemory'],
+      'MB',
+      'Heap of the driver (V8 old space), enforced: a driver past it fails.',
+      512,
+    ),
+    number(
+      'driver-direct-memory',
+      ['-Ddm', '--driverdirectmemory'],
+      'MB',
+      'Buffers and ArrayBuffers the driver may hold, enforced; 0 for no limit.',
+      0,
+    ),
+    number(
+      'driver-native-memory',
+      ['-Dnm', '--drivernativememory'],
+      'MB',
+      "Native memory of the driver's isolate, enforced; 0 for no limit.",
+      0,
+    ),
+    number('driver-cpus', ['-Dc', '--drivercpus'], 'C', "CPU cores the driver's slot must offer.", 0),
+    {
+      name: 'property',
+      type: 'properties',
+      prefix: '-D',
+      description: 'A dynamic property every job carries (repeatable).',
+    },
+    {
+      name: 'request-id',
+      type: 'string',
+      valueName: 'ID',
+      description:
+        'Makes the submission idempotent: the same id submitted again gives the same application. Default: a new id per invocation.',
+    },
     ...CLIENT_OPTIONS,
   ],
 };
@@ -62,21 +155,37 @@ export async function runRun(args: ParsedCommandLine): Promise<number> {
   // Application mode takes driver mode's path (upload, RunApplication, exit or --follow); main() runs in the job manager instead.
   const applicationMode = target === 'application';
   const mode = applicationMode ? 'application' : 'driver';
-  if (applicationMode && options.driver === true) throw new UsageError('-D (driver mode) and --target application are two different modes; give one of them');
+  if (applicationMode && options.driver === true)
+    throw new UsageError('-D (driver mode) and --target application are two different modes; give one of them');
   if (applicationMode && (options.jobmanager !== undefined || options.cluster !== undefined)) {
-    throw new UsageError('--target application always runs on a cluster deployed for the application (main() runs in its job manager) and cannot use -m/--cluster; use -D to run main() on a named cluster');
+    throw new UsageError(
+      '--target application always runs on a cluster deployed for the application (main() runs in its job manager) and cannot use -m/--cluster; use -D to run main() on a named cluster',
+    );
   }
-  if (applicationMode && options.detached === true && options.follow === true) throw new UsageError('-d (detached) and --follow contradict each other; give one of them');
+  if (applicationMode && options.detached === true && options.follow === true)
+    throw new UsageError('-d (detached) and --follow contradict each other; give one of them');
   if (driver && options.detached === true) {
-    throw new UsageError('-d (detached) cannot be combined with -D: a driver job always runs detached from this command; add --follow to watch it instead');
+    throw new UsageError(
+      '-d (detached) cannot be combined with -D: a driver job always runs detached from this command; add --follow to watch it instead',
+    );
   }
   if (target !== undefined && !['session', 'per-job', 'application', 'driver'].includes(target)) {
     throw new UsageError(`--target must be session, per-job, application or driver, got "${String(options.target)}"`);
   }
-  if (options.jobmanager !== undefined && options.cluster !== undefined) throw new UsageError('give either -m/--jobmanager or --cluster, not both');
-  for (const name of ['task-executors', 'slots', 'parallelism', 'driver-heap-memory', 'driver-direct-memory', 'driver-native-memory', 'driver-cpus']) {
+  if (options.jobmanager !== undefined && options.cluster !== undefined)
+    throw new UsageError('give either -m/--jobmanager or --cluster, not both');
+  for (const name of [
+    'task-executors',
+    'slots',
+    'parallelism',
+    'driver-heap-memory',
+    'driver-direct-memory',
+    'driver-native-memory',
+    'driver-cpus',
+  ]) {
     const value = options[name] as number;
-    if (value < 0 || (name !== 'driver-cpus' && !Number.isInteger(value))) throw new UsageError(`--${name} must be a whole number of at least 0, got ${value}`);
+    if (value < 0 || (name !== 'driver-cpus' && !Number.isInteger(value)))
+      throw new UsageError(`--${name} must be a whole number of at least 0, got ${value}`);
   }
   if (!driver && !applicationMode) {
     // Loaded only here: running main() in this process needs the SDK, which the other modes do not.
@@ -86,7 +195,11 @@ export async function runRun(args: ParsedCommandLine): Promise<number> {
   const cluster = namedCluster(options) ?? deployedCluster(options);
   const connection = connectFromOptions(options);
   try {
-    const request = applicationRequestOf(args, cluster, applicationMode ? SubmissionMode.APPLICATION : SubmissionMode.DRIVER);
+    const request = applicationRequestOf(
+      args,
+      cluster,
+      applicationMode ? SubmissionMode.APPLICATION : SubmissionMode.DRIVER,
+    );
     const { application, deduplicated } = await runApplication(connection, request, uploadProgress());
     process.stderr.write(
       `${deduplicated ? 'already submitted as' : 'submitted'} application ${application.id} (${application.name}) in ${mode} mode; ` +

@@ -8,26 +8,42 @@ import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js
 import { positiveInteger } from '../optionValues.js';
 import { LOG_LEVEL_OPTION, listenOption, scratchDir, stateDirOption } from '../commonOptions.js';
 import { serveUntilSignalled } from '../serveUntilSignalled.js';
-import { CLUSTER_SECRET_FILE_OPTION, clusterMemberSettingsOf, serverSecurityOptions } from '../serverSecurityOptions.js';
+import {
+  CLUSTER_SECRET_FILE_OPTION,
+  clusterMemberSettingsOf,
+  serverSecurityOptions,
+} from '../serverSecurityOptions.js';
 
 export const taskexecutorCommand: CommandSpec = {
   name: 'taskexecutor',
   summary: 'Run a task executor (worker) of a session cluster: serves flotilla.v1.TaskExecutorService.',
   description:
-    'It registers with --jobmanager, offers its slots and heartbeats, runs each task it is given in a worker thread, and serves the tasks\' results to their consumers. Print sinks write to its stdout. It exits when the job manager has been unreachable for --jobmanager-timeout.',
+    "It registers with --jobmanager, offers its slots and heartbeats, runs each task it is given in a worker thread, and serves the tasks' results to their consumers. Print sinks write to its stdout. It exits when the job manager has been unreachable for --jobmanager-timeout.",
   positionals: [],
   options: [
     listenOption('127.0.0.1:0'),
-    { name: 'jobmanager', type: 'string', valueName: 'HOST:PORT', description: 'Job manager of the cluster this task executor joins (this or --jobmanager-address-file is required).' },
+    {
+      name: 'jobmanager',
+      type: 'string',
+      valueName: 'HOST:PORT',
+      description:
+        'Job manager of the cluster this task executor joins (this or --jobmanager-address-file is required).',
+    },
     {
       name: 'jobmanager-address-file',
       type: 'string',
       valueName: 'FILE',
       description:
-        'Instead of --jobmanager: read the job manager\'s HOST:PORT from FILE, which `flotilla jobmanager --address-file FILE` writes once it listens, waiting for it at most --jobmanager-timeout. The task executor starts (and listens) meanwhile, so it can be started together with its job manager.',
+        "Instead of --jobmanager: read the job manager's HOST:PORT from FILE, which `flotilla jobmanager --address-file FILE` writes once it listens, waiting for it at most --jobmanager-timeout. The task executor starts (and listens) meanwhile, so it can be started together with its job manager.",
     },
     { name: 'slots', type: 'number', valueName: 'N', description: 'Number of task slots offered.', default: 2 },
-    { name: 'cpus', type: 'number', valueName: 'C', description: 'CPU cores offered in all, divided between the slots.', default: TASK_EXECUTOR_RESOURCE_DEFAULTS.cpus },
+    {
+      name: 'cpus',
+      type: 'number',
+      valueName: 'C',
+      description: 'CPU cores offered in all, divided between the slots.',
+      default: TASK_EXECUTOR_RESOURCE_DEFAULTS.cpus,
+    },
     {
       name: 'memory',
       type: 'number',
@@ -47,7 +63,8 @@ export const taskexecutorCommand: CommandSpec = {
       name: 'task-cancellation-timeout',
       type: 'number',
       valueName: 'MS',
-      description: 'How long a cancelled task may take to stop before its worker thread is terminated, in milliseconds.',
+      description:
+        'How long a cancelled task may take to stop before its worker thread is terminated, in milliseconds.',
       default: DEFAULT_TASK_CANCELLATION_TIMEOUT_MS,
     },
     CLUSTER_SECRET_FILE_OPTION,
@@ -60,12 +77,17 @@ export async function runTaskexecutor(args: ParsedCommandLine): Promise<number> 
   const jobmanager = args.options.jobmanager as string | undefined;
   const addressFile = args.options['jobmanager-address-file'] as string | undefined;
   if (jobmanager && addressFile) throw new UsageError('give --jobmanager or --jobmanager-address-file, not both');
-  if (!jobmanager && !addressFile) throw new UsageError('--jobmanager HOST:PORT (or --jobmanager-address-file FILE) is required: the job manager of the cluster to join');
+  if (!jobmanager && !addressFile)
+    throw new UsageError(
+      '--jobmanager HOST:PORT (or --jobmanager-address-file FILE) is required: the job manager of the cluster to join',
+    );
   const slots = positiveInteger(args, 'slots');
   const logger = createLogger({ name: 'taskexecutor', level: args.options['log-level'] as string });
   const listen = parseHostPort(args.options.listen as string, '--listen');
   const jobManagerTimeoutMs = positiveInteger(args, 'jobmanager-timeout');
-  const jobmanagerAddress = jobmanager ? parseHostPort(jobmanager, '--jobmanager') : addressFileRetrieval(addressFile!, jobManagerTimeoutMs);
+  const jobmanagerAddress = jobmanager
+    ? parseHostPort(jobmanager, '--jobmanager')
+    : addressFileRetrieval(addressFile!, jobManagerTimeoutMs);
   const settings = clusterMemberSettingsOf(args, listen, 'task executor');
   return serveUntilSignalled(
     (stop) =>

@@ -7,11 +7,20 @@ import { nonNegativeInteger } from '../optionValues.js';
 
 export const watchCommand: CommandSpec = {
   name: 'watch',
-  summary: 'Follow an application\'s events until it ends; exit 0 if it FINISHED, 1 otherwise.',
+  summary: "Follow an application's events until it ends; exit 0 if it FINISHED, 1 otherwise.",
   description:
     'Events go to stderr, one line each. The watch resumes by itself after a lost connection without repeating or skipping an event; --after N starts after event N (0 replays them all).',
   positionals: [{ name: 'APP', description: 'The application id that flotilla run printed.', required: true }],
-  options: [{ name: 'after', type: 'number', valueName: 'N', description: 'Start after this event sequence number.', default: 0 }, ...CLIENT_OPTIONS],
+  options: [
+    {
+      name: 'after',
+      type: 'number',
+      valueName: 'N',
+      description: 'Start after this event sequence number.',
+      default: 0,
+    },
+    ...CLIENT_OPTIONS,
+  ],
 };
 
 export async function runWatch(args: ParsedCommandLine): Promise<number> {

@@ -3,7 +3,12 @@ import type { JobStatus, LivingPriority } from '../../common/status.js';
 import type { JobStatusChanged } from '../model/ApplicationEvent.js';
 import { ApplicationJobs } from './ApplicationJobs.js';
 
-const job = (jobId: string, status: JobStatus, livingPriority: LivingPriority = 'NORMAL', message?: string): JobStatusChanged => ({
+const job = (
+  jobId: string,
+  status: JobStatus,
+  livingPriority: LivingPriority = 'NORMAL',
+  message?: string,
+): JobStatusChanged => ({
   type: 'jobStatusChanged',
   jobId,
   jobName: jobId,

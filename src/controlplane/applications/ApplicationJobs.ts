@@ -65,7 +65,9 @@ export class ApplicationJobs {
   impliedOutcome(): ImpliedOutcome | undefined {
     const driver = this.decidingDriver();
     if (!driver || !isTerminalJobStatus(driver.status)) return undefined;
-    const pending = [...this.jobs.values()].filter((job) => job.livingPriority !== 'DAEMON' && !isTerminalJobStatus(job.status));
+    const pending = [...this.jobs.values()].filter(
+      (job) => job.livingPriority !== 'DAEMON' && !isTerminalJobStatus(job.status),
+    );
     if (pending.length > 0) return undefined;
     switch (driver.status) {
       case 'FINISHED':

@@ -5,7 +5,13 @@ import { ApplicationLifecycle } from './ApplicationLifecycle.js';
 function setUp() {
   const state = testState();
   const onEnded = vi.fn();
-  const lifecycle = new ApplicationLifecycle({ db: state.db, applications: state.applications, log: state.log, logger: silentLogger, onEnded });
+  const lifecycle = new ApplicationLifecycle({
+    db: state.db,
+    applications: state.applications,
+    log: state.log,
+    logger: silentLogger,
+    onEnded,
+  });
   const application = testApplication();
   state.applications.insert(application);
   return { ...state, lifecycle, onEnded, application };
@@ -18,7 +24,9 @@ describe('ApplicationLifecycle', () => {
     expect(lifecycle.changeStatus(application.id, 'RUNNING', { message: 'again' })).toBe(false);
     expect(lifecycle.changeStatus(application.id, 'DEPLOYING', { message: 'back' })).toBe(false);
     expect(applications.get(application.id)).toMatchObject({ status: 'RUNNING', lastEventSequence: 1 });
-    expect(events.read(application.id, 0, 10).map((event) => event.kind)).toEqual([{ type: 'applicationStatusChanged', status: 'RUNNING', message: 'driver accepted' }]);
+    expect(events.read(application.id, 0, 10).map((event) => event.kind)).toEqual([
+      { type: 'applicationStatusChanged', status: 'RUNNING', message: 'driver accepted' },
+    ]);
   });
 
   it('records the end with its time and failure, keeps the terminal event last, and reports the end after commit', async () => {
@@ -27,7 +35,15 @@ describe('ApplicationLifecycle', () => {
     lifecycle.changeStatus(application.id, 'FAILED', { message: 'the driver was lost', failure });
     expect(applications.get(application.id)).toMatchObject({ status: 'FAILED', failure });
     expect(applications.get(application.id).endTime).toBeInstanceOf(Date);
-    expect(lifecycle.record(application.id, { type: 'clusterStatusChanged', clusterId: 'c', status: 'STOPPING', message: 'late', jobmanagerAddress: '' })).toBe(false);
+    expect(
+      lifecycle.record(application.id, {
+        type: 'clusterStatusChanged',
+        clusterId: 'c',
+        status: 'STOPPING',
+        message: 'late',
+        jobmanagerAddress: '',
+      }),
+    ).toBe(false);
     expect(events.read(application.id, 0, 10)).toHaveLength(1);
     expect(onEnded).not.toHaveBeenCalled();
     await new Promise((resolve) => setImmediate(resolve));

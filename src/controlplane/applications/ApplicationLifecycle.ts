@@ -10,7 +10,11 @@ import type { SerializedError } from '../../common/status.js';
 import type { ApplicationEventLog } from '../events/ApplicationEventLog.js';
 import type { Application } from '../model/Application.js';
 import type { ApplicationEventKind } from '../model/ApplicationEvent.js';
-import { canChangeApplicationStatus, isTerminalApplicationStatus, type ApplicationStatus } from '../model/ApplicationStatus.js';
+import {
+  canChangeApplicationStatus,
+  isTerminalApplicationStatus,
+  type ApplicationStatus,
+} from '../model/ApplicationStatus.js';
 import type { ApplicationChanges, ApplicationStore } from '../store/ApplicationStore.js';
 import type { StateDatabase } from '../store/stateDatabase.js';
 
@@ -46,8 +50,16 @@ export class ApplicationLifecycle {
       const application = applications.get(applicationId);
       if (!canChangeApplicationStatus(application.status, status)) return false;
       const terminal = isTerminalApplicationStatus(status);
-      applications.update(applicationId, terminal ? { status, endTime: new Date(), failure: change.failure } : { status });
-      log.append(applicationId, { type: 'applicationStatusChanged', status, failure: change.failure, message: change.message });
+      applications.update(
+        applicationId,
+        terminal ? { status, endTime: new Date(), failure: change.failure } : { status },
+      );
+      log.append(applicationId, {
+        type: 'applicationStatusChanged',
+        status,
+        failure: change.failure,
+        message: change.message,
+      });
       return true;
     })();
     if (changed) {

@@ -82,7 +82,8 @@ export class ApplicationManager {
     const earlier = input.requestId ? applications.findByRequestId(input.requestId, tenant) : undefined;
     const artifactId = (submission.bundle as { artifactId: string }).artifactId;
     // Read from the stored archive, not run; a retried request skips it (the transaction below decides).
-    if (!earlier && artifacts.find(artifactId)) await this.checkBundleEntry(artifactId, artifacts.pathOf(artifactId), submission.entry);
+    if (!earlier && artifacts.find(artifactId))
+      await this.checkBundleEntry(artifactId, artifacts.pathOf(artifactId), submission.entry);
     const result = await batch.run((): RunApplicationResult => {
       if (input.requestId) {
         const earlier = applications.findByRequestId(input.requestId, tenant);
@@ -112,12 +113,19 @@ export class ApplicationManager {
         requestFingerprint: fingerprint,
       };
       applications.insert(application);
-      log.append(application.id, { type: 'applicationStatusChanged', status: 'DEPLOYING', message: `accepted; ${describeTarget(submission)}` });
+      log.append(application.id, {
+        type: 'applicationStatusChanged',
+        status: 'DEPLOYING',
+        message: `accepted; ${describeTarget(submission)}`,
+      });
       return { application: applications.get(application.id), deduplicated: false };
     });
     if (!result.deduplicated) {
       if (isClientSide(result.application)) this.options.heartbeats.seen(result.application.id);
-      this.options.logger.info({ applicationId: result.application.id, name: result.application.name }, 'application accepted');
+      this.options.logger.info(
+        { applicationId: result.application.id, name: result.application.name },
+        'application accepted',
+      );
       this.options.launcher.launch(result.application.id);
     }
     return result;
@@ -165,7 +173,8 @@ export class ApplicationManager {
     launcher.abort(applicationId);
     const cancelling = applications.get(applicationId);
     if (cancelling.driverJobId && cancelling.clusterId) void launcher.cancelDriver(cancelling);
-    else if (!launcher.launching(applicationId)) lifecycle.changeStatus(applicationId, 'CANCELED', { message: 'cancelled before its driver started' });
+    else if (!launcher.launching(applicationId))
+      lifecycle.changeStatus(applicationId, 'CANCELED', { message: 'cancelled before its driver started' });
     return applications.get(applicationId);
   }
 
@@ -196,7 +205,10 @@ export class ApplicationManager {
     }
     this.options.logger.info({ applicationId, failed: failure !== undefined }, 'client main() ended');
     if (failure) {
-      lifecycle.changeStatus(applicationId, 'FAILING', { message: `main() in the client failed: ${failure.message}`, failure });
+      lifecycle.changeStatus(applicationId, 'FAILING', {
+        message: `main() in the client failed: ${failure.message}`,
+        failure,
+      });
       this.cancelJobs(applicationId, 'main() in the client failed');
     }
     this.options.perJob.clientMainEnded(applicationId);
@@ -212,7 +224,9 @@ export class ApplicationManager {
   clientHeartbeat(applicationId: string): { timeoutMs: number; application: Application } {
     const application = this.options.applications.get(applicationId);
     if (!isClientSide(application)) {
-      throw new FailedPreconditionError(`application ${applicationId} runs in ${application.mode} mode: its main() runs in the cluster, and no client heartbeat is expected`);
+      throw new FailedPreconditionError(
+        `application ${applicationId} runs in ${application.mode} mode: its main() runs in the cluster, and no client heartbeat is expected`,
+      );
     }
     this.options.heartbeats.seen(applicationId);
     return { timeoutMs: this.options.heartbeats.timeoutMs, application };
@@ -225,7 +239,12 @@ export class ApplicationManager {
       this.options.clusters
         .gateway(job.clusterId)
         .cancelJob(job.id)
-        .catch((error: unknown) => this.options.logger.warn({ err: error, applicationId, jobId: job.id, reason }, 'could not cancel a job of the application'));
+        .catch((error: unknown) =>
+          this.options.logger.warn(
+            { err: error, applicationId, jobId: job.id, reason },
+            'could not cancel a job of the application',
+          ),
+        );
     }
   }
 
@@ -239,11 +258,19 @@ export class ApplicationManager {
     this.options.router.forget(application.id);
     // Per-job clusters, and daemon jobs a client-side main() left on a shared cluster, end with the application.
     for (const cluster of this.options.clusters.activeOwnedBy(application.id)) {
-      if (cluster.id !== application.clusterId) void this.options.clusters.tearDownOwned(cluster.id, `application ${application.id} ended ${application.status}`);
+      if (cluster.id !== application.clusterId)
+        void this.options.clusters.tearDownOwned(
+          cluster.id,
+          `application ${application.id} ended ${application.status}`,
+        );
     }
     if (isClientSide(application)) this.cancelJobs(application.id, `application ended ${application.status}`);
     if (!application.clusterId) return;
-    if (application.ownsCluster) void this.options.clusters.tearDownOwned(application.clusterId, `application ${application.id} ended ${application.status}`);
+    if (application.ownsCluster)
+      void this.options.clusters.tearDownOwned(
+        application.clusterId,
+        `application ${application.id} ended ${application.status}`,
+      );
     else this.options.clusters.releaseExternal(application.clusterId);
   }
 
@@ -269,7 +296,10 @@ export class ApplicationManager {
       }
       const cluster = application.clusterId ? clusters.get(application.clusterId) : undefined;
       if (!cluster || isTerminalClusterStatus(cluster.status)) {
-        router.endWithCluster(application, application.clusterId || '(none)', { lost: true, reason: `it ended while the control plane was down (${cluster?.status ?? 'unknown'})` });
+        router.endWithCluster(application, application.clusterId || '(none)', {
+          lost: true,
+          reason: `it ended while the control plane was down (${cluster?.status ?? 'unknown'})`,
+        });
       } else {
         // A cancellation answered just before the control plane stopped may never have reached the cluster.
         if (application.status === 'CANCELING' && application.driverJobId) void launcher.cancelDriver(application);
@@ -287,8 +317,12 @@ function defaultName(fileName: string, artifactId: string, entry: string): strin
 
 function describeTarget(submission: ApplicationSubmission): string {
   const target = submission.target;
-  const size = target.kind === 'deploy' ? `${target.spec.taskExecutors} task executor(s) with ${target.spec.slotsPerTaskExecutor} slot(s) each` : '';
-  if (submission.mode === 'PER_JOB') return `main() runs in the client; each job it submits gets a new cluster of ${size} (or more slots when the job needs them)`;
+  const size =
+    target.kind === 'deploy'
+      ? `${target.spec.taskExecutors} task executor(s) with ${target.spec.slotsPerTaskExecutor} slot(s) each`
+      : '';
+  if (submission.mode === 'PER_JOB')
+    return `main() runs in the client; each job it submits gets a new cluster of ${size} (or more slots when the job needs them)`;
   if (target.kind === 'deploy') return `deploying a cluster of ${size} for it`;
   if (target.kind === 'cluster') return `it runs on cluster ${target.clusterId}`;
   return `it runs on the job manager at ${target.address}`;

@@ -6,7 +6,12 @@ import { ClientHeartbeats } from './ClientHeartbeats.js';
 function setUp() {
   const state = testState();
   const lost: Array<{ applicationId: string; failure: SerializedError }> = [];
-  const heartbeats = new ClientHeartbeats({ applications: state.applications, timeoutMs: 1000, onLost: (applicationId, failure) => lost.push({ applicationId, failure }), logger: silentLogger });
+  const heartbeats = new ClientHeartbeats({
+    applications: state.applications,
+    timeoutMs: 1000,
+    onLost: (applicationId, failure) => lost.push({ applicationId, failure }),
+    logger: silentLogger,
+  });
   return { ...state, heartbeats, lost };
 }
 
@@ -24,7 +29,10 @@ describe('ClientHeartbeats', () => {
     heartbeats.seen(beating.id, start + 900);
     heartbeats.sweep(start + 1500);
     expect(lost.map((entry) => entry.applicationId)).toEqual([silent.id]);
-    expect(lost[0].failure).toMatchObject({ name: 'ClientLostError', message: expect.stringContaining('sent no heartbeat for 2 s (--client-heartbeat-timeout 1 s)') });
+    expect(lost[0].failure).toMatchObject({
+      name: 'ClientLostError',
+      message: expect.stringContaining('sent no heartbeat for 2 s (--client-heartbeat-timeout 1 s)'),
+    });
     heartbeats.sweep(start + 1600);
     expect(lost).toHaveLength(1);
   });
@@ -32,7 +40,12 @@ describe('ClientHeartbeats', () => {
   it('gives every client a whole timeout after a restart, and forgets a main() that reported its end or an application that ended', () => {
     const { applications, heartbeats, lost } = setUp();
     const resumed = testApplication({ mode: 'SESSION', status: 'RUNNING', detached: false });
-    const ended = testApplication({ mode: 'SESSION', status: 'RUNNING', detached: false, clientMainEndTime: new Date() });
+    const ended = testApplication({
+      mode: 'SESSION',
+      status: 'RUNNING',
+      detached: false,
+      clientMainEndTime: new Date(),
+    });
     const finished = testApplication({ mode: 'PER_JOB', status: 'FINISHED', detached: false });
     applications.insert(resumed);
     applications.insert(ended);

@@ -7,7 +7,13 @@ import { ClusterEventRouter } from './ClusterEventRouter.js';
 
 function setUp(statusGraceMs = 1000, overrides: Partial<Application> = {}) {
   const state = testState();
-  const lifecycle = new ApplicationLifecycle({ db: state.db, applications: state.applications, log: state.log, logger: silentLogger, onEnded: () => undefined });
+  const lifecycle = new ApplicationLifecycle({
+    db: state.db,
+    applications: state.applications,
+    log: state.log,
+    logger: silentLogger,
+    onEnded: () => undefined,
+  });
   const endedJobs: string[] = [];
   const router = new ClusterEventRouter({
     applications: state.applications,
@@ -24,7 +30,12 @@ function setUp(statusGraceMs = 1000, overrides: Partial<Application> = {}) {
   state.clusters.insert(cluster);
   state.applications.update(application.id, { clusterId: cluster.id, ownsCluster: true });
   let sequence = 0;
-  const event = (kind: ClusterJobEvent['kind'], applicationId = application.id): ClusterJobEvent => ({ sequence: ++sequence, time: new Date(), applicationId, kind });
+  const event = (kind: ClusterJobEvent['kind'], applicationId = application.id): ClusterJobEvent => ({
+    sequence: ++sequence,
+    time: new Date(),
+    applicationId,
+    kind,
+  });
   const kinds = () => state.events.read(application.id, 0, 100).map((stored) => stored.kind);
   const status = () => state.applications.get(application.id).status;
   return { ...state, router, application, cluster, event, kinds, status, endedJobs };
@@ -32,7 +43,12 @@ function setUp(statusGraceMs = 1000, overrides: Partial<Application> = {}) {
 
 /** A session application (main() in the client) RUNNING on a shared cluster. */
 function setUpSession() {
-  const state = setUp(60_000, { mode: 'SESSION', detached: false, status: 'RUNNING', target: { kind: 'jobmanager', address: 'localhost:6123' } });
+  const state = setUp(60_000, {
+    mode: 'SESSION',
+    detached: false,
+    status: 'RUNNING',
+    target: { kind: 'jobmanager', address: 'localhost:6123' },
+  });
   return state;
 }
 
@@ -40,7 +56,13 @@ const normalJob = (jobId: string, status: 'CREATED' | 'RUNNING' | 'FINISHED' | '
   ({ type: 'jobStatusChanged', jobId, jobName: `app: ${jobId}`, status, livingPriority: 'NORMAL' }) as const;
 
 const driverJob = (status: 'CREATED' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED') =>
-  ({ type: 'jobStatusChanged', jobId: 'job-driver', jobName: 'app: driver', status, livingPriority: 'DRIVER' }) as const;
+  ({
+    type: 'jobStatusChanged',
+    jobId: 'job-driver',
+    jobName: 'app: driver',
+    status,
+    livingPriority: 'DRIVER',
+  }) as const;
 
 afterEach(() => {
   vi.useRealTimers();
@@ -50,10 +72,36 @@ describe('ClusterEventRouter', () => {
   it('moves a deploying application to RUNNING when its driver job appears, then relays the job and task events', () => {
     const { router, cluster, event, kinds, status, applications, application } = setUp();
     router.onJobEvent(cluster, event(driverJob('CREATED')));
-    router.onJobEvent(cluster, event({ type: 'taskStateChanged', jobId: 'job-driver', vertexId: 'driver', vertexName: 'Driver', subtaskIndex: 0, attemptNumber: 0, state: 'SCHEDULED', taskExecutorId: '' }));
-    router.onJobEvent(cluster, event({ type: 'jobStatusChanged', jobId: 'job-2', jobName: 'app: wordcount', status: 'CREATED', livingPriority: 'NORMAL' }));
+    router.onJobEvent(
+      cluster,
+      event({
+        type: 'taskStateChanged',
+        jobId: 'job-driver',
+        vertexId: 'driver',
+        vertexName: 'Driver',
+        subtaskIndex: 0,
+        attemptNumber: 0,
+        state: 'SCHEDULED',
+        taskExecutorId: '',
+      }),
+    );
+    router.onJobEvent(
+      cluster,
+      event({
+        type: 'jobStatusChanged',
+        jobId: 'job-2',
+        jobName: 'app: wordcount',
+        status: 'CREATED',
+        livingPriority: 'NORMAL',
+      }),
+    );
     expect(status()).toBe('RUNNING');
-    expect(kinds().map((kind) => kind.type)).toEqual(['applicationStatusChanged', 'jobStatusChanged', 'taskStateChanged', 'jobStatusChanged']);
+    expect(kinds().map((kind) => kind.type)).toEqual([
+      'applicationStatusChanged',
+      'jobStatusChanged',
+      'taskStateChanged',
+      'jobStatusChanged',
+    ]);
     expect(applications.get(application.id)).toMatchObject({ driverJobId: 'job-driver', jobIds: ['job-2'] });
   });
 
@@ -61,7 +109,10 @@ describe('ClusterEventRouter', () => {
     const { router, cluster, event, status, applications, application } = setUp();
     router.onJobEvent(cluster, event(driverJob('CREATED')));
     const failure = { name: 'RangeError', message: 'main() threw', stack: 'at main (main.js:3)' };
-    router.onJobEvent(cluster, event({ type: 'applicationStatusChanged', status: 'FAILED', failure, message: 'the driver failed' }));
+    router.onJobEvent(
+      cluster,
+      event({ type: 'applicationStatusChanged', status: 'FAILED', failure, message: 'the driver failed' }),
+    );
     expect(status()).toBe('FAILED');
     expect(applications.get(application.id).failure).toEqual(failure);
   });
@@ -92,7 +143,15 @@ describe('ClusterEventRouter', () => {
     const { router, cluster, event, status } = setUp(1000);
     router.onJobEvent(cluster, event(driverJob('CREATED')));
     router.onJobEvent(cluster, event(driverJob('FINISHED')));
-    router.onJobEvent(cluster, event({ type: 'applicationStatusChanged', status: 'FAILED', message: 'a job main() waited for failed', failure: { name: 'JobExecutionError', message: 'x', stack: '' } }));
+    router.onJobEvent(
+      cluster,
+      event({
+        type: 'applicationStatusChanged',
+        status: 'FAILED',
+        message: 'a job main() waited for failed',
+        failure: { name: 'JobExecutionError', message: 'x', stack: '' },
+      }),
+    );
     vi.advanceTimersByTime(1000);
     expect(status()).toBe('FAILED');
   });
@@ -100,14 +159,25 @@ describe('ClusterEventRouter', () => {
   it('puts an owned cluster’s progress into its application’s log', () => {
     const { router, cluster, kinds } = setUp();
     router.onClusterStatus({ ...cluster, status: 'RUNNING' }, '1 of 1 task executors registered');
-    expect(kinds()).toEqual([{ type: 'clusterStatusChanged', clusterId: cluster.id, status: 'RUNNING', message: '1 of 1 task executors registered', jobmanagerAddress: cluster.jobmanagerAddress }]);
+    expect(kinds()).toEqual([
+      {
+        type: 'clusterStatusChanged',
+        clusterId: cluster.id,
+        status: 'RUNNING',
+        message: '1 of 1 task executors registered',
+        jobmanagerAddress: cluster.jobmanagerAddress,
+      },
+    ]);
   });
 
   it('ends the applications of a lost cluster FAILED with a cause naming the loss, or CANCELED when cancelling', () => {
     const { router, cluster, status, applications, application } = setUp();
     router.onClusterGone(cluster, { lost: true, reason: 'its job manager exited with code 1' });
     expect(status()).toBe('FAILED');
-    expect(applications.get(application.id).failure).toMatchObject({ name: 'ClusterLostError', message: expect.stringContaining(`cluster ${cluster.id} was lost: its job manager exited with code 1`) });
+    expect(applications.get(application.id).failure).toMatchObject({
+      name: 'ClusterLostError',
+      message: expect.stringContaining(`cluster ${cluster.id} was lost: its job manager exited with code 1`),
+    });
 
     const cancelling = setUp();
     cancelling.applications.update(cancelling.application.id, { status: 'CANCELING' });
@@ -127,11 +197,27 @@ describe('ClusterEventRouter', () => {
     const { router, cluster, event, jobs, endedJobs, application } = setUp();
     router.onJobEvent(cluster, event(normalJob('job-1', 'CREATED')));
     router.onJobEvent(cluster, event({ ...normalJob('job-1', 'RUNNING') }));
-    router.onJobEvent(cluster, event({ type: 'jobStatusChanged', jobId: 'job-1', jobName: 'app: job-1', status: 'RESTARTING', livingPriority: 'NORMAL' }));
+    router.onJobEvent(
+      cluster,
+      event({
+        type: 'jobStatusChanged',
+        jobId: 'job-1',
+        jobName: 'app: job-1',
+        status: 'RESTARTING',
+        livingPriority: 'NORMAL',
+      }),
+    );
     const failure = { name: 'RangeError', message: 'bad record', stack: '' };
     router.onJobEvent(cluster, event({ ...normalJob('job-1', 'FAILED'), failure }));
     router.onJobEvent(cluster, event(normalJob('job-1', 'RUNNING')));
-    expect(jobs.get('job-1')).toMatchObject({ applicationId: application.id, clusterId: cluster.id, name: 'app: job-1', status: 'FAILED', restarts: 1, failure });
+    expect(jobs.get('job-1')).toMatchObject({
+      applicationId: application.id,
+      clusterId: cluster.id,
+      name: 'app: job-1',
+      status: 'FAILED',
+      restarts: 1,
+      failure,
+    });
     expect(endedJobs).toEqual(['job-1']);
   });
 

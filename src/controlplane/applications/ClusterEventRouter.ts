@@ -55,7 +55,10 @@ export class ClusterEventRouter implements ClusterObserver {
     const { lifecycle } = this.options;
     switch (kind.type) {
       case 'applicationStatusChanged':
-        lifecycle.changeStatus(application.id, kind.status, { message: kind.message || `cluster ${cluster.id} reported ${kind.status}`, failure: kind.failure });
+        lifecycle.changeStatus(application.id, kind.status, {
+          message: kind.message || `cluster ${cluster.id} reported ${kind.status}`,
+          failure: kind.failure,
+        });
         return;
       case 'taskStateChanged':
         lifecycle.record(application.id, kind);
@@ -65,7 +68,9 @@ export class ClusterEventRouter implements ClusterObserver {
         if (kind.livingPriority === 'DRIVER') {
           if (!application.driverJobId) changes.driverJobId = kind.jobId;
           if (application.status === 'DEPLOYING') {
-            lifecycle.changeStatus(application.id, 'RUNNING', { message: `driver job ${kind.jobId} accepted by cluster ${cluster.id} (${cluster.jobmanagerAddress})` });
+            lifecycle.changeStatus(application.id, 'RUNNING', {
+              message: `driver job ${kind.jobId} accepted by cluster ${cluster.id} (${cluster.jobmanagerAddress})`,
+            });
           }
         } else if (!application.jobIds.includes(kind.jobId)) {
           changes.jobIds = [...application.jobIds, kind.jobId];
@@ -101,11 +106,13 @@ export class ClusterEventRouter implements ClusterObserver {
   }
 
   onClusterGone(cluster: Cluster, ending: { lost: boolean; reason: string }): void {
-    for (const application of this.options.applications.activeOnCluster(cluster.id)) this.endWithCluster(application, cluster.id, ending);
+    for (const application of this.options.applications.activeOnCluster(cluster.id))
+      this.endWithCluster(application, cluster.id, ending);
     // A per-job cluster takes only its own job with it; the application goes on.
     for (const job of this.options.jobs.activeOnCluster(cluster.id)) {
       const application = this.options.applications.find(job.applicationId);
-      if (!application || application.clusterId === cluster.id || isTerminalApplicationStatus(application.status)) continue;
+      if (!application || application.clusterId === cluster.id || isTerminalApplicationStatus(application.status))
+        continue;
       const message = `cluster ${cluster.id} ${ending.lost ? 'was lost' : 'was shut down'}: ${ending.reason}`;
       const kind = {
         type: 'jobStatusChanged' as const,
@@ -147,28 +154,47 @@ export class ClusterEventRouter implements ClusterObserver {
     }
     const jobs = this.jobsOf(applicationId);
     if (application.status === 'CANCELING') {
-      if (jobs.active.length === 0) this.options.lifecycle.changeStatus(applicationId, 'CANCELED', { message: 'cancelled; every job of the application ended' });
+      if (jobs.active.length === 0)
+        this.options.lifecycle.changeStatus(applicationId, 'CANCELED', {
+          message: 'cancelled; every job of the application ended',
+        });
       return;
     }
     const outcome = jobs.impliedOutcome();
-    if (outcome) this.options.lifecycle.changeStatus(applicationId, outcome.status, { message: outcome.message, failure: outcome.failure });
+    if (outcome)
+      this.options.lifecycle.changeStatus(applicationId, outcome.status, {
+        message: outcome.message,
+        failure: outcome.failure,
+      });
   }
 
   /**
    * Ends an application whose cluster is gone: with the outcome its jobs imply when they all ended,
    * CANCELED when the cluster was shut down or a cancellation was under way, FAILED otherwise.
    */
-  endWithCluster(application: Application, clusterId: string, { lost, reason }: { lost: boolean; reason: string }): void {
+  endWithCluster(
+    application: Application,
+    clusterId: string,
+    { lost, reason }: { lost: boolean; reason: string },
+  ): void {
     const outcome = this.jobsOf(application.id).impliedOutcome();
     const gone = `cluster ${clusterId} ${lost ? 'was lost' : 'was shut down'}: ${reason}`;
     const { lifecycle } = this.options;
     if (outcome) {
-      lifecycle.changeStatus(application.id, outcome.status, { message: `${outcome.message}; then ${gone}`, failure: outcome.failure });
+      lifecycle.changeStatus(application.id, outcome.status, {
+        message: `${outcome.message}; then ${gone}`,
+        failure: outcome.failure,
+      });
     } else if (!lost || application.status === 'CANCELING') {
-      lifecycle.changeStatus(application.id, 'CANCELED', { message: `${application.status === 'CANCELING' ? 'cancelled' : 'stopped'}: ${gone}` });
+      lifecycle.changeStatus(application.id, 'CANCELED', {
+        message: `${application.status === 'CANCELING' ? 'cancelled' : 'stopped'}: ${gone}`,
+      });
     } else {
       const message = `the application's ${gone}`;
-      lifecycle.changeStatus(application.id, 'FAILED', { message, failure: { name: 'ClusterLostError', message, stack: '' } });
+      lifecycle.changeStatus(application.id, 'FAILED', {
+        message,
+        failure: { name: 'ClusterLostError', message, stack: '' },
+      });
     }
   }
 

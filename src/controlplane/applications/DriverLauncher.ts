@@ -44,7 +44,8 @@ export class DriverLauncher {
     this.launches.set(applicationId, controller);
     void this.run(applicationId, controller.signal)
       .catch((error: unknown) => {
-        if (!this.options.closing()) this.options.logger.error({ err: error, applicationId }, 'launching the application failed unexpectedly');
+        if (!this.options.closing())
+          this.options.logger.error({ err: error, applicationId }, 'launching the application failed unexpectedly');
       })
       .finally(() => this.launches.delete(applicationId));
   }
@@ -68,7 +69,9 @@ export class DriverLauncher {
     const { applications, clusters, artifacts, lifecycle } = this.options;
     try {
       if (applications.get(applicationId).mode === 'PER_JOB') {
-        lifecycle.changeStatus(applicationId, 'RUNNING', { message: 'main() runs in the client; every job it submits gets a cluster of its own' });
+        lifecycle.changeStatus(applicationId, 'RUNNING', {
+          message: 'main() runs in the client; every job it submits gets a cluster of its own',
+        });
         return;
       }
       const cluster = await this.clusterFor(applications.get(applicationId), signal);
@@ -84,8 +87,11 @@ export class DriverLauncher {
       // Not aborted by a cancellation: a submission cut off halfway could leave a driver running unseen.
       const jobId = await launchMain(gateway, application);
       if (!applications.get(applicationId).driverJobId) applications.update(applicationId, { driverJobId: jobId });
-      lifecycle.changeStatus(applicationId, 'RUNNING', { message: `driver job ${jobId} accepted by cluster ${cluster.id} (${cluster.jobmanagerAddress})` });
-      if (applications.get(applicationId).status === 'CANCELING') await this.cancelDriver(applications.get(applicationId));
+      lifecycle.changeStatus(applicationId, 'RUNNING', {
+        message: `driver job ${jobId} accepted by cluster ${cluster.id} (${cluster.jobmanagerAddress})`,
+      });
+      if (applications.get(applicationId).status === 'CANCELING')
+        await this.cancelDriver(applications.get(applicationId));
     } catch (error) {
       if (this.options.closing()) return;
       const application = applications.get(applicationId);
@@ -109,12 +115,17 @@ export class DriverLauncher {
     if (application.clusterId) {
       const cluster = clusters.get(application.clusterId);
       if (cluster.status === 'RUNNING') return cluster;
-      if (!application.ownsCluster || !isTerminalClusterStatus(cluster.status)) throw new FailedPreconditionError(`its cluster ${cluster.id} is ${cluster.status}`);
+      if (!application.ownsCluster || !isTerminalClusterStatus(cluster.status))
+        throw new FailedPreconditionError(`its cluster ${cluster.id} is ${cluster.status}`);
     }
     const target = application.target;
     switch (target.kind) {
       case 'deploy':
-        return clusters.deployOwned(application, ownedClusterSpec(target.spec, mainSlotResources(application), clusters.taskExecutorDefaults), signal);
+        return clusters.deployOwned(
+          application,
+          ownedClusterSpec(target.spec, mainSlotResources(application), clusters.taskExecutorDefaults),
+          signal,
+        );
       case 'cluster': {
         const cluster = clusters.useShared(target.clusterId, application.tenant);
         applications.update(application.id, { clusterId: cluster.id });
@@ -133,7 +144,10 @@ export class DriverLauncher {
     try {
       await this.options.clusters.gateway(application.clusterId).cancelJob(application.driverJobId);
     } catch (error) {
-      this.options.logger.warn({ err: error, applicationId: application.id }, 'could not cancel the driver job; the application ends when its cluster reports it or is lost');
+      this.options.logger.warn(
+        { err: error, applicationId: application.id },
+        'could not cancel the driver job; the application ends when its cluster reports it or is lost',
+      );
     }
   }
 }

@@ -10,8 +10,10 @@ export const MAX_MEMORY_MB = 1024 * 1024;
 
 /** A text of at most `max` characters without control characters. */
 export function checkText(value: string, field: string, max: number): string {
-  if (value.length > max) throw new InvalidArgumentError(`${field} must be at most ${max} characters, got ${value.length}`);
-  if (CONTROL_CHARACTERS.test(value)) throw new InvalidArgumentError(`${field} must not contain control characters (such as newlines)`);
+  if (value.length > max)
+    throw new InvalidArgumentError(`${field} must be at most ${max} characters, got ${value.length}`);
+  if (CONTROL_CHARACTERS.test(value))
+    throw new InvalidArgumentError(`${field} must not contain control characters (such as newlines)`);
   return value;
 }
 
@@ -19,9 +21,12 @@ export function checkText(value: string, field: string, max: number): string {
 function checkResourceAmount(value: number, field: string, kind: 'cpus' | 'memory'): number {
   const max = kind === 'cpus' ? MAX_CPUS : MAX_MEMORY_MB;
   if (!Number.isFinite(value) || value < 0 || value > max) {
-    throw new InvalidArgumentError(`${field} must be a number from 0 (the default) to ${max}${kind === 'memory' ? ' (MiB)' : ''}, got ${value}`);
+    throw new InvalidArgumentError(
+      `${field} must be a number from 0 (the default) to ${max}${kind === 'memory' ? ' (MiB)' : ''}, got ${value}`,
+    );
   }
-  if (kind === 'memory' && !Number.isInteger(value)) throw new InvalidArgumentError(`${field} must be a whole number of MiB, got ${value}`);
+  if (kind === 'memory' && !Number.isInteger(value))
+    throw new InvalidArgumentError(`${field} must be a whole number of MiB, got ${value}`);
   return value;
 }
 
@@ -46,12 +51,16 @@ export function checkResources(resources: ResourceAmounts, field: string): Resou
 /** Dynamic properties: at most 1000, keys of 1 to 256 printable characters, values of at most 4096. */
 export function checkProperties(properties: Record<string, string>, field: string): Record<string, string> {
   const entries = Object.entries(properties);
-  if (entries.length > 1000) throw new InvalidArgumentError(`${field} may hold at most 1000 entries, got ${entries.length}`);
+  if (entries.length > 1000)
+    throw new InvalidArgumentError(`${field} may hold at most 1000 entries, got ${entries.length}`);
   const checked: Record<string, string> = {};
   for (const [key, value] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (key === '') throw new InvalidArgumentError(`${field} has an empty key`);
     checkText(key, `${field} key ${JSON.stringify(key.slice(0, 40))}`, 256);
-    if (value.length > 4096) throw new InvalidArgumentError(`${field}[${JSON.stringify(key)}] must be at most 4096 characters, got ${value.length}`);
+    if (value.length > 4096)
+      throw new InvalidArgumentError(
+        `${field}[${JSON.stringify(key)}] must be at most 4096 characters, got ${value.length}`,
+      );
     checked[key] = value;
   }
   return checked;

@@ -40,7 +40,9 @@ export function compileSubmission(input: RunApplicationInput): ApplicationSubmis
   checkRequestId(input.requestId);
   const parallelism = input.parallelism === 0 ? 1 : input.parallelism;
   if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > MAX_PARALLELISM) {
-    throw new InvalidArgumentError(`parallelism must be 0 (the default, 1) to ${MAX_PARALLELISM}, got ${input.parallelism}`);
+    throw new InvalidArgumentError(
+      `parallelism must be 0 (the default, 1) to ${MAX_PARALLELISM}, got ${input.parallelism}`,
+    );
   }
   const submission: ApplicationSubmission = {
     name: checkText(input.name.trim(), 'name', 200),
@@ -50,13 +52,18 @@ export function compileSubmission(input: RunApplicationInput): ApplicationSubmis
     bundle: checkBundle(input.bundle),
     entry: normalizeEntry(input.entry),
     args: checkArgs(input.args),
-    target: checkModeTarget(mode, compileTarget(input.target, mode === 'PER_JOB' || mode === 'APPLICATION' ? parallelism : parallelism + 1)),
+    target: checkModeTarget(
+      mode,
+      compileTarget(input.target, mode === 'PER_JOB' || mode === 'APPLICATION' ? parallelism : parallelism + 1),
+    ),
     driverResources: checkResources(input.driverResources, 'driver_resources'),
     parallelism,
     properties: checkProperties(input.properties, 'properties'),
   };
   if (input.savepoint && input.savepoint.path !== '') {
-    throw new NotImplementedError('restoring from a savepoint (savepoint.path, -s) arrives in a later version of Flotilla');
+    throw new NotImplementedError(
+      'restoring from a savepoint (savepoint.path, -s) arrives in a later version of Flotilla',
+    );
   }
   return submission;
 }
@@ -64,10 +71,14 @@ export function compileSubmission(input: RunApplicationInput): ApplicationSubmis
 function checkBundle(bundle: RunApplicationInput['bundle']): ApplicationSubmission['bundle'] {
   if (!bundle) throw new InvalidArgumentError('bundle is required: the artifact id that flotilla upload printed');
   if ('uri' in bundle) {
-    throw new NotImplementedError('bundles named by a URI (bundle.uri) arrive in a later version of Flotilla; upload the bundle (flotilla upload) and name its artifact id');
+    throw new NotImplementedError(
+      'bundles named by a URI (bundle.uri) arrive in a later version of Flotilla; upload the bundle (flotilla upload) and name its artifact id',
+    );
   }
   if (!isArtifactId(bundle.artifactId)) {
-    throw new InvalidArgumentError(`bundle.artifact_id "${bundle.artifactId.slice(0, 80)}" is not a lowercase hex sha256 (64 characters), as flotilla upload prints it`);
+    throw new InvalidArgumentError(
+      `bundle.artifact_id "${bundle.artifactId.slice(0, 80)}" is not a lowercase hex sha256 (64 characters), as flotilla upload prints it`,
+    );
   }
   return { artifactId: bundle.artifactId };
 }
@@ -79,26 +90,34 @@ function checkBundle(bundle: RunApplicationInput['bundle']): ApplicationSubmissi
 export function normalizeEntry(entry: string): string {
   checkText(entry, 'entry', 1024);
   const parts = entry.trim().split('#');
-  if (parts.length > 2) throw new InvalidArgumentError(`entry "${entry}" has more than one "#"; write module#export, such as main.js#run`);
+  if (parts.length > 2)
+    throw new InvalidArgumentError(`entry "${entry}" has more than one "#"; write module#export, such as main.js#run`);
   const [module, exportName = ''] = parts;
   if (exportName !== '' && !IDENTIFIER.test(exportName)) {
     throw new InvalidArgumentError(`entry "${entry}": the export "${exportName}" is not a JavaScript identifier`);
   }
   if (module.startsWith('/') || module.split(/[\\/]/).includes('..')) {
-    throw new InvalidArgumentError(`entry "${entry}": the module must be a path inside the bundle (relative, without "..")`);
+    throw new InvalidArgumentError(
+      `entry "${entry}": the module must be a path inside the bundle (relative, without "..")`,
+    );
   }
   return `${module}#${exportName || 'main'}`;
 }
 
 function checkArgs(args: string[]): string[] {
-  if (args.length > MAX_ARGS) throw new InvalidArgumentError(`args may hold at most ${MAX_ARGS} arguments, got ${args.length}`);
+  if (args.length > MAX_ARGS)
+    throw new InvalidArgumentError(`args may hold at most ${MAX_ARGS} arguments, got ${args.length}`);
   let total = 0;
   args.forEach((arg, index) => {
-    if (arg.length > MAX_ARG_CHARACTERS) throw new InvalidArgumentError(`args[${index}] must be at most ${MAX_ARG_CHARACTERS} characters, got ${arg.length}`);
+    if (arg.length > MAX_ARG_CHARACTERS)
+      throw new InvalidArgumentError(
+        `args[${index}] must be at most ${MAX_ARG_CHARACTERS} characters, got ${arg.length}`,
+      );
     if (arg.includes('\u0000')) throw new InvalidArgumentError(`args[${index}] must not contain NUL characters`);
     total += arg.length;
   });
-  if (total > MAX_ARGS_CHARACTERS) throw new InvalidArgumentError(`args must hold at most ${MAX_ARGS_CHARACTERS} characters in all, got ${total}`);
+  if (total > MAX_ARGS_CHARACTERS)
+    throw new InvalidArgumentError(`args must hold at most ${MAX_ARGS_CHARACTERS} characters in all, got ${total}`);
   return [...args];
 }
 
@@ -107,12 +126,21 @@ function checkArgs(args: string[]): string[] {
  * `defaultSlots` slots (parallelism + 1 in driver mode, so the driver and a job fit).
  */
 function compileTarget(target: RunApplicationInput['target'], defaultSlots: number): ClusterTarget {
-  if (!target) return { kind: 'deploy', spec: compileClusterSpec({ taskExecutors: 0, slotsPerTaskExecutor: 0, properties: {} }, defaultSlots, 'cluster.deploy') };
+  if (!target)
+    return {
+      kind: 'deploy',
+      spec: compileClusterSpec(
+        { taskExecutors: 0, slotsPerTaskExecutor: 0, properties: {} },
+        defaultSlots,
+        'cluster.deploy',
+      ),
+    };
   switch (target.kind) {
     case 'deploy':
       return { kind: 'deploy', spec: compileClusterSpec(target.spec, defaultSlots, 'cluster.deploy') };
     case 'cluster':
-      if (target.clusterId === '') throw new InvalidArgumentError('cluster.cluster_id is empty: name a cluster (flotilla clusters lists them)');
+      if (target.clusterId === '')
+        throw new InvalidArgumentError('cluster.cluster_id is empty: name a cluster (flotilla clusters lists them)');
       return { kind: 'cluster', clusterId: checkText(target.clusterId, 'cluster.cluster_id', 200) };
     case 'jobmanager':
       return { kind: 'jobmanager', address: checkDialAddress(target.address, 'cluster.jobmanager_address') };
@@ -137,7 +165,7 @@ function checkModeTarget(mode: ApplicationSubmission['mode'], target: ClusterTar
   }
   if (mode === 'PER_JOB' && target.kind !== 'deploy') {
     throw new InvalidArgumentError(
-      'PER_JOB mode deploys a new cluster for every job and cannot use a named cluster; drop -m/--cluster (cluster.deploy may set the size of each job\'s cluster), or use SESSION mode to run on that cluster',
+      "PER_JOB mode deploys a new cluster for every job and cannot use a named cluster; drop -m/--cluster (cluster.deploy may set the size of each job's cluster), or use SESSION mode to run on that cluster",
     );
   }
   return target;

@@ -14,7 +14,12 @@ import { driverJobGraph } from './driverJobGraph.js';
 export function launchMain(gateway: DispatcherGateway, application: Application): Promise<string> {
   const applicationId = application.id;
   if (application.mode !== 'APPLICATION') {
-    return gateway.submitJob({ graph: driverJobGraph(application), livingPriority: 'DRIVER', applicationId, requestId: `${applicationId}/driver` });
+    return gateway.submitJob({
+      graph: driverJobGraph(application),
+      livingPriority: 'DRIVER',
+      applicationId,
+      requestId: `${applicationId}/driver`,
+    });
   }
   if (!('artifactId' in application.bundle)) throw new Error(`application ${applicationId} names no stored bundle`);
   const { heapMemoryMb, directMemoryMb, nativeMemoryMb } = application.driverResources;
@@ -34,5 +39,7 @@ export function launchMain(gateway: DispatcherGateway, application: Application)
 
 /** What `main()` needs from a slot of the application's cluster: the driver's resources in DRIVER mode, nothing in APPLICATION mode. */
 export function mainSlotResources(application: Application): DriverResources {
-  return application.mode === 'APPLICATION' ? { cpus: 0, heapMemoryMb: 0, directMemoryMb: 0, nativeMemoryMb: 0 } : application.driverResources;
+  return application.mode === 'APPLICATION'
+    ? { cpus: 0, heapMemoryMb: 0, directMemoryMb: 0, nativeMemoryMb: 0 }
+    : application.driverResources;
 }

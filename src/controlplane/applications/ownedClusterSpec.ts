@@ -8,7 +8,11 @@ import type { DriverResources } from '../model/Application.js';
 import type { ClusterSpec } from '../model/Cluster.js';
 
 /** `spec`, with task executor resources set when the driver would not fit a default slot. */
-export function ownedClusterSpec(spec: ClusterSpec, driver: DriverResources, defaults: TaskExecutorDefaults): ClusterSpec {
+export function ownedClusterSpec(
+  spec: ClusterSpec,
+  driver: DriverResources,
+  defaults: TaskExecutorDefaults,
+): ClusterSpec {
   if (spec.taskExecutorResources) return spec;
   const slots = spec.slotsPerTaskExecutor;
   const driverMemoryMb = Math.max(driver.heapMemoryMb, driver.directMemoryMb, driver.nativeMemoryMb);
@@ -18,6 +22,11 @@ export function ownedClusterSpec(spec: ClusterSpec, driver: DriverResources, def
   const memoryMb = Math.max(defaults.memoryMb, driverMemoryMb * slots);
   return {
     ...spec,
-    taskExecutorResources: { cpus: Math.max(defaults.cpus, driver.cpus * slots), heapMemoryMb: memoryMb, directMemoryMb: memoryMb, nativeMemoryMb: memoryMb },
+    taskExecutorResources: {
+      cpus: Math.max(defaults.cpus, driver.cpus * slots),
+      heapMemoryMb: memoryMb,
+      directMemoryMb: memoryMb,
+      nativeMemoryMb: memoryMb,
+    },
   };
 }

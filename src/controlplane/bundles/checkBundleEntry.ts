@@ -86,7 +86,8 @@ function exportedNames(body: readonly Node[]): Set<string> | undefined {
     } else if (node.type === 'ExportNamedDeclaration') {
       const declaration = node.declaration;
       if (declaration?.id) names.add(declaration.id.name);
-      for (const declarator of declaration?.declarations ?? []) if (declarator.id?.type === 'Identifier') names.add(declarator.id.name);
+      for (const declarator of declaration?.declarations ?? [])
+        if (declarator.id?.type === 'Identifier') names.add(declarator.id.name);
       for (const specifier of node.specifiers ?? []) names.add(nameOf(specifier.exported));
     }
   }

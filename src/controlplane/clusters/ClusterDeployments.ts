@@ -57,7 +57,11 @@ export class ClusterDeployments {
     const { target, recorder, links } = this.options;
     const { taskExecutors, slotsPerTaskExecutor } = cluster.spec;
     const id = cluster.id;
-    await recorder.changeSoon(id, {}, `deploying a job manager and ${taskExecutors} task executor(s) with ${slotsPerTaskExecutor} slot(s) each (${target.name})`);
+    await recorder.changeSoon(
+      id,
+      {},
+      `deploying a job manager and ${taskExecutors} task executor(s) with ${slotsPerTaskExecutor} slot(s) each (${target.name})`,
+    );
     try {
       const handle = await target.deploy(
         {
@@ -71,21 +75,37 @@ export class ClusterDeployments {
         {
           onProcessStarted: (process) => recorder.clusters.addProcess(id, process),
           onJobManagerListening: (address) =>
-            recorder.change(id, { jobmanagerAddress: address }, `job manager listening on ${address}; waiting for ${taskExecutors} task executor(s) to register`),
+            recorder.change(
+              id,
+              { jobmanagerAddress: address },
+              `job manager listening on ${address}; waiting for ${taskExecutors} task executor(s) to register`,
+            ),
         },
         signal,
       );
       links.keep(id, handle);
-      await recorder.changeSoon(id, { status: 'RUNNING', registeredTaskExecutors: taskExecutors }, `${taskExecutors} of ${taskExecutors} task executors registered`);
+      await recorder.changeSoon(
+        id,
+        { status: 'RUNNING', registeredTaskExecutors: taskExecutors },
+        `${taskExecutors} of ${taskExecutors} task executors registered`,
+      );
       const running = recorder.get(id);
       this.options.onRunning(running);
       return running;
     } catch (error) {
       if (this.options.closing()) throw error;
       if (signal.aborted) {
-        recorder.change(id, { status: 'STOPPED', endTime: new Date() }, 'deployment cancelled; every process it started was stopped');
+        recorder.change(
+          id,
+          { status: 'STOPPED', endTime: new Date() },
+          'deployment cancelled; every process it started was stopped',
+        );
       } else {
-        recorder.change(id, { status: 'FAILED', endTime: new Date(), failure: serializeError(error) }, `deployment failed: ${(error as Error).message}`);
+        recorder.change(
+          id,
+          { status: 'FAILED', endTime: new Date(), failure: serializeError(error) },
+          `deployment failed: ${(error as Error).message}`,
+        );
       }
       throw error;
     }

@@ -13,14 +13,20 @@ const event = (sequence: number): ClusterJobEvent => ({
 });
 
 /** A gateway whose event streams are scripted: each watch call takes the next script. */
-function scriptedGateway(scripts: Array<(after: number, signal: AbortSignal) => AsyncGenerator<ClusterJobEvent>>, reachable: () => boolean) {
+function scriptedGateway(
+  scripts: Array<(after: number, signal: AbortSignal) => AsyncGenerator<ClusterJobEvent>>,
+  reachable: () => boolean,
+) {
   const watchedFrom: number[] = [];
   const gateway = {
     address: '127.0.0.1:1',
     watchJobEvents(after: number, signal: AbortSignal) {
       watchedFrom.push(after);
       const script = scripts.shift();
-      if (!script) return (async function* () { await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted')))); })();
+      if (!script)
+        return (async function* () {
+          await new Promise((_, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
+        })();
       return script(after, signal);
     },
     async overview() {
@@ -48,7 +54,16 @@ describe('ClusterFollower', () => {
       ],
       () => true,
     );
-    const follower = new ClusterFollower({ clusterId: 'c', gateway, afterSequence: 3, handle: (received) => void handled.push(received.sequence), jobManagerExit: () => undefined, onGone: () => undefined, logger: silentLogger, retryDelayMs: 1 });
+    const follower = new ClusterFollower({
+      clusterId: 'c',
+      gateway,
+      afterSequence: 3,
+      handle: (received) => void handled.push(received.sequence),
+      jobManagerExit: () => undefined,
+      onGone: () => undefined,
+      logger: silentLogger,
+      retryDelayMs: 1,
+    });
     follower.start();
     await expect.poll(() => handled).toEqual([4, 5, 6]);
     await follower.stop();
@@ -58,8 +73,23 @@ describe('ClusterFollower', () => {
 
   it('reports the cluster gone when its job manager process exited', async () => {
     const gone: string[] = [];
-    const { gateway } = scriptedGateway([async function* () { throw new UnavailableError('connection reset'); }], () => false);
-    const follower = new ClusterFollower({ clusterId: 'c', gateway, afterSequence: 0, handle: () => undefined, jobManagerExit: () => 'exited with code 1', onGone: (reason) => gone.push(reason), logger: silentLogger });
+    const { gateway } = scriptedGateway(
+      [
+        async function* () {
+          throw new UnavailableError('connection reset');
+        },
+      ],
+      () => false,
+    );
+    const follower = new ClusterFollower({
+      clusterId: 'c',
+      gateway,
+      afterSequence: 0,
+      handle: () => undefined,
+      jobManagerExit: () => 'exited with code 1',
+      onGone: (reason) => gone.push(reason),
+      logger: silentLogger,
+    });
     follower.start();
     await expect.poll(() => gone).toEqual(['its job manager at 127.0.0.1:1 exited with code 1']);
     await follower.stop();
@@ -70,8 +100,21 @@ describe('ClusterFollower', () => {
     const failing = async function* (): AsyncGenerator<ClusterJobEvent> {
       throw new UnavailableError('connection refused');
     };
-    const { gateway } = scriptedGateway(Array.from({ length: 1000 }, () => failing), () => false);
-    const follower = new ClusterFollower({ clusterId: 'c', gateway, afterSequence: 0, handle: () => undefined, jobManagerExit: () => undefined, onGone: (reason) => gone.push(reason), logger: silentLogger, lossTimeoutMs: 200, retryDelayMs: 20 });
+    const { gateway } = scriptedGateway(
+      Array.from({ length: 1000 }, () => failing),
+      () => false,
+    );
+    const follower = new ClusterFollower({
+      clusterId: 'c',
+      gateway,
+      afterSequence: 0,
+      handle: () => undefined,
+      jobManagerExit: () => undefined,
+      onGone: (reason) => gone.push(reason),
+      logger: silentLogger,
+      lossTimeoutMs: 200,
+      retryDelayMs: 20,
+    });
     follower.start();
     await expect.poll(() => gone.length).toBe(1);
     expect(gone[0]).toMatch(/has been unreachable for \d+ s \(.*connection refused\)/);
@@ -83,7 +126,9 @@ describe('ClusterFollower', () => {
     const { gateway, watchedFrom } = scriptedGateway(
       [
         async function* () {
-          throw new OutOfRangeError('job manager at x: events after sequence 2 are no longer kept; the oldest kept event is 10: watch again with after_sequence 9 or later');
+          throw new OutOfRangeError(
+            'job manager at x: events after sequence 2 are no longer kept; the oldest kept event is 10: watch again with after_sequence 9 or later',
+          );
         },
         async function* () {
           yield event(10);
@@ -91,7 +136,15 @@ describe('ClusterFollower', () => {
       ],
       () => true,
     );
-    const follower = new ClusterFollower({ clusterId: 'c', gateway, afterSequence: 2, handle: (received) => void handled.push(received.sequence), jobManagerExit: () => undefined, onGone: () => undefined, logger: silentLogger });
+    const follower = new ClusterFollower({
+      clusterId: 'c',
+      gateway,
+      afterSequence: 2,
+      handle: (received) => void handled.push(received.sequence),
+      jobManagerExit: () => undefined,
+      onGone: () => undefined,
+      logger: silentLogger,
+    });
     follower.start();
     await expect.poll(() => handled).toEqual([10]);
     await follower.stop();

@@ -52,7 +52,8 @@ export class ClusterFollower {
   /** Starts following (once). */
   start(): void {
     this.running ??= this.follow().catch((error: unknown) => {
-      if (!this.controller.signal.aborted) this.options.logger.error({ err: error, clusterId: this.options.clusterId }, 'following the cluster failed');
+      if (!this.controller.signal.aborted)
+        this.options.logger.error({ err: error, clusterId: this.options.clusterId }, 'following the cluster failed');
     });
   }
 
@@ -97,7 +98,9 @@ export class ClusterFollower {
         lastProblem = (error as Error).message;
       }
       if (unreachableSince !== undefined && Date.now() - unreachableSince >= lossTimeoutMs) {
-        this.gone(`its job manager at ${gateway.address} has been unreachable for ${Math.round((Date.now() - unreachableSince) / 1000)} s (${lastProblem})`);
+        this.gone(
+          `its job manager at ${gateway.address} has been unreachable for ${Math.round((Date.now() - unreachableSince) / 1000)} s (${lastProblem})`,
+        );
         return;
       }
       try {
@@ -119,7 +122,10 @@ export class ClusterFollower {
     const past = /past the newest event of this cluster \((\d+)\)/.exec(error.message);
     const resume = older ? Number(older[1]) : past ? 0 : undefined;
     if (resume === undefined) return false;
-    this.options.logger.warn({ clusterId: this.options.clusterId, from: this.cursor, to: resume, problem: error.message }, 'job events skipped');
+    this.options.logger.warn(
+      { clusterId: this.options.clusterId, from: this.cursor, to: resume, problem: error.message },
+      'job events skipped',
+    );
     this.cursor = resume;
     return true;
   }

@@ -35,7 +35,8 @@ export class ClusterLinks {
     let gateway = this.gateways.get(clusterId);
     if (!gateway) {
       const cluster = this.options.recorder.get(clusterId);
-      if (!cluster.jobmanagerAddress) throw new FailedPreconditionError(`cluster ${clusterId} has no job manager address yet`);
+      if (!cluster.jobmanagerAddress)
+        throw new FailedPreconditionError(`cluster ${clusterId} has no job manager address yet`);
       gateway = this.options.connect(cluster.jobmanagerAddress, cluster.clusterSecret || undefined);
       this.gateways.set(clusterId, gateway);
     }
@@ -52,7 +53,13 @@ export class ClusterLinks {
     let handle = this.handles.get(cluster.id);
     if (!handle) {
       const { id: clusterId, folder, jobmanagerAddress, processes } = cluster;
-      handle = this.options.target.attach({ clusterId, folder, jobmanagerAddress, processes, clusterSecret: cluster.clusterSecret || undefined });
+      handle = this.options.target.attach({
+        clusterId,
+        folder,
+        jobmanagerAddress,
+        processes,
+        clusterSecret: cluster.clusterSecret || undefined,
+      });
       this.handles.set(cluster.id, handle);
     }
     return handle;

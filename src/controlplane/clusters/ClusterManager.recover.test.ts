@@ -46,7 +46,14 @@ function recoveringManager() {
     onClusterStatus: () => undefined,
     onClusterGone: (cluster: Cluster, ending) => void gone.push({ clusterId: cluster.id, ...ending }),
   };
-  const manager = new ClusterManager({ ...state, target, connect, observer, clustersDir: '/nowhere', logger: silentLogger });
+  const manager = new ClusterManager({
+    ...state,
+    target,
+    connect,
+    observer,
+    clustersDir: '/nowhere',
+    logger: silentLogger,
+  });
   /** Records an application in `applicationStatus` with a running cluster it owns. */
   const ownedCluster = (applicationStatus: 'RUNNING' | 'FINISHED', cluster: Partial<Cluster> = {}) => {
     const application = testApplication({ status: applicationStatus });
@@ -87,8 +94,15 @@ describe('ClusterManager.recover', () => {
     await manager.recover();
     const lost = state.clusters.get(clusterId);
     expect(lost.status).toBe('FAILED');
-    expect(lost.failure).toMatchObject({ name: 'ClusterLostError', message: expect.stringContaining('it ended while the control plane was down (its job manager at 127.0.0.1:7002 is no longer running)') });
-    expect(gone).toEqual([{ clusterId, lost: true, reason: expect.stringContaining('while the control plane was down') }]);
+    expect(lost.failure).toMatchObject({
+      name: 'ClusterLostError',
+      message: expect.stringContaining(
+        'it ended while the control plane was down (its job manager at 127.0.0.1:7002 is no longer running)',
+      ),
+    });
+    expect(gone).toEqual([
+      { clusterId, lost: true, reason: expect.stringContaining('while the control plane was down') },
+    ]);
     await expect.poll(() => tornDown).toEqual([clusterId]);
     expect(watched).toEqual([]);
     await manager.close();

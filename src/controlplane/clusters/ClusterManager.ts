@@ -115,7 +115,14 @@ export class ClusterManager {
     }
     const id = newRecordId('cluster');
     this.options.clusters.insert(
-      this.newCluster({ id, tenant: request.tenant, name: request.name || id, spec: request.spec, requestId: request.requestId, requestFingerprint: fingerprint }),
+      this.newCluster({
+        id,
+        tenant: request.tenant,
+        name: request.name || id,
+        spec: request.spec,
+        requestId: request.requestId,
+        requestFingerprint: fingerprint,
+      }),
     );
     this.deployments.deploy(this.get(id), new AbortController().signal).catch(() => undefined);
     return { cluster: this.get(id), deduplicated: false };
@@ -127,7 +134,13 @@ export class ClusterManager {
    * FAILED) or `signal` aborts it (recorded STOPPED, every process it started stopped).
    */
   async deployOwned(application: Application, spec: ClusterSpec, signal: AbortSignal): Promise<Cluster> {
-    const cluster = this.newCluster({ id: newRecordId('cluster'), tenant: application.tenant, name: application.name, spec, ownerApplicationId: application.id });
+    const cluster = this.newCluster({
+      id: newRecordId('cluster'),
+      tenant: application.tenant,
+      name: application.name,
+      spec,
+      ownerApplicationId: application.id,
+    });
     await this.batch.run(() => {
       this.options.clusters.insert(cluster);
       this.options.applications.update(application.id, { clusterId: cluster.id, ownsCluster: true });
@@ -141,7 +154,13 @@ export class ClusterManager {
    * ending does not end the application.
    */
   async deployForJob(application: Application, spec: ClusterSpec, signal: AbortSignal): Promise<Cluster> {
-    const cluster = this.newCluster({ id: newRecordId('cluster'), tenant: application.tenant, name: `${application.name} (job cluster)`, spec, ownerApplicationId: application.id });
+    const cluster = this.newCluster({
+      id: newRecordId('cluster'),
+      tenant: application.tenant,
+      name: `${application.name} (job cluster)`,
+      spec,
+      ownerApplicationId: application.id,
+    });
     this.options.clusters.insert(cluster);
     return this.deployments.deploy(cluster, signal);
   }
@@ -162,7 +181,10 @@ export class ClusterManager {
         `cluster ${cluster.id} was deployed for application ${cluster.ownerApplicationId} and ends with it; name a shared cluster (flotilla cluster deploy) instead`,
       );
     }
-    if (cluster.status !== 'RUNNING') throw new FailedPreconditionError(`cluster ${cluster.id} is ${cluster.status}, not RUNNING; it cannot take applications`);
+    if (cluster.status !== 'RUNNING')
+      throw new FailedPreconditionError(
+        `cluster ${cluster.id} is ${cluster.status}, not RUNNING; it cannot take applications`,
+      );
     return cluster;
   }
 
@@ -178,7 +200,9 @@ export class ClusterManager {
     if (deployed) return this.useShared(deployed.id, tenant);
     const known = this.options.clusters.findLiveExternal(address, tenant);
     // A job manager that does not answer is not recorded at all.
-    const probe = known ? this.links.gateway(known.id) : this.options.connect(address, this.options.externalClusterSecret);
+    const probe = known
+      ? this.links.gateway(known.id)
+      : this.options.connect(address, this.options.externalClusterSecret);
     let taskExecutors: number;
     try {
       taskExecutors = (await probe.overview({ timeoutMs: 5000, signal })).taskExecutors;
@@ -191,8 +215,22 @@ export class ClusterManager {
     const id = known?.id ?? newRecordId('cluster');
     if (known) this.options.clusters.update(id, { registeredTaskExecutors: taskExecutors });
     else {
-      const external = { status: 'RUNNING' as const, deploymentTarget: 'external' as const, jobmanagerAddress: address, folder: '', registeredTaskExecutors: taskExecutors };
-      this.options.clusters.insert(this.newCluster({ id, tenant, clusterSecret: this.options.externalClusterSecret ?? '', name: address, ...external }));
+      const external = {
+        status: 'RUNNING' as const,
+        deploymentTarget: 'external' as const,
+        jobmanagerAddress: address,
+        folder: '',
+        registeredTaskExecutors: taskExecutors,
+      };
+      this.options.clusters.insert(
+        this.newCluster({
+          id,
+          tenant,
+          clusterSecret: this.options.externalClusterSecret ?? '',
+          name: address,
+          ...external,
+        }),
+      );
     }
     this.follow(this.get(id));
     return this.get(id);
@@ -201,7 +239,8 @@ export class ClusterManager {
   /** Stops following an external cluster once no application runs on it any more. */
   releaseExternal(clusterId: string): void {
     const cluster = this.options.clusters.find(clusterId);
-    if (cluster?.deploymentTarget !== 'external' || this.options.applications.activeOnCluster(clusterId).length > 0) return;
+    if (cluster?.deploymentTarget !== 'external' || this.options.applications.activeOnCluster(clusterId).length > 0)
+      return;
     void this.links.unfollow(clusterId);
   }
 
@@ -214,7 +253,9 @@ export class ClusterManager {
     const cluster = this.get(clusterId);
     if (isTerminalClusterStatus(cluster.status)) return cluster;
     if (cluster.deploymentTarget === 'external') {
-      throw new FailedPreconditionError(`cluster ${cluster.id} (job manager at ${cluster.jobmanagerAddress}) was not deployed by this control plane; stop it where it was started`);
+      throw new FailedPreconditionError(
+        `cluster ${cluster.id} (job manager at ${cluster.jobmanagerAddress}) was not deployed by this control plane; stop it where it was started`,
+      );
     }
     const owner = cluster.ownerApplicationId ? this.options.applications.find(cluster.ownerApplicationId) : undefined;
     if (owner && !isTerminalApplicationStatus(owner.status)) {
@@ -245,22 +286,38 @@ export class ClusterManager {
         await this.links
           .handle(cluster)
           .kill()
-          .catch((error: unknown) => logger.error({ err: error, clusterId: cluster.id }, 'processes of an interrupted deployment survived SIGKILL'));
+          .catch((error: unknown) =>
+            logger.error(
+              { err: error, clusterId: cluster.id },
+              'processes of an interrupted deployment survived SIGKILL',
+            ),
+          );
         this.links.forget(cluster.id);
         // Its application (still DEPLOYING) deploys a new one when its launch is resumed.
         const reason = 'the control plane stopped while it was deploying the cluster';
-        this.recorder.change(cluster.id, { status: 'FAILED', endTime: new Date(), failure: { name: 'DeploymentError', message: reason, stack: '' } }, reason);
+        this.recorder.change(
+          cluster.id,
+          { status: 'FAILED', endTime: new Date(), failure: { name: 'DeploymentError', message: reason, stack: '' } },
+          reason,
+        );
       } else if (cluster.status === 'RUNNING') {
         const owner = cluster.ownerApplicationId ? applications.find(cluster.ownerApplicationId) : undefined;
         // Its application ended, but the control plane stopped before it began the teardown.
         if (owner && isTerminalApplicationStatus(owner.status)) {
-          void this.tearDown(cluster.id, `application ${owner.id} ended ${owner.status} just before the control plane stopped`);
+          void this.tearDown(
+            cluster.id,
+            `application ${owner.id} ended ${owner.status} just before the control plane stopped`,
+          );
           continue;
         }
         // A job manager that ended while no control plane watched it took its unread events with it.
         const exit = this.links.handle(cluster).jobManagerExit();
         if (exit === undefined) this.follow(cluster);
-        else this.jobManagerGone(cluster.id, `it ended while the control plane was down (its job manager at ${cluster.jobmanagerAddress} ${exit})`);
+        else
+          this.jobManagerGone(
+            cluster.id,
+            `it ended while the control plane was down (its job manager at ${cluster.jobmanagerAddress} ${exit})`,
+          );
       } else {
         void this.tearDown(cluster.id, 'finishing a teardown a control-plane restart interrupted');
       }
@@ -336,9 +393,17 @@ export class ClusterManager {
     await this.links.unfollow(clusterId);
     this.links.forget(clusterId);
     if (problem) {
-      this.recorder.change(clusterId, { status: 'FAILED', endTime: new Date(), failure: serializeError(problem) }, `could not stop every process: ${problem.message}`);
+      this.recorder.change(
+        clusterId,
+        { status: 'FAILED', endTime: new Date(), failure: serializeError(problem) },
+        `could not stop every process: ${problem.message}`,
+      );
     } else {
-      await this.recorder.changeSoon(clusterId, { status: 'STOPPED', endTime: new Date() }, 'every process of the cluster has exited');
+      await this.recorder.changeSoon(
+        clusterId,
+        { status: 'STOPPED', endTime: new Date() },
+        'every process of the cluster has exited',
+      );
     }
     this.options.observer.onClusterGone(this.get(clusterId), { lost: false, reason });
   }
@@ -352,7 +417,8 @@ export class ClusterManager {
   private jobManagerGone(clusterId: string, reason: string): void {
     if (this.closing) return;
     const cluster = this.get(clusterId);
-    if (isTerminalClusterStatus(cluster.status) || cluster.status === 'STOPPING' || this.teardowns.has(clusterId)) return;
+    if (isTerminalClusterStatus(cluster.status) || cluster.status === 'STOPPING' || this.teardowns.has(clusterId))
+      return;
     const owner = cluster.ownerApplicationId ? this.options.applications.find(cluster.ownerApplicationId) : undefined;
     if (owner && isTerminalApplicationStatus(owner.status)) {
       void this.tearDown(clusterId, `application ${owner.id} ended and ${reason}`);
@@ -364,6 +430,10 @@ export class ClusterManager {
     this.options.observer.onClusterGone(this.get(clusterId), { lost: true, reason });
     const leftovers = cluster.deploymentTarget === 'local' ? this.links.handle(cluster) : undefined;
     this.links.forget(clusterId);
-    leftovers?.tearDown(`cluster lost: ${reason}`).catch((error: unknown) => this.options.logger.error({ err: error, clusterId }, 'could not stop what was left of a lost cluster'));
+    leftovers
+      ?.tearDown(`cluster lost: ${reason}`)
+      .catch((error: unknown) =>
+        this.options.logger.error({ err: error, clusterId }, 'could not stop what was left of a lost cluster'),
+      );
   }
 }

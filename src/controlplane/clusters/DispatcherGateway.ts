@@ -17,7 +17,8 @@ import type { JobResult } from '../../../generated/flotilla/v1/job_graph.js';
  * A part of a job's result stream, passed through as the cluster sent it: the records of one
  * collect() sink (still encoded: the control plane relays them without reading them), or last the result.
  */
-export type JobResultPart = { $case: 'collected'; collected: CollectedRecords } | { $case: 'result'; result: JobResult };
+export type JobResultPart =
+  { $case: 'collected'; collected: CollectedRecords } | { $case: 'result'; result: JobResult };
 
 /** A job to submit. */
 export interface JobSubmission {

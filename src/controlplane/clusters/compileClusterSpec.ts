@@ -22,9 +22,15 @@ export const MAX_SLOTS_PER_TASK_EXECUTOR = 256;
 /** The spec with defaults: 1 task executor, `defaultSlots` slots each. `field` prefixes field names in errors. */
 export function compileClusterSpec(input: ClusterSpecInput, defaultSlots: number, field: string): ClusterSpec {
   if (!Number.isInteger(input.taskExecutors) || input.taskExecutors < 0 || input.taskExecutors > MAX_TASK_EXECUTORS) {
-    throw new InvalidArgumentError(`${field}.task_executors must be 0 (the default, 1) to ${MAX_TASK_EXECUTORS}, got ${input.taskExecutors}`);
+    throw new InvalidArgumentError(
+      `${field}.task_executors must be 0 (the default, 1) to ${MAX_TASK_EXECUTORS}, got ${input.taskExecutors}`,
+    );
   }
-  if (!Number.isInteger(input.slotsPerTaskExecutor) || input.slotsPerTaskExecutor < 0 || input.slotsPerTaskExecutor > MAX_SLOTS_PER_TASK_EXECUTOR) {
+  if (
+    !Number.isInteger(input.slotsPerTaskExecutor) ||
+    input.slotsPerTaskExecutor < 0 ||
+    input.slotsPerTaskExecutor > MAX_SLOTS_PER_TASK_EXECUTOR
+  ) {
     throw new InvalidArgumentError(
       `${field}.slots_per_task_executor must be 0 (the default, ${defaultSlots}) to ${MAX_SLOTS_PER_TASK_EXECUTOR}, got ${input.slotsPerTaskExecutor}`,
     );
@@ -34,6 +40,7 @@ export function compileClusterSpec(input: ClusterSpecInput, defaultSlots: number
     slotsPerTaskExecutor: input.slotsPerTaskExecutor || defaultSlots,
     properties: checkProperties(input.properties, `${field}.properties`),
   };
-  if (input.taskExecutorResources) spec.taskExecutorResources = checkResources(input.taskExecutorResources, `${field}.task_executor_resources`);
+  if (input.taskExecutorResources)
+    spec.taskExecutorResources = checkResources(input.taskExecutorResources, `${field}.task_executor_resources`);
   return spec;
 }

@@ -130,7 +130,12 @@ export class ApplicationEventLog {
    * One generator for the whole watch (every layer of generators re-yields each event, once per
    * watcher), with one subscription to the application's wake-ups for its whole life.
    */
-  private async *read({ applicationId, afterSequence, follow, signal }: ApplicationEventWatch): AsyncGenerator<ApplicationEvent, void, undefined> {
+  private async *read({
+    applicationId,
+    afterSequence,
+    follow,
+    signal,
+  }: ApplicationEventWatch): AsyncGenerator<ApplicationEvent, void, undefined> {
     this.readers.set(applicationId, (this.readers.get(applicationId) ?? 0) + 1);
     let wakeUps: KeyedSubscription | undefined;
     try {

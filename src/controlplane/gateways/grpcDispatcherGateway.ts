@@ -5,7 +5,10 @@
  */
 import { isAbortError } from 'abort-controller-x';
 import { ClientError, Status } from 'nice-grpc';
-import { DispatcherServiceDefinition, type DispatcherServiceClient } from '../../../generated/flotilla/v1/dispatcher_service.js';
+import {
+  DispatcherServiceDefinition,
+  type DispatcherServiceClient,
+} from '../../../generated/flotilla/v1/dispatcher_service.js';
 import { LogStream } from '../../../generated/flotilla/v1/common.js';
 import { OutOfRangeError, UnavailableError } from '../../common/errors.js';
 import { applicationMainToMessage } from '../../rpc/convert/applicationMain.js';
@@ -15,7 +18,13 @@ import { uploadArtifact } from '../../rpc/gateways/grpcBlobGateway.js';
 import { connectClient } from '../../rpc/security/channelCredentials.js';
 import type { ClientSecurity } from '../../rpc/security/ClientSecurity.js';
 import { domainErrorOf } from '../../rpc/statusMapping.js';
-import { JobOutputNotKeptError, type DispatcherGateway, type JobOutputChunk, type JobOutputStream, type JobSubmission } from '../clusters/DispatcherGateway.js';
+import {
+  JobOutputNotKeptError,
+  type DispatcherGateway,
+  type JobOutputChunk,
+  type JobOutputStream,
+  type JobSubmission,
+} from '../clusters/DispatcherGateway.js';
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
 import { jobEventFromMessage } from './jobEventFromMessage.js';
 
@@ -26,7 +35,11 @@ export function grpcDispatcherGateway(address: string, security?: ClientSecurity
    * Runs a unary call bounded by `timeoutMs` (nice-grpc has no deadlines without a middleware, so a
    * timed-out signal stands in); a call that times out is UnavailableError, one the caller aborted an AbortError.
    */
-  const call = async <T>(invoke: (signal: AbortSignal | undefined) => Promise<T>, timeoutMs?: number, signal?: AbortSignal): Promise<T> => {
+  const call = async <T>(
+    invoke: (signal: AbortSignal | undefined) => Promise<T>,
+    timeoutMs?: number,
+    signal?: AbortSignal,
+  ): Promise<T> => {
     const timeout = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
     const signals = [signal, timeout].filter((item): item is AbortSignal => item !== undefined);
     try {
@@ -47,16 +60,17 @@ export function grpcDispatcherGateway(address: string, security?: ClientSecurity
     },
 
     async submitJob(submission: JobSubmission, signal) {
-      const { jobId } = await call((bounded) =>
-        client.submitJob(
-          {
-            jobGraph: jobGraphToMessage(submission.graph),
-            livingPriority: livingPriorityToMessage(submission.livingPriority),
-            applicationId: submission.applicationId,
-            requestId: submission.requestId,
-          },
-          { signal: bounded },
-        ),
+      const { jobId } = await call(
+        (bounded) =>
+          client.submitJob(
+            {
+              jobGraph: jobGraphToMessage(submission.graph),
+              livingPriority: livingPriorityToMessage(submission.livingPriority),
+              applicationId: submission.applicationId,
+              requestId: submission.requestId,
+            },
+            { signal: bounded },
+          ),
         30_000,
         signal,
       );
@@ -68,7 +82,11 @@ export function grpcDispatcherGateway(address: string, security?: ClientSecurity
     },
 
     async runApplicationMain(submission, signal) {
-      const { jobId } = await call((bounded) => client.runApplicationMain(applicationMainToMessage(submission), { signal: bounded }), 30_000, signal);
+      const { jobId } = await call(
+        (bounded) => client.runApplicationMain(applicationMainToMessage(submission), { signal: bounded }),
+        30_000,
+        signal,
+      );
       return jobId;
     },
 
@@ -84,7 +102,10 @@ export function grpcDispatcherGateway(address: string, security?: ClientSecurity
 
     async *watchJobEvents(afterSequence, signal): AsyncGenerator<ClusterJobEvent> {
       try {
-        for await (const { event } of client.watchJobEvents({ afterSequence: BigInt(afterSequence), jobId: '', follow: true }, { signal })) {
+        for await (const { event } of client.watchJobEvents(
+          { afterSequence: BigInt(afterSequence), jobId: '', follow: true },
+          { signal },
+        )) {
           if (event) yield jobEventFromMessage(event);
         }
       } catch (error) {
@@ -96,7 +117,12 @@ export function grpcDispatcherGateway(address: string, security?: ClientSecurity
       try {
         for await (const chunk of client.readJobOutput({ jobId, offset: BigInt(offset), follow }, { signal })) {
           // Copied: the decoded bytes are a view into a buffer the transport may reuse.
-          yield { offset: Number(chunk.offset), data: Buffer.from(chunk.data), stream: jobOutputStreamOf(chunk.stream), nextOffset: Number(chunk.nextOffset) };
+          yield {
+            offset: Number(chunk.offset),
+            data: Buffer.from(chunk.data),
+            stream: jobOutputStreamOf(chunk.stream),
+            nextOffset: Number(chunk.nextOffset),
+          };
         }
       } catch (error) {
         throw jobOutputError(toDomainError(error, address));
@@ -104,8 +130,15 @@ export function grpcDispatcherGateway(address: string, security?: ClientSecurity
     },
 
     async overview(options = {}) {
-      const response = await call((signal) => client.requestClusterOverview({}, { signal }), options.timeoutMs ?? 5000, options.signal);
-      return { taskExecutors: response.taskExecutors, taskExecutorPids: response.taskExecutorInfos.map((info) => info.pid) };
+      const response = await call(
+        (signal) => client.requestClusterOverview({}, { signal }),
+        options.timeoutMs ?? 5000,
+        options.signal,
+      );
+      return {
+        taskExecutors: response.taskExecutors,
+        taskExecutorPids: response.taskExecutorInfos.map((info) => info.pid),
+      };
     },
 
     async shutDownCluster(reason, options = {}) {

@@ -5,14 +5,23 @@
  */
 import type { JobEvent as JobEventMessage } from '../../../generated/flotilla/v1/events.js';
 import { ApplicationStatus as ApplicationStatusMessage } from '../../../generated/flotilla/v1/status.js';
-import { executionStateFromMessage, jobStatusFromMessage, livingPriorityFromMessage, serializedErrorFromMessage } from '../../rpc/convert/status.js';
+import {
+  executionStateFromMessage,
+  jobStatusFromMessage,
+  livingPriorityFromMessage,
+  serializedErrorFromMessage,
+} from '../../rpc/convert/status.js';
 import { toSafeNumber } from '../../rpc/longs.js';
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
 import { applicationStatusFromMessage } from '../service/enums.js';
 
 /** Converts one event. */
 export function jobEventFromMessage(message: JobEventMessage): ClusterJobEvent {
-  const base = { sequence: toSafeNumber(message.sequence, 'sequence'), time: message.time ?? new Date(), applicationId: message.applicationId };
+  const base = {
+    sequence: toSafeNumber(message.sequence, 'sequence'),
+    time: message.time ?? new Date(),
+    applicationId: message.applicationId,
+  };
   try {
     return { ...base, kind: kindOf(message) };
   } catch {
@@ -31,7 +40,8 @@ function kindOf(message: JobEventMessage): ClusterJobEvent['kind'] {
         jobName: event.jobName,
         status: jobStatusFromMessage(event.status, 'status'),
         failure: serializedErrorFromMessage(event.failure),
-        livingPriority: event.livingPriority === 0 ? 'NORMAL' : livingPriorityFromMessage(event.livingPriority, 'living_priority'),
+        livingPriority:
+          event.livingPriority === 0 ? 'NORMAL' : livingPriorityFromMessage(event.livingPriority, 'living_priority'),
       };
     }
     case 'taskStateChanged': {

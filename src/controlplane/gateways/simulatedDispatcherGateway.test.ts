@@ -35,11 +35,18 @@ async function simulatedDomain(script: ConstructorParameters<typeof SimulatedDep
   const db = openStateDatabase(join(stateDir, 'state.db'));
   const artifacts = new ArtifactStore(join(stateDir, 'artifacts'), db, { maxArtifactBytes: 1024 * 1024 });
   // A real bundle: the control plane checks its entry, though the simulated cluster never runs it.
-  const packed = await packBundle(fileURLToPath(new URL('../../../test/controlplane/fixtures/driver-app', import.meta.url)));
+  const packed = await packBundle(
+    fileURLToPath(new URL('../../../test/controlplane/fixtures/driver-app', import.meta.url)),
+  );
   const bytes = readFileSync(packed.file);
   packed.cleanup();
   const sha256 = createHash('sha256').update(bytes).digest('hex');
-  await artifacts.put({ sha256, sizeBytes: bytes.length, fileName: 'driver-app.tgz' }, (async function* () { yield bytes; })());
+  await artifacts.put(
+    { sha256, sizeBytes: bytes.length, fileName: 'driver-app.tgz' },
+    (async function* () {
+      yield bytes;
+    })(),
+  );
   const target = new SimulatedDeploymentTarget({ eventIntervalMs: 1, ...script });
   const otherAddresses: string[] = [];
   const connect = simulatedDispatchers(target, (address) => {
@@ -68,7 +75,8 @@ const runInput = (artifactId: string) => ({
 
 async function followToEnd(domain: ControlPlaneDomain, applicationId: string): Promise<ApplicationEvent[]> {
   const events: ApplicationEvent[] = [];
-  for await (const event of domain.applications.watch({ applicationId, afterSequence: 0, follow: true })) events.push(event);
+  for await (const event of domain.applications.watch({ applicationId, afterSequence: 0, follow: true }))
+    events.push(event);
   return events;
 }
 
@@ -78,15 +86,27 @@ function statusesOf(events: readonly ApplicationEvent[]): string[] {
 
 describe('the control plane on simulated clusters', () => {
   it('deploys an owned cluster at once, relays its scripted events, ends the application FINISHED and tears the cluster down', async () => {
-    const { domain, target, artifactId, otherAddresses } = await simulatedDomain({ jobsPerApplication: 1, tasksPerJob: 1 });
+    const { domain, target, artifactId, otherAddresses } = await simulatedDomain({
+      jobsPerApplication: 1,
+      tasksPerJob: 1,
+    });
     const { application } = await domain.applications.run(runInput(artifactId), '');
     const events = await followToEnd(domain, application.id);
 
     expect(statusesOf(events)).toEqual(['DEPLOYING', 'RUNNING', 'FINISHED']);
     expect(events.map((event) => event.sequence)).toEqual(events.map((_, index) => index + 1));
     // The application's log holds its own changes, its cluster's progress and every job and task event.
-    const jobs = events.flatMap((event) => (event.kind.type === 'jobStatusChanged' ? [`${event.kind.livingPriority} ${event.kind.status}`] : []));
-    expect(jobs).toEqual(['DRIVER CREATED', 'DRIVER RUNNING', 'NORMAL CREATED', 'NORMAL RUNNING', 'NORMAL FINISHED', 'DRIVER FINISHED']);
+    const jobs = events.flatMap((event) =>
+      event.kind.type === 'jobStatusChanged' ? [`${event.kind.livingPriority} ${event.kind.status}`] : [],
+    );
+    expect(jobs).toEqual([
+      'DRIVER CREATED',
+      'DRIVER RUNNING',
+      'NORMAL CREATED',
+      'NORMAL RUNNING',
+      'NORMAL FINISHED',
+      'DRIVER FINISHED',
+    ]);
     expect(events.filter((event) => event.kind.type === 'taskStateChanged')).toHaveLength(10);
     expect(events.filter((event) => event.kind.type === 'clusterStatusChanged').length).toBeGreaterThanOrEqual(2);
     expect(events).toHaveLength(22);
@@ -96,14 +116,19 @@ describe('the control plane on simulated clusters', () => {
     expect(ended.driverJobId).not.toBe('');
     expect(ended.jobIds).toHaveLength(1);
     const cluster = domain.clusters.get(ended.clusterId);
-    expect(cluster).toMatchObject({ deploymentTarget: 'simulated', jobmanagerAddress: `${cluster.id}.simulated:1`, processes: [] });
+    expect(cluster).toMatchObject({
+      deploymentTarget: 'simulated',
+      jobmanagerAddress: `${cluster.id}.simulated:1`,
+      processes: [],
+    });
     // The cluster goes once its application ended and the driver's output was copied.
     await expect.poll(() => domain.clusters.get(cluster.id).status).toBe('STOPPED');
     expect(target.size).toBe(0);
     expect(otherAddresses).toEqual([]);
 
     const log: string[] = [];
-    for await (const piece of domain.driverLogs.read({ applicationId: application.id, offset: 0, follow: false })) log.push(Buffer.from(piece.data).toString());
+    for await (const piece of domain.driverLogs.read({ applicationId: application.id, offset: 0, follow: false }))
+      log.push(Buffer.from(piece.data).toString());
     expect(log.join('')).toBe(`main() of application ${application.id} runs on a simulated cluster (no process)\n`);
     expect(domain.jobs.get(ended.driverJobId)).toMatchObject({ status: 'FINISHED', livingPriority: 'DRIVER' });
   });
@@ -120,7 +145,9 @@ describe('the control plane on simulated clusters', () => {
 
   it('runs many applications side by side, each on its own simulated cluster', async () => {
     const { domain, target, artifactId } = await simulatedDomain({ eventIntervalMs: 0 });
-    const ids = await Promise.all(Array.from({ length: 20 }, async () => (await domain.applications.run(runInput(artifactId), '')).application.id));
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, async () => (await domain.applications.run(runInput(artifactId), '')).application.id),
+    );
     const finals = await Promise.all(ids.map(async (id) => statusesOf(await followToEnd(domain, id)).at(-1)));
     expect(finals).toEqual(ids.map(() => 'FINISHED'));
     await expect.poll(() => target.size).toBe(0);

@@ -10,12 +10,23 @@ import type { SimulatedDeploymentTarget } from '../../deployment/simulated/Simul
 import type { SimulatedJobManager, SimulatedJobSubmission } from '../../deployment/simulated/SimulatedJobManager.js';
 import { isSimulatedJobManagerAddress } from '../../deployment/simulated/SimulationScript.js';
 import { jobStatusToMessage, serializedErrorToMessage } from '../../rpc/convert/status.js';
-import type { ConnectDispatcher, DispatcherGateway, JobOutputChunk, JobOutputStream } from '../clusters/DispatcherGateway.js';
+import type {
+  ConnectDispatcher,
+  DispatcherGateway,
+  JobOutputChunk,
+  JobOutputStream,
+} from '../clusters/DispatcherGateway.js';
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
 
 /** Connects to simulated clusters in memory, and to any other address with `otherwise`. */
-export function simulatedDispatchers(target: SimulatedDeploymentTarget, otherwise: ConnectDispatcher): ConnectDispatcher {
-  return (address, clusterSecret) => (isSimulatedJobManagerAddress(address) ? simulatedDispatcherGateway(address, target) : otherwise(address, clusterSecret));
+export function simulatedDispatchers(
+  target: SimulatedDeploymentTarget,
+  otherwise: ConnectDispatcher,
+): ConnectDispatcher {
+  return (address, clusterSecret) =>
+    isSimulatedJobManagerAddress(address)
+      ? simulatedDispatcherGateway(address, target)
+      : otherwise(address, clusterSecret);
 }
 
 const STREAMS: Record<string, JobOutputStream> = { stdout: 'STDOUT', stderr: 'STDERR', logger: 'LOGGER' };
@@ -24,7 +35,10 @@ const STREAMS: Record<string, JobOutputStream> = { stdout: 'STDOUT', stderr: 'ST
 function simulatedDispatcherGateway(address: string, target: SimulatedDeploymentTarget): DispatcherGateway {
   const jobManager = (): SimulatedJobManager => {
     const found = target.jobManager(address);
-    if (!found) throw new UnavailableError(`cannot reach the job manager at ${address}: no simulated cluster of this control plane is there (simulated clusters end with the process that simulates them)`);
+    if (!found)
+      throw new UnavailableError(
+        `cannot reach the job manager at ${address}: no simulated cluster of this control plane is there (simulated clusters end with the process that simulates them)`,
+      );
     return found;
   };
   const submit = (submission: SimulatedJobSubmission) => jobManager().submit(submission);
@@ -37,9 +51,15 @@ function simulatedDispatcherGateway(address: string, target: SimulatedDeployment
     },
 
     async submitJob({ graph, livingPriority, applicationId, requestId }) {
-      const driver = graph.vertices.flatMap((vertex) => vertex.operators).find((operator) => operator.kind === 'driver');
+      const driver = graph.vertices
+        .flatMap((vertex) => vertex.operators)
+        .find((operator) => operator.kind === 'driver');
       const applicationName = driver?.kind === 'driver' ? driver.applicationName : graph.name;
-      const vertices = graph.vertices.map(({ id, name, parallelism }) => ({ id, name, parallelism: Math.max(1, parallelism || graph.defaultParallelism || 1) }));
+      const vertices = graph.vertices.map(({ id, name, parallelism }) => ({
+        id,
+        name,
+        parallelism: Math.max(1, parallelism || graph.defaultParallelism || 1),
+      }));
       return submit({ applicationId, applicationName, jobName: graph.name, livingPriority, requestId, vertices });
     },
 
@@ -49,7 +69,14 @@ function simulatedDispatcherGateway(address: string, target: SimulatedDeployment
 
     async runApplicationMain(submission) {
       const { applicationId, applicationName, requestId } = submission;
-      return submit({ applicationId, applicationName, jobName: `${applicationName}: main`, livingPriority: 'DRIVER', requestId, vertices: [] });
+      return submit({
+        applicationId,
+        applicationName,
+        jobName: `${applicationName}: main`,
+        livingPriority: 'DRIVER',
+        requestId,
+        vertices: [],
+      });
     },
 
     async *requestJobResult(jobId, signal) {
@@ -67,12 +94,18 @@ function simulatedDispatcherGateway(address: string, target: SimulatedDeployment
     },
 
     async *watchJobEvents(afterSequence, signal): AsyncGenerator<ClusterJobEvent> {
-      for await (const { sequence, time, applicationId, kind } of jobManager().watchEvents(afterSequence, signal)) yield { sequence, time, applicationId, kind };
+      for await (const { sequence, time, applicationId, kind } of jobManager().watchEvents(afterSequence, signal))
+        yield { sequence, time, applicationId, kind };
     },
 
     async *readJobOutput(jobId, offset, follow, signal): AsyncGenerator<JobOutputChunk> {
       for await (const chunk of jobManager().readOutput(jobId, offset, follow, signal)) {
-        yield { offset: chunk.offset, data: chunk.data, stream: STREAMS[chunk.stream] ?? 'LOGGER', nextOffset: chunk.nextOffset };
+        yield {
+          offset: chunk.offset,
+          data: chunk.data,
+          stream: STREAMS[chunk.stream] ?? 'LOGGER',
+          nextOffset: chunk.nextOffset,
+        };
       }
     },
 

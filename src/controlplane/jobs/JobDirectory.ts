@@ -63,7 +63,9 @@ export class JobDirectory {
     }
     const stored = this.get(jobId);
     if (!isTerminalJobStatus(stored.status)) {
-      throw new UnavailableError(`job ${jobId} has not ended and its cluster ${job.clusterId} is ${this.options.clusters.get(job.clusterId).status}; its result cannot be known`);
+      throw new UnavailableError(
+        `job ${jobId} has not ended and its cluster ${job.clusterId} is ${this.options.clusters.get(job.clusterId).status}; its result cannot be known`,
+      );
     }
     yield { $case: 'result', result: storedResult(stored) };
   }

@@ -64,22 +64,24 @@ export class JobSubmissions {
     }
     this.check(application, submission.graph);
     const key = `${application.id}/${requestId || newId('submission')}`;
-    const promise = (application.mode === 'SESSION' ? this.submitToSession(application, submission.graph, key) : this.submitPerJob(application, submission.graph, key)).then(
-      (submitted) => {
-        this.options.jobs.insert({
-          id: submitted.jobId,
-          applicationId: application.id,
-          clusterId: submitted.clusterId,
-          name: submission.graph.name,
-          livingPriority: 'NORMAL',
-          status: 'CREATED',
-          restarts: 0,
-          requestId,
-          createTime: new Date(),
-        });
-        return submitted;
-      },
-    );
+    const promise = (
+      application.mode === 'SESSION'
+        ? this.submitToSession(application, submission.graph, key)
+        : this.submitPerJob(application, submission.graph, key)
+    ).then((submitted) => {
+      this.options.jobs.insert({
+        id: submitted.jobId,
+        applicationId: application.id,
+        clusterId: submitted.clusterId,
+        name: submission.graph.name,
+        livingPriority: 'NORMAL',
+        status: 'CREATED',
+        restarts: 0,
+        requestId,
+        createTime: new Date(),
+      });
+      return submitted;
+    });
     this.inFlight.set(key, promise);
     void promise.catch(() => undefined).finally(() => this.inFlight.delete(key));
     return promise;
@@ -97,11 +99,16 @@ export class JobSubmissions {
       );
     }
     if (application.status !== 'RUNNING') {
-      const hint = application.status === 'DEPLOYING' ? '; wait until it is RUNNING (its cluster is being prepared)' : '';
-      throw new FailedPreconditionError(`application ${application.id} is ${application.status} and accepts jobs only while RUNNING${hint}`);
+      const hint =
+        application.status === 'DEPLOYING' ? '; wait until it is RUNNING (its cluster is being prepared)' : '';
+      throw new FailedPreconditionError(
+        `application ${application.id} is ${application.status} and accepts jobs only while RUNNING${hint}`,
+      );
     }
     if (application.clientMainEndTime) {
-      throw new FailedPreconditionError(`the main() of application ${application.id} already reported its end (CompleteClientMain); it submits no more jobs`);
+      throw new FailedPreconditionError(
+        `the main() of application ${application.id} already reported its end (CompleteClientMain); it submits no more jobs`,
+      );
     }
     const bundle = graph.bundle;
     const expected = 'artifactId' in application.bundle ? application.bundle.artifactId : '';
@@ -112,20 +119,38 @@ export class JobSubmissions {
     }
   }
 
-  private async submitToSession(application: Application, graph: JobGraph, requestId: string): Promise<SubmittedClientJob> {
+  private async submitToSession(
+    application: Application,
+    graph: JobGraph,
+    requestId: string,
+  ): Promise<SubmittedClientJob> {
     const gateway = this.options.clusters.gateway(application.clusterId);
-    const jobId = await gateway.submitJob({ graph, livingPriority: 'NORMAL', applicationId: application.id, requestId });
+    const jobId = await gateway.submitJob({
+      graph,
+      livingPriority: 'NORMAL',
+      applicationId: application.id,
+      requestId,
+    });
     return { jobId, clusterId: application.clusterId };
   }
 
   /** Deploys a cluster sized for the job, gives it the bundle, submits the job; a failure after the deployment stops the cluster again. */
-  private async submitPerJob(application: Application, graph: JobGraph, requestId: string): Promise<SubmittedClientJob> {
+  private async submitPerJob(
+    application: Application,
+    graph: JobGraph,
+    requestId: string,
+  ): Promise<SubmittedClientJob> {
     const { clusters, artifacts, logger } = this.options;
     const cluster = await clusters.deployForJob(application, perJobSpec(application, graph), this.controller.signal);
     try {
       const gateway = clusters.gateway(cluster.id);
       await uploadApplicationBundle(artifacts, gateway, application, this.controller.signal);
-      const jobId = await gateway.submitJob({ graph, livingPriority: 'NORMAL', applicationId: application.id, requestId });
+      const jobId = await gateway.submitJob({
+        graph,
+        livingPriority: 'NORMAL',
+        applicationId: application.id,
+        requestId,
+      });
       logger.info({ applicationId: application.id, jobId, clusterId: cluster.id }, 'per-job cluster runs its job');
       return { jobId, clusterId: cluster.id };
     } catch (error) {
@@ -137,10 +162,10 @@ export class JobSubmissions {
 
 /** The application's per-job cluster size, with enough slots for the job's widest vertex (slot sharing: parallelism P needs P slots). */
 function perJobSpec(application: Application, graph: JobGraph): ClusterSpec {
-  if (application.target.kind !== 'deploy') throw new FailedPreconditionError(`application ${application.id} names no cluster size to deploy`);
+  if (application.target.kind !== 'deploy')
+    throw new FailedPreconditionError(`application ${application.id} names no cluster size to deploy`);
   const spec = application.target.spec;
   const widest = Math.max(1, ...graph.vertices.map((vertex) => vertex.parallelism || graph.defaultParallelism || 1));
   const slots = Math.max(spec.slotsPerTaskExecutor, Math.ceil(widest / spec.taskExecutors));
   return { ...spec, slotsPerTaskExecutor: slots };
 }
-

@@ -50,11 +50,19 @@ export class PerJobClusters {
     if (!job || !isTerminalJobStatus(job.status)) return;
     const application = applications.find(job.applicationId);
     if (!application || application.mode !== 'PER_JOB') return;
-    if (!this.delivered.has(jobId) && !application.clientMainEndTime && !isTerminalApplicationStatus(application.status)) return;
+    if (
+      !this.delivered.has(jobId) &&
+      !application.clientMainEndTime &&
+      !isTerminalApplicationStatus(application.status)
+    )
+      return;
     this.delivered.delete(jobId);
     const cluster = clusters.get(job.clusterId);
     if (isTerminalClusterStatus(cluster.status) || cluster.ownerApplicationId !== application.id) return;
-    this.options.logger.info({ applicationId: application.id, jobId, clusterId: cluster.id }, 'tearing down the cluster of an ended per-job job');
+    this.options.logger.info(
+      { applicationId: application.id, jobId, clusterId: cluster.id },
+      'tearing down the cluster of an ended per-job job',
+    );
     void clusters.tearDownOwned(cluster.id, `its job ${jobId} ended ${job.status}`);
   }
 }

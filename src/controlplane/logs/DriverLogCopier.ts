@@ -66,7 +66,11 @@ export async function copyDriverLog(copy: DriverLogCopy, signal: AbortSignal): P
     if (position.completedAt) return;
     const cluster = clusters.get(clusterId);
     if (isTerminalClusterStatus(cluster.status)) {
-      end([note(`the driver's output may be incomplete: cluster ${clusterId} ended (${cluster.status}) before all of it was copied`)]);
+      end([
+        note(
+          `the driver's output may be incomplete: cluster ${clusterId} ended (${cluster.status}) before all of it was copied`,
+        ),
+      ]);
       return;
     }
     try {
@@ -77,15 +81,24 @@ export async function copyDriverLog(copy: DriverLogCopy, signal: AbortSignal): P
       if (signal.aborted) return;
       if (error instanceof JobOutputNotKeptError && error.oldestOffset > position.sourceOffset) {
         const lost = error.oldestOffset - position.sourceOffset;
-        logger.warn({ applicationId, jobId, lost }, 'driver output was dropped by the job manager before it was copied');
+        logger.warn(
+          { applicationId, jobId, lost },
+          'driver output was dropped by the job manager before it was copied',
+        );
         store.append(applicationId, position.sourceOffset, error.oldestOffset, [
-          note(`${lost} bytes of the driver's output are missing here: the job manager of cluster ${clusterId} no longer kept them when they were copied`),
+          note(
+            `${lost} bytes of the driver's output are missing here: the job manager of cluster ${clusterId} no longer kept them when they were copied`,
+          ),
         ]);
         copy.onAppended();
         continue;
       }
       if (error instanceof NotFoundError) {
-        end([note(`the driver's output may be incomplete: the job manager of cluster ${clusterId} no longer knows driver job ${jobId}`)]);
+        end([
+          note(
+            `the driver's output may be incomplete: the job manager of cluster ${clusterId} no longer knows driver job ${jobId}`,
+          ),
+        ]);
         return;
       }
       failures++;
@@ -105,7 +118,10 @@ export async function copyDriverLog(copy: DriverLogCopy, signal: AbortSignal): P
 async function within<T>(next: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined;
   try {
-    return await Promise.race([next, new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms, undefined)))]);
+    return await Promise.race([
+      next,
+      new Promise<undefined>((resolve) => (timer = setTimeout(resolve, ms, undefined))),
+    ]);
   } finally {
     clearTimeout(timer);
   }
@@ -114,7 +130,9 @@ async function within<T>(next: Promise<T>, ms: number): Promise<T | undefined> {
 /** Reads the driver job's output from `sourceOffset`, following, and stores it batch by batch until it ends. */
 async function copyFrom(copy: DriverLogCopy, sourceOffset: number, signal: AbortSignal): Promise<void> {
   const stop = new AbortController();
-  const chunks = copy.clusters.gateway(copy.clusterId).readJobOutput(copy.jobId, sourceOffset, true, AbortSignal.any([signal, stop.signal]));
+  const chunks = copy.clusters
+    .gateway(copy.clusterId)
+    .readJobOutput(copy.jobId, sourceOffset, true, AbortSignal.any([signal, stop.signal]));
   const iterator = chunks[Symbol.asyncIterator]();
   let cursor = sourceOffset;
   let next = iterator.next();

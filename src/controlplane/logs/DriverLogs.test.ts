@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, OutOfRangeError, UnavailableError } from '../../common/errors.js';
-import { JobOutputNotKeptError, type DispatcherGateway, type JobOutputChunk, type JobOutputStream } from '../clusters/DispatcherGateway.js';
+import {
+  JobOutputNotKeptError,
+  type DispatcherGateway,
+  type JobOutputChunk,
+  type JobOutputStream,
+} from '../clusters/DispatcherGateway.js';
 import type { Cluster } from '../model/Cluster.js';
 import type { DriverLogPiece } from '../store/DriverLogStore.js';
 import { DriverLogStore } from '../store/DriverLogStore.js';
@@ -44,7 +49,11 @@ class FakeJobOutput {
   async *read(offset: number, signal: AbortSignal): AsyncGenerator<JobOutputChunk> {
     this.readsFrom.push(offset);
     if (this.forgotten) throw new NotFoundError('job job-1 is not known');
-    if (offset < this.oldest) throw new JobOutputNotKeptError(`offset ${offset} is no longer kept; the oldest kept offset is ${this.oldest}`, this.oldest);
+    if (offset < this.oldest)
+      throw new JobOutputNotKeptError(
+        `offset ${offset} is no longer kept; the oldest kept offset is ${this.oldest}`,
+        this.oldest,
+      );
     let cursor = offset;
     let sent = 0;
     for (;;) {
@@ -78,11 +87,21 @@ function setUp() {
   state.applications.insert(application);
   state.log.append(application.id, { type: 'applicationStatusChanged', status: 'RUNNING', message: 'running' });
   const output = new FakeJobOutput();
-  const gateway = { address: '127.0.0.1:1', readJobOutput: (_jobId: string, offset: number, _follow: boolean, signal: AbortSignal) => output.read(offset, signal) } as unknown as DispatcherGateway;
+  const gateway = {
+    address: '127.0.0.1:1',
+    readJobOutput: (_jobId: string, offset: number, _follow: boolean, signal: AbortSignal) =>
+      output.read(offset, signal),
+  } as unknown as DispatcherGateway;
   const clusters = { get: () => state.clusters.get(cluster.id), gateway: () => gateway };
   const store = new DriverLogStore(state.db);
   const logs = () => {
-    const driverLogs = new DriverLogs({ store, applications: state.applications, clusters, logger: silentLogger, retryDelayMs: 1 });
+    const driverLogs = new DriverLogs({
+      store,
+      applications: state.applications,
+      clusters,
+      logger: silentLogger,
+      retryDelayMs: 1,
+    });
     state.log.onAppended((event) => driverLogs.applicationEvent(event));
     return driverLogs;
   };
@@ -113,11 +132,18 @@ describe('DriverLogs', () => {
     const whole = await text(driverLogs.read({ applicationId: application.id, offset: 0, follow: false }));
     expect(whole).toBe('one\ntwo\nthree\n');
     for (let offset = 0; offset <= whole.length; offset++) {
-      expect(await text(driverLogs.read({ applicationId: application.id, offset, follow: false }))).toBe(whole.slice(offset));
+      expect(await text(driverLogs.read({ applicationId: application.id, offset, follow: false }))).toBe(
+        whole.slice(offset),
+      );
     }
     const streams = [];
-    for await (const piece of driverLogs.read({ applicationId: application.id, offset: 0, follow: false })) streams.push([piece.stream, piece.data.toString()]);
-    expect(streams).toEqual([['STDOUT', 'one\n'], ['STDERR', 'two\n'], ['STDOUT', 'three\n']]);
+    for await (const piece of driverLogs.read({ applicationId: application.id, offset: 0, follow: false }))
+      streams.push([piece.stream, piece.data.toString()]);
+    expect(streams).toEqual([
+      ['STDOUT', 'one\n'],
+      ['STDERR', 'two\n'],
+      ['STDOUT', 'three\n'],
+    ]);
     expect(store.position(application.id)).toMatchObject({ sourceOffset: 14, endOffset: 14 });
     await driverLogs.close();
   });
@@ -128,7 +154,8 @@ describe('DriverLogs', () => {
     driverLogs.consider(application.id);
     const received: string[] = [];
     const reading = (async () => {
-      for await (const piece of driverLogs.read({ applicationId: application.id, offset: 0, follow: true })) received.push(piece.data.toString());
+      for await (const piece of driverLogs.read({ applicationId: application.id, offset: 0, follow: true }))
+        received.push(piece.data.toString());
     })();
     output.write('first\n');
     await expect.poll(() => received.join('')).toBe('first\n');
@@ -158,7 +185,9 @@ describe('DriverLogs', () => {
     second.recover();
     await expect.poll(() => store.position(application.id).completedAt).toBeInstanceOf(Date);
     end();
-    expect(await text(second.read({ applicationId: application.id, offset: 0, follow: true }))).toBe('line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n');
+    expect(await text(second.read({ applicationId: application.id, offset: 0, follow: true }))).toBe(
+      'line 1\nline 2\nline 3\nline 4\nline 5\nline 6\n',
+    );
     expect(output.readsFrom).toEqual([0, 14, 35]);
     await second.close();
   });
@@ -172,10 +201,16 @@ describe('DriverLogs', () => {
     driverLogs.consider(application.id);
     await expect.poll(() => store.position(application.id).completedAt).toBeInstanceOf(Date);
     const pieces = [];
-    for await (const piece of driverLogs.read({ applicationId: application.id, offset: 0, follow: false })) pieces.push(piece);
+    for await (const piece of driverLogs.read({ applicationId: application.id, offset: 0, follow: false }))
+      pieces.push(piece);
     expect(pieces[0]).toMatchObject({ stream: 'LOGGER' });
     expect(pieces[0].data.toString()).toMatch(/^\[flotilla\] 7 bytes of the driver's output are missing here/);
-    expect(pieces.slice(1).map((piece) => piece.data.toString()).join('')).toBe('line 2\nline 3\n');
+    expect(
+      pieces
+        .slice(1)
+        .map((piece) => piece.data.toString())
+        .join(''),
+    ).toBe('line 2\nline 3\n');
     expect(store.position(application.id).sourceOffset).toBe(21);
     await driverLogs.close();
   });
@@ -190,7 +225,9 @@ describe('DriverLogs', () => {
     lostCluster.output.break();
     await expect.poll(() => lostCluster.store.position(lostCluster.application.id).completedAt).toBeInstanceOf(Date);
     expect(await text(first.read({ applicationId: lostCluster.application.id, offset: 0, follow: false }))).toMatch(
-      new RegExp(`^before\n\\[flotilla\\] the driver's output may be incomplete: cluster ${lostCluster.cluster.id} ended \\(FAILED\\)`),
+      new RegExp(
+        `^before\n\\[flotilla\\] the driver's output may be incomplete: cluster ${lostCluster.cluster.id} ended \\(FAILED\\)`,
+      ),
     );
 
     const forgotten = setUp();
@@ -198,7 +235,9 @@ describe('DriverLogs', () => {
     const second = forgotten.logs();
     second.consider(forgotten.application.id);
     await expect.poll(() => forgotten.store.position(forgotten.application.id).completedAt).toBeInstanceOf(Date);
-    expect(await text(second.read({ applicationId: forgotten.application.id, offset: 0, follow: false }))).toMatch(/no longer knows driver job job-1/);
+    expect(await text(second.read({ applicationId: forgotten.application.id, offset: 0, follow: false }))).toMatch(
+      /no longer knows driver job job-1/,
+    );
     await Promise.all([first.close(), second.close()]);
   });
 
@@ -210,12 +249,16 @@ describe('DriverLogs', () => {
     output.close();
     driverLogs.consider(application.id);
     await expect.poll(() => store.position(application.id).completedAt).toBeInstanceOf(Date);
-    expect(() => driverLogs.read({ applicationId: application.id, offset: 29, follow: false })).toThrow(/offset 29 is past the end of the driver log .* \(28 bytes so far\)/);
+    expect(() => driverLogs.read({ applicationId: application.id, offset: 29, follow: false })).toThrow(
+      /offset 29 is past the end of the driver log .* \(28 bytes so far\)/,
+    );
     end();
     // A tail of 0 bytes keeps nothing: the oldest offset kept is the end.
     new RetentionStore(state.db).compact(application.id, 0);
     expect(() => driverLogs.read({ applicationId: application.id, offset: 0, follow: false })).toThrow(OutOfRangeError);
-    expect(() => driverLogs.read({ applicationId: application.id, offset: 0, follow: false })).toThrow(/the oldest offset kept is 28/);
+    expect(() => driverLogs.read({ applicationId: application.id, offset: 0, follow: false })).toThrow(
+      /the oldest offset kept is 28/,
+    );
     expect(await text(driverLogs.read({ applicationId: application.id, offset: 28, follow: true }))).toBe('');
     await driverLogs.close();
   });

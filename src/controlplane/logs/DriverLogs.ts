@@ -83,7 +83,9 @@ export class DriverLogs {
       retryDelayMs: this.options.retryDelayMs,
     };
     const done = copyDriverLog(copy, controller.signal)
-      .catch((error: unknown) => logger.error({ err: error, applicationId }, 'copying the driver log failed; it is resumed at the next start'))
+      .catch((error: unknown) =>
+        logger.error({ err: error, applicationId }, 'copying the driver log failed; it is resumed at the next start'),
+      )
       .finally(() => {
         this.copies.delete(applicationId);
         this.notifier.notify(applicationId);
@@ -157,7 +159,12 @@ export class DriverLogs {
     await Promise.all(copies.map((copy) => copy.done));
   }
 
-  private async *follow({ applicationId, offset, follow, signal }: DriverLogRead): AsyncGenerator<DriverLogPiece, void, undefined> {
+  private async *follow({
+    applicationId,
+    offset,
+    follow,
+    signal,
+  }: DriverLogRead): AsyncGenerator<DriverLogPiece, void, undefined> {
     const { store, applications } = this.options;
     let cursor = offset;
     for (;;) {

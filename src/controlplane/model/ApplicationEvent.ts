@@ -21,7 +21,8 @@ export interface ClusterStatusChanged {
 }
 
 /** What happened. */
-export type ApplicationEventKind = ApplicationStatusChanged | JobStatusChanged | TaskStateChanged | ClusterStatusChanged;
+export type ApplicationEventKind =
+  ApplicationStatusChanged | JobStatusChanged | TaskStateChanged | ClusterStatusChanged;
 
 /** One stored entry of an application's event log. */
 export interface ApplicationEvent {

@@ -64,9 +64,15 @@ export class ApplicationCompactor {
       if (compacted.length === 0) return;
       const events = compacted.reduce((sum, one) => sum + one.eventsDropped, 0);
       const logBytes = compacted.reduce((sum, one) => sum + one.logBytesDropped, 0);
-      this.options.logger.info({ applications: compacted.length, events, logBytes }, 'compacted finished applications past retention');
+      this.options.logger.info(
+        { applications: compacted.length, events, logBytes },
+        'compacted finished applications past retention',
+      );
     } catch (error) {
-      this.options.logger.error({ err: error }, 'compacting finished applications failed; trying again at the next interval');
+      this.options.logger.error(
+        { err: error },
+        'compacting finished applications failed; trying again at the next interval',
+      );
     }
   }
 }

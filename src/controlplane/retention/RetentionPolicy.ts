@@ -30,10 +30,13 @@ export const RETENTION_DEFAULTS: RetentionPolicy = {
 export function compileRetentionPolicy(options: Partial<RetentionPolicy> = {}): RetentionPolicy {
   const policy = { ...RETENTION_DEFAULTS, ...options };
   for (const key of ['maxAgeMs', 'maxCount', 'logTailBytes'] as const) {
-    if (!Number.isSafeInteger(policy[key]) || policy[key] < 0) throw new InvalidArgumentError(`retention ${key} must be a whole number of at least 0, got ${policy[key]}`);
+    if (!Number.isSafeInteger(policy[key]) || policy[key] < 0)
+      throw new InvalidArgumentError(`retention ${key} must be a whole number of at least 0, got ${policy[key]}`);
   }
   if (!Number.isSafeInteger(policy.intervalMs) || policy.intervalMs < 1) {
-    throw new InvalidArgumentError(`retention intervalMs must be a whole number of at least 1, got ${policy.intervalMs}`);
+    throw new InvalidArgumentError(
+      `retention intervalMs must be a whole number of at least 1, got ${policy.intervalMs}`,
+    );
   }
   return policy;
 }

@@ -22,22 +22,38 @@ type ApplicationRpcs = Pick<
 export function applicationHandlers(views: TenantViews): ApplicationRpcs {
   return {
     async runApplication(request, context) {
-      const { application, deduplicated } = await views(callerOf(context).tenant).runApplication(runApplicationInputFromMessage(request));
+      const { application, deduplicated } = await views(callerOf(context).tenant).runApplication(
+        runApplicationInputFromMessage(request),
+      );
       return { application: applicationToMessage(application), deduplicated };
     },
 
     async getApplication(request, context) {
-      return { application: applicationToMessage(views(callerOf(context).tenant).getApplication(requireApplicationId(request.applicationId))) };
+      return {
+        application: applicationToMessage(
+          views(callerOf(context).tenant).getApplication(requireApplicationId(request.applicationId)),
+        ),
+      };
     },
 
     async listApplications(request, context) {
-      const statuses = request.statuses.map((status, index) => applicationStatusFromMessage(status, `statuses[${index}]`));
-      const page = views(callerOf(context).tenant).listApplications({ pageSize: request.pageSize, pageToken: request.pageToken, statuses });
+      const statuses = request.statuses.map((status, index) =>
+        applicationStatusFromMessage(status, `statuses[${index}]`),
+      );
+      const page = views(callerOf(context).tenant).listApplications({
+        pageSize: request.pageSize,
+        pageToken: request.pageToken,
+        statuses,
+      });
       return { applications: page.applications.map(applicationToMessage), nextPageToken: page.nextPageToken };
     },
 
     async cancelApplication(request, context) {
-      return { application: applicationToMessage(views(callerOf(context).tenant).cancelApplication(requireApplicationId(request.applicationId))) };
+      return {
+        application: applicationToMessage(
+          views(callerOf(context).tenant).cancelApplication(requireApplicationId(request.applicationId)),
+        ),
+      };
     },
 
     async *watchApplication(request, context) {

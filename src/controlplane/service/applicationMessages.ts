@@ -25,7 +25,10 @@ export function applicationToMessage(application: Application): ApplicationMessa
     jobIds: [...application.jobIds],
     driverResources: { ...application.driverResources },
     parallelism: application.parallelism,
-    savepoint: application.savepoint && { path: application.savepoint.path, allowNonRestoredState: application.savepoint.allowNonRestoredState },
+    savepoint: application.savepoint && {
+      path: application.savepoint.path,
+      allowNonRestoredState: application.savepoint.allowNonRestoredState,
+    },
     properties: { ...application.properties },
     createTime: application.createTime,
     endTime: application.endTime,
@@ -36,7 +39,9 @@ export function applicationToMessage(application: Application): ApplicationMessa
 }
 
 function bundleToMessage(bundle: ApplicationBundle): BundleReference {
-  return 'artifactId' in bundle ? { source: { $case: 'artifactId', artifactId: bundle.artifactId } } : { source: { $case: 'uri', uri: bundle.uri } };
+  return 'artifactId' in bundle
+    ? { source: { $case: 'artifactId', artifactId: bundle.artifactId } }
+    : { source: { $case: 'uri', uri: bundle.uri } };
 }
 
 /** A RunApplication request as the domain's input; unknown enum values are INVALID_ARGUMENT naming the field. */
@@ -47,7 +52,11 @@ export function runApplicationInputFromMessage(request: RunApplicationRequest): 
   return {
     requestId: request.requestId,
     name: request.name,
-    bundle: !source ? undefined : source.$case === 'artifactId' ? { artifactId: source.artifactId } : { uri: source.uri },
+    bundle: !source
+      ? undefined
+      : source.$case === 'artifactId'
+        ? { artifactId: source.artifactId }
+        : { uri: source.uri },
     entry: request.entry,
     args: request.args,
     mode: submissionModeFromMessage(request.mode, 'mode'),
@@ -66,7 +75,10 @@ export function runApplicationInputFromMessage(request: RunApplicationRequest): 
       nativeMemoryMb: resources?.nativeMemoryMb ?? 0,
     },
     parallelism: request.parallelism,
-    savepoint: request.savepoint && { path: request.savepoint.path, allowNonRestoredState: request.savepoint.allowNonRestoredState },
+    savepoint: request.savepoint && {
+      path: request.savepoint.path,
+      allowNonRestoredState: request.savepoint.allowNonRestoredState,
+    },
     properties: { ...request.properties },
   };
 }

@@ -10,7 +10,10 @@ import { compileClusterSpec } from '../clusters/compileClusterSpec.js';
 import { clusterSpecInputFromMessage, clusterToMessage } from './clusterMessages.js';
 import { clusterStatusFromMessage } from './enums.js';
 
-type ClusterRpcs = Pick<ClusterClientServiceImplementation<CallContext>, 'deployCluster' | 'getCluster' | 'listClusters' | 'shutDownCluster'>;
+type ClusterRpcs = Pick<
+  ClusterClientServiceImplementation<CallContext>,
+  'deployCluster' | 'getCluster' | 'listClusters' | 'shutDownCluster'
+>;
 
 /** Slots per task executor of a shared cluster when the request does not say (as `flotilla taskexecutor`). */
 export const SHARED_CLUSTER_DEFAULT_SLOTS = 2;
@@ -28,17 +31,25 @@ export function clusterHandlers(views: TenantViews): ClusterRpcs {
     },
 
     async getCluster(request, context) {
-      return { cluster: clusterToMessage(views(callerOf(context).tenant).getCluster(requireClusterId(request.clusterId))) };
+      return {
+        cluster: clusterToMessage(views(callerOf(context).tenant).getCluster(requireClusterId(request.clusterId))),
+      };
     },
 
     async listClusters(request, context) {
       const statuses = request.statuses.map((status, index) => clusterStatusFromMessage(status, `statuses[${index}]`));
-      const page = views(callerOf(context).tenant).listClusters({ pageSize: request.pageSize, pageToken: request.pageToken, statuses });
+      const page = views(callerOf(context).tenant).listClusters({
+        pageSize: request.pageSize,
+        pageToken: request.pageToken,
+        statuses,
+      });
       return { clusters: page.clusters.map(clusterToMessage), nextPageToken: page.nextPageToken };
     },
 
     async shutDownCluster(request, context) {
-      return { cluster: clusterToMessage(views(callerOf(context).tenant).shutDownCluster(requireClusterId(request.clusterId))) };
+      return {
+        cluster: clusterToMessage(views(callerOf(context).tenant).shutDownCluster(requireClusterId(request.clusterId))),
+      };
     },
   };
 }

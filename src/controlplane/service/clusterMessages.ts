@@ -1,5 +1,8 @@
 /** Converts clusters and cluster specs between `flotilla.v1` messages and the control plane's domain. */
-import type { Cluster as ClusterMessage, ClusterSpec as ClusterSpecMessage } from '../../../generated/flotilla/v1/resources.js';
+import type {
+  Cluster as ClusterMessage,
+  ClusterSpec as ClusterSpecMessage,
+} from '../../../generated/flotilla/v1/resources.js';
 import { serializedErrorToMessage } from '../../rpc/convert/status.js';
 import type { ClusterSpecInput } from '../clusters/compileClusterSpec.js';
 import type { Cluster, ClusterSpec } from '../model/Cluster.js';

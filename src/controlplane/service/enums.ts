@@ -3,12 +3,19 @@
  * are the proto value names without their prefix, so one table per enum serves both directions;
  * UNSPECIFIED and values this build does not know are INVALID_ARGUMENT naming the field.
  */
-import { ClusterStatus as ClusterStatusMessage, SubmissionMode as SubmissionModeMessage } from '../../../generated/flotilla/v1/status.js';
+import {
+  ClusterStatus as ClusterStatusMessage,
+  SubmissionMode as SubmissionModeMessage,
+} from '../../../generated/flotilla/v1/status.js';
 import { InvalidArgumentError } from '../../common/errors.js';
 import type { SubmissionMode } from '../model/Application.js';
 import { CLUSTER_STATUSES, type ClusterStatus } from '../model/Cluster.js';
 
-function converter<D extends string, M extends number>(names: readonly D[], enumObject: Record<string, string | number>, typeName: string) {
+function converter<D extends string, M extends number>(
+  names: readonly D[],
+  enumObject: Record<string, string | number>,
+  typeName: string,
+) {
   return {
     toMessage: (value: D): M => enumObject[value] as M,
     fromMessage(value: M, field: string): D {
@@ -21,8 +28,16 @@ function converter<D extends string, M extends number>(names: readonly D[], enum
   };
 }
 
-const clusterStatus = converter<ClusterStatus, ClusterStatusMessage>(CLUSTER_STATUSES, ClusterStatusMessage, 'ClusterStatus');
-const submissionMode = converter<SubmissionMode, SubmissionModeMessage>(['SESSION', 'PER_JOB', 'APPLICATION', 'DRIVER'], SubmissionModeMessage, 'SubmissionMode');
+const clusterStatus = converter<ClusterStatus, ClusterStatusMessage>(
+  CLUSTER_STATUSES,
+  ClusterStatusMessage,
+  'ClusterStatus',
+);
+const submissionMode = converter<SubmissionMode, SubmissionModeMessage>(
+  ['SESSION', 'PER_JOB', 'APPLICATION', 'DRIVER'],
+  SubmissionModeMessage,
+  'SubmissionMode',
+);
 
 /** Application statuses convert as the Dispatcher's do. */
 export { applicationStatusFromMessage, applicationStatusToMessage } from '../../rpc/convert/status.js';

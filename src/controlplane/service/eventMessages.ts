@@ -1,6 +1,10 @@
 /** Converts applications' events to `flotilla.v1.ApplicationEvent` (the control plane only sends them). */
 import type { ApplicationEvent as ApplicationEventMessage } from '../../../generated/flotilla/v1/events.js';
-import { applicationStatusChangedToMessage, jobStatusChangedToMessage, taskStateChangedToMessage } from '../../rpc/convert/jobEvents.js';
+import {
+  applicationStatusChangedToMessage,
+  jobStatusChangedToMessage,
+  taskStateChangedToMessage,
+} from '../../rpc/convert/jobEvents.js';
 import type { ApplicationEvent } from '../model/ApplicationEvent.js';
 import { clusterStatusToMessage } from './enums.js';
 
@@ -10,7 +14,10 @@ export function applicationEventToMessage(event: ApplicationEvent): ApplicationE
   const base = { applicationId: event.applicationId, sequence: BigInt(event.sequence), time: event.time };
   switch (kind.type) {
     case 'applicationStatusChanged':
-      return { ...base, kind: { $case: 'applicationStatusChanged', applicationStatusChanged: applicationStatusChangedToMessage(kind) } };
+      return {
+        ...base,
+        kind: { $case: 'applicationStatusChanged', applicationStatusChanged: applicationStatusChangedToMessage(kind) },
+      };
     case 'jobStatusChanged':
       return { ...base, kind: { $case: 'jobStatusChanged', jobStatusChanged: jobStatusChangedToMessage(kind) } };
     case 'taskStateChanged':

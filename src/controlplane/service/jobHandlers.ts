@@ -17,16 +17,27 @@ import { applicationToMessage } from './applicationMessages.js';
 
 type JobRpcs = Pick<
   ClusterClientServiceImplementation<CallContext>,
-  'submitJob' | 'getJob' | 'listJobs' | 'cancelJob' | 'requestJobResult' | 'completeClientMain' | 'reportClientHeartbeat'
+  | 'submitJob'
+  | 'getJob'
+  | 'listJobs'
+  | 'cancelJob'
+  | 'requestJobResult'
+  | 'completeClientMain'
+  | 'reportClientHeartbeat'
 >;
 
 /** The job RPCs over the caller's tenant's view. */
 export function jobHandlers(views: TenantViews): JobRpcs {
   return {
     async submitJob(request, context) {
-      if (!request.jobGraph) throw new InvalidArgumentError('job_graph is required: the job to run, as the SDK builds it');
+      if (!request.jobGraph)
+        throw new InvalidArgumentError('job_graph is required: the job to run, as the SDK builds it');
       const graph = jobGraphFromMessage(request.jobGraph);
-      return views(callerOf(context).tenant).submitJob({ applicationId: required(request.applicationId, 'application_id'), graph, requestId: request.requestId });
+      return views(callerOf(context).tenant).submitJob({
+        applicationId: required(request.applicationId, 'application_id'),
+        graph,
+        requestId: request.requestId,
+      });
     },
 
     async getJob(request, context) {
@@ -34,7 +45,12 @@ export function jobHandlers(views: TenantViews): JobRpcs {
     },
 
     async listJobs(request, context) {
-      const page = views(callerOf(context).tenant).listJobs({ pageSize: request.pageSize, pageToken: request.pageToken, applicationId: request.applicationId, clusterId: request.clusterId });
+      const page = views(callerOf(context).tenant).listJobs({
+        pageSize: request.pageSize,
+        pageToken: request.pageToken,
+        applicationId: request.applicationId,
+        clusterId: request.clusterId,
+      });
       return { jobs: page.jobs.map(jobToMessage), nextPageToken: page.nextPageToken };
     },
 
@@ -43,16 +59,25 @@ export function jobHandlers(views: TenantViews): JobRpcs {
     },
 
     async *requestJobResult(request, context) {
-      for await (const part of views(callerOf(context).tenant).jobResult(required(request.jobId, 'job_id'), context.signal)) yield { part };
+      for await (const part of views(callerOf(context).tenant).jobResult(
+        required(request.jobId, 'job_id'),
+        context.signal,
+      ))
+        yield { part };
     },
 
     async reportClientHeartbeat(request, context) {
-      const { timeoutMs, application } = views(callerOf(context).tenant).clientHeartbeat(required(request.applicationId, 'application_id'));
+      const { timeoutMs, application } = views(callerOf(context).tenant).clientHeartbeat(
+        required(request.applicationId, 'application_id'),
+      );
       return { timeoutMs: BigInt(timeoutMs), status: applicationToMessage(application).status };
     },
 
     async completeClientMain(request, context) {
-      const application = views(callerOf(context).tenant).completeClientMain(required(request.applicationId, 'application_id'), serializedErrorFromMessage(request.failure));
+      const application = views(callerOf(context).tenant).completeClientMain(
+        required(request.applicationId, 'application_id'),
+        serializedErrorFromMessage(request.failure),
+      );
       return { application: applicationToMessage(application) };
     },
   };

@@ -14,7 +14,11 @@ import type { DriverLogStream } from '../store/DriverLogStore.js';
 
 type LogRpcs = Pick<ClusterClientServiceImplementation<CallContext>, 'readDriverLog'>;
 
-const STREAMS: Record<DriverLogStream, LogStream> = { STDOUT: LogStream.STDOUT, STDERR: LogStream.STDERR, LOGGER: LogStream.LOGGER };
+const STREAMS: Record<DriverLogStream, LogStream> = {
+  STDOUT: LogStream.STDOUT,
+  STDERR: LogStream.STDERR,
+  LOGGER: LogStream.LOGGER,
+};
 
 /** The driver log RPCs over the caller's tenant's view. */
 export function logHandlers(views: TenantViews): LogRpcs {
@@ -28,7 +32,12 @@ export function logHandlers(views: TenantViews): LogRpcs {
         signal: context.signal,
       });
       for await (const piece of pieces) {
-        yield { offset: BigInt(piece.offset), data: piece.data, stream: STREAMS[piece.stream], nextOffset: BigInt(piece.nextOffset) };
+        yield {
+          offset: BigInt(piece.offset),
+          data: piece.data,
+          stream: STREAMS[piece.stream],
+          nextOffset: BigInt(piece.nextOffset),
+        };
       }
     },
   };

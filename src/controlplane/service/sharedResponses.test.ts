@@ -1,10 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ClusterClientServiceDefinition, WatchApplicationResponse } from '../../../generated/flotilla/v1/cluster_client_service.js';
+import {
+  ClusterClientServiceDefinition,
+  WatchApplicationResponse,
+} from '../../../generated/flotilla/v1/cluster_client_service.js';
 import type { ApplicationEvent } from '../model/ApplicationEvent.js';
 import { watchResponseOf, withSharedResponses } from './sharedResponses.js';
 
 /** What nice-grpc does with a ts-proto response type before each write. */
-function serialize(type: { encode(value: unknown): { finish(): Uint8Array }; fromPartial(value: unknown): unknown }, value: unknown): Uint8Array {
+function serialize(
+  type: { encode(value: unknown): { finish(): Uint8Array }; fromPartial(value: unknown): unknown },
+  value: unknown,
+): Uint8Array {
   return type.encode(type.fromPartial(value)).finish();
 }
 

@@ -42,7 +42,10 @@ interface TsProtoMethod {
 }
 
 /** `definition` with response serializers that encode a shared response once. */
-export function withSharedResponses<D extends { methods: Record<string, unknown> }>(definition: D, methodKeys: readonly (keyof D['methods'] & string)[]): D {
+export function withSharedResponses<D extends { methods: Record<string, unknown> }>(
+  definition: D,
+  methodKeys: readonly (keyof D['methods'] & string)[],
+): D {
   const methods: Record<string, unknown> = { ...definition.methods };
   for (const key of methodKeys) {
     const method = definition.methods[key] as TsProtoMethod;
@@ -51,7 +54,8 @@ export function withSharedResponses<D extends { methods: Record<string, unknown>
       ...method,
       responseType: {
         ...responseType,
-        fromPartial: (value: unknown) => (shared.has(value as object) ? value : responseType.fromPartial ? responseType.fromPartial(value) : value),
+        fromPartial: (value: unknown) =>
+          shared.has(value as object) ? value : responseType.fromPartial ? responseType.fromPartial(value) : value,
         encode(message: unknown, writer?: unknown) {
           if (writer !== undefined || !shared.has(message as object)) return responseType.encode(message, writer);
           let bytes = encoded.get(message as object);

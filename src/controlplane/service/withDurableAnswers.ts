@@ -16,7 +16,10 @@ export function withDurableAnswers<S extends CompatServiceDefinition>(
   implementation: ServiceImplementation<S>,
   durable: () => Promise<void>,
 ): ServiceImplementation<S> {
-  const methods = ('methods' in definition ? definition.methods : definition) as Record<string, { responseStream: boolean }>;
+  const methods = ('methods' in definition ? definition.methods : definition) as Record<
+    string,
+    { responseStream: boolean }
+  >;
   const handlers = implementation as unknown as Record<string, Handler>;
   const wrapped: Record<string, Handler> = { ...handlers };
   for (const [key, method] of Object.entries(methods)) {
@@ -33,5 +36,8 @@ export function withDurableAnswers<S extends CompatServiceDefinition>(
 
 /** `service` with its unary answers held until `durable()` resolves. */
 export function withDurableService(service: HostedService, durable: () => Promise<void>): HostedService {
-  return { ...service, implementation: withDurableAnswers(service.definition, service.implementation as never, durable) } as HostedService;
+  return {
+    ...service,
+    implementation: withDurableAnswers(service.definition, service.implementation as never, durable),
+  } as HostedService;
 }

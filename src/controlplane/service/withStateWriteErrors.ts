@@ -15,7 +15,10 @@ export function withStateWriteErrors<S extends CompatServiceDefinition>(
   implementation: ServiceImplementation<S>,
   stateDir: string,
 ): ServiceImplementation<S> {
-  const methods = ('methods' in definition ? definition.methods : definition) as Record<string, { responseStream: boolean }>;
+  const methods = ('methods' in definition ? definition.methods : definition) as Record<
+    string,
+    { responseStream: boolean }
+  >;
   const handlers = implementation as unknown as Record<string, Handler>;
   const mapped: Record<string, Handler> = { ...handlers };
   const rethrow = (error: unknown): never => {

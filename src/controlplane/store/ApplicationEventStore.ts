@@ -24,16 +24,22 @@ export class ApplicationEventStore {
    * caller's transaction or savepoint, rolled back as a whole, takes the sequence back with it.
    */
   append(applicationId: string, kind: ApplicationEventKind, time = new Date()): ApplicationEvent {
-    return this.db.inTransaction ? this.write(applicationId, kind, time) : this.db.transaction(() => this.write(applicationId, kind, time))();
+    return this.db.inTransaction
+      ? this.write(applicationId, kind, time)
+      : this.db.transaction(() => this.write(applicationId, kind, time))();
   }
 
   private write(applicationId: string, kind: ApplicationEventKind, time: Date): ApplicationEvent {
     const row = this.db
-      .prepare('UPDATE applications SET last_event_sequence = last_event_sequence + 1 WHERE id = ? RETURNING last_event_sequence AS sequence')
+      .prepare(
+        'UPDATE applications SET last_event_sequence = last_event_sequence + 1 WHERE id = ? RETURNING last_event_sequence AS sequence',
+      )
       .get(applicationId) as { sequence: number } | undefined;
     if (!row) throw new Error(`cannot append an event to unknown application ${applicationId}`);
     this.db
-      .prepare('INSERT INTO application_events (application_id, sequence, time, type, event_json) VALUES (?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO application_events (application_id, sequence, time, type, event_json) VALUES (?, ?, ?, ?, ?)',
+      )
       .run(applicationId, row.sequence, time.getTime(), kind.type, JSON.stringify(kind));
     return { applicationId, sequence: row.sequence, time, kind };
   }
@@ -53,15 +59,20 @@ export class ApplicationEventStore {
 
   /** The oldest sequence the application still keeps (1 until retention compacts it), and when it was compacted. */
   kept(applicationId: string): { firstKeptSequence: number; compactedAt?: Date } {
-    const row = this.db.prepare('SELECT first_kept_sequence, compacted_at FROM applications WHERE id = ?').get(applicationId) as
-      | { first_kept_sequence: number; compacted_at: number | null }
-      | undefined;
+    const row = this.db
+      .prepare('SELECT first_kept_sequence, compacted_at FROM applications WHERE id = ?')
+      .get(applicationId) as { first_kept_sequence: number; compacted_at: number | null } | undefined;
     if (!row) return { firstKeptSequence: 1 };
-    return row.compacted_at === null ? { firstKeptSequence: row.first_kept_sequence } : { firstKeptSequence: row.first_kept_sequence, compactedAt: new Date(row.compacted_at) };
+    return row.compacted_at === null
+      ? { firstKeptSequence: row.first_kept_sequence }
+      : { firstKeptSequence: row.first_kept_sequence, compactedAt: new Date(row.compacted_at) };
   }
 
   /** Every event of one type of the application, in order (for rebuilding what the control plane knows after a restart). */
-  readOfType<T extends ApplicationEventKind['type']>(applicationId: string, type: T): Extract<ApplicationEventKind, { type: T }>[] {
+  readOfType<T extends ApplicationEventKind['type']>(
+    applicationId: string,
+    type: T,
+  ): Extract<ApplicationEventKind, { type: T }>[] {
     const rows = this.db
       .prepare('SELECT event_json FROM application_events WHERE application_id = ? AND type = ? ORDER BY sequence')
       .all(applicationId, type) as { event_json: string }[];

@@ -6,7 +6,12 @@ import { ApplicationStore } from './ApplicationStore.js';
 describe('ApplicationStore', () => {
   it('stores an application and reads it back unchanged', () => {
     const { applications } = testState();
-    const application = testApplication({ properties: { b: '2', a: '1' }, savepoint: { path: '/sp', allowNonRestoredState: true }, requestId: 'r-1', requestFingerprint: 'f' });
+    const application = testApplication({
+      properties: { b: '2', a: '1' },
+      savepoint: { path: '/sp', allowNonRestoredState: true },
+      requestId: 'r-1',
+      requestFingerprint: 'f',
+    });
     applications.insert(application);
     expect(applications.get(application.id)).toEqual(application);
     expect(applications.findByRequestId('r-1', '')?.id).toBe(application.id);
@@ -54,7 +59,9 @@ describe('ApplicationStore', () => {
 
   it('lists newest first, page by page, optionally of some statuses only', () => {
     const { applications } = testState();
-    const made = Array.from({ length: 5 }, (_, index) => testApplication({ status: index % 2 === 0 ? 'RUNNING' : 'FINISHED' }));
+    const made = Array.from({ length: 5 }, (_, index) =>
+      testApplication({ status: index % 2 === 0 ? 'RUNNING' : 'FINISHED' }),
+    );
     for (const application of made) applications.insert(application);
     const first = applications.list({ pageSize: 2, pageToken: '', statuses: [], tenant: '' });
     expect(first.applications.map((application) => application.id)).toEqual([made[4].id, made[3].id]);
@@ -65,7 +72,9 @@ describe('ApplicationStore', () => {
     expect(last.nextPageToken).toBe('');
     const running = applications.list({ pageSize: 0, pageToken: '', statuses: ['RUNNING'], tenant: '' });
     expect(running.applications.map((application) => application.id)).toEqual([made[4].id, made[2].id, made[0].id]);
-    expect(() => applications.list({ pageSize: 2, pageToken: 'garbage', statuses: [], tenant: '' })).toThrow(/page_token is not one this control plane issued/);
+    expect(() => applications.list({ pageSize: 2, pageToken: 'garbage', statuses: [], tenant: '' })).toThrow(
+      /page_token is not one this control plane issued/,
+    );
   });
 
   it("keeps tenants apart: list, get with a tenant, and the count of a tenant's running applications", () => {
@@ -74,12 +83,18 @@ describe('ApplicationStore', () => {
     const ended = testApplication({ tenant: 'team-a', status: 'FINISHED' });
     const theirs = testApplication({ tenant: 'team-b', status: 'RUNNING' });
     for (const application of [mine, ended, theirs]) applications.insert(application);
-    expect(applications.list({ pageSize: 0, pageToken: '', statuses: [], tenant: 'team-a' }).applications.map((application) => application.id)).toEqual([ended.id, mine.id]);
+    expect(
+      applications
+        .list({ pageSize: 0, pageToken: '', statuses: [], tenant: 'team-a' })
+        .applications.map((application) => application.id),
+    ).toEqual([ended.id, mine.id]);
     expect(applications.list({ pageSize: 0, pageToken: '', statuses: [], tenant: '' }).applications).toEqual([]);
     expect(applications.get(mine.id, 'team-a').id).toBe(mine.id);
     const unknown = () => applications.get('app-none', 'team-a');
     expect(unknown).toThrow(NotFoundError);
-    expect(() => applications.get(theirs.id, 'team-a')).toThrow(new NotFoundError(`application ${JSON.stringify(theirs.id)} is not known to this control plane`));
+    expect(() => applications.get(theirs.id, 'team-a')).toThrow(
+      new NotFoundError(`application ${JSON.stringify(theirs.id)} is not known to this control plane`),
+    );
     expect(applications.countActive('team-a')).toBe(1);
     expect(applications.countActive('team-c')).toBe(0);
   });
@@ -105,10 +120,22 @@ describe('ApplicationStore', () => {
     // What a new store over the same database reads, with nothing kept.
     const stored = () => new ApplicationStore(db).get(application.id);
     applications.get(application.id);
-    applications.update(application.id, { status: 'RUNNING', clusterId: cluster.id, ownsCluster: true, jobIds: ['job-1'], failure: undefined });
+    applications.update(application.id, {
+      status: 'RUNNING',
+      clusterId: cluster.id,
+      ownsCluster: true,
+      jobIds: ['job-1'],
+      failure: undefined,
+    });
     log.append(application.id, { type: 'applicationStatusChanged', status: 'RUNNING', message: 'running' });
     expect(applications.get(application.id)).toEqual(stored());
-    applications.update(application.id, { status: 'FAILED', endTime: new Date(), failure: { name: 'E', message: 'm', stack: '' }, clientMainEndTime: new Date(), clientMainFailure: undefined });
+    applications.update(application.id, {
+      status: 'FAILED',
+      endTime: new Date(),
+      failure: { name: 'E', message: 'm', stack: '' },
+      clientMainEndTime: new Date(),
+      clientMainFailure: undefined,
+    });
     expect(applications.get(application.id)).toEqual(stored());
     applications.update(application.id, { failure: undefined, clusterId: '' });
     expect(applications.get(application.id)).toEqual(stored());

@@ -15,7 +15,11 @@
 import { NotFoundError } from '../../common/errors.js';
 import type { SerializedError } from '../../common/status.js';
 import type { Application } from '../model/Application.js';
-import { APPLICATION_STATUSES, isTerminalApplicationStatus, type ApplicationStatus } from '../model/ApplicationStatus.js';
+import {
+  APPLICATION_STATUSES,
+  isTerminalApplicationStatus,
+  type ApplicationStatus,
+} from '../model/ApplicationStatus.js';
 import { readPage } from './pageToken.js';
 import { onRollback, type StateDatabase } from './stateDatabase.js';
 
@@ -50,7 +54,20 @@ interface ApplicationRow {
 }
 
 /** What may change in an application after it was accepted. */
-export type ApplicationChanges = Partial<Pick<Application, 'status' | 'clusterId' | 'ownsCluster' | 'driverJobId' | 'jobIds' | 'failure' | 'endTime' | 'clientMainEndTime' | 'clientMainFailure'>>;
+export type ApplicationChanges = Partial<
+  Pick<
+    Application,
+    | 'status'
+    | 'clusterId'
+    | 'ownsCluster'
+    | 'driverJobId'
+    | 'jobIds'
+    | 'failure'
+    | 'endTime'
+    | 'clientMainEndTime'
+    | 'clientMainFailure'
+  >
+>;
 
 /** A page of applications. */
 export interface ApplicationPage {
@@ -72,7 +89,9 @@ export interface ApplicationListRequest {
 
 const TERMINAL_SQL = "('FAILED', 'CANCELED', 'FINISHED')";
 /** The statuses of applications that have not ended, listed so that a query can use the status index. */
-const ACTIVE_SQL = `(${APPLICATION_STATUSES.filter((status) => !isTerminalApplicationStatus(status)).map((status) => `'${status}'`).join(', ')})`;
+const ACTIVE_SQL = `(${APPLICATION_STATUSES.filter((status) => !isTerminalApplicationStatus(status))
+  .map((status) => `'${status}'`)
+  .join(', ')})`;
 
 /** The most application rows kept in memory; past it the oldest kept is dropped. */
 const MAX_KEPT_ROWS = 10_000;
@@ -129,13 +148,16 @@ export class ApplicationStore {
    */
   get(id: string, tenant?: string): Application {
     const application = this.find(id);
-    if (!application || (tenant !== undefined && application.tenant !== tenant)) throw new NotFoundError(`application ${JSON.stringify(id)} is not known to this control plane`);
+    if (!application || (tenant !== undefined && application.tenant !== tenant))
+      throw new NotFoundError(`application ${JSON.stringify(id)} is not known to this control plane`);
     return application;
   }
 
   /** The tenant's application submitted with this request id, if any. */
   findByRequestId(requestId: string, tenant: string): Application | undefined {
-    const row = this.db.prepare('SELECT * FROM applications WHERE request_id = ? AND tenant = ?').get(requestId, tenant) as ApplicationRow | undefined;
+    const row = this.db
+      .prepare('SELECT * FROM applications WHERE request_id = ? AND tenant = ?')
+      .get(requestId, tenant) as ApplicationRow | undefined;
     return row && fromRow(row);
   }
 
@@ -155,7 +177,8 @@ export class ApplicationStore {
     if ('failure' in changes) set('failure_json', changes.failure ? JSON.stringify(changes.failure) : null);
     if (changes.endTime !== undefined) set('ended_at', changes.endTime.getTime());
     if (changes.clientMainEndTime !== undefined) set('client_main_ended_at', changes.clientMainEndTime.getTime());
-    if ('clientMainFailure' in changes) set('client_main_failure_json', changes.clientMainFailure ? JSON.stringify(changes.clientMainFailure) : null);
+    if ('clientMainFailure' in changes)
+      set('client_main_failure_json', changes.clientMainFailure ? JSON.stringify(changes.clientMainFailure) : null);
     if (assignments.length === 0) return;
     this.db.prepare(`UPDATE applications SET ${assignments.join(', ')} WHERE id = @id`).run(values);
     const kept = this.kept.get(id);
@@ -173,27 +196,37 @@ export class ApplicationStore {
       'applications',
       request,
       (before, limit) =>
-        this.db.prepare(`SELECT * FROM applications WHERE tenant = ? AND ordinal < ? ${filter} ORDER BY ordinal DESC LIMIT ?`).all(tenant, before, ...statuses, limit) as ApplicationRow[],
+        this.db
+          .prepare(
+            `SELECT * FROM applications WHERE tenant = ? AND ordinal < ? ${filter} ORDER BY ordinal DESC LIMIT ?`,
+          )
+          .all(tenant, before, ...statuses, limit) as ApplicationRow[],
     );
     return { applications: rows.map(fromRow), nextPageToken };
   }
 
   /** How many of a tenant's applications have not ended. */
   countActive(tenant: string): number {
-    const row = this.db.prepare(`SELECT COUNT(*) AS count FROM applications WHERE tenant = ? AND status NOT IN ${TERMINAL_SQL}`).get(tenant) as { count: number };
+    const row = this.db
+      .prepare(`SELECT COUNT(*) AS count FROM applications WHERE tenant = ? AND status NOT IN ${TERMINAL_SQL}`)
+      .get(tenant) as { count: number };
     return row.count;
   }
 
   /** Every application that has not ended, oldest first. */
   active(): Application[] {
-    const rows = this.db.prepare(`SELECT * FROM applications WHERE status NOT IN ${TERMINAL_SQL} ORDER BY ordinal`).all() as ApplicationRow[];
+    const rows = this.db
+      .prepare(`SELECT * FROM applications WHERE status NOT IN ${TERMINAL_SQL} ORDER BY ordinal`)
+      .all() as ApplicationRow[];
     return rows.map(fromRow);
   }
 
   /** The ids of the session and per-job applications that have not ended and whose client-side main() has not reported its end, oldest first. */
   awaitingClientMain(): string[] {
     const rows = this.db
-      .prepare(`SELECT id FROM applications WHERE status IN ${ACTIVE_SQL} AND mode IN ('SESSION', 'PER_JOB') AND client_main_ended_at IS NULL ORDER BY ordinal`)
+      .prepare(
+        `SELECT id FROM applications WHERE status IN ${ACTIVE_SQL} AND mode IN ('SESSION', 'PER_JOB') AND client_main_ended_at IS NULL ORDER BY ordinal`,
+      )
       .all() as { id: string }[];
     return rows.map((row) => row.id);
   }
@@ -207,7 +240,9 @@ export class ApplicationStore {
   }
 }
 
-function toRow(application: Application): Omit<ApplicationRow, 'ordinal' | 'last_event_sequence' | 'client_main_ended_at' | 'client_main_failure_json'> {
+function toRow(
+  application: Application,
+): Omit<ApplicationRow, 'ordinal' | 'last_event_sequence' | 'client_main_ended_at' | 'client_main_failure_json'> {
   return {
     id: application.id,
     tenant: application.tenant,
@@ -249,7 +284,8 @@ function withChanges(application: Application, changes: ApplicationChanges): App
     else delete changed.failure;
   }
   if (changes.endTime !== undefined) changed.endTime = new Date(changes.endTime.getTime());
-  if (changes.clientMainEndTime !== undefined) changed.clientMainEndTime = new Date(changes.clientMainEndTime.getTime());
+  if (changes.clientMainEndTime !== undefined)
+    changed.clientMainEndTime = new Date(changes.clientMainEndTime.getTime());
   if ('clientMainFailure' in changes) {
     if (changes.clientMainFailure) changed.clientMainFailure = copy(changes.clientMainFailure);
     else delete changed.clientMainFailure;
@@ -285,6 +321,7 @@ function fromRow(row: ApplicationRow): Application {
   if (row.ended_at !== null) application.endTime = new Date(row.ended_at);
   if (row.failure_json) application.failure = JSON.parse(row.failure_json) as SerializedError;
   if (row.client_main_ended_at !== null) application.clientMainEndTime = new Date(row.client_main_ended_at);
-  if (row.client_main_failure_json) application.clientMainFailure = JSON.parse(row.client_main_failure_json) as SerializedError;
+  if (row.client_main_failure_json)
+    application.clientMainFailure = JSON.parse(row.client_main_failure_json) as SerializedError;
   return application;
 }

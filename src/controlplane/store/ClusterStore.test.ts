@@ -6,8 +6,15 @@ describe('ClusterStore', () => {
   it('stores a cluster with its processes and reads it back unchanged', () => {
     const { clusters } = testState();
     const cluster = testCluster({
-      processes: [{ role: 'jobmanager', index: 0, pid: 11, stdoutFile: '/c/jobmanager.out', logFile: '/c/jobmanager.log' }],
-      spec: { taskExecutors: 2, slotsPerTaskExecutor: 3, taskExecutorResources: { cpus: 2, heapMemoryMb: 512, directMemoryMb: 0, nativeMemoryMb: 0 }, properties: { k: 'v' } },
+      processes: [
+        { role: 'jobmanager', index: 0, pid: 11, stdoutFile: '/c/jobmanager.out', logFile: '/c/jobmanager.log' },
+      ],
+      spec: {
+        taskExecutors: 2,
+        slotsPerTaskExecutor: 3,
+        taskExecutorResources: { cpus: 2, heapMemoryMb: 512, directMemoryMb: 0, nativeMemoryMb: 0 },
+        properties: { k: 'v' },
+      },
       requestId: 'r',
     });
     clusters.insert(cluster);
@@ -27,34 +34,68 @@ describe('ClusterStore', () => {
     clusters.setLastJobEventSequence(cluster.id, 42);
     const stored = clusters.get(cluster.id);
     expect(stored.processes.map((process) => process.pid)).toEqual([21, 22, 23]);
-    expect(stored).toMatchObject({ status: 'RUNNING', jobmanagerAddress: '127.0.0.1:7', registeredTaskExecutors: 2, lastJobEventSequence: 42 });
-    clusters.update(cluster.id, { status: 'FAILED', failure: { name: 'ClusterLostError', message: 'gone', stack: '' }, endTime: new Date(5) });
-    expect(clusters.get(cluster.id)).toMatchObject({ status: 'FAILED', failure: { name: 'ClusterLostError' }, endTime: new Date(5) });
+    expect(stored).toMatchObject({
+      status: 'RUNNING',
+      jobmanagerAddress: '127.0.0.1:7',
+      registeredTaskExecutors: 2,
+      lastJobEventSequence: 42,
+    });
+    clusters.update(cluster.id, {
+      status: 'FAILED',
+      failure: { name: 'ClusterLostError', message: 'gone', stack: '' },
+      endTime: new Date(5),
+    });
+    expect(clusters.get(cluster.id)).toMatchObject({
+      status: 'FAILED',
+      failure: { name: 'ClusterLostError' },
+      endTime: new Date(5),
+    });
     expect(clusters.active()).toEqual([]);
   });
 
   it('lists newest first with a status filter, and finds a live external cluster by address', () => {
     const { clusters } = testState();
     const external = testCluster({ deploymentTarget: 'external', jobmanagerAddress: '127.0.0.1:9000' });
-    const stopped = testCluster({ deploymentTarget: 'external', jobmanagerAddress: '127.0.0.1:9001', status: 'STOPPED' });
+    const stopped = testCluster({
+      deploymentTarget: 'external',
+      jobmanagerAddress: '127.0.0.1:9001',
+      status: 'STOPPED',
+    });
     const local = testCluster();
     for (const cluster of [external, stopped, local]) clusters.insert(cluster);
-    expect(clusters.list({ pageSize: 0, pageToken: '', statuses: [], tenant: '' }).clusters.map((cluster) => cluster.id)).toEqual([local.id, stopped.id, external.id]);
+    expect(
+      clusters.list({ pageSize: 0, pageToken: '', statuses: [], tenant: '' }).clusters.map((cluster) => cluster.id),
+    ).toEqual([local.id, stopped.id, external.id]);
     const page = clusters.list({ pageSize: 1, pageToken: '', statuses: ['RUNNING'], tenant: '' });
     expect(page.clusters.map((cluster) => cluster.id)).toEqual([local.id]);
-    expect(clusters.list({ pageSize: 1, pageToken: page.nextPageToken, statuses: ['RUNNING'], tenant: '' }).clusters.map((cluster) => cluster.id)).toEqual([external.id]);
+    expect(
+      clusters
+        .list({ pageSize: 1, pageToken: page.nextPageToken, statuses: ['RUNNING'], tenant: '' })
+        .clusters.map((cluster) => cluster.id),
+    ).toEqual([external.id]);
     expect(clusters.findLiveExternal('127.0.0.1:9000', '')?.id).toBe(external.id);
     expect(clusters.findLiveExternal('127.0.0.1:9001', '')).toBeUndefined();
   });
 
   it("keeps tenants apart and keeps each cluster's secret", () => {
     const { clusters } = testState();
-    const mine = testCluster({ tenant: 'team-a', clusterSecret: 's'.repeat(43), deploymentTarget: 'external', jobmanagerAddress: '127.0.0.1:9002' });
+    const mine = testCluster({
+      tenant: 'team-a',
+      clusterSecret: 's'.repeat(43),
+      deploymentTarget: 'external',
+      jobmanagerAddress: '127.0.0.1:9002',
+    });
     const theirs = testCluster({ tenant: 'team-b', jobmanagerAddress: '127.0.0.1:9003' });
     for (const cluster of [mine, theirs]) clusters.insert(cluster);
     expect(clusters.get(mine.id).clusterSecret).toBe('s'.repeat(43));
-    expect(clusters.list({ pageSize: 0, pageToken: '', statuses: [], tenant: 'team-a' }).clusters.map((cluster) => cluster.id)).toEqual([mine.id]);
-    expect(() => clusters.get(theirs.id, 'team-a')).toThrow(`cluster ${JSON.stringify(theirs.id)} is not known to this control plane`);
+    expect(
+      clusters
+        .list({ pageSize: 0, pageToken: '', statuses: [], tenant: 'team-a' })
+        .clusters.map((cluster) => cluster.id),
+    ).toEqual([mine.id]);
+    expect(() => clusters.get(theirs.id, 'team-a')).toThrow(
+      `cluster ${JSON.stringify(theirs.id)} is not known to this control plane`,
+    );
     expect(clusters.findLiveExternal('127.0.0.1:9002', 'team-b')).toBeUndefined();
     expect(clusters.findLiveDeployed('127.0.0.1:9003', 'team-a')).toBeUndefined();
     expect(clusters.findLiveDeployed('127.0.0.1:9003', 'team-b')?.id).toBe(theirs.id);
@@ -73,7 +114,11 @@ describe('ClusterStore', () => {
     clusters.update(cluster.id, { status: 'RUNNING', jobmanagerAddress: '127.0.0.1:7', registeredTaskExecutors: 1 });
     clusters.setLastJobEventSequence(cluster.id, 7);
     expect(clusters.get(cluster.id)).toEqual(stored());
-    clusters.update(cluster.id, { status: 'FAILED', failure: { name: 'ClusterLostError', message: 'gone', stack: '' }, endTime: new Date(5) });
+    clusters.update(cluster.id, {
+      status: 'FAILED',
+      failure: { name: 'ClusterLostError', message: 'gone', stack: '' },
+      endTime: new Date(5),
+    });
     expect(clusters.get(cluster.id)).toEqual(stored());
     clusters.update(cluster.id, { failure: undefined });
     expect(clusters.get(cluster.id)).toEqual(stored());
@@ -112,7 +157,9 @@ describe('ClusterStore', () => {
     clusters.insert(testCluster());
     expect(clusters.activeOwnedBy(owner.id).map((cluster) => cluster.id)).toEqual([owned.id]);
     const plan = db
-      .prepare("EXPLAIN QUERY PLAN SELECT * FROM clusters WHERE owner_application_id = ? AND status NOT IN ('STOPPED', 'FAILED') ORDER BY ordinal")
+      .prepare(
+        "EXPLAIN QUERY PLAN SELECT * FROM clusters WHERE owner_application_id = ? AND status NOT IN ('STOPPED', 'FAILED') ORDER BY ordinal",
+      )
       .all(owner.id) as { detail: string }[];
     expect(plan.map((step) => step.detail).join('; ')).toMatch(/USING INDEX clusters_by_owner/);
   });

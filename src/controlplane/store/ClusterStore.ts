@@ -12,7 +12,13 @@
  */
 import { NotFoundError } from '../../common/errors.js';
 import type { SerializedError } from '../../common/status.js';
-import { isTerminalClusterStatus, type Cluster, type ClusterProcess, type ClusterStatus, type DeploymentTargetName } from '../model/Cluster.js';
+import {
+  isTerminalClusterStatus,
+  type Cluster,
+  type ClusterProcess,
+  type ClusterStatus,
+  type DeploymentTargetName,
+} from '../model/Cluster.js';
 import { readPage } from './pageToken.js';
 import { onRollback, type StateDatabase } from './stateDatabase.js';
 
@@ -46,7 +52,9 @@ interface ProcessRow {
 }
 
 /** What may change in a cluster after it was recorded. */
-export type ClusterChanges = Partial<Pick<Cluster, 'status' | 'jobmanagerAddress' | 'registeredTaskExecutors' | 'failure' | 'endTime'>>;
+export type ClusterChanges = Partial<
+  Pick<Cluster, 'status' | 'jobmanagerAddress' | 'registeredTaskExecutors' | 'failure' | 'endTime'>
+>;
 
 /** A page of clusters. */
 export interface ClusterPage {
@@ -119,20 +127,26 @@ export class ClusterStore {
   /** The cluster; NOT_FOUND naming the id when there is none, or (given `tenant`) when it is another tenant's, with the same answer. */
   get(id: string, tenant?: string): Cluster {
     const cluster = this.find(id);
-    if (!cluster || (tenant !== undefined && cluster.tenant !== tenant)) throw new NotFoundError(`cluster ${JSON.stringify(id)} is not known to this control plane (flotilla clusters lists them)`);
+    if (!cluster || (tenant !== undefined && cluster.tenant !== tenant))
+      throw new NotFoundError(
+        `cluster ${JSON.stringify(id)} is not known to this control plane (flotilla clusters lists them)`,
+      );
     return cluster;
   }
 
   /** The tenant's cluster deployed with this request id, if any. */
   findByRequestId(requestId: string, tenant: string): Cluster | undefined {
-    const row = this.db.prepare('SELECT * FROM clusters WHERE request_id = ? AND tenant = ?').get(requestId, tenant) as ClusterRow | undefined;
+    const row = this.db.prepare('SELECT * FROM clusters WHERE request_id = ? AND tenant = ?').get(requestId, tenant) as
+      ClusterRow | undefined;
     return row && this.fromRow(row);
   }
 
   /** The tenant's newest external cluster at this address that has not ended, if any. */
   findLiveExternal(address: string, tenant: string): Cluster | undefined {
     const row = this.db
-      .prepare("SELECT * FROM clusters WHERE deployment_target = 'external' AND jobmanager_address = ? AND tenant = ? AND status NOT IN ('STOPPED', 'FAILED') ORDER BY ordinal DESC")
+      .prepare(
+        "SELECT * FROM clusters WHERE deployment_target = 'external' AND jobmanager_address = ? AND tenant = ? AND status NOT IN ('STOPPED', 'FAILED') ORDER BY ordinal DESC",
+      )
       .get(address, tenant) as ClusterRow | undefined;
     return row && this.fromRow(row);
   }
@@ -140,7 +154,9 @@ export class ClusterStore {
   /** The tenant's newest running cluster this control plane deployed whose job manager listens at this address, if any. */
   findLiveDeployed(address: string, tenant: string): Cluster | undefined {
     const row = this.db
-      .prepare("SELECT * FROM clusters WHERE deployment_target != 'external' AND jobmanager_address = ? AND tenant = ? AND status = 'RUNNING' ORDER BY ordinal DESC")
+      .prepare(
+        "SELECT * FROM clusters WHERE deployment_target != 'external' AND jobmanager_address = ? AND tenant = ? AND status = 'RUNNING' ORDER BY ordinal DESC",
+      )
       .get(address, tenant) as ClusterRow | undefined;
     return row && this.fromRow(row);
   }
@@ -155,7 +171,8 @@ export class ClusterStore {
     };
     if (changes.status !== undefined) set('status', changes.status);
     if (changes.jobmanagerAddress !== undefined) set('jobmanager_address', changes.jobmanagerAddress);
-    if (changes.registeredTaskExecutors !== undefined) set('registered_task_executors', changes.registeredTaskExecutors);
+    if (changes.registeredTaskExecutors !== undefined)
+      set('registered_task_executors', changes.registeredTaskExecutors);
     if ('failure' in changes) set('failure_json', changes.failure ? JSON.stringify(changes.failure) : null);
     if (changes.endTime !== undefined) set('ended_at', changes.endTime.getTime());
     if (assignments.length === 0) return;
@@ -170,7 +187,9 @@ export class ClusterStore {
   /** Records one more process of the cluster. */
   addProcess(clusterId: string, process: ClusterProcess): void {
     this.db
-      .prepare('INSERT OR REPLACE INTO cluster_processes (cluster_id, role, idx, pid, stdout_file, log_file, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT OR REPLACE INTO cluster_processes (cluster_id, role, idx, pid, stdout_file, log_file, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
       .run(clusterId, process.role, process.index, process.pid, process.stdoutFile, process.logFile, Date.now());
     // Read again with its processes in their order the next time.
     this.kept.delete(clusterId);
@@ -191,7 +210,9 @@ export class ClusterStore {
       'clusters',
       request,
       (before, limit) =>
-        this.db.prepare(`SELECT * FROM clusters WHERE tenant = ? AND ordinal < ? ${filter} ORDER BY ordinal DESC LIMIT ?`).all(tenant, before, ...statuses, limit) as ClusterRow[],
+        this.db
+          .prepare(`SELECT * FROM clusters WHERE tenant = ? AND ordinal < ? ${filter} ORDER BY ordinal DESC LIMIT ?`)
+          .all(tenant, before, ...statuses, limit) as ClusterRow[],
     );
     return { clusters: rows.map((row) => this.fromRow(row)), nextPageToken };
   }
@@ -199,14 +220,18 @@ export class ClusterStore {
   /** The clusters deployed for an application that have not ended, oldest first. */
   activeOwnedBy(applicationId: string): Cluster[] {
     const rows = this.db
-      .prepare("SELECT * FROM clusters WHERE owner_application_id = ? AND status NOT IN ('STOPPED', 'FAILED') ORDER BY ordinal")
+      .prepare(
+        "SELECT * FROM clusters WHERE owner_application_id = ? AND status NOT IN ('STOPPED', 'FAILED') ORDER BY ordinal",
+      )
       .all(applicationId) as ClusterRow[];
     return rows.map((row) => this.fromRow(row));
   }
 
   /** Every cluster that has not ended, oldest first. */
   active(): Cluster[] {
-    const rows = this.db.prepare("SELECT * FROM clusters WHERE status NOT IN ('STOPPED', 'FAILED') ORDER BY ordinal").all() as ClusterRow[];
+    const rows = this.db
+      .prepare("SELECT * FROM clusters WHERE status NOT IN ('STOPPED', 'FAILED') ORDER BY ordinal")
+      .all() as ClusterRow[];
     return rows.map((row) => this.fromRow(row));
   }
 
@@ -223,7 +248,9 @@ export class ClusterStore {
 
   private decode(row: ClusterRow): Cluster {
     const processes = this.db
-      .prepare("SELECT * FROM cluster_processes WHERE cluster_id = ? ORDER BY CASE role WHEN 'jobmanager' THEN 0 ELSE 1 END, idx")
+      .prepare(
+        "SELECT * FROM cluster_processes WHERE cluster_id = ? ORDER BY CASE role WHEN 'jobmanager' THEN 0 ELSE 1 END, idx",
+      )
       .all(row.id) as ProcessRow[];
     const cluster: Cluster = {
       id: row.id,

@@ -67,9 +67,12 @@ export class DriverLogStore {
   /** Where the application's log stands; NOT_FOUND naming the id for an unknown application. */
   position(applicationId: string): DriverLogPosition {
     const row = this.db
-      .prepare('SELECT driver_log_source_offset, driver_log_end_offset, driver_log_first_kept_offset, driver_log_completed_at, compacted_at FROM applications WHERE id = ?')
+      .prepare(
+        'SELECT driver_log_source_offset, driver_log_end_offset, driver_log_first_kept_offset, driver_log_completed_at, compacted_at FROM applications WHERE id = ?',
+      )
       .get(applicationId) as PositionRow | undefined;
-    if (!row) throw new NotFoundError(`application ${JSON.stringify(applicationId)} is not known to this control plane`);
+    if (!row)
+      throw new NotFoundError(`application ${JSON.stringify(applicationId)} is not known to this control plane`);
     const position: DriverLogPosition = {
       sourceOffset: row.driver_log_source_offset,
       endOffset: row.driver_log_end_offset,
@@ -85,7 +88,13 @@ export class DriverLogStore {
    * `toSourceOffset`, and moves the source offset, in one transaction; returns the log's new end
    * offset. FAILED_PRECONDITION when the copy is not where the caller thinks (a second copy ran).
    */
-  append(applicationId: string, fromSourceOffset: number, toSourceOffset: number, writes: readonly DriverLogWrite[], time = new Date()): number {
+  append(
+    applicationId: string,
+    fromSourceOffset: number,
+    toSourceOffset: number,
+    writes: readonly DriverLogWrite[],
+    time = new Date(),
+  ): number {
     return this.db.transaction(() => {
       const position = this.position(applicationId);
       if (position.sourceOffset !== fromSourceOffset) {
@@ -93,7 +102,9 @@ export class DriverLogStore {
           `the driver log copy of application ${applicationId} is at source offset ${position.sourceOffset}, not ${fromSourceOffset}`,
         );
       }
-      const insert = this.db.prepare('INSERT INTO driver_log (application_id, offset, stream, time, data) VALUES (?, ?, ?, ?, ?)');
+      const insert = this.db.prepare(
+        'INSERT INTO driver_log (application_id, offset, stream, time, data) VALUES (?, ?, ?, ?, ?)',
+      );
       let offset = position.endOffset;
       for (const row of joinRows(writes)) {
         insert.run(applicationId, offset, row.stream, time.getTime(), row.data);
@@ -115,7 +126,9 @@ export class DriverLogStore {
       const position = this.position(applicationId);
       if (position.completedAt) return;
       if (notes.length > 0) this.append(applicationId, position.sourceOffset, position.sourceOffset, notes, time);
-      this.db.prepare('UPDATE applications SET driver_log_completed_at = ? WHERE id = ?').run(time.getTime(), applicationId);
+      this.db
+        .prepare('UPDATE applications SET driver_log_completed_at = ? WHERE id = ?')
+        .run(time.getTime(), applicationId);
     })();
   }
 
@@ -134,7 +147,13 @@ export class DriverLogStore {
          ORDER BY offset LIMIT @limit`,
       )
       .all({ applicationId, offset, limit }) as PieceRow[];
-    const pieces = rows.map((row) => ({ offset: row.offset, data: row.data, stream: row.stream, time: new Date(row.time), nextOffset: row.offset + row.data.byteLength }));
+    const pieces = rows.map((row) => ({
+      offset: row.offset,
+      data: row.data,
+      stream: row.stream,
+      time: new Date(row.time),
+      nextOffset: row.offset + row.data.byteLength,
+    }));
     const first = pieces[0];
     if (first && first.offset < offset) {
       if (first.nextOffset <= offset) pieces.shift();
@@ -146,7 +165,9 @@ export class DriverLogStore {
   /** The applications whose driver job is known and whose copy has not ended, oldest first. */
   incompleteCopies(): string[] {
     const rows = this.db
-      .prepare("SELECT id FROM applications WHERE driver_job_id != '' AND driver_log_completed_at IS NULL ORDER BY ordinal")
+      .prepare(
+        "SELECT id FROM applications WHERE driver_job_id != '' AND driver_log_completed_at IS NULL ORDER BY ordinal",
+      )
       .all() as { id: string }[];
     return rows.map((row) => row.id);
   }

@@ -79,7 +79,13 @@ export class JobStore {
         `UPDATE jobs SET status = ?, failure_json = COALESCE(?, failure_json), ended_at = ?, restarts = restarts + ?
          WHERE id = ? AND status NOT IN ('FINISHED', 'FAILED', 'CANCELED')`,
       )
-      .run(status, failure ? JSON.stringify(failure) : null, isTerminalJobStatus(status) ? time.getTime() : null, status === 'RESTARTING' ? 1 : 0, jobId);
+      .run(
+        status,
+        failure ? JSON.stringify(failure) : null,
+        isTerminalJobStatus(status) ? time.getTime() : null,
+        status === 'RESTARTING' ? 1 : 0,
+        jobId,
+      );
   }
 
   /** The job, or undefined. */
@@ -98,26 +104,36 @@ export class JobStore {
   /** The job, if it belongs to an application of `tenant`. */
   private findOfTenant(jobId: string, tenant: string): Job | undefined {
     const row = this.db
-      .prepare('SELECT jobs.* FROM jobs JOIN applications ON applications.id = jobs.application_id WHERE jobs.id = ? AND applications.tenant = ?')
+      .prepare(
+        'SELECT jobs.* FROM jobs JOIN applications ON applications.id = jobs.application_id WHERE jobs.id = ? AND applications.tenant = ?',
+      )
       .get(jobId, tenant) as JobRow | undefined;
     return row && fromRow(row);
   }
 
   /** The job an application's client submitted with this request id, if any. */
   findByRequestId(applicationId: string, requestId: string): Job | undefined {
-    const row = this.db.prepare('SELECT * FROM jobs WHERE application_id = ? AND request_id = ?').get(applicationId, requestId) as JobRow | undefined;
+    const row = this.db
+      .prepare('SELECT * FROM jobs WHERE application_id = ? AND request_id = ?')
+      .get(applicationId, requestId) as JobRow | undefined;
     return row && fromRow(row);
   }
 
   /** The jobs of an application, oldest first. */
   ofApplication(applicationId: string): Job[] {
-    return (this.db.prepare('SELECT * FROM jobs WHERE application_id = ? ORDER BY ordinal').all(applicationId) as JobRow[]).map(fromRow);
+    return (
+      this.db.prepare('SELECT * FROM jobs WHERE application_id = ? ORDER BY ordinal').all(applicationId) as JobRow[]
+    ).map(fromRow);
   }
 
   /** The jobs on a cluster that have not ended, oldest first. */
   activeOnCluster(clusterId: string): Job[] {
     return (
-      this.db.prepare("SELECT * FROM jobs WHERE cluster_id = ? AND status NOT IN ('FINISHED', 'FAILED', 'CANCELED') ORDER BY ordinal").all(clusterId) as JobRow[]
+      this.db
+        .prepare(
+          "SELECT * FROM jobs WHERE cluster_id = ? AND status NOT IN ('FINISHED', 'FAILED', 'CANCELED') ORDER BY ordinal",
+        )
+        .all(clusterId) as JobRow[]
     ).map(fromRow);
   }
 

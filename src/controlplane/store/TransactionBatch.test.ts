@@ -8,7 +8,8 @@ function database() {
   const db = openStateDatabase(join(tempDir(), 'state.db'));
   db.exec('CREATE TABLE notes (text TEXT NOT NULL UNIQUE)');
   const insert = (text: string) => db.prepare('INSERT INTO notes (text) VALUES (?)').run(text).changes;
-  const notes = () => (db.prepare('SELECT text FROM notes ORDER BY rowid').all() as { text: string }[]).map((row) => row.text);
+  const notes = () =>
+    (db.prepare('SELECT text FROM notes ORDER BY rowid').all() as { text: string }[]).map((row) => row.text);
   return { db, insert, notes };
 }
 

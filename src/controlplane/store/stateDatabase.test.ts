@@ -9,7 +9,12 @@ describe('openStateDatabase', () => {
     const file = join(tempDir(), 'state.db');
     const db = openStateDatabase(file);
     expect(schemaVersion(db)).toBe(MIGRATIONS.at(-1)!.version);
-    db.prepare('INSERT INTO artifacts (id, size_bytes, file_name, created_at) VALUES (?, ?, ?, ?)').run('a'.repeat(64), 1, 'x', 0);
+    db.prepare('INSERT INTO artifacts (id, size_bytes, file_name, created_at) VALUES (?, ?, ?, ?)').run(
+      'a'.repeat(64),
+      1,
+      'x',
+      0,
+    );
     db.close();
     const again = openStateDatabase(file);
     expect(again.prepare('SELECT COUNT(*) AS n FROM artifacts').get()).toEqual({ n: 1 });
@@ -19,7 +24,10 @@ describe('openStateDatabase', () => {
   it('applies only the migrations a database lacks', () => {
     const file = join(tempDir(), 'state.db');
     openStateDatabase(file, MIGRATIONS.slice(0, 1)).close();
-    const extra = [...MIGRATIONS, { version: MIGRATIONS.length + 1, description: 'test', sql: 'CREATE TABLE later (x INTEGER) STRICT;' }];
+    const extra = [
+      ...MIGRATIONS,
+      { version: MIGRATIONS.length + 1, description: 'test', sql: 'CREATE TABLE later (x INTEGER) STRICT;' },
+    ];
     const db = openStateDatabase(file, extra);
     expect(schemaVersion(db)).toBe(MIGRATIONS.length + 1);
     db.close();

@@ -60,16 +60,22 @@ function reuseStatements(db: StateDatabase): void {
  * provided (nothing here uses them).
  */
 function lightTransactions(db: StateDatabase): void {
-  const [begin, commit, rollback, savepoint, release, rollbackTo] = ['BEGIN', 'COMMIT', 'ROLLBACK', 'SAVEPOINT nested', 'RELEASE nested', 'ROLLBACK TO nested'].map((sql) =>
-    db.prepare(sql),
-  );
+  const [begin, commit, rollback, savepoint, release, rollbackTo] = [
+    'BEGIN',
+    'COMMIT',
+    'ROLLBACK',
+    'SAVEPOINT nested',
+    'RELEASE nested',
+    'ROLLBACK TO nested',
+  ].map((sql) => db.prepare(sql));
   db.transaction = ((fn: (...args: unknown[]) => unknown) =>
     function lightTransaction(this: unknown, ...args: unknown[]) {
       const nested = db.inTransaction;
       (nested ? savepoint : begin).run();
       try {
         const result = fn.apply(this, args);
-        if (result && typeof (result as Promise<unknown>).then === 'function') throw new TypeError('Transaction function cannot return a promise');
+        if (result && typeof (result as Promise<unknown>).then === 'function')
+          throw new TypeError('Transaction function cannot return a promise');
         (nested ? release : commit).run();
         return result;
       } catch (error) {

@@ -43,7 +43,10 @@ export function stateWriteErrorOf(error: unknown, stateDir: string): FlotillaErr
   if (typeof code !== 'string') return undefined;
   const primary = code.startsWith('SQLITE_') ? code.split('_').slice(0, 2).join('_') : code;
   const full = FULL[primary];
-  if (full) return new StateDiskFullError(`the control plane cannot write its state in ${stateDir}: ${full} (${code}); free space on that disk, then try again`);
+  if (full)
+    return new StateDiskFullError(
+      `the control plane cannot write its state in ${stateDir}: ${full} (${code}); free space on that disk, then try again`,
+    );
   const notWritable = NOT_WRITABLE[primary];
   if (notWritable) {
     return new StateNotWritableError(

@@ -8,20 +8,67 @@ const B = 'token-of-team-b-0123456789';
 
 describe('parseAuthConfig', () => {
   it('reads tenants, their tokens and their limits', () => {
-    const config = parseAuthConfig(JSON.stringify({ tenants: [{ name: 'team-a', tokens: [A] }, { name: 'team-b', tokens: [B], max_running_applications: 3 }] }), 'auth.json');
-    expect(config).toEqual({ tenants: [{ name: 'team-a', tokens: [A], maxRunningApplications: undefined }, { name: 'team-b', tokens: [B], maxRunningApplications: 3 }] });
+    const config = parseAuthConfig(
+      JSON.stringify({
+        tenants: [
+          { name: 'team-a', tokens: [A] },
+          { name: 'team-b', tokens: [B], max_running_applications: 3 },
+        ],
+      }),
+      'auth.json',
+    );
+    expect(config).toEqual({
+      tenants: [
+        { name: 'team-a', tokens: [A], maxRunningApplications: undefined },
+        { name: 'team-b', tokens: [B], maxRunningApplications: 3 },
+      ],
+    });
   });
 
   it.each([
     ['not JSON', '{', /auth.json is not JSON/],
     ['no tenants', '{}', /the top level must be an object with a "tenants" array/],
     ['an empty list', '{"tenants": []}', /"tenants" is empty/],
-    ['an unknown key', JSON.stringify({ tenants: [{ name: 'a', tokens: [A], max_apps: 1 }] }), /tenants\[0\]\.max_apps is not a tenant setting/],
-    ['a bad name', JSON.stringify({ tenants: [{ name: '../a', tokens: [A] }] }), /tenants\[0\]\.name must be 1 to 63 letters/],
-    ['a name twice', JSON.stringify({ tenants: [{ name: 'a', tokens: [A] }, { name: 'a', tokens: [B] }] }), /"a" names two tenants/],
-    ['a short token', JSON.stringify({ tenants: [{ name: 'a', tokens: ['short'] }] }), /tokens\[0\] must be a string of at least 16 characters/],
-    ['a shared token', JSON.stringify({ tenants: [{ name: 'a', tokens: [A] }, { name: 'b', tokens: [A] }] }), /tenants\[1\]\.tokens\[0\] is also a token of tenant "a"/],
-    ['a bad limit', JSON.stringify({ tenants: [{ name: 'a', tokens: [A], max_running_applications: 0 }] }), /max_running_applications must be a whole number of at least 1/],
+    [
+      'an unknown key',
+      JSON.stringify({ tenants: [{ name: 'a', tokens: [A], max_apps: 1 }] }),
+      /tenants\[0\]\.max_apps is not a tenant setting/,
+    ],
+    [
+      'a bad name',
+      JSON.stringify({ tenants: [{ name: '../a', tokens: [A] }] }),
+      /tenants\[0\]\.name must be 1 to 63 letters/,
+    ],
+    [
+      'a name twice',
+      JSON.stringify({
+        tenants: [
+          { name: 'a', tokens: [A] },
+          { name: 'a', tokens: [B] },
+        ],
+      }),
+      /"a" names two tenants/,
+    ],
+    [
+      'a short token',
+      JSON.stringify({ tenants: [{ name: 'a', tokens: ['short'] }] }),
+      /tokens\[0\] must be a string of at least 16 characters/,
+    ],
+    [
+      'a shared token',
+      JSON.stringify({
+        tenants: [
+          { name: 'a', tokens: [A] },
+          { name: 'b', tokens: [A] },
+        ],
+      }),
+      /tenants\[1\]\.tokens\[0\] is also a token of tenant "a"/,
+    ],
+    [
+      'a bad limit',
+      JSON.stringify({ tenants: [{ name: 'a', tokens: [A], max_running_applications: 0 }] }),
+      /max_running_applications must be a whole number of at least 1/,
+    ],
   ])('refuses %s, naming where', (_what, text, message) => {
     expect(() => parseAuthConfig(text, 'auth.json')).toThrow(InvalidArgumentError);
     expect(() => parseAuthConfig(text, 'auth.json')).toThrow(message);
@@ -29,7 +76,15 @@ describe('parseAuthConfig', () => {
 });
 
 describe('TenantDirectory', () => {
-  const config = parseAuthConfig(JSON.stringify({ tenants: [{ name: 'team-a', tokens: [A] }, { name: 'team-b', tokens: [B], max_running_applications: 3 }] }), 'auth.json');
+  const config = parseAuthConfig(
+    JSON.stringify({
+      tenants: [
+        { name: 'team-a', tokens: [A] },
+        { name: 'team-b', tokens: [B], max_running_applications: 3 },
+      ],
+    }),
+    'auth.json',
+  );
 
   it('maps tokens to tenants', () => {
     const tenants = new TenantDirectory(config);
@@ -41,7 +96,10 @@ describe('TenantDirectory', () => {
 
   it("limits a tenant by its own setting, else by the control plane's default", () => {
     const tenants = new TenantDirectory(config, 10);
-    expect(tenants.applicationLimit('team-b')).toEqual({ max: 3, setting: 'max_running_applications of tenant team-b in the auth config' });
+    expect(tenants.applicationLimit('team-b')).toEqual({
+      max: 3,
+      setting: 'max_running_applications of tenant team-b in the auth config',
+    });
     expect(tenants.applicationLimit('team-a')).toEqual({ max: 10, setting: '--max-applications-per-tenant' });
     expect(new TenantDirectory(config).applicationLimit('team-a')).toBeUndefined();
   });

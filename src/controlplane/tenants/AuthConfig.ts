@@ -43,31 +43,41 @@ export function parseAuthConfig(text: string, source: string): AuthConfig {
   const fail = (where: string, problem: string): never => {
     throw new InvalidArgumentError(`${source}: ${where} ${problem}`);
   };
-  if (!isObject(document) || !Array.isArray(document.tenants)) return fail('the top level', 'must be an object with a "tenants" array');
-  for (const key of Object.keys(document)) if (key !== 'tenants') fail(`key "${key}"`, 'is not a setting of the auth config (only "tenants")');
+  if (!isObject(document) || !Array.isArray(document.tenants))
+    return fail('the top level', 'must be an object with a "tenants" array');
+  for (const key of Object.keys(document))
+    if (key !== 'tenants') fail(`key "${key}"`, 'is not a setting of the auth config (only "tenants")');
   if (document.tenants.length === 0) fail('"tenants"', 'is empty: name at least one tenant with its tokens');
   const names = new Set<string>();
   const owners = new Map<string, string>();
   const tenants = document.tenants.map((entry: unknown, index: number): TenantConfig => {
     const where = `tenants[${index}]`;
     if (!isObject(entry)) return fail(where, 'must be an object with "name" and "tokens"');
-    for (const key of Object.keys(entry)) if (!TENANT_KEYS.has(key)) fail(`${where}.${key}`, `is not a tenant setting (${[...TENANT_KEYS].join(', ')})`);
+    for (const key of Object.keys(entry))
+      if (!TENANT_KEYS.has(key)) fail(`${where}.${key}`, `is not a tenant setting (${[...TENANT_KEYS].join(', ')})`);
     const name = entry.name;
-    if (typeof name !== 'string' || !TENANT_NAME.test(name)) fail(`${where}.name`, 'must be 1 to 63 letters, digits, ".", "_" or "-", starting with a letter or digit');
+    if (typeof name !== 'string' || !TENANT_NAME.test(name))
+      fail(`${where}.name`, 'must be 1 to 63 letters, digits, ".", "_" or "-", starting with a letter or digit');
     if (names.has(name as string)) fail(`${where}.name`, `"${name as string}" names two tenants`);
     names.add(name as string);
-    if (!Array.isArray(entry.tokens) || entry.tokens.length === 0) fail(`${where}.tokens`, 'must be a non-empty array of token strings');
+    if (!Array.isArray(entry.tokens) || entry.tokens.length === 0)
+      fail(`${where}.tokens`, 'must be a non-empty array of token strings');
     const tokens = (entry.tokens as unknown[]).map((token, tokenIndex) => {
       if (typeof token !== 'string' || token.length < MIN_TOKEN_LENGTH || /\s/.test(token)) {
-        fail(`${where}.tokens[${tokenIndex}]`, `must be a string of at least ${MIN_TOKEN_LENGTH} characters without spaces (for example from "openssl rand -hex 32")`);
+        fail(
+          `${where}.tokens[${tokenIndex}]`,
+          `must be a string of at least ${MIN_TOKEN_LENGTH} characters without spaces (for example from "openssl rand -hex 32")`,
+        );
       }
       const owner = owners.get(token as string);
-      if (owner !== undefined) fail(`${where}.tokens[${tokenIndex}]`, `is also a token of tenant "${owner}"; a token names one tenant`);
+      if (owner !== undefined)
+        fail(`${where}.tokens[${tokenIndex}]`, `is also a token of tenant "${owner}"; a token names one tenant`);
       owners.set(token as string, name as string);
       return token as string;
     });
     const max = entry.max_running_applications;
-    if (max !== undefined && (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 1)) fail(`${where}.max_running_applications`, 'must be a whole number of at least 1');
+    if (max !== undefined && (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 1))
+      fail(`${where}.max_running_applications`, 'must be a whole number of at least 1');
     return { name: name as string, tokens, maxRunningApplications: max as number | undefined };
   });
   return { tenants };

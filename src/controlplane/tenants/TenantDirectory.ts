@@ -23,7 +23,10 @@ export class TenantDirectory {
     for (const tenant of config?.tenants ?? []) {
       for (const token of tenant.tokens) this.byDigest.set(digest(token), tenant.name);
       if (tenant.maxRunningApplications !== undefined) {
-        this.limits.set(tenant.name, { max: tenant.maxRunningApplications, setting: `max_running_applications of tenant ${tenant.name} in the auth config` });
+        this.limits.set(tenant.name, {
+          max: tenant.maxRunningApplications,
+          setting: `max_running_applications of tenant ${tenant.name} in the auth config`,
+        });
       }
     }
   }
@@ -42,7 +45,9 @@ export class TenantDirectory {
   applicationLimit(tenant: string): ApplicationLimit | undefined {
     const own = this.limits.get(tenant);
     if (own) return own;
-    return this.defaultMaxApplications ? { max: this.defaultMaxApplications, setting: '--max-applications-per-tenant' } : undefined;
+    return this.defaultMaxApplications
+      ? { max: this.defaultMaxApplications, setting: '--max-applications-per-tenant' }
+      : undefined;
   }
 }
 

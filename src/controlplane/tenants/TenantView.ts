@@ -76,7 +76,10 @@ export class TenantView {
     return this.domain.applications.clientHeartbeat(this.getApplication(applicationId).id);
   }
 
-  deployCluster(request: { name: string; spec: ClusterSpec; requestId: string }): { cluster: Cluster; deduplicated: boolean } {
+  deployCluster(request: { name: string; spec: ClusterSpec; requestId: string }): {
+    cluster: Cluster;
+    deduplicated: boolean;
+  } {
     return this.domain.clusters.deployShared({ ...request, tenant: this.tenant });
   }
 
@@ -93,7 +96,10 @@ export class TenantView {
   }
 
   submitJob(submission: ClientJobSubmission): Promise<SubmittedClientJob> {
-    return this.domain.submissions.submit({ ...submission, applicationId: this.getApplication(submission.applicationId).id });
+    return this.domain.submissions.submit({
+      ...submission,
+      applicationId: this.getApplication(submission.applicationId).id,
+    });
   }
 
   getJob(jobId: string): Job {

@@ -26,7 +26,14 @@ export function testState(): TestState {
   const db = openStateDatabase(join(tempDir(), 'state.db'));
   const applications = new ApplicationStore(db);
   const events = new ApplicationEventStore(db);
-  return { db, applications, events, clusters: new ClusterStore(db), jobs: new JobStore(db), log: new ApplicationEventLog(events, applications) };
+  return {
+    db,
+    applications,
+    events,
+    clusters: new ClusterStore(db),
+    jobs: new JobStore(db),
+    log: new ApplicationEventLog(events, applications),
+  };
 }
 
 let counter = 0;

@@ -8,7 +8,12 @@ import { join } from 'node:path';
 import type { Logger } from '../../common/logger.js';
 import type { ClusterHandle, ClusterProcess, ConnectJobManager } from '../DeploymentTarget.js';
 import { processName, type LocalProcess } from './LocalProcess.js';
-import { DEFAULT_TERMINATION_SCHEDULE, killProcesses, terminateProcesses, type TerminationSchedule } from './terminateProcesses.js';
+import {
+  DEFAULT_TERMINATION_SCHEDULE,
+  killProcesses,
+  terminateProcesses,
+  type TerminationSchedule,
+} from './terminateProcesses.js';
 
 /** What a local cluster needs. */
 export interface LocalClusterOptions {
@@ -64,7 +69,12 @@ export class LocalCluster implements ClusterHandle {
       // Not awaited: the schedule below bounds the teardown whatever the job manager does.
       void admin
         .shutDownCluster(reason, { timeoutMs: 1500 })
-        .catch((error: unknown) => logger.debug({ err: error, clusterId: this.clusterId }, 'the job manager did not confirm the shutdown; its processes will be stopped'))
+        .catch((error: unknown) =>
+          logger.debug(
+            { err: error, clusterId: this.clusterId },
+            'the job manager did not confirm the shutdown; its processes will be stopped',
+          ),
+        )
         .finally(() => admin.close());
     }
     await terminateProcesses(processes, this.options.schedule ?? DEFAULT_TERMINATION_SCHEDULE, startedAt);
@@ -73,6 +83,7 @@ export class LocalCluster implements ClusterHandle {
 
   /** Removes the processes' state folders (unpacked bundles, blobs, scratch); the logs stay for reading. */
   private removeProcessState(): void {
-    for (const { info } of this.options.processes) rmSync(join(this.options.folder, processName(info)), { recursive: true, force: true });
+    for (const { info } of this.options.processes)
+      rmSync(join(this.options.folder, processName(info)), { recursive: true, force: true });
   }
 }

@@ -59,7 +59,6 @@ export interface LocalClusterTls {
   caFile?: string;
 }
 
-
 /**
  * The heartbeats of clusters deployed here: a lost task executor is noticed within seconds, and a
  * task executor that is only busy on a loaded machine is not declared lost.
@@ -88,7 +87,11 @@ export class LocalDeploymentTarget implements DeploymentTarget {
     this.nodeArgs = options.nodeArgs ?? (process.env[NODE_OPTS_ENV] ?? '').split(' ').filter((arg) => arg !== '');
   }
 
-  async deploy(request: ClusterDeploymentRequest, progress: DeploymentProgress, signal: AbortSignal): Promise<ClusterHandle> {
+  async deploy(
+    request: ClusterDeploymentRequest,
+    progress: DeploymentProgress,
+    signal: AbortSignal,
+  ): Promise<ClusterHandle> {
     const folder = request.folder;
     mkdirSync(folder, { recursive: true });
     const started: LocalProcess[] = [];
@@ -99,10 +102,25 @@ export class LocalDeploymentTarget implements DeploymentTarget {
         index,
         // The same Node binary as the control plane, running the same build.
         command: process.execPath,
-        args: [...this.nodeArgs, this.bin, role, '--listen', '127.0.0.1:0', '--state-dir', join(folder, name), ...this.tlsArgs(), ...args],
+        args: [
+          ...this.nodeArgs,
+          this.bin,
+          role,
+          '--listen',
+          '127.0.0.1:0',
+          '--state-dir',
+          join(folder, name),
+          ...this.tlsArgs(),
+          ...args,
+        ],
         stdoutFile: join(folder, `${name}.out`),
         logFile: join(folder, `${name}.log`),
-        env: clusterProcessEnv({ ...process.env, FLOTILLA_LOG_FORMAT: 'json', ...this.options.env, [CLUSTER_SECRET_ENV]: request.clusterSecret ?? '' }),
+        env: clusterProcessEnv({
+          ...process.env,
+          FLOTILLA_LOG_FORMAT: 'json',
+          ...this.options.env,
+          [CLUSTER_SECRET_ENV]: request.clusterSecret ?? '',
+        }),
         cwd: folder,
       });
       started.push(child);
@@ -125,32 +143,68 @@ export class LocalDeploymentTarget implements DeploymentTarget {
       const resources = request.taskExecutorResources;
       const sizing = resources ? ['--cpus', String(resources.cpus), '--memory', String(resources.memoryMb)] : [];
       const taskExecutors = Array.from({ length: request.taskExecutors }, (_, index) =>
-        start('taskexecutor', index, ['--jobmanager-address-file', addressFile, '--slots', String(request.slotsPerTaskExecutor), ...sizing]),
+        start('taskexecutor', index, [
+          '--jobmanager-address-file',
+          addressFile,
+          '--slots',
+          String(request.slotsPerTaskExecutor),
+          ...sizing,
+        ]),
       );
       const address = await waitForListening(jobManager, this.options.listenTimeoutMs ?? 15_000, signal);
       progress.onJobManagerListening(address);
       const admin = this.options.connect(address, request.clusterSecret);
       try {
-        await waitForTaskExecutors(admin, jobManager, taskExecutors, this.options.registrationTimeoutMs ?? 30_000, signal);
+        await waitForTaskExecutors(
+          admin,
+          jobManager,
+          taskExecutors,
+          this.options.registrationTimeoutMs ?? 30_000,
+          signal,
+        );
       } finally {
         admin.close();
       }
       return this.cluster(request.clusterId, folder, address, started, request.clusterSecret);
     } catch (error) {
       await killProcesses(started).catch((killError: unknown) =>
-        this.options.logger.error({ err: killError, clusterId: request.clusterId }, 'processes of a failed deployment survived SIGKILL'),
+        this.options.logger.error(
+          { err: killError, clusterId: request.clusterId },
+          'processes of a failed deployment survived SIGKILL',
+        ),
       );
       throw error;
     }
   }
 
   attach(record: DeployedClusterRecord): ClusterHandle {
-    return this.cluster(record.clusterId, record.folder, record.jobmanagerAddress, record.processes.map((info) => LocalProcess.adopt(info)), record.clusterSecret);
+    return this.cluster(
+      record.clusterId,
+      record.folder,
+      record.jobmanagerAddress,
+      record.processes.map((info) => LocalProcess.adopt(info)),
+      record.clusterSecret,
+    );
   }
 
-  private cluster(clusterId: string, folder: string, jobmanagerAddress: string, processes: LocalProcess[], clusterSecret: string | undefined): LocalCluster {
+  private cluster(
+    clusterId: string,
+    folder: string,
+    jobmanagerAddress: string,
+    processes: LocalProcess[],
+    clusterSecret: string | undefined,
+  ): LocalCluster {
     const { connect, logger, schedule } = this.options;
-    return new LocalCluster({ clusterId, folder, jobmanagerAddress, processes, connect, clusterSecret, logger, schedule });
+    return new LocalCluster({
+      clusterId,
+      folder,
+      jobmanagerAddress,
+      processes,
+      connect,
+      clusterSecret,
+      logger,
+      schedule,
+    });
   }
 
   /** The TLS flags of every process: the control plane's certificate, key and CA, so the cluster speaks TLS when it does. */
@@ -160,7 +214,6 @@ export class LocalDeploymentTarget implements DeploymentTarget {
     return ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile, ...(tls.caFile ? ['--tls-ca', tls.caFile] : [])];
   }
 }
-
 
 /**
  * The environment of a cluster process: the control plane's, without the credentials of a client

@@ -69,7 +69,13 @@ export class LocalProcess {
     child.once('error', () => undefined);
     child.unref();
     if (child.pid === undefined) throw new Error(`could not start the ${options.role} process (${options.command})`);
-    const info: ClusterProcess = { role: options.role, index: options.index, pid: child.pid, stdoutFile: options.stdoutFile, logFile: options.logFile };
+    const info: ClusterProcess = {
+      role: options.role,
+      index: options.index,
+      pid: child.pid,
+      stdoutFile: options.stdoutFile,
+      logFile: options.logFile,
+    };
     return new LocalProcess(info, child);
   }
 

@@ -8,12 +8,17 @@ import { killProcesses, terminateProcesses } from './terminateProcesses.js';
 afterAll(killSpawned);
 
 const READY = "process.stdout.write('ready\\n');";
-const waitReady = (process: LocalProcess) => expect.poll(() => readFileSync(process.info.stdoutFile, 'utf8')).toBe('ready\n');
+const waitReady = (process: LocalProcess) =>
+  expect.poll(() => readFileSync(process.info.stdoutFile, 'utf8')).toBe('ready\n');
 
 describe('terminateProcesses', () => {
   it('stops processes that ignore SIGTERM with SIGKILL, and reaps them', async () => {
     const polite = spawnNode(`${READY} setInterval(() => {}, 1000);`, 'taskexecutor');
-    const stubborn = spawnNode(`process.on('SIGTERM', () => {}); ${READY} setInterval(() => {}, 1000);`, 'taskexecutor', 1);
+    const stubborn = spawnNode(
+      `process.on('SIGTERM', () => {}); ${READY} setInterval(() => {}, 1000);`,
+      'taskexecutor',
+      1,
+    );
     await Promise.all([waitReady(polite), waitReady(stubborn)]);
     await terminateProcesses([polite, stubborn], { terminateAfterMs: 100, killAfterMs: 300, giveUpAfterMs: 1000 });
     expect(polite.exitDescription()).toBe('was killed by SIGTERM');

@@ -16,7 +16,11 @@ export interface TerminationSchedule {
 }
 
 /** The default schedule: SIGTERM after 2 s, SIGKILL after 4 s, every process gone within 5 s. */
-export const DEFAULT_TERMINATION_SCHEDULE: TerminationSchedule = { terminateAfterMs: 2000, killAfterMs: 4000, giveUpAfterMs: 5000 };
+export const DEFAULT_TERMINATION_SCHEDULE: TerminationSchedule = {
+  terminateAfterMs: 2000,
+  killAfterMs: 4000,
+  giveUpAfterMs: 5000,
+};
 
 /**
  * Waits for every process to end, escalating on schedule; resolves when all are gone and rejects
@@ -39,7 +43,10 @@ export async function terminateProcesses(
   for (const process of survivors()) process.signal('SIGKILL');
   await waitAll(schedule.giveUpAfterMs);
   const left = survivors();
-  if (left.length > 0) throw new Error(`still running ${schedule.giveUpAfterMs} ms after the cluster was told to stop: ${left.map((process) => process.label).join(', ')}`);
+  if (left.length > 0)
+    throw new Error(
+      `still running ${schedule.giveUpAfterMs} ms after the cluster was told to stop: ${left.map((process) => process.label).join(', ')}`,
+    );
 }
 
 /** Kills every process at once and waits (up to `timeoutMs`) until they are gone. */
@@ -47,5 +54,6 @@ export async function killProcesses(processes: readonly LocalProcess[], timeoutM
   for (const process of processes) process.signal('SIGKILL');
   await Promise.all(processes.map((process) => process.waitForExit(timeoutMs)));
   const left = processes.filter((process) => process.running());
-  if (left.length > 0) throw new Error(`still running after SIGKILL: ${left.map((process) => process.label).join(', ')}`);
+  if (left.length > 0)
+    throw new Error(`still running after SIGKILL: ${left.map((process) => process.label).join(', ')}`);
 }

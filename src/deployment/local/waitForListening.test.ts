@@ -12,17 +12,30 @@ describe('starting cluster processes', () => {
   });
 
   it('names a process that exits before listening, with the end of its log', async () => {
-    const process = spawnNode("console.error('first line'); console.error('cannot bind: EADDRINUSE'); process.exit(2);");
+    const process = spawnNode(
+      "console.error('first line'); console.error('cannot bind: EADDRINUSE'); process.exit(2);",
+    );
     await expect(waitForListening(process, 10_000, new AbortController().signal)).rejects.toThrow(
-      new RegExp(`jobmanager \\(pid ${process.info.pid}\\) exited with code 2 before it listened; the end of its log \\(.*\\):\\nfirst line\\ncannot bind: EADDRINUSE`),
+      new RegExp(
+        `jobmanager \\(pid ${process.info.pid}\\) exited with code 2 before it listened; the end of its log \\(.*\\):\\nfirst line\\ncannot bind: EADDRINUSE`,
+      ),
     );
   });
 
   it('names a task executor that exits before it registered, with the end of its log', async () => {
     const jobManager = spawnNode('setInterval(() => {}, 1000);');
-    const taskExecutor = spawnNode("console.error('giving up: job manager unreachable'); process.exit(1);", 'taskexecutor');
-    const admin = { overview: async () => ({ taskExecutors: 0, taskExecutorPids: [] }), shutDownCluster: async () => undefined, close: () => undefined };
-    await expect(waitForTaskExecutors(admin, jobManager, [taskExecutor], 10_000, new AbortController().signal)).rejects.toThrow(
+    const taskExecutor = spawnNode(
+      "console.error('giving up: job manager unreachable'); process.exit(1);",
+      'taskexecutor',
+    );
+    const admin = {
+      overview: async () => ({ taskExecutors: 0, taskExecutorPids: [] }),
+      shutDownCluster: async () => undefined,
+      close: () => undefined,
+    };
+    await expect(
+      waitForTaskExecutors(admin, jobManager, [taskExecutor], 10_000, new AbortController().signal),
+    ).rejects.toThrow(
       /taskexecutor-0 \(pid \d+\) exited with code 1 while the cluster was starting; the end of its log .*\ngiving up: job manager unreachable/,
     );
   });
@@ -30,8 +43,14 @@ describe('starting cluster processes', () => {
   it('names the task executors that did not register in time', async () => {
     const jobManager = spawnNode('setInterval(() => {}, 1000);');
     const taskExecutor = spawnNode("console.error('still connecting'); setInterval(() => {}, 1000);", 'taskexecutor');
-    const admin = { overview: async () => ({ taskExecutors: 0, taskExecutorPids: [] }), shutDownCluster: async () => undefined, close: () => undefined };
-    await expect(waitForTaskExecutors(admin, jobManager, [taskExecutor], 300, new AbortController().signal)).rejects.toThrow(
+    const admin = {
+      overview: async () => ({ taskExecutors: 0, taskExecutorPids: [] }),
+      shutDownCluster: async () => undefined,
+      close: () => undefined,
+    };
+    await expect(
+      waitForTaskExecutors(admin, jobManager, [taskExecutor], 300, new AbortController().signal),
+    ).rejects.toThrow(
       /0 of 1 task executors registered within 300 ms; not registered: taskexecutor-0 \(pid \d+\), log .*:\nstill connecting/,
     );
   });

@@ -21,7 +21,9 @@ export async function waitForListening(process: LocalProcess, timeoutMs: number,
     if (match) return match[1];
     const exit = process.exitDescription();
     if (exit !== undefined) {
-      throw new DeploymentError(`${process.label} ${exit} before it listened; the end of its log (${process.info.logFile}):\n${logTail(process.info.logFile)}`);
+      throw new DeploymentError(
+        `${process.label} ${exit} before it listened; the end of its log (${process.info.logFile}):\n${logTail(process.info.logFile)}`,
+      );
     }
     if (Date.now() >= deadline) {
       throw new DeploymentError(

@@ -28,7 +28,9 @@ export async function waitForTaskExecutors(
     for (const process of [jobManager, ...taskExecutors]) {
       const exit = process.exitDescription();
       if (exit !== undefined) {
-        throw new DeploymentError(`${process.label} ${exit} while the cluster was starting; the end of its log (${process.info.logFile}):\n${logTail(process.info.logFile)}`);
+        throw new DeploymentError(
+          `${process.label} ${exit} while the cluster was starting; the end of its log (${process.info.logFile}):\n${logTail(process.info.logFile)}`,
+        );
       }
     }
     try {
@@ -42,7 +44,9 @@ export async function waitForTaskExecutors(
     }
     if (Date.now() >= deadline) {
       const missing = taskExecutors.filter((process) => !registered.includes(process.info.pid));
-      const details = missing.map((process) => `${process.label}, log ${process.info.logFile}:\n${logTail(process.info.logFile, 10)}`).join('\n');
+      const details = missing
+        .map((process) => `${process.label}, log ${process.info.logFile}:\n${logTail(process.info.logFile, 10)}`)
+        .join('\n');
       throw new DeploymentError(
         `${taskExecutors.length - missing.length} of ${taskExecutors.length} task executors registered within ${timeoutMs} ms` +
           `${lastError ? ` (the job manager did not answer: ${lastError})` : ''}; not registered: ${details}`,

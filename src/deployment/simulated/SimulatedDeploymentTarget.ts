@@ -9,7 +9,14 @@
  * process that simulates them: after a restart they count as lost.
  */
 import { TASK_EXECUTOR_RESOURCE_DEFAULTS } from '../../taskexecutor/resourceDefaults.js';
-import type { ClusterDeploymentRequest, ClusterHandle, DeployedClusterRecord, DeploymentProgress, DeploymentTarget, TaskExecutorDefaults } from '../DeploymentTarget.js';
+import type {
+  ClusterDeploymentRequest,
+  ClusterHandle,
+  DeployedClusterRecord,
+  DeploymentProgress,
+  DeploymentTarget,
+  TaskExecutorDefaults,
+} from '../DeploymentTarget.js';
 import { SimulatedCluster, type SimulatedJobManagers } from './SimulatedCluster.js';
 import { SimulatedJobManager } from './SimulatedJobManager.js';
 import { compileSimulationScript, simulatedJobManagerAddress, type SimulationScript } from './SimulationScript.js';
@@ -32,10 +39,17 @@ export class SimulatedDeploymentTarget implements DeploymentTarget, SimulatedJob
     return this.jobManagers.size;
   }
 
-  async deploy(request: ClusterDeploymentRequest, progress: DeploymentProgress, signal: AbortSignal): Promise<ClusterHandle> {
+  async deploy(
+    request: ClusterDeploymentRequest,
+    progress: DeploymentProgress,
+    signal: AbortSignal,
+  ): Promise<ClusterHandle> {
     signal.throwIfAborted();
     const address = simulatedJobManagerAddress(request.clusterId);
-    this.jobManagers.set(address, new SimulatedJobManager({ address, taskExecutors: request.taskExecutors, script: this.script }));
+    this.jobManagers.set(
+      address,
+      new SimulatedJobManager({ address, taskExecutors: request.taskExecutors, script: this.script }),
+    );
     progress.onJobManagerListening(address);
     return new SimulatedCluster(request.clusterId, address, this);
   }

@@ -14,7 +14,11 @@ const driver = (applicationId: string, requestId?: string) => ({
 });
 
 function jobManager(script: Parameters<typeof compileSimulationScript>[0] = {}) {
-  return new SimulatedJobManager({ address: 'cluster-1.simulated:1', taskExecutors: 1, script: compileSimulationScript({ eventIntervalMs: 0, ...script }) });
+  return new SimulatedJobManager({
+    address: 'cluster-1.simulated:1',
+    taskExecutors: 1,
+    script: compileSimulationScript({ eventIntervalMs: 0, ...script }),
+  });
 }
 
 /** The events of the cluster until `until` holds for one of them (the watch is then stopped). */
@@ -29,7 +33,8 @@ async function eventsUntil(manager: SimulatedJobManager, until: (event: JobEvent
   return events;
 }
 
-const applicationEnded = (event: JobEvent) => event.kind.type === 'applicationStatusChanged' && ['FINISHED', 'CANCELED', 'FAILED'].includes(event.kind.status);
+const applicationEnded = (event: JobEvent) =>
+  event.kind.type === 'applicationStatusChanged' && ['FINISHED', 'CANCELED', 'FAILED'].includes(event.kind.status);
 
 /** A readable line per event: "job <name> STATUS", "task <vertex>/<index> STATE", "application STATUS". */
 function describe_(event: JobEvent): string {
@@ -71,7 +76,9 @@ describe('SimulatedJobManager', () => {
     ]);
     expect(events.map((event) => event.sequence)).toEqual(events.map((_, index) => index + 1));
     expect(new Set(events.map((event) => event.applicationId))).toEqual(new Set(['app-1']));
-    const normal = events.find((event) => event.kind.type === 'jobStatusChanged' && event.kind.livingPriority === 'NORMAL');
+    const normal = events.find(
+      (event) => event.kind.type === 'jobStatusChanged' && event.kind.livingPriority === 'NORMAL',
+    );
     expect(normal?.kind).toMatchObject({ livingPriority: 'NORMAL' });
     // The application's status is reported on the driver job, as the real Dispatcher does.
     expect(events.at(-1)?.jobId).toBe(driverJobId);
@@ -93,10 +100,18 @@ describe('SimulatedJobManager', () => {
     const manager = jobManager({ jobsPerApplication: 1, tasksPerJob: 1 });
     const driverJobId = manager.submit(driver('app-1'));
     // Cancel once the driver's job runs, so that there is something to cancel.
-    await eventsUntil(manager, (event) => event.kind.type === 'jobStatusChanged' && event.kind.livingPriority === 'NORMAL' && event.kind.status === 'RUNNING');
+    await eventsUntil(
+      manager,
+      (event) =>
+        event.kind.type === 'jobStatusChanged' &&
+        event.kind.livingPriority === 'NORMAL' &&
+        event.kind.status === 'RUNNING',
+    );
     manager.cancel(driverJobId);
     const events = await eventsUntil(manager, applicationEnded);
-    const after = events.slice(events.findIndex((event) => event.kind.type === 'jobStatusChanged' && event.kind.status === 'CANCELLING'));
+    const after = events.slice(
+      events.findIndex((event) => event.kind.type === 'jobStatusChanged' && event.kind.status === 'CANCELLING'),
+    );
     // Whether the job's own task had started by then depends on the turn; the rest is fixed.
     expect(after.map(describe_).filter((line) => !line.startsWith('task simulated/'))).toEqual([
       'job etl: simulated job 1 CANCELLING',
@@ -114,11 +129,30 @@ describe('SimulatedJobManager', () => {
 
   it('runs a NORMAL job to its end and a DAEMON job until it is cancelled', async () => {
     const manager = jobManager();
-    const normal = manager.submit({ applicationId: 'app-1', applicationName: 'etl', jobName: 'etl: count', livingPriority: 'NORMAL', vertices: [{ id: 'v', name: 'V', parallelism: 1 }] });
+    const normal = manager.submit({
+      applicationId: 'app-1',
+      applicationName: 'etl',
+      jobName: 'etl: count',
+      livingPriority: 'NORMAL',
+      vertices: [{ id: 'v', name: 'V', parallelism: 1 }],
+    });
     expect(await manager.result(normal)).toMatchObject({ status: 'FINISHED' });
-    const daemon = manager.submit({ applicationId: 'app-1', applicationName: 'etl', jobName: 'etl: watch', livingPriority: 'DAEMON', vertices: [{ id: 'v', name: 'V', parallelism: 1 }] });
-    const running = await eventsUntil(manager, (event) => event.kind.type === 'taskStateChanged' && event.jobId === daemon && event.kind.state === 'RUNNING');
-    expect(running.some((event) => event.jobId === daemon && event.kind.type === 'jobStatusChanged' && isEnded(event.kind.status))).toBe(false);
+    const daemon = manager.submit({
+      applicationId: 'app-1',
+      applicationName: 'etl',
+      jobName: 'etl: watch',
+      livingPriority: 'DAEMON',
+      vertices: [{ id: 'v', name: 'V', parallelism: 1 }],
+    });
+    const running = await eventsUntil(
+      manager,
+      (event) => event.kind.type === 'taskStateChanged' && event.jobId === daemon && event.kind.state === 'RUNNING',
+    );
+    expect(
+      running.some(
+        (event) => event.jobId === daemon && event.kind.type === 'jobStatusChanged' && isEnded(event.kind.status),
+      ),
+    ).toBe(false);
     manager.cancel(daemon);
     expect(await manager.result(daemon)).toMatchObject({ status: 'CANCELED' });
   });
@@ -130,7 +164,9 @@ describe('SimulatedJobManager', () => {
     const watching = eventsUntil(manager, () => false);
     manager.shutDown('the application ended');
     await expect(watching).rejects.toThrow(UnavailableError);
-    await expect(watching).rejects.toThrow('the simulated job manager at cluster-1.simulated:1 was shut down: the application ended');
+    await expect(watching).rejects.toThrow(
+      'the simulated job manager at cluster-1.simulated:1 was shut down: the application ended',
+    );
     expect(() => manager.submit(driver('app-2'))).toThrow(UnavailableError);
     expect(() => manager.overview()).toThrow(UnavailableError);
     // Its jobs were cancelled on the way down.

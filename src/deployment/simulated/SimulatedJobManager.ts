@@ -122,7 +122,13 @@ export class SimulatedJobManager {
     this.checkRunning();
     const earlier = submission.requestId ? this.requestIds.get(submission.requestId) : undefined;
     if (earlier) return earlier;
-    const run: ScriptRun = { root: undefined as unknown as SimulatedJob, applicationName: submission.applicationName, steps: [], next: 0, jobs: [] };
+    const run: ScriptRun = {
+      root: undefined as unknown as SimulatedJob,
+      applicationName: submission.applicationName,
+      steps: [],
+      next: 0,
+      jobs: [],
+    };
     const root = this.newJob(submission, run);
     run.root = root;
     if (submission.requestId) {
@@ -148,7 +154,8 @@ export class SimulatedJobManager {
     this.stopRun(job.run);
     for (const other of job.run.jobs) if (other !== job && !isTerminalJobStatus(other.status)) this.cancelJob(other);
     this.cancelJob(job);
-    if (job.livingPriority === 'DRIVER') this.applicationStatus(job, 'CANCELED', 'the driver job was cancelled (simulated cluster)');
+    if (job.livingPriority === 'DRIVER')
+      this.applicationStatus(job, 'CANCELED', 'the driver job was cancelled (simulated cluster)');
   }
 
   /** Resolves with the job's result once it has ended. */
@@ -160,7 +167,12 @@ export class SimulatedJobManager {
     } catch (error) {
       throw this.stoppedError(error, signal);
     }
-    return { jobId: job.id, status: job.status, failure: job.failure, durationMs: (job.endedAt ?? Date.now()) - job.createdAt };
+    return {
+      jobId: job.id,
+      status: job.status,
+      failure: job.failure,
+      durationMs: (job.endedAt ?? Date.now()) - job.createdAt,
+    };
   }
 
   /** The cluster's job events after `afterSequence`, then live ones, until `signal` aborts; UNAVAILABLE once the cluster was shut down. */
@@ -174,7 +186,12 @@ export class SimulatedJobManager {
   }
 
   /** What the job wrote (a driver writes one line when its main() starts), from `offset`, following until the job ended. */
-  async *readOutput(jobId: string, offset: number, follow: boolean, signal?: AbortSignal): AsyncGenerator<OutputChunk, void, undefined> {
+  async *readOutput(
+    jobId: string,
+    offset: number,
+    follow: boolean,
+    signal?: AbortSignal,
+  ): AsyncGenerator<OutputChunk, void, undefined> {
     const job = this.job(jobId);
     try {
       yield* job.output.read(offset, follow, this.watchSignal(signal));
@@ -221,9 +238,14 @@ export class SimulatedJobManager {
     return this.lifetime.signal.aborted && !signal?.aborted ? this.goneError() : error;
   }
 
-  private newJob(submission: Omit<SimulatedJobSubmission, 'requestId' | 'applicationName'>, run: ScriptRun): SimulatedJob {
+  private newJob(
+    submission: Omit<SimulatedJobSubmission, 'requestId' | 'applicationName'>,
+    run: ScriptRun,
+  ): SimulatedJob {
     const id = newId('job');
-    const tasks = submission.vertices.flatMap((vertex) => Array.from({ length: vertex.parallelism }, (_, index) => ({ vertex, index, state: 'CREATED' as ExecutionState })));
+    const tasks = submission.vertices.flatMap((vertex) =>
+      Array.from({ length: vertex.parallelism }, (_, index) => ({ vertex, index, state: 'CREATED' as ExecutionState })),
+    );
     return {
       id,
       name: submission.jobName,
@@ -248,7 +270,8 @@ export class SimulatedJobManager {
     };
     const startJob = (job: SimulatedJob) => {
       steps.push(onJob(job, () => this.setStatus(job, 'RUNNING')));
-      for (const state of TASK_START) for (const task of job.tasks) steps.push(onJob(job, () => this.setTaskState(job, task, state)));
+      for (const state of TASK_START)
+        for (const task of job.tasks) steps.push(onJob(job, () => this.setTaskState(job, task, state)));
     };
     const finishJob = (job: SimulatedJob) => {
       for (const task of job.tasks) steps.push(onJob(job, () => this.setTaskState(job, task, 'FINISHED')));
@@ -259,14 +282,25 @@ export class SimulatedJobManager {
     if (root.livingPriority === 'DRIVER') {
       steps.push(
         onJob(root, () => {
-          root.output.append('stdout', Buffer.from(`main() of application ${root.applicationId} runs on a simulated cluster (no process)\n`));
+          root.output.append(
+            'stdout',
+            Buffer.from(`main() of application ${root.applicationId} runs on a simulated cluster (no process)\n`),
+          );
           this.applicationStatus(root, 'RUNNING', 'the driver is running (simulated cluster)');
         }),
       );
       const { jobsPerApplication, tasksPerJob } = this.options.script;
       for (let number = 1; number <= jobsPerApplication; number++) {
         const vertices = [{ id: 'simulated', name: 'Simulated Task', parallelism: tasksPerJob }];
-        const job = this.newJob({ applicationId: root.applicationId, jobName: `${run.applicationName}: simulated job ${number}`, livingPriority: 'NORMAL', vertices }, run);
+        const job = this.newJob(
+          {
+            applicationId: root.applicationId,
+            jobName: `${run.applicationName}: simulated job ${number}`,
+            livingPriority: 'NORMAL',
+            vertices,
+          },
+          run,
+        );
         steps.push(onJob(root, () => this.create(job)));
         startJob(job);
         finishJob(job);
@@ -312,12 +346,25 @@ export class SimulatedJobManager {
     job.createdAt = Date.now();
     this.jobs.set(job.id, job);
     job.run.jobs.push(job);
-    this.record(job, { type: 'jobStatusChanged', jobId: job.id, jobName: job.name, status: 'CREATED', livingPriority: job.livingPriority });
+    this.record(job, {
+      type: 'jobStatusChanged',
+      jobId: job.id,
+      jobName: job.name,
+      status: 'CREATED',
+      livingPriority: job.livingPriority,
+    });
   }
 
   private setStatus(job: SimulatedJob, status: JobStatus): void {
     job.status = status;
-    this.record(job, { type: 'jobStatusChanged', jobId: job.id, jobName: job.name, status, failure: job.failure, livingPriority: job.livingPriority });
+    this.record(job, {
+      type: 'jobStatusChanged',
+      jobId: job.id,
+      jobName: job.name,
+      status,
+      failure: job.failure,
+      livingPriority: job.livingPriority,
+    });
     if (isTerminalJobStatus(status)) this.jobEnded(job);
     this.jobsChanged.notify();
   }
@@ -338,7 +385,8 @@ export class SimulatedJobManager {
 
   private cancelJob(job: SimulatedJob): void {
     this.setStatus(job, 'CANCELLING');
-    for (const task of job.tasks) if (task.state !== 'CREATED' && !isTerminalExecutionState(task.state)) this.setTaskState(job, task, 'CANCELED');
+    for (const task of job.tasks)
+      if (task.state !== 'CREATED' && !isTerminalExecutionState(task.state)) this.setTaskState(job, task, 'CANCELED');
     this.setStatus(job, 'CANCELED');
   }
 

@@ -63,7 +63,8 @@ export class FakeCluster extends EventEmitter implements ClusterResources {
     for (let executor = 0; executor < (options.taskExecutors ?? 2); executor++) {
       const taskExecutorId = `te-${executor}`;
       this.gateways.set(taskExecutorId, this.gateway(taskExecutorId));
-      for (let slotIndex = 0; slotIndex < (options.slotsPerTaskExecutor ?? 2); slotIndex++) this.slots.push({ taskExecutorId, slotIndex, allocationId: '' });
+      for (let slotIndex = 0; slotIndex < (options.slotsPerTaskExecutor ?? 2); slotIndex++)
+        this.slots.push({ taskExecutorId, slotIndex, allocationId: '' });
     }
   }
 
@@ -75,7 +76,8 @@ export class FakeCluster extends EventEmitter implements ClusterResources {
   async requestSlot(jobId: string, resources: ResourceProfile): Promise<SlotAssignment> {
     const slot = this.slots.find((candidate) => candidate.allocationId === '');
     if (slot) return this.allocate(slot, jobId);
-    if (this.options.refuseWhenFull) throw new ResourceExhaustedError(`no slot with ${resources.cpus} cpu is free in the fake cluster`);
+    if (this.options.refuseWhenFull)
+      throw new ResourceExhaustedError(`no slot with ${resources.cpus} cpu is free in the fake cluster`);
     return new Promise((resolve) => this.waiting.push({ jobId, resolve }));
   }
 
@@ -100,7 +102,11 @@ export class FakeCluster extends EventEmitter implements ClusterResources {
    * with `failure`. Reports of attempts that already ended are refused by the Dispatcher, as from
    * a real task executor.
    */
-  complete(jobId: string, outcome: 'finish' | 'fail', failure = { name: 'Error', message: `boom in job ${jobId}`, stack: 'Error: boom\n    at main.js:3' }): void {
+  complete(
+    jobId: string,
+    outcome: 'finish' | 'fail',
+    failure = { name: 'Error', message: `boom in job ${jobId}`, stack: 'Error: boom\n    at main.js:3' },
+  ): void {
     for (const task of this.deployed.filter((candidate) => candidate.jobId === jobId)) {
       const taskExecutorId = this.hosts.get(task.executionAttemptId)!;
       if (outcome === 'finish') this.report(taskExecutorId, task, 'FINISHED');
@@ -123,12 +129,19 @@ export class FakeCluster extends EventEmitter implements ClusterResources {
   /** Drops a task executor without telling anyone (as if it left between two heartbeats). */
   unregister(taskExecutorId: string): void {
     this.gateways.delete(taskExecutorId);
-    for (let index = this.slots.length - 1; index >= 0; index--) if (this.slots[index].taskExecutorId === taskExecutorId) this.slots.splice(index, 1);
+    for (let index = this.slots.length - 1; index >= 0; index--)
+      if (this.slots[index].taskExecutorId === taskExecutorId) this.slots.splice(index, 1);
   }
 
   private allocate(slot: FakeSlot, jobId: string): SlotAssignment {
     slot.allocationId = `alloc-${this.nextAllocation++}`;
-    return { allocationId: slot.allocationId, taskExecutorId: slot.taskExecutorId, address: `${slot.taskExecutorId}:1`, slotIndex: slot.slotIndex, jobId };
+    return {
+      allocationId: slot.allocationId,
+      taskExecutorId: slot.taskExecutorId,
+      address: `${slot.taskExecutorId}:1`,
+      slotIndex: slot.slotIndex,
+      jobId,
+    };
   }
 
   private gateway(taskExecutorId: string): TaskExecutorGateway {
@@ -172,11 +185,26 @@ export class FakeCluster extends EventEmitter implements ClusterResources {
     await nextTurn();
     if (script.outcome === 'finish') this.report(taskExecutorId, task, 'FINISHED');
     if (script.outcome === 'fail') {
-      this.report(taskExecutorId, task, 'FAILED', { name: 'Error', message: `boom in ${task.vertexName} (subtask ${task.subtaskIndex})`, stack: 'Error: boom\n    at main.js:3' });
+      this.report(taskExecutorId, task, 'FAILED', {
+        name: 'Error',
+        message: `boom in ${task.vertexName} (subtask ${task.subtaskIndex})`,
+        stack: 'Error: boom\n    at main.js:3',
+      });
     }
   }
 
-  private report(taskExecutorId: string, task: TaskDeploymentDescriptor, state: 'INITIALIZING' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED', failure?: { name: string; message: string; stack: string }): boolean {
-    return this.dispatcher!.updateTaskExecutionState({ taskExecutorId, jobId: task.jobId, executionAttemptId: task.executionAttemptId, state, failure });
+  private report(
+    taskExecutorId: string,
+    task: TaskDeploymentDescriptor,
+    state: 'INITIALIZING' | 'RUNNING' | 'FINISHED' | 'FAILED' | 'CANCELED',
+    failure?: { name: string; message: string; stack: string },
+  ): boolean {
+    return this.dispatcher!.updateTaskExecutionState({
+      taskExecutorId,
+      jobId: task.jobId,
+      executionAttemptId: task.executionAttemptId,
+      state,
+      failure,
+    });
   }
 }

@@ -16,20 +16,45 @@ export const SIDE_SINK = 'side-sink';
  * A source of parallelism `parallelism` feeding a "Map -> Sink: collect" vertex of the same
  * parallelism and, with `sideSink`, a second collect() vertex of parallelism 1.
  */
-export function collectGraph(name: string, { parallelism = 2, restartStrategy, sideSink = false }: { parallelism?: number; restartStrategy?: RestartStrategy; sideSink?: boolean } = {}): JobGraph {
+export function collectGraph(
+  name: string,
+  {
+    parallelism = 2,
+    restartStrategy,
+    sideSink = false,
+  }: { parallelism?: number; restartStrategy?: RestartStrategy; sideSink?: boolean } = {},
+): JobGraph {
   const graph: JobGraph = {
     name,
     defaultParallelism: parallelism,
     properties: {},
     restartStrategy: restartStrategy ?? { kind: 'fixedDelay', maxAttempts: 2, delayMs: 1 },
     vertices: [
-      { id: SOURCE, name: 'Source: Collection', parallelism, operators: [{ name: 'Source: Collection', kind: 'collectionSource', records: [1, 2, 3] }] },
-      { id: SINK, name: 'Map -> Sink: collect', parallelism, operators: [{ name: 'Map', kind: 'map', fn: identity }, { name: 'Sink: collect', kind: 'collectSink' }] },
+      {
+        id: SOURCE,
+        name: 'Source: Collection',
+        parallelism,
+        operators: [{ name: 'Source: Collection', kind: 'collectionSource', records: [1, 2, 3] }],
+      },
+      {
+        id: SINK,
+        name: 'Map -> Sink: collect',
+        parallelism,
+        operators: [
+          { name: 'Map', kind: 'map', fn: identity },
+          { name: 'Sink: collect', kind: 'collectSink' },
+        ],
+      },
     ],
     edges: [{ sourceVertexId: SOURCE, targetVertexId: SINK, shipStrategy: 'rebalance' }],
   };
   if (sideSink) {
-    graph.vertices.push({ id: SIDE_SINK, name: 'Sink: side collect', parallelism: 1, operators: [{ name: 'Sink: collect', kind: 'collectSink' }] });
+    graph.vertices.push({
+      id: SIDE_SINK,
+      name: 'Sink: side collect',
+      parallelism: 1,
+      operators: [{ name: 'Sink: collect', kind: 'collectSink' }],
+    });
     graph.edges.push({ sourceVertexId: SOURCE, targetVertexId: SIDE_SINK, shipStrategy: 'rebalance' });
   }
   return graph;
@@ -45,7 +70,19 @@ export function driverGraph(applicationId: string, applicationName = 'etl'): Job
         id: 'driver',
         name: 'Driver',
         parallelism: 1,
-        operators: [{ kind: 'driver', name: 'Driver', applicationId, applicationName, entry: 'main.js#main', args: [], resources, defaultParallelism: 1, properties: {} }],
+        operators: [
+          {
+            kind: 'driver',
+            name: 'Driver',
+            applicationId,
+            applicationName,
+            entry: 'main.js#main',
+            args: [],
+            resources,
+            defaultParallelism: 1,
+            properties: {},
+          },
+        ],
         resources,
       },
     ],

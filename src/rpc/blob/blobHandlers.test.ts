@@ -16,9 +16,13 @@ import { startBlobServer, type BlobServer } from './testing/startBlobServer.js';
 
 const CHUNK_BYTES = 64 * 1024;
 
-async function* upload(bytes: Buffer, sha256 = sha256OfBytes(bytes)): AsyncGenerator<DispatcherServiceUploadArtifactRequest> {
+async function* upload(
+  bytes: Buffer,
+  sha256 = sha256OfBytes(bytes),
+): AsyncGenerator<DispatcherServiceUploadArtifactRequest> {
   yield { part: { $case: 'header', header: { sha256, sizeBytes: BigInt(bytes.length), fileName: 'b.tgz' } } };
-  for (let at = 0; at < bytes.length; at += 100_000) yield { part: { $case: 'chunk', chunk: bytes.subarray(at, at + 100_000) } };
+  for (let at = 0; at < bytes.length; at += 100_000)
+    yield { part: { $case: 'chunk', chunk: bytes.subarray(at, at + 100_000) } };
 }
 
 describe('blob server handlers over gRPC', () => {
@@ -40,13 +44,21 @@ describe('blob server handlers over gRPC', () => {
     const bytes = randomBytes(300 * 1024);
     const id = sha256OfBytes(bytes);
     const stored = await client.uploadArtifact(upload(bytes));
-    expect(stored).toMatchObject({ alreadyStored: false, artifact: { id, sizeBytes: BigInt(bytes.length), fileName: 'b.tgz' } });
+    expect(stored).toMatchObject({
+      alreadyStored: false,
+      artifact: { id, sizeBytes: BigInt(bytes.length), fileName: 'b.tgz' },
+    });
     expect((await client.uploadArtifact(upload(bytes))).alreadyStored).toBe(true);
 
     const messages = [];
     for await (const message of client.downloadArtifact({ artifactId: id })) messages.push(message);
-    expect(messages[0].part).toEqual({ $case: 'header', header: { sha256: id, sizeBytes: BigInt(bytes.length), fileName: 'b.tgz' } });
-    const chunks = messages.slice(1).map((message) => (message.part?.$case === 'chunk' ? message.part.chunk : Buffer.alloc(0)));
+    expect(messages[0].part).toEqual({
+      $case: 'header',
+      header: { sha256: id, sizeBytes: BigInt(bytes.length), fileName: 'b.tgz' },
+    });
+    const chunks = messages
+      .slice(1)
+      .map((message) => (message.part?.$case === 'chunk' ? message.part.chunk : Buffer.alloc(0)));
     expect(chunks.length).toBeGreaterThan(1);
     expect(chunks.every((chunk) => chunk.length > 0 && chunk.length <= CHUNK_BYTES)).toBe(true);
     expect(Buffer.concat(chunks).equals(bytes)).toBe(true);
@@ -54,10 +66,14 @@ describe('blob server handlers over gRPC', () => {
 
   it('answers NOT_FOUND for an unknown id, saying to upload it first', async () => {
     const unknown = sha256OfBytes(Buffer.from('never uploaded'));
-    await expect(client.downloadArtifact({ artifactId: unknown })[Symbol.asyncIterator]().next()).rejects.toMatchObject({
-      code: Status.NOT_FOUND,
-      details: expect.stringContaining(`artifact ${unknown} is not stored on this job manager; upload the bundle to it (UploadArtifact)`),
-    });
+    await expect(client.downloadArtifact({ artifactId: unknown })[Symbol.asyncIterator]().next()).rejects.toMatchObject(
+      {
+        code: Status.NOT_FOUND,
+        details: expect.stringContaining(
+          `artifact ${unknown} is not stored on this job manager; upload the bundle to it (UploadArtifact)`,
+        ),
+      },
+    );
   });
 
   it('answers INVALID_ARGUMENT for an id that is not 64 hex characters', async () => {
@@ -79,7 +95,10 @@ describe('blob server handlers over gRPC', () => {
     async function* headless(): AsyncGenerator<DispatcherServiceUploadArtifactRequest> {
       yield { part: { $case: 'chunk', chunk: bytes } };
     }
-    await expect(client.uploadArtifact(headless())).rejects.toMatchObject({ code: Status.INVALID_ARGUMENT, details: expect.stringContaining('header') });
+    await expect(client.uploadArtifact(headless())).rejects.toMatchObject({
+      code: Status.INVALID_ARGUMENT,
+      details: expect.stringContaining('header'),
+    });
     expect(readdirSync(server.root, { recursive: true })).toEqual(before);
   });
 

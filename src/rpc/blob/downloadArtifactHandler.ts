@@ -4,7 +4,10 @@
  * read stops when the call is cancelled.
  */
 import type { CallContext } from 'nice-grpc-common';
-import type { DownloadArtifactRequest, DownloadArtifactResponse } from '../../../generated/flotilla/v1/dispatcher_service.js';
+import type {
+  DownloadArtifactRequest,
+  DownloadArtifactResponse,
+} from '../../../generated/flotilla/v1/dispatcher_service.js';
 import { checkArtifactId } from '../../blob/artifactId.js';
 import type { ArtifactStore } from '../../blob/ArtifactStore.js';
 import { NotFoundError } from '../../common/errors.js';

@@ -28,14 +28,19 @@ export async function readUploadStream(requests: AsyncIterable<UploadPart>): Pro
   }
   const header = first.value.part.header;
   return {
-    declaration: { sha256: header.sha256, sizeBytes: toSafeNumber(header.sizeBytes, 'size_bytes'), fileName: header.fileName },
+    declaration: {
+      sha256: header.sha256,
+      sizeBytes: toSafeNumber(header.sizeBytes, 'size_bytes'),
+      fileName: header.fileName,
+    },
     chunks: chunksOf(iterator),
   };
 }
 
 async function* chunksOf(iterator: AsyncIterator<UploadPart>): AsyncGenerator<Uint8Array> {
   for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-    if (next.value.part?.$case !== 'chunk') throw new InvalidArgumentError('only the first message of an upload may be a header');
+    if (next.value.part?.$case !== 'chunk')
+      throw new InvalidArgumentError('only the first message of an upload may be a header');
     yield next.value.part.chunk;
   }
 }

@@ -16,7 +16,9 @@ export interface UploadArtifactResult {
 }
 
 /** Creates the UploadArtifact implementation over `store`. */
-export function uploadArtifactHandler(store: ArtifactStore): (requests: AsyncIterable<UploadPart>) => Promise<UploadArtifactResult> {
+export function uploadArtifactHandler(
+  store: ArtifactStore,
+): (requests: AsyncIterable<UploadPart>) => Promise<UploadArtifactResult> {
   return async function uploadArtifact(requests) {
     const { declaration, chunks } = await readUploadStream(requests);
     const { artifact, alreadyStored } = await store.put(declaration, chunks);

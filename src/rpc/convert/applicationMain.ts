@@ -10,11 +10,17 @@ const MAX_DEFAULT_PARALLELISM = 1024;
 
 /** A request as the Dispatcher's submission; a missing application id or bundle, or a parallelism out of range, is INVALID_ARGUMENT. */
 export function applicationMainFromMessage(request: RunApplicationMainRequest): ApplicationMainSubmission {
-  if (!request.applicationId) throw new InvalidArgumentError('application_id is required: the application whose main() runs');
+  if (!request.applicationId)
+    throw new InvalidArgumentError('application_id is required: the application whose main() runs');
   const bundle = bundleFromMessage(request.bundle);
-  if (!bundle) throw new InvalidArgumentError('bundle is required: the artifact id of a bundle uploaded to this cluster (UploadArtifact)');
+  if (!bundle)
+    throw new InvalidArgumentError(
+      'bundle is required: the artifact id of a bundle uploaded to this cluster (UploadArtifact)',
+    );
   if (request.defaultParallelism > MAX_DEFAULT_PARALLELISM) {
-    throw new InvalidArgumentError(`default_parallelism must be 0 (1) to ${MAX_DEFAULT_PARALLELISM}, got ${request.defaultParallelism}`);
+    throw new InvalidArgumentError(
+      `default_parallelism must be 0 (1) to ${MAX_DEFAULT_PARALLELISM}, got ${request.defaultParallelism}`,
+    );
   }
   return {
     applicationId: request.applicationId,

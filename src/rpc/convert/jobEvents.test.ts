@@ -14,7 +14,14 @@ describe('job event conversion', () => {
       time,
       applicationId: 'app-1',
       jobId: 'job-1',
-      kind: { type: 'jobStatusChanged', jobId: 'job-1', jobName: 'etl', status: 'RESTARTING', failure: { name: 'Error', message: 'boom', stack: 'at x' }, livingPriority: 'DRIVER' },
+      kind: {
+        type: 'jobStatusChanged',
+        jobId: 'job-1',
+        jobName: 'etl',
+        status: 'RESTARTING',
+        failure: { name: 'Error', message: 'boom', stack: 'at x' },
+        livingPriority: 'DRIVER',
+      },
     });
     const decoded = JobEventMessage.decode(JobEventMessage.encode(message).finish());
     expect(decoded.sequence).toBe(2n ** 40n);
@@ -23,7 +30,13 @@ describe('job event conversion', () => {
     expect(decoded.applicationId).toBe('app-1');
     expect(decoded.kind).toEqual({
       $case: 'jobStatusChanged',
-      jobStatusChanged: { jobId: 'job-1', jobName: 'etl', status: JobStatus.RESTARTING, failure: { name: 'Error', message: 'boom', stack: 'at x', cause: undefined }, livingPriority: LivingPriority.DRIVER },
+      jobStatusChanged: {
+        jobId: 'job-1',
+        jobName: 'etl',
+        status: JobStatus.RESTARTING,
+        failure: { name: 'Error', message: 'boom', stack: 'at x', cause: undefined },
+        livingPriority: LivingPriority.DRIVER,
+      },
     });
   });
 
@@ -34,12 +47,30 @@ describe('job event conversion', () => {
       time,
       applicationId: '',
       jobId: 'job-1',
-      kind: { type: 'taskStateChanged', jobId: 'job-1', vertexId: 'v2', vertexName: 'Map -> Sink: collect', subtaskIndex: 1, attemptNumber: 2, state: 'RUNNING', taskExecutorId: 'te-1' },
+      kind: {
+        type: 'taskStateChanged',
+        jobId: 'job-1',
+        vertexId: 'v2',
+        vertexName: 'Map -> Sink: collect',
+        subtaskIndex: 1,
+        attemptNumber: 2,
+        state: 'RUNNING',
+        taskExecutorId: 'te-1',
+      },
     });
     const decoded = JobEventMessage.decode(JobEventMessage.encode(message).finish());
     expect(decoded.kind).toEqual({
       $case: 'taskStateChanged',
-      taskStateChanged: { jobId: 'job-1', vertexId: 'v2', vertexName: 'Map -> Sink: collect', subtaskIndex: 1, attemptNumber: 2, state: ExecutionState.RUNNING, failure: undefined, taskExecutorId: 'te-1' },
+      taskStateChanged: {
+        jobId: 'job-1',
+        vertexId: 'v2',
+        vertexName: 'Map -> Sink: collect',
+        subtaskIndex: 1,
+        attemptNumber: 2,
+        state: ExecutionState.RUNNING,
+        failure: undefined,
+        taskExecutorId: 'te-1',
+      },
     });
   });
 
@@ -53,7 +84,12 @@ describe('job event conversion', () => {
       kind: {
         type: 'applicationStatusChanged',
         status: 'FAILED',
-        failure: { name: 'DriverLostError', message: 'the driver was lost: task executor te-1 was lost', stack: '', cause: { name: 'TaskExecutorLostError', message: 'task executor te-1 was lost', stack: '' } },
+        failure: {
+          name: 'DriverLostError',
+          message: 'the driver was lost: task executor te-1 was lost',
+          stack: '',
+          cause: { name: 'TaskExecutorLostError', message: 'task executor te-1 was lost', stack: '' },
+        },
         message: 'the driver was lost: task executor te-1 was lost',
       },
     });
@@ -76,7 +112,16 @@ describe('job event conversion', () => {
   });
 
   it('maps every application status to its own proto value', () => {
-    const statuses = ['CREATED', 'DEPLOYING', 'RUNNING', 'FAILING', 'FAILED', 'CANCELING', 'CANCELED', 'FINISHED'] as const;
+    const statuses = [
+      'CREATED',
+      'DEPLOYING',
+      'RUNNING',
+      'FAILING',
+      'FAILED',
+      'CANCELING',
+      'CANCELED',
+      'FINISHED',
+    ] as const;
     expect(statuses.map((status) => ApplicationStatus[applicationStatusToMessage(status)])).toEqual(statuses);
   });
 });

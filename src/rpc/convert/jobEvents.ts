@@ -5,8 +5,20 @@ import type {
   JobStatusChanged as JobStatusChangedMessage,
   TaskStateChanged as TaskStateChangedMessage,
 } from '../../../generated/flotilla/v1/events.js';
-import type { ApplicationStatusChanged, JobEvent, JobEventKind, JobStatusChanged, TaskStateChanged } from '../../dispatcher/JobEvent.js';
-import { applicationStatusToMessage, executionStateToMessage, jobStatusToMessage, livingPriorityToMessage, serializedErrorToMessage } from './status.js';
+import type {
+  ApplicationStatusChanged,
+  JobEvent,
+  JobEventKind,
+  JobStatusChanged,
+  TaskStateChanged,
+} from '../../dispatcher/JobEvent.js';
+import {
+  applicationStatusToMessage,
+  executionStateToMessage,
+  jobStatusToMessage,
+  livingPriorityToMessage,
+  serializedErrorToMessage,
+} from './status.js';
 
 /** A domain job event as its proto message. */
 export function jobEventToMessage(event: JobEvent): JobEventMessage {
@@ -46,7 +58,11 @@ export function taskStateChangedToMessage(kind: TaskStateChanged): TaskStateChan
 
 /** An application status change as its proto message. */
 export function applicationStatusChangedToMessage(kind: ApplicationStatusChanged): ApplicationStatusChangedMessage {
-  return { status: applicationStatusToMessage(kind.status), failure: kind.failure && serializedErrorToMessage(kind.failure), message: kind.message };
+  return {
+    status: applicationStatusToMessage(kind.status),
+    failure: kind.failure && serializedErrorToMessage(kind.failure),
+    message: kind.message,
+  };
 }
 
 function kindToMessage(kind: JobEventKind): JobEventMessage['kind'] {

@@ -33,7 +33,15 @@ const graph: JobGraph = {
       resources: { cpus: 0.5, heapMemoryMb: 128, directMemoryMb: 0, nativeMemoryMb: 0 },
     },
   ],
-  edges: [{ sourceVertexId: 'vertex-1', targetVertexId: 'vertex-2', shipStrategy: 'hash', keySelector: fn('(pair) => pair[0]'), preAggregate: true }],
+  edges: [
+    {
+      sourceVertexId: 'vertex-1',
+      targetVertexId: 'vertex-2',
+      shipStrategy: 'hash',
+      keySelector: fn('(pair) => pair[0]'),
+      preAggregate: true,
+    },
+  ],
   runtimeMode: 'BATCH',
 };
 
@@ -43,9 +51,15 @@ describe('job graph conversion', () => {
   });
 
   it('reads a graph without a runtime mode (from before modes existed) as STREAMING', () => {
-    const message = jobGraphToMessage({ ...graph, runtimeMode: undefined, edges: [{ ...graph.edges[0], preAggregate: undefined }] });
+    const message = jobGraphToMessage({
+      ...graph,
+      runtimeMode: undefined,
+      edges: [{ ...graph.edges[0], preAggregate: undefined }],
+    });
     expect(jobGraphToMessage({ ...graph, runtimeMode: undefined }).runtimeMode).toBe(RuntimeExecutionMode.STREAMING);
-    expect(jobGraphFromMessage({ ...message, runtimeMode: RuntimeExecutionMode.UNSPECIFIED }).runtimeMode).toBe('STREAMING');
+    expect(jobGraphFromMessage({ ...message, runtimeMode: RuntimeExecutionMode.UNSPECIFIED }).runtimeMode).toBe(
+      'STREAMING',
+    );
     expect(() => jobGraphFromMessage({ ...message, runtimeMode: 7 as RuntimeExecutionMode })).toThrow(
       'job_graph: runtime_mode must be STREAMING or BATCH (AUTOMATIC is resolved when the graph is built)',
     );
@@ -53,7 +67,9 @@ describe('job graph conversion', () => {
 
   it('refuses a pre-aggregation outside a BATCH job or on an edge that does not lead into a keyed aggregation', () => {
     const streaming = { ...jobGraphToMessage(graph), runtimeMode: RuntimeExecutionMode.STREAMING };
-    expect(() => jobGraphFromMessage(streaming)).toThrow('edge 0 (vertex-1 -> vertex-2): pre_aggregate needs a BATCH job and a HASH edge into a keyed reduce, sum or count');
+    expect(() => jobGraphFromMessage(streaming)).toThrow(
+      'edge 0 (vertex-1 -> vertex-2): pre_aggregate needs a BATCH job and a HASH edge into a keyed reduce, sum or count',
+    );
     const intoSink = jobGraphToMessage(graph);
     intoSink.vertices[1].operators.shift();
     expect(() => jobGraphFromMessage(intoSink)).toThrow('pre_aggregate needs a BATCH job and a HASH edge');
@@ -71,7 +87,9 @@ describe('job graph conversion', () => {
     expect(() => jobGraphFromMessage(twice)).toThrow('the id is used twice');
     const dangling = message();
     dangling.edges[0].targetVertexId = 'vertex-9';
-    expect(() => jobGraphFromMessage(dangling)).toThrow('edge 0 (vertex-1 -> vertex-9): it names a vertex that does not exist');
+    expect(() => jobGraphFromMessage(dangling)).toThrow(
+      'edge 0 (vertex-1 -> vertex-9): it names a vertex that does not exist',
+    );
     const forward = message();
     forward.edges[0].shipStrategy = 1;
     expect(() => jobGraphFromMessage(forward)).toThrow('a FORWARD edge needs equal parallelism');
@@ -80,9 +98,16 @@ describe('job graph conversion', () => {
     expect(() => jobGraphFromMessage(keyless)).toThrow('key_selector: a function (source) is required');
     const unknownStrategy = message();
     unknownStrategy.edges[0].shipStrategy = 99 as ShipStrategy;
-    expect(() => jobGraphFromMessage(unknownStrategy)).toThrow('ship_strategy must be FORWARD, HASH, REBALANCE or BROADCAST');
+    expect(() => jobGraphFromMessage(unknownStrategy)).toThrow(
+      'ship_strategy must be FORWARD, HASH, REBALANCE or BROADCAST',
+    );
     const backwards = message();
-    backwards.edges[0] = { ...backwards.edges[0], preAggregate: false, sourceVertexId: 'vertex-2', targetVertexId: 'vertex-1' };
+    backwards.edges[0] = {
+      ...backwards.edges[0],
+      preAggregate: false,
+      sourceVertexId: 'vertex-2',
+      targetVertexId: 'vertex-1',
+    };
     expect(() => jobGraphFromMessage(backwards)).toThrow('topological order');
     const empty = message();
     empty.vertices[0].operators[0].operator = undefined;

@@ -10,9 +10,19 @@ import type {
   RestartStrategy as RestartMessage,
   UserFunction,
 } from '../../../generated/flotilla/v1/job_graph.js';
-import { RuntimeExecutionMode as RuntimeModeMessage, ShipStrategy as ShipStrategyMessage } from '../../../generated/flotilla/v1/job_graph.js';
+import {
+  RuntimeExecutionMode as RuntimeModeMessage,
+  ShipStrategy as ShipStrategyMessage,
+} from '../../../generated/flotilla/v1/job_graph.js';
 import { InvalidArgumentError } from '../../common/errors.js';
-import type { BundleReference, JobGraph, OperatorSpec, RestartStrategy, ShipStrategy, UserFunctionSpec } from '../../jobgraph/jobGraph.js';
+import type {
+  BundleReference,
+  JobGraph,
+  OperatorSpec,
+  RestartStrategy,
+  ShipStrategy,
+  UserFunctionSpec,
+} from '../../jobgraph/jobGraph.js';
 import { isKeyedAggregation } from '../../jobgraph/keyedAggregation.js';
 import type { ResolvedRuntimeMode } from '../../jobgraph/RuntimeExecutionMode.js';
 import { decodeRecords, encodeRecords } from './records.js';
@@ -46,13 +56,21 @@ export function runtimeModeToMessage(mode: ResolvedRuntimeMode | undefined): Run
 export function runtimeModeFromMessage(value: RuntimeModeMessage, where: string): ResolvedRuntimeMode {
   if (value === RuntimeModeMessage.BATCH) return 'BATCH';
   if (value === RuntimeModeMessage.STREAMING || value === RuntimeModeMessage.UNSPECIFIED) return 'STREAMING';
-  throw new InvalidArgumentError(`${where}: runtime_mode must be STREAMING or BATCH (AUTOMATIC is resolved when the graph is built)`);
+  throw new InvalidArgumentError(
+    `${where}: runtime_mode must be STREAMING or BATCH (AUTOMATIC is resolved when the graph is built)`,
+  );
 }
 
 /** A proto user function as the domain's. */
 export function userFunctionFromMessage(message: UserFunction | undefined, where: string): UserFunctionSpec {
-  if (!message || message.source.trim() === '') throw new InvalidArgumentError(`${where}: a function (source) is required`);
-  return { source: message.source, module: message.module, line: message.line, boundValuesJson: message.boundValuesJson || '{}' };
+  if (!message || message.source.trim() === '')
+    throw new InvalidArgumentError(`${where}: a function (source) is required`);
+  return {
+    source: message.source,
+    module: message.module,
+    line: message.line,
+    boundValuesJson: message.boundValuesJson || '{}',
+  };
 }
 
 /** A domain operator as its proto message. */
@@ -60,22 +78,34 @@ export function operatorToMessage(operator: OperatorSpec): OperatorMessage {
   const { name } = operator;
   switch (operator.kind) {
     case 'collectionSource':
-      return { name, operator: { $case: 'collectionSource', collectionSource: { records: encodeRecords(operator.records) } } };
+      return {
+        name,
+        operator: { $case: 'collectionSource', collectionSource: { records: encodeRecords(operator.records) } },
+      };
     case 'textFileSource':
       return { name, operator: { $case: 'textFileSource', textFileSource: { path: operator.path } } };
     case 'sequenceSource':
-      return { name, operator: { $case: 'sequenceSource', sequenceSource: { from: BigInt(operator.from), to: BigInt(operator.to) } } };
+      return {
+        name,
+        operator: { $case: 'sequenceSource', sequenceSource: { from: BigInt(operator.from), to: BigInt(operator.to) } },
+      };
     case 'map':
     case 'flatMap':
     case 'filter':
     case 'reduce':
-      return { name, operator: { $case: operator.kind, [operator.kind]: { function: operator.fn } } as OperatorMessage['operator'] };
+      return {
+        name,
+        operator: { $case: operator.kind, [operator.kind]: { function: operator.fn } } as OperatorMessage['operator'],
+      };
     case 'sum':
       return { name, operator: { $case: 'sum', sum: { field: operator.field } } };
     case 'count':
       return { name, operator: { $case: 'count', count: {} } };
     case 'textFileSink':
-      return { name, operator: { $case: 'textFileSink', textFileSink: { path: operator.path, overwrite: operator.overwrite } } };
+      return {
+        name,
+        operator: { $case: 'textFileSink', textFileSink: { path: operator.path, overwrite: operator.overwrite } },
+      };
     case 'printSink':
       return { name, operator: { $case: 'printSink', printSink: { prefix: operator.prefix } } };
     case 'collectSink':
@@ -105,7 +135,8 @@ export function operatorFromMessage(message: OperatorMessage, where: string): Op
     case 'sequenceSource': {
       const { from, to } = operator.sequenceSource;
       const limit = BigInt(Number.MAX_SAFE_INTEGER);
-      if (from > to || from < -limit || to > limit) throw new InvalidArgumentError(`${where}: sequence ${from}..${to} must have from <= to within ±2^53`);
+      if (from > to || from < -limit || to > limit)
+        throw new InvalidArgumentError(`${where}: sequence ${from}..${to} must have from <= to within ±2^53`);
       return { name, kind: 'sequenceSource', from: Number(from), to: Number(to) };
     }
     case 'map':
@@ -122,7 +153,12 @@ export function operatorFromMessage(message: OperatorMessage, where: string): Op
       return { name, kind: 'count' };
     case 'textFileSink':
       if (!operator.textFileSink.path) throw new InvalidArgumentError(`${where}: text_file_sink needs a path`);
-      return { name, kind: 'textFileSink', path: operator.textFileSink.path, overwrite: operator.textFileSink.overwrite };
+      return {
+        name,
+        kind: 'textFileSink',
+        path: operator.textFileSink.path,
+        overwrite: operator.textFileSink.overwrite,
+      };
     case 'printSink':
       return { name, kind: 'printSink', prefix: operator.printSink.prefix };
     case 'collectSink':
@@ -147,9 +183,14 @@ export function operatorFromMessage(message: OperatorMessage, where: string): Op
 function restartToMessage(strategy: RestartStrategy | undefined): RestartMessage | undefined {
   if (!strategy) return undefined;
   if (strategy.kind === 'none') return { strategy: { $case: 'noRestart', noRestart: {} } };
-  if (strategy.kind === 'fixedDelay') return { strategy: { $case: 'fixedDelay', fixedDelay: { maxAttempts: strategy.maxAttempts, delayMs: strategy.delayMs } } };
+  if (strategy.kind === 'fixedDelay')
+    return {
+      strategy: { $case: 'fixedDelay', fixedDelay: { maxAttempts: strategy.maxAttempts, delayMs: strategy.delayMs } },
+    };
   const { initialDelayMs, maxDelayMs, multiplier, maxAttempts } = strategy;
-  return { strategy: { $case: 'exponentialDelay', exponentialDelay: { initialDelayMs, maxDelayMs, multiplier, maxAttempts } } };
+  return {
+    strategy: { $case: 'exponentialDelay', exponentialDelay: { initialDelayMs, maxDelayMs, multiplier, maxAttempts } },
+  };
 }
 
 function restartFromMessage(message: RestartMessage | undefined): RestartStrategy | undefined {
@@ -158,14 +199,17 @@ function restartFromMessage(message: RestartMessage | undefined): RestartStrateg
   if (strategy.$case === 'noRestart') return { kind: 'none' };
   if (strategy.$case === 'fixedDelay') return { kind: 'fixedDelay', ...strategy.fixedDelay };
   const settings = strategy.exponentialDelay;
-  if (!Number.isFinite(settings.multiplier)) throw new InvalidArgumentError('restart_strategy: multiplier must be a finite number');
+  if (!Number.isFinite(settings.multiplier))
+    throw new InvalidArgumentError('restart_strategy: multiplier must be a finite number');
   return { kind: 'exponentialDelay', ...settings };
 }
 
 /** A domain bundle reference as its proto message. */
 export function bundleToMessage(bundle: BundleReference | undefined): BundleMessage | undefined {
   if (!bundle) return undefined;
-  return 'artifactId' in bundle ? { source: { $case: 'artifactId', artifactId: bundle.artifactId } } : { source: { $case: 'uri', uri: bundle.uri } };
+  return 'artifactId' in bundle
+    ? { source: { $case: 'artifactId', artifactId: bundle.artifactId } }
+    : { source: { $case: 'uri', uri: bundle.uri } };
 }
 
 /** A proto bundle reference as the domain's. */
@@ -217,7 +261,8 @@ export function jobGraphFromMessage(message: JobGraphMessage | undefined): JobGr
     if (!vertex.id) throw new InvalidArgumentError(`vertex ${index}: id is required`);
     if (ids.has(vertex.id)) throw new InvalidArgumentError(`${where}: the id is used twice`);
     ids.add(vertex.id);
-    if (vertex.parallelism < 1 || vertex.parallelism > MAX_PARALLELISM) throw new InvalidArgumentError(`${where}: parallelism must be 1 to ${MAX_PARALLELISM}`);
+    if (vertex.parallelism < 1 || vertex.parallelism > MAX_PARALLELISM)
+      throw new InvalidArgumentError(`${where}: parallelism must be 1 to ${MAX_PARALLELISM}`);
     if (vertex.operators.length === 0) throw new InvalidArgumentError(`${where}: it has no operators`);
     parallelismOf.set(vertex.id, vertex.parallelism);
     return {
@@ -230,23 +275,39 @@ export function jobGraphFromMessage(message: JobGraphMessage | undefined): JobGr
   });
   const edges = message.edges.map((edge, index) => {
     const where = `edge ${index} (${edge.sourceVertexId} -> ${edge.targetVertexId})`;
-    if (!ids.has(edge.sourceVertexId) || !ids.has(edge.targetVertexId)) throw new InvalidArgumentError(`${where}: it names a vertex that does not exist`);
+    if (!ids.has(edge.sourceVertexId) || !ids.has(edge.targetVertexId))
+      throw new InvalidArgumentError(`${where}: it names a vertex that does not exist`);
     const shipStrategy = shipStrategyFromMessage(edge.shipStrategy, where);
-    if (shipStrategy === 'forward' && parallelismOf.get(edge.sourceVertexId) !== parallelismOf.get(edge.targetVertexId)) {
+    if (
+      shipStrategy === 'forward' &&
+      parallelismOf.get(edge.sourceVertexId) !== parallelismOf.get(edge.targetVertexId)
+    ) {
       throw new InvalidArgumentError(`${where}: a FORWARD edge needs equal parallelism on both ends`);
     }
-    const keySelector = shipStrategy === 'hash' ? userFunctionFromMessage(edge.keySelector, `${where} key_selector`) : undefined;
-    if (!edge.preAggregate) return { sourceVertexId: edge.sourceVertexId, targetVertexId: edge.targetVertexId, shipStrategy, keySelector };
+    const keySelector =
+      shipStrategy === 'hash' ? userFunctionFromMessage(edge.keySelector, `${where} key_selector`) : undefined;
+    if (!edge.preAggregate)
+      return { sourceVertexId: edge.sourceVertexId, targetVertexId: edge.targetVertexId, shipStrategy, keySelector };
     const target = vertices.find((vertex) => vertex.id === edge.targetVertexId);
     if (runtimeMode !== 'BATCH' || shipStrategy !== 'hash' || !isKeyedAggregation(target?.operators[0])) {
-      throw new InvalidArgumentError(`${where}: pre_aggregate needs a BATCH job and a HASH edge into a keyed reduce, sum or count`);
+      throw new InvalidArgumentError(
+        `${where}: pre_aggregate needs a BATCH job and a HASH edge into a keyed reduce, sum or count`,
+      );
     }
-    return { sourceVertexId: edge.sourceVertexId, targetVertexId: edge.targetVertexId, shipStrategy, keySelector, preAggregate: true };
+    return {
+      sourceVertexId: edge.sourceVertexId,
+      targetVertexId: edge.targetVertexId,
+      shipStrategy,
+      keySelector,
+      preAggregate: true,
+    };
   });
   const order = vertices.map((vertex) => vertex.id);
   for (const edge of edges) {
     if (order.indexOf(edge.sourceVertexId) >= order.indexOf(edge.targetVertexId)) {
-      throw new InvalidArgumentError(`edge ${edge.sourceVertexId} -> ${edge.targetVertexId}: vertices must be listed in topological order (sources first), without cycles`);
+      throw new InvalidArgumentError(
+        `edge ${edge.sourceVertexId} -> ${edge.targetVertexId}: vertices must be listed in topological order (sources first), without cycles`,
+      );
     }
   }
   return {

@@ -12,11 +12,19 @@ import { jobStatusFromMessage, serializedErrorFromMessage } from './status.js';
 
 /** One message of a result stream. */
 export interface JobResultStreamMessage {
-  part?: { $case: 'collected'; collected: CollectedRecords } | { $case: 'result'; result: JobResult } | { $case: string } | undefined;
+  part?:
+    | { $case: 'collected'; collected: CollectedRecords }
+    | { $case: 'result'; result: JobResult }
+    | { $case: string }
+    | undefined;
 }
 
 /** The job's records and result; UnavailableError naming `source` when the stream ends without a result. */
-export async function readJobResultStream(stream: AsyncIterable<JobResultStreamMessage>, jobId: string, source: string): Promise<JobResultWithRecords> {
+export async function readJobResultStream(
+  stream: AsyncIterable<JobResultStreamMessage>,
+  jobId: string,
+  source: string,
+): Promise<JobResultWithRecords> {
   const collected = new Map<string, unknown[]>();
   for await (const { part } of stream) {
     if (part?.$case === 'collected') {

@@ -1,7 +1,12 @@
 /** Converts the Dispatcher's job summaries to `flotilla.v1.JobSummary` (the job manager only sends them). */
 import type { JobSummary as JobSummaryMessage } from '../../../generated/flotilla/v1/resources.js';
 import type { JobSummary } from '../../dispatcher/JobSummary.js';
-import { executionStateToMessage, jobStatusToMessage, livingPriorityToMessage, serializedErrorToMessage } from './status.js';
+import {
+  executionStateToMessage,
+  jobStatusToMessage,
+  livingPriorityToMessage,
+  serializedErrorToMessage,
+} from './status.js';
 
 /** A domain job summary as its proto message. */
 export function jobSummaryToMessage(summary: JobSummary): JobSummaryMessage {

@@ -12,9 +12,15 @@ describe('record batches', () => {
   });
 
   it('refuses batches that do not decode or miscount', () => {
-    expect(() => decodeRecords({ encoding: RecordEncoding.JSON_LINES, count: 1, payload: Buffer.from('{nope') })).toThrow(/does not decode/);
-    expect(() => decodeRecords({ encoding: RecordEncoding.JSON_LINES, count: 3, payload: Buffer.from('1\n2') })).toThrow(/declares 3 records but holds 2/);
-    expect(() => decodeRecords({ encoding: RecordEncoding.UNSPECIFIED, count: 1, payload: Buffer.from('1') })).toThrow(/unknown encoding/);
+    expect(() =>
+      decodeRecords({ encoding: RecordEncoding.JSON_LINES, count: 1, payload: Buffer.from('{nope') }),
+    ).toThrow(/does not decode/);
+    expect(() =>
+      decodeRecords({ encoding: RecordEncoding.JSON_LINES, count: 3, payload: Buffer.from('1\n2') }),
+    ).toThrow(/declares 3 records but holds 2/);
+    expect(() => decodeRecords({ encoding: RecordEncoding.UNSPECIFIED, count: 1, payload: Buffer.from('1') })).toThrow(
+      /unknown encoding/,
+    );
     expect(() => encodeRecords([undefined])).toThrow(/cannot be encoded as JSON/);
   });
 });

@@ -8,7 +8,8 @@ import type { SlotStatus } from '../../resourcemanager/SlotStatus.js';
 /** A proto resource profile as a domain one; unset means "any". Negative or non-finite cpus are refused. */
 export function resourceProfileFromMessage(message: ProfileMessage | undefined): ResourceProfile {
   const cpus = message?.cpus ?? 0;
-  if (!Number.isFinite(cpus) || cpus < 0) throw new InvalidArgumentError(`cpus ${cpus} must be a finite number of at least 0`);
+  if (!Number.isFinite(cpus) || cpus < 0)
+    throw new InvalidArgumentError(`cpus ${cpus} must be a finite number of at least 0`);
   return {
     cpus,
     heapMemoryMb: message?.heapMemoryMb ?? 0,

@@ -11,7 +11,13 @@ import {
   LivingPriority as LivingPriorityMessage,
 } from '../../../generated/flotilla/v1/status.js';
 import { InvalidArgumentError } from '../../common/errors.js';
-import type { ApplicationStatus, ExecutionState, JobStatus, LivingPriority, SerializedError } from '../../common/status.js';
+import type {
+  ApplicationStatus,
+  ExecutionState,
+  JobStatus,
+  LivingPriority,
+  SerializedError,
+} from '../../common/status.js';
 
 function enumConverter<D extends string, M extends number>(table: Record<D, M>, typeName: string) {
   const reverse = new Map<number, D>(Object.entries(table).map(([name, value]) => [value as number, name as D]));
@@ -19,7 +25,10 @@ function enumConverter<D extends string, M extends number>(table: Record<D, M>, 
     toMessage: (value: D): M => table[value],
     fromMessage(value: M, field: string): D {
       const found = reverse.get(value);
-      if (found === undefined) throw new InvalidArgumentError(`${field} must be one of ${Object.keys(table).join(', ')} (a ${typeName}), got ${value}`);
+      if (found === undefined)
+        throw new InvalidArgumentError(
+          `${field} must be one of ${Object.keys(table).join(', ')} (a ${typeName}), got ${value}`,
+        );
       return found;
     },
   };
@@ -93,7 +102,12 @@ export const livingPriorityFromMessage = livingPriority.fromMessage;
 
 /** A domain error as its proto message. */
 export function serializedErrorToMessage(error: SerializedError): SerializedErrorMessage {
-  return { name: error.name, message: error.message, stack: error.stack, cause: error.cause && serializedErrorToMessage(error.cause) };
+  return {
+    name: error.name,
+    message: error.message,
+    stack: error.stack,
+    cause: error.cause && serializedErrorToMessage(error.cause),
+  };
 }
 
 /** A proto error as the domain's; undefined when absent. */

@@ -14,7 +14,10 @@ const descriptor: TaskDeploymentDescriptor = {
   attemptNumber: 3,
   executionAttemptId: 'attempt-9',
   allocationId: 'alloc-1',
-  operators: [{ kind: 'sum', name: 'Sum', field: '1' }, { kind: 'collectSink', name: 'Sink: Collect' }],
+  operators: [
+    { kind: 'sum', name: 'Sum', field: '1' },
+    { kind: 'collectSink', name: 'Sink: Collect' },
+  ],
   inputs: [
     {
       sourceVertexId: 'v1',
@@ -28,8 +31,21 @@ const descriptor: TaskDeploymentDescriptor = {
     },
   ],
   outputs: [
-    { partitionId: 'attempt-9/v3', targetVertexId: 'v3', shipStrategy: 'rebalance', subpartitions: 4, keySelector: undefined },
-    { partitionId: 'attempt-9/v4', targetVertexId: 'v4', shipStrategy: 'hash', subpartitions: 2, keySelector, preAggregation: { kind: 'count', name: 'Keyed Aggregation' } },
+    {
+      partitionId: 'attempt-9/v3',
+      targetVertexId: 'v3',
+      shipStrategy: 'rebalance',
+      subpartitions: 4,
+      keySelector: undefined,
+    },
+    {
+      partitionId: 'attempt-9/v4',
+      targetVertexId: 'v4',
+      shipStrategy: 'hash',
+      subpartitions: 2,
+      keySelector,
+      preAggregation: { kind: 'count', name: 'Keyed Aggregation' },
+    },
   ],
   bundle: { artifactId: 'a'.repeat(64) },
   resources: { cpus: 1, heapMemoryMb: 256, directMemoryMb: 0, nativeMemoryMb: 0 },
@@ -45,7 +61,9 @@ describe('task deployment conversion', () => {
 
   it('refuses a descriptor without an attempt id, naming the task and the field', () => {
     const message = { ...taskDeploymentToMessage(descriptor), executionAttemptId: '' };
-    expect(() => taskDeploymentFromMessage(message)).toThrow(/Keyed Sum -> Sink: Collect \(2\/2\): executionAttemptId is required/);
+    expect(() => taskDeploymentFromMessage(message)).toThrow(
+      /Keyed Sum -> Sink: Collect \(2\/2\): executionAttemptId is required/,
+    );
   });
 
   it('refuses a hash input without a key selector', () => {
@@ -57,10 +75,14 @@ describe('task deployment conversion', () => {
   it('refuses a pre-aggregation that is not a keyed aggregation on a hash output', () => {
     const message = taskDeploymentToMessage(descriptor);
     message.outputs[1].preAggregation = message.operators[1];
-    expect(() => taskDeploymentFromMessage(message)).toThrow(/output 1: pre_aggregation must be a keyed reduce, sum or count on a HASH output/);
+    expect(() => taskDeploymentFromMessage(message)).toThrow(
+      /output 1: pre_aggregation must be a keyed reduce, sum or count on a HASH output/,
+    );
   });
 
   it('refuses a subtask index outside the parallelism', () => {
-    expect(() => taskDeploymentFromMessage({ ...taskDeploymentToMessage(descriptor), subtaskIndex: 2 })).toThrow(/subtask_index must be below parallelism/);
+    expect(() => taskDeploymentFromMessage({ ...taskDeploymentToMessage(descriptor), subtaskIndex: 2 })).toThrow(
+      /subtask_index must be below parallelism/,
+    );
   });
 });

@@ -57,8 +57,11 @@ export function taskDeploymentFromMessage(message: DescriptorMessage | undefined
     throw new InvalidArgumentError(`${where}: subtask_index must be below parallelism`);
   }
   if (message.operators.length === 0) throw new InvalidArgumentError(`${where}: it has no operators`);
-  const hashKey = (shipStrategy: string, keySelector: DescriptorMessage['inputs'][number]['keySelector'], at: string) =>
-    shipStrategy === 'hash' ? userFunctionFromMessage(keySelector, `${at} key_selector`) : undefined;
+  const hashKey = (
+    shipStrategy: string,
+    keySelector: DescriptorMessage['inputs'][number]['keySelector'],
+    at: string,
+  ) => (shipStrategy === 'hash' ? userFunctionFromMessage(keySelector, `${at} key_selector`) : undefined);
   return {
     jobId: message.jobId,
     jobName: message.jobName,
@@ -75,14 +78,21 @@ export function taskDeploymentFromMessage(message: DescriptorMessage | undefined
       const shipStrategy = shipStrategyFromMessage(gate.shipStrategy, at);
       if (gate.channels.length === 0) throw new InvalidArgumentError(`${at}: it has no channels`);
       const keySelector = hashKey(shipStrategy, gate.keySelector, at);
-      return { sourceVertexId: gate.sourceVertexId, shipStrategy, channels: gate.channels, keySelector, ...(gate.preAggregated ? { preAggregated: true } : {}) };
+      return {
+        sourceVertexId: gate.sourceVertexId,
+        shipStrategy,
+        channels: gate.channels,
+        keySelector,
+        ...(gate.preAggregated ? { preAggregated: true } : {}),
+      };
     }),
     outputs: message.outputs.map((partition, index) => {
       const at = `${where} output ${index}`;
       const shipStrategy = shipStrategyFromMessage(partition.shipStrategy, at);
       if (!partition.partitionId) throw new InvalidArgumentError(`${at}: partition_id is required`);
       if (partition.subpartitions < 1) throw new InvalidArgumentError(`${at}: subpartitions must be at least 1`);
-      const preAggregation = partition.preAggregation && operatorFromMessage(partition.preAggregation, `${at} pre_aggregation`);
+      const preAggregation =
+        partition.preAggregation && operatorFromMessage(partition.preAggregation, `${at} pre_aggregation`);
       if (preAggregation && (shipStrategy !== 'hash' || !isKeyedAggregation(preAggregation))) {
         throw new InvalidArgumentError(`${at}: pre_aggregation must be a keyed reduce, sum or count on a HASH output`);
       }

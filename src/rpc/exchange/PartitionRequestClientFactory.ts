@@ -5,9 +5,16 @@
  * streams to one producer thus multiplex over one HTTP/2 connection.
  */
 import type { Channel } from 'nice-grpc';
-import { TaskExecutorServiceDefinition, type TaskExecutorServiceClient } from '../../../generated/flotilla/v1/task_executor_service.js';
+import {
+  TaskExecutorServiceDefinition,
+  type TaskExecutorServiceClient,
+} from '../../../generated/flotilla/v1/task_executor_service.js';
 import type { InputChannelDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
-import type { InputChannel, InputChannelOptions, RemoteInputChannelFactory } from '../../taskexecutor/network/InputChannel.js';
+import type {
+  InputChannel,
+  InputChannelOptions,
+  RemoteInputChannelFactory,
+} from '../../taskexecutor/network/InputChannel.js';
 import { connectClient } from '../security/channelCredentials.js';
 import type { ClientSecurity } from '../security/ClientSecurity.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../serverHost.js';
@@ -49,8 +56,10 @@ export class PartitionRequestClientFactory {
   }
 
   /** The {@link RemoteInputChannelFactory} to pass to `createInputGate` as `connectRemote`. */
-  readonly connectRemote: RemoteInputChannelFactory = (descriptor: InputChannelDescriptor, options: InputChannelOptions): InputChannel =>
-    new RemoteInputChannel(descriptor, this, options);
+  readonly connectRemote: RemoteInputChannelFactory = (
+    descriptor: InputChannelDescriptor,
+    options: InputChannelOptions,
+  ): InputChannel => new RemoteInputChannel(descriptor, this, options);
 
   /** Leases the client of `address` (`host:port`), connecting on first use. */
   acquire(address: string): PartitionRequestClient {

@@ -5,7 +5,15 @@ import { createInputGate } from '../../taskexecutor/network/createInputGate.js';
 import { InputChannelError } from '../../taskexecutor/network/errors.js';
 import type { InputChannelDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
 import { ResultPartitionManager } from '../../taskexecutor/network/ResultPartitionManager.js';
-import { batchOf, drain, eventually, produce, recordOf, sequence, stillPending } from '../../taskexecutor/network/testing/networkTesting.js';
+import {
+  batchOf,
+  drain,
+  eventually,
+  produce,
+  recordOf,
+  sequence,
+  stillPending,
+} from '../../taskexecutor/network/testing/networkTesting.js';
 import { PartitionRequestClientFactory } from './PartitionRequestClientFactory.js';
 import { startProducerHost, type ProducerHost } from './testing/exchangeTesting.js';
 
@@ -25,7 +33,10 @@ describe('InputGate with remote channels over ExchangeData', () => {
     return producer;
   }
 
-  function gate(channels: InputChannelDescriptor[], options: { initialCredit?: number; partitions?: ResultPartitionManager } = {}) {
+  function gate(
+    channels: InputChannelDescriptor[],
+    options: { initialCredit?: number; partitions?: ResultPartitionManager } = {},
+  ) {
     const clients = new PartitionRequestClientFactory();
     factories.push(clients);
     const inputGate = createInputGate({
@@ -58,12 +69,15 @@ describe('InputGate with remote channels over ExchangeData', () => {
       produce(local.register('p3/v2', 2), 'p3', 200),
     ];
     // The other subtask's subpartitions are read by a gate of their own.
-    const other = gate([
-      { producerAddress: first.address, partitionId: 'p0/v2', subpartitionIndex: 0 },
-      { producerAddress: first.address, partitionId: 'p1/v2', subpartitionIndex: 0 },
-      { producerAddress: second.address, partitionId: 'p2/v2', subpartitionIndex: 0 },
-      { producerAddress: CONSUMER_ADDRESS, partitionId: 'p3/v2', subpartitionIndex: 0 },
-    ], { partitions: local });
+    const other = gate(
+      [
+        { producerAddress: first.address, partitionId: 'p0/v2', subpartitionIndex: 0 },
+        { producerAddress: first.address, partitionId: 'p1/v2', subpartitionIndex: 0 },
+        { producerAddress: second.address, partitionId: 'p2/v2', subpartitionIndex: 0 },
+        { producerAddress: CONSUMER_ADDRESS, partitionId: 'p3/v2', subpartitionIndex: 0 },
+      ],
+      { partitions: local },
+    );
 
     // Both gates read at once: a producer held back by one subpartition stops feeding the other.
     const draining = drain(other.gate);
@@ -78,13 +92,20 @@ describe('InputGate with remote channels over ExchangeData', () => {
     expect(records).toEqual(['p0#1', 'p1#1', 'p2#1', 'p3#1'].map((producer) => sequence(producer, 200)));
     expect(otherRecords).toEqual(['p0#0', 'p1#0', 'p2#0', 'p3#0'].map((producer) => sequence(producer, 200)));
     await eventually(() => clients.openConnections === 0, 5000, 'the connections to be closed after the last stream');
-    await eventually(() => first.partitions.size === 0 && second.partitions.size === 0 && local.size === 0, 5000, 'consumed partitions to be removed');
+    await eventually(
+      () => first.partitions.size === 0 && second.partitions.size === 0 && local.size === 0,
+      5000,
+      'consumed partitions to be removed',
+    );
   });
 
   it('holds a producer of 1,000 batches at capacity plus credit while its consumer does not recycle; recycling lets everything flow', async () => {
     const producer = await producerHost();
     const partition = producer.partitions.register('p0/v2', 1, { subpartitionCapacity: 4 });
-    const { gate: inputGate } = gate([{ producerAddress: producer.address, partitionId: 'p0/v2', subpartitionIndex: 0 }], { initialCredit: 2 });
+    const { gate: inputGate } = gate(
+      [{ producerAddress: producer.address, partitionId: 'p0/v2', subpartitionIndex: 0 }],
+      { initialCredit: 2 },
+    );
     let emitsCalled = 0;
     let pendingEmit: Promise<void> | undefined;
     const producing = (async () => {
@@ -115,7 +136,9 @@ describe('InputGate with remote channels over ExchangeData', () => {
 
   it('gets the data of a partition registered after the consumer asked for it', async () => {
     const producer = await producerHost({ partitionRequestTimeoutMs: 10_000 });
-    const { gate: inputGate } = gate([{ producerAddress: producer.address, partitionId: 'late/v2', subpartitionIndex: 0 }]);
+    const { gate: inputGate } = gate([
+      { producerAddress: producer.address, partitionId: 'late/v2', subpartitionIndex: 0 },
+    ]);
     const first = inputGate.next();
     expect(await stillPending(first, 300)).toBe(true);
     const producing = produce(producer.partitions.register('late/v2', 1), 'late', 10);
@@ -127,7 +150,9 @@ describe('InputGate with remote channels over ExchangeData', () => {
 
   it('fails with NOT_FOUND, naming the address and the partition, when the partition never appears', async () => {
     const producer = await producerHost({ partitionRequestTimeoutMs: 200 });
-    const { gate: inputGate } = gate([{ producerAddress: producer.address, partitionId: 'ghost/v2', subpartitionIndex: 0 }]);
+    const { gate: inputGate } = gate([
+      { producerAddress: producer.address, partitionId: 'ghost/v2', subpartitionIndex: 0 },
+    ]);
     const error = await inputGate.next().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InputChannelError);
     expect((error as InputChannelError).cause).toBeInstanceOf(NotFoundError);
@@ -141,7 +166,9 @@ describe('InputGate with remote channels over ExchangeData', () => {
   it('fails next() with the reason when the producer releases its partition mid-stream', async () => {
     const producer = await producerHost();
     const partition = producer.partitions.register('p0/v2', 1);
-    const { gate: inputGate } = gate([{ producerAddress: producer.address, partitionId: 'p0/v2', subpartitionIndex: 0 }]);
+    const { gate: inputGate } = gate([
+      { producerAddress: producer.address, partitionId: 'p0/v2', subpartitionIndex: 0 },
+    ]);
     await partition.emit(0, batchOf('p0', 0));
     expect(recordOf((await inputGate.next())!.batch)).toEqual(['p0', 0]);
     inputGate.recycle(0);
@@ -157,7 +184,9 @@ describe('InputGate with remote channels over ExchangeData', () => {
   it('fails next() naming the address when the producer task executor shuts down mid-stream', async () => {
     const producer = await producerHost();
     const partition = producer.partitions.register('p0/v2', 1);
-    const { gate: inputGate } = gate([{ producerAddress: producer.address, partitionId: 'p0/v2', subpartitionIndex: 0 }]);
+    const { gate: inputGate } = gate([
+      { producerAddress: producer.address, partitionId: 'p0/v2', subpartitionIndex: 0 },
+    ]);
     await partition.emit(0, batchOf('p0', 0));
     await inputGate.next();
     inputGate.recycle(0);
@@ -165,7 +194,9 @@ describe('InputGate with remote channels over ExchangeData', () => {
     await producer.host.shutdown();
     const error = await pending;
     expect(error).toBeInstanceOf(InputChannelError);
-    expect((error as Error).message).toContain(`from the task executor at ${producer.address}: the producer's task executor is unreachable or went away (UNAVAILABLE: `);
+    expect((error as Error).message).toContain(
+      `from the task executor at ${producer.address}: the producer's task executor is unreachable or went away (UNAVAILABLE: `,
+    );
   });
 
   it('fails next() naming the address when nothing listens there', async () => {
@@ -173,13 +204,18 @@ describe('InputGate with remote channels over ExchangeData', () => {
     const { gate: inputGate } = gate([{ producerAddress: address, partitionId: 'p0/v2', subpartitionIndex: 0 }]);
     const error = await inputGate.next().catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(InputChannelError);
-    expect((error as Error).message).toContain(`result partition p0/v2 from the task executor at ${address}: the producer's task executor is unreachable`);
+    expect((error as Error).message).toContain(
+      `result partition p0/v2 from the task executor at ${address}: the producer's task executor is unreachable`,
+    );
   });
 
   it('releases the subpartition on the producer when the consumer closes its gate mid-stream', async () => {
     const producer = await producerHost();
     const partition = producer.partitions.register('p0/v2', 1, { subpartitionCapacity: 1 });
-    const { gate: inputGate, clients } = gate([{ producerAddress: producer.address, partitionId: 'p0/v2', subpartitionIndex: 0 }], { initialCredit: 1 });
+    const { gate: inputGate, clients } = gate(
+      [{ producerAddress: producer.address, partitionId: 'p0/v2', subpartitionIndex: 0 }],
+      { initialCredit: 1 },
+    );
     await partition.emit(0, batchOf('p0', 0));
     await inputGate.next();
     const blocked = partition.emit(0, batchOf('p0', 1));

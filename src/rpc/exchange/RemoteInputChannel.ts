@@ -8,7 +8,11 @@ import { ClientError, Status } from 'nice-grpc';
 import { RecordEncoding } from '../../../generated/flotilla/v1/common.js';
 import { FlotillaError, UnavailableError } from '../../common/errors.js';
 import type { InputChannelDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
-import type { InputChannel, InputChannelListener, InputChannelOptions } from '../../taskexecutor/network/InputChannel.js';
+import type {
+  InputChannel,
+  InputChannelListener,
+  InputChannelOptions,
+} from '../../taskexecutor/network/InputChannel.js';
 import { domainErrorOf } from '../statusMapping.js';
 import { ExchangeRequestStream } from './ExchangeRequestStream.js';
 import type { PartitionRequestClient, PartitionRequestClientFactory } from './PartitionRequestClientFactory.js';
@@ -65,8 +69,12 @@ export class RemoteInputChannel implements InputChannel {
         const message = response.message;
         if (message?.$case === 'records') {
           const { encoding, count, payload } = message.records;
-          if (this.unusedCredit <= 0) throw new FlotillaError('the producer sent a batch without credit (protocol violation)');
-          if (encoding !== RecordEncoding.V8) throw new FlotillaError(`the producer sent a batch with encoding ${RecordEncoding[encoding] ?? encoding}; the data path uses V8`);
+          if (this.unusedCredit <= 0)
+            throw new FlotillaError('the producer sent a batch without credit (protocol violation)');
+          if (encoding !== RecordEncoding.V8)
+            throw new FlotillaError(
+              `the producer sent a batch with encoding ${RecordEncoding[encoding] ?? encoding}; the data path uses V8`,
+            );
           this.unusedCredit -= 1;
           // A copy: the decoded payload is a view into a buffer of the gRPC stack, which may hold or reuse it.
           listener.onBatch({ count, payload: new Uint8Array(payload) });
@@ -95,7 +103,10 @@ function fromGrpcError(error: unknown): Error {
   if (!(error instanceof ClientError)) return error instanceof Error ? error : new Error(String(error));
   const status = Status[error.code] ?? String(error.code);
   if (error.code === Status.UNAVAILABLE) {
-    return domainErrorOf(error.code, `the producer's task executor is unreachable or went away (${status}: ${error.details})`);
+    return domainErrorOf(
+      error.code,
+      `the producer's task executor is unreachable or went away (${status}: ${error.details})`,
+    );
   }
   return domainErrorOf(error.code, `${error.details} (${status})`);
 }

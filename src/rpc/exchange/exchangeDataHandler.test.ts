@@ -55,23 +55,39 @@ describe('exchangeDataHandler', () => {
   it('sends one batch per credit, the end without credit, and ends the stream', async () => {
     await start();
     const partition = producer.partitions.register('p0/v2', 1);
-    const requests = new ExchangeRequestStream({ partitionId: 'p0/v2', subpartitionIndex: 0, consumerExecutionAttemptId: 'c1', initialCredit: 2 });
+    const requests = new ExchangeRequestStream({
+      partitionId: 'p0/v2',
+      subpartitionIndex: 0,
+      consumerExecutionAttemptId: 'c1',
+      initialCredit: 2,
+    });
     const responses = client.exchangeData(requests)[Symbol.asyncIterator]();
     const producing = (async () => {
       for (let i = 0; i < 4; i++) await partition.emit(0, batchOf('p0', i));
       partition.finish();
     })();
 
-    const received = [await responses.next(), await responses.next()].map((result) => result.value as ExchangeDataResponse);
+    const received = [await responses.next(), await responses.next()].map(
+      (result) => result.value as ExchangeDataResponse,
+    );
     expect(received.map((response) => response.message?.$case)).toEqual(['records', 'records']);
     const third = responses.next();
     expect(await stillPending(third, 300)).toBe(true);
     requests.addCredit(2);
     received.push((await third).value, (await responses.next()).value);
-    expect(received.map((response) => (response.message?.$case === 'records' ? response.message.records : undefined))).toEqual(
-      [0, 1, 2, 3].map((i) => ({ encoding: RecordEncoding.V8, count: 1, payload: Buffer.from(batchOf('p0', i).payload) })),
+    expect(
+      received.map((response) => (response.message?.$case === 'records' ? response.message.records : undefined)),
+    ).toEqual(
+      [0, 1, 2, 3].map((i) => ({
+        encoding: RecordEncoding.V8,
+        count: 1,
+        payload: Buffer.from(batchOf('p0', i).payload),
+      })),
     );
-    expect(recordOf((received[3].message as { records: { count: number; payload: Buffer } }).records)).toEqual(['p0', 3]);
+    expect(recordOf((received[3].message as { records: { count: number; payload: Buffer } }).records)).toEqual([
+      'p0',
+      3,
+    ]);
     expect((await responses.next()).value).toEqual({ message: { $case: 'endOfPartition', endOfPartition: {} } });
     expect((await responses.next()).done).toBe(true);
     requests.end();
@@ -82,7 +98,9 @@ describe('exchangeDataHandler', () => {
     await start({ partitionRequestTimeoutMs: 100 });
     const { error } = await call([partitionRequest('ghost/v2')]);
     expect(error?.code).toBe(Status.NOT_FOUND);
-    expect(error?.details).toContain('result partition ghost/v2 was not registered at this task executor within 100 ms');
+    expect(error?.details).toContain(
+      'result partition ghost/v2 was not registered at this task executor within 100 ms',
+    );
   });
 
   it('answers INVALID_ARGUMENT, with what to do, to a stream that does not start with a PartitionRequest, and stays up', async () => {
@@ -112,14 +130,25 @@ describe('exchangeDataHandler', () => {
 
     const outOfRange = await call([partitionRequest('p0/v2', 7)]);
     expect(outOfRange.error?.code).toBe(Status.INVALID_ARGUMENT);
-    expect(outOfRange.error?.details).toBe('subpartition 7 does not exist in result partition p0/v2, which has 2 (indexes 0 to 1)');
+    expect(outOfRange.error?.details).toBe(
+      'subpartition 7 does not exist in result partition p0/v2, which has 2 (indexes 0 to 1)',
+    );
   });
 
   it('answers FAILED_PRECONDITION to a second reader of a subpartition', async () => {
     await start();
     producer.partitions.register('p0/v2', 1);
-    const requests = new ExchangeRequestStream({ partitionId: 'p0/v2', subpartitionIndex: 0, consumerExecutionAttemptId: 'c1', initialCredit: 1 });
-    const reading = client.exchangeData(requests)[Symbol.asyncIterator]().next().catch((caught: unknown) => caught);
+    const requests = new ExchangeRequestStream({
+      partitionId: 'p0/v2',
+      subpartitionIndex: 0,
+      consumerExecutionAttemptId: 'c1',
+      initialCredit: 1,
+    });
+    const reading = client
+      .exchangeData(requests)
+      [Symbol.asyncIterator]()
+      .next()
+      .catch((caught: unknown) => caught);
     const again = await call([partitionRequest('p0/v2', 0)]);
     expect(again.error?.code).toBe(Status.FAILED_PRECONDITION);
     expect(again.error?.details).toContain('is already read by c1');

@@ -7,11 +7,17 @@
 import { throwIfAborted } from 'abort-controller-x';
 import type { CallContext } from 'nice-grpc-common';
 import { RecordEncoding } from '../../../generated/flotilla/v1/common.js';
-import type { ExchangeDataRequest, ExchangeDataResponse } from '../../../generated/flotilla/v1/task_executor_service.js';
+import type {
+  ExchangeDataRequest,
+  ExchangeDataResponse,
+} from '../../../generated/flotilla/v1/task_executor_service.js';
 import { InvalidArgumentError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { NetworkBatch } from '../../taskexecutor/network/NetworkBatch.js';
-import { DEFAULT_PARTITION_REQUEST_TIMEOUT_MS, type ResultPartitionManager } from '../../taskexecutor/network/ResultPartitionManager.js';
+import {
+  DEFAULT_PARTITION_REQUEST_TIMEOUT_MS,
+  type ResultPartitionManager,
+} from '../../taskexecutor/network/ResultPartitionManager.js';
 import type { ResultSubpartitionView } from '../../taskexecutor/network/ResultSubpartitionView.js';
 
 /** Options of {@link exchangeDataHandler}. */
@@ -40,7 +46,10 @@ export function exchangeDataHandler(
       );
     }
     const { partitionId, subpartitionIndex, consumerExecutionAttemptId, initialCredit } = request.partitionRequest;
-    if (!partitionId) throw new InvalidArgumentError('PartitionRequest.partition_id is empty; name the partition to read (execution attempt id/target vertex id)');
+    if (!partitionId)
+      throw new InvalidArgumentError(
+        'PartitionRequest.partition_id is empty; name the partition to read (execution attempt id/target vertex id)',
+      );
     const log = options.logger?.child({ partitionId, subpartitionIndex, consumer: consumerExecutionAttemptId });
 
     const view = await partitions.requestSubpartition(partitionId, subpartitionIndex, {
@@ -98,7 +107,11 @@ async function readCredit(
         view.addCredit(message.addCredit.credit);
       } else {
         const got = message ? 'a second PartitionRequest' : 'an empty message';
-        return stop(new InvalidArgumentError(`after the PartitionRequest an ExchangeData stream takes only AddCredit messages, got ${got}; open a new stream to read another subpartition`));
+        return stop(
+          new InvalidArgumentError(
+            `after the PartitionRequest an ExchangeData stream takes only AddCredit messages, got ${got}; open a new stream to read another subpartition`,
+          ),
+        );
       }
     }
   } catch (error) {
@@ -108,6 +121,8 @@ async function readCredit(
 
 function toRecordBatch(batch: NetworkBatch) {
   const { payload } = batch;
-  const bytes = Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+  const bytes = Buffer.isBuffer(payload)
+    ? payload
+    : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
   return { encoding: RecordEncoding.V8, count: batch.count, payload: bytes };
 }

@@ -52,7 +52,8 @@ describe('grpcBlobGateway', () => {
 
     const cache = new BundleCache({ stateDir: tempDir(), source: gateway });
     const root = await cache.resolve({ artifactId: uploaded.artifactId });
-    for (const [path, content] of Object.entries(FIXTURE_FILES)) expect(readFileSync(join(root, path), 'utf8')).toBe(content);
+    for (const [path, content] of Object.entries(FIXTURE_FILES))
+      expect(readFileSync(join(root, path), 'utf8')).toBe(content);
     expect(readlinkSync(join(root, 'node_modules/.bin/dep'))).toBe('../dep/cli.js');
   });
 
@@ -60,7 +61,11 @@ describe('grpcBlobGateway', () => {
     const bytes = readFileSync(bundle.file);
     await gateway.upload({ bytes, fileName: 'wordcount.tgz' });
     expect(await gateway.upload({ file: bundle.file })).toMatchObject({ alreadyStored: true });
-    expect(await gateway.upload({ bytes, fileName: 'again.tgz' })).toEqual({ artifactId: sha256OfBytes(bytes), sizeBytes: bytes.length, alreadyStored: true });
+    expect(await gateway.upload({ bytes, fileName: 'again.tgz' })).toEqual({
+      artifactId: sha256OfBytes(bytes),
+      sizeBytes: bytes.length,
+      alreadyStored: true,
+    });
   });
 
   it('downloads once for concurrent requests of one bundle', async () => {
@@ -81,18 +86,30 @@ describe('grpcBlobGateway', () => {
 
     const stateDir = tempDir();
     const cache = new BundleCache({ stateDir, source: gateway });
-    await expect(cache.resolve({ artifactId })).rejects.toThrow(new RegExp(`bundle ${artifactId} was refused as downloaded: the bytes have sha256`));
+    await expect(cache.resolve({ artifactId })).rejects.toThrow(
+      new RegExp(`bundle ${artifactId} was refused as downloaded: the bytes have sha256`),
+    );
     expect(readdirSync(join(stateDir, 'bundles'), { recursive: true })).toEqual(['incoming']);
   });
 
   it('refuses a hostile bundle served by the job manager, naming the entry, and writes nothing outside', async () => {
-    const { artifactId } = await gateway.upload({ bytes: tarball([{ path: 'package.json', content: '{}' }, { path: '../../../evil', content: 'x' }]), fileName: 'evil.tgz' });
+    const { artifactId } = await gateway.upload({
+      bytes: tarball([
+        { path: 'package.json', content: '{}' },
+        { path: '../../../evil', content: 'x' },
+      ]),
+      fileName: 'evil.tgz',
+    });
     const outer = tempDir();
     const cache = new BundleCache({ stateDir: join(outer, 'state'), source: gateway });
     const refused = cache.resolve({ artifactId });
     await expect(refused).rejects.toThrow(InvalidArgumentError);
     await expect(refused).rejects.toThrow('entry "../../../evil" climbs out of the bundle folder');
-    expect(readdirSync(outer, { recursive: true }).sort()).toEqual(['state', 'state/bundles', 'state/bundles/incoming']);
+    expect(readdirSync(outer, { recursive: true }).sort()).toEqual([
+      'state',
+      'state/bundles',
+      'state/bundles/incoming',
+    ]);
   });
 
   it('turns NOT_FOUND of an unknown id into NotFoundError naming the job manager', async () => {
@@ -100,6 +117,8 @@ describe('grpcBlobGateway', () => {
     const cache = new BundleCache({ stateDir: tempDir(), source: gateway });
     const missing = cache.resolve({ artifactId: unknown });
     await expect(missing).rejects.toThrow(NotFoundError);
-    await expect(missing).rejects.toThrow(`job manager at ${server.address}: artifact ${unknown} is not stored on this job manager`);
+    await expect(missing).rejects.toThrow(
+      `job manager at ${server.address}: artifact ${unknown} is not stored on this job manager`,
+    );
   });
 });

@@ -86,21 +86,27 @@ export async function* downloadArtifact(
       const part = message.part;
       if (expected === undefined) {
         if (part?.$case !== 'header' || part.header.sha256 !== artifactId) {
-          throw new FlotillaError(`the job manager at ${address} did not start the download of ${artifactId} with its header`);
+          throw new FlotillaError(
+            `the job manager at ${address} did not start the download of ${artifactId} with its header`,
+          );
         }
         expected = toSafeNumber(part.header.sizeBytes, 'size_bytes');
         continue;
       }
-      if (part?.$case !== 'chunk') throw new FlotillaError(`the job manager at ${address} sent a second header in the download of ${artifactId}`);
+      if (part?.$case !== 'chunk')
+        throw new FlotillaError(`the job manager at ${address} sent a second header in the download of ${artifactId}`);
       received += part.chunk.byteLength;
-      if (received > expected) throw new FlotillaError(`the job manager at ${address} sent more than the ${expected} bytes of ${artifactId}`);
+      if (received > expected)
+        throw new FlotillaError(`the job manager at ${address} sent more than the ${expected} bytes of ${artifactId}`);
       yield part.chunk;
     }
   } catch (error) {
     throw toDomainError(error, address);
   }
   if (expected === undefined || received !== expected) {
-    throw new FlotillaError(`the download of ${artifactId} from the job manager at ${address} ended after ${received} of ${expected ?? '?'} bytes`);
+    throw new FlotillaError(
+      `the download of ${artifactId} from the job manager at ${address} ended after ${received} of ${expected ?? '?'} bytes`,
+    );
   }
 }
 
@@ -123,7 +129,12 @@ export async function uploadArtifact(
           fileName: bundle.fileName ?? basename(bundle.file),
           chunks: () => createReadStream(bundle.file, { highWaterMark: chunkBytes }) as AsyncIterable<Buffer>,
         }
-      : { sha256: sha256OfBytes(bundle.bytes), sizeBytes: bundle.bytes.byteLength, fileName: bundle.fileName, chunks: () => slices(bundle.bytes, chunkBytes) };
+      : {
+          sha256: sha256OfBytes(bundle.bytes),
+          sizeBytes: bundle.bytes.byteLength,
+          fileName: bundle.fileName,
+          chunks: () => slices(bundle.bytes, chunkBytes),
+        };
 
   async function* messages(): AsyncGenerator<DispatcherServiceUploadArtifactRequest> {
     yield { part: { $case: 'header', header: { sha256, sizeBytes: BigInt(sizeBytes), fileName } } };
@@ -131,7 +142,8 @@ export async function uploadArtifact(
   }
   try {
     const response = await client.uploadArtifact(messages(), { signal: options.signal });
-    if (response.artifact?.id !== sha256) throw new FlotillaError(`the job manager at ${address} stored ${response.artifact?.id} instead of ${sha256}`);
+    if (response.artifact?.id !== sha256)
+      throw new FlotillaError(`the job manager at ${address} stored ${response.artifact?.id} instead of ${sha256}`);
     return { artifactId: sha256, sizeBytes, alreadyStored: response.alreadyStored };
   } catch (error) {
     throw toDomainError(error, address);

@@ -9,7 +9,11 @@ import { connectClient } from '../security/channelCredentials.js';
 import type { ClientSecurity } from '../security/ClientSecurity.js';
 
 /** Connects to the DispatcherService at `address` with `security` (TLS, the cluster's secret); each call gives up after `callTimeoutMs`. */
-export function grpcJobManagerGateway(address: string, callTimeoutMs = 5000, security?: ClientSecurity): JobManagerGateway {
+export function grpcJobManagerGateway(
+  address: string,
+  callTimeoutMs = 5000,
+  security?: ClientSecurity,
+): JobManagerGateway {
   const { channel, client } = connectClient(DispatcherServiceDefinition, address, security);
   const signal = () => ({ signal: AbortSignal.timeout(callTimeoutMs) });
   return {
@@ -17,22 +21,40 @@ export function grpcJobManagerGateway(address: string, callTimeoutMs = 5000, sec
       return client.registerTaskExecutor({ ...registration, slots: registration.slots.map(slotToMessage) }, signal());
     },
     async heartbeat(taskExecutorId, slots, runningExecutionAttemptIds) {
-      const answer = await client.heartbeatFromTaskExecutor({ taskExecutorId, slots: slots.map(slotToMessage), runningExecutionAttemptIds }, signal());
+      const answer = await client.heartbeatFromTaskExecutor(
+        { taskExecutorId, slots: slots.map(slotToMessage), runningExecutionAttemptIds },
+        signal(),
+      );
       return { registered: answer.registered, unknownExecutionAttemptIds: answer.unknownExecutionAttemptIds };
     },
     async updateTaskExecutionState(report) {
       const answer = await client.updateTaskExecutionState(
-        { ...report, state: executionStateToMessage(report.state), failure: report.failure && serializedErrorToMessage(report.failure) },
+        {
+          ...report,
+          state: executionStateToMessage(report.state),
+          failure: report.failure && serializedErrorToMessage(report.failure),
+        },
         signal(),
       );
       return answer.accepted;
     },
     async reportCollectedRecords(jobId, executionAttemptId, records) {
-      const answer = await client.reportCollectedRecords({ jobId, executionAttemptId, records: encodeRecords(records) }, signal());
+      const answer = await client.reportCollectedRecords(
+        { jobId, executionAttemptId, records: encodeRecords(records) },
+        signal(),
+      );
       return answer.accepted;
     },
     async reportTaskOutput(jobId, executionAttemptId, stream, data) {
-      await client.reportTaskOutput({ jobId, executionAttemptId, stream: stream === 'stdout' ? LogStream.STDOUT : LogStream.STDERR, data: Buffer.from(data.buffer, data.byteOffset, data.byteLength) }, signal());
+      await client.reportTaskOutput(
+        {
+          jobId,
+          executionAttemptId,
+          stream: stream === 'stdout' ? LogStream.STDOUT : LogStream.STDERR,
+          data: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+        },
+        signal(),
+      );
     },
     close: () => channel.close(),
   };

@@ -7,12 +7,19 @@ import { connectClient } from '../security/channelCredentials.js';
 import type { ClientSecurity } from '../security/ClientSecurity.js';
 
 /** Connects to the TaskExecutorService at `address` with `security` (TLS, the cluster's secret); each call gives up after `callTimeoutMs`. */
-export function grpcTaskExecutorGateway(address: string, callTimeoutMs = 5000, security?: ClientSecurity): TaskExecutorGateway {
+export function grpcTaskExecutorGateway(
+  address: string,
+  callTimeoutMs = 5000,
+  security?: ClientSecurity,
+): TaskExecutorGateway {
   const { channel, client } = connectClient(TaskExecutorServiceDefinition, address, security);
   const signal = () => ({ signal: AbortSignal.timeout(callTimeoutMs) });
   return {
     async requestSlot(request) {
-      const { slot } = await client.requestSlot({ ...request, resources: resourceProfileToMessage(request.resources) }, signal());
+      const { slot } = await client.requestSlot(
+        { ...request, resources: resourceProfileToMessage(request.resources) },
+        signal(),
+      );
       return slotFromMessage(slot!);
     },
     async freeSlot(allocationId, reason) {

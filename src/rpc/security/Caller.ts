@@ -21,7 +21,9 @@ export interface CallerContext {
 
 /** The caller of a call: the one authentication recorded, or its peer's host (the single tenant) when none did. */
 export function callerOf(context: CallContext): Caller {
-  return (context as CallContext & Partial<CallerContext>).caller ?? { tenant: '', key: `peer ${peerHost(context.peer)}` };
+  return (
+    (context as CallContext & Partial<CallerContext>).caller ?? { tenant: '', key: `peer ${peerHost(context.peer)}` }
+  );
 }
 
 /** The host part of a call's peer ("127.0.0.1" of "ipv4:127.0.0.1:5555", "::1" of "[::1]:5555"). */

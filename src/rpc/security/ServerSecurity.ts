@@ -42,7 +42,9 @@ export function isSecured(security: ServerSecurity | undefined): boolean {
 /** Throws {@link InsecureBindError} when `host` is not loopback, the server is not secured, and insecure binding was not asked for. */
 export function checkBindSecurity(host: string, security: ServerSecurity | undefined): void {
   if (isLoopback(host) || isSecured(security) || security?.insecureBind) return;
-  const missing = [security?.tls ? undefined : 'TLS', security?.authentication ? undefined : 'authentication'].filter(Boolean).join(' and ');
+  const missing = [security?.tls ? undefined : 'TLS', security?.authentication ? undefined : 'authentication']
+    .filter(Boolean)
+    .join(' and ');
   throw new InsecureBindError(
     `refusing to listen on ${host} without ${missing}: anyone who can reach it could call it. ` +
       `Secure it with ${security?.securingFlags ?? '--tls-cert and --tls-key'}, listen on loopback (--listen 127.0.0.1:PORT), ` +
@@ -54,5 +56,9 @@ export function checkBindSecurity(host: string, security: ServerSecurity | undef
 export function serverCredentials(security: ServerSecurity | undefined): ServerCredentials {
   const tls = security?.tls;
   if (!tls) return ServerCredentials.createInsecure();
-  return ServerCredentials.createSsl(null, [{ cert_chain: Buffer.from(tls.certChainPem), private_key: Buffer.from(tls.privateKeyPem) }], false);
+  return ServerCredentials.createSsl(
+    null,
+    [{ cert_chain: Buffer.from(tls.certChainPem), private_key: Buffer.from(tls.privateKeyPem) }],
+    false,
+  );
 }

@@ -11,17 +11,26 @@ describe('bearerTokenAuthentication', () => {
   const tokens = bearerTokenAuthentication((token) => (token === 'token-of-team-a-1234' ? 'team-a' : undefined));
 
   it('names the tenant of a known token and counts its limits by tenant', () => {
-    expect(tokens.authenticate(Metadata({ authorization: 'Bearer token-of-team-a-1234' }), '127.0.0.1:5')).toEqual({ tenant: 'team-a', key: 'tenant team-a' });
+    expect(tokens.authenticate(Metadata({ authorization: 'Bearer token-of-team-a-1234' }), '127.0.0.1:5')).toEqual({
+      tenant: 'team-a',
+      key: 'tenant team-a',
+    });
   });
 
   it('refuses a call without a token, saying how to pass one', () => {
     expect(() => tokens.authenticate(Metadata(), '127.0.0.1:5')).toThrow(UnauthenticatedError);
-    expect(() => tokens.authenticate(Metadata(), '127.0.0.1:5')).toThrow(/needs a bearer token: pass a token with --token or FLOTILLA_TOKEN/);
+    expect(() => tokens.authenticate(Metadata(), '127.0.0.1:5')).toThrow(
+      /needs a bearer token: pass a token with --token or FLOTILLA_TOKEN/,
+    );
   });
 
   it('refuses a malformed header and an unknown token', () => {
-    expect(() => tokens.authenticate(Metadata({ authorization: 'Basic abc' }), 'p')).toThrow(/must be "Bearer <token>"/);
-    expect(() => tokens.authenticate(Metadata({ authorization: 'Bearer someone-elses-token' }), 'p')).toThrow(/not one this control plane knows/);
+    expect(() => tokens.authenticate(Metadata({ authorization: 'Basic abc' }), 'p')).toThrow(
+      /must be "Bearer <token>"/,
+    );
+    expect(() => tokens.authenticate(Metadata({ authorization: 'Bearer someone-elses-token' }), 'p')).toThrow(
+      /not one this control plane knows/,
+    );
   });
 });
 
@@ -29,12 +38,18 @@ describe('clusterSecretAuthentication', () => {
   const secret = clusterSecretAuthentication('the-secret-of-this-cluster', 'job manager');
 
   it('accepts the secret and counts limits by the peer host', () => {
-    expect(secret.authenticate(Metadata({ 'flotilla-cluster-secret': 'the-secret-of-this-cluster' }), 'ipv4:10.1.2.3:4567')).toEqual({ tenant: '', key: 'peer 10.1.2.3' });
+    expect(
+      secret.authenticate(Metadata({ 'flotilla-cluster-secret': 'the-secret-of-this-cluster' }), 'ipv4:10.1.2.3:4567'),
+    ).toEqual({ tenant: '', key: 'peer 10.1.2.3' });
   });
 
   it('refuses a missing or wrong secret', () => {
-    expect(() => secret.authenticate(Metadata(), 'p')).toThrow(/this job manager accepts calls only from members of its cluster/);
-    expect(() => secret.authenticate(Metadata({ 'flotilla-cluster-secret': 'the-secret-of-another' }), 'p')).toThrow(/does not match this job manager's cluster secret/);
+    expect(() => secret.authenticate(Metadata(), 'p')).toThrow(
+      /this job manager accepts calls only from members of its cluster/,
+    );
+    expect(() => secret.authenticate(Metadata({ 'flotilla-cluster-secret': 'the-secret-of-another' }), 'p')).toThrow(
+      /does not match this job manager's cluster secret/,
+    );
   });
 });
 

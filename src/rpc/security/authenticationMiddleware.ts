@@ -19,7 +19,9 @@ export interface CallerAuthentication {
 /** The middleware that applies `authentication` to every call but the open ones. */
 export function authenticationMiddleware(authentication: CallerAuthentication): ServerMiddleware<CallerContext> {
   return async function* authenticate(call, context: CallContext) {
-    const caller = isOpenMethod(call.method.path) ? callerOf(context) : authentication.authenticate(context.metadata, context.peer);
+    const caller = isOpenMethod(call.method.path)
+      ? callerOf(context)
+      : authentication.authenticate(context.metadata, context.peer);
     return yield* call.next(call.request, { ...context, caller });
   };
 }

@@ -7,7 +7,8 @@ import { UnauthenticatedError } from '../../common/errors.js';
 import type { CallerAuthentication } from './authenticationMiddleware.js';
 import { AUTHORIZATION_METADATA } from './ClientSecurity.js';
 
-const HOW_TO = 'pass a token with --token or FLOTILLA_TOKEN (the CLI), or as "authorization: Bearer <token>" metadata (grpcurl -H, buf curl -H)';
+const HOW_TO =
+  'pass a token with --token or FLOTILLA_TOKEN (the CLI), or as "authorization: Bearer <token>" metadata (grpcurl -H, buf curl -H)';
 
 /** Accepts calls whose bearer token `tenantOf` knows; the caller is that tenant. */
 export function bearerTokenAuthentication(tenantOf: (token: string) => string | undefined): CallerAuthentication {
@@ -21,7 +22,8 @@ export function bearerTokenAuthentication(tenantOf: (token: string) => string | 
       const match = /^Bearer\s+(\S+)\s*$/i.exec(header.trim());
       if (!match) throw new UnauthenticatedError(`the authorization metadata must be "Bearer <token>"; ${HOW_TO}`);
       const tenant = tenantOf(match[1]);
-      if (tenant === undefined) throw new UnauthenticatedError(`the bearer token is not one this control plane knows; ${HOW_TO}`);
+      if (tenant === undefined)
+        throw new UnauthenticatedError(`the bearer token is not one this control plane knows; ${HOW_TO}`);
       return { tenant, key: `tenant ${tenant}` };
     },
   };

@@ -51,7 +51,11 @@ export function openChannel(address: string, security: ClientSecurity = {}, opti
 }
 
 /** A client of `definition` on `channel` whose every call carries the security's credential. */
-export function createSecuredClient<Service extends CompatServiceDefinition>(definition: Service, channel: Channel, security: ClientSecurity = {}): Client<Service> {
+export function createSecuredClient<Service extends CompatServiceDefinition>(
+  definition: Service,
+  channel: Channel,
+  security: ClientSecurity = {},
+): Client<Service> {
   const metadata = credentialMetadata(security);
   if (metadata.length === 0) return createClientFactory().create(definition, channel);
   return createClientFactory().use(addMetadata(metadata)).create(definition, channel);

@@ -22,7 +22,9 @@ export function clusterSecretAuthentication(secret: string, role: string): Calle
         );
       }
       if (!timingSafeEqual(digest(given), expected)) {
-        throw new UnauthenticatedError(`the "${CLUSTER_SECRET_METADATA}" metadata does not match this ${role}'s cluster secret`);
+        throw new UnauthenticatedError(
+          `the "${CLUSTER_SECRET_METADATA}" metadata does not match this ${role}'s cluster secret`,
+        );
       }
       return { tenant: '', key: `peer ${peerHost(peer)}` };
     },

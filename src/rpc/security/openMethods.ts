@@ -5,7 +5,11 @@
  * is up and its public contract, nothing of any tenant or cluster.
  */
 
-const OPEN_SERVICES = ['/grpc.health.v1.Health/', '/grpc.reflection.v1.ServerReflection/', '/grpc.reflection.v1alpha.ServerReflection/'];
+const OPEN_SERVICES = [
+  '/grpc.health.v1.Health/',
+  '/grpc.reflection.v1.ServerReflection/',
+  '/grpc.reflection.v1alpha.ServerReflection/',
+];
 
 /** Whether the RPC at `path` (`/package.Service/Method`) is answered without credentials. */
 export function isOpenMethod(path: string): boolean {

@@ -54,16 +54,24 @@ describe('a server with TLS, a cluster secret and a stream limit', () => {
   });
 
   it('answers a TLS client that trusts its CA and sends the secret', async () => {
-    const { artifact } = await client({ tls: { caPem: certificates.caPem }, clusterSecret: SECRET }).getArtifact({ artifactId: 'abc' });
+    const { artifact } = await client({ tls: { caPem: certificates.caPem }, clusterSecret: SECRET }).getArtifact({
+      artifactId: 'abc',
+    });
     expect(artifact?.id).toBe('abc');
   });
 
   it('refuses a call without the secret or with another one, with UNAUTHENTICATED', async () => {
-    await expect(client({ tls: { caPem: certificates.caPem } }).getArtifact({ artifactId: 'abc' })).rejects.toMatchObject({
+    await expect(
+      client({ tls: { caPem: certificates.caPem } }).getArtifact({ artifactId: 'abc' }),
+    ).rejects.toMatchObject({
       code: Status.UNAUTHENTICATED,
       details: expect.stringContaining('accepts calls only from members of its cluster'),
     });
-    await expect(client({ tls: { caPem: certificates.caPem }, clusterSecret: 'not-the-secret-at-all' }).getArtifact({ artifactId: 'abc' })).rejects.toMatchObject({
+    await expect(
+      client({ tls: { caPem: certificates.caPem }, clusterSecret: 'not-the-secret-at-all' }).getArtifact({
+        artifactId: 'abc',
+      }),
+    ).rejects.toMatchObject({
       code: Status.UNAUTHENTICATED,
     });
   });
@@ -75,7 +83,9 @@ describe('a server with TLS, a cluster secret and a stream limit', () => {
   });
 
   it('cannot be reached in plaintext, nor by a client that does not trust its CA', async () => {
-    await expect(client({ clusterSecret: SECRET }).getArtifact({ artifactId: 'abc' })).rejects.toMatchObject({ code: Status.UNAVAILABLE });
+    await expect(client({ clusterSecret: SECRET }).getArtifact({ artifactId: 'abc' })).rejects.toMatchObject({
+      code: Status.UNAVAILABLE,
+    });
     await expect(client({ tls: {}, clusterSecret: SECRET }).getArtifact({ artifactId: 'abc' })).rejects.toMatchObject({
       code: Status.UNAVAILABLE,
       details: expect.stringMatching(/certificate/),
@@ -85,13 +95,19 @@ describe('a server with TLS, a cluster secret and a stream limit', () => {
   it('lets one caller hold two streams open and refuses a third with RESOURCE_EXHAUSTED naming the limit', async () => {
     const secured = client({ tls: { caPem: certificates.caPem }, clusterSecret: SECRET });
     const controller = new AbortController();
-    const watch = () => secured.watchApplication({ applicationId: 'a', afterSequence: 0n, follow: true }, { signal: controller.signal })[Symbol.asyncIterator]().next();
+    const watch = () =>
+      secured
+        .watchApplication({ applicationId: 'a', afterSequence: 0n, follow: true }, { signal: controller.signal })
+        [Symbol.asyncIterator]()
+        .next();
     const open = [watch().catch(() => undefined), watch().catch(() => undefined)];
     // The two calls are open once a unary call on the same connection has come back after them.
     await secured.getArtifact({ artifactId: 'abc' });
     await expect(watch()).rejects.toMatchObject({
       code: Status.RESOURCE_EXHAUSTED,
-      details: expect.stringContaining('already has 2 streams open on this server, the most one caller may (--max-streams-per-caller 2)'),
+      details: expect.stringContaining(
+        'already has 2 streams open on this server, the most one caller may (--max-streams-per-caller 2)',
+      ),
     });
     controller.abort();
     await Promise.all(open);

@@ -72,7 +72,8 @@ describe('BundleCache', () => {
     const id = source.add(await fixtureBundle());
     const root = await cache.resolve({ artifactId: id });
     expect(root).toBe(join(stateDir, 'bundles', id));
-    for (const [path, content] of Object.entries(FIXTURE_FILES)) expect(readFileSync(join(root, path), 'utf8')).toBe(content);
+    for (const [path, content] of Object.entries(FIXTURE_FILES))
+      expect(readFileSync(join(root, path), 'utf8')).toBe(content);
     expect(readlinkSync(join(root, 'node_modules/.bin/dep'))).toBe('../dep/cli.js');
     expect(readdirSync(join(stateDir, 'bundles', 'incoming'))).toEqual([]);
   });
@@ -99,27 +100,53 @@ describe('BundleCache', () => {
     source.blobs.set(id, await fixtureBundle());
     const refused = cache.resolve({ artifactId: id });
     await expect(refused).rejects.toThrow(InvalidArgumentError);
-    await expect(refused).rejects.toThrow(new RegExp(`bundle ${id} was refused as downloaded: the bytes have sha256 [0-9a-f]{64}, not the declared ${id}`));
+    await expect(refused).rejects.toThrow(
+      new RegExp(`bundle ${id} was refused as downloaded: the bytes have sha256 [0-9a-f]{64}, not the declared ${id}`),
+    );
     expect(bundlesFolder(stateDir)).toEqual(['incoming']);
   });
 
   it('passes NOT_FOUND of the source through and refuses ids that are not sha256', async () => {
     const { cache } = newCache();
     await expect(cache.resolve({ artifactId: 'a'.repeat(64) })).rejects.toThrow(NotFoundError);
-    await expect(cache.resolve({ artifactId: '../../etc' })).rejects.toThrow(/bundle artifact id "\.\.\/\.\.\/etc" is not a lowercase hex sha256/);
+    await expect(cache.resolve({ artifactId: '../../etc' })).rejects.toThrow(
+      /bundle artifact id "\.\.\/\.\.\/etc" is not a lowercase hex sha256/,
+    );
   });
 
   describe('refuses hostile bundles, naming the entry, and writes nothing anywhere', () => {
     const cases = [
-      { name: 'a ../ path', entries: [{ path: 'package.json', content: '{}' }, { path: '../../../../evil', content: 'x' }], entry: '../../../../evil' },
-      { name: 'an absolute path', entries: [{ path: '/tmp/flotilla-absolute-evil', content: 'x' }], entry: '/tmp/flotilla-absolute-evil' },
-      { name: 'a symbolic link to /etc', entries: [{ path: 'etc', type: 'SymbolicLink' as const, linkpath: '/etc' }], entry: 'etc' },
+      {
+        name: 'a ../ path',
+        entries: [
+          { path: 'package.json', content: '{}' },
+          { path: '../../../../evil', content: 'x' },
+        ],
+        entry: '../../../../evil',
+      },
+      {
+        name: 'an absolute path',
+        entries: [{ path: '/tmp/flotilla-absolute-evil', content: 'x' }],
+        entry: '/tmp/flotilla-absolute-evil',
+      },
+      {
+        name: 'a symbolic link to /etc',
+        entries: [{ path: 'etc', type: 'SymbolicLink' as const, linkpath: '/etc' }],
+        entry: 'etc',
+      },
       {
         name: 'a write through a link that leaves',
-        entries: [{ path: 'up', type: 'SymbolicLink' as const, linkpath: '../../../..' }, { path: 'up/evil', content: 'x' }],
+        entries: [
+          { path: 'up', type: 'SymbolicLink' as const, linkpath: '../../../..' },
+          { path: 'up/evil', content: 'x' },
+        ],
         entry: 'up',
       },
-      { name: 'a hard link outside', entries: [{ path: 'h', type: 'Link' as const, linkpath: '../../../../outside' }], entry: 'h' },
+      {
+        name: 'a hard link outside',
+        entries: [{ path: 'h', type: 'Link' as const, linkpath: '../../../../outside' }],
+        entry: 'h',
+      },
       { name: 'a device', entries: [{ path: 'null', type: 'CharacterDevice' as const }], entry: 'null' },
       { name: 'a setuid file', entries: [{ path: 'sh', content: '#!/bin/sh', mode: 0o4755 }], entry: 'sh' },
     ];
@@ -138,14 +165,23 @@ describe('BundleCache', () => {
     it('too many entries', async () => {
       const { stateDir, source, cache } = newCache({ maxEntries: 5 });
       const id = source.add(tarball(Array.from({ length: 8 }, (_, index) => ({ path: `f${index}`, content: 'x' }))));
-      await expect(cache.resolve({ artifactId: id })).rejects.toThrow(/more than 5 entries \(maxEntries\); "f5" is one too many/);
+      await expect(cache.resolve({ artifactId: id })).rejects.toThrow(
+        /more than 5 entries \(maxEntries\); "f5" is one too many/,
+      );
       expect(bundlesFolder(stateDir)).toEqual(['incoming']);
     });
 
     it('too many unpacked bytes', async () => {
       const { stateDir, source, cache } = newCache({ maxUnpackedBytes: 4096 });
-      const id = source.add(tarball([{ path: 'small', content: 'x' }, { path: 'big', content: randomBytes(5000) }]));
-      await expect(cache.resolve({ artifactId: id })).rejects.toThrow(/more than 4096 bytes unpacked \(maxUnpackedBytes\), reached at "big"/);
+      const id = source.add(
+        tarball([
+          { path: 'small', content: 'x' },
+          { path: 'big', content: randomBytes(5000) },
+        ]),
+      );
+      await expect(cache.resolve({ artifactId: id })).rejects.toThrow(
+        /more than 4096 bytes unpacked \(maxUnpackedBytes\), reached at "big"/,
+      );
       expect(bundlesFolder(stateDir)).toEqual(['incoming']);
     });
 
@@ -158,7 +194,13 @@ describe('BundleCache', () => {
 
   it('unpacks hard links to files earlier in the bundle', async () => {
     const { source, cache } = newCache();
-    const id = source.add(tarball([{ path: 'package.json', content: '{}' }, { path: 'lib/a.js', content: 'a' }, { path: 'b.js', type: 'Link', linkpath: 'lib/a.js' }]));
+    const id = source.add(
+      tarball([
+        { path: 'package.json', content: '{}' },
+        { path: 'lib/a.js', content: 'a' },
+        { path: 'b.js', type: 'Link', linkpath: 'lib/a.js' },
+      ]),
+    );
     const root = await cache.resolve({ artifactId: id });
     expect(readFileSync(join(root, 'b.js'), 'utf8')).toBe('a');
     expect(statSync(join(root, 'b.js')).ino).toBe(statSync(join(root, 'lib/a.js')).ino);
@@ -166,7 +208,12 @@ describe('BundleCache', () => {
 
   it('returns the package folder of an npm pack tarball', async () => {
     const { stateDir, source, cache } = newCache();
-    const id = source.add(tarball([{ path: 'package/package.json', content: '{}' }, { path: 'package/main.js', content: '' }]));
+    const id = source.add(
+      tarball([
+        { path: 'package/package.json', content: '{}' },
+        { path: 'package/main.js', content: '' },
+      ]),
+    );
     expect(await cache.resolve({ artifactId: id })).toBe(join(stateDir, 'bundles', id, 'package'));
   });
 
@@ -178,7 +225,9 @@ describe('BundleCache', () => {
     writeFileSync(join(scratch, 'package.json'), 'half');
     const cache = new BundleCache({ stateDir, source });
     expect(readdirSync(join(stateDir, 'bundles', 'incoming'))).toEqual([]);
-    expect(readFileSync(join(await cache.resolve({ artifactId: id }), 'main.js'), 'utf8')).toBe(FIXTURE_FILES['main.js']);
+    expect(readFileSync(join(await cache.resolve({ artifactId: id }), 'main.js'), 'utf8')).toBe(
+      FIXTURE_FILES['main.js'],
+    );
     expect(source.downloads).toBe(1);
   });
 
@@ -221,8 +270,12 @@ describe('BundleCache', () => {
       writeFileSync(join(folder, 'a.tgz'), '');
       await expect(cache.resolve({ uri: join(folder, 'missing') })).rejects.toThrow(NotFoundError);
       await expect(cache.resolve({ uri: join(folder, 'a.tgz') })).rejects.toThrow(/is not a folder/);
-      await expect(cache.resolve({ uri: 'bundles/wordcount' })).rejects.toThrow(/relative path; supported: file:\/\/\/absolute\/folder/);
-      await expect(cache.resolve({ uri: 's3://bucket/bundle.tgz' })).rejects.toThrow(/scheme "s3:" is not supported; supported: file:\/\/\/absolute\/folder or an absolute folder path/);
+      await expect(cache.resolve({ uri: 'bundles/wordcount' })).rejects.toThrow(
+        /relative path; supported: file:\/\/\/absolute\/folder/,
+      );
+      await expect(cache.resolve({ uri: 's3://bucket/bundle.tgz' })).rejects.toThrow(
+        /scheme "s3:" is not supported; supported: file:\/\/\/absolute\/folder or an absolute folder path/,
+      );
       await expect(cache.resolve({ uri: 'file://otherhost/x' })).rejects.toThrow(InvalidArgumentError);
     });
   });

@@ -15,7 +15,11 @@ import { checkArtifactId } from '../../blob/artifactId.js';
 import { writeVerifiedFile } from '../../blob/writeVerifiedFile.js';
 import { InvalidArgumentError, UnavailableError } from '../../common/errors.js';
 import type { BundleReference } from '../../jobgraph/jobGraph.js';
-import { compileBundleCacheOptions, type BundleCacheOptions, type CompiledBundleCacheOptions } from './BundleCacheOptions.js';
+import {
+  compileBundleCacheOptions,
+  type BundleCacheOptions,
+  type CompiledBundleCacheOptions,
+} from './BundleCacheOptions.js';
 import { localBundleFolder } from './localBundleFolder.js';
 import { unpackBundle } from './unpackBundle.js';
 
@@ -50,7 +54,8 @@ export class BundleCache {
     checkArtifactId(id, 'bundle artifact id');
     const folder = join(this.root, id);
     if (existsSync(folder)) return bundleRoot(folder);
-    if (this.closing.signal.aborted) throw new UnavailableError('the bundle cache is closed; the task executor is shutting down');
+    if (this.closing.signal.aborted)
+      throw new UnavailableError('the bundle cache is closed; the task executor is shutting down');
     let pending = this.pending.get(id);
     if (!pending) {
       pending = this.fetch(id, folder).finally(() => this.pending.delete(id));
@@ -77,7 +82,9 @@ export class BundleCache {
       );
       await mkdir(unpacking);
       await unpackBundle(archive, unpacking, this.options).catch((error: unknown) => {
-        throw error instanceof InvalidArgumentError ? new InvalidArgumentError(`bundle ${id}: ${error.message}`, { cause: error }) : error;
+        throw error instanceof InvalidArgumentError
+          ? new InvalidArgumentError(`bundle ${id}: ${error.message}`, { cause: error })
+          : error;
       });
       await moveIntoPlace(unpacking, folder);
       return folder;

@@ -38,18 +38,60 @@ describe('BundleEntryChecker', () => {
     ['a .. in the middle', [{ path: 'a/../../evil' }], /entry "a\/\.\.\/\.\.\/evil" climbs out/],
     ['an absolute path', [{ path: '/etc/cron.d/evil' }], /entry "\/etc\/cron\.d\/evil" has an absolute path/],
     ['a backslash', [{ path: '..\\evil' }], /entry "\.\.\\evil" contains "\\"/],
-    ['a link to an absolute path', [{ path: 'etc', type: 'SymbolicLink', linkpath: '/etc' }], /symbolic link "etc" points to "\/etc", outside the bundle/],
-    ['a link that climbs out', [{ path: 'a/up', type: 'SymbolicLink', linkpath: '../../x' }], /symbolic link "a\/up" points to "\.\.\/\.\.\/x", outside/],
-    ['a hard link out', [{ path: 'h', type: 'Link', linkpath: '../../etc/passwd' }], /hard link "h" points to "\.\.\/\.\.\/etc\/passwd", outside/],
-    ['a hard link to an absolute path', [{ path: 'h', type: 'Link', linkpath: '/etc/passwd' }], /hard link "h" points to "\/etc\/passwd", outside/],
-    ['a hard link to a link', [{ path: 'l', type: 'SymbolicLink', linkpath: 'x' }, { path: 'h', type: 'Link', linkpath: 'l' }], /hard link "h" points to "l", which is not a file earlier/],
-    ['a character device', [{ path: 'null', type: 'CharacterDevice' }], /entry "null" is a character device; a bundle may hold only files, folders and links/],
+    [
+      'a link to an absolute path',
+      [{ path: 'etc', type: 'SymbolicLink', linkpath: '/etc' }],
+      /symbolic link "etc" points to "\/etc", outside the bundle/,
+    ],
+    [
+      'a link that climbs out',
+      [{ path: 'a/up', type: 'SymbolicLink', linkpath: '../../x' }],
+      /symbolic link "a\/up" points to "\.\.\/\.\.\/x", outside/,
+    ],
+    [
+      'a hard link out',
+      [{ path: 'h', type: 'Link', linkpath: '../../etc/passwd' }],
+      /hard link "h" points to "\.\.\/\.\.\/etc\/passwd", outside/,
+    ],
+    [
+      'a hard link to an absolute path',
+      [{ path: 'h', type: 'Link', linkpath: '/etc/passwd' }],
+      /hard link "h" points to "\/etc\/passwd", outside/,
+    ],
+    [
+      'a hard link to a link',
+      [
+        { path: 'l', type: 'SymbolicLink', linkpath: 'x' },
+        { path: 'h', type: 'Link', linkpath: 'l' },
+      ],
+      /hard link "h" points to "l", which is not a file earlier/,
+    ],
+    [
+      'a character device',
+      [{ path: 'null', type: 'CharacterDevice' }],
+      /entry "null" is a character device; a bundle may hold only files, folders and links/,
+    ],
     ['a setuid file', [{ path: 'bin/sh', mode: 0o4755 }], /entry "bin\/sh" is a setuid or setgid file/],
     ['a FIFO', [{ path: 'pipe', type: 'FIFO' }], /entry "pipe" is a named pipe/],
-    ['a path through a link', [{ path: 's', type: 'SymbolicLink', linkpath: 'sub' }, { path: 's/x' }], /entry "s\/x" goes through the symbolic link "s"/],
-    ['a link replacing a folder', [{ path: 'd/f' }, { path: 'd', type: 'SymbolicLink', linkpath: '.' }], /entry "d" would replace a folder/],
+    [
+      'a path through a link',
+      [{ path: 's', type: 'SymbolicLink', linkpath: 'sub' }, { path: 's/x' }],
+      /entry "s\/x" goes through the symbolic link "s"/,
+    ],
+    [
+      'a link replacing a folder',
+      [{ path: 'd/f' }, { path: 'd', type: 'SymbolicLink', linkpath: '.' }],
+      /entry "d" would replace a folder/,
+    ],
     ['a duplicate file', [{ path: 'f' }, { path: 'f' }], /entry "f" appears twice/],
-    ['a link that climbs after passing a link', [{ path: 's', type: 'SymbolicLink', linkpath: '.' }, { path: 't', type: 'SymbolicLink', linkpath: 's/..' }], /symbolic link "t" points to "s\/\.\.", which climbs \(\.\.\) after passing through the symbolic link "s"/],
+    [
+      'a link that climbs after passing a link',
+      [
+        { path: 's', type: 'SymbolicLink', linkpath: '.' },
+        { path: 't', type: 'SymbolicLink', linkpath: 's/..' },
+      ],
+      /symbolic link "t" points to "s\/\.\.", which climbs \(\.\.\) after passing through the symbolic link "s"/,
+    ],
   ] as const)('refuses %s, naming the entry', (_name, entries, message) => {
     expect(check([...entries])).toMatch(message);
   });
@@ -60,6 +102,11 @@ describe('BundleEntryChecker', () => {
   });
 
   it('refuses more unpacked bytes than the limit, naming the entry that passed it', () => {
-    expect(check([{ path: 'a', size: 60 }, { path: 'b', size: 60 }])).toMatch(/more than 100 bytes unpacked \(maxUnpackedBytes\), reached at "b"/);
+    expect(
+      check([
+        { path: 'a', size: 60 },
+        { path: 'b', size: 60 },
+      ]),
+    ).toMatch(/more than 100 bytes unpacked \(maxUnpackedBytes\), reached at "b"/);
   });
 });

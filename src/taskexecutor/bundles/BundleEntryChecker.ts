@@ -63,7 +63,9 @@ export class BundleEntryChecker {
   add(entry: BundleEntry): void {
     this.entries++;
     if (this.entries > this.limits.maxEntries) {
-      refuse(`the bundle has more than ${this.limits.maxEntries} entries (maxEntries); "${entry.path}" is one too many`);
+      refuse(
+        `the bundle has more than ${this.limits.maxEntries} entries (maxEntries); "${entry.path}" is one too many`,
+      );
     }
     const segments = relativeSegments(entry.path, `entry "${entry.path}"`);
     const path = segments.join('/');
@@ -83,9 +85,12 @@ export class BundleEntryChecker {
     if (FILE_TYPES.has(entry.type)) {
       this.unpackedBytes += entry.size;
       if (this.unpackedBytes > this.limits.maxUnpackedBytes) {
-        refuse(`the bundle holds more than ${this.limits.maxUnpackedBytes} bytes unpacked (maxUnpackedBytes), reached at "${entry.path}"`);
+        refuse(
+          `the bundle holds more than ${this.limits.maxUnpackedBytes} bytes unpacked (maxUnpackedBytes), reached at "${entry.path}"`,
+        );
       }
-      if ((entry.mode ?? 0) & 0o6000) refuse(`entry "${entry.path}" is a setuid or setgid file; bundles run as the task executor's user`);
+      if ((entry.mode ?? 0) & 0o6000)
+        refuse(`entry "${entry.path}" is a setuid or setgid file; bundles run as the task executor's user`);
       this.files.add(path);
     } else if (entry.type === 'SymbolicLink') {
       this.checkSymlinkStaysInside(entry.path, segments, entry.linkpath ?? '');
@@ -93,7 +98,9 @@ export class BundleEntryChecker {
     } else if (entry.type === 'Link') {
       this.checkHardLink(entry.path, entry.linkpath ?? '');
     } else {
-      refuse(`entry "${entry.path}" is ${TYPE_NAMES[entry.type] ?? `of type ${entry.type}`}; a bundle may hold only files, folders and links`);
+      refuse(
+        `entry "${entry.path}" is ${TYPE_NAMES[entry.type] ?? `of type ${entry.type}`}; a bundle may hold only files, folders and links`,
+      );
     }
   }
 
@@ -106,7 +113,9 @@ export class BundleEntryChecker {
         if (part === '' || part === '.') continue;
         if (part === '..') {
           if (passed !== undefined) {
-            refuse(`symbolic link "${path}" points to "${target}", which climbs (..) after passing through the symbolic link "${passed}"; such a link may leave the bundle`);
+            refuse(
+              `symbolic link "${path}" points to "${target}", which climbs (..) after passing through the symbolic link "${passed}"; such a link may leave the bundle`,
+            );
           }
           stack.pop();
           continue;
@@ -131,7 +140,8 @@ export class BundleEntryChecker {
 
   private checkSymlinkStaysInside(raw: string, segments: string[], target: string): void {
     if (target === '' || isAbsolute(target)) refuse(`symbolic link "${raw}" points to "${target}", outside the bundle`);
-    if (target.includes('\\') || target.includes('\0')) refuse(`symbolic link "${raw}" points to "${target}"; link targets may not contain "\\" or NUL`);
+    if (target.includes('\\') || target.includes('\0'))
+      refuse(`symbolic link "${raw}" points to "${target}"; link targets may not contain "\\" or NUL`);
     let depth = segments.length - 1;
     for (const part of target.split('/')) {
       if (part === '..') depth--;
@@ -145,14 +155,16 @@ export class BundleEntryChecker {
       refuse(`hard link "${raw}" points to "${target}", outside the bundle`);
     }
     const path = relativeSegments(target, `hard link "${raw}"`).join('/');
-    if (!this.files.has(path)) refuse(`hard link "${raw}" points to "${target}", which is not a file earlier in the bundle`);
+    if (!this.files.has(path))
+      refuse(`hard link "${raw}" points to "${target}", which is not a file earlier in the bundle`);
   }
 }
 
 /** The segments of a relative path, without "" and "."; refuses absolute paths, `..`, `\` and NUL. */
 function relativeSegments(raw: string, what: string): string[] {
   if (isAbsolute(raw)) refuse(`${what} has an absolute path; bundle entries must be relative to the bundle folder`);
-  if (raw.includes('\\') || raw.includes('\0')) refuse(`${what} contains "\\" or NUL; bundle paths use "/" between names`);
+  if (raw.includes('\\') || raw.includes('\0'))
+    refuse(`${what} contains "\\" or NUL; bundle paths use "/" between names`);
   const segments = raw.split('/').filter((part) => part !== '' && part !== '.');
   if (segments.includes('..')) refuse(`${what} climbs out of the bundle folder (..)`);
   return segments;

@@ -21,7 +21,13 @@ export async function checkBundleArchive(file: string, limits: BundleLimits): Pr
       entry.resume();
       if (failure !== undefined) return;
       try {
-        checker.add({ path: entry.path, type: entry.type, linkpath: entry.linkpath, size: entry.size, mode: entry.mode });
+        checker.add({
+          path: entry.path,
+          type: entry.type,
+          linkpath: entry.linkpath,
+          size: entry.size,
+          mode: entry.mode,
+        });
       } catch (error) {
         failure = error;
       }
@@ -47,5 +53,7 @@ export async function checkBundleArchive(file: string, limits: BundleLimits): Pr
     return checker.filePaths;
   }
   if (failure instanceof FlotillaError) throw failure;
-  throw new InvalidArgumentError(`the bundle is not a well-formed gzipped tar (${(failure as Error).message ?? String(failure)}); it was refused`);
+  throw new InvalidArgumentError(
+    `the bundle is not a well-formed gzipped tar (${(failure as Error).message ?? String(failure)}); it was refused`,
+  );
 }

@@ -17,7 +17,8 @@ export function localBundleFolder(uri: string): string {
   const folder = toPath(uri);
   const stats = statSync(folder, { throwIfNoEntry: false });
   if (!stats) throw new NotFoundError(`bundle folder ${folder} does not exist on this task executor`);
-  if (!stats.isDirectory()) throw new InvalidArgumentError(`bundle ${folder} is not a folder; a bundle uri names an unpacked bundle folder`);
+  if (!stats.isDirectory())
+    throw new InvalidArgumentError(`bundle ${folder} is not a folder; a bundle uri names an unpacked bundle folder`);
   return folder;
 }
 
@@ -26,11 +27,14 @@ function toPath(uri: string): string {
     try {
       return fileURLToPath(uri);
     } catch {
-      throw new InvalidArgumentError(`bundle uri "${uri}" is not a file URL of an absolute local path; supported: ${SUPPORTED}`);
+      throw new InvalidArgumentError(
+        `bundle uri "${uri}" is not a file URL of an absolute local path; supported: ${SUPPORTED}`,
+      );
     }
   }
   if (isAbsolute(uri)) return uri;
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(uri)?.[1];
-  if (scheme) throw new InvalidArgumentError(`bundle uri scheme "${scheme}:" is not supported; supported: ${SUPPORTED}`);
+  if (scheme)
+    throw new InvalidArgumentError(`bundle uri scheme "${scheme}:" is not supported; supported: ${SUPPORTED}`);
   throw new InvalidArgumentError(`bundle uri "${uri}" is a relative path; supported: ${SUPPORTED}`);
 }

@@ -15,7 +15,11 @@ export interface ArchiveFile {
 }
 
 /** The contents of those of `paths` (normalized, `a/b.js`) that are regular files of the archive at `file`. */
-export async function readArchiveFiles(file: string, paths: readonly string[], maxBytesEach = 1024 * 1024): Promise<Map<string, ArchiveFile>> {
+export async function readArchiveFiles(
+  file: string,
+  paths: readonly string[],
+  maxBytesEach = 1024 * 1024,
+): Promise<Map<string, ArchiveFile>> {
   const wanted = new Set(paths);
   const found = new Map<string, ArchiveFile>();
   let failure: unknown;
@@ -46,6 +50,9 @@ export async function readArchiveFiles(file: string, paths: readonly string[], m
   for await (const chunk of createReadStream(file)) parser.write(chunk as Buffer);
   parser.end();
   await ended;
-  if (failure !== undefined) throw new InvalidArgumentError(`the bundle is not a well-formed gzipped tar (${(failure as Error).message ?? String(failure)})`);
+  if (failure !== undefined)
+    throw new InvalidArgumentError(
+      `the bundle is not a well-formed gzipped tar (${(failure as Error).message ?? String(failure)})`,
+    );
   return found;
 }

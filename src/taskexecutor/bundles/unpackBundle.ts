@@ -14,6 +14,8 @@ export async function unpackBundle(file: string, target: string, limits: BundleL
   try {
     await extract({ file, cwd: target, strict: true, preservePaths: false, preserveOwner: false, unlink: false });
   } catch (error) {
-    throw new InvalidArgumentError(`the bundle could not be unpacked (${(error as Error).message ?? String(error)}); it was refused`);
+    throw new InvalidArgumentError(
+      `the bundle could not be unpacked (${(error as Error).message ?? String(error)}); it was refused`,
+    );
   }
 }

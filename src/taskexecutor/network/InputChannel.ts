@@ -41,4 +41,7 @@ export interface InputChannel {
 }
 
 /** Creates the channel to a producer in another task executor (implemented over gRPC in `src/rpc/exchange`). */
-export type RemoteInputChannelFactory = (descriptor: InputChannelDescriptor, options: InputChannelOptions) => InputChannel;
+export type RemoteInputChannelFactory = (
+  descriptor: InputChannelDescriptor,
+  options: InputChannelOptions,
+) => InputChannel;

@@ -11,7 +11,12 @@ const noRemote: RemoteInputChannelFactory = () => {
   throw new Error('this test has no remote channel');
 };
 
-function localGate(partitions: ResultPartitionManager, partitionIds: string[], subpartitionIndex: number, options: { initialCredit?: number; requestTimeoutMs?: number } = {}) {
+function localGate(
+  partitions: ResultPartitionManager,
+  partitionIds: string[],
+  subpartitionIndex: number,
+  options: { initialCredit?: number; requestTimeoutMs?: number } = {},
+) {
   return createInputGate({
     channels: partitionIds.map((partitionId) => ({ producerAddress: HERE, partitionId, subpartitionIndex })),
     localAddress: HERE,
@@ -25,8 +30,13 @@ function localGate(partitions: ResultPartitionManager, partitionIds: string[], s
 describe('InputGate with local channels', () => {
   it('delivers every batch of several producers, in order per channel, then ends', async () => {
     const partitions = new ResultPartitionManager();
-    const gates = [localGate(partitions, ['p0/v2', 'p1/v2', 'p2/v2'], 0), localGate(partitions, ['p0/v2', 'p1/v2', 'p2/v2'], 1)];
-    const producing = ['p0', 'p1', 'p2'].map((producer) => produce(partitions.register(`${producer}/v2`, 2), producer, 50));
+    const gates = [
+      localGate(partitions, ['p0/v2', 'p1/v2', 'p2/v2'], 0),
+      localGate(partitions, ['p0/v2', 'p1/v2', 'p2/v2'], 1),
+    ];
+    const producing = ['p0', 'p1', 'p2'].map((producer) =>
+      produce(partitions.register(`${producer}/v2`, 2), producer, 50),
+    );
     const [first, second] = await Promise.all(gates.map(drain));
     await Promise.all(producing);
     expect(first).toEqual([sequence('p0#0', 50), sequence('p1#0', 50), sequence('p2#0', 50)]);

@@ -56,7 +56,10 @@ export class SingleInputGate implements InputGate {
       channel.start({
         onBatch: (batch) => this.onBatch(channelIndex, batch),
         onEndOfPartition: () => this.onEndOfPartition(channelIndex),
-        onError: (error) => this.fail(error instanceof InputChannelError ? error : new InputChannelError(channelIndex, channel.descriptor, error)),
+        onError: (error) =>
+          this.fail(
+            error instanceof InputChannelError ? error : new InputChannelError(channelIndex, channel.descriptor, error),
+          ),
       }),
     );
   }
@@ -82,7 +85,9 @@ export class SingleInputGate implements InputGate {
     }
     if (this.failure || this.ended[channelIndex]) return;
     if (this.outstanding[channelIndex] === 0) {
-      throw new Error(`recycle(${channelIndex}) without a batch of that channel to recycle; recycle once per batch next() returned`);
+      throw new Error(
+        `recycle(${channelIndex}) without a batch of that channel to recycle; recycle once per batch next() returned`,
+      );
     }
     this.outstanding[channelIndex] -= 1;
     this.channels[channelIndex].addCredit(1);

@@ -58,12 +58,17 @@ describe('ResultPartition', () => {
       'subpartition 1 of result partition a1/v2 is already read by consumer-1; a subpartition is consumed once, so consumer-2 cannot read it again',
     );
     expect(() => partition.createReader(2)).toThrow(InvalidArgumentError);
-    expect(() => partition.createReader(2)).toThrow('subpartition 2 does not exist in result partition a1/v2, which has 2 (indexes 0 to 1)');
+    expect(() => partition.createReader(2)).toThrow(
+      'subpartition 2 does not exist in result partition a1/v2, which has 2 (indexes 0 to 1)',
+    );
   });
 
   it('fails pending and later emits and reads when released, with the reason', async () => {
     const disposed: string[] = [];
-    const partition = new ResultPartition('a1/v2', 2, { subpartitionCapacity: 1, onDisposed: (reason) => disposed.push(reason) });
+    const partition = new ResultPartition('a1/v2', 2, {
+      subpartitionCapacity: 1,
+      onDisposed: (reason) => disposed.push(reason),
+    });
     const reader = partition.createReader(1);
     reader.addCredit(1);
     const read = reader.next();
@@ -79,7 +84,10 @@ describe('ResultPartition', () => {
 
   it('drops the data of a subpartition whose reader gave up, without holding the producer back', async () => {
     const disposed: string[] = [];
-    const partition = new ResultPartition('a1/v2', 1, { subpartitionCapacity: 1, onDisposed: (reason) => disposed.push(reason) });
+    const partition = new ResultPartition('a1/v2', 1, {
+      subpartitionCapacity: 1,
+      onDisposed: (reason) => disposed.push(reason),
+    });
     const reader = partition.createReader(0);
     const blocked = partition.emit(0, batchOf('p', 0));
     expect(await stillPending(blocked)).toBe(true);

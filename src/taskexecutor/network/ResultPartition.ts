@@ -37,7 +37,9 @@ export class ResultPartition {
     private readonly options: ResultPartitionOptions = {},
   ) {
     if (!Number.isSafeInteger(numberOfSubpartitions) || numberOfSubpartitions < 1) {
-      throw new InvalidArgumentError(`result partition ${partitionId} needs at least one subpartition, got ${numberOfSubpartitions}`);
+      throw new InvalidArgumentError(
+        `result partition ${partitionId} needs at least one subpartition, got ${numberOfSubpartitions}`,
+      );
     }
     const capacity = options.subpartitionCapacity ?? DEFAULT_SUBPARTITION_CAPACITY;
     if (!Number.isSafeInteger(capacity) || capacity < 1) {

@@ -40,7 +40,9 @@ describe('ResultPartitionManager', () => {
     const manager = new ResultPartitionManager();
     manager.register('a1/v2', 2);
     expect(() => manager.register('a1/v2', 2)).toThrow(AlreadyExistsError);
-    await expect(manager.requestSubpartition('a1/v2', 5)).rejects.toThrow('subpartition 5 does not exist in result partition a1/v2');
+    await expect(manager.requestSubpartition('a1/v2', 5)).rejects.toThrow(
+      'subpartition 5 does not exist in result partition a1/v2',
+    );
   });
 
   it('releases the partitions of one attempt, failing their readers and waiting consumers with the reason', async () => {
@@ -58,13 +60,18 @@ describe('ResultPartitionManager', () => {
     await expect(produced.emit(0, batchOf('p', 0))).rejects.toThrow(PartitionReleasedError);
     expect([manager.has('a1/v2'), manager.has('a1/v3'), manager.has('a10/v2')]).toEqual([false, false, true]);
     // A late consumer learns at once why, instead of waiting for the timeout.
-    await expect(manager.requestSubpartition('a1/v3', 0, { timeoutMs: 60_000 })).rejects.toThrow('was released: attempt a1 was cancelled');
+    await expect(manager.requestSubpartition('a1/v3', 0, { timeoutMs: 60_000 })).rejects.toThrow(
+      'was released: attempt a1 was cancelled',
+    );
   });
 
   it('removes a partition once every subpartition was read to its end', async () => {
     const manager = new ResultPartitionManager();
     const partition = manager.register('a1/v2', 2);
-    const readers = await Promise.all([manager.requestSubpartition('a1/v2', 0), manager.requestSubpartition('a1/v2', 1)]);
+    const readers = await Promise.all([
+      manager.requestSubpartition('a1/v2', 0),
+      manager.requestSubpartition('a1/v2', 1),
+    ]);
     partition.finish();
     expect(await readers[0].next()).toBe('end');
     expect(manager.has('a1/v2')).toBe(true);

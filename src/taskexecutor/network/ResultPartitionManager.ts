@@ -61,9 +61,15 @@ export class ResultPartitionManager {
    * and hands it to consumers already waiting for it. Throws `AlreadyExistsError` if the id is
    * registered, `UnavailableError` after {@link close}.
    */
-  register(partitionId: string, numberOfSubpartitions: number, options: RegisterPartitionOptions = {}): ResultPartition {
-    if (this.closedReason !== undefined) throw new UnavailableError(`cannot register result partition ${partitionId}: ${this.closedReason}`);
-    if (this.partitions.has(partitionId)) throw new AlreadyExistsError(`result partition ${partitionId} is registered already`);
+  register(
+    partitionId: string,
+    numberOfSubpartitions: number,
+    options: RegisterPartitionOptions = {},
+  ): ResultPartition {
+    if (this.closedReason !== undefined)
+      throw new UnavailableError(`cannot register result partition ${partitionId}: ${this.closedReason}`);
+    if (this.partitions.has(partitionId))
+      throw new AlreadyExistsError(`result partition ${partitionId} is registered already`);
     const partition = new ResultPartition(partitionId, numberOfSubpartitions, {
       ...options,
       onDisposed: (reason) => this.forget(partition, reason),
@@ -82,12 +88,17 @@ export class ResultPartitionManager {
    * when the partition was released or consumed already, an `InvalidArgumentError` for an index out
    * of range and a `FailedPreconditionError` when the subpartition already has a reader.
    */
-  requestSubpartition(partitionId: string, subpartitionIndex: number, options: SubpartitionRequestOptions = {}): Promise<ResultSubpartitionView> {
+  requestSubpartition(
+    partitionId: string,
+    subpartitionIndex: number,
+    options: SubpartitionRequestOptions = {},
+  ): Promise<ResultSubpartitionView> {
     return new Promise((resolve, reject) => {
       const request: PendingRequest = { subpartitionIndex, consumer: options.consumer, resolve, reject };
       const partition = this.partitions.get(partitionId);
       if (partition) return this.serve(partition, request);
-      if (this.closedReason !== undefined) return reject(new UnavailableError(`cannot read result partition ${partitionId}: ${this.closedReason}`));
+      if (this.closedReason !== undefined)
+        return reject(new UnavailableError(`cannot read result partition ${partitionId}: ${this.closedReason}`));
       const disposedReason = this.disposed.get(partitionId);
       if (disposedReason !== undefined) return reject(new PartitionReleasedError(partitionId, disposedReason));
       const { signal } = options;
@@ -105,10 +116,13 @@ export class ResultPartitionManager {
         settle();
         reject(abortError(signal!));
       };
-      const timer = setTimeout(() => {
-        settle();
-        reject(new PartitionNotFoundError(partitionId, timeoutMs));
-      }, Math.min(timeoutMs, MAX_TIMER_MS));
+      const timer = setTimeout(
+        () => {
+          settle();
+          reject(new PartitionNotFoundError(partitionId, timeoutMs));
+        },
+        Math.min(timeoutMs, MAX_TIMER_MS),
+      );
       request.resolve = (view) => {
         settle();
         resolve(view);
@@ -142,7 +156,8 @@ export class ResultPartitionManager {
     const matching = [...this.partitions.values()].filter((partition) => partition.partitionId.startsWith(prefix));
     for (const partition of matching) partition.release(reason);
     for (const partitionId of [...this.pending.keys()]) {
-      if (partitionId.startsWith(prefix)) this.rejectPending(partitionId, new PartitionReleasedError(partitionId, reason));
+      if (partitionId.startsWith(prefix))
+        this.rejectPending(partitionId, new PartitionReleasedError(partitionId, reason));
     }
     return matching.length;
   }

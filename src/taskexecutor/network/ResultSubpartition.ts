@@ -46,7 +46,11 @@ export class ResultSubpartition {
   add(batch: NetworkBatch): Promise<void> {
     if (this.released) return Promise.reject(this.released);
     if (this.finished) {
-      return Promise.reject(new FailedPreconditionError(`cannot emit to subpartition ${this.index} of result partition ${this.partitionId} after finish()`));
+      return Promise.reject(
+        new FailedPreconditionError(
+          `cannot emit to subpartition ${this.index} of result partition ${this.partitionId} after finish()`,
+        ),
+      );
     }
     if (this.readerReleased) return Promise.resolve();
     this.queue.push(batch);
@@ -90,7 +94,8 @@ export class ResultSubpartition {
   }
 
   private addCredit(credit: number): void {
-    if (!Number.isSafeInteger(credit) || credit < 0) throw new RangeError(`credit must be a non-negative integer, got ${credit}`);
+    if (!Number.isSafeInteger(credit) || credit < 0)
+      throw new RangeError(`credit must be a non-negative integer, got ${credit}`);
     this.credit += credit;
     this.serveReader();
   }
@@ -98,7 +103,8 @@ export class ResultSubpartition {
   private poll(): Promise<SubpartitionReadResult> {
     if (this.released) return Promise.reject(this.released);
     if (this.readerReleased) return Promise.reject(this.readerReleasedError());
-    if (this.dataWaiter) return Promise.reject(new Error('ResultSubpartitionView.next() called while another next() is waiting'));
+    if (this.dataWaiter)
+      return Promise.reject(new Error('ResultSubpartitionView.next() called while another next() is waiting'));
     const ready = this.readyResult();
     if (ready) return Promise.resolve(ready);
     return new Promise((resolve, reject) => {

@@ -41,7 +41,8 @@ export function compileInputChannelOptions(options: InputGateOptions): InputChan
     throw new InvalidArgumentError(`initialCredit must be a positive integer, got ${initialCredit}`);
   }
   const requestTimeoutMs = options.requestTimeoutMs ?? DEFAULT_PARTITION_REQUEST_TIMEOUT_MS;
-  if (!(requestTimeoutMs >= 0)) throw new InvalidArgumentError(`requestTimeoutMs must be zero or more, got ${requestTimeoutMs}`);
+  if (!(requestTimeoutMs >= 0))
+    throw new InvalidArgumentError(`requestTimeoutMs must be zero or more, got ${requestTimeoutMs}`);
   return { initialCredit, requestTimeoutMs, consumerAttemptId: options.consumerAttemptId };
 }
 

@@ -9,7 +9,10 @@ import type { InputChannelDescriptor } from '../../jobmaster/TaskDeploymentDescr
 export class PartitionNotFoundError extends NotFoundError {
   override name = 'PartitionNotFoundError';
 
-  constructor(readonly partitionId: string, timeoutMs: number) {
+  constructor(
+    readonly partitionId: string,
+    timeoutMs: number,
+  ) {
     super(
       `result partition ${partitionId} was not registered at this task executor within ${timeoutMs} ms; ` +
         'its producer was not deployed here, failed before it started, or the consumer was given the wrong address',
@@ -21,7 +24,10 @@ export class PartitionNotFoundError extends NotFoundError {
 export class PartitionReleasedError extends FailedPreconditionError {
   override name = 'PartitionReleasedError';
 
-  constructor(readonly partitionId: string, readonly reason: string) {
+  constructor(
+    readonly partitionId: string,
+    readonly reason: string,
+  ) {
     super(`result partition ${partitionId} was released: ${reason}`);
   }
 }

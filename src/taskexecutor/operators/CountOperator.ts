@@ -7,7 +7,12 @@
 import { InvalidArgumentError } from '../../common/errors.js';
 import { checkSynchronous } from './checkSynchronous.js';
 import type { UserFunction } from './FunctionLoader.js';
-import { partialOf, STREAMING_AGGREGATION, type KeyedAggregationMode, type KeyedPartial } from './KeyedAggregationMode.js';
+import {
+  partialOf,
+  STREAMING_AGGREGATION,
+  type KeyedAggregationMode,
+  type KeyedPartial,
+} from './KeyedAggregationMode.js';
 import { KeyedState } from './KeyedState.js';
 import type { StreamOperator } from './StreamOperator.js';
 
@@ -50,7 +55,10 @@ export class CountOperator implements StreamOperator {
       if (this.preAggregated) {
         let n: unknown;
         [key, n] = partialOf(records[i], this.name);
-        if (typeof n !== 'number') throw new InvalidArgumentError(`"${this.name}" expects partial counts [key, n] from its pre-aggregating producers`);
+        if (typeof n !== 'number')
+          throw new InvalidArgumentError(
+            `"${this.name}" expects partial counts [key, n] from its pre-aggregating producers`,
+          );
         count = n;
       } else {
         key = checkSynchronous(this.keySelector(records[i]), this.keySelectorWhat);

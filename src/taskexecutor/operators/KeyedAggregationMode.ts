@@ -25,7 +25,10 @@ export interface KeyedAggregationMode {
 }
 
 /** Streaming, on records: what every keyed aggregation did before runtime modes existed. */
-export const STREAMING_AGGREGATION: KeyedAggregationMode = Object.freeze({ runtimeMode: 'STREAMING', preAggregated: false });
+export const STREAMING_AGGREGATION: KeyedAggregationMode = Object.freeze({
+  runtimeMode: 'STREAMING',
+  preAggregated: false,
+});
 
 /** A key's value folded by one producer, with its key. */
 export type KeyedPartial = [key: unknown, value: unknown];
@@ -36,7 +39,9 @@ export type KeyedPartial = [key: unknown, value: unknown];
  */
 export function partialOf(record: unknown, operatorName: string): KeyedPartial {
   if (!Array.isArray(record) || record.length !== 2) {
-    throw new InvalidArgumentError(`"${operatorName}" expects partials [key, value] from its pre-aggregating producers`);
+    throw new InvalidArgumentError(
+      `"${operatorName}" expects partials [key, value] from its pre-aggregating producers`,
+    );
   }
   return record as KeyedPartial;
 }

@@ -26,7 +26,12 @@ const bigOnly: OperatorSpec = { kind: 'filter', name: 'Filter', fn: functionSpec
 describe('OperatorChain', () => {
   it('pushes batches through its operators into the network output, skipping empty results', async () => {
     const output = collectingOutput();
-    const chain = new OperatorChain({ operators: [double, bigOnly], context: testTaskContext(), loader: testFunctionLoader, output });
+    const chain = new OperatorChain({
+      operators: [double, bigOnly],
+      context: testTaskContext(),
+      loader: testFunctionLoader,
+      output,
+    });
     await chain.open();
     await chain.processBatch([1, 2, 3, 4]);
     await chain.processBatch([1, 2]);
@@ -91,14 +96,27 @@ describe('OperatorChain', () => {
     const print: OperatorSpec = { kind: 'printSink', name: 'Sink: Print', prefix: '' };
     const source: OperatorSpec = { kind: 'sequenceSource', name: 'Source', from: 0, to: 1 };
     expect(() => new OperatorChain({ ...base, operators: [double] })).toThrow(/needs a network output/);
-    expect(() => new OperatorChain({ ...base, operators: [print], output: collectingOutput() })).toThrow(/has no network output/);
-    expect(() => new OperatorChain({ ...base, operators: [print, double] })).toThrow(/"Sink: Print" \(printSink\) cannot be at position 1/);
-    expect(() => new OperatorChain({ ...base, operators: [source], output: collectingOutput() })).toThrow(/cannot be at position 1/);
-    expect(() => new OperatorChain({ ...base, operators: [{ kind: 'collectSink', name: 'Sink: Collect' }] })).toThrow(/no collector/);
+    expect(() => new OperatorChain({ ...base, operators: [print], output: collectingOutput() })).toThrow(
+      /has no network output/,
+    );
+    expect(() => new OperatorChain({ ...base, operators: [print, double] })).toThrow(
+      /"Sink: Print" \(printSink\) cannot be at position 1/,
+    );
+    expect(() => new OperatorChain({ ...base, operators: [source], output: collectingOutput() })).toThrow(
+      /cannot be at position 1/,
+    );
+    expect(() => new OperatorChain({ ...base, operators: [{ kind: 'collectSink', name: 'Sink: Collect' }] })).toThrow(
+      /no collector/,
+    );
   });
 
   it('refuses batches before it is opened and after it has finished', async () => {
-    const chain = new OperatorChain({ operators: [double], context: testTaskContext(), loader: testFunctionLoader, output: collectingOutput() });
+    const chain = new OperatorChain({
+      operators: [double],
+      context: testTaskContext(),
+      loader: testFunctionLoader,
+      output: collectingOutput(),
+    });
     await expect(chain.processBatch([1])).rejects.toThrow(/is created, not open/);
     await chain.open();
     await chain.finish();
@@ -106,8 +124,17 @@ describe('OperatorChain', () => {
   });
 
   it('fails to open when a user function cannot be loaded', async () => {
-    const broken: OperatorSpec = { kind: 'map', name: 'Map', fn: { source: 'x => {', module: 'main.ts', line: 7, boundValuesJson: '{}' } };
-    const chain = new OperatorChain({ operators: [broken], context: testTaskContext(), loader: testFunctionLoader, output: collectingOutput() });
+    const broken: OperatorSpec = {
+      kind: 'map',
+      name: 'Map',
+      fn: { source: 'x => {', module: 'main.ts', line: 7, boundValuesJson: '{}' },
+    };
+    const chain = new OperatorChain({
+      operators: [broken],
+      context: testTaskContext(),
+      loader: testFunctionLoader,
+      output: collectingOutput(),
+    });
     await expect(chain.open()).rejects.toThrow(SyntaxError);
   });
 });

@@ -52,16 +52,24 @@ export class OperatorChain {
     const last = operators.at(-1);
     operators.forEach((spec, index) => {
       if (isSinkSpec(spec) ? index !== operators.length - 1 : !isTransformSpec(spec)) {
-        throw new InvalidArgumentError(`task ${context.taskName}: operator "${spec.name}" (${spec.kind}) cannot be at position ${index + 1} of a chain`);
+        throw new InvalidArgumentError(
+          `task ${context.taskName}: operator "${spec.name}" (${spec.kind}) cannot be at position ${index + 1} of a chain`,
+        );
       }
     });
     if (last && isSinkSpec(last)) {
-      if (options.output) throw new InvalidArgumentError(`task ${context.taskName}: a chain that ends in the sink "${last.name}" has no network output`);
+      if (options.output)
+        throw new InvalidArgumentError(
+          `task ${context.taskName}: a chain that ends in the sink "${last.name}" has no network output`,
+        );
       this.specs = operators.slice(0, -1);
       this.sink = createSinkWriter(last, context, options.sinks);
       this.output = this.sink;
     } else {
-      if (!options.output) throw new InvalidArgumentError(`task ${context.taskName}: a chain that does not end in a sink needs a network output`);
+      if (!options.output)
+        throw new InvalidArgumentError(
+          `task ${context.taskName}: a chain that does not end in a sink needs a network output`,
+        );
       this.specs = operators;
       this.output = options.output;
     }
@@ -74,8 +82,14 @@ export class OperatorChain {
 
   /** Loads the user functions and opens the sink. */
   async open(): Promise<void> {
-    if (this.state !== 'created') throw new FailedPreconditionError(`task ${this.options.context.taskName}: the operator chain was opened already`);
-    this.operators = await createStreamOperators(this.specs, this.options.loader, this.options.keySelector, this.options.keyedMode);
+    if (this.state !== 'created')
+      throw new FailedPreconditionError(`task ${this.options.context.taskName}: the operator chain was opened already`);
+    this.operators = await createStreamOperators(
+      this.specs,
+      this.options.loader,
+      this.options.keySelector,
+      this.options.keyedMode,
+    );
     await this.sink?.open();
     this.state = 'open';
   }
@@ -120,6 +134,9 @@ export class OperatorChain {
   }
 
   private checkOpen(): void {
-    if (this.state !== 'open') throw new FailedPreconditionError(`task ${this.options.context.taskName}: the operator chain is ${this.state}, not open`);
+    if (this.state !== 'open')
+      throw new FailedPreconditionError(
+        `task ${this.options.context.taskName}: the operator chain is ${this.state}, not open`,
+      );
   }
 }

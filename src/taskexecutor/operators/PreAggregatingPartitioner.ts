@@ -56,8 +56,16 @@ export class PreAggregatingPartitioner implements OutputPartitioner {
   static async create(options: PreAggregatingPartitionerOptions): Promise<PreAggregatingPartitioner> {
     const { aggregation, loader, numberOfChannels, subtaskIndex } = options;
     const keySelector: UserFunction = await loader(options.keySelector);
-    const operator = await createKeyedAggregation(aggregation, keySelector, loader, { runtimeMode: 'BATCH', preAggregated: false });
-    const partitioner = new RecordPartitioner({ shipStrategy: 'hash', numberOfChannels, subtaskIndex, keySelector: keyOfPartial });
+    const operator = await createKeyedAggregation(aggregation, keySelector, loader, {
+      runtimeMode: 'BATCH',
+      preAggregated: false,
+    });
+    const partitioner = new RecordPartitioner({
+      shipStrategy: 'hash',
+      numberOfChannels,
+      subtaskIndex,
+      keySelector: keyOfPartial,
+    });
     return new PreAggregatingPartitioner(operator, partitioner, options.maxKeys);
   }
 

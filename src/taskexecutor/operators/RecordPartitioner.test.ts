@@ -25,7 +25,12 @@ describe('RecordPartitioner', () => {
   });
 
   it('sends a string key to the channel selectChannel gives it, also once it has seen more keys than it remembers', () => {
-    const partitioner = new RecordPartitioner({ shipStrategy: 'hash', numberOfChannels: 5, subtaskIndex: 0, keySelector: (word: string) => word });
+    const partitioner = new RecordPartitioner({
+      shipStrategy: 'hash',
+      numberOfChannels: 5,
+      subtaskIndex: 0,
+      keySelector: (word: string) => word,
+    });
     const words = Array.from({ length: 70_000 }, (_, i) => `w${i}`);
     const misrouted: string[] = [];
     for (const batch of [words, words.slice(0, 1000), words.slice(-1000)]) {
@@ -56,9 +61,15 @@ describe('RecordPartitioner', () => {
   });
 
   it('refuses a hash edge without key selector and unknown strategies', () => {
-    expect(() => new RecordPartitioner({ shipStrategy: 'hash', numberOfChannels: 2, subtaskIndex: 0 })).toThrow(/needs a key selector/);
-    expect(() => new RecordPartitioner({ shipStrategy: 'shuffle' as 'hash', numberOfChannels: 2, subtaskIndex: 0 })).toThrow(/unknown ship strategy "shuffle"/);
-    expect(() => new RecordPartitioner({ shipStrategy: 'forward', numberOfChannels: 0, subtaskIndex: 0 })).toThrow(/positive integer/);
+    expect(() => new RecordPartitioner({ shipStrategy: 'hash', numberOfChannels: 2, subtaskIndex: 0 })).toThrow(
+      /needs a key selector/,
+    );
+    expect(
+      () => new RecordPartitioner({ shipStrategy: 'shuffle' as 'hash', numberOfChannels: 2, subtaskIndex: 0 }),
+    ).toThrow(/unknown ship strategy "shuffle"/);
+    expect(() => new RecordPartitioner({ shipStrategy: 'forward', numberOfChannels: 0, subtaskIndex: 0 })).toThrow(
+      /positive integer/,
+    );
   });
 
   it('lets errors of the key selector through unchanged', () => {

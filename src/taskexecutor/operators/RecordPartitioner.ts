@@ -104,7 +104,9 @@ export class RecordPartitioner implements OutputPartitioner {
         const keySelector = this.keySelector as UserFunction;
         for (const record of records) {
           const key = checkSynchronous(keySelector(record), 'the key selector');
-          channels[typeof key === 'string' ? this.channelOfStringKey(key) : selectChannel(key, this.numberOfChannels)].push(record);
+          channels[
+            typeof key === 'string' ? this.channelOfStringKey(key) : selectChannel(key, this.numberOfChannels)
+          ].push(record);
         }
         break;
       }

@@ -7,7 +7,12 @@
  */
 import { checkSynchronous } from './checkSynchronous.js';
 import type { UserFunction } from './FunctionLoader.js';
-import { partialOf, STREAMING_AGGREGATION, type KeyedAggregationMode, type KeyedPartial } from './KeyedAggregationMode.js';
+import {
+  partialOf,
+  STREAMING_AGGREGATION,
+  type KeyedAggregationMode,
+  type KeyedPartial,
+} from './KeyedAggregationMode.js';
 import { KeyedState } from './KeyedState.js';
 import type { StreamOperator } from './StreamOperator.js';
 

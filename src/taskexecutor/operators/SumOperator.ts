@@ -9,7 +9,12 @@
 import { InvalidArgumentError } from '../../common/errors.js';
 import { checkSynchronous } from './checkSynchronous.js';
 import type { UserFunction } from './FunctionLoader.js';
-import { partialOf, STREAMING_AGGREGATION, type KeyedAggregationMode, type KeyedPartial } from './KeyedAggregationMode.js';
+import {
+  partialOf,
+  STREAMING_AGGREGATION,
+  type KeyedAggregationMode,
+  type KeyedPartial,
+} from './KeyedAggregationMode.js';
 import { KeyedState } from './KeyedState.js';
 import type { StreamOperator } from './StreamOperator.js';
 
@@ -106,7 +111,9 @@ export class SumOperator implements StreamOperator {
     else if (record !== null && typeof record === 'object') value = (record as Record<string, unknown>)[this.field];
     if (typeof value === 'number' || typeof value === 'bigint') return value;
     const where = this.field === '' ? 'records' : `field "${this.field}"`;
-    throw new InvalidArgumentError(`"${this.name}" sums ${where}, but a record has ${describe(value)} there: ${preview(record)}`);
+    throw new InvalidArgumentError(
+      `"${this.name}" sums ${where}, but a record has ${describe(value)} there: ${preview(record)}`,
+    );
   }
 
   private write(first: unknown, sum: Summand): unknown {

@@ -33,12 +33,18 @@ export interface TaskContext {
 export function checkTaskContext(context: TaskContext): void {
   const { subtaskIndex, parallelism, attemptNumber } = context;
   if (!Number.isSafeInteger(parallelism) || parallelism < 1) {
-    throw new InvalidArgumentError(`task ${context.taskName}: parallelism must be a positive integer, got ${parallelism}`);
+    throw new InvalidArgumentError(
+      `task ${context.taskName}: parallelism must be a positive integer, got ${parallelism}`,
+    );
   }
   if (!Number.isSafeInteger(subtaskIndex) || subtaskIndex < 0 || subtaskIndex >= parallelism) {
-    throw new InvalidArgumentError(`task ${context.taskName}: subtask index ${subtaskIndex} is not in [0, ${parallelism})`);
+    throw new InvalidArgumentError(
+      `task ${context.taskName}: subtask index ${subtaskIndex} is not in [0, ${parallelism})`,
+    );
   }
   if (!Number.isSafeInteger(attemptNumber) || attemptNumber < 0) {
-    throw new InvalidArgumentError(`task ${context.taskName}: attempt number must be an integer of at least 0, got ${attemptNumber}`);
+    throw new InvalidArgumentError(
+      `task ${context.taskName}: attempt number must be an integer of at least 0, got ${attemptNumber}`,
+    );
   }
 }

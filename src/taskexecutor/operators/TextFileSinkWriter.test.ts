@@ -65,7 +65,9 @@ describe('TextFileSinkWriter', () => {
     await sink.open();
     await sink.finish();
     const other = new TextFileSinkWriter(out, false, testTaskContext(0, 1, { jobId: 'job-other' }));
-    await expect(other.open()).rejects.toThrow(`the text file sink cannot write ${join(out, 'part-0')}: the file already exists`);
+    await expect(other.open()).rejects.toThrow(
+      `the text file sink cannot write ${join(out, 'part-0')}: the file already exists`,
+    );
     await other.abort();
     expect(readdirSync(out)).toEqual(['part-0']);
   });

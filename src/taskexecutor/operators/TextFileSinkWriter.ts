@@ -54,7 +54,8 @@ export class TextFileSinkWriter implements SinkWriter {
    *   earlier attempt of this same job wrote it (a restart must be able to write it again).
    */
   async open(): Promise<void> {
-    if (this.state !== 'created') throw new FailedPreconditionError(`the text file sink for ${this.partFile} was opened already`);
+    if (this.state !== 'created')
+      throw new FailedPreconditionError(`the text file sink for ${this.partFile} was opened already`);
     await mkdir(this.path, { recursive: true });
     if (!this.overwrite && (await exists(this.partFile)) && !(await exists(this.committedMarker))) {
       throw new AlreadyExistsError(
@@ -107,7 +108,7 @@ export class TextFileSinkWriter implements SinkWriter {
     this.pending = [];
     this.pendingLength = 0;
     const handle = this.handle as FileHandle;
-    for (let offset = 0; offset < bytes.length; ) {
+    for (let offset = 0; offset < bytes.length;) {
       const { bytesWritten } = await handle.write(bytes, offset, bytes.length - offset, null);
       offset += bytesWritten;
     }

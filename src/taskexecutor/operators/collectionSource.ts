@@ -9,7 +9,11 @@ import type { TaskContext } from './TaskContext.js';
  * Yields, in batches of at most `batchSize`, the records at the positions `i` where
  * `i % parallelism === subtaskIndex`, in order.
  */
-export async function* collectionSource(records: readonly unknown[], context: TaskContext, batchSize: number): AsyncGenerator<unknown[]> {
+export async function* collectionSource(
+  records: readonly unknown[],
+  context: TaskContext,
+  batchSize: number,
+): AsyncGenerator<unknown[]> {
   let batch: unknown[] = [];
   for (let i = context.subtaskIndex; i < records.length; i += context.parallelism) {
     batch.push(records[i]);

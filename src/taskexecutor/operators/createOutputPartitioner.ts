@@ -20,7 +20,9 @@ export async function createOutputPartitioner(options: OutputPartitionerOptions)
   const { preAggregation, ...rest } = options;
   if (!preAggregation) return RecordPartitioner.create(rest);
   if (rest.shipStrategy !== 'hash' || !rest.keySelector) {
-    throw new InvalidArgumentError(`the pre-aggregation "${preAggregation.name}" needs a hash edge with a key selector`);
+    throw new InvalidArgumentError(
+      `the pre-aggregation "${preAggregation.name}" needs a hash edge with a key selector`,
+    );
   }
   return PreAggregatingPartitioner.create({
     aggregation: preAggregation,

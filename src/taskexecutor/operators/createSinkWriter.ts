@@ -41,12 +41,16 @@ export function createSinkWriter(spec: SinkSpec, context: TaskContext, options: 
       return new PrintSinkWriter(spec.prefix, context, options.printLine);
     case 'collectSink':
       if (!options.collect) {
-        throw new FailedPreconditionError(`the collect sink "${spec.name}" of task ${context.taskName} has no collector to hand its records to`);
+        throw new FailedPreconditionError(
+          `the collect sink "${spec.name}" of task ${context.taskName} has no collector to hand its records to`,
+        );
       }
       return new CollectSinkWriter(options.collect);
     case 'textFileSink':
       return new TextFileSinkWriter(spec.path, spec.overwrite, context, options.writeBufferSize);
     default:
-      throw new InvalidArgumentError(`operator "${(spec as OperatorSpec).name}" of kind ${(spec as OperatorSpec).kind} is not a sink`);
+      throw new InvalidArgumentError(
+        `operator "${(spec as OperatorSpec).name}" of kind ${(spec as OperatorSpec).kind} is not a sink`,
+      );
   }
 }

@@ -40,7 +40,11 @@ export function isSourceSpec(spec: OperatorSpec): spec is SourceSpec {
  * @throws InvalidArgumentError when `spec` is not a source, an option is not a positive integer,
  *   or `context` is not valid (see {@link checkTaskContext}).
  */
-export function createSource(spec: SourceSpec, context: TaskContext, options: SourceOptions = {}): AsyncIterable<unknown[]> {
+export function createSource(
+  spec: SourceSpec,
+  context: TaskContext,
+  options: SourceOptions = {},
+): AsyncIterable<unknown[]> {
   checkTaskContext(context);
   const batchSize = positiveInteger(options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize');
   const readChunkSize = positiveInteger(options.readChunkSize ?? DEFAULT_READ_CHUNK_SIZE, 'readChunkSize');
@@ -52,11 +56,14 @@ export function createSource(spec: SourceSpec, context: TaskContext, options: So
     case 'textFileSource':
       return textFileSource(spec.path, context, { batchSize, readChunkSize });
     default:
-      throw new InvalidArgumentError(`operator "${(spec as OperatorSpec).name}" of kind ${(spec as OperatorSpec).kind} is not a source`);
+      throw new InvalidArgumentError(
+        `operator "${(spec as OperatorSpec).name}" of kind ${(spec as OperatorSpec).kind} is not a source`,
+      );
   }
 }
 
 function positiveInteger(value: number, name: string): number {
-  if (!Number.isSafeInteger(value) || value < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw new InvalidArgumentError(`${name} must be a positive integer, got ${value}`);
   return value;
 }

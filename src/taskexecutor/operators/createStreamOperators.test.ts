@@ -5,8 +5,17 @@ import type { KeyedAggregationMode } from './KeyedAggregationMode.js';
 import type { StreamOperator } from './StreamOperator.js';
 import { functionSpec, testFunctionLoader } from './testing/testFunctionLoader.js';
 
-async function single(spec: OperatorSpec, keySelector?: (record: never) => unknown, mode?: KeyedAggregationMode): Promise<StreamOperator> {
-  const operators = await createStreamOperators([spec], testFunctionLoader, keySelector && functionSpec(keySelector), mode);
+async function single(
+  spec: OperatorSpec,
+  keySelector?: (record: never) => unknown,
+  mode?: KeyedAggregationMode,
+): Promise<StreamOperator> {
+  const operators = await createStreamOperators(
+    [spec],
+    testFunctionLoader,
+    keySelector && functionSpec(keySelector),
+    mode,
+  );
   return operators[0];
 }
 
@@ -22,7 +31,9 @@ describe('stateless operators', () => {
     const flatMap = await single({
       kind: 'flatMap',
       name: 'Flat Map',
-      fn: functionSpec((line: string) => (line === 'set' ? new Set(['s1', 's2']) : line === 'none' ? undefined : line.split(' '))),
+      fn: functionSpec((line: string) =>
+        line === 'set' ? new Set(['s1', 's2']) : line === 'none' ? undefined : line.split(' '),
+      ),
     });
     expect(flatMap.processBatch(['a b', 'set', 'none', '', 'c'])).toEqual(['a', 'b', 's1', 's2', '', 'c']);
     const generator = await single({
@@ -36,8 +47,14 @@ describe('stateless operators', () => {
   });
 
   it('flatMap refuses results that are not iterable, strings included', async () => {
-    const flatMap = await single({ kind: 'flatMap', name: 'Split', fn: functionSpec((line: string) => line.toUpperCase()) });
-    expect(() => flatMap.processBatch(['abc'])).toThrow(/the flatMap function of "Split" must return an iterable of records .* got a string/);
+    const flatMap = await single({
+      kind: 'flatMap',
+      name: 'Split',
+      fn: functionSpec((line: string) => line.toUpperCase()),
+    });
+    expect(() => flatMap.processBatch(['abc'])).toThrow(
+      /the flatMap function of "Split" must return an iterable of records .* got a string/,
+    );
   });
 
   it('filter keeps the records its predicate accepts, in order', async () => {
@@ -48,7 +65,9 @@ describe('stateless operators', () => {
 
   it('refuses async user functions instead of passing Promises on', async () => {
     const filter = await single({ kind: 'filter', name: 'Filter', fn: functionSpec(async (x: number) => x > 1) });
-    expect(() => filter.processBatch([1])).toThrow(/the filter function of "Filter" returned a Promise; user functions must be synchronous/);
+    expect(() => filter.processBatch([1])).toThrow(
+      /the filter function of "Filter" returned a Promise; user functions must be synchronous/,
+    );
   });
 
   it('lets errors of user functions through unchanged', async () => {
@@ -74,16 +93,34 @@ describe('stateless operators', () => {
 describe('keyed operators', () => {
   it('reduce emits each key’s new accumulator, starting with its first record', async () => {
     const reduce = await single(
-      { kind: 'reduce', name: 'Keyed Reduce', fn: functionSpec((a: [string, number], b: [string, number]) => [a[0], a[1] + b[1]]) },
+      {
+        kind: 'reduce',
+        name: 'Keyed Reduce',
+        fn: functionSpec((a: [string, number], b: [string, number]) => [a[0], a[1] + b[1]]),
+      },
       (pair: [string, number]) => pair[0],
     );
-    expect(reduce.processBatch([['a', 1], ['b', 10], ['a', 2]])).toEqual([['a', 1], ['b', 10], ['a', 3]]);
+    expect(
+      reduce.processBatch([
+        ['a', 1],
+        ['b', 10],
+        ['a', 2],
+      ]),
+    ).toEqual([
+      ['a', 1],
+      ['b', 10],
+      ['a', 3],
+    ]);
     expect(reduce.processBatch([['a', 4]])).toEqual([['a', 7]]);
   });
 
   it('reduce keys objects by value, whatever the order of their properties', async () => {
     const reduce = await single(
-      { kind: 'reduce', name: 'Keyed Reduce', fn: functionSpec((a: { n: number }, b: { n: number }) => ({ ...b, n: a.n + b.n })) },
+      {
+        kind: 'reduce',
+        name: 'Keyed Reduce',
+        fn: functionSpec((a: { n: number }, b: { n: number }) => ({ ...b, n: a.n + b.n })),
+      },
       (record: { key: object }) => record.key,
     );
     const out = reduce.processBatch([
@@ -97,7 +134,12 @@ describe('keyed operators', () => {
     const sum = await single({ kind: 'sum', name: 'Keyed Aggregation', field: '1' }, (t: unknown[]) => t[0]);
     const first = ['a', 1, 'first'];
     const out = sum.processBatch([first, ['b', 5, 'b'], ['a', 2, 'second'], ['a', 3, 'third']]);
-    expect(out).toEqual([['a', 1, 'first'], ['b', 5, 'b'], ['a', 3, 'first'], ['a', 6, 'first']]);
+    expect(out).toEqual([
+      ['a', 1, 'first'],
+      ['b', 5, 'b'],
+      ['a', 3, 'first'],
+      ['a', 6, 'first'],
+    ]);
     expect(first).toEqual(['a', 1, 'first']);
     expect(out[0]).not.toBe(first);
   });
@@ -121,14 +163,21 @@ describe('keyed operators', () => {
 
   it('sum names the field and shows the record when the field is not a number', async () => {
     const sum = await single({ kind: 'sum', name: 'Sum', field: '1' }, (t: unknown[]) => t[0]);
-    expect(() => sum.processBatch([['a', '1']])).toThrow(/"Sum" sums field "1", but a record has a string there: \["a","1"\]/);
+    expect(() => sum.processBatch([['a', '1']])).toThrow(
+      /"Sum" sums field "1", but a record has a string there: \["a","1"\]/,
+    );
     const missing = await single({ kind: 'sum', name: 'Sum', field: 'amount' }, () => 'k');
     expect(() => missing.processBatch([{ other: 1 }])).toThrow(/has nothing there/);
   });
 
   it('count emits [key, count so far] per record', async () => {
     const count = await single({ kind: 'count', name: 'Count' }, (word: string) => word);
-    expect(count.processBatch(['x', 'y', 'x', 'x'])).toEqual([['x', 1], ['y', 1], ['x', 2], ['x', 3]]);
+    expect(count.processBatch(['x', 'y', 'x', 'x'])).toEqual([
+      ['x', 1],
+      ['y', 1],
+      ['x', 2],
+      ['x', 3],
+    ]);
     expect(count.processBatch(['y'])).toEqual([['y', 2]]);
   });
 
@@ -139,15 +188,19 @@ describe('keyed operators', () => {
   });
 
   it('refuses operators that cannot run inside a chain', async () => {
-    await expect(createStreamOperators([{ kind: 'printSink', name: 'Print', prefix: '' }], testFunctionLoader)).rejects.toThrow(
-      /"Print" of kind printSink cannot run inside a chain/,
-    );
+    await expect(
+      createStreamOperators([{ kind: 'printSink', name: 'Print', prefix: '' }], testFunctionLoader),
+    ).rejects.toThrow(/"Print" of kind printSink cannot run inside a chain/);
   });
 });
 
 describe('keyed operators in BATCH mode', () => {
   it('reduce folds silently and emits each key’s final value at the end of input, keys in order of arrival', async () => {
-    const reduce = await single({ kind: 'reduce', name: 'Keyed Reduce', fn: functionSpec((a: number, b: number) => a + b) }, (n: number) => n % 3, BATCH);
+    const reduce = await single(
+      { kind: 'reduce', name: 'Keyed Reduce', fn: functionSpec((a: number, b: number) => a + b) },
+      (n: number) => n % 3,
+      BATCH,
+    );
     expect(reduce.processBatch([1, 2, 3, 4])).toEqual([]);
     expect(reduce.processBatch([5, 6])).toEqual([]);
     expect(reduce.endInput?.()).toEqual([5, 7, 9]);
@@ -155,18 +208,44 @@ describe('keyed operators in BATCH mode', () => {
 
   it('sum emits the first record of each key with its total', async () => {
     const sum = await single({ kind: 'sum', name: 'Keyed Aggregation', field: '1' }, (t: unknown[]) => t[0], BATCH);
-    expect(sum.processBatch([['a', 1, 'first'], ['b', 5, 'b'], ['a', 2, 'second']])).toEqual([]);
-    expect(sum.endInput?.()).toEqual([['a', 3, 'first'], ['b', 5, 'b']]);
+    expect(
+      sum.processBatch([
+        ['a', 1, 'first'],
+        ['b', 5, 'b'],
+        ['a', 2, 'second'],
+      ]),
+    ).toEqual([]);
+    expect(sum.endInput?.()).toEqual([
+      ['a', 3, 'first'],
+      ['b', 5, 'b'],
+    ]);
   });
 
   it('count emits [key, total], and adds up [key, n] partials when its input is pre-aggregated', async () => {
     const count = await single({ kind: 'count', name: 'Count' }, (word: string) => word, BATCH);
     expect(count.processBatch(['x', 'y', 'x'])).toEqual([]);
-    expect(count.endInput?.()).toEqual([['x', 2], ['y', 1]]);
-    const partials = await single({ kind: 'count', name: 'Count' }, (word: string) => word, { runtimeMode: 'BATCH', preAggregated: true });
-    expect(partials.processBatch([['x', 2], ['y', 1], ['x', 5]])).toEqual([]);
-    expect(partials.endInput?.()).toEqual([['x', 7], ['y', 1]]);
-    expect(() => partials.processBatch(['x'])).toThrow(/"Count" expects partials \[key, value\] from its pre-aggregating producers/);
+    expect(count.endInput?.()).toEqual([
+      ['x', 2],
+      ['y', 1],
+    ]);
+    const partials = await single({ kind: 'count', name: 'Count' }, (word: string) => word, {
+      runtimeMode: 'BATCH',
+      preAggregated: true,
+    });
+    expect(
+      partials.processBatch([
+        ['x', 2],
+        ['y', 1],
+        ['x', 5],
+      ]),
+    ).toEqual([]);
+    expect(partials.endInput?.()).toEqual([
+      ['x', 7],
+      ['y', 1],
+    ]);
+    expect(() => partials.processBatch(['x'])).toThrow(
+      /"Count" expects partials \[key, value\] from its pre-aggregating producers/,
+    );
     expect(() => partials.processBatch([['x', 'two']])).toThrow(/"Count" expects partial counts \[key, n\]/);
   });
 
@@ -174,21 +253,36 @@ describe('keyed operators in BATCH mode', () => {
     const PARTIALS: KeyedAggregationMode = { runtimeMode: 'BATCH', preAggregated: true };
     // The reduce function drops the user field its key selector reads: only the partial's key knows it.
     const reduce = await single(
-      { kind: 'reduce', name: 'Keyed Reduce', fn: functionSpec((a: { total: number }, b: { total: number }) => ({ total: a.total + b.total })) },
+      {
+        kind: 'reduce',
+        name: 'Keyed Reduce',
+        fn: functionSpec((a: { total: number }, b: { total: number }) => ({ total: a.total + b.total })),
+      },
       (order: { user: string }) => order.user,
       PARTIALS,
     );
-    reduce.processBatch([['ann', { total: 5 }], ['bob', { total: 1 }], ['ann', { total: 7 }]]);
+    reduce.processBatch([
+      ['ann', { total: 5 }],
+      ['bob', { total: 1 }],
+      ['ann', { total: 7 }],
+    ]);
     expect(reduce.endInput?.()).toEqual([{ total: 12 }, { total: 1 }]);
     const sum = await single({ kind: 'sum', name: 'Keyed Aggregation', field: '1' }, (t: unknown[]) => t[0], PARTIALS);
-    sum.processBatch([['a', ['a', 3, 'first']], ['a', ['a', 4, 'other']]]);
+    sum.processBatch([
+      ['a', ['a', 3, 'first']],
+      ['a', ['a', 4, 'other']],
+    ]);
     expect(sum.endInput?.()).toEqual([['a', 7, 'first']]);
   });
 
   it('keys strings and other values apart, as streaming mode does: "1" is not 1', async () => {
     const count = await single({ kind: 'count', name: 'Count' }, (key: unknown) => key, BATCH);
     count.processBatch(['1', 1, '1', { a: 1, b: 2 }, { b: 2, a: 1 }, 1]);
-    expect(count.endInput?.()).toEqual([['1', 2], [1, 2], [{ a: 1, b: 2 }, 2]]);
+    expect(count.endInput?.()).toEqual([
+      ['1', 2],
+      [1, 2],
+      [{ a: 1, b: 2 }, 2],
+    ]);
   });
 
   it('emits nothing at the end in STREAMING mode, which emitted as it went', async () => {

@@ -16,7 +16,14 @@ import type { StreamOperator } from './StreamOperator.js';
 /** The operators that transform records inside a chain (neither sources nor sinks). */
 export type TransformSpec = Extract<OperatorSpec, { kind: 'map' | 'flatMap' | 'filter' | 'reduce' | 'sum' | 'count' }>;
 
-const TRANSFORM_KINDS: ReadonlySet<string> = new Set<TransformSpec['kind']>(['map', 'flatMap', 'filter', 'reduce', 'sum', 'count']);
+const TRANSFORM_KINDS: ReadonlySet<string> = new Set<TransformSpec['kind']>([
+  'map',
+  'flatMap',
+  'filter',
+  'reduce',
+  'sum',
+  'count',
+]);
 const KEYED_KINDS: ReadonlySet<string> = new Set<TransformSpec['kind']>(['reduce', 'sum', 'count']);
 
 /** Whether `spec` transforms records (as opposed to reading or writing them). */
@@ -46,7 +53,9 @@ export async function createStreamOperators(
   let loadedKeySelector: UserFunction | undefined;
   const keySelectorFor = async (spec: OperatorSpec): Promise<UserFunction> => {
     if (!keySelector) {
-      throw new InvalidArgumentError(`the keyed operator "${spec.name}" (${spec.kind}) needs the key selector of its input edge, and there is none`);
+      throw new InvalidArgumentError(
+        `the keyed operator "${spec.name}" (${spec.kind}) needs the key selector of its input edge, and there is none`,
+      );
     }
     loadedKeySelector ??= await loader(keySelector);
     return loadedKeySelector;

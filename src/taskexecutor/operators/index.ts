@@ -3,7 +3,14 @@ export { canonicalKey } from './canonicalKey.js';
 export { CollectSinkWriter, type RecordCollector } from './CollectSinkWriter.js';
 export { CountOperator } from './CountOperator.js';
 export { createSinkWriter, isSinkSpec, type SinkOptions, type SinkSpec } from './createSinkWriter.js';
-export { createSource, DEFAULT_BATCH_SIZE, DEFAULT_READ_CHUNK_SIZE, isSourceSpec, type SourceOptions, type SourceSpec } from './createSource.js';
+export {
+  createSource,
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_READ_CHUNK_SIZE,
+  isSourceSpec,
+  type SourceOptions,
+  type SourceSpec,
+} from './createSource.js';
 export { createKeyedAggregation, type KeyedAggregationOperator } from './createKeyedAggregation.js';
 export { createOutputPartitioner, type OutputPartitionerOptions } from './createOutputPartitioner.js';
 export { createStreamOperators, isKeyedSpec, isTransformSpec, type TransformSpec } from './createStreamOperators.js';
@@ -16,9 +23,17 @@ export { KeyedState } from './KeyedState.js';
 export { MapOperator } from './MapOperator.js';
 export { OperatorChain, type OperatorChainOptions } from './OperatorChain.js';
 export type { OutputPartitioner } from './OutputPartitioner.js';
-export { DEFAULT_PRE_AGGREGATION_MAX_KEYS, PreAggregatingPartitioner, type PreAggregatingPartitionerOptions } from './PreAggregatingPartitioner.js';
+export {
+  DEFAULT_PRE_AGGREGATION_MAX_KEYS,
+  PreAggregatingPartitioner,
+  type PreAggregatingPartitionerOptions,
+} from './PreAggregatingPartitioner.js';
 export { PrintSinkWriter, printPrefix } from './PrintSinkWriter.js';
-export { RecordPartitioner, type RecordPartitionerOptions, type RecordPartitionerSpecOptions } from './RecordPartitioner.js';
+export {
+  RecordPartitioner,
+  type RecordPartitionerOptions,
+  type RecordPartitionerSpecOptions,
+} from './RecordPartitioner.js';
 export type { RecordWriter } from './RecordWriter.js';
 export { ReduceOperator } from './ReduceOperator.js';
 export { runTaskPipeline, type TaskPipelineOptions, type TaskPipelineResult } from './runTaskPipeline.js';

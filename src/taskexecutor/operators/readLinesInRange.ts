@@ -17,7 +17,12 @@ const CARRIAGE_RETURN = 0x0d;
  *
  * @param chunkSize The number of bytes read at a time.
  */
-export async function* readLinesInRange(path: string, start: number, end: number, chunkSize: number): AsyncGenerator<string[]> {
+export async function* readLinesInRange(
+  path: string,
+  start: number,
+  end: number,
+  chunkSize: number,
+): AsyncGenerator<string[]> {
   if (start >= end) return;
   const handle = await open(path, 'r');
   try {
@@ -79,4 +84,3 @@ export async function* readLinesInRange(path: string, start: number, end: number
 function decodeLine(bytes: Buffer, from: number, to: number): string {
   return bytes.toString('utf8', from, to > from && bytes[to - 1] === CARRIAGE_RETURN ? to - 1 : to);
 }
-

@@ -33,7 +33,11 @@ function writeHamlet(dir: string): string {
 }
 
 /** The words of TEXT, lower case. */
-const hamletWords = (text: string) => text.toLowerCase().split(/[^\p{L}]+/u).filter((word) => word !== '');
+const hamletWords = (text: string) =>
+  text
+    .toLowerCase()
+    .split(/[^\p{L}]+/u)
+    .filter((word) => word !== '');
 
 /** The counts of the words of the file writeHamlet() writes. */
 function hamletCounts(): Map<string, number> {
@@ -46,7 +50,16 @@ function hamletCounts(): Map<string, number> {
 function tokenizeSpecs(input: string): OperatorSpec[] {
   return [
     { kind: 'textFileSource', name: 'Source: Text File', path: input },
-    { kind: 'flatMap', name: 'Flat Map', fn: functionSpec((line: string) => line.toLowerCase().split(/[^\p{L}]+/u).filter((word) => word !== '')) },
+    {
+      kind: 'flatMap',
+      name: 'Flat Map',
+      fn: functionSpec((line: string) =>
+        line
+          .toLowerCase()
+          .split(/[^\p{L}]+/u)
+          .filter((word) => word !== ''),
+      ),
+    },
     { kind: 'map', name: 'Map', fn: functionSpec((word: string) => [word, 1]) },
   ];
 }
@@ -92,8 +105,21 @@ describe('runTaskPipeline', () => {
     let wordsRead = 0;
     for (let i = 0; i < producers; i++) {
       const context = testTaskContext(i, producers);
-      const partitioner = await RecordPartitioner.create({ shipStrategy: 'hash', numberOfChannels: consumers, subtaskIndex: i, keySelector, loader: testFunctionLoader });
-      const result = await runTaskPipeline({ operators: tokenize, context, loader: testFunctionLoader, output: partitioningOutput(partitioner, channels), batchSize: 16, readChunkSize: 100 });
+      const partitioner = await RecordPartitioner.create({
+        shipStrategy: 'hash',
+        numberOfChannels: consumers,
+        subtaskIndex: i,
+        keySelector,
+        loader: testFunctionLoader,
+      });
+      const result = await runTaskPipeline({
+        operators: tokenize,
+        context,
+        loader: testFunctionLoader,
+        output: partitioningOutput(partitioner, channels),
+        batchSize: 16,
+        readChunkSize: 100,
+      });
       wordsRead += result.numRecordsOut;
     }
     const sum: OperatorSpec[] = [
@@ -102,16 +128,28 @@ describe('runTaskPipeline', () => {
     ];
     for (let i = 0; i < consumers; i++) {
       const context = testTaskContext(i, consumers);
-      await runTaskPipeline({ operators: sum, context, loader: testFunctionLoader, keySelector, input: fromBatches(channels[i]) });
+      await runTaskPipeline({
+        operators: sum,
+        context,
+        loader: testFunctionLoader,
+        keySelector,
+        input: fromBatches(channels[i]),
+      });
     }
 
     const reference = hamletCounts();
     expect(wordsRead).toBe([...reference.values()].reduce((a, b) => a + b, 0));
-    expect(readdirSync(output).filter((name) => !name.startsWith('.')).sort()).toEqual(['part-0', 'part-1', 'part-2', 'part-3']);
+    expect(
+      readdirSync(output)
+        .filter((name) => !name.startsWith('.'))
+        .sort(),
+    ).toEqual(['part-0', 'part-1', 'part-2', 'part-3']);
     const finalCounts = new Map<string, number>();
     const keysByPart = new Map<string, string>();
     for (const part of ['part-0', 'part-1', 'part-2', 'part-3']) {
-      for (const line of readFileSync(join(output, part), 'utf8').split('\n').filter((l) => l !== '')) {
+      for (const line of readFileSync(join(output, part), 'utf8')
+        .split('\n')
+        .filter((l) => l !== '')) {
         const [word, count] = JSON.parse(line) as [string, number];
         finalCounts.set(word, count);
         expect(keysByPart.get(word) ?? part).toBe(part);
@@ -131,8 +169,22 @@ describe('runTaskPipeline', () => {
     const tokenize = tokenizeSpecs(input);
     const channels: unknown[][][] = Array.from({ length: consumers }, () => []);
     for (let i = 0; i < producers; i++) {
-      const partitioner = await createOutputPartitioner({ shipStrategy: 'hash', numberOfChannels: consumers, subtaskIndex: i, keySelector, preAggregation: sumSpec, loader: testFunctionLoader });
-      await runTaskPipeline({ operators: tokenize, context: testTaskContext(i, producers), loader: testFunctionLoader, output: partitioningOutput(partitioner, channels), batchSize: 16, readChunkSize: 100 });
+      const partitioner = await createOutputPartitioner({
+        shipStrategy: 'hash',
+        numberOfChannels: consumers,
+        subtaskIndex: i,
+        keySelector,
+        preAggregation: sumSpec,
+        loader: testFunctionLoader,
+      });
+      await runTaskPipeline({
+        operators: tokenize,
+        context: testTaskContext(i, producers),
+        loader: testFunctionLoader,
+        output: partitioningOutput(partitioner, channels),
+        batchSize: 16,
+        readChunkSize: 100,
+      });
     }
     const reference = hamletCounts();
     const partials = channels.flat(2);
@@ -149,7 +201,11 @@ describe('runTaskPipeline', () => {
       });
       linesOut += result.numRecordsOut;
     }
-    const lines = ['part-0', 'part-1'].flatMap((part) => readFileSync(join(output, part), 'utf8').split('\n').filter((line) => line !== ''));
+    const lines = ['part-0', 'part-1'].flatMap((part) =>
+      readFileSync(join(output, part), 'utf8')
+        .split('\n')
+        .filter((line) => line !== ''),
+    );
     expect(linesOut).toBe(reference.size);
     expect(new Map(lines.map((line) => JSON.parse(line) as [string, number]))).toEqual(reference);
     expect(lines).toHaveLength(reference.size);
@@ -266,8 +322,14 @@ describe('runTaskPipeline', () => {
     const print: OperatorSpec = { kind: 'printSink', name: 'Sink: Print', prefix: '' };
     const source: OperatorSpec = { kind: 'sequenceSource', name: 'Source: Sequence', from: 1, to: 3 };
     const base = { context: testTaskContext(), loader: testFunctionLoader, sinks: { printLine: () => undefined } };
-    await expect(runTaskPipeline({ ...base, operators: [print] })).rejects.toThrow(/has neither a source nor a network input/);
-    await expect(runTaskPipeline({ ...base, operators: [source, print], input: fromBatches([]) })).rejects.toThrow(/cannot also read a network input/);
-    await expect(runTaskPipeline({ ...base, operators: [source, print], context: testTaskContext(2, 2) })).rejects.toThrow(/subtask index 2 is not in \[0, 2\)/);
+    await expect(runTaskPipeline({ ...base, operators: [print] })).rejects.toThrow(
+      /has neither a source nor a network input/,
+    );
+    await expect(runTaskPipeline({ ...base, operators: [source, print], input: fromBatches([]) })).rejects.toThrow(
+      /cannot also read a network input/,
+    );
+    await expect(
+      runTaskPipeline({ ...base, operators: [source, print], context: testTaskContext(2, 2) }),
+    ).rejects.toThrow(/subtask index 2 is not in \[0, 2\)/);
   });
 });

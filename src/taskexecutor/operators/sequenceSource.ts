@@ -13,7 +13,12 @@ import type { TaskContext } from './TaskContext.js';
  *
  * @throws InvalidArgumentError when `from` or `to` is not a safe integer.
  */
-export async function* sequenceSource(from: number, to: number, context: TaskContext, batchSize: number): AsyncGenerator<number[]> {
+export async function* sequenceSource(
+  from: number,
+  to: number,
+  context: TaskContext,
+  batchSize: number,
+): AsyncGenerator<number[]> {
   if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to)) {
     throw new InvalidArgumentError(`a sequence source needs integer bounds, got [${from}, ${to}]`);
   }

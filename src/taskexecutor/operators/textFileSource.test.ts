@@ -15,7 +15,12 @@ function expectedLines(text: string): string[] {
 }
 
 /** What every subtask reads, subtask after subtask (byte ranges are contiguous, so in file order). */
-async function readSplits(path: string, parallelism: number, readChunkSize: number, batchSize = 4): Promise<string[][]> {
+async function readSplits(
+  path: string,
+  parallelism: number,
+  readChunkSize: number,
+  batchSize = 4,
+): Promise<string[][]> {
   const spec = { kind: 'textFileSource' as const, name: 'Text File Source', path };
   const splits: string[][] = [];
   for (let i = 0; i < parallelism; i++) {
@@ -65,7 +70,9 @@ describe('textFileSource', () => {
       for (const parallelism of [1, 2, 3, 4, 7, 16, 64]) {
         for (const chunkSize of [1, 2, 3, 5, 17, 1024 * 1024]) {
           const splits = await readSplits(path, parallelism, chunkSize);
-          expect(splits.flat(), JSON.stringify({ text: text.slice(0, 40), parallelism, chunkSize })).toEqual(expectedLines(text));
+          expect(splits.flat(), JSON.stringify({ text: text.slice(0, 40), parallelism, chunkSize })).toEqual(
+            expectedLines(text),
+          );
         }
       }
     }

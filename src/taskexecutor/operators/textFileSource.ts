@@ -24,7 +24,11 @@ export interface TextFileSourceOptions {
  *
  * @throws NotFoundError when `path` does not exist.
  */
-export async function* textFileSource(path: string, context: TaskContext, options: TextFileSourceOptions): AsyncGenerator<string[]> {
+export async function* textFileSource(
+  path: string,
+  context: TaskContext,
+  options: TextFileSourceOptions,
+): AsyncGenerator<string[]> {
   const files = await listInputFiles(path);
   let totalBytes = 0;
   for (const file of files) totalBytes += file.size;
@@ -36,7 +40,12 @@ export async function* textFileSource(path: string, context: TaskContext, option
     const start = Math.max(range.start, fileStart);
     const end = Math.min(range.end, fileEnd);
     if (start < end) {
-      for await (const lines of readLinesInRange(file.path, start - fileStart, end - fileStart, options.readChunkSize)) {
+      for await (const lines of readLinesInRange(
+        file.path,
+        start - fileStart,
+        end - fileStart,
+        options.readChunkSize,
+      )) {
         for (const line of lines) {
           batch.push(line);
           if (batch.length >= options.batchSize) {

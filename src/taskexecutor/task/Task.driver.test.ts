@@ -15,7 +15,10 @@ import type { TaskOutputStream } from '../JobManagerGateway.js';
 import { Task, type TaskServices } from './Task.js';
 
 const bundleRoot = tempDir();
-writeFileSync(join(bundleRoot, 'package.json'), JSON.stringify({ name: 'driver-task-test', type: 'module', main: 'app.mjs' }));
+writeFileSync(
+  join(bundleRoot, 'package.json'),
+  JSON.stringify({ name: 'driver-task-test', type: 'module', main: 'app.mjs' }),
+);
 writeFileSync(
   join(bundleRoot, 'app.mjs'),
   `// Drivers of the driver task tests.
@@ -48,7 +51,11 @@ export const notAFunction = 42;
 const logger = createLogger({ name: 'test', level: 'silent' });
 const NO_LIMITS: ResourceProfile = { cpus: 1, heapMemoryMb: 0, directMemoryMb: 0, nativeMemoryMb: 0 };
 
-function driverDescriptor(entry: string, resources: ResourceProfile = NO_LIMITS, args: string[] = []): TaskDeploymentDescriptor {
+function driverDescriptor(
+  entry: string,
+  resources: ResourceProfile = NO_LIMITS,
+  args: string[] = [],
+): TaskDeploymentDescriptor {
   return {
     jobId: 'job-driver',
     jobName: 'etl: driver',
@@ -59,7 +66,19 @@ function driverDescriptor(entry: string, resources: ResourceProfile = NO_LIMITS,
     attemptNumber: 0,
     executionAttemptId: `attempt-${Math.random()}`,
     allocationId: 'alloc',
-    operators: [{ kind: 'driver', name: 'Driver', applicationId: 'app-1', applicationName: 'etl', entry, args, resources, defaultParallelism: 3, properties: {} }],
+    operators: [
+      {
+        kind: 'driver',
+        name: 'Driver',
+        applicationId: 'app-1',
+        applicationName: 'etl',
+        entry,
+        args,
+        resources,
+        defaultParallelism: 3,
+        properties: {},
+      },
+    ],
     inputs: [],
     outputs: [],
     bundle: { artifactId: 'sha256:test' },
@@ -163,16 +182,23 @@ describe('a driver task', () => {
     const missingModule = runDriverTask(driverDescriptor('lib/absent.mjs#main'));
     const missingExport = runDriverTask(driverDescriptor('#absent'));
     const notAFunction = runDriverTask(driverDescriptor('app.mjs#notAFunction'));
-    expect(await Promise.all([missingModule, missingExport, notAFunction].map((run) => run.task.terminated))).toEqual(['FAILED', 'FAILED', 'FAILED']);
+    expect(await Promise.all([missingModule, missingExport, notAFunction].map((run) => run.task.terminated))).toEqual([
+      'FAILED',
+      'FAILED',
+      'FAILED',
+    ]);
     expect(missingModule.failure()).toMatchObject({
       name: 'DriverEntryError',
       message: `the driver's module "lib/absent.mjs" (from the entry "lib/absent.mjs#main") is not in the bundle (looked for ${join(bundleRoot, 'lib/absent.mjs')})`,
     });
     expect(missingExport.failure()).toMatchObject({
       name: 'DriverEntryError',
-      message: 'the driver\'s module "app.mjs" does not export "absent"; the entry must name an exported function (module#export; its exported functions: hangs, hogsDirect, hogsHeap, main, rejects)',
+      message:
+        'the driver\'s module "app.mjs" does not export "absent"; the entry must name an exported function (module#export; its exported functions: hangs, hogsDirect, hogsHeap, main, rejects)',
     });
-    expect(notAFunction.failure()!.message).toMatch(/^the driver's module "app.mjs" exports a number as "notAFunction"/);
+    expect(notAFunction.failure()!.message).toMatch(
+      /^the driver's module "app.mjs" exports a number as "notAFunction"/,
+    );
   });
 
   it('fails naming its heap limit when main() allocates past it', async () => {
@@ -191,7 +217,9 @@ describe('a driver task', () => {
     const run = runDriverTask(driverDescriptor('app.mjs#hogsDirect', { ...NO_LIMITS, directMemoryMb: 32 }));
     expect(await run.task.terminated).toBe('FAILED');
     expect(run.failure()).toMatchObject({ name: 'DriverMemoryLimitError' });
-    expect(run.failure()!.message).toMatch(/^the driver went past its direct memory: it holds 6\d\.\d MiB in ArrayBuffers and Buffers, and its limit is 32 MiB \(--driver-direct-memory\)$/);
+    expect(run.failure()!.message).toMatch(
+      /^the driver went past its direct memory: it holds 6\d\.\d MiB in ArrayBuffers and Buffers, and its limit is 32 MiB \(--driver-direct-memory\)$/,
+    );
   });
 
   it('is cancelled while main() waits, with what it wrote so far forwarded', async () => {

@@ -17,7 +17,10 @@ writeFileSync(join(bundleRoot, 'counter.mjs'), 'let calls = 0;\nexport function 
 const fn = (source: string): UserFunctionSpec => ({ source, module: 'fns.mjs', line: 1, boundValuesJson: '{}' });
 const logger = createLogger({ name: 'test', level: 'silent' });
 
-function descriptor(operators: OperatorSpec[], extra: Partial<TaskDeploymentDescriptor> = {}): TaskDeploymentDescriptor {
+function descriptor(
+  operators: OperatorSpec[],
+  extra: Partial<TaskDeploymentDescriptor> = {},
+): TaskDeploymentDescriptor {
   return {
     jobId: 'job-1',
     jobName: 'test',
@@ -49,7 +52,8 @@ function recordingServices(gate?: TaskInputGate) {
   const services: TaskServices = {
     resolveBundle: async () => bundleRoot,
     createResultPartition: () => ({
-      emit: async (subpartition: number, batch: TaskBatch) => void emitted.push({ subpartition, records: deserializeBatch(batch.payload) }),
+      emit: async (subpartition: number, batch: TaskBatch) =>
+        void emitted.push({ subpartition, records: deserializeBatch(batch.payload) }),
       finish: () => void (partition.finished = true),
       release: (reason: string) => void (partition.released = reason),
     }),
@@ -68,7 +72,8 @@ function scriptedGate(batches: unknown[][], hang = false) {
   const gate: TaskInputGate = {
     async next() {
       const records = batches.shift();
-      if (records) return { channelIndex: 0, batch: { count: records.length, payload: new Uint8Array(serializeBatch(records)) } };
+      if (records)
+        return { channelIndex: 0, batch: { count: records.length, payload: new Uint8Array(serializeBatch(records)) } };
       if (hang) await new Promise(() => undefined);
       return undefined;
     },
@@ -108,12 +113,37 @@ describe('Task', () => {
   });
 
   it('reads its network input, recycles every batch, and writes its output partitioned by key', async () => {
-    const input = scriptedGate([[['a', 1], ['b', 1]], [['a', 1]], [['c', 1], ['b', 1]]]);
+    const input = scriptedGate([
+      [
+        ['a', 1],
+        ['b', 1],
+      ],
+      [['a', 1]],
+      [
+        ['c', 1],
+        ['b', 1],
+      ],
+    ]);
     const recorded = recordingServices(input.gate);
     const task = startTask({
       descriptor: descriptor([{ kind: 'sum', name: 'Sum', field: '1' }], {
-        inputs: [{ sourceVertexId: 'v0', shipStrategy: 'hash', keySelector: fn('(pair) => pair[0]'), channels: [{ producerAddress: 'x', partitionId: 'p', subpartitionIndex: 0 }] }],
-        outputs: [{ partitionId: 'attempt/v2', targetVertexId: 'v2', shipStrategy: 'hash', subpartitions: 2, keySelector: fn('(pair) => pair[0]') }],
+        inputs: [
+          {
+            sourceVertexId: 'v0',
+            shipStrategy: 'hash',
+            keySelector: fn('(pair) => pair[0]'),
+            channels: [{ producerAddress: 'x', partitionId: 'p', subpartitionIndex: 0 }],
+          },
+        ],
+        outputs: [
+          {
+            partitionId: 'attempt/v2',
+            targetVertexId: 'v2',
+            shipStrategy: 'hash',
+            subpartitions: 2,
+            keySelector: fn('(pair) => pair[0]'),
+          },
+        ],
       }),
       services: recorded.services,
       logger,
@@ -123,21 +153,39 @@ describe('Task', () => {
     expect(input.recycled).toEqual([0, 0, 0]);
     expect(recorded.partition.finished).toBe(true);
     const latest = new Map<string, number>();
-    for (const { records } of recorded.emitted) for (const [word, count] of records as [string, number][]) latest.set(word, count);
+    for (const { records } of recorded.emitted)
+      for (const [word, count] of records as [string, number][]) latest.set(word, count);
     expect(Object.fromEntries(latest)).toEqual({ a: 2, b: 2, c: 1 });
-    const channelsOf = (word: string) => new Set(recorded.emitted.filter((e) => (e.records as [string][]).some(([w]) => w === word)).map((e) => e.subpartition));
+    const channelsOf = (word: string) =>
+      new Set(
+        recorded.emitted.filter((e) => (e.records as [string][]).some(([w]) => w === word)).map((e) => e.subpartition),
+      );
     for (const word of ['a', 'b', 'c']) expect(channelsOf(word).size).toBe(1);
   });
 
-  it('fails with the user function\'s own message and releases its partitions', async () => {
+  it("fails with the user function's own message and releases its partitions", async () => {
     const recorded = recordingServices();
     const task = startTask({
       descriptor: descriptor(
         [
           { kind: 'sequenceSource', name: 'Source', from: 1, to: 3 },
-          { kind: 'map', name: 'Map', fn: fn("(x) => { if (x === 2) throw new RangeError('two is not allowed'); return x; }") },
+          {
+            kind: 'map',
+            name: 'Map',
+            fn: fn("(x) => { if (x === 2) throw new RangeError('two is not allowed'); return x; }"),
+          },
         ],
-        { outputs: [{ partitionId: 'attempt/v2', targetVertexId: 'v2', shipStrategy: 'rebalance', subpartitions: 1, keySelector: undefined }] },
+        {
+          outputs: [
+            {
+              partitionId: 'attempt/v2',
+              targetVertexId: 'v2',
+              shipStrategy: 'rebalance',
+              subpartitions: 1,
+              keySelector: undefined,
+            },
+          ],
+        },
       ),
       services: recorded.services,
       logger,
@@ -154,7 +202,14 @@ describe('Task', () => {
     const recorded = recordingServices(input.gate);
     const task = startTask({
       descriptor: descriptor([{ kind: 'printSink', name: 'Print', prefix: '' }], {
-        inputs: [{ sourceVertexId: 'v0', shipStrategy: 'rebalance', keySelector: undefined, channels: [{ producerAddress: 'x', partitionId: 'p', subpartitionIndex: 0 }] }],
+        inputs: [
+          {
+            sourceVertexId: 'v0',
+            shipStrategy: 'rebalance',
+            keySelector: undefined,
+            channels: [{ producerAddress: 'x', partitionId: 'p', subpartitionIndex: 0 }],
+          },
+        ],
       }),
       services: recorded.services,
       logger,
@@ -211,7 +266,10 @@ describe('Task in a kept worker', () => {
       { bundle, ...extra },
     );
   const caches: TaskWorkerLibraryCache[] = [];
-  const cacheOf = (maxIdle = 2) => (caches.push(new TaskWorkerLibraryCache({ maxIdle })), caches.at(-1) as TaskWorkerLibraryCache);
+  const cacheOf = (maxIdle = 2) => (
+    caches.push(new TaskWorkerLibraryCache({ maxIdle })),
+    caches.at(-1) as TaskWorkerLibraryCache
+  );
   afterEach(async () => {
     await Promise.all(caches.splice(0).map((cache) => cache.close()));
   });
@@ -219,27 +277,47 @@ describe('Task in a kept worker', () => {
   /** Runs a task to its end with its own recording services; what it collected and how it ended. */
   async function runTask(workerCache: TaskWorkerLibraryCache, taskDescriptor: TaskDeploymentDescriptor) {
     const recorded = recordingServices();
-    const task = startTask({ descriptor: taskDescriptor, services: recorded.services, logger, cancellationGraceMs: 1000, workerCache });
+    const task = startTask({
+      descriptor: taskDescriptor,
+      services: recorded.services,
+      logger,
+      cancellationGraceMs: 1000,
+      workerCache,
+    });
     return { state: await task.terminated, collected: recorded.collected, states: recorded.states.map((s) => s.state) };
   }
 
-  it('runs the next task of the same bundle in the worker of one that finished, with the bundle\'s modules loaded', async () => {
+  it("runs the next task of the same bundle in the worker of one that finished, with the bundle's modules loaded", async () => {
     const workerCache = cacheOf();
     const first = await runTask(workerCache, counting());
-    expect(first).toMatchObject({ state: 'FINISHED', collected: [1, 2], states: ['INITIALIZING', 'RUNNING', 'FINISHED'] });
+    expect(first).toMatchObject({
+      state: 'FINISHED',
+      collected: [1, 2],
+      states: ['INITIALIZING', 'RUNNING', 'FINISHED'],
+    });
     expect(workerCache.idleCount).toBe(1);
     const second = await runTask(workerCache, counting());
     // Its own operators and sinks (it collected only its records), the module's counter went on.
-    expect(second).toMatchObject({ state: 'FINISHED', collected: [3, 4], states: ['INITIALIZING', 'RUNNING', 'FINISHED'] });
+    expect(second).toMatchObject({
+      state: 'FINISHED',
+      collected: [3, 4],
+      states: ['INITIALIZING', 'RUNNING', 'FINISHED'],
+    });
     expect(workerCache.idleCount).toBe(1);
   });
 
   it('gives a task of another heap limit or another bundle a fresh worker', async () => {
     const workerCache = cacheOf();
     await runTask(workerCache, counting());
-    const otherHeap = await runTask(workerCache, counting({ resources: { cpus: 0, heapMemoryMb: 64, directMemoryMb: 0, nativeMemoryMb: 0 } }));
+    const otherHeap = await runTask(
+      workerCache,
+      counting({ resources: { cpus: 0, heapMemoryMb: 64, directMemoryMb: 0, nativeMemoryMb: 0 } }),
+    );
     const otherBundle = await runTask(workerCache, counting({ bundle: { artifactId: 'c'.repeat(64) } }));
-    expect([otherHeap.collected, otherBundle.collected]).toEqual([[1, 2], [1, 2]]);
+    expect([otherHeap.collected, otherBundle.collected]).toEqual([
+      [1, 2],
+      [1, 2],
+    ]);
     expect(workerCache.idleCount).toBe(2);
   });
 
@@ -257,7 +335,14 @@ describe('Task in a kept worker', () => {
     const waiting = startTask({
       descriptor: descriptor([{ kind: 'printSink', name: 'Print', prefix: '' }], {
         bundle,
-        inputs: [{ sourceVertexId: 'v0', shipStrategy: 'rebalance', keySelector: undefined, channels: [{ producerAddress: 'x', partitionId: 'p', subpartitionIndex: 0 }] }],
+        inputs: [
+          {
+            sourceVertexId: 'v0',
+            shipStrategy: 'rebalance',
+            keySelector: undefined,
+            channels: [{ producerAddress: 'x', partitionId: 'p', subpartitionIndex: 0 }],
+          },
+        ],
       }),
       services: recorded.services,
       logger,

@@ -152,7 +152,10 @@ export class Task {
     this.post({ type: 'cancel' });
     this.gate?.close();
     this.graceTimer = setTimeout(() => {
-      this.logger.warn({ graceMs: this.options.cancellationGraceMs }, 'the task did not stop after cancellation; terminating its worker');
+      this.logger.warn(
+        { graceMs: this.options.cancellationGraceMs },
+        'the task did not stop after cancellation; terminating its worker',
+      );
       void this.end('CANCELED');
     }, this.options.cancellationGraceMs);
     return this.terminated;
@@ -163,11 +166,19 @@ export class Task {
     this.transition('INITIALIZING');
     const bundleRoot = await services.resolveBundle(descriptor);
     if (this.cancelRequested || this.isTerminal) return;
-    this.partitions = descriptor.outputs.map((output) => services.createResultPartition(output.partitionId, output.subpartitions));
-    if (descriptor.inputs.length > 0) this.gate = services.openInputGate(descriptor.inputs[0], descriptor.executionAttemptId);
+    this.partitions = descriptor.outputs.map((output) =>
+      services.createResultPartition(output.partitionId, output.subpartitions),
+    );
+    if (descriptor.inputs.length > 0)
+      this.gate = services.openInputGate(descriptor.inputs[0], descriptor.executionAttemptId);
     const driver = driverOperatorOf(descriptor);
     const heapMb = driver ? driverResources(driver, descriptor).heapMemoryMb : descriptor.resources.heapMemoryMb;
-    const task: TaskWorkerData = { descriptor, bundleRoot, batchSize: this.options.batchSize, clientSecurity: driver ? this.options.clientSecurity : undefined };
+    const task: TaskWorkerData = {
+      descriptor,
+      bundleRoot,
+      batchSize: this.options.batchSize,
+      clientSecurity: driver ? this.options.clientSecurity : undefined,
+    };
     this.reuseKey = this.options.workerCache ? workerReuseKey(descriptor, heapMb) : undefined;
     const kept = this.reuseKey === undefined ? undefined : this.options.workerCache?.take(this.reuseKey);
     const worker =
@@ -184,12 +195,24 @@ export class Task {
     if (driver) this.forwardOutput(worker);
     const onMessage = (message: FromWorker) => this.onWorkerMessage(message);
     const onError = (error: Error) => {
-      if (driver && (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY') return void this.end('FAILED', driverOutOfHeapFailure(heapMb, error));
-      const limit = (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' && heapMb > 0 ? ` (the task's heap is limited to ${heapMb} MiB)` : '';
-      void this.end('FAILED', serializeError(limit ? Object.assign(new Error(`${error.message}${limit}`), { name: error.name }) : error));
+      if (driver && (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY')
+        return void this.end('FAILED', driverOutOfHeapFailure(heapMb, error));
+      const limit =
+        (error as NodeJS.ErrnoException).code === 'ERR_WORKER_OUT_OF_MEMORY' && heapMb > 0
+          ? ` (the task's heap is limited to ${heapMb} MiB)`
+          : '';
+      void this.end(
+        'FAILED',
+        serializeError(limit ? Object.assign(new Error(`${error.message}${limit}`), { name: error.name }) : error),
+      );
     };
     const onExit = (code: number) => {
-      if (!this.isTerminal) void this.end(this.cancelRequested ? 'CANCELED' : 'FAILED', { name: 'Error', message: `the worker thread of task ${this.name} exited with code ${code}`, stack: '' });
+      if (!this.isTerminal)
+        void this.end(this.cancelRequested ? 'CANCELED' : 'FAILED', {
+          name: 'Error',
+          message: `the worker thread of task ${this.name} exited with code ${code}`,
+          stack: '',
+        });
     };
     worker.on('message', onMessage).on('error', onError).on('exit', onExit);
     this.detachWorker = () => void worker.off('message', onMessage).off('error', onError).off('exit', onExit);
@@ -199,9 +222,19 @@ export class Task {
 
   /** Sends what a driver's worker writes to this process's stdout/stderr and to the job manager, in order. */
   private forwardOutput(worker: Worker): void {
-    const { descriptor, connectOutputReporter = grpcJobManagerGateway, writeLocalOutput = writeToProcess } = this.options;
+    const {
+      descriptor,
+      connectOutputReporter = grpcJobManagerGateway,
+      writeLocalOutput = writeToProcess,
+    } = this.options;
     const reporter = connectOutputReporter(descriptor.jobmanagerAddress);
-    const output = new WorkerOutputForwarder({ jobId: descriptor.jobId, executionAttemptId: descriptor.executionAttemptId, reporter, writeLocal: writeLocalOutput, logger: this.logger });
+    const output = new WorkerOutputForwarder({
+      jobId: descriptor.jobId,
+      executionAttemptId: descriptor.executionAttemptId,
+      reporter,
+      writeLocal: writeLocalOutput,
+      logger: this.logger,
+    });
     worker.stdout.on('data', (chunk: Buffer) => output.write('stdout', chunk));
     worker.stderr.on('data', (chunk: Buffer) => output.write('stderr', chunk));
     this.closeOutput = async () => {
@@ -235,16 +268,26 @@ export class Task {
         if (!this.cancelRequested && !this.ending) this.transition('RUNNING');
         break;
       case 'emit':
-        this.acknowledge(message.id, this.partitions[message.output].emit(message.channel, { count: message.count, payload: new Uint8Array(message.payload) }));
+        this.acknowledge(
+          message.id,
+          this.partitions[message.output].emit(message.channel, {
+            count: message.count,
+            payload: new Uint8Array(message.payload),
+          }),
+        );
         break;
       case 'finishOutput':
-        this.acknowledge(message.id, Promise.resolve().then(() => this.partitions[message.output].finish()));
+        this.acknowledge(
+          message.id,
+          Promise.resolve().then(() => this.partitions[message.output].finish()),
+        );
         break;
       case 'collect':
         this.acknowledge(
           message.id,
           services.collect(message.records).then((accepted) => {
-            if (!accepted) throw new Error(`the job manager no longer accepts records from attempt ${this.executionAttemptId}`);
+            if (!accepted)
+              throw new Error(`the job manager no longer accepts records from attempt ${this.executionAttemptId}`);
           }),
         );
         break;
@@ -255,7 +298,10 @@ export class Task {
         this.gate?.recycle(message.channel);
         break;
       case 'finished':
-        this.logger.debug({ numRecordsIn: message.numRecordsIn, numRecordsOut: message.numRecordsOut }, 'task finished');
+        this.logger.debug(
+          { numRecordsIn: message.numRecordsIn, numRecordsOut: message.numRecordsOut },
+          'task finished',
+        );
         this.workerReusable = message.reusable;
         void this.end('FINISHED');
         break;
@@ -303,7 +349,13 @@ export class Task {
   private async releaseWorker(worker: Worker, state: ExecutionState): Promise<void> {
     this.detachWorker?.();
     const { workerCache } = this.options;
-    if (state === 'FINISHED' && !this.cancelRequested && this.workerReusable && this.reuseKey !== undefined && workerCache) {
+    if (
+      state === 'FINISHED' &&
+      !this.cancelRequested &&
+      this.workerReusable &&
+      this.reuseKey !== undefined &&
+      workerCache
+    ) {
       workerCache.keep(this.reuseKey, worker);
       return;
     }
@@ -317,7 +369,10 @@ export class Task {
     this.state = state;
     this.reports = this.reports.then(async () => {
       const accepted = await this.options.services.reportState(state, failure).catch((error: unknown) => {
-        this.logger.warn({ state, error: (error as Error).message }, 'could not report the task state to the job manager');
+        this.logger.warn(
+          { state, error: (error as Error).message },
+          'could not report the task state to the job manager',
+        );
         return true;
       });
       if (!accepted && !this.isTerminal) {

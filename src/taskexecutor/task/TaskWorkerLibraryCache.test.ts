@@ -5,7 +5,10 @@ import { TaskWorkerLibraryCache } from './TaskWorkerLibraryCache.js';
 
 /** A worker that waits for messages; `throw` makes it throw from its event loop, as leftover user code may. */
 function idleWorker(): Worker {
-  return new Worker("require('node:worker_threads').parentPort.on('message', (m) => { if (m === 'throw') setImmediate(() => { throw new Error('late'); }); });", { eval: true });
+  return new Worker(
+    "require('node:worker_threads').parentPort.on('message', (m) => { if (m === 'throw') setImmediate(() => { throw new Error('late'); }); });",
+    { eval: true },
+  );
 }
 
 const caches: TaskWorkerLibraryCache[] = [];

@@ -20,7 +20,8 @@ export class WorkerOutput implements RecordWriter {
 
   async emit(records: unknown[]): Promise<void> {
     const taken: Promise<void>[] = [];
-    for (const [output, partitioner] of this.partitioners.entries()) this.send(output, partitioner.partition(records), taken);
+    for (const [output, partitioner] of this.partitioners.entries())
+      this.send(output, partitioner.partition(records), taken);
     await Promise.all(taken);
   }
 

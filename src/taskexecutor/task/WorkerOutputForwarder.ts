@@ -60,7 +60,11 @@ export class WorkerOutputForwarder {
       try {
         await reporter.reportTaskOutput(jobId, executionAttemptId, next.stream, Buffer.concat(next.chunks, next.bytes));
       } catch (error) {
-        if (!this.warned) this.options.logger.warn({ err: error }, "could not forward the task's output to the job manager; it stays in this process's output");
+        if (!this.warned)
+          this.options.logger.warn(
+            { err: error },
+            "could not forward the task's output to the job manager; it stays in this process's output",
+          );
         this.warned = true;
       }
     }

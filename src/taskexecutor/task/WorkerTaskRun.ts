@@ -37,7 +37,10 @@ export class WorkerTaskRun {
     private readonly task: TaskWorkerData,
     private readonly channel: WorkerChannel,
   ) {
-    this.input = task.descriptor.inputs.length > 0 ? new WorkerInput((from) => channel.post({ type: 'recycle', channel: from })) : undefined;
+    this.input =
+      task.descriptor.inputs.length > 0
+        ? new WorkerInput((from) => channel.post({ type: 'recycle', channel: from }))
+        : undefined;
   }
 
   /** Takes a message of the main thread meant for this run. */
@@ -71,11 +74,15 @@ export class WorkerTaskRun {
 
   private async runPipeline(): Promise<void> {
     const { descriptor, bundleRoot, batchSize } = this.task;
-    const loader: FunctionLoader = (spec) => loadUserFunction<UserFunction>(spec, { bundleRoot: bundleRoot ?? process.cwd() });
+    const loader: FunctionLoader = (spec) =>
+      loadUserFunction<UserFunction>(spec, { bundleRoot: bundleRoot ?? process.cwd() });
     const channel = this.channel;
     channel.post({ type: 'started' });
     try {
-      if (descriptor.inputs.length > 1) throw new Error(`task ${taskNameOf(descriptor)} has ${descriptor.inputs.length} inputs; this version runs tasks with at most one`);
+      if (descriptor.inputs.length > 1)
+        throw new Error(
+          `task ${taskNameOf(descriptor)} has ${descriptor.inputs.length} inputs; this version runs tasks with at most one`,
+        );
       const partitioners = await Promise.all(
         descriptor.outputs.map((output) =>
           createOutputPartitioner({
@@ -103,9 +110,15 @@ export class WorkerTaskRun {
         batchSize,
         input: this.input,
         keySelector: descriptor.inputs[0]?.keySelector,
-        keyedMode: { runtimeMode: descriptor.runtimeMode ?? 'STREAMING', preAggregated: descriptor.inputs[0]?.preAggregated === true },
+        keyedMode: {
+          runtimeMode: descriptor.runtimeMode ?? 'STREAMING',
+          preAggregated: descriptor.inputs[0]?.preAggregated === true,
+        },
         output: partitioners.length > 0 ? new WorkerOutput(channel, partitioners) : undefined,
-        sinks: { printLine: (line) => this.printLine(line), collect: (records) => channel.request({ type: 'collect', records }) },
+        sinks: {
+          printLine: (line) => this.printLine(line),
+          collect: (records) => channel.request({ type: 'collect', records }),
+        },
         signal: this.aborter.signal,
       });
       this.flushPrinted();

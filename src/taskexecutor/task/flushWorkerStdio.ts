@@ -7,5 +7,7 @@
 
 /** Resolves once the main thread took every chunk written to this worker's stdout and stderr so far. */
 export async function flushWorkerStdio(): Promise<void> {
-  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))));
+  await Promise.all(
+    [process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))),
+  );
 }

@@ -23,6 +23,7 @@ export function deserializeBatch(payload: ArrayBuffer | Uint8Array): unknown[] {
  * copy (a view into a pooled or larger buffer must not be transferred whole).
  */
 export function ownBuffer(bytes: Uint8Array): ArrayBuffer {
-  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer) return bytes.buffer;
+  if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer)
+    return bytes.buffer;
   return bytes.slice().buffer as ArrayBuffer;
 }

@@ -2,6 +2,8 @@
 import type { TaskDeploymentDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
 
 /** `vertexName (subtask/parallelism)`, counting subtasks from 1. */
-export function taskNameOf(descriptor: Pick<TaskDeploymentDescriptor, 'vertexName' | 'subtaskIndex' | 'parallelism'>): string {
+export function taskNameOf(
+  descriptor: Pick<TaskDeploymentDescriptor, 'vertexName' | 'subtaskIndex' | 'parallelism'>,
+): string {
   return `${descriptor.vertexName} (${descriptor.subtaskIndex + 1}/${descriptor.parallelism})`;
 }

@@ -20,7 +20,9 @@ export function taskWorkerEntry(): URL {
   const at = here.lastIndexOf(marker);
   const compiled = at < 0 ? undefined : `${here.slice(0, at)}/dist${marker}taskWorker.js`;
   if (compiled === undefined || !existsSync(compiled)) {
-    throw new FailedPreconditionError(`the task worker is not built (looked for ${fileURLToPath(beside)}${compiled ? ` and ${compiled}` : ''}); run npm run build`);
+    throw new FailedPreconditionError(
+      `the task worker is not built (looked for ${fileURLToPath(beside)}${compiled ? ` and ${compiled}` : ''}); run npm run build`,
+    );
   }
   return pathToFileURL(compiled);
 }

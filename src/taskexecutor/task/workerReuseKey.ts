@@ -11,6 +11,7 @@ import type { TaskDeploymentDescriptor } from '../../jobmaster/TaskDeploymentDes
 
 /** The key under which the task's worker may be kept and reused, or undefined when it must not be. */
 export function workerReuseKey(descriptor: TaskDeploymentDescriptor, heapMb: number): string | undefined {
-  if (driverOperatorOf(descriptor) || descriptor.bundle === undefined || !('artifactId' in descriptor.bundle)) return undefined;
+  if (driverOperatorOf(descriptor) || descriptor.bundle === undefined || !('artifactId' in descriptor.bundle))
+    return undefined;
   return `${descriptor.bundle.artifactId}/heap=${heapMb}`;
 }

@@ -36,7 +36,8 @@ const FILES: Record<string, string> = {
     exports: { '.': { import: './index.mjs', require: './index.cjs' } },
   }),
   'node_modules/tiny-math/index.mjs': 'export function triple(x) {\n  return 3 * x;\n}\n',
-  'node_modules/tiny-math/index.cjs': "exports.triple = () => {\n  throw new Error('the CommonJS entry was used');\n};\n",
+  'node_modules/tiny-math/index.cjs':
+    "exports.triple = () => {\n  throw new Error('the CommonJS entry was used');\n};\n",
 };
 
 /** Writes the fixture bundle to a fresh temporary folder. */

@@ -23,7 +23,9 @@ export interface BlobServer {
 }
 
 /** Starts a blob server; `chunkBytes` is the download chunk size. */
-export async function startBlobServer(options: { chunkBytes?: number; maxArtifactBytes?: number } = {}): Promise<BlobServer> {
+export async function startBlobServer(
+  options: { chunkBytes?: number; maxArtifactBytes?: number } = {},
+): Promise<BlobServer> {
   const stateDir = tempDir();
   const store = openBlobServerStore(stateDir, { maxArtifactBytes: options.maxArtifactBytes });
   const service = {
@@ -33,6 +35,10 @@ export async function startBlobServer(options: { chunkBytes?: number; maxArtifac
       downloadArtifact: downloadArtifactHandler(store, { chunkBytes: options.chunkBytes }),
     }),
   } as HostedService;
-  const host = await startServerHost({ listen: { host: '127.0.0.1', port: 0 }, logger: pino({ level: 'silent' }), services: [service] });
+  const host = await startServerHost({
+    listen: { host: '127.0.0.1', port: 0 },
+    logger: pino({ level: 'silent' }),
+    services: [service],
+  });
   return { address: host.address, root: join(stateDir, 'blobs'), store, shutdown: () => host.shutdown() };
 }

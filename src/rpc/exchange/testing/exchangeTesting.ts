@@ -1,5 +1,8 @@
 /** A real TaskExecutorService on 127.0.0.1 that serves only ExchangeData, for the exchange tests. */
-import { TaskExecutorServiceDefinition, type TaskExecutorServiceImplementation } from '../../../../generated/flotilla/v1/task_executor_service.js';
+import {
+  TaskExecutorServiceDefinition,
+  type TaskExecutorServiceImplementation,
+} from '../../../../generated/flotilla/v1/task_executor_service.js';
 import type { CallContext } from 'nice-grpc-common';
 import { createLogger } from '../../../common/logger.js';
 import { ResultPartitionManager } from '../../../taskexecutor/network/ResultPartitionManager.js';
@@ -25,6 +28,11 @@ export async function startProducerHost(options: { partitionRequestTimeoutMs?: n
     definition: TaskExecutorServiceDefinition,
     implementation: withUnimplemented(TaskExecutorServiceDefinition, implemented),
   } as HostedService;
-  const host = await startServerHost({ listen: { host: '127.0.0.1', port: 0 }, services: [service], logger, shutdownGraceMs: 500 });
+  const host = await startServerHost({
+    listen: { host: '127.0.0.1', port: 0 },
+    services: [service],
+    logger,
+    shutdownGraceMs: 500,
+  });
   return { partitions, host, address: host.address };
 }

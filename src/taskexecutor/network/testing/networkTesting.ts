@@ -15,7 +15,11 @@ export function recordOf(batch: NetworkBatch): [string, number] {
 
 /** Emits `count` batches to every subpartition in turn, awaiting each emit, then finishes. */
 export async function produce(
-  partition: { emit(subpartition: number, batch: NetworkBatch): Promise<void>; finish(): void; numberOfSubpartitions: number },
+  partition: {
+    emit(subpartition: number, batch: NetworkBatch): Promise<void>;
+    finish(): void;
+    numberOfSubpartitions: number;
+  },
   producer: string,
   count: number,
 ): Promise<void> {
