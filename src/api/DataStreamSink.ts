@@ -6,6 +6,7 @@ import { requireNonEmptyString, requireParallelism } from './argumentChecks.js';
 import type { OperatorTransformation } from './Transformation.js';
 
 /** A declared sink of records of type `T`. */
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- T types the sink for the user (a phantom type parameter)
 export class DataStreamSink<T> {
   /** @internal Made by {@link DataStream}'s sink methods. */
   constructor(readonly transformation: OperatorTransformation) {}

@@ -48,7 +48,6 @@ export function fuzzTarget(
 
 /** A ts-proto message type, as far as {@link encodePartial} needs it. */
 interface MessageType {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   fromPartial(object: any): unknown;
   encode(message: never): { finish(): Uint8Array };
 }

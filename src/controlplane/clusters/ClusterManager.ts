@@ -14,7 +14,7 @@ import type { DeploymentTarget, TaskExecutorDefaults } from '../../deployment/De
 import { requestFingerprint } from '../../common/requestFingerprint.js';
 import type { Application } from '../model/Application.js';
 import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
-import { isTerminalClusterStatus, type Cluster, type ClusterSpec, type ClusterStatus } from '../model/Cluster.js';
+import { isTerminalClusterStatus, type Cluster, type ClusterSpec } from '../model/Cluster.js';
 import type { ApplicationStore } from '../store/ApplicationStore.js';
 import type { ClusterListRequest, ClusterPage, ClusterStore } from '../store/ClusterStore.js';
 import type { StateDatabase } from '../store/stateDatabase.js';

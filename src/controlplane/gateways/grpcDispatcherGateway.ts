@@ -5,10 +5,7 @@
  */
 import { isAbortError } from 'abort-controller-x';
 import { ClientError, Status } from 'nice-grpc';
-import {
-  DispatcherServiceDefinition,
-  type DispatcherServiceClient,
-} from '../../../generated/flotilla/v1/dispatcher_service.js';
+import { DispatcherServiceDefinition } from '../../../generated/flotilla/v1/dispatcher_service.js';
 import { LogStream } from '../../../generated/flotilla/v1/common.js';
 import { OutOfRangeError, UnavailableError } from '../../common/errors.js';
 import { applicationMainToMessage } from '../../rpc/convert/applicationMain.js';

@@ -3,14 +3,13 @@
  * on disk before it is answered), migrated to the newest schema at open, and refused with a clear
  * message when it was written by a newer Flotilla. Statements are prepared once per SQL text and
  * reused: preparing one costs more than running most of them. The control plane then switches it
- * to group commit ({@link GroupCommit}), which keeps that promise with one fsync per burst.
+ * to group commit (GroupCommit.ts), which keeps that promise with one fsync per burst.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FailedPreconditionError } from '../../common/errors.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
-import type { GroupCommit } from './GroupCommit.js';
 
 /** The database handle type used across the control plane. */
 export type StateDatabase = Database.Database;
