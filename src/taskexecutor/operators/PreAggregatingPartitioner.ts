@@ -13,9 +13,10 @@
  */
 import type { UserFunctionSpec } from '../../jobgraph/jobGraph.js';
 import type { KeyedAggregationSpec } from '../../jobgraph/keyedAggregation.js';
-import { createKeyedAggregation, type KeyedAggregationOperator } from './createKeyedAggregation.js';
+import { createKeyedAggregation } from './createKeyedAggregation.js';
 import type { FunctionLoader, UserFunction } from './FunctionLoader.js';
 import type { KeyedPartial } from './KeyedAggregationMode.js';
+import type { KeyedAggregationOperator } from './KeyedAggregationOperator.js';
 import type { OutputPartitioner } from './OutputPartitioner.js';
 import { RecordPartitioner } from './RecordPartitioner.js';
 

@@ -1,107 +1,76 @@
 /**
- * The operator of `KeyedStream.sum(field)` (Flink's `SumAggregator`): a sum of one field per key.
+ * The accumulator of `KeyedStream.sum(field)` (Flink's `SumAggregator`): a sum of one field per key.
  * As in Flink, it emits a copy of the key's first record with the field replaced by the sum; the
- * other fields keep the first record's values. With streaming semantics it emits the running sum
- * for every record; in BATCH mode the final sum of each key once, when its input ends. A
- * pre-aggregated input brings each producer's first record of a key with its sum, which are summed
- * again; the other fields then come from the first partial to arrive.
+ * other fields keep the first record's values. A pre-aggregated input brings each producer's first
+ * record of a key with its sum, which are summed again; the other fields then come from the first
+ * partial to arrive.
  */
 import { InvalidArgumentError } from '../../common/errors.js';
-import { checkSynchronous } from './checkSynchronous.js';
-import type { UserFunction } from './FunctionLoader.js';
-import {
-  partialOf,
-  STREAMING_AGGREGATION,
-  type KeyedAggregationMode,
-  type KeyedPartial,
-} from './KeyedAggregationMode.js';
-import { KeyedState } from './KeyedState.js';
-import type { StreamOperator } from './StreamOperator.js';
+import type { KeyedAccumulator } from './KeyedAccumulator.js';
 
 type Summand = number | bigint;
 
-const NOTHING: unknown[] = [];
+/** A key's first record and its sum so far. */
+interface Sum {
+  first: unknown;
+  sum: Summand;
+}
 
 /** Sums a field of the records of each key. */
-export class SumOperator implements StreamOperator {
-  private readonly state = new KeyedState<{ key: unknown; first: unknown; sum: Summand }>();
+export class SumAccumulator implements KeyedAccumulator<Sum> {
   private readonly index: number | undefined;
-  private readonly batch: boolean;
-  private readonly preAggregated: boolean;
-  /** Names the key selector in errors; made once, not per record. */
-  private readonly keySelectorWhat: string;
 
   /**
-   * @param keySelector The loaded key selector of the hash edge that feeds this operator.
+   * @param name The operator's name, for errors.
    * @param field `""` sums the records themselves (numbers); a non-negative integer such as `"1"`
    *   is an index into tuple-like array records; anything else is a property name. Records that
    *   are not arrays are always read by property, so `"1"` names property `1` of an object.
    */
   constructor(
-    readonly name: string,
-    private readonly keySelector: UserFunction,
+    private readonly name: string,
     private readonly field: string,
-    mode: KeyedAggregationMode = STREAMING_AGGREGATION,
   ) {
     this.index = /^(0|[1-9]\d*)$/.test(field) ? Number(field) : undefined;
-    this.batch = mode.runtimeMode === 'BATCH';
-    this.preAggregated = mode.preAggregated;
-    this.keySelectorWhat = `the key selector of "${name}"`;
   }
 
-  /** How many keys have a sum. */
-  get keyCount(): number {
-    return this.state.size;
+  /** A record and a partial's record with its partial sum are summed alike. */
+  input(record: unknown): unknown {
+    return record;
   }
 
   /**
-   * Adds each record's field to its key's sum. In STREAMING mode returns, for every record, the
-   * key's first record with the field set to the running sum (a new array or object each time;
-   * the number itself when `field` is `""`); in BATCH mode returns nothing.
+   * The key's first record and its field.
    *
-   * @throws InvalidArgumentError when the field of a record is not a number (or a bigint), or
-   *   numbers and bigints are mixed within one key.
+   * @throws InvalidArgumentError when the field is not a number (or a bigint).
    */
-  processBatch(records: unknown[]): unknown[] {
-    const out = this.batch ? NOTHING : new Array<unknown>(records.length);
-    for (let i = 0; i < records.length; i++) {
-      let key: unknown;
-      let record: unknown;
-      if (this.preAggregated) {
-        [key, record] = partialOf(records[i], this.name);
-      } else {
-        record = records[i];
-        key = checkSynchronous(this.keySelector(record), this.keySelectorWhat);
-      }
-      let entry = this.state.get(key);
-      const value = this.read(record);
-      if (entry === undefined) {
-        entry = { key, first: record, sum: value };
-        this.state.set(key, entry);
-      } else {
-        if (typeof value !== typeof entry.sum) throw this.mixed();
-        entry.sum = (entry.sum as number) + (value as number);
-      }
-      if (!this.batch) out[i] = this.write(entry.first, entry.sum);
-    }
-    return out;
+  create(record: unknown): Sum {
+    return { first: record, sum: this.read(record) };
   }
 
-  /** In BATCH mode, each key's first record with its final sum, and the state is cleared; nothing in STREAMING mode. */
-  endInput(): unknown[] {
-    if (!this.batch) return NOTHING;
-    const out: unknown[] = [];
-    for (const entry of this.state.values()) out.push(this.write(entry.first, entry.sum));
-    this.state.clear();
-    return out;
+  /**
+   * Adds the record's field to the key's sum.
+   *
+   * @throws InvalidArgumentError when the field is not a number (or a bigint), or numbers and
+   *   bigints are mixed within one key.
+   */
+  add(accumulator: Sum, record: unknown): Sum {
+    const value = this.read(record);
+    if (typeof value !== typeof accumulator.sum) throw this.mixed();
+    accumulator.sum = (accumulator.sum as number) + (value as number);
+    return accumulator;
   }
 
-  /** Each key's first record with its sum so far as a partial `[key, record]`, and the state is cleared. */
-  drainPartials(): KeyedPartial[] {
-    const out: KeyedPartial[] = [];
-    for (const entry of this.state.values()) out.push([entry.key, this.write(entry.first, entry.sum)]);
-    this.state.clear();
-    return out;
+  /**
+   * The key's first record with the field set to the sum (a new array or object each time; the
+   * number itself when `field` is `""`).
+   */
+  result(_key: unknown, { first, sum }: Sum): unknown {
+    return this.write(first, sum);
+  }
+
+  /** The key's first record with its sum so far. */
+  partial({ first, sum }: Sum): unknown {
+    return this.write(first, sum);
   }
 
   private read(record: unknown): Summand {

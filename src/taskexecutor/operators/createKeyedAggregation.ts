@@ -1,17 +1,17 @@
 /**
- * Builds the operator of a keyed reduce, sum or count. A chain builds it for its keyed vertex, and
- * a producer's pre-aggregation builds the same operator in BATCH mode to fold its records before
- * the exchange, so both sides aggregate with exactly the same code.
+ * Builds the operator of a keyed reduce, sum or count: the one keyed-aggregation operator with the
+ * accumulator of the spec's kind. A chain builds it for its keyed vertex, and a producer's
+ * pre-aggregation builds the same operator in BATCH mode to fold its records before the exchange,
+ * so both sides aggregate with exactly the same code.
  */
 import type { KeyedAggregationSpec } from '../../jobgraph/keyedAggregation.js';
-import { CountOperator } from './CountOperator.js';
+import { CountAccumulator } from './CountAccumulator.js';
 import type { FunctionLoader, UserFunction } from './FunctionLoader.js';
+import type { KeyedAccumulator } from './KeyedAccumulator.js';
 import type { KeyedAggregationMode } from './KeyedAggregationMode.js';
-import { ReduceOperator } from './ReduceOperator.js';
-import { SumOperator } from './SumOperator.js';
-
-/** A keyed aggregation operator: it also says how many keys it holds and hands over what it folded as partials. */
-export type KeyedAggregationOperator = ReduceOperator | SumOperator | CountOperator;
+import { KeyedAggregationOperator } from './KeyedAggregationOperator.js';
+import { ReduceAccumulator } from './ReduceAccumulator.js';
+import { SumAccumulator } from './SumAccumulator.js';
 
 /**
  * The operator for `spec`, keyed by `keySelector`, its reduce function loaded with `loader`.
@@ -24,12 +24,16 @@ export async function createKeyedAggregation(
   loader: FunctionLoader,
   mode: KeyedAggregationMode,
 ): Promise<KeyedAggregationOperator> {
+  return new KeyedAggregationOperator(spec.name, keySelector, await accumulatorOf(spec, loader), mode);
+}
+
+async function accumulatorOf(spec: KeyedAggregationSpec, loader: FunctionLoader): Promise<KeyedAccumulator<unknown>> {
   switch (spec.kind) {
     case 'reduce':
-      return new ReduceOperator(spec.name, keySelector, await loader(spec.fn), mode);
+      return new ReduceAccumulator(spec.name, await loader(spec.fn));
     case 'sum':
-      return new SumOperator(spec.name, keySelector, spec.field, mode);
+      return new SumAccumulator(spec.name, spec.field);
     case 'count':
-      return new CountOperator(spec.name, keySelector, mode);
+      return new CountAccumulator(spec.name);
   }
 }

@@ -1,7 +1,7 @@
 /** The operators a task runs: sources, chained operators, sinks, partitioning and the pipeline that wires them. */
 export { canonicalKey } from './canonicalKey.js';
 export { CollectSinkWriter, type RecordCollector } from './CollectSinkWriter.js';
-export { CountOperator } from './CountOperator.js';
+export { CountAccumulator } from './CountAccumulator.js';
 export { createSinkWriter, isSinkSpec, type SinkOptions, type SinkSpec } from './createSinkWriter.js';
 export {
   createSource,
@@ -11,14 +11,16 @@ export {
   type SourceOptions,
   type SourceSpec,
 } from './createSource.js';
-export { createKeyedAggregation, type KeyedAggregationOperator } from './createKeyedAggregation.js';
+export { createKeyedAggregation } from './createKeyedAggregation.js';
 export { createOutputPartitioner, type OutputPartitionerOptions } from './createOutputPartitioner.js';
 export { createStreamOperators, isKeyedSpec, isTransformSpec, type TransformSpec } from './createStreamOperators.js';
 export { FilterOperator } from './FilterOperator.js';
 export { FlatMapOperator } from './FlatMapOperator.js';
 export { formatRecord } from './formatRecord.js';
 export type { FunctionLoader, UserFunction } from './FunctionLoader.js';
+export type { KeyedAccumulator } from './KeyedAccumulator.js';
 export { STREAMING_AGGREGATION, type KeyedAggregationMode } from './KeyedAggregationMode.js';
+export { KeyedAggregationOperator } from './KeyedAggregationOperator.js';
 export { KeyedState } from './KeyedState.js';
 export { MapOperator } from './MapOperator.js';
 export { OperatorChain, type OperatorChainOptions } from './OperatorChain.js';
@@ -35,12 +37,12 @@ export {
   type RecordPartitionerSpecOptions,
 } from './RecordPartitioner.js';
 export type { RecordWriter } from './RecordWriter.js';
-export { ReduceOperator } from './ReduceOperator.js';
+export { ReduceAccumulator } from './ReduceAccumulator.js';
 export { runTaskPipeline, type TaskPipelineOptions, type TaskPipelineResult } from './runTaskPipeline.js';
 export { selectChannel } from './selectChannel.js';
 export type { SinkWriter } from './SinkWriter.js';
 export { stableHash32 } from './stableHash32.js';
 export type { StreamOperator } from './StreamOperator.js';
-export { SumOperator } from './SumOperator.js';
+export { SumAccumulator } from './SumAccumulator.js';
 export { checkTaskContext, type TaskContext } from './TaskContext.js';
 export { DEFAULT_WRITE_BUFFER_SIZE, TextFileSinkWriter } from './TextFileSinkWriter.js';
