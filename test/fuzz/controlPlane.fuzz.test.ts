@@ -22,6 +22,7 @@ import {
   ListClustersRequest,
   ListJobsRequest,
   ReadDriverLogRequest,
+  ReportClientHeartbeatRequest,
   RequestJobResultRequest,
   RunApplicationRequest,
   ShutDownClusterRequest,
@@ -38,7 +39,7 @@ import { startTestCluster, type TestCluster } from '../support/cluster.js';
 import { clusterProcesses, startControlPlane, type TestControlPlane } from '../support/controlPlane.js';
 import { tempDir } from '../support/tempDir.js';
 import { clusterInStatus, uploadDriverApp } from '../controlplane/controlPlaneTesting.js';
-import { fuzzMethod, type FuzzTarget } from './fuzzMethod.js';
+import { fuzzedMethods, fuzzMethod, type FuzzTarget } from './fuzzMethod.js';
 import { PATIENT_DEADLINE_MS, patiently } from './fuzzSettings.js';
 import { COLLECT_JOB, encodePartial, fuzzTarget, harmlessJobFields, KnownIds } from './fuzzTarget.js';
 import type { MessageInit } from './messageArbitrary.js';
@@ -273,6 +274,12 @@ describe('ClusterClientService under fuzzed requests', () => {
     expect(clusterProcesses(controlPlane.stateDir)).toEqual([]);
   });
 
+  it('ReportClientHeartbeat', async () => {
+    await fuzzMethod(target, 'ReportClientHeartbeat', {
+      validRequests: () => [encodePartial(ReportClientHeartbeatRequest, { applicationId })],
+    });
+  });
+
   it('CompleteClientMain', async () => {
     await fuzzMethod(target, 'CompleteClientMain', {
       validRequests: () => [
@@ -288,6 +295,11 @@ describe('ClusterClientService under fuzzed requests', () => {
     await fuzzMethod(target, 'CancelApplication', {
       validRequests: () => [encodePartial(CancelApplicationRequest, { applicationId })],
     });
+  });
+
+  it('fuzzed every RPC of the service', () => {
+    const rpcs = target.service.methods.map((method) => method.name).sort();
+    expect(rpcs.filter((name) => !fuzzedMethods.has(`${SERVICE}/${name}`))).toEqual([]);
   });
 
   it('is still serving with a clean log', async () => {

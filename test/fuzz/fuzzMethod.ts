@@ -81,6 +81,12 @@ export interface MethodFuzzOptions {
 /** How the calls of one RPC ended: status name to count. */
 export type StatusTally = Record<string, number>;
 
+/**
+ * The RPCs fuzzed so far in this test file, as `service/Method`: a suite can check that it left
+ * none of its service's RPCs out (a new RPC must get a fuzz test).
+ */
+export const fuzzedMethods = new Set<string>();
+
 /** Fuzzes `methodName` of `target`; throws (with fast-check's counterexample and seed) on the first bad outcome. */
 export async function fuzzMethod(
   target: FuzzTarget,
@@ -94,6 +100,7 @@ export async function fuzzMethod(
   const decode = target.definition.methods[method.localName]?.requestType.decode;
   if (!decode) throw new Error(`the server's definition has no method ${method.localName}`);
   const tally: StatusTally = {};
+  fuzzedMethods.add(`${target.service.typeName}/${method.name}`);
 
   const check = async (request: RawRequest) => {
     let outcome = await callRaw(target.client, raw, request, deadlineMs);
