@@ -1,0 +1,26 @@
+/**
+ * AUTOMATIC resolved when a job graph is built: BATCH when every source of the job reads a bounded
+ * input, STREAMING otherwise (see RuntimeExecutionMode.ts). It lives apart from the modes because it
+ * reads the job graph's operators while the job graph names the resolved mode: in one module they
+ * would import each other.
+ */
+import type { OperatorSpec } from './jobGraph.js';
+import type { ResolvedRuntimeMode, RuntimeExecutionMode } from './RuntimeExecutionMode.js';
+
+/** Whether a source operator's input ends. Every source Flotilla has today reads a bounded input. */
+export function isBoundedSource(operator: OperatorSpec): boolean {
+  switch (operator.kind) {
+    case 'collectionSource':
+    case 'textFileSource':
+    case 'sequenceSource':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** `mode` with AUTOMATIC resolved for a job whose sources are `sources`: BATCH exactly when all are bounded. */
+export function resolveRuntimeMode(mode: RuntimeExecutionMode, sources: readonly OperatorSpec[]): ResolvedRuntimeMode {
+  if (mode !== 'AUTOMATIC') return mode;
+  return sources.every(isBoundedSource) ? 'BATCH' : 'STREAMING';
+}
