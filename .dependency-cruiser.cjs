@@ -34,7 +34,10 @@ module.exports = {
       comment:
         'Modules that import each other cannot be understood, tested or moved one at a time: ' +
         'break the cycle by moving the shared piece down or by passing an interface in.',
-      from: { path: '^(src|test)/' },
+      // The one exception: Flink's API pair, DataStream.keyBy() returning a KeyedStream whose
+      // aggregations return DataStreams. Each uses the other only inside methods, never while the
+      // modules load; a cycle through any third module is still reported (from that module).
+      from: { path: '^(src|test)/', pathNot: '^src/api/(DataStream|KeyedStream)[.]ts$' },
       to: { circular: true },
     },
     {
