@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, existsSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../../test/support/tempDir.js';
+import { tempDir } from '../common/testing/tempDir.js';
 import { InvalidArgumentError, NotFoundError, ResourceExhaustedError } from '../common/errors.js';
 import { openStateDatabase } from '../controlplane/store/stateDatabase.js';
 import { ArtifactStore } from './ArtifactStore.js';

@@ -1,7 +1,7 @@
 import { readFileSync, mkdirSync, writeFileSync, utimesSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../../test/support/tempDir.js';
+import { tempDir } from '../common/testing/tempDir.js';
 import { packBundle } from './bundlePacker.js';
 
 function makeBundle(root: string) {

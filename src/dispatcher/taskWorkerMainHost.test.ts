@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../test/support/tempDir.js';
+import { tempDir } from '../common/testing/tempDir.js';
 import { openBlobServerStore } from '../blob/openBlobServerStore.js';
 import { createLogger } from '../common/logger.js';
 import type { ExecutionState, SerializedError } from '../common/status.js';

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../../test/support/tempDir.js';
+import { tempDir } from '../common/testing/tempDir.js';
 import { DriverEntryError } from './DriverEntryError.js';
 import { loadDriverMain } from './loadDriverMain.js';
 

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../../test/support/tempDir.js';
+import { tempDir } from '../../common/testing/tempDir.js';
 import { ArtifactStore } from '../../blob/ArtifactStore.js';
 import { packBundle } from '../../client/bundlePacker.js';
 import { UnavailableError } from '../../common/errors.js';

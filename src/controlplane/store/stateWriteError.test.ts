@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../../../test/support/tempDir.js';
+import { tempDir } from '../../common/testing/tempDir.js';
 import { StateDiskFullError, StateNotWritableError, stateWriteErrorOf } from './stateWriteError.js';
 
 /** The error SQLite itself raises for `write` on a fresh database set up by `setUp`. */

@@ -1,7 +1,7 @@
 /** A fresh state database with the control plane's stores, and ready-made records, for unit tests. */
 import { join } from 'node:path';
 import pino from 'pino';
-import { tempDir } from '../../../test/support/tempDir.js';
+import { tempDir } from '../../common/testing/tempDir.js';
 import { ApplicationEventLog } from '../events/ApplicationEventLog.js';
 import type { Application } from '../model/Application.js';
 import type { Cluster } from '../model/Cluster.js';

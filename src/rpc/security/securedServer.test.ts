@@ -6,7 +6,7 @@ import { Status } from 'nice-grpc';
 import { HealthDefinition } from 'nice-grpc-server-health';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterClientServiceDefinition } from '../../../generated/flotilla/v1/cluster_client_service.js';
-import { makeTestCertificates, type TestCertificates } from '../../../test/support/certificates.js';
+import { makeTestCertificates, type TestCertificates } from '../../common/testing/certificates.js';
 import { silentLogger } from '../../controlplane/testing/testState.js';
 import { startServerHost, type HostedService, type ServerHost } from '../serverHost.js';
 import { withUnimplemented } from '../unimplemented.js';

@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { tempDir } from '../../../test/support/tempDir.js';
+import { tempDir } from '../../common/testing/tempDir.js';
 import { createLogger } from '../../common/logger.js';
 import type { ExecutionState, SerializedError } from '../../common/status.js';
 import type { ResourceProfile } from '../../jobgraph/jobGraph.js';
