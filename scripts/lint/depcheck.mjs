@@ -140,7 +140,9 @@ function report({ modules, imports, violations, rules }) {
     lines.push(`depcheck: no dependency rule violated (${checked}).`);
   } else {
     const counts = [...byRule].map(([rule, list]) => `${rule} ${list.length}`).join(', ');
-    lines.push(`depcheck: ${violations.length} violations (${counts}); ${checked}.`);
+    lines.push(
+      `depcheck: ${violations.length} violation${violations.length === 1 ? '' : 's'} (${counts}); ${checked}.`,
+    );
     lines.push('The layers and the reasons for them: docs/architecture.md, "Layers".');
   }
   return `${lines.join('\n')}\n`;
