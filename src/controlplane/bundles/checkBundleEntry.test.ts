@@ -1,7 +1,7 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../../common/testing/tempDir.js';
+import { tempDir } from '../../../test/support/tempDir.js';
 import { InvalidArgumentError } from '../../common/errors.js';
 import { tarball } from '../../taskexecutor/bundles/testing/tarball.js';
 import { bundleEntryChecker } from './checkBundleEntry.js';

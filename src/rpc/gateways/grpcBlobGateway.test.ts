@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../../common/testing/tempDir.js';
+import { tempDir } from '../../../test/support/tempDir.js';
 import { sha256OfBytes } from '../../blob/sha256.js';
 import { packBundle, type PackedBundle } from '../../client/bundlePacker.js';
 import { InvalidArgumentError, NotFoundError } from '../../common/errors.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isAbortError } from 'abort-controller-x';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../../common/testing/tempDir.js';
+import { tempDir } from '../../../test/support/tempDir.js';
 import { sha256OfBytes } from '../../blob/sha256.js';
 import { packBundle } from '../../client/bundlePacker.js';
 import { InvalidArgumentError, NotFoundError, UnavailableError } from '../../common/errors.js';

@@ -4,7 +4,7 @@
  * {@link killSpawned}, which a test file runs after its tests.
  */
 import { join } from 'node:path';
-import { tempDir } from '../../../common/testing/tempDir.js';
+import { tempDir } from '../../../../test/support/tempDir.js';
 import type { ClusterProcess } from '../../DeploymentTarget.js';
 import { LocalProcess } from '../LocalProcess.js';
 

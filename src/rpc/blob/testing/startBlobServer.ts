@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { DispatcherServiceDefinition } from '../../../../generated/flotilla/v1/dispatcher_service.js';
-import { tempDir } from '../../../common/testing/tempDir.js';
+import { tempDir } from '../../../../test/support/tempDir.js';
 import type { ArtifactStore } from '../../../blob/ArtifactStore.js';
 import { openBlobServerStore } from '../../../blob/openBlobServerStore.js';
 import { startServerHost, type HostedService } from '../../serverHost.js';
