@@ -14,7 +14,8 @@
 // - domain code: everything in src/ except src/rpc, src/cli, src/client, src/minicluster and
 //   adapter folders.
 // - composition roots: src/minicluster and the CLI's process verbs
-//   (src/cli/commands/controlplane.ts, jobmanager.ts, taskexecutor.ts), which start servers.
+//   (src/cli/commands/controlplane.ts, jobmanager.ts, taskexecutor.ts), which start servers; a
+//   component's start-up code in its own service/ folder wires adapters too.
 
 /** The gRPC libraries and the generated contracts, by resolved path or, when unresolved, by name. */
 const GRPC = ['(^|/)node_modules/(nice-grpc[^/]*|@grpc/grpc-js)/', '^(nice-grpc[^/]*|@grpc/grpc-js)$', '^generated/'];
@@ -72,9 +73,11 @@ module.exports = {
       name: 'no-foreign-adapter',
       severity: 'error',
       comment:
-        "A component talks to another through its domain interfaces (gateways, ports), never through the other's " +
-        'gRPC adapter (service/, grpc/); only composition roots (src/minicluster, the CLI process verbs) wire adapters.',
-      from: { path: '^src/([^/]+)/', pathNot: ['^src/minicluster/', '^src/cli/'] },
+        "A component's domain code talks to another component through interfaces (gateways, ports), never through " +
+        "the other's gRPC adapter (service/, grpc/): only adapter code, which includes a component's own start-up in " +
+        'its service/, the client, the CLI and the composition roots wire adapters together.',
+      // The CLI has its own, stricter rule (cli-talks-to-control-plane); src/rpc has rpc-is-transport-only.
+      from: { path: '^src/([^/]+)/', pathNot: GRPC_ALLOWED },
       to: { path: ['^src/[^/]+/(service|grpc)/', '^src/[^/]+/.*/(service|grpc)/'], pathNot: '^src/$1/' },
     },
     {
