@@ -101,7 +101,9 @@ export class ApplicationLauncher {
     const cancelling = this.options.applications.get(applicationId);
     if (cancelling.driverJobId && cancelling.clusterId) void this.cancelDriver(cancelling);
     else if (!this.launching(applicationId))
-      this.options.lifecycle.changeStatus(applicationId, 'CANCELED', { message: 'cancelled before its driver started' });
+      this.options.lifecycle.changeStatus(applicationId, 'CANCELED', {
+        message: 'cancelled before its driver started',
+      });
   }
 
   /** Asks the cluster to cancel the driver job; the cluster's report (or the job's end) ends the application. */

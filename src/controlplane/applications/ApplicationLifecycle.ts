@@ -86,7 +86,8 @@ export class ApplicationLifecycle {
     try {
       const application = this.options.applications.get(applicationId);
       // The transaction that ended it may have been rolled back.
-      if (isTerminalApplicationStatus(application.status)) this.options.publisher.publish({ type: 'applicationEnded', application });
+      if (isTerminalApplicationStatus(application.status))
+        this.options.publisher.publish({ type: 'applicationEnded', application });
     } catch (error) {
       this.options.logger.error({ err: error, applicationId }, 'work after the application ended failed');
     }
