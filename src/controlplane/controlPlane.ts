@@ -14,13 +14,13 @@ import { DEFAULT_CLIENT_HEARTBEAT_TIMEOUT_MS } from './applications/ClientHeartb
 import type { HostPort } from '../common/address.js';
 import type { Logger } from '../common/logger.js';
 import { startServerHost, type ServerHost } from '../rpc/serverHost.js';
-import { clusterClientService } from './clusterClientService.js';
+import { clusterClientService } from './service/clusterClientService.js';
 import { createControlPlaneDomain, type ControlPlaneDomain } from './controlPlaneDomain.js';
 import { SimulatedDeploymentTarget } from '../deployment/simulated/SimulatedDeploymentTarget.js';
 import type { SimulationScript } from '../deployment/simulated/SimulationScript.js';
 import type { ConnectDispatcher } from './clusters/DispatcherGateway.js';
-import { grpcDispatcherGateway } from './gateways/grpcDispatcherGateway.js';
-import { simulatedDispatchers } from './gateways/simulatedDispatcherGateway.js';
+import { grpcDispatcherGateway } from './service/grpcDispatcherGateway.js';
+import { simulatedDispatchers } from './service/simulatedDispatcherGateway.js';
 import type { RetentionPolicy } from './retention/RetentionPolicy.js';
 import type { LocalClusterTls } from '../deployment/local/LocalDeploymentTarget.js';
 import type { ClientTls } from '../rpc/security/ClientSecurity.js';

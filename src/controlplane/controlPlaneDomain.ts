@@ -1,33 +1,43 @@
 /**
  * Puts the control plane's domain together over its state database: the stores, the event log,
  * the `local` deployment target, the cluster and application managers, and how they hear of each
- * other. Nothing here serves gRPC; the Dispatcher is reached through the gateway it is given.
+ * other. Components are built in the order they depend on each other (stores, clusters, driver
+ * logs, applications, jobs), and each publishes what happened to it as a control-plane event
+ * (events/ControlPlaneEvent.ts); the subscriptions at the end say who follows up on what, so no
+ * component reaches one built after it. Nothing here serves gRPC; the Dispatcher is reached
+ * through the gateway it is given.
  */
 import { join } from 'node:path';
 import type { ArtifactStore } from '../blob/ArtifactStore.js';
 import type { Logger } from '../common/logger.js';
 import type { DeploymentTarget } from '../deployment/DeploymentTarget.js';
 import { LocalDeploymentTarget, type LocalClusterTls } from '../deployment/local/LocalDeploymentTarget.js';
+import { ApplicationCleanup } from './applications/ApplicationCleanup.js';
+import { ApplicationLauncher } from './applications/ApplicationLauncher.js';
 import { ApplicationLifecycle } from './applications/ApplicationLifecycle.js';
 import { ApplicationManager, type ApplicationLimit } from './applications/ApplicationManager.js';
+import { ApplicationRecovery } from './applications/ApplicationRecovery.js';
+import { ClientHeartbeats, DEFAULT_CLIENT_HEARTBEAT_TIMEOUT_MS } from './applications/ClientHeartbeats.js';
+import { ClientMains } from './applications/ClientMains.js';
 import { ClusterEventRouter } from './applications/ClusterEventRouter.js';
-import { DriverLauncher } from './applications/DriverLauncher.js';
+import { JobCanceller } from './applications/JobCanceller.js';
 import { ClusterManager } from './clusters/ClusterManager.js';
 import type { ConnectDispatcher } from './clusters/DispatcherGateway.js';
 import { ApplicationEventLog } from './events/ApplicationEventLog.js';
-import { DriverLogs } from './logs/DriverLogs.js';
-import { ApplicationCompactor } from './retention/ApplicationCompactor.js';
-import { compileRetentionPolicy, type RetentionPolicy } from './retention/RetentionPolicy.js';
-import { DriverLogStore } from './store/DriverLogStore.js';
-import { RetentionStore } from './store/RetentionStore.js';
+import { ClusterEventPublisher } from './events/ClusterEventPublisher.js';
+import { ControlPlaneEvents } from './events/ControlPlaneEvents.js';
 import { JobDirectory } from './jobs/JobDirectory.js';
 import { JobSubmissions } from './jobs/JobSubmissions.js';
 import { PerJobClusters } from './jobs/PerJobClusters.js';
-import { ClientHeartbeats, DEFAULT_CLIENT_HEARTBEAT_TIMEOUT_MS } from './applications/ClientHeartbeats.js';
-import { JobStore } from './store/JobStore.js';
+import { DriverLogs } from './logs/DriverLogs.js';
+import { ApplicationCompactor } from './retention/ApplicationCompactor.js';
+import { compileRetentionPolicy, type RetentionPolicy } from './retention/RetentionPolicy.js';
 import { ApplicationEventStore } from './store/ApplicationEventStore.js';
 import { ApplicationStore } from './store/ApplicationStore.js';
 import { ClusterStore } from './store/ClusterStore.js';
+import { DriverLogStore } from './store/DriverLogStore.js';
+import { JobStore } from './store/JobStore.js';
+import { RetentionStore } from './store/RetentionStore.js';
 import type { StateDatabase } from './store/stateDatabase.js';
 import { TransactionBatch } from './store/TransactionBatch.js';
 import { TenantView, type TenantViews } from './tenants/TenantView.js';
@@ -63,6 +73,8 @@ export interface ControlPlaneDomainOptions {
 /** The assembled domain. */
 export interface ControlPlaneDomain {
   applications: ApplicationManager;
+  /** The main()s that run in clients (session and per-job modes): CompleteClientMain, ReportClientHeartbeat. */
+  clientMains: ClientMains;
   clusters: ClusterManager;
   /** What applications' drivers wrote, copied from their clusters: ReadDriverLog. */
   driverLogs: DriverLogs;
@@ -81,44 +93,19 @@ export interface ControlPlaneDomain {
 /** Builds the domain. */
 export function createControlPlaneDomain(options: ControlPlaneDomainOptions): ControlPlaneDomain {
   const { db, logger } = options;
+  // Aborted first at close: work in flight is then left for the next start to resume.
+  const shutdown = new AbortController();
+  const events = new ControlPlaneEvents();
   // Relayed job events and submissions share one transaction per turn of the event loop.
   const batch = new TransactionBatch(db);
   const applicationStore = new ApplicationStore(db);
   const eventStore = new ApplicationEventStore(db);
+  const jobStore = new JobStore(db);
   const log = new ApplicationEventLog(eventStore, applicationStore, options.durable);
-  const driverLogs = new DriverLogs({
-    store: new DriverLogStore(db),
-    applications: applicationStore,
-    clusters: { get: (clusterId) => clusters.get(clusterId), gateway: (clusterId) => clusters.gateway(clusterId) },
-    logger: logger.child({ component: 'driver-logs' }),
-    durable: options.durable,
-  });
-  log.onAppended((event) => driverLogs.applicationEvent(event));
   const compactor = new ApplicationCompactor({
     store: new RetentionStore(db),
     policy: compileRetentionPolicy(options.retention),
     logger: logger.child({ component: 'retention' }),
-  });
-  let closing = false;
-  let applications: ApplicationManager | undefined;
-  const lifecycle = new ApplicationLifecycle({
-    db,
-    applications: applicationStore,
-    log,
-    logger,
-    // An owned cluster is torn down only once its driver's last output has been copied.
-    onEnded: (application) => driverLogs.afterCopied(application.id, () => applications?.applicationEnded(application)),
-  });
-  const jobStore = new JobStore(db);
-  let perJob: PerJobClusters | undefined;
-  const router = new ClusterEventRouter({
-    applications: applicationStore,
-    events: eventStore,
-    lifecycle,
-    jobs: jobStore,
-    logger,
-    statusGraceMs: options.statusGraceMs ?? 5000,
-    onJobEnded: (jobId) => perJob?.jobEnded(jobId),
   });
   const clustersDir = join(options.stateDir, 'clusters');
   const clusters = new ClusterManager({
@@ -133,50 +120,72 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
         tls: options.localClusterTls,
       }),
     connect: options.connect,
-    observer: router,
+    observer: new ClusterEventPublisher(events),
     clustersDir,
     logger: logger.child({ component: 'clusters' }),
     lossTimeoutMs: options.clusterLossTimeoutMs,
     externalClusterSecret: options.externalClusterSecret,
     batch,
   });
-  const launcher = new DriverLauncher({
+  const driverLogs = new DriverLogs({
+    store: new DriverLogStore(db),
+    applications: applicationStore,
+    clusters,
+    logger: logger.child({ component: 'driver-logs' }),
+    durable: options.durable,
+  });
+  log.onAppended((event) => driverLogs.applicationEvent(event));
+  const lifecycle = new ApplicationLifecycle({ db, applications: applicationStore, log, logger, publisher: events });
+  const router = new ClusterEventRouter({
+    applications: applicationStore,
+    events: eventStore,
+    lifecycle,
+    jobs: jobStore,
+    logger,
+    statusGraceMs: options.statusGraceMs ?? 5000,
+    publisher: events,
+  });
+  const launcher = new ApplicationLauncher({
     applications: applicationStore,
     clusters,
     artifacts: options.artifacts,
     lifecycle,
     logger,
-    closing: () => closing,
+    shutdown: shutdown.signal,
   });
-  perJob = new PerJobClusters({ applications: applicationStore, jobs: jobStore, clusters, logger });
-  const perJobClusters = perJob;
   const heartbeats = new ClientHeartbeats({
     applications: applicationStore,
     timeoutMs: options.clientHeartbeatTimeoutMs ?? DEFAULT_CLIENT_HEARTBEAT_TIMEOUT_MS,
-    onLost: (applicationId, failure) => applications?.completeClientMain(applicationId, failure),
+    publisher: events,
     logger,
   });
-  applications = new ApplicationManager({
+  const jobCanceller = new JobCanceller({ jobs: jobStore, clusters, logger });
+  const clientMains = new ClientMains({
+    applications: applicationStore,
+    lifecycle,
+    router,
+    launcher,
+    heartbeats,
+    jobs: jobCanceller,
+    publisher: events,
+    logger,
+  });
+  const applications = new ApplicationManager({
     batch,
     applications: applicationStore,
     log,
     artifacts: options.artifacts,
     clusters,
     lifecycle,
-    router,
     launcher,
-    jobs: jobStore,
-    perJob: perJobClusters,
-    heartbeats,
+    clientMains,
     logger,
     applicationLimit: options.applicationLimit,
   });
-  const manager = applications;
-  const jobs = new JobDirectory({
-    jobs: jobStore,
-    clusters,
-    onResultDelivered: (jobId) => perJobClusters.resultDelivered(jobId),
-  });
+  const recovery = new ApplicationRecovery({ applications: applicationStore, clusters, launcher, lifecycle, router });
+  const cleanup = new ApplicationCleanup({ clusters, router, jobs: jobCanceller });
+  const perJob = new PerJobClusters({ applications: applicationStore, jobs: jobStore, clusters, logger });
+  const jobs = new JobDirectory({ jobs: jobStore, clusters, publisher: events });
   const submissions = new JobSubmissions({
     applications: applicationStore,
     jobs: jobStore,
@@ -184,19 +193,33 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     artifacts: options.artifacts,
     logger,
   });
-  const scoped = { applications: manager, clusters, driverLogs, jobs, submissions };
+
+  // Who follows up on what. Cluster events are handled inside the transactions that record them.
+  events.on('clusterJobEvent', ({ cluster, event }) => router.onJobEvent(cluster, event));
+  events.on('clusterStatusChanged', ({ cluster, message }) => router.onClusterStatus(cluster, message));
+  events.on('clusterEnded', ({ cluster, lost, reason }) => router.onClusterGone(cluster, { lost, reason }));
+  // An owned cluster is torn down only once its driver's last output has been copied.
+  events.on('applicationEnded', ({ application }) =>
+    driverLogs.afterCopied(application.id, () => cleanup.applicationEnded(application)),
+  );
+  events.on('clientLost', ({ applicationId, failure }) => clientMains.complete(applicationId, failure));
+  events.on('clientMainEnded', ({ applicationId }) => perJob.clientMainEnded(applicationId));
+  events.on('jobEnded', ({ jobId }) => perJob.jobEnded(jobId));
+  events.on('jobResultDelivered', ({ jobId }) => perJob.resultDelivered(jobId));
+
+  const scoped = { applications, clientMains, clusters, driverLogs, jobs, submissions };
   return {
     ...scoped,
     views: (tenant) => new TenantView(scoped, tenant),
     async recover() {
       await clusters.recover();
-      manager.recover();
+      recovery.recover();
       driverLogs.recover();
       compactor.start();
       heartbeats.start();
     },
     async close() {
-      closing = true;
+      shutdown.abort();
       heartbeats.close();
       compactor.close();
       await driverLogs.close();

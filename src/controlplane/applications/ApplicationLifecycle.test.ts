@@ -10,7 +10,11 @@ function setUp() {
     applications: state.applications,
     log: state.log,
     logger: silentLogger,
-    onEnded,
+    publisher: {
+      publish: (event) => {
+        if (event.type === 'applicationEnded') onEnded(event.application);
+      },
+    },
   });
   const application = testApplication();
   state.applications.insert(application);

@@ -2,13 +2,14 @@
  * Changes an application's status and writes its events. A status change and its event are one
  * transaction; a change the lifecycle does not allow (or to the status it has) writes nothing. The
  * terminal status event is the last event of an application: later events are dropped, so a
- * watcher that follows can end right after it. Work that must follow an application's end (tearing
- * its cluster down) runs after the transaction that ended it has committed.
+ * watcher that follows can end right after it. The end is published (`applicationEnded`) after
+ * the transaction that ended it has committed, for the work that must follow (tearing its cluster
+ * down).
  */
 import type { Logger } from '../../common/logger.js';
 import type { SerializedError } from '../../common/status.js';
 import type { ApplicationEventLog } from '../events/ApplicationEventLog.js';
-import type { Application } from '../model/Application.js';
+import type { ControlPlaneEventPublisher } from '../events/ControlPlaneEvents.js';
 import type { ApplicationEventKind } from '../model/ApplicationEvent.js';
 import {
   canChangeApplicationStatus,
@@ -24,8 +25,8 @@ export interface ApplicationLifecycleOptions {
   applications: ApplicationStore;
   log: ApplicationEventLog;
   logger: Logger;
-  /** Called (after commit) with the application as it ended. */
-  onEnded(application: Application): void;
+  /** Where an application's end is published (after commit). */
+  publisher: ControlPlaneEventPublisher;
 }
 
 /** Why a status changes. */
@@ -85,7 +86,8 @@ export class ApplicationLifecycle {
     try {
       const application = this.options.applications.get(applicationId);
       // The transaction that ended it may have been rolled back.
-      if (isTerminalApplicationStatus(application.status)) this.options.onEnded(application);
+      if (isTerminalApplicationStatus(application.status))
+        this.options.publisher.publish({ type: 'applicationEnded', application });
     } catch (error) {
       this.options.logger.error({ err: error, applicationId }, 'work after the application ended failed');
     }

@@ -1,29 +1,27 @@
 /**
  * The applications of the control plane: accepts a submission (stored, with its first event,
- * before it is answered), launches it in the background, answers for it, cancels it, streams its
- * events, and resumes what a restart interrupted. It knows nothing of gRPC.
+ * before it is answered), launches it in the background, answers for it, cancels it and streams
+ * its events. What differs between submission modes is asked of the application's mode
+ * (modes/submissionModes.ts); client-side main()s are ClientMains', recovery ApplicationRecovery's
+ * and what follows an application's end ApplicationCleanup's. It knows nothing of gRPC.
  */
 import type { ArtifactStore } from '../../blob/ArtifactStore.js';
-import { AlreadyExistsError, FailedPreconditionError, ResourceExhaustedError } from '../../common/errors.js';
-import { isTerminalJobStatus, type SerializedError } from '../../common/status.js';
-import type { PerJobClusters } from '../jobs/PerJobClusters.js';
-import type { ClientHeartbeats } from './ClientHeartbeats.js';
-import type { JobStore } from '../store/JobStore.js';
+import { AlreadyExistsError, ResourceExhaustedError } from '../../common/errors.js';
 import { newRecordId } from '../model/recordId.js';
 import type { Logger } from '../../common/logger.js';
 import type { ClusterManager } from '../clusters/ClusterManager.js';
 import type { ApplicationEventLog, ApplicationEventWatch } from '../events/ApplicationEventLog.js';
-import { isClientSide, type Application, type ApplicationSubmission } from '../model/Application.js';
+import type { Application } from '../model/Application.js';
 import type { ApplicationEvent } from '../model/ApplicationEvent.js';
 import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
-import { isTerminalClusterStatus } from '../model/Cluster.js';
 import type { ApplicationListRequest, ApplicationPage, ApplicationStore } from '../store/ApplicationStore.js';
 import type { TransactionBatch } from '../store/TransactionBatch.js';
+import type { ApplicationLauncher } from './ApplicationLauncher.js';
 import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
-import type { ClusterEventRouter } from './ClusterEventRouter.js';
+import type { ClientMains } from './ClientMains.js';
 import { bundleEntryChecker } from '../bundles/checkBundleEntry.js';
 import { compileSubmission } from './compileSubmission.js';
-import type { DriverLauncher } from './DriverLauncher.js';
+import { submissionModeOf } from './modes/submissionModes.js';
 import { requestFingerprint } from '../../common/requestFingerprint.js';
 import type { RunApplicationInput } from './RunApplicationInput.js';
 
@@ -36,11 +34,8 @@ export interface ApplicationManagerOptions {
   artifacts: ArtifactStore;
   clusters: ClusterManager;
   lifecycle: ApplicationLifecycle;
-  router: ClusterEventRouter;
-  launcher: DriverLauncher;
-  jobs: JobStore;
-  perJob: PerJobClusters;
-  heartbeats: ClientHeartbeats;
+  launcher: ApplicationLauncher;
+  clientMains: ClientMains;
   logger: Logger;
   /** How many applications a tenant may have running at once, and the setting that says so; no limit when it answers undefined. */
   applicationLimit?: (tenant: string) => ApplicationLimit | undefined;
@@ -116,12 +111,12 @@ export class ApplicationManager {
       log.append(application.id, {
         type: 'applicationStatusChanged',
         status: 'DEPLOYING',
-        message: `accepted; ${describeTarget(submission)}`,
+        message: `accepted; ${submissionModeOf(submission).describeTarget(submission)}`,
       });
       return { application: applications.get(application.id), deduplicated: false };
     });
     if (!result.deduplicated) {
-      if (isClientSide(result.application)) this.options.heartbeats.seen(result.application.id);
+      this.options.clientMains.accepted(result.application);
       this.options.logger.info(
         { applicationId: result.application.id, name: result.application.name },
         'application accepted',
@@ -155,157 +150,25 @@ export class ApplicationManager {
 
   /**
    * Starts cancelling an application and returns it (CANCELING, or already ended and unchanged).
-   * A launch under way is stopped and what it deployed torn down; a running driver job is cancelled
-   * on its cluster, whose report ends the application CANCELED.
+   * A launch under way is stopped and what it deployed torn down; then a client-side main()'s
+   * jobs are cancelled, or a running driver job is cancelled on its cluster, whose report ends the
+   * application CANCELED.
    */
   cancel(applicationId: string): Application {
-    const { applications, lifecycle, launcher } = this.options;
+    const { applications, lifecycle, launcher, clientMains } = this.options;
     const application = applications.get(applicationId);
     if (isTerminalApplicationStatus(application.status)) return application;
     lifecycle.changeStatus(applicationId, 'CANCELING', { message: 'cancellation requested' });
-    if (isClientSide(application)) {
-      launcher.abort(applicationId);
-      this.cancelJobs(applicationId, 'the application is cancelled');
-      this.options.router.settle(applicationId);
-      return applications.get(applicationId);
-    }
     // A deployment or upload under way stops; a launch past them cancels the driver it submitted.
     launcher.abort(applicationId);
-    const cancelling = applications.get(applicationId);
-    if (cancelling.driverJobId && cancelling.clusterId) void launcher.cancelDriver(cancelling);
-    else if (!launcher.launching(applicationId))
-      lifecycle.changeStatus(applicationId, 'CANCELED', { message: 'cancelled before its driver started' });
+    if (submissionModeOf(application).clientRunsMain) clientMains.cancel(applicationId);
+    else launcher.cancelMain(applicationId);
     return applications.get(applicationId);
-  }
-
-  /**
-   * Takes in the end of a session or per-job application's client-side main(): it returned, or
-   * threw `failure`. A failure cancels the application's other jobs (FLIP-40's rule for a failed
-   * driver); either way the application ends once its jobs have. Reporting again changes nothing.
-   * FAILED_PRECONDITION for an application whose main() runs in the cluster.
-   */
-  completeClientMain(applicationId: string, failure: SerializedError | undefined): Application {
-    const { applications, lifecycle, router } = this.options;
-    const application = applications.get(applicationId);
-    if (!isClientSide(application)) {
-      throw new FailedPreconditionError(
-        `application ${applicationId} runs in ${application.mode} mode: its main() runs in the cluster, which reports its end; CompleteClientMain is for SESSION and PER_JOB applications`,
-      );
-    }
-    if (isTerminalApplicationStatus(application.status) || application.clientMainEndTime) return application;
-    applications.update(applicationId, { clientMainEndTime: new Date(), clientMainFailure: failure });
-    if (application.status === 'CREATED' || application.status === 'DEPLOYING') {
-      // main() ended before it could submit a job (SubmitJob waits for RUNNING): nothing runs, so it decides alone.
-      this.options.launcher.abort(applicationId);
-      const message = failure
-        ? `main() in the client failed before the application was RUNNING: ${failure.message}`
-        : 'main() in the client returned before the application was RUNNING, without a job';
-      lifecycle.changeStatus(applicationId, failure ? 'FAILED' : 'FINISHED', { message, failure });
-      return applications.get(applicationId);
-    }
-    this.options.logger.info({ applicationId, failed: failure !== undefined }, 'client main() ended');
-    if (failure) {
-      lifecycle.changeStatus(applicationId, 'FAILING', {
-        message: `main() in the client failed: ${failure.message}`,
-        failure,
-      });
-      this.cancelJobs(applicationId, 'main() in the client failed');
-    }
-    this.options.perJob.clientMainEnded(applicationId);
-    router.clientMainEnded(applicationId, failure);
-    return applications.get(applicationId);
-  }
-
-  /**
-   * Records a heartbeat of the client running a session or per-job application's main(); returns
-   * the timeout the client must beat within, and the application's status. FAILED_PRECONDITION for
-   * an application whose main() runs in the cluster.
-   */
-  clientHeartbeat(applicationId: string): { timeoutMs: number; application: Application } {
-    const application = this.options.applications.get(applicationId);
-    if (!isClientSide(application)) {
-      throw new FailedPreconditionError(
-        `application ${applicationId} runs in ${application.mode} mode: its main() runs in the cluster, and no client heartbeat is expected`,
-      );
-    }
-    this.options.heartbeats.seen(applicationId);
-    return { timeoutMs: this.options.heartbeats.timeoutMs, application };
-  }
-
-  /** Asks the clusters to cancel the application's jobs that have not ended (all, or only DAEMON ones). */
-  private cancelJobs(applicationId: string, reason: string, only?: 'DAEMON'): void {
-    for (const job of this.options.jobs.ofApplication(applicationId)) {
-      if (isTerminalJobStatus(job.status) || (only && job.livingPriority !== only)) continue;
-      this.options.clusters
-        .gateway(job.clusterId)
-        .cancelJob(job.id)
-        .catch((error: unknown) =>
-          this.options.logger.warn(
-            { err: error, applicationId, jobId: job.id, reason },
-            'could not cancel a job of the application',
-          ),
-        );
-    }
   }
 
   /** The application's events after a sequence, then (when following) live ones until it ends. */
   watch(watch: ApplicationEventWatch): AsyncIterable<ApplicationEvent> {
     return this.options.log.watch(watch);
-  }
-
-  /** What follows an application's end: its owned cluster is torn down, an external one let go. */
-  applicationEnded(application: Application): void {
-    this.options.router.forget(application.id);
-    // Per-job clusters, and daemon jobs a client-side main() left on a shared cluster, end with the application.
-    for (const cluster of this.options.clusters.activeOwnedBy(application.id)) {
-      if (cluster.id !== application.clusterId)
-        void this.options.clusters.tearDownOwned(
-          cluster.id,
-          `application ${application.id} ended ${application.status}`,
-        );
-    }
-    if (isClientSide(application)) this.cancelJobs(application.id, `application ended ${application.status}`);
-    if (!application.clusterId) return;
-    if (application.ownsCluster)
-      void this.options.clusters.tearDownOwned(
-        application.clusterId,
-        `application ${application.id} ended ${application.status}`,
-      );
-    else this.options.clusters.releaseExternal(application.clusterId);
-  }
-
-  /**
-   * Resumes the applications a restart interrupted (after the clusters were recovered): launches
-   * are resumed (their steps can be repeated safely), and running applications whose cluster has
-   * ended are ended; the others are followed through their clusters.
-   */
-  recover(): void {
-    const { applications, clusters, launcher, lifecycle, router } = this.options;
-    for (const application of applications.active()) {
-      if (application.status === 'DEPLOYING' || application.status === 'CREATED') {
-        launcher.launch(application.id);
-        continue;
-      }
-      if (isClientSide(application) && !application.clusterId) {
-        router.settle(application.id);
-        continue;
-      }
-      if (application.status === 'CANCELING' && !application.driverJobId && !isClientSide(application)) {
-        lifecycle.changeStatus(application.id, 'CANCELED', { message: 'cancelled before its driver started' });
-        continue;
-      }
-      const cluster = application.clusterId ? clusters.get(application.clusterId) : undefined;
-      if (!cluster || isTerminalClusterStatus(cluster.status)) {
-        router.endWithCluster(application, application.clusterId || '(none)', {
-          lost: true,
-          reason: `it ended while the control plane was down (${cluster?.status ?? 'unknown'})`,
-        });
-      } else {
-        // A cancellation answered just before the control plane stopped may never have reached the cluster.
-        if (application.status === 'CANCELING' && application.driverJobId) void launcher.cancelDriver(application);
-        router.considerImpliedOutcome(application.id);
-      }
-    }
   }
 }
 
@@ -313,17 +176,4 @@ export class ApplicationManager {
 function defaultName(fileName: string, artifactId: string, entry: string): string {
   const stem = fileName.replace(/\.(tgz|tar\.gz)$/, '') || `bundle-${artifactId.slice(0, 12)}`;
   return entry === '#main' ? stem : `${stem} ${entry}`;
-}
-
-function describeTarget(submission: ApplicationSubmission): string {
-  const target = submission.target;
-  const size =
-    target.kind === 'deploy'
-      ? `${target.spec.taskExecutors} task executor(s) with ${target.spec.slotsPerTaskExecutor} slot(s) each`
-      : '';
-  if (submission.mode === 'PER_JOB')
-    return `main() runs in the client; each job it submits gets a new cluster of ${size} (or more slots when the job needs them)`;
-  if (target.kind === 'deploy') return `deploying a cluster of ${size} for it`;
-  if (target.kind === 'cluster') return `it runs on cluster ${target.clusterId}`;
-  return `it runs on the job manager at ${target.address}`;
 }

@@ -9,7 +9,11 @@ function setUp() {
   const heartbeats = new ClientHeartbeats({
     applications: state.applications,
     timeoutMs: 1000,
-    onLost: (applicationId, failure) => lost.push({ applicationId, failure }),
+    publisher: {
+      publish: (event) => {
+        if (event.type === 'clientLost') lost.push({ applicationId: event.applicationId, failure: event.failure });
+      },
+    },
     logger: silentLogger,
   });
   return { ...state, heartbeats, lost };

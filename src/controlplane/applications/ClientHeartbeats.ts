@@ -3,11 +3,11 @@
  * heartbeat). Such a main() lives in the client's process, so a client that dies (closed laptop,
  * killed CLI) would leave its application RUNNING for ever; one that sends no heartbeat for the
  * timeout is taken as lost, as if its main() had failed, so its jobs are cancelled and the
- * application ends FAILED with ClientLostError. After a control-plane restart every client gets a
+ * application ends FAILED with ClientLostError (published as `clientLost`). After a control-plane restart every client gets a
  * whole timeout to be heard again.
  */
 import type { Logger } from '../../common/logger.js';
-import type { SerializedError } from '../../common/status.js';
+import type { ControlPlaneEventPublisher } from '../events/ControlPlaneEvents.js';
 import type { ApplicationStore } from '../store/ApplicationStore.js';
 
 /** How long a client may stay silent unless configured otherwise (a minute). */
@@ -18,8 +18,8 @@ export interface ClientHeartbeatsOptions {
   applications: ApplicationStore;
   /** How long a client may stay silent, in milliseconds. */
   timeoutMs: number;
-  /** Ends the application of a lost client (as CompleteClientMain with `failure`). */
-  onLost(applicationId: string, failure: SerializedError): void;
+  /** Where a lost client is published, so that its application ends (as CompleteClientMain with the failure). */
+  publisher: ControlPlaneEventPublisher;
   logger: Logger;
 }
 
@@ -64,7 +64,11 @@ export class ClientHeartbeats {
       const message = `the client running main() of application ${applicationId} sent no heartbeat for ${Math.round(silentMs / 1000)} s (--client-heartbeat-timeout ${Math.round(this.options.timeoutMs / 1000)} s); it is taken as lost`;
       this.options.logger.warn({ applicationId, silentMs }, 'client lost');
       try {
-        this.options.onLost(applicationId, { name: 'ClientLostError', message, stack: '' });
+        this.options.publisher.publish({
+          type: 'clientLost',
+          applicationId,
+          failure: { name: 'ClientLostError', message, stack: '' },
+        });
       } catch (error) {
         this.options.logger.error({ err: error, applicationId }, 'could not end the application of a lost client');
       }

@@ -12,7 +12,7 @@ function setUp(statusGraceMs = 1000, overrides: Partial<Application> = {}) {
     applications: state.applications,
     log: state.log,
     logger: silentLogger,
-    onEnded: () => undefined,
+    publisher: { publish: () => undefined },
   });
   const endedJobs: string[] = [];
   const router = new ClusterEventRouter({
@@ -22,7 +22,11 @@ function setUp(statusGraceMs = 1000, overrides: Partial<Application> = {}) {
     jobs: state.jobs,
     logger: silentLogger,
     statusGraceMs,
-    onJobEnded: (jobId) => endedJobs.push(jobId),
+    publisher: {
+      publish: (event) => {
+        if (event.type === 'jobEnded') endedJobs.push(event.jobId);
+      },
+    },
   });
   const application = testApplication(overrides);
   state.applications.insert(application);

@@ -8,11 +8,13 @@
  *
  * Session and per-job applications have no driver job: their `main()` runs in the client and
  * reports its end (CompleteClientMain), which then decides the outcome as the driver job would.
- * No cluster sees such an application whole, so the outcome the jobs imply applies at once.
+ * When the outcome applies is the application's mode's end rule (SubmissionModeStrategy.settle).
+ * A job that ends is published (`jobEnded`); the router hears of clusters through the events the
+ * wiring subscribes it to.
  */
 import type { Logger } from '../../common/logger.js';
-import type { ClusterObserver } from '../clusters/ClusterObserver.js';
-import { isClientSide, type Application } from '../model/Application.js';
+import type { ControlPlaneEventPublisher } from '../events/ControlPlaneEvents.js';
+import type { Application } from '../model/Application.js';
 import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
 import type { Cluster } from '../model/Cluster.js';
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
@@ -23,7 +25,8 @@ import type { ApplicationChanges, ApplicationStore } from '../store/ApplicationS
 import type { JobStore } from '../store/JobStore.js';
 import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
 import type { SerializedError } from '../../common/status.js';
-import { ApplicationJobs } from './ApplicationJobs.js';
+import { ApplicationJobs } from '../model/ApplicationJobs.js';
+import { submissionModeOf } from './modes/submissionModes.js';
 
 /** What the router needs. */
 export interface ClusterEventRouterOptions {
@@ -32,19 +35,20 @@ export interface ClusterEventRouterOptions {
   lifecycle: ApplicationLifecycle;
   jobs: JobStore;
   logger: Logger;
-  /** Called after a job of an application reached a terminal status. */
-  onJobEnded(jobId: string): void;
+  /** Where a job of an application reaching a terminal status is published. */
+  publisher: ControlPlaneEventPublisher;
   /** How long to wait for the cluster's own final status once the jobs imply one, in milliseconds. */
   statusGraceMs: number;
 }
 
 /** Routes cluster events to applications. */
-export class ClusterEventRouter implements ClusterObserver {
+export class ClusterEventRouter {
   private readonly jobs = new Map<string, ApplicationJobs>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly options: ClusterEventRouterOptions) {}
 
+  /** A job event of the cluster, inside the transaction that records it as consumed. */
   onJobEvent(cluster: Cluster, event: ClusterJobEvent): void {
     const { kind } = event;
     if (!kind || !event.applicationId) return;
@@ -94,6 +98,7 @@ export class ClusterEventRouter implements ClusterObserver {
     }
   }
 
+  /** The cluster changed status or made progress deploying: its owner application's log shows it. */
   onClusterStatus(cluster: Cluster, message: string): void {
     if (!cluster.ownerApplicationId) return;
     this.options.lifecycle.record(cluster.ownerApplicationId, {
@@ -105,6 +110,7 @@ export class ClusterEventRouter implements ClusterObserver {
     });
   }
 
+  /** The cluster's job manager is gone: the applications on it end, and the jobs it ran with them. */
   onClusterGone(cluster: Cluster, ending: { lost: boolean; reason: string }): void {
     for (const application of this.options.applications.activeOnCluster(cluster.id))
       this.endWithCluster(application, cluster.id, ending);
@@ -137,34 +143,24 @@ export class ClusterEventRouter implements ClusterObserver {
   /** Takes in a job's status change and what may follow from it. */
   private jobObserved(applicationId: string, kind: JobStatusChanged): void {
     this.jobsOf(applicationId).observe(kind);
-    if (isTerminalJobStatus(kind.status)) this.options.onJobEnded(kind.jobId);
+    if (isTerminalJobStatus(kind.status)) this.options.publisher.publish({ type: 'jobEnded', jobId: kind.jobId });
     this.settle(applicationId);
   }
 
   /**
-   * Applies what the jobs imply: for a client-side application at once (a cancelled one ends
-   * CANCELED once its jobs ended), for one with a driver after the grace period.
+   * Applies what the jobs imply, by the application's mode's end rule: at once when its `main()`
+   * runs in the client (a cancelled one ends CANCELED once its jobs ended), after the grace period
+   * when the cluster reports the end.
    */
   settle(applicationId: string): void {
     const application = this.options.applications.get(applicationId);
     if (isTerminalApplicationStatus(application.status)) return;
-    if (!isClientSide(application)) {
-      this.considerImpliedOutcome(applicationId);
-      return;
-    }
-    const jobs = this.jobsOf(applicationId);
-    if (application.status === 'CANCELING') {
-      if (jobs.active.length === 0)
-        this.options.lifecycle.changeStatus(applicationId, 'CANCELED', {
-          message: 'cancelled; every job of the application ended',
-        });
-      return;
-    }
-    const outcome = jobs.impliedOutcome();
-    if (outcome)
-      this.options.lifecycle.changeStatus(applicationId, outcome.status, {
-        message: outcome.message,
-        failure: outcome.failure,
+    const settlement = submissionModeOf(application).settle(application, this.jobsOf(applicationId));
+    if (settlement?.end === 'byCluster') this.considerImpliedOutcome(applicationId);
+    else if (settlement)
+      this.options.lifecycle.changeStatus(applicationId, settlement.status, {
+        message: settlement.message,
+        failure: settlement.failure,
       });
   }
 

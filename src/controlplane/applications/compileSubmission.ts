@@ -9,8 +9,9 @@ import { isArtifactId } from '../../blob/artifactId.js';
 import { checkDialAddress } from '../../common/address.js';
 import { compileClusterSpec } from '../clusters/compileClusterSpec.js';
 import type { ApplicationSubmission, ClusterTarget } from '../model/Application.js';
-import { checkProperties, checkResources, checkText } from './checks.js';
+import { checkProperties, checkResources, checkText } from '../model/checks.js';
 import type { RunApplicationInput } from './RunApplicationInput.js';
+import { submissionModeOf } from './modes/submissionModes.js';
 
 /** The largest default parallelism an application may ask for (as a job vertex's). */
 export const MAX_PARALLELISM = 1024;
@@ -32,11 +33,8 @@ export function compileSubmission(input: RunApplicationInput): ApplicationSubmis
       'mode is required: DRIVER runs main() as a driver job in the cluster (flotilla run -D), SESSION and PER_JOB run it in the client (flotilla run -m ADDR, --target per-job), APPLICATION in the job manager',
     );
   }
-  if (mode === 'DRIVER' && input.detached) {
-    throw new InvalidArgumentError(
-      'detached cannot be combined with DRIVER mode: a driver-mode application always runs detached from the client (the CLI returns once the driver is accepted); use --follow to watch it instead of -d',
-    );
-  }
+  const strategy = submissionModeOf({ mode });
+  const detached = strategy.detached(input.detached);
   checkRequestId(input.requestId);
   const parallelism = input.parallelism === 0 ? 1 : input.parallelism;
   if (!Number.isInteger(parallelism) || parallelism < 1 || parallelism > MAX_PARALLELISM) {
@@ -47,15 +45,11 @@ export function compileSubmission(input: RunApplicationInput): ApplicationSubmis
   const submission: ApplicationSubmission = {
     name: checkText(input.name.trim(), 'name', 200),
     mode,
-    // A driver runs in the cluster: the client never waits for the jobs.
-    detached: mode === 'DRIVER' || mode === 'APPLICATION' ? true : input.detached,
+    detached,
     bundle: checkBundle(input.bundle),
     entry: normalizeEntry(input.entry),
     args: checkArgs(input.args),
-    target: checkModeTarget(
-      mode,
-      compileTarget(input.target, mode === 'PER_JOB' || mode === 'APPLICATION' ? parallelism : parallelism + 1),
-    ),
+    target: strategy.checkTarget(compileTarget(input.target, strategy.defaultSlots(parallelism))),
     driverResources: checkResources(input.driverResources, 'driver_resources'),
     parallelism,
     properties: checkProperties(input.properties, 'properties'),
@@ -123,7 +117,8 @@ function checkArgs(args: string[]): string[] {
 
 /**
  * The cluster target; none means an owned cluster of the default size: 1 task executor with
- * `defaultSlots` slots (parallelism + 1 in driver mode, so the driver and a job fit).
+ * `defaultSlots` slots (the mode's, see SubmissionModeStrategy.defaultSlots). Which targets a mode
+ * takes is the mode's to check.
  */
 function compileTarget(target: RunApplicationInput['target'], defaultSlots: number): ClusterTarget {
   if (!target)
@@ -145,28 +140,4 @@ function compileTarget(target: RunApplicationInput['target'], defaultSlots: numb
     case 'jobmanager':
       return { kind: 'jobmanager', address: checkDialAddress(target.address, 'cluster.jobmanager_address') };
   }
-}
-
-/**
- * Which targets a mode takes: session mode runs on a cluster the user names (Flink's -m), and
- * per-job mode deploys a new cluster for every job, so it cannot take a named one; nor can
- * application mode, whose main() runs in the job manager of a cluster deployed for it (as in Flink).
- */
-function checkModeTarget(mode: ApplicationSubmission['mode'], target: ClusterTarget): ClusterTarget {
-  if (mode === 'SESSION' && target.kind === 'deploy') {
-    throw new InvalidArgumentError(
-      'SESSION mode runs the jobs on a cluster you name: set cluster.jobmanager_address (-m HOST:PORT) or cluster.cluster_id (--cluster ID); for a cluster deployed on demand use PER_JOB (--target per-job) or DRIVER (-D) mode',
-    );
-  }
-  if (mode === 'APPLICATION' && target.kind !== 'deploy') {
-    throw new InvalidArgumentError(
-      'APPLICATION mode always runs on a cluster of its own, deployed for the application and torn down at its end (main() runs in its job manager); drop -m/--cluster (cluster.deploy may set its size), or use DRIVER mode (-D) to run main() on that cluster',
-    );
-  }
-  if (mode === 'PER_JOB' && target.kind !== 'deploy') {
-    throw new InvalidArgumentError(
-      "PER_JOB mode deploys a new cluster for every job and cannot use a named cluster; drop -m/--cluster (cluster.deploy may set the size of each job's cluster), or use SESSION mode to run on that cluster",
-    );
-  }
-  return target;
 }

@@ -1,7 +1,7 @@
 /**
  * A cluster's Dispatcher as the control plane's domain sees it: bundles go up, driver jobs are
  * submitted and cancelled, the cluster's job events are followed, and the cluster is asked how it
- * is and told to stop. The gRPC implementation lives in `gateways/`; failures come back as domain
+ * is and told to stop. The gRPC implementation lives in `service/`; failures come back as domain
  * errors (an unreachable job manager as UnavailableError).
  */
 import { OutOfRangeError } from '../../common/errors.js';

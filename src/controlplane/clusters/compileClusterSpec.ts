@@ -3,7 +3,7 @@
  * INVALID_ARGUMENT naming the field, so a client learns what to change.
  */
 import { InvalidArgumentError } from '../../common/errors.js';
-import { checkProperties, checkResources } from '../applications/checks.js';
+import { checkProperties, checkResources } from '../model/checks.js';
 import type { ClusterSpec, TaskExecutorResources } from '../model/Cluster.js';
 
 /** A cluster size as a client asked for it; zeros mean "the default". */

@@ -2,12 +2,14 @@
  * The jobs of the control plane's applications, whatever submitted them (a driver in the cluster,
  * or a client-side main() through SubmitJob): GetJob and ListJobs answer from the store, CancelJob
  * and RequestJobResult go to the cluster that runs the job. A job whose cluster is gone still
- * answers its result from the store (without records, which lived on that cluster).
+ * answers its result from the store (without records, which lived on that cluster). A result
+ * sent to a client is published (`jobResultDelivered`): a per-job cluster may go once it is.
  */
 import { UnavailableError } from '../../common/errors.js';
 import { isTerminalJobStatus } from '../../common/status.js';
 import type { ClusterManager } from '../clusters/ClusterManager.js';
 import type { JobResultPart } from '../clusters/DispatcherGateway.js';
+import type { ControlPlaneEventPublisher } from '../events/ControlPlaneEvents.js';
 import { isTerminalClusterStatus } from '../model/Cluster.js';
 import type { Job } from '../model/Job.js';
 import type { JobListRequest, JobPage, JobStore } from '../store/JobStore.js';
@@ -17,8 +19,8 @@ import { jobStatusToMessage, serializedErrorToMessage } from '../../rpc/convert/
 export interface JobDirectoryOptions {
   jobs: JobStore;
   clusters: ClusterManager;
-  /** Called when a job's result was sent to a client. */
-  onResultDelivered(jobId: string): void;
+  /** Where a job's result having been sent to a client is published. */
+  publisher: ControlPlaneEventPublisher;
 }
 
 /** Answers for jobs. */
@@ -53,7 +55,7 @@ export class JobDirectory {
     if (!isTerminalClusterStatus(cluster.status)) {
       try {
         for await (const part of this.options.clusters.gateway(job.clusterId).requestJobResult(jobId, signal)) {
-          if (part.$case === 'result') this.options.onResultDelivered(jobId);
+          if (part.$case === 'result') this.options.publisher.publish({ type: 'jobResultDelivered', jobId });
           yield part;
           if (part.$case === 'result') return;
         }

@@ -1,7 +1,8 @@
 /**
  * SubmitJob for applications whose `main()` runs in the client (session and per-job modes): the
- * job goes to the application's named cluster (session), or to a new cluster deployed for it alone
- * (per-job, Flink's one cluster per job), as a NORMAL job of the application. A request id makes a
+ * application's mode runs the job where it belongs (SubmissionModeStrategy.submitJob: the
+ * application's named cluster in session mode, a new cluster deployed for it alone in per-job
+ * mode, Flink's one cluster per job), as a NORMAL job of the application. A request id makes a
  * retried submission return the first job, also while the first one is still being deployed, so
  * a client that lost its connection never starts a job (or deploys a cluster) twice.
  */
@@ -11,10 +12,10 @@ import { newId } from '../../common/ids.js';
 import type { Logger } from '../../common/logger.js';
 import type { JobGraph } from '../../jobgraph/jobGraph.js';
 import { checkRequestId } from '../applications/compileSubmission.js';
-import { uploadApplicationBundle } from '../applications/uploadApplicationBundle.js';
+import { submissionModeOf } from '../applications/modes/submissionModes.js';
+import type { ModeServices, SubmittedClientJob } from '../applications/modes/SubmissionModeStrategy.js';
 import type { ClusterManager } from '../clusters/ClusterManager.js';
-import { isClientSide, type Application } from '../model/Application.js';
-import type { ClusterSpec } from '../model/Cluster.js';
+import type { Application } from '../model/Application.js';
 import type { ApplicationStore } from '../store/ApplicationStore.js';
 import type { JobStore } from '../store/JobStore.js';
 
@@ -35,18 +36,18 @@ export interface ClientJobSubmission {
   requestId: string;
 }
 
-/** Where the submitted job runs. */
-export interface SubmittedClientJob {
-  jobId: string;
-  clusterId: string;
-}
+export type { SubmittedClientJob } from '../applications/modes/SubmissionModeStrategy.js';
 
 /** Submits the jobs of client-side `main()`s. */
 export class JobSubmissions {
   private readonly inFlight = new Map<string, Promise<SubmittedClientJob>>();
   private readonly controller = new AbortController();
+  private readonly services: ModeServices;
 
-  constructor(private readonly options: JobSubmissionsOptions) {}
+  constructor(private readonly options: JobSubmissionsOptions) {
+    const { applications, clusters, artifacts, logger } = options;
+    this.services = { applications, clusters, artifacts, logger };
+  }
 
   /**
    * Submits a job of a RUNNING session or per-job application whose `main()` has not reported its
@@ -64,24 +65,22 @@ export class JobSubmissions {
     }
     this.check(application, submission.graph);
     const key = `${application.id}/${requestId || newId('submission')}`;
-    const promise = (
-      application.mode === 'SESSION'
-        ? this.submitToSession(application, submission.graph, key)
-        : this.submitPerJob(application, submission.graph, key)
-    ).then((submitted) => {
-      this.options.jobs.insert({
-        id: submitted.jobId,
-        applicationId: application.id,
-        clusterId: submitted.clusterId,
-        name: submission.graph.name,
-        livingPriority: 'NORMAL',
-        status: 'CREATED',
-        restarts: 0,
-        requestId,
-        createTime: new Date(),
+    const promise = submissionModeOf(application)
+      .submitJob(application, submission.graph, key, this.services, this.controller.signal)
+      .then((submitted) => {
+        this.options.jobs.insert({
+          id: submitted.jobId,
+          applicationId: application.id,
+          clusterId: submitted.clusterId,
+          name: submission.graph.name,
+          livingPriority: 'NORMAL',
+          status: 'CREATED',
+          restarts: 0,
+          requestId,
+          createTime: new Date(),
+        });
+        return submitted;
       });
-      return submitted;
-    });
     this.inFlight.set(key, promise);
     void promise.catch(() => undefined).finally(() => this.inFlight.delete(key));
     return promise;
@@ -93,11 +92,7 @@ export class JobSubmissions {
   }
 
   private check(application: Application, graph: JobGraph): void {
-    if (!isClientSide(application)) {
-      throw new FailedPreconditionError(
-        `application ${application.id} runs in ${application.mode} mode: its main() submits its jobs inside the cluster; SubmitJob is for SESSION and PER_JOB applications`,
-      );
-    }
+    submissionModeOf(application).requireClientMain(application, 'SubmitJob');
     if (application.status !== 'RUNNING') {
       const hint =
         application.status === 'DEPLOYING' ? '; wait until it is RUNNING (its cluster is being prepared)' : '';
@@ -118,54 +113,4 @@ export class JobSubmissions {
       );
     }
   }
-
-  private async submitToSession(
-    application: Application,
-    graph: JobGraph,
-    requestId: string,
-  ): Promise<SubmittedClientJob> {
-    const gateway = this.options.clusters.gateway(application.clusterId);
-    const jobId = await gateway.submitJob({
-      graph,
-      livingPriority: 'NORMAL',
-      applicationId: application.id,
-      requestId,
-    });
-    return { jobId, clusterId: application.clusterId };
-  }
-
-  /** Deploys a cluster sized for the job, gives it the bundle, submits the job; a failure after the deployment stops the cluster again. */
-  private async submitPerJob(
-    application: Application,
-    graph: JobGraph,
-    requestId: string,
-  ): Promise<SubmittedClientJob> {
-    const { clusters, artifacts, logger } = this.options;
-    const cluster = await clusters.deployForJob(application, perJobSpec(application, graph), this.controller.signal);
-    try {
-      const gateway = clusters.gateway(cluster.id);
-      await uploadApplicationBundle(artifacts, gateway, application, this.controller.signal);
-      const jobId = await gateway.submitJob({
-        graph,
-        livingPriority: 'NORMAL',
-        applicationId: application.id,
-        requestId,
-      });
-      logger.info({ applicationId: application.id, jobId, clusterId: cluster.id }, 'per-job cluster runs its job');
-      return { jobId, clusterId: cluster.id };
-    } catch (error) {
-      void clusters.tearDownOwned(cluster.id, `its job could not be submitted: ${(error as Error).message}`);
-      throw error;
-    }
-  }
-}
-
-/** The application's per-job cluster size, with enough slots for the job's widest vertex (slot sharing: parallelism P needs P slots). */
-function perJobSpec(application: Application, graph: JobGraph): ClusterSpec {
-  if (application.target.kind !== 'deploy')
-    throw new FailedPreconditionError(`application ${application.id} names no cluster size to deploy`);
-  const spec = application.target.spec;
-  const widest = Math.max(1, ...graph.vertices.map((vertex) => vertex.parallelism || graph.defaultParallelism || 1));
-  const slots = Math.max(spec.slotsPerTaskExecutor, Math.ceil(widest / spec.taskExecutors));
-  return { ...spec, slotsPerTaskExecutor: slots };
 }

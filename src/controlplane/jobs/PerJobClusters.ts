@@ -3,10 +3,13 @@
  * mode, the cluster outlives its job until the client has the job's result (its collected records
  * live on that cluster): it goes once its job ended and either the client received the result, or
  * the client's `main()` reported its end, or the application ended. Whatever is still up when the
- * application ends goes with it (see ApplicationManager.applicationEnded).
+ * application ends goes with it (see ApplicationCleanup). Which applications have a cluster per
+ * job is their mode's to say; the wiring tells it of ended jobs, delivered results and ended
+ * client-side main()s through the control plane's events.
  */
 import type { Logger } from '../../common/logger.js';
 import { isTerminalJobStatus } from '../../common/status.js';
+import { submissionModeOf } from '../applications/modes/submissionModes.js';
 import type { ClusterManager } from '../clusters/ClusterManager.js';
 import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
 import { isTerminalClusterStatus } from '../model/Cluster.js';
@@ -49,7 +52,7 @@ export class PerJobClusters {
     const job = jobs.find(jobId);
     if (!job || !isTerminalJobStatus(job.status)) return;
     const application = applications.find(job.applicationId);
-    if (!application || application.mode !== 'PER_JOB') return;
+    if (!application || !submissionModeOf(application).clusterPerJob) return;
     if (
       !this.delivered.has(jobId) &&
       !application.clientMainEndTime &&

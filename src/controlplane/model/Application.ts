@@ -3,13 +3,8 @@ import type { SerializedError } from '../../common/status.js';
 import type { ApplicationStatus } from './ApplicationStatus.js';
 import type { ClusterSpec } from './Cluster.js';
 
-/** Where `main()` runs and which cluster the jobs use. */
+/** Where `main()` runs and which cluster the jobs use; what each mode means is its strategy's (applications/modes/). */
 export type SubmissionMode = 'SESSION' | 'PER_JOB' | 'APPLICATION' | 'DRIVER';
-
-/** Whether an application's `main()` runs in the client (session and per-job modes), which submits its jobs and reports its end. */
-export function isClientSide(application: { mode: SubmissionMode }): boolean {
-  return application.mode === 'SESSION' || application.mode === 'PER_JOB';
-}
 
 /** The limits of a driver's worker; zero picks the default. */
 export interface DriverResources {

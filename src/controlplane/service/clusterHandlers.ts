@@ -2,7 +2,7 @@
 import type { CallContext } from 'nice-grpc-common';
 import type { ClusterClientServiceImplementation } from '../../../generated/flotilla/v1/cluster_client_service.js';
 import { InvalidArgumentError } from '../../common/errors.js';
-import { checkText } from '../applications/checks.js';
+import { checkText } from '../model/checks.js';
 import { checkRequestId } from '../applications/compileSubmission.js';
 import { callerOf } from '../../rpc/security/Caller.js';
 import type { TenantViews } from '../tenants/TenantView.js';

@@ -8,6 +8,7 @@
  */
 import type { SerializedError } from '../../common/status.js';
 import type { ApplicationManager, RunApplicationResult } from '../applications/ApplicationManager.js';
+import type { ClientMains } from '../applications/ClientMains.js';
 import type { RunApplicationInput } from '../applications/RunApplicationInput.js';
 import type { ClusterManager } from '../clusters/ClusterManager.js';
 import type { JobResultPart } from '../clusters/DispatcherGateway.js';
@@ -27,6 +28,7 @@ import type { JobListRequest, JobPage } from '../store/JobStore.js';
 /** The domain a view scopes. */
 export interface TenantViewDomain {
   applications: ApplicationManager;
+  clientMains: ClientMains;
   clusters: ClusterManager;
   driverLogs: DriverLogs;
   jobs: JobDirectory;
@@ -69,11 +71,11 @@ export class TenantView {
   }
 
   completeClientMain(applicationId: string, failure: SerializedError | undefined): Application {
-    return this.domain.applications.completeClientMain(this.getApplication(applicationId).id, failure);
+    return this.domain.clientMains.complete(this.getApplication(applicationId).id, failure);
   }
 
   clientHeartbeat(applicationId: string): { timeoutMs: number; application: Application } {
-    return this.domain.applications.clientHeartbeat(this.getApplication(applicationId).id);
+    return this.domain.clientMains.heartbeat(this.getApplication(applicationId).id);
   }
 
   deployCluster(request: { name: string; spec: ClusterSpec; requestId: string }): {

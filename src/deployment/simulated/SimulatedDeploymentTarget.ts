@@ -5,7 +5,7 @@
  * plays each application's events from a {@link SimulationScript}, so that the control plane (its
  * store, event log, watchers, teardown) does all its real work while clusters cost next to nothing.
  * The control plane reaches these job managers through an in-process Dispatcher gateway
- * (`src/controlplane/gateways/simulatedDispatcherGateway.ts`). Simulated clusters end with the
+ * (`src/controlplane/service/simulatedDispatcherGateway.ts`). Simulated clusters end with the
  * process that simulates them: after a restart they count as lost.
  */
 import { TASK_EXECUTOR_RESOURCE_DEFAULTS } from '../../taskexecutor/resourceDefaults.js';

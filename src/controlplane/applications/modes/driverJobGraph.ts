@@ -2,8 +2,8 @@
  * The job graph of an application's driver job (FLIP-40): one vertex of parallelism 1 whose only
  * operator runs the bundle's `main(env, args)` with the driver's resources, never restarted.
  */
-import type { JobGraph } from '../../jobgraph/jobGraph.js';
-import type { Application } from '../model/Application.js';
+import type { JobGraph } from '../../../jobgraph/jobGraph.js';
+import type { Application } from '../../model/Application.js';
 
 /** The driver job of `application`, which must name its bundle by artifact id. */
 export function driverJobGraph(application: Application): JobGraph {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JobStatus, LivingPriority } from '../../common/status.js';
-import type { JobStatusChanged } from '../model/ApplicationEvent.js';
+import type { JobStatusChanged } from './ApplicationEvent.js';
 import { ApplicationJobs } from './ApplicationJobs.js';
 
 const job = (

@@ -3,9 +3,9 @@
  * resources evenly, so when the driver asks for more than a slot of the default size offers, the
  * task executors are made large enough that every slot fits the driver.
  */
-import type { TaskExecutorDefaults } from '../../deployment/DeploymentTarget.js';
-import type { DriverResources } from '../model/Application.js';
-import type { ClusterSpec } from '../model/Cluster.js';
+import type { TaskExecutorDefaults } from '../../../deployment/DeploymentTarget.js';
+import type { DriverResources } from '../../model/Application.js';
+import type { ClusterSpec } from '../../model/Cluster.js';
 
 /** `spec`, with task executor resources set when the driver would not fit a default slot. */
 export function ownedClusterSpec(

@@ -7,19 +7,19 @@ import type { CallContext } from 'nice-grpc-common';
 import {
   ClusterClientServiceDefinition,
   type ClusterClientServiceImplementation,
-} from '../../generated/flotilla/v1/cluster_client_service.js';
-import type { ArtifactStore } from '../blob/ArtifactStore.js';
-import { toArtifactMessage } from '../rpc/blob/artifactMessages.js';
-import { uploadArtifactHandler } from '../rpc/blob/uploadArtifactHandler.js';
-import type { HostedService } from '../rpc/serverHost.js';
-import { withUnimplemented } from '../rpc/unimplemented.js';
-import { applicationHandlers } from './service/applicationHandlers.js';
-import { clusterHandlers } from './service/clusterHandlers.js';
-import { logHandlers } from './service/logHandlers.js';
-import { jobHandlers } from './service/jobHandlers.js';
-import type { TenantViews } from './tenants/TenantView.js';
-import { withStateWriteErrors } from './service/withStateWriteErrors.js';
-import { withSharedResponses } from './service/sharedResponses.js';
+} from '../../../generated/flotilla/v1/cluster_client_service.js';
+import type { ArtifactStore } from '../../blob/ArtifactStore.js';
+import { toArtifactMessage } from '../../rpc/blob/artifactMessages.js';
+import { uploadArtifactHandler } from '../../rpc/blob/uploadArtifactHandler.js';
+import type { HostedService } from '../../rpc/serverHost.js';
+import { withUnimplemented } from '../../rpc/unimplemented.js';
+import { applicationHandlers } from './applicationHandlers.js';
+import { clusterHandlers } from './clusterHandlers.js';
+import { logHandlers } from './logHandlers.js';
+import { jobHandlers } from './jobHandlers.js';
+import type { TenantViews } from '../tenants/TenantView.js';
+import { withStateWriteErrors } from './withStateWriteErrors.js';
+import { withSharedResponses } from './sharedResponses.js';
 
 /** What the adapter needs from the control plane. */
 export interface ClusterClientServiceDependencies {

@@ -9,7 +9,7 @@
  * job, so the same rules give the application's only outcome.
  */
 import { isTerminalJobStatus, type JobStatus, type LivingPriority, type SerializedError } from '../../common/status.js';
-import type { JobStatusChanged } from '../model/ApplicationEvent.js';
+import type { JobStatusChanged } from './ApplicationEvent.js';
 
 /** One job as last seen. */
 export interface TrackedJob {

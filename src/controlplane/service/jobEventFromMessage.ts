@@ -13,7 +13,7 @@ import {
 } from '../../rpc/convert/status.js';
 import { toSafeNumber } from '../../rpc/longs.js';
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
-import { applicationStatusFromMessage } from '../service/enums.js';
+import { applicationStatusFromMessage } from './enums.js';
 
 /** Converts one event. */
 export function jobEventFromMessage(message: JobEventMessage): ClusterJobEvent {

@@ -1,8 +1,8 @@
 /** Puts an application's bundle on a cluster's blob server, so its task executors can load the application's functions. */
-import type { ArtifactStore } from '../../blob/ArtifactStore.js';
-import { FailedPreconditionError } from '../../common/errors.js';
-import type { DispatcherGateway } from '../clusters/DispatcherGateway.js';
-import type { Application } from '../model/Application.js';
+import type { ArtifactStore } from '../../../blob/ArtifactStore.js';
+import { FailedPreconditionError } from '../../../common/errors.js';
+import type { DispatcherGateway } from '../../clusters/DispatcherGateway.js';
+import type { Application } from '../../model/Application.js';
 
 /** Uploads the application's stored bundle to the cluster behind `gateway` (skipped when the cluster has it). */
 export async function uploadApplicationBundle(

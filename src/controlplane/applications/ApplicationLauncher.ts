@@ -1,0 +1,120 @@
+/**
+ * Launches applications in the background, after RunApplication has answered: what a launch does
+ * is the application's mode's (SubmissionModeStrategy.launch: find or deploy a cluster, give it
+ * the bundle, start `main()` there, or nothing for per-job mode); the launcher runs it once per
+ * application, records the job that stands for `main()`, moves the application to RUNNING, and
+ * ends it FAILED when the launch fails. A cancellation stops a deployment or upload under way; a
+ * submission of `main()` is let finish and its job then cancelled, so that no driver is left behind.
+ */
+import type { ArtifactStore } from '../../blob/ArtifactStore.js';
+import type { Logger } from '../../common/logger.js';
+import { serializeError } from '../../common/status.js';
+import type { ClusterManager } from '../clusters/ClusterManager.js';
+import type { Application } from '../model/Application.js';
+import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
+import type { ApplicationStore } from '../store/ApplicationStore.js';
+import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
+import { submissionModeOf } from './modes/submissionModes.js';
+import type { ModeServices } from './modes/SubmissionModeStrategy.js';
+
+/** What the launcher needs. */
+export interface ApplicationLauncherOptions {
+  applications: ApplicationStore;
+  clusters: ClusterManager;
+  artifacts: ArtifactStore;
+  lifecycle: ApplicationLifecycle;
+  logger: Logger;
+  /** Aborted once the control plane is shutting down: work in flight is then left for the next start to resume. */
+  shutdown: AbortSignal;
+}
+
+/** Launches applications. */
+export class ApplicationLauncher {
+  private readonly launches = new Map<string, AbortController>();
+  private readonly services: ModeServices;
+
+  constructor(private readonly options: ApplicationLauncherOptions) {
+    const { applications, clusters, artifacts, logger } = options;
+    this.services = { applications, clusters, artifacts, logger };
+  }
+
+  /** Starts launching the application in the background (once). */
+  launch(applicationId: string): void {
+    if (this.launches.has(applicationId)) return;
+    const controller = new AbortController();
+    this.launches.set(applicationId, controller);
+    void this.run(applicationId, controller.signal)
+      .catch((error: unknown) => {
+        if (!this.options.shutdown.aborted)
+          this.options.logger.error({ err: error, applicationId }, 'launching the application failed unexpectedly');
+      })
+      .finally(() => this.launches.delete(applicationId));
+  }
+
+  /** Whether the application is being launched now. */
+  launching(applicationId: string): boolean {
+    return this.launches.has(applicationId);
+  }
+
+  /** Stops a deployment or upload under way for the application (a cancellation). */
+  abort(applicationId: string): void {
+    this.launches.get(applicationId)?.abort();
+  }
+
+  /** Stops every launch under way, at shutdown: what they deployed is stopped, and the next start launches them again. */
+  close(): void {
+    for (const controller of this.launches.values()) controller.abort();
+  }
+
+  private async run(applicationId: string, signal: AbortSignal): Promise<void> {
+    const { applications, lifecycle } = this.options;
+    try {
+      const application = applications.get(applicationId);
+      const launched = await submissionModeOf(application).launch(application, this.services, signal);
+      const jobId = launched.driverJobId;
+      if (jobId) {
+        if (!applications.get(applicationId).driverJobId) applications.update(applicationId, { driverJobId: jobId });
+      }
+      lifecycle.changeStatus(applicationId, 'RUNNING', { message: launched.message });
+      if (jobId && applications.get(applicationId).status === 'CANCELING')
+        await this.cancelDriver(applications.get(applicationId));
+    } catch (error) {
+      if (this.options.shutdown.aborted) return;
+      const application = applications.get(applicationId);
+      if (isTerminalApplicationStatus(application.status)) return;
+      if (application.status === 'CANCELING') {
+        if (application.driverJobId) await this.cancelDriver(application);
+        else lifecycle.changeStatus(applicationId, 'CANCELED', { message: 'cancelled before its driver started' });
+        return;
+      }
+      const message = `the driver could not be started: ${(error as Error).message}`;
+      lifecycle.changeStatus(applicationId, 'FAILED', { message, failure: serializeError(error) });
+    }
+  }
+
+  /**
+   * Cancels an application whose `main()` runs in the cluster (CANCELING, its launch aborted): the
+   * driver job it submitted is cancelled, an application still launching ends when its launch
+   * stops, and one whose driver never started ends CANCELED now.
+   */
+  cancelMain(applicationId: string): void {
+    const cancelling = this.options.applications.get(applicationId);
+    if (cancelling.driverJobId && cancelling.clusterId) void this.cancelDriver(cancelling);
+    else if (!this.launching(applicationId))
+      this.options.lifecycle.changeStatus(applicationId, 'CANCELED', {
+        message: 'cancelled before its driver started',
+      });
+  }
+
+  /** Asks the cluster to cancel the driver job; the cluster's report (or the job's end) ends the application. */
+  async cancelDriver(application: Application): Promise<void> {
+    try {
+      await this.options.clusters.gateway(application.clusterId).cancelJob(application.driverJobId);
+    } catch (error) {
+      this.options.logger.warn(
+        { err: error, applicationId: application.id },
+        'could not cancel the driver job; the application ends when its cluster reports it or is lost',
+      );
+    }
+  }
+}
