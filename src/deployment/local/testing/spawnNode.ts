@@ -3,23 +3,20 @@
  * (LocalProcess.spawn, detached, output in files of a temporary folder), and killed by
  * {@link killSpawned}, which a test file runs after its tests.
  */
-import { join } from 'node:path';
 import { tempDir } from '../../../../test/support/tempDir.js';
-import type { ClusterProcess } from '../../DeploymentTarget.js';
+import type { MemberRole } from '../../DeploymentTarget.js';
 import { LocalProcess } from '../LocalProcess.js';
 
 const started: LocalProcess[] = [];
 
-/** A detached node process running `script` as cluster process `role` number `index`, with its output in files. */
-export function spawnNode(script: string, role: ClusterProcess['role'] = 'jobmanager', index = 0): LocalProcess {
+/** A detached node process running `script` as cluster member `role` number `index`, with its output in files. */
+export function spawnNode(script: string, role: MemberRole = 'jobmanager', index = 0): LocalProcess {
   const folder = tempDir();
   const process = LocalProcess.spawn({
-    role,
-    index,
+    member: { role, index },
+    folder,
     command: globalThis.process.execPath,
     args: ['-e', script],
-    stdoutFile: join(folder, 'out'),
-    logFile: join(folder, 'log'),
     env: globalThis.process.env,
     cwd: folder,
   });
