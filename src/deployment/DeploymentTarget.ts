@@ -55,9 +55,10 @@ export interface DeploymentProgress {
   /**
    * The target has recorded the deployment where it will find it again, before it starts any
    * member: `reference` is what to hand to {@link DeploymentTarget.attach} later, opaque to the
-   * caller. A caller that records it before returning never loses track of a member.
+   * caller. The target starts no member before the returned promise (if any) resolves, and fails the
+   * deployment if it rejects, so that a caller that records the reference never loses track of a member.
    */
-  onRecorded(reference: string): void;
+  onRecorded(reference: string): void | Promise<void>;
   /** The job manager listens at `address` (HOST:PORT); task executors are starting. */
   onJobManagerListening(address: string): void;
 }

@@ -222,6 +222,23 @@ export function describeDeploymentTargetContract(name: string, makeFixture: () =
       expect(alive(await attached.members())).toEqual([]);
     });
 
+    it('starts nothing when the caller cannot record the reference, and rejects with why', async () => {
+      const asked = request(1);
+      let reference: string | undefined;
+      const progress: DeploymentProgress = {
+        onRecorded: async (given) => {
+          reference = given;
+          throw new Error('the state store takes no writes');
+        },
+        onJobManagerListening: () => undefined,
+      };
+      await expect(fixture.target().deploy(asked, progress, new AbortController().signal)).rejects.toThrow(
+        'the state store takes no writes',
+      );
+      const attached = fixture.target().attach({ clusterId: asked.clusterId, reference: reference! });
+      expect(alive(await attached.members())).toEqual([]);
+    });
+
     it('starts nothing for a deployment aborted before it began', async () => {
       const controller = new AbortController();
       controller.abort();

@@ -106,7 +106,8 @@ export class LocalDeploymentTarget implements DeploymentTarget {
     const record: LocalClusterRecord = { clusterId, jobmanagerAddress: '', members: [] };
     // The record exists before any process does, and the caller keeps where it is.
     writeLocalClusterRecord(folder, record);
-    progress.onRecorded(folder);
+    await progress.onRecorded(folder);
+    signal.throwIfAborted();
     const started: LocalProcess[] = [];
     const start = (member: ClusterMember, args: string[]) => {
       const name = memberName(member);

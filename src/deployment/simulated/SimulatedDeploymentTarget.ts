@@ -68,7 +68,8 @@ export class SimulatedDeploymentTarget implements DeploymentTarget {
     signal.throwIfAborted();
     const { clusterId } = request;
     const reference = simulatedReference(clusterId);
-    progress.onRecorded(reference);
+    await progress.onRecorded(reference);
+    signal.throwIfAborted();
     const address = simulatedJobManagerAddress(clusterId);
     const jobManager = new SimulatedJobManager({ address, taskExecutors: request.taskExecutors, script: this.script });
     this.platform.add(clusterId, reference, jobManager, request.taskExecutors);
