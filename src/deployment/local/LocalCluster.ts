@@ -86,7 +86,8 @@ export class LocalCluster implements ClusterHandle {
     const startedAt = Date.now();
     const { logger, processes, jobmanagerAddress } = this.options;
     const jobManager = processes.find(({ record }) => record.role === 'jobmanager');
-    if (jobmanagerAddress && jobManager?.running()) {
+    // Asked unless it is known to have ended (without a record of it, it may well run).
+    if (jobmanagerAddress && (jobManager === undefined || jobManager.running())) {
       const admin = this.options.connect(jobmanagerAddress, this.options.clusterSecret);
       // Not awaited: the schedule below bounds the teardown whatever the job manager does.
       void admin

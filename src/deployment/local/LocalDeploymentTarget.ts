@@ -11,6 +11,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { readAddressFile } from '../../common/addressFile.js';
 import type { Logger } from '../../common/logger.js';
 import { TASK_EXECUTOR_RESOURCE_DEFAULTS } from '../../taskexecutor/resourceDefaults.js';
 import {
@@ -206,10 +207,15 @@ export class LocalDeploymentTarget implements DeploymentTarget {
       );
       record = undefined;
     }
+    // A folder without a record (a cluster deployed before the target kept one) still has the
+    // address its job manager wrote, so that a teardown can at least ask that job manager to stop.
+    const jobmanagerAddress =
+      record?.jobmanagerAddress ??
+      (reference ? (readAddressFile(join(reference, JOB_MANAGER_ADDRESS_FILE)) ?? '') : '');
     return this.cluster(
       clusterId,
       reference,
-      record?.jobmanagerAddress ?? '',
+      jobmanagerAddress,
       (record?.members ?? []).map((member) => LocalProcess.adopt(member, reference)),
       clusterSecret,
     );
