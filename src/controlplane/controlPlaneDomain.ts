@@ -115,13 +115,13 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     target:
       options.target ??
       new LocalDeploymentTarget({
+        clustersDir,
         connect: options.connect,
         logger: logger.child({ component: 'deployment' }),
         tls: options.localClusterTls,
       }),
     connect: options.connect,
     observer: new ClusterEventPublisher(events),
-    clustersDir,
     logger: logger.child({ component: 'clusters' }),
     lossTimeoutMs: options.clusterLossTimeoutMs,
     externalClusterSecret: options.externalClusterSecret,

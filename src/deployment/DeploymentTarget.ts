@@ -2,68 +2,101 @@
  * Deployment targets (Flink's ClusterDescriptor): what starts a session cluster's job manager and
  * task executors somewhere, hands back a handle to watch and stop it, and attaches to a cluster it
  * started before (after a control-plane restart). `local` runs them as processes on this machine;
- * `kubernetes` will run them as pods. Nothing here knows gRPC: the job manager is reached through
- * the {@link JobManagerAdmin} the caller supplies.
+ * `kubernetes` will run them as pods.
+ *
+ * Nothing here names a process, a pid or a file, which a pod has none of. A cluster's members are
+ * addressed by role and index; their liveness and exit reason are what the target sees; their logs
+ * are read through the target; and a cluster is found again by what the target stores itself (the
+ * local target's record in the cluster's folder, Kubernetes' labels), named by the opaque
+ * reference the target handed out when it deployed the cluster. Nothing here knows gRPC either:
+ * the job manager is reached through the {@link JobManagerAdmin} the caller supplies.
  */
 
-/** One operating-system process (or, later, pod) of a cluster. */
-export interface ClusterProcess {
-  role: 'jobmanager' | 'taskexecutor';
+/** What a member of a cluster does. */
+export type MemberRole = 'jobmanager' | 'taskexecutor';
+
+/** One member of a cluster, by role and index. */
+export interface ClusterMember {
+  role: MemberRole;
   /** 0 for the job manager; the task executor's number from 0. */
   index: number;
-  pid: number;
-  /** Where its stdout goes (the job manager's `listening on` line; a task executor's print sinks, Flink's `.out`). */
-  stdoutFile: string;
-  /** Where its stderr, its log, goes. */
-  logFile: string;
+}
+
+/**
+ * A member's liveness as the target sees it: `starting` (started, not yet known to run), `running`,
+ * `exited` (for good: it is not restarted), or `unknown` (the target cannot tell, such as a member
+ * it has a record of but no way to watch).
+ */
+export type MemberPhase = 'starting' | 'running' | 'exited' | 'unknown';
+
+/** A member and how it is. */
+export interface MemberStatus extends ClusterMember {
+  /** Its name, unique in the cluster: "jobmanager", "taskexecutor-0", … */
+  name: string;
+  phase: MemberPhase;
+  /** How it ended, when `phase` is `exited`: "exited with code 1", "was killed by SIGKILL", later "OOMKilled". */
+  exitReason?: string;
 }
 
 /** The size of the cluster to deploy. */
 export interface ClusterDeploymentRequest {
   /** The control plane's id of the cluster. */
   clusterId: string;
-  /** The folder for the cluster's logs and state (created if missing). */
-  folder: string;
   taskExecutors: number;
   slotsPerTaskExecutor: number;
   /** The resources of each task executor, divided between its slots; unset takes the target's default. */
   taskExecutorResources?: { cpus: number; memoryMb: number };
-  /** The secret the cluster's processes accept calls with and present to each other; none when not given. */
+  /** The secret the cluster's members accept calls with and present to each other; none when not given. */
   clusterSecret?: string;
 }
 
 /** Progress a deployment reports while it runs, so that the caller can record it at once. */
 export interface DeploymentProgress {
-  /** A process was started (recorded before anything waits on it, so that none is ever unaccounted for). */
-  onProcessStarted(process: ClusterProcess): void;
+  /**
+   * The target has recorded the deployment where it will find it again, before it starts any
+   * member: `reference` is what to hand to {@link DeploymentTarget.attach} later, opaque to the
+   * caller. The target starts no member before the returned promise (if any) resolves, and fails the
+   * deployment if it rejects, so that a caller that records the reference never loses track of a member.
+   */
+  onRecorded(reference: string): void | Promise<void>;
   /** The job manager listens at `address` (HOST:PORT); task executors are starting. */
   onJobManagerListening(address: string): void;
 }
 
-/** What the caller knows of a cluster a target deployed, to attach to it again. */
-export interface DeployedClusterRecord {
+/** What the caller stored of a cluster a target deployed, to attach to it again. */
+export interface DeployedCluster {
   clusterId: string;
-  folder: string;
-  jobmanagerAddress: string;
-  processes: readonly ClusterProcess[];
-  /** The secret it was deployed with, if any. */
+  /** The reference the target gave (DeploymentProgress.onRecorded); empty when it never gave one. */
+  reference: string;
+  /** The secret it was deployed with, if any, for the calls a teardown makes to its job manager. */
   clusterSecret?: string;
 }
 
-/** A deployed cluster. */
+/** The options of reading a member's log. */
+export interface ReadLogOptions {
+  /** At most this many bytes from the end of the log (default 64 KiB). */
+  tailBytes?: number;
+}
+
+/** A deployed cluster, as the target sees it. */
 export interface ClusterHandle {
   readonly clusterId: string;
-  readonly jobmanagerAddress: string;
-  readonly processes: readonly ClusterProcess[];
-  /** Undefined while the job manager runs (or when the target cannot tell); otherwise how it ended, such as "exited with code 1". */
-  jobManagerExit(): string | undefined;
+  /** The target's reference to the deployment (what {@link DeploymentProgress.onRecorded} gave). */
+  readonly reference: string;
   /**
-   * Stops the cluster: asks the job manager to shut down, then waits for every process to end,
-   * terminating and finally killing stragglers, so that every process is gone within about 5 s.
-   * Rejects naming the processes that survived, if any did.
+   * Every member the target knows of, the job manager first, then the task executors by index, each
+   * with its liveness as the target sees it now. Empty when the target has no record of the cluster.
+   */
+  members(): Promise<MemberStatus[]>;
+  /** The end of a member's log (its stderr, where it logs); empty when it wrote none; NotFoundError for a member the target does not know. */
+  readLog(member: ClusterMember, options?: ReadLogOptions): Promise<string>;
+  /**
+   * Stops the cluster: asks the job manager to shut down, then waits for every member to end,
+   * terminating and finally killing stragglers, so that every member is gone within about 5 s.
+   * Rejects naming the members that survived, if any did.
    */
   tearDown(reason: string): Promise<void>;
-  /** Kills every process at once (a failed or abandoned cluster) and waits until they are gone. */
+  /** Kills every member at once (a failed or abandoned cluster) and waits until they are gone. */
   kill(): Promise<void>;
 }
 
@@ -81,21 +114,27 @@ export interface DeploymentTarget {
   readonly taskExecutorDefaults: TaskExecutorDefaults;
   /**
    * Starts a cluster and resolves once its job manager listens and every task executor registered.
-   * On failure or abort every process it started is stopped before it rejects; the error says which
-   * process failed and shows the end of its log.
+   * On failure or abort every member it started is stopped before it rejects; a failure is a
+   * DeploymentError that says which member failed and shows the end of its log.
    */
   deploy(request: ClusterDeploymentRequest, progress: DeploymentProgress, signal: AbortSignal): Promise<ClusterHandle>;
-  /** A handle of a cluster deployed earlier, perhaps by an earlier control-plane process. */
-  attach(record: DeployedClusterRecord): ClusterHandle;
+  /** A handle of a cluster deployed earlier, perhaps by an earlier control-plane process, found by what the target stored. */
+  attach(cluster: DeployedCluster): ClusterHandle;
+}
+
+/** One task executor registered with a job manager. */
+export interface RegisteredTaskExecutor {
+  /** Its resource id: the member's name in its cluster when the deployment target named it (Flink's `taskmanager.resource-id`). */
+  id: string;
 }
 
 /** The job manager's administrative calls a deployment needs; the control plane supplies them over gRPC. */
 export interface JobManagerAdmin {
-  /** How many task executors are registered, and their process ids. */
+  /** How many task executors are registered, and who they are. */
   overview(options?: {
     timeoutMs?: number;
     signal?: AbortSignal;
-  }): Promise<{ taskExecutors: number; taskExecutorPids: number[] }>;
+  }): Promise<{ taskExecutors: number; registered: RegisteredTaskExecutor[] }>;
   /** Asks the cluster to stop: its jobs are cancelled, task executors and the job manager exit. */
   shutDownCluster(reason: string, options?: { timeoutMs?: number }): Promise<void>;
   /** Closes the connection. */
@@ -104,3 +143,8 @@ export interface JobManagerAdmin {
 
 /** Connects to the job manager at HOST:PORT, presenting the cluster's secret when it has one. */
 export type ConnectJobManager = (address: string, clusterSecret?: string) => JobManagerAdmin;
+
+/** A member's name in its cluster: "jobmanager", "taskexecutor-0", … */
+export function memberName(member: ClusterMember): string {
+  return member.role === 'jobmanager' ? 'jobmanager' : `taskexecutor-${member.index}`;
+}

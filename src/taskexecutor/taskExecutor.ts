@@ -37,6 +37,8 @@ export interface TaskExecutorOptions {
   jobmanager: HostPort | JobManagerRetrieval;
   /** How many slots it offers. */
   slots: number;
+  /** The id it registers with, as its deployer named it (Flink's `taskmanager.resource-id`); a new random one when not given. */
+  resourceId?: string;
   /** The cpus it offers in all, divided between its slots. */
   cpus: number;
   /** The memory it offers in all, in mebibytes, divided between its slots. */
@@ -71,7 +73,7 @@ export interface TaskExecutor extends ServerHost {
 
 /** Starts the task executor; resolves once it listens (registration continues in the background). */
 export async function startTaskExecutor(options: TaskExecutorOptions): Promise<TaskExecutor> {
-  const taskExecutorId = newId('te');
+  const taskExecutorId = options.resourceId ?? newId('te');
   const logger = options.logger.child({ taskExecutorId });
   const slots = new TaskSlotTable(options.slots, { cpus: options.cpus, memoryMb: options.memoryMb });
   // What reaches the job manager is made once its address is known: at once, or when its retrieval

@@ -1,6 +1,6 @@
 /**
  * Helpers of the control-plane tests: a real control plane process with a client (restartable on
- * its state dir and address), what its state database recorded about a cluster's processes,
+ * its state dir and address), the processes its local deployment target recorded for a cluster,
  * whether a pid still runs, and event streams.
  */
 import { readFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import type { ApplicationEvent } from '../../generated/flotilla/v1/events.js';
 import type { Application, Cluster } from '../../generated/flotilla/v1/resources.js';
 import { ApplicationStatus, ClusterStatus, SubmissionMode } from '../../generated/flotilla/v1/status.js';
 import { uploadBundle } from '../../src/client/uploadBundle.js';
+import { readLocalClusterRecord } from '../../src/deployment/local/LocalClusterRecord.js';
 import { connectControlPlane } from '../../src/client/controlPlaneClient.js';
 import { startControlPlane, watchAll, type TestControlPlane } from '../support/controlPlane.js';
 import { ROOT } from '../support/processes.js';
@@ -76,19 +77,33 @@ export function driverRequest(artifactId: string, changes: Partial<RunApplicatio
   };
 }
 
-/** The processes the control plane recorded for a cluster, read from its state database. */
+/**
+ * The processes the local deployment target recorded for a cluster: the control plane's state
+ * database holds the target's reference to the cluster (its folder), and the target's own record
+ * there names the processes. None when the target never recorded the deployment.
+ */
 export function recordedProcesses(
   stateDir: string,
   clusterId: string,
 ): { role: string; idx: number; pid: number; log_file: string }[] {
   const db = new Database(join(stateDir, 'state.db'), { readonly: true, fileMustExist: true });
+  let reference: string;
   try {
-    return db
-      .prepare('SELECT role, idx, pid, log_file FROM cluster_processes WHERE cluster_id = ? ORDER BY role, idx')
-      .all(clusterId) as never;
+    const row = db.prepare('SELECT deployment_reference FROM clusters WHERE id = ?').get(clusterId) as
+      { deployment_reference: string } | undefined;
+    reference = row?.deployment_reference ?? '';
   } finally {
     db.close();
   }
+  const record = reference ? readLocalClusterRecord(reference) : undefined;
+  return (record?.members ?? [])
+    .map((member) => ({
+      role: member.role,
+      idx: member.index,
+      pid: member.pid,
+      log_file: join(reference, member.logFile),
+    }))
+    .sort((a, b) => a.role.localeCompare(b.role) || a.idx - b.idx);
 }
 
 /** Whether a pid names a running process; a zombie (ended, not reaped) counts as ended. */

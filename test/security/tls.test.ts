@@ -49,7 +49,7 @@ describe('a control plane serving TLS, and the clusters it deploys', () => {
 
     // The cluster's processes served TLS and asked for the cluster's secret.
     const db = new Database(join(controlPlane.stateDir, 'state.db'), { readonly: true, fileMustExist: true });
-    const clusters = db.prepare('SELECT id, folder, cluster_secret FROM clusters').all() as {
+    const clusters = db.prepare('SELECT id, deployment_reference AS folder, cluster_secret FROM clusters').all() as {
       id: string;
       folder: string;
       cluster_secret: string;

@@ -36,6 +36,13 @@ export const taskexecutorCommand: CommandSpec = {
       description:
         "Instead of --jobmanager: read the job manager's HOST:PORT from FILE, which `flotilla jobmanager --address-file FILE` writes once it listens, waiting for it at most --jobmanager-timeout. The task executor starts (and listens) meanwhile, so it can be started together with its job manager.",
     },
+    {
+      name: 'resource-id',
+      type: 'string',
+      valueName: 'ID',
+      description:
+        "The id this task executor registers with (Flink's taskmanager.resource-id): a deployment target names its members so, to recognise them in the job manager's overview. A new random id when not given.",
+    },
     { name: 'slots', type: 'number', valueName: 'N', description: 'Number of task slots offered.', default: 2 },
     {
       name: 'cpus',
@@ -82,6 +89,11 @@ export async function runTaskexecutor(args: ParsedCommandLine): Promise<number> 
       '--jobmanager HOST:PORT (or --jobmanager-address-file FILE) is required: the job manager of the cluster to join',
     );
   const slots = positiveInteger(args, 'slots');
+  const resourceId = args.options['resource-id'] as string | undefined;
+  if (resourceId !== undefined && !/^[\w.:-]{1,200}$/.test(resourceId))
+    throw new UsageError(
+      `--resource-id must be 1 to 200 letters, digits, '_', '.', ':' or '-', got ${JSON.stringify(resourceId)}`,
+    );
   const logger = createLogger({ name: 'taskexecutor', level: args.options['log-level'] as string });
   const listen = parseHostPort(args.options.listen as string, '--listen');
   const jobManagerTimeoutMs = positiveInteger(args, 'jobmanager-timeout');
@@ -96,6 +108,7 @@ export async function runTaskexecutor(args: ParsedCommandLine): Promise<number> 
         stateDir: (args.options['state-dir'] as string | undefined) ?? scratchDir('taskexecutor'),
         jobmanager: jobmanagerAddress,
         slots,
+        resourceId,
         cpus: args.options.cpus as number,
         memoryMb: args.options.memory as number,
         jobManagerTimeoutMs,

@@ -1,6 +1,6 @@
 /**
- * Deploys recorded clusters through the deployment target: every process is recorded as it starts,
- * progress is reported (DEPLOYING notes, then RUNNING), and a deployment that fails is recorded
+ * Deploys recorded clusters through the deployment target: the target's reference to the deployment
+ * is recorded before it starts any member, progress is reported (DEPLOYING notes, then RUNNING), and a deployment that fails is recorded
  * FAILED with why, one that is aborted STOPPED; either way the target has stopped what it started.
  */
 import { serializeError } from '../../common/status.js';
@@ -66,14 +66,14 @@ export class ClusterDeployments {
       const handle = await target.deploy(
         {
           clusterId: id,
-          folder: cluster.folder,
           taskExecutors,
           slotsPerTaskExecutor,
           taskExecutorResources: this.sizing(cluster.spec),
           clusterSecret: cluster.clusterSecret || undefined,
         },
         {
-          onProcessStarted: (process) => recorder.clusters.addProcess(id, process),
+          // At once, outside any shared transaction: a restart finds what the target started through it.
+          onRecorded: (reference) => recorder.clusters.update(id, { deploymentReference: reference }),
           onJobManagerListening: (address) =>
             recorder.change(
               id,

@@ -31,7 +31,7 @@ function scriptedGateway(
     },
     async overview() {
       if (!reachable()) throw new UnavailableError('connection refused');
-      return { taskExecutors: 1, taskExecutorPids: [] };
+      return { taskExecutors: 1, registered: [{ id: 'taskexecutor-0' }] };
     },
   } as unknown as DispatcherGateway;
   return { gateway, watchedFrom };

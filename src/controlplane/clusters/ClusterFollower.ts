@@ -3,7 +3,7 @@
  * plane consumed, hands each to a handler that records it (together with the new cursor, in one
  * transaction) and moves on once it is recorded, and reconnects where it left off when the stream
  * breaks or the handler fails. When the
- * job manager is gone for good (its process exited, or it stayed unreachable for the loss timeout)
+ * job manager is gone for good (the deployment target saw it exit, or it stayed unreachable for the loss timeout)
  * it reports the cluster gone, once, and stops.
  */
 import { delay, isAbortError } from 'abort-controller-x';
@@ -23,8 +23,8 @@ export interface ClusterFollowerOptions {
    * handled; the follower takes the next event once the returned promise (if any) has resolved.
    */
   handle(event: ClusterJobEvent): void | Promise<void>;
-  /** How the job manager process ended, or undefined while it runs (or when that cannot be known). */
-  jobManagerExit(): string | undefined;
+  /** How the job manager ended, as the deployment target sees it, or undefined while it runs (or when that cannot be known). */
+  jobManagerExit(): string | undefined | Promise<string | undefined>;
   /** Called once when the job manager is gone for good; the follower stops. */
   onGone(reason: string): void;
   logger: Logger;
@@ -83,7 +83,8 @@ export class ClusterFollower {
         if (error instanceof OutOfRangeError && this.skipLostEvents(error)) continue;
         lastProblem = (error as Error).message;
       }
-      const exit = this.options.jobManagerExit();
+      const exit = await this.options.jobManagerExit();
+      if (signal.aborted) return;
       if (exit !== undefined) {
         this.gone(`its job manager at ${gateway.address} ${exit}`);
         return;

@@ -1,7 +1,8 @@
 /**
  * The control plane's live links to its clusters, held in memory: a handle from the deployment
- * target (process liveness, teardown), one Dispatcher connection per cluster, and one follower of
- * each cluster's job events. After a restart, handles are made again from the recorded processes.
+ * target (members' liveness, teardown), one Dispatcher connection per cluster, and one follower of
+ * each cluster's job events. After a restart, handles are attached again by the deployment target's
+ * reference recorded with each cluster.
  */
 import type { Logger } from '../../common/logger.js';
 import type { ClusterHandle, DeploymentTarget } from '../../deployment/DeploymentTarget.js';
@@ -10,6 +11,7 @@ import type { Cluster } from '../model/Cluster.js';
 import { ClusterFollower } from './ClusterFollower.js';
 import type { ClusterRecorder } from './ClusterRecorder.js';
 import type { ConnectDispatcher, DispatcherGateway } from './DispatcherGateway.js';
+import { jobManagerExit } from './jobManagerExit.js';
 
 /** What the links need. */
 export interface ClusterLinksOptions {
@@ -48,16 +50,13 @@ export class ClusterLinks {
     this.handles.set(clusterId, handle);
   }
 
-  /** The handle of a cluster the target deployed: the one kept, or one attached to its recorded processes. */
+  /** The handle of a cluster the target deployed: the one kept, or one attached by the target's recorded reference. */
   handle(cluster: Cluster): ClusterHandle {
     let handle = this.handles.get(cluster.id);
     if (!handle) {
-      const { id: clusterId, folder, jobmanagerAddress, processes } = cluster;
       handle = this.options.target.attach({
-        clusterId,
-        folder,
-        jobmanagerAddress,
-        processes,
+        clusterId: cluster.id,
+        reference: cluster.deploymentReference,
         clusterSecret: cluster.clusterSecret || undefined,
       });
       this.handles.set(cluster.id, handle);
@@ -75,7 +74,7 @@ export class ClusterLinks {
       gateway: this.gateway(cluster.id),
       afterSequence: cluster.lastJobEventSequence,
       handle: (event) => recorder.consume(cluster, event),
-      jobManagerExit: () => handle?.jobManagerExit(),
+      jobManagerExit: () => (handle ? jobManagerExit(handle) : undefined),
       onGone: (reason) => {
         this.followers.delete(cluster.id);
         onGone(reason);

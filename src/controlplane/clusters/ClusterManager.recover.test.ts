@@ -23,11 +23,18 @@ function recoveringManager() {
     name: 'local',
     taskExecutorDefaults: { cpus: 1, memoryMb: 512 },
     deploy: () => Promise.reject(new Error('not deployed in this test')),
-    attach: ({ clusterId, jobmanagerAddress, processes }): ClusterHandle => ({
+    attach: ({ clusterId, reference }): ClusterHandle => ({
       clusterId,
-      jobmanagerAddress,
-      processes,
-      jobManagerExit: () => exits[clusterId],
+      reference,
+      members: async () => {
+        const exitReason = exits[clusterId];
+        return [
+          exitReason === undefined
+            ? { role: 'jobmanager', index: 0, name: 'jobmanager', phase: 'running' }
+            : { role: 'jobmanager', index: 0, name: 'jobmanager', phase: 'exited', exitReason },
+        ];
+      },
+      readLog: async () => '',
       tearDown: async () => void tornDown.push(clusterId),
       kill: async () => undefined,
     }),
@@ -51,7 +58,6 @@ function recoveringManager() {
     target,
     connect,
     observer,
-    clustersDir: '/nowhere',
     logger: silentLogger,
   });
   /** Records an application in `applicationStatus` with a running cluster it owns. */

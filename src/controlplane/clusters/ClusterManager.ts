@@ -5,7 +5,6 @@
  * change is recorded before it is reported to the {@link ClusterObserver} (the applications).
  */
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { AlreadyExistsError, FailedPreconditionError, UnavailableError } from '../../common/errors.js';
 import { newRecordId } from '../model/recordId.js';
 import type { Logger } from '../../common/logger.js';
@@ -24,6 +23,7 @@ import { ClusterLinks } from './ClusterLinks.js';
 import type { ClusterObserver } from './ClusterObserver.js';
 import { ClusterRecorder } from './ClusterRecorder.js';
 import type { ConnectDispatcher, DispatcherGateway } from './DispatcherGateway.js';
+import { jobManagerExit } from './jobManagerExit.js';
 
 export type { ClusterObserver } from './ClusterObserver.js';
 
@@ -35,8 +35,6 @@ export interface ClusterManagerOptions {
   target: DeploymentTarget;
   connect: ConnectDispatcher;
   observer: ClusterObserver;
-  /** The folder under which each deployed cluster gets its own (`<state-dir>/clusters`). */
-  clustersDir: string;
   logger: Logger;
   /** How long a job manager may be unreachable before its cluster counts as lost (default 10 s). */
   lossTimeoutMs?: number;
@@ -219,7 +217,7 @@ export class ClusterManager {
         status: 'RUNNING' as const,
         deploymentTarget: 'external' as const,
         jobmanagerAddress: address,
-        folder: '',
+        deploymentReference: '',
         registeredTaskExecutors: taskExecutors,
       };
       this.options.clusters.insert(
@@ -311,7 +309,7 @@ export class ClusterManager {
           continue;
         }
         // A job manager that ended while no control plane watched it took its unread events with it.
-        const exit = this.links.handle(cluster).jobManagerExit();
+        const exit = await jobManagerExit(this.links.handle(cluster));
         if (exit === undefined) this.follow(cluster);
         else
           this.jobManagerGone(
@@ -344,8 +342,8 @@ export class ClusterManager {
       ownerApplicationId: '',
       jobmanagerAddress: '',
       spec: { taskExecutors: 0, slotsPerTaskExecutor: 0, properties: {} },
-      folder: join(this.options.clustersDir, fields.id),
-      processes: [],
+      // Given by the deployment target before it starts anything (ClusterDeployments).
+      deploymentReference: '',
       registeredTaskExecutors: 0,
       lastJobEventSequence: 0,
       requestId: '',
@@ -428,7 +426,7 @@ export class ClusterManager {
     const failure = { name: 'ClusterLostError', message: `cluster ${clusterId} was lost: ${reason}`, stack: '' };
     this.recorder.change(clusterId, { status: 'FAILED', endTime: new Date(), failure }, `lost: ${reason}`);
     this.options.observer.onClusterGone(this.get(clusterId), { lost: true, reason });
-    const leftovers = cluster.deploymentTarget === 'local' ? this.links.handle(cluster) : undefined;
+    const leftovers = cluster.deploymentTarget !== 'external' ? this.links.handle(cluster) : undefined;
     this.links.forget(clusterId);
     leftovers
       ?.tearDown(`cluster lost: ${reason}`)

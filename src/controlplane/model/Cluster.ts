@@ -1,9 +1,9 @@
 /**
  * Session clusters as the control plane records them: who deployed them and for whom, where their
- * job manager listens, which processes they consist of, and how far their job events were consumed.
+ * job manager listens, how the deployment target finds them again, and how far their job events
+ * were consumed. Their members (processes, pods) are the deployment target's to know, not recorded here.
  */
 import type { SerializedError } from '../../common/status.js';
-import type { ClusterProcess } from '../../deployment/DeploymentTarget.js';
 
 /** The status of a cluster as the control plane sees it. */
 export type ClusterStatus = 'DEPLOYING' | 'RUNNING' | 'STOPPING' | 'STOPPED' | 'FAILED';
@@ -40,9 +40,6 @@ export interface ClusterSpec {
  */
 export type DeploymentTargetName = 'local' | 'simulated' | 'external';
 
-/** One process of a cluster (as the deployment target reports it). */
-export type { ClusterProcess };
-
 /** A cluster known to the control plane. */
 export interface Cluster {
   id: string;
@@ -62,9 +59,12 @@ export interface Cluster {
   /** HOST:PORT of the job manager; empty until it listens. */
   jobmanagerAddress: string;
   spec: ClusterSpec;
-  /** The folder with its processes' logs and state, under the control plane's state dir; empty for external clusters. */
-  folder: string;
-  processes: ClusterProcess[];
+  /**
+   * What the deployment target gave to find the cluster again after a restart (the local target's
+   * folder of the cluster, with its own record of its processes; labels on Kubernetes), opaque
+   * here; empty for external clusters and until the target recorded the deployment.
+   */
+  deploymentReference: string;
   registeredTaskExecutors: number;
   /** The cluster-wide sequence of the last job event the control plane consumed from its Dispatcher. */
   lastJobEventSequence: number;

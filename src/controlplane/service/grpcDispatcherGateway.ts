@@ -134,7 +134,7 @@ export function grpcDispatcherGateway(address: string, security?: ClientSecurity
       );
       return {
         taskExecutors: response.taskExecutors,
-        taskExecutorPids: response.taskExecutorInfos.map((info) => info.pid),
+        registered: response.taskExecutorInfos.map((info) => ({ id: info.id })),
       };
     },
 

@@ -119,7 +119,7 @@ describe('the control plane on simulated clusters', () => {
     expect(cluster).toMatchObject({
       deploymentTarget: 'simulated',
       jobmanagerAddress: `${cluster.id}.simulated:1`,
-      processes: [],
+      deploymentReference: `simulated:${cluster.id}`,
     });
     // The cluster goes once its application ended and the driver's output was copied.
     await expect.poll(() => domain.clusters.get(cluster.id).status).toBe('STOPPED');

@@ -3,12 +3,10 @@ import { testApplication, testCluster, testState } from '../testing/testState.js
 import { ClusterStore } from './ClusterStore.js';
 
 describe('ClusterStore', () => {
-  it('stores a cluster with its processes and reads it back unchanged', () => {
+  it("stores a cluster with its deployment target's reference and reads it back unchanged", () => {
     const { clusters } = testState();
     const cluster = testCluster({
-      processes: [
-        { role: 'jobmanager', index: 0, pid: 11, stdoutFile: '/c/jobmanager.out', logFile: '/c/jobmanager.log' },
-      ],
+      deploymentReference: '/state/clusters/c',
       spec: {
         taskExecutors: 2,
         slotsPerTaskExecutor: 3,
@@ -23,18 +21,16 @@ describe('ClusterStore', () => {
     expect(() => clusters.get('cluster-nope')).toThrow(/cluster "cluster-nope" is not known/);
   });
 
-  it('records processes as they start, changes, and the last consumed job event', () => {
+  it("records the deployment target's reference once given, changes, and the last consumed job event", () => {
     const { clusters } = testState();
-    const cluster = testCluster({ status: 'DEPLOYING', jobmanagerAddress: '' });
+    const cluster = testCluster({ status: 'DEPLOYING', jobmanagerAddress: '', deploymentReference: '' });
     clusters.insert(cluster);
-    clusters.addProcess(cluster.id, { role: 'taskexecutor', index: 1, pid: 23, stdoutFile: 'b.out', logFile: 'b.log' });
-    clusters.addProcess(cluster.id, { role: 'taskexecutor', index: 0, pid: 22, stdoutFile: 'a.out', logFile: 'a.log' });
-    clusters.addProcess(cluster.id, { role: 'jobmanager', index: 0, pid: 21, stdoutFile: 'j.out', logFile: 'j.log' });
+    clusters.update(cluster.id, { deploymentReference: '/state/clusters/c' });
     clusters.update(cluster.id, { status: 'RUNNING', jobmanagerAddress: '127.0.0.1:7', registeredTaskExecutors: 2 });
     clusters.setLastJobEventSequence(cluster.id, 42);
     const stored = clusters.get(cluster.id);
-    expect(stored.processes.map((process) => process.pid)).toEqual([21, 22, 23]);
     expect(stored).toMatchObject({
+      deploymentReference: '/state/clusters/c',
       status: 'RUNNING',
       jobmanagerAddress: '127.0.0.1:7',
       registeredTaskExecutors: 2,
@@ -101,15 +97,14 @@ describe('ClusterStore', () => {
     expect(clusters.findLiveDeployed('127.0.0.1:9003', 'team-b')?.id).toBe(theirs.id);
   });
 
-  it('answers from the clusters it keeps exactly what the database holds, through updates, processes, cursors and rollbacks', () => {
+  it('answers from the clusters it keeps exactly what the database holds, through updates, references, cursors and rollbacks', () => {
     const { db, clusters } = testState();
-    const cluster = testCluster({ status: 'DEPLOYING', jobmanagerAddress: '' });
+    const cluster = testCluster({ status: 'DEPLOYING', jobmanagerAddress: '', deploymentReference: '' });
     clusters.insert(cluster);
     // What a new store over the same database reads, with nothing kept.
     const stored = () => new ClusterStore(db).get(cluster.id);
     expect(clusters.get(cluster.id)).toEqual(stored());
-    clusters.addProcess(cluster.id, { role: 'taskexecutor', index: 0, pid: 22, stdoutFile: 'a.out', logFile: 'a.log' });
-    clusters.addProcess(cluster.id, { role: 'jobmanager', index: 0, pid: 21, stdoutFile: 'j.out', logFile: 'j.log' });
+    clusters.update(cluster.id, { deploymentReference: '/state/clusters/c' });
     expect(clusters.get(cluster.id)).toEqual(stored());
     clusters.update(cluster.id, { status: 'RUNNING', jobmanagerAddress: '127.0.0.1:7', registeredTaskExecutors: 1 });
     clusters.setLastJobEventSequence(cluster.id, 7);

@@ -1,7 +1,8 @@
 /**
- * The `clusters` and `cluster_processes` tables: every cluster the control plane deployed or was
- * pointed at, its processes (recorded as each one starts, so a crash mid-deployment leaves nothing
- * unaccounted for), and the last job event consumed from its Dispatcher.
+ * The `clusters` table: every cluster the control plane deployed or was pointed at, the deployment
+ * target's reference to it (recorded before the target starts any member, so a crash mid-deployment
+ * leaves nothing unaccounted for; the members are in the target's own record), and the last job
+ * event consumed from its Dispatcher.
  *
  * Clusters that have not ended, once read, are kept in memory (the newest {@link MAX_KEPT_CLUSTERS};
  * a cluster that ends leaves) and kept up to date by the writes made here, as {@link ApplicationStore} does with applications: the control plane reads
@@ -15,7 +16,6 @@ import type { SerializedError } from '../../common/status.js';
 import {
   isTerminalClusterStatus,
   type Cluster,
-  type ClusterProcess,
   type ClusterStatus,
   type DeploymentTargetName,
 } from '../model/Cluster.js';
@@ -33,7 +33,7 @@ interface ClusterRow {
   owner_application_id: string | null;
   jobmanager_address: string;
   spec_json: string;
-  folder: string;
+  deployment_reference: string;
   registered_task_executors: number;
   last_job_event_sequence: number;
   request_id: string | null;
@@ -43,17 +43,12 @@ interface ClusterRow {
   failure_json: string | null;
 }
 
-interface ProcessRow {
-  role: ClusterProcess['role'];
-  idx: number;
-  pid: number;
-  stdout_file: string;
-  log_file: string;
-}
-
 /** What may change in a cluster after it was recorded. */
 export type ClusterChanges = Partial<
-  Pick<Cluster, 'status' | 'jobmanagerAddress' | 'registeredTaskExecutors' | 'failure' | 'endTime'>
+  Pick<
+    Cluster,
+    'status' | 'jobmanagerAddress' | 'deploymentReference' | 'registeredTaskExecutors' | 'failure' | 'endTime'
+  >
 >;
 
 /** A page of clusters. */
@@ -86,11 +81,11 @@ export class ClusterStore {
     onRollback(db, () => this.kept.clear());
   }
 
-  /** Records a new cluster (without processes). */
+  /** Records a new cluster. */
   insert(cluster: Cluster): void {
     this.db
       .prepare(
-        `INSERT INTO clusters (id, name, status, deployment_target, owner_application_id, jobmanager_address, spec_json, folder,
+        `INSERT INTO clusters (id, name, status, deployment_target, owner_application_id, jobmanager_address, spec_json, deployment_reference,
            registered_task_executors, last_job_event_sequence, request_id, request_fingerprint, created_at, ended_at, failure_json, tenant, cluster_secret)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
@@ -102,7 +97,7 @@ export class ClusterStore {
         cluster.ownerApplicationId || null,
         cluster.jobmanagerAddress,
         JSON.stringify(cluster.spec),
-        cluster.folder,
+        cluster.deploymentReference,
         cluster.registeredTaskExecutors,
         cluster.lastJobEventSequence,
         cluster.requestId || null,
@@ -113,7 +108,6 @@ export class ClusterStore {
         cluster.tenant,
         cluster.clusterSecret,
       );
-    for (const process of cluster.processes) this.addProcess(cluster.id, process);
   }
 
   /** The cluster, or undefined. */
@@ -171,6 +165,7 @@ export class ClusterStore {
     };
     if (changes.status !== undefined) set('status', changes.status);
     if (changes.jobmanagerAddress !== undefined) set('jobmanager_address', changes.jobmanagerAddress);
+    if (changes.deploymentReference !== undefined) set('deployment_reference', changes.deploymentReference);
     if (changes.registeredTaskExecutors !== undefined)
       set('registered_task_executors', changes.registeredTaskExecutors);
     if ('failure' in changes) set('failure_json', changes.failure ? JSON.stringify(changes.failure) : null);
@@ -182,17 +177,6 @@ export class ClusterStore {
     // A cluster that ended is read rarely: it leaves memory, which then holds the active ones.
     if (changes.status !== undefined && isTerminalClusterStatus(changes.status)) this.kept.delete(id);
     else this.kept.set(id, withChanges(kept, changes));
-  }
-
-  /** Records one more process of the cluster. */
-  addProcess(clusterId: string, process: ClusterProcess): void {
-    this.db
-      .prepare(
-        'INSERT OR REPLACE INTO cluster_processes (cluster_id, role, idx, pid, stdout_file, log_file, started_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(clusterId, process.role, process.index, process.pid, process.stdoutFile, process.logFile, Date.now());
-    // Read again with its processes in their order the next time.
-    this.kept.delete(clusterId);
   }
 
   /** Records that the cluster's job events up to `sequence` were consumed. */
@@ -247,11 +231,6 @@ export class ClusterStore {
   }
 
   private decode(row: ClusterRow): Cluster {
-    const processes = this.db
-      .prepare(
-        "SELECT * FROM cluster_processes WHERE cluster_id = ? ORDER BY CASE role WHEN 'jobmanager' THEN 0 ELSE 1 END, idx",
-      )
-      .all(row.id) as ProcessRow[];
     const cluster: Cluster = {
       id: row.id,
       tenant: row.tenant,
@@ -262,14 +241,7 @@ export class ClusterStore {
       ownerApplicationId: row.owner_application_id ?? '',
       jobmanagerAddress: row.jobmanager_address,
       spec: JSON.parse(row.spec_json),
-      folder: row.folder,
-      processes: processes.map((process) => ({
-        role: process.role,
-        index: process.idx,
-        pid: process.pid,
-        stdoutFile: process.stdout_file,
-        logFile: process.log_file,
-      })),
+      deploymentReference: row.deployment_reference,
       registeredTaskExecutors: row.registered_task_executors,
       lastJobEventSequence: row.last_job_event_sequence,
       requestId: row.request_id ?? '',
@@ -287,6 +259,7 @@ function withChanges(cluster: Cluster, changes: ClusterChanges): Cluster {
   const changed: Cluster = { ...cluster };
   if (changes.status !== undefined) changed.status = changes.status;
   if (changes.jobmanagerAddress !== undefined) changed.jobmanagerAddress = changes.jobmanagerAddress;
+  if (changes.deploymentReference !== undefined) changed.deploymentReference = changes.deploymentReference;
   if (changes.registeredTaskExecutors !== undefined) changed.registeredTaskExecutors = changes.registeredTaskExecutors;
   if ('failure' in changes) {
     if (changes.failure) changed.failure = changes.failure;

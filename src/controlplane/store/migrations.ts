@@ -186,4 +186,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX clusters_by_owner ON clusters (owner_application_id) WHERE owner_application_id IS NOT NULL;
     `,
   },
+  {
+    version: 8,
+    description: "clusters keep the deployment target's reference to them, not their processes",
+    sql: `
+      -- The deployment target keeps its own record of a cluster's members (the local target in the
+      -- cluster's folder, which is the reference it hands out; labels on Kubernetes): no pid is the control plane's.
+      ALTER TABLE clusters RENAME COLUMN folder TO deployment_reference;
+      DROP TABLE cluster_processes;
+    `,
+  },
 ];

@@ -1,13 +1,21 @@
 /**
- * A session cluster of local processes: one job manager and its task executors. Tearing it down
- * asks the job manager to shut the cluster down (its jobs are cancelled and its task executors told
- * to exit), then holds every process to the termination schedule.
+ * A session cluster of local processes: one job manager and its task executors, as the cluster's
+ * record names them. Tearing it down asks the job manager to shut the cluster down (its jobs are
+ * cancelled and its task executors told to exit), then holds every process to the termination
+ * schedule.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { NotFoundError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
-import type { ClusterHandle, ClusterProcess, ConnectJobManager } from '../DeploymentTarget.js';
-import { processName, type LocalProcess } from './LocalProcess.js';
+import type {
+  ClusterHandle,
+  ClusterMember,
+  ConnectJobManager,
+  MemberStatus,
+  ReadLogOptions,
+} from '../DeploymentTarget.js';
+import type { LocalProcess } from './LocalProcess.js';
 import {
   DEFAULT_TERMINATION_SCHEDULE,
   killProcesses,
@@ -18,8 +26,9 @@ import {
 /** What a local cluster needs. */
 export interface LocalClusterOptions {
   clusterId: string;
-  /** The cluster's folder: each process's log and `.out` file, and a state folder per process. */
+  /** The cluster's folder: its record, each process's log and `.out` file, and a state folder per process. */
   folder: string;
+  /** HOST:PORT of its job manager; empty when it never listened. */
   jobmanagerAddress: string;
   /** The job manager first, then the task executors. */
   processes: readonly LocalProcess[];
@@ -30,7 +39,10 @@ export interface LocalClusterOptions {
   schedule?: TerminationSchedule;
 }
 
-/** A running local cluster. */
+/** How much of a log is read when the caller does not say. */
+const DEFAULT_LOG_TAIL_BYTES = 64 * 1024;
+
+/** A local cluster. */
 export class LocalCluster implements ClusterHandle {
   private stopping: Promise<void> | undefined;
 
@@ -40,17 +52,17 @@ export class LocalCluster implements ClusterHandle {
     return this.options.clusterId;
   }
 
-  get jobmanagerAddress(): string {
-    return this.options.jobmanagerAddress;
+  /** The cluster's folder, where its record is. */
+  get reference(): string {
+    return this.options.folder;
   }
 
-  get processes(): readonly ClusterProcess[] {
-    return this.options.processes.map((process) => process.info);
+  async members(): Promise<MemberStatus[]> {
+    return this.options.processes.map((process) => process.status());
   }
 
-  jobManagerExit(): string | undefined {
-    const jobManager = this.options.processes.find((process) => process.info.role === 'jobmanager');
-    return jobManager?.exitDescription();
+  async readLog(member: ClusterMember, options: ReadLogOptions = {}): Promise<string> {
+    return this.process(member).readLog(options.tailBytes ?? DEFAULT_LOG_TAIL_BYTES);
   }
 
   tearDown(reason: string): Promise<void> {
@@ -61,11 +73,22 @@ export class LocalCluster implements ClusterHandle {
     await killProcesses(this.options.processes);
   }
 
+  private process(member: ClusterMember): LocalProcess {
+    const found = this.options.processes.find(
+      ({ record }) => record.role === member.role && record.index === member.index,
+    );
+    if (!found)
+      throw new NotFoundError(`cluster ${this.clusterId} has no ${member.role} ${member.index} in its local record`);
+    return found;
+  }
+
   private async stop(reason: string): Promise<void> {
     const startedAt = Date.now();
-    const { logger, processes } = this.options;
-    if (processes.some((process) => process.running()) && this.jobManagerExit() === undefined) {
-      const admin = this.options.connect(this.options.jobmanagerAddress, this.options.clusterSecret);
+    const { logger, processes, jobmanagerAddress } = this.options;
+    const jobManager = processes.find(({ record }) => record.role === 'jobmanager');
+    // Asked unless it is known to have ended (without a record of it, it may well run).
+    if (jobmanagerAddress && (jobManager === undefined || jobManager.running())) {
+      const admin = this.options.connect(jobmanagerAddress, this.options.clusterSecret);
       // Not awaited: the schedule below bounds the teardown whatever the job manager does.
       void admin
         .shutDownCluster(reason, { timeoutMs: 1500 })
@@ -81,9 +104,9 @@ export class LocalCluster implements ClusterHandle {
     this.removeProcessState();
   }
 
-  /** Removes the processes' state folders (unpacked bundles, blobs, scratch); the logs stay for reading. */
+  /** Removes the processes' state folders (unpacked bundles, blobs, scratch); the logs and the record stay for reading. */
   private removeProcessState(): void {
-    for (const { info } of this.options.processes)
-      rmSync(join(this.options.folder, processName(info)), { recursive: true, force: true });
+    for (const { record } of this.options.processes)
+      rmSync(join(this.options.folder, record.name), { recursive: true, force: true });
   }
 }

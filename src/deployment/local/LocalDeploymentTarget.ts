@@ -1,34 +1,43 @@
 /**
  * The `local` deployment target: a session cluster as real child processes of this package on this
  * machine, one `flotilla jobmanager` and N `flotilla taskexecutor`, each in its own process group
- * with its output in files under the cluster's folder, so that the cluster outlives the control
- * plane that started it. The task executors start together with the job manager and learn its
- * address from the address file it writes once it listens (`jobmanager.address` in the cluster's
- * folder), so their start-up overlaps the job manager's instead of following it.
+ * with its output in files under the cluster's folder (`<clusters dir>/<cluster id>`), so that the
+ * cluster outlives the control plane that started it. The task executors start together with the
+ * job manager and learn its address from the address file it writes once it listens
+ * (`jobmanager.address` in the cluster's folder), so their start-up overlaps the job manager's
+ * instead of following it. What was started is in the cluster's own record in its folder
+ * ({@link LocalClusterRecord}); the folder is the reference the caller keeps, and attaching reads
+ * the record again.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { readAddressFile } from '../../common/addressFile.js';
 import type { Logger } from '../../common/logger.js';
 import { TASK_EXECUTOR_RESOURCE_DEFAULTS } from '../../taskexecutor/resourceDefaults.js';
-import type {
-  ClusterDeploymentRequest,
-  ClusterHandle,
-  ConnectJobManager,
-  DeployedClusterRecord,
-  DeploymentProgress,
-  DeploymentTarget,
-  TaskExecutorDefaults,
+import {
+  memberName,
+  type ClusterDeploymentRequest,
+  type ClusterHandle,
+  type ClusterMember,
+  type ConnectJobManager,
+  type DeployedCluster,
+  type DeploymentProgress,
+  type DeploymentTarget,
+  type TaskExecutorDefaults,
 } from '../DeploymentTarget.js';
 import { CLUSTER_SECRET_ENV } from '../../rpc/security/ClientSecurity.js';
 import { findFlotillaBin } from './flotillaBin.js';
 import { LocalCluster } from './LocalCluster.js';
-import { LocalProcess, processName } from './LocalProcess.js';
+import { readLocalClusterRecord, writeLocalClusterRecord, type LocalClusterRecord } from './LocalClusterRecord.js';
+import { LocalProcess } from './LocalProcess.js';
 import { killProcesses, type TerminationSchedule } from './terminateProcesses.js';
 import { waitForListening } from './waitForListening.js';
 import { waitForTaskExecutors } from './waitForTaskExecutors.js';
 
 /** Options of {@link LocalDeploymentTarget}. */
 export interface LocalDeploymentOptions {
+  /** The folder under which each cluster gets its own, named by the cluster's id (created if missing). */
+  clustersDir: string;
   /** Reaches a job manager (overview, shutdown). */
   connect: ConnectJobManager;
   logger: Logger;
@@ -92,20 +101,26 @@ export class LocalDeploymentTarget implements DeploymentTarget {
     progress: DeploymentProgress,
     signal: AbortSignal,
   ): Promise<ClusterHandle> {
-    const folder = request.folder;
-    mkdirSync(folder, { recursive: true });
+    signal.throwIfAborted();
+    const { clusterId } = request;
+    const folder = join(this.options.clustersDir, clusterId);
+    const record: LocalClusterRecord = { clusterId, jobmanagerAddress: '', members: [] };
+    // The record exists before any process does, and the caller keeps where it is.
+    writeLocalClusterRecord(folder, record);
+    await progress.onRecorded(folder);
+    signal.throwIfAborted();
     const started: LocalProcess[] = [];
-    const start = (role: 'jobmanager' | 'taskexecutor', index: number, args: string[]) => {
-      const name = processName({ role, index });
+    const start = (member: ClusterMember, args: string[]) => {
+      const name = memberName(member);
       const child = LocalProcess.spawn({
-        role,
-        index,
+        member,
+        folder,
         // The same Node binary as the control plane, running the same build.
         command: process.execPath,
         args: [
           ...this.nodeArgs,
           this.bin,
-          role,
+          member.role,
           '--listen',
           '127.0.0.1:0',
           '--state-dir',
@@ -113,8 +128,6 @@ export class LocalDeploymentTarget implements DeploymentTarget {
           ...this.tlsArgs(),
           ...args,
         ],
-        stdoutFile: join(folder, `${name}.out`),
-        logFile: join(folder, `${name}.log`),
         env: clusterProcessEnv({
           ...process.env,
           FLOTILLA_LOG_FORMAT: 'json',
@@ -124,15 +137,16 @@ export class LocalDeploymentTarget implements DeploymentTarget {
         cwd: folder,
       });
       started.push(child);
-      progress.onProcessStarted(child.info);
+      // Recorded before anything waits on it, so that no process is ever unaccounted for.
+      record.members.push(child.record);
+      writeLocalClusterRecord(folder, record);
       return child;
     };
     try {
-      signal.throwIfAborted();
       // Written by this job manager once it listens; a file left by an earlier one would send the task executors astray.
       const addressFile = join(folder, JOB_MANAGER_ADDRESS_FILE);
       rmSync(addressFile, { force: true });
-      const jobManager = start('jobmanager', 0, [
+      const jobManager = start({ role: 'jobmanager', index: 0 }, [
         '--heartbeat-interval',
         String(this.options.heartbeatIntervalMs ?? LOCAL_CLUSTER_HEARTBEATS.intervalMs),
         '--heartbeat-timeout',
@@ -142,16 +156,24 @@ export class LocalDeploymentTarget implements DeploymentTarget {
       ]);
       const resources = request.taskExecutorResources;
       const sizing = resources ? ['--cpus', String(resources.cpus), '--memory', String(resources.memoryMb)] : [];
-      const taskExecutors = Array.from({ length: request.taskExecutors }, (_, index) =>
-        start('taskexecutor', index, [
+      const taskExecutors = Array.from({ length: request.taskExecutors }, (_, index) => {
+        const member: ClusterMember = { role: 'taskexecutor', index };
+        // The name the job manager lists it by once it registered (Flink's taskmanager.resource-id).
+        const resourceId = taskExecutorResourceId(clusterId, member);
+        const child = start(member, [
           '--jobmanager-address-file',
           addressFile,
+          '--resource-id',
+          resourceId,
           '--slots',
           String(request.slotsPerTaskExecutor),
           ...sizing,
-        ]),
-      );
+        ]);
+        return { process: child, resourceId };
+      });
       const address = await waitForListening(jobManager, this.options.listenTimeoutMs ?? 15_000, signal);
+      record.jobmanagerAddress = address;
+      writeLocalClusterRecord(folder, record);
       progress.onJobManagerListening(address);
       const admin = this.options.connect(address, request.clusterSecret);
       try {
@@ -165,25 +187,37 @@ export class LocalDeploymentTarget implements DeploymentTarget {
       } finally {
         admin.close();
       }
-      return this.cluster(request.clusterId, folder, address, started, request.clusterSecret);
+      return this.cluster(clusterId, folder, address, started, request.clusterSecret);
     } catch (error) {
       await killProcesses(started).catch((killError: unknown) =>
-        this.options.logger.error(
-          { err: killError, clusterId: request.clusterId },
-          'processes of a failed deployment survived SIGKILL',
-        ),
+        this.options.logger.error({ err: killError, clusterId }, 'processes of a failed deployment survived SIGKILL'),
       );
       throw error;
     }
   }
 
-  attach(record: DeployedClusterRecord): ClusterHandle {
+  attach(cluster: DeployedCluster): ClusterHandle {
+    const { clusterId, reference, clusterSecret } = cluster;
+    // No reference: the deployment was cut off before it recorded anything, so nothing was started.
+    let record = reference ? readLocalClusterRecord(reference) : undefined;
+    if (record && record.clusterId !== clusterId) {
+      this.options.logger.warn(
+        { clusterId, reference, recorded: record.clusterId },
+        'the local record at this reference is of another cluster; attaching to nothing',
+      );
+      record = undefined;
+    }
+    // A folder without a record (a cluster deployed before the target kept one) still has the
+    // address its job manager wrote, so that a teardown can at least ask that job manager to stop.
+    const jobmanagerAddress =
+      record?.jobmanagerAddress ??
+      (reference ? (readAddressFile(join(reference, JOB_MANAGER_ADDRESS_FILE)) ?? '') : '');
     return this.cluster(
-      record.clusterId,
-      record.folder,
-      record.jobmanagerAddress,
-      record.processes.map((info) => LocalProcess.adopt(info)),
-      record.clusterSecret,
+      clusterId,
+      reference,
+      jobmanagerAddress,
+      (record?.members ?? []).map((member) => LocalProcess.adopt(member, reference)),
+      clusterSecret,
     );
   }
 
@@ -213,6 +247,11 @@ export class LocalDeploymentTarget implements DeploymentTarget {
     if (!tls) return [];
     return ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile, ...(tls.caFile ? ['--tls-ca', tls.caFile] : [])];
   }
+}
+
+/** The resource id a task executor of a local cluster registers with: its member name, prefixed with the cluster's id. */
+export function taskExecutorResourceId(clusterId: string, member: ClusterMember): string {
+  return `${clusterId}-${memberName(member)}`;
 }
 
 /**

@@ -1,34 +1,33 @@
 /**
  * One process of a local cluster. Processes are started detached, in their own process group, with
- * stdout and stderr going to files (never pipes: a pipe to a control plane that died would end them
- * with SIGPIPE), so that a cluster outlives its control plane. A process started by this control
- * plane is watched through its ChildProcess (Node reaps it when it ends); one adopted from an earlier
- * control plane is watched by its pid.
+ * stdout and stderr going to files in the cluster's folder (never pipes: a pipe to a control plane
+ * that died would end them with SIGPIPE), so that a cluster outlives its control plane. A process
+ * started by this target is watched through its ChildProcess (Node reaps it when it ends); one
+ * adopted from the cluster's record (after a control-plane restart) is watched by its pid, and
+ * counts as ended once that pid runs no more, or runs a process with another start time (a
+ * recycled pid) or one that is not Flotilla's.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
-import type { ClusterProcess } from '../DeploymentTarget.js';
-import { isPidRunning, looksLikeFlotilla, signalProcessGroup } from './processLiveness.js';
+import { join } from 'node:path';
+import { memberName, type ClusterMember, type MemberStatus } from '../DeploymentTarget.js';
+import type { LocalMemberRecord } from './LocalClusterRecord.js';
+import { logTail, readTail } from './logTail.js';
+import { isPidRunning, looksLikeFlotilla, processStartTime, signalProcessGroup } from './processLiveness.js';
 
 /** How to start a process. */
 export interface LocalProcessSpawn {
-  role: ClusterProcess['role'];
-  index: number;
+  member: ClusterMember;
+  /** The cluster's folder: the process's output goes to `<name>.out` and `<name>.log` there. */
+  folder: string;
   /** The program (the Node binary). */
   command: string;
   args: readonly string[];
-  stdoutFile: string;
-  logFile: string;
   env: NodeJS.ProcessEnv;
   cwd: string;
 }
 
 const POLL_MS = 50;
-
-/** The name of a cluster process, which also names its files: "jobmanager", "taskexecutor-0", … */
-export function processName(process: Pick<ClusterProcess, 'role' | 'index'>): string {
-  return process.role === 'jobmanager' ? 'jobmanager' : `taskexecutor-${process.index}`;
-}
 
 /** A process of a local cluster. */
 export class LocalProcess {
@@ -36,7 +35,9 @@ export class LocalProcess {
   private readonly exited: Promise<void>;
 
   private constructor(
-    readonly info: ClusterProcess,
+    /** What the cluster's record says of it. */
+    readonly record: LocalMemberRecord,
+    private readonly folder: string,
     private readonly child?: ChildProcess,
   ) {
     this.exited = child
@@ -51,8 +52,11 @@ export class LocalProcess {
 
   /** Starts a process as described, detached and with its output in files. */
   static spawn(options: LocalProcessSpawn): LocalProcess {
-    const stdout = openSync(options.stdoutFile, 'a');
-    const stderr = openSync(options.logFile, 'a');
+    const name = memberName(options.member);
+    const stdoutFile = `${name}.out`;
+    const logFile = `${name}.log`;
+    const stdout = openSync(join(options.folder, stdoutFile), 'a');
+    const stderr = openSync(join(options.folder, logFile), 'a');
     let child: ChildProcess;
     try {
       child = spawn(options.command, options.args, {
@@ -68,31 +72,53 @@ export class LocalProcess {
     // Without a listener a failed spawn would be an uncaught error; the exit event reports it.
     child.once('error', () => undefined);
     child.unref();
-    if (child.pid === undefined) throw new Error(`could not start the ${options.role} process (${options.command})`);
-    const info: ClusterProcess = {
-      role: options.role,
-      index: options.index,
+    if (child.pid === undefined)
+      throw new Error(`could not start the ${options.member.role} process (${options.command})`);
+    const record: LocalMemberRecord = {
+      role: options.member.role,
+      index: options.member.index,
+      name,
       pid: child.pid,
-      stdoutFile: options.stdoutFile,
-      logFile: options.logFile,
+      startTime: processStartTime(child.pid),
+      stdoutFile,
+      logFile,
     };
-    return new LocalProcess(info, child);
+    return new LocalProcess(record, options.folder, child);
   }
 
-  /** Watches a process started by an earlier control plane. */
-  static adopt(info: ClusterProcess): LocalProcess {
-    return new LocalProcess(info);
+  /** Watches a process recorded by an earlier target (or control plane) in the cluster's `folder`. */
+  static adopt(record: LocalMemberRecord, folder: string): LocalProcess {
+    return new LocalProcess(record, folder);
+  }
+
+  /** Its process id. */
+  get pid(): number {
+    return this.record.pid;
   }
 
   /** The process's name for messages, such as "taskexecutor-1 (pid 4242)". */
   get label(): string {
-    return `${processName(this.info)} (pid ${this.info.pid})`;
+    return `${this.record.name} (pid ${this.record.pid})`;
+  }
+
+  /** The file its stdout goes to. */
+  get stdoutPath(): string {
+    return join(this.folder, this.record.stdoutFile);
+  }
+
+  /** The file its stderr, its log, goes to. */
+  get logPath(): string {
+    return join(this.folder, this.record.logFile);
   }
 
   /** Whether the process still runs. */
   running(): boolean {
     if (this.child) return this.exit === undefined;
-    return isPidRunning(this.info.pid) && looksLikeFlotilla(this.info.pid);
+    const { pid, startTime } = this.record;
+    if (!isPidRunning(pid)) return false;
+    const now = startTime === undefined ? undefined : processStartTime(pid);
+    if (now !== undefined && now !== startTime) return false;
+    return looksLikeFlotilla(pid);
   }
 
   /** How the process ended, such as "exited with code 1"; undefined while it runs. */
@@ -101,9 +127,28 @@ export class LocalProcess {
     return this.exit ?? 'is no longer running';
   }
 
+  /** The member and its liveness, as the port tells it. */
+  status(): MemberStatus {
+    const { role, index, name } = this.record;
+    const exitReason = this.exitDescription();
+    return exitReason === undefined
+      ? { role, index, name, phase: 'running' }
+      : { role, index, name, phase: 'exited', exitReason };
+  }
+
+  /** The last `lines` lines of its log, for error messages. */
+  logTail(lines?: number): string {
+    return logTail(this.logPath, lines);
+  }
+
+  /** At most the last `maxBytes` of its log; empty when there is none. */
+  readLog(maxBytes: number): string {
+    return readTail(this.logPath, maxBytes);
+  }
+
   /** Sends `signal` to the process's group. */
   signal(signal: NodeJS.Signals): void {
-    if (this.running()) signalProcessGroup(this.info.pid, signal);
+    if (this.running()) signalProcessGroup(this.record.pid, signal);
   }
 
   /** Resolves true once the process has ended, or false after `timeoutMs`. */

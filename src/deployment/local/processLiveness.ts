@@ -28,6 +28,22 @@ function procState(pid: number): string | undefined {
   }
 }
 
+/**
+ * When `pid` started, in clock ticks since boot (field 22 of /proc/PID/stat), or undefined where
+ * /proc is not available or the process is gone. Recorded with a pid, it tells a recycled pid from
+ * the process that had it: the same pid with another start time is another process.
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The fields after the command name (which may hold spaces), from field 3 (state) on.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[22 - 3];
+  } catch {
+    return undefined;
+  }
+}
+
 /** Whether a running `pid` looks like a Flotilla process (guards against a recycled pid); true where it cannot tell. */
 export function looksLikeFlotilla(pid: number): boolean {
   try {

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isPidRunning } from './processLiveness.js';
 import { LocalProcess } from './LocalProcess.js';
@@ -9,7 +10,7 @@ afterAll(killSpawned);
 
 const READY = "process.stdout.write('ready\\n');";
 const waitReady = (process: LocalProcess) =>
-  expect.poll(() => readFileSync(process.info.stdoutFile, 'utf8')).toBe('ready\n');
+  expect.poll(() => readFileSync(process.stdoutPath, 'utf8')).toBe('ready\n');
 
 describe('terminateProcesses', () => {
   it('stops processes that ignore SIGTERM with SIGKILL, and reaps them', async () => {
@@ -24,8 +25,8 @@ describe('terminateProcesses', () => {
     expect(polite.exitDescription()).toBe('was killed by SIGTERM');
     expect(stubborn.exitDescription()).toBe('was killed by SIGKILL');
     // Reaped: the pids no longer answer kill(pid, 0), as a zombie would.
-    expect(isPidRunning(polite.info.pid)).toBe(false);
-    expect(isPidRunning(stubborn.info.pid)).toBe(false);
+    expect(isPidRunning(polite.pid)).toBe(false);
+    expect(isPidRunning(stubborn.pid)).toBe(false);
   });
 
   it('waits for processes that end on their own without signalling them', async () => {
@@ -37,7 +38,7 @@ describe('terminateProcesses', () => {
   it('counts an adopted pid that is not a Flotilla process as ended (a recycled pid)', async () => {
     const child = spawnNode(`${READY} setInterval(() => {}, 1000);`, 'taskexecutor');
     await waitReady(child);
-    const adopted = LocalProcess.adopt({ ...child.info });
+    const adopted = LocalProcess.adopt({ ...child.record }, dirname(child.stdoutPath));
     // Adopted processes are recognised by their command line; this one is plain node.
     expect(adopted.running()).toBe(false);
     await killProcesses([child]);

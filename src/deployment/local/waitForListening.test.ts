@@ -17,7 +17,7 @@ describe('starting cluster processes', () => {
     );
     await expect(waitForListening(process, 10_000, new AbortController().signal)).rejects.toThrow(
       new RegExp(
-        `jobmanager \\(pid ${process.info.pid}\\) exited with code 2 before it listened; the end of its log \\(.*\\):\\nfirst line\\ncannot bind: EADDRINUSE`,
+        `jobmanager \\(pid ${process.pid}\\) exited with code 2 before it listened; the end of its log \\(.*\\):\\nfirst line\\ncannot bind: EADDRINUSE`,
       ),
     );
   });
@@ -29,12 +29,18 @@ describe('starting cluster processes', () => {
       'taskexecutor',
     );
     const admin = {
-      overview: async () => ({ taskExecutors: 0, taskExecutorPids: [] }),
+      overview: async () => ({ taskExecutors: 0, registered: [] }),
       shutDownCluster: async () => undefined,
       close: () => undefined,
     };
     await expect(
-      waitForTaskExecutors(admin, jobManager, [taskExecutor], 10_000, new AbortController().signal),
+      waitForTaskExecutors(
+        admin,
+        jobManager,
+        [{ process: taskExecutor, resourceId: 'c-taskexecutor-0' }],
+        10_000,
+        new AbortController().signal,
+      ),
     ).rejects.toThrow(
       /taskexecutor-0 \(pid \d+\) exited with code 1 while the cluster was starting; the end of its log .*\ngiving up: job manager unreachable/,
     );
@@ -44,12 +50,18 @@ describe('starting cluster processes', () => {
     const jobManager = spawnNode('setInterval(() => {}, 1000);');
     const taskExecutor = spawnNode("console.error('still connecting'); setInterval(() => {}, 1000);", 'taskexecutor');
     const admin = {
-      overview: async () => ({ taskExecutors: 0, taskExecutorPids: [] }),
+      overview: async () => ({ taskExecutors: 0, registered: [] }),
       shutDownCluster: async () => undefined,
       close: () => undefined,
     };
     await expect(
-      waitForTaskExecutors(admin, jobManager, [taskExecutor], 300, new AbortController().signal),
+      waitForTaskExecutors(
+        admin,
+        jobManager,
+        [{ process: taskExecutor, resourceId: 'c-taskexecutor-0' }],
+        300,
+        new AbortController().signal,
+      ),
     ).rejects.toThrow(
       /0 of 1 task executors registered within 300 ms; not registered: taskexecutor-0 \(pid \d+\), log .*:\nstill connecting/,
     );

@@ -7,7 +7,6 @@ import { readFileSync } from 'node:fs';
 import { delay } from 'abort-controller-x';
 import { DeploymentError } from '../DeploymentError.js';
 import type { LocalProcess } from './LocalProcess.js';
-import { logTail } from './logTail.js';
 
 // Reading the small stdout file of a starting process costs little; the address is on the critical path of a deployment.
 const POLL_MS = 20;
@@ -17,17 +16,17 @@ const LISTENING = /^listening on (\S+)\n/;
 export async function waitForListening(process: LocalProcess, timeoutMs: number, signal: AbortSignal): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const match = LISTENING.exec(readOrEmpty(process.info.stdoutFile));
+    const match = LISTENING.exec(readOrEmpty(process.stdoutPath));
     if (match) return match[1];
     const exit = process.exitDescription();
     if (exit !== undefined) {
       throw new DeploymentError(
-        `${process.label} ${exit} before it listened; the end of its log (${process.info.logFile}):\n${logTail(process.info.logFile)}`,
+        `${process.label} ${exit} before it listened; the end of its log (${process.logPath}):\n${process.logTail()}`,
       );
     }
     if (Date.now() >= deadline) {
       throw new DeploymentError(
-        `${process.label} did not print its "listening on" line within ${timeoutMs} ms; the end of its log (${process.info.logFile}):\n${logTail(process.info.logFile)}`,
+        `${process.label} did not print its "listening on" line within ${timeoutMs} ms; the end of its log (${process.logPath}):\n${process.logTail()}`,
       );
     }
     await delay(signal, POLL_MS);

@@ -124,7 +124,7 @@ describe('SimulatedJobManager', () => {
     expect((await manager.result(driverJobId)).status).toBe('CANCELED');
     // Cancelling an ended job changes nothing.
     manager.cancel(driverJobId);
-    expect(manager.overview()).toEqual({ taskExecutors: 1, taskExecutorPids: [] });
+    expect(manager.overview()).toEqual({ taskExecutors: 1, registered: [{ id: 'taskexecutor-0' }] });
   });
 
   it('runs a NORMAL job to its end and a DAEMON job until it is cancelled', async () => {

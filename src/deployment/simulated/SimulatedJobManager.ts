@@ -200,10 +200,14 @@ export class SimulatedJobManager {
     }
   }
 
-  /** How many task executors the cluster has (none of them a process). */
-  overview(): { taskExecutors: number; taskExecutorPids: number[] } {
+  /** How many task executors the cluster has (none of them a process), each by its member name. */
+  overview(): { taskExecutors: number; registered: { id: string }[] } {
     this.checkRunning();
-    return { taskExecutors: this.options.taskExecutors, taskExecutorPids: [] };
+    const { taskExecutors } = this.options;
+    return {
+      taskExecutors,
+      registered: Array.from({ length: taskExecutors }, (_, index) => ({ id: `taskexecutor-${index}` })),
+    };
   }
 
   /** Shuts the cluster down: its jobs are cancelled (with their events), then every call answers UNAVAILABLE. */
