@@ -10,15 +10,25 @@ import type { JobManagerAdmin } from '../../deployment/DeploymentTarget.js';
 import type { JobGraph } from '../../jobgraph/jobGraph.js';
 import type { ApplicationMainSubmission } from '../../dispatcher/DispatcherRequests.js';
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
-import type { CollectedRecords } from '../../../generated/flotilla/v1/common.js';
-import type { JobResult } from '../../../generated/flotilla/v1/job_graph.js';
+
+declare const relayed: unique symbol;
+
+/**
+ * A message of the cluster's contract that the control plane passes on without reading it. Only the
+ * adapters in `service/`, which know the contract, make one and open it again
+ * (`service/relayedJobResultPart.ts`); the domain sees its kind and nothing else.
+ */
+export interface RelayedMessage<Kind extends string> {
+  readonly [relayed]: Kind;
+}
 
 /**
  * A part of a job's result stream, passed through as the cluster sent it: the records of one
  * collect() sink (still encoded: the control plane relays them without reading them), or last the result.
  */
 export type JobResultPart =
-  { $case: 'collected'; collected: CollectedRecords } | { $case: 'result'; result: JobResult };
+  | { $case: 'collected'; collected: RelayedMessage<'CollectedRecords'> }
+  | { $case: 'result'; result: RelayedMessage<'JobResult'> };
 
 /** A job to submit. */
 export interface JobSubmission {

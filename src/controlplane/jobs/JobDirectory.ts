@@ -13,7 +13,12 @@ import type { ControlPlaneEventPublisher } from '../events/ControlPlaneEvents.js
 import { isTerminalClusterStatus } from '../model/Cluster.js';
 import type { Job } from '../model/Job.js';
 import type { JobListRequest, JobPage, JobStore } from '../store/JobStore.js';
-import { jobStatusToMessage, serializedErrorToMessage } from '../../rpc/convert/status.js';
+
+/**
+ * What RequestJobResult answers, part by part: what the cluster sent, or, once the cluster is gone,
+ * the job as the store keeps it (its result without records).
+ */
+export type JobResultAnswer = JobResultPart | { $case: 'stored'; job: Job };
 
 /** What the directory needs. */
 export interface JobDirectoryOptions {
@@ -49,7 +54,7 @@ export class JobDirectory {
    * The job's collected records and then its result, as its cluster sends them once it ended. When
    * the cluster is gone and the job has ended, the stored result (without records).
    */
-  async *result(jobId: string, signal?: AbortSignal): AsyncGenerator<JobResultPart> {
+  async *result(jobId: string, signal?: AbortSignal): AsyncGenerator<JobResultAnswer> {
     const job = this.get(jobId);
     const cluster = this.options.clusters.get(job.clusterId);
     if (!isTerminalClusterStatus(cluster.status)) {
@@ -69,16 +74,6 @@ export class JobDirectory {
         `job ${jobId} has not ended and its cluster ${job.clusterId} is ${this.options.clusters.get(job.clusterId).status}; its result cannot be known`,
       );
     }
-    yield { $case: 'result', result: storedResult(stored) };
+    yield { $case: 'stored', job: stored };
   }
-}
-
-function storedResult(job: Job) {
-  return {
-    jobId: job.id,
-    status: jobStatusToMessage(job.status),
-    failure: job.failure && serializedErrorToMessage(job.failure),
-    durationMs: BigInt(Math.max(0, (job.endTime ?? job.createTime).getTime() - job.createTime.getTime())),
-    collectedRecords: 0n,
-  };
 }

@@ -24,6 +24,7 @@ import {
 } from '../clusters/DispatcherGateway.js';
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
 import { jobEventFromMessage } from './jobEventFromMessage.js';
+import { relayJobResultPart } from './relayedJobResultPart.js';
 
 /** Connects to the DispatcherService at `address` (HOST:PORT) with `security` (TLS, the cluster's secret); the channel connects lazily. */
 export function grpcDispatcherGateway(address: string, security?: ClientSecurity): DispatcherGateway {
@@ -90,7 +91,7 @@ export function grpcDispatcherGateway(address: string, security?: ClientSecurity
     async *requestJobResult(jobId, signal) {
       try {
         for await (const { part } of client.requestJobResult({ jobId }, { signal })) {
-          if (part?.$case === 'collected' || part?.$case === 'result') yield part;
+          if (part?.$case === 'collected' || part?.$case === 'result') yield relayJobResultPart(part);
         }
       } catch (error) {
         throw toDomainError(error, address);

@@ -14,6 +14,7 @@ import { callerOf } from '../../rpc/security/Caller.js';
 import type { TenantViews } from '../tenants/TenantView.js';
 import type { Job } from '../model/Job.js';
 import { applicationToMessage } from './applicationMessages.js';
+import { jobResultPartMessage } from './relayedJobResultPart.js';
 
 type JobRpcs = Pick<
   ClusterClientServiceImplementation<CallContext>,
@@ -63,7 +64,7 @@ export function jobHandlers(views: TenantViews): JobRpcs {
         required(request.jobId, 'job_id'),
         context.signal,
       ))
-        yield { part };
+        yield { part: jobResultPartMessage(part) };
     },
 
     async reportClientHeartbeat(request, context) {

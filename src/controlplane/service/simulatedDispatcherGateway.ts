@@ -17,6 +17,7 @@ import type {
   JobOutputStream,
 } from '../clusters/DispatcherGateway.js';
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
+import { relayJobResultPart } from './relayedJobResultPart.js';
 
 /** Connects to simulated clusters in memory, and to any other address with `otherwise`. */
 export function simulatedDispatchers(
@@ -81,7 +82,7 @@ function simulatedDispatcherGateway(address: string, target: SimulatedDeployment
 
     async *requestJobResult(jobId, signal) {
       const result = await jobManager().result(jobId, signal);
-      yield {
+      yield relayJobResultPart({
         $case: 'result',
         result: {
           jobId: result.jobId,
@@ -90,7 +91,7 @@ function simulatedDispatcherGateway(address: string, target: SimulatedDeployment
           durationMs: BigInt(result.durationMs),
           collectedRecords: 0n,
         },
-      };
+      });
     },
 
     async *watchJobEvents(afterSequence, signal): AsyncGenerator<ClusterJobEvent> {

@@ -11,7 +11,7 @@ import type { ApplicationManager, RunApplicationResult } from '../applications/A
 import type { ClientMains } from '../applications/ClientMains.js';
 import type { RunApplicationInput } from '../applications/RunApplicationInput.js';
 import type { ClusterManager } from '../clusters/ClusterManager.js';
-import type { JobResultPart } from '../clusters/DispatcherGateway.js';
+import type { JobResultAnswer } from '../jobs/JobDirectory.js';
 import type { ApplicationEventWatch } from '../events/ApplicationEventLog.js';
 import type { ClientJobSubmission, JobSubmissions, SubmittedClientJob } from '../jobs/JobSubmissions.js';
 import type { JobDirectory } from '../jobs/JobDirectory.js';
@@ -116,7 +116,7 @@ export class TenantView {
     return this.domain.jobs.cancel(this.getJob(jobId).id);
   }
 
-  jobResult(jobId: string, signal?: AbortSignal): AsyncIterable<JobResultPart> {
+  jobResult(jobId: string, signal?: AbortSignal): AsyncIterable<JobResultAnswer> {
     return this.domain.jobs.result(this.getJob(jobId).id, signal);
   }
 }
