@@ -21,8 +21,11 @@
 const GRPC = ['(^|/)node_modules/(nice-grpc[^/]*|@grpc/grpc-js)/', '^(nice-grpc[^/]*|@grpc/grpc-js)$', '^generated/'];
 /** Code allowed to speak gRPC: transport, client, CLI, composition roots and adapter folders. */
 const GRPC_ALLOWED = ['^src/(rpc|cli|client|minicluster)/', '^src/.+/(service|grpc)/'];
-/** The CLI's process verbs: composition roots that start a component's server. */
-const PROCESS_VERBS = '^src/cli/commands/(controlplane|jobmanager|taskexecutor)[.]ts$';
+/**
+ * The CLI's process verbs, composition roots that start a component's server, and src/cli/process/,
+ * what they share (serving until signalled, server security and the control plane's tenants).
+ */
+const PROCESS_VERBS = ['^src/cli/commands/(controlplane|jobmanager|taskexecutor)[.]ts$', '^src/cli/process/'];
 /** A test of its own (a unit test next to its code, or test-support code in a testing/ folder). */
 const TEST_CODE = ['[.]test[.]ts$', '(^|/)testing/'];
 

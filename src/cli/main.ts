@@ -6,7 +6,13 @@
 import { readFileSync } from 'node:fs';
 import { ControlPlaneUnreachableError } from '../client/errors.js';
 import { FlotillaError } from '../common/errors.js';
-import { formatCommandHelp, parseCommandLine, UsageError, type CommandSpec, type ParsedCommandLine } from './args.js';
+import {
+  formatCommandHelp,
+  parseCommandLine,
+  UsageError,
+  type CommandSpec,
+  type ParsedCommandLine,
+} from './options/args.js';
 
 /** A verb as loaded: its spec and what runs it. */
 interface Verb {

@@ -1,10 +1,10 @@
 /** `flotilla list` and `flotilla cancel APP`: the applications the control plane knows. */
 import { ApplicationStatus, SubmissionMode } from '../../../generated/flotilla/v1/status.js';
 import type { Application } from '../../../generated/flotilla/v1/resources.js';
-import { connectFromOptions } from '../controlPlaneConnection.js';
-import type { CommandSpec, ParsedCommandLine } from '../args.js';
-import { CLIENT_OPTIONS } from '../commonOptions.js';
-import { formatTable } from '../formatTable.js';
+import { connectFromOptions } from '../options/controlPlaneConnection.js';
+import type { CommandSpec, ParsedCommandLine } from '../options/args.js';
+import { CLIENT_OPTIONS } from '../options/commonOptions.js';
+import { formatTable } from '../output/formatTable.js';
 
 export const listCommand: CommandSpec = {
   name: 'list',

@@ -3,12 +3,12 @@ import { randomUUID } from 'node:crypto';
 import type { Cluster } from '../../../generated/flotilla/v1/resources.js';
 import { ClusterStatus } from '../../../generated/flotilla/v1/status.js';
 import type { ControlPlaneConnection } from '../../client/controlPlaneClient.js';
-import { connectFromOptions } from '../controlPlaneConnection.js';
+import { connectFromOptions } from '../options/controlPlaneConnection.js';
 import { FlotillaError } from '../../common/errors.js';
-import type { CommandSpec, ParsedCommandLine } from '../args.js';
-import { CLIENT_OPTIONS } from '../commonOptions.js';
-import { formatTable } from '../formatTable.js';
-import { positiveInteger } from '../optionValues.js';
+import type { CommandSpec, ParsedCommandLine } from '../options/args.js';
+import { CLIENT_OPTIONS } from '../options/commonOptions.js';
+import { formatTable } from '../output/formatTable.js';
+import { positiveInteger } from '../options/optionValues.js';
 
 export const clusterStartCommand: CommandSpec = {
   name: 'cluster start',

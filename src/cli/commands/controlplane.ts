@@ -10,13 +10,13 @@ import {
 } from '../../controlplane/controlPlane.js';
 import { RETENTION_DEFAULTS, type RetentionPolicy } from '../../controlplane/retention/RetentionPolicy.js';
 import { compileSimulationScript, SIMULATION_DEFAULTS } from '../../deployment/simulated/SimulationScript.js';
-import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
+import { UsageError, type CommandSpec, type ParsedCommandLine } from '../options/args.js';
 import { BUNDLE_CACHE_DEFAULTS } from '../../taskexecutor/bundles/BundleCacheOptions.js';
-import { nonNegativeInteger, positiveInteger } from '../optionValues.js';
-import { DEFAULT_STATE_DIR, LOG_LEVEL_OPTION, listenOption, stateDirOption } from '../commonOptions.js';
-import { formatDuration, parseDuration } from '../duration.js';
-import { serveUntilSignalled } from '../serveUntilSignalled.js';
-import { authOptions, AUTH_OPTIONS } from '../authOptions.js';
+import { nonNegativeInteger, positiveInteger } from '../options/optionValues.js';
+import { DEFAULT_STATE_DIR, LOG_LEVEL_OPTION, listenOption, stateDirOption } from '../options/commonOptions.js';
+import { formatDuration, parseDuration } from '../options/duration.js';
+import { serveUntilSignalled } from '../process/serveUntilSignalled.js';
+import { authOptions, AUTH_OPTIONS } from '../process/authOptions.js';
 import {
   clusterSecretOf,
   internalClientSecurityOf,
@@ -24,7 +24,7 @@ import {
   serverSecurityOf,
   serverSecurityOptions,
   serverTlsOf,
-} from '../serverSecurityOptions.js';
+} from '../process/serverSecurityOptions.js';
 
 /** The default of the control plane's --max-streams-per-caller. */
 const CONTROL_PLANE_DEFAULT_MAX_STREAMS = 1000;

@@ -3,15 +3,15 @@ import { parseHostPort } from '../../common/address.js';
 import { writeAddressFile } from '../../common/addressFile.js';
 import { createLogger } from '../../common/logger.js';
 import { JOB_MANAGER_DEFAULTS, startJobManager } from '../../dispatcher/jobManager.js';
-import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
-import { positiveInteger } from '../optionValues.js';
-import { LOG_LEVEL_OPTION, listenOption, scratchDir, stateDirOption } from '../commonOptions.js';
-import { serveUntilSignalled } from '../serveUntilSignalled.js';
+import { UsageError, type CommandSpec, type ParsedCommandLine } from '../options/args.js';
+import { positiveInteger } from '../options/optionValues.js';
+import { LOG_LEVEL_OPTION, listenOption, scratchDir, stateDirOption } from '../options/commonOptions.js';
+import { serveUntilSignalled } from '../process/serveUntilSignalled.js';
 import {
   CLUSTER_SECRET_FILE_OPTION,
   clusterMemberSettingsOf,
   serverSecurityOptions,
-} from '../serverSecurityOptions.js';
+} from '../process/serverSecurityOptions.js';
 
 export const jobmanagerCommand: CommandSpec = {
   name: 'jobmanager',

@@ -1,10 +1,10 @@
 /** `flotilla logs APP`: prints what an application's driver wrote, optionally following it. */
 import { LogStream } from '../../../generated/flotilla/v1/common.js';
-import { connectFromOptions } from '../controlPlaneConnection.js';
+import { connectFromOptions } from '../options/controlPlaneConnection.js';
 import { readDriverLog } from '../../client/readDriverLog.js';
-import type { CommandSpec, ParsedCommandLine } from '../args.js';
-import { CLIENT_OPTIONS } from '../commonOptions.js';
-import { nonNegativeInteger } from '../optionValues.js';
+import type { CommandSpec, ParsedCommandLine } from '../options/args.js';
+import { CLIENT_OPTIONS } from '../options/commonOptions.js';
+import { nonNegativeInteger } from '../options/optionValues.js';
 
 export const logsCommand: CommandSpec = {
   name: 'logs',

@@ -4,12 +4,12 @@
  * the control plane has accepted the application.
  */
 import { SubmissionMode } from '../../../generated/flotilla/v1/status.js';
-import { connectFromOptions } from '../controlPlaneConnection.js';
+import { connectFromOptions } from '../options/controlPlaneConnection.js';
 import { runApplication } from '../../client/runApplication.js';
-import { UsageError, type CommandSpec, type OptionSpec, type ParsedCommandLine } from '../args.js';
-import { CLIENT_OPTIONS } from '../commonOptions.js';
-import { followApplication } from '../followApplication.js';
-import { applicationRequestOf, deployedCluster, namedCluster, uploadProgress } from '../applicationRequest.js';
+import { UsageError, type CommandSpec, type OptionSpec, type ParsedCommandLine } from '../options/args.js';
+import { CLIENT_OPTIONS } from '../options/commonOptions.js';
+import { followApplication } from '../output/followApplication.js';
+import { applicationRequestOf, deployedCluster, namedCluster, uploadProgress } from '../options/applicationRequest.js';
 
 const number = (
   name: string,
@@ -189,7 +189,7 @@ export async function runRun(args: ParsedCommandLine): Promise<number> {
   }
   if (!driver && !applicationMode) {
     // Loaded only here: running main() in this process needs the SDK, which the other modes do not.
-    const { runInClient } = await import('../runInClient.js');
+    const { runInClient } = await import('./runInClient.js');
     return runInClient(args, target === 'per-job' ? 'per-job' : 'session');
   }
   const cluster = namedCluster(options) ?? deployedCluster(options);

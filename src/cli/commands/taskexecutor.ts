@@ -4,15 +4,15 @@ import { createLogger } from '../../common/logger.js';
 import { addressFileRetrieval } from '../../taskexecutor/JobManagerRetrieval.js';
 import { TASK_EXECUTOR_RESOURCE_DEFAULTS } from '../../taskexecutor/resourceDefaults.js';
 import { DEFAULT_TASK_CANCELLATION_TIMEOUT_MS, startTaskExecutor } from '../../taskexecutor/taskExecutor.js';
-import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
-import { positiveInteger } from '../optionValues.js';
-import { LOG_LEVEL_OPTION, listenOption, scratchDir, stateDirOption } from '../commonOptions.js';
-import { serveUntilSignalled } from '../serveUntilSignalled.js';
+import { UsageError, type CommandSpec, type ParsedCommandLine } from '../options/args.js';
+import { positiveInteger } from '../options/optionValues.js';
+import { LOG_LEVEL_OPTION, listenOption, scratchDir, stateDirOption } from '../options/commonOptions.js';
+import { serveUntilSignalled } from '../process/serveUntilSignalled.js';
 import {
   CLUSTER_SECRET_FILE_OPTION,
   clusterMemberSettingsOf,
   serverSecurityOptions,
-} from '../serverSecurityOptions.js';
+} from '../process/serverSecurityOptions.js';
 
 export const taskexecutorCommand: CommandSpec = {
   name: 'taskexecutor',

@@ -1,9 +1,9 @@
 /** `flotilla upload PATH`: stores a bundle in the control plane and prints its id. */
-import { connectFromOptions } from '../controlPlaneConnection.js';
+import { connectFromOptions } from '../options/controlPlaneConnection.js';
 import { uploadBundle } from '../../client/uploadBundle.js';
-import type { CommandSpec, ParsedCommandLine } from '../args.js';
-import { CLIENT_OPTIONS } from '../commonOptions.js';
-import { progressReporter } from '../progress.js';
+import type { CommandSpec, ParsedCommandLine } from '../options/args.js';
+import { CLIENT_OPTIONS } from '../options/commonOptions.js';
+import { progressReporter } from '../output/progress.js';
 
 export const uploadCommand: CommandSpec = {
   name: 'upload',

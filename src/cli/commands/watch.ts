@@ -1,9 +1,9 @@
 /** `flotilla watch APP`: follows an application's events until it ends. */
-import { connectFromOptions } from '../controlPlaneConnection.js';
-import type { CommandSpec, ParsedCommandLine } from '../args.js';
-import { CLIENT_OPTIONS } from '../commonOptions.js';
-import { followApplication } from '../followApplication.js';
-import { nonNegativeInteger } from '../optionValues.js';
+import { connectFromOptions } from '../options/controlPlaneConnection.js';
+import type { CommandSpec, ParsedCommandLine } from '../options/args.js';
+import { CLIENT_OPTIONS } from '../options/commonOptions.js';
+import { followApplication } from '../output/followApplication.js';
+import { nonNegativeInteger } from '../options/optionValues.js';
 
 export const watchCommand: CommandSpec = {
   name: 'watch',

@@ -3,8 +3,8 @@
  * the `listening on HOST:PORT` line scripts wait for, then on the first stop shuts the server down
  * (open streams end with UNAVAILABLE) and resolves with the exit code; a second signal exits at once.
  */
-import type { Logger } from '../common/logger.js';
-import type { ServerHost } from '../rpc/serverHost.js';
+import type { Logger } from '../../common/logger.js';
+import type { ServerHost } from '../../rpc/serverHost.js';
 
 /** Lets a server end its own process (a task executor that lost its job manager, a shutdown RPC). */
 export type StopProcess = (reason: string, exitCode: number) => void;

@@ -3,14 +3,14 @@
  * tokens), `--max-applications-per-tenant`, and `--cluster-secret-file` (the secret of job managers
  * named with -m), and what they become: the tenant directory and the bearer-token authentication.
  */
-import { InvalidArgumentError } from '../common/errors.js';
-import { parseAuthConfig, type AuthConfig } from '../controlplane/tenants/AuthConfig.js';
-import { TenantDirectory } from '../controlplane/tenants/TenantDirectory.js';
-import type { CallerAuthentication } from '../rpc/security/authenticationMiddleware.js';
-import { bearerTokenAuthentication } from '../rpc/security/bearerTokenAuthentication.js';
-import { UsageError, type OptionSpec, type ParsedCommandLine } from './args.js';
-import { nonNegativeInteger, readOptionFile } from './optionValues.js';
-import { CLUSTER_SECRET_ENV } from '../rpc/security/ClientSecurity.js';
+import { InvalidArgumentError } from '../../common/errors.js';
+import { parseAuthConfig, type AuthConfig } from '../../controlplane/tenants/AuthConfig.js';
+import { TenantDirectory } from '../../controlplane/tenants/TenantDirectory.js';
+import type { CallerAuthentication } from '../../rpc/security/authenticationMiddleware.js';
+import { bearerTokenAuthentication } from '../../rpc/security/bearerTokenAuthentication.js';
+import { UsageError, type OptionSpec, type ParsedCommandLine } from '../options/args.js';
+import { nonNegativeInteger, readOptionFile } from '../options/optionValues.js';
+import { CLUSTER_SECRET_ENV } from '../../rpc/security/ClientSecurity.js';
 
 /** The control plane's options about tenants and secrets. */
 export const AUTH_OPTIONS: readonly OptionSpec[] = [

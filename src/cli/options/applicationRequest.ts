@@ -1,8 +1,8 @@
 /** What `flotilla run` sends the control plane, from its command line: the same fields in every mode. */
-import type { SubmissionMode } from '../../generated/flotilla/v1/status.js';
-import type { ClusterChoice, DriverApplicationRequest, RunOptions } from '../client/runApplication.js';
+import type { SubmissionMode } from '../../../generated/flotilla/v1/status.js';
+import type { ClusterChoice, DriverApplicationRequest, RunOptions } from '../../client/runApplication.js';
 import type { ParsedCommandLine } from './args.js';
-import { progressReporter } from './progress.js';
+import { progressReporter } from '../output/progress.js';
 
 /** The RunApplication request of `run`'s options and positionals (BUNDLE, then main()'s arguments). */
 export function applicationRequestOf(

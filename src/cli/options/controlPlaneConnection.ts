@@ -3,8 +3,8 @@
  * `--tls-ca` / `--token` (or FLOTILLA_TLS_CA / FLOTILLA_TOKEN) for a control plane that speaks TLS
  * and asks for a bearer token.
  */
-import { connectControlPlane, type ControlPlaneConnection } from '../client/controlPlaneClient.js';
-import type { ClientSecurity } from '../rpc/security/ClientSecurity.js';
+import { connectControlPlane, type ControlPlaneConnection } from '../../client/controlPlaneClient.js';
+import type { ClientSecurity } from '../../rpc/security/ClientSecurity.js';
 import { UsageError, type ParsedCommandLine } from './args.js';
 import { readOptionFile } from './optionValues.js';
 

@@ -4,20 +4,20 @@
  * managers and task executors, and how they become a {@link ServerSecurity} and the settings of the
  * process's own clients. A server refuses to listen beyond loopback unsecured (a usage error).
  */
-import type { HostPort } from '../common/address.js';
-import type { CallerAuthentication } from '../rpc/security/authenticationMiddleware.js';
-import { clusterSecretAuthentication } from '../rpc/security/clusterSecretAuthentication.js';
-import { CLUSTER_SECRET_ENV, type ClientSecurity } from '../rpc/security/ClientSecurity.js';
+import type { HostPort } from '../../common/address.js';
+import type { CallerAuthentication } from '../../rpc/security/authenticationMiddleware.js';
+import { clusterSecretAuthentication } from '../../rpc/security/clusterSecretAuthentication.js';
+import { CLUSTER_SECRET_ENV, type ClientSecurity } from '../../rpc/security/ClientSecurity.js';
 import {
   checkBindSecurity,
   InsecureBindError,
   type ServerSecurity,
   type ServerTls,
-} from '../rpc/security/ServerSecurity.js';
-import { DEFAULT_MAX_MESSAGE_BYTES } from '../rpc/serverHost.js';
-import { UsageError, type OptionSpec, type ParsedCommandLine } from './args.js';
-import { readPemFile } from './controlPlaneConnection.js';
-import { nonNegativeInteger, readOptionFile } from './optionValues.js';
+} from '../../rpc/security/ServerSecurity.js';
+import { DEFAULT_MAX_MESSAGE_BYTES } from '../../rpc/serverHost.js';
+import { UsageError, type OptionSpec, type ParsedCommandLine } from '../options/args.js';
+import { readPemFile } from '../options/controlPlaneConnection.js';
+import { nonNegativeInteger, readOptionFile } from '../options/optionValues.js';
 
 /** The shortest cluster secret accepted. */
 export const MIN_CLUSTER_SECRET_LENGTH = 16;

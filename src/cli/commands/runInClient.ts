@@ -6,13 +6,13 @@
  * when the application FINISHED. Detached (`-d`), it exits once main() returned, leaving the jobs
  * main() did not wait for running; `flotilla watch APP` follows them.
  */
-import { SubmissionMode } from '../../generated/flotilla/v1/status.js';
-import { connectFromOptions } from './controlPlaneConnection.js';
-import { runApplication, type ClusterChoice } from '../client/runApplication.js';
-import { runClientMain } from '../client/runClientMain.js';
-import { UsageError, type ParsedCommandLine } from './args.js';
-import { followApplication } from './followApplication.js';
-import { applicationRequestOf, deployedCluster, namedCluster, uploadProgress } from './applicationRequest.js';
+import { SubmissionMode } from '../../../generated/flotilla/v1/status.js';
+import { connectFromOptions } from '../options/controlPlaneConnection.js';
+import { runApplication, type ClusterChoice } from '../../client/runApplication.js';
+import { runClientMain } from '../../client/runClientMain.js';
+import { UsageError, type ParsedCommandLine } from '../options/args.js';
+import { followApplication } from '../output/followApplication.js';
+import { applicationRequestOf, deployedCluster, namedCluster, uploadProgress } from '../options/applicationRequest.js';
 
 /** Runs the client-side modes; resolves with the exit code. */
 export async function runInClient(args: ParsedCommandLine, mode: 'session' | 'per-job'): Promise<number> {

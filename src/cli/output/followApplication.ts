@@ -2,10 +2,10 @@
  * Prints an application's events on stderr until it ends (`run --follow`, `watch`), and turns its
  * final status into the exit code: 0 for FINISHED, 1 otherwise.
  */
-import { ApplicationStatus } from '../../generated/flotilla/v1/status.js';
-import type { ControlPlaneConnection } from '../client/controlPlaneClient.js';
-import { describeEvent, terminalStatusOf } from '../client/describeEvent.js';
-import { watchApplication } from '../client/watchApplication.js';
+import { ApplicationStatus } from '../../../generated/flotilla/v1/status.js';
+import type { ControlPlaneConnection } from '../../client/controlPlaneClient.js';
+import { describeEvent, terminalStatusOf } from '../../client/describeEvent.js';
+import { watchApplication } from '../../client/watchApplication.js';
 
 /** Follows `applicationId` from `afterSequence`; resolves with the exit code. */
 export async function followApplication(

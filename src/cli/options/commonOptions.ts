@@ -1,7 +1,7 @@
 /** Options every Flotilla process or client verb shares (DESIGN.md: shared conventions). */
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_CONTROL_PLANE_ADDRESS } from '../client/controlPlaneClient.js';
+import { DEFAULT_CONTROL_PLANE_ADDRESS } from '../../client/controlPlaneClient.js';
 import type { OptionSpec } from './args.js';
 
 /** `--log-level`, for every process. */
