@@ -5,7 +5,7 @@
  * bundle's `main()` exactly as a driver task does on a task executor.
  */
 import type { ExecutionState, SerializedError } from '../common/status.js';
-import type { TaskDeploymentDescriptor } from '../jobmaster/TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor } from '../runtime/TaskDeploymentDescriptor.js';
 import type { OutputStream } from './JobOutputLog.js';
 
 /** What a running `main()` reports, in order. */

@@ -11,7 +11,7 @@ import { isTerminalJobStatus, type ExecutionState, type JobStatus, type Serializ
 import type { Execution } from '../jobmaster/Execution.js';
 import type { JobMasterListener, JobMasterResult, TaskCounts } from '../jobmaster/JobMaster.js';
 import type { JobMasterService } from '../jobmaster/JobMasterService.js';
-import type { TaskDeploymentDescriptor } from '../jobmaster/TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor } from '../runtime/TaskDeploymentDescriptor.js';
 import type { ApplicationMainExecution, ApplicationMainHost } from './ApplicationMainHost.js';
 import type { OutputStream } from './JobOutputLog.js';
 

@@ -13,9 +13,9 @@ import {
 } from '../../generated/flotilla/v1/dispatcher_service.js';
 import type { JobEvent } from '../../generated/flotilla/v1/events.js';
 import { ApplicationStatus, ExecutionState, JobStatus, LivingPriority } from '../../generated/flotilla/v1/status.js';
-import type { TaskDeploymentDescriptor } from '../jobmaster/TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor } from '../runtime/TaskDeploymentDescriptor.js';
 import { ResourceManager } from '../resourcemanager/ResourceManager.js';
-import type { TaskExecutorGateway } from '../resourcemanager/TaskExecutorGateway.js';
+import type { TaskExecutorGateway } from '../runtime/TaskExecutorGateway.js';
 import { jobGraphToMessage } from '../rpc/convert/jobGraph.js';
 import { decodeRecords, encodeRecords } from '../rpc/convert/records.js';
 import { startServerHost, type ServerHost } from '../rpc/serverHost.js';

@@ -9,7 +9,7 @@
 import { abortable } from 'abort-controller-x';
 import { ExecutionEnvironment } from '../api/ExecutionEnvironment.js';
 import { bundleFunctionCapturer } from '../api/functions/bundleFunctionCapturer.js';
-import type { TaskDeploymentDescriptor } from '../jobmaster/TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor } from '../runtime/TaskDeploymentDescriptor.js';
 import { DispatcherJobSubmitter } from '../rpc/dispatcherJobSubmitter.js';
 import type { ClientSecurity } from '../rpc/security/ClientSecurity.js';
 import { DriverEntryError } from './DriverEntryError.js';

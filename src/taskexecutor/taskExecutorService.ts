@@ -9,7 +9,7 @@ import {
 } from '../../generated/flotilla/v1/task_executor_service.js';
 import { checkDialAddress } from '../common/address.js';
 import { InvalidArgumentError } from '../common/errors.js';
-import type { TaskDeploymentDescriptor } from '../jobmaster/TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor } from '../runtime/TaskDeploymentDescriptor.js';
 import { resourceProfileFromMessage, slotToMessage } from '../rpc/convert/slots.js';
 import { taskDeploymentFromMessage } from '../rpc/convert/taskDeployment.js';
 import type { HostedService } from '../rpc/serverHost.js';

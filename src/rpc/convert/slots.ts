@@ -3,7 +3,7 @@ import type { ResourceProfile as ProfileMessage } from '../../../generated/floti
 import type { SlotStatus as SlotStatusMessage } from '../../../generated/flotilla/v1/resources.js';
 import { InvalidArgumentError } from '../../common/errors.js';
 import type { ResourceProfile } from '../../jobgraph/jobGraph.js';
-import type { SlotStatus } from '../../resourcemanager/SlotStatus.js';
+import type { SlotStatus } from '../../runtime/SlotStatus.js';
 
 /** A proto resource profile as a domain one; unset means "any". Negative or non-finite cpus are refused. */
 export function resourceProfileFromMessage(message: ProfileMessage | undefined): ResourceProfile {

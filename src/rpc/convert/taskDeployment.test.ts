@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { TaskDeploymentDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor } from '../../runtime/TaskDeploymentDescriptor.js';
 import { taskDeploymentFromMessage, taskDeploymentToMessage } from './taskDeployment.js';
 
 const keySelector = { source: '(pair) => pair[0]', module: 'main.js', line: 7, boundValuesJson: '{}' };

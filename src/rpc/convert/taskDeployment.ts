@@ -5,7 +5,7 @@
  */
 import type { TaskDeploymentDescriptor as DescriptorMessage } from '../../../generated/flotilla/v1/task_executor_service.js';
 import { InvalidArgumentError } from '../../common/errors.js';
-import type { TaskDeploymentDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor } from '../../runtime/TaskDeploymentDescriptor.js';
 import { isKeyedAggregation } from '../../jobgraph/keyedAggregation.js';
 import {
   bundleFromMessage,

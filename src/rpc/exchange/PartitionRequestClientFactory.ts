@@ -9,7 +9,7 @@ import {
   TaskExecutorServiceDefinition,
   type TaskExecutorServiceClient,
 } from '../../../generated/flotilla/v1/task_executor_service.js';
-import type { InputChannelDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
+import type { InputChannelDescriptor } from '../../runtime/TaskDeploymentDescriptor.js';
 import type {
   InputChannel,
   InputChannelOptions,

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../common/errors.js';
 import { createInputGate } from '../../taskexecutor/network/createInputGate.js';
 import { InputChannelError } from '../../taskexecutor/network/errors.js';
-import type { InputChannelDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
+import type { InputChannelDescriptor } from '../../runtime/TaskDeploymentDescriptor.js';
 import { ResultPartitionManager } from '../../taskexecutor/network/ResultPartitionManager.js';
 import {
   batchOf,

@@ -7,7 +7,7 @@
 import { ClientError, Status } from 'nice-grpc';
 import { RecordEncoding } from '../../../generated/flotilla/v1/common.js';
 import { FlotillaError, UnavailableError } from '../../common/errors.js';
-import type { InputChannelDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
+import type { InputChannelDescriptor } from '../../runtime/TaskDeploymentDescriptor.js';
 import type {
   InputChannel,
   InputChannelListener,

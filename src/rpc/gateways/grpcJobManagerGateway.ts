@@ -1,7 +1,7 @@
 /** {@link JobManagerGateway} over gRPC: a task executor's client of its job manager's DispatcherService. */
 import { LogStream } from '../../../generated/flotilla/v1/common.js';
 import { DispatcherServiceDefinition } from '../../../generated/flotilla/v1/dispatcher_service.js';
-import type { JobManagerGateway } from '../../taskexecutor/JobManagerGateway.js';
+import type { JobManagerGateway } from '../../runtime/JobManagerGateway.js';
 import { encodeRecords } from '../convert/records.js';
 import { slotToMessage } from '../convert/slots.js';
 import { executionStateToMessage, serializedErrorToMessage } from '../convert/status.js';

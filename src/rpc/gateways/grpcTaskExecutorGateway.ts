@@ -1,6 +1,6 @@
 /** {@link TaskExecutorGateway} over gRPC: the job manager's client of one task executor. */
 import { TaskExecutorServiceDefinition } from '../../../generated/flotilla/v1/task_executor_service.js';
-import type { TaskExecutorGateway } from '../../resourcemanager/TaskExecutorGateway.js';
+import type { TaskExecutorGateway } from '../../runtime/TaskExecutorGateway.js';
 import { resourceProfileToMessage, slotFromMessage } from '../convert/slots.js';
 import { taskDeploymentToMessage } from '../convert/taskDeployment.js';
 import { connectClient } from '../security/channelCredentials.js';

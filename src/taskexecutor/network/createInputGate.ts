@@ -3,7 +3,7 @@
  * each producer in this task executor, a remote one for every other.
  */
 import { InvalidArgumentError } from '../../common/errors.js';
-import type { InputChannelDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
+import type { InputChannelDescriptor } from '../../runtime/TaskDeploymentDescriptor.js';
 import type { InputChannelOptions, RemoteInputChannelFactory } from './InputChannel.js';
 import { SingleInputGate, type InputGate } from './InputGate.js';
 import { LocalInputChannel } from './LocalInputChannel.js';

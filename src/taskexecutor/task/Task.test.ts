@@ -5,7 +5,7 @@ import { tempDir } from '../../../test/support/tempDir.js';
 import { createLogger } from '../../common/logger.js';
 import type { ExecutionState, SerializedError } from '../../common/status.js';
 import type { OperatorSpec, UserFunctionSpec } from '../../jobgraph/jobGraph.js';
-import type { TaskDeploymentDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor } from '../../runtime/TaskDeploymentDescriptor.js';
 import { deserializeBatch, serializeBatch } from './serializeBatch.js';
 import { Task, type TaskBatch, type TaskInputGate, type TaskServices } from './Task.js';
 import { TaskWorkerLibraryCache } from './TaskWorkerLibraryCache.js';

@@ -1,10 +1,12 @@
 /**
- * How a task executor reaches its job manager. A gRPC client implements it for real clusters
- * (src/rpc); a MiniCluster uses the same client over loopback.
+ * How a task executor reaches its job manager (Flink's JobMasterGateway and ResourceManagerGateway
+ * as one). It lives in src/runtime, beside the task deployment descriptor, because both sides use
+ * it: the task executor calls it, the job manager answers it. A gRPC client implements it for real
+ * clusters (src/taskexecutor/service); a MiniCluster uses the same client over loopback.
  */
 import type { ExecutionState, SerializedError } from '../common/status.js';
-import type { SlotStatus } from '../resourcemanager/SlotStatus.js';
-import type { TaskExecutorRegistration } from '../resourcemanager/ResourceManager.js';
+import type { SlotStatus } from './SlotStatus.js';
+import type { TaskExecutorRegistration } from './TaskExecutorRegistration.js';
 
 /** Which stream a task's output line came from. */
 export type TaskOutputStream = 'stdout' | 'stderr';

@@ -1,9 +1,10 @@
 /**
- * How the job manager reaches one task executor. The resource manager and job masters use this
- * interface; a gRPC client implements it for real clusters (src/rpc), direct calls in a MiniCluster.
+ * How the job manager reaches one task executor (Flink's TaskExecutorGateway). The resource manager
+ * and job masters use this interface and the task executor serves it, so it lives in src/runtime,
+ * which neither side owns; a gRPC client implements it for real clusters (src/dispatcher/service).
  */
 import type { ResourceProfile } from '../jobgraph/jobGraph.js';
-import type { TaskDeploymentDescriptor } from '../jobmaster/TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor } from './TaskDeploymentDescriptor.js';
 import type { SlotStatus } from './SlotStatus.js';
 
 /** The task executor's side of slot allocation, task deployment and liveness. */
