@@ -6,7 +6,7 @@
  */
 import type { ExecutionState, SerializedError } from '../common/status.js';
 import type { TaskDeploymentDescriptor } from '../runtime/TaskDeploymentDescriptor.js';
-import type { OutputStream } from './JobOutputLog.js';
+import type { OutputStream } from '../common/JobOutputLog.js';
 
 /** What a running `main()` reports, in order. */
 export interface ApplicationMainReports {

@@ -13,7 +13,7 @@ import type { JobMasterListener, JobMasterResult, TaskCounts } from '../jobmaste
 import type { JobMasterService } from '../jobmaster/JobMasterService.js';
 import type { TaskDeploymentDescriptor } from '../runtime/TaskDeploymentDescriptor.js';
 import type { ApplicationMainExecution, ApplicationMainHost } from './ApplicationMainHost.js';
-import type { OutputStream } from './JobOutputLog.js';
+import type { OutputStream } from '../common/JobOutputLog.js';
 
 /** What an {@link ApplicationMainRunner} runs and whom it tells. */
 export interface ApplicationMainRunnerOptions {

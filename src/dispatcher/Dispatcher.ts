@@ -30,9 +30,9 @@ import type {
 import type { ApplicationSummary } from './DriverApplication.js';
 import { DriverApplications } from './DriverApplications.js';
 import { EndedJobs } from './EndedJobs.js';
-import type { JobEvent } from './JobEvent.js';
-import { JobEventLog } from './JobEventLog.js';
-import type { OutputChunk, OutputStream } from './JobOutputLog.js';
+import type { JobEvent } from '../runtime/JobEvent.js';
+import { JobEventLog } from '../runtime/JobEventLog.js';
+import type { OutputChunk, OutputStream } from '../common/JobOutputLog.js';
 import { decodeJobPageToken, encodeJobPageToken } from './jobPageToken.js';
 import type { JobResult } from './JobResult.js';
 import type { JobSummary } from './JobSummary.js';

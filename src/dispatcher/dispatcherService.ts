@@ -33,7 +33,7 @@ import { toSafeNumber } from '../rpc/longs.js';
 import type { HostedService } from '../rpc/serverHost.js';
 import { withUnimplemented } from '../rpc/unimplemented.js';
 import type { Dispatcher } from './Dispatcher.js';
-import type { OutputStream } from './JobOutputLog.js';
+import type { OutputStream } from '../common/JobOutputLog.js';
 
 /** What the adapter needs from the job manager. */
 export interface DispatcherServiceDependencies {

@@ -15,7 +15,7 @@ import { grpcJobManagerGateway } from '../rpc/gateways/grpcJobManagerGateway.js'
 import type { ClientSecurity } from '../rpc/security/ClientSecurity.js';
 import type { ServerSecurity } from '../rpc/security/ServerSecurity.js';
 import { startServerHost, type ServerHost } from '../rpc/serverHost.js';
-import { BundleCache } from './bundles/BundleCache.js';
+import { BundleCache } from '../bundle/BundleCache.js';
 import { JobManagerConnection } from './JobManagerConnection.js';
 import type { JobManagerGateway } from '../runtime/JobManagerGateway.js';
 import { isJobManagerRetrieval, type JobManagerRetrieval } from './JobManagerRetrieval.js';

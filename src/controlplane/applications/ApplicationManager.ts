@@ -21,7 +21,7 @@ import type { ApplicationListRequest, ApplicationPage, ApplicationStore } from '
 import type { TransactionBatch } from '../store/TransactionBatch.js';
 import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
 import type { ClusterEventRouter } from './ClusterEventRouter.js';
-import { bundleEntryChecker } from '../bundles/checkBundleEntry.js';
+import { bundleEntryChecker } from '../../bundle/checkBundleEntry.js';
 import { compileSubmission } from './compileSubmission.js';
 import type { DriverLauncher } from './DriverLauncher.js';
 import { requestFingerprint } from '../../common/requestFingerprint.js';

@@ -11,7 +11,7 @@ import type {
   JobEventKind,
   JobStatusChanged,
   TaskStateChanged,
-} from '../../dispatcher/JobEvent.js';
+} from '../../runtime/JobEvent.js';
 import {
   applicationStatusToMessage,
   executionStateToMessage,

@@ -9,10 +9,10 @@ import { tempDir } from '../../../test/support/tempDir.js';
 import { sha256OfBytes } from '../../blob/sha256.js';
 import { packBundle, type PackedBundle } from '../../client/bundlePacker.js';
 import { InvalidArgumentError, NotFoundError } from '../../common/errors.js';
-import type { BlobSource } from '../../taskexecutor/bundles/BlobSource.js';
-import { BundleCache } from '../../taskexecutor/bundles/BundleCache.js';
-import { FIXTURE_FILES, writeFixtureFolder } from '../../taskexecutor/bundles/testing/fixtureFolder.js';
-import { tarball } from '../../taskexecutor/bundles/testing/tarball.js';
+import type { BlobSource } from '../../blob/BlobSource.js';
+import { BundleCache } from '../../bundle/BundleCache.js';
+import { FIXTURE_FILES, writeFixtureFolder } from '../../bundle/testing/fixtureFolder.js';
+import { tarball } from '../../bundle/testing/tarball.js';
 import { startBlobServer, type BlobServer } from '../blob/testing/startBlobServer.js';
 import { grpcBlobGateway, type BlobGateway } from './grpcBlobGateway.js';
 

@@ -14,7 +14,7 @@ import {
 import { checkArtifactId } from '../../blob/artifactId.js';
 import { sha256OfBytes, sha256OfFile } from '../../blob/sha256.js';
 import { FlotillaError } from '../../common/errors.js';
-import type { BlobSource } from '../../taskexecutor/bundles/BlobSource.js';
+import type { BlobSource } from '../../blob/BlobSource.js';
 import { toSafeNumber } from '../longs.js';
 import { connectClient } from '../security/channelCredentials.js';
 import type { ClientSecurity } from '../security/ClientSecurity.js';

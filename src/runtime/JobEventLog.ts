@@ -3,11 +3,12 @@
  * ones drop out. Watchers read by cursor (the last sequence they saw), never from a queue of their
  * own, so a replay that overlaps live appends yields every event once, in order, without gaps, and
  * a slow watcher costs no memory; one that falls behind the retained window is told so
- * (OUT_OF_RANGE) instead of silently missing events.
+ * (OUT_OF_RANGE) instead of silently missing events. The Dispatcher and the simulated deployment
+ * target's job manager both keep one.
  */
 import { throwIfAborted } from 'abort-controller-x';
 import { OutOfRangeError } from '../common/errors.js';
-import { ChangeNotifier } from './ChangeNotifier.js';
+import { ChangeNotifier } from '../common/ChangeNotifier.js';
 import type { JobEvent, JobEventKind } from './JobEvent.js';
 
 /** What a watch asks for. */

@@ -11,10 +11,10 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { abortable } from 'abort-controller-x';
-import { checkArtifactId } from '../../blob/artifactId.js';
-import { writeVerifiedFile } from '../../blob/writeVerifiedFile.js';
-import { InvalidArgumentError, UnavailableError } from '../../common/errors.js';
-import type { BundleReference } from '../../jobgraph/jobGraph.js';
+import { checkArtifactId } from '../blob/artifactId.js';
+import { writeVerifiedFile } from '../blob/writeVerifiedFile.js';
+import { InvalidArgumentError, UnavailableError } from '../common/errors.js';
+import type { BundleReference } from '../jobgraph/jobGraph.js';
 import {
   compileBundleCacheOptions,
   type BundleCacheOptions,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError } from '../../common/errors.js';
+import { InvalidArgumentError } from '../common/errors.js';
 import { BundleEntryChecker, type BundleEntry } from './BundleEntryChecker.js';
 
 const LIMITS = { maxEntries: 10, maxUnpackedBytes: 100 };

@@ -4,7 +4,7 @@
  * line, in strict mode so that anything it would skip fails the unpack instead.
  */
 import { extract } from 'tar';
-import { InvalidArgumentError } from '../../common/errors.js';
+import { InvalidArgumentError } from '../common/errors.js';
 import type { BundleLimits } from './BundleEntryChecker.js';
 import { checkBundleArchive } from './checkBundleArchive.js';
 

@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { Parser } from 'tar';
-import { FlotillaError, InvalidArgumentError } from '../../common/errors.js';
+import { FlotillaError, InvalidArgumentError } from '../common/errors.js';
 import { BundleEntryChecker, type BundleLimits } from './BundleEntryChecker.js';
 
 /**

@@ -5,7 +5,7 @@
 import { statSync } from 'node:fs';
 import { isAbsolute } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { InvalidArgumentError, NotFoundError } from '../../common/errors.js';
+import { InvalidArgumentError, NotFoundError } from '../common/errors.js';
 
 const SUPPORTED = 'file:///absolute/folder or an absolute folder path (or reference the bundle by artifact id)';
 

@@ -1,5 +1,5 @@
 /** The settings of a {@link BundleCache}, and their defaults. */
-import type { BlobSource } from './BlobSource.js';
+import type { BlobSource } from '../blob/BlobSource.js';
 import type { BundleLimits } from './BundleEntryChecker.js';
 
 /** Options of {@link BundleCache}. */

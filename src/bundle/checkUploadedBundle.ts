@@ -5,9 +5,9 @@
  * a `package.json` at its root. A refused upload is INVALID_ARGUMENT naming the problem, and
  * nothing of it is kept; the control plane never unpacks a bundle.
  */
-import { InvalidArgumentError } from '../../common/errors.js';
-import type { BundleLimits } from '../../taskexecutor/bundles/BundleEntryChecker.js';
-import { checkBundleArchive } from '../../taskexecutor/bundles/checkBundleArchive.js';
+import { InvalidArgumentError } from '../common/errors.js';
+import type { BundleLimits } from './BundleEntryChecker.js';
+import { checkBundleArchive } from './checkBundleArchive.js';
 
 /** Checks the uploaded file; throws InvalidArgumentError naming the problem. */
 export async function checkUploadedBundle(file: string, limits: BundleLimits): Promise<void> {

@@ -5,7 +5,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { Parser } from 'tar';
-import { InvalidArgumentError } from '../../common/errors.js';
+import { InvalidArgumentError } from '../common/errors.js';
 
 /** A file read from the archive. */
 export interface ArchiveFile {

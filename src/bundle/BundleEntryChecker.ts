@@ -9,7 +9,7 @@
  * link, where the text and the file system disagree (`s -> .` then `t -> s/..` leaves the
  * bundle). A hard link must name a regular file that came earlier. Counts and sizes are limited.
  */
-import { InvalidArgumentError } from '../../common/errors.js';
+import { InvalidArgumentError } from '../common/errors.js';
 
 /** An entry of a tar archive, as its header describes it. */
 export interface BundleEntry {

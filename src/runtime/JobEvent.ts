@@ -1,8 +1,10 @@
 /**
- * The entries of a cluster's job event log, as the Dispatcher records them: every job status change,
+ * The entries of a cluster's job event log, as a job manager records them: every job status change,
  * every task state change and every status change of a driver-mode application, numbered across
- * the cluster and within the job, so that a watcher can resume exactly where it stopped. Mirrors
- * `flotilla.v1.JobEvent`; `src/rpc/convert` converts.
+ * the cluster and within the job, so that a watcher can resume exactly where it stopped. The
+ * Dispatcher and the simulated deployment target's job manager record them and the control plane
+ * follows them, so they live in src/runtime, which none of them owns. Mirrors `flotilla.v1.JobEvent`;
+ * `src/runtime/service/jobEvents.ts` converts.
  */
 import type { ExecutionState, JobStatus, LivingPriority, SerializedError } from '../common/status.js';
 import type { ApplicationStatus } from '../common/status.js';

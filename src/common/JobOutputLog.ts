@@ -1,11 +1,11 @@
 /**
  * What a job's tasks wrote to stdout and stderr (above all a driver's console), kept by the
- * Dispatcher so that `flotilla logs --follow` and the control plane can read it from a byte offset
+ * Dispatcher (and the simulated deployment target's job manager) so that `flotilla logs --follow` and the control plane can read it from a byte offset
  * and resume exactly. Bounded per job: past the limit the oldest pieces drop out, and an offset
  * older than what is kept is OUT_OF_RANGE naming the oldest kept offset.
  */
 import { throwIfAborted } from 'abort-controller-x';
-import { OutOfRangeError } from '../common/errors.js';
+import { OutOfRangeError } from './errors.js';
 import { ChangeNotifier } from './ChangeNotifier.js';
 
 /** Which stream a piece of output was written to. */

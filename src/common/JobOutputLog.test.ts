@@ -1,8 +1,14 @@
 import { isAbortError } from 'abort-controller-x';
 import { describe, expect, it } from 'vitest';
-import { OutOfRangeError } from '../common/errors.js';
+import { OutOfRangeError } from './errors.js';
 import { JobOutputLog } from './JobOutputLog.js';
-import { drain } from './testing/testDispatcher.js';
+
+/** Every item of `items`, once it ended. */
+async function drain<T>(items: AsyncIterable<T>): Promise<T[]> {
+  const all: T[] = [];
+  for await (const item of items) all.push(item);
+  return all;
+}
 
 const text = (chunks: { data: Buffer }[]) => chunks.map((chunk) => chunk.data.toString('utf8')).join('');
 

@@ -1,9 +1,9 @@
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../../../test/support/tempDir.js';
-import { InvalidArgumentError } from '../../common/errors.js';
-import { tarball } from '../../taskexecutor/bundles/testing/tarball.js';
+import { tempDir } from '../../test/support/tempDir.js';
+import { InvalidArgumentError } from '../common/errors.js';
+import { tarball } from './testing/tarball.js';
 import { bundleEntryChecker } from './checkBundleEntry.js';
 
 const ARTIFACT = 'b'.repeat(64);

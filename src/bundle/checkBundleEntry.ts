@@ -7,10 +7,10 @@
  */
 import { parse, type Node } from 'acorn';
 import { posix } from 'node:path';
-import { InvalidArgumentError } from '../../common/errors.js';
-import { mainModuleOf } from '../../driver/loadDriverMain.js';
-import { parseDriverEntry } from '../../driver/parseDriverEntry.js';
-import { readArchiveFiles } from '../../taskexecutor/bundles/readArchiveFiles.js';
+import { InvalidArgumentError } from '../common/errors.js';
+import { mainModuleOf } from '../driver/loadDriverMain.js';
+import { parseDriverEntry } from '../driver/parseDriverEntry.js';
+import { readArchiveFiles } from './readArchiveFiles.js';
 
 /** Throws InvalidArgumentError naming the problem when the bundle at `file` lacks the entry. */
 export async function checkBundleEntry(file: string, entry: string): Promise<void> {

@@ -1,5 +1,8 @@
-/** A task executor's bundles: download, verify, check, unpack and cache. */
-export type { BlobSource } from './BlobSource.js';
+/**
+ * The bundle rules the control plane, the client, job managers and task executors share: entry
+ * checks, archive checks, and the cache that downloads, verifies and unpacks bundles.
+ */
+export type { BlobSource } from '../blob/BlobSource.js';
 export { BundleCache } from './BundleCache.js';
 export {
   BUNDLE_CACHE_DEFAULTS,
