@@ -1,6 +1,6 @@
 /**
  * Where a task executor fetches bundles from: its job manager's blob server. Kept as an interface
- * so the bundle cache stays free of gRPC (src/rpc/gateways/grpcBlobGateway.ts implements it).
+ * so the bundle cache stays free of gRPC (src/blob/service/grpcBlobGateway.ts implements it).
  */
 
 /** A source of artifacts' bytes by id. */

@@ -9,8 +9,8 @@ import {
   type ClusterClientServiceImplementation,
 } from '../../generated/flotilla/v1/cluster_client_service.js';
 import type { ArtifactStore } from '../blob/ArtifactStore.js';
-import { toArtifactMessage } from '../rpc/blob/artifactMessages.js';
-import { uploadArtifactHandler } from '../rpc/blob/uploadArtifactHandler.js';
+import { toArtifactMessage } from '../blob/service/artifactMessages.js';
+import { uploadArtifactHandler } from '../blob/service/uploadArtifactHandler.js';
 import type { HostedService } from '../rpc/serverHost.js';
 import { withUnimplemented } from '../rpc/unimplemented.js';
 import { applicationHandlers } from './service/applicationHandlers.js';

@@ -5,7 +5,7 @@
  * applications by FLIP-40's rules ({@link DriverApplications}), runs applications' `main()` in
  * this process in application mode (as main jobs, {@link ApplicationMainRunner}), and shuts the
  * cluster down when asked. It holds everything in memory, each kind of data within a bound ({@link DISPATCHER_DEFAULTS}).
- * It knows nothing of gRPC: `dispatcherService.ts` adapts it.
+ * It knows nothing of gRPC: `service/dispatcherService.ts` adapts it.
  */
 import { AlreadyExistsError, FailedPreconditionError, NotFoundError, UnavailableError } from '../common/errors.js';
 import { newId } from '../common/ids.js';

@@ -2,7 +2,7 @@
 import { parseHostPort } from '../../common/address.js';
 import { writeAddressFile } from '../../common/addressFile.js';
 import { createLogger } from '../../common/logger.js';
-import { JOB_MANAGER_DEFAULTS, startJobManager } from '../../dispatcher/jobManager.js';
+import { JOB_MANAGER_DEFAULTS, startJobManager } from '../../dispatcher/service/jobManager.js';
 import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
 import { positiveInteger } from '../optionValues.js';
 import { LOG_LEVEL_OPTION, listenOption, scratchDir, stateDirOption } from '../commonOptions.js';

@@ -40,7 +40,7 @@ export interface InputChannel {
   close(): void;
 }
 
-/** Creates the channel to a producer in another task executor (implemented over gRPC in `src/rpc/exchange`). */
+/** Creates the channel to a producer in another task executor (implemented over gRPC in `network/grpc`). */
 export type RemoteInputChannelFactory = (
   descriptor: InputChannelDescriptor,
   options: InputChannelOptions,

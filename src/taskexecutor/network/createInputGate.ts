@@ -20,7 +20,7 @@ export interface InputGateOptions {
   localAddress: string;
   /** This task executor's partitions, read by local channels. */
   partitions: ResultPartitionManager;
-  /** Creates remote channels (see `PartitionRequestClientFactory` in `src/rpc/exchange`). */
+  /** Creates remote channels (see `PartitionRequestClientFactory` in `network/grpc`). */
   connectRemote: RemoteInputChannelFactory;
   /** The consumer's execution attempt id. */
   consumerAttemptId: string;
