@@ -1,7 +1,7 @@
 /**
  * The gRPC adapter of the control plane: maps ClusterClientService messages to the domain
  * (artifact store, applications, clusters and their events) and back. It holds no state and no
- * logic of its own; RPCs of later milestones answer UNIMPLEMENTED until they land.
+ * logic of its own. Every RPC has a handler: a missing one does not compile.
  */
 import type { CallContext } from 'nice-grpc-common';
 import {
@@ -12,7 +12,6 @@ import type { ArtifactStore } from '../blob/ArtifactStore.js';
 import { toArtifactMessage } from '../blob/service/artifactMessages.js';
 import { uploadArtifactHandler } from '../blob/service/uploadArtifactHandler.js';
 import type { HostedService } from '../rpc/serverHost.js';
-import { withUnimplemented } from '../rpc/unimplemented.js';
 import { applicationHandlers } from './service/applicationHandlers.js';
 import { clusterHandlers } from './service/clusterHandlers.js';
 import { logHandlers } from './service/logHandlers.js';
@@ -32,7 +31,7 @@ export interface ClusterClientServiceDependencies {
 
 /** Creates the ClusterClientService implementation. */
 export function clusterClientService(deps: ClusterClientServiceDependencies): HostedService {
-  const implemented: Partial<ClusterClientServiceImplementation<CallContext>> = {
+  const implemented: ClusterClientServiceImplementation<CallContext> = {
     uploadArtifact: uploadArtifactHandler(deps.artifacts),
 
     async getArtifact(request) {
@@ -44,7 +43,7 @@ export function clusterClientService(deps: ClusterClientServiceDependencies): Ho
     ...logHandlers(deps.views),
     ...jobHandlers(deps.views),
   };
-  const implementation = withUnimplemented(ClusterClientServiceDefinition, implemented);
+  const implementation = implemented;
   return {
     // An application's events are encoded once for all of its watchers.
     definition: withSharedResponses(ClusterClientServiceDefinition, ['watchApplication']),

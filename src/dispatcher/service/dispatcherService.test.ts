@@ -22,6 +22,17 @@ import { startServerHost, type ServerHost } from '../../rpc/serverHost.js';
 import { Dispatcher } from '../Dispatcher.js';
 import { COLLECTED_BATCH_LIMITS, dispatcherService, encodeInBatches } from './dispatcherService.js';
 import { collectGraph, driverGraph, SINK } from '../testing/testDispatcher.js';
+import { NotImplementedError } from '../../common/errors.js';
+
+/** These tests store no artifacts: the blob server's RPCs answer UNIMPLEMENTED. */
+const NO_BLOB_SERVER = {
+  uploadArtifact: async (): Promise<never> => {
+    throw new NotImplementedError('this test serves no blob server');
+  },
+  async *downloadArtifact(): AsyncGenerator<never> {
+    throw new NotImplementedError('this test serves no blob server');
+  },
+};
 
 const logger = pino({ level: 'silent' });
 const cleanups: Array<() => unknown> = [];
@@ -106,7 +117,9 @@ async function startCluster({ recordsPerSink = 0 } = {}) {
   const host: ServerHost = await startServerHost({
     listen: { host: '127.0.0.1', port: 0 },
     logger,
-    services: [dispatcherService({ clusterId: 'cluster-rpc', resourceManager, dispatcher })],
+    services: [
+      dispatcherService({ clusterId: 'cluster-rpc', resourceManager, dispatcher, blobServer: NO_BLOB_SERVER }),
+    ],
   });
   address = host.address;
   const channel: Channel = createChannel(address);

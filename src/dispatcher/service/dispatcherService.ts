@@ -3,7 +3,7 @@
  * (jobs, results, events, output, task reports, shutdown) and the resource manager (registration,
  * heartbeats, slots, overview). Streams pass the call's signal down, so a client that goes away
  * releases what waited for it. The blob server's handlers (UploadArtifact, DownloadArtifact) are
- * passed in as `blobServer`; without them those RPCs answer UNIMPLEMENTED.
+ * passed in as `blobServer` (src/blob/service).
  */
 import { abortable } from 'abort-controller-x';
 import type { CallContext } from 'nice-grpc-common';
@@ -31,7 +31,7 @@ import {
 } from '../../rpc/convert/status.js';
 import { toSafeNumber } from '../../rpc/longs.js';
 import type { HostedService } from '../../rpc/serverHost.js';
-import { withUnimplemented } from '../../rpc/unimplemented.js';
+import { hostedService } from '../../rpc/hostedService.js';
 import type { Dispatcher } from '../Dispatcher.js';
 import type { OutputStream } from '../../common/JobOutputLog.js';
 
@@ -40,8 +40,8 @@ export interface DispatcherServiceDependencies {
   clusterId: string;
   resourceManager: ResourceManager;
   dispatcher: Dispatcher;
-  /** The blob server's handlers (UploadArtifact, DownloadArtifact); without them those RPCs answer UNIMPLEMENTED. */
-  blobServer?: Partial<Pick<DispatcherServiceImplementation<CallContext>, 'uploadArtifact' | 'downloadArtifact'>>;
+  /** The blob server's handlers (UploadArtifact, DownloadArtifact). */
+  blobServer: Pick<DispatcherServiceImplementation<CallContext>, 'uploadArtifact' | 'downloadArtifact'>;
 }
 
 /** The bounds of one `collected` part of RequestJobResult: at most this many records, about this many bytes. */
@@ -60,7 +60,7 @@ export function dispatcherService({
   dispatcher,
   blobServer,
 }: DispatcherServiceDependencies): HostedService {
-  const implemented: Partial<DispatcherServiceImplementation<CallContext>> = {
+  const implemented: DispatcherServiceImplementation<CallContext> = {
     ...blobServer,
 
     async submitJob(request) {
@@ -231,10 +231,7 @@ export function dispatcherService({
       return {};
     },
   };
-  return {
-    definition: DispatcherServiceDefinition,
-    implementation: withUnimplemented(DispatcherServiceDefinition, implemented),
-  } as HostedService;
+  return hostedService(DispatcherServiceDefinition, implemented);
 }
 
 function requireJobId(jobId: string): string {

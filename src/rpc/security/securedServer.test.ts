@@ -9,7 +9,7 @@ import { ClusterClientServiceDefinition } from '../../../generated/flotilla/v1/c
 import { makeTestCertificates, type TestCertificates } from '../../../test/support/certificates.js';
 import { silentLogger } from '../../controlplane/testing/testState.js';
 import { startServerHost, type HostedService, type ServerHost } from '../serverHost.js';
-import { withUnimplemented } from '../unimplemented.js';
+import { withUnimplemented } from '../testing/withUnimplemented.js';
 import { connectClient } from './channelCredentials.js';
 import { clusterSecretAuthentication } from './clusterSecretAuthentication.js';
 

@@ -13,7 +13,7 @@ import type { TaskDeploymentDescriptor } from '../../runtime/TaskDeploymentDescr
 import { resourceProfileFromMessage, slotToMessage } from '../../runtime/service/slots.js';
 import { taskDeploymentFromMessage } from '../../runtime/service/taskDeployment.js';
 import type { HostedService } from '../../rpc/serverHost.js';
-import { withUnimplemented } from '../../rpc/unimplemented.js';
+import { hostedService } from '../../rpc/hostedService.js';
 import type { TaskRegistry } from '../TaskRegistry.js';
 import type { TaskSlotTable } from '../TaskSlotTable.js';
 
@@ -32,7 +32,7 @@ export interface TaskExecutorServiceDependencies {
 
 /** Creates the TaskExecutorService implementation. */
 export function taskExecutorService(deps: TaskExecutorServiceDependencies): HostedService {
-  const implemented: Partial<TaskExecutorServiceImplementation<CallContext>> = {
+  const implemented: TaskExecutorServiceImplementation<CallContext> = {
     async offerSlots() {
       return { taskExecutorId: deps.taskExecutorId, slots: deps.slots.report().map(slotToMessage) };
     },
@@ -70,10 +70,7 @@ export function taskExecutorService(deps: TaskExecutorServiceDependencies): Host
       return {};
     },
   };
-  return {
-    definition: TaskExecutorServiceDefinition,
-    implementation: withUnimplemented(TaskExecutorServiceDefinition, implemented),
-  } as HostedService;
+  return hostedService(TaskExecutorServiceDefinition, implemented);
 }
 
 /** The descriptor, once the addresses its task will dial (producers, the job manager) are ones gRPC can dial. */

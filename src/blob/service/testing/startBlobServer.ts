@@ -9,7 +9,7 @@ import { tempDir } from '../../../../test/support/tempDir.js';
 import type { ArtifactStore } from '../../ArtifactStore.js';
 import { openBlobServerStore } from '../../openBlobServerStore.js';
 import { startServerHost, type HostedService } from '../../../rpc/serverHost.js';
-import { withUnimplemented } from '../../../rpc/unimplemented.js';
+import { withUnimplemented } from '../../../rpc/testing/withUnimplemented.js';
 import { downloadArtifactHandler } from '../downloadArtifactHandler.js';
 import { uploadArtifactHandler } from '../uploadArtifactHandler.js';
 

@@ -7,7 +7,7 @@ import type { CallContext } from 'nice-grpc-common';
 import { createLogger } from '../../../../common/logger.js';
 import { ResultPartitionManager } from '../../ResultPartitionManager.js';
 import { startServerHost, type HostedService, type ServerHost } from '../../../../rpc/serverHost.js';
-import { withUnimplemented } from '../../../../rpc/unimplemented.js';
+import { withUnimplemented } from '../../../../rpc/testing/withUnimplemented.js';
 import { exchangeDataHandler } from '../exchangeDataHandler.js';
 
 /** A producer task executor: its partitions and its server. */

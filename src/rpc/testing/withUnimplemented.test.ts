@@ -1,7 +1,7 @@
 import { Status } from 'nice-grpc';
 import { describe, expect, it } from 'vitest';
-import { TaskExecutorServiceDefinition } from '../../generated/flotilla/v1/task_executor_service.js';
-import { withUnimplemented } from './unimplemented.js';
+import { TaskExecutorServiceDefinition } from '../../../generated/flotilla/v1/task_executor_service.js';
+import { withUnimplemented } from './withUnimplemented.js';
 
 describe('withUnimplemented', () => {
   const heartbeat = async () => ({ taskExecutorId: 'te-1', slots: [], runningExecutionAttemptIds: [] });

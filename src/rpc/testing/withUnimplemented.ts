@@ -1,6 +1,7 @@
 /**
- * Completes a partial service implementation: every RPC the contract has but this build does not
- * implement yet answers UNIMPLEMENTED with a message saying so, instead of being missing.
+ * Test support: completes a partial service implementation, for a test server that serves only the
+ * RPCs its test calls; every other RPC answers UNIMPLEMENTED with a message saying so. Services that
+ * ship go through `hostedService` (src/rpc/hostedService.ts), which requires a handler for every RPC.
  */
 import { ServerError, Status, type ServiceImplementation } from 'nice-grpc';
 import type { CompatServiceDefinition } from 'nice-grpc';
