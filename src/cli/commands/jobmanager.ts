@@ -5,7 +5,8 @@ import { createLogger } from '../../common/logger.js';
 import { JOB_MANAGER_DEFAULTS, startJobManager } from '../../dispatcher/service/jobManager.js';
 import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
 import { positiveInteger } from '../optionValues.js';
-import { LOG_LEVEL_OPTION, listenOption, scratchDir, stateDirOption } from '../commonOptions.js';
+import { scratchDir } from '../../common/scratchDir.js';
+import { LOG_LEVEL_OPTION, listenOption, stateDirOption } from '../commonOptions.js';
 import { serveUntilSignalled } from '../serveUntilSignalled.js';
 import {
   CLUSTER_SECRET_FILE_OPTION,

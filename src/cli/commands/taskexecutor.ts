@@ -6,7 +6,8 @@ import { TASK_EXECUTOR_RESOURCE_DEFAULTS } from '../../taskexecutor/resourceDefa
 import { DEFAULT_TASK_CANCELLATION_TIMEOUT_MS, startTaskExecutor } from '../../taskexecutor/service/taskExecutor.js';
 import { UsageError, type CommandSpec, type ParsedCommandLine } from '../args.js';
 import { positiveInteger } from '../optionValues.js';
-import { LOG_LEVEL_OPTION, listenOption, scratchDir, stateDirOption } from '../commonOptions.js';
+import { scratchDir } from '../../common/scratchDir.js';
+import { LOG_LEVEL_OPTION, listenOption, stateDirOption } from '../commonOptions.js';
 import { serveUntilSignalled } from '../serveUntilSignalled.js';
 import {
   CLUSTER_SECRET_FILE_OPTION,
