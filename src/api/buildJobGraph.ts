@@ -23,7 +23,8 @@ import type {
   UserFunctionSpec,
 } from '../jobgraph/jobGraph.js';
 import { isKeyedAggregation } from '../jobgraph/keyedAggregation.js';
-import { resolveRuntimeMode, type RuntimeExecutionMode } from '../jobgraph/RuntimeExecutionMode.js';
+import { resolveRuntimeMode } from '../jobgraph/resolveRuntimeMode.js';
+import type { RuntimeExecutionMode } from '../jobgraph/RuntimeExecutionMode.js';
 import type { OperatorTransformation, PartitionTransformation } from './Transformation.js';
 
 /** The job-wide settings the graph is built with. */

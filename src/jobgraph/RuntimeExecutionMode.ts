@@ -9,7 +9,6 @@
  *   resolved when the job graph is built, so a graph only ever carries `STREAMING` or `BATCH`.
  */
 import { InvalidArgumentError } from '../common/errors.js';
-import type { OperatorSpec } from './jobGraph.js';
 
 /** The modes a user can ask for. */
 export type RuntimeExecutionMode = 'STREAMING' | 'BATCH' | 'AUTOMATIC';
@@ -40,22 +39,4 @@ export function parseRuntimeExecutionMode(value: unknown, where: string): Runtim
   if (mode === 'STREAMING' || mode === 'BATCH' || mode === 'AUTOMATIC') return mode;
   const got = typeof value === 'string' ? JSON.stringify(value) : `a ${value === null ? 'null' : typeof value}`;
   throw new InvalidArgumentError(`${where} expects a runtime mode of STREAMING, BATCH or AUTOMATIC, got ${got}`);
-}
-
-/** Whether a source operator's input ends. Every source Flotilla has today reads a bounded input. */
-export function isBoundedSource(operator: OperatorSpec): boolean {
-  switch (operator.kind) {
-    case 'collectionSource':
-    case 'textFileSource':
-    case 'sequenceSource':
-      return true;
-    default:
-      return false;
-  }
-}
-
-/** `mode` with AUTOMATIC resolved for a job whose sources are `sources`: BATCH exactly when all are bounded. */
-export function resolveRuntimeMode(mode: RuntimeExecutionMode, sources: readonly OperatorSpec[]): ResolvedRuntimeMode {
-  if (mode !== 'AUTOMATIC') return mode;
-  return sources.every(isBoundedSource) ? 'BATCH' : 'STREAMING';
 }

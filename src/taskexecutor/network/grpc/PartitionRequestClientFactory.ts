@@ -14,6 +14,7 @@ import type { InputChannel, InputChannelOptions, RemoteInputChannelFactory } fro
 import { connectClient } from '../../../rpc/security/channelCredentials.js';
 import type { ClientSecurity } from '../../../rpc/security/ClientSecurity.js';
 import { DEFAULT_MAX_MESSAGE_BYTES } from '../../../rpc/serverHost.js';
+import type { PartitionRequestClient, PartitionRequestClients } from './PartitionRequestClient.js';
 import { RemoteInputChannel } from './RemoteInputChannel.js';
 
 /** Options of a {@link PartitionRequestClientFactory}. */
@@ -24,18 +25,10 @@ export interface PartitionRequestClientFactoryOptions {
   security?: ClientSecurity;
 }
 
-/** A lease on the client of one producer address; release it when the stream is over. */
-export interface PartitionRequestClient {
-  /** The TaskExecutorService client of the producer. */
-  readonly client: TaskExecutorServiceClient;
-  /** Gives the lease back; the connection closes when no lease is left. Idempotent. */
-  release(): void;
-}
-
 type Connection = { channel: Channel; client: TaskExecutorServiceClient; leases: number };
 
 /** Hands out shared connections to producer task executors and creates remote input channels on them. */
-export class PartitionRequestClientFactory {
+export class PartitionRequestClientFactory implements PartitionRequestClients {
   private readonly connections = new Map<string, Connection>();
   private readonly maxMessageBytes: number;
   private readonly security: ClientSecurity | undefined;

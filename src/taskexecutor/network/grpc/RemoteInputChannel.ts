@@ -11,7 +11,7 @@ import type { InputChannelDescriptor } from '../../../runtime/TaskDeploymentDesc
 import type { InputChannel, InputChannelListener, InputChannelOptions } from '../InputChannel.js';
 import { domainErrorOf } from '../../../rpc/statusMapping.js';
 import { ExchangeRequestStream } from './ExchangeRequestStream.js';
-import type { PartitionRequestClient, PartitionRequestClientFactory } from './PartitionRequestClientFactory.js';
+import type { PartitionRequestClient, PartitionRequestClients } from './PartitionRequestClient.js';
 
 /** Reads one subpartition of a producer in another task executor over gRPC. */
 export class RemoteInputChannel implements InputChannel {
@@ -25,7 +25,7 @@ export class RemoteInputChannel implements InputChannel {
   /** A channel reading `descriptor` through a connection from `clients`. */
   constructor(
     readonly descriptor: InputChannelDescriptor,
-    private readonly clients: PartitionRequestClientFactory,
+    private readonly clients: PartitionRequestClients,
     private readonly options: InputChannelOptions,
   ) {
     this.unusedCredit = options.initialCredit;
