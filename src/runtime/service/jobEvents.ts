@@ -1,4 +1,8 @@
-/** Converts the Dispatcher's job events to `flotilla.v1.JobEvent` (the job manager only sends them). */
+/**
+ * Converts job events to `flotilla.v1.JobEvent` (the job manager only sends them) and their kinds to
+ * the messages the control plane's ApplicationEvent reuses; shared by both services, so it sits in
+ * src/runtime/service beside nothing but the types it converts.
+ */
 import type {
   ApplicationStatusChanged as ApplicationStatusChangedMessage,
   JobEvent as JobEventMessage,
