@@ -12,7 +12,7 @@ import {
   type ClusterClientServiceClient,
   type UploadArtifactRequest,
 } from '../generated/flotilla/v1/cluster_client_service.js';
-import { tarball } from '../src/taskexecutor/bundles/testing/tarball.js';
+import { tarball } from '../src/bundle/testing/tarball.js';
 import { ROOT, runCli, startServer, type ServerProcess } from './support/processes.js';
 import { tempDir } from './support/tempDir.js';
 

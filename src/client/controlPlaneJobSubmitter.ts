@@ -8,8 +8,8 @@
 import { randomUUID } from 'node:crypto';
 import type { JobResultWithRecords, JobSubmitter, SubmittedJob } from '../api/JobSubmitter.js';
 import type { JobGraph } from '../jobgraph/jobGraph.js';
-import { jobGraphToMessage } from '../rpc/convert/jobGraph.js';
-import { readJobResultStream } from '../rpc/convert/jobResultStream.js';
+import { jobGraphToMessage } from '../runtime/service/jobGraph.js';
+import { readJobResultStream } from '../runtime/service/jobResultStream.js';
 import { jobStatusFromMessage } from '../rpc/convert/status.js';
 import type { ControlPlaneConnection } from './controlPlaneClient.js';
 import { rethrowGrpcError } from './errors.js';

@@ -1,6 +1,6 @@
 /**
  * Job and task states with Flink's names and meanings, as the domain uses them. They mirror the
- * proto enums (proto/flotilla/v1/status.proto); `src/rpc` converts between the two.
+ * proto enums (proto/flotilla/v1/status.proto); `src/rpc/convert/status.ts` converts between the two.
  */
 
 /** The state of a job as a whole. */

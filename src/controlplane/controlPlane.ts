@@ -7,9 +7,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArtifactStore } from '../blob/ArtifactStore.js';
-import { BUNDLE_CACHE_DEFAULTS } from '../taskexecutor/bundles/BundleCacheOptions.js';
-import type { BundleLimits } from '../taskexecutor/bundles/BundleEntryChecker.js';
-import { checkUploadedBundle } from './bundles/checkUploadedBundle.js';
+import { BUNDLE_CACHE_DEFAULTS } from '../bundle/BundleCacheOptions.js';
+import type { BundleLimits } from '../bundle/BundleEntryChecker.js';
+import { checkUploadedBundle } from '../bundle/checkUploadedBundle.js';
 import { DEFAULT_CLIENT_HEARTBEAT_TIMEOUT_MS } from './applications/ClientHeartbeats.js';
 import type { HostPort } from '../common/address.js';
 import type { Logger } from '../common/logger.js';

@@ -5,8 +5,8 @@
  * bundle's `main()` exactly as a driver task does on a task executor.
  */
 import type { ExecutionState, SerializedError } from '../common/status.js';
-import type { TaskDeploymentDescriptor } from '../jobmaster/TaskDeploymentDescriptor.js';
-import type { OutputStream } from './JobOutputLog.js';
+import type { TaskDeploymentDescriptor } from '../runtime/TaskDeploymentDescriptor.js';
+import type { OutputStream } from '../common/JobOutputLog.js';
 
 /** What a running `main()` reports, in order. */
 export interface ApplicationMainReports {

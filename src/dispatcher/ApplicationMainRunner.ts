@@ -11,9 +11,9 @@ import { isTerminalJobStatus, type ExecutionState, type JobStatus, type Serializ
 import type { Execution } from '../jobmaster/Execution.js';
 import type { JobMasterListener, JobMasterResult, TaskCounts } from '../jobmaster/JobMaster.js';
 import type { JobMasterService } from '../jobmaster/JobMasterService.js';
-import type { TaskDeploymentDescriptor } from '../jobmaster/TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor } from '../runtime/TaskDeploymentDescriptor.js';
 import type { ApplicationMainExecution, ApplicationMainHost } from './ApplicationMainHost.js';
-import type { OutputStream } from './JobOutputLog.js';
+import type { OutputStream } from '../common/JobOutputLog.js';
 
 /** What an {@link ApplicationMainRunner} runs and whom it tells. */
 export interface ApplicationMainRunnerOptions {

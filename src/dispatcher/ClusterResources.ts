@@ -4,7 +4,7 @@
  * a fake.
  */
 import type { SlotProvider } from '../jobmaster/JobMaster.js';
-import type { TaskExecutorGateway } from '../resourcemanager/TaskExecutorGateway.js';
+import type { TaskExecutorGateway } from '../runtime/TaskExecutorGateway.js';
 
 /** The resource manager as the Dispatcher sees it. */
 export interface ClusterResources extends SlotProvider {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { AlreadyExistsError, FailedPreconditionError, NotFoundError, UnavailableError } from '../common/errors.js';
 import type { Dispatcher } from './Dispatcher.js';
 import type { ApplicationMainSubmission } from './DispatcherRequests.js';
-import type { JobEvent } from './JobEvent.js';
+import type { JobEvent } from '../runtime/JobEvent.js';
 import { FAKE_MAIN_BUNDLE, FakeMainHost } from './testing/FakeMainHost.js';
 import { collectGraph, drain, driverGraph, testDispatcher } from './testing/testDispatcher.js';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '../common/errors.js';
 import type { Dispatcher } from './Dispatcher.js';
-import type { JobEvent } from './JobEvent.js';
+import type { JobEvent } from '../runtime/JobEvent.js';
 import { collectGraph, drain, driverGraph, testDispatcher } from './testing/testDispatcher.js';
 
 /** The application status changes among `events`, with their sequences. */

@@ -1,8 +1,8 @@
 import { isAbortError } from 'abort-controller-x';
 import { describe, expect, it } from 'vitest';
 import { OutOfRangeError } from '../common/errors.js';
-import type { JobEvent } from './JobEvent.js';
-import { JobEventLog } from './JobEventLog.js';
+import type { JobEvent } from '../runtime/JobEvent.js';
+import { JobEventLog } from '../runtime/JobEventLog.js';
 import { collectGraph, drain, testDispatcher } from './testing/testDispatcher.js';
 
 const statuses = (events: JobEvent[], jobId: string) =>

@@ -5,7 +5,7 @@
  * applications by FLIP-40's rules ({@link DriverApplications}), runs applications' `main()` in
  * this process in application mode (as main jobs, {@link ApplicationMainRunner}), and shuts the
  * cluster down when asked. It holds everything in memory, each kind of data within a bound ({@link DISPATCHER_DEFAULTS}).
- * It knows nothing of gRPC: `dispatcherService.ts` adapts it.
+ * It knows nothing of gRPC: `service/dispatcherService.ts` adapts it.
  */
 import { AlreadyExistsError, FailedPreconditionError, NotFoundError, UnavailableError } from '../common/errors.js';
 import { newId } from '../common/ids.js';
@@ -30,9 +30,9 @@ import type {
 import type { ApplicationSummary } from './DriverApplication.js';
 import { DriverApplications } from './DriverApplications.js';
 import { EndedJobs } from './EndedJobs.js';
-import type { JobEvent } from './JobEvent.js';
-import { JobEventLog } from './JobEventLog.js';
-import type { OutputChunk, OutputStream } from './JobOutputLog.js';
+import type { JobEvent } from '../runtime/JobEvent.js';
+import { JobEventLog } from '../runtime/JobEventLog.js';
+import type { OutputChunk, OutputStream } from '../common/JobOutputLog.js';
 import { decodeJobPageToken, encodeJobPageToken } from './jobPageToken.js';
 import type { JobResult } from './JobResult.js';
 import type { JobSummary } from './JobSummary.js';

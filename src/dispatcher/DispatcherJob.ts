@@ -21,8 +21,8 @@ import { CollectLimitExceededError } from './CollectLimitExceededError.js';
 import { CollectSinkResults } from './CollectSinkResults.js';
 import type { CompiledDispatcherOptions } from './DispatcherOptions.js';
 import { gatewayTaskDeployer } from './gatewayTaskDeployer.js';
-import type { JobEventLog } from './JobEventLog.js';
-import { JobOutputLog } from './JobOutputLog.js';
+import type { JobEventLog } from '../runtime/JobEventLog.js';
+import { JobOutputLog } from '../common/JobOutputLog.js';
 import type { JobResult } from './JobResult.js';
 import type { JobSummary, TaskStateCount } from './JobSummary.js';
 

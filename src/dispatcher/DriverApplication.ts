@@ -23,7 +23,7 @@ import type { Logger } from '../common/logger.js';
 import { isTerminalJobStatus, type JobStatus, type LivingPriority, type SerializedError } from '../common/status.js';
 import { applicationFailureOf, DRIVER_LOST_ERROR } from './applicationFailureOf.js';
 import { isTerminalApplicationStatus, type ApplicationStatus } from '../common/status.js';
-import type { ApplicationStatusChanged } from './JobEvent.js';
+import type { ApplicationStatusChanged } from '../runtime/JobEvent.js';
 
 /** A job of the application, as the rules see it. */
 export interface ApplicationJob {

@@ -10,7 +10,7 @@ import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '..
 import type { Logger } from '../common/logger.js';
 import type { JobStatus, LivingPriority, SerializedError } from '../common/status.js';
 import { DriverApplication, type ApplicationJob } from './DriverApplication.js';
-import type { ApplicationStatusChanged } from './JobEvent.js';
+import type { ApplicationStatusChanged } from '../runtime/JobEvent.js';
 
 /** A job as the registry is told about it. */
 export interface ApplicationJobRef {

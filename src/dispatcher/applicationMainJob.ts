@@ -7,7 +7,7 @@
  */
 import { newId } from '../common/ids.js';
 import type { JobGraph } from '../jobgraph/jobGraph.js';
-import type { TaskDeploymentDescriptor } from '../jobmaster/TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor } from '../runtime/TaskDeploymentDescriptor.js';
 import type { ApplicationMainSubmission } from './DispatcherRequests.js';
 
 /** The vertex id and name `main()` is deployed under (it is not a vertex of the job's graph). */

@@ -11,11 +11,11 @@ import { tempDir } from '../common/testing/tempDir.js';
 import { openBlobServerStore } from '../blob/openBlobServerStore.js';
 import { createLogger } from '../common/logger.js';
 import type { ExecutionState, SerializedError } from '../common/status.js';
-import { tarball } from '../taskexecutor/bundles/testing/tarball.js';
+import { tarball } from '../bundle/testing/tarball.js';
 import type { ApplicationMainHost } from './ApplicationMainHost.js';
 import { applicationMainDeployment } from './applicationMainJob.js';
 import type { ApplicationMainSubmission } from './DispatcherRequests.js';
-import type { OutputStream } from './JobOutputLog.js';
+import type { OutputStream } from '../common/JobOutputLog.js';
 import { taskWorkerMainHost } from './taskWorkerMainHost.js';
 
 const APP = `// Mains of the main host tests.

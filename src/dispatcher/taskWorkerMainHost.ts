@@ -11,9 +11,9 @@
 import type { ArtifactStore } from '../blob/ArtifactStore.js';
 import { FailedPreconditionError, NotFoundError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
-import { BundleCache } from '../taskexecutor/bundles/BundleCache.js';
-import type { BlobSource } from '../taskexecutor/bundles/BlobSource.js';
-import type { TaskOutputStream } from '../taskexecutor/JobManagerGateway.js';
+import { BundleCache } from '../bundle/BundleCache.js';
+import type { BlobSource } from '../blob/BlobSource.js';
+import type { TaskOutputStream } from '../runtime/JobManagerGateway.js';
 import { Task } from '../taskexecutor/task/Task.js';
 import type { ClientSecurity } from '../rpc/security/ClientSecurity.js';
 import type { ApplicationMainHost } from './ApplicationMainHost.js';

@@ -4,7 +4,7 @@
  * and the worker (what to run) ask.
  */
 import type { OperatorSpec, ResourceProfile } from '../jobgraph/jobGraph.js';
-import type { TaskDeploymentDescriptor } from '../jobmaster/TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor } from '../runtime/TaskDeploymentDescriptor.js';
 
 /** The `driver` operator spec. */
 export type DriverOperatorSpec = Extract<OperatorSpec, { kind: 'driver' }>;

@@ -4,14 +4,15 @@
  * application with living priority NORMAL, named with the application's name as prefix, carrying
  * the driver's bundle; functions are captured relative to the unpacked bundle, so task executors
  * load them from the same files. The driver ends when `main` returns or its promise settles; its
- * memory watch or its task's cancellation end it early.
+ * memory watch or its task's cancellation end it early. How jobs reach the job manager is passed
+ * in (`connectSubmitter`): src/driver/service/runDriverTask.ts wires the gRPC submitter.
  */
 import { abortable } from 'abort-controller-x';
 import { ExecutionEnvironment } from '../api/ExecutionEnvironment.js';
 import { bundleFunctionCapturer } from '../api/functions/bundleFunctionCapturer.js';
-import type { TaskDeploymentDescriptor } from '../jobmaster/TaskDeploymentDescriptor.js';
-import { DispatcherJobSubmitter } from '../rpc/dispatcherJobSubmitter.js';
-import type { ClientSecurity } from '../rpc/security/ClientSecurity.js';
+import type { JobSubmitter } from '../api/JobSubmitter.js';
+import type { LivingPriority } from '../common/status.js';
+import type { TaskDeploymentDescriptor } from '../runtime/TaskDeploymentDescriptor.js';
 import { DriverEntryError } from './DriverEntryError.js';
 import { DriverMemoryWatch } from './DriverMemoryWatch.js';
 import { driverOperatorOf, driverResources } from './driverOperatorOf.js';
@@ -25,8 +26,16 @@ export interface RunDriverOptions {
   bundleRoot: string | undefined;
   /** Aborted when the driver task is cancelled. */
   signal: AbortSignal;
-  /** How the environment reaches the job manager (TLS, the cluster's secret); plaintext without credentials when not given. */
-  clientSecurity?: ClientSecurity;
+  /** Connects the environment to the job manager its jobs go to; the submitter is closed when the driver ends. */
+  connectSubmitter: (target: DriverJobTarget) => JobSubmitter & { close(): void };
+}
+
+/** Where a driver's jobs go: its own cluster's job manager, as jobs of its application. */
+export interface DriverJobTarget {
+  /** The job manager's address, HOST:PORT. */
+  address: string;
+  applicationId: string;
+  livingPriority: LivingPriority;
 }
 
 /**
@@ -34,7 +43,7 @@ export interface RunDriverOptions {
  * rejects with the user's error when it threw, with a DriverMemoryLimitError when the driver
  * passed its direct or native memory, with an AbortError when cancelled.
  */
-export async function runDriver({ descriptor, bundleRoot, signal, clientSecurity }: RunDriverOptions): Promise<void> {
+export async function runDriver({ descriptor, bundleRoot, signal, connectSubmitter }: RunDriverOptions): Promise<void> {
   const driver = driverOperatorOf(descriptor);
   if (!driver)
     throw new DriverEntryError(`task ${descriptor.vertexName} of job ${descriptor.jobId} has no driver operator`);
@@ -44,11 +53,10 @@ export async function runDriver({ descriptor, bundleRoot, signal, clientSecurity
     );
   const main = await abortable(signal, loadDriverMain(bundleRoot, driver.entry));
   const limits = driverResources(driver, descriptor);
-  const submitter = new DispatcherJobSubmitter({
+  const submitter = connectSubmitter({
     address: descriptor.jobmanagerAddress,
     applicationId: driver.applicationId,
     livingPriority: 'NORMAL',
-    security: clientSecurity,
   });
   let watch: DriverMemoryWatch | undefined;
   const exceeded = new Promise<never>((_, reject) => {

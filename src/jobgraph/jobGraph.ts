@@ -1,7 +1,7 @@
 /**
  * The job graph as the domain sees it: what `main()` builds and a cluster executes. It mirrors
  * `flotilla.v1.JobGraph` (proto/flotilla/v1/job_graph.proto) in plain TypeScript, so that the API,
- * the job master and the task executor never import generated code; `src/rpc` converts.
+ * the job master and the task executor never import generated code; `src/runtime/service/jobGraph.ts` converts.
  */
 import type { ResolvedRuntimeMode } from './RuntimeExecutionMode.js';
 

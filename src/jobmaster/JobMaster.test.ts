@@ -5,7 +5,7 @@ import type { JobGraph } from '../jobgraph/jobGraph.js';
 import type { SlotAssignment } from '../resourcemanager/ResourceManager.js';
 import type { Execution } from './Execution.js';
 import { JobMaster, type JobMasterOptions } from './JobMaster.js';
-import type { TaskDeploymentDescriptor } from './TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor } from '../runtime/TaskDeploymentDescriptor.js';
 
 const fn = { source: 'x => x', module: 'main.js', line: 1, boundValuesJson: '{}' };
 

@@ -17,7 +17,7 @@ import {
   type SerializedError,
 } from '../common/status.js';
 import type { JobGraph } from '../jobgraph/jobGraph.js';
-import { ANY_RESOURCES } from '../resourcemanager/SlotStatus.js';
+import { ANY_RESOURCES } from '../runtime/SlotStatus.js';
 import { createTaskDeploymentDescriptor } from './createTaskDeploymentDescriptor.js';
 import type { Execution } from './Execution.js';
 import { createRestartStrategy, type RestartBackoffTimeStrategy } from './RestartBackoffTimeStrategy.js';

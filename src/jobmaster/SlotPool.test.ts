@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ResourceExhaustedError } from '../common/errors.js';
 import type { SlotAssignment } from '../resourcemanager/ResourceManager.js';
-import { ANY_RESOURCES } from '../resourcemanager/SlotStatus.js';
+import { ANY_RESOURCES } from '../runtime/SlotStatus.js';
 import { SlotPool } from './SlotPool.js';
 
 /** A provider whose requests the test answers one by one. */

@@ -1,5 +1,5 @@
 /** How a job master reaches task executors to start and stop tasks; the dispatcher provides it. */
-import type { TaskDeploymentDescriptor } from './TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor } from '../runtime/TaskDeploymentDescriptor.js';
 
 /** Starts and cancels tasks on task executors, by task executor id. */
 export interface TaskDeployer {

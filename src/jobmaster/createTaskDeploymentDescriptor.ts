@@ -5,9 +5,9 @@
  */
 import type { JobGraph, JobVertex } from '../jobgraph/jobGraph.js';
 import { isKeyedAggregation } from '../jobgraph/keyedAggregation.js';
-import { ANY_RESOURCES } from '../resourcemanager/SlotStatus.js';
+import { ANY_RESOURCES } from '../runtime/SlotStatus.js';
 import type { Execution } from './Execution.js';
-import { partitionIdOf, type TaskDeploymentDescriptor } from './TaskDeploymentDescriptor.js';
+import { partitionIdOf, type TaskDeploymentDescriptor } from '../runtime/TaskDeploymentDescriptor.js';
 
 /** The job-level facts every descriptor carries. */
 export interface DeploymentContext {

@@ -12,10 +12,10 @@ import { ExecutionEnvironment } from '../api/ExecutionEnvironment.js';
 import type { ExecutionEnvironmentOptions } from '../api/ExecutionEnvironmentOptions.js';
 import { parseHostPort } from '../common/address.js';
 import { createLogger, type Logger } from '../common/logger.js';
-import { JOB_MANAGER_DEFAULTS, startJobManager } from '../dispatcher/jobManager.js';
-import { DispatcherJobSubmitter } from '../rpc/dispatcherJobSubmitter.js';
+import { JOB_MANAGER_DEFAULTS, startJobManager } from '../dispatcher/service/jobManager.js';
+import { DispatcherJobSubmitter } from '../driver/service/DispatcherJobSubmitter.js';
 import type { ServerHost } from '../rpc/serverHost.js';
-import { startTaskExecutor, type TaskExecutor } from '../taskexecutor/taskExecutor.js';
+import { startTaskExecutor, type TaskExecutor } from '../taskexecutor/service/taskExecutor.js';
 
 /** Options of {@link MiniCluster.start}. */
 export interface MiniClusterOptions {

@@ -2,8 +2,8 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ResourceExhaustedError } from '../common/errors.js';
 import { ResourceManager } from './ResourceManager.js';
-import type { SlotStatus } from './SlotStatus.js';
-import type { TaskExecutorGateway } from './TaskExecutorGateway.js';
+import type { SlotStatus } from '../runtime/SlotStatus.js';
+import type { TaskExecutorGateway } from '../runtime/TaskExecutorGateway.js';
 
 const profile = (cpus: number, heapMemoryMb = 0) => ({ cpus, heapMemoryMb, directMemoryMb: 0, nativeMemoryMb: 0 });
 const slots = (count: number, cpus: number): SlotStatus[] =>

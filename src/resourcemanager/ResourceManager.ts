@@ -11,17 +11,9 @@ import { ResourceExhaustedError } from '../common/errors.js';
 import { newId } from '../common/ids.js';
 import type { Logger } from '../common/logger.js';
 import type { ResourceProfile } from '../jobgraph/jobGraph.js';
-import { describeProfile, fits, type SlotStatus } from './SlotStatus.js';
-import type { TaskExecutorGateway } from './TaskExecutorGateway.js';
-
-/** What a task executor tells the resource manager when it registers. */
-export interface TaskExecutorRegistration {
-  taskExecutorId: string;
-  address: string;
-  slots: SlotStatus[];
-  pid: number;
-  hostname: string;
-}
+import { describeProfile, fits, type SlotStatus } from '../runtime/SlotStatus.js';
+import type { TaskExecutorGateway } from '../runtime/TaskExecutorGateway.js';
+import type { TaskExecutorRegistration } from '../runtime/TaskExecutorRegistration.js';
 
 /** A registered task executor as the resource manager tracks it. */
 export interface RegisteredTaskExecutor extends TaskExecutorRegistration {

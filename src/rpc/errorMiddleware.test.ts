@@ -8,7 +8,7 @@ import {
 import { InvalidArgumentError } from '../common/errors.js';
 import { MAX_STATUS_MESSAGE_CHARS } from './errorMiddleware.js';
 import { startServerHost, type ServerHost } from './serverHost.js';
-import { withUnimplemented } from './unimplemented.js';
+import { withUnimplemented } from './testing/withUnimplemented.js';
 
 describe('the error middleware', () => {
   let host: ServerHost;

@@ -7,7 +7,7 @@ import {
   TaskExecutorServiceDefinition,
 } from '../../generated/flotilla/v1/task_executor_service.js';
 import { startServerHost, type ServerHost } from './serverHost.js';
-import { withUnimplemented } from './unimplemented.js';
+import { withUnimplemented } from './testing/withUnimplemented.js';
 
 /** Bytes no protobuf decoder accepts: field 0 is not a field. */
 const GARBAGE = Buffer.from([0x05]);

@@ -6,8 +6,8 @@
  */
 import { hostname } from 'node:os';
 import type { Logger } from '../common/logger.js';
-import type { SlotStatus } from '../resourcemanager/SlotStatus.js';
-import type { JobManagerGateway } from './JobManagerGateway.js';
+import type { SlotStatus } from '../runtime/SlotStatus.js';
+import type { JobManagerGateway } from '../runtime/JobManagerGateway.js';
 
 /** Settings of {@link JobManagerConnection}. */
 export interface JobManagerConnectionOptions {

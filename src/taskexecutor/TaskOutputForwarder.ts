@@ -4,8 +4,8 @@
  * job's output for whoever reads it later.
  */
 import type { Logger } from '../common/logger.js';
-import type { TaskDeploymentDescriptor } from '../jobmaster/TaskDeploymentDescriptor.js';
-import type { JobManagerGateway } from './JobManagerGateway.js';
+import type { TaskDeploymentDescriptor } from '../runtime/TaskDeploymentDescriptor.js';
+import type { JobManagerGateway } from '../runtime/JobManagerGateway.js';
 
 /** Forwards printed text of tasks. */
 export class TaskOutputForwarder {

@@ -3,7 +3,7 @@
  * allocated to its job, each attempt runs once, and freeing a slot cancels what runs in it.
  */
 import { AlreadyExistsError, FailedPreconditionError } from '../common/errors.js';
-import type { TaskDeploymentDescriptor } from '../jobmaster/TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor } from '../runtime/TaskDeploymentDescriptor.js';
 import type { Task } from './task/Task.js';
 import type { TaskSlotTable } from './TaskSlotTable.js';
 

@@ -4,7 +4,7 @@
  */
 import { FailedPreconditionError, NotFoundError, ResourceExhaustedError } from '../common/errors.js';
 import type { ResourceProfile } from '../jobgraph/jobGraph.js';
-import { describeProfile, fits, type SlotStatus } from '../resourcemanager/SlotStatus.js';
+import { describeProfile, fits, type SlotStatus } from '../runtime/SlotStatus.js';
 
 /** The task executor's slots. */
 export class TaskSlotTable {

@@ -11,7 +11,7 @@ import { ExecutionEnvironment } from '../../src/api/ExecutionEnvironment.js';
 import { bundleFunctionCapturer } from '../../src/api/functions/bundleFunctionCapturer.js';
 import { FakeJobSubmitter } from '../../src/api/testing/FakeJobSubmitter.js';
 import type { JobGraph } from '../../src/jobgraph/jobGraph.js';
-import { jobGraphToMessage } from '../../src/rpc/convert/jobGraph.js';
+import { jobGraphToMessage } from '../../src/runtime/service/jobGraph.js';
 import { tempDir } from '../support/tempDir.js';
 import {
   clusterInStatus,

@@ -12,8 +12,8 @@ import { ApplicationStatus, ExecutionState, JobStatus, LivingPriority } from '..
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packBundle } from '../../src/client/bundlePacker.js';
 import type { JobGraph } from '../../src/jobgraph/jobGraph.js';
-import { jobGraphToMessage } from '../../src/rpc/convert/jobGraph.js';
-import { grpcBlobGateway } from '../../src/rpc/gateways/grpcBlobGateway.js';
+import { jobGraphToMessage } from '../../src/runtime/service/jobGraph.js';
+import { grpcBlobGateway } from '../../src/blob/service/grpcBlobGateway.js';
 import { partLines } from '../support/applicationOutcome.js';
 import { dispatcherClient } from '../support/cluster.js';
 import { ROOT, startServer, type ServerProcess } from '../support/processes.js';

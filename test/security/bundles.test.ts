@@ -3,7 +3,7 @@
  * with INVALID_ARGUMENT naming the problem, an entry the bundle does not export is refused at
  * RunApplication, and a scan of the file system around the control plane's state shows that
  * nothing was written outside its artifact store. (Task executors apply the same entry rules before
- * unpacking: src/taskexecutor/bundles/BundleCache.test.ts.)
+ * unpacking: src/bundle/BundleCache.test.ts.)
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -15,7 +15,7 @@ import {
   type ClusterClientServiceClient,
   type UploadArtifactRequest,
 } from '../../generated/flotilla/v1/cluster_client_service.js';
-import { tarball, type TarballEntry } from '../../src/taskexecutor/bundles/testing/tarball.js';
+import { tarball, type TarballEntry } from '../../src/bundle/testing/tarball.js';
 import { driverRequest } from '../controlplane/controlPlaneTesting.js';
 import { startServer, type ServerProcess } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';

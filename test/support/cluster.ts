@@ -20,8 +20,8 @@ import { ExecutionEnvironment } from '../../src/api/ExecutionEnvironment.js';
 import type { ExecutionEnvironmentOptions } from '../../src/api/ExecutionEnvironmentOptions.js';
 import { bundleFunctionCapturer } from '../../src/api/functions/bundleFunctionCapturer.js';
 import { packBundle } from '../../src/client/bundlePacker.js';
-import { DispatcherJobSubmitter } from '../../src/rpc/dispatcherJobSubmitter.js';
-import { grpcBlobGateway } from '../../src/rpc/gateways/grpcBlobGateway.js';
+import { DispatcherJobSubmitter } from '../../src/driver/service/DispatcherJobSubmitter.js';
+import { grpcBlobGateway } from '../../src/blob/service/grpcBlobGateway.js';
 import { connectClient } from '../../src/rpc/security/channelCredentials.js';
 import { ROOT, startServer, type ServerProcess } from './processes.js';
 

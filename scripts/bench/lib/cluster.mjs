@@ -12,8 +12,8 @@ const { DispatcherServiceDefinition } = await importDist('dist/generated/flotill
 const { ExecutionEnvironment } = await importDist('dist/src/api/ExecutionEnvironment.js');
 const { bundleFunctionCapturer } = await importDist('dist/src/api/functions/bundleFunctionCapturer.js');
 const { packBundle } = await importDist('dist/src/client/bundlePacker.js');
-const { DispatcherJobSubmitter } = await importDist('dist/src/rpc/dispatcherJobSubmitter.js');
-const { grpcBlobGateway } = await importDist('dist/src/rpc/gateways/grpcBlobGateway.js');
+const { DispatcherJobSubmitter } = await importDist('dist/src/driver/service/DispatcherJobSubmitter.js');
+const { grpcBlobGateway } = await importDist('dist/src/blob/service/grpcBlobGateway.js');
 
 /**
  * Starts a job manager and `taskExecutors` task executors of `slots` slots each (cpus = slots),

@@ -11,7 +11,7 @@ import {
 import { RETENTION_DEFAULTS, type RetentionPolicy } from '../../controlplane/retention/RetentionPolicy.js';
 import { compileSimulationScript, SIMULATION_DEFAULTS } from '../../deployment/simulated/SimulationScript.js';
 import { UsageError, type CommandSpec, type ParsedCommandLine } from '../options/args.js';
-import { BUNDLE_CACHE_DEFAULTS } from '../../taskexecutor/bundles/BundleCacheOptions.js';
+import { BUNDLE_CACHE_DEFAULTS } from '../../bundle/BundleCacheOptions.js';
 import { nonNegativeInteger, positiveInteger } from '../options/optionValues.js';
 import { DEFAULT_STATE_DIR, LOG_LEVEL_OPTION, listenOption, stateDirOption } from '../options/commonOptions.js';
 import { formatDuration, parseDuration } from '../options/duration.js';

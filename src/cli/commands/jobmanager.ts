@@ -2,10 +2,11 @@
 import { parseHostPort } from '../../common/address.js';
 import { writeAddressFile } from '../../common/addressFile.js';
 import { createLogger } from '../../common/logger.js';
-import { JOB_MANAGER_DEFAULTS, startJobManager } from '../../dispatcher/jobManager.js';
+import { JOB_MANAGER_DEFAULTS, startJobManager } from '../../dispatcher/service/jobManager.js';
 import { UsageError, type CommandSpec, type ParsedCommandLine } from '../options/args.js';
 import { positiveInteger } from '../options/optionValues.js';
-import { LOG_LEVEL_OPTION, listenOption, scratchDir, stateDirOption } from '../options/commonOptions.js';
+import { scratchDir } from '../../common/scratchDir.js';
+import { LOG_LEVEL_OPTION, listenOption, stateDirOption } from '../options/commonOptions.js';
 import { serveUntilSignalled } from '../process/serveUntilSignalled.js';
 import {
   CLUSTER_SECRET_FILE_OPTION,

@@ -3,10 +3,11 @@ import { parseHostPort } from '../../common/address.js';
 import { createLogger } from '../../common/logger.js';
 import { addressFileRetrieval } from '../../taskexecutor/JobManagerRetrieval.js';
 import { TASK_EXECUTOR_RESOURCE_DEFAULTS } from '../../taskexecutor/resourceDefaults.js';
-import { DEFAULT_TASK_CANCELLATION_TIMEOUT_MS, startTaskExecutor } from '../../taskexecutor/taskExecutor.js';
+import { DEFAULT_TASK_CANCELLATION_TIMEOUT_MS, startTaskExecutor } from '../../taskexecutor/service/taskExecutor.js';
 import { UsageError, type CommandSpec, type ParsedCommandLine } from '../options/args.js';
 import { positiveInteger } from '../options/optionValues.js';
-import { LOG_LEVEL_OPTION, listenOption, scratchDir, stateDirOption } from '../options/commonOptions.js';
+import { scratchDir } from '../../common/scratchDir.js';
+import { LOG_LEVEL_OPTION, listenOption, stateDirOption } from '../options/commonOptions.js';
 import { serveUntilSignalled } from '../process/serveUntilSignalled.js';
 import {
   CLUSTER_SECRET_FILE_OPTION,

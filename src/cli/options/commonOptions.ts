@@ -1,5 +1,5 @@
 /** Options every Flotilla process or client verb shares (DESIGN.md: shared conventions). */
-import { homedir, tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONTROL_PLANE_ADDRESS } from '../../client/controlPlaneClient.js';
 import type { OptionSpec } from './args.js';
@@ -30,7 +30,7 @@ export const DEFAULT_STATE_DIR = join(homedir(), '.flotilla');
 
 /**
  * `--state-dir DIR`, for every process: where it keeps what it writes to disk. Without a default
- * directory, the process uses a folder of its own under the system's temp dir ({@link scratchDir}).
+ * directory, the process uses a folder of its own under the system's temp dir (`common/scratchDir.ts`: private, removed at exit).
  */
 export function stateDirOption(what: string, defaultDir?: string, env?: string): OptionSpec {
   const fallback = defaultDir === undefined ? ' Default: a folder of its own under the system temp dir.' : '';
@@ -42,11 +42,6 @@ export function stateDirOption(what: string, defaultDir?: string, env?: string):
     default: defaultDir,
     env,
   };
-}
-
-/** A per-process scratch folder under the system's temp dir, for cluster processes whose state is transient. */
-export function scratchDir(role: string): string {
-  return join(tmpdir(), `flotilla-${role}-${process.pid}`);
 }
 
 /** `--controlplane HOST:PORT`, for every client verb. */

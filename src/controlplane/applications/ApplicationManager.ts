@@ -19,7 +19,7 @@ import type { TransactionBatch } from '../store/TransactionBatch.js';
 import type { ApplicationLauncher } from './ApplicationLauncher.js';
 import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
 import type { ClientMains } from './ClientMains.js';
-import { bundleEntryChecker } from '../bundles/checkBundleEntry.js';
+import { bundleEntryChecker } from '../../bundle/checkBundleEntry.js';
 import { compileSubmission } from './compileSubmission.js';
 import { submissionModeOf } from './modes/submissionModes.js';
 import { requestFingerprint } from '../../common/requestFingerprint.js';

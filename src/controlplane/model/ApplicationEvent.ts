@@ -2,14 +2,14 @@
  * The entries of an application's event log. They mirror `flotilla.v1.ApplicationEvent`; each is
  * stored with a per-application sequence (from 1, without gaps) before anyone is sent it.
  */
-import type { ApplicationStatusChanged, JobStatusChanged, TaskStateChanged } from '../../dispatcher/JobEvent.js';
+import type { ApplicationStatusChanged, JobStatusChanged, TaskStateChanged } from '../../runtime/JobEvent.js';
 import type { ClusterStatus } from './Cluster.js';
 
 /**
  * The application, one of its jobs, or one of their task attempts changed: the same changes the
  * Dispatcher records (the job and task ones are relayed from it as they are).
  */
-export type { ApplicationStatusChanged, JobStatusChanged, TaskStateChanged } from '../../dispatcher/JobEvent.js';
+export type { ApplicationStatusChanged, JobStatusChanged, TaskStateChanged } from '../../runtime/JobEvent.js';
 
 /** The application's cluster moved to a new status or made progress deploying. */
 export interface ClusterStatusChanged {

@@ -1,7 +1,7 @@
 /**
  * The gRPC adapter of the control plane: maps ClusterClientService messages to the domain
  * (artifact store, applications, clusters and their events) and back. It holds no state and no
- * logic of its own; RPCs of later milestones answer UNIMPLEMENTED until they land.
+ * logic of its own. Every RPC has a handler: a missing one does not compile.
  */
 import type { CallContext } from 'nice-grpc-common';
 import {
@@ -9,10 +9,9 @@ import {
   type ClusterClientServiceImplementation,
 } from '../../../generated/flotilla/v1/cluster_client_service.js';
 import type { ArtifactStore } from '../../blob/ArtifactStore.js';
-import { toArtifactMessage } from '../../rpc/blob/artifactMessages.js';
-import { uploadArtifactHandler } from '../../rpc/blob/uploadArtifactHandler.js';
+import { toArtifactMessage } from '../../blob/service/artifactMessages.js';
+import { uploadArtifactHandler } from '../../blob/service/uploadArtifactHandler.js';
 import type { HostedService } from '../../rpc/serverHost.js';
-import { withUnimplemented } from '../../rpc/unimplemented.js';
 import { applicationHandlers } from './applicationHandlers.js';
 import { clusterHandlers } from './clusterHandlers.js';
 import { logHandlers } from './logHandlers.js';
@@ -32,7 +31,7 @@ export interface ClusterClientServiceDependencies {
 
 /** Creates the ClusterClientService implementation. */
 export function clusterClientService(deps: ClusterClientServiceDependencies): HostedService {
-  const implemented: Partial<ClusterClientServiceImplementation<CallContext>> = {
+  const implementation: ClusterClientServiceImplementation<CallContext> = {
     uploadArtifact: uploadArtifactHandler(deps.artifacts),
 
     async getArtifact(request) {
@@ -44,7 +43,6 @@ export function clusterClientService(deps: ClusterClientServiceDependencies): Ho
     ...logHandlers(deps.views),
     ...jobHandlers(deps.views),
   };
-  const implementation = withUnimplemented(ClusterClientServiceDefinition, implemented);
   return {
     // An application's events are encoded once for all of its watchers.
     definition: withSharedResponses(ClusterClientServiceDefinition, ['watchApplication']),

@@ -4,7 +4,7 @@ import {
   applicationStatusChangedToMessage,
   jobStatusChangedToMessage,
   taskStateChangedToMessage,
-} from '../../rpc/convert/jobEvents.js';
+} from '../../runtime/service/jobEvents.js';
 import type { ApplicationEvent } from '../model/ApplicationEvent.js';
 import { clusterStatusToMessage } from './enums.js';
 

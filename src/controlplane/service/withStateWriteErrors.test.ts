@@ -7,7 +7,7 @@ import {
 import { pino } from 'pino';
 import { NotFoundError } from '../../common/errors.js';
 import { startServerHost, type ServerHost } from '../../rpc/serverHost.js';
-import { withUnimplemented } from '../../rpc/unimplemented.js';
+import { withUnimplemented } from '../../rpc/testing/withUnimplemented.js';
 import { withStateWriteErrors } from './withStateWriteErrors.js';
 
 const ioError = () => Object.assign(new Error('disk I/O error'), { code: 'SQLITE_IOERR_WRITE' });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NotFoundError, UnavailableError } from '../../common/errors.js';
-import type { JobEvent } from '../../dispatcher/JobEvent.js';
+import type { JobEvent } from '../../runtime/JobEvent.js';
 import { SimulatedJobManager } from './SimulatedJobManager.js';
 import { compileSimulationScript } from './SimulationScript.js';
 

@@ -19,10 +19,10 @@ import {
   type LivingPriority,
   type SerializedError,
 } from '../../common/status.js';
-import { ChangeNotifier } from '../../dispatcher/ChangeNotifier.js';
-import type { JobEvent } from '../../dispatcher/JobEvent.js';
-import { JobEventLog } from '../../dispatcher/JobEventLog.js';
-import { JobOutputLog, type OutputChunk } from '../../dispatcher/JobOutputLog.js';
+import { ChangeNotifier } from '../../common/ChangeNotifier.js';
+import type { JobEvent } from '../../runtime/JobEvent.js';
+import { JobEventLog } from '../../runtime/JobEventLog.js';
+import { JobOutputLog, type OutputChunk } from '../../common/JobOutputLog.js';
 import type { SimulationScript } from './SimulationScript.js';
 
 /** One vertex of a submitted job: its subtasks are the simulated tasks. */

@@ -9,9 +9,9 @@ import { EventEmitter } from 'node:events';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ResourceExhaustedError } from '../../common/errors.js';
 import type { ResourceProfile } from '../../jobgraph/jobGraph.js';
-import type { TaskDeploymentDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor } from '../../runtime/TaskDeploymentDescriptor.js';
 import type { SlotAssignment } from '../../resourcemanager/ResourceManager.js';
-import type { TaskExecutorGateway } from '../../resourcemanager/TaskExecutorGateway.js';
+import type { TaskExecutorGateway } from '../../runtime/TaskExecutorGateway.js';
 import type { ClusterResources } from '../ClusterResources.js';
 import type { Dispatcher } from '../Dispatcher.js';
 

@@ -6,7 +6,7 @@
  */
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { ExecutionState, SerializedError } from '../../common/status.js';
-import type { TaskDeploymentDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor } from '../../runtime/TaskDeploymentDescriptor.js';
 import type { ApplicationMainExecution, ApplicationMainHost, ApplicationMainReports } from '../ApplicationMainHost.js';
 
 /** The artifact id of the one bundle the fake blob server holds. */

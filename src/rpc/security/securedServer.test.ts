@@ -3,13 +3,13 @@
  * clients made through channelCredentials: what every secured Flotilla server and client does.
  */
 import { Status } from 'nice-grpc';
+import { pino } from 'pino';
 import { HealthDefinition } from 'nice-grpc-server-health';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterClientServiceDefinition } from '../../../generated/flotilla/v1/cluster_client_service.js';
 import { makeTestCertificates, type TestCertificates } from '../../common/testing/certificates.js';
-import { silentLogger } from '../../controlplane/testing/testState.js';
 import { startServerHost, type HostedService, type ServerHost } from '../serverHost.js';
-import { withUnimplemented } from '../unimplemented.js';
+import { withUnimplemented } from '../testing/withUnimplemented.js';
 import { connectClient } from './channelCredentials.js';
 import { clusterSecretAuthentication } from './clusterSecretAuthentication.js';
 
@@ -37,7 +37,7 @@ describe('a server with TLS, a cluster secret and a stream limit', () => {
     });
     host = await startServerHost({
       listen: { host: '127.0.0.1', port: 0 },
-      logger: silentLogger,
+      logger: pino({ level: 'silent' }),
       services: [{ definition: ClusterClientServiceDefinition, implementation: service } as unknown as HostedService],
       security: {
         tls: { certChainPem: certificates.certPem, privateKeyPem: certificates.keyPem },

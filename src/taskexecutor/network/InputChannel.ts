@@ -5,7 +5,7 @@
  * the producer sends at most one batch per credit, and the consumer grants a credit per batch it is
  * done with, so at most `initialCredit` batches per channel are ever on the consumer side.
  */
-import type { InputChannelDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
+import type { InputChannelDescriptor } from '../../runtime/TaskDeploymentDescriptor.js';
 import type { NetworkBatch } from './NetworkBatch.js';
 
 /** What a channel reports to its gate. After `onEndOfPartition` or `onError` it reports nothing more. */
@@ -40,7 +40,7 @@ export interface InputChannel {
   close(): void;
 }
 
-/** Creates the channel to a producer in another task executor (implemented over gRPC in `src/rpc/exchange`). */
+/** Creates the channel to a producer in another task executor (implemented over gRPC in `network/grpc`). */
 export type RemoteInputChannelFactory = (
   descriptor: InputChannelDescriptor,
   options: InputChannelOptions,

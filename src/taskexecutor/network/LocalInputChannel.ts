@@ -3,7 +3,7 @@
  * reads the partition manager directly, without a socket, under the same credit rule as a remote
  * channel. Forward edges between tasks in one task executor therefore never leave the process.
  */
-import type { InputChannelDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
+import type { InputChannelDescriptor } from '../../runtime/TaskDeploymentDescriptor.js';
 import type { InputChannel, InputChannelListener, InputChannelOptions } from './InputChannel.js';
 import type { ResultPartitionManager } from './ResultPartitionManager.js';
 import type { ResultSubpartitionView } from './ResultSubpartitionView.js';

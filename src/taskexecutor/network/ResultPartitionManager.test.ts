@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AlreadyExistsError, NotFoundError, UnavailableError } from '../../common/errors.js';
-import { partitionIdOf } from '../../jobmaster/TaskDeploymentDescriptor.js';
+import { partitionIdOf } from '../../runtime/TaskDeploymentDescriptor.js';
 import { PartitionNotFoundError, PartitionReleasedError } from './errors.js';
 import { ResultPartitionManager } from './ResultPartitionManager.js';
 import { batchOf, recordOf, stillPending } from './testing/networkTesting.js';

@@ -3,7 +3,7 @@
  * each producer in this task executor, a remote one for every other.
  */
 import { InvalidArgumentError } from '../../common/errors.js';
-import type { InputChannelDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
+import type { InputChannelDescriptor } from '../../runtime/TaskDeploymentDescriptor.js';
 import type { InputChannelOptions, RemoteInputChannelFactory } from './InputChannel.js';
 import { SingleInputGate, type InputGate } from './InputGate.js';
 import { LocalInputChannel } from './LocalInputChannel.js';
@@ -20,7 +20,7 @@ export interface InputGateOptions {
   localAddress: string;
   /** This task executor's partitions, read by local channels. */
   partitions: ResultPartitionManager;
-  /** Creates remote channels (see `PartitionRequestClientFactory` in `src/rpc/exchange`). */
+  /** Creates remote channels (see `PartitionRequestClientFactory` in `network/grpc`). */
   connectRemote: RemoteInputChannelFactory;
   /** The consumer's execution attempt id. */
   consumerAttemptId: string;

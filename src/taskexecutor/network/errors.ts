@@ -3,7 +3,7 @@
  * producer's address), so a failed task's message says which edge broke and where.
  */
 import { FailedPreconditionError, FlotillaError, NotFoundError } from '../../common/errors.js';
-import type { InputChannelDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
+import type { InputChannelDescriptor } from '../../runtime/TaskDeploymentDescriptor.js';
 
 /** A result partition was not registered within the partition request timeout (Flink's `PartitionNotFoundException`). */
 export class PartitionNotFoundError extends NotFoundError {

@@ -10,8 +10,8 @@ import { tempDir } from '../../common/testing/tempDir.js';
 import { createLogger } from '../../common/logger.js';
 import type { ExecutionState, SerializedError } from '../../common/status.js';
 import type { ResourceProfile } from '../../jobgraph/jobGraph.js';
-import type { TaskDeploymentDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
-import type { TaskOutputStream } from '../JobManagerGateway.js';
+import type { TaskDeploymentDescriptor } from '../../runtime/TaskDeploymentDescriptor.js';
+import type { TaskOutputStream } from '../../runtime/JobManagerGateway.js';
 import { Task, type TaskServices } from './Task.js';
 
 const bundleRoot = tempDir();

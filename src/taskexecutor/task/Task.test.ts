@@ -5,9 +5,9 @@ import { tempDir } from '../../common/testing/tempDir.js';
 import { createLogger } from '../../common/logger.js';
 import type { ExecutionState, SerializedError } from '../../common/status.js';
 import type { OperatorSpec, UserFunctionSpec } from '../../jobgraph/jobGraph.js';
-import type { TaskDeploymentDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor } from '../../runtime/TaskDeploymentDescriptor.js';
 import { deserializeBatch, serializeBatch } from './serializeBatch.js';
-import { Task, type TaskBatch, type TaskInputGate, type TaskServices } from './Task.js';
+import { Task, type TaskBatch, type TaskInputGate, type TaskOptions, type TaskServices } from './Task.js';
 import { TaskWorkerLibraryCache } from './TaskWorkerLibraryCache.js';
 
 const bundleRoot = tempDir();
@@ -84,8 +84,12 @@ function scriptedGate(batches: unknown[][], hang = false) {
 }
 
 const tasks: Task[] = [];
-function startTask(...args: ConstructorParameters<typeof Task>): Task {
-  const task = new Task(...args);
+/** Pipeline tasks never report output (only a driver's console goes to the job manager). */
+const NO_OUTPUT_REPORTER: TaskOptions['connectOutputReporter'] = () => {
+  throw new Error('a pipeline task reports no output');
+};
+function startTask(options: Omit<TaskOptions, 'connectOutputReporter'>): Task {
+  const task = new Task({ connectOutputReporter: NO_OUTPUT_REPORTER, ...options });
   tasks.push(task);
   task.start();
   return task;

@@ -16,10 +16,9 @@ import type { Logger } from '../../common/logger.js';
 import { serializeError, type ExecutionState, type SerializedError } from '../../common/status.js';
 import { driverOperatorOf, driverResources } from '../../driver/driverOperatorOf.js';
 import { driverOutOfHeapFailure } from '../../driver/driverOutOfHeapFailure.js';
-import type { InputGateDescriptor, TaskDeploymentDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
-import { grpcJobManagerGateway } from '../../rpc/gateways/grpcJobManagerGateway.js';
+import type { InputGateDescriptor, TaskDeploymentDescriptor } from '../../runtime/TaskDeploymentDescriptor.js';
 import type { ClientSecurity } from '../../rpc/security/ClientSecurity.js';
-import type { TaskOutputStream } from '../JobManagerGateway.js';
+import type { TaskOutputStream } from '../../runtime/JobManagerGateway.js';
 import { ownBuffer } from './serializeBatch.js';
 import { taskNameOf } from './taskName.js';
 import type { TaskWorkerLibraryCache } from './TaskWorkerLibraryCache.js';
@@ -80,10 +79,11 @@ export interface TaskOptions {
   /** Records per source batch; the sources' default when unset. */
   batchSize?: number;
   /**
-   * Connects a driver task to its job manager for its stdout and stderr; by default a gRPC client
-   * of the descriptor's job manager (the one the driver's environment submits to), closed at the end.
+   * Connects a driver task to its job manager (the descriptor's, the one the driver's environment
+   * submits to) for its stdout and stderr; closed at the end. Only driver tasks call it; the task
+   * executor passes its gRPC client of the job manager, the job manager a direct one.
    */
-  connectOutputReporter?: (jobmanagerAddress: string) => TaskOutputReporter & { close(): void };
+  connectOutputReporter: (jobmanagerAddress: string) => TaskOutputReporter & { close(): void };
   /** How a driver's `main()` reaches its job manager (TLS, the cluster's secret); plaintext without credentials when not given. */
   clientSecurity?: ClientSecurity;
   /** Writes a driver's output in this process; to its stdout and stderr by default. */
@@ -222,11 +222,7 @@ export class Task {
 
   /** Sends what a driver's worker writes to this process's stdout/stderr and to the job manager, in order. */
   private forwardOutput(worker: Worker): void {
-    const {
-      descriptor,
-      connectOutputReporter = grpcJobManagerGateway,
-      writeLocalOutput = writeToProcess,
-    } = this.options;
+    const { descriptor, connectOutputReporter, writeLocalOutput = writeToProcess } = this.options;
     const reporter = connectOutputReporter(descriptor.jobmanagerAddress);
     const output = new WorkerOutputForwarder({
       jobId: descriptor.jobId,

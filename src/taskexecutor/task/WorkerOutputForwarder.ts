@@ -7,7 +7,7 @@
  * chatty driver costs a few calls, not one per line.
  */
 import type { Logger } from '../../common/logger.js';
-import type { JobManagerGateway, TaskOutputStream } from '../JobManagerGateway.js';
+import type { JobManagerGateway, TaskOutputStream } from '../../runtime/JobManagerGateway.js';
 
 /** The job manager's side of task output. */
 export type TaskOutputReporter = Pick<JobManagerGateway, 'reportTaskOutput'>;

@@ -1,7 +1,7 @@
 /**
  * One task's run inside a worker thread: rebuilds the user's functions from the bundle and runs
  * the subtask's pipeline, or, for a driver job's task, the application's `main(env, args)`
- * (src/driver). Everything a run touches is its own: its conversation with the main thread (a
+ * (src/driver, passed in as a {@link DriverRunner}). Everything a run touches is its own: its conversation with the main thread (a
  * {@link WorkerChannel} closed with its last message), its cancellation, its input, its print
  * buffer and fresh operator instances; so a worker kept after a clean end can run the next task
  * of its bundle without anything of this one reaching it. What the worker keeps is what its
@@ -23,6 +23,18 @@ import { WorkerInput } from './WorkerInput.js';
 import { WorkerOutput } from './WorkerOutput.js';
 import type { TaskWorkerData, ToWorker } from './workerProtocol.js';
 
+/**
+ * Runs a driver's `main()` in this worker: given the task's descriptor, its unpacked bundle, the
+ * run's cancellation and the credentials toward the job manager; settles when `main()` ended.
+ * The worker's entry passes it (the driver's gRPC wiring is loaded only when a driver runs).
+ */
+export type DriverRunner = (run: {
+  descriptor: TaskWorkerData['descriptor'];
+  bundleRoot: string | undefined;
+  signal: AbortSignal;
+  clientSecurity: TaskWorkerData['clientSecurity'];
+}) => Promise<void>;
+
 /** A worker whose heap holds more than this share of its limit after a run is not kept for another. */
 const REUSABLE_HEAP_SHARE = 0.5;
 
@@ -36,6 +48,7 @@ export class WorkerTaskRun {
   constructor(
     private readonly task: TaskWorkerData,
     private readonly channel: WorkerChannel,
+    private readonly driverRunner: DriverRunner,
   ) {
     this.input =
       task.descriptor.inputs.length > 0
@@ -135,9 +148,7 @@ export class WorkerTaskRun {
     const { descriptor, bundleRoot, clientSecurity } = this.task;
     this.channel.post({ type: 'started' });
     try {
-      // Loaded here, not above: pipeline tasks never pay for the driver's gRPC client and user API.
-      const { runDriver } = await import('../../driver/runDriver.js');
-      await runDriver({ descriptor, bundleRoot, signal: this.aborter.signal, clientSecurity });
+      await this.driverRunner({ descriptor, bundleRoot, signal: this.aborter.signal, clientSecurity });
       await flushWorkerStdio();
       // A driver's worker is never kept: its console and heap limit are its own.
       this.channel.close({ type: 'finished', numRecordsIn: 0, numRecordsOut: 0, reusable: false });

@@ -1,5 +1,5 @@
 /** The readable name of a subtask, as Flink prints it: `Map -> Sink: Print (2/4)`. */
-import type { TaskDeploymentDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor } from '../../runtime/TaskDeploymentDescriptor.js';
 
 /** `vertexName (subtask/parallelism)`, counting subtasks from 1. */
 export function taskNameOf(

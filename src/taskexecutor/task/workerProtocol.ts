@@ -6,7 +6,7 @@
  * a clean end (TaskWorkerLibraryCache) gets the next task of its bundle the same way.
  */
 import type { SerializedError } from '../../common/status.js';
-import type { TaskDeploymentDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor } from '../../runtime/TaskDeploymentDescriptor.js';
 import type { ClientSecurity } from '../../rpc/security/ClientSecurity.js';
 
 /** What a worker needs to run one task (the `run` message). */

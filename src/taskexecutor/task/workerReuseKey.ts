@@ -7,7 +7,7 @@
  * a bundle folder named by URI or from local modules: those files may change between jobs.
  */
 import { driverOperatorOf } from '../../driver/driverOperatorOf.js';
-import type { TaskDeploymentDescriptor } from '../../jobmaster/TaskDeploymentDescriptor.js';
+import type { TaskDeploymentDescriptor } from '../../runtime/TaskDeploymentDescriptor.js';
 
 /** The key under which the task's worker may be kept and reused, or undefined when it must not be. */
 export function workerReuseKey(descriptor: TaskDeploymentDescriptor, heapMb: number): string | undefined {

@@ -1,0 +1,39 @@
+/** {@link TaskExecutorGateway} over gRPC: the job manager's client of one task executor. */
+import { TaskExecutorServiceDefinition } from '../../../generated/flotilla/v1/task_executor_service.js';
+import type { TaskExecutorGateway } from '../../runtime/TaskExecutorGateway.js';
+import { resourceProfileToMessage, slotFromMessage } from '../../runtime/service/slots.js';
+import { taskDeploymentToMessage } from '../../runtime/service/taskDeployment.js';
+import { connectClient } from '../../rpc/security/channelCredentials.js';
+import type { ClientSecurity } from '../../rpc/security/ClientSecurity.js';
+
+/** Connects to the TaskExecutorService at `address` with `security` (TLS, the cluster's secret); each call gives up after `callTimeoutMs`. */
+export function grpcTaskExecutorGateway(
+  address: string,
+  callTimeoutMs = 5000,
+  security?: ClientSecurity,
+): TaskExecutorGateway {
+  const { channel, client } = connectClient(TaskExecutorServiceDefinition, address, security);
+  const signal = () => ({ signal: AbortSignal.timeout(callTimeoutMs) });
+  return {
+    async requestSlot(request) {
+      const { slot } = await client.requestSlot(
+        { ...request, resources: resourceProfileToMessage(request.resources) },
+        signal(),
+      );
+      return slotFromMessage(slot!);
+    },
+    async freeSlot(allocationId, reason) {
+      await client.freeSlot({ allocationId, reason }, signal());
+    },
+    async submitTask(descriptor) {
+      await client.submitTask({ task: taskDeploymentToMessage(descriptor) }, signal());
+    },
+    async cancelTask(executionAttemptId) {
+      await client.cancelTask({ executionAttemptId }, signal());
+    },
+    async shutDown(reason) {
+      await client.shutDown({ reason }, signal());
+    },
+    close: () => channel.close(),
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * The entries of a cluster's job event log, as a job manager records them: every job status change,
+ * every task state change and every status change of a driver-mode application, numbered across
+ * the cluster and within the job, so that a watcher can resume exactly where it stopped. The
+ * Dispatcher and the simulated deployment target's job manager record them and the control plane
+ * follows them, so they live in src/runtime, which none of them owns. Mirrors `flotilla.v1.JobEvent`;
+ * `src/runtime/service/jobEvents.ts` converts.
+ */
+import type { ExecutionState, JobStatus, LivingPriority, SerializedError } from '../common/status.js';
+import type { ApplicationStatus } from '../common/status.js';
+
+/** A job moved to a new status (Flink's JobStatus). */
+export interface JobStatusChanged {
+  type: 'jobStatusChanged';
+  jobId: string;
+  jobName: string;
+  status: JobStatus;
+  /** Why the job fails, restarts or failed, when it does. */
+  failure?: SerializedError;
+  livingPriority: LivingPriority;
+}
+
+/** One execution attempt of one subtask moved to a new state (Flink's ExecutionState). */
+export interface TaskStateChanged {
+  type: 'taskStateChanged';
+  jobId: string;
+  vertexId: string;
+  vertexName: string;
+  subtaskIndex: number;
+  attemptNumber: number;
+  state: ExecutionState;
+  /** Why the attempt failed, when it did. */
+  failure?: SerializedError;
+  /** The task executor whose slot the attempt runs in; empty before it has one. */
+  taskExecutorId: string;
+}
+
+/**
+ * A driver-mode application moved to a new status under the FLIP-40 rules. It is recorded as an
+ * event of the application's driver job (its `jobId` and `jobSequence` are the driver job's).
+ */
+export interface ApplicationStatusChanged {
+  type: 'applicationStatusChanged';
+  status: ApplicationStatus;
+  /** Why the application fails or failed (FAILING, FAILED). */
+  failure?: SerializedError;
+  /** A short reason for the change, for people. */
+  message: string;
+}
+
+/** What happened. */
+export type JobEventKind = JobStatusChanged | TaskStateChanged | ApplicationStatusChanged;
+
+/** One entry of the job event log. */
+export interface JobEvent {
+  /** Strictly increasing across the cluster, from 1, without gaps. */
+  sequence: number;
+  /** Strictly increasing among the events of the job, from 1, without gaps. */
+  jobSequence: number;
+  /** When it happened. */
+  time: Date;
+  /** The application the job belongs to; empty when none. */
+  applicationId: string;
+  /** The job it belongs to; for an application's status, its driver job. */
+  jobId: string;
+  kind: JobEventKind;
+}

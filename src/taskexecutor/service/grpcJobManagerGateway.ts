@@ -1,0 +1,61 @@
+/** {@link JobManagerGateway} over gRPC: a task executor's client of its job manager's DispatcherService. */
+import { LogStream } from '../../../generated/flotilla/v1/common.js';
+import { DispatcherServiceDefinition } from '../../../generated/flotilla/v1/dispatcher_service.js';
+import type { JobManagerGateway } from '../../runtime/JobManagerGateway.js';
+import { encodeRecords } from '../../rpc/convert/records.js';
+import { slotToMessage } from '../../runtime/service/slots.js';
+import { executionStateToMessage, serializedErrorToMessage } from '../../rpc/convert/status.js';
+import { connectClient } from '../../rpc/security/channelCredentials.js';
+import type { ClientSecurity } from '../../rpc/security/ClientSecurity.js';
+
+/** Connects to the DispatcherService at `address` with `security` (TLS, the cluster's secret); each call gives up after `callTimeoutMs`. */
+export function grpcJobManagerGateway(
+  address: string,
+  callTimeoutMs = 5000,
+  security?: ClientSecurity,
+): JobManagerGateway {
+  const { channel, client } = connectClient(DispatcherServiceDefinition, address, security);
+  const signal = () => ({ signal: AbortSignal.timeout(callTimeoutMs) });
+  return {
+    async registerTaskExecutor(registration) {
+      return client.registerTaskExecutor({ ...registration, slots: registration.slots.map(slotToMessage) }, signal());
+    },
+    async heartbeat(taskExecutorId, slots, runningExecutionAttemptIds) {
+      const answer = await client.heartbeatFromTaskExecutor(
+        { taskExecutorId, slots: slots.map(slotToMessage), runningExecutionAttemptIds },
+        signal(),
+      );
+      return { registered: answer.registered, unknownExecutionAttemptIds: answer.unknownExecutionAttemptIds };
+    },
+    async updateTaskExecutionState(report) {
+      const answer = await client.updateTaskExecutionState(
+        {
+          ...report,
+          state: executionStateToMessage(report.state),
+          failure: report.failure && serializedErrorToMessage(report.failure),
+        },
+        signal(),
+      );
+      return answer.accepted;
+    },
+    async reportCollectedRecords(jobId, executionAttemptId, records) {
+      const answer = await client.reportCollectedRecords(
+        { jobId, executionAttemptId, records: encodeRecords(records) },
+        signal(),
+      );
+      return answer.accepted;
+    },
+    async reportTaskOutput(jobId, executionAttemptId, stream, data) {
+      await client.reportTaskOutput(
+        {
+          jobId,
+          executionAttemptId,
+          stream: stream === 'stdout' ? LogStream.STDOUT : LogStream.STDERR,
+          data: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
+        },
+        signal(),
+      );
+    },
+    close: () => channel.close(),
+  };
+}
