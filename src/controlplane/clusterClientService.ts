@@ -20,6 +20,7 @@ import { jobHandlers } from './service/jobHandlers.js';
 import type { TenantViews } from './tenants/TenantView.js';
 import { withStateWriteErrors } from './service/withStateWriteErrors.js';
 import { withSharedResponses } from './service/sharedResponses.js';
+import { withCommandHints } from './service/withCommandHints.js';
 
 /** What the adapter needs from the control plane. */
 export interface ClusterClientServiceDependencies {
@@ -44,7 +45,10 @@ export function clusterClientService(deps: ClusterClientServiceDependencies): Ho
     ...logHandlers(deps.views),
     ...jobHandlers(deps.views),
   };
-  const implementation = withUnimplemented(ClusterClientServiceDefinition, implemented);
+  const implementation = withCommandHints(
+    ClusterClientServiceDefinition,
+    withUnimplemented(ClusterClientServiceDefinition, implemented),
+  );
   return {
     // An application's events are encoded once for all of its watchers.
     definition: withSharedResponses(ClusterClientServiceDefinition, ['watchApplication']),

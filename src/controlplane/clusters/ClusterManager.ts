@@ -178,7 +178,7 @@ export class ClusterManager {
     const cluster = this.get(clusterId, tenant);
     if (cluster.ownerApplicationId) {
       throw new FailedPreconditionError(
-        `cluster ${cluster.id} was deployed for application ${cluster.ownerApplicationId} and ends with it; name a shared cluster (flotilla cluster deploy) instead`,
+        `cluster ${cluster.id} was deployed for application ${cluster.ownerApplicationId} and ends with it; name a shared cluster (one deployed on its own, not for an application) instead`,
       );
     }
     if (cluster.status !== 'RUNNING')

@@ -51,6 +51,14 @@ interface ProcessRow {
   log_file: string;
 }
 
+/**
+ * NOT_FOUND for a cluster id: the store names the id, and the layer that knows the CLI (the gRPC
+ * adapter) adds how to list the clusters.
+ */
+export class UnknownClusterError extends NotFoundError {
+  override name = 'UnknownClusterError';
+}
+
 /** What may change in a cluster after it was recorded. */
 export type ClusterChanges = Partial<
   Pick<Cluster, 'status' | 'jobmanagerAddress' | 'registeredTaskExecutors' | 'failure' | 'endTime'>
@@ -128,9 +136,7 @@ export class ClusterStore {
   get(id: string, tenant?: string): Cluster {
     const cluster = this.find(id);
     if (!cluster || (tenant !== undefined && cluster.tenant !== tenant))
-      throw new NotFoundError(
-        `cluster ${JSON.stringify(id)} is not known to this control plane (flotilla clusters lists them)`,
-      );
+      throw new UnknownClusterError(`cluster ${JSON.stringify(id)} is not known to this control plane`);
     return cluster;
   }
 
