@@ -18,23 +18,17 @@ import { ApplicationEventLog } from './events/ApplicationEventLog.js';
 import { DriverLogs } from './logs/DriverLogs.js';
 import { ApplicationCompactor } from './retention/ApplicationCompactor.js';
 import { compileRetentionPolicy, type RetentionPolicy } from './retention/RetentionPolicy.js';
-import { DriverLogStore } from './store/DriverLogStore.js';
-import { RetentionStore } from './store/RetentionStore.js';
 import { JobDirectory } from './jobs/JobDirectory.js';
 import { JobSubmissions } from './jobs/JobSubmissions.js';
 import { PerJobClusters } from './jobs/PerJobClusters.js';
 import { ClientHeartbeats, DEFAULT_CLIENT_HEARTBEAT_TIMEOUT_MS } from './applications/ClientHeartbeats.js';
-import { JobStore } from './store/JobStore.js';
-import { ApplicationEventStore } from './store/ApplicationEventStore.js';
-import { ApplicationStore } from './store/ApplicationStore.js';
-import { ClusterStore } from './store/ClusterStore.js';
-import type { StateDatabase } from './store/stateDatabase.js';
-import { TransactionBatch } from './store/TransactionBatch.js';
+import type { ControlPlaneStore } from './store/ControlPlaneStore.js';
 import { TenantView, type TenantViews } from './tenants/TenantView.js';
 
 /** Settings of the domain; the defaults suit production. */
 export interface ControlPlaneDomainOptions {
-  db: StateDatabase;
+  /** The control plane's state; events and log pieces are sent only once what they report is durable there. */
+  store: ControlPlaneStore;
   artifacts: ArtifactStore;
   /** The control plane's state dir; clusters get folders under `clusters/`. */
   stateDir: string;
@@ -50,8 +44,6 @@ export interface ControlPlaneDomainOptions {
   retention?: Partial<RetentionPolicy>;
   /** How long the client running a session or per-job main() may go without a heartbeat (default 60 s). */
   clientHeartbeatTimeoutMs?: number;
-  /** Resolves once every committed transaction is on disk, with group commit: events and log pieces are sent only then. */
-  durable?: () => Promise<void>;
   /** The TLS files local clusters get, so they speak TLS when the control plane does; plaintext clusters when not given. */
   localClusterTls?: LocalClusterTls;
   /** The secret presented to job managers named by address (`-m`); none when not given. */
@@ -80,50 +72,45 @@ export interface ControlPlaneDomain {
 
 /** Builds the domain. */
 export function createControlPlaneDomain(options: ControlPlaneDomainOptions): ControlPlaneDomain {
-  const { db, logger } = options;
-  // Relayed job events and submissions share one transaction per turn of the event loop.
-  const batch = new TransactionBatch(db);
-  const applicationStore = new ApplicationStore(db);
-  const eventStore = new ApplicationEventStore(db);
-  const log = new ApplicationEventLog(eventStore, applicationStore, options.durable);
+  const { store, logger } = options;
+  const durable = () => store.durable();
+  const applicationStore = store.applications;
+  const log = new ApplicationEventLog(store.events, applicationStore, durable);
   const driverLogs = new DriverLogs({
-    store: new DriverLogStore(db),
+    store: store.driverLogs,
     applications: applicationStore,
     clusters: { get: (clusterId) => clusters.get(clusterId), gateway: (clusterId) => clusters.gateway(clusterId) },
     logger: logger.child({ component: 'driver-logs' }),
-    durable: options.durable,
+    durable,
   });
   log.onAppended((event) => driverLogs.applicationEvent(event));
   const compactor = new ApplicationCompactor({
-    store: new RetentionStore(db),
+    store: store.retention,
     policy: compileRetentionPolicy(options.retention),
     logger: logger.child({ component: 'retention' }),
   });
   let closing = false;
   let applications: ApplicationManager | undefined;
   const lifecycle = new ApplicationLifecycle({
-    db,
-    applications: applicationStore,
+    store,
     log,
     logger,
     // An owned cluster is torn down only once its driver's last output has been copied.
     onEnded: (application) => driverLogs.afterCopied(application.id, () => applications?.applicationEnded(application)),
   });
-  const jobStore = new JobStore(db);
+  const jobStore = store.jobs;
   let perJob: PerJobClusters | undefined;
   const router = new ClusterEventRouter({
-    applications: applicationStore,
-    events: eventStore,
+    store,
     lifecycle,
-    jobs: jobStore,
     logger,
     statusGraceMs: options.statusGraceMs ?? 5000,
     onJobEnded: (jobId) => perJob?.jobEnded(jobId),
   });
   const clustersDir = join(options.stateDir, 'clusters');
   const clusters = new ClusterManager({
-    db,
-    clusters: new ClusterStore(db),
+    store,
+    clusters: store.clusters,
     applications: applicationStore,
     target:
       options.target ??
@@ -138,7 +125,6 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     logger: logger.child({ component: 'clusters' }),
     lossTimeoutMs: options.clusterLossTimeoutMs,
     externalClusterSecret: options.externalClusterSecret,
-    batch,
   });
   const launcher = new DriverLauncher({
     applications: applicationStore,
@@ -157,15 +143,13 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     logger,
   });
   applications = new ApplicationManager({
-    batch,
-    applications: applicationStore,
+    store,
     log,
     artifacts: options.artifacts,
     clusters,
     lifecycle,
     router,
     launcher,
-    jobs: jobStore,
     perJob: perJobClusters,
     heartbeats,
     logger,
@@ -190,8 +174,8 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     views: (tenant) => new TenantView(scoped, tenant),
     async recover() {
       await clusters.recover();
-      manager.recover();
-      driverLogs.recover();
+      await manager.recover();
+      await driverLogs.recover();
       compactor.start();
       heartbeats.start();
     },

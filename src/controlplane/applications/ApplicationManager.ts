@@ -8,7 +8,6 @@ import { AlreadyExistsError, FailedPreconditionError, ResourceExhaustedError } f
 import { isTerminalJobStatus, type SerializedError } from '../../common/status.js';
 import type { PerJobClusters } from '../jobs/PerJobClusters.js';
 import type { ClientHeartbeats } from './ClientHeartbeats.js';
-import type { JobStore } from '../store/JobStore.js';
 import { newRecordId } from '../model/recordId.js';
 import type { Logger } from '../../common/logger.js';
 import type { ClusterManager } from '../clusters/ClusterManager.js';
@@ -17,8 +16,8 @@ import { isClientSide, type Application, type ApplicationSubmission } from '../m
 import type { ApplicationEvent } from '../model/ApplicationEvent.js';
 import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
 import { isTerminalClusterStatus } from '../model/Cluster.js';
-import type { ApplicationListRequest, ApplicationPage, ApplicationStore } from '../store/ApplicationStore.js';
-import type { TransactionBatch } from '../store/TransactionBatch.js';
+import type { ApplicationListRequest, ApplicationPage } from '../store/ApplicationStore.js';
+import type { StoreScope } from '../store/ControlPlaneStore.js';
 import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
 import type { ClusterEventRouter } from './ClusterEventRouter.js';
 import { bundleEntryChecker } from '../bundles/checkBundleEntry.js';
@@ -29,16 +28,14 @@ import type { RunApplicationInput } from './RunApplicationInput.js';
 
 /** What the application manager needs. */
 export interface ApplicationManagerOptions {
-  /** Submissions are stored in the shared transactions of the turn they arrive in: many at once share a commit. */
-  batch: TransactionBatch;
-  applications: ApplicationStore;
+  /** Where applications are stored; a submission is one unit of work, and many at once may share a commit. */
+  store: StoreScope;
   log: ApplicationEventLog;
   artifacts: ArtifactStore;
   clusters: ClusterManager;
   lifecycle: ApplicationLifecycle;
   router: ClusterEventRouter;
   launcher: DriverLauncher;
-  jobs: JobStore;
   perJob: PerJobClusters;
   heartbeats: ClientHeartbeats;
   logger: Logger;
@@ -78,15 +75,15 @@ export class ApplicationManager {
   async run(input: RunApplicationInput, tenant: string): Promise<RunApplicationResult> {
     const submission = compileSubmission(input);
     const fingerprint = requestFingerprint(submission);
-    const { batch, applications, artifacts, clusters, log } = this.options;
-    const earlier = input.requestId ? applications.findByRequestId(input.requestId, tenant) : undefined;
+    const { store, artifacts, log } = this.options;
+    const earlier = input.requestId ? await store.applications.findByRequestId(input.requestId, tenant) : undefined;
     const artifactId = (submission.bundle as { artifactId: string }).artifactId;
     // Read from the stored archive, not run; a retried request skips it (the transaction below decides).
     if (!earlier && artifacts.find(artifactId))
       await this.checkBundleEntry(artifactId, artifacts.pathOf(artifactId), submission.entry);
-    const result = await batch.run((): RunApplicationResult => {
+    const result = await store.transaction(async (tx): Promise<RunApplicationResult> => {
       if (input.requestId) {
-        const earlier = applications.findByRequestId(input.requestId, tenant);
+        const earlier = await tx.applications.findByRequestId(input.requestId, tenant);
         if (earlier && earlier.requestFingerprint === fingerprint) return { application: earlier, deduplicated: true };
         if (earlier) {
           throw new AlreadyExistsError(
@@ -95,8 +92,8 @@ export class ApplicationManager {
         }
       }
       const artifact = artifacts.get(artifactId);
-      if (submission.target.kind === 'cluster') clusters.get(submission.target.clusterId, tenant);
-      this.checkApplicationLimit(tenant);
+      if (submission.target.kind === 'cluster') await tx.clusters.get(submission.target.clusterId, tenant);
+      await this.checkApplicationLimit(tx, tenant);
       const application: Application = {
         ...submission,
         tenant,
@@ -112,13 +109,13 @@ export class ApplicationManager {
         requestId: input.requestId,
         requestFingerprint: fingerprint,
       };
-      applications.insert(application);
-      log.append(application.id, {
+      await tx.applications.insert(application);
+      await log.append(tx, application.id, {
         type: 'applicationStatusChanged',
         status: 'DEPLOYING',
         message: `accepted; ${describeTarget(submission)}`,
       });
-      return { application: applications.get(application.id), deduplicated: false };
+      return { application: await tx.applications.get(application.id), deduplicated: false };
     });
     if (!result.deduplicated) {
       if (isClientSide(result.application)) this.options.heartbeats.seen(result.application.id);
@@ -132,15 +129,15 @@ export class ApplicationManager {
   }
 
   /** One application; NOT_FOUND naming the id when unknown or (given `tenant`) another tenant's. */
-  get(applicationId: string, tenant?: string): Application {
-    return this.options.applications.get(applicationId, tenant);
+  get(applicationId: string, tenant?: string): Promise<Application> {
+    return this.options.store.applications.get(applicationId, tenant);
   }
 
   /** RESOURCE_EXHAUSTED naming the limit when `tenant` already runs as many applications as it may. */
-  private checkApplicationLimit(tenant: string): void {
+  private async checkApplicationLimit(tx: StoreScope, tenant: string): Promise<void> {
     const limit = this.options.applicationLimit?.(tenant);
     if (!limit) return;
-    const running = this.options.applications.countActive(tenant);
+    const running = await tx.applications.countActive(tenant);
     if (running < limit.max) return;
     const who = tenant ? `tenant ${tenant}` : 'this control plane';
     throw new ResourceExhaustedError(
@@ -149,8 +146,8 @@ export class ApplicationManager {
   }
 
   /** A page of a tenant's applications, newest first. */
-  list(request: ApplicationListRequest): ApplicationPage {
-    return this.options.applications.list(request);
+  list(request: ApplicationListRequest): Promise<ApplicationPage> {
+    return this.options.store.applications.list(request);
   }
 
   /**
@@ -158,23 +155,24 @@ export class ApplicationManager {
    * A launch under way is stopped and what it deployed torn down; a running driver job is cancelled
    * on its cluster, whose report ends the application CANCELED.
    */
-  cancel(applicationId: string): Application {
-    const { applications, lifecycle, launcher } = this.options;
-    const application = applications.get(applicationId);
+  async cancel(applicationId: string): Promise<Application> {
+    const { store, lifecycle, launcher } = this.options;
+    const { applications } = store;
+    const application = await applications.get(applicationId);
     if (isTerminalApplicationStatus(application.status)) return application;
-    lifecycle.changeStatus(applicationId, 'CANCELING', { message: 'cancellation requested' });
+    await lifecycle.changeStatus(applicationId, 'CANCELING', { message: 'cancellation requested' });
     if (isClientSide(application)) {
       launcher.abort(applicationId);
-      this.cancelJobs(applicationId, 'the application is cancelled');
-      this.options.router.settle(applicationId);
+      await this.cancelJobs(applicationId, 'the application is cancelled');
+      await this.options.router.settle(applicationId);
       return applications.get(applicationId);
     }
     // A deployment or upload under way stops; a launch past them cancels the driver it submitted.
     launcher.abort(applicationId);
-    const cancelling = applications.get(applicationId);
+    const cancelling = await applications.get(applicationId);
     if (cancelling.driverJobId && cancelling.clusterId) void launcher.cancelDriver(cancelling);
     else if (!launcher.launching(applicationId))
-      lifecycle.changeStatus(applicationId, 'CANCELED', { message: 'cancelled before its driver started' });
+      await lifecycle.changeStatus(applicationId, 'CANCELED', { message: 'cancelled before its driver started' });
     return applications.get(applicationId);
   }
 
@@ -184,35 +182,36 @@ export class ApplicationManager {
    * driver); either way the application ends once its jobs have. Reporting again changes nothing.
    * FAILED_PRECONDITION for an application whose main() runs in the cluster.
    */
-  completeClientMain(applicationId: string, failure: SerializedError | undefined): Application {
-    const { applications, lifecycle, router } = this.options;
-    const application = applications.get(applicationId);
+  async completeClientMain(applicationId: string, failure: SerializedError | undefined): Promise<Application> {
+    const { store, lifecycle, router } = this.options;
+    const { applications } = store;
+    const application = await applications.get(applicationId);
     if (!isClientSide(application)) {
       throw new FailedPreconditionError(
         `application ${applicationId} runs in ${application.mode} mode: its main() runs in the cluster, which reports its end; CompleteClientMain is for SESSION and PER_JOB applications`,
       );
     }
     if (isTerminalApplicationStatus(application.status) || application.clientMainEndTime) return application;
-    applications.update(applicationId, { clientMainEndTime: new Date(), clientMainFailure: failure });
+    await applications.update(applicationId, { clientMainEndTime: new Date(), clientMainFailure: failure });
     if (application.status === 'CREATED' || application.status === 'DEPLOYING') {
       // main() ended before it could submit a job (SubmitJob waits for RUNNING): nothing runs, so it decides alone.
       this.options.launcher.abort(applicationId);
       const message = failure
         ? `main() in the client failed before the application was RUNNING: ${failure.message}`
         : 'main() in the client returned before the application was RUNNING, without a job';
-      lifecycle.changeStatus(applicationId, failure ? 'FAILED' : 'FINISHED', { message, failure });
+      await lifecycle.changeStatus(applicationId, failure ? 'FAILED' : 'FINISHED', { message, failure });
       return applications.get(applicationId);
     }
     this.options.logger.info({ applicationId, failed: failure !== undefined }, 'client main() ended');
     if (failure) {
-      lifecycle.changeStatus(applicationId, 'FAILING', {
+      await lifecycle.changeStatus(applicationId, 'FAILING', {
         message: `main() in the client failed: ${failure.message}`,
         failure,
       });
-      this.cancelJobs(applicationId, 'main() in the client failed');
+      await this.cancelJobs(applicationId, 'main() in the client failed');
     }
-    this.options.perJob.clientMainEnded(applicationId);
-    router.clientMainEnded(applicationId, failure);
+    await this.options.perJob.clientMainEnded(applicationId);
+    await router.clientMainEnded(applicationId, failure);
     return applications.get(applicationId);
   }
 
@@ -221,8 +220,8 @@ export class ApplicationManager {
    * the timeout the client must beat within, and the application's status. FAILED_PRECONDITION for
    * an application whose main() runs in the cluster.
    */
-  clientHeartbeat(applicationId: string): { timeoutMs: number; application: Application } {
-    const application = this.options.applications.get(applicationId);
+  async clientHeartbeat(applicationId: string): Promise<{ timeoutMs: number; application: Application }> {
+    const application = await this.options.store.applications.get(applicationId);
     if (!isClientSide(application)) {
       throw new FailedPreconditionError(
         `application ${applicationId} runs in ${application.mode} mode: its main() runs in the cluster, and no client heartbeat is expected`,
@@ -233,12 +232,12 @@ export class ApplicationManager {
   }
 
   /** Asks the clusters to cancel the application's jobs that have not ended (all, or only DAEMON ones). */
-  private cancelJobs(applicationId: string, reason: string, only?: 'DAEMON'): void {
-    for (const job of this.options.jobs.ofApplication(applicationId)) {
+  private async cancelJobs(applicationId: string, reason: string, only?: 'DAEMON'): Promise<void> {
+    for (const job of await this.options.store.jobs.ofApplication(applicationId)) {
       if (isTerminalJobStatus(job.status) || (only && job.livingPriority !== only)) continue;
       this.options.clusters
         .gateway(job.clusterId)
-        .cancelJob(job.id)
+        .then((gateway) => gateway.cancelJob(job.id))
         .catch((error: unknown) =>
           this.options.logger.warn(
             { err: error, applicationId, jobId: job.id, reason },
@@ -249,29 +248,29 @@ export class ApplicationManager {
   }
 
   /** The application's events after a sequence, then (when following) live ones until it ends. */
-  watch(watch: ApplicationEventWatch): AsyncIterable<ApplicationEvent> {
+  watch(watch: ApplicationEventWatch): Promise<AsyncIterable<ApplicationEvent>> {
     return this.options.log.watch(watch);
   }
 
   /** What follows an application's end: its owned cluster is torn down, an external one let go. */
-  applicationEnded(application: Application): void {
+  async applicationEnded(application: Application): Promise<void> {
     this.options.router.forget(application.id);
     // Per-job clusters, and daemon jobs a client-side main() left on a shared cluster, end with the application.
-    for (const cluster of this.options.clusters.activeOwnedBy(application.id)) {
+    for (const cluster of await this.options.clusters.activeOwnedBy(application.id)) {
       if (cluster.id !== application.clusterId)
         void this.options.clusters.tearDownOwned(
           cluster.id,
           `application ${application.id} ended ${application.status}`,
         );
     }
-    if (isClientSide(application)) this.cancelJobs(application.id, `application ended ${application.status}`);
+    if (isClientSide(application)) await this.cancelJobs(application.id, `application ended ${application.status}`);
     if (!application.clusterId) return;
     if (application.ownsCluster)
       void this.options.clusters.tearDownOwned(
         application.clusterId,
         `application ${application.id} ended ${application.status}`,
       );
-    else this.options.clusters.releaseExternal(application.clusterId);
+    else await this.options.clusters.releaseExternal(application.clusterId);
   }
 
   /**
@@ -279,31 +278,31 @@ export class ApplicationManager {
    * are resumed (their steps can be repeated safely), and running applications whose cluster has
    * ended are ended; the others are followed through their clusters.
    */
-  recover(): void {
-    const { applications, clusters, launcher, lifecycle, router } = this.options;
-    for (const application of applications.active()) {
+  async recover(): Promise<void> {
+    const { store, clusters, launcher, lifecycle, router } = this.options;
+    for (const application of await store.applications.active()) {
       if (application.status === 'DEPLOYING' || application.status === 'CREATED') {
         launcher.launch(application.id);
         continue;
       }
       if (isClientSide(application) && !application.clusterId) {
-        router.settle(application.id);
+        await router.settle(application.id);
         continue;
       }
       if (application.status === 'CANCELING' && !application.driverJobId && !isClientSide(application)) {
-        lifecycle.changeStatus(application.id, 'CANCELED', { message: 'cancelled before its driver started' });
+        await lifecycle.changeStatus(application.id, 'CANCELED', { message: 'cancelled before its driver started' });
         continue;
       }
-      const cluster = application.clusterId ? clusters.get(application.clusterId) : undefined;
+      const cluster = application.clusterId ? await clusters.get(application.clusterId) : undefined;
       if (!cluster || isTerminalClusterStatus(cluster.status)) {
-        router.endWithCluster(application, application.clusterId || '(none)', {
+        await router.endWithCluster(application, application.clusterId || '(none)', {
           lost: true,
           reason: `it ended while the control plane was down (${cluster?.status ?? 'unknown'})`,
         });
       } else {
         // A cancellation answered just before the control plane stopped may never have reached the cluster.
         if (application.status === 'CANCELING' && application.driverJobId) void launcher.cancelDriver(application);
-        router.considerImpliedOutcome(application.id);
+        await router.considerImpliedOutcome(application.id);
       }
     }
   }

@@ -16,21 +16,19 @@ import { isClientSide, type Application } from '../model/Application.js';
 import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
 import type { Cluster } from '../model/Cluster.js';
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
-import type { ApplicationEventStore } from '../store/ApplicationEventStore.js';
 import type { JobStatusChanged } from '../model/ApplicationEvent.js';
 import { isTerminalJobStatus } from '../../common/status.js';
-import type { ApplicationChanges, ApplicationStore } from '../store/ApplicationStore.js';
-import type { JobStore } from '../store/JobStore.js';
+import type { ApplicationChanges } from '../store/ApplicationStore.js';
+import type { StoreScope, StoreTransaction } from '../store/ControlPlaneStore.js';
 import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
 import type { SerializedError } from '../../common/status.js';
 import { ApplicationJobs } from './ApplicationJobs.js';
 
 /** What the router needs. */
 export interface ClusterEventRouterOptions {
-  applications: ApplicationStore;
-  events: ApplicationEventStore;
+  /** The state; what a cluster event changes is written in the unit of work that records the event. */
+  store: StoreScope;
   lifecycle: ApplicationLifecycle;
-  jobs: JobStore;
   logger: Logger;
   /** Called after a job of an application reached a terminal status. */
   onJobEnded(jobId: string): void;
@@ -45,38 +43,46 @@ export class ClusterEventRouter implements ClusterObserver {
 
   constructor(private readonly options: ClusterEventRouterOptions) {}
 
-  onJobEvent(cluster: Cluster, event: ClusterJobEvent): void {
+  async onJobEvent(tx: StoreTransaction, cluster: Cluster, event: ClusterJobEvent): Promise<void> {
     const { kind } = event;
     if (!kind || !event.applicationId) return;
-    const application = this.options.applications.find(event.applicationId);
+    const application = await tx.applications.find(event.applicationId);
     // Jobs of applications of another control plane, or that moved on, are not this control plane's to relay.
     if (!application || isTerminalApplicationStatus(application.status)) return;
     if (application.clusterId !== cluster.id && cluster.ownerApplicationId !== application.id) return;
     const { lifecycle } = this.options;
     switch (kind.type) {
       case 'applicationStatusChanged':
-        lifecycle.changeStatus(application.id, kind.status, {
-          message: kind.message || `cluster ${cluster.id} reported ${kind.status}`,
-          failure: kind.failure,
-        });
+        await lifecycle.changeStatus(
+          application.id,
+          kind.status,
+          {
+            message: kind.message || `cluster ${cluster.id} reported ${kind.status}`,
+            failure: kind.failure,
+          },
+          tx,
+        );
         return;
       case 'taskStateChanged':
-        lifecycle.record(application.id, kind);
+        await lifecycle.record(application.id, kind, {}, tx);
         return;
       case 'jobStatusChanged': {
         const changes: ApplicationChanges = {};
         if (kind.livingPriority === 'DRIVER') {
           if (!application.driverJobId) changes.driverJobId = kind.jobId;
           if (application.status === 'DEPLOYING') {
-            lifecycle.changeStatus(application.id, 'RUNNING', {
-              message: `driver job ${kind.jobId} accepted by cluster ${cluster.id} (${cluster.jobmanagerAddress})`,
-            });
+            await lifecycle.changeStatus(
+              application.id,
+              'RUNNING',
+              { message: `driver job ${kind.jobId} accepted by cluster ${cluster.id} (${cluster.jobmanagerAddress})` },
+              tx,
+            );
           }
         } else if (!application.jobIds.includes(kind.jobId)) {
           changes.jobIds = [...application.jobIds, kind.jobId];
         }
-        lifecycle.record(application.id, kind, changes);
-        this.options.jobs.insert({
+        await lifecycle.record(application.id, kind, changes, tx);
+        await tx.jobs.insert({
           id: kind.jobId,
           applicationId: application.id,
           clusterId: cluster.id,
@@ -87,30 +93,36 @@ export class ClusterEventRouter implements ClusterObserver {
           requestId: '',
           createTime: event.time,
         });
-        this.options.jobs.updateStatus(kind.jobId, kind.status, kind.failure, event.time);
-        this.jobObserved(application.id, kind);
+        await tx.jobs.updateStatus(kind.jobId, kind.status, kind.failure, event.time);
+        await this.jobObserved(tx, application.id, kind);
         return;
       }
     }
   }
 
-  onClusterStatus(cluster: Cluster, message: string): void {
+  async onClusterStatus(tx: StoreTransaction, cluster: Cluster, message: string): Promise<void> {
     if (!cluster.ownerApplicationId) return;
-    this.options.lifecycle.record(cluster.ownerApplicationId, {
-      type: 'clusterStatusChanged',
-      clusterId: cluster.id,
-      status: cluster.status,
-      message,
-      jobmanagerAddress: cluster.jobmanagerAddress,
-    });
+    await this.options.lifecycle.record(
+      cluster.ownerApplicationId,
+      {
+        type: 'clusterStatusChanged',
+        clusterId: cluster.id,
+        status: cluster.status,
+        message,
+        jobmanagerAddress: cluster.jobmanagerAddress,
+      },
+      {},
+      tx,
+    );
   }
 
-  onClusterGone(cluster: Cluster, ending: { lost: boolean; reason: string }): void {
-    for (const application of this.options.applications.activeOnCluster(cluster.id))
-      this.endWithCluster(application, cluster.id, ending);
+  async onClusterGone(cluster: Cluster, ending: { lost: boolean; reason: string }): Promise<void> {
+    const { store } = this.options;
+    for (const application of await store.applications.activeOnCluster(cluster.id))
+      await this.endWithCluster(application, cluster.id, ending);
     // A per-job cluster takes only its own job with it; the application goes on.
-    for (const job of this.options.jobs.activeOnCluster(cluster.id)) {
-      const application = this.options.applications.find(job.applicationId);
+    for (const job of await store.jobs.activeOnCluster(cluster.id)) {
+      const application = await store.applications.find(job.applicationId);
       if (!application || application.clusterId === cluster.id || isTerminalApplicationStatus(application.status))
         continue;
       const message = `cluster ${cluster.id} ${ending.lost ? 'was lost' : 'was shut down'}: ${ending.reason}`;
@@ -122,76 +134,87 @@ export class ClusterEventRouter implements ClusterObserver {
         failure: ending.lost ? { name: 'ClusterLostError', message, stack: '' } : undefined,
         livingPriority: job.livingPriority,
       };
-      this.options.lifecycle.record(application.id, kind);
-      this.options.jobs.updateStatus(job.id, kind.status, kind.failure);
-      this.jobObserved(application.id, kind);
+      await store.transaction(async (tx) => {
+        await this.options.lifecycle.record(application.id, kind, {}, tx);
+        await tx.jobs.updateStatus(job.id, kind.status, kind.failure);
+        await this.jobObserved(tx, application.id, kind);
+      });
     }
   }
 
   /** A client-side main() reported its end: it decides the application's outcome as a driver job would. */
-  clientMainEnded(applicationId: string, failure: SerializedError | undefined): void {
-    this.jobsOf(applicationId).clientMainEnded(failure);
-    this.settle(applicationId);
+  async clientMainEnded(applicationId: string, failure: SerializedError | undefined): Promise<void> {
+    (await this.jobsOf(applicationId, this.options.store)).clientMainEnded(failure);
+    await this.settle(applicationId);
   }
 
-  /** Takes in a job's status change and what may follow from it. */
-  private jobObserved(applicationId: string, kind: JobStatusChanged): void {
-    this.jobsOf(applicationId).observe(kind);
-    if (isTerminalJobStatus(kind.status)) this.options.onJobEnded(kind.jobId);
-    this.settle(applicationId);
+  /** Takes in a job's status change and what may follow from it, in the unit of work `tx`. */
+  private async jobObserved(tx: StoreTransaction, applicationId: string, kind: JobStatusChanged): Promise<void> {
+    (await this.jobsOf(applicationId, tx)).observe(kind);
+    if (isTerminalJobStatus(kind.status)) {
+      const jobId = kind.jobId;
+      tx.afterCommit(() => this.options.onJobEnded(jobId));
+    }
+    await this.settle(applicationId, tx);
   }
 
   /**
    * Applies what the jobs imply: for a client-side application at once (a cancelled one ends
    * CANCELED once its jobs ended), for one with a driver after the grace period.
    */
-  settle(applicationId: string): void {
-    const application = this.options.applications.get(applicationId);
+  async settle(applicationId: string, tx?: StoreTransaction): Promise<void> {
+    const scope = tx ?? this.options.store;
+    const application = await scope.applications.get(applicationId);
     if (isTerminalApplicationStatus(application.status)) return;
     if (!isClientSide(application)) {
-      this.considerImpliedOutcome(applicationId);
+      await this.considerImpliedOutcome(applicationId, scope);
       return;
     }
-    const jobs = this.jobsOf(applicationId);
+    const jobs = await this.jobsOf(applicationId, scope);
     if (application.status === 'CANCELING') {
       if (jobs.active.length === 0)
-        this.options.lifecycle.changeStatus(applicationId, 'CANCELED', {
-          message: 'cancelled; every job of the application ended',
-        });
+        await this.options.lifecycle.changeStatus(
+          applicationId,
+          'CANCELED',
+          { message: 'cancelled; every job of the application ended' },
+          tx,
+        );
       return;
     }
     const outcome = jobs.impliedOutcome();
     if (outcome)
-      this.options.lifecycle.changeStatus(applicationId, outcome.status, {
-        message: outcome.message,
-        failure: outcome.failure,
-      });
+      await this.options.lifecycle.changeStatus(
+        applicationId,
+        outcome.status,
+        { message: outcome.message, failure: outcome.failure },
+        tx,
+      );
   }
 
   /**
    * Ends an application whose cluster is gone: with the outcome its jobs imply when they all ended,
    * CANCELED when the cluster was shut down or a cancellation was under way, FAILED otherwise.
    */
-  endWithCluster(
+  async endWithCluster(
     application: Application,
     clusterId: string,
     { lost, reason }: { lost: boolean; reason: string },
-  ): void {
-    const outcome = this.jobsOf(application.id).impliedOutcome();
+  ): Promise<void> {
+    const outcome = (await this.jobsOf(application.id, this.options.store)).impliedOutcome();
     const gone = `cluster ${clusterId} ${lost ? 'was lost' : 'was shut down'}: ${reason}`;
     const { lifecycle } = this.options;
     if (outcome) {
-      lifecycle.changeStatus(application.id, outcome.status, {
+      await lifecycle.changeStatus(application.id, outcome.status, {
         message: `${outcome.message}; then ${gone}`,
         failure: outcome.failure,
       });
     } else if (!lost || application.status === 'CANCELING') {
-      lifecycle.changeStatus(application.id, 'CANCELED', {
+      await lifecycle.changeStatus(application.id, 'CANCELED', {
         message: `${application.status === 'CANCELING' ? 'cancelled' : 'stopped'}: ${gone}`,
       });
     } else {
       const message = `the application's ${gone}`;
-      lifecycle.changeStatus(application.id, 'FAILED', {
+      await lifecycle.changeStatus(application.id, 'FAILED', {
         message,
         failure: { name: 'ClusterLostError', message, stack: '' },
       });
@@ -199,19 +222,21 @@ export class ClusterEventRouter implements ClusterObserver {
   }
 
   /** Applies the outcome the jobs imply after the grace period, unless the cluster reports one first. */
-  considerImpliedOutcome(applicationId: string): void {
-    if (this.timers.has(applicationId) || !this.jobsOf(applicationId).impliedOutcome()) return;
-    const { statusGraceMs, lifecycle, logger } = this.options;
+  async considerImpliedOutcome(applicationId: string, scope: StoreScope = this.options.store): Promise<void> {
+    if (this.timers.has(applicationId) || !(await this.jobsOf(applicationId, scope)).impliedOutcome()) return;
+    if (this.timers.has(applicationId)) return;
+    const { statusGraceMs, lifecycle, logger, store } = this.options;
     const timer = setTimeout(() => {
       this.timers.delete(applicationId);
-      try {
-        const outcome = this.jobsOf(applicationId).impliedOutcome();
+      const apply = async () => {
+        const outcome = (await this.jobsOf(applicationId, store)).impliedOutcome();
         if (!outcome) return;
         const message = `${outcome.message} (the cluster reported no final status for the application within ${statusGraceMs} ms)`;
-        lifecycle.changeStatus(applicationId, outcome.status, { message, failure: outcome.failure });
-      } catch (error) {
-        logger.error({ err: error, applicationId }, 'could not apply the status the jobs imply');
-      }
+        await lifecycle.changeStatus(applicationId, outcome.status, { message, failure: outcome.failure });
+      };
+      apply().catch((error: unknown) =>
+        logger.error({ err: error, applicationId }, 'could not apply the status the jobs imply'),
+      );
     }, statusGraceMs);
     timer.unref();
     this.timers.set(applicationId, timer);
@@ -231,15 +256,16 @@ export class ClusterEventRouter implements ClusterObserver {
   }
 
   /** The application's jobs, rebuilt from its stored events the first time (after a restart). */
-  private jobsOf(applicationId: string): ApplicationJobs {
-    let jobs = this.jobs.get(applicationId);
-    if (!jobs) {
-      jobs = new ApplicationJobs();
-      for (const event of this.options.events.readOfType(applicationId, 'jobStatusChanged')) jobs.observe(event);
-      const application = this.options.applications.find(applicationId);
-      if (application?.clientMainEndTime) jobs.clientMainEnded(application.clientMainFailure);
-      this.jobs.set(applicationId, jobs);
-    }
-    return jobs;
+  private async jobsOf(applicationId: string, scope: StoreScope): Promise<ApplicationJobs> {
+    const known = this.jobs.get(applicationId);
+    if (known) return known;
+    const jobs = new ApplicationJobs();
+    for (const event of await scope.events.readOfType(applicationId, 'jobStatusChanged')) jobs.observe(event);
+    const application = await scope.applications.find(applicationId);
+    if (application?.clientMainEndTime) jobs.clientMainEnded(application.clientMainFailure);
+    // Another caller may have rebuilt them meanwhile: the first one stays.
+    const first = this.jobs.get(applicationId) ?? jobs;
+    this.jobs.set(applicationId, first);
+    return first;
   }
 }

@@ -68,41 +68,43 @@ export class DriverLauncher {
   private async run(applicationId: string, signal: AbortSignal): Promise<void> {
     const { applications, clusters, artifacts, lifecycle } = this.options;
     try {
-      if (applications.get(applicationId).mode === 'PER_JOB') {
-        lifecycle.changeStatus(applicationId, 'RUNNING', {
+      if ((await applications.get(applicationId)).mode === 'PER_JOB') {
+        await lifecycle.changeStatus(applicationId, 'RUNNING', {
           message: 'main() runs in the client; every job it submits gets a cluster of its own',
         });
         return;
       }
-      const cluster = await this.clusterFor(applications.get(applicationId), signal);
-      const gateway = clusters.gateway(cluster.id);
-      const application = applications.get(applicationId);
+      const cluster = await this.clusterFor(await applications.get(applicationId), signal);
+      const gateway = await clusters.gateway(cluster.id);
+      const application = await applications.get(applicationId);
       await uploadApplicationBundle(artifacts, gateway, application, signal);
       signal.throwIfAborted();
       if (application.mode === 'SESSION') {
         const message = `cluster ${cluster.id} (${cluster.jobmanagerAddress}) has the bundle; main() runs in the client and submits its jobs there`;
-        lifecycle.changeStatus(applicationId, 'RUNNING', { message });
+        await lifecycle.changeStatus(applicationId, 'RUNNING', { message });
         return;
       }
       // Not aborted by a cancellation: a submission cut off halfway could leave a driver running unseen.
       const jobId = await launchMain(gateway, application);
-      if (!applications.get(applicationId).driverJobId) applications.update(applicationId, { driverJobId: jobId });
-      lifecycle.changeStatus(applicationId, 'RUNNING', {
+      if (!(await applications.get(applicationId)).driverJobId)
+        await applications.update(applicationId, { driverJobId: jobId });
+      await lifecycle.changeStatus(applicationId, 'RUNNING', {
         message: `driver job ${jobId} accepted by cluster ${cluster.id} (${cluster.jobmanagerAddress})`,
       });
-      if (applications.get(applicationId).status === 'CANCELING')
-        await this.cancelDriver(applications.get(applicationId));
+      const launched = await applications.get(applicationId);
+      if (launched.status === 'CANCELING') await this.cancelDriver(launched);
     } catch (error) {
       if (this.options.closing()) return;
-      const application = applications.get(applicationId);
+      const application = await applications.get(applicationId);
       if (isTerminalApplicationStatus(application.status)) return;
       if (application.status === 'CANCELING') {
         if (application.driverJobId) await this.cancelDriver(application);
-        else lifecycle.changeStatus(applicationId, 'CANCELED', { message: 'cancelled before its driver started' });
+        else
+          await lifecycle.changeStatus(applicationId, 'CANCELED', { message: 'cancelled before its driver started' });
         return;
       }
       const message = `the driver could not be started: ${(error as Error).message}`;
-      lifecycle.changeStatus(applicationId, 'FAILED', { message, failure: serializeError(error) });
+      await lifecycle.changeStatus(applicationId, 'FAILED', { message, failure: serializeError(error) });
     }
   }
 
@@ -113,7 +115,7 @@ export class DriverLauncher {
   private async clusterFor(application: Application, signal: AbortSignal): Promise<Cluster> {
     const { clusters, applications } = this.options;
     if (application.clusterId) {
-      const cluster = clusters.get(application.clusterId);
+      const cluster = await clusters.get(application.clusterId);
       if (cluster.status === 'RUNNING') return cluster;
       if (!application.ownsCluster || !isTerminalClusterStatus(cluster.status))
         throw new FailedPreconditionError(`its cluster ${cluster.id} is ${cluster.status}`);
@@ -127,13 +129,13 @@ export class DriverLauncher {
           signal,
         );
       case 'cluster': {
-        const cluster = clusters.useShared(target.clusterId, application.tenant);
-        applications.update(application.id, { clusterId: cluster.id });
+        const cluster = await clusters.useShared(target.clusterId, application.tenant);
+        await applications.update(application.id, { clusterId: cluster.id });
         return cluster;
       }
       case 'jobmanager': {
         const cluster = await clusters.useExternal(target.address, application.tenant, signal);
-        applications.update(application.id, { clusterId: cluster.id });
+        await applications.update(application.id, { clusterId: cluster.id });
         return cluster;
       }
     }
@@ -142,7 +144,7 @@ export class DriverLauncher {
   /** Asks the cluster to cancel the driver job; the cluster's report (or the job's end) ends the application. */
   async cancelDriver(application: Application): Promise<void> {
     try {
-      await this.options.clusters.gateway(application.clusterId).cancelJob(application.driverJobId);
+      await (await this.options.clusters.gateway(application.clusterId)).cancelJob(application.driverJobId);
     } catch (error) {
       this.options.logger.warn(
         { err: error, applicationId: application.id },

@@ -57,11 +57,18 @@ export class ClusterDeployments {
     const { target, recorder, links } = this.options;
     const { taskExecutors, slotsPerTaskExecutor } = cluster.spec;
     const id = cluster.id;
-    await recorder.changeSoon(
+    await recorder.change(
       id,
       {},
       `deploying a job manager and ${taskExecutors} task executor(s) with ${slotsPerTaskExecutor} slot(s) each (${target.name})`,
     );
+    // The store is asynchronous and the target's progress callbacks are not: their writes are
+    // started at once, in order, and awaited before the deployment counts as done either way.
+    const recording: Promise<unknown>[] = [];
+    const record = (write: Promise<unknown>) => {
+      write.catch(() => undefined);
+      recording.push(write);
+    };
     try {
       const handle = await target.deploy(
         {
@@ -73,35 +80,39 @@ export class ClusterDeployments {
           clusterSecret: cluster.clusterSecret || undefined,
         },
         {
-          onProcessStarted: (process) => recorder.clusters.addProcess(id, process),
+          onProcessStarted: (process) => record(recorder.clusters.addProcess(id, process)),
           onJobManagerListening: (address) =>
-            recorder.change(
-              id,
-              { jobmanagerAddress: address },
-              `job manager listening on ${address}; waiting for ${taskExecutors} task executor(s) to register`,
+            record(
+              recorder.change(
+                id,
+                { jobmanagerAddress: address },
+                `job manager listening on ${address}; waiting for ${taskExecutors} task executor(s) to register`,
+              ),
             ),
         },
         signal,
       );
       links.keep(id, handle);
-      await recorder.changeSoon(
+      await Promise.all(recording);
+      await recorder.change(
         id,
         { status: 'RUNNING', registeredTaskExecutors: taskExecutors },
         `${taskExecutors} of ${taskExecutors} task executors registered`,
       );
-      const running = recorder.get(id);
+      const running = await recorder.get(id);
       this.options.onRunning(running);
       return running;
     } catch (error) {
+      await Promise.allSettled(recording);
       if (this.options.closing()) throw error;
       if (signal.aborted) {
-        recorder.change(
+        await recorder.change(
           id,
           { status: 'STOPPED', endTime: new Date() },
           'deployment cancelled; every process it started was stopped',
         );
       } else {
-        recorder.change(
+        await recorder.change(
           id,
           { status: 'FAILED', endTime: new Date(), failure: serializeError(error) },
           `deployment failed: ${(error as Error).message}`,

@@ -55,36 +55,44 @@ export class JobSubmissions {
    */
   submit(submission: ClientJobSubmission): Promise<SubmittedClientJob> {
     const requestId = checkRequestId(submission.requestId);
-    const application = this.options.applications.get(submission.applicationId);
     if (requestId) {
-      const earlier = this.options.jobs.findByRequestId(application.id, requestId);
-      if (earlier) return Promise.resolve({ jobId: earlier.id, clusterId: earlier.clusterId });
-      const pending = this.inFlight.get(`${application.id}/${requestId}`);
+      const pending = this.inFlight.get(`${submission.applicationId}/${requestId}`);
       if (pending) return pending;
     }
-    this.check(application, submission.graph);
-    const key = `${application.id}/${requestId || newId('submission')}`;
-    const promise = (
-      application.mode === 'SESSION'
-        ? this.submitToSession(application, submission.graph, key)
-        : this.submitPerJob(application, submission.graph, key)
-    ).then((submitted) => {
-      this.options.jobs.insert({
-        id: submitted.jobId,
-        applicationId: application.id,
-        clusterId: submitted.clusterId,
-        name: submission.graph.name,
-        livingPriority: 'NORMAL',
-        status: 'CREATED',
-        restarts: 0,
-        requestId,
-        createTime: new Date(),
-      });
-      return submitted;
-    });
+    const key = `${submission.applicationId}/${requestId || newId('submission')}`;
+    const promise = this.submitOnce(submission, requestId, key);
     this.inFlight.set(key, promise);
     void promise.catch(() => undefined).finally(() => this.inFlight.delete(key));
     return promise;
+  }
+
+  private async submitOnce(
+    submission: ClientJobSubmission,
+    requestId: string,
+    key: string,
+  ): Promise<SubmittedClientJob> {
+    const application = await this.options.applications.get(submission.applicationId);
+    if (requestId) {
+      const earlier = await this.options.jobs.findByRequestId(application.id, requestId);
+      if (earlier) return { jobId: earlier.id, clusterId: earlier.clusterId };
+    }
+    this.check(application, submission.graph);
+    const submitted =
+      application.mode === 'SESSION'
+        ? await this.submitToSession(application, submission.graph, key)
+        : await this.submitPerJob(application, submission.graph, key);
+    await this.options.jobs.insert({
+      id: submitted.jobId,
+      applicationId: application.id,
+      clusterId: submitted.clusterId,
+      name: submission.graph.name,
+      livingPriority: 'NORMAL',
+      status: 'CREATED',
+      restarts: 0,
+      requestId,
+      createTime: new Date(),
+    });
+    return submitted;
   }
 
   /** Stops the deployments of per-job clusters under way (at shutdown). */
@@ -124,7 +132,7 @@ export class JobSubmissions {
     graph: JobGraph,
     requestId: string,
   ): Promise<SubmittedClientJob> {
-    const gateway = this.options.clusters.gateway(application.clusterId);
+    const gateway = await this.options.clusters.gateway(application.clusterId);
     const jobId = await gateway.submitJob({
       graph,
       livingPriority: 'NORMAL',
@@ -143,7 +151,7 @@ export class JobSubmissions {
     const { clusters, artifacts, logger } = this.options;
     const cluster = await clusters.deployForJob(application, perJobSpec(application, graph), this.controller.signal);
     try {
-      const gateway = clusters.gateway(cluster.id);
+      const gateway = await clusters.gateway(cluster.id);
       await uploadApplicationBundle(artifacts, gateway, application, this.controller.signal);
       const jobId = await gateway.submitJob({
         graph,
