@@ -25,7 +25,7 @@ import type { LocalClusterTls } from '../deployment/local/LocalDeploymentTarget.
 import type { ClientTls } from '../rpc/security/ClientSecurity.js';
 import type { ServerSecurity } from '../rpc/security/ServerSecurity.js';
 import { TenantDirectory } from './tenants/TenantDirectory.js';
-import { openControlPlaneStore } from './store/openControlPlaneStore.js';
+import { openControlPlaneStore } from './openControlPlaneStore.js';
 import { withDurableService } from './service/withDurableAnswers.js';
 
 /** Options of {@link startControlPlane}. */

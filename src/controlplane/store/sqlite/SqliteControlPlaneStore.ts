@@ -98,7 +98,7 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
   }
 
   async close(): Promise<void> {
-    await this.batch.idle;
+    await this.batch.drained();
     this.db.close();
     this.groupCommit?.close();
   }

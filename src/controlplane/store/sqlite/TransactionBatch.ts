@@ -92,6 +92,11 @@ export class TransactionBatch {
     return this.running;
   }
 
+  /** Resolves once every unit queued so far has run (before the database is closed). */
+  async drained(): Promise<void> {
+    while (this.scheduled || this.running) await (this.running ?? new Promise((resolve) => setImmediate(resolve)));
+  }
+
   /** How many shared transactions ran and how many units they held (for tests and measurements). */
   get counts(): { batches: number; units: number } {
     return { batches: this.batches, units: this.units };

@@ -1,12 +1,12 @@
 /**
- * The store factory of the composition root: the one place outside `store/` that knows which
+ * The store factory of the composition root (beside controlPlane.ts): the one place outside `store/` that knows which
  * implementation of {@link ControlPlaneStore} the control plane runs on (today SQLite under the
  * state dir). Everything else in the control plane depends on the port only.
  */
 import { mkdirSync } from 'node:fs';
-import type { ControlPlaneStore } from './ControlPlaneStore.js';
-import { openSqliteControlPlaneStore } from './sqlite/SqliteControlPlaneStore.js';
-import { stateWriteErrorOf } from './stateWriteError.js';
+import type { ControlPlaneStore } from './store/ControlPlaneStore.js';
+import { openSqliteControlPlaneStore } from './store/sqlite/SqliteControlPlaneStore.js';
+import { stateWriteErrorOf } from './store/stateWriteError.js';
 
 /** Opens the control plane's state under `stateDir` (created if missing), migrated to the newest schema. */
 export function openControlPlaneStore(stateDir: string): ControlPlaneStore {
