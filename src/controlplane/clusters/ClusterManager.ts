@@ -59,7 +59,6 @@ export class ClusterManager {
   private readonly links: ClusterLinks;
   private readonly deployments: ClusterDeployments;
   private readonly teardowns = new Map<string, Promise<void>>();
-
   private closing = false;
 
   constructor(private readonly options: ClusterManagerOptions) {
