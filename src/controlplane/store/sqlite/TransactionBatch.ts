@@ -130,7 +130,9 @@ export class TransactionBatch {
       this.statements.commit.run();
     } catch (error) {
       // The commit failed: nothing of the batch was kept.
-      if (this.db.inTransaction) this.statements.rollback.run();
+      this.quietly(() => {
+        if (this.db.inTransaction) this.statements.rollback.run();
+      });
       rolledBack(this.db);
       for (const { reject } of queued) reject(error);
       return;
@@ -151,10 +153,22 @@ export class TransactionBatch {
   }
 
   private rollbackToSavepoint(): void {
-    if (this.db.inTransaction) {
-      this.statements.rollbackTo.run();
-      this.statements.release.run();
-    }
+    // SQLite may have rolled the whole transaction back already (a full disk, say): then there is no savepoint left.
+    this.quietly(() => {
+      if (this.db.inTransaction) {
+        this.statements.rollbackTo.run();
+        this.statements.release.run();
+      }
+    });
     rolledBack(this.db);
+  }
+
+  /** Runs a rollback whose own failure changes nothing: the error that caused it is what the callers hear. */
+  private quietly(rollback: () => void): void {
+    try {
+      rollback();
+    } catch {
+      // Nothing more to undo.
+    }
   }
 }
