@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../common/testing/tempDir.js';
 import { InvalidArgumentError, NotFoundError, ResourceExhaustedError } from '../common/errors.js';
-import { openStateDatabase } from '../controlplane/store/stateDatabase.js';
 import { ArtifactStore } from './ArtifactStore.js';
 import { MemoryArtifactIndex } from './MemoryArtifactIndex.js';
 import { openBlobServerStore } from './openBlobServerStore.js';
@@ -19,8 +18,8 @@ async function* chunks(bytes: Buffer, size = 7): AsyncGenerator<Uint8Array> {
 
 function newStore(maxArtifactBytes = 1024) {
   const dir = tempDir();
-  const db = openStateDatabase(join(dir, 'state.db'));
-  return { dir, db, store: new ArtifactStore(join(dir, 'artifacts'), db, { maxArtifactBytes }) };
+  const records = new MemoryArtifactIndex();
+  return { dir, records, store: new ArtifactStore(join(dir, 'artifacts'), records, { maxArtifactBytes }) };
 }
 
 /** Every file below `folder`, relative. */
@@ -101,12 +100,12 @@ describe('ArtifactStore', () => {
   });
 
   it('after a crash, drops half-written uploads and records files renamed into place', async () => {
-    const { dir, db } = newStore();
+    const { dir, records } = newStore();
     const root = join(dir, 'artifacts');
     writeFileSync(join(root, 'incoming', 'killed.part'), 'half');
     mkdirSync(join(root, 'sha256', declaration.sha256.slice(0, 2)), { recursive: true });
     writeFileSync(join(root, 'sha256', declaration.sha256.slice(0, 2), declaration.sha256), bytes);
-    const store = new ArtifactStore(root, db, { maxArtifactBytes: 1024 });
+    const store = new ArtifactStore(root, records, { maxArtifactBytes: 1024 });
     expect(readdirSync(join(root, 'incoming'))).toEqual([]);
     expect(store.get(declaration.sha256).sizeBytes).toBe(bytes.length);
   });

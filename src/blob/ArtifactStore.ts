@@ -9,12 +9,10 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import type Database from 'better-sqlite3';
 import { InvalidArgumentError, NotFoundError, ResourceExhaustedError } from '../common/errors.js';
 import type { Artifact, ArtifactDeclaration } from './Artifact.js';
 import { checkArtifactId, isArtifactId } from './artifactId.js';
 import type { ArtifactIndex } from './ArtifactIndex.js';
-import { SqliteArtifactIndex } from './SqliteArtifactIndex.js';
 import { writeVerifiedFile } from './writeVerifiedFile.js';
 
 export type { Artifact, ArtifactDeclaration } from './Artifact.js';
@@ -32,11 +30,8 @@ export interface ArtifactStoreOptions {
   inspect?: (file: string) => Promise<void>;
 }
 
-/**
- * Where a store records what it holds: an {@link ArtifactIndex}, or a better-sqlite3 database with
- * the control plane's `artifacts` table (used through a {@link SqliteArtifactIndex}).
- */
-export type ArtifactRecords = ArtifactIndex | Database.Database;
+/** Where a store records what it holds (the control plane's store, or memory for a job manager). */
+export type ArtifactRecords = ArtifactIndex;
 
 /** Options of {@link ArtifactStore.read}. */
 export interface ReadArtifactOptions {
@@ -60,7 +55,7 @@ export class ArtifactStore {
     records: ArtifactRecords,
     private readonly options: ArtifactStoreOptions,
   ) {
-    this.index = 'prepare' in records ? new SqliteArtifactIndex(records) : records;
+    this.index = records;
     this.objects = join(root, 'sha256');
     this.incoming = join(root, 'incoming');
     mkdirSync(this.objects, { recursive: true });

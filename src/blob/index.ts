@@ -11,5 +11,4 @@ export {
 export { MemoryArtifactIndex } from './MemoryArtifactIndex.js';
 export { BLOB_SERVER_DEFAULTS, openBlobServerStore, type BlobServerStoreOptions } from './openBlobServerStore.js';
 export { sha256OfBytes, sha256OfFile } from './sha256.js';
-export { SqliteArtifactIndex } from './SqliteArtifactIndex.js';
 export { writeVerifiedFile, type ExpectedContent, type WriteVerifiedOptions } from './writeVerifiedFile.js';

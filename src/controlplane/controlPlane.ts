@@ -4,7 +4,6 @@
  * interrupted, and serves ClusterClientService with reflection and health. On shutdown it stops
  * following clusters but leaves them running: they outlive the control plane.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ArtifactStore } from '../blob/ArtifactStore.js';
 import { BUNDLE_CACHE_DEFAULTS } from '../bundle/BundleCacheOptions.js';
@@ -26,9 +25,7 @@ import type { LocalClusterTls } from '../deployment/local/LocalDeploymentTarget.
 import type { ClientTls } from '../rpc/security/ClientSecurity.js';
 import type { ServerSecurity } from '../rpc/security/ServerSecurity.js';
 import { TenantDirectory } from './tenants/TenantDirectory.js';
-import { openStateDatabase, type StateDatabase } from './store/stateDatabase.js';
-import { stateWriteErrorOf } from './store/stateWriteError.js';
-import { GroupCommit } from './store/GroupCommit.js';
+import { openControlPlaneStore } from './openControlPlaneStore.js';
 import { withDurableService } from './service/withDurableAnswers.js';
 
 /** Options of {@link startControlPlane}. */
@@ -81,21 +78,14 @@ export const CONTROL_PLANE_DEFAULTS = {
 
 /** Starts the control plane; resolves once it listens. */
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ServerHost> {
-  let db: StateDatabase;
-  try {
-    mkdirSync(options.stateDir, { recursive: true });
-    db = openStateDatabase(join(options.stateDir, 'state.db'));
-  } catch (error) {
-    // A state dir that cannot be written is the operator's to fix: say so, without a stack.
-    throw stateWriteErrorOf(error, options.stateDir) ?? error;
-  }
-  // One fsync per burst of commits; answers and events wait for it (store/GroupCommit.ts).
-  const groupCommit = new GroupCommit(db, join(options.stateDir, 'state.db'));
-  const durable = () => groupCommit.durable();
+  // A state dir that cannot be written is the operator's to fix: the store says so, without a stack.
+  const store = openControlPlaneStore(options.stateDir);
+  // Answers and events wait until what they report is on disk (group commit: one fsync per burst of commits).
+  const durable = () => store.durable();
   const { logger } = options;
   let domain: ControlPlaneDomain | undefined;
   try {
-    const artifacts = new ArtifactStore(join(options.stateDir, 'artifacts'), db, {
+    const artifacts = new ArtifactStore(join(options.stateDir, 'artifacts'), store.artifacts, {
       maxArtifactBytes: options.maxArtifactBytes,
       // A bundle is checked once, here, as every task executor will check it before unpacking.
       inspect: (file) => checkUploadedBundle(file, options.bundleLimits ?? BUNDLE_CACHE_DEFAULTS),
@@ -107,8 +97,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       grpcDispatcherGateway(address, { tls: options.clusterTls, clusterSecret });
     const connect = simulated ? simulatedDispatchers(simulated, connectGrpc) : connectGrpc;
     domain = createControlPlaneDomain({
-      db,
-      durable,
+      store,
       artifacts,
       stateDir: options.stateDir,
       connect,
@@ -149,14 +138,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       async shutdown() {
         await host.shutdown();
         await started.close();
-        db.close();
-        groupCommit.close();
+        await store.close();
       },
     };
   } catch (error) {
     await domain?.close();
-    db.close();
-    groupCommit.close();
+    await store.close();
     throw error;
   }
 }

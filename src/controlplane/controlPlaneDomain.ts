@@ -32,19 +32,13 @@ import { PerJobClusters } from './jobs/PerJobClusters.js';
 import { DriverLogs } from './logs/DriverLogs.js';
 import { ApplicationCompactor } from './retention/ApplicationCompactor.js';
 import { compileRetentionPolicy, type RetentionPolicy } from './retention/RetentionPolicy.js';
-import { ApplicationEventStore } from './store/ApplicationEventStore.js';
-import { ApplicationStore } from './store/ApplicationStore.js';
-import { ClusterStore } from './store/ClusterStore.js';
-import { DriverLogStore } from './store/DriverLogStore.js';
-import { JobStore } from './store/JobStore.js';
-import { RetentionStore } from './store/RetentionStore.js';
-import type { StateDatabase } from './store/stateDatabase.js';
-import { TransactionBatch } from './store/TransactionBatch.js';
+import type { ControlPlaneStore } from './store/ControlPlaneStore.js';
 import { TenantView, type TenantViews } from './tenants/TenantView.js';
 
 /** Settings of the domain; the defaults suit production. */
 export interface ControlPlaneDomainOptions {
-  db: StateDatabase;
+  /** The control plane's state; events and log pieces are sent only once what they report is durable there. */
+  store: ControlPlaneStore;
   artifacts: ArtifactStore;
   /** The control plane's state dir; clusters get folders under `clusters/`. */
   stateDir: string;
@@ -60,8 +54,6 @@ export interface ControlPlaneDomainOptions {
   retention?: Partial<RetentionPolicy>;
   /** How long the client running a session or per-job main() may go without a heartbeat (default 60 s). */
   clientHeartbeatTimeoutMs?: number;
-  /** Resolves once every committed transaction is on disk, with group commit: events and log pieces are sent only then. */
-  durable?: () => Promise<void>;
   /** The TLS files local clusters get, so they speak TLS when the control plane does; plaintext clusters when not given. */
   localClusterTls?: LocalClusterTls;
   /** The secret presented to job managers named by address (`-m`); none when not given. */
@@ -92,25 +84,23 @@ export interface ControlPlaneDomain {
 
 /** Builds the domain. */
 export function createControlPlaneDomain(options: ControlPlaneDomainOptions): ControlPlaneDomain {
-  const { db, logger } = options;
+  const { store, logger } = options;
   // Aborted first at close: work in flight is then left for the next start to resume.
   const shutdown = new AbortController();
   const events = new ControlPlaneEvents();
-  // Relayed job events and submissions share one transaction per turn of the event loop.
-  const batch = new TransactionBatch(db);
-  const applicationStore = new ApplicationStore(db);
-  const eventStore = new ApplicationEventStore(db);
-  const jobStore = new JobStore(db);
-  const log = new ApplicationEventLog(eventStore, applicationStore, options.durable);
+  const durable = () => store.durable();
+  const applicationStore = store.applications;
+  const jobStore = store.jobs;
+  const log = new ApplicationEventLog(store.events, applicationStore, durable);
   const compactor = new ApplicationCompactor({
-    store: new RetentionStore(db),
+    store: store.retention,
     policy: compileRetentionPolicy(options.retention),
     logger: logger.child({ component: 'retention' }),
   });
   const clustersDir = join(options.stateDir, 'clusters');
   const clusters = new ClusterManager({
-    db,
-    clusters: new ClusterStore(db),
+    store,
+    clusters: store.clusters,
     applications: applicationStore,
     target:
       options.target ??
@@ -125,22 +115,19 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     logger: logger.child({ component: 'clusters' }),
     lossTimeoutMs: options.clusterLossTimeoutMs,
     externalClusterSecret: options.externalClusterSecret,
-    batch,
   });
   const driverLogs = new DriverLogs({
-    store: new DriverLogStore(db),
+    store: store.driverLogs,
     applications: applicationStore,
     clusters,
     logger: logger.child({ component: 'driver-logs' }),
-    durable: options.durable,
+    durable,
   });
   log.onAppended((event) => driverLogs.applicationEvent(event));
-  const lifecycle = new ApplicationLifecycle({ db, applications: applicationStore, log, logger, publisher: events });
+  const lifecycle = new ApplicationLifecycle({ store, log, logger, publisher: events });
   const router = new ClusterEventRouter({
-    applications: applicationStore,
-    events: eventStore,
+    store,
     lifecycle,
-    jobs: jobStore,
     logger,
     statusGraceMs: options.statusGraceMs ?? 5000,
     publisher: events,
@@ -171,8 +158,7 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     logger,
   });
   const applications = new ApplicationManager({
-    batch,
-    applications: applicationStore,
+    store,
     log,
     artifacts: options.artifacts,
     clusters,
@@ -194,9 +180,9 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     logger,
   });
 
-  // Who follows up on what. Cluster events are handled inside the transactions that record them.
-  events.on('clusterJobEvent', ({ cluster, event }) => router.onJobEvent(cluster, event));
-  events.on('clusterStatusChanged', ({ cluster, message }) => router.onClusterStatus(cluster, message));
+  // Who follows up on what. Cluster events are handled inside the units of work that record them.
+  events.on('clusterJobEvent', ({ tx, cluster, event }) => router.onJobEvent(tx, cluster, event));
+  events.on('clusterStatusChanged', ({ tx, cluster, message }) => router.onClusterStatus(tx, cluster, message));
   events.on('clusterEnded', ({ cluster, lost, reason }) => router.onClusterGone(cluster, { lost, reason }));
   // An owned cluster is torn down only once its driver's last output has been copied.
   events.on('applicationEnded', ({ application }) =>
@@ -213,8 +199,8 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     views: (tenant) => new TenantView(scoped, tenant),
     async recover() {
       await clusters.recover();
-      recovery.recover();
-      driverLogs.recover();
+      await recovery.recover();
+      await driverLogs.recover();
       compactor.start();
       heartbeats.start();
     },

@@ -22,10 +22,10 @@ export class ApplicationCleanup {
   constructor(private readonly options: ApplicationCleanupOptions) {}
 
   /** What follows an application's end: its owned cluster is torn down, an external one let go. */
-  applicationEnded(application: Application): void {
+  async applicationEnded(application: Application): Promise<void> {
     this.options.router.forget(application.id);
     // Per-job clusters, and daemon jobs a client-side main() left on a shared cluster, end with the application.
-    for (const cluster of this.options.clusters.activeOwnedBy(application.id)) {
+    for (const cluster of await this.options.clusters.activeOwnedBy(application.id)) {
       if (cluster.id !== application.clusterId)
         void this.options.clusters.tearDownOwned(
           cluster.id,
@@ -33,13 +33,13 @@ export class ApplicationCleanup {
         );
     }
     if (submissionModeOf(application).clientRunsMain)
-      this.options.jobs.cancelJobs(application.id, `application ended ${application.status}`);
+      await this.options.jobs.cancelJobs(application.id, `application ended ${application.status}`);
     if (!application.clusterId) return;
     if (application.ownsCluster)
       void this.options.clusters.tearDownOwned(
         application.clusterId,
         `application ${application.id} ended ${application.status}`,
       );
-    else this.options.clusters.releaseExternal(application.clusterId);
+    else await this.options.clusters.releaseExternal(application.clusterId);
   }
 }

@@ -69,26 +69,26 @@ export class ApplicationLauncher {
   private async run(applicationId: string, signal: AbortSignal): Promise<void> {
     const { applications, lifecycle } = this.options;
     try {
-      const application = applications.get(applicationId);
+      const application = await applications.get(applicationId);
       const launched = await submissionModeOf(application).launch(application, this.services, signal);
       const jobId = launched.driverJobId;
-      if (jobId) {
-        if (!applications.get(applicationId).driverJobId) applications.update(applicationId, { driverJobId: jobId });
-      }
-      lifecycle.changeStatus(applicationId, 'RUNNING', { message: launched.message });
-      if (jobId && applications.get(applicationId).status === 'CANCELING')
-        await this.cancelDriver(applications.get(applicationId));
+      if (jobId && !(await applications.get(applicationId)).driverJobId)
+        await applications.update(applicationId, { driverJobId: jobId });
+      await lifecycle.changeStatus(applicationId, 'RUNNING', { message: launched.message });
+      const running = await applications.get(applicationId);
+      if (jobId && running.status === 'CANCELING') await this.cancelDriver(running);
     } catch (error) {
       if (this.options.shutdown.aborted) return;
-      const application = applications.get(applicationId);
+      const application = await applications.get(applicationId);
       if (isTerminalApplicationStatus(application.status)) return;
       if (application.status === 'CANCELING') {
         if (application.driverJobId) await this.cancelDriver(application);
-        else lifecycle.changeStatus(applicationId, 'CANCELED', { message: 'cancelled before its driver started' });
+        else
+          await lifecycle.changeStatus(applicationId, 'CANCELED', { message: 'cancelled before its driver started' });
         return;
       }
       const message = `the driver could not be started: ${(error as Error).message}`;
-      lifecycle.changeStatus(applicationId, 'FAILED', { message, failure: serializeError(error) });
+      await lifecycle.changeStatus(applicationId, 'FAILED', { message, failure: serializeError(error) });
     }
   }
 
@@ -97,11 +97,11 @@ export class ApplicationLauncher {
    * driver job it submitted is cancelled, an application still launching ends when its launch
    * stops, and one whose driver never started ends CANCELED now.
    */
-  cancelMain(applicationId: string): void {
-    const cancelling = this.options.applications.get(applicationId);
+  async cancelMain(applicationId: string): Promise<void> {
+    const cancelling = await this.options.applications.get(applicationId);
     if (cancelling.driverJobId && cancelling.clusterId) void this.cancelDriver(cancelling);
     else if (!this.launching(applicationId))
-      this.options.lifecycle.changeStatus(applicationId, 'CANCELED', {
+      await this.options.lifecycle.changeStatus(applicationId, 'CANCELED', {
         message: 'cancelled before its driver started',
       });
   }
@@ -109,7 +109,7 @@ export class ApplicationLauncher {
   /** Asks the cluster to cancel the driver job; the cluster's report (or the job's end) ends the application. */
   async cancelDriver(application: Application): Promise<void> {
     try {
-      await this.options.clusters.gateway(application.clusterId).cancelJob(application.driverJobId);
+      await (await this.options.clusters.gateway(application.clusterId)).cancelJob(application.driverJobId);
     } catch (error) {
       this.options.logger.warn(
         { err: error, applicationId: application.id },

@@ -16,13 +16,12 @@ import {
   isTerminalApplicationStatus,
   type ApplicationStatus,
 } from '../model/ApplicationStatus.js';
-import type { ApplicationChanges, ApplicationStore } from '../store/ApplicationStore.js';
-import type { StateDatabase } from '../store/stateDatabase.js';
+import type { ApplicationChanges } from '../store/ApplicationStore.js';
+import type { StoreScope, StoreTransaction } from '../store/ControlPlaneStore.js';
 
 /** What the lifecycle needs. */
 export interface ApplicationLifecycleOptions {
-  db: StateDatabase;
-  applications: ApplicationStore;
+  store: StoreScope;
   log: ApplicationEventLog;
   logger: Logger;
   /** Where an application's end is published (after commit). */
@@ -41,53 +40,67 @@ export class ApplicationLifecycle {
 
   /**
    * Moves the application to `status` with its event; true when it moved. An application that
-   * reaches a terminal status gets its end time (and failure) recorded with it.
+   * reaches a terminal status gets its end time (and failure) recorded with it. Given `tx`, the
+   * change is part of that unit of work (in a savepoint of its own); else it is a unit of its own.
    */
-  changeStatus(applicationId: string, status: ApplicationStatus, change: StatusChange): boolean {
-    const { db, applications, log } = this.options;
+  async changeStatus(
+    applicationId: string,
+    status: ApplicationStatus,
+    change: StatusChange,
+    tx?: StoreTransaction,
+  ): Promise<boolean> {
+    const { store, log } = this.options;
+    const scope = tx ?? store;
     // A change that is not allowed (often: to the status it already has) writes nothing and costs no transaction.
-    if (!canChangeApplicationStatus(applications.get(applicationId).status, status)) return false;
-    const changed = db.transaction(() => {
-      const application = applications.get(applicationId);
+    if (!canChangeApplicationStatus((await scope.applications.get(applicationId)).status, status)) return false;
+    const changed = await scope.transaction(async (unit) => {
+      const application = await unit.applications.get(applicationId);
       if (!canChangeApplicationStatus(application.status, status)) return false;
       const terminal = isTerminalApplicationStatus(status);
-      applications.update(
+      await unit.applications.update(
         applicationId,
         terminal ? { status, endTime: new Date(), failure: change.failure } : { status },
       );
-      log.append(applicationId, {
+      await log.append(unit, applicationId, {
         type: 'applicationStatusChanged',
         status,
         failure: change.failure,
         message: change.message,
       });
+      if (terminal) unit.afterCommit(() => setImmediate(() => void this.ended(applicationId)));
       return true;
-    })();
-    if (changed) {
+    });
+    if (changed)
       this.options.logger.info({ applicationId, status, message: change.message }, 'application status changed');
-      if (isTerminalApplicationStatus(status)) setImmediate(() => this.ended(applicationId));
-    }
     return changed;
   }
 
-  /** Records an event of a running application (with `changes` to its record, in the same transaction); false, writing nothing, once it has ended. */
-  record(applicationId: string, kind: ApplicationEventKind, changes: ApplicationChanges = {}): boolean {
-    const { db, applications, log } = this.options;
-    return db.transaction(() => {
-      const application = applications.get(applicationId);
+  /**
+   * Records an event of a running application (with `changes` to its record, in the same
+   * transaction); false, writing nothing, once it has ended. Given `tx`, part of that unit of work.
+   */
+  async record(
+    applicationId: string,
+    kind: ApplicationEventKind,
+    changes: ApplicationChanges = {},
+    tx?: StoreTransaction,
+  ): Promise<boolean> {
+    const { store, log } = this.options;
+    return (tx ?? store).transaction(async (unit) => {
+      const application = await unit.applications.get(applicationId);
       if (isTerminalApplicationStatus(application.status)) return false;
-      applications.update(applicationId, changes);
-      log.append(applicationId, kind);
+      await unit.applications.update(applicationId, changes);
+      await log.append(unit, applicationId, kind);
       return true;
-    })();
+    });
   }
 
-  private ended(applicationId: string): void {
+  private async ended(applicationId: string): Promise<void> {
     try {
-      const application = this.options.applications.get(applicationId);
+      const application = await this.options.store.applications.get(applicationId);
       // The transaction that ended it may have been rolled back.
       if (isTerminalApplicationStatus(application.status))
-        this.options.publisher.publish({ type: 'applicationEnded', application });
+        await this.options.publisher.publish({ type: 'applicationEnded', application });
     } catch (error) {
       this.options.logger.error({ err: error, applicationId }, 'work after the application ended failed');
     }

@@ -14,8 +14,8 @@ import type { ApplicationEventLog, ApplicationEventWatch } from '../events/Appli
 import type { Application } from '../model/Application.js';
 import type { ApplicationEvent } from '../model/ApplicationEvent.js';
 import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
-import type { ApplicationListRequest, ApplicationPage, ApplicationStore } from '../store/ApplicationStore.js';
-import type { TransactionBatch } from '../store/TransactionBatch.js';
+import type { ApplicationListRequest, ApplicationPage } from '../store/ApplicationStore.js';
+import type { StoreScope } from '../store/ControlPlaneStore.js';
 import type { ApplicationLauncher } from './ApplicationLauncher.js';
 import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
 import type { ClientMains } from './ClientMains.js';
@@ -27,9 +27,8 @@ import type { RunApplicationInput } from './RunApplicationInput.js';
 
 /** What the application manager needs. */
 export interface ApplicationManagerOptions {
-  /** Submissions are stored in the shared transactions of the turn they arrive in: many at once share a commit. */
-  batch: TransactionBatch;
-  applications: ApplicationStore;
+  /** Where applications are stored; a submission is one unit of work, and many at once may share a commit. */
+  store: StoreScope;
   log: ApplicationEventLog;
   artifacts: ArtifactStore;
   clusters: ClusterManager;
@@ -73,15 +72,15 @@ export class ApplicationManager {
   async run(input: RunApplicationInput, tenant: string): Promise<RunApplicationResult> {
     const submission = compileSubmission(input);
     const fingerprint = requestFingerprint(submission);
-    const { batch, applications, artifacts, clusters, log } = this.options;
-    const earlier = input.requestId ? applications.findByRequestId(input.requestId, tenant) : undefined;
+    const { store, artifacts, log } = this.options;
+    const earlier = input.requestId ? await store.applications.findByRequestId(input.requestId, tenant) : undefined;
     const artifactId = (submission.bundle as { artifactId: string }).artifactId;
     // Read from the stored archive, not run; a retried request skips it (the transaction below decides).
     if (!earlier && artifacts.find(artifactId))
       await this.checkBundleEntry(artifactId, artifacts.pathOf(artifactId), submission.entry);
-    const result = await batch.run((): RunApplicationResult => {
+    const result = await store.transaction(async (tx): Promise<RunApplicationResult> => {
       if (input.requestId) {
-        const earlier = applications.findByRequestId(input.requestId, tenant);
+        const earlier = await tx.applications.findByRequestId(input.requestId, tenant);
         if (earlier && earlier.requestFingerprint === fingerprint) return { application: earlier, deduplicated: true };
         if (earlier) {
           throw new AlreadyExistsError(
@@ -90,8 +89,8 @@ export class ApplicationManager {
         }
       }
       const artifact = artifacts.get(artifactId);
-      if (submission.target.kind === 'cluster') clusters.get(submission.target.clusterId, tenant);
-      this.checkApplicationLimit(tenant);
+      if (submission.target.kind === 'cluster') await tx.clusters.get(submission.target.clusterId, tenant);
+      await this.checkApplicationLimit(tx, tenant);
       const application: Application = {
         ...submission,
         tenant,
@@ -107,13 +106,13 @@ export class ApplicationManager {
         requestId: input.requestId,
         requestFingerprint: fingerprint,
       };
-      applications.insert(application);
-      log.append(application.id, {
+      await tx.applications.insert(application);
+      await log.append(tx, application.id, {
         type: 'applicationStatusChanged',
         status: 'DEPLOYING',
         message: `accepted; ${submissionModeOf(submission).describeTarget(submission)}`,
       });
-      return { application: applications.get(application.id), deduplicated: false };
+      return { application: await tx.applications.get(application.id), deduplicated: false };
     });
     if (!result.deduplicated) {
       this.options.clientMains.accepted(result.application);
@@ -127,15 +126,15 @@ export class ApplicationManager {
   }
 
   /** One application; NOT_FOUND naming the id when unknown or (given `tenant`) another tenant's. */
-  get(applicationId: string, tenant?: string): Application {
-    return this.options.applications.get(applicationId, tenant);
+  get(applicationId: string, tenant?: string): Promise<Application> {
+    return this.options.store.applications.get(applicationId, tenant);
   }
 
   /** RESOURCE_EXHAUSTED naming the limit when `tenant` already runs as many applications as it may. */
-  private checkApplicationLimit(tenant: string): void {
+  private async checkApplicationLimit(tx: StoreScope, tenant: string): Promise<void> {
     const limit = this.options.applicationLimit?.(tenant);
     if (!limit) return;
-    const running = this.options.applications.countActive(tenant);
+    const running = await tx.applications.countActive(tenant);
     if (running < limit.max) return;
     const who = tenant ? `tenant ${tenant}` : 'this control plane';
     throw new ResourceExhaustedError(
@@ -144,8 +143,8 @@ export class ApplicationManager {
   }
 
   /** A page of a tenant's applications, newest first. */
-  list(request: ApplicationListRequest): ApplicationPage {
-    return this.options.applications.list(request);
+  list(request: ApplicationListRequest): Promise<ApplicationPage> {
+    return this.options.store.applications.list(request);
   }
 
   /**
@@ -154,20 +153,21 @@ export class ApplicationManager {
    * jobs are cancelled, or a running driver job is cancelled on its cluster, whose report ends the
    * application CANCELED.
    */
-  cancel(applicationId: string): Application {
-    const { applications, lifecycle, launcher, clientMains } = this.options;
-    const application = applications.get(applicationId);
+  async cancel(applicationId: string): Promise<Application> {
+    const { store, lifecycle, launcher, clientMains } = this.options;
+    const { applications } = store;
+    const application = await applications.get(applicationId);
     if (isTerminalApplicationStatus(application.status)) return application;
-    lifecycle.changeStatus(applicationId, 'CANCELING', { message: 'cancellation requested' });
+    await lifecycle.changeStatus(applicationId, 'CANCELING', { message: 'cancellation requested' });
     // A deployment or upload under way stops; a launch past them cancels the driver it submitted.
     launcher.abort(applicationId);
-    if (submissionModeOf(application).clientRunsMain) clientMains.cancel(applicationId);
-    else launcher.cancelMain(applicationId);
+    if (submissionModeOf(application).clientRunsMain) await clientMains.cancel(applicationId);
+    else await launcher.cancelMain(applicationId);
     return applications.get(applicationId);
   }
 
   /** The application's events after a sequence, then (when following) live ones until it ends. */
-  watch(watch: ApplicationEventWatch): AsyncIterable<ApplicationEvent> {
+  watch(watch: ApplicationEventWatch): Promise<AsyncIterable<ApplicationEvent>> {
     return this.options.log.watch(watch);
   }
 }

@@ -29,32 +29,32 @@ export class ApplicationRecovery {
    * are resumed (their steps can be repeated safely), and running applications whose cluster has
    * ended are ended; the others are followed through their clusters.
    */
-  recover(): void {
+  async recover(): Promise<void> {
     const { applications, clusters, launcher, lifecycle, router } = this.options;
-    for (const application of applications.active()) {
+    for (const application of await applications.active()) {
       const clientRunsMain = submissionModeOf(application).clientRunsMain;
       if (application.status === 'DEPLOYING' || application.status === 'CREATED') {
         launcher.launch(application.id);
         continue;
       }
       if (clientRunsMain && !application.clusterId) {
-        router.settle(application.id);
+        await router.settle(application.id);
         continue;
       }
       if (application.status === 'CANCELING' && !application.driverJobId && !clientRunsMain) {
-        lifecycle.changeStatus(application.id, 'CANCELED', { message: 'cancelled before its driver started' });
+        await lifecycle.changeStatus(application.id, 'CANCELED', { message: 'cancelled before its driver started' });
         continue;
       }
-      const cluster = application.clusterId ? clusters.get(application.clusterId) : undefined;
+      const cluster = application.clusterId ? await clusters.get(application.clusterId) : undefined;
       if (!cluster || isTerminalClusterStatus(cluster.status)) {
-        router.endWithCluster(application, application.clusterId || '(none)', {
+        await router.endWithCluster(application, application.clusterId || '(none)', {
           lost: true,
           reason: `it ended while the control plane was down (${cluster?.status ?? 'unknown'})`,
         });
       } else {
         // A cancellation answered just before the control plane stopped may never have reached the cluster.
         if (application.status === 'CANCELING' && application.driverJobId) void launcher.cancelDriver(application);
-        router.considerImpliedOutcome(application.id);
+        await router.considerImpliedOutcome(application.id);
       }
     }
   }

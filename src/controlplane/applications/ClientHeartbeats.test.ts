@@ -10,7 +10,7 @@ function setUp() {
     applications: state.applications,
     timeoutMs: 1000,
     publisher: {
-      publish: (event) => {
+      publish: async (event) => {
         if (event.type === 'clientLost') lost.push({ applicationId: event.applicationId, failure: event.failure });
       },
     },
@@ -19,29 +19,29 @@ function setUp() {
   return { ...state, heartbeats, lost };
 }
 
-describe('ClientHeartbeats', () => {
-  it('takes a session client that stays silent past the timeout as lost, once, and leaves beating and driver-mode ones alone', () => {
+describe('ClientHeartbeats', async () => {
+  it('takes a session client that stays silent past the timeout as lost, once, and leaves beating and driver-mode ones alone', async () => {
     const { applications, heartbeats, lost } = setUp();
     const silent = testApplication({ mode: 'SESSION', status: 'RUNNING', detached: false });
     const beating = testApplication({ mode: 'PER_JOB', status: 'RUNNING', detached: false });
     const driver = testApplication({ status: 'RUNNING' });
-    for (const application of [silent, beating, driver]) applications.insert(application);
+    for (const application of [silent, beating, driver]) await applications.insert(application);
     const start = Date.now();
     heartbeats.seen(silent.id, start);
     heartbeats.seen(beating.id, start);
-    heartbeats.sweep(start + 900);
+    await heartbeats.sweep(start + 900);
     heartbeats.seen(beating.id, start + 900);
-    heartbeats.sweep(start + 1500);
+    await heartbeats.sweep(start + 1500);
     expect(lost.map((entry) => entry.applicationId)).toEqual([silent.id]);
     expect(lost[0].failure).toMatchObject({
       name: 'ClientLostError',
       message: expect.stringContaining('sent no heartbeat for 2 s (--client-heartbeat-timeout 1 s)'),
     });
-    heartbeats.sweep(start + 1600);
+    await heartbeats.sweep(start + 1600);
     expect(lost).toHaveLength(1);
   });
 
-  it('gives every client a whole timeout after a restart, and forgets a main() that reported its end or an application that ended', () => {
+  it('gives every client a whole timeout after a restart, and forgets a main() that reported its end or an application that ended', async () => {
     const { applications, heartbeats, lost } = setUp();
     const resumed = testApplication({ mode: 'SESSION', status: 'RUNNING', detached: false });
     const ended = testApplication({
@@ -51,15 +51,15 @@ describe('ClientHeartbeats', () => {
       clientMainEndTime: new Date(),
     });
     const finished = testApplication({ mode: 'PER_JOB', status: 'FINISHED', detached: false });
-    applications.insert(resumed);
-    applications.insert(ended);
-    applications.insert(finished);
-    applications.update(ended.id, { clientMainEndTime: new Date() });
+    await applications.insert(resumed);
+    await applications.insert(ended);
+    await applications.insert(finished);
+    await applications.update(ended.id, { clientMainEndTime: new Date() });
     const start = Date.now();
-    heartbeats.sweep(start);
-    heartbeats.sweep(start + 999);
+    await heartbeats.sweep(start);
+    await heartbeats.sweep(start + 999);
     expect(lost).toEqual([]);
-    heartbeats.sweep(start + 1001);
+    await heartbeats.sweep(start + 1001);
     expect(lost.map((entry) => entry.applicationId)).toEqual([resumed.id]);
   });
 });

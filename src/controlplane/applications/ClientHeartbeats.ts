@@ -37,7 +37,13 @@ export class ClientHeartbeats {
 
   /** Starts checking (a few times per timeout). */
   start(): void {
-    this.timer ??= setInterval(() => this.sweep(), Math.max(100, Math.min(1000, this.options.timeoutMs / 4)));
+    this.timer ??= setInterval(
+      () =>
+        void this.sweep().catch((error: unknown) =>
+          this.options.logger.error({ err: error }, 'checking the clients of applications failed'),
+        ),
+      Math.max(100, Math.min(1000, this.options.timeoutMs / 4)),
+    );
     this.timer.unref();
   }
 
@@ -47,8 +53,8 @@ export class ClientHeartbeats {
   }
 
   /** Ends the applications whose client has been silent for longer than the timeout. */
-  sweep(now = Date.now()): void {
-    const awaiting = this.options.applications.awaitingClientMain();
+  async sweep(now = Date.now()): Promise<void> {
+    const awaiting = await this.options.applications.awaitingClientMain();
     const waiting = new Set(awaiting);
     for (const id of this.lastSeen.keys()) if (!waiting.has(id)) this.lastSeen.delete(id);
     for (const applicationId of awaiting) {
@@ -64,7 +70,7 @@ export class ClientHeartbeats {
       const message = `the client running main() of application ${applicationId} sent no heartbeat for ${Math.round(silentMs / 1000)} s (--client-heartbeat-timeout ${Math.round(this.options.timeoutMs / 1000)} s); it is taken as lost`;
       this.options.logger.warn({ applicationId, silentMs }, 'client lost');
       try {
-        this.options.publisher.publish({
+        await this.options.publisher.publish({
           type: 'clientLost',
           applicationId,
           failure: { name: 'ClientLostError', message, stack: '' },

@@ -45,31 +45,31 @@ export class ClientMains {
    * driver); either way the application ends once its jobs have. Reporting again changes nothing.
    * FAILED_PRECONDITION for an application whose main() runs in the cluster.
    */
-  complete(applicationId: string, failure: SerializedError | undefined): Application {
+  async complete(applicationId: string, failure: SerializedError | undefined): Promise<Application> {
     const { applications, lifecycle, router } = this.options;
-    const application = applications.get(applicationId);
+    const application = await applications.get(applicationId);
     submissionModeOf(application).requireClientMain(application, 'CompleteClientMain');
     if (isTerminalApplicationStatus(application.status) || application.clientMainEndTime) return application;
-    applications.update(applicationId, { clientMainEndTime: new Date(), clientMainFailure: failure });
+    await applications.update(applicationId, { clientMainEndTime: new Date(), clientMainFailure: failure });
     if (application.status === 'CREATED' || application.status === 'DEPLOYING') {
       // main() ended before it could submit a job (SubmitJob waits for RUNNING): nothing runs, so it decides alone.
       this.options.launcher.abort(applicationId);
       const message = failure
         ? `main() in the client failed before the application was RUNNING: ${failure.message}`
         : 'main() in the client returned before the application was RUNNING, without a job';
-      lifecycle.changeStatus(applicationId, failure ? 'FAILED' : 'FINISHED', { message, failure });
+      await lifecycle.changeStatus(applicationId, failure ? 'FAILED' : 'FINISHED', { message, failure });
       return applications.get(applicationId);
     }
     this.options.logger.info({ applicationId, failed: failure !== undefined }, 'client main() ended');
     if (failure) {
-      lifecycle.changeStatus(applicationId, 'FAILING', {
+      await lifecycle.changeStatus(applicationId, 'FAILING', {
         message: `main() in the client failed: ${failure.message}`,
         failure,
       });
-      this.options.jobs.cancelJobs(applicationId, 'main() in the client failed');
+      await this.options.jobs.cancelJobs(applicationId, 'main() in the client failed');
     }
-    this.options.publisher.publish({ type: 'clientMainEnded', applicationId });
-    router.clientMainEnded(applicationId, failure);
+    await this.options.publisher.publish({ type: 'clientMainEnded', applicationId });
+    await router.clientMainEnded(applicationId, failure);
     return applications.get(applicationId);
   }
 
@@ -78,16 +78,16 @@ export class ClientMains {
    * the timeout the client must beat within, and the application's status. FAILED_PRECONDITION for
    * an application whose main() runs in the cluster.
    */
-  heartbeat(applicationId: string): { timeoutMs: number; application: Application } {
-    const application = this.options.applications.get(applicationId);
+  async heartbeat(applicationId: string): Promise<{ timeoutMs: number; application: Application }> {
+    const application = await this.options.applications.get(applicationId);
     submissionModeOf(application).requireClientMain(application, 'ClientHeartbeat');
     this.options.heartbeats.seen(applicationId);
     return { timeoutMs: this.options.heartbeats.timeoutMs, application };
   }
 
   /** Cancels a CANCELING application whose `main()` runs in the client: its jobs are cancelled, and it ends CANCELED once they have. */
-  cancel(applicationId: string): void {
-    this.options.jobs.cancelJobs(applicationId, 'the application is cancelled');
-    this.options.router.settle(applicationId);
+  async cancel(applicationId: string): Promise<void> {
+    await this.options.jobs.cancelJobs(applicationId, 'the application is cancelled');
+    await this.options.router.settle(applicationId);
   }
 }

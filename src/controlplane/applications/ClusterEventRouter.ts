@@ -9,8 +9,8 @@
  * Session and per-job applications have no driver job: their `main()` runs in the client and
  * reports its end (CompleteClientMain), which then decides the outcome as the driver job would.
  * When the outcome applies is the application's mode's end rule (SubmissionModeStrategy.settle).
- * A job that ends is published (`jobEnded`); the router hears of clusters through the events the
- * wiring subscribes it to.
+ * A job that ends is published (`jobEnded`, once its unit of work committed); the router hears of
+ * clusters through the events the wiring subscribes it to.
  */
 import type { Logger } from '../../common/logger.js';
 import type { ControlPlaneEventPublisher } from '../events/ControlPlaneEvents.js';
@@ -18,11 +18,10 @@ import type { Application } from '../model/Application.js';
 import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
 import type { Cluster } from '../model/Cluster.js';
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
-import type { ApplicationEventStore } from '../store/ApplicationEventStore.js';
 import type { JobStatusChanged } from '../model/ApplicationEvent.js';
 import { isTerminalJobStatus } from '../../common/status.js';
-import type { ApplicationChanges, ApplicationStore } from '../store/ApplicationStore.js';
-import type { JobStore } from '../store/JobStore.js';
+import type { ApplicationChanges } from '../store/ApplicationStore.js';
+import type { StoreScope, StoreTransaction } from '../store/ControlPlaneStore.js';
 import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
 import type { SerializedError } from '../../common/status.js';
 import { ApplicationJobs } from '../model/ApplicationJobs.js';
@@ -30,10 +29,9 @@ import { submissionModeOf } from './modes/submissionModes.js';
 
 /** What the router needs. */
 export interface ClusterEventRouterOptions {
-  applications: ApplicationStore;
-  events: ApplicationEventStore;
+  /** The state; what a cluster event changes is written in the unit of work that records the event. */
+  store: StoreScope;
   lifecycle: ApplicationLifecycle;
-  jobs: JobStore;
   logger: Logger;
   /** Where a job of an application reaching a terminal status is published. */
   publisher: ControlPlaneEventPublisher;
@@ -48,39 +46,47 @@ export class ClusterEventRouter {
 
   constructor(private readonly options: ClusterEventRouterOptions) {}
 
-  /** A job event of the cluster, inside the transaction that records it as consumed. */
-  onJobEvent(cluster: Cluster, event: ClusterJobEvent): void {
+  /** A job event of the cluster, inside the unit of work `tx` that records it as consumed. */
+  async onJobEvent(tx: StoreTransaction, cluster: Cluster, event: ClusterJobEvent): Promise<void> {
     const { kind } = event;
     if (!kind || !event.applicationId) return;
-    const application = this.options.applications.find(event.applicationId);
+    const application = await tx.applications.find(event.applicationId);
     // Jobs of applications of another control plane, or that moved on, are not this control plane's to relay.
     if (!application || isTerminalApplicationStatus(application.status)) return;
     if (application.clusterId !== cluster.id && cluster.ownerApplicationId !== application.id) return;
     const { lifecycle } = this.options;
     switch (kind.type) {
       case 'applicationStatusChanged':
-        lifecycle.changeStatus(application.id, kind.status, {
-          message: kind.message || `cluster ${cluster.id} reported ${kind.status}`,
-          failure: kind.failure,
-        });
+        await lifecycle.changeStatus(
+          application.id,
+          kind.status,
+          {
+            message: kind.message || `cluster ${cluster.id} reported ${kind.status}`,
+            failure: kind.failure,
+          },
+          tx,
+        );
         return;
       case 'taskStateChanged':
-        lifecycle.record(application.id, kind);
+        await lifecycle.record(application.id, kind, {}, tx);
         return;
       case 'jobStatusChanged': {
         const changes: ApplicationChanges = {};
         if (kind.livingPriority === 'DRIVER') {
           if (!application.driverJobId) changes.driverJobId = kind.jobId;
           if (application.status === 'DEPLOYING') {
-            lifecycle.changeStatus(application.id, 'RUNNING', {
-              message: `driver job ${kind.jobId} accepted by cluster ${cluster.id} (${cluster.jobmanagerAddress})`,
-            });
+            await lifecycle.changeStatus(
+              application.id,
+              'RUNNING',
+              { message: `driver job ${kind.jobId} accepted by cluster ${cluster.id} (${cluster.jobmanagerAddress})` },
+              tx,
+            );
           }
         } else if (!application.jobIds.includes(kind.jobId)) {
           changes.jobIds = [...application.jobIds, kind.jobId];
         }
-        lifecycle.record(application.id, kind, changes);
-        this.options.jobs.insert({
+        await lifecycle.record(application.id, kind, changes, tx);
+        await tx.jobs.insert({
           id: kind.jobId,
           applicationId: application.id,
           clusterId: cluster.id,
@@ -91,32 +97,38 @@ export class ClusterEventRouter {
           requestId: '',
           createTime: event.time,
         });
-        this.options.jobs.updateStatus(kind.jobId, kind.status, kind.failure, event.time);
-        this.jobObserved(application.id, kind);
+        await tx.jobs.updateStatus(kind.jobId, kind.status, kind.failure, event.time);
+        await this.jobObserved(tx, application.id, kind);
         return;
       }
     }
   }
 
   /** The cluster changed status or made progress deploying: its owner application's log shows it. */
-  onClusterStatus(cluster: Cluster, message: string): void {
+  async onClusterStatus(tx: StoreTransaction, cluster: Cluster, message: string): Promise<void> {
     if (!cluster.ownerApplicationId) return;
-    this.options.lifecycle.record(cluster.ownerApplicationId, {
-      type: 'clusterStatusChanged',
-      clusterId: cluster.id,
-      status: cluster.status,
-      message,
-      jobmanagerAddress: cluster.jobmanagerAddress,
-    });
+    await this.options.lifecycle.record(
+      cluster.ownerApplicationId,
+      {
+        type: 'clusterStatusChanged',
+        clusterId: cluster.id,
+        status: cluster.status,
+        message,
+        jobmanagerAddress: cluster.jobmanagerAddress,
+      },
+      {},
+      tx,
+    );
   }
 
   /** The cluster's job manager is gone: the applications on it end, and the jobs it ran with them. */
-  onClusterGone(cluster: Cluster, ending: { lost: boolean; reason: string }): void {
-    for (const application of this.options.applications.activeOnCluster(cluster.id))
-      this.endWithCluster(application, cluster.id, ending);
+  async onClusterGone(cluster: Cluster, ending: { lost: boolean; reason: string }): Promise<void> {
+    const { store } = this.options;
+    for (const application of await store.applications.activeOnCluster(cluster.id))
+      await this.endWithCluster(application, cluster.id, ending);
     // A per-job cluster takes only its own job with it; the application goes on.
-    for (const job of this.options.jobs.activeOnCluster(cluster.id)) {
-      const application = this.options.applications.find(job.applicationId);
+    for (const job of await store.jobs.activeOnCluster(cluster.id)) {
+      const application = await store.applications.find(job.applicationId);
       if (!application || application.clusterId === cluster.id || isTerminalApplicationStatus(application.status))
         continue;
       const message = `cluster ${cluster.id} ${ending.lost ? 'was lost' : 'was shut down'}: ${ending.reason}`;
@@ -128,23 +140,32 @@ export class ClusterEventRouter {
         failure: ending.lost ? { name: 'ClusterLostError', message, stack: '' } : undefined,
         livingPriority: job.livingPriority,
       };
-      this.options.lifecycle.record(application.id, kind);
-      this.options.jobs.updateStatus(job.id, kind.status, kind.failure);
-      this.jobObserved(application.id, kind);
+      await store.transaction(async (tx) => {
+        await this.options.lifecycle.record(application.id, kind, {}, tx);
+        await tx.jobs.updateStatus(job.id, kind.status, kind.failure);
+        await this.jobObserved(tx, application.id, kind);
+      });
     }
   }
 
   /** A client-side main() reported its end: it decides the application's outcome as a driver job would. */
-  clientMainEnded(applicationId: string, failure: SerializedError | undefined): void {
-    this.jobsOf(applicationId).clientMainEnded(failure);
-    this.settle(applicationId);
+  async clientMainEnded(applicationId: string, failure: SerializedError | undefined): Promise<void> {
+    (await this.jobsOf(applicationId, this.options.store)).clientMainEnded(failure);
+    await this.settle(applicationId);
   }
 
-  /** Takes in a job's status change and what may follow from it. */
-  private jobObserved(applicationId: string, kind: JobStatusChanged): void {
-    this.jobsOf(applicationId).observe(kind);
-    if (isTerminalJobStatus(kind.status)) this.options.publisher.publish({ type: 'jobEnded', jobId: kind.jobId });
-    this.settle(applicationId);
+  /** Takes in a job's status change and what may follow from it, in the unit of work `tx`. */
+  private async jobObserved(tx: StoreTransaction, applicationId: string, kind: JobStatusChanged): Promise<void> {
+    (await this.jobsOf(applicationId, tx)).observe(kind);
+    if (isTerminalJobStatus(kind.status)) {
+      const jobId = kind.jobId;
+      tx.afterCommit(() => {
+        this.options.publisher
+          .publish({ type: 'jobEnded', jobId })
+          .catch((error: unknown) => this.options.logger.error({ err: error, jobId }, 'a job end was not followed up'));
+      });
+    }
+    await this.settle(applicationId, tx);
   }
 
   /**
@@ -152,42 +173,45 @@ export class ClusterEventRouter {
    * runs in the client (a cancelled one ends CANCELED once its jobs ended), after the grace period
    * when the cluster reports the end.
    */
-  settle(applicationId: string): void {
-    const application = this.options.applications.get(applicationId);
+  async settle(applicationId: string, tx?: StoreTransaction): Promise<void> {
+    const scope = tx ?? this.options.store;
+    const application = await scope.applications.get(applicationId);
     if (isTerminalApplicationStatus(application.status)) return;
-    const settlement = submissionModeOf(application).settle(application, this.jobsOf(applicationId));
-    if (settlement?.end === 'byCluster') this.considerImpliedOutcome(applicationId);
+    const settlement = submissionModeOf(application).settle(application, await this.jobsOf(applicationId, scope));
+    if (settlement?.end === 'byCluster') await this.considerImpliedOutcome(applicationId, scope);
     else if (settlement)
-      this.options.lifecycle.changeStatus(applicationId, settlement.status, {
-        message: settlement.message,
-        failure: settlement.failure,
-      });
+      await this.options.lifecycle.changeStatus(
+        applicationId,
+        settlement.status,
+        { message: settlement.message, failure: settlement.failure },
+        tx,
+      );
   }
 
   /**
    * Ends an application whose cluster is gone: with the outcome its jobs imply when they all ended,
    * CANCELED when the cluster was shut down or a cancellation was under way, FAILED otherwise.
    */
-  endWithCluster(
+  async endWithCluster(
     application: Application,
     clusterId: string,
     { lost, reason }: { lost: boolean; reason: string },
-  ): void {
-    const outcome = this.jobsOf(application.id).impliedOutcome();
+  ): Promise<void> {
+    const outcome = (await this.jobsOf(application.id, this.options.store)).impliedOutcome();
     const gone = `cluster ${clusterId} ${lost ? 'was lost' : 'was shut down'}: ${reason}`;
     const { lifecycle } = this.options;
     if (outcome) {
-      lifecycle.changeStatus(application.id, outcome.status, {
+      await lifecycle.changeStatus(application.id, outcome.status, {
         message: `${outcome.message}; then ${gone}`,
         failure: outcome.failure,
       });
     } else if (!lost || application.status === 'CANCELING') {
-      lifecycle.changeStatus(application.id, 'CANCELED', {
+      await lifecycle.changeStatus(application.id, 'CANCELED', {
         message: `${application.status === 'CANCELING' ? 'cancelled' : 'stopped'}: ${gone}`,
       });
     } else {
       const message = `the application's ${gone}`;
-      lifecycle.changeStatus(application.id, 'FAILED', {
+      await lifecycle.changeStatus(application.id, 'FAILED', {
         message,
         failure: { name: 'ClusterLostError', message, stack: '' },
       });
@@ -195,19 +219,21 @@ export class ClusterEventRouter {
   }
 
   /** Applies the outcome the jobs imply after the grace period, unless the cluster reports one first. */
-  considerImpliedOutcome(applicationId: string): void {
-    if (this.timers.has(applicationId) || !this.jobsOf(applicationId).impliedOutcome()) return;
-    const { statusGraceMs, lifecycle, logger } = this.options;
+  async considerImpliedOutcome(applicationId: string, scope: StoreScope = this.options.store): Promise<void> {
+    if (this.timers.has(applicationId) || !(await this.jobsOf(applicationId, scope)).impliedOutcome()) return;
+    if (this.timers.has(applicationId)) return;
+    const { statusGraceMs, lifecycle, logger, store } = this.options;
     const timer = setTimeout(() => {
       this.timers.delete(applicationId);
-      try {
-        const outcome = this.jobsOf(applicationId).impliedOutcome();
+      const apply = async () => {
+        const outcome = (await this.jobsOf(applicationId, store)).impliedOutcome();
         if (!outcome) return;
         const message = `${outcome.message} (the cluster reported no final status for the application within ${statusGraceMs} ms)`;
-        lifecycle.changeStatus(applicationId, outcome.status, { message, failure: outcome.failure });
-      } catch (error) {
-        logger.error({ err: error, applicationId }, 'could not apply the status the jobs imply');
-      }
+        await lifecycle.changeStatus(applicationId, outcome.status, { message, failure: outcome.failure });
+      };
+      apply().catch((error: unknown) =>
+        logger.error({ err: error, applicationId }, 'could not apply the status the jobs imply'),
+      );
     }, statusGraceMs);
     timer.unref();
     this.timers.set(applicationId, timer);
@@ -227,15 +253,16 @@ export class ClusterEventRouter {
   }
 
   /** The application's jobs, rebuilt from its stored events the first time (after a restart). */
-  private jobsOf(applicationId: string): ApplicationJobs {
-    let jobs = this.jobs.get(applicationId);
-    if (!jobs) {
-      jobs = new ApplicationJobs();
-      for (const event of this.options.events.readOfType(applicationId, 'jobStatusChanged')) jobs.observe(event);
-      const application = this.options.applications.find(applicationId);
-      if (application?.clientMainEndTime) jobs.clientMainEnded(application.clientMainFailure);
-      this.jobs.set(applicationId, jobs);
-    }
-    return jobs;
+  private async jobsOf(applicationId: string, scope: StoreScope): Promise<ApplicationJobs> {
+    const known = this.jobs.get(applicationId);
+    if (known) return known;
+    const jobs = new ApplicationJobs();
+    for (const event of await scope.events.readOfType(applicationId, 'jobStatusChanged')) jobs.observe(event);
+    const application = await scope.applications.find(applicationId);
+    if (application?.clientMainEndTime) jobs.clientMainEnded(application.clientMainFailure);
+    // Another caller may have rebuilt them meanwhile: the first one stays.
+    const first = this.jobs.get(applicationId) ?? jobs;
+    this.jobs.set(applicationId, first);
+    return first;
   }
 }

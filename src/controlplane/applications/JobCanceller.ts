@@ -20,12 +20,12 @@ export class JobCanceller {
   constructor(private readonly options: JobCancellerOptions) {}
 
   /** Asks the clusters to cancel the application's jobs that have not ended (all, or only DAEMON ones). */
-  cancelJobs(applicationId: string, reason: string, only?: 'DAEMON'): void {
-    for (const job of this.options.jobs.ofApplication(applicationId)) {
+  async cancelJobs(applicationId: string, reason: string, only?: 'DAEMON'): Promise<void> {
+    for (const job of await this.options.jobs.ofApplication(applicationId)) {
       if (isTerminalJobStatus(job.status) || (only && job.livingPriority !== only)) continue;
       this.options.clusters
         .gateway(job.clusterId)
-        .cancelJob(job.id)
+        .then((gateway) => gateway.cancelJob(job.id))
         .catch((error: unknown) =>
           this.options.logger.warn(
             { err: error, applicationId, jobId: job.id, reason },

@@ -135,7 +135,9 @@ function compileTarget(target: RunApplicationInput['target'], defaultSlots: numb
       return { kind: 'deploy', spec: compileClusterSpec(target.spec, defaultSlots, 'cluster.deploy') };
     case 'cluster':
       if (target.clusterId === '')
-        throw new InvalidArgumentError('cluster.cluster_id is empty: name a cluster (flotilla clusters lists them)');
+        throw new InvalidArgumentError(
+          'cluster.cluster_id is empty: name a cluster (flotilla cluster list lists them)',
+        );
       return { kind: 'cluster', clusterId: checkText(target.clusterId, 'cluster.cluster_id', 200) };
     case 'jobmanager':
       return { kind: 'jobmanager', address: checkDialAddress(target.address, 'cluster.jobmanager_address') };

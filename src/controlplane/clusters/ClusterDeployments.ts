@@ -57,11 +57,18 @@ export class ClusterDeployments {
     const { target, recorder, links } = this.options;
     const { taskExecutors, slotsPerTaskExecutor } = cluster.spec;
     const id = cluster.id;
-    await recorder.changeSoon(
+    await recorder.change(
       id,
       {},
       `deploying a job manager and ${taskExecutors} task executor(s) with ${slotsPerTaskExecutor} slot(s) each (${target.name})`,
     );
+    // The target awaits onRecorded before it starts a member; the job manager's address is written
+    // as it comes and awaited before the deployment counts as done either way.
+    const recording: Promise<unknown>[] = [];
+    const record = (write: Promise<unknown>) => {
+      write.catch(() => undefined);
+      recording.push(write);
+    };
     try {
       const handle = await target.deploy(
         {
@@ -75,33 +82,37 @@ export class ClusterDeployments {
           // At once, outside any shared transaction: a restart finds what the target started through it.
           onRecorded: (reference) => recorder.clusters.update(id, { deploymentReference: reference }),
           onJobManagerListening: (address) =>
-            recorder.change(
-              id,
-              { jobmanagerAddress: address },
-              `job manager listening on ${address}; waiting for ${taskExecutors} task executor(s) to register`,
+            record(
+              recorder.change(
+                id,
+                { jobmanagerAddress: address },
+                `job manager listening on ${address}; waiting for ${taskExecutors} task executor(s) to register`,
+              ),
             ),
         },
         signal,
       );
       links.keep(id, handle);
-      await recorder.changeSoon(
+      await Promise.all(recording);
+      await recorder.change(
         id,
         { status: 'RUNNING', registeredTaskExecutors: taskExecutors },
         `${taskExecutors} of ${taskExecutors} task executors registered`,
       );
-      const running = recorder.get(id);
+      const running = await recorder.get(id);
       this.options.onRunning(running);
       return running;
     } catch (error) {
+      await Promise.allSettled(recording);
       if (this.options.closing()) throw error;
       if (signal.aborted) {
-        recorder.change(
+        await recorder.change(
           id,
           { status: 'STOPPED', endTime: new Date() },
           'deployment cancelled; every process it started was stopped',
         );
       } else {
-        recorder.change(
+        await recorder.change(
           id,
           { status: 'FAILED', endTime: new Date(), failure: serializeError(error) },
           `deployment failed: ${(error as Error).message}`,

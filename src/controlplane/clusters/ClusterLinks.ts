@@ -33,14 +33,18 @@ export class ClusterLinks {
   constructor(private readonly options: ClusterLinksOptions) {}
 
   /** The Dispatcher of a cluster, over one connection per cluster. */
-  gateway(clusterId: string): DispatcherGateway {
-    let gateway = this.gateways.get(clusterId);
+  async gateway(clusterId: string): Promise<DispatcherGateway> {
+    return this.gateways.get(clusterId) ?? this.gatewayOf(await this.options.recorder.get(clusterId));
+  }
+
+  /** The Dispatcher of a cluster as recorded, over one connection per cluster. */
+  gatewayOf(cluster: Cluster): DispatcherGateway {
+    let gateway = this.gateways.get(cluster.id);
     if (!gateway) {
-      const cluster = this.options.recorder.get(clusterId);
       if (!cluster.jobmanagerAddress)
-        throw new FailedPreconditionError(`cluster ${clusterId} has no job manager address yet`);
+        throw new FailedPreconditionError(`cluster ${cluster.id} has no job manager address yet`);
       gateway = this.options.connect(cluster.jobmanagerAddress, cluster.clusterSecret || undefined);
-      this.gateways.set(clusterId, gateway);
+      this.gateways.set(cluster.id, gateway);
     }
     return gateway;
   }
@@ -71,7 +75,7 @@ export class ClusterLinks {
     const handle = cluster.deploymentTarget !== 'external' ? this.handle(cluster) : undefined;
     const follower = new ClusterFollower({
       clusterId: cluster.id,
-      gateway: this.gateway(cluster.id),
+      gateway: this.gatewayOf(cluster),
       afterSequence: cluster.lastJobEventSequence,
       handle: (event) => recorder.consume(cluster, event),
       jobManagerExit: () => (handle ? jobManagerExit(handle) : undefined),

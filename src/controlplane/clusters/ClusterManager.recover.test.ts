@@ -49,24 +49,25 @@ function recoveringManager() {
       close: () => undefined,
     }) as unknown as DispatcherGateway;
   const observer: ClusterObserver = {
-    onJobEvent: () => undefined,
-    onClusterStatus: () => undefined,
-    onClusterGone: (cluster: Cluster, ending) => void gone.push({ clusterId: cluster.id, ...ending }),
+    onJobEvent: async () => undefined,
+    onClusterStatus: async () => undefined,
+    onClusterGone: async (cluster: Cluster, ending) => void gone.push({ clusterId: cluster.id, ...ending }),
   };
   const manager = new ClusterManager({
     ...state,
+    store: state.store,
     target,
     connect,
     observer,
     logger: silentLogger,
   });
   /** Records an application in `applicationStatus` with a running cluster it owns. */
-  const ownedCluster = (applicationStatus: 'RUNNING' | 'FINISHED', cluster: Partial<Cluster> = {}) => {
+  const ownedCluster = async (applicationStatus: 'RUNNING' | 'FINISHED', cluster: Partial<Cluster> = {}) => {
     const application = testApplication({ status: applicationStatus });
-    state.applications.insert(application);
+    await state.applications.insert(application);
     const owned = testCluster({ ownerApplicationId: application.id, ...cluster });
-    state.clusters.insert(owned);
-    state.applications.update(application.id, { clusterId: owned.id, ownsCluster: true });
+    await state.clusters.insert(owned);
+    await state.applications.update(application.id, { clusterId: owned.id, ownsCluster: true });
     return owned.id;
   };
   return { state, manager, tornDown, watched, gone, ownedCluster, exits };
@@ -75,19 +76,19 @@ function recoveringManager() {
 describe('ClusterManager.recover', () => {
   it('follows a running cluster again from the last event its predecessor consumed', async () => {
     const { manager, watched, tornDown, ownedCluster, state } = recoveringManager();
-    const clusterId = ownedCluster('RUNNING', { jobmanagerAddress: '127.0.0.1:7001', lastJobEventSequence: 41 });
+    const clusterId = await ownedCluster('RUNNING', { jobmanagerAddress: '127.0.0.1:7001', lastJobEventSequence: 41 });
     await manager.recover();
     await expect.poll(() => watched).toEqual([{ address: '127.0.0.1:7001', after: 41 }]);
     expect(tornDown).toEqual([]);
-    expect(state.clusters.get(clusterId).status).toBe('RUNNING');
+    expect((await state.clusters.get(clusterId)).status).toBe('RUNNING');
     await manager.close();
   });
 
   it('tears down an owned cluster whose application ended just before the control plane stopped', async () => {
     const { manager, watched, tornDown, ownedCluster, state } = recoveringManager();
-    const clusterId = ownedCluster('FINISHED');
+    const clusterId = await ownedCluster('FINISHED');
     await manager.recover();
-    await expect.poll(() => state.clusters.get(clusterId).status).toBe('STOPPED');
+    await expect.poll(async () => (await state.clusters.get(clusterId)).status).toBe('STOPPED');
     expect(tornDown).toEqual([clusterId]);
     expect(watched).toEqual([]);
     await manager.close();
@@ -95,10 +96,10 @@ describe('ClusterManager.recover', () => {
 
   it('ends a cluster whose job manager died while the control plane was down, saying so, and stops what is left of it', async () => {
     const { manager, state, tornDown, watched, gone, ownedCluster, exits } = recoveringManager();
-    const clusterId = ownedCluster('RUNNING', { jobmanagerAddress: '127.0.0.1:7002' });
+    const clusterId = await ownedCluster('RUNNING', { jobmanagerAddress: '127.0.0.1:7002' });
     exits[clusterId] = 'is no longer running';
     await manager.recover();
-    const lost = state.clusters.get(clusterId);
+    const lost = await state.clusters.get(clusterId);
     expect(lost.status).toBe('FAILED');
     expect(lost.failure).toMatchObject({
       name: 'ClusterLostError',

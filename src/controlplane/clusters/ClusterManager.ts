@@ -16,8 +16,7 @@ import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
 import { isTerminalClusterStatus, type Cluster, type ClusterSpec } from '../model/Cluster.js';
 import type { ApplicationStore } from '../store/ApplicationStore.js';
 import type { ClusterListRequest, ClusterPage, ClusterStore } from '../store/ClusterStore.js';
-import type { StateDatabase } from '../store/stateDatabase.js';
-import { TransactionBatch } from '../store/TransactionBatch.js';
+import type { StoreScope } from '../store/ControlPlaneStore.js';
 import { ClusterDeployments } from './ClusterDeployments.js';
 import { ClusterLinks } from './ClusterLinks.js';
 import type { ClusterObserver } from './ClusterObserver.js';
@@ -29,7 +28,8 @@ export type { ClusterObserver } from './ClusterObserver.js';
 
 /** What the cluster manager needs. */
 export interface ClusterManagerOptions {
-  db: StateDatabase;
+  /** Where clusters are recorded, in units of work shared with what the observer records. */
+  store: StoreScope;
   clusters: ClusterStore;
   applications: ApplicationStore;
   target: DeploymentTarget;
@@ -40,8 +40,6 @@ export interface ClusterManagerOptions {
   lossTimeoutMs?: number;
   /** The secret presented to job managers named by address (`-m HOST:PORT`); none when not given. */
   externalClusterSecret?: string;
-  /** The shared transactions relayed job events are recorded in; one of its own over `db` when not given. */
-  batch?: TransactionBatch;
 }
 
 /** A shared cluster to deploy. */
@@ -56,16 +54,14 @@ export interface SharedClusterRequest {
 /** Deploys, follows and stops clusters. */
 export class ClusterManager {
   private readonly recorder: ClusterRecorder;
-  private readonly batch: TransactionBatch;
   private readonly links: ClusterLinks;
   private readonly deployments: ClusterDeployments;
   private readonly teardowns = new Map<string, Promise<void>>();
   private closing = false;
 
   constructor(private readonly options: ClusterManagerOptions) {
-    const { db, clusters, observer, target, connect, logger, lossTimeoutMs } = options;
-    this.batch = options.batch ?? new TransactionBatch(db);
-    this.recorder = new ClusterRecorder(db, clusters, observer, this.batch);
+    const { store, observer, target, connect, logger, lossTimeoutMs } = options;
+    this.recorder = new ClusterRecorder(store, observer);
     this.links = new ClusterLinks({ recorder: this.recorder, target, connect, logger, lossTimeoutMs });
     this.deployments = new ClusterDeployments({
       target,
@@ -82,17 +78,17 @@ export class ClusterManager {
   }
 
   /** One cluster; NOT_FOUND naming the id when unknown or (given `tenant`) another tenant's. */
-  get(clusterId: string, tenant?: string): Cluster {
+  get(clusterId: string, tenant?: string): Promise<Cluster> {
     return this.options.clusters.get(clusterId, tenant);
   }
 
   /** A page of a tenant's clusters, newest first. */
-  list(request: ClusterListRequest): ClusterPage {
+  list(request: ClusterListRequest): Promise<ClusterPage> {
     return this.options.clusters.list(request);
   }
 
   /** The Dispatcher of a cluster. */
-  gateway(clusterId: string): DispatcherGateway {
+  gateway(clusterId: string): Promise<DispatcherGateway> {
     return this.links.gateway(clusterId);
   }
 
@@ -100,10 +96,10 @@ export class ClusterManager {
    * Records a shared cluster (DEPLOYING) and deploys it in the background. A request id seen before
    * returns the first cluster when the request is the same, and is ALREADY_EXISTS when it differs.
    */
-  deployShared(request: SharedClusterRequest): { cluster: Cluster; deduplicated: boolean } {
+  async deployShared(request: SharedClusterRequest): Promise<{ cluster: Cluster; deduplicated: boolean }> {
     const fingerprint = requestFingerprint({ name: request.name, spec: request.spec });
     if (request.requestId) {
-      const earlier = this.options.clusters.findByRequestId(request.requestId, request.tenant);
+      const earlier = await this.options.clusters.findByRequestId(request.requestId, request.tenant);
       if (earlier && earlier.requestFingerprint === fingerprint) return { cluster: earlier, deduplicated: true };
       if (earlier) {
         throw new AlreadyExistsError(
@@ -112,7 +108,7 @@ export class ClusterManager {
       }
     }
     const id = newRecordId('cluster');
-    this.options.clusters.insert(
+    await this.options.clusters.insert(
       this.newCluster({
         id,
         tenant: request.tenant,
@@ -122,8 +118,8 @@ export class ClusterManager {
         requestFingerprint: fingerprint,
       }),
     );
-    this.deployments.deploy(this.get(id), new AbortController().signal).catch(() => undefined);
-    return { cluster: this.get(id), deduplicated: false };
+    this.deployments.deploy(await this.get(id), new AbortController().signal).catch(() => undefined);
+    return { cluster: await this.get(id), deduplicated: false };
   }
 
   /**
@@ -139,9 +135,9 @@ export class ClusterManager {
       spec,
       ownerApplicationId: application.id,
     });
-    await this.batch.run(() => {
-      this.options.clusters.insert(cluster);
-      this.options.applications.update(application.id, { clusterId: cluster.id, ownsCluster: true });
+    await this.options.store.transaction(async (tx) => {
+      await tx.clusters.insert(cluster);
+      await tx.applications.update(application.id, { clusterId: cluster.id, ownsCluster: true });
     });
     return this.deployments.deploy(cluster, signal);
   }
@@ -159,12 +155,12 @@ export class ClusterManager {
       spec,
       ownerApplicationId: application.id,
     });
-    this.options.clusters.insert(cluster);
+    await this.options.clusters.insert(cluster);
     return this.deployments.deploy(cluster, signal);
   }
 
   /** The clusters deployed for an application that have not ended. */
-  activeOwnedBy(applicationId: string): Cluster[] {
+  activeOwnedBy(applicationId: string): Promise<Cluster[]> {
     return this.options.clusters.activeOwnedBy(applicationId);
   }
 
@@ -172,11 +168,11 @@ export class ClusterManager {
    * A shared cluster an application of `tenant` may run on: NOT_FOUND when it is another tenant's,
    * FAILED_PRECONDITION unless it is RUNNING and owned by no application.
    */
-  useShared(clusterId: string, tenant: string): Cluster {
-    const cluster = this.get(clusterId, tenant);
+  async useShared(clusterId: string, tenant: string): Promise<Cluster> {
+    const cluster = await this.get(clusterId, tenant);
     if (cluster.ownerApplicationId) {
       throw new FailedPreconditionError(
-        `cluster ${cluster.id} was deployed for application ${cluster.ownerApplicationId} and ends with it; name a shared cluster (flotilla cluster deploy) instead`,
+        `cluster ${cluster.id} was deployed for application ${cluster.ownerApplicationId} and ends with it; name a shared cluster (one deployed on its own, not for an application) instead`,
       );
     }
     if (cluster.status !== 'RUNNING')
@@ -194,12 +190,12 @@ export class ClusterManager {
    */
   async useExternal(address: string, tenant: string, signal: AbortSignal): Promise<Cluster> {
     // A job manager this control plane deployed is that cluster, not an external one.
-    const deployed = this.options.clusters.findLiveDeployed(address, tenant);
+    const deployed = await this.options.clusters.findLiveDeployed(address, tenant);
     if (deployed) return this.useShared(deployed.id, tenant);
-    const known = this.options.clusters.findLiveExternal(address, tenant);
+    const known = await this.options.clusters.findLiveExternal(address, tenant);
     // A job manager that does not answer is not recorded at all.
     const probe = known
-      ? this.links.gateway(known.id)
+      ? this.links.gatewayOf(known)
       : this.options.connect(address, this.options.externalClusterSecret);
     let taskExecutors: number;
     try {
@@ -211,7 +207,7 @@ export class ClusterManager {
       if (!known) probe.close();
     }
     const id = known?.id ?? newRecordId('cluster');
-    if (known) this.options.clusters.update(id, { registeredTaskExecutors: taskExecutors });
+    if (known) await this.options.clusters.update(id, { registeredTaskExecutors: taskExecutors });
     else {
       const external = {
         status: 'RUNNING' as const,
@@ -220,7 +216,7 @@ export class ClusterManager {
         deploymentReference: '',
         registeredTaskExecutors: taskExecutors,
       };
-      this.options.clusters.insert(
+      await this.options.clusters.insert(
         this.newCluster({
           id,
           tenant,
@@ -230,14 +226,17 @@ export class ClusterManager {
         }),
       );
     }
-    this.follow(this.get(id));
+    this.follow(await this.get(id));
     return this.get(id);
   }
 
   /** Stops following an external cluster once no application runs on it any more. */
-  releaseExternal(clusterId: string): void {
-    const cluster = this.options.clusters.find(clusterId);
-    if (cluster?.deploymentTarget !== 'external' || this.options.applications.activeOnCluster(clusterId).length > 0)
+  async releaseExternal(clusterId: string): Promise<void> {
+    const cluster = await this.options.clusters.find(clusterId);
+    if (
+      cluster?.deploymentTarget !== 'external' ||
+      (await this.options.applications.activeOnCluster(clusterId)).length > 0
+    )
       return;
     void this.links.unfollow(clusterId);
   }
@@ -247,21 +246,27 @@ export class ClusterManager {
    * returned unchanged. FAILED_PRECONDITION for a cluster an application owns and still runs on,
    * and for a cluster this control plane did not deploy.
    */
-  shutDown(clusterId: string): Cluster {
-    const cluster = this.get(clusterId);
+  async shutDown(clusterId: string): Promise<Cluster> {
+    const cluster = await this.get(clusterId);
     if (isTerminalClusterStatus(cluster.status)) return cluster;
     if (cluster.deploymentTarget === 'external') {
       throw new FailedPreconditionError(
         `cluster ${cluster.id} (job manager at ${cluster.jobmanagerAddress}) was not deployed by this control plane; stop it where it was started`,
       );
     }
-    const owner = cluster.ownerApplicationId ? this.options.applications.find(cluster.ownerApplicationId) : undefined;
+    const owner = cluster.ownerApplicationId
+      ? await this.options.applications.find(cluster.ownerApplicationId)
+      : undefined;
     if (owner && !isTerminalApplicationStatus(owner.status)) {
       throw new FailedPreconditionError(
         `cluster ${cluster.id} is owned by application ${owner.id}, which is ${owner.status}; cancel the application (flotilla cancel ${owner.id}) and its cluster stops with it`,
       );
     }
-    void this.tearDown(cluster.id, 'ShutDownCluster was called');
+    // ShutDownCluster answers with the cluster STOPPING, recorded by the teardown's first step.
+    if (!this.teardowns.has(cluster.id))
+      await new Promise<void>(
+        (resolve) => void this.tearDown(cluster.id, 'ShutDownCluster was called', resolve).finally(resolve),
+      );
     return this.get(clusterId);
   }
 
@@ -277,9 +282,9 @@ export class ClusterManager {
    */
   async recover(): Promise<void> {
     const { clusters, applications, logger } = this.options;
-    for (const cluster of clusters.active()) {
+    for (const cluster of await clusters.active()) {
       if (cluster.deploymentTarget === 'external') {
-        if (applications.activeOnCluster(cluster.id).length > 0) this.follow(cluster);
+        if ((await applications.activeOnCluster(cluster.id)).length > 0) this.follow(cluster);
       } else if (cluster.status === 'DEPLOYING') {
         await this.links
           .handle(cluster)
@@ -293,13 +298,13 @@ export class ClusterManager {
         this.links.forget(cluster.id);
         // Its application (still DEPLOYING) deploys a new one when its launch is resumed.
         const reason = 'the control plane stopped while it was deploying the cluster';
-        this.recorder.change(
+        await this.recorder.change(
           cluster.id,
           { status: 'FAILED', endTime: new Date(), failure: { name: 'DeploymentError', message: reason, stack: '' } },
           reason,
         );
       } else if (cluster.status === 'RUNNING') {
-        const owner = cluster.ownerApplicationId ? applications.find(cluster.ownerApplicationId) : undefined;
+        const owner = cluster.ownerApplicationId ? await applications.find(cluster.ownerApplicationId) : undefined;
         // Its application ended, but the control plane stopped before it began the teardown.
         if (owner && isTerminalApplicationStatus(owner.status)) {
           void this.tearDown(
@@ -312,7 +317,7 @@ export class ClusterManager {
         const exit = await jobManagerExit(this.links.handle(cluster));
         if (exit === undefined) this.follow(cluster);
         else
-          this.jobManagerGone(
+          await this.jobManagerGone(
             cluster.id,
             `it ended while the control plane was down (its job manager at ${cluster.jobmanagerAddress} ${exit})`,
           );
@@ -354,13 +359,17 @@ export class ClusterManager {
   }
 
   private follow(cluster: Cluster): void {
-    this.links.follow(cluster, (reason) => this.jobManagerGone(cluster.id, reason));
+    this.links.follow(cluster, (reason) => {
+      this.jobManagerGone(cluster.id, reason).catch((error: unknown) =>
+        this.options.logger.error({ err: error, clusterId: cluster.id }, 'recording the loss of a cluster failed'),
+      );
+    });
   }
 
-  private tearDown(clusterId: string, reason: string): Promise<void> {
+  private tearDown(clusterId: string, reason: string, onStopping?: () => void): Promise<void> {
     let teardown = this.teardowns.get(clusterId);
     if (!teardown) {
-      teardown = this.runTeardown(clusterId, reason)
+      teardown = this.runTeardown(clusterId, reason, onStopping)
         .catch((error: unknown) => {
           if (!this.closing) this.options.logger.error({ err: error, clusterId }, 'tearing the cluster down failed');
         })
@@ -375,11 +384,11 @@ export class ClusterManager {
    * stopped within the target's bound, then STOPPED, or FAILED naming what survived. Applications
    * still on a shared cluster are told it is gone once it is.
    */
-  private async runTeardown(clusterId: string, reason: string): Promise<void> {
-    const cluster = this.get(clusterId);
+  private async runTeardown(clusterId: string, reason: string, onStopping?: () => void): Promise<void> {
+    const cluster = await this.get(clusterId);
     if (isTerminalClusterStatus(cluster.status)) return;
-    // At once, not in the turn's shared transaction: ShutDownCluster answers with the cluster STOPPING.
-    this.recorder.change(clusterId, { status: 'STOPPING' }, `stopping: ${reason}`);
+    await this.recorder.change(clusterId, { status: 'STOPPING' }, `stopping: ${reason}`);
+    onStopping?.();
     if (await this.deployments.abort(clusterId)) return;
     // An owned cluster's application has ended: there is nothing more to relay.
     if (cluster.ownerApplicationId) await this.links.unfollow(clusterId);
@@ -391,19 +400,19 @@ export class ClusterManager {
     await this.links.unfollow(clusterId);
     this.links.forget(clusterId);
     if (problem) {
-      this.recorder.change(
+      await this.recorder.change(
         clusterId,
         { status: 'FAILED', endTime: new Date(), failure: serializeError(problem) },
         `could not stop every process: ${problem.message}`,
       );
     } else {
-      await this.recorder.changeSoon(
+      await this.recorder.change(
         clusterId,
         { status: 'STOPPED', endTime: new Date() },
         'every process of the cluster has exited',
       );
     }
-    this.options.observer.onClusterGone(this.get(clusterId), { lost: false, reason });
+    await this.options.observer.onClusterGone(await this.get(clusterId), { lost: false, reason });
   }
 
   /**
@@ -412,20 +421,22 @@ export class ClusterManager {
    * stopped; otherwise the cluster was lost: it is recorded FAILED, the applications on it are told,
    * and whatever is left of its processes is stopped.
    */
-  private jobManagerGone(clusterId: string, reason: string): void {
+  private async jobManagerGone(clusterId: string, reason: string): Promise<void> {
     if (this.closing) return;
-    const cluster = this.get(clusterId);
+    const cluster = await this.get(clusterId);
     if (isTerminalClusterStatus(cluster.status) || cluster.status === 'STOPPING' || this.teardowns.has(clusterId))
       return;
-    const owner = cluster.ownerApplicationId ? this.options.applications.find(cluster.ownerApplicationId) : undefined;
+    const owner = cluster.ownerApplicationId
+      ? await this.options.applications.find(cluster.ownerApplicationId)
+      : undefined;
     if (owner && isTerminalApplicationStatus(owner.status)) {
       void this.tearDown(clusterId, `application ${owner.id} ended and ${reason}`);
       return;
     }
     this.options.logger.warn({ clusterId, reason }, 'cluster lost');
     const failure = { name: 'ClusterLostError', message: `cluster ${clusterId} was lost: ${reason}`, stack: '' };
-    this.recorder.change(clusterId, { status: 'FAILED', endTime: new Date(), failure }, `lost: ${reason}`);
-    this.options.observer.onClusterGone(this.get(clusterId), { lost: true, reason });
+    await this.recorder.change(clusterId, { status: 'FAILED', endTime: new Date(), failure }, `lost: ${reason}`);
+    await this.options.observer.onClusterGone(await this.get(clusterId), { lost: true, reason });
     const leftovers = cluster.deploymentTarget !== 'external' ? this.links.handle(cluster) : undefined;
     this.links.forget(clusterId);
     leftovers

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ApplicationEvent, ApplicationEventKind } from '../model/ApplicationEvent.js';
-import { testApplication, testState } from '../testing/testState.js';
+import { testApplication, testState, type TestState } from '../testing/testState.js';
 import { ApplicationEventLog } from './ApplicationEventLog.js';
 
 const note = (message: string): ApplicationEventKind => ({
@@ -18,37 +18,48 @@ async function collect(events: AsyncIterable<ApplicationEvent>): Promise<Applica
   return seen;
 }
 
+/** Appends an event in a unit of work of its own, as the lifecycle does. */
+function append(state: TestState, applicationId: string, kind: ApplicationEventKind, log = state.log) {
+  return state.store.transaction((tx) => log.append(tx, applicationId, kind));
+}
+
 /** Ends an application the way the lifecycle does: terminal status and terminal event together. */
-function end(state: ReturnType<typeof testState>, applicationId: string): void {
-  state.db.transaction(() => {
-    state.applications.update(applicationId, { status: 'FINISHED', endTime: new Date() });
-    state.log.append(applicationId, { type: 'applicationStatusChanged', status: 'FINISHED', message: 'done' });
-  })();
+function end(state: TestState, applicationId: string): Promise<void> {
+  return state.store.transaction(async (tx) => {
+    await tx.applications.update(applicationId, { status: 'FINISHED', endTime: new Date() });
+    await state.log.append(tx, applicationId, {
+      type: 'applicationStatusChanged',
+      status: 'FINISHED',
+      message: 'done',
+    });
+  });
 }
 
 describe('ApplicationEventLog', () => {
-  it('numbers each application’s events from 1 without gaps, independently of other applications', () => {
+  it('numbers each application’s events from 1 without gaps, independently of other applications', async () => {
     const state = testState();
     const [a, b] = [testApplication(), testApplication()];
-    state.applications.insert(a);
-    state.applications.insert(b);
+    await state.applications.insert(a);
+    await state.applications.insert(b);
     expect(
-      [state.log.append(a.id, note('a1')), state.log.append(b.id, note('b1')), state.log.append(a.id, note('a2'))].map(
-        (event) => event.sequence,
-      ),
+      [
+        await append(state, a.id, note('a1')),
+        await append(state, b.id, note('b1')),
+        await append(state, a.id, note('a2')),
+      ].map((event) => event.sequence),
     ).toEqual([1, 1, 2]);
-    expect(state.applications.get(a.id).lastEventSequence).toBe(2);
-    expect(state.events.read(a.id, 0, 10).map((event) => event.kind)).toEqual([note('a1'), note('a2')]);
-    expect(state.events.read(a.id, 1, 10).map((event) => event.sequence)).toEqual([2]);
+    expect((await state.applications.get(a.id)).lastEventSequence).toBe(2);
+    expect((await state.events.read(a.id, 0, 10)).map((event) => event.kind)).toEqual([note('a1'), note('a2')]);
+    expect((await state.events.read(a.id, 1, 10)).map((event) => event.sequence)).toEqual([2]);
   });
 
   it('without follow, replays the stored events after the cursor and ends', async () => {
     const state = testState();
     const application = testApplication();
-    state.applications.insert(application);
-    for (let i = 1; i <= 600; i++) state.log.append(application.id, note(`n${i}`));
+    await state.applications.insert(application);
+    for (let i = 1; i <= 600; i++) await append(state, application.id, note(`n${i}`));
     const replayed = await collect(
-      state.log.watch({ applicationId: application.id, afterSequence: 100, follow: false }),
+      await state.log.watch({ applicationId: application.id, afterSequence: 100, follow: false }),
     );
     expect(replayed.map((event) => event.sequence)).toEqual(Array.from({ length: 500 }, (_, i) => i + 101));
   });
@@ -62,20 +73,20 @@ describe('ApplicationEventLog', () => {
         async (stored, cursor, bursts) => {
           const state = testState();
           const application = testApplication();
-          state.applications.insert(application);
-          for (let i = 0; i < stored; i++) state.log.append(application.id, note(`stored ${i}`));
+          await state.applications.insert(application);
+          for (let i = 0; i < stored; i++) await append(state, application.id, note(`stored ${i}`));
           const after = Math.min(cursor, stored);
           const watching = collect(
-            state.log.watch({ applicationId: application.id, afterSequence: after, follow: true }),
+            await state.log.watch({ applicationId: application.id, afterSequence: after, follow: true }),
           );
           // Live events arrive in bursts between turns of the event loop, while the watch replays and waits.
           for (const burst of bursts) {
-            for (let i = 0; i < burst; i++) state.log.append(application.id, note('live'));
+            for (let i = 0; i < burst; i++) void append(state, application.id, note('live'));
             await new Promise((resolve) => setImmediate(resolve));
           }
-          end(state, application.id);
+          await end(state, application.id);
           const seen = await watching;
-          const newest = state.applications.get(application.id).lastEventSequence;
+          const newest = (await state.applications.get(application.id)).lastEventSequence;
           expect(seen.map((event) => event.sequence)).toEqual(
             Array.from({ length: newest - after }, (_, i) => after + i + 1),
           );
@@ -89,25 +100,25 @@ describe('ApplicationEventLog', () => {
   it('a followed watch of an application that has ended replays and ends', async () => {
     const state = testState();
     const application = testApplication();
-    state.applications.insert(application);
-    state.log.append(application.id, note('x'));
-    end(state, application.id);
+    await state.applications.insert(application);
+    await append(state, application.id, note('x'));
+    await end(state, application.id);
     expect(
-      (await collect(state.log.watch({ applicationId: application.id, afterSequence: 0, follow: true }))).map(
+      (await collect(await state.log.watch({ applicationId: application.id, afterSequence: 0, follow: true }))).map(
         (event) => event.sequence,
       ),
     ).toEqual([1, 2]);
   });
 
-  it('is NOT_FOUND for an unknown application and OUT_OF_RANGE past the newest event, before any event', () => {
+  it('is NOT_FOUND for an unknown application and OUT_OF_RANGE past the newest event, before any event', async () => {
     const state = testState();
     const application = testApplication();
-    state.applications.insert(application);
-    state.log.append(application.id, note('x'));
-    expect(() => state.log.watch({ applicationId: 'app-unknown', afterSequence: 0, follow: false })).toThrow(
+    await state.applications.insert(application);
+    await append(state, application.id, note('x'));
+    await expect(state.log.watch({ applicationId: 'app-unknown', afterSequence: 0, follow: false })).rejects.toThrow(
       /application "app-unknown" is not known/,
     );
-    expect(() => state.log.watch({ applicationId: application.id, afterSequence: 2, follow: false })).toThrow(
+    await expect(state.log.watch({ applicationId: application.id, afterSequence: 2, follow: false })).rejects.toThrow(
       /after_sequence 2 is past the newest event of application .* \(1\)/,
     );
   });
@@ -115,10 +126,15 @@ describe('ApplicationEventLog', () => {
   it('a watcher whose caller goes away stops waiting and holds nothing', async () => {
     const state = testState();
     const application = testApplication();
-    state.applications.insert(application);
+    await state.applications.insert(application);
     const controller = new AbortController();
     const watching = collect(
-      state.log.watch({ applicationId: application.id, afterSequence: 0, follow: true, signal: controller.signal }),
+      await state.log.watch({
+        applicationId: application.id,
+        afterSequence: 0,
+        follow: true,
+        signal: controller.signal,
+      }),
     );
     await expect.poll(() => state.log.waitingWatchers(application.id)).toBe(1);
     controller.abort();
@@ -129,17 +145,17 @@ describe('ApplicationEventLog', () => {
   it('with group commit, sends a batch only once what was committed is durable', async () => {
     const state = testState();
     const application = testApplication();
-    state.applications.insert(application);
+    await state.applications.insert(application);
     let release: () => void = () => undefined;
     let asked = 0;
     const log = new ApplicationEventLog(state.events, state.applications, () => {
       asked++;
       return new Promise<void>((resolve) => (release = resolve));
     });
-    log.append(application.id, note('n1'));
+    await append(state, application.id, note('n1'), log);
     const seen: number[] = [];
     const watching = (async () => {
-      for await (const event of log.watch({ applicationId: application.id, afterSequence: 0, follow: false }))
+      for await (const event of await log.watch({ applicationId: application.id, afterSequence: 0, follow: false }))
         seen.push(event.sequence);
     })();
     await expect.poll(() => asked).toBe(1);
@@ -152,7 +168,7 @@ describe('ApplicationEventLog', () => {
   it('lets the followers of one application share each store read', async () => {
     const state = testState();
     const application = testApplication();
-    state.applications.insert(application);
+    await state.applications.insert(application);
     let reads = 0;
     const counting = Object.create(state.events) as typeof state.events;
     counting.read = (...args) => {
@@ -160,20 +176,20 @@ describe('ApplicationEventLog', () => {
       return state.events.read(...args);
     };
     const log = new ApplicationEventLog(counting, state.applications);
-    log.append(application.id, note('n1'));
-    const followers = Array.from({ length: 50 }, () =>
-      collect(log.watch({ applicationId: application.id, afterSequence: 0, follow: true })),
+    await append(state, application.id, note('n1'), log);
+    const followers = Array.from({ length: 50 }, async () =>
+      collect(await log.watch({ applicationId: application.id, afterSequence: 0, follow: true })),
     );
     // Each follower reads n1 and finds nothing after it; then they all wait.
     await expect.poll(() => log.waitingWatchers(application.id)).toBe(50);
     const before = reads;
     for (let i = 2; i <= 5; i++) {
-      log.append(application.id, note(`n${i}`));
+      await append(state, application.id, note(`n${i}`), log);
       await expect.poll(() => log.waitingWatchers(application.id)).toBe(50);
     }
     // Per appended event: one read of it and one read finding nothing after it, for all 50 together.
     expect(reads - before).toBeLessThanOrEqual(4 * 2);
-    end(Object.assign({}, state, { log }), application.id);
+    await end(Object.assign({}, state, { log }), application.id);
     const seen = await Promise.all(followers);
     for (const events of seen) expect(events.map((event) => event.sequence)).toEqual([1, 2, 3, 4, 5, 6]);
   });

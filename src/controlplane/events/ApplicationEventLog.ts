@@ -14,6 +14,7 @@ import type { ApplicationEvent, ApplicationEventKind } from '../model/Applicatio
 import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
 import type { ApplicationEventStore } from '../store/ApplicationEventStore.js';
 import type { ApplicationStore } from '../store/ApplicationStore.js';
+import type { StoreTransaction } from '../store/ControlPlaneStore.js';
 import { KeyedNotifier, type KeyedSubscription } from './KeyedNotifier.js';
 
 /** What a watch asks for. */
@@ -42,9 +43,11 @@ interface SharedRead {
 export class ApplicationEventLog {
   private readonly notifier = new KeyedNotifier();
   private readonly listeners: Array<(event: ApplicationEvent) => void> = [];
-  /** Per application being read: the last read, valid until the next append (which deletes it). */
-  private readonly lastReads = new Map<string, SharedRead>();
+  /** Per application being read: the last read (perhaps still under way) and its cursor, valid until the next append (which deletes it). */
+  private readonly lastReads = new Map<string, { after: number; read: Promise<SharedRead> }>();
   private readonly readers = new Map<string, number>();
+  /** How many appends have committed: a read or a status that began before a change of it may be out of date. */
+  private appends = 0;
 
   constructor(
     private readonly events: ApplicationEventStore,
@@ -53,20 +56,27 @@ export class ApplicationEventLog {
     private readonly durable?: () => Promise<void>,
   ) {}
 
-  /** Stores the event as the application's next one, then wakes its watchers; returns it with its sequence. */
-  append(applicationId: string, kind: ApplicationEventKind, time = new Date()): ApplicationEvent {
-    const event = this.events.append(applicationId, kind, time);
-    this.applications.eventAppended(applicationId, event.sequence);
-    this.lastReads.delete(applicationId);
-    this.notifier.notify(applicationId);
-    for (const listener of this.listeners) listener(event);
+  /**
+   * Stores the event as the application's next one in the unit of work `tx`, and wakes its
+   * watchers once that has committed; returns it with its sequence.
+   */
+  async append(
+    tx: StoreTransaction,
+    applicationId: string,
+    kind: ApplicationEventKind,
+    time = new Date(),
+  ): Promise<ApplicationEvent> {
+    const event = await tx.events.append(applicationId, kind, time);
+    tx.afterCommit(() => {
+      this.appends++;
+      this.lastReads.delete(applicationId);
+      this.notifier.notify(applicationId);
+      for (const listener of this.listeners) listener(event);
+    });
     return event;
   }
 
-  /**
-   * Calls `listener` with every event once it is stored, possibly inside the transaction that
-   * stores it: a listener must not throw, and defers work that reads the store until after it.
-   */
+  /** Calls `listener` with every event once it is committed: a listener must not throw. */
   onAppended(listener: (event: ApplicationEvent) => void): void {
     this.listeners.push(listener);
   }
@@ -83,20 +93,20 @@ export class ApplicationEventLog {
    * oldest event still available), both before the first event; OUT_OF_RANGE also when retention
    * drops the events a watch was about to read.
    */
-  watch(watch: ApplicationEventWatch): AsyncIterable<ApplicationEvent> {
-    const application = this.applications.get(watch.applicationId);
+  async watch(watch: ApplicationEventWatch): Promise<AsyncIterable<ApplicationEvent>> {
+    const application = await this.applications.get(watch.applicationId);
     if (watch.afterSequence > application.lastEventSequence) {
       throw new OutOfRangeError(
         `after_sequence ${watch.afterSequence} is past the newest event of application ${application.id} (${application.lastEventSequence})`,
       );
     }
-    this.throwIfNotKept(watch.applicationId, watch.afterSequence);
+    await this.throwIfNotKept(watch.applicationId, watch.afterSequence);
     return this.read(watch);
   }
 
   /** OUT_OF_RANGE when the event after `afterSequence` is older than the oldest one retention kept. */
-  private throwIfNotKept(applicationId: string, afterSequence: number): void {
-    const { firstKeptSequence, compactedAt } = this.events.kept(applicationId);
+  private async throwIfNotKept(applicationId: string, afterSequence: number): Promise<void> {
+    const { firstKeptSequence, compactedAt } = await this.events.kept(applicationId);
     if (afterSequence + 1 >= firstKeptSequence) return;
     const when = compactedAt ? ` on ${compactedAt.toISOString()}` : '';
     throw new OutOfRangeError(
@@ -109,11 +119,17 @@ export class ApplicationEventLog {
    * The events after `cursor` as the store has them now: the last read of the application when it
    * was from the same cursor (no event was appended since, or it would be gone), else a new one.
    */
-  private readAfter(applicationId: string, cursor: number): SharedRead {
+  private readAfter(applicationId: string, cursor: number): Promise<SharedRead> {
     const last = this.lastReads.get(applicationId);
-    if (last?.after === cursor) return last;
-    const read = { after: cursor, events: this.events.read(applicationId, cursor, READ_BATCH) };
-    this.lastReads.set(applicationId, read);
+    if (last?.after === cursor) return last.read;
+    const read = this.events
+      .read(applicationId, cursor, READ_BATCH)
+      .then((events): SharedRead => ({ after: cursor, events }));
+    this.lastReads.set(applicationId, { after: cursor, read });
+    // A failed read is not shared: the next reader tries again.
+    void read.catch(() => {
+      if (this.lastReads.get(applicationId)?.read === read) this.lastReads.delete(applicationId);
+    });
     return read;
   }
 
@@ -142,11 +158,12 @@ export class ApplicationEventLog {
       let cursor = afterSequence;
       for (;;) {
         if (signal) throwIfAborted(signal);
-        const read = this.readAfter(applicationId, cursor);
+        const appends = this.appends;
+        const read = await this.readAfter(applicationId, cursor);
         const batch = read.events;
         if (batch.length > 0) {
           // Retention dropped events after the cursor while this watch was reading.
-          if (batch[0].sequence > cursor + 1) this.throwIfNotKept(applicationId, cursor);
+          if (batch[0].sequence > cursor + 1) await this.throwIfNotKept(applicationId, cursor);
           if (this.durable) await this.durableRead(read, this.durable);
           for (const event of batch) {
             yield event;
@@ -157,13 +174,16 @@ export class ApplicationEventLog {
           }
           continue;
         }
-        // Nothing after the cursor at this instant (a shared read is as good as a new one: an append
-        // would have dropped it); the status read and the wait below happen in the same turn, so no
-        // event can slip in between unseen.
+        // Nothing after the cursor when the read began (a shared read is as good as a new one: an
+        // append would have dropped it). When nothing was appended since, the status read agrees with
+        // it, and the wait below starts in the same turn as that check, so no event slips in unseen;
+        // otherwise the events are read again.
         if (!follow) return;
-        read.ended ??= isTerminalApplicationStatus(this.applications.get(applicationId).status);
-        if (read.ended) return;
         wakeUps ??= this.notifier.subscribe(applicationId, signal);
+        const ended = read.ended ?? isTerminalApplicationStatus((await this.applications.get(applicationId)).status);
+        if (this.appends !== appends) continue;
+        read.ended = ended;
+        if (ended) return;
         await wakeUps.next();
       }
     } finally {

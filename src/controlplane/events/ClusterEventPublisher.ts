@@ -6,21 +6,22 @@
 import type { ClusterObserver } from '../clusters/ClusterObserver.js';
 import type { Cluster } from '../model/Cluster.js';
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
+import type { StoreTransaction } from '../store/ControlPlaneStore.js';
 import type { ControlPlaneEventPublisher } from './ControlPlaneEvents.js';
 
 /** A cluster observer that publishes. */
 export class ClusterEventPublisher implements ClusterObserver {
   constructor(private readonly events: ControlPlaneEventPublisher) {}
 
-  onJobEvent(cluster: Cluster, event: ClusterJobEvent): void {
-    this.events.publish({ type: 'clusterJobEvent', cluster, event });
+  onJobEvent(tx: StoreTransaction, cluster: Cluster, event: ClusterJobEvent): Promise<void> {
+    return this.events.publish({ type: 'clusterJobEvent', tx, cluster, event });
   }
 
-  onClusterStatus(cluster: Cluster, message: string): void {
-    this.events.publish({ type: 'clusterStatusChanged', cluster, message });
+  onClusterStatus(tx: StoreTransaction, cluster: Cluster, message: string): Promise<void> {
+    return this.events.publish({ type: 'clusterStatusChanged', tx, cluster, message });
   }
 
-  onClusterGone(cluster: Cluster, ending: { lost: boolean; reason: string }): void {
-    this.events.publish({ type: 'clusterEnded', cluster, lost: ending.lost, reason: ending.reason });
+  onClusterGone(cluster: Cluster, ending: { lost: boolean; reason: string }): Promise<void> {
+    return this.events.publish({ type: 'clusterEnded', cluster, lost: ending.lost, reason: ending.reason });
   }
 }

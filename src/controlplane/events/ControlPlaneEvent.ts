@@ -8,6 +8,7 @@ import type { SerializedError } from '../../common/status.js';
 import type { Application } from '../model/Application.js';
 import type { Cluster } from '../model/Cluster.js';
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
+import type { StoreTransaction } from '../store/ControlPlaneStore.js';
 
 /** Something that happened in the control plane. */
 export type ControlPlaneEvent =
@@ -21,10 +22,10 @@ export type ControlPlaneEvent =
   | { type: 'jobEnded'; jobId: string }
   /** A client received a job's result (RequestJobResult). */
   | { type: 'jobResultDelivered'; jobId: string }
-  /** A job event of a cluster, published inside the transaction that records it as consumed. */
-  | { type: 'clusterJobEvent'; cluster: Cluster; event: ClusterJobEvent }
-  /** A cluster changed status or made progress deploying (`cluster` is as recorded now), inside that transaction. */
-  | { type: 'clusterStatusChanged'; cluster: Cluster; message: string }
+  /** A job event of a cluster, published inside the unit of work `tx` that records it as consumed. */
+  | { type: 'clusterJobEvent'; tx: StoreTransaction; cluster: Cluster; event: ClusterJobEvent }
+  /** A cluster changed status or made progress deploying (`cluster` is as recorded now), inside that unit of work `tx`. */
+  | { type: 'clusterStatusChanged'; tx: StoreTransaction; cluster: Cluster; message: string }
   /** A cluster's job manager is gone: shut down (`lost` false) or lost; applications still on it must end. */
   | { type: 'clusterEnded'; cluster: Cluster; lost: boolean; reason: string };
 

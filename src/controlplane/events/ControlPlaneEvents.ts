@@ -8,25 +8,29 @@ import type { ControlPlaneEvent, ControlPlaneEventOf } from './ControlPlaneEvent
 
 /** Publishes events; what a component that only tells others needs. */
 export interface ControlPlaneEventPublisher {
-  publish(event: ControlPlaneEvent): void;
+  publish(event: ControlPlaneEvent): Promise<void>;
 }
 
-type Handler<T extends ControlPlaneEvent['type']> = (event: ControlPlaneEventOf<T>) => void;
+type Handler<T extends ControlPlaneEvent['type']> = (event: ControlPlaneEventOf<T>) => unknown;
 
 /** The control plane's typed event publisher. */
 export class ControlPlaneEvents implements ControlPlaneEventPublisher {
   // Keyed by type: a handler in a type's list only ever gets events of that type.
-  private readonly handlers = new Map<ControlPlaneEvent['type'], ((event: ControlPlaneEvent) => void)[]>();
+  private readonly handlers = new Map<ControlPlaneEvent['type'], ((event: ControlPlaneEvent) => unknown)[]>();
 
   /** Calls `handler` with every later event of `type`. */
   on<T extends ControlPlaneEvent['type']>(type: T, handler: Handler<T>): void {
     const handlers = this.handlers.get(type) ?? [];
-    handlers.push(handler as (event: ControlPlaneEvent) => void);
+    handlers.push(handler as (event: ControlPlaneEvent) => unknown);
     this.handlers.set(type, handlers);
   }
 
-  /** Hands `event` to its type's handlers, one after the other. */
-  publish(event: ControlPlaneEvent): void {
-    for (const handler of this.handlers.get(event.type) ?? []) handler(event);
+  /**
+   * Hands `event` to its type's handlers, one after the other, each awaited before the next (a
+   * handler may write to the store); resolves once the last one has, and rejects with the first
+   * handler's error.
+   */
+  async publish(event: ControlPlaneEvent): Promise<void> {
+    for (const handler of this.handlers.get(event.type) ?? []) await handler(event);
   }
 }

@@ -33,20 +33,20 @@ export class JobDirectory {
   constructor(private readonly options: JobDirectoryOptions) {}
 
   /** One job; NOT_FOUND naming the id when unknown or (given `tenant`) of another tenant's application. */
-  get(jobId: string, tenant?: string): Job {
+  get(jobId: string, tenant?: string): Promise<Job> {
     return this.options.jobs.get(jobId, tenant);
   }
 
   /** A page of a tenant's jobs, newest first. */
-  list(request: JobListRequest): JobPage {
+  list(request: JobListRequest): Promise<JobPage> {
     return this.options.jobs.list(request);
   }
 
   /** Starts cancelling a job and returns it; a job that ended is returned unchanged. UNAVAILABLE when its cluster cannot be reached. */
   async cancel(jobId: string): Promise<Job> {
-    const job = this.get(jobId);
+    const job = await this.get(jobId);
     if (isTerminalJobStatus(job.status)) return job;
-    await this.options.clusters.gateway(job.clusterId).cancelJob(jobId);
+    await (await this.options.clusters.gateway(job.clusterId)).cancelJob(jobId);
     return this.get(jobId);
   }
 
@@ -55,23 +55,24 @@ export class JobDirectory {
    * the cluster is gone and the job has ended, the stored result (without records).
    */
   async *result(jobId: string, signal?: AbortSignal): AsyncGenerator<JobResultAnswer> {
-    const job = this.get(jobId);
-    const cluster = this.options.clusters.get(job.clusterId);
+    const job = await this.get(jobId);
+    const cluster = await this.options.clusters.get(job.clusterId);
     if (!isTerminalClusterStatus(cluster.status)) {
       try {
-        for await (const part of this.options.clusters.gateway(job.clusterId).requestJobResult(jobId, signal)) {
-          if (part.$case === 'result') this.options.publisher.publish({ type: 'jobResultDelivered', jobId });
+        const gateway = await this.options.clusters.gateway(job.clusterId);
+        for await (const part of gateway.requestJobResult(jobId, signal)) {
+          if (part.$case === 'result') await this.options.publisher.publish({ type: 'jobResultDelivered', jobId });
           yield part;
           if (part.$case === 'result') return;
         }
       } catch (error) {
-        if (!(error instanceof UnavailableError) || !isTerminalJobStatus(this.get(jobId).status)) throw error;
+        if (!(error instanceof UnavailableError) || !isTerminalJobStatus((await this.get(jobId)).status)) throw error;
       }
     }
-    const stored = this.get(jobId);
+    const stored = await this.get(jobId);
     if (!isTerminalJobStatus(stored.status)) {
       throw new UnavailableError(
-        `job ${jobId} has not ended and its cluster ${job.clusterId} is ${this.options.clusters.get(job.clusterId).status}; its result cannot be known`,
+        `job ${jobId} has not ended and its cluster ${job.clusterId} is ${(await this.options.clusters.get(job.clusterId)).status}; its result cannot be known`,
       );
     }
     yield { $case: 'stored', job: stored };

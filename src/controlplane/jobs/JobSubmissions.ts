@@ -56,34 +56,47 @@ export class JobSubmissions {
    */
   submit(submission: ClientJobSubmission): Promise<SubmittedClientJob> {
     const requestId = checkRequestId(submission.requestId);
-    const application = this.options.applications.get(submission.applicationId);
     if (requestId) {
-      const earlier = this.options.jobs.findByRequestId(application.id, requestId);
-      if (earlier) return Promise.resolve({ jobId: earlier.id, clusterId: earlier.clusterId });
-      const pending = this.inFlight.get(`${application.id}/${requestId}`);
+      const pending = this.inFlight.get(`${submission.applicationId}/${requestId}`);
       if (pending) return pending;
     }
-    this.check(application, submission.graph);
-    const key = `${application.id}/${requestId || newId('submission')}`;
-    const promise = submissionModeOf(application)
-      .submitJob(application, submission.graph, key, this.services, this.controller.signal)
-      .then((submitted) => {
-        this.options.jobs.insert({
-          id: submitted.jobId,
-          applicationId: application.id,
-          clusterId: submitted.clusterId,
-          name: submission.graph.name,
-          livingPriority: 'NORMAL',
-          status: 'CREATED',
-          restarts: 0,
-          requestId,
-          createTime: new Date(),
-        });
-        return submitted;
-      });
+    const key = `${submission.applicationId}/${requestId || newId('submission')}`;
+    const promise = this.submitOnce(submission, requestId, key);
     this.inFlight.set(key, promise);
     void promise.catch(() => undefined).finally(() => this.inFlight.delete(key));
     return promise;
+  }
+
+  private async submitOnce(
+    submission: ClientJobSubmission,
+    requestId: string,
+    key: string,
+  ): Promise<SubmittedClientJob> {
+    const application = await this.options.applications.get(submission.applicationId);
+    if (requestId) {
+      const earlier = await this.options.jobs.findByRequestId(application.id, requestId);
+      if (earlier) return { jobId: earlier.id, clusterId: earlier.clusterId };
+    }
+    this.check(application, submission.graph);
+    const submitted = await submissionModeOf(application).submitJob(
+      application,
+      submission.graph,
+      key,
+      this.services,
+      this.controller.signal,
+    );
+    await this.options.jobs.insert({
+      id: submitted.jobId,
+      applicationId: application.id,
+      clusterId: submitted.clusterId,
+      name: submission.graph.name,
+      livingPriority: 'NORMAL',
+      status: 'CREATED',
+      restarts: 0,
+      requestId,
+      createTime: new Date(),
+    });
+    return submitted;
   }
 
   /** Stops the deployments of per-job clusters under way (at shutdown). */

@@ -34,24 +34,30 @@ export class PerJobClusters {
   /** A client received the job's result. */
   resultDelivered(jobId: string): void {
     this.delivered.add(jobId);
-    this.consider(jobId);
+    this.considerLater(jobId);
   }
 
   /** The job reached a terminal status. */
   jobEnded(jobId: string): void {
-    this.consider(jobId);
+    this.considerLater(jobId);
   }
 
   /** The application's client-side main() reported its end: the clusters of its ended jobs are no longer needed. */
-  clientMainEnded(applicationId: string): void {
-    for (const job of this.options.jobs.ofApplication(applicationId)) this.consider(job.id);
+  async clientMainEnded(applicationId: string): Promise<void> {
+    for (const job of await this.options.jobs.ofApplication(applicationId)) await this.consider(job.id);
   }
 
-  private consider(jobId: string): void {
+  private considerLater(jobId: string): void {
+    this.consider(jobId).catch((error: unknown) =>
+      this.options.logger.error({ err: error, jobId }, 'could not decide on the cluster of a per-job job'),
+    );
+  }
+
+  private async consider(jobId: string): Promise<void> {
     const { applications, jobs, clusters } = this.options;
-    const job = jobs.find(jobId);
+    const job = await jobs.find(jobId);
     if (!job || !isTerminalJobStatus(job.status)) return;
-    const application = applications.find(job.applicationId);
+    const application = await applications.find(job.applicationId);
     if (!application || !submissionModeOf(application).clusterPerJob) return;
     if (
       !this.delivered.has(jobId) &&
@@ -60,7 +66,7 @@ export class PerJobClusters {
     )
       return;
     this.delivered.delete(jobId);
-    const cluster = clusters.get(job.clusterId);
+    const cluster = await clusters.get(job.clusterId);
     if (isTerminalClusterStatus(cluster.status) || cluster.ownerApplicationId !== application.id) return;
     this.options.logger.info(
       { applicationId: application.id, jobId, clusterId: cluster.id },

@@ -17,8 +17,8 @@ import type { DriverLogStore, DriverLogWrite } from '../store/DriverLogStore.js'
 
 /** What a copy needs of the clusters. */
 export interface DriverLogClusters {
-  get(clusterId: string): Cluster;
-  gateway(clusterId: string): DispatcherGateway;
+  get(clusterId: string): Promise<Cluster>;
+  gateway(clusterId: string): Promise<DispatcherGateway>;
 }
 
 /** What {@link copyDriverLog} copies and where to. */
@@ -56,17 +56,17 @@ function note(text: string): DriverLogWrite {
  */
 export async function copyDriverLog(copy: DriverLogCopy, signal: AbortSignal): Promise<void> {
   const { applicationId, jobId, clusterId, store, clusters, logger } = copy;
-  const end = (notes: DriverLogWrite[] = []) => {
-    store.complete(applicationId, notes);
+  const end = async (notes: DriverLogWrite[] = []) => {
+    await store.complete(applicationId, notes);
     copy.onAppended();
   };
   let failures = 0;
   while (!signal.aborted) {
-    const position = store.position(applicationId);
+    const position = await store.position(applicationId);
     if (position.completedAt) return;
-    const cluster = clusters.get(clusterId);
+    const cluster = await clusters.get(clusterId);
     if (isTerminalClusterStatus(cluster.status)) {
-      end([
+      await end([
         note(
           `the driver's output may be incomplete: cluster ${clusterId} ended (${cluster.status}) before all of it was copied`,
         ),
@@ -75,7 +75,7 @@ export async function copyDriverLog(copy: DriverLogCopy, signal: AbortSignal): P
     }
     try {
       await copyFrom(copy, position.sourceOffset, signal);
-      end();
+      await end();
       return;
     } catch (error) {
       if (signal.aborted) return;
@@ -85,7 +85,7 @@ export async function copyDriverLog(copy: DriverLogCopy, signal: AbortSignal): P
           { applicationId, jobId, lost },
           'driver output was dropped by the job manager before it was copied',
         );
-        store.append(applicationId, position.sourceOffset, error.oldestOffset, [
+        await store.append(applicationId, position.sourceOffset, error.oldestOffset, [
           note(
             `${lost} bytes of the driver's output are missing here: the job manager of cluster ${clusterId} no longer kept them when they were copied`,
           ),
@@ -94,7 +94,7 @@ export async function copyDriverLog(copy: DriverLogCopy, signal: AbortSignal): P
         continue;
       }
       if (error instanceof NotFoundError) {
-        end([
+        await end([
           note(
             `the driver's output may be incomplete: the job manager of cluster ${clusterId} no longer knows driver job ${jobId}`,
           ),
@@ -130,9 +130,12 @@ async function within<T>(next: Promise<T>, ms: number): Promise<T | undefined> {
 /** Reads the driver job's output from `sourceOffset`, following, and stores it batch by batch until it ends. */
 async function copyFrom(copy: DriverLogCopy, sourceOffset: number, signal: AbortSignal): Promise<void> {
   const stop = new AbortController();
-  const chunks = copy.clusters
-    .gateway(copy.clusterId)
-    .readJobOutput(copy.jobId, sourceOffset, true, AbortSignal.any([signal, stop.signal]));
+  const chunks = (await copy.clusters.gateway(copy.clusterId)).readJobOutput(
+    copy.jobId,
+    sourceOffset,
+    true,
+    AbortSignal.any([signal, stop.signal]),
+  );
   const iterator = chunks[Symbol.asyncIterator]();
   let cursor = sourceOffset;
   let next = iterator.next();
@@ -162,7 +165,7 @@ async function copyFrom(copy: DriverLogCopy, sourceOffset: number, signal: Abort
         bytes += ready.value.data.byteLength;
         next = iterator.next();
       }
-      cursor = store(copy, cursor, batch);
+      cursor = await store(copy, cursor, batch);
       if (failure) throw failure.error;
       if (drained) return;
     }
@@ -173,7 +176,7 @@ async function copyFrom(copy: DriverLogCopy, sourceOffset: number, signal: Abort
 }
 
 /** Stores a batch that continues the copy at `cursor`; returns the source offset it reaches. */
-function store(copy: DriverLogCopy, cursor: number, batch: readonly JobOutputChunk[]): number {
+async function store(copy: DriverLogCopy, cursor: number, batch: readonly JobOutputChunk[]): Promise<number> {
   const writes: DriverLogWrite[] = [];
   let at = cursor;
   for (const chunk of batch) {
@@ -182,7 +185,7 @@ function store(copy: DriverLogCopy, cursor: number, batch: readonly JobOutputChu
     if (skip < chunk.data.byteLength) writes.push({ stream: chunk.stream, data: chunk.data.subarray(skip) });
     at = Math.max(at, chunk.nextOffset);
   }
-  copy.store.append(copy.applicationId, cursor, at, writes);
+  await copy.store.append(copy.applicationId, cursor, at, writes);
   copy.onAppended();
   return at;
 }

@@ -47,30 +47,53 @@ const READ_BATCH = 64;
 export class DriverLogs {
   private readonly notifier = new KeyedNotifier();
   private readonly copies = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  /** Applications whose copy is being considered now, and whether to consider them again after. */
+  private readonly considering = new Map<string, boolean>();
+  /** How many wake-ups there were: checks that began before a change of it may be out of date. */
+  private wakeUps = 0;
   private closed = false;
 
   constructor(private readonly options: DriverLogsOptions) {}
 
   /**
-   * Follows what happens to applications (called for each stored event, possibly inside the
-   * transaction that stores it): a copy starts once the driver job is known, readers are woken
-   * when the application's status changes.
+   * Follows what happens to applications (called for each committed event): a copy starts once
+   * the driver job is known, readers are woken when the application's status changes.
    */
   applicationEvent(event: ApplicationEvent): void {
     const { type } = event.kind;
     if (type !== 'applicationStatusChanged' && type !== 'jobStatusChanged') return;
     queueMicrotask(() => {
       this.consider(event.applicationId);
-      this.notifier.notify(event.applicationId);
+      this.wake(event.applicationId);
     });
   }
 
   /** Starts copying the application's driver log unless it is copied already, complete, or its driver job is not known yet. */
   consider(applicationId: string): void {
-    const { store, applications, clusters, logger } = this.options;
     if (this.closed || this.copies.has(applicationId)) return;
-    const application = applications.find(applicationId);
-    if (!application?.driverJobId || !application.clusterId || store.position(applicationId).completedAt) return;
+    // One look at a time per application; a request meanwhile looks again after it, at newer state.
+    if (this.considering.has(applicationId)) {
+      this.considering.set(applicationId, true);
+      return;
+    }
+    this.considering.set(applicationId, false);
+    this.startCopy(applicationId)
+      .catch((error: unknown) =>
+        this.options.logger.error({ err: error, applicationId }, 'could not start copying the driver log'),
+      )
+      .finally(() => {
+        const again = this.considering.get(applicationId);
+        this.considering.delete(applicationId);
+        if (again) this.consider(applicationId);
+      });
+  }
+
+  private async startCopy(applicationId: string): Promise<void> {
+    const { store, applications, clusters, logger } = this.options;
+    const application = await applications.find(applicationId);
+    if (!application?.driverJobId || !application.clusterId || (await store.position(applicationId)).completedAt)
+      return;
+    if (this.closed || this.copies.has(applicationId)) return;
     const controller = new AbortController();
     const copy = {
       applicationId,
@@ -78,7 +101,7 @@ export class DriverLogs {
       clusterId: application.clusterId,
       store,
       clusters,
-      onAppended: () => this.notifier.notify(applicationId),
+      onAppended: () => this.wake(applicationId),
       logger,
       retryDelayMs: this.options.retryDelayMs,
     };
@@ -88,27 +111,27 @@ export class DriverLogs {
       )
       .finally(() => {
         this.copies.delete(applicationId);
-        this.notifier.notify(applicationId);
+        this.wake(applicationId);
       });
     this.copies.set(applicationId, { controller, done });
   }
 
   /** Resumes the copies a restart interrupted (after the clusters were recovered). */
-  recover(): void {
-    for (const applicationId of this.options.store.incompleteCopies()) this.consider(applicationId);
+  async recover(): Promise<void> {
+    for (const applicationId of await this.options.store.incompleteCopies()) this.consider(applicationId);
   }
 
   /**
    * Runs `then` once the application's copy has ended, or after the drain timeout: what follows
    * an application's end (tearing its cluster down) must not cut off the end of its driver's output.
    */
-  afterCopied(applicationId: string, then: () => void): void {
+  afterCopied(applicationId: string, then: () => void | Promise<unknown>): void {
     const run = () => {
-      try {
-        then();
-      } catch (error) {
-        this.options.logger.error({ err: error, applicationId }, 'work after the application ended failed');
-      }
+      Promise.resolve()
+        .then(then)
+        .catch((error: unknown) =>
+          this.options.logger.error({ err: error, applicationId }, 'work after the application ended failed'),
+        );
     };
     const copy = this.copies.get(applicationId);
     if (!copy) {
@@ -138,10 +161,10 @@ export class DriverLogs {
    * than what retention kept (naming the oldest offset kept), and while reading when retention
    * drops what the reader was about to read.
    */
-  read(read: DriverLogRead): AsyncIterable<DriverLogPiece> {
+  async read(read: DriverLogRead): Promise<AsyncIterable<DriverLogPiece>> {
     const { applications, store } = this.options;
-    applications.get(read.applicationId);
-    const position = store.position(read.applicationId);
+    await applications.get(read.applicationId);
+    const position = await store.position(read.applicationId);
     if (read.offset > position.endOffset) {
       throw new OutOfRangeError(
         `offset ${read.offset} is past the end of the driver log of application ${read.applicationId} (${position.endOffset} bytes so far)`,
@@ -149,6 +172,12 @@ export class DriverLogs {
     }
     if (read.offset < position.firstKeptOffset) throw notKept(read.applicationId, read.offset, position);
     return this.follow(read);
+  }
+
+  /** Wakes the application's readers. */
+  private wake(applicationId: string): void {
+    this.wakeUps++;
+    this.notifier.notify(applicationId);
   }
 
   /** Stops every copy (they resume at the next start) and waits for them. */
@@ -169,20 +198,23 @@ export class DriverLogs {
     let cursor = offset;
     for (;;) {
       if (signal) throwIfAborted(signal);
-      const pieces = store.read(applicationId, cursor, READ_BATCH);
+      const wakeUps = this.wakeUps;
+      const pieces = await store.read(applicationId, cursor, READ_BATCH);
       if (pieces.length > 0) await this.options.durable?.();
       for (const piece of pieces) {
-        if (piece.offset > cursor) throw notKept(applicationId, cursor, store.position(applicationId));
+        if (piece.offset > cursor) throw notKept(applicationId, cursor, await store.position(applicationId));
         yield piece;
         cursor = piece.nextOffset;
       }
       if (pieces.length > 0) continue;
-      // Nothing after the cursor at this instant; the checks and the wait below happen in the same
-      // turn as that read, so no batch can be stored in between unseen.
-      const position = store.position(applicationId);
+      // Nothing after the cursor when the read began. When nobody was woken since, the checks below
+      // agree with it, and the wait starts in the same turn as that check, so no batch is stored
+      // in between unseen; otherwise the log is read again.
+      const position = await store.position(applicationId);
       if (cursor < position.firstKeptOffset) throw notKept(applicationId, cursor, position);
       if (!follow) return;
-      const application = applications.get(applicationId);
+      const application = await applications.get(applicationId);
+      if (this.wakeUps !== wakeUps) continue;
       if (isTerminalApplicationStatus(application.status) && (position.completedAt || !application.driverJobId)) return;
       await this.notifier.wait(applicationId, signal);
     }

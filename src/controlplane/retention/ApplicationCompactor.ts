@@ -31,13 +31,13 @@ export class ApplicationCompactor {
   /** Compacts what is due now, then again every interval until {@link close}. */
   start(): void {
     if (this.timer) return;
-    this.pass();
-    this.timer = setInterval(() => this.pass(), this.options.policy.intervalMs);
+    void this.pass();
+    this.timer = setInterval(() => void this.pass(), this.options.policy.intervalMs);
     this.timer.unref();
   }
 
   /** Compacts every application due at `now`; returns what was compacted. */
-  compactDue(now = this.options.now?.() ?? new Date()): Compaction[] {
+  async compactDue(now = this.options.now?.() ?? new Date()): Promise<Compaction[]> {
     const { store, policy } = this.options;
     const limits = {
       endedBefore: policy.maxAgeMs > 0 ? new Date(now.getTime() - policy.maxAgeMs) : undefined,
@@ -45,8 +45,12 @@ export class ApplicationCompactor {
     };
     const done: Compaction[] = [];
     for (;;) {
-      const due = store.due(limits, BATCH);
-      const compacted = due.flatMap((applicationId) => store.compact(applicationId, policy.logTailBytes, now) ?? []);
+      const due = await store.due(limits, BATCH);
+      const compacted: Compaction[] = [];
+      for (const applicationId of due) {
+        const compaction = await store.compact(applicationId, policy.logTailBytes, now);
+        if (compaction) compacted.push(compaction);
+      }
       done.push(...compacted);
       if (due.length < BATCH || compacted.length === 0) return done;
     }
@@ -58,9 +62,9 @@ export class ApplicationCompactor {
     this.timer = undefined;
   }
 
-  private pass(): void {
+  private async pass(): Promise<void> {
     try {
-      const compacted = this.compactDue();
+      const compacted = await this.compactDue();
       if (compacted.length === 0) return;
       const events = compacted.reduce((sum, one) => sum + one.eventsDropped, 0);
       const logBytes = compacted.reduce((sum, one) => sum + one.logBytesDropped, 0);

@@ -31,7 +31,7 @@ export function applicationHandlers(views: TenantViews): ApplicationRpcs {
     async getApplication(request, context) {
       return {
         application: applicationToMessage(
-          views(callerOf(context).tenant).getApplication(requireApplicationId(request.applicationId)),
+          await views(callerOf(context).tenant).getApplication(requireApplicationId(request.applicationId)),
         ),
       };
     },
@@ -40,7 +40,7 @@ export function applicationHandlers(views: TenantViews): ApplicationRpcs {
       const statuses = request.statuses.map((status, index) =>
         applicationStatusFromMessage(status, `statuses[${index}]`),
       );
-      const page = views(callerOf(context).tenant).listApplications({
+      const page = await views(callerOf(context).tenant).listApplications({
         pageSize: request.pageSize,
         pageToken: request.pageToken,
         statuses,
@@ -51,13 +51,13 @@ export function applicationHandlers(views: TenantViews): ApplicationRpcs {
     async cancelApplication(request, context) {
       return {
         application: applicationToMessage(
-          views(callerOf(context).tenant).cancelApplication(requireApplicationId(request.applicationId)),
+          await views(callerOf(context).tenant).cancelApplication(requireApplicationId(request.applicationId)),
         ),
       };
     },
 
     async *watchApplication(request, context) {
-      const events = views(callerOf(context).tenant).watchApplication({
+      const events = await views(callerOf(context).tenant).watchApplication({
         applicationId: requireApplicationId(request.applicationId),
         afterSequence: toSafeNumber(request.afterSequence, 'after_sequence'),
         follow: request.follow,

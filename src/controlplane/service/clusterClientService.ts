@@ -19,6 +19,7 @@ import { jobHandlers } from './jobHandlers.js';
 import type { TenantViews } from '../tenants/TenantView.js';
 import { withStateWriteErrors } from './withStateWriteErrors.js';
 import { withSharedResponses } from './sharedResponses.js';
+import { withCommandHints } from './withCommandHints.js';
 
 /** What the adapter needs from the control plane. */
 export interface ClusterClientServiceDependencies {
@@ -31,7 +32,7 @@ export interface ClusterClientServiceDependencies {
 
 /** Creates the ClusterClientService implementation. */
 export function clusterClientService(deps: ClusterClientServiceDependencies): HostedService {
-  const implementation: ClusterClientServiceImplementation<CallContext> = {
+  const implemented: ClusterClientServiceImplementation<CallContext> = {
     uploadArtifact: uploadArtifactHandler(deps.artifacts),
 
     async getArtifact(request) {
@@ -43,6 +44,8 @@ export function clusterClientService(deps: ClusterClientServiceDependencies): Ho
     ...logHandlers(deps.views),
     ...jobHandlers(deps.views),
   };
+  // Errors of the domain name ids only; the adapter adds the CLI command that lists them.
+  const implementation = withCommandHints(ClusterClientServiceDefinition, implemented);
   return {
     // An application's events are encoded once for all of its watchers.
     definition: withSharedResponses(ClusterClientServiceDefinition, ['watchApplication']),

@@ -22,7 +22,7 @@ export const SHARED_CLUSTER_DEFAULT_SLOTS = 2;
 export function clusterHandlers(views: TenantViews): ClusterRpcs {
   return {
     async deployCluster(request, context) {
-      const { cluster } = views(callerOf(context).tenant).deployCluster({
+      const { cluster } = await views(callerOf(context).tenant).deployCluster({
         name: checkText(request.name.trim(), 'name', 200),
         spec: compileClusterSpec(clusterSpecInputFromMessage(request.spec), SHARED_CLUSTER_DEFAULT_SLOTS, 'spec'),
         requestId: checkRequestId(request.requestId),
@@ -32,13 +32,15 @@ export function clusterHandlers(views: TenantViews): ClusterRpcs {
 
     async getCluster(request, context) {
       return {
-        cluster: clusterToMessage(views(callerOf(context).tenant).getCluster(requireClusterId(request.clusterId))),
+        cluster: clusterToMessage(
+          await views(callerOf(context).tenant).getCluster(requireClusterId(request.clusterId)),
+        ),
       };
     },
 
     async listClusters(request, context) {
       const statuses = request.statuses.map((status, index) => clusterStatusFromMessage(status, `statuses[${index}]`));
-      const page = views(callerOf(context).tenant).listClusters({
+      const page = await views(callerOf(context).tenant).listClusters({
         pageSize: request.pageSize,
         pageToken: request.pageToken,
         statuses,
@@ -48,7 +50,9 @@ export function clusterHandlers(views: TenantViews): ClusterRpcs {
 
     async shutDownCluster(request, context) {
       return {
-        cluster: clusterToMessage(views(callerOf(context).tenant).shutDownCluster(requireClusterId(request.clusterId))),
+        cluster: clusterToMessage(
+          await views(callerOf(context).tenant).shutDownCluster(requireClusterId(request.clusterId)),
+        ),
       };
     },
   };

@@ -42,11 +42,11 @@ export function jobHandlers(views: TenantViews): JobRpcs {
     },
 
     async getJob(request, context) {
-      return { job: jobToMessage(views(callerOf(context).tenant).getJob(required(request.jobId, 'job_id'))) };
+      return { job: jobToMessage(await views(callerOf(context).tenant).getJob(required(request.jobId, 'job_id'))) };
     },
 
     async listJobs(request, context) {
-      const page = views(callerOf(context).tenant).listJobs({
+      const page = await views(callerOf(context).tenant).listJobs({
         pageSize: request.pageSize,
         pageToken: request.pageToken,
         applicationId: request.applicationId,
@@ -68,14 +68,14 @@ export function jobHandlers(views: TenantViews): JobRpcs {
     },
 
     async reportClientHeartbeat(request, context) {
-      const { timeoutMs, application } = views(callerOf(context).tenant).clientHeartbeat(
+      const { timeoutMs, application } = await views(callerOf(context).tenant).clientHeartbeat(
         required(request.applicationId, 'application_id'),
       );
       return { timeoutMs: BigInt(timeoutMs), status: applicationToMessage(application).status };
     },
 
     async completeClientMain(request, context) {
-      const application = views(callerOf(context).tenant).completeClientMain(
+      const application = await views(callerOf(context).tenant).completeClientMain(
         required(request.applicationId, 'application_id'),
         serializedErrorFromMessage(request.failure),
       );

@@ -25,7 +25,7 @@ export function logHandlers(views: TenantViews): LogRpcs {
   return {
     async *readDriverLog(request, context) {
       if (!request.applicationId) throw new InvalidArgumentError('application_id is required');
-      const pieces = views(callerOf(context).tenant).readDriverLog({
+      const pieces = await views(callerOf(context).tenant).readDriverLog({
         applicationId: request.applicationId,
         offset: toSafeNumber(request.offset, 'offset'),
         follow: request.follow,

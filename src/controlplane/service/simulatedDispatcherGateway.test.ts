@@ -17,23 +17,23 @@ import { UnavailableError } from '../../common/errors.js';
 import { SimulatedDeploymentTarget } from '../../deployment/simulated/SimulatedDeploymentTarget.js';
 import { createControlPlaneDomain, type ControlPlaneDomain } from '../controlPlaneDomain.js';
 import type { ApplicationEvent } from '../model/ApplicationEvent.js';
-import { openStateDatabase } from '../store/stateDatabase.js';
+import { openSqliteControlPlaneStore } from '../store/sqlite/SqliteControlPlaneStore.js';
 import { silentLogger } from '../testing/testState.js';
 import { simulatedDispatchers } from './simulatedDispatcherGateway.js';
 
-const opened: Array<{ domain: ControlPlaneDomain; close(): void }> = [];
+const opened: Array<{ domain: ControlPlaneDomain; close(): Promise<void> }> = [];
 afterEach(async () => {
   for (const { domain, close } of opened.splice(0)) {
     await domain.close();
-    close();
+    await close();
   }
 });
 
 /** A domain on simulated clusters with one stored bundle; a real gateway is never asked for. */
 async function simulatedDomain(script: ConstructorParameters<typeof SimulatedDeploymentTarget>[0] = {}) {
   const stateDir = tempDir();
-  const db = openStateDatabase(join(stateDir, 'state.db'));
-  const artifacts = new ArtifactStore(join(stateDir, 'artifacts'), db, { maxArtifactBytes: 1024 * 1024 });
+  const store = openSqliteControlPlaneStore(stateDir, { groupCommit: false });
+  const artifacts = new ArtifactStore(join(stateDir, 'artifacts'), store.artifacts, { maxArtifactBytes: 1024 * 1024 });
   // A real bundle: the control plane checks its entry, though the simulated cluster never runs it.
   const packed = await packBundle(
     fileURLToPath(new URL('../../../test/controlplane/fixtures/driver-app', import.meta.url)),
@@ -53,9 +53,9 @@ async function simulatedDomain(script: ConstructorParameters<typeof SimulatedDep
     otherAddresses.push(address);
     throw new UnavailableError(`no real job manager in this test (${address})`);
   });
-  const domain = createControlPlaneDomain({ db, artifacts, stateDir, connect, target, logger: silentLogger });
+  const domain = createControlPlaneDomain({ store, artifacts, stateDir, connect, target, logger: silentLogger });
   await domain.recover();
-  opened.push({ domain, close: () => db.close() });
+  opened.push({ domain, close: () => store.close() });
   return { domain, target, artifactId: sha256, otherAddresses };
 }
 
@@ -75,7 +75,7 @@ const runInput = (artifactId: string) => ({
 
 async function followToEnd(domain: ControlPlaneDomain, applicationId: string): Promise<ApplicationEvent[]> {
   const events: ApplicationEvent[] = [];
-  for await (const event of domain.applications.watch({ applicationId, afterSequence: 0, follow: true }))
+  for await (const event of await domain.applications.watch({ applicationId, afterSequence: 0, follow: true }))
     events.push(event);
   return events;
 }
@@ -111,36 +111,38 @@ describe('the control plane on simulated clusters', () => {
     expect(events.filter((event) => event.kind.type === 'clusterStatusChanged').length).toBeGreaterThanOrEqual(2);
     expect(events).toHaveLength(22);
 
-    const ended = domain.applications.get(application.id);
+    const ended = await domain.applications.get(application.id);
     expect(ended).toMatchObject({ status: 'FINISHED', ownsCluster: true });
     expect(ended.driverJobId).not.toBe('');
     expect(ended.jobIds).toHaveLength(1);
-    const cluster = domain.clusters.get(ended.clusterId);
+    const cluster = await domain.clusters.get(ended.clusterId);
     expect(cluster).toMatchObject({
       deploymentTarget: 'simulated',
       jobmanagerAddress: `${cluster.id}.simulated:1`,
       deploymentReference: `simulated:${cluster.id}`,
     });
     // The cluster goes once its application ended and the driver's output was copied.
-    await expect.poll(() => domain.clusters.get(cluster.id).status).toBe('STOPPED');
+    await expect.poll(async () => (await domain.clusters.get(cluster.id)).status).toBe('STOPPED');
     expect(target.size).toBe(0);
     expect(otherAddresses).toEqual([]);
 
     const log: string[] = [];
-    for await (const piece of domain.driverLogs.read({ applicationId: application.id, offset: 0, follow: false }))
+    for await (const piece of await domain.driverLogs.read({ applicationId: application.id, offset: 0, follow: false }))
       log.push(Buffer.from(piece.data).toString());
     expect(log.join('')).toBe(`main() of application ${application.id} runs on a simulated cluster (no process)\n`);
-    expect(domain.jobs.get(ended.driverJobId)).toMatchObject({ status: 'FINISHED', livingPriority: 'DRIVER' });
+    expect(await domain.jobs.get(ended.driverJobId)).toMatchObject({ status: 'FINISHED', livingPriority: 'DRIVER' });
   });
 
   it('cancels an application whose driver runs on a simulated cluster', async () => {
     const { domain, artifactId } = await simulatedDomain({ eventIntervalMs: 60_000 });
     const { application } = await domain.applications.run(runInput(artifactId), '');
-    await expect.poll(() => domain.applications.get(application.id).status).toBe('RUNNING');
-    domain.applications.cancel(application.id);
+    await expect.poll(async () => (await domain.applications.get(application.id)).status).toBe('RUNNING');
+    await domain.applications.cancel(application.id);
     const events = await followToEnd(domain, application.id);
     expect(statusesOf(events)).toEqual(['DEPLOYING', 'RUNNING', 'CANCELING', 'CANCELED']);
-    expect(domain.jobs.get(domain.applications.get(application.id).driverJobId).status).toBe('CANCELED');
+    expect((await domain.jobs.get((await domain.applications.get(application.id)).driverJobId)).status).toBe(
+      'CANCELED',
+    );
   });
 
   it('runs many applications side by side, each on its own simulated cluster', async () => {

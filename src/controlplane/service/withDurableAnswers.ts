@@ -1,6 +1,6 @@
 /**
  * Wraps every unary handler of a service so that its answer leaves only once every transaction
- * committed so far is on disk (group commit, `store/GroupCommit.ts`): an accepted submission,
+ * committed so far is on disk (the store's `durable()`: group commit for SQLite): an accepted submission,
  * cancellation or deployment is durable before the caller hears of it, as with an fsync per
  * commit. Streams are left as they are: the event log and the driver logs wait for durability
  * themselves before each batch they send.

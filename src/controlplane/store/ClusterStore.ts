@@ -1,46 +1,19 @@
 /**
- * The `clusters` table: every cluster the control plane deployed or was pointed at, the deployment
- * target's reference to it (recorded before the target starts any member, so a crash mid-deployment
- * leaves nothing unaccounted for; the members are in the target's own record), and the last job
- * event consumed from its Dispatcher.
- *
- * Clusters that have not ended, once read, are kept in memory (the newest {@link MAX_KEPT_CLUSTERS};
- * a cluster that ends leaves) and kept up to date by the writes made here, as {@link ApplicationStore} does with applications: the control plane reads
- * a cluster several times per application it runs (its status changes, its gateway, its teardown),
- * and each read was a query of the cluster and one of its processes with their decoding. Every write
- * to these tables goes through this class, and any rollback drops the kept clusters. A cluster read
- * is shared, never changed in place: a write replaces it.
+ * The control plane's clusters, as a port: every cluster it deployed or was pointed at, the
+ * deployment target's reference to it (recorded before the target starts any member, so a crash
+ * mid-deployment leaves nothing unaccounted for; the members are in the target's own record), and
+ * the last job event consumed from its Dispatcher. Every method may do I/O, so each
+ * returns a promise; a cluster read is shared, never changed in place by its reader.
  */
 import { NotFoundError } from '../../common/errors.js';
-import type { SerializedError } from '../../common/status.js';
-import {
-  isTerminalClusterStatus,
-  type Cluster,
-  type ClusterStatus,
-  type DeploymentTargetName,
-} from '../model/Cluster.js';
-import { readPage } from './pageToken.js';
-import { onRollback, type StateDatabase } from './stateDatabase.js';
+import type { Cluster, ClusterStatus } from '../model/Cluster.js';
 
-interface ClusterRow {
-  ordinal: number;
-  id: string;
-  tenant: string;
-  cluster_secret: string;
-  name: string;
-  status: ClusterStatus;
-  deployment_target: DeploymentTargetName;
-  owner_application_id: string | null;
-  jobmanager_address: string;
-  spec_json: string;
-  deployment_reference: string;
-  registered_task_executors: number;
-  last_job_event_sequence: number;
-  request_id: string | null;
-  request_fingerprint: string;
-  created_at: number;
-  ended_at: number | null;
-  failure_json: string | null;
+/**
+ * NOT_FOUND for a cluster id: the store names the id, and the layer that knows the CLI (the gRPC
+ * adapter) adds how to list the clusters.
+ */
+export class UnknownClusterError extends NotFoundError {
+  override name = 'UnknownClusterError';
 }
 
 /** What may change in a cluster after it was recorded. */
@@ -69,202 +42,28 @@ export interface ClusterListRequest {
   tenant: string;
 }
 
-/** The most clusters kept in memory; past it the oldest kept is dropped. */
-const MAX_KEPT_CLUSTERS = 10_000;
-
-/** Clusters in the state database. */
-export class ClusterStore {
-  /** Clusters as this process last read or wrote them, oldest first. */
-  private readonly kept = new Map<string, Cluster>();
-
-  constructor(private readonly db: StateDatabase) {
-    onRollback(db, () => this.kept.clear());
-  }
-
+/** Clusters in the control plane's state. */
+export interface ClusterStore {
   /** Records a new cluster. */
-  insert(cluster: Cluster): void {
-    this.db
-      .prepare(
-        `INSERT INTO clusters (id, name, status, deployment_target, owner_application_id, jobmanager_address, spec_json, deployment_reference,
-           registered_task_executors, last_job_event_sequence, request_id, request_fingerprint, created_at, ended_at, failure_json, tenant, cluster_secret)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        cluster.id,
-        cluster.name,
-        cluster.status,
-        cluster.deploymentTarget,
-        cluster.ownerApplicationId || null,
-        cluster.jobmanagerAddress,
-        JSON.stringify(cluster.spec),
-        cluster.deploymentReference,
-        cluster.registeredTaskExecutors,
-        cluster.lastJobEventSequence,
-        cluster.requestId || null,
-        cluster.requestFingerprint,
-        cluster.createTime.getTime(),
-        cluster.endTime ? cluster.endTime.getTime() : null,
-        cluster.failure ? JSON.stringify(cluster.failure) : null,
-        cluster.tenant,
-        cluster.clusterSecret,
-      );
-  }
-
+  insert(cluster: Cluster): Promise<void>;
   /** The cluster, or undefined. */
-  find(id: string): Cluster | undefined {
-    const kept = this.kept.get(id);
-    if (kept) return kept;
-    const row = this.db.prepare('SELECT * FROM clusters WHERE id = ?').get(id) as ClusterRow | undefined;
-    return row && this.fromRow(row);
-  }
-
-  /** The cluster; NOT_FOUND naming the id when there is none, or (given `tenant`) when it is another tenant's, with the same answer. */
-  get(id: string, tenant?: string): Cluster {
-    const cluster = this.find(id);
-    if (!cluster || (tenant !== undefined && cluster.tenant !== tenant))
-      throw new NotFoundError(
-        `cluster ${JSON.stringify(id)} is not known to this control plane (flotilla clusters lists them)`,
-      );
-    return cluster;
-  }
-
+  find(id: string): Promise<Cluster | undefined>;
+  /** The cluster; {@link UnknownClusterError} naming the id when there is none, or (given `tenant`) when it is another tenant's, with the same answer. */
+  get(id: string, tenant?: string): Promise<Cluster>;
   /** The tenant's cluster deployed with this request id, if any. */
-  findByRequestId(requestId: string, tenant: string): Cluster | undefined {
-    const row = this.db.prepare('SELECT * FROM clusters WHERE request_id = ? AND tenant = ?').get(requestId, tenant) as
-      ClusterRow | undefined;
-    return row && this.fromRow(row);
-  }
-
+  findByRequestId(requestId: string, tenant: string): Promise<Cluster | undefined>;
   /** The tenant's newest external cluster at this address that has not ended, if any. */
-  findLiveExternal(address: string, tenant: string): Cluster | undefined {
-    const row = this.db
-      .prepare(
-        "SELECT * FROM clusters WHERE deployment_target = 'external' AND jobmanager_address = ? AND tenant = ? AND status NOT IN ('STOPPED', 'FAILED') ORDER BY ordinal DESC",
-      )
-      .get(address, tenant) as ClusterRow | undefined;
-    return row && this.fromRow(row);
-  }
-
+  findLiveExternal(address: string, tenant: string): Promise<Cluster | undefined>;
   /** The tenant's newest running cluster this control plane deployed whose job manager listens at this address, if any. */
-  findLiveDeployed(address: string, tenant: string): Cluster | undefined {
-    const row = this.db
-      .prepare(
-        "SELECT * FROM clusters WHERE deployment_target != 'external' AND jobmanager_address = ? AND tenant = ? AND status = 'RUNNING' ORDER BY ordinal DESC",
-      )
-      .get(address, tenant) as ClusterRow | undefined;
-    return row && this.fromRow(row);
-  }
-
+  findLiveDeployed(address: string, tenant: string): Promise<Cluster | undefined>;
   /** Applies `changes` to the cluster. */
-  update(id: string, changes: ClusterChanges): void {
-    const assignments: string[] = [];
-    const values: Record<string, unknown> = { id };
-    const set = (column: string, value: unknown) => {
-      assignments.push(`${column} = @${column}`);
-      values[column] = value;
-    };
-    if (changes.status !== undefined) set('status', changes.status);
-    if (changes.jobmanagerAddress !== undefined) set('jobmanager_address', changes.jobmanagerAddress);
-    if (changes.deploymentReference !== undefined) set('deployment_reference', changes.deploymentReference);
-    if (changes.registeredTaskExecutors !== undefined)
-      set('registered_task_executors', changes.registeredTaskExecutors);
-    if ('failure' in changes) set('failure_json', changes.failure ? JSON.stringify(changes.failure) : null);
-    if (changes.endTime !== undefined) set('ended_at', changes.endTime.getTime());
-    if (assignments.length === 0) return;
-    this.db.prepare(`UPDATE clusters SET ${assignments.join(', ')} WHERE id = @id`).run(values);
-    const kept = this.kept.get(id);
-    if (!kept) return;
-    // A cluster that ended is read rarely: it leaves memory, which then holds the active ones.
-    if (changes.status !== undefined && isTerminalClusterStatus(changes.status)) this.kept.delete(id);
-    else this.kept.set(id, withChanges(kept, changes));
-  }
-
+  update(id: string, changes: ClusterChanges): Promise<void>;
   /** Records that the cluster's job events up to `sequence` were consumed. */
-  setLastJobEventSequence(clusterId: string, sequence: number): void {
-    this.db.prepare('UPDATE clusters SET last_job_event_sequence = ? WHERE id = ?').run(sequence, clusterId);
-    const kept = this.kept.get(clusterId);
-    if (kept) this.kept.set(clusterId, { ...kept, lastJobEventSequence: sequence });
-  }
-
+  setLastJobEventSequence(clusterId: string, sequence: number): Promise<void>;
   /** A page of a tenant's clusters, newest first, optionally of some statuses only. */
-  list(request: ClusterListRequest): ClusterPage {
-    const { statuses, tenant } = request;
-    const filter = statuses.length > 0 ? `AND status IN (${statuses.map(() => '?').join(', ')})` : '';
-    const { rows, nextPageToken } = readPage(
-      'clusters',
-      request,
-      (before, limit) =>
-        this.db
-          .prepare(`SELECT * FROM clusters WHERE tenant = ? AND ordinal < ? ${filter} ORDER BY ordinal DESC LIMIT ?`)
-          .all(tenant, before, ...statuses, limit) as ClusterRow[],
-    );
-    return { clusters: rows.map((row) => this.fromRow(row)), nextPageToken };
-  }
-
+  list(request: ClusterListRequest): Promise<ClusterPage>;
   /** The clusters deployed for an application that have not ended, oldest first. */
-  activeOwnedBy(applicationId: string): Cluster[] {
-    const rows = this.db
-      .prepare(
-        "SELECT * FROM clusters WHERE owner_application_id = ? AND status NOT IN ('STOPPED', 'FAILED') ORDER BY ordinal",
-      )
-      .all(applicationId) as ClusterRow[];
-    return rows.map((row) => this.fromRow(row));
-  }
-
+  activeOwnedBy(applicationId: string): Promise<Cluster[]>;
   /** Every cluster that has not ended, oldest first. */
-  active(): Cluster[] {
-    const rows = this.db
-      .prepare("SELECT * FROM clusters WHERE status NOT IN ('STOPPED', 'FAILED') ORDER BY ordinal")
-      .all() as ClusterRow[];
-    return rows.map((row) => this.fromRow(row));
-  }
-
-  /** The kept cluster of the row (the same, since every write goes through here), or the row decoded and kept. */
-  private fromRow(row: ClusterRow): Cluster {
-    const kept = this.kept.get(row.id);
-    if (kept) return kept;
-    const cluster = this.decode(row);
-    if (isTerminalClusterStatus(cluster.status)) return cluster;
-    if (this.kept.size >= MAX_KEPT_CLUSTERS) this.kept.delete(this.kept.keys().next().value as string);
-    this.kept.set(cluster.id, cluster);
-    return cluster;
-  }
-
-  private decode(row: ClusterRow): Cluster {
-    const cluster: Cluster = {
-      id: row.id,
-      tenant: row.tenant,
-      clusterSecret: row.cluster_secret,
-      name: row.name,
-      status: row.status,
-      deploymentTarget: row.deployment_target,
-      ownerApplicationId: row.owner_application_id ?? '',
-      jobmanagerAddress: row.jobmanager_address,
-      spec: JSON.parse(row.spec_json),
-      deploymentReference: row.deployment_reference,
-      registeredTaskExecutors: row.registered_task_executors,
-      lastJobEventSequence: row.last_job_event_sequence,
-      requestId: row.request_id ?? '',
-      requestFingerprint: row.request_fingerprint,
-      createTime: new Date(row.created_at),
-    };
-    if (row.ended_at !== null) cluster.endTime = new Date(row.ended_at);
-    if (row.failure_json) cluster.failure = JSON.parse(row.failure_json) as SerializedError;
-    return cluster;
-  }
-}
-
-/** The cluster with `changes` applied, as {@link ClusterStore.update} writes them. */
-function withChanges(cluster: Cluster, changes: ClusterChanges): Cluster {
-  const changed: Cluster = { ...cluster };
-  if (changes.status !== undefined) changed.status = changes.status;
-  if (changes.jobmanagerAddress !== undefined) changed.jobmanagerAddress = changes.jobmanagerAddress;
-  if (changes.deploymentReference !== undefined) changed.deploymentReference = changes.deploymentReference;
-  if (changes.registeredTaskExecutors !== undefined) changed.registeredTaskExecutors = changes.registeredTaskExecutors;
-  if ('failure' in changes) {
-    if (changes.failure) changed.failure = changes.failure;
-    else delete changed.failure;
-  }
-  if (changes.endTime !== undefined) changed.endTime = changes.endTime;
-  return changed;
+  active(): Promise<Cluster[]>;
 }

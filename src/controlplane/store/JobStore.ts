@@ -1,29 +1,10 @@
 /**
- * The `jobs` table: every job of an application the control plane submitted or heard of from a
- * cluster, with the cluster that runs it and its last status. Written when SubmitJob is accepted
- * and with each relayed job status change, so GetJob and ListJobs answer from the store and find
- * a job's cluster after a restart.
+ * The jobs of applications, as a port: every job the control plane submitted or heard of from a
+ * cluster, with the cluster that runs it and its last status, so GetJob and ListJobs answer from
+ * the store and a job's cluster is found after a restart.
  */
-import { NotFoundError } from '../../common/errors.js';
-import { isTerminalJobStatus, type JobStatus, type SerializedError } from '../../common/status.js';
+import type { JobStatus, SerializedError } from '../../common/status.js';
 import type { Job } from '../model/Job.js';
-import { readPage } from './pageToken.js';
-import type { StateDatabase } from './stateDatabase.js';
-
-interface JobRow {
-  ordinal: number;
-  id: string;
-  application_id: string;
-  cluster_id: string;
-  name: string;
-  living_priority: Job['livingPriority'];
-  status: JobStatus;
-  restarts: number;
-  request_id: string | null;
-  created_at: number;
-  ended_at: number | null;
-  failure_json: string | null;
-}
 
 /** A page of jobs. */
 export interface JobPage {
@@ -43,132 +24,25 @@ export interface JobListRequest {
   tenant: string;
 }
 
-/** Jobs in the state database. */
-export class JobStore {
-  constructor(private readonly db: StateDatabase) {}
-
-  /** Records a job unless it is known; a known job keeps what it has (a relayed event may have come first). */
-  insert(job: Job): void {
-    this.db
-      .prepare(
-        `INSERT INTO jobs (id, application_id, cluster_id, name, living_priority, status, request_id, created_at, ended_at, failure_json)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET request_id = COALESCE(jobs.request_id, excluded.request_id)`,
-      )
-      .run(
-        job.id,
-        job.applicationId,
-        job.clusterId,
-        job.name,
-        job.livingPriority,
-        job.status,
-        job.requestId || null,
-        job.createTime.getTime(),
-        job.endTime?.getTime() ?? null,
-        job.failure ? JSON.stringify(job.failure) : null,
-      );
-  }
-
+/** Jobs in the control plane's state. */
+export interface JobStore {
+  /** Records a job unless it is known; a known job keeps what it has (a relayed event may have come first), but gains a request id it lacked. */
+  insert(job: Job): Promise<void>;
   /**
    * Moves a job to `status` (with its failure), unless it already ended: a terminal status is
    * final, so a late or repeated event cannot revive a job. Each move to RESTARTING counts a restart.
    */
-  updateStatus(jobId: string, status: JobStatus, failure: SerializedError | undefined, time = new Date()): void {
-    this.db
-      .prepare(
-        `UPDATE jobs SET status = ?, failure_json = COALESCE(?, failure_json), ended_at = ?, restarts = restarts + ?
-         WHERE id = ? AND status NOT IN ('FINISHED', 'FAILED', 'CANCELED')`,
-      )
-      .run(
-        status,
-        failure ? JSON.stringify(failure) : null,
-        isTerminalJobStatus(status) ? time.getTime() : null,
-        status === 'RESTARTING' ? 1 : 0,
-        jobId,
-      );
-  }
-
+  updateStatus(jobId: string, status: JobStatus, failure: SerializedError | undefined, time?: Date): Promise<void>;
   /** The job, or undefined. */
-  find(jobId: string): Job | undefined {
-    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
-    return row && fromRow(row);
-  }
-
+  find(jobId: string): Promise<Job | undefined>;
   /** The job; NOT_FOUND naming the id when there is none, or (given `tenant`) when its application is another tenant's, with the same answer. */
-  get(jobId: string, tenant?: string): Job {
-    const job = tenant === undefined ? this.find(jobId) : this.findOfTenant(jobId, tenant);
-    if (!job) throw new NotFoundError(`job ${JSON.stringify(jobId)} is not known to this control plane`);
-    return job;
-  }
-
-  /** The job, if it belongs to an application of `tenant`. */
-  private findOfTenant(jobId: string, tenant: string): Job | undefined {
-    const row = this.db
-      .prepare(
-        'SELECT jobs.* FROM jobs JOIN applications ON applications.id = jobs.application_id WHERE jobs.id = ? AND applications.tenant = ?',
-      )
-      .get(jobId, tenant) as JobRow | undefined;
-    return row && fromRow(row);
-  }
-
+  get(jobId: string, tenant?: string): Promise<Job>;
   /** The job an application's client submitted with this request id, if any. */
-  findByRequestId(applicationId: string, requestId: string): Job | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM jobs WHERE application_id = ? AND request_id = ?')
-      .get(applicationId, requestId) as JobRow | undefined;
-    return row && fromRow(row);
-  }
-
+  findByRequestId(applicationId: string, requestId: string): Promise<Job | undefined>;
   /** The jobs of an application, oldest first. */
-  ofApplication(applicationId: string): Job[] {
-    return (
-      this.db.prepare('SELECT * FROM jobs WHERE application_id = ? ORDER BY ordinal').all(applicationId) as JobRow[]
-    ).map(fromRow);
-  }
-
+  ofApplication(applicationId: string): Promise<Job[]>;
   /** The jobs on a cluster that have not ended, oldest first. */
-  activeOnCluster(clusterId: string): Job[] {
-    return (
-      this.db
-        .prepare(
-          "SELECT * FROM jobs WHERE cluster_id = ? AND status NOT IN ('FINISHED', 'FAILED', 'CANCELED') ORDER BY ordinal",
-        )
-        .all(clusterId) as JobRow[]
-    ).map(fromRow);
-  }
-
+  activeOnCluster(clusterId: string): Promise<Job[]>;
   /** A page of a tenant's jobs, newest first. */
-  list(request: JobListRequest): JobPage {
-    const { applicationId, clusterId, tenant } = request;
-    const { rows, nextPageToken } = readPage(
-      'jobs',
-      request,
-      (before, limit) =>
-        this.db
-          .prepare(
-            `SELECT jobs.* FROM jobs JOIN applications ON applications.id = jobs.application_id
-             WHERE applications.tenant = ? AND jobs.ordinal < ? AND (? = '' OR jobs.application_id = ?) AND (? = '' OR jobs.cluster_id = ?)
-             ORDER BY jobs.ordinal DESC LIMIT ?`,
-          )
-          .all(tenant, before, applicationId, applicationId, clusterId, clusterId, limit) as JobRow[],
-    );
-    return { jobs: rows.map(fromRow), nextPageToken };
-  }
-}
-
-function fromRow(row: JobRow): Job {
-  const job: Job = {
-    id: row.id,
-    applicationId: row.application_id,
-    clusterId: row.cluster_id,
-    name: row.name,
-    livingPriority: row.living_priority,
-    status: row.status,
-    restarts: row.restarts,
-    requestId: row.request_id ?? '',
-    createTime: new Date(row.created_at),
-  };
-  if (row.ended_at !== null) job.endTime = new Date(row.ended_at);
-  if (row.failure_json) job.failure = JSON.parse(row.failure_json) as SerializedError;
-  return job;
+  list(request: JobListRequest): Promise<JobPage>;
 }

@@ -50,73 +50,75 @@ export class TenantView {
     return this.domain.applications.run(input, this.tenant);
   }
 
-  getApplication(applicationId: string): Application {
+  getApplication(applicationId: string): Promise<Application> {
     return this.domain.applications.get(applicationId, this.tenant);
   }
 
-  listApplications(request: Omit<ApplicationListRequest, 'tenant'>): ApplicationPage {
+  listApplications(request: Omit<ApplicationListRequest, 'tenant'>): Promise<ApplicationPage> {
     return this.domain.applications.list({ ...request, tenant: this.tenant });
   }
 
-  cancelApplication(applicationId: string): Application {
-    return this.domain.applications.cancel(this.getApplication(applicationId).id);
+  async cancelApplication(applicationId: string): Promise<Application> {
+    return this.domain.applications.cancel((await this.getApplication(applicationId)).id);
   }
 
-  watchApplication(watch: ApplicationEventWatch): AsyncIterable<ApplicationEvent> {
-    return this.domain.applications.watch({ ...watch, applicationId: this.getApplication(watch.applicationId).id });
+  async watchApplication(watch: ApplicationEventWatch): Promise<AsyncIterable<ApplicationEvent>> {
+    const application = await this.getApplication(watch.applicationId);
+    return this.domain.applications.watch({ ...watch, applicationId: application.id });
   }
 
-  readDriverLog(read: DriverLogRead): AsyncIterable<DriverLogPiece> {
-    return this.domain.driverLogs.read({ ...read, applicationId: this.getApplication(read.applicationId).id });
+  async readDriverLog(read: DriverLogRead): Promise<AsyncIterable<DriverLogPiece>> {
+    const application = await this.getApplication(read.applicationId);
+    return this.domain.driverLogs.read({ ...read, applicationId: application.id });
   }
 
-  completeClientMain(applicationId: string, failure: SerializedError | undefined): Application {
-    return this.domain.clientMains.complete(this.getApplication(applicationId).id, failure);
+  async completeClientMain(applicationId: string, failure: SerializedError | undefined): Promise<Application> {
+    return this.domain.clientMains.complete((await this.getApplication(applicationId)).id, failure);
   }
 
-  clientHeartbeat(applicationId: string): { timeoutMs: number; application: Application } {
-    return this.domain.clientMains.heartbeat(this.getApplication(applicationId).id);
+  async clientHeartbeat(applicationId: string): Promise<{ timeoutMs: number; application: Application }> {
+    return this.domain.clientMains.heartbeat((await this.getApplication(applicationId)).id);
   }
 
-  deployCluster(request: { name: string; spec: ClusterSpec; requestId: string }): {
-    cluster: Cluster;
-    deduplicated: boolean;
-  } {
+  deployCluster(request: {
+    name: string;
+    spec: ClusterSpec;
+    requestId: string;
+  }): Promise<{ cluster: Cluster; deduplicated: boolean }> {
     return this.domain.clusters.deployShared({ ...request, tenant: this.tenant });
   }
 
-  getCluster(clusterId: string): Cluster {
+  getCluster(clusterId: string): Promise<Cluster> {
     return this.domain.clusters.get(clusterId, this.tenant);
   }
 
-  listClusters(request: Omit<ClusterListRequest, 'tenant'>): ClusterPage {
+  listClusters(request: Omit<ClusterListRequest, 'tenant'>): Promise<ClusterPage> {
     return this.domain.clusters.list({ ...request, tenant: this.tenant });
   }
 
-  shutDownCluster(clusterId: string): Cluster {
-    return this.domain.clusters.shutDown(this.getCluster(clusterId).id);
+  async shutDownCluster(clusterId: string): Promise<Cluster> {
+    return this.domain.clusters.shutDown((await this.getCluster(clusterId)).id);
   }
 
-  submitJob(submission: ClientJobSubmission): Promise<SubmittedClientJob> {
-    return this.domain.submissions.submit({
-      ...submission,
-      applicationId: this.getApplication(submission.applicationId).id,
-    });
+  async submitJob(submission: ClientJobSubmission): Promise<SubmittedClientJob> {
+    const application = await this.getApplication(submission.applicationId);
+    return this.domain.submissions.submit({ ...submission, applicationId: application.id });
   }
 
-  getJob(jobId: string): Job {
+  getJob(jobId: string): Promise<Job> {
     return this.domain.jobs.get(jobId, this.tenant);
   }
 
-  listJobs(request: Omit<JobListRequest, 'tenant'>): JobPage {
+  listJobs(request: Omit<JobListRequest, 'tenant'>): Promise<JobPage> {
     return this.domain.jobs.list({ ...request, tenant: this.tenant });
   }
 
-  cancelJob(jobId: string): Promise<Job> {
-    return this.domain.jobs.cancel(this.getJob(jobId).id);
+  async cancelJob(jobId: string): Promise<Job> {
+    return this.domain.jobs.cancel((await this.getJob(jobId)).id);
   }
 
-  jobResult(jobId: string, signal?: AbortSignal): AsyncIterable<JobResultAnswer> {
-    return this.domain.jobs.result(this.getJob(jobId).id, signal);
+  async *jobResult(jobId: string, signal?: AbortSignal): AsyncGenerator<JobResultAnswer> {
+    const job = await this.getJob(jobId);
+    yield* this.domain.jobs.result(job.id, signal);
   }
 }

@@ -55,7 +55,7 @@ export class PerJobMode extends ClientMainMode implements SubmissionModeStrategy
   ): Promise<SubmittedClientJob> {
     const cluster = await clusters.deployForJob(application, perJobSpec(application, graph), signal);
     try {
-      const gateway = clusters.gateway(cluster.id);
+      const gateway = await clusters.gateway(cluster.id);
       await uploadApplicationBundle(artifacts, gateway, application, signal);
       const jobId = await gateway.submitJob({
         graph,

@@ -52,7 +52,7 @@ export class SessionMode extends ClientMainMode implements SubmissionModeStrateg
     requestId: string,
     { clusters }: ModeServices,
   ): Promise<SubmittedClientJob> {
-    const gateway = clusters.gateway(application.clusterId);
+    const gateway = await clusters.gateway(application.clusterId);
     const jobId = await gateway.submitJob({
       graph,
       livingPriority: 'NORMAL',

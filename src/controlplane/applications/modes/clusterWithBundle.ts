@@ -31,8 +31,8 @@ export async function clusterWithBundle(
 ): Promise<ClusterWithBundle> {
   const { applications, clusters, artifacts } = services;
   const cluster = await clusterFor(application, mainSlot, services, signal);
-  const gateway = clusters.gateway(cluster.id);
-  const recorded = applications.get(application.id);
+  const gateway = await clusters.gateway(cluster.id);
+  const recorded = await applications.get(application.id);
   await uploadApplicationBundle(artifacts, gateway, recorded, signal);
   signal.throwIfAborted();
   return { cluster, gateway, application: recorded };
@@ -49,7 +49,7 @@ async function clusterFor(
   signal: AbortSignal,
 ): Promise<Cluster> {
   if (application.clusterId) {
-    const cluster = clusters.get(application.clusterId);
+    const cluster = await clusters.get(application.clusterId);
     if (cluster.status === 'RUNNING') return cluster;
     if (!application.ownsCluster || !isTerminalClusterStatus(cluster.status))
       throw new FailedPreconditionError(`its cluster ${cluster.id} is ${cluster.status}`);
@@ -63,13 +63,13 @@ async function clusterFor(
         signal,
       );
     case 'cluster': {
-      const cluster = clusters.useShared(target.clusterId, application.tenant);
-      applications.update(application.id, { clusterId: cluster.id });
+      const cluster = await clusters.useShared(target.clusterId, application.tenant);
+      await applications.update(application.id, { clusterId: cluster.id });
       return cluster;
     }
     case 'jobmanager': {
       const cluster = await clusters.useExternal(target.address, application.tenant, signal);
-      applications.update(application.id, { clusterId: cluster.id });
+      await applications.update(application.id, { clusterId: cluster.id });
       return cluster;
     }
   }

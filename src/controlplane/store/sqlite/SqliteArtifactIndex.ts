@@ -2,9 +2,9 @@
  * The control plane's artifact records: the `artifacts` table of its SQLite state database
  * (created by the control plane's first migration). Records survive restarts with their file name.
  */
-import type Database from 'better-sqlite3';
-import type { Artifact } from './Artifact.js';
-import type { ArtifactIndex } from './ArtifactIndex.js';
+import type { Artifact } from '../../../blob/Artifact.js';
+import type { ArtifactIndex } from '../../../blob/ArtifactIndex.js';
+import type { StateDatabase } from './stateDatabase.js';
 
 interface ArtifactRow {
   id: string;
@@ -15,7 +15,7 @@ interface ArtifactRow {
 
 /** An {@link ArtifactIndex} in the `artifacts` table of `db`. */
 export class SqliteArtifactIndex implements ArtifactIndex {
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: StateDatabase) {}
 
   find(id: string): Artifact | undefined {
     const row = this.db.prepare('SELECT * FROM artifacts WHERE id = ?').get(id) as ArtifactRow | undefined;

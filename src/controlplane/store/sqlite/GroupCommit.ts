@@ -16,7 +16,7 @@ import { closeSync, fdatasync, fdatasyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import type { StateDatabase } from './stateDatabase.js';
-import { stateWriteErrorOf } from './stateWriteError.js';
+import { stateWriteErrorOf } from '../stateWriteError.js';
 
 const fdatasyncAsync = promisify(fdatasync);
 

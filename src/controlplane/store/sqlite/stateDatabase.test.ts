@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../../common/testing/tempDir.js';
+import { tempDir } from '../../../common/testing/tempDir.js';
 import { openStateDatabase, schemaVersion } from './stateDatabase.js';
 import { MIGRATIONS } from './migrations.js';
 

@@ -8,7 +8,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { FailedPreconditionError } from '../../common/errors.js';
+import { FailedPreconditionError } from '../../../common/errors.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 
 /** The database handle type used across the control plane. */
@@ -82,7 +82,7 @@ function lightTransactions(db: StateDatabase): void {
           (nested ? rollbackTo : rollback).run();
           if (nested) release.run();
         }
-        for (const listener of rollbackListeners.get(db) ?? []) listener();
+        rolledBack(db);
         throw error;
       }
     }) as unknown as StateDatabase['transaction'];
@@ -98,6 +98,11 @@ export function onRollback(db: StateDatabase, listener: () => void): void {
   const listeners = rollbackListeners.get(db) ?? [];
   listeners.push(listener);
   rollbackListeners.set(db, listeners);
+}
+
+/** Tells the listeners of {@link onRollback} that a transaction (or a savepoint) of `db` was rolled back. */
+export function rolledBack(db: StateDatabase): void {
+  for (const listener of rollbackListeners.get(db) ?? []) listener();
 }
 
 /** The schema version the database is at (0 when new). */

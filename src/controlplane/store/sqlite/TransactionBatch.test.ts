@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../../common/testing/tempDir.js';
+import { tempDir } from '../../../common/testing/tempDir.js';
 import { openStateDatabase } from './stateDatabase.js';
 import { TransactionBatch } from './TransactionBatch.js';
 
@@ -17,7 +17,7 @@ describe('TransactionBatch', () => {
   it('runs the units of one turn in one transaction, in order, and resolves each with its result once committed', async () => {
     const { db, insert, notes } = database();
     const batch = new TransactionBatch(db);
-    const results = await Promise.all(['a', 'b', 'c'].map((text) => batch.run(() => insert(text))));
+    const results = await Promise.all(['a', 'b', 'c'].map((text) => batch.run(async () => insert(text))));
     expect(results).toEqual([1, 1, 1]);
     expect(notes()).toEqual(['a', 'b', 'c']);
     expect(db.inTransaction).toBe(false);
@@ -28,24 +28,49 @@ describe('TransactionBatch', () => {
     const { db, insert, notes } = database();
     const batch = new TransactionBatch(db);
     const outcomes = await Promise.allSettled([
-      batch.run(() => insert('a')),
-      batch.run(() => {
+      batch.run(async () => insert('a')),
+      batch.run(async () => {
         insert('half');
         insert('a');
       }),
-      batch.run(() => insert('b')),
+      batch.run(async () => insert('b')),
     ]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     expect(String((outcomes[1] as PromiseRejectedResult).reason)).toMatch(/UNIQUE constraint failed/);
     expect(notes()).toEqual(['a', 'b']);
   });
 
+  it('runs units that await one after another, each on the shared transaction, and makes outside writes wait for the batch', async () => {
+    const { db, insert, notes } = database();
+    const batch = new TransactionBatch(db);
+    const order: string[] = [];
+    let openWhileAwaiting = false;
+    const first = batch.run(async () => {
+      insert('a');
+      await Promise.resolve();
+      // The batch is open while its units await: a call from outside waits for it to end.
+      openWhileAwaiting = batch.idle !== undefined;
+      order.push('first unit');
+      insert('b');
+    });
+    const second = batch.run(async () => {
+      order.push('second unit');
+      insert('c');
+    });
+    await Promise.all([first, second]);
+    expect(openWhileAwaiting).toBe(true);
+    expect(batch.idle).toBeUndefined();
+    expect(order).toEqual(['first unit', 'second unit']);
+    expect(notes()).toEqual(['a', 'b', 'c']);
+    expect(batch.counts).toEqual({ batches: 1, units: 2 });
+  });
+
   it('puts a unit queued while a batch runs into the next batch', async () => {
     const { db, insert, notes } = database();
     const batch = new TransactionBatch(db);
     let later: Promise<number> | undefined;
-    await batch.run(() => {
-      later = batch.run(() => insert('second'));
+    await batch.run(async () => {
+      later = batch.run(async () => insert('second'));
       return insert('first');
     });
     // The second unit has not run yet: its batch comes on the next turn.
@@ -64,14 +89,17 @@ describe('TransactionBatch', () => {
     db.pragma('busy_timeout = 0');
     other.exec('BEGIN IMMEDIATE');
     try {
-      const outcomes = await Promise.allSettled([batch.run(() => insert('a')), batch.run(() => insert('b'))]);
+      const outcomes = await Promise.allSettled([
+        batch.run(async () => insert('a')),
+        batch.run(async () => insert('b')),
+      ]);
       expect(outcomes.map((outcome) => outcome.status)).toEqual(['rejected', 'rejected']);
     } finally {
       other.exec('ROLLBACK');
       other.close();
     }
     expect(notes()).toEqual([]);
-    await batch.run(() => insert('c'));
+    await batch.run(async () => insert('c'));
     expect(notes()).toEqual(['c']);
   });
 });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { tempDir } from '../../common/testing/tempDir.js';
+import { tempDir } from '../../../common/testing/tempDir.js';
 import { GroupCommit } from './GroupCommit.js';
 import { openStateDatabase } from './stateDatabase.js';
 

@@ -1,0 +1,173 @@
+/**
+ * The `jobs` table: the SQLite {@link JobStore}. Written when SubmitJob is accepted and with each
+ * relayed job status change.
+ */
+import { NotFoundError } from '../../../common/errors.js';
+import { isTerminalJobStatus, type JobStatus, type SerializedError } from '../../../common/status.js';
+import type { Job } from '../../model/Job.js';
+import type { JobListRequest, JobPage, JobStore } from '../JobStore.js';
+import { readPage } from '../pageToken.js';
+import type { SqliteAccess } from './SqliteAccess.js';
+import type { StateDatabase } from './stateDatabase.js';
+
+interface JobRow {
+  ordinal: number;
+  id: string;
+  application_id: string;
+  cluster_id: string;
+  name: string;
+  living_priority: Job['livingPriority'];
+  status: JobStatus;
+  restarts: number;
+  request_id: string | null;
+  created_at: number;
+  ended_at: number | null;
+  failure_json: string | null;
+}
+
+/** Jobs in the state database. */
+export class SqliteJobStore implements JobStore {
+  constructor(
+    private readonly db: StateDatabase,
+    private readonly access: SqliteAccess,
+  ) {}
+
+  insert(job: Job): Promise<void> {
+    return this.access.write(() => {
+      this.db
+        .prepare(
+          `INSERT INTO jobs (id, application_id, cluster_id, name, living_priority, status, request_id, created_at, ended_at, failure_json)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (id) DO UPDATE SET request_id = COALESCE(jobs.request_id, excluded.request_id)`,
+        )
+        .run(
+          job.id,
+          job.applicationId,
+          job.clusterId,
+          job.name,
+          job.livingPriority,
+          job.status,
+          job.requestId || null,
+          job.createTime.getTime(),
+          job.endTime?.getTime() ?? null,
+          job.failure ? JSON.stringify(job.failure) : null,
+        );
+    });
+  }
+
+  updateStatus(
+    jobId: string,
+    status: JobStatus,
+    failure: SerializedError | undefined,
+    time = new Date(),
+  ): Promise<void> {
+    return this.access.write(() => {
+      this.db
+        .prepare(
+          `UPDATE jobs SET status = ?, failure_json = COALESCE(?, failure_json), ended_at = ?, restarts = restarts + ?
+         WHERE id = ? AND status NOT IN ('FINISHED', 'FAILED', 'CANCELED')`,
+        )
+        .run(
+          status,
+          failure ? JSON.stringify(failure) : null,
+          isTerminalJobStatus(status) ? time.getTime() : null,
+          status === 'RESTARTING' ? 1 : 0,
+          jobId,
+        );
+    });
+  }
+
+  find(jobId: string): Promise<Job | undefined> {
+    return this.access.read(() => this.findNow(jobId));
+  }
+
+  get(jobId: string, tenant?: string): Promise<Job> {
+    return this.access.read(() => {
+      const job = tenant === undefined ? this.findNow(jobId) : this.findOfTenant(jobId, tenant);
+      if (!job) throw new NotFoundError(`job ${JSON.stringify(jobId)} is not known to this control plane`);
+      return job;
+    });
+  }
+
+  private findNow(jobId: string): Job | undefined {
+    const row = this.db.prepare('SELECT * FROM jobs WHERE id = ?').get(jobId) as JobRow | undefined;
+    return row && fromRow(row);
+  }
+
+  /** The job, if it belongs to an application of `tenant`. */
+  private findOfTenant(jobId: string, tenant: string): Job | undefined {
+    const row = this.db
+      .prepare(
+        'SELECT jobs.* FROM jobs JOIN applications ON applications.id = jobs.application_id WHERE jobs.id = ? AND applications.tenant = ?',
+      )
+      .get(jobId, tenant) as JobRow | undefined;
+    return row && fromRow(row);
+  }
+
+  findByRequestId(applicationId: string, requestId: string): Promise<Job | undefined> {
+    return this.access.read(() => {
+      const row = this.db
+        .prepare('SELECT * FROM jobs WHERE application_id = ? AND request_id = ?')
+        .get(applicationId, requestId) as JobRow | undefined;
+      return row && fromRow(row);
+    });
+  }
+
+  ofApplication(applicationId: string): Promise<Job[]> {
+    return this.access.read(() =>
+      (
+        this.db.prepare('SELECT * FROM jobs WHERE application_id = ? ORDER BY ordinal').all(applicationId) as JobRow[]
+      ).map(fromRow),
+    );
+  }
+
+  activeOnCluster(clusterId: string): Promise<Job[]> {
+    return this.access.read(() =>
+      (
+        this.db
+          .prepare(
+            "SELECT * FROM jobs WHERE cluster_id = ? AND status NOT IN ('FINISHED', 'FAILED', 'CANCELED') ORDER BY ordinal",
+          )
+          .all(clusterId) as JobRow[]
+      ).map(fromRow),
+    );
+  }
+
+  list(request: JobListRequest): Promise<JobPage> {
+    return this.access.read(() => this.listNow(request));
+  }
+
+  private listNow(request: JobListRequest): JobPage {
+    const { applicationId, clusterId, tenant } = request;
+    const { rows, nextPageToken } = readPage(
+      'jobs',
+      request,
+      (before, limit) =>
+        this.db
+          .prepare(
+            `SELECT jobs.* FROM jobs JOIN applications ON applications.id = jobs.application_id
+             WHERE applications.tenant = ? AND jobs.ordinal < ? AND (? = '' OR jobs.application_id = ?) AND (? = '' OR jobs.cluster_id = ?)
+             ORDER BY jobs.ordinal DESC LIMIT ?`,
+          )
+          .all(tenant, before, applicationId, applicationId, clusterId, clusterId, limit) as JobRow[],
+    );
+    return { jobs: rows.map(fromRow), nextPageToken };
+  }
+}
+
+function fromRow(row: JobRow): Job {
+  const job: Job = {
+    id: row.id,
+    applicationId: row.application_id,
+    clusterId: row.cluster_id,
+    name: row.name,
+    livingPriority: row.living_priority,
+    status: row.status,
+    restarts: row.restarts,
+    requestId: row.request_id ?? '',
+    createTime: new Date(row.created_at),
+  };
+  if (row.ended_at !== null) job.endTime = new Date(row.ended_at);
+  if (row.failure_json) job.failure = JSON.parse(row.failure_json) as SerializedError;
+  return job;
+}
