@@ -5,7 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../common/testing/tempDir.js';
 import { InvalidArgumentError, NotFoundError, ResourceExhaustedError } from '../common/errors.js';
 import { ArtifactStore } from './ArtifactStore.js';
-import { MemoryArtifactIndex } from './MemoryArtifactIndex.js';
+import type { Artifact } from './Artifact.js';
+import type { ArtifactRecords } from './ArtifactRecords.js';
 import { openBlobServerStore } from './openBlobServerStore.js';
 
 function sha256(bytes: Uint8Array): string {
@@ -18,8 +19,7 @@ async function* chunks(bytes: Buffer, size = 7): AsyncGenerator<Uint8Array> {
 
 function newStore(maxArtifactBytes = 1024) {
   const dir = tempDir();
-  const records = new MemoryArtifactIndex();
-  return { dir, records, store: new ArtifactStore(join(dir, 'artifacts'), records, { maxArtifactBytes }) };
+  return { dir, store: new ArtifactStore(join(dir, 'artifacts'), { maxArtifactBytes }) };
 }
 
 /** Every file below `folder`, relative. */
@@ -100,12 +100,12 @@ describe('ArtifactStore', () => {
   });
 
   it('after a crash, drops half-written uploads and records files renamed into place', async () => {
-    const { dir, records } = newStore();
+    const { dir } = newStore();
     const root = join(dir, 'artifacts');
     writeFileSync(join(root, 'incoming', 'killed.part'), 'half');
     mkdirSync(join(root, 'sha256', declaration.sha256.slice(0, 2)), { recursive: true });
     writeFileSync(join(root, 'sha256', declaration.sha256.slice(0, 2), declaration.sha256), bytes);
-    const store = new ArtifactStore(root, records, { maxArtifactBytes: 1024 });
+    const store = new ArtifactStore(root, { maxArtifactBytes: 1024 });
     expect(readdirSync(join(root, 'incoming'))).toEqual([]);
     expect(store.get(declaration.sha256).sizeBytes).toBe(bytes.length);
   });
@@ -125,7 +125,7 @@ describe("ArtifactStore with records in memory (the job manager's blob server)",
   const declaration = { sha256: sha256(bytes), sizeBytes: bytes.length, fileName: 'jm.tgz' };
 
   it('names the job manager in its limit message', async () => {
-    const store = new ArtifactStore(tempDir(), new MemoryArtifactIndex(), {
+    const store = new ArtifactStore(tempDir(), {
       maxArtifactBytes: 4,
       holder: 'job manager',
     });
@@ -147,5 +147,82 @@ describe("ArtifactStore with records in memory (the job manager's blob server)",
     });
     expect(readdirSync(join(stateDir, 'blobs', 'incoming'))).toEqual([]);
     expect((await again.put(declaration, chunks(bytes))).alreadyStored).toBe(true);
+  });
+});
+
+/** Durable records standing in for the control plane's catalog: a map behind promises, with a switch that fails writes. */
+class RecordsInMap implements ArtifactRecords {
+  readonly rows = new Map<string, Artifact>();
+  failWrites = false;
+
+  async find(id: string): Promise<Artifact | undefined> {
+    await Promise.resolve();
+    return this.rows.get(id);
+  }
+
+  async record(id: string, sizeBytes: number, fileName: string): Promise<Artifact> {
+    await Promise.resolve();
+    if (this.failWrites) throw new Error('the catalog is down');
+    if (!this.rows.has(id)) this.rows.set(id, { id, sizeBytes, fileName, createdAt: new Date(1_000) });
+    return this.rows.get(id)!;
+  }
+
+  async forget(id: string): Promise<void> {
+    await Promise.resolve();
+    this.rows.delete(id);
+  }
+
+  async ids(): Promise<string[]> {
+    await Promise.resolve();
+    return [...this.rows.keys()];
+  }
+}
+
+describe("ArtifactStore with durable records (the control plane's catalog)", () => {
+  const bytes = Buffer.from('bundle bytes held by the control plane');
+  const declaration = { sha256: sha256(bytes), sizeBytes: bytes.length, fileName: 'cp.tgz' };
+
+  it('records an upload in the catalog before it counts as stored, and reads it from memory', async () => {
+    const records = new RecordsInMap();
+    const store = await ArtifactStore.open(tempDir(), records, { maxArtifactBytes: 1024 });
+    const { artifact, alreadyStored } = await store.put(declaration, chunks(bytes));
+    expect(alreadyStored).toBe(false);
+    expect(records.rows.get(declaration.sha256)).toEqual(artifact);
+    expect(store.get(declaration.sha256)).toEqual(artifact);
+    expect((await store.put(declaration, chunks(bytes))).alreadyStored).toBe(true);
+  });
+
+  it('refuses an upload the catalog cannot record, and does not count it as stored', async () => {
+    const records = new RecordsInMap();
+    const store = await ArtifactStore.open(tempDir(), records, { maxArtifactBytes: 1024 });
+    records.failWrites = true;
+    await expect(store.put(declaration, chunks(bytes))).rejects.toThrow('the catalog is down');
+    expect(store.find(declaration.sha256)).toBeUndefined();
+    records.failWrites = false;
+    expect((await store.put(declaration, chunks(bytes))).alreadyStored).toBe(false);
+    expect(records.rows.has(declaration.sha256)).toBe(true);
+  });
+
+  it('loads its records when it opens, with their file names, and brings files and records in step', async () => {
+    const root = tempDir();
+    const records = new RecordsInMap();
+    const first = await ArtifactStore.open(root, records, { maxArtifactBytes: 1024 });
+    const { artifact } = await first.put(declaration, chunks(bytes));
+    // A record whose bytes are gone, a file renamed into place without a record, a killed upload.
+    const gone = sha256(Buffer.from('gone'));
+    await records.record(gone, 4, 'gone.tgz');
+    const unrecorded = Buffer.from('renamed into place, then the control plane died');
+    const unrecordedId = sha256(unrecorded);
+    mkdirSync(join(root, 'sha256', unrecordedId.slice(0, 2)), { recursive: true });
+    writeFileSync(join(root, 'sha256', unrecordedId.slice(0, 2), unrecordedId), unrecorded);
+    writeFileSync(join(root, 'incoming', 'killed.part'), 'half');
+
+    const again = await ArtifactStore.open(root, records, { maxArtifactBytes: 1024 });
+    expect(again.get(declaration.sha256)).toEqual(artifact);
+    expect(again.find(gone)).toBeUndefined();
+    expect(records.rows.has(gone)).toBe(false);
+    expect(again.get(unrecordedId)).toMatchObject({ sizeBytes: unrecorded.length, fileName: '' });
+    expect(records.rows.get(unrecordedId)).toEqual(again.get(unrecordedId));
+    expect(readdirSync(join(root, 'incoming'))).toEqual([]);
   });
 });

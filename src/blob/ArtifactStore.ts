@@ -4,18 +4,25 @@
  * temporary file while it is hashed, checked against the size and sha256 the client declared,
  * flushed to disk and only then renamed into place and recorded; so a killed or corrupt upload
  * never leaves anything that counts as present, and the same bytes are stored once.
+ *
+ * Reads answer from records in memory. The job manager's store keeps nothing else (its files are
+ * its records); the control plane's store, opened with {@link ArtifactStore.open}, also keeps them
+ * in durable {@link ArtifactRecords} (its store port's artifact catalog): it loads them when it
+ * opens, and an upload counts as stored only once its record is written there.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, NotFoundError, ResourceExhaustedError } from '../common/errors.js';
 import type { Artifact, ArtifactDeclaration } from './Artifact.js';
 import { checkArtifactId, isArtifactId } from './artifactId.js';
-import type { ArtifactIndex } from './ArtifactIndex.js';
+import type { ArtifactRecords } from './ArtifactRecords.js';
+import { MemoryArtifactIndex } from './MemoryArtifactIndex.js';
 import { writeVerifiedFile } from './writeVerifiedFile.js';
 
 export type { Artifact, ArtifactDeclaration } from './Artifact.js';
+export type { ArtifactRecords } from './ArtifactRecords.js';
 
 /** Options of {@link ArtifactStore}. */
 export interface ArtifactStoreOptions {
@@ -29,9 +36,6 @@ export interface ArtifactStoreOptions {
    */
   inspect?: (file: string) => Promise<void>;
 }
-
-/** Where a store records what it holds (the control plane's store, or memory for a job manager). */
-export type ArtifactRecords = ArtifactIndex;
 
 /** Options of {@link ArtifactStore.read}. */
 export interface ReadArtifactOptions {
@@ -48,19 +52,33 @@ const DEFAULT_CHUNK_BYTES = 256 * 1024;
 export class ArtifactStore {
   private readonly objects: string;
   private readonly incoming: string;
-  private readonly index: ArtifactIndex;
+  private readonly index = new MemoryArtifactIndex();
+  private records: ArtifactRecords | undefined;
 
+  /**
+   * Opens (creating if needed) a store whose records are kept in memory only (the job manager's
+   * blob server): half-written uploads are removed and every file in place is recorded again.
+   */
   constructor(
     root: string,
-    records: ArtifactRecords,
     private readonly options: ArtifactStoreOptions,
   ) {
-    this.index = records;
     this.objects = join(root, 'sha256');
     this.incoming = join(root, 'incoming');
     mkdirSync(this.objects, { recursive: true });
     mkdirSync(this.incoming, { recursive: true });
     this.recover();
+  }
+
+  /**
+   * Opens (creating if needed) a store whose records are also kept in `records` (the control
+   * plane's): loads them, and brings files and records back in step after a crash or restart
+   * (records whose file is gone are forgotten, a file without a record gets one).
+   */
+  static async open(root: string, records: ArtifactRecords, options: ArtifactStoreOptions): Promise<ArtifactStore> {
+    const store = new ArtifactStore(root, options);
+    await store.load(records);
+    return store;
   }
 
   /** The largest artifact accepted, in bytes. */
@@ -145,30 +163,49 @@ export class ArtifactStore {
       mkdirSync(folder, { recursive: true });
       await rename(temporary, this.pathOf(declaration.sha256));
       await syncDirectory(folder);
-      return {
-        artifact: this.index.record(declaration.sha256, declaration.sizeBytes, declaration.fileName),
-        alreadyStored: false,
-      };
+      return { artifact: await this.record(declaration), alreadyStored: false };
     } finally {
       await unlink(temporary).catch(() => undefined);
     }
   }
 
+  /** Records an upload whose bytes are in place: durably first when the store has records besides memory. */
+  private async record(declaration: ArtifactDeclaration): Promise<Artifact> {
+    const { sha256, sizeBytes, fileName } = declaration;
+    if (!this.records) return this.index.record(sha256, sizeBytes, fileName);
+    return this.index.hold(await this.records.record(sha256, sizeBytes, fileName));
+  }
+
   /**
-   * Brings files and records back in step after a crash or restart: half-written uploads are
-   * removed, records whose file is gone are dropped, and a file without a record gets one.
+   * Brings files and memory back in step after a crash or restart: half-written uploads are
+   * removed, and every file in place is recorded.
    */
   private recover(): void {
     for (const name of readdirSync(this.incoming)) rmSync(join(this.incoming, name), { force: true });
-    const known = new Set(this.index.ids());
-    for (const id of known) {
-      if (!existsSync(this.pathOf(id))) this.index.forget(id);
-    }
     for (const prefix of readdirSync(this.objects)) {
       for (const id of readdirSync(join(this.objects, prefix))) {
-        if (isArtifactId(id) && !known.has(id)) this.index.record(id, statSync(this.pathOf(id)).size, '');
+        if (isArtifactId(id)) this.index.record(id, statSync(this.pathOf(id)).size, '');
       }
     }
+  }
+
+  /**
+   * Takes the durable records in memory, in place of what {@link recover} made of the files (a
+   * record keeps its file name and time), and brings them in step with the files: a record whose
+   * file is gone is forgotten, a file without a record gets one. Writes go to `records` from then on.
+   */
+  private async load(records: ArtifactRecords): Promise<void> {
+    const files = new Set(this.index.ids());
+    const loaded = new Set<string>();
+    for (const id of await records.ids()) {
+      const artifact = files.has(id) ? await records.find(id) : undefined;
+      if (artifact) loaded.add(this.index.hold(artifact).id);
+      else await records.forget(id);
+    }
+    for (const id of files) {
+      if (!loaded.has(id)) this.index.hold(await records.record(id, this.index.find(id)!.sizeBytes, ''));
+    }
+    this.records = records;
   }
 }
 

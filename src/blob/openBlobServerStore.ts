@@ -6,7 +6,6 @@
  */
 import { join } from 'node:path';
 import { ArtifactStore } from './ArtifactStore.js';
-import { MemoryArtifactIndex } from './MemoryArtifactIndex.js';
 
 /** Options of {@link openBlobServerStore}. */
 export interface BlobServerStoreOptions {
@@ -21,7 +20,7 @@ export const BLOB_SERVER_DEFAULTS = {
 
 /** Opens (creating if needed) the blob store of the job manager whose state folder is `stateDir`. */
 export function openBlobServerStore(stateDir: string, options: BlobServerStoreOptions = {}): ArtifactStore {
-  return new ArtifactStore(join(stateDir, 'blobs'), new MemoryArtifactIndex(), {
+  return new ArtifactStore(join(stateDir, 'blobs'), {
     maxArtifactBytes: options.maxArtifactBytes ?? BLOB_SERVER_DEFAULTS.maxArtifactBytes,
     holder: 'job manager',
   });

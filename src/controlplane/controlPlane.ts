@@ -85,7 +85,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
   const { logger } = options;
   let domain: ControlPlaneDomain | undefined;
   try {
-    const artifacts = new ArtifactStore(join(options.stateDir, 'artifacts'), store.artifacts, {
+    const artifacts = await ArtifactStore.open(join(options.stateDir, 'artifacts'), store.artifacts, {
       maxArtifactBytes: options.maxArtifactBytes,
       // A bundle is checked once, here, as every task executor will check it before unpacking.
       inspect: (file) => checkUploadedBundle(file, options.bundleLimits ?? BUNDLE_CACHE_DEFAULTS),

@@ -630,22 +630,40 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
       });
     });
 
-    describe('artifact index', () => {
+    describe('artifact catalog', () => {
       it('records an artifact once, finds it, lists it, and forgets it', async () => {
         const store = await open();
         const id = 'a'.repeat(64);
-        expect(store.artifacts.find(id)).toBeUndefined();
-        const recorded = store.artifacts.record(id, 42, 'bundle.tgz');
+        expect(await store.artifacts.find(id)).toBeUndefined();
+        const recorded = await store.artifacts.record(id, 42, 'bundle.tgz');
         expect(recorded).toMatchObject({ id, sizeBytes: 42, fileName: 'bundle.tgz' });
         expect(recorded.createdAt).toBeInstanceOf(Date);
         // An existing record is kept.
-        expect(store.artifacts.record(id, 42, 'other.tgz')).toEqual(recorded);
-        expect(store.artifacts.find(id)).toEqual(recorded);
-        store.artifacts.record('b'.repeat(64), 1, '');
-        expect(store.artifacts.ids().sort()).toEqual([id, 'b'.repeat(64)]);
-        store.artifacts.forget(id);
-        expect(store.artifacts.find(id)).toBeUndefined();
-        expect(store.artifacts.ids()).toEqual(['b'.repeat(64)]);
+        expect(await store.artifacts.record(id, 42, 'other.tgz')).toEqual(recorded);
+        expect(await store.artifacts.find(id)).toEqual(recorded);
+        await store.artifacts.record('b'.repeat(64), 1, '');
+        expect((await store.artifacts.ids()).sort()).toEqual([id, 'b'.repeat(64)]);
+        await store.artifacts.forget(id);
+        expect(await store.artifacts.find(id)).toBeUndefined();
+        expect(await store.artifacts.ids()).toEqual(['b'.repeat(64)]);
+      });
+
+      it('keeps a record written in a unit of work only when the unit commits', async () => {
+        const store = await open();
+        const kept = 'c'.repeat(64);
+        const dropped = 'd'.repeat(64);
+        await store.transaction(async (tx) => {
+          await tx.artifacts.record(kept, 3, 'kept.tgz');
+        });
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.artifacts.record(dropped, 4, 'dropped.tgz');
+            expect(await tx.artifacts.find(dropped)).toMatchObject({ id: dropped, sizeBytes: 4 });
+            throw new Error('taken back');
+          }),
+        ).rejects.toThrow('taken back');
+        expect(await store.artifacts.find(kept)).toMatchObject({ id: kept, sizeBytes: 3, fileName: 'kept.tgz' });
+        expect(await store.artifacts.find(dropped)).toBeUndefined();
       });
     });
 

@@ -33,7 +33,9 @@ afterEach(async () => {
 async function simulatedDomain(script: ConstructorParameters<typeof SimulatedDeploymentTarget>[0] = {}) {
   const stateDir = tempDir();
   const store = openSqliteControlPlaneStore(stateDir, { groupCommit: false });
-  const artifacts = new ArtifactStore(join(stateDir, 'artifacts'), store.artifacts, { maxArtifactBytes: 1024 * 1024 });
+  const artifacts = await ArtifactStore.open(join(stateDir, 'artifacts'), store.artifacts, {
+    maxArtifactBytes: 1024 * 1024,
+  });
   // A real bundle: the control plane checks its entry, though the simulated cluster never runs it.
   const packed = await packBundle(
     fileURLToPath(new URL('../../../test/controlplane/fixtures/driver-app', import.meta.url)),

@@ -1,6 +1,6 @@
 /**
  * The port to the control plane's state: applications and their event logs, clusters, jobs,
- * driver logs, retention, and the artifact index, with units of work and durability. The control
+ * driver logs, retention, and the artifact catalog, with units of work and durability. The control
  * plane depends on this interface only; `sqlite/` implements it over one SQLite file, and another
  * database (PostgreSQL, for several control-plane replicas) implements it by passing the contract
  * suite in `test/contracts/controlPlaneStore.contract.ts` unchanged.
@@ -14,9 +14,9 @@
  * implementation may commit several units together (SQLite commits all units of one turn of the
  * event loop at once); each still succeeds or fails alone.
  */
-import type { ArtifactIndex } from '../../blob/ArtifactIndex.js';
 import type { ApplicationEventStore } from './ApplicationEventStore.js';
 import type { ApplicationStore } from './ApplicationStore.js';
+import type { ArtifactCatalog } from './ArtifactCatalog.js';
 import type { ClusterStore } from './ClusterStore.js';
 import type { DriverLogStore } from './DriverLogStore.js';
 import type { JobStore } from './JobStore.js';
@@ -31,7 +31,7 @@ export interface StoreScope {
   readonly driverLogs: DriverLogStore;
   readonly retention: RetentionStore;
   /** The records of the control plane's artifact store (bundles). */
-  readonly artifacts: ArtifactIndex;
+  readonly artifacts: ArtifactCatalog;
   /**
    * Runs `work` as one unit of work (nested in this one when called on a transaction): its writes
    * are kept together once it resolves, and none of them when it throws.

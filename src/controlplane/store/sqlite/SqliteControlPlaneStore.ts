@@ -10,7 +10,6 @@
  * an open batch to end).
  */
 import { join } from 'node:path';
-import type { ArtifactIndex } from '../../../blob/ArtifactIndex.js';
 import type { ControlPlaneStore, StoreScope, StoreTransaction } from '../ControlPlaneStore.js';
 import { stateWriteErrorOf } from '../stateWriteError.js';
 import { GroupCommit } from './GroupCommit.js';
@@ -18,7 +17,7 @@ import { MIGRATIONS, type Migration } from './migrations.js';
 import { IN_UNIT, runNow, type SqliteAccess } from './SqliteAccess.js';
 import { keptApplications, SqliteApplicationStore } from './SqliteApplicationStore.js';
 import { SqliteApplicationEventStore } from './SqliteApplicationEventStore.js';
-import { SqliteArtifactIndex } from './SqliteArtifactIndex.js';
+import { SqliteArtifactCatalog } from './SqliteArtifactCatalog.js';
 import { keptClusters, SqliteClusterStore } from './SqliteClusterStore.js';
 import { SqliteDriverLogStore } from './SqliteDriverLogStore.js';
 import { SqliteJobStore } from './SqliteJobStore.js';
@@ -45,7 +44,7 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
   readonly jobs;
   readonly driverLogs;
   readonly retention;
-  readonly artifacts: ArtifactIndex;
+  readonly artifacts;
   private readonly batch: TransactionBatch;
   private readonly inUnit: Repositories;
 
@@ -68,7 +67,7 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
       jobs: new SqliteJobStore(db, access),
       driverLogs: new SqliteDriverLogStore(db, access),
       retention: new SqliteRetentionStore(db, access),
-      artifacts: new SqliteArtifactIndex(db),
+      artifacts: new SqliteArtifactCatalog(db, access),
     });
     const outsideUnits: SqliteAccess = {
       read: (statements) => this.outside(statements),
