@@ -17,9 +17,10 @@ import { clusterHandlers } from './clusterHandlers.js';
 import { logHandlers } from './logHandlers.js';
 import { jobHandlers } from './jobHandlers.js';
 import type { TenantViews } from '../tenants/TenantView.js';
-import { withStateWriteErrors } from './withStateWriteErrors.js';
+import { withStateWriteError } from './withStateWriteErrors.js';
 import { withSharedResponses } from './sharedResponses.js';
-import { withCommandHints } from './withCommandHints.js';
+import { withCommandHint } from './withCommandHints.js';
+import { mapHandlerErrors } from './mapHandlerErrors.js';
 
 /** What the adapter needs from the control plane. */
 export interface ClusterClientServiceDependencies {
@@ -44,14 +45,15 @@ export function clusterClientService(deps: ClusterClientServiceDependencies): Ho
     ...logHandlers(deps.views),
     ...jobHandlers(deps.views),
   };
-  // Errors of the domain name ids only; the adapter adds the CLI command that lists them.
-  const implementation = withCommandHints(ClusterClientServiceDefinition, implemented);
+  // Errors of the domain name ids only: the adapter adds the CLI command that lists them, and says
+  // so when the state could not be written (one wrapper for both, so a stream has one more layer, not two).
+  const { stateDir } = deps;
+  const implementation = mapHandlerErrors(ClusterClientServiceDefinition, implemented, (error) =>
+    stateDir === undefined ? withCommandHint(error) : withStateWriteError(withCommandHint(error), stateDir),
+  );
   return {
     // An application's events are encoded once for all of its watchers.
     definition: withSharedResponses(ClusterClientServiceDefinition, ['watchApplication']),
-    implementation:
-      deps.stateDir === undefined
-        ? implementation
-        : withStateWriteErrors(ClusterClientServiceDefinition, implementation, deps.stateDir),
+    implementation,
   } as HostedService;
 }

@@ -6,8 +6,12 @@
  */
 import type { CompatServiceDefinition, ServiceImplementation } from 'nice-grpc';
 import { stateWriteErrorOf } from '../store/stateWriteError.js';
+import { mapHandlerErrors } from './mapHandlerErrors.js';
 
-type Handler = (request: unknown, context: unknown) => unknown;
+/** `error` as the state write failure it is (naming the state dir), or `error` itself. */
+export function withStateWriteError(error: unknown, stateDir: string): unknown {
+  return stateWriteErrorOf(error, stateDir) ?? error;
+}
 
 /** `implementation` with each handler's state write failures mapped; streams are mapped while they run. */
 export function withStateWriteErrors<S extends CompatServiceDefinition>(
@@ -15,27 +19,5 @@ export function withStateWriteErrors<S extends CompatServiceDefinition>(
   implementation: ServiceImplementation<S>,
   stateDir: string,
 ): ServiceImplementation<S> {
-  const methods = ('methods' in definition ? definition.methods : definition) as Record<
-    string,
-    { responseStream: boolean }
-  >;
-  const handlers = implementation as unknown as Record<string, Handler>;
-  const mapped: Record<string, Handler> = { ...handlers };
-  const rethrow = (error: unknown): never => {
-    throw stateWriteErrorOf(error, stateDir) ?? error;
-  };
-  for (const [key, method] of Object.entries(methods)) {
-    const handler = handlers[key];
-    if (!handler) continue;
-    mapped[key] = method.responseStream
-      ? async function* (request, context) {
-          try {
-            yield* handler(request, context) as AsyncIterable<unknown>;
-          } catch (error) {
-            rethrow(error);
-          }
-        }
-      : (request, context) => (async () => handler(request, context))().catch(rethrow);
-  }
-  return mapped as unknown as ServiceImplementation<S>;
+  return mapHandlerErrors(definition, implementation, (error) => withStateWriteError(error, stateDir));
 }
