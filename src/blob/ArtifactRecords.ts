@@ -14,6 +14,6 @@ export interface ArtifactRecords {
   record(id: string, sizeBytes: number, fileName: string): Promise<Artifact>;
   /** Drops the record of an artifact whose bytes are gone. */
   forget(id: string): Promise<void>;
-  /** The id of every record. */
-  ids(): Promise<string[]>;
+  /** Every record, in one read (the store loads them all when it opens). */
+  all(): Promise<Artifact[]>;
 }

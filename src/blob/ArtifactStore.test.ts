@@ -172,9 +172,9 @@ class RecordsInMap implements ArtifactRecords {
     this.rows.delete(id);
   }
 
-  async ids(): Promise<string[]> {
+  async all(): Promise<Artifact[]> {
     await Promise.resolve();
-    return [...this.rows.keys()];
+    return [...this.rows.values()];
   }
 }
 

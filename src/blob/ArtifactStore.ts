@@ -197,10 +197,9 @@ export class ArtifactStore {
   private async load(records: ArtifactRecords): Promise<void> {
     const files = new Set(this.index.ids());
     const loaded = new Set<string>();
-    for (const id of await records.ids()) {
-      const artifact = files.has(id) ? await records.find(id) : undefined;
-      if (artifact) loaded.add(this.index.hold(artifact).id);
-      else await records.forget(id);
+    for (const artifact of await records.all()) {
+      if (files.has(artifact.id)) loaded.add(this.index.hold(artifact).id);
+      else await records.forget(artifact.id);
     }
     for (const id of files) {
       if (!loaded.has(id)) this.index.hold(await records.record(id, this.index.find(id)!.sizeBytes, ''));

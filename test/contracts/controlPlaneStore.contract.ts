@@ -602,7 +602,8 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
         expect(await store.retention.due({ keepNewest: 2 }, 10)).toEqual([older]);
         await store.driverLogs.complete(copying);
         expect(await store.retention.due({ keepNewest: 1 }, 10)).toEqual([copying, older, old]);
-        expect(recent).toBeTruthy();
+        // By age alone, every ended application whose log is copied, oldest end first.
+        expect(await store.retention.due({ endedBefore: now }, 10)).toEqual([copying, older, old, recent]);
       });
 
       it('compacts one application: keeps its last event and the log tail, records what is kept, and only once', async () => {
@@ -642,10 +643,11 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
         expect(await store.artifacts.record(id, 42, 'other.tgz')).toEqual(recorded);
         expect(await store.artifacts.find(id)).toEqual(recorded);
         await store.artifacts.record('b'.repeat(64), 1, '');
-        expect((await store.artifacts.ids()).sort()).toEqual([id, 'b'.repeat(64)]);
+        expect((await store.artifacts.all()).map((artifact) => artifact.id).sort()).toEqual([id, 'b'.repeat(64)]);
+        expect((await store.artifacts.all()).find((artifact) => artifact.id === id)).toEqual(recorded);
         await store.artifacts.forget(id);
         expect(await store.artifacts.find(id)).toBeUndefined();
-        expect(await store.artifacts.ids()).toEqual(['b'.repeat(64)]);
+        expect((await store.artifacts.all()).map((artifact) => artifact.id)).toEqual(['b'.repeat(64)]);
       });
 
       it('keeps a record written in a unit of work only when the unit commits', async () => {

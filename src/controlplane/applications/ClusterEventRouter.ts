@@ -221,6 +221,7 @@ export class ClusterEventRouter {
   /** Applies the outcome the jobs imply after the grace period, unless the cluster reports one first. */
   async considerImpliedOutcome(applicationId: string, scope: StoreScope = this.options.store): Promise<void> {
     if (this.timers.has(applicationId) || !(await this.jobsOf(applicationId, scope)).impliedOutcome()) return;
+    // Another call may have set the timer while this one read the jobs.
     if (this.timers.has(applicationId)) return;
     const { statusGraceMs, lifecycle, logger, store } = this.options;
     const timer = setTimeout(() => {

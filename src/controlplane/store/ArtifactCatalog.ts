@@ -7,16 +7,10 @@
  *
  * @see ../../blob/ArtifactStore.ts, which reads its records from memory and writes through this.
  */
-import type { Artifact } from '../../blob/Artifact.js';
+import type { ArtifactRecords } from '../../blob/ArtifactRecords.js';
 
-/** The records of the control plane's artifact store. */
-export interface ArtifactCatalog {
-  /** The record of `id`, or undefined when there is none. */
-  find(id: string): Promise<Artifact | undefined>;
-  /** Records an artifact whose bytes are in place; an existing record is kept. Resolves to the record. */
-  record(id: string, sizeBytes: number, fileName: string): Promise<Artifact>;
-  /** Drops the record of an artifact whose bytes are gone. */
-  forget(id: string): Promise<void>;
-  /** The id of every record. */
-  ids(): Promise<string[]>;
-}
+/**
+ * The records of the control plane's artifact store: the blob folder's {@link ArtifactRecords}
+ * (find, record keeping an existing record, forget, all), named as the port's repository.
+ */
+export type ArtifactCatalog = ArtifactRecords;

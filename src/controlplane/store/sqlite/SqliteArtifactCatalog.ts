@@ -40,16 +40,16 @@ export class SqliteArtifactCatalog implements ArtifactCatalog {
     });
   }
 
-  ids(): Promise<string[]> {
-    return this.access.read(() =>
-      (this.db.prepare('SELECT id FROM artifacts').all() as { id: string }[]).map((row) => row.id),
-    );
+  all(): Promise<Artifact[]> {
+    return this.access.read(() => (this.db.prepare('SELECT * FROM artifacts').all() as ArtifactRow[]).map(fromRow));
   }
 
   private select(id: string): Artifact | undefined {
     const row = this.db.prepare('SELECT * FROM artifacts WHERE id = ?').get(id) as ArtifactRow | undefined;
-    return (
-      row && { id: row.id, sizeBytes: row.size_bytes, fileName: row.file_name, createdAt: new Date(row.created_at) }
-    );
+    return row && fromRow(row);
   }
+}
+
+function fromRow(row: ArtifactRow): Artifact {
+  return { id: row.id, sizeBytes: row.size_bytes, fileName: row.file_name, createdAt: new Date(row.created_at) };
 }
