@@ -7,6 +7,7 @@ import { UsageError, type CommandSpec, type ParsedCommandLine } from '../options
 import { positiveInteger } from '../options/optionValues.js';
 import { scratchDir } from '../../common/scratchDir.js';
 import { LOG_LEVEL_OPTION, listenOption, stateDirOption } from '../options/commonOptions.js';
+import { keepFilesPrivate } from '../process/keepFilesPrivate.js';
 import { serveUntilSignalled } from '../process/serveUntilSignalled.js';
 import {
   CLUSTER_SECRET_FILE_OPTION,
@@ -60,6 +61,7 @@ export const jobmanagerCommand: CommandSpec = {
 };
 
 export async function runJobmanager(args: ParsedCommandLine): Promise<number> {
+  keepFilesPrivate();
   const logger = createLogger({ name: 'jobmanager', level: args.options['log-level'] as string });
   const listen = parseHostPort(args.options.listen as string, '--listen');
   const heartbeatIntervalMs = positiveInteger(args, 'heartbeat-interval');

@@ -8,6 +8,7 @@ import { UsageError, type CommandSpec, type ParsedCommandLine } from '../options
 import { positiveInteger } from '../options/optionValues.js';
 import { scratchDir } from '../../common/scratchDir.js';
 import { LOG_LEVEL_OPTION, listenOption, stateDirOption } from '../options/commonOptions.js';
+import { keepFilesPrivate } from '../process/keepFilesPrivate.js';
 import { serveUntilSignalled } from '../process/serveUntilSignalled.js';
 import {
   CLUSTER_SECRET_FILE_OPTION,
@@ -82,6 +83,7 @@ export const taskexecutorCommand: CommandSpec = {
 };
 
 export async function runTaskexecutor(args: ParsedCommandLine): Promise<number> {
+  keepFilesPrivate();
   const jobmanager = args.options.jobmanager as string | undefined;
   const addressFile = args.options['jobmanager-address-file'] as string | undefined;
   if (jobmanager && addressFile) throw new UsageError('give --jobmanager or --jobmanager-address-file, not both');
