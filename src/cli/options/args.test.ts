@@ -75,7 +75,7 @@ describe('parseCommandLine', () => {
       name: 'serve',
       summary: 's',
       positionals: [],
-      options: [{ name: 'root', type: 'list', valueName: 'DIR', description: 'A root; repeatable.' }],
+      options: [{ name: 'root', type: 'list', valueName: 'DIR', description: 'A root.' }],
     };
     expect(parseCommandLine(serve, ['--root', '/a', '--root=/b', '--root', '/a'], {}).options.root).toEqual([
       '/a',
@@ -84,7 +84,7 @@ describe('parseCommandLine', () => {
     ]);
     expect(parseCommandLine(serve, [], {}).options.root).toEqual([]);
     expect(() => parseCommandLine(serve, ['--root'], {})).toThrow(/--root needs a value \(DIR\)/);
-    expect(formatCommandHelp(serve)).toContain('--root DIR ...');
+    expect(formatCommandHelp(serve)).toContain('--root DIR                      A root. (repeatable)');
   });
 
   it('treats -- as the end of options', () => {

@@ -200,8 +200,9 @@ export function formatCommandHelp(spec: CommandSpec): string {
         ? `${option.prefix ?? ''}KEY=VALUE`
         : option.type === 'boolean'
           ? spellings
-          : `${spellings} ${option.valueName ?? option.type.toUpperCase()}${option.type === 'list' ? ' ...' : ''}`;
+          : `${spellings} ${option.valueName ?? option.type.toUpperCase()}`;
     const notes = [
+      option.type === 'list' ? 'repeatable' : '',
       option.default !== undefined && option.default !== false ? `default: ${option.default}` : '',
       option.env ? `env: ${option.env}` : '',
     ].filter(Boolean);

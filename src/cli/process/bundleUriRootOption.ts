@@ -15,7 +15,7 @@ export const BUNDLE_URI_ROOT_OPTION: OptionSpec = {
   type: 'list',
   valueName: 'DIR',
   description:
-    "Allow bundles named by uri (bundle.uri: file:///abs/folder or /abs/folder, an unpacked bundle) from folders under DIR; repeatable. Without it, such bundles are refused with FAILED_PRECONDITION and only uploaded bundles (by artifact id) run. Give the same roots to a cluster's job manager and task executors; only name folders other users cannot write.",
+    "Allow bundles named by uri (bundle.uri: file:///abs/folder or /abs/folder, an unpacked bundle) from folders under DIR. Without it, such bundles are refused with FAILED_PRECONDITION and only uploaded bundles (by artifact id) run. Give the same roots to a cluster's job manager and task executors; only name folders other users cannot write.",
 };
 
 /** The roots given on the command line, as absolute paths of existing folders; `holder` names the process in refusals. */
