@@ -4,7 +4,8 @@
  * run a job and an application's main() whose bundles are folders under ROOT, and refuse folders
  * elsewhere (a folder of another local user, a link inside ROOT that leads out) with
  * FAILED_PRECONDITION naming the option, before anything of them runs; a job manager without the
- * option refuses every uri. A mini cluster runs uri bundles from anywhere (its code is its own
+ * option refuses every uri, and a task executor without it fails the tasks of a job its job manager
+ * let through. A mini cluster runs uri bundles from anywhere (its code is its own
  * process's).
  */
 import { cpSync, existsSync, mkdirSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -118,6 +119,16 @@ describe('bundle.uri with --bundle-uri-root', () => {
     // Nothing of the refused submissions ran: the cluster holds only the jobs of the tests above.
     const { jobs } = await dispatcher.listJobs({ pageSize: 100, pageToken: '' });
     expect(jobs.every((job) => job.status === JobStatus.FINISHED)).toBe(true);
+  });
+
+  it('is refused again by a task executor without the root, where the folder would be used', async () => {
+    const lenient = await startTestCluster({ taskExecutors: 1, slots: 2, jobManagerArgs: ['--bundle-uri-root', root] });
+    try {
+      const env = lenient.environment({ bundle: { uri: join(root, 'pipelines') }, restartStrategy: { kind: 'none' } });
+      await expect(squares(env, 10)).rejects.toThrow(refusal('task executor', 'it has none'));
+    } finally {
+      await lenient.stop();
+    }
   });
 
   it('is refused by a job manager started without the option, naming it', async () => {
