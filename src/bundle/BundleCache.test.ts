@@ -1,15 +1,28 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { isAbortError } from 'abort-controller-x';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../common/testing/tempDir.js';
 import { sha256OfBytes } from '../blob/sha256.js';
 import { packBundle } from '../client/bundlePacker.js';
-import { InvalidArgumentError, NotFoundError, UnavailableError } from '../common/errors.js';
+import { FailedPreconditionError, InvalidArgumentError, NotFoundError, UnavailableError } from '../common/errors.js';
+import { SharedStateDirError } from '../common/privateDir.js';
 import type { BlobSource } from '../blob/BlobSource.js';
 import { BundleCache } from './BundleCache.js';
+import { BundleUriRoots } from './BundleUriRoots.js';
 import { FIXTURE_FILES, writeFixtureFolder } from './testing/fixtureFolder.js';
 import { tarball } from './testing/tarball.js';
 
@@ -54,11 +67,21 @@ async function fixtureBundle(): Promise<Buffer> {
 }
 
 /** A cache in `<outer>/state`, so that a test can see whether anything landed beside it. */
-function newCache(limits: { maxEntries?: number; maxUnpackedBytes?: number } = {}) {
+function newCache(options: { maxEntries?: number; maxUnpackedBytes?: number; uriRoots?: BundleUriRoots } = {}) {
   const outer = tempDir();
   const stateDir = join(outer, 'state');
   const source = new MemorySource();
-  return { outer, stateDir, source, cache: new BundleCache({ stateDir, source, ...limits }) };
+  return { outer, stateDir, source, cache: new BundleCache({ stateDir, source, ...options }) };
+}
+
+/** Plants `bundles/<id>/` as a local attacker would: a main.js that leaves a marker file when it runs. */
+function plant(stateDir: string, id: string): { folder: string; main: string } {
+  const folder = join(stateDir, 'bundles', id);
+  mkdirSync(folder, { recursive: true });
+  writeFileSync(join(folder, 'package.json'), '{"main":"main.js"}');
+  const main = `import { writeFileSync } from 'node:fs'; writeFileSync('${join(stateDir, 'PLANTED-RAN')}', '');\n`;
+  writeFileSync(join(folder, 'main.js'), main);
+  return { folder, main };
 }
 
 /** Everything under `<stateDir>/bundles`, relative. */
@@ -256,17 +279,128 @@ describe('BundleCache', () => {
     expect(bundlesFolder(stateDir)).toEqual(['incoming']);
   });
 
+  describe('does not use what it did not unpack itself', () => {
+    it('replaces a pre-planted bundles/<sha256>/ folder by the verified bundle', async () => {
+      const { stateDir, source } = newCache();
+      const id = source.add(await fixtureBundle());
+      const planted = plant(stateDir, id);
+      const cache = new BundleCache({ stateDir, source });
+      const root = await cache.resolve({ artifactId: id });
+      expect(root).toBe(planted.folder);
+      expect(readFileSync(join(root, 'main.js'), 'utf8')).toBe(FIXTURE_FILES['main.js']);
+      expect(source.downloads).toBe(1);
+      // Unpacked by the cache now: a later request (and a restarted cache) uses it as it is.
+      await cache.resolve({ artifactId: id });
+      await new BundleCache({ stateDir, source }).resolve({ artifactId: id });
+      expect(source.downloads).toBe(1);
+    });
+
+    it("replaces a planted folder with a forged mark that is not its own user's, or that others can write", async () => {
+      const { stateDir, source, cache } = newCache();
+      const id = source.add(await fixtureBundle());
+      const forge = () => {
+        const planted = plant(stateDir, id);
+        writeFileSync(`${planted.folder}.unpacked`, id, { mode: 0o600 });
+        chmodSync(planted.folder, 0o700);
+        return planted;
+      };
+      const otherUser = forge();
+      chownSync(otherUser.folder, 65534, 65534);
+      expect(readFileSync(join(await cache.resolve({ artifactId: id }), 'main.js'), 'utf8')).toBe(
+        FIXTURE_FILES['main.js'],
+      );
+      const writable = forge();
+      chmodSync(writable.folder, 0o777);
+      expect(readFileSync(join(await cache.resolve({ artifactId: id }), 'main.js'), 'utf8')).toBe(
+        FIXTURE_FILES['main.js'],
+      );
+      const markOfOther = forge();
+      chownSync(`${markOfOther.folder}.unpacked`, 65534, 65534);
+      expect(readFileSync(join(await cache.resolve({ artifactId: id }), 'main.js'), 'utf8')).toBe(
+        FIXTURE_FILES['main.js'],
+      );
+      expect(source.downloads).toBe(3);
+      expect(existsSync(join(stateDir, 'PLANTED-RAN'))).toBe(false);
+    });
+
+    it('replaces a link planted where the folder goes, and leaves the folder it pointed to alone', async () => {
+      const { stateDir, source, cache } = newCache();
+      const id = source.add(await fixtureBundle());
+      const elsewhere = plant(tempDir(), id);
+      symlinkSync(elsewhere.folder, join(stateDir, 'bundles', id));
+      writeFileSync(join(stateDir, 'bundles', `${id}.unpacked`), id, { mode: 0o600 });
+      const root = await cache.resolve({ artifactId: id });
+      expect(readFileSync(join(root, 'main.js'), 'utf8')).toBe(FIXTURE_FILES['main.js']);
+      expect(readFileSync(join(elsewhere.folder, 'main.js'), 'utf8')).toBe(elsewhere.main);
+    });
+
+    it('unpacks again a folder whose mark names another bundle', async () => {
+      const { stateDir, source, cache } = newCache();
+      const id = source.add(await fixtureBundle());
+      const root = await cache.resolve({ artifactId: id });
+      writeFileSync(join(root, 'main.js'), 'changed');
+      writeFileSync(join(stateDir, 'bundles', `${id}.unpacked`), 'a'.repeat(64));
+      expect(readFileSync(join(await cache.resolve({ artifactId: id }), 'main.js'), 'utf8')).toBe(
+        FIXTURE_FILES['main.js'],
+      );
+      expect(source.downloads).toBe(2);
+    });
+
+    it('makes its folders 0700 and refuses a bundles folder others can enter', async () => {
+      const { stateDir, source, cache } = newCache();
+      const id = source.add(await fixtureBundle());
+      await cache.resolve({ artifactId: id });
+      for (const folder of [stateDir, join(stateDir, 'bundles'), join(stateDir, 'bundles', id)])
+        expect(statSync(folder).mode & 0o777).toBe(0o700);
+      expect(statSync(join(stateDir, 'bundles', `${id}.unpacked`)).mode & 0o777).toBe(0o600);
+      chmodSync(join(stateDir, 'bundles'), 0o755);
+      expect(() => new BundleCache({ stateDir, source })).toThrow(SharedStateDirError);
+      expect(() => new BundleCache({ stateDir, source })).toThrow(`run chmod 700 ${join(stateDir, 'bundles')}`);
+    });
+  });
+
   describe('bundle uris', () => {
-    it('returns a local folder as is, given as file:// URL or absolute path', async () => {
+    it('returns a local folder under a uri root as is, given as file:// URL or absolute path', async () => {
+      const root = tempDir();
+      const { cache } = newCache({ uriRoots: new BundleUriRoots([root], 'task executor') });
+      const folder = writeFixtureFolder(join(root, 'app'));
+      expect(await cache.resolve({ uri: pathToFileURL(folder).href })).toBe(folder);
+      expect(await cache.resolve({ uri: folder })).toBe(folder);
+      expect(await cache.resolve({ uri: root })).toBe(root);
+    });
+
+    it('refuses every uri without a root, naming --bundle-uri-root', async () => {
       const { cache } = newCache();
       const folder = writeFixtureFolder(tempDir());
-      expect(await cache.resolve({ uri: pathToFileURL(folder).href })).toBe(folder);
+      const refused = cache.resolve({ uri: folder });
+      await expect(refused).rejects.toThrow(FailedPreconditionError);
+      await expect(refused).rejects.toThrow(
+        `bundle uri "${folder}" names ${folder}, which is not under a --bundle-uri-root of this process (it has none); start the process with --bundle-uri-root DIR to allow bundle folders under DIR, or upload the bundle (UploadArtifact) and name its artifact id`,
+      );
+    });
+
+    it('refuses folders outside its roots, also through a link or .. inside a root', async () => {
+      const root = tempDir();
+      const outside = writeFixtureFolder(tempDir());
+      symlinkSync(outside, join(root, 'link'));
+      const { cache } = newCache({ uriRoots: new BundleUriRoots([root], 'task executor') });
+      for (const uri of [outside, pathToFileURL(outside).href, join(root, 'link'), `${root}/../${basename(outside)}`]) {
+        await expect(cache.resolve({ uri })).rejects.toThrow(
+          `which is not under a --bundle-uri-root of this task executor (it allows ${root}); start the task executor with --bundle-uri-root DIR`,
+        );
+      }
+      await expect(cache.resolve({ uri: `${root}-sibling` })).rejects.toThrow(FailedPreconditionError);
+    });
+
+    it('takes any folder in a mini cluster', async () => {
+      const { cache } = newCache({ uriRoots: BundleUriRoots.anywhere('mini cluster') });
+      const folder = writeFixtureFolder(tempDir());
       expect(await cache.resolve({ uri: folder })).toBe(folder);
     });
 
     it('refuses missing folders, files, relative paths and other schemes, saying what is supported', async () => {
-      const { cache } = newCache();
       const folder = tempDir();
+      const { cache } = newCache({ uriRoots: new BundleUriRoots([folder], 'task executor') });
       writeFileSync(join(folder, 'a.tgz'), '');
       await expect(cache.resolve({ uri: join(folder, 'missing') })).rejects.toThrow(NotFoundError);
       await expect(cache.resolve({ uri: join(folder, 'a.tgz') })).rejects.toThrow(/is not a folder/);

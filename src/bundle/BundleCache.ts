@@ -5,15 +5,22 @@
  * finished folder is renamed into place, so a folder named after a sha256 is always complete: a
  * process killed mid-download or mid-unpack leaves only scratch in `incoming/`, cleared at the
  * next start. Concurrent requests for one bundle share a download; later ones find the folder.
+ *
+ * A folder found there is used only when this cache's own unpacking made it: it carries the mark
+ * the unpacking writes (`<sha256>.unpacked` beside it), and both are this process's user's and
+ * closed to others. Anything else under that name (a folder someone planted, one a crash left
+ * without its mark) is deleted and the bundle downloaded, verified and unpacked again. The cache's
+ * folders are created 0700 and a shared `bundles` folder is refused, as a shared state dir is.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, type Stats } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { abortable } from 'abort-controller-x';
 import { checkArtifactId } from '../blob/artifactId.js';
 import { writeVerifiedFile } from '../blob/writeVerifiedFile.js';
 import { InvalidArgumentError, UnavailableError } from '../common/errors.js';
+import { ensurePrivateDir } from '../common/privateDir.js';
 import type { BundleReference } from '../jobgraph/jobGraph.js';
 import {
   compileBundleCacheOptions,
@@ -36,24 +43,32 @@ export class BundleCache {
     this.options = compileBundleCacheOptions(options);
     this.root = resolve(this.options.stateDir, 'bundles');
     this.incoming = join(this.root, 'incoming');
+    ensurePrivateDir(this.root, 'the bundle cache');
     rmSync(this.incoming, { recursive: true, force: true });
-    mkdirSync(this.incoming, { recursive: true });
+    mkdirSync(this.incoming, { mode: 0o700 });
   }
 
   /**
    * The absolute path of the unpacked bundle's root folder (the one with its package.json).
-   * `{ artifactId }` is downloaded and unpacked unless already cached; `{ uri }` names a local
-   * folder (`file:///abs/folder` or `/abs/folder`), returned as is once it is known to exist.
-   * A bad or hostile bundle is INVALID_ARGUMENT naming the problem; an unknown id is NOT_FOUND
-   * (from the source). Aborting `signal` gives up waiting; a download shared with other callers
-   * goes on for them.
+   * `{ artifactId }` is downloaded and unpacked unless this cache unpacked it before; `{ uri }`
+   * names a local folder (`file:///abs/folder` or `/abs/folder`), returned as is once it is known
+   * to exist under one of the cache's uri roots (FAILED_PRECONDITION naming `--bundle-uri-root`
+   * otherwise). A bad or hostile bundle is INVALID_ARGUMENT naming the problem; an unknown id is
+   * NOT_FOUND (from the source). Aborting `signal` gives up waiting; a download shared with other
+   * callers goes on for them.
    */
   async resolve(reference: BundleReference, signal?: AbortSignal): Promise<string> {
-    if ('uri' in reference) return localBundleFolder(reference.uri);
+    if ('uri' in reference) return localBundleFolder(reference.uri, this.options.uriRoots);
     const id = reference.artifactId;
     checkArtifactId(id, 'bundle artifact id');
     const folder = join(this.root, id);
-    if (existsSync(folder)) return bundleRoot(folder);
+    if (!this.pending.has(id)) {
+      if (unpackedHere(folder, id)) return bundleRoot(folder);
+      // Not this cache's unpacking: whatever is there goes, and the bundle comes again. Synchronous,
+      // so that no other request for the bundle runs between the check and the download it starts.
+      rmSync(folder, { recursive: true, force: true });
+      rmSync(markOf(folder), { recursive: true, force: true });
+    }
     if (this.closing.signal.aborted)
       throw new UnavailableError('the bundle cache is closed; the task executor is shutting down');
     let pending = this.pending.get(id);
@@ -80,12 +95,15 @@ export class BundleCache {
         { sha256: id, maxBytes: this.options.maxBundleBytes },
         { explain: (problem) => `bundle ${id} was refused as downloaded: ${problem}` },
       );
-      await mkdir(unpacking);
+      await mkdir(unpacking, { mode: 0o700 });
       await unpackBundle(archive, unpacking, this.options).catch((error: unknown) => {
         throw error instanceof InvalidArgumentError
           ? new InvalidArgumentError(`bundle ${id}: ${error.message}`, { cause: error })
           : error;
       });
+      // The mark first: a folder in place is then never without it, but after a crash in between (an
+      // unmarked folder is unpacked again).
+      await writeFile(markOf(folder), id, { mode: 0o600 });
       await moveIntoPlace(unpacking, folder);
       return folder;
     } finally {
@@ -93,6 +111,28 @@ export class BundleCache {
       await rm(unpacking, { recursive: true, force: true });
     }
   }
+}
+
+/** The file beside an unpacked folder that says this cache's unpacking made it. */
+function markOf(folder: string): string {
+  return `${folder}.unpacked`;
+}
+
+/**
+ * Whether `folder` holds bundle `id` as this cache unpacked it: a real folder with the mark beside
+ * it naming `id`, both of this process's user and closed to everyone else.
+ */
+function unpackedHere(folder: string, id: string): boolean {
+  const stats = lstatSync(folder, { throwIfNoEntry: false });
+  const mark = lstatSync(markOf(folder), { throwIfNoEntry: false });
+  if (!stats?.isDirectory() || !mark?.isFile() || !ownPrivate(stats) || !ownPrivate(mark)) return false;
+  return readFileSync(markOf(folder), 'utf8') === id;
+}
+
+/** Whether a file or folder is this process's user's and has no group or other bits. */
+function ownPrivate(stats: Stats): boolean {
+  const uid = process.getuid?.();
+  return (uid === undefined || stats.uid === uid) && (stats.mode & 0o077) === 0;
 }
 
 /** Renames the finished folder into place; another cache on the same state dir may have won. */

@@ -1,6 +1,7 @@
 /** The settings of a {@link BundleCache}, and their defaults. */
 import type { BlobSource } from '../blob/BlobSource.js';
 import type { BundleLimits } from './BundleEntryChecker.js';
+import { BundleUriRoots } from './BundleUriRoots.js';
 
 /** Options of {@link BundleCache}. */
 export interface BundleCacheOptions extends Partial<BundleLimits> {
@@ -10,6 +11,8 @@ export interface BundleCacheOptions extends Partial<BundleLimits> {
   source: BlobSource;
   /** The largest bundle (the gzipped tar) downloaded, in bytes. */
   maxBundleBytes?: number;
+  /** Where bundles named by a uri may be; none by default (such bundles are refused). */
+  uriRoots?: BundleUriRoots;
 }
 
 /** {@link BundleCacheOptions} with every default filled in. */
@@ -28,6 +31,7 @@ export function compileBundleCacheOptions(options: BundleCacheOptions): Compiled
     stateDir: options.stateDir,
     source: options.source,
     maxBundleBytes: options.maxBundleBytes ?? BUNDLE_CACHE_DEFAULTS.maxBundleBytes,
+    uriRoots: options.uriRoots ?? BundleUriRoots.none('process'),
     maxEntries: options.maxEntries ?? BUNDLE_CACHE_DEFAULTS.maxEntries,
     maxUnpackedBytes: options.maxUnpackedBytes ?? BUNDLE_CACHE_DEFAULTS.maxUnpackedBytes,
   };

@@ -11,5 +11,6 @@ export {
   type CompiledBundleCacheOptions,
 } from './BundleCacheOptions.js';
 export { BundleEntryChecker, type BundleEntry, type BundleLimits } from './BundleEntryChecker.js';
-export { localBundleFolder } from './localBundleFolder.js';
+export { BundleUriRoots } from './BundleUriRoots.js';
+export { checkBundleUri, localBundleFolder } from './localBundleFolder.js';
 export { unpackBundle } from './unpackBundle.js';

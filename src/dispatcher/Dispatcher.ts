@@ -10,6 +10,9 @@
 import { AlreadyExistsError, FailedPreconditionError, NotFoundError, UnavailableError } from '../common/errors.js';
 import { newId } from '../common/ids.js';
 import type { Logger } from '../common/logger.js';
+import { BundleUriRoots } from '../bundle/BundleUriRoots.js';
+import { checkBundleUri } from '../bundle/localBundleFolder.js';
+import type { BundleReference } from '../jobgraph/jobGraph.js';
 import { isTerminalJobStatus, type LivingPriority } from '../common/status.js';
 import type { JobGraph } from '../jobgraph/jobGraph.js';
 import { applicationMainDeployment, applicationMainJobGraph } from './applicationMainJob.js';
@@ -55,6 +58,7 @@ export const LIST_JOBS_PAGE_SIZE = { default: 50, max: 1000 } as const;
 export class Dispatcher {
   private readonly options: CompiledDispatcherOptions;
   private readonly logger: Logger;
+  private readonly bundleUriRoots: BundleUriRoots;
   /** In submission order. */
   private readonly jobs = new Map<string, DispatcherJob>();
   private readonly requests = new Map<string, { jobId: string; fingerprint: string }>();
@@ -70,6 +74,7 @@ export class Dispatcher {
   constructor(options: DispatcherOptions) {
     this.options = compileDispatcherOptions(options);
     this.logger = this.options.logger;
+    this.bundleUriRoots = this.options.bundleUriRoots ?? BundleUriRoots.none('job manager');
     this.events = new JobEventLog(this.options.maxRetainedEvents);
     this.endedJobs = new EndedJobs(this.options.maxRetainedEndedJobs);
     this.applications = new DriverApplications({
@@ -86,10 +91,12 @@ export class Dispatcher {
    * the first job's id when the submission is the same, and is ALREADY_EXISTS when it differs.
    * UNAVAILABLE once the cluster is shutting down. A DRIVER job starts its application here (it
    * needs an application id, INVALID_ARGUMENT otherwise); a second DRIVER job of an application, or
-   * any job of an application that is ending or over, is FAILED_PRECONDITION.
+   * any job of an application that is ending or over, is FAILED_PRECONDITION, as is a bundle uri
+   * outside this job manager's `--bundle-uri-root`s.
    */
   async submitJob({ graph, livingPriority, applicationId, requestId }: JobSubmission): Promise<string> {
     if (this.shuttingDown) throw new UnavailableError('the cluster is shutting down and accepts no more jobs');
+    if (graph.bundle) this.checkBundleUri(graph.bundle);
     const fingerprint = requestId ? requestFingerprint({ graph, livingPriority, applicationId }) : '';
     const earlier = this.earlierJobOf(requestId, fingerprint, 'job graph, priority or application');
     if (earlier) return earlier;
@@ -102,7 +109,8 @@ export class Dispatcher {
    * the application as in driver mode. What `main()` writes is the main job's output; cancelling
    * the main job or the application stops `main()`. A request id seen before returns the first
    * main job (ALREADY_EXISTS for a different submission). FAILED_PRECONDITION when this job manager
-   * runs no `main()` or the application already has a driver or main job; NOT_FOUND for a bundle
+   * runs no `main()`, the application already has a driver or main job, or its bundle uri is
+   * outside this job manager's `--bundle-uri-root`s; NOT_FOUND for a bundle
    * the blob server does not hold; UNAVAILABLE once the cluster is shutting down.
    */
   async runApplicationMain(submission: ApplicationMainSubmission): Promise<string> {
@@ -117,6 +125,7 @@ export class Dispatcher {
     const earlier = this.earlierJobOf(requestId, fingerprint, 'application main()');
     if (earlier) return earlier;
     const { bundle, applicationId } = submission;
+    this.checkBundleUri(bundle);
     if ('artifactId' in bundle && !host.hasBundle(bundle.artifactId)) {
       throw new NotFoundError(
         `bundle ${bundle.artifactId} is not in this cluster's blob server; upload it (UploadArtifact) before running its main()`,
@@ -136,6 +145,14 @@ export class Dispatcher {
           onOutput: (stream, data) => job.output.append(stream, data),
         }),
     );
+  }
+
+  /**
+   * Refuses, before anything runs, a bundle uri its task executors (or this process) would refuse:
+   * one outside this job manager's roots.
+   */
+  private checkBundleUri(bundle: BundleReference): void {
+    if ('uri' in bundle) checkBundleUri(bundle.uri, this.bundleUriRoots);
   }
 
   /** The job an earlier submission with `requestId` created, when it was the same; ALREADY_EXISTS when it differed. */

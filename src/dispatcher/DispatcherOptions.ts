@@ -2,6 +2,7 @@
  * Settings of a {@link Dispatcher} and the defaults that bound its memory. Everything the
  * Dispatcher keeps lives in the job manager's memory, so every kind of kept data has a limit.
  */
+import type { BundleUriRoots } from '../bundle/BundleUriRoots.js';
 import type { Logger } from '../common/logger.js';
 import type { ApplicationMainHost } from './ApplicationMainHost.js';
 import type { ClusterResources } from './ClusterResources.js';
@@ -29,6 +30,8 @@ export interface DispatcherOptions {
   cancellationTimeoutMs?: number;
   /** Where applications' `main()` runs in this process (application mode); without it RunApplicationMain is refused. */
   mainHost?: ApplicationMainHost;
+  /** Where bundles named by a uri may be; none when not given (SubmitJob and RunApplicationMain refuse such bundles). */
+  bundleUriRoots?: BundleUriRoots;
 }
 
 /** The default limits. */
@@ -45,9 +48,9 @@ export const DISPATCHER_DEFAULTS = {
   cancellationTimeoutMs: 10_000,
 } as const;
 
-/** Options with every default filled in (the main host stays optional). */
-export type CompiledDispatcherOptions = Required<Omit<DispatcherOptions, 'mainHost'>> &
-  Pick<DispatcherOptions, 'mainHost'>;
+/** Options with every default filled in (the main host and the bundle uri roots stay optional). */
+export type CompiledDispatcherOptions = Required<Omit<DispatcherOptions, 'mainHost' | 'bundleUriRoots'>> &
+  Pick<DispatcherOptions, 'mainHost' | 'bundleUriRoots'>;
 
 /** Fills in the defaults and checks the limits. */
 export function compileDispatcherOptions(options: DispatcherOptions): CompiledDispatcherOptions {

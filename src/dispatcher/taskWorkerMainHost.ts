@@ -12,6 +12,7 @@ import type { ArtifactStore } from '../blob/ArtifactStore.js';
 import { FailedPreconditionError, NotFoundError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import { BundleCache } from '../bundle/BundleCache.js';
+import type { BundleUriRoots } from '../bundle/BundleUriRoots.js';
 import type { BlobSource } from '../blob/BlobSource.js';
 import type { TaskOutputStream } from '../runtime/JobManagerGateway.js';
 import { Task } from '../taskexecutor/task/Task.js';
@@ -31,6 +32,8 @@ export interface TaskWorkerMainHostOptions {
   writeLocalOutput?: (stream: TaskOutputStream, data: Uint8Array) => void;
   /** How `main()` reaches this job manager (TLS, the cluster's secret); plaintext without credentials when not given. */
   clientSecurity?: ClientSecurity;
+  /** Where bundles named by a uri may be; none when not given. */
+  bundleUriRoots?: BundleUriRoots;
 }
 
 /** The default grace of a cancelled `main()`, in milliseconds. */
@@ -39,7 +42,11 @@ export const MAIN_CANCELLATION_GRACE_MS = 5000;
 /** Runs `main()` of applications in worker threads of this process. */
 export function taskWorkerMainHost(options: TaskWorkerMainHostOptions): ApplicationMainHost {
   const { blobs, logger } = options;
-  const bundles = new BundleCache({ stateDir: options.stateDir, source: blobStoreSource(blobs) });
+  const bundles = new BundleCache({
+    stateDir: options.stateDir,
+    source: blobStoreSource(blobs),
+    uriRoots: options.bundleUriRoots,
+  });
   const running = new Set<Task>();
   return {
     location: `the job manager (pid ${process.pid})`,

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { bundleFunctionCapturer } from '../api/functions/bundleFunctionCapturer.js';
 import { ExecutionEnvironment } from '../api/ExecutionEnvironment.js';
 import type { ExecutionEnvironmentOptions } from '../api/ExecutionEnvironmentOptions.js';
+import { BundleUriRoots } from '../bundle/BundleUriRoots.js';
 import { parseHostPort } from '../common/address.js';
 import { createLogger, type Logger } from '../common/logger.js';
 import { JOB_MANAGER_DEFAULTS, startJobManager } from '../dispatcher/service/jobManager.js';
@@ -48,10 +49,13 @@ export class MiniCluster {
     const logger = options.logger ?? createLogger({ name: 'minicluster', level: 'silent' });
     const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'flotilla-minicluster-'));
     const loopback = { host: '127.0.0.1', port: 0 };
+    // Its jobs are the code of the process that started it: their bundles may be any folder.
+    const bundleUriRoots = BundleUriRoots.anywhere('mini cluster');
     const jobManager = await startJobManager({
       ...JOB_MANAGER_DEFAULTS,
       listen: loopback,
       stateDir: join(stateDir, 'jobmanager'),
+      bundleUriRoots,
       logger: logger.child({ process: 'jobmanager' }),
     });
     const slots = options.slotsPerTaskExecutor ?? 4;
@@ -65,6 +69,7 @@ export class MiniCluster {
           cpus: slots,
           memoryMb: slots * 1024,
           jobManagerTimeoutMs: 10_000,
+          bundleUriRoots,
           onStop: (reason) => logger.info({ reason }, 'a task executor of the mini cluster stopped'),
           logger: logger.child({ process: `taskexecutor-${index}` }),
         }),

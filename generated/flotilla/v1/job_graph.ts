@@ -154,7 +154,10 @@ export interface BundleReference {
     /** The sha256 id of a bundle stored in the artifact store (hex, 64 characters). */
     { $case: "artifactId"; artifactId: string }
     | //
-    /** A URI the cluster fetches itself (file:// or https://), Flink's "provided lib dirs". */
+    /**
+     * An unpacked bundle folder on the cluster's machines (file:///abs/folder or /abs/folder), Flink's
+     * "provided lib dirs"; accepted only under a --bundle-uri-root of the job manager and task executors.
+     */
     { $case: "uri"; uri: string }
     | undefined;
 }

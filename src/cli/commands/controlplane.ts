@@ -15,6 +15,7 @@ import { BUNDLE_CACHE_DEFAULTS } from '../../bundle/BundleCacheOptions.js';
 import { nonNegativeInteger, positiveInteger } from '../options/optionValues.js';
 import { DEFAULT_STATE_DIR, LOG_LEVEL_OPTION, listenOption, stateDirOption } from '../options/commonOptions.js';
 import { formatDuration, parseDuration } from '../options/duration.js';
+import { keepFilesPrivate } from '../process/keepFilesPrivate.js';
 import { serveUntilSignalled } from '../process/serveUntilSignalled.js';
 import { authOptions, AUTH_OPTIONS } from '../process/authOptions.js';
 import {
@@ -139,6 +140,7 @@ export const controlplaneCommand: CommandSpec = {
 };
 
 export async function runControlplane(args: ParsedCommandLine): Promise<number> {
+  keepFilesPrivate();
   const logger = createLogger({ name: 'controlplane', level: args.options['log-level'] as string });
   const listen = parseHostPort(args.options.listen as string, '--listen');
   const retention = retentionOptions(args);

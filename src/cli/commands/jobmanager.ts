@@ -7,6 +7,8 @@ import { UsageError, type CommandSpec, type ParsedCommandLine } from '../options
 import { positiveInteger } from '../options/optionValues.js';
 import { scratchDir } from '../../common/scratchDir.js';
 import { LOG_LEVEL_OPTION, listenOption, stateDirOption } from '../options/commonOptions.js';
+import { BUNDLE_URI_ROOT_OPTION, bundleUriRootsOf } from '../process/bundleUriRootOption.js';
+import { keepFilesPrivate } from '../process/keepFilesPrivate.js';
 import { serveUntilSignalled } from '../process/serveUntilSignalled.js';
 import {
   CLUSTER_SECRET_FILE_OPTION,
@@ -53,6 +55,7 @@ export const jobmanagerCommand: CommandSpec = {
       description:
         'Once listening, write HOST:PORT to FILE (atomically), for task executors started with --jobmanager-address-file FILE before this job manager listens.',
     },
+    BUNDLE_URI_ROOT_OPTION,
     CLUSTER_SECRET_FILE_OPTION,
     ...serverSecurityOptions(0),
     LOG_LEVEL_OPTION,
@@ -60,6 +63,7 @@ export const jobmanagerCommand: CommandSpec = {
 };
 
 export async function runJobmanager(args: ParsedCommandLine): Promise<number> {
+  keepFilesPrivate();
   const logger = createLogger({ name: 'jobmanager', level: args.options['log-level'] as string });
   const listen = parseHostPort(args.options.listen as string, '--listen');
   const heartbeatIntervalMs = positiveInteger(args, 'heartbeat-interval');
@@ -69,6 +73,7 @@ export async function runJobmanager(args: ParsedCommandLine): Promise<number> {
       `--heartbeat-timeout (${heartbeatTimeoutMs}) must be longer than --heartbeat-interval (${heartbeatIntervalMs})`,
     );
   }
+  const bundleUriRoots = bundleUriRootsOf(args, 'job manager');
   const settings = clusterMemberSettingsOf(args, listen, 'job manager');
   const addressFile = args.options['address-file'] as string | undefined;
   return serveUntilSignalled(async (stop) => {
@@ -80,6 +85,7 @@ export async function runJobmanager(args: ParsedCommandLine): Promise<number> {
       slotRequestTimeoutMs: positiveInteger(args, 'slot-request-timeout'),
       onShutDown: (reason) => stop(reason, 0),
       logger,
+      bundleUriRoots,
       ...settings,
     });
     if (addressFile) writeAddressFile(addressFile, host.address);

@@ -8,6 +8,8 @@ import { UsageError, type CommandSpec, type ParsedCommandLine } from '../options
 import { positiveInteger } from '../options/optionValues.js';
 import { scratchDir } from '../../common/scratchDir.js';
 import { LOG_LEVEL_OPTION, listenOption, stateDirOption } from '../options/commonOptions.js';
+import { BUNDLE_URI_ROOT_OPTION, bundleUriRootsOf } from '../process/bundleUriRootOption.js';
+import { keepFilesPrivate } from '../process/keepFilesPrivate.js';
 import { serveUntilSignalled } from '../process/serveUntilSignalled.js';
 import {
   CLUSTER_SECRET_FILE_OPTION,
@@ -75,6 +77,7 @@ export const taskexecutorCommand: CommandSpec = {
         'How long a cancelled task may take to stop before its worker thread is terminated, in milliseconds.',
       default: DEFAULT_TASK_CANCELLATION_TIMEOUT_MS,
     },
+    BUNDLE_URI_ROOT_OPTION,
     CLUSTER_SECRET_FILE_OPTION,
     ...serverSecurityOptions(0),
     LOG_LEVEL_OPTION,
@@ -82,6 +85,7 @@ export const taskexecutorCommand: CommandSpec = {
 };
 
 export async function runTaskexecutor(args: ParsedCommandLine): Promise<number> {
+  keepFilesPrivate();
   const jobmanager = args.options.jobmanager as string | undefined;
   const addressFile = args.options['jobmanager-address-file'] as string | undefined;
   if (jobmanager && addressFile) throw new UsageError('give --jobmanager or --jobmanager-address-file, not both');
@@ -101,6 +105,7 @@ export async function runTaskexecutor(args: ParsedCommandLine): Promise<number> 
   const jobmanagerAddress = jobmanager
     ? parseHostPort(jobmanager, '--jobmanager')
     : addressFileRetrieval(addressFile!, jobManagerTimeoutMs);
+  const bundleUriRoots = bundleUriRootsOf(args, 'task executor');
   const settings = clusterMemberSettingsOf(args, listen, 'task executor');
   return serveUntilSignalled(
     (stop) =>
@@ -116,6 +121,7 @@ export async function runTaskexecutor(args: ParsedCommandLine): Promise<number> 
         taskCancellationTimeoutMs: positiveInteger(args, 'task-cancellation-timeout'),
         onStop: stop,
         logger,
+        bundleUriRoots,
         ...settings,
       }),
     logger,

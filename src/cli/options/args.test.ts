@@ -70,6 +70,23 @@ describe('parseCommandLine', () => {
     expect(() => parseCommandLine(run, ['-D=x', 'b'], {})).toThrow(UsageError);
   });
 
+  it('collects a list option given again and again, in order, and gives an empty list when it is absent', () => {
+    const serve: CommandSpec = {
+      name: 'serve',
+      summary: 's',
+      positionals: [],
+      options: [{ name: 'root', type: 'list', valueName: 'DIR', description: 'A root.' }],
+    };
+    expect(parseCommandLine(serve, ['--root', '/a', '--root=/b', '--root', '/a'], {}).options.root).toEqual([
+      '/a',
+      '/b',
+      '/a',
+    ]);
+    expect(parseCommandLine(serve, [], {}).options.root).toEqual([]);
+    expect(() => parseCommandLine(serve, ['--root'], {})).toThrow(/--root needs a value \(DIR\)/);
+    expect(formatCommandHelp(serve)).toContain('--root DIR                      A root. (repeatable)');
+  });
+
   it('treats -- as the end of options', () => {
     expect(parseCommandLine(run, ['--', '-weird-name.tgz', 'x'], {}).positionals).toEqual(['-weird-name.tgz', 'x']);
   });

@@ -37,12 +37,15 @@ export interface LocalClusterRecord {
   members: LocalMemberRecord[];
 }
 
-/** Writes the record into `folder` (created if missing), replacing the old one in one step. */
+/**
+ * Writes the record into `folder` (created if missing, with its missing parents, mode 0700: the
+ * cluster's logs and its members' state are its own), replacing the old one in one step.
+ */
 export function writeLocalClusterRecord(folder: string, record: LocalClusterRecord): void {
-  mkdirSync(folder, { recursive: true });
+  mkdirSync(folder, { recursive: true, mode: 0o700 });
   const file = join(folder, LOCAL_CLUSTER_RECORD_FILE);
   const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(record, null, 2)}\n`);
+  writeFileSync(temporary, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
   renameSync(temporary, file);
 }
 

@@ -55,8 +55,9 @@ export class LocalProcess {
     const name = memberName(options.member);
     const stdoutFile = `${name}.out`;
     const logFile = `${name}.log`;
-    const stdout = openSync(join(options.folder, stdoutFile), 'a');
-    const stderr = openSync(join(options.folder, logFile), 'a');
+    // 0600: a driver's output and a member's log are the cluster's alone.
+    const stdout = openSync(join(options.folder, stdoutFile), 'a', 0o600);
+    const stderr = openSync(join(options.folder, logFile), 'a', 0o600);
     let child: ChildProcess;
     try {
       child = spawn(options.command, options.args, {

@@ -4,7 +4,9 @@
  * DispatcherService, with reflection and health; applications' `main()` in application mode runs
  * here too, in worker threads ({@link taskWorkerMainHost}).
  */
+import type { BundleUriRoots } from '../../bundle/BundleUriRoots.js';
 import type { HostPort } from '../../common/address.js';
+import { ensurePrivateDir } from '../../common/privateDir.js';
 import { newId } from '../../common/ids.js';
 import type { Logger } from '../../common/logger.js';
 import { ResourceManager } from '../../resourcemanager/ResourceManager.js';
@@ -23,7 +25,7 @@ import { taskWorkerMainHost } from '../taskWorkerMainHost.js';
 export interface JobManagerOptions {
   /** Where to listen. */
   listen: HostPort;
-  /** The folder for files the process writes (bundles, scratch); created when first needed. */
+  /** The folder for files the process writes (bundles, scratch); created 0700, refused when another user can enter it. */
   stateDir: string;
   /** The cluster's id; a new one when not given. */
   clusterId?: string;
@@ -48,6 +50,8 @@ export interface JobManagerOptions {
   maxMessageBytes?: number;
   /** The most streams one caller may hold open (no limit when not given). */
   maxStreamsPerCaller?: number;
+  /** Where bundles named by a uri may be (`--bundle-uri-root`); none when not given. */
+  bundleUriRoots?: BundleUriRoots;
   /** The Dispatcher's memory bounds; defaults in DISPATCHER_DEFAULTS. */
   limits?: Pick<
     DispatcherOptions,
@@ -64,6 +68,7 @@ export const JOB_MANAGER_DEFAULTS = {
 
 /** Starts the job manager; resolves once it listens. */
 export async function startJobManager(options: JobManagerOptions): Promise<ServerHost> {
+  ensurePrivateDir(options.stateDir, 'the state dir');
   const clusterId = options.clusterId ?? newId('cluster');
   const resourceManager = new ResourceManager({
     clusterId,
@@ -79,6 +84,7 @@ export async function startJobManager(options: JobManagerOptions): Promise<Serve
     stateDir: options.stateDir,
     logger: options.logger,
     clientSecurity: options.clientSecurity,
+    bundleUriRoots: options.bundleUriRoots,
   });
   let address = '';
   const dispatcher = new Dispatcher({
@@ -88,6 +94,7 @@ export async function startJobManager(options: JobManagerOptions): Promise<Serve
     resources: resourceManager,
     logger: options.logger,
     mainHost,
+    bundleUriRoots: options.bundleUriRoots,
     onShutDown: (reason) => {
       if (options.onShutDown) options.onShutDown(reason);
       else

@@ -3,10 +3,12 @@
  * runs the tasks it is given in worker threads, serves their result partitions to consumers, and
  * exits when the job manager has been unreachable longer than its timeout or asks it to shut down.
  */
+import type { BundleUriRoots } from '../../bundle/BundleUriRoots.js';
 import type { HostPort } from '../../common/address.js';
 import { formatHostPort } from '../../common/address.js';
 import { FailedPreconditionError } from '../../common/errors.js';
 import { newId } from '../../common/ids.js';
+import { ensurePrivateDir } from '../../common/privateDir.js';
 import type { Logger } from '../../common/logger.js';
 import type { TaskDeploymentDescriptor } from '../../runtime/TaskDeploymentDescriptor.js';
 import { exchangeDataHandler, PartitionRequestClientFactory } from '../network/grpc/index.js';
@@ -31,7 +33,7 @@ import { taskExecutorService } from './taskExecutorService.js';
 export interface TaskExecutorOptions {
   /** Where to listen. */
   listen: HostPort;
-  /** The folder for files the process writes (bundles, scratch); created when first needed. */
+  /** The folder for files the process writes (bundles, scratch); created 0700, refused when another user can enter it. */
   stateDir: string;
   /** The job manager this task executor belongs to, or where to learn its address while this task executor starts. */
   jobmanager: HostPort | JobManagerRetrieval;
@@ -59,6 +61,8 @@ export interface TaskExecutorOptions {
   maxMessageBytes?: number;
   /** The most streams one caller may hold open (no limit when not given). */
   maxStreamsPerCaller?: number;
+  /** Where bundles named by a uri may be (`--bundle-uri-root`); none when not given. */
+  bundleUriRoots?: BundleUriRoots;
 }
 
 /** The default of {@link TaskExecutorOptions.taskCancellationTimeoutMs}. */
@@ -73,6 +77,7 @@ export interface TaskExecutor extends ServerHost {
 
 /** Starts the task executor; resolves once it listens (registration continues in the background). */
 export async function startTaskExecutor(options: TaskExecutorOptions): Promise<TaskExecutor> {
+  ensurePrivateDir(options.stateDir, 'the state dir');
   const taskExecutorId = options.resourceId ?? newId('te');
   const logger = options.logger.child({ taskExecutorId });
   const slots = new TaskSlotTable(options.slots, { cpus: options.cpus, memoryMb: options.memoryMb });
@@ -169,7 +174,7 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
     jobManagerAddress = formatHostPort(jobManagerHostPort);
     jobManager = grpcJobManagerGateway(jobManagerAddress, undefined, options.clientSecurity);
     blobs = grpcBlobGateway(jobManagerAddress, { security: options.clientSecurity });
-    bundles = new BundleCache({ stateDir: options.stateDir, source: blobs });
+    bundles = new BundleCache({ stateDir: options.stateDir, source: blobs, uriRoots: options.bundleUriRoots });
     output = new TaskOutputForwarder(jobManager, (text) => process.stdout.write(text), logger);
     connection = new JobManagerConnection({
       taskExecutorId,

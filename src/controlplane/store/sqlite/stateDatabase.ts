@@ -6,7 +6,7 @@
  * to group commit (GroupCommit.ts), which keeps that promise with one fsync per burst.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { FailedPreconditionError } from '../../../common/errors.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
@@ -14,9 +14,11 @@ import { MIGRATIONS, type Migration } from './migrations.js';
 /** The database handle type used across the control plane. */
 export type StateDatabase = Database.Database;
 
-/** Opens (creating if needed) and migrates the database at `file`. */
+/** Opens (creating if needed, mode 0600) and migrates the database at `file`. */
 export function openStateDatabase(file: string, migrations: readonly Migration[] = MIGRATIONS): StateDatabase {
-  mkdirSync(dirname(file), { recursive: true });
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  // Created 0600 before SQLite opens it: SQLite gives the -wal and -shm files the database's mode.
+  closeSync(openSync(file, 'a', 0o600));
   const db = new Database(file);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
