@@ -17,8 +17,8 @@ import { DEFAULT_STATE_DIR, LOG_LEVEL_OPTION, listenOption, stateDirOption } fro
 import { formatDuration, parseDuration } from '../options/duration.js';
 import { serveUntilSignalled } from '../process/serveUntilSignalled.js';
 import { authOptions, AUTH_OPTIONS } from '../process/authOptions.js';
+import { EXTERNAL_JOBMANAGER_OPTIONS, externalJobManagersOf } from '../process/externalJobManagerOptions.js';
 import {
-  clusterSecretOf,
   internalClientSecurityOf,
   serverLimitsOf,
   serverSecurityOf,
@@ -133,6 +133,7 @@ export const controlplaneCommand: CommandSpec = {
       default: SIMULATION_DEFAULTS.eventIntervalMs,
     },
     ...AUTH_OPTIONS,
+    ...EXTERNAL_JOBMANAGER_OPTIONS,
     ...serverSecurityOptions(CONTROL_PLANE_DEFAULT_MAX_STREAMS),
     LOG_LEVEL_OPTION,
   ],
@@ -144,7 +145,8 @@ export async function runControlplane(args: ParsedCommandLine): Promise<number> 
   const retention = retentionOptions(args);
   const deployment = deploymentOptions(args);
   const tls = serverTlsOf(args);
-  const { tenants, authentication } = authOptions(args);
+  const { tenants, tenantNames, authentication } = authOptions(args);
+  const externalJobManagers = externalJobManagersOf(args, tenantNames, (message) => logger.warn(message));
   const security = serverSecurityOf(args, listen, tls, authentication, '--tls-cert, --tls-key and --auth-config');
   const clusterTls = internalClientSecurityOf(args, tls).tls;
   return serveUntilSignalled(
@@ -165,7 +167,7 @@ export async function runControlplane(args: ParsedCommandLine): Promise<number> 
         tenants,
         clusterTls,
         localClusterTls: localClusterTlsOf(args),
-        externalClusterSecret: clusterSecretOf(args),
+        externalJobManagers,
         ...serverLimitsOf(args),
       }),
     logger,

@@ -5,8 +5,11 @@
  * options once; parsing, validation and `--help` all come from that declaration.
  */
 
-/** The kinds of option values; `properties` collects repeated `<prefix>key=value` tokens (Flink's `-Dkey=value`). */
-export type OptionType = 'string' | 'number' | 'boolean' | 'properties';
+/**
+ * The kinds of option values; `properties` collects repeated `<prefix>key=value` tokens (Flink's
+ * `-Dkey=value`); `list` is a string option that may be given several times, collected in order.
+ */
+export type OptionType = 'string' | 'number' | 'boolean' | 'properties' | 'list';
 
 /** One option of a command. */
 export interface OptionSpec {
@@ -56,8 +59,8 @@ export interface CommandSpec {
 
 /** The parsed command line. */
 export interface ParsedCommandLine {
-  /** Option values by name, defaults and environment applied; `properties` options hold a record. */
-  options: Record<string, string | number | boolean | Record<string, string> | undefined>;
+  /** Option values by name, defaults and environment applied; `properties` options hold a record, `list` options an array (empty when not given). */
+  options: Record<string, string | number | boolean | Record<string, string> | string[] | undefined>;
   /** Positional values, rest ones included. */
   positionals: string[];
   /** Whether help was asked for. */
@@ -135,12 +138,17 @@ export function parseCommandLine(
       index++;
       if (raw === undefined) throw new UsageError(`${name} needs a value (${option.valueName ?? option.type})`);
     }
-    values[option.name] = convert(option, raw, name);
+    if (option.type === 'list') ((values[option.name] ??= []) as string[]).push(raw);
+    else values[option.name] = convert(option, raw, name);
   }
 
   if (!help) {
     for (const option of spec.options) {
       if (values[option.name] !== undefined) continue;
+      if (option.type === 'list') {
+        values[option.name] = [];
+        continue;
+      }
       const fromEnv = option.env ? env[option.env] : undefined;
       if (fromEnv !== undefined && fromEnv !== '') values[option.name] = convert(option, fromEnv, option.env!);
       else values[option.name] = option.default;
@@ -196,6 +204,7 @@ export function formatCommandHelp(spec: CommandSpec): string {
     const notes = [
       option.default !== undefined && option.default !== false ? `default: ${option.default}` : '',
       option.env ? `env: ${option.env}` : '',
+      option.type === 'list' ? 'repeatable' : '',
     ].filter(Boolean);
     lines.push(formatRow(left, notes.length > 0 ? `${option.description} (${notes.join('; ')})` : option.description));
   }
