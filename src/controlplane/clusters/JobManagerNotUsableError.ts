@@ -2,8 +2,8 @@
  * The one answer for every job manager address (`-m HOST:PORT`) a tenant cannot use: one that is
  * not listed for the tenant (an unused port, another tenant's job manager, any listener), and a
  * listed one that does not answer or does not take its listed secret. The same class, status
- * (NOT_FOUND, as for another tenant's ids) and text for all of them, without the address, so the
- * answer tells nothing about what listens there; the control plane's log keeps the cause.
+ * (NOT_FOUND, as for another tenant's ids), text and stack (none) for all of them, without the
+ * address, so the answer tells nothing about what listens there; the control plane's log keeps the cause.
  */
 import { NotFoundError } from '../../common/errors.js';
 
@@ -17,5 +17,7 @@ export class JobManagerNotUsableError extends NotFoundError {
 
   constructor() {
     super(JOB_MANAGER_NOT_USABLE_MESSAGE);
+    // The stack would show which check refused the address (its line), and it reaches the tenant with the application's failure.
+    this.stack = `${this.name}: ${this.message}`;
   }
 }
