@@ -111,7 +111,7 @@ describe('-m on a control plane with listed job managers and two tenants', () =>
       `team-b@${jobmanagerB.address}=${fileB}`,
       // Listed for team-a with a secret it was not started with.
       '--external-jobmanager',
-      `team-a@${jobmanagerC.address}=${secretFile('not-the-secret-of-the-job-manager-c')}`,
+      `team-a@${jobmanagerC.address}=${secretFile('not-the-secret-of-the-job-manager-of-c')}`,
       '--external-jobmanager',
       `team-a,team-b@${silentListed}=${fileA}`,
     ]);
@@ -200,6 +200,9 @@ describe('-m on a control plane with listed job managers and two tenants', () =>
     await b.cancelApplication({ applicationId: application!.id });
     expect((await endedApplication(b, application!.id)).failure?.name).not.toBe('JobManagerNotUsableError');
     expect(trap.connections).toEqual([]);
+    // The control plane logged why it refused each address, and no secret with it.
+    expect(controlPlane.process.stderr()).toContain('refused -m: the listed job manager did not answer');
+    expect(controlPlane.process.stderr()).not.toMatch(/secret-of-the-job-manager/);
   }, 180_000);
 
   it("gives a tenant ids and page tokens that carry no count of another tenant's records", async () => {

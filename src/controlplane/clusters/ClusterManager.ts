@@ -204,9 +204,10 @@ export class ClusterManager {
       this.options.logger.warn({ address, tenant }, 'refused -m: the address is not listed for the tenant');
       throw new JobManagerNotUsableError();
     }
-    const known = await this.options.clusters.findLiveExternal(address, tenant);
+    // Dialled and recorded as the operator wrote it.
+    const known = await this.options.clusters.findLiveExternal(listed.address, tenant);
     // A job manager that does not answer is not recorded at all.
-    const probe = known ? this.links.gatewayOf(known) : this.options.connect(address, listed.clusterSecret);
+    const probe = known ? this.links.gatewayOf(known) : this.options.connect(listed.address, listed.clusterSecret);
     let taskExecutors: number;
     try {
       taskExecutors = (await probe.overview({ timeoutMs: 5000, signal })).taskExecutors;
@@ -223,12 +224,12 @@ export class ClusterManager {
       const external = {
         status: 'RUNNING' as const,
         deploymentTarget: 'external' as const,
-        jobmanagerAddress: address,
+        jobmanagerAddress: listed.address,
         deploymentReference: '',
         registeredTaskExecutors: taskExecutors,
       };
       await this.options.clusters.insert(
-        this.newCluster({ id, tenant, clusterSecret: listed.clusterSecret ?? '', name: address, ...external }),
+        this.newCluster({ id, tenant, clusterSecret: listed.clusterSecret ?? '', name: listed.address, ...external }),
       );
     }
     this.follow(await this.get(id));
