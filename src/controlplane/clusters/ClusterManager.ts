@@ -204,8 +204,10 @@ export class ClusterManager {
       this.options.logger.warn({ address, tenant }, 'refused -m: the address is not listed for the tenant');
       throw new JobManagerNotUsableError();
     }
-    // Dialled and recorded as the operator wrote it.
-    const known = await this.options.clusters.findLiveExternal(listed.address, tenant);
+    // Dialled and recorded as the operator wrote it. A record made under a secret the operator has
+    // since changed is left to its applications: a new one takes the listed secret.
+    const found = await this.options.clusters.findLiveExternal(listed.address, tenant);
+    const known = found?.clusterSecret === (listed.clusterSecret ?? '') ? found : undefined;
     // A job manager that does not answer is not recorded at all.
     const probe = known ? this.links.gatewayOf(known) : this.options.connect(listed.address, listed.clusterSecret);
     let taskExecutors: number;
