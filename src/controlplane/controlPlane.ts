@@ -18,6 +18,7 @@ import { createControlPlaneDomain, type ControlPlaneDomain } from './controlPlan
 import { SimulatedDeploymentTarget } from '../deployment/simulated/SimulatedDeploymentTarget.js';
 import type { SimulationScript } from '../deployment/simulated/SimulationScript.js';
 import type { ConnectDispatcher } from './clusters/DispatcherGateway.js';
+import type { ExternalJobManagers } from './clusters/ExternalJobManagers.js';
 import { grpcDispatcherGateway } from './service/grpcDispatcherGateway.js';
 import { simulatedDispatchers } from './service/simulatedDispatcherGateway.js';
 import type { RetentionPolicy } from './retention/RetentionPolicy.js';
@@ -61,8 +62,8 @@ export interface ControlPlaneOptions {
    */
   clusterTls?: ClientTls;
   localClusterTls?: LocalClusterTls;
-  /** The secret presented to job managers named by address (`-m`); none when not given. */
-  externalClusterSecret?: string;
+  /** The job managers tenants may name by address (`-m`, --external-jobmanager), with their secrets; none when not given. */
+  externalJobManagers?: ExternalJobManagers;
   /** The largest message taken or sent, in bytes (the server's default when not given). */
   maxMessageBytes?: number;
   /** The most streams one caller (tenant, or client host without tokens) may hold open; no limit when not given. */
@@ -106,7 +107,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       retention: options.retention,
       clientHeartbeatTimeoutMs: options.clientHeartbeatTimeoutMs,
       localClusterTls: options.localClusterTls,
-      externalClusterSecret: options.externalClusterSecret,
+      externalJobManagers: options.externalJobManagers,
       applicationLimit: (tenant) => tenants.applicationLimit(tenant),
     });
     await domain.recover();

@@ -23,6 +23,7 @@ import { ClusterEventRouter } from './applications/ClusterEventRouter.js';
 import { JobCanceller } from './applications/JobCanceller.js';
 import { ClusterManager } from './clusters/ClusterManager.js';
 import type { ConnectDispatcher } from './clusters/DispatcherGateway.js';
+import type { ExternalJobManagers } from './clusters/ExternalJobManagers.js';
 import { ApplicationEventLog } from './events/ApplicationEventLog.js';
 import { ClusterEventPublisher } from './events/ClusterEventPublisher.js';
 import { ControlPlaneEvents } from './events/ControlPlaneEvents.js';
@@ -56,8 +57,8 @@ export interface ControlPlaneDomainOptions {
   clientHeartbeatTimeoutMs?: number;
   /** The TLS files local clusters get, so they speak TLS when the control plane does; plaintext clusters when not given. */
   localClusterTls?: LocalClusterTls;
-  /** The secret presented to job managers named by address (`-m`); none when not given. */
-  externalClusterSecret?: string;
+  /** The job managers tenants may name by address (`-m`, --external-jobmanager), with their secrets; none when not given. */
+  externalJobManagers?: ExternalJobManagers;
   /** How many applications a tenant may run at once; no limit when not given. */
   applicationLimit?: (tenant: string) => ApplicationLimit | undefined;
 }
@@ -114,7 +115,7 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     observer: new ClusterEventPublisher(events),
     logger: logger.child({ component: 'clusters' }),
     lossTimeoutMs: options.clusterLossTimeoutMs,
-    externalClusterSecret: options.externalClusterSecret,
+    externalJobManagers: options.externalJobManagers,
   });
   const driverLogs = new DriverLogs({
     store: store.driverLogs,

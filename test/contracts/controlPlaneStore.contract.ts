@@ -164,6 +164,45 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
         expect(clusters.nextPageToken).toBe('');
       });
 
+      it("issues page tokens that are the tenant's own and show nothing of other tenants' rows", async () => {
+        const [crowded, fresh] = [await open(), await open()];
+        const mine = Array.from({ length: 3 }, () => testApplication({ tenant: 'team-a' }));
+        // Other tenants' rows between the tenant's own ones in one store, none in the other.
+        for (const application of mine) {
+          for (let other = 0; other < 2; other++)
+            await crowded.applications.insert(testApplication({ tenant: 'team-b' }));
+          await crowded.applications.insert(application);
+          await fresh.applications.insert(application);
+        }
+        const request = { pageSize: 1, pageToken: '', statuses: [], tenant: 'team-a' };
+        const tokens: string[][] = [];
+        for (const store of [crowded, fresh]) {
+          const seen: string[] = [];
+          const issued: string[] = [];
+          let page = await store.applications.list(request);
+          seen.push(...ids(page.applications));
+          while (page.nextPageToken) {
+            issued.push(page.nextPageToken);
+            page = await store.applications.list({ ...request, pageToken: page.nextPageToken });
+            seen.push(...ids(page.applications));
+          }
+          expect(seen).toEqual(ids([...mine].reverse()));
+          tokens.push(issued);
+        }
+        // The same positions of the tenant's list give tokens of the same form, however many rows others made.
+        expect(tokens[0].map((token) => token.length)).toEqual(tokens[1].map((token) => token.length));
+        const token = tokens[0][0];
+        // A token is good only for the tenant and the list it was issued for, and only unaltered.
+        const altered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BA' : 'AA'}`;
+        for (const refused of [
+          crowded.applications.list({ ...request, tenant: 'team-b', pageToken: token }),
+          crowded.applications.list({ ...request, pageToken: altered }),
+          crowded.clusters.list({ pageSize: 1, pageToken: token, statuses: [], tenant: 'team-a' }),
+          crowded.jobs.list({ pageSize: 1, pageToken: token, applicationId: '', clusterId: '', tenant: 'team-a' }),
+        ])
+          await expect(refused).rejects.toThrow(InvalidArgumentError);
+      });
+
       it("keeps tenants apart: list, get with a tenant, and the count of a tenant's running applications", async () => {
         const store = await open();
         const mine = testApplication({ tenant: 'team-a', status: 'RUNNING' });

@@ -16,8 +16,11 @@ import {
   endedApplication,
   isRunning,
   recordedProcesses,
+  startTestControlPlane,
+  uploadDriverApp,
   watchAll,
 } from './controlPlaneTesting.js';
+import { JOB_MANAGER_NOT_USABLE_MESSAGE } from '../../src/controlplane/clusters/JobManagerNotUsableError.js';
 
 describe('applications', () => {
   const shared = controlPlaneForFile();
@@ -194,7 +197,7 @@ describe('applications', () => {
     await expect(watchAll(client, id, all.length + 1, false)).rejects.toMatchObject({ code: Status.OUT_OF_RANGE });
   });
 
-  it('runs on a shared cluster and on a job manager named by address, and tears neither down', async () => {
+  it('runs on a shared cluster and does not tear it down', async () => {
     const {
       controlPlane: { client, stateDir },
       artifactId,
@@ -217,8 +220,22 @@ describe('applications', () => {
     expect((await client.getCluster({ clusterId: cluster!.id })).cluster!.status).toBe(ClusterStatus.RUNNING);
     for (const process of sharedProcesses) expect(isRunning(process.pid)).toBe(true);
 
+    await client.shutDownCluster({ clusterId: cluster!.id });
+    await clusterInStatus(client, cluster!.id, ClusterStatus.STOPPED);
+  });
+
+  it('runs on a job manager the operator listed, named by address, and does not tear it down; an unlisted or silent one fails with the one message', async () => {
     const jobmanager = await startServer('jobmanager');
     const taskexecutor = await startServer('taskexecutor', ['--jobmanager', jobmanager.address, '--slots', '2']);
+    // 127.0.0.1:9 is listed, but nobody listens there.
+    const controlPlane = await startTestControlPlane(undefined, undefined, [
+      '--external-jobmanager',
+      jobmanager.address,
+      '--external-jobmanager',
+      '127.0.0.1:9',
+    ]);
+    const { client } = controlPlane;
+    const artifactId = await uploadDriverApp(controlPlane.address);
     const external = (
       await client.runApplication(
         driverRequest(artifactId, {
@@ -239,25 +256,28 @@ describe('applications', () => {
       details: expect.stringContaining('was not deployed by this control plane'),
     });
 
-    // An application on a job manager nobody listens at fails with a message naming the address.
-    const unreachable = (
-      await client.runApplication(
-        driverRequest(artifactId, {
-          cluster: { target: { $case: 'jobmanagerAddress', jobmanagerAddress: '127.0.0.1:9' } },
-        }),
-      )
-    ).application!;
-    const failed = await endedApplication(client, unreachable.id);
-    expect(failed.status).toBe(ApplicationStatus.FAILED);
-    expect(failed.failure?.message).toContain('cannot reach the job manager at 127.0.0.1:9');
-    expect(failed.clusterId).toBe('');
-    const recorded = (await client.listClusters({ pageSize: 0, pageToken: '', statuses: [] })).clusters;
-    expect(recorded.some((recordedCluster) => recordedCluster.jobmanagerAddress === '127.0.0.1:9')).toBe(false);
+    // A job manager nobody listens at, listed or not, fails the application with the one message and records no cluster.
+    for (const address of ['127.0.0.1:9', '127.0.0.1:1']) {
+      const unusable = (
+        await client.runApplication(
+          driverRequest(artifactId, {
+            cluster: { target: { $case: 'jobmanagerAddress', jobmanagerAddress: address } },
+          }),
+        )
+      ).application!;
+      const failed = await endedApplication(client, unusable.id);
+      expect(failed.status).toBe(ApplicationStatus.FAILED);
+      expect(failed.failure).toMatchObject({
+        name: 'JobManagerNotUsableError',
+        message: JOB_MANAGER_NOT_USABLE_MESSAGE,
+      });
+      expect(failed.clusterId).toBe('');
+      const recorded = (await client.listClusters({ pageSize: 0, pageToken: '', statuses: [] })).clusters;
+      expect(recorded.some((recordedCluster) => recordedCluster.jobmanagerAddress === address)).toBe(false);
+    }
 
     await taskexecutor.stop();
     await jobmanager.stop();
-    await client.shutDownCluster({ clusterId: cluster!.id });
-    await clusterInStatus(client, cluster!.id, ClusterStatus.STOPPED);
   });
 
   it('refuses to shut down a cluster its running application owns, naming the application', async () => {

@@ -75,10 +75,8 @@ describe('ClusterClientService under fuzzed requests', () => {
   let jobId = '';
 
   beforeAll(async () => {
-    [controlPlane, cluster] = await Promise.all([
-      startControlPlane(),
-      startTestCluster({ taskExecutors: 1, slots: 2 }),
-    ]);
+    cluster = await startTestCluster({ taskExecutors: 1, slots: 2 });
+    controlPlane = await startControlPlane(['--external-jobmanager', cluster.jobManager.address]);
     client = controlPlane.client;
     artifactId = await uploadDriverApp(controlPlane.address);
     // A session application with hostile but valid values, on the session cluster: the fuzzing names it, its cluster and its job.

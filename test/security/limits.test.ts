@@ -13,15 +13,20 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationStatus, SubmissionMode } from '../../generated/flotilla/v1/status.js';
 import { driverRequest, endedApplication, uploadDriverApp } from '../controlplane/controlPlaneTesting.js';
 import { startControlPlane, type TestControlPlane } from '../support/controlPlane.js';
-import { runCli, startServer } from '../support/processes.js';
+import { runCli, startServer, type ServerProcess } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
 import { clientForTest } from './securityTesting.js';
 
 describe('limits of a control plane', () => {
   let controlPlane: TestControlPlane;
+  // The cluster of a session application below: a job manager of its own, listed for -m.
+  let jobmanager: ServerProcess;
 
   beforeAll(async () => {
+    jobmanager = await startServer('jobmanager');
     controlPlane = await startControlPlane([
+      '--external-jobmanager',
+      jobmanager.address,
       '--max-message-bytes',
       '65536',
       '--max-applications-per-tenant',
@@ -57,7 +62,6 @@ describe('limits of a control plane', () => {
   it('refuses an application past --max-applications-per-tenant with RESOURCE_EXHAUSTED naming the limit', async () => {
     const artifactId = await uploadDriverApp(controlPlane.address);
     // A session application stays RUNNING until its client-side main() reports its end; its cluster is a job manager of its own.
-    const jobmanager = await startServer('jobmanager');
     const session = driverRequest(artifactId, {
       mode: SubmissionMode.SESSION,
       cluster: { target: { $case: 'jobmanagerAddress', jobmanagerAddress: jobmanager.address } },

@@ -73,10 +73,11 @@ export function clusterProcesses(stateDir: string): number[] {
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ');
+      const args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
       const state = readFileSync(`/proc/${entry}/stat`, 'utf8').split(') ')[1]?.[0];
-      if (state !== 'Z' && cmdline.includes(stateDir) && /\b(jobmanager|taskexecutor)\b/.test(cmdline))
-        pids.push(Number(entry));
+      // The verb is an argument of its own: a control plane with --external-jobmanager is no cluster process.
+      const member = args.includes('jobmanager') || args.includes('taskexecutor');
+      if (state !== 'Z' && args.join(' ').includes(stateDir) && member) pids.push(Number(entry));
     } catch {
       // the process ended while we looked
     }

@@ -18,8 +18,8 @@ import { formatDuration, parseDuration } from '../options/duration.js';
 import { keepFilesPrivate } from '../process/keepFilesPrivate.js';
 import { serveUntilSignalled } from '../process/serveUntilSignalled.js';
 import { authOptions, AUTH_OPTIONS } from '../process/authOptions.js';
+import { EXTERNAL_JOBMANAGER_OPTIONS, externalJobManagersOf } from '../process/externalJobManagerOptions.js';
 import {
-  clusterSecretOf,
   internalClientSecurityOf,
   serverLimitsOf,
   serverSecurityOf,
@@ -134,6 +134,7 @@ export const controlplaneCommand: CommandSpec = {
       default: SIMULATION_DEFAULTS.eventIntervalMs,
     },
     ...AUTH_OPTIONS,
+    ...EXTERNAL_JOBMANAGER_OPTIONS,
     ...serverSecurityOptions(CONTROL_PLANE_DEFAULT_MAX_STREAMS),
     LOG_LEVEL_OPTION,
   ],
@@ -146,7 +147,8 @@ export async function runControlplane(args: ParsedCommandLine): Promise<number> 
   const retention = retentionOptions(args);
   const deployment = deploymentOptions(args);
   const tls = serverTlsOf(args);
-  const { tenants, authentication } = authOptions(args);
+  const { tenants, tenantNames, authentication } = authOptions(args);
+  const externalJobManagers = externalJobManagersOf(args, tenantNames, (message) => logger.warn(message));
   const security = serverSecurityOf(args, listen, tls, authentication, '--tls-cert, --tls-key and --auth-config');
   const clusterTls = internalClientSecurityOf(args, tls).tls;
   return serveUntilSignalled(
@@ -167,7 +169,7 @@ export async function runControlplane(args: ParsedCommandLine): Promise<number> 
         tenants,
         clusterTls,
         localClusterTls: localClusterTlsOf(args),
-        externalClusterSecret: clusterSecretOf(args),
+        externalJobManagers,
         ...serverLimitsOf(args),
       }),
     logger,

@@ -39,6 +39,19 @@ describe('parseCommandLine', () => {
     expect(parsed.positionals).toEqual(['bundle.tgz', '--top', '5', '-p', '9']);
   });
 
+  it('collects a list option given several times, in order, and gives an empty list when it is absent', () => {
+    const serve: CommandSpec = {
+      name: 'serve',
+      summary: 'Serve.',
+      positionals: [],
+      options: [{ name: 'peer', type: 'list', valueName: 'HOST:PORT', description: 'A peer.' }],
+    };
+    expect(parseCommandLine(serve, ['--peer', 'a:1', '--peer=b:2'], {}).options.peer).toEqual(['a:1', 'b:2']);
+    expect(parseCommandLine(serve, [], {}).options.peer).toEqual([]);
+    expect(formatCommandHelp(serve)).toContain('--peer HOST:PORT');
+    expect(formatCommandHelp(serve)).toContain('A peer. (repeatable)');
+  });
+
   it('takes a value from the environment when the option is absent, and prefers the option', () => {
     expect(parseCommandLine(run, ['b'], { FLOTILLA_CONTROLPLANE: '10.0.0.1:1' }).options.controlplane).toBe(
       '10.0.0.1:1',

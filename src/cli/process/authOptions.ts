@@ -1,7 +1,7 @@
 /**
  * The control plane's authentication options: `--auth-config FILE` (tenants and their bearer
- * tokens), `--max-applications-per-tenant`, and `--cluster-secret-file` (the secret of job managers
- * named with -m), and what they become: the tenant directory and the bearer-token authentication.
+ * tokens) and `--max-applications-per-tenant`, and what they become: the tenant directory and the
+ * bearer-token authentication.
  */
 import { InvalidArgumentError } from '../../common/errors.js';
 import { parseAuthConfig, type AuthConfig } from '../../controlplane/tenants/AuthConfig.js';
@@ -10,9 +10,8 @@ import type { CallerAuthentication } from '../../rpc/security/authenticationMidd
 import { bearerTokenAuthentication } from '../../rpc/security/bearerTokenAuthentication.js';
 import { UsageError, type OptionSpec, type ParsedCommandLine } from '../options/args.js';
 import { nonNegativeInteger, readOptionFile } from '../options/optionValues.js';
-import { CLUSTER_SECRET_ENV } from '../../rpc/security/ClientSecurity.js';
 
-/** The control plane's options about tenants and secrets. */
+/** The control plane's options about tenants. */
 export const AUTH_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'auth-config',
@@ -30,17 +29,12 @@ export const AUTH_OPTIONS: readonly OptionSpec[] = [
       "Most applications a tenant (or, without --auth-config, all callers) may have running at once; one more is RESOURCE_EXHAUSTED. A tenant's max_running_applications overrides it. 0: no limit.",
     default: 0,
   },
-  {
-    name: 'cluster-secret-file',
-    type: 'string',
-    valueName: 'FILE',
-    description: `The secret of job managers you name with "flotilla run -m HOST:PORT" (started with --cluster-secret-file), sent on every call to them; or set ${CLUSTER_SECRET_ENV}. Clusters this control plane deploys get secrets of their own.`,
-  },
 ];
 
-/** The tenant directory and, with --auth-config, the bearer-token authentication. */
+/** The tenant directory, the tenants' names (undefined without --auth-config) and, with --auth-config, the bearer-token authentication. */
 export function authOptions(args: ParsedCommandLine): {
   tenants: TenantDirectory;
+  tenantNames: string[] | undefined;
   authentication: CallerAuthentication | undefined;
 } {
   const file = args.options['auth-config'] as string | undefined;
@@ -49,6 +43,7 @@ export function authOptions(args: ParsedCommandLine): {
   const tenants = new TenantDirectory(config, max);
   return {
     tenants,
+    tenantNames: config?.tenants.map((tenant) => tenant.name),
     authentication: config ? bearerTokenAuthentication((token) => tenants.tenantOf(token)) : undefined,
   };
 }

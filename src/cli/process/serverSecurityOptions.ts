@@ -91,12 +91,17 @@ export function clusterSecretOf(args: ParsedCommandLine, env: NodeJS.ProcessEnv 
   const secret = file
     ? readOptionFile(file, '--cluster-secret-file').trim()
     : env[CLUSTER_SECRET_ENV]?.trim() || undefined;
-  if (secret !== undefined && (secret.length < MIN_CLUSTER_SECRET_LENGTH || /\s/.test(secret))) {
+  if (secret !== undefined) checkClusterSecret(secret, file ? `--cluster-secret-file ${file}` : CLUSTER_SECRET_ENV);
+  return secret;
+}
+
+/** A usage error naming `source` unless `secret` is long enough and has no spaces. */
+export function checkClusterSecret(secret: string, source: string): void {
+  if (secret.length < MIN_CLUSTER_SECRET_LENGTH || /\s/.test(secret)) {
     throw new UsageError(
-      `the cluster secret (${file ? `--cluster-secret-file ${file}` : CLUSTER_SECRET_ENV}) must be at least ${MIN_CLUSTER_SECRET_LENGTH} characters without spaces`,
+      `the cluster secret (${source}) must be at least ${MIN_CLUSTER_SECRET_LENGTH} characters without spaces`,
     );
   }
-  return secret;
 }
 
 /**

@@ -5,7 +5,7 @@
  * change is recorded before it is reported to the {@link ClusterObserver} (the applications).
  */
 import { randomBytes } from 'node:crypto';
-import { AlreadyExistsError, FailedPreconditionError, UnavailableError } from '../../common/errors.js';
+import { AlreadyExistsError, FailedPreconditionError } from '../../common/errors.js';
 import { newRecordId } from '../model/recordId.js';
 import type { Logger } from '../../common/logger.js';
 import { serializeError } from '../../common/status.js';
@@ -22,6 +22,8 @@ import { ClusterLinks } from './ClusterLinks.js';
 import type { ClusterObserver } from './ClusterObserver.js';
 import { ClusterRecorder } from './ClusterRecorder.js';
 import type { ConnectDispatcher, DispatcherGateway } from './DispatcherGateway.js';
+import type { ExternalJobManagers } from './ExternalJobManagers.js';
+import { JobManagerNotUsableError } from './JobManagerNotUsableError.js';
 import { jobManagerExit } from './jobManagerExit.js';
 
 export type { ClusterObserver } from './ClusterObserver.js';
@@ -38,8 +40,11 @@ export interface ClusterManagerOptions {
   logger: Logger;
   /** How long a job manager may be unreachable before its cluster counts as lost (default 10 s). */
   lossTimeoutMs?: number;
-  /** The secret presented to job managers named by address (`-m HOST:PORT`); none when not given. */
-  externalClusterSecret?: string;
+  /**
+   * The job managers tenants may name by address (`-m HOST:PORT`), each with the secret presented
+   * to it; none when not given (then `-m` names only clusters this control plane deployed).
+   */
+  externalJobManagers?: ExternalJobManagers;
 }
 
 /** A shared cluster to deploy. */
@@ -183,26 +188,35 @@ export class ClusterManager {
   }
 
   /**
-   * The cluster of a job manager the user started (`-m HOST:PORT`): recorded once per address (as
-   * deployment target "external"), checked to answer, and followed. UNAVAILABLE when it does not answer.
-   * The address of a running cluster this control plane deployed for `tenant` names that cluster (a
-   * shared one only, as with useShared). External clusters are recorded per tenant.
+   * The cluster of a job manager the user started (`-m HOST:PORT`): recorded once per address and
+   * tenant (as deployment target "external"), checked to answer, and followed. The address of a
+   * running cluster this control plane deployed for `tenant` names that cluster (a shared one only,
+   * as with useShared). Any other address must be listed for the tenant (--external-jobmanager),
+   * checked before anything is dialled, and only its listed secret is sent to it. Every address
+   * that cannot be used is the same {@link JobManagerNotUsableError}, whatever the cause (logged).
    */
   async useExternal(address: string, tenant: string, signal: AbortSignal): Promise<Cluster> {
     // A job manager this control plane deployed is that cluster, not an external one.
     const deployed = await this.options.clusters.findLiveDeployed(address, tenant);
     if (deployed) return this.useShared(deployed.id, tenant);
-    const known = await this.options.clusters.findLiveExternal(address, tenant);
+    const listed = this.options.externalJobManagers?.usableBy(address, tenant);
+    if (!listed) {
+      this.options.logger.warn({ address, tenant }, 'refused -m: the address is not listed for the tenant');
+      throw new JobManagerNotUsableError();
+    }
+    // Dialled and recorded as the operator wrote it. A record made under a secret the operator has
+    // since changed is left to its applications: a new one takes the listed secret.
+    const found = await this.options.clusters.findLiveExternal(listed.address, tenant);
+    const known = found?.clusterSecret === (listed.clusterSecret ?? '') ? found : undefined;
     // A job manager that does not answer is not recorded at all.
-    const probe = known
-      ? this.links.gatewayOf(known)
-      : this.options.connect(address, this.options.externalClusterSecret);
+    const probe = known ? this.links.gatewayOf(known) : this.options.connect(listed.address, listed.clusterSecret);
     let taskExecutors: number;
     try {
       taskExecutors = (await probe.overview({ timeoutMs: 5000, signal })).taskExecutors;
     } catch (error) {
       if (signal.aborted) throw error;
-      throw new UnavailableError(`cannot reach the job manager at ${address}: ${(error as Error).message}`);
+      this.options.logger.warn({ address, tenant, err: error }, 'refused -m: the listed job manager did not answer');
+      throw new JobManagerNotUsableError();
     } finally {
       if (!known) probe.close();
     }
@@ -212,18 +226,12 @@ export class ClusterManager {
       const external = {
         status: 'RUNNING' as const,
         deploymentTarget: 'external' as const,
-        jobmanagerAddress: address,
+        jobmanagerAddress: listed.address,
         deploymentReference: '',
         registeredTaskExecutors: taskExecutors,
       };
       await this.options.clusters.insert(
-        this.newCluster({
-          id,
-          tenant,
-          clusterSecret: this.options.externalClusterSecret ?? '',
-          name: address,
-          ...external,
-        }),
+        this.newCluster({ id, tenant, clusterSecret: listed.clusterSecret ?? '', name: listed.address, ...external }),
       );
     }
     this.follow(await this.get(id));

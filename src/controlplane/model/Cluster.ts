@@ -47,8 +47,8 @@ export interface Cluster {
   tenant: string;
   /**
    * What the control plane and the cluster's members present to its job manager and task executors
-   * (issued when it was deployed; the --cluster-secret-file of the control plane for an external
-   * one); '' for none. Never logged, never sent to clients.
+   * (issued when it was deployed; for an external one, the secret its --external-jobmanager entry
+   * lists); '' for none. Never logged, never sent to clients.
    */
   clusterSecret: string;
   name: string;

@@ -1,54 +1,99 @@
 /**
- * Page tokens of the control plane's list RPCs. Lists are newest first; a token holds the ordinal
- * (insertion order) of the last row of its page, so pages stay right while new rows arrive.
+ * Page tokens of the control plane's list RPCs. Lists are newest first; a page continues after the
+ * ordinal (insertion order) of the last row of the page before, so pages stay right while new rows
+ * arrive. Ordinals are shared by every tenant, so a token never shows one: it is the ordinal
+ * encrypted (AES-256-GCM) with a key the store holds, bound to the list and the tenant it was issued
+ * for. A tenant learns nothing from it about other tenants' rows, and a token that was not issued
+ * by this store for this list and tenant, crafted or altered, is INVALID_ARGUMENT.
  */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { InvalidArgumentError } from '../../common/errors.js';
 
 /** Page sizes of list RPCs: the default for 0, and the cap. */
 export const PAGE_SIZE = { default: 50, max: 1000 } as const;
+
+/** The length in bytes of the key of {@link PageTokens}. */
+export const PAGE_TOKEN_KEY_BYTES = 32;
+
+const IV_BYTES = 12;
+const ORDINAL_BYTES = 8;
+const TAG_BYTES = 16;
+const TOKEN_BYTES = IV_BYTES + ORDINAL_BYTES + TAG_BYTES;
+
+/** What a list RPC asks for: a page size (0 for the default) and the token of the page before (empty for the first). */
+export interface PageRequest {
+  pageSize: number;
+  pageToken: string;
+  /** The tenant listing; its tokens are its own. */
+  tenant: string;
+}
+
+/** Issues and reads the page tokens of one store. */
+export class PageTokens {
+  constructor(private readonly key: Buffer) {
+    if (key.length !== PAGE_TOKEN_KEY_BYTES) throw new Error(`a page token key has ${PAGE_TOKEN_KEY_BYTES} bytes`);
+  }
+
+  /**
+   * One page of the list called `what`, newest first: `select` returns up to `limit` rows (newest
+   * first) with an ordinal below `before`; the page holds the first ones, and its token continues
+   * after the last when there are more.
+   */
+  readPage<Row extends { ordinal: number }>(
+    what: string,
+    { pageSize, pageToken, tenant }: PageRequest,
+    select: (before: number, limit: number) => Row[],
+  ): { rows: Row[]; nextPageToken: string } {
+    const before = pageToken === '' ? Number.MAX_SAFE_INTEGER : this.decode(what, tenant, pageToken);
+    const size = effectivePageSize(pageSize);
+    const rows = select(before, size + 1);
+    const page = rows.slice(0, size);
+    return {
+      rows: page,
+      nextPageToken: rows.length > size ? this.encode(what, tenant, page[page.length - 1].ordinal) : '',
+    };
+  }
+
+  /** The token of the page after the row with this ordinal. */
+  private encode(what: string, tenant: string, ordinal: number): string {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', this.key, iv).setAAD(boundTo(what, tenant));
+    const plain = Buffer.alloc(ORDINAL_BYTES);
+    plain.writeBigUInt64BE(BigInt(ordinal));
+    return Buffer.concat([iv, cipher.update(plain), cipher.final(), cipher.getAuthTag()]).toString('base64url');
+  }
+
+  /** The ordinal a token continues before; INVALID_ARGUMENT for a token not issued for `what` and `tenant`. */
+  private decode(what: string, tenant: string, token: string): number {
+    const bytes = Buffer.from(token, 'base64url');
+    if (bytes.length === TOKEN_BYTES && bytes.toString('base64url') === token) {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, bytes.subarray(0, IV_BYTES)).setAAD(
+        boundTo(what, tenant),
+      );
+      decipher.setAuthTag(bytes.subarray(IV_BYTES + ORDINAL_BYTES));
+      try {
+        const plain = Buffer.concat([
+          decipher.update(bytes.subarray(IV_BYTES, IV_BYTES + ORDINAL_BYTES)),
+          decipher.final(),
+        ]);
+        const ordinal = Number(plain.readBigUInt64BE());
+        if (Number.isSafeInteger(ordinal) && ordinal >= 1) return ordinal;
+      } catch {
+        // Not this store's token for this list and tenant: answered below.
+      }
+    }
+    throw new InvalidArgumentError(
+      `page_token is not one this control plane issued for ${what}: pass the next_page_token of the previous page, or an empty token for the first page`,
+    );
+  }
+}
 
 /** The page size to use for a requested one (0 means the default; larger than the cap means the cap). */
 function effectivePageSize(requested: number): number {
   return requested <= 0 ? PAGE_SIZE.default : Math.min(requested, PAGE_SIZE.max);
 }
 
-/** The token of the page after the row with this ordinal, in the list called `what`. */
-function encodePageToken(what: string, ordinal: number): string {
-  return Buffer.from(`${what}-before:${ordinal}`, 'utf8').toString('base64url');
-}
-
-/** The ordinal a token continues before; Infinity for the first page; INVALID_ARGUMENT for a token not issued for `what`. */
-function decodePageToken(what: string, token: string): number {
-  if (token === '') return Infinity;
-  const text = Buffer.from(token, 'base64url').toString('utf8');
-  const match = new RegExp(`^${what}-before:([1-9]\\d{0,15})$`).exec(text);
-  if (!match || Buffer.from(text, 'utf8').toString('base64url') !== token) {
-    throw new InvalidArgumentError(
-      `page_token is not one this control plane issued for ${what}: pass the next_page_token of the previous page, or an empty token for the first page`,
-    );
-  }
-  return Number(match[1]);
-}
-
-/** What a list RPC asks for: a page size (0 for the default) and the token of the page before (empty for the first). */
-export interface PageRequest {
-  pageSize: number;
-  pageToken: string;
-}
-
-/**
- * One page of the list called `what`, newest first: `select` returns up to `limit` rows (newest
- * first) with an ordinal below `before`; the page holds the first ones, and its token continues
- * after the last when there are more.
- */
-export function readPage<Row extends { ordinal: number }>(
-  what: string,
-  { pageSize, pageToken }: PageRequest,
-  select: (before: number, limit: number) => Row[],
-): { rows: Row[]; nextPageToken: string } {
-  const before = decodePageToken(what, pageToken);
-  const size = effectivePageSize(pageSize);
-  const rows = select(Number.isFinite(before) ? before : Number.MAX_SAFE_INTEGER, size + 1);
-  const page = rows.slice(0, size);
-  return { rows: page, nextPageToken: rows.length > size ? encodePageToken(what, page[page.length - 1].ordinal) : '' };
+/** What a token is bound to: the list and the tenant. */
+function boundTo(what: string, tenant: string): Buffer {
+  return Buffer.from(JSON.stringify([what, tenant]), 'utf8');
 }

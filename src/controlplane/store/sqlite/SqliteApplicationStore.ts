@@ -19,7 +19,7 @@ import type {
   ApplicationPage,
   ApplicationStore,
 } from '../ApplicationStore.js';
-import { readPage } from '../pageToken.js';
+import type { PageTokens } from '../pageToken.js';
 import { KeptRows } from './KeptRows.js';
 import type { SqliteAccess } from './SqliteAccess.js';
 import type { StateDatabase } from './stateDatabase.js';
@@ -77,6 +77,7 @@ export class SqliteApplicationStore implements ApplicationStore {
     private readonly db: StateDatabase,
     private readonly access: SqliteAccess,
     private readonly kept: KeptRows<Application>,
+    private readonly pages: PageTokens,
   ) {}
 
   insert(application: Application): Promise<void> {
@@ -144,7 +145,7 @@ export class SqliteApplicationStore implements ApplicationStore {
     return this.access.read(() => {
       const { statuses, tenant } = request;
       const filter = statuses.length > 0 ? `AND status IN (${statuses.map(() => '?').join(', ')})` : '';
-      const { rows, nextPageToken } = readPage(
+      const { rows, nextPageToken } = this.pages.readPage(
         'applications',
         request,
         (before, limit) =>

@@ -19,7 +19,7 @@ import {
   type ClusterPage,
   type ClusterStore,
 } from '../ClusterStore.js';
-import { readPage } from '../pageToken.js';
+import type { PageTokens } from '../pageToken.js';
 import { KeptRows } from './KeptRows.js';
 import type { SqliteAccess } from './SqliteAccess.js';
 import type { StateDatabase } from './stateDatabase.js';
@@ -59,6 +59,7 @@ export class SqliteClusterStore implements ClusterStore {
     private readonly db: StateDatabase,
     private readonly access: SqliteAccess,
     private readonly kept: KeptRows<Cluster>,
+    private readonly pages: PageTokens,
   ) {}
 
   insert(cluster: Cluster): Promise<void> {
@@ -156,7 +157,7 @@ export class SqliteClusterStore implements ClusterStore {
     return this.access.read(() => {
       const { statuses, tenant } = request;
       const filter = statuses.length > 0 ? `AND status IN (${statuses.map(() => '?').join(', ')})` : '';
-      const { rows, nextPageToken } = readPage(
+      const { rows, nextPageToken } = this.pages.readPage(
         'clusters',
         request,
         (before, limit) =>

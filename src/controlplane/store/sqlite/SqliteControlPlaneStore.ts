@@ -11,6 +11,7 @@
  */
 import { join } from 'node:path';
 import type { ControlPlaneStore, StoreScope, StoreTransaction } from '../ControlPlaneStore.js';
+import { PAGE_TOKEN_KEY_BYTES, PageTokens } from '../pageToken.js';
 import { stateWriteErrorOf } from '../stateWriteError.js';
 import { GroupCommit } from './GroupCommit.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
@@ -23,6 +24,7 @@ import { SqliteDriverLogStore } from './SqliteDriverLogStore.js';
 import { SqliteJobStore } from './SqliteJobStore.js';
 import { SqliteRetentionStore } from './SqliteRetentionStore.js';
 import { onRollback, openStateDatabase, schemaVersion, type StateDatabase } from './stateDatabase.js';
+import { storeKey } from './storeKeys.js';
 import { TransactionBatch, type UnitContext } from './TransactionBatch.js';
 
 /** Options of {@link openSqliteControlPlaneStore}. */
@@ -60,11 +62,12 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
       applications.clear();
       clusters.clear();
     });
+    const pages = new PageTokens(storeKey(db, 'page_tokens', PAGE_TOKEN_KEY_BYTES));
     const repositories = (access: SqliteAccess): Repositories => ({
-      applications: new SqliteApplicationStore(db, access, applications),
+      applications: new SqliteApplicationStore(db, access, applications, pages),
       events: new SqliteApplicationEventStore(db, access, applications),
-      clusters: new SqliteClusterStore(db, access, clusters),
-      jobs: new SqliteJobStore(db, access),
+      clusters: new SqliteClusterStore(db, access, clusters, pages),
+      jobs: new SqliteJobStore(db, access, pages),
       driverLogs: new SqliteDriverLogStore(db, access),
       retention: new SqliteRetentionStore(db, access),
       artifacts: new SqliteArtifactCatalog(db, access),

@@ -6,7 +6,7 @@ import { NotFoundError } from '../../../common/errors.js';
 import { isTerminalJobStatus, type JobStatus, type SerializedError } from '../../../common/status.js';
 import type { Job } from '../../model/Job.js';
 import type { JobListRequest, JobPage, JobStore } from '../JobStore.js';
-import { readPage } from '../pageToken.js';
+import type { PageTokens } from '../pageToken.js';
 import type { SqliteAccess } from './SqliteAccess.js';
 import type { StateDatabase } from './stateDatabase.js';
 
@@ -30,6 +30,7 @@ export class SqliteJobStore implements JobStore {
   constructor(
     private readonly db: StateDatabase,
     private readonly access: SqliteAccess,
+    private readonly pages: PageTokens,
   ) {}
 
   insert(job: Job): Promise<void> {
@@ -139,7 +140,7 @@ export class SqliteJobStore implements JobStore {
 
   private listNow(request: JobListRequest): JobPage {
     const { applicationId, clusterId, tenant } = request;
-    const { rows, nextPageToken } = readPage(
+    const { rows, nextPageToken } = this.pages.readPage(
       'jobs',
       request,
       (before, limit) =>

@@ -196,4 +196,17 @@ export const MIGRATIONS: readonly Migration[] = [
       DROP TABLE cluster_processes;
     `,
   },
+  {
+    version: 9,
+    description: 'keys the store holds: the key of its page tokens',
+    sql: `
+      -- Page tokens carry an ordinal (shared by every tenant) encrypted with this key, so they show
+      -- no count of other tenants' rows; kept here so that tokens outlive a restart. The store
+      -- writes a new random key when it finds none.
+      CREATE TABLE store_keys (
+        name  TEXT PRIMARY KEY,
+        key   BLOB NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
