@@ -70,6 +70,7 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
       artifacts: new SqliteArtifactCatalog(db, access),
     });
     const outsideUnits: SqliteAccess = {
+      now: () => this.batch.idle === undefined,
       read: (statements) => this.outside(statements),
       write: (statements) => this.outside(statements),
     };
