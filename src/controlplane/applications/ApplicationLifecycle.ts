@@ -10,6 +10,7 @@ import type { Logger } from '../../common/logger.js';
 import type { SerializedError } from '../../common/status.js';
 import type { ApplicationEventLog } from '../events/ApplicationEventLog.js';
 import type { ControlPlaneEventPublisher } from '../events/ControlPlaneEvents.js';
+import type { Application } from '../model/Application.js';
 import type { ApplicationEventKind } from '../model/ApplicationEvent.js';
 import {
   canChangeApplicationStatus,
@@ -41,7 +42,10 @@ export class ApplicationLifecycle {
   /**
    * Moves the application to `status` with its event; true when it moved. An application that
    * reaches a terminal status gets its end time (and failure) recorded with it. Given `tx`, the
-   * change is part of that unit of work (in a savepoint of its own); else it is a unit of its own.
+   * change is part of that unit of work (a failure fails the unit: no savepoint of its own, which
+   * only a caller that catches the error and goes on would need, and none does); else it is a
+   * unit of its own. A change the lifecycle does not allow (often: to the status it
+   * has) writes nothing: the application is read once, in the unit it is checked in.
    */
   async changeStatus(
     applicationId: string,
@@ -49,27 +53,9 @@ export class ApplicationLifecycle {
     change: StatusChange,
     tx?: StoreTransaction,
   ): Promise<boolean> {
-    const { store, log } = this.options;
-    const scope = tx ?? store;
-    // A change that is not allowed (often: to the status it already has) writes nothing and costs no transaction.
-    if (!canChangeApplicationStatus((await scope.applications.get(applicationId)).status, status)) return false;
-    const changed = await scope.transaction(async (unit) => {
-      const application = await unit.applications.get(applicationId);
-      if (!canChangeApplicationStatus(application.status, status)) return false;
-      const terminal = isTerminalApplicationStatus(status);
-      await unit.applications.update(
-        applicationId,
-        terminal ? { status, endTime: new Date(), failure: change.failure } : { status },
-      );
-      await log.append(unit, applicationId, {
-        type: 'applicationStatusChanged',
-        status,
-        failure: change.failure,
-        message: change.message,
-      });
-      if (terminal) unit.afterCommit(() => setImmediate(() => void this.ended(applicationId)));
-      return true;
-    });
+    const changed = tx
+      ? await this.changeIn(tx, applicationId, status, change)
+      : await this.options.store.transaction((unit) => this.changeIn(unit, applicationId, status, change));
     if (changed)
       this.options.logger.info({ applicationId, status, message: change.message }, 'application status changed');
     return changed;
@@ -77,7 +63,8 @@ export class ApplicationLifecycle {
 
   /**
    * Records an event of a running application (with `changes` to its record, in the same
-   * transaction); false, writing nothing, once it has ended. Given `tx`, part of that unit of work.
+   * transaction); false, writing nothing, once it has ended. Given `tx`, part of that unit of work
+   * (a failure fails the unit).
    */
   async record(
     applicationId: string,
@@ -85,14 +72,70 @@ export class ApplicationLifecycle {
     changes: ApplicationChanges = {},
     tx?: StoreTransaction,
   ): Promise<boolean> {
-    const { store, log } = this.options;
-    return (tx ?? store).transaction(async (unit) => {
-      const application = await unit.applications.get(applicationId);
-      if (isTerminalApplicationStatus(application.status)) return false;
-      await unit.applications.update(applicationId, changes);
-      await log.append(unit, applicationId, kind);
-      return true;
+    if (!tx) return this.options.store.transaction((unit) => this.recordIn(unit, applicationId, kind, changes));
+    return this.recordIn(tx, applicationId, kind, changes);
+  }
+
+  /**
+   * As {@link record} inside the unit `tx`, for an application the caller has just read in it and
+   * not written since (the router, which reads it to decide where an event goes): not read again.
+   */
+  recordAsRead(
+    tx: StoreTransaction,
+    application: Application,
+    kind: ApplicationEventKind,
+    changes: ApplicationChanges = {},
+  ): Promise<boolean> {
+    if (isTerminalApplicationStatus(application.status)) return Promise.resolve(false);
+    return this.write(tx, application.id, kind, changes);
+  }
+
+  /** The record inside the unit `tx`. */
+  private async recordIn(
+    tx: StoreTransaction,
+    applicationId: string,
+    kind: ApplicationEventKind,
+    changes: ApplicationChanges,
+  ): Promise<boolean> {
+    const application = await tx.applications.get(applicationId);
+    if (isTerminalApplicationStatus(application.status)) return false;
+    return this.write(tx, applicationId, kind, changes);
+  }
+
+  /** Writes an event of a running application with `changes` to its record. */
+  private async write(
+    tx: StoreTransaction,
+    applicationId: string,
+    kind: ApplicationEventKind,
+    changes: ApplicationChanges,
+  ): Promise<boolean> {
+    if (hasChanges(changes)) await tx.applications.update(applicationId, changes);
+    await this.options.log.append(tx, applicationId, kind);
+    return true;
+  }
+
+  /** The status change inside the unit `tx`: checked against the application as it is there, then written. */
+  private async changeIn(
+    tx: StoreTransaction,
+    applicationId: string,
+    status: ApplicationStatus,
+    change: StatusChange,
+  ): Promise<boolean> {
+    const application = await tx.applications.get(applicationId);
+    if (!canChangeApplicationStatus(application.status, status)) return false;
+    const terminal = isTerminalApplicationStatus(status);
+    await tx.applications.update(
+      applicationId,
+      terminal ? { status, endTime: new Date(), failure: change.failure } : { status },
+    );
+    await this.options.log.append(tx, applicationId, {
+      type: 'applicationStatusChanged',
+      status,
+      failure: change.failure,
+      message: change.message,
     });
+    if (terminal) tx.afterCommit(() => setImmediate(() => void this.ended(applicationId)));
+    return true;
   }
 
   private async ended(applicationId: string): Promise<void> {
@@ -105,4 +148,10 @@ export class ApplicationLifecycle {
       this.options.logger.error({ err: error, applicationId }, 'work after the application ended failed');
     }
   }
+}
+
+/** Whether `changes` changes anything (most events change nothing but the log). */
+function hasChanges(changes: ApplicationChanges): boolean {
+  for (const key in changes) if (Object.hasOwn(changes, key)) return true;
+  return false;
 }

@@ -68,14 +68,16 @@ export class ClusterEventRouter {
         );
         return;
       case 'taskStateChanged':
-        await lifecycle.record(application.id, kind, {}, tx);
+        await lifecycle.recordAsRead(tx, application, kind);
         return;
       case 'jobStatusChanged': {
         const changes: ApplicationChanges = {};
+        // The application as read above, unless a status change below writes it first.
+        let accepted = false;
         if (kind.livingPriority === 'DRIVER') {
           if (!application.driverJobId) changes.driverJobId = kind.jobId;
           if (application.status === 'DEPLOYING') {
-            await lifecycle.changeStatus(
+            accepted = await lifecycle.changeStatus(
               application.id,
               'RUNNING',
               { message: `driver job ${kind.jobId} accepted by cluster ${cluster.id} (${cluster.jobmanagerAddress})` },
@@ -85,7 +87,8 @@ export class ClusterEventRouter {
         } else if (!application.jobIds.includes(kind.jobId)) {
           changes.jobIds = [...application.jobIds, kind.jobId];
         }
-        await lifecycle.record(application.id, kind, changes, tx);
+        if (accepted) await lifecycle.record(application.id, kind, changes, tx);
+        else await lifecycle.recordAsRead(tx, application, kind, changes);
         await tx.jobs.insert({
           id: kind.jobId,
           applicationId: application.id,
@@ -156,7 +159,7 @@ export class ClusterEventRouter {
 
   /** Takes in a job's status change and what may follow from it, in the unit of work `tx`. */
   private async jobObserved(tx: StoreTransaction, applicationId: string, kind: JobStatusChanged): Promise<void> {
-    (await this.jobsOf(applicationId, tx)).observe(kind);
+    (this.jobs.get(applicationId) ?? (await this.jobsOf(applicationId, tx))).observe(kind);
     if (isTerminalJobStatus(kind.status)) {
       const jobId = kind.jobId;
       tx.afterCommit(() => {
@@ -177,7 +180,10 @@ export class ClusterEventRouter {
     const scope = tx ?? this.options.store;
     const application = await scope.applications.get(applicationId);
     if (isTerminalApplicationStatus(application.status)) return;
-    const settlement = submissionModeOf(application).settle(application, await this.jobsOf(applicationId, scope));
+    const settlement = submissionModeOf(application).settle(
+      application,
+      this.jobs.get(applicationId) ?? (await this.jobsOf(applicationId, scope)),
+    );
     if (settlement?.end === 'byCluster') await this.considerImpliedOutcome(applicationId, scope);
     else if (settlement)
       await this.options.lifecycle.changeStatus(
@@ -220,7 +226,8 @@ export class ClusterEventRouter {
 
   /** Applies the outcome the jobs imply after the grace period, unless the cluster reports one first. */
   async considerImpliedOutcome(applicationId: string, scope: StoreScope = this.options.store): Promise<void> {
-    if (this.timers.has(applicationId) || !(await this.jobsOf(applicationId, scope)).impliedOutcome()) return;
+    if (this.timers.has(applicationId)) return;
+    if (!(this.jobs.get(applicationId) ?? (await this.jobsOf(applicationId, scope))).impliedOutcome()) return;
     // Another call may have set the timer while this one read the jobs.
     if (this.timers.has(applicationId)) return;
     const { statusGraceMs, lifecycle, logger, store } = this.options;
@@ -253,7 +260,11 @@ export class ClusterEventRouter {
     this.timers.clear();
   }
 
-  /** The application's jobs, rebuilt from its stored events the first time (after a restart). */
+  /**
+   * The application's jobs, rebuilt from its stored events the first time (after a restart). The
+   * callers on the path of every relayed event look in `jobs` first and call this only when the
+   * jobs are not there, which spares an async call and its promise per event.
+   */
   private async jobsOf(applicationId: string, scope: StoreScope): Promise<ApplicationJobs> {
     const known = this.jobs.get(applicationId);
     if (known) return known;

@@ -30,7 +30,25 @@ export class ControlPlaneEvents implements ControlPlaneEventPublisher {
    * handler may write to the store); resolves once the last one has, and rejects with the first
    * handler's error.
    */
-  async publish(event: ControlPlaneEvent): Promise<void> {
-    for (const handler of this.handlers.get(event.type) ?? []) await handler(event);
+  publish(event: ControlPlaneEvent): Promise<void> {
+    const handlers = this.handlers.get(event.type);
+    if (!handlers) return Promise.resolve();
+    // One handler (every event the router relays, inside its unit of work): its own promise, without
+    // an async layer around it (what it resolves with is nobody's business: the type says void).
+    if (handlers.length === 1) {
+      try {
+        return Promise.resolve(handlers[0](event)) as Promise<void>;
+      } catch (error) {
+        return Promise.reject(error as Error);
+      }
+    }
+    return this.publishEach(handlers, event);
+  }
+
+  private async publishEach(
+    handlers: ((event: ControlPlaneEvent) => unknown)[],
+    event: ControlPlaneEvent,
+  ): Promise<void> {
+    for (const handler of handlers) await handler(event);
   }
 }

@@ -7,6 +7,11 @@
  * the oldest kept leaves once {@link KeptRowsOptions.max} are kept, and everything leaves when a
  * transaction is rolled back, since the kept rows may then be ahead of the database. A kept row is
  * shared, never changed in place: a write replaces it.
+ *
+ * The store's port answers with promises; a kept row also keeps its answer ({@link KeptRows.answer}),
+ * one settled promise made at its first read and shared by every later read until a write replaces
+ * the row, so that the reads of a unit of work allocate nothing (awaiting a settled promise costs a
+ * microtask, not an object).
  */
 
 /** What {@link KeptRows} keeps. */
@@ -17,22 +22,35 @@ export interface KeptRowsOptions<Row> {
   ended(row: Row): boolean;
 }
 
+/** A kept row and, once it was read through the port, its answer. */
+interface Kept<Row> {
+  row: Row;
+  answer?: Promise<Row>;
+}
+
 /** Rows by id, oldest kept first. */
 export class KeptRows<Row extends { id: string }> {
-  private readonly rows = new Map<string, Row>();
+  private readonly rows = new Map<string, Kept<Row>>();
 
   constructor(private readonly options: KeptRowsOptions<Row>) {}
 
   /** The kept row, or undefined. */
   get(id: string): Row | undefined {
-    return this.rows.get(id);
+    return this.rows.get(id)?.row;
+  }
+
+  /** The kept row as a settled promise, the same one for every read until the row changes; undefined when not kept. */
+  answer(id: string): Promise<Row> | undefined {
+    const kept = this.rows.get(id);
+    if (!kept) return undefined;
+    return (kept.answer ??= Promise.resolve(kept.row));
   }
 
   /** Keeps a row just read (unless it has ended), making room by dropping the oldest. */
   keep(row: Row): Row {
     if (this.options.ended(row)) return row;
     if (this.rows.size >= this.options.max) this.rows.delete(this.rows.keys().next().value as string);
-    this.rows.set(row.id, row);
+    this.rows.set(row.id, { row });
     return row;
   }
 
@@ -40,9 +58,12 @@ export class KeptRows<Row extends { id: string }> {
   update(id: string, change: (row: Row) => Row): void {
     const kept = this.rows.get(id);
     if (!kept) return;
-    const changed = change(kept);
+    const changed = change(kept.row);
     if (this.options.ended(changed)) this.rows.delete(id);
-    else this.rows.set(id, changed);
+    else {
+      kept.row = changed;
+      kept.answer = undefined;
+    }
   }
 
   /** Drops a row, to be read again the next time. */

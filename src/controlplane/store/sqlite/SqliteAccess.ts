@@ -9,6 +9,11 @@
 
 /** Runs a repository's statements. */
 export interface SqliteAccess {
+  /**
+   * Whether a call would run at once (inside a unit, or outside while no batch is open): then a
+   * read may be answered from the kept rows without running anything.
+   */
+  now(): boolean;
   /** Runs `statements`, which only read. */
   read<T>(statements: () => T): Promise<T>;
   /** Runs `statements`, which write. */
@@ -25,4 +30,4 @@ export function runNow<T>(statements: () => T): Promise<T> {
 }
 
 /** Access inside a unit of work: everything runs at once, on the unit's open transaction. */
-export const IN_UNIT: SqliteAccess = { read: runNow, write: runNow };
+export const IN_UNIT: SqliteAccess = { now: () => true, read: runNow, write: runNow };

@@ -96,16 +96,21 @@ export class SqliteApplicationStore implements ApplicationStore {
   }
 
   find(id: string): Promise<Application | undefined> {
-    return this.access.read(() => this.findNow(id));
+    return (this.access.now() && this.kept.answer(id)) || this.access.read(() => this.findNow(id));
   }
 
   get(id: string, tenant?: string): Promise<Application> {
-    return this.access.read(() => {
-      const application = this.findNow(id);
-      if (!application || (tenant !== undefined && application.tenant !== tenant))
-        throw new NotFoundError(`application ${JSON.stringify(id)} is not known to this control plane`);
-      return application;
-    });
+    // A kept row of the tenant (or of any, without one) is answered as it was the last time.
+    const kept = this.access.now() && (tenant === undefined || this.kept.get(id)?.tenant === tenant);
+    return (
+      (kept && this.kept.answer(id)) ||
+      this.access.read(() => {
+        const application = this.findNow(id);
+        if (!application || (tenant !== undefined && application.tenant !== tenant))
+          throw new NotFoundError(`application ${JSON.stringify(id)} is not known to this control plane`);
+        return application;
+      })
+    );
   }
 
   findByRequestId(requestId: string, tenant: string): Promise<Application | undefined> {

@@ -93,16 +93,21 @@ export class SqliteClusterStore implements ClusterStore {
   }
 
   find(id: string): Promise<Cluster | undefined> {
-    return this.access.read(() => this.findNow(id));
+    return (this.access.now() && this.kept.answer(id)) || this.access.read(() => this.findNow(id));
   }
 
   get(id: string, tenant?: string): Promise<Cluster> {
-    return this.access.read(() => {
-      const cluster = this.findNow(id);
-      if (!cluster || (tenant !== undefined && cluster.tenant !== tenant))
-        throw new UnknownClusterError(`cluster ${JSON.stringify(id)} is not known to this control plane`);
-      return cluster;
-    });
+    // A kept row of the tenant (or of any, without one) is answered as it was the last time.
+    const kept = this.access.now() && (tenant === undefined || this.kept.get(id)?.tenant === tenant);
+    return (
+      (kept && this.kept.answer(id)) ||
+      this.access.read(() => {
+        const cluster = this.findNow(id);
+        if (!cluster || (tenant !== undefined && cluster.tenant !== tenant))
+          throw new UnknownClusterError(`cluster ${JSON.stringify(id)} is not known to this control plane`);
+        return cluster;
+      })
+    );
   }
 
   findByRequestId(requestId: string, tenant: string): Promise<Cluster | undefined> {

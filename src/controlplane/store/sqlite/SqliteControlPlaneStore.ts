@@ -73,6 +73,7 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
       artifacts: new SqliteArtifactCatalog(db, access),
     });
     const outsideUnits: SqliteAccess = {
+      now: () => this.batch.idle === undefined,
       read: (statements) => this.outside(statements),
       write: (statements) => this.outside(statements),
     };
@@ -117,17 +118,51 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
 
   /** The view of the store a unit of work (or a savepoint nested in one) gets. */
   private transactionOf(unit: UnitContext): StoreTransaction {
-    return {
-      ...this.inUnit,
-      transaction: (work) => this.batch.nested(unit, (inner) => work(this.transactionOf(inner))),
-      afterCommit: (callback) => unit.committed.push(callback),
-    };
+    return new SqliteStoreTransaction(this.inUnit, this.batch, unit);
   }
 
   /** A call outside any unit: at once, unless a batch is open, then once it has ended. */
   private outside<T>(statements: () => T): Promise<T> {
     const open = this.batch.idle;
     return open ? open.then(() => this.outside(statements)) : runNow(statements);
+  }
+}
+
+/**
+ * A unit of work's view: the repositories that run at once, and its unit. A class whose fields are
+ * the shared repositories (not a copy of them spread into a new object with two closures), one per
+ * unit, shared by the savepoints nested in it.
+ */
+class SqliteStoreTransaction implements StoreTransaction {
+  readonly applications;
+  readonly events;
+  readonly clusters;
+  readonly jobs;
+  readonly driverLogs;
+  readonly retention;
+  readonly artifacts;
+
+  constructor(
+    repositories: Repositories,
+    private readonly batch: TransactionBatch,
+    private readonly unit: UnitContext,
+  ) {
+    this.applications = repositories.applications;
+    this.events = repositories.events;
+    this.clusters = repositories.clusters;
+    this.jobs = repositories.jobs;
+    this.driverLogs = repositories.driverLogs;
+    this.retention = repositories.retention;
+    this.artifacts = repositories.artifacts;
+  }
+
+  transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    // A nested unit works through the same view: its savepoint and its callbacks are the batch's business.
+    return this.batch.nested(this.unit, () => work(this));
+  }
+
+  afterCommit(callback: () => void): void {
+    this.unit.committed.push(callback);
   }
 }
 

@@ -71,18 +71,20 @@ export class TransactionBatch {
 
   /**
    * Runs `work` (inside a running unit) in a savepoint nested in it: a failure rolls back only what
-   * `work` wrote, and its after-commit callbacks join the unit's once it succeeds.
+   * `work` wrote, and drops the after-commit callbacks registered since it began. The unit's own
+   * context serves the nested one (no second context and list per savepoint): its callbacks are
+   * the unit's once it succeeds, and are cut off at the length they had when it fails.
    */
-  async nested<T>(unit: UnitContext, work: (unit: UnitContext) => Promise<T>): Promise<T> {
-    const inner: UnitContext = { committed: [] };
+  async nested<T>(unit: UnitContext, work: () => Promise<T>): Promise<T> {
+    const registered = unit.committed.length;
     this.statements.savepoint.run();
     try {
-      const result = await work(inner);
+      const result = await work();
       this.statements.release.run();
-      unit.committed.push(...inner.committed);
       return result;
     } catch (error) {
       this.rollbackToSavepoint();
+      unit.committed.length = registered;
       throw error;
     }
   }
