@@ -60,6 +60,8 @@ export const jobmanagerCommand: CommandSpec = {
 };
 
 export async function runJobmanager(args: ParsedCommandLine): Promise<number> {
+  // What this process and the code it runs write (state, bundles, output) is its user's alone.
+  process.umask(0o077);
   const logger = createLogger({ name: 'jobmanager', level: args.options['log-level'] as string });
   const listen = parseHostPort(args.options.listen as string, '--listen');
   const heartbeatIntervalMs = positiveInteger(args, 'heartbeat-interval');

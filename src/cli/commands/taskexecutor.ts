@@ -82,6 +82,8 @@ export const taskexecutorCommand: CommandSpec = {
 };
 
 export async function runTaskexecutor(args: ParsedCommandLine): Promise<number> {
+  // What this process and the code it runs write (state, bundles, output) is its user's alone.
+  process.umask(0o077);
   const jobmanager = args.options.jobmanager as string | undefined;
   const addressFile = args.options['jobmanager-address-file'] as string | undefined;
   if (jobmanager && addressFile) throw new UsageError('give --jobmanager or --jobmanager-address-file, not both');

@@ -42,7 +42,7 @@ export function writeLocalClusterRecord(folder: string, record: LocalClusterReco
   mkdirSync(folder, { recursive: true });
   const file = join(folder, LOCAL_CLUSTER_RECORD_FILE);
   const temporary = `${file}.${process.pid}.tmp`;
-  writeFileSync(temporary, `${JSON.stringify(record, null, 2)}\n`);
+  writeFileSync(temporary, `${JSON.stringify(record, null, 2)}\n`, { mode: 0o600 });
   renameSync(temporary, file);
 }
 

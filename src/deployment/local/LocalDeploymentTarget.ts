@@ -2,15 +2,19 @@
  * The `local` deployment target: a session cluster as real child processes of this package on this
  * machine, one `flotilla jobmanager` and N `flotilla taskexecutor`, each in its own process group
  * with its output in files under the cluster's folder (`<clusters dir>/<cluster id>`), so that the
- * cluster outlives the control plane that started it. The task executors start together with the
- * job manager and learn its address from the address file it writes once it listens
- * (`jobmanager.address` in the cluster's folder), so their start-up overlaps the job manager's
- * instead of following it. What was started is in the cluster's own record in its folder
- * ({@link LocalClusterRecord}); the folder is the reference the caller keeps, and attaching reads
- * the record again.
+ * cluster outlives the control plane that started it. The processes run as the user the tenant's
+ * clusters run as ({@link ClusterUsers}), in a working folder of their own (`work/` in the
+ * cluster's folder, see clusterFolder.ts), with an environment of their own (clusterProcessEnv.ts)
+ * and, when clusters speak TLS, a certificate and key of their own from the clusters' CA
+ * ({@link ClusterCertificateAuthority}). The task executors start together with the job manager and
+ * learn its address from the address file it writes once it listens (`work/jobmanager.address`), so
+ * their start-up overlaps the job manager's instead of following it. What was started is in the
+ * cluster's own record in its folder ({@link LocalClusterRecord}); the folder is the reference the
+ * caller keeps, and attaching reads the record again.
  */
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { FailedPreconditionError } from '../../common/errors.js';
 import { readAddressFile } from '../../common/addressFile.js';
 import type { Logger } from '../../common/logger.js';
 import { TASK_EXECUTOR_RESOURCE_DEFAULTS } from '../../taskexecutor/resourceDefaults.js';
@@ -25,7 +29,11 @@ import {
   type DeploymentTarget,
   type TaskExecutorDefaults,
 } from '../DeploymentTarget.js';
-import { CLUSTER_SECRET_ENV } from '../../rpc/security/ClientSecurity.js';
+import type { ClusterCertificateAuthority } from './ClusterCertificateAuthority.js';
+import { ensureClustersRoot, makeClusterFolders, makePrivateFolder, writePrivateFile } from './clusterFolder.js';
+import { clusterProcessEnv } from './clusterProcessEnv.js';
+import type { ClusterIdentity, ClusterUsers } from './clusterUsers.js';
+import { othersCannot, type OthersNeed } from './othersAccess.js';
 import { findFlotillaBin } from './flotillaBin.js';
 import { LocalCluster } from './LocalCluster.js';
 import { readLocalClusterRecord, writeLocalClusterRecord, type LocalClusterRecord } from './LocalClusterRecord.js';
@@ -56,16 +64,10 @@ export interface LocalDeploymentOptions {
   env?: NodeJS.ProcessEnv;
   /** Node options of every process, before the script (such as `--cpu-prof`); {@link NODE_OPTS_ENV} of this process unless given. */
   nodeArgs?: readonly string[];
-  /** TLS for every process: the files of its certificate chain, key and the CA it trusts (the control plane's own); plaintext when not given. */
-  tls?: LocalClusterTls;
-}
-
-/** The TLS files handed to a local cluster's processes (absolute paths). */
-export interface LocalClusterTls {
-  certFile: string;
-  keyFile: string;
-  /** The CA the processes trust when they call each other; the system's roots when not given. */
-  caFile?: string;
+  /** The clusters speak TLS, each with a certificate and key of its own issued by this CA; plaintext when not given. */
+  certificateAuthority?: ClusterCertificateAuthority;
+  /** The user each tenant's clusters run as; this process's own user when not given. */
+  users?: ClusterUsers;
 }
 
 /**
@@ -94,6 +96,7 @@ export class LocalDeploymentTarget implements DeploymentTarget {
   constructor(private readonly options: LocalDeploymentOptions) {
     this.bin = options.flotillaBin ?? findFlotillaBin();
     this.nodeArgs = options.nodeArgs ?? (process.env[NODE_OPTS_ENV] ?? '').split(' ').filter((arg) => arg !== '');
+    if (options.users?.switchesUser) this.checkReachableByClusterUsers();
   }
 
   async deploy(
@@ -103,11 +106,15 @@ export class LocalDeploymentTarget implements DeploymentTarget {
   ): Promise<ClusterHandle> {
     signal.throwIfAborted();
     const { clusterId } = request;
-    const folder = join(this.options.clustersDir, clusterId);
+    const identity = this.options.users?.identityOf(request.tenant ?? '');
+    ensureClustersRoot(this.options.clustersDir);
+    const { folder, work } = makeClusterFolders(this.options.clustersDir, clusterId, identity);
     const record: LocalClusterRecord = { clusterId, jobmanagerAddress: '', members: [] };
     // The record exists before any process does, and the caller keeps where it is.
     writeLocalClusterRecord(folder, record);
     await progress.onRecorded(folder);
+    signal.throwIfAborted();
+    const tlsArgs = await this.tlsArgs(clusterId, work, identity);
     signal.throwIfAborted();
     const started: LocalProcess[] = [];
     const start = (member: ClusterMember, args: string[]) => {
@@ -124,17 +131,13 @@ export class LocalDeploymentTarget implements DeploymentTarget {
           '--listen',
           '127.0.0.1:0',
           '--state-dir',
-          join(folder, name),
-          ...this.tlsArgs(),
+          join(work, name),
+          ...tlsArgs,
           ...args,
         ],
-        env: clusterProcessEnv({
-          ...process.env,
-          FLOTILLA_LOG_FORMAT: 'json',
-          ...this.options.env,
-          [CLUSTER_SECRET_ENV]: request.clusterSecret ?? '',
-        }),
-        cwd: folder,
+        env: clusterProcessEnv({ work, clusterSecret: request.clusterSecret, extra: this.options.env }),
+        cwd: work,
+        identity,
       });
       started.push(child);
       // Recorded before anything waits on it, so that no process is ever unaccounted for.
@@ -144,7 +147,7 @@ export class LocalDeploymentTarget implements DeploymentTarget {
     };
     try {
       // Written by this job manager once it listens; a file left by an earlier one would send the task executors astray.
-      const addressFile = join(folder, JOB_MANAGER_ADDRESS_FILE);
+      const addressFile = join(work, JOB_MANAGER_ADDRESS_FILE);
       rmSync(addressFile, { force: true });
       const jobManager = start({ role: 'jobmanager', index: 0 }, [
         '--heartbeat-interval',
@@ -241,11 +244,50 @@ export class LocalDeploymentTarget implements DeploymentTarget {
     });
   }
 
-  /** The TLS flags of every process: the control plane's certificate, key and CA, so the cluster speaks TLS when it does. */
-  private tlsArgs(): string[] {
-    const tls = this.options.tls;
-    if (!tls) return [];
-    return ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile, ...(tls.caFile ? ['--tls-ca', tls.caFile] : [])];
+  /**
+   * The TLS flags of every process of a cluster: a certificate and key of its own from the clusters'
+   * CA, readable only by the cluster's user, and that CA as the only one its processes trust.
+   */
+  private async tlsArgs(clusterId: string, work: string, identity: ClusterIdentity | undefined): Promise<string[]> {
+    const ca = this.options.certificateAuthority;
+    if (!ca) return [];
+    const issued = await ca.issue(clusterId);
+    const folder = join(work, 'tls');
+    makePrivateFolder(folder, identity);
+    const file = (name: string, text: string) => {
+      writePrivateFile(join(folder, name), text, identity);
+      return join(folder, name);
+    };
+    return [
+      '--tls-cert',
+      file('cluster.pem', issued.certPem),
+      '--tls-key',
+      file('cluster.key', issued.keyPem),
+      '--tls-ca',
+      file('ca.pem', ca.caPem),
+    ];
+  }
+
+  /**
+   * Fails, saying what to change, when a cluster's user could not start a process: run the Node
+   * binary, read this package (bin/, dist/, node_modules/), or reach the clusters' folder.
+   */
+  private checkReachableByClusterUsers(): void {
+    const packageRoot = dirname(dirname(this.bin));
+    const needs: [string, OthersNeed][] = [
+      [process.execPath, 'execute'],
+      [this.bin, 'read'],
+      [join(packageRoot, 'dist'), 'list'],
+      [join(packageRoot, 'node_modules'), 'list'],
+      [this.options.clustersDir, 'list'],
+    ];
+    for (const [path, need] of needs) {
+      const problem = othersCannot(path, need);
+      if (problem)
+        throw new FailedPreconditionError(
+          `clusters run as users of their own (${this.options.users?.description}), which cannot reach ${path}: ${problem}. Let others reach it (chmod o+rx on the folders in the way), choose a --cluster-dir others can reach, or run clusters as the control plane's user with --cluster-user same`,
+        );
+    }
   }
 }
 
@@ -254,12 +296,3 @@ export function taskExecutorResourceId(clusterId: string, member: ClusterMember)
   return `${clusterId}-${memberName(member)}`;
 }
 
-/**
- * The environment of a cluster process: the control plane's, without the credentials of a client
- * that may be set there (a CLI user's token or CA), which the application's code running in the
- * cluster has no business reading.
- */
-function clusterProcessEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { FLOTILLA_TOKEN: _token, FLOTILLA_TLS_CA: _ca, ...rest } = env;
-  return rest;
-}
