@@ -180,12 +180,16 @@ describe("a tenant's driver on a control plane running as root", () => {
     ]);
 
     // Command lines can be read (as on any Linux), environments cannot; every file refuses.
-    const attempts = log.split('\n').filter((line) => /^(cmdline|environ|auth|tls|state|sqlite|cluster|other)/.test(line));
+    const attempts = log
+      .split('\n')
+      .filter((line) => /^(cmdline|environ|auth|tls|state|sqlite|cluster|other)/.test(line));
     expect(attempts.filter((line) => line.startsWith('environ of ')).length).toBeGreaterThan(0);
     for (const line of attempts.filter((each) => each.startsWith('environ of ')))
       expect(line).toMatch(/: (EACCES|EPERM|ENOENT) /);
     for (const what of ['auth config', 'tls key', 'state db', 'state db wal', 'cluster ca key', 'other cluster key'])
-      expect(attempts.find((line) => line.startsWith(`${what}: `))).toMatch(new RegExp(`^${what}: (EACCES|EPERM|ENOENT) `));
+      expect(attempts.find((line) => line.startsWith(`${what}: `))).toMatch(
+        new RegExp(`^${what}: (EACCES|EPERM|ENOENT) `),
+      );
     expect(attempts.find((line) => line.startsWith('sqlite: '))).toMatch(/^sqlite: SQLITE_CANTOPEN /);
 
     // Nothing secret anywhere in its log: no token, no cluster secret, no key of anyone.

@@ -295,4 +295,3 @@ export class LocalDeploymentTarget implements DeploymentTarget {
 export function taskExecutorResourceId(clusterId: string, member: ClusterMember): string {
   return `${clusterId}-${memberName(member)}`;
 }
-
