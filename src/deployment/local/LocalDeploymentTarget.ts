@@ -96,7 +96,9 @@ export class LocalDeploymentTarget implements DeploymentTarget {
   constructor(private readonly options: LocalDeploymentOptions) {
     this.bin = options.flotillaBin ?? findFlotillaBin();
     this.nodeArgs = options.nodeArgs ?? (process.env[NODE_OPTS_ENV] ?? '').split(' ').filter((arg) => arg !== '');
-    if (options.users?.switchesUser) this.checkReachableByClusterUsers();
+    // Said at start, and refused at each deployment until fixed: the control plane itself can serve without clusters.
+    const problem = this.unreachableByClusterUsers();
+    if (problem) options.logger.warn(`no cluster can be deployed until this is fixed: ${problem}`);
   }
 
   async deploy(
@@ -107,6 +109,8 @@ export class LocalDeploymentTarget implements DeploymentTarget {
     signal.throwIfAborted();
     const { clusterId } = request;
     const identity = this.options.users?.identityOf(request.tenant ?? '');
+    const unreachable = this.unreachableByClusterUsers();
+    if (unreachable) throw new FailedPreconditionError(unreachable);
     ensureClustersRoot(this.options.clustersDir);
     const { folder, work } = makeClusterFolders(this.options.clustersDir, clusterId, identity);
     const record: LocalClusterRecord = { clusterId, jobmanagerAddress: '', members: [] };
@@ -269,25 +273,27 @@ export class LocalDeploymentTarget implements DeploymentTarget {
   }
 
   /**
-   * Fails, saying what to change, when a cluster's user could not start a process: run the Node
-   * binary, read this package (bin/, dist/, node_modules/), or reach the clusters' folder.
+   * What keeps a cluster's user from starting a process, saying what to change: it cannot run the
+   * Node binary, read this package (bin/, dist/, node_modules/), or enter the clusters' folder.
+   * Undefined when nothing does (or clusters run as this process's user).
    */
-  private checkReachableByClusterUsers(): void {
+  private unreachableByClusterUsers(): string | undefined {
+    if (!this.options.users?.switchesUser) return undefined;
     const packageRoot = dirname(dirname(this.bin));
     const needs: [string, OthersNeed][] = [
       [process.execPath, 'execute'],
       [this.bin, 'read'],
       [join(packageRoot, 'dist'), 'list'],
       [join(packageRoot, 'node_modules'), 'list'],
-      [this.options.clustersDir, 'list'],
+      // Its own mode is the target's (0711); the folders above it must let others through.
+      [this.options.clustersDir, 'enter'],
     ];
     for (const [path, need] of needs) {
       const problem = othersCannot(path, need);
       if (problem)
-        throw new FailedPreconditionError(
-          `clusters run as users of their own (${this.options.users?.description}), which cannot reach ${path}: ${problem}. Let others reach it (chmod o+rx on the folders in the way), choose a --cluster-dir others can reach, or run clusters as the control plane's user with --cluster-user same`,
-        );
+        return `clusters run as users of their own (${this.options.users.description}), which cannot reach ${path}: ${problem}. Let others through (chmod o+x on the folders in the way, o+r on files), choose a --cluster-dir others can reach, or run clusters as the control plane's user with --cluster-user same`;
     }
+    return undefined;
   }
 }
 

@@ -24,6 +24,9 @@ describe('othersCannot', () => {
     );
     expect(othersCannot(join(closed, 'readable'), 'read')).toBe(`${closed} is mode 0700, which others cannot enter`);
     expect(othersCannot(join(closed, 'not-yet'), 'list')).toBe(`${closed} is mode 0700, which others cannot enter`);
+    chmodSync(open, 0o711);
+    expect(othersCannot(open, 'enter')).toBeUndefined();
+    expect(othersCannot(open, 'list')).toBe(`${open} is mode 0711, which others cannot list`);
     expect(othersCannot(join(open, 'readable'), 'execute')).toBe(
       `${join(open, 'readable')} is mode 0644, which others cannot execute`,
     );

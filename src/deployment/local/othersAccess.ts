@@ -9,9 +9,9 @@ import { existsSync, realpathSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 /** What the others must be able to do with the path itself. */
-export type OthersNeed = 'read' | 'execute' | 'list';
+export type OthersNeed = 'read' | 'execute' | 'list' | 'enter';
 
-const NEEDED_BITS: Record<OthersNeed, number> = { read: 0o004, execute: 0o005, list: 0o005 };
+const NEEDED_BITS: Record<OthersNeed, number> = { read: 0o004, execute: 0o005, list: 0o005, enter: 0o001 };
 
 /**
  * Why others cannot `need` the path (following links), naming the folder or file in the way and
