@@ -71,11 +71,15 @@ function pemBody(pem: string): string {
     .join('\n');
 }
 
-/** The uid and gid a process runs as, from /proc. */
-function processIds(pid: number): { uid: number; gid: number } {
+/** The uid, gid and supplementary groups a process runs as, from /proc. */
+function processIds(pid: number): { uid: number; gid: number; groups: string } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)![1]);
-  return { uid: field('Uid'), gid: field('Gid') };
+  const field = (name: string) => new RegExp(`^${name}:[ \\t]*(.*)$`, 'm').exec(status)![1].trim();
+  return {
+    uid: Number(field('Uid').split(/\s+/)[0]),
+    gid: Number(field('Gid').split(/\s+/)[0]),
+    groups: field('Groups'),
+  };
 }
 
 /** Each cluster's id, folder and secret, as the control plane recorded them. */
@@ -169,7 +173,8 @@ describe("a tenant's driver on a control plane running as root", () => {
     expect(uidA).not.toBe(uidB);
     expect(log).toContain(`uid: ${uidA} gid: ${uidA}`);
     const jobManagerB = readLocalClusterRecord(recordB.folder)!.members[0];
-    expect(processIds(jobManagerB.pid)).toEqual({ uid: uidB, gid: uidB });
+    // None of root's supplementary groups either.
+    expect(processIds(jobManagerB.pid)).toEqual({ uid: uidB, gid: uidB, groups: '' });
 
     // An environment of its own: nothing the control plane or its operator had in theirs.
     const names = /^env: (.*)$/m.exec(log)![1].split(',');
