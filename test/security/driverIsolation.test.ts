@@ -8,6 +8,8 @@
  * command line, holds nothing secret), the driver runs as a user of tenant A's own that is neither
  * root nor tenant B's, with an environment of its own, and its log holds no token, secret or key.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -20,7 +22,7 @@ import { clusterInStatus } from '../controlplane/controlPlaneTesting.js';
 import { makeTestCertificates, type TestCertificates } from '../support/certificates.js';
 import { startControlPlane, type TestControlPlane } from '../support/controlPlane.js';
 import { FLOTILLA_BIN, runCli } from '../support/processes.js';
-import { tempDir } from '../support/tempDir.js';
+import { sharedDir, tempDir } from '../support/tempDir.js';
 import { securedClient, TOKEN_A, TOKEN_B, writeAuthConfig } from './securityTesting.js';
 
 /** The attacker's bundle: main() prints one line per attempt, `<what>: READ <text>` or `<what>: <error code>`. */
@@ -215,4 +217,45 @@ describe("a tenant's driver on a control plane running as root", () => {
     }
     for (const line of pemBody(certificates.keyPem).split('\n')) expect(log).not.toContain(line);
   }, 120_000);
+});
+
+/** Runs `flotilla controlplane ...args` as the unprivileged user nobody (65534) until it listens or exits; resolves with its stderr and exit code (null while it runs). */
+async function controlPlaneAsNobody(args: string[]): Promise<{ code: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [FLOTILLA_BIN, 'controlplane', '--listen', '127.0.0.1:0', ...args], {
+    uid: 65534,
+    gid: 65534,
+    env: { PATH: process.env.PATH, FLOTILLA_LOG_FORMAT: 'json' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  const listening = new Promise<void>((resolve) =>
+    child.stdout.setEncoding('utf8').on('data', (text: string) => text.includes('listening on') && resolve()),
+  );
+  const exited = once(child, 'exit').then(([code]) => code as number);
+  const code = await Promise.race([exited, listening.then(() => null)]);
+  if (code === null) {
+    child.kill('SIGTERM');
+    await exited;
+  }
+  return { code, stderr };
+}
+
+describe('a control plane that is not root', () => {
+  it('runs clusters as itself and says at start that tenants are then not kept from its files; refuses an explicit user it cannot switch to', async () => {
+    const shared = sharedDir();
+    const authConfig = join(shared, 'auth.json');
+    copyFileSync(writeAuthConfig(), authConfig);
+    chmodSync(authConfig, 0o644);
+    const started = await controlPlaneAsNobody(['--state-dir', join(shared, 'state'), '--auth-config', authConfig]);
+    expect(started.code).toBeNull();
+    expect(started.stderr).toContain(
+      "clusters run as the control plane's own user (uid 65534, the control plane does not run as root): a tenant's code can read the control plane's files",
+    );
+    const refused = await controlPlaneAsNobody(['--state-dir', join(shared, 'other'), '--cluster-user', '4000:4000']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(
+      'flotilla controlplane: --cluster-user 4000:4000 needs a control plane running as root to switch users (it runs as uid 65534); start it as root, or use --cluster-user same',
+    );
+  }, 60_000);
 });

@@ -27,9 +27,9 @@ export const CLUSTER_USER_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'cluster-user',
     type: 'string',
-    valueName: 'auto|same|UID:GID',
+    valueName: 'USER',
     description:
-      "The user local clusters run as. auto: when the control plane runs as root, each tenant's clusters run as a uid and gid of the tenant's own from --cluster-uid-range (one fixed uid without --auth-config), so a tenant's code cannot read the state dir, the auth config, the TLS key or other tenants' clusters; otherwise as the control plane's user, with a warning at start when --auth-config is set. same: as the control plane's user. UID:GID: every cluster as this numeric user and group (needs root). No user needs to exist in /etc/passwd.",
+      "The user local clusters run as: auto, same or UID:GID. auto: when the control plane runs as root, each tenant's clusters run as a uid and gid of the tenant's own from --cluster-uid-range (one fixed uid without --auth-config), so a tenant's code cannot read the state dir, the auth config, the TLS key or other tenants' clusters; otherwise as the control plane's user, with a warning at start when --auth-config is set. same: as the control plane's user. UID:GID: every cluster as this numeric user and group (needs root). No user needs to exist in /etc/passwd.",
     default: 'auto',
   },
   {
