@@ -15,7 +15,7 @@ import type {
   MemberStatus,
   ReadLogOptions,
 } from '../DeploymentTarget.js';
-import { WORK_FOLDER } from './clusterFolder.js';
+import { removeWorkFolder } from './clusterFolder.js';
 import type { LocalProcess } from './LocalProcess.js';
 import {
   DEFAULT_TERMINATION_SCHEDULE,
@@ -112,7 +112,7 @@ export class LocalCluster implements ClusterHandle {
    */
   private removeProcessState(): void {
     // No folder: the deployment was cut off before it made one.
-    if (this.options.folder) rmSync(join(this.options.folder, WORK_FOLDER), { recursive: true, force: true });
+    if (this.options.folder) removeWorkFolder(this.options.folder);
     for (const { record } of this.options.processes)
       rmSync(join(this.options.folder, record.name), { recursive: true, force: true });
   }

@@ -30,7 +30,13 @@ import {
   type TaskExecutorDefaults,
 } from '../DeploymentTarget.js';
 import type { ClusterCertificateAuthority } from './ClusterCertificateAuthority.js';
-import { ensureClustersRoot, makeClusterFolders, makePrivateFolder, writePrivateFile } from './clusterFolder.js';
+import {
+  ensureClustersRoot,
+  handOverWorkFolder,
+  makeClusterFolders,
+  makePrivateFolder,
+  writePrivateFile,
+} from './clusterFolder.js';
 import { clusterProcessEnv } from './clusterProcessEnv.js';
 import type { ClusterIdentity, ClusterUsers } from './clusterUsers.js';
 import { othersCannot, type OthersNeed } from './othersAccess.js';
@@ -112,13 +118,15 @@ export class LocalDeploymentTarget implements DeploymentTarget {
     const unreachable = this.unreachableByClusterUsers();
     if (unreachable) throw new FailedPreconditionError(unreachable);
     ensureClustersRoot(this.options.clustersDir);
-    const { folder, work } = makeClusterFolders(this.options.clustersDir, clusterId, identity);
+    const folders = makeClusterFolders(this.options.clustersDir, clusterId);
+    const { folder, work } = folders;
     const record: LocalClusterRecord = { clusterId, jobmanagerAddress: '', members: [] };
     // The record exists before any process does, and the caller keeps where it is.
     writeLocalClusterRecord(folder, record);
     await progress.onRecorded(folder);
     signal.throwIfAborted();
     const tlsArgs = await this.tlsArgs(clusterId, work, identity);
+    handOverWorkFolder(folders, identity);
     signal.throwIfAborted();
     const started: LocalProcess[] = [];
     const start = (member: ClusterMember, args: string[]) => {

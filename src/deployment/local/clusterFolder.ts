@@ -10,7 +10,7 @@
  *   working directory, HOME and TMPDIR, their state folders, the job manager's address file, and
  *   the cluster's TLS certificate and key.
  */
-import { chownSync, lstatSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { FailedPreconditionError } from '../../common/errors.js';
 import type { ClusterIdentity } from './clusterUsers.js';
@@ -50,14 +50,38 @@ export function ensureClustersRoot(root: string): void {
     );
 }
 
-/** Makes the folders of a new cluster, its work folder owned by `identity` (this process's user when not given). */
-export function makeClusterFolders(root: string, clusterId: string, identity?: ClusterIdentity): ClusterFolders {
+/**
+ * Makes the folders of a new cluster, both this process's until {@link handOverWorkFolder}: what
+ * the control plane writes into the work folder (the TLS files) is written before the cluster's
+ * user could rename or replace anything in it.
+ */
+export function makeClusterFolders(root: string, clusterId: string): ClusterFolders {
   const folder = join(root, clusterId);
   const work = join(folder, WORK_FOLDER);
   mkdirSync(folder, { mode: 0o711 });
   mkdirSync(work, { mode: 0o700 });
-  if (identity) chownSync(work, identity.uid, identity.gid);
   return { folder, work };
+}
+
+/** Gives the work folder to the cluster's user (nothing to do when it runs as this process's). */
+export function handOverWorkFolder(folders: ClusterFolders, identity?: ClusterIdentity): void {
+  if (identity) chownSync(folders.work, identity.uid, identity.gid);
+}
+
+/**
+ * Removes the cluster's work folder. It is first moved into a folder only this process may enter,
+ * so that the cluster's user (whose other clusters may still run) cannot swap a folder of it for a
+ * link while it is being removed and have files elsewhere removed.
+ */
+export function removeWorkFolder(folder: string): void {
+  const work = join(folder, WORK_FOLDER);
+  if (!existsSync(work)) return;
+  const trash = mkdtempSync(join(folder, 'removing-'));
+  try {
+    renameSync(work, join(trash, WORK_FOLDER));
+  } finally {
+    rmSync(trash, { recursive: true, force: true });
+  }
 }
 
 /** Writes a new file (it must not exist) readable only by `identity` (this process's user when not given). */
