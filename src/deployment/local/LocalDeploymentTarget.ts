@@ -13,7 +13,7 @@
  * caller keeps, and attaching reads the record again.
  */
 import { rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { FailedPreconditionError } from '../../common/errors.js';
 import { readAddressFile } from '../../common/addressFile.js';
 import type { Logger } from '../../common/logger.js';
@@ -30,16 +30,11 @@ import {
   type TaskExecutorDefaults,
 } from '../DeploymentTarget.js';
 import type { ClusterCertificateAuthority } from './ClusterCertificateAuthority.js';
-import {
-  ensureClustersRoot,
-  handOverWorkFolder,
-  makeClusterFolders,
-  makePrivateFolder,
-  writePrivateFile,
-} from './clusterFolder.js';
+import { ensureClustersRoot, handOverWorkFolder, makeClusterFolders } from './clusterFolder.js';
+import { writeClusterTls } from './clusterTls.js';
 import { clusterProcessEnv } from './clusterProcessEnv.js';
-import type { ClusterIdentity, ClusterUsers } from './clusterUsers.js';
-import { othersCannot, type OthersNeed } from './othersAccess.js';
+import type { ClusterUsers } from './clusterUsers.js';
+import { whatClusterUsersCannotReach } from './othersAccess.js';
 import { findFlotillaBin } from './flotillaBin.js';
 import { LocalCluster } from './LocalCluster.js';
 import { readLocalClusterRecord, writeLocalClusterRecord, type LocalClusterRecord } from './LocalClusterRecord.js';
@@ -107,6 +102,14 @@ export class LocalDeploymentTarget implements DeploymentTarget {
     if (problem) options.logger.warn(`no cluster can be deployed until this is fixed: ${problem}`);
   }
 
+  /** What keeps the clusters' users from starting a process here, saying what to change; undefined when nothing does. */
+  private unreachableByClusterUsers(): string | undefined {
+    const { users, clustersDir } = this.options;
+    return users?.switchesUser
+      ? whatClusterUsersCannotReach({ bin: this.bin, clustersDir, description: users.description })
+      : undefined;
+  }
+
   async deploy(
     request: ClusterDeploymentRequest,
     progress: DeploymentProgress,
@@ -125,7 +128,8 @@ export class LocalDeploymentTarget implements DeploymentTarget {
     writeLocalClusterRecord(folder, record);
     await progress.onRecorded(folder);
     signal.throwIfAborted();
-    const tlsArgs = await this.tlsArgs(clusterId, work, identity);
+    const ca = this.options.certificateAuthority;
+    const tlsArgs = ca ? await writeClusterTls(ca, clusterId, work, identity) : [];
     handOverWorkFolder(folders, identity);
     signal.throwIfAborted();
     const started: LocalProcess[] = [];
@@ -254,54 +258,6 @@ export class LocalDeploymentTarget implements DeploymentTarget {
       logger,
       schedule,
     });
-  }
-
-  /**
-   * The TLS flags of every process of a cluster: a certificate and key of its own from the clusters'
-   * CA, readable only by the cluster's user, and that CA as the only one its processes trust.
-   */
-  private async tlsArgs(clusterId: string, work: string, identity: ClusterIdentity | undefined): Promise<string[]> {
-    const ca = this.options.certificateAuthority;
-    if (!ca) return [];
-    const issued = await ca.issue(clusterId);
-    const folder = join(work, 'tls');
-    makePrivateFolder(folder, identity);
-    const file = (name: string, text: string) => {
-      writePrivateFile(join(folder, name), text, identity);
-      return join(folder, name);
-    };
-    return [
-      '--tls-cert',
-      file('cluster.pem', issued.certPem),
-      '--tls-key',
-      file('cluster.key', issued.keyPem),
-      '--tls-ca',
-      file('ca.pem', ca.caPem),
-    ];
-  }
-
-  /**
-   * What keeps a cluster's user from starting a process, saying what to change: it cannot run the
-   * Node binary, read this package (bin/, dist/, node_modules/), or enter the clusters' folder.
-   * Undefined when nothing does (or clusters run as this process's user).
-   */
-  private unreachableByClusterUsers(): string | undefined {
-    if (!this.options.users?.switchesUser) return undefined;
-    const packageRoot = dirname(dirname(this.bin));
-    const needs: [string, OthersNeed][] = [
-      [process.execPath, 'execute'],
-      [this.bin, 'read'],
-      [join(packageRoot, 'dist'), 'list'],
-      [join(packageRoot, 'node_modules'), 'list'],
-      // Its own mode is the target's (0711); the folders above it must let others through.
-      [this.options.clustersDir, 'enter'],
-    ];
-    for (const [path, need] of needs) {
-      const problem = othersCannot(path, need);
-      if (problem)
-        return `clusters run as users of their own (${this.options.users.description}), which cannot reach ${path}: ${problem}. Let others through (chmod o+x on the folders in the way, o+r on files), choose a --cluster-dir others can reach, or run clusters as the control plane's user with --cluster-user same`;
-    }
-    return undefined;
   }
 }
 

@@ -6,7 +6,7 @@
  * which cannot work fails there, saying what to change, instead of every deployment failing later.
  */
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 /** What the others must be able to do with the path itself. */
 export type OthersNeed = 'read' | 'execute' | 'list' | 'enter';
@@ -42,4 +42,31 @@ export function othersCannot(path: string, need: OthersNeed): string | undefined
 
 function octal(mode: number): string {
   return `0${(mode & 0o777).toString(8)}`;
+}
+
+/**
+ * What keeps clusters running as users of their own (`description`, for the message) from running
+ * the Node binary, reading this package (`bin` and its package's dist/ and node_modules/) or
+ * entering the clusters' root, saying what to change; undefined when nothing does.
+ */
+export function whatClusterUsersCannotReach(options: {
+  bin: string;
+  clustersDir: string;
+  description: string;
+}): string | undefined {
+  const packageRoot = dirname(dirname(options.bin));
+  const needs: [string, OthersNeed][] = [
+    [process.execPath, 'execute'],
+    [options.bin, 'read'],
+    [join(packageRoot, 'dist'), 'list'],
+    [join(packageRoot, 'node_modules'), 'list'],
+    // Its own mode is the local target's (0711); the folders above it must let others through.
+    [options.clustersDir, 'enter'],
+  ];
+  for (const [path, need] of needs) {
+    const problem = othersCannot(path, need);
+    if (problem)
+      return `clusters run as users of their own (${options.description}), which cannot reach ${path}: ${problem}. Let others through (chmod o+x on the folders in the way, o+r on files), choose a --cluster-dir others can reach, or run clusters as the control plane's user with --cluster-user same`;
+  }
+  return undefined;
 }
