@@ -8,10 +8,11 @@ import type { ControlPlaneStore } from './store/ControlPlaneStore.js';
 import { openSqliteControlPlaneStore } from './store/sqlite/SqliteControlPlaneStore.js';
 import { stateWriteErrorOf } from './store/stateWriteError.js';
 
-/** Opens the control plane's state under `stateDir` (created if missing), migrated to the newest schema. */
+/** Opens the control plane's state under `stateDir` (created 0700 if missing), migrated to the newest schema. */
 export function openControlPlaneStore(stateDir: string): ControlPlaneStore {
   try {
-    mkdirSync(stateDir, { recursive: true });
+    // Private: the processes of the clusters it deploys run as other users and must not enter it.
+    mkdirSync(stateDir, { recursive: true, mode: 0o700 });
   } catch (error) {
     throw stateWriteErrorOf(error, stateDir) ?? error;
   }

@@ -117,18 +117,22 @@ describe("a tenant's driver on a control plane running as root", () => {
     };
     const secretFile = join(etc, 'cluster-secret');
     writeFileSync(secretFile, externalSecret, { mode: 0o600 });
-    controlPlane = await startControlPlane([
-      '--tls-cert',
-      keep(certificates.certFile, 'server.pem'),
-      '--tls-key',
-      keep(certificates.keyFile, 'server.key'),
-      '--tls-ca',
-      keep(certificates.caFile, 'ca.pem'),
-      '--auth-config',
-      keep(writeAuthConfig(), 'auth.json'),
-      '--cluster-secret-file',
-      secretFile,
-    ]);
+    // The control plane makes its state dir itself, in a folder others may enter, as an operator's would be.
+    controlPlane = await startControlPlane(
+      [
+        '--tls-cert',
+        keep(certificates.certFile, 'server.pem'),
+        '--tls-key',
+        keep(certificates.keyFile, 'server.key'),
+        '--tls-ca',
+        keep(certificates.caFile, 'ca.pem'),
+        '--auth-config',
+        keep(writeAuthConfig(), 'auth.json'),
+        '--cluster-secret-file',
+        secretFile,
+      ],
+      join(etc, 'state'),
+    );
     b = securedClient(controlPlane.address, { bearerToken: TOKEN_B, tls: { caPem: certificates.caPem } });
   });
 
