@@ -10,7 +10,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -181,6 +181,17 @@ describe("a tenant's driver on a control plane running as root", () => {
     const jobManagerB = readLocalClusterRecord(recordB.folder)!.members[0];
     // None of root's supplementary groups either.
     expect(processIds(jobManagerB.pid)).toEqual({ uid: uidB, gid: uidB, groups: '' });
+    // Its folders: the control plane's (logs it reads as root) and the cluster's own, outside the state dir.
+    expect(recordB.folder.startsWith(`${controlPlane.stateDir}/`)).toBe(false);
+    const owner = (path: string) => {
+      const stat = statSync(path);
+      return { uid: stat.uid, mode: (stat.mode & 0o777).toString(8) };
+    };
+    expect(owner(controlPlane.stateDir)).toEqual({ uid: 0, mode: '700' });
+    expect(owner(recordB.folder)).toEqual({ uid: 0, mode: '711' });
+    expect(owner(join(recordB.folder, 'jobmanager.log'))).toEqual({ uid: 0, mode: '600' });
+    expect(owner(join(recordB.folder, 'work'))).toEqual({ uid: uidB, mode: '700' });
+    expect(owner(otherClusterKey)).toEqual({ uid: uidB, mode: '600' });
 
     // An environment of its own: nothing the control plane or its operator had in theirs.
     const names = /^env: (.*)$/m.exec(log)![1].split(',');
