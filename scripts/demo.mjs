@@ -1,17 +1,21 @@
 // The README's demo on the embedded defaults: starts a control plane on a free loopback port with
-// its state in .flotilla-demo/, runs the example application in driver mode (the control plane
+// its state in .flotilla-demo/ (its clusters' folders beside it, in .flotilla-demo-clusters/), runs the example application in driver mode (the control plane
 // deploys a local session cluster, runs main() in it as a driver job and tears the cluster down at
 // the end), shows what the control plane recorded, and stops the control plane again.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const flotilla = [process.execPath, `${root}bin/flotilla.js`];
 const stateDir = `${root}.flotilla-demo`;
-const output = join(stateDir, 'wordcount-output');
+// Outside the state dir, which the cluster's processes cannot enter; writable by them, as they run as
+// a user of their own when the control plane runs as root.
+const output = join(`${root}.flotilla-demo-output`, 'wordcount');
+mkdirSync(dirname(output), { recursive: true });
+chmodSync(dirname(output), 0o1777);
 const step = (text) => process.stdout.write(`\n== ${text}\n`);
 
 step(`flotilla controlplane --listen 127.0.0.1:0 --state-dir ${stateDir}`);

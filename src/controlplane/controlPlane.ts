@@ -5,6 +5,7 @@
  * following clusters but leaves them running: they outlive the control plane.
  */
 import { join } from 'node:path';
+import { rootCertificates } from 'node:tls';
 import { ArtifactStore } from '../blob/ArtifactStore.js';
 import { BUNDLE_CACHE_DEFAULTS } from '../bundle/BundleCacheOptions.js';
 import type { BundleLimits } from '../bundle/BundleEntryChecker.js';
@@ -22,7 +23,8 @@ import type { ExternalJobManagers } from './clusters/ExternalJobManagers.js';
 import { grpcDispatcherGateway } from './service/grpcDispatcherGateway.js';
 import { simulatedDispatchers } from './service/simulatedDispatcherGateway.js';
 import type { RetentionPolicy } from './retention/RetentionPolicy.js';
-import type { LocalClusterTls } from '../deployment/local/LocalDeploymentTarget.js';
+import { ClusterCertificateAuthority } from '../deployment/local/ClusterCertificateAuthority.js';
+import type { ClusterUsers } from '../deployment/local/clusterUsers.js';
 import type { ClientTls } from '../rpc/security/ClientSecurity.js';
 import type { ServerSecurity } from '../rpc/security/ServerSecurity.js';
 import { TenantDirectory } from './tenants/TenantDirectory.js';
@@ -57,13 +59,17 @@ export interface ControlPlaneOptions {
   /** The tenants, their tokens and limits; the single tenant '' without a limit when not given. */
   tenants?: TenantDirectory;
   /**
-   * TLS towards job managers: clusters this control plane deploys get `localClusterTls` (its own
-   * certificate, key and CA) and are called over TLS trusting `clusterTls`; plaintext when not given.
+   * TLS towards job managers, trusting these CAs; plaintext when not given. With it, local clusters
+   * speak TLS too, each with a certificate of its own from the clusters' CA (made in the state dir's
+   * `cluster-ca/` on first start), which the control plane trusts besides these.
    */
   clusterTls?: ClientTls;
-  localClusterTls?: LocalClusterTls;
   /** The job managers tenants may name by address (`-m`, --external-jobmanager), with their secrets; none when not given. */
   externalJobManagers?: ExternalJobManagers;
+  /** Where local clusters get their folders, outside the state dir; `<stateDir>-clusters` unless given. */
+  clusterDir?: string;
+  /** The users local clusters run as; the control plane's own when not given. */
+  clusterUsers?: ClusterUsers;
   /** The largest message taken or sent, in bytes (the server's default when not given). */
   maxMessageBytes?: number;
   /** The most streams one caller (tenant, or client host without tokens) may hold open; no limit when not given. */
@@ -94,8 +100,16 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
     const simulated =
       options.deploymentTarget === 'simulated' ? new SimulatedDeploymentTarget(options.simulation) : undefined;
     const tenants = options.tenants ?? new TenantDirectory(undefined);
+    const clusterCa =
+      options.clusterTls && !simulated
+        ? await ClusterCertificateAuthority.open(join(options.stateDir, 'cluster-ca'))
+        : undefined;
+    const clusterTls = clusterCa
+      ? { caPem: `${options.clusterTls?.caPem ?? rootCertificates.join('\n')}\n${clusterCa.caPem}` }
+      : options.clusterTls;
     const connectGrpc: ConnectDispatcher = (address, clusterSecret) =>
-      grpcDispatcherGateway(address, { tls: options.clusterTls, clusterSecret });
+      grpcDispatcherGateway(address, { tls: clusterTls, clusterSecret });
+    if (!simulated && options.clusterUsers?.warning) logger.warn(options.clusterUsers.warning);
     const connect = simulated ? simulatedDispatchers(simulated, connectGrpc) : connectGrpc;
     domain = createControlPlaneDomain({
       store,
@@ -106,8 +120,10 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       logger,
       retention: options.retention,
       clientHeartbeatTimeoutMs: options.clientHeartbeatTimeoutMs,
-      localClusterTls: options.localClusterTls,
       externalJobManagers: options.externalJobManagers,
+      clustersDir: options.clusterDir,
+      clusterCertificateAuthority: clusterCa,
+      clusterUsers: options.clusterUsers,
       applicationLimit: (tenant) => tenants.applicationLimit(tenant),
     });
     await domain.recover();
@@ -129,6 +145,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
         address: host.address,
         stateDir: options.stateDir,
         deploymentTarget: simulated?.name ?? 'local',
+        clusterUsers: simulated ? undefined : (options.clusterUsers?.description ?? "as the control plane's own user"),
         simulation: simulated?.script,
       },
       'control plane started',

@@ -7,11 +7,13 @@
  * component reaches one built after it. Nothing here serves gRPC; the Dispatcher is reached
  * through the gateway it is given.
  */
-import { join } from 'node:path';
 import type { ArtifactStore } from '../blob/ArtifactStore.js';
 import type { Logger } from '../common/logger.js';
 import type { DeploymentTarget } from '../deployment/DeploymentTarget.js';
-import { LocalDeploymentTarget, type LocalClusterTls } from '../deployment/local/LocalDeploymentTarget.js';
+import type { ClusterCertificateAuthority } from '../deployment/local/ClusterCertificateAuthority.js';
+import { defaultClustersDir } from '../deployment/local/clusterFolder.js';
+import type { ClusterUsers } from '../deployment/local/clusterUsers.js';
+import { LocalDeploymentTarget } from '../deployment/local/LocalDeploymentTarget.js';
 import { ApplicationCleanup } from './applications/ApplicationCleanup.js';
 import { ApplicationLauncher } from './applications/ApplicationLauncher.js';
 import { ApplicationLifecycle } from './applications/ApplicationLifecycle.js';
@@ -41,8 +43,14 @@ export interface ControlPlaneDomainOptions {
   /** The control plane's state; events and log pieces are sent only once what they report is durable there. */
   store: ControlPlaneStore;
   artifacts: ArtifactStore;
-  /** The control plane's state dir; clusters get folders under `clusters/`. */
+  /** The control plane's state dir. */
   stateDir: string;
+  /** Where local clusters get their folders, outside the state dir; `<stateDir>-clusters` unless given. */
+  clustersDir?: string;
+  /** The CA that gives each local cluster a TLS certificate of its own; plaintext clusters when not given. */
+  clusterCertificateAuthority?: ClusterCertificateAuthority;
+  /** The users local clusters run as; the control plane's own when not given. */
+  clusterUsers?: ClusterUsers;
   connect: ConnectDispatcher;
   logger: Logger;
   /** Where clusters are deployed; the `local` target unless given. */
@@ -55,8 +63,6 @@ export interface ControlPlaneDomainOptions {
   retention?: Partial<RetentionPolicy>;
   /** How long the client running a session or per-job main() may go without a heartbeat (default 60 s). */
   clientHeartbeatTimeoutMs?: number;
-  /** The TLS files local clusters get, so they speak TLS when the control plane does; plaintext clusters when not given. */
-  localClusterTls?: LocalClusterTls;
   /** The job managers tenants may name by address (`-m`, --external-jobmanager), with their secrets; none when not given. */
   externalJobManagers?: ExternalJobManagers;
   /** How many applications a tenant may run at once; no limit when not given. */
@@ -98,7 +104,6 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     policy: compileRetentionPolicy(options.retention),
     logger: logger.child({ component: 'retention' }),
   });
-  const clustersDir = join(options.stateDir, 'clusters');
   const clusters = new ClusterManager({
     store,
     clusters: store.clusters,
@@ -106,10 +111,11 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     target:
       options.target ??
       new LocalDeploymentTarget({
-        clustersDir,
+        clustersDir: options.clustersDir ?? defaultClustersDir(options.stateDir),
         connect: options.connect,
         logger: logger.child({ component: 'deployment' }),
-        tls: options.localClusterTls,
+        certificateAuthority: options.clusterCertificateAuthority,
+        users: options.clusterUsers,
       }),
     connect: options.connect,
     observer: new ClusterEventPublisher(events),

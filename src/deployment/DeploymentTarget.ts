@@ -48,6 +48,8 @@ export interface ClusterDeploymentRequest {
   taskExecutorResources?: { cpus: number; memoryMb: number };
   /** The secret the cluster's members accept calls with and present to each other; none when not given. */
   clusterSecret?: string;
+  /** The tenant the cluster is deployed for ('' on a control plane without tokens); a target may run each tenant's clusters apart. */
+  tenant?: string;
 }
 
 /** Progress a deployment reports while it runs, so that the caller can record it at once. */

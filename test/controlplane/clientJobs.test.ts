@@ -12,7 +12,7 @@ import { bundleFunctionCapturer } from '../../src/api/functions/bundleFunctionCa
 import { FakeJobSubmitter } from '../../src/api/testing/FakeJobSubmitter.js';
 import type { JobGraph } from '../../src/jobgraph/jobGraph.js';
 import { jobGraphToMessage } from '../../src/runtime/service/jobGraph.js';
-import { tempDir } from '../support/tempDir.js';
+import { sharedDir } from '../support/tempDir.js';
 import {
   clusterInStatus,
   DRIVER_APP,
@@ -31,7 +31,7 @@ async function sequenceJob(artifactId: string, name: string): Promise<JobGraph> 
     captureFunction: bundleFunctionCapturer(DRIVER_APP),
     bundle: { artifactId },
   });
-  env.generateSequence(1, 1000).writeAsText(tempDir(), { overwrite: true });
+  env.generateSequence(1, 1000).writeAsText(sharedDir(), { overwrite: true });
   await env.executeAsync(name);
   return submitter.onlyGraph;
 }

@@ -16,6 +16,7 @@ import {
   startTestControlPlane,
   type TestControlPlane,
 } from './controlPlaneTesting.js';
+import { recordedClusterFolder } from '../support/controlPlane.js';
 
 describe('clusters', () => {
   let controlPlane: TestControlPlane;
@@ -55,7 +56,11 @@ describe('clusters', () => {
       expect(isRunning(process.pid)).toBe(true);
       expect(existsSync(process.log_file)).toBe(true);
     }
-    expect(existsSync(join(stateDir, 'clusters', cluster!.id, 'jobmanager.out'))).toBe(true);
+    // Outside the state dir, which cluster processes must not be able to enter.
+    const folder = recordedClusterFolder(stateDir, cluster!.id);
+    expect(folder.startsWith(`${stateDir}/`)).toBe(false);
+    expect(existsSync(join(folder, 'jobmanager.out'))).toBe(true);
+    expect(existsSync(join(folder, 'work', 'jobmanager'))).toBe(true);
 
     const { cluster: stopping } = await client.shutDownCluster({ clusterId: cluster!.id });
     expect(stopping!.status).toBe(ClusterStatus.STOPPING);
@@ -63,8 +68,8 @@ describe('clusters', () => {
     expect(stopped.endTime).toBeInstanceOf(Date);
     for (const process of processes) expect(isRunning(process.pid)).toBe(false);
     // The logs stay for reading; the processes' state folders are removed.
-    expect(existsSync(join(stateDir, 'clusters', cluster!.id, 'jobmanager.log'))).toBe(true);
-    expect(existsSync(join(stateDir, 'clusters', cluster!.id, 'jobmanager'))).toBe(false);
+    expect(existsSync(join(folder, 'jobmanager.log'))).toBe(true);
+    expect(existsSync(join(folder, 'work'))).toBe(false);
 
     // Shutting down a stopped cluster answers it unchanged.
     expect((await client.shutDownCluster({ clusterId: cluster!.id })).cluster!.status).toBe(ClusterStatus.STOPPED);

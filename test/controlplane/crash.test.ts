@@ -17,7 +17,7 @@ import { ApplicationStatus, ClusterStatus, JobStatus, LivingPriority } from '../
 import { connectControlPlane } from '../../src/client/controlPlaneClient.js';
 import { watchApplication } from '../../src/client/watchApplication.js';
 import { connectClient } from '../../src/rpc/security/channelCredentials.js';
-import { tempDir } from '../support/tempDir.js';
+import { sharedDir, tempDir } from '../support/tempDir.js';
 import {
   clusterInStatus,
   describeEvent,
@@ -65,7 +65,7 @@ describe('a control plane that can die', () => {
     { timeout: 110_000 },
     async () => {
       const stateDir = tempDir();
-      const gates = tempDir();
+      const gates = sharedDir();
       const [firstGate, secondGate] = [join(gates, 'first'), join(gates, 'second')];
       const first = await startTestControlPlane(stateDir);
       const artifactId = await uploadDriverApp(first.process.address);

@@ -15,7 +15,7 @@ import type {
 } from '../../generated/flotilla/v1/cluster_client_service.js';
 import { LogStream } from '../../generated/flotilla/v1/common.js';
 import { ApplicationStatus, ClusterStatus, SubmissionMode } from '../../generated/flotilla/v1/status.js';
-import { tempDir } from '../support/tempDir.js';
+import { sharedDir, tempDir } from '../support/tempDir.js';
 import {
   clusterInStatus,
   controlPlaneForFile,
@@ -65,7 +65,7 @@ describe('driver logs', () => {
 
   it('follows the driver’s output as it is written, and serves exactly the rest from any offset once the application has ended', async () => {
     const { client } = shared.controlPlane;
-    const gate = join(tempDir(), 'gate');
+    const gate = join(sharedDir(), 'gate');
     const { application } = await client.runApplication(
       driverRequest(shared.artifactId, { entry: 'talk.mjs#main', args: ['7', '10', gate] }),
     );
@@ -139,7 +139,7 @@ describe('driver logs', () => {
     const stateDir = tempDir();
     const first = await startTestControlPlane(stateDir);
     const firstArtifact = await uploadDriverApp(first.process.address);
-    const gate = join(tempDir(), 'gate');
+    const gate = join(sharedDir(), 'gate');
     const { application } = await first.client.runApplication(
       driverRequest(firstArtifact, { entry: 'talk.mjs#main', args: ['300', '10', gate] }),
     );

@@ -13,13 +13,14 @@ import { applicationChanges, jobStatuses, partLines } from '../support/applicati
 import { connectClient } from '../../src/rpc/security/channelCredentials.js';
 import {
   clusterProcesses,
+  recordedClusterFolder,
   recordedClusterSecret,
   startControlPlane,
   watchAll,
   type TestControlPlane,
 } from '../support/controlPlane.js';
 import { ROOT, runCli } from '../support/processes.js';
-import { tempDir } from '../support/tempDir.js';
+import { sharedDir } from '../support/tempDir.js';
 
 const EXAMPLE = join(ROOT, 'examples/wordcount');
 const APPS = join(ROOT, 'test/e2e/fixtures/apps');
@@ -27,7 +28,7 @@ const app = (name: string) => ['--name', `e2e-${name}`, '-c', `${name}.js#main`,
 
 /** What a process of the application's cluster wrote to stdout (`jobmanager`, `taskexecutor-0`): its `.out` file, kept after teardown. */
 function processOutput(controlPlane: TestControlPlane, clusterId: string, process: string): string {
-  return readFileSync(join(controlPlane.stateDir, 'clusters', clusterId, `${process}.out`), 'utf8');
+  return readFileSync(join(recordedClusterFolder(controlPlane.stateDir, clusterId), `${process}.out`), 'utf8');
 }
 
 /** The pid of the one job manager process of the control plane's clusters. */
@@ -42,7 +43,7 @@ function jobManagerPid(controlPlane: TestControlPlane): number {
 describe('flotilla run --target application', () => {
   it('runs main() of the example in the job manager of a cluster of its own, both jobs FINISHED, and leaves no process of the cluster', async () => {
     const controlPlane = await startControlPlane();
-    const output = join(tempDir(), 'ranking');
+    const output = join(sharedDir(), 'ranking');
     const { code, stdout, stderr } = await runCli(
       ['run', '--target', 'application', '--follow', EXAMPLE, '4', output],
       controlPlane.env,
@@ -116,7 +117,7 @@ describe('flotilla run --target application', () => {
   it('keeps what main() writes as the main job’s output in the job manager, and a cancel stops main() and its job: CANCELED, cluster gone', async () => {
     const controlPlane = await startControlPlane();
     const run = await runCli(
-      ['run', '--target', 'application', '-d', ...app('slow'), '100000', join(tempDir(), 'out')],
+      ['run', '--target', 'application', '-d', ...app('slow'), '100000', join(sharedDir(), 'out')],
       controlPlane.env,
     );
     expect(run.stderr).toContain('in application mode; watch it with');

@@ -12,7 +12,7 @@ import { clusterInStatus } from '../controlplane/controlPlaneTesting.js';
 import { finalStatus, jobStatuses, partLines } from '../support/applicationOutcome.js';
 import { clusterProcesses, startControlPlane, watchAll, type TestControlPlane } from '../support/controlPlane.js';
 import { FLOTILLA_BIN, ROOT, runCli } from '../support/processes.js';
-import { tempDir } from '../support/tempDir.js';
+import { sharedDir } from '../support/tempDir.js';
 
 const EXAMPLE = join(ROOT, 'examples/wordcount');
 const APPS = join(ROOT, 'test/e2e/fixtures/apps');
@@ -41,7 +41,7 @@ describe('session mode (main() in the CLI, jobs on a named cluster)', () => {
   it('attached: runs the example through the control plane to FINISHED, waits for it, and keeps the cluster', async () => {
     const controlPlane = await startControlPlane();
     const { clusterId, address } = await sharedCluster(controlPlane);
-    const output = join(tempDir(), 'ranking');
+    const output = join(sharedDir(), 'ranking');
     const { code, stdout, stderr } = await runCli(['run', '-m', address, EXAMPLE, '4', output], controlPlane.env);
     expect(stderr).toContain('application FINISHED');
     expect(code).toBe(0);
@@ -65,7 +65,7 @@ describe('session mode (main() in the CLI, jobs on a named cluster)', () => {
   it('detached: the CLI exits once main() returned; the job it left running ends the application FINISHED', async () => {
     const controlPlane = await startControlPlane();
     const { clusterId } = await sharedCluster(controlPlane);
-    const output = join(tempDir(), 'left');
+    const output = join(sharedDir(), 'left');
     const { code, stdout, stderr } = await runCli(
       ['run', '-d', '--cluster', clusterId, '-c', 'leaves.js#main', APPS, '600', output],
       controlPlane.env,
@@ -80,7 +80,7 @@ describe('session mode (main() in the CLI, jobs on a named cluster)', () => {
     expect(partLines(output)).toHaveLength(600);
 
     // The multi-job example waits for both its jobs, so detached it ends with them.
-    const ranking = join(tempDir(), 'ranking');
+    const ranking = join(sharedDir(), 'ranking');
     const example = await runCli(['run', '-d', '--cluster', clusterId, EXAMPLE, '4', ranking], controlPlane.env);
     expect(example.code).toBe(0);
     expect(partLines(ranking)).toEqual(RANKING);
@@ -112,7 +112,7 @@ describe('a client that dies while its main() runs', () => {
     const { address } = await sharedCluster(controlPlane);
     const cli = spawn(
       process.execPath,
-      [FLOTILLA_BIN, 'run', '-m', address, '-c', 'slow.js#main', APPS, '100000', join(tempDir(), 'out')],
+      [FLOTILLA_BIN, 'run', '-m', address, '-c', 'slow.js#main', APPS, '100000', join(sharedDir(), 'out')],
       {
         env: { ...process.env, ...controlPlane.env },
         stdio: ['ignore', 'pipe', 'pipe'],
@@ -161,7 +161,7 @@ describe('per-job mode (main() in the CLI, a cluster per job)', () => {
   for (const detached of [false, true]) {
     it(`${detached ? 'detached' : 'attached'}: runs the example's two jobs on two clusters, each torn down after its job`, async () => {
       const controlPlane = await startControlPlane();
-      const output = join(tempDir(), 'ranking');
+      const output = join(sharedDir(), 'ranking');
       const { code, stdout, stderr } = await runCli(
         ['run', '--target', 'per-job', ...(detached ? ['-d'] : []), EXAMPLE, '4', output],
         controlPlane.env,

@@ -14,7 +14,7 @@ import { finalStatus, jobStatuses, partLines } from '../support/applicationOutco
 import { connectClient } from '../../src/rpc/security/channelCredentials.js';
 import { clusterProcesses, recordedClusterSecret, startControlPlane, watchAll } from '../support/controlPlane.js';
 import { FLOTILLA_BIN, ROOT, runCli } from '../support/processes.js';
-import { tempDir } from '../support/tempDir.js';
+import { sharedDir } from '../support/tempDir.js';
 
 const EXAMPLE = join(ROOT, 'examples/wordcount');
 /** One bundle of test applications; `app(name)` runs `<name>.js#main` under the name `e2e-<name>`. */
@@ -24,7 +24,7 @@ const app = (name: string) => ['--name', `e2e-${name}`, '-c', `${name}.js#main`,
 describe('flotilla run -D', () => {
   it('deploys a cluster, runs both jobs of the example to FINISHED, and leaves no process of the cluster', async () => {
     const controlPlane = await startControlPlane();
-    const output = join(tempDir(), 'ranking');
+    const output = join(sharedDir(), 'ranking');
     const { code, stdout, stderr } = await runCli(['run', '-D', '--follow', EXAMPLE, '4', output], controlPlane.env);
     expect(stderr).toContain('application FINISHED');
     expect(code).toBe(0);
@@ -40,7 +40,7 @@ describe('flotilla run -D', () => {
 
   it("exits while the application runs; killing the CLI's process group changes nothing; watch sees it FINISHED", async () => {
     const controlPlane = await startControlPlane();
-    const cli = spawn(process.execPath, [FLOTILLA_BIN, 'run', '-D', ...app('slow'), '600', join(tempDir(), 'out')], {
+    const cli = spawn(process.execPath, [FLOTILLA_BIN, 'run', '-D', ...app('slow'), '600', join(sharedDir(), 'out')], {
       env: { ...process.env, ...controlPlane.env },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
@@ -79,7 +79,7 @@ describe('flotilla run -D', () => {
   it('ends FAILED saying the driver was lost when its task executor is killed; the other job is cancelled', async () => {
     const controlPlane = await startControlPlane();
     const run = await runCli(
-      ['run', '-D', '--task-executors', '2', '--slots', '2', ...app('slow'), '100000', join(tempDir(), 'out')],
+      ['run', '-D', '--task-executors', '2', '--slots', '2', ...app('slow'), '100000', join(sharedDir(), 'out')],
       controlPlane.env,
     );
     expect(run.code).toBe(0);
@@ -146,10 +146,10 @@ describe('flotilla run -D', () => {
     const { cluster } = await controlPlane.client.getCluster({ clusterId });
     const [first, second] = await Promise.all([
       runCli(
-        ['run', '-D', '--follow', '-m', cluster!.jobmanagerAddress, EXAMPLE, '2', join(tempDir(), 'a')],
+        ['run', '-D', '--follow', '-m', cluster!.jobmanagerAddress, EXAMPLE, '2', join(sharedDir(), 'a')],
         controlPlane.env,
       ),
-      runCli(['run', '-D', '--follow', '--cluster', clusterId, EXAMPLE, '3', join(tempDir(), 'b')], controlPlane.env),
+      runCli(['run', '-D', '--follow', '--cluster', clusterId, EXAMPLE, '3', join(sharedDir(), 'b')], controlPlane.env),
     ]);
     expect(first.stderr).toContain('application FINISHED');
     expect(second.stderr).toContain('application FINISHED');
@@ -165,7 +165,7 @@ describe('flotilla run -D', () => {
 
   it('gives a watcher that disconnects and resumes from its last sequence every event exactly once', async () => {
     const controlPlane = await startControlPlane();
-    const run = await runCli(['run', '-D', ...app('slow'), '400', join(tempDir(), 'out')], controlPlane.env);
+    const run = await runCli(['run', '-D', ...app('slow'), '400', join(sharedDir(), 'out')], controlPlane.env);
     const applicationId = run.stdout.trim();
     const uninterrupted = watchAll(controlPlane.client, applicationId, 0, true);
     const resumed: ApplicationEvent[] = [];

@@ -15,7 +15,7 @@ import { ApplicationStatus } from '../../generated/flotilla/v1/status.js';
 import { DRIVER_APP } from '../controlplane/controlPlaneTesting.js';
 import { startControlPlane } from '../support/controlPlane.js';
 import { FLOTILLA_BIN, runCli, startServer } from '../support/processes.js';
-import { tempDir } from '../support/tempDir.js';
+import { sharedDir } from '../support/tempDir.js';
 
 /** What talk.mjs writes to each stream for `count` lines. */
 function talk(count: number): { stdout: string; stderr: string } {
@@ -53,7 +53,7 @@ function startLogs(
  * `flotilla logs APP --follow`; resolves once the first line is printed, with a way to open the gate.
  */
 async function talkAndFollow(env: NodeJS.ProcessEnv, count: number) {
-  const gate = join(tempDir(), 'gate');
+  const gate = join(sharedDir(), 'gate');
   const run = await runCli(['run', '-D', '-c', 'talk.mjs#main', DRIVER_APP, String(count), '10', gate], env);
   expect(run.code).toBe(0);
   const applicationId = run.stdout.trim();

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationStatus, ClusterStatus, JobStatus, LivingPriority } from '../../generated/flotilla/v1/status.js';
 import { clusterProcesses } from '../support/controlPlane.js';
 import { ROOT } from '../support/processes.js';
-import { tempDir } from '../support/tempDir.js';
+import { sharedDir } from '../support/tempDir.js';
 import {
   clusterInStatus,
   driverRequest,
@@ -59,7 +59,7 @@ async function applicationWithRunningJob(): Promise<{
     driverRequest(artifactId, {
       name: 'slow',
       entry: 'slow.js#main',
-      args: ['100000', join(tempDir(), 'out')],
+      args: ['100000', join(sharedDir(), 'out')],
       cluster: {
         target: {
           $case: 'deploy',

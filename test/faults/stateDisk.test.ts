@@ -19,7 +19,7 @@ import { ApplicationStatus } from '../../generated/flotilla/v1/status.js';
 import { dispatcherClient } from '../support/cluster.js';
 import { clusterProcesses } from '../support/controlPlane.js';
 import { ROOT } from '../support/processes.js';
-import { tempDir } from '../support/tempDir.js';
+import { sharedDir } from '../support/tempDir.js';
 import {
   driverRequest,
   endedApplication,
@@ -57,7 +57,7 @@ describe('the state dir’s disk stops taking writes', () => {
     expect((await endedApplication(client, earlier.id)).status).toBe(ApplicationStatus.FINISHED);
     const earlierEvents = await wholeLog(client, earlier.id);
     // An application that waits for a file between two jobs: it runs on while writes fail.
-    const go = join(tempDir(), 'go');
+    const go = join(sharedDir(), 'go');
     const running = (
       await client.runApplication(
         driverRequest(artifactId, {

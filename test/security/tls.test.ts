@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { makeTestCertificates, type TestCertificates } from '../support/certificates.js';
 import { startControlPlane, type TestControlPlane } from '../support/controlPlane.js';
 import { ROOT, runCli } from '../support/processes.js';
-import { tempDir } from '../support/tempDir.js';
+import { sharedDir } from '../support/tempDir.js';
 import { TOKEN_A, writeAuthConfig } from './securityTesting.js';
 
 describe('a control plane serving TLS, and the clusters it deploys', () => {
@@ -34,7 +34,7 @@ describe('a control plane serving TLS, and the clusters it deploys', () => {
   });
 
   it('runs the wordcount example to FINISHED over TLS, on an owned cluster that speaks TLS with a cluster secret', async () => {
-    const output = join(tempDir(), 'ranking');
+    const output = join(sharedDir(), 'ranking');
     const run = await runCli(['run', '-D', '--follow', `${ROOT}examples/wordcount`, '3', output], {
       ...controlPlane.env,
       FLOTILLA_TLS_CA: certificates.caFile,

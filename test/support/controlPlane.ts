@@ -85,6 +85,20 @@ export function clusterProcesses(stateDir: string): number[] {
   return pids;
 }
 
+/** The folder the local deployment target made for a cluster (its record and logs), as the control plane recorded it. */
+export function recordedClusterFolder(stateDir: string, clusterId: string): string {
+  const db = new Database(join(stateDir, 'state.db'), { readonly: true, fileMustExist: true });
+  try {
+    return (
+      db.prepare('SELECT deployment_reference FROM clusters WHERE id = ?').get(clusterId) as {
+        deployment_reference: string;
+      }
+    ).deployment_reference;
+  } finally {
+    db.close();
+  }
+}
+
 /** The secret the control plane issued to a cluster it deployed (its job manager and task executors take calls only with it). */
 export function recordedClusterSecret(stateDir: string, clusterId: string): string {
   const db = new Database(join(stateDir, 'state.db'), { readonly: true, fileMustExist: true });

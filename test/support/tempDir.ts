@@ -1,2 +1,2 @@
 /** Temporary folders for tests: the helper lives in src/common/testing so unit tests under src/ can use it too. */
-export { tempDir } from '../../src/common/testing/tempDir.js';
+export { sharedDir, tempDir } from '../../src/common/testing/tempDir.js';

@@ -9,7 +9,7 @@
 // give the processor time the cluster's processes used until main() started (/proc), against
 // what the machine's cores can give in that time; unless --no-profile, one more on a cluster whose
 // processes run under --cpu-prof says where that time goes.
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -46,6 +46,8 @@ export async function run({ smoke, log, profile = true }) {
   const cores = availableParallelism();
   const controlPlane = await startBenchControlPlane();
   const work = mkdtempSync(join(tmpdir(), 'flotilla-bench-owned-'));
+  // The clusters' processes write their output (and profiles) here, as users of their own when the control plane runs as root.
+  chmodSync(work, 0o1777);
   const rows = [];
   try {
     // One warm-up application: the first deployment pays for cold caches.

@@ -4,7 +4,7 @@
 // RUNNING, polled every 5 ms until none is alive (a zombie counts as gone). The driver's main()
 // waits 1 s, so the processes are known before the end. There is no floor in the issue; for
 // reference only, the same poll after SIGTERM to as many bare `node` processes.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isClusterRunning, isTerminalEvent, startBenchControlPlane } from '../lib/controlPlane.mjs';
@@ -20,6 +20,8 @@ export async function run({ smoke, log }) {
   const runs = smoke ? 2 : 15;
   const controlPlane = await startBenchControlPlane();
   const work = mkdtempSync(join(tmpdir(), 'flotilla-bench-teardown-'));
+  // The clusters' processes write their output (and profiles) here, as users of their own when the control plane runs as root.
+  chmodSync(work, 0o1777);
   const subject = [];
   const lowerBound = [];
   const arrival = [];

@@ -99,9 +99,9 @@ export async function startBenchControlPlane({ args = [], nodeArgs = [], env: se
       return events;
     },
 
-    /** The folder of a cluster this control plane deployed (every process's command line names it). */
+    /** The folder of a cluster this control plane deployed (every process's command line names it): beside the state dir, the default --cluster-dir. */
     clusterFolder(clusterId) {
-      return join(stateDir, 'clusters', clusterId);
+      return join(`${stateDir}-clusters`, clusterId);
     },
 
     /** Waits until no job manager or task executor of this control plane runs. */
@@ -118,6 +118,7 @@ export async function startBenchControlPlane({ args = [], nodeArgs = [], env: se
       killPids(clusterProcesses(stateDir));
       running.delete(stateDir);
       rmSync(stateDir, { recursive: true, force: true });
+      rmSync(`${stateDir}-clusters`, { recursive: true, force: true });
     },
   };
 }

@@ -1,7 +1,5 @@
 /** `flotilla controlplane`: runs the control plane. */
-import { resolve } from 'node:path';
 import { parseHostPort } from '../../common/address.js';
-import type { LocalClusterTls } from '../../deployment/local/LocalDeploymentTarget.js';
 import { createLogger } from '../../common/logger.js';
 import {
   CONTROL_PLANE_DEFAULTS,
@@ -19,6 +17,7 @@ import { keepFilesPrivate } from '../process/keepFilesPrivate.js';
 import { serveUntilSignalled } from '../process/serveUntilSignalled.js';
 import { authOptions, AUTH_OPTIONS } from '../process/authOptions.js';
 import { EXTERNAL_JOBMANAGER_OPTIONS, externalJobManagersOf } from '../process/externalJobManagerOptions.js';
+import { CLUSTER_USER_OPTIONS, clusterUserSettingsOf } from '../process/clusterUserOptions.js';
 import {
   internalClientSecurityOf,
   serverLimitsOf,
@@ -135,6 +134,7 @@ export const controlplaneCommand: CommandSpec = {
     },
     ...AUTH_OPTIONS,
     ...EXTERNAL_JOBMANAGER_OPTIONS,
+    ...CLUSTER_USER_OPTIONS,
     ...serverSecurityOptions(CONTROL_PLANE_DEFAULT_MAX_STREAMS),
     LOG_LEVEL_OPTION,
   ],
@@ -168,21 +168,12 @@ export async function runControlplane(args: ParsedCommandLine): Promise<number> 
         security,
         tenants,
         clusterTls,
-        localClusterTls: localClusterTlsOf(args),
+        ...clusterUserSettingsOf(args, tenants),
         externalJobManagers,
         ...serverLimitsOf(args),
       }),
     logger,
   );
-}
-
-/** The TLS files local clusters get: the control plane's own certificate, key and CA, as absolute paths (the processes run in other folders). */
-function localClusterTlsOf(args: ParsedCommandLine): LocalClusterTls | undefined {
-  const cert = args.options['tls-cert'] as string | undefined;
-  const key = args.options['tls-key'] as string | undefined;
-  const ca = args.options['tls-ca'] as string | undefined;
-  if (!cert || !key) return undefined;
-  return { certFile: resolve(cert), keyFile: resolve(key), caFile: ca ? resolve(ca) : undefined };
 }
 
 /** A duration option that must be longer than 0, in milliseconds. */

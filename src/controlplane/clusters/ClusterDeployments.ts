@@ -77,6 +77,7 @@ export class ClusterDeployments {
           slotsPerTaskExecutor,
           taskExecutorResources: this.sizing(cluster.spec),
           clusterSecret: cluster.clusterSecret || undefined,
+          tenant: cluster.tenant,
         },
         {
           // At once, outside any shared transaction: a restart finds what the target started through it.

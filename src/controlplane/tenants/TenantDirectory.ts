@@ -11,6 +11,8 @@ import type { AuthConfig } from './AuthConfig.js';
 export class TenantDirectory {
   private readonly byDigest = new Map<string, string>();
   private readonly limits = new Map<string, ApplicationLimit>();
+  /** The names of the configured tenants; empty without an auth config (the single tenant ''). */
+  readonly names: readonly string[];
 
   /**
    * The tenants of `config` (none: the single tenant ''); `defaultMaxApplications` limits every
@@ -20,6 +22,7 @@ export class TenantDirectory {
     config: AuthConfig | undefined,
     private readonly defaultMaxApplications?: number,
   ) {
+    this.names = (config?.tenants ?? []).map((tenant) => tenant.name);
     for (const tenant of config?.tenants ?? []) {
       for (const token of tenant.tokens) this.byDigest.set(digest(token), tenant.name);
       if (tenant.maxRunningApplications !== undefined) {

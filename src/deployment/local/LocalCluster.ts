@@ -15,6 +15,7 @@ import type {
   MemberStatus,
   ReadLogOptions,
 } from '../DeploymentTarget.js';
+import { removeWorkFolder } from './clusterFolder.js';
 import type { LocalProcess } from './LocalProcess.js';
 import {
   DEFAULT_TERMINATION_SCHEDULE,
@@ -104,8 +105,14 @@ export class LocalCluster implements ClusterHandle {
     this.removeProcessState();
   }
 
-  /** Removes the processes' state folders (unpacked bundles, blobs, scratch); the logs and the record stay for reading. */
+  /**
+   * Removes the cluster's own folder (its processes' state: unpacked bundles, blobs, scratch, its
+   * TLS key), and the state folders of a cluster deployed before clusters had one; the logs and the
+   * record stay for reading.
+   */
   private removeProcessState(): void {
+    // No folder: the deployment was cut off before it made one.
+    if (this.options.folder) removeWorkFolder(this.options.folder);
     for (const { record } of this.options.processes)
       rmSync(join(this.options.folder, record.name), { recursive: true, force: true });
   }

@@ -65,3 +65,28 @@ describe('LocalDeploymentTarget.attach', () => {
     expect(await target.attach({ clusterId: 'cluster-a', reference: folder }).members()).toHaveLength(1);
   });
 });
+
+describe('LocalDeploymentTarget.deploy with clusters under users of their own', () => {
+  it("refuses, saying what to change, while a cluster's user could not enter the clusters' folder", async () => {
+    const target = new LocalDeploymentTarget({
+      clustersDir: join(clustersDir, 'clusters'),
+      connect: () => {
+        throw new Error('no job manager should be reached');
+      },
+      logger: pino({ level: 'silent' }),
+      flotillaBin: '/nowhere/bin/flotilla.js',
+      users: { identityOf: () => ({ uid: 4242, gid: 4242 }), switchesUser: true, description: 'as uid 4242' },
+    });
+    const recorded: string[] = [];
+    await expect(
+      target.deploy(
+        { clusterId: 'cluster-u', taskExecutors: 1, slotsPerTaskExecutor: 1, tenant: 'team-a' },
+        { onRecorded: (reference) => void recorded.push(reference), onJobManagerListening: () => undefined },
+        new AbortController().signal,
+      ),
+    ).rejects.toThrow(
+      `clusters run as users of their own (as uid 4242), which cannot reach ${join(clustersDir, 'clusters')}: ${clustersDir} is mode 0700, which others cannot enter`,
+    );
+    expect(recorded).toEqual([]);
+  });
+});

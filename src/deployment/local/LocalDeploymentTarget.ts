@@ -2,15 +2,19 @@
  * The `local` deployment target: a session cluster as real child processes of this package on this
  * machine, one `flotilla jobmanager` and N `flotilla taskexecutor`, each in its own process group
  * with its output in files under the cluster's folder (`<clusters dir>/<cluster id>`), so that the
- * cluster outlives the control plane that started it. The task executors start together with the
- * job manager and learn its address from the address file it writes once it listens
- * (`jobmanager.address` in the cluster's folder), so their start-up overlaps the job manager's
- * instead of following it. What was started is in the cluster's own record in its folder
- * ({@link LocalClusterRecord}); the folder is the reference the caller keeps, and attaching reads
- * the record again.
+ * cluster outlives the control plane that started it. The processes run as the user the tenant's
+ * clusters run as ({@link ClusterUsers}), in a working folder of their own (`work/` in the
+ * cluster's folder, see clusterFolder.ts), with an environment of their own (clusterProcessEnv.ts)
+ * and, when clusters speak TLS, a certificate and key of their own from the clusters' CA
+ * ({@link ClusterCertificateAuthority}). The task executors start together with the job manager and
+ * learn its address from the address file it writes once it listens (`work/jobmanager.address`), so
+ * their start-up overlaps the job manager's instead of following it. What was started is in the
+ * cluster's own record in its folder ({@link LocalClusterRecord}); the folder is the reference the
+ * caller keeps, and attaching reads the record again.
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { FailedPreconditionError } from '../../common/errors.js';
 import { readAddressFile } from '../../common/addressFile.js';
 import type { Logger } from '../../common/logger.js';
 import { TASK_EXECUTOR_RESOURCE_DEFAULTS } from '../../taskexecutor/resourceDefaults.js';
@@ -25,7 +29,12 @@ import {
   type DeploymentTarget,
   type TaskExecutorDefaults,
 } from '../DeploymentTarget.js';
-import { CLUSTER_SECRET_ENV } from '../../rpc/security/ClientSecurity.js';
+import type { ClusterCertificateAuthority } from './ClusterCertificateAuthority.js';
+import { ensureClustersRoot, handOverWorkFolder, makeClusterFolders } from './clusterFolder.js';
+import { writeClusterTls } from './clusterTls.js';
+import { clusterProcessEnv } from './clusterProcessEnv.js';
+import type { ClusterUsers } from './clusterUsers.js';
+import { whatClusterUsersCannotReach } from './othersAccess.js';
 import { findFlotillaBin } from './flotillaBin.js';
 import { LocalCluster } from './LocalCluster.js';
 import { readLocalClusterRecord, writeLocalClusterRecord, type LocalClusterRecord } from './LocalClusterRecord.js';
@@ -56,16 +65,10 @@ export interface LocalDeploymentOptions {
   env?: NodeJS.ProcessEnv;
   /** Node options of every process, before the script (such as `--cpu-prof`); {@link NODE_OPTS_ENV} of this process unless given. */
   nodeArgs?: readonly string[];
-  /** TLS for every process: the files of its certificate chain, key and the CA it trusts (the control plane's own); plaintext when not given. */
-  tls?: LocalClusterTls;
-}
-
-/** The TLS files handed to a local cluster's processes (absolute paths). */
-export interface LocalClusterTls {
-  certFile: string;
-  keyFile: string;
-  /** The CA the processes trust when they call each other; the system's roots when not given. */
-  caFile?: string;
+  /** The clusters speak TLS, each with a certificate and key of its own issued by this CA; plaintext when not given. */
+  certificateAuthority?: ClusterCertificateAuthority;
+  /** The user each tenant's clusters run as; this process's own user when not given. */
+  users?: ClusterUsers;
 }
 
 /**
@@ -94,6 +97,17 @@ export class LocalDeploymentTarget implements DeploymentTarget {
   constructor(private readonly options: LocalDeploymentOptions) {
     this.bin = options.flotillaBin ?? findFlotillaBin();
     this.nodeArgs = options.nodeArgs ?? (process.env[NODE_OPTS_ENV] ?? '').split(' ').filter((arg) => arg !== '');
+    // Said at start, and refused at each deployment until fixed: the control plane itself can serve without clusters.
+    const problem = this.unreachableByClusterUsers();
+    if (problem) options.logger.warn(`no cluster can be deployed until this is fixed: ${problem}`);
+  }
+
+  /** What keeps the clusters' users from starting a process here, saying what to change; undefined when nothing does. */
+  private unreachableByClusterUsers(): string | undefined {
+    const { users, clustersDir } = this.options;
+    return users?.switchesUser
+      ? whatClusterUsersCannotReach({ bin: this.bin, clustersDir, description: users.description })
+      : undefined;
   }
 
   async deploy(
@@ -103,11 +117,20 @@ export class LocalDeploymentTarget implements DeploymentTarget {
   ): Promise<ClusterHandle> {
     signal.throwIfAborted();
     const { clusterId } = request;
-    const folder = join(this.options.clustersDir, clusterId);
+    const identity = this.options.users?.identityOf(request.tenant ?? '');
+    const unreachable = this.unreachableByClusterUsers();
+    if (unreachable) throw new FailedPreconditionError(unreachable);
+    ensureClustersRoot(this.options.clustersDir);
+    const folders = makeClusterFolders(this.options.clustersDir, clusterId);
+    const { folder, work } = folders;
     const record: LocalClusterRecord = { clusterId, jobmanagerAddress: '', members: [] };
     // The record exists before any process does, and the caller keeps where it is.
     writeLocalClusterRecord(folder, record);
     await progress.onRecorded(folder);
+    signal.throwIfAborted();
+    const ca = this.options.certificateAuthority;
+    const tlsArgs = ca ? await writeClusterTls(ca, clusterId, work, identity) : [];
+    handOverWorkFolder(folders, identity);
     signal.throwIfAborted();
     const started: LocalProcess[] = [];
     const start = (member: ClusterMember, args: string[]) => {
@@ -124,17 +147,13 @@ export class LocalDeploymentTarget implements DeploymentTarget {
           '--listen',
           '127.0.0.1:0',
           '--state-dir',
-          join(folder, name),
-          ...this.tlsArgs(),
+          join(work, name),
+          ...tlsArgs,
           ...args,
         ],
-        env: clusterProcessEnv({
-          ...process.env,
-          FLOTILLA_LOG_FORMAT: 'json',
-          ...this.options.env,
-          [CLUSTER_SECRET_ENV]: request.clusterSecret ?? '',
-        }),
-        cwd: folder,
+        env: clusterProcessEnv({ work, clusterSecret: request.clusterSecret, extra: this.options.env }),
+        cwd: work,
+        identity,
       });
       started.push(child);
       // Recorded before anything waits on it, so that no process is ever unaccounted for.
@@ -144,7 +163,7 @@ export class LocalDeploymentTarget implements DeploymentTarget {
     };
     try {
       // Written by this job manager once it listens; a file left by an earlier one would send the task executors astray.
-      const addressFile = join(folder, JOB_MANAGER_ADDRESS_FILE);
+      const addressFile = join(work, JOB_MANAGER_ADDRESS_FILE);
       rmSync(addressFile, { force: true });
       const jobManager = start({ role: 'jobmanager', index: 0 }, [
         '--heartbeat-interval',
@@ -240,26 +259,9 @@ export class LocalDeploymentTarget implements DeploymentTarget {
       schedule,
     });
   }
-
-  /** The TLS flags of every process: the control plane's certificate, key and CA, so the cluster speaks TLS when it does. */
-  private tlsArgs(): string[] {
-    const tls = this.options.tls;
-    if (!tls) return [];
-    return ['--tls-cert', tls.certFile, '--tls-key', tls.keyFile, ...(tls.caFile ? ['--tls-ca', tls.caFile] : [])];
-  }
 }
 
 /** The resource id a task executor of a local cluster registers with: its member name, prefixed with the cluster's id. */
 export function taskExecutorResourceId(clusterId: string, member: ClusterMember): string {
   return `${clusterId}-${memberName(member)}`;
-}
-
-/**
- * The environment of a cluster process: the control plane's, without the credentials of a client
- * that may be set there (a CLI user's token or CA), which the application's code running in the
- * cluster has no business reading.
- */
-function clusterProcessEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const { FLOTILLA_TOKEN: _token, FLOTILLA_TLS_CA: _ca, ...rest } = env;
-  return rest;
 }

@@ -11,6 +11,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { memberName, type ClusterMember, type MemberStatus } from '../DeploymentTarget.js';
+import type { ClusterIdentity } from './clusterUsers.js';
 import type { LocalMemberRecord } from './LocalClusterRecord.js';
 import { logTail, readTail } from './logTail.js';
 import { isPidRunning, looksLikeFlotilla, processStartTime, signalProcessGroup } from './processLiveness.js';
@@ -25,6 +26,8 @@ export interface LocalProcessSpawn {
   args: readonly string[];
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** The user and group it runs as; this process's own when not given. */
+  identity?: ClusterIdentity;
 }
 
 const POLL_MS = 50;
@@ -55,7 +58,7 @@ export class LocalProcess {
     const name = memberName(options.member);
     const stdoutFile = `${name}.out`;
     const logFile = `${name}.log`;
-    // 0600: a driver's output and a member's log are the cluster's alone.
+    // The control plane's files (0600): the process writes to them only through these descriptors.
     const stdout = openSync(join(options.folder, stdoutFile), 'a', 0o600);
     const stderr = openSync(join(options.folder, logFile), 'a', 0o600);
     let child: ChildProcess;
@@ -65,6 +68,8 @@ export class LocalProcess {
         env: options.env,
         detached: true,
         stdio: ['ignore', stdout, stderr],
+        uid: options.identity?.uid,
+        gid: options.identity?.gid,
       });
     } finally {
       closeSync(stdout);
