@@ -111,7 +111,7 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     target:
       options.target ??
       new LocalDeploymentTarget({
-        clustersDir: options.clustersDir ?? defaultClustersDir(options.stateDir),
+        clustersDir: options.clustersDir ?? defaultClustersDir(options.stateDir, options.clusterUsers?.switchesUser),
         connect: options.connect,
         logger: logger.child({ component: 'deployment' }),
         certificateAuthority: options.clusterCertificateAuthority,

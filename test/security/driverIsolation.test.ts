@@ -1,6 +1,6 @@
 /**
  * Issue 18's first attack, on real processes: a control plane running as root with two tenants
- * (--auth-config), TLS and a cluster secret for -m; tenant B has a shared cluster running; tenant A
+ * (--auth-config), TLS and a listed job manager's secret for -m (--external-jobmanager); tenant B has a shared cluster running; tenant A
  * runs a driver (`flotilla run -D`) whose main() tries to read what it must not: the control plane's
  * command line and environment and those of every process above it, the auth config, the control
  * plane's TLS key, the state database (as files, and opened with better-sqlite3 through the CLI's
@@ -128,8 +128,10 @@ describe("a tenant's driver on a control plane running as root", () => {
         keep(certificates.caFile, 'ca.pem'),
         '--auth-config',
         keep(writeAuthConfig(), 'auth.json'),
-        '--cluster-secret-file',
-        secretFile,
+        // A job manager tenants may name with -m, listed with its secret (nothing listens there: the
+        // secret is what the driver must not find).
+        '--external-jobmanager',
+        `127.0.0.1:9=${secretFile}`,
       ],
       join(etc, 'state'),
     );

@@ -82,18 +82,20 @@ describe("a control plane's files, as another local user", () => {
     });
     expect(run.stderr).toContain('application FINISHED');
 
-    const clusterFolder = join(stateDir, 'clusters', clusterId);
+    // Clusters live beside the state dir (--cluster-dir's default), their processes' state in work/.
+    const clustersRoot = `${stateDir}-clusters`;
+    const clusterFolder = join(clustersRoot, clusterId);
     const wal = join(stateDir, 'state.db-wal');
     const logs = ['jobmanager.log', 'jobmanager.out', 'taskexecutor-0.log', 'taskexecutor-0.out'].map((name) =>
       join(clusterFolder, name),
     );
     // The premise: the files are there, with what an attacker wants (the WAL while the control plane runs).
     for (const file of [join(stateDir, 'state.db'), wal, ...logs]) expect(existsSync(file), file).toBe(true);
-    const unpacked = join(clusterFolder, 'taskexecutor-0', 'bundles');
+    const unpacked = join(clusterFolder, 'work', 'taskexecutor-0', 'bundles');
     expect(readdirSync(unpacked).length).toBeGreaterThan(1);
 
     const outcome = asNobody({
-      list: [stateDir, join(stateDir, 'clusters'), clusterFolder, unpacked],
+      list: [stateDir, clustersRoot, clusterFolder, unpacked],
       read: [join(stateDir, 'state.db'), wal, join(stateDir, 'state.db-shm'), ...logs],
     });
     expect(Object.keys(outcome)).toHaveLength(11);
@@ -102,6 +104,11 @@ describe("a control plane's files, as another local user", () => {
     // And each one is closed on its own, not only by the folder above it.
     const loose = modesUnder(stateDir).filter(({ folder, mode }) => (folder ? mode !== 0o700 : (mode & 0o077) !== 0));
     expect(loose).toEqual([]);
+    // Cluster folders: the control plane's may be passed through (0711) to reach work/, the rest is 0700 and 0600.
+    const looseClusters = modesUnder(clustersRoot).filter(({ path, folder, mode }) =>
+      folder ? mode !== 0o700 && !(mode === 0o711 && !path.includes('/work')) : (mode & 0o077) !== 0,
+    );
+    expect(looseClusters).toEqual([]);
     await runCli(['cluster', 'stop', clusterId], controlPlane.env);
   }, 120_000);
 });

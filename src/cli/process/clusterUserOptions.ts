@@ -22,7 +22,7 @@ export const CLUSTER_USER_OPTIONS: readonly OptionSpec[] = [
     type: 'string',
     valueName: 'DIR',
     description:
-      "Where local clusters get their folders (record, logs, and a folder of the cluster's own for its processes' state and TLS key); never inside --state-dir, which cluster processes cannot enter. Default: beside the state dir, <state-dir>-clusters. When clusters run as users of their own, others must be able to pass through every folder above it.",
+      "Where local clusters get their folders (record, logs, and a folder of the cluster's own for its processes' state and TLS key); never inside --state-dir, which cluster processes cannot enter. Default: beside the state dir, <state-dir>-clusters; when clusters run as users of their own and a folder above that is closed to others (root's home), $TMPDIR/flotilla-clusters-<hash of the state dir>. Others must be able to pass through every folder above it.",
   },
   {
     name: 'cluster-user',

@@ -1,10 +1,43 @@
-import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readdirSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../common/testing/tempDir.js';
-import { ensureClustersRoot, makeClusterFolders, removeWorkFolder, WORK_FOLDER } from './clusterFolder.js';
+import {
+  defaultClustersDir,
+  ensureClustersRoot,
+  makeClusterFolders,
+  removeWorkFolder,
+  WORK_FOLDER,
+} from './clusterFolder.js';
 
 describe('cluster folders', () => {
+  it('sit beside the state dir, or in the temp dir when users of their own could not pass a folder above it', () => {
+    const open = tempDir();
+    chmodSync(open, 0o755);
+    expect(defaultClustersDir(join(open, 'state'), true)).toBe(`${join(open, 'state')}-clusters`);
+    const closed = tempDir();
+    chmodSync(closed, 0o700);
+    expect(defaultClustersDir(join(closed, 'state'), false)).toBe(`${join(closed, 'state')}-clusters`);
+    const moved = defaultClustersDir(join(closed, 'state'), true);
+    expect(moved).toMatch(/\/flotilla-clusters-[0-9a-f]{12}$/);
+    expect(moved.startsWith(realpathSync(tmpdir()))).toBe(true);
+    expect(defaultClustersDir(join(closed, 'state'), true)).toBe(moved);
+    expect(defaultClustersDir(join(open, 'state'), true)).not.toBe(moved);
+  });
+
+  it("make the clusters' root and a cluster's folder 0711 under the control plane's umask 077", () => {
+    const mask = process.umask(0o077);
+    try {
+      const root = join(tempDir(), 'clusters');
+      ensureClustersRoot(root);
+      expect(statSync(root).mode & 0o777).toBe(0o711);
+      expect(statSync(makeClusterFolders(root, 'cluster-1').folder).mode & 0o777).toBe(0o711);
+    } finally {
+      process.umask(mask);
+    }
+  });
+
   it("make the clusters' root 0711 and refuse one others may write", () => {
     const root = join(tempDir(), 'clusters');
     ensureClustersRoot(root);

@@ -10,10 +10,24 @@
  *   working directory, HOME and TMPDIR, their state folders, the job manager's address file, and
  *   the cluster's TLS certificate and key.
  */
-import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { FailedPreconditionError } from '../../common/errors.js';
 import type { ClusterIdentity } from './clusterUsers.js';
+import { othersCannot } from './othersAccess.js';
 
 /** The name of the cluster's own folder in its folder. */
 export const WORK_FOLDER = 'work';
@@ -21,10 +35,16 @@ export const WORK_FOLDER = 'work';
 /**
  * The clusters' root when none is configured: beside the state dir (`<state dir>-clusters`), on the
  * same disk, kept across restarts, and never inside the state dir, which cluster processes must not
- * be able to enter.
+ * be able to enter. When clusters run as users of their own and a folder above that place is closed
+ * to them (root's home, 0700, holds the default `~/.flotilla`), the clusters' root goes to the temp
+ * dir instead, under a name made of the state dir's path, so that the first command works for root
+ * as for anyone; {@link ensureClustersRoot} refuses such a folder if someone else made it first.
  */
-export function defaultClustersDir(stateDir: string): string {
-  return `${resolve(stateDir)}-clusters`;
+export function defaultClustersDir(stateDir: string, switchesUser = false): string {
+  const beside = `${resolve(stateDir)}-clusters`;
+  if (!switchesUser || othersCannot(beside, 'enter') === undefined) return beside;
+  const name = createHash('sha256').update(resolve(stateDir)).digest('hex').slice(0, 12);
+  return join(realpathSync(tmpdir()), `flotilla-clusters-${name}`);
 }
 
 /** The folders of one cluster. */
@@ -48,6 +68,8 @@ export function ensureClustersRoot(root: string): void {
     throw new FailedPreconditionError(
       `the clusters' folder ${root} must be a folder of the control plane's user (uid ${uid}) that no one else may write (it is ${stat.isDirectory() ? `mode 0${(stat.mode & 0o777).toString(8)}, owner ${stat.uid}` : 'not a folder'}); remove it or choose another --cluster-dir`,
     );
+  // Set, not only asked of mkdir: the control plane runs with umask 077, which would close it to the clusters' users.
+  chmodSync(root, 0o711);
 }
 
 /**
@@ -59,6 +81,7 @@ export function makeClusterFolders(root: string, clusterId: string): ClusterFold
   const folder = join(root, clusterId);
   const work = join(folder, WORK_FOLDER);
   mkdirSync(folder, { mode: 0o711 });
+  chmodSync(folder, 0o711); // past the control plane's umask 077: the cluster's user passes through to work/
   mkdirSync(work, { mode: 0o700 });
   return { folder, work };
 }
