@@ -108,6 +108,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       localClusterTls: options.localClusterTls,
       externalClusterSecret: options.externalClusterSecret,
       applicationLimit: (tenant) => tenants.applicationLimit(tenant),
+      clusterLimits: (tenant) => tenants.clusterLimits(tenant),
     });
     await domain.recover();
     const host = await startServerHost({

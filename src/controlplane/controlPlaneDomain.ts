@@ -29,6 +29,7 @@ import { ControlPlaneEvents } from './events/ControlPlaneEvents.js';
 import { JobDirectory } from './jobs/JobDirectory.js';
 import { JobSubmissions } from './jobs/JobSubmissions.js';
 import { PerJobClusters } from './jobs/PerJobClusters.js';
+import type { ClusterLimitsOf } from './clusters/ClusterLimits.js';
 import { DriverLogs } from './logs/DriverLogs.js';
 import { ApplicationCompactor } from './retention/ApplicationCompactor.js';
 import { compileRetentionPolicy, type RetentionPolicy } from './retention/RetentionPolicy.js';
@@ -60,6 +61,8 @@ export interface ControlPlaneDomainOptions {
   externalClusterSecret?: string;
   /** How many applications a tenant may run at once; no limit when not given. */
   applicationLimit?: (tenant: string) => ApplicationLimit | undefined;
+  /** How many clusters may be deployed for a tenant, and task executors in them; no limit when not given. */
+  clusterLimits?: ClusterLimitsOf;
 }
 
 /** The assembled domain. */
@@ -113,6 +116,7 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     connect: options.connect,
     observer: new ClusterEventPublisher(events),
     logger: logger.child({ component: 'clusters' }),
+    clusterLimits: options.clusterLimits,
     lossTimeoutMs: options.clusterLossTimeoutMs,
     externalClusterSecret: options.externalClusterSecret,
   });
