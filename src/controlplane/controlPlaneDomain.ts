@@ -9,6 +9,8 @@
  */
 import { join } from 'node:path';
 import type { ArtifactStore } from '../blob/ArtifactStore.js';
+import { BUNDLE_CACHE_DEFAULTS } from '../bundle/BundleCacheOptions.js';
+import { StoredBundleIndexes, type StoredBundles } from '../bundle/StoredBundleIndexes.js';
 import type { Logger } from '../common/logger.js';
 import type { DeploymentTarget } from '../deployment/DeploymentTarget.js';
 import { LocalDeploymentTarget, type LocalClusterTls } from '../deployment/local/LocalDeploymentTarget.js';
@@ -63,6 +65,8 @@ export interface ControlPlaneDomainOptions {
   applicationLimit?: (tenant: string) => ApplicationLimit | undefined;
   /** How many clusters may be deployed for a tenant, and task executors in them; no limit when not given. */
   clusterLimits?: ClusterLimitsOf;
+  /** The indexes of the stored bundles, which entry checks read; over `artifacts` with the default bundle limits when not given. */
+  bundles?: StoredBundles;
 }
 
 /** The assembled domain. */
@@ -171,6 +175,7 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     clientMains,
     logger,
     applicationLimit: options.applicationLimit,
+    bundles: options.bundles ?? new StoredBundleIndexes(options.artifacts, BUNDLE_CACHE_DEFAULTS),
   });
   const recovery = new ApplicationRecovery({ applications: applicationStore, clusters, launcher, lifecycle, router });
   const cleanup = new ApplicationCleanup({ clusters, router, jobs: jobCanceller });

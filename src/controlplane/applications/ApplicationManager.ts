@@ -21,6 +21,7 @@ import type { ApplicationLauncher } from './ApplicationLauncher.js';
 import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
 import type { ClientMains } from './ClientMains.js';
 import { bundleEntryChecker } from '../../bundle/checkBundleEntry.js';
+import type { StoredBundles } from '../../bundle/StoredBundleIndexes.js';
 import { compileSubmission } from './compileSubmission.js';
 import { submissionModeOf } from './modes/submissionModes.js';
 import { requestFingerprint } from '../../common/requestFingerprint.js';
@@ -37,6 +38,8 @@ export interface ApplicationManagerOptions {
   launcher: ApplicationLauncher;
   clientMains: ClientMains;
   logger: Logger;
+  /** The indexes of the stored bundles, which the entry check reads. */
+  bundles: StoredBundles;
   /** How many applications a tenant may have running at once, and the setting that says so; no limit when it answers undefined. */
   applicationLimit?: (tenant: string) => ApplicationLimit | undefined;
 }
@@ -53,9 +56,11 @@ export interface RunApplicationResult {
 
 /** Runs and answers for applications. */
 export class ApplicationManager {
-  private readonly checkBundleEntry = bundleEntryChecker();
+  private readonly checkBundleEntry: (artifactId: string, entry: string) => Promise<void>;
 
-  constructor(private readonly options: ApplicationManagerOptions) {}
+  constructor(private readonly options: ApplicationManagerOptions) {
+    this.checkBundleEntry = bundleEntryChecker(options.bundles);
+  }
 
   /**
    * Accepts an application: validates it, stores it DEPLOYING with its first event, and launches it
@@ -75,8 +80,7 @@ export class ApplicationManager {
     // never run); a retried request skips both, and the transaction below counts again and decides.
     if (!earlier) {
       await this.checkLimits(store, tenant, submission);
-      if (artifacts.find(artifactId))
-        await this.checkBundleEntry(artifactId, artifacts.pathOf(artifactId), submission.entry);
+      if (artifacts.find(artifactId)) await this.checkBundleEntry(artifactId, submission.entry);
     }
     const result = await store.transaction(async (tx): Promise<RunApplicationResult> => {
       if (input.requestId) {
