@@ -148,6 +148,30 @@ describe("ArtifactStore with records in memory (the job manager's blob server)",
     expect(readdirSync(join(stateDir, 'blobs', 'incoming'))).toEqual([]);
     expect((await again.put(declaration, chunks(bytes))).alreadyStored).toBe(true);
   });
+
+  it('keeps what inspect returns beside the artifact as its sidecar, and a sidecar is never taken for an artifact', async () => {
+    const dir = tempDir();
+    const root = join(dir, 'artifacts');
+    const store = new ArtifactStore(root, { maxArtifactBytes: 1024, inspect: async () => Buffer.from('its index') });
+    await store.put(declaration, chunks(bytes));
+    expect((await store.readSidecar(declaration.sha256))?.toString()).toBe('its index');
+    await store.writeSidecar(declaration.sha256, Buffer.from('made again'));
+    const reopened = new ArtifactStore(root, { maxArtifactBytes: 1024 });
+    expect((await reopened.readSidecar(declaration.sha256))?.toString()).toBe('made again');
+    expect(reopened.find(declaration.sha256)).toBeDefined();
+    expect(filesBelow(root).filter((path) => !path.includes(declaration.sha256))).toEqual([]);
+    expect(filesBelow(root)).toHaveLength(2);
+    // A refused upload leaves no sidecar either.
+    const other = Buffer.from('another bundle');
+    const refusing = new ArtifactStore(join(dir, 'refusing'), {
+      maxArtifactBytes: 1024,
+      inspect: () => Promise.reject(new InvalidArgumentError('not a bundle')),
+    });
+    const refused = { sha256: sha256(other), sizeBytes: other.length, fileName: 'o.tgz' };
+    await expect(refusing.put(refused, chunks(other))).rejects.toThrow('not a bundle');
+    expect(await refusing.readSidecar(refused.sha256)).toBeUndefined();
+    expect(filesBelow(join(dir, 'refusing'))).toEqual([]);
+  });
 });
 
 /** Durable records standing in for the control plane's catalog: a map behind promises, with a switch that fails writes. */

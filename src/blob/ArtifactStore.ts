@@ -9,10 +9,14 @@
  * its records); the control plane's store, opened with {@link ArtifactStore.open}, also keeps them
  * in durable {@link ArtifactRecords} (its store port's artifact catalog): it loads them when it
  * opens, and an upload counts as stored only once its record is written there.
+ *
+ * Beside an artifact the store may keep a sidecar, `<sha256>.sidecar`: a small file that describes
+ * it (the control plane keeps a bundle's index there), written by the upload's `inspect` before the
+ * artifact is renamed into place, or later by whoever made it again from the artifact.
  */
 import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, NotFoundError, ResourceExhaustedError } from '../common/errors.js';
 import type { Artifact, ArtifactDeclaration } from './Artifact.js';
@@ -32,9 +36,10 @@ export interface ArtifactStoreOptions {
   holder?: string;
   /**
    * Looks at a verified upload before it counts as stored (a bundle's entries, say); what it
-   * throws refuses the upload, and nothing of it is kept.
+   * throws refuses the upload, and nothing of it is kept. What it returns is kept beside the
+   * artifact as its sidecar (a bundle's index, say), in place before the artifact is.
    */
-  inspect?: (file: string) => Promise<void>;
+  inspect?: (file: string) => Promise<Uint8Array | void>;
 }
 
 /** Options of {@link ArtifactStore.read}. */
@@ -47,6 +52,8 @@ export interface ReadArtifactOptions {
 
 const FILE_NAME_MAX = 255;
 const DEFAULT_CHUNK_BYTES = 256 * 1024;
+/** What a sidecar's file name adds to its artifact's (so it is never taken for an artifact: see isArtifactId). */
+const SIDECAR_SUFFIX = '.sidecar';
 
 /** The content-addressed artifact store. */
 export class ArtifactStore {
@@ -158,15 +165,48 @@ export class ArtifactStore {
         { sha256: declaration.sha256, sizeBytes: declaration.sizeBytes },
         { sync: true, explain: (problem) => `${problem}; nothing was stored` },
       );
-      await this.options.inspect?.(temporary);
+      const sidecar = await this.options.inspect?.(temporary);
       const folder = join(this.objects, declaration.sha256.slice(0, 2));
       mkdirSync(folder, { recursive: true });
+      if (sidecar) await this.writeSidecar(declaration.sha256, sidecar);
       await rename(temporary, this.pathOf(declaration.sha256));
       await syncDirectory(folder);
       return { artifact: await this.record(declaration), alreadyStored: false };
     } finally {
       await unlink(temporary).catch(() => undefined);
     }
+  }
+
+  /**
+   * The sidecar kept beside a stored artifact (what `inspect` returned when it was uploaded, or
+   * what {@link writeSidecar} wrote since), or undefined when it has none.
+   */
+  async readSidecar(id: string): Promise<Buffer | undefined> {
+    try {
+      return await readFile(this.sidecarPathOf(id));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Keeps `bytes` beside the artifact as its sidecar, in place of any it had (written aside and
+   * renamed into place, so a reader sees the old sidecar or the new one, never part of one). Not
+   * flushed to disk: a sidecar describes its artifact and can be made again from it.
+   */
+  async writeSidecar(id: string, bytes: Uint8Array): Promise<void> {
+    const temporary = join(this.incoming, `${id}.${randomBytes(6).toString('hex')}.sidecar`);
+    try {
+      await writeFile(temporary, bytes, { mode: 0o600, flag: 'wx' });
+      await rename(temporary, this.sidecarPathOf(id));
+    } finally {
+      await unlink(temporary).catch(() => undefined);
+    }
+  }
+
+  private sidecarPathOf(id: string): string {
+    return `${this.pathOf(id)}${SIDECAR_SUFFIX}`;
   }
 
   /** Records an upload whose bytes are in place: durably first when the store has records besides memory. */

@@ -29,9 +29,15 @@ export interface BundleEntry {
 export interface BundleLimits {
   /** The most entries (files, folders, links) a bundle may have. */
   maxEntries: number;
-  /** The most bytes its files may hold once unpacked. */
+  /** The most bytes its entries may declare (their tar headers' sizes, together). */
   maxUnpackedBytes: number;
 }
+
+/** The settings that set {@link BundleLimits}, as refusals name them (the control plane's flags, say). */
+export type BundleLimitNames = Record<keyof BundleLimits, string>;
+
+/** The names refusals give the limits when the caller gives none. */
+export const BUNDLE_LIMIT_NAMES: BundleLimitNames = { maxEntries: 'maxEntries', maxUnpackedBytes: 'maxUnpackedBytes' };
 
 const FILE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile']);
 const TYPE_NAMES: Record<string, string> = {
@@ -48,23 +54,40 @@ export class BundleEntryChecker {
   private readonly folders = new Set<string>(['']);
   /** Every entry that is not a folder, by normalized path. */
   private readonly others = new Set<string>();
-  private readonly files = new Set<string>();
+  /** Regular files: normalized path to size. */
+  private readonly files = new Map<string, number>();
   /** Symbolic links: normalized path to target. */
   private readonly symlinks = new Map<string, string>();
 
-  constructor(private readonly limits: BundleLimits) {}
+  constructor(
+    private readonly limits: BundleLimits,
+    private readonly names: BundleLimitNames = BUNDLE_LIMIT_NAMES,
+  ) {}
 
-  /** The paths of the regular files seen so far, normalized (`a/b.js`). */
-  get filePaths(): ReadonlySet<string> {
+  /** The regular files seen so far, by normalized path (`a/b.js`), with their sizes. */
+  get fileSizes(): ReadonlyMap<string, number> {
     return this.files;
+  }
+
+  /** What the entries seen so far declare together, in bytes. */
+  get declaredBytes(): number {
+    return this.unpackedBytes;
   }
 
   /** Checks the next entry. */
   add(entry: BundleEntry): void {
     this.entries++;
+    const settings = this.names;
     if (this.entries > this.limits.maxEntries) {
       refuse(
-        `the bundle has more than ${this.limits.maxEntries} entries (maxEntries); "${entry.path}" is one too many`,
+        `the bundle has more than ${this.limits.maxEntries} entries (${settings.maxEntries}); "${entry.path}" is one too many`,
+      );
+    }
+    // Every entry's declared size counts, not only files': the reader goes through each byte of it.
+    this.unpackedBytes += Math.max(0, entry.size);
+    if (this.unpackedBytes > this.limits.maxUnpackedBytes) {
+      refuse(
+        `the bundle holds more than ${this.limits.maxUnpackedBytes} bytes unpacked (${settings.maxUnpackedBytes}), reached at "${entry.path}"`,
       );
     }
     const segments = relativeSegments(entry.path, `entry "${entry.path}"`);
@@ -83,15 +106,9 @@ export class BundleEntryChecker {
     this.addFolders(segments.length - 1, segments);
 
     if (FILE_TYPES.has(entry.type)) {
-      this.unpackedBytes += entry.size;
-      if (this.unpackedBytes > this.limits.maxUnpackedBytes) {
-        refuse(
-          `the bundle holds more than ${this.limits.maxUnpackedBytes} bytes unpacked (maxUnpackedBytes), reached at "${entry.path}"`,
-        );
-      }
       if ((entry.mode ?? 0) & 0o6000)
         refuse(`entry "${entry.path}" is a setuid or setgid file; bundles run as the task executor's user`);
-      this.files.add(path);
+      this.files.set(path, entry.size);
     } else if (entry.type === 'SymbolicLink') {
       this.checkSymlinkStaysInside(entry.path, segments, entry.linkpath ?? '');
       this.symlinks.set(path, entry.linkpath ?? '');

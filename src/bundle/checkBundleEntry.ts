@@ -1,35 +1,50 @@
 /**
  * Checks, before an application is accepted, that its entry (`module#export`) exists in its bundle:
- * the module is a file of the bundle and, for an ES module, exports a function of that name. The
- * module is read from the stored archive and parsed, never run. What cannot be known without
- * running it (CommonJS modules, `export *`, a module too large to read here) is left to the
- * runtime, which reports it with the same words.
+ * the module is a file of the bundle and, for an ES module, exports a function of that name. Which
+ * module, and whether the bundle has it, is answered by the bundle's index (made when it was
+ * uploaded), so a refusal for a missing module reads nothing of the archive; only an ES module
+ * that is there is read from the archive (up to it, not past it) and parsed, never run. What cannot
+ * be known without running it (CommonJS modules, `export *`, a module too large to read here) is
+ * left to the runtime, which reports it with the same words.
  */
 import { parse, type Node } from 'acorn';
 import { posix } from 'node:path';
 import { InvalidArgumentError } from '../common/errors.js';
 import { mainModuleOf } from '../driver/loadDriverMain.js';
 import { parseDriverEntry } from '../driver/parseDriverEntry.js';
-import { readArchiveFiles } from './readArchiveFiles.js';
+import type { BundleIndex } from './BundleIndex.js';
+import type { ArchiveFile } from './readArchiveFiles.js';
+import type { StoredBundles } from './StoredBundleIndexes.js';
 
-/** Throws InvalidArgumentError naming the problem when the bundle at `file` lacks the entry. */
-export async function checkBundleEntry(file: string, entry: string): Promise<void> {
+/** The largest module whose exports are checked here; a larger one is left to the runtime. */
+const MAX_MODULE_BYTES = 1024 * 1024;
+
+/**
+ * Throws InvalidArgumentError naming the problem when the bundle `index` describes lacks the
+ * entry; `readFile` reads one file of the bundle, when an ES module's exports are to be checked.
+ */
+export async function checkBundleEntry(
+  index: BundleIndex,
+  entry: string,
+  readFile: (path: string) => Promise<ArchiveFile | undefined>,
+): Promise<void> {
   const parsed = parseDriverEntry(entry);
-  const packageJson = (await readArchiveFiles(file, ['package.json'])).get('package.json');
-  const packageText = packageJson?.content.toString('utf8');
   const refuse = (problem: string): never => {
     throw new InvalidArgumentError(`entry "${entry}": ${problem}`);
   };
   let main: { module: string; source: string };
   try {
-    main = parsed.module === undefined ? mainModuleOf(packageText) : { module: parsed.module, source: 'the entry' };
+    main = parsed.module === undefined ? mainModuleOfIndex(index) : { module: parsed.module, source: 'the entry' };
   } catch (error) {
     return refuse((error as Error).message);
   }
   const path = posix.normalize(main.module).replace(/^(\.\/)+/, '');
-  const module = (await readArchiveFiles(file, [path])).get(path);
-  if (!module) return refuse(`the module "${main.module}" (from ${main.source}) is not a file of the bundle`);
-  if (module.truncated || !isEsModule(path, packageText)) return;
+  const size = index.files.get(path);
+  if (size === undefined)
+    return refuse(`the module "${main.module}" (from ${main.source}) is not a file of the bundle`);
+  if (size > MAX_MODULE_BYTES || !isEsModule(path, index)) return;
+  const module = await readFile(path);
+  if (!module || module.truncated) return;
   let program;
   try {
     program = parse(module.content.toString('utf8'), { ecmaVersion: 'latest', sourceType: 'module' });
@@ -43,35 +58,58 @@ export async function checkBundleEntry(file: string, entry: string): Promise<voi
   );
 }
 
-/** The most (artifact, entry) pairs a {@link bundleEntryChecker} remembers; past it, it starts again. */
+/** The most (artifact, entry) outcomes a {@link bundleEntryChecker} remembers; past it, it starts again. */
 const MAX_REMEMBERED_ENTRIES = 10_000;
+/** Entries longer than this are checked every time instead of being remembered (they would fill memory). */
+const MAX_REMEMBERED_ENTRY_LENGTH = 1024;
 
 /**
- * {@link checkBundleEntry} for stored bundles, remembering each (artifact, entry) found: an artifact
- * is named by the sha256 of its bytes and never changes, so an entry found once is there for good,
- * and submissions of the same bundle do not read and parse its archive again. Refusals are not
- * remembered (they are rare, and read again).
+ * {@link checkBundleEntry} for stored bundles, remembering the outcome of each (artifact, entry),
+ * refusals as well as acceptances: an artifact is named by the sha256 of its bytes and never
+ * changes, so the same entry of it gets the same answer for good, and checks of it at once share
+ * one. A failure that is not a refusal (the archive could not be read) is not remembered.
  */
-export function bundleEntryChecker(): (artifactId: string, file: string, entry: string) => Promise<void> {
-  const found = new Set<string>();
-  return async (artifactId, file, entry) => {
+export function bundleEntryChecker(bundles: StoredBundles): (artifactId: string, entry: string) => Promise<void> {
+  const outcomes = new Map<string, Promise<string | undefined>>();
+  const check = (artifactId: string, entry: string): Promise<string | undefined> =>
+    bundles.index(artifactId).then((index) =>
+      checkBundleEntry(index, entry, (path) => bundles.readFile(artifactId, path)).then(
+        () => undefined,
+        (error: unknown) => {
+          if (error instanceof InvalidArgumentError) return error.message;
+          throw error;
+        },
+      ),
+    );
+  return async (artifactId, entry) => {
     const key = `${artifactId}/${entry}`;
-    if (found.has(key)) return;
-    await checkBundleEntry(file, entry);
-    if (found.size >= MAX_REMEMBERED_ENTRIES) found.clear();
-    found.add(key);
+    let outcome = outcomes.get(key);
+    if (!outcome) {
+      outcome = check(artifactId, entry);
+      if (entry.length <= MAX_REMEMBERED_ENTRY_LENGTH) {
+        if (outcomes.size >= MAX_REMEMBERED_ENTRIES) outcomes.clear();
+        outcomes.set(key, outcome);
+        outcome.catch(() => outcomes.delete(key));
+      }
+    }
+    const refusal = await outcome;
+    if (refusal !== undefined) throw new InvalidArgumentError(refusal);
   };
 }
 
+/** The module a bundle runs when its entry names none, from its index (see mainModuleOf). */
+function mainModuleOfIndex(index: BundleIndex): { module: string; source: string } {
+  const packageJson = index.packageJson;
+  if (packageJson && 'unreadable' in packageJson)
+    throw new Error(`the bundle's package.json cannot be read: ${packageJson.unreadable}`);
+  return mainModuleOf(packageJson && JSON.stringify({ main: packageJson.main }));
+}
+
 /** Whether Node loads the module as an ES module: `.mjs`, or `.js` in a package of type "module". */
-function isEsModule(path: string, packageText: string | undefined): boolean {
+function isEsModule(path: string, index: BundleIndex): boolean {
   if (path.endsWith('.mjs')) return true;
-  if (!path.endsWith('.js') || packageText === undefined) return false;
-  try {
-    return (JSON.parse(packageText) as { type?: unknown }).type === 'module';
-  } catch {
-    return false;
-  }
+  const packageJson = index.packageJson;
+  return path.endsWith('.js') && packageJson !== undefined && 'type' in packageJson && packageJson.type === 'module';
 }
 
 /** The names a module exports, or undefined when `export *` makes them unknowable here. */

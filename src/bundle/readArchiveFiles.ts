@@ -1,7 +1,8 @@
 /**
  * Reads a few named files of a bundle (a gzipped tar) into memory without unpacking anything: what
  * the control plane needs to look at a bundle's package.json and entry module. Each file is read up
- * to a byte limit; a longer one is cut there (and said so).
+ * to a byte limit; a longer one is cut there (and said so). Reading stops once every file asked for
+ * was read.
  */
 import { createReadStream } from 'node:fs';
 import { Parser } from 'tar';
@@ -37,7 +38,10 @@ export async function readArchiveFiles(
         if (bytes < maxBytesEach) chunks.push(chunk.subarray(0, maxBytesEach - bytes));
         bytes += chunk.length;
       });
-      entry.on('end', () => found.set(path, { content: Buffer.concat(chunks), truncated: bytes > maxBytesEach }));
+      entry.on('end', () => {
+        found.set(path, { content: Buffer.concat(chunks), truncated: bytes > maxBytesEach });
+        wanted.delete(path);
+      });
     },
   });
   const ended = new Promise<void>((resolve) => {
@@ -47,9 +51,15 @@ export async function readArchiveFiles(
       resolve();
     });
   });
-  for await (const chunk of createReadStream(file)) parser.write(chunk as Buffer);
-  parser.end();
-  await ended;
+  for await (const chunk of createReadStream(file)) {
+    parser.write(chunk as Buffer);
+    // Every file asked for was read: the rest of the archive is not.
+    if (wanted.size === 0 || failure !== undefined) break;
+  }
+  if (wanted.size > 0 && failure === undefined) {
+    parser.end();
+    await ended;
+  }
   if (failure !== undefined)
     throw new InvalidArgumentError(
       `the bundle is not a well-formed gzipped tar (${(failure as Error).message ?? String(failure)})`,

@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { ArtifactStore } from '../blob/ArtifactStore.js';
 import { BUNDLE_CACHE_DEFAULTS } from '../bundle/BundleCacheOptions.js';
-import type { BundleLimits } from '../bundle/BundleEntryChecker.js';
+import type { BundleLimitNames, BundleLimits } from '../bundle/BundleEntryChecker.js';
+import { encodeBundleIndex } from '../bundle/BundleIndex.js';
 import { checkUploadedBundle } from '../bundle/checkUploadedBundle.js';
+import { StoredBundleIndexes } from '../bundle/StoredBundleIndexes.js';
 import { DEFAULT_CLIENT_HEARTBEAT_TIMEOUT_MS } from './applications/ClientHeartbeats.js';
 import type { HostPort } from '../common/address.js';
 import type { Logger } from '../common/logger.js';
@@ -83,6 +85,12 @@ export const CONTROL_PLANE_DEFAULTS = {
   clientHeartbeatTimeoutMs: DEFAULT_CLIENT_HEARTBEAT_TIMEOUT_MS,
 } as const;
 
+/** The control plane's flags that set the bundle limits, as refusals name them. */
+const BUNDLE_LIMIT_FLAGS: BundleLimitNames = {
+  maxEntries: '--max-bundle-entries',
+  maxUnpackedBytes: '--max-bundle-unpacked-bytes',
+};
+
 /** Starts the control plane; resolves once it listens. */
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ServerHost> {
   // A state dir that cannot be written is the operator's to fix: the store says so, without a stack.
@@ -92,10 +100,12 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
   const { logger } = options;
   let domain: ControlPlaneDomain | undefined;
   try {
+    const bundleLimits = options.bundleLimits ?? BUNDLE_CACHE_DEFAULTS;
     const artifacts = await ArtifactStore.open(join(options.stateDir, 'artifacts'), store.artifacts, {
       maxArtifactBytes: options.maxArtifactBytes,
-      // A bundle is checked once, here, as every task executor will check it before unpacking.
-      inspect: (file) => checkUploadedBundle(file, options.bundleLimits ?? BUNDLE_CACHE_DEFAULTS),
+      // A bundle is checked once, here, as every task executor will check it before unpacking; what
+      // the check read is kept beside it as its index, which RunApplication's entry check reads.
+      inspect: async (file) => encodeBundleIndex(await checkUploadedBundle(file, bundleLimits, BUNDLE_LIMIT_FLAGS)),
     });
     const simulated =
       options.deploymentTarget === 'simulated' ? new SimulatedDeploymentTarget(options.simulation) : undefined;
@@ -125,6 +135,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       clusterCertificateAuthority: clusterCa,
       clusterUsers: options.clusterUsers,
       applicationLimit: (tenant) => tenants.applicationLimit(tenant),
+      clusterLimits: (tenant) => tenants.clusterLimits(tenant),
+      bundles: new StoredBundleIndexes(artifacts, bundleLimits, BUNDLE_LIMIT_FLAGS),
     });
     await domain.recover();
     const host = await startServerHost({

@@ -8,6 +8,8 @@
  * through the gateway it is given.
  */
 import type { ArtifactStore } from '../blob/ArtifactStore.js';
+import { BUNDLE_CACHE_DEFAULTS } from '../bundle/BundleCacheOptions.js';
+import { StoredBundleIndexes, type StoredBundles } from '../bundle/StoredBundleIndexes.js';
 import type { Logger } from '../common/logger.js';
 import type { DeploymentTarget } from '../deployment/DeploymentTarget.js';
 import type { ClusterCertificateAuthority } from '../deployment/local/ClusterCertificateAuthority.js';
@@ -32,6 +34,7 @@ import { ControlPlaneEvents } from './events/ControlPlaneEvents.js';
 import { JobDirectory } from './jobs/JobDirectory.js';
 import { JobSubmissions } from './jobs/JobSubmissions.js';
 import { PerJobClusters } from './jobs/PerJobClusters.js';
+import type { ClusterLimitsOf } from './clusters/ClusterLimits.js';
 import { DriverLogs } from './logs/DriverLogs.js';
 import { ApplicationCompactor } from './retention/ApplicationCompactor.js';
 import { compileRetentionPolicy, type RetentionPolicy } from './retention/RetentionPolicy.js';
@@ -67,6 +70,10 @@ export interface ControlPlaneDomainOptions {
   externalJobManagers?: ExternalJobManagers;
   /** How many applications a tenant may run at once; no limit when not given. */
   applicationLimit?: (tenant: string) => ApplicationLimit | undefined;
+  /** How many clusters may be deployed for a tenant, and task executors in them; no limit when not given. */
+  clusterLimits?: ClusterLimitsOf;
+  /** The indexes of the stored bundles, which entry checks read; over `artifacts` with the default bundle limits when not given. */
+  bundles?: StoredBundles;
 }
 
 /** The assembled domain. */
@@ -120,6 +127,7 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     connect: options.connect,
     observer: new ClusterEventPublisher(events),
     logger: logger.child({ component: 'clusters' }),
+    clusterLimits: options.clusterLimits,
     lossTimeoutMs: options.clusterLossTimeoutMs,
     externalJobManagers: options.externalJobManagers,
   });
@@ -174,6 +182,7 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     clientMains,
     logger,
     applicationLimit: options.applicationLimit,
+    bundles: options.bundles ?? new StoredBundleIndexes(options.artifacts, BUNDLE_CACHE_DEFAULTS),
   });
   const recovery = new ApplicationRecovery({ applications: applicationStore, clusters, launcher, lifecycle, router });
   const cleanup = new ApplicationCleanup({ clusters, router, jobs: jobCanceller });

@@ -436,6 +436,41 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
         expect((await store.clusters.findLiveDeployed('127.0.0.1:9003', 'team-b'))?.id).toBe(theirs.id);
       });
 
+      it("counts a tenant's deployed clusters that deploy or run and the task executors they ask for, inside a unit of work too", async () => {
+        const store = await open();
+        const spec = (taskExecutors: number) => ({ taskExecutors, slotsPerTaskExecutor: 1, properties: {} });
+        const owner = testApplication({ tenant: 'team-a' });
+        await store.applications.insert(owner);
+        const clusters = [
+          testCluster({ tenant: 'team-a', spec: spec(2) }),
+          testCluster({ tenant: 'team-a', spec: spec(3), status: 'DEPLOYING', ownerApplicationId: owner.id }),
+          testCluster({ tenant: 'team-a', spec: spec(1), status: 'STOPPING' }),
+          testCluster({ tenant: 'team-a', spec: spec(5), status: 'STOPPED' }),
+          testCluster({ tenant: 'team-a', spec: spec(7), status: 'FAILED' }),
+          testCluster({ tenant: 'team-a', spec: spec(0), deploymentTarget: 'external' }),
+          testCluster({ tenant: 'team-b', spec: spec(4) }),
+        ];
+        for (const cluster of clusters) await store.clusters.insert(cluster);
+        expect(await store.clusters.countLive('team-a')).toEqual({ clusters: 2, taskExecutors: 5 });
+        expect(await store.clusters.countLive('team-b')).toEqual({ clusters: 1, taskExecutors: 4 });
+        expect(await store.clusters.countLive('team-z')).toEqual({ clusters: 0, taskExecutors: 0 });
+        // Counted and recorded in one unit, as the control plane checks a limit; a unit rolled back leaves the count as it was.
+        await store.transaction(async (tx) => {
+          expect(await tx.clusters.countLive('team-b')).toEqual({ clusters: 1, taskExecutors: 4 });
+          await tx.clusters.insert(testCluster({ tenant: 'team-b', spec: spec(2), status: 'DEPLOYING' }));
+          expect(await tx.clusters.countLive('team-b')).toEqual({ clusters: 2, taskExecutors: 6 });
+        });
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.clusters.insert(testCluster({ tenant: 'team-b', spec: spec(9) }));
+            throw new Error('over the limit');
+          }),
+        ).rejects.toThrow('over the limit');
+        expect(await store.clusters.countLive('team-b')).toEqual({ clusters: 2, taskExecutors: 6 });
+        await store.clusters.update(clusters[0]!.id, { status: 'STOPPED', endTime: new Date() });
+        expect(await store.clusters.countLive('team-a')).toEqual({ clusters: 1, taskExecutors: 3 });
+      });
+
       it('finds the clusters an application owns that have not ended', async () => {
         const store = await open();
         const owner = testApplication();

@@ -72,12 +72,12 @@ const HOSTILE: Array<{ shape: string; bytes: Buffer; says: RegExp }> = [
   {
     shape: 'more entries than the limit',
     bytes: tarball([PACKAGE, ...Array.from({ length: 60 }, (_, index) => ({ path: `f${index}.txt`, content: 'x' }))]),
-    says: /more than 50 entries \(maxEntries\)/,
+    says: /more than 50 entries \(--max-bundle-entries\)/,
   },
   {
     shape: 'more unpacked bytes than the limit',
     bytes: tarball([PACKAGE, { path: 'big.bin', content: Buffer.alloc(200_000) }]),
-    says: /more than 100000 bytes unpacked/,
+    says: /more than 100000 bytes unpacked \(--max-bundle-unpacked-bytes\)/,
   },
   {
     shape: 'corrupt gzip',
@@ -170,11 +170,12 @@ describe('hostile bundles', () => {
     expect(outside).toEqual([]);
     expect(existsSync(`/tmp/${MARK}.txt`)).toBe(false);
     expect(readdirSync('/tmp').filter((name) => name.includes(MARK))).toEqual([]);
-    // The store holds only the one honest bundle and its own folders.
-    const stored = listTree(join(stateDir, 'artifacts')).filter((path) =>
-      statSync(join(stateDir, 'artifacts', path)).isFile(),
-    );
-    expect(stored).toHaveLength(1);
+    // The store holds only the one honest bundle, its index beside it, and its own folders.
+    const stored = listTree(join(stateDir, 'artifacts'))
+      .filter((path) => statSync(join(stateDir, 'artifacts', path)).isFile())
+      .sort();
+    expect(stored).toHaveLength(2);
     expect(stored[0]).toMatch(/^sha256\/[0-9a-f]{2}\/[0-9a-f]{64}$/);
+    expect(stored[1]).toBe(`${stored[0]}.sidecar`);
   });
 });

@@ -138,6 +138,9 @@ export function renderReport({ machine, mode, command, results, durationMs, load
   }
   lines.push('', '## Figures', '');
   for (const result of results) lines.push(figureSection(result));
+  // Figures a test measures (not `npm run bench`), written down by hand with the command that produced them.
+  const measuredByTests = new URL('../measuredByTests.md', import.meta.url);
+  if (existsSync(measuredByTests)) lines.push(readFileSync(measuredByTests, 'utf8').trim(), '');
   lines.push(
     '## Reproducing',
     '',

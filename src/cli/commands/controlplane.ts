@@ -58,7 +58,7 @@ export const controlplaneCommand: CommandSpec = {
       type: 'number',
       valueName: 'BYTES',
       description:
-        "Most bytes a bundle's files may hold once unpacked; an upload with more is refused with INVALID_ARGUMENT.",
+        'Most bytes a bundle may hold once unpacked, checked while the upload is read, before it is all read: the upload is refused with INVALID_ARGUMENT naming this setting at the first tar header whose size takes the total past BYTES, or once the unpacked tar stream passes BYTES plus 1 KiB per entry (headers), so a small upload that would unpack to much more costs no more than reading BYTES.',
       default: BUNDLE_CACHE_DEFAULTS.maxUnpackedBytes,
     },
     {

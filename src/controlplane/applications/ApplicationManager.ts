@@ -9,9 +9,10 @@ import type { ArtifactStore } from '../../blob/ArtifactStore.js';
 import { AlreadyExistsError, ResourceExhaustedError } from '../../common/errors.js';
 import { newRecordId } from '../model/recordId.js';
 import type { Logger } from '../../common/logger.js';
+import type { TenantLimit } from '../clusters/ClusterLimits.js';
 import type { ClusterManager } from '../clusters/ClusterManager.js';
 import type { ApplicationEventLog, ApplicationEventWatch } from '../events/ApplicationEventLog.js';
-import type { Application } from '../model/Application.js';
+import type { Application, ApplicationSubmission } from '../model/Application.js';
 import type { ApplicationEvent } from '../model/ApplicationEvent.js';
 import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
 import type { ApplicationListRequest, ApplicationPage } from '../store/ApplicationStore.js';
@@ -20,6 +21,7 @@ import type { ApplicationLauncher } from './ApplicationLauncher.js';
 import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
 import type { ClientMains } from './ClientMains.js';
 import { bundleEntryChecker } from '../../bundle/checkBundleEntry.js';
+import type { StoredBundles } from '../../bundle/StoredBundleIndexes.js';
 import { compileSubmission } from './compileSubmission.js';
 import { submissionModeOf } from './modes/submissionModes.js';
 import { requestFingerprint } from '../../common/requestFingerprint.js';
@@ -36,17 +38,14 @@ export interface ApplicationManagerOptions {
   launcher: ApplicationLauncher;
   clientMains: ClientMains;
   logger: Logger;
+  /** The indexes of the stored bundles, which the entry check reads. */
+  bundles: StoredBundles;
   /** How many applications a tenant may have running at once, and the setting that says so; no limit when it answers undefined. */
   applicationLimit?: (tenant: string) => ApplicationLimit | undefined;
 }
 
-/** A limit on a tenant's running applications. */
-export interface ApplicationLimit {
-  /** The most applications that may not have ended at once. */
-  max: number;
-  /** The setting that sets it, for the refusal's message, such as "--max-applications-per-tenant". */
-  setting: string;
-}
+/** A limit on a tenant's running applications (the most that may not have ended at once), and the setting that sets it, such as "--max-applications-per-tenant". */
+export type ApplicationLimit = TenantLimit;
 
 /** The outcome of {@link ApplicationManager.run}. */
 export interface RunApplicationResult {
@@ -57,9 +56,11 @@ export interface RunApplicationResult {
 
 /** Runs and answers for applications. */
 export class ApplicationManager {
-  private readonly checkBundleEntry = bundleEntryChecker();
+  private readonly checkBundleEntry: (artifactId: string, entry: string) => Promise<void>;
 
-  constructor(private readonly options: ApplicationManagerOptions) {}
+  constructor(private readonly options: ApplicationManagerOptions) {
+    this.checkBundleEntry = bundleEntryChecker(options.bundles);
+  }
 
   /**
    * Accepts an application: validates it, stores it DEPLOYING with its first event, and launches it
@@ -75,9 +76,12 @@ export class ApplicationManager {
     const { store, artifacts, log } = this.options;
     const earlier = input.requestId ? await store.applications.findByRequestId(input.requestId, tenant) : undefined;
     const artifactId = (submission.bundle as { artifactId: string }).artifactId;
-    // Read from the stored archive, not run; a retried request skips it (the transaction below decides).
-    if (!earlier && artifacts.find(artifactId))
-      await this.checkBundleEntry(artifactId, artifacts.pathOf(artifactId), submission.entry);
+    // The tenant's limits first (they cost a count), then the entry (looked up in the bundle's index,
+    // never run); a retried request skips both, and the transaction below counts again and decides.
+    if (!earlier) {
+      await this.checkLimits(store, tenant, submission);
+      if (artifacts.find(artifactId)) await this.checkBundleEntry(artifactId, submission.entry);
+    }
     const result = await store.transaction(async (tx): Promise<RunApplicationResult> => {
       if (input.requestId) {
         const earlier = await tx.applications.findByRequestId(input.requestId, tenant);
@@ -90,7 +94,7 @@ export class ApplicationManager {
       }
       const artifact = artifacts.get(artifactId);
       if (submission.target.kind === 'cluster') await tx.clusters.get(submission.target.clusterId, tenant);
-      await this.checkApplicationLimit(tx, tenant);
+      await this.checkLimits(tx, tenant, submission);
       const application: Application = {
         ...submission,
         tenant,
@@ -130,8 +134,15 @@ export class ApplicationManager {
     return this.options.store.applications.get(applicationId, tenant);
   }
 
-  /** RESOURCE_EXHAUSTED naming the limit when `tenant` already runs as many applications as it may. */
-  private async checkApplicationLimit(tx: StoreScope, tenant: string): Promise<void> {
+  /**
+   * RESOURCE_EXHAUSTED naming the limit when `tenant` already runs as many applications as it may,
+   * or, for an application that deploys clusters (driver and application modes deploying their own,
+   * per-job mode), when one more cluster of its size would pass the tenant's limits on clusters
+   * (counted again as each cluster is recorded, which decides).
+   */
+  private async checkLimits(tx: StoreScope, tenant: string, submission: ApplicationSubmission): Promise<void> {
+    if (submission.target.kind === 'deploy')
+      await this.options.clusters.checkLimits(tx, tenant, submission.target.spec);
     const limit = this.options.applicationLimit?.(tenant);
     if (!limit) return;
     const running = await tx.applications.countActive(tenant);

@@ -16,9 +16,10 @@ import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
 import { isTerminalClusterStatus, type Cluster, type ClusterSpec } from '../model/Cluster.js';
 import type { ApplicationStore } from '../store/ApplicationStore.js';
 import type { ClusterListRequest, ClusterPage, ClusterStore } from '../store/ClusterStore.js';
-import type { StoreScope } from '../store/ControlPlaneStore.js';
+import type { StoreScope, StoreTransaction } from '../store/ControlPlaneStore.js';
 import { ClusterDeployments } from './ClusterDeployments.js';
 import { ClusterLinks } from './ClusterLinks.js';
+import { checkClusterLimits, type ClusterLimitsOf } from './ClusterLimits.js';
 import type { ClusterObserver } from './ClusterObserver.js';
 import { ClusterRecorder } from './ClusterRecorder.js';
 import type { ConnectDispatcher, DispatcherGateway } from './DispatcherGateway.js';
@@ -45,6 +46,8 @@ export interface ClusterManagerOptions {
    * to it; none when not given (then `-m` names only clusters this control plane deployed).
    */
   externalJobManagers?: ExternalJobManagers;
+  /** Each tenant's limits on the clusters deployed for it, checked as each is recorded; none when not given. */
+  clusterLimits?: ClusterLimitsOf;
 }
 
 /** A shared cluster to deploy. */
@@ -99,7 +102,8 @@ export class ClusterManager {
 
   /**
    * Records a shared cluster (DEPLOYING) and deploys it in the background. A request id seen before
-   * returns the first cluster when the request is the same, and is ALREADY_EXISTS when it differs.
+   * returns the first cluster when the request is the same, and is ALREADY_EXISTS when it differs;
+   * RESOURCE_EXHAUSTED when it would take the tenant past a limit on its clusters.
    */
   async deployShared(request: SharedClusterRequest): Promise<{ cluster: Cluster; deduplicated: boolean }> {
     const fingerprint = requestFingerprint({ name: request.name, spec: request.spec });
@@ -113,7 +117,7 @@ export class ClusterManager {
       }
     }
     const id = newRecordId('cluster');
-    await this.options.clusters.insert(
+    await this.record(
       this.newCluster({
         id,
         tenant: request.tenant,
@@ -130,7 +134,8 @@ export class ClusterManager {
   /**
    * Records a cluster owned by `application` (and the application's link to it, in the same
    * transaction), deploys it and resolves once it runs. Rejects when the deployment fails (recorded
-   * FAILED) or `signal` aborts it (recorded STOPPED, every process it started stopped).
+   * FAILED) or `signal` aborts it (recorded STOPPED, every process it started stopped), and with
+   * RESOURCE_EXHAUSTED, recording nothing, when it would take the tenant past a limit on its clusters.
    */
   async deployOwned(application: Application, spec: ClusterSpec, signal: AbortSignal): Promise<Cluster> {
     const cluster = this.newCluster({
@@ -140,17 +145,17 @@ export class ClusterManager {
       spec,
       ownerApplicationId: application.id,
     });
-    await this.options.store.transaction(async (tx) => {
-      await tx.clusters.insert(cluster);
-      await tx.applications.update(application.id, { clusterId: cluster.id, ownsCluster: true });
-    });
+    await this.record(cluster, (tx) =>
+      tx.applications.update(application.id, { clusterId: cluster.id, ownsCluster: true }),
+    );
     return this.deployments.deploy(cluster, signal);
   }
 
   /**
    * Records a cluster owned by a per-job application for one of its jobs, deploys it and resolves
    * once it runs. The application is not linked to it (it has one cluster per job), so the cluster
-   * ending does not end the application.
+   * ending does not end the application. RESOURCE_EXHAUSTED, recording nothing, when it would take
+   * the tenant past a limit on its clusters (each per-job cluster counts as a cluster).
    */
   async deployForJob(application: Application, spec: ClusterSpec, signal: AbortSignal): Promise<Cluster> {
     const cluster = this.newCluster({
@@ -160,8 +165,16 @@ export class ClusterManager {
       spec,
       ownerApplicationId: application.id,
     });
-    await this.options.clusters.insert(cluster);
+    await this.record(cluster);
     return this.deployments.deploy(cluster, signal);
+  }
+
+  /**
+   * RESOURCE_EXHAUSTED naming the setting when one more cluster of `spec` would take `tenant` past a
+   * limit on its clusters now (counted through `tx`; the unit that records a cluster counts again).
+   */
+  checkLimits(tx: StoreScope, tenant: string, spec: Pick<ClusterSpec, 'taskExecutors'>): Promise<void> {
+    return checkClusterLimits(tx, tenant, spec, this.options.clusterLimits?.(tenant));
   }
 
   /** The clusters deployed for an application that have not ended. */
@@ -343,6 +356,18 @@ export class ClusterManager {
     this.closing = true;
     this.deployments.close();
     await this.links.close();
+  }
+
+  /**
+   * Records a new cluster to deploy (with `alsoRecord` in the same unit of work) once its tenant's
+   * limits are checked in that unit: RESOURCE_EXHAUSTED naming the setting when it would pass one.
+   */
+  private record(cluster: Cluster, alsoRecord?: (tx: StoreTransaction) => Promise<void>): Promise<void> {
+    return this.options.store.transaction(async (tx) => {
+      await this.checkLimits(tx, cluster.tenant, cluster.spec);
+      await tx.clusters.insert(cluster);
+      await alsoRecord?.(tx);
+    });
   }
 
   private newCluster(fields: Partial<Cluster> & Pick<Cluster, 'id' | 'name' | 'tenant'>): Cluster {

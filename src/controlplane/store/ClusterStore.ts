@@ -42,6 +42,18 @@ export interface ClusterListRequest {
   tenant: string;
 }
 
+/** What a tenant's deployed clusters that have not ended hold, for its limits. */
+export interface LiveClusterCount {
+  /**
+   * How many clusters this control plane deployed for the tenant (shared, owned and per-job) are
+   * DEPLOYING or RUNNING: one being stopped takes no more work and is on its way out, so a per-job
+   * application's next job is not refused for the cluster of the job before it.
+   */
+  clusters: number;
+  /** The task executors their specs ask for, together. */
+  taskExecutors: number;
+}
+
 /** Clusters in the control plane's state. */
 export interface ClusterStore {
   /** Records a new cluster. */
@@ -66,4 +78,12 @@ export interface ClusterStore {
   activeOwnedBy(applicationId: string): Promise<Cluster[]>;
   /** Every cluster that has not ended, oldest first. */
   active(): Promise<Cluster[]>;
+  /**
+   * What the tenant's clusters deployed here (not external ones) that are deploying or running hold. The
+   * control plane counts in the unit of work that inserts a new cluster, so that a tenant's limit
+   * holds: an implementation whose units run concurrently (PostgreSQL) must serialise the units
+   * that count and insert for one tenant, such as with a transaction-scoped advisory lock on the
+   * tenant or SERIALIZABLE isolation.
+   */
+  countLive(tenant: string): Promise<LiveClusterCount>;
 }

@@ -12,15 +12,15 @@ describe('parseAuthConfig', () => {
       JSON.stringify({
         tenants: [
           { name: 'team-a', tokens: [A] },
-          { name: 'team-b', tokens: [B], max_running_applications: 3 },
+          { name: 'team-b', tokens: [B], max_running_applications: 3, max_clusters: 2, max_task_executors: 8 },
         ],
       }),
       'auth.json',
     );
     expect(config).toEqual({
       tenants: [
-        { name: 'team-a', tokens: [A], maxRunningApplications: undefined },
-        { name: 'team-b', tokens: [B], maxRunningApplications: 3 },
+        { name: 'team-a', tokens: [A] },
+        { name: 'team-b', tokens: [B], maxRunningApplications: 3, maxClusters: 2, maxTaskExecutors: 8 },
       ],
     });
   });
@@ -69,6 +69,16 @@ describe('parseAuthConfig', () => {
       JSON.stringify({ tenants: [{ name: 'a', tokens: [A], max_running_applications: 0 }] }),
       /max_running_applications must be a whole number of at least 1/,
     ],
+    [
+      'a bad cluster limit',
+      JSON.stringify({ tenants: [{ name: 'a', tokens: [A], max_clusters: 1.5 }] }),
+      /tenants\[0\]\.max_clusters must be a whole number of at least 1/,
+    ],
+    [
+      'a bad task executor limit',
+      JSON.stringify({ tenants: [{ name: 'a', tokens: [A], max_task_executors: '4' }] }),
+      /tenants\[0\]\.max_task_executors must be a whole number of at least 1/,
+    ],
   ])('refuses %s, naming where', (_what, text, message) => {
     expect(() => parseAuthConfig(text, 'auth.json')).toThrow(InvalidArgumentError);
     expect(() => parseAuthConfig(text, 'auth.json')).toThrow(message);
@@ -95,7 +105,7 @@ describe('TenantDirectory', () => {
   });
 
   it("limits a tenant by its own setting, else by the control plane's default", () => {
-    const tenants = new TenantDirectory(config, 10);
+    const tenants = new TenantDirectory(config, { maxRunningApplications: 10 });
     expect(tenants.applicationLimit('team-b')).toEqual({
       max: 3,
       setting: 'max_running_applications of tenant team-b in the auth config',
@@ -104,8 +114,34 @@ describe('TenantDirectory', () => {
     expect(new TenantDirectory(config).applicationLimit('team-a')).toBeUndefined();
   });
 
+  it("limits a tenant's clusters and task executors by its own settings, else by the control plane's defaults", () => {
+    const limited = parseAuthConfig(
+      JSON.stringify({
+        tenants: [
+          { name: 'team-a', tokens: [A] },
+          { name: 'team-b', tokens: [B], max_clusters: 2 },
+        ],
+      }),
+      'auth.json',
+    );
+    expect(new TenantDirectory(limited).clusterLimits('team-a')).toBeUndefined();
+    expect(new TenantDirectory(limited).clusterLimits('team-b')).toEqual({
+      clusters: { max: 2, setting: 'max_clusters of tenant team-b in the auth config' },
+    });
+    const tenants = new TenantDirectory(limited, { maxClusters: 5, maxTaskExecutors: 20 });
+    expect(tenants.clusterLimits('team-a')).toEqual({
+      clusters: { max: 5, setting: '--max-clusters-per-tenant' },
+      taskExecutors: { max: 20, setting: '--max-task-executors-per-tenant' },
+    });
+    expect(tenants.clusterLimits('team-b')).toEqual({
+      clusters: { max: 2, setting: 'max_clusters of tenant team-b in the auth config' },
+      taskExecutors: { max: 20, setting: '--max-task-executors-per-tenant' },
+    });
+    expect(tenants.applicationLimit('team-b')).toBeUndefined();
+  });
+
   it('without a config has one tenant, limited by the default only', () => {
-    const tenants = new TenantDirectory(undefined, 2);
+    const tenants = new TenantDirectory(undefined, { maxRunningApplications: 2 });
     expect(tenants.authenticates).toBe(false);
     expect(tenants.applicationLimit('')).toEqual({ max: 2, setting: '--max-applications-per-tenant' });
   });

@@ -3,8 +3,14 @@
  * bearer tokens that name each, and each tenant's limits. A JSON file:
  *
  * ```json
- * { "tenants": [ { "name": "team-a", "tokens": ["<at least 16 characters>"], "max_running_applications": 10 } ] }
+ * { "tenants": [ { "name": "team-a", "tokens": ["<at least 16 characters>"], "max_running_applications": 10,
+ *                  "max_clusters": 4, "max_task_executors": 16 } ] }
  * ```
+ *
+ * `max_clusters` counts every cluster the control plane deployed for the tenant that has not ended:
+ * shared ones (`cluster start`), those an application deployed for itself, and each per-job
+ * cluster (a per-job cluster costs what any cluster costs, so it has no setting of its own);
+ * `max_task_executors` is the sum of the task executors those clusters ask for.
  *
  * Parsing refuses anything it does not understand (an unknown key is a typo, not a setting to
  * ignore), a token shared by two tenants, and tokens too short to be secret.
@@ -19,6 +25,10 @@ export interface TenantConfig {
   tokens: string[];
   /** The most applications it may have running at once; the control plane's default when not given. */
   maxRunningApplications?: number;
+  /** The most clusters deployed for it (shared, owned, per-job) that have not ended; the control plane's default when not given. */
+  maxClusters?: number;
+  /** The most task executors its clusters may ask for together; the control plane's default when not given. */
+  maxTaskExecutors?: number;
 }
 
 /** A parsed auth config. */
@@ -30,7 +40,13 @@ export interface AuthConfig {
 export const MIN_TOKEN_LENGTH = 16;
 
 const TENANT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-const TENANT_KEYS = new Set(['name', 'tokens', 'max_running_applications']);
+/** The tenant settings that are limits, with the field each becomes. */
+const LIMIT_KEYS = {
+  max_running_applications: 'maxRunningApplications',
+  max_clusters: 'maxClusters',
+  max_task_executors: 'maxTaskExecutors',
+} as const;
+const TENANT_KEYS = new Set(['name', 'tokens', ...Object.keys(LIMIT_KEYS)]);
 
 /** Parses and checks an auth config; INVALID_ARGUMENT naming the first problem and where it is (`source`, the file). */
 export function parseAuthConfig(text: string, source: string): AuthConfig {
@@ -75,10 +91,14 @@ export function parseAuthConfig(text: string, source: string): AuthConfig {
       owners.set(token as string, name as string);
       return token as string;
     });
-    const max = entry.max_running_applications;
-    if (max !== undefined && (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 1))
-      fail(`${where}.max_running_applications`, 'must be a whole number of at least 1');
-    return { name: name as string, tokens, maxRunningApplications: max as number | undefined };
+    const tenant: TenantConfig = { name: name as string, tokens };
+    for (const [key, field] of Object.entries(LIMIT_KEYS)) {
+      const max = entry[key];
+      if (max !== undefined && (typeof max !== 'number' || !Number.isSafeInteger(max) || max < 1))
+        fail(`${where}.${key}`, 'must be a whole number of at least 1');
+      if (max !== undefined) tenant[field] = max as number;
+    }
+    return tenant;
   });
   return { tenants };
 }

@@ -18,6 +18,7 @@ import {
   type ClusterListRequest,
   type ClusterPage,
   type ClusterStore,
+  type LiveClusterCount,
 } from '../ClusterStore.js';
 import type { PageTokens } from '../pageToken.js';
 import { KeptRows } from './KeptRows.js';
@@ -183,6 +184,18 @@ export class SqliteClusterStore implements ClusterStore {
 
   active(): Promise<Cluster[]> {
     return this.findAll("SELECT * FROM clusters WHERE status NOT IN ('STOPPED', 'FAILED') ORDER BY ordinal");
+  }
+
+  countLive(tenant: string): Promise<LiveClusterCount> {
+    return this.access.read(() => {
+      const row = this.db
+        .prepare(
+          `SELECT COUNT(*) AS clusters, COALESCE(SUM(json_extract(spec_json, '$.taskExecutors')), 0) AS task_executors
+           FROM clusters WHERE status IN ('DEPLOYING', 'RUNNING') AND tenant = ? AND deployment_target != 'external'`,
+        )
+        .get(tenant) as { clusters: number; task_executors: number };
+      return { clusters: row.clusters, taskExecutors: row.task_executors };
+    });
   }
 
   private findNow(id: string): Cluster | undefined {
