@@ -125,11 +125,10 @@ describe('driver logs', () => {
     const { application } = await client.runApplication(
       driverRequest(shared.artifactId, { mode: SubmissionMode.APPLICATION, entry: 'talk.mjs#main', args: ['5', '0'] }),
     );
-    expect(textOf(await readAll(client, application!.id, 0, true))).toBe(
-      talk(5)
-        .map((line) => line.text)
-        .join(''),
-    );
+    // Each stream exactly; between stdout and stderr the order is that of arrival, as for any two pipes.
+    const pieces = await readAll(client, application!.id, 0, true);
+    expectStreams(pieces, talk(5));
+    expect(textOf(pieces).length).toBe(talk(5).reduce((length, line) => length + line.text.length, 0));
     expect((await client.getApplication({ applicationId: application!.id })).application!.status).toBe(
       ApplicationStatus.FINISHED,
     );
