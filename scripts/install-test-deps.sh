@@ -11,8 +11,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # python3-grpcio, python3-grpc-tools, protobuf-compiler(-grpc): the cross-language tests' Python client and stubs;
 # libprotobuf-dev: the well-known types (google/protobuf/timestamp.proto) protoc needs (only recommended by protobuf-compiler);
 # openssl: the TLS tests' certificates and the control plane's cluster CA; g++ and make: better-sqlite3 when npm cannot
-# fetch its prebuilt binary.
-DEBIAN_PACKAGES=(python3-grpcio python3-grpc-tools protobuf-compiler protobuf-compiler-grpc libprotobuf-dev openssl g++ make)
+# fetch its prebuilt binary; zsh: the test of the zsh completion function.
+DEBIAN_PACKAGES=(python3-grpcio python3-grpc-tools protobuf-compiler protobuf-compiler-grpc libprotobuf-dev openssl g++ make zsh)
 
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do
