@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { ControlPlaneUnreachableError } from '../client/errors.js';
 import { FlotillaError } from '../common/errors.js';
+import { completeWords } from './completion/completeWords.js';
 import {
   formatCommandHelp,
   parseCommandLine,
@@ -13,6 +14,9 @@ import {
   type CommandSpec,
   type ParsedCommandLine,
 } from './options/args.js';
+
+/** The hidden verb the shell completion functions call: `flotilla __complete WORD...`. */
+const COMPLETE_VERB = '__complete';
 
 /** A verb as loaded: its spec and what runs it. */
 interface Verb {
@@ -53,6 +57,10 @@ const VERBS: readonly { name: string; load(): Promise<Verb> }[] = [
     load: () => import('./commands/cluster.js').then((m) => ({ spec: m.clusterStopCommand, run: m.runClusterStop })),
   },
   {
+    name: 'completion',
+    load: () => import('./commands/completion.js').then((m) => ({ spec: m.completionCommand, run: m.runCompletion })),
+  },
+  {
     name: 'controlplane',
     load: () =>
       import('./commands/controlplane.js').then((m) => ({ spec: m.controlplaneCommand, run: m.runControlplane })),
@@ -79,6 +87,7 @@ async function mainHelp(): Promise<string> {
   const verbs = await Promise.all(VERBS.map((verb) => verb.load()));
   const width = Math.max(...verbs.map((verb) => verb.spec.name.length)) + 4;
   const isClient = (verb: Verb) => verb.spec.options.some((option) => option.name === 'controlplane');
+  const isShell = (verb: Verb) => verb.spec.name === 'completion';
   return [
     'Usage: flotilla <command> [options]',
     '',
@@ -88,7 +97,12 @@ async function mainHelp(): Promise<string> {
     ...verbs.filter(isClient).map((verb) => `  ${verb.spec.name.padEnd(width)}${verb.spec.summary}`),
     '',
     'Processes:',
-    ...verbs.filter((verb) => !isClient(verb)).map((verb) => `  ${verb.spec.name.padEnd(width)}${verb.spec.summary}`),
+    ...verbs
+      .filter((verb) => !isClient(verb) && !isShell(verb))
+      .map((verb) => `  ${verb.spec.name.padEnd(width)}${verb.spec.summary}`),
+    '',
+    'Shell:',
+    ...verbs.filter(isShell).map((verb) => `  ${verb.spec.name.padEnd(width)}${verb.spec.summary}`),
     '',
     'Run "flotilla <command> --help" for the options of a command; "flotilla --version" prints the version.',
   ].join('\n');
@@ -103,6 +117,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     const topic = name === 'help' ? VERBS.find((verb) => verb.name === rest.join(' ')) : undefined;
     process.stdout.write(`${topic ? formatCommandHelp((await topic.load()).spec) : await mainHelp()}\n`);
     return name === undefined ? 2 : 0;
+  }
+  if (argv[0] === COMPLETE_VERB) {
+    const specs = (await Promise.all(VERBS.map((verb) => verb.load()))).map((verb) => verb.spec);
+    const candidates = completeWords(specs, argv.slice(1));
+    if (candidates.length > 0) process.stdout.write(`${candidates.join('\n')}\n`);
+    return 0;
   }
   if (name === '--version' || name === '-V') {
     process.stdout.write(`${version()}\n`);

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# What the tests need besides Node 20, installed if missing: the Debian packages (as root, or through
+# `sudo -n`; otherwise it prints the command and stops) and the npm packages (`npm install` when
+# `npm ls` finds one missing or of another version). `npm test` runs it first (npm's pretest),
+# and `.ci/run` runs it as its first step, so both install the same things.
+#
+#   bash scripts/install-test-deps.sh [--debian-only]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+# python3-grpcio, python3-grpc-tools, protobuf-compiler(-grpc): the cross-language tests' Python client and stubs;
+# libprotobuf-dev: the well-known types (google/protobuf/timestamp.proto) protoc needs (only recommended by protobuf-compiler);
+# openssl: the TLS tests' certificates and the control plane's cluster CA; g++ and make: better-sqlite3 when npm cannot
+# fetch its prebuilt binary; zsh: the test of the zsh completion function.
+DEBIAN_PACKAGES=(python3-grpcio python3-grpc-tools protobuf-compiler protobuf-compiler-grpc libprotobuf-dev openssl g++ make zsh)
+
+missing=()
+for package in "${DEBIAN_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) == 0 ]]; then
+    as_root=()
+  elif sudo -n true 2>/dev/null; then
+    as_root=(sudo -n)
+  else
+    echo "the tests need these Debian packages, which are not installed: ${missing[*]}" >&2
+    echo "install them and run again:  sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    exit 1
+  fi
+  echo "installing the Debian packages the tests need: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  if ! "${as_root[@]}" apt-get install -y --no-install-recommends "${missing[@]}"; then
+    echo "apt-get install failed; running apt-get update and retrying"
+    "${as_root[@]}" apt-get update
+    "${as_root[@]}" apt-get install -y --no-install-recommends "${missing[@]}"
+  fi
+else
+  echo "Debian packages the tests need: all installed (${DEBIAN_PACKAGES[*]})"
+fi
+
+[[ ${1:-} == --debian-only ]] && exit 0
+# npm ls fails when a dependency of package.json is missing or not the version it asks for.
+if ! npm ls --depth=0 >/dev/null 2>&1; then
+  echo "installing the npm packages (npm install)"
+  npm install --no-audit --no-fund
+fi
