@@ -87,6 +87,16 @@ export class ApplicationLauncher {
           await lifecycle.changeStatus(applicationId, 'CANCELED', { message: 'cancelled before its driver started' });
         return;
       }
+      if (application.driverJobId && application.status === 'RUNNING') {
+        // The cluster reported the driver job running before its answer to the submission arrived (the
+        // answer was then lost, e.g. the job manager died): the driver did start, so what ends the
+        // application is its cluster's report or loss, not this launch.
+        this.options.logger.warn(
+          { err: error, applicationId },
+          'the launch failed after the cluster reported the driver running; its cluster decides the outcome',
+        );
+        return;
+      }
       const message = `the driver could not be started: ${(error as Error).message}`;
       await lifecycle.changeStatus(applicationId, 'FAILED', { message, failure: serializeError(error) });
     }
