@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { ControlPlaneUnreachableError } from '../client/errors.js';
 import { FlotillaError } from '../common/errors.js';
 import { completeWords } from './completion/completeWords.js';
+import { contextFallbacks } from './config/contextFallbacks.js';
 import {
   formatCommandHelp,
   parseCommandLine,
@@ -57,6 +58,37 @@ const VERBS: readonly { name: string; load(): Promise<Verb> }[] = [
     load: () => import('./commands/cluster.js').then((m) => ({ spec: m.clusterStopCommand, run: m.runClusterStop })),
   },
   {
+    name: 'config set-context',
+    load: () =>
+      import('./commands/config.js').then((m) => ({ spec: m.configSetContextCommand, run: m.runConfigSetContext })),
+  },
+  {
+    name: 'config use-context',
+    load: () =>
+      import('./commands/config.js').then((m) => ({ spec: m.configUseContextCommand, run: m.runConfigUseContext })),
+  },
+  {
+    name: 'config get-contexts',
+    load: () =>
+      import('./commands/config.js').then((m) => ({ spec: m.configGetContextsCommand, run: m.runConfigGetContexts })),
+  },
+  {
+    name: 'config current-context',
+    load: () =>
+      import('./commands/config.js').then((m) => ({
+        spec: m.configCurrentContextCommand,
+        run: m.runConfigCurrentContext,
+      })),
+  },
+  {
+    name: 'config delete-context',
+    load: () =>
+      import('./commands/config.js').then((m) => ({
+        spec: m.configDeleteContextCommand,
+        run: m.runConfigDeleteContext,
+      })),
+  },
+  {
     name: 'completion',
     load: () => import('./commands/completion.js').then((m) => ({ spec: m.completionCommand, run: m.runCompletion })),
   },
@@ -86,14 +118,14 @@ function version(): string {
 async function mainHelp(): Promise<string> {
   const verbs = await Promise.all(VERBS.map((verb) => verb.load()));
   const width = Math.max(...verbs.map((verb) => verb.spec.name.length)) + 4;
-  const isClient = (verb: Verb) => verb.spec.options.some((option) => option.name === 'controlplane');
-  const isShell = (verb: Verb) => verb.spec.name === 'completion';
+  const isClient = (verb: Verb) => verb.spec.options.some((option) => option.name === 'context');
+  const isShell = (verb: Verb) => verb.spec.name === 'completion' || verb.spec.name.startsWith('config ');
   return [
     'Usage: flotilla <command> [options]',
     '',
     'Flotilla runs multi-job data applications on session clusters through a long-running control plane.',
     '',
-    'Client commands (talk to the control plane at --controlplane / FLOTILLA_CONTROLPLANE, default 127.0.0.1:6180):',
+    "Client commands (talk to the control plane at --controlplane / FLOTILLA_CONTROLPLANE, else the client config's context, else 127.0.0.1:6180):",
     ...verbs.filter(isClient).map((verb) => `  ${verb.spec.name.padEnd(width)}${verb.spec.summary}`),
     '',
     'Processes:',
@@ -101,7 +133,7 @@ async function mainHelp(): Promise<string> {
       .filter((verb) => !isClient(verb) && !isShell(verb))
       .map((verb) => `  ${verb.spec.name.padEnd(width)}${verb.spec.summary}`),
     '',
-    'Shell:',
+    'Client config and shell:',
     ...verbs.filter(isShell).map((verb) => `  ${verb.spec.name.padEnd(width)}${verb.spec.summary}`),
     '',
     'Run "flotilla <command> --help" for the options of a command; "flotilla --version" prints the version.',
@@ -144,7 +176,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   try {
     const verb = await entry.load();
-    const args = parseCommandLine(verb.spec, rest);
+    let args = parseCommandLine(verb.spec, rest);
+    // A client verb takes what flags and env leave open from the client config's context.
+    if (!args.help && verb.spec.options.some((option) => option.name === 'context'))
+      args = parseCommandLine(verb.spec, rest, process.env, contextFallbacks(args.options.context as string));
     if (args.help) {
       process.stdout.write(`${formatCommandHelp(verb.spec)}\n`);
       return 0;

@@ -4,6 +4,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll } from 'vitest';
 
@@ -84,11 +86,15 @@ export interface CliResult {
   stderr: string;
 }
 
+/** A client config path that does not exist, so the CLI under test sees no contexts. */
+const NO_CLIENT_CONFIG = join(tmpdir(), `flotilla-tests-no-client-config-${process.pid}`, 'config.json');
+
 /** Runs `flotilla ...args` to completion. */
 export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const child = spawn(process.execPath, [FLOTILLA_BIN, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, FLOTILLA_LOG_FORMAT: 'json', ...env },
+    // No client config of the machine's user reaches a test unless the test names one.
+    env: { ...process.env, FLOTILLA_LOG_FORMAT: 'json', FLOTILLA_CONFIG: NO_CLIENT_CONFIG, ...env },
   });
   let stdout = '';
   let stderr = '';

@@ -72,11 +72,16 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** Parses `argv` (the tokens after the verb) against `spec`. */
+/**
+ * Parses `argv` (the tokens after the verb) against `spec`. An option absent from `argv` takes its
+ * environment variable, then its `fallbacks` entry (what the chosen context of the client config
+ * says, `from` naming it in errors), then its default: flags and env override the config, as with kubectl.
+ */
 export function parseCommandLine(
   spec: CommandSpec,
   argv: readonly string[],
   env: NodeJS.ProcessEnv = process.env,
+  fallbacks: Readonly<Record<string, { value: string; from: string }>> = {},
 ): ParsedCommandLine {
   const byToken = new Map<string, OptionSpec>();
   for (const option of spec.options) {
@@ -150,7 +155,9 @@ export function parseCommandLine(
         continue;
       }
       const fromEnv = option.env ? env[option.env] : undefined;
+      const fallback = fallbacks[option.name];
       if (fromEnv !== undefined && fromEnv !== '') values[option.name] = convert(option, fromEnv, option.env!);
+      else if (fallback !== undefined) values[option.name] = convert(option, fallback.value, fallback.from);
       else values[option.name] = option.default;
     }
     const required = spec.positionals.filter((positional) => positional.required && !positional.rest);

@@ -49,7 +49,7 @@ export const CONTROL_PLANE_OPTION: OptionSpec = {
   name: 'controlplane',
   type: 'string',
   valueName: 'HOST:PORT',
-  description: 'Control plane to talk to.',
+  description: "Control plane to talk to; without it, the client config's context says, else the default.",
   default: DEFAULT_CONTROL_PLANE_ADDRESS,
   env: 'FLOTILLA_CONTROLPLANE',
 };
@@ -74,5 +74,20 @@ export const TOKEN_OPTION: OptionSpec = {
   env: 'FLOTILLA_TOKEN',
 };
 
+/** `--context NAME`, for every client verb: which context of the client config to use instead of its current one. */
+export const CONTEXT_OPTION: OptionSpec = {
+  name: 'context',
+  type: 'string',
+  valueName: 'NAME',
+  description:
+    'Context of the client config (flotilla config get-contexts) to take --controlplane, --tls-ca and --token from, instead of its current context; flags and their environment variables override what it says.',
+  env: 'FLOTILLA_CONTEXT',
+};
+
 /** The options of every client verb: where the control plane is and how to reach it securely. */
-export const CLIENT_OPTIONS: readonly OptionSpec[] = [CONTROL_PLANE_OPTION, TLS_CA_OPTION, TOKEN_OPTION];
+export const CLIENT_OPTIONS: readonly OptionSpec[] = [
+  CONTROL_PLANE_OPTION,
+  TLS_CA_OPTION,
+  TOKEN_OPTION,
+  CONTEXT_OPTION,
+];
