@@ -8,7 +8,8 @@ import { CLIENT_OPTIONS } from '../options/commonOptions.js';
 import { connectFromOptions } from '../options/controlPlaneConnection.js';
 import { pagingOptions, pagingRequestOf } from '../options/pagingOptions.js';
 import { formatJobTable } from '../output/jobTable.js';
-import { TABLE_FORMATS, outputFormatOf, outputOption, printJson } from '../output/outputFormat.js';
+import { TABLE_FORMATS, outputFormatOf, outputOption } from '../options/outputOption.js';
+import { printJson } from '../output/outputFormat.js';
 import { noteMorePages, readPages } from '../output/readPages.js';
 
 export const jobsCommand: CommandSpec = {

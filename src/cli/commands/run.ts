@@ -10,7 +10,7 @@ import { UsageError, type CommandSpec, type OptionSpec, type ParsedCommandLine }
 import { CLIENT_OPTIONS } from '../options/commonOptions.js';
 import { followApplication } from '../output/followApplication.js';
 import { printAcceptedApplication } from '../output/acceptedApplication.js';
-import { EVENT_FORMATS, outputFormatOf, outputOption } from '../output/outputFormat.js';
+import { EVENT_FORMATS, outputFormatOf, outputOption } from '../options/outputOption.js';
 import { applicationRequestOf, deployedCluster, namedCluster, uploadProgress } from '../options/applicationRequest.js';
 
 /** A number option whose 0 leaves the value to a rule, which help states as `defaultHelp`. */

@@ -13,7 +13,7 @@ import { runClientMain } from '../../client/runClientMain.js';
 import { UsageError, type ParsedCommandLine } from '../options/args.js';
 import { followApplication } from '../output/followApplication.js';
 import { printAcceptedApplication } from '../output/acceptedApplication.js';
-import { EVENT_FORMATS, outputFormatOf } from '../output/outputFormat.js';
+import { EVENT_FORMATS, outputFormatOf } from '../options/outputOption.js';
 import { applicationRequestOf, deployedCluster, namedCluster, uploadProgress } from '../options/applicationRequest.js';
 
 /** Runs the client-side modes; resolves with the exit code. */

@@ -13,7 +13,8 @@ import type { CommandSpec, ParsedCommandLine } from '../options/args.js';
 import { CLIENT_OPTIONS } from '../options/commonOptions.js';
 import { connectFromOptions } from '../options/controlPlaneConnection.js';
 import { formatJobTable, taskCountsOf } from '../output/jobTable.js';
-import { TABLE_FORMATS, outputFormatOf, outputOption, printJson } from '../output/outputFormat.js';
+import { TABLE_FORMATS, outputFormatOf, outputOption } from '../options/outputOption.js';
+import { printJson } from '../output/outputFormat.js';
 import { readAllPages } from '../output/readPages.js';
 
 export const statusCommand: CommandSpec = {

@@ -4,7 +4,7 @@ import type { CommandSpec, ParsedCommandLine } from '../options/args.js';
 import { CLIENT_OPTIONS } from '../options/commonOptions.js';
 import { followApplication } from '../output/followApplication.js';
 import { nonNegativeInteger } from '../options/optionValues.js';
-import { EVENT_FORMATS, outputFormatOf, outputOption } from '../output/outputFormat.js';
+import { EVENT_FORMATS, outputFormatOf, outputOption } from '../options/outputOption.js';
 
 export const watchCommand: CommandSpec = {
   name: 'watch',

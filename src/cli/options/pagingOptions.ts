@@ -2,6 +2,7 @@
  * `--limit N`, `--page-token TOKEN` and `--all` of the verbs that list a paged resource: a page at a
  * time, as the List RPCs answer, or every page; never a list silently cut at the page size.
  */
+import type { PagingRequest } from '../output/readPages.js';
 import type { OptionSpec, ParsedCommandLine } from './args.js';
 import { positiveInteger } from './optionValues.js';
 
@@ -26,13 +27,6 @@ export function pagingOptions(noun: string, defaultLimit: number): OptionSpec[] 
     },
     { name: 'all', type: 'boolean', description: `Read every page and print all ${noun} at once.` },
   ];
-}
-
-/** What the paging options asked for. */
-export interface PagingRequest {
-  pageSize: number;
-  pageToken: string;
-  all: boolean;
 }
 
 /** The paging options' values, checked. */

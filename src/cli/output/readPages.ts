@@ -2,7 +2,13 @@
  * Reads a paged List RPC the way the paging options asked: one page, or every page until the
  * control plane answers an empty next_page_token; and tells on stderr when pages are left.
  */
-import type { PagingRequest } from '../options/pagingOptions.js';
+
+/** Which pages to read: from `pageToken` (empty: the first), `pageSize` items each, one page or `all`. */
+export interface PagingRequest {
+  pageSize: number;
+  pageToken: string;
+  all: boolean;
+}
 
 /** A page of a List RPC's answer, in the shape every List response shares. */
 export interface Page<T> {
