@@ -34,6 +34,8 @@ describe('flotilla CLI', () => {
     for (const verb of [
       'run',
       'watch',
+      'status',
+      'jobs',
       'list',
       'cancel',
       'upload',

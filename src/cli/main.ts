@@ -34,6 +34,11 @@ const VERBS: readonly { name: string; load(): Promise<Verb> }[] = [
   { name: 'watch', load: () => import('./commands/watch.js').then((m) => ({ spec: m.watchCommand, run: m.runWatch })) },
   { name: 'logs', load: () => import('./commands/logs.js').then((m) => ({ spec: m.logsCommand, run: m.runLogs })) },
   {
+    name: 'status',
+    load: () => import('./commands/status.js').then((m) => ({ spec: m.statusCommand, run: m.runStatus })),
+  },
+  { name: 'jobs', load: () => import('./commands/jobs.js').then((m) => ({ spec: m.jobsCommand, run: m.runJobs })) },
+  {
     name: 'list',
     load: () => import('./commands/applications.js').then((m) => ({ spec: m.listCommand, run: m.runList })),
   },

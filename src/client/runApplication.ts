@@ -41,6 +41,8 @@ export interface DriverApplicationRequest {
   mode?: SubmissionMode;
   /** Session and per-job modes: the client leaves the jobs main() did not wait for. */
   detached?: boolean;
+  /** The savepoint the application's jobs restore from (Flink's -s and -n). */
+  savepoint?: { path: string; allowNonRestoredState: boolean };
 }
 
 /** Options of {@link runApplication}. */
@@ -73,7 +75,7 @@ export async function runApplication(
     cluster: clusterTargetOf(request.cluster),
     driverResources: request.driver,
     parallelism: request.parallelism,
-    savepoint: undefined,
+    savepoint: request.savepoint,
     properties: request.properties,
   };
   // Only an unreachable control plane is retried: UNAVAILABLE here means the job manager named with

@@ -1,44 +1,68 @@
-/** `flotilla list` and `flotilla cancel APP`: the applications the control plane knows. */
+/** `flotilla list` and `flotilla cancel APP`: the applications the control plane knows, paged. */
 import { ApplicationStatus, SubmissionMode } from '../../../generated/flotilla/v1/status.js';
 import type { Application } from '../../../generated/flotilla/v1/resources.js';
 import { connectFromOptions } from '../options/controlPlaneConnection.js';
 import type { CommandSpec, ParsedCommandLine } from '../options/args.js';
 import { CLIENT_OPTIONS } from '../options/commonOptions.js';
 import { formatTable } from '../output/formatTable.js';
+import { TABLE_FORMATS, outputFormatOf, outputOption } from '../options/outputOption.js';
+import { printJson } from '../output/outputFormat.js';
+import { noteMorePages, readPages } from '../output/readPages.js';
+import { pagingOptions, pagingRequestOf } from '../options/pagingOptions.js';
+import { ListApplicationsResponse } from '../../../generated/flotilla/v1/cluster_client_service.js';
 
 export const listCommand: CommandSpec = {
   name: 'list',
-  summary: 'List applications, newest first.',
+  summary: 'List applications, newest first, a page at a time (--all for every page).',
+  description:
+    'When more applications exist than the page shows, a line on stderr gives the --page-token of the next page. With -o json it prints the ListApplications answer in the proto3 JSON mapping (with --all, every page in one answer).',
   positionals: [],
-  options: [
-    { name: 'limit', type: 'number', valueName: 'N', description: 'Show at most N applications.', default: 50 },
-    ...CLIENT_OPTIONS,
-  ],
+  options: [...pagingOptions('applications', 50), outputOption(TABLE_FORMATS), ...CLIENT_OPTIONS],
 };
 
 export async function runList(args: ParsedCommandLine): Promise<number> {
+  const format = outputFormatOf(args, TABLE_FORMATS);
+  const paging = pagingRequestOf(args);
   const connection = connectFromOptions(args.options);
   try {
-    const { applications } = await connection.call((client) =>
-      client.listApplications({ pageSize: args.options.limit as number, pageToken: '', statuses: [] }),
-    );
-    process.stdout.write(
-      formatTable(
-        ['ID', 'NAME', 'MODE', 'STATUS', 'CLUSTER', 'CREATED'],
-        applications.map((application) => [
-          application.id,
-          application.name,
-          SubmissionMode[application.mode] ?? '',
-          ApplicationStatus[application.status] ?? '',
-          `${application.clusterId}${application.ownsCluster ? ' (owned)' : ''}`,
-          application.createTime?.toISOString() ?? '',
-        ]),
-      ),
-    );
+    const { items: applications, nextPageToken } = await readPages(paging, async (pageSize, pageToken) => {
+      const page = await connection.call((client) => client.listApplications({ pageSize, pageToken, statuses: [] }));
+      return { items: page.applications, nextPageToken: page.nextPageToken };
+    });
+    if (format === 'json') printJson(ListApplicationsResponse.toJSON({ applications, nextPageToken }));
+    else process.stdout.write(formatApplicationTable(applications, format === 'wide'));
+    noteMorePages(nextPageToken, 'flotilla list');
     return 0;
   } finally {
     connection.close();
   }
+}
+
+function formatApplicationTable(applications: readonly Application[], wide: boolean): string {
+  const headers = ['ID', 'NAME', 'MODE', 'STATUS', 'CLUSTER', 'CREATED'];
+  if (wide) headers.push('ENDED', 'JOBS', 'DRIVER', 'FAILURE');
+  return formatTable(
+    headers,
+    applications.map((application) => {
+      const row = [
+        application.id,
+        application.name,
+        SubmissionMode[application.mode] ?? '',
+        ApplicationStatus[application.status] ?? '',
+        `${application.clusterId}${application.ownsCluster ? ' (owned)' : ''}`,
+        application.createTime?.toISOString() ?? '',
+      ];
+      if (wide) {
+        row.push(
+          application.endTime?.toISOString() ?? '',
+          String(application.jobIds.length),
+          application.driverJobId,
+          application.failure ? `${application.failure.name}: ${application.failure.message}` : '',
+        );
+      }
+      return row;
+    }),
+  );
 }
 
 export const cancelCommand: CommandSpec = {

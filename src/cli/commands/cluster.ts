@@ -8,6 +8,10 @@ import { FlotillaError } from '../../common/errors.js';
 import type { CommandSpec, ParsedCommandLine } from '../options/args.js';
 import { CLIENT_OPTIONS } from '../options/commonOptions.js';
 import { formatTable } from '../output/formatTable.js';
+import { TABLE_FORMATS, outputFormatOf, outputOption } from '../options/outputOption.js';
+import { printJson } from '../output/outputFormat.js';
+import { readAllPages } from '../output/readPages.js';
+import { ListClustersResponse } from '../../../generated/flotilla/v1/cluster_client_service.js';
 import { positiveInteger } from '../options/optionValues.js';
 
 export const clusterStartCommand: CommandSpec = {
@@ -72,33 +76,54 @@ async function waitUntilRunning(connection: ControlPlaneConnection, clusterId: s
 export const clusterListCommand: CommandSpec = {
   name: 'cluster list',
   summary: 'List clusters the control plane deployed (shared and owned), newest first.',
+  description:
+    'It reads every page. With -o json it prints the ListClusters answer in the proto3 JSON mapping, every page in one answer.',
   positionals: [],
-  options: [...CLIENT_OPTIONS],
+  options: [outputOption(TABLE_FORMATS), ...CLIENT_OPTIONS],
 };
 
 export async function runClusterList(args: ParsedCommandLine): Promise<number> {
+  const format = outputFormatOf(args, TABLE_FORMATS);
   const connection = connectFromOptions(args.options);
   try {
-    const { clusters } = await connection.call((client) =>
-      client.listClusters({ pageSize: 100, pageToken: '', statuses: [] }),
-    );
-    process.stdout.write(
-      formatTable(
-        ['ID', 'NAME', 'STATUS', 'JOB MANAGER', 'TASK EXECUTORS', 'OWNER'],
-        clusters.map((cluster: Cluster) => [
-          cluster.id,
-          cluster.name,
-          ClusterStatus[cluster.status] ?? '',
-          cluster.jobmanagerAddress,
-          `${cluster.registeredTaskExecutors}/${cluster.spec?.taskExecutors ?? 0}`,
-          cluster.ownerApplicationId || 'shared',
-        ]),
-      ),
-    );
+    const clusters = await readAllPages(async (pageSize, pageToken) => {
+      const page = await connection.call((client) => client.listClusters({ pageSize, pageToken, statuses: [] }));
+      return { items: page.clusters, nextPageToken: page.nextPageToken };
+    });
+    if (format === 'json') printJson(ListClustersResponse.toJSON({ clusters, nextPageToken: '' }));
+    else process.stdout.write(formatClusterTable(clusters, format === 'wide'));
     return 0;
   } finally {
     connection.close();
   }
+}
+
+function formatClusterTable(clusters: readonly Cluster[], wide: boolean): string {
+  const headers = ['ID', 'NAME', 'STATUS', 'JOB MANAGER', 'TASK EXECUTORS', 'OWNER'];
+  if (wide) headers.push('SLOTS', 'TARGET', 'CREATED', 'ENDED', 'FAILURE');
+  return formatTable(
+    headers,
+    clusters.map((cluster) => {
+      const row = [
+        cluster.id,
+        cluster.name,
+        ClusterStatus[cluster.status] ?? '',
+        cluster.jobmanagerAddress,
+        `${cluster.registeredTaskExecutors}/${cluster.spec?.taskExecutors ?? 0}`,
+        cluster.ownerApplicationId || 'shared',
+      ];
+      if (wide) {
+        row.push(
+          String(cluster.spec?.slotsPerTaskExecutor ?? 0),
+          cluster.deploymentTarget,
+          cluster.createTime?.toISOString() ?? '',
+          cluster.endTime?.toISOString() ?? '',
+          cluster.failure ? `${cluster.failure.name}: ${cluster.failure.message}` : '',
+        );
+      }
+      return row;
+    }),
+  );
 }
 
 export const clusterStopCommand: CommandSpec = {

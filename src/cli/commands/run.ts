@@ -9,22 +9,18 @@ import { runApplication } from '../../client/runApplication.js';
 import { UsageError, type CommandSpec, type OptionSpec, type ParsedCommandLine } from '../options/args.js';
 import { CLIENT_OPTIONS } from '../options/commonOptions.js';
 import { followApplication } from '../output/followApplication.js';
+import { printAcceptedApplication } from '../output/acceptedApplication.js';
+import { EVENT_FORMATS, outputFormatOf, outputOption } from '../options/outputOption.js';
 import { applicationRequestOf, deployedCluster, namedCluster, uploadProgress } from '../options/applicationRequest.js';
 
+/** A number option whose 0 leaves the value to a rule, which help states as `defaultHelp`. */
 const number = (
   name: string,
   aliases: string[],
   valueName: string,
   description: string,
-  fallback?: number,
-): OptionSpec => ({
-  name,
-  aliases,
-  type: 'number',
-  valueName,
-  description,
-  default: fallback,
-});
+  defaultHelp: string,
+): OptionSpec => ({ name, aliases, type: 'number', valueName, description, default: 0, defaultHelp });
 
 export const runCommand: CommandSpec = {
   name: 'run',
@@ -83,54 +79,71 @@ export const runCommand: CommandSpec = {
       'task-executors',
       [],
       'N',
-      'Task executors of the cluster deployed for the application (per-job mode: for each job) (default 1).',
-      0,
+      'Task executors of the cluster deployed for the application (per-job mode: for each job).',
+      '1',
     ),
     number(
       'slots',
       [],
       'N',
-      'Slots per task executor of the deployed cluster (default: parallelism + 1 in driver mode, for the driver; parallelism in per-job and application modes, and at least what a per-job job needs).',
-      0,
+      'Slots per task executor of the deployed cluster.',
+      'parallelism + 1 in driver mode, for the driver; parallelism in per-job and application modes, and at least what a per-job job needs',
     ),
     {
       name: 'class',
       aliases: ['-c'],
       type: 'string',
       valueName: 'MODULE#EXPORT',
-      description:
-        'Entry point: a module of the bundle and its export; default: the package.json main and its "main" export.',
+      description: 'Entry point: a module of the bundle and its export.',
       default: '',
+      defaultHelp: 'the package.json main and its "main" export',
     },
-    number('parallelism', ['-p'], 'N', "Default parallelism of the application's jobs.", 0),
+    number('parallelism', ['-p'], 'N', "Default parallelism of the application's jobs.", '1'),
     {
       name: 'name',
       type: 'string',
       valueName: 'NAME',
-      description: "Application name; prefixes its jobs' names. Default: the bundle's package name.",
+      description: "Application name; prefixes its jobs' names.",
+      defaultHelp: "the bundle's package name",
     },
-    number(
-      'driver-heap-memory',
-      ['-Dhm', '--driverheapmemory'],
-      'MB',
-      'Heap of the driver (V8 old space), enforced: a driver past it fails.',
-      512,
-    ),
+    {
+      name: 'fromSavepoint',
+      aliases: ['-s', '--from-savepoint'],
+      type: 'string',
+      valueName: 'PATH',
+      description:
+        "Restore the application's jobs from this savepoint (Flink's -s). The control plane does not restore savepoints yet and refuses such a submission with UNIMPLEMENTED.",
+    },
+    {
+      name: 'allowNonRestoredState',
+      aliases: ['-n', '--allow-non-restored-state'],
+      type: 'boolean',
+      description:
+        "With -s: allow the savepoint to hold state of operators the application no longer has (Flink's -n).",
+    },
+    {
+      name: 'driver-heap-memory',
+      aliases: ['-Dhm', '--driverheapmemory'],
+      type: 'number',
+      valueName: 'MB',
+      description: 'Heap of the driver (V8 old space), enforced: a driver past it fails.',
+      default: 512,
+    },
     number(
       'driver-direct-memory',
       ['-Ddm', '--driverdirectmemory'],
       'MB',
       'Buffers and ArrayBuffers the driver may hold, enforced; 0 for no limit.',
-      0,
+      '0, no limit',
     ),
     number(
       'driver-native-memory',
       ['-Dnm', '--drivernativememory'],
       'MB',
       "Native memory of the driver's isolate, enforced; 0 for no limit.",
-      0,
+      '0, no limit',
     ),
-    number('driver-cpus', ['-Dc', '--drivercpus'], 'C', "CPU cores the driver's slot must offer.", 0),
+    number('driver-cpus', ['-Dc', '--drivercpus'], 'C', "CPU cores the driver's slot must offer.", '0, any slot'),
     {
       name: 'property',
       type: 'properties',
@@ -141,8 +154,13 @@ export const runCommand: CommandSpec = {
       name: 'request-id',
       type: 'string',
       valueName: 'ID',
+      description: 'Makes the submission idempotent: the same id submitted again gives the same application.',
+      defaultHelp: 'a new id per invocation',
+    },
+    {
+      ...outputOption(EVENT_FORMATS),
       description:
-        'Makes the submission idempotent: the same id submitted again gives the same application. Default: a new id per invocation.',
+        'text: the application id on stdout; json: the RunApplication answer on stdout as one line of proto3 JSON, and with --follow each event after it as a JSON line.',
     },
     ...CLIENT_OPTIONS,
   ],
@@ -172,6 +190,9 @@ export async function runRun(args: ParsedCommandLine): Promise<number> {
   if (target !== undefined && !['session', 'per-job', 'application', 'driver'].includes(target)) {
     throw new UsageError(`--target must be session, per-job, application or driver, got "${String(options.target)}"`);
   }
+  outputFormatOf(args, EVENT_FORMATS);
+  if (options.allowNonRestoredState === true && options.fromSavepoint === undefined)
+    throw new UsageError('-n/--allowNonRestoredState only applies with -s/--fromSavepoint PATH');
   if (options.jobmanager !== undefined && options.cluster !== undefined)
     throw new UsageError('give either -m/--jobmanager or --cluster, not both');
   for (const name of [
@@ -205,8 +226,9 @@ export async function runRun(args: ParsedCommandLine): Promise<number> {
       `${deduplicated ? 'already submitted as' : 'submitted'} application ${application.id} (${application.name}) in ${mode} mode; ` +
         (options.follow === true ? 'following its events\n' : `watch it with "flotilla watch ${application.id}"\n`),
     );
-    process.stdout.write(`${application.id}\n`);
-    return options.follow === true ? await followApplication(connection, application.id) : 0;
+    const format = outputFormatOf(args, EVENT_FORMATS);
+    printAcceptedApplication(format, application, deduplicated);
+    return options.follow === true ? await followApplication(connection, application.id, 0, format === 'json') : 0;
   } finally {
     connection.close();
   }

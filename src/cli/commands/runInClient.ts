@@ -12,6 +12,8 @@ import { runApplication, type ClusterChoice } from '../../client/runApplication.
 import { runClientMain } from '../../client/runClientMain.js';
 import { UsageError, type ParsedCommandLine } from '../options/args.js';
 import { followApplication } from '../output/followApplication.js';
+import { printAcceptedApplication } from '../output/acceptedApplication.js';
+import { EVENT_FORMATS, outputFormatOf } from '../options/outputOption.js';
 import { applicationRequestOf, deployedCluster, namedCluster, uploadProgress } from '../options/applicationRequest.js';
 
 /** Runs the client-side modes; resolves with the exit code. */
@@ -39,18 +41,19 @@ export async function runInClient(args: ParsedCommandLine, mode: 'session' | 'pe
       request,
       uploadProgress((id) => (artifactId = id)),
     );
-    process.stdout.write(`${application.id}\n`);
+    const format = outputFormatOf(args, EVENT_FORMATS);
+    printAcceptedApplication(format, application, deduplicated);
     if (deduplicated) {
       write(
         `request already submitted as application ${application.id}; its main() ran then, so it is not run again: follow it with "flotilla watch ${application.id}"`,
       );
-      return detached ? 0 : await followApplication(connection, application.id);
+      return detached ? 0 : await followApplication(connection, application.id, 0, format === 'json');
     }
     write(
       `submitted application ${application.id} (${application.name}) in ${mode} mode${detached ? ', detached' : ''}; main() runs in this process`,
     );
     // Attached: the application's events are shown while main() runs, and the exit code is its outcome.
-    const outcome = detached ? undefined : followApplication(connection, application.id);
+    const outcome = detached ? undefined : followApplication(connection, application.id, 0, format === 'json');
     void outcome?.catch(() => undefined);
     const failure = await runClientMain({
       connection,

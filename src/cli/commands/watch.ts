@@ -4,12 +4,13 @@ import type { CommandSpec, ParsedCommandLine } from '../options/args.js';
 import { CLIENT_OPTIONS } from '../options/commonOptions.js';
 import { followApplication } from '../output/followApplication.js';
 import { nonNegativeInteger } from '../options/optionValues.js';
+import { EVENT_FORMATS, outputFormatOf, outputOption } from '../options/outputOption.js';
 
 export const watchCommand: CommandSpec = {
   name: 'watch',
   summary: "Follow an application's events until it ends; exit 0 if it FINISHED, 1 otherwise.",
   description:
-    'Events go to stderr, one line each. The watch resumes by itself after a lost connection without repeating or skipping an event; --after N starts after event N (0 replays them all).',
+    'Events go to stderr, one line each; with -o json they go to stdout as JSON lines, each a WatchApplication response in the proto3 JSON mapping. The watch resumes by itself after a lost connection without repeating or skipping an event; --after N starts after event N (0 replays them all).',
   positionals: [{ name: 'APP', description: 'The application id that flotilla run printed.', required: true }],
   options: [
     {
@@ -19,15 +20,17 @@ export const watchCommand: CommandSpec = {
       description: 'Start after this event sequence number.',
       default: 0,
     },
+    outputOption(EVENT_FORMATS),
     ...CLIENT_OPTIONS,
   ],
 };
 
 export async function runWatch(args: ParsedCommandLine): Promise<number> {
   const after = nonNegativeInteger(args, 'after');
+  const format = outputFormatOf(args, EVENT_FORMATS);
   const connection = connectFromOptions(args.options);
   try {
-    return await followApplication(connection, args.positionals[0], after);
+    return await followApplication(connection, args.positionals[0], after, format === 'json');
   } finally {
     connection.close();
   }

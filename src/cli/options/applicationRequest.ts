@@ -30,6 +30,10 @@ export function applicationRequestOf(
     requestId: options['request-id'] as string | undefined,
     mode,
     detached,
+    savepoint:
+      options.fromSavepoint === undefined
+        ? undefined
+        : { path: options.fromSavepoint as string, allowNonRestoredState: options.allowNonRestoredState === true },
   };
 }
 

@@ -25,6 +25,11 @@ export interface OptionSpec {
   description: string;
   /** The value when the option and its environment variable are absent. */
   default?: string | number | boolean;
+  /**
+   * What help says the default is, when `default` is only a stand-in (0 for "the control plane
+   * decides") and the real default is a rule; help shows this instead of `default`.
+   */
+  defaultHelp?: string;
   /** An environment variable that supplies the value when the option is absent. */
   env?: string;
   /** For `properties`: the prefix of its tokens, such as "-D" for `-Dkey=value`. */
@@ -210,13 +215,20 @@ export function formatCommandHelp(spec: CommandSpec): string {
           : `${spellings} ${option.valueName ?? option.type.toUpperCase()}`;
     const notes = [
       option.type === 'list' ? 'repeatable' : '',
-      option.default !== undefined && option.default !== false ? `default: ${option.default}` : '',
+      defaultNote(option),
       option.env ? `env: ${option.env}` : '',
     ].filter(Boolean);
     lines.push(formatRow(left, notes.length > 0 ? `${option.description} (${notes.join('; ')})` : option.description));
   }
   lines.push(formatRow('--help, -h', 'Show this help.'));
   return lines.join('\n');
+}
+
+/** "default: X" for help, once: the rule in words if there is one, else a value worth showing (not false or ""). */
+function defaultNote(option: OptionSpec): string {
+  if (option.defaultHelp !== undefined) return `default: ${option.defaultHelp}`;
+  if (option.default === undefined || option.default === false || option.default === '') return '';
+  return `default: ${option.default}`;
 }
 
 function formatRow(left: string, right: string): string {

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { formatCommandHelp, parseCommandLine, UsageError } from '../options/args.js';
+import { applicationRequestOf, deployedCluster } from '../options/applicationRequest.js';
+import { SubmissionMode } from '../../../generated/flotilla/v1/status.js';
+import { runCommand, runRun } from './run.js';
+
+/** The help line (with its wrapped continuation) of the option spelled `flag`. */
+function helpOf(flag: string): string {
+  const lines = formatCommandHelp(runCommand).split('\n');
+  const at = lines.findIndex(
+    (line) => line.trimStart().startsWith(`${flag} `) || line.trimStart().startsWith(`${flag},`),
+  );
+  expect(at, `${flag} in run --help`).toBeGreaterThanOrEqual(0);
+  const next = lines[at + 1] ?? '';
+  return /^\s{34}\S/.test(next) ? `${lines[at]} ${next.trim()}` : lines[at];
+}
+
+describe('flotilla run --help', () => {
+  it('shows each default once, and the rule where the real default is one', () => {
+    const help = formatCommandHelp(runCommand);
+    for (const line of help.split('\n'))
+      expect(line.match(/[Dd]efault:|default \d/g)?.length ?? 0, line).toBeLessThanOrEqual(1);
+    expect(help).not.toMatch(/\(default: \)|default: 0\)|default 1\)/);
+    expect(helpOf('--task-executors')).toMatch(/\(default: 1\)$/);
+    expect(helpOf('--slots')).toMatch(/default: parallelism \+ 1 in driver mode/);
+    expect(helpOf('--parallelism')).toMatch(/\(default: 1\)$/);
+    expect(helpOf('--class')).toMatch(/default: the package\.json main and its "main" export\)$/);
+    expect(helpOf('--name')).toMatch(/default: the bundle's package name\)$/);
+    expect(helpOf('--driver-heap-memory')).toMatch(/\(default: 512\)$/);
+    expect(helpOf('--fromSavepoint')).toMatch(/-s, --from-savepoint PATH/);
+    expect(helpOf('--allowNonRestoredState')).toMatch(/-n, --allow-non-restored-state/);
+  });
+});
+
+describe("flotilla run's -s and -n", () => {
+  it('reach the RunApplication request as its savepoint', () => {
+    const args = parseCommandLine(runCommand, ['-D', '-s', '/savepoints/sp-1', '-n', 'bundle', '--top', '3'], {});
+    const request = applicationRequestOf(args, deployedCluster(args.options), SubmissionMode.DRIVER);
+    expect(request.savepoint).toEqual({ path: '/savepoints/sp-1', allowNonRestoredState: true });
+    expect(request.args).toEqual(['--top', '3']);
+    const long = parseCommandLine(runCommand, ['--fromSavepoint=/savepoints/sp-2', 'bundle'], {});
+    expect(applicationRequestOf(long, deployedCluster(long.options), SubmissionMode.DRIVER).savepoint).toEqual({
+      path: '/savepoints/sp-2',
+      allowNonRestoredState: false,
+    });
+    const none = parseCommandLine(runCommand, ['bundle'], {});
+    expect(applicationRequestOf(none, deployedCluster(none.options), SubmissionMode.DRIVER).savepoint).toBeUndefined();
+  });
+
+  it('refuse -n without -s before anything is sent', async () => {
+    const args = parseCommandLine(runCommand, ['-D', '-n', 'bundle'], {});
+    await expect(runRun(args)).rejects.toThrow(UsageError);
+    await expect(runRun(args)).rejects.toThrow(/-n\/--allowNonRestoredState only applies with -s/);
+  });
+});
