@@ -55,6 +55,15 @@ module.exports = {
       to: { path: GRPC },
     },
     {
+      name: 'no-prometheus-in-domain',
+      severity: 'error',
+      comment:
+        'Components publish metrics through the Metrics port of src/common/metrics.ts; only the Prometheus ' +
+        'adapter beside the process verbs (src/cli/process/) and adapter folders (service/) may import prom-client.',
+      from: { path: '^src/', pathNot: ['^src/cli/process/', '^src/.+/service/'] },
+      to: { path: ['(^|/)node_modules/prom-client/', '^prom-client$'] },
+    },
+    {
       name: 'rpc-is-transport-only',
       severity: 'error',
       comment:

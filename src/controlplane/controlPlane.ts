@@ -29,6 +29,8 @@ import { ClusterCertificateAuthority } from '../deployment/local/ClusterCertific
 import type { ClusterUsers } from '../deployment/local/clusterUsers.js';
 import type { ClientTls } from '../rpc/security/ClientSecurity.js';
 import type { ServerSecurity } from '../rpc/security/ServerSecurity.js';
+import { NO_METRICS, type Metrics } from '../common/metrics.js';
+import { ControlPlaneMetrics } from './metrics/ControlPlaneMetrics.js';
 import { TenantDirectory } from './tenants/TenantDirectory.js';
 import { openControlPlaneStore } from './openControlPlaneStore.js';
 import { withDurableService } from './service/withDurableAnswers.js';
@@ -74,6 +76,10 @@ export interface ControlPlaneOptions {
   clusterUsers?: ClusterUsers;
   /** The largest message taken or sent, in bytes (the server's default when not given). */
   maxMessageBytes?: number;
+  /** Local clusters' job managers serve metrics on loopback, each address in its cluster's folder (`--cluster-metrics`); off when not given. */
+  clusterMetrics?: boolean;
+  /** Where the control plane publishes its metrics (`--metrics-listen`); nowhere when not given. */
+  metrics?: Metrics;
   /** The most streams one caller (tenant, or client host without tokens) may hold open; no limit when not given. */
   maxStreamsPerCaller?: number;
 }
@@ -117,6 +123,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
     const clusterTls = clusterCa
       ? { caPem: `${options.clusterTls?.caPem ?? rootCertificates.join('\n')}\n${clusterCa.caPem}` }
       : options.clusterTls;
+    const metrics = ControlPlaneMetrics.withApplicationCounts(options.metrics ?? NO_METRICS, () =>
+      store.applications.countByStatusAndMode(),
+    );
     const connectGrpc: ConnectDispatcher = (address, clusterSecret) =>
       grpcDispatcherGateway(address, { tls: clusterTls, clusterSecret });
     if (!simulated && options.clusterUsers?.warning) logger.warn(options.clusterUsers.warning);
@@ -137,6 +146,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       applicationLimit: (tenant) => tenants.applicationLimit(tenant),
       clusterLimits: (tenant) => tenants.clusterLimits(tenant),
       bundles: new StoredBundleIndexes(artifacts, bundleLimits, BUNDLE_LIMIT_FLAGS),
+      metrics,
+      clusterMetrics: options.clusterMetrics,
     });
     await domain.recover();
     const host = await startServerHost({
@@ -147,7 +158,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       maxStreamsPerCaller: options.maxStreamsPerCaller,
       services: [
         withDurableService(
-          clusterClientService({ artifacts, views: domain.views, stateDir: options.stateDir }),
+          clusterClientService({ artifacts, views: domain.views, stateDir: options.stateDir, metrics }),
           durable,
         ),
       ],

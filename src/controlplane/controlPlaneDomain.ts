@@ -36,6 +36,7 @@ import { JobSubmissions } from './jobs/JobSubmissions.js';
 import { PerJobClusters } from './jobs/PerJobClusters.js';
 import type { ClusterLimitsOf } from './clusters/ClusterLimits.js';
 import { DriverLogs } from './logs/DriverLogs.js';
+import type { ControlPlaneMetrics } from './metrics/ControlPlaneMetrics.js';
 import { ApplicationCompactor } from './retention/ApplicationCompactor.js';
 import { compileRetentionPolicy, type RetentionPolicy } from './retention/RetentionPolicy.js';
 import type { ControlPlaneStore } from './store/ControlPlaneStore.js';
@@ -72,6 +73,10 @@ export interface ControlPlaneDomainOptions {
   applicationLimit?: (tenant: string) => ApplicationLimit | undefined;
   /** How many clusters may be deployed for a tenant, and task executors in them; no limit when not given. */
   clusterLimits?: ClusterLimitsOf;
+  /** Local clusters' job managers serve metrics on loopback (`--cluster-metrics`); off when not given. */
+  clusterMetrics?: boolean;
+  /** Where the domain's metrics go; nowhere when not given. */
+  metrics?: ControlPlaneMetrics;
   /** The indexes of the stored bundles, which entry checks read; over `artifacts` with the default bundle limits when not given. */
   bundles?: StoredBundles;
 }
@@ -123,6 +128,7 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
         logger: logger.child({ component: 'deployment' }),
         certificateAuthority: options.clusterCertificateAuthority,
         users: options.clusterUsers,
+        jobManagerMetrics: options.clusterMetrics,
       }),
     connect: options.connect,
     observer: new ClusterEventPublisher(events),
@@ -130,6 +136,7 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     clusterLimits: options.clusterLimits,
     lossTimeoutMs: options.clusterLossTimeoutMs,
     externalJobManagers: options.externalJobManagers,
+    onDeploymentEnded: (outcome, seconds) => options.metrics?.clusterDeployed(outcome, seconds),
   });
   const driverLogs = new DriverLogs({
     store: store.driverLogs,
@@ -139,6 +146,8 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     durable,
   });
   log.onAppended((event) => driverLogs.applicationEvent(event));
+  const { metrics } = options;
+  if (metrics) log.onAppended((event) => metrics.appended(event));
   const lifecycle = new ApplicationLifecycle({ store, log, logger, publisher: events });
   const router = new ClusterEventRouter({
     store,

@@ -189,7 +189,10 @@ export class Dispatcher {
       dispatcher: this.options,
       events: this.events,
       onEnded: (ended) => this.jobEnded(ended),
-      onStatusChanged: (changed, status, failure) => this.applications.jobStatusChanged(changed, status, failure),
+      onStatusChanged: (changed, status, failure) => {
+        this.options.metrics?.jobStatusChanged(status, changed.livingPriority, changed.master.getStartTime());
+        this.applications.jobStatusChanged(changed, status, failure);
+      },
       onTaskStateChanged: (changed, execution) => {
         if (execution.state === 'RUNNING') this.applications.taskRunning(changed, execution.slot.taskExecutorId);
       },

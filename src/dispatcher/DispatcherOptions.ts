@@ -2,6 +2,7 @@
  * Settings of a {@link Dispatcher} and the defaults that bound its memory. Everything the
  * Dispatcher keeps lives in the job manager's memory, so every kind of kept data has a limit.
  */
+import type { JobManagerMetrics } from './JobManagerMetrics.js';
 import type { BundleUriRoots } from '../bundle/BundleUriRoots.js';
 import type { Logger } from '../common/logger.js';
 import type { ApplicationMainHost } from './ApplicationMainHost.js';
@@ -11,6 +12,8 @@ import type { ClusterResources } from './ClusterResources.js';
 export interface DispatcherOptions {
   /** The cluster's id, shown in job summaries. */
   clusterId: string;
+  /** Told when jobs restart and end; nobody when not given. */
+  metrics?: JobManagerMetrics;
   /** The address task executors report to; known once the server listens, hence a function. */
   jobmanagerAddress: () => string;
   /** Slots, task executor gateways and task executor loss: the resource manager. */

@@ -13,6 +13,7 @@ import { BUNDLE_CACHE_DEFAULTS } from '../../bundle/BundleCacheOptions.js';
 import { nonNegativeInteger, positiveInteger } from '../options/optionValues.js';
 import { DEFAULT_STATE_DIR, LOG_LEVEL_OPTION, listenOption, stateDirOption } from '../options/commonOptions.js';
 import { formatDuration, parseDuration } from '../options/duration.js';
+import { METRICS_OPTIONS, processMetricsOf } from '../process/metricsOptions.js';
 import { keepFilesPrivate } from '../process/keepFilesPrivate.js';
 import { serveUntilSignalled } from '../process/serveUntilSignalled.js';
 import { authOptions, AUTH_OPTIONS } from '../process/authOptions.js';
@@ -136,6 +137,14 @@ export const controlplaneCommand: CommandSpec = {
     ...EXTERNAL_JOBMANAGER_OPTIONS,
     ...CLUSTER_USER_OPTIONS,
     ...serverSecurityOptions(CONTROL_PLANE_DEFAULT_MAX_STREAMS),
+    ...METRICS_OPTIONS,
+    {
+      name: 'cluster-metrics',
+      type: 'boolean',
+      description:
+        'The job manager of each local cluster deployed from now on serves Prometheus metrics on a free loopback port (its --metrics-listen 127.0.0.1:0), whose address it writes to work/jobmanager.metrics-address in the cluster\'s folder and the control plane logs ("job manager serves metrics").',
+      default: false,
+    },
     LOG_LEVEL_OPTION,
   ],
 };
@@ -151,27 +160,32 @@ export async function runControlplane(args: ParsedCommandLine): Promise<number> 
   const externalJobManagers = externalJobManagersOf(args, tenantNames, (message) => logger.warn(message));
   const security = serverSecurityOf(args, listen, tls, authentication, '--tls-cert, --tls-key and --auth-config');
   const clusterTls = internalClientSecurityOf(args, tls).tls;
+  const { metrics, serveBeside } = processMetricsOf(args, logger);
   return serveUntilSignalled(
-    () =>
-      startControlPlane({
-        listen,
-        stateDir: args.options['state-dir'] as string,
-        maxArtifactBytes: args.options['max-artifact-bytes'] as number,
-        bundleLimits: {
-          maxEntries: positiveInteger(args, 'max-bundle-entries'),
-          maxUnpackedBytes: positiveInteger(args, 'max-bundle-unpacked-bytes'),
-        },
-        logger,
-        retention,
-        clientHeartbeatTimeoutMs: positiveDuration(args, 'client-heartbeat-timeout'),
-        ...deployment,
-        security,
-        tenants,
-        clusterTls,
-        ...clusterUserSettingsOf(args, tenants),
-        externalJobManagers,
-        ...serverLimitsOf(args),
-      }),
+    async () =>
+      serveBeside(
+        await startControlPlane({
+          listen,
+          stateDir: args.options['state-dir'] as string,
+          maxArtifactBytes: args.options['max-artifact-bytes'] as number,
+          bundleLimits: {
+            maxEntries: positiveInteger(args, 'max-bundle-entries'),
+            maxUnpackedBytes: positiveInteger(args, 'max-bundle-unpacked-bytes'),
+          },
+          logger,
+          retention,
+          clientHeartbeatTimeoutMs: positiveDuration(args, 'client-heartbeat-timeout'),
+          ...deployment,
+          security,
+          tenants,
+          clusterTls,
+          ...clusterUserSettingsOf(args, tenants),
+          externalJobManagers,
+          ...serverLimitsOf(args),
+          metrics,
+          clusterMetrics: args.options['cluster-metrics'] === true,
+        }),
+      ),
     logger,
   );
 }

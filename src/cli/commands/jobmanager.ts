@@ -8,6 +8,7 @@ import { positiveInteger } from '../options/optionValues.js';
 import { scratchDir } from '../../common/scratchDir.js';
 import { LOG_LEVEL_OPTION, listenOption, stateDirOption } from '../options/commonOptions.js';
 import { BUNDLE_URI_ROOT_OPTION, bundleUriRootsOf } from '../process/bundleUriRootOption.js';
+import { METRICS_OPTIONS, processMetricsOf } from '../process/metricsOptions.js';
 import { keepFilesPrivate } from '../process/keepFilesPrivate.js';
 import { serveUntilSignalled } from '../process/serveUntilSignalled.js';
 import {
@@ -58,6 +59,7 @@ export const jobmanagerCommand: CommandSpec = {
     BUNDLE_URI_ROOT_OPTION,
     CLUSTER_SECRET_FILE_OPTION,
     ...serverSecurityOptions(0),
+    ...METRICS_OPTIONS,
     LOG_LEVEL_OPTION,
   ],
 };
@@ -76,6 +78,7 @@ export async function runJobmanager(args: ParsedCommandLine): Promise<number> {
   const bundleUriRoots = bundleUriRootsOf(args, 'job manager');
   const settings = clusterMemberSettingsOf(args, listen, 'job manager');
   const addressFile = args.options['address-file'] as string | undefined;
+  const { metrics, serveBeside } = processMetricsOf(args, logger);
   return serveUntilSignalled(async (stop) => {
     const host = await startJobManager({
       listen,
@@ -87,8 +90,9 @@ export async function runJobmanager(args: ParsedCommandLine): Promise<number> {
       logger,
       bundleUriRoots,
       ...settings,
+      metrics,
     });
     if (addressFile) writeAddressFile(addressFile, host.address);
-    return host;
+    return serveBeside(host);
   }, logger);
 }

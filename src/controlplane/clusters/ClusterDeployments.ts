@@ -18,7 +18,15 @@ export interface ClusterDeploymentsOptions {
   onRunning(cluster: Cluster): void;
   /** True once the control plane is shutting down: nothing more is recorded then. */
   closing(): boolean;
+  /** Told how each deployment ended and how long it took. */
+  onEnded?: DeploymentEnded;
 }
+
+/** How a deployment ended: the cluster runs, the deployment failed, or it was stopped. */
+export type DeploymentOutcome = 'running' | 'failed' | 'stopped';
+
+/** How a deployment ended after how many seconds. */
+export type DeploymentEnded = (outcome: DeploymentOutcome, seconds: number) => void;
 
 interface Deployment {
   controller: AbortController;
@@ -57,6 +65,9 @@ export class ClusterDeployments {
     const { target, recorder, links } = this.options;
     const { taskExecutors, slotsPerTaskExecutor } = cluster.spec;
     const id = cluster.id;
+    const started = performance.now();
+    const ended = (outcome: DeploymentOutcome) =>
+      this.options.onEnded?.(outcome, (performance.now() - started) / 1000);
     await recorder.change(
       id,
       {},
@@ -100,12 +111,14 @@ export class ClusterDeployments {
         { status: 'RUNNING', registeredTaskExecutors: taskExecutors },
         `${taskExecutors} of ${taskExecutors} task executors registered`,
       );
+      ended('running');
       const running = await recorder.get(id);
       this.options.onRunning(running);
       return running;
     } catch (error) {
       await Promise.allSettled(recording);
       if (this.options.closing()) throw error;
+      ended(signal.aborted ? 'stopped' : 'failed');
       if (signal.aborted) {
         await recorder.change(
           id,

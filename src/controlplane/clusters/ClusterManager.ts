@@ -24,6 +24,7 @@ import type { ClusterObserver } from './ClusterObserver.js';
 import { ClusterRecorder } from './ClusterRecorder.js';
 import type { ConnectDispatcher, DispatcherGateway } from './DispatcherGateway.js';
 import type { ExternalJobManagers } from './ExternalJobManagers.js';
+import type { DeploymentEnded } from './ClusterDeployments.js';
 import { JobManagerNotUsableError } from './JobManagerNotUsableError.js';
 import { jobManagerExit } from './jobManagerExit.js';
 
@@ -48,6 +49,8 @@ export interface ClusterManagerOptions {
   externalJobManagers?: ExternalJobManagers;
   /** Each tenant's limits on the clusters deployed for it, checked as each is recorded; none when not given. */
   clusterLimits?: ClusterLimitsOf;
+  /** Told how long each deployment took and how it ended; nobody when not given. */
+  onDeploymentEnded?: DeploymentEnded;
 }
 
 /** A shared cluster to deploy. */
@@ -77,6 +80,7 @@ export class ClusterManager {
       links: this.links,
       onRunning: (cluster) => this.follow(cluster),
       closing: () => this.closing,
+      onEnded: options.onDeploymentEnded,
     });
   }
 

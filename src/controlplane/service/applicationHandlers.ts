@@ -8,6 +8,7 @@ import type { ClusterClientServiceImplementation } from '../../../generated/flot
 import { InvalidArgumentError } from '../../common/errors.js';
 import { toSafeNumber } from '../../rpc/longs.js';
 import { callerOf } from '../../rpc/security/Caller.js';
+import type { ControlPlaneMetrics } from '../metrics/ControlPlaneMetrics.js';
 import type { TenantViews } from '../tenants/TenantView.js';
 import { applicationToMessage, runApplicationInputFromMessage } from './applicationMessages.js';
 import { applicationStatusFromMessage } from './enums.js';
@@ -19,12 +20,14 @@ type ApplicationRpcs = Pick<
 >;
 
 /** The application RPCs over the caller's tenant's view. */
-export function applicationHandlers(views: TenantViews): ApplicationRpcs {
+export function applicationHandlers(views: TenantViews, metrics?: ControlPlaneMetrics): ApplicationRpcs {
   return {
     async runApplication(request, context) {
+      const started = performance.now();
       const { application, deduplicated } = await views(callerOf(context).tenant).runApplication(
         runApplicationInputFromMessage(request),
       );
+      if (!deduplicated) metrics?.submitted(application, (performance.now() - started) / 1000);
       return { application: applicationToMessage(application), deduplicated };
     },
 
@@ -63,8 +66,17 @@ export function applicationHandlers(views: TenantViews): ApplicationRpcs {
         follow: request.follow,
         signal: context.signal,
       });
-      // The same response (and bytes) for every watcher of the event.
-      for await (const event of events) yield watchResponseOf(event);
+      const watchStart = Date.now();
+      const closed = metrics?.watchOpened();
+      try {
+        // The same response (and bytes) for every watcher of the event.
+        for await (const event of events) {
+          metrics?.delivered(event, watchStart);
+          yield watchResponseOf(event);
+        }
+      } finally {
+        closed?.();
+      }
     },
   };
 }

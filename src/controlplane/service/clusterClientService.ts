@@ -16,6 +16,7 @@ import { applicationHandlers } from './applicationHandlers.js';
 import { clusterHandlers } from './clusterHandlers.js';
 import { logHandlers } from './logHandlers.js';
 import { jobHandlers } from './jobHandlers.js';
+import type { ControlPlaneMetrics } from '../metrics/ControlPlaneMetrics.js';
 import type { TenantViews } from '../tenants/TenantView.js';
 import { withStateWriteError } from './withStateWriteErrors.js';
 import { withSharedResponses } from './sharedResponses.js';
@@ -29,6 +30,8 @@ export interface ClusterClientServiceDependencies {
   views: TenantViews;
   /** The control plane's state dir, named when its disk takes no more writes. */
   stateDir?: string;
+  /** Where submissions and watches are counted; nowhere when not given. */
+  metrics?: ControlPlaneMetrics;
 }
 
 /** Creates the ClusterClientService implementation. */
@@ -40,7 +43,7 @@ export function clusterClientService(deps: ClusterClientServiceDependencies): Ho
       return { artifact: toArtifactMessage(deps.artifacts.get(request.artifactId)) };
     },
 
-    ...applicationHandlers(deps.views),
+    ...applicationHandlers(deps.views, deps.metrics),
     ...clusterHandlers(deps.views),
     ...logHandlers(deps.views),
     ...jobHandlers(deps.views),

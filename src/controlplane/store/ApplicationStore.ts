@@ -60,10 +60,20 @@ export interface ApplicationStore {
   list(request: ApplicationListRequest): Promise<ApplicationPage>;
   /** How many of a tenant's applications have not ended. */
   countActive(tenant: string): Promise<number>;
+  /** How many applications there are of each tenant, status and mode (those with none left out). */
+  countByStatusAndMode(): Promise<ApplicationCount[]>;
   /** Every application that has not ended, oldest first. */
   active(): Promise<Application[]>;
   /** The ids of the session and per-job applications that have not ended and whose client-side main() has not reported its end, oldest first. */
   awaitingClientMain(): Promise<string[]>;
   /** The applications on a cluster that have not ended, oldest first. */
   activeOnCluster(clusterId: string): Promise<Application[]>;
+}
+
+/** How many applications one tenant has in one status and mode. */
+export interface ApplicationCount {
+  tenant: string;
+  status: ApplicationStatus;
+  mode: Application['mode'];
+  count: number;
 }

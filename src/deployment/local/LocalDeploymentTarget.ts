@@ -69,6 +69,11 @@ export interface LocalDeploymentOptions {
   certificateAuthority?: ClusterCertificateAuthority;
   /** The user each tenant's clusters run as; this process's own user when not given. */
   users?: ClusterUsers;
+  /**
+   * Each job manager serves Prometheus metrics on a free loopback port and writes its address to
+   * `work/jobmanager.metrics-address` in the cluster's folder ({@link JOB_MANAGER_METRICS_ADDRESS_FILE}); off when not given.
+   */
+  jobManagerMetrics?: boolean;
 }
 
 /**
@@ -85,6 +90,9 @@ export const NODE_OPTS_ENV = 'FLOTILLA_ENV_NODE_OPTS';
 
 /** The file in a cluster's folder where its job manager writes its address for the task executors. */
 export const JOB_MANAGER_ADDRESS_FILE = 'jobmanager.address';
+
+/** The file in a cluster's `work/` folder where its job manager writes the address of its metrics endpoint. */
+export const JOB_MANAGER_METRICS_ADDRESS_FILE = 'jobmanager.metrics-address';
 
 /** Deploys clusters as local processes. */
 export class LocalDeploymentTarget implements DeploymentTarget {
@@ -172,6 +180,9 @@ export class LocalDeploymentTarget implements DeploymentTarget {
         String(this.options.heartbeatTimeoutMs ?? LOCAL_CLUSTER_HEARTBEATS.timeoutMs),
         '--address-file',
         addressFile,
+        ...(this.options.jobManagerMetrics
+          ? ['--metrics-listen', '127.0.0.1:0', '--metrics-address-file', join(work, JOB_MANAGER_METRICS_ADDRESS_FILE)]
+          : []),
       ]);
       const resources = request.taskExecutorResources;
       const sizing = resources ? ['--cpus', String(resources.cpus), '--memory', String(resources.memoryMb)] : [];
@@ -193,6 +204,11 @@ export class LocalDeploymentTarget implements DeploymentTarget {
       const address = await waitForListening(jobManager, this.options.listenTimeoutMs ?? 15_000, signal);
       record.jobmanagerAddress = address;
       writeLocalClusterRecord(folder, record);
+      if (this.options.jobManagerMetrics) {
+        // Written before the job manager says it listens.
+        const metricsAddress = readAddressFile(join(work, JOB_MANAGER_METRICS_ADDRESS_FILE));
+        this.options.logger.info({ clusterId, metricsAddress }, 'job manager serves metrics');
+      }
       progress.onJobManagerListening(address);
       const admin = this.options.connect(address, request.clusterSecret);
       try {

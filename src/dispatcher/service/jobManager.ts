@@ -19,6 +19,8 @@ import { startServerHost, type ServerHost } from '../../rpc/serverHost.js';
 import { Dispatcher } from '../Dispatcher.js';
 import type { DispatcherOptions } from '../DispatcherOptions.js';
 import { dispatcherService } from './dispatcherService.js';
+import { NO_METRICS, type Metrics } from '../../common/metrics.js';
+import { JobManagerMetrics } from '../JobManagerMetrics.js';
 import { taskWorkerMainHost } from '../taskWorkerMainHost.js';
 
 /** Options of {@link startJobManager}. */
@@ -52,6 +54,8 @@ export interface JobManagerOptions {
   maxStreamsPerCaller?: number;
   /** Where bundles named by a uri may be (`--bundle-uri-root`); none when not given. */
   bundleUriRoots?: BundleUriRoots;
+  /** Where the job manager publishes its metrics (`--metrics-listen`); nowhere when not given. */
+  metrics?: Metrics;
   /** The Dispatcher's memory bounds; defaults in DISPATCHER_DEFAULTS. */
   limits?: Pick<
     DispatcherOptions,
@@ -87,7 +91,14 @@ export async function startJobManager(options: JobManagerOptions): Promise<Serve
     bundleUriRoots: options.bundleUriRoots,
   });
   let address = '';
-  const dispatcher = new Dispatcher({
+  const metrics: JobManagerMetrics = new JobManagerMetrics(options.metrics ?? NO_METRICS, {
+    // Read at scrapes, which begin once the server listens, after the Dispatcher exists.
+    runningJobs: (): number => dispatcher.jobCounts().running,
+    slotCounts: () => resourceManager.slotCounts(),
+    registeredTaskExecutors: () => resourceManager.taskExecutors().length,
+  });
+  const dispatcher: Dispatcher = new Dispatcher({
+    metrics,
     ...options.limits,
     clusterId,
     jobmanagerAddress: () => address,

@@ -15,6 +15,7 @@ import {
 } from '../../model/ApplicationStatus.js';
 import type {
   ApplicationChanges,
+  ApplicationCount,
   ApplicationListRequest,
   ApplicationPage,
   ApplicationStore,
@@ -171,6 +172,15 @@ export class SqliteApplicationStore implements ApplicationStore {
         .get(tenant) as { count: number };
       return row.count;
     });
+  }
+
+  countByStatusAndMode(): Promise<ApplicationCount[]> {
+    return this.access.read(
+      () =>
+        this.db
+          .prepare('SELECT tenant, status, mode, COUNT(*) AS count FROM applications GROUP BY tenant, status, mode')
+          .all() as ApplicationCount[],
+    );
   }
 
   active(): Promise<Application[]> {
