@@ -66,8 +66,7 @@ export class ClusterDeployments {
     const { taskExecutors, slotsPerTaskExecutor } = cluster.spec;
     const id = cluster.id;
     const started = performance.now();
-    const ended = (outcome: DeploymentOutcome) =>
-      this.options.onEnded?.(outcome, (performance.now() - started) / 1000);
+    const ended = (outcome: DeploymentOutcome) => this.options.onEnded?.(outcome, (performance.now() - started) / 1000);
     await recorder.change(
       id,
       {},
