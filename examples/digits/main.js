@@ -14,6 +14,8 @@ export async function main(env, args) {
   const n = Number(args[0] ?? 1000);
   const output = args[1] ?? join(tmpdir(), 'flotilla-digits');
   const log = env.getLogger('digits');
+  // Below the default level (info): written only with -Dlogger.level=debug.
+  log.debug('generating numbers', { from: 1, to: n });
 
   // Job 1: the sum of the numbers ending in each digit. In BATCH mode (the default for bounded
   // jobs) sum() emits one total per key.
