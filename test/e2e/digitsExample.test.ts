@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ReadDriverLogResponse } from '../../generated/flotilla/v1/cluster_client_service.js';
 import { LogStream } from '../../generated/flotilla/v1/common.js';
 import { ApplicationStatus, JobStatus } from '../../generated/flotilla/v1/status.js';
 import { finalStatus, jobStatuses, partLines } from '../support/applicationOutcome.js';
@@ -53,7 +54,7 @@ describe('examples/digits', () => {
     expect(secondStart).toBeLessThan(firstEnd);
 
     // The driver log: main()'s console on STDOUT, its logger's lines on LOGGER, with level and fields.
-    const pieces = [];
+    const pieces: ReadDriverLogResponse[] = [];
     for await (const piece of controlPlane.client.readDriverLog({ applicationId, offset: 0n, follow: false }))
       pieces.push(piece);
     const textOf = (stream: LogStream) =>
