@@ -3,7 +3,8 @@
  * --follow` against a real control plane, which deploys a cluster and runs main() there as a
  * driver job; main() starts two jobs at once with executeAsync() and waits for both. The test
  * checks what both jobs wrote, and that the lines main() logged with `env.getLogger()` reach the
- * driver log's LOGGER stream and `flotilla logs APP` with their level and fields.
+ * driver log's LOGGER stream and `flotilla logs APP` with their level and fields, in driver mode
+ * and in application mode (where `-Dlogger.level=debug` lets the debug line through).
  */
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -77,5 +78,24 @@ describe('examples/digits', () => {
     expect(logs.code).toBe(0);
     expect(logs.stderr).toBe(`${loggerLines.join('\n')}\n`);
     expect(logs.stdout).toBe(textOf(LogStream.STDOUT));
+  }, 120_000);
+
+  it('in application mode, with -Dlogger.level=debug, the debug line reaches flotilla logs too', async () => {
+    const controlPlane = await startControlPlane();
+    const output = sharedDir();
+    const run = await runCli(
+      ['run', '--target', 'application', '--follow', '-Dlogger.level=debug', EXAMPLE, '20', output],
+      controlPlane.env,
+    );
+    expect(run.stderr).toContain('application FINISHED');
+    expect(run.code).toBe(0);
+    expect(partLines(join(output, 'count-by-length')).sort()).toEqual(['1 9', '2 11']);
+    const logs = await runCli(['logs', run.stdout.trim()], controlPlane.env);
+    expect(logs.code).toBe(0);
+    const lines = logs.stderr.split('\n').filter(Boolean);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^\S+Z DEBUG digits: generating numbers from=1 to=20$/);
+    expect(lines[1]).toMatch(/^\S+Z INFO digits: both jobs submitted sumsJobId=\S+ countsJobId=\S+ n=20$/);
+    expect(lines[2]).toMatch(/^\S+Z INFO digits: both jobs finished sumsMillis=\d+ countsMillis=\d+ output=\S+$/);
   }, 120_000);
 });
