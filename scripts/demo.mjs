@@ -1,19 +1,27 @@
 // The README's demo on the embedded defaults: starts a control plane on a free loopback port with
-// its state in .flotilla-demo/ (its clusters' folders beside it, in .flotilla-demo-clusters/), runs the example application in driver mode (the control plane
+// its state in .flotilla-demo/ (its clusters' folders beside it, in .flotilla-demo-clusters/), runs an example application in driver mode (the control plane
 // deploys a local session cluster, runs main() in it as a driver job and tears the cluster down at
 // the end), shows what the control plane recorded, and stops the control plane again.
+// `npm run demo` runs examples/wordcount; `npm run demo -- digits` runs examples/digits.
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const flotilla = [process.execPath, `${root}bin/flotilla.js`];
 const stateDir = `${root}.flotilla-demo`;
+/** The examples the demo runs, with the arguments before the output folder. */
+const EXAMPLES = { wordcount: ['5'], digits: ['1000'] };
+const example = process.argv[2] ?? 'wordcount';
+if (!Object.hasOwn(EXAMPLES, example)) {
+  process.stderr.write(`demo: unknown example "${example}"; one of ${Object.keys(EXAMPLES).join(', ')}\n`);
+  process.exit(2);
+}
 // Outside the state dir, which the cluster's processes cannot enter; writable by them, as they run as
 // a user of their own when the control plane runs as root.
-const output = join(`${root}.flotilla-demo-output`, 'wordcount');
+const output = join(`${root}.flotilla-demo-output`, example);
 mkdirSync(dirname(output), { recursive: true });
 chmodSync(dirname(output), 0o1777);
 const step = (text) => process.stdout.write(`\n== ${text}\n`);
@@ -38,14 +46,14 @@ try {
       .toString()
       .trim();
 
-  step(`flotilla run -D --follow examples/wordcount 5 ${output}`);
-  const id = cli('run', '-D', '--follow', `${root}examples/wordcount`, '5', output);
+  const args = [...EXAMPLES[example], output];
+  step(`flotilla run -D --follow examples/${example} ${args.join(' ')}`);
+  const id = cli('run', '-D', '--follow', `${root}examples/${example}`, ...args);
   process.stdout.write(`application id: ${id}\n`);
-  for (const file of readdirSync(output)
-    .filter((name) => name.startsWith('part-'))
-    .sort()) {
-    process.stdout.write(`${file}:\n${readFileSync(join(output, file), 'utf8')}`);
-  }
+  printParts(output, '');
+
+  step(`flotilla logs ${id}   (main()'s console on stdout, its logger's lines on stderr)`);
+  process.stdout.write(`${cli('logs', id)}\n`);
 
   step('flotilla list');
   process.stdout.write(`${cli('list')}\n`);
@@ -74,3 +82,12 @@ try {
   process.stdout.write(`control plane exited with ${code}\n`);
 }
 process.exitCode = failed ? 1 : 0;
+
+/** Prints the part files writeAsText wrote under `folder`, in its subfolders too (one per sink). */
+function printParts(folder, prefix) {
+  for (const name of readdirSync(folder).sort()) {
+    const path = join(folder, name);
+    if (statSync(path).isDirectory()) printParts(path, `${prefix}${name}/`);
+    else if (name.startsWith('part-')) process.stdout.write(`${prefix}${name}:\n${readFileSync(path, 'utf8')}`);
+  }
+}

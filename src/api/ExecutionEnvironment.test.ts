@@ -168,6 +168,9 @@ describe('compileExecutionEnvironmentOptions', () => {
       properties: {},
       runtimeMode: 'AUTOMATIC',
       preAggregation: true,
+      // Loggers write to stderr at level info unless told otherwise.
+      logSink: expect.any(Function),
+      logLevel: 'info',
     });
     expect(
       compileExecutionEnvironmentOptions({ submitter, captureFunction: testCapturer, jobNamePrefix: '' }),

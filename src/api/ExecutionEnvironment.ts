@@ -28,6 +28,7 @@ import {
   type ExecutionEnvironmentOptions,
 } from './ExecutionEnvironmentOptions.js';
 import { JobClient } from './JobClient.js';
+import { Logger } from './Logger.js';
 import type { JobExecutionResult } from './JobExecutionResult.js';
 import type { StreamContext } from './StreamContext.js';
 import type { OperatorTransformation } from './Transformation.js';
@@ -67,6 +68,16 @@ export class ExecutionEnvironment {
         return result.getCollected(translation.sinkVertexIds.get(sink) as string);
       },
     };
+  }
+
+  /**
+   * A logger of user code (Flink's `LoggerFactory.getLogger`): leveled and structured, its lines go
+   * to the driver log's LOGGER stream (`flotilla logs APP`) in driver and application modes and to
+   * stderr in session mode. Lines below the `logger.level` property (`info` by default) are dropped.
+   */
+  getLogger(name = 'main'): Logger {
+    requireNonEmptyString('ExecutionEnvironment.getLogger()', name, 'a logger name');
+    return new Logger(name, this.options.logSink, this.options.logLevel);
   }
 
   /** A source that emits `items` in order, from one subtask. The items travel with the job graph. */

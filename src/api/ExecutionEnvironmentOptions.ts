@@ -15,6 +15,7 @@ import {
 import { describeValue, requireFunction, requireParallelism } from './argumentChecks.js';
 import type { FunctionCapturer } from './FunctionCapturer.js';
 import type { JobSubmitter } from './JobSubmitter.js';
+import { DEFAULT_LOG_LEVEL, LOGGER_LEVEL_PROPERTY, parseLogLevel, type LogLevel, type LogSink } from './Logger.js';
 
 /** What an environment is made with. */
 export interface ExecutionEnvironmentOptions {
@@ -38,6 +39,11 @@ export interface ExecutionEnvironmentOptions {
    * property, else {@link DEFAULT_RUNTIME_MODE}.
    */
   runtimeMode?: RuntimeExecutionModeName;
+  /**
+   * Where the lines of `env.getLogger()` go: a driver's go to its log's LOGGER stream; this
+   * process's stderr when unset (session mode, where main() runs in the client).
+   */
+  logSink?: LogSink;
 }
 
 /**
@@ -68,6 +74,9 @@ export interface CompiledExecutionEnvironmentOptions {
   runtimeMode: RuntimeExecutionMode;
   /** Whether BATCH jobs pre-aggregate before keyed aggregations ({@link PRE_AGGREGATION_PROPERTY}). */
   preAggregation: boolean;
+  logSink: LogSink;
+  /** The least severe level loggers write ({@link LOGGER_LEVEL_PROPERTY}). */
+  logLevel: LogLevel;
 }
 
 /** Fills defaults and checks the options; throws InvalidArgumentError for anything unusable. */
@@ -82,6 +91,7 @@ export function compileExecutionEnvironmentOptions(
     bundle,
     restartStrategy,
     properties = {},
+    logSink = writeToStderr,
   } = options;
   if (typeof submitter?.submit !== 'function') {
     throw new InvalidArgumentError(
@@ -90,6 +100,7 @@ export function compileExecutionEnvironmentOptions(
   }
   requireFunction('ExecutionEnvironment', captureFunction, 'a captureFunction');
   requireParallelism('ExecutionEnvironment', defaultParallelism);
+  requireFunction('ExecutionEnvironment', logSink, 'a logSink');
   if (jobNamePrefix !== undefined && typeof jobNamePrefix !== 'string') {
     throw new InvalidArgumentError(
       `ExecutionEnvironment expects jobNamePrefix as a string, got ${describeValue(jobNamePrefix)}`,
@@ -120,6 +131,11 @@ export function compileExecutionEnvironmentOptions(
     properties: { ...properties },
     runtimeMode,
     preAggregation,
+    logSink,
+    logLevel: parseLogLevel(
+      properties[LOGGER_LEVEL_PROPERTY] ?? DEFAULT_LOG_LEVEL,
+      `the property ${LOGGER_LEVEL_PROPERTY}`,
+    ),
   };
   if (jobNamePrefix !== undefined && jobNamePrefix.trim() !== '') compiled.jobNamePrefix = jobNamePrefix;
   if (bundle !== undefined) compiled.bundle = bundle;
@@ -131,4 +147,8 @@ function parseBoolean(value: string, where: string): boolean {
   const normalized = value.trim().toLowerCase();
   if (normalized === 'true' || normalized === 'false') return normalized === 'true';
   throw new InvalidArgumentError(`${where} expects true or false, got ${JSON.stringify(value)}`);
+}
+
+function writeToStderr(line: string): void {
+  process.stderr.write(line);
 }

@@ -15,6 +15,16 @@ export { JobClient } from './JobClient.js';
 export { JobExecutionError, type JobExecutionErrorDetails } from './JobExecutionError.js';
 export { JobExecutionResult } from './JobExecutionResult.js';
 export type { JobResultWithRecords, JobSubmitter, SubmittedJob } from './JobSubmitter.js';
+export {
+  DEFAULT_LOG_LEVEL,
+  formatLogLine,
+  LOG_LEVELS,
+  Logger,
+  LOGGER_LEVEL_PROPERTY,
+  type LogFields,
+  type LogLevel,
+  type LogSink,
+} from './Logger.js';
 export { KeyedStream } from './KeyedStream.js';
 export {
   RUNTIME_MODE_PROPERTY,

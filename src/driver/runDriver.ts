@@ -11,6 +11,7 @@ import { abortable } from 'abort-controller-x';
 import { ExecutionEnvironment } from '../api/ExecutionEnvironment.js';
 import { bundleFunctionCapturer } from '../api/functions/bundleFunctionCapturer.js';
 import type { JobSubmitter } from '../api/JobSubmitter.js';
+import type { LogSink } from '../api/Logger.js';
 import type { LivingPriority } from '../common/status.js';
 import type { TaskDeploymentDescriptor } from '../runtime/TaskDeploymentDescriptor.js';
 import { DriverEntryError } from './DriverEntryError.js';
@@ -28,6 +29,8 @@ export interface RunDriverOptions {
   signal: AbortSignal;
   /** Connects the environment to the job manager its jobs go to; the submitter is closed when the driver ends. */
   connectSubmitter: (target: DriverJobTarget) => JobSubmitter & { close(): void };
+  /** Where `env.getLogger()`'s lines go: the driver log's LOGGER stream. */
+  logSink: LogSink;
 }
 
 /** Where a driver's jobs go: its own cluster's job manager, as jobs of its application. */
@@ -43,7 +46,13 @@ export interface DriverJobTarget {
  * rejects with the user's error when it threw, with a DriverMemoryLimitError when the driver
  * passed its direct or native memory, with an AbortError when cancelled.
  */
-export async function runDriver({ descriptor, bundleRoot, signal, connectSubmitter }: RunDriverOptions): Promise<void> {
+export async function runDriver({
+  descriptor,
+  bundleRoot,
+  signal,
+  connectSubmitter,
+  logSink,
+}: RunDriverOptions): Promise<void> {
   const driver = driverOperatorOf(descriptor);
   if (!driver)
     throw new DriverEntryError(`task ${descriptor.vertexName} of job ${descriptor.jobId} has no driver operator`);
@@ -74,6 +83,7 @@ export async function runDriver({ descriptor, bundleRoot, signal, connectSubmitt
       bundle: descriptor.bundle,
       defaultParallelism: driver.defaultParallelism > 0 ? driver.defaultParallelism : undefined,
       properties: driver.properties,
+      logSink,
     });
     watch!.start();
     await abortable(signal, Promise.race([Promise.resolve().then(() => main(env, [...driver.args])), exceeded]));

@@ -9,7 +9,7 @@ import type { SlotStatus } from './SlotStatus.js';
 import type { TaskExecutorRegistration } from './TaskExecutorRegistration.js';
 
 /** Which stream a task's output line came from. */
-export type TaskOutputStream = 'stdout' | 'stderr';
+export type TaskOutputStream = 'stdout' | 'stderr' | 'logger';
 
 /** The job manager's side of registration, heartbeats and task reports. */
 export interface JobManagerGateway {
@@ -42,7 +42,7 @@ export interface JobManagerGateway {
    * resolves false when the attempt is not current (its records will not count).
    */
   reportCollectedRecords(jobId: string, executionAttemptId: string, records: unknown[]): Promise<boolean>;
-  /** Forwards what a task wrote to stdout or stderr (print sinks, the driver's console). */
+  /** Forwards what a task wrote to stdout or stderr (print sinks, the driver's console) or its logger. */
   reportTaskOutput(
     jobId: string,
     executionAttemptId: string,

@@ -1,12 +1,19 @@
 /** {@link JobManagerGateway} over gRPC: a task executor's client of its job manager's DispatcherService. */
 import { LogStream } from '../../../generated/flotilla/v1/common.js';
 import { DispatcherServiceDefinition } from '../../../generated/flotilla/v1/dispatcher_service.js';
-import type { JobManagerGateway } from '../../runtime/JobManagerGateway.js';
+import type { JobManagerGateway, TaskOutputStream } from '../../runtime/JobManagerGateway.js';
 import { encodeRecords } from '../../rpc/convert/records.js';
 import { slotToMessage } from '../../runtime/service/slots.js';
 import { executionStateToMessage, serializedErrorToMessage } from '../../rpc/convert/status.js';
 import { connectClient } from '../../rpc/security/channelCredentials.js';
 import type { ClientSecurity } from '../../rpc/security/ClientSecurity.js';
+
+/** The contract's stream of each kind of task output. */
+const LOG_STREAMS: Record<TaskOutputStream, LogStream> = {
+  stdout: LogStream.STDOUT,
+  stderr: LogStream.STDERR,
+  logger: LogStream.LOGGER,
+};
 
 /** Connects to the DispatcherService at `address` with `security` (TLS, the cluster's secret); each call gives up after `callTimeoutMs`. */
 export function grpcJobManagerGateway(
@@ -50,7 +57,7 @@ export function grpcJobManagerGateway(
         {
           jobId,
           executionAttemptId,
-          stream: stream === 'stdout' ? LogStream.STDOUT : LogStream.STDERR,
+          stream: LOG_STREAMS[stream],
           data: Buffer.from(data.buffer, data.byteOffset, data.byteLength),
         },
         signal(),

@@ -109,6 +109,8 @@ export class Task {
   private ending = false;
   /** Stops taking a driver's output and resolves once it reached the job manager. */
   private closeOutput: (() => Promise<void>) | undefined;
+  /** Takes a line of a driver's logger (the driver log's LOGGER stream); unset for pipeline tasks. */
+  private writeLoggerLine: ((text: string) => void) | undefined;
   private graceTimer: NodeJS.Timeout | undefined;
   private reports: Promise<unknown> = Promise.resolve();
   private settle!: (state: ExecutionState) => void;
@@ -233,6 +235,7 @@ export class Task {
     });
     worker.stdout.on('data', (chunk: Buffer) => output.write('stdout', chunk));
     worker.stderr.on('data', (chunk: Buffer) => output.write('stderr', chunk));
+    this.writeLoggerLine = (text) => output.write('logger', Buffer.from(text, 'utf8'));
     this.closeOutput = async () => {
       await output.close();
       reporter.close();
@@ -289,6 +292,9 @@ export class Task {
         break;
       case 'print':
         services.print(message.text);
+        break;
+      case 'log':
+        this.writeLoggerLine?.(message.text);
         break;
       case 'recycle':
         this.gate?.recycle(message.channel);
@@ -380,5 +386,5 @@ export class Task {
 }
 
 function writeToProcess(stream: TaskOutputStream, data: Uint8Array): void {
-  process[stream].write(data);
+  (stream === 'stdout' ? process.stdout : process.stderr).write(data);
 }

@@ -33,6 +33,8 @@ export type DriverRunner = (run: {
   bundleRoot: string | undefined;
   signal: AbortSignal;
   clientSecurity: TaskWorkerData['clientSecurity'];
+  /** Sends a line of the user API's logger to the main thread, for the driver log's LOGGER stream. */
+  logSink: (line: string) => void;
 }) => Promise<void>;
 
 /** A worker whose heap holds more than this share of its limit after a run is not kept for another. */
@@ -148,7 +150,13 @@ export class WorkerTaskRun {
     const { descriptor, bundleRoot, clientSecurity } = this.task;
     this.channel.post({ type: 'started' });
     try {
-      await this.driverRunner({ descriptor, bundleRoot, signal: this.aborter.signal, clientSecurity });
+      await this.driverRunner({
+        descriptor,
+        bundleRoot,
+        signal: this.aborter.signal,
+        clientSecurity,
+        logSink: (text) => this.channel.post({ type: 'log', text }),
+      });
       await flushWorkerStdio();
       // A driver's worker is never kept: its console and heap limit are its own.
       this.channel.close({ type: 'finished', numRecordsIn: 0, numRecordsOut: 0, reusable: false });

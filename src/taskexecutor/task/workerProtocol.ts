@@ -47,6 +47,8 @@ export type FromWorker =
   | { type: 'collect'; id: number; records: unknown[] }
   /** Lines a print sink wrote, newline-terminated. */
   | { type: 'print'; text: string }
+  /** A line of the user API's logger (a driver's `env.getLogger()`), newline-terminated. */
+  | { type: 'log'; text: string }
   /** The worker consumed one input batch of `channel`; its producer gets one credit back. */
   | { type: 'recycle'; channel: number }
   /**
