@@ -38,8 +38,8 @@ export interface LocalClusterRecord {
 }
 
 /**
- * Writes the record into `folder` (created if missing, with its missing parents, mode 0700: the
- * cluster's logs and its members' state are its own), replacing the old one in one step.
+ * Writes the record (0600) into `folder`, replacing the old one in one step. The local target makes
+ * the folder first (clusterFolder.ts, 0711); one still missing is made 0700 with its parents.
  */
 export function writeLocalClusterRecord(folder: string, record: LocalClusterRecord): void {
   mkdirSync(folder, { recursive: true, mode: 0o700 });
