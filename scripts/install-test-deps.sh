@@ -11,8 +11,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # python3-grpcio, python3-grpc-tools, protobuf-compiler(-grpc): the cross-language tests' Python client and stubs;
 # libprotobuf-dev: the well-known types (google/protobuf/timestamp.proto) protoc needs (only recommended by protobuf-compiler);
 # openssl: the TLS tests' certificates and the control plane's cluster CA; g++ and make: better-sqlite3 when npm cannot
-# fetch its prebuilt binary; zsh: the test of the zsh completion function.
-DEBIAN_PACKAGES=(python3-grpcio python3-grpc-tools protobuf-compiler protobuf-compiler-grpc libprotobuf-dev openssl g++ make zsh)
+# fetch its prebuilt binary; zsh: the test of the zsh completion function; chromium: the web dashboard's browser test
+# (driven by playwright-core); golang-go, protoc-gen-go(-grpc), golang-google-grpc-dev, golang-google-protobuf-dev and
+# golang-github-golang-protobuf-1-5-dev: the Go client, built offline in GOPATH mode (the 1-5 package, not Debian's
+# default golang-goprotobuf-dev 1.3, whose generated code panics at run time); postgresql: the PostgreSQL store's tests.
+DEBIAN_PACKAGES=(python3-grpcio python3-grpc-tools protobuf-compiler protobuf-compiler-grpc libprotobuf-dev openssl g++ make zsh
+  chromium golang-go protoc-gen-go protoc-gen-go-grpc golang-google-grpc-dev golang-google-protobuf-dev
+  golang-github-golang-protobuf-1-5-dev postgresql)
 
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do
