@@ -146,8 +146,10 @@ function serveAsset(
   path: string,
   assets: Map<string, Asset>,
 ): void {
+  const asset = assets.get(path === '/' ? '/index.html' : path);
   if (request.method !== 'GET' && request.method !== 'HEAD') {
-    response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('use GET\n');
+    if (asset) response.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain' }).end('use GET\n');
+    else response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     return;
   }
   if (assets.size === 0) {
@@ -156,7 +158,6 @@ function serveAsset(
       .end('the dashboard is not built: run npm run build, then restart the control plane\n');
     return;
   }
-  const asset = assets.get(path === '/' ? '/index.html' : path);
   if (!asset) {
     response.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
     return;

@@ -114,7 +114,8 @@ export class GrpcWebBridge {
     call.on('status', ({ code, details }) => {
       ended = true;
       if (code === Status.INTERNAL) this.options.logger.debug({ path, details }, 'gRPC-Web call ended INTERNAL');
-      response.end(encodeTrailerFrame(code, details));
+      // grpc-js says "OK" as the details of OK; gRPC sends no message then.
+      response.end(encodeTrailerFrame(code, code === Status.OK ? '' : details));
     });
     for (const message of messages) call.write(message);
     call.end();
