@@ -53,7 +53,7 @@ export function applicationPage(applicationId: string) {
         ({ application: answered }) => {
           replaceChildren(
             notice,
-            `cancel requested; the application is ${enumName(ApplicationStatus, answered?.status ?? 0)}`,
+            `cancel requested; the control plane answered ${enumName(ApplicationStatus, answered?.status ?? 0)}`,
           );
           if (answered) show(answered);
         },
