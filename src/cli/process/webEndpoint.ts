@@ -63,7 +63,7 @@ const SECURITY_HEADERS = {
 export function checkWebBind(host: string, security: ServerSecurity): void {
   if (isLoopback(host) || isSecured(security) || security.insecureBind) return;
   throw new UsageError(
-    `refusing to serve the dashboard on ${host} without ${security.tls ? 'tokens' : 'TLS'}: anyone who can reach it could watch and cancel applications. ` +
+    `refusing to serve the dashboard on ${host} without ${[security.tls ? undefined : 'TLS', security.authentication ? undefined : 'tokens'].filter(Boolean).join(' and ')}: anyone who can reach it could watch and cancel applications. ` +
       `Secure the control plane with ${security.securingFlags}, serve the dashboard on loopback (--web-listen 127.0.0.1:PORT), or pass --insecure-bind to accept the risk`,
   );
 }
