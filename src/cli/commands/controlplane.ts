@@ -168,8 +168,8 @@ export async function runControlplane(args: ParsedCommandLine): Promise<number> 
   return serveUntilSignalled(
     async () =>
       serveBeside(
-        await web.serveBeside(
-          await startControlPlane({
+        await web.serveWith((internalSocket) =>
+          startControlPlane({
             listen,
             stateDir: args.options['state-dir'] as string,
             maxArtifactBytes: args.options['max-artifact-bytes'] as number,
@@ -187,7 +187,7 @@ export async function runControlplane(args: ParsedCommandLine): Promise<number> 
             ...clusterUserSettingsOf(args, tenants),
             externalJobManagers,
             ...limits,
-            internalSocket: web.internalSocket,
+            internalSocket,
             metrics,
             clusterMetrics: args.options['cluster-metrics'] === true,
           }),

@@ -33,12 +33,16 @@ export const WEB_OPTIONS: readonly OptionSpec[] = [
   },
 ];
 
-/** The dashboard a control plane was asked for, and how to serve it beside its gRPC server. */
+/** Starts the control plane's server; `internalSocket` is where it must also serve for the dashboard's bridge. */
+export type StartServer = (internalSocket: string | undefined) => Promise<ServerHost>;
+
+/** The dashboard a control plane was asked for. */
 export interface ProcessWeb {
-  /** The Unix socket the control plane's gRPC server must also listen on for the bridge; none without a dashboard. */
-  internalSocket: string | undefined;
-  /** Starts the dashboard (when asked for) and returns `host` with the dashboard closed at its shutdown. */
-  serveBeside(host: ServerHost): Promise<ServerHost>;
+  /**
+   * Starts the server with `start` and, when asked for, the dashboard beside it; returns the server
+   * with the dashboard closed at its shutdown. The socket's folder is removed when either fails to start.
+   */
+  serveWith(start: StartServer): Promise<ServerHost>;
 }
 
 /** Reads the dashboard flags; an address that does not parse or may not be served is a usage error before anything starts. */
@@ -49,18 +53,19 @@ export function processWebOf(
   logger: Logger,
 ): ProcessWeb {
   const text = args.options['web-listen'] as string | undefined;
-  if (text === undefined) return { internalSocket: undefined, serveBeside: (host) => Promise.resolve(host) };
+  if (text === undefined) return { serveWith: (start) => start(undefined) };
   const listen = parseHostPort(text, '--web-listen');
   checkWebBind(listen.host, security);
-  const socketDir = mkdtempSync(join(tmpdir(), 'flotilla-web-'));
-  const internalSocket = join(socketDir, 'grpc.sock');
   const addressFile = args.options['web-address-file'] as string | undefined;
-  const removeSocketDir = () => rmSync(socketDir, { recursive: true, force: true });
   return {
-    internalSocket,
-    async serveBeside(host) {
+    async serveWith(start) {
+      const socketDir = mkdtempSync(join(tmpdir(), 'flotilla-web-'));
+      const internalSocket = join(socketDir, 'grpc.sock');
+      const removeSocketDir = () => rmSync(socketDir, { recursive: true, force: true });
+      let host: ServerHost | undefined;
       let endpoint;
       try {
+        host = await start(internalSocket);
         endpoint = await startWebEndpoint({
           listen,
           security,
@@ -70,17 +75,17 @@ export function processWebOf(
           logger,
         });
       } catch (error) {
-        await host.shutdown();
+        await host?.shutdown();
         removeSocketDir();
         throw error;
       }
       if (addressFile) writeAddressFile(addressFile, endpoint.address);
-      const started = endpoint;
+      const started = { host, endpoint };
       return {
         address: host.address,
         async shutdown() {
-          await started.close();
-          await host.shutdown();
+          await started.endpoint.close();
+          await started.host.shutdown();
           removeSocketDir();
         },
       };

@@ -23,8 +23,8 @@ export interface GrpcWebBridgeOptions {
   logger: Logger;
 }
 
-/** The request headers passed on as metadata: the caller's bearer token, and the deadline. */
-const FORWARDED_HEADERS = ['authorization', 'grpc-timeout'] as const;
+/** The request headers passed on as metadata: the caller's bearer token. */
+const FORWARDED_HEADERS = ['authorization'] as const;
 
 const identity = (bytes: Buffer) => bytes;
 
