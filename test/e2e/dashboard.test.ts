@@ -73,11 +73,13 @@ async function startWithDashboard(args: readonly string[]): Promise<{ controlPla
   return { controlPlane: started, url: `http://${readFileSync(addressFile, 'utf8').trim()}/` };
 }
 
-/** Writes a screenshot of the whole page and checks the file is there and not empty. */
+/** Writes a screenshot of the whole page and checks the file is there, not empty, and a PNG. */
 async function screenshot(name: string): Promise<void> {
   const file = join(SCREENSHOTS, name);
   await page.screenshot({ path: file, fullPage: true });
   expect(statSync(file).size).toBeGreaterThan(0);
+  // A PNG: its 8-byte signature.
+  expect([...readFileSync(file).subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 }
 
 const stillTheSamePage = () => page.evaluate(() => (globalThis as unknown as { loadedOnce?: boolean }).loadedOnce);
