@@ -5,13 +5,16 @@
  * without a reload (the page is pushed WatchApplication events over gRPC-Web), its driver log is
  * read there, and a running application is cancelled with the page's button, which the control
  * plane then reports CANCELED. On a control plane with tokens (--auth-config), the page asks for
- * one and, given tenant A's (the CLI's token), lists A's applications and not B's.
+ * one and, given tenant A's (the CLI's token), lists A's applications and not B's. An application
+ * page left open while the control plane restarts (same state dir, same dashboard address) resumes
+ * its timeline after the last sequence and its log from the last offset: nothing twice, nothing lost.
  *
  * Screenshots of each page are written to test-output/dashboard/ at the repository root
  * (git-ignored; docs/dashboard.md), for people to look at: applications.png, clusters.png,
  * application.png (the finished one) and canceled-application.png.
  */
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -51,10 +54,10 @@ afterAll(async () => {
 });
 
 /** Submits `slow.js` in driver mode with the CLI (detached): `records` records at 5 ms each. */
-async function submitSlow(name: string, records: number): Promise<string> {
+async function submitSlow(name: string, records: number, to = controlPlane): Promise<string> {
   const run = await runCli(
     ['run', '-D', '--name', name, '-c', 'slow.js#main', APPS, String(records), join(sharedDir(), 'out')],
-    controlPlane.env,
+    to.env,
   );
   expect(run.stderr).not.toContain('"level":50');
   expect(run.code).toBe(0);
@@ -62,14 +65,33 @@ async function submitSlow(name: string, records: number): Promise<string> {
 }
 
 /** Waits until the page's application status reads `status`. */
-async function statusReaches(status: string, timeout = 120_000): Promise<void> {
-  await page.locator(`[data-testid="summary"] [data-status="${status}"]`).waitFor({ timeout });
+async function statusReaches(status: string, timeout = 120_000, on = page): Promise<void> {
+  await on.locator(`[data-testid="summary"] [data-status="${status}"]`).waitFor({ timeout });
 }
 
-/** Starts a control plane serving the dashboard with `args`; resolves with it and the dashboard's URL. */
-async function startWithDashboard(args: readonly string[]): Promise<{ controlPlane: TestControlPlane; url: string }> {
+/** A port that was free a moment ago, for a dashboard that must come back on the same address. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * Starts a control plane serving the dashboard on `webListen` with `args` (on `stateDir` when given);
+ * resolves with it and the dashboard's URL.
+ */
+async function startWithDashboard(
+  args: readonly string[],
+  webListen = '127.0.0.1:0',
+  stateDir?: string,
+): Promise<{ controlPlane: TestControlPlane; url: string }> {
   const addressFile = join(tempDir('flotilla-web-address-'), 'web.address');
-  const started = await startControlPlane(['--web-listen', '127.0.0.1:0', '--web-address-file', addressFile, ...args]);
+  const started = await startControlPlane(
+    ['--web-listen', webListen, '--web-address-file', addressFile, ...args],
+    stateDir,
+  );
   return { controlPlane: started, url: `http://${readFileSync(addressFile, 'utf8').trim()}/` };
 }
 
@@ -189,4 +211,42 @@ describe('the web dashboard', () => {
       await context.close();
     }
   }, 120_000);
+
+  it('resumes the timeline and the log across a restart of the control plane, without repeating or losing any', async () => {
+    const port = await freePort();
+    const stateDir = tempDir('flotilla-cp-');
+    const first = await startWithDashboard([], `127.0.0.1:${port}`, stateDir);
+    const applicationId = await submitSlow('dashboard-restart', 3000, first.controlPlane);
+    const context = await browser.newContext();
+    try {
+      const tab = await context.newPage();
+      await tab.goto(`${first.url}#/applications/${applicationId}`);
+      await statusReaches('RUNNING', 120_000, tab);
+      await expect
+        .poll(() => tab.getByTestId('driver-log').textContent(), { timeout: 30_000 })
+        .toBe('counting to 3000 slowly\n');
+      // The page's streams break with the control plane and are opened again once it is back.
+      expect(await first.controlPlane.stop('SIGTERM')).toBe(0);
+      await expect
+        .poll(() => tab.getByTestId('timeline-state').textContent(), { timeout: 10_000 })
+        .toContain('reconnecting');
+      const second = await startWithDashboard([], `127.0.0.1:${port}`, stateDir);
+      expect(second.url).toBe(first.url);
+      await statusReaches('FINISHED', 120_000, tab);
+      await expect
+        .poll(() => tab.getByTestId('driver-log').textContent(), { timeout: 30_000 })
+        .toBe('counting to 3000 slowly\ndone\n');
+      await expect
+        .poll(() => tab.getByTestId('timeline').textContent(), { timeout: 10_000 })
+        .toContain('application FINISHED');
+      // Each event once, in order: resumed after the last sequence seen.
+      const sequences = (await tab
+        .locator('[data-testid="timeline"] li')
+        .evaluateAll((items) => items.map((item) => Number(item.getAttribute('data-sequence'))))) as number[];
+      expect(sequences.length).toBeGreaterThan(5);
+      expect(sequences).toEqual([...new Set(sequences)].sort((a, b) => a - b));
+    } finally {
+      await context.close();
+    }
+  }, 240_000);
 });

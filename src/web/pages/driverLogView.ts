@@ -17,7 +17,8 @@ export function driverLogView(session: Session, applicationId: string, signal: A
   let offset = 0n;
   void followStream({
     signal,
-    open: (callSignal) => session.stream(Methods.readDriverLog, { applicationId, offset, follow: true }, callSignal),
+    open: (callSignal, onOpen) =>
+      session.stream(Methods.readDriverLog, { applicationId, offset, follow: true }, callSignal, onOpen),
     onMessage: (piece) => {
       offset = piece.nextOffset;
       let decoder = decoders.get(piece.stream);

@@ -21,8 +21,13 @@ export function eventTimeline(
   let after = 0n;
   void followStream({
     signal,
-    open: (callSignal) =>
-      session.stream(Methods.watchApplication, { applicationId, afterSequence: after, follow: true }, callSignal),
+    open: (callSignal, onOpen) =>
+      session.stream(
+        Methods.watchApplication,
+        { applicationId, afterSequence: after, follow: true },
+        callSignal,
+        onOpen,
+      ),
     onMessage: ({ event }) => {
       if (!event) return;
       after = event.sequence;

@@ -14,11 +14,11 @@ const TRANSIENT: ReadonlySet<number> = new Set([StatusCode.UNAVAILABLE, StatusCo
 
 /** Options of {@link followStream}. */
 export interface FollowOptions<Message> {
-  /** Opens the stream from where the last message left off. */
-  open(signal: AbortSignal): AsyncIterable<Message>;
+  /** Opens the stream from where the last message left off, calling `onOpen` once the server answered. */
+  open(signal: AbortSignal, onOpen: () => void): AsyncIterable<Message>;
   /** Takes one message (and records where to resume). */
   onMessage(message: Message): void;
-  /** Says what happens: "live", "reconnecting: ...", "ended", or an error that ended it. */
+  /** Says what happens: "connecting", "live", "reconnecting: ...", "ended", or an error that ended it. */
   onState(state: string, failed: boolean): void;
   signal: AbortSignal;
 }
@@ -26,10 +26,12 @@ export interface FollowOptions<Message> {
 /** Runs until the stream ends on its own, fails for good, or `signal` aborts. */
 export async function followStream<Message>(options: FollowOptions<Message>): Promise<void> {
   const { signal } = options;
+  options.onState('connecting', false);
   while (!signal.aborted) {
     try {
-      options.onState('live', false);
-      for await (const message of options.open(signal)) options.onMessage(message);
+      // Until the server answers, the state stays what it was ("reconnecting: ..." after a break).
+      const onOpen = () => options.onState('live', false);
+      for await (const message of options.open(signal, onOpen)) options.onMessage(message);
       options.onState('ended', false);
       return;
     } catch (error) {

@@ -48,13 +48,15 @@ export class GrpcWebClient {
   /**
    * Calls a server-streaming method, yielding each message as it arrives; throws
    * {@link GrpcStatusError} at the end for a status other than OK. Leaving the loop early or
-   * aborting `signal` cancels the call on the server.
+   * aborting `signal` cancels the call on the server. `onOpen` is called once the server has
+   * answered the call's headers (the call is open, whether or not a message follows soon).
    */
   async *stream<Request, Response>(
     service: ServiceDefinition,
     method: MethodDefinition<Request, Response>,
     request: Request,
     signal?: AbortSignal,
+    onOpen?: () => void,
   ): AsyncGenerator<Response> {
     const message = method.requestType.encode(request).finish();
     const body = new Uint8Array(5 + message.length);
@@ -77,6 +79,7 @@ export class GrpcWebClient {
       const text = await response.text();
       throw new GrpcStatusError(StatusCode.UNAVAILABLE, `HTTP ${response.status} from the server: ${text.trim()}`);
     }
+    onOpen?.();
     const frames = new FrameReader(response.body.getReader());
     let trailers: Map<string, string> | undefined;
     try {

@@ -46,14 +46,15 @@ export class Session {
     }
   }
 
-  /** Calls a server-streaming method of ClusterClientService. */
+  /** Calls a server-streaming method of ClusterClientService; `onOpen` as {@link GrpcWebClient.stream}'s. */
   async *stream<Request, Response>(
     method: MethodDefinition<Request, Response>,
     request: Request,
     signal?: AbortSignal,
+    onOpen?: () => void,
   ): AsyncGenerator<Response> {
     try {
-      yield* this.client.stream(ClusterClientServiceDefinition, method, request, signal);
+      yield* this.client.stream(ClusterClientServiceDefinition, method, request, signal, onOpen);
     } catch (error) {
       throw this.noticed(error);
     }
