@@ -2,6 +2,8 @@
  * Debian's Go toolchain for the cross-language tests: whether it is usable (the tests fail, never
  * skip, and say what to install when it is not) and the Go client example (clients/go) built offline
  * in GOPATH mode against code generated from proto/ at test time by clients/go/generate.sh.
+ * Generated at test time rather than checked in: there is no second copy of the contracts to keep in
+ * sync with proto/, and each run proves that the generation a user follows still works.
  */
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
