@@ -5,37 +5,39 @@
  * FINISHED resuming once from a sequence after closing its first stream, reads its driver log and
  * lists its jobs.
  */
-import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { expectWordcountFlow, wordcountArgs, type ClientFlowReport } from '../support/clientFlow.js';
-import { startControlPlane } from '../support/controlPlane.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { startControlPlane, type TestControlPlane } from '../support/controlPlane.js';
 import { buildGoClient, GO, GO_CLIENT, GOFMT, goEnvironment, missingGoToolchain } from '../support/goToolchain.js';
 import { ROOT } from '../support/processes.js';
-import { describeRun, lastJsonLine, runProgram } from '../support/programs.js';
-import { sharedDir } from '../support/tempDir.js';
+import { describeRun, runProgram } from '../support/programs.js';
+import { clientFlowTests } from './clientFlowTests.js';
 
 describe('the Go client example against a real control plane', () => {
-  it('uploads a bundle, runs it in driver mode, watches it to FINISHED resuming once, reads its driver log, lists its jobs', async () => {
+  let controlPlane: TestControlPlane;
+  let built: { binary: string; gopath: string };
+
+  beforeAll(async () => {
+    // Never skipped: without the toolchain every test of the file fails, saying what to install.
     const missing = missingGoToolchain();
-    if (missing) expect.fail(missing);
-    const { binary, gopath } = await buildGoClient();
-    // The example is what a user copies: gofmt-clean and without go vet findings.
+    if (missing) throw new Error(missing);
+    built = await buildGoClient();
+    controlPlane = await startControlPlane();
+  }, 600_000);
+
+  it('is what a user copies: gofmt-clean, and go vet finds nothing', async () => {
     const unformatted = await runProgram(GOFMT, ['-l', GO_CLIENT]);
     expect([unformatted.code, unformatted.stdout], describeRun('gofmt -l clients/go', unformatted)).toEqual([0, '']);
     const vet = await runProgram(GO, ['vet', './clients/go'], {
       cwd: ROOT,
-      env: goEnvironment(gopath),
+      env: goEnvironment(built.gopath),
       timeoutMs: 300_000,
     });
     expect(vet.code, describeRun('go vet ./clients/go', vet)).toBe(0);
+  }, 360_000);
 
-    const controlPlane = await startControlPlane();
-    const output = join(sharedDir(), 'ranking');
-    const run = await runProgram(binary, ['-address', controlPlane.address, ...wordcountArgs(output)], {
-      timeoutMs: 240_000,
-    });
-    const context = `${describeRun('run_application (Go)', run)}\ncontrol plane log:\n${controlPlane.process.stderr()}`;
-    expect(run.code, context).toBe(0);
-    await expectWordcountFlow(lastJsonLine<ClientFlowReport>(run), controlPlane, output, context);
-  }, 900_000);
+  clientFlowTests({
+    name: 'clients/go (run_application)',
+    controlPlane: () => controlPlane,
+    run: (args) => runProgram(built.binary, ['-address', controlPlane.address, ...args], { timeoutMs: 240_000 }),
+  });
 });

@@ -3,10 +3,13 @@
  * wordcount example in driver mode, and the checks both tests make of it against what the control
  * plane itself serves: the same events, the same driver log, the same jobs, the ranking on disk.
  */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import { LogStream } from '../../generated/flotilla/v1/common.js';
 import { ApplicationStatus } from '../../generated/flotilla/v1/status.js';
+import { packBundle, type PackedBundle } from '../../src/client/bundlePacker.js';
 import { partLines } from './applicationOutcome.js';
 import { clusterProcesses, watchAll, type TestControlPlane } from './controlPlane.js';
 import { ROOT } from './processes.js';
@@ -107,6 +110,44 @@ export async function expectWordcountFlow(
   // The real work: the ranking on disk, and no process of the owned cluster left.
   expect(partLines(output)).toEqual(TOP_4.map(([word, count]) => `${word} ${count}`));
   await expect.poll(() => clusterProcesses(controlPlane.stateDir), { timeout: 10_000, interval: 200 }).toEqual([]);
+}
+
+const packed: PackedBundle[] = [];
+afterAll(() => {
+  for (const bundle of packed.splice(0)) bundle.cleanup();
+});
+
+/** The wordcount example packed by the CLI's packer into a .tgz, which the clients take as it is; removed when the test file ends. */
+export async function packedWordcount(): Promise<{ file: string; sha256: string }> {
+  const bundle = await packBundle(WORDCOUNT);
+  packed.push(bundle);
+  return { file: bundle.file, sha256: createHash('sha256').update(readFileSync(bundle.file)).digest('hex') };
+}
+
+/**
+ * Checks a client's readable report (no --json) of `wordcount 4 output` run from the .tgz whose
+ * sha256 is given (the control plane names an application from a .tgz by its file name, as the
+ * clients then send no name).
+ */
+export function expectReadableReport(stdout: string, sha256: string, output: string): void {
+  const lines = stdout.split('\n');
+  expect(lines[0]).toBe(`bundle ${sha256} (uploaded)`);
+  expect(lines[1]).toMatch(/^application \S+$/);
+  expect(lines[2]).toBe(`watch after 0: events 1..${DISCONNECT_AFTER}, closed by client`);
+  expect(lines[3]).toMatch(
+    new RegExp(`^watch after ${DISCONNECT_AFTER}: events ${DISCONNECT_AFTER + 1}\\.\\.\\d+, closed by server$`),
+  );
+  expect(lines).toEqual(
+    expect.arrayContaining([
+      '  #1 application_status_changed APPLICATION_STATUS_DEPLOYING',
+      'driver log (LOG_STREAM_STDOUT):',
+      ...TOP_4.map(([word, count]) => `  ${word}\t${count}`),
+      `  wrote the top 4 words to ${output}`,
+    ]),
+  );
+  expect(lines.filter((line) => /^job \S+ JOB_STATUS_FINISHED wordcount: /.test(line))).toHaveLength(3);
+  expect(lines.filter(Boolean).at(-1)).toBe('application APPLICATION_STATUS_FINISHED');
+  expect(partLines(output)).toEqual(TOP_4.map(([word, count]) => `${word} ${count}`));
 }
 
 function range(from: number, to: number): number[] {
