@@ -17,7 +17,8 @@
 //	run_application -address 127.0.0.1:6180 examples/wordcount 3 /tmp/ranking
 //
 // Arguments after the bundle go to main(). With -json, it prints one JSON object (what it saw) on
-// stdout instead of the readable report. It exits 0 when the application FINISHED, 1 otherwise.
+// stdout instead of the readable report. It exits 0 when the application FINISHED, 1 otherwise; a call
+// the control plane refuses ends it with the call's name, the status and the control plane's message.
 package main
 
 import (
@@ -59,7 +60,7 @@ type JobSummary struct {
 
 func main() {
 	address := flag.String("address", "", "HOST:PORT of the control plane")
-	name := flag.String("name", "", "the application's name (default: the bundle's package name)")
+	name := flag.String("name", "", "the application's name (default: the folder's package name; for a .tgz, the control plane's choice)")
 	disconnectAfter := flag.Int("disconnect-after", 0, "close the watch once after N events and resume from the last sequence seen (a demonstration)")
 	asJSON := flag.Bool("json", false, "print one JSON object instead of the readable report")
 	flag.Usage = func() {

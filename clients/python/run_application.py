@@ -21,9 +21,11 @@ Run with Debian's /usr/bin/python3 (python3-grpcio), after generating the stubs:
       examples/wordcount 3 /tmp/ranking
 
 Arguments after the bundle go to main(). With --json, it prints one JSON object (what it saw) on
-stdout instead of the readable report. It exits 0 when the application FINISHED, 1 otherwise.
+stdout instead of the readable report. It exits 0 when the application FINISHED, 1 otherwise; a call
+the control plane refuses ends it with the call's name, the status and the control plane's message.
 """
 import argparse
+import contextlib
 import hashlib
 import io
 import json
@@ -43,7 +45,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--address', required=True, help='HOST:PORT of the control plane')
     parser.add_argument('--stubs', required=True, help='folder made by generate_stubs.py')
-    parser.add_argument('--name', default='', help="the application's name (default: the bundle's package name)")
+    parser.add_argument('--name', default='',
+                        help="the application's name (default: the folder's package name; for a .tgz, the control plane's choice)")
     parser.add_argument('--disconnect-after', type=int, default=0, metavar='N',
                         help='close the watch once after N events and resume from the last sequence seen (a demonstration)')
     parser.add_argument('--json', action='store_true', help='print one JSON object instead of the readable report')
@@ -58,7 +61,10 @@ def main():
 
     with grpc.insecure_channel(options.address) as channel:
         client = ccs_grpc.ClusterClientServiceStub(channel)
-        report = run(client, options)
+        try:
+            report = run(client, options)
+        except CallFailed as error:
+            sys.exit(f'run_application.py: {error}')
     if options.json:
         print(json.dumps(report, sort_keys=True))
     else:
@@ -66,14 +72,33 @@ def main():
     sys.exit(0 if report['status'] == 'APPLICATION_STATUS_FINISHED' else 1)
 
 
+class CallFailed(Exception):
+    """A call the control plane answered with an error status."""
+
+
+@contextlib.contextmanager
+def calling(name):
+    """Turns a failed call into CallFailed naming the call, the status and the control plane's message."""
+    import grpc
+    try:
+        yield
+    except grpc.RpcError as error:
+        raise CallFailed(f'{name}: {error.code().name}: {error.details()}') from error
+
+
 def run(client, options):
     """The whole flow; returns what it saw as plain data."""
     data, file_name, package_name = pack_bundle(options.bundle)
-    artifact_id, already_stored = upload(client, data, file_name)
-    application = run_driver(client, artifact_id, options.name or package_name, options.args)
-    watch = watch_to_end(client, application.id, options.disconnect_after)
-    log = read_driver_log(client, application.id)
-    jobs = list_jobs(client, application.id)
+    with calling('UploadArtifact'):
+        artifact_id, already_stored = upload(client, data, file_name)
+    with calling('RunApplication'):
+        application = run_driver(client, artifact_id, options.name or package_name, options.args)
+    with calling('WatchApplication'):
+        watch = watch_to_end(client, application.id, options.disconnect_after)
+    with calling('ReadDriverLog'):
+        log = read_driver_log(client, application.id)
+    with calling('ListJobs'):
+        jobs = list_jobs(client, application.id)
     from flotilla.v1 import status_pb2
     return {
         'artifact_id': artifact_id,

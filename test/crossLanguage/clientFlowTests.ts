@@ -1,7 +1,9 @@
 /**
  * The tests every client in another language passes, whatever its language: the whole flow with
- * --json checked against the control plane, and a .tgz taken as it is with the readable report.
+ * --json checked against the control plane, a .tgz taken as it is with the readable report, and a
+ * refused bundle reported with the call, its status and the control plane's message.
  */
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import {
@@ -14,7 +16,7 @@ import {
 } from '../support/clientFlow.js';
 import type { TestControlPlane } from '../support/controlPlane.js';
 import { describeRun, lastJsonLine, type ProgramResult } from '../support/programs.js';
-import { sharedDir } from '../support/tempDir.js';
+import { sharedDir, tempDir } from '../support/tempDir.js';
 
 /** A client under test, ready once the file's beforeAll has run. */
 export interface ClientUnderTest {
@@ -46,4 +48,15 @@ export function clientFlowTests(client: ClientUnderTest): void {
     expect(run.code, contextOf(run)).toBe(0);
     expectReadableReport(run.stdout, bundle.sha256, output);
   }, 300_000);
+
+  it("says which call failed, with the status and the control plane's message, when the bundle is refused", async () => {
+    const bundle = join(tempDir(), 'broken.tgz');
+    writeFileSync(bundle, 'not a gzipped tar');
+    const run = await client.run([bundle]);
+    expect(run.code, contextOf(run)).toBe(1);
+    // Python prints the status as INVALID_ARGUMENT, grpc-go as InvalidArgument.
+    expect(run.stderr, contextOf(run)).toMatch(
+      /UploadArtifact: .*(INVALID_ARGUMENT|InvalidArgument).*the bundle is not a well-formed gzipped tar/,
+    );
+  });
 }
