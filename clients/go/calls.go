@@ -49,7 +49,7 @@ func upload(ctx context.Context, client flotilla.ClusterClientServiceClient, bun
 }
 
 // runDriver asks the control plane to run the bundle in driver mode; it returns the accepted application.
-func runDriver(ctx context.Context, client flotilla.ClusterClientServiceClient, artifactID, name string, args []string) (*flotilla.Application, error) {
+func runDriver(ctx context.Context, client flotilla.ClusterClientServiceClient, artifactID, name, entry string, args []string) (*flotilla.Application, error) {
 	ctx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
 	// The same request id on a retry returns the first application instead of starting a second.
@@ -61,6 +61,7 @@ func runDriver(ctx context.Context, client flotilla.ClusterClientServiceClient, 
 		RequestId: hex.EncodeToString(random),
 		Name:      name,
 		Bundle:    &flotilla.BundleReference{Source: &flotilla.BundleReference_ArtifactId{ArtifactId: artifactID}},
+		Entry:     entry,
 		Args:      args,
 		Mode:      flotilla.SubmissionMode_SUBMISSION_MODE_DRIVER,
 	})

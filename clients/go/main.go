@@ -61,6 +61,7 @@ type JobSummary struct {
 func main() {
 	address := flag.String("address", "", "HOST:PORT of the control plane")
 	name := flag.String("name", "", "the application's name (default: the folder's package name; for a .tgz, the control plane's choice)")
+	entry := flag.String("entry", "", "the entry point as MODULE#EXPORT, Flink's -c (default: the package's main module and its main export)")
 	disconnectAfter := flag.Int("disconnect-after", 0, "close the watch once after N events and resume from the last sequence seen (a demonstration)")
 	asJSON := flag.Bool("json", false, "print one JSON object instead of the readable report")
 	flag.Usage = func() {
@@ -79,7 +80,7 @@ func main() {
 	}
 	defer connection.Close()
 	client := flotilla.NewClusterClientServiceClient(connection)
-	report, err := run(context.Background(), client, flag.Arg(0), *name, flag.Args()[1:], *disconnectAfter)
+	report, err := run(context.Background(), client, flag.Arg(0), *name, *entry, flag.Args()[1:], *disconnectAfter)
 	if err != nil {
 		fail(err)
 	}
@@ -96,7 +97,7 @@ func main() {
 }
 
 // run is the whole flow.
-func run(ctx context.Context, client flotilla.ClusterClientServiceClient, bundle, name string, args []string, disconnectAfter int) (*Report, error) {
+func run(ctx context.Context, client flotilla.ClusterClientServiceClient, bundle, name, entry string, args []string, disconnectAfter int) (*Report, error) {
 	packed, err := packBundle(bundle)
 	if err != nil {
 		return nil, err
@@ -108,7 +109,7 @@ func run(ctx context.Context, client flotilla.ClusterClientServiceClient, bundle
 	if err != nil {
 		return nil, fmt.Errorf("UploadArtifact: %w", err)
 	}
-	application, err := runDriver(ctx, client, artifactID, name, args)
+	application, err := runDriver(ctx, client, artifactID, name, entry, args)
 	if err != nil {
 		return nil, fmt.Errorf("RunApplication: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"time"
 
 	flotilla "flotilla/v1"
@@ -38,15 +39,23 @@ type watched struct {
 	finalStatus string
 }
 
+// terminal statuses are those after which nothing changes.
+var terminal = map[flotilla.ApplicationStatus]bool{
+	flotilla.ApplicationStatus_APPLICATION_STATUS_FINISHED: true,
+	flotilla.ApplicationStatus_APPLICATION_STATUS_FAILED:   true,
+	flotilla.ApplicationStatus_APPLICATION_STATUS_CANCELED: true,
+}
+
 // watchToEnd returns every event of the application until it ends. When a stream breaks it opens
 // another after the last sequence seen; with disconnectAfter > 0 it closes the first stream itself
 // after that many events, to show the resumption.
 func watchToEnd(ctx context.Context, client flotilla.ClusterClientServiceClient, applicationID string, disconnectAfter int) (*watched, error) {
 	result := &watched{}
 	var after uint64
+	var current flotilla.ApplicationStatus
 	disconnected := disconnectAfter <= 0
 	var lostSince time.Time
-	for {
+	for !terminal[current] {
 		streamCtx, cancel := context.WithCancel(ctx)
 		stream, err := client.WatchApplication(streamCtx, &flotilla.WatchApplicationRequest{
 			ApplicationId: applicationID, AfterSequence: after, Follow: true,
@@ -66,10 +75,9 @@ func watchToEnd(ctx context.Context, client flotilla.ClusterClientServiceClient,
 			}
 			after = event.GetSequence()
 			seen.Sequences = append(seen.Sequences, after)
-			summary := summarize(event)
-			result.events = append(result.events, summary)
+			result.events = append(result.events, summarize(event))
 			if change, ok := event.GetKind().(*flotilla.ApplicationEvent_ApplicationStatusChanged); ok {
-				result.finalStatus = change.ApplicationStatusChanged.GetStatus().String()
+				current = change.ApplicationStatusChanged.GetStatus()
 			}
 			if !disconnected && len(result.events) >= disconnectAfter {
 				disconnected = true
@@ -78,23 +86,29 @@ func watchToEnd(ctx context.Context, client flotilla.ClusterClientServiceClient,
 			}
 		}
 		cancel()
+		var reason string
 		switch {
-		case err == io.EOF:
-			return result, nil
-		case seen.EndedBy == "client":
+		case seen.EndedBy == "client" || (err == io.EOF && terminal[current]):
 			continue
+		case err == io.EOF:
+			reason = "the stream ended before the application did"
 		case status.Code(err) == codes.Unavailable:
-			if lostSince.IsZero() {
-				lostSince = time.Now()
-			} else if time.Since(lostSince) > reconnectFor {
-				return nil, err
-			}
 			seen.EndedBy = "UNAVAILABLE"
-			time.Sleep(500 * time.Millisecond)
+			reason = fmt.Sprintf("connection lost (%s)", status.Convert(err).Message())
 		default:
 			return nil, err
 		}
+		// Lost: ask again after the last sequence seen, for a while.
+		if lostSince.IsZero() {
+			lostSince = time.Now()
+		} else if time.Since(lostSince) > reconnectFor {
+			return nil, fmt.Errorf("%s, for %s", reason, reconnectFor)
+		}
+		fmt.Fprintf(os.Stderr, "run_application: watch: %s; resuming after sequence %d\n", reason, after)
+		time.Sleep(500 * time.Millisecond)
 	}
+	result.finalStatus = current.String()
+	return result, nil
 }
 
 func summarize(event *flotilla.ApplicationEvent) EventSummary {

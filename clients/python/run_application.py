@@ -39,6 +39,8 @@ CHUNK_BYTES = 256 * 1024
 SKIPPED = {'.git', '.hg', '.svn'}
 # How long a lost watch is retried before the client gives up, in seconds.
 RECONNECT_FOR_S = 60.0
+# The application statuses after which nothing changes.
+TERMINAL = {'APPLICATION_STATUS_FINISHED', 'APPLICATION_STATUS_FAILED', 'APPLICATION_STATUS_CANCELED'}
 
 
 def main():
@@ -47,6 +49,8 @@ def main():
     parser.add_argument('--stubs', required=True, help='folder made by generate_stubs.py')
     parser.add_argument('--name', default='',
                         help="the application's name (default: the folder's package name; for a .tgz, the control plane's choice)")
+    parser.add_argument('--entry', default='', metavar='MODULE#EXPORT',
+                        help="the entry point, Flink's -c (default: the package's main module and its main export)")
     parser.add_argument('--disconnect-after', type=int, default=0, metavar='N',
                         help='close the watch once after N events and resume from the last sequence seen (a demonstration)')
     parser.add_argument('--json', action='store_true', help='print one JSON object instead of the readable report')
@@ -92,7 +96,7 @@ def run(client, options):
     with calling('UploadArtifact'):
         artifact_id, already_stored = upload(client, data, file_name)
     with calling('RunApplication'):
-        application = run_driver(client, artifact_id, options.name or package_name, options.args)
+        application = run_driver(client, artifact_id, options.name or package_name, options.entry, options.args)
     with calling('WatchApplication'):
         watch = watch_to_end(client, application.id, options.disconnect_after)
     with calling('ReadDriverLog'):
@@ -162,7 +166,7 @@ def upload(client, data, file_name):
     return response.artifact.id, response.already_stored
 
 
-def run_driver(client, artifact_id, name, args):
+def run_driver(client, artifact_id, name, entry, args):
     """Asks the control plane to run the bundle in driver mode; returns the accepted application."""
     from flotilla.v1 import cluster_client_service_pb2 as ccs
     from flotilla.v1 import job_graph_pb2, status_pb2
@@ -171,6 +175,7 @@ def run_driver(client, artifact_id, name, args):
         request_id=str(uuid.uuid4()),
         name=name,
         bundle=job_graph_pb2.BundleReference(artifact_id=artifact_id),
+        entry=entry,
         args=args,
         mode=status_pb2.SUBMISSION_MODE_DRIVER,
     )
@@ -181,11 +186,11 @@ def watch_to_end(client, application_id, disconnect_after):
     """Every event of the application until it ends, resuming from the last sequence after a broken stream."""
     import grpc
     from flotilla.v1 import cluster_client_service_pb2 as ccs
-    after = 0
+    after, status = 0, None
     events, streams = [], []
     disconnected = disconnect_after <= 0
     lost_since = None
-    while True:
+    while status not in TERMINAL:
         stream = client.WatchApplication(
             ccs.WatchApplicationRequest(application_id=application_id, after_sequence=after, follow=True))
         seen = {'after_sequence': after, 'sequences': [], 'ended_by': 'server'}
@@ -199,6 +204,8 @@ def watch_to_end(client, application_id, disconnect_after):
                 after = event.sequence
                 seen['sequences'].append(event.sequence)
                 events.append(describe(event))
+                if events[-1]['kind'] == 'application_status_changed':
+                    status = events[-1]['status']
                 if not disconnected and len(events) >= disconnect_after:
                     disconnected = True
                     seen['ended_by'] = 'client'
@@ -207,15 +214,19 @@ def watch_to_end(client, application_id, disconnect_after):
         except grpc.RpcError as error:
             if error.code() != grpc.StatusCode.UNAVAILABLE:
                 raise
-            lost_since = lost_since or time.monotonic()
-            if time.monotonic() - lost_since > RECONNECT_FOR_S:
-                raise
             seen['ended_by'] = 'UNAVAILABLE'
-            time.sleep(0.5)
-            continue
-        if seen['ended_by'] == 'server':
-            final = [event['status'] for event in events if event['kind'] == 'application_status_changed']
-            return {'events': events, 'streams': streams, 'final_status': final[-1] if final else None}
+            reason, lost = f'connection lost ({error.details()})', error
+        else:
+            if seen['ended_by'] == 'client' or status in TERMINAL:
+                continue
+            reason, lost = 'the stream ended before the application did', None
+        # Lost: ask again after the last sequence seen, for a while.
+        lost_since = lost_since or time.monotonic()
+        if time.monotonic() - lost_since > RECONNECT_FOR_S:
+            raise lost or CallFailed(f'WatchApplication: {reason}, for {RECONNECT_FOR_S:.0f} s')
+        print(f'run_application.py: watch: {reason}; resuming after sequence {after}', file=sys.stderr, flush=True)
+        time.sleep(0.5)
+    return {'events': events, 'streams': streams, 'final_status': status}
 
 
 def describe(event):

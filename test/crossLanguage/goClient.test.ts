@@ -38,6 +38,7 @@ describe('the Go client example against a real control plane', () => {
   clientFlowTests({
     name: 'clients/go (run_application)',
     controlPlane: () => controlPlane,
-    run: (args) => runProgram(built.binary, ['-address', controlPlane.address, ...args], { timeoutMs: 240_000 }),
+    run: (args, address = controlPlane.address) =>
+      runProgram(built.binary, ['-address', address, ...args], { timeoutMs: 240_000 }),
   });
 });

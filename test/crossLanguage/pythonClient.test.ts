@@ -26,10 +26,10 @@ describe('the Python client example against a real control plane', () => {
   clientFlowTests({
     name: 'clients/python/run_application.py',
     controlPlane: () => controlPlane,
-    run: (args) =>
+    run: (args, address = controlPlane.address) =>
       runProgram(
         PYTHON,
-        [join(PYTHON_CLIENTS, 'run_application.py'), '--address', controlPlane.address, '--stubs', stubs, ...args],
+        [join(PYTHON_CLIENTS, 'run_application.py'), '--address', address, '--stubs', stubs, ...args],
         { env: { PYTHONDONTWRITEBYTECODE: '1' }, timeoutMs: 240_000 },
       ),
   });
