@@ -162,6 +162,28 @@ describe('progress while people wait', () => {
     expect(renderTerminal(quiet.raw).map((line) => line.replace(TIME, ''))).toEqual(eventLines(events));
   }, 120_000);
 
+  it("session mode on a terminal: main()'s own console lines and the event lines both stay whole under the spinner", async () => {
+    const started = await runCli(['cluster', 'start', '--task-executors', '1', '--slots', '2'], controlPlane.env);
+    expect(started.code, started.stderr).toBe(0);
+    const clusterId = started.stdout.trim();
+    const output = join(sharedDir(), 'session');
+    const run = await runCliInTerminal(
+      ['run', '--cluster', clusterId, join(ROOT, 'examples/wordcount'), '3', output],
+      controlPlane.env,
+    );
+    expect(run.code, run.raw).toBe(0);
+    expect(run.raw).toMatch(SPINNER);
+    const screen = renderTerminal(run.raw);
+    // main() runs in this process and prints the ranking with console.log while the spinner is drawn.
+    expect(screen).toEqual(expect.arrayContaining(['to\t6', 'the\t3', 'and\t2', `wrote the top 3 words to ${output}`]));
+    const applicationId = /^submitted application (\S+) /m.exec(screen.join('\n'))![1]!;
+    const events = await watchAll(controlPlane.client, applicationId, 0, false);
+    const printed = screen.filter((line) => TIME.test(line)).map((line) => line.replace(TIME, ''));
+    expect(printed).toEqual(eventLines(events));
+    expect(screen.filter((line) => SPINNER.test(line))).toEqual([]);
+    await controlPlane.client.shutDownCluster({ clusterId });
+  }, 120_000);
+
   it('cluster start: task executors ready as lines when piped, drawn in place on a terminal', async () => {
     const piped = await runCli(['cluster', 'start', '--task-executors', '2', '--slots', '1'], controlPlane.env);
     expect(piped.code, piped.stderr).toBe(0);

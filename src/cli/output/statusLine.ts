@@ -46,31 +46,43 @@ export function statusLine(options: StatusLineOptions = {}): StatusLine {
   return new TerminalStatusLine(stream);
 }
 
+type Write = NodeJS.WritableStream['write'];
+
+/**
+ * The status line on a terminal. While it is drawn, anything else this process writes to stdout or
+ * stderr (a session-mode main()'s console, a log line) goes through a guard that erases the status
+ * line first and draws it again once that text ended its line, so other text never lands on the
+ * spinner's line; the writes are given back when it closes.
+ */
 class TerminalStatusLine implements StatusLine {
   readonly live = true;
   private text: (() => string) | undefined;
   private frame = 0;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Whether the status line is on the screen now. */
+  private drawnNow = false;
+  /** Whether another writer left a line unfinished: the status line waits until it ends. */
+  private partial = false;
+  /** The streams' own writes, which the guards replaced, by stream. */
+  private readonly originals = new Map<NodeJS.WritableStream, Write>();
 
-  constructor(private readonly stream: NodeJS.WriteStream) {}
+  constructor(private readonly stream: NodeJS.WriteStream) {
+    for (const target of new Set<NodeJS.WritableStream>([process.stdout, process.stderr, stream])) this.guard(target);
+  }
 
   print(line: string, to: NodeJS.WritableStream = this.stream): void {
-    const shown = this.text !== undefined && !this.closed;
-    if (to === this.stream) {
-      this.stream.write(shown ? `${CLEAR_LINE}${line}\n${this.drawn()}` : `${line}\n`);
-      return;
-    }
-    if (shown) this.stream.write(CLEAR_LINE);
-    to.write(`${line}\n`);
-    if (shown) this.stream.write(this.drawn());
+    this.erase();
+    this.raw(to, `${line}\n`);
+    this.partial = false;
+    this.draw();
   }
 
   set(text: (() => string) | undefined): void {
     if (this.closed) return;
-    const had = this.text !== undefined;
     this.text = text;
-    this.stream.write(text ? `${CLEAR_LINE}${this.drawn()}` : had ? CLEAR_LINE : '');
+    if (text) this.draw();
+    else this.erase();
     if (text && !this.timer) {
       // Unreferenced: the spinner never keeps the command alive.
       this.timer = setInterval(() => this.tick(), FRAME_MS).unref();
@@ -79,16 +91,51 @@ class TerminalStatusLine implements StatusLine {
 
   close(): void {
     if (this.closed) return;
+    this.erase();
     this.closed = true;
-    clearInterval(this.timer);
-    if (this.text) this.stream.write(CLEAR_LINE);
     this.text = undefined;
+    clearInterval(this.timer);
+    for (const [target, write] of this.originals) target.write = write;
+    this.originals.clear();
   }
 
   private tick(): void {
     if (!this.text) return;
     this.frame = (this.frame + 1) % FRAMES.length;
-    this.stream.write(`${CLEAR_LINE}${this.drawn()}`);
+    this.draw();
+  }
+
+  /** Draws (or redraws) the status line, unless there is none or another writer's line is unfinished. */
+  private draw(): void {
+    if (this.closed || !this.text || this.partial) return;
+    this.raw(this.stream, `${CLEAR_LINE}${this.drawn()}`);
+    this.drawnNow = true;
+  }
+
+  /** Takes the status line off the screen, leaving the cursor at the start of its line. */
+  private erase(): void {
+    if (!this.drawnNow) return;
+    this.raw(this.stream, CLEAR_LINE);
+    this.drawnNow = false;
+  }
+
+  /** Writes with the stream's own write, past the guard. */
+  private raw(target: NodeJS.WritableStream, text: string): void {
+    (this.originals.get(target) ?? target.write).call(target, text);
+  }
+
+  private guard(target: NodeJS.WritableStream): void {
+    const original = target.write;
+    this.originals.set(target, original);
+    const write = (chunk: unknown, ...rest: unknown[]): boolean => {
+      this.erase();
+      const written = (original as (...args: unknown[]) => boolean).call(target, chunk, ...rest);
+      const text = typeof chunk === 'string' ? chunk : Buffer.isBuffer(chunk) ? chunk.toString('utf8') : '';
+      if (text.length > 0) this.partial = !text.endsWith('\n');
+      this.draw();
+      return written;
+    };
+    target.write = write as Write;
   }
 
   /** The line as drawn: cut to the terminal's width, since a line that wraps cannot be erased with one CLEAR_LINE. */
