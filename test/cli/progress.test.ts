@@ -79,10 +79,13 @@ describe('progress while people wait', () => {
     expect(uploaded[1]).toBe(artifactId.slice(0, 12));
     expect(Number(uploaded[2])).toBe(size);
     expect(size).toBeGreaterThan(3 * 1048576);
-    expect(lines.filter((line) => line.startsWith('uploading bundle: '))).toEqual([
+    // (A line every 5 s in between, should the upload be that slow.)
+    const progressLines = lines.filter((line) => line.startsWith('uploading bundle: '));
+    expect(progressLines[0]).toBe(
       `uploading bundle: 1048576 of ${size} bytes (${Math.floor((1048576 / size) * 100)}%)`,
-      `uploading bundle: ${size} of ${size} bytes (100%)`,
-    ]);
+    );
+    expect(progressLines.at(-1)).toBe(`uploading bundle: ${size} of ${size} bytes (100%)`);
+    expect(progressLines.length).toBeLessThanOrEqual(Math.ceil(size / 1048576));
 
     // The deployment: the owned cluster's events carry its task executors ready out of 2, never fewer
     // than before, and RUNNING with both; the lines say so.
