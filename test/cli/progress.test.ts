@@ -187,7 +187,7 @@ describe('progress while people wait', () => {
     await controlPlane.client.shutDownCluster({ clusterId });
   }, 120_000);
 
-  it('cluster start: task executors ready as lines when piped, drawn in place on a terminal', async () => {
+  it('cluster start: task executors ready as lines when piped, drawn in place on a terminal, the id alone with --quiet', async () => {
     const piped = await runCli(['cluster', 'start', '--task-executors', '2', '--slots', '1'], controlPlane.env);
     expect(piped.code, piped.stderr).toBe(0);
     const pipedId = piped.stdout.trim();
@@ -213,6 +213,13 @@ describe('progress while people wait', () => {
     );
     expect(screen.at(-2)).toMatch(new RegExp(`^cluster ${id} RUNNING, ready 2/2 task executors \\(\\d+\\.\\ds\\)$`));
     expect(screen.filter((line) => SPINNER.test(line))).toEqual([]);
-    for (const clusterId of [pipedId, id]) await controlPlane.client.shutDownCluster({ clusterId });
+
+    // --quiet: the id and nothing else.
+    const quiet = await runCli(['cluster', 'start', '-q', '--task-executors', '1', '--slots', '1'], controlPlane.env);
+    expect(quiet.code, quiet.stderr).toBe(0);
+    expect(quiet.stderr).toBe('');
+    expect(quiet.stdout).toMatch(/^cluster-\S+\n$/);
+    for (const clusterId of [pipedId, id, quiet.stdout.trim()])
+      await controlPlane.client.shutDownCluster({ clusterId });
   }, 120_000);
 });

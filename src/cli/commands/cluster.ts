@@ -61,7 +61,7 @@ export async function runClusterStart(args: ParsedCommandLine): Promise<number> 
 /**
  * Polls the cluster until it runs. A line goes to stderr whenever its status or the task executors
  * ready change (the control plane records each count as it grows); on a terminal a status line
- * with a spinner and the time so far stays below them (not with --quiet).
+ * with a spinner and the time so far stays below them. With --quiet, neither.
  */
 async function waitUntilRunning(connection: ControlPlaneConnection, clusterId: string, quiet: boolean): Promise<void> {
   const started = Date.now();
@@ -73,7 +73,7 @@ async function waitUntilRunning(connection: ControlPlaneConnection, clusterId: s
       const status = cluster!.status;
       const state = `cluster ${clusterId} ${ClusterStatus[status]}, ${readiness(cluster!.registeredTaskExecutors, cluster!.spec?.taskExecutors ?? 0)}`;
       const elapsed = () => formatElapsed(Date.now() - started);
-      if (state !== shown) lines.print(`${state} (${elapsed()})`);
+      if (state !== shown && !quiet) lines.print(`${state} (${elapsed()})`);
       shown = state;
       if (status === ClusterStatus.RUNNING) return;
       if (status === ClusterStatus.FAILED || status === ClusterStatus.STOPPED || status === ClusterStatus.STOPPING) {
