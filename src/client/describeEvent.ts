@@ -15,9 +15,15 @@ export function describeEvent(event: ApplicationEvent): string | undefined {
       return `application ${ApplicationStatus[status]}${cause}`;
     }
     case 'clusterStatusChanged': {
-      const { clusterId, status, jobmanagerAddress, message } = kind.clusterStatusChanged;
+      const { clusterId, status, jobmanagerAddress, message, registeredTaskExecutors, taskExecutors } =
+        kind.clusterStatusChanged;
       const where = status === ClusterStatus.RUNNING && jobmanagerAddress ? ` at ${jobmanagerAddress}` : '';
-      return `cluster ${clusterId} ${ClusterStatus[status]}${where}${message ? ` (${message})` : ''}`;
+      // While it deploys, how many task executors are ready (events recorded before the count was kept have none).
+      const ready =
+        status === ClusterStatus.DEPLOYING && taskExecutors > 0
+          ? `, ${readiness(registeredTaskExecutors, taskExecutors)}`
+          : '';
+      return `cluster ${clusterId} ${ClusterStatus[status]}${where}${ready}${message ? ` (${message})` : ''}`;
     }
     case 'jobStatusChanged': {
       const { jobId, jobName, status, failure } = kind.jobStatusChanged;
@@ -31,6 +37,11 @@ export function describeEvent(event: ApplicationEvent): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** A cluster's readiness as the CLI shows it: "ready 1/2 task executors". */
+export function readiness(registered: number, total: number): string {
+  return `ready ${registered}/${total} task executors`;
 }
 
 /** Whether `event` is the application's last: it reached FINISHED, FAILED or CANCELED. */

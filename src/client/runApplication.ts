@@ -48,8 +48,8 @@ export interface DriverApplicationRequest {
 /** Options of {@link runApplication}. */
 export interface RunOptions {
   onUploadProgress?: (sent: number, total: number) => void;
-  /** Called when the bundle is stored, with whether it had to be sent. */
-  onUploaded?: (artifactId: string, alreadyStored: boolean) => void;
+  /** Called when the bundle is stored, with whether it had to be sent and its size in bytes. */
+  onUploaded?: (artifactId: string, alreadyStored: boolean, sizeBytes: number) => void;
 }
 
 /** How long RunApplication is retried while the control plane cannot be reached, in milliseconds. */
@@ -62,7 +62,7 @@ export async function runApplication(
   options: RunOptions = {},
 ): Promise<{ application: Application; deduplicated: boolean }> {
   const uploaded = await uploadBundle(connection, request.bundlePath, { onProgress: options.onUploadProgress });
-  options.onUploaded?.(uploaded.artifactId, uploaded.alreadyStored);
+  options.onUploaded?.(uploaded.artifactId, uploaded.alreadyStored, uploaded.sizeBytes);
   const requestId = request.requestId ?? randomUUID();
   const message = {
     requestId,

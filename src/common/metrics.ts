@@ -58,6 +58,11 @@ export interface Metrics {
   gauge(spec: MetricSpec): Gauge;
   /** A gauge whose series are computed when metrics are scraped. */
   collectedGauge(spec: CollectedGaugeSpec): void;
+  /**
+   * A counter whose series are read when metrics are scraped: totals kept elsewhere (another process
+   * reports them) that only grow while their source lives.
+   */
+  collectedCounter(spec: CollectedGaugeSpec): void;
   histogram(spec: HistogramSpec): Histogram;
 }
 
@@ -68,6 +73,7 @@ export const NO_METRICS: Metrics = {
   counter: () => NOTHING,
   gauge: () => NOTHING,
   collectedGauge() {},
+  collectedCounter() {},
   histogram: () => NOTHING,
 };
 

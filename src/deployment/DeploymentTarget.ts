@@ -63,6 +63,12 @@ export interface DeploymentProgress {
   onRecorded(reference: string): void | Promise<void>;
   /** The job manager listens at `address` (HOST:PORT); task executors are starting. */
   onJobManagerListening(address: string): void;
+  /**
+   * `registered` of the cluster's task executors have registered with its job manager so far: told
+   * each time the count the target sees grows, before the deployment resolves (a target may skip
+   * counts when several register between two looks, and need not report the last one).
+   */
+  onTaskExecutorsRegistered?(registered: number): void;
 }
 
 /** What the caller stored of a cluster a target deployed, to attach to it again. */

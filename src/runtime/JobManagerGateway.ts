@@ -6,6 +6,7 @@
  */
 import type { ExecutionState, SerializedError } from '../common/status.js';
 import type { SlotStatus } from './SlotStatus.js';
+import type { TaskExecutorMetricsReport } from './TaskExecutorMetricsReport.js';
 import type { TaskExecutorRegistration } from './TaskExecutorRegistration.js';
 
 /** Which stream a task's output line came from. */
@@ -20,11 +21,13 @@ export interface JobManagerGateway {
   /**
    * Sends a heartbeat. `registered` is false when the job manager does not know this task executor
    * any more; `unknownExecutionAttemptIds` are running attempts no job master wants (stale ones).
+   * `metrics` is what the task executor counted and measured, for the job manager's metrics.
    */
   heartbeat(
     taskExecutorId: string,
     slots: SlotStatus[],
     runningExecutionAttemptIds: string[],
+    metrics?: TaskExecutorMetricsReport,
   ): Promise<{ registered: boolean; unknownExecutionAttemptIds: string[] }>;
   /**
    * Reports a task's new state; resolves false when the job master does not know the attempt any

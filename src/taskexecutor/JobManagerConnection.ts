@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import type { Logger } from '../common/logger.js';
 import type { SlotStatus } from '../runtime/SlotStatus.js';
 import type { JobManagerGateway } from '../runtime/JobManagerGateway.js';
+import type { TaskExecutorMetricsReport } from '../runtime/TaskExecutorMetricsReport.js';
 
 /** Settings of {@link JobManagerConnection}. */
 export interface JobManagerConnectionOptions {
@@ -22,6 +23,8 @@ export interface JobManagerConnectionOptions {
   slots(): SlotStatus[];
   /** The execution attempts running now. */
   runningAttempts(): string[];
+  /** What this task executor counted and measured, sent with every heartbeat. */
+  metrics?(): TaskExecutorMetricsReport;
   /** Called after every successful registration. */
   onRegistered?(): void;
   /** Called with attempts this task executor runs that the job manager does not know (they should stop). */
@@ -64,6 +67,7 @@ export class JobManagerConnection {
           this.options.taskExecutorId,
           this.options.slots(),
           this.options.runningAttempts(),
+          this.options.metrics?.(),
         );
         this.lastContactAt = Date.now();
         if (unknownExecutionAttemptIds.length > 0) this.options.onUnknownAttempts(unknownExecutionAttemptIds);

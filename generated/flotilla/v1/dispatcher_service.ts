@@ -213,6 +213,50 @@ export interface HeartbeatFromTaskExecutorRequest {
   slots: SlotStatus[];
   /** The execution attempts it is running now. */
   runningExecutionAttemptIds: string[];
+  /** What it counted and measured, for the job manager's metrics; unset from task executors that do not report them. */
+  metrics: TaskExecutorMetrics | undefined;
+}
+
+/** TaskExecutorMetrics is what a task executor reports with each heartbeat for the job manager to publish. */
+export interface TaskExecutorMetrics {
+  /** Record batches its tasks received from producers in other task executors (the network exchange), since it started. */
+  networkExchange:
+    | ExchangeCount
+    | undefined;
+  /** Record batches its tasks received from producers in the same task executor (local channels), since it started. */
+  localExchange:
+    | ExchangeCount
+    | undefined;
+  /** The latest memory sample of each driver it runs, and of those that ended in the last 30 seconds. */
+  drivers: DriverMemory[];
+}
+
+/** ExchangeCount counts what crossed input channels of one kind. */
+export interface ExchangeCount {
+  /** Records received. */
+  records: bigint;
+  /** Bytes of their serialized batches received. */
+  bytes: bigint;
+}
+
+/** DriverMemory is one driver's memory, measured inside its worker thread, with the limits it was run with. */
+export interface DriverMemory {
+  /** The driver job's id. */
+  jobId: string;
+  /** The id of the driver's application. */
+  applicationId: string;
+  /** Bytes of the V8 heap the driver uses (used_heap_size). */
+  heapUsedBytes: bigint;
+  /** Bytes held outside the heap in ArrayBuffers and Buffers (external_memory), what --driver-direct-memory limits. */
+  directUsedBytes: bigint;
+  /** Bytes V8 allocated with malloc for the driver's isolate (malloced_memory), what --driver-native-memory limits. */
+  nativeUsedBytes: bigint;
+  /** The heap limit the driver runs with (--driver-heap-memory), in bytes. */
+  heapLimitBytes: bigint;
+  /** The direct memory limit in bytes; zero for none. */
+  directLimitBytes: bigint;
+  /** The native memory limit in bytes; zero for none. */
+  nativeLimitBytes: bigint;
 }
 
 /** HeartbeatFromTaskExecutorResponse answers a heartbeat. */
@@ -2241,7 +2285,7 @@ export const RegisterTaskExecutorResponse: MessageFns<RegisterTaskExecutorRespon
 };
 
 function createBaseHeartbeatFromTaskExecutorRequest(): HeartbeatFromTaskExecutorRequest {
-  return { taskExecutorId: "", slots: [], runningExecutionAttemptIds: [] };
+  return { taskExecutorId: "", slots: [], runningExecutionAttemptIds: [], metrics: undefined };
 }
 
 export const HeartbeatFromTaskExecutorRequest: MessageFns<HeartbeatFromTaskExecutorRequest> = {
@@ -2254,6 +2298,9 @@ export const HeartbeatFromTaskExecutorRequest: MessageFns<HeartbeatFromTaskExecu
     }
     for (const v of message.runningExecutionAttemptIds) {
       writer.uint32(26).string(v!);
+    }
+    if (message.metrics !== undefined) {
+      TaskExecutorMetrics.encode(message.metrics, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -2295,6 +2342,14 @@ export const HeartbeatFromTaskExecutorRequest: MessageFns<HeartbeatFromTaskExecu
             message.runningExecutionAttemptIds.push(reader.string());
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.metrics = TaskExecutorMetrics.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2320,6 +2375,7 @@ export const HeartbeatFromTaskExecutorRequest: MessageFns<HeartbeatFromTaskExecu
         : globalThis.Array.isArray(object?.running_execution_attempt_ids)
         ? object.running_execution_attempt_ids.map((e: any) => globalThis.String(e))
         : [],
+      metrics: isSet(object.metrics) ? TaskExecutorMetrics.fromJSON(object.metrics) : undefined,
     };
   },
 
@@ -2334,6 +2390,9 @@ export const HeartbeatFromTaskExecutorRequest: MessageFns<HeartbeatFromTaskExecu
     if (message.runningExecutionAttemptIds?.length) {
       obj.runningExecutionAttemptIds = message.runningExecutionAttemptIds;
     }
+    if (message.metrics !== undefined) {
+      obj.metrics = TaskExecutorMetrics.toJSON(message.metrics);
+    }
     return obj;
   },
 
@@ -2345,6 +2404,467 @@ export const HeartbeatFromTaskExecutorRequest: MessageFns<HeartbeatFromTaskExecu
     message.taskExecutorId = object.taskExecutorId ?? "";
     message.slots = object.slots?.map((e) => SlotStatus.fromPartial(e)) || [];
     message.runningExecutionAttemptIds = object.runningExecutionAttemptIds?.map((e) => e) || [];
+    message.metrics = (object.metrics !== undefined && object.metrics !== null)
+      ? TaskExecutorMetrics.fromPartial(object.metrics)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseTaskExecutorMetrics(): TaskExecutorMetrics {
+  return { networkExchange: undefined, localExchange: undefined, drivers: [] };
+}
+
+export const TaskExecutorMetrics: MessageFns<TaskExecutorMetrics> = {
+  encode(message: TaskExecutorMetrics, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.networkExchange !== undefined) {
+      ExchangeCount.encode(message.networkExchange, writer.uint32(10).fork()).join();
+    }
+    if (message.localExchange !== undefined) {
+      ExchangeCount.encode(message.localExchange, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.drivers) {
+      DriverMemory.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TaskExecutorMetrics {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTaskExecutorMetrics();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.networkExchange = ExchangeCount.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.localExchange = ExchangeCount.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.drivers.push(DriverMemory.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TaskExecutorMetrics {
+    return {
+      networkExchange: isSet(object.networkExchange)
+        ? ExchangeCount.fromJSON(object.networkExchange)
+        : isSet(object.network_exchange)
+        ? ExchangeCount.fromJSON(object.network_exchange)
+        : undefined,
+      localExchange: isSet(object.localExchange)
+        ? ExchangeCount.fromJSON(object.localExchange)
+        : isSet(object.local_exchange)
+        ? ExchangeCount.fromJSON(object.local_exchange)
+        : undefined,
+      drivers: globalThis.Array.isArray(object?.drivers)
+        ? object.drivers.map((e: any) => DriverMemory.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: TaskExecutorMetrics): unknown {
+    const obj: any = {};
+    if (message.networkExchange !== undefined) {
+      obj.networkExchange = ExchangeCount.toJSON(message.networkExchange);
+    }
+    if (message.localExchange !== undefined) {
+      obj.localExchange = ExchangeCount.toJSON(message.localExchange);
+    }
+    if (message.drivers?.length) {
+      obj.drivers = message.drivers.map((e) => DriverMemory.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TaskExecutorMetrics>): TaskExecutorMetrics {
+    return TaskExecutorMetrics.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TaskExecutorMetrics>): TaskExecutorMetrics {
+    const message = createBaseTaskExecutorMetrics();
+    message.networkExchange = (object.networkExchange !== undefined && object.networkExchange !== null)
+      ? ExchangeCount.fromPartial(object.networkExchange)
+      : undefined;
+    message.localExchange = (object.localExchange !== undefined && object.localExchange !== null)
+      ? ExchangeCount.fromPartial(object.localExchange)
+      : undefined;
+    message.drivers = object.drivers?.map((e) => DriverMemory.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseExchangeCount(): ExchangeCount {
+  return { records: 0n, bytes: 0n };
+}
+
+export const ExchangeCount: MessageFns<ExchangeCount> = {
+  encode(message: ExchangeCount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.records !== 0n) {
+      if (BigInt.asUintN(64, message.records) !== message.records) {
+        throw new globalThis.Error("value provided for field message.records of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.records);
+    }
+    if (message.bytes !== 0n) {
+      if (BigInt.asUintN(64, message.bytes) !== message.bytes) {
+        throw new globalThis.Error("value provided for field message.bytes of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.bytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ExchangeCount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseExchangeCount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.records = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.bytes = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ExchangeCount {
+    return {
+      records: isSet(object.records) ? BigInt(object.records) : 0n,
+      bytes: isSet(object.bytes) ? BigInt(object.bytes) : 0n,
+    };
+  },
+
+  toJSON(message: ExchangeCount): unknown {
+    const obj: any = {};
+    if (message.records !== 0n) {
+      obj.records = message.records.toString();
+    }
+    if (message.bytes !== 0n) {
+      obj.bytes = message.bytes.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ExchangeCount>): ExchangeCount {
+    return ExchangeCount.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ExchangeCount>): ExchangeCount {
+    const message = createBaseExchangeCount();
+    message.records = (object.records !== undefined && object.records !== null) ? BigInt(object.records) : 0n;
+    message.bytes = (object.bytes !== undefined && object.bytes !== null) ? BigInt(object.bytes) : 0n;
+    return message;
+  },
+};
+
+function createBaseDriverMemory(): DriverMemory {
+  return {
+    jobId: "",
+    applicationId: "",
+    heapUsedBytes: 0n,
+    directUsedBytes: 0n,
+    nativeUsedBytes: 0n,
+    heapLimitBytes: 0n,
+    directLimitBytes: 0n,
+    nativeLimitBytes: 0n,
+  };
+}
+
+export const DriverMemory: MessageFns<DriverMemory> = {
+  encode(message: DriverMemory, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    if (message.applicationId !== "") {
+      writer.uint32(18).string(message.applicationId);
+    }
+    if (message.heapUsedBytes !== 0n) {
+      if (BigInt.asUintN(64, message.heapUsedBytes) !== message.heapUsedBytes) {
+        throw new globalThis.Error("value provided for field message.heapUsedBytes of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.heapUsedBytes);
+    }
+    if (message.directUsedBytes !== 0n) {
+      if (BigInt.asUintN(64, message.directUsedBytes) !== message.directUsedBytes) {
+        throw new globalThis.Error("value provided for field message.directUsedBytes of type uint64 too large");
+      }
+      writer.uint32(32).uint64(message.directUsedBytes);
+    }
+    if (message.nativeUsedBytes !== 0n) {
+      if (BigInt.asUintN(64, message.nativeUsedBytes) !== message.nativeUsedBytes) {
+        throw new globalThis.Error("value provided for field message.nativeUsedBytes of type uint64 too large");
+      }
+      writer.uint32(40).uint64(message.nativeUsedBytes);
+    }
+    if (message.heapLimitBytes !== 0n) {
+      if (BigInt.asUintN(64, message.heapLimitBytes) !== message.heapLimitBytes) {
+        throw new globalThis.Error("value provided for field message.heapLimitBytes of type uint64 too large");
+      }
+      writer.uint32(48).uint64(message.heapLimitBytes);
+    }
+    if (message.directLimitBytes !== 0n) {
+      if (BigInt.asUintN(64, message.directLimitBytes) !== message.directLimitBytes) {
+        throw new globalThis.Error("value provided for field message.directLimitBytes of type uint64 too large");
+      }
+      writer.uint32(56).uint64(message.directLimitBytes);
+    }
+    if (message.nativeLimitBytes !== 0n) {
+      if (BigInt.asUintN(64, message.nativeLimitBytes) !== message.nativeLimitBytes) {
+        throw new globalThis.Error("value provided for field message.nativeLimitBytes of type uint64 too large");
+      }
+      writer.uint32(64).uint64(message.nativeLimitBytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DriverMemory {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDriverMemory();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.applicationId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.heapUsedBytes = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.directUsedBytes = reader.uint64() as bigint;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.nativeUsedBytes = reader.uint64() as bigint;
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.heapLimitBytes = reader.uint64() as bigint;
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.directLimitBytes = reader.uint64() as bigint;
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.nativeLimitBytes = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DriverMemory {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      applicationId: isSet(object.applicationId)
+        ? globalThis.String(object.applicationId)
+        : isSet(object.application_id)
+        ? globalThis.String(object.application_id)
+        : "",
+      heapUsedBytes: isSet(object.heapUsedBytes)
+        ? BigInt(object.heapUsedBytes)
+        : isSet(object.heap_used_bytes)
+        ? BigInt(object.heap_used_bytes)
+        : 0n,
+      directUsedBytes: isSet(object.directUsedBytes)
+        ? BigInt(object.directUsedBytes)
+        : isSet(object.direct_used_bytes)
+        ? BigInt(object.direct_used_bytes)
+        : 0n,
+      nativeUsedBytes: isSet(object.nativeUsedBytes)
+        ? BigInt(object.nativeUsedBytes)
+        : isSet(object.native_used_bytes)
+        ? BigInt(object.native_used_bytes)
+        : 0n,
+      heapLimitBytes: isSet(object.heapLimitBytes)
+        ? BigInt(object.heapLimitBytes)
+        : isSet(object.heap_limit_bytes)
+        ? BigInt(object.heap_limit_bytes)
+        : 0n,
+      directLimitBytes: isSet(object.directLimitBytes)
+        ? BigInt(object.directLimitBytes)
+        : isSet(object.direct_limit_bytes)
+        ? BigInt(object.direct_limit_bytes)
+        : 0n,
+      nativeLimitBytes: isSet(object.nativeLimitBytes)
+        ? BigInt(object.nativeLimitBytes)
+        : isSet(object.native_limit_bytes)
+        ? BigInt(object.native_limit_bytes)
+        : 0n,
+    };
+  },
+
+  toJSON(message: DriverMemory): unknown {
+    const obj: any = {};
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.applicationId !== "") {
+      obj.applicationId = message.applicationId;
+    }
+    if (message.heapUsedBytes !== 0n) {
+      obj.heapUsedBytes = message.heapUsedBytes.toString();
+    }
+    if (message.directUsedBytes !== 0n) {
+      obj.directUsedBytes = message.directUsedBytes.toString();
+    }
+    if (message.nativeUsedBytes !== 0n) {
+      obj.nativeUsedBytes = message.nativeUsedBytes.toString();
+    }
+    if (message.heapLimitBytes !== 0n) {
+      obj.heapLimitBytes = message.heapLimitBytes.toString();
+    }
+    if (message.directLimitBytes !== 0n) {
+      obj.directLimitBytes = message.directLimitBytes.toString();
+    }
+    if (message.nativeLimitBytes !== 0n) {
+      obj.nativeLimitBytes = message.nativeLimitBytes.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DriverMemory>): DriverMemory {
+    return DriverMemory.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DriverMemory>): DriverMemory {
+    const message = createBaseDriverMemory();
+    message.jobId = object.jobId ?? "";
+    message.applicationId = object.applicationId ?? "";
+    message.heapUsedBytes = (object.heapUsedBytes !== undefined && object.heapUsedBytes !== null)
+      ? BigInt(object.heapUsedBytes)
+      : 0n;
+    message.directUsedBytes = (object.directUsedBytes !== undefined && object.directUsedBytes !== null)
+      ? BigInt(object.directUsedBytes)
+      : 0n;
+    message.nativeUsedBytes = (object.nativeUsedBytes !== undefined && object.nativeUsedBytes !== null)
+      ? BigInt(object.nativeUsedBytes)
+      : 0n;
+    message.heapLimitBytes = (object.heapLimitBytes !== undefined && object.heapLimitBytes !== null)
+      ? BigInt(object.heapLimitBytes)
+      : 0n;
+    message.directLimitBytes = (object.directLimitBytes !== undefined && object.directLimitBytes !== null)
+      ? BigInt(object.directLimitBytes)
+      : 0n;
+    message.nativeLimitBytes = (object.nativeLimitBytes !== undefined && object.nativeLimitBytes !== null)
+      ? BigInt(object.nativeLimitBytes)
+      : 0n;
     return message;
   },
 };

@@ -90,6 +90,13 @@ export interface ClusterStatusChanged {
   message: string;
   /** The job manager's address, once known. */
   jobmanagerAddress: string;
+  /**
+   * How many of the cluster's task executors had registered with its job manager when the event was
+   * recorded; with task_executors, how far a deployment has come ("ready 1/2").
+   */
+  registeredTaskExecutors: number;
+  /** How many task executors the cluster is deployed with; zero in events recorded before this field existed. */
+  taskExecutors: number;
 }
 
 /** ApplicationEvent is one entry of an application's event log, stored before it is sent to watchers. */
@@ -615,7 +622,7 @@ export const TaskStateChanged: MessageFns<TaskStateChanged> = {
 };
 
 function createBaseClusterStatusChanged(): ClusterStatusChanged {
-  return { clusterId: "", status: 0, message: "", jobmanagerAddress: "" };
+  return { clusterId: "", status: 0, message: "", jobmanagerAddress: "", registeredTaskExecutors: 0, taskExecutors: 0 };
 }
 
 export const ClusterStatusChanged: MessageFns<ClusterStatusChanged> = {
@@ -631,6 +638,12 @@ export const ClusterStatusChanged: MessageFns<ClusterStatusChanged> = {
     }
     if (message.jobmanagerAddress !== "") {
       writer.uint32(34).string(message.jobmanagerAddress);
+    }
+    if (message.registeredTaskExecutors !== 0) {
+      writer.uint32(40).uint32(message.registeredTaskExecutors);
+    }
+    if (message.taskExecutors !== 0) {
+      writer.uint32(48).uint32(message.taskExecutors);
     }
     return writer;
   },
@@ -680,6 +693,22 @@ export const ClusterStatusChanged: MessageFns<ClusterStatusChanged> = {
             message.jobmanagerAddress = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.registeredTaskExecutors = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.taskExecutors = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -706,6 +735,16 @@ export const ClusterStatusChanged: MessageFns<ClusterStatusChanged> = {
         : isSet(object.jobmanager_address)
         ? globalThis.String(object.jobmanager_address)
         : "",
+      registeredTaskExecutors: isSet(object.registeredTaskExecutors)
+        ? globalThis.Number(object.registeredTaskExecutors)
+        : isSet(object.registered_task_executors)
+        ? globalThis.Number(object.registered_task_executors)
+        : 0,
+      taskExecutors: isSet(object.taskExecutors)
+        ? globalThis.Number(object.taskExecutors)
+        : isSet(object.task_executors)
+        ? globalThis.Number(object.task_executors)
+        : 0,
     };
   },
 
@@ -723,6 +762,12 @@ export const ClusterStatusChanged: MessageFns<ClusterStatusChanged> = {
     if (message.jobmanagerAddress !== "") {
       obj.jobmanagerAddress = message.jobmanagerAddress;
     }
+    if (message.registeredTaskExecutors !== 0) {
+      obj.registeredTaskExecutors = Math.round(message.registeredTaskExecutors);
+    }
+    if (message.taskExecutors !== 0) {
+      obj.taskExecutors = Math.round(message.taskExecutors);
+    }
     return obj;
   },
 
@@ -735,6 +780,8 @@ export const ClusterStatusChanged: MessageFns<ClusterStatusChanged> = {
     message.status = object.status ?? 0;
     message.message = object.message ?? "";
     message.jobmanagerAddress = object.jobmanagerAddress ?? "";
+    message.registeredTaskExecutors = object.registeredTaskExecutors ?? 0;
+    message.taskExecutors = object.taskExecutors ?? 0;
     return message;
   },
 };

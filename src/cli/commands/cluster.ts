@@ -6,7 +6,10 @@ import type { ControlPlaneConnection } from '../../client/controlPlaneClient.js'
 import { connectFromOptions } from '../options/controlPlaneConnection.js';
 import { FlotillaError } from '../../common/errors.js';
 import type { CommandSpec, ParsedCommandLine } from '../options/args.js';
-import { CLIENT_OPTIONS } from '../options/commonOptions.js';
+import { CLIENT_OPTIONS, QUIET_OPTION } from '../options/commonOptions.js';
+import { formatElapsed } from '../output/followProgress.js';
+import { readiness } from '../../client/describeEvent.js';
+import { statusLine } from '../output/statusLine.js';
 import { formatTable } from '../output/formatTable.js';
 import { TABLE_FORMATS, outputFormatOf, outputOption } from '../options/outputOption.js';
 import { printJson } from '../output/outputFormat.js';
@@ -18,7 +21,7 @@ export const clusterStartCommand: CommandSpec = {
   name: 'cluster start',
   summary: 'Deploy a shared session cluster; print its id once it runs.',
   description:
-    'Applications run on it with "flotilla run -D --cluster ID"; it stays up until "flotilla cluster stop ID", whatever its applications do. Progress goes to stderr while it deploys.',
+    'Applications run on it with "flotilla run -D --cluster ID"; it stays up until "flotilla cluster stop ID", whatever its applications do. Progress goes to stderr while it deploys: a line for each status and count of task executors ready ("ready 1/2 task executors"), and on a terminal a spinner below them.',
   positionals: [],
   options: [
     { name: 'name', type: 'string', valueName: 'NAME', description: 'A name to recognise it by.', default: '' },
@@ -29,6 +32,7 @@ export const clusterStartCommand: CommandSpec = {
       type: 'boolean',
       description: 'Print the id at once instead of waiting until the cluster runs.',
     },
+    QUIET_OPTION,
     ...CLIENT_OPTIONS,
   ],
 };
@@ -46,7 +50,7 @@ export async function runClusterStart(args: ParsedCommandLine): Promise<number> 
       }),
     );
     const id = cluster!.id;
-    if (args.options['no-wait'] !== true) await waitUntilRunning(connection, id);
+    if (args.options['no-wait'] !== true) await waitUntilRunning(connection, id, args.options.quiet === true);
     process.stdout.write(`${id}\n`);
     return 0;
   } finally {
@@ -54,22 +58,34 @@ export async function runClusterStart(args: ParsedCommandLine): Promise<number> 
   }
 }
 
-async function waitUntilRunning(connection: ControlPlaneConnection, clusterId: string): Promise<void> {
+/**
+ * Polls the cluster until it runs. A line goes to stderr whenever its status or the task executors
+ * ready change (the control plane records each count as it grows); on a terminal a status line
+ * with a spinner and the time so far stays below them. With --quiet, neither.
+ */
+async function waitUntilRunning(connection: ControlPlaneConnection, clusterId: string, quiet: boolean): Promise<void> {
   const started = Date.now();
+  const lines = statusLine({ quiet });
   let shown = '';
-  for (;;) {
-    const { cluster } = await connection.call((client) => client.getCluster({ clusterId }));
-    const status = cluster!.status;
-    const line = `cluster ${clusterId} ${ClusterStatus[status]} (${cluster!.registeredTaskExecutors}/${cluster!.spec?.taskExecutors ?? '?'} task executors, ${((Date.now() - started) / 1000).toFixed(1)} s)`;
-    if (line.replace(/, [\d.]+ s\)$/, '') !== shown) process.stderr.write(`${line}\n`);
-    shown = line.replace(/, [\d.]+ s\)$/, '');
-    if (status === ClusterStatus.RUNNING) return;
-    if (status === ClusterStatus.FAILED || status === ClusterStatus.STOPPED || status === ClusterStatus.STOPPING) {
-      throw new FlotillaError(
-        `cluster ${clusterId} did not start: ${cluster!.failure?.message ?? ClusterStatus[status]}`,
-      );
+  try {
+    for (;;) {
+      const { cluster } = await connection.call((client) => client.getCluster({ clusterId }));
+      const status = cluster!.status;
+      const state = `cluster ${clusterId} ${ClusterStatus[status]}, ${readiness(cluster!.registeredTaskExecutors, cluster!.spec?.taskExecutors ?? 0)}`;
+      const elapsed = () => formatElapsed(Date.now() - started);
+      if (state !== shown && !quiet) lines.print(`${state} (${elapsed()})`);
+      shown = state;
+      if (status === ClusterStatus.RUNNING) return;
+      if (status === ClusterStatus.FAILED || status === ClusterStatus.STOPPED || status === ClusterStatus.STOPPING) {
+        throw new FlotillaError(
+          `cluster ${clusterId} did not start: ${cluster!.failure?.message ?? ClusterStatus[status]}`,
+        );
+      }
+      lines.set(() => `${state} · ${elapsed()}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    await new Promise((resolve) => setTimeout(resolve, 200));
+  } finally {
+    lines.close();
   }
 }
 

@@ -7,7 +7,7 @@ import { SubmissionMode } from '../../../generated/flotilla/v1/status.js';
 import { connectFromOptions } from '../options/controlPlaneConnection.js';
 import { runApplication } from '../../client/runApplication.js';
 import { UsageError, type CommandSpec, type OptionSpec, type ParsedCommandLine } from '../options/args.js';
-import { CLIENT_OPTIONS } from '../options/commonOptions.js';
+import { CLIENT_OPTIONS, QUIET_OPTION } from '../options/commonOptions.js';
 import { followApplication } from '../output/followApplication.js';
 import { printAcceptedApplication } from '../output/acceptedApplication.js';
 import { EVENT_FORMATS, outputFormatOf, outputOption } from '../options/outputOption.js';
@@ -162,6 +162,7 @@ export const runCommand: CommandSpec = {
       description:
         'text: the application id on stdout; json: the RunApplication answer on stdout as one line of proto3 JSON, and with --follow each event after it as a JSON line.',
     },
+    QUIET_OPTION,
     ...CLIENT_OPTIONS,
   ],
 };
@@ -221,14 +222,16 @@ export async function runRun(args: ParsedCommandLine): Promise<number> {
       cluster,
       applicationMode ? SubmissionMode.APPLICATION : SubmissionMode.DRIVER,
     );
-    const { application, deduplicated } = await runApplication(connection, request, uploadProgress());
+    const { application, deduplicated } = await runApplication(connection, request, uploadProgress(options));
     process.stderr.write(
       `${deduplicated ? 'already submitted as' : 'submitted'} application ${application.id} (${application.name}) in ${mode} mode; ` +
         (options.follow === true ? 'following its events\n' : `watch it with "flotilla watch ${application.id}"\n`),
     );
     const format = outputFormatOf(args, EVENT_FORMATS);
     printAcceptedApplication(format, application, deduplicated);
-    return options.follow === true ? await followApplication(connection, application.id, 0, format === 'json') : 0;
+    return options.follow === true
+      ? await followApplication(connection, application.id, { json: format === 'json', quiet: options.quiet === true })
+      : 0;
   } finally {
     connection.close();
   }

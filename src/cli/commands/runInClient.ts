@@ -12,6 +12,7 @@ import { runApplication, type ClusterChoice } from '../../client/runApplication.
 import { runClientMain } from '../../client/runClientMain.js';
 import { UsageError, type ParsedCommandLine } from '../options/args.js';
 import { followApplication } from '../output/followApplication.js';
+import { statusLine } from '../output/statusLine.js';
 import { printAcceptedApplication } from '../output/acceptedApplication.js';
 import { EVENT_FORMATS, outputFormatOf } from '../options/outputOption.js';
 import { applicationRequestOf, deployedCluster, namedCluster, uploadProgress } from '../options/applicationRequest.js';
@@ -27,7 +28,9 @@ export async function runInClient(args: ParsedCommandLine, mode: 'session' | 'pe
   const cluster = clusterOf(options, mode);
   const [bundlePath, ...programArgs] = args.positionals;
   const connection = connectFromOptions(options);
-  const write = (line: string) => process.stderr.write(`${line}\n`);
+  // main()'s submissions and the events share stderr, so both go through one status line.
+  const lines = statusLine({ quiet: options.quiet === true });
+  const write = (line: string) => lines.print(line);
   try {
     let artifactId = '';
     const request = applicationRequestOf(
@@ -39,7 +42,7 @@ export async function runInClient(args: ParsedCommandLine, mode: 'session' | 'pe
     const { application, deduplicated } = await runApplication(
       connection,
       request,
-      uploadProgress((id) => (artifactId = id)),
+      uploadProgress(options, (id) => (artifactId = id)),
     );
     const format = outputFormatOf(args, EVENT_FORMATS);
     printAcceptedApplication(format, application, deduplicated);
@@ -47,13 +50,15 @@ export async function runInClient(args: ParsedCommandLine, mode: 'session' | 'pe
       write(
         `request already submitted as application ${application.id}; its main() ran then, so it is not run again: follow it with "flotilla watch ${application.id}"`,
       );
-      return detached ? 0 : await followApplication(connection, application.id, 0, format === 'json');
+      return detached ? 0 : await followApplication(connection, application.id, { json: format === 'json', lines });
     }
     write(
       `submitted application ${application.id} (${application.name}) in ${mode} mode${detached ? ', detached' : ''}; main() runs in this process`,
     );
     // Attached: the application's events are shown while main() runs, and the exit code is its outcome.
-    const outcome = detached ? undefined : followApplication(connection, application.id, 0, format === 'json');
+    const outcome = detached
+      ? undefined
+      : followApplication(connection, application.id, { json: format === 'json', lines });
     void outcome?.catch(() => undefined);
     const failure = await runClientMain({
       connection,
@@ -73,6 +78,7 @@ export async function runInClient(args: ParsedCommandLine, mode: 'session' | 'pe
     );
     return failure ? 1 : 0;
   } finally {
+    lines.close();
     connection.close();
   }
 }

@@ -2,22 +2,22 @@
 import { connectFromOptions } from '../options/controlPlaneConnection.js';
 import { uploadBundle } from '../../client/uploadBundle.js';
 import type { CommandSpec, ParsedCommandLine } from '../options/args.js';
-import { CLIENT_OPTIONS } from '../options/commonOptions.js';
+import { CLIENT_OPTIONS, QUIET_OPTION } from '../options/commonOptions.js';
 import { progressReporter } from '../output/progress.js';
 
 export const uploadCommand: CommandSpec = {
   name: 'upload',
   summary: 'Upload a bundle (a folder with a package.json, or a .tgz) unless the control plane has it; print its id.',
   description:
-    'A folder is packed into a reproducible .tgz, so an unchanged folder has the same id and is not sent again. The id (sha256) goes to stdout; messages go to stderr.',
+    'A folder is packed into a reproducible .tgz, so an unchanged folder has the same id and is not sent again. The id (sha256) goes to stdout; messages and progress (bytes sent out of the total, redrawn on a terminal, a plain line every few seconds elsewhere) go to stderr.',
   positionals: [{ name: 'PATH', description: 'Bundle folder or .tgz file.', required: true }],
-  options: [...CLIENT_OPTIONS],
+  options: [QUIET_OPTION, ...CLIENT_OPTIONS],
 };
 
 export async function runUpload(args: ParsedCommandLine): Promise<number> {
   const connection = connectFromOptions(args.options);
   try {
-    const progress = progressReporter('uploading');
+    const progress = progressReporter('uploading', { quiet: args.options.quiet === true });
     const result = await uploadBundle(connection, args.positionals[0], { onProgress: progress.update });
     progress.done();
     process.stderr.write(

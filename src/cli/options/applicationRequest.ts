@@ -37,15 +37,23 @@ export function applicationRequestOf(
   };
 }
 
-/** Upload progress on stderr, then a line saying whether the bundle had to be sent; `onStored` gets its artifact id. */
-export function uploadProgress(onStored: (artifactId: string) => void = () => undefined): RunOptions {
-  const progress = progressReporter('uploading');
+/**
+ * Upload progress on stderr (bytes sent out of the total; none with --quiet), then a line saying
+ * whether the bundle had to be sent and its size; `onStored` gets its artifact id.
+ */
+export function uploadProgress(
+  options: ParsedCommandLine['options'],
+  onStored: (artifactId: string) => void = () => undefined,
+): RunOptions {
+  const progress = progressReporter('uploading bundle', { quiet: options.quiet === true });
   return {
     onUploadProgress: progress.update,
-    onUploaded: (artifactId, alreadyStored) => {
+    onUploaded: (artifactId, alreadyStored, sizeBytes) => {
       onStored(artifactId);
       progress.done();
-      process.stderr.write(`bundle ${artifactId.slice(0, 12)} ${alreadyStored ? 'already stored' : 'uploaded'}\n`);
+      process.stderr.write(
+        `bundle ${artifactId.slice(0, 12)} ${alreadyStored ? 'already stored' : 'uploaded'} (${sizeBytes} bytes)\n`,
+      );
     },
   };
 }

@@ -91,3 +91,16 @@ export const CLIENT_OPTIONS: readonly OptionSpec[] = [
   TOKEN_OPTION,
   CONTEXT_OPTION,
 ];
+
+/**
+ * `--quiet`, for the verbs that make people wait (run, watch, upload, cluster start): no progress
+ * at all. Without it, progress goes to stderr, redrawn in place on a terminal (spinner, bytes,
+ * task executors ready) and as occasional plain lines elsewhere; stdout never carries it.
+ */
+export const QUIET_OPTION: OptionSpec = {
+  name: 'quiet',
+  aliases: ['-q'],
+  type: 'boolean',
+  description:
+    'No progress on stderr: no spinner or progress line on a terminal, no upload progress lines elsewhere. Events and results are printed as without it.',
+};

@@ -41,6 +41,23 @@ describe('metrics endpoint', () => {
     expect(second).toContain('flotilla_stuff{status="FINISHED"} 5');
   });
 
+  it('serves a scrape-time counter as the latest totals its source reported, typed counter', async () => {
+    const { metrics, url } = await start();
+    let series = [{ labels: { channel: 'network' }, value: 10 }];
+    metrics.collectedCounter({
+      name: 'flotilla_moved_total',
+      help: 'Moved.',
+      labelNames: ['channel'],
+      collect: () => series,
+    });
+    const first = await (await fetch(`${url}/metrics`)).text();
+    expect(first).toContain('# TYPE flotilla_moved_total counter');
+    expect(first).toContain('flotilla_moved_total{channel="network"} 10');
+    series = [{ labels: { channel: 'network' }, value: 25 }];
+    // Not 35: each scrape shows what the source reports, not a sum of the reports.
+    expect(await (await fetch(`${url}/metrics`)).text()).toContain('flotilla_moved_total{channel="network"} 25');
+  });
+
   it('answers 404 beside /metrics and 405 to another method', async () => {
     const { url } = await start();
     expect((await fetch(`${url}/`)).status).toBe(404);

@@ -58,6 +58,17 @@ export function prometheusMetrics(): PrometheusMetrics {
         },
       });
     },
+    collectedCounter(spec: CollectedGaugeSpec): void {
+      new Counter({
+        ...common(spec),
+        async collect() {
+          const samples = await spec.collect();
+          // Totals another process keeps: each scrape shows the latest it reported.
+          this.reset();
+          for (const { labels, value } of samples) this.inc({ ...labels }, value);
+        },
+      });
+    },
     histogram(spec: HistogramSpec): HistogramPort {
       const histogram = new Histogram({ ...common(spec), buckets: [...spec.buckets] });
       return { observe: (labels, value) => histogram.observe({ ...labels }, value) };

@@ -164,7 +164,10 @@ describe('ClusterEventRouter', () => {
 
   it('puts an owned cluster’s progress into its application’s log', async () => {
     const { clusterStatus, cluster, kinds } = await setUp();
-    await clusterStatus({ ...cluster, status: 'RUNNING' }, '1 of 1 task executors registered');
+    await clusterStatus(
+      { ...cluster, status: 'RUNNING', registeredTaskExecutors: 1 },
+      '1 of 1 task executors registered',
+    );
     expect(await kinds()).toEqual([
       {
         type: 'clusterStatusChanged',
@@ -172,6 +175,9 @@ describe('ClusterEventRouter', () => {
         status: 'RUNNING',
         message: '1 of 1 task executors registered',
         jobmanagerAddress: cluster.jobmanagerAddress,
+        // How far the deployment came, for a watcher's "ready 1/1".
+        registeredTaskExecutors: 1,
+        taskExecutors: cluster.spec.taskExecutors,
       },
     ]);
   });

@@ -118,6 +118,8 @@ export class ClusterEventRouter {
         status: cluster.status,
         message,
         jobmanagerAddress: cluster.jobmanagerAddress,
+        registeredTaskExecutors: cluster.registeredTaskExecutors,
+        taskExecutors: cluster.spec.taskExecutors,
       },
       {},
       tx,

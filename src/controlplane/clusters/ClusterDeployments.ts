@@ -1,6 +1,6 @@
 /**
  * Deploys recorded clusters through the deployment target: the target's reference to the deployment
- * is recorded before it starts any member, progress is reported (DEPLOYING notes, then RUNNING), and a deployment that fails is recorded
+ * is recorded before it starts any member, progress is reported (DEPLOYING notes with the task executors registered so far, then RUNNING), and a deployment that fails is recorded
  * FAILED with why, one that is aborted STOPPED; either way the target has stopped what it started.
  */
 import { serializeError } from '../../common/status.js';
@@ -98,6 +98,15 @@ export class ClusterDeployments {
                 id,
                 { jobmanagerAddress: address },
                 `job manager listening on ${address}; waiting for ${taskExecutors} task executor(s) to register`,
+              ),
+            ),
+          // Each count recorded as it grows, so a watcher sees how far the deployment has come.
+          onTaskExecutorsRegistered: (registered) =>
+            record(
+              recorder.change(
+                id,
+                { registeredTaskExecutors: registered },
+                `${registered} of ${taskExecutors} task executors registered; waiting for the others`,
               ),
             ),
         },

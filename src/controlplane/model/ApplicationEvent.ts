@@ -18,6 +18,10 @@ export interface ClusterStatusChanged {
   status: ClusterStatus;
   message: string;
   jobmanagerAddress: string;
+  /** Task executors registered with its job manager when the event was recorded; absent in events recorded before it was. */
+  registeredTaskExecutors?: number;
+  /** Task executors it is deployed with; absent in events recorded before it was. */
+  taskExecutors?: number;
 }
 
 /** What happened. */

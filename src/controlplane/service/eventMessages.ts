@@ -32,6 +32,8 @@ export function applicationEventToMessage(event: ApplicationEvent): ApplicationE
             status: clusterStatusToMessage(kind.status),
             message: kind.message,
             jobmanagerAddress: kind.jobmanagerAddress,
+            registeredTaskExecutors: kind.registeredTaskExecutors ?? 0,
+            taskExecutors: kind.taskExecutors ?? 0,
           },
         },
       };

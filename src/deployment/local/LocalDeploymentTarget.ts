@@ -218,6 +218,7 @@ export class LocalDeploymentTarget implements DeploymentTarget {
           taskExecutors,
           this.options.registrationTimeoutMs ?? 30_000,
           signal,
+          (registered) => progress.onTaskExecutorsRegistered?.(registered),
         );
       } finally {
         admin.close();

@@ -20,17 +20,22 @@ export interface StartingTaskExecutor {
   resourceId: string;
 }
 
-/** Resolves once the job manager lists every one of `taskExecutors` as registered. */
+/**
+ * Resolves once the job manager lists every one of `taskExecutors` as registered; `onRegistered`
+ * hears each count of them it saw that is higher than the one before, short of all of them.
+ */
 export async function waitForTaskExecutors(
   admin: JobManagerAdmin,
   jobManager: LocalProcess,
   taskExecutors: readonly StartingTaskExecutor[],
   timeoutMs: number,
   signal: AbortSignal,
+  onRegistered: (registered: number) => void = () => undefined,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let registered = new Set<string>();
   let lastError = '';
+  let reported = 0;
   for (;;) {
     for (const process of [jobManager, ...taskExecutors.map((taskExecutor) => taskExecutor.process)]) {
       const exit = process.exitDescription();
@@ -43,7 +48,9 @@ export async function waitForTaskExecutors(
     try {
       const overview = await admin.overview({ timeoutMs: 2000, signal });
       registered = new Set(overview.registered.map((taskExecutor) => taskExecutor.id));
-      if (taskExecutors.every(({ resourceId }) => registered.has(resourceId))) return;
+      const count = taskExecutors.filter(({ resourceId }) => registered.has(resourceId)).length;
+      if (count === taskExecutors.length) return;
+      if (count > reported) onRegistered((reported = count));
       lastError = '';
     } catch (error) {
       if (signal.aborted) throw error;

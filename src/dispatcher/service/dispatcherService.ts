@@ -22,6 +22,8 @@ import { jobGraphFromMessage } from '../../runtime/service/jobGraph.js';
 import { jobSummaryToMessage } from './jobSummary.js';
 import { decodeRecords, encodeRecords } from '../../rpc/convert/records.js';
 import { slotFromMessage, slotToMessage } from '../../runtime/service/slots.js';
+import { taskExecutorMetricsFromMessage } from '../../runtime/service/taskExecutorMetrics.js';
+import type { TaskExecutorMetricsReport } from '../../runtime/TaskExecutorMetricsReport.js';
 import {
   executionStateFromMessage,
   jobStatusToMessage,
@@ -42,6 +44,8 @@ export interface DispatcherServiceDependencies {
   dispatcher: Dispatcher;
   /** The blob server's handlers (UploadArtifact, DownloadArtifact). */
   blobServer: Pick<DispatcherServiceImplementation<CallContext>, 'uploadArtifact' | 'downloadArtifact'>;
+  /** Told what a registered task executor reported with its heartbeat (its exchange counts, its drivers' memory). */
+  onTaskExecutorMetrics?(taskExecutorId: string, report: TaskExecutorMetricsReport): void;
 }
 
 /** The bounds of one `collected` part of RequestJobResult: at most this many records, about this many bytes. */
@@ -59,6 +63,7 @@ export function dispatcherService({
   resourceManager,
   dispatcher,
   blobServer,
+  onTaskExecutorMetrics,
 }: DispatcherServiceDependencies): HostedService {
   const implemented: DispatcherServiceImplementation<CallContext> = {
     ...blobServer,
@@ -186,8 +191,11 @@ export function dispatcherService({
     },
 
     async heartbeatFromTaskExecutor(request) {
+      const registered = resourceManager.heartbeat(request.taskExecutorId, request.slots.map(slotFromMessage));
+      const metrics = taskExecutorMetricsFromMessage(request.metrics);
+      if (registered && metrics) onTaskExecutorMetrics?.(request.taskExecutorId, metrics);
       return {
-        registered: resourceManager.heartbeat(request.taskExecutorId, request.slots.map(slotFromMessage)),
+        registered,
         unknownExecutionAttemptIds: dispatcher.unknownExecutionAttempts(request.runningExecutionAttemptIds),
       };
     },

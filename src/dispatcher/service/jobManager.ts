@@ -129,6 +129,7 @@ export async function startJobManager(options: JobManagerOptions): Promise<Serve
             uploadArtifact: uploadArtifactHandler(blobs),
             downloadArtifact: downloadArtifactHandler(blobs),
           },
+          onTaskExecutorMetrics: (taskExecutorId, report) => metrics.taskExecutorReported(taskExecutorId, report),
         }),
       ],
     });

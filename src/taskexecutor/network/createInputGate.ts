@@ -4,6 +4,7 @@
  */
 import { InvalidArgumentError } from '../../common/errors.js';
 import type { InputChannelDescriptor } from '../../runtime/TaskDeploymentDescriptor.js';
+import type { ExchangeCounters } from './ExchangeCounters.js';
 import type { InputChannelOptions, RemoteInputChannelFactory } from './InputChannel.js';
 import { SingleInputGate, type InputGate } from './InputGate.js';
 import { LocalInputChannel } from './LocalInputChannel.js';
@@ -32,6 +33,8 @@ export interface InputGateOptions {
    * task executor allows (the `partitionRequestTimeoutMs` of its exchange handler).
    */
   requestTimeoutMs?: number;
+  /** Where what the channels deliver is counted, by kind of channel; nowhere when not given. */
+  counters?: ExchangeCounters;
 }
 
 /** Fills in the defaults of {@link InputGateOptions} and checks them. */
@@ -49,10 +52,14 @@ export function compileInputChannelOptions(options: InputGateOptions): InputChan
 /** Creates the channels and the gate; the channels request their subpartitions at once. */
 export function createInputGate(options: InputGateOptions): InputGate {
   const channelOptions = compileInputChannelOptions(options);
-  const channels = options.channels.map((descriptor) =>
-    descriptor.producerAddress === options.localAddress
-      ? new LocalInputChannel(descriptor, options.partitions, channelOptions)
-      : options.connectRemote(descriptor, channelOptions),
-  );
+  const { counters } = options;
+  const channels = options.channels.map((descriptor) => {
+    if (descriptor.producerAddress === options.localAddress) {
+      const local = new LocalInputChannel(descriptor, options.partitions, channelOptions);
+      return counters ? counters.counting('local', local) : local;
+    }
+    const remote = options.connectRemote(descriptor, channelOptions);
+    return counters ? counters.counting('network', remote) : remote;
+  });
   return new SingleInputGate(channels);
 }

@@ -4,6 +4,7 @@ import { DispatcherServiceDefinition } from '../../../generated/flotilla/v1/disp
 import type { JobManagerGateway, TaskOutputStream } from '../../runtime/JobManagerGateway.js';
 import { encodeRecords } from '../../rpc/convert/records.js';
 import { slotToMessage } from '../../runtime/service/slots.js';
+import { taskExecutorMetricsToMessage } from '../../runtime/service/taskExecutorMetrics.js';
 import { executionStateToMessage, serializedErrorToMessage } from '../../rpc/convert/status.js';
 import { connectClient } from '../../rpc/security/channelCredentials.js';
 import type { ClientSecurity } from '../../rpc/security/ClientSecurity.js';
@@ -27,9 +28,14 @@ export function grpcJobManagerGateway(
     async registerTaskExecutor(registration) {
       return client.registerTaskExecutor({ ...registration, slots: registration.slots.map(slotToMessage) }, signal());
     },
-    async heartbeat(taskExecutorId, slots, runningExecutionAttemptIds) {
+    async heartbeat(taskExecutorId, slots, runningExecutionAttemptIds, metrics) {
       const answer = await client.heartbeatFromTaskExecutor(
-        { taskExecutorId, slots: slots.map(slotToMessage), runningExecutionAttemptIds },
+        {
+          taskExecutorId,
+          slots: slots.map(slotToMessage),
+          runningExecutionAttemptIds,
+          metrics: metrics && taskExecutorMetricsToMessage(metrics),
+        },
         signal(),
       );
       return { registered: answer.registered, unknownExecutionAttemptIds: answer.unknownExecutionAttemptIds };

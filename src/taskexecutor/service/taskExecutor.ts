@@ -26,6 +26,8 @@ import { Task } from '../task/Task.js';
 import { TaskWorkerLibraryCache } from '../task/TaskWorkerLibraryCache.js';
 import { TaskOutputForwarder } from '../TaskOutputForwarder.js';
 import { TaskRegistry } from '../TaskRegistry.js';
+import { DriverMemorySamples, driverMemoryReport } from '../DriverMemorySamples.js';
+import { ExchangeCounters } from '../network/ExchangeCounters.js';
 import { TaskSlotTable } from '../TaskSlotTable.js';
 import { taskExecutorService } from './taskExecutorService.js';
 
@@ -90,6 +92,9 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
   let bundles: BundleCache | undefined;
   let output: TaskOutputForwarder | undefined;
   const partitions = new ResultPartitionManager();
+  // Reported with each heartbeat, for the job manager's metrics.
+  const exchanged = new ExchangeCounters();
+  const driverMemory = new DriverMemorySamples();
   const partitionClients = new PartitionRequestClientFactory({
     maxMessageBytes: options.maxMessageBytes,
     security: options.clientSecurity,
@@ -130,6 +135,7 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
             partitions,
             connectRemote: partitionClients.connectRemote,
             consumerAttemptId,
+            counters: exchanged,
           }),
         reportState: (state, failure) =>
           jobManager.updateTaskExecutionState({
@@ -142,6 +148,8 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
         collect: (records) =>
           jobManager.reportCollectedRecords(descriptor.jobId, descriptor.executionAttemptId, records),
         print: (text) => output.print(descriptor, text),
+        driverMemory: (sample) =>
+          driverMemory.record(descriptor.executionAttemptId, driverMemoryReport(descriptor, sample)),
       },
     });
   const tasks = new TaskRegistry({ slots, createTask });
@@ -184,6 +192,11 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
       unreachableTimeoutMs: options.jobManagerTimeoutMs,
       slots: () => slots.report(),
       runningAttempts: () => tasks.runningAttempts(),
+      metrics: () => ({
+        networkExchange: exchanged.of('network'),
+        localExchange: exchanged.of('local'),
+        drivers: driverMemory.current(new Set(tasks.runningAttempts())),
+      }),
       onRegistered: markRegistered,
       onUnknownAttempts: (attempts) => {
         logger.info({ attempts }, 'the job manager does not know these attempts any more; cancelling them');

@@ -67,6 +67,15 @@ export interface TaskServices {
   collect(records: unknown[]): Promise<boolean>;
   /** Takes what a print sink wrote. */
   print(text: string): void;
+  /** Takes a driver's memory sample (a driver task's worker sends them while it runs and at its end). */
+  driverMemory?(sample: DriverMemorySample): void;
+}
+
+/** A driver's memory as its worker measured it, in bytes. */
+export interface DriverMemorySample {
+  heapUsedBytes: number;
+  directUsedBytes: number;
+  nativeUsedBytes: number;
 }
 
 /** Options of a {@link Task}. */
@@ -292,6 +301,9 @@ export class Task {
         break;
       case 'print':
         services.print(message.text);
+        break;
+      case 'memory':
+        services.driverMemory?.(message);
         break;
       case 'log':
         this.writeLoggerLine?.(message.text);

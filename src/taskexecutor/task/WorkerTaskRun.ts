@@ -37,6 +37,9 @@ export type DriverRunner = (run: {
   logSink: (line: string) => void;
 }) => Promise<void>;
 
+/** How often a driver's worker samples its memory for the job manager's metrics, in milliseconds. */
+const DRIVER_MEMORY_SAMPLE_MS = 500;
+
 /** A worker whose heap holds more than this share of its limit after a run is not kept for another. */
 const REUSABLE_HEAP_SHARE = 0.5;
 
@@ -149,6 +152,18 @@ export class WorkerTaskRun {
   private async runDriver(): Promise<void> {
     const { descriptor, bundleRoot, clientSecurity } = this.task;
     this.channel.post({ type: 'started' });
+    const sampleMemory = () => {
+      const heap = getHeapStatistics();
+      this.channel.post({
+        type: 'memory',
+        heapUsedBytes: heap.used_heap_size,
+        directUsedBytes: heap.external_memory,
+        nativeUsedBytes: heap.malloced_memory,
+      });
+    };
+    sampleMemory();
+    // Unreferenced: sampling never keeps the driver's worker alive.
+    const sampler = setInterval(sampleMemory, DRIVER_MEMORY_SAMPLE_MS).unref();
     try {
       await this.driverRunner({
         descriptor,
@@ -158,10 +173,14 @@ export class WorkerTaskRun {
         logSink: (text) => this.channel.post({ type: 'log', text }),
       });
       await flushWorkerStdio();
+      clearInterval(sampler);
+      sampleMemory();
       // A driver's worker is never kept: its console and heap limit are its own.
       this.channel.close({ type: 'finished', numRecordsIn: 0, numRecordsOut: 0, reusable: false });
     } catch (error) {
       await flushWorkerStdio();
+      clearInterval(sampler);
+      sampleMemory();
       // Only a cancellation cancels a driver: an AbortError of the user's own fails it like any error.
       if (this.aborter.signal.aborted) this.channel.close({ type: 'canceled' });
       else this.channel.close({ type: 'failed', error: serializeError(error) });

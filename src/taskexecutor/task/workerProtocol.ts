@@ -49,6 +49,8 @@ export type FromWorker =
   | { type: 'print'; text: string }
   /** A line of the user API's logger (a driver's `env.getLogger()`), newline-terminated. */
   | { type: 'log'; text: string }
+  /** A driver's memory, measured in its worker (`v8.getHeapStatistics()`): while it runs and once more at its end. */
+  | { type: 'memory'; heapUsedBytes: number; directUsedBytes: number; nativeUsedBytes: number }
   /** The worker consumed one input batch of `channel`; its producer gets one credit back. */
   | { type: 'recycle'; channel: number }
   /**
