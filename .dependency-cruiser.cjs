@@ -51,7 +51,8 @@ module.exports = {
         'Domain code stays free of the transport so it can be tested without a server and served ' +
         'by another transport: only src/rpc, src/client, src/cli, composition roots and adapter ' +
         'folders (service/, grpc/) may import nice-grpc, @grpc/grpc-js or generated/.',
-      from: { path: '^src/', pathNot: GRPC_ALLOWED },
+      // src/web, the dashboard's browser code, has a stricter rule of its own (web-is-browser-code).
+      from: { path: '^src/', pathNot: [...GRPC_ALLOWED, '^src/web/'] },
       to: { path: GRPC },
     },
     {
@@ -110,6 +111,42 @@ module.exports = {
         '(controlplane, jobmanager, taskexecutor) start a component and may import it.',
       from: { path: '^src/cli/', pathNot: PROCESS_VERBS },
       to: { path: '^src/', pathNot: '^src/(cli|client|common|bundle|rpc)/' },
+    },
+    {
+      name: 'web-is-browser-code',
+      severity: 'error',
+      comment:
+        "src/web is the dashboard's browser code, bundled by scripts/bundle-web.mjs: it talks to the control plane " +
+        'only through the contract (gRPC-Web calls of ClusterClientService), so it may import its own files, the ' +
+        'generated messages and their wire library, and src/client/describeEvent.ts (event lines shared with the ' +
+        'CLI, kept browser-safe by web-shared-code-stays-browser-safe); no Node module, no gRPC library, no server code.',
+      from: { path: '^src/web/' },
+      to: {
+        pathNot: [
+          '^src/web/',
+          '^generated/flotilla/',
+          '^generated/google/',
+          '(^|/)node_modules/@bufbuild/protobuf/',
+          '^src/client/describeEvent[.]ts$',
+        ],
+      },
+    },
+    {
+      name: 'web-shared-code-stays-browser-safe',
+      severity: 'error',
+      comment:
+        "Code the dashboard's browser bundle shares with the CLI (src/client/describeEvent.ts) imports only the generated " +
+        'messages, so the browser never loads a Node module or gRPC through it.',
+      from: { path: '^src/client/describeEvent[.]ts$' },
+      to: { pathNot: ['^generated/flotilla/', '^generated/google/'] },
+    },
+    {
+      name: 'no-web-in-node',
+      severity: 'error',
+      comment:
+        "src/web runs in the browser, bundled on its own into dist/web: code of the processes importing it would load browser code into Node (tests may, to drive the dashboard's client).",
+      from: { path: '^src/', pathNot: '^src/web/' },
+      to: { path: '^src/web/' },
     },
     {
       name: 'src-not-to-test',

@@ -29,4 +29,37 @@ export default tseslint.config(
       '@typescript-eslint/await-thenable': 'error',
     },
   },
+  {
+    // The dashboard's browser code (bundled by scripts/bundle-web.mjs): no Node, and data reaches the
+    // page only as text (textContent, text nodes), never as HTML.
+    files: ['src/web/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['node:*'], message: 'src/web runs in the browser: no Node modules.' },
+            {
+              group: ['nice-grpc*', '@grpc/*'],
+              message: 'src/web calls the control plane over gRPC-Web (src/web/rpc).',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'src/web runs in the browser: no Node globals.' },
+        { name: 'require', message: 'src/web runs in the browser: no Node globals.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { property: 'innerHTML', message: 'Put data in the page as text (dom.ts h(), textContent), never as HTML.' },
+        { property: 'outerHTML', message: 'Put data in the page as text (dom.ts h(), textContent), never as HTML.' },
+        {
+          property: 'insertAdjacentHTML',
+          message: 'Put data in the page as text (dom.ts h(), textContent), never as HTML.',
+        },
+      ],
+    },
+  },
 );

@@ -82,6 +82,8 @@ export interface ControlPlaneOptions {
   metrics?: Metrics;
   /** The most streams one caller (tenant, or client host without tokens) may hold open; no limit when not given. */
   maxStreamsPerCaller?: number;
+  /** A private Unix socket on which ClusterClientService is also served, for the dashboard's gRPC-Web bridge; none when not given. */
+  internalSocket?: string;
 }
 
 /** The defaults of the control plane's settings. */
@@ -156,6 +158,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       security: options.security,
       maxMessageBytes: options.maxMessageBytes,
       maxStreamsPerCaller: options.maxStreamsPerCaller,
+      internalSocket: options.internalSocket,
       services: [
         withDurableService(
           clusterClientService({ artifacts, views: domain.views, stateDir: options.stateDir, metrics }),

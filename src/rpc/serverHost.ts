@@ -47,6 +47,13 @@ export interface ServerHostOptions {
   security?: ServerSecurity;
   /** The most streaming calls one caller may hold open at once; no limit when not given or 0. */
   maxStreamsPerCaller?: number;
+  /**
+   * A Unix socket path on which the same services, behind the same middleware (authentication,
+   * stream limits, error mapping, terminator), are also served in plaintext: for bridges inside
+   * this process, such as the dashboard's gRPC-Web, that must reach the server without its TLS or
+   * its public address. The socket's folder must be one only this process's user can enter.
+   */
+  internalSocket?: string;
 }
 
 /** The largest message a server accepts or sends, and a data-exchange client accepts, unless configured. */
@@ -69,37 +76,53 @@ export async function startServerHost(options: ServerHostOptions): Promise<Serve
   checkBindSecurity(options.listen.host, security);
   const maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   const terminator = new Terminator();
-  const server = createServer({
-    'grpc.max_receive_message_length': maxMessageBytes,
-    'grpc.max_send_message_length': maxMessageBytes,
-  })
-    .use(terminator.middleware)
-    .use(errorMiddleware(logger))
-    .use(security?.authentication ? authenticationMiddleware(security.authentication) : passThrough)
-    .use(options.maxStreamsPerCaller ? streamLimitMiddleware(options.maxStreamsPerCaller) : passThrough)
-    .use(refuseUndecodableRequests);
-
+  const authentication = security?.authentication ? authenticationMiddleware(security.authentication) : passThrough;
+  // One instance for both listeners, so a caller's streams count once whichever way they came.
+  const streamLimit = options.maxStreamsPerCaller ? streamLimitMiddleware(options.maxStreamsPerCaller) : passThrough;
   const health = HealthState();
   const names = options.services.map((service) => service.definition.fullName);
-  // Request bytes that do not decode answer INVALID_ARGUMENT instead of grpc-js's INTERNAL.
-  for (const service of options.services) {
-    const definition =
-      'methods' in service.definition
-        ? withTolerantDecoding(service.definition as TsProtoServiceDefinition)
-        : service.definition;
-    server.add(definition as HostedService['definition'], service.implementation);
-  }
-  server.add(
-    withTolerantDecoding(HealthDefinition as unknown as TsProtoServiceDefinition) as unknown as typeof HealthDefinition,
-    HealthServiceImpl(health),
+  const reflection = lazyServerReflection(() =>
+    ServerReflection(loadDescriptorSet(), [...names, HEALTH_SERVICE, REFLECTION_SERVICE]),
   );
-  // Parsing the descriptor set takes about 50 ms of CPU: it is done at the first reflection call, not at every process's start.
-  server.add(
-    ServerReflectionService,
-    lazyServerReflection(() => ServerReflection(loadDescriptorSet(), [...names, HEALTH_SERVICE, REFLECTION_SERVICE])),
-  );
+  const build = () => {
+    const server = createServer({
+      'grpc.max_receive_message_length': maxMessageBytes,
+      'grpc.max_send_message_length': maxMessageBytes,
+    })
+      .use(terminator.middleware)
+      .use(errorMiddleware(logger))
+      .use(authentication)
+      .use(streamLimit)
+      .use(refuseUndecodableRequests);
+    // Request bytes that do not decode answer INVALID_ARGUMENT instead of grpc-js's INTERNAL.
+    for (const service of options.services) {
+      const definition =
+        'methods' in service.definition
+          ? withTolerantDecoding(service.definition as TsProtoServiceDefinition)
+          : service.definition;
+      server.add(definition as HostedService['definition'], service.implementation);
+    }
+    server.add(
+      withTolerantDecoding(
+        HealthDefinition as unknown as TsProtoServiceDefinition,
+      ) as unknown as typeof HealthDefinition,
+      HealthServiceImpl(health),
+    );
+    // Parsing the descriptor set takes about 50 ms of CPU: it is done at the first reflection call, not at every process's start.
+    server.add(ServerReflectionService, reflection);
+    return server;
+  };
+  const server = build();
+  const internal = options.internalSocket === undefined ? undefined : build();
+  if (internal) await internal.listen(`unix:${options.internalSocket}`);
 
-  const port = await server.listen(formatHostPort(options.listen), serverCredentials(security));
+  let port: number;
+  try {
+    port = await server.listen(formatHostPort(options.listen), serverCredentials(security));
+  } catch (error) {
+    internal?.forceShutdown();
+    throw error;
+  }
   const address = formatHostPort({ host: options.listen.host, port });
   for (const name of names) health.setStatus('healthy', name);
   logSecurity(logger, address, options.listen.host, security);
@@ -119,10 +142,11 @@ export async function startServerHost(options: ServerHostOptions): Promise<Serve
             'calls still open after the shutdown grace period; cutting them off',
           );
           server.forceShutdown();
+          internal?.forceShutdown();
           resolve();
         }, grace);
       });
-      await Promise.race([server.shutdown(), cutOff]);
+      await Promise.race([Promise.all([server.shutdown(), internal?.shutdown()]), cutOff]);
       clearTimeout(timer);
     })());
 

@@ -82,6 +82,9 @@ describe('dependency rules', () => {
     ],
     ['cliImportsComponent', 'cli-talks-to-control-plane', 'src/cli/commands/run.ts', 'src/dispatcher/Dispatcher.ts'],
     ['unresolvable', 'not-to-unresolvable', 'src/common/ids.ts', './missing.js'],
+    ['webImportsNode', 'web-is-browser-code', 'src/web/main.ts', 'fs'],
+    ['webImportsServer', 'web-is-browser-code', 'src/web/main.ts', 'src/rpc/longs.ts'],
+    ['nodeImportsWeb', 'no-web-in-node', 'src/minicluster/MiniCluster.ts', 'src/web/dom.ts'],
   ])('fail %s with %s only', async (fixture, rule, from, to) => {
     const outcome = await depcheck(fixture, '--json');
     expect(outcome.exitCode).toBe(1);

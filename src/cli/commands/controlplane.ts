@@ -14,6 +14,7 @@ import { nonNegativeInteger, positiveInteger } from '../options/optionValues.js'
 import { DEFAULT_STATE_DIR, LOG_LEVEL_OPTION, listenOption, stateDirOption } from '../options/commonOptions.js';
 import { formatDuration, parseDuration } from '../options/duration.js';
 import { METRICS_OPTIONS, processMetricsOf } from '../process/metricsOptions.js';
+import { processWebOf, WEB_OPTIONS } from '../process/webOptions.js';
 import { keepFilesPrivate } from '../process/keepFilesPrivate.js';
 import { serveUntilSignalled } from '../process/serveUntilSignalled.js';
 import { authOptions, AUTH_OPTIONS } from '../process/authOptions.js';
@@ -137,6 +138,7 @@ export const controlplaneCommand: CommandSpec = {
     ...EXTERNAL_JOBMANAGER_OPTIONS,
     ...CLUSTER_USER_OPTIONS,
     ...serverSecurityOptions(CONTROL_PLANE_DEFAULT_MAX_STREAMS),
+    ...WEB_OPTIONS,
     ...METRICS_OPTIONS,
     {
       name: 'cluster-metrics',
@@ -160,31 +162,36 @@ export async function runControlplane(args: ParsedCommandLine): Promise<number> 
   const externalJobManagers = externalJobManagersOf(args, tenantNames, (message) => logger.warn(message));
   const security = serverSecurityOf(args, listen, tls, authentication, '--tls-cert, --tls-key and --auth-config');
   const clusterTls = internalClientSecurityOf(args, tls).tls;
+  const limits = serverLimitsOf(args);
   const { metrics, serveBeside } = processMetricsOf(args, logger);
+  const web = processWebOf(args, security, limits.maxMessageBytes, logger);
   return serveUntilSignalled(
     async () =>
       serveBeside(
-        await startControlPlane({
-          listen,
-          stateDir: args.options['state-dir'] as string,
-          maxArtifactBytes: args.options['max-artifact-bytes'] as number,
-          bundleLimits: {
-            maxEntries: positiveInteger(args, 'max-bundle-entries'),
-            maxUnpackedBytes: positiveInteger(args, 'max-bundle-unpacked-bytes'),
-          },
-          logger,
-          retention,
-          clientHeartbeatTimeoutMs: positiveDuration(args, 'client-heartbeat-timeout'),
-          ...deployment,
-          security,
-          tenants,
-          clusterTls,
-          ...clusterUserSettingsOf(args, tenants),
-          externalJobManagers,
-          ...serverLimitsOf(args),
-          metrics,
-          clusterMetrics: args.options['cluster-metrics'] === true,
-        }),
+        await web.serveWith((internalSocket) =>
+          startControlPlane({
+            listen,
+            stateDir: args.options['state-dir'] as string,
+            maxArtifactBytes: args.options['max-artifact-bytes'] as number,
+            bundleLimits: {
+              maxEntries: positiveInteger(args, 'max-bundle-entries'),
+              maxUnpackedBytes: positiveInteger(args, 'max-bundle-unpacked-bytes'),
+            },
+            logger,
+            retention,
+            clientHeartbeatTimeoutMs: positiveDuration(args, 'client-heartbeat-timeout'),
+            ...deployment,
+            security,
+            tenants,
+            clusterTls,
+            ...clusterUserSettingsOf(args, tenants),
+            externalJobManagers,
+            ...limits,
+            internalSocket,
+            metrics,
+            clusterMetrics: args.options['cluster-metrics'] === true,
+          }),
+        ),
       ),
     logger,
   );

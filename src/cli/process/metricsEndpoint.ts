@@ -4,10 +4,11 @@
  * /metrics). It has neither TLS nor authentication and its metrics name tenants, so it listens on
  * loopback unless the operator accepts the risk explicitly (`--metrics-insecure-bind`).
  */
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { formatHostPort, isLoopback, type HostPort } from '../../common/address.js';
 import { UsageError } from '../options/args.js';
+import { listenOn } from './listenOn.js';
 import type { Logger } from '../../common/logger.js';
 import type { PrometheusMetrics } from './prometheusMetrics.js';
 
@@ -75,14 +76,4 @@ export async function startMetricsEndpoint(options: MetricsEndpointOptions): Pro
         server.closeAllConnections();
       }),
   };
-}
-
-function listenOn(server: Server, { host, port }: HostPort): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
 }
