@@ -1,0 +1,192 @@
+/**
+ * The `clusters` table: the PostgreSQL {@link ClusterStore}. Nothing is kept in memory: other
+ * replicas write the same rows. Inside a unit of work, counting a tenant's live clusters and
+ * inserting one take a transaction-scoped advisory lock on the tenant, so that units that count
+ * and insert for one tenant run one after the other (the port's requirement for a tenant's limits:
+ * two deployments cannot both see room for one more), while other tenants' units go on; a lookup
+ * by request id locks that request id, so a retried deployment finds the first one.
+ */
+import type { SerializedError } from '../../../common/status.js';
+import type { Cluster, ClusterStatus, DeploymentTargetName } from '../../model/Cluster.js';
+import {
+  UnknownClusterError,
+  type ClusterChanges,
+  type ClusterListRequest,
+  type ClusterPage,
+  type ClusterStore,
+  type LiveClusterCount,
+} from '../ClusterStore.js';
+import type { PageTokens } from '../pageToken.js';
+import type { PostgresAccess } from './PostgresAccess.js';
+import { Assignments, selectAll, selectOne } from './statements.js';
+
+interface ClusterRow {
+  ordinal: number;
+  id: string;
+  tenant: string;
+  cluster_secret: string;
+  name: string;
+  status: ClusterStatus;
+  deployment_target: DeploymentTargetName;
+  owner_application_id: string | null;
+  jobmanager_address: string;
+  spec_json: string;
+  deployment_reference: string;
+  registered_task_executors: number;
+  last_job_event_sequence: number;
+  request_id: string | null;
+  request_fingerprint: string;
+  created_at: Date;
+  ended_at: Date | null;
+  failure_json: string | null;
+}
+
+const LIVE_SQL = "status NOT IN ('STOPPED', 'FAILED')";
+
+/** The advisory lock of a tenant's deployed clusters. */
+const tenantLock = (tenant: string) => `flotilla: clusters of tenant ${JSON.stringify(tenant)}`;
+
+/** Clusters in the state database. */
+export class PostgresClusterStore implements ClusterStore {
+  constructor(
+    private readonly access: PostgresAccess,
+    private readonly pages: PageTokens,
+  ) {}
+
+  async insert(cluster: Cluster): Promise<void> {
+    await this.access.lockInUnit(tenantLock(cluster.tenant));
+    await this.access.query(
+      `INSERT INTO clusters (id, name, status, deployment_target, owner_application_id, jobmanager_address, spec_json, deployment_reference,
+         registered_task_executors, last_job_event_sequence, request_id, request_fingerprint, created_at, ended_at, failure_json, tenant, cluster_secret)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+      [
+        cluster.id,
+        cluster.name,
+        cluster.status,
+        cluster.deploymentTarget,
+        cluster.ownerApplicationId || null,
+        cluster.jobmanagerAddress,
+        JSON.stringify(cluster.spec),
+        cluster.deploymentReference,
+        cluster.registeredTaskExecutors,
+        cluster.lastJobEventSequence,
+        cluster.requestId || null,
+        cluster.requestFingerprint,
+        cluster.createTime,
+        cluster.endTime ?? null,
+        cluster.failure ? JSON.stringify(cluster.failure) : null,
+        cluster.tenant,
+        cluster.clusterSecret,
+      ],
+    );
+  }
+
+  find(id: string): Promise<Cluster | undefined> {
+    return this.findOne('SELECT * FROM clusters WHERE id = $1', [id]);
+  }
+
+  async get(id: string, tenant?: string): Promise<Cluster> {
+    const cluster = await this.find(id);
+    if (!cluster || (tenant !== undefined && cluster.tenant !== tenant))
+      throw new UnknownClusterError(`cluster ${JSON.stringify(id)} is not known to this control plane`);
+    return cluster;
+  }
+
+  async findByRequestId(requestId: string, tenant: string): Promise<Cluster | undefined> {
+    await this.access.lockInUnit(`flotilla: cluster request ${JSON.stringify([tenant, requestId])}`);
+    return this.findOne('SELECT * FROM clusters WHERE request_id = $1 AND tenant = $2', [requestId, tenant]);
+  }
+
+  findLiveExternal(address: string, tenant: string): Promise<Cluster | undefined> {
+    return this.findOne(
+      `SELECT * FROM clusters WHERE deployment_target = 'external' AND jobmanager_address = $1 AND tenant = $2 AND ${LIVE_SQL} ORDER BY ordinal DESC LIMIT 1`,
+      [address, tenant],
+    );
+  }
+
+  findLiveDeployed(address: string, tenant: string): Promise<Cluster | undefined> {
+    return this.findOne(
+      "SELECT * FROM clusters WHERE deployment_target <> 'external' AND jobmanager_address = $1 AND tenant = $2 AND status = 'RUNNING' ORDER BY ordinal DESC LIMIT 1",
+      [address, tenant],
+    );
+  }
+
+  async update(id: string, changes: ClusterChanges): Promise<void> {
+    const assignments = new Assignments(id);
+    const set = (column: string, value: unknown) => assignments.set(column, value);
+    if (changes.status !== undefined) set('status', changes.status);
+    if (changes.jobmanagerAddress !== undefined) set('jobmanager_address', changes.jobmanagerAddress);
+    if (changes.deploymentReference !== undefined) set('deployment_reference', changes.deploymentReference);
+    if (changes.registeredTaskExecutors !== undefined)
+      set('registered_task_executors', changes.registeredTaskExecutors);
+    if ('failure' in changes) set('failure_json', changes.failure ? JSON.stringify(changes.failure) : null);
+    if (changes.endTime !== undefined) set('ended_at', changes.endTime);
+    await assignments.run(this.access, 'clusters');
+  }
+
+  async setLastJobEventSequence(clusterId: string, sequence: number): Promise<void> {
+    await this.access.query('UPDATE clusters SET last_job_event_sequence = $2 WHERE id = $1', [clusterId, sequence]);
+  }
+
+  async list(request: ClusterListRequest): Promise<ClusterPage> {
+    const { before, limit } = this.pages.startPage('clusters', request);
+    const filter = request.statuses.length > 0 ? 'AND status = ANY($4::text[])' : '';
+    const { rows } = await this.access.query<ClusterRow>(
+      `SELECT * FROM clusters WHERE tenant = $1 AND ordinal < $2 ${filter} ORDER BY ordinal DESC LIMIT $3`,
+      [request.tenant, before, limit, ...(filter ? [request.statuses] : [])],
+    );
+    const page = this.pages.endPage('clusters', request, rows);
+    return { clusters: page.rows.map(fromRow), nextPageToken: page.nextPageToken };
+  }
+
+  activeOwnedBy(applicationId: string): Promise<Cluster[]> {
+    return this.findAll(`SELECT * FROM clusters WHERE owner_application_id = $1 AND ${LIVE_SQL} ORDER BY ordinal`, [
+      applicationId,
+    ]);
+  }
+
+  active(): Promise<Cluster[]> {
+    return this.findAll(`SELECT * FROM clusters WHERE ${LIVE_SQL} ORDER BY ordinal`);
+  }
+
+  async countLive(tenant: string): Promise<LiveClusterCount> {
+    await this.access.lockInUnit(tenantLock(tenant));
+    const { rows } = await this.access.query<{ clusters: number; task_executors: number }>(
+      `SELECT COUNT(*) AS clusters, COALESCE(SUM((spec_json::jsonb ->> 'taskExecutors')::bigint), 0)::bigint AS task_executors
+       FROM clusters WHERE status IN ('DEPLOYING', 'RUNNING') AND tenant = $1 AND deployment_target <> 'external'`,
+      [tenant],
+    );
+    return { clusters: rows[0].clusters, taskExecutors: rows[0].task_executors };
+  }
+
+  private findOne(sql: string, values: unknown[]): Promise<Cluster | undefined> {
+    return selectOne(this.access, sql, values, fromRow);
+  }
+
+  private findAll(sql: string, values: unknown[] = []): Promise<Cluster[]> {
+    return selectAll(this.access, sql, values, fromRow);
+  }
+}
+
+function fromRow(row: ClusterRow): Cluster {
+  const cluster: Cluster = {
+    id: row.id,
+    tenant: row.tenant,
+    clusterSecret: row.cluster_secret,
+    name: row.name,
+    status: row.status,
+    deploymentTarget: row.deployment_target,
+    ownerApplicationId: row.owner_application_id ?? '',
+    jobmanagerAddress: row.jobmanager_address,
+    spec: JSON.parse(row.spec_json),
+    deploymentReference: row.deployment_reference,
+    registeredTaskExecutors: row.registered_task_executors,
+    lastJobEventSequence: row.last_job_event_sequence,
+    requestId: row.request_id ?? '',
+    requestFingerprint: row.request_fingerprint,
+    createTime: row.created_at,
+  };
+  if (row.ended_at !== null) cluster.endTime = row.ended_at;
+  if (row.failure_json) cluster.failure = JSON.parse(row.failure_json) as SerializedError;
+  return cluster;
+}
