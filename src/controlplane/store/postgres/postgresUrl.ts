@@ -13,6 +13,6 @@ export function redactedPostgresUrl(url: string): string {
     parsed.search = '';
     return parsed.toString();
   } catch {
-    return 'the PostgreSQL database named by --store';
+    return '(not a URL)';
   }
 }
