@@ -4,7 +4,8 @@
  * driver-mode application to FINISHED, is killed with SIGKILL, and a new process on the same
  * database (named by FLOTILLA_STORE this time) still lists the application and replays the same
  * events from sequence 0. Nothing of the state is in the state dir: the records are in the
- * database, the bundle in --artifact-dir.
+ * database, the bundle in --artifact-dir. And many applications at once (simulated clusters) all
+ * end FINISHED with whole event logs, with units of work running concurrently on the pool.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApplicationStatus, JobStatus } from '../../generated/flotilla/v1/status.js';
 import { finalStatus, jobStatuses, partLines } from '../support/applicationOutcome.js';
 import { clusterProcesses, startControlPlane, watchAll } from '../support/controlPlane.js';
+import { describeEvent, driverRequest, uploadDriverApp, wholeLog } from '../controlplane/controlPlaneTesting.js';
 import { startPostgresServer, type PostgresServer } from '../support/postgresServer.js';
 import { ROOT, runCli } from '../support/processes.js';
 import { sharedDir, tempDir } from '../support/tempDir.js';
@@ -59,6 +61,35 @@ describe('flotilla controlplane --store postgresql://…', () => {
     expect(await watchAll(second.client, applicationId, 0, false)).toEqual(events);
     const listed = await runCli(['list'], second.env);
     expect(listed.stdout).toMatch(new RegExp(`${applicationId}.*FINISHED`));
+  }, 120_000);
+
+  it('runs 60 applications submitted at once on simulated clusters to FINISHED, each with its whole event log', async () => {
+    const controlPlane = await startControlPlane([
+      '--store',
+      await server.createDatabase(),
+      '--deployment-target',
+      'simulated',
+      '--simulated-event-interval',
+      '0',
+    ]);
+    const artifactId = await uploadDriverApp(controlPlane.address);
+    const ids = await Promise.all(
+      Array.from(
+        { length: 60 },
+        async () => (await controlPlane.client.runApplication(driverRequest(artifactId))).application!.id,
+      ),
+    );
+    for (const id of ids) {
+      expect(describeEvent((await watchAll(controlPlane.client, id, 0, true)).at(-1)!)).toBe('application FINISHED');
+      const events = await wholeLog(controlPlane.client, id);
+      expect(events.filter((event) => event.kind?.$case === 'applicationStatusChanged').map(describeEvent)).toEqual([
+        'application DEPLOYING',
+        'application RUNNING',
+        'application FINISHED',
+      ]);
+    }
+    // No unit failed on the way (a deadlock, a transaction PostgreSQL rolled back): nothing was logged as an error.
+    expect(controlPlane.process.stderr()).not.toMatch(/"level":(50|60)/);
   }, 120_000);
 
   it('refuses a --store that is not a PostgreSQL URL, and says which database it cannot reach', async () => {
