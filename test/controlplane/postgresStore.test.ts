@@ -147,6 +147,38 @@ describe('PostgreSQL store, several stores on one database', () => {
   });
 });
 
+describe('PostgreSQL store, lost connections', () => {
+  it('fails a unit whose connection the server ends, without ending the process, and goes on with new connections', async () => {
+    const url = await server.createDatabase();
+    const store = await openPostgresControlPlaneStore(url);
+    opened.push(store);
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    const terminateOthers = () =>
+      admin.query(
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      );
+    try {
+      const lost = testApplication();
+      await expect(
+        store.transaction(async (tx) => {
+          await tx.applications.insert(lost);
+          await terminateOthers();
+          // The 'error' event of the connection arrives while the unit holds it, between two statements.
+          await pause(100);
+          await tx.applications.find(lost.id);
+        }),
+      ).rejects.toThrow();
+      const kept = testApplication();
+      await store.applications.insert(kept);
+      expect((await store.applications.get(kept.id)).id).toBe(kept.id);
+      expect(await store.applications.find(lost.id)).toBeUndefined();
+    } finally {
+      await admin.end();
+    }
+  });
+});
+
 describe('PostgreSQL store, a unit whose statement failed', () => {
   it('is rolled back as a whole even when it caught the error, and says so', async () => {
     const [store] = await storesOnOneDatabase(1);

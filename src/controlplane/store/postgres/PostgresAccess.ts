@@ -57,6 +57,10 @@ export function poolAccess(pool: pg.Pool): PostgresAccess {
 export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
   const client = await pool.connect();
   let broken: Error | undefined;
+  // A checked-out client has no listener of the pool: a connection lost while it is out (the server
+  // restarted) would be an unhandled 'error' event, which ends the process. Its statements fail instead.
+  const lost = (error: Error) => (broken = error);
+  client.on('error', lost);
   try {
     await client.query('BEGIN');
     let result: T;
@@ -74,6 +78,7 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     if (commit.command === 'ROLLBACK') throw new RolledBackError();
     return result;
   } finally {
+    client.off('error', lost);
     client.release(broken);
   }
 }
