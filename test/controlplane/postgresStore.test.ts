@@ -8,7 +8,7 @@
  */
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { FailedPreconditionError } from '../../src/common/errors.js';
+import { FailedPreconditionError, UnavailableError } from '../../src/common/errors.js';
 import type { ControlPlaneStore } from '../../src/controlplane/store/ControlPlaneStore.js';
 import { POSTGRES_MIGRATIONS } from '../../src/controlplane/store/postgres/migrations.js';
 import { RolledBackError } from '../../src/controlplane/store/postgres/PostgresAccess.js';
@@ -168,13 +168,31 @@ describe('PostgreSQL store, lost connections', () => {
           await pause(100);
           await tx.applications.find(lost.id);
         }),
-      ).rejects.toThrow();
+      ).rejects.toThrow(UnavailableError);
       const kept = testApplication();
       await store.applications.insert(kept);
       expect((await store.applications.get(kept.id)).id).toBe(kept.id);
       expect(await store.applications.find(lost.id)).toBeUndefined();
     } finally {
       await admin.end();
+    }
+  });
+
+  it('answers UNAVAILABLE naming the database (not its password) while the server is down', async () => {
+    const other = await startPostgresServer();
+    try {
+      const url = (await other.createDatabase()).replace('flotilla@', 'flotilla:secret@');
+      const store = await openPostgresControlPlaneStore(url);
+      opened.push(store);
+      await other.stop();
+      const failure = store.applications.find('app-1');
+      await expect(failure).rejects.toThrow(UnavailableError);
+      await expect(failure).rejects.toThrow(
+        `the control plane lost its connection to its PostgreSQL database at ${url.replace(':secret@', ':***@')}`,
+      );
+      await expect(store.transaction((tx) => tx.applications.find('app-1'))).rejects.toThrow(UnavailableError);
+    } finally {
+      await other.stop();
     }
   });
 });

@@ -30,7 +30,7 @@ export interface PostgresServer {
   url(database?: string): string;
   /** Makes a new, empty database (named uniquely unless given) and resolves to its URL. */
   createDatabase(name?: string): Promise<string>;
-  /** Stops the server (immediate shutdown, by pid) and removes its folder; resolves once it is gone. */
+  /** Stops the server (immediate shutdown, by pid) and removes its folder; resolves once it is gone. Again: nothing. */
   stop(): Promise<void>;
 }
 
@@ -101,7 +101,8 @@ function serverAt(port: number, pid: number, folder: string): PostgresServer {
       return url(name);
     },
     async stop() {
-      stopAtExit.delete(pid);
+      // Once only: the pid may belong to another process after that.
+      if (!stopAtExit.delete(pid)) return;
       await stopProcess(pid);
       rmSync(folder, { recursive: true, force: true });
     },

@@ -3,9 +3,11 @@
  * statement runs on the unit's client, in its transaction; outside, a statement runs on any client
  * of the pool (its own transaction), and a repository call of several statements runs in a short
  * transaction of its own on one client. Either way a repository writes the same SQL: only where it
- * runs differs.
+ * runs differs. A lost connection or a full disk of the server becomes a domain error here
+ * (databaseErrors.ts), named by `where` (the database's URL without its password).
  */
 import type pg from 'pg';
+import { databaseError } from './databaseErrors.js';
 
 /** What runs statements: a client of the pool, or the pool itself. */
 export type Queryable = Pick<pg.PoolClient, 'query'>;
@@ -28,9 +30,9 @@ export interface PostgresAccess {
 }
 
 /** Access on one client that is in a transaction (a unit of work, or a short transaction of its own). */
-export function clientAccess(client: Queryable): PostgresAccess {
+export function clientAccess(client: Queryable, where: string): PostgresAccess {
   const access: PostgresAccess = {
-    query: (sql, values) => client.query(sql, values),
+    query: (sql, values) => client.query(sql, values).catch((error: unknown) => rethrow(error, where)),
     atomic: (work) => work(access),
     async lockInUnit(key) {
       // Its own statement: the next statement's snapshot is taken after the lock is granted, so it sees what the holder committed.
@@ -41,10 +43,10 @@ export function clientAccess(client: Queryable): PostgresAccess {
 }
 
 /** Access outside units of work, on the clients of `pool`. */
-export function poolAccess(pool: pg.Pool): PostgresAccess {
+export function poolAccess(pool: pg.Pool, where: string): PostgresAccess {
   return {
-    query: (sql, values) => pool.query(sql, values),
-    atomic: (work) => inTransaction(pool, (client) => work(clientAccess(client))),
+    query: (sql, values) => pool.query(sql, values).catch((error: unknown) => rethrow(error, where)),
+    atomic: (work) => inTransaction(pool, where, (client) => work(clientAccess(client, where))),
     lockInUnit: () => Promise.resolve(),
   };
 }
@@ -54,15 +56,19 @@ export function poolAccess(pool: pg.Pool): PostgresAccess {
  * committed once it resolves, rolled back when it throws. A client whose connection failed is
  * dropped from the pool instead of being handed out again.
  */
-export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  where: string,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  const client = await pool.connect().catch((error: unknown) => rethrow(error, where));
   let broken: Error | undefined;
   // A checked-out client has no listener of the pool: a connection lost while it is out (the server
   // restarted) would be an unhandled 'error' event, which ends the process. Its statements fail instead.
   const lost = (error: Error) => (broken = error);
   client.on('error', lost);
   try {
-    await client.query('BEGIN');
+    await client.query('BEGIN').catch((error: unknown) => rethrow(error, where));
     let result: T;
     try {
       result = await work(client);
@@ -72,7 +78,7 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     }
     const commit = await client.query('COMMIT').catch((commitError: Error) => {
       broken = commitError;
-      throw commitError;
+      return rethrow(commitError, where);
     });
     // PostgreSQL answers COMMIT of a transaction in which a statement failed by rolling it back.
     if (commit.command === 'ROLLBACK') throw new RolledBackError();
@@ -81,6 +87,11 @@ export async function inTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClie
     client.off('error', lost);
     client.release(broken);
   }
+}
+
+/** Throws `error` as the domain error it stands for. */
+function rethrow(error: unknown, where: string): never {
+  throw databaseError(error, where);
 }
 
 /** A unit whose work resolved although a statement of it failed (the error was caught): PostgreSQL rolled it back at COMMIT. */

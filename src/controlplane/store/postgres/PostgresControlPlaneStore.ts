@@ -24,7 +24,7 @@ import { PostgresRetentionStore } from './PostgresRetentionStore.js';
 import { redactedPostgresUrl } from './postgresUrl.js';
 import { migrate, schemaVersion } from './schema.js';
 import { storeKey } from './storeKeys.js';
-import { unreachableError } from './unreachableError.js';
+import { unreachableError } from './databaseErrors.js';
 
 /** Options of {@link openPostgresControlPlaneStore}. */
 export interface PostgresControlPlaneStoreOptions {
@@ -70,14 +70,16 @@ export class PostgresControlPlaneStore extends PostgresScope implements ControlP
   constructor(
     private readonly pool: pg.Pool,
     private readonly pages: PageTokens,
+    /** The database's URL without its password, as messages name it. */
+    private readonly where: string,
   ) {
-    super(poolAccess(pool), pages);
+    super(poolAccess(pool, where), pages);
   }
 
   async transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     let unit: PostgresStoreTransaction | undefined;
-    const result = await inTransaction(this.pool, (client) => {
-      unit = new PostgresStoreTransaction(client, this.pages);
+    const result = await inTransaction(this.pool, this.where, (client) => {
+      unit = new PostgresStoreTransaction(client, this.pages, this.where);
       return work(unit);
     });
     // Committed: what tells others of the unit's writes may run now (a callback's error is the caller's to hear).
@@ -91,7 +93,7 @@ export class PostgresControlPlaneStore extends PostgresScope implements ControlP
   }
 
   schemaVersion(): Promise<number> {
-    return schemaVersion(this.pool);
+    return schemaVersion(poolAccess(this.pool, this.where));
   }
 
   async close(): Promise<void> {
@@ -108,8 +110,9 @@ class PostgresStoreTransaction extends PostgresScope implements StoreTransaction
   constructor(
     private readonly client: pg.PoolClient,
     pages: PageTokens,
+    where: string,
   ) {
-    super(clientAccess(client), pages);
+    super(clientAccess(client, where), pages);
   }
 
   async transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
@@ -153,10 +156,11 @@ export async function openPostgresControlPlaneStore(
   // An answer waits for its commit to be durable; a server configured otherwise is overruled for this store's sessions.
   pool.on('connect', (client) => void client.query('SET synchronous_commit TO on').catch(() => undefined));
   pool.on('error', (error) => options.onConnectionError?.(error));
+  const where = redactedPostgresUrl(url);
   try {
-    await migrate(pool, options.migrations ?? POSTGRES_MIGRATIONS, redactedPostgresUrl(url));
+    await migrate(pool, options.migrations ?? POSTGRES_MIGRATIONS, where);
     const key = await storeKey(pool, 'page_tokens', PAGE_TOKEN_KEY_BYTES);
-    return new PostgresControlPlaneStore(pool, new PageTokens(key));
+    return new PostgresControlPlaneStore(pool, new PageTokens(key), where);
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw unreachableError(error, url) ?? error;

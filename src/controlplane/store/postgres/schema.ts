@@ -8,8 +8,7 @@
 import type pg from 'pg';
 import { FailedPreconditionError } from '../../../common/errors.js';
 import type { Migration } from '../Migration.js';
-import type { Queryable } from './PostgresAccess.js';
-import { inTransaction } from './PostgresAccess.js';
+import { inTransaction, type PostgresAccess } from './PostgresAccess.js';
 
 /** The advisory lock every replica takes to migrate (hashed to a 64-bit key by PostgreSQL). */
 const MIGRATION_LOCK = 'flotilla: schema migrations';
@@ -20,8 +19,10 @@ const CREATE_SCHEMA_VERSION = `CREATE TABLE IF NOT EXISTS schema_version (
   applied_at   timestamptz NOT NULL DEFAULT now())`;
 
 /** The schema version the database is at (0 when it has none). */
-export async function schemaVersion(client: Queryable): Promise<number> {
-  const { rows } = await client.query<{ version: number | null }>('SELECT MAX(version) AS version FROM schema_version');
+export async function schemaVersion(statements: Pick<PostgresAccess, 'query'>): Promise<number> {
+  const { rows } = await statements.query<{ version: number | null }>(
+    'SELECT MAX(version) AS version FROM schema_version',
+  );
   return rows[0]?.version ?? 0;
 }
 
@@ -30,7 +31,7 @@ export async function schemaVersion(client: Queryable): Promise<number> {
  * what to do when the database is newer. `where` names the database in that message.
  */
 export async function migrate(pool: pg.Pool, migrations: readonly Migration[], where: string): Promise<void> {
-  await inTransaction(pool, async (client) => {
+  await inTransaction(pool, where, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [MIGRATION_LOCK]);
     await client.query(CREATE_SCHEMA_VERSION);
     const current = await schemaVersion(client);
