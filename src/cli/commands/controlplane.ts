@@ -214,7 +214,8 @@ export async function runControlplane(args: ParsedCommandLine): Promise<number> 
 
 /** Where the state's database and the bundles are, from the command line. */
 function storeOptions(args: ParsedCommandLine): Pick<ControlPlaneOptions, 'store' | 'artifactDir'> {
-  const store = args.options.store as string | undefined;
+  // An empty FLOTILLA_STORE is no store: SQLite, as without it.
+  const store = (args.options.store as string | undefined) || undefined;
   if (store !== undefined && !isPostgresUrl(store))
     throw new UsageError(
       `--store must be a postgresql://USER@HOST:PORT/DATABASE URL (leave it out for SQLite in --state-dir), got "${redactedPostgresUrl(store)}"`,
