@@ -3,7 +3,7 @@
  * postgresql://…` against a throwaway PostgreSQL 15 server (test/support/postgresServer.ts) runs a
  * driver-mode application to FINISHED, is killed with SIGKILL, and a new process on the same
  * database (named by FLOTILLA_STORE this time) still lists the application and replays the same
- * events from sequence 0. Nothing of the state is in the state dir: the records are in the
+ * events from sequence 0 and the same driver log. Nothing of the state is in the state dir: the records are in the
  * database, the bundle in --artifact-dir. And many applications at once (simulated clusters) all
  * end FINISHED with whole event logs, with units of work running concurrently on the pool.
  */
@@ -45,6 +45,8 @@ describe('flotilla controlplane --store postgresql://…', () => {
     expect(jobStatuses(events).get('wordcount-example: write ranking')).toBe(JobStatus.FINISHED);
     expect(events.map((event) => Number(event.sequence))).toEqual(events.map((_, index) => index + 1));
     await expect.poll(() => clusterProcesses(stateDir), { timeout: 5000, interval: 100 }).toEqual([]);
+    const log = await runCli(['logs', applicationId], first.env);
+    expect(log.stdout).toContain('wrote the top 4 words to');
 
     await first.stop('SIGKILL');
     expect(first.process.child.signalCode).toBe('SIGKILL');
@@ -59,6 +61,8 @@ describe('flotilla controlplane --store postgresql://…', () => {
       [applicationId, ApplicationStatus.FINISHED],
     ]);
     expect(await watchAll(second.client, applicationId, 0, false)).toEqual(events);
+    // The driver's output was copied into the database too.
+    expect((await runCli(['logs', applicationId], second.env)).stdout).toBe(log.stdout);
     const listed = await runCli(['list'], second.env);
     expect(listed.stdout).toMatch(new RegExp(`${applicationId}.*FINISHED`));
   }, 120_000);
