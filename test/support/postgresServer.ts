@@ -71,7 +71,7 @@ async function startOnFreePort(
 ): Promise<number> {
   for (let attempt = 1; ; attempt++) {
     const port = await freeLoopbackPort();
-    const settings = `-c listen_addresses=127.0.0.1 -p ${port} -k ${folder} -c fsync=off -c full_page_writes=off`;
+    const settings = `-c listen_addresses=127.0.0.1 -p ${port} -k ${folder} -c fsync=off -c full_page_writes=off -c shared_buffers=16MB`;
     try {
       await command('pg_ctl', ['-D', data, '-w', '-l', join(folder, 'server.log'), '-o', settings, 'start']);
       return port;

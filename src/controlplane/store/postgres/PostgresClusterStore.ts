@@ -1,10 +1,12 @@
 /**
  * The `clusters` table: the PostgreSQL {@link ClusterStore}. Nothing is kept in memory: other
- * replicas write the same rows. Inside a unit of work, counting a tenant's live clusters and
- * inserting one take a transaction-scoped advisory lock on the tenant, so that units that count
- * and insert for one tenant run one after the other (the port's requirement for a tenant's limits:
- * two deployments cannot both see room for one more), while other tenants' units go on; a lookup
- * by request id locks that request id, so a retried deployment finds the first one.
+ * replicas write the same rows. Inside a unit of work, counting a tenant's live clusters takes a
+ * transaction-scoped advisory lock on the tenant, held until the unit ends, so that units that
+ * count and insert for one tenant run one after the other (the port's requirement for a tenant's
+ * limits: two deployments cannot both see room for one more), while other tenants' units go on.
+ * An insert takes no lock: a tenant with limits counts before every insert, and one without
+ * counts never, so its deployments need not wait for each other. A lookup by request id locks
+ * that request id, so a retried deployment finds the first one.
  */
 import type { SerializedError } from '../../../common/status.js';
 import type { Cluster, ClusterStatus, DeploymentTargetName } from '../../model/Cluster.js';
@@ -54,7 +56,6 @@ export class PostgresClusterStore implements ClusterStore {
   ) {}
 
   async insert(cluster: Cluster): Promise<void> {
-    await this.access.lockInUnit(tenantLock(cluster.tenant));
     await this.access.query(
       `INSERT INTO clusters (id, name, status, deployment_target, owner_application_id, jobmanager_address, spec_json, deployment_reference,
          registered_task_executors, last_job_event_sequence, request_id, request_fingerprint, created_at, ended_at, failure_json, tenant, cluster_secret)
