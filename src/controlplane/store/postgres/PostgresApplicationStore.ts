@@ -15,9 +15,20 @@ import type {
   ApplicationStore,
 } from '../ApplicationStore.js';
 import type { PageTokens } from '../pageToken.js';
-import { applicationFromRow, applicationToRow, type ApplicationRow } from './applicationRows.js';
+import {
+  applicationChangeColumns,
+  applicationFromRow as fromColumns,
+  applicationToRow,
+  type ApplicationRow,
+} from '../rows/applicationRow.js';
+import { POSTGRES_COLUMNS } from './postgresColumns.js';
 import type { PostgresAccess } from './PostgresAccess.js';
-import { Assignments, selectAll, selectOne } from './statements.js';
+import { Assignments, insertRow, selectAll, selectOne } from './statements.js';
+
+type Row = ApplicationRow<Date, boolean>;
+
+/** The application of a row of this database. */
+const applicationFromRow = (row: Row): Application => fromColumns(row, POSTGRES_COLUMNS);
 
 const ENDED_SQL = "('FAILED', 'CANCELED', 'FINISHED')";
 
@@ -29,12 +40,7 @@ export class PostgresApplicationStore implements ApplicationStore {
   ) {}
 
   async insert(application: Application): Promise<void> {
-    const row = applicationToRow(application);
-    const columns = Object.keys(row);
-    await this.access.query(
-      `INSERT INTO applications (${columns.join(', ')}) VALUES (${columns.map((_, index) => `$${index + 1}`).join(', ')})`,
-      Object.values(row),
-    );
+    await insertRow(this.access, 'applications', applicationToRow(application, POSTGRES_COLUMNS));
   }
 
   find(id: string): Promise<Application | undefined> {
@@ -55,24 +61,14 @@ export class PostgresApplicationStore implements ApplicationStore {
 
   async update(id: string, changes: ApplicationChanges): Promise<void> {
     const assignments = new Assignments(id);
-    const set = (column: string, value: unknown) => assignments.set(column, value);
-    const json = (value: unknown) => (value ? JSON.stringify(value) : null);
-    if (changes.status !== undefined) set('status', changes.status);
-    if (changes.clusterId !== undefined) set('cluster_id', changes.clusterId || null);
-    if (changes.ownsCluster !== undefined) set('owns_cluster', changes.ownsCluster);
-    if (changes.driverJobId !== undefined) set('driver_job_id', changes.driverJobId);
-    if (changes.jobIds !== undefined) set('job_ids_json', JSON.stringify(changes.jobIds));
-    if ('failure' in changes) set('failure_json', json(changes.failure));
-    if (changes.endTime !== undefined) set('ended_at', changes.endTime);
-    if (changes.clientMainEndTime !== undefined) set('client_main_ended_at', changes.clientMainEndTime);
-    if ('clientMainFailure' in changes) set('client_main_failure_json', json(changes.clientMainFailure));
+    for (const [column, value] of applicationChangeColumns(changes, POSTGRES_COLUMNS)) assignments.set(column, value);
     await assignments.run(this.access, 'applications');
   }
 
   async list(request: ApplicationListRequest): Promise<ApplicationPage> {
     const { before, limit } = this.pages.startPage('applications', request);
     const filter = request.statuses.length > 0 ? 'AND status = ANY($4::text[])' : '';
-    const { rows } = await this.access.query<ApplicationRow>(
+    const { rows } = await this.access.query<Row>(
       `SELECT * FROM applications WHERE tenant = $1 AND ordinal < $2 ${filter} ORDER BY ordinal DESC LIMIT $3`,
       [request.tenant, before, limit, ...(filter ? [request.statuses] : [])],
     );

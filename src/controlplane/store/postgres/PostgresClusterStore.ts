@@ -8,8 +8,7 @@
  * counts never, so its deployments need not wait for each other. A lookup by request id locks
  * that request id, so a retried deployment finds the first one.
  */
-import type { SerializedError } from '../../../common/status.js';
-import type { Cluster, ClusterStatus, DeploymentTargetName } from '../../model/Cluster.js';
+import type { Cluster } from '../../model/Cluster.js';
 import {
   UnknownClusterError,
   type ClusterChanges,
@@ -19,29 +18,15 @@ import {
   type LiveClusterCount,
 } from '../ClusterStore.js';
 import type { PageTokens } from '../pageToken.js';
+import { clusterChangeColumns, clusterFromRow, clusterToRow, type ClusterRow as Row } from '../rows/clusterRow.js';
+import { POSTGRES_COLUMNS } from './postgresColumns.js';
 import type { PostgresAccess } from './PostgresAccess.js';
-import { Assignments, selectAll, selectOne } from './statements.js';
+import { Assignments, insertRow, selectAll, selectOne } from './statements.js';
 
-interface ClusterRow {
-  ordinal: number;
-  id: string;
-  tenant: string;
-  cluster_secret: string;
-  name: string;
-  status: ClusterStatus;
-  deployment_target: DeploymentTargetName;
-  owner_application_id: string | null;
-  jobmanager_address: string;
-  spec_json: string;
-  deployment_reference: string;
-  registered_task_executors: number;
-  last_job_event_sequence: number;
-  request_id: string | null;
-  request_fingerprint: string;
-  created_at: Date;
-  ended_at: Date | null;
-  failure_json: string | null;
-}
+type ClusterRow = Row<Date>;
+
+/** The cluster of a row of this database. */
+const fromRow = (row: ClusterRow): Cluster => clusterFromRow(row, POSTGRES_COLUMNS);
 
 const LIVE_SQL = "status NOT IN ('STOPPED', 'FAILED')";
 
@@ -56,30 +41,7 @@ export class PostgresClusterStore implements ClusterStore {
   ) {}
 
   async insert(cluster: Cluster): Promise<void> {
-    await this.access.query(
-      `INSERT INTO clusters (id, name, status, deployment_target, owner_application_id, jobmanager_address, spec_json, deployment_reference,
-         registered_task_executors, last_job_event_sequence, request_id, request_fingerprint, created_at, ended_at, failure_json, tenant, cluster_secret)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-      [
-        cluster.id,
-        cluster.name,
-        cluster.status,
-        cluster.deploymentTarget,
-        cluster.ownerApplicationId || null,
-        cluster.jobmanagerAddress,
-        JSON.stringify(cluster.spec),
-        cluster.deploymentReference,
-        cluster.registeredTaskExecutors,
-        cluster.lastJobEventSequence,
-        cluster.requestId || null,
-        cluster.requestFingerprint,
-        cluster.createTime,
-        cluster.endTime ?? null,
-        cluster.failure ? JSON.stringify(cluster.failure) : null,
-        cluster.tenant,
-        cluster.clusterSecret,
-      ],
-    );
+    await insertRow(this.access, 'clusters', clusterToRow(cluster, POSTGRES_COLUMNS));
   }
 
   find(id: string): Promise<Cluster | undefined> {
@@ -114,14 +76,7 @@ export class PostgresClusterStore implements ClusterStore {
 
   async update(id: string, changes: ClusterChanges): Promise<void> {
     const assignments = new Assignments(id);
-    const set = (column: string, value: unknown) => assignments.set(column, value);
-    if (changes.status !== undefined) set('status', changes.status);
-    if (changes.jobmanagerAddress !== undefined) set('jobmanager_address', changes.jobmanagerAddress);
-    if (changes.deploymentReference !== undefined) set('deployment_reference', changes.deploymentReference);
-    if (changes.registeredTaskExecutors !== undefined)
-      set('registered_task_executors', changes.registeredTaskExecutors);
-    if ('failure' in changes) set('failure_json', changes.failure ? JSON.stringify(changes.failure) : null);
-    if (changes.endTime !== undefined) set('ended_at', changes.endTime);
+    for (const [column, value] of clusterChangeColumns(changes, POSTGRES_COLUMNS)) assignments.set(column, value);
     await assignments.run(this.access, 'clusters');
   }
 
@@ -167,27 +122,4 @@ export class PostgresClusterStore implements ClusterStore {
   private findAll(sql: string, values: unknown[] = []): Promise<Cluster[]> {
     return selectAll(this.access, sql, values, fromRow);
   }
-}
-
-function fromRow(row: ClusterRow): Cluster {
-  const cluster: Cluster = {
-    id: row.id,
-    tenant: row.tenant,
-    clusterSecret: row.cluster_secret,
-    name: row.name,
-    status: row.status,
-    deploymentTarget: row.deployment_target,
-    ownerApplicationId: row.owner_application_id ?? '',
-    jobmanagerAddress: row.jobmanager_address,
-    spec: JSON.parse(row.spec_json),
-    deploymentReference: row.deployment_reference,
-    registeredTaskExecutors: row.registered_task_executors,
-    lastJobEventSequence: row.last_job_event_sequence,
-    requestId: row.request_id ?? '',
-    requestFingerprint: row.request_fingerprint,
-    createTime: row.created_at,
-  };
-  if (row.ended_at !== null) cluster.endTime = row.ended_at;
-  if (row.failure_json) cluster.failure = JSON.parse(row.failure_json) as SerializedError;
-  return cluster;
 }

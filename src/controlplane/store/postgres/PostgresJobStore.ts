@@ -7,23 +7,15 @@ import { isTerminalJobStatus, type JobStatus, type SerializedError } from '../..
 import type { Job } from '../../model/Job.js';
 import type { JobListRequest, JobPage, JobStore } from '../JobStore.js';
 import type { PageTokens } from '../pageToken.js';
+import { jobFromRow, type JobRow as Row } from '../rows/jobRow.js';
+import { POSTGRES_COLUMNS } from './postgresColumns.js';
 import type { PostgresAccess } from './PostgresAccess.js';
 import { selectAll, selectOne } from './statements.js';
 
-interface JobRow {
-  ordinal: number;
-  id: string;
-  application_id: string;
-  cluster_id: string;
-  name: string;
-  living_priority: Job['livingPriority'];
-  status: JobStatus;
-  restarts: number;
-  request_id: string | null;
-  created_at: Date;
-  ended_at: Date | null;
-  failure_json: string | null;
-}
+type JobRow = Row<Date>;
+
+/** The job of a row of this database. */
+const fromRow = (row: JobRow): Job => jobFromRow(row, POSTGRES_COLUMNS);
 
 /** Jobs in the state database. */
 export class PostgresJobStore implements JobStore {
@@ -123,21 +115,4 @@ export class PostgresJobStore implements JobStore {
   private findAll(sql: string, values: unknown[]): Promise<Job[]> {
     return selectAll(this.access, sql, values, fromRow);
   }
-}
-
-function fromRow(row: JobRow): Job {
-  const job: Job = {
-    id: row.id,
-    applicationId: row.application_id,
-    clusterId: row.cluster_id,
-    name: row.name,
-    livingPriority: row.living_priority,
-    status: row.status,
-    restarts: row.restarts,
-    requestId: row.request_id ?? '',
-    createTime: row.created_at,
-  };
-  if (row.ended_at !== null) job.endTime = row.ended_at;
-  if (row.failure_json) job.failure = JSON.parse(row.failure_json) as SerializedError;
-  return job;
 }

@@ -1,4 +1,4 @@
-/** Small helpers the PostgreSQL repositories share to run a select and to build an update. */
+/** Small helpers the PostgreSQL repositories share to run a select and to build an insert or an update. */
 import type pg from 'pg';
 import type { PostgresAccess } from './PostgresAccess.js';
 
@@ -45,4 +45,13 @@ export class Assignments {
     if (this.columns.length === 0) return;
     await access.query(`UPDATE ${table} SET ${this.columns.join(', ')} WHERE id = $1`, this.values);
   }
+}
+
+/** Inserts `row` (its keys are the columns) into `table`. */
+export async function insertRow(access: PostgresAccess, table: string, row: object): Promise<void> {
+  const columns = Object.keys(row);
+  await access.query(
+    `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${columns.map((_, index) => `$${index + 1}`).join(', ')})`,
+    Object.values(row),
+  );
 }
