@@ -11,7 +11,10 @@
 // - running main() in this process (session and per-job modes): the user's code imports the SDK as
 //   files, so it must meet the same module instances. In the bundle, run hands such a command line to
 //   the compiled CLI (dist/src/cli/main.js) before doing anything else;
-// - native and worker-thread packages (better-sqlite3, pino and its transports), from node_modules.
+// - native and worker-thread packages (better-sqlite3, pino and its transports), from node_modules;
+// - the PostgreSQL client (pg): only a control plane with --store postgresql://… loads it (a chunk
+//   imported on demand), and its optional native binding (pg-native) is not installed, which a
+//   bundler would try to resolve.
 //
 // The bundle sits two folders below dist/ like the compiled modules, so the paths they compute from
 // import.meta.url (the descriptor set, package.json, bin/flotilla.js) point at the same files.
@@ -65,7 +68,7 @@ export async function bundleCli() {
     entryPoints: [`${root}dist/src/cli/main.js`],
     outdir: `${root}dist/bundle/cli`,
     splitting: true,
-    external: ['better-sqlite3', 'pino', 'pino-pretty'],
+    external: ['better-sqlite3', 'pino', 'pino-pretty', 'pg'],
     plugins: [handOverClientMain],
   });
 }

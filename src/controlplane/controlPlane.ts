@@ -1,6 +1,6 @@
 /**
- * The control plane process: opens its state (SQLite database and artifact store under the state
- * dir), assembles the domain (applications, clusters, their events), picks up what a restart
+ * The control plane process: opens its state (SQLite under the state dir, or PostgreSQL with
+ * `store`; bundles in the artifact folder), assembles the domain (applications, clusters, their events), picks up what a restart
  * interrupted, and serves ClusterClientService with reflection and health. On shutdown it stops
  * following clusters but leaves them running: they outlive the control plane.
  */
@@ -34,13 +34,21 @@ import { ControlPlaneMetrics } from './metrics/ControlPlaneMetrics.js';
 import { TenantDirectory } from './tenants/TenantDirectory.js';
 import { openControlPlaneStore } from './openControlPlaneStore.js';
 import { withDurableService } from './service/withDurableAnswers.js';
+import { redactedPostgresUrl } from './store/postgres/postgresUrl.js';
 
 /** Options of {@link startControlPlane}. */
 export interface ControlPlaneOptions {
   /** Where to listen. */
   listen: HostPort;
-  /** The folder with the database, the artifacts and the clusters' folders; created if missing. */
+  /** The folder with the database (SQLite), the artifacts and the clusters' CA; created if missing. */
   stateDir: string;
+  /** The state's database: `postgresql://…`, or SQLite under the state dir when not given. */
+  store?: string;
+  /**
+   * Where bundles are stored, content-addressed (`<stateDir>/artifacts` unless given): control
+   * planes that share one PostgreSQL database must share this folder too.
+   */
+  artifactDir?: string;
   /** The largest bundle accepted, in bytes. */
   maxArtifactBytes: number;
   /** Limits on a bundle's entries and unpacked bytes, checked at upload (the task executors' defaults when not given). */
@@ -102,19 +110,27 @@ const BUNDLE_LIMIT_FLAGS: BundleLimitNames = {
 /** Starts the control plane; resolves once it listens. */
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ServerHost> {
   // A state dir that cannot be written is the operator's to fix: the store says so, without a stack.
-  const store = openControlPlaneStore(options.stateDir);
+  const { logger } = options;
+  const store = await openControlPlaneStore({
+    stateDir: options.stateDir,
+    store: options.store,
+    onConnectionError: (error) => logger.warn({ err: error }, 'a database connection failed; it is replaced'),
+  });
   // Answers and events wait until what they report is on disk (group commit: one fsync per burst of commits).
   const durable = () => store.durable();
-  const { logger } = options;
   let domain: ControlPlaneDomain | undefined;
   try {
     const bundleLimits = options.bundleLimits ?? BUNDLE_CACHE_DEFAULTS;
-    const artifacts = await ArtifactStore.open(join(options.stateDir, 'artifacts'), store.artifacts, {
-      maxArtifactBytes: options.maxArtifactBytes,
-      // A bundle is checked once, here, as every task executor will check it before unpacking; what
-      // the check read is kept beside it as its index, which RunApplication's entry check reads.
-      inspect: async (file) => encodeBundleIndex(await checkUploadedBundle(file, bundleLimits, BUNDLE_LIMIT_FLAGS)),
-    });
+    const artifacts = await ArtifactStore.open(
+      options.artifactDir ?? join(options.stateDir, 'artifacts'),
+      store.artifacts,
+      {
+        maxArtifactBytes: options.maxArtifactBytes,
+        // A bundle is checked once, here, as every task executor will check it before unpacking; what
+        // the check read is kept beside it as its index, which RunApplication's entry check reads.
+        inspect: async (file) => encodeBundleIndex(await checkUploadedBundle(file, bundleLimits, BUNDLE_LIMIT_FLAGS)),
+      },
+    );
     const simulated =
       options.deploymentTarget === 'simulated' ? new SimulatedDeploymentTarget(options.simulation) : undefined;
     const tenants = options.tenants ?? new TenantDirectory(undefined);
@@ -170,6 +186,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       {
         address: host.address,
         stateDir: options.stateDir,
+        store: options.store ? redactedPostgresUrl(options.store) : 'sqlite',
         deploymentTarget: simulated?.name ?? 'local',
         clusterUsers: simulated ? undefined : (options.clusterUsers?.description ?? "as the control plane's own user"),
         simulation: simulated?.script,

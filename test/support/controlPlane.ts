@@ -45,14 +45,15 @@ afterAll(async () => {
 
 /**
  * Starts `flotilla controlplane` on a fresh (or the given) state dir, with `args` added to its
- * command line. When the test file ends it is stopped and every cluster process of its state dir
- * is killed.
+ * command line and `env` to its environment. When the test file ends it is stopped and every
+ * cluster process of its state dir is killed.
  */
 export async function startControlPlane(
   args: readonly string[] = [],
   stateDir = tempDir('flotilla-cp-'),
+  env: NodeJS.ProcessEnv = {},
 ): Promise<TestControlPlane> {
-  const process = await startServer('controlplane', ['--state-dir', stateDir, ...args]);
+  const process = await startServer('controlplane', ['--state-dir', stateDir, ...args], env);
   const channel = createChannel(process.address);
   const client = createClient(ClusterClientServiceDefinition, channel);
   const controlPlane = {

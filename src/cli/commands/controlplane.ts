@@ -6,6 +6,7 @@ import {
   startControlPlane,
   type ControlPlaneOptions,
 } from '../../controlplane/controlPlane.js';
+import { isPostgresUrl, redactedPostgresUrl } from '../../controlplane/store/postgres/postgresUrl.js';
 import { RETENTION_DEFAULTS, type RetentionPolicy } from '../../controlplane/retention/RetentionPolicy.js';
 import { compileSimulationScript, SIMULATION_DEFAULTS } from '../../deployment/simulated/SimulationScript.js';
 import { UsageError, type CommandSpec, type ParsedCommandLine } from '../options/args.js';
@@ -35,11 +36,31 @@ export const controlplaneCommand: CommandSpec = {
   name: 'controlplane',
   summary: 'Run the control plane: stores bundles and serves flotilla.v1.ClusterClientService.',
   description:
-    'State (a SQLite database and the artifact store) lives under --state-dir and survives restarts. Finished applications are compacted after --retention-time or past --retention-count, whichever comes first; a compacted application still answers GetApplication, and a watch or log read from before what was kept answers OUT_OF_RANGE naming the oldest event or offset still available.',
+    'State (a SQLite database and the artifact store) lives under --state-dir and survives restarts; with --store postgresql://… the database is PostgreSQL instead (docs/postgresql.md), and bundles stay files in --artifact-dir. Finished applications are compacted after --retention-time or past --retention-count, whichever comes first; a compacted application still answers GetApplication, and a watch or log read from before what was kept answers OUT_OF_RANGE naming the oldest event or offset still available.',
   positionals: [],
   options: [
     listenOption(CONTROL_PLANE_DEFAULTS.listen),
-    stateDirOption('the database and the stored bundles', DEFAULT_STATE_DIR, 'FLOTILLA_STATE_DIR'),
+    stateDirOption(
+      "the database (SQLite, unless --store names another), the stored bundles (unless --artifact-dir is given) and the clusters' CA",
+      DEFAULT_STATE_DIR,
+      'FLOTILLA_STATE_DIR',
+    ),
+    {
+      name: 'store',
+      type: 'string',
+      valueName: 'URL',
+      description:
+        "The database of the control plane's state: postgresql://USER[:PASSWORD]@HOST:PORT/DATABASE (the database must exist; its tables are made and migrated at start, and a schema newer than this Flotilla is refused). Without it, SQLite in --state-dir. Prefer the environment variable when the URL holds a password: a flag shows in the process list.",
+      env: 'FLOTILLA_STORE',
+    },
+    {
+      name: 'artifact-dir',
+      type: 'string',
+      valueName: 'DIR',
+      description:
+        'Folder of the stored bundles, content-addressed by sha256 (default: artifacts/ in --state-dir). Control planes on one PostgreSQL database must share it.',
+      env: 'FLOTILLA_ARTIFACT_DIR',
+    },
     {
       name: 'max-artifact-bytes',
       type: 'number',
@@ -172,6 +193,7 @@ export async function runControlplane(args: ParsedCommandLine): Promise<number> 
           startControlPlane({
             listen,
             stateDir: args.options['state-dir'] as string,
+            ...storeOptions(args),
             maxArtifactBytes: args.options['max-artifact-bytes'] as number,
             bundleLimits: {
               maxEntries: positiveInteger(args, 'max-bundle-entries'),
@@ -195,6 +217,17 @@ export async function runControlplane(args: ParsedCommandLine): Promise<number> 
       ),
     logger,
   );
+}
+
+/** Where the state's database and the bundles are, from the command line. */
+function storeOptions(args: ParsedCommandLine): Pick<ControlPlaneOptions, 'store' | 'artifactDir'> {
+  // An empty FLOTILLA_STORE is no store: SQLite, as without it.
+  const store = (args.options.store as string | undefined) || undefined;
+  if (store !== undefined && !isPostgresUrl(store))
+    throw new UsageError(
+      `--store must be a postgresql://USER@HOST:PORT/DATABASE URL (leave it out for SQLite in --state-dir), got "${redactedPostgresUrl(store)}"`,
+    );
+  return { store, artifactDir: args.options['artifact-dir'] as string | undefined };
 }
 
 /** A duration option that must be longer than 0, in milliseconds. */

@@ -1,18 +1,19 @@
 /**
  * The port to the control plane's state: applications and their event logs, clusters, jobs,
  * driver logs, retention, and the artifact catalog, with units of work and durability. The control
- * plane depends on this interface only; `sqlite/` implements it over one SQLite file, and another
- * database (PostgreSQL, for several control-plane replicas) implements it by passing the contract
- * suite in `test/contracts/controlPlaneStore.contract.ts` unchanged.
+ * plane depends on this interface only; `sqlite/` implements it over one SQLite file and
+ * `postgres/` over a PostgreSQL database (docs/postgresql.md), and both pass the contract suite in
+ * `test/contracts/controlPlaneStore.contract.ts` unchanged.
  *
  * Units of work are explicit: `store.transaction(async (tx) => …)` runs `work` with `tx`, whose
  * repositories read and write inside the unit; its writes are committed together once `work`
  * resolves, or not at all when it throws (the promise rejects with that error). `tx.transaction`
  * nests a unit (a savepoint) whose failure rolls back only its own writes. A unit awaits only the
  * store through `tx`: a call to the store itself from inside a unit is not part of it (and the
- * SQLite implementation, which runs units one at a time, would wait for the unit to end). An
- * implementation may commit several units together (SQLite commits all units of one turn of the
- * event loop at once); each still succeeds or fails alone.
+ * SQLite implementation, which runs units one at a time, would wait for the unit to end; the
+ * PostgreSQL one may wait for a connection its units hold). An implementation may commit several
+ * units together (SQLite commits all units of one turn of the event loop at once); each still
+ * succeeds or fails alone.
  */
 import type { ApplicationEventStore } from './ApplicationEventStore.js';
 import type { ApplicationStore } from './ApplicationStore.js';

@@ -41,12 +41,30 @@ export class PageTokens {
    */
   readPage<Row extends { ordinal: number }>(
     what: string,
-    { pageSize, pageToken, tenant }: PageRequest,
+    request: PageRequest,
     select: (before: number, limit: number) => Row[],
   ): { rows: Row[]; nextPageToken: string } {
+    const { before, limit } = this.startPage(what, request);
+    return this.endPage(what, request, select(before, limit));
+  }
+
+  /**
+   * Where a page of the list called `what` starts, for a store whose rows arrive asynchronously:
+   * it selects up to `limit` rows (newest first) with an ordinal below `before` and hands them to
+   * {@link PageTokens.endPage}. INVALID_ARGUMENT for a token not issued for the list and tenant.
+   */
+  startPage(what: string, { pageSize, pageToken, tenant }: PageRequest): { before: number; limit: number } {
     const before = pageToken === '' ? Number.MAX_SAFE_INTEGER : this.decode(what, tenant, pageToken);
+    return { before, limit: effectivePageSize(pageSize) + 1 };
+  }
+
+  /** The page of the rows selected from {@link PageTokens.startPage}, with the token of the next one. */
+  endPage<Row extends { ordinal: number }>(
+    what: string,
+    { pageSize, tenant }: PageRequest,
+    rows: Row[],
+  ): { rows: Row[]; nextPageToken: string } {
     const size = effectivePageSize(pageSize);
-    const rows = select(before, size + 1);
     const page = rows.slice(0, size);
     return {
       rows: page,

@@ -6,13 +6,8 @@
  * which moves the kept row along.
  */
 import { NotFoundError } from '../../../common/errors.js';
-import type { SerializedError } from '../../../common/status.js';
 import type { Application } from '../../model/Application.js';
-import {
-  APPLICATION_STATUSES,
-  isTerminalApplicationStatus,
-  type ApplicationStatus,
-} from '../../model/ApplicationStatus.js';
+import { APPLICATION_STATUSES, isTerminalApplicationStatus } from '../../model/ApplicationStatus.js';
 import type {
   ApplicationChanges,
   ApplicationCount,
@@ -21,39 +16,21 @@ import type {
   ApplicationStore,
 } from '../ApplicationStore.js';
 import type { PageTokens } from '../pageToken.js';
+import {
+  applicationChangeColumns,
+  applicationFromRow,
+  applicationToRow,
+  type ApplicationRow as Row,
+} from '../rows/applicationRow.js';
 import { KeptRows } from './KeptRows.js';
 import type { SqliteAccess } from './SqliteAccess.js';
+import { SQLITE_COLUMNS } from './sqliteColumns.js';
 import type { StateDatabase } from './stateDatabase.js';
 
-interface ApplicationRow {
-  ordinal: number;
-  id: string;
-  tenant: string;
-  name: string;
-  status: ApplicationStatus;
-  mode: Application['mode'];
-  detached: number;
-  bundle_json: string;
-  entry: string;
-  args_json: string;
-  driver_resources_json: string;
-  parallelism: number;
-  properties_json: string;
-  savepoint_json: string | null;
-  target_json: string;
-  cluster_id: string | null;
-  owns_cluster: number;
-  driver_job_id: string;
-  job_ids_json: string;
-  failure_json: string | null;
-  last_event_sequence: number;
-  request_id: string | null;
-  request_fingerprint: string;
-  created_at: number;
-  ended_at: number | null;
-  client_main_ended_at: number | null;
-  client_main_failure_json: string | null;
-}
+type ApplicationRow = Row<number, number>;
+
+/** The application of a row of this database. */
+const fromRow = (row: ApplicationRow): Application => applicationFromRow(row, SQLITE_COLUMNS);
 
 const TERMINAL_SQL = "('FAILED', 'CANCELED', 'FINISHED')";
 /** The statuses of applications that have not ended, listed so that a query can use the status index. */
@@ -92,7 +69,7 @@ export class SqliteApplicationStore implements ApplicationStore {
            @properties_json, @savepoint_json, @target_json, @cluster_id, @owns_cluster, @driver_job_id, @job_ids_json, @failure_json,
            0, @request_id, @request_fingerprint, @created_at, @ended_at)`,
         )
-        .run(toRow(application));
+        .run(applicationToRow(application, SQLITE_COLUMNS));
     });
   }
 
@@ -125,24 +102,13 @@ export class SqliteApplicationStore implements ApplicationStore {
 
   update(id: string, changes: ApplicationChanges): Promise<void> {
     return this.access.write(() => {
-      const assignments: string[] = [];
-      const values: Record<string, unknown> = { id };
-      const set = (column: string, value: unknown) => {
-        assignments.push(`${column} = @${column}`);
-        values[column] = value;
-      };
-      if (changes.status !== undefined) set('status', changes.status);
-      if (changes.clusterId !== undefined) set('cluster_id', changes.clusterId || null);
-      if (changes.ownsCluster !== undefined) set('owns_cluster', changes.ownsCluster ? 1 : 0);
-      if (changes.driverJobId !== undefined) set('driver_job_id', changes.driverJobId);
-      if (changes.jobIds !== undefined) set('job_ids_json', JSON.stringify(changes.jobIds));
-      if ('failure' in changes) set('failure_json', changes.failure ? JSON.stringify(changes.failure) : null);
-      if (changes.endTime !== undefined) set('ended_at', changes.endTime.getTime());
-      if (changes.clientMainEndTime !== undefined) set('client_main_ended_at', changes.clientMainEndTime.getTime());
-      if ('clientMainFailure' in changes)
-        set('client_main_failure_json', changes.clientMainFailure ? JSON.stringify(changes.clientMainFailure) : null);
-      if (assignments.length === 0) return;
-      this.db.prepare(`UPDATE applications SET ${assignments.join(', ')} WHERE id = @id`).run(values);
+      const columns = applicationChangeColumns(changes, SQLITE_COLUMNS);
+      if (columns.length === 0) return;
+      this.db
+        .prepare(
+          `UPDATE applications SET ${columns.map(([column]) => `${column} = @${column}`).join(', ')} WHERE id = @id`,
+        )
+        .run({ id, ...Object.fromEntries(columns) });
       this.kept.update(id, (kept) => withChanges(kept, changes));
     });
   }
@@ -221,36 +187,6 @@ export class SqliteApplicationStore implements ApplicationStore {
   }
 }
 
-function toRow(
-  application: Application,
-): Omit<ApplicationRow, 'ordinal' | 'last_event_sequence' | 'client_main_ended_at' | 'client_main_failure_json'> {
-  return {
-    id: application.id,
-    tenant: application.tenant,
-    name: application.name,
-    status: application.status,
-    mode: application.mode,
-    detached: application.detached ? 1 : 0,
-    bundle_json: JSON.stringify(application.bundle),
-    entry: application.entry,
-    args_json: JSON.stringify(application.args),
-    driver_resources_json: JSON.stringify(application.driverResources),
-    parallelism: application.parallelism,
-    properties_json: JSON.stringify(application.properties),
-    savepoint_json: application.savepoint ? JSON.stringify(application.savepoint) : null,
-    target_json: JSON.stringify(application.target),
-    cluster_id: application.clusterId || null,
-    owns_cluster: application.ownsCluster ? 1 : 0,
-    driver_job_id: application.driverJobId,
-    job_ids_json: JSON.stringify(application.jobIds),
-    failure_json: application.failure ? JSON.stringify(application.failure) : null,
-    request_id: application.requestId || null,
-    request_fingerprint: application.requestFingerprint,
-    created_at: application.createTime.getTime(),
-    ended_at: application.endTime ? application.endTime.getTime() : null,
-  };
-}
-
 /** `application` with `changes` applied, as reading its row back after an update would give it. */
 function withChanges(application: Application, changes: ApplicationChanges): Application {
   const changed: Application = { ...application };
@@ -272,37 +208,4 @@ function withChanges(application: Application, changes: ApplicationChanges): App
     else delete changed.clientMainFailure;
   }
   return changed;
-}
-
-function fromRow(row: ApplicationRow): Application {
-  const application: Application = {
-    id: row.id,
-    tenant: row.tenant,
-    name: row.name,
-    status: row.status,
-    mode: row.mode,
-    detached: row.detached === 1,
-    bundle: JSON.parse(row.bundle_json),
-    entry: row.entry,
-    args: JSON.parse(row.args_json),
-    target: JSON.parse(row.target_json),
-    driverResources: JSON.parse(row.driver_resources_json),
-    parallelism: row.parallelism,
-    properties: JSON.parse(row.properties_json),
-    clusterId: row.cluster_id ?? '',
-    ownsCluster: row.owns_cluster === 1,
-    driverJobId: row.driver_job_id,
-    jobIds: JSON.parse(row.job_ids_json),
-    createTime: new Date(row.created_at),
-    lastEventSequence: row.last_event_sequence,
-    requestId: row.request_id ?? '',
-    requestFingerprint: row.request_fingerprint,
-  };
-  if (row.savepoint_json) application.savepoint = JSON.parse(row.savepoint_json);
-  if (row.ended_at !== null) application.endTime = new Date(row.ended_at);
-  if (row.failure_json) application.failure = JSON.parse(row.failure_json) as SerializedError;
-  if (row.client_main_ended_at !== null) application.clientMainEndTime = new Date(row.client_main_ended_at);
-  if (row.client_main_failure_json)
-    application.clientMainFailure = JSON.parse(row.client_main_failure_json) as SerializedError;
-  return application;
 }

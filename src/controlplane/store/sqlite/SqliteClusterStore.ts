@@ -5,13 +5,7 @@
  * its teardown), and each read was a query with its decoding. Every write to the table goes
  * through this class.
  */
-import type { SerializedError } from '../../../common/status.js';
-import {
-  isTerminalClusterStatus,
-  type Cluster,
-  type ClusterStatus,
-  type DeploymentTargetName,
-} from '../../model/Cluster.js';
+import { isTerminalClusterStatus, type Cluster } from '../../model/Cluster.js';
 import {
   UnknownClusterError,
   type ClusterChanges,
@@ -21,30 +15,13 @@ import {
   type LiveClusterCount,
 } from '../ClusterStore.js';
 import type { PageTokens } from '../pageToken.js';
+import { clusterChangeColumns, clusterFromRow, clusterToRow, type ClusterRow as Row } from '../rows/clusterRow.js';
 import { KeptRows } from './KeptRows.js';
 import type { SqliteAccess } from './SqliteAccess.js';
+import { SQLITE_COLUMNS } from './sqliteColumns.js';
 import type { StateDatabase } from './stateDatabase.js';
 
-interface ClusterRow {
-  ordinal: number;
-  id: string;
-  tenant: string;
-  cluster_secret: string;
-  name: string;
-  status: ClusterStatus;
-  deployment_target: DeploymentTargetName;
-  owner_application_id: string | null;
-  jobmanager_address: string;
-  spec_json: string;
-  deployment_reference: string;
-  registered_task_executors: number;
-  last_job_event_sequence: number;
-  request_id: string | null;
-  request_fingerprint: string;
-  created_at: number;
-  ended_at: number | null;
-  failure_json: string | null;
-}
+type ClusterRow = Row<number>;
 
 /** The most clusters kept in memory; past it the oldest kept is dropped. */
 const MAX_KEPT_CLUSTERS = 10_000;
@@ -67,29 +44,14 @@ export class SqliteClusterStore implements ClusterStore {
     return this.access.write(() => {
       this.db
         .prepare(
-          `INSERT INTO clusters (id, name, status, deployment_target, owner_application_id, jobmanager_address, spec_json, deployment_reference,
-           registered_task_executors, last_job_event_sequence, request_id, request_fingerprint, created_at, ended_at, failure_json, tenant, cluster_secret)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO clusters (id, tenant, cluster_secret, name, status, deployment_target, owner_application_id, jobmanager_address,
+             spec_json, deployment_reference, registered_task_executors, last_job_event_sequence, request_id, request_fingerprint,
+             created_at, ended_at, failure_json)
+           VALUES (@id, @tenant, @cluster_secret, @name, @status, @deployment_target, @owner_application_id, @jobmanager_address,
+             @spec_json, @deployment_reference, @registered_task_executors, @last_job_event_sequence, @request_id, @request_fingerprint,
+             @created_at, @ended_at, @failure_json)`,
         )
-        .run(
-          cluster.id,
-          cluster.name,
-          cluster.status,
-          cluster.deploymentTarget,
-          cluster.ownerApplicationId || null,
-          cluster.jobmanagerAddress,
-          JSON.stringify(cluster.spec),
-          cluster.deploymentReference,
-          cluster.registeredTaskExecutors,
-          cluster.lastJobEventSequence,
-          cluster.requestId || null,
-          cluster.requestFingerprint,
-          cluster.createTime.getTime(),
-          cluster.endTime ? cluster.endTime.getTime() : null,
-          cluster.failure ? JSON.stringify(cluster.failure) : null,
-          cluster.tenant,
-          cluster.clusterSecret,
-        );
+        .run(clusterToRow(cluster, SQLITE_COLUMNS));
     });
   }
 
@@ -133,21 +95,11 @@ export class SqliteClusterStore implements ClusterStore {
 
   update(id: string, changes: ClusterChanges): Promise<void> {
     return this.access.write(() => {
-      const assignments: string[] = [];
-      const values: Record<string, unknown> = { id };
-      const set = (column: string, value: unknown) => {
-        assignments.push(`${column} = @${column}`);
-        values[column] = value;
-      };
-      if (changes.status !== undefined) set('status', changes.status);
-      if (changes.jobmanagerAddress !== undefined) set('jobmanager_address', changes.jobmanagerAddress);
-      if (changes.deploymentReference !== undefined) set('deployment_reference', changes.deploymentReference);
-      if (changes.registeredTaskExecutors !== undefined)
-        set('registered_task_executors', changes.registeredTaskExecutors);
-      if ('failure' in changes) set('failure_json', changes.failure ? JSON.stringify(changes.failure) : null);
-      if (changes.endTime !== undefined) set('ended_at', changes.endTime.getTime());
-      if (assignments.length === 0) return;
-      this.db.prepare(`UPDATE clusters SET ${assignments.join(', ')} WHERE id = @id`).run(values);
+      const columns = clusterChangeColumns(changes, SQLITE_COLUMNS);
+      if (columns.length === 0) return;
+      this.db
+        .prepare(`UPDATE clusters SET ${columns.map(([column]) => `${column} = @${column}`).join(', ')} WHERE id = @id`)
+        .run({ id, ...Object.fromEntries(columns) });
       this.kept.update(id, (kept) => withChanges(kept, changes));
     });
   }
@@ -220,30 +172,7 @@ export class SqliteClusterStore implements ClusterStore {
 
   /** The kept cluster of the row (the same, since every write goes through here), or the row decoded and kept. */
   private fromRow(row: ClusterRow): Cluster {
-    return this.kept.get(row.id) ?? this.kept.keep(this.decode(row));
-  }
-
-  private decode(row: ClusterRow): Cluster {
-    const cluster: Cluster = {
-      id: row.id,
-      tenant: row.tenant,
-      clusterSecret: row.cluster_secret,
-      name: row.name,
-      status: row.status,
-      deploymentTarget: row.deployment_target,
-      ownerApplicationId: row.owner_application_id ?? '',
-      jobmanagerAddress: row.jobmanager_address,
-      spec: JSON.parse(row.spec_json),
-      deploymentReference: row.deployment_reference,
-      registeredTaskExecutors: row.registered_task_executors,
-      lastJobEventSequence: row.last_job_event_sequence,
-      requestId: row.request_id ?? '',
-      requestFingerprint: row.request_fingerprint,
-      createTime: new Date(row.created_at),
-    };
-    if (row.ended_at !== null) cluster.endTime = new Date(row.ended_at);
-    if (row.failure_json) cluster.failure = JSON.parse(row.failure_json) as SerializedError;
-    return cluster;
+    return this.kept.get(row.id) ?? this.kept.keep(clusterFromRow(row, SQLITE_COLUMNS));
   }
 }
 

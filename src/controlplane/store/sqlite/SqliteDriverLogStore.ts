@@ -4,13 +4,13 @@
  */
 import { FailedPreconditionError, NotFoundError } from '../../../common/errors.js';
 import {
-  MAX_ROW_BYTES,
   type DriverLogPiece,
   type DriverLogPosition,
   type DriverLogStore,
   type DriverLogStream,
   type DriverLogWrite,
 } from '../DriverLogStore.js';
+import { joinDriverLogWrites, piecesFrom } from '../driverLogRows.js';
 import type { SqliteAccess } from './SqliteAccess.js';
 import type { StateDatabase } from './stateDatabase.js';
 
@@ -82,12 +82,7 @@ export class SqliteDriverLogStore implements DriverLogStore {
         time: new Date(row.time),
         nextOffset: row.offset + row.data.byteLength,
       }));
-      const first = pieces[0];
-      if (first && first.offset < offset) {
-        if (first.nextOffset <= offset) pieces.shift();
-        else Object.assign(first, { data: first.data.subarray(offset - first.offset), offset });
-      }
-      return pieces;
+      return piecesFrom(pieces, offset);
     });
   }
 
@@ -138,7 +133,7 @@ export class SqliteDriverLogStore implements DriverLogStore {
         'INSERT INTO driver_log (application_id, offset, stream, time, data) VALUES (?, ?, ?, ?, ?)',
       );
       let offset = position.endOffset;
-      for (const row of joinRows(writes)) {
+      for (const row of joinDriverLogWrites(writes)) {
         insert.run(applicationId, offset, row.stream, time.getTime(), row.data);
         offset += row.data.byteLength;
       }
@@ -148,20 +143,4 @@ export class SqliteDriverLogStore implements DriverLogStore {
       return offset;
     })();
   }
-}
-
-/** Joins consecutive writes of the same stream into rows of at most {@link MAX_ROW_BYTES}. */
-function joinRows(writes: readonly DriverLogWrite[]): { stream: DriverLogStream; data: Buffer }[] {
-  const rows: { stream: DriverLogStream; parts: Uint8Array[]; bytes: number }[] = [];
-  for (const write of writes) {
-    if (write.data.byteLength === 0) continue;
-    const last = rows.at(-1);
-    if (last && last.stream === write.stream && last.bytes + write.data.byteLength <= MAX_ROW_BYTES) {
-      last.parts.push(write.data);
-      last.bytes += write.data.byteLength;
-    } else {
-      rows.push({ stream: write.stream, parts: [write.data], bytes: write.data.byteLength });
-    }
-  }
-  return rows.map((row) => ({ stream: row.stream, data: Buffer.concat(row.parts) }));
 }

@@ -7,23 +7,15 @@ import { isTerminalJobStatus, type JobStatus, type SerializedError } from '../..
 import type { Job } from '../../model/Job.js';
 import type { JobListRequest, JobPage, JobStore } from '../JobStore.js';
 import type { PageTokens } from '../pageToken.js';
+import { jobFromRow, type JobRow as Row } from '../rows/jobRow.js';
 import type { SqliteAccess } from './SqliteAccess.js';
+import { SQLITE_COLUMNS } from './sqliteColumns.js';
 import type { StateDatabase } from './stateDatabase.js';
 
-interface JobRow {
-  ordinal: number;
-  id: string;
-  application_id: string;
-  cluster_id: string;
-  name: string;
-  living_priority: Job['livingPriority'];
-  status: JobStatus;
-  restarts: number;
-  request_id: string | null;
-  created_at: number;
-  ended_at: number | null;
-  failure_json: string | null;
-}
+type JobRow = Row<number>;
+
+/** The job of a row of this database. */
+const fromRow = (row: JobRow): Job => jobFromRow(row, SQLITE_COLUMNS);
 
 /** Jobs in the state database. */
 export class SqliteJobStore implements JobStore {
@@ -154,21 +146,4 @@ export class SqliteJobStore implements JobStore {
     );
     return { jobs: rows.map(fromRow), nextPageToken };
   }
-}
-
-function fromRow(row: JobRow): Job {
-  const job: Job = {
-    id: row.id,
-    applicationId: row.application_id,
-    clusterId: row.cluster_id,
-    name: row.name,
-    livingPriority: row.living_priority,
-    status: row.status,
-    restarts: row.restarts,
-    requestId: row.request_id ?? '',
-    createTime: new Date(row.created_at),
-  };
-  if (row.ended_at !== null) job.endTime = new Date(row.ended_at);
-  if (row.failure_json) job.failure = JSON.parse(row.failure_json) as SerializedError;
-  return job;
 }

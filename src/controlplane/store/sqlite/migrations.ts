@@ -2,16 +2,9 @@
  * The control plane's schema, as an append-only list of migrations. A migration, once released,
  * is never edited: a change to the schema is a new entry at the end.
  */
+import type { Migration } from '../Migration.js';
 
-/** One step of the schema. */
-export interface Migration {
-  /** The version the database has after this step; versions count up from 1 without gaps. */
-  version: number;
-  /** What the step does, recorded in the database. */
-  description: string;
-  /** The SQL to run, inside a transaction. */
-  sql: string;
-}
+export type { Migration };
 
 /** Every migration, in order. */
 export const MIGRATIONS: readonly Migration[] = [

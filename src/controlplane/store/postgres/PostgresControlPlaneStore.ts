@@ -1,0 +1,168 @@
+/**
+ * The control plane's state in PostgreSQL: the {@link ControlPlaneStore} over a pool of `pg`
+ * clients, for a control plane whose state must outlive its machine or be shared by several
+ * replicas (docs/postgresql.md). A unit of work holds one client of the pool for its transaction
+ * (READ COMMITTED); nested units are savepoints. Where SQLite relies on its single writer, this
+ * store locks instead: appends lock the application's row, units that check before they insert
+ * take transaction-scoped advisory locks (a tenant's clusters and applications, a request id).
+ * Every commit is durable when it returns (`synchronous_commit` is set on for every client), so
+ * `durable()` has nothing to wait for.
+ */
+import pg from 'pg';
+import type { ControlPlaneStore, StoreTransaction } from '../ControlPlaneStore.js';
+import type { Migration } from '../Migration.js';
+import { PAGE_TOKEN_KEY_BYTES, PageTokens } from '../pageToken.js';
+import { POSTGRES_MIGRATIONS } from './migrations.js';
+import { clientAccess, inTransaction, poolAccess, type PostgresAccess } from './PostgresAccess.js';
+import { PostgresApplicationEventStore } from './PostgresApplicationEventStore.js';
+import { PostgresApplicationStore } from './PostgresApplicationStore.js';
+import { PostgresArtifactCatalog } from './PostgresArtifactCatalog.js';
+import { PostgresClusterStore } from './PostgresClusterStore.js';
+import { PostgresDriverLogStore } from './PostgresDriverLogStore.js';
+import { PostgresJobStore } from './PostgresJobStore.js';
+import { PostgresRetentionStore } from './PostgresRetentionStore.js';
+import { redactedPostgresUrl } from './postgresUrl.js';
+import { migrate, schemaVersion } from './schema.js';
+import { storeKey } from './storeKeys.js';
+import { unreachableError } from './databaseErrors.js';
+
+/** Options of {@link openPostgresControlPlaneStore}. */
+export interface PostgresControlPlaneStoreOptions {
+  /** The schema to migrate to (every migration unless given; tests pass others). */
+  migrations?: readonly Migration[];
+  /** The most connections the store holds (10 unless given): units of work in flight each hold one. */
+  maxConnections?: number;
+  /** Told of an error on an idle connection (the server restarted, say); the pool drops that connection either way. */
+  onConnectionError?: (error: Error) => void;
+}
+
+/** bigint columns (ordinals, sequences, offsets, counts) as numbers: none of them comes near 2^53. */
+const TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === pg.types.builtins.INT8
+      ? Number
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** The repositories of a scope, over one way of reaching the database. */
+abstract class PostgresScope {
+  readonly applications;
+  readonly events;
+  readonly clusters;
+  readonly jobs;
+  readonly driverLogs;
+  readonly retention;
+  readonly artifacts;
+
+  constructor(access: PostgresAccess, pages: PageTokens) {
+    this.applications = new PostgresApplicationStore(access, pages);
+    this.events = new PostgresApplicationEventStore(access);
+    this.clusters = new PostgresClusterStore(access, pages);
+    this.jobs = new PostgresJobStore(access, pages);
+    this.driverLogs = new PostgresDriverLogStore(access);
+    this.retention = new PostgresRetentionStore(access);
+    this.artifacts = new PostgresArtifactCatalog(access);
+  }
+}
+
+/** The PostgreSQL control-plane store; its repositories run outside units of work, on the pool. */
+export class PostgresControlPlaneStore extends PostgresScope implements ControlPlaneStore {
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly pages: PageTokens,
+    /** The database's URL without its password, as messages name it. */
+    private readonly where: string,
+  ) {
+    super(poolAccess(pool, where), pages);
+  }
+
+  async transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    let unit: PostgresStoreTransaction | undefined;
+    const result = await inTransaction(this.pool, this.where, (client) => {
+      unit = new PostgresStoreTransaction(client, this.pages, this.where);
+      return work(unit);
+    });
+    // Committed: what tells others of the unit's writes may run now (a callback's error is the caller's to hear).
+    for (const callback of unit!.committed) callback();
+    return result;
+  }
+
+  /** Every commit was durable when it returned (synchronous_commit on). */
+  durable(): Promise<void> {
+    return Promise.resolve();
+  }
+
+  schemaVersion(): Promise<number> {
+    return schemaVersion(poolAccess(this.pool, this.where));
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+/** A unit of work's view: repositories on the unit's client, savepoints for nested units, and its after-commit callbacks. */
+class PostgresStoreTransaction extends PostgresScope implements StoreTransaction {
+  /** Callbacks to run once the unit is committed. */
+  readonly committed: Array<() => void> = [];
+  private savepoints = 0;
+
+  constructor(
+    private readonly client: pg.PoolClient,
+    pages: PageTokens,
+    where: string,
+  ) {
+    super(clientAccess(client, where), pages);
+  }
+
+  async transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
+    // A nested unit works through the same view; its callbacks are cut off at their length when it fails.
+    const savepoint = `unit_${++this.savepoints}`;
+    const registered = this.committed.length;
+    await this.client.query(`SAVEPOINT ${savepoint}`);
+    try {
+      const result = await work(this);
+      await this.client.query(`RELEASE SAVEPOINT ${savepoint}`);
+      return result;
+    } catch (error) {
+      this.committed.length = registered;
+      // When the connection itself failed there is nothing to roll back to: the unit fails at its commit.
+      await this.client.query(`ROLLBACK TO SAVEPOINT ${savepoint}`).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  afterCommit(callback: () => void): void {
+    this.committed.push(callback);
+  }
+}
+
+/**
+ * Opens the store in the PostgreSQL database at `url`, migrating it to the newest schema (several
+ * replicas starting at once migrate one after the other). A database written by a newer Flotilla
+ * is refused with FAILED_PRECONDITION; one that cannot be reached with UNAVAILABLE, naming the
+ * database without its password.
+ */
+export async function openPostgresControlPlaneStore(
+  url: string,
+  options: PostgresControlPlaneStoreOptions = {},
+): Promise<PostgresControlPlaneStore> {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    application_name: 'flotilla-controlplane',
+    types: TYPES,
+  });
+  // An answer waits for its commit to be durable; a server configured otherwise is overruled for this store's sessions.
+  pool.on('connect', (client) => void client.query('SET synchronous_commit TO on').catch(() => undefined));
+  pool.on('error', (error) => options.onConnectionError?.(error));
+  const where = redactedPostgresUrl(url);
+  try {
+    await migrate(pool, options.migrations ?? POSTGRES_MIGRATIONS, where);
+    const key = await storeKey(pool, 'page_tokens', PAGE_TOKEN_KEY_BYTES);
+    return new PostgresControlPlaneStore(pool, new PageTokens(key), where);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw unreachableError(error, url) ?? error;
+  }
+}
