@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What the tests need besides Node 20, installed if missing: the Debian packages (as root, or through
-# `sudo -n`; otherwise it prints the command and stops) and the npm packages (`npm install` when
+# `sudo -n`; otherwise it prints the command and stops), the Kubernetes test cluster's binaries
+# (scripts/kubernetes/build.sh: about 5 minutes the first time, cached after; also with --debian-only) and the npm packages (`npm install` when
 # `npm ls` finds one missing or of another version). `npm test` runs it first (npm's pretest),
 # and `.ci/run` runs it as its first step, so both install the same things.
 #
