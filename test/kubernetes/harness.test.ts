@@ -98,7 +98,7 @@ describe('API server tier', () => {
 
 interface Pod {
   metadata: { name: string; uid: string; namespace: string };
-  status?: { phase?: string };
+  status?: { phase?: string; podIP?: string };
 }
 
 describe('full tier', () => {
@@ -160,6 +160,9 @@ describe('full tier', () => {
       async () => ((await podPhase('owned')) === 'Running' ? true : undefined),
       90_000,
     );
+    // Its address comes from the CNI bridge's host-local range the tier made.
+    const running = await tier.client.call<Pod>('GET', `${pods}/owned`);
+    expect(running.status?.podIP).toMatch(/^10\.244\.0\.\d+$/);
     await tier.client.call('DELETE', '/api/v1/namespaces/default/configmaps/owner', {
       propagationPolicy: 'Background',
     });
