@@ -18,11 +18,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # default golang-goprotobuf-dev 1.3, whose generated code panics at run time); postgresql: the PostgreSQL store's tests;
 # the Kubernetes test cluster (test/support/kubernetes): dpkg-dev (dpkg-source), rsync and jq (Kubernetes' make),
 # gcc (the pause binary) to build it from Debian's source package (scripts/k8s/build.sh, below), etcd-server,
-# containerd, runc and containernetworking-plugins to run it, iptables and iproute2 to clean up after it.
+# containerd, runc and containernetworking-plugins to run it, iptables and iproute2 to clean up after it;
+# nats-server: the message broker of the streaming tests (issue 16), started by the tests themselves.
 DEBIAN_PACKAGES=(python3-grpcio python3-grpc-tools protobuf-compiler protobuf-compiler-grpc libprotobuf-dev openssl g++ make zsh
   chromium golang-go protoc-gen-go protoc-gen-go-grpc golang-google-grpc-dev golang-google-protobuf-dev
   golang-github-golang-protobuf-1-5-dev postgresql dpkg-dev rsync jq gcc etcd-server containerd runc
-  containernetworking-plugins iptables iproute2)
+  containernetworking-plugins iptables iproute2 nats-server)
 
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do
