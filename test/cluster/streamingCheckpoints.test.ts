@@ -31,7 +31,9 @@ const SUBJECT = 'words';
 const VOCABULARY = Array.from({ length: 60 }, (_, i) => `w${i}`);
 /** 1,200 lines of 8 words each, the same every run. */
 const LINES = Array.from({ length: 1200 }, (_, line) =>
-  Array.from({ length: 8 }, (_, k) => VOCABULARY[(line * 31 + k * 17 + ((line * k) % 7)) % VOCABULARY.length]).join(' '),
+  Array.from({ length: 8 }, (_, k) => VOCABULARY[(line * 31 + k * 17 + ((line * k) % 7)) % VOCABULARY.length]).join(
+    ' ',
+  ),
 );
 const TOTAL_WORDS = LINES.length * 8;
 
@@ -80,7 +82,11 @@ function committedLines(folder: string): string[] {
   if (!existsSync(folder)) return [];
   return readdirSync(folder)
     .filter((name) => name.startsWith('part-'))
-    .flatMap((name) => readFileSync(join(folder, name), 'utf8').split('\n').filter((line) => line.length > 0))
+    .flatMap((name) =>
+      readFileSync(join(folder, name), 'utf8')
+        .split('\n')
+        .filter((line) => line.length > 0),
+    )
     .sort();
 }
 

@@ -41,7 +41,8 @@ export async function startNatsServer(): Promise<NatsServer> {
   const child = spawn('nats-server', ['-js', '-sd', join(folder, 'store'), '-a', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  if (child.pid === undefined) throw new Error('nats-server did not start (is it installed? scripts/install-test-deps.sh)');
+  if (child.pid === undefined)
+    throw new Error('nats-server did not start (is it installed? scripts/install-test-deps.sh)');
   const pid = child.pid;
   running.set(pid, { child, folder });
   const connections: NatsConnection[] = [];
