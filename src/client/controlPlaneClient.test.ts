@@ -5,7 +5,7 @@ import {
   type Server as TcpServer,
   type Socket,
 } from 'node:net';
-import { createServer, type Server, type ServiceImplementation } from 'nice-grpc';
+import { createServer, ServerError, Status, type Server, type ServiceImplementation } from 'nice-grpc';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ClusterClientServiceDefinition } from '../../generated/flotilla/v1/cluster_client_service.js';
 import type { ApplicationEvent } from '../../generated/flotilla/v1/events.js';
@@ -15,6 +15,7 @@ import { withUnimplemented } from '../rpc/testing/withUnimplemented.js';
 import { controlPlaneAddresses } from './controlPlaneAddresses.js';
 import { connectControlPlane, type ControlPlaneConnection } from './controlPlaneClient.js';
 import { ControlPlaneUnreachableError } from './errors.js';
+import { runApplication } from './runApplication.js';
 import { watchApplication } from './watchApplication.js';
 
 /** What a replica of the test saw: the calls it took, by RPC. */
@@ -184,6 +185,57 @@ describe('a client of several replicas', () => {
     expect(seen).toEqual([1, 2, 3, 4, 5, 6]);
     expect(reconnects).toEqual([3]);
     expect(other.calls.map(({ request }) => (request as { afterSequence: bigint }).afterSequence)).toEqual([3n]);
+  });
+
+  it('gives the bundle to the replica a submission moved to when that one does not hold it, and submits once more with the same request id', async () => {
+    const stored = new Set<string>();
+    const artifact = (artifactId: string) => ({ artifact: { id: artifactId } as never });
+    const dying = await startReplica((replica) => ({
+      getArtifact: async ({ artifactId }) => artifact(artifactId),
+      runApplication: () => {
+        setTimeout(() => replica.kill(), 50);
+        return never();
+      },
+    }));
+    const other = await startReplica(() => ({
+      getArtifact: async ({ artifactId }) => {
+        if (!stored.has(artifactId)) throw new ServerError(Status.NOT_FOUND, `artifact ${artifactId} is not stored`);
+        return artifact(artifactId);
+      },
+      async uploadArtifact(requests) {
+        let id = '';
+        for await (const { part } of requests) if (part?.$case === 'header') id = part.header.sha256;
+        stored.add(id);
+        return { ...artifact(id), alreadyStored: false };
+      },
+      runApplication: async ({ bundle }) => {
+        const artifactId = bundle?.source?.$case === 'artifactId' ? bundle.source.artifactId : '';
+        if (!stored.has(artifactId)) throw new ServerError(Status.NOT_FOUND, `bundle ${artifactId} is not stored`);
+        return { application: application('app-9'), deduplicated: false };
+      },
+    }));
+    const connection = connect([dying.address, other.address]);
+    const { application: accepted } = await runApplication(connection, {
+      bundlePath: new URL('../../examples/wordcount', import.meta.url).pathname,
+      entry: '',
+      args: [],
+      cluster: { kind: 'deploy', taskExecutors: 0, slotsPerTaskExecutor: 0 },
+      driver: { heapMemoryMb: 0, directMemoryMb: 0, nativeMemoryMb: 0, cpus: 0 },
+      parallelism: 0,
+      properties: {},
+      requestId: 'request-2',
+    });
+    expect(accepted.id).toBe('app-9');
+    expect(other.calls.map((call) => call.method)).toEqual([
+      'runApplication',
+      'getArtifact',
+      'uploadArtifact',
+      'runApplication',
+    ]);
+    const sent = [...dying.calls, ...other.calls]
+      .filter((call) => call.method === 'runApplication')
+      .map(({ request }) => (request as { requestId: string }).requestId);
+    expect(sent).toEqual(['request-2', 'request-2', 'request-2']);
   });
 
   it('says it reached none of them when every replica is down', async () => {
