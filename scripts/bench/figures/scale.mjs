@@ -30,7 +30,8 @@
 //
 // FLOTILLA_BENCH_SCALE_SIZE=1000 runs one size only (applications and watchers), without growth
 // rows: for comparing two builds quickly (the before and after of a change).
-// FLOTILLA_BENCH_SCALE_STORES=sqlite,postgresql-1,postgresql-3 picks the stores (default: all three).
+// FLOTILLA_BENCH_SCALE_STORES=sqlite,postgresql-1,postgresql-3 picks the stores (default: all three),
+// FLOTILLA_BENCH_SCALE_PARTS=submissions,fan-out the parts (default: both).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,6 +115,10 @@ export async function run({ smoke, log, profile = true }) {
   const only = Number(process.env.FLOTILLA_BENCH_SCALE_SIZE) || undefined;
   const storeIds = process.env.FLOTILLA_BENCH_SCALE_STORES?.split(',').map((id) => id.trim());
   const stores = STORES.filter((store) => !storeIds || storeIds.includes(store.id));
+  const parts = process.env.FLOTILLA_BENCH_SCALE_PARTS?.split(',').map((part) => part.trim()) ?? [
+    'submissions',
+    'fan-out',
+  ];
   const sizes = smoke
     ? {
         applications: [20, 60],
@@ -137,7 +142,7 @@ export async function run({ smoke, log, profile = true }) {
   try {
     for (const store of stores) {
       const submissions = [];
-      for (const count of sizes.applications)
+      for (const count of parts.includes('submissions') ? sizes.applications : [])
         submissions.push(
           await measureSubmissions({
             count,
@@ -149,7 +154,7 @@ export async function run({ smoke, log, profile = true }) {
           }),
         );
       const fanOuts = [];
-      if (store.replicas <= 1)
+      if (store.replicas <= 1 && parts.includes('fan-out'))
         for (const watchers of sizes.watchers)
           fanOuts.push(
             await measureFanOut({
