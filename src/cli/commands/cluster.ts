@@ -42,12 +42,14 @@ export async function runClusterStart(args: ParsedCommandLine): Promise<number> 
   const slots = positiveInteger(args, 'slots');
   const connection = connectFromOptions(args.options);
   try {
-    const { cluster } = await connection.call((client) =>
-      client.deployCluster({
-        name: args.options.name as string,
-        spec: { taskExecutors, slotsPerTaskExecutor: slots, taskExecutorResources: undefined, properties: {} },
-        requestId: randomUUID(),
-      }),
+    const { cluster } = await connection.call(
+      (client) =>
+        client.deployCluster({
+          name: args.options.name as string,
+          spec: { taskExecutors, slotsPerTaskExecutor: slots, taskExecutorResources: undefined, properties: {} },
+          requestId: randomUUID(),
+        }),
+      { idempotent: true },
     );
     const id = cluster!.id;
     if (args.options['no-wait'] !== true) await waitUntilRunning(connection, id, args.options.quiet === true);
@@ -69,7 +71,7 @@ async function waitUntilRunning(connection: ControlPlaneConnection, clusterId: s
   let shown = '';
   try {
     for (;;) {
-      const { cluster } = await connection.call((client) => client.getCluster({ clusterId }));
+      const { cluster } = await connection.call((client) => client.getCluster({ clusterId }), { idempotent: true });
       const status = cluster!.status;
       const state = `cluster ${clusterId} ${ClusterStatus[status]}, ${readiness(cluster!.registeredTaskExecutors, cluster!.spec?.taskExecutors ?? 0)}`;
       const elapsed = () => formatElapsed(Date.now() - started);
@@ -103,7 +105,9 @@ export async function runClusterList(args: ParsedCommandLine): Promise<number> {
   const connection = connectFromOptions(args.options);
   try {
     const clusters = await readAllPages(async (pageSize, pageToken) => {
-      const page = await connection.call((client) => client.listClusters({ pageSize, pageToken, statuses: [] }));
+      const page = await connection.call((client) => client.listClusters({ pageSize, pageToken, statuses: [] }), {
+        idempotent: true,
+      });
       return { items: page.clusters, nextPageToken: page.nextPageToken };
     });
     if (format === 'json') printJson(ListClustersResponse.toJSON({ clusters, nextPageToken: '' }));

@@ -35,6 +35,12 @@ interface SharedRead {
   after: number;
   events: ApplicationEvent[];
   ended?: boolean;
+  /**
+   * Whether the application had ended when its readers found nothing after the cursor: one status
+   * read asked for by the first of them and awaited by all, as the events are (a store that keeps no
+   * rows in memory, PostgreSQL, would otherwise answer one query per watcher of every event).
+   */
+  endedRead?: Promise<boolean>;
   /** Group commit's fsync that covers the read, asked for by its first reader and awaited by all (dropped if it fails, so a later reader asks again). */
   durable?: Promise<void>;
 }
@@ -138,6 +144,18 @@ export class ApplicationEventLog {
     return read;
   }
 
+  /** Whether the application has ended; one status read for all the readers that share `read` (dropped if it fails). */
+  private endedRead(read: SharedRead, applicationId: string): Promise<boolean> {
+    read.endedRead ??= this.applications.get(applicationId).then(
+      (application) => isTerminalApplicationStatus(application.status),
+      (error: unknown) => {
+        read.endedRead = undefined;
+        throw error;
+      },
+    );
+    return read.endedRead;
+  }
+
   /** Resolves once what `read` holds is on disk; one wait for all the readers that share it. */
   private durableRead(read: SharedRead, durable: () => Promise<void>): Promise<void> {
     read.durable ??= durable().catch((error: unknown) => {
@@ -185,7 +203,7 @@ export class ApplicationEventLog {
         // otherwise the events are read again.
         if (!follow) return;
         wakeUps ??= this.notifier.subscribe(applicationId, signal);
-        const ended = read.ended ?? isTerminalApplicationStatus((await this.applications.get(applicationId)).status);
+        const ended = read.ended ?? (await this.endedRead(read, applicationId));
         if (this.appends !== appends) continue;
         read.ended = ended;
         if (ended) return;
