@@ -26,6 +26,7 @@ import { compileSubmission } from './compileSubmission.js';
 import { submissionModeOf } from './modes/submissionModes.js';
 import { requestFingerprint } from '../../common/requestFingerprint.js';
 import type { RunApplicationInput } from './RunApplicationInput.js';
+import type { FollowerLeases } from '../clusters/FollowerLeases.js';
 
 /** What the application manager needs. */
 export interface ApplicationManagerOptions {
@@ -42,6 +43,8 @@ export interface ApplicationManagerOptions {
   bundles: StoredBundles;
   /** How many applications a tenant may have running at once, and the setting that says so; no limit when it answers undefined. */
   applicationLimit?: (tenant: string) => ApplicationLimit | undefined;
+  /** Takes the lease of each accepted application's launch for this process (not needed when it is the only one). */
+  leases?: Pick<FollowerLeases, 'claim'>;
 }
 
 /** A limit on a tenant's running applications (the most that may not have ended at once), and the setting that sets it, such as "--max-applications-per-tenant". */
@@ -111,6 +114,8 @@ export class ApplicationManager {
         requestFingerprint: fingerprint,
       };
       await tx.applications.insert(application);
+      // Launched by this process, under a lease another replica takes over if this one dies.
+      await this.options.leases?.claim(tx, application.id);
       await log.append(tx, application.id, {
         type: 'applicationStatusChanged',
         status: 'DEPLOYING',

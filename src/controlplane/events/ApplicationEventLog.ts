@@ -81,7 +81,22 @@ export class ApplicationEventLog {
     for (const listener of this.listeners) listener(event);
   }
 
-  /** Calls `listener` with every event once it is committed: a listener must not throw. */
+  /**
+   * Another replica committed events of the application (`*`: of any application, after its
+   * wake-ups may have been missed): its watchers here read on from their cursors.
+   */
+  remoteChange(applicationId: string): void {
+    this.appends++;
+    if (applicationId === '*') {
+      this.lastReads.clear();
+      this.notifier.notifyAll();
+      return;
+    }
+    this.lastReads.delete(applicationId);
+    this.notifier.notify(applicationId);
+  }
+
+  /** Calls `listener` with every committed event appended by this process: a listener must not throw. */
   onAppended(listener: (event: ApplicationEvent) => void): void {
     this.listeners.push(listener);
   }

@@ -28,6 +28,8 @@ export interface DriverLogsOptions {
   retryDelayMs?: number;
   /** Resolves once every committed transaction is on disk (group commit): a read piece is sent only then. */
   durable?: () => Promise<void>;
+  /** Whether this process follows the cluster (and so copies the driver logs of its applications); always, when not given. */
+  follows?: (clusterId: string) => boolean;
 }
 
 /** What a reader asks for. */
@@ -93,6 +95,8 @@ export class DriverLogs {
     const application = await applications.find(applicationId);
     if (!application?.driverJobId || !application.clusterId || (await store.position(applicationId)).completedAt)
       return;
+    // The follower of the application's cluster copies its driver's output; other replicas only read it.
+    if (this.options.follows && !this.options.follows(application.clusterId)) return;
     if (this.closed || this.copies.has(applicationId)) return;
     const controller = new AbortController();
     const copy = {
@@ -178,6 +182,13 @@ export class DriverLogs {
   private wake(applicationId: string): void {
     this.wakeUps++;
     this.notifier.notify(applicationId);
+  }
+
+  /** Another replica stored output of the application (`*`: of any application): its readers here read on. */
+  remoteChange(applicationId: string): void {
+    this.wakeUps++;
+    if (applicationId === '*') this.notifier.notifyAll();
+    else this.notifier.notify(applicationId);
   }
 
   /** Stops every copy (they resume at the next start) and waits for them. */
