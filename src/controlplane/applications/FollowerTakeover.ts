@@ -65,6 +65,18 @@ export class FollowerTakeover {
           this.options.leases.ended(applicationId);
           return;
         }
+        // A launch cut off while its own cluster was being deployed: that cluster is picked up first
+        // (recorded failed, its processes stopped), then the launch deploys a new one; when another
+        // replica is picking the cluster up right now, the launch waits for a later look.
+        const cluster = application.clusterId ? await store.clusters.find(application.clusterId) : undefined;
+        const launching = application.status === 'DEPLOYING' || application.status === 'CREATED';
+        if (launching && cluster && cluster.status !== 'RUNNING' && !isTerminalClusterStatus(cluster.status)) {
+          if (!(await this.options.leases.take(cluster.id))) {
+            await this.options.leases.letGo(applicationId);
+            return;
+          }
+          await this.options.clusters.recoverCluster(cluster);
+        }
         await this.options.recovery.recoverApplication(application, { launch: true, cluster: false });
       });
     }

@@ -35,6 +35,8 @@ export interface FollowerLeases {
   take(subjectId: string): Promise<boolean>;
   /** Takes the subject's lease whoever holds it (a new token: the holder's writes are refused from now on). */
   seize(subjectId: string): Promise<void>;
+  /** Lets go of the subject's lease for now: any replica (this one too) takes it again at its next look. */
+  letGo(subjectId: string): Promise<void>;
   /** The subject ended: its lease goes, if this process holds it. */
   ended(subjectId: string): void;
   /** Starts renewing and taking over; `handlers` hear what this process adopts and loses. */

@@ -56,7 +56,10 @@ export class ReplicaLeases implements FollowerLeases {
   async claim(tx: StoreTransaction, subjectId: string): Promise<void> {
     const lease = await tx.leases.acquire(subjectId, this.holder, this.leaseMs);
     if (!lease) throw new Error(`the lease of the new record ${subjectId} is held already`);
-    tx.afterCommit(() => this.held.set(subjectId, lease.token));
+    tx.afterCommit(() => {
+      this.held.set(subjectId, lease.token);
+      this.options.logger.debug({ subjectId, token: lease.token }, 'claimed the lease');
+    });
   }
 
   async fence(tx: StoreScope, subjectId: string): Promise<void> {
@@ -95,6 +98,13 @@ export class ReplicaLeases implements FollowerLeases {
     const lease = await this.options.store.leases.acquire(subjectId, this.holder, this.leaseMs, true);
     if (lease) this.held.set(subjectId, lease.token);
     this.options.logger.info({ subjectId, token: lease?.token }, 'took the lease over to act on it');
+  }
+
+  async letGo(subjectId: string): Promise<void> {
+    const token = this.held.get(subjectId);
+    if (token === undefined) return;
+    this.held.delete(subjectId);
+    await this.options.store.leases.release(subjectId, this.holder, token, false);
   }
 
   ended(subjectId: string): void {
@@ -176,7 +186,8 @@ export class ReplicaLeases implements FollowerLeases {
       this.held.set(subjectId, lease.token);
       taken.push(subjectId);
     }
-    if (taken.length > 0) this.options.logger.info({ subjects: taken }, 'took over leases');
+    for (const subjectId of taken)
+      this.options.logger.info({ subjectId, token: this.held.get(subjectId) }, 'took the lease over');
     return taken;
   }
 

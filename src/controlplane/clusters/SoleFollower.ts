@@ -31,6 +31,10 @@ export class SoleFollower implements FollowerLeases {
     return Promise.resolve();
   }
 
+  letGo(): Promise<void> {
+    return Promise.resolve();
+  }
+
   ended(): void {}
 
   start(): Promise<void> {
