@@ -79,6 +79,8 @@ export class ApplicationManager {
     const { store, artifacts, log } = this.options;
     const earlier = input.requestId ? await store.applications.findByRequestId(input.requestId, tenant) : undefined;
     const artifactId = (submission.bundle as { artifactId: string }).artifactId;
+    // Uploaded through another replica, perhaps, since this one loaded the catalog.
+    await artifacts.refresh(artifactId);
     // The tenant's limits first (they cost a count), then the entry (looked up in the bundle's index,
     // never run); a retried request skips both, and the transaction below counts again and decides.
     if (!earlier) {
