@@ -6,7 +6,8 @@
  * batch read from the store is sent only once it is on disk (`durable`), so no watcher is ever sent
  * an event a crash of the machine could take back. The readers of one application share the last
  * store read until the next event is appended: a thousand followers woken by one event cost one
- * read, not a thousand.
+ * read, not a thousand. Events another replica appended (PostgreSQL) wake the watchers here through
+ * {@link ApplicationEventLog.remoteChange}, and they read them from the store like any other.
  */
 import { throwIfAborted } from 'abort-controller-x';
 import { OutOfRangeError } from '../../common/errors.js';
