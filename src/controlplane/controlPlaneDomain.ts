@@ -255,8 +255,11 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
         );
         await leases.start({
           adopt: (subjectIds) => takeover.adopt(subjectIds),
-          lost: (subjectId) =>
-            subjectId.startsWith('cluster-') ? clusters.lost(subjectId) : launcher.abort(subjectId),
+          lost: (subjectId) => {
+            if (!subjectId.startsWith('cluster-')) return launcher.abort(subjectId);
+            clusters.lost(subjectId);
+            driverLogs.stopCopiesFrom(subjectId);
+          },
         });
       } else {
         await clusters.recover();

@@ -177,7 +177,8 @@ export class ClusterManager {
       spec,
       ownerApplicationId: application.id,
     });
-    await this.record(cluster, (tx) => this.leases.fence(tx, application.id));
+    // Asked for by the client running main() through any replica: that replica deploys and follows it.
+    await this.record(cluster);
     return this.deployments.deploy(cluster, signal);
   }
 
@@ -381,7 +382,8 @@ export class ClusterManager {
    * the application deploys anew).
    */
   lost(clusterId: string): void {
-    void this.links.unfollow(clusterId).finally(() => this.links.forget(clusterId));
+    // Its connection stays: a launch of this replica may still be uploading to the cluster.
+    void this.links.unfollow(clusterId);
     void this.deployments.abort(clusterId);
   }
 

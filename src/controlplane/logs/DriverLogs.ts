@@ -48,7 +48,7 @@ const READ_BATCH = 64;
 /** Copies and serves the driver logs of all applications. */
 export class DriverLogs {
   private readonly notifier = new KeyedNotifier();
-  private readonly copies = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly copies = new Map<string, { controller: AbortController; done: Promise<void>; clusterId: string }>();
   /** Applications whose copy is being considered now, and whether to consider them again after. */
   private readonly considering = new Map<string, boolean>();
   /** How many wake-ups there were: checks that began before a change of it may be out of date. */
@@ -117,7 +117,7 @@ export class DriverLogs {
         this.copies.delete(applicationId);
         this.wake(applicationId);
       });
-    this.copies.set(applicationId, { controller, done });
+    this.copies.set(applicationId, { controller, done, clusterId: application.clusterId });
   }
 
   /** Resumes the copies a restart interrupted (after the clusters were recovered). */
@@ -189,6 +189,11 @@ export class DriverLogs {
     this.wakeUps++;
     if (applicationId === '*') this.notifier.notifyAll();
     else this.notifier.notify(applicationId);
+  }
+
+  /** Stops the copies from a cluster this process no longer follows (its new follower copies on from the stored offset). */
+  stopCopiesFrom(clusterId: string): void {
+    for (const copy of this.copies.values()) if (copy.clusterId === clusterId) copy.controller.abort();
   }
 
   /** Stops every copy (they resume at the next start) and waits for them. */
