@@ -35,6 +35,7 @@ import { TenantDirectory } from './tenants/TenantDirectory.js';
 import { openControlPlaneStore } from './openControlPlaneStore.js';
 import { withDurableService } from './service/withDurableAnswers.js';
 import { redactedPostgresUrl } from './store/postgres/postgresUrl.js';
+import { DEFAULT_FOLLOWER_LEASE_MS, ReplicaLeases } from './clusters/ReplicaLeases.js';
 
 /** Options of {@link startControlPlane}. */
 export interface ControlPlaneOptions {
@@ -44,6 +45,12 @@ export interface ControlPlaneOptions {
   stateDir: string;
   /** The state's database: `postgresql://…`, or SQLite under the state dir when not given. */
   store?: string;
+  /**
+   * With PostgreSQL: how long a replica's lease on a cluster lasts without renewal
+   * (DEFAULT_FOLLOWER_LEASE_MS unless given); a dead replica's clusters are taken over within this
+   * plus a third of it. Not used with SQLite, whose one process follows every cluster.
+   */
+  followerLeaseMs?: number;
   /**
    * Where bundles are stored, content-addressed (`<stateDir>/artifacts` unless given): control
    * planes that share one PostgreSQL database must share this folder too.
@@ -115,6 +122,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
     stateDir: options.stateDir,
     store: options.store,
     onConnectionError: (error) => logger.warn({ err: error }, 'a database connection failed; it is replaced'),
+    // A replica paused inside a unit must not hold its locks (and a takeover) past half its lease.
+    idleInTransactionMs: (options.followerLeaseMs ?? DEFAULT_FOLLOWER_LEASE_MS) / 2,
   });
   // Answers and events wait until what they report is on disk (group commit: one fsync per burst of commits).
   const durable = () => store.durable();
@@ -148,6 +157,19 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       grpcDispatcherGateway(address, { tls: clusterTls, clusterSecret });
     if (!simulated && options.clusterUsers?.warning) logger.warn(options.clusterUsers.warning);
     const connect = simulated ? simulatedDispatchers(simulated, connectGrpc) : connectGrpc;
+    // Replicas on one PostgreSQL database share the clusters through leases; SQLite's one process follows them all.
+    const fencedWrites = (options.metrics ?? NO_METRICS).counter({
+      name: 'flotilla_controlplane_fenced_writes_total',
+      help: "Writes of this replica as a cluster's follower that the store refused because another replica had taken the cluster's lease over.",
+    });
+    const leases = options.store
+      ? new ReplicaLeases({
+          store,
+          logger: logger.child({ component: 'leases' }),
+          leaseMs: options.followerLeaseMs,
+          onFencedWrite: () => fencedWrites.inc(),
+        })
+      : undefined;
     domain = createControlPlaneDomain({
       store,
       artifacts,
@@ -166,6 +188,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       bundles: new StoredBundleIndexes(artifacts, bundleLimits, BUNDLE_LIMIT_FLAGS),
       metrics,
       clusterMetrics: options.clusterMetrics,
+      leases,
     });
     await domain.recover();
     const host = await startServerHost({

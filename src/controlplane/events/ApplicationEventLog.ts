@@ -6,7 +6,8 @@
  * batch read from the store is sent only once it is on disk (`durable`), so no watcher is ever sent
  * an event a crash of the machine could take back. The readers of one application share the last
  * store read until the next event is appended: a thousand followers woken by one event cost one
- * read, not a thousand.
+ * read, not a thousand. Events another replica appended (PostgreSQL) wake the watchers here through
+ * {@link ApplicationEventLog.remoteChange}, and they read them from the store like any other.
  */
 import { throwIfAborted } from 'abort-controller-x';
 import { OutOfRangeError } from '../../common/errors.js';
@@ -87,7 +88,22 @@ export class ApplicationEventLog {
     for (const listener of this.listeners) listener(event);
   }
 
-  /** Calls `listener` with every event once it is committed: a listener must not throw. */
+  /**
+   * Another replica committed events of the application (`*`: of any application, after its
+   * wake-ups may have been missed): its watchers here read on from their cursors.
+   */
+  remoteChange(applicationId: string): void {
+    this.appends++;
+    if (applicationId === '*') {
+      this.lastReads.clear();
+      this.notifier.notifyAll();
+      return;
+    }
+    this.lastReads.delete(applicationId);
+    this.notifier.notify(applicationId);
+  }
+
+  /** Calls `listener` with every committed event appended by this process: a listener must not throw. */
   onAppended(listener: (event: ApplicationEvent) => void): void {
     this.listeners.push(listener);
   }
