@@ -1,12 +1,13 @@
 /**
  * The images the test cluster runs, built as docker-save tarballs from files on this machine: the
  * pod sandbox's pause image (the static binary scripts/k8s/build.sh built) and a Flotilla
- * image holding Node (the binary and the shared libraries it loads) and this checkout's bin/, dist/
- * and package.json, enough for `flotilla` commands that need no native npm package.
+ * image holding Node (the binary and the shared libraries it loads) and this checkout's bin/, dist/,
+ * package.json and production dependencies (node_modules without dev packages), in the layout of
+ * the Dockerfile's image: Flotilla in /opt/flotilla, `node` on the PATH.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { copyFileSync, cpSync, existsSync, mkdirSync, realpathSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { ROOT } from '../processes.js';
 import { writeImageTarball } from './imageTarball.js';
 
@@ -33,6 +34,22 @@ function sharedLibraries(program: string): string[] {
     .filter((path): path is string => path !== undefined);
 }
 
+/**
+ * The top-level folders under node_modules of the production dependencies (`npm ls --omit=dev`),
+ * relative to the checkout; the packages nested inside them come along.
+ */
+function productionPackages(): string[] {
+  const listed = execFileSync('npm', ['ls', '--omit=dev', '--all', '--parseable'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  return listed
+    .split('\n')
+    .map((path) => relative(ROOT, path))
+    .filter((path) => /^node_modules\/(@[^/]+\/)?[^/]+$/.test(path));
+}
+
 /** Builds the Flotilla image tarball (Node and this checkout's dist/, which `npm run build` made), in `folder`. */
 export function buildFlotillaImage(folder: string): string {
   if (!existsSync(join(ROOT, 'dist/src/cli/main.js'))) throw new Error(`no ${ROOT}dist: run npm run build first`);
@@ -49,6 +66,8 @@ export function buildFlotillaImage(folder: string): string {
   mkdirSync(join(rootfs, 'tmp'), { recursive: true, mode: 0o1777 });
   for (const part of ['bin', 'dist', 'package.json'])
     cpSync(join(ROOT, part), join(rootfs, FLOTILLA_HOME, part), { recursive: true });
+  for (const found of productionPackages())
+    cpSync(realpathSync(join(ROOT, found)), join(rootfs, FLOTILLA_HOME, found), { recursive: true });
   return writeImageTarball(
     {
       rootfs,
