@@ -14,6 +14,7 @@
  * deletes everything it created before it rejects.
  */
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
+import { FailedPreconditionError, InvalidArgumentError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import {
   memberName,
@@ -66,8 +67,18 @@ export interface KubernetesDeploymentOptions {
 /** Loads a kubeconfig: the file given, else KUBECONFIG, the in-cluster service account or ~/.kube/config. */
 export function loadKubeConfig(file?: string): KubeConfig {
   const config = new KubeConfig();
-  if (file) config.loadFromFile(file);
-  else config.loadFromDefault();
+  try {
+    if (file) config.loadFromFile(file);
+    else config.loadFromDefault();
+  } catch (error) {
+    throw new FailedPreconditionError(
+      `cannot load the kubeconfig ${file ?? '(KUBECONFIG, in-cluster or ~/.kube/config)'}: ${(error as Error).message}`,
+    );
+  }
+  if (!config.getCurrentCluster())
+    throw new FailedPreconditionError(
+      `the kubeconfig ${file ?? '(KUBECONFIG, in-cluster or ~/.kube/config)'} names no current cluster: give one with --kubernetes-config`,
+    );
   return config;
 }
 
@@ -105,6 +116,7 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
     const { clusterId } = request;
     // Bad settings are the request's fault, refused before anything is recorded or created.
     const settings = settingsForCluster(this.options.settings, request.properties ?? {});
+    this.checkMaster(request.properties?.['kubernetes.master']);
     const { namespace } = settings;
     await progress.onRecorded(`${namespace}/${clusterId}`);
     signal.throwIfAborted();
@@ -191,6 +203,16 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
       watch.stop();
       admin?.close();
     }
+  }
+
+  /** FLIP-40's -kms names the API server to deploy to: this control plane deploys to its own only. */
+  private checkMaster(master: string | undefined): void {
+    const own = this.config.getCurrentCluster()?.server;
+    const trimmed = (url: string) => url.replace(/\/+$/, '');
+    if (master && own && trimmed(master) !== trimmed(own))
+      throw new InvalidArgumentError(
+        `kubernetes.master (-kms) is ${master}, but this control plane deploys to ${own}; leave -kms out or name that server`,
+      );
   }
 
   attach(cluster: DeployedCluster): ClusterHandle {

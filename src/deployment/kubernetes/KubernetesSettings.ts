@@ -8,7 +8,7 @@
  */
 import { InvalidArgumentError } from '../../common/errors.js';
 
-/** A container's resources: requests and limits alike (a cluster's members get what they ask for, no more). */
+/** A container's resources: what it requests; its limits are the same, cpus times the cpu limit factor. */
 export interface ContainerResources {
   /** Cpus, such as 0.5. */
   cpus: number;
@@ -33,6 +33,8 @@ export interface KubernetesSettings {
   serviceAccount: string;
   jobManagerResources: ContainerResources;
   taskExecutorResources: ContainerResources;
+  /** A container's cpu limit is its request times this (Flink's `kubernetes.*.cpu.limit-factor`); at least 1. */
+  cpuLimitFactor: number;
   /** Added to every object of the cluster (the cluster's own labels win). */
   labels: Record<string, string>;
   annotations: Record<string, string>;
@@ -48,6 +50,7 @@ export const KUBERNETES_SETTINGS_DEFAULTS: KubernetesSettings = {
   serviceAccount: '',
   jobManagerResources: { cpus: 0.5, memoryMb: 512 },
   taskExecutorResources: { cpus: 1, memoryMb: 1024 },
+  cpuLimitFactor: 1,
   labels: {},
   annotations: {},
   nodeSelector: {},
@@ -64,6 +67,7 @@ export const KUBERNETES_PROPERTIES = {
   jobManagerMemory: 'kubernetes.jobmanager.memory',
   taskExecutorCpu: 'kubernetes.taskmanager.cpu',
   taskExecutorMemory: 'kubernetes.taskmanager.memory',
+  cpuLimitFactor: 'kubernetes.cpu.limit-factor',
   labels: 'kubernetes.labels',
   annotations: 'kubernetes.annotations',
   nodeSelector: 'kubernetes.node-selector',
@@ -85,6 +89,14 @@ export function positiveAmount(value: string, source: string): number {
   if (!Number.isFinite(amount) || amount <= 0)
     throw new InvalidArgumentError(`${source} must be a positive number, got "${value}"`);
   return amount;
+}
+
+function cpuLimitFactorOf(value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const factor = positiveAmount(value, KUBERNETES_PROPERTIES.cpuLimitFactor);
+  if (factor < 1)
+    throw new InvalidArgumentError(`${KUBERNETES_PROPERTIES.cpuLimitFactor} must be at least 1, got ${value}`);
+  return factor;
 }
 
 /** `key1:value1,key2:value2` (Flink's map syntax; `=` is taken as well) as a record. */
@@ -146,6 +158,7 @@ export function settingsForCluster(base: KubernetesSettings, properties: Record<
       cpus: amount(p.taskExecutorCpu, base.taskExecutorResources.cpus),
       memoryMb: amount(p.taskExecutorMemory, base.taskExecutorResources.memoryMb),
     },
+    cpuLimitFactor: cpuLimitFactorOf(get(p.cpuLimitFactor), base.cpuLimitFactor),
     labels: { ...base.labels, ...parseKeyValues(get(p.labels) ?? '', p.labels) },
     annotations: { ...base.annotations, ...parseKeyValues(get(p.annotations) ?? '', p.annotations) },
     nodeSelector: { ...base.nodeSelector, ...parseKeyValues(get(p.nodeSelector) ?? '', p.nodeSelector) },

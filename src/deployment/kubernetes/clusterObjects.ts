@@ -104,9 +104,10 @@ export function ownedBy(jobManager: V1Pod): V1OwnerReference {
   };
 }
 
-function resources(of: ContainerResources) {
-  const amounts = { cpu: `${Math.round(of.cpus * 1000)}m`, memory: `${Math.ceil(of.memoryMb)}Mi` };
-  return { requests: amounts, limits: amounts };
+function resources(of: ContainerResources, cpuLimitFactor: number) {
+  const cpu = (cpus: number) => `${Math.max(1, Math.round(cpus * 1000))}m`;
+  const memory = `${Math.ceil(of.memoryMb)}Mi`;
+  return { requests: { cpu: cpu(of.cpus), memory }, limits: { cpu: cpu(of.cpus * cpuLimitFactor), memory } };
 }
 
 /** The gRPC service each role serves, whose health the readiness probe asks. */
@@ -131,7 +132,7 @@ function container(
       { name: 'HOME', value: '/work' },
     ],
     ports: [{ name: 'rpc', containerPort: port, protocol: 'TCP' }],
-    resources: resources(size),
+    resources: resources(size, input.settings.cpuLimitFactor),
     // grpc.health.v1 through the image's own client (Kubernetes 1.20 has no gRPC probe).
     readinessProbe: {
       exec: {

@@ -1,7 +1,7 @@
 /**
  * The Kubernetes settings of clusters in the test cluster: the image imported from this checkout
  * (pull policy Never: no registry is reachable), small requests so that several clusters fit the
- * one node, in the default namespace.
+ * one node but limits that let Node start at its speed, in the default namespace.
  */
 import {
   KUBERNETES_SETTINGS_DEFAULTS,
@@ -17,5 +17,6 @@ export function testKubernetesSettings(image = FLOTILLA_IMAGE): KubernetesSettin
     imagePullPolicy: 'Never',
     jobManagerResources: { cpus: 0.1, memoryMb: 384 },
     taskExecutorResources: { cpus: 0.1, memoryMb: 384 },
+    cpuLimitFactor: 10,
   };
 }
