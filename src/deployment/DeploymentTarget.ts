@@ -113,6 +113,12 @@ export interface ClusterHandle {
   tearDown(reason: string): Promise<void>;
   /** Kills every member at once (a failed or abandoned cluster) and waits until they are gone. */
   kill(): Promise<void>;
+  /**
+   * Tells `onEvent` what the target sees happen to the running cluster's members, one sentence
+   * each naming the member (Kubernetes: a pod OOM-killed, deleted, crash-looping), until the
+   * returned function is called; targets that see nothing beyond liveness leave it out.
+   */
+  followMembers?(onEvent: (message: string) => void): () => void;
 }
 
 /** The default resources of one task executor. */

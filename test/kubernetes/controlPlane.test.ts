@@ -198,15 +198,17 @@ describe('a control plane on --deployment-target kubernetes', () => {
     const { clusterId } = (await controlPlane.client.getApplication({ applicationId })).application!;
     // The resource id is <cluster>-taskexecutor-<i>, the pod flotilla-<cluster>-taskexecutor-<i>.
     const index = Number(/-taskexecutor-(\d+)$/.exec(driverHost)?.[1]);
-    await tier.client.call(
-      'DELETE',
-      `/api/v1/namespaces/default/pods/${podName(clusterId, { role: 'taskexecutor', index })}`,
-      { gracePeriodSeconds: 0 },
-    );
+    const pod = podName(clusterId, { role: 'taskexecutor', index });
+    await tier.client.call('DELETE', `/api/v1/namespaces/default/pods/${pod}`, { gracePeriodSeconds: 0 });
     const events = await watchAll(controlPlane.client, applicationId, 0, true);
     expect(finalStatus(events)).toBe(ApplicationStatus.FAILED);
     const { application } = await controlPlane.client.getApplication({ applicationId });
     expect(application!.failure?.name).toBe('DriverLostError');
+    // The watch of the running cluster's pods told the application's watchers what happened.
+    const notes = events.flatMap((event) =>
+      event.kind?.$case === 'clusterStatusChanged' ? [event.kind.clusterStatusChanged.message] : [],
+    );
+    expect(notes).toContain(`pod ${pod} was deleted`);
     await nothingLeft();
   });
 

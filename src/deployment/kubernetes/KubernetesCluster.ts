@@ -5,7 +5,7 @@
  * manager to shut the cluster down, then deletes every object of the cluster and waits until no
  * pod of it is left.
  */
-import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { NotFoundError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import {
@@ -18,12 +18,15 @@ import {
 } from '../DeploymentTarget.js';
 import { ANNOTATIONS, clusterSelector, LABELS, PORTS } from './clusterObjects.js';
 import { deleteClusterObjects } from './deleteClusterObjects.js';
-import { memberPhaseOf, terminationOf } from './podStatus.js';
+import { memberPhaseOf, startStepOf, terminationOf } from './podStatus.js';
+import { PodWatch } from './PodWatch.js';
 import type { PodLogs } from './PodLogs.js';
 
 /** What a Kubernetes cluster handle needs. */
 export interface KubernetesClusterOptions {
   clusterId: string;
+  /** Where the API server is, for watches. */
+  config: KubeConfig;
   /** `<namespace>/<cluster id>`; empty when the deployment never recorded one. */
   reference: string;
   core: CoreV1Api;
@@ -110,6 +113,45 @@ export class KubernetesCluster implements ClusterHandle {
 
   tearDown(reason: string): Promise<void> {
     return (this.stopping ??= this.stop(reason));
+  }
+
+  /** Watches the cluster's pods and tells each change of a member's state once: OOM-killed, exited, deleted, crash-looping. */
+  followMembers(onEvent: (message: string) => void): () => void {
+    const namespace = this.namespace;
+    if (!namespace) return () => undefined;
+    const told = new Map<string, string>();
+    const watch = new PodWatch(
+      this.options.config,
+      this.options.core,
+      namespace,
+      clusterSelector(this.clusterId),
+      (pods) => {
+        const current = new Set<string>();
+        for (const pod of pods.values()) {
+          const name = pod.metadata!.name!;
+          current.add(name);
+          const step = startStepOf(pod);
+          // The first sight of a pod is where it is already; only what changes afterwards is news.
+          if (step && told.has(name) && told.get(name) !== step) onEvent(step);
+          if (step) told.set(name, step);
+        }
+        for (const name of told.keys())
+          if (!current.has(name)) {
+            told.delete(name);
+            onEvent(`pod ${name} was deleted`);
+          }
+      },
+      this.options.logger,
+    );
+    watch
+      .start()
+      .catch((error: unknown) =>
+        this.options.logger.warn(
+          { err: error, clusterId: this.clusterId },
+          'the pods of the cluster cannot be watched',
+        ),
+      );
+    return () => watch.stop();
   }
 
   async kill(): Promise<void> {

@@ -222,6 +222,7 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
   private cluster(clusterId: string, reference: string, clusterSecret: string | undefined): KubernetesCluster {
     return new KubernetesCluster({
       clusterId,
+      config: this.config,
       reference,
       core: this.core,
       logs: this.logs,
