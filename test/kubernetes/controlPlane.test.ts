@@ -61,7 +61,26 @@ function kubernetesFlags(): string[] {
   ];
 }
 
-const startKubernetesControlPlane = (stateDir?: string) => startControlPlane(kubernetesFlags(), stateDir);
+const running: TestControlPlane[] = [];
+async function startKubernetesControlPlane(stateDir?: string): Promise<TestControlPlane> {
+  const controlPlane = await startControlPlane(kubernetesFlags(), stateDir);
+  running.push(controlPlane);
+  return controlPlane;
+}
+
+// Each test's control plane stops while the tier still runs, and must stop on SIGTERM.
+afterEach(async () => {
+  for (const controlPlane of running.splice(0)) {
+    const stopped = await Promise.race([
+      controlPlane.stop('SIGTERM').then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), 20_000)),
+    ]);
+    if (!stopped) {
+      await controlPlane.stop('SIGKILL');
+      throw new Error(`the control plane did not stop on SIGTERM:\n${controlPlane.process.stderr().slice(-3000)}`);
+    }
+  }
+});
 
 interface Named {
   metadata: { name: string; labels?: Record<string, string> };
