@@ -164,7 +164,8 @@ describe('a control plane on --deployment-target kubernetes', () => {
 
   it('runs the example with -D --cluster on a shared cluster from flotilla cluster start, then stops it leaving nothing', async () => {
     const controlPlane = await startKubernetesControlPlane();
-    const started = await runCli(['cluster', 'start', '-kn', '1', '-ks', '4'], controlPlane.env);
+    // Two slots of 512 MiB each (-ktm divided between them): the driver's heap takes one.
+    const started = await runCli(['cluster', 'start', '-kn', '1', '-ks', '2', '-ktm', '1024'], controlPlane.env);
     expect(started.code).toBe(0);
     const clusterId = started.stdout.trim();
     const pods = await tier.client.call<{ items: Named[] }>(
