@@ -43,7 +43,7 @@ import { deleteClusterObjects } from './deleteClusterObjects.js';
 import { KubernetesCluster } from './KubernetesCluster.js';
 import { settingsForCluster, type KubernetesSettings } from './KubernetesSettings.js';
 import { PodLogs } from './PodLogs.js';
-import { hopelessReason, startStepOf, unschedulableReason } from './podStatus.js';
+import { hopelessReason, memberPhaseOf, startStepOf, unschedulableReason } from './podStatus.js';
 import { PodWatch } from './PodWatch.js';
 
 /** Options of {@link KubernetesDeploymentTarget}. */
@@ -183,6 +183,13 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
           if (count > reported) progress.onTaskExecutorsRegistered?.((reported = count));
           return count === expected.size ? true : undefined;
         },
+      );
+      // A member can register before its kubelet reported its pod running: the handle's first look agrees with the registration.
+      await pods.until(stop, (current) =>
+        current.size === request.taskExecutors + 1 &&
+        [...current.values()].every((pod) => memberPhaseOf(pod) === 'running')
+          ? true
+          : undefined,
       );
       return this.cluster(clusterId, `${namespace}/${clusterId}`, request.clusterSecret);
     } catch (error) {
