@@ -111,6 +111,11 @@ const VERBS: readonly { name: string; load(): Promise<Verb> }[] = [
     load: () =>
       import('./commands/taskexecutor.js').then((m) => ({ spec: m.taskexecutorCommand, run: m.runTaskexecutor })),
   },
+  {
+    name: 'health-probe',
+    load: () =>
+      import('./commands/healthProbe.js').then((m) => ({ spec: m.healthProbeCommand, run: m.runHealthProbe })),
+  },
 ];
 
 /** What a client does with several replicas of the control plane (`--controlplane a:6180,b:6180,c:6180`). */

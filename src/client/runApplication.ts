@@ -18,7 +18,13 @@ import { uploadBundle } from './uploadBundle.js';
 /** Where the application runs. */
 export type ClusterChoice =
   /** An owned cluster deployed for the application; 0 leaves a size to the control plane's default. */
-  | { kind: 'deploy'; taskExecutors: number; slotsPerTaskExecutor: number }
+  | {
+      kind: 'deploy';
+      taskExecutors: number;
+      slotsPerTaskExecutor: number;
+      /** The deployed cluster's dynamic properties (its Kubernetes settings, `kubernetes.*`); none when not given. */
+      properties?: Record<string, string>;
+    }
   | { kind: 'cluster'; clusterId: string }
   | { kind: 'jobmanager'; address: string };
 
@@ -107,7 +113,12 @@ export async function runApplication(
 function clusterTargetOf(choice: ClusterChoice) {
   switch (choice.kind) {
     case 'deploy':
-      if (choice.taskExecutors === 0 && choice.slotsPerTaskExecutor === 0) return undefined;
+      if (
+        choice.taskExecutors === 0 &&
+        choice.slotsPerTaskExecutor === 0 &&
+        Object.keys(choice.properties ?? {}).length === 0
+      )
+        return undefined;
       return {
         target: {
           $case: 'deploy' as const,
@@ -115,7 +126,7 @@ function clusterTargetOf(choice: ClusterChoice) {
             taskExecutors: choice.taskExecutors,
             slotsPerTaskExecutor: choice.slotsPerTaskExecutor,
             taskExecutorResources: undefined,
-            properties: {},
+            properties: { ...choice.properties },
           },
         },
       };

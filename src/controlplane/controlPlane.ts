@@ -19,6 +19,10 @@ import { startServerHost, type ServerHost } from '../rpc/serverHost.js';
 import { clusterClientService } from './service/clusterClientService.js';
 import { createControlPlaneDomain, type ControlPlaneDomain } from './controlPlaneDomain.js';
 import { SimulatedDeploymentTarget } from '../deployment/simulated/SimulatedDeploymentTarget.js';
+import {
+  KubernetesDeploymentTarget,
+  type KubernetesDeploymentOptions,
+} from '../deployment/kubernetes/KubernetesDeploymentTarget.js';
 import type { SimulationScript } from '../deployment/simulated/SimulationScript.js';
 import type { ConnectDispatcher } from './clusters/DispatcherGateway.js';
 import type { ExternalJobManagers } from './clusters/ExternalJobManagers.js';
@@ -67,10 +71,13 @@ export interface ControlPlaneOptions {
   /** How long the client of a session or per-job main() may go without a heartbeat; the default unless given. */
   clientHeartbeatTimeoutMs?: number;
   /**
-   * Where clusters are deployed: `local` processes (the default), or `simulated` clusters that exist
-   * only in this process's memory and play `simulation` (benchmarks and demos without processes).
+   * Where clusters are deployed: `local` processes (the default), `kubernetes` pods (as `kubernetes`
+   * says), or `simulated` clusters that exist only in this process's memory and play `simulation`
+   * (benchmarks and demos without processes).
    */
-  deploymentTarget?: 'local' | 'simulated';
+  deploymentTarget?: 'local' | 'kubernetes' | 'simulated';
+  /** Where and how clusters run with deploymentTarget `kubernetes`: kubeconfig, the pods' settings. */
+  kubernetes?: Pick<KubernetesDeploymentOptions, 'kubeconfig' | 'settings' | 'nodeLogDir'>;
   /** What simulated clusters play; the defaults unless given. */
   simulation?: Partial<SimulationScript>;
   /** TLS, bearer-token authentication, and whether to listen beyond loopback unsecured; plaintext, open and loopback-only when not given. */
@@ -142,14 +149,22 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
     );
     const simulated =
       options.deploymentTarget === 'simulated' ? new SimulatedDeploymentTarget(options.simulation) : undefined;
+    const onKubernetes = options.deploymentTarget === 'kubernetes';
     const tenants = options.tenants ?? new TenantDirectory(undefined);
     const clusterCa =
-      options.clusterTls && !simulated
+      options.clusterTls && !simulated && !onKubernetes
         ? await ClusterCertificateAuthority.open(join(options.stateDir, 'cluster-ca'))
         : undefined;
-    const clusterTls = clusterCa
-      ? { caPem: `${options.clusterTls?.caPem ?? rootCertificates.join('\n')}\n${clusterCa.caPem}` }
-      : options.clusterTls;
+    // Pods speak plaintext with their cluster's secret (TLS between pods is not done yet).
+    if (onKubernetes && options.clusterTls)
+      logger.warn(
+        "clusters on Kubernetes speak plaintext with their secret: TLS applies to the control plane's own API only",
+      );
+    const clusterTls = onKubernetes
+      ? undefined
+      : clusterCa
+        ? { caPem: `${options.clusterTls?.caPem ?? rootCertificates.join('\n')}\n${clusterCa.caPem}` }
+        : options.clusterTls;
     const metrics = ControlPlaneMetrics.withApplicationCounts(options.metrics ?? NO_METRICS, () =>
       store.applications.countByStatusAndMode(),
     );
@@ -170,12 +185,19 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
           onFencedWrite: () => fencedWrites.inc(),
         })
       : undefined;
+    const kubernetes = onKubernetes
+      ? new KubernetesDeploymentTarget({
+          ...options.kubernetes!,
+          connect,
+          logger: logger.child({ component: 'deployment' }),
+        })
+      : undefined;
     domain = createControlPlaneDomain({
       store,
       artifacts,
       stateDir: options.stateDir,
       connect,
-      target: simulated,
+      target: simulated ?? kubernetes,
       logger,
       retention: options.retention,
       clientHeartbeatTimeoutMs: options.clientHeartbeatTimeoutMs,
@@ -210,8 +232,14 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
         address: host.address,
         stateDir: options.stateDir,
         store: options.store ? redactedPostgresUrl(options.store) : 'sqlite',
-        deploymentTarget: simulated?.name ?? 'local',
-        clusterUsers: simulated ? undefined : (options.clusterUsers?.description ?? "as the control plane's own user"),
+        deploymentTarget: (simulated ?? kubernetes)?.name ?? 'local',
+        kubernetes: kubernetes
+          ? { namespace: options.kubernetes!.settings.namespace, image: options.kubernetes!.settings.image }
+          : undefined,
+        clusterUsers:
+          simulated || kubernetes
+            ? undefined
+            : (options.clusterUsers?.description ?? "as the control plane's own user"),
         simulation: simulated?.script,
       },
       'control plane started',

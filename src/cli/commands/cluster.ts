@@ -16,6 +16,7 @@ import { printJson } from '../output/outputFormat.js';
 import { readAllPages } from '../output/readPages.js';
 import { ListClustersResponse } from '../../../generated/flotilla/v1/cluster_client_service.js';
 import { positiveInteger } from '../options/optionValues.js';
+import { KUBERNETES_CLUSTER_OPTIONS, kubernetesPropertiesOf } from '../options/kubernetesClusterOptions.js';
 
 export const clusterStartCommand: CommandSpec = {
   name: 'cluster start',
@@ -25,13 +26,28 @@ export const clusterStartCommand: CommandSpec = {
   positionals: [],
   options: [
     { name: 'name', type: 'string', valueName: 'NAME', description: 'A name to recognise it by.', default: '' },
-    { name: 'task-executors', type: 'number', valueName: 'N', description: 'Task executor processes.', default: 1 },
-    { name: 'slots', type: 'number', valueName: 'N', description: 'Slots per task executor.', default: 4 },
+    {
+      name: 'task-executors',
+      aliases: ['-kn'],
+      type: 'number',
+      valueName: 'N',
+      description: 'Task executor processes (pods on Kubernetes).',
+      default: 1,
+    },
+    {
+      name: 'slots',
+      aliases: ['-ks'],
+      type: 'number',
+      valueName: 'N',
+      description: 'Slots per task executor.',
+      default: 4,
+    },
     {
       name: 'no-wait',
       type: 'boolean',
       description: 'Print the id at once instead of waiting until the cluster runs.',
     },
+    ...KUBERNETES_CLUSTER_OPTIONS,
     QUIET_OPTION,
     ...CLIENT_OPTIONS,
   ],
@@ -46,7 +62,12 @@ export async function runClusterStart(args: ParsedCommandLine): Promise<number> 
       (client) =>
         client.deployCluster({
           name: args.options.name as string,
-          spec: { taskExecutors, slotsPerTaskExecutor: slots, taskExecutorResources: undefined, properties: {} },
+          spec: {
+            taskExecutors,
+            slotsPerTaskExecutor: slots,
+            taskExecutorResources: undefined,
+            properties: kubernetesPropertiesOf(args.options),
+          },
           requestId: randomUUID(),
         }),
       { idempotent: true },

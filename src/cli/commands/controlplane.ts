@@ -17,6 +17,7 @@ import { DEFAULT_STATE_DIR, LOG_LEVEL_OPTION, listenOption, stateDirOption } fro
 import { formatDuration, parseDuration } from '../options/duration.js';
 import { METRICS_OPTIONS, processMetricsOf } from '../process/metricsOptions.js';
 import { processWebOf, WEB_OPTIONS } from '../process/webOptions.js';
+import { KUBERNETES_OPTIONS, kubernetesOptionsOf } from '../process/kubernetesOptions.js';
 import { keepFilesPrivate } from '../process/keepFilesPrivate.js';
 import { serveUntilSignalled } from '../process/serveUntilSignalled.js';
 import { authOptions, AUTH_OPTIONS } from '../process/authOptions.js';
@@ -138,7 +139,7 @@ export const controlplaneCommand: CommandSpec = {
       type: 'string',
       valueName: 'TARGET',
       description:
-        'Where clusters are deployed: "local" runs each as a job manager and task executor processes on this machine; "simulated" is for benchmarks and demos without processes: clusters exist only in the control plane\'s memory, deploy at once, run no code, and play a scripted driver-mode application (its driver job, --simulated-jobs jobs and the application\'s end) through the real control plane; they end with the control plane process.',
+        'Where clusters are deployed: "local" runs each as a job manager and task executor processes on this machine; "kubernetes" runs each as pods (a job manager pod with a Service and Secret it owns, task executor pods) through the API server of --kubernetes-config, with the --kubernetes-* settings; "simulated" is for benchmarks and demos without processes: clusters exist only in the control plane\'s memory, deploy at once, run no code, and play a scripted driver-mode application (its driver job, --simulated-jobs jobs and the application\'s end) through the real control plane; they end with the control plane process.',
       default: 'local',
     },
     {
@@ -164,6 +165,7 @@ export const controlplaneCommand: CommandSpec = {
         'With --deployment-target simulated: the pause between two events of a simulated cluster, in milliseconds (0: as fast as possible).',
       default: SIMULATION_DEFAULTS.eventIntervalMs,
     },
+    ...KUBERNETES_OPTIONS,
     ...AUTH_OPTIONS,
     ...EXTERNAL_JOBMANAGER_OPTIONS,
     ...CLUSTER_USER_OPTIONS,
@@ -268,10 +270,13 @@ function retentionOptions(args: ParsedCommandLine): RetentionPolicy {
 }
 
 /** The deployment target from the command line, with what simulated clusters play. */
-function deploymentOptions(args: ParsedCommandLine): Pick<ControlPlaneOptions, 'deploymentTarget' | 'simulation'> {
+function deploymentOptions(
+  args: ParsedCommandLine,
+): Pick<ControlPlaneOptions, 'deploymentTarget' | 'simulation' | 'kubernetes'> {
   const target = args.options['deployment-target'] as string;
+  if (target === 'kubernetes') return { deploymentTarget: target, kubernetes: kubernetesOptionsOf(args) };
   if (target !== 'local' && target !== 'simulated')
-    throw new UsageError(`--deployment-target must be "local" or "simulated", got "${target}"`);
+    throw new UsageError(`--deployment-target must be "local", "kubernetes" or "simulated", got "${target}"`);
   const simulation = {
     jobsPerApplication: args.options['simulated-jobs'] as number,
     tasksPerJob: args.options['simulated-tasks'] as number,

@@ -88,6 +88,7 @@ export class ClusterDeployments {
           taskExecutorResources: this.sizing(cluster.spec),
           clusterSecret: cluster.clusterSecret || undefined,
           tenant: cluster.tenant,
+          properties: cluster.spec.properties,
         },
         {
           // At once, outside any shared transaction: a restart finds what the target started through it.
@@ -109,6 +110,8 @@ export class ClusterDeployments {
                 `${registered} of ${taskExecutors} task executors registered; waiting for the others`,
               ),
             ),
+          // A pod scheduled, running, or unable to start: a note on the cluster, which its application's watchers see.
+          onMemberEvent: (message) => record(recorder.change(id, {}, message)),
         },
         signal,
       );

@@ -28,6 +28,8 @@ export class ClusterLinks {
   private readonly handles = new Map<string, ClusterHandle>();
   private readonly gateways = new Map<string, DispatcherGateway>();
   private readonly followers = new Map<string, ClusterFollower>();
+  /** Stops following the members of each cluster whose target tells what happens to them. */
+  private readonly memberFollowers = new Map<string, () => void>();
   private closed = false;
 
   constructor(private readonly options: ClusterLinksOptions) {}
@@ -81,6 +83,8 @@ export class ClusterLinks {
       jobManagerExit: () => (handle ? jobManagerExit(handle) : undefined),
       onGone: (reason) => {
         this.followers.delete(cluster.id);
+        this.memberFollowers.get(cluster.id)?.();
+        this.memberFollowers.delete(cluster.id);
         onGone(reason);
       },
       logger: logger.child({ clusterId: cluster.id }),
@@ -88,10 +92,21 @@ export class ClusterLinks {
     });
     this.followers.set(cluster.id, follower);
     follower.start();
+    // What the target sees of the members (a pod OOM-killed, deleted) becomes a note on the cluster.
+    const stopMembers = handle?.followMembers?.((message) => {
+      recorder
+        .change(cluster.id, {}, message)
+        .catch((error: unknown) =>
+          logger.warn({ err: error, clusterId: cluster.id }, 'a note on a member of the cluster was not recorded'),
+        );
+    });
+    if (stopMembers) this.memberFollowers.set(cluster.id, stopMembers);
   }
 
   /** Stops following a cluster; resolves once its event stream is closed. */
   async unfollow(clusterId: string): Promise<void> {
+    this.memberFollowers.get(clusterId)?.();
+    this.memberFollowers.delete(clusterId);
     const follower = this.followers.get(clusterId);
     if (!follower) return;
     this.followers.delete(clusterId);
@@ -109,6 +124,8 @@ export class ClusterLinks {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.followers.keys()].map((clusterId) => this.unfollow(clusterId)));
+    for (const stop of this.memberFollowers.values()) stop();
+    this.memberFollowers.clear();
     for (const gateway of this.gateways.values()) gateway.close();
     this.gateways.clear();
   }
