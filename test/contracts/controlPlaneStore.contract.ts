@@ -121,6 +121,28 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
         expect(await store.applications.active()).toEqual([]);
       });
 
+      it('keeps the driver attempts allowed and each attempt started, with its cause once it ended', async () => {
+        const store = await open();
+        const application = testApplication({ driverAttempts: 3 });
+        await store.applications.insert(application);
+        const first = { number: 1, driverJobId: 'job-1', clusterId: 'c-1', startTime: new Date(1_000) };
+        await store.applications.update(application.id, { attempts: [first] });
+        const attempts = [
+          {
+            ...first,
+            endTime: new Date(2_000),
+            cause: { name: 'DriverLostError', message: 'the driver was lost', stack: '' },
+            category: 'INFRASTRUCTURE' as const,
+          },
+          { number: 2, driverJobId: 'job-2', clusterId: 'c-1', startTime: new Date(3_000) },
+        ];
+        await store.applications.update(application.id, { attempts });
+        expect(await store.applications.get(application.id)).toMatchObject({ driverAttempts: 3, attempts });
+        const [reopened] = (await store.applications.list({ pageSize: 10, pageToken: '', statuses: [], tenant: '' }))
+          .applications;
+        expect(reopened).toMatchObject({ driverAttempts: 3, attempts });
+      });
+
       it('clears a failure and a cluster, and records the end of a client-side main()', async () => {
         const store = await open();
         const application = testApplication({ mode: 'SESSION', status: 'RUNNING' });

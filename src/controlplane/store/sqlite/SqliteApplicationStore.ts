@@ -8,6 +8,7 @@
 import { NotFoundError } from '../../../common/errors.js';
 import type { SerializedError } from '../../../common/status.js';
 import type { Application } from '../../model/Application.js';
+import type { DriverAttempt } from '../../model/DriverAttempt.js';
 import {
   APPLICATION_STATUSES,
   isTerminalApplicationStatus,
@@ -53,6 +54,8 @@ interface ApplicationRow {
   ended_at: number | null;
   client_main_ended_at: number | null;
   client_main_failure_json: string | null;
+  driver_attempts: number;
+  attempts_json: string;
 }
 
 const TERMINAL_SQL = "('FAILED', 'CANCELED', 'FINISHED')";
@@ -87,10 +90,10 @@ export class SqliteApplicationStore implements ApplicationStore {
         .prepare(
           `INSERT INTO applications (id, tenant, name, status, mode, detached, bundle_json, entry, args_json, driver_resources_json, parallelism,
            properties_json, savepoint_json, target_json, cluster_id, owns_cluster, driver_job_id, job_ids_json, failure_json,
-           last_event_sequence, request_id, request_fingerprint, created_at, ended_at)
+           last_event_sequence, request_id, request_fingerprint, created_at, ended_at, driver_attempts, attempts_json)
          VALUES (@id, @tenant, @name, @status, @mode, @detached, @bundle_json, @entry, @args_json, @driver_resources_json, @parallelism,
            @properties_json, @savepoint_json, @target_json, @cluster_id, @owns_cluster, @driver_job_id, @job_ids_json, @failure_json,
-           0, @request_id, @request_fingerprint, @created_at, @ended_at)`,
+           0, @request_id, @request_fingerprint, @created_at, @ended_at, @driver_attempts, @attempts_json)`,
         )
         .run(toRow(application));
     });
@@ -139,6 +142,7 @@ export class SqliteApplicationStore implements ApplicationStore {
       if ('failure' in changes) set('failure_json', changes.failure ? JSON.stringify(changes.failure) : null);
       if (changes.endTime !== undefined) set('ended_at', changes.endTime.getTime());
       if (changes.clientMainEndTime !== undefined) set('client_main_ended_at', changes.clientMainEndTime.getTime());
+      if (changes.attempts !== undefined) set('attempts_json', JSON.stringify(changes.attempts));
       if ('clientMainFailure' in changes)
         set('client_main_failure_json', changes.clientMainFailure ? JSON.stringify(changes.clientMainFailure) : null);
       if (assignments.length === 0) return;
@@ -248,6 +252,8 @@ function toRow(
     request_fingerprint: application.requestFingerprint,
     created_at: application.createTime.getTime(),
     ended_at: application.endTime ? application.endTime.getTime() : null,
+    driver_attempts: application.driverAttempts,
+    attempts_json: JSON.stringify(application.attempts),
   };
 }
 
@@ -260,6 +266,7 @@ function withChanges(application: Application, changes: ApplicationChanges): App
   if (changes.ownsCluster !== undefined) changed.ownsCluster = changes.ownsCluster;
   if (changes.driverJobId !== undefined) changed.driverJobId = changes.driverJobId;
   if (changes.jobIds !== undefined) changed.jobIds = copy(changes.jobIds);
+  if (changes.attempts !== undefined) changed.attempts = attemptsFromJson(JSON.stringify(changes.attempts));
   if ('failure' in changes) {
     if (changes.failure) changed.failure = copy(changes.failure);
     else delete changed.failure;
@@ -297,6 +304,8 @@ function fromRow(row: ApplicationRow): Application {
     lastEventSequence: row.last_event_sequence,
     requestId: row.request_id ?? '',
     requestFingerprint: row.request_fingerprint,
+    driverAttempts: row.driver_attempts,
+    attempts: attemptsFromJson(row.attempts_json),
   };
   if (row.savepoint_json) application.savepoint = JSON.parse(row.savepoint_json);
   if (row.ended_at !== null) application.endTime = new Date(row.ended_at);
@@ -305,4 +314,15 @@ function fromRow(row: ApplicationRow): Application {
   if (row.client_main_failure_json)
     application.clientMainFailure = JSON.parse(row.client_main_failure_json) as SerializedError;
   return application;
+}
+
+/** Driver attempts as stored (JSON, dates as ISO strings) with their dates back. */
+function attemptsFromJson(json: string): DriverAttempt[] {
+  return (
+    JSON.parse(json) as (Omit<DriverAttempt, 'startTime' | 'endTime'> & { startTime: string; endTime?: string })[]
+  ).map(({ startTime, endTime, ...attempt }) => ({
+    ...attempt,
+    startTime: new Date(startTime),
+    ...(endTime === undefined ? {} : { endTime: new Date(endTime) }),
+  }));
 }
