@@ -62,6 +62,71 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
       for (const store of opened.splice(0)) await store.close();
     });
 
+    describe('driver submissions', () => {
+      const submission = (applicationId: string, attempt: number, ordinal: number, jobId: string) => ({
+        applicationId,
+        attempt,
+        ordinal,
+        fingerprint: `f-${ordinal}`,
+        jobId,
+        jobName: `job ${ordinal}`,
+        clusterId: 'c-1',
+        submitTime: new Date(1_000 * ordinal),
+      });
+
+      it('records each submission once by attempt and ordinal, and its end with the result once', async () => {
+        const store = await open();
+        const application = testApplication({ driverAttempts: 2 });
+        await store.applications.insert(application);
+        await store.driverSubmissions.record(submission(application.id, 1, 2, 'job-2'));
+        await store.driverSubmissions.record(submission(application.id, 1, 1, 'job-1'));
+        // The same submission heard of again (a relayed event repeated after a restart) changes nothing.
+        await store.driverSubmissions.record(submission(application.id, 1, 1, 'job-1'));
+        await expect(store.driverSubmissions.record(submission(application.id, 1, 1, 'job-9'))).rejects.toThrow(
+          /submission 1 of attempt 1 .* is job job-1, not job-9/,
+        );
+        const result = new Uint8Array([1, 2, 3]);
+        await store.driverSubmissions.ended('job-1', { status: 'FINISHED', result, endTime: new Date(5_000) });
+        // A recorded end is final.
+        await store.driverSubmissions.ended('job-1', { status: 'FAILED', endTime: new Date(6_000) });
+        // A later attempt that replayed job-1 records it under its own attempt.
+        await store.driverSubmissions.record({
+          ...submission(application.id, 2, 1, 'job-1'),
+          status: 'FINISHED',
+          result,
+          endTime: new Date(5_000),
+        });
+        const recorded = await store.driverSubmissions.ofApplication(application.id);
+        expect(recorded.map((row) => [row.attempt, row.ordinal, row.jobId])).toEqual([
+          [1, 1, 'job-1'],
+          [1, 2, 'job-2'],
+          [2, 1, 'job-1'],
+        ]);
+        expect(recorded[0]).toEqual({
+          ...submission(application.id, 1, 1, 'job-1'),
+          status: 'FINISHED',
+          result,
+          endTime: new Date(5_000),
+        });
+        expect(recorded[1].status).toBeUndefined();
+        expect(recorded[1].result).toBeUndefined();
+        expect(await store.driverSubmissions.ofApplication('another')).toEqual([]);
+      });
+
+      it('keeps a submission recorded in a unit of work only when the unit commits', async () => {
+        const store = await open();
+        const application = testApplication();
+        await store.applications.insert(application);
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.driverSubmissions.record(submission(application.id, 1, 1, 'job-1'));
+            throw new Error('rolled back');
+          }),
+        ).rejects.toThrow('rolled back');
+        expect(await store.driverSubmissions.ofApplication(application.id)).toEqual([]);
+      });
+    });
+
     describe('applications', () => {
       it('stores an application and reads it back unchanged, also by request id', async () => {
         const store = await open();

@@ -1,6 +1,6 @@
 /**
  * The port to the control plane's state: applications and their event logs, clusters, jobs,
- * driver logs, retention, and the artifact catalog, with units of work and durability. The control
+ * driver logs, driver submissions, retention, and the artifact catalog, with units of work and durability. The control
  * plane depends on this interface only; `sqlite/` implements it over one SQLite file, and another
  * database (PostgreSQL, for several control-plane replicas) implements it by passing the contract
  * suite in `test/contracts/controlPlaneStore.contract.ts` unchanged.
@@ -19,6 +19,7 @@ import type { ApplicationStore } from './ApplicationStore.js';
 import type { ArtifactCatalog } from './ArtifactCatalog.js';
 import type { ClusterStore } from './ClusterStore.js';
 import type { DriverLogStore } from './DriverLogStore.js';
+import type { DriverSubmissionStore } from './DriverSubmissionStore.js';
 import type { JobStore } from './JobStore.js';
 import type { RetentionStore } from './RetentionStore.js';
 
@@ -29,6 +30,8 @@ export interface StoreScope {
   readonly clusters: ClusterStore;
   readonly jobs: JobStore;
   readonly driverLogs: DriverLogStore;
+  /** The jobs driver attempts submitted, for replay in a later attempt. */
+  readonly driverSubmissions: DriverSubmissionStore;
   readonly retention: RetentionStore;
   /** The records of the control plane's artifact store (bundles). */
   readonly artifacts: ArtifactCatalog;
