@@ -21,3 +21,8 @@ export interface DriverAttempt {
 
 /** The most driver attempts an application may ask for. */
 export const MAX_DRIVER_ATTEMPTS = 10;
+
+/** The number of the driver attempt under way: 1 before any retry (attempts are listed from the first retry on). */
+export function currentAttempt(application: { attempts: readonly DriverAttempt[] }): number {
+  return Math.max(1, application.attempts.length);
+}
