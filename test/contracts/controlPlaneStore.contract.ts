@@ -639,12 +639,34 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
     });
 
     describe('driver logs', () => {
+      it('moves a completed copy on to a later driver attempt’s job, from source offset 0, after a header line', async () => {
+        const store = await open();
+        const application = testApplication({ driverJobId: 'd1' });
+        await store.applications.insert(application);
+        const first = await store.driverLogs.append(application.id, 0, 6, [
+          { stream: 'STDOUT', data: Buffer.from('first\n') },
+        ]);
+        await expect(store.driverLogs.nextSource(application.id, 'd2', [])).rejects.toThrow(FailedPreconditionError);
+        await store.driverLogs.complete(application.id);
+        const header = '[flotilla] driver attempt 2 of 2\n';
+        await store.driverLogs.nextSource(application.id, 'd2', [{ stream: 'LOGGER', data: Buffer.from(header) }]);
+        const position = await store.driverLogs.position(application.id);
+        expect(position).toMatchObject({ sourceOffset: 0, sourceJobId: 'd2', endOffset: first + header.length });
+        expect(position.completedAt).toBeUndefined();
+        await store.driverLogs.append(application.id, 0, 7, [{ stream: 'STDOUT', data: Buffer.from('second\n') }]);
+        const text = (await store.driverLogs.read(application.id, 0, 10))
+          .map((piece) => piece.data.toString())
+          .join('');
+        expect(text).toBe(`first\n${header}second\n`);
+      });
+
       it('appends output with the source offset, joins pieces of one stream, and reads from any offset', async () => {
         const store = await open();
         const application = testApplication();
         await store.applications.insert(application);
         expect(await store.driverLogs.position(application.id)).toEqual({
           sourceOffset: 0,
+          sourceJobId: '',
           endOffset: 0,
           firstKeptOffset: 0,
         });

@@ -216,6 +216,8 @@ export const MIGRATIONS: readonly Migration[] = [
       -- How many driver attempts the application may use, and those started so far (JSON, oldest first, each with its cause).
       ALTER TABLE applications ADD COLUMN driver_attempts INTEGER NOT NULL DEFAULT 1;
       ALTER TABLE applications ADD COLUMN attempts_json TEXT NOT NULL DEFAULT '[]';
+      -- The driver job the driver log copy reads from once a later attempt's driver took over ('' for the first driver job).
+      ALTER TABLE applications ADD COLUMN driver_log_source_job_id TEXT NOT NULL DEFAULT '';
       -- One row per job a driver attempt submitted: its ordinal within the attempt, the fingerprint of
       -- its job graph, the job and, once it ended, its terminal status and result (collected records
       -- included, bounded by a setting), so that a later attempt is answered from here and a lost job
