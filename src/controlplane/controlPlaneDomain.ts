@@ -23,6 +23,7 @@ import { ApplicationManager, type ApplicationLimit } from './applications/Applic
 import { ApplicationRecovery } from './applications/ApplicationRecovery.js';
 import { ClientHeartbeats, DEFAULT_CLIENT_HEARTBEAT_TIMEOUT_MS } from './applications/ClientHeartbeats.js';
 import { ClientMains } from './applications/ClientMains.js';
+import { DriverAttempts } from './applications/DriverAttempts.js';
 import { ClusterEventRouter } from './applications/ClusterEventRouter.js';
 import { JobCanceller } from './applications/JobCanceller.js';
 import { ClusterManager } from './clusters/ClusterManager.js';
@@ -155,6 +156,8 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     logger,
     statusGraceMs: options.statusGraceMs ?? 5000,
     publisher: events,
+    // The launcher is made below; a next attempt is launched only once events flow.
+    attempts: new DriverAttempts({ store, lifecycle, logger, launch: (id) => launcher.launch(id) }),
   });
   const launcher = new ApplicationLauncher({
     applications: applicationStore,

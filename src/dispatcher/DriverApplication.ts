@@ -194,7 +194,13 @@ export class DriverApplication {
   private transition(status: ApplicationStatus, message: string, failure?: SerializedError): void {
     this.current = status;
     if (failure) this.failure = failure;
-    this.options.record({ type: 'applicationStatusChanged', status, ...(failure ? { failure } : {}), message });
+    this.options.record({
+      type: 'applicationStatusChanged',
+      status,
+      ...(failure ? { failure } : {}),
+      message,
+      driverJobId: this.driverJobId,
+    });
     if (status === 'FAILED' || status === 'FAILING')
       this.logger.warn({ status, cause: failure?.message }, `application ${status}: ${message}`);
     else this.logger.info({ status }, `application ${status}: ${message}`);

@@ -40,7 +40,8 @@ export class DriverApplications {
 
   /**
    * Checks that a job may be submitted: a DRIVER job needs an application id and must be its
-   * application's first; a job of an application that is ending or over is refused.
+   * application's only running one (a later driver attempt is admitted once the earlier one's
+   * application is over); a job of an application that is ending or over is refused.
    *
    * @throws InvalidArgumentError for a DRIVER job without an application id.
    * @throws FailedPreconditionError for a second DRIVER job, or a job of an application that ends.
@@ -50,7 +51,8 @@ export class DriverApplications {
       throw new InvalidArgumentError('a DRIVER job needs an application_id: the application whose main() it runs');
     }
     const application = this.applications.get(applicationId);
-    if (!application) return;
+    // A driver attempt after one whose application ended here (its driver lost): it starts the application anew.
+    if (!application || (livingPriority === 'DRIVER' && application.isOver)) return;
     if (livingPriority === 'DRIVER') {
       throw new FailedPreconditionError(
         `application ${applicationId} already has a driver job (${application.driverJobId}); an application runs one driver`,

@@ -46,6 +46,8 @@ export interface ApplicationStatusChanged {
   failure?: SerializedError;
   /** A short reason for the change, for people. */
   message: string;
+  /** The driver job of the attempt this is about, when a Dispatcher reports it (a later driver attempt has another). */
+  driverJobId?: string;
 }
 
 /** What happened. */

@@ -40,6 +40,11 @@ export interface ApplicationStatusChanged {
     | undefined;
   /** A short human-readable reason for the change. */
   message: string;
+  /**
+   * The driver job whose application's status this is, when a cluster's Dispatcher reports it: a later
+   * driver attempt of the same application has another driver job. Empty in the control plane's own events.
+   */
+  driverJobId: string;
 }
 
 /** JobStatusChanged records that a job moved to a new status. */
@@ -156,7 +161,7 @@ export interface JobEvent {
 }
 
 function createBaseApplicationStatusChanged(): ApplicationStatusChanged {
-  return { status: 0, failure: undefined, message: "" };
+  return { status: 0, failure: undefined, message: "", driverJobId: "" };
 }
 
 export const ApplicationStatusChanged: MessageFns<ApplicationStatusChanged> = {
@@ -169,6 +174,9 @@ export const ApplicationStatusChanged: MessageFns<ApplicationStatusChanged> = {
     }
     if (message.message !== "") {
       writer.uint32(26).string(message.message);
+    }
+    if (message.driverJobId !== "") {
+      writer.uint32(34).string(message.driverJobId);
     }
     return writer;
   },
@@ -210,6 +218,14 @@ export const ApplicationStatusChanged: MessageFns<ApplicationStatusChanged> = {
             message.message = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.driverJobId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -227,6 +243,11 @@ export const ApplicationStatusChanged: MessageFns<ApplicationStatusChanged> = {
       status: isSet(object.status) ? applicationStatusFromJSON(object.status) : 0,
       failure: isSet(object.failure) ? SerializedError.fromJSON(object.failure) : undefined,
       message: isSet(object.message) ? globalThis.String(object.message) : "",
+      driverJobId: isSet(object.driverJobId)
+        ? globalThis.String(object.driverJobId)
+        : isSet(object.driver_job_id)
+        ? globalThis.String(object.driver_job_id)
+        : "",
     };
   },
 
@@ -241,6 +262,9 @@ export const ApplicationStatusChanged: MessageFns<ApplicationStatusChanged> = {
     if (message.message !== "") {
       obj.message = message.message;
     }
+    if (message.driverJobId !== "") {
+      obj.driverJobId = message.driverJobId;
+    }
     return obj;
   },
 
@@ -254,6 +278,7 @@ export const ApplicationStatusChanged: MessageFns<ApplicationStatusChanged> = {
       ? SerializedError.fromPartial(object.failure)
       : undefined;
     message.message = object.message ?? "";
+    message.driverJobId = object.driverJobId ?? "";
     return message;
   },
 };

@@ -145,6 +145,14 @@ export const runCommand: CommandSpec = {
     ),
     number('driver-cpus', ['-Dc', '--drivercpus'], 'C', "CPU cores the driver's slot must offer.", '0, any slot'),
     {
+      name: 'driver-attempts',
+      type: 'number',
+      valueName: 'N',
+      description:
+        'With -D: how many times the driver may be started in all (1 to 10). A driver lost with its task executor or cluster is started again while attempts remain; one that threw or passed a limit is not.',
+      defaultHelp: '1, no retry',
+    },
+    {
       name: 'property',
       type: 'properties',
       prefix: '-D',
@@ -204,11 +212,17 @@ export async function runRun(args: ParsedCommandLine): Promise<number> {
     'driver-direct-memory',
     'driver-native-memory',
     'driver-cpus',
+    'driver-attempts',
   ]) {
     const value = options[name] as number;
     if (value < 0 || (name !== 'driver-cpus' && !Number.isInteger(value)))
       throw new UsageError(`--${name} must be a whole number of at least 0, got ${value}`);
   }
+  const attempts = options['driver-attempts'] as number | undefined;
+  if (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 1 || attempts > 10))
+    throw new UsageError(`--driver-attempts must be a whole number from 1 to 10, got ${attempts}`);
+  if (attempts !== undefined && attempts > 1 && !driver)
+    throw new UsageError('--driver-attempts applies to driver mode (-D) only: it starts a lost driver again');
   if (!driver && !applicationMode) {
     // Loaded only here: running main() in this process needs the SDK, which the other modes do not.
     const { runInClient } = await import('./runInClient.js');

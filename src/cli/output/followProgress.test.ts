@@ -10,7 +10,10 @@ const event = (kind: ApplicationEvent['kind']): ApplicationEvent => ({
   kind,
 });
 const application = (status: ApplicationStatus) =>
-  event({ $case: 'applicationStatusChanged', applicationStatusChanged: { status, failure: undefined, message: '' } });
+  event({
+    $case: 'applicationStatusChanged',
+    applicationStatusChanged: { status, failure: undefined, message: '', driverJobId: '' },
+  });
 const cluster = (status: ClusterStatus, registeredTaskExecutors: number, taskExecutors: number) =>
   event({
     $case: 'clusterStatusChanged',

@@ -37,6 +37,11 @@ export class ApplicationRecovery {
         launcher.launch(application.id);
         continue;
       }
+      // Between two driver attempts: the next one's launch is resumed (on a new cluster if its own is gone).
+      if (application.status === 'RUNNING' && application.attempts.length > 1 && !application.driverJobId) {
+        launcher.launch(application.id);
+        continue;
+      }
       if (clientRunsMain && !application.clusterId) {
         await router.settle(application.id);
         continue;

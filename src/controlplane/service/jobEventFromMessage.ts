@@ -66,6 +66,7 @@ function kindOf(message: JobEventMessage): ClusterJobEvent['kind'] {
         status: applicationStatusFromMessage(event.status, 'status'),
         failure: serializedErrorFromMessage(event.failure),
         message: event.message,
+        ...(event.driverJobId ? { driverJobId: event.driverJobId } : {}),
       };
     }
     default:

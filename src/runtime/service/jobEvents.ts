@@ -66,6 +66,7 @@ export function applicationStatusChangedToMessage(kind: ApplicationStatusChanged
     status: applicationStatusToMessage(kind.status),
     failure: kind.failure && serializedErrorToMessage(kind.failure),
     message: kind.message,
+    driverJobId: kind.driverJobId ?? '',
   };
 }
 

@@ -19,6 +19,7 @@ import { PostgresApplicationStore } from './PostgresApplicationStore.js';
 import { PostgresArtifactCatalog } from './PostgresArtifactCatalog.js';
 import { PostgresClusterStore } from './PostgresClusterStore.js';
 import { PostgresDriverLogStore } from './PostgresDriverLogStore.js';
+import { PostgresDriverSubmissionStore } from './PostgresDriverSubmissionStore.js';
 import { PostgresJobStore } from './PostgresJobStore.js';
 import { PostgresRetentionStore } from './PostgresRetentionStore.js';
 import { redactedPostgresUrl } from './postgresUrl.js';
@@ -51,6 +52,7 @@ abstract class PostgresScope {
   readonly clusters;
   readonly jobs;
   readonly driverLogs;
+  readonly driverSubmissions;
   readonly retention;
   readonly artifacts;
 
@@ -60,6 +62,7 @@ abstract class PostgresScope {
     this.clusters = new PostgresClusterStore(access, pages);
     this.jobs = new PostgresJobStore(access, pages);
     this.driverLogs = new PostgresDriverLogStore(access);
+    this.driverSubmissions = new PostgresDriverSubmissionStore(access);
     this.retention = new PostgresRetentionStore(access);
     this.artifacts = new PostgresArtifactCatalog(access);
   }

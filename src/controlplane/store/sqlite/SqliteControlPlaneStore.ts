@@ -22,6 +22,7 @@ import { SqliteArtifactCatalog } from './SqliteArtifactCatalog.js';
 import { keptClusters, SqliteClusterStore } from './SqliteClusterStore.js';
 import { SqliteDriverLogStore } from './SqliteDriverLogStore.js';
 import { SqliteJobStore } from './SqliteJobStore.js';
+import { SqliteDriverSubmissionStore } from './SqliteDriverSubmissionStore.js';
 import { SqliteRetentionStore } from './SqliteRetentionStore.js';
 import { onRollback, openStateDatabase, schemaVersion, type StateDatabase } from './stateDatabase.js';
 import { storeKey } from './storeKeys.js';
@@ -45,6 +46,7 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
   readonly clusters;
   readonly jobs;
   readonly driverLogs;
+  readonly driverSubmissions;
   readonly retention;
   readonly artifacts;
   private readonly batch: TransactionBatch;
@@ -69,6 +71,7 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
       clusters: new SqliteClusterStore(db, access, clusters, pages),
       jobs: new SqliteJobStore(db, access, pages),
       driverLogs: new SqliteDriverLogStore(db, access),
+      driverSubmissions: new SqliteDriverSubmissionStore(db, access),
       retention: new SqliteRetentionStore(db, access),
       artifacts: new SqliteArtifactCatalog(db, access),
     });
@@ -83,6 +86,7 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
     this.clusters = outside.clusters;
     this.jobs = outside.jobs;
     this.driverLogs = outside.driverLogs;
+    this.driverSubmissions = outside.driverSubmissions;
     this.retention = outside.retention;
     this.artifacts = outside.artifacts;
     this.inUnit = repositories(IN_UNIT);
@@ -139,6 +143,7 @@ class SqliteStoreTransaction implements StoreTransaction {
   readonly clusters;
   readonly jobs;
   readonly driverLogs;
+  readonly driverSubmissions;
   readonly retention;
   readonly artifacts;
 
@@ -152,6 +157,7 @@ class SqliteStoreTransaction implements StoreTransaction {
     this.clusters = repositories.clusters;
     this.jobs = repositories.jobs;
     this.driverLogs = repositories.driverLogs;
+    this.driverSubmissions = repositories.driverSubmissions;
     this.retention = repositories.retention;
     this.artifacts = repositories.artifacts;
   }
