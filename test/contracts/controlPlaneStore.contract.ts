@@ -731,6 +731,7 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
         await store.driverLogs.complete(copying.id, [{ stream: 'LOGGER', data: Buffer.from('again\n') }]);
         expect(await store.driverLogs.position(copying.id)).toEqual({
           sourceOffset: 5,
+          sourceJobId: '',
           endOffset: 19,
           firstKeptOffset: 0,
           completedAt: time,
