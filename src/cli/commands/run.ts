@@ -212,7 +212,6 @@ export async function runRun(args: ParsedCommandLine): Promise<number> {
     'driver-direct-memory',
     'driver-native-memory',
     'driver-cpus',
-    'driver-attempts',
   ]) {
     const value = options[name] as number;
     if (value < 0 || (name !== 'driver-cpus' && !Number.isInteger(value)))
