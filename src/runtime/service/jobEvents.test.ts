@@ -84,6 +84,7 @@ describe('job event conversion', () => {
       kind: {
         type: 'applicationStatusChanged',
         status: 'FAILED',
+        driverJobId: 'job-driver',
         failure: {
           name: 'DriverLostError',
           message: 'the driver was lost: task executor te-1 was lost',
@@ -100,6 +101,7 @@ describe('job event conversion', () => {
       $case: 'applicationStatusChanged',
       applicationStatusChanged: {
         status: ApplicationStatus.FAILED,
+        driverJobId: 'job-driver',
         failure: {
           name: 'DriverLostError',
           message: 'the driver was lost: task executor te-1 was lost',
