@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # What the tests need besides Node 20, installed if missing: the Debian packages (as root, or through
 # `sudo -n`; otherwise it prints the command and stops), the Kubernetes test cluster's binaries
-# (scripts/kubernetes/build.sh: about 5 minutes the first time, cached after; also with --debian-only) and the npm packages (`npm install` when
+# (scripts/k8s/build.sh: about 5 minutes the first time, cached after; also with --debian-only) and the npm packages (`npm install` when
 # `npm ls` finds one missing or of another version). `npm test` runs it first (npm's pretest),
 # and `.ci/run` runs it as its first step, so both install the same things.
 #
@@ -17,12 +17,13 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # golang-github-golang-protobuf-1-5-dev: the Go client, built offline in GOPATH mode (the 1-5 package, not Debian's
 # default golang-goprotobuf-dev 1.3, whose generated code panics at run time); postgresql: the PostgreSQL store's tests;
 # the Kubernetes test cluster (test/support/kubernetes): dpkg-dev (dpkg-source), rsync and jq (Kubernetes' make),
-# gcc (the pause binary) to build it from Debian's source package (scripts/kubernetes/build.sh, below), etcd-server,
-# containerd, runc and containernetworking-plugins to run it, iptables and iproute2 to clean up after it.
+# gcc (the pause binary) to build it from Debian's source package (scripts/k8s/build.sh, below), etcd-server,
+# containerd, runc and containernetworking-plugins to run it, iptables and iproute2 to clean up after it;
+# nats-server: the message broker of the streaming tests (issue 16), started by the tests themselves.
 DEBIAN_PACKAGES=(python3-grpcio python3-grpc-tools protobuf-compiler protobuf-compiler-grpc libprotobuf-dev openssl g++ make zsh
   chromium golang-go protoc-gen-go protoc-gen-go-grpc golang-google-grpc-dev golang-google-protobuf-dev
   golang-github-golang-protobuf-1-5-dev postgresql dpkg-dev rsync jq gcc etcd-server containerd runc
-  containernetworking-plugins iptables iproute2)
+  containernetworking-plugins iptables iproute2 nats-server)
 
 missing=()
 for package in "${DEBIAN_PACKAGES[@]}"; do
@@ -52,9 +53,9 @@ fi
 # Kubernetes built from Debian's source package: about 5 minutes the first time, then cached outside the clone
 # (${FLOTILLA_CACHE:-/var/cache/flotilla}/kubernetes/<version>) and nothing to do.
 if [[ $(id -u) == 0 ]] || [[ -w ${FLOTILLA_CACHE:-/var/cache/flotilla} ]]; then
-  bash scripts/kubernetes/build.sh >/dev/null
+  bash scripts/k8s/build.sh >/dev/null
 else
-  echo "not root: the Kubernetes test cluster is not built; run as root: bash scripts/kubernetes/build.sh" >&2
+  echo "not root: the Kubernetes test cluster is not built; run as root: bash scripts/k8s/build.sh" >&2
 fi
 
 [[ ${1:-} == --debian-only ]] && exit 0

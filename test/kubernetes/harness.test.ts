@@ -47,21 +47,26 @@ describe('API server tier', () => {
       }
     })();
 
-    const created = await tier.client.call<ConfigMap>('POST', path, {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'harness', labels: { 'flotilla.test': 'harness' } },
-      data: { greeting: 'hello' },
-    });
-    expect(created.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
-    await tier.client.call('PUT', `${path}/harness`, { ...created, data: { greeting: 'hello again' } });
-    const listed = await tier.client.call<List<ConfigMap>>('GET', `${path}?labelSelector=flotilla.test%3Dharness`);
-    expect(listed.items.map((item) => [item.metadata.name, item.data])).toEqual([
-      ['harness', { greeting: 'hello again' }],
-    ]);
-    await tier.client.call('DELETE', `${path}/harness`);
-    await watching;
-    abort.abort();
+    // If a call fails, the watch is still stopped and awaited, so it cannot reject after the tier stopped.
+    try {
+      const created = await tier.client.call<ConfigMap>('POST', path, {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'harness', labels: { 'flotilla.test': 'harness' } },
+        data: { greeting: 'hello' },
+      });
+      expect(created.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
+      await tier.client.call('PUT', `${path}/harness`, { ...created, data: { greeting: 'hello again' } });
+      const listed = await tier.client.call<List<ConfigMap>>('GET', `${path}?labelSelector=flotilla.test%3Dharness`);
+      expect(listed.items.map((item) => [item.metadata.name, item.data])).toEqual([
+        ['harness', { greeting: 'hello again' }],
+      ]);
+      await tier.client.call('DELETE', `${path}/harness`);
+      await watching;
+    } finally {
+      abort.abort();
+      await watching.catch(() => undefined);
+    }
     expect(seen.map((event) => [event.type, event.object.data?.greeting])).toEqual([
       ['ADDED', 'hello'],
       ['MODIFIED', 'hello again'],

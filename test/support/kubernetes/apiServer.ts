@@ -21,7 +21,7 @@ export interface ApiServer {
 /** The range cluster IPs of Services come from. */
 export const SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/24';
 
-/** Starts kube-apiserver against etcd and waits until /readyz answers ok. */
+/** Starts kube-apiserver against etcd and waits until /readyz answers ok and the default namespace exists. */
 export async function startApiServer(
   binary: string,
   folder: string,
@@ -58,6 +58,14 @@ export async function startApiServer(
   await waitFor(
     'kube-apiserver /readyz',
     async () => ((await client.text('/readyz')) === 'ok' ? true : undefined),
+    60_000,
+    [daemon],
+  );
+  // /readyz can answer ok before the bootstrap controller has made the default namespace (a CI run
+  // saw a ConfigMap refused with 'namespaces "default" not found' just after it): wait for it too.
+  await waitFor(
+    'the default namespace',
+    async () => ((await client.text('/api/v1/namespaces/default')).length > 0 ? true : undefined),
     60_000,
     [daemon],
   );

@@ -1,6 +1,6 @@
 /**
  * The programs the test cluster runs: the Kubernetes binaries and the pause binary that
- * scripts/kubernetes/build.sh built from Debian's source package into its cache, and the Debian
+ * scripts/k8s/build.sh built from Debian's source package into its cache, and the Debian
  * packages' etcd, containerd and runc. The tests never build (they run under the lock the build
  * takes): when something is missing they fail and say what to run.
  */
@@ -50,7 +50,7 @@ export function kubernetesBinaries(): KubernetesBinaries {
     throw new Error(
       `the Kubernetes test cluster needs the Debian packages ${missing.join(' ')}: run bash scripts/install-test-deps.sh --debian-only`,
     );
-  const build = spawnSync('bash', [join(ROOT, 'scripts/kubernetes/build.sh'), '--cached-only'], { encoding: 'utf8' });
+  const build = spawnSync('bash', [join(ROOT, 'scripts/k8s/build.sh'), '--cached-only'], { encoding: 'utf8' });
   if (build.status !== 0) throw new Error(`the Kubernetes binaries are not built:\n${build.stderr}`);
   const cache = build.stdout.trim().split('\n').pop()!;
   const bin = (name: string) => join(cache, 'bin', name);

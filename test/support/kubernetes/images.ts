@@ -1,6 +1,6 @@
 /**
  * The images the test cluster runs, built as docker-save tarballs from files on this machine: the
- * pod sandbox's pause image (the static binary scripts/kubernetes/build.sh built) and a Flotilla
+ * pod sandbox's pause image (the static binary scripts/k8s/build.sh built) and a Flotilla
  * image holding Node (the binary and the shared libraries it loads) and this checkout's bin/, dist/
  * and package.json, enough for `flotilla` commands that need no native npm package.
  */

@@ -12,7 +12,7 @@
 # The build takes about 5 minutes of both cores: it runs under `nice -n 19` and holds
 # /tmp/flotilla-heavy.lock so that it does not collide with other heavy work.
 #
-#   bash scripts/kubernetes/build.sh [--cached-only]
+#   bash scripts/k8s/build.sh [--cached-only]
 # Prints the cache folder on its last line. With --cached-only it never builds: it fails when the
 # binaries are not in the cache (the tests use it, as they run under the lock the build takes).
 set -euo pipefail
@@ -117,7 +117,7 @@ main() {
   if [[ -f $out/VERSION ]]; then
     echo "kubernetes: $version already built" >&2
   elif [[ ${1:-} == --cached-only ]]; then
-    echo "kubernetes: $version is not built yet; run bash scripts/kubernetes/build.sh (about 5 minutes)" >&2
+    echo "kubernetes: $version is not built yet; run bash scripts/k8s/build.sh (about 5 minutes)" >&2
     exit 1
   else
     build "$version" "$out"
