@@ -5,6 +5,7 @@
  * the next attempt while attempts remain, or ends the application FAILED with category
  * INFRASTRUCTURE and each attempt's cause once they are used up.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DispatcherServiceDefinition } from '../../generated/flotilla/v1/dispatcher_service.js';
@@ -19,8 +20,15 @@ const app = (name: string) => ['--name', `e2e-${name}`, '-c', `${name}.js#main`,
 
 type ControlPlane = Awaited<ReturnType<typeof startControlPlane>>;
 
-/** Kills (SIGKILL) the task executor that runs the application's current driver once it runs; resolves with the killed driver job. */
-async function killDriverHost(controlPlane: ControlPlane, applicationId: string, after = ''): Promise<string> {
+/**
+ * Kills (SIGKILL) the task executor that runs the application's current driver once it runs and
+ * `ready` holds (the driver's main() got far enough); resolves with the killed driver job.
+ */
+async function killDriverHost(
+  controlPlane: ControlPlane,
+  applicationId: string,
+  { after = '', ready = () => true }: { after?: string; ready?: () => boolean } = {},
+): Promise<string> {
   let host = '';
   let jobmanager = '';
   let driverJobId = '';
@@ -41,7 +49,7 @@ async function killDriverHost(controlPlane: ControlPlane, applicationId: string,
           )
             host = kind.taskStateChanged.taskExecutorId;
         }
-        return host !== '' && jobmanager !== '';
+        return host !== '' && jobmanager !== '' && ready();
       },
       { timeout: 60_000, interval: 200 },
     )
@@ -71,7 +79,8 @@ describe('flotilla run -D --driver-attempts', () => {
     );
     expect(run.code).toBe(0);
     const applicationId = run.stdout.trim();
-    const first = await killDriverHost(controlPlane, applicationId);
+    // Killed once main() noted its first attempt: a driver killed before that would take its next attempt for the first.
+    const first = await killDriverHost(controlPlane, applicationId, { ready: () => existsSync(join(dir, 'started')) });
     await watchAll(controlPlane.client, applicationId, 0, true);
     const { application } = await controlPlane.client.getApplication({ applicationId });
     expect(application!.status).toBe(ApplicationStatus.FINISHED);
@@ -112,7 +121,7 @@ describe('flotilla run -D --driver-attempts', () => {
     expect(run.code).toBe(0);
     const applicationId = run.stdout.trim();
     const first = await killDriverHost(controlPlane, applicationId);
-    await killDriverHost(controlPlane, applicationId, first);
+    await killDriverHost(controlPlane, applicationId, { after: first });
     await watchAll(controlPlane.client, applicationId, 0, true);
     const { application } = await controlPlane.client.getApplication({ applicationId });
     expect(application!.status).toBe(ApplicationStatus.FAILED);
