@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ApplicationEvent } from '../../../generated/flotilla/v1/events.js';
+import { DriverReplayKind } from '../../../generated/flotilla/v1/events.js';
 import { ApplicationStatus, ClusterStatus, JobStatus, LivingPriority } from '../../../generated/flotilla/v1/status.js';
 import { FollowProgress, formatElapsed } from './followProgress.js';
 
@@ -29,7 +30,18 @@ const cluster = (status: ClusterStatus, registeredTaskExecutors: number, taskExe
 const job = (jobId: string, status: JobStatus) =>
   event({
     $case: 'jobStatusChanged',
-    jobStatusChanged: { jobId, jobName: jobId, status, failure: undefined, livingPriority: LivingPriority.NORMAL },
+    jobStatusChanged: {
+      jobId,
+      jobName: jobId,
+      status,
+      failure: undefined,
+      livingPriority: LivingPriority.NORMAL,
+      driverOrdinal: 0,
+      fingerprint: '',
+      replay: DriverReplayKind.UNSPECIFIED,
+      replayedAttempt: 0,
+      driverAttempt: 0,
+    },
   });
 
 describe('FollowProgress', () => {
