@@ -604,6 +604,30 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
         );
       });
 
+      it('moves a job lost with its cluster to another cluster, RESTARTING, with one more restart, whatever its status (replay)', async () => {
+        const store = await open();
+        const lost = testCluster();
+        const next = testCluster();
+        await store.clusters.insert(lost);
+        await store.clusters.insert(next);
+        const application = testApplication();
+        await store.applications.insert(application);
+        await store.jobs.insert(job('j1', application.id, lost.id));
+        await store.jobs.updateStatus('j1', 'FAILED', undefined, new Date(9_000));
+        await store.jobs.restartOn('j1', next.id);
+        expect(await store.jobs.get('j1')).toMatchObject({ clusterId: next.id, status: 'RESTARTING', restarts: 1 });
+        expect((await store.jobs.get('j1')).endTime).toBeUndefined();
+        expect((await store.jobs.activeOnCluster(next.id)).map((found) => found.id)).toEqual(['j1']);
+        expect(await store.jobs.activeOnCluster(lost.id)).toEqual([]);
+        // It then moves on as any job does, to its end.
+        await store.jobs.updateStatus('j1', 'FINISHED', undefined, new Date(10_000));
+        expect(await store.jobs.get('j1')).toMatchObject({
+          status: 'FINISHED',
+          restarts: 1,
+          endTime: new Date(10_000),
+        });
+      });
+
       it('answers the jobs of an application, those active on a cluster, and a tenant’s jobs page by page', async () => {
         const store = await open();
         const [cluster, other] = [testCluster(), testCluster()];

@@ -26,6 +26,8 @@ export interface ApplicationLauncherOptions {
   logger: Logger;
   /** Aborted once the control plane is shutting down: work in flight is then left for the next start to resume. */
   shutdown: AbortSignal;
+  /** What a driver attempt is told of the earlier ones (replay). */
+  driverReplay?: ModeServices['driverReplay'];
 }
 
 /** Launches applications. */
@@ -34,8 +36,8 @@ export class ApplicationLauncher {
   private readonly services: ModeServices;
 
   constructor(private readonly options: ApplicationLauncherOptions) {
-    const { applications, clusters, artifacts, logger } = options;
-    this.services = { applications, clusters, artifacts, logger };
+    const { applications, clusters, artifacts, logger, driverReplay } = options;
+    this.services = { applications, clusters, artifacts, logger, driverReplay };
   }
 
   /** Starts launching the application in the background (once). */

@@ -27,6 +27,7 @@ import type { SerializedError } from '../../common/status.js';
 import { ApplicationJobs } from '../model/ApplicationJobs.js';
 import { submissionModeOf } from './modes/submissionModes.js';
 import type { DriverAttempts } from './DriverAttempts.js';
+import type { DriverReplayRecorder } from './DriverReplayRecorder.js';
 
 /** What the router needs. */
 export interface ClusterEventRouterOptions {
@@ -40,6 +41,8 @@ export interface ClusterEventRouterOptions {
   statusGraceMs: number;
   /** Starts the next driver attempt of an application whose driver was lost, while attempts remain. */
   attempts: DriverAttempts;
+  /** Records the jobs drivers submit, and their results, for a later attempt to replay. */
+  replay?: DriverReplayRecorder;
 }
 
 /** Routes cluster events to applications. */
@@ -102,6 +105,7 @@ export class ClusterEventRouter {
         }
         if (accepted) await lifecycle.record(application.id, kind, changes, tx);
         else await lifecycle.recordAsRead(tx, application, kind, changes);
+        await this.options.replay?.observe(tx, application, cluster.id, kind);
         await tx.jobs.insert({
           id: kind.jobId,
           applicationId: application.id,

@@ -53,6 +53,7 @@ export class DriverMode extends ClusterMainMode implements SubmissionModeStrateg
       applicationId,
       // Each driver attempt has a request id of its own (the first keeps the one it always had).
       requestId: attempt === 1 ? `${applicationId}/driver` : `${applicationId}/driver/${attempt}`,
+      driverReplay: await services.driverReplay?.(prepared.application),
     });
     return {
       driverJobId: jobId,
