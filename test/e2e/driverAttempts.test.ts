@@ -8,66 +8,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { DispatcherServiceDefinition } from '../../generated/flotilla/v1/dispatcher_service.js';
-import { ApplicationStatus, ExecutionState, FailureCategory } from '../../generated/flotilla/v1/status.js';
-import { connectClient } from '../../src/rpc/security/channelCredentials.js';
-import { clusterProcesses, recordedClusterSecret, startControlPlane, watchAll } from '../support/controlPlane.js';
+import { ApplicationStatus, FailureCategory } from '../../generated/flotilla/v1/status.js';
+import { clusterProcesses, startControlPlane, watchAll } from '../support/controlPlane.js';
+import { killDriverHost } from '../support/driverHost.js';
 import { ROOT, runCli } from '../support/processes.js';
 import { sharedDir } from '../support/tempDir.js';
 
 const APPS = join(ROOT, 'test/e2e/fixtures/apps');
 const app = (name: string) => ['--name', `e2e-${name}`, '-c', `${name}.js#main`, APPS];
-
-type ControlPlane = Awaited<ReturnType<typeof startControlPlane>>;
-
-/**
- * Kills (SIGKILL) the task executor that runs the application's current driver once it runs and
- * `ready` holds (the driver's main() got far enough); resolves with the killed driver job.
- */
-async function killDriverHost(
-  controlPlane: ControlPlane,
-  applicationId: string,
-  { after = '', ready = () => true }: { after?: string; ready?: () => boolean } = {},
-): Promise<string> {
-  let host = '';
-  let jobmanager = '';
-  let driverJobId = '';
-  await expect
-    .poll(
-      async () => {
-        const { application } = await controlPlane.client.getApplication({ applicationId });
-        driverJobId = application!.driverJobId;
-        if (!driverJobId || driverJobId === after) return false;
-        for (const event of await watchAll(controlPlane.client, applicationId, 0, false)) {
-          const kind = event.kind;
-          if (kind?.$case === 'clusterStatusChanged' && kind.clusterStatusChanged.jobmanagerAddress)
-            jobmanager = kind.clusterStatusChanged.jobmanagerAddress;
-          if (
-            kind?.$case === 'taskStateChanged' &&
-            kind.taskStateChanged.jobId === driverJobId &&
-            kind.taskStateChanged.state === ExecutionState.RUNNING
-          )
-            host = kind.taskStateChanged.taskExecutorId;
-        }
-        return host !== '' && jobmanager !== '' && ready();
-      },
-      { timeout: 60_000, interval: 200 },
-    )
-    .toBe(true);
-  const { clusterId } = (await controlPlane.client.getApplication({ applicationId })).application!;
-  const { client: dispatcher, channel } = connectClient(DispatcherServiceDefinition, jobmanager, {
-    clusterSecret: recordedClusterSecret(controlPlane.stateDir, clusterId),
-  });
-  try {
-    const overview = await dispatcher.requestClusterOverview({});
-    const pid = overview.taskExecutorInfos.find((info) => info.id === host)?.pid;
-    expect(pid).toBeGreaterThan(0);
-    process.kill(pid!, 'SIGKILL');
-  } finally {
-    channel.close();
-  }
-  return driverJobId;
-}
 
 describe('flotilla run -D --driver-attempts', () => {
   it('starts a second attempt when the driver’s task executor is killed, and ends FINISHED', async () => {
