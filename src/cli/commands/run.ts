@@ -149,7 +149,7 @@ export const runCommand: CommandSpec = {
       type: 'number',
       valueName: 'N',
       description:
-        'With -D: how many times the driver may be started in all (1 to 10). A driver lost with its task executor or cluster is started again while attempts remain; one that threw or passed a limit is not.',
+        "With -D: how many times the driver may be started in all (1 to 10). A driver lost with its task executor or cluster is started again while attempts remain; one that threw or passed a limit is not. A later attempt replays the jobs earlier ones submitted instead of running them again (a finished job answers from the control plane's record, a running one is attached to, one lost with its cluster runs again), so main() must submit the same jobs in the same order every time: one that does not fails with NonDeterministicDriverError.",
       defaultHelp: '1, no retry',
     },
     {
