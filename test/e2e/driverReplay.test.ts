@@ -185,6 +185,11 @@ describe('flotilla run -D --driver-attempts 2: replay, not re-run', () => {
       letGo(dir);
       await expectReplayedRun(controlPlane, applicationId, dir);
       expect(await replayedSubmissions(controlPlane, applicationId)).toEqual(['1 REPLAYED', '2 REPLAYED']);
+      // The events say so where people read them.
+      const watch = await runCli(['watch', applicationId], controlPlane.env);
+      expect(`${watch.stdout}${watch.stderr}`).toContain(
+        `"${JOBS[1]}" (${(await jobsOf(controlPlane, applicationId)).find((job) => job.name === JOBS[1])!.id}) FINISHED (submission 2 of driver attempt 2: replayed from attempt 1's record, not run again)`,
+      );
       for (const job of await jobsOf(controlPlane, applicationId)) expect(job.restarts).toBe(0);
     },
     TEST_TIMEOUT_MS,

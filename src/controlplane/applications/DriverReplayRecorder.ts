@@ -1,11 +1,12 @@
 /**
- * The control plane's side of replay (issue 15): every job a driver attempt submits is recorded
- * durably with its ordinal and fingerprint as its cluster reports it (the Dispatcher names the
- * submission in the job's status events), and once it FINISHED its result and collected records
- * are fetched from the cluster and kept (up to `maxResultBytes` each), so that a lost job manager
- * loses none of them. A later attempt's driver job carries the record ({@link replayFor}): the
- * latest earlier submission at each ordinal. A job lost with its cluster that a later attempt runs
- * again under the same id moves to the new cluster, its restart counted.
+ * The control plane's side of replay (issue 15): every job a driver attempt of an application with
+ * more than one attempt submits is recorded durably with its ordinal and fingerprint as its cluster
+ * reports it (the Dispatcher names the submission in the job's status events), and once it FINISHED
+ * its result and collected records are fetched from the cluster and kept (up to `maxResultBytes`
+ * each), so that a lost job manager loses none of them. A later attempt's driver job carries the
+ * record ({@link replayFor}): the latest earlier submission at each ordinal. A job lost with its
+ * cluster that a later attempt runs again under the same id moves to the new cluster, its restart
+ * counted.
  */
 import type { Logger } from '../../common/logger.js';
 import { isTerminalJobStatus } from '../../common/status.js';
@@ -36,7 +37,8 @@ export class DriverReplayRecorder {
   /** A status change of a job a driver submitted, on `clusterId`, in the unit `tx` that relays it. */
   async observe(tx: StoreTransaction, application: Application, clusterId: string, kind: JobStatusChanged) {
     const submission = kind.submission;
-    if (!submission || application.mode !== 'DRIVER') return;
+    // With one attempt nothing is ever replayed: nothing is recorded, and no result fetched.
+    if (!submission || application.mode !== 'DRIVER' || application.driverAttempts <= 1) return;
     // A replayed or attached submission is the earlier attempt's job: its record stays that attempt's.
     if (submission.replay === 'REPLAYED' || submission.replay === 'ATTACHED') return;
     if (submission.replay === 'RESUBMITTED' && kind.status === 'CREATED')
