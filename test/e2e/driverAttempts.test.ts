@@ -40,7 +40,7 @@ describe('flotilla run -D --driver-attempts', () => {
     expect(application!.driverJobId).not.toBe(first);
     // The driver log holds both attempts, the second under a line that numbers it.
     const logs = await runCli(['logs', applicationId], controlPlane.env);
-    expect(logs.stdout).toMatch(/the first attempt: a long job\n[\s\S]*a later attempt: a short job\ndone\n/);
+    expect(logs.stdout).toMatch(/the first attempt: waiting to be killed\n[\s\S]*a later attempt: a short job\ndone\n/);
     expect(logs.stderr).toContain(`[flotilla] driver attempt 2 of 2 (driver job ${application!.driverJobId})`);
     const status = await runCli(['status', applicationId], controlPlane.env);
     expect(status.stdout).toMatch(/Attempts:\s+2 of 2/);
