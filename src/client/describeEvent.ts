@@ -2,7 +2,7 @@
  * One human line per application event, for `flotilla run --follow` and `flotilla watch`. Task
  * events are summarised: only failures are shown, since a job's status already says how it goes.
  */
-import type { ApplicationEvent } from '../../generated/flotilla/v1/events.js';
+import { DriverReplayKind, type ApplicationEvent, type JobStatusChanged } from '../../generated/flotilla/v1/events.js';
 import { ApplicationStatus, ClusterStatus, ExecutionState, JobStatus } from '../../generated/flotilla/v1/status.js';
 
 /** The line for `event`, or undefined when it is not worth a line. */
@@ -27,7 +27,7 @@ export function describeEvent(event: ApplicationEvent): string | undefined {
     }
     case 'jobStatusChanged': {
       const { jobId, jobName, status, failure } = kind.jobStatusChanged;
-      return `job "${jobName}" (${jobId}) ${JobStatus[status]}${failure && status === JobStatus.FAILED ? `: ${failure.message}` : ''}`;
+      return `job "${jobName}" (${jobId}) ${JobStatus[status]}${failure && status === JobStatus.FAILED ? `: ${failure.message}` : ''}${replayNote(kind.jobStatusChanged)}`;
     }
     case 'taskStateChanged': {
       const task = kind.taskStateChanged;
@@ -37,6 +37,19 @@ export function describeEvent(event: ApplicationEvent): string | undefined {
     default:
       return undefined;
   }
+}
+
+/** How a later driver attempt's submission was answered, as a note after the job's status: " (submission 2 of attempt 2: replayed from attempt 1's record)". */
+function replayNote(event: JobStatusChanged): string {
+  if (event.replay === DriverReplayKind.UNSPECIFIED || event.driverOrdinal === 0) return '';
+  const from = `attempt ${event.replayedAttempt}`;
+  const how =
+    event.replay === DriverReplayKind.REPLAYED
+      ? `replayed from ${from}'s record, not run again`
+      : event.replay === DriverReplayKind.ATTACHED
+        ? `attached to ${from}'s job`
+        : `${from}'s job was lost with its cluster; it runs again`;
+  return ` (submission ${event.driverOrdinal} of driver attempt ${event.driverAttempt}: ${how})`;
 }
 
 /** A cluster's readiness as the CLI shows it: "ready 1/2 task executors". */

@@ -41,6 +41,8 @@ export interface DriverApplicationRequest {
   driver: { heapMemoryMb: number; directMemoryMb: number; nativeMemoryMb: number; cpus: number };
   /** The default parallelism of the application's jobs; 0 for the cluster's default. */
   parallelism: number;
+  /** How many driver attempts the application may use (driver mode); 0 or absent for 1. */
+  driverAttempts?: number;
   properties: Record<string, string>;
   /** Makes a repeated submission idempotent; a new one per call by default. */
   requestId?: string;
@@ -86,6 +88,7 @@ export async function runApplication(
     cluster: clusterTargetOf(request.cluster),
     driverResources: request.driver,
     parallelism: request.parallelism,
+    driverAttempts: request.driverAttempts ?? 0,
     savepoint: request.savepoint,
     properties: request.properties,
   };

@@ -12,6 +12,7 @@ import type { BundleLimitNames, BundleLimits } from '../bundle/BundleEntryChecke
 import { encodeBundleIndex } from '../bundle/BundleIndex.js';
 import { checkUploadedBundle } from '../bundle/checkUploadedBundle.js';
 import { StoredBundleIndexes } from '../bundle/StoredBundleIndexes.js';
+import { DEFAULT_REPLAY_MAX_RESULT_BYTES } from './applications/DriverReplayRecorder.js';
 import { DEFAULT_CLIENT_HEARTBEAT_TIMEOUT_MS } from './applications/ClientHeartbeats.js';
 import type { HostPort } from '../common/address.js';
 import type { Logger } from '../common/logger.js';
@@ -70,6 +71,8 @@ export interface ControlPlaneOptions {
   retention?: Partial<RetentionPolicy>;
   /** How long the client of a session or per-job main() may go without a heartbeat; the default unless given. */
   clientHeartbeatTimeoutMs?: number;
+  /** The most bytes of one driver-submitted job's result and collected records kept for replay (`--driver-replay-max-result-bytes`); the default unless given. */
+  driverReplayMaxResultBytes?: number;
   /**
    * Where clusters are deployed: `local` processes (the default), `kubernetes` pods (as `kubernetes`
    * says), or `simulated` clusters that exist only in this process's memory and play `simulation`
@@ -113,6 +116,7 @@ export const CONTROL_PLANE_DEFAULTS = {
   listen: '127.0.0.1:6180',
   maxArtifactBytes: 512 * 1024 * 1024,
   clientHeartbeatTimeoutMs: DEFAULT_CLIENT_HEARTBEAT_TIMEOUT_MS,
+  driverReplayMaxResultBytes: DEFAULT_REPLAY_MAX_RESULT_BYTES,
 } as const;
 
 /** The control plane's flags that set the bundle limits, as refusals name them. */
@@ -201,6 +205,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       logger,
       retention: options.retention,
       clientHeartbeatTimeoutMs: options.clientHeartbeatTimeoutMs,
+      driverReplayMaxResultBytes: options.driverReplayMaxResultBytes,
       externalJobManagers: options.externalJobManagers,
       clustersDir: options.clusterDir,
       clusterCertificateAuthority: clusterCa,

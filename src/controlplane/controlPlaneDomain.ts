@@ -23,6 +23,8 @@ import { ApplicationManager, type ApplicationLimit } from './applications/Applic
 import { ApplicationRecovery } from './applications/ApplicationRecovery.js';
 import { ClientHeartbeats, DEFAULT_CLIENT_HEARTBEAT_TIMEOUT_MS } from './applications/ClientHeartbeats.js';
 import { ClientMains } from './applications/ClientMains.js';
+import { DriverAttempts } from './applications/DriverAttempts.js';
+import { DEFAULT_REPLAY_MAX_RESULT_BYTES, DriverReplayRecorder } from './applications/DriverReplayRecorder.js';
 import { ClusterEventRouter } from './applications/ClusterEventRouter.js';
 import { FollowerTakeover } from './applications/FollowerTakeover.js';
 import { JobCanceller } from './applications/JobCanceller.js';
@@ -70,6 +72,8 @@ export interface ControlPlaneDomainOptions {
   retention?: Partial<RetentionPolicy>;
   /** How long the client running a session or per-job main() may go without a heartbeat (default 60 s). */
   clientHeartbeatTimeoutMs?: number;
+  /** The most bytes of one driver-submitted job's result kept for replay; DEFAULT_REPLAY_MAX_RESULT_BYTES unless given. */
+  driverReplayMaxResultBytes?: number;
   /** The job managers tenants may name by address (`-m`, --external-jobmanager), with their secrets; none when not given. */
   externalJobManagers?: ExternalJobManagers;
   /** How many applications a tenant may run at once; no limit when not given. */
@@ -160,12 +164,21 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
   const { metrics } = options;
   if (metrics) log.onAppended((event) => metrics.appended(event));
   const lifecycle = new ApplicationLifecycle({ store, log, logger, publisher: events });
+  const replay = new DriverReplayRecorder({
+    store,
+    clusters,
+    maxResultBytes: options.driverReplayMaxResultBytes ?? DEFAULT_REPLAY_MAX_RESULT_BYTES,
+    logger: logger.child({ component: 'replay' }),
+  });
   const router = new ClusterEventRouter({
     store,
     lifecycle,
     logger,
     statusGraceMs: options.statusGraceMs ?? 5000,
     publisher: events,
+    // The launcher is made below; a next attempt is launched only once events flow.
+    attempts: new DriverAttempts({ store, lifecycle, logger, launch: (id) => launcher.launch(id) }),
+    replay,
   });
   const launcher = new ApplicationLauncher({
     applications: applicationStore,
@@ -175,6 +188,7 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     logger,
     shutdown: shutdown.signal,
     leases,
+    driverReplay: (application) => replay.replayFor(application),
   });
   const heartbeats = new ClientHeartbeats({
     applications: applicationStore,

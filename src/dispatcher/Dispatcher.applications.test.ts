@@ -303,6 +303,22 @@ describe('Dispatcher applications (FLIP-40 DriverDispatcher rules)', () => {
     expect(() => dispatcher.cancelApplication('app-2')).toThrow(NotFoundError);
   });
 
+  it('admits a later driver attempt once the earlier one’s application is over, which then runs the application anew', async () => {
+    const { dispatcher, cluster } = testDispatcher();
+    cluster.script = () => ({ outcome: 'hang' });
+    const first = await submitDriver(dispatcher, 'app-1');
+    await expect.poll(() => dispatcher.getApplication('app-1').status).toBe('RUNNING');
+    cluster.complete(first, 'fail');
+    await untilApplicationEnds(dispatcher, first);
+    expect(dispatcher.getApplication('app-1').status).toBe('FAILED');
+    const second = await submitDriver(dispatcher, 'app-1');
+    await expect.poll(() => dispatcher.getApplication('app-1').status).toBe('RUNNING');
+    expect(dispatcher.getApplication('app-1').driverJobId).toBe(second);
+    cluster.complete(second, 'finish');
+    await untilApplicationEnds(dispatcher, second);
+    expect(dispatcher.getApplication('app-1').status).toBe('FINISHED');
+  });
+
   it('keeps the driver job of a running application while forgetting the oldest ended jobs', async () => {
     const { dispatcher, cluster } = testDispatcher({ maxRetainedEndedJobs: 2 });
     cluster.script = (task) =>

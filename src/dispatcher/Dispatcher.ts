@@ -40,6 +40,12 @@ import { decodeJobPageToken, encodeJobPageToken } from './jobPageToken.js';
 import type { JobResult } from './JobResult.js';
 import type { JobSummary } from './JobSummary.js';
 import { requestFingerprint } from '../common/requestFingerprint.js';
+import { serializeError } from '../common/status.js';
+import { jobGraphFingerprint } from '../jobgraph/jobGraphFingerprint.js';
+import type { DriverSubmissionRef } from '../runtime/JobEvent.js';
+import { decideReplay, type DriverReplay, type ReplayDecision } from './DriverReplay.js';
+import { NonDeterministicDriverError } from './NonDeterministicDriverError.js';
+import { ReplayedJobs } from './ReplayedJobs.js';
 
 export type { TaskExecutionStateReport } from './DispatcherJob.js';
 export type { ApplicationSummary } from './DriverApplication.js';
@@ -65,6 +71,7 @@ export class Dispatcher {
   private readonly endedJobs: EndedJobs;
   private readonly events: JobEventLog;
   private readonly applications: DriverApplications;
+  private readonly replayedJobs: ReplayedJobs;
   private nextOrdinal = 1;
   private shuttingDown: Promise<void> | undefined;
   private readonly onTaskExecutorLost = (taskExecutorId: string, reason: string) => {
@@ -77,6 +84,7 @@ export class Dispatcher {
     this.bundleUriRoots = this.options.bundleUriRoots ?? BundleUriRoots.none('job manager');
     this.events = new JobEventLog(this.options.maxRetainedEvents);
     this.endedJobs = new EndedJobs(this.options.maxRetainedEndedJobs);
+    this.replayedJobs = new ReplayedJobs(this.options.maxRetainedEndedJobs);
     this.applications = new DriverApplications({
       cancelJob: (jobId) => this.job(jobId).master.cancel(),
       record: (application, change) => this.events.append(application.driverJobId, application.applicationId, change),
@@ -94,13 +102,76 @@ export class Dispatcher {
    * any job of an application that is ending or over, is FAILED_PRECONDITION, as is a bundle uri
    * outside this job manager's `--bundle-uri-root`s.
    */
-  async submitJob({ graph, livingPriority, applicationId, requestId }: JobSubmission): Promise<string> {
+  async submitJob({
+    graph,
+    livingPriority,
+    applicationId,
+    requestId,
+    driverOrdinal,
+    driverReplay,
+  }: JobSubmission): Promise<string> {
     if (this.shuttingDown) throw new UnavailableError('the cluster is shutting down and accepts no more jobs');
     if (graph.bundle) this.checkBundleUri(graph.bundle);
     const fingerprint = requestId ? requestFingerprint({ graph, livingPriority, applicationId }) : '';
     const earlier = this.earlierJobOf(requestId, fingerprint, 'job graph, priority or application');
     if (earlier) return earlier;
-    return this.addJob({ graph, livingPriority, applicationId }, requestId, fingerprint);
+    if (driverOrdinal && applicationId && livingPriority !== 'DRIVER')
+      return this.submitOfDriver({ graph, livingPriority, applicationId }, driverOrdinal);
+    return this.addJob({ graph, livingPriority, applicationId }, requestId, fingerprint, undefined, {
+      replay: driverReplay,
+    });
+  }
+
+  /**
+   * A driver's submission at `ordinal` of its attempt: matched to the earlier attempts' record
+   * ({@link decideReplay}): answered from the record, attached to a job that runs here, run again
+   * under the same id, or run as a new job. Each says so in the job's status event. A submission
+   * off the recorded path fails the application with a NonDeterministicDriverError.
+   */
+  private submitOfDriver(
+    job: { graph: JobGraph; livingPriority: LivingPriority; applicationId: string },
+    ordinal: number,
+  ) {
+    const application = this.applications.find(job.applicationId);
+    const fingerprint = jobGraphFingerprint(job.graph);
+    let decision: ReplayDecision;
+    try {
+      decision = decideReplay(application?.replay, ordinal, fingerprint, job.graph.name, (id) => this.jobs.has(id));
+    } catch (error) {
+      if (error instanceof NonDeterministicDriverError) application?.fail(serializeError(error));
+      throw error;
+    }
+    application?.submissionMade(ordinal);
+    const submission = { attempt: application?.replay?.attempt ?? 1, ordinal, fingerprint };
+    if (decision.kind === 'new') return this.addJob(job, undefined, '', undefined, { submission });
+    const { recorded } = decision;
+    const replayed = { ...submission, replayedAttempt: recorded.attempt };
+    if (decision.kind === 'resubmit')
+      return this.addJob(job, undefined, '', undefined, {
+        jobId: recorded.jobId,
+        submission: { ...replayed, replay: 'RESUBMITTED' },
+      });
+    this.applications.admit(job.applicationId, job.livingPriority);
+    const status =
+      decision.kind === 'replay'
+        ? this.replayedJobs.add({ ...recorded, result: recorded.result! }, job.applicationId, this.options.clusterId)
+            .summary.status
+        : this.jobs.get(recorded.jobId)!.status;
+    this.events.append(recorded.jobId, job.applicationId, {
+      type: 'jobStatusChanged',
+      jobId: recorded.jobId,
+      jobName: recorded.jobName,
+      status,
+      livingPriority: job.livingPriority,
+      submission: { ...replayed, replay: decision.kind === 'replay' ? 'REPLAYED' : 'ATTACHED' },
+    });
+    this.logger.info(
+      { applicationId: job.applicationId, jobId: recorded.jobId, ordinal, from: recorded.attempt },
+      decision.kind === 'replay'
+        ? `submission ${ordinal} replayed from attempt ${recorded.attempt}'s record: job ${recorded.jobId} ${status}`
+        : `submission ${ordinal} attached to job ${recorded.jobId} of attempt ${recorded.attempt} (${status})`,
+    );
+    return recorded.jobId;
   }
 
   /**
@@ -177,9 +248,13 @@ export class Dispatcher {
     requestId: string | undefined,
     fingerprint: string,
     createMaster?: DispatcherJobOptions['createMaster'],
+    {
+      jobId = newId('job'),
+      submission,
+      replay,
+    }: { jobId?: string; submission?: DriverSubmissionRef; replay?: DriverReplay } = {},
   ): string {
     this.applications.admit(applicationId, livingPriority);
-    const jobId = newId('job');
     const job = new DispatcherJob({
       jobId,
       graph,
@@ -198,6 +273,7 @@ export class Dispatcher {
       },
       createMaster,
       mainInJobManager: createMaster !== undefined,
+      submission,
     });
     const earlierJobs = () =>
       [...this.jobs.values()]
@@ -205,14 +281,23 @@ export class Dispatcher {
         .map((other) => ({ jobId: other.jobId, livingPriority: other.livingPriority, status: other.status }));
     this.jobs.set(jobId, job);
     if (requestId) this.requests.set(requestId, { jobId, fingerprint });
-    this.applications.jobSubmitted(job, earlierJobs);
+    this.applications.jobSubmitted(
+      {
+        jobId,
+        applicationId,
+        livingPriority,
+        mainInJobManager: job.mainInJobManager,
+        ...(replay ? { replay } : {}),
+      },
+      earlierJobs,
+    );
     job.start();
     return jobId;
   }
 
   /** One job; NOT_FOUND naming the id when the cluster does not know it. */
   getJob(jobId: string): JobSummary {
-    return this.job(jobId).summary();
+    return this.replayedJobs.get(jobId)?.summary ?? this.job(jobId).summary();
   }
 
   /** A page of jobs, newest first; a page token this Dispatcher did not issue is INVALID_ARGUMENT. */
@@ -233,6 +318,8 @@ export class Dispatcher {
    * not ended cancels the application ({@link cancelApplication}), even when `main()` has returned.
    */
   cancelJob(jobId: string): JobSummary {
+    const replayed = this.replayedJobs.get(jobId);
+    if (replayed) return replayed.summary;
     const job = this.job(jobId);
     const application = this.applications.ofDriverJob(jobId, job.applicationId);
     if (application && !application.isOver) {
@@ -266,7 +353,7 @@ export class Dispatcher {
 
   /** Resolves when the job has ended, with its status, failure, duration and collected records. */
   async requestJobResult(jobId: string): Promise<JobResult> {
-    return this.job(jobId).result();
+    return this.replayedJobs.get(jobId)?.result ?? this.job(jobId).result();
   }
 
   /** Forwards a task's new state to its job master; false for an unknown job or a stale attempt. */

@@ -22,6 +22,7 @@ import { CollectSinkResults } from './CollectSinkResults.js';
 import type { CompiledDispatcherOptions } from './DispatcherOptions.js';
 import { gatewayTaskDeployer } from './gatewayTaskDeployer.js';
 import type { JobEventLog } from '../runtime/JobEventLog.js';
+import type { DriverSubmissionRef } from '../runtime/JobEvent.js';
 import { JobOutputLog } from '../common/JobOutputLog.js';
 import type { JobResult } from './JobResult.js';
 import type { JobSummary, TaskStateCount } from './JobSummary.js';
@@ -58,6 +59,8 @@ export interface DispatcherJobOptions {
   createMaster?(job: DispatcherJob, listener: JobMasterListener, logger: Logger): JobMasterService;
   /** True for an application's main job, whose `main()` runs in the job manager process. */
   mainInJobManager?: boolean;
+  /** For a job a driver submitted: which submission of its attempt it is (named in its status events). */
+  submission?: DriverSubmissionRef;
 }
 
 /** Execution states in Flink's lifecycle order, the order of task counts in summaries. */
@@ -259,6 +262,7 @@ export class DispatcherJob {
       status,
       ...(failure ? { failure } : {}),
       livingPriority,
+      ...(this.options.submission ? { submission: this.options.submission } : {}),
     });
     if (status === 'FAILED' || status === 'FAILING' || status === 'RESTARTING')
       this.logger.warn({ status, cause: failure?.message }, `job "${jobName}" is ${status}`);

@@ -5,6 +5,7 @@
 import type { LivingPriority } from '../common/status.js';
 import type { BundleReference, JobGraph, ResourceProfile } from '../jobgraph/jobGraph.js';
 import type { JobSummary } from './JobSummary.js';
+import type { DriverReplay } from './DriverReplay.js';
 
 /** A job to submit. */
 export interface JobSubmission {
@@ -14,6 +15,10 @@ export interface JobSubmission {
   applicationId: string;
   /** The submitter's id for this submission: the same id again returns the first job (idempotent retries). */
   requestId?: string;
+  /** For a job a driver submits: its place among its driver attempt's submissions, from 1. */
+  driverOrdinal?: number;
+  /** For a DRIVER job: its attempt and what the earlier attempts submitted (replay). */
+  driverReplay?: DriverReplay;
 }
 
 /** A page of `Dispatcher.listJobs`. */

@@ -24,6 +24,8 @@ import { isTerminalJobStatus, type JobStatus, type LivingPriority, type Serializ
 import { applicationFailureOf, DRIVER_LOST_ERROR } from './applicationFailureOf.js';
 import { isTerminalApplicationStatus, type ApplicationStatus } from '../common/status.js';
 import type { ApplicationStatusChanged } from '../runtime/JobEvent.js';
+import { serializeError } from '../common/status.js';
+import { attemptsRemain, missingSubmission, type DriverReplay } from './DriverReplay.js';
 
 /** A job of the application, as the rules see it. */
 export interface ApplicationJob {
@@ -56,6 +58,8 @@ export interface DriverApplicationOptions {
   onEnded(application: DriverApplication): void;
   /** True when `main()` runs in the job manager process (application mode) rather than in a driver job's task. */
   mainInJobManager?: boolean;
+  /** The driver attempt this driver is, and what the earlier attempts submitted (replay); undefined for a driver without attempts. */
+  replay?: DriverReplay;
   logger: Logger;
 }
 
@@ -67,6 +71,8 @@ export class DriverApplication {
   private failure: SerializedError | undefined;
   private readonly jobs = new Map<string, ApplicationJob>();
   private ending = false;
+  /** The highest ordinal the driver submitted at so far. */
+  private submissions = 0;
   private readonly logger: Logger;
 
   constructor(private readonly options: DriverApplicationOptions) {
@@ -88,6 +94,27 @@ export class DriverApplication {
   /** Whether the application takes new jobs: it is neither ending nor over. */
   get acceptsJobs(): boolean {
     return !this.ending;
+  }
+
+  /** The driver attempt and the record of the earlier ones, when the control plane gave them. */
+  get replay(): DriverReplay | undefined {
+    return this.options.replay;
+  }
+
+  /** Whether the driver job has ended (the application may still be ending). */
+  get driverEnded(): boolean {
+    const driver = this.jobs.get(this.driverJobId);
+    return driver !== undefined && isTerminalJobStatus(driver.status);
+  }
+
+  /** The driver made its submission at `ordinal` (answered from the record or not). */
+  submissionMade(ordinal: number): void {
+    this.submissions = Math.max(this.submissions, ordinal);
+  }
+
+  /** Fails the application with `failure` (a driver that left its replayed path), cancelling its jobs. */
+  fail(failure: SerializedError): void {
+    if (!this.ending) void this.end('FAILED', `${failure.name}: ${failure.message}`, failure);
   }
 
   /** The application as answers show it. */
@@ -121,11 +148,22 @@ export class DriverApplication {
     if (jobId === this.driverJobId && status === 'FAILED') {
       const cause = applicationFailureOf(failure);
       const failed = this.options.mainInJobManager ? 'main() failed in the job manager' : 'the driver failed';
+      // A lost driver's jobs run on while attempts remain: the next attempt attaches to them.
+      const keepJobs = cause.name === DRIVER_LOST_ERROR && attemptsRemain(this.options.replay);
       void this.end(
         'FAILED',
-        cause.name === DRIVER_LOST_ERROR ? cause.message : `${failed}: ${cause.name}: ${cause.message}`,
+        cause.name === DRIVER_LOST_ERROR
+          ? `${cause.message}${keepJobs ? '; its jobs run on for the next driver attempt' : ''}`
+          : `${failed}: ${cause.name}: ${cause.message}`,
         cause,
+        keepJobs,
       );
+    } else if (
+      jobId === this.driverJobId &&
+      status === 'FINISHED' &&
+      missingSubmission(this.replay, this.submissions)
+    ) {
+      this.fail(serializeError(missingSubmission(this.replay, this.submissions)));
     } else if (jobId === this.driverJobId && status === 'CANCELED') {
       void this.end(
         'CANCELED',
@@ -151,9 +189,12 @@ export class DriverApplication {
     status: 'FINISHED' | 'FAILED' | 'CANCELED',
     message: string,
     failure?: SerializedError,
+    keepJobs = false,
   ): Promise<void> {
     this.ending = true;
-    const living = [...this.jobs.values()].filter((job) => !isTerminalJobStatus(job.status)).map((job) => job.jobId);
+    const living = keepJobs
+      ? []
+      : [...this.jobs.values()].filter((job) => !isTerminalJobStatus(job.status)).map((job) => job.jobId);
     const cancelling =
       living.length === 0
         ? ''
@@ -194,7 +235,13 @@ export class DriverApplication {
   private transition(status: ApplicationStatus, message: string, failure?: SerializedError): void {
     this.current = status;
     if (failure) this.failure = failure;
-    this.options.record({ type: 'applicationStatusChanged', status, ...(failure ? { failure } : {}), message });
+    this.options.record({
+      type: 'applicationStatusChanged',
+      status,
+      ...(failure ? { failure } : {}),
+      message,
+      driverJobId: this.driverJobId,
+    });
     if (status === 'FAILED' || status === 'FAILING')
       this.logger.warn({ status, cause: failure?.message }, `application ${status}: ${message}`);
     else this.logger.info({ status }, `application ${status}: ${message}`);

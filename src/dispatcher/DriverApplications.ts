@@ -11,6 +11,7 @@ import type { Logger } from '../common/logger.js';
 import type { JobStatus, LivingPriority, SerializedError } from '../common/status.js';
 import { DriverApplication, type ApplicationJob } from './DriverApplication.js';
 import type { ApplicationStatusChanged } from '../runtime/JobEvent.js';
+import type { DriverReplay } from './DriverReplay.js';
 
 /** A job as the registry is told about it. */
 export interface ApplicationJobRef {
@@ -19,6 +20,8 @@ export interface ApplicationJobRef {
   livingPriority: LivingPriority;
   /** True for a DRIVER job that stands for `main()` running in the job manager process (application mode). */
   mainInJobManager?: boolean;
+  /** For a DRIVER job: its attempt and the record of the earlier ones. */
+  replay?: DriverReplay;
 }
 
 /** What the applications do to the cluster. */
@@ -40,7 +43,8 @@ export class DriverApplications {
 
   /**
    * Checks that a job may be submitted: a DRIVER job needs an application id and must be its
-   * application's first; a job of an application that is ending or over is refused.
+   * application's only running one (a later driver attempt is admitted once the earlier one's
+   * application is over); a job of an application that is ending or over is refused.
    *
    * @throws InvalidArgumentError for a DRIVER job without an application id.
    * @throws FailedPreconditionError for a second DRIVER job, or a job of an application that ends.
@@ -50,7 +54,12 @@ export class DriverApplications {
       throw new InvalidArgumentError('a DRIVER job needs an application_id: the application whose main() it runs');
     }
     const application = this.applications.get(applicationId);
-    if (!application) return;
+    // A driver attempt after one whose driver ended here (lost): it starts the application anew, even while the earlier one still ends.
+    if (
+      !application ||
+      (livingPriority === 'DRIVER' && (application.isOver || (application.driverEnded && !application.acceptsJobs)))
+    )
+      return;
     if (livingPriority === 'DRIVER') {
       throw new FailedPreconditionError(
         `application ${applicationId} already has a driver job (${application.driverJobId}); an application runs one driver`,
@@ -82,6 +91,7 @@ export class DriverApplications {
       record: (change) => this.options.record(application, change),
       onEnded: this.options.onEnded,
       mainInJobManager: job.mainInJobManager,
+      replay: job.replay,
       logger: this.options.logger,
     });
     for (const earlier of earlierJobs()) application.jobSubmitted(earlier);
@@ -104,6 +114,11 @@ export class DriverApplications {
   /** Notes that the `main()` a main job stands for runs in the job manager: its application is RUNNING. */
   mainRunning(job: ApplicationJobRef, where: string): void {
     this.ofDriverJob(job.jobId, job.applicationId)?.driverRunning(where);
+  }
+
+  /** The application of `applicationId` with a driver job here, if any. */
+  find(applicationId: string): DriverApplication | undefined {
+    return this.applications.get(applicationId);
   }
 
   /** An application; NOT_FOUND when no driver job of it was submitted here (or it was forgotten). */

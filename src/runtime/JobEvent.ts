@@ -18,6 +18,25 @@ export interface JobStatusChanged {
   /** Why the job fails, restarts or failed, when it does. */
   failure?: SerializedError;
   livingPriority: LivingPriority;
+  /** For a job a driver submitted: which submission of its attempt it is, and how a later attempt's was answered. */
+  submission?: DriverSubmissionRef;
+}
+
+/** How a later driver attempt's submission was answered from the record of an earlier attempt (replay). */
+export type DriverReplayKind = 'REPLAYED' | 'ATTACHED' | 'RESUBMITTED';
+
+/** A job as one submission of a driver attempt. */
+export interface DriverSubmissionRef {
+  /** The driver attempt that made the submission, from 1. */
+  attempt: number;
+  /** Its place among the attempt's submissions, from 1. */
+  ordinal: number;
+  /** The fingerprint of its job graph (jobGraphFingerprint). */
+  fingerprint: string;
+  /** Set when the submission was matched to an earlier attempt's: how it was answered. */
+  replay?: DriverReplayKind;
+  /** The earlier attempt it was matched to, with `replay`. */
+  replayedAttempt?: number;
 }
 
 /** One execution attempt of one subtask moved to a new state (Flink's ExecutionState). */
@@ -46,6 +65,8 @@ export interface ApplicationStatusChanged {
   failure?: SerializedError;
   /** A short reason for the change, for people. */
   message: string;
+  /** The driver job of the attempt this is about, when a Dispatcher reports it (a later driver attempt has another). */
+  driverJobId?: string;
 }
 
 /** What happened. */

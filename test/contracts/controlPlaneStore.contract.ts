@@ -63,6 +63,71 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
       for (const store of opened.splice(0)) await store.close();
     });
 
+    describe('driver submissions', () => {
+      const submission = (applicationId: string, attempt: number, ordinal: number, jobId: string) => ({
+        applicationId,
+        attempt,
+        ordinal,
+        fingerprint: `f-${ordinal}`,
+        jobId,
+        jobName: `job ${ordinal}`,
+        clusterId: 'c-1',
+        submitTime: new Date(1_000 * ordinal),
+      });
+
+      it('records each submission once by attempt and ordinal, and its end with the result once', async () => {
+        const store = await open();
+        const application = testApplication({ driverAttempts: 2 });
+        await store.applications.insert(application);
+        await store.driverSubmissions.record(submission(application.id, 1, 2, 'job-2'));
+        await store.driverSubmissions.record(submission(application.id, 1, 1, 'job-1'));
+        // The same submission heard of again (a relayed event repeated after a restart) changes nothing.
+        await store.driverSubmissions.record(submission(application.id, 1, 1, 'job-1'));
+        await expect(store.driverSubmissions.record(submission(application.id, 1, 1, 'job-9'))).rejects.toThrow(
+          /submission 1 of attempt 1 .* is job job-1, not job-9/,
+        );
+        const result = new Uint8Array([1, 2, 3]);
+        await store.driverSubmissions.ended('job-1', { status: 'FINISHED', result, endTime: new Date(5_000) });
+        // A recorded end is final.
+        await store.driverSubmissions.ended('job-1', { status: 'FAILED', endTime: new Date(6_000) });
+        // A later attempt that replayed job-1 records it under its own attempt.
+        await store.driverSubmissions.record({
+          ...submission(application.id, 2, 1, 'job-1'),
+          status: 'FINISHED',
+          result,
+          endTime: new Date(5_000),
+        });
+        const recorded = await store.driverSubmissions.ofApplication(application.id);
+        expect(recorded.map((row) => [row.attempt, row.ordinal, row.jobId])).toEqual([
+          [1, 1, 'job-1'],
+          [1, 2, 'job-2'],
+          [2, 1, 'job-1'],
+        ]);
+        expect(recorded[0]).toEqual({
+          ...submission(application.id, 1, 1, 'job-1'),
+          status: 'FINISHED',
+          result,
+          endTime: new Date(5_000),
+        });
+        expect(recorded[1].status).toBeUndefined();
+        expect(recorded[1].result).toBeUndefined();
+        expect(await store.driverSubmissions.ofApplication('another')).toEqual([]);
+      });
+
+      it('keeps a submission recorded in a unit of work only when the unit commits', async () => {
+        const store = await open();
+        const application = testApplication();
+        await store.applications.insert(application);
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.driverSubmissions.record(submission(application.id, 1, 1, 'job-1'));
+            throw new Error('rolled back');
+          }),
+        ).rejects.toThrow('rolled back');
+        expect(await store.driverSubmissions.ofApplication(application.id)).toEqual([]);
+      });
+    });
+
     describe('applications', () => {
       it('stores an application and reads it back unchanged, also by request id', async () => {
         const store = await open();
@@ -120,6 +185,28 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
           endTime,
         });
         expect(await store.applications.active()).toEqual([]);
+      });
+
+      it('keeps the driver attempts allowed and each attempt started, with its cause once it ended', async () => {
+        const store = await open();
+        const application = testApplication({ driverAttempts: 3 });
+        await store.applications.insert(application);
+        const first = { number: 1, driverJobId: 'job-1', clusterId: 'c-1', startTime: new Date(1_000) };
+        await store.applications.update(application.id, { attempts: [first] });
+        const attempts = [
+          {
+            ...first,
+            endTime: new Date(2_000),
+            cause: { name: 'DriverLostError', message: 'the driver was lost', stack: '' },
+            category: 'INFRASTRUCTURE' as const,
+          },
+          { number: 2, driverJobId: 'job-2', clusterId: 'c-1', startTime: new Date(3_000) },
+        ];
+        await store.applications.update(application.id, { attempts });
+        expect(await store.applications.get(application.id)).toMatchObject({ driverAttempts: 3, attempts });
+        const [reopened] = (await store.applications.list({ pageSize: 10, pageToken: '', statuses: [], tenant: '' }))
+          .applications;
+        expect(reopened).toMatchObject({ driverAttempts: 3, attempts });
       });
 
       it('clears a failure and a cluster, and records the end of a client-side main()', async () => {
@@ -518,6 +605,30 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
         );
       });
 
+      it('moves a job lost with its cluster to another cluster, RESTARTING, with one more restart, whatever its status (replay)', async () => {
+        const store = await open();
+        const lost = testCluster();
+        const next = testCluster();
+        await store.clusters.insert(lost);
+        await store.clusters.insert(next);
+        const application = testApplication();
+        await store.applications.insert(application);
+        await store.jobs.insert(job('j1', application.id, lost.id));
+        await store.jobs.updateStatus('j1', 'FAILED', undefined, new Date(9_000));
+        await store.jobs.restartOn('j1', next.id);
+        expect(await store.jobs.get('j1')).toMatchObject({ clusterId: next.id, status: 'RESTARTING', restarts: 1 });
+        expect((await store.jobs.get('j1')).endTime).toBeUndefined();
+        expect((await store.jobs.activeOnCluster(next.id)).map((found) => found.id)).toEqual(['j1']);
+        expect(await store.jobs.activeOnCluster(lost.id)).toEqual([]);
+        // It then moves on as any job does, to its end.
+        await store.jobs.updateStatus('j1', 'FINISHED', undefined, new Date(10_000));
+        expect(await store.jobs.get('j1')).toMatchObject({
+          status: 'FINISHED',
+          restarts: 1,
+          endTime: new Date(10_000),
+        });
+      });
+
       it('answers the jobs of an application, those active on a cluster, and a tenant’s jobs page by page', async () => {
         const store = await open();
         const [cluster, other] = [testCluster(), testCluster()];
@@ -553,12 +664,34 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
     });
 
     describe('driver logs', () => {
+      it('moves a completed copy on to a later driver attempt’s job, from source offset 0, after a header line', async () => {
+        const store = await open();
+        const application = testApplication({ driverJobId: 'd1' });
+        await store.applications.insert(application);
+        const first = await store.driverLogs.append(application.id, 0, 6, [
+          { stream: 'STDOUT', data: Buffer.from('first\n') },
+        ]);
+        await expect(store.driverLogs.nextSource(application.id, 'd2', [])).rejects.toThrow(FailedPreconditionError);
+        await store.driverLogs.complete(application.id);
+        const header = '[flotilla] driver attempt 2 of 2\n';
+        await store.driverLogs.nextSource(application.id, 'd2', [{ stream: 'LOGGER', data: Buffer.from(header) }]);
+        const position = await store.driverLogs.position(application.id);
+        expect(position).toMatchObject({ sourceOffset: 0, sourceJobId: 'd2', endOffset: first + header.length });
+        expect(position.completedAt).toBeUndefined();
+        await store.driverLogs.append(application.id, 0, 7, [{ stream: 'STDOUT', data: Buffer.from('second\n') }]);
+        const text = (await store.driverLogs.read(application.id, 0, 10))
+          .map((piece) => piece.data.toString())
+          .join('');
+        expect(text).toBe(`first\n${header}second\n`);
+      });
+
       it('appends output with the source offset, joins pieces of one stream, and reads from any offset', async () => {
         const store = await open();
         const application = testApplication();
         await store.applications.insert(application);
         expect(await store.driverLogs.position(application.id)).toEqual({
           sourceOffset: 0,
+          sourceJobId: '',
           endOffset: 0,
           firstKeptOffset: 0,
         });
@@ -623,6 +756,7 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
         await store.driverLogs.complete(copying.id, [{ stream: 'LOGGER', data: Buffer.from('again\n') }]);
         expect(await store.driverLogs.position(copying.id)).toEqual({
           sourceOffset: 5,
+          sourceJobId: '',
           endOffset: 19,
           firstKeptOffset: 0,
           completedAt: time,

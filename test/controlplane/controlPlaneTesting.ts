@@ -73,6 +73,7 @@ export function driverRequest(artifactId: string, changes: Partial<RunApplicatio
     parallelism: 0,
     savepoint: undefined,
     properties: {},
+    driverAttempts: 0,
     ...changes,
   };
 }

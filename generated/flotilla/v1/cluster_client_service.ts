@@ -115,6 +115,13 @@ export interface RunApplicationRequest {
     | undefined;
   /** Dynamic properties (-Dkey=value) given to the application and its jobs. */
   properties: { [key: string]: string };
+  /**
+   * How many times, in driver mode, the driver may be started in all: a driver attempt lost to an
+   * infrastructure failure (its task executor or its cluster lost) is followed by the next one
+   * while attempts remain; a driver that fails by its own doing is not retried. Zero means 1 (no
+   * retry); at most 10. Other modes take only 0 or 1.
+   */
+  driverAttempts: number;
 }
 
 export interface RunApplicationRequest_PropertiesEntry {
@@ -734,6 +741,7 @@ function createBaseRunApplicationRequest(): RunApplicationRequest {
     parallelism: 0,
     savepoint: undefined,
     properties: {},
+    driverAttempts: 0,
   };
 }
 
@@ -775,6 +783,9 @@ export const RunApplicationRequest: MessageFns<RunApplicationRequest> = {
     globalThis.Object.entries(message.properties).forEach(([key, value]: [string, string]) => {
       RunApplicationRequest_PropertiesEntry.encode({ key: key as any, value }, writer.uint32(98).fork()).join();
     });
+    if (message.driverAttempts !== 0) {
+      writer.uint32(104).uint32(message.driverAttempts);
+    }
     return writer;
   },
 
@@ -890,6 +901,14 @@ export const RunApplicationRequest: MessageFns<RunApplicationRequest> = {
             }
             continue;
           }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.driverAttempts = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -937,6 +956,11 @@ export const RunApplicationRequest: MessageFns<RunApplicationRequest> = {
           {},
         )
         : {},
+      driverAttempts: isSet(object.driverAttempts)
+        ? globalThis.Number(object.driverAttempts)
+        : isSet(object.driver_attempts)
+        ? globalThis.Number(object.driver_attempts)
+        : 0,
     };
   },
 
@@ -984,6 +1008,9 @@ export const RunApplicationRequest: MessageFns<RunApplicationRequest> = {
         });
       }
     }
+    if (message.driverAttempts !== 0) {
+      obj.driverAttempts = Math.round(message.driverAttempts);
+    }
     return obj;
   },
 
@@ -1020,6 +1047,7 @@ export const RunApplicationRequest: MessageFns<RunApplicationRequest> = {
       },
       {},
     );
+    message.driverAttempts = object.driverAttempts ?? 0;
     return message;
   },
 };

@@ -45,6 +45,58 @@ export interface DispatcherServiceSubmitJobRequest {
   applicationId: string;
   /** An id the submitter chose; the same id again returns the first job instead of a second one. */
   requestId: string;
+  /**
+   * For a job a driver submits: its place among the submissions of its driver attempt, from 1 (what a
+   * later attempt's submission is matched by); 0 for any other job.
+   */
+  driverOrdinal: number;
+  /**
+   * For a DRIVER job: which driver attempt it is and what the earlier attempts submitted, so that its
+   * submissions are replayed from the record instead of run again; unset for a first attempt of one.
+   */
+  driverReplay: DriverReplay | undefined;
+}
+
+/** DriverReplay is what a driver attempt is told of the application's earlier attempts. */
+export interface DriverReplay {
+  /** The number of this driver attempt, from 1. */
+  attempt: number;
+  /**
+   * How many attempts the application may use in all. While attempts remain, a lost driver's running
+   * jobs are left running for the next attempt to attach to instead of being cancelled.
+   */
+  attempts: number;
+  /** The latest earlier attempt's submission at each ordinal, by ordinal. */
+  submissions: RecordedSubmission[];
+}
+
+/** RecordedSubmission is one job an earlier driver attempt submitted, as the control plane recorded it. */
+export interface RecordedSubmission {
+  /** Its place among its attempt's submissions, from 1. */
+  ordinal: number;
+  /** The fingerprint of its job graph: the lowercase hex sha256 of the graph's canonical JSON. */
+  fingerprint: string;
+  /** The job's id. */
+  jobId: string;
+  /** The job's name. */
+  jobName: string;
+  /** The driver attempt that submitted it. */
+  attempt: number;
+  /**
+   * The job's result with its collected records, when it FINISHED and the control plane kept it;
+   * unset otherwise (still running, or past the bound of what is kept).
+   */
+  result: RecordedJobResult | undefined;
+}
+
+/** RecordedJobResult is a job's result together with its collected records, as the control plane keeps it. */
+export interface RecordedJobResult {
+  /** The result. */
+  result:
+    | JobResult
+    | undefined;
+  /** The records of each collect() sink. */
+  collected: CollectedRecords[];
 }
 
 /** DispatcherServiceSubmitJobResponse returns the accepted job's id. */
@@ -467,7 +519,14 @@ export interface RunApplicationMainResponse {
 }
 
 function createBaseDispatcherServiceSubmitJobRequest(): DispatcherServiceSubmitJobRequest {
-  return { jobGraph: undefined, livingPriority: 0, applicationId: "", requestId: "" };
+  return {
+    jobGraph: undefined,
+    livingPriority: 0,
+    applicationId: "",
+    requestId: "",
+    driverOrdinal: 0,
+    driverReplay: undefined,
+  };
 }
 
 export const DispatcherServiceSubmitJobRequest: MessageFns<DispatcherServiceSubmitJobRequest> = {
@@ -483,6 +542,12 @@ export const DispatcherServiceSubmitJobRequest: MessageFns<DispatcherServiceSubm
     }
     if (message.requestId !== "") {
       writer.uint32(34).string(message.requestId);
+    }
+    if (message.driverOrdinal !== 0) {
+      writer.uint32(40).uint32(message.driverOrdinal);
+    }
+    if (message.driverReplay !== undefined) {
+      DriverReplay.encode(message.driverReplay, writer.uint32(50).fork()).join();
     }
     return writer;
   },
@@ -532,6 +597,22 @@ export const DispatcherServiceSubmitJobRequest: MessageFns<DispatcherServiceSubm
             message.requestId = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.driverOrdinal = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.driverReplay = DriverReplay.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -566,6 +647,16 @@ export const DispatcherServiceSubmitJobRequest: MessageFns<DispatcherServiceSubm
         : isSet(object.request_id)
         ? globalThis.String(object.request_id)
         : "",
+      driverOrdinal: isSet(object.driverOrdinal)
+        ? globalThis.Number(object.driverOrdinal)
+        : isSet(object.driver_ordinal)
+        ? globalThis.Number(object.driver_ordinal)
+        : 0,
+      driverReplay: isSet(object.driverReplay)
+        ? DriverReplay.fromJSON(object.driverReplay)
+        : isSet(object.driver_replay)
+        ? DriverReplay.fromJSON(object.driver_replay)
+        : undefined,
     };
   },
 
@@ -583,6 +674,12 @@ export const DispatcherServiceSubmitJobRequest: MessageFns<DispatcherServiceSubm
     if (message.requestId !== "") {
       obj.requestId = message.requestId;
     }
+    if (message.driverOrdinal !== 0) {
+      obj.driverOrdinal = Math.round(message.driverOrdinal);
+    }
+    if (message.driverReplay !== undefined) {
+      obj.driverReplay = DriverReplay.toJSON(message.driverReplay);
+    }
     return obj;
   },
 
@@ -597,6 +694,361 @@ export const DispatcherServiceSubmitJobRequest: MessageFns<DispatcherServiceSubm
     message.livingPriority = object.livingPriority ?? 0;
     message.applicationId = object.applicationId ?? "";
     message.requestId = object.requestId ?? "";
+    message.driverOrdinal = object.driverOrdinal ?? 0;
+    message.driverReplay = (object.driverReplay !== undefined && object.driverReplay !== null)
+      ? DriverReplay.fromPartial(object.driverReplay)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseDriverReplay(): DriverReplay {
+  return { attempt: 0, attempts: 0, submissions: [] };
+}
+
+export const DriverReplay: MessageFns<DriverReplay> = {
+  encode(message: DriverReplay, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.attempt !== 0) {
+      writer.uint32(8).uint32(message.attempt);
+    }
+    if (message.attempts !== 0) {
+      writer.uint32(16).uint32(message.attempts);
+    }
+    for (const v of message.submissions) {
+      RecordedSubmission.encode(v!, writer.uint32(26).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DriverReplay {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDriverReplay();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.attempt = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.attempts = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.submissions.push(RecordedSubmission.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DriverReplay {
+    return {
+      attempt: isSet(object.attempt) ? globalThis.Number(object.attempt) : 0,
+      attempts: isSet(object.attempts) ? globalThis.Number(object.attempts) : 0,
+      submissions: globalThis.Array.isArray(object?.submissions)
+        ? object.submissions.map((e: any) => RecordedSubmission.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: DriverReplay): unknown {
+    const obj: any = {};
+    if (message.attempt !== 0) {
+      obj.attempt = Math.round(message.attempt);
+    }
+    if (message.attempts !== 0) {
+      obj.attempts = Math.round(message.attempts);
+    }
+    if (message.submissions?.length) {
+      obj.submissions = message.submissions.map((e) => RecordedSubmission.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DriverReplay>): DriverReplay {
+    return DriverReplay.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DriverReplay>): DriverReplay {
+    const message = createBaseDriverReplay();
+    message.attempt = object.attempt ?? 0;
+    message.attempts = object.attempts ?? 0;
+    message.submissions = object.submissions?.map((e) => RecordedSubmission.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRecordedSubmission(): RecordedSubmission {
+  return { ordinal: 0, fingerprint: "", jobId: "", jobName: "", attempt: 0, result: undefined };
+}
+
+export const RecordedSubmission: MessageFns<RecordedSubmission> = {
+  encode(message: RecordedSubmission, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.ordinal !== 0) {
+      writer.uint32(8).uint32(message.ordinal);
+    }
+    if (message.fingerprint !== "") {
+      writer.uint32(18).string(message.fingerprint);
+    }
+    if (message.jobId !== "") {
+      writer.uint32(26).string(message.jobId);
+    }
+    if (message.jobName !== "") {
+      writer.uint32(34).string(message.jobName);
+    }
+    if (message.attempt !== 0) {
+      writer.uint32(40).uint32(message.attempt);
+    }
+    if (message.result !== undefined) {
+      RecordedJobResult.encode(message.result, writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RecordedSubmission {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRecordedSubmission();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.ordinal = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fingerprint = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.jobName = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.attempt = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.result = RecordedJobResult.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RecordedSubmission {
+    return {
+      ordinal: isSet(object.ordinal) ? globalThis.Number(object.ordinal) : 0,
+      fingerprint: isSet(object.fingerprint) ? globalThis.String(object.fingerprint) : "",
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      jobName: isSet(object.jobName)
+        ? globalThis.String(object.jobName)
+        : isSet(object.job_name)
+        ? globalThis.String(object.job_name)
+        : "",
+      attempt: isSet(object.attempt) ? globalThis.Number(object.attempt) : 0,
+      result: isSet(object.result) ? RecordedJobResult.fromJSON(object.result) : undefined,
+    };
+  },
+
+  toJSON(message: RecordedSubmission): unknown {
+    const obj: any = {};
+    if (message.ordinal !== 0) {
+      obj.ordinal = Math.round(message.ordinal);
+    }
+    if (message.fingerprint !== "") {
+      obj.fingerprint = message.fingerprint;
+    }
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.jobName !== "") {
+      obj.jobName = message.jobName;
+    }
+    if (message.attempt !== 0) {
+      obj.attempt = Math.round(message.attempt);
+    }
+    if (message.result !== undefined) {
+      obj.result = RecordedJobResult.toJSON(message.result);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RecordedSubmission>): RecordedSubmission {
+    return RecordedSubmission.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RecordedSubmission>): RecordedSubmission {
+    const message = createBaseRecordedSubmission();
+    message.ordinal = object.ordinal ?? 0;
+    message.fingerprint = object.fingerprint ?? "";
+    message.jobId = object.jobId ?? "";
+    message.jobName = object.jobName ?? "";
+    message.attempt = object.attempt ?? 0;
+    message.result = (object.result !== undefined && object.result !== null)
+      ? RecordedJobResult.fromPartial(object.result)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseRecordedJobResult(): RecordedJobResult {
+  return { result: undefined, collected: [] };
+}
+
+export const RecordedJobResult: MessageFns<RecordedJobResult> = {
+  encode(message: RecordedJobResult, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.result !== undefined) {
+      JobResult.encode(message.result, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.collected) {
+      CollectedRecords.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RecordedJobResult {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRecordedJobResult();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.result = JobResult.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.collected.push(CollectedRecords.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RecordedJobResult {
+    return {
+      result: isSet(object.result) ? JobResult.fromJSON(object.result) : undefined,
+      collected: globalThis.Array.isArray(object?.collected)
+        ? object.collected.map((e: any) => CollectedRecords.fromJSON(e))
+        : [],
+    };
+  },
+
+  toJSON(message: RecordedJobResult): unknown {
+    const obj: any = {};
+    if (message.result !== undefined) {
+      obj.result = JobResult.toJSON(message.result);
+    }
+    if (message.collected?.length) {
+      obj.collected = message.collected.map((e) => CollectedRecords.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RecordedJobResult>): RecordedJobResult {
+    return RecordedJobResult.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RecordedJobResult>): RecordedJobResult {
+    const message = createBaseRecordedJobResult();
+    message.result = (object.result !== undefined && object.result !== null)
+      ? JobResult.fromPartial(object.result)
+      : undefined;
+    message.collected = object.collected?.map((e) => CollectedRecords.fromPartial(e)) || [];
     return message;
   },
 };

@@ -30,6 +30,56 @@ export const protobufPackage = "flotilla.v1";
 
 export const protobufFileName = "flotilla/v1/events.proto";
 
+/** DriverReplayKind says how a later driver attempt's submission was answered from the record. */
+export enum DriverReplayKind {
+  /** UNSPECIFIED - Not a replayed submission: the job was submitted as new. */
+  UNSPECIFIED = 0,
+  /** REPLAYED - The job had FINISHED: the recorded result (its collected records included) was returned; nothing ran. */
+  REPLAYED = 1,
+  /** ATTACHED - The job still runs (or ended) on this cluster: the new attempt attached to it. */
+  ATTACHED = 2,
+  /** RESUBMITTED - The job was lost with its cluster: it runs again, under the same id, on this cluster. */
+  RESUBMITTED = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function driverReplayKindFromJSON(object: any): DriverReplayKind {
+  switch (object) {
+    case 0:
+    case "DRIVER_REPLAY_KIND_UNSPECIFIED":
+      return DriverReplayKind.UNSPECIFIED;
+    case 1:
+    case "DRIVER_REPLAY_KIND_REPLAYED":
+      return DriverReplayKind.REPLAYED;
+    case 2:
+    case "DRIVER_REPLAY_KIND_ATTACHED":
+      return DriverReplayKind.ATTACHED;
+    case 3:
+    case "DRIVER_REPLAY_KIND_RESUBMITTED":
+      return DriverReplayKind.RESUBMITTED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return DriverReplayKind.UNRECOGNIZED;
+  }
+}
+
+export function driverReplayKindToJSON(object: DriverReplayKind): string {
+  switch (object) {
+    case DriverReplayKind.UNSPECIFIED:
+      return "DRIVER_REPLAY_KIND_UNSPECIFIED";
+    case DriverReplayKind.REPLAYED:
+      return "DRIVER_REPLAY_KIND_REPLAYED";
+    case DriverReplayKind.ATTACHED:
+      return "DRIVER_REPLAY_KIND_ATTACHED";
+    case DriverReplayKind.RESUBMITTED:
+      return "DRIVER_REPLAY_KIND_RESUBMITTED";
+    case DriverReplayKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** ApplicationStatusChanged records that an application moved to a new status. */
 export interface ApplicationStatusChanged {
   /** The status the application moved to. */
@@ -40,6 +90,11 @@ export interface ApplicationStatusChanged {
     | undefined;
   /** A short human-readable reason for the change. */
   message: string;
+  /**
+   * The driver job whose application's status this is, when a cluster's Dispatcher reports it: a later
+   * driver attempt of the same application has another driver job. Empty in the control plane's own events.
+   */
+  driverJobId: string;
 }
 
 /** JobStatusChanged records that a job moved to a new status. */
@@ -56,6 +111,16 @@ export interface JobStatusChanged {
     | undefined;
   /** The job's living priority. */
   livingPriority: LivingPriority;
+  /** For a job a driver submitted: its place among its driver attempt's submissions, from 1; 0 otherwise. */
+  driverOrdinal: number;
+  /** For such a job: the fingerprint of its job graph (lowercase hex sha256 of its canonical JSON). */
+  fingerprint: string;
+  /** How a later driver attempt's submission was answered from the record of an earlier attempt. */
+  replay: DriverReplayKind;
+  /** The earlier driver attempt whose submission this one was matched to; 0 when none. */
+  replayedAttempt: number;
+  /** For a job a driver submitted: the driver attempt that submitted it, from 1. */
+  driverAttempt: number;
 }
 
 /** TaskStateChanged records that one execution attempt of a subtask moved to a new state. */
@@ -156,7 +221,7 @@ export interface JobEvent {
 }
 
 function createBaseApplicationStatusChanged(): ApplicationStatusChanged {
-  return { status: 0, failure: undefined, message: "" };
+  return { status: 0, failure: undefined, message: "", driverJobId: "" };
 }
 
 export const ApplicationStatusChanged: MessageFns<ApplicationStatusChanged> = {
@@ -169,6 +234,9 @@ export const ApplicationStatusChanged: MessageFns<ApplicationStatusChanged> = {
     }
     if (message.message !== "") {
       writer.uint32(26).string(message.message);
+    }
+    if (message.driverJobId !== "") {
+      writer.uint32(34).string(message.driverJobId);
     }
     return writer;
   },
@@ -210,6 +278,14 @@ export const ApplicationStatusChanged: MessageFns<ApplicationStatusChanged> = {
             message.message = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.driverJobId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -227,6 +303,11 @@ export const ApplicationStatusChanged: MessageFns<ApplicationStatusChanged> = {
       status: isSet(object.status) ? applicationStatusFromJSON(object.status) : 0,
       failure: isSet(object.failure) ? SerializedError.fromJSON(object.failure) : undefined,
       message: isSet(object.message) ? globalThis.String(object.message) : "",
+      driverJobId: isSet(object.driverJobId)
+        ? globalThis.String(object.driverJobId)
+        : isSet(object.driver_job_id)
+        ? globalThis.String(object.driver_job_id)
+        : "",
     };
   },
 
@@ -241,6 +322,9 @@ export const ApplicationStatusChanged: MessageFns<ApplicationStatusChanged> = {
     if (message.message !== "") {
       obj.message = message.message;
     }
+    if (message.driverJobId !== "") {
+      obj.driverJobId = message.driverJobId;
+    }
     return obj;
   },
 
@@ -254,12 +338,24 @@ export const ApplicationStatusChanged: MessageFns<ApplicationStatusChanged> = {
       ? SerializedError.fromPartial(object.failure)
       : undefined;
     message.message = object.message ?? "";
+    message.driverJobId = object.driverJobId ?? "";
     return message;
   },
 };
 
 function createBaseJobStatusChanged(): JobStatusChanged {
-  return { jobId: "", jobName: "", status: 0, failure: undefined, livingPriority: 0 };
+  return {
+    jobId: "",
+    jobName: "",
+    status: 0,
+    failure: undefined,
+    livingPriority: 0,
+    driverOrdinal: 0,
+    fingerprint: "",
+    replay: 0,
+    replayedAttempt: 0,
+    driverAttempt: 0,
+  };
 }
 
 export const JobStatusChanged: MessageFns<JobStatusChanged> = {
@@ -278,6 +374,21 @@ export const JobStatusChanged: MessageFns<JobStatusChanged> = {
     }
     if (message.livingPriority !== 0) {
       writer.uint32(40).int32(message.livingPriority);
+    }
+    if (message.driverOrdinal !== 0) {
+      writer.uint32(48).uint32(message.driverOrdinal);
+    }
+    if (message.fingerprint !== "") {
+      writer.uint32(58).string(message.fingerprint);
+    }
+    if (message.replay !== 0) {
+      writer.uint32(64).int32(message.replay);
+    }
+    if (message.replayedAttempt !== 0) {
+      writer.uint32(72).uint32(message.replayedAttempt);
+    }
+    if (message.driverAttempt !== 0) {
+      writer.uint32(80).uint32(message.driverAttempt);
     }
     return writer;
   },
@@ -335,6 +446,46 @@ export const JobStatusChanged: MessageFns<JobStatusChanged> = {
             message.livingPriority = reader.int32() as any;
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.driverOrdinal = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.fingerprint = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.replay = reader.int32() as any;
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.replayedAttempt = reader.uint32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.driverAttempt = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -366,6 +517,23 @@ export const JobStatusChanged: MessageFns<JobStatusChanged> = {
         : isSet(object.living_priority)
         ? livingPriorityFromJSON(object.living_priority)
         : 0,
+      driverOrdinal: isSet(object.driverOrdinal)
+        ? globalThis.Number(object.driverOrdinal)
+        : isSet(object.driver_ordinal)
+        ? globalThis.Number(object.driver_ordinal)
+        : 0,
+      fingerprint: isSet(object.fingerprint) ? globalThis.String(object.fingerprint) : "",
+      replay: isSet(object.replay) ? driverReplayKindFromJSON(object.replay) : 0,
+      replayedAttempt: isSet(object.replayedAttempt)
+        ? globalThis.Number(object.replayedAttempt)
+        : isSet(object.replayed_attempt)
+        ? globalThis.Number(object.replayed_attempt)
+        : 0,
+      driverAttempt: isSet(object.driverAttempt)
+        ? globalThis.Number(object.driverAttempt)
+        : isSet(object.driver_attempt)
+        ? globalThis.Number(object.driver_attempt)
+        : 0,
     };
   },
 
@@ -386,6 +554,21 @@ export const JobStatusChanged: MessageFns<JobStatusChanged> = {
     if (message.livingPriority !== 0) {
       obj.livingPriority = livingPriorityToJSON(message.livingPriority);
     }
+    if (message.driverOrdinal !== 0) {
+      obj.driverOrdinal = Math.round(message.driverOrdinal);
+    }
+    if (message.fingerprint !== "") {
+      obj.fingerprint = message.fingerprint;
+    }
+    if (message.replay !== 0) {
+      obj.replay = driverReplayKindToJSON(message.replay);
+    }
+    if (message.replayedAttempt !== 0) {
+      obj.replayedAttempt = Math.round(message.replayedAttempt);
+    }
+    if (message.driverAttempt !== 0) {
+      obj.driverAttempt = Math.round(message.driverAttempt);
+    }
     return obj;
   },
 
@@ -401,6 +584,11 @@ export const JobStatusChanged: MessageFns<JobStatusChanged> = {
       ? SerializedError.fromPartial(object.failure)
       : undefined;
     message.livingPriority = object.livingPriority ?? 0;
+    message.driverOrdinal = object.driverOrdinal ?? 0;
+    message.fingerprint = object.fingerprint ?? "";
+    message.replay = object.replay ?? 0;
+    message.replayedAttempt = object.replayedAttempt ?? 0;
+    message.driverAttempt = object.driverAttempt ?? 0;
     return message;
   },
 };

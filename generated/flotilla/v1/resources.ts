@@ -19,6 +19,9 @@ import {
   ExecutionState,
   executionStateFromJSON,
   executionStateToJSON,
+  FailureCategory,
+  failureCategoryFromJSON,
+  failureCategoryToJSON,
   JobStatus,
   jobStatusFromJSON,
   jobStatusToJSON,
@@ -183,11 +186,41 @@ export interface Application {
   lastEventSequence: bigint;
   /** The request id the application was submitted with, when one was given. */
   requestId: string;
+  /** What kind of failure ended the application, when it FAILED or was CANCELED. */
+  failureCategory: FailureCategory;
+  /** How many driver attempts the application may use, in driver mode (at least 1). */
+  driverAttempts: number;
+  /** The driver attempts started so far, in driver mode, oldest first; each ended one with its cause. */
+  attempts: DriverAttempt[];
 }
 
 export interface Application_PropertiesEntry {
   key: string;
   value: string;
+}
+
+/** DriverAttempt is one start of an application's driver. */
+export interface DriverAttempt {
+  /** The attempt's number, from 1. */
+  number: number;
+  /** The driver job of this attempt, once it was submitted. */
+  driverJobId: string;
+  /** The cluster the attempt's driver ran on. */
+  clusterId: string;
+  /** When the attempt started. */
+  startTime:
+    | Date
+    | undefined;
+  /** When the attempt ended, once it has. */
+  endTime:
+    | Date
+    | undefined;
+  /** Why the attempt ended, when it failed. */
+  cause:
+    | SerializedError
+    | undefined;
+  /** What kind of failure ended the attempt, when it failed. */
+  category: FailureCategory;
 }
 
 /** JobSummary is a job as the control plane or a Dispatcher lists it. */
@@ -1170,6 +1203,9 @@ function createBaseApplication(): Application {
     failure: undefined,
     lastEventSequence: 0n,
     requestId: "",
+    failureCategory: 0,
+    driverAttempts: 0,
+    attempts: [],
   };
 }
 
@@ -1240,6 +1276,15 @@ export const Application: MessageFns<Application> = {
     }
     if (message.requestId !== "") {
       writer.uint32(170).string(message.requestId);
+    }
+    if (message.failureCategory !== 0) {
+      writer.uint32(176).int32(message.failureCategory);
+    }
+    if (message.driverAttempts !== 0) {
+      writer.uint32(184).uint32(message.driverAttempts);
+    }
+    for (const v of message.attempts) {
+      DriverAttempt.encode(v!, writer.uint32(194).fork()).join();
     }
     return writer;
   },
@@ -1428,6 +1473,30 @@ export const Application: MessageFns<Application> = {
             message.requestId = reader.string();
             continue;
           }
+          case 22: {
+            if (tag !== 176) {
+              break;
+            }
+
+            message.failureCategory = reader.int32() as any;
+            continue;
+          }
+          case 23: {
+            if (tag !== 184) {
+              break;
+            }
+
+            message.driverAttempts = reader.uint32();
+            continue;
+          }
+          case 24: {
+            if (tag !== 194) {
+              break;
+            }
+
+            message.attempts.push(DriverAttempt.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1512,6 +1581,19 @@ export const Application: MessageFns<Application> = {
         : isSet(object.request_id)
         ? globalThis.String(object.request_id)
         : "",
+      failureCategory: isSet(object.failureCategory)
+        ? failureCategoryFromJSON(object.failureCategory)
+        : isSet(object.failure_category)
+        ? failureCategoryFromJSON(object.failure_category)
+        : 0,
+      driverAttempts: isSet(object.driverAttempts)
+        ? globalThis.Number(object.driverAttempts)
+        : isSet(object.driver_attempts)
+        ? globalThis.Number(object.driver_attempts)
+        : 0,
+      attempts: globalThis.Array.isArray(object?.attempts)
+        ? object.attempts.map((e: any) => DriverAttempt.fromJSON(e))
+        : [],
     };
   },
 
@@ -1586,6 +1668,15 @@ export const Application: MessageFns<Application> = {
     if (message.requestId !== "") {
       obj.requestId = message.requestId;
     }
+    if (message.failureCategory !== 0) {
+      obj.failureCategory = failureCategoryToJSON(message.failureCategory);
+    }
+    if (message.driverAttempts !== 0) {
+      obj.driverAttempts = Math.round(message.driverAttempts);
+    }
+    if (message.attempts?.length) {
+      obj.attempts = message.attempts.map((e) => DriverAttempt.toJSON(e));
+    }
     return obj;
   },
 
@@ -1633,6 +1724,9 @@ export const Application: MessageFns<Application> = {
       ? BigInt(object.lastEventSequence)
       : 0n;
     message.requestId = object.requestId ?? "";
+    message.failureCategory = object.failureCategory ?? 0;
+    message.driverAttempts = object.driverAttempts ?? 0;
+    message.attempts = object.attempts?.map((e) => DriverAttempt.fromPartial(e)) || [];
     return message;
   },
 };
@@ -1718,6 +1812,197 @@ export const Application_PropertiesEntry: MessageFns<Application_PropertiesEntry
     const message = createBaseApplication_PropertiesEntry();
     message.key = object.key ?? "";
     message.value = object.value ?? "";
+    return message;
+  },
+};
+
+function createBaseDriverAttempt(): DriverAttempt {
+  return {
+    number: 0,
+    driverJobId: "",
+    clusterId: "",
+    startTime: undefined,
+    endTime: undefined,
+    cause: undefined,
+    category: 0,
+  };
+}
+
+export const DriverAttempt: MessageFns<DriverAttempt> = {
+  encode(message: DriverAttempt, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.number !== 0) {
+      writer.uint32(8).uint32(message.number);
+    }
+    if (message.driverJobId !== "") {
+      writer.uint32(18).string(message.driverJobId);
+    }
+    if (message.clusterId !== "") {
+      writer.uint32(26).string(message.clusterId);
+    }
+    if (message.startTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.startTime), writer.uint32(34).fork()).join();
+    }
+    if (message.endTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.endTime), writer.uint32(42).fork()).join();
+    }
+    if (message.cause !== undefined) {
+      SerializedError.encode(message.cause, writer.uint32(50).fork()).join();
+    }
+    if (message.category !== 0) {
+      writer.uint32(56).int32(message.category);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DriverAttempt {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDriverAttempt();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.number = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.driverJobId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.clusterId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.startTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.endTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.cause = SerializedError.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.category = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DriverAttempt {
+    return {
+      number: isSet(object.number) ? globalThis.Number(object.number) : 0,
+      driverJobId: isSet(object.driverJobId)
+        ? globalThis.String(object.driverJobId)
+        : isSet(object.driver_job_id)
+        ? globalThis.String(object.driver_job_id)
+        : "",
+      clusterId: isSet(object.clusterId)
+        ? globalThis.String(object.clusterId)
+        : isSet(object.cluster_id)
+        ? globalThis.String(object.cluster_id)
+        : "",
+      startTime: isSet(object.startTime)
+        ? fromJsonTimestamp(object.startTime)
+        : isSet(object.start_time)
+        ? fromJsonTimestamp(object.start_time)
+        : undefined,
+      endTime: isSet(object.endTime)
+        ? fromJsonTimestamp(object.endTime)
+        : isSet(object.end_time)
+        ? fromJsonTimestamp(object.end_time)
+        : undefined,
+      cause: isSet(object.cause) ? SerializedError.fromJSON(object.cause) : undefined,
+      category: isSet(object.category) ? failureCategoryFromJSON(object.category) : 0,
+    };
+  },
+
+  toJSON(message: DriverAttempt): unknown {
+    const obj: any = {};
+    if (message.number !== 0) {
+      obj.number = Math.round(message.number);
+    }
+    if (message.driverJobId !== "") {
+      obj.driverJobId = message.driverJobId;
+    }
+    if (message.clusterId !== "") {
+      obj.clusterId = message.clusterId;
+    }
+    if (message.startTime !== undefined) {
+      obj.startTime = message.startTime.toISOString();
+    }
+    if (message.endTime !== undefined) {
+      obj.endTime = message.endTime.toISOString();
+    }
+    if (message.cause !== undefined) {
+      obj.cause = SerializedError.toJSON(message.cause);
+    }
+    if (message.category !== 0) {
+      obj.category = failureCategoryToJSON(message.category);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DriverAttempt>): DriverAttempt {
+    return DriverAttempt.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DriverAttempt>): DriverAttempt {
+    const message = createBaseDriverAttempt();
+    message.number = object.number ?? 0;
+    message.driverJobId = object.driverJobId ?? "";
+    message.clusterId = object.clusterId ?? "";
+    message.startTime = object.startTime ?? undefined;
+    message.endTime = object.endTime ?? undefined;
+    message.cause = (object.cause !== undefined && object.cause !== null)
+      ? SerializedError.fromPartial(object.cause)
+      : undefined;
+    message.category = object.category ?? 0;
     return message;
   },
 };

@@ -449,3 +449,60 @@ export function submissionModeToJSON(object: SubmissionMode): string {
       return "UNRECOGNIZED";
   }
 }
+
+/** FailureCategory says what kind of failure ended an application or a driver attempt; retries look at it. */
+export enum FailureCategory {
+  /** UNSPECIFIED - No failure, or one not classified. */
+  UNSPECIFIED = 0,
+  /** APPLICATION - The user's code threw, or a job failed by its own error. */
+  APPLICATION = 1,
+  /** INFRASTRUCTURE - A task executor, job manager, cluster or client was lost. */
+  INFRASTRUCTURE = 2,
+  /** RESOURCE - A limit was enforced (memory, collected records). */
+  RESOURCE = 3,
+  /** CANCELED - It was cancelled. */
+  CANCELED = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function failureCategoryFromJSON(object: any): FailureCategory {
+  switch (object) {
+    case 0:
+    case "FAILURE_CATEGORY_UNSPECIFIED":
+      return FailureCategory.UNSPECIFIED;
+    case 1:
+    case "FAILURE_CATEGORY_APPLICATION":
+      return FailureCategory.APPLICATION;
+    case 2:
+    case "FAILURE_CATEGORY_INFRASTRUCTURE":
+      return FailureCategory.INFRASTRUCTURE;
+    case 3:
+    case "FAILURE_CATEGORY_RESOURCE":
+      return FailureCategory.RESOURCE;
+    case 4:
+    case "FAILURE_CATEGORY_CANCELED":
+      return FailureCategory.CANCELED;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return FailureCategory.UNRECOGNIZED;
+  }
+}
+
+export function failureCategoryToJSON(object: FailureCategory): string {
+  switch (object) {
+    case FailureCategory.UNSPECIFIED:
+      return "FAILURE_CATEGORY_UNSPECIFIED";
+    case FailureCategory.APPLICATION:
+      return "FAILURE_CATEGORY_APPLICATION";
+    case FailureCategory.INFRASTRUCTURE:
+      return "FAILURE_CATEGORY_INFRASTRUCTURE";
+    case FailureCategory.RESOURCE:
+      return "FAILURE_CATEGORY_RESOURCE";
+    case FailureCategory.CANCELED:
+      return "FAILURE_CATEGORY_CANCELED";
+    case FailureCategory.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}

@@ -135,6 +135,14 @@ export const controlplaneCommand: CommandSpec = {
       default: formatDuration(CONTROL_PLANE_DEFAULTS.clientHeartbeatTimeoutMs),
     },
     {
+      name: 'driver-replay-max-result-bytes',
+      type: 'number',
+      valueName: 'BYTES',
+      description:
+        "The most bytes of one job's result and collected records the control plane keeps for replay (flotilla run -D --driver-attempts N): a later driver attempt answers a job that FINISHED from this record instead of running it again, even when the job manager that ran it is gone; a job whose result is larger is run again by the next attempt. Every kept result of an application travels with its next driver job, within the job manager's message size.",
+      default: CONTROL_PLANE_DEFAULTS.driverReplayMaxResultBytes,
+    },
+    {
       name: 'deployment-target',
       type: 'string',
       valueName: 'TARGET',
@@ -213,6 +221,7 @@ export async function runControlplane(args: ParsedCommandLine): Promise<number> 
             logger,
             retention,
             clientHeartbeatTimeoutMs: positiveDuration(args, 'client-heartbeat-timeout'),
+            driverReplayMaxResultBytes: positiveInteger(args, 'driver-replay-max-result-bytes'),
             ...deployment,
             security,
             tenants,

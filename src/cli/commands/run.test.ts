@@ -53,3 +53,24 @@ describe("flotilla run's -s and -n", () => {
     await expect(runRun(args)).rejects.toThrow(/-n\/--allowNonRestoredState only applies with -s/);
   });
 });
+
+describe("flotilla run's --driver-attempts", () => {
+  it('reaches the RunApplication request, and is absent (the default, 1) when not given', () => {
+    expect(helpOf('--driver-attempts')).toMatch(/\(default: 1, no retry\)$/);
+    const args = parseCommandLine(runCommand, ['-D', '--driver-attempts', '3', 'bundle'], {});
+    expect(applicationRequestOf(args, deployedCluster(args.options), SubmissionMode.DRIVER).driverAttempts).toBe(3);
+    const none = parseCommandLine(runCommand, ['-D', 'bundle'], {});
+    expect(applicationRequestOf(none, deployedCluster(none.options), SubmissionMode.DRIVER).driverAttempts).toBe(
+      undefined,
+    );
+  });
+
+  it('is refused out of range, or with more than one attempt outside driver mode, before anything is sent', async () => {
+    for (const value of ['0', '11', '1.5']) {
+      const args = parseCommandLine(runCommand, ['-D', '--driver-attempts', value, 'bundle'], {});
+      await expect(runRun(args)).rejects.toThrow(/--driver-attempts must be/);
+    }
+    const session = parseCommandLine(runCommand, ['-m', '127.0.0.1:1', '--driver-attempts', '2', 'bundle'], {});
+    await expect(runRun(session)).rejects.toThrow(/--driver-attempts applies to driver mode \(-D\) only/);
+  });
+});

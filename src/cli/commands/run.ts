@@ -146,6 +146,14 @@ export const runCommand: CommandSpec = {
     ),
     number('driver-cpus', ['-Dc', '--drivercpus'], 'C', "CPU cores the driver's slot must offer.", '0, any slot'),
     {
+      name: 'driver-attempts',
+      type: 'number',
+      valueName: 'N',
+      description:
+        "With -D: how many times the driver may be started in all (1 to 10). A driver lost with its task executor or cluster is started again while attempts remain; one that threw or passed a limit is not. A later attempt replays the jobs earlier ones submitted instead of running them again (a finished job answers from the control plane's record, a running one is attached to, one lost with its cluster runs again), so main() must submit the same jobs in the same order every time: one that does not fails with NonDeterministicDriverError.",
+      defaultHelp: '1, no retry',
+    },
+    {
       name: 'property',
       type: 'properties',
       prefix: '-D',
@@ -211,6 +219,11 @@ export async function runRun(args: ParsedCommandLine): Promise<number> {
     if (value < 0 || (name !== 'driver-cpus' && !Number.isInteger(value)))
       throw new UsageError(`--${name} must be a whole number of at least 0, got ${value}`);
   }
+  const attempts = options['driver-attempts'] as number | undefined;
+  if (attempts !== undefined && (!Number.isInteger(attempts) || attempts < 1 || attempts > 10))
+    throw new UsageError(`--driver-attempts must be a whole number from 1 to 10, got ${attempts}`);
+  if (attempts !== undefined && attempts > 1 && !driver)
+    throw new UsageError('--driver-attempts applies to driver mode (-D) only: it starts a lost driver again');
   if (!driver && !applicationMode) {
     // Loaded only here: running main() in this process needs the SDK, which the other modes do not.
     const { runInClient } = await import('./runInClient.js');

@@ -1,13 +1,18 @@
 /**
  * `flotilla status APP`: an application as the control plane knows it (status, mode, cluster,
- * times, failure with its cause), its driver, and each of its jobs with status, restarts and task
+ * times, failure with its category and cause, driver attempts with each one's cause), its driver, and each of its jobs with status, restarts and task
  * counts; or, with `-o json`, the GetApplication answer and the application's jobs as ListJobs
  * answers them.
  */
 import { GetApplicationResponse, ListJobsResponse } from '../../../generated/flotilla/v1/cluster_client_service.js';
 import type { SerializedError } from '../../../generated/flotilla/v1/common.js';
-import type { Application, JobSummary } from '../../../generated/flotilla/v1/resources.js';
-import { ApplicationStatus, JobStatus, SubmissionMode } from '../../../generated/flotilla/v1/status.js';
+import type { Application, DriverAttempt, JobSummary } from '../../../generated/flotilla/v1/resources.js';
+import {
+  ApplicationStatus,
+  FailureCategory,
+  JobStatus,
+  SubmissionMode,
+} from '../../../generated/flotilla/v1/status.js';
 import type { ControlPlaneConnection } from '../../client/controlPlaneClient.js';
 import type { CommandSpec, ParsedCommandLine } from '../options/args.js';
 import { CLIENT_OPTIONS } from '../options/commonOptions.js';
@@ -73,7 +78,13 @@ function describeApplication(application: Application, jobs: readonly JobSummary
     ['Created', application.createTime?.toISOString() ?? '-'],
     ['Ended', application.endTime?.toISOString() ?? '-'],
   ];
+  if (application.failureCategory !== FailureCategory.UNSPECIFIED)
+    fields.push(['Category', FailureCategory[application.failureCategory] ?? '']);
   if (application.failure) fields.push(...failureLines(application.failure));
+  if (application.driverAttempts > 1 || application.attempts.length > 1) {
+    fields.push(['Attempts', `${application.attempts.length} of ${application.driverAttempts}`]);
+    for (const attempt of application.attempts) fields.push([`Attempt ${attempt.number}`, describeAttempt(attempt)]);
+  }
   if (application.driverJobId) {
     fields.push([
       'Driver',
@@ -84,6 +95,14 @@ function describeApplication(application: Application, jobs: readonly JobSummary
   }
   const width = Math.max(...fields.map(([label]) => label.length)) + 2;
   return fields.map(([label, value]) => `${`${label}:`.padEnd(width)}${value}\n`).join('');
+}
+
+/** One driver attempt: its driver job, cluster, and how it ended. */
+function describeAttempt(attempt: DriverAttempt): string {
+  const where = `driver ${attempt.driverJobId || '-'} on cluster ${attempt.clusterId || '-'}`;
+  if (attempt.cause)
+    return `${where}: ${FailureCategory[attempt.category] ?? ''} ${attempt.cause.name}: ${attempt.cause.message}`;
+  return `${where}${attempt.endTime ? ', ended' : ', running'}`;
 }
 
 /** The failure and each cause under it; the name is its category (the error's class). */

@@ -27,6 +27,7 @@ export function applicationRequestOf(
       cpus: options['driver-cpus'] as number,
     },
     parallelism: options.parallelism as number,
+    driverAttempts: options['driver-attempts'] as number | undefined,
     properties: (options.property as Record<string, string> | undefined) ?? {},
     requestId: options['request-id'] as string | undefined,
     mode,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ApplicationEvent } from '../../../generated/flotilla/v1/events.js';
+import { DriverReplayKind } from '../../../generated/flotilla/v1/events.js';
 import { ApplicationStatus, ClusterStatus, JobStatus, LivingPriority } from '../../../generated/flotilla/v1/status.js';
 import { FollowProgress, formatElapsed } from './followProgress.js';
 
@@ -10,7 +11,10 @@ const event = (kind: ApplicationEvent['kind']): ApplicationEvent => ({
   kind,
 });
 const application = (status: ApplicationStatus) =>
-  event({ $case: 'applicationStatusChanged', applicationStatusChanged: { status, failure: undefined, message: '' } });
+  event({
+    $case: 'applicationStatusChanged',
+    applicationStatusChanged: { status, failure: undefined, message: '', driverJobId: '' },
+  });
 const cluster = (status: ClusterStatus, registeredTaskExecutors: number, taskExecutors: number) =>
   event({
     $case: 'clusterStatusChanged',
@@ -26,7 +30,18 @@ const cluster = (status: ClusterStatus, registeredTaskExecutors: number, taskExe
 const job = (jobId: string, status: JobStatus) =>
   event({
     $case: 'jobStatusChanged',
-    jobStatusChanged: { jobId, jobName: jobId, status, failure: undefined, livingPriority: LivingPriority.NORMAL },
+    jobStatusChanged: {
+      jobId,
+      jobName: jobId,
+      status,
+      failure: undefined,
+      livingPriority: LivingPriority.NORMAL,
+      driverOrdinal: 0,
+      fingerprint: '',
+      replay: DriverReplayKind.UNSPECIFIED,
+      replayedAttempt: 0,
+      driverAttempt: 0,
+    },
   });
 
 describe('FollowProgress', () => {

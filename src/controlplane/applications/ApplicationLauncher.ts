@@ -29,6 +29,8 @@ export interface ApplicationLauncherOptions {
   shutdown: AbortSignal;
   /** Whether this process still launches an application (holds its lease); always, when not given. */
   leases?: Pick<FollowerLeases, 'holds'>;
+  /** What a driver attempt is told of the earlier ones (replay). */
+  driverReplay?: ModeServices['driverReplay'];
 }
 
 /** Launches applications. */
@@ -37,8 +39,8 @@ export class ApplicationLauncher {
   private readonly services: ModeServices;
 
   constructor(private readonly options: ApplicationLauncherOptions) {
-    const { applications, clusters, artifacts, logger } = options;
-    this.services = { applications, clusters, artifacts, logger };
+    const { applications, clusters, artifacts, logger, driverReplay } = options;
+    this.services = { applications, clusters, artifacts, logger, driverReplay };
   }
 
   /** Starts launching the application in the background (once). */

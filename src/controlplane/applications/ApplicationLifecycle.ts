@@ -18,6 +18,7 @@ import {
   type ApplicationStatus,
 } from '../model/ApplicationStatus.js';
 import type { ApplicationChanges } from '../store/ApplicationStore.js';
+import { applicationFailureCategory } from '../model/FailureCategory.js';
 import type { StoreScope, StoreTransaction } from '../store/ControlPlaneStore.js';
 
 /** What the lifecycle needs. */
@@ -124,9 +125,12 @@ export class ApplicationLifecycle {
     const application = await tx.applications.get(applicationId);
     if (!canChangeApplicationStatus(application.status, status)) return false;
     const terminal = isTerminalApplicationStatus(status);
+    const endTime = new Date();
     await tx.applications.update(
       applicationId,
-      terminal ? { status, endTime: new Date(), failure: change.failure } : { status },
+      terminal
+        ? { status, endTime, failure: change.failure, ...lastAttemptEnded(application, status, change, endTime) }
+        : { status },
     );
     await this.options.log.append(tx, applicationId, {
       type: 'applicationStatusChanged',
@@ -154,4 +158,19 @@ export class ApplicationLifecycle {
 function hasChanges(changes: ApplicationChanges): boolean {
   for (const key in changes) if (Object.hasOwn(changes, key)) return true;
   return false;
+}
+
+/** The application's driver attempts with the last one ended as the application ends, when it had several. */
+function lastAttemptEnded(
+  application: Application,
+  status: ApplicationStatus,
+  change: StatusChange,
+  endTime: Date,
+): ApplicationChanges {
+  const last = application.attempts.at(-1);
+  if (!last || last.endTime) return {};
+  const ended = { ...last, endTime, category: applicationFailureCategory(status, change.failure) };
+  if (change.failure) Object.assign(ended, { cause: change.failure });
+  if (!ended.category) delete ended.category;
+  return { attempts: [...application.attempts.slice(0, -1), ended] };
 }

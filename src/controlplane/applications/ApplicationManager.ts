@@ -75,7 +75,11 @@ export class ApplicationManager {
    */
   async run(input: RunApplicationInput, tenant: string): Promise<RunApplicationResult> {
     const submission = compileSubmission(input);
-    const fingerprint = requestFingerprint(submission);
+    // One driver attempt, the default, leaves the fingerprint as it was before attempts existed.
+    const fingerprint = requestFingerprint({
+      ...submission,
+      driverAttempts: submission.driverAttempts === 1 ? undefined : submission.driverAttempts,
+    });
     const { store, artifacts, log } = this.options;
     const earlier = input.requestId ? await store.applications.findByRequestId(input.requestId, tenant) : undefined;
     const artifactId = (submission.bundle as { artifactId: string }).artifactId;
@@ -110,6 +114,7 @@ export class ApplicationManager {
         ownsCluster: false,
         driverJobId: '',
         jobIds: [],
+        attempts: [],
         createTime: new Date(),
         lastEventSequence: 0,
         requestId: input.requestId,

@@ -53,6 +53,11 @@ export class ApplicationRecovery {
       if (roles.launch) launcher.launch(application.id);
       return;
     }
+    // Between two driver attempts: the next one's launch is resumed (on a new cluster if its own is gone).
+    if (application.status === 'RUNNING' && application.attempts.length > 1 && !application.driverJobId) {
+      if (roles.launch) launcher.launch(application.id);
+      return;
+    }
     if (clientRunsMain && !application.clusterId) {
       if (roles.launch) await router.settle(application.id);
       return;

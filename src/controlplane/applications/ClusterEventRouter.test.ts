@@ -5,6 +5,7 @@ import type { Application } from '../model/Application.js';
 import type { Cluster } from '../model/Cluster.js';
 import { ApplicationLifecycle } from './ApplicationLifecycle.js';
 import { ClusterEventRouter } from './ClusterEventRouter.js';
+import { DriverAttempts } from './DriverAttempts.js';
 
 async function setUp(statusGraceMs = 1000, overrides: Partial<Application> = {}) {
   const state = testState();
@@ -15,7 +16,14 @@ async function setUp(statusGraceMs = 1000, overrides: Partial<Application> = {})
     publisher: { publish: async () => undefined },
   });
   const endedJobs: string[] = [];
+  const launched: string[] = [];
   const router = new ClusterEventRouter({
+    attempts: new DriverAttempts({
+      store: state.store,
+      lifecycle,
+      logger: silentLogger,
+      launch: (id) => launched.push(id),
+    }),
     store: state.store,
     lifecycle,
     logger: silentLogger,
@@ -45,7 +53,7 @@ async function setUp(statusGraceMs = 1000, overrides: Partial<Application> = {})
     state.store.transaction((tx) => router.onJobEvent(tx, on, jobEventOf));
   const clusterStatus = (on: Cluster, message: string) =>
     state.store.transaction((tx) => router.onClusterStatus(tx, on, message));
-  return { ...state, router, application, cluster, event, kinds, status, endedJobs, jobEvent, clusterStatus };
+  return { ...state, router, application, cluster, event, kinds, status, endedJobs, launched, jobEvent, clusterStatus };
 }
 
 /** A session application (main() in the client) RUNNING on a shared cluster. */
@@ -273,5 +281,93 @@ describe('ClusterEventRouter', () => {
     await router.onClusterGone(jobCluster, { lost: true, reason: 'its job manager exited with code 137' });
     expect(await jobs.get('job-1')).toMatchObject({ status: 'FAILED', failure: { name: 'ClusterLostError' } });
     expect(await status()).toBe('RUNNING');
+  });
+
+  describe('driver attempts', () => {
+    const lost = (driverJobId: string, status: 'FAILING' | 'FAILED') =>
+      ({
+        type: 'applicationStatusChanged',
+        status,
+        failure: { name: 'DriverLostError', message: 'the driver was lost: te-1 lost', stack: '' },
+        message: 'the driver was lost',
+        driverJobId,
+      }) as const;
+    const driver = (jobId: string, status: 'RUNNING' | 'FAILED') =>
+      ({ type: 'jobStatusChanged', jobId, jobName: 'app: driver', status, livingPriority: 'DRIVER' }) as const;
+
+    it('starts the next attempt when the driver is lost while attempts remain, and ends FAILED with every cause once they are used up', async () => {
+      const { jobEvent, cluster, event, status, applications, application, launched } = await setUp(60_000, {
+        driverAttempts: 2,
+      });
+      await jobEvent(cluster, event(driver('d1', 'RUNNING')));
+      await jobEvent(cluster, event(driver('d1', 'FAILED')));
+      await jobEvent(cluster, event(lost('d1', 'FAILING')));
+      expect(launched).toEqual([]);
+      await jobEvent(cluster, event(lost('d1', 'FAILED')));
+      expect(await status()).toBe('RUNNING');
+      expect(launched).toEqual([application.id]);
+      let recorded = await applications.get(application.id);
+      expect(recorded.driverJobId).toBe('');
+      expect(recorded.attempts).toMatchObject([
+        { number: 1, driverJobId: 'd1', category: 'INFRASTRUCTURE', cause: { name: 'DriverLostError' } },
+        { number: 2, driverJobId: '' },
+      ]);
+      // A repeated verdict of the first attempt changes nothing.
+      await jobEvent(cluster, event(lost('d1', 'FAILED')));
+      expect(launched).toHaveLength(1);
+
+      await jobEvent(cluster, event(driver('d2', 'RUNNING')));
+      recorded = await applications.get(application.id);
+      expect(recorded.driverJobId).toBe('d2');
+      expect(recorded.attempts[1]).toMatchObject({ number: 2, driverJobId: 'd2', clusterId: cluster.id });
+      await jobEvent(cluster, event(driver('d2', 'FAILED')));
+      await jobEvent(cluster, event(lost('d2', 'FAILED')));
+      recorded = await applications.get(application.id);
+      expect(recorded.status).toBe('FAILED');
+      expect(recorded.failure?.name).toBe('DriverLostError');
+      expect(recorded.attempts).toMatchObject([
+        { number: 1, category: 'INFRASTRUCTURE', cause: { name: 'DriverLostError' } },
+        { number: 2, category: 'INFRASTRUCTURE', cause: { name: 'DriverLostError' } },
+      ]);
+      expect(launched).toHaveLength(1);
+    });
+
+    it('does not retry a driver that failed by its own doing, nor one with a single attempt', async () => {
+      const own = await setUp(60_000, { driverAttempts: 3 });
+      await own.jobEvent(own.cluster, own.event(driver('d1', 'RUNNING')));
+      await own.jobEvent(
+        own.cluster,
+        own.event({
+          type: 'applicationStatusChanged',
+          status: 'FAILED',
+          failure: { name: 'RangeError', message: 'main() threw', stack: '' },
+          message: 'the driver failed',
+          driverJobId: 'd1',
+        }),
+      );
+      expect(await own.status()).toBe('FAILED');
+      expect(own.launched).toEqual([]);
+
+      const single = await setUp(60_000);
+      await single.jobEvent(single.cluster, single.event(driver('d1', 'RUNNING')));
+      await single.jobEvent(single.cluster, single.event(lost('d1', 'FAILED')));
+      expect(await single.status()).toBe('FAILED');
+      expect((await single.applications.get(single.application.id)).attempts).toEqual([]);
+      expect(single.launched).toEqual([]);
+    });
+
+    it('starts the next attempt on a new cluster when its owned cluster is lost', async () => {
+      const { router, jobEvent, cluster, event, status, applications, application, launched } = await setUp(60_000, {
+        driverAttempts: 2,
+      });
+      await jobEvent(cluster, event(driver('d1', 'RUNNING')));
+      await router.onClusterGone(cluster, { lost: true, reason: 'its job manager exited' });
+      expect(await status()).toBe('RUNNING');
+      expect(launched).toEqual([application.id]);
+      expect((await applications.get(application.id)).attempts[0]).toMatchObject({
+        cause: { name: 'ClusterLostError' },
+        category: 'INFRASTRUCTURE',
+      });
+    });
   });
 });

@@ -17,7 +17,7 @@ import type { ControlPlaneEventPublisher } from '../events/ControlPlaneEvents.js
 import type { Application } from '../model/Application.js';
 import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
 import type { Cluster } from '../model/Cluster.js';
-import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
+import type { ClusterJobEvent, DispatcherApplicationStatusChanged } from '../model/ClusterJobEvent.js';
 import type { JobStatusChanged } from '../model/ApplicationEvent.js';
 import { isTerminalJobStatus } from '../../common/status.js';
 import type { ApplicationChanges } from '../store/ApplicationStore.js';
@@ -26,6 +26,8 @@ import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
 import type { SerializedError } from '../../common/status.js';
 import { ApplicationJobs } from '../model/ApplicationJobs.js';
 import { submissionModeOf } from './modes/submissionModes.js';
+import type { DriverAttempts } from './DriverAttempts.js';
+import type { DriverReplayRecorder } from './DriverReplayRecorder.js';
 
 /** What the router needs. */
 export interface ClusterEventRouterOptions {
@@ -37,6 +39,10 @@ export interface ClusterEventRouterOptions {
   publisher: ControlPlaneEventPublisher;
   /** How long to wait for the cluster's own final status once the jobs imply one, in milliseconds. */
   statusGraceMs: number;
+  /** Starts the next driver attempt of an application whose driver was lost, while attempts remain. */
+  attempts: DriverAttempts;
+  /** Records the jobs drivers submit, and their results, for a later attempt to replay. */
+  replay?: DriverReplayRecorder;
 }
 
 /** Routes cluster events to applications. */
@@ -57,6 +63,7 @@ export class ClusterEventRouter {
     const { lifecycle } = this.options;
     switch (kind.type) {
       case 'applicationStatusChanged':
+        if (await this.handledByAttempts(tx, application, kind)) return;
         await lifecycle.changeStatus(
           application.id,
           kind.status,
@@ -75,7 +82,16 @@ export class ClusterEventRouter {
         // The application as read above, unless a status change below writes it first.
         let accepted = false;
         if (kind.livingPriority === 'DRIVER') {
-          if (!application.driverJobId) changes.driverJobId = kind.jobId;
+          // An earlier driver attempt's job, reported late, is no longer the application's driver.
+          if (!isEndedAttemptDriver(application, kind.jobId)) {
+            if (!application.driverJobId) changes.driverJobId = kind.jobId;
+            const last = application.attempts.at(-1);
+            if (last && !last.driverJobId && [kind.jobId, ''].includes(application.driverJobId))
+              changes.attempts = [
+                ...application.attempts.slice(0, -1),
+                { ...last, driverJobId: kind.jobId, clusterId: cluster.id },
+              ];
+          }
           if (application.status === 'DEPLOYING') {
             accepted = await lifecycle.changeStatus(
               application.id,
@@ -89,6 +105,7 @@ export class ClusterEventRouter {
         }
         if (accepted) await lifecycle.record(application.id, kind, changes, tx);
         else await lifecycle.recordAsRead(tx, application, kind, changes);
+        await this.options.replay?.observe(tx, application, cluster.id, kind);
         await tx.jobs.insert({
           id: kind.jobId,
           applicationId: application.id,
@@ -105,6 +122,26 @@ export class ClusterEventRouter {
         return;
       }
     }
+  }
+
+  /**
+   * Whether a Dispatcher's verdict is the driver attempts' to act on rather than the application's
+   * status: an earlier attempt's verdict (its driver job is not the application's now) is dropped;
+   * a current attempt failing by the loss of its driver while attempts remain starts the next one
+   * once the cluster's application is FAILED (FAILING only announces it).
+   */
+  private async handledByAttempts(
+    tx: StoreTransaction,
+    application: Application,
+    kind: DispatcherApplicationStatusChanged,
+  ): Promise<boolean> {
+    if (application.mode !== 'DRIVER') return false;
+    if (kind.driverJobId && isEndedAttemptDriver(application, kind.driverJobId)) return true;
+    if (kind.driverJobId && application.driverJobId && kind.driverJobId !== application.driverJobId) return true;
+    if (kind.status !== 'FAILING' && kind.status !== 'FAILED') return false;
+    const failed = kind.driverJobId ?? application.driverJobId;
+    if (kind.status === 'FAILING') return this.options.attempts.mayRetry(application, failed, kind.failure, false);
+    return this.options.attempts.retry(application, failed, kind.failure, { clusterLost: false, tx });
   }
 
   /** The cluster changed status or made progress deploying: its owner application's log shows it. */
@@ -207,6 +244,13 @@ export class ClusterEventRouter {
   ): Promise<void> {
     const outcome = (await this.jobsOf(application.id, this.options.store)).impliedOutcome();
     const gone = `cluster ${clusterId} ${lost ? 'was lost' : 'was shut down'}: ${reason}`;
+    if (lost && outcome?.status !== 'FINISHED' && outcome?.status !== 'CANCELED') {
+      const cause = { name: 'ClusterLostError', message: `the application's ${gone}`, stack: '' };
+      if (await this.options.attempts.retry(application, application.driverJobId, cause, { clusterLost: true })) {
+        this.jobs.delete(application.id);
+        return;
+      }
+    }
     const { lifecycle } = this.options;
     if (outcome) {
       await lifecycle.changeStatus(application.id, outcome.status, {
@@ -238,6 +282,13 @@ export class ClusterEventRouter {
       const apply = async () => {
         const outcome = (await this.jobsOf(applicationId, store)).impliedOutcome();
         if (!outcome) return;
+        if (outcome.status === 'FAILED') {
+          const application = await store.applications.get(applicationId);
+          // An earlier attempt's driver failed, and the next attempt is under way.
+          if (outcome.driverJobId && isEndedAttemptDriver(application, outcome.driverJobId)) return;
+          const failed = outcome.driverJobId ?? application.driverJobId;
+          if (await this.options.attempts.retry(application, failed, outcome.failure, { clusterLost: false })) return;
+        }
         const message = `${outcome.message} (the cluster reported no final status for the application within ${statusGraceMs} ms)`;
         await lifecycle.changeStatus(applicationId, outcome.status, { message, failure: outcome.failure });
       };
@@ -279,4 +330,9 @@ export class ClusterEventRouter {
     this.jobs.set(applicationId, first);
     return first;
   }
+}
+
+/** Whether `jobId` is the driver job of one of the application's ended driver attempts. */
+function isEndedAttemptDriver(application: Application, jobId: string): boolean {
+  return application.attempts.some((attempt) => attempt.endTime !== undefined && attempt.driverJobId === jobId);
 }

@@ -28,4 +28,6 @@ export interface RunApplicationInput {
   parallelism: number;
   savepoint?: SavepointSettings;
   properties: Record<string, string>;
+  /** 0 means the default (1). */
+  driverAttempts: number;
 }

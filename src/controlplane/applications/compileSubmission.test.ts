@@ -13,6 +13,7 @@ const valid: RunApplicationInput = {
   driverResources: { cpus: 0, heapMemoryMb: 0, directMemoryMb: 0, nativeMemoryMb: 0 },
   parallelism: 0,
   properties: {},
+  driverAttempts: 0,
 };
 
 const withInput = (changes: Partial<RunApplicationInput>) => () => compileSubmission({ ...valid, ...changes });
@@ -30,6 +31,7 @@ describe('compileSubmission', () => {
       driverResources: valid.driverResources,
       parallelism: 1,
       properties: {},
+      driverAttempts: 1,
     });
     expect(
       compileSubmission({
@@ -100,6 +102,18 @@ describe('compileSubmission', () => {
       target: { kind: 'deploy', spec: { taskExecutors: 1, slotsPerTaskExecutor: 3 } },
     });
     expect(compileSubmission({ ...valid, mode: 'APPLICATION', detached: false })).toMatchObject({ detached: true });
+  });
+
+  it('takes 1 to 10 driver attempts in DRIVER mode (0 is 1), and only one in other modes', () => {
+    expect(compileSubmission({ ...valid, driverAttempts: 3 }).driverAttempts).toBe(3);
+    expect(withInput({ driverAttempts: 11 })).toThrow(/driver_attempts must be 0 \(the default, 1\) to 10, got 11/);
+    expect(
+      withInput({
+        mode: 'SESSION',
+        driverAttempts: 2,
+        target: { kind: 'jobmanager', address: '127.0.0.1:6123' },
+      }),
+    ).toThrow(/driver_attempts applies to DRIVER mode only/);
   });
 
   it('refuses detached together with DRIVER, pointing at --follow', () => {

@@ -8,7 +8,8 @@ import { InvalidArgumentError, NotImplementedError } from '../../common/errors.j
 import { isArtifactId } from '../../blob/artifactId.js';
 import { checkDialAddress } from '../../common/address.js';
 import { compileClusterSpec } from '../clusters/compileClusterSpec.js';
-import type { ApplicationSubmission, ClusterTarget } from '../model/Application.js';
+import type { ApplicationSubmission, ClusterTarget, SubmissionMode } from '../model/Application.js';
+import { MAX_DRIVER_ATTEMPTS } from '../model/DriverAttempt.js';
 import { checkProperties, checkResources, checkText } from '../model/checks.js';
 import type { RunApplicationInput } from './RunApplicationInput.js';
 import { submissionModeOf } from './modes/submissionModes.js';
@@ -53,6 +54,7 @@ export function compileSubmission(input: RunApplicationInput): ApplicationSubmis
     driverResources: checkResources(input.driverResources, 'driver_resources'),
     parallelism,
     properties: checkProperties(input.properties, 'properties'),
+    driverAttempts: checkDriverAttempts(input.driverAttempts, mode),
   };
   if (input.savepoint && input.savepoint.path !== '') {
     throw new NotImplementedError(
@@ -60,6 +62,22 @@ export function compileSubmission(input: RunApplicationInput): ApplicationSubmis
     );
   }
   return submission;
+}
+
+/** The driver attempts asked for (0 is the default, 1); more than one only in driver mode, at most {@link MAX_DRIVER_ATTEMPTS}. */
+function checkDriverAttempts(requested: number, mode: SubmissionMode): number {
+  const attempts = requested === 0 ? 1 : requested;
+  if (!Number.isInteger(attempts) || attempts < 1 || attempts > MAX_DRIVER_ATTEMPTS) {
+    throw new InvalidArgumentError(
+      `driver_attempts must be 0 (the default, 1) to ${MAX_DRIVER_ATTEMPTS}, got ${requested}`,
+    );
+  }
+  if (attempts > 1 && mode !== 'DRIVER') {
+    throw new InvalidArgumentError(
+      `driver_attempts applies to DRIVER mode only (a driver that is lost is started again), got ${attempts} for ${mode}; leave it at 0 or 1`,
+    );
+  }
+  return attempts;
 }
 
 function checkBundle(bundle: RunApplicationInput['bundle']): ApplicationSubmission['bundle'] {

@@ -496,8 +496,8 @@ export class ClusterManager {
   /**
    * A follower found the job manager gone. During a teardown that is expected; for an owned cluster
    * whose application already ended it is the cluster ending itself (FLIP-40), so the rest is
-   * stopped; otherwise the cluster was lost: it is recorded FAILED, the applications on it are told,
-   * and whatever is left of its processes is stopped.
+   * stopped; otherwise the cluster was lost: it is recorded FAILED, whatever is left of its
+   * processes is stopped, and then the applications on it are told.
    */
   private async jobManagerGone(clusterId: string, reason: string): Promise<void> {
     if (this.closing) return;
@@ -514,13 +514,16 @@ export class ClusterManager {
     this.options.logger.warn({ clusterId, reason }, 'cluster lost');
     const failure = { name: 'ClusterLostError', message: `cluster ${clusterId} was lost: ${reason}`, stack: '' };
     await this.recorder.change(clusterId, { status: 'FAILED', endTime: new Date(), failure }, `lost: ${reason}`);
-    await this.options.observer.onClusterGone(await this.get(clusterId), { lost: true, reason });
     const leftovers = cluster.deploymentTarget !== 'external' ? this.links.handle(cluster) : undefined;
     this.links.forget(clusterId);
-    leftovers
+    // What is left of it (task executors still running tasks) is stopped before the applications
+    // hear of the loss (bounded by the teardown's schedule): a next driver attempt on a new cluster
+    // runs a lost job again, and must not run it beside the old cluster's task writing the same output.
+    await leftovers
       ?.tearDown(`cluster lost: ${reason}`)
       .catch((error: unknown) =>
         this.options.logger.error({ err: error, clusterId }, 'could not stop what was left of a lost cluster'),
       );
+    await this.options.observer.onClusterGone(await this.get(clusterId), { lost: true, reason });
   }
 }

@@ -37,6 +37,24 @@ export interface JobSubmission {
   applicationId: string;
   /** The same id again returns the first job, so a retried submission runs once. */
   requestId: string;
+  /** For a driver job: its attempt and what the earlier attempts submitted (replay). */
+  driverReplay?: DriverReplayRecord;
+}
+
+/** What a driver attempt is told of the earlier ones (`flotilla.v1.DriverReplay`). */
+export interface DriverReplayRecord {
+  attempt: number;
+  attempts: number;
+  /** The latest earlier submission at each ordinal, by ordinal. */
+  submissions: {
+    ordinal: number;
+    fingerprint: string;
+    jobId: string;
+    jobName: string;
+    attempt: number;
+    /** The job's result with its collected records as {@link DispatcherGateway.jobResultRecord} encoded it, when kept. */
+    result?: Uint8Array;
+  }[];
 }
 
 /** Which stream a piece of a job's output was written to (the proto's LogStream names). */
@@ -75,6 +93,12 @@ export interface DispatcherGateway extends JobManagerAdmin {
   cancelJob(jobId: string): Promise<void>;
   /** Runs an application's main() in the job manager process (application mode); resolves with the id of its main job. */
   runApplicationMain(submission: ApplicationMainSubmission, signal?: AbortSignal): Promise<string>;
+  /**
+   * Waits for a job to end and returns its result with its collected records, encoded
+   * (`flotilla.v1.RecordedJobResult`) for the control plane to keep; undefined when the encoding
+   * would pass `maxBytes`.
+   */
+  jobResultRecord(jobId: string, maxBytes: number, signal?: AbortSignal): Promise<Uint8Array | undefined>;
   /** Waits for a job to end: the records of its collect() sinks, then its result, last. */
   requestJobResult(jobId: string, signal?: AbortSignal): AsyncIterable<JobResultPart>;
   /** The cluster's job events after a cluster-wide sequence, then live ones, until `signal` aborts or the stream breaks. */

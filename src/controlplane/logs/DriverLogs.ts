@@ -12,6 +12,7 @@ import type { Logger } from '../../common/logger.js';
 import { KeyedNotifier } from '../events/KeyedNotifier.js';
 import type { ApplicationEvent } from '../model/ApplicationEvent.js';
 import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
+import { currentAttempt } from '../model/DriverAttempt.js';
 import type { ApplicationStore } from '../store/ApplicationStore.js';
 import type { DriverLogPiece, DriverLogPosition, DriverLogStore } from '../store/DriverLogStore.js';
 import { copyDriverLog, type DriverLogClusters } from './DriverLogCopier.js';
@@ -93,10 +94,20 @@ export class DriverLogs {
   private async startCopy(applicationId: string): Promise<void> {
     const { store, applications, clusters, logger } = this.options;
     const application = await applications.find(applicationId);
-    if (!application?.driverJobId || !application.clusterId || (await store.position(applicationId)).completedAt)
-      return;
+    if (!application?.driverJobId || !application.clusterId) return;
     // The follower of the application's cluster copies its driver's output; other replicas only read it.
     if (this.options.follows && !this.options.follows(application.clusterId)) return;
+    const position = await store.position(applicationId);
+    const attempt = currentAttempt(application);
+    // A later driver attempt's driver: its output follows the earlier attempt's, under a line that numbers it.
+    const laterAttempt = position.sourceJobId === '' ? attempt > 1 : position.sourceJobId !== application.driverJobId;
+    if (this.closed || this.copies.has(applicationId)) return;
+    if (laterAttempt) {
+      // The earlier attempt's copy has not ended yet: its end considers the application again.
+      if (!position.completedAt) return;
+      const header = `[flotilla] driver attempt ${attempt} of ${application.driverAttempts} (driver job ${application.driverJobId})\n`;
+      await store.nextSource(applicationId, application.driverJobId, [{ stream: 'LOGGER', data: Buffer.from(header) }]);
+    } else if (position.completedAt) return;
     if (this.closed || this.copies.has(applicationId)) return;
     const controller = new AbortController();
     const copy = {
@@ -116,6 +127,8 @@ export class DriverLogs {
       .finally(() => {
         this.copies.delete(applicationId);
         this.wake(applicationId);
+        // A later driver attempt may be waiting for this copy to end.
+        this.consider(applicationId);
       });
     this.copies.set(applicationId, { controller, done, clusterId: application.clusterId });
   }

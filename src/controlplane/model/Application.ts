@@ -2,6 +2,7 @@
 import type { SerializedError } from '../../common/status.js';
 import type { ApplicationStatus } from './ApplicationStatus.js';
 import type { ClusterSpec } from './Cluster.js';
+import type { DriverAttempt } from './DriverAttempt.js';
 
 /** Where `main()` runs and which cluster the jobs use; what each mode means is its strategy's (applications/modes/). */
 export type SubmissionMode = 'SESSION' | 'PER_JOB' | 'APPLICATION' | 'DRIVER';
@@ -47,6 +48,8 @@ export interface ApplicationSubmission {
   parallelism: number;
   savepoint?: SavepointSettings;
   properties: Record<string, string>;
+  /** How many driver attempts the application may use, at least 1 (only driver mode takes more). */
+  driverAttempts: number;
 }
 
 /** An application known to the control plane. */
@@ -72,4 +75,6 @@ export interface Application extends ApplicationSubmission {
   lastEventSequence: number;
   requestId: string;
   requestFingerprint: string;
+  /** The driver attempts started so far (driver mode), oldest first; empty before the first. */
+  attempts: DriverAttempt[];
 }

@@ -37,6 +37,7 @@ describe('ApplicationJobs', () => {
     failed.observe(job('driver', 'FAILED', 'DRIVER', 'main() threw'));
     expect(failed.impliedOutcome()).toEqual({
       status: 'FAILED',
+      driverJobId: 'driver',
       failure: { name: 'RangeError', message: 'main() threw', stack: 'at main' },
       message: 'the driver job driver failed: main() threw',
     });

@@ -23,6 +23,8 @@ export interface TrackedJob {
 /** The final status the jobs imply. */
 export interface ImpliedOutcome {
   status: 'FINISHED' | 'FAILED' | 'CANCELED';
+  /** The driver job that decided it, when a driver job did (not a client-side main()). */
+  driverJobId?: string;
   failure?: SerializedError;
   message: string;
 }
@@ -56,9 +58,9 @@ export class ApplicationJobs {
     });
   }
 
-  /** The driver job, once seen. */
+  /** The driver job, once seen: the newest one, which is the current driver attempt's. */
   get driver(): TrackedJob | undefined {
-    return [...this.jobs.values()].find((job) => job.livingPriority === 'DRIVER');
+    return [...this.jobs.values()].findLast((job) => job.livingPriority === 'DRIVER');
   }
 
   /** The outcome the jobs imply, or undefined while the driver or another DRIVER/NORMAL job has not ended. */
@@ -77,6 +79,7 @@ export class ApplicationJobs {
       default:
         return {
           status: 'FAILED',
+          driverJobId: this.clientMain ? undefined : this.driver?.jobId,
           failure: driver.failure ?? { name: 'DriverFailedError', message: `${driver.name} failed`, stack: '' },
           message: `${driver.name} failed${driver.failure ? `: ${driver.failure.message}` : ''}`,
         };

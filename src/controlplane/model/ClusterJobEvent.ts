@@ -12,6 +12,8 @@ export interface DispatcherApplicationStatusChanged {
   status: ApplicationStatus;
   failure?: SerializedError;
   message: string;
+  /** The driver job of the attempt the verdict is about; empty from a job manager that does not say. */
+  driverJobId?: string;
 }
 
 /** One event of a cluster's job event log. */

@@ -6,7 +6,13 @@ import { serializedErrorToMessage } from '../../rpc/convert/status.js';
 import type { RunApplicationInput } from '../applications/RunApplicationInput.js';
 import type { Application, ApplicationBundle } from '../model/Application.js';
 import { clusterSpecInputFromMessage } from './clusterMessages.js';
-import { applicationStatusToMessage, submissionModeFromMessage, submissionModeToMessage } from './enums.js';
+import { applicationFailureCategory } from '../model/FailureCategory.js';
+import {
+  applicationStatusToMessage,
+  failureCategoryToMessage,
+  submissionModeFromMessage,
+  submissionModeToMessage,
+} from './enums.js';
 
 /** A domain application as its proto message. */
 export function applicationToMessage(application: Application): ApplicationMessage {
@@ -35,6 +41,17 @@ export function applicationToMessage(application: Application): ApplicationMessa
     failure: application.failure && serializedErrorToMessage(application.failure),
     lastEventSequence: BigInt(application.lastEventSequence),
     requestId: application.requestId,
+    failureCategory: failureCategoryToMessage(applicationFailureCategory(application.status, application.failure)),
+    driverAttempts: application.driverAttempts,
+    attempts: application.attempts.map((attempt) => ({
+      number: attempt.number,
+      driverJobId: attempt.driverJobId,
+      clusterId: attempt.clusterId,
+      startTime: attempt.startTime,
+      endTime: attempt.endTime,
+      cause: attempt.cause && serializedErrorToMessage(attempt.cause),
+      category: failureCategoryToMessage(attempt.category),
+    })),
   };
 }
 
@@ -80,5 +97,6 @@ export function runApplicationInputFromMessage(request: RunApplicationRequest): 
       allowNonRestoredState: request.savepoint.allowNonRestoredState,
     },
     properties: { ...request.properties },
+    driverAttempts: request.driverAttempts,
   };
 }

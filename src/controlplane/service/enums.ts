@@ -5,11 +5,13 @@
  */
 import {
   ClusterStatus as ClusterStatusMessage,
+  FailureCategory as FailureCategoryMessage,
   SubmissionMode as SubmissionModeMessage,
 } from '../../../generated/flotilla/v1/status.js';
 import { InvalidArgumentError } from '../../common/errors.js';
 import type { SubmissionMode } from '../model/Application.js';
 import { CLUSTER_STATUSES, type ClusterStatus } from '../model/Cluster.js';
+import type { FailureCategory } from '../model/FailureCategory.js';
 
 function converter<D extends string, M extends number>(
   names: readonly D[],
@@ -50,4 +52,8 @@ export const submissionModeToMessage = submissionMode.toMessage;
 /** A proto submission mode as the domain's; UNSPECIFIED is undefined, unknown values INVALID_ARGUMENT naming `field`. */
 export function submissionModeFromMessage(value: SubmissionModeMessage, field: string): SubmissionMode | undefined {
   return value === SubmissionModeMessage.UNSPECIFIED ? undefined : submissionMode.fromMessage(value, field);
+}
+/** A failure category as its proto enum; none is UNSPECIFIED. */
+export function failureCategoryToMessage(category: FailureCategory | undefined): FailureCategoryMessage {
+  return category === undefined ? FailureCategoryMessage.UNSPECIFIED : FailureCategoryMessage[category];
 }

@@ -11,6 +11,7 @@ import { OutOfRangeError, UnavailableError } from '../../common/errors.js';
 import { applicationMainToMessage } from '../../dispatcher/service/applicationMain.js';
 import { jobGraphToMessage } from '../../runtime/service/jobGraph.js';
 import { livingPriorityToMessage } from '../../rpc/convert/status.js';
+import { driverReplayToMessage, recordJobResult } from './recordedJobResult.js';
 import { uploadArtifact } from '../../blob/service/grpcBlobGateway.js';
 import { connectClient } from '../../rpc/security/channelCredentials.js';
 import type { ClientSecurity } from '../../rpc/security/ClientSecurity.js';
@@ -66,6 +67,8 @@ export function grpcDispatcherGateway(address: string, security?: ClientSecurity
               livingPriority: livingPriorityToMessage(submission.livingPriority),
               applicationId: submission.applicationId,
               requestId: submission.requestId,
+              driverOrdinal: 0,
+              driverReplay: driverReplayToMessage(submission.driverReplay),
             },
             { signal: bounded },
           ),
@@ -86,6 +89,10 @@ export function grpcDispatcherGateway(address: string, security?: ClientSecurity
         signal,
       );
       return jobId;
+    },
+
+    jobResultRecord(jobId, maxBytes, signal) {
+      return recordJobResult(this.requestJobResult(jobId, signal), maxBytes);
     },
 
     async *requestJobResult(jobId, signal) {

@@ -12,6 +12,8 @@ import {
   serializedErrorFromMessage,
 } from '../../rpc/convert/status.js';
 import { toSafeNumber } from '../../rpc/longs.js';
+import type { DriverSubmissionRef } from '../../runtime/JobEvent.js';
+import { driverSubmissionFromMessage } from '../../runtime/service/jobEvents.js';
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
 import { applicationStatusFromMessage } from './enums.js';
 
@@ -42,6 +44,7 @@ function kindOf(message: JobEventMessage): ClusterJobEvent['kind'] {
         failure: serializedErrorFromMessage(event.failure),
         livingPriority:
           event.livingPriority === 0 ? 'NORMAL' : livingPriorityFromMessage(event.livingPriority, 'living_priority'),
+        ...withSubmission(driverSubmissionFromMessage(event)),
       };
     }
     case 'taskStateChanged': {
@@ -66,9 +69,15 @@ function kindOf(message: JobEventMessage): ClusterJobEvent['kind'] {
         status: applicationStatusFromMessage(event.status, 'status'),
         failure: serializedErrorFromMessage(event.failure),
         message: event.message,
+        ...(event.driverJobId ? { driverJobId: event.driverJobId } : {}),
       };
     }
     default:
       return undefined;
   }
+}
+
+/** The `submission` member of a job status change, left out when it names none. */
+function withSubmission(submission: DriverSubmissionRef | undefined): { submission?: DriverSubmissionRef } {
+  return submission ? { submission } : {};
 }

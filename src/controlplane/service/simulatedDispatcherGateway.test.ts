@@ -73,6 +73,7 @@ const runInput = (artifactId: string) => ({
   driverResources: { cpus: 0, heapMemoryMb: 0, directMemoryMb: 0, nativeMemoryMb: 0 },
   parallelism: 1,
   properties: {},
+  driverAttempts: 0,
 });
 
 async function followToEnd(domain: ControlPlaneDomain, applicationId: string): Promise<ApplicationEvent[]> {

@@ -5,6 +5,7 @@
  * address that names no simulated cluster (a job manager the user started, `-m HOST:PORT`) still
  * gets the gateway it would get otherwise.
  */
+import { recordJobResult } from './recordedJobResult.js';
 import { UnavailableError } from '../../common/errors.js';
 import type { SimulatedDeploymentTarget } from '../../deployment/simulated/SimulatedDeploymentTarget.js';
 import type { SimulatedJobManager, SimulatedJobSubmission } from '../../deployment/simulated/SimulatedJobManager.js';
@@ -78,6 +79,10 @@ function simulatedDispatcherGateway(address: string, target: SimulatedDeployment
         requestId,
         vertices: [],
       });
+    },
+
+    jobResultRecord(jobId, maxBytes, signal) {
+      return recordJobResult(this.requestJobResult(jobId, signal), maxBytes);
     },
 
     async *requestJobResult(jobId, signal) {

@@ -20,6 +20,7 @@ export type ApplicationChanges = Partial<
     | 'endTime'
     | 'clientMainEndTime'
     | 'clientMainFailure'
+    | 'attempts'
   >
 >;
 

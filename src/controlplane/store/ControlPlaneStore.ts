@@ -1,7 +1,7 @@
 /**
  * The port to the control plane's state: applications and their event logs, clusters, jobs,
- * driver logs, retention, and the artifact catalog, with units of work and durability. The control
- * plane depends on this interface only; `sqlite/` implements it over one SQLite file and
+ * driver logs, driver submissions, retention, and the artifact catalog, with units of work and
+ * durability. The control plane depends on this interface only; `sqlite/` implements it over one SQLite file and
  * `postgres/` over a PostgreSQL database (docs/postgresql.md), and both pass the contract suite in
  * `test/contracts/controlPlaneStore.contract.ts` unchanged.
  *
@@ -21,6 +21,7 @@ import type { ArtifactCatalog } from './ArtifactCatalog.js';
 import type { ClusterStore } from './ClusterStore.js';
 import type { DriverLogStore } from './DriverLogStore.js';
 import type { FollowerLeaseStore } from './FollowerLeaseStore.js';
+import type { DriverSubmissionStore } from './DriverSubmissionStore.js';
 import type { JobStore } from './JobStore.js';
 import type { RetentionStore } from './RetentionStore.js';
 
@@ -31,6 +32,8 @@ export interface StoreScope {
   readonly clusters: ClusterStore;
   readonly jobs: JobStore;
   readonly driverLogs: DriverLogStore;
+  /** The jobs driver attempts submitted, for replay in a later attempt. */
+  readonly driverSubmissions: DriverSubmissionStore;
   readonly retention: RetentionStore;
   /** The records of the control plane's artifact store (bundles). */
   readonly artifacts: ArtifactCatalog;

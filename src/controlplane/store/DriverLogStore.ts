@@ -24,6 +24,8 @@ export interface DriverLogPiece {
 export interface DriverLogPosition {
   /** How far the copy has got in the driver job's output on the cluster. */
   sourceOffset: number;
+  /** The driver job the copy reads, once a later driver attempt's took over; '' for the application's first driver job. */
+  sourceJobId: string;
   /** The offset just past the newest byte of the application's log. */
   endOffset: number;
   /** The oldest offset still kept (retention drops what is older). */
@@ -64,6 +66,12 @@ export interface DriverLogStore {
    * plane has to say about the end, such as output that could not be copied) as the log's last rows.
    */
   complete(applicationId: string, notes?: readonly DriverLogWrite[], time?: Date): Promise<void>;
+  /**
+   * Moves the copy on to a later driver attempt's driver job `jobId`, once the earlier copy ended:
+   * the source offset starts again at 0, the copy is no longer complete, and `header` (the line that
+   * separates the attempts) is appended. FAILED_PRECONDITION while the earlier copy has not ended.
+   */
+  nextSource(applicationId: string, jobId: string, header: readonly DriverLogWrite[], time?: Date): Promise<void>;
   /**
    * Up to `limit` stored pieces from `offset` on, in order; the first starts at `offset` when the
    * offset points inside a piece. Pieces retention dropped are simply absent: the caller compares offsets.

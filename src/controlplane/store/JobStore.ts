@@ -33,6 +33,11 @@ export interface JobStore {
    * final, so a late or repeated event cannot revive a job. Each move to RESTARTING counts a restart.
    */
   updateStatus(jobId: string, status: JobStatus, failure: SerializedError | undefined, time?: Date): Promise<void>;
+  /**
+   * A job lost with its cluster runs again on `clusterId` under the same id (a later driver
+   * attempt's replay): it moves there, RESTARTING, its restarts counted one more, whatever status it had.
+   */
+  restartOn(jobId: string, clusterId: string): Promise<void>;
   /** The job, or undefined. */
   find(jobId: string): Promise<Job | undefined>;
   /** The job; NOT_FOUND naming the id when there is none, or (given `tenant`) when its application is another tenant's, with the same answer. */

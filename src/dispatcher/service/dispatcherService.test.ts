@@ -285,6 +285,7 @@ describe('DispatcherService', () => {
       status: ApplicationStatus.FINISHED,
       failure: undefined,
       message: 'main() returned and every job of the application ended (it submitted no jobs)',
+      driverJobId: jobId,
     });
     await expect(submit(LivingPriority.NORMAL, 'app-9')).rejects.toMatchObject({
       code: Status.FAILED_PRECONDITION,

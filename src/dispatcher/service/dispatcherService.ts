@@ -57,6 +57,8 @@ const OUTPUT_STREAMS: ReadonlyArray<readonly [OutputStream, LogStream]> = [
   ['logger', LogStream.LOGGER],
 ];
 
+import { driverReplayFromMessage } from './driverReplayFromMessage.js';
+
 /** Creates the DispatcherService implementation. */
 export function dispatcherService({
   clusterId,
@@ -79,6 +81,8 @@ export function dispatcherService({
         livingPriority,
         applicationId: request.applicationId,
         requestId: request.requestId || undefined,
+        driverOrdinal: request.driverOrdinal || undefined,
+        driverReplay: driverReplayFromMessage(request.driverReplay),
       });
       return { jobId };
     },

@@ -30,12 +30,18 @@ export interface DispatcherJobSubmitterOptions {
   livingPriority?: LivingPriority;
   /** TLS and the cluster's secret, to reach a secured job manager; plaintext without credentials when not given. */
   security?: ClientSecurity;
+  /**
+   * True for a driver's submitter: each submission carries its ordinal (1, 2, …, in the order
+   * `submit` is called), by which a later driver attempt's submission is matched to the record.
+   */
+  numberSubmissions?: boolean;
 }
 
 /** Submits jobs to one Dispatcher. */
 export class DispatcherJobSubmitter implements JobSubmitter {
   private readonly channel: Channel;
   private readonly client: DispatcherServiceClient;
+  private submissions = 0;
 
   constructor(private readonly options: DispatcherJobSubmitterOptions) {
     ({ channel: this.channel, client: this.client } = connectClient(
@@ -46,12 +52,15 @@ export class DispatcherJobSubmitter implements JobSubmitter {
   }
 
   async submit(graph: JobGraph): Promise<SubmittedJob> {
+    const driverOrdinal = this.options.numberSubmissions ? ++this.submissions : 0;
     const { jobId } = await this.call(() =>
       this.client.submitJob({
         jobGraph: jobGraphToMessage(graph),
         livingPriority: livingPriorityToMessage(this.options.livingPriority ?? 'NORMAL'),
         applicationId: this.options.applicationId ?? '',
         requestId: '',
+        driverOrdinal,
+        driverReplay: undefined,
       }),
     );
     return {

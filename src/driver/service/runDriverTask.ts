@@ -17,6 +17,7 @@ export interface DriverTaskOptions extends Omit<RunDriverOptions, 'connectSubmit
 export function runDriverTask({ clientSecurity, ...options }: DriverTaskOptions): Promise<void> {
   return runDriver({
     ...options,
-    connectSubmitter: (target) => new DispatcherJobSubmitter({ ...target, security: clientSecurity }),
+    connectSubmitter: (target) =>
+      new DispatcherJobSubmitter({ ...target, security: clientSecurity, numberSubmissions: true }),
   });
 }

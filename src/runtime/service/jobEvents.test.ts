@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { JobEvent as JobEventMessage } from '../../../generated/flotilla/v1/events.js';
+import { DriverReplayKind, JobEvent as JobEventMessage } from '../../../generated/flotilla/v1/events.js';
 import { ApplicationStatus, ExecutionState, JobStatus, LivingPriority } from '../../../generated/flotilla/v1/status.js';
-import { jobEventToMessage } from './jobEvents.js';
+import { driverSubmissionFromMessage, jobEventToMessage, jobStatusChangedToMessage } from './jobEvents.js';
 import { applicationStatusToMessage } from '../../rpc/convert/status.js';
 
 const time = new Date('2024-05-01T10:00:00.123Z');
@@ -36,8 +36,46 @@ describe('job event conversion', () => {
         status: JobStatus.RESTARTING,
         failure: { name: 'Error', message: 'boom', stack: 'at x', cause: undefined },
         livingPriority: LivingPriority.DRIVER,
+        driverAttempt: 0,
+        driverOrdinal: 0,
+        fingerprint: '',
+        replay: DriverReplayKind.UNSPECIFIED,
+        replayedAttempt: 0,
       },
     });
+  });
+
+  it('names the driver submission a job status change is about, and how a replayed one was answered, both ways', () => {
+    const submission = {
+      attempt: 2,
+      ordinal: 3,
+      fingerprint: 'f'.repeat(64),
+      replay: 'RESUBMITTED' as const,
+      replayedAttempt: 1,
+    };
+    const message = jobStatusChangedToMessage({
+      type: 'jobStatusChanged',
+      jobId: 'job-3',
+      jobName: 'app: slow',
+      status: 'CREATED',
+      livingPriority: 'NORMAL',
+      submission,
+    });
+    expect(message).toMatchObject({
+      driverAttempt: 2,
+      driverOrdinal: 3,
+      replay: DriverReplayKind.RESUBMITTED,
+      replayedAttempt: 1,
+    });
+    expect(driverSubmissionFromMessage(message)).toEqual(submission);
+    const plain = jobStatusChangedToMessage({
+      type: 'jobStatusChanged',
+      jobId: 'job-4',
+      jobName: 'x',
+      status: 'CREATED',
+      livingPriority: 'NORMAL',
+    });
+    expect(driverSubmissionFromMessage(plain)).toBeUndefined();
   });
 
   it('converts a task state change with where it ran', () => {
@@ -84,6 +122,7 @@ describe('job event conversion', () => {
       kind: {
         type: 'applicationStatusChanged',
         status: 'FAILED',
+        driverJobId: 'job-driver',
         failure: {
           name: 'DriverLostError',
           message: 'the driver was lost: task executor te-1 was lost',
@@ -100,6 +139,7 @@ describe('job event conversion', () => {
       $case: 'applicationStatusChanged',
       applicationStatusChanged: {
         status: ApplicationStatus.FAILED,
+        driverJobId: 'job-driver',
         failure: {
           name: 'DriverLostError',
           message: 'the driver was lost: task executor te-1 was lost',

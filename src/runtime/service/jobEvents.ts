@@ -9,8 +9,11 @@ import type {
   JobStatusChanged as JobStatusChangedMessage,
   TaskStateChanged as TaskStateChangedMessage,
 } from '../../../generated/flotilla/v1/events.js';
+import { DriverReplayKind as DriverReplayKindMessage } from '../../../generated/flotilla/v1/events.js';
 import type {
   ApplicationStatusChanged,
+  DriverReplayKind,
+  DriverSubmissionRef,
   JobEvent,
   JobEventKind,
   JobStatusChanged,
@@ -43,8 +46,29 @@ export function jobStatusChangedToMessage(kind: JobStatusChanged): JobStatusChan
     status: jobStatusToMessage(kind.status),
     failure: kind.failure && serializedErrorToMessage(kind.failure),
     livingPriority: livingPriorityToMessage(kind.livingPriority),
+    driverOrdinal: kind.submission?.ordinal ?? 0,
+    fingerprint: kind.submission?.fingerprint ?? '',
+    replay: kind.submission?.replay
+      ? DriverReplayKindMessage[kind.submission.replay]
+      : DriverReplayKindMessage.UNSPECIFIED,
+    replayedAttempt: kind.submission?.replayedAttempt ?? 0,
+    driverAttempt: kind.submission?.attempt ?? 0,
   };
 }
+
+/** The driver submission a job status change message names, if any (the inverse of the fields above). */
+export function driverSubmissionFromMessage(message: JobStatusChangedMessage): DriverSubmissionRef | undefined {
+  if (message.driverOrdinal === 0) return undefined;
+  const replay = DRIVER_REPLAY_KINDS.find((kind) => DriverReplayKindMessage[kind] === message.replay);
+  return {
+    attempt: Math.max(1, message.driverAttempt),
+    ordinal: message.driverOrdinal,
+    fingerprint: message.fingerprint,
+    ...(replay ? { replay, replayedAttempt: message.replayedAttempt } : {}),
+  };
+}
+
+const DRIVER_REPLAY_KINDS: readonly DriverReplayKind[] = ['REPLAYED', 'ATTACHED', 'RESUBMITTED'];
 
 /** A task state change as its proto message (the control plane relays the same events). */
 export function taskStateChangedToMessage(kind: TaskStateChanged): TaskStateChangedMessage {
@@ -66,6 +90,7 @@ export function applicationStatusChangedToMessage(kind: ApplicationStatusChanged
     status: applicationStatusToMessage(kind.status),
     failure: kind.failure && serializedErrorToMessage(kind.failure),
     message: kind.message,
+    driverJobId: kind.driverJobId ?? '',
   };
 }
 

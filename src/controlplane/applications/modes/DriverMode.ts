@@ -2,7 +2,8 @@
  * Driver mode (FLIP-40, `flotilla run -D`): `main()` runs as a driver job in a task executor slot
  * of the application's cluster (deployed for it, shared, or a job manager started by hand), which
  * reports the application's end. The driver job is submitted under a request id derived from the
- * application, so a launch resumed after a restart cannot start a second driver.
+ * application and the driver attempt, so a launch resumed after a restart cannot start a second
+ * driver; a later attempt (DriverAttempts) launches again with the next request id.
  */
 import { InvalidArgumentError } from '../../../common/errors.js';
 import type { Application, ApplicationSubmission, ClusterTarget } from '../../model/Application.js';
@@ -10,6 +11,7 @@ import { ClusterMainMode } from './ClusterMainMode.js';
 import { clusterWithBundle } from './clusterWithBundle.js';
 import { describeTarget } from './describeTarget.js';
 import { driverJobGraph } from './driverJobGraph.js';
+import { currentAttempt } from '../../model/DriverAttempt.js';
 import type { LaunchedApplication, ModeServices, SubmissionModeStrategy } from './SubmissionModeStrategy.js';
 
 /** Driver mode. */
@@ -44,15 +46,18 @@ export class DriverMode extends ClusterMainMode implements SubmissionModeStrateg
     const prepared = await clusterWithBundle(application, application.driverResources, services, signal);
     const { cluster, gateway } = prepared;
     const applicationId = prepared.application.id;
+    const attempt = currentAttempt(prepared.application);
     const jobId = await gateway.submitJob({
       graph: driverJobGraph(prepared.application),
       livingPriority: 'DRIVER',
       applicationId,
-      requestId: `${applicationId}/driver`,
+      // Each driver attempt has a request id of its own (the first keeps the one it always had).
+      requestId: attempt === 1 ? `${applicationId}/driver` : `${applicationId}/driver/${attempt}`,
+      driverReplay: await services.driverReplay?.(prepared.application),
     });
     return {
       driverJobId: jobId,
-      message: `driver job ${jobId} accepted by cluster ${cluster.id} (${cluster.jobmanagerAddress})`,
+      message: `${attempt === 1 ? '' : `driver attempt ${attempt}: `}driver job ${jobId} accepted by cluster ${cluster.id} (${cluster.jobmanagerAddress})`,
     };
   }
 }

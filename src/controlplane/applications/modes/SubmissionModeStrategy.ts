@@ -11,6 +11,7 @@ import type { Logger } from '../../../common/logger.js';
 import type { SerializedError } from '../../../common/status.js';
 import type { JobGraph } from '../../../jobgraph/jobGraph.js';
 import type { ClusterManager } from '../../clusters/ClusterManager.js';
+import type { DriverReplayRecord } from '../../clusters/DispatcherGateway.js';
 import type { Application, ApplicationSubmission, ClusterTarget, SubmissionMode } from '../../model/Application.js';
 import type { ApplicationJobs } from '../../model/ApplicationJobs.js';
 import type { ApplicationStore } from '../../store/ApplicationStore.js';
@@ -21,6 +22,8 @@ export interface ModeServices {
   artifacts: ArtifactStore;
   applications: ApplicationStore;
   logger: Logger;
+  /** What a driver attempt is told of the earlier ones (replay); undefined for an application without attempts. */
+  driverReplay?(application: Application): Promise<DriverReplayRecord | undefined>;
 }
 
 /** What a launch got running. */

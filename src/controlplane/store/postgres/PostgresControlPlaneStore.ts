@@ -22,6 +22,7 @@ import { PostgresClusterStore } from './PostgresClusterStore.js';
 import { PostgresDriverLogStore } from './PostgresDriverLogStore.js';
 import { PostgresFollowerLeaseStore } from './PostgresFollowerLeaseStore.js';
 import { RemoteChanges } from './remoteChanges.js';
+import { PostgresDriverSubmissionStore } from './PostgresDriverSubmissionStore.js';
 import { PostgresJobStore } from './PostgresJobStore.js';
 import { PostgresRetentionStore } from './PostgresRetentionStore.js';
 import { redactedPostgresUrl } from './postgresUrl.js';
@@ -61,6 +62,7 @@ abstract class PostgresScope {
   readonly clusters;
   readonly jobs;
   readonly driverLogs;
+  readonly driverSubmissions;
   readonly retention;
   readonly artifacts;
   readonly leases;
@@ -71,6 +73,7 @@ abstract class PostgresScope {
     this.clusters = new PostgresClusterStore(access, pages);
     this.jobs = new PostgresJobStore(access, pages);
     this.driverLogs = new PostgresDriverLogStore(access, origin);
+    this.driverSubmissions = new PostgresDriverSubmissionStore(access);
     this.retention = new PostgresRetentionStore(access);
     this.artifacts = new PostgresArtifactCatalog(access);
     this.leases = new PostgresFollowerLeaseStore(access);

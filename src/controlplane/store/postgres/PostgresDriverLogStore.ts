@@ -2,8 +2,9 @@
  * The `driver_log` table: the PostgreSQL {@link DriverLogStore}. An append locks the application's
  * row (`FOR UPDATE`), checks the source offset, inserts its rows and moves the offsets in one
  * transaction: a second copy of the same log, on this replica or another, waits and is then refused
- * because the offset moved. Each append and completion sends the NOTIFY that wakes other
- * replicas' readers at commit (remoteChanges.ts).
+ * because the offset moved. Moving the copy on to a later driver attempt's job locks the row too.
+ * Each append, completion and move sends the NOTIFY that wakes other replicas' readers at commit
+ * (remoteChanges.ts).
  */
 import { FailedPreconditionError, NotFoundError } from '../../../common/errors.js';
 import type {
@@ -19,6 +20,7 @@ import { CHANGES_CHANNEL, changePayload } from './remoteChanges.js';
 
 interface PositionRow {
   driver_log_source_offset: number;
+  driver_log_source_job_id: string;
   driver_log_end_offset: number;
   driver_log_first_kept_offset: number;
   driver_log_completed_at: Date | null;
@@ -74,6 +76,28 @@ export class PostgresDriverLogStore implements DriverLogStore {
     });
   }
 
+  nextSource(
+    applicationId: string,
+    jobId: string,
+    header: readonly DriverLogWrite[],
+    time = new Date(),
+  ): Promise<void> {
+    return this.access.atomic(async (access) => {
+      const position = await positionOf(access, applicationId, 'FOR UPDATE');
+      if (!position.completedAt) {
+        throw new FailedPreconditionError(
+          `the driver log copy of application ${applicationId} has not ended; it moves to driver job ${jobId} only after`,
+        );
+      }
+      await access.query(
+        'UPDATE applications SET driver_log_source_job_id = $2, driver_log_source_offset = 0, driver_log_completed_at = NULL WHERE id = $1',
+        [applicationId, jobId],
+      );
+      if (header.length > 0) await appendRows(access, applicationId, position.endOffset, 0, header, time);
+      await this.notify(access, applicationId);
+    });
+  }
+
   /** Wakes other replicas' readers of the log once the transaction commits. */
   private async notify(access: PostgresAccess, applicationId: string): Promise<void> {
     await access.query(`SELECT pg_notify('${CHANGES_CHANNEL}', $1)`, [
@@ -112,7 +136,7 @@ export class PostgresDriverLogStore implements DriverLogStore {
 /** Where the application's log stands, read with `lock` (`FOR UPDATE` or nothing); NOT_FOUND for an unknown application. */
 async function positionOf(access: PostgresAccess, applicationId: string, lock: string): Promise<DriverLogPosition> {
   const { rows } = await access.query<PositionRow>(
-    `SELECT driver_log_source_offset, driver_log_end_offset, driver_log_first_kept_offset, driver_log_completed_at, compacted_at
+    `SELECT driver_log_source_offset, driver_log_source_job_id, driver_log_end_offset, driver_log_first_kept_offset, driver_log_completed_at, compacted_at
      FROM applications WHERE id = $1 ${lock}`,
     [applicationId],
   );
@@ -120,6 +144,7 @@ async function positionOf(access: PostgresAccess, applicationId: string, lock: s
   if (!row) throw new NotFoundError(`application ${JSON.stringify(applicationId)} is not known to this control plane`);
   const position: DriverLogPosition = {
     sourceOffset: row.driver_log_source_offset,
+    sourceJobId: row.driver_log_source_job_id,
     endOffset: row.driver_log_end_offset,
     firstKeptOffset: row.driver_log_first_kept_offset,
   };

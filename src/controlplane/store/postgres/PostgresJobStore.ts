@@ -63,6 +63,13 @@ export class PostgresJobStore implements JobStore {
     );
   }
 
+  async restartOn(jobId: string, clusterId: string): Promise<void> {
+    await this.access.query(
+      `UPDATE jobs SET cluster_id = $2, status = 'RESTARTING', ended_at = NULL, restarts = restarts + 1 WHERE id = $1`,
+      [jobId, clusterId],
+    );
+  }
+
   find(jobId: string): Promise<Job | undefined> {
     return this.findOne('SELECT * FROM jobs WHERE id = $1', [jobId]);
   }

@@ -3,7 +3,8 @@
  * is never edited, and a change to the schema is a new entry at the end. The list is PostgreSQL's
  * own (its versions are not SQLite's): version 1 is the whole schema the SQLite store reached in
  * its nine migrations, in PostgreSQL's types (timestamptz for instants, boolean, bytea, bigint
- * counters and offsets). JSON columns are text, read back exactly as written.
+ * counters and offsets); version 2 is SQLite's migration 10 (follower leases), version 3 its migration 11 (driver attempts and submissions).
+ * JSON columns are text, read back exactly as written.
  *
  * Several replicas of the control plane will share one database (issue 14): the rows of clusters
  * are keyed by their id alone, so a later migration can add a lease per cluster (holder, expiry and
@@ -151,6 +152,37 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         expires_at     timestamptz NOT NULL
       );
       CREATE INDEX follower_leases_by_expiry ON follower_leases (expires_at);
+    `,
+  },
+  {
+    version: 3,
+    description: 'driver attempts, and the record of each job a driver submitted, for replay in a later attempt',
+    sql: `
+      -- How many driver attempts the application may use, and those started so far (JSON, oldest first, each with its cause).
+      ALTER TABLE applications ADD COLUMN driver_attempts integer NOT NULL DEFAULT 1 CHECK (driver_attempts >= 1);
+      ALTER TABLE applications ADD COLUMN attempts_json text NOT NULL DEFAULT '[]';
+      -- The driver job the driver log copy reads from once a later attempt's driver took over ('' for the first driver job).
+      ALTER TABLE applications ADD COLUMN driver_log_source_job_id text NOT NULL DEFAULT '';
+
+      -- One row per job a driver attempt submitted: its ordinal within the attempt, the fingerprint of
+      -- its job graph, the job and, once it ended, its terminal status and result (collected records
+      -- included, bounded by a setting), so that a later attempt is answered from here and a lost job
+      -- manager loses none of it.
+      CREATE TABLE driver_submissions (
+        application_id  text NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+        attempt         integer NOT NULL CHECK (attempt >= 1),
+        ordinal         integer NOT NULL CHECK (ordinal >= 1),
+        fingerprint     text NOT NULL,
+        job_id          text NOT NULL,
+        job_name        text NOT NULL,
+        cluster_id      text NOT NULL,
+        status          text,
+        result          bytea,
+        submitted_at    timestamptz NOT NULL,
+        ended_at        timestamptz,
+        PRIMARY KEY (application_id, attempt, ordinal)
+      );
+      CREATE INDEX driver_submissions_by_job ON driver_submissions (job_id);
     `,
   },
 ];

@@ -2,6 +2,7 @@
 import type { SerializedError } from '../../../common/status.js';
 import type { Application } from '../../model/Application.js';
 import type { ApplicationStatus } from '../../model/ApplicationStatus.js';
+import type { DriverAttempt } from '../../model/DriverAttempt.js';
 import type { ApplicationChanges } from '../ApplicationStore.js';
 import type { ColumnCodec } from './ColumnCodec.js';
 
@@ -34,6 +35,8 @@ export interface ApplicationRow<Time, Flag> {
   ended_at: Time | null;
   client_main_ended_at: Time | null;
   client_main_failure_json: string | null;
+  driver_attempts: number;
+  attempts_json: string;
 }
 
 /** The columns a new application is inserted with (the others take their defaults). */
@@ -71,6 +74,8 @@ export function applicationToRow<Time, Flag>(
     request_fingerprint: application.requestFingerprint,
     created_at: codec.instant(application.createTime),
     ended_at: application.endTime ? codec.instant(application.endTime) : null,
+    driver_attempts: application.driverAttempts,
+    attempts_json: JSON.stringify(application.attempts),
   };
 }
 
@@ -101,6 +106,8 @@ export function applicationFromRow<Time, Flag>(
     lastEventSequence: row.last_event_sequence,
     requestId: row.request_id ?? '',
     requestFingerprint: row.request_fingerprint,
+    driverAttempts: row.driver_attempts,
+    attempts: attemptsFromJson(row.attempts_json),
   };
   if (row.savepoint_json) application.savepoint = JSON.parse(row.savepoint_json);
   if (row.ended_at !== null) application.endTime = codec.date(row.ended_at);
@@ -128,5 +135,17 @@ export function applicationChangeColumns<Time, Flag>(
   if (changes.clientMainEndTime !== undefined)
     columns.push(['client_main_ended_at', codec.instant(changes.clientMainEndTime)]);
   if ('clientMainFailure' in changes) columns.push(['client_main_failure_json', json(changes.clientMainFailure)]);
+  if (changes.attempts !== undefined) columns.push(['attempts_json', JSON.stringify(changes.attempts)]);
   return columns;
+}
+
+/** Driver attempts as stored (JSON, dates as ISO strings) with their dates back. */
+export function attemptsFromJson(json: string): DriverAttempt[] {
+  return (
+    JSON.parse(json) as (Omit<DriverAttempt, 'startTime' | 'endTime'> & { startTime: string; endTime?: string })[]
+  ).map(({ startTime, endTime, ...attempt }) => ({
+    ...attempt,
+    startTime: new Date(startTime),
+    ...(endTime === undefined ? {} : { endTime: new Date(endTime) }),
+  }));
 }

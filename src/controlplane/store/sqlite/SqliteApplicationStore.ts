@@ -20,6 +20,7 @@ import {
   applicationChangeColumns,
   applicationFromRow,
   applicationToRow,
+  attemptsFromJson,
   type ApplicationRow as Row,
 } from '../rows/applicationRow.js';
 import { KeptRows } from './KeptRows.js';
@@ -64,10 +65,10 @@ export class SqliteApplicationStore implements ApplicationStore {
         .prepare(
           `INSERT INTO applications (id, tenant, name, status, mode, detached, bundle_json, entry, args_json, driver_resources_json, parallelism,
            properties_json, savepoint_json, target_json, cluster_id, owns_cluster, driver_job_id, job_ids_json, failure_json,
-           last_event_sequence, request_id, request_fingerprint, created_at, ended_at)
+           last_event_sequence, request_id, request_fingerprint, created_at, ended_at, driver_attempts, attempts_json)
          VALUES (@id, @tenant, @name, @status, @mode, @detached, @bundle_json, @entry, @args_json, @driver_resources_json, @parallelism,
            @properties_json, @savepoint_json, @target_json, @cluster_id, @owns_cluster, @driver_job_id, @job_ids_json, @failure_json,
-           0, @request_id, @request_fingerprint, @created_at, @ended_at)`,
+           0, @request_id, @request_fingerprint, @created_at, @ended_at, @driver_attempts, @attempts_json)`,
         )
         .run(applicationToRow(application, SQLITE_COLUMNS));
     });
@@ -196,6 +197,7 @@ function withChanges(application: Application, changes: ApplicationChanges): App
   if (changes.ownsCluster !== undefined) changed.ownsCluster = changes.ownsCluster;
   if (changes.driverJobId !== undefined) changed.driverJobId = changes.driverJobId;
   if (changes.jobIds !== undefined) changed.jobIds = copy(changes.jobIds);
+  if (changes.attempts !== undefined) changed.attempts = attemptsFromJson(JSON.stringify(changes.attempts));
   if ('failure' in changes) {
     if (changes.failure) changed.failure = copy(changes.failure);
     else delete changed.failure;

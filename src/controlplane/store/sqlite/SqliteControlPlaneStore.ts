@@ -23,6 +23,7 @@ import { keptClusters, SqliteClusterStore } from './SqliteClusterStore.js';
 import { SqliteDriverLogStore } from './SqliteDriverLogStore.js';
 import { SqliteFollowerLeaseStore } from './SqliteFollowerLeaseStore.js';
 import { SqliteJobStore } from './SqliteJobStore.js';
+import { SqliteDriverSubmissionStore } from './SqliteDriverSubmissionStore.js';
 import { SqliteRetentionStore } from './SqliteRetentionStore.js';
 import { onRollback, openStateDatabase, schemaVersion, type StateDatabase } from './stateDatabase.js';
 import { storeKey } from './storeKeys.js';
@@ -46,6 +47,7 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
   readonly clusters;
   readonly jobs;
   readonly driverLogs;
+  readonly driverSubmissions;
   readonly retention;
   readonly artifacts;
   readonly leases;
@@ -71,6 +73,7 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
       clusters: new SqliteClusterStore(db, access, clusters, pages),
       jobs: new SqliteJobStore(db, access, pages),
       driverLogs: new SqliteDriverLogStore(db, access),
+      driverSubmissions: new SqliteDriverSubmissionStore(db, access),
       retention: new SqliteRetentionStore(db, access),
       artifacts: new SqliteArtifactCatalog(db, access),
       leases: new SqliteFollowerLeaseStore(db, access),
@@ -86,6 +89,7 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
     this.clusters = outside.clusters;
     this.jobs = outside.jobs;
     this.driverLogs = outside.driverLogs;
+    this.driverSubmissions = outside.driverSubmissions;
     this.retention = outside.retention;
     this.artifacts = outside.artifacts;
     this.leases = outside.leases;
@@ -149,6 +153,7 @@ class SqliteStoreTransaction implements StoreTransaction {
   readonly clusters;
   readonly jobs;
   readonly driverLogs;
+  readonly driverSubmissions;
   readonly retention;
   readonly artifacts;
   readonly leases;
@@ -163,6 +168,7 @@ class SqliteStoreTransaction implements StoreTransaction {
     this.clusters = repositories.clusters;
     this.jobs = repositories.jobs;
     this.driverLogs = repositories.driverLogs;
+    this.driverSubmissions = repositories.driverSubmissions;
     this.retention = repositories.retention;
     this.artifacts = repositories.artifacts;
     this.leases = repositories.leases;

@@ -16,6 +16,7 @@ import type { StateDatabase } from './stateDatabase.js';
 
 interface PositionRow {
   driver_log_source_offset: number;
+  driver_log_source_job_id: string;
   driver_log_end_offset: number;
   driver_log_first_kept_offset: number;
   driver_log_completed_at: number | null;
@@ -63,6 +64,30 @@ export class SqliteDriverLogStore implements DriverLogStore {
     );
   }
 
+  nextSource(
+    applicationId: string,
+    jobId: string,
+    header: readonly DriverLogWrite[],
+    time = new Date(),
+  ): Promise<void> {
+    return this.access.write(() =>
+      this.db.transaction(() => {
+        const position = this.positionNow(applicationId);
+        if (!position.completedAt) {
+          throw new FailedPreconditionError(
+            `the driver log copy of application ${applicationId} has not ended; it moves to driver job ${jobId} only after`,
+          );
+        }
+        this.db
+          .prepare(
+            'UPDATE applications SET driver_log_source_job_id = ?, driver_log_source_offset = 0, driver_log_completed_at = NULL WHERE id = ?',
+          )
+          .run(jobId, applicationId);
+        if (header.length > 0) this.appendNow(applicationId, 0, 0, header, time);
+      })(),
+    );
+  }
+
   read(applicationId: string, offset: number, limit: number): Promise<DriverLogPiece[]> {
     return this.access.read(() => {
       const rows = this.db
@@ -100,13 +125,14 @@ export class SqliteDriverLogStore implements DriverLogStore {
   private positionNow(applicationId: string): DriverLogPosition {
     const row = this.db
       .prepare(
-        'SELECT driver_log_source_offset, driver_log_end_offset, driver_log_first_kept_offset, driver_log_completed_at, compacted_at FROM applications WHERE id = ?',
+        'SELECT driver_log_source_offset, driver_log_source_job_id, driver_log_end_offset, driver_log_first_kept_offset, driver_log_completed_at, compacted_at FROM applications WHERE id = ?',
       )
       .get(applicationId) as PositionRow | undefined;
     if (!row)
       throw new NotFoundError(`application ${JSON.stringify(applicationId)} is not known to this control plane`);
     const position: DriverLogPosition = {
       sourceOffset: row.driver_log_source_offset,
+      sourceJobId: row.driver_log_source_job_id,
       endOffset: row.driver_log_end_offset,
       firstKeptOffset: row.driver_log_first_kept_offset,
     };

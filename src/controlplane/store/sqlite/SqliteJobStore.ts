@@ -70,6 +70,16 @@ export class SqliteJobStore implements JobStore {
     });
   }
 
+  restartOn(jobId: string, clusterId: string): Promise<void> {
+    return this.access.write(() => {
+      this.db
+        .prepare(
+          `UPDATE jobs SET cluster_id = ?, status = 'RESTARTING', ended_at = NULL, restarts = restarts + 1 WHERE id = ?`,
+        )
+        .run(clusterId, jobId);
+    });
+  }
+
   find(jobId: string): Promise<Job | undefined> {
     return this.access.read(() => this.findNow(jobId));
   }

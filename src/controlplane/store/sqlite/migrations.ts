@@ -217,4 +217,34 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX follower_leases_by_expiry ON follower_leases (expires_at);
     `,
   },
+  {
+    version: 11,
+    description: 'driver attempts, and the record of each job a driver submitted, for replay in a later attempt',
+    sql: `
+      -- How many driver attempts the application may use, and those started so far (JSON, oldest first, each with its cause).
+      ALTER TABLE applications ADD COLUMN driver_attempts INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE applications ADD COLUMN attempts_json TEXT NOT NULL DEFAULT '[]';
+      -- The driver job the driver log copy reads from once a later attempt's driver took over ('' for the first driver job).
+      ALTER TABLE applications ADD COLUMN driver_log_source_job_id TEXT NOT NULL DEFAULT '';
+      -- One row per job a driver attempt submitted: its ordinal within the attempt, the fingerprint of
+      -- its job graph, the job and, once it ended, its terminal status and result (collected records
+      -- included, bounded by a setting), so that a later attempt is answered from here and a lost job
+      -- manager loses none of it.
+      CREATE TABLE driver_submissions (
+        application_id  TEXT NOT NULL REFERENCES applications (id) ON DELETE CASCADE,
+        attempt         INTEGER NOT NULL,
+        ordinal         INTEGER NOT NULL,
+        fingerprint     TEXT NOT NULL,
+        job_id          TEXT NOT NULL,
+        job_name        TEXT NOT NULL,
+        cluster_id      TEXT NOT NULL,
+        status          TEXT,
+        result          BLOB,
+        submitted_at    INTEGER NOT NULL,
+        ended_at        INTEGER,
+        PRIMARY KEY (application_id, attempt, ordinal)
+      ) STRICT;
+      CREATE INDEX driver_submissions_by_job ON driver_submissions (job_id);
+    `,
+  },
 ];
