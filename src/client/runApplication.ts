@@ -43,6 +43,8 @@ export interface DriverApplicationRequest {
   parallelism: number;
   /** How many driver attempts the application may use (driver mode); 0 or absent for 1. */
   driverAttempts?: number;
+  /** Whether a driver that failed by its own doing is started again too while attempts remain. */
+  driverRetryOwnFailures?: boolean;
   properties: Record<string, string>;
   /** Makes a repeated submission idempotent; a new one per call by default. */
   requestId?: string;
@@ -89,6 +91,7 @@ export async function runApplication(
     driverResources: request.driver,
     parallelism: request.parallelism,
     driverAttempts: request.driverAttempts ?? 0,
+    driverRetryOwnFailures: request.driverRetryOwnFailures ?? false,
     savepoint: request.savepoint,
     properties: request.properties,
   };

@@ -74,6 +74,7 @@ export function driverRequest(artifactId: string, changes: Partial<RunApplicatio
     savepoint: undefined,
     properties: {},
     driverAttempts: 0,
+    driverRetryOwnFailures: false,
     ...changes,
   };
 }

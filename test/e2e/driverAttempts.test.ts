@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ApplicationStatus, FailureCategory } from '../../generated/flotilla/v1/status.js';
+import { ApplicationStatus, FailureCategory, LivingPriority } from '../../generated/flotilla/v1/status.js';
 import { clusterProcesses, startControlPlane, watchAll } from '../support/controlPlane.js';
 import { killDriverHost } from '../support/driverHost.js';
 import { ROOT, runCli } from '../support/processes.js';
@@ -92,6 +92,58 @@ describe('flotilla run -D --driver-attempts', () => {
       'DriverLostError',
       'DriverLostError',
     ]);
+    await expect.poll(() => clusterProcesses(controlPlane.stateDir), { timeout: 5000, interval: 100 }).toEqual([]);
+  }, 180_000);
+
+  it('starts a driver that failed by its own doing again only with --driver-retry-own-failures', async () => {
+    const controlPlane = await startControlPlane();
+    const retried = sharedDir();
+    const run = await runCli(
+      ['run', '-D', '--driver-attempts', '2', '--driver-retry-own-failures', ...app('flaky'), retried],
+      controlPlane.env,
+    );
+    expect(run.code).toBe(0);
+    const once = sharedDir();
+    const notRetried = await runCli(['run', '-D', '--driver-attempts', '2', ...app('flaky'), once], controlPlane.env);
+    expect(notRetried.code).toBe(0);
+    await watchAll(controlPlane.client, run.stdout.trim(), 0, true);
+    await watchAll(controlPlane.client, notRetried.stdout.trim(), 0, true);
+
+    const { application } = await controlPlane.client.getApplication({ applicationId: run.stdout.trim() });
+    expect(application!.status).toBe(ApplicationStatus.FINISHED);
+    expect(application!.driverRetryOwnFailures).toBe(true);
+    expect(application!.attempts).toMatchObject([
+      { number: 1, category: FailureCategory.APPLICATION, cause: { message: 'the external service did not answer' } },
+      { number: 2, driverJobId: application!.driverJobId },
+    ]);
+    expect(existsSync(join(retried, 'second'))).toBe(true);
+    const logs = await runCli(['logs', run.stdout.trim()], controlPlane.env);
+    expect(logs.stdout).toContain('done after a failure of its own');
+    const status = await runCli(['status', run.stdout.trim()], controlPlane.env);
+    expect(status.stdout).toMatch(/Retried:\s+any driver failure/);
+    // The first job ran once: the second attempt's first submission was answered from the record.
+    const { jobs } = await controlPlane.client.listJobs({
+      applicationId: run.stdout.trim(),
+      clusterId: '',
+      pageSize: 100,
+      pageToken: '',
+    });
+    expect(
+      jobs
+        .filter((job) => job.livingPriority !== LivingPriority.DRIVER)
+        .map((job) => job.name)
+        .sort(),
+    ).toEqual(['first job', 'second job']);
+
+    // Without the setting the same failure ends the application after its first attempt.
+    const { application: failed } = await controlPlane.client.getApplication({
+      applicationId: notRetried.stdout.trim(),
+    });
+    expect(failed!.status).toBe(ApplicationStatus.FAILED);
+    expect(failed!.failureCategory).toBe(FailureCategory.APPLICATION);
+    expect(failed!.failure?.message).toContain('the external service did not answer');
+    expect(failed!.attempts.length).toBeLessThanOrEqual(1);
+    expect(existsSync(join(once, 'second'))).toBe(false);
     await expect.poll(() => clusterProcesses(controlPlane.stateDir), { timeout: 5000, interval: 100 }).toEqual([]);
   }, 180_000);
 });

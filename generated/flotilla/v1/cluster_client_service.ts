@@ -122,6 +122,13 @@ export interface RunApplicationRequest {
    * retry); at most 10. Other modes take only 0 or 1.
    */
   driverAttempts: number;
+  /**
+   * Whether, in driver mode, a driver that failed by its own doing (category APPLICATION: main()
+   * threw or one of its jobs failed by its own error; RESOURCE: a limit enforced) is started again
+   * too while attempts remain, not only one lost to an infrastructure failure. False by default:
+   * the same code usually fails the same way again.
+   */
+  driverRetryOwnFailures: boolean;
 }
 
 export interface RunApplicationRequest_PropertiesEntry {
@@ -742,6 +749,7 @@ function createBaseRunApplicationRequest(): RunApplicationRequest {
     savepoint: undefined,
     properties: {},
     driverAttempts: 0,
+    driverRetryOwnFailures: false,
   };
 }
 
@@ -785,6 +793,9 @@ export const RunApplicationRequest: MessageFns<RunApplicationRequest> = {
     });
     if (message.driverAttempts !== 0) {
       writer.uint32(104).uint32(message.driverAttempts);
+    }
+    if (message.driverRetryOwnFailures !== false) {
+      writer.uint32(112).bool(message.driverRetryOwnFailures);
     }
     return writer;
   },
@@ -909,6 +920,14 @@ export const RunApplicationRequest: MessageFns<RunApplicationRequest> = {
             message.driverAttempts = reader.uint32();
             continue;
           }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.driverRetryOwnFailures = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -961,6 +980,11 @@ export const RunApplicationRequest: MessageFns<RunApplicationRequest> = {
         : isSet(object.driver_attempts)
         ? globalThis.Number(object.driver_attempts)
         : 0,
+      driverRetryOwnFailures: isSet(object.driverRetryOwnFailures)
+        ? globalThis.Boolean(object.driverRetryOwnFailures)
+        : isSet(object.driver_retry_own_failures)
+        ? globalThis.Boolean(object.driver_retry_own_failures)
+        : false,
     };
   },
 
@@ -1011,6 +1035,9 @@ export const RunApplicationRequest: MessageFns<RunApplicationRequest> = {
     if (message.driverAttempts !== 0) {
       obj.driverAttempts = Math.round(message.driverAttempts);
     }
+    if (message.driverRetryOwnFailures !== false) {
+      obj.driverRetryOwnFailures = message.driverRetryOwnFailures;
+    }
     return obj;
   },
 
@@ -1048,6 +1075,7 @@ export const RunApplicationRequest: MessageFns<RunApplicationRequest> = {
       {},
     );
     message.driverAttempts = object.driverAttempts ?? 0;
+    message.driverRetryOwnFailures = object.driverRetryOwnFailures ?? false;
     return message;
   },
 };

@@ -192,6 +192,11 @@ export interface Application {
   driverAttempts: number;
   /** The driver attempts started so far, in driver mode, oldest first; each ended one with its cause. */
   attempts: DriverAttempt[];
+  /**
+   * Whether a driver that failed by its own doing is started again too while attempts remain (see
+   * RunApplicationRequest.driver_retry_own_failures).
+   */
+  driverRetryOwnFailures: boolean;
 }
 
 export interface Application_PropertiesEntry {
@@ -1206,6 +1211,7 @@ function createBaseApplication(): Application {
     failureCategory: 0,
     driverAttempts: 0,
     attempts: [],
+    driverRetryOwnFailures: false,
   };
 }
 
@@ -1285,6 +1291,9 @@ export const Application: MessageFns<Application> = {
     }
     for (const v of message.attempts) {
       DriverAttempt.encode(v!, writer.uint32(194).fork()).join();
+    }
+    if (message.driverRetryOwnFailures !== false) {
+      writer.uint32(200).bool(message.driverRetryOwnFailures);
     }
     return writer;
   },
@@ -1497,6 +1506,14 @@ export const Application: MessageFns<Application> = {
             message.attempts.push(DriverAttempt.decode(reader, reader.uint32()));
             continue;
           }
+          case 25: {
+            if (tag !== 200) {
+              break;
+            }
+
+            message.driverRetryOwnFailures = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1594,6 +1611,11 @@ export const Application: MessageFns<Application> = {
       attempts: globalThis.Array.isArray(object?.attempts)
         ? object.attempts.map((e: any) => DriverAttempt.fromJSON(e))
         : [],
+      driverRetryOwnFailures: isSet(object.driverRetryOwnFailures)
+        ? globalThis.Boolean(object.driverRetryOwnFailures)
+        : isSet(object.driver_retry_own_failures)
+        ? globalThis.Boolean(object.driver_retry_own_failures)
+        : false,
     };
   },
 
@@ -1677,6 +1699,9 @@ export const Application: MessageFns<Application> = {
     if (message.attempts?.length) {
       obj.attempts = message.attempts.map((e) => DriverAttempt.toJSON(e));
     }
+    if (message.driverRetryOwnFailures !== false) {
+      obj.driverRetryOwnFailures = message.driverRetryOwnFailures;
+    }
     return obj;
   },
 
@@ -1727,6 +1752,7 @@ export const Application: MessageFns<Application> = {
     message.failureCategory = object.failureCategory ?? 0;
     message.driverAttempts = object.driverAttempts ?? 0;
     message.attempts = object.attempts?.map((e) => DriverAttempt.fromPartial(e)) || [];
+    message.driverRetryOwnFailures = object.driverRetryOwnFailures ?? false;
     return message;
   },
 };

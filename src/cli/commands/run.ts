@@ -154,6 +154,12 @@ export const runCommand: CommandSpec = {
       defaultHelp: '1, no retry',
     },
     {
+      name: 'driver-retry-own-failures',
+      type: 'boolean',
+      description:
+        'With -D and --driver-attempts N: also start the driver again, while attempts remain, when it failed by its own doing (main() threw, a job failed by its own error, a memory or collect limit), not only when it was lost. A later attempt replays what earlier ones submitted, so this suits failures that may pass (a flaky external service); a NonDeterministicDriverError is never retried.',
+    },
+    {
       name: 'property',
       type: 'properties',
       prefix: '-D',
@@ -224,6 +230,10 @@ export async function runRun(args: ParsedCommandLine): Promise<number> {
     throw new UsageError(`--driver-attempts must be a whole number from 1 to 10, got ${attempts}`);
   if (attempts !== undefined && attempts > 1 && !driver)
     throw new UsageError('--driver-attempts applies to driver mode (-D) only: it starts a lost driver again');
+  if (options['driver-retry-own-failures'] === true && !driver)
+    throw new UsageError(
+      '--driver-retry-own-failures applies to driver mode (-D) only: it starts a failed driver again',
+    );
   if (!driver && !applicationMode) {
     // Loaded only here: running main() in this process needs the SDK, which the other modes do not.
     const { runInClient } = await import('./runInClient.js');

@@ -83,6 +83,7 @@ function describeApplication(application: Application, jobs: readonly JobSummary
   if (application.failure) fields.push(...failureLines(application.failure));
   if (application.driverAttempts > 1 || application.attempts.length > 1) {
     fields.push(['Attempts', `${application.attempts.length} of ${application.driverAttempts}`]);
+    fields.push(['Retried', application.driverRetryOwnFailures ? 'any driver failure' : 'a lost driver only']);
     for (const attempt of application.attempts) fields.push([`Attempt ${attempt.number}`, describeAttempt(attempt)]);
   }
   if (application.driverJobId) {

@@ -28,6 +28,7 @@ export function applicationRequestOf(
     },
     parallelism: options.parallelism as number,
     driverAttempts: options['driver-attempts'] as number | undefined,
+    driverRetryOwnFailures: options['driver-retry-own-failures'] === true,
     properties: (options.property as Record<string, string> | undefined) ?? {},
     requestId: options['request-id'] as string | undefined,
     mode,

@@ -79,6 +79,7 @@ export class ApplicationManager {
     const fingerprint = requestFingerprint({
       ...submission,
       driverAttempts: submission.driverAttempts === 1 ? undefined : submission.driverAttempts,
+      driverRetryOwnFailures: submission.driverRetryOwnFailures ? true : undefined,
     });
     const { store, artifacts, log } = this.options;
     const earlier = input.requestId ? await store.applications.findByRequestId(input.requestId, tenant) : undefined;

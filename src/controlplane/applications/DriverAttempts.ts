@@ -4,7 +4,10 @@
  * ended but started again: the attempt that failed is recorded with its cause, the next one is
  * noted in the application's log, and its launch runs again, on the same cluster when it lives,
  * else on a newly deployed owned cluster (ApplicationLauncher, DriverMode). A driver that failed by
- * its own doing (APPLICATION or RESOURCE) is never retried, nor is an application being cancelled.
+ * its own doing (APPLICATION or RESOURCE) is retried only when the application asked for it
+ * (`--driver-retry-own-failures`), and never when it took a different path than the record
+ * (NonDeterministicDriverError: another attempt would meet the same record); an application being
+ * cancelled is never retried.
  * Which attempt a verdict is about is told by the failed driver job: only the current attempt's
  * driver can start the next one, so a late or repeated report of an earlier attempt changes nothing.
  */
@@ -56,7 +59,7 @@ export class DriverAttempts {
     clusterLost: boolean,
   ): boolean {
     if (application.mode !== 'DRIVER' || application.status !== 'RUNNING') return false;
-    if (failureCategoryOf(cause) !== 'INFRASTRUCTURE') return false;
+    if (!retriable(application, cause)) return false;
     if (currentAttempt(application) >= application.driverAttempts) return false;
     if (clusterLost && application.target.kind !== 'deploy') return false;
     // Only the current attempt's driver decides; an earlier attempt's is over already.
@@ -101,4 +104,12 @@ export class DriverAttempts {
     });
     return true;
   }
+}
+
+/** Whether a driver that failed with `cause` is one another attempt may help, by the application's setting. */
+function retriable(application: Application, cause: SerializedError | undefined): boolean {
+  const category = failureCategoryOf(cause);
+  if (category === 'INFRASTRUCTURE') return true;
+  if (!application.driverRetryOwnFailures || cause?.name === 'NonDeterministicDriverError') return false;
+  return category === 'APPLICATION' || category === 'RESOURCE';
 }

@@ -30,4 +30,6 @@ export interface RunApplicationInput {
   properties: Record<string, string>;
   /** 0 means the default (1). */
   driverAttempts: number;
+  /** Whether a driver that failed by its own doing is started again too while attempts remain (driver mode). */
+  driverRetryOwnFailures: boolean;
 }

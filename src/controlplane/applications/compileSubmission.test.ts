@@ -14,6 +14,7 @@ const valid: RunApplicationInput = {
   parallelism: 0,
   properties: {},
   driverAttempts: 0,
+  driverRetryOwnFailures: false,
 };
 
 const withInput = (changes: Partial<RunApplicationInput>) => () => compileSubmission({ ...valid, ...changes });
@@ -32,6 +33,7 @@ describe('compileSubmission', () => {
       parallelism: 1,
       properties: {},
       driverAttempts: 1,
+      driverRetryOwnFailures: false,
     });
     expect(
       compileSubmission({
@@ -114,6 +116,20 @@ describe('compileSubmission', () => {
         target: { kind: 'jobmanager', address: '127.0.0.1:6123' },
       }),
     ).toThrow(/driver_attempts applies to DRIVER mode only/);
+  });
+
+  it('retries a driver’s own failures only when asked, and only in DRIVER mode', () => {
+    expect(compileSubmission(valid).driverRetryOwnFailures).toBe(false);
+    expect(
+      compileSubmission({ ...valid, driverAttempts: 2, driverRetryOwnFailures: true }).driverRetryOwnFailures,
+    ).toBe(true);
+    expect(
+      withInput({
+        mode: 'SESSION',
+        driverRetryOwnFailures: true,
+        target: { kind: 'jobmanager', address: '127.0.0.1:6123' },
+      }),
+    ).toThrow(/driver_retry_own_failures applies to DRIVER mode only/);
   });
 
   it('refuses detached together with DRIVER, pointing at --follow', () => {

@@ -55,6 +55,7 @@ export function compileSubmission(input: RunApplicationInput): ApplicationSubmis
     parallelism,
     properties: checkProperties(input.properties, 'properties'),
     driverAttempts: checkDriverAttempts(input.driverAttempts, mode),
+    driverRetryOwnFailures: checkRetryOwnFailures(input.driverRetryOwnFailures === true, mode),
   };
   if (input.savepoint && input.savepoint.path !== '') {
     throw new NotImplementedError(
@@ -160,4 +161,14 @@ function compileTarget(target: RunApplicationInput['target'], defaultSlots: numb
     case 'jobmanager':
       return { kind: 'jobmanager', address: checkDialAddress(target.address, 'cluster.jobmanager_address') };
   }
+}
+
+/** Retrying a driver's own failures is a driver-mode setting; other modes have no driver to start again. */
+function checkRetryOwnFailures(retry: boolean, mode: SubmissionMode): boolean {
+  if (retry && mode !== 'DRIVER') {
+    throw new InvalidArgumentError(
+      `driver_retry_own_failures applies to DRIVER mode only (a driver that failed is started again), got true for ${mode}; leave it false`,
+    );
+  }
+  return retry;
 }

@@ -50,6 +50,11 @@ export interface ApplicationSubmission {
   properties: Record<string, string>;
   /** How many driver attempts the application may use, at least 1 (only driver mode takes more). */
   driverAttempts: number;
+  /**
+   * Whether a driver that failed by its own doing (APPLICATION, RESOURCE) is started again too while
+   * attempts remain; false retries only infrastructure failures (`--driver-retry-own-failures`).
+   */
+  driverRetryOwnFailures: boolean;
 }
 
 /** An application known to the control plane. */

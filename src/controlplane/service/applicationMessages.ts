@@ -43,6 +43,7 @@ export function applicationToMessage(application: Application): ApplicationMessa
     requestId: application.requestId,
     failureCategory: failureCategoryToMessage(applicationFailureCategory(application.status, application.failure)),
     driverAttempts: application.driverAttempts,
+    driverRetryOwnFailures: application.driverRetryOwnFailures,
     attempts: application.attempts.map((attempt) => ({
       number: attempt.number,
       driverJobId: attempt.driverJobId,
@@ -98,5 +99,6 @@ export function runApplicationInputFromMessage(request: RunApplicationRequest): 
     },
     properties: { ...request.properties },
     driverAttempts: request.driverAttempts,
+    driverRetryOwnFailures: request.driverRetryOwnFailures,
   };
 }

@@ -74,6 +74,7 @@ const runInput = (artifactId: string) => ({
   parallelism: 1,
   properties: {},
   driverAttempts: 0,
+  driverRetryOwnFailures: false,
 });
 
 async function followToEnd(domain: ControlPlaneDomain, applicationId: string): Promise<ApplicationEvent[]> {

@@ -22,6 +22,7 @@ export function testApplication(overrides: Partial<Application> = {}): Applicati
     parallelism: 1,
     properties: {},
     driverAttempts: 1,
+    driverRetryOwnFailures: false,
     clusterId: '',
     ownsCluster: false,
     driverJobId: '',

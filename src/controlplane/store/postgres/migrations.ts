@@ -3,7 +3,8 @@
  * is never edited, and a change to the schema is a new entry at the end. The list is PostgreSQL's
  * own (its versions are not SQLite's): version 1 is the whole schema the SQLite store reached in
  * its nine migrations, in PostgreSQL's types (timestamptz for instants, boolean, bytea, bigint
- * counters and offsets); version 2 is SQLite's migration 10 (follower leases), version 3 its migration 11 (driver attempts and submissions).
+ * counters and offsets); version 2 is SQLite's migration 10 (follower leases), version 3 its migration 11 (driver attempts and submissions),
+ * version 4 its migration 12 (driver_retry_own_failures).
  * JSON columns are text, read back exactly as written.
  *
  * Several replicas of the control plane will share one database (issue 14): the rows of clusters
@@ -183,6 +184,13 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
         PRIMARY KEY (application_id, attempt, ordinal)
       );
       CREATE INDEX driver_submissions_by_job ON driver_submissions (job_id);
+    `,
+  },
+  {
+    version: 4,
+    description: 'whether a driver that failed by its own doing is started again too (--driver-retry-own-failures)',
+    sql: `
+      ALTER TABLE applications ADD COLUMN driver_retry_own_failures boolean NOT NULL DEFAULT false;
     `,
   },
 ];

@@ -37,6 +37,7 @@ export interface ApplicationRow<Time, Flag> {
   client_main_failure_json: string | null;
   driver_attempts: number;
   attempts_json: string;
+  driver_retry_own_failures: Flag;
 }
 
 /** The columns a new application is inserted with (the others take their defaults). */
@@ -76,6 +77,7 @@ export function applicationToRow<Time, Flag>(
     ended_at: application.endTime ? codec.instant(application.endTime) : null,
     driver_attempts: application.driverAttempts,
     attempts_json: JSON.stringify(application.attempts),
+    driver_retry_own_failures: codec.toFlag(application.driverRetryOwnFailures),
   };
 }
 
@@ -108,6 +110,7 @@ export function applicationFromRow<Time, Flag>(
     requestFingerprint: row.request_fingerprint,
     driverAttempts: row.driver_attempts,
     attempts: attemptsFromJson(row.attempts_json),
+    driverRetryOwnFailures: codec.flag(row.driver_retry_own_failures),
   };
   if (row.savepoint_json) application.savepoint = JSON.parse(row.savepoint_json);
   if (row.ended_at !== null) application.endTime = codec.date(row.ended_at);

@@ -65,10 +65,12 @@ export class SqliteApplicationStore implements ApplicationStore {
         .prepare(
           `INSERT INTO applications (id, tenant, name, status, mode, detached, bundle_json, entry, args_json, driver_resources_json, parallelism,
            properties_json, savepoint_json, target_json, cluster_id, owns_cluster, driver_job_id, job_ids_json, failure_json,
-           last_event_sequence, request_id, request_fingerprint, created_at, ended_at, driver_attempts, attempts_json)
+           last_event_sequence, request_id, request_fingerprint, created_at, ended_at, driver_attempts, attempts_json,
+           driver_retry_own_failures)
          VALUES (@id, @tenant, @name, @status, @mode, @detached, @bundle_json, @entry, @args_json, @driver_resources_json, @parallelism,
            @properties_json, @savepoint_json, @target_json, @cluster_id, @owns_cluster, @driver_job_id, @job_ids_json, @failure_json,
-           0, @request_id, @request_fingerprint, @created_at, @ended_at, @driver_attempts, @attempts_json)`,
+           0, @request_id, @request_fingerprint, @created_at, @ended_at, @driver_attempts, @attempts_json,
+           @driver_retry_own_failures)`,
         )
         .run(applicationToRow(application, SQLITE_COLUMNS));
     });

@@ -247,4 +247,11 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX driver_submissions_by_job ON driver_submissions (job_id);
     `,
   },
+  {
+    version: 12,
+    description: 'whether a driver that failed by its own doing is started again too (--driver-retry-own-failures)',
+    sql: `
+      ALTER TABLE applications ADD COLUMN driver_retry_own_failures INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];
