@@ -133,7 +133,7 @@ describe('flotilla run -D --driver-attempts', () => {
         .filter((job) => job.livingPriority !== LivingPriority.DRIVER)
         .map((job) => job.name)
         .sort(),
-    ).toEqual(['first job', 'second job']);
+    ).toEqual(['e2e-flaky: first job', 'e2e-flaky: second job']);
 
     // Without the setting the same failure ends the application after its first attempt.
     const { application: failed } = await controlPlane.client.getApplication({
