@@ -60,6 +60,11 @@ export interface ControlPlaneOptions {
   /** How long the client of a session or per-job main() may go without a heartbeat; the default unless given. */
   clientHeartbeatTimeoutMs?: number;
   /**
+   * The lease time of clusters deployed for applications, in milliseconds: each ends itself once no
+   * job has run and no control plane has renewed its lease for that long. No lease when not given or 0.
+   */
+  clusterLeaseTimeMs?: number;
+  /**
    * Where clusters are deployed: `local` processes (the default), or `simulated` clusters that exist
    * only in this process's memory and play `simulation` (benchmarks and demos without processes).
    */
@@ -99,6 +104,8 @@ export const CONTROL_PLANE_DEFAULTS = {
   listen: '127.0.0.1:6180',
   maxArtifactBytes: 512 * 1024 * 1024,
   clientHeartbeatTimeoutMs: DEFAULT_CLIENT_HEARTBEAT_TIMEOUT_MS,
+  /** 5 minutes: longer than a control plane's restart, short enough that an orphaned cluster does not linger. */
+  clusterLeaseTimeMs: 5 * 60_000,
 } as const;
 
 /** The control plane's flags that set the bundle limits, as refusals name them. */
@@ -157,6 +164,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       logger,
       retention: options.retention,
       clientHeartbeatTimeoutMs: options.clientHeartbeatTimeoutMs,
+      clusterLeaseTimeMs: options.clusterLeaseTimeMs,
       externalJobManagers: options.externalJobManagers,
       clustersDir: options.clusterDir,
       clusterCertificateAuthority: clusterCa,

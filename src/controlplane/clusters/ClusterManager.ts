@@ -19,6 +19,7 @@ import type { ClusterListRequest, ClusterPage, ClusterStore } from '../store/Clu
 import type { StoreScope, StoreTransaction } from '../store/ControlPlaneStore.js';
 import { ClusterDeployments } from './ClusterDeployments.js';
 import { ClusterLinks } from './ClusterLinks.js';
+import { ClusterLeaseRenewals } from './ClusterLeaseRenewals.js';
 import { checkClusterLimits, type ClusterLimitsOf } from './ClusterLimits.js';
 import type { ClusterObserver } from './ClusterObserver.js';
 import { ClusterRecorder } from './ClusterRecorder.js';
@@ -51,6 +52,12 @@ export interface ClusterManagerOptions {
   clusterLimits?: ClusterLimitsOf;
   /** Told how long each deployment took and how it ended; nobody when not given. */
   onDeploymentEnded?: DeploymentEnded;
+  /**
+   * The lease time of clusters deployed for applications, in milliseconds: such a cluster ends
+   * itself once no job has run and this control plane (or the next one) has not renewed its lease for
+   * that long. No lease when not given or 0.
+   */
+  leaseTimeMs?: number;
 }
 
 /** A shared cluster to deploy. */
@@ -71,9 +78,12 @@ export class ClusterManager {
   private closing = false;
 
   constructor(private readonly options: ClusterManagerOptions) {
-    const { store, observer, target, connect, logger, lossTimeoutMs } = options;
+    const { store, observer, target, connect, logger, lossTimeoutMs, leaseTimeMs } = options;
     this.recorder = new ClusterRecorder(store, observer);
-    this.links = new ClusterLinks({ recorder: this.recorder, target, connect, logger, lossTimeoutMs });
+    const leases = leaseTimeMs
+      ? new ClusterLeaseRenewals({ leaseTimeMs, logger: logger.child({ component: 'leases' }) })
+      : undefined;
+    this.links = new ClusterLinks({ recorder: this.recorder, target, connect, logger, lossTimeoutMs, leases });
     this.deployments = new ClusterDeployments({
       target,
       recorder: this.recorder,
@@ -81,6 +91,7 @@ export class ClusterManager {
       onRunning: (cluster) => this.follow(cluster),
       closing: () => this.closing,
       onEnded: options.onDeploymentEnded,
+      leaseTimeMs,
     });
   }
 
