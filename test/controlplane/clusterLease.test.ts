@@ -10,22 +10,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DispatcherServiceDefinition } from '../../generated/flotilla/v1/dispatcher_service.js';
+import { JobStatus, LivingPriority } from '../../generated/flotilla/v1/status.js';
 import { connectClient } from '../../src/rpc/security/channelCredentials.js';
 import { recordedClusterFolder, startControlPlane } from '../support/controlPlane.js';
 import { startServer } from '../support/processes.js';
 import { sharedDir } from '../support/tempDir.js';
 import { driverRequest, isRunning, recordedProcesses, uploadDriverApp } from './controlPlaneTesting.js';
+import { until } from '../support/until.js';
 
 const LEASE_MS = 3000;
-
-/** Resolves once `condition` holds, polling; rejects naming `what` after `timeoutMs`. */
-async function until(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('cluster leases', () => {
   it(
@@ -85,6 +78,55 @@ describe('cluster leases', () => {
       // The control plane had submitted no job: the job manager never logged one.
       expect(log).not.toMatch(/job ".*" is /);
       expect(endedAfterMs).toBeLessThan(LEASE_MS + 20_000);
+    },
+  );
+
+  it(
+    'a running job holds the lease of a cluster whose control plane was killed: it ends only a lease time after its application ended',
+    { timeout: 120_000 },
+    async () => {
+      const gate = join(sharedDir(), 'go');
+      const controlPlane = await startControlPlane(['--cluster-lease-time', `${LEASE_MS}ms`]);
+      const artifactId = await uploadDriverApp(controlPlane.address);
+      // The driver runs a job, then waits for the gate file (a running job: the driver's), then runs another.
+      const { application } = await controlPlane.client.runApplication(
+        driverRequest(artifactId, { entry: 'main.mjs#steps', args: ['squares', '3', 'await', gate, 'squares', '4'] }),
+      );
+      const applicationId = application!.id;
+      let clusterId = '';
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const { application: now } = await controlPlane.client.getApplication({ applicationId });
+        clusterId = now!.clusterId;
+        const { jobs } = await controlPlane.client.listJobs({
+          applicationId,
+          clusterId: '',
+          pageSize: 50,
+          pageToken: '',
+        });
+        if (jobs.some((job) => job.livingPriority !== LivingPriority.DRIVER && job.status === JobStatus.FINISHED))
+          break;
+        if (Date.now() > deadline) throw new Error('the first job of main() did not finish within 60 s');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const members = recordedProcesses(controlPlane.stateDir, clusterId);
+      const jobManager = members.find((member) => member.role === 'jobmanager')!;
+      await controlPlane.stop('SIGKILL');
+      // Two lease times without a renewal: the waiting driver holds the lease.
+      await new Promise((resolve) => setTimeout(resolve, 2 * LEASE_MS));
+      expect(members.every((member) => isRunning(member.pid))).toBe(true);
+      writeFileSync(gate, '');
+      const gateAt = Date.now();
+      await until(
+        'every process of the cluster has ended',
+        () => members.every((member) => !isRunning(member.pid)),
+        60_000,
+      );
+      // The application's second job ran first, and the cluster waited a lease time after it.
+      expect(Date.now() - gateAt).toBeGreaterThanOrEqual(LEASE_MS);
+      const log = readFileSync(jobManager.log_file, 'utf8');
+      expect(log).toMatch(/application FINISHED/);
+      expect(log).toContain('cluster lease expired');
     },
   );
 

@@ -10,15 +10,7 @@ import { makeHostCertificates } from '../support/hostCertificates.js';
 import { createVirtualNetwork, type VirtualNetwork } from '../support/networkNamespaces.js';
 import type { ServerProcess } from '../support/processes.js';
 import { clusterMemberFlags, startOnHost, writeClusterSecret } from '../support/standaloneCluster.js';
-
-/** Resolves once `condition` holds, polling; rejects naming `what` after `timeoutMs`. */
-async function until(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { until } from '../support/until.js';
 
 describe('SIGTERM to a job manager whose task executor is partitioned away', () => {
   let network: VirtualNetwork | undefined;
