@@ -41,12 +41,14 @@ describe('ClusterLease', () => {
     expect(state.expired).toHaveLength(1);
   });
 
-  it('is held by a running job, and counts the lease time from the moment the last job ended', () => {
+  it('is held by a running job, and counts the lease time from the first check that found no job running', () => {
     const { state, after } = leaseOnClock(3000);
     state.busy = true;
     after(60_000);
     expect(state.expired).toEqual([]);
+    // The last job ended some time before this check: the lease time counts from the check, never from earlier.
     state.busy = false;
+    after(1000);
     after(2999);
     expect(state.expired).toEqual([]);
     after(1);

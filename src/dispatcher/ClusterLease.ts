@@ -6,7 +6,8 @@
  * its application ended) leaves no process behind, on any deployment target: the job manager is
  * the same process everywhere. A running job holds the lease by itself (a cluster never needs its
  * control plane to finish its work), and the time counts from the later of the last renewal and
- * the moment the last job ended, so a control plane that restarts within the lease time still
+ * the first check (every quarter of the lease time, at most 1 s) that found no job running any
+ * more, never earlier than the last job's end, so a control plane that restarts within the lease time still
  * finds the cluster with its final events.
  */
 import type { Logger } from '../common/logger.js';
@@ -33,6 +34,7 @@ export class ClusterLease {
   private lastHolder = '';
   private timer: NodeJS.Timeout | undefined;
   private expired = false;
+  private busyAtLastCheck = false;
 
   constructor(private readonly options: ClusterLeaseOptions) {
     if (!Number.isSafeInteger(options.leaseTimeMs) || options.leaseTimeMs <= 0)
@@ -68,10 +70,11 @@ export class ClusterLease {
   check(): void {
     if (this.expired) return;
     const now = this.now();
-    if (this.options.busy()) {
-      this.heldAt = now;
-      return;
-    }
+    const busy = this.options.busy();
+    // A job running holds the lease, and so does the end of the last one: the idle time counts from the first check that found none running.
+    if (busy || this.busyAtLastCheck) this.heldAt = now;
+    this.busyAtLastCheck = busy;
+    if (busy) return;
     const idleMs = now - this.heldAt;
     if (idleMs < this.options.leaseTimeMs) return;
     this.expired = true;
