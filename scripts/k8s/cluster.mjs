@@ -76,6 +76,8 @@ await build({
   platform: 'node',
   target: 'node20',
   alias: { vitest: stub },
+  // The test support finds the checkout from where its module lies (test/support/processes.ts), not from the bundle's folder.
+  define: { 'import.meta.url': JSON.stringify(pathToFileURL(join(root, 'test/support/processes.ts')).href) },
   // Modules resolve from the checkout, whatever the temporary folder.
   nodePaths: [join(root, 'node_modules')],
   banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
