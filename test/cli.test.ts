@@ -45,6 +45,7 @@ describe('flotilla CLI', () => {
       'controlplane',
       'jobmanager',
       'taskexecutor',
+      'health-probe',
     ]) {
       expect(stdout).toMatch(new RegExp(`^  ${verb} `, 'm'));
     }
@@ -97,6 +98,38 @@ describe('flotilla CLI', () => {
       code: 1,
       stderr: expect.stringContaining('is not HOST:PORT'),
     });
+  });
+
+  it('health-probe exits 0 for a server SERVING the service asked, 1 for another service or a closed port', async () => {
+    const jobmanager = await startServer('jobmanager', ['--state-dir', tempDir()]);
+    try {
+      const port = jobmanager.address.split(':').pop()!;
+      const probe = (...args: string[]) => runCli(['health-probe', '--port', port, ...args]);
+      expect((await probe('--service', 'flotilla.v1.DispatcherService')).code).toBe(0);
+      expect(await probe('--service', 'flotilla.v1.NoSuchService')).toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining(`127.0.0.1:${port}`),
+      });
+      expect((await runCli(['health-probe', '--port', String(await closedPort()), '--timeout', '2000'])).code).toBe(1);
+    } finally {
+      await jobmanager.stop();
+    }
+  });
+
+  it('refuses the --kubernetes-* (-k…) options with a named cluster, before anything is sent', async () => {
+    const { code, stderr } = await runCli([
+      'run',
+      '-D',
+      '-m',
+      '127.0.0.1:1',
+      '-kns',
+      'analytics',
+      `${ROOT}examples/wordcount`,
+    ]);
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      'the --kubernetes-* (-k…) options describe a cluster to deploy; -m names one that runs already',
+    );
   });
 
   it('refuses -d with -D before uploading anything, saying why', async () => {

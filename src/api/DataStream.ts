@@ -80,6 +80,17 @@ export class DataStream<T> {
     return this;
   }
 
+  /**
+   * Gives the operator that made this stream a stable id (Flink's `uid`): its state in checkpoints
+   * and savepoints is filed under it, so it survives changes to the rest of the pipeline.
+   */
+  uid(uid: string): this {
+    requireNonEmptyString('DataStream.uid()', uid, 'an id');
+    const operator = this.operatorFor('uid()');
+    operator.uid = uid;
+    return this;
+  }
+
   /** Writes records as lines of text (`String(record)`) to `path`, a file per subtask when parallel. */
   writeAsText(path: string, options?: WriteAsTextOptions): DataStreamSink<T> {
     requireNonEmptyString('DataStream.writeAsText()', path, 'a path');

@@ -5,6 +5,7 @@
  * to a remote cluster, to the driver's own cluster or to an in-process mini cluster.
  */
 import { FailedPreconditionError, InvalidArgumentError } from '../common/errors.js';
+import { CHECKPOINTING_INTERVAL_PROPERTY } from '../jobgraph/CheckpointingSettings.js';
 import type { OperatorSpec } from '../jobgraph/jobGraph.js';
 import {
   parseRuntimeExecutionMode,
@@ -30,8 +31,35 @@ import {
 import { JobClient } from './JobClient.js';
 import { Logger } from './Logger.js';
 import type { JobExecutionResult } from './JobExecutionResult.js';
+import type { FunctionOptions } from './FunctionOptions.js';
 import type { StreamContext } from './StreamContext.js';
 import type { OperatorTransformation } from './Transformation.js';
+
+/** Options of {@link ExecutionEnvironment.readTextFile}. */
+export interface ReadTextFileOptions {
+  /** Watch the folder for new files at this interval, in milliseconds, without end. */
+  monitorIntervalMs?: number;
+}
+
+/** Options of {@link ExecutionEnvironment.fromGenerator}. */
+export interface GeneratorOptions {
+  /** How many records to emit over all subtasks; without end when not given. */
+  count?: number;
+  /** The most records per second over all subtasks; as fast as they are taken when not given. */
+  recordsPerSecond?: number;
+}
+
+/** Options of {@link ExecutionEnvironment.fromJetStream}. */
+export interface JetStreamSourceOptions {
+  /** The NATS server URL(s), such as `nats://127.0.0.1:4222`. */
+  servers: string | string[];
+  /** The JetStream stream to read. */
+  stream: string;
+  /** Only messages of this subject; every subject of the stream when not given. */
+  subject?: string;
+  /** The first stream sequence to read when the job does not restore a position; the stream's first when not given. */
+  startSequence?: number;
+}
 
 /** The name of a job executed without one, as Flink's "Flink Streaming Job". */
 export const DEFAULT_JOB_NAME = 'Flotilla Streaming Job';
@@ -41,6 +69,7 @@ export class ExecutionEnvironment {
   private readonly options: CompiledExecutionEnvironmentOptions;
   private parallelism: number;
   private runtimeMode: RuntimeExecutionMode;
+  private checkpointIntervalMs: number | undefined;
   private sinks: OperatorTransformation[] = [];
   private lastTransformationId = 0;
   private readonly context: StreamContext;
@@ -101,10 +130,105 @@ export class ExecutionEnvironment {
     );
   }
 
-  /** A source that emits the lines of a file (or of the files in a folder), split over its subtasks. */
-  readTextFile(path: string): DataStream<string> {
+  /**
+   * A source that emits the lines of a file (or of the files in a folder), split over its subtasks.
+   * With `monitorIntervalMs` (Flink's `monitorContinuously`) it watches the folder for new files at
+   * that interval and never ends: each new file is read whole, once, by one subtask, so files
+   * should appear complete (written elsewhere and moved in). Such a job runs in STREAMING mode.
+   */
+  readTextFile(path: string, options?: ReadTextFileOptions): DataStream<string> {
     requireNonEmptyString('ExecutionEnvironment.readTextFile()', path, 'a path');
-    return this.source<string>('Source: Text File', { kind: 'textFileSource', name: 'Source: Text File', path }, false);
+    const interval = options?.monitorIntervalMs;
+    if (interval !== undefined && (!Number.isSafeInteger(interval) || interval < 1))
+      throw new InvalidArgumentError(
+        `ExecutionEnvironment.readTextFile() expects "monitorIntervalMs" to be a whole number of milliseconds of at least 1, got ${describeValue(interval)}`,
+      );
+    return this.source<string>(
+      'Source: Text File',
+      { kind: 'textFileSource', name: 'Source: Text File', path, ...(interval ? { monitorIntervalMs: interval } : {}) },
+      false,
+    );
+  }
+
+  /**
+   * A parallel source that emits `fn(0)`, `fn(1)`, … (Flink's DataGeneratorSource): up to `count`
+   * records, or without end when no count is given (the job then runs in STREAMING mode), at most
+   * `recordsPerSecond` records per second over all subtasks when given.
+   */
+  fromGenerator<T>(fn: (index: number) => T, options?: GeneratorOptions & FunctionOptions): DataStream<T> {
+    const method = 'ExecutionEnvironment.fromGenerator()';
+    const { count, recordsPerSecond, ...functionOptions } = options ?? {};
+    if (count !== undefined) requireInteger(method, count, '"count"');
+    if (count !== undefined && count < 0)
+      throw new InvalidArgumentError(`${method} expects "count" to be at least 0, got ${count}`);
+    if (
+      recordsPerSecond !== undefined &&
+      !(typeof recordsPerSecond === 'number' && recordsPerSecond > 0 && Number.isFinite(recordsPerSecond))
+    )
+      throw new InvalidArgumentError(
+        `${method} expects "recordsPerSecond" to be a positive number, got ${describeValue(recordsPerSecond)}`,
+      );
+    const spec = this.context.capture(method, fn, functionOptions);
+    return this.source<T>(
+      'Source: Generator',
+      {
+        kind: 'generatorSource',
+        name: 'Source: Generator',
+        fn: spec,
+        ...(count !== undefined ? { count } : {}),
+        ...(recordsPerSecond !== undefined ? { recordsPerSecond } : {}),
+      },
+      false,
+    );
+  }
+
+  /**
+   * A parallel source that emits the messages of a NATS JetStream stream as text, without end (the
+   * job runs in STREAMING mode). Its position, the stream sequence, is part of every checkpoint,
+   * so a job restored from one reads on from there: no message is emitted twice or lost.
+   */
+  fromJetStream(options: JetStreamSourceOptions): DataStream<string> {
+    const method = 'ExecutionEnvironment.fromJetStream()';
+    const servers = typeof options?.servers === 'string' ? [options.servers] : options?.servers;
+    if (
+      !Array.isArray(servers) ||
+      servers.length === 0 ||
+      servers.some((server) => typeof server !== 'string' || !server)
+    )
+      throw new InvalidArgumentError(
+        `${method} expects "servers" as a URL or a list of URLs, such as "nats://127.0.0.1:4222"`,
+      );
+    requireNonEmptyString(method, options.stream, 'a stream name');
+    if (options.subject !== undefined) requireNonEmptyString(method, options.subject, 'a subject');
+    if (options.startSequence !== undefined) requireInteger(method, options.startSequence, '"startSequence"');
+    return this.source<string>(
+      'Source: JetStream',
+      {
+        kind: 'jetStreamSource',
+        name: 'Source: JetStream',
+        servers,
+        stream: options.stream,
+        ...(options.subject ? { subject: options.subject } : {}),
+        ...(options.startSequence ? { startSequence: options.startSequence } : {}),
+      },
+      false,
+    );
+  }
+
+  /**
+   * Takes a checkpoint of every job executed from now on every `intervalMs` milliseconds (Flink's
+   * `enableCheckpointing`), overriding the `execution.checkpointing.interval` property. Only
+   * STREAMING jobs take checkpoints; where they are kept is the run configuration's
+   * `state.checkpoints.dir` (the job manager's memory when unset) and how many,
+   * `state.checkpoints.num-retained` (1).
+   */
+  enableCheckpointing(intervalMs: number): this {
+    if (!Number.isSafeInteger(intervalMs) || intervalMs < 1)
+      throw new InvalidArgumentError(
+        `ExecutionEnvironment.enableCheckpointing() expects an interval of at least 1 ms, got ${describeValue(intervalMs)}`,
+      );
+    this.checkpointIntervalMs = intervalMs;
+    return this;
   }
 
   /** A parallel source that emits the integers `from` to `to`, both included. */
@@ -185,7 +309,10 @@ export class ExecutionEnvironment {
       defaultParallelism: this.parallelism,
       bundle: this.options.bundle,
       restartStrategy: this.options.restartStrategy,
-      properties: this.options.properties,
+      properties:
+        this.checkpointIntervalMs === undefined
+          ? this.options.properties
+          : { ...this.options.properties, [CHECKPOINTING_INTERVAL_PROPERTY]: String(this.checkpointIntervalMs) },
       runtimeMode: this.runtimeMode,
       preAggregation: this.options.preAggregation,
     });

@@ -20,6 +20,8 @@ export interface OperatorTransformation {
   readonly operator: OperatorSpec;
   /** The operator's display name, `Map` unless the user renamed it. */
   name: string;
+  /** The id the user gave the operator (`uid()`), under which its state is filed. */
+  uid?: string;
   /** The parallelism the user set, if any. */
   parallelism?: number;
   /** Set for operators that cannot run in parallel (the collection source, collect sinks). */

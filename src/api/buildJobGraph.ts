@@ -172,7 +172,11 @@ function toVertex(chain: Chain, id: string): JobVertex {
     id,
     name: chain.operators.map((operator) => operator.name).join(' -> '),
     parallelism: chain.parallelism,
-    operators: chain.operators.map((operator): OperatorSpec => ({ ...operator.operator, name: operator.name })),
+    operators: chain.operators.map((operator): OperatorSpec => ({
+      ...operator.operator,
+      name: operator.name,
+      ...(operator.uid !== undefined ? { uid: operator.uid } : {}),
+    })),
   };
 }
 

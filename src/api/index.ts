@@ -1,7 +1,13 @@
 /** The user API a bundle's `main(env, args)` imports. */
 export { DataStream, type WriteAsTextOptions } from './DataStream.js';
 export { DataStreamSink } from './DataStreamSink.js';
-export { DEFAULT_JOB_NAME, ExecutionEnvironment } from './ExecutionEnvironment.js';
+export {
+  DEFAULT_JOB_NAME,
+  ExecutionEnvironment,
+  type GeneratorOptions,
+  type JetStreamSourceOptions,
+  type ReadTextFileOptions,
+} from './ExecutionEnvironment.js';
 export {
   compileExecutionEnvironmentOptions,
   DEFAULT_RUNTIME_MODE,

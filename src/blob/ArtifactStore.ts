@@ -15,7 +15,7 @@
  * artifact is renamed into place, or later by whoever made it again from the artifact.
  */
 import { randomBytes } from 'node:crypto';
-import { createReadStream, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { open, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidArgumentError, NotFoundError, ResourceExhaustedError } from '../common/errors.js';
@@ -109,6 +109,19 @@ export class ArtifactStore {
   /** Returns the artifact, or undefined when it is not stored. */
   find(id: string): Artifact | undefined {
     return this.index.find(id);
+  }
+
+  /**
+   * The artifact as {@link find} has it, after taking in a record another process sharing the
+   * records and the folder (a control-plane replica on the same database) made since this store
+   * loaded them: read before answering from memory wherever an artifact id comes from a caller.
+   */
+  async refresh(id: string): Promise<Artifact | undefined> {
+    const known = this.index.find(id);
+    if (known || !this.records || !isArtifactId(id)) return known;
+    const recorded = await this.records.find(id);
+    if (!recorded || !existsSync(this.pathOf(id))) return undefined;
+    return this.index.find(id) ?? this.index.hold(recorded);
   }
 
   /** The path of a stored artifact's bytes. */

@@ -111,6 +111,21 @@ const VERBS: readonly { name: string; load(): Promise<Verb> }[] = [
     load: () =>
       import('./commands/taskexecutor.js').then((m) => ({ spec: m.taskexecutorCommand, run: m.runTaskexecutor })),
   },
+  {
+    name: 'health-probe',
+    load: () =>
+      import('./commands/healthProbe.js').then((m) => ({ spec: m.healthProbeCommand, run: m.runHealthProbe })),
+  },
+];
+
+/** What a client does with several replicas of the control plane (`--controlplane a:6180,b:6180,c:6180`). */
+const REPLICAS_HELP = [
+  'Several replicas of one control plane (on one PostgreSQL database): --controlplane a:6180,b:6180,c:6180.',
+  'The client talks to the first that answers and stays with it. A call that finds no connection to its',
+  'replica goes to the next. A call whose replica dies under it (UNAVAILABLE, connection broken) goes to',
+  'the next only when that is safe: reads (get, list, status, jobs), watches and logs (resumed after the',
+  'last event or byte seen), uploads, and submissions (run, cluster start, jobs of main(): sent again with',
+  'their request id, so they start once). cancel and cluster stop are not sent again: check with status.',
 ];
 
 function version(): string {
@@ -132,6 +147,8 @@ async function mainHelp(): Promise<string> {
     '',
     "Client commands (talk to the control plane at --controlplane / FLOTILLA_CONTROLPLANE, else the client config's context, else 127.0.0.1:6180):",
     ...verbs.filter(isClient).map((verb) => `  ${verb.spec.name.padEnd(width)}${verb.spec.summary}`),
+    '',
+    ...REPLICAS_HELP,
     '',
     'Processes:',
     ...verbs

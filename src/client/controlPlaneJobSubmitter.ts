@@ -12,7 +12,6 @@ import { jobGraphToMessage } from '../runtime/service/jobGraph.js';
 import { readJobResultStream } from '../runtime/service/jobResultStream.js';
 import { jobStatusFromMessage } from '../rpc/convert/status.js';
 import type { ControlPlaneConnection } from './controlPlaneClient.js';
-import { rethrowGrpcError } from './errors.js';
 import { retryTransient } from './retryTransient.js';
 
 /** Options of {@link ControlPlaneJobSubmitter}. */
@@ -39,13 +38,17 @@ export class ControlPlaneJobSubmitter implements JobSubmitter {
   async submit(graph: JobGraph): Promise<SubmittedJob> {
     const { connection, applicationId } = this.options;
     const request = { applicationId, jobGraph: jobGraphToMessage(graph), requestId: randomUUID() };
-    const { jobId, clusterId } = await this.retrying(() => connection.call((client) => client.submitJob(request)));
+    const { jobId, clusterId } = await this.retrying(() =>
+      connection.call((client) => client.submitJob(request), { idempotent: true }),
+    );
     this.submitted.push(jobId);
     this.options.onSubmitted?.(jobId, clusterId, graph.name);
     return {
       jobId,
       getJobStatus: async () => {
-        const { job } = await this.retrying(() => connection.call((client) => client.getJob({ jobId })));
+        const { job } = await this.retrying(() =>
+          connection.call((client) => client.getJob({ jobId }), { idempotent: true }),
+        );
         return jobStatusFromMessage(job!.status, 'job.status');
       },
       cancel: async () => {
@@ -55,17 +58,14 @@ export class ControlPlaneJobSubmitter implements JobSubmitter {
     };
   }
 
-  private async requestJobResult(jobId: string): Promise<JobResultWithRecords> {
+  /** The job's result; a stream broken by a lost replica is asked for again, on the next replica when there are several. */
+  private requestJobResult(jobId: string): Promise<JobResultWithRecords> {
     const { connection } = this.options;
-    try {
-      return await readJobResultStream(
-        connection.client.requestJobResult({ jobId }),
-        jobId,
-        `the control plane at ${connection.address}`,
-      );
-    } catch (error) {
-      return rethrowGrpcError(error, connection.address);
-    }
+    return connection.call(
+      (client) =>
+        readJobResultStream(client.requestJobResult({ jobId }), jobId, `the control plane at ${connection.address}`),
+      { idempotent: true },
+    );
   }
 
   private retrying<T>(call: () => Promise<T>): Promise<T> {

@@ -3,7 +3,7 @@
  * error classes (see `src/common/errors.ts`), chosen from its status code in one place.
  */
 import { ClientError, Status } from 'nice-grpc-common';
-import { FlotillaError } from '../common/errors.js';
+import { FlotillaError, UnavailableError } from '../common/errors.js';
 import { domainErrorOf } from '../rpc/statusMapping.js';
 
 /** The control plane could not be reached at all (nothing listens, or the network is down). */
@@ -17,6 +17,25 @@ export class ControlPlaneUnreachableError extends FlotillaError {
     super(
       `cannot reach the control plane at ${address} (${detail}); start one with "flotilla controlplane", ` +
         'or point --controlplane / FLOTILLA_CONTROLPLANE at a running one',
+    );
+  }
+}
+
+/**
+ * The replica a call went to was lost while the call was under way (killed, shutting down, its
+ * connection broken), and the call is not one that is safe to send again: whether it was done is
+ * not known. UNAVAILABLE, like any other answer of a control plane going away.
+ */
+export class ReplicaLostError extends UnavailableError {
+  override name = 'ReplicaLostError';
+
+  constructor(
+    readonly address: string,
+    cause: unknown,
+  ) {
+    super(
+      `the control plane replica at ${address} went away during the call, which may or may not have been done; ` +
+        `it is not sent again (${(cause as { details?: string }).details ?? String(cause)}): check with "flotilla status" or "flotilla list"`,
     );
   }
 }

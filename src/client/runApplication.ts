@@ -1,8 +1,8 @@
 /**
  * Submits an application: uploads its bundle unless the control plane has it, then asks the
- * control plane to run it. The request carries an id made once per invocation; a call that fails
- * because the control plane could not be reached is retried with the same id, so a retry never
- * starts the application twice.
+ * control plane to run it. The request carries an id made once per invocation, so it is sent again
+ * with the same id, which never starts the application twice: to the next replica when its replica
+ * went away under it, and for a moment to the same one while no replica can be reached.
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { basename, join } from 'node:path';
 import type { Application } from '../../generated/flotilla/v1/resources.js';
 import { SubmissionMode } from '../../generated/flotilla/v1/status.js';
 import type { ControlPlaneConnection } from './controlPlaneClient.js';
+import { NotFoundError } from '../common/errors.js';
 import { ControlPlaneUnreachableError } from './errors.js';
 import { retryTransient } from './retryTransient.js';
 import { uploadBundle } from './uploadBundle.js';
@@ -17,7 +18,13 @@ import { uploadBundle } from './uploadBundle.js';
 /** Where the application runs. */
 export type ClusterChoice =
   /** An owned cluster deployed for the application; 0 leaves a size to the control plane's default. */
-  | { kind: 'deploy'; taskExecutors: number; slotsPerTaskExecutor: number }
+  | {
+      kind: 'deploy';
+      taskExecutors: number;
+      slotsPerTaskExecutor: number;
+      /** The deployed cluster's dynamic properties (its Kubernetes settings, `kubernetes.*`); none when not given. */
+      properties?: Record<string, string>;
+    }
   | { kind: 'cluster'; clusterId: string }
   | { kind: 'jobmanager'; address: string };
 
@@ -61,8 +68,12 @@ export async function runApplication(
   request: DriverApplicationRequest,
   options: RunOptions = {},
 ): Promise<{ application: Application; deduplicated: boolean }> {
-  const uploaded = await uploadBundle(connection, request.bundlePath, { onProgress: options.onUploadProgress });
-  options.onUploaded?.(uploaded.artifactId, uploaded.alreadyStored, uploaded.sizeBytes);
+  const upload = async () => {
+    const uploaded = await uploadBundle(connection, request.bundlePath, { onProgress: options.onUploadProgress });
+    options.onUploaded?.(uploaded.artifactId, uploaded.alreadyStored, uploaded.sizeBytes);
+    return { artifactId: uploaded.artifactId, replica: connection.address };
+  };
+  let uploaded = await upload();
   const requestId = request.requestId ?? randomUUID();
   const message = {
     requestId,
@@ -78,20 +89,36 @@ export async function runApplication(
     savepoint: request.savepoint,
     properties: request.properties,
   };
-  // Only an unreachable control plane is retried: UNAVAILABLE here means the job manager named with
-  // -m does not answer, which the user should hear about at once.
-  const response = await retryTransient(
-    () => connection.call((client) => client.runApplication(message)),
-    UNREACHABLE_RETRY_MS,
-    (error) => error instanceof ControlPlaneUnreachableError,
-  );
-  return { application: response.application!, deduplicated: response.deduplicated };
+  // Only an unreachable control plane is retried over time: UNAVAILABLE here may also mean that the
+  // job manager named with -m does not answer, which the user should hear about at once.
+  const submit = () =>
+    retryTransient(
+      () => connection.call((client) => client.runApplication(message), { idempotent: true }),
+      UNREACHABLE_RETRY_MS,
+      (error) => error instanceof ControlPlaneUnreachableError,
+    );
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await submit();
+      return { application: response.application!, deduplicated: response.deduplicated };
+    } catch (error) {
+      // The submission moved to a replica other than the one that took the bundle, and that one
+      // does not know it (yet): give it the bundle too (nothing is sent if it has it) and submit again.
+      if (!(error instanceof NotFoundError) || connection.address === uploaded.replica || attempt > 3) throw error;
+      uploaded = await upload();
+    }
+  }
 }
 
 function clusterTargetOf(choice: ClusterChoice) {
   switch (choice.kind) {
     case 'deploy':
-      if (choice.taskExecutors === 0 && choice.slotsPerTaskExecutor === 0) return undefined;
+      if (
+        choice.taskExecutors === 0 &&
+        choice.slotsPerTaskExecutor === 0 &&
+        Object.keys(choice.properties ?? {}).length === 0
+      )
+        return undefined;
       return {
         target: {
           $case: 'deploy' as const,
@@ -99,7 +126,7 @@ function clusterTargetOf(choice: ClusterChoice) {
             taskExecutors: choice.taskExecutors,
             slotsPerTaskExecutor: choice.slotsPerTaskExecutor,
             taskExecutorResources: undefined,
-            properties: {},
+            properties: { ...choice.properties },
           },
         },
       };

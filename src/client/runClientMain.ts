@@ -92,7 +92,9 @@ function startHeartbeat(connection: ControlPlaneConnection, applicationId: strin
   const beat = async () => {
     let next = 5000;
     try {
-      const { timeoutMs } = await connection.call((client) => client.reportClientHeartbeat({ applicationId }));
+      const { timeoutMs } = await connection.call((client) => client.reportClientHeartbeat({ applicationId }), {
+        idempotent: true,
+      });
       next = Math.max(100, Number(timeoutMs) / 4);
     } catch {
       // The control plane may be restarting; it gives every client a whole timeout after it starts.
@@ -145,8 +147,9 @@ function completeClientMain(
   failure: SerializedError | undefined,
 ): Promise<unknown> {
   return retryTransient(() =>
-    connection.call((client) =>
-      client.completeClientMain({ applicationId, failure: failure && serializedErrorToMessage(failure) }),
+    connection.call(
+      (client) => client.completeClientMain({ applicationId, failure: failure && serializedErrorToMessage(failure) }),
+      { idempotent: true },
     ),
   );
 }

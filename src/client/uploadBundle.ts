@@ -37,23 +37,25 @@ export async function uploadBundle(
     const sizeBytes = statSync(bundle.file).size;
     const artifactId = await sha256OfFile(bundle.file);
     if (await isStored(connection, artifactId)) return { artifactId, sizeBytes, alreadyStored: true };
-    const response = await connection.call((client) =>
-      client.uploadArtifact(
-        (async function* () {
-          yield {
-            part: {
-              $case: 'header' as const,
-              header: { sha256: artifactId, sizeBytes: BigInt(sizeBytes), fileName: bundle.fileName },
-            },
-          };
-          let sent = 0;
-          for await (const chunk of createReadStream(bundle.file, { highWaterMark: CHUNK_BYTES })) {
-            sent += (chunk as Buffer).byteLength;
-            yield { part: { $case: 'chunk' as const, chunk: chunk as Buffer } };
-            options.onProgress?.(sent, sizeBytes);
-          }
-        })(),
-      ),
+    const response = await connection.call(
+      (client) =>
+        client.uploadArtifact(
+          (async function* () {
+            yield {
+              part: {
+                $case: 'header' as const,
+                header: { sha256: artifactId, sizeBytes: BigInt(sizeBytes), fileName: bundle.fileName },
+              },
+            };
+            let sent = 0;
+            for await (const chunk of createReadStream(bundle.file, { highWaterMark: CHUNK_BYTES })) {
+              sent += (chunk as Buffer).byteLength;
+              yield { part: { $case: 'chunk' as const, chunk: chunk as Buffer } };
+              options.onProgress?.(sent, sizeBytes);
+            }
+          })(),
+        ),
+      { idempotent: true },
     );
     return { artifactId, sizeBytes, alreadyStored: response.alreadyStored };
   } finally {
@@ -63,7 +65,7 @@ export async function uploadBundle(
 
 async function isStored(connection: ControlPlaneConnection, artifactId: string): Promise<boolean> {
   try {
-    await connection.call((client) => client.getArtifact({ artifactId }));
+    await connection.call((client) => client.getArtifact({ artifactId }), { idempotent: true });
     return true;
   } catch (error) {
     if (error instanceof NotFoundError) return false;

@@ -19,6 +19,10 @@ import { startServerHost, type ServerHost } from '../rpc/serverHost.js';
 import { clusterClientService } from './service/clusterClientService.js';
 import { createControlPlaneDomain, type ControlPlaneDomain } from './controlPlaneDomain.js';
 import { SimulatedDeploymentTarget } from '../deployment/simulated/SimulatedDeploymentTarget.js';
+import {
+  KubernetesDeploymentTarget,
+  type KubernetesDeploymentOptions,
+} from '../deployment/kubernetes/KubernetesDeploymentTarget.js';
 import type { SimulationScript } from '../deployment/simulated/SimulationScript.js';
 import type { ConnectDispatcher } from './clusters/DispatcherGateway.js';
 import type { ExternalJobManagers } from './clusters/ExternalJobManagers.js';
@@ -35,6 +39,7 @@ import { TenantDirectory } from './tenants/TenantDirectory.js';
 import { openControlPlaneStore } from './openControlPlaneStore.js';
 import { withDurableService } from './service/withDurableAnswers.js';
 import { redactedPostgresUrl } from './store/postgres/postgresUrl.js';
+import { DEFAULT_FOLLOWER_LEASE_MS, ReplicaLeases } from './clusters/ReplicaLeases.js';
 
 /** Options of {@link startControlPlane}. */
 export interface ControlPlaneOptions {
@@ -44,6 +49,12 @@ export interface ControlPlaneOptions {
   stateDir: string;
   /** The state's database: `postgresql://…`, or SQLite under the state dir when not given. */
   store?: string;
+  /**
+   * With PostgreSQL: how long a replica's lease on a cluster lasts without renewal
+   * (DEFAULT_FOLLOWER_LEASE_MS unless given); a dead replica's clusters are taken over within this
+   * plus a third of it. Not used with SQLite, whose one process follows every cluster.
+   */
+  followerLeaseMs?: number;
   /**
    * Where bundles are stored, content-addressed (`<stateDir>/artifacts` unless given): control
    * planes that share one PostgreSQL database must share this folder too.
@@ -65,10 +76,13 @@ export interface ControlPlaneOptions {
    */
   clusterLeaseTimeMs?: number;
   /**
-   * Where clusters are deployed: `local` processes (the default), or `simulated` clusters that exist
-   * only in this process's memory and play `simulation` (benchmarks and demos without processes).
+   * Where clusters are deployed: `local` processes (the default), `kubernetes` pods (as `kubernetes`
+   * says), or `simulated` clusters that exist only in this process's memory and play `simulation`
+   * (benchmarks and demos without processes).
    */
-  deploymentTarget?: 'local' | 'simulated';
+  deploymentTarget?: 'local' | 'kubernetes' | 'simulated';
+  /** Where and how clusters run with deploymentTarget `kubernetes`: kubeconfig, the pods' settings. */
+  kubernetes?: Pick<KubernetesDeploymentOptions, 'kubeconfig' | 'settings' | 'nodeLogDir'>;
   /** What simulated clusters play; the defaults unless given. */
   simulation?: Partial<SimulationScript>;
   /** TLS, bearer-token authentication, and whether to listen beyond loopback unsecured; plaintext, open and loopback-only when not given. */
@@ -122,6 +136,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
     stateDir: options.stateDir,
     store: options.store,
     onConnectionError: (error) => logger.warn({ err: error }, 'a database connection failed; it is replaced'),
+    // A replica paused inside a unit must not hold its locks (and a takeover) past half its lease.
+    idleInTransactionMs: (options.followerLeaseMs ?? DEFAULT_FOLLOWER_LEASE_MS) / 2,
   });
   // Answers and events wait until what they report is on disk (group commit: one fsync per burst of commits).
   const durable = () => store.durable();
@@ -140,14 +156,22 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
     );
     const simulated =
       options.deploymentTarget === 'simulated' ? new SimulatedDeploymentTarget(options.simulation) : undefined;
+    const onKubernetes = options.deploymentTarget === 'kubernetes';
     const tenants = options.tenants ?? new TenantDirectory(undefined);
     const clusterCa =
-      options.clusterTls && !simulated
+      options.clusterTls && !simulated && !onKubernetes
         ? await ClusterCertificateAuthority.open(join(options.stateDir, 'cluster-ca'))
         : undefined;
-    const clusterTls = clusterCa
-      ? { caPem: `${options.clusterTls?.caPem ?? rootCertificates.join('\n')}\n${clusterCa.caPem}` }
-      : options.clusterTls;
+    // Pods speak plaintext with their cluster's secret (TLS between pods is not done yet).
+    if (onKubernetes && options.clusterTls)
+      logger.warn(
+        "clusters on Kubernetes speak plaintext with their secret: TLS applies to the control plane's own API only",
+      );
+    const clusterTls = onKubernetes
+      ? undefined
+      : clusterCa
+        ? { caPem: `${options.clusterTls?.caPem ?? rootCertificates.join('\n')}\n${clusterCa.caPem}` }
+        : options.clusterTls;
     const metrics = ControlPlaneMetrics.withApplicationCounts(options.metrics ?? NO_METRICS, () =>
       store.applications.countByStatusAndMode(),
     );
@@ -155,12 +179,32 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       grpcDispatcherGateway(address, { tls: clusterTls, clusterSecret });
     if (!simulated && options.clusterUsers?.warning) logger.warn(options.clusterUsers.warning);
     const connect = simulated ? simulatedDispatchers(simulated, connectGrpc) : connectGrpc;
+    // Replicas on one PostgreSQL database share the clusters through leases; SQLite's one process follows them all.
+    const fencedWrites = (options.metrics ?? NO_METRICS).counter({
+      name: 'flotilla_controlplane_fenced_writes_total',
+      help: "Writes of this replica as a cluster's follower that the store refused because another replica had taken the cluster's lease over.",
+    });
+    const leases = options.store
+      ? new ReplicaLeases({
+          store,
+          logger: logger.child({ component: 'leases' }),
+          leaseMs: options.followerLeaseMs,
+          onFencedWrite: () => fencedWrites.inc(),
+        })
+      : undefined;
+    const kubernetes = onKubernetes
+      ? new KubernetesDeploymentTarget({
+          ...options.kubernetes!,
+          connect,
+          logger: logger.child({ component: 'deployment' }),
+        })
+      : undefined;
     domain = createControlPlaneDomain({
       store,
       artifacts,
       stateDir: options.stateDir,
       connect,
-      target: simulated,
+      target: simulated ?? kubernetes,
       logger,
       retention: options.retention,
       clientHeartbeatTimeoutMs: options.clientHeartbeatTimeoutMs,
@@ -174,6 +218,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       bundles: new StoredBundleIndexes(artifacts, bundleLimits, BUNDLE_LIMIT_FLAGS),
       metrics,
       clusterMetrics: options.clusterMetrics,
+      leases,
     });
     await domain.recover();
     const host = await startServerHost({
@@ -195,8 +240,14 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
         address: host.address,
         stateDir: options.stateDir,
         store: options.store ? redactedPostgresUrl(options.store) : 'sqlite',
-        deploymentTarget: simulated?.name ?? 'local',
-        clusterUsers: simulated ? undefined : (options.clusterUsers?.description ?? "as the control plane's own user"),
+        deploymentTarget: (simulated ?? kubernetes)?.name ?? 'local',
+        kubernetes: kubernetes
+          ? { namespace: options.kubernetes!.settings.namespace, image: options.kubernetes!.settings.image }
+          : undefined,
+        clusterUsers:
+          simulated || kubernetes
+            ? undefined
+            : (options.clusterUsers?.description ?? "as the control plane's own user"),
         simulation: simulated?.script,
       },
       'control plane started',

@@ -24,9 +24,12 @@ import { ApplicationRecovery } from './applications/ApplicationRecovery.js';
 import { ClientHeartbeats, DEFAULT_CLIENT_HEARTBEAT_TIMEOUT_MS } from './applications/ClientHeartbeats.js';
 import { ClientMains } from './applications/ClientMains.js';
 import { ClusterEventRouter } from './applications/ClusterEventRouter.js';
+import { FollowerTakeover } from './applications/FollowerTakeover.js';
 import { JobCanceller } from './applications/JobCanceller.js';
 import { ClusterManager } from './clusters/ClusterManager.js';
 import type { ConnectDispatcher } from './clusters/DispatcherGateway.js';
+import type { FollowerLeases } from './clusters/FollowerLeases.js';
+import { SoleFollower } from './clusters/SoleFollower.js';
 import type { ExternalJobManagers } from './clusters/ExternalJobManagers.js';
 import { ApplicationEventLog } from './events/ApplicationEventLog.js';
 import { ClusterEventPublisher } from './events/ClusterEventPublisher.js';
@@ -81,6 +84,11 @@ export interface ControlPlaneDomainOptions {
   metrics?: ControlPlaneMetrics;
   /** The indexes of the stored bundles, which entry checks read; over `artifacts` with the default bundle limits when not given. */
   bundles?: StoredBundles;
+  /**
+   * Which clusters and launches this process follows: all of them when it is the only process on
+   * its store (SQLite; the default), or those it holds leases of, among replicas on PostgreSQL.
+   */
+  leases?: FollowerLeases;
 }
 
 /** The assembled domain. */
@@ -106,6 +114,7 @@ export interface ControlPlaneDomain {
 /** Builds the domain. */
 export function createControlPlaneDomain(options: ControlPlaneDomainOptions): ControlPlaneDomain {
   const { store, logger } = options;
+  const leases = options.leases ?? new SoleFollower();
   // Aborted first at close: work in flight is then left for the next start to resume.
   const shutdown = new AbortController();
   const events = new ControlPlaneEvents();
@@ -140,6 +149,7 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     leaseTimeMs: options.clusterLeaseTimeMs,
     externalJobManagers: options.externalJobManagers,
     onDeploymentEnded: (outcome, seconds) => options.metrics?.clusterDeployed(outcome, seconds),
+    leases,
   });
   const driverLogs = new DriverLogs({
     store: store.driverLogs,
@@ -147,6 +157,7 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     clusters,
     logger: logger.child({ component: 'driver-logs' }),
     durable,
+    follows: (clusterId) => leases.holds(clusterId),
   });
   log.onAppended((event) => driverLogs.applicationEvent(event));
   const { metrics } = options;
@@ -166,6 +177,7 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     lifecycle,
     logger,
     shutdown: shutdown.signal,
+    leases,
   });
   const heartbeats = new ClientHeartbeats({
     applications: applicationStore,
@@ -194,10 +206,20 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     clientMains,
     logger,
     applicationLimit: options.applicationLimit,
+    leases,
     bundles: options.bundles ?? new StoredBundleIndexes(options.artifacts, BUNDLE_CACHE_DEFAULTS),
   });
   const recovery = new ApplicationRecovery({ applications: applicationStore, clusters, launcher, lifecycle, router });
   const cleanup = new ApplicationCleanup({ clusters, router, jobs: jobCanceller });
+  const takeover = new FollowerTakeover({
+    store,
+    clusters,
+    recovery,
+    leases,
+    considerDriverLog: (applicationId) => driverLogs.consider(applicationId),
+    logger: logger.child({ component: 'takeover' }),
+  });
+  let stopHearing = (): void => undefined;
   const perJob = new PerJobClusters({ applications: applicationStore, jobs: jobStore, clusters, logger });
   const jobs = new JobDirectory({ jobs: jobStore, clusters, publisher: events });
   const submissions = new JobSubmissions({
@@ -213,9 +235,10 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
   events.on('clusterStatusChanged', ({ tx, cluster, message }) => router.onClusterStatus(tx, cluster, message));
   events.on('clusterEnded', ({ cluster, lost, reason }) => router.onClusterGone(cluster, { lost, reason }));
   // An owned cluster is torn down only once its driver's last output has been copied.
-  events.on('applicationEnded', ({ application }) =>
-    driverLogs.afterCopied(application.id, () => cleanup.applicationEnded(application)),
-  );
+  events.on('applicationEnded', ({ application }) => {
+    leases.ended(application.id);
+    driverLogs.afterCopied(application.id, () => cleanup.applicationEnded(application));
+  });
   events.on('clientLost', ({ applicationId, failure }) => clientMains.complete(applicationId, failure));
   events.on('clientMainEnded', ({ applicationId }) => perJob.clientMainEnded(applicationId));
   events.on('jobEnded', ({ jobId }) => perJob.jobEnded(jobId));
@@ -226,9 +249,26 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     ...scoped,
     views: (tenant) => new TenantView(scoped, tenant),
     async recover() {
-      await clusters.recover();
-      await recovery.recover();
-      await driverLogs.recover();
+      if (leases.shared) {
+        // Watchers here read on when another replica committed what they wait for.
+        stopHearing = store.onRemoteChange((change) =>
+          change.kind === 'events'
+            ? log.remoteChange(change.applicationId)
+            : driverLogs.remoteChange(change.applicationId),
+        );
+        await leases.start({
+          adopt: (subjectIds) => takeover.adopt(subjectIds),
+          lost: (subjectId) => {
+            if (!subjectId.startsWith('cluster-')) return launcher.abort(subjectId);
+            clusters.lost(subjectId);
+            driverLogs.stopCopiesFrom(subjectId);
+          },
+        });
+      } else {
+        await clusters.recover();
+        await recovery.recover();
+        await driverLogs.recover();
+      }
       compactor.start();
       heartbeats.start();
     },
@@ -241,6 +281,9 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
       await clusters.close();
       launcher.close();
       router.close();
+      stopHearing();
+      // Let go of every lease: other replicas take them over at once instead of after they expire.
+      await leases.close();
     },
   };
 }

@@ -19,6 +19,8 @@ export interface StoreSettings {
   store?: string;
   /** Told of an error on an idle database connection (PostgreSQL only; the connection is dropped either way). */
   onConnectionError?: (error: Error) => void;
+  /** PostgreSQL only: how long a connection may sit idle inside a transaction before the server ends its session (the store's default unless given). */
+  idleInTransactionMs?: number;
 }
 
 /**
@@ -40,5 +42,8 @@ export async function openControlPlaneStore(settings: StoreSettings): Promise<Co
     );
   // Loaded only when asked for: a control plane on SQLite never loads the PostgreSQL client.
   const { openPostgresControlPlaneStore } = await import('./store/postgres/PostgresControlPlaneStore.js');
-  return openPostgresControlPlaneStore(store, { onConnectionError: settings.onConnectionError });
+  return openPostgresControlPlaneStore(store, {
+    onConnectionError: settings.onConnectionError,
+    idleInTransactionMs: settings.idleInTransactionMs,
+  });
 }

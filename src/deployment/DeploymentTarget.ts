@@ -2,7 +2,7 @@
  * Deployment targets (Flink's ClusterDescriptor): what starts a session cluster's job manager and
  * task executors somewhere, hands back a handle to watch and stop it, and attaches to a cluster it
  * started before (after a control-plane restart). `local` runs them as processes on this machine;
- * `kubernetes` will run them as pods.
+ * `kubernetes` runs them as pods.
  *
  * Nothing here names a process, a pid or a file, which a pod has none of. A cluster's members are
  * addressed by role and index; their liveness and exit reason are what the target sees; their logs
@@ -56,6 +56,8 @@ export interface ClusterDeploymentRequest {
    * long, the cluster ends itself. No lease when not given.
    */
   leaseTimeMs?: number;
+  /** The cluster's dynamic properties; a target reads the settings it knows among them (Kubernetes: `kubernetes.*`). */
+  properties?: Record<string, string>;
 }
 
 /** Progress a deployment reports while it runs, so that the caller can record it at once. */
@@ -75,6 +77,11 @@ export interface DeploymentProgress {
    * counts when several register between two looks, and need not report the last one).
    */
   onTaskExecutorsRegistered?(registered: number): void;
+  /**
+   * A member's start made a step worth telling (Kubernetes: a pod was scheduled, is running, cannot
+   * be scheduled, cannot pull its image, was OOM-killed), as one sentence naming the member.
+   */
+  onMemberEvent?(message: string): void;
 }
 
 /** What the caller stored of a cluster a target deployed, to attach to it again. */
@@ -112,6 +119,12 @@ export interface ClusterHandle {
   tearDown(reason: string): Promise<void>;
   /** Kills every member at once (a failed or abandoned cluster) and waits until they are gone. */
   kill(): Promise<void>;
+  /**
+   * Tells `onEvent` what the target sees happen to the running cluster's members, one sentence
+   * each naming the member (Kubernetes: a pod OOM-killed, deleted, crash-looping), until the
+   * returned function is called; targets that see nothing beyond liveness leave it out.
+   */
+  followMembers?(onEvent: (message: string) => void): () => void;
 }
 
 /** The default resources of one task executor. */

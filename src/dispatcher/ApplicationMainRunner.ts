@@ -87,6 +87,14 @@ export class ApplicationMainRunner implements JobMasterService {
     return false;
   }
 
+  /** A main job takes no checkpoints. */
+  acknowledgeCheckpoint(): boolean {
+    return false;
+  }
+
+  /** A main job takes no checkpoints. */
+  declineCheckpoint(): void {}
+
   /** `main()` runs in the job manager: a task executor's loss does not touch it. */
   taskExecutorLost(): void {}
 

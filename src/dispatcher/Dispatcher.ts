@@ -274,6 +274,16 @@ export class Dispatcher {
     return this.jobs.get(report.jobId)?.updateTaskExecutionState(report) ?? false;
   }
 
+  /** Hands a task's checkpoint snapshot to its job's coordinator; false for an unknown job, attempt or checkpoint. */
+  acknowledgeCheckpoint(jobId: string, executionAttemptId: string, checkpointId: number, state: Uint8Array): boolean {
+    return this.jobs.get(jobId)?.master.acknowledgeCheckpoint(executionAttemptId, checkpointId, state) ?? false;
+  }
+
+  /** Tells a job's coordinator that a task could not take its snapshot. */
+  declineCheckpoint(jobId: string, executionAttemptId: string, checkpointId: number, reason: string): void {
+    this.jobs.get(jobId)?.master.declineCheckpoint(executionAttemptId, checkpointId, reason);
+  }
+
   /**
    * Keeps records a collect() sink attempt sent (`sizeBytes` is their encoded size, what the limit
    * counts); false when the job or attempt is not current, so the records do not count.

@@ -30,5 +30,12 @@ export function gatewayTaskDeployer(resources: Pick<ClusterResources, 'gatewayOf
         );
       await gateway.cancelTask(executionAttemptId);
     },
+    async triggerCheckpoint(taskExecutorId, executionAttemptId, checkpointId, timestamp) {
+      const gateway = resources.gatewayOf(taskExecutorId);
+      return gateway ? gateway.triggerCheckpoint(executionAttemptId, checkpointId, timestamp) : false;
+    },
+    async confirmCheckpoint(taskExecutorId, executionAttemptId, checkpointId) {
+      await resources.gatewayOf(taskExecutorId)?.confirmCheckpoint(executionAttemptId, checkpointId);
+    },
   };
 }

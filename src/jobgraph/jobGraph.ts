@@ -28,10 +28,14 @@ export interface ResourceProfile {
   nativeMemoryMb: number;
 }
 
-/** One operator of a vertex's chain. */
-export type OperatorSpec = { name: string } & (
+/** One operator of a vertex's chain; `uid` is the id the user gave it (`.uid()`), under which its state is filed. */
+export type OperatorSpec = { name: string; uid?: string } & (
   | { kind: 'collectionSource'; records: unknown[] }
-  | { kind: 'textFileSource'; path: string }
+  /** `monitorIntervalMs` above zero: the folder is watched for new files and the source never ends. */
+  | { kind: 'textFileSource'; path: string; monitorIntervalMs?: number }
+  /** `count` absent: without end; `recordsPerSecond` absent: as fast as the job takes them. */
+  | { kind: 'generatorSource'; fn: UserFunctionSpec; count?: number; recordsPerSecond?: number }
+  | { kind: 'jetStreamSource'; servers: string[]; stream: string; subject?: string; startSequence?: number }
   | { kind: 'sequenceSource'; from: number; to: number }
   | { kind: 'map'; fn: UserFunctionSpec }
   | { kind: 'flatMap'; fn: UserFunctionSpec }

@@ -7,13 +7,19 @@
 import type { OperatorSpec } from './jobGraph.js';
 import type { ResolvedRuntimeMode, RuntimeExecutionMode } from './RuntimeExecutionMode.js';
 
-/** Whether a source operator's input ends. Every source Flotilla has today reads a bounded input. */
+/**
+ * Whether a source operator's input ends: collections, sequences, files read once and generators
+ * with a count do; a watched folder, a generator without a count and a JetStream stream do not.
+ */
 export function isBoundedSource(operator: OperatorSpec): boolean {
   switch (operator.kind) {
     case 'collectionSource':
-    case 'textFileSource':
     case 'sequenceSource':
       return true;
+    case 'textFileSource':
+      return !(operator.monitorIntervalMs !== undefined && operator.monitorIntervalMs > 0);
+    case 'generatorSource':
+      return operator.count !== undefined;
     default:
       return false;
   }

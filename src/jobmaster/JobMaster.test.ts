@@ -7,6 +7,9 @@ import type { Execution } from './Execution.js';
 import { JobMaster, type JobMasterOptions } from './JobMaster.js';
 import type { TaskDeploymentDescriptor } from '../runtime/TaskDeploymentDescriptor.js';
 
+/** A deployer's checkpoint calls, for jobs that take no checkpoints. */
+const NO_CHECKPOINTS = { triggerCheckpoint: async () => false, confirmCheckpoint: async () => undefined };
+
 const fn = { source: 'x => x', module: 'main.js', line: 1, boundValuesJson: '{}' };
 
 /** Source (parallelism 2) -> hash -> keyed sum + print (parallelism 2) -> forward is implied inside vertices. */
@@ -86,6 +89,7 @@ function harness(
       freeSlot: async (slot) => void freed.push(slot.allocationId),
     },
     deployer: {
+      ...NO_CHECKPOINTS,
       submitTask: async (_te, task) => {
         deployed.push(task);
         setTimeout(() => {
@@ -230,7 +234,7 @@ describe('JobMaster slot accounting', () => {
           }),
         freeSlot: async (slot) => void freed.push(slot.allocationId),
       },
-      deployer: { submitTask: async () => undefined, cancelTask: async () => undefined },
+      deployer: { ...NO_CHECKPOINTS, submitTask: async () => undefined, cancelTask: async () => undefined },
     });
     master.start();
     expect((await master.cancel()).status).toBe('CANCELED');
@@ -302,6 +306,7 @@ describe('JobMaster failures and reports', () => {
         freeSlot: async () => undefined,
       },
       deployer: {
+        ...NO_CHECKPOINTS,
         submitTask: async (_te, task) => {
           deployed.push(task);
           setTimeout(() => master.updateTaskExecutionState(task.executionAttemptId, 'FINISHED'), 1);

@@ -16,8 +16,13 @@ import {
   type JobStatus,
   type SerializedError,
 } from '../common/status.js';
+import { checkpointingSettingsOf } from '../jobgraph/CheckpointingSettings.js';
 import type { JobGraph } from '../jobgraph/jobGraph.js';
 import { ANY_RESOURCES } from '../runtime/SlotStatus.js';
+import { CheckpointCoordinator, type CheckpointParticipants } from './checkpoint/CheckpointCoordinator.js';
+import { MEMORY_CHECKPOINT_STORAGE } from './checkpoint/CheckpointStorage.js';
+import { subtaskStateKey } from './checkpoint/CompletedCheckpoint.js';
+import { FileSystemCheckpointStorage } from './checkpoint/FileSystemCheckpointStorage.js';
 import { createTaskDeploymentDescriptor } from './createTaskDeploymentDescriptor.js';
 import type { Execution } from './Execution.js';
 import { createRestartStrategy, type RestartBackoffTimeStrategy } from './RestartBackoffTimeStrategy.js';
@@ -84,9 +89,12 @@ export class JobMaster {
   readonly result: Promise<JobMasterResult> = new Promise((resolve) => (this.settle = resolve));
   /** How many times the job restarted. */
   restarts = 0;
+  /** Takes the job's checkpoints; undefined when the job takes none (BATCH, or no interval set). */
+  readonly checkpoints: CheckpointCoordinator | undefined;
 
   constructor(private readonly options: JobMasterOptions) {
     this.restartStrategy = createRestartStrategy(options.jobGraph.restartStrategy);
+    this.checkpoints = this.createCheckpointCoordinator();
     this.slots = new SlotPool({
       jobId: options.jobId,
       provider: options.slots,
@@ -145,7 +153,49 @@ export class JobMaster {
   /** Starts scheduling: slots first, then every task. */
   start(): void {
     this.transition('RUNNING');
+    this.checkpoints?.start();
     void this.scheduleAttempt();
+  }
+
+  /** Takes a task's snapshot for a checkpoint; false when the checkpoint or the attempt is not pending. */
+  acknowledgeCheckpoint(executionAttemptId: string, checkpointId: number, state: Uint8Array): boolean {
+    return this.checkpoints?.acknowledge(executionAttemptId, checkpointId, state) ?? false;
+  }
+
+  /** A task could not take its snapshot for a checkpoint: the checkpoint is aborted. */
+  declineCheckpoint(executionAttemptId: string, checkpointId: number, reason: string): void {
+    this.checkpoints?.decline(executionAttemptId, checkpointId, reason);
+  }
+
+  private createCheckpointCoordinator(): CheckpointCoordinator | undefined {
+    const { jobGraph, jobId, deployer, logger } = this.options;
+    if ((jobGraph.runtimeMode ?? 'STREAMING') !== 'STREAMING') return undefined;
+    const settings = checkpointingSettingsOf(jobGraph.properties);
+    if (!settings) return undefined;
+    const sourceVertices = new Set(
+      jobGraph.vertices
+        .filter((vertex) => !jobGraph.edges.some((edge) => edge.targetVertexId === vertex.id))
+        .map((vertex) => vertex.id),
+    );
+    const slotOf = (executionAttemptId: string) => this.executions.get(executionAttemptId)?.slot.taskExecutorId ?? '';
+    return new CheckpointCoordinator({
+      jobId,
+      settings,
+      storage: settings.directory
+        ? new FileSystemCheckpointStorage(settings.directory, jobId)
+        : MEMORY_CHECKPOINT_STORAGE,
+      logger,
+      participants: (): CheckpointParticipants | undefined => {
+        const all = this.getExecutions();
+        if (this.status !== 'RUNNING' || all.length === 0 || all.some((execution) => execution.state !== 'RUNNING'))
+          return undefined;
+        return { sources: all.filter((execution) => sourceVertices.has(execution.vertexId)), all };
+      },
+      trigger: (task, checkpointId, timestamp) =>
+        deployer.triggerCheckpoint(slotOf(task.executionAttemptId), task.executionAttemptId, checkpointId, timestamp),
+      confirm: (task, checkpointId) =>
+        deployer.confirmCheckpoint(slotOf(task.executionAttemptId), task.executionAttemptId, checkpointId),
+    });
   }
 
   /**
@@ -260,10 +310,14 @@ export class JobMaster {
       this.setState(execution, 'SCHEDULED');
     }
     const { jobId, applicationId, jobmanagerAddress } = this.options;
-    const context = { jobId, graph, applicationId, jobmanagerAddress, attempts };
+    const context = { jobId, graph, applicationId, jobmanagerAddress, attempts, checkpointing: !!this.checkpoints };
+    // A restart restores every task from the latest completed checkpoint instead of the beginning.
+    const restoreFrom = this.checkpoints?.latestCompleted();
     for (const vertex of graph.vertices) {
       for (const execution of attempts.get(vertex.id)!) {
         const descriptor = createTaskDeploymentDescriptor(context, vertex, execution);
+        const state = restoreFrom?.states.get(subtaskStateKey(vertex.id, execution.subtaskIndex));
+        if (restoreFrom && state) descriptor.restore = { checkpointId: restoreFrom.checkpointId, state };
         this.setState(execution, 'DEPLOYING');
         this.options.deployer.submitTask(execution.slot.taskExecutorId, descriptor).catch((error: unknown) => {
           this.updateTaskExecutionState(execution.executionAttemptId, 'FAILED', serializeError(error));
@@ -274,6 +328,7 @@ export class JobMaster {
 
   private handleFailure(cause: SerializedError): void {
     if (this.status !== 'RUNNING') return;
+    this.checkpoints?.abortPending(`the job is failing: ${cause.message}`);
     this.transition('FAILING', cause);
     void (async () => {
       await this.cancelAllTasks();
@@ -349,6 +404,7 @@ export class JobMaster {
   private async finish(status: JobStatus, failure?: SerializedError): Promise<void> {
     if (isTerminalJobStatus(this.status)) return;
     this.endRestartWait?.();
+    this.checkpoints?.stop(`the job ended ${status}`);
     this.endedAt = new Date();
     if (status === 'FAILED') this.failure = failure;
     this.transition(status, failure);

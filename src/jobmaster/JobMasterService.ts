@@ -25,6 +25,10 @@ export interface JobMasterService {
   start(): void;
   /** Applies a task's state report; false for an unknown or stale attempt. */
   updateTaskExecutionState(executionAttemptId: string, state: ExecutionState, failure?: SerializedError): boolean;
+  /** Takes a task's snapshot for a checkpoint; false when the checkpoint or the attempt is not pending. */
+  acknowledgeCheckpoint(executionAttemptId: string, checkpointId: number, state: Uint8Array): boolean;
+  /** A task could not take its snapshot for a checkpoint. */
+  declineCheckpoint(executionAttemptId: string, checkpointId: number, reason: string): void;
   /** Fails what ran on a lost task executor. */
   taskExecutorLost(taskExecutorId: string, reason: string): void;
   /** Fails the job for good; resolves once it ended. */

@@ -1,4 +1,4 @@
-/** How a job master reaches task executors to start and stop tasks; the dispatcher provides it. */
+/** How a job master reaches task executors to start, stop and checkpoint tasks; the dispatcher provides it. */
 import type { TaskDeploymentDescriptor } from '../runtime/TaskDeploymentDescriptor.js';
 
 /** Starts and cancels tasks on task executors, by task executor id. */
@@ -7,4 +7,13 @@ export interface TaskDeployer {
   submitTask(taskExecutorId: string, descriptor: TaskDeploymentDescriptor): Promise<void>;
   /** Asks a task executor to cancel an execution attempt. */
   cancelTask(taskExecutorId: string, executionAttemptId: string): Promise<void>;
+  /** Asks a source task to start a checkpoint; resolves false when the task is not running there. */
+  triggerCheckpoint(
+    taskExecutorId: string,
+    executionAttemptId: string,
+    checkpointId: number,
+    timestamp: number,
+  ): Promise<boolean>;
+  /** Tells a task that a checkpoint completed (its sink commits what the checkpoint covers). */
+  confirmCheckpoint(taskExecutorId: string, executionAttemptId: string, checkpointId: number): Promise<void>;
 }

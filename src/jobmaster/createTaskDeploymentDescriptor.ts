@@ -17,6 +17,8 @@ export interface DeploymentContext {
   jobmanagerAddress: string;
   /** The attempts of this restart, by vertex id, in subtask order. */
   attempts: Map<string, Execution[]>;
+  /** Whether the job takes checkpoints. */
+  checkpointing?: boolean;
 }
 
 /** The descriptor of `execution`, a subtask of `vertex`. */
@@ -75,5 +77,6 @@ export function createTaskDeploymentDescriptor(
     applicationId: context.applicationId,
     jobmanagerAddress: context.jobmanagerAddress,
     runtimeMode: graph.runtimeMode ?? 'STREAMING',
+    ...(context.checkpointing ? { checkpointing: true } : {}),
   };
 }

@@ -26,6 +26,8 @@ function acceptingGateway(freed: string[] = []): TaskExecutorGateway {
     freeSlot: async (allocationId) => void freed.push(allocationId),
     submitTask: async () => undefined,
     cancelTask: async () => undefined,
+    triggerCheckpoint: async () => false,
+    confirmCheckpoint: async () => undefined,
     shutDown: async () => undefined,
     close: () => undefined,
   };

@@ -18,6 +18,8 @@ describe('hostedService', () => {
     freeSlot: unused,
     submitTask: unused,
     cancelTask: unused,
+    triggerCheckpoint: unused,
+    confirmCheckpoint: unused,
     heartbeat,
     shutDown: unused,
     async *exchangeData() {

@@ -45,6 +45,18 @@ export interface JobManagerGateway {
    * resolves false when the attempt is not current (its records will not count).
    */
   reportCollectedRecords(jobId: string, executionAttemptId: string, records: unknown[]): Promise<boolean>;
+  /**
+   * Hands a task's snapshot for a checkpoint to its job's checkpoint coordinator; resolves false
+   * when the checkpoint is no longer pending or the attempt is not current.
+   */
+  acknowledgeCheckpoint(
+    jobId: string,
+    executionAttemptId: string,
+    checkpointId: number,
+    state: Uint8Array,
+  ): Promise<boolean>;
+  /** Tells the checkpoint coordinator that a task could not take its snapshot. */
+  declineCheckpoint(jobId: string, executionAttemptId: string, checkpointId: number, reason: string): Promise<void>;
   /** Forwards what a task wrote to stdout or stderr (print sinks, the driver's console) or its logger. */
   reportTaskOutput(
     jobId: string,

@@ -60,6 +60,17 @@ export interface TaskDeploymentDescriptor {
   jobmanagerAddress: string;
   /** The job's runtime mode; absent means STREAMING. */
   runtimeMode?: ResolvedRuntimeMode;
+  /** Whether the job takes checkpoints (its sinks then commit only what a completed checkpoint covers). */
+  checkpointing?: boolean;
+  /** The checkpoint this attempt restores its state from, when it does not start afresh. */
+  restore?: TaskRestore;
+}
+
+/** The state a subtask restores from: its part of a completed checkpoint. */
+export interface TaskRestore {
+  checkpointId: number;
+  /** The subtask's snapshot as it acknowledged it (v8-serialized {@link TaskStateSnapshot}). */
+  state: Uint8Array;
 }
 
 /** The id of the partition an attempt produces for one consumer vertex. */

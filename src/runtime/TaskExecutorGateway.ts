@@ -22,6 +22,10 @@ export interface TaskExecutorGateway {
   submitTask(descriptor: TaskDeploymentDescriptor): Promise<void>;
   /** Asks the task executor to cancel an execution attempt; it reports CANCELED when the task has stopped. */
   cancelTask(executionAttemptId: string): Promise<void>;
+  /** Asks a source task to start a checkpoint; resolves false when the task does not run here. */
+  triggerCheckpoint(executionAttemptId: string, checkpointId: number, timestamp: number): Promise<boolean>;
+  /** Tells a task that a checkpoint completed. */
+  confirmCheckpoint(executionAttemptId: string, checkpointId: number): Promise<void>;
   /** Asks the task executor to exit. */
   shutDown(reason: string): Promise<void>;
   /** Closes the connection. */

@@ -54,6 +54,16 @@ export class TaskRegistry {
     void this.tasks.get(executionAttemptId)?.cancel();
   }
 
+  /** Asks a source task to start a checkpoint; false when the attempt does not run here. */
+  triggerCheckpoint(executionAttemptId: string, checkpointId: number, timestamp: number): boolean {
+    return this.tasks.get(executionAttemptId)?.triggerCheckpoint(checkpointId, timestamp) ?? false;
+  }
+
+  /** Tells a task that a checkpoint completed; nothing when the attempt does not run here. */
+  confirmCheckpoint(executionAttemptId: string, checkpointId: number): void {
+    this.tasks.get(executionAttemptId)?.confirmCheckpoint(checkpointId);
+  }
+
   /** Cancels every attempt in an allocation; resolves once they ended. */
   async cancelAllocation(allocationId: string): Promise<void> {
     await Promise.all(

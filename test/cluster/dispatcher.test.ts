@@ -31,6 +31,7 @@ function graph(name: string, restartStrategy: RestartStrategy): JobGraph {
         operators: [
           {
             name: 'Source: Collection',
+            uid: '',
             operator: {
               $case: 'collectionSource',
               collectionSource: {
@@ -45,7 +46,7 @@ function graph(name: string, restartStrategy: RestartStrategy): JobGraph {
         name: 'Sink: collect',
         parallelism: 2,
         resources,
-        operators: [{ name: 'Sink: collect', operator: { $case: 'collectSink', collectSink: {} } }],
+        operators: [{ name: 'Sink: collect', uid: '', operator: { $case: 'collectSink', collectSink: {} } }],
       },
     ],
     edges: [

@@ -12,6 +12,7 @@ import type { ApplicationEventKind } from '../../src/controlplane/model/Applicat
 import type { Job } from '../../src/controlplane/model/Job.js';
 import type { ControlPlaneStore } from '../../src/controlplane/store/ControlPlaneStore.js';
 import { UnknownClusterError } from '../../src/controlplane/store/ClusterStore.js';
+import { FencedWriteError } from '../../src/controlplane/store/FollowerLeaseStore.js';
 import { testApplication, testCluster } from '../../src/controlplane/testing/testRecords.js';
 
 /** How the contract gets stores of the implementation under test. */
@@ -740,6 +741,101 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
         ).rejects.toThrow('taken back');
         expect(await store.artifacts.find(kept)).toMatchObject({ id: kept, sizeBytes: 3, fileName: 'kept.tgz' });
         expect(await store.artifacts.find(dropped)).toBeUndefined();
+      });
+    });
+
+    describe('follower leases', () => {
+      const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+      it('gives a free lease to the first holder with token 1, and refuses it to others until it expires', async () => {
+        const store = await open();
+        const first = await store.leases.acquire('cluster-a', 'replica-1', 60_000);
+        expect(first).toMatchObject({ subjectId: 'cluster-a', holder: 'replica-1', token: 1 });
+        expect(first!.expiresAt.getTime()).toBeGreaterThan(Date.now() + 50_000);
+        expect(await store.leases.acquire('cluster-a', 'replica-2', 60_000)).toBeUndefined();
+        // Its own holder renews; taking it again would raise the token under its own writes.
+        expect(await store.leases.acquire('cluster-a', 'replica-1', 60_000)).toBeUndefined();
+        expect(await store.leases.find('cluster-a')).toMatchObject({ holder: 'replica-1', token: 1 });
+        expect(await store.leases.find('cluster-b')).toBeUndefined();
+      });
+
+      it('lets another holder take an expired lease with a greater token, and the old holder can no longer renew it', async () => {
+        const store = await open();
+        await store.leases.acquire('cluster-a', 'replica-1', 50);
+        await store.leases.acquire('cluster-b', 'replica-1', 60_000);
+        await sleep(120);
+        expect(await store.leases.expired(10)).toEqual(['cluster-a']);
+        const taken = await store.leases.acquire('cluster-a', 'replica-2', 60_000);
+        expect(taken).toMatchObject({ holder: 'replica-2', token: 2 });
+        expect(await store.leases.expired(10)).toEqual([]);
+        const held = [
+          { subjectId: 'cluster-a', token: 1 },
+          { subjectId: 'cluster-b', token: 1 },
+        ];
+        expect(await store.leases.renew('replica-1', held, 60_000)).toEqual(['cluster-b']);
+        expect(await store.leases.renew('replica-2', [{ subjectId: 'cluster-a', token: 2 }], 60_000)).toEqual([
+          'cluster-a',
+        ]);
+      });
+
+      it('takes a lease by force with a greater token, and a let-go lease is free at once with its token kept', async () => {
+        const store = await open();
+        await store.leases.acquire('cluster-a', 'replica-1', 60_000);
+        expect(await store.leases.acquire('cluster-a', 'replica-2', 60_000, true)).toMatchObject({ token: 2 });
+        // Only the holder with its token lets go.
+        await store.leases.release('cluster-a', 'replica-1', 1, false);
+        expect(await store.leases.expired(10)).toEqual([]);
+        await store.leases.release('cluster-a', 'replica-2', 2, false);
+        expect(await store.leases.expired(10)).toEqual(['cluster-a']);
+        expect(await store.leases.acquire('cluster-a', 'replica-3', 60_000)).toMatchObject({ token: 3 });
+        await store.leases.release('cluster-a', 'replica-3', 3, true);
+        expect(await store.leases.find('cluster-a')).toBeUndefined();
+      });
+
+      it('refuses a unit of work whose fencing token is stale, and commits none of its writes', async () => {
+        const store = await open();
+        const application = testApplication();
+        await store.applications.insert(application);
+        await store.leases.acquire('cluster-a', 'replica-1', 50);
+        // The holder writes with its token while it holds the lease, and after it expired untaken.
+        await store.transaction(async (tx) => {
+          await tx.leases.checkFence('cluster-a', 1);
+          await tx.events.append(application.id, note('while held'));
+        });
+        await sleep(120);
+        await store.transaction(async (tx) => {
+          await tx.leases.checkFence('cluster-a', 1);
+          await tx.events.append(application.id, note('expired, nobody took it'));
+        });
+        await store.leases.acquire('cluster-a', 'replica-2', 60_000);
+        const stale = store.transaction(async (tx) => {
+          await tx.events.append(application.id, note('stale'));
+          await tx.leases.checkFence('cluster-a', 1);
+        });
+        await expect(stale).rejects.toBeInstanceOf(FencedWriteError);
+        await expect(stale).rejects.toThrow(/fencing token 1 was refused: it is held by replica-2 with token 2/);
+        await store.transaction((tx) => tx.leases.checkFence('cluster-a', 2));
+        await store.leases.release('cluster-a', 'replica-2', 2, true);
+        await expect(store.transaction((tx) => tx.leases.checkFence('cluster-a', 2))).rejects.toBeInstanceOf(
+          FencedWriteError,
+        );
+        expect((await store.events.read(application.id, 0, 10)).map((event) => messageOf(event.kind))).toEqual([
+          'while held',
+          'expired, nobody took it',
+        ]);
+      });
+
+      it('gives a lease taken in a unit of work only if the unit commits', async () => {
+        const store = await open();
+        await expect(
+          store.transaction(async (tx) => {
+            await tx.leases.acquire('cluster-a', 'replica-1', 60_000);
+            throw new Error('the cluster was not recorded');
+          }),
+        ).rejects.toThrow('not recorded');
+        expect(await store.leases.find('cluster-a')).toBeUndefined();
+        await store.transaction((tx) => tx.leases.acquire('cluster-a', 'replica-1', 60_000));
+        expect(await store.leases.find('cluster-a')).toMatchObject({ holder: 'replica-1', token: 1 });
       });
     });
 

@@ -321,6 +321,40 @@ export interface ReportCollectedRecordsRequest {
   records: RecordBatch | undefined;
 }
 
+/** AcknowledgeCheckpointRequest carries one task's snapshot for one checkpoint. */
+export interface AcknowledgeCheckpointRequest {
+  /** The job of the task. */
+  jobId: string;
+  /** The execution attempt that took the snapshot. */
+  executionAttemptId: string;
+  /** The checkpoint's id. */
+  checkpointId: bigint;
+  /** The subtask's state: its operators' state and its source's position, v8-serialized. */
+  state: Buffer;
+}
+
+/** AcknowledgeCheckpointResponse acknowledges a snapshot. */
+export interface AcknowledgeCheckpointResponse {
+  /** False when the checkpoint is no longer pending (it was aborted) or the attempt is not current. */
+  accepted: boolean;
+}
+
+/** DeclineCheckpointRequest says that a task could not take its snapshot for a checkpoint. */
+export interface DeclineCheckpointRequest {
+  /** The job of the task. */
+  jobId: string;
+  /** The execution attempt that declined. */
+  executionAttemptId: string;
+  /** The checkpoint's id. */
+  checkpointId: bigint;
+  /** Why, for the job manager's log. */
+  reason: string;
+}
+
+/** DeclineCheckpointResponse acknowledges a decline; the checkpoint is aborted. */
+export interface DeclineCheckpointResponse {
+}
+
 /** ReportCollectedRecordsResponse acknowledges records; a sink waits for it before sending more (flow control). */
 export interface ReportCollectedRecordsResponse {
   /** Whether the records were kept; false means the attempt is stale. */
@@ -3576,6 +3610,393 @@ export const ReportCollectedRecordsRequest: MessageFns<ReportCollectedRecordsReq
   },
 };
 
+function createBaseAcknowledgeCheckpointRequest(): AcknowledgeCheckpointRequest {
+  return { jobId: "", executionAttemptId: "", checkpointId: 0n, state: Buffer.alloc(0) };
+}
+
+export const AcknowledgeCheckpointRequest: MessageFns<AcknowledgeCheckpointRequest> = {
+  encode(message: AcknowledgeCheckpointRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    if (message.executionAttemptId !== "") {
+      writer.uint32(18).string(message.executionAttemptId);
+    }
+    if (message.checkpointId !== 0n) {
+      if (BigInt.asUintN(64, message.checkpointId) !== message.checkpointId) {
+        throw new globalThis.Error("value provided for field message.checkpointId of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.checkpointId);
+    }
+    if (message.state.length !== 0) {
+      writer.uint32(34).bytes(message.state);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AcknowledgeCheckpointRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAcknowledgeCheckpointRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.executionAttemptId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.checkpointId = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.state = Buffer.from(reader.bytes());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AcknowledgeCheckpointRequest {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      executionAttemptId: isSet(object.executionAttemptId)
+        ? globalThis.String(object.executionAttemptId)
+        : isSet(object.execution_attempt_id)
+        ? globalThis.String(object.execution_attempt_id)
+        : "",
+      checkpointId: isSet(object.checkpointId)
+        ? BigInt(object.checkpointId)
+        : isSet(object.checkpoint_id)
+        ? BigInt(object.checkpoint_id)
+        : 0n,
+      state: isSet(object.state) ? Buffer.from(bytesFromBase64(object.state)) : Buffer.alloc(0),
+    };
+  },
+
+  toJSON(message: AcknowledgeCheckpointRequest): unknown {
+    const obj: any = {};
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.executionAttemptId !== "") {
+      obj.executionAttemptId = message.executionAttemptId;
+    }
+    if (message.checkpointId !== 0n) {
+      obj.checkpointId = message.checkpointId.toString();
+    }
+    if (message.state.length !== 0) {
+      obj.state = base64FromBytes(message.state);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AcknowledgeCheckpointRequest>): AcknowledgeCheckpointRequest {
+    return AcknowledgeCheckpointRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AcknowledgeCheckpointRequest>): AcknowledgeCheckpointRequest {
+    const message = createBaseAcknowledgeCheckpointRequest();
+    message.jobId = object.jobId ?? "";
+    message.executionAttemptId = object.executionAttemptId ?? "";
+    message.checkpointId = (object.checkpointId !== undefined && object.checkpointId !== null)
+      ? BigInt(object.checkpointId)
+      : 0n;
+    message.state = object.state ?? Buffer.alloc(0);
+    return message;
+  },
+};
+
+function createBaseAcknowledgeCheckpointResponse(): AcknowledgeCheckpointResponse {
+  return { accepted: false };
+}
+
+export const AcknowledgeCheckpointResponse: MessageFns<AcknowledgeCheckpointResponse> = {
+  encode(message: AcknowledgeCheckpointResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accepted !== false) {
+      writer.uint32(8).bool(message.accepted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AcknowledgeCheckpointResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAcknowledgeCheckpointResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.accepted = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AcknowledgeCheckpointResponse {
+    return { accepted: isSet(object.accepted) ? globalThis.Boolean(object.accepted) : false };
+  },
+
+  toJSON(message: AcknowledgeCheckpointResponse): unknown {
+    const obj: any = {};
+    if (message.accepted !== false) {
+      obj.accepted = message.accepted;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AcknowledgeCheckpointResponse>): AcknowledgeCheckpointResponse {
+    return AcknowledgeCheckpointResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AcknowledgeCheckpointResponse>): AcknowledgeCheckpointResponse {
+    const message = createBaseAcknowledgeCheckpointResponse();
+    message.accepted = object.accepted ?? false;
+    return message;
+  },
+};
+
+function createBaseDeclineCheckpointRequest(): DeclineCheckpointRequest {
+  return { jobId: "", executionAttemptId: "", checkpointId: 0n, reason: "" };
+}
+
+export const DeclineCheckpointRequest: MessageFns<DeclineCheckpointRequest> = {
+  encode(message: DeclineCheckpointRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    if (message.executionAttemptId !== "") {
+      writer.uint32(18).string(message.executionAttemptId);
+    }
+    if (message.checkpointId !== 0n) {
+      if (BigInt.asUintN(64, message.checkpointId) !== message.checkpointId) {
+        throw new globalThis.Error("value provided for field message.checkpointId of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.checkpointId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(34).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeclineCheckpointRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeclineCheckpointRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.executionAttemptId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.checkpointId = reader.uint64() as bigint;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DeclineCheckpointRequest {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      executionAttemptId: isSet(object.executionAttemptId)
+        ? globalThis.String(object.executionAttemptId)
+        : isSet(object.execution_attempt_id)
+        ? globalThis.String(object.execution_attempt_id)
+        : "",
+      checkpointId: isSet(object.checkpointId)
+        ? BigInt(object.checkpointId)
+        : isSet(object.checkpoint_id)
+        ? BigInt(object.checkpoint_id)
+        : 0n,
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: DeclineCheckpointRequest): unknown {
+    const obj: any = {};
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.executionAttemptId !== "") {
+      obj.executionAttemptId = message.executionAttemptId;
+    }
+    if (message.checkpointId !== 0n) {
+      obj.checkpointId = message.checkpointId.toString();
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeclineCheckpointRequest>): DeclineCheckpointRequest {
+    return DeclineCheckpointRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<DeclineCheckpointRequest>): DeclineCheckpointRequest {
+    const message = createBaseDeclineCheckpointRequest();
+    message.jobId = object.jobId ?? "";
+    message.executionAttemptId = object.executionAttemptId ?? "";
+    message.checkpointId = (object.checkpointId !== undefined && object.checkpointId !== null)
+      ? BigInt(object.checkpointId)
+      : 0n;
+    message.reason = object.reason ?? "";
+    return message;
+  },
+};
+
+function createBaseDeclineCheckpointResponse(): DeclineCheckpointResponse {
+  return {};
+}
+
+export const DeclineCheckpointResponse: MessageFns<DeclineCheckpointResponse> = {
+  encode(_: DeclineCheckpointResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DeclineCheckpointResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDeclineCheckpointResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): DeclineCheckpointResponse {
+    return {};
+  },
+
+  toJSON(_: DeclineCheckpointResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<DeclineCheckpointResponse>): DeclineCheckpointResponse {
+    return DeclineCheckpointResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<DeclineCheckpointResponse>): DeclineCheckpointResponse {
+    const message = createBaseDeclineCheckpointResponse();
+    return message;
+  },
+};
+
 function createBaseReportCollectedRecordsResponse(): ReportCollectedRecordsResponse {
   return { accepted: false };
 }
@@ -4994,6 +5415,24 @@ export const DispatcherServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** AcknowledgeCheckpoint hands a task's snapshot for a checkpoint to the job's checkpoint coordinator. */
+    acknowledgeCheckpoint: {
+      name: "AcknowledgeCheckpoint",
+      requestType: AcknowledgeCheckpointRequest as typeof AcknowledgeCheckpointRequest,
+      requestStream: false,
+      responseType: AcknowledgeCheckpointResponse as typeof AcknowledgeCheckpointResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** DeclineCheckpoint tells the checkpoint coordinator that a task could not take its snapshot. */
+    declineCheckpoint: {
+      name: "DeclineCheckpoint",
+      requestType: DeclineCheckpointRequest as typeof DeclineCheckpointRequest,
+      requestStream: false,
+      responseType: DeclineCheckpointResponse as typeof DeclineCheckpointResponse,
+      responseStream: false,
+      options: {},
+    },
     /** ReportTaskOutput hands what a task (above all a driver) wrote to stdout or stderr to the job manager. */
     reportTaskOutput: {
       name: "ReportTaskOutput",
@@ -5118,6 +5557,16 @@ export interface DispatcherServiceImplementation<CallContextExt = {}> {
     request: ReportCollectedRecordsRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ReportCollectedRecordsResponse>>;
+  /** AcknowledgeCheckpoint hands a task's snapshot for a checkpoint to the job's checkpoint coordinator. */
+  acknowledgeCheckpoint(
+    request: AcknowledgeCheckpointRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<AcknowledgeCheckpointResponse>>;
+  /** DeclineCheckpoint tells the checkpoint coordinator that a task could not take its snapshot. */
+  declineCheckpoint(
+    request: DeclineCheckpointRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<DeclineCheckpointResponse>>;
   /** ReportTaskOutput hands what a task (above all a driver) wrote to stdout or stderr to the job manager. */
   reportTaskOutput(
     request: ReportTaskOutputRequest,
@@ -5225,6 +5674,16 @@ export interface DispatcherServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ReportCollectedRecordsRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<ReportCollectedRecordsResponse>;
+  /** AcknowledgeCheckpoint hands a task's snapshot for a checkpoint to the job's checkpoint coordinator. */
+  acknowledgeCheckpoint(
+    request: DeepPartial<AcknowledgeCheckpointRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<AcknowledgeCheckpointResponse>;
+  /** DeclineCheckpoint tells the checkpoint coordinator that a task could not take its snapshot. */
+  declineCheckpoint(
+    request: DeepPartial<DeclineCheckpointRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<DeclineCheckpointResponse>;
   /** ReportTaskOutput hands what a task (above all a driver) wrote to stdout or stderr to the job manager. */
   reportTaskOutput(
     request: DeepPartial<ReportTaskOutputRequest>,

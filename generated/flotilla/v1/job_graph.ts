@@ -256,6 +256,8 @@ export interface UserFunction {
 export interface OperatorSpec {
   /** The operator's readable name, such as "Map" or "Sink: writeAsText". */
   name: string;
+  /** The id the user gave the operator with uid(); its state in a checkpoint or savepoint is filed under it. */
+  uid: string;
   /** What the operator does. */
   operator:
     | //
@@ -297,6 +299,12 @@ export interface OperatorSpec {
     | //
     /** Runs an application's main(env, args); the only operator of a driver job. */
     { $case: "driver"; driver: DriverOperator }
+    | //
+    /** A source that emits what a function makes of 0, 1, 2, ..., at a rate, up to a count or without end. */
+    { $case: "generatorSource"; generatorSource: GeneratorSource }
+    | //
+    /** A source that reads the messages of a NATS JetStream stream, from a stream sequence on, without end. */
+    { $case: "jetStreamSource"; jetStreamSource: JetStreamSource }
     | undefined;
 }
 
@@ -310,6 +318,35 @@ export interface CollectionSource {
 export interface TextFileSource {
   /** The path of a file or folder to read, as seen from the task executors. */
   path: string;
+  /** When above zero, the folder is watched for new files at this interval, in milliseconds, and the source never ends. */
+  monitorIntervalMs: number;
+}
+
+/** GeneratorSource emits function(index) for index 0, 1, 2, ...; subtask i of n emits the indices i, i + n, ... */
+export interface GeneratorSource {
+  /** The function, called with (index) and returning the record. */
+  function:
+    | UserFunction
+    | undefined;
+  /** How many records all subtasks emit together; zero means without end. */
+  count: bigint;
+  /** How many records per second all subtasks emit together; zero means as fast as they can. */
+  recordsPerSecond: number;
+}
+
+/**
+ * JetStreamSource reads a NATS JetStream stream with an ordered consumer; subtask i of n keeps the messages whose
+ * stream sequence modulo n is i, and its position (the last stream sequence it emitted) is its checkpointed state.
+ */
+export interface JetStreamSource {
+  /** The NATS server URLs, such as "nats://127.0.0.1:4222". */
+  servers: string[];
+  /** The stream to read. */
+  stream: string;
+  /** The subject to filter on; empty reads every subject of the stream. */
+  subject: string;
+  /** The first stream sequence to read when there is no state to restore; zero means the stream's first. */
+  startSequence: bigint;
 }
 
 /** SequenceSource emits the integers from..to (both included). */
@@ -1772,13 +1809,16 @@ export const UserFunction: MessageFns<UserFunction> = {
 };
 
 function createBaseOperatorSpec(): OperatorSpec {
-  return { name: "", operator: undefined };
+  return { name: "", uid: "", operator: undefined };
 }
 
 export const OperatorSpec: MessageFns<OperatorSpec> = {
   encode(message: OperatorSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
+    }
+    if (message.uid !== "") {
+      writer.uint32(18).string(message.uid);
     }
     switch (message.operator?.$case) {
       case "collectionSource":
@@ -1820,6 +1860,12 @@ export const OperatorSpec: MessageFns<OperatorSpec> = {
       case "driver":
         DriverOperator.encode(message.operator.driver, writer.uint32(178).fork()).join();
         break;
+      case "generatorSource":
+        GeneratorSource.encode(message.operator.generatorSource, writer.uint32(186).fork()).join();
+        break;
+      case "jetStreamSource":
+        JetStreamSource.encode(message.operator.jetStreamSource, writer.uint32(194).fork()).join();
+        break;
     }
     return writer;
   },
@@ -1843,6 +1889,14 @@ export const OperatorSpec: MessageFns<OperatorSpec> = {
             }
 
             message.name = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.uid = reader.string();
             continue;
           }
           case 10: {
@@ -1958,6 +2012,28 @@ export const OperatorSpec: MessageFns<OperatorSpec> = {
             message.operator = { $case: "driver", driver: DriverOperator.decode(reader, reader.uint32()) };
             continue;
           }
+          case 23: {
+            if (tag !== 186) {
+              break;
+            }
+
+            message.operator = {
+              $case: "generatorSource",
+              generatorSource: GeneratorSource.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 24: {
+            if (tag !== 194) {
+              break;
+            }
+
+            message.operator = {
+              $case: "jetStreamSource",
+              jetStreamSource: JetStreamSource.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1973,6 +2049,7 @@ export const OperatorSpec: MessageFns<OperatorSpec> = {
   fromJSON(object: any): OperatorSpec {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
+      uid: isSet(object.uid) ? globalThis.String(object.uid) : "",
       operator: isSet(object.collectionSource)
         ? { $case: "collectionSource", collectionSource: CollectionSource.fromJSON(object.collectionSource) }
         : isSet(object.collection_source)
@@ -2013,6 +2090,14 @@ export const OperatorSpec: MessageFns<OperatorSpec> = {
         ? { $case: "collectSink", collectSink: CollectSink.fromJSON(object.collect_sink) }
         : isSet(object.driver)
         ? { $case: "driver", driver: DriverOperator.fromJSON(object.driver) }
+        : isSet(object.generatorSource)
+        ? { $case: "generatorSource", generatorSource: GeneratorSource.fromJSON(object.generatorSource) }
+        : isSet(object.generator_source)
+        ? { $case: "generatorSource", generatorSource: GeneratorSource.fromJSON(object.generator_source) }
+        : isSet(object.jetStreamSource)
+        ? { $case: "jetStreamSource", jetStreamSource: JetStreamSource.fromJSON(object.jetStreamSource) }
+        : isSet(object.jet_stream_source)
+        ? { $case: "jetStreamSource", jetStreamSource: JetStreamSource.fromJSON(object.jet_stream_source) }
         : undefined,
     };
   },
@@ -2021,6 +2106,9 @@ export const OperatorSpec: MessageFns<OperatorSpec> = {
     const obj: any = {};
     if (message.name !== "") {
       obj.name = message.name;
+    }
+    if (message.uid !== "") {
+      obj.uid = message.uid;
     }
     if (message.operator?.$case === "collectionSource") {
       obj.collectionSource = CollectionSource.toJSON(message.operator.collectionSource);
@@ -2048,6 +2136,10 @@ export const OperatorSpec: MessageFns<OperatorSpec> = {
       obj.collectSink = CollectSink.toJSON(message.operator.collectSink);
     } else if (message.operator?.$case === "driver") {
       obj.driver = DriverOperator.toJSON(message.operator.driver);
+    } else if (message.operator?.$case === "generatorSource") {
+      obj.generatorSource = GeneratorSource.toJSON(message.operator.generatorSource);
+    } else if (message.operator?.$case === "jetStreamSource") {
+      obj.jetStreamSource = JetStreamSource.toJSON(message.operator.jetStreamSource);
     }
     return obj;
   },
@@ -2058,6 +2150,7 @@ export const OperatorSpec: MessageFns<OperatorSpec> = {
   fromPartial(object: DeepPartial<OperatorSpec>): OperatorSpec {
     const message = createBaseOperatorSpec();
     message.name = object.name ?? "";
+    message.uid = object.uid ?? "";
     switch (object.operator?.$case) {
       case "collectionSource": {
         if (object.operator?.collectionSource !== undefined && object.operator?.collectionSource !== null) {
@@ -2152,6 +2245,24 @@ export const OperatorSpec: MessageFns<OperatorSpec> = {
         }
         break;
       }
+      case "generatorSource": {
+        if (object.operator?.generatorSource !== undefined && object.operator?.generatorSource !== null) {
+          message.operator = {
+            $case: "generatorSource",
+            generatorSource: GeneratorSource.fromPartial(object.operator.generatorSource),
+          };
+        }
+        break;
+      }
+      case "jetStreamSource": {
+        if (object.operator?.jetStreamSource !== undefined && object.operator?.jetStreamSource !== null) {
+          message.operator = {
+            $case: "jetStreamSource",
+            jetStreamSource: JetStreamSource.fromPartial(object.operator.jetStreamSource),
+          };
+        }
+        break;
+      }
     }
     return message;
   },
@@ -2227,13 +2338,16 @@ export const CollectionSource: MessageFns<CollectionSource> = {
 };
 
 function createBaseTextFileSource(): TextFileSource {
-  return { path: "" };
+  return { path: "", monitorIntervalMs: 0 };
 }
 
 export const TextFileSource: MessageFns<TextFileSource> = {
   encode(message: TextFileSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.path !== "") {
       writer.uint32(10).string(message.path);
+    }
+    if (message.monitorIntervalMs !== 0) {
+      writer.uint32(16).uint32(message.monitorIntervalMs);
     }
     return writer;
   },
@@ -2259,6 +2373,14 @@ export const TextFileSource: MessageFns<TextFileSource> = {
             message.path = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.monitorIntervalMs = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2272,13 +2394,23 @@ export const TextFileSource: MessageFns<TextFileSource> = {
   },
 
   fromJSON(object: any): TextFileSource {
-    return { path: isSet(object.path) ? globalThis.String(object.path) : "" };
+    return {
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+      monitorIntervalMs: isSet(object.monitorIntervalMs)
+        ? globalThis.Number(object.monitorIntervalMs)
+        : isSet(object.monitor_interval_ms)
+        ? globalThis.Number(object.monitor_interval_ms)
+        : 0,
+    };
   },
 
   toJSON(message: TextFileSource): unknown {
     const obj: any = {};
     if (message.path !== "") {
       obj.path = message.path;
+    }
+    if (message.monitorIntervalMs !== 0) {
+      obj.monitorIntervalMs = Math.round(message.monitorIntervalMs);
     }
     return obj;
   },
@@ -2289,6 +2421,243 @@ export const TextFileSource: MessageFns<TextFileSource> = {
   fromPartial(object: DeepPartial<TextFileSource>): TextFileSource {
     const message = createBaseTextFileSource();
     message.path = object.path ?? "";
+    message.monitorIntervalMs = object.monitorIntervalMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseGeneratorSource(): GeneratorSource {
+  return { function: undefined, count: 0n, recordsPerSecond: 0 };
+}
+
+export const GeneratorSource: MessageFns<GeneratorSource> = {
+  encode(message: GeneratorSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.function !== undefined) {
+      UserFunction.encode(message.function, writer.uint32(10).fork()).join();
+    }
+    if (message.count !== 0n) {
+      if (BigInt.asIntN(64, message.count) !== message.count) {
+        throw new globalThis.Error("value provided for field message.count of type int64 too large");
+      }
+      writer.uint32(16).int64(message.count);
+    }
+    if (message.recordsPerSecond !== 0) {
+      writer.uint32(25).double(message.recordsPerSecond);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GeneratorSource {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGeneratorSource();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.function = UserFunction.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.count = reader.int64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.recordsPerSecond = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GeneratorSource {
+    return {
+      function: isSet(object.function) ? UserFunction.fromJSON(object.function) : undefined,
+      count: isSet(object.count) ? BigInt(object.count) : 0n,
+      recordsPerSecond: isSet(object.recordsPerSecond)
+        ? globalThis.Number(object.recordsPerSecond)
+        : isSet(object.records_per_second)
+        ? globalThis.Number(object.records_per_second)
+        : 0,
+    };
+  },
+
+  toJSON(message: GeneratorSource): unknown {
+    const obj: any = {};
+    if (message.function !== undefined) {
+      obj.function = UserFunction.toJSON(message.function);
+    }
+    if (message.count !== 0n) {
+      obj.count = message.count.toString();
+    }
+    if (message.recordsPerSecond !== 0) {
+      obj.recordsPerSecond = floatToJson(message.recordsPerSecond);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<GeneratorSource>): GeneratorSource {
+    return GeneratorSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<GeneratorSource>): GeneratorSource {
+    const message = createBaseGeneratorSource();
+    message.function = (object.function !== undefined && object.function !== null)
+      ? UserFunction.fromPartial(object.function)
+      : undefined;
+    message.count = (object.count !== undefined && object.count !== null) ? BigInt(object.count) : 0n;
+    message.recordsPerSecond = object.recordsPerSecond ?? 0;
+    return message;
+  },
+};
+
+function createBaseJetStreamSource(): JetStreamSource {
+  return { servers: [], stream: "", subject: "", startSequence: 0n };
+}
+
+export const JetStreamSource: MessageFns<JetStreamSource> = {
+  encode(message: JetStreamSource, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.servers) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.stream !== "") {
+      writer.uint32(18).string(message.stream);
+    }
+    if (message.subject !== "") {
+      writer.uint32(26).string(message.subject);
+    }
+    if (message.startSequence !== 0n) {
+      if (BigInt.asUintN(64, message.startSequence) !== message.startSequence) {
+        throw new globalThis.Error("value provided for field message.startSequence of type uint64 too large");
+      }
+      writer.uint32(32).uint64(message.startSequence);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JetStreamSource {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJetStreamSource();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.servers.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.stream = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.subject = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.startSequence = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JetStreamSource {
+    return {
+      servers: globalThis.Array.isArray(object?.servers) ? object.servers.map((e: any) => globalThis.String(e)) : [],
+      stream: isSet(object.stream) ? globalThis.String(object.stream) : "",
+      subject: isSet(object.subject) ? globalThis.String(object.subject) : "",
+      startSequence: isSet(object.startSequence)
+        ? BigInt(object.startSequence)
+        : isSet(object.start_sequence)
+        ? BigInt(object.start_sequence)
+        : 0n,
+    };
+  },
+
+  toJSON(message: JetStreamSource): unknown {
+    const obj: any = {};
+    if (message.servers?.length) {
+      obj.servers = message.servers;
+    }
+    if (message.stream !== "") {
+      obj.stream = message.stream;
+    }
+    if (message.subject !== "") {
+      obj.subject = message.subject;
+    }
+    if (message.startSequence !== 0n) {
+      obj.startSequence = message.startSequence.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<JetStreamSource>): JetStreamSource {
+    return JetStreamSource.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<JetStreamSource>): JetStreamSource {
+    const message = createBaseJetStreamSource();
+    message.servers = object.servers?.map((e) => e) || [];
+    message.stream = object.stream ?? "";
+    message.subject = object.subject ?? "";
+    message.startSequence = (object.startSequence !== undefined && object.startSequence !== null)
+      ? BigInt(object.startSequence)
+      : 0n;
     return message;
   },
 };

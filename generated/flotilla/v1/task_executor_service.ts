@@ -151,6 +151,12 @@ export interface TaskDeploymentDescriptor {
   jobmanagerAddress: string;
   /** The job's runtime mode (JobGraph.runtime_mode), which decides when keyed aggregations emit. */
   runtimeMode: RuntimeExecutionMode;
+  /** Whether the job takes checkpoints: sinks then commit what they wrote only when a checkpoint that covers it completes. */
+  checkpointing: boolean;
+  /** The state of this subtask in the checkpoint the attempt restores from (v8-serialized); empty when it starts afresh. */
+  restoredState: Buffer;
+  /** The id of the checkpoint the attempt restores from; zero when it starts afresh. */
+  restoredCheckpointId: bigint;
 }
 
 /** SubmitTaskRequest deploys a task. */
@@ -171,6 +177,34 @@ export interface CancelTaskRequest {
 
 /** CancelTaskResponse acknowledges a cancellation; the task reports CANCELED when it has stopped. */
 export interface CancelTaskResponse {
+}
+
+/** TriggerCheckpointRequest names a source task and the checkpoint it starts. */
+export interface TriggerCheckpointRequest {
+  /** The execution attempt's id. */
+  executionAttemptId: string;
+  /** The checkpoint's id, increasing within a job. */
+  checkpointId: bigint;
+  /** When the job manager triggered it, in milliseconds since the epoch. */
+  timestampMs: bigint;
+}
+
+/** TriggerCheckpointResponse says whether the task took the trigger. */
+export interface TriggerCheckpointResponse {
+  /** False when the task is not running here (it ended, or the attempt is unknown). */
+  accepted: boolean;
+}
+
+/** ConfirmCheckpointRequest names a task and a checkpoint that completed. */
+export interface ConfirmCheckpointRequest {
+  /** The execution attempt's id. */
+  executionAttemptId: string;
+  /** The id of the completed checkpoint. */
+  checkpointId: bigint;
+}
+
+/** ConfirmCheckpointResponse acknowledges the confirmation. */
+export interface ConfirmCheckpointResponse {
 }
 
 /** PartitionRequest opens a data channel for one subpartition of a producer's result partition. */
@@ -1194,6 +1228,9 @@ function createBaseTaskDeploymentDescriptor(): TaskDeploymentDescriptor {
     applicationId: "",
     jobmanagerAddress: "",
     runtimeMode: 0,
+    checkpointing: false,
+    restoredState: Buffer.alloc(0),
+    restoredCheckpointId: 0n,
   };
 }
 
@@ -1249,6 +1286,18 @@ export const TaskDeploymentDescriptor: MessageFns<TaskDeploymentDescriptor> = {
     }
     if (message.runtimeMode !== 0) {
       writer.uint32(136).int32(message.runtimeMode);
+    }
+    if (message.checkpointing !== false) {
+      writer.uint32(144).bool(message.checkpointing);
+    }
+    if (message.restoredState.length !== 0) {
+      writer.uint32(154).bytes(message.restoredState);
+    }
+    if (message.restoredCheckpointId !== 0n) {
+      if (BigInt.asUintN(64, message.restoredCheckpointId) !== message.restoredCheckpointId) {
+        throw new globalThis.Error("value provided for field message.restoredCheckpointId of type uint64 too large");
+      }
+      writer.uint32(160).uint64(message.restoredCheckpointId);
     }
     return writer;
   },
@@ -1402,6 +1451,30 @@ export const TaskDeploymentDescriptor: MessageFns<TaskDeploymentDescriptor> = {
             message.runtimeMode = reader.int32() as any;
             continue;
           }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.checkpointing = reader.bool();
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.restoredState = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.restoredCheckpointId = reader.uint64() as bigint;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1483,6 +1556,17 @@ export const TaskDeploymentDescriptor: MessageFns<TaskDeploymentDescriptor> = {
         : isSet(object.runtime_mode)
         ? runtimeExecutionModeFromJSON(object.runtime_mode)
         : 0,
+      checkpointing: isSet(object.checkpointing) ? globalThis.Boolean(object.checkpointing) : false,
+      restoredState: isSet(object.restoredState)
+        ? Buffer.from(bytesFromBase64(object.restoredState))
+        : isSet(object.restored_state)
+        ? Buffer.from(bytesFromBase64(object.restored_state))
+        : Buffer.alloc(0),
+      restoredCheckpointId: isSet(object.restoredCheckpointId)
+        ? BigInt(object.restoredCheckpointId)
+        : isSet(object.restored_checkpoint_id)
+        ? BigInt(object.restored_checkpoint_id)
+        : 0n,
     };
   },
 
@@ -1539,6 +1623,15 @@ export const TaskDeploymentDescriptor: MessageFns<TaskDeploymentDescriptor> = {
     if (message.runtimeMode !== 0) {
       obj.runtimeMode = runtimeExecutionModeToJSON(message.runtimeMode);
     }
+    if (message.checkpointing !== false) {
+      obj.checkpointing = message.checkpointing;
+    }
+    if (message.restoredState.length !== 0) {
+      obj.restoredState = base64FromBytes(message.restoredState);
+    }
+    if (message.restoredCheckpointId !== 0n) {
+      obj.restoredCheckpointId = message.restoredCheckpointId.toString();
+    }
     return obj;
   },
 
@@ -1568,6 +1661,11 @@ export const TaskDeploymentDescriptor: MessageFns<TaskDeploymentDescriptor> = {
     message.applicationId = object.applicationId ?? "";
     message.jobmanagerAddress = object.jobmanagerAddress ?? "";
     message.runtimeMode = object.runtimeMode ?? 0;
+    message.checkpointing = object.checkpointing ?? false;
+    message.restoredState = object.restoredState ?? Buffer.alloc(0);
+    message.restoredCheckpointId = (object.restoredCheckpointId !== undefined && object.restoredCheckpointId !== null)
+      ? BigInt(object.restoredCheckpointId)
+      : 0n;
     return message;
   },
 };
@@ -1814,6 +1912,346 @@ export const CancelTaskResponse: MessageFns<CancelTaskResponse> = {
   },
   fromPartial(_: DeepPartial<CancelTaskResponse>): CancelTaskResponse {
     const message = createBaseCancelTaskResponse();
+    return message;
+  },
+};
+
+function createBaseTriggerCheckpointRequest(): TriggerCheckpointRequest {
+  return { executionAttemptId: "", checkpointId: 0n, timestampMs: 0n };
+}
+
+export const TriggerCheckpointRequest: MessageFns<TriggerCheckpointRequest> = {
+  encode(message: TriggerCheckpointRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.executionAttemptId !== "") {
+      writer.uint32(10).string(message.executionAttemptId);
+    }
+    if (message.checkpointId !== 0n) {
+      if (BigInt.asUintN(64, message.checkpointId) !== message.checkpointId) {
+        throw new globalThis.Error("value provided for field message.checkpointId of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.checkpointId);
+    }
+    if (message.timestampMs !== 0n) {
+      if (BigInt.asUintN(64, message.timestampMs) !== message.timestampMs) {
+        throw new globalThis.Error("value provided for field message.timestampMs of type uint64 too large");
+      }
+      writer.uint32(24).uint64(message.timestampMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TriggerCheckpointRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTriggerCheckpointRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.executionAttemptId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.checkpointId = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.timestampMs = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TriggerCheckpointRequest {
+    return {
+      executionAttemptId: isSet(object.executionAttemptId)
+        ? globalThis.String(object.executionAttemptId)
+        : isSet(object.execution_attempt_id)
+        ? globalThis.String(object.execution_attempt_id)
+        : "",
+      checkpointId: isSet(object.checkpointId)
+        ? BigInt(object.checkpointId)
+        : isSet(object.checkpoint_id)
+        ? BigInt(object.checkpoint_id)
+        : 0n,
+      timestampMs: isSet(object.timestampMs)
+        ? BigInt(object.timestampMs)
+        : isSet(object.timestamp_ms)
+        ? BigInt(object.timestamp_ms)
+        : 0n,
+    };
+  },
+
+  toJSON(message: TriggerCheckpointRequest): unknown {
+    const obj: any = {};
+    if (message.executionAttemptId !== "") {
+      obj.executionAttemptId = message.executionAttemptId;
+    }
+    if (message.checkpointId !== 0n) {
+      obj.checkpointId = message.checkpointId.toString();
+    }
+    if (message.timestampMs !== 0n) {
+      obj.timestampMs = message.timestampMs.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TriggerCheckpointRequest>): TriggerCheckpointRequest {
+    return TriggerCheckpointRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TriggerCheckpointRequest>): TriggerCheckpointRequest {
+    const message = createBaseTriggerCheckpointRequest();
+    message.executionAttemptId = object.executionAttemptId ?? "";
+    message.checkpointId = (object.checkpointId !== undefined && object.checkpointId !== null)
+      ? BigInt(object.checkpointId)
+      : 0n;
+    message.timestampMs = (object.timestampMs !== undefined && object.timestampMs !== null)
+      ? BigInt(object.timestampMs)
+      : 0n;
+    return message;
+  },
+};
+
+function createBaseTriggerCheckpointResponse(): TriggerCheckpointResponse {
+  return { accepted: false };
+}
+
+export const TriggerCheckpointResponse: MessageFns<TriggerCheckpointResponse> = {
+  encode(message: TriggerCheckpointResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.accepted !== false) {
+      writer.uint32(8).bool(message.accepted);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TriggerCheckpointResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTriggerCheckpointResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.accepted = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TriggerCheckpointResponse {
+    return { accepted: isSet(object.accepted) ? globalThis.Boolean(object.accepted) : false };
+  },
+
+  toJSON(message: TriggerCheckpointResponse): unknown {
+    const obj: any = {};
+    if (message.accepted !== false) {
+      obj.accepted = message.accepted;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TriggerCheckpointResponse>): TriggerCheckpointResponse {
+    return TriggerCheckpointResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TriggerCheckpointResponse>): TriggerCheckpointResponse {
+    const message = createBaseTriggerCheckpointResponse();
+    message.accepted = object.accepted ?? false;
+    return message;
+  },
+};
+
+function createBaseConfirmCheckpointRequest(): ConfirmCheckpointRequest {
+  return { executionAttemptId: "", checkpointId: 0n };
+}
+
+export const ConfirmCheckpointRequest: MessageFns<ConfirmCheckpointRequest> = {
+  encode(message: ConfirmCheckpointRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.executionAttemptId !== "") {
+      writer.uint32(10).string(message.executionAttemptId);
+    }
+    if (message.checkpointId !== 0n) {
+      if (BigInt.asUintN(64, message.checkpointId) !== message.checkpointId) {
+        throw new globalThis.Error("value provided for field message.checkpointId of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.checkpointId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfirmCheckpointRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfirmCheckpointRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.executionAttemptId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.checkpointId = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConfirmCheckpointRequest {
+    return {
+      executionAttemptId: isSet(object.executionAttemptId)
+        ? globalThis.String(object.executionAttemptId)
+        : isSet(object.execution_attempt_id)
+        ? globalThis.String(object.execution_attempt_id)
+        : "",
+      checkpointId: isSet(object.checkpointId)
+        ? BigInt(object.checkpointId)
+        : isSet(object.checkpoint_id)
+        ? BigInt(object.checkpoint_id)
+        : 0n,
+    };
+  },
+
+  toJSON(message: ConfirmCheckpointRequest): unknown {
+    const obj: any = {};
+    if (message.executionAttemptId !== "") {
+      obj.executionAttemptId = message.executionAttemptId;
+    }
+    if (message.checkpointId !== 0n) {
+      obj.checkpointId = message.checkpointId.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ConfirmCheckpointRequest>): ConfirmCheckpointRequest {
+    return ConfirmCheckpointRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ConfirmCheckpointRequest>): ConfirmCheckpointRequest {
+    const message = createBaseConfirmCheckpointRequest();
+    message.executionAttemptId = object.executionAttemptId ?? "";
+    message.checkpointId = (object.checkpointId !== undefined && object.checkpointId !== null)
+      ? BigInt(object.checkpointId)
+      : 0n;
+    return message;
+  },
+};
+
+function createBaseConfirmCheckpointResponse(): ConfirmCheckpointResponse {
+  return {};
+}
+
+export const ConfirmCheckpointResponse: MessageFns<ConfirmCheckpointResponse> = {
+  encode(_: ConfirmCheckpointResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfirmCheckpointResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfirmCheckpointResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(_: any): ConfirmCheckpointResponse {
+    return {};
+  },
+
+  toJSON(_: ConfirmCheckpointResponse): unknown {
+    const obj: any = {};
+    return obj;
+  },
+
+  create(base?: DeepPartial<ConfirmCheckpointResponse>): ConfirmCheckpointResponse {
+    return ConfirmCheckpointResponse.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<ConfirmCheckpointResponse>): ConfirmCheckpointResponse {
+    const message = createBaseConfirmCheckpointResponse();
     return message;
   },
 };
@@ -2666,6 +3104,24 @@ export const TaskExecutorServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** TriggerCheckpoint asks a source task to snapshot its state and send the checkpoint's barrier downstream. */
+    triggerCheckpoint: {
+      name: "TriggerCheckpoint",
+      requestType: TriggerCheckpointRequest as typeof TriggerCheckpointRequest,
+      requestStream: false,
+      responseType: TriggerCheckpointResponse as typeof TriggerCheckpointResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** ConfirmCheckpoint tells a task that a checkpoint completed, so its sink commits what the checkpoint covers. */
+    confirmCheckpoint: {
+      name: "ConfirmCheckpoint",
+      requestType: ConfirmCheckpointRequest as typeof ConfirmCheckpointRequest,
+      requestStream: false,
+      responseType: ConfirmCheckpointResponse as typeof ConfirmCheckpointResponse,
+      responseStream: false,
+      options: {},
+    },
     /** ShutDown stops every task and makes the task executor exit. */
     shutDown: {
       name: "ShutDown",
@@ -2711,6 +3167,16 @@ export interface TaskExecutorServiceImplementation<CallContextExt = {}> {
   ): ServerStreamingMethodResult<DeepPartial<ExchangeDataResponse>>;
   /** Heartbeat lets the job manager check that the task executor is alive and learn what it runs. */
   heartbeat(request: HeartbeatRequest, context: CallContext & CallContextExt): Promise<DeepPartial<HeartbeatResponse>>;
+  /** TriggerCheckpoint asks a source task to snapshot its state and send the checkpoint's barrier downstream. */
+  triggerCheckpoint(
+    request: TriggerCheckpointRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<TriggerCheckpointResponse>>;
+  /** ConfirmCheckpoint tells a task that a checkpoint completed, so its sink commits what the checkpoint covers. */
+  confirmCheckpoint(
+    request: ConfirmCheckpointRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ConfirmCheckpointResponse>>;
   /** ShutDown stops every task and makes the task executor exit. */
   shutDown(request: ShutDownRequest, context: CallContext & CallContextExt): Promise<DeepPartial<ShutDownResponse>>;
 }
@@ -2748,8 +3214,26 @@ export interface TaskExecutorServiceClient<CallOptionsExt = {}> {
   ): AsyncIterable<ExchangeDataResponse>;
   /** Heartbeat lets the job manager check that the task executor is alive and learn what it runs. */
   heartbeat(request: DeepPartial<HeartbeatRequest>, options?: CallOptions & CallOptionsExt): Promise<HeartbeatResponse>;
+  /** TriggerCheckpoint asks a source task to snapshot its state and send the checkpoint's barrier downstream. */
+  triggerCheckpoint(
+    request: DeepPartial<TriggerCheckpointRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<TriggerCheckpointResponse>;
+  /** ConfirmCheckpoint tells a task that a checkpoint completed, so its sink commits what the checkpoint covers. */
+  confirmCheckpoint(
+    request: DeepPartial<ConfirmCheckpointRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ConfirmCheckpointResponse>;
   /** ShutDown stops every task and makes the task executor exit. */
   shutDown(request: DeepPartial<ShutDownRequest>, options?: CallOptions & CallOptionsExt): Promise<ShutDownResponse>;
+}
+
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;

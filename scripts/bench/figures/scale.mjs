@@ -21,8 +21,17 @@
 // The growth rows compare 10k with 1k: per-submission time, p99 latency per watcher, RSS added per
 // application; each is "× linear" (1 = grows in proportion, below 1 = better).
 //
+// Stores (issue 14 part 5): every quantity is measured on SQLite (one process, the default), and
+// the submissions and fan-out also on PostgreSQL with one replica and with three replicas on one
+// database (a throwaway PostgreSQL 15 server the figure starts, lib/postgresServer.mjs, fsync on),
+// in the same run. With three replicas the submitting clients spread their channels over all three
+// addresses; the fan-out with three replicas needs watches on any replica (issue 14 part 3), and
+// is reported as not measured until a replica's watchers see the events another replica stores.
+//
 // FLOTILLA_BENCH_SCALE_SIZE=1000 runs one size only (applications and watchers), without growth
 // rows: for comparing two builds quickly (the before and after of a change).
+// FLOTILLA_BENCH_SCALE_STORES=sqlite,postgresql-1,postgresql-3 picks the stores (default: all three),
+// FLOTILLA_BENCH_SCALE_PARTS=submissions,fan-out the parts (default: both).
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +39,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { ApplicationStatus, startBenchControlPlane } from '../lib/controlPlane.mjs';
 import { profilesToMarkdown, readProfiles } from '../lib/cpuProfile.mjs';
+import { startPostgresServer } from '../lib/postgresServer.mjs';
 import { cpuTimeMs, memoryOf, runClientProcess, wallClockMs } from '../lib/processes.mjs';
 import { formatNumber, median, percentile } from '../lib/stats.mjs';
 
@@ -41,8 +51,23 @@ export const figure = {
   id: '5',
   title:
     'Control plane alone at scale, on clusters it only simulates (`flotilla controlplane --deployment-target simulated`)',
-  target: '>= 1,000 submissions/s; p99 <= 50 ms; <= 300 MB; growth no worse than linear',
+  target:
+    ">= 1,000 submissions/s on SQLite; fan-out p99 <= 1.2 × the bare nice-grpc server's; <= 300 MB; growth no worse than linear",
 };
+
+/**
+ * Where the control plane keeps its state: SQLite (one process), or PostgreSQL with `replicas`
+ * control-plane processes on one database. `suffix` is what the rows' labels add.
+ */
+const STORES = [
+  { id: 'sqlite', suffix: '', replicas: 0 },
+  { id: 'postgresql-1', suffix: ', PostgreSQL ×1', replicas: 1 },
+  { id: 'postgresql-3', suffix: ', PostgreSQL ×3 replicas', replicas: 3 },
+];
+
+/** Why the fan-out is not measured with several replicas yet. */
+const FAN_OUT_REPLICAS_PENDING =
+  "needs watches on any replica (issue 14 part 3): until then a replica's watchers see only the events it stores itself";
 
 /** Calls in flight while submitting, over all client processes. */
 const CONCURRENCY = 64;
@@ -88,6 +113,12 @@ const simulatedArgs = ({ eventIntervalMs, jobs = 1, watchers = false }) => [
 
 export async function run({ smoke, log, profile = true }) {
   const only = Number(process.env.FLOTILLA_BENCH_SCALE_SIZE) || undefined;
+  const storeIds = process.env.FLOTILLA_BENCH_SCALE_STORES?.split(',').map((id) => id.trim());
+  const stores = STORES.filter((store) => !storeIds || storeIds.includes(store.id));
+  const parts = process.env.FLOTILLA_BENCH_SCALE_PARTS?.split(',').map((part) => part.trim()) ?? [
+    'submissions',
+    'fan-out',
+  ];
   const sizes = smoke
     ? {
         applications: [20, 60],
@@ -105,167 +136,110 @@ export async function run({ smoke, log, profile = true }) {
         warmUp: WARM_UP,
         fanOutScript,
       };
-  const submissions = [];
-  for (const count of sizes.applications)
-    submissions.push(await measureSubmissions({ count, processes: sizes.submitProcesses, warmUp: sizes.warmUp, log }));
-  const fanOuts = [];
-  for (const watchers of sizes.watchers)
-    fanOuts.push(
-      await measureFanOut({ watchers, processes: sizes.watchProcesses, script: sizes.fanOutScript(watchers), log }),
-    );
-  const [small, large] = submissions;
-  const [fewer, more] = fanOuts;
-
-  const missed =
-    submissions.some((result) => median(result.windowRates) < 1000) ||
-    fanOuts.some((result) => percentile(result.latencies, 99) > 50) ||
-    submissions.some((result) => median(result.rssAfter) > 300);
-  let extra = '';
-  if (profile && missed)
-    extra = await profileSubmissions({
-      count: sizes.applications[0],
-      processes: sizes.submitProcesses,
-      warmUp: sizes.warmUp,
-      log,
-    });
-
-  const growth = large &&
-    more && {
-      submission: small.overallRate / large.overallRate,
-      latency: percentile(more.latencies, 99) / percentile(fewer.latencies, 99) / (more.watchers / fewer.watchers),
-      rss:
-        (median(large.rssAfter) - median(large.rssIdle)) /
-        (median(small.rssAfter) - median(small.rssIdle)) /
-        (large.count / small.count),
-    };
+  const postgres = stores.some((store) => store.replicas > 0) ? await startPostgresServer() : undefined;
+  const byStore = [];
+  const profiles = [];
+  try {
+    for (const store of stores) {
+      const submissions = [];
+      for (const count of parts.includes('submissions') ? sizes.applications : [])
+        submissions.push(
+          await measureSubmissions({
+            count,
+            processes: sizes.submitProcesses,
+            warmUp: sizes.warmUp,
+            log,
+            store,
+            postgres,
+          }),
+        );
+      const fanOuts = [];
+      if (store.replicas <= 1 && parts.includes('fan-out'))
+        for (const watchers of sizes.watchers)
+          fanOuts.push(
+            await measureFanOut({
+              watchers,
+              processes: sizes.watchProcesses,
+              script: sizes.fanOutScript(watchers),
+              log,
+              store,
+              postgres,
+            }),
+          );
+      byStore.push({ store, submissions, fanOuts });
+    }
+    // One more submission run under --cpu-prof for each single-process store whose submissions miss
+    // the target (or, on SQLite, any target): where the control plane's time goes.
+    for (const { store, submissions, fanOuts } of byStore) {
+      const missed =
+        submissions.some((result) => median(result.windowRates) < 1000) ||
+        (store.replicas === 0 &&
+          (fanOuts.some((result) => percentile(result.latencies, 99) > fanOutGoal(result)) ||
+            submissions.some((result) => median(result.rssAfter) > 300)));
+      if (profile && missed && store.replicas <= 1 && submissions.length > 0)
+        profiles.push(
+          await profileSubmissions({
+            count: sizes.applications[0],
+            processes: sizes.submitProcesses,
+            warmUp: sizes.warmUp,
+            log,
+            store,
+            postgres,
+          }),
+        );
+    }
+  } finally {
+    await postgres?.stop();
+  }
+  let extra = profiles.join('\n\n');
   const submissionCommand = (result) =>
-    `node bin/flotilla.js controlplane ${simulatedArgs({ eventIntervalMs: SUBMISSION_EVENT_INTERVAL_MS }).join(' ')}; ${result.processes} × node scripts/bench/lib/scaleClient.mjs (submit ${result.count}, ${CONCURRENCY} calls in flight, ${CHANNELS} channels each)`;
+    `${controlPlaneCommand(result.store, simulatedArgs({ eventIntervalMs: SUBMISSION_EVENT_INTERVAL_MS }))}; ${result.processes} × node scripts/bench/lib/scaleClient.mjs (submit ${result.count}, ${CONCURRENCY} calls in flight, ${CHANNELS} channels${result.store.replicas > 1 ? ' to each replica' : ''} each)`;
   const fanOutCommand = (result) =>
-    `node bin/flotilla.js controlplane ${simulatedArgs(sizes.fanOutScript(result.watchers)).join(' ')}; ${result.processes} × node scripts/bench/lib/scaleClient.mjs (watch: ${result.watchers / result.processes} WatchApplication(follow) streams each, ${CHANNELS} channels)`;
-  const rows = [
-    ...submissions.map((result) => ({
-      label: `submissions/s, ${count(result.count)} applications`,
-      subjectLabel: `RunApplication answers per ${formatNumber(result.windowMs)} ms window (from the first answer), as a rate`,
-      unit: 'submissions/s',
-      subject: result.windowRates,
-      floors: [
-        {
-          label: `GetApplication, same clients and concurrency`,
-          samples: result.floorWindowRates,
-          unit: 'calls/s',
-          command: 'scaleClient.mjs read: GetApplication of one application',
-        },
-      ],
-      breakdown: [
-        {
-          label: `whole run: ${result.count} submissions / (first sent → last answered)`,
-          samples: [result.overallRate],
-        },
-        { label: 'applications ended per second (first sent → every application ended)', samples: [result.endedRate] },
-        { label: 'RunApplication latency (sent → answered)', samples: result.latencies, unit: 'ms' },
-        {
-          label: 'control plane CPU while submitting and draining, % of one core',
-          samples: [result.serverCpuShare * 100],
-          unit: '%',
-        },
-        {
-          label: 'control plane CPU time per application (its submission, ~20 events, log copy, teardown)',
-          samples: [result.serverCpuMs / result.count],
-          unit: 'ms',
-        },
-        {
-          label: "client processes' CPU while submitting, % of one core (the load's own cost)",
-          samples: [result.clientCpuShare * 100],
-          unit: '%',
-        },
-        {
-          label: 'events per application (last_event_sequence; all ended FINISHED)',
-          samples: [result.eventsPerApplication],
-          unit: 'events',
-        },
-      ],
-      target: '>= 1,000 submissions/s',
-      goal: { of: 'median', min: 1000 },
-      command: submissionCommand(result),
-    })),
-    ...fanOuts.map((result) => ({
-      label: `event delivery to ${count(result.watchers)} concurrent watchers`,
-      subjectLabel:
-        'stored → arrived at a watcher, for every event stored once all watchers were attached and caught up, × every watcher',
-      unit: 'ms',
-      subject: result.latencies,
-      floors: [
-        {
-          label: `bare nice-grpc server, same ${count(result.watchers)} streams and watcher processes`,
-          samples: result.bare.latencies,
-          command: `node scripts/bench/lib/scaleClient.mjs (serve: ${result.bare.events} events ${result.bare.intervalMs} ms apart to ${count(result.watchers)} WatchApplication streams); the same watcher processes`,
-        },
-        { label: 'one watcher alone', samples: result.floorLatencies, command: 'scaleClient.mjs watch: 1 stream' },
-      ],
-      breakdown: [
-        {
-          label: 'time to attach every watcher (first submitted → last stream got its first event)',
-          samples: [result.attachMs],
-          unit: 'ms',
-        },
-        {
-          label: 'then until every stream had replayed the events stored before (not counted above)',
-          samples: [result.settleMs],
-          unit: 'ms',
-        },
-        { label: 'events delivered live per watcher', samples: [result.liveEventsPerWatcher], unit: 'events' },
-        {
-          label: 'control plane CPU while attaching, replaying and delivering, % of one core',
-          samples: [result.serverCpuShare * 100],
-          unit: '%',
-        },
-        {
-          label: `control plane CPU per live event, sent to all ${count(result.watchers)} watchers (the least its p99 can be on one core)`,
-          samples: [result.liveCpuPerEventMs],
-          unit: 'ms',
-        },
-        { label: 'control plane CPU per delivery (live phase)', samples: [result.liveCpuPerDeliveryUs], unit: 'µs' },
-        {
-          label: "bare nice-grpc server's CPU per delivery (its floor)",
-          samples: [result.bare.cpuPerDeliveryUs],
-          unit: 'µs',
-        },
-        {
-          label: "watcher processes' CPU while delivering, % of one core",
-          samples: [result.clientCpuShare * 100],
-          unit: '%',
-        },
-      ],
-      target: 'p99 <= 50 ms',
-      goal: { of: 'p99', max: 50 },
-      command: fanOutCommand(result),
-    })),
-    ...submissions.map((result) => ({
-      label: `RSS after ${count(result.count)} applications of ${Math.round(result.eventsPerApplication)} events`,
-      subjectLabel: 'VmRSS once every application ended (5 readings, 200 ms apart)',
-      unit: 'MB',
-      subject: result.rssAfter,
-      floors: [{ label: `the same process idle, after ${sizes.warmUp} warm-up applications`, samples: result.rssIdle }],
-      breakdown: [{ label: 'VmHWM (peak RSS) of the run', samples: [result.peakMB] }],
-      target: '<= 300 MB',
-      goal: { of: 'median', max: 300 },
-      command: submissionCommand(result),
-    })),
-    ...(growth ? growthRows({ growth, small, large, fewer, more }) : []),
-  ];
+    `${controlPlaneCommand(result.store, simulatedArgs(sizes.fanOutScript(result.watchers)))}; ${result.processes} × node scripts/bench/lib/scaleClient.mjs (watch: ${result.watchers / result.processes} WatchApplication(follow) streams each, ${CHANNELS} channels)`;
+  const rows = byStore.flatMap(({ store, submissions, fanOuts }) => [
+    ...submissions.map((result) => submissionRow(result, submissionCommand(result))),
+    ...(store.replicas > 1
+      ? sizes.watchers.map((watchers) => ({
+          label: `event delivery to ${count(watchers)} concurrent watchers${store.suffix}`,
+          target: "p99 <= 1.2 × the bare nice-grpc server's p99",
+          notMeasured: FAN_OUT_REPLICAS_PENDING,
+        }))
+      : fanOuts.map((result) => fanOutRow(result, fanOutCommand(result)))),
+    ...(store.replicas === 0
+      ? submissions.map((result) => ({
+          label: `RSS after ${count(result.count)} applications of ${Math.round(result.eventsPerApplication)} events`,
+          subjectLabel: 'VmRSS once every application ended (5 readings, 200 ms apart)',
+          unit: 'MB',
+          subject: result.rssAfter,
+          floors: [
+            { label: `the same process idle, after ${sizes.warmUp} warm-up applications`, samples: result.rssIdle },
+          ],
+          breakdown: [{ label: 'VmHWM (peak RSS) of the run', samples: [result.peakMB] }],
+          target: '<= 300 MB',
+          goal: { of: 'median', max: 300 },
+          command: submissionCommand(result),
+        }))
+      : []),
+    ...growthRows({ store, submissions, fanOuts }),
+  ]);
   const notes = [
-    `The control plane is one real process on this machine, started as in the commands above; clusters are simulated inside it (no job manager or task executor process), each playing a driver-mode application: the driver job and its task, ${'`--simulated-jobs`'} jobs of one task, then FINISHED; the control plane stores and relays every event (one SQLite transaction each, as for real clusters), copies the driver's one line of output, and tears the cluster down. Not measured here: decoding the clusters' job events from gRPC (in-process here).`,
+    `The control plane is one real process on this machine, started as in the commands above; clusters are simulated inside it (no job manager or task executor process), each playing a driver-mode application: the driver job and its task, ${'`--simulated-jobs`'} jobs of one task, then FINISHED; the control plane stores and relays every event (a transaction each, as for real clusters), copies the driver's one line of output, and tears the cluster down. Not measured here: decoding the clusters' job events from gRPC (in-process here).`,
+    `PostgreSQL rows: a PostgreSQL 15 server started by the figure on loopback (Debian's binaries, a new data folder, fsync and synchronous_commit on, as SQLite's commits are durable), one new database per measurement; "×3 replicas" is three control-plane processes on that one database, each with its own state dir and all with one --artifact-dir, the submitting clients' channels spread evenly over the three addresses. Their "control plane CPU" is the three processes' together; the database server's CPU (postmaster and backends) is a part of its own. RSS rows are SQLite's only (the target is per process). With several replicas the fan-out is not measured: it ${FAN_OUT_REPLICAS_PENDING}.`,
     `Retention is switched off (${NO_RETENTION.join(' ')}), so every application keeps all its events in the database; by default all but the newest 1,000 finished applications would be compacted after a minute.`,
     `The fan-out's control plane runs with ${UNLIMITED_STREAMS.join(' ')}: by default one caller (a tenant, or a client host when there are no tokens) may hold 1,000 streams, and every watcher here comes from 127.0.0.1, so the 1,001st would be refused with RESOURCE_EXHAUSTED.`,
     `Submissions come from ${sizes.submitProcesses} client process(es) with ${CONCURRENCY} calls in flight in total; watchers from ${sizes.watchProcesses} processes. Window rates: answers counted per window from the first answer, the last partial window left out. ${sizes.warmUp} warm-up applications ran to their end first on each control plane.`,
-    ...submissions.map(
-      (result) =>
-        `${count(result.count)} applications: submitting took ${formatNumber(result.submitMs / 1000)} s (${formatNumber(result.overallRate)}/s), every application had ended ${formatNumber(result.drainMs / 1000)} s after the first submission; control plane CPU ${formatNumber(result.serverCpuMs / 1000)} s (${formatNumber(result.serverCpuMs / result.count)} ms per application), client CPU ${formatNumber(result.clientCpuMs / 1000)} s over ${formatNumber(result.submitMs / 1000)} s of submitting.`,
-    ),
-    ...fanOuts.map(
-      (result) =>
-        `${count(result.watchers)} watchers: ${formatNumber(result.latencies.length)} deliveries measured (${formatNumber(result.liveEventsPerWatcher)} live events × ${count(result.watchers)} streams); every stream received the application's ${result.eventsPerStream.join('–')} events in order without gap or repeat${result.problems.length ? ` except: ${result.problems.join('; ')}` : ''}.`,
-    ),
+    ...byStore
+      .flatMap(({ submissions }) => submissions)
+      .map(
+        (result) =>
+          `${count(result.count)} applications${result.store.suffix}: submitting took ${formatNumber(result.submitMs / 1000)} s (${formatNumber(result.overallRate)}/s), every application had ended ${formatNumber(result.drainMs / 1000)} s after the first submission; control plane CPU ${formatNumber(result.serverCpuMs / 1000)} s (${formatNumber(result.serverCpuMs / result.count)} ms per application), client CPU ${formatNumber(result.clientCpuMs / 1000)} s over ${formatNumber(result.submitMs / 1000)} s of submitting.`,
+      ),
+    ...byStore
+      .flatMap(({ fanOuts }) => fanOuts)
+      .map(
+        (result) =>
+          `${count(result.watchers)} watchers${result.store.suffix}: ${formatNumber(result.latencies.length)} deliveries measured (${formatNumber(result.liveEventsPerWatcher)} live events × ${count(result.watchers)} streams); every stream received the application's ${result.eventsPerStream.join('–')} events in order without gap or repeat${result.problems.length ? ` except: ${result.problems.join('; ')}` : ''}.`,
+      ),
   ];
   if (existsSync(HISTORY)) extra = [extra, readFileSync(HISTORY, 'utf8').trim()].filter(Boolean).join('\n\n');
   return { rows, notes, extra };
@@ -364,10 +338,51 @@ async function rssReadings(pid, count = 5, intervalMs = 200) {
   return readings;
 }
 
-async function measureSubmissions({ count, processes, warmUp, log, nodeArgs = [] }) {
-  const controlPlane = await startBenchControlPlane({
+/**
+ * The control plane of `store`: one process on SQLite, or `store.replicas` processes on a new
+ * database of `postgres` sharing one artifact folder, each with the benchmark bundle uploaded.
+ * `address` names every replica (comma-separated), `client` talks to the first; `cpuTimeMs()` is
+ * the CPU of all of them, `databaseCpuMs()` that of the database server (0 on SQLite).
+ */
+async function startSubject(store, { args, nodeArgs = [], postgres }) {
+  if (store.replicas === 0) {
+    const controlPlane = await startBenchControlPlane({ args, nodeArgs });
+    return { ...controlPlane, cpuTimeMs: () => cpuTimeMs(controlPlane.pid), databaseCpuMs: () => 0 };
+  }
+  const database = await postgres.createDatabase();
+  const artifactDir = mkdtempSync(join(tmpdir(), 'flotilla-bench-artifacts-'));
+  const replicas = [];
+  try {
+    // One after the other: the first migrates the database, the others find it migrated.
+    for (let index = 0; index < store.replicas; index++)
+      replicas.push(
+        await startBenchControlPlane({
+          args: [...args, '--store', database, '--artifact-dir', artifactDir],
+          nodeArgs,
+        }),
+      );
+  } catch (error) {
+    for (const replica of replicas) await replica.close();
+    throw error;
+  }
+  const [first] = replicas;
+  return {
+    ...first,
+    address: replicas.map((replica) => replica.address).join(','),
+    cpuTimeMs: () => replicas.reduce((sum, replica) => sum + cpuTimeMs(replica.pid), 0),
+    databaseCpuMs: () => postgres.cpuTimeMs(),
+    async close() {
+      for (const replica of replicas) await replica.close();
+      rmSync(artifactDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function measureSubmissions({ count, processes, warmUp, log, nodeArgs = [], store = STORES[0], postgres }) {
+  const controlPlane = await startSubject(store, {
     args: simulatedArgs({ eventIntervalMs: SUBMISSION_EVENT_INTERVAL_MS }),
     nodeArgs,
+    postgres,
   });
   try {
     const { address, artifactId, pid } = controlPlane;
@@ -387,12 +402,14 @@ async function measureSubmissions({ count, processes, warmUp, log, nodeArgs = []
     });
     const floorMs = floor.answered.reduce((most, time) => Math.max(most, time)) - floorBegin;
 
-    const cpuBefore = cpuTimeMs(pid);
+    const cpuBefore = controlPlane.cpuTimeMs();
+    const databaseCpuBefore = controlPlane.databaseCpuMs();
     const begin = wallClockMs();
     const submitted = await clientsRun('submit', processes, { address, artifactId, count });
     const submitMs = submitted.answered.reduce((most, time) => Math.max(most, time)) - begin;
     const endedAt = await drained(controlPlane, 30 * 60_000);
-    const serverCpuMs = cpuTimeMs(pid) - cpuBefore;
+    const serverCpuMs = controlPlane.cpuTimeMs() - cpuBefore;
+    const databaseCpuMs = controlPlane.databaseCpuMs() - databaseCpuBefore;
     const { peakMiB } = memoryOf(pid);
     const { statuses, count: total, eventsPerApplication } = await census(controlPlane);
     if (statuses.FINISHED !== total)
@@ -402,6 +419,7 @@ async function measureSubmissions({ count, processes, warmUp, log, nodeArgs = []
 
     const windowMs = Math.max(1000, submitMs / 50);
     const result = {
+      store,
       count,
       processes,
       windowMs,
@@ -418,6 +436,7 @@ async function measureSubmissions({ count, processes, warmUp, log, nodeArgs = []
       drainMs: endedAt - begin,
       serverCpuMs,
       serverCpuShare: serverCpuMs / (endedAt - begin),
+      databaseCpuMs,
       clientCpuMs: submitted.cpuMs,
       clientCpuShare: submitted.cpuMs / submitMs,
       eventsPerApplication,
@@ -426,7 +445,7 @@ async function measureSubmissions({ count, processes, warmUp, log, nodeArgs = []
       peakMB: (peakMiB * 1024 * 1024) / MB,
     };
     log(
-      `${count} applications: ${Math.round(result.overallRate)} submissions/s (median window ${Math.round(median(result.windowRates))}/s, floor ${Math.round(median(result.floorWindowRates))} reads/s), all ended after ${(result.drainMs / 1000).toFixed(1)} s, ` +
+      `${count} applications${store.suffix}: ${Math.round(result.overallRate)} submissions/s (median window ${Math.round(median(result.windowRates))}/s, floor ${Math.round(median(result.floorWindowRates))} reads/s), all ended after ${(result.drainMs / 1000).toFixed(1)} s, ` +
         `${eventsPerApplication.toFixed(1)} events each, RSS ${median(rssIdle).toFixed(0)} → ${median(rssAfter).toFixed(0)} MB (peak ${result.peakMB.toFixed(0)})`,
     );
     return result;
@@ -486,8 +505,8 @@ async function watchersRun({ address, applicationId, watchers, processes }) {
   };
 }
 
-async function measureFanOut({ watchers, processes, script, log }) {
-  const controlPlane = await startBenchControlPlane({ args: simulatedArgs(script) });
+async function measureFanOut({ watchers, processes, script, log, store = STORES[0], postgres }) {
+  const controlPlane = await startSubject(store, { args: simulatedArgs(script), postgres });
   try {
     const { address, pid } = controlPlane;
     const submit = () => controlPlane.runApplication();
@@ -509,6 +528,7 @@ async function measureFanOut({ watchers, processes, script, log }) {
     const atSettled = cpuSamples.find(([time]) => time >= watched.settledAt) ?? cpuSamples.at(-1);
     const liveCpuMs = cpuBefore + serverCpuMs - atSettled[1];
     const result = {
+      store,
       watchers,
       processes,
       latencies: watched.latencies,
@@ -534,7 +554,7 @@ async function measureFanOut({ watchers, processes, script, log }) {
       events: watchers >= 5000 ? 5 : 10,
     });
     log(
-      `${watchers} watchers: p99 ${percentile(result.latencies, 99).toFixed(1)} ms, median ${median(result.latencies).toFixed(1)} ms over ${result.latencies.length} deliveries (bare nice-grpc server: p99 ${percentile(result.bare.latencies, 99).toFixed(1)} ms; one watcher alone: p99 ${percentile(alone.latencies, 99).toFixed(1)} ms); attached in ${(result.attachMs / 1000).toFixed(1)} s`,
+      `${watchers} watchers${store.suffix}: p99 ${percentile(result.latencies, 99).toFixed(1)} ms, median ${median(result.latencies).toFixed(1)} ms over ${result.latencies.length} deliveries (bare nice-grpc server: p99 ${percentile(result.bare.latencies, 99).toFixed(1)} ms; one watcher alone: p99 ${percentile(alone.latencies, 99).toFixed(1)} ms); attached in ${(result.attachMs / 1000).toFixed(1)} s`,
     );
     return result;
   } finally {
@@ -571,7 +591,7 @@ async function bareFanOut({ watchers, processes, intervalMs, events }) {
 }
 
 /** One more submission run with the control plane under --cpu-prof; Markdown of where its time goes. */
-async function profileSubmissions({ count, processes, warmUp, log }) {
+async function profileSubmissions({ count, processes, warmUp, log, store, postgres }) {
   const folder = mkdtempSync(join(tmpdir(), 'flotilla-bench-cp-prof-'));
   try {
     const result = await measureSubmissions({
@@ -580,15 +600,17 @@ async function profileSubmissions({ count, processes, warmUp, log }) {
       warmUp,
       log,
       nodeArgs: ['--cpu-prof', '--cpu-prof-dir', folder],
+      store,
+      postgres,
     });
     const profiles = readProfiles(folder).map((profile) => ({
       ...profile,
       label: profile.thread === 0 ? 'control plane, main thread' : undefined,
     }));
     return [
-      "#### Where the control plane's time goes (one extra submission run under `--cpu-prof`)",
+      `#### Where the control plane's time goes${store.suffix} (one extra submission run under \`--cpu-prof\`)`,
       '',
-      `${count.toLocaleString('en-US')} applications (after ${warmUp} warm-up ones) with the control plane started as \`node --cpu-prof bin/flotilla.js controlplane ${simulatedArgs({ eventIntervalMs: SUBMISSION_EVENT_INTERVAL_MS }).join(' ')}\`: ` +
+      `${count.toLocaleString('en-US')} applications (after ${warmUp} warm-up ones) with the control plane started as \`node --cpu-prof ${controlPlaneCommand(store, simulatedArgs({ eventIntervalMs: SUBMISSION_EVENT_INTERVAL_MS })).replace(/^node /, '')}\`: ` +
         `${formatNumber(result.overallRate)} submissions/s (profiling slows it down); the profile covers the whole process life, warm-up and floor included.`,
       '',
       profilesToMarkdown(profiles),
@@ -598,32 +620,174 @@ async function profileSubmissions({ count, processes, warmUp, log }) {
   }
 }
 
-/** The rows of how the three quantities grow from the smaller size to the larger one. */
-function growthRows({ growth, small, large, fewer, more }) {
-  return [
-    {
-      label: `growth ${count(small.count)} → ${count(large.count)} applications: time per submission`,
+/** The command line of the control plane(s) of `store` with `args`. */
+function controlPlaneCommand(store, args) {
+  const command = `node bin/flotilla.js controlplane ${args.join(' ')}`;
+  if (store.replicas === 0) return command;
+  const postgres = `${command} --store postgresql://…/DB --artifact-dir SHARED`;
+  return store.replicas === 1 ? postgres : `${store.replicas} × ${postgres} (one database)`;
+}
+
+/** The p99 a fan-out must keep to: 1.2 × the bare nice-grpc server's, measured in the same run. */
+function fanOutGoal(result) {
+  return 1.2 * percentile(result.bare.latencies, 99);
+}
+
+/** The rows of one submission measurement. */
+function submissionRow(result, command) {
+  const { store } = result;
+  return {
+    label: `submissions/s, ${count(result.count)} applications${store.suffix}`,
+    subjectLabel: `RunApplication answers per ${formatNumber(result.windowMs)} ms window (from the first answer), as a rate`,
+    unit: 'submissions/s',
+    subject: result.windowRates,
+    floors: [
+      {
+        label: `GetApplication, same clients and concurrency`,
+        samples: result.floorWindowRates,
+        unit: 'calls/s',
+        command: 'scaleClient.mjs read: GetApplication of one application',
+      },
+    ],
+    breakdown: [
+      { label: `whole run: ${result.count} submissions / (first sent → last answered)`, samples: [result.overallRate] },
+      { label: 'applications ended per second (first sent → every application ended)', samples: [result.endedRate] },
+      { label: 'RunApplication latency (sent → answered)', samples: result.latencies, unit: 'ms' },
+      {
+        label: `control plane CPU while submitting and draining, % of one core${store.replicas > 1 ? ` (${store.replicas} processes together)` : ''}`,
+        samples: [result.serverCpuShare * 100],
+        unit: '%',
+      },
+      {
+        label: 'control plane CPU time per application (its submission, ~20 events, log copy, teardown)',
+        samples: [result.serverCpuMs / result.count],
+        unit: 'ms',
+      },
+      ...(store.replicas > 0
+        ? [
+            {
+              label: 'PostgreSQL server CPU time per application (postmaster and backends)',
+              samples: [result.databaseCpuMs / result.count],
+              unit: 'ms',
+            },
+          ]
+        : []),
+      {
+        label: "client processes' CPU while submitting, % of one core (the load's own cost)",
+        samples: [result.clientCpuShare * 100],
+        unit: '%',
+      },
+      {
+        label: 'events per application (last_event_sequence; all ended FINISHED)',
+        samples: [result.eventsPerApplication],
+        unit: 'events',
+      },
+    ],
+    target: store.replicas === 0 ? '>= 1,000 submissions/s' : '>= 1,000 submissions/s (the target is on SQLite)',
+    goal: { of: 'median', min: 1000 },
+    command,
+  };
+}
+
+/** The row of one fan-out measurement. */
+function fanOutRow(result, command) {
+  return {
+    label: `event delivery to ${count(result.watchers)} concurrent watchers${result.store.suffix}`,
+    subjectLabel:
+      'stored → arrived at a watcher, for every event stored once all watchers were attached and caught up, × every watcher',
+    unit: 'ms',
+    subject: result.latencies,
+    floors: [
+      {
+        label: `bare nice-grpc server, same ${count(result.watchers)} streams and watcher processes`,
+        samples: result.bare.latencies,
+        command: `node scripts/bench/lib/scaleClient.mjs (serve: ${result.bare.events} events ${result.bare.intervalMs} ms apart to ${count(result.watchers)} WatchApplication streams); the same watcher processes`,
+      },
+      { label: 'one watcher alone', samples: result.floorLatencies, command: 'scaleClient.mjs watch: 1 stream' },
+    ],
+    breakdown: [
+      {
+        label: "p99 over the bare nice-grpc server's p99 (target <= 1.2)",
+        samples: [percentile(result.latencies, 99) / percentile(result.bare.latencies, 99)],
+        unit: '×',
+      },
+      {
+        label: 'time to attach every watcher (first submitted → last stream got its first event)',
+        samples: [result.attachMs],
+        unit: 'ms',
+      },
+      {
+        label: 'then until every stream had replayed the events stored before (not counted above)',
+        samples: [result.settleMs],
+        unit: 'ms',
+      },
+      { label: 'events delivered live per watcher', samples: [result.liveEventsPerWatcher], unit: 'events' },
+      {
+        label: 'control plane CPU while attaching, replaying and delivering, % of one core',
+        samples: [result.serverCpuShare * 100],
+        unit: '%',
+      },
+      {
+        label: `control plane CPU per live event, sent to all ${count(result.watchers)} watchers (the least its p99 can be on one core)`,
+        samples: [result.liveCpuPerEventMs],
+        unit: 'ms',
+      },
+      { label: 'control plane CPU per delivery (live phase)', samples: [result.liveCpuPerDeliveryUs], unit: 'µs' },
+      {
+        label: "bare nice-grpc server's CPU per delivery (its floor)",
+        samples: [result.bare.cpuPerDeliveryUs],
+        unit: 'µs',
+      },
+      {
+        label: "watcher processes' CPU while delivering, % of one core",
+        samples: [result.clientCpuShare * 100],
+        unit: '%',
+      },
+    ],
+    target: `p99 <= 1.2 × the bare nice-grpc server's p99 (${formatNumber(fanOutGoal(result))} ms)`,
+    goal: { of: 'p99', max: fanOutGoal(result) },
+    command,
+  };
+}
+
+/** The rows of how the three quantities grow from the smaller size to the larger one, for one store. */
+function growthRows({ store, submissions, fanOuts }) {
+  const [small, large] = submissions;
+  const [fewer, more] = fanOuts;
+  const rows = [];
+  if (small && large) {
+    rows.push({
+      label: `growth ${count(small.count)} → ${count(large.count)} applications: time per submission${store.suffix}`,
       unit: '× linear',
-      subject: [growth.submission],
+      subject: [small.overallRate / large.overallRate],
       target: '<= 1 (no worse than linear)',
       goal: { of: 'median', max: 1 },
       command: 'whole-run submission rate at the smaller size / at the larger size',
-    },
-    {
-      label: `growth ${count(fewer.watchers)} → ${count(more.watchers)} watchers: p99 delivery latency per watcher`,
+    });
+  }
+  if (fewer && more) {
+    rows.push({
+      label: `growth ${count(fewer.watchers)} → ${count(more.watchers)} watchers: p99 delivery latency per watcher${store.suffix}`,
       unit: '× linear',
-      subject: [growth.latency],
+      subject: [percentile(more.latencies, 99) / percentile(fewer.latencies, 99) / (more.watchers / fewer.watchers)],
       target: '<= 1 (no worse than linear)',
       goal: { of: 'median', max: 1 },
       command: `(p99 at ${more.watchers} / p99 at ${fewer.watchers}) / ${more.watchers / fewer.watchers}`,
-    },
-    {
+    });
+  }
+  if (small && large && store.replicas === 0) {
+    rows.push({
       label: `growth ${count(small.count)} → ${count(large.count)} applications: RSS added per application`,
       unit: '× linear',
-      subject: [growth.rss],
+      subject: [
+        (median(large.rssAfter) - median(large.rssIdle)) /
+          (median(small.rssAfter) - median(small.rssIdle)) /
+          (large.count / small.count),
+      ],
       target: '<= 1 (no worse than linear)',
       goal: { of: 'median', max: 1 },
       command: `((RSS after − idle) at ${large.count} / (RSS after − idle) at ${small.count}) / ${large.count / small.count}`,
-    },
-  ];
+    });
+  }
+  return rows;
 }

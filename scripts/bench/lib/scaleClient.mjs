@@ -4,7 +4,9 @@
 // over the fork's IPC channel. Modes (the first message from the parent says which):
 //
 //   submit  RunApplication (driver mode, default owned cluster) `count` times with `concurrency`
-//           calls in flight over `channels` channels; reports each call's send and answer times.
+//           calls in flight over `channels` channels (to each replica, when `address` names several
+//           separated by commas, the calls taking the channels in turn); reports each call's send
+//           and answer times.
 //   read    GetApplication of one application `count` times, the same way (the floor of submit:
 //           the transport and one store read, no write).
 //   watch   opens `watchers` WatchApplication(follow) streams on one application over `channels`
@@ -30,8 +32,10 @@ import { driverRunRequest } from './runRequest.mjs';
 
 const now = () => performance.timeOrigin + performance.now();
 
+/** `count` channels to each address of `address` (one, or several replicas separated by commas), in turn. */
 function clients(address, count) {
-  const channels = Array.from({ length: Math.max(1, count) }, () => createChannel(address));
+  const addresses = address.split(',');
+  const channels = Array.from({ length: Math.max(1, count) }, () => addresses.map((one) => createChannel(one))).flat();
   return {
     clients: channels.map((channel) => createClient(ClusterClientServiceDefinition, channel)),
     close: () => channels.forEach((channel) => channel.close()),

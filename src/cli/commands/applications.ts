@@ -26,7 +26,9 @@ export async function runList(args: ParsedCommandLine): Promise<number> {
   const connection = connectFromOptions(args.options);
   try {
     const { items: applications, nextPageToken } = await readPages(paging, async (pageSize, pageToken) => {
-      const page = await connection.call((client) => client.listApplications({ pageSize, pageToken, statuses: [] }));
+      const page = await connection.call((client) => client.listApplications({ pageSize, pageToken, statuses: [] }), {
+        idempotent: true,
+      });
       return { items: page.applications, nextPageToken: page.nextPageToken };
     });
     if (format === 'json') printJson(ListApplicationsResponse.toJSON({ applications, nextPageToken }));

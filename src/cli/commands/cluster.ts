@@ -16,6 +16,7 @@ import { printJson } from '../output/outputFormat.js';
 import { readAllPages } from '../output/readPages.js';
 import { ListClustersResponse } from '../../../generated/flotilla/v1/cluster_client_service.js';
 import { positiveInteger } from '../options/optionValues.js';
+import { KUBERNETES_CLUSTER_OPTIONS, kubernetesPropertiesOf } from '../options/kubernetesClusterOptions.js';
 
 export const clusterStartCommand: CommandSpec = {
   name: 'cluster start',
@@ -25,13 +26,28 @@ export const clusterStartCommand: CommandSpec = {
   positionals: [],
   options: [
     { name: 'name', type: 'string', valueName: 'NAME', description: 'A name to recognise it by.', default: '' },
-    { name: 'task-executors', type: 'number', valueName: 'N', description: 'Task executor processes.', default: 1 },
-    { name: 'slots', type: 'number', valueName: 'N', description: 'Slots per task executor.', default: 4 },
+    {
+      name: 'task-executors',
+      aliases: ['-kn'],
+      type: 'number',
+      valueName: 'N',
+      description: 'Task executor processes (pods on Kubernetes).',
+      default: 1,
+    },
+    {
+      name: 'slots',
+      aliases: ['-ks'],
+      type: 'number',
+      valueName: 'N',
+      description: 'Slots per task executor.',
+      default: 4,
+    },
     {
       name: 'no-wait',
       type: 'boolean',
       description: 'Print the id at once instead of waiting until the cluster runs.',
     },
+    ...KUBERNETES_CLUSTER_OPTIONS,
     QUIET_OPTION,
     ...CLIENT_OPTIONS,
   ],
@@ -42,12 +58,19 @@ export async function runClusterStart(args: ParsedCommandLine): Promise<number> 
   const slots = positiveInteger(args, 'slots');
   const connection = connectFromOptions(args.options);
   try {
-    const { cluster } = await connection.call((client) =>
-      client.deployCluster({
-        name: args.options.name as string,
-        spec: { taskExecutors, slotsPerTaskExecutor: slots, taskExecutorResources: undefined, properties: {} },
-        requestId: randomUUID(),
-      }),
+    const { cluster } = await connection.call(
+      (client) =>
+        client.deployCluster({
+          name: args.options.name as string,
+          spec: {
+            taskExecutors,
+            slotsPerTaskExecutor: slots,
+            taskExecutorResources: undefined,
+            properties: kubernetesPropertiesOf(args.options),
+          },
+          requestId: randomUUID(),
+        }),
+      { idempotent: true },
     );
     const id = cluster!.id;
     if (args.options['no-wait'] !== true) await waitUntilRunning(connection, id, args.options.quiet === true);
@@ -69,7 +92,7 @@ async function waitUntilRunning(connection: ControlPlaneConnection, clusterId: s
   let shown = '';
   try {
     for (;;) {
-      const { cluster } = await connection.call((client) => client.getCluster({ clusterId }));
+      const { cluster } = await connection.call((client) => client.getCluster({ clusterId }), { idempotent: true });
       const status = cluster!.status;
       const state = `cluster ${clusterId} ${ClusterStatus[status]}, ${readiness(cluster!.registeredTaskExecutors, cluster!.spec?.taskExecutors ?? 0)}`;
       const elapsed = () => formatElapsed(Date.now() - started);
@@ -103,7 +126,9 @@ export async function runClusterList(args: ParsedCommandLine): Promise<number> {
   const connection = connectFromOptions(args.options);
   try {
     const clusters = await readAllPages(async (pageSize, pageToken) => {
-      const page = await connection.call((client) => client.listClusters({ pageSize, pageToken, statuses: [] }));
+      const page = await connection.call((client) => client.listClusters({ pageSize, pageToken, statuses: [] }), {
+        idempotent: true,
+      });
       return { items: page.clusters, nextPageToken: page.nextPageToken };
     });
     if (format === 'json') printJson(ListClustersResponse.toJSON({ clusters, nextPageToken: '' }));

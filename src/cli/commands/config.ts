@@ -25,8 +25,8 @@ export const configSetContextCommand: CommandSpec = {
     {
       name: 'controlplane',
       type: 'string',
-      valueName: 'HOST:PORT',
-      description: 'The control plane this context talks to.',
+      valueName: 'HOST:PORT[,HOST:PORT...]',
+      description: 'The control plane this context talks to: one address, or its replicas separated by commas.',
     },
     {
       name: 'tls-ca',

@@ -7,6 +7,7 @@ import {
   type ControlPlaneOptions,
 } from '../../controlplane/controlPlane.js';
 import { isPostgresUrl, redactedPostgresUrl } from '../../controlplane/store/postgres/postgresUrl.js';
+import { DEFAULT_FOLLOWER_LEASE_MS } from '../../controlplane/clusters/ReplicaLeases.js';
 import { RETENTION_DEFAULTS, type RetentionPolicy } from '../../controlplane/retention/RetentionPolicy.js';
 import { compileSimulationScript, SIMULATION_DEFAULTS } from '../../deployment/simulated/SimulationScript.js';
 import { UsageError, type CommandSpec, type ParsedCommandLine } from '../options/args.js';
@@ -16,6 +17,7 @@ import { DEFAULT_STATE_DIR, LOG_LEVEL_OPTION, listenOption, stateDirOption } fro
 import { formatDuration, parseDuration } from '../options/duration.js';
 import { METRICS_OPTIONS, processMetricsOf } from '../process/metricsOptions.js';
 import { processWebOf, WEB_OPTIONS } from '../process/webOptions.js';
+import { KUBERNETES_OPTIONS, kubernetesOptionsOf } from '../process/kubernetesOptions.js';
 import { keepFilesPrivate } from '../process/keepFilesPrivate.js';
 import { serveUntilSignalled } from '../process/serveUntilSignalled.js';
 import { authOptions, AUTH_OPTIONS } from '../process/authOptions.js';
@@ -52,6 +54,14 @@ export const controlplaneCommand: CommandSpec = {
       description:
         "The database of the control plane's state: postgresql://USER[:PASSWORD]@HOST:PORT/DATABASE (the database must exist; its tables are made and migrated at start, and a schema newer than this Flotilla is refused). Without it, SQLite in --state-dir. Prefer the environment variable when the URL holds a password: a flag shows in the process list.",
       env: 'FLOTILLA_STORE',
+    },
+    {
+      name: 'follower-lease-seconds',
+      type: 'number',
+      valueName: 'SECONDS',
+      description:
+        "With --store postgresql://…, several control planes (replicas) may share the database: any of them answers any call, and each cluster is followed (its job events relayed, torn down, deployed) by one replica holding a lease on it in the database, renewed every third of this. When a replica dies, the others take its clusters over within this plus a third of it (default 6 s: within 8 s), from each cluster's last stored job event; a replica paused or cut off past its lease has its writes refused by the lease's fencing token and stops following (docs/postgresql.md). Ignored with SQLite, whose one process follows every cluster.",
+      default: DEFAULT_FOLLOWER_LEASE_MS / 1000,
     },
     {
       name: 'artifact-dir',
@@ -137,7 +147,7 @@ export const controlplaneCommand: CommandSpec = {
       type: 'string',
       valueName: 'TARGET',
       description:
-        'Where clusters are deployed: "local" runs each as a job manager and task executor processes on this machine; "simulated" is for benchmarks and demos without processes: clusters exist only in the control plane\'s memory, deploy at once, run no code, and play a scripted driver-mode application (its driver job, --simulated-jobs jobs and the application\'s end) through the real control plane; they end with the control plane process.',
+        'Where clusters are deployed: "local" runs each as a job manager and task executor processes on this machine; "kubernetes" runs each as pods (a job manager pod with a Service and Secret it owns, task executor pods) through the API server of --kubernetes-config, with the --kubernetes-* settings; "simulated" is for benchmarks and demos without processes: clusters exist only in the control plane\'s memory, deploy at once, run no code, and play a scripted driver-mode application (its driver job, --simulated-jobs jobs and the application\'s end) through the real control plane; they end with the control plane process.',
       default: 'local',
     },
     {
@@ -163,6 +173,7 @@ export const controlplaneCommand: CommandSpec = {
         'With --deployment-target simulated: the pause between two events of a simulated cluster, in milliseconds (0: as fast as possible).',
       default: SIMULATION_DEFAULTS.eventIntervalMs,
     },
+    ...KUBERNETES_OPTIONS,
     ...AUTH_OPTIONS,
     ...EXTERNAL_JOBMANAGER_OPTIONS,
     ...CLUSTER_USER_OPTIONS,
@@ -229,14 +240,21 @@ export async function runControlplane(args: ParsedCommandLine): Promise<number> 
 }
 
 /** Where the state's database and the bundles are, from the command line. */
-function storeOptions(args: ParsedCommandLine): Pick<ControlPlaneOptions, 'store' | 'artifactDir'> {
+function storeOptions(args: ParsedCommandLine): Pick<ControlPlaneOptions, 'store' | 'artifactDir' | 'followerLeaseMs'> {
   // An empty FLOTILLA_STORE is no store: SQLite, as without it.
   const store = (args.options.store as string | undefined) || undefined;
   if (store !== undefined && !isPostgresUrl(store))
     throw new UsageError(
       `--store must be a postgresql://USER@HOST:PORT/DATABASE URL (leave it out for SQLite in --state-dir), got "${redactedPostgresUrl(store)}"`,
     );
-  return { store, artifactDir: args.options['artifact-dir'] as string | undefined };
+  const leaseSeconds = args.options['follower-lease-seconds'] as number;
+  if (!Number.isFinite(leaseSeconds) || leaseSeconds < 0.5)
+    throw new UsageError(`--follower-lease-seconds must be a number of at least 0.5, got ${leaseSeconds}`);
+  return {
+    store,
+    artifactDir: args.options['artifact-dir'] as string | undefined,
+    followerLeaseMs: Math.round(leaseSeconds * 1000),
+  };
 }
 
 /** A duration option that must be longer than 0, in milliseconds. */
@@ -261,10 +279,13 @@ function retentionOptions(args: ParsedCommandLine): RetentionPolicy {
 }
 
 /** The deployment target from the command line, with what simulated clusters play. */
-function deploymentOptions(args: ParsedCommandLine): Pick<ControlPlaneOptions, 'deploymentTarget' | 'simulation'> {
+function deploymentOptions(
+  args: ParsedCommandLine,
+): Pick<ControlPlaneOptions, 'deploymentTarget' | 'simulation' | 'kubernetes'> {
   const target = args.options['deployment-target'] as string;
+  if (target === 'kubernetes') return { deploymentTarget: target, kubernetes: kubernetesOptionsOf(args) };
   if (target !== 'local' && target !== 'simulated')
-    throw new UsageError(`--deployment-target must be "local" or "simulated", got "${target}"`);
+    throw new UsageError(`--deployment-target must be "local", "kubernetes" or "simulated", got "${target}"`);
   const simulation = {
     jobsPerApplication: args.options['simulated-jobs'] as number,
     tasksPerJob: args.options['simulated-tasks'] as number,

@@ -41,8 +41,9 @@ export async function runJobs(args: ParsedCommandLine): Promise<number> {
   const connection = connectFromOptions(args.options);
   try {
     const { items: jobs, nextPageToken } = await readPages(paging, async (pageSize, pageToken) => {
-      const page = await connection.call((client) =>
-        client.listJobs({ pageSize, pageToken, applicationId, clusterId }),
+      const page = await connection.call(
+        (client) => client.listJobs({ pageSize, pageToken, applicationId, clusterId }),
+        { idempotent: true },
       );
       return { items: page.jobs, nextPageToken: page.nextPageToken };
     });

@@ -1,6 +1,7 @@
 /** `flotilla logs APP`: prints what an application's driver wrote, optionally following it. */
 import { LogStream } from '../../../generated/flotilla/v1/common.js';
 import { connectFromOptions } from '../options/controlPlaneConnection.js';
+import { onReplica } from '../../client/controlPlaneClient.js';
 import { readDriverLog } from '../../client/readDriverLog.js';
 import type { CommandSpec, ParsedCommandLine } from '../options/args.js';
 import { CLIENT_OPTIONS } from '../options/commonOptions.js';
@@ -52,7 +53,9 @@ export async function runLogs(args: ParsedCommandLine): Promise<number> {
       offset,
       follow: args.options.follow === true,
       onReconnect: (at) =>
-        process.stderr.write(`flotilla logs: connection to the control plane lost; resuming at offset ${at}\n`),
+        process.stderr.write(
+          `flotilla logs: connection to the control plane lost; resuming at offset ${at}${onReplica(connection)}\n`,
+        ),
       signal: readerGone.signal,
     });
     for await (const piece of pieces)

@@ -11,6 +11,7 @@ import { CLIENT_OPTIONS, QUIET_OPTION } from '../options/commonOptions.js';
 import { followApplication } from '../output/followApplication.js';
 import { printAcceptedApplication } from '../output/acceptedApplication.js';
 import { EVENT_FORMATS, outputFormatOf, outputOption } from '../options/outputOption.js';
+import { KUBERNETES_CLUSTER_OPTIONS } from '../options/kubernetesClusterOptions.js';
 import { applicationRequestOf, deployedCluster, namedCluster, uploadProgress } from '../options/applicationRequest.js';
 
 /** A number option whose 0 leaves the value to a rule, which help states as `defaultHelp`. */
@@ -77,14 +78,14 @@ export const runCommand: CommandSpec = {
     },
     number(
       'task-executors',
-      [],
+      ['-kn'],
       'N',
       'Task executors of the cluster deployed for the application (per-job mode: for each job).',
       '1',
     ),
     number(
       'slots',
-      [],
+      ['-ks'],
       'N',
       'Slots per task executor of the deployed cluster.',
       'parallelism + 1 in driver mode, for the driver; parallelism in per-job and application modes, and at least what a per-job job needs',
@@ -162,6 +163,7 @@ export const runCommand: CommandSpec = {
       description:
         'text: the application id on stdout; json: the RunApplication answer on stdout as one line of proto3 JSON, and with --follow each event after it as a JSON line.',
     },
+    ...KUBERNETES_CLUSTER_OPTIONS,
     QUIET_OPTION,
     ...CLIENT_OPTIONS,
   ],

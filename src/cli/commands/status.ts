@@ -31,7 +31,9 @@ export async function runStatus(args: ParsedCommandLine): Promise<number> {
   const applicationId = args.positionals[0];
   const connection = connectFromOptions(args.options);
   try {
-    const { application } = await connection.call((client) => client.getApplication({ applicationId }));
+    const { application } = await connection.call((client) => client.getApplication({ applicationId }), {
+      idempotent: true,
+    });
     const jobs = await jobsOf(connection, applicationId);
     if (format === 'json') {
       const jobsJson = (ListJobsResponse.toJSON({ jobs, nextPageToken: '' }) as { jobs?: unknown[] }).jobs ?? [];
@@ -50,8 +52,9 @@ export async function runStatus(args: ParsedCommandLine): Promise<number> {
 /** Every job of the application, all pages. */
 async function jobsOf(connection: ControlPlaneConnection, applicationId: string): Promise<JobSummary[]> {
   return readAllPages(async (pageSize, pageToken) => {
-    const page = await connection.call((client) =>
-      client.listJobs({ pageSize, pageToken, applicationId, clusterId: '' }),
+    const page = await connection.call(
+      (client) => client.listJobs({ pageSize, pageToken, applicationId, clusterId: '' }),
+      { idempotent: true },
     );
     return { items: page.jobs, nextPageToken: page.nextPageToken };
   });

@@ -3,6 +3,7 @@ import type { SubmissionMode } from '../../../generated/flotilla/v1/status.js';
 import type { ClusterChoice, DriverApplicationRequest, RunOptions } from '../../client/runApplication.js';
 import type { ParsedCommandLine } from './args.js';
 import { progressReporter } from '../output/progress.js';
+import { kubernetesPropertiesOf, refuseKubernetesPropertiesFor } from './kubernetesClusterOptions.js';
 
 /** The RunApplication request of `run`'s options and positionals (BUNDLE, then main()'s arguments). */
 export function applicationRequestOf(
@@ -58,18 +59,28 @@ export function uploadProgress(
   };
 }
 
-/** The cluster named with -m or --cluster, if one is. */
+/** The cluster named with -m or --cluster, if one is (the --kubernetes-* options are refused with it). */
 export function namedCluster(options: ParsedCommandLine['options']): ClusterChoice | undefined {
-  if (options.jobmanager !== undefined) return { kind: 'jobmanager', address: options.jobmanager as string };
-  if (options.cluster !== undefined) return { kind: 'cluster', clusterId: options.cluster as string };
+  if (options.jobmanager !== undefined) {
+    refuseKubernetesPropertiesFor(options, '-m');
+    return { kind: 'jobmanager', address: options.jobmanager as string };
+  }
+  if (options.cluster !== undefined) {
+    refuseKubernetesPropertiesFor(options, '--cluster');
+    return { kind: 'cluster', clusterId: options.cluster as string };
+  }
   return undefined;
 }
 
-/** A cluster deployed for the application (per job in per-job mode), sized by --task-executors and --slots. */
+/**
+ * A cluster deployed for the application (per job in per-job mode), sized by --task-executors and
+ * --slots, with the Kubernetes settings of the --kubernetes-* (-k…) options as its properties.
+ */
 export function deployedCluster(options: ParsedCommandLine['options']): ClusterChoice {
   return {
     kind: 'deploy',
     taskExecutors: options['task-executors'] as number,
     slotsPerTaskExecutor: options.slots as number,
+    properties: kubernetesPropertiesOf(options),
   };
 }

@@ -48,8 +48,9 @@ export function stateDirOption(what: string, defaultDir?: string, env?: string):
 export const CONTROL_PLANE_OPTION: OptionSpec = {
   name: 'controlplane',
   type: 'string',
-  valueName: 'HOST:PORT',
-  description: "Control plane to talk to; without it, the client config's context says, else the default.",
+  valueName: 'HOST:PORT[,HOST:PORT...]',
+  description:
+    "Control plane to talk to; without it, the client config's context says, else the default. Several replicas of one control plane separated by commas: the first that answers is used, and a call is sent to the next when its replica is unreachable, or dies under it and the call is safe to repeat (reads, watches and logs resumed where they were, uploads, submissions with their request id; see flotilla --help).",
   default: DEFAULT_CONTROL_PLANE_ADDRESS,
   env: 'FLOTILLA_CONTROLPLANE',
 };

@@ -1,8 +1,10 @@
 /**
- * Opens the connection a client verb talks over, from its common options: `--controlplane`, and
+ * Opens the connection a client verb talks over, from its common options: `--controlplane` (one
+ * address, or the replicas of one control plane separated by commas), and
  * `--tls-ca` / `--token` (or FLOTILLA_TLS_CA / FLOTILLA_TOKEN) for a control plane that speaks TLS
  * and asks for a bearer token.
  */
+import { controlPlaneAddresses } from '../../client/controlPlaneAddresses.js';
 import { connectControlPlane, type ControlPlaneConnection } from '../../client/controlPlaneClient.js';
 import type { ClientSecurity } from '../../rpc/security/ClientSecurity.js';
 import { UsageError, type ParsedCommandLine } from './args.js';
@@ -10,7 +12,14 @@ import { readOptionFile } from './optionValues.js';
 
 /** Connects to the control plane the verb's options name, with their TLS CA and token. */
 export function connectFromOptions(options: ParsedCommandLine['options']): ControlPlaneConnection {
-  return connectControlPlane(options.controlplane as string, clientSecurityOf(options));
+  const text = options.controlplane as string;
+  let addresses: string[];
+  try {
+    addresses = controlPlaneAddresses(text);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  return connectControlPlane(addresses, clientSecurityOf(options));
 }
 
 /** The TLS and token settings of a client verb's options. */

@@ -8,7 +8,7 @@
  */
 import { WatchApplicationResponse } from '../../../generated/flotilla/v1/cluster_client_service.js';
 import { ApplicationStatus } from '../../../generated/flotilla/v1/status.js';
-import type { ControlPlaneConnection } from '../../client/controlPlaneClient.js';
+import { onReplica, type ControlPlaneConnection } from '../../client/controlPlaneClient.js';
 import { describeEvent, terminalStatusOf } from '../../client/describeEvent.js';
 import { watchApplication } from '../../client/watchApplication.js';
 import { FollowProgress } from './followProgress.js';
@@ -41,7 +41,8 @@ export async function followApplication(
     for await (const event of watchApplication(connection, applicationId, {
       afterSequence: options.afterSequence ?? 0,
       follow: true,
-      onReconnect: (after) => write(`connection to the control plane lost; resuming after event ${after}`),
+      onReconnect: (after) =>
+        write(`connection to the control plane lost; resuming after event ${after}${onReplica(connection)}`),
     })) {
       progress.observe(event);
       const line = options.json === true ? undefined : describeEvent(event);

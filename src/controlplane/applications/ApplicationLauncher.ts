@@ -15,6 +15,7 @@ import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
 import type { ApplicationStore } from '../store/ApplicationStore.js';
 import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
 import { submissionModeOf } from './modes/submissionModes.js';
+import type { FollowerLeases } from '../clusters/FollowerLeases.js';
 import type { ModeServices } from './modes/SubmissionModeStrategy.js';
 
 /** What the launcher needs. */
@@ -26,6 +27,8 @@ export interface ApplicationLauncherOptions {
   logger: Logger;
   /** Aborted once the control plane is shutting down: work in flight is then left for the next start to resume. */
   shutdown: AbortSignal;
+  /** Whether this process still launches an application (holds its lease); always, when not given. */
+  leases?: Pick<FollowerLeases, 'holds'>;
 }
 
 /** Launches applications. */
@@ -79,6 +82,11 @@ export class ApplicationLauncher {
       if (jobId && running.status === 'CANCELING') await this.cancelDriver(running);
     } catch (error) {
       if (this.options.shutdown.aborted) return;
+      // Another replica took the launch over (this one was paused or cut off): it is that one's to finish.
+      if (this.options.leases && !this.options.leases.holds(applicationId)) {
+        this.options.logger.warn({ err: error, applicationId }, 'the launch was taken over by another replica');
+        return;
+      }
       const application = await applications.get(applicationId);
       if (isTerminalApplicationStatus(application.status)) return;
       if (application.status === 'CANCELING') {

@@ -26,6 +26,7 @@ import { compileSubmission } from './compileSubmission.js';
 import { submissionModeOf } from './modes/submissionModes.js';
 import { requestFingerprint } from '../../common/requestFingerprint.js';
 import type { RunApplicationInput } from './RunApplicationInput.js';
+import type { FollowerLeases } from '../clusters/FollowerLeases.js';
 
 /** What the application manager needs. */
 export interface ApplicationManagerOptions {
@@ -42,6 +43,8 @@ export interface ApplicationManagerOptions {
   bundles: StoredBundles;
   /** How many applications a tenant may have running at once, and the setting that says so; no limit when it answers undefined. */
   applicationLimit?: (tenant: string) => ApplicationLimit | undefined;
+  /** Takes the lease of each accepted application's launch for this process (not needed when it is the only one). */
+  leases?: Pick<FollowerLeases, 'claim'>;
 }
 
 /** A limit on a tenant's running applications (the most that may not have ended at once), and the setting that sets it, such as "--max-applications-per-tenant". */
@@ -76,6 +79,8 @@ export class ApplicationManager {
     const { store, artifacts, log } = this.options;
     const earlier = input.requestId ? await store.applications.findByRequestId(input.requestId, tenant) : undefined;
     const artifactId = (submission.bundle as { artifactId: string }).artifactId;
+    // Uploaded through another replica, perhaps, since this one loaded the catalog.
+    await artifacts.refresh(artifactId);
     // The tenant's limits first (they cost a count), then the entry (looked up in the bundle's index,
     // never run); a retried request skips both, and the transaction below counts again and decides.
     if (!earlier) {
@@ -111,6 +116,8 @@ export class ApplicationManager {
         requestFingerprint: fingerprint,
       };
       await tx.applications.insert(application);
+      // Launched by this process, under a lease another replica takes over if this one dies.
+      await this.options.leases?.claim(tx, application.id);
       await log.append(tx, application.id, {
         type: 'applicationStatusChanged',
         status: 'DEPLOYING',

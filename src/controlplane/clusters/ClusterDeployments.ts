@@ -92,6 +92,7 @@ export class ClusterDeployments {
           tenant: cluster.tenant,
           // A cluster deployed for an application ends itself when its control plane is gone for good; a shared one does not.
           leaseTimeMs: cluster.ownerApplicationId ? this.options.leaseTimeMs : undefined,
+          properties: cluster.spec.properties,
         },
         {
           // At once, outside any shared transaction: a restart finds what the target started through it.
@@ -116,6 +117,8 @@ export class ClusterDeployments {
                 `${registered} of ${taskExecutors} task executors registered; waiting for the others`,
               ),
             ),
+          // A pod scheduled, running, or unable to start: a note on the cluster, which its application's watchers see.
+          onMemberEvent: (message) => record(recorder.change(id, {}, message)),
         },
         signal,
       );

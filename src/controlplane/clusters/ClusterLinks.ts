@@ -23,7 +23,7 @@ export interface ClusterLinksOptions {
   /** How long a job manager may be unreachable before its cluster counts as lost. */
   lossTimeoutMs?: number;
   /** The leases held on clusters deployed for applications; none when not given (such clusters get no lease). */
-  leases?: ClusterLeaseRenewals;
+  leaseRenewals?: ClusterLeaseRenewals;
 }
 
 /** Handles, connections and followers of clusters. */
@@ -31,6 +31,8 @@ export class ClusterLinks {
   private readonly handles = new Map<string, ClusterHandle>();
   private readonly gateways = new Map<string, DispatcherGateway>();
   private readonly followers = new Map<string, ClusterFollower>();
+  /** Stops following the members of each cluster whose target tells what happens to them. */
+  private readonly memberFollowers = new Map<string, () => void>();
   private closed = false;
 
   constructor(private readonly options: ClusterLinksOptions) {}
@@ -77,7 +79,7 @@ export class ClusterLinks {
    */
   holdLease(cluster: Cluster): void {
     if (!cluster.ownerApplicationId || cluster.deploymentTarget === 'external' || this.closed) return;
-    this.options.leases?.hold(cluster.id, this.gatewayOf(cluster));
+    this.options.leaseRenewals?.hold(cluster.id, this.gatewayOf(cluster));
   }
 
   /** Follows the cluster's job events from the last one consumed (once); `onGone` when its job manager is gone for good. */
@@ -93,6 +95,8 @@ export class ClusterLinks {
       jobManagerExit: () => (handle ? jobManagerExit(handle) : undefined),
       onGone: (reason) => {
         this.followers.delete(cluster.id);
+        this.memberFollowers.get(cluster.id)?.();
+        this.memberFollowers.delete(cluster.id);
         onGone(reason);
       },
       logger: logger.child({ clusterId: cluster.id }),
@@ -102,10 +106,21 @@ export class ClusterLinks {
     follower.start();
     // Followed after a restart too: the lease is renewed by whichever control plane follows the cluster.
     this.holdLease(cluster);
+    // What the target sees of the members (a pod OOM-killed, deleted) becomes a note on the cluster.
+    const stopMembers = handle?.followMembers?.((message) => {
+      recorder
+        .change(cluster.id, {}, message)
+        .catch((error: unknown) =>
+          logger.warn({ err: error, clusterId: cluster.id }, 'a note on a member of the cluster was not recorded'),
+        );
+    });
+    if (stopMembers) this.memberFollowers.set(cluster.id, stopMembers);
   }
 
   /** Stops following a cluster; resolves once its event stream is closed. */
   async unfollow(clusterId: string): Promise<void> {
+    this.memberFollowers.get(clusterId)?.();
+    this.memberFollowers.delete(clusterId);
     const follower = this.followers.get(clusterId);
     if (!follower) return;
     this.followers.delete(clusterId);
@@ -114,7 +129,7 @@ export class ClusterLinks {
 
   /** Drops the handle and closes the connection of a cluster that has ended. */
   forget(clusterId: string): void {
-    this.options.leases?.release(clusterId);
+    this.options.leaseRenewals?.release(clusterId);
     this.handles.delete(clusterId);
     this.gateways.get(clusterId)?.close();
     this.gateways.delete(clusterId);
@@ -123,8 +138,10 @@ export class ClusterLinks {
   /** Stops every follower and closes every connection; clusters keep running. */
   async close(): Promise<void> {
     this.closed = true;
-    this.options.leases?.close();
+    this.options.leaseRenewals?.close();
     await Promise.all([...this.followers.keys()].map((clusterId) => this.unfollow(clusterId)));
+    for (const stop of this.memberFollowers.values()) stop();
+    this.memberFollowers.clear();
     for (const gateway of this.gateways.values()) gateway.close();
     this.gateways.clear();
   }

@@ -28,6 +28,8 @@ import type { ExternalJobManagers } from './ExternalJobManagers.js';
 import type { DeploymentEnded } from './ClusterDeployments.js';
 import { JobManagerNotUsableError } from './JobManagerNotUsableError.js';
 import { jobManagerExit } from './jobManagerExit.js';
+import type { FollowerLeases } from './FollowerLeases.js';
+import { SoleFollower } from './SoleFollower.js';
 
 export type { ClusterObserver } from './ClusterObserver.js';
 
@@ -58,6 +60,8 @@ export interface ClusterManagerOptions {
    * that long. No lease when not given or 0.
    */
   leaseTimeMs?: number;
+  /** Which clusters this process follows; all of them (the only process on its store) when not given. */
+  leases?: FollowerLeases;
 }
 
 /** A shared cluster to deploy. */
@@ -75,15 +79,17 @@ export class ClusterManager {
   private readonly links: ClusterLinks;
   private readonly deployments: ClusterDeployments;
   private readonly teardowns = new Map<string, Promise<void>>();
+  private readonly leases: FollowerLeases;
   private closing = false;
 
   constructor(private readonly options: ClusterManagerOptions) {
     const { store, observer, target, connect, logger, lossTimeoutMs, leaseTimeMs } = options;
-    this.recorder = new ClusterRecorder(store, observer);
-    const leases = leaseTimeMs
-      ? new ClusterLeaseRenewals({ leaseTimeMs, logger: logger.child({ component: 'leases' }) })
+    this.leases = options.leases ?? new SoleFollower();
+    this.recorder = new ClusterRecorder(store, observer, this.leases);
+    const leaseRenewals = leaseTimeMs
+      ? new ClusterLeaseRenewals({ leaseTimeMs, logger: logger.child({ component: 'cluster-leases' }) })
       : undefined;
-    this.links = new ClusterLinks({ recorder: this.recorder, target, connect, logger, lossTimeoutMs, leases });
+    this.links = new ClusterLinks({ recorder: this.recorder, target, connect, logger, lossTimeoutMs, leaseRenewals });
     this.deployments = new ClusterDeployments({
       target,
       recorder: this.recorder,
@@ -160,9 +166,11 @@ export class ClusterManager {
       spec,
       ownerApplicationId: application.id,
     });
-    await this.record(cluster, (tx) =>
-      tx.applications.update(application.id, { clusterId: cluster.id, ownsCluster: true }),
-    );
+    await this.record(cluster, async (tx) => {
+      // Only the process that launches the application (holds its lease) deploys its cluster.
+      await this.leases.fence(tx, application.id);
+      await tx.applications.update(application.id, { clusterId: cluster.id, ownsCluster: true });
+    });
     return this.deployments.deploy(cluster, signal);
   }
 
@@ -180,6 +188,7 @@ export class ClusterManager {
       spec,
       ownerApplicationId: application.id,
     });
+    // Asked for by the client running main() through any replica: that replica deploys and follows it.
     await this.record(cluster);
     return this.deployments.deploy(cluster, signal);
   }
@@ -258,11 +267,20 @@ export class ClusterManager {
         deploymentReference: '',
         registeredTaskExecutors: taskExecutors,
       };
-      await this.options.clusters.insert(
-        this.newCluster({ id, tenant, clusterSecret: listed.clusterSecret ?? '', name: listed.address, ...external }),
-      );
+      const cluster = this.newCluster({
+        id,
+        tenant,
+        clusterSecret: listed.clusterSecret ?? '',
+        name: listed.address,
+        ...external,
+      });
+      await this.options.store.transaction(async (tx) => {
+        await tx.clusters.insert(cluster);
+        await this.leases.claim(tx, id);
+      });
     }
-    this.follow(await this.get(id));
+    // Another replica may follow it already: it relays this application's events too.
+    if (await this.leases.take(id)) this.follow(await this.get(id));
     return this.get(id);
   }
 
@@ -317,50 +335,67 @@ export class ClusterManager {
    * (one whose job manager ended meanwhile is lost, with that cause, and what is left of it stopped), and interrupted teardowns are finished.
    */
   async recover(): Promise<void> {
-    const { clusters, applications, logger } = this.options;
-    for (const cluster of await clusters.active()) {
-      if (cluster.deploymentTarget === 'external') {
-        if ((await applications.activeOnCluster(cluster.id)).length > 0) this.follow(cluster);
-      } else if (cluster.status === 'DEPLOYING') {
-        await this.links
-          .handle(cluster)
-          .kill()
-          .catch((error: unknown) =>
-            logger.error(
-              { err: error, clusterId: cluster.id },
-              'processes of an interrupted deployment survived SIGKILL',
-            ),
-          );
-        this.links.forget(cluster.id);
-        // Its application (still DEPLOYING) deploys a new one when its launch is resumed.
-        const reason = 'the control plane stopped while it was deploying the cluster';
-        await this.recorder.change(
-          cluster.id,
-          { status: 'FAILED', endTime: new Date(), failure: { name: 'DeploymentError', message: reason, stack: '' } },
-          reason,
+    for (const cluster of await this.options.clusters.active()) await this.recoverCluster(cluster);
+  }
+
+  /**
+   * Picks up one cluster this process has just taken the lease of (at start, or over from a
+   * replica that stopped), as {@link recover} does for every cluster after a restart.
+   */
+  async recoverCluster(cluster: Cluster): Promise<void> {
+    const { applications, logger } = this.options;
+    if (cluster.deploymentTarget === 'external') {
+      if ((await applications.activeOnCluster(cluster.id)).length > 0) this.follow(cluster);
+    } else if (cluster.status === 'DEPLOYING') {
+      await this.links
+        .handle(cluster)
+        .kill()
+        .catch((error: unknown) =>
+          logger.error(
+            { err: error, clusterId: cluster.id },
+            'processes of an interrupted deployment survived SIGKILL',
+          ),
         );
-      } else if (cluster.status === 'RUNNING') {
-        const owner = cluster.ownerApplicationId ? await applications.find(cluster.ownerApplicationId) : undefined;
-        // Its application ended, but the control plane stopped before it began the teardown.
-        if (owner && isTerminalApplicationStatus(owner.status)) {
-          void this.tearDown(
-            cluster.id,
-            `application ${owner.id} ended ${owner.status} just before the control plane stopped`,
-          );
-          continue;
-        }
-        // A job manager that ended while no control plane watched it took its unread events with it.
-        const exit = await jobManagerExit(this.links.handle(cluster));
-        if (exit === undefined) this.follow(cluster);
-        else
-          await this.jobManagerGone(
-            cluster.id,
-            `it ended while the control plane was down (its job manager at ${cluster.jobmanagerAddress} ${exit})`,
-          );
-      } else {
-        void this.tearDown(cluster.id, 'finishing a teardown a control-plane restart interrupted');
+      this.links.forget(cluster.id);
+      // Its application (still DEPLOYING) deploys a new one when its launch is resumed.
+      const reason = 'the control plane stopped while it was deploying the cluster';
+      await this.recorder.change(
+        cluster.id,
+        { status: 'FAILED', endTime: new Date(), failure: { name: 'DeploymentError', message: reason, stack: '' } },
+        reason,
+      );
+    } else if (cluster.status === 'RUNNING') {
+      const owner = cluster.ownerApplicationId ? await applications.find(cluster.ownerApplicationId) : undefined;
+      // Its application ended, but the control plane stopped before it began the teardown.
+      if (owner && isTerminalApplicationStatus(owner.status)) {
+        void this.tearDown(
+          cluster.id,
+          `application ${owner.id} ended ${owner.status} just before the control plane stopped`,
+        );
+        return;
       }
+      // A job manager that ended while no control plane watched it took its unread events with it.
+      const exit = await jobManagerExit(this.links.handle(cluster));
+      if (exit === undefined) this.follow(cluster);
+      else
+        await this.jobManagerGone(
+          cluster.id,
+          `it ended while the control plane was down (its job manager at ${cluster.jobmanagerAddress} ${exit})`,
+        );
+    } else {
+      void this.tearDown(cluster.id, 'finishing a teardown a control-plane restart interrupted');
     }
+  }
+
+  /**
+   * Another replica took the cluster's lease over: stop following it at once, and stop a
+   * deployment under way (its processes stopped; the new follower records the deployment failed and
+   * the application deploys anew).
+   */
+  lost(clusterId: string): void {
+    // Its connection stays: a launch of this replica may still be uploading to the cluster.
+    void this.links.unfollow(clusterId);
+    void this.deployments.abort(clusterId);
   }
 
   /**
@@ -381,6 +416,8 @@ export class ClusterManager {
     return this.options.store.transaction(async (tx) => {
       await this.checkLimits(tx, cluster.tenant, cluster.spec);
       await tx.clusters.insert(cluster);
+      // Followed by this process from the start.
+      await this.leases.claim(tx, cluster.id);
       await alsoRecord?.(tx);
     });
   }
@@ -417,7 +454,11 @@ export class ClusterManager {
   private tearDown(clusterId: string, reason: string, onStopping?: () => void): Promise<void> {
     let teardown = this.teardowns.get(clusterId);
     if (!teardown) {
-      teardown = this.runTeardown(clusterId, reason, onStopping)
+      // A teardown asked of a replica that does not follow the cluster: it takes the lease over
+      // (the follower's next write is refused and it stops following), then tears it down.
+      teardown = this.leases
+        .seize(clusterId)
+        .then(() => this.runTeardown(clusterId, reason, onStopping))
         .catch((error: unknown) => {
           if (!this.closing) this.options.logger.error({ err: error, clusterId }, 'tearing the cluster down failed');
         })

@@ -2,12 +2,16 @@
  * Records a cluster's changes and tells the cluster observer (the applications) in the same unit
  * of work, so that an owned cluster's progress and its application's events never disagree. The
  * store may commit units together: job events relayed from many clusters in one burst share a
- * commit (the SQLite store commits every unit of a turn of the event loop at once).
+ * commit (the SQLite store commits every unit of a turn of the event loop at once). Each unit
+ * carries this process's fencing token of the cluster's lease (FollowerLeases.fence): a process
+ * that no longer follows the cluster writes nothing, and once a cluster has ended its lease goes.
  */
 import type { Cluster } from '../model/Cluster.js';
 import type { ClusterChanges, ClusterStore } from '../store/ClusterStore.js';
 import type { StoreScope, StoreTransaction } from '../store/ControlPlaneStore.js';
+import { isTerminalClusterStatus } from '../model/Cluster.js';
 import type { ClusterObserver } from './ClusterObserver.js';
+import type { FollowerLeases } from './FollowerLeases.js';
 
 /** Writes cluster changes and reports them. */
 export class ClusterRecorder {
@@ -16,6 +20,7 @@ export class ClusterRecorder {
   constructor(
     private readonly store: StoreScope,
     readonly observer: ClusterObserver,
+    private readonly leases: FollowerLeases,
   ) {
     this.clusters = store.clusters;
   }
@@ -36,13 +41,17 @@ export class ClusterRecorder {
     changes: ClusterChanges,
     message: string,
   ): Promise<void> {
+    await this.leases.fence(tx, clusterId);
     await tx.clusters.update(clusterId, changes);
-    await this.observer.onClusterStatus(tx, await tx.clusters.get(clusterId), message);
+    const cluster = await tx.clusters.get(clusterId);
+    if (changes.status && isTerminalClusterStatus(changes.status)) tx.afterCommit(() => this.leases.ended(clusterId));
+    await this.observer.onClusterStatus(tx, cluster, message);
   }
 
   /** Records a job event of the cluster as consumed, together with what the observer makes of it; resolves once committed. */
   consume(cluster: Cluster, event: Parameters<ClusterObserver['onJobEvent']>[2]): Promise<void> {
     return this.store.transaction(async (tx) => {
+      await this.leases.fence(tx, cluster.id);
       await this.observer.onJobEvent(tx, cluster, event);
       await tx.clusters.setLastJobEventSequence(cluster.id, event.sequence);
     });

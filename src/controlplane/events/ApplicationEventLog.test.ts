@@ -97,6 +97,39 @@ describe('ApplicationEventLog', () => {
     );
   });
 
+  it('asks whether the application ended once for all the followers that found nothing new, not once each', async () => {
+    const state = testState();
+    const application = testApplication();
+    await state.applications.insert(application);
+    let statusReads = 0;
+    const counted = Object.create(state.applications, {
+      get: {
+        value: (id: string, tenant?: string) => {
+          statusReads++;
+          return state.applications.get(id, tenant);
+        },
+      },
+    }) as typeof state.applications;
+    const log = new ApplicationEventLog(state.events, counted);
+    const appendHere = (kind: ApplicationEventKind) =>
+      state.store.transaction((tx) => log.append(tx, application.id, kind));
+    await appendHere(note('n1'));
+    const followers = await Promise.all(
+      Array.from({ length: 50 }, () => log.watch({ applicationId: application.id, afterSequence: 0, follow: true })),
+    );
+    const seen = followers.map(collect);
+    await expect.poll(() => log.waitingWatchers(application.id)).toBe(50);
+    statusReads = 0;
+    await appendHere(note('n2'));
+    await expect.poll(() => log.waitingWatchers(application.id)).toBe(50);
+    expect(statusReads).toBe(1);
+    await state.store.transaction(async (tx) => {
+      await tx.applications.update(application.id, { status: 'FINISHED', endTime: new Date() });
+      await log.append(tx, application.id, { type: 'applicationStatusChanged', status: 'FINISHED', message: 'done' });
+    });
+    for (const events of await Promise.all(seen)) expect(events.map((event) => event.sequence)).toEqual([1, 2, 3]);
+  });
+
   it('a followed watch of an application that has ended replays and ends', async () => {
     const state = testState();
     const application = testApplication();

@@ -6,7 +6,8 @@
  * batch read from the store is sent only once it is on disk (`durable`), so no watcher is ever sent
  * an event a crash of the machine could take back. The readers of one application share the last
  * store read until the next event is appended: a thousand followers woken by one event cost one
- * read, not a thousand.
+ * read, not a thousand. Events another replica appended (PostgreSQL) wake the watchers here through
+ * {@link ApplicationEventLog.remoteChange}, and they read them from the store like any other.
  */
 import { throwIfAborted } from 'abort-controller-x';
 import { OutOfRangeError } from '../../common/errors.js';
@@ -35,6 +36,12 @@ interface SharedRead {
   after: number;
   events: ApplicationEvent[];
   ended?: boolean;
+  /**
+   * Whether the application had ended when its readers found nothing after the cursor: one status
+   * read asked for by the first of them and awaited by all, as the events are (a store that keeps no
+   * rows in memory, PostgreSQL, would otherwise answer one query per watcher of every event).
+   */
+  endedRead?: Promise<boolean>;
   /** Group commit's fsync that covers the read, asked for by its first reader and awaited by all (dropped if it fails, so a later reader asks again). */
   durable?: Promise<void>;
 }
@@ -81,7 +88,22 @@ export class ApplicationEventLog {
     for (const listener of this.listeners) listener(event);
   }
 
-  /** Calls `listener` with every event once it is committed: a listener must not throw. */
+  /**
+   * Another replica committed events of the application (`*`: of any application, after its
+   * wake-ups may have been missed): its watchers here read on from their cursors.
+   */
+  remoteChange(applicationId: string): void {
+    this.appends++;
+    if (applicationId === '*') {
+      this.lastReads.clear();
+      this.notifier.notifyAll();
+      return;
+    }
+    this.lastReads.delete(applicationId);
+    this.notifier.notify(applicationId);
+  }
+
+  /** Calls `listener` with every committed event appended by this process: a listener must not throw. */
   onAppended(listener: (event: ApplicationEvent) => void): void {
     this.listeners.push(listener);
   }
@@ -138,6 +160,18 @@ export class ApplicationEventLog {
     return read;
   }
 
+  /** Whether the application has ended; one status read for all the readers that share `read` (dropped if it fails). */
+  private endedRead(read: SharedRead, applicationId: string): Promise<boolean> {
+    read.endedRead ??= this.applications.get(applicationId).then(
+      (application) => isTerminalApplicationStatus(application.status),
+      (error: unknown) => {
+        read.endedRead = undefined;
+        throw error;
+      },
+    );
+    return read.endedRead;
+  }
+
   /** Resolves once what `read` holds is on disk; one wait for all the readers that share it. */
   private durableRead(read: SharedRead, durable: () => Promise<void>): Promise<void> {
     read.durable ??= durable().catch((error: unknown) => {
@@ -185,7 +219,7 @@ export class ApplicationEventLog {
         // otherwise the events are read again.
         if (!follow) return;
         wakeUps ??= this.notifier.subscribe(applicationId, signal);
-        const ended = read.ended ?? isTerminalApplicationStatus((await this.applications.get(applicationId)).status);
+        const ended = read.ended ?? (await this.endedRead(read, applicationId));
         if (this.appends !== appends) continue;
         read.ended = ended;
         if (ended) return;

@@ -33,6 +33,11 @@ export class KeyedNotifier {
     for (const subscription of waiting) subscription.wake();
   }
 
+  /** Wakes every reader of every key. */
+  notifyAll(): void {
+    for (const key of [...this.waiters.keys()]) this.notify(key);
+  }
+
   /** Resolves at the next {@link notify} of `key`; rejects with an AbortError once `signal` aborts. */
   async wait(key: string, signal?: AbortSignal): Promise<void> {
     const subscription = this.subscribe(key, signal);

@@ -28,6 +28,8 @@ export interface DriverLogsOptions {
   retryDelayMs?: number;
   /** Resolves once every committed transaction is on disk (group commit): a read piece is sent only then. */
   durable?: () => Promise<void>;
+  /** Whether this process follows the cluster (and so copies the driver logs of its applications); always, when not given. */
+  follows?: (clusterId: string) => boolean;
 }
 
 /** What a reader asks for. */
@@ -46,7 +48,7 @@ const READ_BATCH = 64;
 /** Copies and serves the driver logs of all applications. */
 export class DriverLogs {
   private readonly notifier = new KeyedNotifier();
-  private readonly copies = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  private readonly copies = new Map<string, { controller: AbortController; done: Promise<void>; clusterId: string }>();
   /** Applications whose copy is being considered now, and whether to consider them again after. */
   private readonly considering = new Map<string, boolean>();
   /** How many wake-ups there were: checks that began before a change of it may be out of date. */
@@ -93,6 +95,8 @@ export class DriverLogs {
     const application = await applications.find(applicationId);
     if (!application?.driverJobId || !application.clusterId || (await store.position(applicationId)).completedAt)
       return;
+    // The follower of the application's cluster copies its driver's output; other replicas only read it.
+    if (this.options.follows && !this.options.follows(application.clusterId)) return;
     if (this.closed || this.copies.has(applicationId)) return;
     const controller = new AbortController();
     const copy = {
@@ -113,7 +117,7 @@ export class DriverLogs {
         this.copies.delete(applicationId);
         this.wake(applicationId);
       });
-    this.copies.set(applicationId, { controller, done });
+    this.copies.set(applicationId, { controller, done, clusterId: application.clusterId });
   }
 
   /** Resumes the copies a restart interrupted (after the clusters were recovered). */
@@ -178,6 +182,18 @@ export class DriverLogs {
   private wake(applicationId: string): void {
     this.wakeUps++;
     this.notifier.notify(applicationId);
+  }
+
+  /** Another replica stored output of the application (`*`: of any application): its readers here read on. */
+  remoteChange(applicationId: string): void {
+    this.wakeUps++;
+    if (applicationId === '*') this.notifier.notifyAll();
+    else this.notifier.notify(applicationId);
+  }
+
+  /** Stops the copies from a cluster this process no longer follows (its new follower copies on from the stored offset). */
+  stopCopiesFrom(clusterId: string): void {
+    for (const copy of this.copies.values()) if (copy.clusterId === clusterId) copy.controller.abort();
   }
 
   /** Stops every copy (they resume at the next start) and waits for them. */

@@ -34,11 +34,11 @@ export interface ClusterSpec {
 }
 
 /**
- * How the cluster came to be: deployed by this control plane (`local` processes, or `simulated` in
- * its memory), or started by the user and named by its address (`external`: used as it is, never
- * deployed or torn down here).
+ * How the cluster came to be: deployed by this control plane (`local` processes, `kubernetes` pods,
+ * or `simulated` in its memory), or started by the user and named by its address (`external`: used
+ * as it is, never deployed or torn down here).
  */
-export type DeploymentTargetName = 'local' | 'simulated' | 'external';
+export type DeploymentTargetName = 'local' | 'kubernetes' | 'simulated' | 'external';
 
 /** A cluster known to the control plane. */
 export interface Cluster {

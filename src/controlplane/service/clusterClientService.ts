@@ -40,6 +40,8 @@ export function clusterClientService(deps: ClusterClientServiceDependencies): Ho
     uploadArtifact: uploadArtifactHandler(deps.artifacts),
 
     async getArtifact(request) {
+      // Another replica may have stored it since this one loaded the catalog.
+      await deps.artifacts.refresh(request.artifactId);
       return { artifact: toArtifactMessage(deps.artifacts.get(request.artifactId)) };
     },
 

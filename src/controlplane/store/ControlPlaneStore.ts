@@ -20,6 +20,7 @@ import type { ApplicationStore } from './ApplicationStore.js';
 import type { ArtifactCatalog } from './ArtifactCatalog.js';
 import type { ClusterStore } from './ClusterStore.js';
 import type { DriverLogStore } from './DriverLogStore.js';
+import type { FollowerLeaseStore } from './FollowerLeaseStore.js';
 import type { JobStore } from './JobStore.js';
 import type { RetentionStore } from './RetentionStore.js';
 
@@ -33,6 +34,8 @@ export interface StoreScope {
   readonly retention: RetentionStore;
   /** The records of the control plane's artifact store (bundles). */
   readonly artifacts: ArtifactCatalog;
+  /** Which replica follows which cluster, with fencing tokens (docs/postgresql.md). */
+  readonly leases: FollowerLeaseStore;
   /**
    * Runs `work` as one unit of work (nested in this one when called on a transaction): its writes
    * are kept together once it resolves, and none of them when it throws.
@@ -60,6 +63,19 @@ export interface ControlPlaneStore extends StoreScope {
   durable(): Promise<void>;
   /** The schema version the state is at. */
   schemaVersion(): Promise<number>;
+  /**
+   * Calls `listener` with each change of an application's event log or driver log that another
+   * process committed (PostgreSQL's LISTEN/NOTIFY on a connection of its own); returns how to stop.
+   * A store that only this process writes (SQLite) never calls it. A change is a wake-up, not the
+   * change itself: readers read the table, which is the truth.
+   */
+  onRemoteChange(listener: (change: RemoteChange) => void): () => void;
   /** Closes the store; nothing may use it afterwards. */
   close(): Promise<void>;
+}
+
+/** A change another process committed: new events of an application, or new driver output. */
+export interface RemoteChange {
+  kind: 'events' | 'driverLog';
+  applicationId: string;
 }

@@ -64,6 +64,8 @@ function reportingGateway(
       jobId: request.jobId,
     }),
     freeSlot: async () => undefined,
+    triggerCheckpoint: async () => false,
+    confirmCheckpoint: async () => undefined,
     submitTask: async (task) => {
       tasks.set(task.executionAttemptId, task);
       void (async () => {

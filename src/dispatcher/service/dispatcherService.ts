@@ -239,6 +239,28 @@ export function dispatcherService({
       };
     },
 
+    async acknowledgeCheckpoint(request) {
+      return {
+        accepted: dispatcher.acknowledgeCheckpoint(
+          requireJobId(request.jobId),
+          request.executionAttemptId,
+          toSafeNumber(request.checkpointId, 'checkpoint_id'),
+          // Copied: the decoded bytes are a view into memory the transport may reuse.
+          new Uint8Array(request.state),
+        ),
+      };
+    },
+
+    async declineCheckpoint(request) {
+      dispatcher.declineCheckpoint(
+        requireJobId(request.jobId),
+        request.executionAttemptId,
+        toSafeNumber(request.checkpointId, 'checkpoint_id'),
+        request.reason,
+      );
+      return {};
+    },
+
     async reportTaskOutput(request) {
       dispatcher.reportTaskOutput(
         requireJobId(request.jobId),

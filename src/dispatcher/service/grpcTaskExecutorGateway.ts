@@ -31,6 +31,16 @@ export function grpcTaskExecutorGateway(
     async cancelTask(executionAttemptId) {
       await client.cancelTask({ executionAttemptId }, signal());
     },
+    async triggerCheckpoint(executionAttemptId, checkpointId, timestamp) {
+      const { accepted } = await client.triggerCheckpoint(
+        { executionAttemptId, checkpointId: BigInt(checkpointId), timestampMs: BigInt(timestamp) },
+        signal(),
+      );
+      return accepted;
+    },
+    async confirmCheckpoint(executionAttemptId, checkpointId) {
+      await client.confirmCheckpoint({ executionAttemptId, checkpointId: BigInt(checkpointId) }, signal());
+    },
     async shutDown(reason) {
       await client.shutDown({ reason }, signal());
     },

@@ -150,6 +150,8 @@ export class FakeCluster extends EventEmitter implements ClusterResources {
         throw new Error('the fake resource manager allocates slots itself');
       },
       freeSlot: async () => undefined,
+      triggerCheckpoint: async () => false,
+      confirmCheckpoint: async () => undefined,
       submitTask: async (task) => {
         this.deployed.push(task);
         this.hosts.set(task.executionAttemptId, taskExecutorId);

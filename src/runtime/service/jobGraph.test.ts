@@ -50,6 +50,46 @@ describe('job graph conversion', () => {
     expect(jobGraphFromMessage(jobGraphToMessage(graph))).toEqual({ ...graph, edges: [{ ...graph.edges[0] }] });
   });
 
+  it('round-trips the unbounded sources and operator uids', () => {
+    const streaming: JobGraph = {
+      ...graph,
+      vertices: [
+        {
+          id: 'vertex-1',
+          name: 'sources',
+          parallelism: 1,
+          operators: [
+            {
+              name: 'Source: JetStream',
+              kind: 'jetStreamSource',
+              servers: ['nats://127.0.0.1:4222'],
+              stream: 'S',
+              subject: 'a',
+              startSequence: 5,
+              uid: 'js',
+            },
+          ],
+        },
+        {
+          id: 'vertex-2',
+          name: 'generator',
+          parallelism: 1,
+          operators: [
+            { name: 'Source: Generator', kind: 'generatorSource', fn: fn('(i) => i'), recordsPerSecond: 2.5 },
+          ],
+        },
+        {
+          id: 'vertex-3',
+          name: 'folder',
+          parallelism: 1,
+          operators: [{ name: 'Source: Text File', kind: 'textFileSource', path: '/in', monitorIntervalMs: 100 }],
+        },
+      ],
+      edges: [],
+    };
+    expect(jobGraphFromMessage(jobGraphToMessage(streaming))).toEqual(streaming);
+  });
+
   it('reads a graph without a runtime mode (from before modes existed) as STREAMING', () => {
     const message = jobGraphToMessage({
       ...graph,

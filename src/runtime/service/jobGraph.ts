@@ -75,54 +75,69 @@ export function userFunctionFromMessage(message: UserFunction | undefined, where
 
 /** A domain operator as its proto message. */
 export function operatorToMessage(operator: OperatorSpec): OperatorMessage {
-  const { name } = operator;
+  return { name: operator.name, uid: operator.uid ?? '', operator: operatorBodyToMessage(operator) };
+}
+
+function operatorBodyToMessage(operator: OperatorSpec): OperatorMessage['operator'] {
   switch (operator.kind) {
     case 'collectionSource':
-      return {
-        name,
-        operator: { $case: 'collectionSource', collectionSource: { records: encodeRecords(operator.records) } },
-      };
+      return { $case: 'collectionSource', collectionSource: { records: encodeRecords(operator.records) } };
     case 'textFileSource':
-      return { name, operator: { $case: 'textFileSource', textFileSource: { path: operator.path } } };
-    case 'sequenceSource':
       return {
-        name,
-        operator: { $case: 'sequenceSource', sequenceSource: { from: BigInt(operator.from), to: BigInt(operator.to) } },
+        $case: 'textFileSource',
+        textFileSource: { path: operator.path, monitorIntervalMs: operator.monitorIntervalMs ?? 0 },
       };
+    case 'generatorSource':
+      return {
+        $case: 'generatorSource',
+        generatorSource: {
+          function: operator.fn,
+          count: BigInt(operator.count ?? 0),
+          recordsPerSecond: operator.recordsPerSecond ?? 0,
+        },
+      };
+    case 'jetStreamSource':
+      return {
+        $case: 'jetStreamSource',
+        jetStreamSource: {
+          servers: operator.servers,
+          stream: operator.stream,
+          subject: operator.subject ?? '',
+          startSequence: BigInt(operator.startSequence ?? 0),
+        },
+      };
+    case 'sequenceSource':
+      return { $case: 'sequenceSource', sequenceSource: { from: BigInt(operator.from), to: BigInt(operator.to) } };
     case 'map':
     case 'flatMap':
     case 'filter':
     case 'reduce':
-      return {
-        name,
-        operator: { $case: operator.kind, [operator.kind]: { function: operator.fn } } as OperatorMessage['operator'],
-      };
+      return { $case: operator.kind, [operator.kind]: { function: operator.fn } } as OperatorMessage['operator'];
     case 'sum':
-      return { name, operator: { $case: 'sum', sum: { field: operator.field } } };
+      return { $case: 'sum', sum: { field: operator.field } };
     case 'count':
-      return { name, operator: { $case: 'count', count: {} } };
+      return { $case: 'count', count: {} };
     case 'textFileSink':
-      return {
-        name,
-        operator: { $case: 'textFileSink', textFileSink: { path: operator.path, overwrite: operator.overwrite } },
-      };
+      return { $case: 'textFileSink', textFileSink: { path: operator.path, overwrite: operator.overwrite } };
     case 'printSink':
-      return { name, operator: { $case: 'printSink', printSink: { prefix: operator.prefix } } };
+      return { $case: 'printSink', printSink: { prefix: operator.prefix } };
     case 'collectSink':
-      return { name, operator: { $case: 'collectSink', collectSink: {} } };
+      return { $case: 'collectSink', collectSink: {} };
     case 'driver':
       return {
-        name,
-        operator: {
-          $case: 'driver',
-          driver: { ...operator, resources: resourceProfileToMessage(operator.resources) },
-        },
+        $case: 'driver',
+        driver: { ...operator, resources: resourceProfileToMessage(operator.resources) },
       };
   }
 }
 
 /** A proto operator as the domain's; `where` names it in errors. */
 export function operatorFromMessage(message: OperatorMessage, where: string): OperatorSpec {
+  const spec = operatorBodyFromMessage(message, where);
+  return message.uid ? { ...spec, uid: message.uid } : spec;
+}
+
+function operatorBodyFromMessage(message: OperatorMessage, where: string): OperatorSpec {
   const name = message.name;
   const operator = message.operator;
   if (!operator) throw new InvalidArgumentError(`${where}: the operator is not set`);
@@ -131,7 +146,44 @@ export function operatorFromMessage(message: OperatorMessage, where: string): Op
       return { name, kind: 'collectionSource', records: decodeRecords(operator.collectionSource.records) };
     case 'textFileSource':
       if (!operator.textFileSource.path) throw new InvalidArgumentError(`${where}: text_file_source needs a path`);
-      return { name, kind: 'textFileSource', path: operator.textFileSource.path };
+      return operator.textFileSource.monitorIntervalMs > 0
+        ? {
+            name,
+            kind: 'textFileSource',
+            path: operator.textFileSource.path,
+            monitorIntervalMs: operator.textFileSource.monitorIntervalMs,
+          }
+        : { name, kind: 'textFileSource', path: operator.textFileSource.path };
+    case 'generatorSource': {
+      const { count, recordsPerSecond } = operator.generatorSource;
+      if (count < 0n || count > BigInt(Number.MAX_SAFE_INTEGER))
+        throw new InvalidArgumentError(`${where}: generator_source count must be within 0..2^53`);
+      if (!Number.isFinite(recordsPerSecond) || recordsPerSecond < 0)
+        throw new InvalidArgumentError(`${where}: generator_source records_per_second must be a finite number >= 0`);
+      return {
+        name,
+        kind: 'generatorSource',
+        fn: userFunctionFromMessage(operator.generatorSource.function, where),
+        ...(count > 0n ? { count: Number(count) } : {}),
+        ...(recordsPerSecond > 0 ? { recordsPerSecond } : {}),
+      };
+    }
+    case 'jetStreamSource': {
+      const { servers, stream, subject, startSequence } = operator.jetStreamSource;
+      if (servers.length === 0 || servers.some((server) => server.trim() === ''))
+        throw new InvalidArgumentError(`${where}: jet_stream_source needs at least one server URL`);
+      if (!stream) throw new InvalidArgumentError(`${where}: jet_stream_source needs a stream name`);
+      if (startSequence > BigInt(Number.MAX_SAFE_INTEGER))
+        throw new InvalidArgumentError(`${where}: jet_stream_source start_sequence must be below 2^53`);
+      return {
+        name,
+        kind: 'jetStreamSource',
+        servers,
+        stream,
+        ...(subject ? { subject } : {}),
+        ...(startSequence > 0n ? { startSequence: Number(startSequence) } : {}),
+      };
+    }
     case 'sequenceSource': {
       const { from, to } = operator.sequenceSource;
       const limit = BigInt(Number.MAX_SAFE_INTEGER);

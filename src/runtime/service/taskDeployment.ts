@@ -22,8 +22,12 @@ import { resourceProfileFromMessage, resourceProfileToMessage } from './slots.js
 
 /** A domain descriptor as its proto message. */
 export function taskDeploymentToMessage(descriptor: TaskDeploymentDescriptor): DescriptorMessage {
+  const { restore, ...rest } = descriptor;
   return {
-    ...descriptor,
+    ...rest,
+    checkpointing: descriptor.checkpointing === true,
+    restoredState: Buffer.from(restore?.state ?? new Uint8Array(0)),
+    restoredCheckpointId: BigInt(restore?.checkpointId ?? 0),
     operators: descriptor.operators.map(operatorToMessage),
     inputs: descriptor.inputs.map((gate) => ({
       sourceVertexId: gate.sourceVertexId,
@@ -110,5 +114,11 @@ export function taskDeploymentFromMessage(message: DescriptorMessage | undefined
     applicationId: message.applicationId,
     jobmanagerAddress: message.jobmanagerAddress,
     runtimeMode: runtimeModeFromMessage(message.runtimeMode, where),
+    ...(message.checkpointing ? { checkpointing: true } : {}),
+    ...(message.restoredCheckpointId > 0n
+      ? {
+          restore: { checkpointId: Number(message.restoredCheckpointId), state: new Uint8Array(message.restoredState) },
+        }
+      : {}),
   };
 }

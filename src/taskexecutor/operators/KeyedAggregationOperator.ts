@@ -87,6 +87,16 @@ export class KeyedAggregationOperator<A = unknown> implements StreamOperator {
     return out;
   }
 
+  /** Every key with its accumulator, for a checkpoint. */
+  snapshotState(): Array<{ key: unknown; accumulator: A }> {
+    return [...this.state.values()];
+  }
+
+  /** Takes back the keys and accumulators of {@link snapshotState}. */
+  restoreState(state: unknown): void {
+    for (const entry of state as Array<{ key: unknown; accumulator: A }>) this.state.set(entry.key, entry);
+  }
+
   /** Each key's accumulator so far as a partial `[key, value]`, and the state is cleared. */
   drainPartials(): KeyedPartial[] {
     const out: KeyedPartial[] = [];

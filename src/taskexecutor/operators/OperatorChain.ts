@@ -123,6 +123,40 @@ export class OperatorChain {
     await this.sink?.abort();
   }
 
+  /** The state of every stateful operator and of the sink, by operator key, for checkpoint `checkpointId`. */
+  async snapshotState(checkpointId: number): Promise<Record<string, unknown>> {
+    this.checkOpen();
+    const states: Record<string, unknown> = {};
+    this.operators.forEach((operator, index) => {
+      const state = operator.snapshotState?.();
+      if (state !== undefined) states[this.keyOf(index)] = state;
+    });
+    const sinkState = await this.sink?.snapshotState?.(checkpointId);
+    if (sinkState !== undefined) states[this.keyOf(this.specs.length)] = sinkState;
+    return states;
+  }
+
+  /** Restores every operator's and the sink's state from a checkpoint's `states`, by operator key. */
+  async restoreState(states: Record<string, unknown>): Promise<void> {
+    this.checkOpen();
+    this.operators.forEach((operator, index) => {
+      const state = states[this.keyOf(index)];
+      if (state !== undefined) operator.restoreState?.(state);
+    });
+    await this.sink?.restoreState?.(states[this.keyOf(this.specs.length)]);
+  }
+
+  /** Tells the sink that checkpoint `checkpointId` completed; a sink that fails to commit fails the task at its next write. */
+  notifyCheckpointComplete(checkpointId: number): void {
+    void this.sink?.notifyCheckpointComplete?.(checkpointId);
+  }
+
+  /** The key of operator `index` (the sink is `specs.length`) in a snapshot: its uid, else its position. */
+  private keyOf(index: number): string {
+    const spec = index < this.specs.length ? this.specs[index] : this.options.operators.at(-1);
+    return spec?.uid ?? `#${index}`;
+  }
+
   private async pushFrom(first: number, input: unknown[]): Promise<void> {
     let records = input;
     for (let index = first; index < this.operators.length && records.length > 0; index++) {

@@ -14,4 +14,13 @@ export interface SinkWriter extends RecordWriter {
    * more than once, and after a failed `open()`; does nothing after a successful `finish()`.
    */
   abort(): Promise<void>;
+  /**
+   * Prepares the commit of what was written before the barrier of `checkpointId` and returns the
+   * sink's state for the checkpoint (what it must still commit); sinks without a commit have none.
+   */
+  snapshotState?(checkpointId: number): Promise<unknown>;
+  /** Takes back the state of a restored checkpoint: commits what it covered, drops what came after. */
+  restoreState?(state: unknown): Promise<void>;
+  /** Checkpoint `checkpointId` completed: commits what it covers (the second phase of the commit). */
+  notifyCheckpointComplete?(checkpointId: number): Promise<void>;
 }

@@ -18,4 +18,8 @@ export interface StreamOperator {
    * operator held back. The streaming operators emit as they go and have none.
    */
   endInput?(): unknown[];
+  /** The operator's state for a checkpoint (data a structured clone can copy); stateless operators have none. */
+  snapshotState?(): unknown;
+  /** Takes back the state {@link snapshotState} returned, before the first batch of a restored task. */
+  restoreState?(state: unknown): void;
 }

@@ -10,6 +10,7 @@ import { PrintSinkWriter } from './PrintSinkWriter.js';
 import type { SinkWriter } from './SinkWriter.js';
 import type { TaskContext } from './TaskContext.js';
 import { TextFileSinkWriter } from './TextFileSinkWriter.js';
+import { TransactionalTextFileSinkWriter } from './TransactionalTextFileSinkWriter.js';
 
 /** The operators that end a chain by writing records out. */
 export type SinkSpec = Extract<OperatorSpec, { kind: 'textFileSink' | 'printSink' | 'collectSink' }>;
@@ -22,6 +23,8 @@ export interface SinkOptions {
   collect?: RecordCollector;
   /** Characters a text file sink buffers before writing; default about 1 MiB. */
   writeBufferSize?: number;
+  /** Whether the job takes checkpoints: a text file sink then commits per checkpoint (two-phase commit). */
+  checkpointing?: boolean;
 }
 
 /** Whether `spec` is a sink operator. */
@@ -47,6 +50,7 @@ export function createSinkWriter(spec: SinkSpec, context: TaskContext, options: 
       }
       return new CollectSinkWriter(options.collect);
     case 'textFileSink':
+      if (options.checkpointing) return new TransactionalTextFileSinkWriter(spec.path, context);
       return new TextFileSinkWriter(spec.path, spec.overwrite, context, options.writeBufferSize);
     default:
       throw new InvalidArgumentError(

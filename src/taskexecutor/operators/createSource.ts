@@ -11,7 +11,16 @@ import { checkTaskContext, type TaskContext } from './TaskContext.js';
 import { textFileSource } from './textFileSource.js';
 
 /** The operators that read input. */
-export type SourceSpec = Extract<OperatorSpec, { kind: 'collectionSource' | 'textFileSource' | 'sequenceSource' }>;
+export type SourceSpec = Extract<
+  OperatorSpec,
+  { kind: 'collectionSource' | 'textFileSource' | 'sequenceSource' | 'generatorSource' | 'jetStreamSource' }
+>;
+
+/** The sources that read a bounded input once, in an order that is the same each time. */
+export type BoundedSourceSpec = Extract<
+  OperatorSpec,
+  { kind: 'collectionSource' | 'textFileSource' | 'sequenceSource' }
+>;
 
 /** How sources batch and read; every field is optional. */
 export interface SourceOptions {
@@ -29,7 +38,18 @@ export const DEFAULT_READ_CHUNK_SIZE = 1024 * 1024;
 
 /** Whether `spec` is a source operator. */
 export function isSourceSpec(spec: OperatorSpec): spec is SourceSpec {
-  return spec.kind === 'collectionSource' || spec.kind === 'textFileSource' || spec.kind === 'sequenceSource';
+  return (
+    spec.kind === 'collectionSource' ||
+    spec.kind === 'textFileSource' ||
+    spec.kind === 'sequenceSource' ||
+    spec.kind === 'generatorSource' ||
+    spec.kind === 'jetStreamSource'
+  );
+}
+
+/** The checked batch size of `options`. */
+export function sourceBatchSize(options: SourceOptions): number {
+  return positiveInteger(options.batchSize ?? DEFAULT_BATCH_SIZE, 'batchSize');
 }
 
 /**
@@ -41,7 +61,7 @@ export function isSourceSpec(spec: OperatorSpec): spec is SourceSpec {
  *   or `context` is not valid (see {@link checkTaskContext}).
  */
 export function createSource(
-  spec: SourceSpec,
+  spec: BoundedSourceSpec,
   context: TaskContext,
   options: SourceOptions = {},
 ): AsyncIterable<unknown[]> {

@@ -3,11 +3,17 @@
  * the operator chain a batch at a time until the input ends, then the chain finishes. The task
  * runner calls it inside a worker thread; tests call it directly. Cancellation is checked between
  * batches, and any failure aborts the chain so that file sinks leave nothing of the attempt.
+ * With checkpointing it also takes the task's snapshots at barriers.
  */
 import { abortable, AbortError } from 'abort-controller-x';
 import { InvalidArgumentError } from '../../common/errors.js';
 import type { OperatorSpec, UserFunctionSpec } from '../../jobgraph/jobGraph.js';
-import { createSource, isSourceSpec, type SourceOptions } from './createSource.js';
+import type { TaskStateSnapshot } from '../../runtime/TaskStateSnapshot.js';
+import { isBarrier, type CheckpointBarrierEvent, type InputElement } from '../checkpointing/CheckpointBarrierEvent.js';
+import type { CheckpointSignals } from '../checkpointing/CheckpointSignals.js';
+import { isSourceSpec, type SourceOptions } from './createSource.js';
+import { createSourceReader } from './createSourceReader.js';
+import type { SourceBatch } from './SourceBatch.js';
 import type { SinkOptions } from './createSinkWriter.js';
 import type { FunctionLoader } from './FunctionLoader.js';
 import type { KeyedAggregationMode } from './KeyedAggregationMode.js';
@@ -15,14 +21,26 @@ import { OperatorChain } from './OperatorChain.js';
 import type { RecordWriter } from './RecordWriter.js';
 import { checkTaskContext, type TaskContext } from './TaskContext.js';
 
+/** How a task takes part in checkpoints; absent when its job takes none. */
+export interface TaskCheckpointing {
+  /** The snapshot the task restores from, when it does. */
+  restored?: TaskStateSnapshot;
+  /** Triggers (for a task that starts with a source) and completions. */
+  signals: CheckpointSignals;
+  /** Hands the task's snapshot for a checkpoint to the job master. */
+  acknowledge(snapshot: TaskStateSnapshot): void;
+  /** Sends the barrier of a checkpoint down every output channel; resolves once all took it. */
+  broadcastBarrier?(checkpointId: number): Promise<void>;
+}
+
 /** What {@link runTaskPipeline} runs. */
 export interface TaskPipelineOptions extends SourceOptions {
   /** All operators of the vertex, in order; the first is the source unless `input` is given. */
   operators: OperatorSpec[];
   context: TaskContext;
   loader: FunctionLoader;
-  /** The network input, for a vertex that does not start with a source. */
-  input?: AsyncIterable<unknown[]>;
+  /** The network input (batches and aligned barriers), for a vertex that does not start with a source. */
+  input?: AsyncIterable<InputElement>;
   /** The key selector of the input edge, for keyed operators. */
   keySelector?: UserFunctionSpec;
   /** How keyed operators run (the job's runtime mode, a pre-aggregated input); STREAMING on records when unset. */
@@ -33,6 +51,8 @@ export interface TaskPipelineOptions extends SourceOptions {
   sinks?: SinkOptions;
   /** Cancels the run; it rejects with an `AbortError` and the sink is aborted. */
   signal?: AbortSignal;
+  /** Checkpoints, when the job takes them. */
+  checkpointing?: TaskCheckpointing;
 }
 
 /** What a finished run did (Flink's `numRecordsIn` and `numRecordsOut` task metrics). */
@@ -47,6 +67,12 @@ export interface TaskPipelineResult {
  * Reads every batch of the input into the chain, then finishes the chain. Resolves when the
  * output has finished (a text file sink has committed its part file).
  *
+ * With checkpointing, a source task waits for triggers between its reads and an input task gets
+ * aligned barriers between its batches; either way the task snapshots its operators (and its
+ * source's position after the last batch it processed), hands the snapshot on, and forwards the
+ * barrier to its outputs before it processes anything after it. A restored task starts from its
+ * snapshot.
+ *
  * On failure the chain is aborted and the original error is rethrown unchanged (a user function's
  * error as the user threw it). When `signal` is aborted, the run stops before its next batch,
  * or while it waits for input, and rejects with an `AbortError` (see `isAbortError` of
@@ -56,7 +82,7 @@ export interface TaskPipelineResult {
  * @throws InvalidArgumentError when the vertex has both or neither of a source and an input.
  */
 export async function runTaskPipeline(options: TaskPipelineOptions): Promise<TaskPipelineResult> {
-  const { operators, context, signal } = options;
+  const { operators, context, signal, checkpointing } = options;
   checkTaskContext(context);
   const head = operators[0];
   const hasSource = head !== undefined && isSourceSpec(head);
@@ -78,27 +104,62 @@ export async function runTaskPipeline(options: TaskPipelineOptions): Promise<Tas
     sinks: options.sinks,
   });
   let numRecordsIn = 0;
+  /** Where the source stands after the last batch the chain processed. */
+  let sourcePosition: unknown = checkpointing?.restored?.source;
+  const snapshot = async (checkpointId: number) => {
+    const state: TaskStateSnapshot = { checkpointId, operators: await chain.snapshotState(checkpointId) };
+    if (hasSource && sourcePosition !== undefined) state.source = sourcePosition;
+    checkpointing?.acknowledge(state);
+    await checkpointing?.broadcastBarrier?.(checkpointId);
+  };
   try {
     await chain.open();
-    const input = hasSource ? createSource(head, context, options) : (options.input as AsyncIterable<unknown[]>);
+    // Always, so that a sink that commits per checkpoint settles what an earlier attempt left.
+    if (checkpointing) await chain.restoreState(checkpointing.restored?.operators ?? {});
+    checkpointing?.signals.onComplete((checkpointId) => chain.notifyCheckpointComplete(checkpointId));
+    const input: AsyncIterable<SourceBatch | InputElement> = hasSource
+      ? createSourceReader(head, context, options, checkpointing?.restored?.source)
+      : (options.input as AsyncIterable<InputElement>);
     const iterator = input[Symbol.asyncIterator]();
+    const triggers = hasSource ? checkpointing?.signals : undefined;
+    let trigger: Promise<number> | undefined;
+    let read: Promise<IteratorResult<SourceBatch | InputElement>> | undefined;
     let done = false;
-    let waiting = false;
     try {
       while (!done) {
         if (signal?.aborted) throw new AbortError();
-        waiting = true;
-        const next = signal ? await abortable(signal, iterator.next()) : await iterator.next();
-        waiting = false;
+        read ??= iterator.next();
+        let next: IteratorResult<SourceBatch | InputElement> | number;
+        if (triggers) {
+          trigger ??= triggers.nextTrigger();
+          const either = Promise.race([read, trigger]);
+          next = signal ? await abortable(signal, either) : await either;
+        } else {
+          next = signal ? await abortable(signal, read) : await read;
+        }
+        if (typeof next === 'number') {
+          trigger = undefined;
+          await snapshot(next);
+          continue;
+        }
+        read = undefined;
         if (next.done) {
           done = true;
+        } else if (hasSource) {
+          const batch = next.value as SourceBatch;
+          numRecordsIn += batch.records.length;
+          await chain.processBatch(batch.records);
+          sourcePosition = batch.position;
+        } else if (isBarrier(next.value as InputElement)) {
+          await snapshot((next.value as CheckpointBarrierEvent).checkpointId);
         } else {
-          numRecordsIn += next.value.length;
-          await chain.processBatch(next.value);
+          const records = next.value as unknown[];
+          numRecordsIn += records.length;
+          await chain.processBatch(records);
         }
       }
     } finally {
-      if (!done) await closeIterator(iterator, waiting);
+      if (!done) await closeIterator(iterator, read !== undefined);
     }
     if (signal?.aborted) throw new AbortError();
     await chain.finish();
@@ -113,7 +174,7 @@ export async function runTaskPipeline(options: TaskPipelineOptions): Promise<Tas
  * Lets the input release what it holds (open files, network streams). When a read is still
  * pending (the run was cancelled while waiting), `return()` waits for that read, so it is not awaited.
  */
-async function closeIterator(iterator: AsyncIterator<unknown[]>, readPending: boolean): Promise<void> {
+async function closeIterator(iterator: AsyncIterator<unknown>, readPending: boolean): Promise<void> {
   const closing = iterator.return?.();
   if (!closing) return;
   if (readPending) closing.catch(() => undefined);

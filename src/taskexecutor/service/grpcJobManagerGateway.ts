@@ -58,6 +58,24 @@ export function grpcJobManagerGateway(
       );
       return answer.accepted;
     },
+    async acknowledgeCheckpoint(jobId, executionAttemptId, checkpointId, state) {
+      const answer = await client.acknowledgeCheckpoint(
+        {
+          jobId,
+          executionAttemptId,
+          checkpointId: BigInt(checkpointId),
+          state: Buffer.from(state.buffer, state.byteOffset, state.byteLength),
+        },
+        signal(),
+      );
+      return answer.accepted;
+    },
+    async declineCheckpoint(jobId, executionAttemptId, checkpointId, reason) {
+      await client.declineCheckpoint(
+        { jobId, executionAttemptId, checkpointId: BigInt(checkpointId), reason },
+        signal(),
+      );
+    },
     async reportTaskOutput(jobId, executionAttemptId, stream, data) {
       await client.reportTaskOutput(
         {

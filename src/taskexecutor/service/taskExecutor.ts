@@ -148,6 +148,10 @@ export async function startTaskExecutor(options: TaskExecutorOptions): Promise<T
         collect: (records) =>
           jobManager.reportCollectedRecords(descriptor.jobId, descriptor.executionAttemptId, records),
         print: (text) => output.print(descriptor, text),
+        acknowledgeCheckpoint: (checkpointId, state) =>
+          jobManager.acknowledgeCheckpoint(descriptor.jobId, descriptor.executionAttemptId, checkpointId, state),
+        declineCheckpoint: (checkpointId, reason) =>
+          jobManager.declineCheckpoint(descriptor.jobId, descriptor.executionAttemptId, checkpointId, reason),
         driverMemory: (sample) =>
           driverMemory.record(descriptor.executionAttemptId, driverMemoryReport(descriptor, sample)),
       },

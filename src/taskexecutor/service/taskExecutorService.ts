@@ -14,6 +14,7 @@ import { resourceProfileFromMessage, slotToMessage } from '../../runtime/service
 import { taskDeploymentFromMessage } from '../../runtime/service/taskDeployment.js';
 import type { HostedService } from '../../rpc/serverHost.js';
 import { hostedService } from '../../rpc/hostedService.js';
+import { toSafeNumber } from '../../rpc/longs.js';
 import type { TaskRegistry } from '../TaskRegistry.js';
 import type { TaskSlotTable } from '../TaskSlotTable.js';
 
@@ -55,6 +56,17 @@ export function taskExecutorService(deps: TaskExecutorServiceDependencies): Host
     async cancelTask(request) {
       if (!request.executionAttemptId) throw new InvalidArgumentError('execution_attempt_id is required');
       deps.tasks.cancel(request.executionAttemptId);
+      return {};
+    },
+    async triggerCheckpoint(request) {
+      if (!request.executionAttemptId) throw new InvalidArgumentError('execution_attempt_id is required');
+      const checkpointId = toSafeNumber(request.checkpointId, 'checkpoint_id');
+      const timestamp = toSafeNumber(request.timestampMs, 'timestamp_ms');
+      return { accepted: deps.tasks.triggerCheckpoint(request.executionAttemptId, checkpointId, timestamp) };
+    },
+    async confirmCheckpoint(request) {
+      if (!request.executionAttemptId) throw new InvalidArgumentError('execution_attempt_id is required');
+      deps.tasks.confirmCheckpoint(request.executionAttemptId, toSafeNumber(request.checkpointId, 'checkpoint_id'));
       return {};
     },
     exchangeData: deps.exchangeData,

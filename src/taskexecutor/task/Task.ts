@@ -19,6 +19,7 @@ import { driverOutOfHeapFailure } from '../../driver/driverOutOfHeapFailure.js';
 import type { InputGateDescriptor, TaskDeploymentDescriptor } from '../../runtime/TaskDeploymentDescriptor.js';
 import type { ClientSecurity } from '../../rpc/security/ClientSecurity.js';
 import type { TaskOutputStream } from '../../runtime/JobManagerGateway.js';
+import { barrierBatch, checkpointIdOfBarrier } from '../network/CheckpointBarrier.js';
 import { ownBuffer } from './serializeBatch.js';
 import { taskNameOf } from './taskName.js';
 import type { TaskWorkerLibraryCache } from './TaskWorkerLibraryCache.js';
@@ -67,6 +68,10 @@ export interface TaskServices {
   collect(records: unknown[]): Promise<boolean>;
   /** Takes what a print sink wrote. */
   print(text: string): void;
+  /** Hands the task's snapshot for a checkpoint to the job master; resolves false when it is no longer wanted. */
+  acknowledgeCheckpoint?(checkpointId: number, state: Uint8Array): Promise<boolean>;
+  /** Tells the job master that the task could not snapshot for a checkpoint. */
+  declineCheckpoint?(checkpointId: number, reason: string): Promise<void>;
   /** Takes a driver's memory sample (a driver task's worker sends them while it runs and at its end). */
   driverMemory?(sample: DriverMemorySample): void;
 }
@@ -150,6 +155,21 @@ export class Task {
   /** Prepares and starts the attempt; failures are reported as FAILED, never thrown. */
   start(): void {
     void this.run().catch((error: unknown) => this.end('FAILED', serializeError(error)));
+  }
+
+  /**
+   * Starts checkpoint `checkpointId` in a running source task (the worker snapshots and sends the
+   * barrier downstream); false when the attempt is not running.
+   */
+  triggerCheckpoint(checkpointId: number, _timestamp: number): boolean {
+    if (this.state !== 'RUNNING' || this.ending || this.cancelRequested) return false;
+    this.post({ type: 'triggerCheckpoint', checkpointId });
+    return true;
+  }
+
+  /** Tells the worker that checkpoint `checkpointId` completed, so its sink commits. */
+  confirmCheckpoint(checkpointId: number): void {
+    if (this.state === 'RUNNING' && !this.ending) this.post({ type: 'checkpointComplete', checkpointId });
   }
 
   /** Asks the attempt to stop; resolves once it has ended. */
@@ -261,6 +281,13 @@ export class Task {
           this.post({ type: 'inputEnd' });
           return;
         }
+        const checkpointId = checkpointIdOfBarrier(next.batch);
+        if (checkpointId !== undefined) {
+          // A barrier is consumed at once (its credit returns); the worker aligns the channels.
+          gate.recycle(next.channelIndex);
+          this.post({ type: 'barrier', channel: next.channelIndex, checkpointId });
+          continue;
+        }
         const payload = ownBuffer(next.batch.payload);
         this.post({ type: 'input', channel: next.channelIndex, count: next.batch.count, payload }, [payload]);
       }
@@ -289,6 +316,27 @@ export class Task {
           message.id,
           Promise.resolve().then(() => this.partitions[message.output].finish()),
         );
+        break;
+      case 'broadcastBarrier': {
+        const barrier = barrierBatch(message.checkpointId);
+        const taken = this.partitions.flatMap((partition, output) =>
+          Array.from({ length: this.options.descriptor.outputs[output].subpartitions }, (_, subpartition) =>
+            partition.emit(subpartition, barrier),
+          ),
+        );
+        this.acknowledge(message.id, Promise.all(taken));
+        break;
+      }
+      case 'checkpointState':
+        void services
+          .acknowledgeCheckpoint?.(message.checkpointId, new Uint8Array(message.state))
+          .catch((error: unknown) =>
+            this.logger.warn({ err: error, checkpointId: message.checkpointId }, 'could not acknowledge a checkpoint'),
+          );
+        break;
+      case 'declineCheckpoint':
+        this.logger.warn({ checkpointId: message.checkpointId, reason: message.reason }, 'checkpoint declined');
+        void services.declineCheckpoint?.(message.checkpointId, message.reason).catch(() => undefined);
         break;
       case 'collect':
         this.acknowledge(

@@ -8,14 +8,16 @@
  * isolate keeps: the bundle's loaded modules (their module-level state, as Flink's static fields
  * within one user-code class loader) and the rebuilt functions cached by `loadUserFunction`.
  */
-import { getHeapStatistics } from 'node:v8';
+import { deserialize, getHeapStatistics, serialize } from 'node:v8';
 import { isAbortError } from 'abort-controller-x';
 import { serializeError } from '../../common/status.js';
 import { loadUserFunction } from '../../api/functions/loadUserFunction.js';
 import { driverOperatorOf } from '../../driver/driverOperatorOf.js';
 import type { FunctionLoader, UserFunction } from '../operators/FunctionLoader.js';
 import { createOutputPartitioner } from '../operators/createOutputPartitioner.js';
-import { runTaskPipeline } from '../operators/runTaskPipeline.js';
+import { runTaskPipeline, type TaskCheckpointing } from '../operators/runTaskPipeline.js';
+import type { TaskStateSnapshot } from '../../runtime/TaskStateSnapshot.js';
+import { CheckpointSignals } from '../checkpointing/CheckpointSignals.js';
 import { flushWorkerStdio } from './flushWorkerStdio.js';
 import { taskNameOf } from './taskName.js';
 import type { WorkerChannel } from './WorkerChannel.js';
@@ -47,6 +49,7 @@ const REUSABLE_HEAP_SHARE = 0.5;
 export class WorkerTaskRun {
   private readonly aborter = new AbortController();
   private readonly input: WorkerInput | undefined;
+  private readonly checkpointSignals = new CheckpointSignals();
   /** Print sink lines, sent to the main thread once per turn of the event loop instead of per line. */
   private printed: string[] = [];
 
@@ -57,7 +60,10 @@ export class WorkerTaskRun {
   ) {
     this.input =
       task.descriptor.inputs.length > 0
-        ? new WorkerInput((from) => channel.post({ type: 'recycle', channel: from }))
+        ? new WorkerInput(
+            (from) => channel.post({ type: 'recycle', channel: from }),
+            task.descriptor.inputs[0].channels.length,
+          )
         : undefined;
   }
 
@@ -66,6 +72,15 @@ export class WorkerTaskRun {
     switch (message.type) {
       case 'input':
         this.input?.push({ channel: message.channel, payload: message.payload });
+        break;
+      case 'barrier':
+        this.input?.push({ channel: message.channel, barrier: message.checkpointId });
+        break;
+      case 'triggerCheckpoint':
+        this.checkpointSignals.trigger(message.checkpointId);
+        break;
+      case 'checkpointComplete':
+        this.checkpointSignals.complete(message.checkpointId);
         break;
       case 'inputEnd':
         this.input?.push({ end: true });
@@ -136,8 +151,10 @@ export class WorkerTaskRun {
         sinks: {
           printLine: (line) => this.printLine(line),
           collect: (records) => channel.request({ type: 'collect', records }),
+          checkpointing: descriptor.checkpointing === true,
         },
         signal: this.aborter.signal,
+        checkpointing: descriptor.checkpointing ? this.checkpointing(partitioners.length > 0) : undefined,
       });
       this.flushPrinted();
       channel.close({ type: 'finished', ...result, reusable: heapLeavesRoom() });
@@ -185,6 +202,29 @@ export class WorkerTaskRun {
       if (this.aborter.signal.aborted) this.channel.close({ type: 'canceled' });
       else this.channel.close({ type: 'failed', error: serializeError(error) });
     }
+  }
+
+  /** How the pipeline takes part in checkpoints: snapshots go to the main thread, barriers down every output. */
+  private checkpointing(hasOutputs: boolean): TaskCheckpointing {
+    const { descriptor } = this.task;
+    const channel = this.channel;
+    return {
+      restored: descriptor.restore ? (deserialize(descriptor.restore.state) as TaskStateSnapshot) : undefined,
+      signals: this.checkpointSignals,
+      acknowledge: (snapshot) => {
+        const bytes = serialize(snapshot);
+        const state = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+        channel.post({ type: 'checkpointState', checkpointId: snapshot.checkpointId, state }, [state]);
+      },
+      ...(hasOutputs
+        ? {
+            broadcastBarrier: async (checkpointId: number) => {
+              this.flushPrinted();
+              await channel.request({ type: 'broadcastBarrier', checkpointId });
+            },
+          }
+        : {}),
+    };
   }
 
   private printLine(line: string): void {

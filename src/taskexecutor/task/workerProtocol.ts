@@ -26,6 +26,12 @@ export type ToWorker =
   | { type: 'run'; task: TaskWorkerData }
   /** One batch of the task's network input. */
   | { type: 'input'; channel: number; count: number; payload: ArrayBuffer }
+  /** The barrier of checkpoint `checkpointId` arrived on input channel `channel` (already recycled). */
+  | { type: 'barrier'; channel: number; checkpointId: number }
+  /** A source task starts checkpoint `checkpointId`: snapshot, then send the barrier downstream. */
+  | { type: 'triggerCheckpoint'; checkpointId: number }
+  /** Checkpoint `checkpointId` completed: sinks commit what it covers. */
+  | { type: 'checkpointComplete'; checkpointId: number }
   /** Every channel of the input has ended. */
   | { type: 'inputEnd' }
   /** The input failed (a producer was lost); the task fails with this error. */
@@ -43,6 +49,12 @@ export type FromWorker =
   | { type: 'emit'; id: number; output: number; channel: number; count: number; payload: ArrayBuffer }
   /** Output `output` has had its last batch; acknowledged once its partition finished. */
   | { type: 'finishOutput'; id: number; output: number }
+  /** The barrier of `checkpointId` for every subpartition of every output; acknowledged once all took it. */
+  | { type: 'broadcastBarrier'; id: number; checkpointId: number }
+  /** The task's snapshot for `checkpointId` (a v8-serialized TaskStateSnapshot), for the job master. */
+  | { type: 'checkpointState'; checkpointId: number; state: ArrayBuffer }
+  /** The task could not snapshot for `checkpointId`. */
+  | { type: 'declineCheckpoint'; checkpointId: number; reason: string }
   /** Records of a collect sink; acknowledged once the job manager took them. */
   | { type: 'collect'; id: number; records: unknown[] }
   /** Lines a print sink wrote, newline-terminated. */

@@ -13,6 +13,7 @@ export async function uploadApplicationBundle(
 ): Promise<void> {
   if (!('artifactId' in application.bundle))
     throw new FailedPreconditionError('the application names no stored bundle');
+  await artifacts.refresh(application.bundle.artifactId);
   const artifact = artifacts.get(application.bundle.artifactId);
   await gateway.uploadBundle(artifacts.pathOf(artifact.id), artifact.fileName || `${artifact.id}.tgz`, signal);
 }

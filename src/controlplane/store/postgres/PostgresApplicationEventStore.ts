@@ -3,11 +3,13 @@
  * the application's `last_event_sequence` and inserts the event under the new value: the update
  * takes the application's row lock until the transaction ends, so concurrent appends to one
  * application (from any replica) get consecutive sequences in commit order, and a rolled-back
- * transaction takes its sequence back with it.
+ * transaction takes its sequence back with it. The same statement sends the NOTIFY that wakes
+ * other replicas' watchers at commit (remoteChanges.ts).
  */
 import type { ApplicationEvent, ApplicationEventKind } from '../../model/ApplicationEvent.js';
 import type { ApplicationEventStore, KeptEvents } from '../ApplicationEventStore.js';
 import type { PostgresAccess } from './PostgresAccess.js';
+import { CHANGES_CHANNEL, changePayload } from './remoteChanges.js';
 
 interface EventRow {
   application_id: string;
@@ -18,16 +20,22 @@ interface EventRow {
 
 /** The event logs of every application. */
 export class PostgresApplicationEventStore implements ApplicationEventStore {
-  constructor(private readonly access: PostgresAccess) {}
+  constructor(
+    private readonly access: PostgresAccess,
+    /** This store's name in the notifications that wake other replicas' watchers. */
+    private readonly origin: string,
+  ) {}
 
   async append(applicationId: string, kind: ApplicationEventKind, time = new Date()): Promise<ApplicationEvent> {
     const { rows } = await this.access.query<{ sequence: number }>(
       `WITH moved AS (
          UPDATE applications SET last_event_sequence = last_event_sequence + 1 WHERE id = $1 RETURNING last_event_sequence)
-       INSERT INTO application_events (application_id, sequence, time, type, event_json)
-         SELECT $1, last_event_sequence, $2, $3, $4 FROM moved
-       RETURNING sequence`,
-      [applicationId, time, kind.type, JSON.stringify(kind)],
+       , inserted AS (
+         INSERT INTO application_events (application_id, sequence, time, type, event_json)
+           SELECT $1, last_event_sequence, $2, $3, $4 FROM moved
+         RETURNING sequence)
+       SELECT sequence, pg_notify('${CHANGES_CHANNEL}', $5) FROM inserted`,
+      [applicationId, time, kind.type, JSON.stringify(kind), changePayload('events', this.origin, applicationId)],
     );
     if (rows.length === 0) throw new Error(`cannot append an event to unknown application ${applicationId}`);
     return { applicationId, sequence: rows[0].sequence, time, kind };

@@ -8,8 +8,9 @@
  * Every commit is durable when it returns (`synchronous_commit` is set on for every client), so
  * `durable()` has nothing to wait for.
  */
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import type { ControlPlaneStore, StoreTransaction } from '../ControlPlaneStore.js';
+import type { ControlPlaneStore, RemoteChange, StoreTransaction } from '../ControlPlaneStore.js';
 import type { Migration } from '../Migration.js';
 import { PAGE_TOKEN_KEY_BYTES, PageTokens } from '../pageToken.js';
 import { POSTGRES_MIGRATIONS } from './migrations.js';
@@ -19,6 +20,8 @@ import { PostgresApplicationStore } from './PostgresApplicationStore.js';
 import { PostgresArtifactCatalog } from './PostgresArtifactCatalog.js';
 import { PostgresClusterStore } from './PostgresClusterStore.js';
 import { PostgresDriverLogStore } from './PostgresDriverLogStore.js';
+import { PostgresFollowerLeaseStore } from './PostgresFollowerLeaseStore.js';
+import { RemoteChanges } from './remoteChanges.js';
 import { PostgresJobStore } from './PostgresJobStore.js';
 import { PostgresRetentionStore } from './PostgresRetentionStore.js';
 import { redactedPostgresUrl } from './postgresUrl.js';
@@ -34,6 +37,13 @@ export interface PostgresControlPlaneStoreOptions {
   maxConnections?: number;
   /** Told of an error on an idle connection (the server restarted, say); the pool drops that connection either way. */
   onConnectionError?: (error: Error) => void;
+  /**
+   * How long a connection may sit idle inside a transaction before the server ends its session
+   * (PostgreSQL's idle_in_transaction_session_timeout; 5 s unless given): a replica paused in the
+   * middle of a unit (SIGSTOP, a stalled machine) would otherwise hold its row locks, and with them
+   * another replica's takeover of its leases, for as long as it is paused.
+   */
+  idleInTransactionMs?: number;
 }
 
 /** bigint columns (ordinals, sequences, offsets, counts) as numbers: none of them comes near 2^53. */
@@ -53,15 +63,17 @@ abstract class PostgresScope {
   readonly driverLogs;
   readonly retention;
   readonly artifacts;
+  readonly leases;
 
-  constructor(access: PostgresAccess, pages: PageTokens) {
+  constructor(access: PostgresAccess, pages: PageTokens, origin: string) {
     this.applications = new PostgresApplicationStore(access, pages);
-    this.events = new PostgresApplicationEventStore(access);
+    this.events = new PostgresApplicationEventStore(access, origin);
     this.clusters = new PostgresClusterStore(access, pages);
     this.jobs = new PostgresJobStore(access, pages);
-    this.driverLogs = new PostgresDriverLogStore(access);
+    this.driverLogs = new PostgresDriverLogStore(access, origin);
     this.retention = new PostgresRetentionStore(access);
     this.artifacts = new PostgresArtifactCatalog(access);
+    this.leases = new PostgresFollowerLeaseStore(access);
   }
 }
 
@@ -72,14 +84,15 @@ export class PostgresControlPlaneStore extends PostgresScope implements ControlP
     private readonly pages: PageTokens,
     /** The database's URL without its password, as messages name it. */
     private readonly where: string,
+    private readonly changes: RemoteChanges,
   ) {
-    super(poolAccess(pool, where), pages);
+    super(poolAccess(pool, where), pages, changes.origin);
   }
 
   async transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
     let unit: PostgresStoreTransaction | undefined;
     const result = await inTransaction(this.pool, this.where, (client) => {
-      unit = new PostgresStoreTransaction(client, this.pages, this.where);
+      unit = new PostgresStoreTransaction(client, this.pages, this.where, this.changes.origin);
       return work(unit);
     });
     // Committed: what tells others of the unit's writes may run now (a callback's error is the caller's to hear).
@@ -96,7 +109,13 @@ export class PostgresControlPlaneStore extends PostgresScope implements ControlP
     return schemaVersion(poolAccess(this.pool, this.where));
   }
 
+  /** Changes other replicas committed, heard on one dedicated LISTEN connection (opened at the first listener). */
+  onRemoteChange(listener: (change: RemoteChange) => void): () => void {
+    return this.changes.listen(listener);
+  }
+
   async close(): Promise<void> {
+    await this.changes.close();
     await this.pool.end();
   }
 }
@@ -111,8 +130,9 @@ class PostgresStoreTransaction extends PostgresScope implements StoreTransaction
     private readonly client: pg.PoolClient,
     pages: PageTokens,
     where: string,
+    origin: string,
   ) {
-    super(clientAccess(client, where), pages);
+    super(clientAccess(client, where), pages, origin);
   }
 
   async transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
@@ -154,13 +174,23 @@ export async function openPostgresControlPlaneStore(
     types: TYPES,
   });
   // An answer waits for its commit to be durable; a server configured otherwise is overruled for this store's sessions.
-  pool.on('connect', (client) => void client.query('SET synchronous_commit TO on').catch(() => undefined));
+  const idleInTransactionMs = Math.max(1, Math.round(options.idleInTransactionMs ?? 5000));
+  pool.on(
+    'connect',
+    (client) =>
+      void client
+        .query(`SET synchronous_commit TO on; SET idle_in_transaction_session_timeout TO ${idleInTransactionMs}`)
+        .catch(() => undefined),
+  );
   pool.on('error', (error) => options.onConnectionError?.(error));
   const where = redactedPostgresUrl(url);
   try {
     await migrate(pool, options.migrations ?? POSTGRES_MIGRATIONS, where);
     const key = await storeKey(pool, 'page_tokens', PAGE_TOKEN_KEY_BYTES);
-    return new PostgresControlPlaneStore(pool, new PageTokens(key), where);
+    const changes = new RemoteChanges(url, randomBytes(6).toString('base64url'), (error) =>
+      options.onConnectionError?.(error),
+    );
+    return new PostgresControlPlaneStore(pool, new PageTokens(key), where, changes);
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw unreachableError(error, url) ?? error;

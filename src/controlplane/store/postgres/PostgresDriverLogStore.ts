@@ -2,7 +2,8 @@
  * The `driver_log` table: the PostgreSQL {@link DriverLogStore}. An append locks the application's
  * row (`FOR UPDATE`), checks the source offset, inserts its rows and moves the offsets in one
  * transaction: a second copy of the same log, on this replica or another, waits and is then refused
- * because the offset moved.
+ * because the offset moved. Each append and completion sends the NOTIFY that wakes other
+ * replicas' readers at commit (remoteChanges.ts).
  */
 import { FailedPreconditionError, NotFoundError } from '../../../common/errors.js';
 import type {
@@ -14,6 +15,7 @@ import type {
 } from '../DriverLogStore.js';
 import { joinDriverLogWrites, piecesFrom } from '../driverLogRows.js';
 import type { PostgresAccess } from './PostgresAccess.js';
+import { CHANGES_CHANNEL, changePayload } from './remoteChanges.js';
 
 interface PositionRow {
   driver_log_source_offset: number;
@@ -32,7 +34,11 @@ interface PieceRow {
 
 /** The driver logs of every application. */
 export class PostgresDriverLogStore implements DriverLogStore {
-  constructor(private readonly access: PostgresAccess) {}
+  constructor(
+    private readonly access: PostgresAccess,
+    /** This store's name in the notifications that wake other replicas' readers. */
+    private readonly origin: string,
+  ) {}
 
   position(applicationId: string): Promise<DriverLogPosition> {
     return positionOf(this.access, applicationId, '');
@@ -52,6 +58,7 @@ export class PostgresDriverLogStore implements DriverLogStore {
           `the driver log copy of application ${applicationId} is at source offset ${position.sourceOffset}, not ${fromSourceOffset}`,
         );
       }
+      await this.notify(access, applicationId);
       return appendRows(access, applicationId, position.endOffset, toSourceOffset, writes, time);
     });
   }
@@ -63,7 +70,15 @@ export class PostgresDriverLogStore implements DriverLogStore {
       if (notes.length > 0)
         await appendRows(access, applicationId, position.endOffset, position.sourceOffset, notes, time);
       await access.query('UPDATE applications SET driver_log_completed_at = $2 WHERE id = $1', [applicationId, time]);
+      await this.notify(access, applicationId);
     });
+  }
+
+  /** Wakes other replicas' readers of the log once the transaction commits. */
+  private async notify(access: PostgresAccess, applicationId: string): Promise<void> {
+    await access.query(`SELECT pg_notify('${CHANGES_CHANNEL}', $1)`, [
+      changePayload('driverLog', this.origin, applicationId),
+    ]);
   }
 
   async read(applicationId: string, offset: number, limit: number): Promise<DriverLogPiece[]> {

@@ -138,4 +138,19 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'leases of followers with fencing tokens',
+    sql: `
+      -- Which replica follows a cluster (or launches an application with no live cluster), until
+      -- when by the database's clock, and the fencing token its writes carry (docs/postgresql.md).
+      CREATE TABLE follower_leases (
+        subject_id     text PRIMARY KEY,
+        holder         text NOT NULL,
+        fencing_token  bigint NOT NULL,
+        expires_at     timestamptz NOT NULL
+      );
+      CREATE INDEX follower_leases_by_expiry ON follower_leases (expires_at);
+    `,
+  },
 ];

@@ -10,7 +10,7 @@
  * an open batch to end).
  */
 import { join } from 'node:path';
-import type { ControlPlaneStore, StoreScope, StoreTransaction } from '../ControlPlaneStore.js';
+import type { ControlPlaneStore, RemoteChange, StoreScope, StoreTransaction } from '../ControlPlaneStore.js';
 import { PAGE_TOKEN_KEY_BYTES, PageTokens } from '../pageToken.js';
 import { stateWriteErrorOf } from '../stateWriteError.js';
 import { GroupCommit } from './GroupCommit.js';
@@ -21,6 +21,7 @@ import { SqliteApplicationEventStore } from './SqliteApplicationEventStore.js';
 import { SqliteArtifactCatalog } from './SqliteArtifactCatalog.js';
 import { keptClusters, SqliteClusterStore } from './SqliteClusterStore.js';
 import { SqliteDriverLogStore } from './SqliteDriverLogStore.js';
+import { SqliteFollowerLeaseStore } from './SqliteFollowerLeaseStore.js';
 import { SqliteJobStore } from './SqliteJobStore.js';
 import { SqliteRetentionStore } from './SqliteRetentionStore.js';
 import { onRollback, openStateDatabase, schemaVersion, type StateDatabase } from './stateDatabase.js';
@@ -47,6 +48,7 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
   readonly driverLogs;
   readonly retention;
   readonly artifacts;
+  readonly leases;
   private readonly batch: TransactionBatch;
   private readonly inUnit: Repositories;
 
@@ -71,6 +73,7 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
       driverLogs: new SqliteDriverLogStore(db, access),
       retention: new SqliteRetentionStore(db, access),
       artifacts: new SqliteArtifactCatalog(db, access),
+      leases: new SqliteFollowerLeaseStore(db, access),
     });
     const outsideUnits: SqliteAccess = {
       now: () => this.batch.idle === undefined,
@@ -85,6 +88,7 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
     this.driverLogs = outside.driverLogs;
     this.retention = outside.retention;
     this.artifacts = outside.artifacts;
+    this.leases = outside.leases;
     this.inUnit = repositories(IN_UNIT);
   }
 
@@ -98,6 +102,12 @@ export class SqliteControlPlaneStore implements ControlPlaneStore {
 
   schemaVersion(): Promise<number> {
     return runNow(() => schemaVersion(this.db));
+  }
+
+  /** Only this process writes the file: there are no changes of others to hear of. */
+  onRemoteChange(listener: (change: RemoteChange) => void): () => void {
+    void listener;
+    return () => undefined;
   }
 
   async close(): Promise<void> {
@@ -141,6 +151,7 @@ class SqliteStoreTransaction implements StoreTransaction {
   readonly driverLogs;
   readonly retention;
   readonly artifacts;
+  readonly leases;
 
   constructor(
     repositories: Repositories,
@@ -154,6 +165,7 @@ class SqliteStoreTransaction implements StoreTransaction {
     this.driverLogs = repositories.driverLogs;
     this.retention = repositories.retention;
     this.artifacts = repositories.artifacts;
+    this.leases = repositories.leases;
   }
 
   transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {

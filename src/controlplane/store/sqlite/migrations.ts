@@ -202,4 +202,19 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 10,
+    description: 'leases of followers with fencing tokens (one process on SQLite holds them all)',
+    sql: `
+      -- Which control-plane process follows a cluster (or launches an application with no live
+      -- cluster), until when, and the fencing token its writes carry (docs/postgresql.md).
+      CREATE TABLE follower_leases (
+        subject_id     TEXT PRIMARY KEY,
+        holder         TEXT NOT NULL,
+        fencing_token  INTEGER NOT NULL,
+        expires_at     INTEGER NOT NULL
+      ) STRICT;
+      CREATE INDEX follower_leases_by_expiry ON follower_leases (expires_at);
+    `,
+  },
 ];

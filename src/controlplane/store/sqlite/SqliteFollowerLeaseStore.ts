@@ -1,0 +1,101 @@
+/**
+ * The `follower_leases` table: the SQLite {@link FollowerLeaseStore}. One process writes a SQLite
+ * file, so on SQLite the control plane holds every lease itself (clusters/SoleFollower.ts) and
+ * never checks a fence on its path of events; the table is here so that the store contract holds
+ * the same on both stores. Expiry is by this process's clock, in milliseconds.
+ */
+import { fencedWrite, type FollowerLease, type FollowerLeaseStore, type HeldLease } from '../FollowerLeaseStore.js';
+import type { SqliteAccess } from './SqliteAccess.js';
+import type { StateDatabase } from './stateDatabase.js';
+
+interface LeaseRow {
+  subject_id: string;
+  holder: string;
+  fencing_token: number;
+  expires_at: number;
+}
+
+/** Follower leases in the state database. */
+export class SqliteFollowerLeaseStore implements FollowerLeaseStore {
+  constructor(
+    private readonly db: StateDatabase,
+    private readonly access: SqliteAccess,
+  ) {}
+
+  acquire(subjectId: string, holder: string, ttlMs: number, force = false): Promise<FollowerLease | undefined> {
+    return this.access.write(() => {
+      const now = Date.now();
+      const row = this.select(subjectId);
+      if (!row) {
+        this.db
+          .prepare('INSERT INTO follower_leases (subject_id, holder, fencing_token, expires_at) VALUES (?, ?, 1, ?)')
+          .run(subjectId, holder, now + ttlMs);
+      } else if (force || row.expires_at <= now) {
+        this.db
+          .prepare(
+            'UPDATE follower_leases SET holder = ?, fencing_token = fencing_token + 1, expires_at = ? WHERE subject_id = ?',
+          )
+          .run(holder, now + ttlMs, subjectId);
+      } else return undefined;
+      return fromRow(this.select(subjectId)!);
+    });
+  }
+
+  renew(holder: string, leases: readonly HeldLease[], ttlMs: number): Promise<string[]> {
+    return this.access.write(() => {
+      const expiresAt = Date.now() + ttlMs;
+      const update = this.db.prepare(
+        'UPDATE follower_leases SET expires_at = ? WHERE subject_id = ? AND holder = ? AND fencing_token = ?',
+      );
+      return leases
+        .filter((lease) => update.run(expiresAt, lease.subjectId, holder, lease.token).changes > 0)
+        .map((lease) => lease.subjectId);
+    });
+  }
+
+  release(subjectId: string, holder: string, token: number, ended: boolean): Promise<void> {
+    return this.access.write(() => {
+      const sql = ended
+        ? 'DELETE FROM follower_leases WHERE subject_id = ? AND holder = ? AND fencing_token = ?'
+        : `UPDATE follower_leases SET expires_at = ${Date.now() - 1} WHERE subject_id = ? AND holder = ? AND fencing_token = ?`;
+      this.db.prepare(sql).run(subjectId, holder, token);
+    });
+  }
+
+  expired(limit: number): Promise<string[]> {
+    return this.access.read(() =>
+      (
+        this.db
+          .prepare('SELECT subject_id FROM follower_leases WHERE expires_at <= ? ORDER BY expires_at LIMIT ?')
+          .all(Date.now(), limit) as { subject_id: string }[]
+      ).map((row) => row.subject_id),
+    );
+  }
+
+  find(subjectId: string): Promise<FollowerLease | undefined> {
+    return this.access.read(() => {
+      const row = this.select(subjectId);
+      return row && fromRow(row);
+    });
+  }
+
+  checkFence(subjectId: string, token: number): Promise<void> {
+    return this.access.read(() => {
+      const row = this.select(subjectId);
+      if (row?.fencing_token !== token) throw fencedWrite(subjectId, token, row && fromRow(row));
+    });
+  }
+
+  private select(subjectId: string): LeaseRow | undefined {
+    return this.db.prepare('SELECT * FROM follower_leases WHERE subject_id = ?').get(subjectId) as LeaseRow | undefined;
+  }
+}
+
+function fromRow(row: LeaseRow): FollowerLease {
+  return {
+    subjectId: row.subject_id,
+    holder: row.holder,
+    token: row.fencing_token,
+    expiresAt: new Date(row.expires_at),
+  };
+}

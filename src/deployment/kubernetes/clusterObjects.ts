@@ -1,0 +1,267 @@
+/**
+ * The Kubernetes objects of one cluster, as plain manifests: the job manager's Pod (the root every
+ * other object names as its owner, so that deleting it removes the rest even when no control plane
+ * is left to do it), a Secret holding the cluster's secret (mounted as a file, never in a pod spec
+ * or an environment variable), a Service with named ports in front of the job manager, and one Pod
+ * per task executor. Every object carries the labels that name its cluster and role, which is how a
+ * restarted control plane finds them again.
+ *
+ * Pods run the image's `flotilla` as a user without a name (uid 10000), with no service account
+ * token, no privilege escalation and `restartPolicy: Never`: a member that ends is seen as ended,
+ * exactly as a local process is, and the job manager's heartbeats decide what a lost task executor
+ * means for the jobs on it. Members listen on their pod's IP and speak plaintext with the cluster's
+ * secret: the pod network is their boundary (TLS between pods is not done yet).
+ */
+import type { V1Container, V1ObjectMeta, V1OwnerReference, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
+import { memberName, type ClusterMember } from '../DeploymentTarget.js';
+import type { ContainerResources, KubernetesSettings } from './KubernetesSettings.js';
+
+/** Label keys of a cluster's objects. */
+export const LABELS = {
+  app: 'app.kubernetes.io/name',
+  managedBy: 'app.kubernetes.io/managed-by',
+  cluster: 'flotilla.io/cluster',
+  role: 'flotilla.io/role',
+  member: 'flotilla.io/member',
+} as const;
+
+/** Annotation keys the target reads back when it attaches. */
+export const ANNOTATIONS = {
+  /** On the job manager's pod: how many task executors the cluster was deployed with. */
+  taskExecutors: 'flotilla.io/task-executors',
+  tenant: 'flotilla.io/tenant',
+} as const;
+
+/** The ports members listen on, named in the pod specs and the Service. */
+export const PORTS = { jobManager: 6123, taskExecutor: 6122 } as const;
+
+/** Where Flotilla sits in the image (the Dockerfile and the test image put it there). */
+export const FLOTILLA_HOME = '/opt/flotilla';
+/** Where the cluster's Secret is mounted in every pod. */
+const SECRET_MOUNT = '/etc/flotilla/secret';
+/** The key of the cluster's secret in its Secret. */
+export const CLUSTER_SECRET_KEY = 'cluster-secret';
+/** The environment variable holding the pod's IP (downward API), which members listen on and advertise. */
+const POD_IP_ENV = 'FLOTILLA_POD_IP';
+/** The uid and gid the members run as. */
+const MEMBER_UID = 10000;
+
+/** The label selector of every object of a cluster. */
+export function clusterSelector(clusterId: string): string {
+  return `${LABELS.cluster}=${clusterId}`;
+}
+
+/** The name of a cluster's Secret and Service, and the prefix of its pods' names. */
+export function clusterObjectName(clusterId: string): string {
+  return `flotilla-${clusterId}`;
+}
+
+/** A member's pod name: `flotilla-<cluster>-jobmanager`, `flotilla-<cluster>-taskexecutor-0`, … */
+export function podName(clusterId: string, member: ClusterMember): string {
+  return `${clusterObjectName(clusterId)}-${memberName(member)}`;
+}
+
+/** What the manifests of one cluster are made from. */
+export interface ClusterObjectsInput {
+  clusterId: string;
+  tenant: string;
+  settings: KubernetesSettings;
+  taskExecutors: number;
+  slotsPerTaskExecutor: number;
+  /** Task executors' resources; the settings' when not given. */
+  taskExecutorResources?: ContainerResources;
+  /** The job manager's heartbeat settings, in milliseconds. */
+  heartbeat: { intervalMs: number; timeoutMs: number };
+  /** Whether the cluster has a secret (it does whenever the control plane deployed it). */
+  hasSecret: boolean;
+  /** The job manager's lease time in milliseconds (`--lease-time`); no lease when not given. */
+  leaseTimeMs?: number;
+}
+
+function metadata(input: ClusterObjectsInput, name: string, role: string, member?: string): V1ObjectMeta {
+  return {
+    name,
+    namespace: input.settings.namespace,
+    labels: {
+      ...input.settings.labels,
+      [LABELS.app]: 'flotilla',
+      [LABELS.managedBy]: 'flotilla-controlplane',
+      [LABELS.cluster]: input.clusterId,
+      [LABELS.role]: role,
+      ...(member ? { [LABELS.member]: member } : {}),
+    },
+    annotations: { ...input.settings.annotations, [ANNOTATIONS.tenant]: input.tenant },
+  };
+}
+
+/** The owner reference every object but the job manager's pod carries. */
+export function ownedBy(jobManager: V1Pod): V1OwnerReference {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    name: jobManager.metadata!.name!,
+    uid: jobManager.metadata!.uid!,
+    blockOwnerDeletion: false,
+    controller: false,
+  };
+}
+
+function resources(of: ContainerResources, cpuLimitFactor: number) {
+  const cpu = (cpus: number) => `${Math.max(1, Math.round(cpus * 1000))}m`;
+  const memory = `${Math.ceil(of.memoryMb)}Mi`;
+  return { requests: { cpu: cpu(of.cpus), memory }, limits: { cpu: cpu(of.cpus * cpuLimitFactor), memory } };
+}
+
+/** The gRPC service each role serves, whose health the readiness probe asks. */
+const SERVICES = { jobmanager: 'flotilla.v1.DispatcherService', taskexecutor: 'flotilla.v1.TaskExecutorService' };
+
+function container(
+  input: ClusterObjectsInput,
+  role: ClusterMember['role'],
+  args: string[],
+  port: number,
+  size: ContainerResources,
+): V1Container {
+  const secretArgs = input.hasSecret ? ['--cluster-secret-file', `${SECRET_MOUNT}/${CLUSTER_SECRET_KEY}`] : [];
+  return {
+    name: 'flotilla',
+    image: input.settings.image,
+    imagePullPolicy: input.settings.imagePullPolicy,
+    command: ['node', `${FLOTILLA_HOME}/bin/flotilla.js`],
+    args: [...args, '--listen', `$(${POD_IP_ENV}):${port}`, '--insecure-bind', ...secretArgs],
+    env: [
+      { name: POD_IP_ENV, valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+      { name: 'HOME', value: '/work' },
+    ],
+    ports: [{ name: 'rpc', containerPort: port, protocol: 'TCP' }],
+    resources: resources(size, input.settings.cpuLimitFactor),
+    // grpc.health.v1 through the image's own client (Kubernetes 1.20 has no gRPC probe).
+    readinessProbe: {
+      exec: {
+        command: ['node', `${FLOTILLA_HOME}/bin/flotilla.js`, 'health-probe', '--port', String(port)].concat(
+          '--service',
+          SERVICES[role],
+        ),
+      },
+      periodSeconds: 5,
+      timeoutSeconds: 4,
+    },
+    volumeMounts: [
+      { name: 'work', mountPath: '/work' },
+      ...(input.hasSecret ? [{ name: 'cluster-secret', mountPath: SECRET_MOUNT, readOnly: true }] : []),
+    ],
+    securityContext: { allowPrivilegeEscalation: false, runAsUser: MEMBER_UID, runAsGroup: MEMBER_UID },
+  };
+}
+
+function pod(input: ClusterObjectsInput, member: ClusterMember, main: V1Container, owner?: V1Pod): V1Pod {
+  const name = podName(input.clusterId, member);
+  const meta = metadata(input, name, member.role, memberName(member));
+  if (owner) meta.ownerReferences = [ownedBy(owner)];
+  if (member.role === 'jobmanager') meta.annotations![ANNOTATIONS.taskExecutors] = String(input.taskExecutors);
+  const { settings } = input;
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: meta,
+    spec: {
+      restartPolicy: 'Never',
+      terminationGracePeriodSeconds: 5,
+      automountServiceAccountToken: false,
+      ...(settings.serviceAccount ? { serviceAccountName: settings.serviceAccount } : {}),
+      ...(Object.keys(settings.nodeSelector).length ? { nodeSelector: settings.nodeSelector } : {}),
+      ...(settings.tolerations.length ? { tolerations: settings.tolerations } : {}),
+      securityContext: { runAsNonRoot: true, fsGroup: MEMBER_UID },
+      containers: [main],
+      volumes: [
+        { name: 'work', emptyDir: {} },
+        ...(input.hasSecret
+          ? [
+              {
+                name: 'cluster-secret',
+                secret: { secretName: clusterObjectName(input.clusterId), defaultMode: 0o440 },
+              },
+            ]
+          : []),
+      ],
+    },
+  };
+}
+
+/** The job manager's pod (the owner of everything else). */
+export function jobManagerPod(input: ClusterObjectsInput): V1Pod {
+  const args = [
+    'jobmanager',
+    '--state-dir',
+    '/work/state',
+    '--heartbeat-interval',
+    String(input.heartbeat.intervalMs),
+    '--heartbeat-timeout',
+    String(input.heartbeat.timeoutMs),
+    // An owned cluster ends itself once its control plane stopped renewing it while no job ran.
+    ...(input.leaseTimeMs ? ['--lease-time', `${input.leaseTimeMs}ms`] : []),
+  ];
+  const main = container(input, 'jobmanager', args, PORTS.jobManager, input.settings.jobManagerResources);
+  return pod(input, { role: 'jobmanager', index: 0 }, main);
+}
+
+/** Task executor `index`'s pod, registering with the job manager at `jobManagerAddress`. */
+export function taskExecutorPod(
+  input: ClusterObjectsInput,
+  index: number,
+  jobManagerAddress: string,
+  owner: V1Pod,
+): V1Pod {
+  const member: ClusterMember = { role: 'taskexecutor', index };
+  const size = input.taskExecutorResources ?? input.settings.taskExecutorResources;
+  const args = [
+    'taskexecutor',
+    '--state-dir',
+    '/work/state',
+    '--jobmanager',
+    jobManagerAddress,
+    '--resource-id',
+    taskExecutorResourceId(input.clusterId, member),
+    '--slots',
+    String(input.slotsPerTaskExecutor),
+    '--cpus',
+    String(size.cpus),
+    '--memory',
+    String(size.memoryMb),
+  ];
+  return pod(input, member, container(input, 'taskexecutor', args, PORTS.taskExecutor, size), owner);
+}
+
+/** The resource id a task executor registers with (as the local target names them). */
+export function taskExecutorResourceId(clusterId: string, member: ClusterMember): string {
+  return `${clusterId}-${memberName(member)}`;
+}
+
+/** The Secret with the cluster's secret, owned by the job manager's pod. */
+export function clusterSecretObject(input: ClusterObjectsInput, clusterSecret: string, owner: V1Pod): V1Secret {
+  const meta = metadata(input, clusterObjectName(input.clusterId), 'secret');
+  meta.ownerReferences = [ownedBy(owner)];
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: meta,
+    type: 'Opaque',
+    data: { [CLUSTER_SECRET_KEY]: Buffer.from(clusterSecret).toString('base64') },
+  };
+}
+
+/** The Service in front of the job manager, with its named port, owned by the job manager's pod. */
+export function jobManagerService(input: ClusterObjectsInput, owner: V1Pod): V1Service {
+  const meta = metadata(input, clusterObjectName(input.clusterId), 'jobmanager-service');
+  meta.ownerReferences = [ownedBy(owner)];
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta,
+    spec: {
+      type: 'ClusterIP',
+      selector: { [LABELS.cluster]: input.clusterId, [LABELS.role]: 'jobmanager' },
+      ports: [{ name: 'rpc', port: PORTS.jobManager, targetPort: 'rpc', protocol: 'TCP' }],
+    },
+  };
+}

@@ -1,0 +1,271 @@
+/**
+ * A control plane on `--deployment-target kubernetes`, end to end on the full tier of the test
+ * cluster (issue 19's "Done when"; run `npm run build` first): real API server, scheduler,
+ * controller manager and kubelet on containerd, the image built from this checkout, nothing
+ * mocked. Every submission mode ends FINISHED with the example's output, a cluster that cannot
+ * start fails its application naming the pod and the image, a deleted driver pod is a lost driver,
+ * a control plane killed with -9 and restarted still ends its application, and afterwards no pod,
+ * Service or Secret of Flotilla is left in the namespace. One tier serves the whole file.
+ */
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ApplicationStatus, ExecutionState, JobStatus } from '../../generated/flotilla/v1/status.js';
+import { podName } from '../../src/deployment/kubernetes/clusterObjects.js';
+import { finalStatus, jobStatuses } from '../support/applicationOutcome.js';
+import { startControlPlane, watchAll, type TestControlPlane } from '../support/controlPlane.js';
+import { ROOT, runCli } from '../support/processes.js';
+import { tempDir } from '../support/tempDir.js';
+import { startFullTier, type FullTier } from '../support/kubernetes/fullTier.js';
+import { buildFlotillaImage, FLOTILLA_IMAGE } from '../support/kubernetes/images.js';
+
+vi.setConfig({ testTimeout: 240_000, hookTimeout: 300_000 });
+
+const EXAMPLE = join(ROOT, 'examples/wordcount');
+const APPS = join(ROOT, 'test/e2e/fixtures/apps');
+const app = (name: string) => ['--name', `k8s-${name}`, '-c', `${name}.js#main`, APPS];
+/** What main() of the example prints for the top 4 words. */
+const RANKING = 'to\t6\nthe\t3\nand\t2\nbe\t2\n';
+
+let tier: FullTier;
+beforeAll(async () => {
+  tier = await startFullTier();
+  tier.importImage(buildFlotillaImage(tier.folder));
+});
+afterAll(async () => tier?.stop(), 120_000);
+
+/** The control plane's flags for the test cluster: small requests so that several clusters fit the one node. */
+function kubernetesFlags(): string[] {
+  return [
+    '--deployment-target',
+    'kubernetes',
+    '--kubernetes-config',
+    tier.kubeconfig,
+    '--kubernetes-image',
+    FLOTILLA_IMAGE,
+    '--kubernetes-image-pull-policy',
+    'Never',
+    '--kubernetes-jobmanager-cpu',
+    '0.1',
+    '--kubernetes-jobmanager-memory',
+    '384',
+    '--kubernetes-taskexecutor-cpu',
+    '0.2',
+    '--kubernetes-taskexecutor-memory',
+    '512',
+    '--kubernetes-cpu-limit-factor',
+    '5',
+    '--kubernetes-label',
+    'team=data',
+    '--kubernetes-node-log-dir',
+    '/var/log/pods',
+  ];
+}
+
+const running: TestControlPlane[] = [];
+async function startKubernetesControlPlane(stateDir?: string): Promise<TestControlPlane> {
+  const controlPlane = await startControlPlane(kubernetesFlags(), stateDir);
+  running.push(controlPlane);
+  return controlPlane;
+}
+
+// Each test's control plane stops while the tier still runs, and must stop on SIGTERM.
+afterEach(async () => {
+  for (const controlPlane of running.splice(0)) {
+    const stopped = await Promise.race([
+      controlPlane.stop('SIGTERM').then(() => true),
+      new Promise<false>((resolve) => setTimeout(() => resolve(false), 20_000)),
+    ]);
+    if (!stopped) {
+      await controlPlane.stop('SIGKILL');
+      throw new Error(`the control plane did not stop on SIGTERM:\n${controlPlane.process.stderr().slice(-3000)}`);
+    }
+  }
+});
+
+interface Named {
+  metadata: { name: string; labels?: Record<string, string> };
+}
+
+/** The names of Flotilla's pods, Services and Secrets left in the namespace. */
+async function leftovers(): Promise<string[]> {
+  const selector = 'app.kubernetes.io%2Fname%3Dflotilla';
+  const names: string[] = [];
+  for (const kind of ['pods', 'services', 'secrets']) {
+    const list = await tier.client.call<{ items: Named[] }>(
+      'GET',
+      `/api/v1/namespaces/default/${kind}?labelSelector=${selector}`,
+    );
+    names.push(...list.items.map((item) => `${kind}/${item.metadata.name}`));
+  }
+  return names;
+}
+
+// A test that failed half-way leaves its cluster; the next test starts from an empty namespace.
+afterEach(async () => {
+  for (const name of await leftovers()) {
+    const [kind, object] = name.split('/');
+    await tier.client
+      .call('DELETE', `/api/v1/namespaces/default/${kind}/${object}`, { gracePeriodSeconds: 0 })
+      .catch(() => undefined);
+  }
+});
+
+const nothingLeft = () => expect.poll(leftovers, { timeout: 60_000, interval: 500 }).toEqual([]);
+
+async function driverLog(controlPlane: TestControlPlane, applicationId: string): Promise<string> {
+  return (await runCli(['logs', applicationId], controlPlane.env)).stdout;
+}
+
+describe('a control plane on --deployment-target kubernetes', () => {
+  it('runs the example with run -D --follow to FINISHED, prints its ranking, and leaves no pod, Service or Secret', async () => {
+    const controlPlane = await startKubernetesControlPlane();
+    const run = await runCli(['run', '-D', '--follow', EXAMPLE, '4', '/tmp/ranking'], controlPlane.env);
+    expect(run.stderr).toContain('application FINISHED');
+    expect(run.code).toBe(0);
+    const applicationId = run.stdout.trim();
+    // The pods' start was told to the application's watchers.
+    expect(run.stderr).toMatch(/pod flotilla-cluster-\S+-jobmanager is running/);
+    const events = await watchAll(controlPlane.client, applicationId, 0, false);
+    expect(jobStatuses(events).get('wordcount-example: write ranking')).toBe(JobStatus.FINISHED);
+    expect(await driverLog(controlPlane, applicationId)).toContain(RANKING);
+    const { cluster } = await controlPlane.client.getCluster({
+      clusterId: (await controlPlane.client.getApplication({ applicationId })).application!.clusterId,
+    });
+    expect(cluster!.deploymentTarget).toBe('kubernetes');
+    await nothingLeft();
+  });
+
+  it('runs the example with --target application to FINISHED and leaves nothing', async () => {
+    const controlPlane = await startKubernetesControlPlane();
+    const run = await runCli(
+      ['run', '--target', 'application', '--follow', EXAMPLE, '4', '/tmp/ranking'],
+      controlPlane.env,
+    );
+    expect(run.stderr).toContain('application FINISHED');
+    expect(run.code).toBe(0);
+    const events = await watchAll(controlPlane.client, run.stdout.trim(), 0, false);
+    expect(jobStatuses(events).get('wordcount-example: main')).toBe(JobStatus.FINISHED);
+    expect(jobStatuses(events).get('wordcount-example: write ranking')).toBe(JobStatus.FINISHED);
+    await nothingLeft();
+  });
+
+  it('runs the example with --target per-job (a cluster per job, -k… settings) to FINISHED and leaves nothing', async () => {
+    const controlPlane = await startKubernetesControlPlane();
+    const run = await runCli(
+      ['run', '--target', 'per-job', '-kns', 'default', '-ktm', '512', EXAMPLE, '4', '/tmp/ranking'],
+      controlPlane.env,
+    );
+    expect(run.stderr).toContain('application FINISHED');
+    expect(run.code).toBe(0);
+    // main() ran in the CLI's process, which printed the ranking.
+    expect(run.stdout).toContain(RANKING);
+    await nothingLeft();
+  });
+
+  it('runs the example with -D --cluster on a shared cluster from flotilla cluster start, then stops it leaving nothing', async () => {
+    const controlPlane = await startKubernetesControlPlane();
+    // Two slots of 512 MiB each (-ktm divided between them): the driver's heap takes one.
+    const started = await runCli(['cluster', 'start', '-kn', '1', '-ks', '2', '-ktm', '1024'], controlPlane.env);
+    expect(started.code).toBe(0);
+    const clusterId = started.stdout.trim();
+    const pods = await tier.client.call<{ items: Named[] }>(
+      'GET',
+      `/api/v1/namespaces/default/pods?labelSelector=flotilla.io%2Fcluster%3D${clusterId}`,
+    );
+    // Labelled by cluster and role, with the control plane's extra label.
+    expect(pods.items.map((pod) => [pod.metadata.labels?.['flotilla.io/role'], pod.metadata.labels?.team])).toEqual(
+      expect.arrayContaining([
+        ['jobmanager', 'data'],
+        ['taskexecutor', 'data'],
+      ]),
+    );
+    const run = await runCli(
+      ['run', '-D', '--follow', '--cluster', clusterId, EXAMPLE, '4', '/tmp/ranking'],
+      controlPlane.env,
+    );
+    expect(run.stderr).toContain('application FINISHED');
+    expect(run.code).toBe(0);
+    expect(await driverLog(controlPlane, run.stdout.trim())).toContain(RANKING);
+    expect((await runCli(['cluster', 'stop', clusterId], controlPlane.env)).code).toBe(0);
+    await nothingLeft();
+  });
+
+  it('ends FAILED with DriverLostError when the pod of the driver’s task executor is deleted, and leaves nothing', async () => {
+    const controlPlane = await startKubernetesControlPlane();
+    const run = await runCli(
+      ['run', '-D', '--task-executors', '2', '--slots', '2', ...app('slow'), '100000', '/tmp/slow'],
+      controlPlane.env,
+    );
+    expect(run.code).toBe(0);
+    const applicationId = run.stdout.trim();
+    let driverHost = '';
+    await expect
+      .poll(
+        async () => {
+          const events = await watchAll(controlPlane.client, applicationId, 0, false);
+          for (const event of events)
+            if (
+              event.kind?.$case === 'taskStateChanged' &&
+              event.kind.taskStateChanged.vertexId === 'driver' &&
+              event.kind.taskStateChanged.state === ExecutionState.RUNNING
+            )
+              driverHost = event.kind.taskStateChanged.taskExecutorId;
+          return driverHost !== '' && jobStatuses(events).get('k8s-slow: slow job') === JobStatus.RUNNING;
+        },
+        { timeout: 120_000, interval: 500 },
+      )
+      .toBe(true);
+    const { clusterId } = (await controlPlane.client.getApplication({ applicationId })).application!;
+    // The resource id is <cluster>-taskexecutor-<i>, the pod flotilla-<cluster>-taskexecutor-<i>.
+    const index = Number(/-taskexecutor-(\d+)$/.exec(driverHost)?.[1]);
+    const pod = podName(clusterId, { role: 'taskexecutor', index });
+    await tier.client.call('DELETE', `/api/v1/namespaces/default/pods/${pod}`, { gracePeriodSeconds: 0 });
+    const events = await watchAll(controlPlane.client, applicationId, 0, true);
+    expect(finalStatus(events)).toBe(ApplicationStatus.FAILED);
+    const { application } = await controlPlane.client.getApplication({ applicationId });
+    expect(application!.failure?.name).toBe('DriverLostError');
+    // The watch of the running cluster's pods told the application's watchers what happened.
+    const notes = events.flatMap((event) =>
+      event.kind?.$case === 'clusterStatusChanged' ? [event.kind.clusterStatusChanged.message] : [],
+    );
+    expect(notes).toContain(`pod ${pod} was deleted`);
+    await nothingLeft();
+  });
+
+  it('fails an application whose image does not exist within 60 s, naming the pod and the image, and leaves nothing', async () => {
+    const controlPlane = await startKubernetesControlPlane();
+    const started = Date.now();
+    const run = await runCli(
+      ['run', '-D', '--follow', '-ki', 'flotilla.local/no-such-image:1', EXAMPLE],
+      controlPlane.env,
+    );
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/application FAILED/);
+    const { application } = await controlPlane.client.getApplication({ applicationId: run.stdout.trim() });
+    expect(application!.failure?.message).toMatch(/pod flotilla-cluster-\S+-jobmanager/);
+    expect(application!.failure?.message).toContain('flotilla.local/no-such-image:1');
+    await nothingLeft();
+  });
+
+  it('ends FINISHED and deletes its pods when the control plane is killed with -9 while the application runs and then restarted', async () => {
+    const stateDir = tempDir('flotilla-cp-');
+    const first = await startKubernetesControlPlane(stateDir);
+    const run = await runCli(['run', '-D', ...app('slow'), '3000', '/tmp/slow'], first.env);
+    expect(run.code).toBe(0);
+    const applicationId = run.stdout.trim();
+    await expect
+      .poll(
+        async () =>
+          jobStatuses(await watchAll(first.client, applicationId, 0, false)).get('k8s-slow: slow job') ===
+          JobStatus.RUNNING,
+        { timeout: 120_000, interval: 500 },
+      )
+      .toBe(true);
+    await first.stop('SIGKILL');
+    const second = await startKubernetesControlPlane(stateDir);
+    const events = await watchAll(second.client, applicationId, 0, true);
+    expect(finalStatus(events)).toBe(ApplicationStatus.FINISHED);
+    await nothingLeft();
+  });
+});
