@@ -74,6 +74,11 @@ export interface ControlPlaneOptions {
   /** The most bytes of one driver-submitted job's result and collected records kept for replay (`--driver-replay-max-result-bytes`); the default unless given. */
   driverReplayMaxResultBytes?: number;
   /**
+   * The lease time of clusters deployed for applications, in milliseconds: each ends itself once no
+   * job has run and no control plane has renewed its lease for that long. No lease when not given or 0.
+   */
+  clusterLeaseTimeMs?: number;
+  /**
    * Where clusters are deployed: `local` processes (the default), `kubernetes` pods (as `kubernetes`
    * says), or `simulated` clusters that exist only in this process's memory and play `simulation`
    * (benchmarks and demos without processes).
@@ -117,6 +122,8 @@ export const CONTROL_PLANE_DEFAULTS = {
   maxArtifactBytes: 512 * 1024 * 1024,
   clientHeartbeatTimeoutMs: DEFAULT_CLIENT_HEARTBEAT_TIMEOUT_MS,
   driverReplayMaxResultBytes: DEFAULT_REPLAY_MAX_RESULT_BYTES,
+  /** 5 minutes: longer than a control plane's restart, short enough that an orphaned cluster does not linger. */
+  clusterLeaseTimeMs: 5 * 60_000,
 } as const;
 
 /** The control plane's flags that set the bundle limits, as refusals name them. */
@@ -206,6 +213,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       retention: options.retention,
       clientHeartbeatTimeoutMs: options.clientHeartbeatTimeoutMs,
       driverReplayMaxResultBytes: options.driverReplayMaxResultBytes,
+      clusterLeaseTimeMs: options.clusterLeaseTimeMs,
       externalJobManagers: options.externalJobManagers,
       clustersDir: options.clusterDir,
       clusterCertificateAuthority: clusterCa,

@@ -68,6 +68,8 @@ export interface ControlPlaneDomainOptions {
   statusGraceMs?: number;
   /** How long a job manager may be unreachable before its cluster counts as lost (default 10 s). */
   clusterLossTimeoutMs?: number;
+  /** The lease time of clusters deployed for applications, in milliseconds; no lease when not given or 0. */
+  clusterLeaseTimeMs?: number;
   /** How long finished applications are kept whole (RETENTION_DEFAULTS unless given). */
   retention?: Partial<RetentionPolicy>;
   /** How long the client running a session or per-job main() may go without a heartbeat (default 60 s). */
@@ -148,6 +150,7 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     logger: logger.child({ component: 'clusters' }),
     clusterLimits: options.clusterLimits,
     lossTimeoutMs: options.clusterLossTimeoutMs,
+    leaseTimeMs: options.clusterLeaseTimeMs,
     externalJobManagers: options.externalJobManagers,
     onDeploymentEnded: (outcome, seconds) => options.metrics?.clusterDeployed(outcome, seconds),
     leases,

@@ -50,6 +50,12 @@ export interface ClusterDeploymentRequest {
   clusterSecret?: string;
   /** The tenant the cluster is deployed for ('' on a control plane without tokens); a target may run each tenant's clusters apart. */
   tenant?: string;
+  /**
+   * The cluster's lease time in milliseconds, handed to its job manager (`flotilla jobmanager
+   * --lease-time`): once no job has run and the control plane has not renewed the lease for that
+   * long, the cluster ends itself. No lease when not given.
+   */
+  leaseTimeMs?: number;
   /** The cluster's dynamic properties; a target reads the settings it knows among them (Kubernetes: `kubernetes.*`). */
   properties?: Record<string, string>;
 }

@@ -24,6 +24,7 @@ import {
   HeartbeatFromTaskExecutorRequest,
   ReadJobOutputRequest,
   RegisterTaskExecutorRequest,
+  RenewClusterLeaseRequest,
   ReportCollectedRecordsRequest,
   ReportSlotsRequest,
   ReportTaskOutputRequest,
@@ -153,6 +154,12 @@ describe('DispatcherService under fuzzed requests', () => {
 
   it('RequestClusterOverview', async () => {
     await fuzzMethod(target, 'RequestClusterOverview');
+  });
+
+  it('RenewClusterLease', async () => {
+    await fuzzMethod(target, 'RenewClusterLease', {
+      validRequests: () => [encodePartial(RenewClusterLeaseRequest, { holder: 'a control plane' })],
+    });
   });
 
   it('RunApplicationMain, whose main jobs are cancelled at once', async () => {

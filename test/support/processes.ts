@@ -34,7 +34,7 @@ afterAll(() => {
 });
 
 /** Starts `flotilla <verb> --listen 127.0.0.1:0 ...args` and waits for its `listening on` line. */
-export async function startServer(
+export function startServer(
   verb: string,
   args: readonly string[] = [],
   env: NodeJS.ProcessEnv = {},
@@ -43,6 +43,14 @@ export async function startServer(
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, FLOTILLA_LOG_FORMAT: 'json', ...env },
   });
+  return serverStarted(child, verb);
+}
+
+/**
+ * Waits for the `listening on` line of a server process started some other way (in a network
+ * namespace, say); it is killed when the test file ends, as every one started here.
+ */
+export async function serverStarted(child: ChildProcess, verb: string): Promise<ServerProcess> {
   started.add(child);
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));

@@ -223,6 +223,18 @@ export interface TaskExecutorInfo {
   slots: SlotStatus[];
 }
 
+/** RenewClusterLeaseRequest renews the cluster's lease. */
+export interface RenewClusterLeaseRequest {
+  /** Who renews it (the control plane's name or address), for the job manager's log; may be empty. */
+  holder: string;
+}
+
+/** RenewClusterLeaseResponse says how long the renewal holds. */
+export interface RenewClusterLeaseResponse {
+  /** The job manager's lease time in milliseconds: renew well within it. Zero when the job manager has no lease. */
+  leaseTimeMs: number;
+}
+
 /** DispatcherServiceShutDownClusterRequest asks the cluster to stop. */
 export interface DispatcherServiceShutDownClusterRequest {
   /** Why the cluster is stopping, for the logs. */
@@ -2397,6 +2409,146 @@ export const TaskExecutorInfo: MessageFns<TaskExecutorInfo> = {
     message.address = object.address ?? "";
     message.pid = object.pid ?? 0;
     message.slots = object.slots?.map((e) => SlotStatus.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseRenewClusterLeaseRequest(): RenewClusterLeaseRequest {
+  return { holder: "" };
+}
+
+export const RenewClusterLeaseRequest: MessageFns<RenewClusterLeaseRequest> = {
+  encode(message: RenewClusterLeaseRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.holder !== "") {
+      writer.uint32(10).string(message.holder);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RenewClusterLeaseRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRenewClusterLeaseRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.holder = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RenewClusterLeaseRequest {
+    return { holder: isSet(object.holder) ? globalThis.String(object.holder) : "" };
+  },
+
+  toJSON(message: RenewClusterLeaseRequest): unknown {
+    const obj: any = {};
+    if (message.holder !== "") {
+      obj.holder = message.holder;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RenewClusterLeaseRequest>): RenewClusterLeaseRequest {
+    return RenewClusterLeaseRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RenewClusterLeaseRequest>): RenewClusterLeaseRequest {
+    const message = createBaseRenewClusterLeaseRequest();
+    message.holder = object.holder ?? "";
+    return message;
+  },
+};
+
+function createBaseRenewClusterLeaseResponse(): RenewClusterLeaseResponse {
+  return { leaseTimeMs: 0 };
+}
+
+export const RenewClusterLeaseResponse: MessageFns<RenewClusterLeaseResponse> = {
+  encode(message: RenewClusterLeaseResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.leaseTimeMs !== 0) {
+      writer.uint32(8).uint32(message.leaseTimeMs);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RenewClusterLeaseResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRenewClusterLeaseResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.leaseTimeMs = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RenewClusterLeaseResponse {
+    return {
+      leaseTimeMs: isSet(object.leaseTimeMs)
+        ? globalThis.Number(object.leaseTimeMs)
+        : isSet(object.lease_time_ms)
+        ? globalThis.Number(object.lease_time_ms)
+        : 0,
+    };
+  },
+
+  toJSON(message: RenewClusterLeaseResponse): unknown {
+    const obj: any = {};
+    if (message.leaseTimeMs !== 0) {
+      obj.leaseTimeMs = Math.round(message.leaseTimeMs);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<RenewClusterLeaseResponse>): RenewClusterLeaseResponse {
+    return RenewClusterLeaseResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<RenewClusterLeaseResponse>): RenewClusterLeaseResponse {
+    const message = createBaseRenewClusterLeaseResponse();
+    message.leaseTimeMs = object.leaseTimeMs ?? 0;
     return message;
   },
 };
@@ -5656,6 +5808,20 @@ export const DispatcherServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * RenewClusterLease tells a job manager started with a lease (`flotilla jobmanager --lease-time`) that the control
+     * plane which deployed its cluster still looks after it. Such a job manager ends its cluster (as ShutDownCluster
+     * does) once, for the lease time, no job has run and no renewal has come: a cluster whose control plane is gone
+     * for good ends itself. A job manager without a lease answers and changes nothing.
+     */
+    renewClusterLease: {
+      name: "RenewClusterLease",
+      requestType: RenewClusterLeaseRequest as typeof RenewClusterLeaseRequest,
+      requestStream: false,
+      responseType: RenewClusterLeaseResponse as typeof RenewClusterLeaseResponse,
+      responseStream: false,
+      options: {},
+    },
     /** RegisterTaskExecutor admits a task executor into the cluster with its slots. */
     registerTaskExecutor: {
       name: "RegisterTaskExecutor",
@@ -5808,6 +5974,16 @@ export interface DispatcherServiceImplementation<CallContextExt = {}> {
     request: RunApplicationMainRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<RunApplicationMainResponse>>;
+  /**
+   * RenewClusterLease tells a job manager started with a lease (`flotilla jobmanager --lease-time`) that the control
+   * plane which deployed its cluster still looks after it. Such a job manager ends its cluster (as ShutDownCluster
+   * does) once, for the lease time, no job has run and no renewal has come: a cluster whose control plane is gone
+   * for good ends itself. A job manager without a lease answers and changes nothing.
+   */
+  renewClusterLease(
+    request: RenewClusterLeaseRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<RenewClusterLeaseResponse>>;
   /** RegisterTaskExecutor admits a task executor into the cluster with its slots. */
   registerTaskExecutor(
     request: RegisterTaskExecutorRequest,
@@ -5915,6 +6091,16 @@ export interface DispatcherServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<RunApplicationMainRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<RunApplicationMainResponse>;
+  /**
+   * RenewClusterLease tells a job manager started with a lease (`flotilla jobmanager --lease-time`) that the control
+   * plane which deployed its cluster still looks after it. Such a job manager ends its cluster (as ShutDownCluster
+   * does) once, for the lease time, no job has run and no renewal has come: a cluster whose control plane is gone
+   * for good ends itself. A job manager without a lease answers and changes nothing.
+   */
+  renewClusterLease(
+    request: DeepPartial<RenewClusterLeaseRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<RenewClusterLeaseResponse>;
   /** RegisterTaskExecutor admits a task executor into the cluster with its slots. */
   registerTaskExecutor(
     request: DeepPartial<RegisterTaskExecutorRequest>,

@@ -143,6 +143,14 @@ export const controlplaneCommand: CommandSpec = {
       default: CONTROL_PLANE_DEFAULTS.driverReplayMaxResultBytes,
     },
     {
+      name: 'cluster-lease-time',
+      type: 'string',
+      valueName: 'DURATION',
+      description:
+        "Each cluster deployed for an application (driver, application and per-job modes) gets a lease of this long (its job manager's --lease-time), which this control plane renews every third of it while it looks after the cluster, and again after a restart. A cluster that has gone this long with no job running and no renewal ends itself, so a cluster whose control plane is gone for good (stopped before it submitted anything, or after its application ended) leaves no process behind; a running job holds the lease. Shared clusters (flotilla cluster start) get none and run until flotilla cluster stop. 0: no lease.",
+      default: formatDuration(CONTROL_PLANE_DEFAULTS.clusterLeaseTimeMs),
+    },
+    {
       name: 'deployment-target',
       type: 'string',
       valueName: 'TARGET',
@@ -222,6 +230,7 @@ export async function runControlplane(args: ParsedCommandLine): Promise<number> 
             retention,
             clientHeartbeatTimeoutMs: positiveDuration(args, 'client-heartbeat-timeout'),
             driverReplayMaxResultBytes: positiveInteger(args, 'driver-replay-max-result-bytes'),
+            clusterLeaseTimeMs: parseDuration(args.options['cluster-lease-time'] as string, '--cluster-lease-time'),
             ...deployment,
             security,
             tenants,

@@ -5,6 +5,7 @@ import { createLogger } from '../../common/logger.js';
 import { JOB_MANAGER_DEFAULTS, startJobManager } from '../../dispatcher/service/jobManager.js';
 import { UsageError, type CommandSpec, type ParsedCommandLine } from '../options/args.js';
 import { positiveInteger } from '../options/optionValues.js';
+import { parseDuration } from '../options/duration.js';
 import { scratchDir } from '../../common/scratchDir.js';
 import { LOG_LEVEL_OPTION, listenOption, stateDirOption } from '../options/commonOptions.js';
 import { BUNDLE_URI_ROOT_OPTION, bundleUriRootsOf } from '../process/bundleUriRootOption.js';
@@ -56,6 +57,14 @@ export const jobmanagerCommand: CommandSpec = {
       description:
         'Once listening, write HOST:PORT to FILE (atomically), for task executors started with --jobmanager-address-file FILE before this job manager listens.',
     },
+    {
+      name: 'lease-time',
+      type: 'string',
+      valueName: 'DURATION',
+      description:
+        'End the cluster (as ShutDownCluster does: task executors first, then this job manager, exit code 0) once no job has run and no control plane has renewed its lease (RenewClusterLease) for this long (30s, 5m, ...). A control plane gives each cluster it deploys for an application its --cluster-lease-time and renews it while it looks after the cluster. 0, the default, is no lease: the cluster runs until it is stopped.',
+      default: '0',
+    },
     BUNDLE_URI_ROOT_OPTION,
     CLUSTER_SECRET_FILE_OPTION,
     ...serverSecurityOptions(0),
@@ -78,6 +87,7 @@ export async function runJobmanager(args: ParsedCommandLine): Promise<number> {
   const bundleUriRoots = bundleUriRootsOf(args, 'job manager');
   const settings = clusterMemberSettingsOf(args, listen, 'job manager');
   const addressFile = args.options['address-file'] as string | undefined;
+  const leaseTimeMs = parseDuration(args.options['lease-time'] as string, '--lease-time');
   const { metrics, serveBeside } = processMetricsOf(args, logger);
   return serveUntilSignalled(async (stop) => {
     const host = await startJobManager({
@@ -86,6 +96,7 @@ export async function runJobmanager(args: ParsedCommandLine): Promise<number> {
       heartbeatIntervalMs,
       heartbeatTimeoutMs,
       slotRequestTimeoutMs: positiveInteger(args, 'slot-request-timeout'),
+      leaseTimeMs,
       onShutDown: (reason) => stop(reason, 0),
       logger,
       bundleUriRoots,

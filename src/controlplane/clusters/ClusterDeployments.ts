@@ -20,6 +20,8 @@ export interface ClusterDeploymentsOptions {
   closing(): boolean;
   /** Told how each deployment ended and how long it took. */
   onEnded?: DeploymentEnded;
+  /** The lease time of clusters deployed for applications, in milliseconds; none when not given. */
+  leaseTimeMs?: number;
 }
 
 /** How a deployment ended: the cluster runs, the deployment failed, or it was stopped. */
@@ -88,19 +90,24 @@ export class ClusterDeployments {
           taskExecutorResources: this.sizing(cluster.spec),
           clusterSecret: cluster.clusterSecret || undefined,
           tenant: cluster.tenant,
+          // A cluster deployed for an application ends itself when its control plane is gone for good; a shared one does not.
+          leaseTimeMs: cluster.ownerApplicationId ? this.options.leaseTimeMs : undefined,
           properties: cluster.spec.properties,
         },
         {
           // At once, outside any shared transaction: a restart finds what the target started through it.
           onRecorded: (reference) => recorder.clusters.update(id, { deploymentReference: reference }),
-          onJobManagerListening: (address) =>
+          onJobManagerListening: (address) => {
+            // Renewed from now on, while the task executors register, so the lease never lapses under a live control plane.
+            links.holdLease({ ...cluster, jobmanagerAddress: address });
             record(
               recorder.change(
                 id,
                 { jobmanagerAddress: address },
                 `job manager listening on ${address}; waiting for ${taskExecutors} task executor(s) to register`,
               ),
-            ),
+            );
+          },
           // Each count recorded as it grows, so a watcher sees how far the deployment has come.
           onTaskExecutorsRegistered: (registered) =>
             record(
@@ -127,6 +134,8 @@ export class ClusterDeployments {
       this.options.onRunning(running);
       return running;
     } catch (error) {
+      // Nothing of it runs any more: no lease to renew, no connection to keep.
+      links.forget(id);
       await Promise.allSettled(recording);
       if (this.options.closing()) throw error;
       ended(signal.aborted ? 'stopped' : 'failed');

@@ -9,6 +9,7 @@ import type { ClusterHandle, DeploymentTarget } from '../../deployment/Deploymen
 import { FailedPreconditionError } from '../../common/errors.js';
 import type { Cluster } from '../model/Cluster.js';
 import { ClusterFollower } from './ClusterFollower.js';
+import type { ClusterLeaseRenewals } from './ClusterLeaseRenewals.js';
 import type { ClusterRecorder } from './ClusterRecorder.js';
 import type { ConnectDispatcher, DispatcherGateway } from './DispatcherGateway.js';
 import { jobManagerExit } from './jobManagerExit.js';
@@ -21,6 +22,8 @@ export interface ClusterLinksOptions {
   logger: Logger;
   /** How long a job manager may be unreachable before its cluster counts as lost. */
   lossTimeoutMs?: number;
+  /** The leases held on clusters deployed for applications; none when not given (such clusters get no lease). */
+  leaseRenewals?: ClusterLeaseRenewals;
 }
 
 /** Handles, connections and followers of clusters. */
@@ -70,6 +73,15 @@ export class ClusterLinks {
     return handle;
   }
 
+  /**
+   * Renews the lease of a cluster deployed for an application (once per cluster, until it is
+   * forgotten); nothing for shared and external clusters, which have none, or without leases.
+   */
+  holdLease(cluster: Cluster): void {
+    if (!cluster.ownerApplicationId || cluster.deploymentTarget === 'external' || this.closed) return;
+    this.options.leaseRenewals?.hold(cluster.id, this.gatewayOf(cluster));
+  }
+
   /** Follows the cluster's job events from the last one consumed (once); `onGone` when its job manager is gone for good. */
   follow(cluster: Cluster, onGone: (reason: string) => void): void {
     if (this.followers.has(cluster.id) || this.closed) return;
@@ -92,6 +104,8 @@ export class ClusterLinks {
     });
     this.followers.set(cluster.id, follower);
     follower.start();
+    // Followed after a restart too: the lease is renewed by whichever control plane follows the cluster.
+    this.holdLease(cluster);
     // What the target sees of the members (a pod OOM-killed, deleted) becomes a note on the cluster.
     const stopMembers = handle?.followMembers?.((message) => {
       recorder
@@ -115,6 +129,7 @@ export class ClusterLinks {
 
   /** Drops the handle and closes the connection of a cluster that has ended. */
   forget(clusterId: string): void {
+    this.options.leaseRenewals?.release(clusterId);
     this.handles.delete(clusterId);
     this.gateways.get(clusterId)?.close();
     this.gateways.delete(clusterId);
@@ -123,6 +138,7 @@ export class ClusterLinks {
   /** Stops every follower and closes every connection; clusters keep running. */
   async close(): Promise<void> {
     this.closed = true;
+    this.options.leaseRenewals?.close();
     await Promise.all([...this.followers.keys()].map((clusterId) => this.unfollow(clusterId)));
     for (const stop of this.memberFollowers.values()) stop();
     this.memberFollowers.clear();

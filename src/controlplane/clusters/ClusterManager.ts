@@ -19,6 +19,7 @@ import type { ClusterListRequest, ClusterPage, ClusterStore } from '../store/Clu
 import type { StoreScope, StoreTransaction } from '../store/ControlPlaneStore.js';
 import { ClusterDeployments } from './ClusterDeployments.js';
 import { ClusterLinks } from './ClusterLinks.js';
+import { ClusterLeaseRenewals } from './ClusterLeaseRenewals.js';
 import { checkClusterLimits, type ClusterLimitsOf } from './ClusterLimits.js';
 import type { ClusterObserver } from './ClusterObserver.js';
 import { ClusterRecorder } from './ClusterRecorder.js';
@@ -53,6 +54,12 @@ export interface ClusterManagerOptions {
   clusterLimits?: ClusterLimitsOf;
   /** Told how long each deployment took and how it ended; nobody when not given. */
   onDeploymentEnded?: DeploymentEnded;
+  /**
+   * The lease time of clusters deployed for applications, in milliseconds: such a cluster ends
+   * itself once no job has run and this control plane (or the next one) has not renewed its lease for
+   * that long. No lease when not given or 0.
+   */
+  leaseTimeMs?: number;
   /** Which clusters this process follows; all of them (the only process on its store) when not given. */
   leases?: FollowerLeases;
 }
@@ -76,10 +83,13 @@ export class ClusterManager {
   private closing = false;
 
   constructor(private readonly options: ClusterManagerOptions) {
-    const { store, observer, target, connect, logger, lossTimeoutMs } = options;
+    const { store, observer, target, connect, logger, lossTimeoutMs, leaseTimeMs } = options;
     this.leases = options.leases ?? new SoleFollower();
     this.recorder = new ClusterRecorder(store, observer, this.leases);
-    this.links = new ClusterLinks({ recorder: this.recorder, target, connect, logger, lossTimeoutMs });
+    const leaseRenewals = leaseTimeMs
+      ? new ClusterLeaseRenewals({ leaseTimeMs, logger: logger.child({ component: 'cluster-leases' }) })
+      : undefined;
+    this.links = new ClusterLinks({ recorder: this.recorder, target, connect, logger, lossTimeoutMs, leaseRenewals });
     this.deployments = new ClusterDeployments({
       target,
       recorder: this.recorder,
@@ -87,6 +97,7 @@ export class ClusterManager {
       onRunning: (cluster) => this.follow(cluster),
       closing: () => this.closing,
       onEnded: options.onDeploymentEnded,
+      leaseTimeMs,
     });
   }
 

@@ -109,6 +109,11 @@ export interface DispatcherGateway extends JobManagerAdmin {
    * JobOutputNotKeptError for an offset older than what it keeps.
    */
   readJobOutput(jobId: string, offset: number, follow: boolean, signal: AbortSignal): AsyncIterable<JobOutputChunk>;
+  /**
+   * Renews the cluster's lease in `holder`'s name (RenewClusterLease); resolves with the job
+   * manager's lease time in milliseconds, 0 when it has none. UnavailableError past `timeoutMs` (default 5 s).
+   */
+  renewClusterLease(holder: string, options?: { timeoutMs?: number }): Promise<number>;
 }
 
 /** Connects to the Dispatcher at HOST:PORT, presenting the cluster's secret when it has one. */

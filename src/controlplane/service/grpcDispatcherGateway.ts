@@ -146,6 +146,14 @@ export function grpcDispatcherGateway(address: string, security?: ClientSecurity
       };
     },
 
+    async renewClusterLease(holder, options = {}) {
+      const response = await call(
+        (signal) => client.renewClusterLease({ holder }, { signal }),
+        options.timeoutMs ?? 5000,
+      );
+      return response.leaseTimeMs;
+    },
+
     async shutDownCluster(reason, options = {}) {
       await call((signal) => client.shutDownCluster({ reason }, { signal }), options.timeoutMs ?? 5000);
     },

@@ -123,6 +123,12 @@ function simulatedDispatcherGateway(address: string, target: SimulatedDeployment
       jobManager().shutDown(reason);
     },
 
+    async renewClusterLease() {
+      // Simulated clusters have no lease: they end with the process that simulates them.
+      jobManager();
+      return 0;
+    },
+
     close() {
       // Nothing to close: there is no connection.
     },

@@ -129,6 +129,7 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
       taskExecutorResources: request.taskExecutorResources,
       heartbeat: this.options.heartbeat ?? { intervalMs: 1000, timeoutMs: 6000 },
       hasSecret: request.clusterSecret !== undefined,
+      leaseTimeMs: request.leaseTimeMs,
     };
     const pods = new ClusterPods(clusterId, this.options.unschedulableTimeoutMs ?? 30_000, progress);
     const watch = new PodWatch(

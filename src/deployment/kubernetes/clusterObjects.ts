@@ -74,6 +74,8 @@ export interface ClusterObjectsInput {
   heartbeat: { intervalMs: number; timeoutMs: number };
   /** Whether the cluster has a secret (it does whenever the control plane deployed it). */
   hasSecret: boolean;
+  /** The job manager's lease time in milliseconds (`--lease-time`); no lease when not given. */
+  leaseTimeMs?: number;
 }
 
 function metadata(input: ClusterObjectsInput, name: string, role: string, member?: string): V1ObjectMeta {
@@ -196,6 +198,8 @@ export function jobManagerPod(input: ClusterObjectsInput): V1Pod {
     String(input.heartbeat.intervalMs),
     '--heartbeat-timeout',
     String(input.heartbeat.timeoutMs),
+    // An owned cluster ends itself once its control plane stopped renewing it while no job ran.
+    ...(input.leaseTimeMs ? ['--lease-time', `${input.leaseTimeMs}ms`] : []),
   ];
   const main = container(input, 'jobmanager', args, PORTS.jobManager, input.settings.jobManagerResources);
   return pod(input, { role: 'jobmanager', index: 0 }, main);

@@ -180,6 +180,7 @@ export class LocalDeploymentTarget implements DeploymentTarget {
         String(this.options.heartbeatTimeoutMs ?? LOCAL_CLUSTER_HEARTBEATS.timeoutMs),
         '--address-file',
         addressFile,
+        ...(request.leaseTimeMs ? ['--lease-time', `${request.leaseTimeMs}ms`] : []),
         ...(this.options.jobManagerMetrics
           ? ['--metrics-listen', '127.0.0.1:0', '--metrics-address-file', join(work, JOB_MANAGER_METRICS_ADDRESS_FILE)]
           : []),

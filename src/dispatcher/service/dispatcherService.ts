@@ -35,6 +35,7 @@ import { toSafeNumber } from '../../rpc/longs.js';
 import type { HostedService } from '../../rpc/serverHost.js';
 import { hostedService } from '../../rpc/hostedService.js';
 import type { Dispatcher } from '../Dispatcher.js';
+import type { ClusterLease } from '../ClusterLease.js';
 import type { OutputStream } from '../../common/JobOutputLog.js';
 
 /** What the adapter needs from the job manager. */
@@ -42,6 +43,8 @@ export interface DispatcherServiceDependencies {
   clusterId: string;
   resourceManager: ResourceManager;
   dispatcher: Dispatcher;
+  /** The cluster's lease, when the job manager was started with one (`--lease-time`). */
+  lease?: ClusterLease;
   /** The blob server's handlers (UploadArtifact, DownloadArtifact). */
   blobServer: Pick<DispatcherServiceImplementation<CallContext>, 'uploadArtifact' | 'downloadArtifact'>;
   /** Told what a registered task executor reported with its heartbeat (its exchange counts, its drivers' memory). */
@@ -64,6 +67,7 @@ export function dispatcherService({
   clusterId,
   resourceManager,
   dispatcher,
+  lease,
   blobServer,
   onTaskExecutorMetrics,
 }: DispatcherServiceDependencies): HostedService {
@@ -179,6 +183,12 @@ export function dispatcherService({
     async shutDownCluster(request) {
       await dispatcher.shutDownCluster(request.reason || 'a client called ShutDownCluster');
       return {};
+    },
+
+    async renewClusterLease(request) {
+      // The holder only names the renewer in the log, so a hostile one cannot fill it.
+      lease?.renew(request.holder.slice(0, 200));
+      return { leaseTimeMs: lease?.leaseTimeMs ?? 0 };
     },
 
     async registerTaskExecutor(request) {

@@ -22,6 +22,7 @@ import { dispatcherService } from './dispatcherService.js';
 import { NO_METRICS, type Metrics } from '../../common/metrics.js';
 import { JobManagerMetrics } from '../JobManagerMetrics.js';
 import { taskWorkerMainHost } from '../taskWorkerMainHost.js';
+import { ClusterLease } from '../ClusterLease.js';
 
 /** Options of {@link startJobManager}. */
 export interface JobManagerOptions {
@@ -56,6 +57,12 @@ export interface JobManagerOptions {
   bundleUriRoots?: BundleUriRoots;
   /** Where the job manager publishes its metrics (`--metrics-listen`); nowhere when not given. */
   metrics?: Metrics;
+  /**
+   * The cluster's lease time in milliseconds (`--lease-time`): once no job has run and no control
+   * plane has renewed the lease (RenewClusterLease) for that long, the cluster shuts itself down.
+   * No lease when not given or 0 (a cluster started by hand runs until it is stopped).
+   */
+  leaseTimeMs?: number;
   /** The Dispatcher's memory bounds; defaults in DISPATCHER_DEFAULTS. */
   limits?: Pick<
     DispatcherOptions,
@@ -112,6 +119,17 @@ export async function startJobManager(options: JobManagerOptions): Promise<Serve
         void jobManager.shutdown().catch((error: unknown) => options.logger.error({ err: error }, 'shutdown failed'));
     },
   });
+  const lease = options.leaseTimeMs
+    ? new ClusterLease({
+        leaseTimeMs: options.leaseTimeMs,
+        busy: () => dispatcher.jobCounts().running > 0,
+        onExpired: (reason) =>
+          void dispatcher
+            .shutDownCluster(reason)
+            .catch((error: unknown) => options.logger.error({ err: error }, 'ending the cluster failed')),
+        logger: options.logger,
+      })
+    : undefined;
   let host: ServerHost;
   try {
     host = await startServerHost({
@@ -125,6 +143,7 @@ export async function startJobManager(options: JobManagerOptions): Promise<Serve
           clusterId,
           resourceManager,
           dispatcher,
+          lease,
           blobServer: {
             uploadArtifact: uploadArtifactHandler(blobs),
             downloadArtifact: downloadArtifactHandler(blobs),
@@ -140,10 +159,12 @@ export async function startJobManager(options: JobManagerOptions): Promise<Serve
     throw error;
   }
   address = host.address;
-  options.logger.info({ address, clusterId }, 'job manager started');
+  lease?.start();
+  options.logger.info({ address, clusterId, leaseTimeMs: lease?.leaseTimeMs }, 'job manager started');
   const jobManager: ServerHost = {
     address,
     async shutdown() {
+      lease?.close();
       dispatcher.close();
       resourceManager.close();
       // A main() still running would keep the process alive: it stops with the job manager.

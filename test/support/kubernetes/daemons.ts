@@ -36,7 +36,13 @@ export function startDaemon(
   env: NodeJS.ProcessEnv = {},
 ): Daemon {
   const output = openSync(logFile, 'a');
-  const child = spawn(command, args, { stdio: ['ignore', output, output], env: { ...process.env, ...env } });
+  // In a process group of its own: a Ctrl-C in the terminal of scripts/k8s/cluster.mjs reaches the
+  // script, which stops the daemons in order, instead of killing them all at once under it.
+  const child = spawn(command, args, {
+    stdio: ['ignore', output, output],
+    env: { ...process.env, ...env },
+    detached: true,
+  });
   if (child.pid === undefined) throw new Error(`${name}: ${command} could not be started`);
   started.add(child);
   const running = () => child.exitCode === null && child.signalCode === null;
