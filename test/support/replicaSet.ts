@@ -81,7 +81,9 @@ export async function startReplicaSet(store: string, count: number, args: readon
       );
     },
     async leases() {
-      return (await database.query('SELECT subject_id, holder, fencing_token::integer AS fencing_token FROM follower_leases')).rows as {
+      return (
+        await database.query('SELECT subject_id, holder, fencing_token::integer AS fencing_token FROM follower_leases')
+      ).rows as {
         subject_id: string;
         holder: string;
         fencing_token: number;
