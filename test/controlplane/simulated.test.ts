@@ -76,9 +76,9 @@ describe('the simulated deployment target', () => {
   });
 
   it('refuses an unknown target and a script out of range, saying which option', async () => {
-    const unknown = await runCli(['controlplane', '--deployment-target', 'kubernetes', '--state-dir', tempDir()]);
+    const unknown = await runCli(['controlplane', '--deployment-target', 'yarn', '--state-dir', tempDir()]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('--deployment-target must be "local" or "simulated", got "kubernetes"');
+    expect(unknown.stderr).toContain('--deployment-target must be "local", "kubernetes" or "simulated", got "yarn"');
     const negative = await runCli([
       'controlplane',
       '--deployment-target',

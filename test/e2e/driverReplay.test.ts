@@ -29,7 +29,7 @@ const TEST_TIMEOUT_MS = 240_000;
 async function runReplayDriver(
   controlPlane: TestControlPlane,
   dir: string,
-  { attempts = 2, random = false }: { attempts?: number; random?: boolean } = {},
+  { attempts = 2, random = false, slowRecordMs }: { attempts?: number; random?: boolean; slowRecordMs?: number } = {},
 ): Promise<string> {
   const run = await runCli(
     [
@@ -50,6 +50,7 @@ async function runReplayDriver(
       APPS,
       dir,
       random ? 'random' : 'same',
+      ...(slowRecordMs === undefined ? [] : [String(slowRecordMs)]),
     ],
     controlPlane.env,
   );
@@ -191,6 +192,30 @@ describe('flotilla run -D --driver-attempts 2: replay, not re-run', () => {
         `"${JOBS[1]}" (${(await jobsOf(controlPlane, applicationId)).find((job) => job.name === JOBS[1])!.id}) FINISHED (submission 2 of driver attempt 2: replayed from attempt 1's record, not run again)`,
       );
       for (const job of await jobsOf(controlPlane, applicationId)) expect(job.restarts).toBe(0);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'kill -9 of the driver’s task executor while its third job runs: the next attempt attaches to that job on the same cluster',
+    async () => {
+      const dir = sharedDir();
+      letGo(dir);
+      // 40 records of 500 ms: the third job is still running when the next attempt reaches it.
+      const applicationId = await runReplayDriver(controlPlane, dir, { slowRecordMs: 500 });
+      const first = await killDriverHost(controlPlane, applicationId, {
+        ready: () => jobIs(controlPlane, applicationId, JOBS[2], JobStatus.RUNNING),
+      });
+      const application = await expectReplayedRun(controlPlane, applicationId, dir);
+      expect(application.attempts[0]).toMatchObject({ driverJobId: first, cause: { name: 'DriverLostError' } });
+      expect(application.attempts[1].clusterId).toBe(application.attempts[0].clusterId);
+      // The fourth job may have ended (replayed) or not (run again) when the driver was lost.
+      const replays = await replayedSubmissions(controlPlane, applicationId);
+      expect(replays.filter((replay) => !replay.startsWith('4 '))).toEqual(['1 REPLAYED', '2 REPLAYED', '3 ATTACHED']);
+      // Attached, not submitted again: the third job is one job of the first cluster that FINISHED.
+      const slow = (await jobsOf(controlPlane, applicationId)).filter((job) => job.name === JOBS[2]);
+      expect(slow).toHaveLength(1);
+      expect(slow[0]).toMatchObject({ status: JobStatus.FINISHED, clusterId: application.clusterId });
     },
     TEST_TIMEOUT_MS,
   );
