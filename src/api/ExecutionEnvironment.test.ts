@@ -102,6 +102,31 @@ describe('ExecutionEnvironment', () => {
     expect(submitter.resultRequests.get('job-1')).toBe(1);
   });
 
+  it("submits executeAsync(name, { livingPriority: 'DAEMON' }) as a daemon job and every other job as NORMAL", async () => {
+    const { env, submitter } = environment();
+    env.fromGenerator((n) => n).print();
+    await env.executeAsync('daemon', { livingPriority: 'DAEMON' });
+    env.fromCollection([1]).print();
+    await env.executeAsync('normal', { livingPriority: 'NORMAL' });
+    env.fromCollection([2]).print();
+    await env.execute('waited for');
+    expect(submitter.submitOptions).toEqual([{ livingPriority: 'DAEMON' }, undefined, undefined]);
+  });
+
+  it('refuses a living priority other than NORMAL or DAEMON, naming the ones it takes', async () => {
+    const { env, submitter } = environment();
+    env.fromCollection([1]).print();
+    await expect(
+      env.executeAsync('driver?', { livingPriority: 'DRIVER' } as unknown as { livingPriority: 'DAEMON' }),
+    ).rejects.toThrow(
+      new InvalidArgumentError(
+        `ExecutionEnvironment.executeAsync() expects "livingPriority" to be 'NORMAL' or 'DAEMON', got "DRIVER"`,
+      ),
+    );
+    await expect(env.executeAsync('odd', 'DAEMON' as never)).rejects.toThrow(InvalidArgumentError);
+    expect(submitter.submitted).toHaveLength(0);
+  });
+
   it('rejects execute() of a failed job with a JobExecutionError that carries the user error', async () => {
     const { env } = environment(userFailure);
     env

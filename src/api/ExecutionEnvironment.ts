@@ -28,6 +28,7 @@ import {
   type CompiledExecutionEnvironmentOptions,
   type ExecutionEnvironmentOptions,
 } from './ExecutionEnvironmentOptions.js';
+import { livingPriorityOf, type ExecuteOptions, type JobLivingPriority } from './ExecuteOptions.js';
 import { JobClient } from './JobClient.js';
 import { Logger } from './Logger.js';
 import type { JobExecutionResult } from './JobExecutionResult.js';
@@ -284,9 +285,18 @@ export class ExecutionEnvironment {
     return client.getJobExecutionResult();
   }
 
-  /** Executes every sink declared since the last execution as one job and returns once it was submitted. */
-  async executeAsync(jobName?: string): Promise<JobClient> {
-    return (await this.submit('ExecutionEnvironment.executeAsync()', jobName)).client;
+  /**
+   * Executes every sink declared since the last execution as one job and returns once it was
+   * submitted. In driver and application modes, `main()` may return while the job runs: the
+   * application stays RUNNING until its jobs end, or it is cancelled, so a streaming job started
+   * this way runs until `flotilla cancel` (FLIP-40: the user chooses `execute()` to wait, this to
+   * not wait). With `{ livingPriority: 'DAEMON' }` the job does not keep the application alive: it
+   * is cancelled once the application's driver and NORMAL jobs have ended.
+   */
+  async executeAsync(jobName?: string, options?: ExecuteOptions): Promise<JobClient> {
+    const method = 'ExecutionEnvironment.executeAsync()';
+    const livingPriority = livingPriorityOf(method, options);
+    return (await this.submit(method, jobName, undefined, livingPriority)).client;
   }
 
   /**
@@ -297,6 +307,7 @@ export class ExecutionEnvironment {
     method: string,
     jobName: string | undefined,
     collectSink?: OperatorTransformation,
+    livingPriority: JobLivingPriority = 'NORMAL',
   ): Promise<{ client: JobClient; translation: JobGraphTranslation }> {
     if (jobName !== undefined) requireNonEmptyString(method, jobName, 'a job name');
     const sinks = collectSink === undefined ? this.sinks : [...this.sinks, collectSink];
@@ -317,7 +328,10 @@ export class ExecutionEnvironment {
       preAggregation: this.options.preAggregation,
     });
     this.sinks = [];
-    const job = await this.options.submitter.submit(translation.graph);
+    const job = await this.options.submitter.submit(
+      translation.graph,
+      livingPriority === 'NORMAL' ? undefined : { livingPriority },
+    );
     return { client: new JobClient(job, translation.graph), translation };
   }
 

@@ -5,11 +5,18 @@
  */
 import type { JobGraph } from '../jobgraph/jobGraph.js';
 import type { JobStatus, SerializedError } from '../common/status.js';
+import type { JobLivingPriority } from './ExecuteOptions.js';
+
+/** How a job is submitted, besides its graph. */
+export interface JobSubmitOptions {
+  /** FLIP-40's living priority of the job; NORMAL when not given. */
+  livingPriority?: JobLivingPriority;
+}
 
 /** Submits job graphs to a cluster. */
 export interface JobSubmitter {
   /** Submits a job; resolves once the cluster accepted it, long before it ends. */
-  submit(graph: JobGraph): Promise<SubmittedJob>;
+  submit(graph: JobGraph, options?: JobSubmitOptions): Promise<SubmittedJob>;
 }
 
 /** A job the cluster accepted. */

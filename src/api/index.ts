@@ -15,12 +15,13 @@ export {
   type CompiledExecutionEnvironmentOptions,
   type ExecutionEnvironmentOptions,
 } from './ExecutionEnvironmentOptions.js';
+export { livingPriorityOf, type ExecuteOptions, type JobLivingPriority } from './ExecuteOptions.js';
 export type { FunctionCapturer } from './FunctionCapturer.js';
 export type { FunctionOptions } from './FunctionOptions.js';
 export { JobClient } from './JobClient.js';
 export { JobExecutionError, type JobExecutionErrorDetails } from './JobExecutionError.js';
 export { JobExecutionResult } from './JobExecutionResult.js';
-export type { JobResultWithRecords, JobSubmitter, SubmittedJob } from './JobSubmitter.js';
+export type { JobResultWithRecords, JobSubmitOptions, JobSubmitter, SubmittedJob } from './JobSubmitter.js';
 export {
   DEFAULT_LOG_LEVEL,
   formatLogLine,

@@ -6,7 +6,8 @@
  * control plane neither loses nor doubles a job); a broken result stream is asked for again.
  */
 import { randomUUID } from 'node:crypto';
-import type { JobResultWithRecords, JobSubmitter, SubmittedJob } from '../api/JobSubmitter.js';
+import type { JobResultWithRecords, JobSubmitOptions, JobSubmitter, SubmittedJob } from '../api/JobSubmitter.js';
+import { FailedPreconditionError } from '../common/errors.js';
 import type { JobGraph } from '../jobgraph/jobGraph.js';
 import { jobGraphToMessage } from '../runtime/service/jobGraph.js';
 import { readJobResultStream } from '../runtime/service/jobResultStream.js';
@@ -35,7 +36,11 @@ export class ControlPlaneJobSubmitter implements JobSubmitter {
     return this.submitted;
   }
 
-  async submit(graph: JobGraph): Promise<SubmittedJob> {
+  async submit(graph: JobGraph, options?: JobSubmitOptions): Promise<SubmittedJob> {
+    if (options?.livingPriority === 'DAEMON')
+      throw new FailedPreconditionError(
+        `job "${graph.name}" asks for living priority DAEMON, which only driver and application modes keep (flotilla run -D or --target application); in session and per-job modes main() runs in the client, and its jobs are NORMAL`,
+      );
     const { connection, applicationId } = this.options;
     const request = { applicationId, jobGraph: jobGraphToMessage(graph), requestId: randomUUID() };
     const { jobId, clusterId } = await this.retrying(() =>

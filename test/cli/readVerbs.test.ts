@@ -105,7 +105,7 @@ describe('flotilla read verbs -o json', () => {
     expect(byCluster).toEqual(parseJson(await bufCurl(controlPlane.address, 'ListJobs', { clusterId })));
 
     const table = (await cli(controlPlane, ['jobs', applicationId])).trim().split('\n');
-    expect(table[0].split(/\s+/)).toEqual(['ID', 'NAME', 'STATUS', 'RESTARTS', 'TASKS']);
+    expect(table[0].split(/\s+/)).toEqual(['ID', 'NAME', 'STATUS', 'RESTARTS', 'TASKS', 'PRIORITY']);
     expect(
       table
         .slice(1)

@@ -5,7 +5,7 @@
  */
 import type { JobStatus } from '../../common/status.js';
 import type { JobGraph } from '../../jobgraph/jobGraph.js';
-import type { JobResultWithRecords, JobSubmitter, SubmittedJob } from '../JobSubmitter.js';
+import type { JobResultWithRecords, JobSubmitOptions, JobSubmitter, SubmittedJob } from '../JobSubmitter.js';
 
 /** The part of a result a test chooses; the job id comes from the fake. */
 export type CannedResult = Omit<JobResultWithRecords, 'jobId'>;
@@ -14,6 +14,8 @@ export type CannedResult = Omit<JobResultWithRecords, 'jobId'>;
 export class FakeJobSubmitter implements JobSubmitter {
   /** Every graph submitted, in order. */
   readonly submitted: JobGraph[] = [];
+  /** The options of each submission, in order (undefined when none were given). */
+  readonly submitOptions: Array<JobSubmitOptions | undefined> = [];
   /** How many times each job was cancelled, by job id. */
   readonly cancellations = new Map<string, number>();
   /** How many times each job's result was asked for, by job id. */
@@ -35,8 +37,9 @@ export class FakeJobSubmitter implements JobSubmitter {
     return this.submitted[0];
   }
 
-  async submit(graph: JobGraph): Promise<SubmittedJob> {
+  async submit(graph: JobGraph, options?: JobSubmitOptions): Promise<SubmittedJob> {
     this.submitted.push(structuredClone(graph));
+    this.submitOptions.push(options);
     const jobId = `job-${this.submitted.length}`;
     return {
       jobId,

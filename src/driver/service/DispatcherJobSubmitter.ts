@@ -11,7 +11,7 @@ import {
 } from '../../../generated/flotilla/v1/dispatcher_service.js';
 import { UnavailableError } from '../../common/errors.js';
 import type { LivingPriority } from '../../common/status.js';
-import type { JobResultWithRecords, JobSubmitter, SubmittedJob } from '../../api/JobSubmitter.js';
+import type { JobResultWithRecords, JobSubmitOptions, JobSubmitter, SubmittedJob } from '../../api/JobSubmitter.js';
 import type { JobGraph } from '../../jobgraph/jobGraph.js';
 import { jobGraphToMessage } from '../../runtime/service/jobGraph.js';
 import { readJobResultStream } from '../../runtime/service/jobResultStream.js';
@@ -26,7 +26,7 @@ export interface DispatcherJobSubmitterOptions {
   address: string;
   /** The application the jobs belong to; empty for none. */
   applicationId?: string;
-  /** The priority the jobs get (FLIP-40); NORMAL by default. */
+  /** The priority the jobs get (FLIP-40) unless a submission asks for its own; NORMAL by default. */
   livingPriority?: LivingPriority;
   /** TLS and the cluster's secret, to reach a secured job manager; plaintext without credentials when not given. */
   security?: ClientSecurity;
@@ -51,12 +51,12 @@ export class DispatcherJobSubmitter implements JobSubmitter {
     ));
   }
 
-  async submit(graph: JobGraph): Promise<SubmittedJob> {
+  async submit(graph: JobGraph, options?: JobSubmitOptions): Promise<SubmittedJob> {
     const driverOrdinal = this.options.numberSubmissions ? ++this.submissions : 0;
     const { jobId } = await this.call(() =>
       this.client.submitJob({
         jobGraph: jobGraphToMessage(graph),
-        livingPriority: livingPriorityToMessage(this.options.livingPriority ?? 'NORMAL'),
+        livingPriority: livingPriorityToMessage(options?.livingPriority ?? this.options.livingPriority ?? 'NORMAL'),
         applicationId: this.options.applicationId ?? '',
         requestId: '',
         driverOrdinal,
