@@ -34,7 +34,7 @@ if (values.merge && (values.only === undefined || values.smoke)) {
   process.exit(2);
 }
 
-const FIGURES = ['submission', 'ownedCluster', 'warmCluster', 'wordCount', 'scale', 'teardown'];
+const FIGURES = ['submission', 'ownedCluster', 'warmCluster', 'wordCount', 'scale', 'teardown', 'streamingCheckpoints'];
 const only = values.only?.split(',').map((id) => id.trim());
 const partial = only !== undefined;
 const out =

@@ -19,3 +19,19 @@ export function fourSubtasks(env, output) {
     .map((n) => n * 2)
     .writeAsText(output, { overwrite: true });
 }
+
+/**
+ * A keyed streaming count (figure 7): `count` generated numbers (without end when not given), at
+ * full speed unless `recordsPerSecond` is given, keyed by n % 1000, a running count per key
+ * written to `output`. Run it in STREAMING mode: with checkpoints, the sink commits per checkpoint.
+ */
+export function keyedCount(env, output, count, recordsPerSecond) {
+  env
+    .fromGenerator((n) => n, {
+      ...(count === undefined ? {} : { count }),
+      ...(recordsPerSecond === undefined ? {} : { recordsPerSecond }),
+    })
+    .keyBy((n) => n % 1000)
+    .count()
+    .writeAsText(output, { overwrite: true });
+}

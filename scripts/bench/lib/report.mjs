@@ -22,6 +22,7 @@ function formatValue(value, unit) {
 function meetsText(row) {
   if (row.notMeasured) return 'not measured';
   if (row.subject.length === 0) return 'no samples';
+  if (!row.goal) return 'no target';
   const { of, max, min } = row.goal;
   const value =
     of === 'ratio' ? ratioOf(row) : of === 'p99' ? summarize(row.subject).p99 : summarize(row.subject).median;
