@@ -41,6 +41,29 @@ describe('TransactionalTextFileSinkWriter', () => {
     expect(readdirSync(path).sort()).toEqual(['part-0-1', 'part-0-2']);
   });
 
+  it('writes full buffers to the in-progress file before the barrier, which adds only the rest', async () => {
+    const path = outputFolder();
+    const writer = new TransactionalTextFileSinkWriter(path, testTaskContext(0, 2, { attemptNumber: 0 }), 4);
+    await writer.open();
+    await writer.restoreState(undefined);
+    await writer.emit(['ab', 'cd']);
+    // Six characters passed the buffer of four: they are on disk, not yet pending.
+    expect(readdirSync(path)).toEqual(['.part-0.attempt-0.inprogress']);
+    expect(readFileSync(join(path, '.part-0.attempt-0.inprogress'), 'utf8')).toBe('ab\ncd\n');
+    await writer.emit(['e']);
+    expect(await writer.snapshotState(1)).toEqual({ pending: [1] });
+    await writer.emit(['fghij', 'k']);
+    expect(await writer.snapshotState(2)).toEqual({ pending: [1, 2] });
+    await writer.notifyCheckpointComplete(2);
+    expect(readdirSync(path).sort()).toEqual(['part-0-1', 'part-0-2']);
+    expect(readFileSync(join(path, 'part-0-1'), 'utf8')).toBe('ab\ncd\ne\n');
+    expect(readFileSync(join(path, 'part-0-2'), 'utf8')).toBe('fghij\nk\n');
+    // Records written to disk after the last barrier are dropped with the attempt.
+    await writer.emit(['lost', 'too']);
+    await writer.abort();
+    expect(readdirSync(path).sort()).toEqual(['part-0-1', 'part-0-2']);
+  });
+
   it('after a crash, commits what the restored checkpoint covered and deletes what came after it', async () => {
     const path = outputFolder();
     const first = await openedWriter(path, 0);

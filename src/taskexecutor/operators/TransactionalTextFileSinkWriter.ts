@@ -8,11 +8,15 @@
  * the sink) and deletes every other uncommitted file of its subtask: what they held is read again
  * from the restored source positions. So every record is in exactly one committed file, once.
  * Commits are renames of files whose names say their checkpoint, so doing one twice is harmless.
+ * Records are written to the in-progress file as they come, a buffer at a time (as the plain text
+ * sink does), so that a barrier finds only the last buffer to write and the file to sync: the task
+ * stops for that, not for everything since the last checkpoint (figure 7, docs/benchmarks.md).
  */
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FailedPreconditionError } from '../../common/errors.js';
 import { formatRecord } from './formatRecord.js';
+import { DEFAULT_WRITE_BUFFER_SIZE } from './TextFileSinkWriter.js';
 import type { SinkWriter } from './SinkWriter.js';
 import type { TaskContext } from './TaskContext.js';
 
@@ -26,14 +30,23 @@ export class TransactionalTextFileSinkWriter implements SinkWriter {
   private readonly inProgressFile: string;
   private pending: number[] = [];
   private buffered: string[] = [];
+  private bufferedLength = 0;
+  /** The in-progress file while it holds records written since the last barrier. */
+  private handle: FileHandle | undefined;
   /** Serializes file work: writes, snapshots and commits never interleave. */
   private work: Promise<unknown> = Promise.resolve();
   private failure: unknown;
   private state: 'created' | 'open' | 'finished' | 'aborted' = 'created';
 
+  /**
+   * @param path The output folder; created when missing.
+   * @param context The subtask.
+   * @param bufferSize The characters buffered before they are written to the in-progress file.
+   */
   constructor(
     private readonly path: string,
     private readonly context: TaskContext,
+    private readonly bufferSize = DEFAULT_WRITE_BUFFER_SIZE,
   ) {
     this.inProgressFile = join(path, `.part-${context.subtaskIndex}.attempt-${context.attemptNumber}.inprogress`);
   }
@@ -74,22 +87,20 @@ export class TransactionalTextFileSinkWriter implements SinkWriter {
     let text = '';
     for (const record of records) text += `${formatRecord(record)}\n`;
     this.buffered.push(text);
+    this.bufferedLength += text.length;
+    // A full buffer goes to the in-progress file now; waiting for it keeps the task at the disk's pace.
+    if (this.bufferedLength >= this.bufferSize) {
+      const chunk = this.takeBuffered();
+      await this.enqueue(() => this.append(chunk));
+    }
   }
 
   /** Phase one: what was written so far becomes the pending file of `checkpointId`. */
   async snapshotState(checkpointId: number): Promise<TransactionalSinkState> {
     this.checkUsable();
-    const text = this.buffered.join('');
-    this.buffered = [];
+    const text = this.takeBuffered();
     await this.enqueue(async () => {
-      if (text.length === 0) return;
-      const handle = await open(this.inProgressFile, 'w');
-      try {
-        await handle.writeFile(text, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      if (!(await this.closeInProgress(text))) return;
       await rename(this.inProgressFile, this.pendingFileOf(checkpointId));
       this.pending.push(checkpointId);
     });
@@ -107,19 +118,11 @@ export class TransactionalTextFileSinkWriter implements SinkWriter {
   /** The input ended (a bounded source): what is left is committed under the name `part-<i>-end`. */
   async finish(): Promise<void> {
     this.checkUsable();
-    const text = this.buffered.join('');
-    this.buffered = [];
+    const text = this.takeBuffered();
     await this.enqueue(async () => {
       for (const id of this.pending) await this.commit(id);
       this.pending = [];
-      if (text.length === 0) return;
-      const handle = await open(this.inProgressFile, 'w');
-      try {
-        await handle.writeFile(text, 'utf8');
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
+      if (!(await this.closeInProgress(text))) return;
       await rename(this.inProgressFile, join(this.path, `part-${this.context.subtaskIndex}-end`));
     });
     this.state = 'finished';
@@ -129,9 +132,46 @@ export class TransactionalTextFileSinkWriter implements SinkWriter {
   async abort(): Promise<void> {
     if (this.state === 'finished') return;
     this.state = 'aborted';
-    this.buffered = [];
+    this.takeBuffered();
     await this.work.catch(() => undefined);
+    const handle = this.handle;
+    this.handle = undefined;
+    await handle?.close().catch(() => undefined);
     await rm(this.inProgressFile, { force: true });
+  }
+
+  private takeBuffered(): string {
+    const text = this.buffered.join('');
+    this.buffered = [];
+    this.bufferedLength = 0;
+    return text;
+  }
+
+  /** Appends `text` to the in-progress file, opening it when this is the first text since the last barrier. */
+  private async append(text: string): Promise<void> {
+    this.handle ??= await open(this.inProgressFile, 'w');
+    const bytes = Buffer.from(text, 'utf8');
+    for (let offset = 0; offset < bytes.length;) {
+      const { bytesWritten } = await this.handle.write(bytes, offset, bytes.length - offset, null);
+      offset += bytesWritten;
+    }
+  }
+
+  /**
+   * Appends the last `text`, syncs and closes the in-progress file; false when there was nothing
+   * since the last barrier (no file).
+   */
+  private async closeInProgress(text: string): Promise<boolean> {
+    if (text.length > 0) await this.append(text);
+    const handle = this.handle;
+    if (!handle) return false;
+    this.handle = undefined;
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    return true;
   }
 
   private async commit(checkpointId: number): Promise<void> {
