@@ -16,10 +16,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { importBenchPipelines, startBenchCluster } from '../lib/cluster.mjs';
-import { profilesToMarkdown, readProfiles } from '../lib/cpuProfile.mjs';
+import { readProfiles } from '../lib/cpuProfile.mjs';
 import { importDist } from '../lib/paths.mjs';
 import { wallClockMs } from '../lib/processes.mjs';
-import { median } from '../lib/stats.mjs';
+import { formatNumber, median } from '../lib/stats.mjs';
 
 const { ExecutionState, JobStatus } = await importDist('dist/generated/flotilla/v1/status.js');
 
@@ -59,7 +59,7 @@ function committedLines(folder) {
 
 export async function run({ smoke, log, profile = true }) {
   const records = smoke ? 1_500_000 : 6_000_000;
-  const runs = smoke ? 1 : 5;
+  const runs = smoke ? 1 : 7;
   const kills = smoke ? 1 : 3;
   const work = mkdtempSync(join(tmpdir(), 'flotilla-bench-streaming-'));
   const { keyedCount } = await importBenchPipelines();
@@ -117,8 +117,8 @@ export async function run({ smoke, log, profile = true }) {
     await cluster.stop();
     cluster = undefined;
     recovery = await measureRecovery({ work, kills, keyedCount, log });
-    if (profile && !smoke && median(withCheckpoints) / median(without) < 0.9)
-      profileMarkdown = await profileCheckpointedRun({ work, records, keyedCount, log });
+    // What the overhead is made of, whether or not it passes the target (it hovers near it on this machine).
+    if (profile && !smoke) profileMarkdown = await profileCheckpointCost({ work, records, keyedCount, log });
   } finally {
     await cluster?.stop();
     rmSync(work, { recursive: true, force: true });
@@ -278,9 +278,10 @@ async function measureRecovery({ work, kills, keyedCount, log }) {
   return { toFirstRunning, toRunning, toCommitted, failures, restarts };
 }
 
-/** One more checkpointed run with the task executor under --cpu-prof; Markdown of where its threads spent their time. */
-async function profileCheckpointedRun({ work, records, keyedCount, log }) {
-  const folder = join(work, 'cpu-profiles');
+/** One run of the job (with checkpoints or without) with the task executor under --cpu-prof: its time and the profiles of its threads. */
+async function profiledRun({ work, records, keyedCount, checkpointed }) {
+  const label = checkpointed ? 'checkpointed' : 'plain';
+  const folder = join(work, `cpu-profiles-${label}`);
   const cluster = await startBenchCluster({
     taskExecutors: 1,
     slots: 2,
@@ -289,26 +290,62 @@ async function profileCheckpointedRun({ work, records, keyedCount, log }) {
   let ms;
   try {
     const env = cluster
-      .environment(2, {
-        properties: { 'state.checkpoints.dir': join(work, 'chk-profiled') },
-      })
-      .setRuntimeMode('STREAMING')
-      .enableCheckpointing(INTERVAL_MS);
-    keyedCount(env, join(work, 'out-profiled'), records);
+      .environment(2, { properties: checkpointed ? { 'state.checkpoints.dir': join(work, 'chk-profiled') } : {} })
+      .setRuntimeMode('STREAMING');
+    if (checkpointed) env.enableCheckpointing(INTERVAL_MS);
+    keyedCount(env, join(work, `out-profiled-${label}`), records);
     const begin = performance.now();
-    await env.execute('keyed count, profiled');
+    await env.execute(`keyed count, profiled, ${label}`);
     ms = performance.now() - begin;
   } finally {
     await cluster.stop();
   }
-  if (!existsSync(folder)) return '**CPU profile:** the task executor wrote no profile.';
-  const profiles = readProfiles(folder);
-  log(`profiled run: ${ms.toFixed(0)} ms, ${profiles.length} profile(s)`);
+  return { ms, profiles: existsSync(folder) ? readProfiles(folder) : [] };
+}
+
+/** CPU time of a run's threads: busy and GC in all, and self time by function summed over threads. */
+function cpuOf(profiles) {
+  const functions = new Map();
+  let busyMs = 0;
+  let gcMs = 0;
+  for (const { summary } of profiles) {
+    busyMs += summary.totalMs - summary.idleMs;
+    gcMs += summary.gcMs;
+    for (const [name, ms] of summary.functions) functions.set(name, (functions.get(name) ?? 0) + ms);
+  }
+  return { busyMs, gcMs, functions };
+}
+
+/**
+ * The job once without checkpoints and once with, each with the task executor under --cpu-prof;
+ * Markdown of what the checkpointed run's threads spent more CPU on, function by function.
+ */
+async function profileCheckpointCost({ work, records, keyedCount, log }) {
+  const plain = await profiledRun({ work, records, keyedCount, checkpointed: false });
+  const checkpointed = await profiledRun({ work, records, keyedCount, checkpointed: true });
+  if (plain.profiles.length === 0 || checkpointed.profiles.length === 0)
+    return '**CPU profile:** the task executor wrote no profile.';
+  const [a, b] = [cpuOf(plain.profiles), cpuOf(checkpointed.profiles)];
+  log(`profiled runs: ${Math.round(plain.ms)} ms without checkpoints, ${Math.round(checkpointed.ms)} ms with`);
+  const names = new Set([...a.functions.keys(), ...b.functions.keys()]);
+  const differences = [...names]
+    .filter((name) => !name.startsWith('(idle)'))
+    .map((name) => [name, a.functions.get(name) ?? 0, b.functions.get(name) ?? 0])
+    .sort((x, y) => y[2] - y[1] - (x[2] - x[1]))
+    .slice(0, 12);
+  const row = (name, without, withCheckpoints) =>
+    `| ${name} | ${formatNumber(without)} | ${formatNumber(withCheckpoints)} | ${formatNumber(withCheckpoints - without)} |`;
   return [
-    '#### Where the checkpointed run spends its time (one extra run, task executor under `--cpu-prof`)',
+    '#### What checkpoints cost, by profile (two extra runs, task executor under `--cpu-prof`)',
     '',
-    `One checkpointed run started as \`node --cpu-prof --cpu-prof-dir DIR bin/flotilla.js taskexecutor …\` took ${Math.round(ms)} ms (profiling slows it down). Self time, by where the code lives and by function:`,
+    `The same job (${records} records) once without checkpoints and once with, each on a fresh cluster whose task executor ran as \`node --cpu-prof --cpu-prof-dir DIR bin/flotilla.js taskexecutor …\`: ${Math.round(plain.ms)} ms without, ${Math.round(checkpointed.ms)} ms with (profiling slows both). CPU time of the task executor's threads (main thread and the four task workers), summed; the functions are those whose self time grew the most with checkpoints:`,
     '',
-    profilesToMarkdown(profiles),
+    '| CPU of the task executor, ms | without checkpoints | with checkpoints | difference |',
+    '| --- | --- | --- | --- |',
+    row('busy (all threads)', a.busyMs, b.busyMs),
+    row('of which garbage collection', a.gcMs, b.gcMs),
+    ...differences.map(([name, without, withCheckpoints]) =>
+      row(`\`${name.replaceAll('|', '\\|')}\``, without, withCheckpoints),
+    ),
   ].join('\n');
 }
