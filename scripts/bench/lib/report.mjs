@@ -202,7 +202,13 @@ export function mergeReport(existing, partial, { ids, command, machine }) {
     const oldRange = sectionRange(lines, id);
     const section = newRange ? fresh.slice(newRange[0], newRange[1]) : [];
     if (oldRange) lines.splice(oldRange[0], oldRange[1] - oldRange[0], ...section);
-    else lines.splice(lines.indexOf('## Reproducing'), 0, ...section);
+    else {
+      // A figure new to the report goes after the other figures, before the sections that are not figures.
+      const next = ['## Measured by tests', '## Reproducing']
+        .map((heading) => lines.indexOf(heading))
+        .find((at) => at >= 0);
+      lines.splice(next ?? lines.length, 0, ...section);
+    }
   }
   // One note per merged run, replacing an earlier note about the same figures.
   const marker = `<!-- merged: ${ids.join(',')} -->`;
