@@ -188,7 +188,47 @@ export interface ApplicationEvent {
     | //
     /** The application's cluster changed status. */
     { $case: "clusterStatusChanged"; clusterStatusChanged: ClusterStatusChanged }
+    | //
+    /** A savepoint of the application was taken (TriggerSavepoint, or StopApplication before its jobs stopped). */
+    { $case: "applicationSavepointCompleted"; applicationSavepointCompleted: ApplicationSavepointCompleted }
     | undefined;
+}
+
+/** ApplicationSavepointCompleted records an application savepoint the control plane took. */
+export interface ApplicationSavepointCompleted {
+  /** The savepoint: its folder and each job's. */
+  savepoint:
+    | ApplicationSavepoint
+    | undefined;
+  /** Whether the jobs stopped with it (stop-with-savepoint: StopApplication), rather than running on. */
+  stopped: boolean;
+  /** A short human-readable note, such as "stopped with savepoint DIR". */
+  message: string;
+}
+
+/**
+ * ApplicationSavepoint is a savepoint of a whole application: one savepoint per streaming job, under
+ * the job's name within the application, listed in the `_application` manifest of the savepoint's folder.
+ */
+export interface ApplicationSavepoint {
+  /** The application the savepoint is of. */
+  applicationId: string;
+  /** The savepoint's folder, holding the `_application` manifest; empty for a savepoint of one job only. */
+  path: string;
+  /** Each job's savepoint. */
+  jobs: JobSavepoint[];
+  /** When the savepoint was complete. */
+  createTime: Date | undefined;
+}
+
+/** JobSavepoint is one job's savepoint within an application savepoint. */
+export interface JobSavepoint {
+  /** The job's id. */
+  jobId: string;
+  /** The job's name within the application (without the application's name before it); a restore matches jobs by it. */
+  jobName: string;
+  /** The job's savepoint folder (holding its `_metadata`). */
+  path: string;
 }
 
 /** JobEvent is one entry of a cluster's job event log, as its Dispatcher streams it. */
@@ -1005,6 +1045,10 @@ export const ApplicationEvent: MessageFns<ApplicationEvent> = {
       case "clusterStatusChanged":
         ClusterStatusChanged.encode(message.kind.clusterStatusChanged, writer.uint32(106).fork()).join();
         break;
+      case "applicationSavepointCompleted":
+        ApplicationSavepointCompleted.encode(message.kind.applicationSavepointCompleted, writer.uint32(114).fork())
+          .join();
+        break;
     }
     return writer;
   },
@@ -1090,6 +1134,17 @@ export const ApplicationEvent: MessageFns<ApplicationEvent> = {
             };
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.kind = {
+              $case: "applicationSavepointCompleted",
+              applicationSavepointCompleted: ApplicationSavepointCompleted.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1139,6 +1194,16 @@ export const ApplicationEvent: MessageFns<ApplicationEvent> = {
           $case: "clusterStatusChanged",
           clusterStatusChanged: ClusterStatusChanged.fromJSON(object.cluster_status_changed),
         }
+        : isSet(object.applicationSavepointCompleted)
+        ? {
+          $case: "applicationSavepointCompleted",
+          applicationSavepointCompleted: ApplicationSavepointCompleted.fromJSON(object.applicationSavepointCompleted),
+        }
+        : isSet(object.application_savepoint_completed)
+        ? {
+          $case: "applicationSavepointCompleted",
+          applicationSavepointCompleted: ApplicationSavepointCompleted.fromJSON(object.application_savepoint_completed),
+        }
         : undefined,
     };
   },
@@ -1162,6 +1227,10 @@ export const ApplicationEvent: MessageFns<ApplicationEvent> = {
       obj.taskStateChanged = TaskStateChanged.toJSON(message.kind.taskStateChanged);
     } else if (message.kind?.$case === "clusterStatusChanged") {
       obj.clusterStatusChanged = ClusterStatusChanged.toJSON(message.kind.clusterStatusChanged);
+    } else if (message.kind?.$case === "applicationSavepointCompleted") {
+      obj.applicationSavepointCompleted = ApplicationSavepointCompleted.toJSON(
+        message.kind.applicationSavepointCompleted,
+      );
     }
     return obj;
   },
@@ -1211,7 +1280,358 @@ export const ApplicationEvent: MessageFns<ApplicationEvent> = {
         }
         break;
       }
+      case "applicationSavepointCompleted": {
+        if (
+          object.kind?.applicationSavepointCompleted !== undefined &&
+          object.kind?.applicationSavepointCompleted !== null
+        ) {
+          message.kind = {
+            $case: "applicationSavepointCompleted",
+            applicationSavepointCompleted: ApplicationSavepointCompleted.fromPartial(
+              object.kind.applicationSavepointCompleted,
+            ),
+          };
+        }
+        break;
+      }
     }
+    return message;
+  },
+};
+
+function createBaseApplicationSavepointCompleted(): ApplicationSavepointCompleted {
+  return { savepoint: undefined, stopped: false, message: "" };
+}
+
+export const ApplicationSavepointCompleted: MessageFns<ApplicationSavepointCompleted> = {
+  encode(message: ApplicationSavepointCompleted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.savepoint !== undefined) {
+      ApplicationSavepoint.encode(message.savepoint, writer.uint32(10).fork()).join();
+    }
+    if (message.stopped !== false) {
+      writer.uint32(16).bool(message.stopped);
+    }
+    if (message.message !== "") {
+      writer.uint32(26).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ApplicationSavepointCompleted {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseApplicationSavepointCompleted();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.savepoint = ApplicationSavepoint.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.stopped = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ApplicationSavepointCompleted {
+    return {
+      savepoint: isSet(object.savepoint) ? ApplicationSavepoint.fromJSON(object.savepoint) : undefined,
+      stopped: isSet(object.stopped) ? globalThis.Boolean(object.stopped) : false,
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+    };
+  },
+
+  toJSON(message: ApplicationSavepointCompleted): unknown {
+    const obj: any = {};
+    if (message.savepoint !== undefined) {
+      obj.savepoint = ApplicationSavepoint.toJSON(message.savepoint);
+    }
+    if (message.stopped !== false) {
+      obj.stopped = message.stopped;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ApplicationSavepointCompleted>): ApplicationSavepointCompleted {
+    return ApplicationSavepointCompleted.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ApplicationSavepointCompleted>): ApplicationSavepointCompleted {
+    const message = createBaseApplicationSavepointCompleted();
+    message.savepoint = (object.savepoint !== undefined && object.savepoint !== null)
+      ? ApplicationSavepoint.fromPartial(object.savepoint)
+      : undefined;
+    message.stopped = object.stopped ?? false;
+    message.message = object.message ?? "";
+    return message;
+  },
+};
+
+function createBaseApplicationSavepoint(): ApplicationSavepoint {
+  return { applicationId: "", path: "", jobs: [], createTime: undefined };
+}
+
+export const ApplicationSavepoint: MessageFns<ApplicationSavepoint> = {
+  encode(message: ApplicationSavepoint, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.applicationId !== "") {
+      writer.uint32(10).string(message.applicationId);
+    }
+    if (message.path !== "") {
+      writer.uint32(18).string(message.path);
+    }
+    for (const v of message.jobs) {
+      JobSavepoint.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ApplicationSavepoint {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseApplicationSavepoint();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.applicationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.jobs.push(JobSavepoint.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ApplicationSavepoint {
+    return {
+      applicationId: isSet(object.applicationId)
+        ? globalThis.String(object.applicationId)
+        : isSet(object.application_id)
+        ? globalThis.String(object.application_id)
+        : "",
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+      jobs: globalThis.Array.isArray(object?.jobs) ? object.jobs.map((e: any) => JobSavepoint.fromJSON(e)) : [],
+      createTime: isSet(object.createTime)
+        ? fromJsonTimestamp(object.createTime)
+        : isSet(object.create_time)
+        ? fromJsonTimestamp(object.create_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ApplicationSavepoint): unknown {
+    const obj: any = {};
+    if (message.applicationId !== "") {
+      obj.applicationId = message.applicationId;
+    }
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    if (message.jobs?.length) {
+      obj.jobs = message.jobs.map((e) => JobSavepoint.toJSON(e));
+    }
+    if (message.createTime !== undefined) {
+      obj.createTime = message.createTime.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ApplicationSavepoint>): ApplicationSavepoint {
+    return ApplicationSavepoint.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ApplicationSavepoint>): ApplicationSavepoint {
+    const message = createBaseApplicationSavepoint();
+    message.applicationId = object.applicationId ?? "";
+    message.path = object.path ?? "";
+    message.jobs = object.jobs?.map((e) => JobSavepoint.fromPartial(e)) || [];
+    message.createTime = object.createTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseJobSavepoint(): JobSavepoint {
+  return { jobId: "", jobName: "", path: "" };
+}
+
+export const JobSavepoint: MessageFns<JobSavepoint> = {
+  encode(message: JobSavepoint, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    if (message.jobName !== "") {
+      writer.uint32(18).string(message.jobName);
+    }
+    if (message.path !== "") {
+      writer.uint32(26).string(message.path);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JobSavepoint {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJobSavepoint();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.jobName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JobSavepoint {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      jobName: isSet(object.jobName)
+        ? globalThis.String(object.jobName)
+        : isSet(object.job_name)
+        ? globalThis.String(object.job_name)
+        : "",
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+    };
+  },
+
+  toJSON(message: JobSavepoint): unknown {
+    const obj: any = {};
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.jobName !== "") {
+      obj.jobName = message.jobName;
+    }
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<JobSavepoint>): JobSavepoint {
+    return JobSavepoint.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<JobSavepoint>): JobSavepoint {
+    const message = createBaseJobSavepoint();
+    message.jobId = object.jobId ?? "";
+    message.jobName = object.jobName ?? "";
+    message.path = object.path ?? "";
     return message;
   },
 };

@@ -91,6 +91,12 @@ export interface DispatcherGateway extends JobManagerAdmin {
   submitJob(submission: JobSubmission, signal?: AbortSignal): Promise<string>;
   /** Starts cancelling a job. */
   cancelJob(jobId: string): Promise<void>;
+  /**
+   * Takes a savepoint of a running streaming job into a new folder under `targetDirectory` (with
+   * `stop`, stop-with-savepoint: the job ends FINISHED after it); resolves with the savepoint's
+   * folder once it is complete (and, with `stop`, once the job ended).
+   */
+  triggerSavepoint(jobId: string, targetDirectory: string, stop: boolean, signal?: AbortSignal): Promise<string>;
   /** Runs an application's main() in the job manager process (application mode); resolves with the id of its main job. */
   runApplicationMain(submission: ApplicationMainSubmission, signal?: AbortSignal): Promise<string>;
   /**

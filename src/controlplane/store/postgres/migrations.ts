@@ -193,4 +193,13 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE applications ADD COLUMN driver_retry_own_failures boolean NOT NULL DEFAULT false;
     `,
   },
+  {
+    version: 5,
+    description: "an application's latest savepoint, and the lookup of a tenant's previous run of a name (run -r)",
+    sql: `
+      -- The latest savepoint taken of the application (JSON: its folder and each job's savepoint).
+      ALTER TABLE applications ADD COLUMN last_savepoint_json text;
+      CREATE INDEX applications_by_tenant_name ON applications (tenant, name, ordinal);
+    `,
+  },
 ];

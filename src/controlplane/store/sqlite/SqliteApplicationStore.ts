@@ -103,6 +103,15 @@ export class SqliteApplicationStore implements ApplicationStore {
     });
   }
 
+  findLatestByName(name: string, tenant: string): Promise<Application | undefined> {
+    return this.access.read(() => {
+      const row = this.db
+        .prepare('SELECT * FROM applications WHERE tenant = ? AND name = ? ORDER BY ordinal DESC LIMIT 1')
+        .get(tenant, name) as ApplicationRow | undefined;
+      return row && fromRow(row);
+    });
+  }
+
   update(id: string, changes: ApplicationChanges): Promise<void> {
     return this.access.write(() => {
       const columns = applicationChangeColumns(changes, SQLITE_COLUMNS);
