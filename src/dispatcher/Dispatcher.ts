@@ -7,7 +7,13 @@
  * cluster down when asked. It holds everything in memory, each kind of data within a bound ({@link DISPATCHER_DEFAULTS}).
  * It knows nothing of gRPC: `service/dispatcherService.ts` adapts it.
  */
-import { AlreadyExistsError, FailedPreconditionError, NotFoundError, UnavailableError } from '../common/errors.js';
+import {
+  AlreadyExistsError,
+  FailedPreconditionError,
+  NotFoundError,
+  NotImplementedError,
+  UnavailableError,
+} from '../common/errors.js';
 import { newId } from '../common/ids.js';
 import type { Logger } from '../common/logger.js';
 import { BundleUriRoots } from '../bundle/BundleUriRoots.js';
@@ -28,12 +34,14 @@ import type {
   JobCounts,
   JobPage,
   JobSubmission,
+  SavepointRequest,
+  SavepointResult,
   WatchJobEventsRequest,
 } from './DispatcherRequests.js';
 import type { ApplicationSummary } from './DriverApplication.js';
 import { DriverApplications } from './DriverApplications.js';
 import { EndedJobs } from './EndedJobs.js';
-import type { JobEvent } from '../runtime/JobEvent.js';
+import type { DispatcherEventKind, JobEvent } from '../runtime/JobEvent.js';
 import { JobEventLog } from '../runtime/JobEventLog.js';
 import type { OutputChunk, OutputStream } from '../common/JobOutputLog.js';
 import { decodeJobPageToken, encodeJobPageToken } from './jobPageToken.js';
@@ -69,7 +77,7 @@ export class Dispatcher {
   private readonly jobs = new Map<string, DispatcherJob>();
   private readonly requests = new Map<string, { jobId: string; fingerprint: string }>();
   private readonly endedJobs: EndedJobs;
-  private readonly events: JobEventLog;
+  private readonly events: JobEventLog<DispatcherEventKind>;
   private readonly applications: DriverApplications;
   private readonly replayedJobs: ReplayedJobs;
   private nextOrdinal = 1;
@@ -82,7 +90,7 @@ export class Dispatcher {
     this.options = compileDispatcherOptions(options);
     this.logger = this.options.logger;
     this.bundleUriRoots = this.options.bundleUriRoots ?? BundleUriRoots.none('job manager');
-    this.events = new JobEventLog(this.options.maxRetainedEvents);
+    this.events = new JobEventLog<DispatcherEventKind>(this.options.maxRetainedEvents);
     this.endedJobs = new EndedJobs(this.options.maxRetainedEndedJobs);
     this.replayedJobs = new ReplayedJobs(this.options.maxRetainedEndedJobs);
     this.applications = new DriverApplications({
@@ -366,6 +374,15 @@ export class Dispatcher {
     return this.jobs.get(jobId)?.master.acknowledgeCheckpoint(executionAttemptId, checkpointId, state) ?? false;
   }
 
+  /**
+   * Takes a savepoint of a running streaming job with checkpointing, stopping the job with it when
+   * asked (stop-with-savepoint). Not implemented yet: UNIMPLEMENTED.
+   */
+  async triggerSavepoint(jobId: string, _request: SavepointRequest): Promise<SavepointResult> {
+    this.job(jobId);
+    throw new NotImplementedError('TriggerSavepoint arrives in a later version of this job manager');
+  }
+
   /** Tells a job's coordinator that a task could not take its snapshot. */
   declineCheckpoint(jobId: string, executionAttemptId: string, checkpointId: number, reason: string): void {
     this.jobs.get(jobId)?.master.declineCheckpoint(executionAttemptId, checkpointId, reason);
@@ -408,7 +425,12 @@ export class Dispatcher {
    * its application's status changes, so a followed watch of a driver job lasts until the
    * application has ended, not only the job.
    */
-  watchJobEvents({ afterSequence, jobId, follow, signal }: WatchJobEventsRequest): AsyncIterable<JobEvent> {
+  watchJobEvents({
+    afterSequence,
+    jobId,
+    follow,
+    signal,
+  }: WatchJobEventsRequest): AsyncIterable<JobEvent<DispatcherEventKind>> {
     const job = jobId === undefined ? undefined : this.job(jobId);
     const until =
       job && (() => job.ended && this.applications.ofDriverJob(job.jobId, job.applicationId)?.isOver !== false);

@@ -22,7 +22,7 @@ import { CollectSinkResults } from './CollectSinkResults.js';
 import type { CompiledDispatcherOptions } from './DispatcherOptions.js';
 import { gatewayTaskDeployer } from './gatewayTaskDeployer.js';
 import type { JobEventLog } from '../runtime/JobEventLog.js';
-import type { DriverSubmissionRef } from '../runtime/JobEvent.js';
+import type { DispatcherEventKind, DriverSubmissionRef } from '../runtime/JobEvent.js';
 import { JobOutputLog } from '../common/JobOutputLog.js';
 import type { JobResult } from './JobResult.js';
 import type { JobSummary, TaskStateCount } from './JobSummary.js';
@@ -45,7 +45,7 @@ export interface DispatcherJobOptions {
   /** The job's place in submission order, for listing newest first. */
   ordinal: number;
   dispatcher: CompiledDispatcherOptions;
-  events: JobEventLog;
+  events: JobEventLog<DispatcherEventKind>;
   /** Called once, when the job reaches a terminal status. */
   onEnded(job: DispatcherJob): void;
   /** Told of every status change after it was recorded (the application rules follow jobs here). */

@@ -194,8 +194,8 @@ export interface CancelApplicationResponse {
   application: Application | undefined;
 }
 
-/** TriggerSavepointRequest names what to take a savepoint of, and where. */
-export interface TriggerSavepointRequest {
+/** ClusterClientServiceTriggerSavepointRequest names what to take a savepoint of, and where. */
+export interface ClusterClientServiceTriggerSavepointRequest {
   /** The application whose running streaming jobs to take a savepoint of; set this or job_id. */
   applicationId: string;
   /** One job to take a savepoint of; set this or application_id. */
@@ -207,8 +207,8 @@ export interface TriggerSavepointRequest {
   targetDirectory: string;
 }
 
-/** TriggerSavepointResponse returns the savepoint taken. */
-export interface TriggerSavepointResponse {
+/** ClusterClientServiceTriggerSavepointResponse returns the savepoint taken. */
+export interface ClusterClientServiceTriggerSavepointResponse {
   /** The savepoint: the application savepoint's folder (empty for one job's) and each job's savepoint. */
   savepoint: ApplicationSavepoint | undefined;
 }
@@ -1815,12 +1815,15 @@ export const CancelApplicationResponse: MessageFns<CancelApplicationResponse> = 
   },
 };
 
-function createBaseTriggerSavepointRequest(): TriggerSavepointRequest {
+function createBaseClusterClientServiceTriggerSavepointRequest(): ClusterClientServiceTriggerSavepointRequest {
   return { applicationId: "", jobId: "", targetDirectory: "" };
 }
 
-export const TriggerSavepointRequest: MessageFns<TriggerSavepointRequest> = {
-  encode(message: TriggerSavepointRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const ClusterClientServiceTriggerSavepointRequest: MessageFns<ClusterClientServiceTriggerSavepointRequest> = {
+  encode(
+    message: ClusterClientServiceTriggerSavepointRequest,
+    writer: BinaryWriter = new BinaryWriter(),
+  ): BinaryWriter {
     if (message.applicationId !== "") {
       writer.uint32(10).string(message.applicationId);
     }
@@ -1833,7 +1836,7 @@ export const TriggerSavepointRequest: MessageFns<TriggerSavepointRequest> = {
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): TriggerSavepointRequest {
+  decode(input: BinaryReader | Uint8Array, length?: number): ClusterClientServiceTriggerSavepointRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -1842,7 +1845,7 @@ export const TriggerSavepointRequest: MessageFns<TriggerSavepointRequest> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseTriggerSavepointRequest();
+      const message = createBaseClusterClientServiceTriggerSavepointRequest();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -1882,7 +1885,7 @@ export const TriggerSavepointRequest: MessageFns<TriggerSavepointRequest> = {
     }
   },
 
-  fromJSON(object: any): TriggerSavepointRequest {
+  fromJSON(object: any): ClusterClientServiceTriggerSavepointRequest {
     return {
       applicationId: isSet(object.applicationId)
         ? globalThis.String(object.applicationId)
@@ -1902,7 +1905,7 @@ export const TriggerSavepointRequest: MessageFns<TriggerSavepointRequest> = {
     };
   },
 
-  toJSON(message: TriggerSavepointRequest): unknown {
+  toJSON(message: ClusterClientServiceTriggerSavepointRequest): unknown {
     const obj: any = {};
     if (message.applicationId !== "") {
       obj.applicationId = message.applicationId;
@@ -1916,11 +1919,13 @@ export const TriggerSavepointRequest: MessageFns<TriggerSavepointRequest> = {
     return obj;
   },
 
-  create(base?: DeepPartial<TriggerSavepointRequest>): TriggerSavepointRequest {
-    return TriggerSavepointRequest.fromPartial(base ?? {});
+  create(base?: DeepPartial<ClusterClientServiceTriggerSavepointRequest>): ClusterClientServiceTriggerSavepointRequest {
+    return ClusterClientServiceTriggerSavepointRequest.fromPartial(base ?? {});
   },
-  fromPartial(object: DeepPartial<TriggerSavepointRequest>): TriggerSavepointRequest {
-    const message = createBaseTriggerSavepointRequest();
+  fromPartial(
+    object: DeepPartial<ClusterClientServiceTriggerSavepointRequest>,
+  ): ClusterClientServiceTriggerSavepointRequest {
+    const message = createBaseClusterClientServiceTriggerSavepointRequest();
     message.applicationId = object.applicationId ?? "";
     message.jobId = object.jobId ?? "";
     message.targetDirectory = object.targetDirectory ?? "";
@@ -1928,19 +1933,22 @@ export const TriggerSavepointRequest: MessageFns<TriggerSavepointRequest> = {
   },
 };
 
-function createBaseTriggerSavepointResponse(): TriggerSavepointResponse {
+function createBaseClusterClientServiceTriggerSavepointResponse(): ClusterClientServiceTriggerSavepointResponse {
   return { savepoint: undefined };
 }
 
-export const TriggerSavepointResponse: MessageFns<TriggerSavepointResponse> = {
-  encode(message: TriggerSavepointResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+export const ClusterClientServiceTriggerSavepointResponse: MessageFns<ClusterClientServiceTriggerSavepointResponse> = {
+  encode(
+    message: ClusterClientServiceTriggerSavepointResponse,
+    writer: BinaryWriter = new BinaryWriter(),
+  ): BinaryWriter {
     if (message.savepoint !== undefined) {
       ApplicationSavepoint.encode(message.savepoint, writer.uint32(10).fork()).join();
     }
     return writer;
   },
 
-  decode(input: BinaryReader | Uint8Array, length?: number): TriggerSavepointResponse {
+  decode(input: BinaryReader | Uint8Array, length?: number): ClusterClientServiceTriggerSavepointResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
     if (previousRecursionDepth >= 100) {
@@ -1949,7 +1957,7 @@ export const TriggerSavepointResponse: MessageFns<TriggerSavepointResponse> = {
     (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
     try {
       const end = length === undefined ? reader.len : reader.pos + length;
-      const message = createBaseTriggerSavepointResponse();
+      const message = createBaseClusterClientServiceTriggerSavepointResponse();
       while (reader.pos < end) {
         const tag = reader.uint32();
         switch (tag >>> 3) {
@@ -1973,11 +1981,11 @@ export const TriggerSavepointResponse: MessageFns<TriggerSavepointResponse> = {
     }
   },
 
-  fromJSON(object: any): TriggerSavepointResponse {
+  fromJSON(object: any): ClusterClientServiceTriggerSavepointResponse {
     return { savepoint: isSet(object.savepoint) ? ApplicationSavepoint.fromJSON(object.savepoint) : undefined };
   },
 
-  toJSON(message: TriggerSavepointResponse): unknown {
+  toJSON(message: ClusterClientServiceTriggerSavepointResponse): unknown {
     const obj: any = {};
     if (message.savepoint !== undefined) {
       obj.savepoint = ApplicationSavepoint.toJSON(message.savepoint);
@@ -1985,11 +1993,15 @@ export const TriggerSavepointResponse: MessageFns<TriggerSavepointResponse> = {
     return obj;
   },
 
-  create(base?: DeepPartial<TriggerSavepointResponse>): TriggerSavepointResponse {
-    return TriggerSavepointResponse.fromPartial(base ?? {});
+  create(
+    base?: DeepPartial<ClusterClientServiceTriggerSavepointResponse>,
+  ): ClusterClientServiceTriggerSavepointResponse {
+    return ClusterClientServiceTriggerSavepointResponse.fromPartial(base ?? {});
   },
-  fromPartial(object: DeepPartial<TriggerSavepointResponse>): TriggerSavepointResponse {
-    const message = createBaseTriggerSavepointResponse();
+  fromPartial(
+    object: DeepPartial<ClusterClientServiceTriggerSavepointResponse>,
+  ): ClusterClientServiceTriggerSavepointResponse {
+    const message = createBaseClusterClientServiceTriggerSavepointResponse();
     message.savepoint = (object.savepoint !== undefined && object.savepoint !== null)
       ? ApplicationSavepoint.fromPartial(object.savepoint)
       : undefined;
@@ -4583,9 +4595,9 @@ export const ClusterClientServiceDefinition = {
      */
     triggerSavepoint: {
       name: "TriggerSavepoint",
-      requestType: TriggerSavepointRequest as typeof TriggerSavepointRequest,
+      requestType: ClusterClientServiceTriggerSavepointRequest as typeof ClusterClientServiceTriggerSavepointRequest,
       requestStream: false,
-      responseType: TriggerSavepointResponse as typeof TriggerSavepointResponse,
+      responseType: ClusterClientServiceTriggerSavepointResponse as typeof ClusterClientServiceTriggerSavepointResponse,
       responseStream: false,
       options: {},
     },
@@ -4774,9 +4786,9 @@ export interface ClusterClientServiceImplementation<CallContextExt = {}> {
    * restores every job. FAILED_PRECONDITION when the application is not RUNNING or has no running streaming job.
    */
   triggerSavepoint(
-    request: TriggerSavepointRequest,
+    request: ClusterClientServiceTriggerSavepointRequest,
     context: CallContext & CallContextExt,
-  ): Promise<DeepPartial<TriggerSavepointResponse>>;
+  ): Promise<DeepPartial<ClusterClientServiceTriggerSavepointResponse>>;
   /**
    * StopApplication stops every running job of an application with a savepoint (Flink's stop-with-savepoint:
    * each job drains, takes a final savepoint and ends FINISHED), writes the application savepoint as
@@ -4893,9 +4905,9 @@ export interface ClusterClientServiceClient<CallOptionsExt = {}> {
    * restores every job. FAILED_PRECONDITION when the application is not RUNNING or has no running streaming job.
    */
   triggerSavepoint(
-    request: DeepPartial<TriggerSavepointRequest>,
+    request: DeepPartial<ClusterClientServiceTriggerSavepointRequest>,
     options?: CallOptions & CallOptionsExt,
-  ): Promise<TriggerSavepointResponse>;
+  ): Promise<ClusterClientServiceTriggerSavepointResponse>;
   /**
    * StopApplication stops every running job of an application with a savepoint (Flink's stop-with-savepoint:
    * each job drains, takes a final savepoint and ends FINISHED), writes the application savepoint as

@@ -257,7 +257,28 @@ export interface JobEvent {
      * FAILING, CANCELING, or its final FINISHED, FAILED or CANCELED, which follows every job's end.
      */
     { $case: "applicationStatusChanged"; applicationStatusChanged: ApplicationStatusChanged }
+    | //
+    /** A checkpoint or savepoint of the job completed: every task acknowledged it and it was stored. */
+    { $case: "checkpointCompleted"; checkpointCompleted: CheckpointCompleted }
     | undefined;
+}
+
+/** CheckpointCompleted records that a checkpoint or a savepoint of a job completed and was stored. */
+export interface CheckpointCompleted {
+  /** The job's id. */
+  jobId: string;
+  /** The checkpoint's id, from 1; savepoints and checkpoints of a job share one sequence of ids. */
+  checkpointId: bigint;
+  /** True for a savepoint (TriggerSavepoint), false for a periodic checkpoint. */
+  savepoint: boolean;
+  /**
+   * The absolute folder that holds its `_metadata` when the job's checkpoint storage is a folder
+   * (`state.checkpoints.dir`, or a savepoint's target); empty when it is kept in the job manager's memory only.
+   * A periodic checkpoint's folder is deleted again once newer ones replace it (`state.checkpoints.num-retained`).
+   */
+  externalPath: string;
+  /** When it completed. */
+  completedAt: Date | undefined;
 }
 
 function createBaseApplicationStatusChanged(): ApplicationStatusChanged {
@@ -1670,6 +1691,9 @@ export const JobEvent: MessageFns<JobEvent> = {
       case "applicationStatusChanged":
         ApplicationStatusChanged.encode(message.kind.applicationStatusChanged, writer.uint32(98).fork()).join();
         break;
+      case "checkpointCompleted":
+        CheckpointCompleted.encode(message.kind.checkpointCompleted, writer.uint32(106).fork()).join();
+        break;
     }
     return writer;
   },
@@ -1752,6 +1776,17 @@ export const JobEvent: MessageFns<JobEvent> = {
             };
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.kind = {
+              $case: "checkpointCompleted",
+              checkpointCompleted: CheckpointCompleted.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1796,6 +1831,16 @@ export const JobEvent: MessageFns<JobEvent> = {
           $case: "applicationStatusChanged",
           applicationStatusChanged: ApplicationStatusChanged.fromJSON(object.application_status_changed),
         }
+        : isSet(object.checkpointCompleted)
+        ? {
+          $case: "checkpointCompleted",
+          checkpointCompleted: CheckpointCompleted.fromJSON(object.checkpointCompleted),
+        }
+        : isSet(object.checkpoint_completed)
+        ? {
+          $case: "checkpointCompleted",
+          checkpointCompleted: CheckpointCompleted.fromJSON(object.checkpoint_completed),
+        }
         : undefined,
     };
   },
@@ -1820,6 +1865,8 @@ export const JobEvent: MessageFns<JobEvent> = {
       obj.taskStateChanged = TaskStateChanged.toJSON(message.kind.taskStateChanged);
     } else if (message.kind?.$case === "applicationStatusChanged") {
       obj.applicationStatusChanged = ApplicationStatusChanged.toJSON(message.kind.applicationStatusChanged);
+    } else if (message.kind?.$case === "checkpointCompleted") {
+      obj.checkpointCompleted = CheckpointCompleted.toJSON(message.kind.checkpointCompleted);
     }
     return obj;
   },
@@ -1863,7 +1910,170 @@ export const JobEvent: MessageFns<JobEvent> = {
         }
         break;
       }
+      case "checkpointCompleted": {
+        if (object.kind?.checkpointCompleted !== undefined && object.kind?.checkpointCompleted !== null) {
+          message.kind = {
+            $case: "checkpointCompleted",
+            checkpointCompleted: CheckpointCompleted.fromPartial(object.kind.checkpointCompleted),
+          };
+        }
+        break;
+      }
     }
+    return message;
+  },
+};
+
+function createBaseCheckpointCompleted(): CheckpointCompleted {
+  return { jobId: "", checkpointId: 0n, savepoint: false, externalPath: "", completedAt: undefined };
+}
+
+export const CheckpointCompleted: MessageFns<CheckpointCompleted> = {
+  encode(message: CheckpointCompleted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    if (message.checkpointId !== 0n) {
+      if (BigInt.asUintN(64, message.checkpointId) !== message.checkpointId) {
+        throw new globalThis.Error("value provided for field message.checkpointId of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.checkpointId);
+    }
+    if (message.savepoint !== false) {
+      writer.uint32(24).bool(message.savepoint);
+    }
+    if (message.externalPath !== "") {
+      writer.uint32(34).string(message.externalPath);
+    }
+    if (message.completedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.completedAt), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckpointCompleted {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckpointCompleted();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.checkpointId = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.savepoint = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.externalPath = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.completedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CheckpointCompleted {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      checkpointId: isSet(object.checkpointId)
+        ? BigInt(object.checkpointId)
+        : isSet(object.checkpoint_id)
+        ? BigInt(object.checkpoint_id)
+        : 0n,
+      savepoint: isSet(object.savepoint) ? globalThis.Boolean(object.savepoint) : false,
+      externalPath: isSet(object.externalPath)
+        ? globalThis.String(object.externalPath)
+        : isSet(object.external_path)
+        ? globalThis.String(object.external_path)
+        : "",
+      completedAt: isSet(object.completedAt)
+        ? fromJsonTimestamp(object.completedAt)
+        : isSet(object.completed_at)
+        ? fromJsonTimestamp(object.completed_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: CheckpointCompleted): unknown {
+    const obj: any = {};
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.checkpointId !== 0n) {
+      obj.checkpointId = message.checkpointId.toString();
+    }
+    if (message.savepoint !== false) {
+      obj.savepoint = message.savepoint;
+    }
+    if (message.externalPath !== "") {
+      obj.externalPath = message.externalPath;
+    }
+    if (message.completedAt !== undefined) {
+      obj.completedAt = message.completedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CheckpointCompleted>): CheckpointCompleted {
+    return CheckpointCompleted.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CheckpointCompleted>): CheckpointCompleted {
+    const message = createBaseCheckpointCompleted();
+    message.jobId = object.jobId ?? "";
+    message.checkpointId = (object.checkpointId !== undefined && object.checkpointId !== null)
+      ? BigInt(object.checkpointId)
+      : 0n;
+    message.savepoint = object.savepoint ?? false;
+    message.externalPath = object.externalPath ?? "";
+    message.completedAt = object.completedAt ?? undefined;
     return message;
   },
 };
