@@ -5,6 +5,10 @@
  * the state of the job of the same name (Flink matches operators by uid inside each job).
  */
 
+import type { ApplicationRestore, JobRestore } from '../../jobgraph/ApplicationRestore.js';
+
+export type { JobRestore };
+
 /** One job's savepoint within an application savepoint. */
 export interface JobSavepoint {
   jobId: string;
@@ -23,16 +27,18 @@ export interface ApplicationSavepoint {
   createTime: Date;
 }
 
-/** Where one job of a new run restores its state from. */
-export interface JobRestore {
-  /** The job's name within the application. */
-  jobName: string;
-  /** A savepoint or checkpoint folder (with `_metadata`), or a job's checkpoint folder, meaning its latest complete checkpoint. */
-  path: string;
-}
-
 /** What a job's full name is within its application: the name without `"<application name>: "` before it. */
 export function jobNameWithinApplication(jobName: string, applicationName: string): string {
   const prefix = `${applicationName}: `;
   return jobName.startsWith(prefix) ? jobName.slice(prefix.length) : jobName;
+}
+
+/** What the application's jobs restore from, as resolved when it was accepted; undefined when nothing. */
+export function applicationRestoreOf(application: {
+  savepoint?: { jobs?: JobRestore[]; allowNonRestoredState: boolean };
+}): ApplicationRestore | undefined {
+  const jobs = application.savepoint?.jobs ?? [];
+  return jobs.length === 0
+    ? undefined
+    : { jobs: jobs.map((job) => ({ ...job })), allowNonRestoredState: application.savepoint!.allowNonRestoredState };
 }
