@@ -211,7 +211,9 @@ export class ApplicationManager {
 /** What the jobs restore from, for the event that accepts the application. */
 function describeRestore(restore: SavepointSettings): string {
   const jobs = (restore.jobs ?? []).map((job) => `"${job.jobName}"`).join(', ');
-  const from = restore.resume ? `the latest checkpoints of application ${restore.resumedFrom}` : `savepoint ${restore.path}`;
+  const from = restore.resume
+    ? `the latest checkpoints of application ${restore.resumedFrom}`
+    : `savepoint ${restore.path}`;
   return `restoring ${jobs} from ${from}${restore.allowNonRestoredState ? ' (allowing non-restored state)' : ''}`;
 }
 

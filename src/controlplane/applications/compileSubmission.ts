@@ -74,7 +74,7 @@ function compileRestore(input: RunApplicationInput): ApplicationSubmission['save
   const allowNonRestoredState = input.savepoint?.allowNonRestoredState === true;
   if (path !== '' && input.resume === true) {
     throw new InvalidArgumentError(
-      'savepoint.path (-s) and resume (-r) contradict each other: restore either from a savepoint or from the previous run\'s latest checkpoints',
+      "savepoint.path (-s) and resume (-r) contradict each other: restore either from a savepoint or from the previous run's latest checkpoints",
     );
   }
   if (path !== '') return { path: absoluteFolder(path, 'savepoint.path'), allowNonRestoredState };

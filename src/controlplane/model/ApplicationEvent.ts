@@ -36,11 +36,7 @@ export interface ApplicationSavepointCompleted {
 
 /** What happened. */
 export type ApplicationEventKind =
-  | ApplicationStatusChanged
-  | JobStatusChanged
-  | TaskStateChanged
-  | ClusterStatusChanged
-  | ApplicationSavepointCompleted;
+  ApplicationStatusChanged | JobStatusChanged | TaskStateChanged | ClusterStatusChanged | ApplicationSavepointCompleted;
 
 /** One stored entry of an application's event log. */
 export interface ApplicationEvent {

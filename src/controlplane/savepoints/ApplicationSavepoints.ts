@@ -76,7 +76,9 @@ export class ApplicationSavepoints {
   private async runningJobs(subject: SavepointSubject): Promise<{ application: Application; jobs: Job[] }> {
     const { store } = this.options;
     const job = 'jobId' in subject ? await store.jobs.get(subject.jobId) : undefined;
-    const application = await store.applications.get(job ? job.applicationId : (subject as { applicationId: string }).applicationId);
+    const application = await store.applications.get(
+      job ? job.applicationId : (subject as { applicationId: string }).applicationId,
+    );
     if (application.status !== 'RUNNING') {
       throw new FailedPreconditionError(
         `application ${application.id} is ${application.status}: only a RUNNING application's jobs take savepoints`,
@@ -165,6 +167,7 @@ export class ApplicationSavepoints {
 function withJob(reason: unknown, job: Job, completed: number): unknown {
   if (!(reason instanceof FlotillaError)) return reason;
   const Kind = reason.constructor as new (message: string) => FlotillaError;
-  const done = completed > 0 ? ` (${completed} other job savepoint(s) completed; the application savepoint is not whole)` : '';
+  const done =
+    completed > 0 ? ` (${completed} other job savepoint(s) completed; the application savepoint is not whole)` : '';
   return new Kind(`savepoint of job ${job.id} (${job.name}): ${reason.message}${done}`);
 }
