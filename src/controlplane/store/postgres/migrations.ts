@@ -4,7 +4,7 @@
  * own (its versions are not SQLite's): version 1 is the whole schema the SQLite store reached in
  * its nine migrations, in PostgreSQL's types (timestamptz for instants, boolean, bytea, bigint
  * counters and offsets); version 2 is SQLite's migration 10 (follower leases), version 3 its migration 11 (driver attempts and submissions),
- * version 4 its migration 12 (driver_retry_own_failures).
+ * version 4 its migration 12 (driver_retry_own_failures), version 5 its migration 13 (last_savepoint_json, applications_by_tenant_name).
  * JSON columns are text, read back exactly as written.
  *
  * Several replicas of the control plane will share one database (issue 14): the rows of clusters
