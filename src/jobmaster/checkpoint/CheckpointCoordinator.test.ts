@@ -118,7 +118,7 @@ describe('CheckpointCoordinator', () => {
     folders.push(directory);
     const { instance, completed } = coordinator({
       settings: { retained: 2 },
-      storage: new FileSystemCheckpointStorage(directory, 'job-1'),
+      storage: new FileSystemCheckpointStorage(directory, 'job-1', { jobName: 'job one', vertices: [] }),
     });
     for (let id = 1; id <= 3; id++) {
       expect(await instance.triggerCheckpoint()).toBe(id);
