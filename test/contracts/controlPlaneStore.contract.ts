@@ -228,6 +228,8 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
           jobs: [{ jobId: 'job-2', jobName: 'counts', path: '/savepoints/savepoint-job-2' }],
           createTime: new Date(5_000),
         };
+        // Read once before the change, so a store that keeps rows in memory must change what it kept.
+        expect((await store.applications.get(second.id)).lastSavepoint).toBeUndefined();
         await store.applications.update(second.id, { lastSavepoint: savepoint });
         expect(await store.applications.get(second.id)).toEqual({ ...second, lastSavepoint: savepoint });
         expect((await store.applications.get(first.id)).savepoint).toEqual(restore);

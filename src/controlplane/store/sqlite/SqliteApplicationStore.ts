@@ -209,6 +209,8 @@ function withChanges(application: Application, changes: ApplicationChanges): App
   if (changes.driverJobId !== undefined) changed.driverJobId = changes.driverJobId;
   if (changes.jobIds !== undefined) changed.jobIds = copy(changes.jobIds);
   if (changes.attempts !== undefined) changed.attempts = attemptsFromJson(JSON.stringify(changes.attempts));
+  if (changes.lastSavepoint !== undefined)
+    changed.lastSavepoint = { ...copy(changes.lastSavepoint), createTime: new Date(changes.lastSavepoint.createTime) };
   if ('failure' in changes) {
     if (changes.failure) changed.failure = copy(changes.failure);
     else delete changed.failure;
