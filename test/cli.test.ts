@@ -38,6 +38,8 @@ describe('flotilla CLI', () => {
       'jobs',
       'list',
       'cancel',
+      'savepoint',
+      'stop',
       'upload',
       'cluster start',
       'cluster list',

@@ -1,6 +1,6 @@
 /**
  * What `print()` and `writeAsText()` return (Flink's DataStreamSink): the end of a pipeline,
- * which can still be renamed or given its own parallelism until the job is executed.
+ * which can still be renamed, given its own parallelism or an id until the job is executed.
  */
 import { requireNonEmptyString, requireParallelism } from './argumentChecks.js';
 import type { OperatorTransformation } from './Transformation.js';
@@ -15,6 +15,16 @@ export class DataStreamSink<T> {
   setParallelism(parallelism: number): this {
     requireParallelism('DataStreamSink.setParallelism()', parallelism);
     this.transformation.parallelism = parallelism;
+    return this;
+  }
+
+  /**
+   * Gives the sink a stable id (Flink's `uid`): its state (a two-phase-commit sink's pending
+   * files) is filed under it in checkpoints and savepoints.
+   */
+  uid(uid: string): this {
+    requireNonEmptyString('DataStreamSink.uid()', uid, 'an id');
+    this.transformation.uid = uid;
     return this;
   }
 

@@ -47,6 +47,14 @@ const VERBS: readonly { name: string; load(): Promise<Verb> }[] = [
     load: () => import('./commands/applications.js').then((m) => ({ spec: m.cancelCommand, run: m.runCancel })),
   },
   {
+    name: 'savepoint',
+    load: () => import('./commands/savepoint.js').then((m) => ({ spec: m.savepointCommand, run: m.runSavepoint })),
+  },
+  {
+    name: 'stop',
+    load: () => import('./commands/savepoint.js').then((m) => ({ spec: m.stopCommand, run: m.runStop })),
+  },
+  {
     name: 'upload',
     load: () => import('./commands/upload.js').then((m) => ({ spec: m.uploadCommand, run: m.runUpload })),
   },
@@ -125,7 +133,7 @@ const REPLICAS_HELP = [
   'replica goes to the next. A call whose replica dies under it (UNAVAILABLE, connection broken) goes to',
   'the next only when that is safe: reads (get, list, status, jobs), watches and logs (resumed after the',
   'last event or byte seen), uploads, and submissions (run, cluster start, jobs of main(): sent again with',
-  'their request id, so they start once). cancel and cluster stop are not sent again: check with status.',
+  'their request id, so they start once). cancel, savepoint, stop and cluster stop are not sent again: check with status.',
 ];
 
 function version(): string {

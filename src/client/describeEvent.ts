@@ -34,6 +34,11 @@ export function describeEvent(event: ApplicationEvent): string | undefined {
       if (task.state !== ExecutionState.FAILED) return undefined;
       return `task ${task.vertexName} (${task.subtaskIndex + 1}) of job ${task.jobId} FAILED: ${task.failure?.message ?? 'no cause given'}`;
     }
+    case 'applicationSavepointCompleted': {
+      const { savepoint, message } = kind.applicationSavepointCompleted;
+      const jobs = savepoint?.jobs.map((job) => `"${job.jobName}" ${job.path}`).join(', ') ?? '';
+      return `${message}${jobs ? ` (${jobs})` : ''}`;
+    }
     default:
       return undefined;
   }

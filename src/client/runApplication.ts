@@ -54,6 +54,8 @@ export interface DriverApplicationRequest {
   detached?: boolean;
   /** The savepoint the application's jobs restore from (Flink's -s and -n). */
   savepoint?: { path: string; allowNonRestoredState: boolean };
+  /** Resume from the latest retained checkpoints of the previous run of the same name (Flink's -r). */
+  resume?: boolean;
 }
 
 /** Options of {@link runApplication}. */
@@ -93,6 +95,7 @@ export async function runApplication(
     driverAttempts: request.driverAttempts ?? 0,
     driverRetryOwnFailures: request.driverRetryOwnFailures ?? false,
     savepoint: request.savepoint,
+    resume: request.resume ?? false,
     properties: request.properties,
   };
   // Only an unreachable control plane is retried over time: UNAVAILABLE here may also mean that the

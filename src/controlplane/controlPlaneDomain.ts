@@ -46,6 +46,7 @@ import { ApplicationCompactor } from './retention/ApplicationCompactor.js';
 import { compileRetentionPolicy, type RetentionPolicy } from './retention/RetentionPolicy.js';
 import type { ControlPlaneStore } from './store/ControlPlaneStore.js';
 import { TenantView, type TenantViews } from './tenants/TenantView.js';
+import { ApplicationSavepoints } from './savepoints/ApplicationSavepoints.js';
 
 /** Settings of the domain; the defaults suit production. */
 export interface ControlPlaneDomainOptions {
@@ -107,6 +108,8 @@ export interface ControlPlaneDomain {
   jobs: JobDirectory;
   /** SubmitJob of client-side main()s (session and per-job modes). */
   submissions: JobSubmissions;
+  /** TriggerSavepoint and StopApplication. */
+  savepoints: ApplicationSavepoints;
   /** The domain as one tenant sees it: what the gRPC adapter calls. */
   views: TenantViews;
   /** Picks up clusters and applications a restart interrupted. */
@@ -258,7 +261,14 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
   events.on('jobEnded', ({ jobId }) => perJob.jobEnded(jobId));
   events.on('jobResultDelivered', ({ jobId }) => perJob.resultDelivered(jobId));
 
-  const scoped = { applications, clientMains, clusters, driverLogs, jobs, submissions };
+  const savepoints = new ApplicationSavepoints({
+    store,
+    log,
+    clusters,
+    cancel: (applicationId) => applications.cancel(applicationId),
+    logger: logger.child({ component: 'savepoints' }),
+  });
+  const scoped = { applications, clientMains, clusters, driverLogs, jobs, submissions, savepoints };
   return {
     ...scoped,
     views: (tenant) => new TenantView(scoped, tenant),

@@ -2,9 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { AlreadyExistsError, FailedPreconditionError, NotFoundError, UnavailableError } from '../common/errors.js';
 import type { Dispatcher } from './Dispatcher.js';
 import type { ApplicationMainSubmission } from './DispatcherRequests.js';
-import type { JobEvent } from '../runtime/JobEvent.js';
+import type { DispatcherEventKind, JobEvent as LoggedJobEvent } from '../runtime/JobEvent.js';
 import { FAKE_MAIN_BUNDLE, FakeMainHost } from './testing/FakeMainHost.js';
 import { collectGraph, drain, driverGraph, testDispatcher } from './testing/testDispatcher.js';
+
+/** An event of a Dispatcher's log. */
+type JobEvent = LoggedJobEvent<DispatcherEventKind>;
 
 /** A Dispatcher whose job manager runs main() in a fake host, on a fake cluster of 2 x 2 slots. */
 function mainDispatcher() {

@@ -1,8 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '../common/errors.js';
 import type { Dispatcher } from './Dispatcher.js';
-import type { JobEvent } from '../runtime/JobEvent.js';
+import type { DispatcherEventKind, JobEvent as LoggedJobEvent } from '../runtime/JobEvent.js';
 import { collectGraph, drain, driverGraph, testDispatcher } from './testing/testDispatcher.js';
+
+/** An event of a Dispatcher's log. */
+type JobEvent = LoggedJobEvent<DispatcherEventKind>;
 
 /** The application status changes among `events`, with their sequences. */
 function applicationChanges(events: JobEvent[], applicationId: string) {

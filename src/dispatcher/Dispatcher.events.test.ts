@@ -1,9 +1,12 @@
 import { isAbortError } from 'abort-controller-x';
 import { describe, expect, it } from 'vitest';
 import { OutOfRangeError } from '../common/errors.js';
-import type { JobEvent } from '../runtime/JobEvent.js';
+import type { DispatcherEventKind, JobEvent as LoggedJobEvent } from '../runtime/JobEvent.js';
 import { JobEventLog } from '../runtime/JobEventLog.js';
 import { collectGraph, drain, testDispatcher } from './testing/testDispatcher.js';
+
+/** An event of a Dispatcher's log. */
+type JobEvent = LoggedJobEvent<DispatcherEventKind>;
 
 const statuses = (events: JobEvent[], jobId: string) =>
   events.flatMap((event) =>

@@ -28,12 +28,14 @@ import type {
   JobCounts,
   JobPage,
   JobSubmission,
+  SavepointRequest,
+  SavepointResult,
   WatchJobEventsRequest,
 } from './DispatcherRequests.js';
 import type { ApplicationSummary } from './DriverApplication.js';
 import { DriverApplications } from './DriverApplications.js';
 import { EndedJobs } from './EndedJobs.js';
-import type { JobEvent } from '../runtime/JobEvent.js';
+import type { DispatcherEventKind, JobEvent } from '../runtime/JobEvent.js';
 import { JobEventLog } from '../runtime/JobEventLog.js';
 import type { OutputChunk, OutputStream } from '../common/JobOutputLog.js';
 import { decodeJobPageToken, encodeJobPageToken } from './jobPageToken.js';
@@ -46,6 +48,19 @@ import type { DriverSubmissionRef } from '../runtime/JobEvent.js';
 import { decideReplay, type DriverReplay, type ReplayDecision } from './DriverReplay.js';
 import { NonDeterministicDriverError } from './NonDeterministicDriverError.js';
 import { ReplayedJobs } from './ReplayedJobs.js';
+import { isAbsolute } from 'node:path';
+import { InvalidArgumentError } from '../common/errors.js';
+import { checkpointingSettingsOf, SAVEPOINTS_DIRECTORY_PROPERTY } from '../jobgraph/CheckpointingSettings.js';
+import { withOperatorIds } from '../jobgraph/operatorIds.js';
+import type { CompletedCheckpoint } from '../jobmaster/checkpoint/CompletedCheckpoint.js';
+import { loadSavepoint } from '../jobmaster/checkpoint/SavepointRestore.js';
+import { ApplicationRestoreClaims } from './ApplicationRestoreClaims.js';
+
+/** The application name a driver job graph's driver operator carries (the prefix of its jobs' names). */
+function driverApplicationNameOf(graph: JobGraph): string {
+  const driver = graph.vertices[0]?.operators[0];
+  return driver?.kind === 'driver' ? driver.applicationName : '';
+}
 
 export type { TaskExecutionStateReport } from './DispatcherJob.js';
 export type { ApplicationSummary } from './DriverApplication.js';
@@ -69,7 +84,7 @@ export class Dispatcher {
   private readonly jobs = new Map<string, DispatcherJob>();
   private readonly requests = new Map<string, { jobId: string; fingerprint: string }>();
   private readonly endedJobs: EndedJobs;
-  private readonly events: JobEventLog;
+  private readonly events: JobEventLog<DispatcherEventKind>;
   private readonly applications: DriverApplications;
   private readonly replayedJobs: ReplayedJobs;
   private nextOrdinal = 1;
@@ -82,7 +97,7 @@ export class Dispatcher {
     this.options = compileDispatcherOptions(options);
     this.logger = this.options.logger;
     this.bundleUriRoots = this.options.bundleUriRoots ?? BundleUriRoots.none('job manager');
-    this.events = new JobEventLog(this.options.maxRetainedEvents);
+    this.events = new JobEventLog<DispatcherEventKind>(this.options.maxRetainedEvents);
     this.endedJobs = new EndedJobs(this.options.maxRetainedEndedJobs);
     this.replayedJobs = new ReplayedJobs(this.options.maxRetainedEndedJobs);
     this.applications = new DriverApplications({
@@ -109,17 +124,58 @@ export class Dispatcher {
     requestId,
     driverOrdinal,
     driverReplay,
+    restore,
   }: JobSubmission): Promise<string> {
     if (this.shuttingDown) throw new UnavailableError('the cluster is shutting down and accepts no more jobs');
     if (graph.bundle) this.checkBundleUri(graph.bundle);
     const fingerprint = requestId ? requestFingerprint({ graph, livingPriority, applicationId }) : '';
     const earlier = this.earlierJobOf(requestId, fingerprint, 'job graph, priority or application');
     if (earlier) return earlier;
-    if (driverOrdinal && applicationId && livingPriority !== 'DRIVER')
-      return this.submitOfDriver({ graph, livingPriority, applicationId }, driverOrdinal);
-    return this.addJob({ graph, livingPriority, applicationId }, requestId, fingerprint, undefined, {
-      replay: driverReplay,
+    if (livingPriority === 'DRIVER')
+      return this.addJob({ graph, livingPriority, applicationId }, requestId, fingerprint, undefined, {
+        replay: driverReplay,
+        restoreClaims: restore && new ApplicationRestoreClaims(driverApplicationNameOf(graph), restore),
+      });
+    withOperatorIds(graph);
+    // A job main() submits in driver or application mode claims the savepoint filed under its name.
+    const claims = applicationId ? this.applications.find(applicationId)?.restore : undefined;
+    const restoring = claims?.claim(graph) ?? graph;
+    let restored: CompletedCheckpoint | undefined;
+    try {
+      restored = await this.loadRestore(restoring);
+    } catch (error) {
+      if (restoring !== graph) claims?.release(restoring);
+      throw error;
+    }
+    const again = this.earlierJobOf(requestId, fingerprint, 'job graph, priority or application');
+    if (again) return again;
+    if (driverOrdinal && applicationId)
+      return this.submitOfDriver({ graph, livingPriority, applicationId }, driverOrdinal, restoring, restored);
+    return this.addJob({ graph: restoring, livingPriority, applicationId }, requestId, fingerprint, undefined, {
+      restore: restored,
     });
+  }
+
+  /**
+   * The state a job restores from, re-sliced for its graph: undefined when its graph names no
+   * savepoint. FAILED_PRECONDITION when the job takes no checkpoints, or the savepoint is missing,
+   * unreadable or does not fit the graph (SavepointRestore.ts); skipped state is logged.
+   */
+  private async loadRestore(graph: JobGraph): Promise<CompletedCheckpoint | undefined> {
+    const settings = graph.savepoint;
+    if (!settings) return undefined;
+    if ((graph.runtimeMode ?? 'STREAMING') !== 'STREAMING' || !checkpointingSettingsOf(graph.properties))
+      throw new FailedPreconditionError(
+        `job "${graph.name}" is to restore from the savepoint ${settings.path} but takes no checkpoints: a job restores state only as a STREAMING job with checkpointing enabled (env.enableCheckpointing(ms))`,
+      );
+    const restored = await loadSavepoint(settings, withOperatorIds(graph));
+    if (restored.skipped.length > 0)
+      this.logger.warn(
+        { savepoint: restored.folder, skipped: restored.skipped },
+        `job "${graph.name}" restores from ${restored.folder} without the state of ${restored.skipped.join(', ')}, which maps to no operator of it (allow_non_restored_state)`,
+      );
+    else this.logger.info({ savepoint: restored.folder }, `job "${graph.name}" restores from ${restored.folder}`);
+    return restored.checkpoint;
   }
 
   /**
@@ -131,6 +187,8 @@ export class Dispatcher {
   private submitOfDriver(
     job: { graph: JobGraph; livingPriority: LivingPriority; applicationId: string },
     ordinal: number,
+    restoring: JobGraph,
+    restore: CompletedCheckpoint | undefined,
   ) {
     const application = this.applications.find(job.applicationId);
     const fingerprint = jobGraphFingerprint(job.graph);
@@ -143,13 +201,15 @@ export class Dispatcher {
     }
     application?.submissionMade(ordinal);
     const submission = { attempt: application?.replay?.attempt ?? 1, ordinal, fingerprint };
-    if (decision.kind === 'new') return this.addJob(job, undefined, '', undefined, { submission });
+    const run = { ...job, graph: restoring };
+    if (decision.kind === 'new') return this.addJob(run, undefined, '', undefined, { submission, restore });
     const { recorded } = decision;
     const replayed = { ...submission, replayedAttempt: recorded.attempt };
     if (decision.kind === 'resubmit')
-      return this.addJob(job, undefined, '', undefined, {
+      return this.addJob(run, undefined, '', undefined, {
         jobId: recorded.jobId,
         submission: { ...replayed, replay: 'RESUBMITTED' },
+        restore,
       });
     this.applications.admit(job.applicationId, job.livingPriority);
     const status =
@@ -215,6 +275,10 @@ export class Dispatcher {
           onMainRunning: () => this.applications.mainRunning(job, host.location),
           onOutput: (stream, data) => job.output.append(stream, data),
         }),
+      {
+        restoreClaims:
+          submission.restore && new ApplicationRestoreClaims(submission.applicationName, submission.restore),
+      },
     );
   }
 
@@ -252,7 +316,17 @@ export class Dispatcher {
       jobId = newId('job'),
       submission,
       replay,
-    }: { jobId?: string; submission?: DriverSubmissionRef; replay?: DriverReplay } = {},
+      restore,
+      restoreClaims,
+    }: {
+      jobId?: string;
+      submission?: DriverSubmissionRef;
+      replay?: DriverReplay;
+      /** The savepoint the job starts from. */
+      restore?: CompletedCheckpoint;
+      /** For a DRIVER job: the savepoints its main()'s jobs restore from. */
+      restoreClaims?: ApplicationRestoreClaims;
+    } = {},
   ): string {
     this.applications.admit(applicationId, livingPriority);
     const job = new DispatcherJob({
@@ -274,6 +348,7 @@ export class Dispatcher {
       createMaster,
       mainInJobManager: createMaster !== undefined,
       submission,
+      restore,
     });
     const earlierJobs = () =>
       [...this.jobs.values()]
@@ -288,6 +363,7 @@ export class Dispatcher {
         livingPriority,
         mainInJobManager: job.mainInJobManager,
         ...(replay ? { replay } : {}),
+        ...(restoreClaims ? { restore: restoreClaims } : {}),
       },
       earlierJobs,
     );
@@ -366,6 +442,35 @@ export class Dispatcher {
     return this.jobs.get(jobId)?.master.acknowledgeCheckpoint(executionAttemptId, checkpointId, state) ?? false;
   }
 
+  /**
+   * Takes a savepoint of a running streaming job with checkpointing, stopping the job with it when
+   * asked (stop-with-savepoint). Not implemented yet: UNIMPLEMENTED.
+   */
+  async triggerSavepoint(jobId: string, { targetDirectory, stop }: SavepointRequest): Promise<SavepointResult> {
+    if (this.replayedJobs.get(jobId))
+      throw new FailedPreconditionError(
+        `job ${jobId} ran on an earlier cluster of its application and was only replayed here; it takes no savepoint`,
+      );
+    const job = this.job(jobId);
+    const directory = targetDirectory ?? job.graph.properties[SAVEPOINTS_DIRECTORY_PROPERTY]?.trim();
+    if (!directory)
+      throw new InvalidArgumentError(
+        `target_directory is required: job ${jobId} has no ${SAVEPOINTS_DIRECTORY_PROPERTY} property to take the savepoint's folder from`,
+      );
+    if (!isAbsolute(directory))
+      throw new InvalidArgumentError(`target_directory must be an absolute folder, got "${directory}"`);
+    if (!job.master.triggerSavepoint)
+      throw new FailedPreconditionError(
+        `job ${jobId} stands for an application's main() and has no state; take savepoints of the jobs main() submitted`,
+      );
+    const savepoint = await job.master.triggerSavepoint(directory, stop);
+    this.logger.info(
+      { jobId, checkpointId: savepoint.checkpointId, savepoint: savepoint.externalPath, stop },
+      `savepoint ${savepoint.checkpointId} of job ${jobId} written to ${savepoint.externalPath}${stop ? '; the job stopped with it' : ''}`,
+    );
+    return { savepointPath: savepoint.externalPath!, checkpointId: savepoint.checkpointId };
+  }
+
   /** Tells a job's coordinator that a task could not take its snapshot. */
   declineCheckpoint(jobId: string, executionAttemptId: string, checkpointId: number, reason: string): void {
     this.jobs.get(jobId)?.master.declineCheckpoint(executionAttemptId, checkpointId, reason);
@@ -408,7 +513,12 @@ export class Dispatcher {
    * its application's status changes, so a followed watch of a driver job lasts until the
    * application has ended, not only the job.
    */
-  watchJobEvents({ afterSequence, jobId, follow, signal }: WatchJobEventsRequest): AsyncIterable<JobEvent> {
+  watchJobEvents({
+    afterSequence,
+    jobId,
+    follow,
+    signal,
+  }: WatchJobEventsRequest): AsyncIterable<JobEvent<DispatcherEventKind>> {
     const job = jobId === undefined ? undefined : this.job(jobId);
     const until =
       job && (() => job.ended && this.applications.ofDriverJob(job.jobId, job.applicationId)?.isOver !== false);

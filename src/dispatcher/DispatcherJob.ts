@@ -17,12 +17,13 @@ import type { JobGraph } from '../jobgraph/jobGraph.js';
 import type { Execution } from '../jobmaster/Execution.js';
 import { JobMaster, type JobMasterListener } from '../jobmaster/JobMaster.js';
 import type { JobMasterService } from '../jobmaster/JobMasterService.js';
+import type { CompletedCheckpoint } from '../jobmaster/checkpoint/CompletedCheckpoint.js';
 import { CollectLimitExceededError } from './CollectLimitExceededError.js';
 import { CollectSinkResults } from './CollectSinkResults.js';
 import type { CompiledDispatcherOptions } from './DispatcherOptions.js';
 import { gatewayTaskDeployer } from './gatewayTaskDeployer.js';
 import type { JobEventLog } from '../runtime/JobEventLog.js';
-import type { DriverSubmissionRef } from '../runtime/JobEvent.js';
+import type { DispatcherEventKind, DriverSubmissionRef } from '../runtime/JobEvent.js';
 import { JobOutputLog } from '../common/JobOutputLog.js';
 import type { JobResult } from './JobResult.js';
 import type { JobSummary, TaskStateCount } from './JobSummary.js';
@@ -45,7 +46,7 @@ export interface DispatcherJobOptions {
   /** The job's place in submission order, for listing newest first. */
   ordinal: number;
   dispatcher: CompiledDispatcherOptions;
-  events: JobEventLog;
+  events: JobEventLog<DispatcherEventKind>;
   /** Called once, when the job reaches a terminal status. */
   onEnded(job: DispatcherJob): void;
   /** Told of every status change after it was recorded (the application rules follow jobs here). */
@@ -61,6 +62,8 @@ export interface DispatcherJobOptions {
   mainInJobManager?: boolean;
   /** For a job a driver submitted: which submission of its attempt it is (named in its status events). */
   submission?: DriverSubmissionRef;
+  /** The savepoint the job starts from, re-sliced for its graph. */
+  restore?: CompletedCheckpoint;
 }
 
 /** Execution states in Flink's lifecycle order, the order of task counts in summaries. */
@@ -118,7 +121,13 @@ export class DispatcherJob {
         listener: this.listener(),
         logger: this.logger,
         cancellationTimeoutMs: dispatcher.cancellationTimeoutMs,
+        restore: options.restore,
       });
+  }
+
+  /** The job's graph as submitted (with the savepoint it restores from, when it does). */
+  get graph(): JobGraph {
+    return this.options.graph;
   }
 
   /** The job's status now. */
@@ -249,6 +258,16 @@ export class DispatcherJob {
           this.results.discardAttempt(execution.executionAttemptId);
         this.recordTask(execution);
         this.options.onTaskStateChanged?.(this, execution);
+      },
+      checkpointCompleted: (checkpoint) => {
+        this.options.events.append(this.jobId, this.applicationId, {
+          type: 'checkpointCompleted',
+          jobId: this.jobId,
+          checkpointId: checkpoint.checkpointId,
+          savepoint: checkpoint.savepoint === true,
+          externalPath: checkpoint.externalPath ?? '',
+          completedAt: new Date(checkpoint.completedAt),
+        });
       },
     };
   }

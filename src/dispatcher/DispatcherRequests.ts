@@ -6,6 +6,7 @@ import type { LivingPriority } from '../common/status.js';
 import type { BundleReference, JobGraph, ResourceProfile } from '../jobgraph/jobGraph.js';
 import type { JobSummary } from './JobSummary.js';
 import type { DriverReplay } from './DriverReplay.js';
+import type { ApplicationRestore } from '../jobgraph/ApplicationRestore.js';
 
 /** A job to submit. */
 export interface JobSubmission {
@@ -19,6 +20,8 @@ export interface JobSubmission {
   driverOrdinal?: number;
   /** For a DRIVER job: its attempt and what the earlier attempts submitted (replay). */
   driverReplay?: DriverReplay;
+  /** For a DRIVER job: the savepoints the jobs its `main()` submits restore from, by job name. */
+  restore?: ApplicationRestore;
 }
 
 /** A page of `Dispatcher.listJobs`. */
@@ -69,4 +72,21 @@ export interface ApplicationMainSubmission {
   resources: ResourceProfile;
   /** The submitter's id for this submission: the same id again returns the first main job. */
   requestId?: string;
+  /** The savepoints the jobs `main()` submits restore from, by job name. */
+  restore?: ApplicationRestore;
+}
+
+/** What `Dispatcher.triggerSavepoint` is asked. */
+export interface SavepointRequest {
+  /** The folder in which the savepoint's own folder is made; undefined means the job's `state.savepoints.dir`. */
+  targetDirectory?: string;
+  /** Stop the job with the savepoint (it ends FINISHED). */
+  stop: boolean;
+}
+
+/** A completed savepoint. */
+export interface SavepointResult {
+  /** The absolute folder that holds its `_metadata`. */
+  savepointPath: string;
+  checkpointId: number;
 }

@@ -26,6 +26,7 @@ import { isTerminalApplicationStatus, type ApplicationStatus } from '../common/s
 import type { ApplicationStatusChanged } from '../runtime/JobEvent.js';
 import { serializeError } from '../common/status.js';
 import { attemptsRemain, missingSubmission, type DriverReplay } from './DriverReplay.js';
+import type { ApplicationRestoreClaims } from './ApplicationRestoreClaims.js';
 
 /** A job of the application, as the rules see it. */
 export interface ApplicationJob {
@@ -60,6 +61,8 @@ export interface DriverApplicationOptions {
   mainInJobManager?: boolean;
   /** The driver attempt this driver is, and what the earlier attempts submitted (replay); undefined for a driver without attempts. */
   replay?: DriverReplay;
+  /** The savepoints the jobs `main()` submits restore from (`run -s/-r`), claimed by job name. */
+  restore?: ApplicationRestoreClaims;
   logger: Logger;
 }
 
@@ -94,6 +97,11 @@ export class DriverApplication {
   /** Whether the application takes new jobs: it is neither ending nor over. */
   get acceptsJobs(): boolean {
     return !this.ending;
+  }
+
+  /** The savepoints the jobs of the application restore from, when it restores any. */
+  get restore(): ApplicationRestoreClaims | undefined {
+    return this.options.restore;
   }
 
   /** The driver attempt and the record of the earlier ones, when the control plane gave them. */

@@ -6,6 +6,7 @@
  * driver's `main()`, or by anyone else. Each application's rules apply to its own jobs only, so
  * applications on a shared cluster never end each other.
  */
+import type { ApplicationRestoreClaims } from './ApplicationRestoreClaims.js';
 import { FailedPreconditionError, InvalidArgumentError, NotFoundError } from '../common/errors.js';
 import type { Logger } from '../common/logger.js';
 import type { JobStatus, LivingPriority, SerializedError } from '../common/status.js';
@@ -22,6 +23,8 @@ export interface ApplicationJobRef {
   mainInJobManager?: boolean;
   /** For a DRIVER job: its attempt and the record of the earlier ones. */
   replay?: DriverReplay;
+  /** For a DRIVER job: the savepoints the jobs its `main()` submits restore from. */
+  restore?: ApplicationRestoreClaims;
 }
 
 /** What the applications do to the cluster. */
@@ -92,6 +95,7 @@ export class DriverApplications {
       onEnded: this.options.onEnded,
       mainInJobManager: job.mainInJobManager,
       replay: job.replay,
+      restore: job.restore,
       logger: this.options.logger,
     });
     for (const earlier of earlierJobs()) application.jobSubmitted(earlier);

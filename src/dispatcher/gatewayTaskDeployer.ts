@@ -30,9 +30,9 @@ export function gatewayTaskDeployer(resources: Pick<ClusterResources, 'gatewayOf
         );
       await gateway.cancelTask(executionAttemptId);
     },
-    async triggerCheckpoint(taskExecutorId, executionAttemptId, checkpointId, timestamp) {
+    async triggerCheckpoint(taskExecutorId, executionAttemptId, checkpointId, timestamp, stop) {
       const gateway = resources.gatewayOf(taskExecutorId);
-      return gateway ? gateway.triggerCheckpoint(executionAttemptId, checkpointId, timestamp) : false;
+      return gateway ? gateway.triggerCheckpoint(executionAttemptId, checkpointId, timestamp, stop) : false;
     },
     async confirmCheckpoint(taskExecutorId, executionAttemptId, checkpointId) {
       await resources.gatewayOf(taskExecutorId)?.confirmCheckpoint(executionAttemptId, checkpointId);

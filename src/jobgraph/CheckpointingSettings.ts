@@ -11,6 +11,8 @@ export const CHECKPOINTING_INTERVAL_PROPERTY = 'execution.checkpointing.interval
 export const CHECKPOINTING_TIMEOUT_PROPERTY = 'execution.checkpointing.timeout';
 /** The folder completed checkpoints are written to (Flink's `state.checkpoints.dir`); unset: kept in the job manager's memory. */
 export const CHECKPOINTS_DIRECTORY_PROPERTY = 'state.checkpoints.dir';
+/** The folder savepoints go to when TriggerSavepoint names none (Flink's `state.savepoints.dir`). */
+export const SAVEPOINTS_DIRECTORY_PROPERTY = 'state.savepoints.dir';
 /** How many completed checkpoints are kept (Flink's `state.checkpoints.num-retained`). */
 export const CHECKPOINTS_RETAINED_PROPERTY = 'state.checkpoints.num-retained';
 

@@ -93,6 +93,17 @@ export type RestartStrategy =
 /** Where a job's code comes from. */
 export type BundleReference = { artifactId: string } | { uri: string };
 
+/** Where a job restores its state from (Flink's SavepointRestoreSettings). */
+export interface SavepointRestoreSettings {
+  /**
+   * A savepoint or checkpoint folder (one holding `_metadata`), or a job's checkpoint folder
+   * `<state.checkpoints.dir>/<jobId>`, meaning its latest complete `chk-<n>`.
+   */
+  path: string;
+  /** Whether state that maps to no operator of the graph is skipped instead of refusing the job. */
+  allowNonRestoredState: boolean;
+}
+
 /** A job: vertices in topological order, edges, and settings. */
 export interface JobGraph {
   name: string;
@@ -104,4 +115,6 @@ export interface JobGraph {
   properties: Record<string, string>;
   /** How the job runs (see RuntimeExecutionMode.ts); absent means STREAMING, as before modes existed. */
   runtimeMode?: ResolvedRuntimeMode;
+  /** The savepoint the job restores its state from; absent means it starts without state. */
+  savepoint?: SavepointRestoreSettings;
 }

@@ -146,7 +146,8 @@ describe('JobMaster', () => {
     expect(deployed.every((task) => task.runtimeMode === 'BATCH')).toBe(true);
     const producer = deployed.find((task) => task.vertexId === 'vertex-1')!;
     const consumer = deployed.find((task) => task.vertexId === 'vertex-2')!;
-    expect(producer.outputs[0].preAggregation).toEqual({ name: 'Sum', kind: 'sum', field: '1' });
+    // Deployed operators carry their ids (uids), the generated one here.
+    expect(producer.outputs[0].preAggregation).toEqual({ name: 'Sum', kind: 'sum', field: '1', uid: 'auto:sum-1' });
     expect(consumer.inputs[0].preAggregated).toBe(true);
   });
 

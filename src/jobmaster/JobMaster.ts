@@ -4,8 +4,14 @@
  * and drives the job's status. A failed task, or a task executor that is lost,
  * fails the attempt: every task is cancelled and, if the restart strategy allows, the whole job is
  * redeployed after the backoff on the slots that remain (plus replacements). Cancel stops every
- * task and frees every slot.
+ * task and frees every slot. A streaming job with checkpointing takes savepoints on request, and
+ * stops with one (stop-with-savepoint); a job started from a savepoint restores its first attempt
+ * from it. Operators' state is filed by their ids (jobgraph/operatorIds.ts), which the deployed
+ * graph carries.
  */
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { FailedPreconditionError } from '../common/errors.js';
 import { newId } from '../common/ids.js';
 import type { Logger } from '../common/logger.js';
 import {
@@ -18,10 +24,12 @@ import {
 } from '../common/status.js';
 import { checkpointingSettingsOf } from '../jobgraph/CheckpointingSettings.js';
 import type { JobGraph } from '../jobgraph/jobGraph.js';
+import { withOperatorIds } from '../jobgraph/operatorIds.js';
+import { manifestVerticesOf, writeCheckpointFolder } from './checkpoint/CheckpointManifest.js';
 import { ANY_RESOURCES } from '../runtime/SlotStatus.js';
 import { CheckpointCoordinator, type CheckpointParticipants } from './checkpoint/CheckpointCoordinator.js';
 import { MEMORY_CHECKPOINT_STORAGE } from './checkpoint/CheckpointStorage.js';
-import { subtaskStateKey } from './checkpoint/CompletedCheckpoint.js';
+import { subtaskStateKey, type CompletedCheckpoint } from './checkpoint/CompletedCheckpoint.js';
 import { FileSystemCheckpointStorage } from './checkpoint/FileSystemCheckpointStorage.js';
 import { createTaskDeploymentDescriptor } from './createTaskDeploymentDescriptor.js';
 import type { Execution } from './Execution.js';
@@ -43,6 +51,8 @@ function describeTask(execution: Execution): string {
 export interface JobMasterListener {
   jobStatusChanged(status: JobStatus, failure?: SerializedError): void;
   taskStateChanged(execution: Execution): void;
+  /** A checkpoint or savepoint completed and was stored. */
+  checkpointCompleted?(checkpoint: CompletedCheckpoint): void;
 }
 
 /** How many subtasks of the job are in each execution state (states with none are left out). */
@@ -67,6 +77,8 @@ export interface JobMasterOptions {
   logger: Logger;
   /** How long to wait for tasks to confirm cancellation before treating them as gone. */
   cancellationTimeoutMs?: number;
+  /** The savepoint (or checkpoint) the job starts from, re-sliced for its graph (SavepointRestore.ts). */
+  restore?: CompletedCheckpoint;
 }
 
 /** The master of one job. */
@@ -91,8 +103,11 @@ export class JobMaster {
   restarts = 0;
   /** Takes the job's checkpoints; undefined when the job takes none (BATCH, or no interval set). */
   readonly checkpoints: CheckpointCoordinator | undefined;
+  /** The graph as deployed: every operator has its id (uid). */
+  private readonly graph: JobGraph;
 
   constructor(private readonly options: JobMasterOptions) {
+    this.graph = withOperatorIds(options.jobGraph);
     this.restartStrategy = createRestartStrategy(options.jobGraph.restartStrategy);
     this.checkpoints = this.createCheckpointCoordinator();
     this.slots = new SlotPool({
@@ -167,8 +182,40 @@ export class JobMaster {
     this.checkpoints?.decline(executionAttemptId, checkpointId, reason);
   }
 
+  /**
+   * Takes a savepoint into a new folder `savepoint-<first 8 of the job id>-<random hex>` in
+   * `targetDirectory`; with `stop`, the job stops with it and this resolves once the job ended.
+   * FAILED_PRECONDITION when the job takes no checkpoints, is not RUNNING, or the savepoint aborted.
+   */
+  async triggerSavepoint(targetDirectory: string, stop: boolean): Promise<CompletedCheckpoint> {
+    const { jobId, jobGraph } = this.options;
+    if (!this.checkpoints)
+      throw new FailedPreconditionError(
+        (jobGraph.runtimeMode ?? 'STREAMING') === 'STREAMING'
+          ? `job ${jobId} takes no checkpoints, so it cannot take a savepoint: enable checkpointing (env.enableCheckpointing(ms) in main(), or -Dexecution.checkpointing.interval=…) and run it again`
+          : `job ${jobId} runs in BATCH mode, which takes no checkpoints or savepoints; only STREAMING jobs with checkpointing do`,
+      );
+    if (this.status !== 'RUNNING')
+      throw new FailedPreconditionError(
+        `job ${jobId} is ${this.status}; only a RUNNING job takes a savepoint${isTerminalJobStatus(this.status) ? '' : ' (try again once it runs)'}`,
+      );
+    const folder = join(targetDirectory, `savepoint-${jobId.slice(0, 8)}-${randomBytes(6).toString('hex')}`);
+    const savepoint = await this.checkpoints.triggerSavepoint({ folder, stop });
+    if (stop) {
+      // The sources finish once told the savepoint completed; the job then ends FINISHED.
+      const ended = await Promise.race([
+        this.result,
+        new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 60_000).unref()),
+      ]);
+      if (!ended)
+        this.options.logger.warn({ jobId, folder }, 'the job did not end within 60 s of its stop-with-savepoint');
+    }
+    return savepoint;
+  }
+
   private createCheckpointCoordinator(): CheckpointCoordinator | undefined {
-    const { jobGraph, jobId, deployer, logger } = this.options;
+    const { jobId, deployer, logger } = this.options;
+    const jobGraph = this.graph;
     if ((jobGraph.runtimeMode ?? 'STREAMING') !== 'STREAMING') return undefined;
     const settings = checkpointingSettingsOf(jobGraph.properties);
     if (!settings) return undefined;
@@ -178,12 +225,16 @@ export class JobMaster {
         .map((vertex) => vertex.id),
     );
     const slotOf = (executionAttemptId: string) => this.executions.get(executionAttemptId)?.slot.taskExecutorId ?? '';
+    const header = { jobName: jobGraph.name, vertices: manifestVerticesOf(jobGraph) };
     return new CheckpointCoordinator({
       jobId,
       settings,
       storage: settings.directory
-        ? new FileSystemCheckpointStorage(settings.directory, jobId)
+        ? new FileSystemCheckpointStorage(settings.directory, jobId, header)
         : MEMORY_CHECKPOINT_STORAGE,
+      storeSavepoint: (folder, checkpoint) => writeCheckpointFolder(folder, checkpoint, header),
+      initial: this.options.restore,
+      onCompleted: (checkpoint) => this.options.listener.checkpointCompleted?.(checkpoint),
       logger,
       participants: (): CheckpointParticipants | undefined => {
         const all = this.getExecutions();
@@ -191,8 +242,14 @@ export class JobMaster {
           return undefined;
         return { sources: all.filter((execution) => sourceVertices.has(execution.vertexId)), all };
       },
-      trigger: (task, checkpointId, timestamp) =>
-        deployer.triggerCheckpoint(slotOf(task.executionAttemptId), task.executionAttemptId, checkpointId, timestamp),
+      trigger: (task, checkpointId, timestamp, stop) =>
+        deployer.triggerCheckpoint(
+          slotOf(task.executionAttemptId),
+          task.executionAttemptId,
+          checkpointId,
+          timestamp,
+          stop,
+        ),
       confirm: (task, checkpointId) =>
         deployer.confirmCheckpoint(slotOf(task.executionAttemptId), task.executionAttemptId, checkpointId),
     });
@@ -288,7 +345,7 @@ export class JobMaster {
   }
 
   private deployAll(): void {
-    const graph = this.options.jobGraph;
+    const graph = this.graph;
     this.executions = new Map();
     const attempts = new Map<string, Execution[]>();
     for (const vertex of graph.vertices) {

@@ -6,6 +6,7 @@
  */
 import type { SerializedError, ExecutionState, JobStatus } from '../common/status.js';
 import type { Execution } from './Execution.js';
+import type { CompletedCheckpoint } from './checkpoint/CompletedCheckpoint.js';
 import type { JobMasterResult, TaskCounts } from './JobMaster.js';
 
 /** A running or ended job as the Dispatcher sees it. */
@@ -35,4 +36,6 @@ export interface JobMasterService {
   fail(cause: SerializedError): Promise<JobMasterResult>;
   /** Cancels the job; resolves once it ended. */
   cancel(): Promise<JobMasterResult>;
+  /** Takes a savepoint into a new folder in `targetDirectory` (with `stop`, the job ends with it); absent for jobs that take none. */
+  triggerSavepoint?(targetDirectory: string, stop: boolean): Promise<CompletedCheckpoint>;
 }

@@ -7,12 +7,13 @@ export interface TaskDeployer {
   submitTask(taskExecutorId: string, descriptor: TaskDeploymentDescriptor): Promise<void>;
   /** Asks a task executor to cancel an execution attempt. */
   cancelTask(taskExecutorId: string, executionAttemptId: string): Promise<void>;
-  /** Asks a source task to start a checkpoint; resolves false when the task is not running there. */
+  /** Asks a source task to start a checkpoint (`stop`: stop-with-savepoint); resolves false when the task is not running there. */
   triggerCheckpoint(
     taskExecutorId: string,
     executionAttemptId: string,
     checkpointId: number,
     timestamp: number,
+    stop?: boolean,
   ): Promise<boolean>;
   /** Tells a task that a checkpoint completed (its sink commits what the checkpoint covers). */
   confirmCheckpoint(taskExecutorId: string, executionAttemptId: string, checkpointId: number): Promise<void>;

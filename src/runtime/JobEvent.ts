@@ -69,11 +69,26 @@ export interface ApplicationStatusChanged {
   driverJobId?: string;
 }
 
-/** What happened. */
+/** A checkpoint or savepoint of a job completed: every task acknowledged it and it was stored. */
+export interface CheckpointCompleted {
+  type: 'checkpointCompleted';
+  jobId: string;
+  checkpointId: number;
+  /** A savepoint (TriggerSavepoint) rather than a periodic checkpoint. */
+  savepoint: boolean;
+  /** The folder holding its `_metadata`, when the storage is a folder; empty when kept in memory only. */
+  externalPath: string;
+  completedAt: Date;
+}
+
+/** What happened, in any job manager's log (the simulated deployment target's too). */
 export type JobEventKind = JobStatusChanged | TaskStateChanged | ApplicationStatusChanged;
 
+/** What happened, in a Dispatcher's log: also the jobs' completed checkpoints. */
+export type DispatcherEventKind = JobEventKind | CheckpointCompleted;
+
 /** One entry of the job event log. */
-export interface JobEvent {
+export interface JobEvent<Kind extends DispatcherEventKind = JobEventKind> {
   /** Strictly increasing across the cluster, from 1, without gaps. */
   sequence: number;
   /** Strictly increasing among the events of the job, from 1, without gaps. */
@@ -84,5 +99,5 @@ export interface JobEvent {
   applicationId: string;
   /** The job it belongs to; for an application's status, its driver job. */
   jobId: string;
-  kind: JobEventKind;
+  kind: Kind;
 }

@@ -9,7 +9,7 @@
 import { throwIfAborted } from 'abort-controller-x';
 import { OutOfRangeError } from '../common/errors.js';
 import { ChangeNotifier } from '../common/ChangeNotifier.js';
-import type { JobEvent, JobEventKind } from './JobEvent.js';
+import type { DispatcherEventKind, JobEvent, JobEventKind } from './JobEvent.js';
 
 /** What a watch asks for. */
 export interface JobEventWatch {
@@ -25,9 +25,9 @@ export interface JobEventWatch {
   signal?: AbortSignal;
 }
 
-/** The event log of one cluster. */
-export class JobEventLog {
-  private readonly events: (JobEvent | undefined)[];
+/** The event log of one cluster, of events of `Kind`. */
+export class JobEventLog<Kind extends DispatcherEventKind = JobEventKind> {
+  private readonly events: (JobEvent<Kind> | undefined)[];
   private newest = 0;
   private readonly jobSequences = new Map<string, number>();
   private readonly changed = new ChangeNotifier();
@@ -36,7 +36,7 @@ export class JobEventLog {
   constructor(private readonly capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1)
       throw new RangeError(`capacity must be a positive integer, got ${capacity}`);
-    this.events = new Array<JobEvent | undefined>(capacity);
+    this.events = new Array<JobEvent<Kind> | undefined>(capacity);
   }
 
   /** The sequence of the newest event; 0 before the first. */
@@ -55,11 +55,11 @@ export class JobEventLog {
   }
 
   /** Records an event of `jobId`, numbering it, and wakes the watchers. */
-  append(jobId: string, applicationId: string, kind: JobEventKind, time = new Date()): JobEvent {
+  append(jobId: string, applicationId: string, kind: Kind, time = new Date()): JobEvent<Kind> {
     const sequence = ++this.newest;
     const jobSequence = (this.jobSequences.get(jobId) ?? 0) + 1;
     this.jobSequences.set(jobId, jobSequence);
-    const event: JobEvent = { sequence, jobSequence, time, applicationId, jobId, kind };
+    const event: JobEvent<Kind> = { sequence, jobSequence, time, applicationId, jobId, kind };
     this.events[(sequence - 1) % this.capacity] = event;
     this.changed.notify();
     return event;
@@ -81,7 +81,7 @@ export class JobEventLog {
     follow,
     until,
     signal,
-  }: JobEventWatch): AsyncGenerator<JobEvent, void, undefined> {
+  }: JobEventWatch): AsyncGenerator<JobEvent<Kind>, void, undefined> {
     if (afterSequence > this.newest) {
       throw new OutOfRangeError(
         `after_sequence ${afterSequence} is past the newest event of this cluster (${this.newest})`,

@@ -22,8 +22,16 @@ export interface TaskExecutorGateway {
   submitTask(descriptor: TaskDeploymentDescriptor): Promise<void>;
   /** Asks the task executor to cancel an execution attempt; it reports CANCELED when the task has stopped. */
   cancelTask(executionAttemptId: string): Promise<void>;
-  /** Asks a source task to start a checkpoint; resolves false when the task does not run here. */
-  triggerCheckpoint(executionAttemptId: string, checkpointId: number, timestamp: number): Promise<boolean>;
+  /**
+   * Asks a source task to start a checkpoint (with `stop`, to stop emitting after it and finish once
+   * it completed: stop-with-savepoint); resolves false when the task does not run here.
+   */
+  triggerCheckpoint(
+    executionAttemptId: string,
+    checkpointId: number,
+    timestamp: number,
+    stop?: boolean,
+  ): Promise<boolean>;
   /** Tells a task that a checkpoint completed. */
   confirmCheckpoint(executionAttemptId: string, checkpointId: number): Promise<void>;
   /** Asks the task executor to exit. */

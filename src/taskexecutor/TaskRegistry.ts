@@ -55,8 +55,8 @@ export class TaskRegistry {
   }
 
   /** Asks a source task to start a checkpoint; false when the attempt does not run here. */
-  triggerCheckpoint(executionAttemptId: string, checkpointId: number, timestamp: number): boolean {
-    return this.tasks.get(executionAttemptId)?.triggerCheckpoint(checkpointId, timestamp) ?? false;
+  triggerCheckpoint(executionAttemptId: string, checkpointId: number, timestamp: number, stop = false): boolean {
+    return this.tasks.get(executionAttemptId)?.triggerCheckpoint(checkpointId, timestamp, stop) ?? false;
   }
 
   /** Tells a task that a checkpoint completed; nothing when the attempt does not run here. */

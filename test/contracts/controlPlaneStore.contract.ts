@@ -209,6 +209,36 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
         expect(reopened).toMatchObject({ driverAttempts: 3, attempts });
       });
 
+      it('keeps the latest savepoint and the resolved restore, and finds the newest application of a name of a tenant', async () => {
+        const store = await open();
+        const restore = {
+          path: '',
+          allowNonRestoredState: true,
+          resume: true,
+          resumedFrom: 'app-old',
+          jobs: [{ jobName: 'counts', path: '/checkpoints/job-1' }],
+        };
+        const first = testApplication({ name: 'counter', savepoint: restore });
+        const second = testApplication({ name: 'counter' });
+        const other = testApplication({ name: 'counter', tenant: 'team-b' });
+        for (const application of [first, second, other]) await store.applications.insert(application);
+        const savepoint = {
+          applicationId: second.id,
+          path: '/savepoints/app-savepoint-1',
+          jobs: [{ jobId: 'job-2', jobName: 'counts', path: '/savepoints/savepoint-job-2' }],
+          createTime: new Date(5_000),
+        };
+        // Read once before the change, so a store that keeps rows in memory must change what it kept.
+        expect((await store.applications.get(second.id)).lastSavepoint).toBeUndefined();
+        await store.applications.update(second.id, { lastSavepoint: savepoint });
+        expect(await store.applications.get(second.id)).toEqual({ ...second, lastSavepoint: savepoint });
+        expect((await store.applications.get(first.id)).savepoint).toEqual(restore);
+        expect((await store.applications.findLatestByName('counter', ''))?.id).toBe(second.id);
+        expect((await store.applications.findLatestByName('counter', 'team-b'))?.id).toBe(other.id);
+        expect(await store.applications.findLatestByName('counter', 'team-c')).toBeUndefined();
+        expect(await store.applications.findLatestByName('another', '')).toBeUndefined();
+      });
+
       it('clears a failure and a cluster, and records the end of a client-side main()', async () => {
         const store = await open();
         const application = testApplication({ mode: 'SESSION', status: 'RUNNING' });

@@ -75,6 +75,7 @@ export function driverRequest(artifactId: string, changes: Partial<RunApplicatio
     properties: {},
     driverAttempts: 0,
     driverRetryOwnFailures: false,
+    resume: false,
     ...changes,
   };
 }

@@ -241,7 +241,9 @@ describe('driver mode', () => {
             ? app.driverJobId
             : event.kind?.$case === 'jobStatusChanged'
               ? event.kind.jobStatusChanged.jobId
-              : event.kind?.taskStateChanged.jobId,
+              : event.kind?.$case === 'taskStateChanged'
+                ? event.kind.taskStateChanged.jobId
+                : undefined,
         ),
       ),
     ).toEqual(new Set(jobs.map((job) => job.id)));

@@ -128,6 +128,12 @@ describe('tenants of a control plane with --auth-config', () => {
       unknownApplication('app-unknown'),
     );
     await expect(b.cancelApplication({ applicationId: id })).rejects.toMatchObject(unknownApplication(id));
+    await expect(b.triggerSavepoint({ applicationId: id, jobId: '', targetDirectory: '/tmp' })).rejects.toMatchObject(
+      unknownApplication(id),
+    );
+    await expect(b.stopApplication({ applicationId: id, targetDirectory: '/tmp' })).rejects.toMatchObject(
+      unknownApplication(id),
+    );
     await expect(
       drain(b.watchApplication({ applicationId: id, afterSequence: 0n, follow: true })),
     ).rejects.toMatchObject(unknownApplication(id));
@@ -142,6 +148,9 @@ describe('tenants of a control plane with --auth-config', () => {
     const jobId = application.driverJobId;
     await expect(b.getJob({ jobId })).rejects.toMatchObject(unknownJob(jobId));
     await expect(b.cancelJob({ jobId })).rejects.toMatchObject(unknownJob(jobId));
+    await expect(b.triggerSavepoint({ applicationId: '', jobId, targetDirectory: '/tmp' })).rejects.toMatchObject(
+      unknownJob(jobId),
+    );
     await expect(drain(b.requestJobResult({ jobId }))).rejects.toMatchObject(unknownJob(jobId));
 
     // A sees all of it, and it still runs.

@@ -128,7 +128,7 @@ export function jobStatusesOf(events: JobEvent[]): string[] {
 
 /** The test pipelines' exports, each taking an environment and its parameters. */
 export type Pipelines = Record<
-  'wordCount' | 'slowSink' | 'failing' | 'capturesLocal' | 'squares' | 'streamingWordCount',
+  'wordCount' | 'slowSink' | 'failing' | 'capturesLocal' | 'squares' | 'streamingWordCount' | 'savepointCounts',
   (env: ExecutionEnvironment, ...args: any[]) => any
 >;
 

@@ -16,7 +16,7 @@ import {
   RecordBatch,
   SerializedError,
 } from "./common.js";
-import { ApplicationEvent } from "./events.js";
+import { ApplicationEvent, ApplicationSavepoint } from "./events.js";
 import { BundleReference, JobGraph, JobResult, SavepointRestoreSettings } from "./job_graph.js";
 import {
   Application,
@@ -129,6 +129,12 @@ export interface RunApplicationRequest {
    * the same code usually fails the same way again.
    */
   driverRetryOwnFailures: boolean;
+  /**
+   * Whether to resume from the latest retained checkpoint of the application's previous run: the newest earlier
+   * application of the same name of the same tenant (Flink's -r/--resume). Each of its jobs restores the state of
+   * the job of the same name. Not together with savepoint.path; savepoint.allow_non_restored_state applies.
+   */
+  resume: boolean;
 }
 
 export interface RunApplicationRequest_PropertiesEntry {
@@ -186,6 +192,46 @@ export interface CancelApplicationRequest {
 export interface CancelApplicationResponse {
   /** The application, usually CANCELING. */
   application: Application | undefined;
+}
+
+/** ClusterClientServiceTriggerSavepointRequest names what to take a savepoint of, and where. */
+export interface ClusterClientServiceTriggerSavepointRequest {
+  /** The application whose running streaming jobs to take a savepoint of; set this or job_id. */
+  applicationId: string;
+  /** One job to take a savepoint of; set this or application_id. */
+  jobId: string;
+  /**
+   * The absolute folder the savepoint is written under; empty means the application's own
+   * `state.savepoints.dir` property (-Dstate.savepoints.dir at run time), and INVALID_ARGUMENT when it has none.
+   */
+  targetDirectory: string;
+}
+
+/** ClusterClientServiceTriggerSavepointResponse returns the savepoint taken. */
+export interface ClusterClientServiceTriggerSavepointResponse {
+  /** The savepoint: the application savepoint's folder (empty for one job's) and each job's savepoint. */
+  savepoint: ApplicationSavepoint | undefined;
+}
+
+/** StopApplicationRequest names an application to stop with a savepoint. */
+export interface StopApplicationRequest {
+  /** The application's id. */
+  applicationId: string;
+  /**
+   * The absolute folder the final savepoint is written under; empty means the application's own
+   * `state.savepoints.dir` property, and INVALID_ARGUMENT when it has none.
+   */
+  targetDirectory: string;
+}
+
+/** StopApplicationResponse returns the final savepoint and the application once its jobs stopped. */
+export interface StopApplicationResponse {
+  /** The application, FINISHED or about to be. */
+  application:
+    | Application
+    | undefined;
+  /** The final savepoint. */
+  savepoint: ApplicationSavepoint | undefined;
 }
 
 /** CompleteClientMainRequest reports the end of a client-side main(). */
@@ -750,6 +796,7 @@ function createBaseRunApplicationRequest(): RunApplicationRequest {
     properties: {},
     driverAttempts: 0,
     driverRetryOwnFailures: false,
+    resume: false,
   };
 }
 
@@ -796,6 +843,9 @@ export const RunApplicationRequest: MessageFns<RunApplicationRequest> = {
     }
     if (message.driverRetryOwnFailures !== false) {
       writer.uint32(112).bool(message.driverRetryOwnFailures);
+    }
+    if (message.resume !== false) {
+      writer.uint32(120).bool(message.resume);
     }
     return writer;
   },
@@ -928,6 +978,14 @@ export const RunApplicationRequest: MessageFns<RunApplicationRequest> = {
             message.driverRetryOwnFailures = reader.bool();
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.resume = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -985,6 +1043,7 @@ export const RunApplicationRequest: MessageFns<RunApplicationRequest> = {
         : isSet(object.driver_retry_own_failures)
         ? globalThis.Boolean(object.driver_retry_own_failures)
         : false,
+      resume: isSet(object.resume) ? globalThis.Boolean(object.resume) : false,
     };
   },
 
@@ -1038,6 +1097,9 @@ export const RunApplicationRequest: MessageFns<RunApplicationRequest> = {
     if (message.driverRetryOwnFailures !== false) {
       obj.driverRetryOwnFailures = message.driverRetryOwnFailures;
     }
+    if (message.resume !== false) {
+      obj.resume = message.resume;
+    }
     return obj;
   },
 
@@ -1076,6 +1138,7 @@ export const RunApplicationRequest: MessageFns<RunApplicationRequest> = {
     );
     message.driverAttempts = object.driverAttempts ?? 0;
     message.driverRetryOwnFailures = object.driverRetryOwnFailures ?? false;
+    message.resume = object.resume ?? false;
     return message;
   },
 };
@@ -1747,6 +1810,382 @@ export const CancelApplicationResponse: MessageFns<CancelApplicationResponse> = 
     const message = createBaseCancelApplicationResponse();
     message.application = (object.application !== undefined && object.application !== null)
       ? Application.fromPartial(object.application)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseClusterClientServiceTriggerSavepointRequest(): ClusterClientServiceTriggerSavepointRequest {
+  return { applicationId: "", jobId: "", targetDirectory: "" };
+}
+
+export const ClusterClientServiceTriggerSavepointRequest: MessageFns<ClusterClientServiceTriggerSavepointRequest> = {
+  encode(
+    message: ClusterClientServiceTriggerSavepointRequest,
+    writer: BinaryWriter = new BinaryWriter(),
+  ): BinaryWriter {
+    if (message.applicationId !== "") {
+      writer.uint32(10).string(message.applicationId);
+    }
+    if (message.jobId !== "") {
+      writer.uint32(18).string(message.jobId);
+    }
+    if (message.targetDirectory !== "") {
+      writer.uint32(26).string(message.targetDirectory);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClusterClientServiceTriggerSavepointRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClusterClientServiceTriggerSavepointRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.applicationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.targetDirectory = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ClusterClientServiceTriggerSavepointRequest {
+    return {
+      applicationId: isSet(object.applicationId)
+        ? globalThis.String(object.applicationId)
+        : isSet(object.application_id)
+        ? globalThis.String(object.application_id)
+        : "",
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      targetDirectory: isSet(object.targetDirectory)
+        ? globalThis.String(object.targetDirectory)
+        : isSet(object.target_directory)
+        ? globalThis.String(object.target_directory)
+        : "",
+    };
+  },
+
+  toJSON(message: ClusterClientServiceTriggerSavepointRequest): unknown {
+    const obj: any = {};
+    if (message.applicationId !== "") {
+      obj.applicationId = message.applicationId;
+    }
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.targetDirectory !== "") {
+      obj.targetDirectory = message.targetDirectory;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ClusterClientServiceTriggerSavepointRequest>): ClusterClientServiceTriggerSavepointRequest {
+    return ClusterClientServiceTriggerSavepointRequest.fromPartial(base ?? {});
+  },
+  fromPartial(
+    object: DeepPartial<ClusterClientServiceTriggerSavepointRequest>,
+  ): ClusterClientServiceTriggerSavepointRequest {
+    const message = createBaseClusterClientServiceTriggerSavepointRequest();
+    message.applicationId = object.applicationId ?? "";
+    message.jobId = object.jobId ?? "";
+    message.targetDirectory = object.targetDirectory ?? "";
+    return message;
+  },
+};
+
+function createBaseClusterClientServiceTriggerSavepointResponse(): ClusterClientServiceTriggerSavepointResponse {
+  return { savepoint: undefined };
+}
+
+export const ClusterClientServiceTriggerSavepointResponse: MessageFns<ClusterClientServiceTriggerSavepointResponse> = {
+  encode(
+    message: ClusterClientServiceTriggerSavepointResponse,
+    writer: BinaryWriter = new BinaryWriter(),
+  ): BinaryWriter {
+    if (message.savepoint !== undefined) {
+      ApplicationSavepoint.encode(message.savepoint, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClusterClientServiceTriggerSavepointResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClusterClientServiceTriggerSavepointResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.savepoint = ApplicationSavepoint.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ClusterClientServiceTriggerSavepointResponse {
+    return { savepoint: isSet(object.savepoint) ? ApplicationSavepoint.fromJSON(object.savepoint) : undefined };
+  },
+
+  toJSON(message: ClusterClientServiceTriggerSavepointResponse): unknown {
+    const obj: any = {};
+    if (message.savepoint !== undefined) {
+      obj.savepoint = ApplicationSavepoint.toJSON(message.savepoint);
+    }
+    return obj;
+  },
+
+  create(
+    base?: DeepPartial<ClusterClientServiceTriggerSavepointResponse>,
+  ): ClusterClientServiceTriggerSavepointResponse {
+    return ClusterClientServiceTriggerSavepointResponse.fromPartial(base ?? {});
+  },
+  fromPartial(
+    object: DeepPartial<ClusterClientServiceTriggerSavepointResponse>,
+  ): ClusterClientServiceTriggerSavepointResponse {
+    const message = createBaseClusterClientServiceTriggerSavepointResponse();
+    message.savepoint = (object.savepoint !== undefined && object.savepoint !== null)
+      ? ApplicationSavepoint.fromPartial(object.savepoint)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseStopApplicationRequest(): StopApplicationRequest {
+  return { applicationId: "", targetDirectory: "" };
+}
+
+export const StopApplicationRequest: MessageFns<StopApplicationRequest> = {
+  encode(message: StopApplicationRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.applicationId !== "") {
+      writer.uint32(10).string(message.applicationId);
+    }
+    if (message.targetDirectory !== "") {
+      writer.uint32(18).string(message.targetDirectory);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StopApplicationRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStopApplicationRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.applicationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.targetDirectory = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StopApplicationRequest {
+    return {
+      applicationId: isSet(object.applicationId)
+        ? globalThis.String(object.applicationId)
+        : isSet(object.application_id)
+        ? globalThis.String(object.application_id)
+        : "",
+      targetDirectory: isSet(object.targetDirectory)
+        ? globalThis.String(object.targetDirectory)
+        : isSet(object.target_directory)
+        ? globalThis.String(object.target_directory)
+        : "",
+    };
+  },
+
+  toJSON(message: StopApplicationRequest): unknown {
+    const obj: any = {};
+    if (message.applicationId !== "") {
+      obj.applicationId = message.applicationId;
+    }
+    if (message.targetDirectory !== "") {
+      obj.targetDirectory = message.targetDirectory;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StopApplicationRequest>): StopApplicationRequest {
+    return StopApplicationRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StopApplicationRequest>): StopApplicationRequest {
+    const message = createBaseStopApplicationRequest();
+    message.applicationId = object.applicationId ?? "";
+    message.targetDirectory = object.targetDirectory ?? "";
+    return message;
+  },
+};
+
+function createBaseStopApplicationResponse(): StopApplicationResponse {
+  return { application: undefined, savepoint: undefined };
+}
+
+export const StopApplicationResponse: MessageFns<StopApplicationResponse> = {
+  encode(message: StopApplicationResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.application !== undefined) {
+      Application.encode(message.application, writer.uint32(10).fork()).join();
+    }
+    if (message.savepoint !== undefined) {
+      ApplicationSavepoint.encode(message.savepoint, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StopApplicationResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStopApplicationResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.application = Application.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.savepoint = ApplicationSavepoint.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StopApplicationResponse {
+    return {
+      application: isSet(object.application) ? Application.fromJSON(object.application) : undefined,
+      savepoint: isSet(object.savepoint) ? ApplicationSavepoint.fromJSON(object.savepoint) : undefined,
+    };
+  },
+
+  toJSON(message: StopApplicationResponse): unknown {
+    const obj: any = {};
+    if (message.application !== undefined) {
+      obj.application = Application.toJSON(message.application);
+    }
+    if (message.savepoint !== undefined) {
+      obj.savepoint = ApplicationSavepoint.toJSON(message.savepoint);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<StopApplicationResponse>): StopApplicationResponse {
+    return StopApplicationResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<StopApplicationResponse>): StopApplicationResponse {
+    const message = createBaseStopApplicationResponse();
+    message.application = (object.application !== undefined && object.application !== null)
+      ? Application.fromPartial(object.application)
+      : undefined;
+    message.savepoint = (object.savepoint !== undefined && object.savepoint !== null)
+      ? ApplicationSavepoint.fromPartial(object.savepoint)
       : undefined;
     return message;
   },
@@ -4147,6 +4586,34 @@ export const ClusterClientServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * TriggerSavepoint takes a savepoint of every running streaming job of an application (or of one job) into a
+     * new folder under target_directory, which the control plane and the clusters must all reach (a shared file
+     * system, as Flink's state.savepoints.dir). The jobs run on. The application savepoint's folder holds an
+     * `_application` manifest naming each job's savepoint, so `RunApplication` with `savepoint.path` set to it
+     * restores every job. FAILED_PRECONDITION when the application is not RUNNING or has no running streaming job.
+     */
+    triggerSavepoint: {
+      name: "TriggerSavepoint",
+      requestType: ClusterClientServiceTriggerSavepointRequest as typeof ClusterClientServiceTriggerSavepointRequest,
+      requestStream: false,
+      responseType: ClusterClientServiceTriggerSavepointResponse as typeof ClusterClientServiceTriggerSavepointResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * StopApplication stops every running job of an application with a savepoint (Flink's stop-with-savepoint:
+     * each job drains, takes a final savepoint and ends FINISHED), writes the application savepoint as
+     * TriggerSavepoint does, and then ends the application. FAILED_PRECONDITION as for TriggerSavepoint.
+     */
+    stopApplication: {
+      name: "StopApplication",
+      requestType: StopApplicationRequest as typeof StopApplicationRequest,
+      requestStream: false,
+      responseType: StopApplicationResponse as typeof StopApplicationResponse,
+      responseStream: false,
+      options: {},
+    },
     /** CompleteClientMain reports that the client-side main() of a session or per-job application returned or threw. */
     completeClientMain: {
       name: "CompleteClientMain",
@@ -4311,6 +4778,26 @@ export interface ClusterClientServiceImplementation<CallContextExt = {}> {
     request: CancelApplicationRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<CancelApplicationResponse>>;
+  /**
+   * TriggerSavepoint takes a savepoint of every running streaming job of an application (or of one job) into a
+   * new folder under target_directory, which the control plane and the clusters must all reach (a shared file
+   * system, as Flink's state.savepoints.dir). The jobs run on. The application savepoint's folder holds an
+   * `_application` manifest naming each job's savepoint, so `RunApplication` with `savepoint.path` set to it
+   * restores every job. FAILED_PRECONDITION when the application is not RUNNING or has no running streaming job.
+   */
+  triggerSavepoint(
+    request: ClusterClientServiceTriggerSavepointRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ClusterClientServiceTriggerSavepointResponse>>;
+  /**
+   * StopApplication stops every running job of an application with a savepoint (Flink's stop-with-savepoint:
+   * each job drains, takes a final savepoint and ends FINISHED), writes the application savepoint as
+   * TriggerSavepoint does, and then ends the application. FAILED_PRECONDITION as for TriggerSavepoint.
+   */
+  stopApplication(
+    request: StopApplicationRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<StopApplicationResponse>>;
   /** CompleteClientMain reports that the client-side main() of a session or per-job application returned or threw. */
   completeClientMain(
     request: CompleteClientMainRequest,
@@ -4410,6 +4897,26 @@ export interface ClusterClientServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<CancelApplicationRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<CancelApplicationResponse>;
+  /**
+   * TriggerSavepoint takes a savepoint of every running streaming job of an application (or of one job) into a
+   * new folder under target_directory, which the control plane and the clusters must all reach (a shared file
+   * system, as Flink's state.savepoints.dir). The jobs run on. The application savepoint's folder holds an
+   * `_application` manifest naming each job's savepoint, so `RunApplication` with `savepoint.path` set to it
+   * restores every job. FAILED_PRECONDITION when the application is not RUNNING or has no running streaming job.
+   */
+  triggerSavepoint(
+    request: DeepPartial<ClusterClientServiceTriggerSavepointRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ClusterClientServiceTriggerSavepointResponse>;
+  /**
+   * StopApplication stops every running job of an application with a savepoint (Flink's stop-with-savepoint:
+   * each job drains, takes a final savepoint and ends FINISHED), writes the application savepoint as
+   * TriggerSavepoint does, and then ends the application. FAILED_PRECONDITION as for TriggerSavepoint.
+   */
+  stopApplication(
+    request: DeepPartial<StopApplicationRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<StopApplicationResponse>;
   /** CompleteClientMain reports that the client-side main() of a session or per-job application returned or threw. */
   completeClientMain(
     request: DeepPartial<CompleteClientMainRequest>,

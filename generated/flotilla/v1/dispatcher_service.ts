@@ -54,7 +54,42 @@ export interface DispatcherServiceSubmitJobRequest {
    * For a DRIVER job: which driver attempt it is and what the earlier attempts submitted, so that its
    * submissions are replayed from the record instead of run again; unset for a first attempt of one.
    */
-  driverReplay: DriverReplay | undefined;
+  driverReplay:
+    | DriverReplay
+    | undefined;
+  /**
+   * For a DRIVER job: the savepoints the jobs its main() submits restore from, by job name (see ApplicationRestore);
+   * unset when the application restores nothing. Ignored for other jobs, which carry their own job_graph.savepoint.
+   */
+  restore: ApplicationRestore | undefined;
+}
+
+/**
+ * ApplicationRestore is where the jobs of an application restore their state from (`flotilla run -s/-n/-r`). In
+ * driver mode (a DRIVER job's restore) and application mode (RunApplicationMain's restore), each job main() submits
+ * whose name matches a JobRestore gets that JobRestore's path, with allow_non_restored_state, as its job graph's
+ * SavepointRestoreSettings, unless the graph carries a savepoint of its own. The first job of a name that main()
+ * submits claims its JobRestore; a later job of the same name starts without state.
+ */
+export interface ApplicationRestore {
+  /** The jobs to restore, at most one per job name. */
+  jobs: JobRestore[];
+  /** Whether state that maps to no operator of its job's graph may be skipped (`-n`) instead of refusing the job. */
+  allowNonRestoredState: boolean;
+}
+
+/** JobRestore names the state one job of an application restores from. */
+export interface JobRestore {
+  /**
+   * The job's name as main() gave it to execute(), without the application's name prefix ("word count", not
+   * "my-app: word count"); the full prefixed name matches too.
+   */
+  jobName: string;
+  /**
+   * An absolute path: a savepoint or checkpoint folder (one that holds `_metadata`), or a job's checkpoint folder
+   * `<state.checkpoints.dir>/<job id>`, which means its latest complete `chk-<n>` (what `run -r` passes).
+   */
+  path: string;
 }
 
 /** DriverReplay is what a driver attempt is told of the application's earlier attempts. */
@@ -517,6 +552,8 @@ export interface RunApplicationMainRequest {
     | undefined;
   /** An id the caller chose; the same id again returns the first main job instead of running main() twice. */
   requestId: string;
+  /** The savepoints the jobs main() submits restore from, by job name (see ApplicationRestore); unset restores nothing. */
+  restore: ApplicationRestore | undefined;
 }
 
 export interface RunApplicationMainRequest_PropertiesEntry {
@@ -530,6 +567,30 @@ export interface RunApplicationMainResponse {
   jobId: string;
 }
 
+/** TriggerSavepointRequest names the job to take a savepoint of and where to write it. */
+export interface TriggerSavepointRequest {
+  /** The job's id. */
+  jobId: string;
+  /**
+   * The absolute folder, as the job manager sees it, in which the savepoint's own folder is made; empty means the
+   * job's `state.savepoints.dir` property, and the request is refused INVALID_ARGUMENT when that is not set either.
+   */
+  targetDirectory: string;
+  /**
+   * Whether to stop the job with the savepoint (stop-with-savepoint): it ends FINISHED, its output committed up to
+   * the savepoint exactly once.
+   */
+  stop: boolean;
+}
+
+/** TriggerSavepointResponse says where the completed savepoint is. */
+export interface TriggerSavepointResponse {
+  /** The absolute folder that holds the savepoint's `_metadata`: what `run -s` restores from. */
+  savepointPath: string;
+  /** The savepoint's checkpoint id (savepoints and checkpoints of a job share one sequence of ids). */
+  checkpointId: bigint;
+}
+
 function createBaseDispatcherServiceSubmitJobRequest(): DispatcherServiceSubmitJobRequest {
   return {
     jobGraph: undefined,
@@ -538,6 +599,7 @@ function createBaseDispatcherServiceSubmitJobRequest(): DispatcherServiceSubmitJ
     requestId: "",
     driverOrdinal: 0,
     driverReplay: undefined,
+    restore: undefined,
   };
 }
 
@@ -560,6 +622,9 @@ export const DispatcherServiceSubmitJobRequest: MessageFns<DispatcherServiceSubm
     }
     if (message.driverReplay !== undefined) {
       DriverReplay.encode(message.driverReplay, writer.uint32(50).fork()).join();
+    }
+    if (message.restore !== undefined) {
+      ApplicationRestore.encode(message.restore, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -625,6 +690,14 @@ export const DispatcherServiceSubmitJobRequest: MessageFns<DispatcherServiceSubm
             message.driverReplay = DriverReplay.decode(reader, reader.uint32());
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.restore = ApplicationRestore.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -669,6 +742,7 @@ export const DispatcherServiceSubmitJobRequest: MessageFns<DispatcherServiceSubm
         : isSet(object.driver_replay)
         ? DriverReplay.fromJSON(object.driver_replay)
         : undefined,
+      restore: isSet(object.restore) ? ApplicationRestore.fromJSON(object.restore) : undefined,
     };
   },
 
@@ -692,6 +766,9 @@ export const DispatcherServiceSubmitJobRequest: MessageFns<DispatcherServiceSubm
     if (message.driverReplay !== undefined) {
       obj.driverReplay = DriverReplay.toJSON(message.driverReplay);
     }
+    if (message.restore !== undefined) {
+      obj.restore = ApplicationRestore.toJSON(message.restore);
+    }
     return obj;
   },
 
@@ -710,6 +787,187 @@ export const DispatcherServiceSubmitJobRequest: MessageFns<DispatcherServiceSubm
     message.driverReplay = (object.driverReplay !== undefined && object.driverReplay !== null)
       ? DriverReplay.fromPartial(object.driverReplay)
       : undefined;
+    message.restore = (object.restore !== undefined && object.restore !== null)
+      ? ApplicationRestore.fromPartial(object.restore)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseApplicationRestore(): ApplicationRestore {
+  return { jobs: [], allowNonRestoredState: false };
+}
+
+export const ApplicationRestore: MessageFns<ApplicationRestore> = {
+  encode(message: ApplicationRestore, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.jobs) {
+      JobRestore.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.allowNonRestoredState !== false) {
+      writer.uint32(16).bool(message.allowNonRestoredState);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ApplicationRestore {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseApplicationRestore();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobs.push(JobRestore.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.allowNonRestoredState = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ApplicationRestore {
+    return {
+      jobs: globalThis.Array.isArray(object?.jobs) ? object.jobs.map((e: any) => JobRestore.fromJSON(e)) : [],
+      allowNonRestoredState: isSet(object.allowNonRestoredState)
+        ? globalThis.Boolean(object.allowNonRestoredState)
+        : isSet(object.allow_non_restored_state)
+        ? globalThis.Boolean(object.allow_non_restored_state)
+        : false,
+    };
+  },
+
+  toJSON(message: ApplicationRestore): unknown {
+    const obj: any = {};
+    if (message.jobs?.length) {
+      obj.jobs = message.jobs.map((e) => JobRestore.toJSON(e));
+    }
+    if (message.allowNonRestoredState !== false) {
+      obj.allowNonRestoredState = message.allowNonRestoredState;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ApplicationRestore>): ApplicationRestore {
+    return ApplicationRestore.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ApplicationRestore>): ApplicationRestore {
+    const message = createBaseApplicationRestore();
+    message.jobs = object.jobs?.map((e) => JobRestore.fromPartial(e)) || [];
+    message.allowNonRestoredState = object.allowNonRestoredState ?? false;
+    return message;
+  },
+};
+
+function createBaseJobRestore(): JobRestore {
+  return { jobName: "", path: "" };
+}
+
+export const JobRestore: MessageFns<JobRestore> = {
+  encode(message: JobRestore, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobName !== "") {
+      writer.uint32(10).string(message.jobName);
+    }
+    if (message.path !== "") {
+      writer.uint32(18).string(message.path);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JobRestore {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJobRestore();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JobRestore {
+    return {
+      jobName: isSet(object.jobName)
+        ? globalThis.String(object.jobName)
+        : isSet(object.job_name)
+        ? globalThis.String(object.job_name)
+        : "",
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+    };
+  },
+
+  toJSON(message: JobRestore): unknown {
+    const obj: any = {};
+    if (message.jobName !== "") {
+      obj.jobName = message.jobName;
+    }
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<JobRestore>): JobRestore {
+    return JobRestore.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<JobRestore>): JobRestore {
+    const message = createBaseJobRestore();
+    message.jobName = object.jobName ?? "";
+    message.path = object.path ?? "";
     return message;
   },
 };
@@ -5307,6 +5565,7 @@ function createBaseRunApplicationMainRequest(): RunApplicationMainRequest {
     properties: {},
     resources: undefined,
     requestId: "",
+    restore: undefined,
   };
 }
 
@@ -5338,6 +5597,9 @@ export const RunApplicationMainRequest: MessageFns<RunApplicationMainRequest> = 
     }
     if (message.requestId !== "") {
       writer.uint32(74).string(message.requestId);
+    }
+    if (message.restore !== undefined) {
+      ApplicationRestore.encode(message.restore, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -5430,6 +5692,14 @@ export const RunApplicationMainRequest: MessageFns<RunApplicationMainRequest> = 
             message.requestId = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.restore = ApplicationRestore.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5482,6 +5752,7 @@ export const RunApplicationMainRequest: MessageFns<RunApplicationMainRequest> = 
         : isSet(object.request_id)
         ? globalThis.String(object.request_id)
         : "",
+      restore: isSet(object.restore) ? ApplicationRestore.fromJSON(object.restore) : undefined,
     };
   },
 
@@ -5520,6 +5791,9 @@ export const RunApplicationMainRequest: MessageFns<RunApplicationMainRequest> = 
     if (message.requestId !== "") {
       obj.requestId = message.requestId;
     }
+    if (message.restore !== undefined) {
+      obj.restore = ApplicationRestore.toJSON(message.restore);
+    }
     return obj;
   },
 
@@ -5549,6 +5823,9 @@ export const RunApplicationMainRequest: MessageFns<RunApplicationMainRequest> = 
       ? ResourceProfile.fromPartial(object.resources)
       : undefined;
     message.requestId = object.requestId ?? "";
+    message.restore = (object.restore !== undefined && object.restore !== null)
+      ? ApplicationRestore.fromPartial(object.restore)
+      : undefined;
     return message;
   },
 };
@@ -5713,6 +5990,213 @@ export const RunApplicationMainResponse: MessageFns<RunApplicationMainResponse> 
   },
 };
 
+function createBaseTriggerSavepointRequest(): TriggerSavepointRequest {
+  return { jobId: "", targetDirectory: "", stop: false };
+}
+
+export const TriggerSavepointRequest: MessageFns<TriggerSavepointRequest> = {
+  encode(message: TriggerSavepointRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    if (message.targetDirectory !== "") {
+      writer.uint32(18).string(message.targetDirectory);
+    }
+    if (message.stop !== false) {
+      writer.uint32(24).bool(message.stop);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TriggerSavepointRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTriggerSavepointRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.targetDirectory = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.stop = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TriggerSavepointRequest {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      targetDirectory: isSet(object.targetDirectory)
+        ? globalThis.String(object.targetDirectory)
+        : isSet(object.target_directory)
+        ? globalThis.String(object.target_directory)
+        : "",
+      stop: isSet(object.stop) ? globalThis.Boolean(object.stop) : false,
+    };
+  },
+
+  toJSON(message: TriggerSavepointRequest): unknown {
+    const obj: any = {};
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.targetDirectory !== "") {
+      obj.targetDirectory = message.targetDirectory;
+    }
+    if (message.stop !== false) {
+      obj.stop = message.stop;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TriggerSavepointRequest>): TriggerSavepointRequest {
+    return TriggerSavepointRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TriggerSavepointRequest>): TriggerSavepointRequest {
+    const message = createBaseTriggerSavepointRequest();
+    message.jobId = object.jobId ?? "";
+    message.targetDirectory = object.targetDirectory ?? "";
+    message.stop = object.stop ?? false;
+    return message;
+  },
+};
+
+function createBaseTriggerSavepointResponse(): TriggerSavepointResponse {
+  return { savepointPath: "", checkpointId: 0n };
+}
+
+export const TriggerSavepointResponse: MessageFns<TriggerSavepointResponse> = {
+  encode(message: TriggerSavepointResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.savepointPath !== "") {
+      writer.uint32(10).string(message.savepointPath);
+    }
+    if (message.checkpointId !== 0n) {
+      if (BigInt.asUintN(64, message.checkpointId) !== message.checkpointId) {
+        throw new globalThis.Error("value provided for field message.checkpointId of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.checkpointId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TriggerSavepointResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTriggerSavepointResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.savepointPath = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.checkpointId = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TriggerSavepointResponse {
+    return {
+      savepointPath: isSet(object.savepointPath)
+        ? globalThis.String(object.savepointPath)
+        : isSet(object.savepoint_path)
+        ? globalThis.String(object.savepoint_path)
+        : "",
+      checkpointId: isSet(object.checkpointId)
+        ? BigInt(object.checkpointId)
+        : isSet(object.checkpoint_id)
+        ? BigInt(object.checkpoint_id)
+        : 0n,
+    };
+  },
+
+  toJSON(message: TriggerSavepointResponse): unknown {
+    const obj: any = {};
+    if (message.savepointPath !== "") {
+      obj.savepointPath = message.savepointPath;
+    }
+    if (message.checkpointId !== 0n) {
+      obj.checkpointId = message.checkpointId.toString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<TriggerSavepointResponse>): TriggerSavepointResponse {
+    return TriggerSavepointResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TriggerSavepointResponse>): TriggerSavepointResponse {
+    const message = createBaseTriggerSavepointResponse();
+    message.savepointPath = object.savepointPath ?? "";
+    message.checkpointId = (object.checkpointId !== undefined && object.checkpointId !== null)
+      ? BigInt(object.checkpointId)
+      : 0n;
+    return message;
+  },
+};
+
 /**
  * DispatcherService is a cluster's job manager: it accepts jobs, runs a job master for each, manages the
  * cluster's task executors and slots (the resource manager), serves the bundles its tasks load (the blob
@@ -5819,6 +6303,24 @@ export const DispatcherServiceDefinition = {
       requestType: RenewClusterLeaseRequest as typeof RenewClusterLeaseRequest,
       requestStream: false,
       responseType: RenewClusterLeaseResponse as typeof RenewClusterLeaseResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * TriggerSavepoint takes a savepoint of a running streaming job with checkpointing (Flink's `flink savepoint`):
+     * a checkpoint whose state is written, like a checkpoint's, as a `_metadata` manifest and state files, into a new
+     * folder `savepoint-<first 8 characters of the job id>-<random hex>` inside the target directory, and never
+     * discarded by checkpoint retention. With stop set it is Flink's stop-with-savepoint (`flink stop`): the sources
+     * stop emitting, the savepoint's barrier is the last thing through every channel, two-phase-commit sinks commit on
+     * its completion, and the job ends FINISHED; the answer comes once it has. Refused NOT_FOUND for an unknown job,
+     * FAILED_PRECONDITION for a job that is not RUNNING, is not a streaming job with checkpointing, or whose savepoint
+     * did not complete (the message says why and what to do).
+     */
+    triggerSavepoint: {
+      name: "TriggerSavepoint",
+      requestType: TriggerSavepointRequest as typeof TriggerSavepointRequest,
+      requestStream: false,
+      responseType: TriggerSavepointResponse as typeof TriggerSavepointResponse,
       responseStream: false,
       options: {},
     },
@@ -5984,6 +6486,20 @@ export interface DispatcherServiceImplementation<CallContextExt = {}> {
     request: RenewClusterLeaseRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<RenewClusterLeaseResponse>>;
+  /**
+   * TriggerSavepoint takes a savepoint of a running streaming job with checkpointing (Flink's `flink savepoint`):
+   * a checkpoint whose state is written, like a checkpoint's, as a `_metadata` manifest and state files, into a new
+   * folder `savepoint-<first 8 characters of the job id>-<random hex>` inside the target directory, and never
+   * discarded by checkpoint retention. With stop set it is Flink's stop-with-savepoint (`flink stop`): the sources
+   * stop emitting, the savepoint's barrier is the last thing through every channel, two-phase-commit sinks commit on
+   * its completion, and the job ends FINISHED; the answer comes once it has. Refused NOT_FOUND for an unknown job,
+   * FAILED_PRECONDITION for a job that is not RUNNING, is not a streaming job with checkpointing, or whose savepoint
+   * did not complete (the message says why and what to do).
+   */
+  triggerSavepoint(
+    request: TriggerSavepointRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<TriggerSavepointResponse>>;
   /** RegisterTaskExecutor admits a task executor into the cluster with its slots. */
   registerTaskExecutor(
     request: RegisterTaskExecutorRequest,
@@ -6101,6 +6617,20 @@ export interface DispatcherServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<RenewClusterLeaseRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<RenewClusterLeaseResponse>;
+  /**
+   * TriggerSavepoint takes a savepoint of a running streaming job with checkpointing (Flink's `flink savepoint`):
+   * a checkpoint whose state is written, like a checkpoint's, as a `_metadata` manifest and state files, into a new
+   * folder `savepoint-<first 8 characters of the job id>-<random hex>` inside the target directory, and never
+   * discarded by checkpoint retention. With stop set it is Flink's stop-with-savepoint (`flink stop`): the sources
+   * stop emitting, the savepoint's barrier is the last thing through every channel, two-phase-commit sinks commit on
+   * its completion, and the job ends FINISHED; the answer comes once it has. Refused NOT_FOUND for an unknown job,
+   * FAILED_PRECONDITION for a job that is not RUNNING, is not a streaming job with checkpointing, or whose savepoint
+   * did not complete (the message says why and what to do).
+   */
+  triggerSavepoint(
+    request: DeepPartial<TriggerSavepointRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<TriggerSavepointResponse>;
   /** RegisterTaskExecutor admits a task executor into the cluster with its slots. */
   registerTaskExecutor(
     request: DeepPartial<RegisterTaskExecutorRequest>,

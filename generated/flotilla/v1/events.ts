@@ -188,7 +188,47 @@ export interface ApplicationEvent {
     | //
     /** The application's cluster changed status. */
     { $case: "clusterStatusChanged"; clusterStatusChanged: ClusterStatusChanged }
+    | //
+    /** A savepoint of the application was taken (TriggerSavepoint, or StopApplication before its jobs stopped). */
+    { $case: "applicationSavepointCompleted"; applicationSavepointCompleted: ApplicationSavepointCompleted }
     | undefined;
+}
+
+/** ApplicationSavepointCompleted records an application savepoint the control plane took. */
+export interface ApplicationSavepointCompleted {
+  /** The savepoint: its folder and each job's. */
+  savepoint:
+    | ApplicationSavepoint
+    | undefined;
+  /** Whether the jobs stopped with it (stop-with-savepoint: StopApplication), rather than running on. */
+  stopped: boolean;
+  /** A short human-readable note, such as "stopped with savepoint DIR". */
+  message: string;
+}
+
+/**
+ * ApplicationSavepoint is a savepoint of a whole application: one savepoint per streaming job, under
+ * the job's name within the application, listed in the `_application` manifest of the savepoint's folder.
+ */
+export interface ApplicationSavepoint {
+  /** The application the savepoint is of. */
+  applicationId: string;
+  /** The savepoint's folder, holding the `_application` manifest; empty for a savepoint of one job only. */
+  path: string;
+  /** Each job's savepoint. */
+  jobs: JobSavepoint[];
+  /** When the savepoint was complete. */
+  createTime: Date | undefined;
+}
+
+/** JobSavepoint is one job's savepoint within an application savepoint. */
+export interface JobSavepoint {
+  /** The job's id. */
+  jobId: string;
+  /** The job's name within the application (without the application's name before it); a restore matches jobs by it. */
+  jobName: string;
+  /** The job's savepoint folder (holding its `_metadata`). */
+  path: string;
 }
 
 /** JobEvent is one entry of a cluster's job event log, as its Dispatcher streams it. */
@@ -217,7 +257,28 @@ export interface JobEvent {
      * FAILING, CANCELING, or its final FINISHED, FAILED or CANCELED, which follows every job's end.
      */
     { $case: "applicationStatusChanged"; applicationStatusChanged: ApplicationStatusChanged }
+    | //
+    /** A checkpoint or savepoint of the job completed: every task acknowledged it and it was stored. */
+    { $case: "checkpointCompleted"; checkpointCompleted: CheckpointCompleted }
     | undefined;
+}
+
+/** CheckpointCompleted records that a checkpoint or a savepoint of a job completed and was stored. */
+export interface CheckpointCompleted {
+  /** The job's id. */
+  jobId: string;
+  /** The checkpoint's id, from 1; savepoints and checkpoints of a job share one sequence of ids. */
+  checkpointId: bigint;
+  /** True for a savepoint (TriggerSavepoint), false for a periodic checkpoint. */
+  savepoint: boolean;
+  /**
+   * The absolute folder that holds its `_metadata` when the job's checkpoint storage is a folder
+   * (`state.checkpoints.dir`, or a savepoint's target); empty when it is kept in the job manager's memory only.
+   * A periodic checkpoint's folder is deleted again once newer ones replace it (`state.checkpoints.num-retained`).
+   */
+  externalPath: string;
+  /** When it completed. */
+  completedAt: Date | undefined;
 }
 
 function createBaseApplicationStatusChanged(): ApplicationStatusChanged {
@@ -1005,6 +1066,10 @@ export const ApplicationEvent: MessageFns<ApplicationEvent> = {
       case "clusterStatusChanged":
         ClusterStatusChanged.encode(message.kind.clusterStatusChanged, writer.uint32(106).fork()).join();
         break;
+      case "applicationSavepointCompleted":
+        ApplicationSavepointCompleted.encode(message.kind.applicationSavepointCompleted, writer.uint32(114).fork())
+          .join();
+        break;
     }
     return writer;
   },
@@ -1090,6 +1155,17 @@ export const ApplicationEvent: MessageFns<ApplicationEvent> = {
             };
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.kind = {
+              $case: "applicationSavepointCompleted",
+              applicationSavepointCompleted: ApplicationSavepointCompleted.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1139,6 +1215,16 @@ export const ApplicationEvent: MessageFns<ApplicationEvent> = {
           $case: "clusterStatusChanged",
           clusterStatusChanged: ClusterStatusChanged.fromJSON(object.cluster_status_changed),
         }
+        : isSet(object.applicationSavepointCompleted)
+        ? {
+          $case: "applicationSavepointCompleted",
+          applicationSavepointCompleted: ApplicationSavepointCompleted.fromJSON(object.applicationSavepointCompleted),
+        }
+        : isSet(object.application_savepoint_completed)
+        ? {
+          $case: "applicationSavepointCompleted",
+          applicationSavepointCompleted: ApplicationSavepointCompleted.fromJSON(object.application_savepoint_completed),
+        }
         : undefined,
     };
   },
@@ -1162,6 +1248,10 @@ export const ApplicationEvent: MessageFns<ApplicationEvent> = {
       obj.taskStateChanged = TaskStateChanged.toJSON(message.kind.taskStateChanged);
     } else if (message.kind?.$case === "clusterStatusChanged") {
       obj.clusterStatusChanged = ClusterStatusChanged.toJSON(message.kind.clusterStatusChanged);
+    } else if (message.kind?.$case === "applicationSavepointCompleted") {
+      obj.applicationSavepointCompleted = ApplicationSavepointCompleted.toJSON(
+        message.kind.applicationSavepointCompleted,
+      );
     }
     return obj;
   },
@@ -1211,7 +1301,358 @@ export const ApplicationEvent: MessageFns<ApplicationEvent> = {
         }
         break;
       }
+      case "applicationSavepointCompleted": {
+        if (
+          object.kind?.applicationSavepointCompleted !== undefined &&
+          object.kind?.applicationSavepointCompleted !== null
+        ) {
+          message.kind = {
+            $case: "applicationSavepointCompleted",
+            applicationSavepointCompleted: ApplicationSavepointCompleted.fromPartial(
+              object.kind.applicationSavepointCompleted,
+            ),
+          };
+        }
+        break;
+      }
     }
+    return message;
+  },
+};
+
+function createBaseApplicationSavepointCompleted(): ApplicationSavepointCompleted {
+  return { savepoint: undefined, stopped: false, message: "" };
+}
+
+export const ApplicationSavepointCompleted: MessageFns<ApplicationSavepointCompleted> = {
+  encode(message: ApplicationSavepointCompleted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.savepoint !== undefined) {
+      ApplicationSavepoint.encode(message.savepoint, writer.uint32(10).fork()).join();
+    }
+    if (message.stopped !== false) {
+      writer.uint32(16).bool(message.stopped);
+    }
+    if (message.message !== "") {
+      writer.uint32(26).string(message.message);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ApplicationSavepointCompleted {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseApplicationSavepointCompleted();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.savepoint = ApplicationSavepoint.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.stopped = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.message = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ApplicationSavepointCompleted {
+    return {
+      savepoint: isSet(object.savepoint) ? ApplicationSavepoint.fromJSON(object.savepoint) : undefined,
+      stopped: isSet(object.stopped) ? globalThis.Boolean(object.stopped) : false,
+      message: isSet(object.message) ? globalThis.String(object.message) : "",
+    };
+  },
+
+  toJSON(message: ApplicationSavepointCompleted): unknown {
+    const obj: any = {};
+    if (message.savepoint !== undefined) {
+      obj.savepoint = ApplicationSavepoint.toJSON(message.savepoint);
+    }
+    if (message.stopped !== false) {
+      obj.stopped = message.stopped;
+    }
+    if (message.message !== "") {
+      obj.message = message.message;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ApplicationSavepointCompleted>): ApplicationSavepointCompleted {
+    return ApplicationSavepointCompleted.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ApplicationSavepointCompleted>): ApplicationSavepointCompleted {
+    const message = createBaseApplicationSavepointCompleted();
+    message.savepoint = (object.savepoint !== undefined && object.savepoint !== null)
+      ? ApplicationSavepoint.fromPartial(object.savepoint)
+      : undefined;
+    message.stopped = object.stopped ?? false;
+    message.message = object.message ?? "";
+    return message;
+  },
+};
+
+function createBaseApplicationSavepoint(): ApplicationSavepoint {
+  return { applicationId: "", path: "", jobs: [], createTime: undefined };
+}
+
+export const ApplicationSavepoint: MessageFns<ApplicationSavepoint> = {
+  encode(message: ApplicationSavepoint, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.applicationId !== "") {
+      writer.uint32(10).string(message.applicationId);
+    }
+    if (message.path !== "") {
+      writer.uint32(18).string(message.path);
+    }
+    for (const v of message.jobs) {
+      JobSavepoint.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.createTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTime), writer.uint32(34).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ApplicationSavepoint {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseApplicationSavepoint();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.applicationId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.jobs.push(JobSavepoint.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.createTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ApplicationSavepoint {
+    return {
+      applicationId: isSet(object.applicationId)
+        ? globalThis.String(object.applicationId)
+        : isSet(object.application_id)
+        ? globalThis.String(object.application_id)
+        : "",
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+      jobs: globalThis.Array.isArray(object?.jobs) ? object.jobs.map((e: any) => JobSavepoint.fromJSON(e)) : [],
+      createTime: isSet(object.createTime)
+        ? fromJsonTimestamp(object.createTime)
+        : isSet(object.create_time)
+        ? fromJsonTimestamp(object.create_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ApplicationSavepoint): unknown {
+    const obj: any = {};
+    if (message.applicationId !== "") {
+      obj.applicationId = message.applicationId;
+    }
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    if (message.jobs?.length) {
+      obj.jobs = message.jobs.map((e) => JobSavepoint.toJSON(e));
+    }
+    if (message.createTime !== undefined) {
+      obj.createTime = message.createTime.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ApplicationSavepoint>): ApplicationSavepoint {
+    return ApplicationSavepoint.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ApplicationSavepoint>): ApplicationSavepoint {
+    const message = createBaseApplicationSavepoint();
+    message.applicationId = object.applicationId ?? "";
+    message.path = object.path ?? "";
+    message.jobs = object.jobs?.map((e) => JobSavepoint.fromPartial(e)) || [];
+    message.createTime = object.createTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseJobSavepoint(): JobSavepoint {
+  return { jobId: "", jobName: "", path: "" };
+}
+
+export const JobSavepoint: MessageFns<JobSavepoint> = {
+  encode(message: JobSavepoint, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    if (message.jobName !== "") {
+      writer.uint32(18).string(message.jobName);
+    }
+    if (message.path !== "") {
+      writer.uint32(26).string(message.path);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): JobSavepoint {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseJobSavepoint();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.jobName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): JobSavepoint {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      jobName: isSet(object.jobName)
+        ? globalThis.String(object.jobName)
+        : isSet(object.job_name)
+        ? globalThis.String(object.job_name)
+        : "",
+      path: isSet(object.path) ? globalThis.String(object.path) : "",
+    };
+  },
+
+  toJSON(message: JobSavepoint): unknown {
+    const obj: any = {};
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.jobName !== "") {
+      obj.jobName = message.jobName;
+    }
+    if (message.path !== "") {
+      obj.path = message.path;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<JobSavepoint>): JobSavepoint {
+    return JobSavepoint.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<JobSavepoint>): JobSavepoint {
+    const message = createBaseJobSavepoint();
+    message.jobId = object.jobId ?? "";
+    message.jobName = object.jobName ?? "";
+    message.path = object.path ?? "";
     return message;
   },
 };
@@ -1249,6 +1690,9 @@ export const JobEvent: MessageFns<JobEvent> = {
         break;
       case "applicationStatusChanged":
         ApplicationStatusChanged.encode(message.kind.applicationStatusChanged, writer.uint32(98).fork()).join();
+        break;
+      case "checkpointCompleted":
+        CheckpointCompleted.encode(message.kind.checkpointCompleted, writer.uint32(106).fork()).join();
         break;
     }
     return writer;
@@ -1332,6 +1776,17 @@ export const JobEvent: MessageFns<JobEvent> = {
             };
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.kind = {
+              $case: "checkpointCompleted",
+              checkpointCompleted: CheckpointCompleted.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1376,6 +1831,16 @@ export const JobEvent: MessageFns<JobEvent> = {
           $case: "applicationStatusChanged",
           applicationStatusChanged: ApplicationStatusChanged.fromJSON(object.application_status_changed),
         }
+        : isSet(object.checkpointCompleted)
+        ? {
+          $case: "checkpointCompleted",
+          checkpointCompleted: CheckpointCompleted.fromJSON(object.checkpointCompleted),
+        }
+        : isSet(object.checkpoint_completed)
+        ? {
+          $case: "checkpointCompleted",
+          checkpointCompleted: CheckpointCompleted.fromJSON(object.checkpoint_completed),
+        }
         : undefined,
     };
   },
@@ -1400,6 +1865,8 @@ export const JobEvent: MessageFns<JobEvent> = {
       obj.taskStateChanged = TaskStateChanged.toJSON(message.kind.taskStateChanged);
     } else if (message.kind?.$case === "applicationStatusChanged") {
       obj.applicationStatusChanged = ApplicationStatusChanged.toJSON(message.kind.applicationStatusChanged);
+    } else if (message.kind?.$case === "checkpointCompleted") {
+      obj.checkpointCompleted = CheckpointCompleted.toJSON(message.kind.checkpointCompleted);
     }
     return obj;
   },
@@ -1443,7 +1910,170 @@ export const JobEvent: MessageFns<JobEvent> = {
         }
         break;
       }
+      case "checkpointCompleted": {
+        if (object.kind?.checkpointCompleted !== undefined && object.kind?.checkpointCompleted !== null) {
+          message.kind = {
+            $case: "checkpointCompleted",
+            checkpointCompleted: CheckpointCompleted.fromPartial(object.kind.checkpointCompleted),
+          };
+        }
+        break;
+      }
     }
+    return message;
+  },
+};
+
+function createBaseCheckpointCompleted(): CheckpointCompleted {
+  return { jobId: "", checkpointId: 0n, savepoint: false, externalPath: "", completedAt: undefined };
+}
+
+export const CheckpointCompleted: MessageFns<CheckpointCompleted> = {
+  encode(message: CheckpointCompleted, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    if (message.checkpointId !== 0n) {
+      if (BigInt.asUintN(64, message.checkpointId) !== message.checkpointId) {
+        throw new globalThis.Error("value provided for field message.checkpointId of type uint64 too large");
+      }
+      writer.uint32(16).uint64(message.checkpointId);
+    }
+    if (message.savepoint !== false) {
+      writer.uint32(24).bool(message.savepoint);
+    }
+    if (message.externalPath !== "") {
+      writer.uint32(34).string(message.externalPath);
+    }
+    if (message.completedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.completedAt), writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CheckpointCompleted {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCheckpointCompleted();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.checkpointId = reader.uint64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.savepoint = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.externalPath = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.completedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CheckpointCompleted {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      checkpointId: isSet(object.checkpointId)
+        ? BigInt(object.checkpointId)
+        : isSet(object.checkpoint_id)
+        ? BigInt(object.checkpoint_id)
+        : 0n,
+      savepoint: isSet(object.savepoint) ? globalThis.Boolean(object.savepoint) : false,
+      externalPath: isSet(object.externalPath)
+        ? globalThis.String(object.externalPath)
+        : isSet(object.external_path)
+        ? globalThis.String(object.external_path)
+        : "",
+      completedAt: isSet(object.completedAt)
+        ? fromJsonTimestamp(object.completedAt)
+        : isSet(object.completed_at)
+        ? fromJsonTimestamp(object.completed_at)
+        : undefined,
+    };
+  },
+
+  toJSON(message: CheckpointCompleted): unknown {
+    const obj: any = {};
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.checkpointId !== 0n) {
+      obj.checkpointId = message.checkpointId.toString();
+    }
+    if (message.savepoint !== false) {
+      obj.savepoint = message.savepoint;
+    }
+    if (message.externalPath !== "") {
+      obj.externalPath = message.externalPath;
+    }
+    if (message.completedAt !== undefined) {
+      obj.completedAt = message.completedAt.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CheckpointCompleted>): CheckpointCompleted {
+    return CheckpointCompleted.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CheckpointCompleted>): CheckpointCompleted {
+    const message = createBaseCheckpointCompleted();
+    message.jobId = object.jobId ?? "";
+    message.checkpointId = (object.checkpointId !== undefined && object.checkpointId !== null)
+      ? BigInt(object.checkpointId)
+      : 0n;
+    message.savepoint = object.savepoint ?? false;
+    message.externalPath = object.externalPath ?? "";
+    message.completedAt = object.completedAt ?? undefined;
     return message;
   },
 };

@@ -8,6 +8,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../google/protobuf/timestamp.js";
 import { ResourceProfile, SerializedError } from "./common.js";
+import { ApplicationSavepoint } from "./events.js";
 import { BundleReference, SavepointRestoreSettings } from "./job_graph.js";
 import {
   ApplicationStatus,
@@ -197,6 +198,8 @@ export interface Application {
    * RunApplicationRequest.driver_retry_own_failures).
    */
   driverRetryOwnFailures: boolean;
+  /** The application's latest savepoint (TriggerSavepoint, StopApplication), once one was taken. */
+  lastSavepoint: ApplicationSavepoint | undefined;
 }
 
 export interface Application_PropertiesEntry {
@@ -1212,6 +1215,7 @@ function createBaseApplication(): Application {
     driverAttempts: 0,
     attempts: [],
     driverRetryOwnFailures: false,
+    lastSavepoint: undefined,
   };
 }
 
@@ -1294,6 +1298,9 @@ export const Application: MessageFns<Application> = {
     }
     if (message.driverRetryOwnFailures !== false) {
       writer.uint32(200).bool(message.driverRetryOwnFailures);
+    }
+    if (message.lastSavepoint !== undefined) {
+      ApplicationSavepoint.encode(message.lastSavepoint, writer.uint32(210).fork()).join();
     }
     return writer;
   },
@@ -1514,6 +1521,14 @@ export const Application: MessageFns<Application> = {
             message.driverRetryOwnFailures = reader.bool();
             continue;
           }
+          case 26: {
+            if (tag !== 210) {
+              break;
+            }
+
+            message.lastSavepoint = ApplicationSavepoint.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1616,6 +1631,11 @@ export const Application: MessageFns<Application> = {
         : isSet(object.driver_retry_own_failures)
         ? globalThis.Boolean(object.driver_retry_own_failures)
         : false,
+      lastSavepoint: isSet(object.lastSavepoint)
+        ? ApplicationSavepoint.fromJSON(object.lastSavepoint)
+        : isSet(object.last_savepoint)
+        ? ApplicationSavepoint.fromJSON(object.last_savepoint)
+        : undefined,
     };
   },
 
@@ -1702,6 +1722,9 @@ export const Application: MessageFns<Application> = {
     if (message.driverRetryOwnFailures !== false) {
       obj.driverRetryOwnFailures = message.driverRetryOwnFailures;
     }
+    if (message.lastSavepoint !== undefined) {
+      obj.lastSavepoint = ApplicationSavepoint.toJSON(message.lastSavepoint);
+    }
     return obj;
   },
 
@@ -1753,6 +1776,9 @@ export const Application: MessageFns<Application> = {
     message.driverAttempts = object.driverAttempts ?? 0;
     message.attempts = object.attempts?.map((e) => DriverAttempt.fromPartial(e)) || [];
     message.driverRetryOwnFailures = object.driverRetryOwnFailures ?? false;
+    message.lastSavepoint = (object.lastSavepoint !== undefined && object.lastSavepoint !== null)
+      ? ApplicationSavepoint.fromPartial(object.lastSavepoint)
+      : undefined;
     return message;
   },
 };

@@ -187,6 +187,11 @@ export interface TriggerCheckpointRequest {
   checkpointId: bigint;
   /** When the job manager triggered it, in milliseconds since the epoch. */
   timestampMs: bigint;
+  /**
+   * Stop-with-savepoint: after this checkpoint's barrier the source emits nothing more, and the task finishes once
+   * the checkpoint completed; should another checkpoint be triggered first (this one was aborted), it resumes.
+   */
+  stop: boolean;
 }
 
 /** TriggerCheckpointResponse says whether the task took the trigger. */
@@ -1917,7 +1922,7 @@ export const CancelTaskResponse: MessageFns<CancelTaskResponse> = {
 };
 
 function createBaseTriggerCheckpointRequest(): TriggerCheckpointRequest {
-  return { executionAttemptId: "", checkpointId: 0n, timestampMs: 0n };
+  return { executionAttemptId: "", checkpointId: 0n, timestampMs: 0n, stop: false };
 }
 
 export const TriggerCheckpointRequest: MessageFns<TriggerCheckpointRequest> = {
@@ -1936,6 +1941,9 @@ export const TriggerCheckpointRequest: MessageFns<TriggerCheckpointRequest> = {
         throw new globalThis.Error("value provided for field message.timestampMs of type uint64 too large");
       }
       writer.uint32(24).uint64(message.timestampMs);
+    }
+    if (message.stop !== false) {
+      writer.uint32(32).bool(message.stop);
     }
     return writer;
   },
@@ -1977,6 +1985,14 @@ export const TriggerCheckpointRequest: MessageFns<TriggerCheckpointRequest> = {
             message.timestampMs = reader.uint64() as bigint;
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.stop = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2006,6 +2022,7 @@ export const TriggerCheckpointRequest: MessageFns<TriggerCheckpointRequest> = {
         : isSet(object.timestamp_ms)
         ? BigInt(object.timestamp_ms)
         : 0n,
+      stop: isSet(object.stop) ? globalThis.Boolean(object.stop) : false,
     };
   },
 
@@ -2019,6 +2036,9 @@ export const TriggerCheckpointRequest: MessageFns<TriggerCheckpointRequest> = {
     }
     if (message.timestampMs !== 0n) {
       obj.timestampMs = message.timestampMs.toString();
+    }
+    if (message.stop !== false) {
+      obj.stop = message.stop;
     }
     return obj;
   },
@@ -2035,6 +2055,7 @@ export const TriggerCheckpointRequest: MessageFns<TriggerCheckpointRequest> = {
     message.timestampMs = (object.timestampMs !== undefined && object.timestampMs !== null)
       ? BigInt(object.timestampMs)
       : 0n;
+    message.stop = object.stop ?? false;
     return message;
   },
 };

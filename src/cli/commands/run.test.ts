@@ -47,10 +47,21 @@ describe("flotilla run's -s and -n", () => {
     expect(applicationRequestOf(none, deployedCluster(none.options), SubmissionMode.DRIVER).savepoint).toBeUndefined();
   });
 
+  it('-r reaches the request as resume, with -n as allow_non_restored_state; -s with -r is refused', async () => {
+    const args = parseCommandLine(runCommand, ['-D', '-r', '-n', 'bundle'], {});
+    const request = applicationRequestOf(args, deployedCluster(args.options), SubmissionMode.DRIVER);
+    expect(request.resume).toBe(true);
+    expect(request.savepoint).toEqual({ path: '', allowNonRestoredState: true });
+    const both = parseCommandLine(runCommand, ['-D', '-r', '-s', '/savepoints/sp-1', 'bundle'], {});
+    await expect(runRun(both)).rejects.toThrow(/-s\/--fromSavepoint and -r\/--resume contradict each other/);
+  });
+
   it('refuse -n without -s before anything is sent', async () => {
     const args = parseCommandLine(runCommand, ['-D', '-n', 'bundle'], {});
     await expect(runRun(args)).rejects.toThrow(UsageError);
-    await expect(runRun(args)).rejects.toThrow(/-n\/--allowNonRestoredState only applies with -s/);
+    await expect(runRun(args)).rejects.toThrow(
+      /-n\/--allowNonRestoredState only applies with -s\/--fromSavepoint PATH or -r/,
+    );
   });
 });
 

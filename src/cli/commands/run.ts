@@ -113,14 +113,21 @@ export const runCommand: CommandSpec = {
       type: 'string',
       valueName: 'PATH',
       description:
-        "Restore the application's jobs from this savepoint (Flink's -s). The control plane does not restore savepoints yet and refuses such a submission with UNIMPLEMENTED.",
+        "Restore the application's jobs from this savepoint (Flink's -s): an application savepoint folder (with _application, as flotilla savepoint and flotilla stop --savepoint print it), each job restoring the state saved under its name; or one job's savepoint or checkpoint folder (with _metadata), for an application of one job. An absolute path that the control plane reads and the clusters reach (a shared file system); operators are matched by their uid. Any mode.",
     },
     {
       name: 'allowNonRestoredState',
       aliases: ['-n', '--allow-non-restored-state'],
       type: 'boolean',
       description:
-        "With -s: allow the savepoint to hold state of operators the application no longer has (Flink's -n).",
+        "With -s or -r: allow the saved state to hold state of operators the application no longer has (Flink's -n); without it such a job is refused.",
+    },
+    {
+      name: 'resume',
+      aliases: ['-r'],
+      type: 'boolean',
+      description:
+        "Resume from the latest retained checkpoints of the previous run: the newest earlier application of the same name (--name, else the bundle's package name) that ended, each of its jobs' checkpoint folder under its -Dstate.checkpoints.dir restoring the job of the same name (Flink's -r). Not with -s.",
     },
     {
       name: 'driver-heap-memory',
@@ -208,8 +215,12 @@ export async function runRun(args: ParsedCommandLine): Promise<number> {
     throw new UsageError(`--target must be session, per-job, application or driver, got "${String(options.target)}"`);
   }
   outputFormatOf(args, EVENT_FORMATS);
-  if (options.allowNonRestoredState === true && options.fromSavepoint === undefined)
-    throw new UsageError('-n/--allowNonRestoredState only applies with -s/--fromSavepoint PATH');
+  if (options.allowNonRestoredState === true && options.fromSavepoint === undefined && options.resume !== true)
+    throw new UsageError('-n/--allowNonRestoredState only applies with -s/--fromSavepoint PATH or -r/--resume');
+  if (options.resume === true && options.fromSavepoint !== undefined)
+    throw new UsageError(
+      "-s/--fromSavepoint and -r/--resume contradict each other: restore either from a savepoint or from the previous run's latest checkpoints",
+    );
   if (options.jobmanager !== undefined && options.cluster !== undefined)
     throw new UsageError('give either -m/--jobmanager or --cluster, not both');
   for (const name of [

@@ -1,6 +1,6 @@
 /**
  * `flotilla status APP`: an application as the control plane knows it (status, mode, cluster,
- * times, failure with its category and cause, driver attempts with each one's cause), its driver, and each of its jobs with status, restarts and task
+ * times, restore and latest savepoint, failure with its category and cause, driver attempts with each one's cause), its driver, and each of its jobs with status, restarts and task
  * counts; or, with `-o json`, the GetApplication answer and the application's jobs as ListJobs
  * answers them.
  */
@@ -78,6 +78,13 @@ function describeApplication(application: Application, jobs: readonly JobSummary
     ['Created', application.createTime?.toISOString() ?? '-'],
     ['Ended', application.endTime?.toISOString() ?? '-'],
   ];
+  if (application.savepoint?.path) fields.push(['Restored', `from savepoint ${application.savepoint.path}`]);
+  const last = application.lastSavepoint;
+  if (last)
+    fields.push([
+      'Savepoint',
+      `${last.path || last.jobs.map((job) => job.path).join(', ')} (${last.createTime?.toISOString() ?? ''})`,
+    ]);
   if (application.failureCategory !== FailureCategory.UNSPECIFIED)
     fields.push(['Category', FailureCategory[application.failureCategory] ?? '']);
   if (application.failure) fields.push(...failureLines(application.failure));

@@ -35,8 +35,11 @@ export function applicationRequestOf(
     detached,
     savepoint:
       options.fromSavepoint === undefined
-        ? undefined
+        ? options.resume === true && options.allowNonRestoredState === true
+          ? { path: '', allowNonRestoredState: true }
+          : undefined
         : { path: options.fromSavepoint as string, allowNonRestoredState: options.allowNonRestoredState === true },
+    resume: options.resume === true,
   };
 }
 

@@ -12,7 +12,8 @@ import type { Logger } from '../../common/logger.js';
 import type { TenantLimit } from '../clusters/ClusterLimits.js';
 import type { ClusterManager } from '../clusters/ClusterManager.js';
 import type { ApplicationEventLog, ApplicationEventWatch } from '../events/ApplicationEventLog.js';
-import type { Application, ApplicationSubmission } from '../model/Application.js';
+import type { Application, ApplicationSubmission, SavepointSettings } from '../model/Application.js';
+import { resolveRestore } from '../savepoints/resolveRestore.js';
 import type { ApplicationEvent } from '../model/ApplicationEvent.js';
 import { isTerminalApplicationStatus } from '../model/ApplicationStatus.js';
 import type { ApplicationListRequest, ApplicationPage } from '../store/ApplicationStore.js';
@@ -92,6 +93,16 @@ export class ApplicationManager {
       await this.checkLimits(store, tenant, submission);
       if (artifacts.find(artifactId)) await this.checkBundleEntry(artifactId, submission.entry);
     }
+    // What -s or -r restores, read from the savepoint folders or the previous run, once, before the record.
+    const restore =
+      submission.savepoint && !earlier
+        ? await resolveRestore(
+            submission.savepoint,
+            submission.name || defaultName(artifacts.find(artifactId)?.fileName ?? '', artifactId, submission.entry),
+            tenant,
+            store,
+          )
+        : undefined;
     const result = await store.transaction(async (tx): Promise<RunApplicationResult> => {
       if (input.requestId) {
         const earlier = await tx.applications.findByRequestId(input.requestId, tenant);
@@ -107,6 +118,7 @@ export class ApplicationManager {
       await this.checkLimits(tx, tenant, submission);
       const application: Application = {
         ...submission,
+        ...(restore ? { savepoint: restore } : {}),
         tenant,
         name: submission.name || defaultName(artifact.fileName, artifactId, submission.entry),
         id: newRecordId('app'),
@@ -127,7 +139,7 @@ export class ApplicationManager {
       await log.append(tx, application.id, {
         type: 'applicationStatusChanged',
         status: 'DEPLOYING',
-        message: `accepted; ${submissionModeOf(submission).describeTarget(submission)}`,
+        message: `accepted; ${submissionModeOf(submission).describeTarget(submission)}${restore ? `; ${describeRestore(restore)}` : ''}`,
       });
       return { application: await tx.applications.get(application.id), deduplicated: false };
     });
@@ -194,6 +206,15 @@ export class ApplicationManager {
   watch(watch: ApplicationEventWatch): Promise<AsyncIterable<ApplicationEvent>> {
     return this.options.log.watch(watch);
   }
+}
+
+/** What the jobs restore from, for the event that accepts the application. */
+function describeRestore(restore: SavepointSettings): string {
+  const jobs = (restore.jobs ?? []).map((job) => `"${job.jobName}"`).join(', ');
+  const from = restore.resume
+    ? `the latest checkpoints of application ${restore.resumedFrom}`
+    : `savepoint ${restore.path}`;
+  return `restoring ${jobs} from ${from}${restore.allowNonRestoredState ? ' (allowing non-restored state)' : ''}`;
 }
 
 /** A name made from the bundle's file name and, unless it is the default, the entry. */

@@ -26,7 +26,10 @@ export interface RunApplicationInput {
   driverResources: DriverResources;
   /** 0 means the default (1). */
   parallelism: number;
-  savepoint?: SavepointSettings;
+  /** `path` and `allowNonRestoredState` only: the rest is resolved by the control plane. */
+  savepoint?: Pick<SavepointSettings, 'path' | 'allowNonRestoredState'>;
+  /** Resume from the previous run's latest retained checkpoints (`-r`). */
+  resume?: boolean;
   properties: Record<string, string>;
   /** 0 means the default (1). */
   driverAttempts: number;

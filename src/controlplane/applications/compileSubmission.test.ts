@@ -185,8 +185,26 @@ describe('compileSubmission', () => {
         },
       }),
     ).toThrow(/cluster.deploy.task_executor_resources.cpus/);
-    expect(withInput({ savepoint: { path: '/savepoints/1', allowNonRestoredState: false } })).toThrow(
-      expect.objectContaining({ name: 'NotImplementedError' }),
+    expect(withInput({ savepoint: { path: 'savepoints/1', allowNonRestoredState: false } })).toThrow(
+      /savepoint.path "savepoints\/1" is not an absolute path/,
+    );
+    expect(withInput({ savepoint: { path: '/savepoints/1', allowNonRestoredState: false }, resume: true })).toThrow(
+      /\(-s\) and resume \(-r\) contradict each other/,
+    );
+  });
+
+  it('keeps a savepoint path (absolute, normalized) or resume, with allow_non_restored_state', () => {
+    expect(
+      compileSubmission({ ...valid, savepoint: { path: 'file:///savepoints//a/', allowNonRestoredState: true } })
+        .savepoint,
+    ).toEqual({ path: '/savepoints/a', allowNonRestoredState: true });
+    expect(compileSubmission({ ...valid, resume: true }).savepoint).toEqual({
+      path: '',
+      allowNonRestoredState: false,
+      resume: true,
+    });
+    expect(compileSubmission({ ...valid, savepoint: { path: '', allowNonRestoredState: false } }).savepoint).toBe(
+      undefined,
     );
   });
 

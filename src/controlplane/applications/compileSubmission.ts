@@ -1,12 +1,14 @@
 /**
  * Validates a RunApplication request and fills in its defaults, before anything is stored or
  * deployed. Every problem is INVALID_ARGUMENT naming the field; modes and features of later
- * milestones are UNIMPLEMENTED with a message saying so. What needs the control plane's state
+ * milestones are UNIMPLEMENTED with a message saying so. A savepoint path is only checked for its
+ * form here; what it holds is read by savepoints/resolveRestore.ts. What needs the control plane's state
  * (is the bundle stored? is the cluster known?) is checked by the caller.
  */
 import { InvalidArgumentError, NotImplementedError } from '../../common/errors.js';
 import { isArtifactId } from '../../blob/artifactId.js';
 import { checkDialAddress } from '../../common/address.js';
+import { absoluteFolder } from '../savepoints/savepointDirectory.js';
 import { compileClusterSpec } from '../clusters/compileClusterSpec.js';
 import type { ApplicationSubmission, ClusterTarget, SubmissionMode } from '../model/Application.js';
 import { MAX_DRIVER_ATTEMPTS } from '../model/DriverAttempt.js';
@@ -57,12 +59,27 @@ export function compileSubmission(input: RunApplicationInput): ApplicationSubmis
     driverAttempts: checkDriverAttempts(input.driverAttempts, mode),
     driverRetryOwnFailures: checkRetryOwnFailures(input.driverRetryOwnFailures === true, mode),
   };
-  if (input.savepoint && input.savepoint.path !== '') {
-    throw new NotImplementedError(
-      'restoring from a savepoint (savepoint.path, -s) arrives in a later version of Flotilla',
+  const savepoint = compileRestore(input);
+  if (savepoint) submission.savepoint = savepoint;
+  return submission;
+}
+
+/**
+ * What the application restores from, as asked: a savepoint path (absolute, resolved later by
+ * savepoints/resolveRestore.ts against the file system) or the previous run's checkpoints
+ * (`resume`), never both; undefined when neither.
+ */
+function compileRestore(input: RunApplicationInput): ApplicationSubmission['savepoint'] {
+  const path = input.savepoint?.path.trim() ?? '';
+  const allowNonRestoredState = input.savepoint?.allowNonRestoredState === true;
+  if (path !== '' && input.resume === true) {
+    throw new InvalidArgumentError(
+      "savepoint.path (-s) and resume (-r) contradict each other: restore either from a savepoint or from the previous run's latest checkpoints",
     );
   }
-  return submission;
+  if (path !== '') return { path: absoluteFolder(path, 'savepoint.path'), allowNonRestoredState };
+  if (input.resume === true) return { path: '', allowNonRestoredState, resume: true };
+  return undefined;
 }
 
 /** The driver attempts asked for (0 is the default, 1); more than one only in driver mode, at most {@link MAX_DRIVER_ATTEMPTS}. */

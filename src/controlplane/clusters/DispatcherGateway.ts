@@ -8,6 +8,7 @@ import { OutOfRangeError } from '../../common/errors.js';
 import type { LivingPriority } from '../../common/status.js';
 import type { JobManagerAdmin } from '../../deployment/DeploymentTarget.js';
 import type { JobGraph } from '../../jobgraph/jobGraph.js';
+import type { ApplicationRestore } from '../../jobgraph/ApplicationRestore.js';
 import type { ApplicationMainSubmission } from '../../dispatcher/DispatcherRequests.js';
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
 
@@ -39,6 +40,8 @@ export interface JobSubmission {
   requestId: string;
   /** For a driver job: its attempt and what the earlier attempts submitted (replay). */
   driverReplay?: DriverReplayRecord;
+  /** For a driver job: where the jobs its `main()` submits restore their state from, by job name. */
+  restore?: ApplicationRestore;
 }
 
 /** What a driver attempt is told of the earlier ones (`flotilla.v1.DriverReplay`). */
@@ -91,6 +94,12 @@ export interface DispatcherGateway extends JobManagerAdmin {
   submitJob(submission: JobSubmission, signal?: AbortSignal): Promise<string>;
   /** Starts cancelling a job. */
   cancelJob(jobId: string): Promise<void>;
+  /**
+   * Takes a savepoint of a running streaming job into a new folder under `targetDirectory` (with
+   * `stop`, stop-with-savepoint: the job ends FINISHED after it); resolves with the savepoint's
+   * folder once it is complete (and, with `stop`, once the job ended).
+   */
+  triggerSavepoint(jobId: string, targetDirectory: string, stop: boolean, signal?: AbortSignal): Promise<string>;
   /** Runs an application's main() in the job manager process (application mode); resolves with the id of its main job. */
   runApplicationMain(submission: ApplicationMainSubmission, signal?: AbortSignal): Promise<string>;
   /**

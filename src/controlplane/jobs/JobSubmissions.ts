@@ -11,6 +11,8 @@ import { FailedPreconditionError, InvalidArgumentError } from '../../common/erro
 import { newId } from '../../common/ids.js';
 import type { Logger } from '../../common/logger.js';
 import type { JobGraph } from '../../jobgraph/jobGraph.js';
+import { jobRestoreFor } from '../../jobgraph/ApplicationRestore.js';
+import { applicationRestoreOf } from '../model/ApplicationSavepoint.js';
 import { checkRequestId } from '../applications/compileSubmission.js';
 import { submissionModeOf } from '../applications/modes/submissionModes.js';
 import type { ModeServices, SubmittedClientJob } from '../applications/modes/SubmissionModeStrategy.js';
@@ -80,7 +82,7 @@ export class JobSubmissions {
     this.check(application, submission.graph);
     const submitted = await submissionModeOf(application).submitJob(
       application,
-      submission.graph,
+      await this.withRestore(application, submission.graph),
       key,
       this.services,
       this.controller.signal,
@@ -97,6 +99,18 @@ export class JobSubmissions {
       createTime: new Date(),
     });
     return submitted;
+  }
+
+  /**
+   * The graph with the savepoint the application restores it from (`run -s/-r`), matched by job
+   * name, as the Dispatcher does in driver and application modes: a graph that names its own keeps
+   * it, and only the first job of a name restores (a later one of the same name starts without state).
+   */
+  private async withRestore(application: Application, graph: JobGraph): Promise<JobGraph> {
+    const savepoint = graph.savepoint ?? jobRestoreFor(applicationRestoreOf(application), application.name, graph.name);
+    if (!savepoint || graph.savepoint) return graph;
+    const earlier = await this.options.jobs.ofApplication(application.id);
+    return earlier.some((job) => job.name === graph.name) ? graph : { ...graph, savepoint };
   }
 
   /** Stops the deployments of per-job clusters under way (at shutdown). */

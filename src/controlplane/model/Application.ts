@@ -3,6 +3,7 @@ import type { SerializedError } from '../../common/status.js';
 import type { ApplicationStatus } from './ApplicationStatus.js';
 import type { ClusterSpec } from './Cluster.js';
 import type { DriverAttempt } from './DriverAttempt.js';
+import type { ApplicationSavepoint, JobRestore } from './ApplicationSavepoint.js';
 
 /** Where `main()` runs and which cluster the jobs use; what each mode means is its strategy's (applications/modes/). */
 export type SubmissionMode = 'SESSION' | 'PER_JOB' | 'APPLICATION' | 'DRIVER';
@@ -27,10 +28,21 @@ export type ClusterTarget =
   /** A job manager the user started (`-m HOST:PORT`), used as it is. */
   | { kind: 'jobmanager'; address: string };
 
-/** A savepoint to restore from. */
+/**
+ * Where the application's jobs restore their state from: a savepoint (`-s PATH`) or the latest
+ * retained checkpoints of the previous run of the same name (`-r`), resolved at submission into a
+ * path per job name.
+ */
 export interface SavepointSettings {
+  /** The savepoint asked for; empty when resuming. */
   path: string;
   allowNonRestoredState: boolean;
+  /** Resume from the previous run's checkpoints (`-r`) instead of a savepoint. */
+  resume?: boolean;
+  /** Each job's state, by its name within the application, as resolved when the application was accepted. */
+  jobs?: JobRestore[];
+  /** The application resumed from, with `resume`. */
+  resumedFrom?: string;
 }
 
 /** What a client asks to run, validated and with defaults filled in. */
@@ -82,4 +94,6 @@ export interface Application extends ApplicationSubmission {
   requestFingerprint: string;
   /** The driver attempts started so far (driver mode), oldest first; empty before the first. */
   attempts: DriverAttempt[];
+  /** The latest savepoint taken of it (TriggerSavepoint, StopApplication), once there is one. */
+  lastSavepoint?: ApplicationSavepoint;
 }

@@ -4,6 +4,7 @@
  */
 import type { ApplicationStatusChanged, JobStatusChanged, TaskStateChanged } from '../../runtime/JobEvent.js';
 import type { ClusterStatus } from './Cluster.js';
+import type { ApplicationSavepoint } from './ApplicationSavepoint.js';
 
 /**
  * The application, one of its jobs, or one of their task attempts changed: the same changes the
@@ -24,9 +25,18 @@ export interface ClusterStatusChanged {
   taskExecutors?: number;
 }
 
+/** A savepoint of the application was taken (TriggerSavepoint), or its jobs stopped with one (StopApplication). */
+export interface ApplicationSavepointCompleted {
+  type: 'applicationSavepointCompleted';
+  savepoint: ApplicationSavepoint;
+  /** Whether the jobs stopped with it (stop-with-savepoint). */
+  stopped: boolean;
+  message: string;
+}
+
 /** What happened. */
 export type ApplicationEventKind =
-  ApplicationStatusChanged | JobStatusChanged | TaskStateChanged | ClusterStatusChanged;
+  ApplicationStatusChanged | JobStatusChanged | TaskStateChanged | ClusterStatusChanged | ApplicationSavepointCompleted;
 
 /** One stored entry of an application's event log. */
 export interface ApplicationEvent {

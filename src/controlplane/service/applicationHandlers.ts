@@ -13,10 +13,17 @@ import type { TenantViews } from '../tenants/TenantView.js';
 import { applicationToMessage, runApplicationInputFromMessage } from './applicationMessages.js';
 import { applicationStatusFromMessage } from './enums.js';
 import { watchResponseOf } from './sharedResponses.js';
+import { applicationSavepointToMessage } from './savepointMessages.js';
 
 type ApplicationRpcs = Pick<
   ClusterClientServiceImplementation<CallContext>,
-  'runApplication' | 'getApplication' | 'listApplications' | 'cancelApplication' | 'watchApplication'
+  | 'runApplication'
+  | 'getApplication'
+  | 'listApplications'
+  | 'cancelApplication'
+  | 'watchApplication'
+  | 'triggerSavepoint'
+  | 'stopApplication'
 >;
 
 /** The application RPCs over the caller's tenant's view. */
@@ -57,6 +64,24 @@ export function applicationHandlers(views: TenantViews, metrics?: ControlPlaneMe
           await views(callerOf(context).tenant).cancelApplication(requireApplicationId(request.applicationId)),
         ),
       };
+    },
+
+    async triggerSavepoint(request, context) {
+      if ((request.applicationId === '') === (request.jobId === ''))
+        throw new InvalidArgumentError(
+          'set exactly one of application_id (a savepoint of every running job of the application) and job_id (of one job)',
+        );
+      const subject = request.jobId ? { jobId: request.jobId } : { applicationId: request.applicationId };
+      const savepoint = await views(callerOf(context).tenant).triggerSavepoint(subject, request.targetDirectory);
+      return { savepoint: applicationSavepointToMessage(savepoint) };
+    },
+
+    async stopApplication(request, context) {
+      const { savepoint, application } = await views(callerOf(context).tenant).stopApplication(
+        requireApplicationId(request.applicationId),
+        request.targetDirectory,
+      );
+      return { application: applicationToMessage(application), savepoint: applicationSavepointToMessage(savepoint) };
     },
 
     async *watchApplication(request, context) {

@@ -6,6 +6,7 @@ import { serializedErrorToMessage } from '../../rpc/convert/status.js';
 import type { RunApplicationInput } from '../applications/RunApplicationInput.js';
 import type { Application, ApplicationBundle } from '../model/Application.js';
 import { clusterSpecInputFromMessage } from './clusterMessages.js';
+import { applicationSavepointToMessage } from './savepointMessages.js';
 import { applicationFailureCategory } from '../model/FailureCategory.js';
 import {
   applicationStatusToMessage,
@@ -44,6 +45,7 @@ export function applicationToMessage(application: Application): ApplicationMessa
     failureCategory: failureCategoryToMessage(applicationFailureCategory(application.status, application.failure)),
     driverAttempts: application.driverAttempts,
     driverRetryOwnFailures: application.driverRetryOwnFailures,
+    lastSavepoint: application.lastSavepoint && applicationSavepointToMessage(application.lastSavepoint),
     attempts: application.attempts.map((attempt) => ({
       number: attempt.number,
       driverJobId: attempt.driverJobId,
@@ -97,6 +99,7 @@ export function runApplicationInputFromMessage(request: RunApplicationRequest): 
       path: request.savepoint.path,
       allowNonRestoredState: request.savepoint.allowNonRestoredState,
     },
+    resume: request.resume,
     properties: { ...request.properties },
     driverAttempts: request.driverAttempts,
     driverRetryOwnFailures: request.driverRetryOwnFailures,

@@ -7,6 +7,7 @@ import {
 } from '../../runtime/service/jobEvents.js';
 import type { ApplicationEvent } from '../model/ApplicationEvent.js';
 import { clusterStatusToMessage } from './enums.js';
+import { applicationSavepointToMessage } from './savepointMessages.js';
 
 /** A domain application event as its proto message. */
 export function applicationEventToMessage(event: ApplicationEvent): ApplicationEventMessage {
@@ -34,6 +35,18 @@ export function applicationEventToMessage(event: ApplicationEvent): ApplicationE
             jobmanagerAddress: kind.jobmanagerAddress,
             registeredTaskExecutors: kind.registeredTaskExecutors ?? 0,
             taskExecutors: kind.taskExecutors ?? 0,
+          },
+        },
+      };
+    case 'applicationSavepointCompleted':
+      return {
+        ...base,
+        kind: {
+          $case: 'applicationSavepointCompleted',
+          applicationSavepointCompleted: {
+            savepoint: applicationSavepointToMessage(kind.savepoint),
+            stopped: kind.stopped,
+            message: kind.message,
           },
         },
       };

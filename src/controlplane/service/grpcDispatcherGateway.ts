@@ -10,6 +10,7 @@ import { LogStream } from '../../../generated/flotilla/v1/common.js';
 import { OutOfRangeError, UnavailableError } from '../../common/errors.js';
 import { applicationMainToMessage } from '../../dispatcher/service/applicationMain.js';
 import { jobGraphToMessage } from '../../runtime/service/jobGraph.js';
+import { applicationRestoreToMessage } from '../../runtime/service/applicationRestore.js';
 import { livingPriorityToMessage } from '../../rpc/convert/status.js';
 import { driverReplayToMessage, recordJobResult } from './recordedJobResult.js';
 import { uploadArtifact } from '../../blob/service/grpcBlobGateway.js';
@@ -26,6 +27,9 @@ import {
 import type { ClusterJobEvent } from '../model/ClusterJobEvent.js';
 import { jobEventFromMessage } from './jobEventFromMessage.js';
 import { relayJobResultPart } from './relayedJobResultPart.js';
+
+/** How long a savepoint (or a stop with one) may take before the call is given up as UNAVAILABLE. */
+const SAVEPOINT_TIMEOUT_MS = 10 * 60_000;
 
 /** Connects to the DispatcherService at `address` (HOST:PORT) with `security` (TLS, the cluster's secret); the channel connects lazily. */
 export function grpcDispatcherGateway(address: string, security?: ClientSecurity): DispatcherGateway {
@@ -69,6 +73,7 @@ export function grpcDispatcherGateway(address: string, security?: ClientSecurity
               requestId: submission.requestId,
               driverOrdinal: 0,
               driverReplay: driverReplayToMessage(submission.driverReplay),
+              restore: applicationRestoreToMessage(submission.restore),
             },
             { signal: bounded },
           ),
@@ -80,6 +85,16 @@ export function grpcDispatcherGateway(address: string, security?: ClientSecurity
 
     async cancelJob(jobId) {
       await call((signal) => client.cancelJob({ jobId }, { signal }), 5000);
+    },
+
+    async triggerSavepoint(jobId, targetDirectory, stop, signal) {
+      // A savepoint takes what a checkpoint takes, and a stop also waits for the job to drain and end.
+      const { savepointPath } = await call(
+        (bounded) => client.triggerSavepoint({ jobId, targetDirectory, stop }, { signal: bounded }),
+        SAVEPOINT_TIMEOUT_MS,
+        signal,
+      );
+      return savepointPath;
     },
 
     async runApplicationMain(submission, signal) {

@@ -6,7 +6,7 @@
  * gets the gateway it would get otherwise.
  */
 import { recordJobResult } from './recordedJobResult.js';
-import { UnavailableError } from '../../common/errors.js';
+import { FailedPreconditionError, UnavailableError } from '../../common/errors.js';
 import type { SimulatedDeploymentTarget } from '../../deployment/simulated/SimulatedDeploymentTarget.js';
 import type { SimulatedJobManager, SimulatedJobSubmission } from '../../deployment/simulated/SimulatedJobManager.js';
 import { isSimulatedJobManagerAddress } from '../../deployment/simulated/SimulationScript.js';
@@ -67,6 +67,13 @@ function simulatedDispatcherGateway(address: string, target: SimulatedDeployment
 
     async cancelJob(jobId) {
       jobManager().cancel(jobId);
+    },
+
+    async triggerSavepoint(jobId) {
+      jobManager();
+      throw new FailedPreconditionError(
+        `job ${jobId} runs on a simulated cluster, which runs no code and keeps no state: it takes no savepoints`,
+      );
     },
 
     async runApplicationMain(submission) {

@@ -21,6 +21,7 @@ export type ApplicationChanges = Partial<
     | 'clientMainEndTime'
     | 'clientMainFailure'
     | 'attempts'
+    | 'lastSavepoint'
   >
 >;
 
@@ -53,6 +54,8 @@ export interface ApplicationStore {
    * another tenant's: the answer is the same, so an id reveals nothing of other tenants.
    */
   get(id: string, tenant?: string): Promise<Application>;
+  /** The tenant's newest application of this name, if any (the previous run `run -r` resumes). */
+  findLatestByName(name: string, tenant: string): Promise<Application | undefined>;
   /** The tenant's application submitted with this request id, if any. */
   findByRequestId(requestId: string, tenant: string): Promise<Application | undefined>;
   /** Applies `changes` to the application. */

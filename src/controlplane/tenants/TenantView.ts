@@ -17,6 +17,8 @@ import type { ClientJobSubmission, JobSubmissions, SubmittedClientJob } from '..
 import type { JobDirectory } from '../jobs/JobDirectory.js';
 import type { DriverLogRead, DriverLogs } from '../logs/DriverLogs.js';
 import type { Application } from '../model/Application.js';
+import type { ApplicationSavepoint } from '../model/ApplicationSavepoint.js';
+import type { ApplicationSavepoints, SavepointSubject } from '../savepoints/ApplicationSavepoints.js';
 import type { ApplicationEvent } from '../model/ApplicationEvent.js';
 import type { Cluster, ClusterSpec } from '../model/Cluster.js';
 import type { Job } from '../model/Job.js';
@@ -33,6 +35,7 @@ export interface TenantViewDomain {
   driverLogs: DriverLogs;
   jobs: JobDirectory;
   submissions: JobSubmissions;
+  savepoints: ApplicationSavepoints;
 }
 
 /** Makes the view of the tenant a call acts for. */
@@ -60,6 +63,23 @@ export class TenantView {
 
   async cancelApplication(applicationId: string): Promise<Application> {
     return this.domain.applications.cancel((await this.getApplication(applicationId)).id);
+  }
+
+  /** A savepoint of one of the tenant's applications (its running jobs) or jobs. */
+  async triggerSavepoint(subject: SavepointSubject, targetDirectory: string): Promise<ApplicationSavepoint> {
+    const scoped =
+      'jobId' in subject
+        ? { jobId: (await this.getJob(subject.jobId)).id }
+        : { applicationId: (await this.getApplication(subject.applicationId)).id };
+    return this.domain.savepoints.trigger(scoped, targetDirectory);
+  }
+
+  /** Stops one of the tenant's applications with a savepoint. */
+  async stopApplication(
+    applicationId: string,
+    targetDirectory: string,
+  ): Promise<{ savepoint: ApplicationSavepoint; application: Application }> {
+    return this.domain.savepoints.stop((await this.getApplication(applicationId)).id, targetDirectory);
   }
 
   async watchApplication(watch: ApplicationEventWatch): Promise<AsyncIterable<ApplicationEvent>> {

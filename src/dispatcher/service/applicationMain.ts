@@ -4,6 +4,10 @@ import { InvalidArgumentError } from '../../common/errors.js';
 import type { ApplicationMainSubmission } from '../DispatcherRequests.js';
 import { bundleFromMessage, bundleToMessage } from '../../runtime/service/jobGraph.js';
 import { resourceProfileFromMessage, resourceProfileToMessage } from '../../runtime/service/slots.js';
+import {
+  applicationRestoreFromMessage,
+  applicationRestoreToMessage,
+} from '../../runtime/service/applicationRestore.js';
 
 /** The largest default parallelism a main() may ask for, as the control plane's. */
 const MAX_DEFAULT_PARALLELISM = 1024;
@@ -32,6 +36,7 @@ export function applicationMainFromMessage(request: RunApplicationMainRequest): 
     properties: { ...request.properties },
     resources: resourceProfileFromMessage(request.resources),
     requestId: request.requestId || undefined,
+    restore: applicationRestoreFromMessage(request.restore),
   };
 }
 
@@ -47,5 +52,6 @@ export function applicationMainToMessage(submission: ApplicationMainSubmission):
     properties: { ...submission.properties },
     resources: resourceProfileToMessage(submission.resources),
     requestId: submission.requestId ?? '',
+    restore: applicationRestoreToMessage(submission.restore),
   };
 }

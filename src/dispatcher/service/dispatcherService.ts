@@ -17,6 +17,7 @@ import { checkDialAddress } from '../../common/address.js';
 import { InvalidArgumentError } from '../../common/errors.js';
 import type { ResourceManager } from '../../resourcemanager/ResourceManager.js';
 import { applicationMainFromMessage } from './applicationMain.js';
+import { applicationRestoreFromMessage } from '../../runtime/service/applicationRestore.js';
 import { jobEventToMessage } from '../../runtime/service/jobEvents.js';
 import { jobGraphFromMessage } from '../../runtime/service/jobGraph.js';
 import { jobSummaryToMessage } from './jobSummary.js';
@@ -87,8 +88,17 @@ export function dispatcherService({
         requestId: request.requestId || undefined,
         driverOrdinal: request.driverOrdinal || undefined,
         driverReplay: driverReplayFromMessage(request.driverReplay),
+        restore: applicationRestoreFromMessage(request.restore),
       });
       return { jobId };
+    },
+
+    async triggerSavepoint(request) {
+      const result = await dispatcher.triggerSavepoint(requireJobId(request.jobId), {
+        targetDirectory: request.targetDirectory || undefined,
+        stop: request.stop,
+      });
+      return { savepointPath: result.savepointPath, checkpointId: BigInt(result.checkpointId) };
     },
 
     async runApplicationMain(request) {

@@ -31,9 +31,9 @@ export function grpcTaskExecutorGateway(
     async cancelTask(executionAttemptId) {
       await client.cancelTask({ executionAttemptId }, signal());
     },
-    async triggerCheckpoint(executionAttemptId, checkpointId, timestamp) {
+    async triggerCheckpoint(executionAttemptId, checkpointId, timestamp, stop = false) {
       const { accepted } = await client.triggerCheckpoint(
-        { executionAttemptId, checkpointId: BigInt(checkpointId), timestampMs: BigInt(timestamp) },
+        { executionAttemptId, checkpointId: BigInt(checkpointId), timestampMs: BigInt(timestamp), stop },
         signal(),
       );
       return accepted;

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { CheckpointingSettings } from '../../jobgraph/CheckpointingSettings.js';
 import { CheckpointCoordinator, type CheckpointParticipants, type CheckpointTask } from './CheckpointCoordinator.js';
 import { MEMORY_CHECKPOINT_STORAGE, type CheckpointStorage } from './CheckpointStorage.js';
+import type { CompletedCheckpoint } from './CompletedCheckpoint.js';
 import { FileSystemCheckpointStorage } from './FileSystemCheckpointStorage.js';
 
 const SOURCE_0: CheckpointTask = { executionAttemptId: 'a-src-0', vertexId: 'vertex-1', subtaskIndex: 0 };
@@ -25,8 +26,11 @@ function coordinator(
     storage?: CheckpointStorage;
     participants?: () => CheckpointParticipants | undefined;
     trigger?: (task: CheckpointTask, checkpointId: number) => Promise<boolean>;
+    initial?: CompletedCheckpoint;
   } = {},
 ) {
+  const stops: boolean[] = [];
+  const savepoints: string[] = [];
   const triggered: Array<[string, number]> = [];
   const confirmed: Array<[string, number]> = [];
   const completed: number[] = [];
@@ -38,14 +42,17 @@ function coordinator(
     participants: overrides.participants ?? (() => RUNNING),
     trigger:
       overrides.trigger ??
-      (async (task, checkpointId) => {
+      (async (task, checkpointId, _timestamp, stop) => {
         triggered.push([task.executionAttemptId, checkpointId]);
+        stops.push(stop);
         return true;
       }),
     confirm: async (task, checkpointId) => void confirmed.push([task.executionAttemptId, checkpointId]),
     onCompleted: (checkpoint) => completed.push(checkpoint.checkpointId),
+    storeSavepoint: async (folder) => void savepoints.push(folder),
+    initial: overrides.initial,
   });
-  return { instance, triggered, confirmed, completed };
+  return { instance, triggered, confirmed, completed, stops, savepoints };
 }
 
 /** Acknowledges checkpoint `id` for every task of RUNNING. */
@@ -118,7 +125,7 @@ describe('CheckpointCoordinator', () => {
     folders.push(directory);
     const { instance, completed } = coordinator({
       settings: { retained: 2 },
-      storage: new FileSystemCheckpointStorage(directory, 'job-1'),
+      storage: new FileSystemCheckpointStorage(directory, 'job-1', { jobName: 'job one', vertices: [] }),
     });
     for (let id = 1; id <= 3; id++) {
       expect(await instance.triggerCheckpoint()).toBe(id);
@@ -136,5 +143,60 @@ describe('CheckpointCoordinator', () => {
     ]);
     expect(readFileSync(join(jobFolder, 'chk-3', 'vertex-2-0.state'), 'utf8')).toBe('a-sink-0@3');
     expect(existsSync(join(jobFolder, 'chk-3.inprogress'))).toBe(false);
+  });
+
+  it('takes a savepoint after the pending checkpoint, stores it in its folder, keeps it from retention, and stops the sources with it', async () => {
+    const directory = mkdtempSync(join(tmpdir(), 'flotilla-checkpoints-'));
+    folders.push(directory);
+    const { instance, completed, stops, savepoints } = coordinator({
+      settings: { retained: 1 },
+      storage: new FileSystemCheckpointStorage(directory, 'job-1', { jobName: 'job one', vertices: [] }),
+    });
+    expect(await instance.triggerCheckpoint()).toBe(1);
+    const savepoint = instance.triggerSavepoint({ folder: '/savepoints/savepoint-1', stop: true });
+    // It waits for checkpoint 1 to settle before it is triggered.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(instance.pendingCheckpointId()).toBe(1);
+    acknowledgeAll(instance, 1);
+    await expect.poll(() => instance.pendingCheckpointId(), { timeout: 3000 }).toBe(2);
+    expect(stops).toEqual([false, false, true, true]);
+    // While a stop-with-savepoint is pending, no periodic checkpoint is triggered.
+    expect(await instance.triggerCheckpoint()).toBeUndefined();
+    acknowledgeAll(instance, 2);
+    const taken = await savepoint;
+    expect(taken).toMatchObject({ checkpointId: 2, savepoint: true, externalPath: '/savepoints/savepoint-1' });
+    expect(savepoints).toEqual(['/savepoints/savepoint-1']);
+    expect(completed).toEqual([1, 2]);
+    expect(instance.latestCompleted()?.checkpointId).toBe(2);
+    // The retained checkpoint stays: a savepoint does not count toward retention, nor is it deleted by it.
+    expect(readdirSync(join(directory, 'job-1'))).toEqual(['chk-1']);
+  });
+
+  it('rejects a savepoint that is aborted, after which checkpoints resume', async () => {
+    const { instance } = coordinator();
+    const savepoint = instance.triggerSavepoint({ folder: '/savepoints/savepoint-2', stop: true });
+    await expect.poll(() => instance.pendingCheckpointId()).toBe(1);
+    instance.decline('a-sink-0', 1, 'the sink failed');
+    await expect(savepoint).rejects.toThrow(
+      'savepoint 1 was aborted: a task declined it: the sink failed; the job runs on',
+    );
+    expect(await instance.triggerCheckpoint()).toBe(2);
+  });
+
+  it('refuses a savepoint while not every task runs, and continues the ids of the savepoint it was started from', async () => {
+    const initial: CompletedCheckpoint = {
+      jobId: 'job-0',
+      checkpointId: 41,
+      timestamp: 1,
+      completedAt: 2,
+      states: new Map(),
+    };
+    const { instance } = coordinator({ participants: () => undefined, initial });
+    await expect(instance.triggerSavepoint({ folder: '/savepoints/x', stop: false })).rejects.toThrow(
+      /not every task of the job runs now/,
+    );
+    expect(instance.latestCompleted()).toBe(initial);
+    const running = coordinator({ initial });
+    expect(await running.instance.triggerCheckpoint()).toBe(42);
   });
 });

@@ -6,8 +6,16 @@
  * checkpoint is stored, counts as completed, the tasks are told (their sinks commit), and only the
  * last `retained` completed checkpoints are kept. A decline, a timeout or a failure of the job
  * aborts the pending checkpoint; at most one is pending at a time. A restarted job restores from
- * {@link CheckpointCoordinator.latestCompleted}, and checkpoint ids keep increasing across restarts.
+ * {@link CheckpointCoordinator.latestCompleted}, and checkpoint ids keep increasing across restarts
+ * (and continue after the id of the savepoint a job was started from).
+ *
+ * A savepoint ({@link CheckpointCoordinator.triggerSavepoint}) is a checkpoint taken on request
+ * (after the pending one, if any) and written to a folder of its own, which retention never
+ * deletes. With `stop`, the sources stop emitting after its barrier and finish once it completed
+ * (stop-with-savepoint); no periodic checkpoint is triggered meanwhile, and should it abort, the
+ * next one resumes the sources.
  */
+import { FailedPreconditionError } from '../../common/errors.js';
 import type { Logger } from '../../common/logger.js';
 import type { CheckpointingSettings } from '../../jobgraph/CheckpointingSettings.js';
 import type { CheckpointStorage } from './CheckpointStorage.js';
@@ -36,12 +44,19 @@ export interface CheckpointCoordinatorOptions {
   logger: Logger;
   /** The tasks to checkpoint; undefined while not every task runs (no checkpoint is triggered then). */
   participants(): CheckpointParticipants | undefined;
-  /** Asks a source task to start checkpoint `checkpointId`; resolves false when the task did not take it. */
-  trigger(task: CheckpointTask, checkpointId: number, timestamp: number): Promise<boolean>;
+  /**
+   * Asks a source task to start checkpoint `checkpointId` (and, with `stop`, to stop emitting after
+   * it); resolves false when the task did not take it.
+   */
+  trigger(task: CheckpointTask, checkpointId: number, timestamp: number, stop: boolean): Promise<boolean>;
   /** Tells a task that checkpoint `checkpointId` completed. */
   confirm(task: CheckpointTask, checkpointId: number): Promise<void>;
   /** Called with each completed checkpoint, after it was stored. */
   onCompleted?(checkpoint: CompletedCheckpoint): void;
+  /** Writes a savepoint into `folder` (with its manifest); needed for {@link CheckpointCoordinator.triggerSavepoint}. */
+  storeSavepoint?(folder: string, checkpoint: CompletedCheckpoint): Promise<void>;
+  /** The checkpoint the job was started from (a savepoint): restored from until one of its own completed. */
+  initial?: CompletedCheckpoint;
   /** The clock; `Date.now` by default. */
   now?: () => number;
 }
@@ -55,13 +70,35 @@ interface PendingCheckpoint {
   tasks: CheckpointTask[];
   states: Map<string, Uint8Array>;
   timer: NodeJS.Timeout;
+  /** Resolves when it completed or was aborted. */
+  settled: Promise<void>;
+  settle: () => void;
+  /** Set for a savepoint: where it goes, whether the job stops with it, and who waits for it. */
+  savepoint?: {
+    folder: string;
+    stop: boolean;
+    resolve(checkpoint: CompletedCheckpoint): void;
+    reject(error: Error): void;
+  };
+}
+
+/** A savepoint to take. */
+export interface SavepointTrigger {
+  /** The folder to write it into (made by the coordinator). */
+  folder: string;
+  /** Stop the job with it (stop-with-savepoint). */
+  stop: boolean;
 }
 
 /** Triggers, collects, completes and aborts the checkpoints of one job. */
 export class CheckpointCoordinator {
   private nextCheckpointId = 1;
   private pending: PendingCheckpoint | undefined;
+  /** The retained periodic checkpoints, oldest first (savepoints are not among them). */
   private completed: CompletedCheckpoint[] = [];
+  private latest: CompletedCheckpoint | undefined;
+  /** A stop-with-savepoint is pending: no periodic checkpoint is triggered. */
+  private stopping = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
   /** How many checkpoints completed and were aborted, for logs and tests. */
@@ -69,6 +106,8 @@ export class CheckpointCoordinator {
 
   constructor(private readonly options: CheckpointCoordinatorOptions) {
     this.now = options.now ?? Date.now;
+    this.latest = options.initial;
+    if (options.initial) this.nextCheckpointId = options.initial.checkpointId + 1;
   }
 
   /** Starts triggering every interval (Flink's startCheckpointScheduler). */
@@ -87,7 +126,7 @@ export class CheckpointCoordinator {
 
   /** The newest completed checkpoint, the one a restart restores from. */
   latestCompleted(): CompletedCheckpoint | undefined {
-    return this.completed.at(-1);
+    return this.latest;
   }
 
   /** The id of the pending checkpoint, if one is. */
@@ -97,14 +136,52 @@ export class CheckpointCoordinator {
 
   /**
    * Triggers the next checkpoint at every source task; resolves with its id, or undefined when
-   * none was triggered (one is pending, or not every task runs).
+   * none was triggered (one is pending, a stop-with-savepoint is under way, or not every task runs).
    */
   async triggerCheckpoint(): Promise<number | undefined> {
-    if (this.pending) return undefined;
+    if (this.pending || this.stopping) return undefined;
     const participants = this.options.participants();
     if (!participants || participants.sources.length === 0) return undefined;
+    return this.triggerWith(participants);
+  }
+
+  /**
+   * Takes a savepoint once the pending checkpoint, if any, has settled; resolves with it once it is
+   * stored. Rejects with FailedPreconditionError when not every task runs, a stop-with-savepoint is
+   * already under way, or the savepoint is aborted (the reason is in the message).
+   */
+  async triggerSavepoint({ folder, stop }: SavepointTrigger): Promise<CompletedCheckpoint> {
+    if (!this.options.storeSavepoint) throw new Error('this checkpoint coordinator cannot store savepoints');
+    const deadline = this.now() + this.options.settings.timeoutMs;
+    while (this.pending) {
+      if (this.stopping) throw new FailedPreconditionError('the job is already being stopped with a savepoint');
+      const pending = this.pending;
+      await Promise.race([pending.settled, new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+      if (this.now() > deadline)
+        throw new FailedPreconditionError(
+          `checkpoint ${pending.checkpointId} did not settle within ${this.options.settings.timeoutMs} ms; try again`,
+        );
+    }
+    const participants = this.options.participants();
+    if (!participants || participants.sources.length === 0)
+      throw new FailedPreconditionError(
+        'not every task of the job runs now (it is being deployed or restarted); try again once every task is RUNNING',
+      );
+    if (stop) this.stopping = true;
+    return new Promise<CompletedCheckpoint>((resolve, reject) => {
+      void this.triggerWith(participants, { folder, stop, resolve, reject });
+    });
+  }
+
+  private async triggerWith(
+    participants: CheckpointParticipants,
+    savepoint?: PendingCheckpoint['savepoint'],
+  ): Promise<number> {
     const checkpointId = this.nextCheckpointId++;
     const timestamp = this.now();
+    let settle!: () => void;
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    const what = savepoint ? 'savepoint' : 'checkpoint';
     const pending: PendingCheckpoint = {
       checkpointId,
       timestamp,
@@ -112,14 +189,18 @@ export class CheckpointCoordinator {
       tasks: participants.all,
       states: new Map(),
       timer: setTimeout(
-        () => this.abort(checkpointId, `it did not complete within ${this.options.settings.timeoutMs} ms`),
+        () => this.abort(checkpointId, `the ${what} did not complete within ${this.options.settings.timeoutMs} ms`),
         this.options.settings.timeoutMs,
       ).unref(),
+      settled,
+      settle,
+      savepoint,
     };
     this.pending = pending;
+    const stop = savepoint?.stop === true;
     const triggered = await Promise.all(
       participants.sources.map((task) =>
-        this.options.trigger(task, checkpointId, timestamp).catch((error: unknown) => {
+        this.options.trigger(task, checkpointId, timestamp, stop).catch((error: unknown) => {
           this.options.logger.debug({ err: error, checkpointId }, 'a checkpoint trigger did not reach its task');
           return false;
         }),
@@ -161,7 +242,17 @@ export class CheckpointCoordinator {
     clearTimeout(pending.timer);
     this.pending = undefined;
     this.counts.aborted++;
-    this.options.logger.info({ jobId: this.options.jobId, checkpointId }, `checkpoint aborted: ${reason}`);
+    pending.settle();
+    if (pending.savepoint?.stop) this.stopping = false;
+    pending.savepoint?.reject(
+      new FailedPreconditionError(
+        `savepoint ${checkpointId} was aborted: ${reason}${pending.savepoint.stop ? '; the job runs on' : ''}`,
+      ),
+    );
+    this.options.logger.info(
+      { jobId: this.options.jobId, checkpointId },
+      `${pending.savepoint ? 'savepoint' : 'checkpoint'} aborted: ${reason}`,
+    );
   }
 
   private async complete(pending: PendingCheckpoint): Promise<void> {
@@ -172,9 +263,16 @@ export class CheckpointCoordinator {
       timestamp: pending.timestamp,
       completedAt: this.now(),
       states: pending.states,
+      ...(pending.savepoint ? { savepoint: true } : {}),
     };
     try {
-      await this.options.storage.store(checkpoint);
+      if (pending.savepoint) {
+        await this.options.storeSavepoint!(pending.savepoint.folder, checkpoint);
+        checkpoint.externalPath = pending.savepoint.folder;
+      } else {
+        const folder = await this.options.storage.store(checkpoint);
+        if (folder !== undefined) checkpoint.externalPath = folder;
+      }
     } catch (error) {
       if (this.pending === pending) {
         this.options.logger.warn({ err: error, checkpointId: pending.checkpointId }, 'could not store a checkpoint');
@@ -184,21 +282,30 @@ export class CheckpointCoordinator {
     }
     // Aborted while it was being stored (the job failed): it does not count, and is not restored from.
     if (this.pending !== pending) {
-      await this.options.storage.discard(checkpoint).catch(() => undefined);
+      if (!pending.savepoint) await this.options.storage.discard(checkpoint).catch(() => undefined);
       return;
     }
     this.pending = undefined;
-    this.completed.push(checkpoint);
+    this.latest = checkpoint;
+    if (!pending.savepoint) this.completed.push(checkpoint);
     this.counts.completed++;
+    pending.settle();
     this.options.logger.debug(
       {
         jobId: this.options.jobId,
         checkpointId: checkpoint.checkpointId,
         durationMs: checkpoint.completedAt - checkpoint.timestamp,
       },
-      'checkpoint completed',
+      pending.savepoint ? `savepoint completed: ${pending.savepoint.folder}` : 'checkpoint completed',
     );
     this.options.onCompleted?.(checkpoint);
+    for (const task of pending.tasks)
+      this.options
+        .confirm(task, checkpoint.checkpointId)
+        .catch((error: unknown) =>
+          this.options.logger.debug({ err: error }, 'a checkpoint confirmation did not reach its task'),
+        );
+    pending.savepoint?.resolve(checkpoint);
     for (const old of this.completed.splice(0, Math.max(0, this.completed.length - this.options.settings.retained)))
       await this.options.storage
         .discard(old)
@@ -207,12 +314,6 @@ export class CheckpointCoordinator {
             { err: error, checkpointId: old.checkpointId },
             'could not delete an old checkpoint',
           ),
-        );
-    for (const task of pending.tasks)
-      this.options
-        .confirm(task, checkpoint.checkpointId)
-        .catch((error: unknown) =>
-          this.options.logger.debug({ err: error }, 'a checkpoint confirmation did not reach its task'),
         );
   }
 }

@@ -5,7 +5,7 @@ export function subtaskStateKey(vertexId: string, subtaskIndex: number): string 
   return `${vertexId}/${subtaskIndex}`;
 }
 
-/** A completed checkpoint of one job. */
+/** A completed checkpoint (or savepoint) of one job. */
 export interface CompletedCheckpoint {
   jobId: string;
   checkpointId: number;
@@ -15,4 +15,8 @@ export interface CompletedCheckpoint {
   completedAt: number;
   /** Each subtask's v8-serialized TaskStateSnapshot, by {@link subtaskStateKey}. */
   states: Map<string, Uint8Array>;
+  /** A savepoint: written to a folder of its own and never discarded by checkpoint retention. */
+  savepoint?: boolean;
+  /** The folder that holds its `_metadata`, once stored in one; undefined when kept in memory only. */
+  externalPath?: string;
 }

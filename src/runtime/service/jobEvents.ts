@@ -13,9 +13,9 @@ import { DriverReplayKind as DriverReplayKindMessage } from '../../../generated/
 import type {
   ApplicationStatusChanged,
   DriverReplayKind,
+  DispatcherEventKind,
   DriverSubmissionRef,
   JobEvent,
-  JobEventKind,
   JobStatusChanged,
   TaskStateChanged,
 } from '../JobEvent.js';
@@ -28,7 +28,7 @@ import {
 } from '../../rpc/convert/status.js';
 
 /** A domain job event as its proto message. */
-export function jobEventToMessage(event: JobEvent): JobEventMessage {
+export function jobEventToMessage(event: JobEvent<DispatcherEventKind>): JobEventMessage {
   return {
     sequence: BigInt(event.sequence),
     jobSequence: BigInt(event.jobSequence),
@@ -94,7 +94,7 @@ export function applicationStatusChangedToMessage(kind: ApplicationStatusChanged
   };
 }
 
-function kindToMessage(kind: JobEventKind): JobEventMessage['kind'] {
+function kindToMessage(kind: DispatcherEventKind): JobEventMessage['kind'] {
   switch (kind.type) {
     case 'jobStatusChanged':
       return { $case: 'jobStatusChanged', jobStatusChanged: jobStatusChangedToMessage(kind) };
@@ -102,5 +102,16 @@ function kindToMessage(kind: JobEventKind): JobEventMessage['kind'] {
       return { $case: 'taskStateChanged', taskStateChanged: taskStateChangedToMessage(kind) };
     case 'applicationStatusChanged':
       return { $case: 'applicationStatusChanged', applicationStatusChanged: applicationStatusChangedToMessage(kind) };
+    case 'checkpointCompleted':
+      return {
+        $case: 'checkpointCompleted',
+        checkpointCompleted: {
+          jobId: kind.jobId,
+          checkpointId: BigInt(kind.checkpointId),
+          savepoint: kind.savepoint,
+          externalPath: kind.externalPath,
+          completedAt: kind.completedAt,
+        },
+      };
   }
 }

@@ -293,7 +293,10 @@ export function jobGraphToMessage(graph: JobGraph): JobGraphMessage {
     restartStrategy: restartToMessage(graph.restartStrategy),
     defaultParallelism: graph.defaultParallelism,
     properties: graph.properties,
-    savepoint: undefined,
+    savepoint: graph.savepoint && {
+      path: graph.savepoint.path,
+      allowNonRestoredState: graph.savepoint.allowNonRestoredState,
+    },
     runtimeMode: runtimeModeToMessage(graph.runtimeMode),
   };
 }
@@ -371,5 +374,13 @@ export function jobGraphFromMessage(message: JobGraphMessage | undefined): JobGr
     defaultParallelism: message.defaultParallelism,
     properties: message.properties,
     runtimeMode,
+    ...(message.savepoint?.path
+      ? {
+          savepoint: {
+            path: message.savepoint.path,
+            allowNonRestoredState: message.savepoint.allowNonRestoredState,
+          },
+        }
+      : {}),
   };
 }

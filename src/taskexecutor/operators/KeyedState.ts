@@ -5,7 +5,7 @@
  * string's canonical form is its JSON, which no other kind of key produces, so keeping strings in
  * a map of their own changes no key's identity, only the cost of finding it.
  */
-import { canonicalKey } from './canonicalKey.js';
+import { canonicalKey } from '../../runtime/partitioning/canonicalKey.js';
 
 /** Entries of type `E` by key, in the order their keys first arrived. */
 export class KeyedState<E> {

@@ -3,7 +3,7 @@ import type { KeyedAggregationSpec } from '../../jobgraph/keyedAggregation.js';
 import { createOutputPartitioner } from './createOutputPartitioner.js';
 import { PreAggregatingPartitioner } from './PreAggregatingPartitioner.js';
 import { RecordPartitioner } from './RecordPartitioner.js';
-import { selectChannel } from './selectChannel.js';
+import { selectChannel } from '../../runtime/partitioning/selectChannel.js';
 import { functionSpec, testFunctionLoader } from './testing/testFunctionLoader.js';
 
 const byWord = functionSpec((pair: [string, number]) => pair[0]);

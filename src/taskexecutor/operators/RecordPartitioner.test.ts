@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RecordPartitioner } from './RecordPartitioner.js';
-import { selectChannel } from './selectChannel.js';
+import { selectChannel } from '../../runtime/partitioning/selectChannel.js';
 import { functionSpec, testFunctionLoader } from './testing/testFunctionLoader.js';
 
 const records = ['a', 'b', 'c', 'd', 'e'];

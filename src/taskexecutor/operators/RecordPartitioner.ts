@@ -8,7 +8,7 @@ import type { ShipStrategy, UserFunctionSpec } from '../../jobgraph/jobGraph.js'
 import { checkSynchronous } from './checkSynchronous.js';
 import type { FunctionLoader, UserFunction } from './FunctionLoader.js';
 import type { OutputPartitioner } from './OutputPartitioner.js';
-import { selectChannel } from './selectChannel.js';
+import { selectChannel } from '../../runtime/partitioning/selectChannel.js';
 
 const SHIP_STRATEGIES: ReadonlySet<string> = new Set<ShipStrategy>(['forward', 'hash', 'rebalance', 'broadcast']);
 

@@ -11,7 +11,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { SourceBatch } from './SourceBatch.js';
-import { stableHash32 } from './stableHash32.js';
+import { stableHash32 } from '../../runtime/partitioning/stableHash32.js';
 import type { TaskContext } from './TaskContext.js';
 
 /** Where a continuous file source stands. */

@@ -1,5 +1,5 @@
 /** The operators a task runs: sources, chained operators, sinks, partitioning and the pipeline that wires them. */
-export { canonicalKey } from './canonicalKey.js';
+export { canonicalKey } from '../../runtime/partitioning/canonicalKey.js';
 export { CollectSinkWriter, type RecordCollector } from './CollectSinkWriter.js';
 export { CountAccumulator } from './CountAccumulator.js';
 export { createSinkWriter, isSinkSpec, type SinkOptions, type SinkSpec } from './createSinkWriter.js';
@@ -39,9 +39,9 @@ export {
 export type { RecordWriter } from './RecordWriter.js';
 export { ReduceAccumulator } from './ReduceAccumulator.js';
 export { runTaskPipeline, type TaskPipelineOptions, type TaskPipelineResult } from './runTaskPipeline.js';
-export { selectChannel } from './selectChannel.js';
+export { selectChannel } from '../../runtime/partitioning/selectChannel.js';
 export type { SinkWriter } from './SinkWriter.js';
-export { stableHash32 } from './stableHash32.js';
+export { stableHash32 } from '../../runtime/partitioning/stableHash32.js';
 export type { StreamOperator } from './StreamOperator.js';
 export { SumAccumulator } from './SumAccumulator.js';
 export { checkTaskContext, type TaskContext } from './TaskContext.js';

@@ -16,6 +16,14 @@ const generator = (count: number): OperatorSpec => ({
   count,
 });
 
+/** A generator that never ends soon: 2,000 records a second. */
+const slowGenerator: OperatorSpec = {
+  kind: 'generatorSource',
+  name: 'Source: Generator',
+  fn: functionSpec((index: number) => index),
+  recordsPerSecond: 2000,
+};
+
 /** An output that keeps what it is given, barriers included, in order. */
 function recordingOutput(onEmit?: (records: unknown[]) => void) {
   const out: Array<unknown[] | string> = [];
@@ -119,5 +127,71 @@ describe('runTaskPipeline with checkpoints', () => {
         ['b', 2],
       ],
     ]);
+  });
+
+  it('stops a source task with a savepoint: nothing after its barrier, and it finishes once the savepoint completed', async () => {
+    const signals = new CheckpointSignals();
+    let finished = false;
+    const out: Array<unknown[] | string> = [];
+    const run = runTaskPipeline({
+      operators: [slowGenerator],
+      context: testTaskContext(),
+      loader: testFunctionLoader,
+      batchSize: 1,
+      output: {
+        async emit(records) {
+          out.push(records);
+          if (out.length === 3) signals.trigger(4, true);
+        },
+        async finish() {
+          finished = true;
+        },
+      },
+      checkpointing: {
+        signals,
+        acknowledge: () => undefined,
+        broadcastBarrier: async (checkpointId) => void out.push(`barrier ${checkpointId}`),
+      },
+    }).then(() => 'ended');
+    await expect.poll(() => out).toContain('barrier 4');
+    // Stopped: no record after the barrier while the savepoint is pending.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(out.at(-1)).toBe('barrier 4');
+    expect(finished).toBe(false);
+    signals.complete(4);
+    expect(await run).toBe('ended');
+    expect(finished).toBe(true);
+    expect(out.at(-1)).toBe('barrier 4');
+  });
+
+  it('resumes a source stopped for a savepoint when another checkpoint is triggered instead (the savepoint was aborted)', async () => {
+    const signals = new CheckpointSignals();
+    const out: Array<unknown[] | string> = [];
+    const aborter = new AbortController();
+    const run = runTaskPipeline({
+      operators: [slowGenerator],
+      context: testTaskContext(),
+      loader: testFunctionLoader,
+      batchSize: 1,
+      signal: aborter.signal,
+      output: {
+        async emit(records) {
+          out.push(records);
+          if (out.length === 3) signals.trigger(4, true);
+        },
+        async finish() {},
+      },
+      checkpointing: {
+        signals,
+        acknowledge: () => undefined,
+        broadcastBarrier: async (checkpointId) => void out.push(`barrier ${checkpointId}`),
+      },
+    }).catch((error: unknown) => (error as Error).name);
+    await expect.poll(() => out).toContain('barrier 4');
+    signals.trigger(5);
+    await expect.poll(() => out).toContain('barrier 5');
+    await expect.poll(() => out.length).toBeGreaterThan(out.indexOf('barrier 5') + 2);
+    aborter.abort();
+    expect(await run).toBe('AbortError');
   });
 });

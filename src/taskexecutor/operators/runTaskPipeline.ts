@@ -10,7 +10,7 @@ import { InvalidArgumentError } from '../../common/errors.js';
 import type { OperatorSpec, UserFunctionSpec } from '../../jobgraph/jobGraph.js';
 import type { TaskStateSnapshot } from '../../runtime/TaskStateSnapshot.js';
 import { isBarrier, type CheckpointBarrierEvent, type InputElement } from '../checkpointing/CheckpointBarrierEvent.js';
-import type { CheckpointSignals } from '../checkpointing/CheckpointSignals.js';
+import type { CheckpointSignals, CheckpointTrigger } from '../checkpointing/CheckpointSignals.js';
 import { isSourceSpec, type SourceOptions } from './createSource.js';
 import { createSourceReader } from './createSourceReader.js';
 import type { SourceBatch } from './SourceBatch.js';
@@ -71,7 +71,8 @@ export interface TaskPipelineResult {
  * aligned barriers between its batches; either way the task snapshots its operators (and its
  * source's position after the last batch it processed), hands the snapshot on, and forwards the
  * barrier to its outputs before it processes anything after it. A restored task starts from its
- * snapshot.
+ * snapshot. A stop-with-savepoint trigger stops the source after its barrier: once the savepoint
+ * completed the chain finishes (its sink commits, its outputs end), so the job ends FINISHED.
  *
  * On failure the chain is aborted and the original error is rethrown unchanged (a user function's
  * error as the user threw it). When `signal` is aborted, the run stops before its next batch,
@@ -122,14 +123,15 @@ export async function runTaskPipeline(options: TaskPipelineOptions): Promise<Tas
       : (options.input as AsyncIterable<InputElement>);
     const iterator = input[Symbol.asyncIterator]();
     const triggers = hasSource ? checkpointing?.signals : undefined;
-    let trigger: Promise<number> | undefined;
+    let trigger: Promise<CheckpointTrigger> | undefined;
     let read: Promise<IteratorResult<SourceBatch | InputElement>> | undefined;
     let done = false;
+    let stopped = false;
     try {
       while (!done) {
         if (signal?.aborted) throw new AbortError();
         read ??= iterator.next();
-        let next: IteratorResult<SourceBatch | InputElement> | number;
+        let next: IteratorResult<SourceBatch | InputElement> | CheckpointTrigger;
         if (triggers) {
           trigger ??= triggers.nextTrigger();
           const either = Promise.race([read, trigger]);
@@ -137,9 +139,20 @@ export async function runTaskPipeline(options: TaskPipelineOptions): Promise<Tas
         } else {
           next = signal ? await abortable(signal, read) : await read;
         }
-        if (typeof next === 'number') {
+        if (isTrigger(next)) {
           trigger = undefined;
-          await snapshot(next);
+          await snapshot(next.checkpointId);
+          if (next.stop && triggers) {
+            // Stop-with-savepoint: nothing more is emitted; the task finishes once the savepoint
+            // completed, or resumes when another checkpoint is triggered instead (it was aborted).
+            trigger = triggers.nextTrigger();
+            const outcome = triggers.completed(next.checkpointId).then(() => 'completed' as const);
+            const waited = Promise.race([outcome, trigger]);
+            if ((signal ? await abortable(signal, waited) : await waited) === 'completed') {
+              done = true;
+              stopped = true;
+            }
+          }
           continue;
         }
         read = undefined;
@@ -159,7 +172,7 @@ export async function runTaskPipeline(options: TaskPipelineOptions): Promise<Tas
         }
       }
     } finally {
-      if (!done) await closeIterator(iterator, read !== undefined);
+      if (!done || stopped) await closeIterator(iterator, read !== undefined);
     }
     if (signal?.aborted) throw new AbortError();
     await chain.finish();
@@ -168,6 +181,11 @@ export async function runTaskPipeline(options: TaskPipelineOptions): Promise<Tas
     throw error;
   }
   return { numRecordsIn, numRecordsOut: chain.numRecordsOut };
+}
+
+/** Whether `next` is a checkpoint trigger rather than a read. */
+function isTrigger(next: IteratorResult<unknown> | CheckpointTrigger): next is CheckpointTrigger {
+  return 'checkpointId' in next;
 }
 
 /**

@@ -159,11 +159,12 @@ export class Task {
 
   /**
    * Starts checkpoint `checkpointId` in a running source task (the worker snapshots and sends the
-   * barrier downstream); false when the attempt is not running.
+   * barrier downstream; with `stop` its source then stops, stop-with-savepoint); false when the
+   * attempt is not running.
    */
-  triggerCheckpoint(checkpointId: number, _timestamp: number): boolean {
+  triggerCheckpoint(checkpointId: number, _timestamp: number, stop = false): boolean {
     if (this.state !== 'RUNNING' || this.ending || this.cancelRequested) return false;
-    this.post({ type: 'triggerCheckpoint', checkpointId });
+    this.post({ type: 'triggerCheckpoint', checkpointId, stop });
     return true;
   }
 

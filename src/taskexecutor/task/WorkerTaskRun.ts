@@ -77,7 +77,7 @@ export class WorkerTaskRun {
         this.input?.push({ channel: message.channel, barrier: message.checkpointId });
         break;
       case 'triggerCheckpoint':
-        this.checkpointSignals.trigger(message.checkpointId);
+        this.checkpointSignals.trigger(message.checkpointId, message.stop);
         break;
       case 'checkpointComplete':
         this.checkpointSignals.complete(message.checkpointId);

@@ -28,8 +28,8 @@ export type ToWorker =
   | { type: 'input'; channel: number; count: number; payload: ArrayBuffer }
   /** The barrier of checkpoint `checkpointId` arrived on input channel `channel` (already recycled). */
   | { type: 'barrier'; channel: number; checkpointId: number }
-  /** A source task starts checkpoint `checkpointId`: snapshot, then send the barrier downstream. */
-  | { type: 'triggerCheckpoint'; checkpointId: number }
+  /** A source task starts checkpoint `checkpointId`: snapshot, then send the barrier downstream (`stop`: then stop the source). */
+  | { type: 'triggerCheckpoint'; checkpointId: number; stop: boolean }
   /** Checkpoint `checkpointId` completed: sinks commit what it covers. */
   | { type: 'checkpointComplete'; checkpointId: number }
   /** Every channel of the input has ended. */

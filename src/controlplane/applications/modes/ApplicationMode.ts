@@ -9,6 +9,7 @@ import { InvalidArgumentError } from '../../../common/errors.js';
 import type { DispatcherGateway } from '../../clusters/DispatcherGateway.js';
 import type { Application, ApplicationSubmission, ClusterTarget, DriverResources } from '../../model/Application.js';
 import { ClusterMainMode } from './ClusterMainMode.js';
+import { applicationRestoreOf } from '../../model/ApplicationSavepoint.js';
 import { clusterWithBundle } from './clusterWithBundle.js';
 import { describeTarget } from './describeTarget.js';
 import type { LaunchedApplication, ModeServices, SubmissionModeStrategy } from './SubmissionModeStrategy.js';
@@ -71,5 +72,6 @@ function runMain(gateway: DispatcherGateway, application: Application): Promise<
     // The driver's memory limits apply to main()'s worker in the job manager; it asks for no cpus (no slot).
     resources: { cpus: 0, heapMemoryMb, directMemoryMb, nativeMemoryMb },
     requestId: `${applicationId}/main`,
+    restore: applicationRestoreOf(application),
   });
 }

@@ -12,6 +12,7 @@ import { clusterWithBundle } from './clusterWithBundle.js';
 import { describeTarget } from './describeTarget.js';
 import { driverJobGraph } from './driverJobGraph.js';
 import { currentAttempt } from '../../model/DriverAttempt.js';
+import { applicationRestoreOf } from '../../model/ApplicationSavepoint.js';
 import type { LaunchedApplication, ModeServices, SubmissionModeStrategy } from './SubmissionModeStrategy.js';
 
 /** Driver mode. */
@@ -54,6 +55,7 @@ export class DriverMode extends ClusterMainMode implements SubmissionModeStrateg
       // Each driver attempt has a request id of its own (the first keeps the one it always had).
       requestId: attempt === 1 ? `${applicationId}/driver` : `${applicationId}/driver/${attempt}`,
       driverReplay: await services.driverReplay?.(prepared.application),
+      restore: applicationRestoreOf(prepared.application),
     });
     return {
       driverJobId: jobId,

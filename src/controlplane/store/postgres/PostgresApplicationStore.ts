@@ -59,6 +59,13 @@ export class PostgresApplicationStore implements ApplicationStore {
     return this.findOne('SELECT * FROM applications WHERE request_id = $1 AND tenant = $2', [requestId, tenant]);
   }
 
+  findLatestByName(name: string, tenant: string): Promise<Application | undefined> {
+    return this.findOne('SELECT * FROM applications WHERE tenant = $1 AND name = $2 ORDER BY ordinal DESC LIMIT 1', [
+      tenant,
+      name,
+    ]);
+  }
+
   async update(id: string, changes: ApplicationChanges): Promise<void> {
     const assignments = new Assignments(id);
     for (const [column, value] of applicationChangeColumns(changes, POSTGRES_COLUMNS)) assignments.set(column, value);

@@ -4,7 +4,7 @@
  * own (its versions are not SQLite's): version 1 is the whole schema the SQLite store reached in
  * its nine migrations, in PostgreSQL's types (timestamptz for instants, boolean, bytea, bigint
  * counters and offsets); version 2 is SQLite's migration 10 (follower leases), version 3 its migration 11 (driver attempts and submissions),
- * version 4 its migration 12 (driver_retry_own_failures).
+ * version 4 its migration 12 (driver_retry_own_failures), version 5 its migration 13 (last_savepoint_json, applications_by_tenant_name).
  * JSON columns are text, read back exactly as written.
  *
  * Several replicas of the control plane will share one database (issue 14): the rows of clusters
@@ -191,6 +191,15 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
     description: 'whether a driver that failed by its own doing is started again too (--driver-retry-own-failures)',
     sql: `
       ALTER TABLE applications ADD COLUMN driver_retry_own_failures boolean NOT NULL DEFAULT false;
+    `,
+  },
+  {
+    version: 5,
+    description: "an application's latest savepoint, and the lookup of a tenant's previous run of a name (run -r)",
+    sql: `
+      -- The latest savepoint taken of the application (JSON: its folder and each job's savepoint).
+      ALTER TABLE applications ADD COLUMN last_savepoint_json text;
+      CREATE INDEX applications_by_tenant_name ON applications (tenant, name, ordinal);
     `,
   },
 ];

@@ -3,6 +3,7 @@ import type { SerializedError } from '../../../common/status.js';
 import type { Application } from '../../model/Application.js';
 import type { ApplicationStatus } from '../../model/ApplicationStatus.js';
 import type { DriverAttempt } from '../../model/DriverAttempt.js';
+import type { ApplicationSavepoint } from '../../model/ApplicationSavepoint.js';
 import type { ApplicationChanges } from '../ApplicationStore.js';
 import type { ColumnCodec } from './ColumnCodec.js';
 
@@ -38,12 +39,13 @@ export interface ApplicationRow<Time, Flag> {
   driver_attempts: number;
   attempts_json: string;
   driver_retry_own_failures: Flag;
+  last_savepoint_json: string | null;
 }
 
 /** The columns a new application is inserted with (the others take their defaults). */
 export type NewApplicationRow<Time, Flag> = Omit<
   ApplicationRow<Time, Flag>,
-  'ordinal' | 'last_event_sequence' | 'client_main_ended_at' | 'client_main_failure_json'
+  'ordinal' | 'last_event_sequence' | 'client_main_ended_at' | 'client_main_failure_json' | 'last_savepoint_json'
 >;
 
 /** The columns of a new application. */
@@ -113,6 +115,7 @@ export function applicationFromRow<Time, Flag>(
     driverRetryOwnFailures: codec.flag(row.driver_retry_own_failures),
   };
   if (row.savepoint_json) application.savepoint = JSON.parse(row.savepoint_json);
+  if (row.last_savepoint_json) application.lastSavepoint = savepointFromJson(row.last_savepoint_json);
   if (row.ended_at !== null) application.endTime = codec.date(row.ended_at);
   if (row.failure_json) application.failure = JSON.parse(row.failure_json) as SerializedError;
   if (row.client_main_ended_at !== null) application.clientMainEndTime = codec.date(row.client_main_ended_at);
@@ -139,7 +142,16 @@ export function applicationChangeColumns<Time, Flag>(
     columns.push(['client_main_ended_at', codec.instant(changes.clientMainEndTime)]);
   if ('clientMainFailure' in changes) columns.push(['client_main_failure_json', json(changes.clientMainFailure)]);
   if (changes.attempts !== undefined) columns.push(['attempts_json', JSON.stringify(changes.attempts)]);
+  if (changes.lastSavepoint !== undefined) columns.push(['last_savepoint_json', JSON.stringify(changes.lastSavepoint)]);
   return columns;
+}
+
+/** A savepoint as stored (JSON, its date as an ISO string) with its date back. */
+function savepointFromJson(json: string): ApplicationSavepoint {
+  const { createTime, ...savepoint } = JSON.parse(json) as Omit<ApplicationSavepoint, 'createTime'> & {
+    createTime: string;
+  };
+  return { ...savepoint, createTime: new Date(createTime) };
 }
 
 /** Driver attempts as stored (JSON, dates as ISO strings) with their dates back. */

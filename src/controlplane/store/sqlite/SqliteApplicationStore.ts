@@ -103,6 +103,15 @@ export class SqliteApplicationStore implements ApplicationStore {
     });
   }
 
+  findLatestByName(name: string, tenant: string): Promise<Application | undefined> {
+    return this.access.read(() => {
+      const row = this.db
+        .prepare('SELECT * FROM applications WHERE tenant = ? AND name = ? ORDER BY ordinal DESC LIMIT 1')
+        .get(tenant, name) as ApplicationRow | undefined;
+      return row && fromRow(row);
+    });
+  }
+
   update(id: string, changes: ApplicationChanges): Promise<void> {
     return this.access.write(() => {
       const columns = applicationChangeColumns(changes, SQLITE_COLUMNS);
@@ -200,6 +209,8 @@ function withChanges(application: Application, changes: ApplicationChanges): App
   if (changes.driverJobId !== undefined) changed.driverJobId = changes.driverJobId;
   if (changes.jobIds !== undefined) changed.jobIds = copy(changes.jobIds);
   if (changes.attempts !== undefined) changed.attempts = attemptsFromJson(JSON.stringify(changes.attempts));
+  if (changes.lastSavepoint !== undefined)
+    changed.lastSavepoint = { ...copy(changes.lastSavepoint), createTime: new Date(changes.lastSavepoint.createTime) };
   if ('failure' in changes) {
     if (changes.failure) changed.failure = copy(changes.failure);
     else delete changed.failure;

@@ -254,4 +254,13 @@ export const MIGRATIONS: readonly Migration[] = [
       ALTER TABLE applications ADD COLUMN driver_retry_own_failures INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 13,
+    description: "an application's latest savepoint, and the lookup of a tenant's previous run of a name (run -r)",
+    sql: `
+      -- The latest savepoint taken of the application (JSON: its folder and each job's savepoint).
+      ALTER TABLE applications ADD COLUMN last_savepoint_json TEXT;
+      CREATE INDEX applications_by_tenant_name ON applications (tenant, name, ordinal);
+    `,
+  },
 ];
