@@ -404,6 +404,24 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
           'kept',
         ]);
       });
+
+      it('reads an application for update as find does, in a unit and outside one', async () => {
+        const store = await open();
+        const application = testApplication({ status: 'RUNNING' });
+        await store.applications.insert(application);
+        // Waiting for other units' locks is the PostgreSQL store's to show (test/controlplane/postgresStore.test.ts).
+        const inUnit = await store.transaction(async (tx) => {
+          const read = await tx.applications.findForUpdate(application.id);
+          await tx.applications.update(application.id, { status: 'FINISHED', endTime: new Date(5_000) });
+          return { read, after: await tx.applications.findForUpdate(application.id) };
+        });
+        expect(inUnit.read).toEqual(application);
+        expect(inUnit.after?.status).toBe('FINISHED');
+        expect(await store.applications.findForUpdate(application.id)).toEqual(
+          await store.applications.get(application.id),
+        );
+        expect(await store.applications.findForUpdate('app-nope')).toBeUndefined();
+      });
     });
 
     describe('clusters', () => {

@@ -53,6 +53,15 @@ export interface ApplicationStore {
    * another tenant's: the answer is the same, so an id reveals nothing of other tenants.
    */
   get(id: string, tenant?: string): Promise<Application>;
+  /**
+   * The application as last committed, or undefined, read under its row lock, which the unit of
+   * work holds until it ends: a unit that decides by the application's status before it writes (has
+   * it ended? may it move to this status?) sees every change committed before, and no other unit
+   * changes the application until this one has ended. Several replicas on one database (PostgreSQL,
+   * READ COMMITTED) need it; a store whose units run one at a time (SQLite) answers as {@link find}.
+   * Outside a unit, the same as {@link find}.
+   */
+  findForUpdate(id: string): Promise<Application | undefined>;
   /** The tenant's application submitted with this request id, if any. */
   findByRequestId(requestId: string, tenant: string): Promise<Application | undefined>;
   /** Applies `changes` to the application. */
