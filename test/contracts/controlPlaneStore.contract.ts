@@ -944,6 +944,23 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
         expect(await store.leases.find('cluster-a')).toBeUndefined();
       });
 
+      it('never gives the lease of an ended subject again, so that its tokens never start over', async () => {
+        const store = await open();
+        await store.leases.acquire('cluster-a', 'replica-1', 60_000);
+        expect(await store.leases.acquire('cluster-a', 'replica-2', 60_000, true)).toMatchObject({ token: 2 });
+        await store.leases.release('cluster-a', 'replica-2', 2, true);
+        expect(await store.leases.acquire('cluster-a', 'replica-1', 60_000)).toBeUndefined();
+        expect(await store.leases.acquire('cluster-a', 'replica-3', 60_000, true)).toBeUndefined();
+        expect(await store.leases.find('cluster-a')).toBeUndefined();
+        expect(await store.leases.expired(10)).toEqual([]);
+        expect(await store.leases.renew('replica-2', [{ subjectId: 'cluster-a', token: 2 }], 60_000)).toEqual([]);
+        // Neither the old token nor a new one passes the fence.
+        for (const token of [1, 2, 3])
+          await expect(store.transaction((tx) => tx.leases.checkFence('cluster-a', token))).rejects.toThrow(
+            /it has no lease any more \(the subject ended\)/,
+          );
+      });
+
       it('refuses a unit of work whose fencing token is stale, and commits none of its writes', async () => {
         const store = await open();
         const application = testApplication();
