@@ -97,6 +97,8 @@ export class ClusterDeployments {
         {
           // At once, outside any shared transaction: a restart finds what the target started through it.
           onRecorded: (reference) => recorder.clusters.update(id, { deploymentReference: reference }),
+          // Under the lease's fence: a replica taking the cluster over waits, then stops every member recorded.
+          startMembers: (start) => recorder.asFollower(id, start),
           onJobManagerListening: (address) => {
             // Renewed from now on, while the task executors register, so the lease never lapses under a live control plane.
             links.holdLease({ ...cluster, jobmanagerAddress: address });
