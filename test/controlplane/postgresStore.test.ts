@@ -160,6 +160,33 @@ describe('PostgreSQL store, several stores on one database', () => {
     ]);
   });
 
+  it("hears the other's committed events, and closes while it listens", async () => {
+    const url = await server.createDatabase();
+    const [listening, writing] = await Promise.all([
+      openPostgresControlPlaneStore(url),
+      openPostgresControlPlaneStore(url),
+    ]);
+    opened.push(writing);
+    const heard: string[] = [];
+    listening.onRemoteChange((change) => heard.push(`${change.kind} ${change.applicationId}`));
+    const application = testApplication();
+    await writing.applications.insert(application);
+    await expect.poll(() => heard).toContain('events *');
+    await writing.transaction((tx) =>
+      tx.events.append(application.id, {
+        type: 'clusterStatusChanged',
+        clusterId: 'c',
+        status: 'RUNNING',
+        message: 'heard',
+        jobmanagerAddress: '',
+      }),
+    );
+    await expect.poll(() => heard).toContain(`events ${application.id}`);
+    // A replica shutting down with watchers closes its store while the listening connection is open.
+    const closed = await Promise.race([listening.close().then(() => 'closed'), pause(5000).then(() => 'hung')]);
+    expect(closed).toBe('closed');
+  });
+
   it('lets one copy of a driver log append from a source offset and refuses the other', async () => {
     const [a, b] = await storesOnOneDatabase(2);
     const application = testApplication();
