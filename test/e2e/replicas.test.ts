@@ -250,13 +250,20 @@ describe('control-plane replicas on one PostgreSQL database', () => {
         { timeout: 60_000, interval: 500 },
       )
       .toEqual([]);
-    // Named with their command lines, so that a failure says which member of which cluster was left.
+    // Named with their command lines and what the replicas logged of their clusters, so that a
+    // failure says which member of which cluster was left, and what was done to that cluster.
+    const left = () => set.replicas.flatMap((replica) => clusterProcesses(replica.stateDir).map(commandLine));
     await expect
-      .poll(() => set.replicas.flatMap((replica) => clusterProcesses(replica.stateDir).map(commandLine)), {
-        timeout: 30_000,
-        interval: 200,
-      })
-      .toEqual([]);
+      .poll(left, { timeout: 30_000, interval: 200 })
+      .toEqual([])
+      .catch((error: Error) => {
+        const clusters = new Set(left().flatMap((line) => /clusters\/(cluster-[0-9a-f]+)\//.exec(line)?.[1] ?? []));
+        const history = set
+          .logLines()
+          .filter(({ line }) => [...clusters].some((clusterId) => JSON.stringify(line).includes(clusterId)))
+          .map(({ index, line }) => `replica ${index}: ${String(line.msg)} ${JSON.stringify(line)}`);
+        throw new Error(`${error.message}\nwhat the replicas logged of those clusters:\n${history.join('\n')}`);
+      });
     // Nothing a replica did was an error.
     expect(
       set
