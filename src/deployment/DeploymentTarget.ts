@@ -69,6 +69,16 @@ export interface DeploymentProgress {
    * deployment if it rejects, so that a caller that records the reference never loses track of a member.
    */
   onRecorded(reference: string): void | Promise<void>;
+  /**
+   * Runs `start`, which starts the cluster's members and records each where {@link DeploymentTarget.attach}
+   * finds it, and resolves with what it returned, while the caller is sure that nobody else acts on
+   * the cluster (the control plane: in a unit of work that checks its lease's fencing token, so that
+   * another replica taking the cluster over waits until every member is recorded, and a replica
+   * that lost the cluster starts none); rejects, starting nothing, when the caller may no longer
+   * deploy it. `start` must not wait for anything. A target that starts members in a way another
+   * process finds without its record (Kubernetes' labels) need not call it; absent, `start` runs as is.
+   */
+  startMembers?<T>(start: () => T): Promise<T>;
   /** The job manager listens at `address` (HOST:PORT); task executors are starting. */
   onJobManagerListening(address: string): void;
   /**

@@ -434,6 +434,24 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
           'kept',
         ]);
       });
+
+      it('reads an application for update as find does, in a unit and outside one', async () => {
+        const store = await open();
+        const application = testApplication({ status: 'RUNNING' });
+        await store.applications.insert(application);
+        // Waiting for other units' locks is the PostgreSQL store's to show (test/controlplane/postgresStore.test.ts).
+        const inUnit = await store.transaction(async (tx) => {
+          const read = await tx.applications.findForUpdate(application.id);
+          await tx.applications.update(application.id, { status: 'FINISHED', endTime: new Date(5_000) });
+          return { read, after: await tx.applications.findForUpdate(application.id) };
+        });
+        expect(inUnit.read).toEqual(application);
+        expect(inUnit.after?.status).toBe('FINISHED');
+        expect(await store.applications.findForUpdate(application.id)).toEqual(
+          await store.applications.get(application.id),
+        );
+        expect(await store.applications.findForUpdate('app-nope')).toBeUndefined();
+      });
     });
 
     describe('clusters', () => {
@@ -954,6 +972,23 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
         expect(await store.leases.acquire('cluster-a', 'replica-3', 60_000)).toMatchObject({ token: 3 });
         await store.leases.release('cluster-a', 'replica-3', 3, true);
         expect(await store.leases.find('cluster-a')).toBeUndefined();
+      });
+
+      it('never gives the lease of an ended subject again, so that its tokens never start over', async () => {
+        const store = await open();
+        await store.leases.acquire('cluster-a', 'replica-1', 60_000);
+        expect(await store.leases.acquire('cluster-a', 'replica-2', 60_000, true)).toMatchObject({ token: 2 });
+        await store.leases.release('cluster-a', 'replica-2', 2, true);
+        expect(await store.leases.acquire('cluster-a', 'replica-1', 60_000)).toBeUndefined();
+        expect(await store.leases.acquire('cluster-a', 'replica-3', 60_000, true)).toBeUndefined();
+        expect(await store.leases.find('cluster-a')).toBeUndefined();
+        expect(await store.leases.expired(10)).toEqual([]);
+        expect(await store.leases.renew('replica-2', [{ subjectId: 'cluster-a', token: 2 }], 60_000)).toEqual([]);
+        // Neither the old token nor a new one passes the fence.
+        for (const token of [1, 2, 3])
+          await expect(store.transaction((tx) => tx.leases.checkFence('cluster-a', token))).rejects.toThrow(
+            /it has no lease any more \(the subject ended\)/,
+          );
       });
 
       it('refuses a unit of work whose fencing token is stale, and commits none of its writes', async () => {

@@ -2,7 +2,8 @@
  * What the PostgreSQL store does beyond the port's contract: several stores on one database (as
  * several control-plane processes will be) migrate once, number one application's events without
  * gap or duplicate, count and insert a tenant's clusters one unit at a time, find a request id's
- * first application, refuse a second copy of one driver log, and read each other's page tokens;
+ * first application, refuse a second copy of one driver log, read each other's page tokens, and
+ * append no event after another store's unit ended the application (the lifecycle's read for update);
  * and a unit that caught the failure of one of its statements is rolled back, not half committed.
  * Against a real PostgreSQL 15 server started for this file.
  */
@@ -14,6 +15,9 @@ import { POSTGRES_MIGRATIONS } from '../../src/controlplane/store/postgres/migra
 import { RolledBackError } from '../../src/controlplane/store/postgres/PostgresAccess.js';
 import { openPostgresControlPlaneStore } from '../../src/controlplane/store/postgres/PostgresControlPlaneStore.js';
 import { testApplication, testCluster } from '../../src/controlplane/testing/testRecords.js';
+import { ApplicationLifecycle } from '../../src/controlplane/applications/ApplicationLifecycle.js';
+import { ApplicationEventLog } from '../../src/controlplane/events/ApplicationEventLog.js';
+import { silentLogger } from '../../src/controlplane/testing/testState.js';
 import { startPostgresServer, type PostgresServer } from '../support/postgresServer.js';
 
 let server: PostgresServer;
@@ -118,6 +122,69 @@ describe('PostgreSQL store, several stores on one database', () => {
     expect(new Set(ids).size).toBe(1);
     const { applications } = await a.applications.list({ pageSize: 0, pageToken: '', statuses: [], tenant: 'team-a' });
     expect(applications.map((application) => application.id)).toEqual([ids[0]]);
+  });
+
+  it("does not append an event after another store's unit ended the application (the lifecycle reads it for update)", async () => {
+    const [a, b] = await storesOnOneDatabase(2);
+    const lifecycleOf = (store: ControlPlaneStore) =>
+      new ApplicationLifecycle({
+        store,
+        log: new ApplicationEventLog(store.events, store.applications),
+        logger: silentLogger,
+        publisher: { publish: () => Promise.resolve() },
+      });
+    const application = testApplication({ status: 'RUNNING' });
+    await a.applications.insert(application);
+    let ended!: () => void;
+    const endedInUnit = new Promise<void>((resolve) => (ended = resolve));
+    // a ends the application and holds its unit open; b, as the follower of its cluster, relays a note meanwhile.
+    const ending = a.transaction(async (tx) => {
+      await lifecycleOf(a).changeStatus(application.id, 'FINISHED', { message: 'the driver finished' }, tx);
+      ended();
+      await pause(300);
+    });
+    await endedInUnit;
+    const note = {
+      type: 'clusterStatusChanged' as const,
+      clusterId: 'c',
+      status: 'STOPPED' as const,
+      message: 'the control plane stopped while it was deploying the cluster',
+      jobmanagerAddress: '',
+    };
+    const recorded = lifecycleOf(b).record(application.id, note);
+    await ending;
+    // b waited for a's unit and found the application ended: its terminal event stays the last.
+    expect(await recorded).toBe(false);
+    expect((await b.events.read(application.id, 0, 10)).map((event) => event.kind.type)).toEqual([
+      'applicationStatusChanged',
+    ]);
+  });
+
+  it("hears the other's committed events, and closes while it listens", async () => {
+    const url = await server.createDatabase();
+    const [listening, writing] = await Promise.all([
+      openPostgresControlPlaneStore(url),
+      openPostgresControlPlaneStore(url),
+    ]);
+    opened.push(writing);
+    const heard: string[] = [];
+    listening.onRemoteChange((change) => heard.push(`${change.kind} ${change.applicationId}`));
+    const application = testApplication();
+    await writing.applications.insert(application);
+    await expect.poll(() => heard).toContain('events *');
+    await writing.transaction((tx) =>
+      tx.events.append(application.id, {
+        type: 'clusterStatusChanged',
+        clusterId: 'c',
+        status: 'RUNNING',
+        message: 'heard',
+        jobmanagerAddress: '',
+      }),
+    );
+    await expect.poll(() => heard).toContain(`events ${application.id}`);
+    // A replica shutting down with watchers closes its store while the listening connection is open.
+    const closed = await Promise.race([listening.close().then(() => 'closed'), pause(5000).then(() => 'hung')]);
+    expect(closed).toBe('closed');
   });
 
   it('lets one copy of a driver log append from a source offset and refuses the other', async () => {

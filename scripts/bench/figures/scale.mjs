@@ -113,10 +113,8 @@ const simulatedArgs = ({ eventIntervalMs, jobs = 1, watchers = false }) => [
 
 export async function run({ smoke, log, profile = true }) {
   const only = Number(process.env.FLOTILLA_BENCH_SCALE_SIZE) || undefined;
-  // The smoke run (CI) measures SQLite only: after the replicas landed, PostgreSQL ×1's fan-out hung
-  // in it (issue 14, docs/postgresql.md "Not done yet"); FLOTILLA_BENCH_SCALE_STORES still picks any.
-  const storeIds =
-    process.env.FLOTILLA_BENCH_SCALE_STORES?.split(',').map((id) => id.trim()) ?? (smoke ? ['sqlite'] : undefined);
+  // Every store, in the smoke run (CI) too; FLOTILLA_BENCH_SCALE_STORES picks some.
+  const storeIds = process.env.FLOTILLA_BENCH_SCALE_STORES?.split(',').map((id) => id.trim());
   const stores = STORES.filter((store) => !storeIds || storeIds.includes(store.id));
   const parts = process.env.FLOTILLA_BENCH_SCALE_PARTS?.split(',').map((part) => part.trim()) ?? [
     'submissions',

@@ -2,7 +2,9 @@
  * Changes an application's status and writes its events. A status change and its event are one
  * transaction; a change the lifecycle does not allow (or to the status it has) writes nothing. The
  * terminal status event is the last event of an application: later events are dropped, so a
- * watcher that follows can end right after it. The end is published (`applicationEnded`) after
+ * watcher that follows can end right after it. Every check of the status reads the application
+ * under its row lock, so a replica that read it running cannot append after another replica's
+ * unit ended it (READ COMMITTED on PostgreSQL). The end is published (`applicationEnded`) after
  * the transaction that ended it has committed, for the work that must follow (tearing its cluster
  * down).
  */
@@ -78,8 +80,9 @@ export class ApplicationLifecycle {
   }
 
   /**
-   * As {@link record} inside the unit `tx`, for an application the caller has just read in it and
-   * not written since (the router, which reads it to decide where an event goes): not read again.
+   * As {@link record} inside the unit `tx`, for an application the caller has just read in it
+   * under its row lock (`findForUpdate`) and not written since (the router, which reads it to
+   * decide where an event goes): not read again.
    */
   recordAsRead(
     tx: StoreTransaction,
@@ -98,7 +101,7 @@ export class ApplicationLifecycle {
     kind: ApplicationEventKind,
     changes: ApplicationChanges,
   ): Promise<boolean> {
-    const application = await tx.applications.get(applicationId);
+    const application = await lockedApplication(tx, applicationId);
     if (isTerminalApplicationStatus(application.status)) return false;
     return this.write(tx, applicationId, kind, changes);
   }
@@ -122,7 +125,7 @@ export class ApplicationLifecycle {
     status: ApplicationStatus,
     change: StatusChange,
   ): Promise<boolean> {
-    const application = await tx.applications.get(applicationId);
+    const application = await lockedApplication(tx, applicationId);
     if (!canChangeApplicationStatus(application.status, status)) return false;
     const terminal = isTerminalApplicationStatus(status);
     const endTime = new Date();
@@ -152,6 +155,15 @@ export class ApplicationLifecycle {
       this.options.logger.error({ err: error, applicationId }, 'work after the application ended failed');
     }
   }
+}
+
+/**
+ * The application in the unit `tx`, read under its row lock (NOT_FOUND when unknown): whether it
+ * has ended is decided on what was last committed, and no unit of another replica can end it
+ * between this check and the event written after it, so its terminal status event stays its last.
+ */
+async function lockedApplication(tx: StoreTransaction, applicationId: string): Promise<Application> {
+  return (await tx.applications.findForUpdate(applicationId)) ?? tx.applications.get(applicationId);
 }
 
 /** Whether `changes` changes anything (most events change nothing but the log). */

@@ -56,7 +56,8 @@ export class ClusterEventRouter {
   async onJobEvent(tx: StoreTransaction, cluster: Cluster, event: ClusterJobEvent): Promise<void> {
     const { kind } = event;
     if (!kind || !event.applicationId) return;
-    const application = await tx.applications.find(event.applicationId);
+    // Under its row lock: whether it has ended is what was last committed, and stays so until this unit ends.
+    const application = await tx.applications.findForUpdate(event.applicationId);
     // Jobs of applications of another control plane, or that moved on, are not this control plane's to relay.
     if (!application || isTerminalApplicationStatus(application.status)) return;
     if (application.clusterId !== cluster.id && cluster.ownerApplicationId !== application.id) return;

@@ -4,7 +4,8 @@
  * FAILED with why, one that is aborted STOPPED; either way the target has stopped what it started.
  */
 import { serializeError } from '../../common/status.js';
-import type { DeploymentTarget } from '../../deployment/DeploymentTarget.js';
+import type { Logger } from '../../common/logger.js';
+import type { ClusterHandle, DeploymentTarget } from '../../deployment/DeploymentTarget.js';
 import type { Cluster, ClusterSpec } from '../model/Cluster.js';
 import type { ClusterLinks } from './ClusterLinks.js';
 import type { ClusterRecorder } from './ClusterRecorder.js';
@@ -22,6 +23,7 @@ export interface ClusterDeploymentsOptions {
   onEnded?: DeploymentEnded;
   /** The lease time of clusters deployed for applications, in milliseconds; none when not given. */
   leaseTimeMs?: number;
+  logger: Logger;
 }
 
 /** How a deployment ended: the cluster runs, the deployment failed, or it was stopped. */
@@ -81,8 +83,11 @@ export class ClusterDeployments {
       write.catch(() => undefined);
       recording.push(write);
     };
+    // Once the target has started the cluster, a deployment that fails after all (a write refused
+    // because another replica took the lease, a subject that ended) stops it here: nobody else will.
+    let handle: ClusterHandle | undefined;
     try {
-      const handle = await target.deploy(
+      handle = await target.deploy(
         {
           clusterId: id,
           taskExecutors,
@@ -97,6 +102,8 @@ export class ClusterDeployments {
         {
           // At once, outside any shared transaction: a restart finds what the target started through it.
           onRecorded: (reference) => recorder.clusters.update(id, { deploymentReference: reference }),
+          // Under the lease's fence: a replica taking the cluster over waits, then stops every member recorded.
+          startMembers: (start) => recorder.asFollower(id, start),
           onJobManagerListening: (address) => {
             // Renewed from now on, while the task executors register, so the lease never lapses under a live control plane.
             links.holdLease({ ...cluster, jobmanagerAddress: address });
@@ -137,6 +144,14 @@ export class ClusterDeployments {
       // Nothing of it runs any more: no lease to renew, no connection to keep.
       links.forget(id);
       await Promise.allSettled(recording);
+      await handle
+        ?.kill()
+        .catch((killError: unknown) =>
+          this.options.logger.error(
+            { err: killError, clusterId: id },
+            'processes of a failed deployment survived SIGKILL',
+          ),
+        );
       if (this.options.closing()) throw error;
       ended(signal.aborted ? 'stopped' : 'failed');
       if (signal.aborted) {

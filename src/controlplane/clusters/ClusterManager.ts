@@ -98,6 +98,7 @@ export class ClusterManager {
       closing: () => this.closing,
       onEnded: options.onDeploymentEnded,
       leaseTimeMs,
+      logger,
     });
   }
 

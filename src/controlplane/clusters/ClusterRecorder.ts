@@ -48,6 +48,21 @@ export class ClusterRecorder {
     await this.observer.onClusterStatus(tx, cluster, message);
   }
 
+  /**
+   * Runs `work` (which must not wait for anything) as the cluster's follower: on a store shared by
+   * replicas inside a unit of work that checks this process's fencing token and holds it until
+   * `work` returned, so that a replica taking the lease over waits for `work` (the takeover's
+   * update of the lease waits for the fence's row lock), and `work` does not run at all, rejecting
+   * with FencedWriteError, once another replica took it. On a store of its own, `work` runs as is.
+   */
+  async asFollower<T>(clusterId: string, work: () => T): Promise<T> {
+    if (!this.leases.shared) return work();
+    return this.store.transaction(async (tx) => {
+      await this.leases.fence(tx, clusterId);
+      return work();
+    });
+  }
+
   /** Records a job event of the cluster as consumed, together with what the observer makes of it; resolves once committed. */
   consume(cluster: Cluster, event: Parameters<ClusterObserver['onJobEvent']>[2]): Promise<void> {
     return this.store.transaction(async (tx) => {

@@ -130,6 +130,31 @@ describe('ApplicationEventLog', () => {
     for (const events of await Promise.all(seen)) expect(events.map((event) => event.sequence)).toEqual([1, 2, 3]);
   });
 
+  it('a follower that reads the end before it hears of the append reads again, and ends on the terminal event', async () => {
+    const state = testState();
+    const application = testApplication();
+    await state.applications.insert(application);
+    await append(state, application.id, note('x'));
+    await end(state, application.id);
+    // As on PostgreSQL: the first read after the cursor began before the end committed (it finds
+    // nothing), the status read after the commit (ended), and this log has not heard of the append yet.
+    let stale = true;
+    const events = Object.create(state.events, {
+      read: {
+        value: (applicationId: string, after: number, limit: number) => {
+          if (stale) {
+            stale = false;
+            return Promise.resolve([]);
+          }
+          return state.events.read(applicationId, after, limit);
+        },
+      },
+    }) as typeof state.events;
+    const log = new ApplicationEventLog(events, state.applications);
+    const seen = await collect(await log.watch({ applicationId: application.id, afterSequence: 1, follow: true }));
+    expect(seen.map((event) => [event.sequence, event.kind.type])).toEqual([[2, 'applicationStatusChanged']]);
+  });
+
   it('a followed watch of an application that has ended replays and ends', async () => {
     const state = testState();
     const application = testApplication();

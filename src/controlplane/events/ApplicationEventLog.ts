@@ -44,6 +44,8 @@ interface SharedRead {
   endedRead?: Promise<boolean>;
   /** Group commit's fsync that covers the read, asked for by its first reader and awaited by all (dropped if it fails, so a later reader asks again). */
   durable?: Promise<void>;
+  /** Whether nothing is stored after `after` still, read once the status said ended; one read for all its readers (see read()). */
+  nothingAfterEnd?: Promise<boolean>;
 }
 
 /** Appends to and watches the event logs of all applications. */
@@ -172,6 +174,18 @@ export class ApplicationEventLog {
     return read.endedRead;
   }
 
+  /** Whether the application still has no event after the read's cursor, read after its status said ended; one read for all the readers that share `read`. */
+  private nothingAfterEnd(read: SharedRead, applicationId: string): Promise<boolean> {
+    read.nothingAfterEnd ??= this.events.read(applicationId, read.after, 1).then(
+      (events) => events.length === 0,
+      (error: unknown) => {
+        read.nothingAfterEnd = undefined;
+        throw error;
+      },
+    );
+    return read.nothingAfterEnd;
+  }
+
   /** Resolves once what `read` holds is on disk; one wait for all the readers that share it. */
   private durableRead(read: SharedRead, durable: () => Promise<void>): Promise<void> {
     read.durable ??= durable().catch((error: unknown) => {
@@ -222,7 +236,15 @@ export class ApplicationEventLog {
         const ended = read.ended ?? (await this.endedRead(read, applicationId));
         if (this.appends !== appends) continue;
         read.ended = ended;
-        if (ended) return;
+        if (ended) {
+          // The status and the terminal event commit together, but this process may hear of the
+          // commit (appends) after the status read saw it (PostgreSQL answers each on its own
+          // connection): the events are read once more, and a follower ends only on its terminal
+          // event, or when nothing is stored after its cursor even now.
+          if (await this.nothingAfterEnd(read, applicationId)) return;
+          this.lastReads.delete(applicationId);
+          continue;
+        }
         await wakeUps.next();
       }
     } finally {

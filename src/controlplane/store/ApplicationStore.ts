@@ -56,6 +56,15 @@ export interface ApplicationStore {
   get(id: string, tenant?: string): Promise<Application>;
   /** The tenant's newest application of this name, if any (the previous run `run -r` resumes). */
   findLatestByName(name: string, tenant: string): Promise<Application | undefined>;
+  /**
+   * The application as last committed, or undefined, read under its row lock, which the unit of
+   * work holds until it ends: a unit that decides by the application's status before it writes (has
+   * it ended? may it move to this status?) sees every change committed before, and no other unit
+   * changes the application until this one has ended. Several replicas on one database (PostgreSQL,
+   * READ COMMITTED) need it; a store whose units run one at a time (SQLite) answers as {@link find}.
+   * Outside a unit, the same as {@link find}.
+   */
+  findForUpdate(id: string): Promise<Application | undefined>;
   /** The tenant's application submitted with this request id, if any. */
   findByRequestId(requestId: string, tenant: string): Promise<Application | undefined>;
   /** Applies `changes` to the application. */

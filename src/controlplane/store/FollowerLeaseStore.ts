@@ -49,8 +49,10 @@ export interface FollowerLeaseStore {
   renew(holder: string, leases: readonly HeldLease[], ttlMs: number): Promise<string[]>;
   /**
    * Lets go of a lease `holder` holds with `token`: it expires now, for another replica to take at
-   * once (`ended` false: a replica shutting down), or its row goes (`ended` true: the subject has
-   * ended and nobody needs to follow it). Nothing when the lease is no longer `holder`'s.
+   * once (`ended` false: a replica shutting down), or (`ended` true: the subject has ended and
+   * nobody needs to follow it) it is held by nobody from now on: `find` answers undefined, no fence
+   * passes, and it is never taken again, so that its tokens never start over. Nothing when the lease
+   * is no longer `holder`'s.
    */
   release(subjectId: string, holder: string, token: number, ended: boolean): Promise<void>;
   /** Up to `limit` subjects whose lease has expired (or was let go), the longest expired first. */

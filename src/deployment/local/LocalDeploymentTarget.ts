@@ -169,9 +169,9 @@ export class LocalDeploymentTarget implements DeploymentTarget {
       writeLocalClusterRecord(folder, record);
       return child;
     };
-    try {
-      // Written by this job manager once it listens; a file left by an earlier one would send the task executors astray.
-      const addressFile = join(work, JOB_MANAGER_ADDRESS_FILE);
+    // Written by this job manager once it listens; a file left by an earlier one would send the task executors astray.
+    const addressFile = join(work, JOB_MANAGER_ADDRESS_FILE);
+    const startAll = () => {
       rmSync(addressFile, { force: true });
       const jobManager = start({ role: 'jobmanager', index: 0 }, [
         '--heartbeat-interval',
@@ -202,6 +202,11 @@ export class LocalDeploymentTarget implements DeploymentTarget {
         ]);
         return { process: child, resourceId };
       });
+      return { jobManager, taskExecutors };
+    };
+    try {
+      // Every member is started and recorded while nobody else may take the cluster over (see DeploymentProgress.startMembers).
+      const { jobManager, taskExecutors } = await (progress.startMembers?.(startAll) ?? startAll());
       const address = await waitForListening(jobManager, this.options.listenTimeoutMs ?? 15_000, signal);
       record.jobmanagerAddress = address;
       writeLocalClusterRecord(folder, record);

@@ -47,6 +47,11 @@ export class PostgresApplicationStore implements ApplicationStore {
     return this.findOne('SELECT * FROM applications WHERE id = $1', [id]);
   }
 
+  /** `FOR UPDATE` waits for a unit that changed the row to end, then reads what it committed (READ COMMITTED). */
+  findForUpdate(id: string): Promise<Application | undefined> {
+    return this.findOne('SELECT * FROM applications WHERE id = $1 FOR UPDATE', [id]);
+  }
+
   async get(id: string, tenant?: string): Promise<Application> {
     const application = await this.find(id);
     if (!application || (tenant !== undefined && application.tenant !== tenant))

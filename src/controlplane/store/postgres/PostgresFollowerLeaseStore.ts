@@ -4,7 +4,9 @@
  * Taking a lease is one conditional statement (an insert, or an update of an expired row that
  * raises the token), so two replicas taking the same lease at once get it once. A fence check
  * reads the row `FOR SHARE`: a takeover's update waits for every unit that checked the old token,
- * and a unit that checks after a takeover committed sees the new token and is refused.
+ * and a unit that checks after a takeover committed sees the new token and is refused. When its
+ * subject ends, a lease's row stays, held by nobody ('') and never expiring, so that nobody takes it
+ * again: taken anew from token 1, a stale holder's old token would pass the fence again.
  */
 import { fencedWrite, type FollowerLease, type FollowerLeaseStore, type HeldLease } from '../FollowerLeaseStore.js';
 import type { PostgresAccess } from './PostgresAccess.js';
@@ -29,7 +31,7 @@ export class PostgresFollowerLeaseStore implements FollowerLeaseStore {
        VALUES ($1, $2, 1, clock_timestamp() + ${TTL})
        ON CONFLICT (subject_id) DO UPDATE
          SET holder = EXCLUDED.holder, fencing_token = lease.fencing_token + 1, expires_at = EXCLUDED.expires_at
-         WHERE $4 OR lease.expires_at <= clock_timestamp()
+         WHERE lease.holder <> '' AND ($4 OR lease.expires_at <= clock_timestamp())
        RETURNING *`,
       [subjectId, holder, ttlMs, force],
     );
@@ -52,7 +54,7 @@ export class PostgresFollowerLeaseStore implements FollowerLeaseStore {
   async release(subjectId: string, holder: string, token: number, ended: boolean): Promise<void> {
     await this.access.query(
       ended
-        ? 'DELETE FROM follower_leases WHERE subject_id = $1 AND holder = $2 AND fencing_token = $3'
+        ? `UPDATE follower_leases SET holder = '', expires_at = 'infinity' WHERE subject_id = $1 AND holder = $2 AND fencing_token = $3`
         : `UPDATE follower_leases SET expires_at = '-infinity' WHERE subject_id = $1 AND holder = $2 AND fencing_token = $3`,
       [subjectId, holder, token],
     );
@@ -67,9 +69,10 @@ export class PostgresFollowerLeaseStore implements FollowerLeaseStore {
   }
 
   async find(subjectId: string): Promise<FollowerLease | undefined> {
-    const { rows } = await this.access.query<LeaseRow>('SELECT * FROM follower_leases WHERE subject_id = $1', [
-      subjectId,
-    ]);
+    const { rows } = await this.access.query<LeaseRow>(
+      "SELECT * FROM follower_leases WHERE subject_id = $1 AND holder <> ''",
+      [subjectId],
+    );
     return rows[0] && fromRow(rows[0]);
   }
 
@@ -78,7 +81,8 @@ export class PostgresFollowerLeaseStore implements FollowerLeaseStore {
       'SELECT * FROM follower_leases WHERE subject_id = $1 FOR SHARE',
       [subjectId],
     );
-    if (rows[0]?.fencing_token !== token) throw fencedWrite(subjectId, token, rows[0] && fromRow(rows[0]));
+    const row = rows[0]?.holder === '' ? undefined : rows[0];
+    if (row?.fencing_token !== token) throw fencedWrite(subjectId, token, row && fromRow(row));
   }
 }
 

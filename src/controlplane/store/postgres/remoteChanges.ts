@@ -46,40 +46,45 @@ export class RemoteChanges {
     return () => this.listeners.delete(listener);
   }
 
-  /** Ends the connection. */
+  /**
+   * Ends the connection: first the connection itself, whose end also ends connect()'s wait for its
+   * loss, then that loop. (Waiting for the loop first waited for ever: the loop waits for the
+   * connection to end, and a replica shutting down with watchers did not exit.)
+   */
   async close(): Promise<void> {
     this.closed = true;
-    await this.connecting?.catch(() => undefined);
     await this.client?.end().catch(() => undefined);
+    await this.connecting?.catch(() => undefined);
   }
 
   private async connect(): Promise<void> {
     while (!this.closed) {
       const client = new pg.Client({ connectionString: this.url, application_name: 'flotilla-controlplane-listen' });
+      // Known to close() from the start, and its end heard from the start, so that close() ends it at any step.
+      this.client = client;
+      const lost = new Promise<Error>((resolve) => {
+        client.once('error', resolve);
+        client.once('end', () => resolve(new Error('the listening connection ended')));
+      });
       try {
         await client.connect();
         client.on('notification', (message) => {
           const change = changeOf(message.payload, this.origin);
           if (change) for (const listener of this.listeners) listener(change);
         });
-        const lost = new Promise<Error>((resolve) => {
-          client.once('error', resolve);
-          client.once('end', () => resolve(new Error('the listening connection ended')));
-        });
         await client.query(`LISTEN ${CHANGES_CHANNEL}`);
-        this.client = client;
         // What was committed while no connection listened is missed: every reader is woken once.
-        for (const listener of this.listeners) listener({ kind: 'events', applicationId: '*' });
-        for (const listener of this.listeners) listener({ kind: 'driverLog', applicationId: '*' });
+        if (!this.closed) {
+          for (const listener of this.listeners) listener({ kind: 'events', applicationId: '*' });
+          for (const listener of this.listeners) listener({ kind: 'driverLog', applicationId: '*' });
+        }
         const error = await lost;
-        if (this.closed) return;
-        this.onError(error);
+        if (!this.closed) this.onError(error);
       } catch (error) {
-        if (this.closed) return;
-        this.onError(error as Error);
+        if (!this.closed) this.onError(error as Error);
       }
       await client.end().catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      if (!this.closed) await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
 }

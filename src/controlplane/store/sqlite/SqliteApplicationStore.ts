@@ -80,6 +80,11 @@ export class SqliteApplicationStore implements ApplicationStore {
     return (this.access.now() && this.kept.answer(id)) || this.access.read(() => this.findNow(id));
   }
 
+  /** Units run one at a time on SQLite: nothing can change the row between this read and the unit's writes. */
+  findForUpdate(id: string): Promise<Application | undefined> {
+    return this.find(id);
+  }
+
   get(id: string, tenant?: string): Promise<Application> {
     // A kept row of the tenant (or of any, without one) is answered as it was the last time.
     const kept = this.access.now() && (tenant === undefined || this.kept.get(id)?.tenant === tenant);

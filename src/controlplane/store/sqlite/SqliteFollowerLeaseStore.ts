@@ -2,11 +2,15 @@
  * The `follower_leases` table: the SQLite {@link FollowerLeaseStore}. One process writes a SQLite
  * file, so on SQLite the control plane holds every lease itself (clusters/SoleFollower.ts) and
  * never checks a fence on its path of events; the table is here so that the store contract holds
- * the same on both stores. Expiry is by this process's clock, in milliseconds.
+ * the same on both stores. Expiry is by this process's clock, in milliseconds. An ended subject's
+ * row stays, held by nobody, so that its tokens never start over (see PostgresFollowerLeaseStore).
  */
 import { fencedWrite, type FollowerLease, type FollowerLeaseStore, type HeldLease } from '../FollowerLeaseStore.js';
 import type { SqliteAccess } from './SqliteAccess.js';
 import type { StateDatabase } from './stateDatabase.js';
+
+/** The holder of an ended subject's lease: the row stays with its last token, never expires, and is taken by nobody. */
+const ENDED = '';
 
 interface LeaseRow {
   subject_id: string;
@@ -26,6 +30,8 @@ export class SqliteFollowerLeaseStore implements FollowerLeaseStore {
     return this.access.write(() => {
       const now = Date.now();
       const row = this.select(subjectId);
+      // An ended subject's lease is never taken again: its token would start over.
+      if (row?.holder === ENDED) return undefined;
       if (!row) {
         this.db
           .prepare('INSERT INTO follower_leases (subject_id, holder, fencing_token, expires_at) VALUES (?, ?, 1, ?)')
@@ -56,7 +62,7 @@ export class SqliteFollowerLeaseStore implements FollowerLeaseStore {
   release(subjectId: string, holder: string, token: number, ended: boolean): Promise<void> {
     return this.access.write(() => {
       const sql = ended
-        ? 'DELETE FROM follower_leases WHERE subject_id = ? AND holder = ? AND fencing_token = ?'
+        ? `UPDATE follower_leases SET holder = '${ENDED}', expires_at = ${Number.MAX_SAFE_INTEGER} WHERE subject_id = ? AND holder = ? AND fencing_token = ?`
         : `UPDATE follower_leases SET expires_at = ${Date.now() - 1} WHERE subject_id = ? AND holder = ? AND fencing_token = ?`;
       this.db.prepare(sql).run(subjectId, holder, token);
     });
@@ -75,13 +81,14 @@ export class SqliteFollowerLeaseStore implements FollowerLeaseStore {
   find(subjectId: string): Promise<FollowerLease | undefined> {
     return this.access.read(() => {
       const row = this.select(subjectId);
-      return row && fromRow(row);
+      return row && row.holder !== ENDED ? fromRow(row) : undefined;
     });
   }
 
   checkFence(subjectId: string, token: number): Promise<void> {
     return this.access.read(() => {
       const row = this.select(subjectId);
+      if (row?.holder === ENDED) throw fencedWrite(subjectId, token, undefined);
       if (row?.fencing_token !== token) throw fencedWrite(subjectId, token, row && fromRow(row));
     });
   }
