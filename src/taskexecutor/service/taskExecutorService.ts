@@ -62,7 +62,9 @@ export function taskExecutorService(deps: TaskExecutorServiceDependencies): Host
       if (!request.executionAttemptId) throw new InvalidArgumentError('execution_attempt_id is required');
       const checkpointId = toSafeNumber(request.checkpointId, 'checkpoint_id');
       const timestamp = toSafeNumber(request.timestampMs, 'timestamp_ms');
-      return { accepted: deps.tasks.triggerCheckpoint(request.executionAttemptId, checkpointId, timestamp, request.stop) };
+      return {
+        accepted: deps.tasks.triggerCheckpoint(request.executionAttemptId, checkpointId, timestamp, request.stop),
+      };
     },
     async confirmCheckpoint(request) {
       if (!request.executionAttemptId) throw new InvalidArgumentError('execution_attempt_id is required');
