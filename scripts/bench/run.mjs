@@ -50,8 +50,8 @@ const out =
 const command = values.smoke
   ? 'npm run bench:smoke'
   : partial
-    ? `node scripts/bench/run.mjs --only ${values.only}${values.merge ? ' --merge' : ''}`
-    : 'npm run bench';
+    ? `node scripts/bench/run.mjs --only ${values.only}${values.merge ? ' --merge' : ''}${values.kubernetes ? ' --kubernetes' : ''}`
+    : `npm run bench${values.kubernetes ? ' -- --kubernetes' : ''}`;
 
 // An interrupted run leaves no cluster behind: the control planes' clusters are detached processes
 // (direct children are killed by lib/processes.mjs on exit).
