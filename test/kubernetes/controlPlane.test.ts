@@ -246,6 +246,8 @@ describe('a control plane on --deployment-target kubernetes', () => {
       event.kind?.$case === 'clusterStatusChanged' ? [event.kind.clusterStatusChanged.message] : [],
     );
     expect(notes).toContain(`pod ${pod} was deleted`);
+    // The loss ended the application, so the lost pod was not replaced.
+    expect(notes.filter((note) => note.includes(' replaces '))).toEqual([]);
     await nothingLeft();
   });
 
@@ -339,5 +341,54 @@ describe('a control plane on --deployment-target kubernetes', () => {
     const endedAfterMs = Date.now() - killedAt;
     expect(endedAfterMs).toBeGreaterThanOrEqual(leaseMs / 3);
     expect(endedAfterMs).toBeLessThan(leaseMs + 60_000);
+  });
+
+  it('replaces the pod of a task executor deleted mid-job in application mode: the job restarts on the new pod and the application ends FINISHED, leaving nothing', async () => {
+    const controlPlane = await startKubernetesControlPlane();
+    // main() runs in the job manager; the one task executor's one slot runs the job.
+    const run = await runCli(
+      ['run', '--target', 'application', '--task-executors', '1', '--slots', '1', ...app('slow'), '3000', '/tmp/slow'],
+      controlPlane.env,
+    );
+    expect(run.code).toBe(0);
+    const applicationId = run.stdout.trim();
+    await expect
+      .poll(
+        async () => {
+          const events = await watchAll(controlPlane.client, applicationId, 0, false);
+          return (
+            jobStatuses(events).get('k8s-slow: slow job') === JobStatus.RUNNING &&
+            events.some(
+              (event) =>
+                event.kind?.$case === 'taskStateChanged' &&
+                event.kind.taskStateChanged.state === ExecutionState.RUNNING,
+            )
+          );
+        },
+        { timeout: 120_000, interval: 500 },
+      )
+      .toBe(true);
+    const { clusterId } = (await controlPlane.client.getApplication({ applicationId })).application!;
+    const pod = podName(clusterId, { role: 'taskexecutor', index: 0 });
+    await tier.client.call('DELETE', `/api/v1/namespaces/default/pods/${pod}`, { gracePeriodSeconds: 0 });
+    const events = await watchAll(controlPlane.client, applicationId, 0, true);
+    const { application } = await controlPlane.client.getApplication({ applicationId });
+    expect(finalStatus(events), application!.failure?.message).toBe(ApplicationStatus.FINISHED);
+    const notes = events.flatMap((event) =>
+      event.kind?.$case === 'clusterStatusChanged' ? [event.kind.clusterStatusChanged.message] : [],
+    );
+    expect(notes).toContain(`pod ${pod} was deleted`);
+    expect(notes).toContainEqual(
+      expect.stringMatching(new RegExp(`^pod ${pod}-r[0-9a-z]+ replaces ${pod}, whose task executor was lost$`)),
+    );
+    // The job lost its task, restarted, and finished on the new pod's slot.
+    const slowJob = events.flatMap((event) =>
+      event.kind?.$case === 'jobStatusChanged' && event.kind.jobStatusChanged.jobName === 'k8s-slow: slow job'
+        ? [event.kind.jobStatusChanged.status]
+        : [],
+    );
+    expect(slowJob).toContain(JobStatus.RESTARTING);
+    expect(slowJob.at(-1)).toBe(JobStatus.FINISHED);
+    await nothingLeft();
   });
 });
