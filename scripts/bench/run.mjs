@@ -10,11 +10,15 @@
 //   --only 5 --merge                      run only these figures and put their rows and sections into the existing
 //                                         report (docs/benchmarks.md, or --out), with a note saying when they were measured
 //   --no-profile                          skip the --cpu-prof runs of the figures that profile their misses
+//   --kubernetes                          also measure figure 2 on Kubernetes: starts the project's test cluster
+//                                         (scripts/k8s/cluster.mjs, root, the binaries of scripts/k8s/build.sh) for
+//                                         the run and stops it after, putting the host's settings back
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import { killLeftoverClusters } from './lib/controlPlane.mjs';
+import { startKubernetesCluster, stopKubernetesClusterNow } from './lib/kubernetesCluster.mjs';
 import { describeMachine } from './lib/machine.mjs';
 import { ROOT } from './lib/paths.mjs';
 import { existsSync, readFileSync } from 'node:fs';
@@ -27,6 +31,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     'no-profile': { type: 'boolean', default: false },
     merge: { type: 'boolean', default: false },
+    kubernetes: { type: 'boolean', default: false },
   },
 });
 if (values.merge && (values.only === undefined || values.smoke)) {
@@ -45,14 +50,15 @@ const out =
 const command = values.smoke
   ? 'npm run bench:smoke'
   : partial
-    ? `node scripts/bench/run.mjs --only ${values.only}${values.merge ? ' --merge' : ''}`
-    : 'npm run bench';
+    ? `node scripts/bench/run.mjs --only ${values.only}${values.merge ? ' --merge' : ''}${values.kubernetes ? ' --kubernetes' : ''}`
+    : `npm run bench${values.kubernetes ? ' -- --kubernetes' : ''}`;
 
 // An interrupted run leaves no cluster behind: the control planes' clusters are detached processes
 // (direct children are killed by lib/processes.mjs on exit).
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     killLeftoverClusters();
+    stopKubernetesClusterNow();
     process.exit(130);
   });
 }
@@ -66,23 +72,35 @@ process.stderr.write(
 
 const results = [];
 let failed = false;
-for (const name of FIGURES) {
-  const { figure, run } = await import(`./figures/${name}.mjs`);
-  if (only && !only.includes(figure.id)) continue;
-  const log = (text) => process.stderr.write(`${stamp()} [${figure.id}] ${text}\n`);
-  log(figure.title.replaceAll('`', ''));
-  const figureBegin = performance.now();
-  const loadBefore = loadavg()[0];
-  let result;
-  try {
-    result = { figure, ...(await run({ smoke: values.smoke, log, profile: !values['no-profile'] })) };
-  } catch (error) {
-    failed = true;
-    log(`FAILED: ${error?.stack ?? error}`);
-    result = { figure, error: String(error?.stack ?? error) };
+// Only figure 2 measures on Kubernetes; the cluster is started only when it runs.
+const kubernetes =
+  values.kubernetes && (!only || only.includes('2'))
+    ? await startKubernetesCluster((text) => process.stderr.write(`${stamp()} [k8s] ${text}\n`))
+    : undefined;
+try {
+  for (const name of FIGURES) {
+    const { figure, run } = await import(`./figures/${name}.mjs`);
+    if (only && !only.includes(figure.id)) continue;
+    const log = (text) => process.stderr.write(`${stamp()} [${figure.id}] ${text}\n`);
+    log(figure.title.replaceAll('`', ''));
+    const figureBegin = performance.now();
+    const loadBefore = loadavg()[0];
+    let result;
+    try {
+      result = { figure, ...(await run({ smoke: values.smoke, log, profile: !values['no-profile'], kubernetes })) };
+    } catch (error) {
+      failed = true;
+      log(`FAILED: ${error?.stack ?? error}`);
+      result = { figure, error: String(error?.stack ?? error) };
+    }
+    result.conditions = { seconds: (performance.now() - figureBegin) / 1000, loadBefore, loadAfter: loadavg()[0] };
+    results.push(result);
   }
-  result.conditions = { seconds: (performance.now() - figureBegin) / 1000, loadBefore, loadAfter: loadavg()[0] };
-  results.push(result);
+} finally {
+  await kubernetes?.stop().catch((error) => {
+    failed = true;
+    process.stderr.write(`${stamp()} [k8s] stopping the test cluster failed: ${error?.stack ?? error}\n`);
+  });
 }
 
 const durationMs = performance.now() - begin;

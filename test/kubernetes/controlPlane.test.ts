@@ -7,6 +7,7 @@
  * a control plane killed with -9 and restarted still ends its application, and afterwards no pod,
  * Service or Secret of Flotilla is left in the namespace. One tier serves the whole file.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApplicationStatus, ExecutionState, JobStatus } from '../../generated/flotilla/v1/status.js';
@@ -17,6 +18,7 @@ import { ROOT, runCli } from '../support/processes.js';
 import { tempDir } from '../support/tempDir.js';
 import { startFullTier, type FullTier } from '../support/kubernetes/fullTier.js';
 import { buildFlotillaImage, FLOTILLA_IMAGE } from '../support/kubernetes/images.js';
+import { JOB_MANAGER_SERVICE_ACCOUNT } from '../support/kubernetes/jobManagerRole.js';
 
 vi.setConfig({ testTimeout: 240_000, hookTimeout: 300_000 });
 
@@ -56,14 +58,17 @@ function kubernetesFlags(): string[] {
     '5',
     '--kubernetes-label',
     'team=data',
+    // As docs/kubernetes.md sets it up: a job manager whose lease expires may delete its own pod.
+    '--kubernetes-service-account',
+    JOB_MANAGER_SERVICE_ACCOUNT,
     '--kubernetes-node-log-dir',
     '/var/log/pods',
   ];
 }
 
 const running: TestControlPlane[] = [];
-async function startKubernetesControlPlane(stateDir?: string): Promise<TestControlPlane> {
-  const controlPlane = await startControlPlane(kubernetesFlags(), stateDir);
+async function startKubernetesControlPlane(stateDir?: string, args: string[] = []): Promise<TestControlPlane> {
+  const controlPlane = await startControlPlane([...kubernetesFlags(), ...args], stateDir);
   running.push(controlPlane);
   return controlPlane;
 }
@@ -84,6 +89,7 @@ afterEach(async () => {
 
 interface Named {
   metadata: { name: string; labels?: Record<string, string> };
+  status?: { phase?: string; conditions?: { type: string; status: string; reason?: string }[] };
 }
 
 /** The names of Flotilla's pods, Services and Secrets left in the namespace. */
@@ -109,6 +115,17 @@ afterEach(async () => {
       .catch(() => undefined);
   }
 });
+
+/** A pod's log as its kubelet wrote it on the node (the test cluster's API server cannot reach the kubelet). */
+function nodeLog(pod: string): string {
+  const folder = readdirSync('/var/log/pods').find((name) => name.startsWith(`default_${pod}_`));
+  if (!folder) return '(no log)';
+  const container = join('/var/log/pods', folder, 'flotilla');
+  return readdirSync(container)
+    .map((file) => readFileSync(join(container, file), 'utf8'))
+    .join('')
+    .slice(-6000);
+}
 
 const nothingLeft = () => expect.poll(leftovers, { timeout: 60_000, interval: 500 }).toEqual([]);
 
@@ -229,6 +246,8 @@ describe('a control plane on --deployment-target kubernetes', () => {
       event.kind?.$case === 'clusterStatusChanged' ? [event.kind.clusterStatusChanged.message] : [],
     );
     expect(notes).toContain(`pod ${pod} was deleted`);
+    // The loss ended the application, so the lost pod was not replaced.
+    expect(notes.filter((note) => note.includes(' replaces '))).toEqual([]);
     await nothingLeft();
   });
 
@@ -266,6 +285,110 @@ describe('a control plane on --deployment-target kubernetes', () => {
     const second = await startKubernetesControlPlane(stateDir);
     const events = await watchAll(second.client, applicationId, 0, true);
     expect(finalStatus(events)).toBe(ApplicationStatus.FINISHED);
+    await nothingLeft();
+  });
+
+  it('an owned cluster whose control plane is killed (-9) before it submitted anything deletes itself after the lease time: no pod, Service or Secret is left', async () => {
+    const leaseMs = 8000;
+    // Task executors no node can take (200 GB): the control plane waits for them, having submitted nothing, while the job manager runs.
+    const controlPlane = await startKubernetesControlPlane(undefined, [
+      '--cluster-lease-time',
+      `${leaseMs}ms`,
+      '--kubernetes-taskexecutor-memory',
+      '200000',
+    ]);
+    const run = await runCli(['run', '-D', ...app('slow'), '100', '/tmp/slow'], controlPlane.env);
+    expect(run.code).toBe(0);
+    const applicationId = run.stdout.trim();
+    const podsOf = async () =>
+      (
+        await tier.client.call<{ items: Named[] }>(
+          'GET',
+          '/api/v1/namespaces/default/pods?labelSelector=app.kubernetes.io%2Fname%3Dflotilla',
+        )
+      ).items;
+    let pods: Named[] = [];
+    const role = (name: string) => pods.find((pod) => pod.metadata.labels?.['flotilla.io/role'] === name);
+    const deadline = Date.now() + 60_000;
+    while (!(
+      role('jobmanager')?.status?.phase === 'Running' &&
+      role('taskexecutor')?.status?.conditions?.some((each) => each.reason === 'Unschedulable')
+    )) {
+      if (Date.now() > deadline)
+        throw new Error(
+          `no running job manager beside an unschedulable task executor within 60 s: ${JSON.stringify(pods.map((pod) => [pod.metadata.name, pod.status]))}\n${controlPlane.process.stderr().slice(-3000)}`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      pods = await podsOf();
+    }
+    const { jobs } = await controlPlane.client.listJobs({ applicationId, clusterId: '', pageSize: 50, pageToken: '' });
+    expect(jobs).toEqual([]);
+    await controlPlane.stop('SIGKILL');
+    const killedAt = Date.now();
+    // Nothing but the lease ends it: a third of the lease time later, the job manager still runs.
+    await new Promise((resolve) => setTimeout(resolve, leaseMs / 3));
+    const jobManager = (await podsOf()).find((pod) => pod.metadata.labels?.['flotilla.io/role'] === 'jobmanager');
+    expect(jobManager?.status?.phase).toBe('Running');
+    expect(await leftovers()).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^services\//), expect.stringMatching(/^secrets\//)]),
+    );
+    // The job manager deletes its own pod once its lease expired; garbage collection removes the rest.
+    try {
+      await expect.poll(leftovers, { timeout: leaseMs + 60_000, interval: 500 }).toEqual([]);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\njob manager's log:\n${nodeLog(jobManager!.metadata.name)}`);
+    }
+    const endedAfterMs = Date.now() - killedAt;
+    expect(endedAfterMs).toBeGreaterThanOrEqual(leaseMs / 3);
+    expect(endedAfterMs).toBeLessThan(leaseMs + 60_000);
+  });
+
+  it('replaces the pod of a task executor deleted mid-job in application mode: the job restarts on the new pod and the application ends FINISHED, leaving nothing', async () => {
+    const controlPlane = await startKubernetesControlPlane();
+    // main() runs in the job manager; the one task executor's one slot runs the job.
+    const run = await runCli(
+      ['run', '--target', 'application', '--task-executors', '1', '--slots', '1', ...app('slow'), '3000', '/tmp/slow'],
+      controlPlane.env,
+    );
+    expect(run.code).toBe(0);
+    const applicationId = run.stdout.trim();
+    await expect
+      .poll(
+        async () => {
+          const events = await watchAll(controlPlane.client, applicationId, 0, false);
+          return (
+            jobStatuses(events).get('k8s-slow: slow job') === JobStatus.RUNNING &&
+            events.some(
+              (event) =>
+                event.kind?.$case === 'taskStateChanged' &&
+                event.kind.taskStateChanged.state === ExecutionState.RUNNING,
+            )
+          );
+        },
+        { timeout: 120_000, interval: 500 },
+      )
+      .toBe(true);
+    const { clusterId } = (await controlPlane.client.getApplication({ applicationId })).application!;
+    const pod = podName(clusterId, { role: 'taskexecutor', index: 0 });
+    await tier.client.call('DELETE', `/api/v1/namespaces/default/pods/${pod}`, { gracePeriodSeconds: 0 });
+    const events = await watchAll(controlPlane.client, applicationId, 0, true);
+    const { application } = await controlPlane.client.getApplication({ applicationId });
+    expect(finalStatus(events), application!.failure?.message).toBe(ApplicationStatus.FINISHED);
+    const notes = events.flatMap((event) =>
+      event.kind?.$case === 'clusterStatusChanged' ? [event.kind.clusterStatusChanged.message] : [],
+    );
+    expect(notes).toContain(`pod ${pod} was deleted`);
+    expect(notes).toContainEqual(
+      expect.stringMatching(new RegExp(`^pod ${pod}-r[0-9a-z]+ replaces ${pod}, whose task executor was lost$`)),
+    );
+    // The job lost its task, restarted, and finished on the new pod's slot.
+    const slowJob = events.flatMap((event) =>
+      event.kind?.$case === 'jobStatusChanged' && event.kind.jobStatusChanged.jobName === 'k8s-slow: slow job'
+        ? [event.kind.jobStatusChanged.status]
+        : [],
+    );
+    expect(slowJob).toContain(JobStatus.RESTARTING);
+    expect(slowJob.at(-1)).toBe(JobStatus.FINISHED);
     await nothingLeft();
   });
 });

@@ -8,7 +8,9 @@
 // (for reference) in the cluster's shape: one, then N. A few more applications per size, watched,
 // give the processor time the cluster's processes used until main() started (/proc), against
 // what the machine's cores can give in that time; unless --no-profile, one more on a cluster whose
-// processes run under --cpu-prof says where that time goes.
+// processes run under --cpu-prof says where that time goes. With --kubernetes (`kubernetes` below,
+// the test cluster run.mjs started) the same is measured on pods, in the same run
+// (ownedClusterKubernetes.mjs).
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +32,7 @@ import {
   wallClockMs,
 } from '../lib/processes.mjs';
 import { formatNumber } from '../lib/stats.mjs';
+import { kubernetesRows } from './ownedClusterKubernetes.mjs';
 
 export const figure = {
   id: '2',
@@ -39,7 +42,7 @@ export const figure = {
 
 const eventMs = (event) => event.time.getTime();
 
-export async function run({ smoke, log, profile = true }) {
+export async function run({ smoke, log, profile = true, kubernetes }) {
   const sizes = smoke ? [1, 2] : [1, 2, 4];
   const runs = smoke ? 1 : 10;
   const watchedRuns = smoke ? 1 : 3;
@@ -138,6 +141,10 @@ export async function run({ smoke, log, profile = true }) {
   } finally {
     await controlPlane.close();
   }
+  if (kubernetes)
+    rows.push(
+      ...(await kubernetesRows({ cluster: kubernetes, sizes: smoke ? [1] : [1, 2], runs: smoke ? 1 : runs, log })),
+    );
   let profileMarkdown = '';
   try {
     if (profile) profileMarkdown = await profileOwnedCluster({ work, log, taskExecutors: sizes.at(-1), cores });
@@ -152,6 +159,11 @@ export async function run({ smoke, log, profile = true }) {
       'Event times are stamped by the control plane (millisecond resolution); main() start is read from the file the driver writes (sub-millisecond wall clock of the same machine).',
       "Slots per task executor are the control plane's default (parallelism + 1 = 2).",
       `CPU time: ${watchedRuns} more application(s) per size, during which the benchmark reads /proc/PID/stat of the cluster's processes every 10 ms until the driver's marker file exists (10 ms ticks); the wall time of those runs is not counted above.`,
+      ...(kubernetes
+        ? [
+            "Kubernetes rows (`--kubernetes`): the project's test cluster (scripts/k8s/cluster.mjs: Kubernetes 1.20 built from Debian's source, one kubelet on containerd on this machine, CNI bridge), started by this run and measured after the local rows with the same number of runs per size after one warm-up application; each application's pods are gone before the next. Pods request 0.1 (job manager) and 0.2 (task executor) cpu, limits 10× that; the image (scripts/k8s/image.mjs, from this checkout's dist/) is imported into the node's containerd, pull policy Never. The job manager's and task executors' log times are their own pino timestamps (same machine, same clock); the control plane's cluster events are stamped when its pod watch saw a change.",
+          ]
+        : []),
     ],
   };
 }

@@ -178,12 +178,22 @@ function sectionRange(lines, id) {
 export function mergeReport(existing, partial, { ids, command, machine }) {
   const lines = existing.split('\n');
   const fresh = partial.split('\n');
+  // Only the summary table's rows: tables in the sections (histories, profiles) have rows that start with a figure's number too.
+  const summaryRows = (of) => {
+    const header = of.findIndex((line) => line.startsWith('| # | figure |'));
+    let end = header + 2;
+    while (end < of.length && of[end].startsWith('| ')) end++;
+    return header < 0 ? [0, 0] : [header + 2, end];
+  };
   const isRowOf = (line, id) => line.startsWith(`| ${id} |`);
   for (const id of ids) {
     // Summary rows: the new ones where the old ones were (or after the last row of a lower figure).
-    const newRows = fresh.filter((line) => isRowOf(line, id));
-    const at = lines.findIndex((line) => isRowOf(line, id));
-    const kept = lines.filter((line) => !isRowOf(line, id));
+    const [freshBegin, freshEnd] = summaryRows(fresh);
+    const newRows = fresh.slice(freshBegin, freshEnd).filter((line) => isRowOf(line, id));
+    const [begin, end] = summaryRows(lines);
+    const inSummary = (index) => index >= begin && index < end;
+    const at = lines.findIndex((line, index) => inSummary(index) && isRowOf(line, id));
+    const kept = lines.filter((line, index) => !(inSummary(index) && isRowOf(line, id)));
     let insertAt = at;
     if (insertAt < 0) {
       const header = kept.findIndex((line) => line.startsWith('| # | figure |'));

@@ -65,6 +65,13 @@ export const jobmanagerCommand: CommandSpec = {
         'End the cluster (as ShutDownCluster does: task executors first, then this job manager, exit code 0) once no job has run and no control plane has renewed its lease (RenewClusterLease) for this long (30s, 5m, ...). A control plane gives each cluster it deploys for an application its --cluster-lease-time and renews it while it looks after the cluster. 0, the default, is no lease: the cluster runs until it is stopped.',
       default: '0',
     },
+    {
+      name: 'kubernetes-owner-pod',
+      type: 'string',
+      valueName: 'NAME',
+      description:
+        "On Kubernetes: the pod every object of this cluster names as its owner (this job manager's own). When the --lease-time expires, the job manager deletes that pod through the API server with its pod's service account (in-cluster config) once its task executors stopped, so garbage collection removes the whole cluster; the service account needs get and delete on pods (docs/kubernetes.md). The Kubernetes target sets it on clusters it deploys for an application.",
+    },
     BUNDLE_URI_ROOT_OPTION,
     CLUSTER_SECRET_FILE_OPTION,
     ...serverSecurityOptions(0),
@@ -88,6 +95,10 @@ export async function runJobmanager(args: ParsedCommandLine): Promise<number> {
   const settings = clusterMemberSettingsOf(args, listen, 'job manager');
   const addressFile = args.options['address-file'] as string | undefined;
   const leaseTimeMs = parseDuration(args.options['lease-time'] as string, '--lease-time');
+  const ownerPod = args.options['kubernetes-owner-pod'] as string | undefined;
+  if (ownerPod !== undefined && !leaseTimeMs)
+    throw new UsageError('--kubernetes-owner-pod is deleted when the lease expires: give --lease-time too');
+  let leaseExpired = false;
   const { metrics, serveBeside } = processMetricsOf(args, logger);
   return serveUntilSignalled(async (stop) => {
     const host = await startJobManager({
@@ -97,6 +108,7 @@ export async function runJobmanager(args: ParsedCommandLine): Promise<number> {
       heartbeatTimeoutMs,
       slotRequestTimeoutMs: positiveInteger(args, 'slot-request-timeout'),
       leaseTimeMs,
+      onLeaseExpired: () => (leaseExpired = true),
       onShutDown: (reason) => stop(reason, 0),
       logger,
       bundleUriRoots,
@@ -104,6 +116,19 @@ export async function runJobmanager(args: ParsedCommandLine): Promise<number> {
       metrics,
     });
     if (addressFile) writeAddressFile(addressFile, host.address);
-    return serveBeside(host);
+    return serveBeside(
+      ownerPod === undefined
+        ? host
+        : {
+            address: host.address,
+            async shutdown() {
+              await host.shutdown();
+              // Ended by its lease, the cluster removes its own objects: no control plane is left to.
+              if (!leaseExpired) return;
+              const { deleteOwnerPod } = await import('../../deployment/kubernetes/deleteOwnerPod.js');
+              await deleteOwnerPod(ownerPod, logger);
+            },
+          },
+    );
   }, logger);
 }

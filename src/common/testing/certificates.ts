@@ -19,8 +19,11 @@ export interface TestCertificates {
   keyPem: string;
 }
 
-/** Makes a CA and a server certificate for 127.0.0.1 / localhost, valid for a day. */
-export function makeTestCertificates(): TestCertificates {
+/**
+ * Makes a CA and a server certificate for 127.0.0.1 / localhost, valid for a day; `extraNames` are
+ * more subject alternative names in openssl's spelling (`IP:10.96.0.1`, `DNS:kubernetes`).
+ */
+export function makeTestCertificates(extraNames: readonly string[] = []): TestCertificates {
   const folder = tempDir('flotilla-tls-');
   const file = (name: string) => join(folder, name);
   const openssl = (...args: string[]) =>
@@ -52,7 +55,7 @@ export function makeTestCertificates(): TestCertificates {
     '-subj',
     '/CN=localhost',
   );
-  writeFileSync(file('san.cnf'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  writeFileSync(file('san.cnf'), `subjectAltName=${['IP:127.0.0.1', 'DNS:localhost', ...extraNames].join(',')}\n`);
   openssl(
     'x509',
     '-req',

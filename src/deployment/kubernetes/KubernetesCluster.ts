@@ -4,6 +4,12 @@
  * cluster was deployed with, and a member whose pod is gone has ended. Tearing it down asks the job
  * manager to shut the cluster down, then deletes every object of the cluster and waits until no
  * pod of it is left.
+ *
+ * While the control plane follows a running cluster, a task executor whose pod ends (deleted,
+ * OOM-killed, lost with its node) gets a new pod, once the job manager has declared it lost
+ * (heartbeats) and has had its say on what that means: a loss that ends the application (the
+ * driver's task executor in driver mode: DriverLostError) tears the cluster down, and nothing is
+ * replaced; otherwise jobs restart as their restart strategies allow, on the new pod's slots.
  */
 import type { CoreV1Api, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { NotFoundError } from '../../common/errors.js';
@@ -19,8 +25,9 @@ import {
 import { ANNOTATIONS, clusterSelector, LABELS, PORTS } from './clusterObjects.js';
 import { deleteClusterObjects } from './deleteClusterObjects.js';
 import { memberPhaseOf, startStepOf, terminationOf } from './podStatus.js';
-import { PodWatch } from './PodWatch.js';
+import { PodWatch, statusCodeOf } from './PodWatch.js';
 import type { PodLogs } from './PodLogs.js';
+import { replacementPod, resourceIdOf } from './replacementPod.js';
 
 /** What a Kubernetes cluster handle needs. */
 export interface KubernetesClusterOptions {
@@ -34,7 +41,19 @@ export interface KubernetesClusterOptions {
   connect: ConnectJobManager;
   clusterSecret?: string;
   logger: Logger;
+  /** The job manager's heartbeat timeout in milliseconds (default 6 s): how long it may take to declare a task executor lost. */
+  heartbeatTimeoutMs?: number;
 }
+
+/** How long the job manager may take to declare a task executor lost once its pod ended (heartbeat timeout and more). */
+const LOSS_DECLARED_WITHIN_MS = 60_000;
+/**
+ * How long after the job manager stopped counting the task executor a replacement waits for the
+ * application's verdict (a teardown), beyond the heartbeat timeout: a task executor whose connection
+ * broke leaves the registered list at once, but the job manager declares its tasks (a driver among
+ * them) lost only when its heartbeats time out.
+ */
+const VERDICT_WAIT_MS = 3000;
 
 /** How much of a log is read when the caller does not say. */
 const DEFAULT_LOG_TAIL_BYTES = 64 * 1024;
@@ -54,6 +73,7 @@ async function podsOf(core: CoreV1Api, namespace: string, clusterId: string): Pr
 /** A Kubernetes cluster. */
 export class KubernetesCluster implements ClusterHandle {
   private stopping: Promise<void> | undefined;
+  private killed = false;
 
   constructor(private readonly options: KubernetesClusterOptions) {}
 
@@ -120,6 +140,21 @@ export class KubernetesCluster implements ClusterHandle {
     const namespace = this.namespace;
     if (!namespace) return () => undefined;
     const told = new Map<string, string>();
+    const lastSeen = new Map<string, V1Pod>();
+    const lost = new Set<string>();
+    // A control plane that stops following the cluster (its teardown begins so) replaces nothing more.
+    const following = new AbortController();
+    const replace = (pod: V1Pod) => {
+      const name = pod.metadata!.name!;
+      if (lost.has(name) || pod.metadata?.labels?.[LABELS.role] !== 'taskexecutor') return;
+      lost.add(name);
+      this.replaceTaskExecutor(namespace, pod, onEvent, following.signal).catch((error: unknown) =>
+        this.options.logger.warn(
+          { err: error, clusterId: this.clusterId, pod: name },
+          'the pod of a lost task executor could not be replaced',
+        ),
+      );
+    };
     const watch = new PodWatch(
       this.options.config,
       this.options.core,
@@ -130,16 +165,20 @@ export class KubernetesCluster implements ClusterHandle {
         for (const pod of pods.values()) {
           const name = pod.metadata!.name!;
           current.add(name);
+          lastSeen.set(name, pod);
           const step = startStepOf(pod);
           // The first sight of a pod is where it is already; only what changes afterwards is news.
           if (step && told.has(name) && told.get(name) !== step) onEvent(step);
           if (step) told.set(name, step);
+          if (memberPhaseOf(pod) === 'exited') replace(pod);
         }
         for (const name of told.keys())
           if (!current.has(name)) {
             told.delete(name);
             onEvent(`pod ${name} was deleted`);
+            replace(lastSeen.get(name)!);
           }
+        for (const name of lastSeen.keys()) if (!current.has(name)) lastSeen.delete(name);
       },
       this.options.logger,
     );
@@ -151,10 +190,67 @@ export class KubernetesCluster implements ClusterHandle {
           'the pods of the cluster cannot be watched',
         ),
       );
-    return () => watch.stop();
+    return () => {
+      following.abort();
+      watch.stop();
+    };
+  }
+
+  /**
+   * Gives the task executor of the ended pod `pod` a new pod: once the job manager no longer counts
+   * it as registered and the application had time to end over it (which tears the cluster down),
+   * unless the cluster is going away.
+   */
+  private async replaceTaskExecutor(
+    namespace: string,
+    pod: V1Pod,
+    onEvent: (message: string) => void,
+    following: AbortSignal,
+  ): Promise<void> {
+    const { core, logger } = this.options;
+    const name = pod.metadata!.name!;
+    const resourceId = resourceIdOf(pod);
+    const goingAway = () => following.aborted || this.stopping !== undefined || this.killed;
+    const deadline = Date.now() + LOSS_DECLARED_WITHIN_MS;
+    for (;;) {
+      if (goingAway()) return;
+      const jobManager = (await podsOf(core, namespace, this.clusterId)).get('jobmanager');
+      if (!jobManager?.status?.podIP || memberPhaseOf(jobManager) !== 'running') return;
+      const admin = this.options.connect(`${jobManager.status.podIP}:${PORTS.jobManager}`, this.options.clusterSecret);
+      const registered = await admin
+        .overview({ timeoutMs: 2000 })
+        .then(({ registered }) => registered.some((each) => each.id === resourceId))
+        .catch(() => undefined)
+        .finally(() => admin.close());
+      if (registered === false) break;
+      if (Date.now() > deadline) {
+        logger.warn(
+          { clusterId: this.clusterId, pod: name },
+          'the job manager never declared the task executor of an ended pod lost; not replaced',
+        );
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    await new Promise((resolve) => setTimeout(resolve, (this.options.heartbeatTimeoutMs ?? 6000) + VERDICT_WAIT_MS));
+    if (goingAway()) return;
+    // An ended pod that is still there (OOM-killed, Failed) makes way: members are found by their label.
+    await core.deleteNamespacedPod({ name, namespace, gracePeriodSeconds: 0 }).catch((error: unknown) => {
+      if (statusCodeOf(error) !== 404) throw error;
+    });
+    const replacement = await core.createNamespacedPod({
+      namespace,
+      body: replacementPod(pod, Date.now().toString(36)),
+    });
+    logger.info(
+      { clusterId: this.clusterId, lost: name, replacement: replacement.metadata?.name },
+      'replaced the pod of a lost task executor',
+    );
+    onEvent(`pod ${replacement.metadata?.name} replaces ${name}, whose task executor was lost`);
   }
 
   async kill(): Promise<void> {
+    this.killed = true;
     const namespace = this.namespace;
     if (namespace) await deleteClusterObjects(this.options.core, namespace, this.clusterId, 0);
   }

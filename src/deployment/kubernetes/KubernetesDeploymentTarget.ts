@@ -237,6 +237,7 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
       connect: this.options.connect,
       clusterSecret,
       logger: this.options.logger,
+      heartbeatTimeoutMs: this.options.heartbeat?.timeoutMs,
     });
   }
 }

@@ -11,8 +11,21 @@
  * exactly as a local process is, and the job manager's heartbeats decide what a lost task executor
  * means for the jobs on it. Members listen on their pod's IP and speak plaintext with the cluster's
  * secret: the pod network is their boundary (TLS between pods is not done yet).
+ *
+ * The one exception to "no token": the job manager of a cluster with a lease gets its service
+ * account's token, CA and namespace (a projected volume at the place in-cluster clients look), so
+ * that a cluster ending itself with no control plane left deletes its own pod and with it, through
+ * garbage collection, everything else (deleteOwnerPod.ts).
  */
-import type { V1Container, V1ObjectMeta, V1OwnerReference, V1Pod, V1Secret, V1Service } from '@kubernetes/client-node';
+import type {
+  V1Container,
+  V1ObjectMeta,
+  V1OwnerReference,
+  V1Pod,
+  V1Secret,
+  V1Service,
+  V1Volume,
+} from '@kubernetes/client-node';
 import { memberName, type ClusterMember } from '../DeploymentTarget.js';
 import type { ContainerResources, KubernetesSettings } from './KubernetesSettings.js';
 
@@ -43,6 +56,8 @@ const SECRET_MOUNT = '/etc/flotilla/secret';
 export const CLUSTER_SECRET_KEY = 'cluster-secret';
 /** The environment variable holding the pod's IP (downward API), which members listen on and advertise. */
 const POD_IP_ENV = 'FLOTILLA_POD_IP';
+/** Where in-cluster clients find a pod's service account token, CA and namespace. */
+const SERVICE_ACCOUNT_MOUNT = '/var/run/secrets/kubernetes.io/serviceaccount';
 /** The uid and gid the members run as. */
 const MEMBER_UID = 10000;
 
@@ -114,6 +129,23 @@ function resources(of: ContainerResources, cpuLimitFactor: number) {
 
 /** The gRPC service each role serves, whose health the readiness probe asks. */
 const SERVICES = { jobmanager: 'flotilla.v1.DispatcherService', taskexecutor: 'flotilla.v1.TaskExecutorService' };
+
+/**
+ * The service account token volume of a job manager that deletes its own pod when its lease
+ * expires: what the ServiceAccount admission plugin would mount, made explicit so that only this
+ * pod gets it (every pod sets automountServiceAccountToken false).
+ */
+const SERVICE_ACCOUNT_VOLUME: V1Volume = {
+  name: 'service-account',
+  projected: {
+    defaultMode: 0o440,
+    sources: [
+      { serviceAccountToken: { path: 'token', expirationSeconds: 3600 } },
+      { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+      { downwardAPI: { items: [{ path: 'namespace', fieldRef: { fieldPath: 'metadata.namespace' } }] } },
+    ],
+  },
+};
 
 function container(
   input: ClusterObjectsInput,
@@ -190,6 +222,7 @@ function pod(input: ClusterObjectsInput, member: ClusterMember, main: V1Containe
 
 /** The job manager's pod (the owner of everything else). */
 export function jobManagerPod(input: ClusterObjectsInput): V1Pod {
+  const name = podName(input.clusterId, { role: 'jobmanager', index: 0 });
   const args = [
     'jobmanager',
     '--state-dir',
@@ -198,11 +231,18 @@ export function jobManagerPod(input: ClusterObjectsInput): V1Pod {
     String(input.heartbeat.intervalMs),
     '--heartbeat-timeout',
     String(input.heartbeat.timeoutMs),
-    // An owned cluster ends itself once its control plane stopped renewing it while no job ran.
-    ...(input.leaseTimeMs ? ['--lease-time', `${input.leaseTimeMs}ms`] : []),
+    // An owned cluster ends itself once its control plane stopped renewing it while no job ran, and deletes its pod.
+    ...(input.leaseTimeMs ? ['--lease-time', `${input.leaseTimeMs}ms`, '--kubernetes-owner-pod', name] : []),
   ];
   const main = container(input, 'jobmanager', args, PORTS.jobManager, input.settings.jobManagerResources);
-  return pod(input, { role: 'jobmanager', index: 0 }, main);
+  const jobManager = pod(input, { role: 'jobmanager', index: 0 }, main);
+  if (input.leaseTimeMs) {
+    // The token is requested for the pod's service account by name: the namespace's default when none is set.
+    jobManager.spec!.serviceAccountName = input.settings.serviceAccount || 'default';
+    jobManager.spec!.volumes!.push(SERVICE_ACCOUNT_VOLUME);
+    main.volumeMounts!.push({ name: SERVICE_ACCOUNT_VOLUME.name, mountPath: SERVICE_ACCOUNT_MOUNT, readOnly: true });
+  }
+  return jobManager;
 }
 
 /** Task executor `index`'s pod, registering with the job manager at `jobManagerAddress`. */

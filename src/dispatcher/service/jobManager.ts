@@ -63,6 +63,12 @@ export interface JobManagerOptions {
    * No lease when not given or 0 (a cluster started by hand runs until it is stopped).
    */
   leaseTimeMs?: number;
+  /**
+   * Called once when the lease expired, before the cluster shuts down: the process learns that it
+   * ends itself with no control plane left to clean up after it (a job manager on Kubernetes then
+   * deletes its own pod once its server is down).
+   */
+  onLeaseExpired?: (reason: string) => void;
   /** The Dispatcher's memory bounds; defaults in DISPATCHER_DEFAULTS. */
   limits?: Pick<
     DispatcherOptions,
@@ -123,10 +129,12 @@ export async function startJobManager(options: JobManagerOptions): Promise<Serve
     ? new ClusterLease({
         leaseTimeMs: options.leaseTimeMs,
         busy: () => dispatcher.jobCounts().running > 0,
-        onExpired: (reason) =>
+        onExpired: (reason) => {
+          options.onLeaseExpired?.(reason);
           void dispatcher
             .shutDownCluster(reason)
-            .catch((error: unknown) => options.logger.error({ err: error }, 'ending the cluster failed')),
+            .catch((error: unknown) => options.logger.error({ err: error }, 'ending the cluster failed'));
+        },
         logger: options.logger,
       })
     : undefined;

@@ -1,10 +1,12 @@
 /**
  * The pod network of the test cluster: a CNI bridge (flotilla0) with host-local addresses from
  * 10.244.0.0/24, no masquerading, nothing routed beyond the host; its address bookkeeping lives in
- * the tier's folder. Debian's containernetworking-plugins provide the plugins.
+ * the tier's folder. Pods route the Service range (10.96.0.0/24) through the bridge to the host,
+ * which holds the `kubernetes` Service's address (serviceProxy.ts); they have no default route. Debian's containernetworking-plugins provide the plugins.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SERVICE_CLUSTER_IP_RANGE } from './apiServer.js';
 
 /** The pods' subnet. */
 export const POD_SUBNET = '10.244.0.0/24';
@@ -30,6 +32,7 @@ export function writeCniConfig(folder: string): string {
         ipam: {
           type: 'host-local',
           ranges: [[{ subnet: POD_SUBNET }]],
+          routes: [{ dst: SERVICE_CLUSTER_IP_RANGE }],
           dataDir: join(folder, 'cni-addresses'),
         },
       },

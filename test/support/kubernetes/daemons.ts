@@ -23,9 +23,14 @@ export interface Daemon {
 }
 
 const started = new Set<ChildProcess>();
-afterAll(() => {
+const killLeft = () => {
   for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-});
+};
+afterAll(killLeft);
+// Daemons run in process groups of their own, so nothing else ends them with this process: when
+// it exits before the hooks above stopped them (a stop that outlasted its hook's timeout, after
+// which the test worker is closed), they are killed here rather than left running on the machine.
+process.on('exit', killLeft);
 
 /** Starts `command args` with its output appended to `logFile`. */
 export function startDaemon(

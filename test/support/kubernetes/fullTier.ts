@@ -1,7 +1,9 @@
 /**
  * The full tier of the test cluster: the API server tier plus kube-scheduler,
  * kube-controller-manager, containerd with a CNI bridge and one kubelet, so that pods really run
- * (from images imported into containerd, imagePullPolicy Never: no registry is reachable). It saves
+ * (from images imported into containerd, imagePullPolicy Never: no registry is reachable), the
+ * `kubernetes` Service pods reach the API server by (serviceProxy.ts, kube-proxy's part) and the job
+ * managers' service account with its Role (jobManagerRole.ts). It saves
  * the host settings it is going to change before it starts and, when it stops, deletes every pod,
  * stops every process it started (by pid), unmounts and removes what they left and puts the
  * settings back, also when it failed half-way or a test failed.
@@ -17,7 +19,9 @@ import { waitFor, type Daemon } from './daemons.js';
 import { readHostSettings, restoreHostSettings, unmountUnder, type HostSettings } from './hostSettings.js';
 import { buildPauseImage } from './images.js';
 import { writeKubeconfig } from './kubeconfig.js';
+import { createJobManagerRole } from './jobManagerRole.js';
 import { NODE_NAME, startKubelet } from './kubelet.js';
+import { startServiceProxy, type ServiceProxy } from './serviceProxy.js';
 
 /** A running full tier. */
 export interface FullTier extends Omit<ApiServerTier, 'stop'> {
@@ -48,6 +52,7 @@ export async function startFullTier(): Promise<FullTier> {
   const hostBefore = readHostSettings();
   let apiTier: ApiServerTier | undefined;
   let containerd: Containerd | undefined;
+  let serviceProxy: ServiceProxy | undefined;
   const daemons: Daemon[] = [];
   let stopped: Promise<string[]> | undefined;
 
@@ -57,6 +62,7 @@ export async function startFullTier(): Promise<FullTier> {
     } finally {
       try {
         await stopAll(daemons);
+        await serviceProxy?.stop();
         await containerd?.stop();
         await apiTier?.stop();
       } finally {
@@ -77,6 +83,7 @@ export async function startFullTier(): Promise<FullTier> {
     daemons.push(
       startControllerManager(binaries.controllerManager, folder, kubeconfigOf('kube-controller-manager'), credentials),
     );
+    serviceProxy = await startServiceProxy(Number(new URL(server).port));
     containerd = await startContainerd(binaries.containerd, binaries.ctr, folder, writeCniConfig(folder));
     containerd.importImage(buildPauseImage(binaries.pause, folder));
     daemons.push(await startKubelet(binaries.kubelet, folder, kubeconfigOf('kubelet'), containerd.socket));
@@ -90,6 +97,16 @@ export async function startFullTier(): Promise<FullTier> {
       120_000,
       [...daemons, containerd.daemon, ...apiTier.daemons],
     );
+    // The controller manager makes each namespace's default service account and its kube-root-ca.crt,
+    // which a pod's service account volume takes the CA from.
+    for (const path of ['serviceaccounts/default', 'configmaps/kube-root-ca.crt'])
+      await waitFor(
+        `default/${path}`,
+        async () => ((await client.call('GET', `/api/v1/namespaces/default/${path}`)) ? true : undefined),
+        60_000,
+        daemons,
+      );
+    await createJobManagerRole(client);
     const readyContainerd = containerd;
     const tier: FullTier = {
       ...apiTier,

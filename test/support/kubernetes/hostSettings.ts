@@ -43,7 +43,7 @@ const SHARED_FOLDERS = new Set(['/run/netns']);
  * add namespaces, links or chains of its own meanwhile. Containerd names pod namespaces cni-<uuid>;
  * the pods' veths vanish with their namespaces.
  */
-const OURS = { chain: /^(KUBE|CNI)-/, netns: /^cni-/, link: /^flotilla0$/, cgroup: /^kubepods/ };
+const OURS = { chain: /^(KUBE|CNI)-/, netns: /^cni-/, link: /^flotilla[01]$/, cgroup: /^kubepods/ };
 
 /** What the host looks like, as far as the full tier can change it. */
 export interface HostSettings {
