@@ -8,6 +8,7 @@
  *   `flotilla run -D -s PATH` of a new version of the bundle that adds stateless operators
  *   continues every count from the savepoint (compared with the input); a version that removes the
  *   stateful operator "line-total" is refused without `-n` and runs with it.
+ * - The same savepoint restores each job by name in application, per-job and session modes too.
  * - `flotilla run -D -r` after the application's cluster was lost (kill -9 of its job manager, the
  *   application FAILED) resumes both jobs from their latest retained checkpoints.
  */
@@ -210,6 +211,60 @@ describe('flotilla stop --savepoint and run -s', () => {
     expect(await runCli(['cancel', allowed], controlPlane.env)).toMatchObject({ code: 0 });
     await watchAll(controlPlane.client, allowed, 0, true);
     await expect.poll(() => clusterProcesses(controlPlane.stateDir), { timeout: 10_000, interval: 100 }).toEqual([]);
+  }, 240_000);
+
+  it('restores each job by name from the application savepoint in application, per-job and session modes too', async () => {
+    const controlPlane = await startControlPlane();
+    const input = newInput();
+    const savepoints = sharedDir('flotilla-savepoints-');
+    const first = sharedDir('flotilla-counter-out-');
+    addBatch(input, 1);
+    const applicationId = await runCounter(controlPlane, bundle({}), input, first);
+    await bothJobsRunning(controlPlane, applicationId);
+    await expectCounts(join(first, 'words'), tally(input.words));
+    await expectCounts(join(first, 'lines'), lineCounts(input, true));
+    const afterFirst = tally(input.words);
+    const stopped = await runCli(['stop', applicationId, '--savepoint', savepoints], controlPlane.env);
+    expect(stopped.code, stopped.stderr).toBe(0);
+    const savepoint = stopped.stdout.trim();
+    await watchAll(controlPlane.client, applicationId, 0, true);
+    addBatch(input, 2);
+
+    // Each mode runs the new version from the same savepoint into an output of its own: the same counts.
+    const started = await runCli(['cluster', 'start', '--task-executors', '1', '--slots', '5'], controlPlane.env);
+    expect(started.code, started.stderr).toBe(0);
+    const sharedCluster = started.stdout.trim();
+    for (const mode of [
+      ['--target', 'application', '--slots', '5'],
+      ['--target', 'per-job', '-d', '--slots', '5'],
+      ['--cluster', sharedCluster, '-d'],
+    ]) {
+      const output = sharedDir('flotilla-counter-out-');
+      const name = `${NAME}-${mode[1]}`;
+      const run = await runCli(
+        ['run', ...mode, '--name', name, '-s', savepoint, bundle({ stateless: true }), input.folder, output],
+        controlPlane.env,
+      );
+      expect(run.code, `${mode.join(' ')}: ${run.stderr}`).toBe(0);
+      const { applications } = await controlPlane.client.listApplications({
+        pageSize: 100,
+        pageToken: '',
+        statuses: [],
+      });
+      const restored = applications.find((application) => application.name === name)!;
+      expect(restored, mode.join(' ')).toBeDefined();
+      await expectCounts(join(output, 'words'), restrictedTo(tally(input.words), input.latest.words));
+      await expectCounts(join(output, 'lines'), lineCounts(input, true));
+      for (const [word, { min }] of countRanges(join(output, 'words')))
+        expect(min, `${mode.join(' ')}: the first count of ${word} after the restore`).toBe(
+          (afterFirst.get(word) ?? 0) + 1,
+        );
+      expect(countRanges(join(output, 'lines')).get('total')?.min).toBe(11);
+      expect(await runCli(['cancel', restored.id], controlPlane.env)).toMatchObject({ code: 0 });
+      await watchAll(controlPlane.client, restored.id, 0, true);
+    }
+    expect(await runCli(['cluster', 'stop', sharedCluster], controlPlane.env)).toMatchObject({ code: 0 });
+    await expect.poll(() => clusterProcesses(controlPlane.stateDir), { timeout: 20_000, interval: 100 }).toEqual([]);
   }, 240_000);
 
   it('refuses bad savepoint requests with a message saying what to do', async () => {
