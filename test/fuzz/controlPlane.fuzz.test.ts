@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CancelApplicationRequest,
   CancelJobRequest,
+  ClusterClientServiceTriggerSavepointRequest,
   CompleteClientMainRequest,
   DeployClusterRequest,
   GetApplicationRequest,
@@ -26,6 +27,7 @@ import {
   RequestJobResultRequest,
   RunApplicationRequest,
   ShutDownClusterRequest,
+  StopApplicationRequest,
   SubmitJobRequest,
   SubmitJobResponse,
   UploadArtifactRequest,
@@ -49,8 +51,9 @@ const SERVICE = 'flotilla.v1.ClusterClientService';
 const HOSTILE_NAME = '名前 ../../etc/passwd 🚀 \u202eevil';
 
 /**
- * A RunApplication that is not SESSION mode could deploy a cluster; giving it a savepoint path makes
- * it refused (savepoints come later) after every other check has run on its hostile values.
+ * A RunApplication that is not SESSION mode could deploy a cluster; giving it a relative savepoint
+ * path makes it refused (INVALID_ARGUMENT: a savepoint path must be absolute) after every other
+ * check has run on its hostile values.
  */
 function neverDeploying(init: MessageInit): MessageInit {
   return init.mode === SubmissionMode.SESSION
@@ -292,6 +295,29 @@ describe('ClusterClientService under fuzzed requests', () => {
   it('CancelApplication', async () => {
     await fuzzMethod(target, 'CancelApplication', {
       validRequests: () => [encodePartial(CancelApplicationRequest, { applicationId })],
+    });
+  });
+
+  // The application's job is a bounded one: a savepoint or a stop with one is refused
+  // (FAILED_PRECONDITION), whatever the fuzzed fields name, and nothing is stopped.
+  it('TriggerSavepoint', async () => {
+    const directory = tempDir('flotilla-fuzz-savepoints-');
+    await fuzzMethod(target, 'TriggerSavepoint', {
+      validRequests: () => [
+        encodePartial(ClusterClientServiceTriggerSavepointRequest, { applicationId, targetDirectory: directory }),
+        encodePartial(ClusterClientServiceTriggerSavepointRequest, { jobId, targetDirectory: directory }),
+      ],
+    });
+  });
+
+  it('StopApplication', async () => {
+    await fuzzMethod(target, 'StopApplication', {
+      validRequests: () => [
+        encodePartial(StopApplicationRequest, {
+          applicationId,
+          targetDirectory: tempDir('flotilla-fuzz-savepoints-'),
+        }),
+      ],
     });
   });
 

@@ -12,6 +12,8 @@ import { Status } from 'nice-grpc-common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogStream, RecordEncoding } from '../../generated/flotilla/v1/common.js';
 import {
+  AcknowledgeCheckpointRequest,
+  DeclineCheckpointRequest,
   DispatcherServiceCancelJobRequest,
   DispatcherServiceDefinition,
   DispatcherServiceGetJobRequest,
@@ -33,6 +35,7 @@ import {
   UpdateTaskExecutionStateRequest,
   WatchJobEventsRequest,
   type DispatcherServiceClient,
+  TriggerSavepointRequest,
 } from '../../generated/flotilla/v1/dispatcher_service.js';
 import { TaskExecutorServiceDefinition } from '../../generated/flotilla/v1/task_executor_service.js';
 import { ExecutionState, LivingPriority } from '../../generated/flotilla/v1/status.js';
@@ -40,7 +43,7 @@ import { sha256OfBytes } from '../../src/blob/sha256.js';
 import type { JobClient } from '../../src/api/JobClient.js';
 import { dispatcherClient, importPipelines, startTestCluster, type TestCluster } from '../support/cluster.js';
 import { tempDir } from '../support/tempDir.js';
-import { fuzzMethod, type FuzzTarget } from './fuzzMethod.js';
+import { fuzzedMethods, fuzzMethod, type FuzzTarget } from './fuzzMethod.js';
 import { patiently } from './fuzzSettings.js';
 import { COLLECT_JOB, encodePartial, FUZZ_RESOURCES, fuzzTarget, harmlessJobFields, KnownIds } from './fuzzTarget.js';
 import { crashSigns, healthOf } from './serverChecks.js';
@@ -291,12 +294,55 @@ describe('DispatcherService under fuzzed requests', () => {
     });
   });
 
+  // The running job is a bounded one without checkpointing: a savepoint of it is refused
+  // (FAILED_PRECONDITION) and acknowledgements of checkpoints nobody triggered change nothing.
+  it('TriggerSavepoint', async () => {
+    const directory = tempDir('flotilla-fuzz-savepoints-');
+    await fuzzMethod(target, 'TriggerSavepoint', {
+      validRequests: () => [
+        encodePartial(TriggerSavepointRequest, { ...jobIdRequest(), targetDirectory: directory }),
+        encodePartial(TriggerSavepointRequest, { ...jobIdRequest(), targetDirectory: directory, stop: true }),
+      ],
+    });
+  });
+
+  it('AcknowledgeCheckpoint', async () => {
+    await fuzzMethod(target, 'AcknowledgeCheckpoint', {
+      validRequests: () => [
+        encodePartial(AcknowledgeCheckpointRequest, {
+          ...jobIdRequest(),
+          executionAttemptId: attemptId,
+          checkpointId: 1,
+          state: Buffer.from([1, 2, 3]),
+        }),
+      ],
+    });
+  });
+
+  it('DeclineCheckpoint', async () => {
+    await fuzzMethod(target, 'DeclineCheckpoint', {
+      validRequests: () => [
+        encodePartial(DeclineCheckpointRequest, {
+          ...jobIdRequest(),
+          executionAttemptId: attemptId,
+          checkpointId: 1,
+          reason: 'fuzzed',
+        }),
+      ],
+    });
+  });
+
   it('is still serving with a clean log, and its task executor too', async () => {
     expect(await healthOf(cluster.jobManager, SERVICE)).toBe('SERVING');
     expect((await client.getJob({ jobId: running.getJobID() }, patiently())).job!.id).toBe(running.getJobID());
     expect(crashSigns(cluster.jobManager.stderr())).toEqual([]);
     expect(await healthOf(cluster.taskExecutors[0], 'flotilla.v1.TaskExecutorService')).toBe('SERVING');
     expect(crashSigns(cluster.taskExecutors[0].stderr())).toEqual([]);
+  });
+
+  it('fuzzed every RPC of the service but ShutDownCluster (the next case)', () => {
+    const rpcs = target.service.methods.map((method) => method.name).sort();
+    expect(rpcs.filter((name) => name !== 'ShutDownCluster' && !fuzzedMethods.has(`${SERVICE}/${name}`))).toEqual([]);
   });
 
   it('ShutDownCluster: undecodable bytes leave it up, a hostile but valid request stops the cluster cleanly', async () => {
