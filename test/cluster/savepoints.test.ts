@@ -15,7 +15,7 @@
  * - in driver mode, the DRIVER job's ApplicationRestore gives the job main() submits under the
  *   restored name its state.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +36,7 @@ import {
 } from '../support/cluster.js';
 import { startNatsServer, type NatsServer } from '../support/natsServer.js';
 import { sharedDir, tempDir } from '../support/tempDir.js';
+import { committedLines, runningCounts } from '../support/wordCountOutput.js';
 
 const work = tempDir();
 const savepoints = sharedDir();
@@ -75,32 +76,6 @@ afterAll(async () => {
 async function publish(from: number, to: number): Promise<void> {
   const js = connection.jetstream();
   for (let line = from; line < to; line++) await js.publish(SUBJECT, LINES[line]);
-}
-
-/** The running counts an undisturbed run writes for `lines`, as sorted text lines. */
-function runningCounts(lines: readonly string[]): string[] {
-  const counts = new Map<string, number>();
-  const out: string[] = [];
-  for (const line of lines)
-    for (const word of line.split(' ')) {
-      const count = (counts.get(word) ?? 0) + 1;
-      counts.set(word, count);
-      out.push(JSON.stringify([word, count]));
-    }
-  return out.sort();
-}
-
-/** The lines of every committed part file in `folder`, sorted. */
-function committedLines(folder: string): string[] {
-  if (!existsSync(folder)) return [];
-  return readdirSync(folder)
-    .filter((name) => name.startsWith('part-'))
-    .flatMap((name) =>
-      readFileSync(join(folder, name), 'utf8')
-        .split('\n')
-        .filter((line) => line.length > 0),
-    )
-    .sort();
 }
 
 /** Starts `savepointCounts` in `variant`, restoring from `savepoint` when given. */

@@ -7,7 +7,7 @@
  * equals that of an undisturbed run over the same stream, line for line: no word counted twice,
  * none lost.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,7 @@ import {
 } from '../support/cluster.js';
 import { startNatsServer, type NatsServer } from '../support/natsServer.js';
 import { tempDir } from '../support/tempDir.js';
+import { committedLines, runningCounts } from '../support/wordCountOutput.js';
 
 const work = tempDir();
 const { streamingWordCount } = await importPipelines();
@@ -62,32 +63,6 @@ afterAll(async () => {
 async function publish(from: number, to: number): Promise<void> {
   const js = connection.jetstream();
   for (let line = from; line < to; line++) await js.publish(SUBJECT, LINES[line]);
-}
-
-/** The running counts an undisturbed streaming word count writes for `lines`, as sorted text lines. */
-function expectedRunningCounts(lines: readonly string[]): string[] {
-  const counts = new Map<string, number>();
-  const out: string[] = [];
-  for (const line of lines)
-    for (const word of line.split(' ')) {
-      const count = (counts.get(word) ?? 0) + 1;
-      counts.set(word, count);
-      out.push(JSON.stringify([word, count]));
-    }
-  return out.sort();
-}
-
-/** The lines of every committed part file in `folder` (hidden pending and in-progress files left out), sorted. */
-function committedLines(folder: string): string[] {
-  if (!existsSync(folder)) return [];
-  return readdirSync(folder)
-    .filter((name) => name.startsWith('part-'))
-    .flatMap((name) =>
-      readFileSync(join(folder, name), 'utf8')
-        .split('\n')
-        .filter((line) => line.length > 0),
-    )
-    .sort();
 }
 
 /** Whether `event` says a task of the job started RUNNING on the task executor `taskExecutorId`. */
@@ -145,7 +120,7 @@ describe('a streaming word count from JetStream with checkpoints', () => {
     await client.cancel();
     const killed = committedLines(output);
     expect(killed.length).toBe(TOTAL_WORDS);
-    expect(killed).toEqual(expectedRunningCounts(LINES));
+    expect(killed).toEqual(runningCounts(LINES));
 
     const statuses = jobStatusesOf(await jobEvents(dispatcher, client.getJobID()));
     expect(statuses).toContain('RESTARTING');
