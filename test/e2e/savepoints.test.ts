@@ -146,22 +146,43 @@ function lineCounts(input: Input, withTotal: boolean): Map<string, number> {
   return withTotal ? new Map([['total', input.lines.length]]) : tally(input.lines);
 }
 
+/**
+ * Runs the counter's first version in driver mode over a first batch until both jobs committed
+ * its counts, then stops it with `flotilla stop --savepoint`; resolves with what the test goes on from.
+ */
+async function runAndStopWithSavepoint(): Promise<{
+  controlPlane: TestControlPlane;
+  input: Input;
+  applicationId: string;
+  /** Each word's count at the savepoint. */
+  afterFirst: Map<string, number>;
+  savepoints: string;
+  savepoint: string;
+}> {
+  const controlPlane = await startControlPlane();
+  const input = newInput();
+  const savepoints = sharedDir('flotilla-savepoints-');
+  const first = sharedDir('flotilla-counter-out-');
+  addBatch(input, 1);
+  const applicationId = await runCounter(controlPlane, bundle({}), input, first);
+  await bothJobsRunning(controlPlane, applicationId);
+  await expectCounts(join(first, 'words'), tally(input.words));
+  await expectCounts(join(first, 'lines'), lineCounts(input, true));
+  const stopped = await runCli(['stop', applicationId, '--savepoint', savepoints], controlPlane.env);
+  expect(stopped.code, stopped.stderr).toBe(0);
+  return {
+    controlPlane,
+    input,
+    applicationId,
+    afterFirst: tally(input.words),
+    savepoints,
+    savepoint: stopped.stdout.trim(),
+  };
+}
+
 describe('flotilla stop --savepoint and run -s', () => {
   it('stops both jobs with a savepoint; a new version continues the counts; one without a stateful operator needs -n', async () => {
-    const controlPlane = await startControlPlane();
-    const input = newInput();
-    const savepoints = sharedDir('flotilla-savepoints-');
-    const first = sharedDir('flotilla-counter-out-');
-    addBatch(input, 1);
-    const applicationId = await runCounter(controlPlane, bundle({}), input, first);
-    await bothJobsRunning(controlPlane, applicationId);
-    await expectCounts(join(first, 'words'), tally(input.words));
-    await expectCounts(join(first, 'lines'), lineCounts(input, true));
-    const afterFirst = tally(input.words);
-
-    const stopped = await runCli(['stop', applicationId, '--savepoint', savepoints], controlPlane.env);
-    expect(stopped.code, stopped.stderr).toBe(0);
-    const savepoint = stopped.stdout.trim();
+    const { controlPlane, input, applicationId, afterFirst, savepoints, savepoint } = await runAndStopWithSavepoint();
     expect(savepoint).toMatch(new RegExp(`^${savepoints}/app-savepoint-[0-9a-z]{8}-[0-9a-f]{8}$`));
     const manifest = JSON.parse(readFileSync(join(savepoint, '_application'), 'utf8'));
     expect(manifest).toMatchObject({ applicationId, name: NAME });
@@ -214,19 +235,7 @@ describe('flotilla stop --savepoint and run -s', () => {
   }, 240_000);
 
   it('restores each job by name from the application savepoint in application, per-job and session modes too', async () => {
-    const controlPlane = await startControlPlane();
-    const input = newInput();
-    const savepoints = sharedDir('flotilla-savepoints-');
-    const first = sharedDir('flotilla-counter-out-');
-    addBatch(input, 1);
-    const applicationId = await runCounter(controlPlane, bundle({}), input, first);
-    await bothJobsRunning(controlPlane, applicationId);
-    await expectCounts(join(first, 'words'), tally(input.words));
-    await expectCounts(join(first, 'lines'), lineCounts(input, true));
-    const afterFirst = tally(input.words);
-    const stopped = await runCli(['stop', applicationId, '--savepoint', savepoints], controlPlane.env);
-    expect(stopped.code, stopped.stderr).toBe(0);
-    const savepoint = stopped.stdout.trim();
+    const { controlPlane, input, applicationId, afterFirst, savepoint } = await runAndStopWithSavepoint();
     await watchAll(controlPlane.client, applicationId, 0, true);
     addBatch(input, 2);
 
