@@ -12,6 +12,8 @@ export interface ClusterResources extends SlotProvider {
   gatewayOf(taskExecutorId: string): TaskExecutorGateway | undefined;
   /** The registered task executors. */
   taskExecutors(): ReadonlyArray<{ taskExecutorId: string; gateway: TaskExecutorGateway }>;
+  /** Declares a task executor lost now (it cannot be reached): its slots vanish and `taskExecutorLost` follows. */
+  lose(taskExecutorId: string, reason: string): void;
   /** Subscribes to `taskExecutorLost` (taskExecutorId, reason). */
   on(event: 'taskExecutorLost', listener: (taskExecutorId: string, reason: string) => void): unknown;
   /** Unsubscribes. */

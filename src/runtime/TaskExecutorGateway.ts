@@ -18,7 +18,7 @@ export interface TaskExecutorGateway {
   }): Promise<SlotStatus>;
   /** Releases an allocation, cancelling what runs in it. */
   freeSlot(allocationId: string, reason: string): Promise<void>;
-  /** Deploys an execution attempt into its allocated slot; resolves once the task executor accepted it. */
+  /** Deploys an execution attempt into its allocated slot; resolves once the task executor accepted it, fails with TaskExecutorUnreachableError when nothing answers at its address. */
   submitTask(descriptor: TaskDeploymentDescriptor): Promise<void>;
   /** Asks the task executor to cancel an execution attempt; it reports CANCELED when the task has stopped. */
   cancelTask(executionAttemptId: string): Promise<void>;

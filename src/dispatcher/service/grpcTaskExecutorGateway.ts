@@ -1,6 +1,13 @@
-/** {@link TaskExecutorGateway} over gRPC: the job manager's client of one task executor. */
+/**
+ * {@link TaskExecutorGateway} over gRPC: the job manager's client of one task executor. A call
+ * answered UNAVAILABLE (nothing listens at the address any more) fails with
+ * {@link TaskExecutorUnreachableError}, so the job manager can tell a dead task executor from a
+ * task that failed.
+ */
+import { ClientError, Status } from 'nice-grpc-common';
 import { TaskExecutorServiceDefinition } from '../../../generated/flotilla/v1/task_executor_service.js';
 import type { TaskExecutorGateway } from '../../runtime/TaskExecutorGateway.js';
+import { TaskExecutorUnreachableError } from '../../runtime/TaskExecutorUnreachableError.js';
 import { resourceProfileToMessage, slotFromMessage } from '../../runtime/service/slots.js';
 import { taskDeploymentToMessage } from '../../runtime/service/taskDeployment.js';
 import { connectClient } from '../../rpc/security/channelCredentials.js';
@@ -26,7 +33,7 @@ export function grpcTaskExecutorGateway(
       await client.freeSlot({ allocationId, reason }, signal());
     },
     async submitTask(descriptor) {
-      await client.submitTask({ task: taskDeploymentToMessage(descriptor) }, signal());
+      await reaching(address, client.submitTask({ task: taskDeploymentToMessage(descriptor) }, signal()));
     },
     async cancelTask(executionAttemptId) {
       await client.cancelTask({ executionAttemptId }, signal());
@@ -46,4 +53,15 @@ export function grpcTaskExecutorGateway(
     },
     close: () => channel.close(),
   };
+}
+
+/** `call`'s result; an UNAVAILABLE answer becomes a {@link TaskExecutorUnreachableError} naming `address`. */
+async function reaching<T>(address: string, call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof ClientError && error.code === Status.UNAVAILABLE)
+      throw new TaskExecutorUnreachableError(`task executor at ${address} is unreachable: ${error.details}`);
+    throw error;
+  }
 }
