@@ -473,5 +473,12 @@ describe('a control plane on --deployment-target kubernetes', () => {
 
     expect((await runCli(['cluster', 'stop', clusterId], env)).code).toBe(0);
     await nothingLeft();
+
+    // An owned cluster (with a lease the control plane renews over TLS) too.
+    const owned = await runCli(['run', '-D', '--follow', EXAMPLE, '4', '/tmp/ranking'], env);
+    expect(owned.stderr).toContain('application FINISHED');
+    expect(owned.code).toBe(0);
+    expect((await runCli(['logs', owned.stdout.trim()], env)).stdout).toContain(RANKING);
+    await nothingLeft();
   });
 });
