@@ -162,25 +162,24 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       options.deploymentTarget === 'simulated' ? new SimulatedDeploymentTarget(options.simulation) : undefined;
     const onKubernetes = options.deploymentTarget === 'kubernetes';
     const tenants = options.tenants ?? new TenantDirectory(undefined);
+    // Local clusters and clusters of pods get their certificates from one CA of the control plane's.
     const clusterCa =
-      options.clusterTls && !simulated && !onKubernetes
+      options.clusterTls && !simulated
         ? await ClusterCertificateAuthority.open(join(options.stateDir, 'cluster-ca'))
         : undefined;
-    // Pods speak plaintext with their cluster's secret (TLS between pods is not done yet).
-    if (onKubernetes && options.clusterTls)
-      logger.warn(
-        "clusters on Kubernetes speak plaintext with their secret: TLS applies to the control plane's own API only",
-      );
-    const clusterTls = onKubernetes
-      ? undefined
-      : clusterCa
-        ? { caPem: `${options.clusterTls?.caPem ?? rootCertificates.join('\n')}\n${clusterCa.caPem}` }
+    const clusterTls = clusterCa
+      ? { caPem: `${options.clusterTls?.caPem ?? rootCertificates.join('\n')}\n${clusterCa.caPem}` }
+      : onKubernetes
+        ? undefined
         : options.clusterTls;
     const metrics = ControlPlaneMetrics.withApplicationCounts(options.metrics ?? NO_METRICS, () =>
       store.applications.countByStatusAndMode(),
     );
-    const connectGrpc: ConnectDispatcher = (address, clusterSecret) =>
-      grpcDispatcherGateway(address, { tls: clusterTls, clusterSecret });
+    const connectGrpc: ConnectDispatcher = (address, clusterSecret, serverName) =>
+      grpcDispatcherGateway(address, {
+        tls: clusterTls && serverName ? { ...clusterTls, serverName } : clusterTls,
+        clusterSecret,
+      });
     if (!simulated && options.clusterUsers?.warning) logger.warn(options.clusterUsers.warning);
     const connect = simulated ? simulatedDispatchers(simulated, connectGrpc) : connectGrpc;
     // Replicas on one PostgreSQL database share the clusters through leases; SQLite's one process follows them all.
@@ -200,6 +199,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<S
       ? new KubernetesDeploymentTarget({
           ...options.kubernetes!,
           connect,
+          certificateAuthority: clusterCa,
           logger: logger.child({ component: 'deployment' }),
         })
       : undefined;

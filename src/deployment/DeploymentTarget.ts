@@ -157,6 +157,12 @@ export interface DeploymentTarget {
   deploy(request: ClusterDeploymentRequest, progress: DeploymentProgress, signal: AbortSignal): Promise<ClusterHandle>;
   /** A handle of a cluster deployed earlier, perhaps by an earlier control-plane process, found by what the target stored. */
   attach(cluster: DeployedCluster): ClusterHandle;
+  /**
+   * The name the cluster's TLS certificate carries when it is not the job manager's address (which
+   * its certificate does not name: pods dialed by IP); undefined for targets whose certificates
+   * name the address dialed.
+   */
+  tlsServerName?(cluster: DeployedCluster): string | undefined;
 }
 
 /** One task executor registered with a job manager. */
@@ -178,8 +184,12 @@ export interface JobManagerAdmin {
   close(): void;
 }
 
-/** Connects to the job manager at HOST:PORT, presenting the cluster's secret when it has one. */
-export type ConnectJobManager = (address: string, clusterSecret?: string) => JobManagerAdmin;
+/**
+ * Connects to the job manager at HOST:PORT, presenting the cluster's secret when it has one and,
+ * over TLS, checking that its certificate carries `serverName` instead of the dialed host (pods
+ * dialed by IP whose certificate names their Service).
+ */
+export type ConnectJobManager = (address: string, clusterSecret?: string, serverName?: string) => JobManagerAdmin;
 
 /** A member's name in its cluster: "jobmanager", "taskexecutor-0", … */
 export function memberName(member: ClusterMember): string {

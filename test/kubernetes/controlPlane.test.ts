@@ -4,14 +4,19 @@
  * controller manager and kubelet on containerd, the image built from this checkout, nothing
  * mocked. Every submission mode ends FINISHED with the example's output, a cluster that cannot
  * start fails its application naming the pod and the image, a deleted driver pod is a lost driver,
- * a control plane killed with -9 and restarted still ends its application, and afterwards no pod,
- * Service or Secret of Flotilla is left in the namespace. One tier serves the whole file.
+ * a control plane killed with -9 and restarted still ends its application, a control plane serving
+ * TLS gives its clusters of pods certificates in a mounted Secret (TLS between pods, no PEM or
+ * secret in a pod spec), and afterwards no pod, Service or Secret of Flotilla is left in the
+ * namespace. One tier serves the whole file.
  */
+import { X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ApplicationStatus, ExecutionState, JobStatus } from '../../generated/flotilla/v1/status.js';
 import { podName } from '../../src/deployment/kubernetes/clusterObjects.js';
+import { checkHealth } from '../../src/rpc/healthCheck.js';
+import { makeTestCertificates } from '../support/certificates.js';
 import { finalStatus, jobStatuses } from '../support/applicationOutcome.js';
 import { startControlPlane, watchAll, type TestControlPlane } from '../support/controlPlane.js';
 import { ROOT, runCli } from '../support/processes.js';
@@ -89,7 +94,7 @@ afterEach(async () => {
 
 interface Named {
   metadata: { name: string; labels?: Record<string, string> };
-  status?: { phase?: string; conditions?: { type: string; status: string; reason?: string }[] };
+  status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string; reason?: string }[] };
 }
 
 /** The names of Flotilla's pods, Services and Secrets left in the namespace. */
@@ -389,6 +394,91 @@ describe('a control plane on --deployment-target kubernetes', () => {
     );
     expect(slowJob).toContain(JobStatus.RESTARTING);
     expect(slowJob.at(-1)).toBe(JobStatus.FINISHED);
+    await nothingLeft();
+  });
+
+  it('gives the clusters of a control plane serving TLS certificates in a mounted Secret: driver mode FINISHED over TLS, no PEM, key or secret in a pod spec, plaintext refused', async () => {
+    const certificates = makeTestCertificates();
+    const controlPlane = await startKubernetesControlPlane(undefined, [
+      '--tls-cert',
+      certificates.certFile,
+      '--tls-key',
+      certificates.keyFile,
+    ]);
+    const env = { ...controlPlane.env, FLOTILLA_TLS_CA: certificates.caFile };
+    const started = await runCli(['cluster', 'start', '-kn', '1', '-ks', '2', '-ktm', '1024'], env);
+    expect(started.code, started.stderr).toBe(0);
+    const clusterId = started.stdout.trim();
+    const run = await runCli(['run', '-D', '--follow', '--cluster', clusterId, EXAMPLE, '4', '/tmp/ranking'], env);
+    expect(run.stderr).toContain('application FINISHED');
+    expect(run.code).toBe(0);
+    expect((await runCli(['logs', run.stdout.trim()], env)).stdout).toContain(RANKING);
+
+    // The Secret holds the cluster's secret, a certificate from the control plane's cluster CA for the Service's names, its key and that CA.
+    const secret = await tier.client.call<{ data: Record<string, string> }>(
+      'GET',
+      `/api/v1/namespaces/default/secrets/flotilla-${clusterId}`,
+    );
+    const material = Object.fromEntries(
+      Object.entries(secret.data).map(([key, value]) => [key, Buffer.from(value, 'base64').toString()]),
+    );
+    expect(Object.keys(material).sort()).toEqual(['ca.crt', 'cluster-secret', 'tls.crt', 'tls.key']);
+    const clusterCaPem = readFileSync(join(controlPlane.stateDir, 'cluster-ca', 'ca.pem'), 'utf8');
+    expect(material['ca.crt']).toBe(clusterCaPem);
+    const certificate = new X509Certificate(material['tls.crt']!);
+    expect(certificate.checkIssued(new X509Certificate(clusterCaPem))).toBe(true);
+    const serverName = `flotilla-${clusterId}.default.svc`;
+    expect(certificate.subjectAltName).toContain(`DNS:${serverName}`);
+
+    // The pod specs name files and the Service, never the material or the secret itself.
+    const pods = await tier.client.call<{ items: (Named & { spec: { containers: { args: string[] }[] } })[] }>(
+      'GET',
+      `/api/v1/namespaces/default/pods?labelSelector=flotilla.io%2Fcluster%3D${clusterId}`,
+    );
+    expect(pods.items.map((pod) => pod.metadata.labels?.['flotilla.io/role']).sort()).toEqual([
+      'jobmanager',
+      'taskexecutor',
+    ]);
+    const forbidden = [
+      'BEGIN',
+      'PRIVATE KEY',
+      ...Object.values(material).flatMap((text) => [text.trim(), Buffer.from(text).toString('base64')]),
+      ...Object.values(material)
+        .filter((text) => text.includes('BEGIN'))
+        .map((pem) => pem.split('\n')[1]!),
+    ];
+    for (const pod of pods.items) {
+      const spec = JSON.stringify(pod);
+      for (const text of forbidden)
+        expect(spec.includes(text), `${pod.metadata.name} holds ${text.slice(0, 20)}…`).toBe(false);
+      const { args } = pod.spec.containers[0]!;
+      expect(args).not.toContain('--insecure-bind');
+      expect(args).toEqual(
+        expect.arrayContaining(['--tls-cert', '--tls-key', '--tls-ca', '--tls-server-name', serverName]),
+      );
+    }
+    // Nor did a log line show them: the control plane's or the pods'.
+    const logs = [controlPlane.process.stderr(), ...pods.items.map((pod) => nodeLog(pod.metadata.name))].join('\n');
+    for (const text of forbidden.slice(1)) expect(logs.includes(text), `a log holds ${text.slice(0, 20)}…`).toBe(false);
+
+    // The job manager's port speaks TLS only: a plaintext gRPC call is refused, one trusting the cluster CA is answered.
+    const jobManager = pods.items.find((pod) => pod.metadata.labels?.['flotilla.io/role'] === 'jobmanager')!;
+    const address = `${jobManager.status!.podIP}:6123`;
+    await expect(checkHealth(address, '', 5000)).rejects.toThrow();
+    expect(await checkHealth(address, '', 5000, { caPem: clusterCaPem, serverName })).toBe(true);
+    // Another cluster's name is not this certificate's.
+    await expect(
+      checkHealth(address, '', 5000, { caPem: clusterCaPem, serverName: 'flotilla-other.default.svc' }),
+    ).rejects.toThrow(/altnames|certificate/i);
+
+    expect((await runCli(['cluster', 'stop', clusterId], env)).code).toBe(0);
+    await nothingLeft();
+
+    // An owned cluster (with a lease the control plane renews over TLS) too.
+    const owned = await runCli(['run', '-D', '--follow', EXAMPLE, '4', '/tmp/ranking'], env);
+    expect(owned.stderr).toContain('application FINISHED');
+    expect(owned.code).toBe(0);
+    expect((await runCli(['logs', owned.stdout.trim()], env)).stdout).toContain(RANKING);
     await nothingLeft();
   });
 });

@@ -1,9 +1,11 @@
 /**
  * `flotilla health-probe`: the readiness probe of a cluster's pods on Kubernetes 1.20, which has no
  * gRPC probe of its own: one grpc.health.v1 Check of the server in this pod (at the pod's IP from
- * FLOTILLA_POD_IP, else 127.0.0.1), exit 0 when it is SERVING and 1 otherwise.
+ * FLOTILLA_POD_IP, else 127.0.0.1), exit 0 when it is SERVING and 1 otherwise. A pod serving TLS
+ * is asked over TLS (`--tls-ca`, and `--tls-server-name`: the name its certificate carries).
  */
 import { checkHealth } from '../../rpc/healthCheck.js';
+import { readPemFile } from '../options/controlPlaneConnection.js';
 import type { CommandSpec, ParsedCommandLine } from '../options/args.js';
 import { positiveInteger } from '../options/optionValues.js';
 
@@ -29,6 +31,18 @@ export const healthProbeCommand: CommandSpec = {
       default: '',
     },
     {
+      name: 'tls-ca',
+      type: 'string',
+      valueName: 'FILE',
+      description: 'Speak TLS, trusting the CA certificate(s) in this PEM file; plaintext when not given.',
+    },
+    {
+      name: 'tls-server-name',
+      type: 'string',
+      valueName: 'NAME',
+      description: "The name the server's certificate carries, checked instead of HOST (with --tls-ca).",
+    },
+    {
       name: 'timeout',
       type: 'number',
       valueName: 'MS',
@@ -40,12 +54,15 @@ export const healthProbeCommand: CommandSpec = {
 
 export async function runHealthProbe(args: ParsedCommandLine): Promise<number> {
   const address = `${args.options.host as string}:${positiveInteger(args, 'port')}`;
-  const serving = await checkHealth(address, args.options.service as string, positiveInteger(args, 'timeout')).catch(
-    (error: unknown) => {
-      process.stderr.write(`${address}: ${(error as Error).message}\n`);
-      return false;
-    },
-  );
+  const caFile = args.options['tls-ca'] as string | undefined;
+  const tls = caFile
+    ? { caPem: readPemFile(caFile, '--tls-ca'), serverName: args.options['tls-server-name'] as string | undefined }
+    : undefined;
+  const timeoutMs = positiveInteger(args, 'timeout');
+  const serving = await checkHealth(address, args.options.service as string, timeoutMs, tls).catch((error: unknown) => {
+    process.stderr.write(`${address}: ${(error as Error).message}\n`);
+    return false;
+  });
   if (!serving) process.stderr.write(`${address} is not serving\n`);
   return serving ? 0 : 1;
 }

@@ -15,6 +15,7 @@ import { serveUntilSignalled } from '../process/serveUntilSignalled.js';
 import {
   CLUSTER_SECRET_FILE_OPTION,
   clusterMemberSettingsOf,
+  TLS_SERVER_NAME_OPTION,
   serverSecurityOptions,
 } from '../process/serverSecurityOptions.js';
 
@@ -74,6 +75,7 @@ export const jobmanagerCommand: CommandSpec = {
     },
     BUNDLE_URI_ROOT_OPTION,
     CLUSTER_SECRET_FILE_OPTION,
+    TLS_SERVER_NAME_OPTION,
     ...serverSecurityOptions(0),
     ...METRICS_OPTIONS,
     LOG_LEVEL_OPTION,

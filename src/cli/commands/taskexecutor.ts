@@ -14,6 +14,7 @@ import { serveUntilSignalled } from '../process/serveUntilSignalled.js';
 import {
   CLUSTER_SECRET_FILE_OPTION,
   clusterMemberSettingsOf,
+  TLS_SERVER_NAME_OPTION,
   serverSecurityOptions,
 } from '../process/serverSecurityOptions.js';
 
@@ -79,6 +80,7 @@ export const taskexecutorCommand: CommandSpec = {
     },
     BUNDLE_URI_ROOT_OPTION,
     CLUSTER_SECRET_FILE_OPTION,
+    TLS_SERVER_NAME_OPTION,
     ...serverSecurityOptions(0),
     LOG_LEVEL_OPTION,
   ],

@@ -73,6 +73,15 @@ export const CLUSTER_SECRET_FILE_OPTION: OptionSpec = {
   description: `File holding the cluster's secret: only calls that carry it are accepted, and this process sends it on its own calls. Or set ${CLUSTER_SECRET_ENV} to the secret itself. Clusters the control plane deploys get one of their own. Without a secret the process listens on loopback only.`,
 };
 
+/** `--tls-server-name NAME`, of job managers and task executors. */
+export const TLS_SERVER_NAME_OPTION: OptionSpec = {
+  name: 'tls-server-name',
+  type: 'string',
+  valueName: 'NAME',
+  description:
+    "The name the other members' TLS certificates carry, checked instead of the address dialed (a cluster on Kubernetes: its members are dialed by pod IP, and their certificate names the job manager's Service). The address dialed when not given.",
+};
+
 /** The server's certificate and key from --tls-cert and --tls-key (both or neither). */
 export function serverTlsOf(args: ParsedCommandLine): ServerTls | undefined {
   const cert = args.options['tls-cert'] as string | undefined;
@@ -106,7 +115,8 @@ export function checkClusterSecret(secret: string, source: string): void {
 
 /**
  * What the process's own calls to other Flotilla servers use: TLS when it serves TLS or was given
- * --tls-ca (trusting that CA, or the system's roots), and the cluster's secret when it has one.
+ * --tls-ca (trusting that CA, or the system's roots; checking --tls-server-name when given), and
+ * the cluster's secret when it has one.
  */
 export function internalClientSecurityOf(
   args: ParsedCommandLine,
@@ -115,7 +125,8 @@ export function internalClientSecurityOf(
 ): ClientSecurity {
   const caFile = args.options['tls-ca'] as string | undefined;
   const caPem = caFile ? readPemFile(caFile, '--tls-ca') : undefined;
-  return { tls: tls || caPem ? { caPem } : undefined, clusterSecret };
+  const serverName = (args.options['tls-server-name'] as string | undefined) || undefined;
+  return { tls: tls || caPem ? { caPem, ...(serverName ? { serverName } : {}) } : undefined, clusterSecret };
 }
 
 /** The server's security from its options; a usage error when it would listen beyond loopback unsecured. */

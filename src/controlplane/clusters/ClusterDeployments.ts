@@ -86,6 +86,8 @@ export class ClusterDeployments {
     // Once the target has started the cluster, a deployment that fails after all (a write refused
     // because another replica took the lease, a subject that ended) stops it here: nobody else will.
     let handle: ClusterHandle | undefined;
+    // The target's reference, as it gives it: the lease's connection needs it (on Kubernetes, the name the cluster's certificate carries).
+    let reference = cluster.deploymentReference;
     try {
       handle = await target.deploy(
         {
@@ -101,12 +103,15 @@ export class ClusterDeployments {
         },
         {
           // At once, outside any shared transaction: a restart finds what the target started through it.
-          onRecorded: (reference) => recorder.clusters.update(id, { deploymentReference: reference }),
+          onRecorded: (given) => {
+            reference = given;
+            return recorder.clusters.update(id, { deploymentReference: given });
+          },
           // Under the lease's fence: a replica taking the cluster over waits, then stops every member recorded.
           startMembers: (start) => recorder.asFollower(id, start),
           onJobManagerListening: (address) => {
             // Renewed from now on, while the task executors register, so the lease never lapses under a live control plane.
-            links.holdLease({ ...cluster, jobmanagerAddress: address });
+            links.holdLease({ ...cluster, deploymentReference: reference, jobmanagerAddress: address });
             record(
               recorder.change(
                 id,

@@ -48,7 +48,12 @@ export class ClusterLinks {
     if (!gateway) {
       if (!cluster.jobmanagerAddress)
         throw new FailedPreconditionError(`cluster ${cluster.id} has no job manager address yet`);
-      gateway = this.options.connect(cluster.jobmanagerAddress, cluster.clusterSecret || undefined);
+      const { target } = this.options;
+      const serverName =
+        cluster.deploymentTarget === target.name
+          ? target.tlsServerName?.({ clusterId: cluster.id, reference: cluster.deploymentReference })
+          : undefined;
+      gateway = this.options.connect(cluster.jobmanagerAddress, cluster.clusterSecret || undefined, serverName);
       this.gateways.set(cluster.id, gateway);
     }
     return gateway;

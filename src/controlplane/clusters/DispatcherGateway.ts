@@ -125,5 +125,8 @@ export interface DispatcherGateway extends JobManagerAdmin {
   renewClusterLease(holder: string, options?: { timeoutMs?: number }): Promise<number>;
 }
 
-/** Connects to the Dispatcher at HOST:PORT, presenting the cluster's secret when it has one. */
-export type ConnectDispatcher = (address: string, clusterSecret?: string) => DispatcherGateway;
+/**
+ * Connects to the Dispatcher at HOST:PORT, presenting the cluster's secret when it has one and,
+ * over TLS, checking that its certificate carries `serverName` (when given) instead of the host.
+ */
+export type ConnectDispatcher = (address: string, clusterSecret?: string, serverName?: string) => DispatcherGateway;

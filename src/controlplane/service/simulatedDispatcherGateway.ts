@@ -25,10 +25,10 @@ export function simulatedDispatchers(
   target: SimulatedDeploymentTarget,
   otherwise: ConnectDispatcher,
 ): ConnectDispatcher {
-  return (address, clusterSecret) =>
+  return (address, clusterSecret, serverName) =>
     isSimulatedJobManagerAddress(address)
       ? simulatedDispatcherGateway(address, target)
-      : otherwise(address, clusterSecret);
+      : otherwise(address, clusterSecret, serverName);
 }
 
 const STREAMS: Record<string, JobOutputStream> = { stdout: 'STDOUT', stderr: 'STDERR', logger: 'LOGGER' };

@@ -40,6 +40,8 @@ export interface KubernetesClusterOptions {
   logs: PodLogs;
   connect: ConnectJobManager;
   clusterSecret?: string;
+  /** The name the cluster's TLS certificate carries (its job manager's Service), checked when dialing its pod IP; none without TLS. */
+  tlsServerName?: string;
   logger: Logger;
   /** The job manager's heartbeat timeout in milliseconds (default 6 s): how long it may take to declare a task executor lost. */
   heartbeatTimeoutMs?: number;
@@ -216,7 +218,11 @@ export class KubernetesCluster implements ClusterHandle {
       if (goingAway()) return;
       const jobManager = (await podsOf(core, namespace, this.clusterId)).get('jobmanager');
       if (!jobManager?.status?.podIP || memberPhaseOf(jobManager) !== 'running') return;
-      const admin = this.options.connect(`${jobManager.status.podIP}:${PORTS.jobManager}`, this.options.clusterSecret);
+      const admin = this.options.connect(
+        `${jobManager.status.podIP}:${PORTS.jobManager}`,
+        this.options.clusterSecret,
+        this.options.tlsServerName,
+      );
       const registered = await admin
         .overview({ timeoutMs: 2000 })
         .then(({ registered }) => registered.some((each) => each.id === resourceId))
@@ -261,7 +267,11 @@ export class KubernetesCluster implements ClusterHandle {
     const { core, logger } = this.options;
     const jobManager = (await podsOf(core, namespace, this.clusterId)).get('jobmanager');
     if (jobManager?.status?.podIP && memberPhaseOf(jobManager) === 'running') {
-      const admin = this.options.connect(`${jobManager.status.podIP}:${PORTS.jobManager}`, this.options.clusterSecret);
+      const admin = this.options.connect(
+        `${jobManager.status.podIP}:${PORTS.jobManager}`,
+        this.options.clusterSecret,
+        this.options.tlsServerName,
+      );
       // Its jobs are cancelled and its members exit; the deletion below bounds the wait whatever it does.
       await admin
         .shutDownCluster(reason, { timeoutMs: 1500 })

@@ -5,8 +5,9 @@
  * restarted control plane attaches to what is really there.
  *
  * A deployment creates the job manager's pod first (everything else names it as owner), then the
- * Secret and the Service, follows the cluster's pods with a watch (PodWatch.ts), reports each step
- * of their start, and once the job manager's pod runs and answers at its pod IP creates the task
+ * Secret (the cluster's secret, and with a cluster CA its TLS certificate for the job manager's
+ * Service names, its key and the CA) and the Service, follows the cluster's pods with a watch
+ * (PodWatch.ts), reports each step of their start, and once the job manager's pod runs and answers at its pod IP creates the task
  * executor pods, registering with that address (no cluster DNS or kube-proxy is needed), and waits
  * for them to register. A pod that cannot start (its image cannot be pulled, no node takes it for
  * `unschedulableTimeoutMs`, its container ended) fails the deployment at once with the pod's name
@@ -28,9 +29,13 @@ import {
   type TaskExecutorDefaults,
 } from '../DeploymentTarget.js';
 import { DeploymentError } from '../DeploymentError.js';
+import type { ClusterCertificateAuthority } from '../local/ClusterCertificateAuthority.js';
 import {
   clusterSecretObject,
   clusterSelector,
+  hasSecretObject,
+  jobManagerServiceHost,
+  jobManagerServiceNames,
   jobManagerPod,
   jobManagerService,
   LABELS,
@@ -53,6 +58,12 @@ export interface KubernetesDeploymentOptions {
   /** The pods' settings, which a cluster's `kubernetes.*` properties override. */
   settings: KubernetesSettings;
   connect: ConnectJobManager;
+  /**
+   * The CA that issues each cluster its TLS certificate (for its job manager's Service names): its
+   * members serve TLS and check each other and the control plane checks them; plaintext with the
+   * cluster's secret when not given.
+   */
+  certificateAuthority?: ClusterCertificateAuthority;
   logger: Logger;
   /** How long a deployment may take in all, in milliseconds (default 120 s). */
   deployTimeoutMs?: number;
@@ -129,8 +140,10 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
       taskExecutorResources: request.taskExecutorResources,
       heartbeat: this.options.heartbeat ?? { intervalMs: 1000, timeoutMs: 6000 },
       hasSecret: request.clusterSecret !== undefined,
+      tls: this.options.certificateAuthority !== undefined,
       leaseTimeMs: request.leaseTimeMs,
     };
+    const serverName = this.tlsServerNameOf(clusterId, namespace);
     const pods = new ClusterPods(clusterId, this.options.unschedulableTimeoutMs ?? 30_000, progress);
     const watch = new PodWatch(
       this.config,
@@ -144,11 +157,15 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
     const stop = AbortSignal.any([signal, deadline]);
     let admin: JobManagerAdmin | undefined;
     try {
+      const ca = this.options.certificateAuthority;
+      const tls = ca
+        ? { ...(await ca.issue(clusterId, jobManagerServiceNames(clusterId, namespace))), caPem: ca.caPem }
+        : undefined;
       const owner = await this.core.createNamespacedPod({ namespace, body: jobManagerPod(input) });
-      if (request.clusterSecret !== undefined)
+      if (hasSecretObject(input))
         await this.core.createNamespacedSecret({
           namespace,
-          body: clusterSecretObject(input, request.clusterSecret, owner),
+          body: clusterSecretObject(input, { clusterSecret: request.clusterSecret, tls }, owner),
         });
       await this.core.createNamespacedService({ namespace, body: jobManagerService(input, owner) });
       await watch.start();
@@ -157,7 +174,7 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
         return jobManager?.status?.podIP && jobManager.status.phase === 'Running' ? jobManager : undefined;
       });
       const address = `${running.status!.podIP}:${PORTS.jobManager}`;
-      admin = this.options.connect(address, request.clusterSecret);
+      admin = this.options.connect(address, request.clusterSecret, serverName);
       const connected = admin;
       // Running is not listening yet: the job manager answers once its server is up.
       await pods.until(
@@ -227,6 +244,16 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
     return this.cluster(cluster.clusterId, cluster.reference, cluster.clusterSecret);
   }
 
+  /** Its job manager's Service name, which its certificate carries, when the clusters have TLS; pods are dialed by IP. */
+  tlsServerName(cluster: DeployedCluster): string | undefined {
+    const namespace = cluster.reference.split('/')[0];
+    return namespace ? this.tlsServerNameOf(cluster.clusterId, namespace) : undefined;
+  }
+
+  private tlsServerNameOf(clusterId: string, namespace: string): string | undefined {
+    return this.options.certificateAuthority ? jobManagerServiceHost(clusterId, namespace) : undefined;
+  }
+
   private cluster(clusterId: string, reference: string, clusterSecret: string | undefined): KubernetesCluster {
     return new KubernetesCluster({
       clusterId,
@@ -236,6 +263,7 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
       logs: this.logs,
       connect: this.options.connect,
       clusterSecret,
+      tlsServerName: this.tlsServerName({ clusterId, reference }),
       logger: this.options.logger,
       heartbeatTimeoutMs: this.options.heartbeat?.timeoutMs,
     });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { jobManagerPod, taskExecutorPod, type ClusterObjectsInput } from './clusterObjects.js';
+import {
+  clusterSecretObject,
+  jobManagerPod,
+  jobManagerServiceNames,
+  taskExecutorPod,
+  type ClusterObjectsInput,
+} from './clusterObjects.js';
 import { KUBERNETES_SETTINGS_DEFAULTS } from './KubernetesSettings.js';
 
 const input = (extra: Partial<ClusterObjectsInput> = {}): ClusterObjectsInput => ({
@@ -49,5 +55,69 @@ describe('the job manager pod of a cluster with a lease', () => {
       expect(pod.spec!.volumes!.map((volume) => volume.name)).not.toContain('service-account');
       expect(pod.spec!.containers[0]!.args).not.toContain('--kubernetes-owner-pod');
     }
+  });
+});
+
+describe('the pods of a cluster with TLS', () => {
+  const tlsInput = input({ tls: true });
+  const jobManager = jobManagerPod(tlsInput);
+  const pods = [jobManager, taskExecutorPod(tlsInput, 0, '10.0.0.1:6123', jobManager)];
+
+  it('serve TLS from the mounted Secret, trust its CA and check the Service name, with no --insecure-bind', () => {
+    for (const pod of pods) {
+      const container = pod.spec!.containers[0]!;
+      expect(container.args).toEqual(
+        expect.arrayContaining([
+          '--tls-cert',
+          '/etc/flotilla/secret/tls.crt',
+          '--tls-key',
+          '/etc/flotilla/secret/tls.key',
+          '--tls-ca',
+          '/etc/flotilla/secret/ca.crt',
+          '--tls-server-name',
+          'flotilla-cluster-1.default.svc',
+        ]),
+      );
+      expect(container.args).not.toContain('--insecure-bind');
+      expect(container.readinessProbe!.exec!.command).toEqual(
+        expect.arrayContaining([
+          '--tls-ca',
+          '/etc/flotilla/secret/ca.crt',
+          '--tls-server-name',
+          'flotilla-cluster-1.default.svc',
+        ]),
+      );
+      expect(container.volumeMounts).toContainEqual({
+        name: 'cluster-secret',
+        mountPath: '/etc/flotilla/secret',
+        readOnly: true,
+      });
+    }
+  });
+
+  it('keep --insecure-bind without TLS (a control plane without --tls-cert)', () => {
+    expect(jobManagerPod(input()).spec!.containers[0]!.args).toContain('--insecure-bind');
+    expect(jobManagerPod(input()).spec!.containers[0]!.args).not.toContain('--tls-cert');
+  });
+
+  it('hold the material only in the Secret, whose certificate names every spelling of the Service', () => {
+    const tls = { certPem: 'CERT PEM', keyPem: 'KEY PEM', caPem: 'CA PEM' };
+    const secret = clusterSecretObject(tlsInput, { clusterSecret: 's'.repeat(32), tls }, jobManager);
+    const decoded = Object.fromEntries(
+      Object.entries(secret.data!).map(([key, value]) => [key, Buffer.from(value, 'base64').toString()]),
+    );
+    expect(decoded).toEqual({
+      'cluster-secret': 's'.repeat(32),
+      'tls.crt': 'CERT PEM',
+      'tls.key': 'KEY PEM',
+      'ca.crt': 'CA PEM',
+    });
+    expect(JSON.stringify(pods)).not.toMatch(/PEM|BEGIN/);
+    expect(jobManagerServiceNames('cluster-1', 'analytics')).toEqual([
+      'DNS:flotilla-cluster-1',
+      'DNS:flotilla-cluster-1.analytics',
+      'DNS:flotilla-cluster-1.analytics.svc',
+      'DNS:flotilla-cluster-1.analytics.svc.cluster.local',
+    ]);
   });
 });

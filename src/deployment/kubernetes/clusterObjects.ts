@@ -1,16 +1,19 @@
 /**
  * The Kubernetes objects of one cluster, as plain manifests: the job manager's Pod (the root every
  * other object names as its owner, so that deleting it removes the rest even when no control plane
- * is left to do it), a Secret holding the cluster's secret (mounted as a file, never in a pod spec
- * or an environment variable), a Service with named ports in front of the job manager, and one Pod
+ * is left to do it), a Secret holding the cluster's secret and TLS material (mounted as files,
+ * never in a pod spec or an environment variable), a Service with named ports in front of the job manager, and one Pod
  * per task executor. Every object carries the labels that name its cluster and role, which is how a
  * restarted control plane finds them again.
  *
  * Pods run the image's `flotilla` as a user without a name (uid 10000), with no service account
  * token, no privilege escalation and `restartPolicy: Never`: a member that ends is seen as ended,
  * exactly as a local process is, and the job manager's heartbeats decide what a lost task executor
- * means for the jobs on it. Members listen on their pod's IP and speak plaintext with the cluster's
- * secret: the pod network is their boundary (TLS between pods is not done yet).
+ * means for the jobs on it. Members listen on their pod's IP. When the control plane has a cluster
+ * CA (it serves TLS), the Secret also holds the cluster's TLS certificate and key, issued for the
+ * job manager's Service names, and that CA: every member serves TLS with them, trusts only that CA
+ * and checks the Service's name (`--tls-server-name`) when it dials another member by pod IP.
+ * Without it members speak plaintext with the cluster's secret (`--insecure-bind`).
  *
  * The one exception to "no token": the job manager of a cluster with a lease gets its service
  * account's token, CA and namespace (a projected volume at the place in-cluster clients look), so
@@ -54,6 +57,8 @@ export const FLOTILLA_HOME = '/opt/flotilla';
 const SECRET_MOUNT = '/etc/flotilla/secret';
 /** The key of the cluster's secret in its Secret. */
 export const CLUSTER_SECRET_KEY = 'cluster-secret';
+/** The keys of the TLS material in the cluster's Secret: its certificate, its key and the CA members trust. */
+export const TLS_KEYS = { cert: 'tls.crt', key: 'tls.key', ca: 'ca.crt' } as const;
 /** The environment variable holding the pod's IP (downward API), which members listen on and advertise. */
 const POD_IP_ENV = 'FLOTILLA_POD_IP';
 /** Where in-cluster clients find a pod's service account token, CA and namespace. */
@@ -69,6 +74,22 @@ export function clusterSelector(clusterId: string): string {
 /** The name of a cluster's Secret and Service, and the prefix of its pods' names. */
 export function clusterObjectName(clusterId: string): string {
   return `flotilla-${clusterId}`;
+}
+
+/** The job manager's Service's name in the cluster (`flotilla-<cluster>.<namespace>.svc`): what its TLS certificate names and members check. */
+export function jobManagerServiceHost(clusterId: string, namespace: string): string {
+  return `${clusterObjectName(clusterId)}.${namespace}.svc`;
+}
+
+/** Every name of the job manager's Service, in openssl's spelling: the names a cluster's certificate is issued for. */
+export function jobManagerServiceNames(clusterId: string, namespace: string): string[] {
+  const service = clusterObjectName(clusterId);
+  return [
+    service,
+    `${service}.${namespace}`,
+    `${service}.${namespace}.svc`,
+    `${service}.${namespace}.svc.cluster.local`,
+  ].map((name) => `DNS:${name}`);
 }
 
 /** A member's pod name: `flotilla-<cluster>-jobmanager`, `flotilla-<cluster>-taskexecutor-0`, … */
@@ -89,6 +110,8 @@ export interface ClusterObjectsInput {
   heartbeat: { intervalMs: number; timeoutMs: number };
   /** Whether the cluster has a secret (it does whenever the control plane deployed it). */
   hasSecret: boolean;
+  /** Whether the cluster's Secret holds TLS material (the control plane has a cluster CA): members serve TLS. */
+  tls?: boolean;
   /** The job manager's lease time in milliseconds (`--lease-time`); no lease when not given. */
   leaseTimeMs?: number;
 }
@@ -155,12 +178,28 @@ function container(
   size: ContainerResources,
 ): V1Container {
   const secretArgs = input.hasSecret ? ['--cluster-secret-file', `${SECRET_MOUNT}/${CLUSTER_SECRET_KEY}`] : [];
+  const serverName = jobManagerServiceHost(input.clusterId, input.settings.namespace);
+  const caFile = `${SECRET_MOUNT}/${TLS_KEYS.ca}`;
+  // Only file paths and the Service's name: the PEM stays in the Secret.
+  const tlsArgs = input.tls
+    ? [
+        '--tls-cert',
+        `${SECRET_MOUNT}/${TLS_KEYS.cert}`,
+        '--tls-key',
+        `${SECRET_MOUNT}/${TLS_KEYS.key}`,
+        '--tls-ca',
+        caFile,
+        '--tls-server-name',
+        serverName,
+      ]
+    : ['--insecure-bind'];
+  const probeTls = input.tls ? ['--tls-ca', caFile, '--tls-server-name', serverName] : [];
   return {
     name: 'flotilla',
     image: input.settings.image,
     imagePullPolicy: input.settings.imagePullPolicy,
     command: ['node', `${FLOTILLA_HOME}/bin/flotilla.js`],
-    args: [...args, '--listen', `$(${POD_IP_ENV}):${port}`, '--insecure-bind', ...secretArgs],
+    args: [...args, '--listen', `$(${POD_IP_ENV}):${port}`, ...tlsArgs, ...secretArgs],
     env: [
       { name: POD_IP_ENV, valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
       { name: 'HOME', value: '/work' },
@@ -173,6 +212,7 @@ function container(
         command: ['node', `${FLOTILLA_HOME}/bin/flotilla.js`, 'health-probe', '--port', String(port)].concat(
           '--service',
           SERVICES[role],
+          ...probeTls,
         ),
       },
       periodSeconds: 5,
@@ -180,7 +220,7 @@ function container(
     },
     volumeMounts: [
       { name: 'work', mountPath: '/work' },
-      ...(input.hasSecret ? [{ name: 'cluster-secret', mountPath: SECRET_MOUNT, readOnly: true }] : []),
+      ...(hasSecretObject(input) ? [{ name: 'cluster-secret', mountPath: SECRET_MOUNT, readOnly: true }] : []),
     ],
     securityContext: { allowPrivilegeEscalation: false, runAsUser: MEMBER_UID, runAsGroup: MEMBER_UID },
   };
@@ -207,7 +247,7 @@ function pod(input: ClusterObjectsInput, member: ClusterMember, main: V1Containe
       containers: [main],
       volumes: [
         { name: 'work', emptyDir: {} },
-        ...(input.hasSecret
+        ...(hasSecretObject(input)
           ? [
               {
                 name: 'cluster-secret',
@@ -277,16 +317,39 @@ export function taskExecutorResourceId(clusterId: string, member: ClusterMember)
   return `${clusterId}-${memberName(member)}`;
 }
 
-/** The Secret with the cluster's secret, owned by the job manager's pod. */
-export function clusterSecretObject(input: ClusterObjectsInput, clusterSecret: string, owner: V1Pod): V1Secret {
+/** Whether the cluster has a Secret: for its secret, its TLS material or both. */
+export function hasSecretObject(input: ClusterObjectsInput): boolean {
+  return input.hasSecret || input.tls === true;
+}
+
+/** A cluster's TLS material, as PEM text: its certificate and key, and the CA its members trust. */
+export interface ClusterTlsMaterial {
+  certPem: string;
+  keyPem: string;
+  caPem: string;
+}
+
+/** The Secret with the cluster's secret and TLS material (whichever it has), owned by the job manager's pod. */
+export function clusterSecretObject(
+  input: ClusterObjectsInput,
+  contents: { clusterSecret?: string; tls?: ClusterTlsMaterial },
+  owner: V1Pod,
+): V1Secret {
   const meta = metadata(input, clusterObjectName(input.clusterId), 'secret');
   meta.ownerReferences = [ownedBy(owner)];
+  const base64 = (text: string) => Buffer.from(text).toString('base64');
+  const { clusterSecret, tls } = contents;
   return {
     apiVersion: 'v1',
     kind: 'Secret',
     metadata: meta,
     type: 'Opaque',
-    data: { [CLUSTER_SECRET_KEY]: Buffer.from(clusterSecret).toString('base64') },
+    data: {
+      ...(clusterSecret !== undefined ? { [CLUSTER_SECRET_KEY]: base64(clusterSecret) } : {}),
+      ...(tls
+        ? { [TLS_KEYS.cert]: base64(tls.certPem), [TLS_KEYS.key]: base64(tls.keyPem), [TLS_KEYS.ca]: base64(tls.caPem) }
+        : {}),
+    },
   };
 }
 

@@ -27,6 +27,8 @@ export interface IssuedCertificate {
 
 /** How long the CA and its certificates are valid: clusters may run for years; they are renewed by redeploying. */
 const VALIDITY_DAYS = '3650';
+/** Where local clusters listen. */
+const LOCAL_NAMES = ['IP:127.0.0.1', 'DNS:localhost'];
 const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
 
 /** The clusters' CA. */
@@ -74,8 +76,12 @@ export class ClusterCertificateAuthority {
     return new ClusterCertificateAuthority(folder, readFileSync(certFile, 'utf8'));
   }
 
-  /** A new key and a certificate for it, for 127.0.0.1 and localhost, named `name` (the cluster's id). */
-  async issue(name: string): Promise<IssuedCertificate> {
+  /**
+   * A new key and a certificate for it, named `name` (the cluster's id), valid for `altNames` in
+   * openssl's spelling: 127.0.0.1 and localhost unless told (a cluster on Kubernetes: its job
+   * manager's Service names).
+   */
+  async issue(name: string, altNames: readonly string[] = LOCAL_NAMES): Promise<IssuedCertificate> {
     return inScratch(this.folder, async (scratch) => {
       await openssl(scratch, [
         'req',
@@ -94,7 +100,7 @@ export class ClusterCertificateAuthority {
         '-CAkey',
         join(this.folder, 'ca.key'),
         '-addext',
-        'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        `subjectAltName=${altNames.join(',')}`,
         '-addext',
         'basicConstraints=critical,CA:FALSE',
         '-addext',

@@ -9,6 +9,13 @@
 export interface ClientTls {
   /** PEM text of the CA certificates to trust; the system's roots when not given. */
   caPem?: string;
+  /**
+   * The name the server's certificate must carry, checked (and sent as the TLS server name) instead
+   * of the dialed host: a cluster's pods on Kubernetes are dialed by pod IP, and their certificate
+   * names the job manager's Service (gRPC's `grpc.ssl_target_name_override`). The dialed host when
+   * not given.
+   */
+  serverName?: string;
 }
 
 /** What a client needs to call a secured server; every field is optional (an empty object is a plaintext client without credentials). */

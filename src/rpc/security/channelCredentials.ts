@@ -47,7 +47,9 @@ function silenceIpServerNameWarning(): void {
 
 /** A channel to `address` (HOST:PORT) with the security's credentials; it connects lazily. */
 export function openChannel(address: string, security: ClientSecurity = {}, options: ChannelOptions = {}): Channel {
-  return createChannel(address, channelCredentials(security), options);
+  const serverName = security.tls?.serverName;
+  const named = serverName ? { ...options, 'grpc.ssl_target_name_override': serverName } : options;
+  return createChannel(address, channelCredentials(security), named);
 }
 
 /** A client of `definition` on `channel` whose every call carries the security's credential. */

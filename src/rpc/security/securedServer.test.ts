@@ -26,7 +26,7 @@ describe('a server with TLS, a cluster secret and a stream limit', () => {
   };
 
   beforeAll(async () => {
-    certificates = makeTestCertificates();
+    certificates = makeTestCertificates(['DNS:flotilla-c1.default.svc']);
     const service = withUnimplemented(ClusterClientServiceDefinition, {
       async getArtifact(request: { artifactId: string }) {
         return { artifact: { id: request.artifactId, sizeBytes: 0n, fileName: 'x.tgz', createTime: undefined } };
@@ -58,6 +58,23 @@ describe('a server with TLS, a cluster secret and a stream limit', () => {
       artifactId: 'abc',
     });
     expect(artifact?.id).toBe('abc');
+  });
+
+  it('checks the server name it is told instead of the address dialed (pods dialed by IP whose certificate names their Service)', async () => {
+    const named = client({
+      tls: { caPem: certificates.caPem, serverName: 'flotilla-c1.default.svc' },
+      clusterSecret: SECRET,
+    });
+    expect((await named.getArtifact({ artifactId: 'abc' })).artifact?.id).toBe('abc');
+    // 127.0.0.1, which was dialed, is in the certificate too: only the name told is checked.
+    const misnamed = client({
+      tls: { caPem: certificates.caPem, serverName: 'flotilla-c2.default.svc' },
+      clusterSecret: SECRET,
+    });
+    await expect(misnamed.getArtifact({ artifactId: 'abc' })).rejects.toMatchObject({
+      code: Status.UNAVAILABLE,
+      details: expect.stringMatching(/flotilla-c2\.default\.svc/),
+    });
   });
 
   it('refuses a call without the secret or with another one, with UNAUTHENTICATED', async () => {
