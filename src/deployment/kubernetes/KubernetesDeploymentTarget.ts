@@ -46,7 +46,7 @@ import {
 } from './clusterObjects.js';
 import { deleteClusterObjects } from './deleteClusterObjects.js';
 import { KubernetesCluster } from './KubernetesCluster.js';
-import { settingsForCluster, type KubernetesSettings } from './KubernetesSettings.js';
+import { settingsForCluster, taskExecutorSizeFor, type KubernetesSettings } from './KubernetesSettings.js';
 import { PodLogs } from './PodLogs.js';
 import { hopelessReason, memberPhaseOf, startStepOf, unschedulableReason } from './podStatus.js';
 import { PodWatch } from './PodWatch.js';
@@ -137,7 +137,7 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
       settings,
       taskExecutors: request.taskExecutors,
       slotsPerTaskExecutor: request.slotsPerTaskExecutor,
-      taskExecutorResources: request.taskExecutorResources,
+      taskExecutorResources: taskExecutorSizeFor(request.taskExecutorResources, settings, request.properties ?? {}),
       heartbeat: this.options.heartbeat ?? { intervalMs: 1000, timeoutMs: 6000 },
       hasSecret: request.clusterSecret !== undefined,
       tls: this.options.certificateAuthority !== undefined,

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { KUBERNETES_SETTINGS_DEFAULTS, parseTolerations, settingsForCluster } from './KubernetesSettings.js';
+import {
+  KUBERNETES_SETTINGS_DEFAULTS,
+  parseTolerations,
+  settingsForCluster,
+  taskExecutorSizeFor,
+} from './KubernetesSettings.js';
 
 describe('settingsForCluster', () => {
   const base = { ...KUBERNETES_SETTINGS_DEFAULTS, labels: { team: 'data' }, nodeSelector: { zone: 'a' } };
@@ -62,5 +67,28 @@ describe('parseTolerations', () => {
     expect(() => parseTolerations('key:a,operator:Near', 'flag')).toThrow(
       'flag: a toleration\'s operator is Exists or Equal, got "Near"',
     );
+  });
+});
+
+describe('taskExecutorSizeFor', () => {
+  const base = KUBERNETES_SETTINGS_DEFAULTS;
+
+  it("is the settings' size (undefined) when the control plane asks for none", () => {
+    const properties = { 'kubernetes.taskmanager.memory': '4096' };
+    expect(taskExecutorSizeFor(undefined, settingsForCluster(base, properties), properties)).toBeUndefined();
+  });
+
+  it('keeps a larger -ktm over the size made for a driver that did not fit a default slot', () => {
+    const properties = { 'kubernetes.taskmanager.memory': '4096' };
+    const size = taskExecutorSizeFor({ cpus: 2, memoryMb: 1500 }, settingsForCluster(base, properties), properties);
+    expect(size).toEqual({ cpus: 2, memoryMb: 4096 });
+  });
+
+  it("takes the driver's size where the cluster's own setting is smaller or absent", () => {
+    const properties = { 'kubernetes.taskmanager.cpu': '1', 'kubernetes.taskmanager.memory': '1024' };
+    const size = taskExecutorSizeFor({ cpus: 2, memoryMb: 3000 }, settingsForCluster(base, properties), properties);
+    expect(size).toEqual({ cpus: 2, memoryMb: 3000 });
+    // Without a property of its own, the request is taken as it is, even below the control plane's default.
+    expect(taskExecutorSizeFor({ cpus: 0.5, memoryMb: 512 }, base, {})).toEqual({ cpus: 0.5, memoryMb: 512 });
   });
 });

@@ -165,3 +165,24 @@ export function settingsForCluster(base: KubernetesSettings, properties: Record<
     tolerations: [...base.tolerations, ...parseTolerations(get(p.tolerations) ?? '', p.tolerations)],
   };
 }
+
+/**
+ * The task executors' container size for a cluster: `requested` (the control plane's size, made
+ * large enough for a driver that does not fit a default slot) where given, except that a
+ * `kubernetes.taskmanager.cpu` / `.memory` the cluster sets itself (`-ktm`) is kept when larger;
+ * `settings`' size when nothing was requested.
+ */
+export function taskExecutorSizeFor(
+  requested: ContainerResources | undefined,
+  settings: KubernetesSettings,
+  properties: Record<string, string>,
+): ContainerResources | undefined {
+  if (!requested) return undefined;
+  const own = settings.taskExecutorResources;
+  const p = KUBERNETES_PROPERTIES;
+  return {
+    cpus: properties[p.taskExecutorCpu] === undefined ? requested.cpus : Math.max(requested.cpus, own.cpus),
+    memoryMb:
+      properties[p.taskExecutorMemory] === undefined ? requested.memoryMb : Math.max(requested.memoryMb, own.memoryMb),
+  };
+}
