@@ -13,7 +13,7 @@ import { X509Certificate } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { ApplicationStatus, ExecutionState, JobStatus } from '../../generated/flotilla/v1/status.js';
+import { ApplicationStatus, ExecutionState, JobStatus, SubmissionMode } from '../../generated/flotilla/v1/status.js';
 import { podName } from '../../src/deployment/kubernetes/clusterObjects.js';
 import { checkHealth } from '../../src/rpc/healthCheck.js';
 import { makeTestCertificates } from '../support/certificates.js';
@@ -184,7 +184,7 @@ describe('a control plane on --deployment-target kubernetes', () => {
     await nothingLeft();
   });
 
-  it('runs the example with -D --cluster on a shared cluster from flotilla cluster start, then stops it leaving nothing', async () => {
+  it('runs the example with -D --cluster and in session mode (main() in the CLI) on a shared cluster from flotilla cluster start, then stops it leaving nothing', async () => {
     const controlPlane = await startKubernetesControlPlane();
     // Two slots of 512 MiB each (-ktm divided between them): the driver's heap takes one.
     const started = await runCli(['cluster', 'start', '-kn', '1', '-ks', '2', '-ktm', '1024'], controlPlane.env);
@@ -208,6 +208,17 @@ describe('a control plane on --deployment-target kubernetes', () => {
     expect(run.stderr).toContain('application FINISHED');
     expect(run.code).toBe(0);
     expect(await driverLog(controlPlane, run.stdout.trim())).toContain(RANKING);
+    // Session mode on the same pods: main() runs in the CLI (its console output is the CLI's), its
+    // jobs go through the control plane to the cluster.
+    const session = await runCli(
+      ['run', '--cluster', clusterId, EXAMPLE, '4', '/tmp/ranking-session'],
+      controlPlane.env,
+    );
+    expect(session.stderr).toContain('application FINISHED');
+    expect(session.code).toBe(0);
+    expect(session.stdout).toContain(RANKING);
+    const { application } = await controlPlane.client.getApplication({ applicationId: session.stdout.split('\n')[0] });
+    expect(application).toMatchObject({ mode: SubmissionMode.SESSION, status: ApplicationStatus.FINISHED, clusterId });
     expect((await runCli(['cluster', 'stop', clusterId], controlPlane.env)).code).toBe(0);
     await nothingLeft();
   });
