@@ -118,7 +118,12 @@ describe('the Kubernetes deployment target on a real API server', () => {
           slotsPerTaskExecutor: 2,
           clusterSecret: secret,
           tenant: 'analytics',
-          properties: { 'kubernetes.service-account': 'flotilla-runner', 'kubernetes.jobmanager.memory': '300' },
+          properties: {
+            'kubernetes.service-account': 'flotilla-runner',
+            'kubernetes.jobmanager.memory': '300',
+            'kubernetes.container.image': 'registry.example.com/flotilla:2',
+            'kubernetes.container.image.pull-policy': 'Always',
+          },
         },
         progress(),
         new AbortController().signal,
@@ -152,6 +157,7 @@ describe('the Kubernetes deployment target on a real API server', () => {
       expect.arrayContaining([{ key: 'dedicated', operator: 'Equal', value: 'flotilla', effect: 'NoSchedule' }]),
     );
     const container = spec.containers[0]!;
+    expect([container.image, container.imagePullPolicy]).toEqual(['registry.example.com/flotilla:2', 'Always']);
     expect(container.ports).toEqual([{ name: 'rpc', containerPort: 6123, protocol: 'TCP' }]);
     expect(container.resources).toEqual({
       requests: { cpu: '100m', memory: '300Mi' },
