@@ -283,7 +283,7 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
         await leases.start({
           adopt: (subjectIds) => takeover.adopt(subjectIds),
           lost: (subjectId) => {
-            if (!subjectId.startsWith('cluster-')) return launcher.abort(subjectId);
+            if (!subjectId.startsWith('cluster-')) return launcher.takenOver(subjectId);
             clusters.lost(subjectId);
             driverLogs.stopCopiesFrom(subjectId);
           },
