@@ -178,6 +178,13 @@ describe('control-plane replicas on one PostgreSQL database', () => {
     const TOTAL = 50;
     // Owned clusters (a job manager and a task executor process each), at most this many at a time on 2 cores.
     const IN_FLIGHT = 6;
+    /** What the replicas logged that names one of `ids`, one line each with the replica's index. */
+    const history = (ids: readonly string[]) =>
+      set
+        .logLines()
+        .filter(({ line }) => ids.some((id) => JSON.stringify(line).includes(id)))
+        .map(({ index, line }) => `replica ${index}: ${String(line.msg)} ${JSON.stringify(line)}`)
+        .join('\n');
     let stopping = false;
     let kills = 0;
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -247,10 +254,19 @@ describe('control-plane replicas on one PostgreSQL database', () => {
       if (status === ApplicationStatus.FAILED) {
         // A cause that says why (an abort's own "This operation was aborted" does not).
         expect(message).not.toMatch(/: This operation was aborted$/);
-        expect(
-          SAYS_WHY.some((cause) => cause.test(message)),
-          `a FAILED cause that says why: ${message}`,
-        ).toBe(true);
+        // Named with what the replicas logged of the application and its clusters, so that a failure says how it came about.
+        if (!SAYS_WHY.some((cause) => cause.test(message))) {
+          const clusterIds = [
+            ...new Set(
+              run.events.flatMap((event) =>
+                event.kind?.$case === 'clusterStatusChanged' ? [event.kind.clusterStatusChanged.clusterId] : [],
+              ),
+            ),
+          ];
+          throw new Error(
+            `a FAILED cause that does not say why: ${message}\nwhat the replicas logged of it:\n${history([run.applicationId, ...clusterIds])}`,
+          );
+        }
       }
       const outcome = `${ApplicationStatus[status]}${status === ApplicationStatus.FAILED ? `: ${message}` : ''}`;
       outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
@@ -288,11 +304,7 @@ describe('control-plane replicas on one PostgreSQL database', () => {
       .toEqual([])
       .catch((error: Error) => {
         const clusters = new Set(left().flatMap((line) => /clusters\/(cluster-[0-9a-f]+)\//.exec(line)?.[1] ?? []));
-        const history = set
-          .logLines()
-          .filter(({ line }) => [...clusters].some((clusterId) => JSON.stringify(line).includes(clusterId)))
-          .map(({ index, line }) => `replica ${index}: ${String(line.msg)} ${JSON.stringify(line)}`);
-        throw new Error(`${error.message}\nwhat the replicas logged of those clusters:\n${history.join('\n')}`);
+        throw new Error(`${error.message}\nwhat the replicas logged of those clusters:\n${history([...clusters])}`);
       });
     // Nothing a replica did was an error.
     expect(

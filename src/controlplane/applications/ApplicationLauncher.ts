@@ -25,6 +25,7 @@ import { submissionModeOf } from './modes/submissionModes.js';
 import type { FollowerLeases } from '../clusters/FollowerLeases.js';
 import type { ModeServices } from './modes/SubmissionModeStrategy.js';
 import { launchFailure } from './launchFailure.js';
+import { FencedWriteError } from '../store/FollowerLeaseStore.js';
 
 /** What the launcher needs. */
 export interface ApplicationLauncherOptions {
@@ -127,7 +128,11 @@ export class ApplicationLauncher {
       }
       const application = await applications.get(applicationId);
       if (isTerminalApplicationStatus(application.status)) return;
-      if (leases && application.ownsCluster && leases.lostToAnother(application.clusterId)) {
+      if (
+        leases &&
+        application.ownsCluster &&
+        (error instanceof FencedWriteError || leases.lostToAnother(application.clusterId))
+      ) {
         // Its own cluster was taken over while this replica deployed it: the new follower records
         // that deployment failed, and whoever takes the application's lease next deploys anew.
         this.options.logger.warn(
