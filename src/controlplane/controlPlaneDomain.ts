@@ -200,6 +200,8 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     applications: applicationStore,
     timeoutMs: options.clientHeartbeatTimeoutMs ?? DEFAULT_CLIENT_HEARTBEAT_TIMEOUT_MS,
     publisher: events,
+    // Any replica records a heartbeat; the one that holds the application's lease decides whether its client is lost.
+    watches: (applicationId) => leases.holds(applicationId),
     logger,
   });
   const jobCanceller = new JobCanceller({ jobs: jobStore, clusters, logger });
