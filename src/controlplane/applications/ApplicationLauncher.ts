@@ -128,20 +128,6 @@ export class ApplicationLauncher {
       }
       const application = await applications.get(applicationId);
       if (isTerminalApplicationStatus(application.status)) return;
-      if (
-        leases &&
-        application.ownsCluster &&
-        (error instanceof FencedWriteError || leases.lostToAnother(application.clusterId))
-      ) {
-        // Its own cluster was taken over while this replica deployed it: the new follower records
-        // that deployment failed, and whoever takes the application's lease next deploys anew.
-        this.options.logger.warn(
-          { err: error, applicationId, clusterId: application.clusterId },
-          'another replica took over the cluster this launch was deploying; the launch starts again on a new cluster',
-        );
-        await leases.letGo(applicationId);
-        return;
-      }
       if (application.status === 'CANCELING') {
         if (application.driverJobId) await this.cancelDriver(application);
         else
@@ -156,6 +142,22 @@ export class ApplicationLauncher {
           { err: error, applicationId },
           'the launch failed after the cluster reported the driver running; its cluster decides the outcome',
         );
+        return;
+      }
+      if (
+        leases &&
+        application.ownsCluster &&
+        (error instanceof FencedWriteError || leases.lostToAnother(application.clusterId))
+      ) {
+        // Its own cluster was taken over while this replica deployed it: the new follower records
+        // that deployment failed, and whoever takes the application's lease next deploys anew.
+        this.options.logger.warn(
+          { err: error, applicationId, clusterId: application.clusterId },
+          'another replica took over the cluster this launch was deploying; the launch starts again on a new cluster',
+        );
+        // Any replica may take the lease now, this one too: a launch asked for meanwhile runs once this one has ended.
+        launch.takenOver = true;
+        await leases.letGo(applicationId);
         return;
       }
       const message = `the driver could not be started: ${launchFailure(error, leases?.holder)}`;
