@@ -200,6 +200,8 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     applications: applicationStore,
     timeoutMs: options.clientHeartbeatTimeoutMs ?? DEFAULT_CLIENT_HEARTBEAT_TIMEOUT_MS,
     publisher: events,
+    // Any replica records a heartbeat; the one that holds the application's lease decides whether its client is lost.
+    watches: (applicationId) => leases.holds(applicationId),
     logger,
   });
   const jobCanceller = new JobCanceller({ jobs: jobStore, clusters, logger });
@@ -283,7 +285,7 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
         await leases.start({
           adopt: (subjectIds) => takeover.adopt(subjectIds),
           lost: (subjectId) => {
-            if (!subjectId.startsWith('cluster-')) return launcher.abort(subjectId);
+            if (!subjectId.startsWith('cluster-')) return launcher.takenOver(subjectId);
             clusters.lost(subjectId);
             driverLogs.stopCopiesFrom(subjectId);
           },

@@ -356,7 +356,32 @@ export function describeControlPlaneStoreContract(name: string, harness: Control
         await store.applications.update(reported.id, { clientMainEndTime: new Date() });
         expect(ids(await store.applications.active())).toEqual([onCluster.id, elsewhere.id, session.id, reported.id]);
         expect(ids(await store.applications.activeOnCluster(cluster.id))).toEqual([onCluster.id]);
-        expect(await store.applications.awaitingClientMain()).toEqual([session.id]);
+        expect(await store.applications.awaitingClientMain()).toEqual([
+          { applicationId: session.id, silentMs: undefined },
+        ]);
+      });
+
+      it('records the heartbeats of a client-side main() by the store’s clock, and says how long its client has been silent', async () => {
+        const store = await open();
+        const session = testApplication({ status: 'RUNNING', mode: 'SESSION' });
+        await store.applications.insert(session);
+        const before = await store.applications.get(session.id);
+        await store.applications.recordClientHeartbeat(session.id);
+        const [heard] = await store.applications.awaitingClientMain();
+        expect(heard.applicationId).toBe(session.id);
+        expect(heard.silentMs).toBeGreaterThanOrEqual(0);
+        expect(heard.silentMs).toBeLessThan(5000);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const [silent] = await store.applications.awaitingClientMain();
+        expect(silent.silentMs).toBeGreaterThanOrEqual(heard.silentMs! + 150);
+        // A new heartbeat starts the silence over; the application itself is unchanged.
+        await store.applications.recordClientHeartbeat(session.id);
+        const [again] = await store.applications.awaitingClientMain();
+        expect(again.silentMs).toBeLessThan(silent.silentMs!);
+        expect(await store.applications.get(session.id)).toEqual(before);
+        // Once its main() reported its end, nobody waits for its heartbeats.
+        await store.applications.update(session.id, { clientMainEndTime: new Date() });
+        expect(await store.applications.awaitingClientMain()).toEqual([]);
       });
     });
 

@@ -28,6 +28,18 @@ const LEASE_SECONDS = 2;
 /** The chaos case's cluster lease: an unrecorded member of a cluster ends within it (and its task executor 10 s later). */
 const CLUSTER_LEASE_SECONDS = 20;
 
+/**
+ * The causes a chaos-case application may end FAILED with, each naming what happened: its cluster's
+ * job manager ended (and how), a launch stopped on a named replica, or a cluster's write refused
+ * because a named replica took its lease over. Any other cause (an abort's bare "This operation was
+ * aborted") fails the case.
+ */
+const SAYS_WHY = [
+  /^the application's cluster cluster-[0-9a-f]+ was lost: ./,
+  /^the driver could not be started: the launch on control-plane replica \S+ was stopped before the driver started/,
+  /^the driver could not be started: a write as the follower of \S+ with fencing token \d+ was refused: it is held by \S+/,
+];
+
 let server: PostgresServer;
 const sets: ReplicaSet[] = [];
 beforeAll(async () => {
@@ -166,6 +178,13 @@ describe('control-plane replicas on one PostgreSQL database', () => {
     const TOTAL = 50;
     // Owned clusters (a job manager and a task executor process each), at most this many at a time on 2 cores.
     const IN_FLIGHT = 6;
+    /** What the replicas logged that names one of `ids`, one line each with the replica's index. */
+    const history = (ids: readonly string[]) =>
+      set
+        .logLines()
+        .filter(({ line }) => ids.some((id) => JSON.stringify(line).includes(id)))
+        .map(({ index, line }) => `replica ${index}: ${String(line.msg)} ${JSON.stringify(line)}`)
+        .join('\n');
     let stopping = false;
     let kills = 0;
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -230,14 +249,35 @@ describe('control-plane replicas on one PostgreSQL database', () => {
       expect(repeatedJobEvents(run.events)).toEqual([]);
       const last = run.events.at(-1)!.kind;
       if (last?.$case !== 'applicationStatusChanged') throw new Error(`${run.applicationId} did not end`);
-      const { status, message, failure } = last.applicationStatusChanged;
+      const { status, message } = last.applicationStatusChanged;
       expect([ApplicationStatus.FINISHED, ApplicationStatus.FAILED]).toContain(status);
-      if (status === ApplicationStatus.FAILED) expect(`${message} ${failure?.message ?? ''}`.trim()).not.toBe('');
+      if (status === ApplicationStatus.FAILED) {
+        // A cause that says why (an abort's own "This operation was aborted" does not).
+        expect(message).not.toMatch(/: This operation was aborted$/);
+        // Named with what the replicas logged of the application and its clusters, so that a failure says how it came about.
+        if (!SAYS_WHY.some((cause) => cause.test(message))) {
+          const clusterIds = [
+            ...new Set(
+              run.events.flatMap((event) =>
+                event.kind?.$case === 'clusterStatusChanged' ? [event.kind.clusterStatusChanged.clusterId] : [],
+              ),
+            ),
+          ];
+          throw new Error(
+            `a FAILED cause that does not say why: ${message}\nwhat the replicas logged of it:\n${history([run.applicationId, ...clusterIds])}`,
+          );
+        }
+      }
       const outcome = `${ApplicationStatus[status]}${status === ApplicationStatus.FAILED ? `: ${message}` : ''}`;
       outcomes.set(outcome, (outcomes.get(outcome) ?? 0) + 1);
     }
+    const relaunched = set
+      .logLines()
+      .filter(({ line }) =>
+        String(line.msg).startsWith('another replica took over the cluster this launch was deploying'),
+      ).length;
     console.log(
-      `50 applications under ${kills} kills: ${JSON.stringify([...outcomes])}; watchers switched replica ${runs.reduce((sum, run) => sum + run.switches, 0)} times`,
+      `50 applications under ${kills} kills: ${JSON.stringify([...outcomes])}; watchers switched replica ${runs.reduce((sum, run) => sum + run.switches, 0)} times; ${relaunched} launches started again after their cluster was taken over`,
     );
     // Each taking of a lease (a new token) was one replica's: never two followers of one cluster at once.
     const takings = set
@@ -264,11 +304,7 @@ describe('control-plane replicas on one PostgreSQL database', () => {
       .toEqual([])
       .catch((error: Error) => {
         const clusters = new Set(left().flatMap((line) => /clusters\/(cluster-[0-9a-f]+)\//.exec(line)?.[1] ?? []));
-        const history = set
-          .logLines()
-          .filter(({ line }) => [...clusters].some((clusterId) => JSON.stringify(line).includes(clusterId)))
-          .map(({ index, line }) => `replica ${index}: ${String(line.msg)} ${JSON.stringify(line)}`);
-        throw new Error(`${error.message}\nwhat the replicas logged of those clusters:\n${history.join('\n')}`);
+        throw new Error(`${error.message}\nwhat the replicas logged of those clusters:\n${history([...clusters])}`);
       });
     // Nothing a replica did was an error.
     expect(

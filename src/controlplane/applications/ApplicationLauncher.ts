@@ -5,6 +5,13 @@
  * application, records the job that stands for `main()`, moves the application to RUNNING, and
  * ends it FAILED when the launch fails. A cancellation stops a deployment or upload under way; a
  * submission of `main()` is let finish and its job then cancelled, so that no driver is left behind.
+ *
+ * Among replicas, a launch cut off by a takeover is not a failure: one whose application's lease
+ * another replica took stops and leaves the launch to that replica (and starts again if this replica
+ * takes the lease back meanwhile); one whose own cluster's lease another replica took while it was
+ * deploying lets the application's lease go, so that the replica that takes it next launches again
+ * on a new cluster once the new follower has recorded the interrupted deployment failed
+ * (FollowerTakeover), as a restarted control plane does.
  */
 import type { ArtifactStore } from '../../blob/ArtifactStore.js';
 import type { Logger } from '../../common/logger.js';
@@ -17,6 +24,8 @@ import type { ApplicationLifecycle } from './ApplicationLifecycle.js';
 import { submissionModeOf } from './modes/submissionModes.js';
 import type { FollowerLeases } from '../clusters/FollowerLeases.js';
 import type { ModeServices } from './modes/SubmissionModeStrategy.js';
+import { launchFailure } from './launchFailure.js';
+import { FencedWriteError } from '../store/FollowerLeaseStore.js';
 
 /** What the launcher needs. */
 export interface ApplicationLauncherOptions {
@@ -27,15 +36,24 @@ export interface ApplicationLauncherOptions {
   logger: Logger;
   /** Aborted once the control plane is shutting down: work in flight is then left for the next start to resume. */
   shutdown: AbortSignal;
-  /** Whether this process still launches an application (holds its lease); always, when not given. */
-  leases?: Pick<FollowerLeases, 'holds'>;
+  /** Whether this process still launches an application (holds its lease) and still follows its cluster; always, when not given. */
+  leases?: Pick<FollowerLeases, 'holds' | 'lostToAnother' | 'letGo' | 'holder'>;
   /** What a driver attempt is told of the earlier ones (replay). */
   driverReplay?: ModeServices['driverReplay'];
 }
 
+/** A launch under way. */
+interface Launch {
+  controller: AbortController;
+  /** Another replica took the application's lease over: the launch stops without ending the application. */
+  takenOver: boolean;
+  /** Asked to launch again while it was stopping (this replica took the lease back): launched again once it has stopped. */
+  again: boolean;
+}
+
 /** Launches applications. */
 export class ApplicationLauncher {
-  private readonly launches = new Map<string, AbortController>();
+  private readonly launches = new Map<string, Launch>();
   private readonly services: ModeServices;
 
   constructor(private readonly options: ApplicationLauncherOptions) {
@@ -43,17 +61,24 @@ export class ApplicationLauncher {
     this.services = { applications, clusters, artifacts, logger, driverReplay };
   }
 
-  /** Starts launching the application in the background (once). */
+  /** Starts launching the application in the background (once; again after a launch cut off by a takeover). */
   launch(applicationId: string): void {
-    if (this.launches.has(applicationId)) return;
-    const controller = new AbortController();
-    this.launches.set(applicationId, controller);
-    void this.run(applicationId, controller.signal)
+    const underWay = this.launches.get(applicationId);
+    if (underWay) {
+      if (underWay.takenOver) underWay.again = true;
+      return;
+    }
+    const launch: Launch = { controller: new AbortController(), takenOver: false, again: false };
+    this.launches.set(applicationId, launch);
+    void this.run(applicationId, launch)
       .catch((error: unknown) => {
         if (!this.options.shutdown.aborted)
           this.options.logger.error({ err: error, applicationId }, 'launching the application failed unexpectedly');
       })
-      .finally(() => this.launches.delete(applicationId));
+      .finally(() => {
+        this.launches.delete(applicationId);
+        if (launch.again && !this.options.shutdown.aborted) this.launch(applicationId);
+      });
   }
 
   /** Whether the application is being launched now. */
@@ -63,16 +88,28 @@ export class ApplicationLauncher {
 
   /** Stops a deployment or upload under way for the application (a cancellation). */
   abort(applicationId: string): void {
-    this.launches.get(applicationId)?.abort();
+    this.launches.get(applicationId)?.controller.abort();
+  }
+
+  /**
+   * Another replica took the application's lease over: the launch under way stops, and ends
+   * nothing (the new holder launches the application, or this replica again if it takes the lease back).
+   */
+  takenOver(applicationId: string): void {
+    const launch = this.launches.get(applicationId);
+    if (!launch) return;
+    launch.takenOver = true;
+    launch.controller.abort();
   }
 
   /** Stops every launch under way, at shutdown: what they deployed is stopped, and the next start launches them again. */
   close(): void {
-    for (const controller of this.launches.values()) controller.abort();
+    for (const launch of this.launches.values()) launch.controller.abort();
   }
 
-  private async run(applicationId: string, signal: AbortSignal): Promise<void> {
-    const { applications, lifecycle } = this.options;
+  private async run(applicationId: string, launch: Launch): Promise<void> {
+    const { applications, lifecycle, leases } = this.options;
+    const signal = launch.controller.signal;
     try {
       const application = await applications.get(applicationId);
       const launched = await submissionModeOf(application).launch(application, this.services, signal);
@@ -85,7 +122,7 @@ export class ApplicationLauncher {
     } catch (error) {
       if (this.options.shutdown.aborted) return;
       // Another replica took the launch over (this one was paused or cut off): it is that one's to finish.
-      if (this.options.leases && !this.options.leases.holds(applicationId)) {
+      if (launch.takenOver || (leases && !leases.holds(applicationId))) {
         this.options.logger.warn({ err: error, applicationId }, 'the launch was taken over by another replica');
         return;
       }
@@ -107,7 +144,23 @@ export class ApplicationLauncher {
         );
         return;
       }
-      const message = `the driver could not be started: ${(error as Error).message}`;
+      if (
+        leases &&
+        application.ownsCluster &&
+        (error instanceof FencedWriteError || leases.lostToAnother(application.clusterId))
+      ) {
+        // Its own cluster was taken over while this replica deployed it: the new follower records
+        // that deployment failed, and whoever takes the application's lease next deploys anew.
+        this.options.logger.warn(
+          { err: error, applicationId, clusterId: application.clusterId },
+          'another replica took over the cluster this launch was deploying; the launch starts again on a new cluster',
+        );
+        // Any replica may take the lease now, this one too: a launch asked for meanwhile runs once this one has ended.
+        launch.takenOver = true;
+        await leases.letGo(applicationId);
+        return;
+      }
+      const message = `the driver could not be started: ${launchFailure(error, leases?.holder)}`;
       await lifecycle.changeStatus(applicationId, 'FAILED', { message, failure: serializeError(error) });
     }
   }

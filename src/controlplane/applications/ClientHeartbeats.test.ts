@@ -3,8 +3,8 @@ import type { SerializedError } from '../../common/status.js';
 import { silentLogger, testApplication, testState } from '../testing/testState.js';
 import { ClientHeartbeats } from './ClientHeartbeats.js';
 
-function setUp() {
-  const state = testState();
+/** Heartbeats on `state`'s store (a new one when not given); `watches` says which clients this process watches. */
+function setUp(state = testState(), watches?: (applicationId: string) => boolean) {
   const lost: Array<{ applicationId: string; failure: SerializedError }> = [];
   const heartbeats = new ClientHeartbeats({
     applications: state.applications,
@@ -14,9 +14,10 @@ function setUp() {
         if (event.type === 'clientLost') lost.push({ applicationId: event.applicationId, failure: event.failure });
       },
     },
+    watches,
     logger: silentLogger,
   });
-  return { ...state, heartbeats, lost };
+  return { ...state, state, heartbeats, lost };
 }
 
 describe('ClientHeartbeats', async () => {
@@ -26,11 +27,12 @@ describe('ClientHeartbeats', async () => {
     const beating = testApplication({ mode: 'PER_JOB', status: 'RUNNING', detached: false });
     const driver = testApplication({ status: 'RUNNING' });
     for (const application of [silent, beating, driver]) await applications.insert(application);
-    const start = Date.now();
-    heartbeats.seen(silent.id, start);
-    heartbeats.seen(beating.id, start);
+    const start = performance.now();
+    heartbeats.watch(silent.id, start);
+    heartbeats.watch(beating.id, start);
     await heartbeats.sweep(start + 900);
-    heartbeats.seen(beating.id, start + 900);
+    // Recorded in the store now: silent for a few milliseconds, by the store's clock.
+    await heartbeats.seen(beating.id);
     await heartbeats.sweep(start + 1500);
     expect(lost.map((entry) => entry.applicationId)).toEqual([silent.id]);
     expect(lost[0].failure).toMatchObject({
@@ -55,11 +57,34 @@ describe('ClientHeartbeats', async () => {
     await applications.insert(ended);
     await applications.insert(finished);
     await applications.update(ended.id, { clientMainEndTime: new Date() });
-    const start = Date.now();
+    const start = performance.now();
     await heartbeats.sweep(start);
     await heartbeats.sweep(start + 999);
     expect(lost).toEqual([]);
     await heartbeats.sweep(start + 1001);
     expect(lost.map((entry) => entry.applicationId)).toEqual([resumed.id]);
+  });
+
+  it('counts a heartbeat recorded by another process on the same store, and leaves the decision to the process that watches the client', async () => {
+    const watcher = setUp(undefined, () => true);
+    // Another replica: it receives the client's heartbeats but does not watch the application.
+    const other = setUp(watcher.state, () => false);
+    const session = testApplication({ mode: 'SESSION', status: 'RUNNING', detached: false });
+    await watcher.applications.insert(session);
+    const start = performance.now();
+    watcher.heartbeats.watch(session.id, start);
+    await other.heartbeats.seen(session.id);
+    // Long past the timeout by the watcher's own count, but heard of just now through the store.
+    await watcher.heartbeats.sweep(start + 5000);
+    await other.heartbeats.sweep(start + 5000);
+    await other.heartbeats.sweep(start + 10_000);
+    expect(watcher.lost).toEqual([]);
+    expect(other.lost).toEqual([]);
+    // Once the store has heard nothing for the timeout either, the watcher (only) takes the client as lost.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await watcher.heartbeats.sweep(start + 6000);
+    await other.heartbeats.sweep(start + 11_000);
+    expect(watcher.lost.map((entry) => entry.applicationId)).toEqual([session.id]);
+    expect(other.lost).toEqual([]);
   });
 });

@@ -3,8 +3,13 @@
  * heartbeat). Such a main() lives in the client's process, so a client that dies (closed laptop,
  * killed CLI) would leave its application RUNNING for ever; one that sends no heartbeat for the
  * timeout is taken as lost, as if its main() had failed, so its jobs are cancelled and the
- * application ends FAILED with ClientLostError (published as `clientLost`). After a control-plane restart every client gets a
- * whole timeout to be heard again.
+ * application ends FAILED with ClientLostError (published as `clientLost`).
+ *
+ * A heartbeat is recorded in the store by whichever process received it (any replica answers any
+ * call), by the store's clock; the process that watches the application (holds its lease: the one
+ * that accepted it, or took it over) reads how long its client has been silent and decides alone.
+ * After a control-plane restart, or a takeover, every client gets a whole timeout from the moment
+ * this process began watching it, however long ago its last heartbeat was recorded.
  */
 import type { Logger } from '../../common/logger.js';
 import type { ControlPlaneEventPublisher } from '../events/ControlPlaneEvents.js';
@@ -20,12 +25,15 @@ export interface ClientHeartbeatsOptions {
   timeoutMs: number;
   /** Where a lost client is published, so that its application ends (as CompleteClientMain with the failure). */
   publisher: ControlPlaneEventPublisher;
+  /** Whether this process watches the application's client (holds its lease); every one, when not given. */
+  watches?: (applicationId: string) => boolean;
   logger: Logger;
 }
 
-/** The last heartbeat of each client-side main(), and what happens without one. */
+/** The heartbeats of client-side main()s, and what happens without one. */
 export class ClientHeartbeats {
-  private readonly lastSeen = new Map<string, number>();
+  /** When this process began watching each client (`performance.now()`). */
+  private readonly watchedSince = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: ClientHeartbeatsOptions) {}
@@ -47,27 +55,35 @@ export class ClientHeartbeats {
     this.timer.unref();
   }
 
-  /** The client of the application was heard from now. */
-  seen(applicationId: string, now = Date.now()): void {
-    this.lastSeen.set(applicationId, now);
+  /** An application whose main() runs in its client was accepted here: the client gets a whole timeout from now. */
+  watch(applicationId: string, now = performance.now()): void {
+    this.watchedSince.set(applicationId, now);
   }
 
-  /** Ends the applications whose client has been silent for longer than the timeout. */
-  async sweep(now = Date.now()): Promise<void> {
-    const awaiting = await this.options.applications.awaitingClientMain();
-    const waiting = new Set(awaiting);
-    for (const id of this.lastSeen.keys()) if (!waiting.has(id)) this.lastSeen.delete(id);
-    for (const applicationId of awaiting) {
-      const last = this.lastSeen.get(applicationId);
-      // First seen by this process (a restart): the client gets a whole timeout from now.
-      if (last === undefined) {
-        this.lastSeen.set(applicationId, now);
+  /** The client of the application was heard from now: recorded in the store, for whichever process watches it. */
+  seen(applicationId: string): Promise<void> {
+    return this.options.applications.recordClientHeartbeat(applicationId);
+  }
+
+  /** Ends the applications this process watches whose client has been silent for longer than the timeout. */
+  async sweep(now = performance.now()): Promise<void> {
+    const { timeoutMs, watches = () => true } = this.options;
+    const awaiting = (await this.options.applications.awaitingClientMain()).filter((client) =>
+      watches(client.applicationId),
+    );
+    const waiting = new Set(awaiting.map((client) => client.applicationId));
+    for (const id of this.watchedSince.keys()) if (!waiting.has(id)) this.watchedSince.delete(id);
+    for (const { applicationId, silentMs: recorded } of awaiting) {
+      const since = this.watchedSince.get(applicationId);
+      // First seen by this process (a restart, a takeover): the client gets a whole timeout from now.
+      if (since === undefined) {
+        this.watchedSince.set(applicationId, now);
         continue;
       }
-      const silentMs = now - last;
-      if (silentMs <= this.options.timeoutMs) continue;
-      this.lastSeen.delete(applicationId);
-      const message = `the client running main() of application ${applicationId} sent no heartbeat for ${Math.round(silentMs / 1000)} s (--client-heartbeat-timeout ${Math.round(this.options.timeoutMs / 1000)} s); it is taken as lost`;
+      const silentMs = Math.min(recorded ?? Infinity, now - since);
+      if (silentMs <= timeoutMs) continue;
+      this.watchedSince.delete(applicationId);
+      const message = `the client running main() of application ${applicationId} sent no heartbeat for ${Math.round(silentMs / 1000)} s (--client-heartbeat-timeout ${Math.round(timeoutMs / 1000)} s); it is taken as lost`;
       this.options.logger.warn({ applicationId, silentMs }, 'client lost');
       try {
         await this.options.publisher.publish({

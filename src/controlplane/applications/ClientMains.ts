@@ -36,7 +36,7 @@ export class ClientMains {
 
   /** An application was accepted: when its `main()` runs in the client, that client gets a whole heartbeat timeout from now. */
   accepted(application: Application): void {
-    if (submissionModeOf(application).clientRunsMain) this.options.heartbeats.seen(application.id);
+    if (submissionModeOf(application).clientRunsMain) this.options.heartbeats.watch(application.id);
   }
 
   /**
@@ -74,14 +74,15 @@ export class ClientMains {
   }
 
   /**
-   * Records a heartbeat of the client running a session or per-job application's main(); returns
+   * Records a heartbeat of the client running a session or per-job application's main() (in the
+   * store, for whichever replica watches the application); returns
    * the timeout the client must beat within, and the application's status. FAILED_PRECONDITION for
    * an application whose main() runs in the cluster.
    */
   async heartbeat(applicationId: string): Promise<{ timeoutMs: number; application: Application }> {
     const application = await this.options.applications.get(applicationId);
     submissionModeOf(application).requireClientMain(application, 'ClientHeartbeat');
-    this.options.heartbeats.seen(applicationId);
+    await this.options.heartbeats.seen(applicationId);
     return { timeoutMs: this.options.heartbeats.timeoutMs, application };
   }
 

@@ -67,11 +67,16 @@ export class FollowerTakeover {
         }
         // A launch cut off while its own cluster was being deployed: that cluster is picked up first
         // (recorded failed, its processes stopped), then the launch deploys a new one; when another
-        // replica is picking the cluster up right now, the launch waits for a later look.
+        // replica is picking the cluster up right now (or this one is, or is still deploying it), the
+        // launch waits for a later look.
         const cluster = application.clusterId ? await store.clusters.find(application.clusterId) : undefined;
-        const launching = application.status === 'DEPLOYING' || application.status === 'CREATED';
+        // (Between two driver attempts, the next one's launch is the same.)
+        const launching =
+          application.status === 'DEPLOYING' ||
+          application.status === 'CREATED' ||
+          (application.status === 'RUNNING' && application.attempts.length > 1 && !application.driverJobId);
         if (launching && cluster && cluster.status !== 'RUNNING' && !isTerminalClusterStatus(cluster.status)) {
-          if (!(await this.options.leases.take(cluster.id))) {
+          if (this.options.leases.holds(cluster.id) || !(await this.options.leases.take(cluster.id))) {
             await this.options.leases.letGo(applicationId);
             return;
           }

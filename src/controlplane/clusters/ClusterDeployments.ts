@@ -9,6 +9,7 @@ import type { ClusterHandle, DeploymentTarget } from '../../deployment/Deploymen
 import type { Cluster, ClusterSpec } from '../model/Cluster.js';
 import type { ClusterLinks } from './ClusterLinks.js';
 import type { ClusterRecorder } from './ClusterRecorder.js';
+import { FencedWriteError } from '../store/FollowerLeaseStore.js';
 
 /** What deployments need. */
 export interface ClusterDeploymentsOptions {
@@ -51,11 +52,15 @@ export class ClusterDeployments {
     return done.finally(() => this.running.delete(cluster.id));
   }
 
-  /** Stops the deployment of a cluster, if one is under way, and resolves once it has stopped what it started. */
-  async abort(clusterId: string): Promise<boolean> {
+  /**
+   * Stops the deployment of a cluster, if one is under way, and resolves once it has stopped what it
+   * started. With a FencedWriteError as `reason` (another replica took the cluster's lease over), the
+   * deployment records nothing more (the new follower records how it ended) and rejects with it.
+   */
+  async abort(clusterId: string, reason?: FencedWriteError): Promise<boolean> {
     const deployment = this.running.get(clusterId);
     if (!deployment) return false;
-    deployment.controller.abort();
+    deployment.controller.abort(reason);
     await deployment.done.catch(() => undefined);
     return true;
   }
@@ -158,6 +163,7 @@ export class ClusterDeployments {
           ),
         );
       if (this.options.closing()) throw error;
+      if (signal.reason instanceof FencedWriteError) throw signal.reason;
       ended(signal.aborted ? 'stopped' : 'failed');
       if (signal.aborted) {
         await recorder.change(

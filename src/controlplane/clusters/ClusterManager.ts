@@ -30,6 +30,7 @@ import { JobManagerNotUsableError } from './JobManagerNotUsableError.js';
 import { jobManagerExit } from './jobManagerExit.js';
 import type { FollowerLeases } from './FollowerLeases.js';
 import { SoleFollower } from './SoleFollower.js';
+import { FencedWriteError } from '../store/FollowerLeaseStore.js';
 
 export type { ClusterObserver } from './ClusterObserver.js';
 
@@ -396,7 +397,12 @@ export class ClusterManager {
   lost(clusterId: string): void {
     // Its connection stays: a launch of this replica may still be uploading to the cluster.
     void this.links.unfollow(clusterId);
-    void this.deployments.abort(clusterId);
+    void this.deployments.abort(
+      clusterId,
+      new FencedWriteError(
+        `another replica took over the lease of cluster ${clusterId} while this replica (${this.leases.holder}) deployed it`,
+      ),
+    );
   }
 
   /**

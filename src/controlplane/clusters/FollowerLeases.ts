@@ -31,6 +31,11 @@ export interface FollowerLeases {
   fence(tx: StoreScope, subjectId: string): Promise<void>;
   /** Whether this process holds the subject's lease now. */
   holds(subjectId: string): boolean;
+  /**
+   * Whether another process took the subject's lease over from this one (and this one has not
+   * taken it again): what this process was doing as its follower was cut off, not failed.
+   */
+  lostToAnother(subjectId: string): boolean;
   /** Takes the subject's lease if nobody holds it (or it expired); whether this process holds it now. */
   take(subjectId: string): Promise<boolean>;
   /** Takes the subject's lease whoever holds it (a new token: the holder's writes are refused from now on). */

@@ -65,12 +65,16 @@ describe('ReplicaLeases', () => {
 
     // Still believing it follows, the first replica writes with its old token: the store refuses it.
     expect(first.leases.holds('cluster-a')).toBe(true);
+    expect(first.leases.lostToAnother('cluster-a')).toBe(false);
     await expect(state.store.transaction((tx) => first.leases.fence(tx, 'cluster-a'))).rejects.toThrow(
       /fencing token 1 was refused: it is held by .* with token 2/,
     );
     expect(first.fenced()).toBe(1);
     expect(first.lost).toEqual(['cluster-a']);
     expect(first.leases.holds('cluster-a')).toBe(false);
+    // What it did as the follower was cut off by a takeover (a launch deploying the cluster starts again), not failed.
+    expect(first.leases.lostToAnother('cluster-a')).toBe(true);
+    expect(second.leases.lostToAnother('cluster-a')).toBe(false);
     // A write still under way after that carries the old token to the store too, and is refused there.
     await expect(state.store.transaction((tx) => first.leases.fence(tx, 'cluster-a'))).rejects.toBeInstanceOf(
       FencedWriteError,

@@ -86,6 +86,10 @@ export class ReplicaLeases implements FollowerLeases {
     return this.held.has(subjectId);
   }
 
+  lostToAnother(subjectId: string): boolean {
+    return this.lostTokens.has(subjectId) && !this.held.has(subjectId);
+  }
+
   async take(subjectId: string): Promise<boolean> {
     if (this.held.has(subjectId)) return true;
     const lease = await this.options.store.leases.acquire(subjectId, this.holder, this.leaseMs);

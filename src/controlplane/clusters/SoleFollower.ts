@@ -23,6 +23,10 @@ export class SoleFollower implements FollowerLeases {
     return true;
   }
 
+  lostToAnother(): boolean {
+    return false;
+  }
+
   take(): Promise<boolean> {
     return Promise.resolve(true);
   }

@@ -77,10 +77,26 @@ export interface ApplicationStore {
   countByStatusAndMode(): Promise<ApplicationCount[]>;
   /** Every application that has not ended, oldest first. */
   active(): Promise<Application[]>;
-  /** The ids of the session and per-job applications that have not ended and whose client-side main() has not reported its end, oldest first. */
-  awaitingClientMain(): Promise<string[]>;
+  /**
+   * The session and per-job applications that have not ended and whose client-side main() has not
+   * reported its end, oldest first, each with how long ago its client's last heartbeat was recorded.
+   */
+  awaitingClientMain(): Promise<AwaitedClientMain[]>;
+  /**
+   * Records that the client running the application's main() was heard from now, by the store's
+   * clock (the database's, for PostgreSQL): whichever replica received the heartbeat, the replica
+   * that watches the application reads it ({@link awaitingClientMain}).
+   */
+  recordClientHeartbeat(id: string): Promise<void>;
   /** The applications on a cluster that have not ended, oldest first. */
   activeOnCluster(clusterId: string): Promise<Application[]>;
+}
+
+/** A client-side main() that has not reported its end. */
+export interface AwaitedClientMain {
+  applicationId: string;
+  /** Milliseconds since its client's last recorded heartbeat, by the store's clock; undefined when none was recorded. */
+  silentMs: number | undefined;
 }
 
 /** How many applications one tenant has in one status and mode. */

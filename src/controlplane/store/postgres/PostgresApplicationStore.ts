@@ -13,6 +13,7 @@ import type {
   ApplicationListRequest,
   ApplicationPage,
   ApplicationStore,
+  AwaitedClientMain,
 } from '../ApplicationStore.js';
 import type { PageTokens } from '../pageToken.js';
 import {
@@ -108,11 +109,20 @@ export class PostgresApplicationStore implements ApplicationStore {
     return this.findAll(`SELECT * FROM applications WHERE status NOT IN ${ENDED_SQL} ORDER BY ordinal`);
   }
 
-  async awaitingClientMain(): Promise<string[]> {
-    const { rows } = await this.access.query<{ id: string }>(
-      `SELECT id FROM applications WHERE status NOT IN ${ENDED_SQL} AND mode IN ('SESSION', 'PER_JOB') AND client_main_ended_at IS NULL ORDER BY ordinal`,
+  /** How long each client has been silent is measured by the database's clock, as its heartbeats were recorded. */
+  async awaitingClientMain(): Promise<AwaitedClientMain[]> {
+    const { rows } = await this.access.query<{ id: string; silent_ms: number | null }>(
+      `SELECT id, (EXTRACT(EPOCH FROM clock_timestamp() - client_heartbeat_at) * 1000)::double precision AS silent_ms
+       FROM applications WHERE status NOT IN ${ENDED_SQL} AND mode IN ('SESSION', 'PER_JOB') AND client_main_ended_at IS NULL ORDER BY ordinal`,
     );
-    return rows.map((row) => row.id);
+    return rows.map((row) => ({
+      applicationId: row.id,
+      silentMs: row.silent_ms === null ? undefined : Math.max(0, row.silent_ms),
+    }));
+  }
+
+  async recordClientHeartbeat(id: string): Promise<void> {
+    await this.access.query('UPDATE applications SET client_heartbeat_at = clock_timestamp() WHERE id = $1', [id]);
   }
 
   activeOnCluster(clusterId: string): Promise<Application[]> {

@@ -4,7 +4,8 @@
  * own (its versions are not SQLite's): version 1 is the whole schema the SQLite store reached in
  * its nine migrations, in PostgreSQL's types (timestamptz for instants, boolean, bytea, bigint
  * counters and offsets); version 2 is SQLite's migration 10 (follower leases), version 3 its migration 11 (driver attempts and submissions),
- * version 4 its migration 12 (driver_retry_own_failures), version 5 its migration 13 (last_savepoint_json, applications_by_tenant_name).
+ * version 4 its migration 12 (driver_retry_own_failures), version 5 its migration 13 (last_savepoint_json, applications_by_tenant_name),
+ * version 6 its migration 14 (client_heartbeat_at).
  * JSON columns are text, read back exactly as written.
  *
  * Several replicas of the control plane will share one database (issue 14): the rows of clusters
@@ -200,6 +201,15 @@ export const POSTGRES_MIGRATIONS: readonly Migration[] = [
       -- The latest savepoint taken of the application (JSON: its folder and each job's savepoint).
       ALTER TABLE applications ADD COLUMN last_savepoint_json text;
       CREATE INDEX applications_by_tenant_name ON applications (tenant, name, ordinal);
+    `,
+  },
+  {
+    version: 6,
+    description: "when the client running a session or per-job application's main() last sent a heartbeat",
+    sql: `
+      -- Written by whichever replica received the heartbeat (the database's clock), read by the
+      -- replica that watches the application's client; NULL until the first heartbeat.
+      ALTER TABLE applications ADD COLUMN client_heartbeat_at timestamptz;
     `,
   },
 ];

@@ -14,6 +14,7 @@ import type {
   ApplicationListRequest,
   ApplicationPage,
   ApplicationStore,
+  AwaitedClientMain,
 } from '../ApplicationStore.js';
 import type { PageTokens } from '../pageToken.js';
 import {
@@ -175,14 +176,25 @@ export class SqliteApplicationStore implements ApplicationStore {
     });
   }
 
-  awaitingClientMain(): Promise<string[]> {
+  awaitingClientMain(): Promise<AwaitedClientMain[]> {
     return this.access.read(() => {
       const rows = this.db
         .prepare(
-          `SELECT id FROM applications WHERE status IN ${ACTIVE_SQL} AND mode IN ('SESSION', 'PER_JOB') AND client_main_ended_at IS NULL ORDER BY ordinal`,
+          `SELECT id, client_heartbeat_at FROM applications WHERE status IN ${ACTIVE_SQL} AND mode IN ('SESSION', 'PER_JOB') AND client_main_ended_at IS NULL ORDER BY ordinal`,
         )
-        .all() as { id: string }[];
-      return rows.map((row) => row.id);
+        .all() as { id: string; client_heartbeat_at: number | null }[];
+      const now = Date.now();
+      return rows.map((row) => ({
+        applicationId: row.id,
+        silentMs: row.client_heartbeat_at === null ? undefined : Math.max(0, now - row.client_heartbeat_at),
+      }));
+    });
+  }
+
+  /** Only this column: the kept row (the Application) does not hold it. */
+  recordClientHeartbeat(id: string): Promise<void> {
+    return this.access.write(() => {
+      this.db.prepare('UPDATE applications SET client_heartbeat_at = ? WHERE id = ?').run(Date.now(), id);
     });
   }
 

@@ -263,4 +263,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX applications_by_tenant_name ON applications (tenant, name, ordinal);
     `,
   },
+  {
+    version: 14,
+    description: "when the client running a session or per-job application's main() last sent a heartbeat",
+    sql: `
+      -- Written by the process that received the heartbeat (ms since the epoch), read by the one that
+      -- watches the application's client; NULL until the first heartbeat.
+      ALTER TABLE applications ADD COLUMN client_heartbeat_at INTEGER;
+    `,
+  },
 ];
