@@ -7,12 +7,14 @@
  * A deployment creates the job manager's pod first (everything else names it as owner), then the
  * Secret (the cluster's secret, and with a cluster CA its TLS certificate for the job manager's
  * Service names, its key and the CA) and the Service, follows the cluster's pods with a watch
- * (PodWatch.ts) and the kubelet's Events about them (PodEventWatch.ts: pulling the image), reports each step of their start, and once the job manager's pod runs and answers at its pod IP creates the task
- * executor pods, registering with that address (no cluster DNS or kube-proxy is needed), and waits
- * for them to register. A pod that cannot start (its image cannot be pulled, no node takes it for
- * `unschedulableTimeoutMs`, its container ended) or an object the API server refuses (a
- * ResourceQuota exceeded) fails the deployment at once with the pod's name and Kubernetes' reason, and a deployment that fails, is aborted or outlasts `deployTimeoutMs`
- * deletes everything it created before it rejects.
+ * (PodWatch.ts) and the kubelet's Events about them (PodEventWatch.ts: pulling the image), reports
+ * each step of their start, and once the job manager's pod runs and answers at its pod IP creates
+ * the task executor pods, registering with that address (no cluster DNS or kube-proxy is needed),
+ * and waits for them to register. A pod that cannot start (its image cannot be pulled, no node
+ * takes it for `unschedulableTimeoutMs`, its container ended) or an object the API server refuses
+ * (a ResourceQuota exceeded) fails the deployment at once with the pod's name and Kubernetes'
+ * reason, and a deployment that fails, is aborted or outlasts `deployTimeoutMs` deletes everything
+ * it created before it rejects.
  */
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { FailedPreconditionError, InvalidArgumentError } from '../../common/errors.js';
