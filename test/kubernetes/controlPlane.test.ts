@@ -98,13 +98,13 @@ interface Named {
 }
 
 /** The names of Flotilla's pods, Services and Secrets left in the namespace. */
-async function leftovers(): Promise<string[]> {
+async function leftovers(namespace = 'default'): Promise<string[]> {
   const selector = 'app.kubernetes.io%2Fname%3Dflotilla';
   const names: string[] = [];
   for (const kind of ['pods', 'services', 'secrets']) {
     const list = await tier.client.call<{ items: Named[] }>(
       'GET',
-      `/api/v1/namespaces/default/${kind}?labelSelector=${selector}`,
+      `/api/v1/namespaces/${namespace}/${kind}?labelSelector=${selector}`,
     );
     names.push(...list.items.map((item) => `${kind}/${item.metadata.name}`));
   }
@@ -132,7 +132,7 @@ function nodeLog(pod: string): string {
     .slice(-6000);
 }
 
-const nothingLeft = () => expect.poll(leftovers, { timeout: 60_000, interval: 500 }).toEqual([]);
+const nothingLeft = () => expect.poll(() => leftovers(), { timeout: 60_000, interval: 500 }).toEqual([]);
 
 async function driverLog(controlPlane: TestControlPlane, applicationId: string): Promise<string> {
   return (await runCli(['logs', applicationId], controlPlane.env)).stdout;
@@ -267,20 +267,76 @@ describe('a control plane on --deployment-target kubernetes', () => {
     await nothingLeft();
   });
 
-  it('fails an application whose image does not exist within 60 s, naming the pod and the image, and leaves nothing', async () => {
+  it('fails an application whose image does not exist within 60 s, naming the pod and the image, after telling its pull; leaves nothing', async () => {
     const controlPlane = await startKubernetesControlPlane();
     const started = Date.now();
+    // A registry on loopback where nothing listens: the kubelet pulls (IfNotPresent), and the pull fails.
+    const image = '127.0.0.1:9/flotilla/no-such-image:1';
     const run = await runCli(
-      ['run', '-D', '--follow', '-ki', 'flotilla.local/no-such-image:1', EXAMPLE],
+      ['run', '-D', '--follow', '-ki', image, '--kubernetes-image-pull-policy', 'IfNotPresent', EXAMPLE],
       controlPlane.env,
     );
     expect(Date.now() - started).toBeLessThan(60_000);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/application FAILED/);
+    // The kubelet's Pulling Event became a note on the cluster, told before the failure.
+    const pulling = new RegExp(`pod flotilla-cluster-\\S+-jobmanager: pulling image ${image.replace(/[.]/g, '\\.')}`);
+    expect(run.stderr).toMatch(pulling);
+    expect(run.stderr.search(pulling)).toBeLessThan(run.stderr.search(/application FAILED/));
     const { application } = await controlPlane.client.getApplication({ applicationId: run.stdout.trim() });
     expect(application!.failure?.message).toMatch(/pod flotilla-cluster-\S+-jobmanager/);
-    expect(application!.failure?.message).toContain('flotilla.local/no-such-image:1');
+    expect(application!.failure?.message).toContain(image);
     await nothingLeft();
+  });
+
+  it('fails an application whose task executor pod a ResourceQuota refuses, naming the pod and the quota, and leaves nothing in the namespace', async () => {
+    const namespace = 'flotilla-quota';
+    await tier.client.call('POST', '/api/v1/namespaces', { metadata: { name: namespace } });
+    try {
+      // The controller manager gives the namespace the service account and CA the job manager's pod mounts.
+      for (const path of ['serviceaccounts/default', 'configmaps/kube-root-ca.crt'])
+        await expect
+          .poll(
+            () =>
+              tier.client.call('GET', `/api/v1/namespaces/${namespace}/${path}`).then(
+                () => true,
+                () => false,
+              ),
+            {
+              timeout: 60_000,
+              interval: 250,
+            },
+          )
+          .toBe(true);
+      // One pod: the job manager's is admitted, the task executor's is not.
+      const quota = `/api/v1/namespaces/${namespace}/resourcequotas`;
+      await tier.client.call('POST', quota, { metadata: { name: 'one-pod' }, spec: { hard: { pods: '1' } } });
+      // Until the quota controller has counted the namespace, admission refuses every pod ("status unknown for quota").
+      await expect
+        .poll(
+          async () =>
+            (await tier.client.call<{ status?: { used?: Record<string, string> } }>('GET', `${quota}/one-pod`)).status
+              ?.used?.pods,
+          { timeout: 60_000, interval: 250 },
+        )
+        .toBe('0');
+      const controlPlane = await startKubernetesControlPlane();
+      const started = Date.now();
+      const run = await runCli(
+        ['run', '-D', '--follow', '-kns', namespace, '-ksa', 'default', EXAMPLE, '4', '/tmp/ranking'],
+        controlPlane.env,
+      );
+      expect(Date.now() - started).toBeLessThan(60_000);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(/application FAILED/);
+      const { application } = await controlPlane.client.getApplication({ applicationId: run.stdout.trim() });
+      expect(application!.failure?.message).toMatch(
+        /pod flotilla-cluster-\S+-taskexecutor-0 was refused: Forbidden: pods "flotilla-cluster-\S+-taskexecutor-0" is forbidden: exceeded quota: one-pod/,
+      );
+      await expect.poll(() => leftovers(namespace), { timeout: 60_000, interval: 500 }).toEqual([]);
+    } finally {
+      await tier.client.call('DELETE', `/api/v1/namespaces/${namespace}`).catch(() => undefined);
+    }
   });
 
   it('ends FINISHED and deletes its pods when the control plane is killed with -9 while the application runs and then restarted', async () => {
@@ -359,7 +415,7 @@ describe('a control plane on --deployment-target kubernetes', () => {
     };
     try {
       await expect.poll(jobManagerDeleted, { timeout: leaseMs + 30_000, interval: 250 }).toBe(true);
-      await expect.poll(leftovers, { timeout: 60_000, interval: 500 }).toEqual([]);
+      await expect.poll(() => leftovers(), { timeout: 60_000, interval: 500 }).toEqual([]);
     } catch (error) {
       throw new Error(`${(error as Error).message}\njob manager's log:\n${nodeLog(jobManager!.metadata.name)}`);
     }

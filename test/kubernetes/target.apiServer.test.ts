@@ -2,7 +2,8 @@
  * The Kubernetes deployment target's client logic against a real API server (the API server tier:
  * etcd and kube-apiserver, no scheduler or kubelet, up in seconds): the objects a deployment makes
  * (labels, owner references, named ports, the probe, the Secret mounted and never in the pod spec,
- * the settings of flags and of a cluster's properties), and what the watch makes of pod statuses.
+ * the settings of flags and of a cluster's properties), and what the watches make of pod statuses
+ * and of the kubelet's Events (pulling an image).
  * With no kubelet here, what a kubelet or scheduler would report is written to the pod's status
  * through the API, as they write it; the target only watches.
  */
@@ -87,6 +88,7 @@ async function deployReporting(
   id: string,
   status: V1Pod['status'],
   told: string[] = [],
+  beforeStatus: (pod: V1Pod) => Promise<void> = async () => undefined,
 ): Promise<{ name: string; failure: unknown }> {
   const deployment = deployer
     .deploy({ clusterId: id, taskExecutors: 1, slotsPerTaskExecutor: 1 }, progress(told), new AbortController().signal)
@@ -95,7 +97,7 @@ async function deployReporting(
       (error: unknown) => error,
     );
   const name = podName(id, { role: 'jobmanager', index: 0 });
-  await whenThere<V1Pod>(`${pods}/${name}`);
+  await beforeStatus(await whenThere<V1Pod>(`${pods}/${name}`));
   await reportStatus(name, status);
   return { name, failure: await deployment };
 }
@@ -187,10 +189,34 @@ describe('the Kubernetes deployment target on a real API server', () => {
     expect(await objectsOf(id)).toEqual([]);
   }, 60_000);
 
-  it('fails at once naming the pod and the image when the kubelet reports the image cannot be pulled, and deletes everything', async () => {
+  it('tells the kubelet’s Pulling Event, then fails at once naming the pod and the image when the kubelet reports the image cannot be pulled, and deletes everything', async () => {
     const id = clusterId();
     const told: string[] = [];
     const started = Date.now();
+    const image = 'registry.example.com/flotilla:nope';
+    // The Event the kubelet writes as it starts the pull, before the container status says anything.
+    const pulling = async (pod: V1Pod) => {
+      const name = pod.metadata!.name!;
+      await tier.client.call('POST', '/api/v1/namespaces/default/events', {
+        metadata: { name: `${name}.pulling`, namespace: 'default' },
+        involvedObject: {
+          kind: 'Pod',
+          namespace: 'default',
+          name,
+          uid: pod.metadata!.uid,
+          apiVersion: 'v1',
+          fieldPath: 'spec.containers{flotilla}',
+        },
+        reason: 'Pulling',
+        message: `Pulling image "${image}"`,
+        type: 'Normal',
+        source: { component: 'kubelet', host: 'flotilla-node' },
+        firstTimestamp: new Date().toISOString(),
+        lastTimestamp: new Date().toISOString(),
+        count: 1,
+      });
+      await expect.poll(() => told, { timeout: 10_000, interval: 50 }).toContain(`pod ${name}: pulling image ${image}`);
+    };
     const { name, failure } = await deployReporting(
       target(),
       id,
@@ -199,7 +225,7 @@ describe('the Kubernetes deployment target on a real API server', () => {
         containerStatuses: [
           {
             name: 'flotilla',
-            image: 'registry.example.com/flotilla:nope',
+            image,
             imageID: '',
             ready: false,
             restartCount: 0,
@@ -208,6 +234,7 @@ describe('the Kubernetes deployment target on a real API server', () => {
         ],
       },
       told,
+      pulling,
     );
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(failure).toBeInstanceOf(DeploymentError);
@@ -215,6 +242,7 @@ describe('the Kubernetes deployment target on a real API server', () => {
       `pod ${name}: ErrImagePull (image registry.example.com/flotilla:nope): manifest unknown`,
     );
     expect(told).toContain(`pod ${name}: ErrImagePull`);
+    expect(told.indexOf(`pod ${name}: pulling image ${image}`)).toBeLessThan(told.indexOf(`pod ${name}: ErrImagePull`));
     expect(await objectsOf(id)).toEqual([]);
   }, 60_000);
 

@@ -24,8 +24,10 @@ import {
 } from '../DeploymentTarget.js';
 import { ANNOTATIONS, clusterSelector, LABELS, PORTS } from './clusterObjects.js';
 import { deleteClusterObjects } from './deleteClusterObjects.js';
+import { PodEventWatch } from './PodEventWatch.js';
 import { memberPhaseOf, startStepOf, terminationOf } from './podStatus.js';
-import { PodWatch, statusCodeOf } from './PodWatch.js';
+import { PodWatch } from './PodWatch.js';
+import { statusCodeOf } from './ResourceWatch.js';
 import type { PodLogs } from './PodLogs.js';
 import { replacementPod, resourceIdOf } from './replacementPod.js';
 
@@ -137,7 +139,7 @@ export class KubernetesCluster implements ClusterHandle {
     return (this.stopping ??= this.stop(reason));
   }
 
-  /** Watches the cluster's pods and tells each change of a member's state once: OOM-killed, exited, deleted, crash-looping. */
+  /** Watches the cluster's pods and tells each change of a member's state once: OOM-killed, exited, deleted, crash-looping, a replacement pulling its image. */
   followMembers(onEvent: (message: string) => void): () => void {
     const namespace = this.namespace;
     if (!namespace) return () => undefined;
@@ -184,17 +186,30 @@ export class KubernetesCluster implements ClusterHandle {
       },
       this.options.logger,
     );
-    watch
-      .start()
-      .catch((error: unknown) =>
+    // What the kubelet reports of images (a replacement's pull) beside the pods' statuses; past Events are not news.
+    const events = new PodEventWatch(
+      this.options.config,
+      this.options.core,
+      namespace,
+      this.clusterId,
+      onEvent,
+      this.options.logger,
+      false,
+    );
+    for (const [what, started] of [
+      ['pods', watch.start()],
+      ['pod Events', events.start()],
+    ] as const)
+      started.catch((error: unknown) =>
         this.options.logger.warn(
           { err: error, clusterId: this.clusterId },
-          'the pods of the cluster cannot be watched',
+          `the ${what} of the cluster cannot be watched`,
         ),
       );
     return () => {
       following.abort();
       watch.stop();
+      events.stop();
     };
   }
 

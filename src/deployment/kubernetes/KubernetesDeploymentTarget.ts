@@ -7,12 +7,14 @@
  * A deployment creates the job manager's pod first (everything else names it as owner), then the
  * Secret (the cluster's secret, and with a cluster CA its TLS certificate for the job manager's
  * Service names, its key and the CA) and the Service, follows the cluster's pods with a watch
- * (PodWatch.ts), reports each step of their start, and once the job manager's pod runs and answers at its pod IP creates the task
- * executor pods, registering with that address (no cluster DNS or kube-proxy is needed), and waits
- * for them to register. A pod that cannot start (its image cannot be pulled, no node takes it for
- * `unschedulableTimeoutMs`, its container ended) fails the deployment at once with the pod's name
- * and Kubernetes' reason, and a deployment that fails, is aborted or outlasts `deployTimeoutMs`
- * deletes everything it created before it rejects.
+ * (PodWatch.ts) and the kubelet's Events about them (PodEventWatch.ts: pulling the image), reports
+ * each step of their start, and once the job manager's pod runs and answers at its pod IP creates
+ * the task executor pods, registering with that address (no cluster DNS or kube-proxy is needed),
+ * and waits for them to register. A pod that cannot start (its image cannot be pulled, no node
+ * takes it for `unschedulableTimeoutMs`, its container ended) or an object the API server refuses
+ * (a ResourceQuota exceeded) fails the deployment at once with the pod's name and Kubernetes'
+ * reason, and a deployment that fails, is aborted or outlasts `deployTimeoutMs` deletes everything
+ * it created before it rejects.
  */
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { FailedPreconditionError, InvalidArgumentError } from '../../common/errors.js';
@@ -47,6 +49,8 @@ import {
 import { deleteClusterObjects } from './deleteClusterObjects.js';
 import { KubernetesCluster } from './KubernetesCluster.js';
 import { settingsForCluster, taskExecutorSizeFor, type KubernetesSettings } from './KubernetesSettings.js';
+import { refusalOf } from './apiRefusal.js';
+import { PodEventWatch } from './PodEventWatch.js';
 import { PodLogs } from './PodLogs.js';
 import { hopelessReason, memberPhaseOf, startStepOf, unschedulableReason } from './podStatus.js';
 import { PodWatch } from './PodWatch.js';
@@ -103,6 +107,17 @@ function asDeploymentError(error: unknown, clusterId: string): Error {
   );
 }
 
+/** Creates one object of a cluster; a refusal (a ResourceQuota, an admission webhook, RBAC) fails the deployment naming the object and Kubernetes' reason. */
+async function create<T>(clusterId: string, object: string, creating: () => Promise<T>): Promise<T> {
+  try {
+    return await creating();
+  } catch (error) {
+    const refusal = refusalOf(error);
+    if (refusal === undefined) throw error;
+    throw new DeploymentError(`cluster ${clusterId} cannot start on Kubernetes: ${object} was refused: ${refusal}`);
+  }
+}
+
 /** Deploys clusters as pods. */
 export class KubernetesDeploymentTarget implements DeploymentTarget {
   readonly name = 'kubernetes';
@@ -153,6 +168,15 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
       (current) => pods.update(current),
       this.options.logger,
     );
+    const events = new PodEventWatch(
+      this.config,
+      this.core,
+      namespace,
+      clusterId,
+      (step) => progress.onMemberEvent?.(step),
+      this.options.logger,
+      true,
+    );
     const deadline = AbortSignal.timeout(this.options.deployTimeoutMs ?? 120_000);
     const stop = AbortSignal.any([signal, deadline]);
     let admin: JobManagerAdmin | undefined;
@@ -161,13 +185,26 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
       const tls = ca
         ? { ...(await ca.issue(clusterId, jobManagerServiceNames(clusterId, namespace))), caPem: ca.caPem }
         : undefined;
-      const owner = await this.core.createNamespacedPod({ namespace, body: jobManagerPod(input) });
-      if (hasSecretObject(input))
-        await this.core.createNamespacedSecret({
-          namespace,
-          body: clusterSecretObject(input, { clusterSecret: request.clusterSecret, tls }, owner),
-        });
-      await this.core.createNamespacedService({ namespace, body: jobManagerService(input, owner) });
+      // Watching Events before the first pod exists, every pull of its image is news.
+      await events
+        .start()
+        .catch((error: unknown) =>
+          this.options.logger.warn({ err: error, clusterId }, 'the Events of the cluster’s pods cannot be watched'),
+        );
+      const jobManager = jobManagerPod(input);
+      const owner = await create(clusterId, `pod ${jobManager.metadata!.name}`, () =>
+        this.core.createNamespacedPod({ namespace, body: jobManager }),
+      );
+      if (hasSecretObject(input)) {
+        const secret = clusterSecretObject(input, { clusterSecret: request.clusterSecret, tls }, owner);
+        await create(clusterId, `secret ${secret.metadata!.name}`, () =>
+          this.core.createNamespacedSecret({ namespace, body: secret }),
+        );
+      }
+      const service = jobManagerService(input, owner);
+      await create(clusterId, `service ${service.metadata!.name}`, () =>
+        this.core.createNamespacedService({ namespace, body: service }),
+      );
       await watch.start();
       const running = await pods.until(stop, (current) => {
         const jobManager = current.get('jobmanager');
@@ -184,8 +221,12 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
       );
       progress.onJobManagerListening(address);
       signal.throwIfAborted();
-      for (let index = 0; index < request.taskExecutors; index++)
-        await this.core.createNamespacedPod({ namespace, body: taskExecutorPod(input, index, address, owner) });
+      for (let index = 0; index < request.taskExecutors; index++) {
+        const taskExecutor = taskExecutorPod(input, index, address, owner);
+        await create(clusterId, `pod ${taskExecutor.metadata!.name}`, () =>
+          this.core.createNamespacedPod({ namespace, body: taskExecutor }),
+        );
+      }
       const expected = new Set(
         Array.from({ length: request.taskExecutors }, (_, index) =>
           taskExecutorResourceId(clusterId, { role: 'taskexecutor', index }),
@@ -226,6 +267,7 @@ export class KubernetesDeploymentTarget implements DeploymentTarget {
       throw failure;
     } finally {
       watch.stop();
+      events.stop();
       admin?.close();
     }
   }

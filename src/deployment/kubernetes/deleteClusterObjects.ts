@@ -7,7 +7,7 @@
 import type { CoreV1Api } from '@kubernetes/client-node';
 import { DeploymentError } from '../DeploymentError.js';
 import { clusterSelector } from './clusterObjects.js';
-import { statusCodeOf } from './PodWatch.js';
+import { statusCodeOf } from './ResourceWatch.js';
 
 /** How long the pods may take to go, in all. */
 const GONE_TIMEOUT_MS = 30_000;

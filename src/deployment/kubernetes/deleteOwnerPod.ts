@@ -11,7 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../common/logger.js';
-import { statusCodeOf } from './PodWatch.js';
+import { statusCodeOf } from './ResourceWatch.js';
 
 /** Where Kubernetes mounts a pod's service account token, CA and namespace (clusterObjects.ts mounts them there). */
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';

@@ -21,12 +21,13 @@ export interface ApiServer {
 /** The range cluster IPs of Services come from. */
 export const SERVICE_CLUSTER_IP_RANGE = '10.96.0.0/24';
 
-/** Starts kube-apiserver against etcd and waits until /readyz answers ok and the default namespace exists. */
+/** Starts kube-apiserver against etcd (with `extraArgs` after the usual flags) and waits until /readyz answers ok and the default namespace exists. */
 export async function startApiServer(
   binary: string,
   folder: string,
   etcdUrl: string,
   credentials: ClusterCredentials,
+  extraArgs: readonly string[] = [],
 ): Promise<ApiServer> {
   const port = await freePort();
   const server = `https://127.0.0.1:${port}`;
@@ -51,6 +52,7 @@ export async function startApiServer(
       '--allow-privileged=true',
       '--profiling=false',
       '--v=1',
+      ...extraArgs,
     ],
     join(folder, 'kube-apiserver.log'),
   );

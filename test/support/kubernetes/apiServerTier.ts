@@ -21,6 +21,8 @@ export interface ApiServerTier {
   folder: string;
   /** https://127.0.0.1:PORT */
   server: string;
+  /** etcd's client URL (http://127.0.0.1:PORT), for what only etcd does, such as compacting. */
+  etcdUrl: string;
   /** A kubeconfig with the admin token, for clients under test. */
   kubeconfig: string;
   credentials: ClusterCredentials;
@@ -37,19 +39,32 @@ afterAll(async () => {
   for (const tier of running) await tier.stop();
 });
 
+/** What to change in the tier. */
+export interface ApiServerTierOptions {
+  /** More kube-apiserver flags, such as `--watch-cache=false`. */
+  apiServerArgs?: readonly string[];
+}
+
 /** Starts etcd and kube-apiserver and writes a kubeconfig; resolves once /readyz is ok. */
-export async function startApiServerTier(): Promise<ApiServerTier> {
+export async function startApiServerTier(options: ApiServerTierOptions = {}): Promise<ApiServerTier> {
   const binaries = kubernetesBinaries();
   const folder = tempDir('flotilla-kubernetes-');
   const credentials = makeClusterCredentials(folder);
   const etcd = await startEtcd(binaries.etcd, folder);
   const daemons: Daemon[] = [etcd.daemon];
   try {
-    const apiServer = await startApiServer(binaries.apiServer, folder, etcd.clientUrl, credentials);
+    const apiServer = await startApiServer(
+      binaries.apiServer,
+      folder,
+      etcd.clientUrl,
+      credentials,
+      options.apiServerArgs,
+    );
     daemons.push(apiServer.daemon);
     const tier: ApiServerTier = {
       folder,
       server: apiServer.server,
+      etcdUrl: etcd.clientUrl,
       kubeconfig: writeKubeconfig(
         join(folder, 'kubeconfig'),
         apiServer.server,
