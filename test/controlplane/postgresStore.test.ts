@@ -286,3 +286,29 @@ describe('PostgreSQL store, a unit whose statement failed', () => {
     expect((await store.applications.get(lost.id)).id).toBe(lost.id);
   });
 });
+
+describe('PostgreSQL store, prepared statements', () => {
+  it('reads on after another replica added a column: a connection whose prepared select went stale is replaced', async () => {
+    const url = await server.createDatabase();
+    const store = await openPostgresControlPlaneStore(url, { maxConnections: 1 });
+    opened.push(store);
+    const application = testApplication();
+    await store.applications.insert(application);
+    // Prepared on the one connection, outside a unit and in one.
+    expect((await store.applications.get(application.id)).id).toBe(application.id);
+    await store.transaction(async (tx) => expect((await tx.applications.get(application.id)).id).toBe(application.id));
+    const other = new pg.Client({ connectionString: url });
+    await other.connect();
+    try {
+      await other.query('ALTER TABLE applications ADD COLUMN added_by_a_newer_replica text');
+    } finally {
+      await other.end();
+    }
+    // At most one failure per connection (PostgreSQL refuses a cached plan whose columns changed), then it reads again.
+    const inUnit = () => store.transaction((tx) => tx.applications.get(application.id));
+    await inUnit().catch(() => undefined);
+    expect((await inUnit()).id).toBe(application.id);
+    await store.applications.get(application.id).catch(() => undefined);
+    expect((await store.applications.get(application.id)).id).toBe(application.id);
+  });
+});

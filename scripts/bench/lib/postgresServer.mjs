@@ -27,8 +27,12 @@ process.on('exit', () => {
   }
 });
 
-/** Starts a server; resolves with its port, pid, `createDatabase()`, `cpuTimeMs()` and `stop()`. */
-export async function startPostgresServer() {
+/**
+ * Starts a server; resolves with its port, pid, `createDatabase()`, `cpuTimeMs()` and `stop()`.
+ * `settings` are more server settings (`-c name=value`), such as
+ * `{ shared_preload_libraries: 'pg_stat_statements' }` for a script that counts statements.
+ */
+export async function startPostgresServer({ settings = {} } = {}) {
   const folder = mkdtempSync(join(tmpdir(), 'flotilla-bench-pg-'));
   const asRoot = process.getuid?.() === 0;
   if (asRoot) {
@@ -53,7 +57,10 @@ export async function startPostgresServer() {
     '-l',
     join(folder, 'server.log'),
     '-o',
-    `-c listen_addresses=127.0.0.1 -p ${port} -k ${folder} -c max_connections=200`,
+    [
+      `-c listen_addresses=127.0.0.1 -p ${port} -k ${folder} -c max_connections=200`,
+      ...Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`),
+    ].join(' '),
     'start',
   ]);
   const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);

@@ -4,13 +4,37 @@
  * of the pool (its own transaction), and a repository call of several statements runs in a short
  * transaction of its own on one client. Either way a repository writes the same SQL: only where it
  * runs differs. A lost connection or a full disk of the server becomes a domain error here
- * (databaseErrors.ts), named by `where` (the database's URL without its password).
+ * (databaseErrors.ts), named by `where` (the database's URL without its password). Every statement
+ * runs as a prepared statement, named after its text: each connection parses and plans it once
+ * (npm pg prepares a named statement at its first use on a connection and reuses it after). When a
+ * newer replica adds columns while this one runs, a prepared `SELECT *` fails once with "cached
+ * plan must not change result type"; the connection it failed on is then dropped (a failed pool
+ * statement's always is, a unit's at its end), so the next one prepares it anew.
  */
 import type pg from 'pg';
 import { databaseError } from './databaseErrors.js';
 
 /** What runs statements: a client of the pool, or the pool itself. */
 export type Queryable = Pick<pg.PoolClient, 'query'>;
+
+/** The name of each statement's text, given at its first use (the texts are the repositories' own, a bounded set). */
+const statementNames = new Map<string, string>();
+
+/** The statement `sql` as a named query (prepared once per connection). */
+export function prepared(sql: string, values?: unknown[]): pg.QueryConfig {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `flotilla_${statementNames.size + 1}`;
+    statementNames.set(sql, name);
+  }
+  return { name, text: sql, values };
+}
+
+/** Clients of units on which a prepared statement's plan went stale: dropped when their unit ends. */
+const stalePlans = new WeakSet<Queryable>();
+
+/** PostgreSQL's feature_not_supported, which a prepared statement whose result columns changed fails with. */
+const STALE_PLAN = '0A000';
 
 /** Runs a repository's statements. */
 export interface PostgresAccess {
@@ -32,11 +56,15 @@ export interface PostgresAccess {
 /** Access on one client that is in a transaction (a unit of work, or a short transaction of its own). */
 export function clientAccess(client: Queryable, where: string): PostgresAccess {
   const access: PostgresAccess = {
-    query: (sql, values) => client.query(sql, values).catch((error: unknown) => rethrow(error, where)),
+    query: <Row extends pg.QueryResultRow>(sql: string, values?: unknown[]) =>
+      client.query<Row>(prepared(sql, values)).catch((error: unknown) => {
+        if ((error as { code?: unknown }).code === STALE_PLAN) stalePlans.add(client);
+        return rethrow(error, where);
+      }),
     atomic: (work) => work(access),
     async lockInUnit(key) {
       // Its own statement: the next statement's snapshot is taken after the lock is granted, so it sees what the holder committed.
-      await client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]);
+      await client.query(prepared('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [key]));
     },
   };
   return access;
@@ -45,7 +73,8 @@ export function clientAccess(client: Queryable, where: string): PostgresAccess {
 /** Access outside units of work, on the clients of `pool`. */
 export function poolAccess(pool: pg.Pool, where: string): PostgresAccess {
   return {
-    query: (sql, values) => pool.query(sql, values).catch((error: unknown) => rethrow(error, where)),
+    query: <Row extends pg.QueryResultRow>(sql: string, values?: unknown[]) =>
+      pool.query<Row>(prepared(sql, values)).catch((error: unknown) => rethrow(error, where)),
     atomic: (work) => inTransaction(pool, where, (client) => work(clientAccess(client, where))),
     lockInUnit: () => Promise.resolve(),
   };
@@ -85,7 +114,7 @@ export async function inTransaction<T>(
     return result;
   } finally {
     client.off('error', lost);
-    client.release(broken);
+    client.release(broken ?? (stalePlans.has(client) ? new Error('a prepared statement went stale') : undefined));
   }
 }
 
