@@ -33,7 +33,7 @@
 // rows: for comparing two builds quickly (the before and after of a change).
 // FLOTILLA_BENCH_SCALE_STORES=sqlite,postgresql-1,postgresql-3 picks the stores (default: all three),
 // FLOTILLA_BENCH_SCALE_PARTS=submissions,fan-out the parts (default: both).
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -270,16 +270,26 @@ async function census(controlPlane) {
   let events = 0;
   let count = 0;
   let pageToken = '';
+  const failures = [];
   do {
     const page = await controlPlane.client.listApplications({ pageSize: 1000, pageToken, statuses: [] });
     for (const application of page.applications) {
       statuses[ApplicationStatus[application.status]] = (statuses[ApplicationStatus[application.status]] ?? 0) + 1;
+      if (application.failure && failures.length < 10)
+        failures.push(`${application.id}: ${causes(application.failure)}`);
       events += Number(application.lastEventSequence);
       count++;
     }
     pageToken = page.nextPageToken;
   } while (pageToken);
-  return { statuses, count, eventsPerApplication: events / count };
+  return { statuses, count, eventsPerApplication: events / count, failures };
+}
+
+/** A SerializedError and the chain of its causes on one line. */
+function causes(error) {
+  const parts = [];
+  for (let next = error; next; next = next.cause) parts.push(`${next.name}: ${next.message}`);
+  return parts.join(' <- ');
 }
 
 /**
@@ -339,7 +349,12 @@ async function rssReadings(pid, count = 5, intervalMs = 200) {
 async function startSubject(store, { args, nodeArgs = [], postgres }) {
   if (store.replicas === 0) {
     const controlPlane = await startBenchControlPlane({ args, nodeArgs });
-    return { ...controlPlane, cpuTimeMs: () => cpuTimeMs(controlPlane.pid), databaseCpuMs: () => 0 };
+    return {
+      ...controlPlane,
+      cpuTimeMs: () => cpuTimeMs(controlPlane.pid),
+      databaseCpuMs: () => 0,
+      logs: () => controlPlane.stderr(),
+    };
   }
   const database = await postgres.createDatabase();
   const artifactDir = mkdtempSync(join(tmpdir(), 'flotilla-bench-artifacts-'));
@@ -363,6 +378,8 @@ async function startSubject(store, { args, nodeArgs = [], postgres }) {
     address: replicas.map((replica) => replica.address).join(','),
     cpuTimeMs: () => replicas.reduce((sum, replica) => sum + cpuTimeMs(replica.pid), 0),
     databaseCpuMs: () => postgres.cpuTimeMs(),
+    logs: () =>
+      replicas.map((replica, index) => `# replica ${index} (${replica.address})\n${replica.stderr()}`).join('\n'),
     async close() {
       for (const replica of replicas) await replica.close();
       rmSync(artifactDir, { recursive: true, force: true });
@@ -403,9 +420,14 @@ async function measureSubmissions({ count, processes, warmUp, log, nodeArgs = []
     const serverCpuMs = controlPlane.cpuTimeMs() - cpuBefore;
     const databaseCpuMs = controlPlane.databaseCpuMs() - databaseCpuBefore;
     const { peakMiB } = memoryOf(pid);
-    const { statuses, count: total, eventsPerApplication } = await census(controlPlane);
-    if (statuses.FINISHED !== total)
-      throw new Error(`not every application ended FINISHED: ${JSON.stringify(statuses)}`);
+    const { statuses, count: total, eventsPerApplication, failures } = await census(controlPlane);
+    if (statuses.FINISHED !== total) {
+      const logs = join(tmpdir(), `flotilla-bench-scale-failure-${Date.now()}.log`);
+      writeFileSync(logs, controlPlane.logs());
+      throw new Error(
+        `not every application ended FINISHED: ${JSON.stringify(statuses)}; the first failures:\n${failures.join('\n')}\n(what the control plane logged: ${logs})`,
+      );
+    }
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const rssAfter = await rssReadings(pid);
 

@@ -53,6 +53,8 @@ export async function startBenchControlPlane({ args = [], nodeArgs = [], env: se
     pid: server.pid,
     stateDir,
     client,
+    /** The last 64 KiB of what it logged (warnings and errors). */
+    stderr: server.stderr,
     env,
     artifactId,
 
