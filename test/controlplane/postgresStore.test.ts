@@ -214,6 +214,30 @@ describe('PostgreSQL store, several stores on one database', () => {
   });
 });
 
+describe('PostgreSQL store, follower leases under load', () => {
+  it('renews and takes leases while every connection of the units of work is busy', async () => {
+    const url = await server.createDatabase();
+    const store = await openPostgresControlPlaneStore(url, { maxConnections: 2 });
+    opened.push(store);
+    const held = await store.leases.acquire('cluster-a', 'replica-1', 60_000);
+    expect(held?.token).toBe(1);
+    // Both connections of the units of work are held (as by a burst of submissions), and a third unit waits for one.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const busy = Array.from({ length: 3 }, () => store.transaction(() => released));
+    try {
+      await pause(100);
+      const renewed = await store.leases.renew('replica-1', [{ subjectId: 'cluster-a', token: 1 }], 60_000);
+      expect(renewed).toEqual(['cluster-a']);
+      expect((await store.leases.acquire('cluster-b', 'replica-1', 60_000))?.token).toBe(1);
+      expect(await store.leases.expired(10)).toEqual([]);
+    } finally {
+      release();
+      await Promise.all(busy);
+    }
+  });
+});
+
 describe('PostgreSQL store, lost connections', () => {
   it('fails a unit whose connection the server ends, without ending the process, and goes on with new connections', async () => {
     const url = await server.createDatabase();

@@ -467,7 +467,11 @@ export class ClusterManager {
         .seize(clusterId)
         .then(() => this.runTeardown(clusterId, reason, onStopping))
         .catch((error: unknown) => {
-          if (!this.closing) this.options.logger.error({ err: error, clusterId }, 'tearing the cluster down failed');
+          if (this.closing) return;
+          // Another replica ended the cluster first (its lease is nobody's for good): nothing is left to do here.
+          if (error instanceof FencedWriteError && error.subjectEnded)
+            this.options.logger.debug({ clusterId }, 'the cluster had ended already: another replica tore it down');
+          else this.options.logger.error({ err: error, clusterId }, 'tearing the cluster down failed');
         })
         .finally(() => this.teardowns.delete(clusterId));
       this.teardowns.set(clusterId, teardown);

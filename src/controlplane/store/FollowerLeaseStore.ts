@@ -25,6 +25,14 @@ export interface FollowerLease {
 /** A write of a follower whose lease was taken over (or let go): the unit must not commit. */
 export class FencedWriteError extends FailedPreconditionError {
   override name = 'FencedWriteError';
+
+  constructor(
+    message: string,
+    /** Whether the subject had ended (its lease held by nobody for good), rather than being taken over. */
+    readonly subjectEnded = false,
+  ) {
+    super(message);
+  }
 }
 
 /** A lease to renew or check: its subject and the token its holder took it with. */
@@ -75,5 +83,6 @@ export function fencedWrite(subjectId: string, token: number, current: FollowerL
     : 'it has no lease any more (the subject ended)';
   return new FencedWriteError(
     `a write as the follower of ${subjectId} with fencing token ${token} was refused: ${now}; this replica stops following it`,
+    current === undefined,
   );
 }

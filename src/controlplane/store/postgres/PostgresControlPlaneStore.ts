@@ -6,7 +6,10 @@
  * store locks instead: appends lock the application's row, units that check before they insert
  * take transaction-scoped advisory locks (a tenant's clusters and applications, a request id).
  * Every commit is durable when it returns (`synchronous_commit` is set on for every client), so
- * `durable()` has nothing to wait for.
+ * `durable()` has nothing to wait for. Follower leases are renewed and taken on connections of their
+ * own (LEASE_CONNECTIONS), so that a replica whose pool is busy with a burst of units of work still
+ * renews its leases in time instead of waiting in the pool's queue past their expiry and losing
+ * them to another replica that is not overloaded.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -47,6 +50,9 @@ export interface PostgresControlPlaneStoreOptions {
   idleInTransactionMs?: number;
 }
 
+/** The connections kept for renewing and taking follower leases, apart from the units of work. */
+const LEASE_CONNECTIONS = 2;
+
 /** bigint columns (ordinals, sequences, offsets, counts) as numbers: none of them comes near 2^53. */
 const TYPES: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
@@ -67,7 +73,7 @@ abstract class PostgresScope {
   readonly artifacts;
   readonly leases;
 
-  constructor(access: PostgresAccess, pages: PageTokens, origin: string) {
+  constructor(access: PostgresAccess, pages: PageTokens, origin: string, leaseAccess: PostgresAccess = access) {
     this.applications = new PostgresApplicationStore(access, pages);
     this.events = new PostgresApplicationEventStore(access, origin);
     this.clusters = new PostgresClusterStore(access, pages);
@@ -76,7 +82,7 @@ abstract class PostgresScope {
     this.driverSubmissions = new PostgresDriverSubmissionStore(access);
     this.retention = new PostgresRetentionStore(access);
     this.artifacts = new PostgresArtifactCatalog(access);
-    this.leases = new PostgresFollowerLeaseStore(access);
+    this.leases = new PostgresFollowerLeaseStore(leaseAccess);
   }
 }
 
@@ -84,12 +90,14 @@ abstract class PostgresScope {
 export class PostgresControlPlaneStore extends PostgresScope implements ControlPlaneStore {
   constructor(
     private readonly pool: pg.Pool,
+    /** The connections of the leases outside units of work (renewals, takeovers, releases). */
+    private readonly leasePool: pg.Pool,
     private readonly pages: PageTokens,
     /** The database's URL without its password, as messages name it. */
     private readonly where: string,
     private readonly changes: RemoteChanges,
   ) {
-    super(poolAccess(pool, where), pages, changes.origin);
+    super(poolAccess(pool, where), pages, changes.origin, poolAccess(leasePool, where));
   }
 
   async transaction<T>(work: (tx: StoreTransaction) => Promise<T>): Promise<T> {
@@ -120,6 +128,7 @@ export class PostgresControlPlaneStore extends PostgresScope implements ControlP
   async close(): Promise<void> {
     await this.changes.close();
     await this.pool.end();
+    await this.leasePool.end();
   }
 }
 
@@ -170,12 +179,26 @@ export async function openPostgresControlPlaneStore(
   url: string,
   options: PostgresControlPlaneStoreOptions = {},
 ): Promise<PostgresControlPlaneStore> {
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: options.maxConnections ?? 10,
-    application_name: 'flotilla-controlplane',
-    types: TYPES,
-  });
+  const pool = openPool(url, options.maxConnections ?? 10, options);
+  const leasePool = openPool(url, LEASE_CONNECTIONS, options);
+  const where = redactedPostgresUrl(url);
+  try {
+    await migrate(pool, options.migrations ?? POSTGRES_MIGRATIONS, where);
+    const key = await storeKey(pool, 'page_tokens', PAGE_TOKEN_KEY_BYTES);
+    const changes = new RemoteChanges(url, randomBytes(6).toString('base64url'), (error) =>
+      options.onConnectionError?.(error),
+    );
+    return new PostgresControlPlaneStore(pool, leasePool, new PageTokens(key), where, changes);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    await leasePool.end().catch(() => undefined);
+    throw unreachableError(error, url) ?? error;
+  }
+}
+
+/** A pool of at most `max` connections to `url`, each durable at commit and limited in idle transactions. */
+function openPool(url: string, max: number, options: PostgresControlPlaneStoreOptions): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, application_name: 'flotilla-controlplane', types: TYPES });
   // An answer waits for its commit to be durable; a server configured otherwise is overruled for this store's sessions.
   const idleInTransactionMs = Math.max(1, Math.round(options.idleInTransactionMs ?? 5000));
   pool.on(
@@ -186,16 +209,5 @@ export async function openPostgresControlPlaneStore(
         .catch(() => undefined),
   );
   pool.on('error', (error) => options.onConnectionError?.(error));
-  const where = redactedPostgresUrl(url);
-  try {
-    await migrate(pool, options.migrations ?? POSTGRES_MIGRATIONS, where);
-    const key = await storeKey(pool, 'page_tokens', PAGE_TOKEN_KEY_BYTES);
-    const changes = new RemoteChanges(url, randomBytes(6).toString('base64url'), (error) =>
-      options.onConnectionError?.(error),
-    );
-    return new PostgresControlPlaneStore(pool, new PageTokens(key), where, changes);
-  } catch (error) {
-    await pool.end().catch(() => undefined);
-    throw unreachableError(error, url) ?? error;
-  }
+  return pool;
 }
