@@ -2,8 +2,8 @@
  * The contract of the control plane's store port (src/controlplane/store/ControlPlaneStore.ts):
  * what every implementation must do, checked through the port only. An implementation runs it by
  * calling {@link describeControlPlaneStoreContract} with a harness that opens new stores; the
- * SQLite store runs it in controlPlaneStore.sqlite.test.ts, and a PostgreSQL store will have to
- * pass it unchanged. What is about one implementation (group commit, statement reuse, the rows it
+ * SQLite store runs it in controlPlaneStore.sqlite.test.ts and the PostgreSQL store, unchanged, in
+ * controlPlaneStore.postgres.test.ts. What is about one implementation (group commit, statement reuse, the rows it
  * keeps in memory) is tested beside that implementation instead.
  */
 import { afterEach, describe, expect, it } from 'vitest';

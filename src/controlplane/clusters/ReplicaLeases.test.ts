@@ -82,7 +82,7 @@ describe('ReplicaLeases', () => {
     expect(first.fenced()).toBe(2);
   });
 
-  it('lets every lease go at close, for another replica to take at once, and drops the lease of an ended subject', async () => {
+  it('lets every lease go at close, for another replica to take at once, and gives the lease of an ended subject to nobody', async () => {
     const state = testState();
     const first = replica(state);
     await first.leases.start(first.handlers);
