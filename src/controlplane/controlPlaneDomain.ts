@@ -277,11 +277,13 @@ export function createControlPlaneDomain(options: ControlPlaneDomainOptions): Co
     async recover() {
       if (leases.shared) {
         // Watchers here read on when another replica committed what they wait for.
-        stopHearing = store.onRemoteChange((change) =>
-          change.kind === 'events'
-            ? log.remoteChange(change.applicationId)
-            : driverLogs.remoteChange(change.applicationId),
-        );
+        stopHearing = store.onRemoteChange((change) => {
+          if (change.kind === 'events') log.remoteChange(change.applicationId);
+          // A following driver-log reader ends once the copy is complete and the application has
+          // ended; another replica may store either last, so an event wakes it too (as a local one
+          // does through driverLogs.applicationEvent).
+          driverLogs.remoteChange(change.applicationId);
+        });
         await leases.start({
           adopt: (subjectIds) => takeover.adopt(subjectIds),
           lost: (subjectId) => {

@@ -26,6 +26,21 @@ export { recordedClusterSecret, watchAll, type TestControlPlane } from '../suppo
 /** The test application bundle (test/controlplane/fixtures/driver-app). */
 export const DRIVER_APP = join(ROOT, 'test/controlplane/fixtures/driver-app');
 
+/** What the test application's talk.mjs writes to each stream for `count` lines (every third to stderr). */
+export function talkOutput(count: number): { stdout: string; stderr: string } {
+  const lines = Array.from({ length: count }, (_, index) => index + 1);
+  return {
+    stdout: lines
+      .filter((i) => i % 3 !== 0)
+      .map((i) => `line ${i} to stdout\n`)
+      .join(''),
+    stderr: lines
+      .filter((i) => i % 3 === 0)
+      .map((i) => `line ${i} to stderr\n`)
+      .join(''),
+  };
+}
+
 /**
  * Starts `flotilla controlplane` (see startControlPlane) on a new (or the given) state dir; `listen`
  * (HOST:PORT) restarts one at the address it had; `args` are added.

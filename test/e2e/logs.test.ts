@@ -4,7 +4,6 @@
  * --offset N prints exactly the rest of a finished application's log; a follow survives a restart
  * of the control plane, resuming where it was without repeating or skipping a byte.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,41 +11,10 @@ import { describe, expect, it } from 'vitest';
 import type { ReadDriverLogResponse } from '../../generated/flotilla/v1/cluster_client_service.js';
 import { LogStream } from '../../generated/flotilla/v1/common.js';
 import { ApplicationStatus } from '../../generated/flotilla/v1/status.js';
-import { DRIVER_APP } from '../controlplane/controlPlaneTesting.js';
+import { DRIVER_APP, talkOutput } from '../controlplane/controlPlaneTesting.js';
 import { startControlPlane } from '../support/controlPlane.js';
-import { FLOTILLA_BIN, runCli, startServer } from '../support/processes.js';
+import { runCli, startCli, startServer } from '../support/processes.js';
 import { sharedDir } from '../support/tempDir.js';
-
-/** What talk.mjs writes to each stream for `count` lines. */
-function talk(count: number): { stdout: string; stderr: string } {
-  const lines = Array.from({ length: count }, (_, index) => index + 1);
-  return {
-    stdout: lines
-      .filter((i) => i % 3 !== 0)
-      .map((i) => `line ${i} to stdout\n`)
-      .join(''),
-    stderr: lines
-      .filter((i) => i % 3 === 0)
-      .map((i) => `line ${i} to stderr\n`)
-      .join(''),
-  };
-}
-
-/** `flotilla logs ...args` running in the background, with what it printed so far. */
-function startLogs(
-  args: readonly string[],
-  env: NodeJS.ProcessEnv,
-): { child: ChildProcess; stdout: () => string; stderr: () => string } {
-  const child = spawn(process.execPath, [FLOTILLA_BIN, 'logs', ...args], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-  return { child, stdout: () => stdout, stderr: () => stderr };
-}
 
 /**
  * Runs the driver app's talk.mjs (`count` lines, waiting at a gate after the first) and
@@ -57,7 +25,7 @@ async function talkAndFollow(env: NodeJS.ProcessEnv, count: number) {
   const run = await runCli(['run', '-D', '-c', 'talk.mjs#main', DRIVER_APP, String(count), '10', gate], env);
   expect(run.code).toBe(0);
   const applicationId = run.stdout.trim();
-  const logs = startLogs([applicationId, '--follow'], env);
+  const logs = startCli(['logs', applicationId, '--follow'], env);
   // The first line is printed while main() waits for the gate, not at the end.
   await expect.poll(logs.stdout, { timeout: 60_000 }).toBe('line 1 to stdout\n');
   return { applicationId, logs, openGate: () => writeFileSync(gate, '') };
@@ -73,8 +41,8 @@ describe('flotilla logs', () => {
     openGate();
     const [code] = (await once(logs.child, 'exit')) as [number];
     expect(code).toBe(0);
-    expect(logs.stdout()).toBe(talk(8).stdout);
-    expect(logs.stderr()).toBe(talk(8).stderr);
+    expect(logs.stdout()).toBe(talkOutput(8).stdout);
+    expect(logs.stderr()).toBe(talkOutput(8).stderr);
 
     // From an offset, each stream gets exactly its bytes at or past the offset.
     const pieces: ReadDriverLogResponse[] = [];
@@ -113,7 +81,7 @@ describe('flotilla logs', () => {
       controlPlane.env,
     );
     expect(run.code).toBe(0);
-    const logs = startLogs([run.stdout.trim()], controlPlane.env);
+    const logs = startCli(['logs', run.stdout.trim()], controlPlane.env);
     logs.child.stdout!.once('data', () => logs.child.stdout!.destroy());
     const [code] = (await once(logs.child, 'exit')) as [number];
     expect(logs.stderr()).not.toMatch(/EPIPE|Error/);
@@ -134,9 +102,9 @@ describe('flotilla logs', () => {
 
     const [code] = (await once(logs.child, 'exit')) as [number];
     expect(code).toBe(0);
-    expect(logs.stdout()).toBe(talk(30).stdout);
+    expect(logs.stdout()).toBe(talkOutput(30).stdout);
     expect(logs.stderr().replace(/^flotilla logs: connection to the control plane lost.*\n/gm, '')).toBe(
-      talk(30).stderr,
+      talkOutput(30).stderr,
     );
   }, 120_000);
 });

@@ -5,30 +5,21 @@
  * the heartbeat is recorded in the database and the watching replica reads it there; a client that
  * sends none is, by the watching replica alone.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApplicationStatus, SubmissionMode } from '../../generated/flotilla/v1/status.js';
 import { driverRequest, uploadDriverApp, watchAll } from '../controlplane/controlPlaneTesting.js';
-import { startPostgresServer, type PostgresServer } from '../support/postgresServer.js';
-import { startReplicaSet, type ReplicaSet } from '../support/replicaSet.js';
+import { replicaSetsForFile } from '../support/replicaSet.js';
 
 /** How long a client may stay silent in this test. */
 const HEARTBEAT_TIMEOUT_SECONDS = 3;
 
-let server: PostgresServer;
-let set: ReplicaSet | undefined;
-beforeAll(async () => {
-  server = await startPostgresServer();
-});
-afterAll(async () => {
-  await set?.close();
-  await server?.stop();
-});
+const startReplicaSet = replicaSetsForFile();
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('client heartbeats across control-plane replicas', () => {
   it('keeps a client whose heartbeats reach only the replica that does not watch its application, and takes a silent one as lost', async () => {
-    set = await startReplicaSet(await server.createDatabase(), 2, [
+    const set = await startReplicaSet(2, [
       '--follower-lease-seconds',
       '2',
       '--client-heartbeat-timeout',
@@ -42,7 +33,7 @@ describe('client heartbeats across control-plane replicas', () => {
     const silent = (await a!.client.runApplication(perJob('silent'))).application!.id;
     // Accepted by a: a holds both applications' leases, so a watches their clients.
     const holderOf = async (subjectId: string) =>
-      (await set!.leases()).find((lease) => lease.subject_id === subjectId)?.holder;
+      (await set.leases()).find((lease) => lease.subject_id === subjectId)?.holder;
     const holder = await holderOf(beating);
     expect(holder).toMatch(new RegExp(`/${a!.process.child.pid}/`));
     expect(await holderOf(silent)).toBe(holder);

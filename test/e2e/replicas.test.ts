@@ -14,13 +14,18 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ApplicationEvent } from '../../generated/flotilla/v1/events.js';
 import { ApplicationStatus, ClusterStatus, JobStatus } from '../../generated/flotilla/v1/status.js';
 import { driverRequest, uploadDriverApp, watchAll } from '../controlplane/controlPlaneTesting.js';
 import { clusterProcesses } from '../support/controlPlane.js';
-import { startPostgresServer, type PostgresServer } from '../support/postgresServer.js';
-import { startReplicaSet, watchAcrossReplicas, type ReplicaSet } from '../support/replicaSet.js';
+import {
+  repeatedJobEvents,
+  replicaSetsForFile,
+  sequences,
+  watchAcrossReplicas,
+  type ReplicaSet,
+} from '../support/replicaSet.js';
 import { sharedDir } from '../support/tempDir.js';
 
 /** The replicas' lease in these tests (the default is 6 s): takeovers within 2 s + 0.7 s. */
@@ -40,24 +45,10 @@ const SAYS_WHY = [
   /^the driver could not be started: a write as the follower of \S+ with fencing token \d+ was refused: it is held by \S+/,
 ];
 
-let server: PostgresServer;
-const sets: ReplicaSet[] = [];
-beforeAll(async () => {
-  server = await startPostgresServer();
-});
-afterAll(async () => {
-  for (const set of sets) await set.close();
-  await server?.stop();
-});
+const startReplicaSet = replicaSetsForFile();
 
-async function replicaSet(count: number, extra: string[] = []): Promise<ReplicaSet> {
-  const set = await startReplicaSet(await server.createDatabase(), count, [
-    '--follower-lease-seconds',
-    String(LEASE_SECONDS),
-    ...extra,
-  ]);
-  sets.push(set);
-  return set;
+function replicaSet(count: number, extra: string[] = []): Promise<ReplicaSet> {
+  return startReplicaSet(count, ['--follower-lease-seconds', String(LEASE_SECONDS), ...extra]);
 }
 
 /** A process's pid and command line, or only its pid once it has ended. */
@@ -67,22 +58,6 @@ function commandLine(pid: number): string {
   } catch {
     return String(pid);
   }
-}
-
-/** The sequences of `events`, as numbers. */
-const sequences = (events: readonly ApplicationEvent[]) => events.map((event) => Number(event.sequence));
-
-/** The relayed job and task events that appear more than once in an application's log (none, when one replica at a time relayed them). */
-function repeatedJobEvents(events: readonly ApplicationEvent[]): string[] {
-  const seen = new Set<string>();
-  const repeated: string[] = [];
-  for (const event of events) {
-    if (event.kind?.$case !== 'jobStatusChanged' && event.kind?.$case !== 'taskStateChanged') continue;
-    const key = JSON.stringify(event.kind, (_, value: unknown) => (typeof value === 'bigint' ? String(value) : value));
-    if (seen.has(key)) repeated.push(key);
-    seen.add(key);
-  }
-  return repeated;
 }
 
 describe('control-plane replicas on one PostgreSQL database', () => {

@@ -111,3 +111,26 @@ export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {
   const [code] = (await once(child, 'exit')) as [number | null];
   return { code, stdout, stderr };
 }
+
+/** A CLI process started by {@link startCli}, still running or ended. */
+export interface CliProcess {
+  child: ChildProcess;
+  /** What it printed to stdout so far. */
+  stdout(): string;
+  /** What it printed to stderr so far. */
+  stderr(): string;
+}
+
+/** Starts `flotilla ...args` in the background (killed when the test file ends, if it has not). */
+export function startCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliProcess {
+  const child = spawn(process.execPath, [FLOTILLA_BIN, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FLOTILLA_LOG_FORMAT: 'json', FLOTILLA_CONFIG: NO_CLIENT_CONFIG, ...env },
+  });
+  started.add(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (text: string) => (stdout += text));
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => (stderr += text));
+  return { child, stdout: () => stdout, stderr: () => stderr };
+}

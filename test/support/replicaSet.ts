@@ -8,7 +8,9 @@
 import type { ApplicationEvent } from '../../generated/flotilla/v1/events.js';
 import { ApplicationStatus } from '../../generated/flotilla/v1/status.js';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import { startControlPlane, type TestControlPlane } from './controlPlane.js';
+import { startPostgresServer, type PostgresServer } from './postgresServer.js';
 import { tempDir } from './tempDir.js';
 
 /** One replica slot: its state dir stays, its process comes and goes. */
@@ -35,6 +37,8 @@ export interface ReplicaSet {
   logLines(): { index: number; line: Record<string, unknown> }[];
   /** Rows of the follower_leases table. */
   leases(): Promise<{ subject_id: string; holder: string; fencing_token: number }[]>;
+  /** The slot one of whose processes (running or not) holds the lease of `subjectId` by the database, if any. */
+  follower(subjectId: string): Promise<Replica | undefined>;
   close(): Promise<void>;
 }
 
@@ -59,6 +63,9 @@ export async function startReplicaSet(store: string, count: number, args: readon
     return process;
   };
   for (const replica of replicas) await start(replica);
+  const leases = async () =>
+    (await database.query('SELECT subject_id, holder, fencing_token::integer AS fencing_token FROM follower_leases'))
+      .rows as { subject_id: string; holder: string; fencing_token: number }[];
   return {
     replicas,
     store,
@@ -80,19 +87,55 @@ export async function startReplicaSet(store: string, count: number, args: readon
         ),
       );
     },
-    async leases() {
-      return (
-        await database.query('SELECT subject_id, holder, fencing_token::integer AS fencing_token FROM follower_leases')
-      ).rows as {
-        subject_id: string;
-        holder: string;
-        fencing_token: number;
-      }[];
+    leases,
+    async follower(subjectId) {
+      const lease = (await leases()).find((row) => row.subject_id === subjectId);
+      // A replica's holder name is HOST/PID/RANDOM (ReplicaLeases.holder).
+      const pid = lease?.holder.split('/')[1];
+      return replicas.find((replica) => replica.processes.some(({ process }) => String(process.child.pid) === pid));
     },
     async close() {
       await database.end();
     },
   };
+}
+
+/**
+ * A throwaway PostgreSQL server for the test file (started before its tests, stopped after them)
+ * and a way to start replica sets on new databases of it, each closed after the file's tests.
+ */
+export function replicaSetsForFile(): (count: number, args?: readonly string[]) => Promise<ReplicaSet> {
+  let server: PostgresServer | undefined;
+  const sets: ReplicaSet[] = [];
+  beforeAll(async () => {
+    server = await startPostgresServer();
+  });
+  afterAll(async () => {
+    for (const set of sets.splice(0)) await set.close();
+    await server?.stop();
+  });
+  return async (count, args = []) => {
+    const set = await startReplicaSet(await server!.createDatabase(), count, args);
+    sets.push(set);
+    return set;
+  };
+}
+
+/** The sequences of `events`, as numbers. */
+export const sequences = (events: readonly ApplicationEvent[]): number[] =>
+  events.map((event) => Number(event.sequence));
+
+/** The relayed job and task events that appear more than once in an application's log (none, when one replica at a time relayed them). */
+export function repeatedJobEvents(events: readonly ApplicationEvent[]): string[] {
+  const seen = new Set<string>();
+  const repeated: string[] = [];
+  for (const event of events) {
+    if (event.kind?.$case !== 'jobStatusChanged' && event.kind?.$case !== 'taskStateChanged') continue;
+    const key = JSON.stringify(event.kind, (_, value: unknown) => (typeof value === 'bigint' ? String(value) : value));
+    if (seen.has(key)) repeated.push(key);
+    seen.add(key);
+  }
+  return repeated;
 }
 
 const TERMINAL = new Set([ApplicationStatus.FINISHED, ApplicationStatus.FAILED, ApplicationStatus.CANCELED]);

@@ -197,7 +197,10 @@ export class DriverLogs {
     this.notifier.notify(applicationId);
   }
 
-  /** Another replica stored output of the application (`*`: of any application): its readers here read on. */
+  /**
+   * Another replica stored output or an event of the application (`*`: of any application): its
+   * readers here read on, and those that wait for the application's end look at its status again.
+   */
   remoteChange(applicationId: string): void {
     this.wakeUps++;
     if (applicationId === '*') this.notifier.notifyAll();
